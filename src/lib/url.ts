@@ -1,0 +1,68 @@
+// URL canonicalisation, so that a URL indicator, a hashed URL indicator and a URL seen in traffic compare equal
+// however they were written. The canonical form (documented in the README):
+//   1. parsed as a WHATWG URL; a string without a scheme is read as http://…; only http and https are URLs here;
+//   2. the scheme is dropped (http and https name the same site for our purpose);
+//   3. host lowercased, IDN to punycode (the URL parser does both), a trailing dot and a leading "www." removed;
+//   4. the port kept only when it is not the scheme's default;
+//   5. path kept with its case, "/" alone becomes empty, a trailing "/" is removed;
+//   6. fragment dropped; query kept with parameters sorted by name, utm_* tracking parameters removed;
+//   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
+import { createHash } from "node:crypto";
+import { getDomain } from "tldts";
+
+export function parseHttpUrl(raw: string): URL | null {
+  const text = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    return null;
+  }
+  return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+}
+
+export function canonicalHost(hostname: string): string {
+  let host = hostname.toLowerCase();
+  if (host.endsWith(".")) host = host.slice(0, -1);
+  return host.startsWith("www.") ? host.slice(4) : host;
+}
+
+export function canonicalUrl(raw: string): string | null {
+  const url = parseHttpUrl(raw);
+  if (!url) return null;
+  const defaultPort = url.protocol === "https:" ? "443" : "80";
+  const port = url.port && url.port !== defaultPort ? `:${url.port}` : "";
+  let path = url.pathname;
+  if (path.endsWith("/")) path = path.slice(0, -1);
+  const params = [...url.searchParams].filter(([k]) => !k.toLowerCase().startsWith("utm_"));
+  params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const query = params.length ? `?${new URLSearchParams(params).toString()}` : "";
+  return `${canonicalHost(url.hostname)}${port}${path}${query}`;
+}
+
+/** The host of a URL in canonical form, or null when it is not an http(s) URL. */
+export function urlHost(raw: string): string | null {
+  const url = parseHttpUrl(raw);
+  return url ? canonicalHost(url.hostname) : null;
+}
+
+/** Registrable domain (eTLD+1) of a host, falling back to the host itself (IPs, single labels). */
+export function registrableDomain(host: string): string {
+  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+}
+
+/** The host and each parent domain, most specific first: a.b.example.test, b.example.test, example.test, test. */
+export function domainSuffixes(host: string): string[] {
+  const out: string[] = [];
+  let rest = host;
+  for (;;) {
+    out.push(rest);
+    const dot = rest.indexOf(".");
+    if (dot < 0) return out;
+    rest = rest.slice(dot + 1);
+  }
+}
+
+export function sha256Tagged(text: string): string {
+  return `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
+}
