@@ -28,6 +28,8 @@ export const MerchantEvent = z.object({
   principals: z.array(hash).max(64).optional(),
   contactEmail: hash.optional(),
   payoutAccount: hash.optional(),
+  // Extension (optional): payout wallet addresses, so wallet indicators can match.
+  wallets: z.array(z.string().min(1).max(256)).max(64).optional(),
   infrastructure: z
     .object({
       ips: z.array(z.string().min(1).max(64)).max(256).optional(),

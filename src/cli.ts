@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
+import { Command } from "commander";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { loadRuleSet } from "./rules/ruleset.js";
+import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
+import { ConfigError } from "./lib/errors.js";
+import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
+import { replay, type ReplaySummary } from "./app/replay.js";
+import { flaggedTable } from "./app/table.js";
+
+const program = new Command()
+  .name("moneytrail")
+  .description("Flags merchant accounts linked to child sexual abuse material sites, for human compliance review.");
+
+function indicatorsFrom(dir: string | undefined): IndicatorIndex {
+  return dir ? loadIndicators(dir) : new IndicatorIndex();
+}
+
+function printSummary(s: ReplaySummary, out: string, rejects: string): void {
+  process.stderr.write(
+    `${s.lines} lines: ${s.events} events processed, ${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}; ` +
+      `${s.merchants} merchants, ${s.alerts} alerts on ${s.latest.size} merchants -> ${out}\n`,
+  );
+}
+
+program
+  .command("replay")
+  .description("run recorded events (NDJSON) through the engine and write contract alerts (NDJSON)")
+  .requiredOption("--events <file>", "events, one JSON object per line")
+  .requiredOption("--out <file>", "where to write the alerts")
+  .option("--rules <dir>", "rule-set directory", DEFAULT_RULES)
+  .option("--indicators <dir>", "indicator-set directory or file")
+  .option("--rejects <file>", "where to write lines that are not valid events (default: <out>.rejects.ndjson)")
+  .option("--table", "print the flagged merchants as a table")
+  .option("--no-progress", "no progress bar")
+  .action(async (o: { events: string; out: string; rules: string; indicators?: string; rejects?: string; table?: boolean; progress: boolean }) => {
+    if (!existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
+    const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
+    const s = await replay({
+      events: o.events,
+      out: o.out,
+      rejects,
+      ruleSet: loadRuleSet(o.rules),
+      indicators: indicatorsFrom(o.indicators),
+      progress: o.progress,
+    });
+    if (o.table) process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
+    printSummary(s, o.out, rejects);
+  });
+
+program
+  .command("demo")
+  .description("replay the committed sample with the default rules and print the flagged merchants")
+  .option("--out <dir>", "output directory", "out")
+  .action(async (o: { out: string }) => {
+    const out = join(o.out, "sample-alerts.ndjson");
+    const rejects = join(o.out, "sample-rejects.ndjson");
+    const ruleSet = loadRuleSet(DEFAULT_RULES);
+    const s = await replay({
+      events: join(SAMPLE_DIR, "events.ndjson"),
+      out,
+      rejects,
+      ruleSet,
+      indicators: loadIndicators(join(SAMPLE_DIR, "indicators")),
+    });
+    process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
+    process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
+    printSummary(s, out, rejects);
+  });
+
+const rules = program.command("rules").description("rule sets");
+rules
+  .command("validate")
+  .description("check a rule-set directory; a bad file is refused with the file, line, path and reason")
+  .argument("[dir]", "rule-set directory", DEFAULT_RULES)
+  .action((dir: string) => {
+    const rs = loadRuleSet(dir);
+    process.stdout.write(`${dir}: valid rule set "${rs.id}" version ${rs.version}\n`);
+    for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
+  });
+
+class UsageError extends Error {}
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`refused: ${err.message}\nFix the file and run the command again; nothing was changed.\n`);
+    process.exitCode = 2;
+  } else if (err instanceof UsageError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+});

@@ -1,0 +1,121 @@
+// One event in, zero or more alerts out: merchant state -> rules -> score -> alert. Replay and the Kafka
+// consumer both drive this class; it does no I/O.
+import type { Alert, Event } from "./decode/events.js";
+import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState } from "./state/merchant.js";
+import { InfraIndex, infraKeys } from "./state/infra.js";
+import type { EvalInput, PeerFlagged, RuleEnv } from "./rules/kind.js";
+import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
+import type { IndicatorIndex } from "./indicators/index.js";
+import { assess, materiallyChanged } from "./scoring/score.js";
+import { buildAlert, summarise } from "./scoring/alert.js";
+
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+const SHARED = "shared-infrastructure";
+
+export class Engine {
+  readonly merchants = new Map<string, MerchantState>();
+  /** merchants whose state changed since the last takeDirty(), for persistence */
+  private dirty = new Set<string>();
+  readonly infra: InfraIndex;
+  private readonly env: RuleEnv;
+  // one reused argument object keeps the per-rule call free of allocation
+  private readonly input: EvalInput<unknown, unknown>;
+  readonly counts = { events: 0, alerts: 0 };
+
+  constructor(
+    readonly ruleSet: RuleSet,
+    indicators: IndicatorIndex,
+  ) {
+    this.infra = new InfraIndex(ruleSet.settings.maxSharers);
+    this.env = { indicators, infra: this.infra, highRiskMccs: ruleSet.highRiskMccs };
+    this.input = { event: undefined as unknown as Event, at: 0, merchant: undefined as unknown as MerchantState, params: undefined, slot: undefined, env: this.env };
+  }
+
+  process(event: Event): readonly Alert[] {
+    this.counts.events++;
+    const at = Date.parse(event.occurredAt);
+    let m = this.merchants.get(event.merchantId);
+    if (!m) this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
+    if (at > m.lastEventAt) m.lastEventAt = at;
+    this.dirty.add(m.id);
+    switch (event.type) {
+      case "merchant": {
+        const before = infraKeys(m.profile);
+        applyProfile(m, event);
+        this.infra.update(m.id, before, infraKeys(m.profile));
+        break;
+      }
+      case "transaction":
+        applyTransaction(m, event, at);
+        break;
+      case "chargeback":
+        applyChargeback(m, event, at);
+        break;
+    }
+    if (!this.runRules(m, event, at, this.ruleSet.byEvent[event.type])) return NO_ALERTS;
+    return this.maybeAlert(m, event.eventId, event.occurredAt, at);
+  }
+
+  /** Returns true when any signal of the merchant was set, changed or withdrawn. */
+  private runRules(m: MerchantState, event: Event | PeerFlagged, at: number, rules: CompiledRule[]): boolean {
+    const input = this.input;
+    input.event = event;
+    input.at = at;
+    input.merchant = m;
+    let changed = false;
+    for (const rule of rules) {
+      input.params = rule.params;
+      input.slot = rule.kind.slot ? (m.slots[rule.id] ??= rule.kind.slot()) : undefined;
+      const f = rule.kind.evaluate(input);
+      if (f === undefined) continue;
+      if (f === null) {
+        if (m.signals[rule.id]) {
+          delete m.signals[rule.id];
+          changed = true;
+        }
+        continue;
+      }
+      const prev = m.signals[rule.id];
+      m.signals[rule.id] = {
+        value: f.value,
+        threshold: f.threshold,
+        strength: f.strength ?? 1,
+        critical: f.critical ?? false,
+        eventIds: f.eventIds,
+        indicators: (f.indicators ?? []).map((r) => ({ set: r.set, id: r.id, source: r.source, confidence: r.confidence })),
+        detail: f.detail,
+        since: prev?.since ?? new Date(at).toISOString(),
+      };
+      changed = true;
+    }
+    return changed;
+  }
+
+  private maybeAlert(m: MerchantState, eventId: string, occurredAt: string, at: number): readonly Alert[] {
+    const a = assess(m, this.ruleSet);
+    if (!a.alert || !materiallyChanged(m.lastAlert, a, this.ruleSet)) return NO_ALERTS;
+    const alert = buildAlert(m, a, this.ruleSet, eventId, occurredAt);
+    m.lastAlert = summarise(alert, a);
+    this.counts.alerts++;
+    // One hop: a merchant flagged on its own evidence makes its infrastructure peers suspect; one flagged only
+    // through shared infrastructure does not pass it on.
+    if (m.flagged || !assess(m, this.ruleSet, SHARED).alert) return [alert];
+    m.flagged = true;
+    const out: Alert[] = [alert];
+    for (const peerId of this.infra.flag(m.id, infraKeys(m.profile))) {
+      const peer = this.merchants.get(peerId);
+      if (!peer) continue;
+      this.dirty.add(peerId);
+      const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: m.id };
+      if (this.runRules(peer, trigger, at, this.ruleSet.byEvent["peer-flagged"])) out.push(...this.maybeAlert(peer, eventId, occurredAt, at));
+    }
+    return out;
+  }
+
+  /** The ids of merchants changed since the last call. */
+  takeDirty(): Set<string> {
+    const d = this.dirty;
+    this.dirty = new Set();
+    return d;
+  }
+}

@@ -1,0 +1,138 @@
+// Indicator sets loaded into lookup tables. Matching honours expiry at the time of the event,
+// so a replay of last year's data matches what was valid then.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { IndicatorSetV1, type IndicatorKind } from "./schema.js";
+import { canonicalHost, canonicalUrl, domainSuffixes, sha256Tagged, urlHost } from "../lib/url.js";
+import { compactKeyword, normaliseDescriptor } from "../lib/descriptor.js";
+import { ConfigError, zodIssues } from "../lib/errors.js";
+
+export interface IndicatorRef {
+  set: string;
+  id: string;
+  source: string;
+  confidence: number;
+  kind: IndicatorKind;
+  /** epoch ms; Infinity when the entry does not expire */
+  validUntil: number;
+}
+
+const NONE: readonly IndicatorRef[] = Object.freeze([]);
+
+export class IndicatorIndex {
+  private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
+  private longestKeyword = 0;
+  readonly sets: { id: string; source: string; entries: number }[] = [];
+
+  add(set: IndicatorSetV1): void {
+    for (const e of set.entries) {
+      const key = indicatorKey(e.kind, e.value);
+      if (key === null) continue;
+      let table = this.byKind.get(e.kind);
+      if (!table) this.byKind.set(e.kind, (table = new Map()));
+      const ref: IndicatorRef = {
+        set: set.id,
+        id: e.id,
+        source: set.source,
+        confidence: e.confidence,
+        kind: e.kind,
+        validUntil: e.validUntil ? Date.parse(e.validUntil) : Infinity,
+      };
+      const list = table.get(key);
+      if (list) list.push(ref);
+      else table.set(key, [ref]);
+      if (e.kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
+    }
+    this.sets.push({ id: set.id, source: set.source, entries: set.entries.length });
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const t of this.byKind.values()) n += t.size;
+    return n;
+  }
+
+  has(kind: IndicatorKind): boolean {
+    return (this.byKind.get(kind)?.size ?? 0) > 0;
+  }
+
+  /** Entries of one kind whose key equals `key` (already in canonical form) and are valid at `at`. */
+  lookup(kind: IndicatorKind, key: string, at: number): readonly IndicatorRef[] {
+    const list = this.byKind.get(kind)?.get(key);
+    if (!list) return NONE;
+    return list.every((r) => r.validUntil > at) ? list : list.filter((r) => r.validUntil > at);
+  }
+
+  /** URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches. */
+  matchUrl(raw: string, at: number): IndicatorRef[] {
+    const out: IndicatorRef[] = [];
+    const host = urlHost(raw);
+    if (!host) return out;
+    if (this.has("domain")) for (const d of domainSuffixes(host)) out.push(...this.lookup("domain", d, at));
+    if (this.has("url") || this.has("url-sha256")) {
+      const canonical = canonicalUrl(raw);
+      if (canonical) {
+        out.push(...this.lookup("url", canonical, at));
+        if (this.has("url-sha256")) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), at));
+      }
+    }
+    return out;
+  }
+
+  /** Keyword indicators found in a descriptor on word boundaries (see containsKeyword). */
+  matchKeywords(descriptor: string, at: number): IndicatorRef[] {
+    const out: IndicatorRef[] = [];
+    if (!this.has("keyword")) return out;
+    const tokens = normaliseDescriptor(descriptor).split(" ");
+    for (let i = 0; i < tokens.length; i++) {
+      let joined = "";
+      for (let j = i; j < tokens.length && joined.length < this.longestKeyword; j++) {
+        joined += tokens[j];
+        out.push(...this.lookup("keyword", joined, at));
+      }
+    }
+    return out;
+  }
+}
+
+/** The form an indicator value is stored and looked up in, or null for a value that can never match. */
+export function indicatorKey(kind: IndicatorKind, value: string): string | null {
+  switch (kind) {
+    case "url":
+      return canonicalUrl(value);
+    case "domain":
+      return canonicalHost(value.trim());
+    case "keyword":
+      return compactKeyword(value) || null;
+    case "url-sha256":
+    case "email-sha256":
+    case "account-sha256":
+    case "principal-sha256":
+      return value.trim().toLowerCase();
+    default:
+      return value.trim();
+  }
+}
+
+/** Reads every *.json indicator set in a directory (or one file). A bad file refuses the whole load. */
+export function loadIndicators(path: string): IndicatorIndex {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
+  const index = new IndicatorIndex();
+  for (const file of files) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+    }
+    const parsed = IndicatorSetV1.safeParse(json);
+    if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
+    index.add(parsed.data);
+  }
+  return index;
+}

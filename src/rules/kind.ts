@@ -1,0 +1,75 @@
+// What a rule kind is: a zod schema for its parameters, an evaluator over one merchant's state, and an
+// explanation in plain words. The engine knows nothing else about any kind.
+import { z } from "zod";
+import type { Event, EventType } from "../decode/events.js";
+import type { MerchantState } from "../state/merchant.js";
+import type { InfraIndex } from "../state/infra.js";
+import type { IndicatorIndex, IndicatorRef } from "../indicators/index.js";
+
+/** What every rule in a rules file has besides its kind's parameters. */
+export const ruleBase = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes"),
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  /** points this rule adds to the merchant's score (0-100) when it fires at full strength */
+  weight: z.number().min(0).max(100),
+  typology: z.string().min(1),
+};
+
+export interface Finding {
+  value: number;
+  threshold: number;
+  /** 0..1, how strongly the rule fired; scales the weight (default 1) */
+  strength?: number;
+  /** alert at once, whatever the score */
+  critical?: boolean;
+  eventIds: string[];
+  indicators?: readonly IndicatorRef[];
+  /** facts for the explanation, e.g. the matched domain or the descriptors seen */
+  detail?: string;
+}
+
+/** Shared lookups a rule may consult. */
+export interface RuleEnv {
+  indicators: IndicatorIndex;
+  infra: InfraIndex;
+  highRiskMccs: ReadonlySet<string>;
+}
+
+/** An internal trigger: another merchant sharing infrastructure with this one was just flagged. */
+export interface PeerFlagged {
+  type: "peer-flagged";
+  eventId: string;
+  merchantId: string;
+  peerId: string;
+}
+
+export interface EvalInput<P, S> {
+  event: Event | PeerFlagged;
+  /** event time, epoch ms */
+  at: number;
+  merchant: MerchantState;
+  params: P;
+  slot: S;
+  env: RuleEnv;
+}
+
+export interface RuleKind<P = unknown, S = undefined> {
+  kind: string;
+  /** one line for `rules validate` and the README */
+  summary: string;
+  params: z.ZodType<P>;
+  on: readonly (EventType | "peer-flagged")[];
+  /** a factor multiplies the score of other signals and never raises an alert on its own */
+  role?: "signal" | "factor";
+  slot?: () => S;
+  /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
+  evaluate(input: EvalInput<P, S>): Finding | null | undefined;
+  explain(f: { value: number; threshold: number; detail?: string }, params: P): string;
+}
+
+export function defineKind<P, S = undefined>(k: RuleKind<P, S>): RuleKind<P, S> {
+  return k;
+}
+
+export const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;

@@ -1,0 +1,69 @@
+// Chargeback ratio, with the card schemes' monitoring programs as configuration, and an early-warning level
+// for high-risk MCCs that fires long before a scheme program would (finding these merchants early is the point).
+//   vamp:   Visa (fraud reports + disputes) / settled card-not-present Visa sales, this month
+//   ecp:    Mastercard chargebacks this month / settled Mastercard sales of the prior month
+//   window: all networks, (disputes + fraud reports) / settled card-not-present sales, this and the prior month
+import { z } from "zod";
+import { defineKind, pct } from "../kind.js";
+import type { Counters } from "../../state/merchant.js";
+import { pushRecent } from "../../state/window.js";
+
+const Level = z.strictObject({
+  name: z.string().min(1),
+  ratio: z.number().gt(0).max(1),
+  minCount: z.number().int().min(1),
+  /** optional upper bound on the count, for programs with count bands (ECP 100-299 at 1.5%) */
+  maxCount: z.number().int().min(1).optional(),
+});
+
+const Params = z.strictObject({
+  measure: z.enum(["vamp", "ecp", "window"]),
+  levels: z.array(Level).min(1),
+  /** only merchants in these MCCs: "high-risk" (the rule set's list) or explicit codes; all when absent */
+  mccs: z.union([z.literal("high-risk"), z.array(z.string().regex(/^\d{4}$/))]).optional(),
+});
+
+interface Slot {
+  eventIds: string[];
+}
+
+function measure(kind: "vamp" | "ecp" | "window", months: Counters[]): [count: number, base: number] {
+  const prev = months[0];
+  const cur = months[1];
+  if (!cur || !prev) return [0, 0];
+  if (kind === "vamp") return [cur.chargebacksVisa, cur.settledCnpVisa];
+  if (kind === "ecp") return [cur.disputesMc, prev.settledMc];
+  return [cur.disputes + cur.fraudReports + prev.disputes + prev.fraudReports, cur.settledCnp + prev.settledCnp];
+}
+
+export default defineKind<z.infer<typeof Params>, Slot>({
+  kind: "chargeback-ratio",
+  summary: "dispute/fraud ratio against scheme programs (Visa VAMP, Mastercard ECP) or an early-warning level",
+  params: Params,
+  on: ["transaction", "chargeback"],
+  slot: () => ({ eventIds: [] }),
+  evaluate({ event, merchant, params, slot, env }) {
+    if (event.type === "transaction" && event.status !== "settled") return undefined;
+    const mcc = merchant.profile?.mcc;
+    if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
+      return null;
+    if (event.type === "chargeback") pushRecent(slot.eventIds, event.eventId, 5);
+    const [count, base] = measure(params.measure, merchant.months);
+    if (count === 0) return null;
+    const ratio = base > 0 ? count / base : 1;
+    let hit: z.infer<typeof Level> | undefined;
+    for (const l of params.levels)
+      if (count >= l.minCount && (l.maxCount === undefined || count <= l.maxCount) && ratio >= l.ratio) {
+        if (!hit || l.ratio > hit.ratio) hit = l;
+      }
+    if (!hit) return null;
+    return {
+      value: ratio,
+      threshold: hit.ratio,
+      eventIds: [...slot.eventIds],
+      detail: `${hit.name}: ${count} disputes/fraud reports over ${base} settled sales`,
+    };
+  },
+  explain: (f, p) =>
+    `chargeback ratio ${pct(f.value)} at or above ${pct(f.threshold)} (${p.measure}; ${f.detail ?? ""})`,
+});

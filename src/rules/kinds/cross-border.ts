@@ -1,0 +1,50 @@
+// Cross-border mix: most cards come from countries other than the merchant's. A local shop with a foreign
+// clientele is often a front for a site that sells abroad.
+import { z } from "zod";
+import { defineKind, pct } from "../kind.js";
+import { bucketFor, monthIndex, windowSum, type MonthBucket } from "../../state/window.js";
+
+const Params = z.strictObject({
+  threshold: z.number().gt(0).max(1),
+  minTransactions: z.number().int().min(1),
+});
+
+interface Bucket extends MonthBucket {
+  cards: number;
+  foreign: number;
+}
+interface Slot {
+  months: Bucket[];
+  lastEventId?: string;
+}
+const fresh = (m: number): Bucket => ({ m, cards: 0, foreign: 0 });
+
+export default defineKind<z.infer<typeof Params>, Slot>({
+  kind: "cross-border",
+  summary: "share of cards issued outside the merchant's country, with a minimum volume",
+  params: Params,
+  on: ["transaction"],
+  slot: () => ({ months: [] }),
+  evaluate({ event, at, merchant, params, slot }) {
+    const country = event.type === "transaction" ? event.card?.country : undefined;
+    const home = merchant.profile?.country;
+    if (!country || !home) return undefined;
+    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    if (!b) return undefined;
+    b.cards++;
+    if (country !== home) {
+      b.foreign++;
+      slot.lastEventId = event.eventId;
+    }
+    const cards = windowSum(slot.months, (x) => x.cards);
+    const foreign = windowSum(slot.months, (x) => x.foreign);
+    if (cards < params.minTransactions || foreign / cards < params.threshold) return null;
+    return {
+      value: foreign / cards,
+      threshold: params.threshold,
+      eventIds: slot.lastEventId ? [slot.lastEventId] : [],
+      detail: `${foreign} of ${cards} cards foreign to ${home}`,
+    };
+  },
+  explain: (f, p) => `${pct(f.value)} of cards are foreign (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
+});

@@ -1,0 +1,52 @@
+// Descriptor churn: K or more distinct descriptors within D days. Merchants selling abuse material rebrand
+// to shake off blocks and chargebacks; a normal business renames once in a while, not every week.
+import { z } from "zod";
+import { defineKind } from "../kind.js";
+import { normaliseDescriptor } from "../../lib/descriptor.js";
+import { dayIndex } from "../../state/window.js";
+
+const Params = z.strictObject({
+  distinct: z.number().int().min(2).max(16),
+  withinDays: z.number().int().min(1).max(366),
+});
+
+interface Slot {
+  /** distinct normalised descriptors with the day last seen and the event that showed it first */
+  seen: { d: string; day: number; eventId: string }[];
+  last?: string;
+}
+
+export default defineKind<z.infer<typeof Params>, Slot>({
+  kind: "descriptor-churn",
+  summary: "K or more distinct normalised descriptors within D days (transactions or profile changes)",
+  params: Params,
+  on: ["merchant", "transaction"],
+  slot: () => ({ seen: [] }),
+  evaluate({ event, at, params, slot }) {
+    const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;
+    if (!descriptor) return undefined;
+    const day = dayIndex(at);
+    if (descriptor === slot.last) {
+      // refresh the day cheaply; no new descriptor means no new finding
+      const cur = slot.seen[slot.seen.length - 1];
+      if (cur && day > cur.day) cur.day = day;
+      return undefined;
+    }
+    slot.last = descriptor;
+    const d = normaliseDescriptor(descriptor).slice(0, 64);
+    const i = slot.seen.findIndex((s) => s.d === d);
+    const entry = i >= 0 ? slot.seen.splice(i, 1)[0]! : { d, day, eventId: event.eventId };
+    entry.day = Math.max(entry.day, day);
+    slot.seen.push(entry);
+    const since = day - params.withinDays;
+    slot.seen = slot.seen.filter((s) => s.day > since).slice(-16);
+    if (slot.seen.length < params.distinct) return null;
+    return {
+      value: slot.seen.length,
+      threshold: params.distinct,
+      eventIds: slot.seen.map((s) => s.eventId),
+      detail: slot.seen.map((s) => `"${s.d}"`).join(", "),
+    };
+  },
+  explain: (f, p) => `${f.value} distinct descriptors within ${p.withinDays} days (threshold ${f.threshold}): ${f.detail ?? ""}`,
+});

@@ -1,0 +1,50 @@
+// Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
+// ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
+import { z } from "zod";
+import { defineKind, pct } from "../kind.js";
+import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
+
+const Params = z.strictObject({
+  reasonCodes: z.array(z.string().min(1)).min(1),
+  threshold: z.number().gt(0).max(1),
+  minChargebacks: z.number().int().min(1),
+});
+
+interface Bucket extends MonthBucket {
+  total: number;
+  matching: number;
+}
+interface Slot {
+  months: Bucket[];
+  eventIds: string[];
+}
+const fresh = (m: number): Bucket => ({ m, total: 0, matching: 0 });
+
+export default defineKind<z.infer<typeof Params>, Slot>({
+  kind: "reason-cluster",
+  summary: "share of chargebacks with fraud / not-recognised reason codes",
+  params: Params,
+  on: ["chargeback"],
+  slot: () => ({ months: [], eventIds: [] }),
+  evaluate({ event, at, params, slot }) {
+    if (event.type !== "chargeback") return undefined;
+    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    if (!b) return undefined;
+    b.total++;
+    if (params.reasonCodes.includes(event.reasonCode)) {
+      b.matching++;
+      pushRecent(slot.eventIds, event.eventId, 5);
+    }
+    const total = windowSum(slot.months, (x) => x.total);
+    const matching = windowSum(slot.months, (x) => x.matching);
+    if (total < params.minChargebacks || matching / total < params.threshold) return null;
+    return {
+      value: matching / total,
+      threshold: params.threshold,
+      eventIds: [...slot.eventIds],
+      detail: `${matching} of ${total} chargebacks`,
+    };
+  },
+  explain: (f, p) =>
+    `${pct(f.value)} of chargebacks carry fraud/not-recognised reason codes (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
+});

@@ -1,0 +1,44 @@
+// Shared infrastructure: the merchant shares an IP, analytics ID, principal, payout account or e-mail hash with
+// a merchant that is flagged, or its IP / analytics ID is itself on an indicator list. One hop only: a merchant
+// flagged through this rule does not pass the flag on.
+import { z } from "zod";
+import { defineKind } from "../kind.js";
+import { INFRA_KINDS, infraKeys, keyKind, keyValue } from "../../state/infra.js";
+import type { IndicatorRef } from "../../indicators/index.js";
+
+const Params = z.strictObject({
+  via: z.array(z.enum(INFRA_KINDS as [string, ...string[]])).min(1).default([...INFRA_KINDS]),
+  minConfidence: z.number().int().min(0).max(100).default(50),
+});
+
+export default defineKind<z.infer<typeof Params>>({
+  kind: "shared-infrastructure",
+  summary: "shares an IP, analytics ID, principal, payout account or e-mail hash with a flagged or listed merchant",
+  params: Params,
+  on: ["merchant", "peer-flagged"],
+  evaluate({ event, at, merchant, params, env }) {
+    const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(keyKind(k)));
+    const peers = env.infra.flaggedPeers(merchant.id, keys);
+    const listed: IndicatorRef[] = [];
+    for (const k of keys) {
+      const kind = keyKind(k);
+      if (kind !== "ip" && kind !== "analytics-id") continue;
+      for (const r of env.indicators.lookup(kind, keyValue(k), at)) if (r.confidence >= params.minConfidence) listed.push(r);
+    }
+    if (peers.length === 0 && listed.length === 0) return null;
+    const links = [
+      ...peers.map((p) => `${keyKind(p.key)} with flagged merchant ${p.merchantId}`),
+      ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id})`),
+    ];
+    const eventIds = [merchant.profile?.eventId ?? event.eventId];
+    if (event.type === "peer-flagged") eventIds.push(event.eventId);
+    return {
+      value: new Set(peers.map((p) => p.merchantId)).size + listed.length,
+      threshold: 1,
+      eventIds,
+      indicators: listed,
+      detail: links.slice(0, 6).join("; "),
+    };
+  },
+  explain: (f) => `shares infrastructure: ${f.detail ?? ""}`,
+});

@@ -1,0 +1,52 @@
+// Subscription price pattern: in a high-risk MCC, most card-not-present sales are recurring and priced in a
+// narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
+// weight is small: it adds to other evidence.
+import { z } from "zod";
+import { defineKind, pct } from "../kind.js";
+import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
+
+const Params = z
+  .strictObject({
+    minMinor: z.number().int().min(0),
+    maxMinor: z.number().int().min(1),
+    threshold: z.number().gt(0).max(1),
+    minSales: z.number().int().min(1),
+    highRiskOnly: z.boolean().default(true),
+  })
+  .refine((p) => p.maxMinor > p.minMinor, { message: "maxMinor must be greater than minMinor", path: ["maxMinor"] });
+
+interface Bucket extends MonthBucket {
+  sales: number;
+  inBand: number;
+}
+interface Slot {
+  months: Bucket[];
+  eventIds: string[];
+}
+const fresh = (m: number): Bucket => ({ m, sales: 0, inBand: 0 });
+
+export default defineKind<z.infer<typeof Params>, Slot>({
+  kind: "subscription-pattern",
+  summary: "share of recurring low-value card-not-present sales in a price band (high-risk MCCs)",
+  params: Params,
+  on: ["transaction"],
+  slot: () => ({ months: [], eventIds: [] }),
+  evaluate({ event, at, merchant, params, slot, env }) {
+    if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") return undefined;
+    const mcc = merchant.profile?.mcc;
+    if (params.highRiskOnly && (!mcc || !env.highRiskMccs.has(mcc))) return undefined;
+    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    if (!b) return undefined;
+    b.sales++;
+    if (event.recurring && event.amountMinor >= params.minMinor && event.amountMinor <= params.maxMinor) {
+      b.inBand++;
+      pushRecent(slot.eventIds, event.eventId, 5);
+    }
+    const sales = windowSum(slot.months, (x) => x.sales);
+    const inBand = windowSum(slot.months, (x) => x.inBand);
+    if (sales < params.minSales || inBand / sales < params.threshold) return null;
+    return { value: inBand / sales, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${inBand} of ${sales}` };
+  },
+  explain: (f, p) =>
+    `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor / 100}-${p.maxMinor / 100} (threshold ${pct(p.threshold)}; ${f.detail ?? ""} sales)`,
+});

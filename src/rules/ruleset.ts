@@ -1,0 +1,196 @@
+// A rule set is a directory of YAML files: one holds `ruleset:` (id, scoring, shared lists), any may hold
+// `rules:`. Validated with zod; every error names the file, the line, the path inside it and the reason.
+// Its version is the sha256 of its validated content, so comments and layout do not make a new version.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { LineCounter, parseDocument, isCollection, type Document } from "yaml";
+import { ruleBase, type RuleKind } from "./kind.js";
+import { KINDS, KIND_BY_NAME } from "./registry.js";
+import { ConfigError, formatPath, type ConfigIssue } from "../lib/errors.js";
+import type { EventType } from "../decode/events.js";
+
+const Severity = z.strictObject({
+  medium: z.number().min(0).max(100),
+  high: z.number().min(0).max(100),
+  critical: z.number().min(0).max(100),
+});
+
+export const RuleSetSettings = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, dots and dashes"),
+  description: z.string().optional(),
+  scoring: z.strictObject({
+    /** a merchant whose score reaches this is alerted */
+    alertAt: z.number().min(1).max(100),
+    /** score at which each severity begins; below medium an alert is "low" */
+    severity: Severity,
+    /** a new alert for an already alerted merchant needs a new rule, a new indicator, or a higher severity */
+    realertOnScoreRise: z.number().min(1).max(100).default(15),
+  }),
+  highRiskMccs: z.array(z.string().regex(/^\d{4}$/, "an MCC has 4 digits")).default([]),
+  /** merchants sharing one infrastructure key beyond this count make it common infrastructure */
+  maxSharers: z.number().int().min(2).max(1000).default(25),
+});
+export type RuleSetSettings = z.infer<typeof RuleSetSettings>;
+
+const RuleShape = z.looseObject({ kind: z.string() });
+
+const RuleFile = z.strictObject({
+  ruleset: RuleSetSettings.optional(),
+  rules: z.array(RuleShape).optional(),
+});
+
+export interface CompiledRule {
+  id: string;
+  kind: RuleKind<unknown, unknown>;
+  params: unknown;
+  weight: number;
+  typology: string;
+  description?: string;
+  /** short content hash of this rule's configuration */
+  version: string;
+}
+
+export interface RuleSet {
+  id: string;
+  /** sha256: of the validated content */
+  version: string;
+  settings: RuleSetSettings;
+  rules: CompiledRule[];
+  byEvent: Record<EventType | "peer-flagged", CompiledRule[]>;
+  highRiskMccs: ReadonlySet<string>;
+  files: string[];
+}
+
+/** Validates one rule (the object under `rules[i]`) against its kind's schema. */
+function ruleSchema(kind: RuleKind<unknown, unknown>) {
+  return z.strictObject({ ...ruleBase, kind: z.literal(kind.kind), params: kind.params });
+}
+
+function locate(doc: Document, lines: LineCounter, path: (string | number)[]): { line?: number; col?: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === "object" && node.range) {
+      const pos = lines.linePos(node.range[0]);
+      return { line: pos.line, col: pos.col };
+    }
+  }
+  return {};
+}
+
+function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
+  return error.issues.map((i) => {
+    const path = [...prefix, ...(i.path as (string | number)[])];
+    // point at the offending key itself, not at the object holding it
+    const keys = i.code === "unrecognized_keys" ? i.keys : [];
+    const at = keys.length === 1 ? [...path, keys[0]!] : path;
+    const message =
+      i.code === "unrecognized_keys" ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}` : i.message;
+    return { path: formatPath(at), message, ...locate(doc, lines, keys.length === 1 ? at : path) };
+  });
+}
+
+interface ParsedFile {
+  file: string;
+  settings?: RuleSetSettings;
+  rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number }[];
+}
+
+function parseFile(file: string, text: string): ParsedFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({ path: "", message: e.message.split("\n")[0]!, line: e.linePos?.[0].line, col: e.linePos?.[0].col })),
+    );
+  }
+  if (!isCollection(doc.contents) && doc.contents !== null) {
+    throw new ConfigError(file, [{ path: "", message: "expected a mapping with `ruleset:` and/or `rules:`", line: 1 }]);
+  }
+  const top = RuleFile.safeParse(doc.toJS() ?? {});
+  if (!top.success) throw new ConfigError(file, issuesFrom(top.error, [], doc, lines));
+  const issues: ConfigIssue[] = [];
+  const rules: ParsedFile["rules"] = [];
+  (top.data.rules ?? []).forEach((raw, index) => {
+    const kind = KIND_BY_NAME.get(raw.kind);
+    if (!kind) {
+      issues.push({
+        path: formatPath(["rules", index, "kind"]),
+        message: `unknown rule kind "${raw.kind}"; known kinds: ${KINDS.map((k) => k.kind).join(", ")}`,
+        ...locate(doc, lines, ["rules", index, "kind"]),
+      });
+      return;
+    }
+    const parsed = ruleSchema(kind).safeParse(raw);
+    if (parsed.success) rules.push({ rule: parsed.data, index });
+    else issues.push(...issuesFrom(parsed.error, ["rules", index], doc, lines));
+  });
+  if (issues.length) throw new ConfigError(file, issues);
+  return { file, settings: top.data.ruleset, rules };
+}
+
+const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+/** JSON with object keys sorted, so equal content gives an equal hash. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v);
+}
+
+/** Loads and validates a rule-set directory (or a single file). Throws ConfigError; never half-loads. */
+export function loadRuleSet(path: string): RuleSet {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
+  if (files.length === 0) throw new ConfigError(path, [{ path: "", message: "no .yaml files in this directory" }]);
+  const parsed = files.map((f) => parseFile(f, readFileSync(f, "utf8")));
+  const withSettings = parsed.filter((p) => p.settings);
+  if (withSettings.length !== 1) {
+    throw new ConfigError(path, [
+      {
+        path: "ruleset",
+        message:
+          withSettings.length === 0
+            ? "no file has a `ruleset:` section (id, scoring); add one"
+            : `only one file may have a \`ruleset:\` section; found in ${withSettings.map((p) => basename(p.file)).join(", ")}`,
+      },
+    ]);
+  }
+  const settings = withSettings[0]!.settings!;
+  const seen = new Map<string, string>();
+  const rules: CompiledRule[] = [];
+  for (const p of parsed) {
+    for (const { rule, index } of p.rules) {
+      const other = seen.get(rule.id);
+      if (other) throw new ConfigError(p.file, [{ path: `rules[${index}].id`, message: `rule id "${rule.id}" is already used in ${other}` }]);
+      seen.set(rule.id, basename(p.file));
+      if (!rule.enabled) continue;
+      const kind = KIND_BY_NAME.get(rule.kind)!;
+      rules.push({
+        id: rule.id,
+        kind,
+        params: rule.params,
+        weight: rule.weight,
+        typology: rule.typology,
+        description: rule.description,
+        version: sha256(canonicalJson(rule)).slice(0, 12),
+      });
+    }
+  }
+  rules.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const version = `sha256:${sha256(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
+  const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [] };
+  for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);
+  return { id: settings.id, version, settings, rules, byEvent, highRiskMccs: new Set(settings.highRiskMccs), files };
+}

@@ -1,0 +1,59 @@
+// From a merchant's active signals to a score, a severity and typologies; and whether a new alert is owed.
+import type { Severity } from "../decode/events.js";
+import type { ActiveSignal, LastAlert, MerchantState } from "../state/merchant.js";
+import type { CompiledRule, RuleSet } from "../rules/ruleset.js";
+
+export interface Assessment {
+  score: number;
+  severity: Severity;
+  critical: boolean;
+  alert: boolean;
+  /** active signals with their rule and contribution, largest first */
+  parts: { rule: CompiledRule; signal: ActiveSignal; points: number }[];
+  typologies: string[];
+}
+
+const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+/**
+ * Score = sum of weight x strength over signals (capped at 100), multiplied by any factor signal's value when
+ * there is other evidence. A critical finding alerts whatever the score. `without` leaves one rule kind out.
+ */
+export function assess(m: MerchantState, rs: RuleSet, without?: string): Assessment {
+  let points = 0;
+  let factor = 1;
+  let critical = false;
+  const parts: Assessment["parts"] = [];
+  for (const rule of rs.rules) {
+    const signal = m.signals[rule.id];
+    if (!signal || rule.kind.kind === without) continue;
+    if (rule.kind.role === "factor") {
+      factor *= signal.value;
+      parts.push({ rule, signal, points: 0 });
+      continue;
+    }
+    const p = rule.weight * signal.strength;
+    points += p;
+    critical ||= signal.critical;
+    parts.push({ rule, signal, points: p });
+  }
+  const score = points > 0 ? Math.min(100, Math.round(points * factor)) : 0;
+  const sev = rs.settings.scoring.severity;
+  const severity: Severity = critical || score >= sev.critical ? "critical" : score >= sev.high ? "high" : score >= sev.medium ? "medium" : "low";
+  parts.sort((a, b) => b.points - a.points);
+  const typologies: string[] = [];
+  for (const p of parts) if (p.points > 0 && !typologies.includes(p.rule.typology)) typologies.push(p.rule.typology);
+  return { score, severity, critical, alert: critical || score >= rs.settings.scoring.alertAt, parts, typologies };
+}
+
+/** A merchant already alerted is alerted again only when its evidence materially changed. */
+export function materiallyChanged(last: LastAlert | undefined, a: Assessment, rs: RuleSet): boolean {
+  if (!last) return true;
+  if (RANK[a.severity] > RANK[last.severity as Severity]) return true;
+  if (a.score >= last.score + rs.settings.scoring.realertOnScoreRise) return true;
+  for (const p of a.parts) {
+    if (p.points > 0 && !last.rules.includes(p.rule.id)) return true;
+    for (const i of p.signal.indicators) if (!last.indicators.includes(`${i.set}/${i.id}`)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,158 @@
+// Per-merchant state in event time: the latest profile, monthly counters and each rule's own slot.
+// Bounded (two month buckets, capped lists) and plain JSON, so it can be persisted and restored as is.
+import type { MerchantEvent, TransactionEvent, ChargebackEvent } from "../decode/events.js";
+import { bucketFor, monthIndex, type MonthBucket } from "./window.js";
+import { registrableDomain, urlHost } from "../lib/url.js";
+
+export type Network = "visa" | "mastercard" | "other";
+
+export interface Counters extends MonthBucket {
+  tx: number;
+  settled: number;
+  settledCnp: number;
+  settledCnpVisa: number;
+  settledMc: number;
+  settledMinor: number;
+  disputes: number;
+  fraudReports: number;
+  disputesMc: number;
+  chargebacksVisa: number;
+}
+
+export interface Profile {
+  eventId: string;
+  acquirerId: string;
+  legalName?: string;
+  descriptor: string;
+  mcc: string;
+  country: string;
+  websites: string[];
+  /** Registrable domains of the websites: what the merchant disclosed. */
+  domains: string[];
+  principals: string[];
+  contactEmail?: string;
+  payoutAccount?: string;
+  wallets: string[];
+  ips: string[];
+  analyticsIds: string[];
+}
+
+export interface ActiveSignal {
+  value: number;
+  threshold: number;
+  strength: number;
+  critical: boolean;
+  eventIds: string[];
+  indicators: { set: string; id: string; source: string; confidence: number }[];
+  detail?: string;
+  since: string;
+}
+
+export interface LastAlert {
+  alertId: string;
+  at: string;
+  score: number;
+  severity: string;
+  rules: string[];
+  indicators: string[];
+}
+
+export interface MerchantState {
+  id: string;
+  profile?: Profile;
+  months: Counters[];
+  lastEventAt: number;
+  /** Each rule's own per-merchant state, by rule id; created only when a rule needs it. */
+  slots: Record<string, unknown>;
+  signals: Record<string, ActiveSignal>;
+  lastAlert?: LastAlert;
+  /** Alerted for a reason other than shared infrastructure: a one-hop source for that rule. */
+  flagged?: boolean;
+}
+
+export function newMerchant(id: string): MerchantState {
+  return { id, months: [], lastEventAt: 0, slots: {}, signals: {} };
+}
+
+function freshCounters(m: number): Counters {
+  return {
+    m,
+    tx: 0,
+    settled: 0,
+    settledCnp: 0,
+    settledCnpVisa: 0,
+    settledMc: 0,
+    settledMinor: 0,
+    disputes: 0,
+    fraudReports: 0,
+    disputesMc: 0,
+    chargebacksVisa: 0,
+  };
+}
+
+export function countersFor(state: MerchantState, at: number): Counters | null {
+  return bucketFor(state.months, monthIndex(at), freshCounters);
+}
+
+/** Card network from a BIN (Visa 4…, Mastercard 51–55 and 2221–2720). */
+export function networkOfBin(bin: string | undefined): Network {
+  if (!bin) return "other";
+  if (bin.charCodeAt(0) === 52) return "visa";
+  const two = Number(bin.slice(0, 2));
+  if (two >= 51 && two <= 55) return "mastercard";
+  const four = Number(bin.slice(0, 4));
+  return four >= 2221 && four <= 2720 ? "mastercard" : "other";
+}
+
+export function applyProfile(state: MerchantState, e: MerchantEvent): void {
+  const websites = e.websites ?? [];
+  const domains: string[] = [];
+  for (const w of websites) {
+    const host = urlHost(w);
+    if (!host) continue;
+    const d = registrableDomain(host);
+    if (!domains.includes(d)) domains.push(d);
+  }
+  state.profile = {
+    eventId: e.eventId,
+    acquirerId: e.acquirerId,
+    legalName: e.legalName,
+    descriptor: e.descriptor,
+    mcc: e.mcc,
+    country: e.country,
+    websites,
+    domains,
+    principals: e.principals ?? [],
+    contactEmail: e.contactEmail,
+    payoutAccount: e.payoutAccount,
+    wallets: e.wallets ?? [],
+    ips: e.infrastructure?.ips ?? [],
+    analyticsIds: e.infrastructure?.analyticsIds ?? [],
+  };
+}
+
+export function applyTransaction(state: MerchantState, e: TransactionEvent, at: number): void {
+  const c = countersFor(state, at);
+  if (!c) return;
+  c.tx++;
+  if (e.status !== "settled") return;
+  c.settled++;
+  c.settledMinor += e.amountMinor;
+  const network = networkOfBin(e.card?.bin);
+  if (network === "mastercard") c.settledMc++;
+  if (e.channel !== "pos") {
+    c.settledCnp++;
+    if (network === "visa") c.settledCnpVisa++;
+  }
+}
+
+export function applyChargeback(state: MerchantState, e: ChargebackEvent, at: number): void {
+  const c = countersFor(state, at);
+  if (!c) return;
+  const network = e.network.toLowerCase();
+  if (e.kind === "dispute") {
+    c.disputes++;
+    if (network === "mastercard") c.disputesMc++;
+  } else c.fraudReports++;
+  if (network === "visa") c.chargebacksVisa++;
+}
