@@ -9,6 +9,9 @@ import { ConfigError } from "./lib/errors.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
+import { Runner } from "./app/run.js";
+import { runConfig } from "./config/run.js";
+import { createLogger } from "./lib/log.js";
 
 const program = new Command()
   .name("moneytrail")
@@ -68,6 +71,36 @@ program
     process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
     process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
     printSummary(s, out, rejects);
+  });
+
+program
+  .command("run")
+  .description("consume the events topic on Kafka, keep state in PostgreSQL, publish alerts (the main job)")
+  .option("--brokers <list>", "Kafka brokers, host:port,... (env KAFKA_BROKERS)")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .option("--group-id <id>", "consumer group (env MT_GROUP_ID, default moneytrail)")
+  .option("--events-topic <topic>", "events topic (env MT_EVENTS_TOPIC, default mt.merchant-events)")
+  .option("--alerts-topic <topic>", "alerts topic (env MT_ALERTS_TOPIC, default mt.alerts)")
+  .option("--dead-letter-topic <topic>", "dead-letter topic (env MT_DEAD_LETTER_TOPIC, default mt.dead-letter)")
+  .option("--rules <dir>", "rule-set directory (env MT_RULES)")
+  .option("--indicators <dir>", "indicator sets (env MT_INDICATORS)")
+  .option("--metrics-port <port>", "port of /metrics, 0 for none (env MT_METRICS_PORT, default 9464)")
+  .action(async (flags: Record<string, unknown>) => {
+    const cfg = runConfig(process.env, flags);
+    const log = createLogger(cfg.logLevel);
+    const runner = await Runner.start(cfg, log);
+    const shutdown = (signal: string): void => {
+      log.info({ signal }, "stopping: finishing the batch in hand, committing, leaving the group");
+      runner.stop().then(
+        () => process.exit(0),
+        (err: Error) => {
+          log.error({ err: err.message }, "stop failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+    process.once("SIGINT", () => shutdown("SIGINT"));
   });
 
 const rules = program.command("rules").description("rule sets");

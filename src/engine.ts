@@ -112,6 +112,28 @@ export class Engine {
     return out;
   }
 
+  /** Puts persisted merchants back, with their infrastructure keys and flags in the shared index. */
+  restore(states: Iterable<MerchantState>): void {
+    for (const m of states) {
+      this.evict([m.id]);
+      this.merchants.set(m.id, m);
+      const keys = infraKeys(m.profile);
+      this.infra.update(m.id, [], keys);
+      if (m.flagged) this.infra.flag(m.id, keys);
+    }
+  }
+
+  /** Forgets merchants (their partition went to another consumer). */
+  evict(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const m = this.merchants.get(id);
+      if (!m) continue;
+      this.infra.update(id, infraKeys(m.profile), []);
+      this.merchants.delete(id);
+      this.dirty.delete(id);
+    }
+  }
+
   /** The ids of merchants changed since the last call. */
   takeDirty(): Set<string> {
     const d = this.dirty;

@@ -2,22 +2,23 @@
 import { Event } from "./events.js";
 import { formatPath } from "../lib/errors.js";
 
-export type Decoded = { ok: true; event: Event } | { ok: false; reason: string };
+export type Rejection = "too-large" | "not-json" | "schema";
+export type Decoded = { ok: true; event: Event } | { ok: false; kind: Rejection; reason: string };
 
 export const DEFAULT_MAX_BYTES = 64 * 1024;
 
 export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES): Decoded {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.length;
-  if (size > maxBytes) return { ok: false, reason: `too large: ${size} bytes, the limit is ${maxBytes}` };
+  if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}` };
   let json: unknown;
   try {
     json = JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8"));
   } catch (err) {
-    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+    return { ok: false, kind: "not-json", reason: `not JSON: ${(err as Error).message}` };
   }
   const parsed = Event.safeParse(json);
   if (parsed.success) return { ok: true, event: parsed.data };
   const issues = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(event)"}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
-  return { ok: false, reason: `schema: ${issues.join("; ")}${more}` };
+  return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
 }

@@ -1,0 +1,69 @@
+// Configuration of `moneytrail run`, from the environment with command-line flags on top, validated with zod.
+import { z } from "zod";
+import { DEFAULT_RULES } from "../lib/paths.js";
+import { DEFAULT_MAX_BYTES } from "../decode/decode.js";
+
+const flag = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
+  .transform((v) => v === true || v === "true" || v === "1" || v === "yes");
+
+export const RunConfig = z.strictObject({
+  brokers: z
+    .string({ error: "KAFKA_BROKERS is not set: give the broker list, e.g. KAFKA_BROKERS=127.0.0.1:9092" })
+    .min(1)
+    .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "a broker is host:port")).min(1)),
+  databaseUrl: z
+    .string({ error: "DATABASE_URL is not set: give a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/db" })
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://"),
+  clientId: z.string().min(1).default("moneytrail"),
+  groupId: z.string().min(1).default("moneytrail"),
+  /** all contract events on one topic, keyed by merchantId, so a merchant's events stay in order */
+  eventsTopic: z.string().min(1).default("mt.merchant-events"),
+  alertsTopic: z.string().min(1).default("mt.alerts"),
+  deadLetterTopic: z.string().min(1).default("mt.dead-letter"),
+  rules: z.string().min(1).default(DEFAULT_RULES),
+  indicators: z.string().min(1).optional(),
+  maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
+  /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
+  commitEvery: z.coerce.number().int().min(1).max(100_000).default(5000),
+  fromBeginning: flag.default(true),
+  /** port of the /metrics endpoint; 0 turns it off */
+  metricsPort: z.coerce.number().int().min(0).max(65535).default(9464),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+export type RunConfig = z.infer<typeof RunConfig>;
+
+const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
+  KAFKA_BROKERS: "brokers",
+  DATABASE_URL: "databaseUrl",
+  KAFKA_CLIENT_ID: "clientId",
+  MT_GROUP_ID: "groupId",
+  MT_EVENTS_TOPIC: "eventsTopic",
+  MT_ALERTS_TOPIC: "alertsTopic",
+  MT_DEAD_LETTER_TOPIC: "deadLetterTopic",
+  MT_RULES: "rules",
+  MT_INDICATORS: "indicators",
+  MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
+  MT_COMMIT_EVERY: "commitEvery",
+  MT_FROM_BEGINNING: "fromBeginning",
+  MT_METRICS_PORT: "metricsPort",
+  LOG_LEVEL: "logLevel",
+};
+
+export const ENV_NAMES = Object.keys(ENV);
+
+/** Environment first, flags on top. Throws an Error listing every problem with the variable to set. */
+export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RunConfig, unknown>> = {}): RunConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== "") raw[key] = env[name];
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) raw[k] = v;
+  const parsed = RunConfig.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const byKey = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n]));
+  const lines = parsed.error.issues.map((i) => {
+    const key = String(i.path[0] ?? "");
+    return `  ${byKey[key] ?? key}${byKey[key] ? ` (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})` : ""}: ${i.message}`;
+  });
+  throw new Error(`configuration is not valid:\n${lines.join("\n")}`);
+}

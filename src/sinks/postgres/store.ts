@@ -1,0 +1,167 @@
+// PostgreSQL as the consumer's memory: merchant state, partition positions, alerts, cases and the outbox,
+// written in one transaction per batch. A partition's epoch fences a consumer that has lost it: its next
+// commit finds a newer epoch and is refused, so it cannot overwrite the new owner's state.
+import type pg from "pg";
+import type { Alert } from "../../decode/events.js";
+import type { MerchantState } from "../../state/merchant.js";
+
+export class FencedError extends Error {
+  constructor(topic: string, partition: number, mine: string, current: string) {
+    super(`partition ${topic}[${partition}] was claimed by another consumer (epoch ${current}, ours ${mine}); this batch is discarded`);
+    this.name = "FencedError";
+  }
+}
+
+export interface Claim {
+  topic: string;
+  partition: number;
+  epoch: string;
+  /** next offset to consume, or null when this group never committed the partition */
+  nextOffset: string | null;
+  outboxSeq: string;
+}
+
+export interface OutboxMessage {
+  dest: "alerts" | "dead-letter";
+  key: Buffer | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface BatchWrite {
+  topic: string;
+  partition: number;
+  epoch: string;
+  nextOffset: string;
+  /** changed merchants with the partition each belongs to (a flagged peer may sit on another one) */
+  states: { state: MerchantState; partition: number }[];
+  alerts: Alert[];
+  outbox: OutboxMessage[];
+  /** acquirer of a merchant, for the case queue's filters */
+  acquirerOf: (merchantId: string) => string | undefined;
+}
+
+export interface OutboxRow extends OutboxMessage {
+  seq: string;
+}
+
+export class PgStore {
+  constructor(
+    readonly pool: pg.Pool,
+    readonly groupId: string,
+  ) {}
+
+  /** Takes ownership of a partition: a new epoch, which fences every earlier owner. */
+  async claim(topic: string, partition: number, owner: string): Promise<Claim> {
+    const { rows } = await this.pool.query<{ epoch: string; next_offset: string | null; outbox_seq: string }>(
+      `INSERT INTO mt_partitions (group_id, topic, partition, epoch, owner, claimed_at) VALUES ($1, $2, $3, 1, $4, now())
+       ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now()
+       RETURNING epoch, next_offset, outbox_seq`,
+      [this.groupId, topic, partition, owner],
+    );
+    const r = rows[0]!;
+    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, outboxSeq: r.outbox_seq };
+  }
+
+  async loadStates(topic: string, partition: number): Promise<MerchantState[]> {
+    const { rows } = await this.pool.query<{ state: MerchantState }>(
+      "SELECT state FROM mt_merchant_state WHERE group_id = $1 AND topic = $2 AND partition = $3",
+      [this.groupId, topic, partition],
+    );
+    return rows.map((r) => r.state);
+  }
+
+  /** All of a batch's effects, or none. Throws FencedError when the partition has a newer owner. */
+  async commit(b: BatchWrite): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query("BEGIN");
+      const own = await c.query<{ epoch: string; outbox_seq: string }>(
+        "SELECT epoch, outbox_seq FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+        [this.groupId, b.topic, b.partition],
+      );
+      const current = own.rows[0]?.epoch ?? "none";
+      if (current !== b.epoch) throw new FencedError(b.topic, b.partition, b.epoch, current);
+      if (b.states.length) {
+        await c.query(
+          `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, updated_at)
+           SELECT $1, m, $2, p, s::jsonb, now() FROM unnest($3::text[], $4::int[], $5::text[]) AS t(m, p, s)
+           ON CONFLICT (group_id, merchant_id) DO UPDATE
+             SET state = EXCLUDED.state, topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
+          [this.groupId, b.topic, b.states.map((s) => s.state.id), b.states.map((s) => s.partition), b.states.map((s) => JSON.stringify(s.state))],
+        );
+      }
+      for (const a of b.alerts) await this.recordAlert(c, a, b.acquirerOf(a.merchantId));
+      let seq = BigInt(own.rows[0]!.outbox_seq);
+      if (b.outbox.length) {
+        const seqs = b.outbox.map(() => String(++seq));
+        await c.query(
+          `INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
+           SELECT $1, $2, $3, s, d, k, v, h::jsonb FROM unnest($4::bigint[], $5::text[], $6::bytea[], $7::bytea[], $8::text[]) AS t(s, d, k, v, h)`,
+          [
+            this.groupId,
+            b.topic,
+            b.partition,
+            seqs,
+            b.outbox.map((o) => o.dest),
+            b.outbox.map((o) => o.key),
+            b.outbox.map((o) => o.value),
+            b.outbox.map((o) => JSON.stringify(o.headers)),
+          ],
+        );
+      }
+      await c.query("UPDATE mt_partitions SET next_offset = $4, outbox_seq = $5 WHERE group_id = $1 AND topic = $2 AND partition = $3", [
+        this.groupId,
+        b.topic,
+        b.partition,
+        b.nextOffset,
+        String(seq),
+      ]);
+      await c.query("COMMIT");
+    } catch (err) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** An alert into the alert table and onto the merchant's open case (opening one if there is none). */
+  private async recordAlert(c: pg.PoolClient, a: Alert, acquirerId: string | undefined): Promise<void> {
+    const inserted = await c.query(
+      `INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (alert_id) DO NOTHING`,
+      [a.alertId, a.merchantId, a.raisedAt, a.score, a.severity, a.ruleSet.version, JSON.stringify(a)],
+    );
+    if (inserted.rowCount === 0) return;
+    const cs = await c.query<{ case_id: string }>(
+      `INSERT INTO mt_cases (merchant_id, score, severity, typologies, acquirer_id, opened_at, updated_at, last_alert_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
+       ON CONFLICT (merchant_id) WHERE status NOT IN ('reported', 'dismissed') DO UPDATE
+         SET score = EXCLUDED.score, severity = EXCLUDED.severity, typologies = EXCLUDED.typologies,
+             updated_at = EXCLUDED.updated_at, last_alert_id = EXCLUDED.last_alert_id,
+             acquirer_id = COALESCE(EXCLUDED.acquirer_id, mt_cases.acquirer_id)
+       RETURNING case_id`,
+      [a.merchantId, a.score, a.severity, a.typologies, acquirerId ?? null, a.raisedAt, a.alertId],
+    );
+    await c.query("INSERT INTO mt_case_alerts (case_id, alert_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [cs.rows[0]!.case_id, a.alertId]);
+  }
+
+  async pendingOutbox(topic: string, partition: number, afterSeq: string, limit = 5000): Promise<OutboxRow[]> {
+    const { rows } = await this.pool.query<{ seq: string; dest: OutboxRow["dest"]; key: Buffer | null; value: Buffer; headers: Record<string, string> }>(
+      `SELECT seq, dest, key, value, headers FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = $3 AND seq > $4
+       ORDER BY seq LIMIT $5`,
+      [this.groupId, topic, partition, afterSeq, limit],
+    );
+    return rows;
+  }
+
+  async dropPublished(topic: string, partition: number, uptoSeq: string): Promise<void> {
+    await this.pool.query("DELETE FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = $3 AND seq <= $4", [
+      this.groupId,
+      topic,
+      partition,
+      uptoSeq,
+    ]);
+  }
+}

@@ -1,0 +1,113 @@
+// Publishes one source partition's outbox (alerts and dead letters) to Kafka exactly once. Each flush is a
+// Kafka transaction that also records, as a committed offset of the group "<group>.outbox", how far the
+// outbox was published; a restart reads that mark and resumes after it. The transactional id is per source
+// partition, so a new owner's producer fences the old one's.
+import type { Kafka, Producer, Admin } from "kafkajs";
+import type { PgStore } from "./postgres/store.js";
+import type { Logger } from "../lib/log.js";
+
+export interface PublisherOptions {
+  groupId: string;
+  sourceTopic: string;
+  partition: number;
+  alertsTopic: string;
+  deadLetterTopic: string;
+}
+
+export class OutboxPublisher {
+  private producer: Producer;
+  private published = 0n;
+  private running: Promise<void> = Promise.resolve();
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** after a failure the outcome of the last commit is unknown: read the mark again before publishing */
+  private resync = false;
+  readonly outboxGroup: string;
+
+  constructor(
+    kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly store: PgStore,
+    private readonly o: PublisherOptions,
+    private readonly log: Logger,
+    private readonly onPublished: (dest: "alerts" | "dead-letter", count: number) => void = () => undefined,
+  ) {
+    this.outboxGroup = `${o.groupId}.outbox`;
+    this.producer = kafka.producer({
+      transactionalId: `${o.groupId}.outbox.${o.sourceTopic}.${o.partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+    });
+  }
+
+  /** Connects (fencing any earlier producer of this partition), learns what was published, publishes the rest. */
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.readMark();
+    await this.flush();
+  }
+
+  private async readMark(): Promise<void> {
+    const [offsets] = await this.admin.fetchOffsets({ groupId: this.outboxGroup, topics: [this.o.sourceTopic] });
+    const mark = offsets?.partitions.find((p) => p.partition === this.o.partition)?.offset ?? "-1";
+    this.published = BigInt(mark) > 0n ? BigInt(mark) - 1n : 0n;
+    await this.store.dropPublished(this.o.sourceTopic, this.o.partition, String(this.published));
+    this.resync = false;
+  }
+
+  /** Publishes everything pending; calls are serialised. A failure is retried in the background. */
+  flush(): Promise<void> {
+    this.running = this.running.then(() => this.publishPending()).catch((err: Error) => this.scheduleRetry(err));
+    return this.running;
+  }
+
+  private scheduleRetry(err: Error): void {
+    this.resync = true;
+    if (this.stopped || this.retry) return;
+    this.log.warn({ err: err.message, partition: this.o.partition }, "outbox publish failed; retrying (nothing is lost, the outbox keeps it)");
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.flush();
+    }, 1000);
+  }
+
+  private async publishPending(): Promise<void> {
+    if (this.resync) await this.readMark();
+    for (;;) {
+      if (this.stopped) return;
+      const rows = await this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published));
+      if (rows.length === 0) return;
+      const last = BigInt(rows[rows.length - 1]!.seq);
+      const txn = await this.producer.transaction();
+      try {
+        const alerts = rows.filter((r) => r.dest === "alerts");
+        const dead = rows.filter((r) => r.dest === "dead-letter");
+        const topicMessages = [
+          { topic: this.o.alertsTopic, messages: alerts.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) },
+          { topic: this.o.deadLetterTopic, messages: dead.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) },
+        ].filter((t) => t.messages.length);
+        await txn.sendBatch({ topicMessages, acks: -1 });
+        await txn.sendOffsets({
+          consumerGroupId: this.outboxGroup,
+          topics: [{ topic: this.o.sourceTopic, partitions: [{ partition: this.o.partition, offset: String(last + 1n) }] }],
+        });
+        await txn.commit();
+        this.onPublished("alerts", alerts.length);
+        this.onPublished("dead-letter", dead.length);
+      } catch (err) {
+        await txn.abort().catch(() => undefined);
+        throw err;
+      }
+      this.published = last;
+      await this.store.dropPublished(this.o.sourceTopic, this.o.partition, String(last));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.running;
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,45 @@
+// Kafka transport: the client, topic set-up and the consumer. No flagging logic here.
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
+import type { Logger } from "../lib/log.js";
+
+export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
+  return new Kafka({
+    brokers,
+    clientId,
+    logLevel: logLevel.WARN,
+    // kafkajs logs through pino, so its lines are JSON like ours
+    logCreator: () => (entry) => {
+      const { message, ...rest } = entry.log;
+      const level = entry.level === logLevel.ERROR ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
+      log[level]({ kafka: entry.namespace, ...rest }, message);
+    },
+    // a broker restart is ridden out by retrying, not by giving up
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 30 },
+  });
+}
+
+/** Creates the topics that do not exist yet (the events topic with `partitions` partitions). */
+export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number }[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length) await admin.createTopics({ topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true });
+}
+
+export interface ConsumerHooks {
+  /** the partitions of `topic` this member now has, after every rebalance */
+  onAssignment(partitions: number[]): void;
+  onBatch(payload: EachBatchPayload): Promise<void>;
+}
+
+export async function startConsumer(
+  kafka: Kafka,
+  o: { groupId: string; topic: string; fromBeginning: boolean },
+  hooks: ConsumerHooks,
+): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 << 20 });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => hooks.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
+  await consumer.connect();
+  await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
+  await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: hooks.onBatch });
+  return consumer;
+}
