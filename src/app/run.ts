@@ -73,7 +73,7 @@ export class Runner {
     if (cfg.metricsPort) await runner.serveMetrics();
     runner.consumer = await startConsumer(
       kafka,
-      { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning },
+      { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs },
       { onAssignment: (ps) => runner.onAssignment(ps), onBatch: (b) => runner.onBatch(b) },
     );
     return runner;
@@ -82,7 +82,7 @@ export class Runner {
   private async serveMetrics(): Promise<void> {
     this.http = Fastify();
     this.http.get("/metrics", async (_req, reply) => reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics()));
-    await this.http.listen({ port: this.cfg.metricsPort, host: "127.0.0.1" });
+    await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
   }
 
   private onAssignment(partitions: number[]): void {

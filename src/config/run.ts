@@ -28,8 +28,12 @@ export const RunConfig = z.strictObject({
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
   commitEvery: z.coerce.number().int().min(1).max(100_000).default(5000),
   fromBeginning: flag.default(true),
+  /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
+  sessionTimeoutMs: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** port of the /metrics endpoint; 0 turns it off */
   metricsPort: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** 127.0.0.1 keeps /metrics private to the host; a container sets 0.0.0.0 */
+  metricsHost: z.string().min(1).default("127.0.0.1"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
@@ -47,7 +51,9 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
   MT_COMMIT_EVERY: "commitEvery",
   MT_FROM_BEGINNING: "fromBeginning",
+  MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_METRICS_PORT: "metricsPort",
+  MT_METRICS_HOST: "metricsHost",
   LOG_LEVEL: "logLevel",
 };
 

@@ -33,10 +33,16 @@ export interface ConsumerHooks {
 
 export async function startConsumer(
   kafka: Kafka,
-  o: { groupId: string; topic: string; fromBeginning: boolean },
+  o: { groupId: string; topic: string; fromBeginning: boolean; sessionTimeoutMs: number },
   hooks: ConsumerHooks,
 ): Promise<Consumer> {
-  const consumer = kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 << 20 });
+  const consumer = kafka.consumer({
+    groupId: o.groupId,
+    sessionTimeout: o.sessionTimeoutMs,
+    rebalanceTimeout: Math.max(o.sessionTimeoutMs, 10_000),
+    heartbeatInterval: Math.min(3000, Math.floor(o.sessionTimeoutMs / 3)),
+    maxBytesPerPartition: 4 << 20,
+  });
   consumer.on(consumer.events.GROUP_JOIN, (e) => hooks.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });

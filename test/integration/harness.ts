@@ -1,0 +1,212 @@
+// What the integration tests share: fresh names, an isolated PostgreSQL schema, producing a file to a topic,
+// reading a topic back, waiting until the consumer has caught up, and running `moneytrail run` as a process.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import pg from "pg";
+import { Kafka, logLevel, CompressionTypes, type IHeaders } from "kafkajs";
+import { replay } from "../../src/app/replay.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { loadIndicators } from "../../src/indicators/index.js";
+import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../../src/lib/paths.js";
+import type { Alert } from "../../src/decode/events.js";
+
+export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
+export const SAMPLE_INDICATORS = join(SAMPLE_DIR, "indicators");
+
+export function brokers(): string[] {
+  const b = process.env.KAFKA_BROKERS;
+  if (!b) throw new Error("KAFKA_BROKERS is not set: the integration global setup should have started a broker");
+  return b.split(",");
+}
+
+export function databaseUrl(): string {
+  const u = process.env.DATABASE_URL;
+  if (!u) throw new Error("DATABASE_URL is not set: the integration global setup should have provided PostgreSQL");
+  return u;
+}
+
+export const kafka = (): Kafka => new Kafka({ brokers: brokers(), clientId: "mt-test", logLevel: logLevel.NOTHING });
+
+export interface Names {
+  id: string;
+  group: string;
+  events: string;
+  alerts: string;
+  dead: string;
+}
+
+export function freshNames(prefix: string): Names {
+  const id = `${prefix}-${randomBytes(4).toString("hex")}`;
+  return { id, group: `g-${id}`, events: `ev-${id}`, alerts: `al-${id}`, dead: `dl-${id}` };
+}
+
+export async function createTopics(n: Names, partitions: number): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [n.events, n.alerts, n.dead].map((topic) => ({ topic, numPartitions: partitions })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+}
+
+/** A schema of its own for one test, as a DATABASE_URL whose connections use it. */
+export async function freshSchema(n: Names): Promise<string> {
+  const schema = n.id.replace(/[^a-z0-9]/g, "_");
+  const c = new pg.Client({ connectionString: databaseUrl() });
+  await c.connect();
+  await c.query(`CREATE SCHEMA ${schema}`);
+  await c.end();
+  const url = new URL(databaseUrl());
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return url.toString();
+}
+
+export function sampleLines(): string[] {
+  return readFileSync(SAMPLE_EVENTS, "utf8").split("\n").filter(Boolean);
+}
+
+export function keyOf(line: string): string | null {
+  try {
+    const v = JSON.parse(line) as { merchantId?: unknown };
+    return typeof v.merchantId === "string" ? v.merchantId : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Produces lines (keyed by merchantId) in batches; `pauseMs` between batches spreads them out in time. */
+export async function produce(topic: string, lines: (string | Buffer)[], o: { batch?: number; pauseMs?: number } = {}): Promise<void> {
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const size = o.batch ?? 500;
+  for (let i = 0; i < lines.length; i += size) {
+    const messages = lines.slice(i, i + size).map((l) => ({ key: typeof l === "string" ? keyOf(l) : null, value: l }));
+    await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+    if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
+  }
+  await producer.disconnect();
+}
+
+export interface Read {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  partition: number;
+}
+
+/** Every committed message of a topic, read from the start until `count` arrived or `idleMs` passed quietly. */
+export async function readTopic(topic: string, o: { count?: number; idleMs?: number; timeoutMs?: number } = {}): Promise<Read[]> {
+  const consumer = kafka().consumer({ groupId: `reader-${randomBytes(4).toString("hex")}`, readUncommitted: false });
+  const out: Read[] = [];
+  let last = Date.now();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      last = Date.now();
+      out.push({ key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), headers: textHeaders(message.headers), partition });
+    },
+  });
+  const start = Date.now();
+  const idle = o.idleMs ?? 4000;
+  while (Date.now() - start < (o.timeoutMs ?? 60_000)) {
+    if (o.count !== undefined && out.length >= o.count && Date.now() - last > 1000) break;
+    if (o.count === undefined && Date.now() - last > idle && Date.now() - start > idle) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await consumer.disconnect();
+  return out;
+}
+
+function textHeaders(h: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
+  return out;
+}
+
+/** The alerts `moneytrail replay` gives on the same file with the same rules and indicators. */
+export async function replayAlerts(eventsFile = SAMPLE_EVENTS): Promise<Alert[]> {
+  const dir = join(tmpdir(), `mt-replay-${randomBytes(4).toString("hex")}`);
+  await replay({
+    events: eventsFile,
+    out: join(dir, "alerts.ndjson"),
+    rejects: join(dir, "rejects.ndjson"),
+    ruleSet: loadRuleSet(DEFAULT_RULES),
+    indicators: loadIndicators(SAMPLE_INDICATORS),
+    progress: false,
+  });
+  return readFileSync(join(dir, "alerts.ndjson"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Alert);
+}
+
+/** Waits until the group's stored positions reach the end of the topic and the outbox is empty. */
+export async function waitCaughtUp(n: Names, url: string, timeoutMs = 120_000): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const ends = await admin.fetchTopicOffsets(n.events);
+    const start = Date.now();
+    for (;;) {
+      const parts = await pool
+        .query<{ partition: number; next_offset: string | null }>("SELECT partition, next_offset FROM mt_partitions WHERE group_id = $1", [n.group])
+        .catch(() => ({ rows: [] as { partition: number; next_offset: string | null }[] }));
+      const pending = await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox").catch(() => ({ rows: [{ n: "1" }] }));
+      const done = ends.every((e) => e.high === "0" || parts.rows.some((r) => r.partition === e.partition && r.next_offset === e.high));
+      if (done && pending.rows[0]!.n === "0") return;
+      if (Date.now() - start > timeoutMs) throw new Error(`consumer did not catch up in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await admin.disconnect();
+    await pool.end();
+  }
+}
+
+/** `moneytrail run` as a child process (so a test can kill -9 it). */
+export function spawnRunner(n: Names, url: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], {
+    cwd: PACKAGE_ROOT,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: brokers().join(","),
+      DATABASE_URL: url,
+      MT_GROUP_ID: n.group,
+      MT_EVENTS_TOPIC: n.events,
+      MT_ALERTS_TOPIC: n.alerts,
+      MT_DEAD_LETTER_TOPIC: n.dead,
+      MT_INDICATORS: SAMPLE_INDICATORS,
+      MT_METRICS_PORT: "0",
+      LOG_LEVEL: "warn",
+      ...extraEnv,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.resume();
+  child.stderr?.on("data", (d: Buffer) => process.env.MT_TEST_VERBOSE && process.stderr.write(d));
+  return child;
+}
+
+export async function casesAndAlerts(url: string): Promise<{ alerts: Alert[]; cases: { merchant_id: string; alerts: string[] }[] }> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const alerts = (await pool.query<{ alert: Alert }>("SELECT alert FROM mt_alerts ORDER BY alert_id")).rows.map((r) => r.alert);
+    const cases = (
+      await pool.query<{ merchant_id: string; alerts: string[] }>(
+        `SELECT c.merchant_id, array_agg(ca.alert_id ORDER BY ca.alert_id) AS alerts
+         FROM mt_cases c JOIN mt_case_alerts ca USING (case_id) GROUP BY c.case_id, c.merchant_id ORDER BY c.merchant_id`,
+      )
+    ).rows;
+    return { alerts, cases };
+  } finally {
+    await pool.end();
+  }
+}
+
+export const ids = (alerts: { alertId: string }[]): string[] => alerts.map((a) => a.alertId).sort();

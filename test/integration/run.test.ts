@@ -1,0 +1,139 @@
+// moneytrail run against a real Kafka broker and a real PostgreSQL.
+import { describe, it, expect } from "vitest";
+import { Runner } from "../../src/app/run.js";
+import { runConfig } from "../../src/config/run.js";
+import { createLogger } from "../../src/lib/log.js";
+import type { Alert } from "../../src/decode/events.js";
+import {
+  brokers,
+  casesAndAlerts,
+  createTopics,
+  freshNames,
+  freshSchema,
+  ids,
+  produce,
+  readTopic,
+  replayAlerts,
+  sampleLines,
+  SAMPLE_INDICATORS,
+  waitCaughtUp,
+  type Names,
+} from "./harness.js";
+
+async function startRunner(n: Names, url: string): Promise<Runner> {
+  const cfg = runConfig(
+    {},
+    {
+      brokers: brokers().join(","),
+      databaseUrl: url,
+      groupId: n.group,
+      eventsTopic: n.events,
+      alertsTopic: n.alerts,
+      deadLetterTopic: n.dead,
+      indicators: SAMPLE_INDICATORS,
+      metricsPort: 0,
+    },
+  );
+  return Runner.start(cfg, createLogger("warn"));
+}
+
+const merchantsOf = (alerts: Alert[]): string[] => [...new Set(alerts.map((a) => a.merchantId))].sort();
+
+describe("moneytrail run", () => {
+  it("gives exactly the alerts replay gives, on the alerts topic and in the case table", async () => {
+    const n = freshNames("e2e");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const expected = await replayAlerts();
+    expect(expected.length).toBeGreaterThan(5);
+    const runner = await startRunner(n, url);
+    try {
+      await produce(n.events, sampleLines());
+      await waitCaughtUp(n, url);
+    } finally {
+      await runner.stop();
+    }
+    const onTopic = (await readTopic(n.alerts, { count: expected.length })).map((m) => JSON.parse(m.value.toString()) as Alert);
+    expect(onTopic.sort((a, b) => a.alertId.localeCompare(b.alertId))).toEqual([...expected].sort((a, b) => a.alertId.localeCompare(b.alertId)));
+    const { alerts, cases } = await casesAndAlerts(url);
+    expect(ids(alerts)).toEqual(ids(expected));
+    // one open case per alerted merchant, holding every alert of that merchant
+    expect(cases.map((c) => c.merchant_id)).toEqual(merchantsOf(expected));
+    for (const c of cases) expect(c.alerts).toEqual(ids(expected.filter((a) => a.merchantId === c.merchant_id)));
+  });
+
+  it("dead-letters 10,000 malformed messages among valid ones and stays up; consumed = processed + dead-lettered", async () => {
+    const n = freshNames("dlq");
+    await createTopics(n, 3);
+    const url = await freshSchema(n);
+    const valid = sampleLines();
+    const bad: (string | Buffer)[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      if (i % 4 === 0) bad.push(`{"type":"transaction","eventId":"bad-${i}"`); // not JSON
+      else if (i % 4 === 1) bad.push(JSON.stringify({ type: "transaction", eventId: `bad-${i}`, merchantId: "acq-nl:M-999999" })); // schema
+      else if (i % 4 === 2) bad.push(JSON.stringify({ type: "refund", eventId: `bad-${i}` })); // unknown type
+      else bad.push(JSON.stringify({ type: "site_observation", eventId: `bad-${i}`, pad: "x".repeat(70_000) })); // too large
+    }
+    const mixed: (string | Buffer)[] = [];
+    let b = 0;
+    for (let i = 0; i < valid.length; i++) {
+      mixed.push(valid[i]!);
+      while (b < ((i + 1) * bad.length) / valid.length) mixed.push(bad[b++]!);
+    }
+    const runner = await startRunner(n, url);
+    try {
+      await produce(n.events, mixed);
+      await waitCaughtUp(n, url);
+      const m = runner.metrics;
+      const consumed = (await m.consumed.get()).values[0]!.value;
+      const processed = (await m.processed.get()).values.reduce((s, v) => s + v.value, 0);
+      const dead = (await m.deadLettered.get()).values.reduce((s, v) => s + v.value, 0);
+      expect(consumed).toBe(mixed.length);
+      expect(dead).toBe(10_000);
+      expect(processed + dead).toBe(consumed);
+    } finally {
+      await runner.stop();
+    }
+    const dl = await readTopic(n.dead, { count: 10_000, timeoutMs: 90_000 });
+    expect(dl).toHaveLength(10_000);
+    const kinds = new Map<string, number>();
+    for (const m of dl) {
+      expect(m.headers["mt-source-topic"]).toBe(n.events);
+      expect(Number(m.headers["mt-source-offset"])).toBeGreaterThanOrEqual(0);
+      expect(m.headers["mt-source-partition"]).toMatch(/^[0-2]$/);
+      expect(m.headers["mt-reason"]!.length).toBeGreaterThan(5);
+      kinds.set(m.headers["mt-reason-kind"]!, (kinds.get(m.headers["mt-reason-kind"]!) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(kinds)).toEqual({ "not-json": 2500, schema: 5000, "too-large": 2500 });
+    // the original bytes travel unchanged
+    const original = new Set(bad.map((x) => x.toString()));
+    for (const m of dl) expect(original.has(m.value.toString())).toBe(true);
+    const { alerts } = await casesAndAlerts(url);
+    expect(merchantsOf(alerts)).toEqual(merchantsOf(await replayAlerts()));
+  });
+
+  it("two consumers share the partitions through a rebalance: same alerted merchants, nothing doubled", async () => {
+    const n = freshNames("two");
+    await createTopics(n, 4);
+    const url = await freshSchema(n);
+    const lines = sampleLines();
+    const a = await startRunner(n, url);
+    let b: Runner | undefined;
+    try {
+      await produce(n.events, lines.slice(0, lines.length / 2), { pauseMs: 20 });
+      b = await startRunner(n, url);
+      await produce(n.events, lines.slice(lines.length / 2), { pauseMs: 20 });
+      await waitCaughtUp(n, url);
+    } finally {
+      await b?.stop();
+      await a.stop();
+    }
+    const expected = await replayAlerts();
+    const { alerts, cases } = await casesAndAlerts(url);
+    expect(merchantsOf(alerts)).toEqual(merchantsOf(expected));
+    expect(new Set(ids(alerts)).size).toBe(alerts.length);
+    const onTopic = await readTopic(n.alerts, { count: alerts.length });
+    expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as Alert).alertId).sort()).toEqual(ids(alerts));
+    expect(cases.map((c) => c.merchant_id)).toEqual(merchantsOf(expected));
+  });
+});
