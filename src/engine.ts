@@ -25,6 +25,8 @@ export class Engine {
   constructor(
     readonly ruleSet: RuleSet,
     indicators: IndicatorIndex,
+    /** record which merchants changed, for a caller that persists them (replay does not) */
+    private readonly trackDirty = false,
   ) {
     this.infra = new InfraIndex(ruleSet.settings.maxSharers);
     this.env = { indicators, infra: this.infra, highRiskMccs: ruleSet.highRiskMccs };
@@ -37,7 +39,7 @@ export class Engine {
     let m = this.merchants.get(event.merchantId);
     if (!m) this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
     if (at > m.lastEventAt) m.lastEventAt = at;
-    this.dirty.add(m.id);
+    if (this.trackDirty) this.dirty.add(m.id);
     switch (event.type) {
       case "merchant": {
         const before = infraKeys(m.profile);
@@ -105,7 +107,7 @@ export class Engine {
     for (const peerId of this.infra.flag(m.id, infraKeys(m.profile))) {
       const peer = this.merchants.get(peerId);
       if (!peer) continue;
-      this.dirty.add(peerId);
+      if (this.trackDirty) this.dirty.add(peerId);
       const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: m.id };
       if (this.runRules(peer, trigger, at, this.ruleSet.byEvent["peer-flagged"])) out.push(...this.maybeAlert(peer, eventId, occurredAt, at));
     }

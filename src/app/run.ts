@@ -43,7 +43,7 @@ export class Runner {
     private readonly store: PgStore,
   ) {
     const indicators = cfg.indicators ? loadIndicators(cfg.indicators) : new IndicatorIndex();
-    this.engine = new Engine(loadRuleSet(cfg.rules), indicators);
+    this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true);
   }
 
   static async start(cfg: RunConfig, log: Logger): Promise<Runner> {

@@ -7,7 +7,7 @@
 //   5. path kept with its case, "/" alone becomes empty, a trailing "/" is removed;
 //   6. fragment dropped; query kept with parameters sorted by name, utm_* tracking parameters removed;
 //   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { getDomain } from "tldts";
 
 export function parseHttpUrl(raw: string): URL | null {
@@ -48,8 +48,16 @@ export function urlHost(raw: string): string | null {
 
 /** Registrable domain (eTLD+1) of a host, falling back to the host itself (IPs, single labels). */
 export function registrableDomain(host: string): string {
-  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+  // hosts repeat far more than they vary, and the public-suffix lookup costs a microsecond
+  let d = domainCache.get(host);
+  if (d === undefined) {
+    if (domainCache.size >= 50_000) domainCache.clear();
+    d = getDomain(host, { allowPrivateDomains: true }) ?? host;
+    domainCache.set(host, d);
+  }
+  return d;
 }
+const domainCache = new Map<string, string>();
 
 /** The host and each parent domain, most specific first: a.b.example.test, b.example.test, example.test, test. */
 export function domainSuffixes(host: string): string[] {
@@ -64,5 +72,5 @@ export function domainSuffixes(host: string): string[] {
 }
 
 export function sha256Tagged(text: string): string {
-  return `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
+  return `sha256:${hash("sha256", text, "hex")}`;
 }
