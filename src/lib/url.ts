@@ -10,11 +10,15 @@
 import { hash } from "node:crypto";
 import { getDomain } from "tldts";
 
+// A scheme is a name and a colon, with or without "//" ("https://…", "mailto:…", "javascript:…"); "host:8080/…"
+// is a host and a port, not a scheme.
+const SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d+(?:[/?#]|$))/i;
+
 export function parseHttpUrl(raw: string): URL | null {
   const text = raw.trim();
   let url: URL;
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+    url = new URL(SCHEME.test(text) ? text : `http://${text}`);
   } catch {
     return null;
   }
