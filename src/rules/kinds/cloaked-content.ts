@@ -1,30 +1,47 @@
 // Disguised site: a crawl saw different content depending on the referrer, the mark of a front site that
 // shows reviewers a harmless shop and sends referred buyers elsewhere.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, type Finding } from "../kind.js";
 
 const Params = z.strictObject({});
 
+interface Page {
+  url: string;
+  eventId: string;
+}
+
 interface Slot {
+  /** pages last seen cloaked and not crawled clean since, oldest first (bounded) */
+  pages?: Page[];
+  /** state written before `pages` kept only the last cloaked page */
   url?: string;
 }
+
+const CAP = 4;
+
+const finding = (p: Page): Finding => ({ value: 1, threshold: 1, eventIds: p.eventId ? [p.eventId] : [], detail: p.url });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cloaked-content",
   summary: "a crawl saw the merchant's site serve different content depending on the referrer",
   params: Params,
   on: ["site_observation"],
-  slot: () => ({}),
+  slot: () => ({ pages: [] }),
   evaluate({ event, slot }) {
     if (event.type !== "site_observation" || event.contentDiffersByReferrer === undefined) return undefined;
+    const pages = (slot.pages ??= slot.url ? [{ url: slot.url, eventId: "" }] : []);
+    const i = pages.findIndex((p) => p.url === event.url);
     if (!event.contentDiffersByReferrer) {
-      // only a clean crawl of the same page withdraws the finding
-      if (slot.url !== event.url) return undefined;
-      slot.url = undefined;
-      return null;
+      // only a clean crawl of the same page withdraws the finding on that page; other cloaked pages keep it
+      if (i < 0) return undefined;
+      pages.splice(i, 1);
+      const last = pages[pages.length - 1];
+      return last ? finding(last) : null;
     }
-    slot.url = event.url;
-    return { value: 1, threshold: 1, eventIds: [event.eventId], detail: event.url };
+    if (i >= 0) pages.splice(i, 1);
+    pages.push({ url: event.url, eventId: event.eventId });
+    if (pages.length > CAP) pages.shift();
+    return finding(pages[pages.length - 1]!);
   },
   explain: (f) => `a crawl of ${f.detail ?? "the site"} saw content change with the referrer (cloaking)`,
 });
