@@ -40,11 +40,16 @@ export class Engine {
     if (!m) this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
     if (at > m.lastEventAt) m.lastEventAt = at;
     if (this.trackDirty) this.dirty.add(m.id);
+    let newPeers: string[] | undefined;
     switch (event.type) {
       case "merchant": {
         const before = infraKeys(m.profile);
         applyProfile(m, event);
-        this.infra.update(m.id, before, infraKeys(m.profile));
+        const after = infraKeys(m.profile);
+        this.infra.update(m.id, before, after);
+        // a flagged merchant stays flagged on infrastructure it adds later (as restore() has it); its new peers
+        // are told once its own rules have run
+        if (m.flagged) newPeers = this.infra.flag(m.id, after.filter((k) => !before.includes(k)));
         break;
       }
       case "transaction":
@@ -54,8 +59,10 @@ export class Engine {
         applyChargeback(m, event, at);
         break;
     }
-    if (!this.runRules(m, event, at, this.ruleSet.byEvent[event.type])) return NO_ALERTS;
-    return this.maybeAlert(m, event.eventId, event.occurredAt, at);
+    const own = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]) ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
+    if (!newPeers?.length) return own;
+    const peers = this.alertPeers(m, newPeers, event.eventId, event.occurredAt, at);
+    return peers.length ? [...own, ...peers] : own;
   }
 
   /** Returns true when any signal of the merchant was set, changed or withdrawn. */
@@ -103,8 +110,13 @@ export class Engine {
     // through shared infrastructure does not pass it on.
     if (m.flagged || !assess(m, this.ruleSet, SHARED).alert) return [alert];
     m.flagged = true;
-    const out: Alert[] = [alert];
-    for (const peerId of this.infra.flag(m.id, infraKeys(m.profile))) {
+    return [alert, ...this.alertPeers(m, this.infra.flag(m.id, infraKeys(m.profile)), eventId, occurredAt, at)];
+  }
+
+  /** Runs the peer-flagged rules of the merchants sharing infrastructure with a flagged merchant. */
+  private alertPeers(m: MerchantState, peerIds: string[], eventId: string, occurredAt: string, at: number): Alert[] {
+    const out: Alert[] = [];
+    for (const peerId of peerIds) {
       const peer = this.merchants.get(peerId);
       if (!peer) continue;
       if (this.trackDirty) this.dirty.add(peerId);
