@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { defineKind, pct } from "../kind.js";
 import type { Counters } from "../../state/merchant.js";
+import type { ChargebackEvent } from "../../decode/events.js";
 import { pushRecent } from "../../state/window.js";
 
 const Level = z.strictObject({
@@ -25,6 +26,14 @@ const Params = z.strictObject({
 
 interface Slot {
   eventIds: string[];
+}
+
+/** Whether a chargeback is one the measure counts, so only those are evidence. */
+function counted(kind: "vamp" | "ecp" | "window", e: ChargebackEvent): boolean {
+  const network = e.network.toLowerCase();
+  if (kind === "vamp") return network === "visa";
+  if (kind === "ecp") return network === "mastercard" && e.kind === "dispute";
+  return true;
 }
 
 function measure(kind: "vamp" | "ecp" | "window", months: Counters[]): [count: number, base: number] {
@@ -47,7 +56,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const mcc = merchant.profile?.mcc;
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
-    if (event.type === "chargeback") pushRecent(slot.eventIds, event.eventId, 5);
+    if (event.type === "chargeback" && counted(params.measure, event)) pushRecent(slot.eventIds, event.eventId, 5);
     const [count, base] = measure(params.measure, merchant.months);
     if (count === 0) return null;
     const ratio = base > 0 ? count / base : 1;
