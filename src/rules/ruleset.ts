@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { LineCounter, parseDocument, isCollection, type Document } from "yaml";
+import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
 import { ruleBase, type RuleKind } from "./kind.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../lib/errors.js";
@@ -79,6 +79,20 @@ function locate(doc: Document, lines: LineCounter, path: (string | number)[]): {
   return {};
 }
 
+/** The position of the key a path ends in (not of its value, which may start on a later line). */
+function locateKey(doc: Document, lines: LineCounter, path: (string | number)[]): { line?: number; col?: number } {
+  const parent = doc.getIn(path.slice(0, -1), true);
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+    const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+    if (range) {
+      const pos = lines.linePos(range[0]);
+      return { line: pos.line, col: pos.col };
+    }
+  }
+  return locate(doc, lines, path);
+}
+
 function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
   return error.issues.map((i) => {
     const path = [...prefix, ...(i.path as (string | number)[])];
@@ -87,7 +101,7 @@ function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Documen
     const at = keys.length === 1 ? [...path, keys[0]!] : path;
     const message =
       i.code === "unrecognized_keys" ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}` : i.message;
-    return { path: formatPath(at), message, ...locate(doc, lines, keys.length === 1 ? at : path) };
+    return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
 
@@ -106,7 +120,7 @@ function parseFile(file: string, text: string): ParsedFile {
       doc.errors.map((e) => ({ path: "", message: e.message.split("\n")[0]!, line: e.linePos?.[0].line, col: e.linePos?.[0].col })),
     );
   }
-  if (!isCollection(doc.contents) && doc.contents !== null) {
+  if (!isMap(doc.contents) && doc.contents !== null) {
     throw new ConfigError(file, [{ path: "", message: "expected a mapping with `ruleset:` and/or `rules:`", line: 1 }]);
   }
   const top = RuleFile.safeParse(doc.toJS() ?? {});
