@@ -13,7 +13,8 @@ export interface IndicatorRef {
   source: string;
   confidence: number;
   kind: IndicatorKind;
-  /** epoch ms; Infinity when the entry does not expire */
+  /** epoch ms; Number.MAX_SAFE_INTEGER when the entry does not expire (not Infinity: refs are kept in
+   *  per-merchant state, which must stay plain JSON, and JSON has no Infinity) */
   validUntil: number;
 }
 
@@ -36,7 +37,7 @@ export class IndicatorIndex {
         source: set.source,
         confidence: e.confidence,
         kind: e.kind,
-        validUntil: e.validUntil ? Date.parse(e.validUntil) : Infinity,
+        validUntil: e.validUntil ? Date.parse(e.validUntil) : Number.MAX_SAFE_INTEGER,
       };
       const list = table.get(key);
       if (list) list.push(ref);
