@@ -2,9 +2,17 @@
 // which is what the scheme programs measure ("this month", "prior month") and bounds state whatever the volume.
 /** Months since 1970-01 (UTC) of an epoch-millisecond time. */
 export function monthIndex(ms: number): number {
+  // events come roughly in time order: the month of the previous call usually answers this one
+  if (ms >= cache.start && ms < cache.end) return cache.index;
   const d = new Date(ms);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth() - 1970 * 12;
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth();
+  cache.start = Date.UTC(y, mo, 1);
+  cache.end = Date.UTC(y, mo + 1, 1);
+  cache.index = y * 12 + mo - 1970 * 12;
+  return cache.index;
 }
+const cache = { start: 0, end: 0, index: 0 };
 
 /** Days since 1970-01-01 (UTC) of an epoch-millisecond time. */
 export function dayIndex(ms: number): number {
