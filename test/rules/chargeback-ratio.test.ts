@@ -1,0 +1,279 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Engine } from "../../src/engine.js";
+import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+
+const VISA = { bin: "400000", country: "NL" };
+const MC = { bin: "510000", country: "NL" };
+const MC2 = { bin: "222100", country: "NL" }; // the 2-series range is Mastercard too
+
+const rule = (id: string, measure: string, levels: string, extra = "") => `
+  - id: ${id}
+    kind: chargeback-ratio
+    weight: 60
+    typology: excessive-disputes
+    params:
+      measure: ${measure}
+      levels:
+${levels
+  .trim()
+  .split("\n")
+  .map((l) => `        ${l.trim()}`)
+  .join("\n")}
+${extra ? `      ${extra}` : ""}
+`;
+
+// the default pack's levels
+const VAMP = rule("vamp", "vamp", `- { name: "VAMP excessive", ratio: 0.015, minCount: 1500 }`);
+const ECP = rule(
+  "ecp",
+  "ecp",
+  `- { name: "ECM", ratio: 0.015, minCount: 100, maxCount: 299 }
+   - { name: "HECM", ratio: 0.03, minCount: 300 }
+   - { name: "ECP watch", ratio: 0.01, minCount: 100 }`,
+);
+const EARLY = rule("early", "window", `- { name: "early warning", ratio: 0.01, minCount: 8 }`, "mccs: high-risk");
+
+/** n events through the engine without keeping them */
+function run(engine: Engine, n: number, make: () => Parameters<Engine["process"]>[0]): void {
+  for (let i = 0; i < n; i++) engine.process(make());
+}
+
+beforeEach(() => resetEvents("2026-03-02T00:00:00Z", 1000));
+
+describe("chargeback-ratio: Visa VAMP", () => {
+  it("1.5% with 1,500 events fires; 1,499 events at a higher ratio do not", { timeout: 60_000 }, () => {
+    const engine = engineWith(VAMP);
+    feed(engine, [merchant()]);
+    run(engine, 90_000, () => tx({ card: VISA }));
+    run(engine, 1_499, () => chargeback({ network: "visa", kind: "dispute" }));
+    // 1499 / 90000 = 1.67%, but fewer than 1500 events
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+    const last = chargeback({ network: "visa", kind: "fraud_report" });
+    const alerts = engine.process(last);
+    const s = signalOf(engine, "vamp")!;
+    expect(s.value).toBe(1500 / 90_000);
+    expect(s.threshold).toBe(0.015);
+    expect(s.detail).toBe("VAMP excessive: 1500 disputes/fraud reports over 90000 settled sales");
+    expect(s.eventIds).toHaveLength(5);
+    expect(s.eventIds[4]).toBe(last.eventId);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.signals[0]).toMatchObject({
+      value: 0.0167,
+      threshold: 0.015,
+      explanation: "chargeback ratio 1.67% at or above 1.50% (vamp; VAMP excessive: 1500 disputes/fraud reports over 90000 settled sales)",
+    });
+  });
+
+  it("the ratio is inclusive: 1,500 over 100,000 fires, 1,500 over 100,001 does not", { timeout: 60_000 }, () => {
+    const exact = engineWith(VAMP);
+    feed(exact, [merchant({ merchantId: "acq-nl:M-1" }), merchant({ merchantId: "acq-nl:M-2" })]);
+    for (let i = 0; i < 100_000; i++) {
+      exact.process(tx({ merchantId: "acq-nl:M-1", card: VISA }));
+      exact.process(tx({ merchantId: "acq-nl:M-2", card: VISA }));
+    }
+    exact.process(tx({ merchantId: "acq-nl:M-2", card: VISA }));
+    for (let i = 0; i < 1_500; i++) {
+      exact.process(chargeback({ merchantId: "acq-nl:M-1" }));
+      exact.process(chargeback({ merchantId: "acq-nl:M-2" }));
+    }
+    expect(signalOf(exact, "vamp", "acq-nl:M-1")?.value).toBe(0.015);
+    expect(signalOf(exact, "vamp", "acq-nl:M-2")).toBeUndefined();
+    exact.process(chargeback({ merchantId: "acq-nl:M-2" }));
+    expect(signalOf(exact, "vamp", "acq-nl:M-2")?.value).toBe(1501 / 100_001);
+  });
+
+  it("counts Visa disputes and fraud reports over settled card-not-present Visa sales only", () => {
+    const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
+    const engine = engineWith(small);
+    feed(engine, [merchant()]);
+    run(engine, 10, () => tx({ card: VISA }));
+    run(engine, 5, () => tx({ card: VISA, channel: "moto" }));
+    run(engine, 5, () => tx({ card: VISA, channel: "pos" }));
+    run(engine, 5, () => tx({ card: MC }));
+    run(engine, 5, () => tx({ card: VISA, status: "declined" }));
+    run(engine, 5, () => tx({ card: VISA, status: "authorized" }));
+    run(engine, 5, () => tx({ card: VISA, status: "refunded" }));
+    feed(engine, [chargeback({ network: "mastercard" }), chargeback({ network: "amex" }), chargeback({ network: "VISA" })]);
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+    feed(engine, [chargeback({ network: "Visa", kind: "fraud_report" })]);
+    // 2 over 15 (10 ecommerce + 5 moto)
+    expect(signalOf(engine, "vamp")).toMatchObject({
+      value: 2 / 15,
+      threshold: 0.1,
+      detail: "test level: 2 disputes/fraud reports over 15 settled sales",
+      // the Mastercard and Amex chargebacks are not counted, so they are not evidence
+      eventIds: ["e-44", "e-45"],
+    });
+  });
+
+  it("counts this month only: a new month withdraws the finding", () => {
+    const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
+    const engine = engineWith(small);
+    feed(engine, [merchant()]);
+    run(engine, 10, () => tx({ card: VISA }));
+    feed(engine, [chargeback(), chargeback()]);
+    expect(signalOf(engine, "vamp")?.value).toBe(0.2);
+    setClock("2026-04-01T00:00:00Z");
+    feed(engine, [tx({ card: VISA })]);
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+    feed(engine, [chargeback(), chargeback()]);
+    // 2 over April's one sale
+    expect(signalOf(engine, "vamp")?.value).toBe(2);
+  });
+});
+
+describe("chargeback-ratio: Mastercard ECP", () => {
+  /** Feb: `febSales` settled Mastercard sales (any channel); March: 5,000 more, which do not count */
+  function withSales(febSales: number): Engine {
+    resetEvents("2026-02-01T00:00:00Z", 60_000);
+    const engine = engineWith(ECP);
+    feed(engine, [merchant()]);
+    run(engine, febSales / 2, () => tx({ card: MC }));
+    run(engine, febSales / 2, () => tx({ card: MC2, channel: "pos" }));
+    run(engine, 50, () => tx({ card: VISA }));
+    setClock("2026-03-01T00:00:00Z", 1000);
+    run(engine, 5_000, () => tx({ card: MC }));
+    return engine;
+  }
+
+  it("uses the prior month's settled Mastercard sales and this month's Mastercard disputes, with count bands", () => {
+    const engine = withSales(10_000);
+    run(engine, 99, () => chargeback({ network: "mastercard" }));
+    // 99 is below every band's minimum count
+    expect(signalOf(engine, "ecp")).toBeUndefined();
+    feed(engine, [chargeback({ network: "mastercard" })]);
+    // 100 over 10,000 = 1%: the watch level only
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.01, threshold: 0.01, detail: "ECP watch: 100 disputes/fraud reports over 10000 settled sales" });
+    run(engine, 49, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")?.threshold).toBe(0.01);
+    feed(engine, [chargeback({ network: "MasterCard" })]);
+    // 150 over 10,000 = 1.5%: ECM (100-299)
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.015, threshold: 0.015, detail: "ECM: 150 disputes/fraud reports over 10000 settled sales" });
+    run(engine, 150, () => chargeback({ network: "mastercard" }));
+    // 300 over 10,000 = 3%: HECM
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.03, threshold: 0.03, detail: "HECM: 300 disputes/fraud reports over 10000 settled sales" });
+  });
+
+  it("a count above the ECM band at a ratio below HECM is only on watch", () => {
+    const engine = withSales(20_000);
+    run(engine, 299, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 299 / 20_000, threshold: 0.01, detail: expect.stringMatching(/^ECP watch: 299 /) });
+    // 299 over 20,000 is 1.495%; 300 is 1.5% but beyond ECM's band (100-299) and under HECM's 3%
+    feed(engine, [chargeback({ network: "mastercard" })]);
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.015, threshold: 0.01, detail: expect.stringMatching(/^ECP watch: 300 /) });
+  });
+
+  it("fraud reports and other networks' disputes do not count", () => {
+    const engine = withSales(10_000);
+    run(engine, 200, () => chargeback({ network: "mastercard", kind: "fraud_report" }));
+    run(engine, 200, () => chargeback({ network: "visa" }));
+    expect(signalOf(engine, "ecp")).toBeUndefined();
+    const counted = chargeback({ network: "mastercard" });
+    run(engine, 99, () => counted);
+    feed(engine, [chargeback({ network: "visa" }), chargeback({ network: "mastercard", kind: "fraud_report" }), counted]);
+    // only the counted disputes are evidence
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.01, eventIds: [counted.eventId] });
+  });
+
+  it("month roll-over: a new month starts the count again, over the month just ended as base", () => {
+    const engine = withSales(10_000);
+    run(engine, 150, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")?.threshold).toBe(0.015);
+    setClock("2026-04-01T00:00:00Z");
+    feed(engine, [tx({ card: MC })]);
+    expect(signalOf(engine, "ecp")).toBeUndefined();
+    // April's base is March's 5,000 Mastercard sales: 100 disputes are 2%
+    run(engine, 100, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.02, threshold: 0.015, detail: "ECM: 100 disputes/fraud reports over 5000 settled sales" });
+  });
+
+  it("disputes with no sales in the prior month count as a ratio of 1", () => {
+    const engine = engineWith(ECP);
+    feed(engine, [merchant()]);
+    run(engine, 100, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 1, threshold: 0.015, detail: "ECM: 100 disputes/fraud reports over 0 settled sales" });
+  });
+});
+
+describe("chargeback-ratio: early warning for high-risk MCCs", () => {
+  function boarded(mcc: string): Engine {
+    const engine = engineWith(EARLY);
+    feed(engine, [merchant({ mcc })]);
+    run(engine, 800, () => tx({ card: VISA }));
+    run(engine, 200, () => tx({ card: VISA, channel: "pos" }));
+    return engine;
+  }
+
+  it("fires at 1% with 8 disputes and fraud reports of any network in a high-risk MCC", () => {
+    const engine = boarded(HIGH_RISK_MCC);
+    feed(engine, [
+      chargeback({ network: "visa" }),
+      chargeback({ network: "mastercard" }),
+      chargeback({ network: "amex" }),
+      chargeback({ network: "visa", kind: "fraud_report" }),
+    ]);
+    run(engine, 3, () => chargeback({ network: "mastercard", kind: "fraud_report" }));
+    expect(signalOf(engine, "early")).toBeUndefined();
+    const alerts = feed(engine, [chargeback({ network: "discover" })]);
+    expect(signalOf(engine, "early")).toMatchObject({
+      value: 0.01,
+      threshold: 0.01,
+      detail: "early warning: 8 disputes/fraud reports over 800 settled sales",
+    });
+    expect(alerts).toHaveLength(1);
+  });
+
+  it("never fires for a merchant outside the high-risk MCCs", () => {
+    const engine = boarded(LOW_RISK_MCC);
+    run(engine, 50, () => chargeback());
+    expect(signalOf(engine, "early")).toBeUndefined();
+  });
+
+  it("is withdrawn when the merchant leaves the high-risk MCCs; an explicit MCC list works the same way", () => {
+    const engine = boarded(HIGH_RISK_MCC);
+    run(engine, 8, () => chargeback());
+    expect(signalOf(engine, "early")).toBeDefined();
+    feed(engine, [merchant({ mcc: LOW_RISK_MCC }), chargeback()]);
+    expect(signalOf(engine, "early")).toBeUndefined();
+
+    resetEvents();
+    const listed = engineWith(EARLY.replace("mccs: high-risk", 'mccs: ["7995"]'));
+    feed(listed, [merchant({ mcc: HIGH_RISK_MCC })]);
+    run(listed, 100, () => tx());
+    run(listed, 8, () => chargeback());
+    expect(signalOf(listed, "early")).toBeUndefined();
+    feed(listed, [merchant({ mcc: "7995" }), chargeback()]);
+    expect(signalOf(listed, "early")?.value).toBe(0.09);
+  });
+
+  it("a merchant without a profile is in no MCC", () => {
+    const engine = engineWith(EARLY);
+    run(engine, 100, () => tx());
+    run(engine, 20, () => chargeback());
+    expect(signalOf(engine, "early")).toBeUndefined();
+  });
+
+  it("counts this and the prior month; the month before drops out", () => {
+    resetEvents("2026-02-01T00:00:00Z", 60_000);
+    const engine = engineWith(EARLY);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC })]);
+    run(engine, 400, () => tx());
+    run(engine, 4, () => chargeback());
+    setClock("2026-03-01T00:00:00Z");
+    run(engine, 400, () => tx());
+    run(engine, 3, () => chargeback());
+    expect(signalOf(engine, "early")).toBeUndefined();
+    feed(engine, [chargeback()]);
+    expect(signalOf(engine, "early")).toMatchObject({ value: 0.01, detail: "early warning: 8 disputes/fraud reports over 800 settled sales" });
+    // April: February's 4 chargebacks and 400 sales drop out
+    setClock("2026-04-01T00:00:00Z");
+    feed(engine, [tx()]);
+    expect(signalOf(engine, "early")).toBeUndefined();
+  });
+
+  it("no disputes at all is no finding, whatever the sales", () => {
+    const engine = boarded(HIGH_RISK_MCC);
+    run(engine, 10, () => tx());
+    expect(signalOf(engine, "early")).toBeUndefined();
+  });
+});

@@ -1,0 +1,133 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { crawl, engineWith, feed, merchant, resetEvents, signalOf, state } from "../helpers/events.js";
+
+const RULES = `
+  - id: cloak
+    kind: cloaked-content
+    weight: 60
+    typology: disguised-site
+    params: {}
+`;
+
+const HOME = "https://shop.example/";
+const OTHER = "https://shop.example/offers";
+
+beforeEach(() => resetEvents());
+
+describe("cloaked-content", () => {
+  it("is set by a crawl that saw content differ by referrer, with the crawl as evidence", () => {
+    const engine = engineWith(RULES);
+    const c = crawl({ url: HOME, contentDiffersByReferrer: true });
+    const alerts = feed(engine, [merchant(), c]);
+    expect(signalOf(engine, "cloak")).toEqual({
+      value: 1,
+      threshold: 1,
+      strength: 1,
+      critical: false,
+      eventIds: [c.eventId],
+      indicators: [],
+      detail: HOME,
+      since: c.occurredAt,
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ score: 60, severity: "medium", typologies: ["disguised-site"] });
+    expect(alerts[0]!.signals[0]).toMatchObject({
+      rule: "cloak",
+      kind: "cloaked-content",
+      value: 1,
+      threshold: 1,
+      explanation: `a crawl of ${HOME} saw content change with the referrer (cloaking)`,
+      evidence: { eventIds: [c.eventId] },
+    });
+    expect(alerts[0]!.signals[0]!.evidence.indicators).toBeUndefined();
+  });
+
+  it("a crawl that does not say whether content differs changes nothing", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), crawl({ url: HOME })]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+    feed(engine, [crawl({ url: HOME, contentDiffersByReferrer: true }), crawl({ url: HOME })]);
+    expect(signalOf(engine, "cloak")?.eventIds).toEqual(["e-3"]);
+  });
+
+  it("a clean crawl with no finding standing is nothing", () => {
+    const engine = engineWith(RULES);
+    expect(feed(engine, [merchant(), crawl({ url: HOME, contentDiffersByReferrer: false })])).toEqual([]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+  });
+
+  it("a clean crawl of another URL does not withdraw it", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant(),
+      crawl({ url: HOME, contentDiffersByReferrer: true }),
+      crawl({ url: OTHER, contentDiffersByReferrer: false }),
+      crawl({ url: "https://elsewhere.example/", contentDiffersByReferrer: false }),
+    ]);
+    expect(signalOf(engine, "cloak")).toMatchObject({ detail: HOME, eventIds: ["e-2"] });
+  });
+
+  it("a clean crawl of the same URL withdraws it, without an alert; a new cloaked crawl sets it again", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), crawl({ url: HOME, contentDiffersByReferrer: true })]);
+    expect(engine.counts.alerts).toBe(1);
+    expect(feed(engine, [crawl({ url: HOME, contentDiffersByReferrer: false })])).toEqual([]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+    expect(state(engine).signals).toEqual({});
+
+    const again = crawl({ url: HOME, contentDiffersByReferrer: true, occurredAt: "2026-03-20T00:00:00Z" });
+    // the same rule with no new indicator: the merchant was already alerted for it
+    expect(feed(engine, [again])).toEqual([]);
+    expect(signalOf(engine, "cloak")).toMatchObject({ eventIds: [again.eventId], since: "2026-03-20T00:00:00.000Z" });
+  });
+
+  it("a repeated cloaked crawl keeps one finding and one alert, with the latest crawl as evidence", () => {
+    const engine = engineWith(RULES);
+    const alerts = feed(engine, [
+      merchant(),
+      crawl({ url: HOME, contentDiffersByReferrer: true }),
+      crawl({ url: HOME, contentDiffersByReferrer: true }),
+      crawl({ url: HOME, contentDiffersByReferrer: true }),
+    ]);
+    expect(alerts).toHaveLength(1);
+    expect(signalOf(engine, "cloak")).toMatchObject({ eventIds: ["e-4"], since: "2026-03-02T00:01:00.000Z" });
+  });
+
+  it("with two cloaked pages, a clean crawl of one leaves the finding on the other", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant(),
+      crawl({ url: HOME, contentDiffersByReferrer: true }),
+      crawl({ url: OTHER, contentDiffersByReferrer: true }),
+      crawl({ url: OTHER, contentDiffersByReferrer: false }),
+    ]);
+    expect(signalOf(engine, "cloak")).toMatchObject({ value: 1, detail: HOME, eventIds: ["e-2"] });
+    feed(engine, [crawl({ url: HOME, contentDiffersByReferrer: false })]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+  });
+
+  it("a merchant's finding is its own", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ merchantId: "acq-nl:M-1" }),
+      merchant({ merchantId: "acq-nl:M-2" }),
+      crawl({ merchantId: "acq-nl:M-1", url: HOME, contentDiffersByReferrer: true }),
+      crawl({ merchantId: "acq-nl:M-2", url: HOME, contentDiffersByReferrer: false }),
+    ]);
+    expect(signalOf(engine, "cloak", "acq-nl:M-1")?.value).toBe(1);
+    expect(signalOf(engine, "cloak", "acq-nl:M-2")).toBeUndefined();
+  });
+
+  it("a state persisted in the single-page form is still withdrawn by a clean crawl of that page", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), crawl({ url: HOME, contentDiffersByReferrer: true })]);
+    const saved = JSON.parse(JSON.stringify(state(engine))) as ReturnType<typeof state>;
+    saved.slots = { cloak: { url: HOME } };
+    const restored = engineWith(RULES);
+    restored.restore([saved]);
+    feed(restored, [crawl({ url: OTHER, contentDiffersByReferrer: false })]);
+    expect(signalOf(restored, "cloak")?.detail).toBe(HOME);
+    feed(restored, [crawl({ url: HOME, contentDiffersByReferrer: false })]);
+    expect(signalOf(restored, "cloak")).toBeUndefined();
+  });
+});

@@ -1,0 +1,86 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { engineWith, feed, merchant, resetEvents, setClock, signalOf, times, tx } from "../helpers/events.js";
+
+// the default pack's parameters, with a weight that alerts alone
+const RULES = `
+  - id: xb
+    kind: cross-border
+    weight: 60
+    typology: cross-border
+    params: { threshold: 0.7, minTransactions: 50 }
+`;
+
+const from = (country: string) => tx({ card: { country } });
+
+beforeEach(() => resetEvents());
+
+describe("cross-border", () => {
+  it("fires when the share of foreign cards reaches the threshold with minTransactions", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ country: "NL" }), ...times(15, () => from("NL")), ...times(34, (i) => from(["DE", "US", "BR"][i % 3]!))]);
+    expect(signalOf(engine, "xb")).toBeUndefined();
+    const last = from("DE");
+    const alerts = feed(engine, [last]);
+    expect(signalOf(engine, "xb")).toMatchObject({
+      value: 0.7,
+      threshold: 0.7,
+      strength: 1,
+      eventIds: [last.eventId],
+      detail: "35 of 50 cards foreign to NL",
+    });
+    expect(alerts[0]!.signals[0]!.explanation).toBe("70.0% of cards are foreign (threshold 70.0%, 35 of 50 cards foreign to NL)");
+  });
+
+  it("does not fire below the threshold or below minTransactions", () => {
+    const low = engineWith(RULES);
+    feed(low, [merchant({ country: "NL" }), ...times(16, () => from("NL")), ...times(34, () => from("DE"))]);
+    expect(signalOf(low, "xb")).toBeUndefined();
+
+    const few = engineWith(RULES);
+    feed(few, [merchant({ country: "NL" }), ...times(49, () => from("DE"))]);
+    expect(signalOf(few, "xb")).toBeUndefined();
+    feed(few, [from("DE")]);
+    expect(signalOf(few, "xb")?.value).toBe(1);
+  });
+
+  it("is withdrawn when domestic cards bring the share under the threshold", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ country: "NL" }), ...times(50, () => from("DE"))]);
+    expect(signalOf(engine, "xb")?.value).toBe(1);
+    feed(engine, times(21, () => from("NL")));
+    // 50 of 71 = 70.4%
+    expect(signalOf(engine, "xb")?.detail).toBe("50 of 71 cards foreign to NL");
+    feed(engine, [from("NL")]);
+    expect(signalOf(engine, "xb")).toBeUndefined();
+  });
+
+  it("ignores transactions without a card country, and everything before the merchant's profile", () => {
+    const engine = engineWith(RULES);
+    feed(engine, times(60, () => from("DE")));
+    expect(signalOf(engine, "xb")).toBeUndefined();
+    feed(engine, [merchant({ country: "NL" }), ...times(60, () => tx({ card: { country: undefined } })), ...times(49, () => from("DE"))]);
+    expect(signalOf(engine, "xb")).toBeUndefined();
+    feed(engine, [from("DE")]);
+    expect(signalOf(engine, "xb")?.detail).toBe("50 of 50 cards foreign to NL");
+  });
+
+  it("compares with the merchant's current country", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ country: "DE" }), ...times(49, () => from("DE"))]);
+    feed(engine, [merchant({ country: "NL" }), from("DE")]);
+    // only the last card counted as foreign: 1 of 50
+    expect(signalOf(engine, "xb")).toBeUndefined();
+  });
+
+  it("counts over this and the prior month", () => {
+    resetEvents("2026-02-27T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ country: "NL" }), ...times(30, () => from("DE"))]);
+    setClock("2026-03-03T00:00:00Z");
+    feed(engine, times(20, () => from("DE")));
+    expect(signalOf(engine, "xb")?.detail).toBe("50 of 50 cards foreign to NL");
+    setClock("2026-04-02T00:00:00Z");
+    feed(engine, [from("DE")]);
+    expect(signalOf(engine, "xb")).toBeUndefined();
+  });
+});

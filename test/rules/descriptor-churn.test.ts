@@ -1,0 +1,131 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { DAY, DEFAULT_START, engineWith, feed, merchant, resetEvents, signalOf, tx } from "../helpers/events.js";
+
+const RULES = `
+  - id: churn
+    kind: descriptor-churn
+    weight: 60
+    typology: brand-churn
+    params: { distinct: 3, withinDays: 30 }
+`;
+
+/** noon of day n after the start */
+const day = (n: number): string => new Date(Date.parse(DEFAULT_START) + n * DAY + DAY / 2).toISOString();
+
+beforeEach(() => resetEvents());
+
+describe("descriptor-churn", () => {
+  it("fires at `distinct` different descriptors within `withinDays`, from the profile and from sales", () => {
+    const engine = engineWith(RULES);
+    const a = merchant({ descriptor: "ALPHA SHOP 0201234567", occurredAt: day(0) });
+    const b = tx({ descriptor: "BRAVO-SHOP", occurredAt: day(5) });
+    feed(engine, [a, b]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+    const c = tx({ descriptor: "Charlie Shop", occurredAt: day(10) });
+    const alerts = feed(engine, [c]);
+    expect(signalOf(engine, "churn")).toEqual({
+      value: 3,
+      threshold: 3,
+      strength: 1,
+      critical: false,
+      eventIds: [a.eventId, b.eventId, c.eventId],
+      indicators: [],
+      detail: '"alpha shop", "bravo shop", "charlie shop"',
+      since: c.occurredAt,
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.signals[0]).toMatchObject({
+      rule: "churn",
+      value: 3,
+      threshold: 3,
+      explanation: '3 distinct descriptors within 30 days (threshold 3): "alpha shop", "bravo shop", "charlie shop"',
+      evidence: { eventIds: [a.eventId, b.eventId, c.eventId] },
+    });
+  });
+
+  it("a fourth descriptor raises the value", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(1) }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: day(2) }),
+      tx({ descriptor: "DELTA SHOP", occurredAt: day(3) }),
+    ]);
+    expect(signalOf(engine, "churn")).toMatchObject({ value: 4, eventIds: ["e-1", "e-2", "e-3", "e-4"] });
+  });
+
+  it("does not fire when only the phone number (or case, or punctuation) changes", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP 0201234567", occurredAt: day(0) }),
+      tx({ descriptor: "ALPHA SHOP 0209876543", occurredAt: day(1) }),
+      tx({ descriptor: "ALPHA SHOP +31 20 555 0000", occurredAt: day(2) }),
+      tx({ descriptor: "alpha*shop 0301111111", occurredAt: day(3) }),
+      tx({ descriptor: "ALPHA-SHOP", occurredAt: day(4) }),
+    ]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
+  it("going back and forth between two descriptors is two, not more", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(1) }),
+      tx({ descriptor: "ALPHA SHOP", occurredAt: day(2) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(3) }),
+      tx({ descriptor: "ALPHA SHOP", occurredAt: day(4) }),
+    ]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
+  it("descriptors last seen more than `withinDays` ago drop out", () => {
+    const late = engineWith(RULES);
+    feed(late, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(10) }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: day(35) }),
+    ]);
+    expect(signalOf(late, "churn")).toBeUndefined();
+
+    resetEvents();
+    const inTime = engineWith(RULES);
+    feed(inTime, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(10) }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: day(29) }),
+    ]);
+    expect(signalOf(inTime, "churn")?.value).toBe(3);
+    // day 41: alpha (day 0) and bravo (day 10) are out of the window; charlie and delta make two
+    feed(inTime, [tx({ descriptor: "DELTA SHOP", occurredAt: day(41) })]);
+    expect(signalOf(inTime, "churn")).toBeUndefined();
+  });
+
+  it("a descriptor still in use stays in the window", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) })]);
+    for (let d = 1; d <= 25; d++) feed(engine, [tx({ descriptor: "ALPHA SHOP", occurredAt: day(d) })]);
+    feed(engine, [tx({ descriptor: "BRAVO SHOP", occurredAt: day(40) }), tx({ descriptor: "CHARLIE SHOP", occurredAt: day(41) })]);
+    // alpha was last seen on day 25, within 30 days of day 41
+    expect(signalOf(engine, "churn")).toMatchObject({ value: 3, detail: '"alpha shop", "bravo shop", "charlie shop"' });
+  });
+
+  it("descriptors of another merchant do not count", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ merchantId: "acq-nl:M-1", descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      merchant({ merchantId: "acq-nl:M-2", descriptor: "BRAVO SHOP", occurredAt: day(0) }),
+      tx({ merchantId: "acq-nl:M-2", descriptor: "CHARLIE SHOP", occurredAt: day(1) }),
+      tx({ merchantId: "acq-nl:M-1", descriptor: "DELTA SHOP", occurredAt: day(1) }),
+    ]);
+    expect(signalOf(engine, "churn", "acq-nl:M-1")).toBeUndefined();
+    expect(signalOf(engine, "churn", "acq-nl:M-2")).toBeUndefined();
+  });
+
+  it("honours other parameters: 2 within 7 days", () => {
+    const engine = engineWith(RULES.replace("{ distinct: 3, withinDays: 30 }", "{ distinct: 2, withinDays: 7 }"));
+    feed(engine, [merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }), tx({ descriptor: "BRAVO SHOP", occurredAt: day(8) })]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+    feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(14) })]);
+    expect(signalOf(engine, "churn")).toMatchObject({ value: 2, threshold: 2, detail: '"bravo shop", "charlie shop"' });
+  });
+});

@@ -1,0 +1,115 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, times } from "../helpers/events.js";
+
+// the default pack's parameters, with a weight that alerts alone
+const RULES = `
+  - id: reasons
+    kind: reason-cluster
+    weight: 60
+    typology: unrecognised-charges
+    params:
+      reasonCodes: ["10.4", "10.5", "4837", "4863", "4870", "4871", "F24", "F29"]
+      threshold: 0.6
+      minChargebacks: 6
+`;
+
+const fraud = (reasonCode = "10.4") => chargeback({ reasonCode });
+const other = (reasonCode = "13.1") => chargeback({ reasonCode });
+
+beforeEach(() => resetEvents());
+
+describe("reason-cluster", () => {
+  it("fires when the share of fraud / not-recognised reason codes reaches the threshold with minChargebacks", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), other("13.1"), other("13.3"), fraud("10.4"), fraud("4837"), fraud("4863")]);
+    // 3 of 5: too few chargebacks yet
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+    const alerts = feed(engine, [fraud("F29")]);
+    expect(signalOf(engine, "reasons")).toMatchObject({
+      value: 4 / 6,
+      threshold: 0.6,
+      strength: 1,
+      critical: false,
+      eventIds: ["e-4", "e-5", "e-6", "e-7"],
+      indicators: [],
+      detail: "4 of 6 chargebacks",
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.signals[0]).toMatchObject({
+      value: 0.6667,
+      threshold: 0.6,
+      explanation: "66.7% of chargebacks carry fraud/not-recognised reason codes (threshold 60.0%, 4 of 6 chargebacks)",
+      evidence: { eventIds: ["e-4", "e-5", "e-6", "e-7"] },
+    });
+  });
+
+  it("does not fire below minChargebacks, even at 100%", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(5, () => fraud())]);
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+  });
+
+  it("does not fire below the threshold; the threshold is inclusive", () => {
+    const half = engineWith(RULES);
+    feed(half, [merchant(), ...times(3, () => other()), ...times(3, () => fraud())]);
+    expect(signalOf(half, "reasons")).toBeUndefined();
+
+    const exact = engineWith(RULES);
+    feed(exact, [merchant(), ...times(4, () => other()), ...times(6, () => fraud("10.5"))]);
+    expect(signalOf(exact, "reasons")?.value).toBe(0.6);
+  });
+
+  it("matches reason codes exactly", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...["10.40", "104", "f29", "4837 ", "10.4.1", "13.1"].map((c) => chargeback({ reasonCode: c }))]);
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+  });
+
+  it("counts disputes and fraud reports alike", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(6, (i) => chargeback({ reasonCode: "10.4", kind: i % 2 ? "dispute" : "fraud_report" }))]);
+    expect(signalOf(engine, "reasons")).toMatchObject({ value: 1, detail: "6 of 6 chargebacks" });
+  });
+
+  it("is withdrawn when other chargebacks dilute the share", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(6, () => fraud())]);
+    expect(signalOf(engine, "reasons")?.value).toBe(1);
+    feed(engine, times(3, () => other()));
+    expect(signalOf(engine, "reasons")?.value).toBe(6 / 9);
+    feed(engine, [other()]);
+    // 6 of 10 is still 60%
+    expect(signalOf(engine, "reasons")?.value).toBe(0.6);
+    feed(engine, [other()]);
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+  });
+
+  it("counts over this and the prior month; older chargebacks drop out", () => {
+    resetEvents("2026-02-10T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(3, () => fraud())]);
+    setClock("2026-03-10T00:00:00Z");
+    feed(engine, times(2, () => fraud()));
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+    feed(engine, [fraud()]);
+    expect(signalOf(engine, "reasons")).toMatchObject({ value: 1, detail: "6 of 6 chargebacks" });
+    // April: February's three drop out, 4 in the window
+    setClock("2026-04-02T00:00:00Z");
+    feed(engine, [fraud()]);
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+  });
+
+  it("ignores chargebacks older than the window (late data)", () => {
+    resetEvents("2026-03-10T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(5, () => other())]);
+    // January is before the previous month: counted nowhere
+    feed(engine, [chargeback({ reasonCode: "10.4", occurredAt: "2026-01-15T00:00:00Z" })]);
+    setClock("2026-03-11T00:00:00Z");
+    feed(engine, times(5, () => fraud()));
+    // 5 of 10, not 6 of 11
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+    feed(engine, [fraud(), fraud(), fraud()]);
+    expect(signalOf(engine, "reasons")).toMatchObject({ value: 8 / 13, detail: "8 of 13 chargebacks" });
+  });
+});

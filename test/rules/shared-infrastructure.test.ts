@@ -1,0 +1,237 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { Alert } from "../../src/decode/events.js";
+import { crawl, engineWith, feed, hashOf, indicatorSet, merchant, resetEvents, signalOf, state, tx, M1, M2, M3, M4 } from "../helpers/events.js";
+
+// M1 is flagged on its own evidence (its merchant ID is listed); the others may share its infrastructure
+const RULES = `
+  - id: listed
+    kind: listed-identifier
+    weight: 90
+    typology: listed-identifier
+    params: { minConfidence: 50, criticalConfidence: 80 }
+  - id: cloak
+    kind: cloaked-content
+    weight: 60
+    typology: disguised-site
+    params: {}
+  - id: shared
+    kind: shared-infrastructure
+    weight: 60
+    typology: shared-infrastructure
+    params:
+      via: [ip, analytics-id, principal, payout-account, email]
+      minConfidence: 50
+`;
+
+const LISTED = indicatorSet([{ id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 }], { id: "ids", source: "member:test" });
+const IP1 = "192.0.2.10";
+const IP2 = "198.51.100.20";
+const infra = (ips: string[], analyticsIds: string[] = []) => ({ infrastructure: { ips, analyticsIds } });
+
+beforeEach(() => resetEvents());
+
+describe("shared-infrastructure", () => {
+  it("a peer flagged by another rule alerts the merchants sharing its infrastructure, in the same call", () => {
+    const engine = engineWith(RULES, LISTED);
+    const b = merchant({ merchantId: M2, ...infra([IP1]) });
+    expect(feed(engine, [b])).toEqual([]);
+    const a = merchant({ merchantId: M1, ...infra([IP1, IP2]) });
+    const alerts = engine.process(a);
+    expect(alerts.map((x) => [x.merchantId, x.score, x.severity, x.typologies])).toEqual([
+      [M1, 81, "critical", ["listed-identifier"]],
+      [M2, 60, "medium", ["shared-infrastructure"]],
+    ]);
+    expect(signalOf(engine, "shared", M2)).toEqual({
+      value: 1,
+      threshold: 1,
+      strength: 1,
+      critical: false,
+      // the peer's profile event and the event that flagged the other merchant
+      eventIds: [b.eventId, a.eventId],
+      indicators: [],
+      detail: `ip with flagged merchant ${M1}`,
+      since: a.occurredAt,
+    });
+    const peerAlert = Alert.parse(alerts[1]);
+    expect(peerAlert.signals[0]).toMatchObject({
+      rule: "shared",
+      kind: "shared-infrastructure",
+      value: 1,
+      threshold: 1,
+      explanation: `shares infrastructure: ip with flagged merchant ${M1}`,
+      evidence: { eventIds: [b.eventId, a.eventId] },
+    });
+    // the flagged merchant itself is not "sharing with a flagged merchant"
+    expect(signalOf(engine, "shared", M1)).toBeUndefined();
+    expect(state(engine, M1).flagged).toBe(true);
+    expect(state(engine, M2).flagged).toBeFalsy();
+  });
+
+  it("a merchant boarding later with infrastructure of a flagged merchant is alerted", () => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [merchant({ merchantId: M1, ...infra([], ["UA-000000-1"]) })]);
+    const b = merchant({ merchantId: M2, ...infra([IP2], ["UA-000000-1"]) });
+    const alerts = feed(engine, [b]);
+    expect(alerts.map((x) => x.merchantId)).toEqual([M2]);
+    expect(signalOf(engine, "shared", M2)).toMatchObject({ value: 1, eventIds: [b.eventId], detail: `analytics-id with flagged merchant ${M1}` });
+  });
+
+  it.each([
+    ["principal", { principals: [hashOf("principal-1")] }],
+    ["payout-account", { payoutAccount: hashOf("account-1") }],
+    ["email", { contactEmail: hashOf("owner@shop.example") }],
+  ])("shares through %s", (kind, profile) => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [merchant({ merchantId: M2, ...profile }), merchant({ merchantId: M1, ...profile })]);
+    expect(signalOf(engine, "shared", M2)?.detail).toBe(`${kind} with flagged merchant ${M1}`);
+  });
+
+  it("counts distinct flagged peers in its value", () => {
+    const twoListed = indicatorSet([
+      { id: "a", kind: "merchant-id", value: M1 },
+      { id: "b", kind: "merchant-id", value: M3 },
+    ]);
+    const engine = engineWith(RULES, twoListed);
+    feed(engine, [
+      merchant({ merchantId: M1, ...infra([IP1, IP2]) }),
+      merchant({ merchantId: M3, ...infra([IP2]) }),
+      merchant({ merchantId: M2, ...infra([IP1, IP2]) }),
+    ]);
+    expect(signalOf(engine, "shared", M2)).toMatchObject({
+      value: 2,
+      detail: `ip with flagged merchant ${M1}; ip with flagged merchant ${M1}; ip with flagged merchant ${M3}`,
+    });
+  });
+
+  it("sharing with a merchant that is not flagged is nothing", () => {
+    const engine = engineWith(RULES, LISTED);
+    const alerts = feed(engine, [
+      merchant({ merchantId: M2, ...infra([IP1], ["UA-1"]), principals: [hashOf("p")] }),
+      merchant({ merchantId: M3, ...infra([IP1], ["UA-1"]), principals: [hashOf("p")] }),
+      tx({ merchantId: M2 }),
+      tx({ merchantId: M3 }),
+    ]);
+    expect(alerts).toEqual([]);
+    expect(signalOf(engine, "shared", M2)).toBeUndefined();
+    expect(signalOf(engine, "shared", M3)).toBeUndefined();
+  });
+
+  it("one hop only: a merchant flagged only through shared infrastructure does not pass it on", () => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [
+      merchant({ merchantId: M2, ...infra([IP1, IP2]) }), // shares IP1 with M1
+      merchant({ merchantId: M3, ...infra([IP2]) }), // shares IP2 with M2 only
+    ]);
+    const alerts = feed(engine, [merchant({ merchantId: M1, ...infra([IP1]) })]);
+    expect(alerts.map((a) => a.merchantId)).toEqual([M1, M2]);
+    expect(signalOf(engine, "shared", M3)).toBeUndefined();
+    expect(state(engine, M2).flagged).toBeFalsy();
+    // nor later: a merchant boarding with M2's other IP is not alerted
+    expect(feed(engine, [merchant({ merchantId: M4, ...infra([IP2]) })])).toEqual([]);
+    expect(signalOf(engine, "shared", M4)).toBeUndefined();
+  });
+
+  it("a merchant alerted through shared infrastructure that then earns its own evidence becomes a source", () => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [merchant({ merchantId: M2, ...infra([IP1, IP2]) }), merchant({ merchantId: M3, ...infra([IP2]) }), merchant({ merchantId: M1, ...infra([IP1]) })]);
+    expect(signalOf(engine, "shared", M3)).toBeUndefined();
+    // M2 is now seen cloaking: 60 on its own evidence, so its peers are told: M1 (already alerted, now with a
+    // new rule) and M3
+    const alerts = feed(engine, [crawl({ merchantId: M2, contentDiffersByReferrer: true })]);
+    expect(alerts.map((a) => [a.merchantId, a.typologies])).toEqual([
+      [M2, ["disguised-site", "shared-infrastructure"]],
+      [M1, ["listed-identifier", "shared-infrastructure"]],
+      [M3, ["shared-infrastructure"]],
+    ]);
+    expect(state(engine, M2).flagged).toBe(true);
+    expect(signalOf(engine, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M2}`);
+  });
+
+  it("maxSharers: a key shared by more merchants than that is common infrastructure and ignored", () => {
+    const common = engineWith(RULES, LISTED, { maxSharers: 2 });
+    feed(common, [merchant({ merchantId: M2, ...infra([IP1]) }), merchant({ merchantId: M3, ...infra([IP1]) })]);
+    const alerts = feed(common, [merchant({ merchantId: M1, ...infra([IP1]) })]);
+    expect(alerts.map((a) => a.merchantId)).toEqual([M1]);
+    expect(signalOf(common, "shared", M2)).toBeUndefined();
+    expect(signalOf(common, "shared", M3)).toBeUndefined();
+    // nor does a merchant boarding later on the common key get flagged
+    feed(common, [merchant({ merchantId: M4, ...infra([IP1]) })]);
+    expect(signalOf(common, "shared", M4)).toBeUndefined();
+
+    resetEvents();
+    const rare = engineWith(RULES, LISTED, { maxSharers: 2 });
+    feed(rare, [merchant({ merchantId: M2, ...infra([IP1]) })]);
+    expect(feed(rare, [merchant({ merchantId: M1, ...infra([IP1]) })]).map((a) => a.merchantId)).toEqual([M1, M2]);
+  });
+
+  it("a common key is ignored but a rarer key shared with the same merchant still counts", () => {
+    const engine = engineWith(RULES, LISTED, { maxSharers: 2 });
+    const p = hashOf("principal-shared");
+    feed(engine, [merchant({ merchantId: M2, ...infra([IP1]), principals: [p] }), merchant({ merchantId: M3, ...infra([IP1]) })]);
+    feed(engine, [merchant({ merchantId: M1, ...infra([IP1]), principals: [p] })]);
+    expect(signalOf(engine, "shared", M2)?.detail).toBe(`principal with flagged merchant ${M1}`);
+    expect(signalOf(engine, "shared", M3)).toBeUndefined();
+  });
+
+  it("fires on its own when the merchant's IP or analytics ID is on an indicator list", () => {
+    const set = indicatorSet(
+      [
+        { id: "ip-1", kind: "ip", value: IP1, confidence: 70 },
+        { id: "ga-1", kind: "analytics-id", value: "UA-999999-1", confidence: 80 },
+        { id: "ip-low", kind: "ip", value: IP2, confidence: 40 },
+      ],
+      { id: "infra-set", source: "member:test" },
+    );
+    const engine = engineWith(RULES, set);
+    const m = merchant({ merchantId: M2, ...infra([IP1, IP2], ["UA-999999-1"]) });
+    const alerts = feed(engine, [m]);
+    expect(signalOf(engine, "shared", M2)).toEqual({
+      value: 2,
+      threshold: 1,
+      strength: 1,
+      critical: false,
+      eventIds: [m.eventId],
+      indicators: [
+        { set: "infra-set", id: "ip-1", source: "member:test", confidence: 70 },
+        { set: "infra-set", id: "ga-1", source: "member:test", confidence: 80 },
+      ],
+      detail: "listed ip (infra-set/ip-1); listed analytics-id (infra-set/ga-1)",
+      since: m.occurredAt,
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.signals[0]!.evidence.indicators).toHaveLength(2);
+    // listed infrastructure alone is shared-infrastructure evidence: it does not make M2 a source
+    expect(state(engine, M2).flagged).toBeFalsy();
+  });
+
+  it("looks only through the kinds in `via`", () => {
+    const onlyIp = RULES.replace("via: [ip, analytics-id, principal, payout-account, email]", "via: [ip]");
+    const engine = engineWith(onlyIp, LISTED);
+    const p = hashOf("principal-x");
+    feed(engine, [merchant({ merchantId: M2, principals: [p], ...infra([], ["UA-1"]) }), merchant({ merchantId: M1, principals: [p], ...infra([IP1], ["UA-1"]) })]);
+    expect(signalOf(engine, "shared", M2)).toBeUndefined();
+    feed(engine, [merchant({ merchantId: M3, ...infra([IP1]) })]);
+    expect(signalOf(engine, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M1}`);
+  });
+
+  it("is withdrawn when the merchant stops sharing", () => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [merchant({ merchantId: M2, ...infra([IP1]) }), merchant({ merchantId: M1, ...infra([IP1]) })]);
+    expect(signalOf(engine, "shared", M2)).toBeDefined();
+    expect(feed(engine, [merchant({ merchantId: M2, ...infra([IP2]) })])).toEqual([]);
+    expect(signalOf(engine, "shared", M2)).toBeUndefined();
+  });
+
+  it("a flagged merchant's infrastructure added after it was flagged is flagged too", () => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [merchant({ merchantId: M1, ...infra([IP1]) })]);
+    expect(state(engine, M1).flagged).toBe(true);
+    // M1 moves to a new IP; a merchant already on it and one boarding later on it share with a flagged merchant
+    feed(engine, [merchant({ merchantId: M2, ...infra([IP2]) })]);
+    const alerts = feed(engine, [merchant({ merchantId: M1, ...infra([IP2]) })]);
+    expect(alerts.map((a) => a.merchantId)).toEqual([M2]);
+    expect(signalOf(engine, "shared", M2)?.detail).toBe(`ip with flagged merchant ${M1}`);
+    feed(engine, [merchant({ merchantId: M3, ...infra([IP2]) })]);
+    expect(signalOf(engine, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M1}`);
+  });
+});

@@ -1,0 +1,93 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { engineWith, feed, merchant, resetEvents, setClock, signalOf, times, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+
+// the default pack's parameters, with a weight that alerts alone
+const RULES = `
+  - id: subs
+    kind: subscription-pattern
+    weight: 60
+    typology: subscription-pattern
+    params: { minMinor: 900, maxMinor: 5000, threshold: 0.6, minSales: 30, highRiskOnly: true }
+`;
+
+const sub = (amountMinor = 2995) => tx({ recurring: true, amountMinor });
+const oneOff = (amountMinor = 2995) => tx({ recurring: false, amountMinor });
+
+beforeEach(() => resetEvents());
+
+describe("subscription-pattern", () => {
+  it("fires when most card-not-present sales of a high-risk merchant are recurring in the band, from minSales", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC }), ...times(29, () => sub())]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+    const alerts = feed(engine, [sub()]);
+    expect(signalOf(engine, "subs")).toMatchObject({
+      value: 1,
+      threshold: 0.6,
+      strength: 1,
+      eventIds: ["e-27", "e-28", "e-29", "e-30", "e-31"],
+      detail: "30 of 30",
+    });
+    expect(alerts[0]!.signals[0]!.explanation).toBe(
+      "100.0% of card-not-present sales are recurring at 9-50 (threshold 60.0%; 30 of 30 sales)",
+    );
+  });
+
+  it("the band is inclusive at both ends and only recurring sales in it count", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ mcc: HIGH_RISK_MCC }),
+      ...times(9, () => sub(900)),
+      ...times(9, () => sub(5000)),
+      ...times(4, () => sub(899)),
+      ...times(4, () => sub(5001)),
+      ...times(4, () => oneOff(2995)),
+    ]);
+    // 18 of 30
+    expect(signalOf(engine, "subs")).toMatchObject({ value: 0.6, detail: "18 of 30" });
+    feed(engine, [oneOff()]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+  });
+
+  it("below the threshold does not fire", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC }), ...times(17, () => sub()), ...times(13, () => oneOff())]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+  });
+
+  it("counts settled card-not-present sales only", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ mcc: HIGH_RISK_MCC }),
+      ...times(20, () => tx({ recurring: false, channel: "pos" })),
+      ...times(20, () => tx({ recurring: false, status: "declined" })),
+      ...times(20, () => tx({ recurring: false, status: "authorized" })),
+      ...times(15, () => sub()),
+      ...times(15, () => tx({ recurring: true, channel: "moto" })),
+    ]);
+    expect(signalOf(engine, "subs")).toMatchObject({ value: 1, detail: "30 of 30" });
+  });
+
+  it("looks only at high-risk MCCs unless highRiskOnly is false", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ mcc: LOW_RISK_MCC }), ...times(40, () => sub())]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+
+    const any = engineWith(RULES.replace("highRiskOnly: true", "highRiskOnly: false"));
+    feed(any, [merchant({ mcc: LOW_RISK_MCC }), ...times(30, () => sub())]);
+    expect(signalOf(any, "subs")?.value).toBe(1);
+  });
+
+  it("counts over this and the prior month", () => {
+    resetEvents("2026-02-20T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC }), ...times(20, () => sub())]);
+    setClock("2026-03-05T00:00:00Z");
+    feed(engine, times(10, () => sub()));
+    expect(signalOf(engine, "subs")?.detail).toBe("30 of 30");
+    setClock("2026-04-01T00:00:00Z");
+    feed(engine, [sub()]);
+    // February dropped out: 11 sales
+    expect(signalOf(engine, "subs")).toBeUndefined();
+  });
+});

@@ -1,0 +1,104 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_START, MINUTE, cardToken, engineWith, feed, merchant, resetEvents, signalOf, times, tx } from "../helpers/events.js";
+
+// the default pack's card-testing rule
+const RULES = `
+  - id: testing
+    kind: test-transactions
+    weight: 60
+    typology: card-testing
+    params: { maxMinor: 200, minCount: 15, minDistinctCards: 12, withinMinutes: 60 }
+`;
+
+const t0 = Date.parse(DEFAULT_START) + 3600_000;
+const at = (minutes: number) => new Date(t0 + minutes * MINUTE).toISOString();
+/** a small sale on card `card` at `minutes` after t0 */
+const probe = (minutes: number, card: number | string, amountMinor = 100) =>
+  tx({ occurredAt: at(minutes), amountMinor, card: { token: cardToken(card), bin: "400000", country: "NL" } });
+
+beforeEach(() => resetEvents());
+
+describe("test-transactions", () => {
+  it("fires on minCount small sales on enough distinct cards within the window", () => {
+    const engine = engineWith(RULES);
+    const burst = times(15, (i) => probe(i * 4, i));
+    feed(engine, [merchant(), ...burst.slice(0, 14)]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+    const alerts = feed(engine, [burst[14]!]);
+    expect(signalOf(engine, "testing")).toMatchObject({
+      value: 15,
+      threshold: 12,
+      strength: 1,
+      critical: false,
+      eventIds: burst.slice(10).map((e) => e.eventId),
+      detail: "15 sales of at most 200 minor units within 56 minutes",
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ score: 60, typologies: ["card-testing"] });
+    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) in 15 sales of at most 200 minor units within 56 minutes");
+  });
+
+  it("a burst spanning exactly the window fires; one minute more does not", () => {
+    const exact = engineWith(RULES);
+    feed(exact, [merchant(), ...times(14, (i) => probe(i * 4, i)), probe(60, 14)]);
+    expect(signalOf(exact, "testing")?.detail).toBe("15 sales of at most 200 minor units within 60 minutes");
+
+    resetEvents();
+    const over = engineWith(RULES);
+    feed(over, [merchant(), ...times(14, (i) => probe(i * 4, i)), probe(61, 14)]);
+    expect(signalOf(over, "testing")).toBeUndefined();
+  });
+
+  it("the same count spread over more than the window does not fire", () => {
+    const engine = engineWith(RULES);
+    // one every 5 minutes: any 15 in a row span 70 minutes
+    feed(engine, [merchant(), ...times(100, (i) => probe(i * 5, i))]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+  });
+
+  it("few distinct cards do not fire; minDistinctCards do", () => {
+    const five = engineWith(RULES);
+    feed(five, [merchant(), ...times(30, (i) => probe(i, i % 5))]);
+    expect(signalOf(five, "testing")).toBeUndefined();
+
+    resetEvents();
+    const eleven = engineWith(RULES);
+    feed(eleven, [merchant(), ...times(15, (i) => probe(i, i % 11))]);
+    expect(signalOf(eleven, "testing")).toBeUndefined();
+
+    resetEvents();
+    const twelve = engineWith(RULES);
+    feed(twelve, [merchant(), ...times(15, (i) => probe(i, i % 12))]);
+    expect(signalOf(twelve, "testing")).toMatchObject({ value: 12, threshold: 12 });
+  });
+
+  it("only sales of at most maxMinor count; larger sales in between do not break a burst", () => {
+    const big = engineWith(RULES);
+    feed(big, [merchant(), ...times(15, (i) => probe(i, i, 201))]);
+    expect(signalOf(big, "testing")).toBeUndefined();
+
+    resetEvents();
+    const mixed = engineWith(RULES);
+    feed(mixed, [merchant(), ...times(30, (i) => (i % 2 ? probe(i, `big-${i}`, 5000) : probe(i, i, 200)))]);
+    // 15 small sales between minute 0 and minute 28
+    expect(signalOf(mixed, "testing")).toMatchObject({ value: 15, detail: "15 sales of at most 200 minor units within 28 minutes" });
+  });
+
+  it("sales without a card token do not count", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(20, (i) => tx({ occurredAt: at(i), amountMinor: 100, card: { token: undefined } }))]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+  });
+
+  it("declined probes count: card testing is mostly declines", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(15, (i) => tx({ occurredAt: at(i), amountMinor: 1, status: "declined", card: { token: cardToken(i) } }))]);
+    expect(signalOf(engine, "testing")?.value).toBe(15);
+  });
+
+  it("a burst later after a slow trickle still fires", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(20, (i) => probe(i * 30, `slow-${i}`)), ...times(15, (i) => probe(1000 + i, `fast-${i}`))]);
+    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, detail: "15 sales of at most 200 minor units within 14 minutes" });
+  });
+});

@@ -1,0 +1,160 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { engineWith, feed, merchant, resetEvents, setClock, signalOf, times, tx } from "../helpers/events.js";
+import type { Engine } from "../../src/engine.js";
+
+// the default pack's parameters, with a weight that alerts alone
+const RULES = `
+  - id: hidden
+    kind: undisclosed-referrers
+    weight: 60
+    typology: transaction-laundering
+    params:
+      threshold: 0.25
+      minCheckouts: 40
+      topDomains: 3
+      concentration: 0.8
+      allowReferrers: [search-engine.example, social-network.example]
+`;
+
+const boarded = () => merchant({ websites: ["https://shop.example/", "https://www.shop-two.test/"] });
+/** one ecommerce checkout, referred from `referrer` (none when undefined) */
+const checkout = (referrer?: string, over: Parameters<typeof tx>[0] = {}) =>
+  tx({ checkout: { url: "https://shop.example/pay", ...(referrer ? { referrerUrl: referrer } : {}) }, ...over });
+
+let engine: Engine;
+beforeEach(() => {
+  resetEvents();
+  engine = engineWith(RULES);
+  feed(engine, [boarded()]);
+});
+
+describe("undisclosed-referrers", () => {
+  it("fires when a large share of checkouts comes concentrated from undisclosed sites, once minCheckouts is reached", () => {
+    // alternate: a hidden referral, a direct checkout
+    const events = times(40, (i) => (i % 2 === 0 ? checkout(`https://${i % 4 === 0 ? "www" : "cdn"}.hidden.example/p/${i}`) : checkout()));
+    const alerts = feed(engine, events.slice(0, 39));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    expect(alerts).toEqual([]);
+    const last = feed(engine, events.slice(39));
+    expect(signalOf(engine, "hidden")).toMatchObject({
+      value: 0.5,
+      threshold: 0.25,
+      strength: 1,
+      critical: false,
+      // the last five undisclosed referrals
+      eventIds: ["e-32", "e-34", "e-36", "e-38", "e-40"],
+      detail: "20 of 40 checkouts; top referrers hidden.example carry 100.0%",
+    });
+    expect(last).toHaveLength(1);
+    expect(last[0]!.signals[0]).toMatchObject({
+      rule: "hidden",
+      value: 0.5,
+      threshold: 0.25,
+      explanation:
+        "50.0% of checkouts referred from undisclosed sites (threshold 25.0%, at least 40 checkouts): 20 of 40 checkouts; top referrers hidden.example carry 100.0%",
+    });
+  });
+
+  it("the share is compared with `threshold` inclusively", () => {
+    const below = times(40, (i) => checkout(i < 9 ? "https://hidden.example/" : undefined));
+    feed(engine, below);
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    // 10 of 41 is still below 25%
+    feed(engine, [checkout("https://hidden.example/")]);
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    // 11 of 42
+    feed(engine, [checkout("https://hidden.example/")]);
+    expect(signalOf(engine, "hidden")?.value).toBe(11 / 42);
+
+    resetEvents();
+    const exact = engineWith(RULES);
+    feed(exact, [boarded(), ...times(40, (i) => checkout(i < 10 ? "https://hidden.example/" : undefined))]);
+    expect(signalOf(exact, "hidden")?.value).toBe(0.25);
+  });
+
+  it("does not fire below minCheckouts however high the share", () => {
+    feed(engine, times(39, () => checkout("https://hidden.example/")));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    feed(engine, [checkout("https://hidden.example/")]);
+    expect(signalOf(engine, "hidden")).toMatchObject({ value: 1, detail: "40 of 40 checkouts; top referrers hidden.example carry 100.0%" });
+  });
+
+  it("does NOT fire for many small referrers (affiliates, links), however large their share", () => {
+    feed(engine, times(60, (i) => checkout(`https://affiliate-${i}.example/review`)));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("does NOT fire for a dozen referrers each sending a few checkouts, round robin", () => {
+    feed(engine, times(120, (i) => checkout(`https://partner-${i % 12}.example/`)));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("concentration: three domains carrying all fires, four equal domains (top three = 75% < 80%) do not", () => {
+    feed(engine, times(42, (i) => checkout(`https://front-${i % 3}.example/`)));
+    expect(signalOf(engine, "hidden")).toMatchObject({
+      value: 1,
+      detail: "42 of 42 checkouts; top referrers front-0.example, front-1.example, front-2.example carry 100.0%",
+    });
+
+    resetEvents();
+    const four = engineWith(RULES);
+    feed(four, [boarded(), ...times(40, (i) => checkout(`https://front-${i % 4}.example/`))]);
+    expect(signalOf(four, "hidden")).toBeUndefined();
+  });
+
+  it("a concentrated referrer among background noise still fires", () => {
+    // 40 from one hidden domain, 8 from eight different affiliates: top three carry at least 42 of 48
+    const events = [...times(40, () => checkout("https://hidden.example/")), ...times(8, (i) => checkout(`https://aff-${i}.example/`))];
+    feed(engine, events);
+    const s = signalOf(engine, "hidden")!;
+    expect(s.value).toBe(1);
+    expect(s.detail).toMatch(/^48 of 48 checkouts; top referrers hidden\.example, /);
+  });
+
+  it("does not count allow-listed referrers or their subdomains", () => {
+    feed(
+      engine,
+      times(60, (i) =>
+        checkout(["https://search-engine.example/?q=shop", "https://www.social-network.example/p/1", "https://images.search-engine.example/x"][i % 3]),
+      ),
+    );
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("does not count the merchant's own websites or their subdomains", () => {
+    feed(
+      engine,
+      times(60, (i) => checkout(["https://blog.shop.example/post/1", "https://shop.example/cart", "https://shop-two.test/", "https://m.shop-two.test/"][i % 4])),
+    );
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("only ecommerce checkouts count, in the number of checkouts too", () => {
+    feed(engine, times(60, () => checkout("https://hidden.example/", { channel: "pos" })));
+    feed(engine, times(60, () => checkout("https://hidden.example/", { channel: "moto" })));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    feed(engine, [...times(10, () => checkout("https://hidden.example/")), ...times(29, () => checkout())]);
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    feed(engine, [checkout()]);
+    expect(signalOf(engine, "hidden")?.value).toBe(0.25);
+  });
+
+  it("a referrer that is not an http(s) URL is a checkout without an undisclosed referral", () => {
+    feed(engine, times(40, () => checkout("android-app://com.example.app")));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("counts over this and the previous calendar month; older months drop out and withdraw the finding", () => {
+    feed(engine, times(20, () => checkout("https://hidden.example/")));
+    // next month: 20 direct checkouts make 40 in the window, half of them undisclosed
+    setClock("2026-04-01T00:00:00Z");
+    feed(engine, times(19, () => checkout()));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    feed(engine, [checkout()]);
+    expect(signalOf(engine, "hidden")).toMatchObject({ value: 0.5, detail: "20 of 40 checkouts; top referrers hidden.example carry 100.0%" });
+    // May: March drops out; 40 clean checkouts over April and May
+    setClock("2026-05-01T00:00:00Z");
+    feed(engine, [checkout()]);
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+});
