@@ -1,8 +1,9 @@
 // One event in, zero or more alerts out: merchant state -> rules -> score -> alert. Replay and the Kafka
 // consumer both drive this class; it does no I/O.
 import type { Alert, Event } from "./decode/events.js";
-import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState } from "./state/merchant.js";
-import { InfraIndex, infraKeys } from "./state/infra.js";
+import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState, type StoredMerchant } from "./state/merchant.js";
+import { parseTime } from "./lib/time.js";
+import { InfraIndex, hasKey, infraKeys } from "./state/infra.js";
 import type { EvalInput, PeerFlagged, RuleEnv } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
@@ -35,7 +36,7 @@ export class Engine {
 
   process(event: Event): readonly Alert[] {
     this.counts.events++;
-    const at = Date.parse(event.occurredAt);
+    const at = parseTime(event.occurredAt);
     let m = this.merchants.get(event.merchantId);
     if (!m) this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
     if (at > m.lastEventAt) m.lastEventAt = at;
@@ -49,7 +50,7 @@ export class Engine {
         this.infra.update(m.id, before, after);
         // a flagged merchant stays flagged on infrastructure it adds later (as restore() has it); its new peers
         // are told once its own rules have run
-        if (m.flagged) newPeers = this.infra.flag(m.id, after.filter((k) => !before.includes(k)));
+        if (m.flagged) newPeers = this.infra.flag(m.id, after.filter((k) => !hasKey(before, k)));
         break;
       }
       case "transaction":
@@ -74,8 +75,10 @@ export class Engine {
     let changed = false;
     for (const rule of rules) {
       input.params = rule.params;
-      input.slot = rule.kind.slot ? (m.slots[rule.id] ??= rule.kind.slot()) : undefined;
+      const slot = m.slots[rule.index];
+      input.slot = slot;
       const f = rule.kind.evaluate(input);
+      if (input.slot !== slot) m.slots[rule.index] = input.slot;
       if (f === undefined) continue;
       if (f === null) {
         if (m.signals[rule.id]) {
@@ -126,9 +129,17 @@ export class Engine {
     return out;
   }
 
+  /** A merchant's state as it is persisted (plain JSON, slots by rule id). */
+  snapshot(m: MerchantState): StoredMerchant {
+    const slots: Record<string, unknown> = {};
+    for (const r of this.ruleSet.rules) if (m.slots[r.index] !== undefined) slots[r.id] = m.slots[r.index];
+    return { ...m, slots };
+  }
+
   /** Puts persisted merchants back, with their infrastructure keys and flags in the shared index. */
-  restore(states: Iterable<MerchantState>): void {
-    for (const m of states) {
+  restore(stored: Iterable<StoredMerchant>): void {
+    for (const s of stored) {
+      const m: MerchantState = { ...s, slots: this.ruleSet.rules.map((r) => s.slots[r.id]) };
       this.evict([m.id]);
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);

@@ -185,7 +185,7 @@ export class Runner {
       const states = [...this.engine.takeDirty()].flatMap((id) => {
         const state = this.engine.merchants.get(id);
         const part = this.partitionOf.get(id);
-        return state && part !== undefined ? [{ state, partition: part }] : [];
+        return state && part !== undefined ? [{ state: this.engine.snapshot(state), partition: part }] : [];
       });
       try {
         await this.store.commit({

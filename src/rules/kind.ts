@@ -50,8 +50,17 @@ export interface EvalInput<P, S> {
   at: number;
   merchant: MerchantState;
   params: P;
-  slot: S;
+  /** this rule's own state for this merchant; undefined until the rule keeps something (see keep()) */
+  slot: S | undefined;
   env: RuleEnv;
+}
+
+/**
+ * The rule's slot, created on first need. Most merchants never need most rules' memory, and a slot per rule
+ * per merchant would be most of the heap.
+ */
+export function keep<S>(input: { slot: S | undefined }, fresh: () => S): S {
+  return (input.slot ??= fresh());
 }
 
 export interface RuleKind<P = unknown, S = undefined> {
@@ -62,7 +71,6 @@ export interface RuleKind<P = unknown, S = undefined> {
   on: readonly (EventType | "peer-flagged")[];
   /** a factor multiplies the score of other signals and never raises an alert on its own */
   role?: "signal" | "factor";
-  slot?: () => S;
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
   evaluate(input: EvalInput<P, S>): Finding | null | undefined;
   explain(f: { value: number; threshold: number; detail?: string }, params: P): string;

@@ -43,6 +43,8 @@ const RuleFile = z.strictObject({
 
 export interface CompiledRule {
   id: string;
+  /** position in the set: where this rule's slot sits in a merchant's state */
+  index: number;
   kind: RuleKind<unknown, unknown>;
   params: unknown;
   weight: number;
@@ -193,6 +195,7 @@ export function loadRuleSet(path: string): RuleSet {
       const kind = KIND_BY_NAME.get(rule.kind)!;
       rules.push({
         id: rule.id,
+        index: 0,
         kind,
         params: rule.params,
         weight: rule.weight,
@@ -203,6 +206,7 @@ export function loadRuleSet(path: string): RuleSet {
     }
   }
   rules.sort((a, b) => (a.id < b.id ? -1 : 1));
+  rules.forEach((r, i) => (r.index = i));
   const version = `sha256:${sha256(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
   const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);

@@ -1,82 +1,100 @@
 // Which merchants share a piece of infrastructure or identity (IP, analytics ID, principal, payout account,
 // e-mail hash), and which of them are flagged. Cross-merchant by nature, so it lives beside the per-merchant
-// state rather than in it; it holds keys, never events.
+// state rather than in it; it holds keys, never events. One table per kind, keyed by the profile's own value
+// strings, and a lone merchant stored as a string: most keys have one holder, and this index is per merchant
+// the largest thing in memory after the state itself.
 import type { Profile } from "./merchant.js";
 
 export type InfraKind = "ip" | "analytics-id" | "principal" | "payout-account" | "email";
 export const INFRA_KINDS: readonly InfraKind[] = ["ip", "analytics-id", "principal", "payout-account", "email"];
 
-export function infraKeys(p: Profile | undefined): string[] {
+export interface InfraKey {
+  kind: InfraKind;
+  value: string;
+}
+
+export function infraKeys(p: Profile | undefined): InfraKey[] {
   if (!p) return [];
-  const keys: string[] = [];
-  for (const v of p.ips) keys.push(`ip|${v}`);
-  for (const v of p.analyticsIds) keys.push(`analytics-id|${v}`);
-  for (const v of p.principals) keys.push(`principal|${v}`);
-  if (p.payoutAccount) keys.push(`payout-account|${p.payoutAccount}`);
-  if (p.contactEmail) keys.push(`email|${p.contactEmail}`);
+  const keys: InfraKey[] = [];
+  for (const value of p.ips) keys.push({ kind: "ip", value });
+  for (const value of p.analyticsIds) keys.push({ kind: "analytics-id", value });
+  for (const value of p.principals) keys.push({ kind: "principal", value });
+  if (p.payoutAccount) keys.push({ kind: "payout-account", value: p.payoutAccount });
+  if (p.contactEmail) keys.push({ kind: "email", value: p.contactEmail });
   return keys;
 }
 
-export const keyKind = (key: string): InfraKind => key.slice(0, key.indexOf("|")) as InfraKind;
-export const keyValue = (key: string): string => key.slice(key.indexOf("|") + 1);
+const sameKey = (a: InfraKey, b: InfraKey): boolean => a.kind === b.kind && a.value === b.value;
+export const hasKey = (keys: readonly InfraKey[], k: InfraKey): boolean => keys.some((x) => sameKey(x, k));
 
-interface Entry {
-  merchants: string[];
-  /** merchants holding this key that are flagged */
-  flagged: string[];
-}
+type Holders = string | string[];
+const holders = (h: Holders | undefined): readonly string[] => (h === undefined ? [] : typeof h === "string" ? [h] : h);
 
 export class InfraIndex {
-  private readonly entries = new Map<string, Entry>();
+  private readonly tables = new Map<InfraKind, Map<string, Holders>>(INFRA_KINDS.map((k) => [k, new Map()]));
+  /** flagged holders, only for keys that have any */
+  private readonly flagged = new Map<InfraKind, Map<string, string[]>>(INFRA_KINDS.map((k) => [k, new Map()]));
+
   /** beyond this many sharers a key is common infrastructure (a CDN, a shared host) and no longer listed */
   constructor(readonly maxSharers = 25) {}
 
   /** Records a merchant's keys after a profile change. */
-  update(merchantId: string, before: readonly string[], after: readonly string[]): void {
+  update(merchantId: string, before: readonly InfraKey[], after: readonly InfraKey[]): void {
     for (const k of before) {
-      if (after.includes(k)) continue;
-      const e = this.entries.get(k);
-      if (!e) continue;
-      remove(e.merchants, merchantId);
-      remove(e.flagged, merchantId);
-      if (e.merchants.length === 0) this.entries.delete(k);
+      if (hasKey(after, k)) continue;
+      const table = this.tables.get(k.kind)!;
+      const rest = holders(table.get(k.value)).filter((m) => m !== merchantId);
+      if (rest.length === 0) table.delete(k.value);
+      else table.set(k.value, rest.length === 1 ? rest[0]! : rest);
+      const flags = this.flagged.get(k.kind)!;
+      const f = flags.get(k.value)?.filter((m) => m !== merchantId);
+      if (f?.length) flags.set(k.value, f);
+      else flags.delete(k.value);
     }
     for (const k of after) {
-      let e = this.entries.get(k);
-      if (!e) this.entries.set(k, (e = { merchants: [], flagged: [] }));
-      if (!e.merchants.includes(merchantId) && e.merchants.length <= this.maxSharers) e.merchants.push(merchantId);
+      const table = this.tables.get(k.kind)!;
+      const h = table.get(k.value);
+      if (h === undefined) table.set(k.value, merchantId);
+      else if (typeof h === "string") {
+        if (h !== merchantId) table.set(k.value, [h, merchantId]);
+      } else if (!h.includes(merchantId) && h.length <= this.maxSharers) h.push(merchantId);
     }
   }
 
+  private common(k: InfraKey): boolean {
+    const h = this.tables.get(k.kind)!.get(k.value);
+    return typeof h === "object" && h.length > this.maxSharers;
+  }
+
   /** Marks a merchant flagged; returns the other merchants that share one of its keys (one hop). */
-  flag(merchantId: string, keys: readonly string[]): string[] {
+  flag(merchantId: string, keys: readonly InfraKey[]): string[] {
     const peers: string[] = [];
     for (const k of keys) {
-      const e = this.entries.get(k);
-      if (!e || e.merchants.length > this.maxSharers) continue;
-      if (!e.flagged.includes(merchantId)) e.flagged.push(merchantId);
-      for (const m of e.merchants) if (m !== merchantId && !peers.includes(m)) peers.push(m);
+      const h = this.tables.get(k.kind)!.get(k.value);
+      if (h === undefined || this.common(k)) continue;
+      const flags = this.flagged.get(k.kind)!;
+      const f = flags.get(k.value);
+      if (!f) flags.set(k.value, [merchantId]);
+      else if (!f.includes(merchantId)) f.push(merchantId);
+      for (const m of holders(h)) if (m !== merchantId && !peers.includes(m)) peers.push(m);
     }
     return peers;
   }
 
   /** The flagged merchants (other than this one) sharing each of the given keys. */
-  flaggedPeers(merchantId: string, keys: readonly string[]): { key: string; merchantId: string }[] {
-    const out: { key: string; merchantId: string }[] = [];
+  flaggedPeers(merchantId: string, keys: readonly InfraKey[]): { key: InfraKey; merchantId: string }[] {
+    const out: { key: InfraKey; merchantId: string }[] = [];
     for (const k of keys) {
-      const e = this.entries.get(k);
-      if (!e || e.merchants.length > this.maxSharers) continue;
-      for (const m of e.flagged) if (m !== merchantId) out.push({ key: k, merchantId: m });
+      const f = this.flagged.get(k.kind)!.get(k.value);
+      if (!f || this.common(k)) continue;
+      for (const m of f) if (m !== merchantId) out.push({ key: k, merchantId: m });
     }
     return out;
   }
 
   get size(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const t of this.tables.values()) n += t.size;
+    return n;
   }
-}
-
-function remove(list: string[], item: string): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
 }

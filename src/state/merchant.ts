@@ -62,16 +62,19 @@ export interface MerchantState {
   profile?: Profile;
   months: Counters[];
   lastEventAt: number;
-  /** Each rule's own per-merchant state, by rule id; created only when a rule needs it. */
-  slots: Record<string, unknown>;
+  /** Each rule's own per-merchant state, by the rule's index in the set; created only when a rule needs it. */
+  slots: unknown[];
   signals: Record<string, ActiveSignal>;
   lastAlert?: LastAlert;
   /** Alerted for a reason other than shared infrastructure: a one-hop source for that rule. */
   flagged?: boolean;
 }
 
+/** State as persisted: slots by rule id, so a changed rule set finds each rule's own. */
+export type StoredMerchant = Omit<MerchantState, "slots"> & { slots: Record<string, unknown> };
+
 export function newMerchant(id: string): MerchantState {
-  return { id, months: [], lastEventAt: 0, slots: {}, signals: {} };
+  return { id, months: [], lastEventAt: 0, slots: [], signals: {} };
 }
 
 function freshCounters(m: number): Counters {

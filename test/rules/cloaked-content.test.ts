@@ -117,17 +117,4 @@ describe("cloaked-content", () => {
     expect(signalOf(engine, "cloak", "acq-nl:M-1")?.value).toBe(1);
     expect(signalOf(engine, "cloak", "acq-nl:M-2")).toBeUndefined();
   });
-
-  it("a state persisted in the single-page form is still withdrawn by a clean crawl of that page", () => {
-    const engine = engineWith(RULES);
-    feed(engine, [merchant(), crawl({ url: HOME, contentDiffersByReferrer: true })]);
-    const saved = JSON.parse(JSON.stringify(state(engine))) as ReturnType<typeof state>;
-    saved.slots = { cloak: { url: HOME } };
-    const restored = engineWith(RULES);
-    restored.restore([saved]);
-    feed(restored, [crawl({ url: OTHER, contentDiffersByReferrer: false })]);
-    expect(signalOf(restored, "cloak")?.detail).toBe(HOME);
-    feed(restored, [crawl({ url: HOME, contentDiffersByReferrer: false })]);
-    expect(signalOf(restored, "cloak")).toBeUndefined();
-  });
 });

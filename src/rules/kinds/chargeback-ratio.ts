@@ -24,9 +24,8 @@ const Params = z.strictObject({
   mccs: z.union([z.literal("high-risk"), z.array(z.string().regex(/^\d{4}$/))]).optional(),
 });
 
-interface Slot {
-  eventIds: string[];
-}
+/** the counted chargebacks' event ids: the evidence */
+type Slot = string[];
 
 /** Whether a chargeback is one the measure counts, so only those are evidence. */
 function counted(kind: "vamp" | "ecp" | "window", e: ChargebackEvent): boolean {
@@ -50,13 +49,13 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "dispute/fraud ratio against scheme programs (Visa VAMP, Mastercard ECP) or an early-warning level",
   params: Params,
   on: ["transaction", "chargeback"],
-  slot: () => ({ eventIds: [] }),
-  evaluate({ event, merchant, params, slot, env }) {
+  evaluate(input) {
+    const { event, merchant, params, env } = input;
     if (event.type === "transaction" && event.status !== "settled") return undefined;
     const mcc = merchant.profile?.mcc;
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
-    if (event.type === "chargeback" && counted(params.measure, event)) pushRecent(slot.eventIds, event.eventId, 5);
+    if (event.type === "chargeback" && counted(params.measure, event)) pushRecent((input.slot ??= []), event.eventId, 5);
     const [count, base] = measure(params.measure, merchant.months);
     if (count === 0) return null;
     const ratio = base > 0 ? count / base : 1;
@@ -69,7 +68,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return {
       value: ratio,
       threshold: hit.ratio,
-      eventIds: [...slot.eventIds],
+      eventIds: [...(input.slot ?? [])],
       detail: `${hit.name}: ${count} disputes/fraud reports over ${base} settled sales`,
     };
   },

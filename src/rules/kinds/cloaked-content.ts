@@ -1,7 +1,7 @@
 // Disguised site: a crawl saw different content depending on the referrer, the mark of a front site that
 // shows reviewers a harmless shop and sends referred buyers elsewhere.
 import { z } from "zod";
-import { defineKind, type Finding } from "../kind.js";
+import { defineKind, keep, type Finding } from "../kind.js";
 
 const Params = z.strictObject({});
 
@@ -12,24 +12,24 @@ interface Page {
 
 interface Slot {
   /** pages last seen cloaked and not crawled clean since, oldest first (bounded) */
-  pages?: Page[];
-  /** state written before `pages` kept only the last cloaked page */
-  url?: string;
+  pages: Page[];
 }
+const fresh = (): Slot => ({ pages: [] });
 
 const CAP = 4;
 
-const finding = (p: Page): Finding => ({ value: 1, threshold: 1, eventIds: p.eventId ? [p.eventId] : [], detail: p.url });
+const finding = (p: Page): Finding => ({ value: 1, threshold: 1, eventIds: [p.eventId], detail: p.url });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cloaked-content",
   summary: "a crawl saw the merchant's site serve different content depending on the referrer",
   params: Params,
   on: ["site_observation"],
-  slot: () => ({ pages: [] }),
-  evaluate({ event, slot }) {
+  evaluate(input) {
+    const { event } = input;
     if (event.type !== "site_observation" || event.contentDiffersByReferrer === undefined) return undefined;
-    const pages = (slot.pages ??= slot.url ? [{ url: slot.url, eventId: "" }] : []);
+    if (!event.contentDiffersByReferrer && !input.slot) return undefined;
+    const pages = keep(input, fresh).pages;
     const i = pages.findIndex((p) => p.url === event.url);
     if (!event.contentDiffersByReferrer) {
       // only a clean crawl of the same page withdraws the finding on that page; other cloaked pages keep it

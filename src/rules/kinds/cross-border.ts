@@ -1,7 +1,7 @@
 // Cross-border mix: most cards come from countries other than the merchant's. A local shop with a foreign
 // clientele is often a front for a site that sells abroad.
 import { z } from "zod";
-import { defineKind, pct } from "../kind.js";
+import { defineKind, keep, pct } from "../kind.js";
 import { bucketFor, monthIndex, windowSum, type MonthBucket } from "../../state/window.js";
 
 const Params = z.strictObject({
@@ -18,17 +18,19 @@ interface Slot {
   lastEventId?: string;
 }
 const fresh = (m: number): Bucket => ({ m, cards: 0, foreign: 0 });
+const freshSlot = (): Slot => ({ months: [] });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cross-border",
   summary: "share of cards issued outside the merchant's country, with a minimum volume",
   params: Params,
   on: ["transaction"],
-  slot: () => ({ months: [] }),
-  evaluate({ event, at, merchant, params, slot }) {
+  evaluate(input) {
+    const { event, at, merchant, params } = input;
     const country = event.type === "transaction" ? event.card?.country : undefined;
     const home = merchant.profile?.country;
     if (!country || !home) return undefined;
+    const slot = keep(input, freshSlot);
     const b = bucketFor(slot.months, monthIndex(at), fresh);
     if (!b) return undefined;
     b.cards++;

@@ -1,7 +1,8 @@
 // Descriptor churn: K or more distinct descriptors within D days. Merchants selling abuse material rebrand
 // to shake off blocks and chargebacks; a normal business renames once in a while, not every week.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, keep } from "../kind.js";
+import { hash32 } from "../../lib/hash.js";
 import { normaliseDescriptor } from "../../lib/descriptor.js";
 import { dayIndex } from "../../state/window.js";
 
@@ -13,26 +14,30 @@ const Params = z.strictObject({
 interface Slot {
   /** distinct normalised descriptors with the day last seen and the event that showed it first */
   seen: { d: string; day: number; eventId: string }[];
-  last?: string;
+  /** fingerprint of the descriptor last seen */
+  last: number;
 }
+const fresh = (): Slot => ({ seen: [], last: 0 });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "descriptor-churn",
   summary: "K or more distinct normalised descriptors within D days (transactions or profile changes)",
   params: Params,
   on: ["merchant", "transaction"],
-  slot: () => ({ seen: [] }),
-  evaluate({ event, at, params, slot }) {
+  evaluate(input) {
+    const { event, at, params } = input;
     const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;
     if (!descriptor) return undefined;
     const day = dayIndex(at);
-    if (descriptor === slot.last) {
+    const h = hash32(descriptor);
+    const slot = keep(input, fresh);
+    if (h === slot.last) {
       // refresh the day cheaply; no new descriptor means no new finding
       const cur = slot.seen[slot.seen.length - 1];
       if (cur && day > cur.day) cur.day = day;
       return undefined;
     }
-    slot.last = descriptor;
+    slot.last = h;
     const d = normaliseDescriptor(descriptor).slice(0, 64);
     const i = slot.seen.findIndex((s) => s.d === d);
     const entry = i >= 0 ? slot.seen.splice(i, 1)[0]! : { d, day, eventId: event.eventId };

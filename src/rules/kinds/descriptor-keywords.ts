@@ -1,7 +1,8 @@
 // Descriptor keywords: the billing descriptor, normalised against obfuscation (case, diacritics, digits for
 // letters, separators), contains a keyword from an indicator set or from the rule's own list.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, keep } from "../kind.js";
+import { hash32 } from "../../lib/hash.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { compactKeyword, containsKeyword, normaliseDescriptor } from "../../lib/descriptor.js";
 
@@ -12,38 +13,43 @@ const Params = z.strictObject({
 });
 
 interface Slot {
-  /** last descriptor checked, so one descriptor repeated on every sale is checked once */
-  last?: string;
-  hits: { descriptor: string; eventId: string; indicators: IndicatorRef[]; keywords: string[] }[];
+  /** fingerprint of the last descriptor checked, so one descriptor repeated on every sale is checked once */
+  last: number;
+  hits?: { descriptor: string; eventId: string; indicators: IndicatorRef[]; keywords: string[] }[];
 }
+const fresh = (): Slot => ({ last: 0 });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "descriptor-keywords",
   summary: "the normalised billing descriptor contains a listed keyword on word boundaries",
   params: Params,
   on: ["merchant", "transaction"],
-  slot: () => ({ hits: [] }),
-  evaluate({ event, at, params, slot, env }) {
+  evaluate(input) {
+    const { event, at, params, env } = input;
     const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;
-    if (!descriptor || descriptor === slot.last) return undefined;
-    slot.last = descriptor;
+    if (!descriptor) return undefined;
+    const h = hash32(descriptor);
+    if (input.slot?.last === h) return undefined;
+    const slot = keep(input, fresh);
+    slot.last = h;
     const indicators = env.indicators.matchKeywords(descriptor, at).filter((r) => r.confidence >= params.minConfidence);
     const normalised = normaliseDescriptor(descriptor);
     const keywords = params.keywords.filter((k) => containsKeyword(normalised, compactKeyword(k)));
     if (indicators.length === 0 && keywords.length === 0) return undefined;
-    if (!slot.hits.some((h) => h.descriptor === descriptor)) {
-      slot.hits.push({ descriptor, eventId: event.eventId, indicators, keywords });
-      if (slot.hits.length > 4) slot.hits.shift();
+    const hits = (slot.hits ??= []);
+    if (!hits.some((x) => x.descriptor === descriptor)) {
+      hits.push({ descriptor, eventId: event.eventId, indicators, keywords });
+      if (hits.length > 4) hits.shift();
     }
-    const all = slot.hits.flatMap((h) => h.indicators);
-    const count = new Set([...all.map((r) => r.id), ...slot.hits.flatMap((h) => h.keywords)]).size;
+    const all = hits.flatMap((x) => x.indicators);
+    const count = new Set([...all.map((r) => r.id), ...hits.flatMap((x) => x.keywords)]).size;
     return {
       value: count,
       threshold: 1,
       strength: all.length ? Math.max(...all.map((r) => r.confidence)) / 100 : 1,
-      eventIds: slot.hits.map((h) => h.eventId),
+      eventIds: hits.map((x) => x.eventId),
       indicators: all,
-      detail: slot.hits.map((h) => `"${h.descriptor}"`).join(", "),
+      detail: hits.map((x) => `"${x.descriptor}"`).join(", "),
     };
   },
   explain: (f) => `billing descriptor ${f.detail ?? ""} contains ${f.value} listed keyword(s)`,

@@ -1,7 +1,8 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, keep, type EvalInput } from "../kind.js";
+import { hash32 } from "../../lib/hash.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { pushRecent } from "../../state/window.js";
 import { urlHost } from "../../lib/url.js";
@@ -19,58 +20,72 @@ const Params = z.strictObject({
 });
 
 interface Slot {
-  matched: IndicatorRef[];
-  hosts: string[];
-  eventIds: string[];
-  /** URLs already checked, so a merchant's usual checkout page costs one lookup, not one per sale */
-  seen: string[];
+  /** fingerprints of URLs checked without a match, so a merchant's usual pages cost one lookup, not one per sale */
+  seen: number[];
+  matched?: IndicatorRef[];
+  hosts?: string[];
+  eventIds?: string[];
+}
+type Params = z.infer<typeof Params>;
+const fresh = (): Slot => ({ seen: [] });
+
+/** Checks one URL; true when it matched an indicator (recorded in the slot). */
+function check(input: EvalInput<Params, Slot>, url: string): boolean {
+  const h = hash32(url);
+  if (input.slot?.seen.includes(h)) return false;
+  const slot = keep(input, fresh);
+  const refs = input.env.indicators.matchUrl(url, input.at).filter((r) => r.confidence >= input.params.minConfidence);
+  if (refs.length === 0) {
+    // expiry depends on time, so only a URL that matched nothing is remembered
+    slot.seen.push(h);
+    if (slot.seen.length > 4) slot.seen.shift();
+    return false;
+  }
+  const matched = (slot.matched ??= []);
+  for (const r of refs) if (!matched.some((m) => m.set === r.set && m.id === r.id)) matched.push(r);
+  const host = urlHost(url);
+  const hosts = (slot.hosts ??= []);
+  if (host && !hosts.includes(host)) hosts.push(host);
+  return true;
 }
 
 const CAP = 8;
 
-export default defineKind<z.infer<typeof Params>, Slot>({
+export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
   summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL indicator",
   params: Params,
   on: ["merchant", "transaction", "site_observation"],
-  slot: () => ({ matched: [], hosts: [], eventIds: [], seen: [] }),
-  evaluate({ event, at, params, slot, env }) {
-    const urls: string[] = [];
+  evaluate(input) {
+    const { event, params } = input;
     const want = params.sources;
-    if (event.type === "merchant" && want.includes("websites")) urls.push(...(event.websites ?? []));
-    else if (event.type === "transaction" && event.checkout) {
-      if (event.checkout.url && want.includes("checkout")) urls.push(event.checkout.url);
-      if (event.checkout.referrerUrl && want.includes("referrer")) urls.push(event.checkout.referrerUrl);
-    } else if (event.type === "site_observation" && want.includes("crawl")) {
-      urls.push(event.url, ...(event.linkedUrls ?? []));
-    }
     let found = false;
-    for (const url of urls) {
-      // expiry depends on time, so a URL is remembered only when nothing matched it
-      if (slot.seen.includes(url)) continue;
-      const refs = env.indicators.matchUrl(url, at).filter((r) => r.confidence >= params.minConfidence);
-      if (refs.length === 0) {
-        pushRecent(slot.seen, url, 4);
-        continue;
-      }
-      found = true;
-      for (const r of refs) if (!slot.matched.some((m) => m.set === r.set && m.id === r.id)) slot.matched.push(r);
-      const host = urlHost(url);
-      if (host && !slot.hosts.includes(host)) slot.hosts.push(host);
+    if (event.type === "merchant") {
+      if (want.includes("websites")) for (const url of event.websites ?? []) found = check(input, url) || found;
+    } else if (event.type === "transaction") {
+      const c = event.checkout;
+      if (c?.url && want.includes("checkout")) found = check(input, c.url) || found;
+      if (c?.referrerUrl && want.includes("referrer")) found = check(input, c.referrerUrl) || found;
+    } else if (event.type === "site_observation" && want.includes("crawl")) {
+      found = check(input, event.url);
+      for (const url of event.linkedUrls ?? []) found = check(input, url) || found;
     }
     if (!found) return undefined;
-    pushRecent(slot.eventIds, event.eventId, 5);
-    if (slot.matched.length > CAP) slot.matched.splice(0, slot.matched.length - CAP);
-    if (slot.hosts.length > CAP) slot.hosts.splice(0, slot.hosts.length - CAP);
-    const best = Math.max(...slot.matched.map((m) => m.confidence));
+    const slot = input.slot!;
+    const matched = slot.matched!;
+    const hosts = slot.hosts!;
+    pushRecent((slot.eventIds ??= []), event.eventId, 5);
+    if (matched.length > CAP) matched.splice(0, matched.length - CAP);
+    if (hosts.length > CAP) hosts.splice(0, hosts.length - CAP);
+    const best = Math.max(...matched.map((m) => m.confidence));
     return {
       value: best,
       threshold: params.minConfidence,
       strength: best / 100,
       critical: best >= params.criticalConfidence,
       eventIds: [...slot.eventIds],
-      indicators: [...slot.matched],
-      detail: slot.hosts.join(", "),
+      indicators: [...matched],
+      detail: hosts.join(", "),
     };
   },
   explain: (f) =>

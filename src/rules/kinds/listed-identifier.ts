@@ -2,7 +2,7 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, keep } from "../kind.js";
 import { indicatorKey, type IndicatorRef } from "../../indicators/index.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
 import type { Profile } from "../../state/merchant.js";
@@ -13,12 +13,13 @@ const Params = z.strictObject({
 });
 
 interface Slot {
-  checkedId?: boolean;
-  profileEventId?: string;
   matched: IndicatorRef[];
   fields: string[];
   eventIds: string[];
 }
+/** the slot of a merchant whose ID was checked and matched nothing: one shared value, no allocation */
+const CHECKED = 0;
+const fresh = (): Slot => ({ matched: [], fields: [], eventIds: [] });
 
 function identifiers(merchantId: string, p: Profile | undefined): [IndicatorKind, string, string][] {
   const out: [IndicatorKind, string, string][] = [["merchant-id", merchantId, "merchant ID"]];
@@ -30,28 +31,29 @@ function identifiers(merchantId: string, p: Profile | undefined): [IndicatorKind
   return out;
 }
 
-export default defineKind<z.infer<typeof Params>, Slot>({
+export default defineKind<z.infer<typeof Params>, Slot | typeof CHECKED>({
   kind: "listed-identifier",
   summary: "merchant ID, contact e-mail, payout account, principal or wallet is on an indicator list",
   params: Params,
   on: ["merchant", "transaction", "chargeback", "site_observation"],
-  slot: () => ({ matched: [], fields: [], eventIds: [] }),
-  evaluate({ event, at, merchant, params, slot, env }) {
+  evaluate(input) {
+    const { event, at, merchant, params, env } = input;
     // the merchant ID is checked once; the profile's identifiers each time the profile changes
-    if (event.type === "merchant") slot.profileEventId = event.eventId;
-    else if (slot.checkedId) return undefined;
-    slot.checkedId = true;
+    if (event.type !== "merchant" && input.slot !== undefined) return undefined;
+    input.slot ??= CHECKED;
+    let slot: Slot | undefined = input.slot === CHECKED ? undefined : input.slot;
     let found = false;
     for (const [kind, value, field] of identifiers(merchant.id, event.type === "merchant" ? merchant.profile : undefined)) {
       if (!env.indicators.has(kind)) continue;
       for (const r of env.indicators.lookup(kind, indicatorKey(kind, value) ?? value, at)) {
-        if (r.confidence < params.minConfidence || slot.matched.some((m) => m.set === r.set && m.id === r.id)) continue;
+        if (r.confidence < params.minConfidence || slot?.matched.some((m) => m.set === r.set && m.id === r.id)) continue;
+        slot ??= input.slot = fresh();
         slot.matched.push(r);
         if (!slot.fields.includes(field)) slot.fields.push(field);
         found = true;
       }
     }
-    if (!found) return undefined;
+    if (!found || !slot) return undefined;
     if (!slot.eventIds.includes(event.eventId)) slot.eventIds.push(event.eventId);
     const best = Math.max(...slot.matched.map((m) => m.confidence));
     return {

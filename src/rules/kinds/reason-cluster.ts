@@ -1,7 +1,7 @@
 // Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
-import { defineKind, pct } from "../kind.js";
+import { defineKind, keep, pct } from "../kind.js";
 import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
 
 const Params = z.strictObject({
@@ -20,14 +20,17 @@ interface Slot {
 }
 const fresh = (m: number): Bucket => ({ m, total: 0, matching: 0 });
 
+const freshSlot = (): Slot => ({ months: [], eventIds: [] });
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "reason-cluster",
   summary: "share of chargebacks with fraud / not-recognised reason codes",
   params: Params,
   on: ["chargeback"],
-  slot: () => ({ months: [], eventIds: [] }),
-  evaluate({ event, at, params, slot }) {
+  evaluate(input) {
+    const { event, at, params } = input;
     if (event.type !== "chargeback") return undefined;
+    const slot = keep(input, freshSlot);
     const b = bucketFor(slot.months, monthIndex(at), fresh);
     if (!b) return undefined;
     b.total++;

@@ -3,7 +3,7 @@
 // flagged through this rule does not pass the flag on.
 import { z } from "zod";
 import { defineKind } from "../kind.js";
-import { INFRA_KINDS, infraKeys, keyKind, keyValue } from "../../state/infra.js";
+import { INFRA_KINDS, infraKeys } from "../../state/infra.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 
 const Params = z.strictObject({
@@ -17,17 +17,16 @@ export default defineKind<z.infer<typeof Params>>({
   params: Params,
   on: ["merchant", "peer-flagged"],
   evaluate({ event, at, merchant, params, env }) {
-    const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(keyKind(k)));
+    const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(k.kind));
     const peers = env.infra.flaggedPeers(merchant.id, keys);
     const listed: IndicatorRef[] = [];
     for (const k of keys) {
-      const kind = keyKind(k);
-      if (kind !== "ip" && kind !== "analytics-id") continue;
-      for (const r of env.indicators.lookup(kind, keyValue(k), at)) if (r.confidence >= params.minConfidence) listed.push(r);
+      if (k.kind !== "ip" && k.kind !== "analytics-id") continue;
+      for (const r of env.indicators.lookup(k.kind, k.value, at)) if (r.confidence >= params.minConfidence) listed.push(r);
     }
     if (peers.length === 0 && listed.length === 0) return null;
     const links = [
-      ...peers.map((p) => `${keyKind(p.key)} with flagged merchant ${p.merchantId}`),
+      ...peers.map((p) => `${p.key.kind} with flagged merchant ${p.merchantId}`),
       ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id})`),
     ];
     const eventIds = [merchant.profile?.eventId ?? event.eventId];

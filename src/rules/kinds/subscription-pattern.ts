@@ -2,7 +2,7 @@
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
 // weight is small: it adds to other evidence.
 import { z } from "zod";
-import { defineKind, pct } from "../kind.js";
+import { defineKind, keep, pct } from "../kind.js";
 import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
 
 const Params = z
@@ -25,16 +25,19 @@ interface Slot {
 }
 const fresh = (m: number): Bucket => ({ m, sales: 0, inBand: 0 });
 
+const freshSlot = (): Slot => ({ months: [], eventIds: [] });
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "subscription-pattern",
   summary: "share of recurring low-value card-not-present sales in a price band (high-risk MCCs)",
   params: Params,
   on: ["transaction"],
-  slot: () => ({ months: [], eventIds: [] }),
-  evaluate({ event, at, merchant, params, slot, env }) {
+  evaluate(input) {
+    const { event, at, merchant, params, env } = input;
     if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") return undefined;
     const mcc = merchant.profile?.mcc;
     if (params.highRiskOnly && (!mcc || !env.highRiskMccs.has(mcc))) return undefined;
+    const slot = keep(input, freshSlot);
     const b = bucketFor(slot.months, monthIndex(at), fresh);
     if (!b) return undefined;
     b.sales++;

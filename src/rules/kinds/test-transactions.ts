@@ -1,7 +1,8 @@
 // Test transactions: a burst of very small amounts on many distinct cards, the trace of stolen cards being
 // checked, or of a new merchant account being tried before it is used to sell.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, keep } from "../kind.js";
+import { hash32 } from "../../lib/hash.js";
 
 const Params = z.strictObject({
   maxMinor: z.number().int().min(1),
@@ -17,20 +18,17 @@ interface Slot {
   eventIds: string[];
 }
 
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+const freshSlot = (): Slot => ({ at: [], cards: [], eventIds: [] });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "test-transactions",
   summary: "a burst of very small amounts on many distinct cards",
   params: Params,
   on: ["transaction"],
-  slot: () => ({ at: [], cards: [], eventIds: [] }),
-  evaluate({ event, at, params, slot }) {
+  evaluate(input) {
+    const { event, at, params } = input;
     if (event.type !== "transaction" || event.amountMinor > params.maxMinor || !event.card?.token) return undefined;
+    const slot = keep(input, freshSlot);
     slot.at.push(at);
     slot.cards.push(hash32(event.card.token));
     slot.eventIds.push(event.eventId);

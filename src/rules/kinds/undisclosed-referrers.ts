@@ -2,7 +2,7 @@
 // concentrated on a few of them. Affiliates and search engines spread thin; a hidden shop behind a front
 // site sends most of the money. Counts over the current and previous calendar month.
 import { z } from "zod";
-import { defineKind, pct } from "../kind.js";
+import { defineKind, keep, pct } from "../kind.js";
 import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
@@ -22,16 +22,17 @@ interface Bucket extends MonthBucket {
   checkouts: number;
   undisclosed: number;
   /** space-saving sketch of undisclosed referrer domains: [domain, count, overestimate] */
-  top: [string, number, number][];
+  top?: [string, number, number][];
 }
 
 interface Slot {
   months: Bucket[];
-  eventIds: string[];
+  eventIds?: string[];
 }
+const freshSlot = (): Slot => ({ months: [] });
 
 const SKETCH = 8;
-const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0, top: [] });
+const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0 });
 
 function countDomain(top: [string, number, number][], domain: string): void {
   for (const e of top) if (e[0] === domain) return void e[1]++;
@@ -48,9 +49,10 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "a large, concentrated share of checkouts is referred from domains the merchant never disclosed",
   params: Params,
   on: ["transaction"],
-  slot: () => ({ months: [], eventIds: [] }),
-  evaluate({ event, at, merchant, params, slot }) {
+  evaluate(input) {
+    const { event, at, merchant, params } = input;
     if (event.type !== "transaction" || event.channel !== "ecommerce") return undefined;
+    const slot = keep(input, freshSlot);
     const b = bucketFor(slot.months, monthIndex(at), fresh);
     if (!b) return undefined;
     b.checkouts++;
@@ -61,8 +63,8 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       const disclosed = merchant.profile?.domains ?? [];
       if (domain && !disclosed.includes(domain) && !params.allowReferrers.includes(domain)) {
         b.undisclosed++;
-        countDomain(b.top, domain);
-        pushRecent(slot.eventIds, event.eventId, 5);
+        countDomain((b.top ??= []), domain);
+        pushRecent((slot.eventIds ??= []), event.eventId, 5);
       }
     }
     const checkouts = windowSum(slot.months, (x) => x.checkouts);
@@ -72,14 +74,14 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (share < params.threshold) return null;
     const byDomain = new Map<string, number>();
     // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
-    for (const x of slot.months) for (const [d, c, over] of x.top) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
+    for (const x of slot.months) for (const [d, c, over] of x.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
     const ranked = [...byDomain].sort((p, q) => q[1] - p[1]).slice(0, params.topDomains);
     const topShare = ranked.reduce((s, [, c]) => s + c, 0) / undisclosed;
     if (topShare < params.concentration) return null;
     return {
       value: share,
       threshold: params.threshold,
-      eventIds: [...slot.eventIds],
+      eventIds: [...(slot.eventIds ?? [])],
       detail: `${undisclosed} of ${checkouts} checkouts; top referrers ${ranked.map(([d]) => d).join(", ")} carry ${pct(topShare)}`,
     };
   },

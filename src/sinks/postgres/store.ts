@@ -3,7 +3,7 @@
 // commit finds a newer epoch and is refused, so it cannot overwrite the new owner's state.
 import type pg from "pg";
 import type { Alert } from "../../decode/events.js";
-import type { MerchantState } from "../../state/merchant.js";
+import type { StoredMerchant } from "../../state/merchant.js";
 
 export class FencedError extends Error {
   constructor(topic: string, partition: number, mine: string, current: string) {
@@ -34,7 +34,7 @@ export interface BatchWrite {
   epoch: string;
   nextOffset: string;
   /** changed merchants with the partition each belongs to (a flagged peer may sit on another one) */
-  states: { state: MerchantState; partition: number }[];
+  states: { state: StoredMerchant; partition: number }[];
   alerts: Alert[];
   outbox: OutboxMessage[];
   /** acquirer of a merchant, for the case queue's filters */
@@ -63,8 +63,8 @@ export class PgStore {
     return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, outboxSeq: r.outbox_seq };
   }
 
-  async loadStates(topic: string, partition: number): Promise<MerchantState[]> {
-    const { rows } = await this.pool.query<{ state: MerchantState }>(
+  async loadStates(topic: string, partition: number): Promise<StoredMerchant[]> {
+    const { rows } = await this.pool.query<{ state: StoredMerchant }>(
       "SELECT state FROM mt_merchant_state WHERE group_id = $1 AND topic = $2 AND partition = $3",
       [this.groupId, topic, partition],
     );

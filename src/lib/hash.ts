@@ -1,0 +1,6 @@
+/** FNV-1a, 32 bits: a compact fingerprint for remembering "seen before" without keeping the string. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
