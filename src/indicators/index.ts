@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { IndicatorSetV1, type IndicatorKind } from "./schema.js";
-import { canonicalHost, canonicalUrl, domainSuffixes, sha256Tagged, urlHost } from "../lib/url.js";
+import { canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { compactKeyword, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 
@@ -23,6 +23,8 @@ const NONE: readonly IndicatorRef[] = Object.freeze([]);
 export class IndicatorIndex {
   private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
   private longestKeyword = 0;
+  /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
+  private readonly urlHosts = new Set<string>();
   readonly sets: { id: string; source: string; entries: number }[] = [];
 
   add(set: IndicatorSetV1): void {
@@ -42,6 +44,7 @@ export class IndicatorIndex {
       const list = table.get(key);
       if (list) list.push(ref);
       else table.set(key, [ref]);
+      if (e.kind === "url") this.urlHosts.add(key.slice(0, key.search(/[/?:]|$/)));
       if (e.kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
     }
     this.sets.push({ id: set.id, source: set.source, entries: set.entries.length });
@@ -67,15 +70,21 @@ export class IndicatorIndex {
   /** URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches. */
   matchUrl(raw: string, at: number): IndicatorRef[] {
     const out: IndicatorRef[] = [];
-    const host = urlHost(raw);
-    if (!host) return out;
-    if (this.has("domain")) for (const d of domainSuffixes(host)) out.push(...this.lookup("domain", d, at));
-    if (this.has("url") || this.has("url-sha256")) {
-      const canonical = canonicalUrl(raw);
-      if (canonical) {
-        out.push(...this.lookup("url", canonical, at));
-        if (this.has("url-sha256")) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), at));
+    const url = parseHttpUrl(raw);
+    if (!url) return out;
+    const host = canonicalHost(url.hostname);
+    if (this.has("domain")) {
+      for (const d of domainSuffixes(host)) {
+        const refs = this.lookup("domain", d, at);
+        if (refs.length) out.push(...refs);
       }
+    }
+    const exact = this.urlHosts.has(host);
+    const hashed = this.has("url-sha256");
+    if (exact || hashed) {
+      const canonical = canonicalOf(url);
+      if (exact) out.push(...this.lookup("url", canonical, at));
+      if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), at));
     }
     return out;
   }

@@ -6,6 +6,15 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
 const LETTER = /\p{L}/u;
 
 export function normaliseDescriptor(raw: string): string {
+  // several rules look at the same descriptor of the same event: the last answer is kept
+  if (raw === last.raw) return last.normalised;
+  last.normalised = normalise(raw);
+  last.raw = raw;
+  return last.normalised;
+}
+const last = { raw: "", normalised: "" };
+
+function normalise(raw: string): string {
   const folded = raw
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")

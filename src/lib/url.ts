@@ -33,14 +33,21 @@ export function canonicalHost(hostname: string): string {
 
 export function canonicalUrl(raw: string): string | null {
   const url = parseHttpUrl(raw);
-  if (!url) return null;
+  return url ? canonicalOf(url) : null;
+}
+
+/** The canonical form of an already parsed http(s) URL. */
+export function canonicalOf(url: URL): string {
   const defaultPort = url.protocol === "https:" ? "443" : "80";
   const port = url.port && url.port !== defaultPort ? `:${url.port}` : "";
   let path = url.pathname;
   if (path.endsWith("/")) path = path.slice(0, -1);
-  const params = [...url.searchParams].filter(([k]) => !k.toLowerCase().startsWith("utm_"));
-  params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const query = params.length ? `?${new URLSearchParams(params).toString()}` : "";
+  let query = "";
+  if (url.search) {
+    const params = [...url.searchParams].filter(([k]) => !k.toLowerCase().startsWith("utm_"));
+    params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (params.length) query = `?${new URLSearchParams(params).toString()}`;
+  }
   return `${canonicalHost(url.hostname)}${port}${path}${query}`;
 }
 
