@@ -3,8 +3,29 @@
 // outbox was published; a restart reads that mark and resumes after it. The transactional id is per source
 // partition, so a new owner's producer fences the old one's.
 import type { Kafka, Producer, Admin } from "kafkajs";
-import type { PgStore } from "./postgres/store.js";
+import type { OutboxRow, PgStore } from "./postgres/store.js";
 import type { Logger } from "../lib/log.js";
+
+const SLICE_BYTES = 512 * 1024;
+
+const message = (r: OutboxRow) => ({ key: r.key, value: r.value, headers: r.headers });
+
+/** Consecutive runs of rows whose values add up to at most `bytes` (a larger row goes alone). */
+function* slices(rows: OutboxRow[], bytes: number): Generator<OutboxRow[]> {
+  let cur: OutboxRow[] = [];
+  let size = 0;
+  for (const r of rows) {
+    const n = r.value.length + (r.key?.length ?? 0) + 256;
+    if (cur.length && size + n > bytes) {
+      yield cur;
+      cur = [];
+      size = 0;
+    }
+    cur.push(r);
+    size += n;
+  }
+  if (cur.length) yield cur;
+}
 
 export interface PublisherOptions {
   groupId: string;
@@ -81,20 +102,21 @@ export class OutboxPublisher {
       const last = BigInt(rows[rows.length - 1]!.seq);
       const txn = await this.producer.transaction();
       try {
-        const alerts = rows.filter((r) => r.dest === "alerts");
-        const dead = rows.filter((r) => r.dest === "dead-letter");
-        const topicMessages = [
-          { topic: this.o.alertsTopic, messages: alerts.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) },
-          { topic: this.o.deadLetterTopic, messages: dead.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) },
-        ].filter((t) => t.messages.length);
-        await txn.sendBatch({ topicMessages, acks: -1 });
+        // a broker refuses a request larger than its message.max.bytes (1 MiB by default): send in slices
+        for (const slice of slices(rows, SLICE_BYTES)) {
+          const topicMessages = [
+            { topic: this.o.alertsTopic, messages: slice.filter((r) => r.dest === "alerts").map(message) },
+            { topic: this.o.deadLetterTopic, messages: slice.filter((r) => r.dest === "dead-letter").map(message) },
+          ].filter((t) => t.messages.length);
+          await txn.sendBatch({ topicMessages, acks: -1 });
+        }
         await txn.sendOffsets({
           consumerGroupId: this.outboxGroup,
           topics: [{ topic: this.o.sourceTopic, partitions: [{ partition: this.o.partition, offset: String(last + 1n) }] }],
         });
         await txn.commit();
-        this.onPublished("alerts", alerts.length);
-        this.onPublished("dead-letter", dead.length);
+        this.onPublished("alerts", rows.filter((r) => r.dest === "alerts").length);
+        this.onPublished("dead-letter", rows.filter((r) => r.dest === "dead-letter").length);
       } catch (err) {
         await txn.abort().catch(() => undefined);
         throw err;

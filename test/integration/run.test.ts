@@ -82,7 +82,8 @@ describe("moneytrail run", () => {
     }
     const runner = await startRunner(n, url);
     try {
-      await produce(n.events, mixed);
+      // small batches: a produce request must stay under the broker's 1 MiB limit with 70 KB messages in it
+      await produce(n.events, mixed, { batch: 10 });
       await waitCaughtUp(n, url);
       const m = runner.metrics;
       const consumed = (await m.consumed.get()).values[0]!.value;
