@@ -1,0 +1,33 @@
+import { defineConfig } from "vitest/config";
+
+// `npm test` (= vitest run) runs both projects; `vitest run --project unit` needs neither Kafka nor PostgreSQL.
+export default defineConfig({
+  test: {
+    // the integration teardown stops the broker: SIGTERM, up to 30 s, then SIGKILL
+    teardownTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/integration/**", "**/node_modules/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          // resolves Kafka and PostgreSQL once (env address, else Testcontainers, else local; see test/infra/resolve.ts)
+          globalSetup: ["test/infra/global-setup.ts"],
+          // one broker and one database for the run: files one after another
+          fileParallelism: false,
+          testTimeout: 120_000,
+          // the first run resolves Kafka with mvn
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
