@@ -88,8 +88,12 @@ program
   .action(async (flags: Record<string, unknown>) => {
     const cfg = runConfig(process.env, flags);
     const log = createLogger(cfg.logLevel);
-    const runner = await Runner.start(cfg, log);
+    // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly
+    let signalled: string | undefined;
+    let runner: Runner | undefined;
     const shutdown = (signal: string): void => {
+      signalled = signal;
+      if (!runner) return;
       log.info({ signal }, "stopping: finishing the batch in hand, committing, leaving the group");
       runner.stop().then(
         () => process.exit(0),
@@ -101,6 +105,8 @@ program
     };
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
+    runner = await Runner.start(cfg, log);
+    if (signalled) shutdown(signalled);
   });
 
 const rules = program.command("rules").description("rule sets");

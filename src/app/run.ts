@@ -76,6 +76,7 @@ export class Runner {
       { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs },
       { onAssignment: (ps) => runner.onAssignment(ps), onBatch: (b) => runner.onBatch(b) },
     );
+    log.info({ group: cfg.groupId }, "consuming");
     return runner;
   }
 

@@ -193,6 +193,21 @@ export function spawnRunner(n: Names, url: string, extraEnv: Record<string, stri
   return child;
 }
 
+/** Resolves once a runner started with LOG_LEVEL=info logs that it is consuming. */
+export function consuming(child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the consumer did not start in time")), timeoutMs);
+    let seen = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      seen = (seen + d.toString()).slice(-4096);
+      if (seen.includes('"msg":"consuming"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
 export async function casesAndAlerts(url: string): Promise<{ alerts: Alert[]; cases: { merchant_id: string; alerts: string[] }[] }> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
