@@ -52,10 +52,13 @@ async function main(): Promise<void> {
     let best = { base: Infinity, engine: Infinity };
     let last: Awaited<ReturnType<typeof replay>> | undefined;
     let valid = 0;
+    let heapBefore = 0;
     for (let round = 1; round <= ROUNDS; round++) {
+      last = undefined;
       const b = await baseline(events);
       valid = b.valid;
       global.gc?.();
+      heapBefore = process.memoryUsage().heapUsed;
       const t0 = process.hrtime.bigint();
       last = await replay({ events, out: join(dir, "alerts.ndjson"), rejects: join(dir, "rejects.ndjson"), ruleSet, indicators, progress: false });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -63,6 +66,8 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round}: baseline ${(valid / b.seconds).toFixed(0)} ev/s, engine ${(last.events / seconds).toFixed(0)} ev/s\n`);
     }
     const s = last!;
+    global.gc?.();
+    const heapPerMerchant = Math.round((process.memoryUsage().heapUsed - heapBefore) / s.merchants);
     let stateBytes = 0;
     for (const m of s.engine.merchants.values()) stateBytes += Buffer.byteLength(JSON.stringify(s.engine.snapshot(m)));
     const result = {
@@ -76,14 +81,15 @@ async function main(): Promise<void> {
       engineEventsPerSec: Math.round(s.events / best.engine),
       ratio: Number((best.base / best.engine).toFixed(3)),
       stateBytesPerMerchant: Math.round(stateBytes / s.merchants),
+      heapBytesPerMerchant: global.gc ? heapPerMerchant : null,
       infraKeys: s.engine.infra.size,
       heapUsedMB: Math.round(process.memoryUsage().heapUsed / 1e6),
       node: process.version,
     };
     recordBenchmark("engine", "npm run bench:engine", [
-      `| events | merchants | baseline ev/s (read+parse+validate) | engine ev/s (full pack) | engine/baseline | state bytes/merchant (JSON) | alerts |`,
-      `|---|---|---|---|---|---|---|`,
-      `| ${result.events} | ${result.merchants} | ${result.baselineEventsPerSec} | ${result.engineEventsPerSec} | ${(result.ratio * 100).toFixed(1)}% | ${result.stateBytesPerMerchant} | ${result.alerts} on ${result.alertedMerchants} merchants |`,
+      `| events | merchants | baseline ev/s (read+parse+validate) | engine ev/s (full pack) | engine/baseline | state bytes/merchant (JSON) | heap bytes/merchant (state, indexes) | alerts |`,
+      `|---|---|---|---|---|---|---|---|`,
+      `| ${result.events} | ${result.merchants} | ${result.baselineEventsPerSec} | ${result.engineEventsPerSec} | ${(result.ratio * 100).toFixed(1)}% | ${result.stateBytesPerMerchant} | ${result.heapBytesPerMerchant ?? "n/a"} | ${result.alerts} on ${result.alertedMerchants} merchants |`,
       "",
       "Targets: at least 300,000 events/s, at least 60% of the baseline, at most 2 KiB of state per merchant.",
     ]);
