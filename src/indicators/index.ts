@@ -25,9 +25,11 @@ export class IndicatorIndex {
   private longestKeyword = 0;
   /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
   private readonly urlHosts = new Set<string>();
+  private readonly misses = new Set<string>();
   readonly sets: { id: string; source: string; entries: number }[] = [];
 
   add(set: IndicatorSetV1): void {
+    this.misses.clear();
     for (const e of set.entries) {
       const key = indicatorKey(e.kind, e.value);
       if (key === null) continue;
@@ -67,8 +69,24 @@ export class IndicatorIndex {
     return list.every((r) => r.validUntil > at) ? list : list.filter((r) => r.validUntil > at);
   }
 
-  /** URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches. */
-  matchUrl(raw: string, at: number): IndicatorRef[] {
+  /**
+   * URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches. A URL that matched
+   * nothing is remembered: the same search-engine or checkout URL arrives with many merchants' sales, and it
+   * cannot start matching before the sets change (entries only ever expire).
+   */
+  matchUrl(raw: string, at: number): readonly IndicatorRef[] {
+    if (this.misses.has(raw)) return NONE;
+    // entries of any validity first, so a miss is a miss at every time (events may come out of order)
+    const any = this.matchUrlUncached(raw, -Infinity);
+    if (any.length === 0) {
+      if (this.misses.size >= 200_000) this.misses.clear();
+      this.misses.add(raw);
+      return NONE;
+    }
+    return any.every((r) => r.validUntil > at) ? any : any.filter((r) => r.validUntil > at);
+  }
+
+  private matchUrlUncached(raw: string, at: number): IndicatorRef[] {
     const out: IndicatorRef[] = [];
     const url = parseHttpUrl(raw);
     if (!url) return out;

@@ -2,7 +2,6 @@
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
 import { defineKind, keep, type EvalInput } from "../kind.js";
-import { hash32 } from "../../lib/hash.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { pushRecent } from "../../state/window.js";
 import { urlHost } from "../../lib/url.js";
@@ -20,32 +19,23 @@ const Params = z.strictObject({
 });
 
 interface Slot {
-  /** fingerprints of URLs checked without a match, so a merchant's usual pages cost one lookup, not one per sale */
-  seen: number[];
-  matched?: IndicatorRef[];
-  hosts?: string[];
-  eventIds?: string[];
+  matched: IndicatorRef[];
+  hosts: string[];
+  eventIds: string[];
 }
 type Params = z.infer<typeof Params>;
-const fresh = (): Slot => ({ seen: [] });
+const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [] });
 
-/** Checks one URL; true when it matched an indicator (recorded in the slot). */
+/** Checks one URL; true when it matched an indicator (recorded in the slot, created then). */
 function check(input: EvalInput<Params, Slot>, url: string): boolean {
-  const h = hash32(url);
-  if (input.slot?.seen.includes(h)) return false;
+  const all = input.env.indicators.matchUrl(url, input.at);
+  if (all.length === 0) return false;
+  const refs = all.filter((r) => r.confidence >= input.params.minConfidence);
+  if (refs.length === 0) return false;
   const slot = keep(input, fresh);
-  const refs = input.env.indicators.matchUrl(url, input.at).filter((r) => r.confidence >= input.params.minConfidence);
-  if (refs.length === 0) {
-    // expiry depends on time, so only a URL that matched nothing is remembered
-    slot.seen.push(h);
-    if (slot.seen.length > 4) slot.seen.shift();
-    return false;
-  }
-  const matched = (slot.matched ??= []);
-  for (const r of refs) if (!matched.some((m) => m.set === r.set && m.id === r.id)) matched.push(r);
+  for (const r of refs) if (!slot.matched.some((m) => m.set === r.set && m.id === r.id)) slot.matched.push(r);
   const host = urlHost(url);
-  const hosts = (slot.hosts ??= []);
-  if (host && !hosts.includes(host)) hosts.push(host);
+  if (host && !slot.hosts.includes(host)) slot.hosts.push(host);
   return true;
 }
 
@@ -72,9 +62,8 @@ export default defineKind<Params, Slot>({
     }
     if (!found) return undefined;
     const slot = input.slot!;
-    const matched = slot.matched!;
-    const hosts = slot.hosts!;
-    pushRecent((slot.eventIds ??= []), event.eventId, 5);
+    const { matched, hosts } = slot;
+    pushRecent(slot.eventIds, event.eventId, 5);
     if (matched.length > CAP) matched.splice(0, matched.length - CAP);
     if (hosts.length > CAP) hosts.splice(0, hosts.length - CAP);
     const best = Math.max(...matched.map((m) => m.confidence));
