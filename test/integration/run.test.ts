@@ -34,7 +34,7 @@ async function startRunner(n: Names, url: string): Promise<Runner> {
       metricsPort: 0,
     },
   );
-  return Runner.start(cfg, createLogger("warn"));
+  return Runner.start(cfg, createLogger("fatal"));
 }
 
 const merchantsOf = (alerts: Alert[]): string[] => [...new Set(alerts.map((a) => a.merchantId))].sort();
