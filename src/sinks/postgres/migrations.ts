@@ -14,7 +14,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         PRIMARY KEY (group_id, topic, partition));
       CREATE TABLE mt_merchant_state (
         group_id text NOT NULL, merchant_id text NOT NULL, topic text NOT NULL, partition int NOT NULL,
-        state jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+        -- json, not jsonb: written on every batch, read only on a claim; no binary conversion on the hot path
+        state json NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (group_id, merchant_id));
       CREATE INDEX mt_merchant_state_partition ON mt_merchant_state (group_id, topic, partition);
       -- messages to publish (alerts, dead letters), written in the batch's transaction, removed once published

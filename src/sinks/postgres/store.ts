@@ -83,12 +83,13 @@ export class PgStore {
       const current = own.rows[0]?.epoch ?? "none";
       if (current !== b.epoch) throw new FencedError(b.topic, b.partition, b.epoch, current);
       if (b.states.length) {
+        // one JSON document for all rows: a text[] of JSON would be escaped element by element on both sides
         await c.query(
           `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, updated_at)
-           SELECT $1, m, $2, p, s::jsonb, now() FROM unnest($3::text[], $4::int[], $5::text[]) AS t(m, p, s)
+           SELECT $1, t.m, $2, t.p, t.s, now() FROM json_to_recordset($3::json) AS t(m text, p int, s json)
            ON CONFLICT (group_id, merchant_id) DO UPDATE
              SET state = EXCLUDED.state, topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
-          [this.groupId, b.topic, b.states.map((s) => s.state.id), b.states.map((s) => s.partition), b.states.map((s) => JSON.stringify(s.state))],
+          [this.groupId, b.topic, JSON.stringify(b.states.map((s) => ({ m: s.state.id, p: s.partition, s: s.state })))],
         );
       }
       for (const a of b.alerts) await this.recordAlert(c, a, b.acquirerOf(a.merchantId));
