@@ -1,0 +1,700 @@
+// npm run bench:kafka — `moneytrail run` against a real broker and PostgreSQL, in two phases:
+//   throughput: N generated events (keyed by merchantId, 6 partitions) are produced first, then read by a raw
+//               kafkajs consumer that only counts (the baseline) and by a Runner (decode, engine, PostgreSQL
+//               commit, outbox); moneytrail's figure runs from Runner.start until the positions stored in
+//               mt_partitions reach the topic's end offsets, so it includes the group join and partition claims;
+//   latency:    a Runner on a fresh topic, events produced at a fixed rate (BENCH_RATE, batches every 20 ms),
+//               each alert's receive time on the alerts topic minus the send time of the event that raised it
+//               (header mt-event-id).
+// Broker: KAFKA_BROKERS, else a local Apache Kafka started with scripts/kafka-local.mjs. PostgreSQL: DATABASE_URL,
+// else postgres://postgres@127.0.0.1:5432/test; either way a fresh schema, dropped at the end. Everything started
+// is stopped at the end, also on failure or SIGINT/SIGTERM. Progress on stderr, ONE JSON line last on stdout;
+// the figures are recorded in BENCHMARKS.md.
+//
+// Timers: methods of the Runner, the engine, the store and the outbox publisher are wrapped (from here, without
+// changing them) to show where the consumer's time goes; BENCH_TIMERS=0 turns that off.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import pino from "pino";
+import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin, type Consumer, type Producer } from "kafkajs";
+import type * as KafkaLocal from "../../scripts/kafka-local.mjs";
+import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
+import { Runner } from "../app/run.js";
+import { runConfig } from "../config/run.js";
+import { Engine } from "../engine.js";
+import { PgStore } from "../sinks/postgres/store.js";
+import { OutboxPublisher } from "../sinks/publisher.js";
+import { createLogger } from "../lib/log.js";
+import { PACKAGE_ROOT } from "../lib/paths.js";
+import { recordBenchmark } from "./record.js";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
+const RATE = Number(process.env.BENCH_RATE ?? 5000);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
+const TYPOLOGY_SHARE = Number(process.env.BENCH_TYPOLOGY_SHARE ?? 0.2);
+const TIMERS = process.env.BENCH_TIMERS !== "0";
+const PARTITIONS = 6;
+const TICK_MS = 20;
+/** events of the latency phase sent before the measured ones, so that every partition is claimed first */
+const WARMUP = 600;
+const MIN_ALERTS = 200;
+const DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test";
+const SEED = 7;
+const LATENCY_SEED = 13;
+
+const say = (msg: string): void => void process.stderr.write(`[bench:kafka] ${msg}\n`);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const now = () => performance.now();
+const perSec = (n: number, ms: number) => Math.round((n * 1000) / ms);
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+
+// ------------------------------------------------------------------------------------------------ clean-up
+
+const cleanups: { name: string; fn: () => Promise<unknown> }[] = [];
+const defer = (name: string, fn: () => Promise<unknown>): void => void cleanups.push({ name, fn });
+let cleaning: Promise<void> | undefined;
+
+/** Runs the clean-ups in reverse order, each at most 60 s, each failure reported and passed over. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const { name, fn } of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([fn(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error("timed out after 60 s")), 60_000)))]);
+      } catch (err) {
+        say(`clean-up "${name}" failed: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    cleanups.length = 0;
+  })();
+  return cleaning;
+}
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    say(`${sig}: stopping everything started`);
+    void cleanup().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
+  });
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 50): Promise<void> {
+  const t0 = now();
+  while (!(await check())) {
+    if (now() - t0 > timeoutMs) throw new Error(`${what}: not done after ${timeoutMs / 1000} s`);
+    await sleep(everyMs);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ infrastructure
+
+interface Broker {
+  brokers: string;
+  describe: string;
+  pid?: number;
+  external: boolean;
+}
+
+async function broker(): Promise<Broker> {
+  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  if (fromEnv) return { brokers: fromEnv, describe: `KAFKA_BROKERS=${fromEnv}`, external: true };
+  process.env.KAFKA_HEAP ??= "-Xms1g -Xmx1g"; // the script's advice for benchmarks
+  const script = pathToFileURL(join(PACKAGE_ROOT, "scripts", "kafka-local.mjs")).href;
+  const { startKafka } = (await import(script)) as typeof KafkaLocal;
+  say("starting a local Apache Kafka (scripts/kafka-local.mjs)...");
+  const k = await startKafka({ quiet: true });
+  defer("stop the local broker", async () => say(`local broker: ${await k.stop({ graceMs: 15_000 })}`));
+  say(`Kafka ${k.version} at ${k.brokers} (pid ${k.pid}) in ${(k.timings.totalMs / 1000).toFixed(1)} s`);
+  return { brokers: k.brokers, describe: `local Apache Kafka ${k.version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
+}
+
+/** A fresh schema on DATABASE_URL's server (or the local default), dropped at the end; its URL. */
+async function postgres(id: string): Promise<{ url: string; pool: pg.Pool; describe: string }> {
+  const base = process.env.DATABASE_URL?.trim() || DEFAULT_POSTGRES;
+  const schema = `mt_bench_${id}`;
+  const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
+  await admin.connect().catch((err: Error) => {
+    throw new Error(`cannot reach PostgreSQL at ${base.replace(/:[^:@/]*@/, ":***@")} (${err.message}); set DATABASE_URL`);
+  });
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  defer(`drop schema ${schema}`, async () => {
+    const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
+    await c.connect();
+    try {
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await c.end();
+    }
+  });
+  const url = new URL(base);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  defer("close the bench's PostgreSQL pool", () => pool.end());
+  const u = new URL(base);
+  return { url: url.toString(), pool, describe: `PostgreSQL ${u.host}${u.pathname}, schema ${schema}` };
+}
+
+// ------------------------------------------------------------------------------------------------ timers
+
+interface Slot {
+  ms: number;
+  /** calls finished */
+  calls: number;
+  /** calls begun */
+  entered: number;
+}
+const timers: Record<string, Slot> = {};
+
+/** Wraps proto[name] (sync or async) to add its wall time to timers[label]. */
+function timeMethod(proto: object, name: string, label: string): void {
+  const rec = proto as Record<string, unknown>;
+  const orig = rec[name];
+  if (typeof orig !== "function") {
+    say(`timers: ${label} (${name}) not found; not timed`);
+    return;
+  }
+  const slot = (timers[label] = { ms: 0, calls: 0, entered: 0 });
+  rec[name] = function (this: unknown, ...args: unknown[]): unknown {
+    slot.entered++;
+    const t0 = now();
+    const r: unknown = (orig as (...a: unknown[]) => unknown).apply(this, args);
+    if (r instanceof Promise)
+      return r.finally(() => {
+        slot.ms += now() - t0;
+        slot.calls++;
+      });
+    slot.ms += now() - t0;
+    slot.calls++;
+    return r;
+  };
+  defer(`unwrap ${label}`, async () => void (rec[name] = orig));
+}
+
+function resetTimers(): void {
+  for (const s of Object.values(timers)) {
+    s.ms = 0;
+    s.calls = 0;
+    s.entered = 0;
+  }
+}
+
+function timerReport(): Record<string, { ms: number; calls: number }> {
+  return Object.fromEntries(Object.entries(timers).map(([k, s]) => [k, { ms: Math.round(s.ms), calls: s.calls }]));
+}
+
+// CPU time (Linux /proc, in clock ticks of 10 ms) of the broker, of PostgreSQL's processes and of the machine.
+const TICK = 10;
+function procTicks(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime
+  } catch {
+    return 0;
+  }
+}
+/** CPU ticks by pid of PostgreSQL's processes (backends come and go: compare pid by pid). */
+function postgresTicks(): Map<string, number> {
+  const t = new Map<string, number>();
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") t.set(pid, procTicks(pid));
+      } catch {
+        /* gone */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  return t;
+}
+/** Ticks used since `before` by the processes alive now (those that ended meanwhile are not counted). */
+function ticksSince(before: Map<string, number>, after: Map<string, number>): number {
+  let n = 0;
+  for (const [pid, t] of after) n += Math.max(0, t - (before.get(pid) ?? 0));
+  return n;
+}
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3]! - (f[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+interface CpuMark {
+  t: number;
+  node: NodeJS.CpuUsage;
+  broker: number;
+  postgres: Map<string, number>;
+  machine: { busy: number; total: number };
+  elu: ReturnType<typeof performance.eventLoopUtilization>;
+}
+function cpuMark(brokerPid?: number): CpuMark {
+  return {
+    t: now(),
+    node: process.cpuUsage(),
+    broker: brokerPid ? procTicks(brokerPid) : 0,
+    postgres: postgresTicks(),
+    machine: machineTicks(),
+    elu: performance.eventLoopUtilization(),
+  };
+}
+/** Shares of one core over the interval (1.0 = one core busy the whole time); the machine's as a share of all cores. */
+function cpuSince(m: CpuMark, brokerPid?: number) {
+  const e = cpuMark(brokerPid);
+  const wallMs = e.t - m.t;
+  const node = process.cpuUsage(m.node);
+  const machine = e.machine.total - m.machine.total;
+  return {
+    nodeCores: round((node.user + node.system) / 1000 / wallMs, 2),
+    nodeEventLoopUtilisation: round(performance.eventLoopUtilization(e.elu, m.elu).utilization, 2),
+    brokerCores: brokerPid ? round(((e.broker - m.broker) * TICK) / wallMs, 2) : undefined,
+    postgresCores: round((ticksSince(m.postgres, e.postgres) * TICK) / wallMs, 2),
+    machineBusy: machine > 0 ? round((e.machine.busy - m.machine.busy) / machine, 2) : undefined,
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ Kafka helpers
+
+interface Out {
+  key: string;
+  value: string;
+  eventId: string;
+}
+
+function generate(o: { seed: number; events: number; merchants: number; typologyShare?: number }): Out[] {
+  const out: Out[] = [];
+  for (const e of generatePopulation(o)) out.push({ key: e.merchantId, value: JSON.stringify(e), eventId: e.eventId });
+  return out;
+}
+
+/** Produces everything as fast as the broker takes it: batches of 2,000, up to 4 requests in flight. */
+async function produceAll(producer: Producer, topic: string, events: Out[]): Promise<number> {
+  const t0 = now();
+  const inflight = new Set<Promise<void>>();
+  let failure: Error | undefined;
+  for (let i = 0; i < events.length; i += 2000) {
+    const messages = events.slice(i, i + 2000).map((e) => ({ key: e.key, value: e.value }));
+    const p: Promise<void> = producer
+      .send({ topic, messages, acks: -1, compression: CompressionTypes.None })
+      .then(
+        () => undefined,
+        (err: Error) => void (failure ??= err),
+      )
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= 4) await Promise.race(inflight);
+    if (failure) throw failure;
+  }
+  await Promise.all(inflight);
+  if (failure) throw failure;
+  return now() - t0;
+}
+
+async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+}
+
+/** Whether the group's stored positions (mt_partitions) reached the end offsets. */
+async function caughtUp(pool: pg.Pool, group: string, topic: string, ends: Map<number, bigint>): Promise<boolean> {
+  const { rows } = await pool
+    .query<{ partition: number; next_offset: string | null }>("SELECT partition, next_offset FROM mt_partitions WHERE group_id = $1 AND topic = $2", [
+      group,
+      topic,
+    ])
+    .catch(() => ({ rows: [] as { partition: number; next_offset: string | null }[] })); // tables not migrated yet
+  const at = new Map(rows.map((r) => [r.partition, r.next_offset === null ? -1n : BigInt(r.next_offset)]));
+  return [...ends].every(([p, high]) => high === 0n || (at.get(p) ?? -1n) >= high);
+}
+
+async function count(pool: pg.Pool, sql: string, params: unknown[]): Promise<number> {
+  return Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+// ------------------------------------------------------------------------------------------------ phases
+
+interface Ctx {
+  id: string;
+  kafka: Kafka;
+  admin: Admin;
+  broker: Broker;
+  /** the temporary directory */
+  dir: string;
+  log: pino.Logger;
+}
+
+/** What one phase has of its own: a PostgreSQL schema and an indicator directory (the population's set). */
+interface Phase {
+  url: string;
+  pool: pg.Pool;
+  indicators: string;
+}
+
+async function phase(ctx: Ctx, name: string, seed: number): Promise<Phase> {
+  const db = await postgres(`${ctx.id}_${name}`);
+  const indicators = join(ctx.dir, name);
+  mkdirSync(indicators);
+  writeFileSync(join(indicators, "population.json"), `${JSON.stringify(populationIndicators(seed))}\n`);
+  say(`${name}: ${db.describe}; indicators ${indicators}`);
+  return { url: db.url, pool: db.pool, indicators };
+}
+
+function runnerConfig(ctx: Ctx, ph: Phase, group: string, topic: string) {
+  return runConfig(
+    {},
+    {
+      brokers: ctx.broker.brokers,
+      databaseUrl: ph.url,
+      clientId: `mt-bench-${ctx.id}`,
+      groupId: group,
+      eventsTopic: `${topic}.events`,
+      alertsTopic: `${topic}.alerts`,
+      deadLetterTopic: `${topic}.dead-letter`,
+      indicators: ph.indicators,
+      metricsPort: 0,
+      logLevel: "warn",
+    },
+  );
+}
+
+async function startRunner(ctx: Ctx, ph: Phase, group: string, topic: string): Promise<Runner> {
+  const runner = await Runner.start(runnerConfig(ctx, ph, group, topic), ctx.log);
+  let stopped = false;
+  defer(`stop the Runner of ${group}`, async () => {
+    if (!stopped) await runner.stop();
+  });
+  const stop = runner.stop.bind(runner);
+  runner.stop = async () => {
+    stopped = true;
+    await stop();
+  };
+  return runner;
+}
+
+async function createTopics(ctx: Ctx, base: string): Promise<void> {
+  const topics = [`${base}.events`, `${base}.alerts`, `${base}.dead-letter`];
+  await ctx.admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  if (ctx.broker.external) defer(`delete topics ${base}.*`, () => ctx.admin.deleteTopics({ topics }));
+}
+
+async function throughput(ctx: Ctx) {
+  const base = `mt-bench-${ctx.id}.tp`;
+  const topic = `${base}.events`;
+  const ph = await phase(ctx, "tp", SEED);
+  await createTopics(ctx, base);
+
+  say(`generating ${EVENTS} events over ${MERCHANTS} merchants...`);
+  let t0 = now();
+  const events = generate({ seed: SEED, events: EVENTS, merchants: MERCHANTS });
+  const bytes = events.reduce((n, e) => n + e.value.length, 0);
+  say(`generated in ${((now() - t0) / 1000).toFixed(1)} s (${(bytes / events.length).toFixed(0)} bytes/event); producing to ${topic}...`);
+  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  defer("disconnect the producer", () => producer.disconnect());
+  const produceMs = await produceAll(producer, topic, events);
+  await producer.disconnect();
+  const ends = await endOffsets(ctx.admin, topic);
+  const onTopic = [...ends.values()].reduce((a, b) => a + b, 0n);
+  if (onTopic !== BigInt(events.length)) throw new Error(`${topic} holds ${onTopic} messages, ${events.length} were produced`);
+  say(`produced ${events.length} events in ${(produceMs / 1000).toFixed(1)} s (${perSec(events.length, produceMs)} ev/s)`);
+  events.length = 0;
+
+  // (a) baseline: a raw kafkajs consumer that only counts
+  say("baseline: raw kafkajs consumer...");
+  const rawGroup = `mt-bench-${ctx.id}-raw`;
+  const raw: Consumer = ctx.kafka.consumer({ groupId: rawGroup, maxBytesPerPartition: 4 << 20 });
+  let rawCount = 0;
+  let first = 0;
+  let last = 0;
+  let mark = cpuMark(ctx.broker.pid);
+  t0 = now();
+  await raw.connect();
+  defer("disconnect the baseline consumer", () => raw.disconnect());
+  await raw.subscribe({ topic, fromBeginning: true });
+  await raw.run({
+    eachBatch: async ({ batch }) => {
+      if (!first) first = now();
+      rawCount += batch.messages.length;
+      if (rawCount >= EVENTS && !last) last = now();
+    },
+  });
+  await until("the baseline consumer", 180_000, () => last > 0);
+  const rawCpu = cpuSince(mark, ctx.broker.pid);
+  await raw.disconnect();
+  const baseline = {
+    eventsPerSec: perSec(EVENTS, last - first),
+    withJoinEventsPerSec: perSec(EVENTS, last - t0),
+    firstMessageMs: Math.round(first - t0),
+    seconds: round((last - first) / 1000, 2),
+    cpu: rawCpu,
+  };
+  say(`baseline: ${baseline.eventsPerSec} ev/s first to last message (${baseline.withJoinEventsPerSec} ev/s with the join)`);
+
+  // (b) moneytrail: a Runner, from start until the stored positions reach the end offsets
+  say("moneytrail: Runner...");
+  const group = `mt-bench-${ctx.id}-tp`;
+  resetTimers();
+  let firstBatch = 0;
+  const onBatch = timers["Runner.onBatch"];
+  mark = cpuMark(ctx.broker.pid);
+  const start = now();
+  const runner = await startRunner(ctx, ph, group, base);
+  const startedMs = now() - start;
+  await until("moneytrail's consumer", 240_000, async () => {
+    if (!firstBatch && onBatch && onBatch.entered > 0) firstBatch = now();
+    return caughtUp(ph.pool, group, topic, ends);
+  });
+  const doneMs = now() - start;
+  const cpu = cpuSince(mark, ctx.broker.pid);
+  const timed = timerReport();
+  await until("moneytrail's outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0);
+  const outboxMs = now() - start;
+  const alerts = await count(ph.pool, "SELECT count(*) AS n FROM mt_alerts", []);
+  const processed = (await runner.metrics.consumed.get()).values.reduce((a, v) => a + v.value, 0);
+  t0 = now();
+  await runner.stop();
+  const stopMs = now() - t0;
+  const moneytrail = {
+    eventsPerSec: perSec(EVENTS, doneMs),
+    seconds: round(doneMs / 1000, 2),
+    startMs: Math.round(startedMs),
+    /** from Runner.start to the first batch handed to the Runner (start, join, first fetch) */
+    firstBatchMs: firstBatch ? Math.round(firstBatch - start) : undefined,
+    outboxEmptyMs: Math.round(outboxMs),
+    stopMs: Math.round(stopMs),
+    consumed: processed,
+    alerts,
+    cpu,
+    timers: TIMERS ? timed : undefined,
+  };
+  say(`moneytrail: ${moneytrail.eventsPerSec} ev/s (${moneytrail.seconds} s from start, join and claims included); ${alerts} alerts`);
+  return { produceEventsPerSec: perSec(EVENTS, produceMs), bytesPerEvent: Math.round(bytes / EVENTS), baseline, moneytrail };
+}
+
+async function latency(ctx: Ctx) {
+  const base = `mt-bench-${ctx.id}.lat`;
+  const topic = `${base}.events`;
+  const measured = Math.round(RATE * LATENCY_SECONDS);
+  const ph = await phase(ctx, "lat", LATENCY_SEED);
+  await createTopics(ctx, base);
+  say(`latency: generating ${WARMUP} + ${measured} events over ${MERCHANTS} merchants (typology share ${TYPOLOGY_SHARE})...`);
+  const events = generate({ seed: LATENCY_SEED, events: WARMUP + measured, merchants: MERCHANTS, typologyShare: TYPOLOGY_SHARE });
+
+  // the alerts reader, joined before anything is produced
+  const received: { eventId: string; at: number }[] = [];
+  let lastAlertAt = now();
+  const reader = ctx.kafka.consumer({ groupId: `mt-bench-${ctx.id}-alerts`, maxWaitTimeInMs: 100 });
+  await reader.connect();
+  defer("disconnect the alerts reader", () => reader.disconnect());
+  await reader.subscribe({ topic: `${base}.alerts`, fromBeginning: true });
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      const at = now();
+      lastAlertAt = at;
+      for (const m of batch.messages) received.push({ eventId: m.headers?.["mt-event-id"]?.toString() ?? "", at });
+    },
+  });
+
+  const group = `mt-bench-${ctx.id}-lat`;
+  const runner = await startRunner(ctx, ph, group, base);
+  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  defer("disconnect the paced producer", () => producer.disconnect());
+
+  // warm-up: every partition claimed (publisher connected, state loaded) before the measured events
+  await producer.send({ topic, messages: events.slice(0, WARMUP).map((e) => ({ key: e.key, value: e.value })), acks: -1 });
+  const warmEnds = await endOffsets(ctx.admin, topic);
+  await until("the latency warm-up", 60_000, () => caughtUp(ph.pool, group, topic, warmEnds), 100);
+  say(`latency: warm-up done; producing ${RATE} ev/s for ${LATENCY_SECONDS} s in batches every ${TICK_MS} ms...`);
+
+  // the paced producer: at tick k, everything due up to the end of that tick; a late tick catches up
+  resetTimers();
+  const sentAt = new Map<string, number>();
+  const perTick = (RATE * TICK_MS) / 1000;
+  const mark = cpuMark(ctx.broker.pid);
+  const t0 = now();
+  let sent = 0;
+  let maxSendMs = 0;
+  for (let k = 0; sent < measured; k++) {
+    const due = Math.min(measured, Math.round((k + 1) * perTick));
+    if (due > sent) {
+      const batch = events.slice(WARMUP + sent, WARMUP + due);
+      const at = now();
+      for (const e of batch) sentAt.set(e.eventId, at);
+      await producer.send({ topic, messages: batch.map((e) => ({ key: e.key, value: e.value })), acks: -1 });
+      maxSendMs = Math.max(maxSendMs, now() - at);
+      sent = due;
+    }
+    const wait = t0 + (k + 1) * TICK_MS - now();
+    if (wait > 0) await sleep(wait);
+  }
+  const producedMs = now() - t0;
+  const ends = await endOffsets(ctx.admin, topic);
+  await until("the latency phase's consumer", 120_000, () => caughtUp(ph.pool, group, topic, ends), 100);
+  const drainedMs = now() - t0;
+  await until("the latency phase's outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0, 100);
+  // the last alerts' transaction markers: wait until the reader has been quiet for 1.5 s
+  await until("the alerts reader", 30_000, () => now() - lastAlertAt > 1500, 100);
+  const cpu = cpuSince(mark, ctx.broker.pid);
+  const timed = timerReport();
+  await runner.stop();
+
+  const lat: number[] = [];
+  // by the quarter of the run the event was sent in: a consumer that keeps up has flat medians, one that falls
+  // behind has growing ones
+  const quarters: number[][] = [[], [], [], []];
+  let unmatched = 0;
+  for (const r of received) {
+    const s = sentAt.get(r.eventId);
+    if (s === undefined) {
+      unmatched++; // raised by a warm-up event
+      continue;
+    }
+    lat.push(r.at - s);
+    quarters[Math.min(3, Math.floor(((s - t0) / producedMs) * 4))]!.push(r.at - s);
+  }
+  lat.sort((a, b) => a - b);
+  for (const q of quarters) q.sort((a, b) => a - b);
+  const result = {
+    rate: RATE,
+    seconds: LATENCY_SECONDS,
+    events: measured,
+    achievedRate: perSec(measured, producedMs),
+    maxSendMs: Math.round(maxSendMs),
+    typologyShare: TYPOLOGY_SHARE,
+    alertsMeasured: lat.length,
+    warmupAlerts: unmatched,
+    p50Ms: round(percentile(lat, 0.5)),
+    p99Ms: round(percentile(lat, 0.99)),
+    maxMs: round(lat.length ? lat[lat.length - 1]! : NaN),
+    p50ByQuarterMs: quarters.map((q) => round(percentile(q, 0.5))),
+    /** from the first measured send until the stored positions reached the end of the topic */
+    drainedMs: Math.round(drainedMs),
+    note: lat.length < MIN_ALERTS ? `only ${lat.length} alerts measured (fewer than ${MIN_ALERTS}): p99 is not reliable` : undefined,
+    cpu,
+    timers: TIMERS ? timed : undefined,
+  };
+  say(`latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}`);
+  return result;
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const id = randomBytes(4).toString("hex");
+  const t0 = now();
+  if (TIMERS) {
+    timeMethod(Runner.prototype, "onBatch", "Runner.onBatch");
+    timeMethod(Runner.prototype, "claim", "Runner.claim");
+    timeMethod(Engine.prototype, "process", "Engine.process");
+    timeMethod(Engine.prototype, "snapshot", "Engine.snapshot");
+    timeMethod(PgStore.prototype, "commit", "PgStore.commit");
+    timeMethod(OutboxPublisher.prototype, "publishPending", "OutboxPublisher.publishPending");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "mt-bench-kafka-"));
+  defer("remove the temporary directory", async () => rmSync(dir, { recursive: true, force: true }));
+
+  const b = await broker();
+  say(b.describe);
+  const kafka = new Kafka({
+    brokers: b.brokers.split(","),
+    clientId: `mt-bench-${id}`,
+    logLevel: logLevel.ERROR,
+    logCreator: () => (e) => say(`kafkajs ${e.namespace}: ${e.log.message}`),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  defer("disconnect the admin", () => admin.disconnect());
+  if (b.external)
+    defer("delete the bench's consumer groups", async () => {
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`mt-bench-${id}`));
+      if (groups.length) await admin.deleteGroups(groups);
+    });
+  const log = createLogger(process.env.LOG_LEVEL ?? "warn", pino.destination({ dest: 2, sync: true }));
+  const ctx: Ctx = { id, kafka, admin, broker: b, dir, log };
+
+  const tp = await throughput(ctx);
+  const lat = await latency(ctx);
+
+  const ratio = tp.moneytrail.eventsPerSec / tp.baseline.eventsPerSec;
+  const result = {
+    bench: "kafka",
+    events: EVENTS,
+    merchants: MERCHANTS,
+    partitions: PARTITIONS,
+    bytesPerEvent: tp.bytesPerEvent,
+    produceEventsPerSec: tp.produceEventsPerSec,
+    baselineEventsPerSec: tp.baseline.eventsPerSec,
+    moneytrailEventsPerSec: tp.moneytrail.eventsPerSec,
+    ratio: round(ratio, 3),
+    latencyP50Ms: lat.p50Ms,
+    latencyP99Ms: lat.p99Ms,
+    latencyMaxMs: lat.maxMs,
+    alertsMeasured: lat.alertsMeasured,
+    baseline: tp.baseline,
+    moneytrail: tp.moneytrail,
+    latency: lat,
+    broker: b.describe,
+    totalSeconds: round((now() - t0) / 1000),
+    node: process.version,
+  };
+  const mt = tp.moneytrail;
+  const t = mt.timers;
+  const share = (k: string) => (t?.[k] ? `${((t[k].ms / (mt.seconds * 1000)) * 100).toFixed(0)}%` : "n/a");
+  recordBenchmark("kafka", "npm run bench:kafka", [
+    `Broker: ${b.describe}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine; the Runner in the benchmark's process.`,
+    "",
+    `| events | merchants | produce ev/s | raw kafkajs consumer ev/s (first to last message) | moneytrail ev/s (from start, join included) | moneytrail/raw | alerts |`,
+    `|---|---|---|---|---|---|---|`,
+    `| ${EVENTS} | ${MERCHANTS} | ${result.produceEventsPerSec} | ${result.baselineEventsPerSec} | ${result.moneytrailEventsPerSec} | ${(ratio * 100).toFixed(1)}% | ${mt.alerts} |`,
+    "",
+    `| offered rate | seconds | typology share | alerts measured | event-to-alert p50 | p99 | max |`,
+    `|---|---|---|---|---|---|---|`,
+    `| ${RATE} ev/s (achieved ${lat.achievedRate}) | ${LATENCY_SECONDS} | ${TYPOLOGY_SHARE} | ${lat.alertsMeasured} | ${lat.p50Ms} ms | ${lat.p99Ms} ms | ${lat.maxMs} ms |`,
+    ...(lat.note ? ["", `Note: ${lat.note}.`] : []),
+    "",
+    `Latency p50 by quarter of the latency run: ${lat.p50ByQuarterMs.map((x) => `${x} ms`).join(", ")} (growing = the consumer falls behind the offered rate); ` +
+      `the consumer reached the end of the topic ${((lat.drainedMs - LATENCY_SECONDS * 1000) / 1000).toFixed(1)} s after the producer's last scheduled batch.`,
+    "",
+    `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start, join, first fetch; polled every 50 ms); ` +
+      `onBatch ${share("Runner.onBatch")} (of which claims ${share("Runner.claim")}, engine ${share("Engine.process")}, ` +
+      `PostgreSQL commits ${share("PgStore.commit")} over ${t?.["PgStore.commit"]?.calls ?? "?"} transactions, state snapshots ${share("Engine.snapshot")}); ` +
+      `outbox publishing ${share("OutboxPublisher.publishPending")} (concurrent). CPU in cores: node ${mt.cpu.nodeCores}, ` +
+      `broker ${mt.cpu.brokerCores ?? "n/a"}, PostgreSQL ${mt.cpu.postgresCores}; machine busy ${mt.cpu.machineBusy === undefined ? "n/a" : `${Math.round(mt.cpu.machineBusy * 100)}%`}.`,
+    "",
+    "Targets: at least 50,000 events/s and at least 60% of the raw consumer; p99 at most 250 ms at 5,000 events/s.",
+  ]);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+let code = 0;
+try {
+  await main();
+} catch (err) {
+  say(`failed: ${(err as Error).stack ?? String(err)}`);
+  code = 1;
+} finally {
+  await cleanup();
+}
+process.exit(code);
