@@ -10,6 +10,9 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger): K
     // kafkajs logs through pino, so its lines are JSON like ours
     logCreator: () => (entry) => {
       const { message, ...rest } = entry.log;
+      // Not our case: a failed outbox send aborts its transaction (invisible to read_committed readers) and the
+      // publisher re-reads its published mark before trying again, so bounded retries cannot duplicate.
+      if (message.startsWith("Limiting retries for the idempotent producer")) return;
       const level = entry.level === logLevel.ERROR ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
