@@ -159,6 +159,11 @@ export class Engine {
     }
   }
 
+  /** Marks merchants changed again (their state could not be saved). */
+  markDirty(ids: Iterable<string>): void {
+    for (const id of ids) if (this.merchants.has(id)) this.dirty.add(id);
+  }
+
   /** The ids of merchants changed since the last call. */
   takeDirty(): Set<string> {
     const d = this.dirty;

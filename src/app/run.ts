@@ -19,7 +19,10 @@ import type { Logger } from "../lib/log.js";
 
 interface Owned {
   epoch: string;
-  nextOffset: bigint | null;
+  /** the in-memory state of this partition's merchants is as of this offset (null: from the first message) */
+  position: bigint | null;
+  /** outputs are done up to this offset: events before it are replayed into state without outputs */
+  emitted: bigint | null;
   publisher: OutboxPublisher;
   merchants: Set<string>;
 }
@@ -33,6 +36,7 @@ export class Runner {
   private http?: FastifyInstance;
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
+  private lastCheckpoint = Date.now();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -88,15 +92,19 @@ export class Runner {
 
   private onAssignment(partitions: number[]): void {
     this.log.info({ partitions }, "partitions assigned");
-    for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p);
+    for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
   }
 
-  /** Claims a partition (fencing earlier owners), loads its merchants and starts its outbox publisher. */
+  /**
+   * Claims a partition (fencing earlier owners), loads its merchants as of their checkpoint and starts its outbox
+   * publisher. Consumption resumes at the checkpoint; events between it and the outputs' position rebuild state
+   * without being emitted again.
+   */
   private async claim(p: number): Promise<Owned> {
-    await this.release(p);
+    await this.release(p, false);
     const topic = this.cfg.eventsTopic;
     const claim = await this.store.claim(topic, p, this.member);
-    const states = await this.store.loadStates(topic, p);
+    const states = claim.stateOffset === null ? [] : await this.store.loadStates(topic, p);
     this.engine.restore(states);
     const merchants = new Set(states.map((s) => s.id));
     for (const id of merchants) this.partitionOf.set(id, p);
@@ -109,14 +117,55 @@ export class Runner {
       (dest, n) => this.metrics.published.inc({ dest }, n),
     );
     await publisher.start();
-    const owned: Owned = { epoch: claim.epoch, nextOffset: claim.nextOffset === null ? null : BigInt(claim.nextOffset), publisher, merchants };
+    const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
+    // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
+    let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
+    if (position === null && emitted !== null) {
+      const low = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0";
+      position = BigInt(low);
+    }
+    const owned: Owned = { epoch: claim.epoch, position, emitted, publisher, merchants };
     this.owned.set(p, owned);
-    this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, nextOffset: claim.nextOffset }, "partition claimed");
+    this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
   }
 
+  /** Writes the changed merchants' state of every owned partition whose outputs are done up to its position. */
+  private async checkpoint(): Promise<void> {
+    this.lastCheckpoint = Date.now();
+    const byPartition = new Map<number, string[]>();
+    for (const id of this.engine.takeDirty()) {
+      const part = this.partitionOf.get(id);
+      if (part === undefined || !this.owned.has(part)) continue;
+      let ids = byPartition.get(part);
+      if (!ids) byPartition.set(part, (ids = []));
+      ids.push(id);
+    }
+    for (const [p, owned] of this.owned) {
+      const ids = byPartition.get(p) ?? [];
+      // state ahead of the outputs (a failed commit) must not be saved: those outputs would never be made
+      if (owned.position === null || owned.position !== owned.emitted) {
+        this.engine.markDirty(ids);
+        continue;
+      }
+      const states = ids.flatMap((id) => {
+        const m = this.engine.merchants.get(id);
+        return m ? [{ state: this.engine.snapshot(m), partition: p }] : [];
+      });
+      try {
+        await this.store.checkpoint({ topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset: String(owned.position), states });
+      } catch (err) {
+        this.engine.markDirty(ids);
+        if (!(err instanceof FencedError)) throw err;
+        this.metrics.fenced.inc();
+        await this.release(p, false);
+      }
+    }
+  }
+
   /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL). */
-  private async release(p: number): Promise<void> {
+  private async release(p: number, save: boolean): Promise<void> {
+    if (save && this.owned.has(p)) await this.checkpoint().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "checkpoint on release failed"));
     const owned = this.owned.get(p);
     if (!owned) return;
     this.owned.delete(p);
@@ -130,9 +179,9 @@ export class Runner {
     const owned = this.owned.get(p) ?? (await this.claim(p));
     const msgs = batch.messages;
     if (msgs.length === 0) return;
-    if (owned.nextOffset !== null && BigInt(msgs[0]!.offset) > owned.nextOffset) {
-      // Kafka's position is ahead of what PostgreSQL holds: go back to the stored position
-      this.consumer!.seek({ topic: batch.topic, partition: p, offset: String(owned.nextOffset) });
+    if (owned.position !== null && BigInt(msgs[0]!.offset) > owned.position) {
+      // Kafka's position is ahead of the checkpoint: go back to it
+      this.consumer!.seek({ topic: batch.topic, partition: p, offset: String(owned.position) });
       return;
     }
     let i = 0;
@@ -140,15 +189,16 @@ export class Runner {
       const end = Math.min(i + this.cfg.commitEvery, msgs.length);
       const alerts = [];
       const outbox: OutboxMessage[] = [];
-      let fresh = 0;
       for (; i < end; i++) {
         const m = msgs[i]!;
-        // already applied before a restart or a rebalance: PostgreSQL's position is the truth
-        if (owned.nextOffset !== null && BigInt(m.offset) < owned.nextOffset) continue;
-        fresh++;
-        this.metrics.consumed.inc();
+        const offset = BigInt(m.offset);
+        if (owned.position !== null && offset < owned.position) continue;
+        // before the outputs' position the event only rebuilds state: its outputs were made before a restart
+        const replay = owned.emitted !== null && offset < owned.emitted;
+        if (!replay) this.metrics.consumed.inc();
         const d = m.value ? decode(m.value, this.cfg.maxMessageBytes) : ({ ok: false, kind: "not-json", reason: "empty message" } as const);
         if (!d.ok) {
+          if (replay) continue;
           this.metrics.deadLettered.inc({ reason: d.kind });
           outbox.push({
             dest: "dead-letter",
@@ -164,10 +214,12 @@ export class Runner {
           });
           continue;
         }
-        this.metrics.processed.inc({ type: d.event.type });
         owned.merchants.add(d.event.merchantId);
         this.partitionOf.set(d.event.merchantId, p);
-        for (const a of this.engine.process(d.event)) {
+        const raised = this.engine.process(d.event);
+        if (replay) continue;
+        this.metrics.processed.inc({ type: d.event.type });
+        for (const a of raised) {
           this.metrics.alerts.inc({ severity: a.severity });
           alerts.push(a);
           outbox.push({
@@ -179,39 +231,38 @@ export class Runner {
         }
       }
       const lastOffset = msgs[end - 1]!.offset;
-      if (fresh === 0) {
+      const next = BigInt(lastOffset) + 1n;
+      if (owned.position !== null && next <= owned.position) {
         resolveOffset(lastOffset);
         continue;
       }
-      const states = [...this.engine.takeDirty()].flatMap((id) => {
-        const state = this.engine.merchants.get(id);
-        const part = this.partitionOf.get(id);
-        return state && part !== undefined ? [{ state: this.engine.snapshot(state), partition: part }] : [];
-      });
-      try {
-        await this.store.commit({
-          topic: batch.topic,
-          partition: p,
-          epoch: owned.epoch,
-          nextOffset: String(BigInt(lastOffset) + 1n),
-          states,
-          alerts,
-          outbox,
-          acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
-        });
-      } catch (err) {
-        // memory is now ahead of PostgreSQL: forget it; the next batch claims again and reloads
-        await this.release(p);
-        if (err instanceof FencedError) {
-          this.metrics.fenced.inc();
-          this.log.warn({ partition: p }, err.message);
-          return;
+      owned.position = next;
+      if (owned.emitted === null || next > owned.emitted) {
+        try {
+          await this.store.commitOutputs({
+            topic: batch.topic,
+            partition: p,
+            epoch: owned.epoch,
+            nextOffset: String(next),
+            alerts,
+            outbox,
+            acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
+          });
+        } catch (err) {
+          // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
+          await this.release(p, false);
+          if (err instanceof FencedError) {
+            this.metrics.fenced.inc();
+            this.log.warn({ partition: p }, err.message);
+            return;
+          }
+          throw err;
         }
-        throw err;
+        owned.emitted = next;
       }
-      owned.nextOffset = BigInt(lastOffset) + 1n;
       resolveOffset(lastOffset);
       if (outbox.length) void owned.publisher.flush();
+      if (Date.now() - this.lastCheckpoint >= this.cfg.checkpointMs) await this.checkpoint();
       await heartbeat();
     }
   }
@@ -220,9 +271,10 @@ export class Runner {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.consumer?.disconnect();
+      await this.checkpoint();
       for (const p of [...this.owned.keys()]) {
         await this.owned.get(p)?.publisher.flush();
-        await this.release(p);
+        await this.release(p, false);
       }
       await this.admin.disconnect();
       await this.http?.close();

@@ -27,6 +27,8 @@ export const RunConfig = z.strictObject({
   maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
   commitEvery: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** how often merchant state is checkpointed; after a crash, events since the checkpoint are replayed into state */
+  checkpointMs: z.coerce.number().int().min(100).max(600_000).default(5000),
   fromBeginning: flag.default(true),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
   sessionTimeoutMs: z.coerce.number().int().min(6000).max(300_000).default(30_000),
@@ -50,6 +52,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_INDICATORS: "indicators",
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
   MT_COMMIT_EVERY: "commitEvery",
+  MT_CHECKPOINT_MS: "checkpointMs",
   MT_FROM_BEGINNING: "fromBeginning",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_METRICS_PORT: "metricsPort",

@@ -27,7 +27,7 @@ describe("crash recovery", () => {
     await createTopics(n, 1);
     const url = await freshSchema(n);
     const lines = sampleLines();
-    const env = { MT_SESSION_TIMEOUT_MS: "6000", MT_COMMIT_EVERY: "200" };
+    const env = { MT_SESSION_TIMEOUT_MS: "6000", MT_COMMIT_EVERY: "200", MT_CHECKPOINT_MS: "700" };
     // spread production over the kill loop so kills land while events arrive
     const producing = produce(n.events, lines, { batch: 50, pauseMs: Math.ceil((KILLS * 6000) / (lines.length / 50)) });
     let seed = 12345;

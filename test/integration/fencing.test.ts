@@ -17,17 +17,19 @@ describe("fencing", () => {
       const store = new PgStore(pool, n.group);
       const old = await store.claim("ev", 0, "old");
       const stored = (id: string) => ({ state: { ...newMerchant(id), slots: {} }, partition: 0 });
-      const batch = (epoch: string, nextOffset: string, id: string) => ({
-        topic: "ev", partition: 0, epoch, nextOffset, states: [stored(id)], alerts: [], outbox: [], acquirerOf: () => undefined,
-      });
-      await store.commit(batch(old.epoch, "10", "m-old"));
+      const outputs = (epoch: string, nextOffset: string) => ({ topic: "ev", partition: 0, epoch, nextOffset, alerts: [], outbox: [], acquirerOf: () => undefined });
+      const checkpoint = (epoch: string, stateOffset: string, id: string) => ({ topic: "ev", partition: 0, epoch, stateOffset, states: [stored(id)] });
+      await store.commitOutputs(outputs(old.epoch, "10"));
+      await store.checkpoint(checkpoint(old.epoch, "10", "m-old"));
       const next = await store.claim("ev", 0, "new");
       expect(BigInt(next.epoch)).toBeGreaterThan(BigInt(old.epoch));
-      expect(next.nextOffset).toBe("10");
-      await expect(store.commit(batch(old.epoch, "20", "m-zombie"))).rejects.toBeInstanceOf(FencedError);
-      await store.commit(batch(next.epoch, "15", "m-new"));
-      const rows = await pool.query<{ next_offset: string }>("SELECT next_offset FROM mt_partitions WHERE group_id = $1", [n.group]);
-      expect(rows.rows[0]!.next_offset).toBe("15");
+      expect([next.nextOffset, next.stateOffset]).toEqual(["10", "10"]);
+      await expect(store.commitOutputs(outputs(old.epoch, "20"))).rejects.toBeInstanceOf(FencedError);
+      await expect(store.checkpoint(checkpoint(old.epoch, "20", "m-zombie"))).rejects.toBeInstanceOf(FencedError);
+      await store.commitOutputs(outputs(next.epoch, "15"));
+      await store.checkpoint(checkpoint(next.epoch, "15", "m-new"));
+      const rows = await pool.query<{ next_offset: string; state_offset: string }>("SELECT next_offset, state_offset FROM mt_partitions WHERE group_id = $1", [n.group]);
+      expect(rows.rows[0]).toEqual({ next_offset: "15", state_offset: "15" });
       expect((await store.loadStates("ev", 0)).map((s) => s.id).sort()).toEqual(["m-new", "m-old"]);
     } finally {
       await pool.end();

@@ -6,11 +6,12 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     version: 1,
     name: "state, positions, outbox, alerts and cases",
     sql: `
-      -- one row per consumed partition: who owns it (epoch fences a consumer that lost it), where it is
+      -- one row per consumed partition: who owns it (epoch fences a consumer that lost it), how far its outputs
+      -- are done (next_offset) and as of which offset its merchant state was checkpointed (state_offset)
       CREATE TABLE mt_partitions (
         group_id text NOT NULL, topic text NOT NULL, partition int NOT NULL,
         epoch bigint NOT NULL DEFAULT 0, owner text, claimed_at timestamptz,
-        next_offset bigint, outbox_seq bigint NOT NULL DEFAULT 0,
+        next_offset bigint, state_offset bigint, outbox_seq bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (group_id, topic, partition));
       CREATE TABLE mt_merchant_state (
         group_id text NOT NULL, merchant_id text NOT NULL, topic text NOT NULL, partition int NOT NULL,

@@ -1,6 +1,7 @@
-// PostgreSQL as the consumer's memory: merchant state, partition positions, alerts, cases and the outbox,
-// written in one transaction per batch. A partition's epoch fences a consumer that has lost it: its next
-// commit finds a newer epoch and is refused, so it cannot overwrite the new owner's state.
+// PostgreSQL as the consumer's memory. Per chunk, one transaction writes the outputs (alerts, cases, outbox) and
+// the position they are done up to; every few seconds, a checkpoint writes the changed merchants' state and the
+// position it is as of. A partition's epoch fences a consumer that has lost it: its next write finds a newer
+// epoch and is refused, so it cannot overwrite the new owner's work.
 import type pg from "pg";
 import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
@@ -16,8 +17,10 @@ export interface Claim {
   topic: string;
   partition: number;
   epoch: string;
-  /** next offset to consume, or null when this group never committed the partition */
+  /** outputs (alerts, cases, dead letters) are done up to here; null when this group never committed */
   nextOffset: string | null;
+  /** the partition's merchant state is as of this offset; null when never checkpointed */
+  stateOffset: string | null;
   outboxSeq: string;
 }
 
@@ -28,22 +31,33 @@ export interface OutboxMessage {
   headers: Record<string, string>;
 }
 
-export interface BatchWrite {
+export interface OutputsWrite {
   topic: string;
   partition: number;
   epoch: string;
+  /** outputs done up to (not including) this offset */
   nextOffset: string;
-  /** changed merchants with the partition each belongs to (a flagged peer may sit on another one) */
-  states: { state: StoredMerchant; partition: number }[];
   alerts: Alert[];
   outbox: OutboxMessage[];
   /** acquirer of a merchant, for the case queue's filters */
   acquirerOf: (merchantId: string) => string | undefined;
 }
 
+export interface Checkpoint {
+  topic: string;
+  partition: number;
+  epoch: string;
+  /** the states are as of this offset */
+  stateOffset: string;
+  /** changed merchants with the partition each belongs to (a flagged peer may sit on another one) */
+  states: { state: StoredMerchant; partition: number }[];
+}
+
 export interface OutboxRow extends OutboxMessage {
   seq: string;
 }
+
+type Tx = pg.PoolClient;
 
 export class PgStore {
   constructor(
@@ -53,14 +67,14 @@ export class PgStore {
 
   /** Takes ownership of a partition: a new epoch, which fences every earlier owner. */
   async claim(topic: string, partition: number, owner: string): Promise<Claim> {
-    const { rows } = await this.pool.query<{ epoch: string; next_offset: string | null; outbox_seq: string }>(
+    const { rows } = await this.pool.query<{ epoch: string; next_offset: string | null; state_offset: string | null; outbox_seq: string }>(
       `INSERT INTO mt_partitions (group_id, topic, partition, epoch, owner, claimed_at) VALUES ($1, $2, $3, 1, $4, now())
        ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now()
-       RETURNING epoch, next_offset, outbox_seq`,
+       RETURNING epoch, next_offset, state_offset, outbox_seq`,
       [this.groupId, topic, partition, owner],
     );
     const r = rows[0]!;
-    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, outboxSeq: r.outbox_seq };
+    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, stateOffset: r.state_offset, outboxSeq: r.outbox_seq };
   }
 
   async loadStates(topic: string, partition: number): Promise<StoredMerchant[]> {
@@ -71,29 +85,33 @@ export class PgStore {
     return rows.map((r) => r.state);
   }
 
-  /** All of a batch's effects, or none. Throws FencedError when the partition has a newer owner. */
-  async commit(b: BatchWrite): Promise<void> {
+  /** Runs `work` in a transaction that first checks the partition is still ours. Throws FencedError if not. */
+  private async owned<T>(topic: string, partition: number, epoch: string, work: (c: Tx, outboxSeq: bigint) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     try {
       await c.query("BEGIN");
       const own = await c.query<{ epoch: string; outbox_seq: string }>(
         "SELECT epoch, outbox_seq FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
-        [this.groupId, b.topic, b.partition],
+        [this.groupId, topic, partition],
       );
       const current = own.rows[0]?.epoch ?? "none";
-      if (current !== b.epoch) throw new FencedError(b.topic, b.partition, b.epoch, current);
-      if (b.states.length) {
-        // one JSON document for all rows: a text[] of JSON would be escaped element by element on both sides
-        await c.query(
-          `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, updated_at)
-           SELECT $1, t.m, $2, t.p, t.s, now() FROM json_to_recordset($3::json) AS t(m text, p int, s json)
-           ON CONFLICT (group_id, merchant_id) DO UPDATE
-             SET state = EXCLUDED.state, topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
-          [this.groupId, b.topic, JSON.stringify(b.states.map((s) => ({ m: s.state.id, p: s.partition, s: s.state })))],
-        );
-      }
+      if (current !== epoch) throw new FencedError(topic, partition, epoch, current);
+      const out = await work(c, BigInt(own.rows[0]!.outbox_seq));
+      await c.query("COMMIT");
+      return out;
+    } catch (err) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** A chunk's outputs and its position, all or none: alerts, cases, the outbox. */
+  async commitOutputs(b: OutputsWrite): Promise<void> {
+    await this.owned(b.topic, b.partition, b.epoch, async (c, outboxSeq) => {
       for (const a of b.alerts) await this.recordAlert(c, a, b.acquirerOf(a.merchantId));
-      let seq = BigInt(own.rows[0]!.outbox_seq);
+      let seq = outboxSeq;
       if (b.outbox.length) {
         const seqs = b.outbox.map(() => String(++seq));
         await c.query(
@@ -118,17 +136,33 @@ export class PgStore {
         b.nextOffset,
         String(seq),
       ]);
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
+  }
+
+  /** The partition's changed merchant states as of `stateOffset`, all or none. */
+  async checkpoint(b: Checkpoint): Promise<void> {
+    await this.owned(b.topic, b.partition, b.epoch, async (c) => {
+      if (b.states.length) {
+        // one JSON document for all rows: a text[] of JSON would be escaped element by element on both sides
+        await c.query(
+          `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, updated_at)
+           SELECT $1, t.m, $2, t.p, t.s, now() FROM json_to_recordset($3::json) AS t(m text, p int, s json)
+           ON CONFLICT (group_id, merchant_id) DO UPDATE
+             SET state = EXCLUDED.state, topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
+          [this.groupId, b.topic, JSON.stringify(b.states.map((s) => ({ m: s.state.id, p: s.partition, s: s.state })))],
+        );
+      }
+      await c.query("UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3", [
+        this.groupId,
+        b.topic,
+        b.partition,
+        b.stateOffset,
+      ]);
+    });
   }
 
   /** An alert into the alert table and onto the merchant's open case (opening one if there is none). */
-  private async recordAlert(c: pg.PoolClient, a: Alert, acquirerId: string | undefined): Promise<void> {
+  private async recordAlert(c: Tx, a: Alert, acquirerId: string | undefined): Promise<void> {
     const inserted = await c.query(
       `INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (alert_id) DO NOTHING`,
