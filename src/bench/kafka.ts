@@ -609,7 +609,8 @@ async function main(): Promise<void> {
     timeMethod(Runner.prototype, "claim", "Runner.claim");
     timeMethod(Engine.prototype, "process", "Engine.process");
     timeMethod(Engine.prototype, "snapshot", "Engine.snapshot");
-    timeMethod(PgStore.prototype, "commit", "PgStore.commit");
+    timeMethod(PgStore.prototype, "commitOutputs", "PgStore.commitOutputs");
+    timeMethod(PgStore.prototype, "checkpoint", "PgStore.checkpoint");
     timeMethod(OutboxPublisher.prototype, "publishPending", "OutboxPublisher.publishPending");
   }
   const dir = mkdtempSync(join(tmpdir(), "mt-bench-kafka-"));
@@ -679,7 +680,8 @@ async function main(): Promise<void> {
     "",
     `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start, join, first fetch; polled every 50 ms); ` +
       `onBatch ${share("Runner.onBatch")} (of which claims ${share("Runner.claim")}, engine ${share("Engine.process")}, ` +
-      `PostgreSQL commits ${share("PgStore.commit")} over ${t?.["PgStore.commit"]?.calls ?? "?"} transactions, state snapshots ${share("Engine.snapshot")}); ` +
+      `PostgreSQL outputs ${share("PgStore.commitOutputs")} over ${t?.["PgStore.commitOutputs"]?.calls ?? "?"} transactions, ` +
+      `state checkpoints ${share("PgStore.checkpoint")} over ${t?.["PgStore.checkpoint"]?.calls ?? "?"}, state snapshots ${share("Engine.snapshot")}); ` +
       `outbox publishing ${share("OutboxPublisher.publishPending")} (concurrent). CPU in cores: node ${mt.cpu.nodeCores}, ` +
       `broker ${mt.cpu.brokerCores ?? "n/a"}, PostgreSQL ${mt.cpu.postgresCores}; machine busy ${mt.cpu.machineBusy === undefined ? "n/a" : `${Math.round(mt.cpu.machineBusy * 100)}%`}.`,
     "",
