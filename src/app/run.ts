@@ -37,6 +37,7 @@ export class Runner {
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
   private lastCheckpoint = Date.now();
+  private checkpointing: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -130,8 +131,18 @@ export class Runner {
     return owned;
   }
 
-  /** Writes the changed merchants' state of every owned partition whose outputs are done up to its position. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Writes the changed merchants' state of every owned partition whose outputs are done up to its position.
+   * One at a time: a checkpoint that ran beside another would find the changed merchants already taken and
+   * record a position for state it never wrote.
+   */
+  private checkpoint(): Promise<void> {
+    const run = this.checkpointing.then(() => this.checkpointNow());
+    this.checkpointing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async checkpointNow(): Promise<void> {
     this.lastCheckpoint = Date.now();
     const byPartition = new Map<number, string[]>();
     for (const id of this.engine.takeDirty()) {
@@ -185,7 +196,8 @@ export class Runner {
       return;
     }
     let i = 0;
-    while (i < msgs.length && isRunning() && !isStale()) {
+    // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here
+    while (i < msgs.length && isRunning() && !isStale() && this.owned.get(p) === owned) {
       const end = Math.min(i + this.cfg.commitEvery, msgs.length);
       const alerts = [];
       const outbox: OutboxMessage[] = [];

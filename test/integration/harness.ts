@@ -208,14 +208,23 @@ export function consuming(child: ChildProcess, timeoutMs = 60_000): Promise<void
   });
 }
 
-export async function casesAndAlerts(url: string): Promise<{ alerts: Alert[]; cases: { merchant_id: string; alerts: string[] }[] }> {
+export interface CaseRow {
+  merchant_id: string;
+  alerts: string[];
+  score: number;
+  severity: string;
+  opened_at: Date;
+  last_alert_id: string;
+}
+
+export async function casesAndAlerts(url: string): Promise<{ alerts: Alert[]; cases: CaseRow[] }> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
     const alerts = (await pool.query<{ alert: Alert }>("SELECT alert FROM mt_alerts ORDER BY alert_id")).rows.map((r) => r.alert);
     const cases = (
-      await pool.query<{ merchant_id: string; alerts: string[] }>(
-        `SELECT c.merchant_id, array_agg(ca.alert_id ORDER BY ca.alert_id) AS alerts
-         FROM mt_cases c JOIN mt_case_alerts ca USING (case_id) GROUP BY c.case_id, c.merchant_id ORDER BY c.merchant_id`,
+      await pool.query<CaseRow>(
+        `SELECT c.merchant_id, array_agg(ca.alert_id ORDER BY ca.alert_id) AS alerts, c.score, c.severity, c.opened_at, c.last_alert_id
+         FROM mt_cases c JOIN mt_case_alerts ca USING (case_id) GROUP BY c.case_id ORDER BY c.merchant_id`,
       )
     ).rows;
     return { alerts, cases };

@@ -59,7 +59,14 @@ describe("moneytrail run", () => {
     expect(ids(alerts)).toEqual(ids(expected));
     // one open case per alerted merchant, holding every alert of that merchant
     expect(cases.map((c) => c.merchant_id)).toEqual(merchantsOf(expected));
-    for (const c of cases) expect(c.alerts).toEqual(ids(expected.filter((a) => a.merchantId === c.merchant_id)));
+    for (const c of cases) {
+      const own = expected.filter((a) => a.merchantId === c.merchant_id);
+      expect(c.alerts).toEqual(ids(own));
+      // the case shows the latest alert and is dated by the first
+      expect([c.last_alert_id, c.score, c.severity]).toEqual([own.at(-1)!.alertId, own.at(-1)!.score, own.at(-1)!.severity]);
+      expect(c.opened_at.toISOString()).toBe(new Date(own[0]!.raisedAt).toISOString());
+    }
+    expect(cases.some((c) => c.alerts.length > 1)).toBe(true);
   });
 
   it("dead-letters 10,000 malformed messages among valid ones and stays up; consumed = processed + dead-lettered", async () => {
