@@ -86,7 +86,6 @@ export type ChargebackEvent = z.infer<typeof ChargebackEvent>;
 export type SiteObservationEvent = z.infer<typeof SiteObservationEvent>;
 export type Event = z.infer<typeof Event>;
 export type EventType = Event["type"];
-export const EVENT_TYPES: readonly EventType[] = ["merchant", "transaction", "chargeback", "site_observation"];
 
 export const IndicatorRef = z.object({
   set: z.string(),

@@ -2,7 +2,7 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind, keep } from "../kind.js";
+import { defineKind } from "../kind.js";
 import { indicatorKey, type IndicatorRef } from "../../indicators/index.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
 import type { Profile } from "../../state/merchant.js";
