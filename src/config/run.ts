@@ -60,7 +60,6 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   LOG_LEVEL: "logLevel",
 };
 
-
 /** Environment first, flags on top. Throws an Error listing every problem with the variable to set. */
 export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RunConfig, unknown>> = {}): RunConfig {
   const raw: Record<string, unknown> = {};
