@@ -10,7 +10,7 @@ import { decode } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import { loadRuleSet } from "../rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "../indicators/index.js";
-import { PgStore, FencedError, type OutboxMessage } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, type Checkpoint, type OutboxMessage } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
@@ -152,6 +152,9 @@ export class Runner {
       if (!ids) byPartition.set(part, (ids = []));
       ids.push(id);
     }
+    // Everything written is taken here, before the first await: a batch processed while the writes wait would
+    // otherwise put newer state (or newly changed merchants) under an older position.
+    const plan: { p: number; owned: Owned; ids: string[]; write: Checkpoint }[] = [];
     for (const [p, owned] of this.owned) {
       const ids = byPartition.get(p) ?? [];
       // state ahead of the outputs (a failed commit) must not be saved: those outputs would never be made
@@ -161,18 +164,22 @@ export class Runner {
       }
       const states = ids.flatMap((id) => {
         const m = this.engine.merchants.get(id);
-        return m ? [{ state: this.engine.snapshot(m), partition: p }] : [];
+        return m ? [{ m: id, p, s: this.engine.snapshot(m) }] : [];
       });
+      plan.push({ p, owned, ids, write: { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset: String(owned.position), states: JSON.stringify(states) } });
+    }
+    for (const { p, owned, ids, write } of plan) {
       try {
-        await this.store.checkpoint({ topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset: String(owned.position), states });
+        await this.store.checkpoint(write);
       } catch (err) {
-        this.engine.markDirty(ids);
+        if (this.owned.get(p) === owned) this.engine.markDirty(ids);
         if (!(err instanceof FencedError)) throw err;
         this.metrics.fenced.inc();
         await this.release(p, false);
       }
     }
   }
+
 
   /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL). */
   private async release(p: number, save: boolean): Promise<void> {

@@ -16,9 +16,9 @@ describe("fencing", () => {
       c.release();
       const store = new PgStore(pool, n.group);
       const old = await store.claim("ev", 0, "old");
-      const stored = (id: string) => ({ state: { ...newMerchant(id), slots: {} }, partition: 0 });
+      const stored = (id: string) => JSON.stringify([{ m: id, p: 0, s: { ...newMerchant(id), slots: {} } }]);
       const outputs = (epoch: string, nextOffset: string) => ({ topic: "ev", partition: 0, epoch, nextOffset, alerts: [], outbox: [], acquirerOf: () => undefined });
-      const checkpoint = (epoch: string, stateOffset: string, id: string) => ({ topic: "ev", partition: 0, epoch, stateOffset, states: [stored(id)] });
+      const checkpoint = (epoch: string, stateOffset: string, id: string) => ({ topic: "ev", partition: 0, epoch, stateOffset, states: stored(id) });
       await store.commitOutputs(outputs(old.epoch, "10"));
       await store.checkpoint(checkpoint(old.epoch, "10", "m-old"));
       const next = await store.claim("ev", 0, "new");

@@ -49,8 +49,8 @@ export interface Checkpoint {
   epoch: string;
   /** the states are as of this offset */
   stateOffset: string;
-  /** changed merchants with the partition each belongs to (a flagged peer may sit on another one) */
-  states: { state: StoredMerchant; partition: number }[];
+  /** changed merchants as one JSON array of {m: merchant id, p: partition, s: stored state}, serialised when taken */
+  states: string;
 }
 
 export interface OutboxRow extends OutboxMessage {
@@ -142,14 +142,14 @@ export class PgStore {
   /** The partition's changed merchant states as of `stateOffset`, all or none. */
   async checkpoint(b: Checkpoint): Promise<void> {
     await this.owned(b.topic, b.partition, b.epoch, async (c) => {
-      if (b.states.length) {
+      if (b.states !== "[]") {
         // one JSON document for all rows: a text[] of JSON would be escaped element by element on both sides
         await c.query(
           `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, updated_at)
            SELECT $1, t.m, $2, t.p, t.s, now() FROM json_to_recordset($3::json) AS t(m text, p int, s json)
            ON CONFLICT (group_id, merchant_id) DO UPDATE
              SET state = EXCLUDED.state, topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
-          [this.groupId, b.topic, JSON.stringify(b.states.map((s) => ({ m: s.state.id, p: s.partition, s: s.state })))],
+          [this.groupId, b.topic, b.states],
         );
       }
       await c.query("UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3", [
