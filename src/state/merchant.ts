@@ -8,11 +8,9 @@ export type Network = "visa" | "mastercard" | "other";
 
 export interface Counters extends MonthBucket {
   tx: number;
-  settled: number;
   settledCnp: number;
   settledCnpVisa: number;
   settledMc: number;
-  settledMinor: number;
   disputes: number;
   fraudReports: number;
   disputesMc: number;
@@ -81,11 +79,9 @@ function freshCounters(m: number): Counters {
   return {
     m,
     tx: 0,
-    settled: 0,
     settledCnp: 0,
     settledCnpVisa: 0,
     settledMc: 0,
-    settledMinor: 0,
     disputes: 0,
     fraudReports: 0,
     disputesMc: 0,
@@ -139,8 +135,6 @@ export function applyTransaction(state: MerchantState, e: TransactionEvent, at: 
   if (!c) return;
   c.tx++;
   if (e.status !== "settled") return;
-  c.settled++;
-  c.settledMinor += e.amountMinor;
   const network = networkOfBin(e.card?.bin);
   if (network === "mastercard") c.settledMc++;
   if (e.channel !== "pos") {
