@@ -50,6 +50,23 @@ export function windowSum<B extends MonthBucket>(pair: B[], pick: (b: B) => numb
   return total;
 }
 
+/**
+ * The share part/total over both buckets of a window, with its counts; null while the total is below `minTotal`
+ * (too few to mean anything) or the share below `threshold`.
+ */
+export function windowShare<B extends MonthBucket>(
+  pair: B[],
+  part: (b: B) => number,
+  total: (b: B) => number,
+  minTotal: number,
+  threshold: number,
+): { share: number; part: number; total: number } | null {
+  const t = windowSum(pair, total);
+  if (t < minTotal) return null;
+  const n = windowSum(pair, part);
+  return n / t < threshold ? null : { share: n / t, part: n, total: t };
+}
+
 /** Append to a bounded list of recent ids (evidence), dropping the oldest. */
 export function pushRecent(list: string[], id: string, cap: number): void {
   if (list[list.length - 1] === id) return;

@@ -2,7 +2,7 @@
 // clientele is often a front for a site that sells abroad.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, windowSum, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
 
 const Params = z.strictObject({
   threshold: z.number().gt(0).max(1),
@@ -38,14 +38,13 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       b.foreign++;
       slot.lastEventId = event.eventId;
     }
-    const cards = windowSum(slot.months, (x) => x.cards);
-    const foreign = windowSum(slot.months, (x) => x.foreign);
-    if (cards < params.minTransactions || foreign / cards < params.threshold) return null;
+    const w = windowShare(slot.months, (x) => x.foreign, (x) => x.cards, params.minTransactions, params.threshold);
+    if (!w) return null;
     return {
-      value: foreign / cards,
+      value: w.share,
       threshold: params.threshold,
       eventIds: slot.lastEventId ? [slot.lastEventId] : [],
-      detail: `${foreign} of ${cards} cards foreign to ${home}`,
+      detail: `${w.part} of ${w.total} cards foreign to ${home}`,
     };
   },
   explain: (f, p) => `${pct(f.value)} of cards are foreign (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,

@@ -2,7 +2,7 @@
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, pushRecent, windowShare, type MonthBucket } from "../../state/window.js";
 
 const Params = z.strictObject({
   reasonCodes: z.array(z.string().min(1)).min(1),
@@ -38,14 +38,13 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       b.matching++;
       pushRecent(slot.eventIds, event.eventId, 5);
     }
-    const total = windowSum(slot.months, (x) => x.total);
-    const matching = windowSum(slot.months, (x) => x.matching);
-    if (total < params.minChargebacks || matching / total < params.threshold) return null;
+    const w = windowShare(slot.months, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
+    if (!w) return null;
     return {
-      value: matching / total,
+      value: w.share,
       threshold: params.threshold,
       eventIds: [...slot.eventIds],
-      detail: `${matching} of ${total} chargebacks`,
+      detail: `${w.part} of ${w.total} chargebacks`,
     };
   },
   explain: (f, p) =>

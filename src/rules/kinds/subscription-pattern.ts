@@ -3,7 +3,7 @@
 // weight is small: it adds to other evidence.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, pushRecent, windowShare, type MonthBucket } from "../../state/window.js";
 
 const Params = z
   .strictObject({
@@ -45,10 +45,9 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       b.inBand++;
       pushRecent(slot.eventIds, event.eventId, 5);
     }
-    const sales = windowSum(slot.months, (x) => x.sales);
-    const inBand = windowSum(slot.months, (x) => x.inBand);
-    if (sales < params.minSales || inBand / sales < params.threshold) return null;
-    return { value: inBand / sales, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${inBand} of ${sales}` };
+    const w = windowShare(slot.months, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
+    if (!w) return null;
+    return { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
   },
   explain: (f, p) =>
     `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor / 100}-${p.maxMinor / 100} (threshold ${pct(p.threshold)}; ${f.detail ?? ""} sales)`,

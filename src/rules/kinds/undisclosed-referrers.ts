@@ -3,7 +3,7 @@
 // site sends most of the money. Counts over the current and previous calendar month.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, pushRecent, windowShare, type MonthBucket } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({
@@ -67,11 +67,9 @@ export default defineKind<z.infer<typeof Params>, Slot>({
         pushRecent((slot.eventIds ??= []), event.eventId, 5);
       }
     }
-    const checkouts = windowSum(slot.months, (x) => x.checkouts);
-    const undisclosed = windowSum(slot.months, (x) => x.undisclosed);
-    if (checkouts < params.minCheckouts) return null;
-    const share = undisclosed / checkouts;
-    if (share < params.threshold) return null;
+    const w = windowShare(slot.months, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold);
+    if (!w) return null;
+    const { share, part: undisclosed, total: checkouts } = w;
     const byDomain = new Map<string, number>();
     // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
     for (const x of slot.months) for (const [d, c, over] of x.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
