@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { IndicatorSetV1, type IndicatorKind } from "./schema.js";
 import { canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
-import { compactKeyword, normaliseDescriptor } from "../lib/descriptor.js";
+import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 
 export interface IndicatorRef {
@@ -111,14 +111,7 @@ export class IndicatorIndex {
   matchKeywords(descriptor: string, at: number): IndicatorRef[] {
     const out: IndicatorRef[] = [];
     if (!this.has("keyword")) return out;
-    const tokens = normaliseDescriptor(descriptor).split(" ");
-    for (let i = 0; i < tokens.length; i++) {
-      let joined = "";
-      for (let j = i; j < tokens.length && joined.length < this.longestKeyword; j++) {
-        joined += tokens[j];
-        out.push(...this.lookup("keyword", joined, at));
-      }
-    }
+    for (const run of keywordRuns(normaliseDescriptor(descriptor), this.longestKeyword)) out.push(...this.lookup("keyword", run, at));
     return out;
   }
 }

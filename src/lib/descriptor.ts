@@ -36,16 +36,24 @@ function normalise(raw: string): string {
  * so "tok alpha" and "t.o.k.alpha" match the keyword "tokalpha" but "tokalphabet" does not.
  */
 export function containsKeyword(normalisedDescriptor: string, compactKeyword: string): boolean {
-  if (!compactKeyword) return false;
+  return compactKeyword !== "" && keywordRuns(normalisedDescriptor, compactKeyword.length).includes(compactKeyword);
+}
+
+/**
+ * Every token and run of consecutive tokens joined, from each start until a run reaches `maxLength`: the only
+ * strings a keyword of at most that length can equal on word boundaries.
+ */
+export function keywordRuns(normalisedDescriptor: string, maxLength: number): string[] {
   const tokens = normalisedDescriptor.split(" ");
+  const runs: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let joined = "";
-    for (let j = i; j < tokens.length && joined.length < compactKeyword.length; j++) {
+    for (let j = i; j < tokens.length && joined.length < maxLength; j++) {
       joined += tokens[j];
-      if (joined === compactKeyword) return true;
+      runs.push(joined);
     }
   }
-  return false;
+  return runs;
 }
 
 /** A keyword in the form containsKeyword expects. */
