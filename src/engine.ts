@@ -9,6 +9,7 @@ import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
 import { buildAlert, summarise } from "./scoring/alert.js";
+import { countActivity, keepEvidence, summariseEvent } from "./state/evidence.js";
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 const SHARED = "shared-infrastructure";
@@ -31,7 +32,7 @@ export class Engine {
   ) {
     this.infra = new InfraIndex(ruleSet.settings.maxSharers);
     this.env = { indicators, infra: this.infra, highRiskMccs: ruleSet.highRiskMccs };
-    this.input = { event: undefined as unknown as Event, at: 0, merchant: undefined as unknown as MerchantState, params: undefined, slot: undefined, env: this.env };
+    this.input = { event: undefined as unknown as Event, at: 0, merchant: undefined as unknown as MerchantState, params: undefined, slot: undefined, env: this.env, noted: false };
   }
 
   process(event: Event): readonly Alert[] {
@@ -55,12 +56,16 @@ export class Engine {
       }
       case "transaction":
         applyTransaction(m, event, at);
+        countActivity(m, event, at);
         break;
       case "chargeback":
         applyChargeback(m, event, at);
+        countActivity(m, event, at);
         break;
     }
-    const own = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]) ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
+    const changed = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]);
+    if (this.input.noted) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
+    const own = changed ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
     if (!newPeers?.length) return own;
     const peers = this.alertPeers(m, newPeers, event.eventId, event.occurredAt, at);
     return peers.length ? [...own, ...peers] : own;
@@ -72,6 +77,7 @@ export class Engine {
     input.event = event;
     input.at = at;
     input.merchant = m;
+    input.noted = false;
     let changed = false;
     for (const rule of rules) {
       input.params = rule.params;
@@ -87,6 +93,7 @@ export class Engine {
         }
         continue;
       }
+      if (!input.noted && f.eventIds.includes(event.eventId)) input.noted = true;
       const prev = m.signals[rule.id];
       m.signals[rule.id] = {
         value: f.value,

@@ -5,6 +5,7 @@ import { Engine } from "../src/engine.js";
 import { assess, materiallyChanged } from "../src/scoring/score.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { EVIDENCE_CAP } from "../src/state/evidence.js";
 import { newMerchant, type ActiveSignal, type MerchantState, type StoredMerchant } from "../src/state/merchant.js";
 import {
   cardToken,
@@ -333,6 +334,14 @@ describe("the alert", () => {
         },
       ],
       ruleSet: { id: "efc-test", version: engine.ruleSet.version },
+      context: {
+        profile: expect.objectContaining({ acquirerId: m.acquirerId, descriptor: m.descriptor, mcc: m.mcc, websites: m.websites }),
+        events: [
+          expect.objectContaining({ eventId: r.eventId, type: "transaction", amountMinor: r.amountMinor, referrerUrl: r.checkout!.referrerUrl }),
+          expect.objectContaining({ eventId: c.eventId, type: "site_observation", url: "https://shop.example/landing", contentDiffersByReferrer: true }),
+        ],
+        activity: [{ day: r.occurredAt.slice(0, 10), sales: 1, amountMinor: r.amountMinor, chargebacks: 0 }],
+      },
     });
     expect(a.ruleSet.version).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(fsl.version).toMatch(/^[0-9a-f]{12}$/);
@@ -462,9 +471,13 @@ describe("state", () => {
     // 100,000 sales at one every 20 s is 23 days, all in January 2026 (month 672; December 2025 is the one before)
     expect(m.months.map((c) => c.m)).toEqual([671, 672]);
     expect(m.months.reduce((s, c) => s + c.tx, 0)).toBe(100_000);
-    // measured at about 4.1 KiB with six signals active (the card-testing window alone keeps 15 sales); what
-    // matters is that nothing grows with the number of events
-    expect(sizes[100_000]).toBeLessThan(5 * 1024);
+    // measured at about 7.5 KiB with six signals active (the card-testing window alone keeps 15 sales, the
+    // reviewer's evidence 10 event summaries and 23 days of activity); what matters is that nothing grows with
+    // the number of events
+    expect(sizes[100_000]).toBeLessThan(9 * 1024);
+    expect(m.evidence).toHaveLength(EVIDENCE_CAP);
+    expect(m.activity).toHaveLength(24);
+    expect(m.activity!.reduce((s, d) => s + d[1], 0)).toBeLessThan(100_000);
     expect(sizes[100_000]! - sizes[20_000]!).toBeLessThan(128);
     const stored = engine.snapshot(m);
     expect(JSON.parse(JSON.stringify(stored))).toEqual(stored);
@@ -493,8 +506,8 @@ describe("state", () => {
       if (i === 10_000) size10k = Buffer.byteLength(JSON.stringify(engine.snapshot(state(engine))));
     }
     const size = Buffer.byteLength(JSON.stringify(engine.snapshot(state(engine))));
-    // measured at about 6 KiB: capped lists of recent URLs, descriptors and ids
-    expect(size).toBeLessThan(8 * 1024);
+    // measured at about 9 KiB: capped lists of recent URLs, descriptors and ids, and the reviewer's evidence
+    expect(size).toBeLessThan(11 * 1024);
     expect(size - size10k).toBeLessThan(512);
   });
 });

@@ -108,6 +108,52 @@ export const Signal = z.object({
   }),
 });
 
+// Extension (optional): what a reviewer sees beside the signals, from the merchant's bounded state when the alert
+// was raised: its profile, the details of the evidence events it still held, and its recent daily activity.
+export const EvidenceEvent = z.object({
+  eventId: z.string(),
+  type: z.enum(["merchant", "transaction", "chargeback", "site_observation"]),
+  occurredAt: z.string(),
+  transactionId: z.string().optional(),
+  amountMinor: z.number().optional(),
+  currency: z.string().optional(),
+  status: z.string().optional(),
+  channel: z.string().optional(),
+  recurring: z.boolean().optional(),
+  cardCountry: z.string().optional(),
+  checkoutUrl: z.string().optional(),
+  referrerUrl: z.string().optional(),
+  network: z.string().optional(),
+  reasonCode: z.string().optional(),
+  kind: z.string().optional(),
+  descriptor: z.string().optional(),
+  url: z.string().optional(),
+  linkedUrls: z.array(z.string()).optional(),
+  linkedCount: z.number().optional(),
+  contentDiffersByReferrer: z.boolean().optional(),
+});
+
+export const AlertContext = z.object({
+  profile: z
+    .object({
+      acquirerId: z.string(),
+      legalName: z.string().optional(),
+      descriptor: z.string(),
+      mcc: z.string(),
+      country: z.string(),
+      websites: z.array(z.string()),
+      principals: z.array(z.string()),
+      contactEmail: z.string().optional(),
+      payoutAccount: z.string().optional(),
+      wallets: z.array(z.string()),
+      infrastructure: z.object({ ips: z.array(z.string()), analyticsIds: z.array(z.string()) }),
+    })
+    .optional(),
+  events: z.array(EvidenceEvent),
+  /** one entry per day with activity, oldest first, up to the alert */
+  activity: z.array(z.object({ day: z.string(), sales: z.number(), amountMinor: z.number(), chargebacks: z.number() })),
+});
+
 export const Alert = z.object({
   alertId: z.string(),
   merchantId: z.string(),
@@ -117,9 +163,12 @@ export const Alert = z.object({
   typologies: z.array(z.string()),
   signals: z.array(Signal),
   ruleSet: z.object({ id: z.string(), version: z.string() }),
+  context: AlertContext.optional(),
 });
 
 export type IndicatorRef = z.infer<typeof IndicatorRef>;
 export type Signal = z.infer<typeof Signal>;
 export type Alert = z.infer<typeof Alert>;
+export type AlertContext = z.infer<typeof AlertContext>;
+export type EvidenceEvent = z.infer<typeof EvidenceEvent>;
 export type Severity = Alert["severity"];

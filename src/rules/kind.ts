@@ -5,6 +5,7 @@ import type { Event, EventType } from "../decode/events.js";
 import type { MerchantState } from "../state/merchant.js";
 import type { InfraIndex } from "../state/infra.js";
 import type { IndicatorIndex, IndicatorRef } from "../indicators/index.js";
+import { pushRecent } from "../state/window.js";
 
 /** What every rule in a rules file has besides its kind's parameters. */
 export const ruleBase = {
@@ -53,6 +54,8 @@ export interface EvalInput<P, S> {
   /** this rule's own state for this merchant; undefined until the rule keeps something (see keep()) */
   slot: S | undefined;
   env: RuleEnv;
+  /** set by noteEvidence(): the engine then keeps this event's details for the reviewer */
+  noted: boolean;
 }
 
 /**
@@ -61,6 +64,12 @@ export interface EvalInput<P, S> {
  */
 export function keep<S>(input: { slot: S | undefined }, fresh: () => S): S {
   return (input.slot ??= fresh());
+}
+
+/** Records the current event in a rule's bounded evidence list, and asks the engine to keep its details. */
+export function noteEvidence(input: EvalInput<unknown, unknown>, list: string[], cap: number): void {
+  pushRecent(list, input.event.eventId, cap);
+  input.noted = true;
 }
 
 export interface RuleKind<P = unknown, S = undefined> {

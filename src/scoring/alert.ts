@@ -1,6 +1,7 @@
 // The contract's alert: why, with the evidence a reviewer needs, and the exact rule-set version.
 import { createHash } from "node:crypto";
-import type { Alert } from "../decode/events.js";
+import type { Alert, AlertContext } from "../decode/events.js";
+import { dayIndex } from "../state/window.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { LastAlert, MerchantState } from "../state/merchant.js";
 import type { Assessment } from "./score.js";
@@ -32,6 +33,35 @@ export function buildAlert(m: MerchantState, a: Assessment, rs: RuleSet, eventId
       },
     })),
     ruleSet: { id: rs.id, version: rs.version },
+    context: context(m, a, raisedAt),
+  };
+}
+
+/** The merchant's profile, the evidence events it still holds that the signals cite, and its daily activity. */
+function context(m: MerchantState, a: Assessment, raisedAt: string): AlertContext {
+  const cited = new Set(a.parts.flatMap((p) => p.signal.eventIds));
+  const lastDay = dayIndex(Date.parse(raisedAt));
+  const p = m.profile;
+  return {
+    ...(p && {
+      profile: {
+        acquirerId: p.acquirerId,
+        ...(p.legalName !== undefined && { legalName: p.legalName }),
+        descriptor: p.descriptor,
+        mcc: p.mcc,
+        country: p.country,
+        websites: p.websites,
+        principals: p.principals,
+        ...(p.contactEmail && { contactEmail: p.contactEmail }),
+        ...(p.payoutAccount && { payoutAccount: p.payoutAccount }),
+        wallets: p.wallets,
+        infrastructure: { ips: p.ips, analyticsIds: p.analyticsIds },
+      },
+    }),
+    events: (m.evidence ?? []).filter((e) => cited.has(e.eventId)),
+    activity: (m.activity ?? [])
+      .filter((d) => d[0] <= lastDay)
+      .map(([day, sales, amountMinor, chargebacks]) => ({ day: new Date(day * 86_400_000).toISOString().slice(0, 10), sales, amountMinor, chargebacks })),
   };
 }
 

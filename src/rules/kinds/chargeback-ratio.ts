@@ -4,10 +4,9 @@
 //   ecp:    Mastercard chargebacks this month / settled Mastercard sales of the prior month
 //   window: all networks, (disputes + fraud reports) / settled card-not-present sales, this and the prior month
 import { z } from "zod";
-import { defineKind, pct } from "../kind.js";
+import { defineKind, noteEvidence, pct } from "../kind.js";
 import type { Counters } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
-import { pushRecent } from "../../state/window.js";
 
 const Level = z.strictObject({
   name: z.string().min(1),
@@ -55,7 +54,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const mcc = merchant.profile?.mcc;
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
-    if (event.type === "chargeback" && counted(params.measure, event)) pushRecent((input.slot ??= []), event.eventId, 5);
+    if (event.type === "chargeback" && counted(params.measure, event)) noteEvidence(input, (input.slot ??= []), 5);
     const [count, base] = measure(params.measure, merchant.months);
     if (count === 0) return null;
     const ratio = base > 0 ? count / base : 1;

@@ -1,9 +1,8 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
-import { defineKind, keep, type EvalInput } from "../kind.js";
+import { defineKind, keep, noteEvidence, type EvalInput } from "../kind.js";
 import type { IndicatorRef } from "../../indicators/index.js";
-import { pushRecent } from "../../state/window.js";
 import { urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({
@@ -63,7 +62,7 @@ export default defineKind<Params, Slot>({
     if (!found) return undefined;
     const slot = input.slot!;
     const { matched, hosts } = slot;
-    pushRecent(slot.eventIds, event.eventId, 5);
+    noteEvidence(input, slot.eventIds, 5);
     if (matched.length > CAP) matched.splice(0, matched.length - CAP);
     if (hosts.length > CAP) hosts.splice(0, hosts.length - CAP);
     const best = Math.max(...matched.map((m) => m.confidence));

@@ -1,8 +1,8 @@
 // Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
-import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, pushRecent, windowShare, type MonthBucket } from "../../state/window.js";
+import { defineKind, keep, noteEvidence, pct } from "../kind.js";
+import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
 
 const Params = z.strictObject({
   reasonCodes: z.array(z.string().min(1)).min(1),
@@ -36,7 +36,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     b.total++;
     if (params.reasonCodes.includes(event.reasonCode)) {
       b.matching++;
-      pushRecent(slot.eventIds, event.eventId, 5);
+      noteEvidence(input, slot.eventIds, 5);
     }
     const w = windowShare(slot.months, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
     if (!w) return null;

@@ -2,8 +2,8 @@
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
 // weight is small: it adds to other evidence.
 import { z } from "zod";
-import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, pushRecent, windowShare, type MonthBucket } from "../../state/window.js";
+import { defineKind, keep, noteEvidence, pct } from "../kind.js";
+import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
 
 const Params = z
   .strictObject({
@@ -43,7 +43,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     b.sales++;
     if (event.recurring && event.amountMinor >= params.minMinor && event.amountMinor <= params.maxMinor) {
       b.inBand++;
-      pushRecent(slot.eventIds, event.eventId, 5);
+      noteEvidence(input, slot.eventIds, 5);
     }
     const w = windowShare(slot.months, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
     if (!w) return null;

@@ -2,8 +2,8 @@
 // concentrated on a few of them. Affiliates and search engines spread thin; a hidden shop behind a front
 // site sends most of the money. Counts over the current and previous calendar month.
 import { z } from "zod";
-import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, pushRecent, windowShare, type MonthBucket } from "../../state/window.js";
+import { defineKind, keep, noteEvidence, pct } from "../kind.js";
+import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({
@@ -64,7 +64,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       if (domain && !disclosed.includes(domain) && !params.allowReferrers.includes(domain)) {
         b.undisclosed++;
         countDomain((b.top ??= []), domain);
-        pushRecent((slot.eventIds ??= []), event.eventId, 5);
+        noteEvidence(input, (slot.eventIds ??= []), 5);
       }
     }
     const w = windowShare(slot.months, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold);

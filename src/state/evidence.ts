@@ -1,0 +1,93 @@
+// What a reviewer needs to see beside the signals, kept bounded in merchant state so that an alert can carry it
+// ("enough evidence to act without querying raw data"): the details of the events rules kept as evidence, and a
+// short daily series of sales and chargebacks for the case page's chart.
+import type { Event, EvidenceEvent } from "../decode/events.js";
+import type { IndicatorIndex } from "../indicators/index.js";
+import { dayIndex } from "./window.js";
+import type { MerchantState } from "./merchant.js";
+
+/** Events whose details a merchant keeps (the most recent rule evidence). */
+export const EVIDENCE_CAP = 10;
+/** Days of activity a merchant keeps, counted back from its latest event. */
+export const ACTIVITY_DAYS = 35;
+/** Linked URLs kept from one crawl: the flagged ones first. */
+const LINKED_CAP = 8;
+
+
+/** One day of activity: [day index since 1970-01-01, sales, sales amount in minor units, chargebacks]. */
+export type ActivityDay = [number, number, number, number];
+
+export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number): EvidenceEvent {
+  const base = { eventId: e.eventId, type: e.type, occurredAt: e.occurredAt };
+  switch (e.type) {
+    case "transaction":
+      return {
+        ...base,
+        transactionId: e.transactionId,
+        amountMinor: e.amountMinor,
+        currency: e.currency,
+        status: e.status,
+        channel: e.channel,
+        recurring: e.recurring,
+        cardCountry: e.card?.country,
+        descriptor: e.descriptor,
+        checkoutUrl: e.checkout?.url,
+        referrerUrl: e.checkout?.referrerUrl,
+      };
+    case "chargeback":
+      return { ...base, transactionId: e.transactionId, amountMinor: e.amountMinor, currency: e.currency, network: e.network, reasonCode: e.reasonCode, kind: e.kind };
+    case "site_observation": {
+      const linked = e.linkedUrls ?? [];
+      const flagged = linked.filter((u) => indicators.matchUrl(u, at).length > 0);
+      const rest = linked.filter((u) => !flagged.includes(u));
+      return {
+        ...base,
+        url: e.url,
+        linkedUrls: [...flagged, ...rest].slice(0, LINKED_CAP),
+        linkedCount: linked.length,
+        contentDiffersByReferrer: e.contentDiffersByReferrer,
+      };
+    }
+    case "merchant":
+      return { ...base, descriptor: e.descriptor };
+  }
+}
+
+/** Keeps an event's details as evidence, replacing the oldest beyond the cap. */
+export function keepEvidence(m: MerchantState, summary: EvidenceEvent): void {
+  const list = (m.evidence ??= []);
+  if (list.some((x) => x.eventId === summary.eventId)) return;
+  list.push(summary);
+  if (list.length > EVIDENCE_CAP) list.shift();
+}
+
+/** Counts a sale (any transaction but a declined one) or a chargeback in the merchant's daily series. */
+export function countActivity(m: MerchantState, e: Event, at: number): void {
+  let sale = 0;
+  let amount = 0;
+  let chargeback = 0;
+  if (e.type === "transaction") {
+    if (e.status === "declined") return;
+    sale = 1;
+    amount = e.amountMinor;
+  } else if (e.type === "chargeback") chargeback = 1;
+  else return;
+  const day = dayIndex(at);
+  const days = (m.activity ??= []);
+  const last = days[days.length - 1];
+  if (!last || day > last[0]) {
+    days.push([day, sale, amount, chargeback]);
+    while (days[0]![0] <= day - ACTIVITY_DAYS) days.shift();
+    return;
+  }
+  // late event: count it on its own day if that day is still in the series
+  if (day <= last[0] - ACTIVITY_DAYS) return;
+  let i = days.length - 1;
+  while (i >= 0 && days[i]![0] > day) i--;
+  if (i >= 0 && days[i]![0] === day) {
+    const d = days[i]!;
+    d[1] += sale;
+    d[2] += amount;
+    d[3] += chargeback;
+  } else days.splice(i + 1, 0, [day, sale, amount, chargeback]);
+}

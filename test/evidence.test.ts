@@ -1,0 +1,67 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { ACTIVITY_DAYS, EVIDENCE_CAP, countActivity, keepEvidence, summariseEvent } from "../src/state/evidence.js";
+import { newMerchant } from "../src/state/merchant.js";
+import { dayIndex } from "../src/state/window.js";
+import { DAY, chargeback, crawl, indexOf, indicatorSet, resetEvents, tx } from "./helpers/events.js";
+
+beforeEach(() => resetEvents("2026-03-10T12:00:00Z"));
+
+const at = (e: { occurredAt: string }) => Date.parse(e.occurredAt);
+
+describe("daily activity", () => {
+  it("counts sales (not declines), their amount and chargebacks per day, oldest first", () => {
+    const m = newMerchant("m");
+    for (const e of [tx({ amountMinor: 1000 }), tx({ amountMinor: 500, status: "declined" }), tx({ amountMinor: 250 }), chargeback()])
+      countActivity(m, e, at(e));
+    const next = tx({ occurredAt: "2026-03-11T08:00:00Z", amountMinor: 99 });
+    countActivity(m, next, at(next));
+    const d = dayIndex(Date.parse("2026-03-10T00:00:00Z"));
+    expect(m.activity).toEqual([
+      [d, 2, 1250, 1],
+      [d + 1, 1, 99, 0],
+    ]);
+  });
+
+  it("puts a late event on its own day, ignores one older than the series, and keeps at most ACTIVITY_DAYS days", () => {
+    const m = newMerchant("m");
+    const t0 = Date.parse("2026-03-01T10:00:00Z");
+    for (let i = 0; i < 50; i += 2) {
+      const e = tx({ occurredAt: new Date(t0 + i * DAY).toISOString(), amountMinor: 1 });
+      countActivity(m, e, at(e));
+    }
+    const days = m.activity!.map((x) => x[0]);
+    const last = dayIndex(t0 + 48 * DAY);
+    expect(days[days.length - 1]).toBe(last);
+    expect(days[0]).toBeGreaterThan(last - ACTIVITY_DAYS);
+    const late = tx({ occurredAt: new Date(t0 + 47 * DAY).toISOString(), amountMinor: 7 });
+    countActivity(m, late, at(late));
+    expect(m.activity!.find((x) => x[0] === last - 1)).toEqual([last - 1, 1, 7, 0]);
+    expect(m.activity!.map((x) => x[0])).toEqual([...m.activity!.map((x) => x[0])].sort((a, b) => a - b));
+    const ancient = tx({ occurredAt: new Date(t0).toISOString() });
+    const before = JSON.stringify(m.activity);
+    countActivity(m, ancient, at(ancient));
+    expect(JSON.stringify(m.activity)).toBe(before);
+  });
+});
+
+describe("evidence details", () => {
+  it("keeps a crawl's flagged links first, and the count of all", () => {
+    const index = indexOf(indicatorSet([{ kind: "domain", value: "flagged-a.example" }]));
+    const links = Array.from({ length: 20 }, (_, i) => `https://benign-${i}.example/`);
+    links.push("https://www.flagged-a.example/x");
+    const c = crawl({ linkedUrls: links });
+    const s = summariseEvent(c, index, at(c));
+    expect(s.linkedUrls![0]).toBe("https://www.flagged-a.example/x");
+    expect(s.linkedUrls).toHaveLength(8);
+    expect(s.linkedCount).toBe(21);
+  });
+
+  it("holds at most EVIDENCE_CAP events, once each, dropping the oldest", () => {
+    const m = newMerchant("m");
+    const events = Array.from({ length: EVIDENCE_CAP + 3 }, () => chargeback());
+    for (const e of events) keepEvidence(m, summariseEvent(e, indexOf(), at(e)));
+    keepEvidence(m, summariseEvent(events.at(-1)!, indexOf(), 0));
+    expect(m.evidence!.map((e) => e.eventId)).toEqual(events.slice(3).map((e) => e.eventId));
+    expect(m.evidence![0]).toMatchObject({ type: "chargeback", reasonCode: events[3]!.reasonCode, network: events[3]!.network });
+  });
+});
