@@ -20,7 +20,8 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           // resolves Kafka and PostgreSQL once (env address, else Testcontainers, else local; see test/infra/resolve.ts)
-          globalSetup: ["test/infra/global-setup.ts"],
+          // and then Chromium for browser tests (installs Debian's package when missing; test/infra/chromium.ts)
+          globalSetup: ["test/infra/global-setup.ts", "test/infra/browser-setup.ts"],
           // one broker and one database for the run: files one after another
           fileParallelism: false,
           testTimeout: 120_000,

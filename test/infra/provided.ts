@@ -1,4 +1,5 @@
-// What test/infra/global-setup.ts provides to the integration tests: `inject("kafkaBrokers")` etc. are typed here.
+// What test/infra/global-setup.ts and browser-setup.ts provide to the integration tests: `inject("kafkaBrokers")`
+// etc. are typed here.
 import type { Via } from "./resolve.js";
 
 declare module "vitest" {
@@ -13,6 +14,8 @@ declare module "vitest" {
     kafkaRestartable: boolean;
     /** Base URL of the global setup's control endpoint (also process.env.MT_TEST_INFRA_CONTROL). */
     infraControl: string;
+    /** Chromium for browser tests, from test/infra/browser-setup.ts (also process.env.CHROMIUM_PATH). */
+    chromiumPath: string;
   }
 }
 
