@@ -101,7 +101,14 @@ export class Engine {
         strength: f.strength ?? 1,
         critical: f.critical ?? false,
         eventIds: f.eventIds,
-        indicators: (f.indicators ?? []).map((r) => ({ set: r.set, id: r.id, source: r.source, confidence: r.confidence })),
+        indicators: (f.indicators ?? []).map((r) => ({
+          set: r.set,
+          id: r.id,
+          source: r.source,
+          confidence: r.confidence,
+          ...(r.validUntil !== Number.MAX_SAFE_INTEGER && { validUntil: new Date(r.validUntil).toISOString() }),
+          ...(r.tlp && { tlp: r.tlp }),
+        })),
         detail: f.detail,
         since: prev?.since ?? new Date(at).toISOString(),
       };

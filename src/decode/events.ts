@@ -92,6 +92,9 @@ export const IndicatorRef = z.object({
   id: z.string(),
   source: z.string(),
   confidence: z.number().int().min(0).max(100),
+  // Extension (optional): the entry's expiry and TLP label, for the reviewer's provenance
+  validUntil: rfc3339.optional(),
+  tlp: z.string().optional(),
 });
 
 export const Signal = z.object({

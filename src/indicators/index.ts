@@ -2,7 +2,7 @@
 // so a replay of last year's data matches what was valid then.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { IndicatorSetV1, type IndicatorKind } from "./schema.js";
+import { IndicatorSetV1, type IndicatorKind, type Tlp } from "./schema.js";
 import { canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
@@ -16,6 +16,7 @@ export interface IndicatorRef {
   /** epoch ms; Number.MAX_SAFE_INTEGER when the entry does not expire (not Infinity: refs are kept in
    *  per-merchant state, which must stay plain JSON, and JSON has no Infinity) */
   validUntil: number;
+  tlp?: Tlp;
 }
 
 const NONE: readonly IndicatorRef[] = Object.freeze([]);
@@ -42,6 +43,7 @@ export class IndicatorIndex {
         confidence: e.confidence,
         kind: e.kind,
         validUntil: e.validUntil ? Date.parse(e.validUntil) : Number.MAX_SAFE_INTEGER,
+        ...(e.tlp && { tlp: e.tlp }),
       };
       const list = table.get(key);
       if (list) list.push(ref);

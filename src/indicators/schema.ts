@@ -17,12 +17,18 @@ export const INDICATOR_KINDS = [
 export const IndicatorKind = z.enum(INDICATOR_KINDS);
 export type IndicatorKind = z.infer<typeof IndicatorKind>;
 
+export const Tlp = z.enum(["clear", "green", "amber", "amber+strict", "red"]);
+
+export type Tlp = z.infer<typeof Tlp>;
+
 export const IndicatorEntry = z.strictObject({
   id: z.string().min(1).max(128),
   kind: IndicatorKind,
   value: z.string().min(1).max(4096),
   confidence: z.number().int().min(0).max(100),
   validUntil: z.iso.datetime({ offset: true }).optional(),
+  /** Traffic Light Protocol 2.0 label: how far the entry may be shared; shown to reviewers with the match */
+  tlp: Tlp.optional(),
 });
 
 export const IndicatorSetV1 = z.strictObject({

@@ -1,6 +1,6 @@
 // Per-merchant state in event time: the latest profile, monthly counters and each rule's own slot.
 // Bounded (two month buckets, capped lists) and plain JSON, so it can be persisted and restored as is.
-import type { MerchantEvent, TransactionEvent, ChargebackEvent, EvidenceEvent } from "../decode/events.js";
+import type { MerchantEvent, TransactionEvent, ChargebackEvent, EvidenceEvent, IndicatorRef } from "../decode/events.js";
 import type { ActivityDay } from "./evidence.js";
 import { bucketFor, monthIndex, type MonthBucket } from "./window.js";
 import { registrableDomain, urlHost } from "../lib/url.js";
@@ -42,7 +42,7 @@ export interface ActiveSignal {
   strength: number;
   critical: boolean;
   eventIds: string[];
-  indicators: { set: string; id: string; source: string; confidence: number }[];
+  indicators: IndicatorRef[];
   detail?: string;
   since: string;
 }
