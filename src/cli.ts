@@ -9,6 +9,7 @@ import { ConfigError } from "./lib/errors.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
+import { serveDemo } from "./app/demo.js";
 import { Runner } from "./app/run.js";
 import { runConfig } from "./config/run.js";
 import { createLogger } from "./lib/log.js";
@@ -55,9 +56,12 @@ program
 
 program
   .command("demo")
-  .description("replay the committed sample with the default rules and print the flagged merchants")
+  .description("replay the committed sample, print the flagged merchants, and serve them as cases to review")
   .option("--out <dir>", "output directory", "out")
-  .action(async (o: { out: string }) => {
+  .option("--host <host>", "address of the reviewers' page", "127.0.0.1")
+  .option("--port <port>", "port of the reviewers' page (0: any free port)", "8080")
+  .option("--no-serve", "print the table and exit")
+  .action(async (o: { out: string; host: string; port: string; serve: boolean }) => {
     const out = join(o.out, "sample-alerts.ndjson");
     const rejects = join(o.out, "sample-rejects.ndjson");
     const ruleSet = loadRuleSet(DEFAULT_RULES);
@@ -71,6 +75,17 @@ program
     process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
     process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
     printSummary(s, out, rejects);
+    if (!o.serve) return;
+    const demo = await serveDemo({ alertsFile: out, engine: s.engine, rulesDir: DEFAULT_RULES, host: o.host, port: Number(o.port), log: createLogger("warn") });
+    process.stdout.write(
+      `\nThe case queue for compliance reviewers is at ${demo.url}\n` +
+        `Sign in (one-time passwords of this demo; its database lives in memory and is gone when it stops):\n` +
+        demo.logins.map((l) => `  ${l.username.padEnd(9)} ${l.password}   (${l.role})\n`).join("") +
+        `Press Ctrl-C to stop.\n`,
+    );
+    const stop = () => void demo.close().then(() => process.exit(0));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
   });
 
 program

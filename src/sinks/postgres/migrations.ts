@@ -1,5 +1,9 @@
-// Schema migrations, applied in order under an advisory lock so concurrent processes do not race.
-import type pg from "pg";
+// Schema migrations, applied in order under an advisory lock so concurrent processes do not race. The same SQL
+// runs on a PostgreSQL server and on the embedded PGlite.
+import type { Queryable } from "../../cases/db.js";
+
+/** A connection that can run a multi-statement script (PGlite's query() takes one statement; its exec() more). */
+type Migratable = Queryable & { exec?(sql: string): Promise<unknown> };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
@@ -41,9 +45,48 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         PRIMARY KEY (case_id, alert_id));
     `,
   },
+  {
+    version: 2,
+    name: "case workflow, comments, audit trail, users and tokens, webhook deliveries",
+    sql: `
+      ALTER TABLE mt_cases ADD COLUMN assignee text, ADD COLUMN report_ref text, ADD COLUMN dismiss_reason text,
+        ADD COLUMN closed_at timestamptz;
+      ALTER TABLE mt_cases ADD CONSTRAINT mt_cases_status CHECK (status IN ('open', 'in_review', 'escalated', 'reported', 'dismissed'));
+      CREATE INDEX mt_cases_queue ON mt_cases (status, score DESC, opened_at);
+      CREATE TABLE mt_case_comments (
+        comment_id bigserial PRIMARY KEY, case_id bigint NOT NULL REFERENCES mt_cases, author text NOT NULL,
+        body text NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp());
+      -- who did what, when, before and after: rows are only ever added
+      CREATE TABLE mt_audit (
+        audit_id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        actor text NOT NULL, role text NOT NULL, action text NOT NULL, case_id bigint, target text,
+        before jsonb, after jsonb, detail jsonb);
+      CREATE INDEX mt_audit_case ON mt_audit (case_id, audit_id);
+      CREATE FUNCTION mt_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'mt_audit is append-only: % refused', TG_OP; END $$;
+      CREATE TRIGGER mt_audit_no_update BEFORE UPDATE OR DELETE ON mt_audit FOR EACH ROW EXECUTE FUNCTION mt_audit_append_only();
+      CREATE TRIGGER mt_audit_no_truncate BEFORE TRUNCATE ON mt_audit FOR EACH STATEMENT EXECUTE FUNCTION mt_audit_append_only();
+      CREATE TABLE mt_users (
+        username text PRIMARY KEY, role text NOT NULL CHECK (role IN ('reviewer', 'rule-tuner', 'admin')),
+        password_hash text, disabled boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL DEFAULT now());
+      -- API tokens and login sessions are kept as SHA-256 hashes: a copy of the table opens nothing
+      CREATE TABLE mt_tokens (
+        token_hash text PRIMARY KEY, username text NOT NULL REFERENCES mt_users, label text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz);
+      CREATE TABLE mt_sessions (
+        session_hash text PRIMARY KEY, username text NOT NULL REFERENCES mt_users, csrf text NOT NULL,
+        expires_at timestamptz NOT NULL);
+      -- webhook deliveries, written in the transaction that opened or raised the case, retried until delivered
+      CREATE TABLE mt_webhooks (
+        delivery_id bigserial PRIMARY KEY, case_id bigint NOT NULL, event text NOT NULL, payload jsonb NOT NULL,
+        attempts int NOT NULL DEFAULT 0, next_at timestamptz NOT NULL DEFAULT now(), delivered_at timestamptz,
+        failed_at timestamptz, last_error text);
+      CREATE INDEX mt_webhooks_due ON mt_webhooks (next_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+    `,
+  },
 ];
 
-export async function migrate(client: pg.PoolClient | pg.Client): Promise<number> {
+export async function migrate(client: Migratable): Promise<number> {
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock(7482019)");
@@ -55,7 +98,7 @@ export async function migrate(client: pg.PoolClient | pg.Client): Promise<number
     let applied = 0;
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      await client.query(m.sql);
+      await (client.exec ? client.exec(m.sql) : client.query(m.sql));
       await client.query("INSERT INTO mt_schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
       applied++;
     }

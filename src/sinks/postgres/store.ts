@@ -5,6 +5,7 @@
 import type pg from "pg";
 import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
+import { recordAlerts } from "../../cases/record.js";
 
 export class FencedError extends Error {
   constructor(topic: string, partition: number, mine: string, current: string) {
@@ -63,6 +64,8 @@ export class PgStore {
   constructor(
     readonly pool: pg.Pool,
     readonly groupId: string,
+    /** queue a webhook delivery for each new high-severity case */
+    private readonly webhooks = false,
   ) {}
 
   /** Takes ownership of a partition: a new epoch, which fences every earlier owner. */
@@ -110,7 +113,7 @@ export class PgStore {
   /** A chunk's outputs and its position, all or none: alerts, cases, the outbox. */
   async commitOutputs(b: OutputsWrite): Promise<void> {
     await this.owned(b.topic, b.partition, b.epoch, async (c, outboxSeq) => {
-      await this.recordAlerts(c, b.alerts, b.acquirerOf);
+      await recordAlerts(c, b.alerts, { acquirerOf: b.acquirerOf, webhooks: this.webhooks });
       let seq = outboxSeq;
       if (b.outbox.length) {
         const seqs = b.outbox.map(() => String(++seq));
@@ -159,63 +162,6 @@ export class PgStore {
         b.stateOffset,
       ]);
     });
-  }
-
-  /**
-   * A chunk's alerts into the alert table and onto each merchant's open case (opening one if there is none), in
-   * three statements whatever the number of alerts. A case takes its merchant's latest alert of the chunk; a
-   * case opened here is dated by the first.
-   */
-  private async recordAlerts(c: Tx, alerts: Alert[], acquirerOf: (merchantId: string) => string | undefined): Promise<void> {
-    if (alerts.length === 0) return;
-    const inserted = await c.query<{ alert_id: string }>(
-      `INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
-       SELECT a->>'alertId', a->>'merchantId', (a->>'raisedAt')::timestamptz, (a->>'score')::int, a->>'severity',
-              a->'ruleSet'->>'version', a
-       FROM json_array_elements($1::json) AS a
-       ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id`,
-      [JSON.stringify(alerts)],
-    );
-    const fresh = new Set(inserted.rows.map((r) => r.alert_id));
-    const byMerchant = new Map<string, { first: Alert; last: Alert; ids: string[] }>();
-    for (const a of alerts) {
-      if (!fresh.has(a.alertId)) continue;
-      const m = byMerchant.get(a.merchantId);
-      if (m) {
-        m.last = a;
-        m.ids.push(a.alertId);
-      } else byMerchant.set(a.merchantId, { first: a, last: a, ids: [a.alertId] });
-    }
-    if (byMerchant.size === 0) return;
-    const rows = [...byMerchant].map(([m, { first, last }]) => ({
-      m,
-      score: last.score,
-      sev: last.severity,
-      typ: last.typologies,
-      acq: acquirerOf(m) ?? null,
-      opened: first.raisedAt,
-      at: last.raisedAt,
-      id: last.alertId,
-    }));
-    const cases = await c.query<{ case_id: string; merchant_id: string }>(
-      `INSERT INTO mt_cases (merchant_id, score, severity, typologies, acquirer_id, opened_at, updated_at, last_alert_id)
-       SELECT t.m, t.score, t.sev, ARRAY(SELECT json_array_elements_text(t.typ)), t.acq, t.opened, t.at, t.id
-       FROM json_to_recordset($1::json) AS t(m text, score int, sev text, typ json, acq text, opened timestamptz, at timestamptz, id text)
-       ON CONFLICT (merchant_id) WHERE status NOT IN ('reported', 'dismissed') DO UPDATE
-         SET score = EXCLUDED.score, severity = EXCLUDED.severity, typologies = EXCLUDED.typologies,
-             updated_at = EXCLUDED.updated_at, last_alert_id = EXCLUDED.last_alert_id,
-             acquirer_id = COALESCE(EXCLUDED.acquirer_id, mt_cases.acquirer_id)
-       RETURNING case_id, merchant_id`,
-      [JSON.stringify(rows)],
-    );
-    const caseIds: string[] = [];
-    const alertIds: string[] = [];
-    for (const r of cases.rows)
-      for (const id of byMerchant.get(r.merchant_id)!.ids) {
-        caseIds.push(r.case_id);
-        alertIds.push(id);
-      }
-    await c.query("INSERT INTO mt_case_alerts (case_id, alert_id) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING", [caseIds, alertIds]);
   }
 
   async pendingOutbox(topic: string, partition: number, afterSeq: string, limit = 5000): Promise<OutboxRow[]> {

@@ -1,0 +1,56 @@
+// The embedded default behind `npm start`: the sample's alerts in an in-process PostgreSQL (PGlite, the same SQL
+// as the service), three sign-ins, and the reviewers' page on 127.0.0.1. Nothing to install, nothing kept.
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { Alert } from "../decode/events.js";
+import { embeddedDb, type Db } from "../cases/db.js";
+import { recordAlerts } from "../cases/record.js";
+import type { Engine } from "../engine.js";
+import { Auth, CONSOLE } from "../web/auth.js";
+import { buildWebServer } from "../web/server.js";
+import type { Logger } from "../lib/log.js";
+
+export interface DemoServer {
+  url: string;
+  logins: { username: string; role: string; password: string }[];
+  app: FastifyInstance;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** Serves the alerts of a replay (its NDJSON output) as cases. */
+export async function serveDemo(o: { alertsFile: string; engine: Engine; rulesDir: string; host: string; port: number; log: Logger }): Promise<DemoServer> {
+  const db = await embeddedDb();
+  const alerts = readFileSync(o.alertsFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => Alert.parse(JSON.parse(l)));
+  await db.tx((q) => recordAlerts(q, alerts, { acquirerOf: (m) => o.engine.merchants.get(m)?.profile?.acquirerId, webhooks: false }));
+  const auth = new Auth(db);
+  const logins = [];
+  for (const [username, role] of [["reviewer", "reviewer"], ["tuner", "rule-tuner"], ["admin", "admin"]] as const)
+    logins.push(await auth.addUser(CONSOLE, { username, role }));
+  // rule tuners edit a copy: the demo never changes the repository's rules
+  const rulesDir = mkdtempSync(join(tmpdir(), "moneytrail-demo-rules-"));
+  cpSync(o.rulesDir, rulesDir, { recursive: true });
+  const app = await buildWebServer({ db, log: o.log, rulesDir });
+  await app.listen({ host: o.host, port: o.port }).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(
+      err.code === "EADDRINUSE" ? `port ${o.port} on ${o.host} is taken: run again with --port <another port> (or --port 0 for any free one)` : err.message,
+    );
+  });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : o.port;
+  return {
+    url: `http://${o.host}:${port}/`,
+    logins,
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}

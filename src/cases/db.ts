@@ -1,0 +1,47 @@
+// One small interface over the two databases the case store runs on: a PostgreSQL server (pg.Pool) for the
+// service, and PGlite (PostgreSQL compiled to WebAssembly, in process) for the embedded default. Same SQL on both.
+import type pg from "pg";
+import { migrate } from "../sinks/postgres/migrations.js";
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  tx<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function poolDb(pool: pg.Pool): Db {
+  return {
+    query: <R>(text: string, params?: unknown[]) => pool.query(text, params) as unknown as Promise<{ rows: R[] }>,
+    async tx(work) {
+      const c = await pool.connect();
+      try {
+        await c.query("BEGIN");
+        const out = await work(c as unknown as Queryable);
+        await c.query("COMMIT");
+        return out;
+      } catch (err) {
+        await c.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** An embedded database, in memory or in `dataDir`, migrated and ready. */
+export async function embeddedDb(dataDir?: string): Promise<Db> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const lite = new PGlite(dataDir);
+  await migrate(lite);
+  return {
+    query: <R>(text: string, params?: unknown[]) => lite.query<R>(text, params),
+    tx: (work) => lite.transaction((t) => work(t as unknown as Queryable)),
+    close: () => lite.close(),
+  };
+}

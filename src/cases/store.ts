@@ -1,0 +1,384 @@
+// The case queue as reviewers work it: list, read, act, comment, reveal, export. Every change and every reveal
+// or export writes an audit row in the same transaction, so the trail cannot miss an action that happened.
+import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.js";
+import { canonicalUrl, sha256Tagged } from "../lib/url.js";
+import type { Db, Queryable } from "./db.js";
+import { ACTIVE, CaseAction, DISMISS_REASONS, Status, TRANSITIONS, nextStatus } from "./workflow.js";
+
+export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export interface Actor {
+  username: string;
+  role: Role;
+}
+
+/** A refusal with the HTTP status it maps to and a message that says what to do. */
+export class CaseError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CaseError";
+  }
+}
+
+export interface CaseRow {
+  caseId: string;
+  merchantId: string;
+  status: Status;
+  score: number;
+  severity: string;
+  typologies: string[];
+  acquirerId: string | null;
+  assignee: string | null;
+  openedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  reportRef: string | null;
+  dismissReason: string | null;
+  lastAlertId: string;
+}
+
+export interface QueueFilter {
+  /** a status, "active" (open, in review, escalated: the default) or "all" */
+  status?: Status | "active" | "all";
+  typology?: string;
+  acquirer?: string;
+  /** a username, or "unassigned" */
+  assignee?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface AuditRow {
+  auditId: string;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  caseId: string | null;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+  detail: unknown;
+}
+
+export interface CommentRow {
+  commentId: string;
+  author: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface CaseDetail {
+  case: CaseRow;
+  /** the case's alerts, oldest first */
+  alerts: Alert[];
+  /** merchant profile and activity as of the latest alert; evidence events of all the alerts */
+  context: AlertContext;
+  comments: CommentRow[];
+  audit: AuditRow[];
+}
+
+const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, typologies, acquirer_id, assignee, opened_at, updated_at,
+  closed_at, report_ref, dismiss_reason, last_alert_id`;
+
+type Raw = Record<string, unknown>;
+const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+function caseRow(r: Raw): CaseRow {
+  return {
+    caseId: String(r.case_id),
+    merchantId: r.merchant_id as string,
+    status: r.status as Status,
+    score: Number(r.score),
+    severity: r.severity as string,
+    typologies: r.typologies as string[],
+    acquirerId: (r.acquirer_id as string | null) ?? null,
+    assignee: (r.assignee as string | null) ?? null,
+    openedAt: iso(r.opened_at)!,
+    updatedAt: iso(r.updated_at)!,
+    closedAt: iso(r.closed_at),
+    reportRef: (r.report_ref as string | null) ?? null,
+    dismissReason: (r.dismiss_reason as string | null) ?? null,
+    lastAlertId: r.last_alert_id as string,
+  };
+}
+
+function auditRow(r: Raw): AuditRow {
+  return {
+    auditId: String(r.audit_id),
+    at: iso(r.at)!,
+    actor: r.actor as string,
+    role: r.role as string,
+    action: r.action as string,
+    caseId: r.case_id == null ? null : String(r.case_id),
+    target: (r.target as string | null) ?? null,
+    before: r.before ?? null,
+    after: r.after ?? null,
+    detail: r.detail ?? null,
+  };
+}
+
+/** The fields of a case an action can change: what the audit trail records before and after. */
+const tracked = (c: CaseRow) => ({ status: c.status, assignee: c.assignee, reportRef: c.reportRef, dismissReason: c.dismissReason });
+
+/** The SHA-256 of a URL's canonical form: what a reviewer sees instead of a flagged URL, and what reveal takes. */
+export function urlHash(url: string): string {
+  return sha256Tagged(canonicalUrl(url) ?? url);
+}
+
+/** Every URL a case's evidence holds: the merchant's websites and the evidence events' URLs. */
+export function evidenceUrls(ctx: AlertContext): string[] {
+  const out = new Set<string>(ctx.profile?.websites ?? []);
+  for (const e of ctx.events) for (const u of eventUrls(e)) out.add(u);
+  return [...out];
+}
+
+export function eventUrls(e: EvidenceEvent): string[] {
+  return [e.url, e.checkoutUrl, e.referrerUrl, ...(e.linkedUrls ?? [])].filter((u): u is string => typeof u === "string");
+}
+
+export async function writeAudit(
+  q: Queryable,
+  actor: Actor,
+  action: string,
+  a: { caseId?: string | null; target?: string | null; before?: unknown; after?: unknown; detail?: unknown } = {},
+): Promise<void> {
+  await q.query(
+    "INSERT INTO mt_audit (actor, role, action, case_id, target, before, after, detail) VALUES ($1, $2, $3, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb)",
+    [
+      actor.username,
+      actor.role,
+      action,
+      a.caseId ?? null,
+      a.target ?? null,
+      a.before === undefined ? null : JSON.stringify(a.before),
+      a.after === undefined ? null : JSON.stringify(a.after),
+      a.detail === undefined ? null : JSON.stringify(a.detail),
+    ],
+  );
+}
+
+export class CaseStore {
+  constructor(readonly db: Db) {}
+
+  /** Sorted by risk (score, highest first), then age (oldest first). */
+  async queue(f: QueueFilter = {}): Promise<{ rows: CaseRow[]; total: number; page: number; pageSize: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const status = f.status ?? "active";
+    if (status === "active") {
+      params.push(ACTIVE);
+      where.push(`status = ANY($${params.length}::text[])`);
+    } else if (status !== "all") {
+      params.push(status);
+      where.push(`status = $${params.length}`);
+    }
+    if (f.typology) {
+      params.push(f.typology);
+      where.push(`$${params.length} = ANY(typologies)`);
+    }
+    if (f.acquirer) {
+      params.push(f.acquirer);
+      where.push(`acquirer_id = $${params.length}`);
+    }
+    if (f.assignee === "unassigned") where.push("assignee IS NULL");
+    else if (f.assignee) {
+      params.push(f.assignee);
+      where.push(`assignee = $${params.length}`);
+    }
+    const sql = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const pageSize = Math.min(Math.max(f.pageSize ?? 25, 1), 200);
+    const page = Math.max(f.page ?? 1, 1);
+    const [rows, count] = await Promise.all([
+      this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases ${sql} ORDER BY score DESC, opened_at ASC, case_id ASC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mt_cases ${sql}`, params),
+    ]);
+    return { rows: rows.rows.map(caseRow), total: Number(count.rows[0]!.n), page, pageSize };
+  }
+
+  /** The values the queue's filters can take. */
+  async facets(): Promise<{ typologies: string[]; acquirers: string[]; assignees: string[] }> {
+    const [t, a, u] = await Promise.all([
+      this.db.query<{ v: string }>("SELECT DISTINCT unnest(typologies) AS v FROM mt_cases ORDER BY 1"),
+      this.db.query<{ v: string }>("SELECT DISTINCT acquirer_id AS v FROM mt_cases WHERE acquirer_id IS NOT NULL ORDER BY 1"),
+      this.db.query<{ v: string }>("SELECT DISTINCT assignee AS v FROM mt_cases WHERE assignee IS NOT NULL ORDER BY 1"),
+    ]);
+    return { typologies: t.rows.map((r) => r.v), acquirers: a.rows.map((r) => r.v), assignees: u.rows.map((r) => r.v) };
+  }
+
+  async get(caseId: string): Promise<CaseDetail> {
+    const id = caseIdOf(caseId);
+    const c = await this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint`, [id]);
+    if (!c.rows[0]) throw new CaseError(404, `no case ${caseId}`);
+    const [alerts, comments, audit] = await Promise.all([
+      this.db.query<{ alert: Alert | string }>(
+        "SELECT a.alert FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id) WHERE ca.case_id = $1::bigint ORDER BY a.raised_at, a.alert_id",
+        [id],
+      ),
+      this.db.query<Raw>("SELECT comment_id::text, author, body, created_at FROM mt_case_comments WHERE case_id = $1::bigint ORDER BY comment_id", [id]),
+      this.db.query<Raw>("SELECT * FROM mt_audit WHERE case_id = $1::bigint ORDER BY audit_id", [id]),
+    ]);
+    const list = alerts.rows.map((r) => Alert.parse(typeof r.alert === "string" ? JSON.parse(r.alert) : r.alert));
+    return {
+      case: caseRow(c.rows[0]),
+      alerts: list,
+      context: mergedContext(list),
+      comments: comments.rows.map((r) => ({ commentId: String(r.comment_id), author: r.author as string, body: r.body as string, createdAt: iso(r.created_at)! })),
+      audit: audit.rows.map(auditRow),
+    };
+  }
+
+  /** One workflow action, checked against the case's current status, with its audit row. */
+  async act(caseId: string, actor: Actor, input: unknown): Promise<CaseRow> {
+    const parsed = CaseAction.safeParse(input);
+    if (!parsed.success) throw new CaseError(400, parsed.error.issues.map((i) => `${i.path.join(".") || "action"}: ${i.message}`).join("; "));
+    const a = parsed.data;
+    const id = caseIdOf(caseId);
+    return this.db.tx(async (q) => {
+      const cur = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint FOR UPDATE`, [id]);
+      if (!cur.rows[0]) throw new CaseError(404, `no case ${caseId}`);
+      const before = caseRow(cur.rows[0]);
+      if (!TRANSITIONS[a.action].from.includes(before.status))
+        throw new CaseError(409, `cannot ${a.action} a case that is ${before.status.replace("_", " ")}; allowed from: ${TRANSITIONS[a.action].from.join(", ")}`);
+      const status = nextStatus(before.status, a.action);
+      const set = {
+        assignee: a.action === "assign" ? (a.assignee ?? actor.username) : before.assignee,
+        reportRef: a.action === "report" ? a.reportRef : a.action === "reopen" ? null : before.reportRef,
+        dismissReason: a.action === "dismiss" ? a.reason : a.action === "reopen" ? null : before.dismissReason,
+      };
+      if (a.action === "reopen") {
+        const other = await q.query<{ case_id: string }>(
+          "SELECT case_id::text FROM mt_cases WHERE merchant_id = $1 AND status = ANY($2::text[]) AND case_id <> $3::bigint",
+          [before.merchantId, ACTIVE, id],
+        );
+        if (other.rows[0]) throw new CaseError(409, `merchant ${before.merchantId} already has an open case (${other.rows[0].case_id}); work that one instead`);
+      }
+      const upd = await q.query<Raw>(
+        `UPDATE mt_cases SET status = $2, assignee = $3, report_ref = $4, dismiss_reason = $5, updated_at = clock_timestamp(),
+           closed_at = CASE WHEN $2 IN ('reported', 'dismissed') THEN clock_timestamp() ELSE NULL END
+         WHERE case_id = $1::bigint RETURNING ${CASE_COLUMNS}`,
+        [id, status, set.assignee, set.reportRef, set.dismissReason],
+      );
+      const after = caseRow(upd.rows[0]!);
+      await writeAudit(q, actor, a.action, {
+        caseId: id,
+        target: before.merchantId,
+        before: tracked(before),
+        after: tracked(after),
+        detail: a.note ? { note: a.note } : undefined,
+      });
+      return after;
+    });
+  }
+
+  async comment(caseId: string, actor: Actor, body: string): Promise<CommentRow> {
+    const text = body.trim();
+    if (!text) throw new CaseError(400, "a comment needs some text");
+    if (text.length > 4000) throw new CaseError(400, "a comment is at most 4,000 characters");
+    const id = caseIdOf(caseId);
+    return this.db.tx(async (q) => {
+      const c = await q.query<{ merchant_id: string }>("SELECT merchant_id FROM mt_cases WHERE case_id = $1::bigint", [id]);
+      if (!c.rows[0]) throw new CaseError(404, `no case ${caseId}`);
+      const r = await q.query<Raw>(
+        "INSERT INTO mt_case_comments (case_id, author, body) VALUES ($1::bigint, $2, $3) RETURNING comment_id::text, author, body, created_at",
+        [id, actor.username, text],
+      );
+      const row = r.rows[0]!;
+      await writeAudit(q, actor, "comment", { caseId: id, target: c.rows[0].merchant_id, after: { commentId: String(row.comment_id), body: text } });
+      return { commentId: String(row.comment_id), author: row.author as string, body: row.body as string, createdAt: iso(row.created_at)! };
+    });
+  }
+
+  /** A flagged URL in full, by its hash: a deliberate act, audited. The URL is returned as text, never fetched. */
+  async revealUrl(caseId: string, actor: Actor, hash: string): Promise<string> {
+    const detail = await this.get(caseId);
+    const url = evidenceUrls(detail.context).find((u) => urlHash(u) === hash);
+    if (!url) throw new CaseError(404, `no URL with hash ${hash} in the evidence of case ${caseId}`);
+    await writeAudit(this.db, actor, "reveal-url", { caseId: detail.case.caseId, target: hash });
+    return url;
+  }
+
+  /** The case file for a report to the authorities or a hotline; the export itself is audited. */
+  async exportCase(caseId: string, actor: Actor): Promise<CaseFile> {
+    const d = await this.get(caseId);
+    await writeAudit(this.db, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId });
+    return {
+      format: "moneytrail-case-file/1",
+      exportedAt: new Date().toISOString(),
+      exportedBy: actor.username,
+      case: d.case,
+      dismissReasonText: d.case.dismissReason ? (DISMISS_REASONS as Record<string, string>)[d.case.dismissReason] : undefined,
+      merchant: d.context.profile ?? null,
+      activity: d.context.activity,
+      evidence: d.context.events.map((e) => ({ ...e, urls: eventUrls(e).map((u) => ({ url: u, sha256: urlHash(u) })) })),
+      signals: d.alerts.at(-1)?.signals ?? [],
+      indicators: indicatorsOf(d.alerts),
+      alerts: d.alerts.map(({ context: _context, ...a }) => a),
+      comments: d.comments,
+      audit: d.audit,
+    };
+  }
+
+  /** Audit rows, oldest first: one case's, or all of them after a given id (for a full export in pages). */
+  async auditLog(o: { caseId?: string; afterId?: string; limit?: number } = {}): Promise<AuditRow[]> {
+    const params: unknown[] = [o.afterId ?? "0"];
+    let sql = "SELECT * FROM mt_audit WHERE audit_id > $1::bigint";
+    if (o.caseId) {
+      params.push(caseIdOf(o.caseId));
+      sql += ` AND case_id = $2::bigint`;
+    }
+    const r = await this.db.query<Raw>(`${sql} ORDER BY audit_id LIMIT ${Math.min(o.limit ?? 10_000, 10_000)}`, params);
+    return r.rows.map(auditRow);
+  }
+}
+
+export interface CaseFile {
+  format: "moneytrail-case-file/1";
+  exportedAt: string;
+  exportedBy: string;
+  case: CaseRow;
+  dismissReasonText?: string;
+  merchant: AlertContext["profile"] | null;
+  activity: AlertContext["activity"];
+  evidence: (EvidenceEvent & { urls: { url: string; sha256: string }[] })[];
+  signals: Alert["signals"];
+  indicators: ReturnType<typeof indicatorsOf>;
+  alerts: Omit<Alert, "context">[];
+  comments: CommentRow[];
+  audit: AuditRow[];
+}
+
+function caseIdOf(s: string): string {
+  if (!/^\d{1,18}$/.test(s)) throw new CaseError(404, `no case ${s}: case ids are numbers`);
+  return s;
+}
+
+/** Profile and activity of the latest alert; the evidence events of all, each once, oldest first. */
+function mergedContext(alerts: Alert[]): AlertContext {
+  const latest = [...alerts].reverse().find((a) => a.context)?.context;
+  const events = new Map<string, EvidenceEvent>();
+  for (const a of alerts) for (const e of a.context?.events ?? []) events.set(e.eventId, e);
+  return {
+    ...(latest?.profile && { profile: latest.profile }),
+    events: [...events.values()].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt)),
+    activity: latest?.activity ?? [],
+  };
+}
+
+/** Each indicator that matched in any of the case's alerts, once, with the rules it fired. */
+export function indicatorsOf(alerts: Alert[]) {
+  const out = new Map<string, NonNullable<Alert["signals"][number]["evidence"]["indicators"]>[number] & { rules: string[] }>();
+  for (const a of alerts)
+    for (const s of a.signals)
+      for (const i of s.evidence.indicators ?? []) {
+        const key = `${i.set}/${i.id}`;
+        const have = out.get(key);
+        if (have) {
+          if (!have.rules.includes(s.rule)) have.rules.push(s.rule);
+        } else out.set(key, { ...i, rules: [s.rule] });
+      }
+  return [...out.values()];
+}

@@ -1,0 +1,55 @@
+// The reviewer's workflow as data: statuses, the actions that move a case between them, and what each needs.
+// open -> in_review (assigned) -> escalated -> reported (with the report's reference) | dismissed (with a reason);
+// a closed case can be reopened; comments at any time.
+import { z } from "zod";
+
+export const STATUSES = ["open", "in_review", "escalated", "reported", "dismissed"] as const;
+export const Status = z.enum(STATUSES);
+export type Status = z.infer<typeof Status>;
+export const ACTIVE: readonly Status[] = ["open", "in_review", "escalated"];
+
+export const DISMISS_REASONS = {
+  "false-positive": "false positive: the signals do not hold up",
+  "legitimate-business": "legitimate business: explained by the merchant's actual trade",
+  duplicate: "duplicate of another case",
+  "insufficient-evidence": "insufficient evidence to report",
+} as const;
+export const DismissReason = z.enum(Object.keys(DISMISS_REASONS) as [keyof typeof DISMISS_REASONS, ...(keyof typeof DISMISS_REASONS)[]]);
+
+const note = z.string().trim().max(4000).optional();
+
+export const CaseAction = z.discriminatedUnion("action", [
+  z.strictObject({ action: z.literal("assign"), assignee: z.string().trim().min(1).max(128).optional(), note }),
+  z.strictObject({ action: z.literal("escalate"), note }),
+  z.strictObject({
+    action: z.literal("report"),
+    reportRef: z.string().trim().min(1, "the report's reference (hotline or authority case number) is required").max(256),
+    note,
+  }),
+  z.strictObject({
+    action: z.literal("dismiss"),
+    reason: DismissReason.describe("one of: " + Object.keys(DISMISS_REASONS).join(", ")),
+    note,
+  }),
+  z.strictObject({ action: z.literal("reopen"), note: z.string().trim().min(1, "say why the case is reopened").max(4000) }),
+]);
+export type CaseAction = z.infer<typeof CaseAction>;
+
+/** From which statuses each action may be taken, and where it leads (null: stays where it is). */
+export const TRANSITIONS: Record<CaseAction["action"], { from: readonly Status[]; to: Status | null }> = {
+  assign: { from: ["open", "in_review", "escalated"], to: null },
+  escalate: { from: ["in_review"], to: "escalated" },
+  report: { from: ["in_review", "escalated"], to: "reported" },
+  dismiss: { from: ["open", "in_review", "escalated"], to: "dismissed" },
+  reopen: { from: ["reported", "dismissed"], to: "open" },
+};
+
+/** The status after an action; assigning an open case puts it in review. */
+export function nextStatus(current: Status, action: CaseAction["action"]): Status {
+  if (action === "assign") return current === "open" ? "in_review" : current;
+  return TRANSITIONS[action].to!;
+}
+
+export function allowedActions(current: Status): CaseAction["action"][] {
+  return (Object.keys(TRANSITIONS) as CaseAction["action"][]).filter((a) => TRANSITIONS[a].from.includes(current));
+}

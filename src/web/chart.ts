@@ -1,0 +1,42 @@
+// A small inline SVG chart of a merchant's daily sales (bars) and chargebacks (line): a reviewer sees a spike or a
+// dispute wave at a glance. Drawn on the server, so it needs no script and prints.
+import { html, type Html } from "./html.js";
+import type { AlertContext } from "../decode/events.js";
+
+const W = 720;
+const H = 200;
+const PAD = { l: 44, r: 44, t: 14, b: 30 };
+
+export function activityChart(days: AlertContext["activity"]): Html {
+  if (days.length === 0) return html`<p class="muted">No sales or chargebacks in the merchant's recent history.</p>`;
+  // a continuous day axis: days without activity are zero, not skipped
+  const first = Date.parse(`${days[0]!.day}T00:00:00Z`);
+  const last = Date.parse(`${days[days.length - 1]!.day}T00:00:00Z`);
+  const n = Math.round((last - first) / 86_400_000) + 1;
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const series = Array.from({ length: n }, (_, i) => {
+    const day = new Date(first + i * 86_400_000).toISOString().slice(0, 10);
+    return { day, sales: byDay.get(day)?.sales ?? 0, chargebacks: byDay.get(day)?.chargebacks ?? 0 };
+  });
+  const maxSales = Math.max(1, ...series.map((d) => d.sales));
+  const maxCb = Math.max(1, ...series.map((d) => d.chargebacks));
+  const iw = W - PAD.l - PAD.r;
+  const ih = H - PAD.t - PAD.b;
+  const bw = iw / n;
+  const x = (i: number) => PAD.l + i * bw;
+  const bars = series.map((d, i) => {
+    const h = (d.sales / maxSales) * ih;
+    return html`<rect x="${(x(i) + bw * 0.1).toFixed(1)}" y="${(PAD.t + ih - h).toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="#7aa2d6"><title>${d.day}: ${d.sales} sales, ${d.chargebacks} chargebacks</title></rect>`;
+  });
+  const points = series.map((d, i) => `${(x(i) + bw / 2).toFixed(1)},${(PAD.t + ih - (d.chargebacks / maxCb) * ih).toFixed(1)}`).join(" ");
+  const ticks = [0, Math.floor((n - 1) / 2), n - 1].filter((v, i, a) => a.indexOf(v) === i);
+  return html`<figure style="margin:0"><svg role="img" aria-label="Daily sales and chargebacks" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px;background:#fff">
+  <line x1="${PAD.l}" y1="${PAD.t + ih}" x2="${W - PAD.r}" y2="${PAD.t + ih}" stroke="#888"/>
+  ${bars}
+  <polyline points="${points}" fill="none" stroke="#b91c1c" stroke-width="2"/>
+  <text x="${PAD.l - 6}" y="${PAD.t + 10}" text-anchor="end" font-size="11" fill="#2b5d9c">${maxSales}</text>
+  <text x="${PAD.l - 6}" y="${PAD.t + ih}" text-anchor="end" font-size="11" fill="#2b5d9c">0</text>
+  <text x="${W - PAD.r + 6}" y="${PAD.t + 10}" font-size="11" fill="#b91c1c">${maxCb}</text>
+  ${ticks.map((i) => html`<text x="${(x(i) + bw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${series[i]!.day}</text>`)}
+</svg><figcaption class="muted">Bars: sales per day (left scale, up to ${maxSales}). Red line: chargebacks per day (right scale, up to ${maxCb}). As of the latest alert.</figcaption></figure>`;
+}

@@ -1,0 +1,79 @@
+// Server-rendered HTML: tagged templates that escape every interpolated value unless it is already markup.
+// No client framework: the page works without JavaScript, prints, and a test browser sees what a person sees.
+import { urlHost } from "../lib/url.js";
+import { urlHash } from "../cases/store.js";
+
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]!);
+
+type Part = Html | string | number | null | undefined | false | readonly Part[];
+const render = (p: Part): string =>
+  p === null || p === undefined || p === false ? "" : p instanceof Html ? p.value : Array.isArray(p) ? p.map(render).join("") : escape(String(p));
+
+export function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
+  let out = strings[0]!;
+  for (let i = 0; i < parts.length; i++) out += render(parts[i]!) + strings[i + 1]!;
+  return new Html(out);
+}
+
+export interface PageUser {
+  username: string;
+  role: string;
+  csrf?: string;
+}
+
+const STYLE = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#1f3a5f;color:#fff;padding:.6em 1.2em;display:flex;gap:1.2em;align-items:center}
+header a{color:#fff}header .who{margin-left:auto}main{padding:1em 1.2em;max-width:1200px}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.4em 0 1.2em}th,td{border:1px solid #d5d9e0;padding:.35em .5em;text-align:left;vertical-align:top}
+th{background:#eef1f5}section{background:#fff;border:1px solid #d5d9e0;padding:.6em 1em;margin:0 0 1em}
+.sev-critical{color:#fff;background:#9b1c1c;padding:0 .4em}.sev-high{color:#fff;background:#c2410c;padding:0 .4em}
+.sev-medium{background:#fde68a;padding:0 .4em}.sev-low{background:#e5e7eb;padding:0 .4em}
+.error{background:#fee2e2;border:1px solid #b91c1c;padding:.5em 1em}.notice{background:#dcfce7;border:1px solid #15803d;padding:.5em 1em}
+code,.hash{font-family:ui-monospace,monospace;font-size:.9em}.muted{color:#5b6472}form.inline{display:inline}
+.actions form{margin:.3em 0}label{margin-right:.6em}button{cursor:pointer}
+@media print{header,.actions,.noprint{display:none}body{background:#fff}section{border:0}}
+`;
+
+export function layout(title: string, user: PageUser | null, body: Html): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${title} · moneytrail</title><style>${new Html(STYLE)}</style></head>
+<body><header><strong>moneytrail</strong>${
+    user
+      ? html`${user.role === "reviewer" ? html`<a href="/cases">Case queue</a>` : ""}${user.role === "rule-tuner" ? html`<a href="/rules">Rules</a>` : ""}${
+          user.role === "admin" ? html`<a href="/admin">Users and tokens</a>` : ""
+        }<span class="who">${user.username} (${user.role})
+        <form class="inline" method="post" action="/logout">${csrfField(user)}<button>Sign out</button></form></span>`
+      : ""
+  }</header><main>${body}</main></body></html>`.value;
+}
+
+export const csrfField = (user: PageUser | null): Html => (user?.csrf ? html`<input type="hidden" name="_csrf" value="${user.csrf}">` : html``);
+
+/**
+ * A URL from the evidence as a reviewer first sees it: its host and the hash of its canonical form, as text. Never
+ * a link and never fetched (no <a>, no <img>): a flagged URL may point at abuse material.
+ */
+export function maskedUrl(url: string, reveal?: { caseId: string; user: PageUser | null; revealed?: string }): Html {
+  const hash = urlHash(url);
+  const host = urlHost(url) ?? "(not a web address)";
+  if (reveal?.revealed === hash) return html`<span class="url-revealed"><code>${url}</code> <span class="muted">(revealed; plain text, not a link)</span></span>`;
+  return html`<span class="url-masked">${host} <span class="hash" title="${hash}">${hash.slice(0, 19)}…</span>${
+    reveal
+      ? html` <form class="inline noprint" method="post" action="/cases/${reveal.caseId}/reveal">${csrfField(reveal.user)}<input type="hidden" name="hash" value="${hash}"><button title="Shows the full address as text and records it in the audit trail">Reveal</button></form>`
+      : ""
+  }</span>`;
+}
+
+export const severity = (s: string): Html => html`<span class="sev-${s}">${s}</span>`;
+export const when = (iso: string | null): string => (iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") : "—");
+export const shortHash = (h: string | undefined): string => (h ? `${h.slice(0, 15)}…` : "—");

@@ -1,0 +1,118 @@
+// One case: who the merchant is, why it is here (each signal against its threshold, in plain words), the evidence,
+// where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
+import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
+import { activityChart } from "../chart.js";
+import { eventUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
+import { DISMISS_REASONS, allowedActions } from "../../cases/workflow.js";
+import type { EvidenceEvent } from "../../decode/events.js";
+
+export interface CasePageOptions {
+  /** the hash of a URL revealed by this request */
+  revealed?: string;
+  error?: string;
+  notice?: string;
+  /** a printable case file: no forms */
+  print?: boolean;
+}
+
+const money = (minor: number | undefined, currency: string | undefined) =>
+  minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
+
+function eventFacts(e: EvidenceEvent): string {
+  switch (e.type) {
+    case "transaction":
+      return [money(e.amountMinor, e.currency), e.status, e.channel, e.recurring ? "recurring" : "", e.cardCountry ? `card from ${e.cardCountry}` : "", e.descriptor ? `descriptor “${e.descriptor}”` : ""]
+        .filter(Boolean)
+        .join(", ");
+    case "chargeback":
+      return [money(e.amountMinor, e.currency), e.kind?.replace("_", " "), `${e.network} reason ${e.reasonCode}`, `on ${e.transactionId}`].filter(Boolean).join(", ");
+    case "site_observation":
+      return [e.contentDiffersByReferrer ? "content differs by referrer (cloaking)" : "", e.linkedCount ? `${e.linkedCount} linked URLs` : ""].filter(Boolean).join(", ");
+    case "merchant":
+      return e.descriptor ? `profile: descriptor “${e.descriptor}”` : "profile change";
+  }
+}
+
+export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {}): string {
+  const c = d.case;
+  const p = d.context.profile;
+  const latest = d.alerts.at(-1);
+  const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
+  const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
+  const actions = o.print ? [] : allowedActions(c.status);
+  const form = (action: string, label: string, fields: Html = html``) =>
+    html`<form method="post" action="/cases/${c.caseId}/action" data-action="${action}">${csrfField(user)}<input type="hidden" name="action" value="${action}">${fields}<button>${label}</button></form>`;
+  const note = html`<label>note <input name="note" size="40"></label>`;
+  const timeline = [
+    ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
+    ...d.comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return layout(
+    `Case #${c.caseId}`,
+    user,
+    html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
+<h1>Case #${c.caseId}: ${c.merchantId}</h1>
+<p><strong>Status:</strong> <span id="status">${c.status.replace("_", " ")}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
+· <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${c.reportRef ? html` · <strong>reported</strong> as <code>${c.reportRef}</code>` : ""}${
+      c.dismissReason ? html` · <strong>dismissed</strong>: <span id="dismiss-reason">${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
+    }</p>
+${
+  actions.length
+    ? html`<section class="actions noprint"><h2>Decide</h2>
+${actions.includes("assign") ? form("assign", c.assignee === user.username ? "Keep assigned to me" : "Assign to me", note) : ""}
+${actions.includes("escalate") ? form("escalate", "Escalate", note) : ""}
+${actions.includes("report") ? form("report", "Mark reported", html`<label>report reference <input name="reportRef" required size="24" placeholder="hotline or authority case no."></label>${note}`) : ""}
+${
+  actions.includes("dismiss")
+    ? form(
+        "dismiss",
+        "Dismiss",
+        html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${Object.entries(DISMISS_REASONS).map(([k, v]) => html`<option value="${k}">${v}</option>`)}</select></label>${note}`,
+      )
+    : ""
+}
+${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input name="note" required size="40"></label>`) : ""}
+<p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a></p>
+</section>`
+    : ""
+}
+<section><h2>Why this merchant is here</h2>
+${
+  latest
+    ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th></tr></thead><tbody>${latest.signals.map(
+        (s) => html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ?? ""}</td><td>${s.value}</td><td>${s.threshold}</td></tr>`,
+      )}</tbody></table><p class="muted">Latest alert ${latest.alertId}, raised ${when(latest.raisedAt)} by rule set ${latest.ruleSet.id} version <code>${latest.ruleSet.version}</code>.</p>`
+    : html`<p>No alert.</p>`
+}</section>
+<section><h2>Merchant profile</h2>${
+      p
+        ? html`<table id="profile">${row("Legal name", p.legalName)}${row("Descriptor", p.descriptor)}${row("MCC", p.mcc)}${row("Country", p.country)}${row("Acquirer", p.acquirerId)}
+${row("Websites", p.websites.length ? html`${p.websites.map((w) => html`<div>${maskedUrl(w, reveal)}</div>`)}` : "none declared")}
+${row("Principals (hashed)", p.principals.map(shortHash).join(", ") || "—")}${row("Contact e-mail (hashed)", shortHash(p.contactEmail))}${row("Payout account (hashed)", shortHash(p.payoutAccount))}
+${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ips.join(", ") || "—")}${row("Analytics ids", p.infrastructure.analyticsIds.join(", ") || "—")}</table>`
+        : html`<p class="muted">No profile event seen for this merchant.</p>`
+    }</section>
+<section><h2>Daily sales and chargebacks</h2>${activityChart(d.context.activity)}</section>
+<section><h2>Evidence</h2><p class="muted">Addresses are shown as host and hash only and are never links; reveal one only when the report needs it (the reveal is recorded).</p>
+${
+  d.context.events.length
+    ? html`<table id="evidence"><thead><tr><th>Time</th><th>Event</th><th>Facts</th><th>Addresses</th></tr></thead><tbody>${d.context.events.map(
+        (e) => html`<tr><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e)}</td><td>${eventUrls(e).map((u) => html`<div>${maskedUrl(u, reveal)}</div>`)}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p class="muted">The signals rest on the profile and counters; no event details were kept.</p>`
+}</section>
+<section><h2>Indicator provenance</h2>${(() => {
+      const inds = indicatorsOf(d.alerts);
+      return inds.length
+        ? html`<table id="indicators"><thead><tr><th>Set</th><th>Entry</th><th>Source</th><th>Confidence</th><th>TLP</th><th>Valid until</th><th>Matched by</th></tr></thead><tbody>${inds.map(
+            (i) => html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td></tr>`,
+          )}</tbody></table>`
+        : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`;
+    })()}</section>
+<section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
+${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
+<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${d.audit.map(
+      (a) => html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td><code>${a.before ? JSON.stringify(a.before) : ""}</code></td><td><code>${a.after ? JSON.stringify(a.after) : ""}</code></td><td><code>${a.detail ? JSON.stringify(a.detail) : a.target ?? ""}</code></td></tr>`,
+    )}</tbody></table></section>`,
+  );
+}

@@ -1,0 +1,48 @@
+// Sign-in, the rule tuner's page and the admin's page.
+import { csrfField, html, layout, type PageUser } from "../html.js";
+import type { RuleSet } from "../../rules/ruleset.js";
+
+export function loginPage(error?: string, next = "/"): string {
+  return layout(
+    "Sign in",
+    null,
+    html`<h1>Sign in</h1>${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+<form method="post" action="/login"><input type="hidden" name="next" value="${next}">
+<p><label>User name <input name="username" autocomplete="username" required autofocus></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button>Sign in</button></p></form>
+<p class="muted">No account? An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.</p>`,
+  );
+}
+
+export function rulesPage(user: PageUser, rs: RuleSet, files: { name: string; text: string }[], o: { error?: string; notice?: string } = {}): string {
+  return layout(
+    "Rules",
+    user,
+    html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
+<h1>Rule set ${rs.id}</h1><p>Version in force: <code id="version">${rs.version}</code></p>
+<table><thead><tr><th>Rule</th><th>Kind</th><th>Weight</th><th>Typology</th></tr></thead><tbody>${rs.rules.map(
+      (r) => html`<tr><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.weight}</td><td>${r.typology}</td></tr>`,
+    )}</tbody></table>
+<h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays.</p>
+${files.map(
+  (f) => html`<form method="post" action="/rules/${f.name}"><h3>${f.name}</h3>${csrfField(user)}<textarea name="content" rows="12" cols="100">${f.text}</textarea><br><button>Validate and save ${f.name}</button></form>`,
+)}`,
+  );
+}
+
+export function adminPage(user: PageUser, users: { username: string; role: string; disabled: boolean; tokens: number }[], o: { error?: string; notice?: string } = {}): string {
+  return layout(
+    "Users and tokens",
+    user,
+    html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice" id="notice">${o.notice}</p>` : ""}
+<h1>Users and tokens</h1>
+<table id="users"><thead><tr><th>User</th><th>Role</th><th>Live API tokens</th><th>Disabled</th></tr></thead><tbody>${users.map(
+      (u) => html`<tr><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}</td><td>${u.disabled ? "yes" : "no"}</td></tr>`,
+    )}</tbody></table>
+<h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
+<label>Role <select name="role"><option>reviewer</option><option>rule-tuner</option><option>admin</option></select></label><button>Add (shows a one-time password)</button></form>
+<h2>Create an API token</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>User name <input name="username" required></label><label>Label <input name="label"></label><button>Create (shown once)</button></form>
+<p class="muted">Full audit export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
+  );
+}

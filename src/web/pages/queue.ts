@@ -1,0 +1,44 @@
+// The case queue: riskiest and oldest first, with filters and paging.
+import { html, layout, severity, when, type PageUser } from "../html.js";
+import type { CaseRow, QueueFilter } from "../../cases/store.js";
+import { STATUSES } from "../../cases/workflow.js";
+
+export function queuePage(
+  user: PageUser,
+  q: { rows: CaseRow[]; total: number; page: number; pageSize: number },
+  f: QueueFilter,
+  facets: { typologies: string[]; acquirers: string[]; assignees: string[] },
+): string {
+  const pages = Math.max(1, Math.ceil(q.total / q.pageSize));
+  const link = (page: number) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...f, page })) if (v !== undefined && v !== "") p.set(k, String(v));
+    return `/cases?${p}`;
+  };
+  const select = (name: string, current: string | undefined, options: [string, string][]) =>
+    html`<label>${name} <select name="${name}">${options.map(([v, t]) => html`<option value="${v}"${v === (current ?? "") ? html` selected` : ""}>${t}</option>`)}</select></label>`;
+  return layout(
+    "Case queue",
+    user,
+    html`<h1>Case queue</h1>
+<p class="muted">Suspect merchant accounts, riskiest first and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
+<form method="get" action="/cases" class="noprint">
+  ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, s.replace("_", " ")])])}
+  ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
+  ${select("acquirer", f.acquirer, [["", "any acquirer"], ...facets.acquirers.map((t): [string, string] => [t, t])])}
+  ${select("assignee", f.assignee, [["", "anyone"], ["unassigned", "unassigned"], [user.username, `me (${user.username})`], ...facets.assignees.filter((a) => a !== user.username).map((t): [string, string] => [t, t])])}
+  <button>Filter</button>
+</form>
+<table id="queue"><thead><tr><th>Case</th><th>Merchant</th><th>Score</th><th>Severity</th><th>Typologies</th><th>Acquirer</th><th>Status</th><th>Assignee</th><th>Opened</th><th>Updated</th></tr></thead>
+<tbody>${
+      q.rows.length
+        ? q.rows.map(
+            (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${severity(c.severity)}</td>
+<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${c.status.replace("_", " ")}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
+          )
+        : html`<tr><td colspan="10">No cases match these filters.</td></tr>`
+    }</tbody></table>
+<p>${q.total} case${q.total === 1 ? "" : "s"} · page ${q.page} of ${pages}
+${q.page > 1 ? html` · <a href="${link(q.page - 1)}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1)}">next</a>` : ""}</p>`,
+  );
+}

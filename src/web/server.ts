@@ -1,0 +1,295 @@
+// The reviewers' web page and its JSON API, on fastify. Every route names the permission it needs; one hook
+// checks who is asking (API token or session cookie, plus a CSRF token for a session's changes) and refuses the
+// rest, so no route can forget the check.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { ZodError } from "zod";
+import type { Logger } from "pino";
+import { CaseError, CaseStore, type Actor, type QueueFilter } from "../cases/store.js";
+import { Status } from "../cases/workflow.js";
+import type { Db } from "../cases/db.js";
+import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
+import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import { ConfigError } from "../lib/errors.js";
+import { html, layout, type PageUser } from "./html.js";
+import { queuePage } from "./pages/queue.js";
+import { casePage } from "./pages/case.js";
+import { adminPage, loginPage, rulesPage } from "./pages/other.js";
+import { writeAudit } from "../cases/store.js";
+
+export interface WebOptions {
+  db: Db;
+  log: Logger;
+  /** the rule-set directory rule tuners edit; without it, rules are read-only */
+  rulesDir?: string;
+  /** told when a rule change was validated and saved */
+  onRulesChanged?: (rs: RuleSet) => void;
+  /** cookies only over HTTPS (set behind a TLS proxy) */
+  secureCookies?: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    perm?: Permission;
+  }
+  interface FastifyRequest {
+    actor?: Actor;
+    session?: Session;
+  }
+}
+
+const SESSION_COOKIE = "mt_session";
+// the page loads nothing from anywhere: a flagged URL can never be fetched by the reviewer's browser
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const store = new CaseStore(o.db);
+  const auth = new Auth(o.db);
+  await app.register(cookie);
+  await app.register(formbody);
+  app.addContentTypeParser(["text/plain", "application/yaml", "text/yaml"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+  const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
+  const pageUser = (req: FastifyRequest): PageUser | null => (req.actor ? { ...req.actor, csrf: req.session?.csrf } : null);
+  const sendHtml = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type("text/html; charset=utf-8").send(body);
+
+  app.addHook("onSend", async (_req, reply, payload) => {
+    reply.header("content-security-policy", CSP).header("referrer-policy", "no-referrer").header("x-content-type-options", "nosniff");
+    return payload;
+  });
+
+  app.addHook("preHandler", async (req, reply) => {
+    const perm = req.routeOptions.config.perm;
+    if (!perm) return;
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (bearer) req.actor = (await auth.byToken(bearer)) ?? undefined;
+    else {
+      const sid = req.cookies[SESSION_COOKIE];
+      const s = sid ? await auth.bySession(sid) : null;
+      if (s) {
+        req.session = s;
+        req.actor = { username: s.username, role: s.role };
+        // a session's changes must carry its CSRF token: a cookie alone could be sent by another site's form
+        if (req.method !== "GET" && req.method !== "HEAD") {
+          const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers["x-csrf-token"];
+          if (sent !== s.csrf) return reply.code(403).send({ error: "missing or wrong CSRF token: reload the page and try again" });
+        }
+      }
+    }
+    if (!req.actor) {
+      if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: "sign in, or send Authorization: Bearer <API token>" });
+      return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
+    }
+    if (!can(req.actor.role, perm)) {
+      const msg = `${req.actor.username} is a ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). Ask an admin if you need it.`;
+      if (isApi(req)) return reply.code(403).send({ error: msg });
+      return sendHtml(reply, layout("Not allowed", pageUser(req), html`<h1>Not allowed</h1><p class="error" role="alert">${msg}</p>`), 403);
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err instanceof CaseError || err instanceof AuthError ? err.status : err instanceof ZodError || err instanceof ConfigError ? 400 : (err.statusCode ?? 500);
+    const message =
+      err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") : status >= 500 ? "internal error; see the service log" : err.message;
+    if (status >= 500) o.log.error({ err: err.message, url: req.url }, "web request failed");
+    if (isApi(req)) return reply.code(status).send({ error: message });
+    return sendHtml(reply, layout("Error", pageUser(req), html`<h1>That did not work</h1><p class="error" role="alert">${message}</p><p><a href="javascript:history.back()">Back</a></p>`), status);
+  });
+
+  // --- sign-in ---------------------------------------------------------------------------------------------
+  app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next))));
+  app.post("/login", async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, string>;
+    const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""));
+    if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next)), 401);
+    reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.secureCookies ?? false });
+    const home = r.session.role === "reviewer" ? "/cases" : r.session.role === "rule-tuner" ? "/rules" : "/admin";
+    return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : home, 303);
+  });
+  app.post("/logout", async (req, reply) => {
+    const sid = req.cookies[SESSION_COOKIE];
+    if (sid) await auth.logout(sid);
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    return reply.redirect("/login", 303);
+  });
+  app.get("/", async (_req, reply) => reply.redirect("/cases"));
+
+  // --- cases: pages -----------------------------------------------------------------------------------------
+  const filterOf = (q: Record<string, string | undefined>): QueueFilter => ({
+    status: q.status === "active" || q.status === "all" ? q.status : Status.safeParse(q.status).success ? (q.status as Status) : undefined,
+    typology: q.typology || undefined,
+    acquirer: q.acquirer || undefined,
+    assignee: q.assignee || undefined,
+    page: Number(q.page) || 1,
+    pageSize: Number(q.pageSize) || undefined,
+  });
+  app.get("/cases", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const f = filterOf(req.query as Record<string, string>);
+    const [q, facets] = await Promise.all([store.queue(f), store.facets()]);
+    return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets));
+  });
+  app.get("/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const q = req.query as { error?: string; notice?: string };
+    return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error: q.error, notice: q.notice }));
+  });
+  app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const { _csrf, ...b } = (req.body ?? {}) as Record<string, string>;
+    const input = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== ""));
+    try {
+      const c = await store.act(id, req.actor!, input);
+      return reply.redirect(`/cases/${id}?notice=${encodeURIComponent(`${b.action}: the case is now ${c.status.replace("_", " ")}`)}`, 303);
+    } catch (err) {
+      if (!(err instanceof CaseError) || err.status === 404) throw err;
+      return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error: err.message }), err.status);
+    }
+  });
+  app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    await store.comment(id, req.actor!, String((req.body as Record<string, string>)?.body ?? ""));
+    return reply.redirect(`/cases/${id}?notice=comment+added`, 303);
+  });
+  app.post("/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const hash = String((req.body as Record<string, string>)?.hash ?? "");
+    await store.revealUrl(id, req.actor!, hash);
+    return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { revealed: hash, notice: "The address is shown as text below; the reveal is in the audit trail." }));
+  });
+  app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    await store.exportCase(id, req.actor!);
+    return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { print: true }));
+  });
+  app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    return reply.header("content-disposition", `attachment; filename="case-${id}.json"`).send(await store.exportCase(id, req.actor!));
+  });
+  app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    await store.get(id);
+    const rows = await store.auditLog({ caseId: id });
+    const cell = (v: unknown) => `"${(v == null ? "" : typeof v === "string" ? v : JSON.stringify(v)).replace(/"/g, '""')}"`;
+    const csv = ["audit_id,at,actor,role,action,case_id,target,before,after,detail", ...rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail].map(cell).join(","))];
+    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(`${csv.join("\n")}\n`);
+  });
+
+  // --- cases: API -------------------------------------------------------------------------------------------
+  app.get("/api/me", { config: { perm: "cases:read" } }, async (req) => req.actor);
+  app.get("/api/cases", { config: { perm: "cases:read" } }, async (req) => store.queue(filterOf(req.query as Record<string, string>)));
+  app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req) => store.get((req.params as { id: string }).id));
+  app.post("/api/cases/:id/actions", { config: { perm: "cases:act" } }, async (req) => store.act((req.params as { id: string }).id, req.actor!, req.body));
+  app.post("/api/cases/:id/comments", { config: { perm: "cases:act" } }, async (req, reply) =>
+    reply.code(201).send(await store.comment((req.params as { id: string }).id, req.actor!, String((req.body as { body?: string })?.body ?? ""))),
+  );
+  app.post("/api/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req) => ({
+    url: await store.revealUrl((req.params as { id: string }).id, req.actor!, String((req.body as { hash?: string })?.hash ?? "")),
+  }));
+  app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => store.exportCase((req.params as { id: string }).id, req.actor!));
+  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => {
+    const { id } = req.params as { id: string };
+    await store.get(id);
+    return store.auditLog({ caseId: id });
+  });
+  app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
+    const q = req.query as { after?: string; limit?: string };
+    const rows = await store.auditLog({ afterId: q.after, limit: Number(q.limit) || undefined });
+    return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
+  });
+
+  // --- rules ------------------------------------------------------------------------------------------------
+  const ruleFiles = () =>
+    o.rulesDir
+      ? readdirSync(o.rulesDir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((name) => ({ name, text: readFileSync(join(o.rulesDir!, name), "utf8") }))
+      : [];
+  const currentRules = () => {
+    if (!o.rulesDir) throw new CaseError(404, "this service was started without a rules directory");
+    return loadRuleSet(o.rulesDir);
+  };
+  const changeRules = async (actor: Actor, file: string, content: string): Promise<RuleSet> => {
+    const before = currentRules();
+    if (!/^[a-z0-9][a-z0-9._-]*\.ya?ml$/i.test(file)) throw new CaseError(400, `${file}: a rules file name ends in .yaml and has no path`);
+    const trial = mkdtempSync(join(tmpdir(), "mt-rules-"));
+    try {
+      for (const f of ruleFiles()) copyFileSync(join(o.rulesDir!, f.name), join(trial, f.name));
+      writeFileSync(join(trial, file), content);
+      let rs: RuleSet;
+      try {
+        rs = loadRuleSet(trial);
+      } catch (err) {
+        // name the tuner's file, not the trial copy
+        if (err instanceof ConfigError) throw new ConfigError(file, err.issues.map((i) => ({ ...i, message: i.message.split(trial).join(basename(o.rulesDir!)) })));
+        throw err;
+      }
+      const tmp = join(o.rulesDir!, `.${file}.tmp`);
+      writeFileSync(tmp, content);
+      renameSync(tmp, join(o.rulesDir!, file));
+      await writeAudit(o.db, actor, "rules-change", { target: file, before: { version: before.version }, after: { version: rs.version } });
+      o.onRulesChanged?.(rs);
+      return rs;
+    } finally {
+      rmSync(trial, { recursive: true, force: true });
+    }
+  };
+  app.get("/rules", { config: { perm: "rules:read" } }, async (req, reply) => sendHtml(reply, rulesPage(pageUser(req)!, currentRules(), ruleFiles())));
+  app.post("/rules/:file", { config: { perm: "rules:write" } }, async (req, reply) => {
+    const { file } = req.params as { file: string };
+    try {
+      const rs = await changeRules(req.actor!, file, String((req.body as Record<string, string>)?.content ?? ""));
+      return sendHtml(reply, rulesPage(pageUser(req)!, rs, ruleFiles(), { notice: `${file} saved: rule set version ${rs.version}` }));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return sendHtml(reply, rulesPage(pageUser(req)!, currentRules(), ruleFiles(), { error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
+    }
+  });
+  app.get("/api/rules", { config: { perm: "rules:read" } }, async () => {
+    const rs = currentRules();
+    return { id: rs.id, version: rs.version, rules: rs.rules.map((r) => ({ id: r.id, kind: r.kind.kind, weight: r.weight, typology: r.typology, version: r.version })), files: ruleFiles().map((f) => f.name) };
+  });
+  app.put("/api/rules/:file", { config: { perm: "rules:write" } }, async (req) => {
+    const body = req.body;
+    const content = typeof body === "string" ? body : String((body as { content?: string })?.content ?? "");
+    const rs = await changeRules(req.actor!, (req.params as { file: string }).file, content);
+    return { id: rs.id, version: rs.version };
+  });
+
+  // --- users and tokens -------------------------------------------------------------------------------------
+  app.get("/admin", { config: { perm: "users:manage" } }, async (req, reply) => sendHtml(reply, adminPage(pageUser(req)!, await auth.users())));
+  app.post("/admin/users", { config: { perm: "users:manage" } }, async (req, reply) => {
+    const { _csrf, ...b } = (req.body ?? {}) as Record<string, string>;
+    const u = await auth.addUser(req.actor!, b);
+    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Added ${u.username} (${u.role}). One-time password: ${u.password}` }));
+  });
+  app.post("/admin/tokens", { config: { perm: "users:manage" } }, async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, string>;
+    const t = await auth.createToken(req.actor!, String(b.username ?? ""), String(b.label ?? ""));
+    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Token ${t.id} for ${b.username}, shown once: ${t.token}` }));
+  });
+  app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());
+  app.post("/api/users", { config: { perm: "users:manage" } }, async (req, reply) => reply.code(201).send(await auth.addUser(req.actor!, req.body)));
+  app.post("/api/users/:name/tokens", { config: { perm: "users:manage" } }, async (req, reply) =>
+    reply.code(201).send(await auth.createToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"))),
+  );
+  app.delete("/api/tokens/:id", { config: { perm: "users:manage" } }, async (req, reply) => {
+    await auth.revokeToken(req.actor!, (req.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    isApi(req) ? reply.code(404).send({ error: `no such endpoint: ${req.method} ${req.url}` }) : sendHtml(reply, layout("Not found", null, html`<h1>Not found</h1><p>${req.url}</p>`), 404),
+  );
+  return app;
+}
+
+/** Only a local path: a sign-in link must not send the reviewer to another site. */
+function safeNext(next: unknown): string {
+  return typeof next === "string" && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : "/";
+}
