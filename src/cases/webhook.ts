@@ -133,7 +133,7 @@ export class WebhookDispatcher {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    void this.round;
+    await this.round;
   }
 
   /** One round: claims up to 20 due deliveries, sends them, records each outcome. */
