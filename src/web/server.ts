@@ -40,6 +40,10 @@ declare module "fastify" {
     actor?: Actor;
     session?: Session;
   }
+  interface FastifyInstance {
+    /** every route that needs a permission, for the access tests and the README's table */
+    guarded: { method: string; url: string; perm: Permission }[];
+  }
 }
 
 const SESSION_COOKIE = "mt_session";
@@ -50,6 +54,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
   const store = new CaseStore(o.db);
   const auth = new Auth(o.db);
+  app.decorate("guarded", []);
+  app.addHook("onRoute", (r) => {
+    const perm = (r.config as { perm?: Permission } | undefined)?.perm;
+    if (perm) for (const method of [r.method].flat()) if (method !== "HEAD") app.guarded.push({ method, url: r.url, perm });
+  });
   await app.register(cookie);
   await app.register(formbody);
   app.addContentTypeParser(["text/plain", "application/yaml", "text/yaml"], { parseAs: "string" }, (_req, body, done) => done(null, body));
