@@ -1,0 +1,305 @@
+// The case queue's API on the real PostgreSQL and on the embedded PGlite (the same SQL): queue order and filters,
+// the workflow with its audit trail, reveal and export, access by role (every guarded route, every role), CSRF,
+// and the rule tuner's change with its refusal.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import type { FastifyInstance } from "fastify";
+import { embeddedDb, poolDb, type Db } from "../../src/cases/db.js";
+import { migrate } from "../../src/sinks/postgres/migrations.js";
+import { recordAlerts } from "../../src/cases/record.js";
+import { urlHash, type CaseDetail, type CaseRow } from "../../src/cases/store.js";
+import { Auth, CONSOLE, PERMISSIONS, can } from "../../src/web/auth.js";
+import { buildWebServer } from "../../src/web/server.js";
+import { ROLES, type Role } from "../../src/cases/store.js";
+import { createLogger } from "../../src/lib/log.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import type { Alert } from "../../src/decode/events.js";
+import { freshNames, freshSchema, replayAlerts } from "./harness.js";
+
+let sample: Alert[];
+beforeAll(async () => {
+  sample = await replayAlerts();
+});
+
+const acquirerOf = (alerts: Alert[]) => (m: string) => alerts.find((a) => a.merchantId === m)?.context?.profile?.acquirerId;
+
+async function realPg(): Promise<Db> {
+  const url = await freshSchema(freshNames("cases"));
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const c = await pool.connect();
+  await migrate(c);
+  c.release();
+  return poolDb(pool);
+}
+
+describe.each([
+  ["PostgreSQL", realPg],
+  ["embedded PGlite", () => embeddedDb()],
+] as const)("case queue on %s", (_name, open) => {
+  let db: Db;
+  let app: FastifyInstance;
+  let rulesDir: string;
+  const tokens = {} as Record<Role | "reviewer2", string>;
+
+  beforeAll(async () => {
+    db = await open();
+    await db.tx((q) => recordAlerts(q, sample, { acquirerOf: acquirerOf(sample), webhooks: false }));
+    const auth = new Auth(db);
+    for (const [u, role] of [["rev", "reviewer"], ["rev2", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const) {
+      await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
+      tokens[u === "rev" ? "reviewer" : u === "rev2" ? "reviewer2" : role] = (await auth.createToken(CONSOLE, u, "test")).token;
+    }
+    rulesDir = mkdtempSync(join(tmpdir(), "mt-rules-test-"));
+    cpSync(DEFAULT_RULES, rulesDir, { recursive: true });
+    app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    rmSync(rulesDir, { recursive: true, force: true });
+  });
+
+  const as = (who: keyof typeof tokens) => ({ authorization: `Bearer ${tokens[who]}` });
+  const get = async <T>(url: string, who: keyof typeof tokens = "reviewer") => {
+    const r = await app.inject({ method: "GET", url, headers: as(who) });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json<T>();
+  };
+  const act = (id: string, body: unknown, who: keyof typeof tokens = "reviewer") =>
+    app.inject({ method: "POST", url: `/api/cases/${id}/actions`, headers: as(who), payload: body as object });
+  const queue = (q = "") => get<{ rows: CaseRow[]; total: number }>(`/api/cases${q}`);
+
+  it("queues one case per alerted merchant, riskiest first and, at equal risk, oldest first", async () => {
+    const q = await queue("?pageSize=200");
+    expect(q.total).toBe(new Set(sample.map((a) => a.merchantId)).size);
+    for (let i = 1; i < q.rows.length; i++) {
+      const [a, b] = [q.rows[i - 1]!, q.rows[i]!];
+      expect(a.score > b.score || (a.score === b.score && a.openedAt <= b.openedAt)).toBe(true);
+    }
+    // a case holds its merchant's latest alert and all of its alerts
+    const twice = sample.find((a, i) => sample.findIndex((b) => b.merchantId === a.merchantId) !== i)!;
+    const c = q.rows.find((r) => r.merchantId === twice.merchantId)!;
+    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    const mine = sample.filter((a) => a.merchantId === twice.merchantId);
+    expect(d.alerts.map((a) => a.alertId)).toEqual(mine.map((a) => a.alertId));
+    expect(c.score).toBe(mine.at(-1)!.score);
+    expect(c.lastAlertId).toBe(mine.at(-1)!.alertId);
+  });
+
+  it("filters by typology, acquirer, status and assignee, and pages", async () => {
+    const all = (await queue("?pageSize=200")).rows;
+    const typology = all[0]!.typologies[0]!;
+    const byTyp = await queue(`?typology=${encodeURIComponent(typology)}&pageSize=200`);
+    expect(byTyp.rows.length).toBe(all.filter((r) => r.typologies.includes(typology)).length);
+    expect(byTyp.rows.every((r) => r.typologies.includes(typology))).toBe(true);
+    const acquirer = all[0]!.acquirerId!;
+    expect((await queue(`?acquirer=${acquirer}&pageSize=200`)).rows.map((r) => r.caseId)).toEqual(all.filter((r) => r.acquirerId === acquirer).map((r) => r.caseId));
+    const p1 = await queue("?pageSize=5&page=1");
+    const p2 = await queue("?pageSize=5&page=2");
+    expect(p1.rows.map((r) => r.caseId)).toEqual(all.slice(0, 5).map((r) => r.caseId));
+    expect(p2.rows.map((r) => r.caseId)).toEqual(all.slice(5, 10).map((r) => r.caseId));
+    expect(p2.total).toBe(all.length);
+    expect((await queue("?status=reported")).total).toBe(0);
+    expect((await queue("?assignee=unassigned&pageSize=200")).total).toBe(all.length);
+  });
+
+  it("shows a case with its signals, evidence, provenance (TLP, expiry) and activity", async () => {
+    const all = (await queue("?pageSize=200")).rows;
+    const withIndicator = sample.find((a) => a.signals.some((s) => s.evidence.indicators?.length))!;
+    const c = all.find((r) => r.merchantId === withIndicator.merchantId)!;
+    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    expect(d.context.profile?.acquirerId).toBe(c.acquirerId);
+    expect(d.context.activity.length + d.context.events.length).toBeGreaterThan(0);
+    const html = (await app.inject({ method: "GET", url: `/cases/${c.caseId}`, headers: as("reviewer") })).body;
+    const ind = withIndicator.signals.flatMap((s) => s.evidence.indicators ?? [])[0]!;
+    expect(ind.tlp).toBeDefined();
+    expect(html).toContain(`TLP:${ind.tlp!.toUpperCase()}`);
+    expect(html).toContain(ind.source);
+    for (const s of withIndicator.signals) expect(html).toContain(s.rule);
+    expect(html).toContain("<svg");
+  });
+
+  it("never links a flagged URL: host and hash only, the full address behind an audited reveal", async () => {
+    const all = (await queue("?pageSize=200")).rows;
+    const linked = sample.find((a) => a.signals.some((s) => s.kind === "flagged-site-link") && a.context?.events.some((e) => e.url || e.referrerUrl || e.checkoutUrl))!;
+    const c = all.find((r) => r.merchantId === linked.merchantId)!;
+    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    const url = d.context.events.flatMap((e) => [e.url, e.referrerUrl, e.checkoutUrl, ...(e.linkedUrls ?? [])]).find(Boolean)!;
+    const page = (await app.inject({ method: "GET", url: `/cases/${c.caseId}`, headers: as("reviewer") })).body;
+    expect(page).not.toContain(url);
+    expect(page).not.toMatch(/<a [^>]*href="https?:/);
+    expect(page).not.toMatch(/<img /);
+    expect(page).toContain(urlHash(url).slice(0, 19));
+    const r = await app.inject({ method: "POST", url: `/api/cases/${c.caseId}/reveal`, headers: as("reviewer"), payload: { hash: urlHash(url) } });
+    expect(r.json()).toEqual({ url });
+    const audit = await get<{ action: string; target: string; actor: string }[]>(`/api/cases/${c.caseId}/audit`);
+    expect(audit.at(-1)).toMatchObject({ action: "reveal-url", target: urlHash(url), actor: "rev" });
+    expect((await app.inject({ method: "POST", url: `/api/cases/${c.caseId}/reveal`, headers: as("reviewer"), payload: { hash: "sha256:00" } })).statusCode).toBe(404);
+    const headers = (await app.inject({ method: "GET", url: `/cases/${c.caseId}`, headers: as("reviewer") })).headers;
+    expect(headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+
+  it("works a case through the workflow; each step is in the audit trail with who, before and after", async () => {
+    const c = (await queue("?pageSize=200")).rows.at(-1)!;
+    const id = c.caseId;
+    expect((await act(id, { action: "escalate" })).statusCode).toBe(409);
+    const assigned = await act(id, { action: "assign", note: "taking it" });
+    expect(assigned.json()).toMatchObject({ status: "in_review", assignee: "rev" });
+    expect((await act(id, { action: "escalate" })).json()).toMatchObject({ status: "escalated" });
+    const noRef = await act(id, { action: "report" });
+    expect(noRef.statusCode).toBe(400);
+    expect(noRef.json().error).toContain("reportRef");
+    expect((await act(id, { action: "report", reportRef: "HOTLINE-2026-0042" })).json()).toMatchObject({ status: "reported", reportRef: "HOTLINE-2026-0042" });
+    expect((await act(id, { action: "assign" })).statusCode).toBe(409);
+    const comment = await app.inject({ method: "POST", url: `/api/cases/${id}/comments`, headers: as("reviewer"), payload: { body: "sent to the hotline" } });
+    expect(comment.statusCode).toBe(201);
+    const audit = await get<{ action: string; actor: string; role: string; before: { status: string } | null; after: { status: string; reportRef?: string } | null; detail: unknown }[]>(
+      `/api/cases/${id}/audit`,
+    );
+    expect(audit.map((a) => a.action)).toEqual(["assign", "escalate", "report", "comment"]);
+    expect(audit[0]).toMatchObject({ actor: "rev", role: "reviewer", before: { status: "open", assignee: null }, after: { status: "in_review", assignee: "rev" }, detail: { note: "taking it" } });
+    expect(audit[2]).toMatchObject({ before: { status: "escalated" }, after: { status: "reported", reportRef: "HOTLINE-2026-0042" } });
+    const closed = await get<CaseDetail>(`/api/cases/${id}`);
+    expect(closed.case.closedAt).not.toBeNull();
+  });
+
+  it("dismisses only with a reason from the list, and reopens with a note unless the merchant has another open case", async () => {
+    const rows = (await queue("?pageSize=200")).rows;
+    const c = rows.at(-1)!;
+    const bad = await act(c.caseId, { action: "dismiss", reason: "looked fine to me" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/false-positive/);
+    expect((await act(c.caseId, { action: "dismiss" })).statusCode).toBe(400);
+    expect((await act(c.caseId, { action: "dismiss", reason: "legitimate-business", note: "known subscription service" })).json()).toMatchObject({
+      status: "dismissed",
+      dismissReason: "legitimate-business",
+    });
+    expect((await act(c.caseId, { action: "reopen" })).statusCode).toBe(400);
+    // a new alert for the merchant opens a new case; the dismissed one then cannot be reopened beside it
+    const again = { ...sample.find((a) => a.merchantId === c.merchantId)!, alertId: `${c.caseId}-again`, score: 99, severity: "critical" as const };
+    await db.tx((q) => recordAlerts(q, [again], { acquirerOf: acquirerOf(sample), webhooks: false }));
+    const fresh = (await queue("?pageSize=200")).rows.find((r) => r.merchantId === c.merchantId)!;
+    expect(fresh.caseId).not.toBe(c.caseId);
+    expect(fresh).toMatchObject({ score: 99, severity: "critical", status: "open" });
+    const blocked = await act(c.caseId, { action: "reopen", note: "new facts" });
+    expect(blocked.statusCode).toBe(409);
+    expect(blocked.json().error).toContain(fresh.caseId);
+    expect((await act(fresh.caseId, { action: "dismiss", reason: "duplicate" })).statusCode).toBe(200);
+    expect((await act(c.caseId, { action: "reopen", note: "new facts" })).json()).toMatchObject({ status: "open", dismissReason: null });
+  });
+
+  it("a new alert on an open case joins its timeline and updates its score", async () => {
+    const c = (await queue("?pageSize=200")).rows[0]!;
+    const base = sample.find((a) => a.merchantId === c.merchantId)!;
+    const next = { ...base, alertId: `${c.caseId}-next`, raisedAt: "2026-12-01T00:00:00Z", score: Math.max(1, c.score - 7) };
+    await db.tx((q) => recordAlerts(q, [next], { acquirerOf: acquirerOf(sample), webhooks: false }));
+    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    expect(d.alerts.at(-1)!.alertId).toBe(next.alertId);
+    expect(d.case.score).toBe(next.score);
+    // the same batch again changes nothing
+    await db.tx((q) => recordAlerts(q, [next], { acquirerOf: acquirerOf(sample), webhooks: false }));
+    expect((await get<CaseDetail>(`/api/cases/${c.caseId}`)).alerts).toHaveLength(d.alerts.length);
+  });
+
+  it("exports a case file with the evidence, provenance and audit trail; the export is audited", async () => {
+    const c = (await queue("?pageSize=200")).rows[0]!;
+    const f = await get<{ format: string; case: CaseRow; signals: unknown[]; evidence: { urls: { url: string; sha256: string }[] }[]; indicators: unknown[]; audit: unknown[]; merchant: unknown }>(
+      `/api/cases/${c.caseId}/export`,
+    );
+    expect(f.format).toBe("moneytrail-case-file/1");
+    expect(f.case.caseId).toBe(c.caseId);
+    expect(f.signals.length).toBeGreaterThan(0);
+    expect(f.merchant).not.toBeNull();
+    for (const e of f.evidence) for (const u of e.urls) expect(u.sha256).toBe(urlHash(u.url));
+    const audit = await get<{ action: string }[]>(`/api/cases/${c.caseId}/audit`);
+    expect(audit.at(-1)!.action).toBe("export");
+    const print = await app.inject({ method: "GET", url: `/cases/${c.caseId}/print`, headers: as("reviewer") });
+    expect(print.statusCode).toBe(200);
+    expect(print.body).not.toContain('data-action="assign"');
+    const csv = await app.inject({ method: "GET", url: `/cases/${c.caseId}/audit.csv`, headers: as("reviewer") });
+    expect(csv.body.split("\n")[0]).toBe("audit_id,at,actor,role,action,case_id,target,before,after,detail");
+    expect(csv.body).toContain('"export"');
+  });
+
+  it("keeps the audit trail append-only in the database itself", async () => {
+    await expect(db.query("UPDATE mt_audit SET actor = 'someone-else'")).rejects.toThrow(/append-only/);
+    await expect(db.query("DELETE FROM mt_audit")).rejects.toThrow(/append-only/);
+    const n = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_audit");
+    expect(Number(n.rows[0]!.n)).toBeGreaterThan(0);
+  });
+
+  it("checks the role on every guarded route: each denial, and no entry without a token or session", async () => {
+    const caseId = (await queue()).rows[0]!.caseId;
+    const fill = (url: string) => url.replace(":id", caseId).replace(":file", "sites.yaml").replace(":name", "rev");
+    expect(app.guarded.length).toBeGreaterThan(20);
+    let denials = 0;
+    for (const r of app.guarded) {
+      const none = await app.inject({ method: r.method as "GET", url: fill(r.url) });
+      expect([401, 302], `${r.method} ${r.url} without credentials`).toContain(none.statusCode);
+      for (const role of ROLES) {
+        if (can(role, r.perm)) continue;
+        const res = await app.inject({ method: r.method as "GET", url: fill(r.url), headers: as(role), payload: r.method === "GET" ? undefined : {} });
+        expect(res.statusCode, `${role} ${r.method} ${r.url}`).toBe(403);
+        denials++;
+      }
+    }
+    // written out, not derived from PERMISSIONS: widening a permission must fail this test
+    expect(Object.fromEntries(Object.entries(PERMISSIONS).map(([p, roles]) => [p, [...roles]]))).toEqual({
+      "cases:read": ["reviewer"],
+      "cases:act": ["reviewer"],
+      "rules:read": ["rule-tuner"],
+      "rules:write": ["rule-tuner"],
+      "users:manage": ["admin"],
+      "audit:export": ["admin"],
+    });
+    expect(denials).toBe(app.guarded.length * 2);
+    // a reviewer cannot change rules, by API or by the page
+    const put = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("reviewer"), "content-type": "text/plain" }, payload: "x: 1" });
+    expect(put.statusCode).toBe(403);
+    expect(put.json().error).toContain("rule-tuner");
+  });
+
+  it("refuses a revoked token, a wrong password and a session's change without its CSRF token", async () => {
+    const auth = new Auth(db);
+    const t = await auth.createToken(CONSOLE, "rev2", "short-lived");
+    expect((await app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${t.token}` } })).statusCode).toBe(200);
+    expect((await app.inject({ method: "DELETE", url: `/api/tokens/${t.id}`, headers: as("admin") })).statusCode).toBe(204);
+    expect((await app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${t.token}` } })).statusCode).toBe(401);
+    expect((await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "wrong-password" } })).statusCode).toBe(401);
+    const login = await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-password-long" } });
+    expect(login.statusCode).toBe(303);
+    const cookie = login.cookies.find((c) => c.name === "mt_session")!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe("Strict");
+    const headers = { cookie: `mt_session=${cookie.value}` };
+    const caseId = (await queue()).rows[0]!.caseId;
+    const page = await app.inject({ method: "GET", url: `/cases/${caseId}`, headers });
+    expect(page.statusCode).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const without = await app.inject({ method: "POST", url: `/cases/${caseId}/comment`, headers, payload: { body: "no token" } });
+    expect(without.statusCode).toBe(403);
+    const withToken = await app.inject({ method: "POST", url: `/cases/${caseId}/comment`, headers, payload: { body: "with token", _csrf: csrf } });
+    expect(withToken.statusCode).toBe(303);
+  });
+
+  it("lets a rule tuner change a rule file; a bad change is refused with file, path and reason and nothing changes", async () => {
+    const before = await get<{ version: string }>("/api/rules", "rule-tuner");
+    const text = readFileSync(join(rulesDir, "sites.yaml"), "utf8");
+    const bad = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: `${text}\n  - id: broken\n    kind: no-such-kind\n` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/sites\.yaml.*rules\[\d+\]/);
+    expect(readFileSync(join(rulesDir, "sites.yaml"), "utf8")).toBe(text);
+    expect((await get<{ version: string }>("/api/rules", "rule-tuner")).version).toBe(before.version);
+    const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
+    expect(changed).not.toBe(text);
+    const ok = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: changed });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().version).not.toBe(before.version);
+    const audit = await app.inject({ method: "GET", url: "/api/audit", headers: as("admin") });
+    const last = audit.body.trim().split("\n").map((l) => JSON.parse(l)).filter((r: { action: string }) => r.action === "rules-change").at(-1);
+    expect(last).toMatchObject({ actor: "tuner", role: "rule-tuner", target: "sites.yaml", before: { version: before.version }, after: { version: ok.json().version } });
+  });
+});
