@@ -10,6 +10,11 @@ import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
+import pg from "pg";
+import { ZodError } from "zod";
+import { poolDb, type Db } from "./cases/db.js";
+import { migrate } from "./sinks/postgres/migrations.js";
+import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
 import { runConfig } from "./config/run.js";
 import { createLogger } from "./lib/log.js";
@@ -100,6 +105,7 @@ program
   .option("--rules <dir>", "rule-set directory (env MT_RULES)")
   .option("--indicators <dir>", "indicator sets (env MT_INDICATORS)")
   .option("--metrics-port <port>", "port of /metrics, 0 for none (env MT_METRICS_PORT, default 9464)")
+  .option("--http-port <port>", "port of the reviewers' page and API, 0 for none (env MT_HTTP_PORT, default 8080)")
   .action(async (flags: Record<string, unknown>) => {
     const cfg = runConfig(process.env, flags);
     const log = createLogger(cfg.logLevel);
@@ -135,14 +141,63 @@ rules
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });
 
+/** The service's database, migrated, for the commands an operator runs on the server. */
+async function serviceDb(flag: string | undefined): Promise<Db> {
+  const url = flag ?? process.env.DATABASE_URL;
+  if (!url) throw new UsageError("DATABASE_URL is not set: give the service's PostgreSQL URL (or --database-url)");
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const c = await pool.connect();
+  try {
+    await migrate(c);
+  } finally {
+    c.release();
+  }
+  return poolDb(pool);
+}
+
+const users = program.command("users").description("people who use the reviewers' page and API (run on the server, as its operator)");
+users
+  .command("add")
+  .description("add a user; prints a one-time password")
+  .argument("<username>")
+  .requiredOption("--role <role>", "reviewer | rule-tuner | admin")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (username: string, o: { role: string; databaseUrl?: string }) => {
+    const db = await serviceDb(o.databaseUrl);
+    try {
+      const u = await new Auth(db).addUser(CONSOLE, { username, role: o.role });
+      process.stdout.write(`added ${u.username} (${u.role}); one-time password: ${u.password}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+users
+  .command("token")
+  .description("create an API token for a user; printed once")
+  .argument("<username>")
+  .option("--label <label>", "what the token is for", "api")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (username: string, o: { label: string; databaseUrl?: string }) => {
+    const db = await serviceDb(o.databaseUrl);
+    try {
+      const t = await new Auth(db).createToken(CONSOLE, username, o.label);
+      process.stdout.write(`token ${t.id} for ${username} (send as Authorization: Bearer ...):\n${t.token}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+
 class UsageError extends Error {}
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`refused: ${err.message}\nFix the file and run the command again; nothing was changed.\n`);
     process.exitCode = 2;
-  } else if (err instanceof UsageError) {
+  } else if (err instanceof UsageError || err instanceof AuthError) {
     process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = 2;
+  } else if (err instanceof ZodError) {
+    process.stderr.write(`error: ${err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

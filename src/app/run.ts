@@ -15,6 +15,9 @@ import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { poolDb } from "../cases/db.js";
+import { WebhookDispatcher } from "../cases/webhook.js";
+import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 
 interface Owned {
@@ -34,6 +37,8 @@ export class Runner {
   private readonly partitionOf = new Map<string, number>();
   private consumer?: Consumer;
   private http?: FastifyInstance;
+  private web?: FastifyInstance;
+  private webhook?: WebhookDispatcher;
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
   private lastCheckpoint = Date.now();
@@ -70,12 +75,13 @@ export class Runner {
       { topic: cfg.alertsTopic, partitions: 6 },
       { topic: cfg.deadLetterTopic, partitions: 6 },
     ]);
-    const runner = new Runner(cfg, log, kafka, admin, pool, new PgStore(pool, cfg.groupId));
+    const runner = new Runner(cfg, log, kafka, admin, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)));
     log.info(
       { ruleSet: runner.engine.ruleSet.id, version: runner.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId },
       "rule set loaded; joining the consumer group",
     );
     if (cfg.metricsPort) await runner.serveMetrics();
+    await runner.serveReviewers();
     runner.consumer = await startConsumer(
       kafka,
       { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs },
@@ -89,6 +95,19 @@ export class Runner {
     this.http = Fastify();
     this.http.get("/metrics", async (_req, reply) => reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics()));
     await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
+  }
+
+  /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
+  private async serveReviewers(): Promise<void> {
+    const db = poolDb(this.pool);
+    if (this.cfg.webhookUrl) {
+      this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
+      this.webhook.start();
+    }
+    if (!this.cfg.httpPort) return;
+    this.web = await buildWebServer({ db, log: this.log, rulesDir: this.cfg.rules });
+    await this.web.listen({ port: this.cfg.httpPort, host: this.cfg.httpHost });
+    this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }
 
   private onAssignment(partitions: number[]): void {
@@ -297,6 +316,8 @@ export class Runner {
       }
       await this.admin.disconnect();
       await this.http?.close();
+      await this.web?.close();
+      await this.webhook?.stop();
       await this.pool.end();
     })();
     return this.stopping;

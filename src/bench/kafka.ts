@@ -373,6 +373,7 @@ function runnerConfig(ctx: Ctx, ph: Phase, group: string, topic: string) {
       deadLetterTopic: `${topic}.dead-letter`,
       indicators: ph.indicators,
       metricsPort: 0,
+      httpPort: 0,
       logLevel: "warn",
     },
   );

@@ -36,9 +36,21 @@ export const RunConfig = z.strictObject({
   metricsPort: z.coerce.number().int().min(0).max(65535).default(9464),
   /** 127.0.0.1 keeps /metrics private to the host; a container sets 0.0.0.0 */
   metricsHost: z.string().min(1).default("127.0.0.1"),
+  /** port of the reviewers' page and API; 0 turns it off */
+  httpPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  httpHost: z.string().min(1).default("127.0.0.1"),
+  /** receiver of the new-high-severity-case webhook; unset: no webhook */
+  webhookUrl: z.url({ protocol: /^https?$/, error: "MT_WEBHOOK_URL must be an http(s) URL" }).optional(),
+  /** HMAC key the receiver verifies signatures with */
+  webhookSecret: z.string().min(16, "MT_WEBHOOK_SECRET must be at least 16 characters").optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
+
+const WithWebhook = RunConfig.refine((c) => !c.webhookUrl || c.webhookSecret, {
+  path: ["webhookSecret"],
+  error: "MT_WEBHOOK_URL is set, so MT_WEBHOOK_SECRET is needed to sign the deliveries",
+});
 
 const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   KAFKA_BROKERS: "brokers",
@@ -57,6 +69,10 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_METRICS_PORT: "metricsPort",
   MT_METRICS_HOST: "metricsHost",
+  MT_HTTP_PORT: "httpPort",
+  MT_HTTP_HOST: "httpHost",
+  MT_WEBHOOK_URL: "webhookUrl",
+  MT_WEBHOOK_SECRET: "webhookSecret",
   LOG_LEVEL: "logLevel",
 };
 
@@ -65,7 +81,7 @@ export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof Ru
   const raw: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== "") raw[key] = env[name];
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) raw[k] = v;
-  const parsed = RunConfig.safeParse(raw);
+  const parsed = WithWebhook.safeParse(raw);
   if (parsed.success) return parsed.data;
   const byKey = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n]));
   const lines = parsed.error.issues.map((i) => {

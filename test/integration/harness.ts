@@ -183,6 +183,7 @@ export function spawnRunner(n: Names, url: string, extraEnv: Record<string, stri
       MT_DEAD_LETTER_TOPIC: n.dead,
       MT_INDICATORS: SAMPLE_INDICATORS,
       MT_METRICS_PORT: "0",
+      MT_HTTP_PORT: "0",
       LOG_LEVEL: "warn",
       ...extraEnv,
     },

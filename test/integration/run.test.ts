@@ -32,6 +32,7 @@ async function startRunner(n: Names, url: string): Promise<Runner> {
       deadLetterTopic: n.dead,
       indicators: SAMPLE_INDICATORS,
       metricsPort: 0,
+      httpPort: 0,
     },
   );
   return Runner.start(cfg, createLogger("fatal"));
