@@ -1,0 +1,100 @@
+// A compliance reviewer's session in a real browser (Debian's Chromium) against the page `npm start` serves:
+// sign in, the queue, a case, assign, escalate, dismiss with a reason, the audit entries; a reviewer cannot
+// change rules. Screenshots of the queue and a case page go to test-artifacts/screenshots.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, screenshot } from "../infra/chromium.js";
+import { replay } from "../../src/app/replay.js";
+import { serveDemo, type DemoServer } from "../../src/app/demo.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { loadIndicators } from "../../src/indicators/index.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import { createLogger } from "../../src/lib/log.js";
+import { SAMPLE_EVENTS, SAMPLE_INDICATORS } from "./harness.js";
+
+describe("a reviewer in the browser", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "mt-browser-"));
+    const out = join(dir, "alerts.ndjson");
+    const s = await replay({ events: SAMPLE_EVENTS, out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: loadIndicators(SAMPLE_INDICATORS) });
+    demo = await serveDemo({ alertsFile: out, engine: s.engine, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
+    browser = await launchBrowser(inject("chromiumPath"));
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const signIn = async (username: string) => {
+    const login = demo.logins.find((l) => l.username === username)!;
+    await page.goto(`${demo.url}login`);
+    await page.fill('input[name="username"]', login.username);
+    await page.fill('input[name="password"]', login.password);
+    await page.click('form[action="/login"] button');
+  };
+
+  it("signs in and sees the queue, riskiest first", async () => {
+    await page.goto(demo.url);
+    expect(page.url()).toContain("/login");
+    await signIn("reviewer");
+    await page.waitForURL(/\/cases/);
+    const rows = page.locator("#queue tbody tr[data-case]");
+    expect(await rows.count()).toBe(12);
+    const scores = (await page.locator("#queue tbody tr[data-case] td:nth-child(3)").allTextContents()).map(Number);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    await screenshot(page, "queue");
+  });
+
+  it("opens a case and understands why the merchant is there", async () => {
+    await page.locator("#queue tbody tr[data-case] td:first-child a").first().click();
+    await page.waitForURL(/\/cases\/\d+$/);
+    await expect.poll(() => page.locator("#signals tbody tr").count()).toBeGreaterThan(0);
+    const explanation = await page.locator("#signals tbody tr td:nth-child(2)").first().textContent();
+    expect(explanation!.length).toBeGreaterThan(20);
+    expect(await page.locator("svg[aria-label='Daily sales and chargebacks']").count()).toBe(1);
+    // no link leaves the page: flagged addresses are host + hash
+    const external = await page.locator("a[href^='http']").count();
+    expect(external).toBe(0);
+    await screenshot(page, "case");
+  });
+
+  it("assigns, escalates and dismisses with a reason; the audit trail shows each step", async () => {
+    await page.click('form[data-action="assign"] button');
+    await expect.poll(() => page.locator("#status").textContent()).toBe("in review");
+    expect(await page.locator("#assignee").textContent()).toBe("reviewer");
+    await page.click('form[data-action="escalate"] button');
+    await expect.poll(() => page.locator("#status").textContent()).toBe("escalated");
+    await page.selectOption('form[data-action="dismiss"] select[name="reason"]', "false-positive");
+    await page.fill('form[data-action="dismiss"] input[name="note"]', "descriptor belongs to a known charity");
+    await page.click('form[data-action="dismiss"] button');
+    await expect.poll(() => page.locator("#status").textContent()).toBe("dismissed");
+    expect(await page.locator("#dismiss-reason").textContent()).toContain("false positive");
+    const actions = await page.locator("#audit tbody tr td:nth-child(3)").allTextContents();
+    expect(actions).toEqual(["assign", "escalate", "dismiss"]);
+    const who = await page.locator("#audit tbody tr td:nth-child(2)").allTextContents();
+    expect(new Set(who)).toEqual(new Set(["reviewer (reviewer)"]));
+    expect(await page.locator("#audit").textContent()).toContain("descriptor belongs to a known charity");
+    await screenshot(page, "case-dismissed");
+  });
+
+  it("cannot change rules as a reviewer", async () => {
+    const res = await page.goto(`${demo.url}rules`);
+    expect(res!.status()).toBe(403);
+    expect(await page.locator("[role=alert]").textContent()).toContain("rule-tuner");
+    // the page's own session and CSRF token, so the refusal is the role's and nothing else's
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+    const put = await page.request.put(`${demo.url}api/rules/sites.yaml`, { headers: { "content-type": "text/plain", "x-csrf-token": csrf }, data: "x: 1" });
+    expect(put.status()).toBe(403);
+    expect((await put.json()).error).toContain("is a reviewer");
+  });
+});
