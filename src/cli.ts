@@ -10,10 +10,8 @@ import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
-import pg from "pg";
 import { ZodError } from "zod";
-import { poolDb, type Db } from "./cases/db.js";
-import { migrate } from "./sinks/postgres/migrations.js";
+import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
 import { runConfig } from "./config/run.js";
@@ -145,14 +143,7 @@ rules
 async function serviceDb(flag: string | undefined): Promise<Db> {
   const url = flag ?? process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the service's PostgreSQL URL (or --database-url)");
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  const c = await pool.connect();
-  try {
-    await migrate(c);
-  } finally {
-    c.release();
-  }
-  return poolDb(pool);
+  return serverDb(url, 1);
 }
 
 const users = program.command("users").description("people who use the reviewers' page and API (run on the server, as its operator)");

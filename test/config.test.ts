@@ -22,4 +22,13 @@ describe("run configuration", () => {
     expect(() => runConfig({ ...env, MT_METRICS_PORT: "http" })).toThrow(/MT_METRICS_PORT/);
     expect(() => runConfig({ ...env, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
   });
+
+  it("serves the reviewers' page on 127.0.0.1:8080 by default and needs a secret for a webhook", () => {
+    expect(runConfig(env)).toMatchObject({ httpPort: 8080, httpHost: "127.0.0.1" });
+    expect(runConfig(env).webhookUrl).toBeUndefined();
+    expect(() => runConfig({ ...env, MT_WEBHOOK_URL: "https://hooks.example/mt" })).toThrow(/MT_WEBHOOK_SECRET.*needed to sign/);
+    expect(() => runConfig({ ...env, MT_WEBHOOK_URL: "https://hooks.example/mt", MT_WEBHOOK_SECRET: "short" })).toThrow(/at least 16/);
+    expect(() => runConfig({ ...env, MT_WEBHOOK_URL: "ftp://hooks.example/", MT_WEBHOOK_SECRET: "0123456789abcdef" })).toThrow(/MT_WEBHOOK_URL/);
+    expect(runConfig({ ...env, MT_WEBHOOK_URL: "https://hooks.example/mt", MT_WEBHOOK_SECRET: "0123456789abcdef" }).webhookUrl).toBe("https://hooks.example/mt");
+  });
 });

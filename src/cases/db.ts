@@ -34,6 +34,22 @@ export function poolDb(pool: pg.Pool): Db {
   };
 }
 
+/** A PostgreSQL server's database, migrated and ready. */
+export async function serverDb(url: string, max = 4): Promise<Db> {
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool({ connectionString: url, max });
+  const c = await pool.connect().catch(async (err: Error) => {
+    await pool.end();
+    throw new Error(`cannot reach PostgreSQL at ${new URL(url).host} (${err.message}); is it running and does the database exist?`);
+  });
+  try {
+    await migrate(c);
+  } finally {
+    c.release();
+  }
+  return poolDb(pool);
+}
+
 /** An embedded database, in memory or in `dataDir`, migrated and ready. */
 export async function embeddedDb(dataDir?: string): Promise<Db> {
   const { PGlite } = await import("@electric-sql/pglite");

@@ -5,10 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, poolDb, type Db } from "../../src/cases/db.js";
-import { migrate } from "../../src/sinks/postgres/migrations.js";
+import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { urlHash, type CaseDetail, type CaseRow } from "../../src/cases/store.js";
 import { Auth, CONSOLE, PERMISSIONS, can } from "../../src/web/auth.js";
@@ -27,12 +25,7 @@ beforeAll(async () => {
 const acquirerOf = (alerts: Alert[]) => (m: string) => alerts.find((a) => a.merchantId === m)?.context?.profile?.acquirerId;
 
 async function realPg(): Promise<Db> {
-  const url = await freshSchema(freshNames("cases"));
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const c = await pool.connect();
-  await migrate(c);
-  c.release();
-  return poolDb(pool);
+  return serverDb(await freshSchema(freshNames("cases")));
 }
 
 describe.each([

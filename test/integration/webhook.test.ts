@@ -7,10 +7,9 @@ import { Writable } from "node:stream";
 import { createHmac, randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { embeddedDb, poolDb, type Db } from "../../src/cases/db.js";
+import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { verifySignature, WebhookDispatcher, type WebhookOptions } from "../../src/cases/webhook.js";
-import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { createLogger } from "../../src/lib/log.js";
 import type { Alert, Severity } from "../../src/decode/events.js";
 
@@ -25,14 +24,7 @@ async function postgresDb(): Promise<Db> {
   await admin.end();
   const url = new URL(inject("databaseUrl"));
   url.searchParams.set("options", `-c search_path=${schema}`);
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 6 });
-  const c = await pool.connect();
-  try {
-    await migrate(c);
-  } finally {
-    c.release();
-  }
-  return poolDb(pool);
+  return serverDb(url.toString(), 6);
 }
 
 interface Received {

@@ -6,6 +6,7 @@ import type pg from "pg";
 import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
 import { recordAlerts } from "../../cases/record.js";
+import { poolDb, type Db, type Queryable } from "../../cases/db.js";
 
 export class FencedError extends Error {
   constructor(topic: string, partition: number, mine: string, current: string) {
@@ -58,7 +59,6 @@ export interface OutboxRow extends OutboxMessage {
   seq: string;
 }
 
-type Tx = pg.PoolClient;
 
 export class PgStore {
   constructor(
@@ -66,7 +66,11 @@ export class PgStore {
     readonly groupId: string,
     /** queue a webhook delivery for each new high-severity case */
     private readonly webhooks = false,
-  ) {}
+  ) {
+    this.db = poolDb(pool);
+  }
+
+  private readonly db: Db;
 
   /** Takes ownership of a partition: a new epoch, which fences every earlier owner. */
   async claim(topic: string, partition: number, owner: string): Promise<Claim> {
@@ -89,25 +93,16 @@ export class PgStore {
   }
 
   /** Runs `work` in a transaction that first checks the partition is still ours. Throws FencedError if not. */
-  private async owned<T>(topic: string, partition: number, epoch: string, work: (c: Tx, outboxSeq: bigint) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query("BEGIN");
+  private owned<T>(topic: string, partition: number, epoch: string, work: (c: Queryable, outboxSeq: bigint) => Promise<T>): Promise<T> {
+    return this.db.tx(async (c) => {
       const own = await c.query<{ epoch: string; outbox_seq: string }>(
         "SELECT epoch, outbox_seq FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
         [this.groupId, topic, partition],
       );
       const current = own.rows[0]?.epoch ?? "none";
       if (current !== epoch) throw new FencedError(topic, partition, epoch, current);
-      const out = await work(c, BigInt(own.rows[0]!.outbox_seq));
-      await c.query("COMMIT");
-      return out;
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+      return work(c, BigInt(own.rows[0]!.outbox_seq));
+    });
   }
 
   /** A chunk's outputs and its position, all or none: alerts, cases, the outbox. */
