@@ -1,0 +1,36 @@
+// `npm start` (moneytrail demo) as a person runs it: the table, then the reviewers' page with its URL and sign-ins,
+// and the sample's cases behind the reviewer's sign-in.
+import { afterAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../src/lib/paths.js";
+
+describe("npm start", () => {
+  let child: ChildProcess | undefined;
+  const out = mkdtempSync(join(tmpdir(), "mt-demo-"));
+  afterAll(() => {
+    child?.kill("SIGTERM");
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it("prints the flagged table, then serves the sample's cases and prints where and how to sign in", { timeout: 90_000 }, async () => {
+    child = spawn(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "demo", "--port", "0", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout!.on("data", (b: Buffer) => (text += b.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => /Press Ctrl-C to stop/.test(text) && (clearInterval(t), resolve()), 100);
+      child!.once("exit", (code) => reject(new Error(`demo exited (${code}) before serving: ${text}`)));
+    });
+    expect(text).toContain("Flagged merchants in the sample");
+    const url = /The case queue for compliance reviewers is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)![1]!;
+    const password = /^ {2}reviewer +(\S+) +\(reviewer\)$/m.exec(text)![1]!;
+    expect((await fetch(`${url}cases`, { redirect: "manual" })).status).toBe(302);
+    const login = await fetch(`${url}login`, { method: "POST", body: new URLSearchParams({ username: "reviewer", password }), redirect: "manual" });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const queue = await (await fetch(`${url}api/cases`, { headers: { cookie } })).json();
+    expect(queue.total).toBe(12);
+  });
+});
