@@ -12,6 +12,15 @@ import { buildAlert, summarise } from "./scoring/alert.js";
 import { countActivity, keepEvidence, summariseEvent } from "./state/evidence.js";
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
+export interface RuleHit {
+  rule: string;
+  version: string;
+  mode: "live" | "shadow";
+  merchantId: string;
+  /** event time of the event that made the rule hold */
+  at: string;
+}
 const SHARED = "shared-infrastructure";
 
 export class Engine {
@@ -23,12 +32,16 @@ export class Engine {
   // one reused argument object keeps the per-rule call free of allocation
   private readonly input: EvalInput<unknown, unknown>;
   readonly counts = { events: 0, alerts: 0 };
+  /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
+  private hits: RuleHit[] = [];
 
   constructor(
     readonly ruleSet: RuleSet,
     indicators: IndicatorIndex,
     /** record which merchants changed, for a caller that persists them (replay does not) */
     private readonly trackDirty = false,
+    /** record rule hits (takeHits), for the tuners' hit counts and backtests */
+    private readonly trackHits = false,
   ) {
     this.infra = new InfraIndex(ruleSet.settings.maxSharers);
     this.env = { indicators, infra: this.infra, highRiskMccs: ruleSet.highRiskMccs };
@@ -95,6 +108,7 @@ export class Engine {
       }
       if (!input.noted && f.eventIds.includes(event.eventId)) input.noted = true;
       const prev = m.signals[rule.id];
+      if (!prev && this.trackHits) this.hits.push({ rule: rule.id, version: rule.version, mode: rule.mode, merchantId: m.id, at: event.type === "peer-flagged" ? new Date(at).toISOString() : event.occurredAt });
       m.signals[rule.id] = {
         value: f.value,
         threshold: f.threshold,
@@ -176,6 +190,13 @@ export class Engine {
   /** Marks merchants changed again (their state could not be saved). */
   markDirty(ids: Iterable<string>): void {
     for (const id of ids) if (this.merchants.has(id)) this.dirty.add(id);
+  }
+
+  /** Rule hits since the last call: a rule started to hold on a merchant. */
+  takeHits(): RuleHit[] {
+    const h = this.hits;
+    this.hits = [];
+    return h;
   }
 
   /** The ids of merchants changed since the last call. */

@@ -291,6 +291,23 @@ describe("no alert storm", () => {
   });
 });
 
+describe("shadow rules", () => {
+  it("evaluate and record their hits but never score or alert, even on a critical match", () => {
+    const rules = SCORING.replace("params: { minConfidence: 50, criticalConfidence: 95 }", "mode: shadow\n    params: { minConfidence: 50, criticalConfidence: 95 }");
+    const engine = new Engine(ruleSetWith(rules, { alertAt: 10 }), indexOf(SET), false, true);
+    const alerts = feed(engine, [merchant(), referred("flagged-c.example")]);
+    expect(alerts).toEqual([]);
+    expect(signalOf(engine, "fsl")).toMatchObject({ value: 96, critical: true });
+    expect(engine.takeHits()).toEqual([expect.objectContaining({ rule: "fsl", mode: "shadow", merchantId: M1 })]);
+    expect(engine.takeHits()).toEqual([]);
+    // the same rule live alerts at once
+    const live = new Engine(ruleSetWith(SCORING, { alertAt: 10 }), indexOf(SET), false, true);
+    resetEvents();
+    expect(feed(live, [merchant(), referred("flagged-c.example")])).toHaveLength(1);
+    expect(live.takeHits()).toEqual([expect.objectContaining({ rule: "fsl", mode: "live" })]);
+  });
+});
+
 describe("the alert", () => {
   it("matches the contract, names the rule set and explains each signal with its evidence", () => {
     const engine = engineWith(SCORING, SET, { alertAt: 40, id: "efc-test" });

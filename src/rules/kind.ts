@@ -12,6 +12,8 @@ export const ruleBase = {
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes"),
   description: z.string().optional(),
   enabled: z.boolean().default(true),
+  /** shadow: evaluated and its hits recorded, but never part of a score or an alert (to try a rule on live data) */
+  mode: z.enum(["live", "shadow"]).default("live"),
   /** points this rule adds to the merchant's score (0-100) when it fires at full strength */
   weight: z.number().min(0).max(100),
   typology: z.string().min(1),

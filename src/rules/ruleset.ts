@@ -50,6 +50,7 @@ export interface CompiledRule {
   weight: number;
   typology: string;
   description?: string;
+  mode: "live" | "shadow";
   /** short content hash of this rule's configuration */
   version: string;
 }
@@ -201,6 +202,7 @@ export function loadRuleSet(path: string): RuleSet {
         weight: rule.weight,
         typology: rule.typology,
         description: rule.description,
+        mode: rule.mode,
         version: sha256(canonicalJson(rule)).slice(0, 12),
       });
     }

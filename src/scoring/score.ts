@@ -26,7 +26,7 @@ export function assess(m: MerchantState, rs: RuleSet, without?: string): Assessm
   const parts: Assessment["parts"] = [];
   for (const rule of rs.rules) {
     const signal = m.signals[rule.id];
-    if (!signal || rule.kind.kind === without) continue;
+    if (!signal || rule.kind.kind === without || rule.mode === "shadow") continue;
     if (rule.kind.role === "factor") {
       factor *= signal.value;
       parts.push({ rule, signal, points: 0 });
