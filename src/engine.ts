@@ -36,7 +36,7 @@ export class Engine {
   private hits: RuleHit[] = [];
 
   constructor(
-    readonly ruleSet: RuleSet,
+    public ruleSet: RuleSet,
     indicators: IndicatorIndex,
     /** record which merchants changed, for a caller that persists them (replay does not) */
     private readonly trackDirty = false,
@@ -155,6 +155,27 @@ export class Engine {
       if (this.runRules(peer, trigger, at, this.ruleSet.byEvent["peer-flagged"])) out.push(...this.maybeAlert(peer, eventId, occurredAt, at));
     }
     return out;
+  }
+
+  /**
+   * Puts a new rule set in force between two events, keeping each merchant's state: a rule's slot and signal go
+   * with its id, so a changed threshold applies to the counts already gathered; a removed rule's are dropped.
+   */
+  replaceRuleSet(next: RuleSet): void {
+    const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r.index]));
+    const keep = new Set(next.rules.map((r) => r.id));
+    for (const m of this.merchants.values()) {
+      const old = m.slots;
+      m.slots = next.rules.map((r) => {
+        const i = byId.get(r.id);
+        return i === undefined ? undefined : old[i];
+      });
+      for (const id of Object.keys(m.signals)) if (!keep.has(id)) delete m.signals[id];
+      if (this.trackDirty) this.dirty.add(m.id);
+    }
+    this.ruleSet = next;
+    this.infra.maxSharers = next.settings.maxSharers;
+    this.env.highRiskMccs = next.highRiskMccs;
   }
 
   /** A merchant's state as it is persisted (plain JSON, slots by rule id). */

@@ -14,6 +14,8 @@ export function createMetrics() {
     alerts: c("alerts_raised_total", "alerts raised", ["severity"]),
     published: c("outbox_published_total", "messages published from the outbox", ["dest"]),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
+    rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
+    ruleSet: new client.Gauge({ name: "moneytrail_rule_set_info", help: "the rule set in force (value 1)", labelNames: ["id", "version"], registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

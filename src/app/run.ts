@@ -8,7 +8,9 @@ import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import type { RunConfig } from "../config/run.js";
 import { decode } from "../decode/decode.js";
 import { Engine } from "../engine.js";
-import { loadRuleSet } from "../rules/ruleset.js";
+import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
+import { filesOf, recordVersion } from "../rules/history.js";
 import { IndicatorIndex, loadIndicators } from "../indicators/index.js";
 import { PgStore, FencedError, type Checkpoint, type OutboxMessage } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
@@ -38,6 +40,7 @@ export class Runner {
   private consumer?: Consumer;
   private http?: FastifyInstance;
   private web?: FastifyInstance;
+  private readonly rules: RuleSetWatcher;
   private webhook?: WebhookDispatcher;
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
@@ -53,7 +56,17 @@ export class Runner {
     private readonly store: PgStore,
   ) {
     const indicators = cfg.indicators ? loadIndicators(cfg.indicators) : new IndicatorIndex();
-    this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true);
+    this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
+    this.metrics.ruleSet.set({ id: this.engine.ruleSet.id, version: this.engine.ruleSet.version }, 1);
+    this.rules = new RuleSetWatcher({
+      dir: cfg.rules,
+      current: this.engine.ruleSet,
+      onChange: (rs) => this.putInForce(rs),
+      onRefused: (message) => {
+        this.metrics.rulesReloads.inc({ result: "refused" });
+        log.error({ refused: message }, "rule-set change refused; the set in force stays: fix the files and save again");
+      },
+    });
   }
 
   static async start(cfg: RunConfig, log: Logger): Promise<Runner> {
@@ -82,6 +95,7 @@ export class Runner {
     );
     if (cfg.metricsPort) await runner.serveMetrics();
     await runner.serveReviewers();
+    runner.rules.start();
     runner.consumer = await startConsumer(
       kafka,
       { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs },
@@ -97,15 +111,32 @@ export class Runner {
     await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
   }
 
+  /** The rule set in force and the latest refused change. */
+  get rulesStatus(): RulesStatus {
+    return this.rules.status;
+  }
+
+  /** A new rule set, between two chunks (this runs between awaits, never inside a chunk's loop). */
+  private putInForce(rs: RuleSet): void {
+    const before = this.engine.ruleSet.version;
+    this.engine.replaceRuleSet(rs);
+    this.metrics.ruleSet.reset();
+    this.metrics.ruleSet.set({ id: rs.id, version: rs.version }, 1);
+    this.metrics.rulesReloads.inc({ result: "accepted" });
+    this.log.info({ before, version: rs.version }, "rule set reloaded");
+    void recordVersion(poolDb(this.pool), rs, filesOf(rs), "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
+  }
+
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
   private async serveReviewers(): Promise<void> {
     const db = poolDb(this.pool);
+    await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory");
     if (this.cfg.webhookUrl) {
       this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
       this.webhook.start();
     }
     if (!this.cfg.httpPort) return;
-    this.web = await buildWebServer({ db, log: this.log, rulesDir: this.cfg.rules });
+    this.web = await buildWebServer({ db, log: this.log, rulesDir: this.cfg.rules, rulesStatus: () => this.rules.status });
     await this.web.listen({ port: this.cfg.httpPort, host: this.cfg.httpHost });
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }
@@ -284,6 +315,7 @@ export class Runner {
             nextOffset: String(next),
             alerts,
             outbox,
+            hits: this.engine.takeHits(),
             acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
           });
         } catch (err) {
@@ -308,6 +340,7 @@ export class Runner {
   /** SIGTERM: finish the chunk in hand, commit, leave the group, publish what is pending. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.rules.stop();
       await this.consumer?.disconnect();
       await this.checkpoint();
       for (const p of [...this.owned.keys()]) {

@@ -2,6 +2,7 @@
 // there is none. Runs inside the caller's transaction (the consumer's chunk, or the embedded demo's load).
 import type { Alert, Severity } from "../decode/events.js";
 import type { Queryable } from "./db.js";
+import type { RuleHit } from "../engine.js";
 
 const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 /** A case reaching one of these severities is announced on the webhook. */
@@ -100,5 +101,16 @@ export async function recordAlerts(c: Queryable, alerts: readonly Alert[], o: Re
         }),
       ),
     ],
+  );
+}
+
+/** Rules that started to hold on merchants, live and shadow: what tuners count beside alerts. Once per rule version and merchant. */
+export async function recordHits(c: Queryable, hits: readonly RuleHit[]): Promise<void> {
+  if (hits.length === 0) return;
+  await c.query(
+    `INSERT INTO mt_rule_hits (rule_id, rule_version, mode, merchant_id, first_at)
+     SELECT h->>'rule', h->>'version', h->>'mode', h->>'merchantId', (h->>'at')::timestamptz FROM json_array_elements($1::json) AS h
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(hits)],
   );
 }

@@ -36,7 +36,7 @@ export class InfraIndex {
   private readonly flagged = new Map<InfraKind, Map<string, string[]>>(INFRA_KINDS.map((k) => [k, new Map()]));
 
   /** beyond this many sharers a key is common infrastructure (a CDN, a shared host) and no longer listed */
-  constructor(readonly maxSharers = 25) {}
+  constructor(public maxSharers = 25) {}
 
   /** Records a merchant's keys after a profile change. */
   update(merchantId: string, before: readonly InfraKey[], after: readonly InfraKey[]): void {

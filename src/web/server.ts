@@ -4,22 +4,20 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
 import { ZodError } from "zod";
 import type { Logger } from "pino";
 import { CaseError, CaseStore, type Actor, type QueueFilter } from "../cases/store.js";
 import { Status } from "../cases/workflow.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
-import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import type { RuleSet } from "../rules/ruleset.js";
+import type { RulesStatus } from "../rules/reload.js";
+import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError } from "../lib/errors.js";
 import { html, layout, type PageUser } from "./html.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage } from "./pages/case.js";
-import { adminPage, loginPage, rulesPage } from "./pages/other.js";
-import { writeAudit } from "../cases/store.js";
+import { adminPage, loginPage } from "./pages/other.js";
 
 export interface WebOptions {
   db: Db;
@@ -28,6 +26,8 @@ export interface WebOptions {
   rulesDir?: string;
   /** told when a rule change was validated and saved */
   onRulesChanged?: (rs: RuleSet) => void;
+  /** the rule set in force and the latest refused change, from the consumer's watcher */
+  rulesStatus?: () => RulesStatus;
   /** cookies only over HTTPS (set behind a TLS proxy) */
   secureCookies?: boolean;
 }
@@ -212,63 +212,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
 
   // --- rules ------------------------------------------------------------------------------------------------
-  const ruleFiles = () =>
-    o.rulesDir
-      ? readdirSync(o.rulesDir)
-          .filter((f) => /\.ya?ml$/.test(f))
-          .sort()
-          .map((name) => ({ name, text: readFileSync(join(o.rulesDir!, name), "utf8") }))
-      : [];
-  const currentRules = () => {
-    if (!o.rulesDir) throw new CaseError(404, "this service was started without a rules directory");
-    return loadRuleSet(o.rulesDir);
-  };
-  const changeRules = async (actor: Actor, file: string, content: string): Promise<RuleSet> => {
-    const before = currentRules();
-    if (!/^[a-z0-9][a-z0-9._-]*\.ya?ml$/i.test(file)) throw new CaseError(400, `${file}: a rules file name ends in .yaml and has no path`);
-    const trial = mkdtempSync(join(tmpdir(), "mt-rules-"));
-    try {
-      for (const f of ruleFiles()) copyFileSync(join(o.rulesDir!, f.name), join(trial, f.name));
-      writeFileSync(join(trial, file), content);
-      let rs: RuleSet;
-      try {
-        rs = loadRuleSet(trial);
-      } catch (err) {
-        // name the tuner's file, not the trial copy
-        if (err instanceof ConfigError) throw new ConfigError(file, err.issues.map((i) => ({ ...i, message: i.message.split(trial).join(basename(o.rulesDir!)) })));
-        throw err;
-      }
-      const tmp = join(o.rulesDir!, `.${file}.tmp`);
-      writeFileSync(tmp, content);
-      renameSync(tmp, join(o.rulesDir!, file));
-      await writeAudit(o.db, actor, "rules-change", { target: file, before: { version: before.version }, after: { version: rs.version } });
-      o.onRulesChanged?.(rs);
-      return rs;
-    } finally {
-      rmSync(trial, { recursive: true, force: true });
-    }
-  };
-  app.get("/rules", { config: { perm: "rules:read" } }, async (req, reply) => sendHtml(reply, rulesPage(pageUser(req)!, currentRules(), ruleFiles())));
-  app.post("/rules/:file", { config: { perm: "rules:write" } }, async (req, reply) => {
-    const { file } = req.params as { file: string };
-    try {
-      const rs = await changeRules(req.actor!, file, String((req.body as Record<string, string>)?.content ?? ""));
-      return sendHtml(reply, rulesPage(pageUser(req)!, rs, ruleFiles(), { notice: `${file} saved: rule set version ${rs.version}` }));
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      return sendHtml(reply, rulesPage(pageUser(req)!, currentRules(), ruleFiles(), { error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
-    }
-  });
-  app.get("/api/rules", { config: { perm: "rules:read" } }, async () => {
-    const rs = currentRules();
-    return { id: rs.id, version: rs.version, rules: rs.rules.map((r) => ({ id: r.id, kind: r.kind.kind, weight: r.weight, typology: r.typology, version: r.version })), files: ruleFiles().map((f) => f.name) };
-  });
-  app.put("/api/rules/:file", { config: { perm: "rules:write" } }, async (req) => {
-    const body = req.body;
-    const content = typeof body === "string" ? body : String((body as { content?: string })?.content ?? "");
-    const rs = await changeRules(req.actor!, (req.params as { file: string }).file, content);
-    return { id: rs.id, version: rs.version };
-  });
+  if (o.rulesDir) await ruleRoutes(app, { db: o.db, dir: o.rulesDir, status: o.rulesStatus, onRulesChanged: o.onRulesChanged, pageUser, sendHtml });
 
   // --- users and tokens -------------------------------------------------------------------------------------
   app.get("/admin", { config: { perm: "users:manage" } }, async (req, reply) => sendHtml(reply, adminPage(pageUser(req)!, await auth.users())));

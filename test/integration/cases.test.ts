@@ -226,7 +226,7 @@ describe.each([
 
   it("checks the role on every guarded route: each denial, and no entry without a token or session", async () => {
     const caseId = (await queue()).rows[0]!.caseId;
-    const fill = (url: string) => url.replace(":id", caseId).replace(":file", "sites.yaml").replace(":name", "rev");
+    const fill = (url: string) => url.replace(":id", caseId).replace(":file", "sites.yaml").replace(":name", "rev").replace(":version", "sha256:00");
     expect(app.guarded.length).toBeGreaterThan(20);
     let denials = 0;
     for (const r of app.guarded) {
@@ -294,5 +294,56 @@ describe.each([
     const audit = await app.inject({ method: "GET", url: "/api/audit", headers: as("admin") });
     const last = audit.body.trim().split("\n").map((l) => JSON.parse(l)).filter((r: { action: string }) => r.action === "rules-change").at(-1);
     expect(last).toMatchObject({ actor: "tuner", role: "rule-tuner", target: "sites.yaml", before: { version: before.version }, after: { version: ok.json().version } });
+  });
+
+  it("keeps the rule-set history with who changed what: diff any two versions, restore an old one", async () => {
+    const list = () => get<{ version: string; recordedBy: string }[]>("/api/rules/versions", "rule-tuner");
+    const start = (await get<{ version: string }>("/api/rules/status", "rule-tuner")).version;
+    const text = readFileSync(join(rulesDir, "chargebacks.yaml"), "utf8");
+    const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) + 3}`);
+    const put = await app.inject({ method: "PUT", url: "/api/rules/chargebacks.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: changed });
+    expect(put.statusCode, put.body).toBe(200);
+    const next = put.json().version as string;
+    const versions = await list();
+    expect(versions.find((v) => v.version === next)).toMatchObject({ recordedBy: "tuner" });
+    expect(versions.some((v) => v.version === start)).toBe(true);
+    const diff = await app.inject({ method: "GET", url: `/api/rules/diff?from=${start}&to=${next}`, headers: as("rule-tuner") });
+    expect(diff.body).toContain("chargebacks.yaml");
+    expect(diff.body).toMatch(/^-.*weight: \d+/m);
+    expect(diff.body).toMatch(/^\+.*weight: \d+/m);
+    expect(diff.body.split("\n").filter((l) => /^[-+][^-+]/.test(l))).toHaveLength(2);
+    const back = await app.inject({ method: "POST", url: `/api/rules/versions/${start}/restore`, headers: as("rule-tuner") });
+    expect(back.json().version).toBe(start);
+    expect(readFileSync(join(rulesDir, "chargebacks.yaml"), "utf8")).toBe(text);
+    expect((await app.inject({ method: "POST", url: "/api/rules/versions/sha256:nope/restore", headers: as("rule-tuner") })).statusCode).toBe(404);
+    const page = await app.inject({ method: "GET", url: "/rules", headers: as("rule-tuner") });
+    expect(page.body).toContain(next.slice(0, 19));
+  });
+
+  it("shows each rule's live and shadow hits and the false-positive rate reviewers' dispositions give it", async () => {
+    const closed = await db.query<{ status: string; dismiss_reason: string | null; alerts: string[] }>(
+      "SELECT c.status, c.dismiss_reason, array_agg(a.alert::text) AS alerts FROM mt_cases c JOIN mt_case_alerts USING (case_id) JOIN mt_alerts a USING (alert_id) WHERE c.status IN ('reported', 'dismissed') GROUP BY c.case_id",
+    );
+    // a rule of a case the earlier tests closed
+    const rule = (JSON.parse(closed.rows[0]!.alerts[0]!) as Alert).signals[0]!.rule;
+    await db.query("INSERT INTO mt_rule_hits (rule_id, rule_version, mode, merchant_id, first_at) VALUES ($1, 'v1', 'live', 'm-a', now()), ($1, 'v1', 'live', 'm-b', now()), ($1, 'v2', 'shadow', 'm-a', now())", [rule]);
+    const hits = await get<{ rule: string; mode: string; merchants: number }[]>("/api/rules/hits", "rule-tuner");
+    expect(hits.filter((h) => h.rule === rule)).toEqual([
+      expect.objectContaining({ mode: "live", merchants: 2 }),
+      expect.objectContaining({ mode: "shadow", merchants: 1 }),
+    ]);
+    // dispositions: every closed case whose alerts cite the rule counts; reported vs dismissed as not abusive
+    const fb = await get<{ rule: string; closed: number; reported: number; falsePositives: number; falsePositiveRate: number | null }[]>("/api/rules/feedback", "rule-tuner");
+    const cites = (r: { alerts: string[] }) => r.alerts.some((a) => (JSON.parse(a) as Alert).signals.some((s) => s.rule === rule));
+    const mine = closed.rows.filter(cites);
+    const reported = mine.filter((r) => r.status === "reported").length;
+    const fp = mine.filter((r) => r.status === "dismissed" && ["false-positive", "legitimate-business"].includes(r.dismiss_reason!)).length;
+    const rows = fb.filter((f) => f.rule === rule);
+    expect(rows.reduce((n, r) => n + r.closed, 0)).toBe(mine.length);
+    expect(rows.reduce((n, r) => n + r.reported, 0)).toBe(reported);
+    expect(rows.reduce((n, r) => n + r.falsePositives, 0)).toBe(fp);
+    expect(mine.length).toBeGreaterThan(0);
+    const page = await app.inject({ method: "GET", url: "/rules", headers: as("rule-tuner") });
+    expect(page.body).toContain(`data-rule="${rule}"`);
   });
 });

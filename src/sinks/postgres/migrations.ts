@@ -84,6 +84,21 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX mt_webhooks_due ON mt_webhooks (next_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: "rule-set versions and rule hits",
+    sql: `
+      -- every rule-set version that was saved or put in force, with its files, so any two can be compared or
+      -- an old one restored
+      CREATE TABLE mt_rule_versions (
+        version text PRIMARY KEY, rule_set_id text NOT NULL, files jsonb NOT NULL,
+        recorded_by text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT clock_timestamp());
+      -- merchants on which a rule (live or shadow) started to hold, per rule version
+      CREATE TABLE mt_rule_hits (
+        rule_id text NOT NULL, rule_version text NOT NULL, mode text NOT NULL, merchant_id text NOT NULL,
+        first_at timestamptz NOT NULL, PRIMARY KEY (rule_id, rule_version, merchant_id));
+    `,
+  },
 ];
 
 export async function migrate(client: Migratable): Promise<number> {

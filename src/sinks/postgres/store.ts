@@ -5,7 +5,8 @@
 import type pg from "pg";
 import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
-import { recordAlerts } from "../../cases/record.js";
+import { recordAlerts, recordHits } from "../../cases/record.js";
+import type { RuleHit } from "../../engine.js";
 import { poolDb, type Db, type Queryable } from "../../cases/db.js";
 
 export class FencedError extends Error {
@@ -41,6 +42,8 @@ export interface OutputsWrite {
   nextOffset: string;
   alerts: Alert[];
   outbox: OutboxMessage[];
+  /** rules that started to hold on a merchant in this chunk */
+  hits?: RuleHit[];
   /** acquirer of a merchant, for the case queue's filters */
   acquirerOf: (merchantId: string) => string | undefined;
 }
@@ -109,6 +112,7 @@ export class PgStore {
   async commitOutputs(b: OutputsWrite): Promise<void> {
     await this.owned(b.topic, b.partition, b.epoch, async (c, outboxSeq) => {
       await recordAlerts(c, b.alerts, { acquirerOf: b.acquirerOf, webhooks: this.webhooks });
+      if (b.hits?.length) await recordHits(c, b.hits);
       let seq = outboxSeq;
       if (b.outbox.length) {
         const seqs = b.outbox.map(() => String(++seq));

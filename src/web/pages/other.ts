@@ -1,6 +1,5 @@
-// Sign-in, the rule tuner's page and the admin's page.
+// Sign-in and the admin's page.
 import { csrfField, html, layout, type PageUser } from "../html.js";
-import type { RuleSet } from "../../rules/ruleset.js";
 
 export function loginPage(error?: string, next = "/"): string {
   return layout(
@@ -12,22 +11,6 @@ export function loginPage(error?: string, next = "/"): string {
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
 <p><button>Sign in</button></p></form>
 <p class="muted">No account? An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.</p>`,
-  );
-}
-
-export function rulesPage(user: PageUser, rs: RuleSet, files: { name: string; text: string }[], o: { error?: string; notice?: string } = {}): string {
-  return layout(
-    "Rules",
-    user,
-    html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
-<h1>Rule set ${rs.id}</h1><p>Version in force: <code id="version">${rs.version}</code></p>
-<table><thead><tr><th>Rule</th><th>Kind</th><th>Weight</th><th>Typology</th></tr></thead><tbody>${rs.rules.map(
-      (r) => html`<tr><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.weight}</td><td>${r.typology}</td></tr>`,
-    )}</tbody></table>
-<h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays.</p>
-${files.map(
-  (f) => html`<form method="post" action="/rules/${f.name}"><h3>${f.name}</h3>${csrfField(user)}<textarea name="content" rows="12" cols="100">${f.text}</textarea><br><button>Validate and save ${f.name}</button></form>`,
-)}`,
   );
 }
 

@@ -1,0 +1,51 @@
+// The history of rule-set versions in the database: who saved or put in force which version, with its files,
+// so tuners can compare any two and roll back. Versions are content hashes, so recording one twice is a no-op.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { createTwoFilesPatch } from "diff";
+import type { Queryable } from "../cases/db.js";
+import type { RuleSet } from "./ruleset.js";
+
+export interface RuleVersion {
+  version: string;
+  ruleSetId: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export type RuleFiles = Record<string, string>;
+
+export function filesOf(rs: RuleSet): RuleFiles {
+  return Object.fromEntries(rs.files.map((f) => [basename(f), readFileSync(f, "utf8")]));
+}
+
+export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string): Promise<void> {
+  await q.query("INSERT INTO mt_rule_versions (version, rule_set_id, files, recorded_by) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING", [
+    rs.version,
+    rs.id,
+    JSON.stringify(files),
+    by,
+  ]);
+}
+
+export async function versions(q: Queryable): Promise<RuleVersion[]> {
+  const r = await q.query<{ version: string; rule_set_id: string; recorded_by: string; recorded_at: Date | string }>(
+    "SELECT version, rule_set_id, recorded_by, recorded_at FROM mt_rule_versions ORDER BY recorded_at DESC, version",
+  );
+  return r.rows.map((x) => ({ version: x.version, ruleSetId: x.rule_set_id, recordedBy: x.recorded_by, recordedAt: new Date(x.recorded_at).toISOString() }));
+}
+
+export async function versionFiles(q: Queryable, version: string): Promise<RuleFiles | null> {
+  const r = await q.query<{ files: RuleFiles | string }>("SELECT files FROM mt_rule_versions WHERE version = $1", [version]);
+  const f = r.rows[0]?.files;
+  return f === undefined ? null : typeof f === "string" ? (JSON.parse(f) as RuleFiles) : f;
+}
+
+/** A unified diff per file between two versions' files (files only on one side diff against nothing). */
+export function diffFiles(from: RuleFiles, to: RuleFiles, labels: [string, string]): string {
+  const names = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+  return names
+    .filter((n) => from[n] !== to[n])
+    .map((n) => createTwoFilesPatch(`${labels[0]}/${n}`, `${labels[1]}/${n}`, from[n] ?? "", to[n] ?? ""))
+    .join("");
+}

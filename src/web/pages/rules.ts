@@ -1,0 +1,55 @@
+// The rule tuner's page: the set in force (and any refused change), each rule's live and shadow hits and the
+// false-positive rate reviewers' dispositions give it, the files to edit, and the version history.
+import { csrfField, html, layout, when, type PageUser } from "../html.js";
+import type { RuleSet } from "../../rules/ruleset.js";
+import type { RulesStatus } from "../../rules/reload.js";
+import type { RuleVersion, RuleFiles } from "../../rules/history.js";
+import type { RuleFeedback, RuleHits } from "../rules-routes.js";
+
+export interface RulesView {
+  rs: RuleSet;
+  status: RulesStatus;
+  files: RuleFiles;
+  versions: RuleVersion[];
+  hits: RuleHits[];
+  feedback: RuleFeedback[];
+  error?: string;
+  notice?: string;
+}
+
+const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
+
+export function rulesPage(user: PageUser, v: RulesView): string {
+  const hitsOf = (rule: string, mode: string) => v.hits.find((h) => h.rule === rule && h.mode === mode)?.merchants ?? 0;
+  const fb = (rule: string) => {
+    const rows = v.feedback.filter((f) => f.rule === rule);
+    const fp = rows.reduce((s, r) => s + r.falsePositives, 0);
+    const rep = rows.reduce((s, r) => s + r.reported, 0);
+    return { fp, rep, rate: fp + rep ? fp / (fp + rep) : null, months: rows };
+  };
+  return layout(
+    "Rules",
+    user,
+    html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
+${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused at ${when(v.status.lastRefusal.at)}; the set in force is unchanged: <code>${v.status.lastRefusal.message}</code></p>` : ""}
+<h1>Rule set ${v.rs.id}</h1><p>In force: <code id="version">${v.status.version}</code> since ${when(v.status.loadedAt)}</p>
+<table id="rules"><thead><tr><th>Rule</th><th>Kind</th><th>Mode</th><th>Weight</th><th>Typology</th><th>Merchants hit (live)</th><th>Merchants hit (shadow)</th><th>Reviewers: reported / false positive</th><th>False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
+      const f = fb(r.id);
+      return html`<tr data-rule="${r.id}"><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.mode}</td><td>${r.weight}</td><td>${r.typology}</td><td>${hitsOf(r.id, "live")}</td><td>${hitsOf(r.id, "shadow")}</td><td>${f.rep} / ${f.fp}</td><td>${pctOf(f.rate)}${
+        f.months.length > 1 ? html`<br><span class="muted">${f.months.map((m) => `${m.month}: ${pctOf(m.falsePositiveRate)}`).join(", ")}</span>` : ""
+      }</td></tr>`;
+    })}</tbody></table>
+<p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against reported.</p>
+<h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays. Saved sets reach running consumers without a restart.</p>
+${Object.entries(v.files).map(
+  ([name, text]) => html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<textarea name="content" rows="12" cols="100">${text}</textarea><br><button>Validate and save ${name}</button></form>`,
+)}
+<h2>Version history</h2><table id="versions"><thead><tr><th>Version</th><th>Recorded</th><th>By</th><th></th></tr></thead><tbody>${v.versions.map(
+      (x) => html`<tr><td><code>${x.version.slice(0, 19)}…</code>${x.version === v.status.version ? " (in force)" : ""}</td><td>${when(x.recordedAt)}</td><td>${x.recordedBy}</td><td>${
+        x.version === v.status.version
+          ? ""
+          : html`<a href="/rules/diff?from=${x.version}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}"><button>Restore</button></form>`
+      }</td></tr>`,
+    )}</tbody></table>`,
+  );
+}

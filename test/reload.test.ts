@@ -1,0 +1,81 @@
+// The rule-set watcher and the engine's switch of rule sets, without a broker (the broker test is
+// test/integration/hot-reload.test.ts).
+import { afterEach, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RuleSetWatcher } from "../src/rules/reload.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { Engine } from "../src/engine.js";
+import { chargeback, feed, indexOf, merchant, resetEvents, ruleSetWith, signalOf, tx } from "./helpers/events.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const copy = () => {
+  const d = mkdtempSync(join(tmpdir(), "mt-watch-"));
+  cpSync(DEFAULT_RULES, d, { recursive: true });
+  dirs.push(d);
+  return d;
+};
+
+describe("rule-set watcher", () => {
+  it("puts a valid change in force, refuses a bad one with its file and keeps the set in force, clears the refusal once fixed", async () => {
+    const dir = copy();
+    const v1 = loadRuleSet(dir);
+    const changes: string[] = [];
+    const refusals: string[] = [];
+    const w = new RuleSetWatcher({ dir, current: v1, onChange: (rs) => changes.push(rs.version), onRefused: (m) => refusals.push(m), debounceMs: 20 });
+    expect(w.check()).toBe(v1);
+    const settings = readFileSync(join(dir, "ruleset.yaml"), "utf8");
+    writeFileSync(join(dir, "ruleset.yaml"), settings.replace("alertAt: 60", "alertAt: 55"));
+    const v2 = w.check();
+    expect(v2.version).not.toBe(v1.version);
+    expect(changes).toEqual([v2.version]);
+    const sites = readFileSync(join(dir, "sites.yaml"), "utf8");
+    writeFileSync(join(dir, "sites.yaml"), `${sites}\n  - id: oops\n    kind: flagged-site-link\n    weight: 500\n    typology: x\n`);
+    expect(w.check()).toBe(v2);
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(/sites\.yaml.*weight/);
+    expect(w.status).toMatchObject({ version: v2.version, lastRefusal: { message: refusals[0] } });
+    writeFileSync(join(dir, "sites.yaml"), sites);
+    expect(w.check()).toBe(v2);
+    expect(w.status.lastRefusal).toBeUndefined();
+    // the file-system watch does the same on its own
+    w.start();
+    writeFileSync(join(dir, "ruleset.yaml"), settings);
+    await expect.poll(() => w.status.version, { timeout: 5000 }).toBe(v1.version);
+    w.stop();
+  });
+});
+
+describe("engine: a new rule set between two events", () => {
+  const RULES = (threshold: number) => `
+  - id: ratio
+    kind: chargeback-ratio
+    weight: 70
+    typology: excessive-disputes
+    params: { measure: window, levels: [{ name: early, ratio: ${threshold}, minCount: 2 }] }
+  - id: churn
+    kind: descriptor-churn
+    weight: 10
+    typology: brand-churn
+    params: { distinct: 2, withinDays: 30 }
+`;
+  it("keeps each rule's counts by id, applies the new threshold to them, and drops a removed rule's signal", () => {
+    resetEvents();
+    const engine = new Engine(ruleSetWith(RULES(0.5), { alertAt: 60 }), indexOf());
+    const events = [merchant(), ...Array.from({ length: 10 }, () => tx({ status: "settled" })), tx({ status: "settled", descriptor: "OTHER BRAND 555" }), chargeback(), chargeback()];
+    expect(feed(engine, events)).toEqual([]);
+    expect(signalOf(engine, "churn")).toBeDefined();
+    const lower = ruleSetWith(RULES(0.1).split("  - id: churn")[0]!, { alertAt: 60 });
+    engine.replaceRuleSet(lower);
+    const alerts = feed(engine, [chargeback()]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.ruleSet.version).toBe(lower.version);
+    expect(signalOf(engine, "ratio")!.value).toBeCloseTo(3 / 11);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+});
