@@ -16,6 +16,10 @@ import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
 import { runConfig } from "./config/run.js";
 import { createLogger } from "./lib/log.js";
+import { BacktestError, backtest, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
+import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
+import { progressBar } from "./app/progress.js";
+import { readLineBatches } from "./source/ndjson.js";
 
 const program = new Command()
   .name("moneytrail")
@@ -74,12 +78,13 @@ program
       rejects,
       ruleSet,
       indicators: loadIndicators(join(SAMPLE_DIR, "indicators")),
+      trackHits: true,
     });
     process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
     process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
     printSummary(s, out, rejects);
     if (!o.serve) return;
-    const demo = await serveDemo({ alertsFile: out, engine: s.engine, rulesDir: DEFAULT_RULES, host: o.host, port: Number(o.port), log: createLogger("warn") });
+    const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: o.host, port: Number(o.port), log: createLogger("warn") });
     process.stdout.write(
       `\nThe case queue for compliance reviewers is at ${demo.url}\n` +
         `Sign in (one-time passwords of this demo; its database lives in memory and is gone when it stops):\n` +
@@ -127,6 +132,58 @@ program
     runner = await Runner.start(cfg, log);
     if (signalled) shutdown(signalled);
   });
+
+program
+  .command("backtest")
+  .description("run recorded events through a baseline and a candidate rule set and compare what each flags (docs/backtest.md)")
+  .requiredOption("--events <file>", "events, one JSON object per line")
+  .option("--from <t>", "first event: an RFC 3339 time (on occurredAt) or a line number")
+  .option("--to <t>", "last event, inclusive: an RFC 3339 time (on occurredAt) or a line number")
+  .requiredOption("--baseline <dir>", "rule set A: as in force")
+  .requiredOption("--candidate <dir>", "rule set B: the change to try")
+  .option("--indicators <dir>", "indicator-set directory or file")
+  .option("--labels <file>", "labels.json: positive, or benign / hard-negative (negative), per merchant")
+  .option("--dispositions <url>", "the case store's PostgreSQL: reported cases positive; dismissed as false-positive or legitimate-business negative")
+  .option("--json <file>", "write the full result as JSON")
+  .option("--html <file>", "write a self-contained HTML report")
+  .option("--sweep <spec>", "RULE_ID.PATH=FROM:TO:STEP: the candidate again with one numeric parameter at each value")
+  .option("--no-progress", "no progress bar")
+  .action(
+    async (o: {
+      events: string;
+      from?: string;
+      to?: string;
+      baseline: string;
+      candidate: string;
+      indicators?: string;
+      labels?: string;
+      dispositions?: string;
+      json?: string;
+      html?: string;
+      sweep?: string;
+      progress: boolean;
+    }) => {
+      if (!existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
+      if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
+      if (o.labels && !existsSync(o.labels)) throw new UsageError(`no labels file at ${o.labels}`);
+      try {
+        const from = o.from === undefined ? undefined : parseBound("--from", o.from);
+        const to = o.to === undefined ? undefined : parseBound("--to", o.to);
+        const baseline = { name: o.baseline, ruleSet: loadRuleSet(o.baseline) };
+        const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
+        const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
+        const truth = o.labels ? labelsFromFile(o.labels) : o.dispositions ? await dispositionsFrom(o.dispositions) : undefined;
+        const bar = progressBar("backtest", o.progress && process.stderr.isTTY === true);
+        const events = { name: o.events, batches: readLineBatches(o.events, (done, total) => bar.update(done, total)) };
+        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => bar.stop());
+        process.stdout.write(backtestTables(result));
+        writeBacktestReports(result, o);
+        for (const f of [o.json, o.html]) if (f) process.stderr.write(`wrote ${f}\n`);
+      } catch (err) {
+        throw err instanceof BacktestError ? new UsageError(err.message) : err;
+      }
+    },
+  );
 
 const rules = program.command("rules").description("rule sets");
 rules

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { Alert } from "../decode/events.js";
 import { embeddedDb, type Db } from "../cases/db.js";
-import { recordAlerts } from "../cases/record.js";
-import type { Engine } from "../engine.js";
+import { recordAlerts, recordHits } from "../cases/record.js";
+import type { Engine, RuleHit } from "../engine.js";
 import { Auth, CONSOLE } from "../web/auth.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
@@ -21,13 +21,16 @@ export interface DemoServer {
 }
 
 /** Serves the alerts of a replay (its NDJSON output) as cases. */
-export async function serveDemo(o: { alertsFile: string; engine: Engine; rulesDir: string; host: string; port: number; log: Logger }): Promise<DemoServer> {
+export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: RuleHit[]; rulesDir: string; host: string; port: number; log: Logger }): Promise<DemoServer> {
   const db = await embeddedDb();
   const alerts = readFileSync(o.alertsFile, "utf8")
     .split("\n")
     .filter(Boolean)
     .map((l) => Alert.parse(JSON.parse(l)));
-  await db.tx((q) => recordAlerts(q, alerts, { acquirerOf: (m) => o.engine.merchants.get(m)?.profile?.acquirerId, webhooks: false }));
+  await db.tx(async (q) => {
+    await recordAlerts(q, alerts, { acquirerOf: (m) => o.engine.merchants.get(m)?.profile?.acquirerId, webhooks: false });
+    await recordHits(q, o.hits);
+  });
   const auth = new Auth(db);
   const logins = [];
   for (const [username, role] of [["reviewer", "reviewer"], ["tuner", "rule-tuner"], ["admin", "admin"]] as const)

@@ -2,7 +2,7 @@
 // to a rejects file with their line number and reason. Bad input never aborts the run.
 import { readLineBatches } from "../source/ndjson.js";
 import { decode } from "../decode/decode.js";
-import { Engine } from "../engine.js";
+import { Engine, type RuleHit } from "../engine.js";
 import { NdjsonWriter, rejectRecord } from "../sinks/ndjson.js";
 import type { Alert } from "../decode/events.js";
 import type { RuleSet } from "../rules/ruleset.js";
@@ -16,6 +16,8 @@ export interface ReplayOptions {
   ruleSet: RuleSet;
   indicators: IndicatorIndex;
   progress?: boolean;
+  /** keep the rule hits (live and shadow) for the summary */
+  trackHits?: boolean;
 }
 
 export interface ReplaySummary {
@@ -27,10 +29,11 @@ export interface ReplaySummary {
   /** the latest alert of each alerted merchant */
   latest: Map<string, Alert>;
   engine: Engine;
+  hits: RuleHit[];
 }
 
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
-  const engine = new Engine(o.ruleSet, o.indicators);
+  const engine = new Engine(o.ruleSet, o.indicators, false, o.trackHits ?? false);
   const out = new NdjsonWriter(o.out);
   const rejects = new NdjsonWriter(o.rejects);
   const latest = new Map<string, Alert>();
@@ -64,5 +67,6 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     merchants: engine.merchants.size,
     latest,
     engine,
+    hits: engine.takeHits(),
   };
 }

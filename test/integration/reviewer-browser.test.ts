@@ -25,7 +25,7 @@ describe("a reviewer in the browser", () => {
     dir = mkdtempSync(join(tmpdir(), "mt-browser-"));
     const out = join(dir, "alerts.ndjson");
     const s = await replay({ events: SAMPLE_EVENTS, out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: loadIndicators(SAMPLE_INDICATORS) });
-    demo = await serveDemo({ alertsFile: out, engine: s.engine, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
+    demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
     browser = await launchBrowser(inject("chromiumPath"));
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
