@@ -1,4 +1,4 @@
-// Counters of the consumer, on /metrics (Prometheus text format). consumed = processed + dead-lettered.
+// The consumer's metrics, on /metrics (Prometheus text format). consumed = processed + dead-lettered.
 import client from "prom-client";
 
 export function createMetrics() {
@@ -6,16 +6,29 @@ export function createMetrics() {
   client.collectDefaultMetrics({ register: registry });
   const c = (name: string, help: string, labelNames: string[] = []) =>
     new client.Counter({ name: `moneytrail_${name}`, help, labelNames, registers: [registry] });
+  const g = (name: string, help: string, labelNames: string[] = []) =>
+    new client.Gauge({ name: `moneytrail_${name}`, help, labelNames, registers: [registry] });
+  const h = (name: string, help: string, buckets: number[]) =>
+    new client.Histogram({ name: `moneytrail_${name}`, help, buckets, registers: [registry] });
   return {
     registry,
     consumed: c("events_consumed_total", "messages read from the events topic"),
     processed: c("events_processed_total", "valid events run through the engine", ["type"]),
     deadLettered: c("events_dead_lettered_total", "messages sent to the dead-letter topic", ["reason"]),
     alerts: c("alerts_raised_total", "alerts raised", ["severity"]),
+    alertTypologies: c("alert_typologies_total", "alerts raised, once per typology they name", ["typology"]),
     published: c("outbox_published_total", "messages published from the outbox", ["dest"]),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
     rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
-    ruleSet: new client.Gauge({ name: "moneytrail_rule_set_info", help: "the rule set in force (value 1)", labelNames: ["id", "version"], registers: [registry] }),
+    ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),
+    indicatorSets: g("indicator_set_entries", "entries of each indicator set loaded", ["set", "source"]),
+    lag: g("consumer_lag", "messages behind the end of the events topic, per partition, after the latest chunk", ["partition"]),
+    merchants: g("merchants_in_memory", "merchants whose state this process holds"),
+    checkpointBytes: g("checkpoint_state_bytes", "JSON bytes of merchant state written by the latest checkpoint"),
+    checkpointMerchants: g("checkpoint_merchants", "merchants written by the latest checkpoint"),
+    // one event in 64 is timed: a timer on every event would cost more than many rules
+    evalSeconds: h("event_evaluation_seconds", "engine time for one event (state, rules, score), sampled 1 in 64", [5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3]),
+    alertLatency: h("event_to_alert_seconds", "from the event's append to the broker to its alert committed with its case", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -45,6 +45,8 @@ export class Runner {
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
   private lastCheckpoint = Date.now();
+  private sampled = 0;
+  private joined = false;
   private checkpointing: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -58,6 +60,7 @@ export class Runner {
     const indicators = cfg.indicators ? loadIndicators(cfg.indicators) : new IndicatorIndex();
     this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
     this.metrics.ruleSet.set({ id: this.engine.ruleSet.id, version: this.engine.ruleSet.version }, 1);
+    for (const s of indicators.sets) this.metrics.indicatorSets.set({ set: s.id, source: s.source }, s.entries);
     this.rules = new RuleSetWatcher({
       dir: cfg.rules,
       current: this.engine.ruleSet,
@@ -71,6 +74,8 @@ export class Runner {
 
   static async start(cfg: RunConfig, log: Logger): Promise<Runner> {
     const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 4 });
+    // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
+    pool.on("error", (err) => log.warn({ err: err.message }, "idle PostgreSQL connection lost"));
     const client = await pool.connect().catch((err: Error) => {
       throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${err.message}); is it running and does the database exist?`);
     });
@@ -107,7 +112,15 @@ export class Runner {
 
   private async serveMetrics(): Promise<void> {
     this.http = Fastify();
-    this.http.get("/metrics", async (_req, reply) => reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics()));
+    this.http.get("/metrics", async (_req, reply) => {
+      this.metrics.merchants.set(this.engine.merchants.size);
+      return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    });
+    this.http.get("/healthz", async () => ({ status: "alive" }));
+    this.http.get("/readyz", async (_req, reply) => {
+      const r = await this.readiness();
+      return reply.code(r.ready ? 200 : 503).send(r);
+    });
     await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
   }
 
@@ -141,7 +154,33 @@ export class Runner {
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }
 
+  /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
+    const within = <T>(p: Promise<T>, ms: number) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+    const check = async (work: () => Promise<unknown>) => {
+      try {
+        await within(work(), 2000);
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    };
+    const [broker, database] = await Promise.all([check(() => this.admin.describeCluster()), check(() => this.pool.query("SELECT 1"))]);
+    const checks = {
+      broker,
+      database,
+      group: this.joined ? { ok: true, detail: `partitions ${[...this.assigned].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group yet" },
+      rules: { ok: true, detail: this.engine.ruleSet.version },
+    };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  private assigned: number[] = [];
+
   private onAssignment(partitions: number[]): void {
+    this.joined = true;
+    this.assigned = partitions;
     this.log.info({ partitions }, "partitions assigned");
     for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
   }
@@ -218,6 +257,10 @@ export class Runner {
       });
       plan.push({ p, owned, ids, write: { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset: String(owned.position), states: JSON.stringify(states) } });
     }
+    if (plan.length) {
+      this.metrics.checkpointBytes.set(plan.reduce((n, x) => n + x.write.states.length, 0));
+      this.metrics.checkpointMerchants.set(plan.reduce((n, x) => n + x.ids.length, 0));
+    }
     for (const { p, owned, ids, write } of plan) {
       try {
         await this.store.checkpoint(write);
@@ -244,6 +287,8 @@ export class Runner {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
+    // every line logged for this batch names it, so one batch's story can be followed across lines
+    const log = this.log.child({ batch: `${batch.topic}[${p}]@${batch.firstOffset()}` });
     const owned = this.owned.get(p) ?? (await this.claim(p));
     const msgs = batch.messages;
     if (msgs.length === 0) return;
@@ -257,6 +302,7 @@ export class Runner {
     while (i < msgs.length && isRunning() && !isStale() && this.owned.get(p) === owned) {
       const end = Math.min(i + this.cfg.commitEvery, msgs.length);
       const alerts = [];
+      const appendedAt: number[] = [];
       const outbox: OutboxMessage[] = [];
       for (; i < end; i++) {
         const m = msgs[i]!;
@@ -285,11 +331,16 @@ export class Runner {
         }
         owned.merchants.add(d.event.merchantId);
         this.partitionOf.set(d.event.merchantId, p);
+        const timed = (++this.sampled & 63) === 0;
+        const t0 = timed ? performance.now() : 0;
         const raised = this.engine.process(d.event);
+        if (timed) this.metrics.evalSeconds.observe((performance.now() - t0) / 1000);
         if (replay) continue;
         this.metrics.processed.inc({ type: d.event.type });
         for (const a of raised) {
           this.metrics.alerts.inc({ severity: a.severity });
+          for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
+          appendedAt.push(Number(m.timestamp));
           alerts.push(a);
           outbox.push({
             dest: "alerts",
@@ -323,13 +374,17 @@ export class Runner {
           await this.release(p, false);
           if (err instanceof FencedError) {
             this.metrics.fenced.inc();
-            this.log.warn({ partition: p }, err.message);
+            log.warn({ partition: p }, err.message);
             return;
           }
           throw err;
         }
         owned.emitted = next;
+        const now = Date.now();
+        for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
+        log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
       }
+      this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       resolveOffset(lastOffset);
       if (outbox.length) void owned.publisher.flush();
       if (Date.now() - this.lastCheckpoint >= this.cfg.checkpointMs) await this.checkpoint();

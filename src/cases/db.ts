@@ -38,6 +38,8 @@ export function poolDb(pool: pg.Pool): Db {
 export async function serverDb(url: string, max = 4): Promise<Db> {
   const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: url, max });
+  // an idle connection the server closes must not take the process down; the next query reconnects
+  pool.on("error", () => undefined);
   const c = await pool.connect().catch(async (err: Error) => {
     await pool.end();
     throw new Error(`cannot reach PostgreSQL at ${new URL(url).host} (${err.message}); is it running and does the database exist?`);
