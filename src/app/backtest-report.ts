@@ -1,0 +1,316 @@
+// A backtest's result for people: tables on the terminal, and one self-contained HTML page (inline CSS and SVG,
+// no script, nothing loaded from anywhere) a tuner can attach to a rule change. Only figures, rule ids and
+// merchant ids go in: nothing from the events' URLs.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import Table from "cli-table3";
+import type { BacktestResult, Confusion, RuleRow, SweepPoint } from "./backtest.js";
+
+const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
+const num = (n: number | undefined): string => (n === undefined ? "–" : String(n));
+const both = (a: string, b: string): string => (a === b ? a : `${a} → ${b}`);
+const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
+const short = (version: string): string => version.replace(/^sha256:/, "").slice(0, 12);
+
+const CHANGE: Record<RuleRow["change"], string> = { same: "same", changed: "changed", "only-a": "only in A", "only-b": "only in B" };
+
+/** hits of one side of a rule: live hits in one column, shadow hits in their own */
+const live = (s: RuleRow["a"]): string => (s ? (s.mode === "live" ? String(s.hits) : "") : "–");
+const shadow = (s: RuleRow["a"]): string => (s ? (s.mode === "shadow" ? String(s.hits) : "") : "–");
+
+const CONFUSION: [string, (c: Confusion) => number | null, "n" | "%"][] = [
+  ["alerted merchants", (c) => c.alerted, "n"],
+  ["true positives", (c) => c.truePositives, "n"],
+  ["false positives", (c) => c.falsePositives, "n"],
+  ["false negatives (missed)", (c) => c.falseNegatives, "n"],
+  ["alerted, no label", (c) => c.unlabelled, "n"],
+  ["precision", (c) => c.precision, "%"],
+  ["recall", (c) => c.recall, "%"],
+  ["F1", (c) => c.f1, "%"],
+];
+
+function describeWindow(r: BacktestResult): string {
+  const b = (x: BacktestResult["events"]["from"]) => (x ? ("line" in x ? `line ${x.line}` : x.time) : undefined);
+  const from = b(r.events.from);
+  const to = b(r.events.to);
+  return from || to ? ` from ${from ?? "the start"} to ${to ?? "the end"}` : "";
+}
+
+function summaryLines(r: BacktestResult): string[] {
+  const e = r.events;
+  return [
+    `${e.processed} events of ${e.merchants} merchants from ${e.source}${describeWindow(r)}` +
+      `${e.rejected.total ? `; ${e.rejected.total} bad lines skipped` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
+    `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
+    `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
+    r.labels
+      ? `labels: ${r.labels.source}: ${r.labels.positives} positive, ${r.labels.negatives} negative, ${r.labels.unknown} unknown`
+      : "labels: none (give --labels or --dispositions for precision and recall)",
+  ];
+}
+
+// no rule between body rows: a backtest table is long and read down its columns
+const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+
+function table(head: string[], rows: string[][]): string {
+  const t = new Table({ head, chars: COMPACT, style: { head: [], border: [] } });
+  t.push(...rows);
+  return t.toString();
+}
+
+/** The whole result as terminal tables. */
+export function backtestTables(r: BacktestResult): string {
+  const out = [...summaryLines(r), ""];
+  out.push(
+    table(
+      ["", "A", "B", "B − A"],
+      CONFUSION.map(([name, get, kind]) => {
+        const a = get(r.overall.a);
+        const b = get(r.overall.b);
+        const d = a === null || b === null ? "–" : kind === "n" ? signed(b - a) : `${signed(Math.round((b - a) * 1000) / 10)} pts`;
+        return [name, kind === "n" ? num(a ?? undefined) : pct(a), kind === "n" ? num(b ?? undefined) : pct(b), d];
+      }),
+    ),
+  );
+  out.push(
+    "",
+    "Per rule (hits: distinct merchants the rule held on; +/− alerts: merchants that gain or lose an alert and that the rule hit):",
+    table(
+      ["rule", "typology", "A → B", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A → B"],
+      r.rules.map((x) => [
+        x.rule,
+        x.typology,
+        CHANGE[x.change],
+        live(x.a),
+        live(x.b),
+        shadow(x.a),
+        shadow(x.b),
+        num(x.alertsAdded),
+        num(x.alertsRemoved),
+        num(x.affected),
+        both(x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–"),
+      ]),
+    ),
+  );
+  out.push(
+    "",
+    "Per typology (recall: positives labelled with the typology that were alerted with it):",
+    table(
+      ["typology", "hits A → B", "shadow A → B", "alerted A → B", "+alerts", "−alerts", "affected", "precision A → B", "recall A → B"],
+      r.typologies.map((t) => [
+        t.typology,
+        both(num(t.a.hits), num(t.b.hits)),
+        both(num(t.a.shadowHits), num(t.b.shadowHits)),
+        both(num(t.a.alerted), num(t.b.alerted)),
+        num(t.alertsAdded),
+        num(t.alertsRemoved),
+        num(t.affected),
+        both(pct(t.a.precision), pct(t.b.precision)),
+        both(pct(t.a.recall), pct(t.b.recall)),
+      ]),
+    ),
+  );
+  const changes = [
+    ...r.alertsAdded.map((m) => ["alerted only in B", m.merchantId, labelText(m)]),
+    ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m)]),
+  ];
+  out.push("", changes.length ? table(["change", "merchant", "label"], changes) : "No merchant gains or loses an alert.");
+  if (r.sweep) {
+    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate (* its current value ${r.sweep.current}):`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+const labelText = (m: BacktestResult["alertsAdded"][number]): string => (m.detail && m.detail !== m.label ? `${m.label} (${m.detail})` : m.label);
+
+const SWEEP_HEAD = ["value", "rule hits", "alerted", "+alerts", "−alerts", "TP", "FP", "precision", "recall", "F1"];
+const sweepRow = (p: SweepPoint): string[] => [
+  `${p.value}${p.current ? " *" : ""}`,
+  num(p.hits),
+  num(p.alerted),
+  num(p.alertsAdded),
+  num(p.alertsRemoved),
+  num(p.truePositives),
+  num(p.falsePositives),
+  pct(p.precision),
+  pct(p.recall),
+  pct(p.f1),
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// HTML
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const A_COLOUR = "#8a94a6";
+const B_COLOUR = "#2f6fdf";
+
+function htmlTable(head: string[], rows: string[][], numericFrom = 1): string {
+  const th = head.map((h) => `<th>${esc(h)}</th>`).join("");
+  const trs = rows.map((row) => `<tr>${row.map((c, i) => `<td${i >= numericFrom ? ' class="n"' : ""}>${esc(c)}</td>`).join("")}</tr>`).join("\n");
+  return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
+}
+
+/** Per rule, A's and B's hits as bars side by side; a shadow rule's bar is pale with a dashed edge. */
+function hitsChart(rules: RuleRow[]): string {
+  const labelW = 210;
+  const barW = 430;
+  const rowH = 30;
+  const top = 30;
+  const max = Math.max(1, ...rules.flatMap((r) => [r.a?.hits ?? 0, r.b?.hits ?? 0]));
+  const w = labelW + barW + 50;
+  const h = top + rules.length * rowH + 10;
+  const bar = (side: RuleRow["a"], y: number, colour: string, who: string, rule: string): string => {
+    if (!side) return `<text x="${labelW + 4}" y="${y + 9}" class="small">not in ${who}</text>`;
+    const len = (side.hits / max) * barW;
+    const style = side.mode === "shadow" ? `fill="${colour}" fill-opacity="0.3" stroke="${colour}" stroke-dasharray="3 2"` : `fill="${colour}"`;
+    return (
+      `<rect x="${labelW}" y="${y}" width="${Math.max(len, 1).toFixed(1)}" height="11" ${style}><title>${esc(`${rule} in ${who} (${side.mode}): ${side.hits}`)}</title></rect>` +
+      `<text x="${(labelW + len + 4).toFixed(1)}" y="${y + 9}" class="small">${side.hits}${side.mode === "shadow" ? " shadow" : ""}</text>`
+    );
+  };
+  const rows = rules
+    .map((r, i) => {
+      const y = top + i * rowH;
+      return `<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${esc(r.rule)}</text>${bar(r.a, y + 2, A_COLOUR, "A", r.rule)}${bar(r.b, y + 14, B_COLOUR, "B", r.rule)}`;
+    })
+    .join("\n");
+  const legend =
+    `<rect x="${labelW}" y="6" width="12" height="11" fill="${A_COLOUR}"/><text x="${labelW + 16}" y="15">A baseline</text>` +
+    `<rect x="${labelW + 110}" y="6" width="12" height="11" fill="${B_COLOUR}"/><text x="${labelW + 126}" y="15">B candidate</text>` +
+    `<rect x="${labelW + 230}" y="6" width="12" height="11" fill="${B_COLOUR}" fill-opacity="0.3" stroke="${B_COLOUR}" stroke-dasharray="3 2"/><text x="${labelW + 246}" y="15">shadow (never alerts)</text>`;
+  return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="rule hits, A and B">${legend}\n${rows}</svg>`;
+}
+
+/** Precision against recall for each swept value; values that land on the same point share one label. */
+function prCurve(points: SweepPoint[]): string {
+  const plotted = points.filter((p) => p.precision !== null && p.recall !== null);
+  if (!plotted.length) return "<p>No precision/recall to plot: no labels, or nothing alerted.</p>";
+  const [x0, y0, pw, ph] = [60, 20, 420, 300];
+  const X = (r: number) => x0 + r * pw;
+  const Y = (p: number) => y0 + (1 - p) * ph;
+  const grid = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (t) =>
+        `<line x1="${X(t)}" y1="${y0}" x2="${X(t)}" y2="${y0 + ph}" class="grid"/><line x1="${x0}" y1="${Y(t)}" x2="${x0 + pw}" y2="${Y(t)}" class="grid"/>` +
+        `<text x="${X(t)}" y="${y0 + ph + 16}" text-anchor="middle" class="small">${t * 100}%</text><text x="${x0 - 6}" y="${Y(t) + 4}" text-anchor="end" class="small">${t * 100}%</text>`,
+    )
+    .join("\n");
+  const line = plotted.map((p) => `${X(p.recall!).toFixed(1)},${Y(p.precision!).toFixed(1)}`).join(" ");
+  const groups = new Map<string, SweepPoint[]>();
+  for (const p of plotted) {
+    const k = `${p.recall},${p.precision}`;
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const marks = [...groups.values()]
+    .map((g, i) => {
+      const p = g[0]!;
+      const current = g.some((q) => q.current);
+      const values = g.length > 3 ? `${g[0]!.value} … ${g[g.length - 1]!.value}` : g.map((q) => q.value).join(", ");
+      const [cx, cy] = [X(p.recall!), Y(p.precision!)];
+      // alternate label sides so neighbours do not overwrite each other
+      const dy = i % 2 ? 16 : -8;
+      const anchor = cx > x0 + pw * 0.6 ? "end" : "start";
+      const dx = anchor === "end" ? -8 : 8;
+      return (
+        `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${current ? 6 : 4}" fill="${current ? "#d9480f" : B_COLOUR}"><title>${esc(`${values}: precision ${pct(p.precision)}, recall ${pct(p.recall)}`)}</title></circle>` +
+        `<text x="${(cx + dx).toFixed(1)}" y="${(cy + dy).toFixed(1)}" text-anchor="${anchor}" class="small">${esc(values)}${current ? " (current)" : ""}</text>`
+      );
+    })
+    .join("\n");
+  const w = x0 + pw + 30;
+  const h = y0 + ph + 44;
+  return (
+    `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="precision against recall over the sweep">${grid}\n` +
+    `<polyline points="${line}" fill="none" stroke="${B_COLOUR}" stroke-width="1.5"/>\n${marks}\n` +
+    `<text x="${x0 + pw / 2}" y="${h - 4}" text-anchor="middle">recall</text>` +
+    `<text x="14" y="${y0 + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${y0 + ph / 2})">precision</text></svg>`
+  );
+}
+
+const CSS = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2433; max-width: 1100px; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { border-bottom: 1px solid #dde1e8; padding: 3px 10px; text-align: left; white-space: nowrap; }
+th { background: #f3f5f8; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.meta { color: #4a5468; } svg text { font: 12px system-ui, sans-serif; fill: #1d2433; } svg .small { font-size: 11px; }
+svg .grid { stroke: #e3e6ec; }
+`;
+
+/** One self-contained page: summary, charts and tables. */
+export function backtestHtml(r: BacktestResult): string {
+  const summary = htmlTable(
+    ["", "A baseline", "B candidate"],
+    CONFUSION.map(([name, get, kind]) => [name, kind === "n" ? num(get(r.overall.a) ?? undefined) : pct(get(r.overall.a)), kind === "n" ? num(get(r.overall.b) ?? undefined) : pct(get(r.overall.b))]),
+  );
+  const rules = htmlTable(
+    ["rule", "typology", "A → B", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A", "precision B"],
+    r.rules.map((x) => [
+      x.rule,
+      x.typology,
+      CHANGE[x.change],
+      live(x.a),
+      live(x.b),
+      shadow(x.a),
+      shadow(x.b),
+      num(x.alertsAdded),
+      num(x.alertsRemoved),
+      num(x.affected),
+      x.a ? pct(x.a.precision) : "–",
+      x.b ? pct(x.b.precision) : "–",
+    ]),
+    3,
+  );
+  const typologies = htmlTable(
+    ["typology", "hits A", "hits B", "shadow A", "shadow B", "alerted A", "alerted B", "+alerts", "−alerts", "affected", "precision A", "precision B", "recall A", "recall B"],
+    r.typologies.map((t) => [
+      t.typology,
+      ...[t.a.hits, t.b.hits, t.a.shadowHits, t.b.shadowHits, t.a.alerted, t.b.alerted, t.alertsAdded, t.alertsRemoved, t.affected].map(String),
+      pct(t.a.precision),
+      pct(t.b.precision),
+      pct(t.a.recall),
+      pct(t.b.recall),
+    ]),
+  );
+  const changes = [
+    ...r.alertsAdded.map((m) => ["alerted only in B", m.merchantId, labelText(m)]),
+    ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m)]),
+  ];
+  const sweep = r.sweep
+    ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})</h2>
+${prCurve(r.sweep.points)}
+${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
+    : "";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>moneytrail backtest: ${esc(r.candidate.name)} against ${esc(r.baseline.name)}</title>
+<style>${CSS}</style></head>
+<body>
+<h1>Backtest: candidate rule set against baseline</h1>
+<p class="meta">${summaryLines(r).map(esc).join("<br>\n")}</p>
+<h2>Alerted merchants against the labels</h2>
+${summary}
+<h2>Rule hits (distinct merchants)</h2>
+${hitsChart(r.rules)}
+${rules}
+<p class="meta">+/− alerts: merchants that gain (B) or lose (A) an alert and that the rule hit; affected: merchants the rule hit in one set and not the other; precision: of the merchants hit with a label, the share positive.</p>
+<h2>Per typology</h2>
+${typologies}
+<p class="meta">recall: of the positives labelled with the typology, the share alerted with it.</p>
+<h2>Merchants that gain or lose an alert</h2>
+${changes.length ? htmlTable(["change", "merchant", "label"], changes, 3) : "<p>None.</p>"}
+${sweep}
+</body></html>
+`;
+}
+
+/** Writes the JSON and/or HTML report, making their directories. */
+export function writeBacktestReports(r: BacktestResult, to: { json?: string; html?: string }): void {
+  for (const [file, text] of [
+    [to.json, `${JSON.stringify(r, null, 2)}\n`],
+    [to.html, backtestHtml(r)],
+  ] as const) {
+    if (!file) continue;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+}

@@ -1,0 +1,565 @@
+// Backtest: one pass over recorded events feeds a baseline rule set (A), a candidate (B) and, for a sweep, the
+// candidate with one numeric parameter at each value, so a rule tuner sees what a change does before it goes
+// live: rule hits, merchants that gain or lose an alert, and precision/recall against labels (fixture labels
+// or reviewers' decisions in the case store). Plain functions over (event source, rule sets, labels); the CLI
+// and the reports are thin shells around them.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { z } from "zod";
+import { parseDocument, type Document } from "yaml";
+import { decode, type Rejection } from "../decode/decode.js";
+import { Engine } from "../engine.js";
+import type { Alert } from "../decode/events.js";
+import type { IndicatorIndex } from "../indicators/index.js";
+import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import type { Line } from "../source/ndjson.js";
+import { parseTime } from "../lib/time.js";
+import { ConfigError, formatPath } from "../lib/errors.js";
+import { Labels } from "../fixtures/generate.js";
+
+/** A wrong flag or an unusable input: the CLI prints the message as it is. */
+export class BacktestError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Inputs
+
+/** `--from` / `--to`: a plain integer is a line number of the events file, anything else an RFC 3339 time. */
+export const Bound = z.union([
+  z.strictObject({ line: z.number().int().positive() }),
+  z.strictObject({ time: z.iso.datetime({ offset: true }) }),
+]);
+export type Bound = z.infer<typeof Bound>;
+
+export function parseBound(flag: string, s: string): Bound {
+  if (/^\d+$/.test(s)) return Bound.parse({ line: Number(s) });
+  const b = Bound.safeParse({ time: s });
+  if (!b.success) throw new BacktestError(`${flag} ${s}: give an RFC 3339 time (2026-04-01T00:00:00Z) or a line number`);
+  return b.data;
+}
+
+/** What counts as true: per merchant, positive or negative, and for positives the typologies they stand for. */
+export const Truth = z.strictObject({
+  /** where the labels came from, for the report (never a database URL) */
+  source: z.string(),
+  merchants: z.record(
+    z.string(),
+    z.strictObject({
+      label: z.enum(["positive", "negative"]),
+      typologies: z.array(z.string()),
+      /** the label as its source says it: benign, hard-negative, reported, dismissed as false-positive, ... */
+      detail: z.string(),
+    }),
+  ),
+});
+export type Truth = z.infer<typeof Truth>;
+
+/** Fixture labels (labels.json): positive is positive; benign and hard-negative are negative. */
+export function labelsFromFile(path: string): Truth {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new BacktestError(`--labels ${path}: ${(err as Error).message}`);
+  }
+  const parsed = Labels.safeParse(json);
+  if (!parsed.success) {
+    throw new BacktestError(`--labels ${path}: not a labels file: ${parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(top level)"}: ${i.message}`).join("; ")}`);
+  }
+  const labels = parsed.data;
+  const merchants: Truth["merchants"] = {};
+  for (const [id, l] of Object.entries(labels.merchants)) {
+    merchants[id] = { label: l.label === "positive" ? "positive" : "negative", typologies: l.typologies, detail: l.label };
+  }
+  return { source: path, merchants };
+}
+
+const CaseRow = z.object({
+  merchant_id: z.string(),
+  status: z.enum(["reported", "dismissed"]),
+  dismiss_reason: z.string().nullable(),
+  typologies: z.array(z.string()),
+});
+
+/** Dismissals that say the merchant is clean; the other reasons (duplicate, insufficient evidence) say nothing. */
+const NEGATIVE_DISMISSALS = ["false-positive", "legitimate-business"];
+
+/**
+ * Reviewers' decisions in the case store (mt_cases) as labels: a merchant with a reported case is positive (with
+ * the typologies of its reported cases); otherwise one dismissed as false-positive or legitimate-business is
+ * negative; every other merchant is unknown. Reads only; never migrates.
+ */
+export async function dispositionsFrom(url: string): Promise<Truth> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  const where = new URL(url).host;
+  await client.connect().catch((err: Error) => {
+    throw new BacktestError(`cannot reach PostgreSQL at ${where} for --dispositions (${err.message})`);
+  });
+  try {
+    const res = await client
+      .query(
+        `SELECT merchant_id, status, dismiss_reason, typologies FROM mt_cases
+          WHERE status = 'reported' OR (status = 'dismissed' AND dismiss_reason = ANY($1))`,
+        [NEGATIVE_DISMISSALS],
+      )
+      .catch((err: Error & { code?: string }) => {
+        if (err.code === "42P01") throw new BacktestError(`no mt_cases table at ${where}: --dispositions needs the case store's database`);
+        throw err;
+      });
+    const merchants: Truth["merchants"] = {};
+    for (const row of res.rows) {
+      const c = CaseRow.parse(row);
+      const had = merchants[c.merchant_id];
+      if (c.status === "reported") {
+        const typologies = had?.label === "positive" ? [...new Set([...had.typologies, ...c.typologies])] : c.typologies;
+        merchants[c.merchant_id] = { label: "positive", typologies, detail: "reported" };
+      } else if (!had) {
+        merchants[c.merchant_id] = { label: "negative", typologies: [], detail: `dismissed: ${c.dismiss_reason}` };
+      }
+    }
+    return { source: `dispositions in mt_cases at ${where}`, merchants };
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sweep: one numeric parameter of one candidate rule over a range
+
+const PATH = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*$/;
+const NUM = String.raw`-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?`;
+const SWEEP = new RegExp(`^([a-z0-9][a-z0-9-]*)\\.([^=]+)=(${NUM}):(${NUM}):(${NUM})$`);
+/** more values than this is a typo in the step, not a sweep */
+const MAX_SWEEP_VALUES = 200;
+
+export const SweepSpec = z.strictObject({
+  rule: z.string(),
+  /** inside the rule, e.g. ["params", "levels", 0, "ratio"] */
+  path: z.array(z.union([z.string(), z.number().int().nonnegative()])),
+  from: z.number(),
+  to: z.number(),
+  step: z.number().positive(),
+});
+export type SweepSpec = z.infer<typeof SweepSpec>;
+
+/** `RULE_ID.PATH=FROM:TO:STEP`, PATH as in the rule's YAML: keys joined by dots, list items as [n]. */
+export function parseSweep(s: string): SweepSpec {
+  const m = SWEEP.exec(s.trim());
+  if (!m || !PATH.test(m[2]!)) {
+    throw new BacktestError(`--sweep ${s}: expected RULE_ID.PATH=FROM:TO:STEP, e.g. early-warning-disputes.params.levels[0].ratio=0.005:0.03:0.005`);
+  }
+  const path = [...m[2]!.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((p) => (p[2] !== undefined ? Number(p[2]) : p[1]!));
+  const [from, to, step] = [m[3], m[4], m[5]].map(Number) as [number, number, number];
+  if (!(step > 0) || from > to) throw new BacktestError(`--sweep ${s}: needs FROM <= TO and a STEP above 0`);
+  if ((to - from) / step + 1 > MAX_SWEEP_VALUES) throw new BacktestError(`--sweep ${s}: more than ${MAX_SWEEP_VALUES} values; take a larger step`);
+  return { rule: m[1]!, path, from, to, step };
+}
+
+const sweepText = (s: SweepSpec): string => `${s.rule}.${formatPath(s.path)}`;
+
+// 12 significant digits hide binary fractions (0.1 + 0.2) without touching any threshold a person writes
+const tidy = (v: number): number => Number(v.toPrecision(12));
+
+/** FROM, FROM+STEP, ... up to TO, and the candidate's current value, in order. */
+export function sweepValues(s: SweepSpec, current: number): number[] {
+  const out = new Set<number>([tidy(current)]);
+  for (let i = 0; tidy(s.from + i * s.step) <= tidy(s.to); i++) out.add(tidy(s.from + i * s.step));
+  return [...out].sort((a, b) => a - b);
+}
+
+export interface SweepRuleSets {
+  spec: SweepSpec;
+  current: number;
+  points: { value: number; ruleSet: RuleSet }[];
+}
+
+function ruleSetFiles(dir: string): string[] {
+  if (!statSync(dir).isDirectory()) return [dir];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v && typeof v === "object") return "a mapping";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * The candidate rule set with the swept parameter at each value: the parsed YAML is patched in memory (comments
+ * and layout kept), written to a temporary directory and loaded by the normal loader, so every value is validated
+ * like a hand-edited file. A path the rule does not have, or that does not hold a number, is refused.
+ */
+export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
+  const files = ruleSetFiles(dir).map((file) => ({ file, doc: parseDocument(readFileSync(file, "utf8")) }));
+  const name = sweepText(spec);
+  let found: { file: string; doc: Document; index: number; rule: Record<string, unknown> } | undefined;
+  const ids: string[] = [];
+  for (const f of files) {
+    const rules = (f.doc.toJS() as { rules?: unknown } | null)?.rules;
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((r: Record<string, unknown>, index) => {
+      ids.push(String(r?.id));
+      if (r?.id === spec.rule) found = { ...f, index, rule: r };
+    });
+  }
+  if (!found) throw new BacktestError(`--sweep ${name}: the candidate set ${dir} has no rule "${spec.rule}" (it has ${ids.join(", ")})`);
+  if (found.rule.enabled === false) throw new BacktestError(`--sweep ${name}: rule "${spec.rule}" is disabled in the candidate set`);
+  let v: unknown = found.rule;
+  spec.path.forEach((seg, i) => {
+    const at = i ? formatPath(spec.path.slice(0, i)) : "the rule";
+    if (typeof seg === "number" ? !Array.isArray(v) || seg >= v.length : !v || typeof v !== "object" || Array.isArray(v) || !(seg in v)) {
+      const has = Array.isArray(v) ? `a list of ${v.length}` : v && typeof v === "object" ? `keys ${Object.keys(v).join(", ")}` : describeValue(v);
+      throw new BacktestError(`--sweep ${name}: rule "${spec.rule}" has no ${formatPath(spec.path)} (${at} has ${has})`);
+    }
+    v = (v as Record<string | number, unknown>)[seg];
+  });
+  if (typeof v !== "number") throw new BacktestError(`--sweep ${name}: rule "${spec.rule}" ${formatPath(spec.path)} is ${describeValue(v)}, not a number`);
+  const current = v;
+
+  const target = found;
+  const tmp = mkdtempSync(join(tmpdir(), "mt-sweep-"));
+  try {
+    for (const f of files) if (f !== target) writeFileSync(join(tmp, basename(f.file)), String(f.doc));
+    const points = sweepValues(spec, current).map((value) => {
+      target.doc.setIn(["rules", target.index, ...spec.path], value);
+      writeFileSync(join(tmp, basename(target.file)), String(target.doc));
+      try {
+        return { value, ruleSet: loadRuleSet(tmp) };
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        // name the candidate's own file, and the value that made it invalid
+        throw new ConfigError(target.file, err.issues.map((i) => ({ ...i, message: `with --sweep ${name}=${value}: ${i.message}` })));
+      }
+    });
+    return { spec, current, points };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The result: the single source of the JSON report's shape
+
+const count = z.number().int().nonnegative();
+/** null when there is nothing to divide by (nothing labelled, nothing predicted) */
+const Rate = z.number().min(0).max(1).nullable();
+const LabelOf = z.enum(["positive", "negative", "unknown"]);
+
+const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
+
+/** Merchants alerted at least once, scored against the labels. */
+export const Confusion = z.strictObject({
+  alerted: count,
+  truePositives: count,
+  falsePositives: count,
+  /** labelled positives never alerted */
+  falseNegatives: count,
+  /** alerted merchants without a label */
+  unlabelled: count,
+  precision: Rate,
+  recall: Rate,
+  f1: Rate,
+});
+export type Confusion = z.infer<typeof Confusion>;
+
+const RuleSide = z.strictObject({
+  mode: z.enum(["live", "shadow"]),
+  version: z.string(),
+  /** distinct merchants the rule held on at some time */
+  hits: count,
+  /** of those with a label, the share labelled positive */
+  precision: Rate,
+});
+
+export const RuleRow = z.strictObject({
+  rule: z.string(),
+  typology: z.string(),
+  /** same: identical configuration in A and B; only-a / only-b: absent (or disabled) in the other */
+  change: z.enum(["same", "changed", "only-a", "only-b"]),
+  a: RuleSide.nullable(),
+  b: RuleSide.nullable(),
+  /** merchants alerted in B and not in A that this rule hit in B */
+  alertsAdded: count,
+  /** merchants alerted in A and not in B that this rule hit in A */
+  alertsRemoved: count,
+  /** merchants this rule hit in one set and not in the other */
+  affected: count,
+});
+export type RuleRow = z.infer<typeof RuleRow>;
+
+const TypologySide = z.strictObject({
+  /** distinct merchants hit by a live rule of the typology */
+  hits: count,
+  shadowHits: count,
+  /** distinct merchants alerted with the typology */
+  alerted: count,
+  /** of the merchants hit (live) with a label, the share labelled positive */
+  precision: Rate,
+  /** of the positives labelled with the typology, the share alerted with it */
+  recall: Rate,
+});
+
+export const TypologyRow = z.strictObject({
+  typology: z.string(),
+  a: TypologySide,
+  b: TypologySide,
+  alertsAdded: count,
+  alertsRemoved: count,
+  affected: count,
+});
+export type TypologyRow = z.infer<typeof TypologyRow>;
+
+const ChangedMerchant = z.strictObject({ merchantId: z.string(), label: LabelOf, detail: z.string().optional() });
+
+export const SweepPoint = z.strictObject({
+  value: z.number(),
+  /** the candidate's own value */
+  current: z.boolean(),
+  /** distinct merchants the swept rule hit */
+  hits: count,
+  alertsAdded: count,
+  alertsRemoved: count,
+  ...Confusion.shape,
+});
+export type SweepPoint = z.infer<typeof SweepPoint>;
+
+export const BacktestResult = z.strictObject({
+  events: z.strictObject({
+    source: z.string(),
+    from: Bound.nullable(),
+    to: Bound.nullable(),
+    /** lines read inside the line window */
+    lines: count,
+    /** events run through the rule sets */
+    processed: count,
+    /** valid events outside the time window */
+    outsideWindow: count,
+    rejected: z.strictObject({ total: count, "not-json": count, schema: count, "too-large": count }),
+    merchants: count,
+  }),
+  baseline: RuleSetRef,
+  candidate: RuleSetRef,
+  labels: z.strictObject({ source: z.string(), positives: count, negatives: count, unknown: count }).nullable(),
+  overall: z.strictObject({ a: Confusion, b: Confusion }),
+  alertsAdded: z.array(ChangedMerchant),
+  alertsRemoved: z.array(ChangedMerchant),
+  rules: z.array(RuleRow),
+  typologies: z.array(TypologyRow),
+  sweep: z
+    .strictObject({ rule: z.string(), path: z.string(), from: z.number(), to: z.number(), step: z.number(), current: z.number(), points: z.array(SweepPoint) })
+    .nullable(),
+});
+export type BacktestResult = z.infer<typeof BacktestResult>;
+
+// ---------------------------------------------------------------------------------------------------------
+// The run
+
+export interface BacktestInput {
+  /** `name` goes into the report (a file path, never a URL with credentials) */
+  events: { name: string; batches: AsyncIterable<Line[]> };
+  from?: Bound;
+  to?: Bound;
+  baseline: { name: string; ruleSet: RuleSet };
+  candidate: { name: string; ruleSet: RuleSet };
+  indicators: IndicatorIndex;
+  truth?: Truth;
+  sweep?: SweepRuleSets;
+}
+
+/** What one rule set did over the events. */
+class Run {
+  readonly engine: Engine;
+  /** alerted merchants, with the typologies their alerts carried */
+  readonly alerted = new Map<string, Set<string>>();
+  /** per rule, the distinct merchants it started to hold on */
+  readonly hits = new Map<string, Set<string>>();
+
+  constructor(
+    readonly ruleSet: RuleSet,
+    indicators: IndicatorIndex,
+  ) {
+    this.engine = new Engine(ruleSet, indicators, false, true);
+    for (const r of ruleSet.rules) this.hits.set(r.id, new Set());
+  }
+
+  take(alerts: readonly Alert[]): void {
+    for (const a of alerts) {
+      let t = this.alerted.get(a.merchantId);
+      if (!t) this.alerted.set(a.merchantId, (t = new Set()));
+      for (const typology of a.typologies) t.add(typology);
+    }
+  }
+
+  /** taken per batch, so the hit list stays small whatever the file's size */
+  takeHits(): void {
+    for (const h of this.engine.takeHits()) this.hits.get(h.rule)!.add(h.merchantId);
+  }
+
+  /** merchants hit by the rules of a typology in one mode */
+  typologyHits(typology: string, mode: "live" | "shadow"): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.ruleSet.rules) if (r.typology === typology && r.mode === mode) for (const m of this.hits.get(r.id)!) out.add(m);
+    return out;
+  }
+}
+
+const ratio = (n: number, d: number): number | null => (d ? n / d : null);
+const f1 = (p: number | null, r: number | null): number | null => (p === null || r === null ? null : p + r ? (2 * p * r) / (p + r) : 0);
+const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
+
+export async function backtest(o: BacktestInput): Promise<BacktestResult> {
+  const a = new Run(o.baseline.ruleSet, o.indicators);
+  const b = new Run(o.candidate.ruleSet, o.indicators);
+  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, o.indicators));
+  const runs = [a, b, ...sweeps];
+  const fromLine = o.from && "line" in o.from ? o.from.line : 1;
+  const toLine = o.to && "line" in o.to ? o.to.line : Infinity;
+  const fromTime = o.from && "time" in o.from ? Date.parse(o.from.time) : -Infinity;
+  const toTime = o.to && "time" in o.to ? Date.parse(o.to.time) : Infinity;
+  const rejected: Record<Rejection, number> = { "not-json": 0, schema: 0, "too-large": 0 };
+  let lines = 0;
+  let outsideWindow = 0;
+  read: for await (const batch of o.events.batches) {
+    for (const { n, bytes } of batch) {
+      if (n < fromLine) continue;
+      if (n > toLine) break read;
+      lines++;
+      const d = decode(bytes);
+      if (!d.ok) {
+        rejected[d.kind]++;
+        continue;
+      }
+      const at = parseTime(d.event.occurredAt);
+      if (at < fromTime || at > toTime) {
+        outsideWindow++;
+        continue;
+      }
+      for (const r of runs) r.take(r.engine.process(d.event));
+    }
+    for (const r of runs) r.takeHits();
+  }
+  for (const r of runs) r.takeHits();
+
+  // every run saw the same events, so the same merchants; labels of merchants not in them do not count
+  const seen = new Set(a.engine.merchants.keys());
+  const truth = new Map(Object.entries(o.truth?.merchants ?? {}).filter(([m]) => seen.has(m)));
+  const labelOf = (m: string): z.infer<typeof LabelOf> => truth.get(m)?.label ?? "unknown";
+  const positives = [...truth.values()].filter((t) => t.label === "positive").length;
+  const labelled = o.truth !== undefined;
+
+  const precisionOf = (merchants: Iterable<string>): number | null => {
+    let p = 0;
+    let n = 0;
+    for (const m of merchants) {
+      const l = labelOf(m);
+      if (l === "positive") p++;
+      else if (l === "negative") n++;
+    }
+    return labelled ? ratio(p, p + n) : null;
+  };
+  const confusion = (r: Run): Confusion => {
+    let tp = 0;
+    let fp = 0;
+    for (const m of r.alerted.keys()) {
+      const l = labelOf(m);
+      if (l === "positive") tp++;
+      else if (l === "negative") fp++;
+    }
+    const precision = labelled ? ratio(tp, tp + fp) : null;
+    const recall = labelled ? ratio(tp, positives) : null;
+    return { alerted: r.alerted.size, truePositives: tp, falsePositives: fp, falseNegatives: positives - tp, unlabelled: r.alerted.size - tp - fp, precision, recall, f1: f1(precision, recall) };
+  };
+  const changed = (from: Run, to: Run) => minus(to.alerted.keys(), from.alerted).sort();
+  const added = changed(a, b);
+  const removed = changed(b, a);
+  const countIn = (ms: string[], set: Set<string>) => ms.filter((m) => set.has(m)).length;
+  const symmetric = (x: Set<string>, y: Set<string>) => minus(x, y).length + minus(y, x).length;
+  const NONE = new Set<string>();
+
+  const ids = [...new Set([...a.ruleSet.rules, ...b.ruleSet.rules].map((r) => r.id))].sort();
+  const rules: RuleRow[] = ids.map((id) => {
+    const ra = a.ruleSet.rules.find((r) => r.id === id);
+    const rb = b.ruleSet.rules.find((r) => r.id === id);
+    const ha = a.hits.get(id) ?? NONE;
+    const hb = b.hits.get(id) ?? NONE;
+    const side = (r: typeof ra, hits: Set<string>) => (r ? { mode: r.mode, version: r.version, hits: hits.size, precision: precisionOf(hits) } : null);
+    return {
+      rule: id,
+      typology: (rb ?? ra)!.typology,
+      change: !rb ? "only-a" : !ra ? "only-b" : ra.version === rb.version ? "same" : "changed",
+      a: side(ra, ha),
+      b: side(rb, hb),
+      alertsAdded: countIn(added, hb),
+      alertsRemoved: countIn(removed, ha),
+      affected: symmetric(ha, hb),
+    };
+  });
+
+  const typologies: TypologyRow[] = [...new Set([...a.ruleSet.rules, ...b.ruleSet.rules].map((r) => r.typology))].sort().map((typology) => {
+    const labelledT = new Set([...truth].filter(([, t]) => t.label === "positive" && t.typologies.includes(typology)).map(([m]) => m));
+    const side = (r: Run) => {
+      const hits = r.typologyHits(typology, "live");
+      const alertedWith = [...r.alerted].filter(([, t]) => t.has(typology)).map(([m]) => m);
+      const caught = alertedWith.filter((m) => labelledT.has(m)).length;
+      return {
+        hits: hits.size,
+        shadowHits: r.typologyHits(typology, "shadow").size,
+        alerted: alertedWith.length,
+        precision: precisionOf(hits),
+        recall: labelled ? ratio(caught, labelledT.size) : null,
+      };
+    };
+    const ha = a.typologyHits(typology, "live");
+    const hb = b.typologyHits(typology, "live");
+    return { typology, a: side(a), b: side(b), alertsAdded: countIn(added, hb), alertsRemoved: countIn(removed, ha), affected: symmetric(ha, hb) };
+  });
+
+  const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
+  const ref = (x: BacktestInput["baseline"]) => ({ name: x.name, id: x.ruleSet.id, version: x.ruleSet.version });
+  const s = o.sweep;
+  return {
+    events: {
+      source: o.events.name,
+      from: o.from ?? null,
+      to: o.to ?? null,
+      lines,
+      processed: a.engine.counts.events,
+      outsideWindow,
+      rejected: { total: rejected["not-json"] + rejected.schema + rejected["too-large"], ...rejected },
+      merchants: seen.size,
+    },
+    baseline: ref(o.baseline),
+    candidate: ref(o.candidate),
+    labels: o.truth ? { source: o.truth.source, positives, negatives: truth.size - positives, unknown: seen.size - truth.size } : null,
+    overall: { a: confusion(a), b: confusion(b) },
+    alertsAdded: added.map(who),
+    alertsRemoved: removed.map(who),
+    rules,
+    typologies,
+    sweep: s
+      ? {
+          rule: s.spec.rule,
+          path: formatPath(s.spec.path),
+          from: s.spec.from,
+          to: s.spec.to,
+          step: s.spec.step,
+          current: s.current,
+          points: s.points.map((p, i) => {
+            const r = sweeps[i]!;
+            return {
+              value: p.value,
+              current: p.value === tidy(s.current),
+              hits: r.hits.get(s.spec.rule)?.size ?? 0,
+              alertsAdded: changed(a, r).length,
+              alertsRemoved: changed(r, a).length,
+              ...confusion(r),
+            };
+          }),
+        }
+      : null,
+  };
+}
