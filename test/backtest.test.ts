@@ -241,6 +241,7 @@ describe("backtest: sweep", () => {
     expect(refused("early-warning-disputes.params.levels[2].ratio=0.005:0.03:0.005")).toThrow(/has no params\.levels\[2\]\.ratio \(params\.levels has a list of 1\)/);
     expect(refused("early-warning-disputes.params.levels[0].name=1:2:1")).toThrow('rule "early-warning-disputes" params.levels[0].name is string "early warning", not a number');
     expect(refused("early-warning-disputes.params.levels=1:2:1")).toThrow(/params\.levels is a list, not a number/);
+    expect(refused("card-testing.weight.points=1:2:1")).toThrow('rule "card-testing" has no weight.points (weight is number 60)');
     expect(refused("no-such-rule.weight=1:2:1")).toThrow(/has no rule "no-such-rule" \(it has visa-vamp, mastercard-ecp, /);
     expect(refused("early-warning-disputes.params.levels[0].ratio=0.1:0.3:0")).toThrow(BacktestError);
     expect(() => parseSweep("early-warning-disputes=1:2:1")).toThrow(/expected RULE_ID\.PATH=FROM:TO:STEP/);

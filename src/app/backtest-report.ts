@@ -76,7 +76,7 @@ export function backtestTables(r: BacktestResult): string {
     "",
     "Per rule (hits: distinct merchants the rule held on; +/− alerts: merchants that gain or lose an alert and that the rule hit):",
     table(
-      ["rule", "typology", "A → B", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A → B"],
+      ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A → B"],
       r.rules.map((x) => [
         x.rule,
         x.typology,
@@ -231,8 +231,8 @@ const CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2433; max-width: 1100px; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 table { border-collapse: collapse; margin: 8px 0; }
-th, td { border-bottom: 1px solid #dde1e8; padding: 3px 10px; text-align: left; white-space: nowrap; }
-th { background: #f3f5f8; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #dde1e8; padding: 3px 8px; text-align: left; white-space: nowrap; }
+th { background: #f3f5f8; white-space: normal; vertical-align: bottom; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .meta { color: #4a5468; } svg text { font: 12px system-ui, sans-serif; fill: #1d2433; } svg .small { font-size: 11px; }
 svg .grid { stroke: #e3e6ec; }
 `;
@@ -244,7 +244,7 @@ export function backtestHtml(r: BacktestResult): string {
     CONFUSION.map(([name, get, kind]) => [name, kind === "n" ? num(get(r.overall.a) ?? undefined) : pct(get(r.overall.a)), kind === "n" ? num(get(r.overall.b) ?? undefined) : pct(get(r.overall.b))]),
   );
   const rules = htmlTable(
-    ["rule", "typology", "A → B", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A", "precision B"],
+    ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A", "precision B"],
     r.rules.map((x) => [
       x.rule,
       x.typology,

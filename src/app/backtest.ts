@@ -184,7 +184,8 @@ function ruleSetFiles(dir: string): string[] {
 
 function describeValue(v: unknown): string {
   if (Array.isArray(v)) return "a list";
-  if (v && typeof v === "object") return "a mapping";
+  if (v === null) return "empty";
+  if (typeof v === "object") return "a mapping";
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
@@ -212,8 +213,8 @@ export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
   spec.path.forEach((seg, i) => {
     const at = i ? formatPath(spec.path.slice(0, i)) : "the rule";
     if (typeof seg === "number" ? !Array.isArray(v) || seg >= v.length : !v || typeof v !== "object" || Array.isArray(v) || !(seg in v)) {
-      const has = Array.isArray(v) ? `a list of ${v.length}` : v && typeof v === "object" ? `keys ${Object.keys(v).join(", ")}` : describeValue(v);
-      throw new BacktestError(`--sweep ${name}: rule "${spec.rule}" has no ${formatPath(spec.path)} (${at} has ${has})`);
+      const has = Array.isArray(v) ? `has a list of ${v.length}` : v && typeof v === "object" ? `has keys ${Object.keys(v).join(", ")}` : `is ${describeValue(v)}`;
+      throw new BacktestError(`--sweep ${name}: rule "${spec.rule}" has no ${formatPath(spec.path)} (${at} ${has})`);
     }
     v = (v as Record<string | number, unknown>)[seg];
   });
@@ -442,6 +443,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     }
     for (const r of runs) r.takeHits();
   }
+  // the batch that --to cut short
   for (const r of runs) r.takeHits();
 
   // every run saw the same events, so the same merchants; labels of merchants not in them do not count
