@@ -10,6 +10,8 @@ import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
+import { readTopicRange } from "./source/kafka-range.js";
+import { kafkaClient } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
@@ -136,9 +138,11 @@ program
 program
   .command("backtest")
   .description("run recorded events through a baseline and a candidate rule set and compare what each flags (docs/backtest.md)")
-  .requiredOption("--events <file>", "events, one JSON object per line")
-  .option("--from <t>", "first event: an RFC 3339 time (on occurredAt) or a line number")
-  .option("--to <t>", "last event, inclusive: an RFC 3339 time (on occurredAt) or a line number")
+  .option("--events <file>", "events, one JSON object per line")
+  .option("--topic <topic>", "or: the events recorded on a Kafka topic (with --brokers or KAFKA_BROKERS)")
+  .option("--brokers <list>", "Kafka brokers for --topic (env KAFKA_BROKERS)")
+  .option("--from <t>", "first event: an RFC 3339 time (on occurredAt), or a line number (with --topic: an offset, in every partition)")
+  .option("--to <t>", "last event, inclusive: an RFC 3339 time (on occurredAt), or a line number (with --topic: an offset)")
   .requiredOption("--baseline <dir>", "rule set A: as in force")
   .requiredOption("--candidate <dir>", "rule set B: the change to try")
   .option("--indicators <dir>", "indicator-set directory or file")
@@ -150,7 +154,9 @@ program
   .option("--no-progress", "no progress bar")
   .action(
     async (o: {
-      events: string;
+      events?: string;
+      topic?: string;
+      brokers?: string;
       from?: string;
       to?: string;
       baseline: string;
@@ -163,18 +169,27 @@ program
       sweep?: string;
       progress: boolean;
     }) => {
-      if (!existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
+      if (!o.events === !o.topic) throw new UsageError("give the recorded events: --events FILE or --topic TOPIC (one of them)");
+      if (o.events && !existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
+      const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
+      if (o.topic && !brokers) throw new UsageError("--topic needs the brokers: --brokers host:port or KAFKA_BROKERS");
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
       if (o.labels && !existsSync(o.labels)) throw new UsageError(`no labels file at ${o.labels}`);
       try {
-        const from = o.from === undefined ? undefined : parseBound("--from", o.from);
-        const to = o.to === undefined ? undefined : parseBound("--to", o.to);
+        // on a topic a plain integer is an offset, applied by the source in every partition
+        const offset = (s: string | undefined) => (o.topic && s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+        const bound = (flag: string, s: string | undefined) => (s === undefined || offset(s) !== undefined ? undefined : parseBound(flag, s));
+        const from = bound("--from", o.from);
+        const to = bound("--to", o.to);
         const baseline = { name: o.baseline, ruleSet: loadRuleSet(o.baseline) };
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
         const truth = o.labels ? labelsFromFile(o.labels) : o.dispositions ? await dispositionsFrom(o.dispositions) : undefined;
         const bar = progressBar("backtest", o.progress && process.stderr.isTTY === true);
-        const events = { name: o.events, batches: readLineBatches(o.events, (done, total) => bar.update(done, total)) };
+        const onProgress = (done: number, total: number) => bar.update(done, total);
+        const events = o.events
+          ? { name: o.events, batches: readLineBatches(o.events, onProgress) }
+          : { name: `topic ${o.topic}`, batches: readTopicRange(kafkaClient(brokers!.split(","), "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, { from: offset(o.from), to: offset(o.to) }) };
         const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => bar.stop());
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);

@@ -97,4 +97,27 @@ describe("a reviewer in the browser", () => {
     expect(put.status()).toBe(403);
     expect((await put.json()).error).toContain("is a reviewer");
   });
+
+  it("as a rule tuner: sees hits beside the rules, a bad change refused with its place, a good one saved, and restores the old version", async () => {
+    await page.click("header form button");
+    await signIn("tuner");
+    await page.waitForURL(/\/rules/);
+    expect(await page.locator("#rules tbody tr[data-rule]").count()).toBeGreaterThan(10);
+    const before = await page.locator("#version").textContent();
+    const area = page.locator('form[action="/rules/ruleset.yaml"] textarea');
+    const text = await area.inputValue();
+    await area.fill(text.replace("alertAt: 60", "alertAt: lots"));
+    await page.click('form[action="/rules/ruleset.yaml"] button');
+    await expect.poll(() => page.locator("[role=alert]").textContent()).toMatch(/ruleset\.yaml.*alertAt/);
+    expect(await page.locator("#version").textContent()).toBe(before);
+    await page.locator('form[action="/rules/ruleset.yaml"] textarea').fill(text.replace("alertAt: 60", "alertAt: 55"));
+    await page.click('form[action="/rules/ruleset.yaml"] button');
+    await expect.poll(() => page.locator(".notice").textContent()).toContain("saved");
+    const after = await page.locator("#version").textContent();
+    expect(after).not.toBe(before);
+    await screenshot(page, "rules");
+    // roll back: the old version is in the history
+    await page.click(`#versions tr:has-text("${before!.slice(0, 19)}") form button`);
+    await expect.poll(() => page.locator("#version").textContent()).toBe(before);
+  });
 });
