@@ -76,20 +76,8 @@ export function backtestTables(r: BacktestResult): string {
     "",
     "Per rule (hits: distinct merchants the rule held on; +/− alerts: merchants that gain or lose an alert and that the rule hit):",
     table(
-      ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A → B"],
-      r.rules.map((x) => [
-        x.rule,
-        x.typology,
-        CHANGE[x.change],
-        live(x.a),
-        live(x.b),
-        shadow(x.a),
-        shadow(x.b),
-        num(x.alertsAdded),
-        num(x.alertsRemoved),
-        num(x.affected),
-        both(x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–"),
-      ]),
+      [...RULE_HEADS, "precision A → B"],
+      r.rules.map((x) => [...ruleCells(x), both(x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–")]),
     ),
   );
   out.push(
@@ -237,6 +225,13 @@ th { background: #f3f5f8; white-space: normal; vertical-align: bottom; } td.n { 
 svg .grid { stroke: #e3e6ec; }
 `;
 
+const RULE_HEADS = ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected"];
+
+/** A rule's row as both the terminal table and the page show it, up to the precision columns. */
+function ruleCells(x: BacktestResult["rules"][number]): string[] {
+  return [x.rule, x.typology, CHANGE[x.change], live(x.a), live(x.b), shadow(x.a), shadow(x.b), num(x.alertsAdded), num(x.alertsRemoved), num(x.affected)];
+}
+
 /** One self-contained page: summary, charts and tables. */
 export function backtestHtml(r: BacktestResult): string {
   const summary = htmlTable(
@@ -244,21 +239,8 @@ export function backtestHtml(r: BacktestResult): string {
     CONFUSION.map(([name, get, kind]) => [name, kind === "n" ? num(get(r.overall.a) ?? undefined) : pct(get(r.overall.a)), kind === "n" ? num(get(r.overall.b) ?? undefined) : pct(get(r.overall.b))]),
   );
   const rules = htmlTable(
-    ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected", "precision A", "precision B"],
-    r.rules.map((x) => [
-      x.rule,
-      x.typology,
-      CHANGE[x.change],
-      live(x.a),
-      live(x.b),
-      shadow(x.a),
-      shadow(x.b),
-      num(x.alertsAdded),
-      num(x.alertsRemoved),
-      num(x.affected),
-      x.a ? pct(x.a.precision) : "–",
-      x.b ? pct(x.b.precision) : "–",
-    ]),
+    [...RULE_HEADS, "precision A", "precision B"],
+    r.rules.map((x) => [...ruleCells(x), x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–"]),
     3,
   );
   const typologies = htmlTable(

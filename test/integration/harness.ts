@@ -12,6 +12,9 @@ import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { loadIndicators } from "../../src/indicators/index.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../../src/lib/paths.js";
 import type { Alert } from "../../src/decode/events.js";
+import { Runner } from "../../src/app/run.js";
+import { runConfig } from "../../src/config/run.js";
+import { createLogger } from "../../src/lib/log.js";
 
 export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
 export const SAMPLE_INDICATORS = join(SAMPLE_DIR, "indicators");
@@ -235,3 +238,23 @@ export async function casesAndAlerts(url: string): Promise<{ alerts: Alert[]; ca
 }
 
 export const ids = (alerts: { alertId: string }[]): string[] => alerts.map((a) => a.alertId).sort();
+
+/** `moneytrail run` in this process, on the test's topics and schema, without its HTTP ports. */
+export async function startRunner(n: Names, url: string, over: Record<string, unknown> = {}, log = createLogger("fatal")): Promise<Runner> {
+  const cfg = runConfig(
+    {},
+    {
+      brokers: brokers().join(","),
+      databaseUrl: url,
+      groupId: n.group,
+      eventsTopic: n.events,
+      alertsTopic: n.alerts,
+      deadLetterTopic: n.dead,
+      indicators: SAMPLE_INDICATORS,
+      metricsPort: 0,
+      httpPort: 0,
+      ...over,
+    },
+  );
+  return Runner.start(cfg, log);
+}

@@ -2,11 +2,9 @@
 // broker is down or the database is gone. /metrics carries the operator's series.
 import { describe, expect, inject, it } from "vitest";
 import pg from "pg";
-import { Runner } from "../../src/app/run.js";
-import { runConfig } from "../../src/config/run.js";
 import { createLogger } from "../../src/lib/log.js";
 import { restartBroker } from "../infra/control.js";
-import { SAMPLE_INDICATORS, brokers, createTopics, databaseUrl, freshNames, produce, sampleLines, waitCaughtUp } from "./harness.js";
+import { createTopics, databaseUrl, freshNames, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 
 const until = async (what: string, ok: () => Promise<boolean>, timeoutMs = 60_000) => {
   const start = Date.now();
@@ -29,24 +27,7 @@ describe("health, readiness and metrics", () => {
     url.pathname = `/${name}`;
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const logLines: string[] = [];
-    const runner = await Runner.start(
-      runConfig(
-        {},
-        {
-          brokers: brokers().join(","),
-          databaseUrl: url.toString(),
-          groupId: n.group,
-          eventsTopic: n.events,
-          alertsTopic: n.alerts,
-          deadLetterTopic: n.dead,
-          indicators: SAMPLE_INDICATORS,
-          metricsPort: port,
-          httpPort: 0,
-          logLevel: "fatal",
-        },
-      ),
-      createLogger("debug", { write: (line: string) => void logLines.push(line) }),
-    );
+    const runner = await startRunner(n, url.toString(), { metricsPort: port, logLevel: "fatal" }, createLogger("debug", { write: (line: string) => void logLines.push(line) }));
     const get = async (path: string) => {
       const r = await fetch(`http://127.0.0.1:${port}${path}`);
       return { status: r.status, body: await r.text() };

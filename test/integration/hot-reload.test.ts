@@ -6,15 +6,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { Runner } from "../../src/app/run.js";
-import { runConfig } from "../../src/config/run.js";
-import { createLogger } from "../../src/lib/log.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { Engine } from "../../src/engine.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { loadIndicators } from "../../src/indicators/index.js";
 import { Event, type Alert } from "../../src/decode/events.js";
-import { SAMPLE_INDICATORS, brokers, createTopics, freshNames, freshSchema, produce, sampleLines, waitCaughtUp } from "./harness.js";
+import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 
 const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
   const start = Date.now();
@@ -57,22 +54,7 @@ describe("hot reload of the rule set", () => {
     const n = freshNames("reload");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const cfg = runConfig(
-      {},
-      {
-        brokers: brokers().join(","),
-        databaseUrl: url,
-        groupId: n.group,
-        eventsTopic: n.events,
-        alertsTopic: n.alerts,
-        deadLetterTopic: n.dead,
-        indicators: SAMPLE_INDICATORS,
-        rules: dir,
-        metricsPort: 0,
-        httpPort: 0,
-      },
-    );
-    const runner = await Runner.start(cfg, createLogger("fatal"));
+    const runner = await startRunner(n, url, { rules: dir });
     try {
       expect(runner.rulesStatus.version).toBe(v1.version);
       await produce(n.events, lines.slice(0, half));

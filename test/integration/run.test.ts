@@ -1,11 +1,8 @@
 // moneytrail run against a real Kafka broker and a real PostgreSQL.
 import { describe, it, expect } from "vitest";
-import { Runner } from "../../src/app/run.js";
-import { runConfig } from "../../src/config/run.js";
-import { createLogger } from "../../src/lib/log.js";
+import type { Runner } from "../../src/app/run.js";
 import type { Alert } from "../../src/decode/events.js";
 import {
-  brokers,
   casesAndAlerts,
   createTopics,
   freshNames,
@@ -15,28 +12,9 @@ import {
   readTopic,
   replayAlerts,
   sampleLines,
-  SAMPLE_INDICATORS,
+  startRunner,
   waitCaughtUp,
-  type Names,
 } from "./harness.js";
-
-async function startRunner(n: Names, url: string): Promise<Runner> {
-  const cfg = runConfig(
-    {},
-    {
-      brokers: brokers().join(","),
-      databaseUrl: url,
-      groupId: n.group,
-      eventsTopic: n.events,
-      alertsTopic: n.alerts,
-      deadLetterTopic: n.dead,
-      indicators: SAMPLE_INDICATORS,
-      metricsPort: 0,
-      httpPort: 0,
-    },
-  );
-  return Runner.start(cfg, createLogger("fatal"));
-}
 
 const merchantsOf = (alerts: Alert[]): string[] => [...new Set(alerts.map((a) => a.merchantId))].sort();
 
