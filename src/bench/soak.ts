@@ -1,0 +1,1011 @@
+// npm run soak -- [--minutes 30] [--rate 1500] [--merchants 50000] [--bad-every 1000] [--seed 21] [--no-record]
+//
+// A soak test of `moneytrail run` as it is deployed: two consumer processes (dist/cli.js, each with its own
+// MT_METRICS_PORT, MT_HTTP_PORT=0) in one consumer group sharing the 6 partitions of a fresh events topic, generated
+// events (generatePopulation) produced at a sustained offered rate for the duration, with one malformed message in
+// every --bad-every events for the dead-letter path. Every 10 s each process's /metrics is scraped (RSS, heap,
+// lag per partition, counters, the event-to-alert histogram) and a progress line printed. At the end: production
+// stops, the consumers drain to lag 0, they are stopped with SIGTERM, and the run is reconciled:
+//   produced = consumed (sum over the processes; replays after a handover are not counted, see run.ts)
+//            = processed + dead-lettered;  dead-lettered = malformed produced = messages on the dead-letter topic;
+//   alerts on the alerts topic (read_committed, by alert id) = rows in mt_alerts = alerts_raised_total;
+//   one open case per alerted merchant.
+// Memory is called flat when, in each process, the mean RSS and the mean heap used of the last 10 minutes are
+// within 10% of those of minutes 5-15; lag is called bounded when the total lag never exceeded 10 s of the offered
+// rate. Results go to BENCHMARKS.md (section "soak", unless --no-record), a chart of memory and lag to
+// docs/soak.svg, and the samples to out/soak-<id>/. One JSON line last on stdout; exit code 1 when a
+// reconciliation check fails.
+//
+// Broker: KAFKA_BROKERS, else a local Apache Kafka started with scripts/kafka-local.mjs (KAFKA_LOCAL_CACHE and
+// KAFKA_LIBS are honoured). PostgreSQL: a fresh database on DATABASE_URL's server (default
+// postgres://postgres@127.0.0.1:5432/test), dropped at the end unless --keep. Not part of `npm test`.
+import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative, dirname } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
+import { cpus } from "node:os";
+import pg from "pg";
+import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin } from "kafkajs";
+import type * as KafkaLocal from "../../scripts/kafka-local.mjs";
+import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
+import { PACKAGE_ROOT } from "../lib/paths.js";
+import { recordBenchmark } from "./record.js";
+import {
+  byLabel,
+  histogram,
+  histogramQuantile,
+  histogramSince,
+  machineTicks,
+  sumHistograms,
+  procTicks,
+  readiness,
+  scrape,
+  sleep,
+  spawnConsumer,
+  stopConsumer,
+  total,
+  type Consumer,
+  type Scrape,
+} from "./processes.js";
+
+const { values: opt } = parseArgs({
+  options: {
+    minutes: { type: "string", default: "30" },
+    rate: { type: "string", default: "1500" },
+    merchants: { type: "string", default: "50000" },
+    "typology-share": { type: "string", default: "0.01" },
+    "bad-every": { type: "string", default: "1000" },
+    seed: { type: "string", default: "21" },
+    "sample-seconds": { type: "string", default: "10" },
+    "drain-minutes": { type: "string", default: "15" },
+    chart: { type: "string" },
+    /** only re-draw the chart from a run's samples.json (to --chart, default docs/soak.svg) */
+    render: { type: "string" },
+    "no-record": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+  allowPositionals: false,
+});
+
+const MINUTES = Number(opt.minutes);
+const RATE = Number(opt.rate);
+const MERCHANTS = Number(opt.merchants);
+const TYPOLOGY_SHARE = Number(opt["typology-share"]);
+const BAD_EVERY = Number(opt["bad-every"]);
+const SEED = Number(opt.seed);
+const SAMPLE_MS = Number(opt["sample-seconds"]) * 1000;
+const DRAIN_MS = Number(opt["drain-minutes"]) * 60_000;
+const RECORD = !opt["no-record"];
+const PARTITIONS = 6;
+const TICK_MS = 100;
+const MAX_SEND = 10_000;
+const DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test";
+/** memory is "flat" when the late window's mean is within this share of the early window's */
+const FLAT_BOUND = 0.1;
+/** lag is "bounded" when the total never exceeded this many seconds of the offered rate */
+const LAG_BOUND_SECONDS = 10;
+for (const [k, v] of Object.entries({ MINUTES, RATE, MERCHANTS, TYPOLOGY_SHARE, BAD_EVERY, SEED, SAMPLE_MS, DRAIN_MS }))
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${k.toLowerCase()} must be a number >= 0`);
+
+const say = (msg: string): void => void process.stderr.write(`[soak] ${msg}\n`);
+const now = () => performance.now();
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const MB = (bytes: number) => bytes / 1048576;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const mmss = (s: number) => `${s < 0 ? "-" : ""}${String(Math.floor(Math.abs(s) / 60)).padStart(2, "0")}:${String(Math.floor(Math.abs(s) % 60)).padStart(2, "0")}`;
+
+// ------------------------------------------------------------------------------------------------ clean-up
+
+const cleanups: { name: string; fn: () => Promise<unknown> }[] = [];
+const defer = (name: string, fn: () => Promise<unknown>): void => void cleanups.push({ name, fn });
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const { name, fn } of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([fn(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error("timed out after 90 s")), 90_000)))]);
+      } catch (err) {
+        say(`clean-up "${name}" failed: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    cleanups.length = 0;
+  })();
+  return cleaning;
+}
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    interrupted = true;
+    say(`${sig}: stopping everything started`);
+    void cleanup().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
+  });
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 500): Promise<void> {
+  const t0 = now();
+  while (!(await check())) {
+    if (now() - t0 > timeoutMs) throw new Error(`${what}: not done after ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(everyMs);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ infrastructure
+
+interface Broker {
+  brokers: string;
+  describe: string;
+  pid?: number;
+  external: boolean;
+}
+
+async function broker(): Promise<Broker> {
+  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  if (fromEnv) return { brokers: fromEnv, describe: `KAFKA_BROKERS=${fromEnv}`, external: true };
+  process.env.KAFKA_HEAP ??= "-Xms1g -Xmx1g";
+  const script = pathToFileURL(join(PACKAGE_ROOT, "scripts", "kafka-local.mjs")).href;
+  const { startKafka } = (await import(script)) as typeof KafkaLocal;
+  say("starting a local Apache Kafka (scripts/kafka-local.mjs)...");
+  const k = await startKafka({ quiet: true });
+  defer("stop the local broker", async () => say(`local broker: ${await k.stop({ graceMs: 20_000 })}`));
+  let version = k.version;
+  if (version === "KAFKA_LIBS" && process.env.KAFKA_LIBS)
+    version = readdirSync(process.env.KAFKA_LIBS).map((f) => /^kafka_2\.1[23]-(.+)\.jar$/.exec(f)?.[1]).find(Boolean) ?? version;
+  say(`Kafka ${version} at ${k.brokers} (pid ${k.pid}) in ${(k.timings.totalMs / 1000).toFixed(1)} s`);
+  return { brokers: k.brokers, describe: `local Apache Kafka ${version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
+}
+
+/** A fresh database on DATABASE_URL's server (a schema when the role may not create databases). */
+async function database(id: string): Promise<{ url: string; describe: string }> {
+  const base = process.env.DATABASE_URL?.trim() || DEFAULT_POSTGRES;
+  const name = `mt_soak_${id}`;
+  const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
+  await admin.connect().catch((err: Error) => {
+    throw new Error(`cannot reach PostgreSQL at ${base.replace(/:[^:@/]*@/, ":***@")} (${err.message}); set DATABASE_URL`);
+  });
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    if (!opt.keep)
+      defer(`drop database ${name}`, async () => {
+        const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
+        await c.connect();
+        try {
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await c.end();
+        }
+      });
+    return { url: url.toString(), describe: `PostgreSQL ${url.host}, database ${name}${opt.keep ? " (kept)" : ""}` };
+  } catch (err) {
+    say(`CREATE DATABASE refused (${(err as Error).message}); using a schema ${name} instead`);
+    await admin.query(`CREATE SCHEMA ${name}`);
+    if (!opt.keep)
+      defer(`drop schema ${name}`, async () => {
+        const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
+        await c.connect();
+        try {
+          await c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+        } finally {
+          await c.end();
+        }
+      });
+    const url = new URL(base);
+    url.searchParams.set("options", `-c search_path=${name}`);
+    return { url: url.toString(), describe: `PostgreSQL ${url.host}${url.pathname}, schema ${name}${opt.keep ? " (kept)" : ""}` };
+  } finally {
+    await admin.end();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ samples
+
+interface ProcSample {
+  up: boolean;
+  error?: string;
+  rssMB: number;
+  heapMB: number;
+  heapTotalMB: number;
+  cores: number;
+  consumed: number;
+  processed: number;
+  deadLettered: number;
+  alerts: number;
+  fenced: number;
+  published: number;
+  merchants: number;
+  checkpointMB: number;
+  partitions: number[];
+  /** lag of the partitions this process holds (its gauges of partitions it gave up are stale) */
+  lag: Record<string, number>;
+  hist: [number, number][];
+}
+
+interface Tick {
+  /** seconds since production started */
+  t: number;
+  phase: "produce" | "drain";
+  produced: number;
+  procs: ProcSample[];
+  /** sum over partitions of moneytrail_consumer_lag (each from the process holding it) */
+  lag: number;
+  maxPartitionLag: number;
+  /** end offsets now minus the positions stored in mt_partitions (includes the batch in hand) */
+  lagDb: number;
+  cores: { machine: number; consumers: number[]; broker?: number; postgres: number; soak: number; others: number };
+  vitest: number;
+}
+
+function postgresTicks(): Map<string, number> {
+  const t = new Map<string, number>();
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") t.set(pid, procTicks(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return t;
+}
+
+/** Processes running vitest (the other engineers' test runs share this machine). */
+function vitestProcesses(): number {
+  let n = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("vitest")) n++;
+    } catch {
+      /* gone */
+    }
+  }
+  return n;
+}
+
+class CpuMeter {
+  private t = now();
+  private machine = machineTicks();
+  private consumers: number[];
+  private broker: number;
+  private pg = postgresTicks();
+  private soak = process.cpuUsage();
+  constructor(
+    private readonly pids: number[],
+    private readonly brokerPid?: number,
+  ) {
+    this.consumers = pids.map(procTicks);
+    this.broker = brokerPid ? procTicks(brokerPid) : 0;
+  }
+  /** cores used since the last call */
+  read(): Tick["cores"] {
+    const t = now();
+    const wall = (t - this.t) / 1000;
+    const machine = machineTicks();
+    const consumers = this.pids.map(procTicks);
+    const broker = this.brokerPid ? procTicks(this.brokerPid) : 0;
+    const pgNow = postgresTicks();
+    const soak = process.cpuUsage();
+    const cores = (ticks: number) => round(ticks / 100 / wall, 3);
+    let pgTicks = 0;
+    for (const [pid, v] of pgNow) pgTicks += Math.max(0, v - (this.pg.get(pid) ?? 0));
+    const allTicks = machine.total - this.machine.total;
+    const machineCores = allTicks > 0 ? round(((machine.busy - this.machine.busy) / allTicks) * cpus().length, 3) : 0;
+    const consumerCores = consumers.map((v, i) => cores(Math.max(0, v - this.consumers[i]!)));
+    const brokerCores = this.brokerPid ? cores(broker - this.broker) : undefined;
+    const pgCores = cores(pgTicks);
+    const soakCores = round((soak.user - this.soak.user + soak.system - this.soak.system) / 1e6 / wall, 3);
+    const ours = consumerCores.reduce((a, b) => a + b, 0) + (brokerCores ?? 0) + pgCores + soakCores;
+    Object.assign(this, { t, machine, consumers, broker, pg: pgNow, soak });
+    return { machine: machineCores, consumers: consumerCores, broker: brokerCores, postgres: pgCores, soak: soakCores, others: round(Math.max(0, machineCores - ours), 3) };
+  }
+}
+
+async function sampleProcess(c: Consumer, cores: number): Promise<ProcSample> {
+  const empty: ProcSample = {
+    up: false,
+    rssMB: NaN,
+    heapMB: NaN,
+    heapTotalMB: NaN,
+    cores,
+    consumed: NaN,
+    processed: NaN,
+    deadLettered: NaN,
+    alerts: NaN,
+    fenced: NaN,
+    published: NaN,
+    merchants: NaN,
+    checkpointMB: NaN,
+    partitions: [],
+    lag: {},
+    hist: [],
+  };
+  if (c.exit) return { ...empty, error: `exited (${c.exit.signal ?? `code ${c.exit.code}`})` };
+  try {
+    const [s, r] = await Promise.all([scrape(c.metricsPort), readiness(c.metricsPort)]);
+    const lagAll = byLabel(s, "moneytrail_consumer_lag", "partition");
+    const lag: Record<string, number> = {};
+    for (const p of r.partitions) lag[String(p)] = lagAll.get(String(p)) ?? 0;
+    return {
+      up: true,
+      error: r.ready ? undefined : `not ready: ${r.detail}`,
+      rssMB: round(MB(total(s, "process_resident_memory_bytes")), 2),
+      heapMB: round(MB(total(s, "nodejs_heap_size_used_bytes")), 2),
+      heapTotalMB: round(MB(total(s, "nodejs_heap_size_total_bytes")), 2),
+      cores,
+      consumed: total(s, "moneytrail_events_consumed_total"),
+      processed: total(s, "moneytrail_events_processed_total"),
+      deadLettered: total(s, "moneytrail_events_dead_lettered_total"),
+      alerts: total(s, "moneytrail_alerts_raised_total"),
+      fenced: total(s, "moneytrail_batches_fenced_total"),
+      published: total(s, "moneytrail_outbox_published_total"),
+      merchants: total(s, "moneytrail_merchants_in_memory"),
+      checkpointMB: round(MB(total(s, "moneytrail_checkpoint_state_bytes")), 3),
+      partitions: r.partitions,
+      lag,
+      hist: histogram([s], "moneytrail_event_to_alert_seconds"),
+    };
+  } catch (err) {
+    return { ...empty, error: (err as Error).message };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ analysis
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** Least-squares slope of y over x. */
+function slope(pts: [number, number][]): number {
+  const n = pts.length;
+  if (n < 2) return NaN;
+  const mx = mean(pts.map((p) => p[0]));
+  const my = mean(pts.map((p) => p[1]));
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of pts) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den ? num / den : NaN;
+}
+
+interface Window {
+  from: number;
+  to: number;
+}
+
+/** Minutes 5-15 against the last 10 minutes of production; shorter runs: a fifth to a half against the last 30%. */
+function windows(minutes: number): { early: Window; late: Window } {
+  if (minutes >= 25) return { early: { from: 5, to: 15 }, late: { from: minutes - 10, to: minutes } };
+  return { early: { from: minutes / 5, to: minutes / 2 }, late: { from: minutes * 0.7, to: minutes } };
+}
+
+function memorySummary(ticks: Tick[], i: number, key: "rssMB" | "heapMB", w: { early: Window; late: Window }, minutes: number) {
+  const pts = ticks.filter((t) => t.procs[i]?.up && Number.isFinite(t.procs[i]![key])).map((t) => [t.t / 60, t.procs[i]![key]] as [number, number]);
+  const prod = pts.filter(([m]) => m <= minutes + 1e-9);
+  const inW = (x: Window) => prod.filter(([m]) => m >= x.from && m <= x.to).map(([, y]) => y);
+  const early = mean(inW(w.early));
+  const late = mean(inW(w.late));
+  const peak = pts.reduce((a, [m, y]) => (y > a.y ? { m, y } : a), { m: NaN, y: -Infinity });
+  const after = prod.filter(([m]) => m >= Math.min(5, minutes / 5));
+  return {
+    start: pts[0]?.[1] ?? NaN,
+    peak: peak.y,
+    peakMinute: round(peak.m, 1),
+    end: prod[prod.length - 1]?.[1] ?? NaN,
+    early: round(early, 1),
+    late: round(late, 1),
+    growth: round(late - early, 1),
+    growthShare: round((late - early) / early, 3),
+    /** MB per hour, least squares after the warm-up */
+    slopeMBPerHour: round(slope(after) * 60, 1),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ chart
+
+function niceStep(max: number, ticks = 5): number {
+  const raw = max / ticks || 1;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / p;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Memory (RSS, heap used per process) and lag over time, as a standalone SVG. */
+function chart(ticks: Tick[], o: { title: string; subtitle: string; minutes: number; w: { early: Window; late: Window }; names: string[] }): string {
+  const W = 960;
+  const left = 70;
+  const right = 20;
+  const plotW = W - left - right;
+  const panels = [
+    { top: 70, h: 250, label: "memory, MB" },
+    { top: 380, h: 180, label: "consumer lag, events" },
+  ];
+  const H = 640;
+  const xMax = Math.max(o.minutes, ...ticks.map((t) => t.t / 60));
+  const xStep = niceStep(xMax, 10);
+  const X = (m: number) => left + (m / xMax) * plotW;
+  const colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${left}" y="24" font-size="16" font-weight="bold">${esc(o.title)}</text>`,
+    `<text x="${left}" y="44" fill="#555">${esc(o.subtitle)}</text>`,
+  );
+  const series = (pts: [number, number][], Y: (v: number) => number, colour: string, dash = "") => {
+    const d: string[] = [];
+    let pen = "M";
+    for (const [m, v] of pts) {
+      if (!Number.isFinite(v)) {
+        pen = "M";
+        continue;
+      }
+      d.push(`${pen}${X(m).toFixed(1)},${Y(v).toFixed(1)}`);
+      pen = "L";
+    }
+    return `<path d="${d.join(" ")}" fill="none" stroke="${colour}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
+  };
+  const frame = (top: number, h: number, yMax: number, label: string) => {
+    const yStep = niceStep(yMax, 5);
+    const top2 = Math.max(yStep, Math.ceil(yMax / yStep) * yStep);
+    const Y = (v: number) => top + h - (v / top2) * h;
+    out.push(`<text x="${left}" y="${top - 8}" font-weight="bold">${esc(label)}</text>`);
+    for (let v = 0; v <= top2 + 1e-9; v += yStep) {
+      out.push(`<line x1="${left}" x2="${W - right}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="#e5e5e5"/>`);
+      out.push(`<text x="${left - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end" fill="#555">${fmt(v)}</text>`);
+    }
+    for (let m = 0; m <= xMax + 1e-9; m += xStep) {
+      out.push(`<line x1="${X(m).toFixed(1)}" x2="${X(m).toFixed(1)}" y1="${top}" y2="${top + h}" stroke="#f0f0f0"/>`);
+      out.push(`<text x="${X(m).toFixed(1)}" y="${top + h + 16}" text-anchor="middle" fill="#555">${round(m, 2)}</text>`);
+    }
+    out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${h}" fill="none" stroke="#999"/>`);
+    // end of production
+    out.push(`<line x1="${X(o.minutes).toFixed(1)}" x2="${X(o.minutes).toFixed(1)}" y1="${top}" y2="${top + h}" stroke="#555" stroke-dasharray="2,3"/>`);
+    return Y;
+  };
+  // memory
+  {
+    const p = panels[0]!;
+    const vals = ticks.flatMap((t) => t.procs.flatMap((s) => [s.rssMB, s.heapMB])).filter(Number.isFinite);
+    const Y = frame(p.top, p.h, Math.max(1, ...vals) * 1.05, p.label);
+    for (const w of [o.w.early, o.w.late]) {
+      const name = `minutes ${round(w.from, 1)}-${round(w.to, 1)}`;
+      out.push(`<rect x="${X(w.from).toFixed(1)}" y="${p.top}" width="${(X(w.to) - X(w.from)).toFixed(1)}" height="${p.h}" fill="#000" fill-opacity="0.04"/>`);
+      out.push(`<text x="${((X(w.from) + X(w.to)) / 2).toFixed(1)}" y="${p.top + 14}" text-anchor="middle" fill="#888" font-size="11">${esc(name)}</text>`);
+    }
+    o.names.forEach((name, i) => {
+      const col = colours[i % colours.length]!;
+      out.push(series(ticks.map((t) => [t.t / 60, t.procs[i]?.rssMB ?? NaN]), Y, col));
+      out.push(series(ticks.map((t) => [t.t / 60, t.procs[i]?.heapMB ?? NaN]), Y, col, "5,3"));
+    });
+  }
+  // lag
+  {
+    const p = panels[1]!;
+    const vals = ticks.flatMap((t) => [t.lag, t.lagDb]).filter(Number.isFinite);
+    const Y = frame(p.top, p.h, Math.max(10, ...vals) * 1.05, p.label);
+    out.push(series(ticks.map((t) => [t.t / 60, t.lagDb]), Y, "#999", "4,3"));
+    out.push(series(ticks.map((t) => [t.t / 60, t.lag]), Y, "#ff7f0e"));
+  }
+  out.push(`<text x="${left + plotW / 2}" y="${H - 46}" text-anchor="middle" fill="#555">minutes since production started (dotted line: production stopped)</text>`);
+  // legend
+  const legend: [string, string, string][] = [
+    ...o.names.flatMap((n, i): [string, string, string][] => [
+      [`${n} RSS`, colours[i % colours.length]!, ""],
+      [`${n} heap used`, colours[i % colours.length]!, "5,3"],
+    ]),
+    ["lag (sum of moneytrail_consumer_lag)", "#ff7f0e", ""],
+    ["lag (end offsets - stored positions)", "#999", "4,3"],
+  ];
+  let lx = left;
+  let ly = H - 26;
+  for (const [label, col, dash] of legend) {
+    const width = 34 + label.length * 6.2;
+    if (lx + width > W - right) {
+      lx = left;
+      ly += 16;
+    }
+    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${col}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+    out.push(`<text x="${lx + 26}" y="${ly}" font-size="11">${esc(label)}</text>`);
+    lx += width;
+  }
+  out.push("</svg>");
+  return out.join("\n") + "\n";
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+type Check = { check: string; left: string; right: string; holds: boolean | null };
+
+async function main(): Promise<number> {
+  const id = randomBytes(4).toString("hex");
+  const outDir = join(PACKAGE_ROOT, "out", `soak-${id}`);
+  mkdirSync(join(outDir, "indicators"), { recursive: true });
+  writeFileSync(join(outDir, "indicators", "population.json"), `${JSON.stringify(populationIndicators(SEED))}\n`);
+  const argv = process.argv.slice(2);
+  const command = `npm run soak${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+  const durationMs = MINUTES * 60_000;
+  const events = Math.ceil((RATE * durationMs) / 1000);
+  say(`${command}: ${MINUTES} min at ${RATE} ev/s (${fmt(events)} events over ${fmt(MERCHANTS)} merchants), output in ${relative(PACKAGE_ROOT, outDir)}`);
+
+  const b = await broker();
+  const db = await database(id);
+  say(`${b.describe}; ${db.describe}`);
+  const kafka = new Kafka({
+    brokers: b.brokers.split(","),
+    clientId: `mt-soak-${id}`,
+    logLevel: logLevel.ERROR,
+    logCreator: () => (e) => say(`kafkajs ${e.namespace}: ${e.log.message}`),
+  });
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  defer("disconnect the admin", () => admin.disconnect());
+  const base = `mt-soak-${id}`;
+  const topics = { events: `${base}.events`, alerts: `${base}.alerts`, dead: `${base}.dead-letter` };
+  await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  if (b.external) {
+    defer("delete the soak's topics", () => admin.deleteTopics({ topics: Object.values(topics) }));
+    defer("delete the soak's consumer groups", async () => {
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(base));
+      if (groups.length) await admin.deleteGroups(groups);
+    });
+  }
+  const group = `${base}`;
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  defer("close the soak's PostgreSQL pool", () => pool.end());
+
+  // ---- the alerts and dead-letter reader (read_committed), joined before anything is produced
+  const alertIds = new Map<string, number>();
+  let alertMessages = 0;
+  const deadByKind = new Map<string, number>();
+  let deadMessages = 0;
+  let lastReadAt = now();
+  const endToEnd: number[] = [];
+  const tickIndex: number[] = [];
+  const tickAt: number[] = [];
+  const sentAtOf = (eventId: string): number | undefined => {
+    const i = Number(eventId.slice(2)) - 1;
+    if (!eventId.startsWith("e-") || !Number.isInteger(i)) return undefined;
+    let lo = 0;
+    let hi = tickIndex.length - 1;
+    if (hi < 0 || i < tickIndex[0]!) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (tickIndex[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return tickAt[lo];
+  };
+  const reader = kafka.consumer({ groupId: `${base}-reader`, maxWaitTimeInMs: 100 });
+  await reader.connect();
+  defer("disconnect the reader", () => reader.disconnect());
+  await reader.subscribe({ topics: [topics.alerts, topics.dead], fromBeginning: true });
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      const at = now();
+      lastReadAt = at;
+      for (const m of batch.messages) {
+        if (batch.topic === topics.alerts) {
+          alertMessages++;
+          const alert = JSON.parse(m.value!.toString()) as { alertId: string };
+          alertIds.set(alert.alertId, (alertIds.get(alert.alertId) ?? 0) + 1);
+          const sent = sentAtOf(m.headers?.["mt-event-id"]?.toString() ?? "");
+          if (sent !== undefined) endToEnd.push(at - sent);
+        } else {
+          deadMessages++;
+          const kind = m.headers?.["mt-reason-kind"]?.toString() ?? "?";
+          deadByKind.set(kind, (deadByKind.get(kind) ?? 0) + 1);
+        }
+      }
+    },
+  });
+
+  // ---- two `moneytrail run` processes in one group
+  const env = {
+    KAFKA_BROKERS: b.brokers,
+    DATABASE_URL: db.url,
+    MT_GROUP_ID: group,
+    MT_EVENTS_TOPIC: topics.events,
+    MT_ALERTS_TOPIC: topics.alerts,
+    MT_DEAD_LETTER_TOPIC: topics.dead,
+    MT_INDICATORS: join(outDir, "indicators"),
+    KAFKA_CLIENT_ID: `mt-soak-${id}`,
+  };
+  const names = ["A", "B"];
+  const procs: Consumer[] = [];
+  const stopped = new Set<Consumer>();
+  defer("stop the consumers", async () => {
+    for (const c of procs) if (!stopped.has(c)) say(`consumer ${c.name}: ${(await stopConsumer(c, 30_000)).how}`);
+  });
+  const tStart = now();
+  for (const name of names) {
+    const c = await spawnConsumer(name, env, join(outDir, `consumer-${name}.log`));
+    procs.push(c);
+    say(`consumer ${name}: pid ${c.pid}, /metrics on 127.0.0.1:${c.metricsPort}, log ${relative(PACKAGE_ROOT, c.logFile)}`);
+    await until(`consumer ${name} ready`, 120_000, async () => {
+      if (c.exit) throw new Error(`consumer ${name} exited during start (${c.exit.signal ?? `code ${c.exit.code}`}); see ${c.logFile}`);
+      return (await readiness(c.metricsPort).catch(() => ({ ready: false, partitions: [] }))).ready;
+    });
+  }
+  let assignment: number[][] = [];
+  await until("both consumers holding partitions", 120_000, async () => {
+    assignment = await Promise.all(procs.map(async (c) => (await readiness(c.metricsPort).catch(() => ({ partitions: [] as number[] }))).partitions));
+    const all = assignment.flat().sort((x, y) => x - y);
+    return assignment.every((a) => a.length > 0) && all.length === PARTITIONS && all.every((p, i) => p === i);
+  });
+  say(`both consumers in the group after ${((now() - tStart) / 1000).toFixed(1)} s: ${procs.map((c, i) => `${c.name} holds ${assignment[i]!.join(",")}`).join("; ")}`);
+
+  // ---- the sampler
+  const ticks: Tick[] = [];
+  const cpu = new CpuMeter(procs.map((c) => c.pid), b.pid);
+  let produced = 0;
+  let phase: Tick["phase"] = "produce";
+  let t0 = now();
+  let endsAtStop: Map<number, bigint> | undefined;
+  const dbLag = async (): Promise<number> => {
+    const ends = await admin.fetchTopicOffsets(topics.events);
+    const { rows } = await pool
+      .query<{ partition: number; next_offset: string | null }>("SELECT partition, next_offset FROM mt_partitions WHERE group_id = $1 AND topic = $2", [group, topics.events])
+      .catch(() => ({ rows: [] as { partition: number; next_offset: string | null }[] }));
+    const at = new Map(rows.map((r) => [r.partition, Number(r.next_offset ?? 0)]));
+    return ends.reduce((n, e) => n + Math.max(0, Number(e.high) - (at.get(e.partition) ?? 0)), 0);
+  };
+  const takeSample = async (): Promise<Tick> => {
+    const cores = cpu.read();
+    const samples = await Promise.all(procs.map((c, i) => sampleProcess(c, cores.consumers[i] ?? NaN)));
+    const partLag = samples.flatMap((s) => Object.values(s.lag));
+    const tick: Tick = {
+      t: round((now() - t0) / 1000, 1),
+      phase,
+      produced,
+      procs: samples,
+      lag: partLag.reduce((a, b) => a + b, 0),
+      maxPartitionLag: Math.max(0, ...partLag),
+      lagDb: await dbLag().catch(() => NaN),
+      cores,
+      vitest: vitestProcesses(),
+    };
+    ticks.push(tick);
+    const consumed = samples.reduce((a, s) => a + (s.consumed || 0), 0);
+    const alerts = samples.reduce((a, s) => a + (s.alerts || 0), 0);
+    say(
+      `${mmss(tick.t)} / ${mmss(MINUTES * 60)} ${phase} produced ${fmt(produced)} consumed ${fmt(consumed)} alerts ${fmt(alerts)} lag ${fmt(tick.lag)} (stored ${fmt(tick.lagDb)}) | ` +
+        samples.map((s, i) => `${names[i]} ${s.up ? `rss ${s.rssMB.toFixed(0)} heap ${s.heapMB.toFixed(0)} MB, ${fmt(s.merchants)} merchants, ${s.cores.toFixed(2)} cores` : `DOWN (${s.error})`}`).join(" | ") +
+        ` | broker ${cores.broker ?? "-"} pg ${cores.postgres} others ${cores.others} cores${tick.vitest ? `, ${tick.vitest} vitest processes` : ""}` +
+        (samples.some((s) => s.up && s.error) ? ` | ${samples.map((s, i) => (s.error ? `${names[i]}: ${s.error}` : "")).filter(Boolean).join("; ")}` : ""),
+    );
+    return tick;
+  };
+  let sampling = true;
+  let sampler: Promise<void> = Promise.resolve();
+  const startSampler = () => {
+    sampler = (async () => {
+      let next = now() + SAMPLE_MS;
+      while (sampling) {
+        await sleep(Math.max(0, next - now()));
+        if (!sampling) break;
+        next += SAMPLE_MS;
+        await takeSample().catch((err: Error) => say(`sample failed: ${err.message}`));
+      }
+    })();
+  };
+
+  // ---- the paced producer
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  defer("disconnect the producer", () => producer.disconnect());
+  const gen = generatePopulation({ seed: SEED, events, merchants: MERCHANTS, typologyShare: TYPOLOGY_SHARE });
+  let generated = 0;
+  let bad = 0;
+  const badKinds = ["not-json", "schema", "too-large"] as const;
+  const badMessage = (n: number): { key: string; value: string } => {
+    const kind = badKinds[n % badKinds.length]!;
+    const key = `soak-bad-${n}`;
+    if (kind === "not-json") return { key, value: `{"type":"transaction","eventId":"bad-${n}",` };
+    if (kind === "schema") return { key, value: JSON.stringify({ type: "transaction", eventId: `bad-${n}`, merchantId: key }) };
+    return { key, value: JSON.stringify({ type: "site_observation", eventId: `bad-${n}`, merchantId: key, padding: "x".repeat(70_000) }) };
+  };
+  let maxSendMs = 0;
+  let behindMax = 0;
+  say(`producing ${RATE} ev/s for ${MINUTES} min (sends every ${TICK_MS} ms, idempotent producer, acks=all)...`);
+  t0 = now();
+  startSampler();
+  let genDone = false;
+  while (!interrupted) {
+    const elapsed = now() - t0;
+    if (elapsed >= durationMs || genDone) break;
+    const due = Math.min(events, Math.round((RATE * (elapsed + TICK_MS)) / 1000));
+    behindMax = Math.max(behindMax, due - generated);
+    if (due > generated) {
+      const messages: { key: string; value: string }[] = [];
+      const first = generated;
+      while (generated < due && messages.length < MAX_SEND) {
+        const r = gen.next();
+        if (r.done) {
+          genDone = true;
+          break;
+        }
+        messages.push({ key: r.value.merchantId, value: JSON.stringify(r.value) });
+        generated++;
+        if (BAD_EVERY > 0 && generated % BAD_EVERY === 0) messages.push(badMessage(bad++));
+      }
+      const at = now();
+      tickIndex.push(first);
+      tickAt.push(at);
+      await producer.send({ topic: topics.events, messages, acks: -1, compression: CompressionTypes.None });
+      maxSendMs = Math.max(maxSendMs, now() - at);
+      produced += messages.length;
+    }
+    const wait = TICK_MS - ((now() - t0) % TICK_MS);
+    await sleep(wait);
+  }
+  const producedMs = now() - t0;
+  await producer.disconnect();
+  const producedMinutes = producedMs / 60_000;
+  endsAtStop = new Map((await admin.fetchTopicOffsets(topics.events)).map((p) => [p.partition, BigInt(p.high)]));
+  const onTopic = Number([...endsAtStop.values()].reduce((a, b2) => a + b2, 0n));
+  say(`production stopped after ${(producedMs / 1000).toFixed(0)} s: ${fmt(produced)} messages (${fmt(generated)} events + ${fmt(bad)} malformed), ${fmt(onTopic)} on the topic; draining...`);
+
+  // ---- drain: stored positions at the end offsets, outbox empty, every held partition's lag gauge at 0
+  phase = "drain";
+  const drainStart = now();
+  let drained = false;
+  try {
+    await until("the consumers' drain", DRAIN_MS, async () => {
+      if (procs.some((c) => c.exit)) throw new Error(`a consumer exited: ${procs.filter((c) => c.exit).map((c) => `${c.name} ${c.exit!.signal ?? `code ${c.exit!.code}`}`).join(", ")}`);
+      const { rows } = await pool.query<{ partition: number; next_offset: string | null }>(
+        "SELECT partition, next_offset FROM mt_partitions WHERE group_id = $1 AND topic = $2",
+        [group, topics.events],
+      );
+      const at = new Map(rows.map((r) => [r.partition, r.next_offset === null ? -1n : BigInt(r.next_offset)]));
+      if (![...endsAtStop!].every(([p, high]) => high === 0n || (at.get(p) ?? -1n) >= high)) return false;
+      const outbox = Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])).rows[0]!.n);
+      if (outbox > 0) return false;
+      const samples = await Promise.all(procs.map((c) => sampleProcess(c, NaN)));
+      return samples.every((s) => s.up && Object.values(s.lag).every((l) => l === 0));
+    });
+    drained = true;
+  } catch (err) {
+    say(`${(err as Error).message}`);
+  }
+  const drainMs = now() - drainStart;
+  sampling = false;
+  await sampler;
+  const finalTick = await takeSample();
+  say(drained ? `drained in ${(drainMs / 1000).toFixed(1)} s: lag 0, outbox empty` : `NOT drained after ${(drainMs / 1000).toFixed(0)} s`);
+
+  // ---- final counters, then SIGTERM
+  const finalScrapes: Scrape[] = [];
+  for (const c of procs) finalScrapes.push(await scrape(c.metricsPort).catch(() => new Map()));
+  const stops: { how: string; ms: number; code: number | null }[] = [];
+  for (const c of procs) {
+    stops.push(await stopConsumer(c, 60_000));
+    stopped.add(c);
+  }
+  say(`stopped with SIGTERM: ${procs.map((c, i) => `${c.name} ${stops[i]!.how} in ${stops[i]!.ms} ms`).join("; ")}`);
+
+  // ---- reconcile
+  const sum = (name: string) => finalScrapes.reduce((a, s) => a + total(s, name), 0);
+  const consumed = sum("moneytrail_events_consumed_total");
+  const processedN = sum("moneytrail_events_processed_total");
+  const deadLettered = sum("moneytrail_events_dead_lettered_total");
+  const alertsRaised = sum("moneytrail_alerts_raised_total");
+  const fenced = sum("moneytrail_batches_fenced_total");
+  const q = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]!.n);
+  const dbAlerts = await q("SELECT count(*) AS n FROM mt_alerts");
+  await until("the reader (alerts and dead letters read back)", 90_000, () => (alertIds.size >= dbAlerts && deadMessages >= deadLettered && now() - lastReadAt > 3000) || now() - lastReadAt > 20_000, 250).catch(
+    (err: Error) => say(err.message),
+  );
+  const alertedMerchants = await q("SELECT count(DISTINCT merchant_id) AS n FROM mt_alerts");
+  const openCases = await q("SELECT count(*) AS n FROM mt_cases WHERE status = 'open'");
+  const openCaseMerchants = await q("SELECT count(DISTINCT merchant_id) AS n FROM mt_cases WHERE status = 'open'");
+  const alertedWithOneOpenCase = await q(
+    "SELECT count(*) AS n FROM (SELECT a.merchant_id FROM (SELECT DISTINCT merchant_id FROM mt_alerts) a JOIN mt_cases c ON c.merchant_id = a.merchant_id AND c.status = 'open' GROUP BY a.merchant_id HAVING count(*) = 1) x",
+  );
+  const alertsWithoutCase = await q("SELECT count(*) AS n FROM mt_alerts a WHERE NOT EXISTS (SELECT 1 FROM mt_case_alerts ca WHERE ca.alert_id = a.alert_id)");
+  const outboxLeft = await q("SELECT count(*) AS n FROM mt_outbox");
+  const doubled = [...alertIds.values()].filter((n) => n > 1).length;
+  const checks: Check[] = [
+    { check: "produced (acknowledged) = messages on the events topic (end offsets)", left: fmt(produced), right: fmt(onTopic), holds: produced === onTopic },
+    { check: "consumed (A + B) = produced", left: fmt(consumed), right: fmt(produced), holds: consumed === produced },
+    { check: "consumed = processed + dead-lettered", left: fmt(consumed), right: `${fmt(processedN)} + ${fmt(deadLettered)}`, holds: consumed === processedN + deadLettered },
+    { check: "processed = valid events produced", left: fmt(processedN), right: fmt(generated), holds: processedN === generated },
+    {
+      check: "dead-lettered = malformed produced = messages on the dead-letter topic",
+      left: fmt(deadLettered),
+      right: `${fmt(bad)} = ${fmt(deadMessages)} (${[...deadByKind].map(([k, n]) => `${k} ${fmt(n)}`).join(", ") || "none"})`,
+      holds: deadLettered === bad && deadMessages === bad,
+    },
+    { check: "alerts on the alerts topic (distinct ids) = rows in mt_alerts = alerts_raised_total (A + B)", left: fmt(alertIds.size), right: `${fmt(dbAlerts)} = ${fmt(alertsRaised)}`, holds: alertIds.size === dbAlerts && dbAlerts === alertsRaised },
+    { check: "alerts on the topic more than once", left: `${fmt(doubled)} ids (${fmt(alertMessages)} messages)`, right: "0", holds: doubled === 0 && alertMessages === alertIds.size },
+    { check: "one open case per alerted merchant", left: `${fmt(openCases)} open cases on ${fmt(openCaseMerchants)} merchants; ${fmt(alertedWithOneOpenCase)} alerted merchants with exactly one`, right: `${fmt(alertedMerchants)} alerted merchants`, holds: openCases === alertedMerchants && openCaseMerchants === alertedMerchants && alertedWithOneOpenCase === alertedMerchants },
+    { check: "alerts not attached to a case", left: fmt(alertsWithoutCase), right: "0", holds: alertsWithoutCase === 0 },
+    { check: "outbox rows left", left: fmt(outboxLeft), right: "0", holds: outboxLeft === 0 },
+    { check: "consumers stopped cleanly on SIGTERM", left: stops.map((s, i) => `${names[i]} ${s.how} (${(s.ms / 1000).toFixed(1)} s)`).join(", "), right: "exit code 0", holds: stops.every((s) => s.code === 0) },
+    { check: "batches fenced (informational: a fenced chunk is counted as consumed twice)", left: fmt(fenced), right: "-", holds: null },
+  ];
+  const reconciled = drained && checks.every((c) => c.holds !== false);
+  for (const c of checks) say(`${c.holds === null ? "INFO" : c.holds ? "ok  " : "FAIL"} ${c.check}: ${c.left} vs ${c.right}`);
+
+  // ---- memory, lag, latency
+  const w = windows(MINUTES);
+  const memory = procs.map((c, i) => ({ process: c.name, rss: memorySummary(ticks, i, "rssMB", w, producedMinutes), heap: memorySummary(ticks, i, "heapMB", w, producedMinutes) }));
+  const flat = memory.every((m) => Math.abs(m.rss.growthShare) <= FLAT_BOUND && Math.abs(m.heap.growthShare) <= FLAT_BOUND);
+  const merchantsAt = (win: Window) =>
+    round(mean(ticks.filter((t) => t.t / 60 >= win.from && t.t / 60 <= win.to).map((t) => t.procs.reduce((a, s) => a + (s.merchants || 0), 0))), 0);
+  const prodTicks = ticks.filter((t) => t.phase === "produce");
+  const maxLagTick = prodTicks.reduce<Tick | undefined>((a, t) => (!a || t.lag > a.lag ? t : a), undefined);
+  const maxLag = maxLagTick?.lag ?? NaN;
+  const lateLagMax = Math.max(0, ...prodTicks.filter((t) => t.t / 60 >= w.late.from).map((t) => t.lag));
+  const maxLagDb = Math.max(0, ...prodTicks.map((t) => t.lagDb).filter(Number.isFinite));
+  const maxPartitionLag = Math.max(0, ...prodTicks.map((t) => t.maxPartitionLag));
+  const bounded = maxLag <= RATE * LAG_BOUND_SECONDS;
+  const histAll = histogram(finalScrapes, "moneytrail_event_to_alert_seconds");
+  const lateStart = ticks.filter((t) => t.t / 60 <= w.late.from).pop();
+  const histLate = lateStart ? histogramSince(histAll, sumHistograms(lateStart.procs.map((s) => s.hist))) : histAll;
+  const ms = (s: number) => round(s * 1000, 0);
+  const latency = {
+    alerts: histAll[histAll.length - 1]?.[1] ?? 0,
+    p50Ms: ms(histogramQuantile(0.5, histAll)),
+    p99Ms: ms(histogramQuantile(0.99, histAll)),
+    lateAlerts: histLate[histLate.length - 1]?.[1] ?? 0,
+    lateP50Ms: ms(histogramQuantile(0.5, histLate)),
+    lateP99Ms: ms(histogramQuantile(0.99, histLate)),
+  };
+  endToEnd.sort((a, b2) => a - b2);
+  const pct = (p: number) => (endToEnd.length ? round(endToEnd[Math.min(endToEnd.length - 1, Math.floor(p * endToEnd.length))]!, 0) : NaN);
+  const e2e = { alerts: endToEnd.length, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: round(endToEnd[endToEnd.length - 1] ?? NaN, 0) };
+
+  // CPU and the machine's other load
+  const meanOf = (f: (t: Tick) => number | undefined) => round(mean(prodTicks.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x))), 2);
+  const load = {
+    consumers: procs.map((_, i) => meanOf((t) => t.cores.consumers[i])),
+    broker: b.pid ? meanOf((t) => t.cores.broker) : undefined,
+    postgres: meanOf((t) => t.cores.postgres),
+    soak: meanOf((t) => t.cores.soak),
+    others: meanOf((t) => t.cores.others),
+    othersMax: round(Math.max(0, ...prodTicks.map((t) => t.cores.others)), 2),
+    machine: meanOf((t) => t.cores.machine),
+    machineMax: round(Math.max(0, ...prodTicks.map((t) => t.cores.machine)), 2),
+    vitestSamples: prodTicks.filter((t) => t.vitest > 0).length,
+    samples: prodTicks.length,
+  };
+
+  // ---- outputs
+  const chartOptions = {
+    title: `moneytrail soak: two consumer processes, ${round(producedMinutes, 1)} min at ${fmt(RATE)} events/s`,
+    subtitle: `${fmt(generated)} events over ${fmt(MERCHANTS)} merchants, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; solid RSS, dashed heap used; shaded: compared windows`,
+    minutes: producedMinutes,
+    w,
+    names: procs.map((c) => `process ${c.name}`),
+  };
+  writeFileSync(join(outDir, "samples.json"), `${JSON.stringify({ command, chart: chartOptions, ticks }, null, 1)}\n`);
+  const chartFile = opt.chart ? join(PACKAGE_ROOT, opt.chart) : RECORD ? join(PACKAGE_ROOT, "docs", "soak.svg") : join(outDir, "soak.svg");
+  const svg = chart(ticks, chartOptions);
+  writeFileSync(join(outDir, "soak.svg"), svg);
+  if (chartFile !== join(outDir, "soak.svg")) {
+    mkdirSync(dirname(chartFile), { recursive: true });
+    copyFileSync(join(outDir, "soak.svg"), chartFile);
+  }
+  const achieved = Math.round((generated * 1000) / producedMs);
+  const result = {
+    bench: "soak",
+    command,
+    minutes: round(producedMinutes, 2),
+    rate: RATE,
+    achievedRate: achieved,
+    maxBehindEvents: behindMax,
+    maxSendMs: Math.round(maxSendMs),
+    events: generated,
+    malformed: bad,
+    merchants: MERCHANTS,
+    typologyShare: TYPOLOGY_SHARE,
+    processes: procs.length,
+    assignment,
+    memory,
+    memoryFlat: flat,
+    flatBound: FLAT_BOUND,
+    merchantsInMemory: { early: merchantsAt(w.early), late: merchantsAt(w.late), end: finalTick.procs.reduce((a, s) => a + (s.merchants || 0), 0) },
+    lag: { max: maxLag, maxAtMinute: maxLagTick ? round(maxLagTick.t / 60, 1) : NaN, maxPartition: maxPartitionLag, lateMax: lateLagMax, maxStored: maxLagDb, drainSeconds: round(drainMs / 1000, 1), bounded, boundEvents: RATE * LAG_BOUND_SECONDS },
+    latency,
+    endToEnd: e2e,
+    checks,
+    reconciled,
+    drained,
+    stops,
+    load,
+    windows: w,
+    chart: relative(PACKAGE_ROOT, chartFile),
+    samplesFile: relative(PACKAGE_ROOT, join(outDir, "samples.json")),
+    broker: b.describe,
+    node: process.version,
+  };
+  writeFileSync(join(outDir, "result.json"), `${JSON.stringify(result, null, 1)}\n`);
+
+  if (RECORD) {
+    const memRow = (name: string, m: ReturnType<typeof memorySummary>) =>
+      `| ${name} | ${m.start.toFixed(0)} | ${m.peak.toFixed(0)} (min ${m.peakMinute}) | ${m.end.toFixed(0)} | ${m.early.toFixed(0)} | ${m.late.toFixed(0)} | ${m.growth >= 0 ? "+" : ""}${m.growth.toFixed(1)} (${(m.growthShare * 100).toFixed(1)}%) | ${m.slopeMBPerHour >= 0 ? "+" : ""}${m.slopeMBPerHour.toFixed(1)} |`;
+    const wl = (x: Window) => `${round(x.from, 1)}–${round(x.to, 1)}`;
+    recordBenchmark("soak", command, [
+      `Broker: ${b.describe}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine (a database of its own). ` +
+        `Two \`moneytrail run\` processes (\`node dist/cli.js run\`, MT_HTTP_PORT=0, each with its own MT_METRICS_PORT) in one consumer group, ` +
+        `holding ${assignment.map((a, i) => `${names[i]}: ${a.join(",")}`).join("; ")}. Events from \`generatePopulation\` (seed ${SEED}, ${fmt(MERCHANTS)} merchants, typology share ${TYPOLOGY_SHARE}), ` +
+        `paced by an idempotent producer every ${TICK_MS} ms, with one malformed message (not JSON, schema, too large, in turn) after every ${fmt(BAD_EVERY)} events; ` +
+        `each process's /metrics and /readyz sampled every ${SAMPLE_MS / 1000} s. Samples: \`${result.samplesFile}\` (not committed).`,
+      "",
+      `![memory and lag over the soak](${relative(PACKAGE_ROOT, chartFile)})`,
+      "",
+      `| duration | offered rate | achieved | events | malformed | merchants in memory (A + B; mean of min ${wl(w.early)} / of min ${wl(w.late)} / end) | alerts |`,
+      `|---|---|---|---|---|---|---|`,
+      `| ${round(producedMinutes, 1)} min | ${fmt(RATE)} ev/s | ${fmt(achieved)} ev/s | ${fmt(generated)} | ${fmt(bad)} | ${fmt(result.merchantsInMemory.early)} / ${fmt(result.merchantsInMemory.late)} / ${fmt(result.merchantsInMemory.end)} | ${fmt(dbAlerts)} on ${fmt(alertedMerchants)} merchants |`,
+      "",
+      `Memory, MB (process_resident_memory_bytes, nodejs_heap_size_used_bytes; start = first sample, 10 s into production; growth = mean of minutes ${wl(w.late)} minus mean of minutes ${wl(w.early)}; slope by least squares from minute ${round(Math.min(5, MINUTES / 5), 1)} to the end of production):`,
+      "",
+      `| series | start | peak | end | mean min ${wl(w.early)} | mean min ${wl(w.late)} | growth | slope MB/hour |`,
+      `|---|---|---|---|---|---|---|---|`,
+      ...memory.flatMap((m) => [memRow(`${m.process} RSS`, m.rss), memRow(`${m.process} heap used`, m.heap)]),
+      "",
+      `**Memory ${flat ? "stayed flat" : "did NOT stay flat"}** (bound: each process's RSS and heap used in the last window within ${FLAT_BOUND * 100}% of the early window).`,
+      "",
+      `**Lag ${bounded ? "stayed bounded" : "was NOT bounded"}** (bound: ${LAG_BOUND_SECONDS} s of the offered rate, ${fmt(RATE * LAG_BOUND_SECONDS)} events): ` +
+        `max total lag ${fmt(maxLag)} events (sum of moneytrail_consumer_lag over the 6 partitions, each from the process holding it; at minute ${result.lag.maxAtMinute}), ` +
+        `max on one partition ${fmt(maxPartitionLag)}, max in the last window ${fmt(lateLagMax)}; measured from outside (end offsets minus the positions stored in mt_partitions, so including the batch in hand) max ${fmt(maxLagDb)}. ` +
+        `After production stopped the consumers were at lag 0 with an empty outbox in ${result.lag.drainSeconds} s.`,
+      "",
+      `Event-to-alert (moneytrail_event_to_alert_seconds, both processes' buckets summed, histogram_quantile's interpolation): ` +
+        `p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${fmt(latency.alerts)} alerts; last window p50 ${latency.lateP50Ms} ms, p99 ${latency.lateP99Ms} ms (${fmt(latency.lateAlerts)} alerts). ` +
+        `End to end as a reader sees it (producer send to the alert read on the alerts topic, read_committed): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, max ${e2e.maxMs} ms.`,
+      "",
+      `Reconciliation ${reconciled ? "holds" : "FAILS"} (counters from the final scrape, before SIGTERM; \`consumed\` counts each message once across the group: events replayed into state after a handover are not counted):`,
+      "",
+      `| check | measured | expected | holds |`,
+      `|---|---|---|---|`,
+      ...checks.map((c) => `| ${c.check} | ${c.left} | ${c.right} | ${c.holds === null ? "-" : c.holds ? "yes" : "**NO**"} |`),
+      "",
+      `CPU (mean cores while producing): consumers ${load.consumers.map((x, i) => `${names[i]} ${x}`).join(", ")}, broker ${load.broker ?? "n/a"}, PostgreSQL ${load.postgres} (all its databases), the soak script ${load.soak}; ` +
+        `machine ${load.machine} of ${cpus().length} (max ${load.machineMax}). Other processes on the machine used ${load.others} cores on average (max ${load.othersMax}); ` +
+        `other engineers' vitest runs were seen in ${load.vitestSamples} of ${load.samples} samples${load.vitestSamples ? ", so some samples (latency, CPU) carry their load" : ""}.`,
+    ]);
+    say(`recorded in BENCHMARKS.md (section soak); chart ${relative(PACKAGE_ROOT, chartFile)}`);
+  } else say(`chart ${relative(PACKAGE_ROOT, chartFile)}; not recorded (--no-record)`);
+  say(
+    `memory ${flat ? "flat" : "NOT flat"} (${memory.map((m) => `${m.process}: RSS ${m.rss.growth >= 0 ? "+" : ""}${m.rss.growth} MB, heap ${m.heap.growth >= 0 ? "+" : ""}${m.heap.growth} MB`).join("; ")}); ` +
+      `lag ${bounded ? "bounded" : "NOT bounded"} (max ${fmt(maxLag)}); event-to-alert p50 ${latency.p50Ms} ms p99 ${latency.p99Ms} ms; reconciliation ${reconciled ? "holds" : "FAILS"}`,
+  );
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return reconciled ? 0 : 1;
+}
+
+/** --render: the chart again from a run's samples.json. */
+function render(file: string): number {
+  const { chart: o, ticks } = JSON.parse(readFileSync(file, "utf8")) as { chart: Parameters<typeof chart>[1]; ticks: Tick[] };
+  for (const t of ticks) for (const p of t.procs) for (const k of ["rssMB", "heapMB"] as const) p[k] ??= NaN; // JSON has null for NaN
+  const to = join(PACKAGE_ROOT, opt.chart ?? join("docs", "soak.svg"));
+  writeFileSync(to, chart(ticks, o));
+  say(`chart ${relative(PACKAGE_ROOT, to)} from ${file}`);
+  return 0;
+}
+
+let code = 0;
+try {
+  code = opt.render ? render(opt.render) : await main();
+} catch (err) {
+  say(`failed: ${(err as Error).stack ?? String(err)}`);
+  code = 1;
+} finally {
+  await cleanup();
+}
+process.exit(code);
