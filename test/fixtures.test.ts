@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Event } from "../src/decode/events.js";
-import { IndicatorSetV1 } from "../src/indicators/schema.js";
+import { IndicatorSet } from "../src/indicators/schema.js";
 import { Labels, generatePopulation, generateSample, populationIndicators } from "../src/fixtures/generate.js";
 import { sampleFiles, SAMPLE_SEED } from "../src/fixtures/write-sample.js";
 import { Rng } from "../src/fixtures/random.js";
@@ -121,11 +121,11 @@ describe("generateSample", () => {
   });
 
   it("has a valid indicator set and labels", () => {
-    expect(IndicatorSetV1.parse(sample.indicators)).toEqual(sample.indicators);
-    expect(sample.indicators).toMatchObject({ id: "coalition-sample-2026-03", source: "member:hotline-sample", created: "2026-02-28T00:00:00Z" });
+    expect(IndicatorSet.parse(sample.indicators)).toEqual(sample.indicators);
+    expect(sample.indicators).toMatchObject({ format: "moneytrail-indicators/1", id: "coalition-sample-2026-03", publisher: { id: "member:hotline-sample" }, created: "2026-02-28T00:00:00Z" });
     expect(new Set(sample.indicators.entries.map((e) => e.id)).size).toBe(sample.indicators.entries.length);
     expect(Labels.parse(sample.labels)).toEqual(sample.labels);
-    expect(IndicatorSetV1.parse(JSON.parse(files["indicators/coalition-sample.json"]!))).toEqual(sample.indicators);
+    expect(IndicatorSet.parse(JSON.parse(files["indicators/coalition-sample.json"]!))).toEqual(sample.indicators);
   });
 
   it("labels every merchant, and only merchants that have events", () => {
@@ -217,7 +217,7 @@ describe("generatePopulation", () => {
   });
 
   it("makes typology merchants touch its indicator set, and stays synthetic", () => {
-    const set = IndicatorSetV1.parse(populationIndicators(opts.seed));
+    const set = IndicatorSet.parse(populationIndicators(opts.seed));
     expect(set.entries.length).toBeGreaterThan(200);
     expect(foreignDomains(strings(set))).toEqual([]);
     const domains = new Set(set.entries.filter((e) => e.kind === "domain").map((e) => e.value));

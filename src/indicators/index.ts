@@ -2,7 +2,7 @@
 // so a replay of last year's data matches what was valid then.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { IndicatorSetV1, type IndicatorKind, type Tlp } from "./schema.js";
+import { AnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
 import { canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
@@ -16,10 +16,13 @@ export interface IndicatorRef {
   /** epoch ms; Number.MAX_SAFE_INTEGER when the entry does not expire (not Infinity: refs are kept in
    *  per-merchant state, which must stay plain JSON, and JSON has no Infinity) */
   validUntil: number;
+  /** epoch ms; 0 when valid from the start */
+  validFrom: number;
   tlp?: Tlp;
 }
 
 const NONE: readonly IndicatorRef[] = Object.freeze([]);
+const valid = (r: IndicatorRef, at: number): boolean => r.validFrom <= at && r.validUntil > at;
 
 export class IndicatorIndex {
   private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
@@ -27,11 +30,12 @@ export class IndicatorIndex {
   /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
   private readonly urlHosts = new Set<string>();
   private readonly misses = new Set<string>();
-  readonly sets: { id: string; source: string; entries: number }[] = [];
+  readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
 
-  add(set: IndicatorSetV1): void {
+  add(set: IndicatorSet): void {
     this.misses.clear();
     for (const e of set.entries) {
+      if (e.revoked) continue;
       const key = indicatorKey(e.kind, e.value);
       if (key === null) continue;
       let table = this.byKind.get(e.kind);
@@ -39,9 +43,10 @@ export class IndicatorIndex {
       const ref: IndicatorRef = {
         set: set.id,
         id: e.id,
-        source: set.source,
+        source: set.publisher.id,
         confidence: e.confidence,
         kind: e.kind,
+        validFrom: e.validFrom ? Date.parse(e.validFrom) : 0,
         validUntil: e.validUntil ? Date.parse(e.validUntil) : Number.MAX_SAFE_INTEGER,
         ...(e.tlp && { tlp: e.tlp }),
       };
@@ -51,7 +56,7 @@ export class IndicatorIndex {
       if (e.kind === "url") this.urlHosts.add(key.slice(0, key.search(/[/?:]|$/)));
       if (e.kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
     }
-    this.sets.push({ id: set.id, source: set.source, entries: set.entries.length });
+    this.sets.push({ id: set.id, source: set.publisher.id, version: set.version, entries: set.entries.length, ...(set.signature && { signedBy: set.signature.keyId }) });
   }
 
   get size(): number {
@@ -64,11 +69,12 @@ export class IndicatorIndex {
     return (this.byKind.get(kind)?.size ?? 0) > 0;
   }
 
-  /** Entries of one kind whose key equals `key` (already in canonical form) and are valid at `at`. */
-  lookup(kind: IndicatorKind, key: string, at: number): readonly IndicatorRef[] {
+  /** Entries of one kind whose key equals `key` (already in canonical form) and are valid at `at` (null: at any time). */
+  lookup(kind: IndicatorKind, key: string, at: number | null): readonly IndicatorRef[] {
     const list = this.byKind.get(kind)?.get(key);
     if (!list) return NONE;
-    return list.every((r) => r.validUntil > at) ? list : list.filter((r) => r.validUntil > at);
+    if (at === null) return list;
+    return list.every((r) => valid(r, at)) ? list : list.filter((r) => valid(r, at));
   }
 
   /**
@@ -79,16 +85,16 @@ export class IndicatorIndex {
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
     if (this.misses.has(raw)) return NONE;
     // entries of any validity first, so a miss is a miss at every time (events may come out of order)
-    const any = this.matchUrlUncached(raw, -Infinity);
+    const any = this.matchUrlUncached(raw, null);
     if (any.length === 0) {
       if (this.misses.size >= 200_000) this.misses.clear();
       this.misses.add(raw);
       return NONE;
     }
-    return any.every((r) => r.validUntil > at) ? any : any.filter((r) => r.validUntil > at);
+    return any.every((r) => valid(r, at)) ? any : any.filter((r) => valid(r, at));
   }
 
-  private matchUrlUncached(raw: string, at: number): IndicatorRef[] {
+  private matchUrlUncached(raw: string, at: number | null): IndicatorRef[] {
     const out: IndicatorRef[] = [];
     const url = parseHttpUrl(raw);
     if (!url) return out;
@@ -153,7 +159,7 @@ export function loadIndicators(path: string): IndicatorIndex {
     } catch (err) {
       throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
     }
-    const parsed = IndicatorSetV1.safeParse(json);
+    const parsed = AnyIndicatorSet.safeParse(json);
     if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
     index.add(parsed.data);
   }

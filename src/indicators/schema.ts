@@ -1,13 +1,16 @@
-// Indicator set, first version: a JSON file a coalition member shares (flagged sites, keywords, identifiers).
+// Indicator sets: what coalition members share (flagged sites, keywords, identifiers). Format v1
+// ("moneytrail-indicators/1") carries its publisher, a version, TLP and validity per entry, revocations, and an
+// Ed25519 signature; the engine's earlier files (id, source, created, entries) are read as v1 sets.
 import { z } from "zod";
 
 export const INDICATOR_KINDS = [
   "url", // a full URL, compared after canonicalisation (src/lib/url.ts)
   "domain", // a domain: the domain itself and all its subdomains
   "url-sha256", // sha256: of the canonical URL, for sets that must not carry plaintext
+  "domain-sha256", // sha256: of a canonical domain; matches it and its subdomains, with no plaintext at hand
   "keyword", // a descriptor keyword, compared after normalisation (src/lib/descriptor.ts)
   "merchant-id",
-  "email-sha256",
+  "email-sha256", // sha256: of the trimmed, lowercased address (as the contract's contactEmail)
   "account-sha256",
   "principal-sha256",
   "wallet",
@@ -17,26 +20,70 @@ export const INDICATOR_KINDS = [
 export const IndicatorKind = z.enum(INDICATOR_KINDS);
 export type IndicatorKind = z.infer<typeof IndicatorKind>;
 
+/** Traffic Light Protocol 2.0: how far an entry may be shared. RED entries never leave the member holding them. */
 export const Tlp = z.enum(["clear", "green", "amber", "amber+strict", "red"]);
-
 export type Tlp = z.infer<typeof Tlp>;
+
+const time = z.iso.datetime({ offset: true });
 
 export const IndicatorEntry = z.strictObject({
   id: z.string().min(1).max(128),
   kind: IndicatorKind,
   value: z.string().min(1).max(4096),
   confidence: z.number().int().min(0).max(100),
-  validUntil: z.iso.datetime({ offset: true }).optional(),
-  /** Traffic Light Protocol 2.0 label: how far the entry may be shared; shown to reviewers with the match */
   tlp: Tlp.optional(),
+  validFrom: time.optional(),
+  validUntil: time.optional(),
+  /** withdrawn by the publisher: never matches, kept so a newer version tells subscribers */
+  revoked: z.boolean().optional(),
+  description: z.string().max(512).optional(),
+});
+export type IndicatorEntry = z.infer<typeof IndicatorEntry>;
+
+export const Publisher = z.strictObject({
+  /** stable identity, e.g. member:hotline-a */
+  id: z.string().min(1).max(256),
+  name: z.string().max(256).optional(),
 });
 
-export const IndicatorSetV1 = z.strictObject({
+export const Signature = z.strictObject({
+  alg: z.literal("ed25519"),
+  /** the publisher's key in the subscriber's trust store */
+  keyId: z.string().min(1).max(128),
+  /** base64 Ed25519 signature over the canonical JSON of the set without `signature` */
+  value: z.string().min(1).max(256),
+});
+
+export const FORMAT = "moneytrail-indicators/1";
+
+export const IndicatorSet = z.strictObject({
+  format: z.literal(FORMAT),
+  id: z.string().min(1).max(128),
+  publisher: Publisher,
+  /** grows with each release of the set; a subscriber keeps the highest */
+  version: z.number().int().min(1),
+  created: time,
+  entries: z.array(IndicatorEntry),
+  signature: Signature.optional(),
+});
+export type IndicatorSet = z.infer<typeof IndicatorSet>;
+
+/** The engine's first indicator files, before format v1: read as a v1 set of version 1, unsigned. */
+export const LegacyIndicatorSet = z.strictObject({
   id: z.string().min(1).max(128),
   source: z.string().min(1).max(256),
-  created: z.iso.datetime({ offset: true }),
-  entries: z.array(IndicatorEntry),
+  created: time,
+  entries: z.array(IndicatorEntry.omit({ revoked: true, validFrom: true, description: true })),
 });
+export type LegacyIndicatorSet = z.infer<typeof LegacyIndicatorSet>;
 
-export type IndicatorEntry = z.infer<typeof IndicatorEntry>;
-export type IndicatorSetV1 = z.infer<typeof IndicatorSetV1>;
+/** A v1 set, or a legacy file converted to one. */
+export const AnyIndicatorSet = z.union([
+  IndicatorSet,
+  LegacyIndicatorSet.transform((l): IndicatorSet => ({ format: FORMAT, id: l.id, publisher: { id: l.source }, version: 1, created: l.created, entries: l.entries })),
+]);
+
+/** The JSON Schema of format v1, for members who build sets with other tools. */
+export function indicatorSetJsonSchema(): unknown {
+  return z.toJSONSchema(IndicatorSet, { target: "draft-2020-12" });
+}

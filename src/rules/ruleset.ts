@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
 import { ruleBase, type RuleKind } from "./kind.js";
+import { canonicalJson } from "../lib/canonical-json.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../lib/errors.js";
 import type { EventType } from "../decode/events.js";
@@ -149,18 +150,6 @@ function parseFile(file: string, text: string): ParsedFile {
 }
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
-
-/** JSON with object keys sorted, so equal content gives an equal hash. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v && typeof v === "object")
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v);
-}
 
 /** Loads and validates a rule-set directory (or a single file). Throws ConfigError; never half-loads. */
 export function loadRuleSet(path: string): RuleSet {

@@ -15,7 +15,7 @@ import {
 import { Engine } from "../../src/engine.js";
 import { loadRuleSet, type RuleSet } from "../../src/rules/ruleset.js";
 import { IndicatorIndex } from "../../src/indicators/index.js";
-import { IndicatorSetV1, type IndicatorEntry } from "../../src/indicators/schema.js";
+import { FORMAT, IndicatorSet, type IndicatorEntry } from "../../src/indicators/schema.js";
 import { sha256Tagged } from "../../src/lib/url.js";
 import type { Alert } from "../../src/decode/events.js";
 import type { ActiveSignal, MerchantState } from "../../src/state/merchant.js";
@@ -146,10 +146,12 @@ export function crawl(over: Over<SiteObservationEvent> = {}): SiteObservationEve
 export function indicatorSet(
   entries: (Omit<IndicatorEntry, "id" | "confidence"> & { id?: string; confidence?: number })[],
   meta: { id?: string; source?: string } = {},
-): IndicatorSetV1 {
-  return IndicatorSetV1.parse({
+): IndicatorSet {
+  return IndicatorSet.parse({
+    format: FORMAT,
     id: meta.id ?? "set-test",
-    source: meta.source ?? "member:hotline-test",
+    publisher: { id: meta.source ?? "member:hotline-test" },
+    version: 1,
     created: "2026-01-01T00:00:00Z",
     entries: entries.map((e, i) => ({ ...e, id: e.id ?? `ind-${i + 1}`, confidence: e.confidence ?? 90 })),
   });
@@ -204,14 +206,14 @@ export function ruleSetWith(rulesYaml: string, settings: TestSettings = {}): Rul
   }
 }
 
-export function indexOf(indicators?: IndicatorSetV1 | IndicatorSetV1[]): IndicatorIndex {
+export function indexOf(indicators?: IndicatorSet | IndicatorSet[]): IndicatorIndex {
   const index = new IndicatorIndex();
   for (const set of indicators === undefined ? [] : Array.isArray(indicators) ? indicators : [indicators]) index.add(set);
   return index;
 }
 
 /** A new Engine over the given rules (see ruleSetWith) and indicator sets. */
-export function engineWith(rulesYaml: string, indicators?: IndicatorSetV1 | IndicatorSetV1[], settings: TestSettings = {}): Engine {
+export function engineWith(rulesYaml: string, indicators?: IndicatorSet | IndicatorSet[], settings: TestSettings = {}): Engine {
   return new Engine(ruleSetWith(rulesYaml, settings), indexOf(indicators));
 }
 
