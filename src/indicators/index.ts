@@ -6,6 +6,7 @@ import { AnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from
 import { canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
+import { verifySet, type TrustStore } from "./sign.js";
 
 export interface IndicatorRef {
   set: string;
@@ -99,10 +100,12 @@ export class IndicatorIndex {
     const url = parseHttpUrl(raw);
     if (!url) return out;
     const host = canonicalHost(url.hostname);
-    if (this.has("domain")) {
+    const plain = this.has("domain");
+    const hashedDomains = this.has("domain-sha256");
+    if (plain || hashedDomains) {
       for (const d of domainSuffixes(host)) {
-        const refs = this.lookup("domain", d, at);
-        if (refs.length) out.push(...refs);
+        if (plain) out.push(...this.lookup("domain", d, at));
+        if (hashedDomains) out.push(...this.lookup("domain-sha256", sha256Tagged(d), at));
       }
     }
     const exact = this.urlHosts.has(host);
@@ -134,6 +137,7 @@ export function indicatorKey(kind: IndicatorKind, value: string): string | null 
     case "keyword":
       return compactKeyword(value) || null;
     case "url-sha256":
+    case "domain-sha256":
     case "email-sha256":
     case "account-sha256":
     case "principal-sha256":
@@ -143,25 +147,39 @@ export function indicatorKey(kind: IndicatorKind, value: string): string | null 
   }
 }
 
-/** Reads every *.json indicator set in a directory (or one file). A bad file refuses the whole load. */
-export function loadIndicators(path: string): IndicatorIndex {
-  const files = statSync(path).isDirectory()
+/** One indicator set file (format v1 or the earlier one), validated; with a trust store, also verified. */
+export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  const parsed = AnyIndicatorSet.safeParse(json);
+  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
+  if (trust) {
+    const v = verifySet(parsed.data, trust);
+    if (!v.ok) throw new ConfigError(file, [{ path: "signature", message: v.reason }]);
+  }
+  return parsed.data;
+}
+
+/** The *.json files of a directory, or the one file. */
+export function setFiles(path: string): string[] {
+  return statSync(path).isDirectory()
     ? readdirSync(path)
         .filter((f) => f.endsWith(".json"))
         .sort()
         .map((f) => join(path, f))
     : [path];
+}
+
+/**
+ * Reads every indicator set in a directory (or one file). A bad file refuses the whole load. With a trust store,
+ * every set must carry a valid signature of a trusted key of its publisher.
+ */
+export function loadIndicators(path: string, trust?: TrustStore): IndicatorIndex {
   const index = new IndicatorIndex();
-  for (const file of files) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
-    }
-    const parsed = AnyIndicatorSet.safeParse(json);
-    if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
-    index.add(parsed.data);
-  }
+  for (const file of setFiles(path)) index.add(readIndicatorSet(file, trust));
   return index;
 }

@@ -1,0 +1,96 @@
+// Integrity of indicator sets: publishers sign a set with Ed25519 (node:crypto); subscribers verify it against the
+// publishers' keys in their trust store. A key belongs to one publisher, may be rotated (validity window) or
+// revoked; a set whose signature does not verify is refused with the reason.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { canonicalJson } from "../lib/canonical-json.js";
+import { ConfigError, zodIssues } from "../lib/errors.js";
+import type { IndicatorSet } from "./schema.js";
+
+const time = z.iso.datetime({ offset: true });
+
+export const TrustedKey = z.strictObject({
+  keyId: z.string().min(1).max(128),
+  /** the publisher (IndicatorSet.publisher.id) this key signs for */
+  publisher: z.string().min(1).max(256),
+  /** PEM, SubjectPublicKeyInfo */
+  publicKey: z.string().min(1),
+  /** sets created outside this window are refused with this key: how a rotated-out key stops counting */
+  validFrom: time.optional(),
+  validUntil: time.optional(),
+  revoked: z.strictObject({ at: time, reason: z.string().min(1) }).optional(),
+});
+export type TrustedKey = z.infer<typeof TrustedKey>;
+
+export const TrustStore = z.strictObject({ keys: z.array(TrustedKey) });
+export type TrustStore = z.infer<typeof TrustStore>;
+
+export function loadTrustStore(path: string): TrustStore {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new ConfigError(path, [{ path: "", message: `not a readable JSON trust store: ${(err as Error).message}` }]);
+  }
+  const parsed = TrustStore.safeParse(json);
+  if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error));
+  parsed.data.keys.forEach((k, i) => {
+    try {
+      publicKeyOf(k);
+    } catch (err) {
+      throw new ConfigError(path, [{ path: `keys[${i}].publicKey`, message: `not an Ed25519 public key in PEM: ${(err as Error).message}` }]);
+    }
+  });
+  return parsed.data;
+}
+
+function publicKeyOf(k: TrustedKey): KeyObject {
+  const key = createPublicKey(k.publicKey);
+  if (key.asymmetricKeyType !== "ed25519") throw new Error(`key type ${key.asymmetricKeyType}, expected ed25519`);
+  return key;
+}
+
+/** The bytes a signature covers: the set without its signature, as canonical JSON. */
+export function signedBytes(set: IndicatorSet): Buffer {
+  const { signature: _signature, ...rest } = set;
+  return Buffer.from(canonicalJson(rest));
+}
+
+export function generateSigningKey(): { publicKeyPem: string; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  return {
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  };
+}
+
+export function signSet(set: IndicatorSet, keyId: string, privateKeyPem: string): IndicatorSet {
+  const key = createPrivateKey(privateKeyPem);
+  if (key.asymmetricKeyType !== "ed25519") throw new Error(`the private key is ${key.asymmetricKeyType}; sets are signed with Ed25519 keys (moneytrail indicators keygen)`);
+  const unsigned = { ...set, signature: undefined };
+  return { ...set, signature: { alg: "ed25519", keyId, value: sign(null, signedBytes(unsigned), key).toString("base64") } };
+}
+
+export type Verification = { ok: true; key: TrustedKey } | { ok: false; reason: string };
+
+export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
+  const sig = set.signature;
+  if (!sig) return { ok: false, reason: `set ${set.id} is not signed: ask ${set.publisher.id} for a signed copy (moneytrail indicators sign)` };
+  const key = store.keys.find((k) => k.keyId === sig.keyId);
+  if (!key) return { ok: false, reason: `set ${set.id} is signed with key ${sig.keyId}, which is not in the trust store: add ${set.publisher.id}'s public key if you trust it` };
+  if (key.publisher !== set.publisher.id)
+    return { ok: false, reason: `key ${sig.keyId} belongs to ${key.publisher}, but set ${set.id} says it is from ${set.publisher.id}` };
+  if (key.revoked) return { ok: false, reason: `key ${sig.keyId} of ${key.publisher} was revoked at ${key.revoked.at} (${key.revoked.reason}); ask for a set signed with its new key` };
+  const created = Date.parse(set.created);
+  if ((key.validFrom && created < Date.parse(key.validFrom)) || (key.validUntil && created >= Date.parse(key.validUntil)))
+    return { ok: false, reason: `key ${sig.keyId} signs only sets created from ${key.validFrom ?? "the start"} until ${key.validUntil ?? "now"}; set ${set.id} was created ${set.created}` };
+  let good: boolean;
+  try {
+    good = verify(null, signedBytes(set), publicKeyOf(key), Buffer.from(sig.value, "base64"));
+  } catch {
+    good = false;
+  }
+  if (!good) return { ok: false, reason: `the signature of set ${set.id} does not match its content: it was changed after signing, or signed with another key than ${sig.keyId}` };
+  return { ok: true, key };
+}

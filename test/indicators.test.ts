@@ -1,0 +1,139 @@
+// Indicator sets, format v1: the earlier files still read, validity windows and revocations, hash-only matching,
+// TLP:RED never shared, and Ed25519 signatures checked against a trust store (rotation, revocation, tampering).
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndicatorIndex, loadIndicators } from "../src/indicators/index.js";
+import { FORMAT, IndicatorSet, indicatorSetJsonSchema, type IndicatorEntry } from "../src/indicators/schema.js";
+import { generateSigningKey, loadTrustStore, signSet, verifySet, type TrustStore } from "../src/indicators/sign.js";
+import { hashPlaintext, shareable } from "../src/indicators/privacy.js";
+import { ConfigError } from "../src/lib/errors.js";
+
+const T = (s: string) => Date.parse(s);
+const set = (entries: Partial<IndicatorEntry>[], over: Partial<IndicatorSet> = {}): IndicatorSet =>
+  IndicatorSet.parse({
+    format: FORMAT,
+    id: "set-a",
+    publisher: { id: "member:hotline-a" },
+    version: 3,
+    created: "2026-03-01T00:00:00Z",
+    entries: entries.map((e, i) => ({ id: `e-${i + 1}`, kind: "domain", value: "flagged-a.example", confidence: 80, ...e })),
+    ...over,
+  });
+const index = (...sets: IndicatorSet[]) => {
+  const ix = new IndicatorIndex();
+  for (const s of sets) ix.add(s);
+  return ix;
+};
+const ids = (refs: readonly { id: string }[]) => refs.map((r) => r.id).sort();
+const dir = () => mkdtempSync(join(tmpdir(), "mt-ind-"));
+
+describe("format v1", () => {
+  it("reads the engine's earlier files as v1 sets of version 1", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "old.json"),
+      JSON.stringify({ id: "old-set", source: "member:old", created: "2026-01-01T00:00:00Z", entries: [{ id: "x", kind: "domain", value: "old-flagged.example", confidence: 70 }] }),
+    );
+    const ix = loadIndicators(d);
+    expect(ix.sets).toEqual([{ id: "old-set", source: "member:old", version: 1, entries: 1 }]);
+    expect(ids(ix.matchUrl("https://www.old-flagged.example/x", T("2026-02-01T00:00:00Z")))).toEqual(["x"]);
+  });
+
+  it("honours validFrom and validUntil at the event's time, and never matches a revoked entry", () => {
+    const ix = index(
+      set([
+        { id: "window", value: "window.example", validFrom: "2026-03-10T00:00:00Z", validUntil: "2026-03-20T00:00:00Z" },
+        { id: "revoked", value: "revoked.example", revoked: true },
+      ]),
+    );
+    expect(ix.matchUrl("https://window.example/", T("2026-03-09T23:59:59Z"))).toEqual([]);
+    expect(ids(ix.matchUrl("https://window.example/", T("2026-03-15T00:00:00Z")))).toEqual(["window"]);
+    expect(ix.matchUrl("https://window.example/", T("2026-03-20T00:00:00Z"))).toEqual([]);
+    expect(ix.matchUrl("https://revoked.example/", T("2026-03-15T00:00:00Z"))).toEqual([]);
+  });
+
+  it("refuses a malformed set with the file and the place inside it", () => {
+    const d = dir();
+    writeFileSync(join(d, "bad.json"), JSON.stringify({ format: FORMAT, id: "s", publisher: { id: "p" }, version: 0, created: "2026-01-01T00:00:00Z", entries: [{ id: "a", kind: "domain", value: "x.example", confidence: 101 }] }));
+    expect(() => loadIndicators(d)).toThrow(ConfigError);
+    expect(() => loadIndicators(d)).toThrow(/bad\.json.*version[\s\S]*entries\[0\]\.confidence/);
+  });
+
+  it("exports a JSON Schema that other tools can build sets against", () => {
+    const schema = indicatorSetJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(schema.required).toEqual(expect.arrayContaining(["format", "id", "publisher", "version", "created", "entries"]));
+    expect(Object.keys(schema.properties)).toContain("signature");
+  });
+});
+
+describe("privacy", () => {
+  it("matches from hashed sets exactly as from plaintext, with no plaintext in the hashed set", () => {
+    const plain = set([
+      { id: "d", kind: "domain", value: "Flagged-A.example" },
+      { id: "u", kind: "url", value: "https://WWW.gallery.test:443/p/?b=2&a=1#frag" },
+    ]);
+    const hashed = hashPlaintext(plain);
+    expect(JSON.stringify(hashed)).not.toMatch(/flagged-a|gallery/i);
+    expect(hashed.entries.map((e) => e.kind)).toEqual(["domain-sha256", "url-sha256"]);
+    const at = T("2026-03-05T00:00:00Z");
+    for (const url of ["https://sub.flagged-a.example/x", "http://flagged-a.example", "https://gallery.test/p?a=1&b=2", "https://gallery.test/p", "https://other.example/"])
+      expect(ids(index(hashed).matchUrl(url, at)), url).toEqual(ids(index(plain).matchUrl(url, at)));
+    expect(ids(index(hashed).matchUrl("https://sub.flagged-a.example/x", at))).toEqual(["d"]);
+  });
+
+  it("never shares TLP:RED entries", () => {
+    const s = set([{ id: "red", tlp: "red" }, { id: "amber", tlp: "amber" }, { id: "none" }]);
+    expect(shareable(s).entries.map((e) => e.id)).toEqual(["amber", "none"]);
+  });
+});
+
+describe("signatures", () => {
+  const a = generateSigningKey();
+  const b = generateSigningKey();
+  const store = (over: Partial<TrustStore["keys"][number]> = {}): TrustStore => ({
+    keys: [
+      { keyId: "hotline-a-2026", publisher: "member:hotline-a", publicKey: a.publicKeyPem, ...over },
+      { keyId: "bank-b-1", publisher: "member:bank-b", publicKey: b.publicKeyPem },
+    ],
+  });
+  const signed = signSet(set([{ id: "d" }]), "hotline-a-2026", a.privateKeyPem);
+
+  it("verifies a set signed by a trusted key of its publisher", () => {
+    expect(verifySet(signed, store())).toMatchObject({ ok: true, key: { keyId: "hotline-a-2026" } });
+    // the signature survives a round trip through JSON with its keys in another order
+    const { entries, signature, ...rest } = signed;
+    const reordered = JSON.parse(JSON.stringify({ signature, entries, ...rest }));
+    expect(verifySet(IndicatorSet.parse(reordered), store()).ok).toBe(true);
+  });
+
+  it("refuses unsigned, unknown-key, wrong-publisher, tampered, revoked and rotated-out sets, each with its reason", () => {
+    const reason = (s: IndicatorSet, st = store()) => {
+      const v = verifySet(s, st);
+      return v.ok ? "ok" : v.reason;
+    };
+    expect(reason(set([{ id: "d" }]))).toMatch(/not signed/);
+    expect(reason(signSet(set([{ id: "d" }]), "someone-else", a.privateKeyPem))).toMatch(/not in the trust store/);
+    expect(reason(signSet(set([{ id: "d" }], { publisher: { id: "member:bank-b" } }), "hotline-a-2026", a.privateKeyPem))).toMatch(/belongs to member:hotline-a/);
+    expect(reason({ ...signed, entries: [{ ...signed.entries[0]!, confidence: 100 }] })).toMatch(/does not match its content/);
+    expect(reason({ ...signed, version: 4 })).toMatch(/does not match its content/);
+    expect(reason(signSet(set([{ id: "d" }]), "hotline-a-2026", b.privateKeyPem))).toMatch(/does not match/);
+    expect(reason(signed, store({ revoked: { at: "2026-03-02T00:00:00Z", reason: "laptop lost" } }))).toMatch(/revoked.*laptop lost/);
+    // rotation: the old key only counts for sets created before its end
+    expect(reason(signed, store({ validUntil: "2026-02-01T00:00:00Z" }))).toMatch(/signs only sets created/);
+    expect(reason(signed, store({ validUntil: "2026-06-01T00:00:00Z" }))).toBe("ok");
+  });
+
+  it("loads only verified sets when given a trust store, naming the file and the reason", () => {
+    const d = dir();
+    writeFileSync(join(d, "good.json"), JSON.stringify(signed));
+    const trust = join(d, "..", `trust-${Date.now()}.json`);
+    writeFileSync(trust, JSON.stringify(store()));
+    expect(loadIndicators(d, loadTrustStore(trust)).sets).toEqual([{ id: "set-a", source: "member:hotline-a", version: 3, entries: 1, signedBy: "hotline-a-2026" }]);
+    writeFileSync(join(d, "unsigned.json"), JSON.stringify(set([{ id: "x" }], { id: "set-b" })));
+    expect(() => loadIndicators(d, loadTrustStore(trust))).toThrow(/unsigned\.json: signature: set set-b is not signed/);
+    writeFileSync(trust, JSON.stringify({ keys: [{ keyId: "k", publisher: "p", publicKey: "not a key" }] }));
+    expect(() => loadTrustStore(trust)).toThrow(/keys\[0\]\.publicKey/);
+  });
+});
