@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { loadRuleSet } from "./rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
+import { loadTrustStore } from "./indicators/sign.js";
+import { indicatorCommands } from "./app/indicators.js";
 import { ConfigError } from "./lib/errors.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
@@ -27,8 +29,8 @@ const program = new Command()
   .name("moneytrail")
   .description("Flags merchant accounts linked to child sexual abuse material sites, for human compliance review.");
 
-function indicatorsFrom(dir: string | undefined): IndicatorIndex {
-  return dir ? loadIndicators(dir) : new IndicatorIndex();
+function indicatorsFrom(dir: string | undefined, trust?: string): IndicatorIndex {
+  return dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
 }
 
 function printSummary(s: ReplaySummary, out: string, rejects: string): void {
@@ -45,10 +47,11 @@ program
   .requiredOption("--out <file>", "where to write the alerts")
   .option("--rules <dir>", "rule-set directory", DEFAULT_RULES)
   .option("--indicators <dir>", "indicator-set directory or file")
+  .option("--trust <file>", "trust store: every indicator set must be signed by a trusted key of its publisher")
   .option("--rejects <file>", "where to write lines that are not valid events (default: <out>.rejects.ndjson)")
   .option("--table", "print the flagged merchants as a table")
   .option("--no-progress", "no progress bar")
-  .action(async (o: { events: string; out: string; rules: string; indicators?: string; rejects?: string; table?: boolean; progress: boolean }) => {
+  .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; progress: boolean }) => {
     if (!existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
     const s = await replay({
@@ -56,7 +59,7 @@ program
       out: o.out,
       rejects,
       ruleSet: loadRuleSet(o.rules),
-      indicators: indicatorsFrom(o.indicators),
+      indicators: indicatorsFrom(o.indicators, o.trust),
       progress: o.progress,
     });
     if (o.table) process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
@@ -79,7 +82,8 @@ program
       out,
       rejects,
       ruleSet,
-      indicators: loadIndicators(join(SAMPLE_DIR, "indicators")),
+      // the sample set is signed by the sample publisher: the demo checks it as a member would
+      indicators: loadIndicators(join(SAMPLE_DIR, "indicators"), loadTrustStore(join(SAMPLE_DIR, "trust.json"))),
       trackHits: true,
     });
     process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
@@ -249,6 +253,8 @@ users
       await db.close();
     }
   });
+
+indicatorCommands(program);
 
 class UsageError extends Error {}
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Event } from "../src/decode/events.js";
 import { IndicatorSet } from "../src/indicators/schema.js";
+import { loadTrustStore, verifySet } from "../src/indicators/sign.js";
 import { Labels, generatePopulation, generateSample, populationIndicators } from "../src/fixtures/generate.js";
 import { sampleFiles, SAMPLE_SEED } from "../src/fixtures/write-sample.js";
 import { Rng } from "../src/fixtures/random.js";
@@ -125,7 +126,10 @@ describe("generateSample", () => {
     expect(sample.indicators).toMatchObject({ format: "moneytrail-indicators/1", id: "coalition-sample-2026-03", publisher: { id: "member:hotline-sample" }, created: "2026-02-28T00:00:00Z" });
     expect(new Set(sample.indicators.entries.map((e) => e.id)).size).toBe(sample.indicators.entries.length);
     expect(Labels.parse(sample.labels)).toEqual(sample.labels);
-    expect(IndicatorSet.parse(JSON.parse(files["indicators/coalition-sample.json"]!))).toEqual(sample.indicators);
+    // the committed file is the generated set, signed by the sample publisher's key in fixtures/sample/trust.json
+    const { signature, ...committed } = IndicatorSet.parse(JSON.parse(files["indicators/coalition-sample.json"]!));
+    expect(committed).toEqual(sample.indicators);
+    expect(verifySet({ ...committed, signature }, loadTrustStore(join(SAMPLE_DIR, "trust.json")))).toMatchObject({ ok: true });
   });
 
   it("labels every merchant, and only merchants that have events", () => {

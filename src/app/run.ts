@@ -12,6 +12,7 @@ import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { filesOf, recordVersion } from "../rules/history.js";
 import { IndicatorIndex, loadIndicators } from "../indicators/index.js";
+import { loadTrustStore } from "../indicators/sign.js";
 import { PgStore, FencedError, type Checkpoint, type OutboxMessage } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
@@ -57,7 +58,8 @@ export class Runner {
     private readonly pool: pg.Pool,
     private readonly store: PgStore,
   ) {
-    const indicators = cfg.indicators ? loadIndicators(cfg.indicators) : new IndicatorIndex();
+    const indicators = cfg.indicators ? loadIndicators(cfg.indicators, cfg.trustStore ? loadTrustStore(cfg.trustStore) : undefined) : new IndicatorIndex();
+    if (cfg.indicators && !cfg.trustStore) log.warn("indicator sets are loaded without checking signatures: set MT_TRUST_STORE to the publishers' keys");
     this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
     this.metrics.ruleSet.set({ id: this.engine.ruleSet.id, version: this.engine.ruleSet.version }, 1);
     for (const s of indicators.sets) this.metrics.indicatorSets.set({ set: s.id, source: s.source }, s.entries);

@@ -24,6 +24,8 @@ export const RunConfig = z.strictObject({
   deadLetterTopic: z.string().min(1).default("mt.dead-letter"),
   rules: z.string().min(1).default(DEFAULT_RULES),
   indicators: z.string().min(1).optional(),
+  /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
+  trustStore: z.string().min(1).optional(),
   maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
   commitEvery: z.coerce.number().int().min(1).max(100_000).default(5000),
@@ -62,6 +64,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_DEAD_LETTER_TOPIC: "deadLetterTopic",
   MT_RULES: "rules",
   MT_INDICATORS: "indicators",
+  MT_TRUST_STORE: "trustStore",
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",

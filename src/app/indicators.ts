@@ -1,0 +1,146 @@
+// `moneytrail indicators ...`: what a coalition member does with indicator sets: make a signing key, sign a set,
+// verify sets against a trust store, look at a set, compare two versions, export it for sharing (hashed, without
+// TLP:RED) and import other formats.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { readIndicatorSet, setFiles } from "../indicators/index.js";
+import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
+import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
+import { hashPlaintext, shareable } from "../indicators/privacy.js";
+
+const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+function write(out: string | undefined, text: string): void {
+  if (out) writeFileSync(out, text);
+  else process.stdout.write(text);
+}
+
+/** Entry-level differences between two versions of a set, by entry id. */
+export function diffSets(a: IndicatorSet, b: IndicatorSet): { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] } {
+  const before = new Map(a.entries.map((e) => [e.id, e]));
+  const after = new Map(b.entries.map((e) => [e.id, e]));
+  const fields = (x: IndicatorEntry, y: IndicatorEntry) =>
+    (["kind", "value", "confidence", "tlp", "validFrom", "validUntil", "revoked", "description"] as const).filter((f) => x[f] !== y[f]);
+  return {
+    added: [...after.keys()].filter((id) => !before.has(id)),
+    removed: [...before.keys()].filter((id) => !after.has(id)),
+    changed: [...after].flatMap(([id, e]) => {
+      const old = before.get(id);
+      const f = old ? fields(old, e) : [];
+      return f.length ? [{ id, fields: [...f] }] : [];
+    }),
+  };
+}
+
+/** Counts a person wants before trusting or sharing a set. */
+export function setStats(set: IndicatorSet, at = Date.now()) {
+  const count = (key: (e: IndicatorEntry) => string) => {
+    const m: Record<string, number> = {};
+    for (const e of set.entries) m[key(e)] = (m[key(e)] ?? 0) + 1;
+    return m;
+  };
+  return {
+    id: set.id,
+    publisher: set.publisher.id,
+    version: set.version,
+    created: set.created,
+    signedWith: set.signature?.keyId ?? null,
+    entries: set.entries.length,
+    byKind: count((e) => e.kind),
+    byTlp: count((e) => e.tlp ?? "not given"),
+    revoked: set.entries.filter((e) => e.revoked).length,
+    expired: set.entries.filter((e) => e.validUntil && Date.parse(e.validUntil) <= at).length,
+    notYetValid: set.entries.filter((e) => e.validFrom && Date.parse(e.validFrom) > at).length,
+  };
+}
+
+export function indicatorCommands(program: Command): void {
+  const ind = program.command("indicators").description("coalition indicator sets: keys, signatures, sharing (format v1, see README)");
+
+  ind
+    .command("keygen")
+    .description("a new Ed25519 signing key: the private key to a file (keep it secret), the trust-store entry for subscribers on stdout")
+    .requiredOption("--key-id <id>", "name of the key, e.g. hotline-a-2026")
+    .requiredOption("--publisher <id>", "the publisher id the key signs for, e.g. member:hotline-a")
+    .requiredOption("--private-key-out <file>", "where to write the private key (PEM)")
+    .action((o: { keyId: string; publisher: string; privateKeyOut: string }) => {
+      const k = generateSigningKey();
+      writeFileSync(o.privateKeyOut, k.privateKeyPem, { mode: 0o600, flag: "wx" });
+      process.stdout.write(json({ keyId: o.keyId, publisher: o.publisher, publicKey: k.publicKeyPem }));
+    });
+
+  ind
+    .command("sign")
+    .description("sign a set with the publisher's private key")
+    .argument("<set>", "indicator set file")
+    .requiredOption("--key-id <id>", "the key's id in subscribers' trust stores")
+    .requiredOption("--private-key <file>", "the private key (PEM)")
+    .option("--out <file>", "where to write the signed set (default: stdout)")
+    .action((file: string, o: { keyId: string; privateKey: string; out?: string }) => {
+      write(o.out, json(signSet(readIndicatorSet(file), o.keyId, readFileSync(o.privateKey, "utf8"))));
+    });
+
+  ind
+    .command("verify")
+    .description("check sets against a trust store; a set that does not verify is refused with the reason (exit 2)")
+    .argument("<path>", "a set file or a directory of them")
+    .requiredOption("--trust <file>", "trust store: the publishers' public keys")
+    .action((path: string, o: { trust: string }) => {
+      const trust = loadTrustStore(o.trust);
+      let bad = 0;
+      for (const file of setFiles(path)) {
+        const set = readIndicatorSet(file);
+        const v = verifySet(set, trust);
+        if (v.ok) process.stdout.write(`ok       ${file}: ${set.id} version ${set.version} by ${set.publisher.id}, signed with ${v.key.keyId}\n`);
+        else {
+          bad++;
+          process.stdout.write(`REFUSED  ${file}: ${v.reason}\n`);
+        }
+      }
+      if (bad) process.exitCode = 2;
+    });
+
+  ind
+    .command("stats")
+    .description("entries by kind and TLP, revoked, expired, signature")
+    .argument("<path>", "a set file or a directory of them")
+    .action((path: string) => {
+      write(undefined, json(setFiles(path).map((f) => ({ file: f, ...setStats(readIndicatorSet(f)) }))));
+    });
+
+  ind
+    .command("diff")
+    .description("what changed between two versions of a set, by entry id")
+    .argument("<old>")
+    .argument("<new>")
+    .action((a: string, b: string) => {
+      const [x, y] = [readIndicatorSet(a), readIndicatorSet(b)];
+      write(undefined, json({ from: { id: x.id, version: x.version }, to: { id: y.id, version: y.version }, ...diffSets(x, y) }));
+    });
+
+  ind
+    .command("export")
+    .description("a set as it may leave this member: without TLP:RED entries, optionally hashed; or the format's JSON Schema")
+    .argument("[set]", "indicator set file (not needed for --format json-schema)")
+    .option("--format <format>", "v1 | json-schema", "v1")
+    .option("--hash", "replace url and domain values with the SHA-256 of their canonical form (sign again afterwards)")
+    .option("--out <file>", "where to write (default: stdout)")
+    .action((file: string | undefined, o: { format: string; hash?: boolean; out?: string }) => {
+      if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
+      if (o.format !== "v1") throw new Error(`--format ${o.format}: give v1 or json-schema`);
+      if (!file) throw new Error("give the set file to export");
+      const set = shareable(readIndicatorSet(file));
+      write(o.out, json(o.hash ? hashPlaintext(set) : set));
+    });
+
+  ind
+    .command("import")
+    .description("convert a set from another format to format v1")
+    .argument("<file>")
+    .option("--from <format>", "legacy (the engine's earlier indicator files)", "legacy")
+    .option("--out <file>", "where to write (default: stdout)")
+    .action((file: string, o: { from: string; out?: string }) => {
+      if (o.from !== "legacy") throw new Error(`--from ${o.from}: give legacy`);
+      const set = readIndicatorSet(file);
+      write(o.out, json({ ...set, format: FORMAT }));
+    });
+}
