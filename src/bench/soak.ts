@@ -21,7 +21,7 @@
 // postgres://postgres@127.0.0.1:5432/test), dropped at the end unless --keep. Not part of `npm test`.
 import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join, relative, dirname } from "node:path";
+import { join, relative, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
@@ -63,6 +63,8 @@ const { values: opt } = parseArgs({
     chart: { type: "string" },
     /** only re-draw the chart from a run's samples.json (to --chart, default docs/soak.svg) */
     render: { type: "string" },
+    /** only write the BENCHMARKS.md section again from a run's directory (out/soak-<id>) */
+    report: { type: "string" },
     "no-record": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
   },
@@ -817,6 +819,11 @@ async function main(): Promise<number> {
   );
   const alertsWithoutCase = await q("SELECT count(*) AS n FROM mt_alerts a WHERE NOT EXISTS (SELECT 1 FROM mt_case_alerts ca WHERE ca.alert_id = a.alert_id)");
   const outboxLeft = await q("SELECT count(*) AS n FROM mt_outbox");
+  const stateRow = (
+    await pool.query<{ n: string; bytes: string | null }>("SELECT count(*) AS n, sum(octet_length(state::text)) AS bytes FROM mt_merchant_state WHERE group_id = $1", [group])
+  ).rows[0]!;
+  /** merchant state as checkpointed at the stop (JSON) */
+  const state = { merchants: Number(stateRow.n), bytesPerMerchant: Number(stateRow.n) ? Math.round(Number(stateRow.bytes) / Number(stateRow.n)) : NaN };
   const doubled = [...alertIds.values()].filter((n) => n > 1).length;
   const checks: Check[] = [
     { check: "produced (acknowledged) = messages on the events topic (end offsets)", left: fmt(produced), right: fmt(onTopic), holds: produced === onTopic },
@@ -932,53 +939,19 @@ async function main(): Promise<number> {
     samplesFile: relative(PACKAGE_ROOT, join(outDir, "samples.json")),
     broker: b.describe,
     node: process.version,
+    seed: SEED,
+    badEvery: BAD_EVERY,
+    sampleSeconds: SAMPLE_MS / 1000,
+    tickMs: TICK_MS,
+    alertRows: dbAlerts,
+    alertedMerchants,
+    heapPerMerchantKB: heapPerMerchant(ticks, w),
+    state,
   };
   writeFileSync(join(outDir, "result.json"), `${JSON.stringify(result, null, 1)}\n`);
 
   if (RECORD) {
-    const memRow = (name: string, m: ReturnType<typeof memorySummary>) =>
-      `| ${name} | ${m.start.toFixed(0)} | ${m.peak.toFixed(0)} (min ${m.peakMinute}) | ${m.end.toFixed(0)} | ${m.early.toFixed(0)} | ${m.late.toFixed(0)} | ${m.growth >= 0 ? "+" : ""}${m.growth.toFixed(1)} (${(m.growthShare * 100).toFixed(1)}%) | ${m.slopeMBPerHour >= 0 ? "+" : ""}${m.slopeMBPerHour.toFixed(1)} |`;
-    const wl = (x: Window) => `${round(x.from, 1)}–${round(x.to, 1)}`;
-    recordBenchmark("soak", command, [
-      `Broker: ${b.describe}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine (a database of its own). ` +
-        `Two \`moneytrail run\` processes (\`node dist/cli.js run\`, MT_HTTP_PORT=0, each with its own MT_METRICS_PORT) in one consumer group, ` +
-        `holding ${assignment.map((a, i) => `${names[i]}: ${a.join(",")}`).join("; ")}. Events from \`generatePopulation\` (seed ${SEED}, ${fmt(MERCHANTS)} merchants, typology share ${TYPOLOGY_SHARE}), ` +
-        `paced by an idempotent producer every ${TICK_MS} ms, with one malformed message (not JSON, schema, too large, in turn) after every ${fmt(BAD_EVERY)} events; ` +
-        `each process's /metrics and /readyz sampled every ${SAMPLE_MS / 1000} s. Samples: \`${result.samplesFile}\` (not committed).`,
-      "",
-      `![memory and lag over the soak](${relative(PACKAGE_ROOT, chartFile)})`,
-      "",
-      `| duration | offered rate | achieved | events | malformed | merchants in memory (A + B; mean of min ${wl(w.early)} / of min ${wl(w.late)} / end) | alerts |`,
-      `|---|---|---|---|---|---|---|`,
-      `| ${round(producedMinutes, 1)} min | ${fmt(RATE)} ev/s | ${fmt(achieved)} ev/s | ${fmt(generated)} | ${fmt(bad)} | ${fmt(result.merchantsInMemory.early)} / ${fmt(result.merchantsInMemory.late)} / ${fmt(result.merchantsInMemory.end)} | ${fmt(dbAlerts)} on ${fmt(alertedMerchants)} merchants |`,
-      "",
-      `Memory, MB (process_resident_memory_bytes, nodejs_heap_size_used_bytes; start = first sample, 10 s into production; growth = mean of minutes ${wl(w.late)} minus mean of minutes ${wl(w.early)}; slope by least squares from minute ${round(Math.min(5, MINUTES / 5), 1)} to the end of production):`,
-      "",
-      `| series | start | peak | end | mean min ${wl(w.early)} | mean min ${wl(w.late)} | growth | slope MB/hour |`,
-      `|---|---|---|---|---|---|---|---|`,
-      ...memory.flatMap((m) => [memRow(`${m.process} RSS`, m.rss), memRow(`${m.process} heap used`, m.heap)]),
-      "",
-      `**Memory ${flat ? "stayed flat" : "did NOT stay flat"}** (bound: each process's RSS and heap used in the last window within ${FLAT_BOUND * 100}% of the early window).`,
-      "",
-      `**Lag ${bounded ? "stayed bounded" : "was NOT bounded"}** (bound: ${LAG_BOUND_SECONDS} s of the offered rate, ${fmt(RATE * LAG_BOUND_SECONDS)} events): ` +
-        `max total lag ${fmt(maxLag)} events (sum of moneytrail_consumer_lag over the 6 partitions, each from the process holding it; at minute ${result.lag.maxAtMinute}), ` +
-        `max on one partition ${fmt(maxPartitionLag)}, max in the last window ${fmt(lateLagMax)}; measured from outside (end offsets minus the positions stored in mt_partitions, so including the batch in hand) max ${fmt(maxLagDb)}. ` +
-        `After production stopped the consumers were at lag 0 with an empty outbox in ${result.lag.drainSeconds} s.`,
-      "",
-      `Event-to-alert (moneytrail_event_to_alert_seconds, both processes' buckets summed, histogram_quantile's interpolation): ` +
-        `p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${fmt(latency.alerts)} alerts; last window p50 ${latency.lateP50Ms} ms, p99 ${latency.lateP99Ms} ms (${fmt(latency.lateAlerts)} alerts). ` +
-        `End to end as a reader sees it (producer send to the alert read on the alerts topic, read_committed): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, max ${e2e.maxMs} ms.`,
-      "",
-      `Reconciliation ${reconciled ? "holds" : "FAILS"} (counters from the final scrape, before SIGTERM; \`consumed\` counts each message once across the group: events replayed into state after a handover are not counted):`,
-      "",
-      `| check | measured | expected | holds |`,
-      `|---|---|---|---|`,
-      ...checks.map((c) => `| ${c.check} | ${c.left} | ${c.right} | ${c.holds === null ? "-" : c.holds ? "yes" : "**NO**"} |`),
-      "",
-      `CPU (mean cores while producing): consumers ${load.consumers.map((x, i) => `${names[i]} ${x}`).join(", ")}, broker ${load.broker ?? "n/a"}, PostgreSQL ${load.postgres} (all its databases), the soak script ${load.soak}; ` +
-        `machine ${load.machine} of ${cpus().length} (max ${load.machineMax}). Other processes on the machine used ${load.others} cores on average (max ${load.othersMax}); ` +
-        `other engineers' vitest runs were seen in ${load.vitestSamples} of ${load.samples} samples${load.vitestSamples ? ", so some samples (latency, CPU) carry their load" : ""}.`,
-    ]);
+    writeRecord(result, ticks);
     say(`recorded in BENCHMARKS.md (section soak); chart ${relative(PACKAGE_ROOT, chartFile)}`);
   } else say(`chart ${relative(PACKAGE_ROOT, chartFile)}; not recorded (--no-record)`);
   say(
@@ -987,6 +960,118 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return reconciled ? 0 : 1;
+}
+
+/** What a run saved in result.json (older runs lack the fields marked optional). */
+interface Recorded {
+  command: string;
+  minutes: number;
+  rate: number;
+  achievedRate: number;
+  events: number;
+  malformed: number;
+  merchants: number;
+  typologyShare: number;
+  assignment: number[][];
+  memory: { process: string; rss: ReturnType<typeof memorySummary>; heap: ReturnType<typeof memorySummary> }[];
+  memoryFlat: boolean;
+  flatBound: number;
+  merchantsInMemory: { early: number; late: number; end: number };
+  lag: { max: number; maxAtMinute: number; maxPartition: number; lateMax: number; maxStored: number; drainSeconds: number; bounded: boolean; boundEvents: number };
+  latency: { alerts: number; p50Ms: number; p99Ms: number; lateAlerts: number; lateP50Ms: number; lateP99Ms: number };
+  endToEnd: { alerts: number; p50Ms: number; p99Ms: number; maxMs: number };
+  checks: Check[];
+  reconciled: boolean;
+  load: { consumers: number[]; broker?: number; postgres: number; soak: number; others: number; othersMax: number; machine: number; machineMax: number; vitestSamples: number; samples: number };
+  windows: { early: Window; late: Window };
+  chart: string;
+  samplesFile: string;
+  broker: string;
+  seed?: number;
+  badEvery?: number;
+  sampleSeconds?: number;
+  tickMs?: number;
+  alertRows?: number;
+  alertedMerchants?: number;
+  heapPerMerchantKB?: { early: number; late: number };
+  state?: { merchants: number; bytesPerMerchant: number };
+}
+
+/** Mean heap used per merchant in memory (both processes), KB, in the two compared windows. */
+function heapPerMerchant(ticks: Tick[], w: { early: Window; late: Window }): { early: number; late: number } {
+  const at = (win: Window) =>
+    mean(
+      ticks
+        .filter((t) => t.phase === "produce" && t.t / 60 >= win.from && t.t / 60 <= win.to && t.procs.every((p) => p.up))
+        .map((t) => (t.procs.reduce((a, p) => a + p.heapMB, 0) * 1024) / Math.max(1, t.procs.reduce((a, p) => a + p.merchants, 0))),
+    );
+  return { early: round(at(w.early), 2), late: round(at(w.late), 2) };
+}
+
+/** The BENCHMARKS.md section of a run. */
+function writeRecord(r: Recorded, ticks: Tick[]): void {
+  const names = r.memory.map((m) => m.process);
+  const w = r.windows;
+  const num = (text: string | undefined) => Number((text ?? "").replace(/,/g, "").match(/\d+/)?.[0] ?? NaN);
+  const alertRows = r.alertRows ?? num(r.checks.find((c) => c.check.startsWith("alerts on the alerts topic"))?.right);
+  const alertedMerchants = r.alertedMerchants ?? num(r.checks.find((c) => c.check.startsWith("one open case"))?.right);
+  const perMerchant = r.heapPerMerchantKB ?? heapPerMerchant(ticks, w);
+  const memRow = (name: string, m: ReturnType<typeof memorySummary>) =>
+    `| ${name} | ${m.start.toFixed(0)} | ${m.peak.toFixed(0)} (min ${m.peakMinute}) | ${m.end.toFixed(0)} | ${m.early.toFixed(0)} | ${m.late.toFixed(0)} | ${m.growth >= 0 ? "+" : ""}${m.growth.toFixed(1)} (${(m.growthShare * 100).toFixed(1)}%) | ${m.slopeMBPerHour >= 0 ? "+" : ""}${m.slopeMBPerHour.toFixed(1)} |`;
+  const wl = (x: Window) => `${round(x.from, 1)}–${round(x.to, 1)}`;
+  const { lag, latency, endToEnd: e2e, load } = r;
+  recordBenchmark("soak", r.command, [
+    `Broker: ${r.broker}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine (a database of its own). ` +
+      `Two \`moneytrail run\` processes (\`node dist/cli.js run\`, MT_HTTP_PORT=0, each with its own MT_METRICS_PORT) in one consumer group, ` +
+      `holding ${r.assignment.map((a, i) => `${names[i]}: ${a.join(",")}`).join("; ")}. Events from \`generatePopulation\` (seed ${r.seed ?? SEED}, ${fmt(r.merchants)} merchants, typology share ${r.typologyShare}), ` +
+      `paced by an idempotent producer every ${r.tickMs ?? TICK_MS} ms, with one malformed message (not JSON, schema, too large, in turn) after every ${fmt(r.badEvery ?? BAD_EVERY)} events; ` +
+      `each process's /metrics and /readyz sampled every ${r.sampleSeconds ?? SAMPLE_MS / 1000} s. Samples: \`${r.samplesFile}\` (not committed).`,
+    "",
+    `![memory and lag over the soak](${r.chart})`,
+    "",
+    `| duration | offered rate | achieved | events | malformed | merchants in memory (A + B; mean of min ${wl(w.early)} / of min ${wl(w.late)} / end) | alerts |`,
+    `|---|---|---|---|---|---|---|`,
+    `| ${round(r.minutes, 1)} min | ${fmt(r.rate)} ev/s | ${fmt(r.achievedRate)} ev/s | ${fmt(r.events)} | ${fmt(r.malformed)} | ${fmt(r.merchantsInMemory.early)} / ${fmt(r.merchantsInMemory.late)} / ${fmt(r.merchantsInMemory.end)} | ${fmt(alertRows)} on ${fmt(alertedMerchants)} merchants |`,
+    "",
+    `Memory, MB (process_resident_memory_bytes, nodejs_heap_size_used_bytes; start = first sample, 10 s into production; growth = mean of minutes ${wl(w.late)} minus mean of minutes ${wl(w.early)}; slope by least squares from minute ${round(w.early.from, 1)} to the end of production):`,
+    "",
+    `| series | start | peak | end | mean min ${wl(w.early)} | mean min ${wl(w.late)} | growth | slope MB/hour |`,
+    `|---|---|---|---|---|---|---|---|`,
+    ...r.memory.flatMap((m) => [memRow(`${m.process} RSS`, m.rss), memRow(`${m.process} heap used`, m.heap)]),
+    "",
+    `**Memory ${r.memoryFlat ? "stayed flat" : "did NOT stay flat"}** (bound: each process's RSS and heap used in the last window within ${r.flatBound * 100}% of the early window). ` +
+      `Heap used per merchant in memory (both processes): ${perMerchant.early} KB in minutes ${wl(w.early)}, ${perMerchant.late} KB in minutes ${wl(w.late)}` +
+      (r.state ? `; merchant state as checkpointed at the stop: ${fmt(r.state.bytesPerMerchant)} bytes of JSON per merchant (${fmt(r.state.merchants)} merchants)` : "") +
+      `. The population's event times span two months whatever the duration, so a soak of ${round(r.minutes, 0)} minutes runs through two months of each merchant's history: state that grows with a merchant's history shows here as growth per merchant.`,
+    "",
+    `**Lag ${lag.bounded ? "stayed bounded" : "was NOT bounded"}** (bound: ${LAG_BOUND_SECONDS} s of the offered rate, ${fmt(lag.boundEvents)} events): ` +
+      `max total lag ${fmt(lag.max)} events (sum of moneytrail_consumer_lag over the 6 partitions, each from the process holding it; at minute ${lag.maxAtMinute}), ` +
+      `max on one partition ${fmt(lag.maxPartition)}, max in the last window ${fmt(lag.lateMax)}; measured from outside (end offsets minus the positions stored in mt_partitions, so including the batch in hand) max ${fmt(lag.maxStored)}. ` +
+      `After production stopped the consumers were at lag 0 with an empty outbox in ${lag.drainSeconds} s.`,
+    "",
+    `Event-to-alert (moneytrail_event_to_alert_seconds, both processes' buckets summed, histogram_quantile's interpolation): ` +
+      `p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${fmt(latency.alerts)} alerts; last window p50 ${latency.lateP50Ms} ms, p99 ${latency.lateP99Ms} ms (${fmt(latency.lateAlerts)} alerts). ` +
+      `End to end as a reader sees it (producer send to the alert read on the alerts topic, read_committed): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, max ${e2e.maxMs} ms.`,
+    "",
+    `Reconciliation ${r.reconciled ? "holds" : "FAILS"} (counters from the final scrape, before SIGTERM; \`consumed\` counts each message once across the group: events replayed into state after a handover are not counted):`,
+    "",
+    `| check | measured | expected | holds |`,
+    `|---|---|---|---|`,
+    ...r.checks.map((c) => `| ${c.check} | ${c.left} | ${c.right} | ${c.holds === null ? "-" : c.holds ? "yes" : "**NO**"} |`),
+    "",
+    `CPU (mean cores while producing): consumers ${load.consumers.map((x, i) => `${names[i]} ${x}`).join(", ")}, broker ${load.broker ?? "n/a"}, PostgreSQL ${load.postgres} (all its databases), the soak script ${load.soak}; ` +
+      `machine ${load.machine} of ${cpus().length} (max ${load.machineMax}). Other processes on the machine used ${load.others} cores on average (max ${load.othersMax}); ` +
+      `other engineers' vitest runs were seen in ${load.vitestSamples} of ${load.samples} samples${load.vitestSamples ? ", so some samples (latency, CPU) carry their load" : ""}.`,
+  ]);
+}
+
+/** --report: the BENCHMARKS.md section again from a run's directory (result.json, samples.json). */
+function report(dir: string): number {
+  const r = JSON.parse(readFileSync(join(dir, "result.json"), "utf8")) as Recorded;
+  const { ticks } = JSON.parse(readFileSync(join(dir, "samples.json"), "utf8")) as { ticks: Tick[] };
+  writeRecord(r, ticks);
+  say(`recorded in BENCHMARKS.md (section soak) from ${dir}`);
+  return 0;
 }
 
 /** --render: the chart again from a run's samples.json. */
@@ -1001,7 +1086,7 @@ function render(file: string): number {
 
 let code = 0;
 try {
-  code = opt.render ? render(opt.render) : await main();
+  code = opt.render ? render(opt.render) : opt.report ? report(resolve(PACKAGE_ROOT, opt.report)) : await main();
 } catch (err) {
   say(`failed: ${(err as Error).stack ?? String(err)}`);
   code = 1;
