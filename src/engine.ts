@@ -178,6 +178,16 @@ export class Engine {
     this.env.highRiskMccs = next.highRiskMccs;
   }
 
+  /** The indicator sets in force. */
+  get indicatorSets(): IndicatorIndex["sets"] {
+    return this.env.indicators.sets;
+  }
+
+  /** New indicator sets in force from the next event on (a set's new version arrived). */
+  replaceIndicators(next: IndicatorIndex): void {
+    this.env.indicators = next;
+  }
+
   /** A merchant's state as it is persisted (plain JSON, slots by rule id). */
   snapshot(m: MerchantState): StoredMerchant {
     const slots: Record<string, unknown> = {};

@@ -7,6 +7,9 @@ import { readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
 import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
+import { publishSet } from "../indicators/distribution.js";
+import { kafkaClient } from "../source/kafka.js";
+import { createLogger } from "../lib/log.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 function write(out: string | undefined, text: string): void {
@@ -130,6 +133,20 @@ export function indicatorCommands(program: Command): void {
       if (!file) throw new Error("give the set file to export");
       const set = shareable(readIndicatorSet(file));
       write(o.out, json(o.hash ? hashPlaintext(set) : set));
+    });
+
+  ind
+    .command("publish")
+    .description("publish a set to the coalition's compacted topic; every running consumer takes a newer version live")
+    .argument("<set>", "indicator set file (signed; a set with TLP:RED entries is refused)")
+    .option("--brokers <list>", "Kafka brokers (env KAFKA_BROKERS)")
+    .option("--topic <topic>", "the indicator-set topic (env MT_INDICATOR_TOPIC)", process.env.MT_INDICATOR_TOPIC ?? "mt.indicator-sets")
+    .action(async (file: string, o: { brokers?: string; topic: string }) => {
+      const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
+      if (!brokers) throw new Error("give the brokers: --brokers host:port or KAFKA_BROKERS");
+      const set = readIndicatorSet(file);
+      await publishSet(kafkaClient(brokers.split(","), "moneytrail-indicators", createLogger("warn")), o.topic, set);
+      process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });
 
   ind

@@ -11,8 +11,10 @@ import { Engine } from "../engine.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { filesOf, recordVersion } from "../rules/history.js";
-import { IndicatorIndex, loadIndicators } from "../indicators/index.js";
-import { loadTrustStore } from "../indicators/sign.js";
+import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators/index.js";
+import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
+import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
+import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, type Checkpoint, type OutboxMessage } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
@@ -42,6 +44,8 @@ export class Runner {
   private http?: FastifyInstance;
   private web?: FastifyInstance;
   private readonly rules: RuleSetWatcher;
+  private readonly trust?: TrustStore;
+  private readonly subscriber: IndicatorSubscriber;
   private webhook?: WebhookDispatcher;
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
@@ -58,11 +62,26 @@ export class Runner {
     private readonly pool: pg.Pool,
     private readonly store: PgStore,
   ) {
-    const indicators = cfg.indicators ? loadIndicators(cfg.indicators, cfg.trustStore ? loadTrustStore(cfg.trustStore) : undefined) : new IndicatorIndex();
-    if (cfg.indicators && !cfg.trustStore) log.warn("indicator sets are loaded without checking signatures: set MT_TRUST_STORE to the publishers' keys");
+    this.trust = cfg.trustStore ? loadTrustStore(cfg.trustStore) : undefined;
+    const sets = cfg.indicators ? readIndicatorSets(cfg.indicators, this.trust) : [];
+    const indicators = indexSets(sets);
+    if (!cfg.trustStore) log.warn("indicator sets are taken without checking signatures: set MT_TRUST_STORE to the publishers' keys");
+    this.subscriber = new IndicatorSubscriber(
+      {
+        kafka,
+        topic: cfg.indicatorTopic,
+        trust: this.trust,
+        onChange: (all) => this.putIndicatorsInForce(all),
+        onRefused: (setId, reason) => {
+          this.metrics.indicatorRefusals.inc();
+          log.error({ set: setId, refused: reason }, "indicator set from the topic refused; the sets in force stay");
+        },
+      },
+      sets,
+    );
     this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
     this.metrics.ruleSet.set({ id: this.engine.ruleSet.id, version: this.engine.ruleSet.version }, 1);
-    for (const s of indicators.sets) this.metrics.indicatorSets.set({ set: s.id, source: s.source }, s.entries);
+    this.setIndicatorGauges(indicators);
     this.rules = new RuleSetWatcher({
       dir: cfg.rules,
       current: this.engine.ruleSet,
@@ -103,6 +122,8 @@ export class Runner {
     if (cfg.metricsPort) await runner.serveMetrics();
     await runner.serveReviewers();
     runner.rules.start();
+    await ensureIndicatorTopic(admin, cfg.indicatorTopic);
+    await runner.subscriber.start();
     runner.consumer = await startConsumer(
       kafka,
       { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs },
@@ -124,6 +145,24 @@ export class Runner {
       return reply.code(r.ready ? 200 : 503).send(r);
     });
     await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
+  }
+
+  private setIndicatorGauges(ix: IndicatorIndex): void {
+    this.metrics.indicatorSets.reset();
+    for (const s of ix.sets) this.metrics.indicatorSets.set({ set: s.id, source: s.source, version: String(s.version) }, s.entries);
+  }
+
+  /** A newer version of a set arrived on the topic: a new index, in force from the next event. */
+  private putIndicatorsInForce(sets: IndicatorSet[]): void {
+    const ix = indexSets(sets);
+    this.engine.replaceIndicators(ix);
+    this.setIndicatorGauges(ix);
+    this.log.info({ sets: ix.sets }, "indicator sets in force");
+  }
+
+  /** The indicator sets in force: id, publisher, version, entries. */
+  get indicatorSets(): IndicatorIndex["sets"] {
+    return this.engine.indicatorSets;
   }
 
   /** The rule set in force and the latest refused change. */
@@ -398,6 +437,7 @@ export class Runner {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.rules.stop();
+      await this.subscriber.stop();
       await this.consumer?.disconnect();
       await this.checkpoint();
       for (const p of [...this.owned.keys()]) {

@@ -24,6 +24,8 @@ export const RunConfig = z.strictObject({
   deadLetterTopic: z.string().min(1).default("mt.dead-letter"),
   rules: z.string().min(1).default(DEFAULT_RULES),
   indicators: z.string().min(1).optional(),
+  /** compacted topic of indicator sets shared by coalition members; every process reads all of it */
+  indicatorTopic: z.string().min(1).default("mt.indicator-sets"),
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
   trustStore: z.string().min(1).optional(),
   maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
@@ -65,6 +67,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_RULES: "rules",
   MT_INDICATORS: "indicators",
   MT_TRUST_STORE: "trustStore",
+  MT_INDICATOR_TOPIC: "indicatorTopic",
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",

@@ -174,12 +174,21 @@ export function setFiles(path: string): string[] {
     : [path];
 }
 
+/** An index over sets already read. */
+export function indexSets(sets: Iterable<IndicatorSet>): IndicatorIndex {
+  const index = new IndicatorIndex();
+  for (const s of sets) index.add(s);
+  return index;
+}
+
 /**
  * Reads every indicator set in a directory (or one file). A bad file refuses the whole load. With a trust store,
  * every set must carry a valid signature of a trusted key of its publisher.
  */
 export function loadIndicators(path: string, trust?: TrustStore): IndicatorIndex {
-  const index = new IndicatorIndex();
-  for (const file of setFiles(path)) index.add(readIndicatorSet(file, trust));
-  return index;
+  return indexSets(readIndicatorSets(path, trust));
+}
+
+export function readIndicatorSets(path: string, trust?: TrustStore): IndicatorSet[] {
+  return setFiles(path).map((f) => readIndicatorSet(f, trust));
 }

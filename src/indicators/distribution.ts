@@ -1,0 +1,100 @@
+// Indicator sets over Kafka: publishers write each set to a compacted topic keyed by set id, so the topic holds
+// the latest version of every set; every consumer process reads it from the start with a group of its own and
+// puts a verified, newer version in force live. TLP:RED entries never reach the topic.
+import { randomUUID } from "node:crypto";
+import type { Admin, Consumer, Kafka } from "kafkajs";
+import { AnyIndicatorSet, type IndicatorSet } from "./schema.js";
+import { verifySet, type TrustStore } from "./sign.js";
+
+export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  if (existing.has(topic)) return;
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }],
+    waitForLeaders: true,
+  });
+}
+
+/** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
+export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet): Promise<void> {
+  const red = set.entries.filter((e) => e.tlp === "red").map((e) => e.id);
+  if (red.length)
+    throw new Error(`set ${set.id} has TLP:RED entries (${red.slice(0, 5).join(", ")}${red.length > 5 ? ", ..." : ""}); they never leave this member: export it (moneytrail indicators export drops them), sign it again, then publish`);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureIndicatorTopic(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ key: set.id, value: JSON.stringify(set) }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface SubscriberOptions {
+  kafka: Kafka;
+  topic: string;
+  /** with a trust store, only verified sets are taken */
+  trust?: TrustStore;
+  /** the sets in force changed: all of them, latest version of each */
+  onChange: (sets: IndicatorSet[]) => void;
+  onRefused: (setId: string | null, reason: string) => void;
+}
+
+export class IndicatorSubscriber {
+  private consumer?: Consumer;
+  private readonly inForce = new Map<string, IndicatorSet>();
+
+  constructor(
+    private readonly o: SubscriberOptions,
+    initial: IndicatorSet[] = [],
+  ) {
+    for (const s of initial) this.inForce.set(s.id, s);
+  }
+
+  /** Takes a message's set if it is valid, trusted and newer than the one in force. Returns why not, or null. */
+  take(key: string | null, value: Buffer | null): string | null {
+    let json: unknown;
+    try {
+      json = JSON.parse(value?.toString() ?? "");
+    } catch {
+      return `message ${key ?? "(no key)"} is not JSON`;
+    }
+    const parsed = AnyIndicatorSet.safeParse(json);
+    if (!parsed.success) return `set ${key ?? "(no key)"} is not a valid indicator set: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+    const set = parsed.data;
+    if (this.o.trust) {
+      const v = verifySet(set, this.o.trust);
+      if (!v.ok) return v.reason;
+    }
+    const current = this.inForce.get(set.id);
+    if (current && current.version >= set.version) return null;
+    this.inForce.set(set.id, set);
+    this.o.onChange([...this.inForce.values()]);
+    return null;
+  }
+
+  async start(): Promise<void> {
+    // a group of its own: every process must read every set
+    this.consumer = this.o.kafka.consumer({ groupId: `moneytrail-indicators-${randomUUID()}` });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        const key = message.key?.toString() ?? null;
+        const refused = this.take(key, message.value);
+        if (refused) this.o.onRefused(key, refused);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
