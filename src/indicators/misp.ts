@@ -1,0 +1,282 @@
+// MISP feeds in, MISP sightings out. A MISP feed directory (what MISP's "feed" export and its feed fetcher use) is
+// manifest.json (event uuid → summary) and one <uuid>.json per event. Attributes flagged for detection (to_ids)
+// become entries of a moneytrail set; the choices are in docs/stix-misp.md.
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { isIP } from "node:net";
+import { z } from "zod";
+import { FORMAT, IndicatorEntry, IndicatorSet, type IndicatorKind, type Tlp } from "./schema.js";
+import { canonicalUrl, sha256Tagged } from "../lib/url.js";
+import { ConfigError, zodIssues } from "../lib/errors.js";
+import type { Skipped } from "./stix.js";
+
+export interface MispImportOptions {
+  /** the imported set's id (default "misp:" + the directory's name) */
+  setId?: string;
+  /** default 1 */
+  version?: number;
+  /** the set's publisher (default: the events' Orgc when they share one) */
+  publisher?: { id: string; name?: string };
+  /** the set's created when no event carries a timestamp (default: the current time) */
+  now?: string;
+}
+
+/** Attributes whose `to_ids` flag is set, by MISP type: the moneytrail kind they become. */
+export const MISP_TYPE_KINDS: Readonly<Record<string, IndicatorKind>> = {
+  url: "url",
+  domain: "domain",
+  hostname: "domain",
+  email: "email-sha256",
+  "email-src": "email-sha256",
+  "email-dst": "email-sha256",
+  "ip-dst": "ip",
+  "ip-src": "ip",
+};
+
+/** Confidence of an attribute without a confidence-level or admiralty-scale tag (see docs/stix-misp.md). */
+export const MISP_DEFAULT_CONFIDENCE = 70;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const flag = z.union([z.boolean(), z.enum(["0", "1"]).transform((v) => v === "1")]);
+const epoch = z.union([z.string().regex(/^\d+$/, "must be seconds since 1970"), z.number().int().min(0)]);
+const Tag = z.looseObject({ name: z.string() });
+const Orgc = z.looseObject({ name: z.string().min(1), uuid: z.string().optional() });
+
+const Manifest = z
+  .record(z.string(), z.looseObject({ info: z.string().optional(), Orgc: Orgc.optional(), timestamp: epoch.optional(), Tag: z.array(Tag).optional() }))
+  .superRefine((m, ctx) => {
+    for (const key of Object.keys(m)) if (!UUID.test(key)) ctx.addIssue({ code: "custom", path: [key], message: "manifest keys are event UUIDs" });
+  });
+
+const Attribute = z.looseObject({
+  uuid: z.string().min(1).max(128),
+  type: z.string().min(1),
+  value: z.string(),
+  to_ids: flag,
+  category: z.string().optional(),
+  Tag: z.array(Tag).optional(),
+  timestamp: epoch.optional(),
+  deleted: flag.optional(),
+});
+type Attribute = z.infer<typeof Attribute>;
+
+const EventFile = z.looseObject({
+  Event: z.looseObject({
+    uuid: z.string().regex(UUID, "must be a UUID"),
+    info: z.string(),
+    Orgc,
+    timestamp: epoch.optional(),
+    Tag: z.array(Tag).optional(),
+    Attribute: z.array(Attribute).optional(),
+    Object: z.array(z.looseObject({ name: z.string().optional(), Attribute: z.array(Attribute).optional() })).optional(),
+  }),
+});
+
+const TLP_ORDER: readonly Tlp[] = ["clear", "green", "amber", "amber+strict", "red"];
+const TLP_TAGS: Readonly<Record<string, Tlp>> = {
+  "tlp:white": "clear",
+  "tlp:clear": "clear",
+  "tlp:green": "green",
+  "tlp:amber": "amber",
+  "tlp:amber+strict": "amber+strict",
+  "tlp:red": "red",
+};
+
+/** The most restrictive TLP among the tags, if any is a TLP tag. */
+export function tlpOfTags(tags: readonly { name: string }[] | undefined): Tlp | undefined {
+  let out: Tlp | undefined;
+  for (const t of tags ?? []) {
+    const l = TLP_TAGS[t.name.trim().toLowerCase()];
+    if (l && (!out || TLP_ORDER.indexOf(l) > TLP_ORDER.indexOf(out))) out = l;
+  }
+  return out;
+}
+
+// misp taxonomy, predicate confidence-level: the taxonomy's own numerical values
+const CONFIDENCE_LEVEL: Readonly<Record<string, number>> = {
+  "completely-confident": 100,
+  "usually-confident": 75,
+  "fairly-confident": 50,
+  "rarely-confident": 25,
+  unconfident: 0,
+  "confidence-cannot-be-evaluated": 50,
+};
+// admiralty-scale information-credibility → STIX 2.1 confidence (STIX 2.1 Part 1, Appendix B); 6 ("truth cannot be
+// judged") has no value there and falls to the default
+const ADMIRALTY_CREDIBILITY: Readonly<Record<string, number>> = { "1": 90, "2": 70, "3": 50, "4": 30, "5": 10 };
+
+/** Confidence from a confidence-level or admiralty-scale information-credibility tag; the lowest when several. */
+export function confidenceOfTags(tags: readonly { name: string }[] | undefined): number | undefined {
+  let level: number | undefined;
+  let admiralty: number | undefined;
+  for (const t of tags ?? []) {
+    const name = t.name.trim().toLowerCase();
+    const c = /^(?:misp:)?confidence-level[=:]"?([a-z-]+)"?$/.exec(name);
+    const cv = c ? CONFIDENCE_LEVEL[c[1]!] : undefined;
+    if (cv !== undefined) level = Math.min(level ?? 100, cv);
+    const a = /^admiralty-scale:information-credibility="?([1-6])"?$/.exec(name);
+    const av = a ? ADMIRALTY_CREDIBILITY[a[1]!] : undefined;
+    if (av !== undefined) admiralty = Math.min(admiralty ?? 100, av);
+  }
+  return level ?? admiralty;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(file, [{ path: "", message: e.code === "ENOENT" ? "missing" : `cannot be read: ${e.message}` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+}
+
+const seconds = (t: string | number): number => Number(t) * 1000;
+
+/** The entry an attribute becomes, or why it does not become one. Never puts a plaintext address in a reason. */
+function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefined, description: string): IndicatorEntry | { reason: string } {
+  if (!a.to_ids) return { reason: "to_ids is false" };
+  if (a.type === "link") return { reason: "type link (a reference, not something to detect) is not imported" };
+  const kind = MISP_TYPE_KINDS[a.type];
+  if (!kind) return { reason: `type ${a.type} has no moneytrail kind` };
+  const raw = a.value.trim();
+  let value: string;
+  switch (kind) {
+    case "url":
+      if (canonicalUrl(raw) === null) return { reason: "not an http(s) URL" };
+      value = raw;
+      break;
+    case "domain":
+      if (!/^[^\s/?#@:]+$/.test(raw)) return { reason: "not a host name" };
+      value = raw;
+      break;
+    case "email-sha256": {
+      const address = raw.toLowerCase();
+      if (!/^[^\s@]+@[^\s@]+$/.test(address)) return { reason: "not an e-mail address" };
+      value = sha256Tagged(address);
+      break;
+    }
+    default:
+      if (!isIP(raw.replace(/\/\d{1,3}$/, ""))) return { reason: "not an IP address" };
+      value = raw;
+  }
+  const entry = IndicatorEntry.safeParse({
+    id: a.uuid,
+    kind,
+    value,
+    confidence: confidenceOfTags(a.Tag) ?? confidenceOfTags(eventTags) ?? MISP_DEFAULT_CONFIDENCE,
+    tlp: tlpOfTags(a.Tag) ?? tlpOfTags(eventTags) ?? "amber",
+    ...(a.deleted && { revoked: true }),
+    description: description.slice(0, 512),
+  });
+  return entry.success ? entry.data : { reason: `not a valid entry: ${entry.error.issues.map((i) => i.message).join("; ")}` };
+}
+
+/** A MISP feed directory as a moneytrail set, with the attributes left out and why (ref: the attribute uuid). */
+export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
+  const manifestFile = join(dir, "manifest.json");
+  if (!existsSync(manifestFile)) throw new ConfigError(manifestFile, [{ path: "", message: "missing: a MISP feed directory holds manifest.json and one <uuid>.json per event" }]);
+  const manifest = Manifest.safeParse(readJson(manifestFile));
+  if (!manifest.success) throw new ConfigError(manifestFile, zodIssues(manifest.error));
+
+  const entries: IndicatorEntry[] = [];
+  const skipped: Skipped[] = [];
+  const seen = new Set<string>();
+  const orgs = new Map<string, string>();
+  let latest = -Infinity;
+  // keys are UUIDs (checked above), so a key can never name a file outside the directory
+  for (const key of Object.keys(manifest.data).sort()) {
+    const file = join(dir, `${key}.json`);
+    const parsed = EventFile.safeParse(readJson(file));
+    if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
+    const ev = parsed.data.Event;
+    if (ev.uuid.toLowerCase() !== key.toLowerCase()) throw new ConfigError(file, [{ path: "Event.uuid", message: `${ev.uuid} is not the event the manifest lists under this file name (${key})` }]);
+    const eventTags = ev.Tag ?? manifest.data[key]!.Tag;
+    orgs.set(ev.Orgc.uuid ?? ev.Orgc.name, ev.Orgc.name);
+    const ts = ev.timestamp ?? manifest.data[key]!.timestamp;
+    if (ts !== undefined) latest = Math.max(latest, seconds(ts));
+    const description = `MISP event ${ev.uuid} (${ev.Orgc.name}): ${ev.info}`;
+    const attributes = [...(ev.Attribute ?? []), ...(ev.Object ?? []).flatMap((o) => o.Attribute ?? [])];
+    for (const a of attributes) {
+      const e = entryOf(a, eventTags, description);
+      if ("reason" in e) {
+        skipped.push({ ref: a.uuid, reason: `${a.type}: ${e.reason}` });
+        continue;
+      }
+      if (seen.has(e.id)) {
+        skipped.push({ ref: a.uuid, reason: "an attribute with this uuid was already imported" });
+        continue;
+      }
+      seen.add(e.id);
+      entries.push(e);
+    }
+  }
+
+  const setId = opts.setId ?? `misp:${basename(resolve(dir))}`;
+  const orgList = [...orgs];
+  const publisher =
+    opts.publisher ??
+    (orgList.length === 1
+      ? { id: `misp-org:${orgList[0]![0]}`, name: orgList[0]![1] }
+      : orgList.length > 1
+        ? { id: `misp-feed:${setId}`, name: `MISP feed: ${orgList.map(([, n]) => n).join(", ")}`.slice(0, 256) }
+        : { id: `misp-feed:${setId}` });
+  const set = IndicatorSet.safeParse({
+    format: FORMAT,
+    id: setId,
+    publisher,
+    version: opts.version ?? 1,
+    created: Number.isFinite(latest) ? new Date(latest).toISOString() : new Date(opts.now ? Date.parse(opts.now) : Date.now()).toISOString(),
+    entries,
+  });
+  if (!set.success) throw new ConfigError(dir, zodIssues(set.error));
+  return { set: set.data, skipped };
+}
+
+/** A MISP feed directory as a moneytrail set (importMispFeed also tells what was left out). */
+export function fromMispFeed(dir: string, opts: MispImportOptions = {}): IndicatorSet {
+  return importMispFeed(dir, opts).set;
+}
+
+const MispSightingInput = z.strictObject({
+  /** the attribute the alert cited: an entry imported from a feed has the attribute's uuid as its id */
+  attributeUuid: z.string().regex(UUID, "must be a UUID").optional(),
+  /** the value MISP knows the attribute by (for an e-mail entry, the hash: MISP then matches on attribute_uuid) */
+  value: z.string().min(1),
+  disposition: z.enum(["confirmed", "dismissed"]),
+  /** who reports it: the reviewing member */
+  source: z.string().min(1),
+  at: z.iso.datetime({ offset: true }),
+});
+export type MispSightingInput = z.input<typeof MispSightingInput>;
+
+export interface MispSighting {
+  Sighting: {
+    attribute_uuid?: string;
+    value: string;
+    /** "0": a sighting (true positive), "1": a false positive */
+    type: "0" | "1";
+    source: string;
+    /** seconds since 1970, as MISP writes it */
+    date_sighted: string;
+  };
+}
+
+/** A reviewer's decision as a MISP sighting: confirmed → type 0 (sighting), dismissed → type 1 (false positive). */
+export function mispSighting(input: MispSightingInput): MispSighting {
+  const s = MispSightingInput.parse(input);
+  return {
+    Sighting: {
+      ...(s.attributeUuid && { attribute_uuid: s.attributeUuid }),
+      value: s.value,
+      type: s.disposition === "confirmed" ? "0" : "1",
+      source: s.source,
+      date_sighted: String(Math.floor(Date.parse(s.at) / 1000)),
+    },
+  };
+}
