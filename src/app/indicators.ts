@@ -8,6 +8,8 @@ import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet 
 import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { publishSet } from "../indicators/distribution.js";
+import { importStixBundle, toStixExport, type Skipped } from "../indicators/stix.js";
+import { importMispFeed } from "../indicators/misp.js";
 import { kafkaClient } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
 
@@ -124,15 +126,19 @@ export function indicatorCommands(program: Command): void {
     .command("export")
     .description("a set as it may leave this member: without TLP:RED entries, optionally hashed; or the format's JSON Schema")
     .argument("[set]", "indicator set file (not needed for --format json-schema)")
-    .option("--format <format>", "v1 | json-schema", "v1")
+    .option("--format <format>", "v1 | stix (a STIX 2.1 bundle) | json-schema", "v1")
     .option("--hash", "replace url and domain values with the SHA-256 of their canonical form (sign again afterwards)")
     .option("--out <file>", "where to write (default: stdout)")
     .action((file: string | undefined, o: { format: string; hash?: boolean; out?: string }) => {
       if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
-      if (o.format !== "v1") throw new Error(`--format ${o.format}: give v1 or json-schema`);
+      if (o.format !== "v1" && o.format !== "stix") throw new Error(`--format ${o.format}: give v1, stix or json-schema`);
       if (!file) throw new Error("give the set file to export");
-      const set = shareable(readIndicatorSet(file));
-      write(o.out, json(o.hash ? hashPlaintext(set) : set));
+      const shared = shareable(readIndicatorSet(file));
+      const set = o.hash ? hashPlaintext(shared) : shared;
+      if (o.format === "v1") return write(o.out, json(set));
+      const { bundle, skipped } = toStixExport(set);
+      for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
+      write(o.out, json(bundle));
     });
 
   ind
@@ -153,11 +159,18 @@ export function indicatorCommands(program: Command): void {
     .command("import")
     .description("convert a set from another format to format v1")
     .argument("<file>")
-    .option("--from <format>", "legacy (the engine's earlier indicator files)", "legacy")
+    .option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory) | legacy (the engine's earlier files)", "stix")
+    .option("--set-id <id>", "id of the set made (stix, misp)")
+    .option("--set-version <n>", "version of the set made (stix, misp)", "1")
     .option("--out <file>", "where to write (default: stdout)")
-    .action((file: string, o: { from: string; out?: string }) => {
-      if (o.from !== "legacy") throw new Error(`--from ${o.from}: give legacy`);
-      const set = readIndicatorSet(file);
-      write(o.out, json({ ...set, format: FORMAT }));
+    .action((file: string, o: { from: string; setId?: string; setVersion: string; out?: string }) => {
+      const opts = { setId: o.setId, version: Number(o.setVersion) };
+      let made: { set: IndicatorSet; skipped: Skipped[] };
+      if (o.from === "legacy") made = { set: readIndicatorSet(file), skipped: [] };
+      else if (o.from === "stix") made = importStixBundle(JSON.parse(readFileSync(file, "utf8")), opts);
+      else if (o.from === "misp") made = importMispFeed(file, opts);
+      else throw new Error(`--from ${o.from}: give stix, misp or legacy`);
+      for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);
+      write(o.out, json({ ...made.set, format: FORMAT }));
     });
 }

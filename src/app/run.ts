@@ -190,7 +190,13 @@ export class Runner {
       this.webhook.start();
     }
     if (!this.cfg.httpPort) return;
-    this.web = await buildWebServer({ db, log: this.log, rulesDir: this.cfg.rules, rulesStatus: () => this.rules.status });
+    this.web = await buildWebServer({
+      db,
+      log: this.log,
+      rulesDir: this.cfg.rules,
+      rulesStatus: () => this.rules.status,
+      member: { id: this.cfg.memberId, name: this.cfg.memberName },
+    });
     await this.web.listen({ port: this.cfg.httpPort, host: this.cfg.httpHost });
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }

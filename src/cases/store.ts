@@ -2,6 +2,8 @@
 // or export writes an audit row in the same transaction, so the trail cannot miss an action that happened.
 import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
+import { randomUUID } from "node:crypto";
+import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import type { Db, Queryable } from "./db.js";
 import { ACTIVE, CaseAction, DISMISS_REASONS, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 
@@ -320,6 +322,27 @@ export class CaseStore {
       comments: d.comments,
       audit: d.audit,
     };
+  }
+
+  /**
+   * A closed case's decision for the publishers of the indicators its alerts cited, as one STIX 2.1 bundle of
+   * sightings: reported = confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead
+   * decays. Other outcomes tell a publisher nothing and are refused. The export is audited.
+   */
+  async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }): Promise<StixBundle> {
+    const d = await this.get(caseId);
+    const c = d.case;
+    const disposition =
+      c.status === "reported" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
+    if (!disposition)
+      throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, or one dismissed as false positive or legitimate business, tells a publisher something`);
+    const inds = indicatorsOf(d.alerts);
+    if (inds.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+    const at = c.closedAt ?? c.updatedAt;
+    const objects = new Map<string, StixBundle["objects"][number]>();
+    for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: "amber" }).objects) objects.set(o.id, o);
+    await writeAudit(this.db, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { disposition, indicators: inds.map((i) => `${i.set}/${i.id}`) } });
+    return { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
   }
 
   /** Audit rows, oldest first: one case's, or all of them after a given id (for a full export in pages). */

@@ -26,6 +26,9 @@ export const RunConfig = z.strictObject({
   indicators: z.string().min(1).optional(),
   /** compacted topic of indicator sets shared by coalition members; every process reads all of it */
   indicatorTopic: z.string().min(1).default("mt.indicator-sets"),
+  /** this member of the coalition, as named in the sightings it sends indicator publishers */
+  memberId: z.string().min(1).default("member:local"),
+  memberName: z.string().min(1).optional(),
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
   trustStore: z.string().min(1).optional(),
   maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
@@ -68,6 +71,8 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_INDICATORS: "indicators",
   MT_TRUST_STORE: "trustStore",
   MT_INDICATOR_TOPIC: "indicatorTopic",
+  MT_MEMBER_ID: "memberId",
+  MT_MEMBER_NAME: "memberName",
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",

@@ -28,6 +28,8 @@ export interface WebOptions {
   onRulesChanged?: (rs: RuleSet) => void;
   /** the rule set in force and the latest refused change, from the consumer's watcher */
   rulesStatus?: () => RulesStatus;
+  /** this member, as it signs sightings for indicator publishers */
+  member?: { id: string; name?: string };
   /** cookies only over HTTPS (set behind a TLS proxy) */
   secureCookies?: boolean;
 }
@@ -200,6 +202,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     url: await store.revealUrl((req.params as { id: string }).id, req.actor!, String((req.body as { hash?: string })?.hash ?? "")),
   }));
   app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => store.exportCase((req.params as { id: string }).id, req.actor!));
+  app.get("/api/cases/:id/sightings", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const bundle = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" });
+    return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.stix.json"`).send(bundle);
+  });
   app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => {
     const { id } = req.params as { id: string };
     await store.get(id);

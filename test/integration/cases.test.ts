@@ -9,6 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { urlHash, type CaseDetail, type CaseRow } from "../../src/cases/store.js";
+import { stixIndicatorId, validateStixBundle } from "../../src/indicators/stix.js";
 import { Auth, CONSOLE, PERMISSIONS, can } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { ROLES, type Role } from "../../src/cases/store.js";
@@ -345,5 +346,25 @@ describe.each([
     expect(mine.length).toBeGreaterThan(0);
     const page = await app.inject({ method: "GET", url: "/rules", headers: as("rule-tuner") });
     expect(page.body).toContain(`data-rule="${rule}"`);
+  });
+
+  it("tells indicator publishers a closed case's outcome as STIX sightings, and only a closed one", async () => {
+    const rows = (await queue("?pageSize=200")).rows;
+    const withInd = rows.find((r) => sample.some((a) => a.merchantId === r.merchantId && a.signals.some((s) => s.evidence.indicators?.length)))!;
+    const open = await app.inject({ method: "GET", url: `/api/cases/${withInd.caseId}/sightings`, headers: as("reviewer") });
+    expect(open.statusCode).toBe(409);
+    expect(open.json().error).toMatch(/only a reported case/);
+    expect((await act(withInd.caseId, { action: "assign" })).statusCode).toBe(200);
+    expect((await act(withInd.caseId, { action: "report", reportRef: "HOTLINE-2026-0099" })).statusCode).toBe(200);
+    const res = await app.inject({ method: "GET", url: `/api/cases/${withInd.caseId}/sightings`, headers: as("reviewer") });
+    expect(res.statusCode, res.body).toBe(200);
+    const bundle = res.json();
+    expect(validateStixBundle(bundle)).toEqual({ ok: true });
+    const cited = (await get<CaseDetail>(`/api/cases/${withInd.caseId}`)).alerts.flatMap((a) => a.signals.flatMap((s) => s.evidence.indicators ?? []));
+    const sightings = bundle.objects.filter((o: { type: string }) => o.type === "sighting");
+    expect(new Set(sightings.map((s: { sighting_of_ref: string }) => s.sighting_of_ref))).toEqual(new Set(cited.map((i) => stixIndicatorId(i.set, i.id))));
+    expect(sightings.every((s: { x_moneytrail_disposition: string }) => s.x_moneytrail_disposition === "confirmed")).toBe(true);
+    const audit = await get<{ action: string }[]>(`/api/cases/${withInd.caseId}/audit`);
+    expect(audit.at(-1)!.action).toBe("export-sightings");
   });
 });

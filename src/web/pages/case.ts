@@ -72,7 +72,11 @@ ${
     : ""
 }
 ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input name="note" required size="40"></label>`) : ""}
-<p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a></p>
+<p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
+      (c.status === "reported" || c.status === "dismissed") && indicatorsOf(d.alerts).length
+        ? html` · <a href="/api/cases/${c.caseId}/sightings">sightings for the indicators' publishers (STIX 2.1)</a>`
+        : ""
+    }</p>
 </section>`
     : ""
 }
