@@ -258,3 +258,12 @@ export async function startRunner(n: Names, url: string, over: Record<string, un
   );
   return Runner.start(cfg, log);
 }
+
+/** Polls until `ok` holds, or fails naming what it waited for. */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!(await ok())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

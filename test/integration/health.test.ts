@@ -4,15 +4,7 @@ import { describe, expect, inject, it } from "vitest";
 import pg from "pg";
 import { createLogger } from "../../src/lib/log.js";
 import { restartBroker } from "../infra/control.js";
-import { createTopics, databaseUrl, freshNames, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
-
-const until = async (what: string, ok: () => Promise<boolean>, timeoutMs = 60_000) => {
-  const start = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+import { createTopics, databaseUrl, freshNames, produce, sampleLines, startRunner, waitCaughtUp, until } from "./harness.js";
 
 describe("health, readiness and metrics", () => {
   it("answers the truth when the broker restarts and when the database goes away", { timeout: 240_000 }, async () => {

@@ -11,15 +11,7 @@ import { Engine } from "../../src/engine.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { loadIndicators } from "../../src/indicators/index.js";
 import { Event, type Alert } from "../../src/decode/events.js";
-import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
-
-const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
-  const start = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, produce, sampleLines, startRunner, waitCaughtUp, until } from "./harness.js";
 
 describe("hot reload of the rule set", () => {
   const dir = mkdtempSync(join(tmpdir(), "mt-reload-"));

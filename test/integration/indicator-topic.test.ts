@@ -10,15 +10,7 @@ import { signSet } from "../../src/indicators/sign.js";
 import { SAMPLE_DIR } from "../../src/lib/paths.js";
 import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import type { Alert } from "../../src/decode/events.js";
-import { SAMPLE_INDICATORS, casesAndAlerts, createTopics, freshNames, freshSchema, ids, kafka, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
-
-const until = async (what: string, ok: () => boolean, timeoutMs = 30_000) => {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { SAMPLE_INDICATORS, casesAndAlerts, createTopics, freshNames, freshSchema, ids, kafka, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp, until } from "./harness.js";
 
 describe("indicator sets over Kafka", () => {
   it("are taken live by a running consumer when trusted and newer, refused otherwise", { timeout: 180_000 }, async () => {
