@@ -1045,7 +1045,7 @@ function writeRecord(r: Recorded, ticks: Tick[]): void {
       `. The population's event times span two months whatever the duration, so a soak of ${round(r.minutes, 0)} minutes runs through two months of each merchant's history: state that grows with a merchant's history shows here as growth per merchant.`,
     "",
     `**Lag ${lag.bounded ? "stayed bounded" : "was NOT bounded"}** (bound: ${LAG_BOUND_SECONDS} s of the offered rate, ${fmt(lag.boundEvents)} events): ` +
-      `max total lag ${fmt(lag.max)} events (sum of moneytrail_consumer_lag over the 6 partitions, each from the process holding it; at minute ${lag.maxAtMinute}), ` +
+      `max total lag ${fmt(lag.max)} events (sum of moneytrail_consumer_lag over the 6 partitions, each from the process holding it${lag.max > 0 ? `; at minute ${lag.maxAtMinute}` : "; the gauge is the high watermark of the fetched batch minus the next offset after the chunk, so a consumer that keeps up reads 0"}), ` +
       `max on one partition ${fmt(lag.maxPartition)}, max in the last window ${fmt(lag.lateMax)}; measured from outside (end offsets minus the positions stored in mt_partitions, so including the batch in hand) max ${fmt(lag.maxStored)}. ` +
       `After production stopped the consumers were at lag 0 with an empty outbox in ${lag.drainSeconds} s.`,
     "",
