@@ -53,6 +53,7 @@ export class Runner {
   private sampled = 0;
   private joined = false;
   private checkpointing: Promise<void> = Promise.resolve();
+  private checkpointPending = false;
 
   private constructor(
     readonly cfg: RunConfig,
@@ -434,7 +435,15 @@ export class Runner {
       this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       resolveOffset(lastOffset);
       if (outbox.length) void owned.publisher.flush();
-      if (Date.now() - this.lastCheckpoint >= this.cfg.checkpointMs) await this.checkpoint();
+      // in the background: the batch goes on while the state is written (the checkpoint takes its snapshot and
+      // positions together before its first await, so what it writes is consistent whenever it lands)
+      if (Date.now() - this.lastCheckpoint >= this.cfg.checkpointMs && !this.checkpointPending) {
+        this.checkpointPending = true;
+        this.lastCheckpoint = Date.now();
+        void this.checkpoint()
+          .catch((err: Error) => log.error({ err: err.message }, "checkpoint failed; its merchants stay marked and go with the next one"))
+          .finally(() => (this.checkpointPending = false));
+      }
       await heartbeat();
     }
   }
