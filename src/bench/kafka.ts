@@ -3,6 +3,8 @@
 //               kafkajs consumer that only counts (the baseline) and by a Runner (decode, engine, PostgreSQL
 //               commit, outbox); moneytrail's figure runs from Runner.start until the positions stored in
 //               mt_partitions reach the topic's end offsets, so it includes the group join and partition claims;
+//               then the same topic read by TWO `moneytrail run` child processes (dist/cli.js, one consumer group
+//               of their own, a fresh schema), from their spawn until the stored positions reach the end offsets;
 //   latency:    a Runner on a fresh topic, events produced at a fixed rate (BENCH_RATE, batches every 20 ms),
 //               each alert's receive time on the alerts topic minus the send time of the event that raised it
 //               (header mt-event-id).
@@ -32,6 +34,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
+import { readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
@@ -111,8 +114,11 @@ async function broker(): Promise<Broker> {
   say("starting a local Apache Kafka (scripts/kafka-local.mjs)...");
   const k = await startKafka({ quiet: true });
   defer("stop the local broker", async () => say(`local broker: ${await k.stop({ graceMs: 15_000 })}`));
-  say(`Kafka ${k.version} at ${k.brokers} (pid ${k.pid}) in ${(k.timings.totalMs / 1000).toFixed(1)} s`);
-  return { brokers: k.brokers, describe: `local Apache Kafka ${k.version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
+  let version = k.version;
+  if (version === "KAFKA_LIBS" && process.env.KAFKA_LIBS)
+    version = readdirSync(process.env.KAFKA_LIBS).map((f) => /^kafka_2\.1[23]-(.+)\.jar$/.exec(f)?.[1]).find(Boolean) ?? version;
+  say(`Kafka ${version} at ${k.brokers} (pid ${k.pid}) in ${(k.timings.totalMs / 1000).toFixed(1)} s`);
+  return { brokers: k.brokers, describe: `local Apache Kafka ${version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
 }
 
 /** A fresh schema on DATABASE_URL's server (or the local default), dropped at the end; its URL. */
@@ -323,6 +329,14 @@ async function caughtUp(pool: pg.Pool, group: string, topic: string, ends: Map<n
   return [...ends].every(([p, high]) => high === 0n || (at.get(p) ?? -1n) >= high);
 }
 
+/** Sum of the positions stored in mt_partitions (events whose outputs are committed); null before any commit. */
+async function committed(pool: pg.Pool, group: string, topic: string): Promise<number | null> {
+  const { rows } = await pool
+    .query<{ n: string | null }>("SELECT sum(next_offset) AS n FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND next_offset IS NOT NULL", [group, topic])
+    .catch(() => ({ rows: [{ n: null }] }));
+  return rows[0]?.n === null || rows[0]?.n === undefined ? null : Number(rows[0].n);
+}
+
 async function count(pool: pg.Pool, sql: string, params: unknown[]): Promise<number> {
   return Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
 }
@@ -462,11 +476,17 @@ async function throughput(ctx: Ctx) {
   const start = now();
   const runner = await startRunner(ctx, ph, group, base);
   const startedMs = now() - start;
+  let firstCommit: { at: number; events: number } | undefined;
   await until("moneytrail's consumer", 240_000, async () => {
     if (!firstBatch && onBatch && onBatch.entered > 0) firstBatch = now();
+    if (!firstCommit) {
+      const n = await committed(ph.pool, group, topic);
+      if (n !== null) firstCommit = { at: now(), events: n };
+    }
     return caughtUp(ph.pool, group, topic, ends);
   });
-  const doneMs = now() - start;
+  const doneAt = now();
+  const doneMs = doneAt - start;
   const cpu = cpuSince(mark, ctx.broker.pid);
   const timed = timerReport();
   await until("moneytrail's outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0);
@@ -482,6 +502,8 @@ async function throughput(ctx: Ctx) {
     startMs: Math.round(startedMs),
     /** from Runner.start to the first batch handed to the Runner (start, join, first fetch) */
     firstBatchMs: firstBatch ? Math.round(firstBatch - start) : undefined,
+    /** events after the first committed chunk over the time after it (start, join and first fetch left out) */
+    fromFirstCommitEventsPerSec: firstCommit && doneAt > firstCommit.at ? perSec(EVENTS - firstCommit.events, doneAt - firstCommit.at) : undefined,
     outboxEmptyMs: Math.round(outboxMs),
     stopMs: Math.round(stopMs),
     consumed: processed,
@@ -490,7 +512,102 @@ async function throughput(ctx: Ctx) {
     timers: TIMERS ? timed : undefined,
   };
   say(`moneytrail: ${moneytrail.eventsPerSec} ev/s (${moneytrail.seconds} s from start, join and claims included); ${alerts} alerts`);
-  return { produceEventsPerSec: perSec(EVENTS, produceMs), bytesPerEvent: Math.round(bytes / EVENTS), baseline, moneytrail };
+  const twoProcesses = await twoProcessThroughput(ctx, base, ends);
+  return { produceEventsPerSec: perSec(EVENTS, produceMs), bytesPerEvent: Math.round(bytes / EVENTS), baseline, moneytrail, twoProcesses };
+}
+
+/**
+ * The throughput phase's topic read again by two `moneytrail run` processes (child processes of the build,
+ * dist/cli.js, as deployed: each its own Node, its own /metrics port) in a consumer group of their own, on a fresh
+ * schema. Timed from their spawn (Node start, migration, join, the rebalance when the second member arrives,
+ * claims) until the stored positions reach the end offsets; also from the moment both members hold partitions.
+ */
+async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bigint>) {
+  const topic = `${base}.events`;
+  const ph = await phase(ctx, "tp2", SEED);
+  const group = `mt-bench-${ctx.id}-tp2`;
+  const env = {
+    KAFKA_BROKERS: ctx.broker.brokers,
+    DATABASE_URL: ph.url,
+    KAFKA_CLIENT_ID: `mt-bench-${ctx.id}`,
+    MT_GROUP_ID: group,
+    MT_EVENTS_TOPIC: topic,
+    MT_ALERTS_TOPIC: `${base}.alerts`,
+    MT_DEAD_LETTER_TOPIC: `${base}.dead-letter`,
+    MT_INDICATORS: ph.indicators,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  };
+  say("moneytrail, two processes: spawning two `moneytrail run` (dist/cli.js)...");
+  const mark = cpuMark(ctx.broker.pid);
+  const start = now();
+  const procs: ChildConsumer[] = [];
+  for (const name of ["A", "B"]) procs.push(await spawnConsumer(name, env, join(ctx.dir, `consumer-${name}.log`)));
+  const stops: string[] = [];
+  defer("stop the two consumer processes", async () => {
+    if (!stops.length) for (const c of procs) await stopConsumer(c, 30_000);
+  });
+  const died = () => {
+    const c = procs.find((p) => p.exit);
+    if (!c) return;
+    let tail = "";
+    try {
+      tail = readFileSync(c.logFile, "utf8").split("\n").slice(-15).join("\n");
+    } catch {
+      /* no log */
+    }
+    throw new Error(`consumer process ${c.name} exited (${c.exit!.signal ?? `code ${c.exit!.code}`}):\n${tail}`);
+  };
+  let firstCommit: { at: number; events: number } | undefined;
+  let bothIn: { at: number; events: number; partitions: number[][] } | undefined;
+  let lastReadiness = 0;
+  await until("two moneytrail processes", 240_000, async () => {
+    died();
+    if (!firstCommit) {
+      const n = await committed(ph.pool, group, topic);
+      if (n !== null) firstCommit = { at: now(), events: n };
+    }
+    if (!bothIn && now() - lastReadiness > 200) {
+      lastReadiness = now();
+      const parts = await Promise.all(procs.map(async (c) => (await readiness(c.metricsPort, 1000).catch(() => ({ partitions: [] as number[] }))).partitions));
+      if (parts.every((p) => p.length > 0) && new Set(parts.flat()).size === PARTITIONS)
+        bothIn = { at: now(), events: (await committed(ph.pool, group, topic)) ?? 0, partitions: parts };
+    }
+    return caughtUp(ph.pool, group, topic, ends);
+  });
+  const doneAt = now();
+  const cpu = cpuSince(mark, ctx.broker.pid);
+  const wallMs = doneAt - start;
+  const cores = procs.map((c) => round((procTicks(c.pid) * 10) / wallMs, 2));
+  await until("the two processes' outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0);
+  const scrapes = await Promise.all(procs.map((c) => scrape(c.metricsPort).catch(() => new Map())));
+  const consumed = scrapes.map((s) => total(s, "moneytrail_events_consumed_total"));
+  const partitions = await Promise.all(procs.map(async (c) => (await readiness(c.metricsPort).catch(() => ({ partitions: [] as number[] }))).partitions));
+  const alerts = await count(ph.pool, "SELECT count(*) AS n FROM mt_alerts", []);
+  for (const c of procs) stops.push((await stopConsumer(c, 60_000)).how);
+  const result = {
+    how: "two `moneytrail run` child processes (node dist/cli.js run), one consumer group",
+    eventsPerSec: perSec(EVENTS, wallMs),
+    seconds: round(wallMs / 1000, 2),
+    /** from the spawn until the first chunk's outputs were committed (Node start, migration, join, claims) */
+    firstCommitMs: firstCommit ? Math.round(firstCommit.at - start) : undefined,
+    fromFirstCommitEventsPerSec: firstCommit && doneAt > firstCommit.at ? perSec(EVENTS - firstCommit.events, doneAt - firstCommit.at) : undefined,
+    /** from the spawn until both members held partitions (after the rebalance the second member's arrival caused) */
+    bothInGroupMs: bothIn ? Math.round(bothIn.at - start) : undefined,
+    eventsBeforeBothIn: bothIn?.events,
+    /** events after both members held partitions, over the time after that */
+    bothInEventsPerSec: bothIn && doneAt > bothIn.at ? perSec(EVENTS - bothIn.events, doneAt - bothIn.at) : undefined,
+    partitions,
+    consumed,
+    alerts,
+    cores,
+    cpu: { ...cpu, nodeCores: undefined, nodeEventLoopUtilisation: undefined },
+    stops,
+  };
+  say(
+    `two processes: ${result.eventsPerSec} ev/s from spawn (${result.seconds} s); both in the group after ${result.bothInGroupMs ?? "?"} ms, ` +
+      `${result.bothInEventsPerSec ?? "?"} ev/s after that; consumed ${consumed.join(" + ")}; ${alerts} alerts; ${stops.join(", ")}`,
+  );
+  return result;
 }
 
 async function latency(ctx: Ctx) {
@@ -650,26 +767,39 @@ async function main(): Promise<void> {
     baselineEventsPerSec: tp.baseline.eventsPerSec,
     moneytrailEventsPerSec: tp.moneytrail.eventsPerSec,
     ratio: round(ratio, 3),
+    /** two `moneytrail run` processes on the same topic, from their spawn */
+    twoProcessEventsPerSec: tp.twoProcesses.eventsPerSec,
+    twoProcessRatio: round(tp.twoProcesses.eventsPerSec / tp.baseline.eventsPerSec, 3),
     latencyP50Ms: lat.p50Ms,
     latencyP99Ms: lat.p99Ms,
     latencyMaxMs: lat.maxMs,
     alertsMeasured: lat.alertsMeasured,
     baseline: tp.baseline,
     moneytrail: tp.moneytrail,
+    twoProcesses: tp.twoProcesses,
     latency: lat,
     broker: b.describe,
     totalSeconds: round((now() - t0) / 1000),
     node: process.version,
   };
   const mt = tp.moneytrail;
+  const two = tp.twoProcesses;
   const t = mt.timers;
   const share = (k: string) => (t?.[k] ? `${((t[k].ms / (mt.seconds * 1000)) * 100).toFixed(0)}%` : "n/a");
   recordBenchmark("kafka", "npm run bench:kafka", [
-    `Broker: ${b.describe}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine; the Runner in the benchmark's process.`,
+    `Broker: ${b.describe}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine. One process: a Runner in the benchmark's process. ` +
+      `Two processes: two \`moneytrail run\` child processes (\`node dist/cli.js run\`, spawned together) in a consumer group of their own on the same topic, a fresh schema.`,
     "",
-    `| events | merchants | produce ev/s | raw kafkajs consumer ev/s (first to last message) | moneytrail ev/s (from start, join included) | moneytrail/raw | alerts |`,
-    `|---|---|---|---|---|---|---|`,
-    `| ${EVENTS} | ${MERCHANTS} | ${result.produceEventsPerSec} | ${result.baselineEventsPerSec} | ${result.moneytrailEventsPerSec} | ${(ratio * 100).toFixed(1)}% | ${mt.alerts} |`,
+    `| events | merchants | produce ev/s | raw kafkajs consumer ev/s (first to last message) | moneytrail ev/s, one process (from start, join included) | one process/raw | moneytrail ev/s, two processes (from spawn, join and rebalance included) | two processes/raw | alerts (one / two processes) |`,
+    `|---|---|---|---|---|---|---|---|---|`,
+    `| ${EVENTS} | ${MERCHANTS} | ${result.produceEventsPerSec} | ${result.baselineEventsPerSec} | ${result.moneytrailEventsPerSec} | ${(ratio * 100).toFixed(1)}% | ${two.eventsPerSec} | ${(result.twoProcessRatio * 100).toFixed(1)}% | ${mt.alerts} / ${two.alerts} |`,
+    "",
+    `Without the start: one process ${mt.fromFirstCommitEventsPerSec ?? "?"} ev/s after its first committed chunk; two processes ${two.fromFirstCommitEventsPerSec ?? "?"} ev/s after their first committed chunk ` +
+      `(${two.firstCommitMs ?? "?"} ms after the spawn) and ${two.bothInEventsPerSec ?? "?"} ev/s once both held partitions (${two.bothInGroupMs ?? "?"} ms after the spawn, ` +
+      `${two.eventsBeforeBothIn ?? "?"} events committed before that; then ${two.partitions.map((p, i) => `${"AB"[i]}: ${p.join(",")}`).join(" / ")}). ` +
+      `Consumed ${two.consumed.join(" + ")}; CPU in cores: processes ${two.cores.join(" + ")}, broker ${two.cpu.brokerCores ?? "n/a"}, PostgreSQL ${two.cpu.postgresCores}; ` +
+      `machine busy ${two.cpu.machineBusy === undefined ? "n/a" : `${Math.round(two.cpu.machineBusy * 100)}%`}. ` +
+      `Alerts may differ between one and two processes: a shared-infrastructure link between merchants on partitions of different processes is not seen (README).`,
     "",
     `| offered rate | seconds | typology share | alerts measured | event-to-alert p50 | p99 | max |`,
     `|---|---|---|---|---|---|---|`,
