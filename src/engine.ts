@@ -13,6 +13,11 @@ import { countActivity, keepEvidence, summariseEvent } from "./state/evidence.js
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
+function hasSignal(m: MerchantState): boolean {
+  for (const _ in m.signals) return true;
+  return false;
+}
+
 export interface RuleHit {
   rule: string;
   version: string;
@@ -32,6 +37,8 @@ export class Engine {
   // one reused argument object keeps the per-rule call free of allocation
   private readonly input: EvalInput<unknown, unknown>;
   readonly counts = { events: 0, alerts: 0 };
+  /** a finding of the event in hand cites it */
+  private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
 
@@ -77,7 +84,9 @@ export class Engine {
         break;
     }
     const changed = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]);
-    if (this.input.noted) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
+    // details of an event a signal cites now; of one a rule only noted, once the merchant is suspect at all (most
+    // merchants never are, and their state stays small)
+    if (this.cited || (this.input.noted && hasSignal(m))) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
     const own = changed ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
     if (!newPeers?.length) return own;
     const peers = this.alertPeers(m, newPeers, event.eventId, event.occurredAt, at);
@@ -91,6 +100,7 @@ export class Engine {
     input.at = at;
     input.merchant = m;
     input.noted = false;
+    this.cited = false;
     let changed = false;
     for (const rule of rules) {
       input.params = rule.params;
@@ -106,7 +116,7 @@ export class Engine {
         }
         continue;
       }
-      if (!input.noted && f.eventIds.includes(event.eventId)) input.noted = true;
+      if (!this.cited && f.eventIds.includes(event.eventId)) this.cited = true;
       const prev = m.signals[rule.id];
       if (!prev && this.trackHits) this.hits.push({ rule: rule.id, version: rule.version, mode: rule.mode, merchantId: m.id, at: event.type === "peer-flagged" ? new Date(at).toISOString() : event.occurredAt });
       m.signals[rule.id] = {

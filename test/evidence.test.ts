@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ACTIVITY_DAYS, EVIDENCE_CAP, countActivity, keepEvidence, summariseEvent } from "../src/state/evidence.js";
 import { newMerchant } from "../src/state/merchant.js";
 import { dayIndex } from "../src/state/window.js";
-import { DAY, chargeback, crawl, indexOf, indicatorSet, resetEvents, tx } from "./helpers/events.js";
+import { DAY, chargeback, crawl, feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, state, tx } from "./helpers/events.js";
+import { Engine } from "../src/engine.js";
 
 beforeEach(() => resetEvents("2026-03-10T12:00:00Z"));
 
@@ -63,5 +64,30 @@ describe("evidence details", () => {
     keepEvidence(m, summariseEvent(events.at(-1)!, indexOf(), 0));
     expect(m.evidence!.map((e) => e.eventId)).toEqual(events.slice(3).map((e) => e.eventId));
     expect(m.evidence![0]).toMatchObject({ type: "chargeback", reasonCode: events[3]!.reasonCode, network: events[3]!.network });
+  });
+});
+
+describe("which events' details a merchant keeps", () => {
+  it("none for a merchant no rule suspects; the cited ones, and then the noted ones, once one does", () => {
+    const rules = `
+  - id: ratio
+    kind: chargeback-ratio
+    weight: 70
+    typology: excessive-disputes
+    params: { measure: window, levels: [{ name: early, ratio: 0.5, minCount: 3 }] }
+  - id: churn
+    kind: descriptor-churn
+    weight: 10
+    typology: brand-churn
+    params: { distinct: 2, withinDays: 30 }
+`;
+    const engine = new Engine(ruleSetWith(rules), indexOf());
+    feed(engine, [merchant(), ...Array.from({ length: 10 }, () => tx({ status: "settled" })), chargeback(), chargeback()]);
+    // the chargebacks were noted by the ratio rule, but nothing holds against the merchant
+    expect(state(engine).evidence).toBeUndefined();
+    const rebrand = tx({ status: "settled", descriptor: "OTHER BRAND 555" });
+    const later = chargeback();
+    feed(engine, [rebrand, later]);
+    expect(state(engine).evidence!.map((e) => e.eventId)).toEqual([rebrand.eventId, later.eventId]);
   });
 });
