@@ -58,6 +58,8 @@ const { values: opt } = parseArgs({
     "typology-share": { type: "string", default: "0.01" },
     "bad-every": { type: "string", default: "1000" },
     seed: { type: "string", default: "21" },
+    /** days of event time the stream spans: a long span brings merchants' state to its caps early in the run */
+    "span-days": { type: "string", default: "61" },
     "sample-seconds": { type: "string", default: "10" },
     "drain-minutes": { type: "string", default: "15" },
     chart: { type: "string" },
@@ -77,6 +79,7 @@ const MERCHANTS = Number(opt.merchants);
 const TYPOLOGY_SHARE = Number(opt["typology-share"]);
 const BAD_EVERY = Number(opt["bad-every"]);
 const SEED = Number(opt.seed);
+const SPAN_DAYS = Number(opt["span-days"]);
 const SAMPLE_MS = Number(opt["sample-seconds"]) * 1000;
 const DRAIN_MS = Number(opt["drain-minutes"]) * 60_000;
 const RECORD = !opt["no-record"];
@@ -709,7 +712,7 @@ async function main(): Promise<number> {
   });
   await producer.connect();
   defer("disconnect the producer", () => producer.disconnect());
-  const gen = generatePopulation({ seed: SEED, events, merchants: MERCHANTS, typologyShare: TYPOLOGY_SHARE });
+  const gen = generatePopulation({ seed: SEED, events, merchants: MERCHANTS, typologyShare: TYPOLOGY_SHARE, spanDays: SPAN_DAYS });
   let generated = 0;
   let bad = 0;
   const badKinds = ["not-json", "schema", "too-large"] as const;
