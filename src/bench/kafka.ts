@@ -35,6 +35,7 @@ import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
 import { readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
+import { Cleanups } from "./cleanup.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
@@ -59,34 +60,11 @@ const round = (x: number, d = 1) => Number(x.toFixed(d));
 
 // ------------------------------------------------------------------------------------------------ clean-up
 
-const cleanups: { name: string; fn: () => Promise<unknown> }[] = [];
-const defer = (name: string, fn: () => Promise<unknown>): void => void cleanups.push({ name, fn });
-let cleaning: Promise<void> | undefined;
+const cleanups = new Cleanups((line) => say(line), 60_000);
+const defer = (name: string, fn: () => Promise<unknown>): void => cleanups.defer(name, fn);
+const cleanup = (): Promise<void> => cleanups.run();
 
-/** Runs the clean-ups in reverse order, each at most 60 s, each failure reported and passed over. */
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, fn } of cleanups.reverse()) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([fn(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error("timed out after 60 s")), 60_000)))]);
-      } catch (err) {
-        say(`clean-up "${name}" failed: ${(err as Error).message}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    cleanups.length = 0;
-  })();
-  return cleaning;
-}
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => {
-    say(`${sig}: stopping everything started`);
-    void cleanup().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
-  });
-}
+cleanups.onSignals();
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 50): Promise<void> {
   const t0 = now();

@@ -32,6 +32,7 @@ import type * as KafkaLocal from "../../scripts/kafka-local.mjs";
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
+import { Cleanups } from "./cleanup.js";
 import {
   byLabel,
   histogram,
@@ -103,33 +104,11 @@ const mmss = (s: number) => `${s < 0 ? "-" : ""}${String(Math.floor(Math.abs(s) 
 
 // ------------------------------------------------------------------------------------------------ clean-up
 
-const cleanups: { name: string; fn: () => Promise<unknown> }[] = [];
-const defer = (name: string, fn: () => Promise<unknown>): void => void cleanups.push({ name, fn });
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, fn } of cleanups.reverse()) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([fn(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error("timed out after 90 s")), 90_000)))]);
-      } catch (err) {
-        say(`clean-up "${name}" failed: ${(err as Error).message}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    cleanups.length = 0;
-  })();
-  return cleaning;
-}
+const cleanups = new Cleanups((line) => say(line), 90_000);
+const defer = (name: string, fn: () => Promise<unknown>): void => cleanups.defer(name, fn);
+const cleanup = (): Promise<void> => cleanups.run();
 let interrupted = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => {
-    interrupted = true;
-    say(`${sig}: stopping everything started`);
-    void cleanup().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
-  });
-}
+cleanups.onSignals(() => (interrupted = true));
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 500): Promise<void> {
   const t0 = now();
