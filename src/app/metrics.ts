@@ -23,7 +23,7 @@ export function createMetrics() {
     rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
     ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),
     indicatorSets: g("indicator_set_entries", "entries of each indicator set in force", ["set", "source", "version"]),
-    lag: g("consumer_lag", "messages behind the end of the events topic, per partition, after the latest chunk", ["partition"]),
+    lag: g("consumer_lag", "messages behind the end of the events topic, per partition this process holds (at scrape, and after each chunk)", ["partition"]),
     merchants: g("merchants_in_memory", "merchants whose state this process holds"),
     checkpointBytes: g("checkpoint_state_bytes", "JSON bytes of merchant state written by the latest checkpoint"),
     checkpointMerchants: g("checkpoint_merchants", "merchants written by the latest checkpoint"),

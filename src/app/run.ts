@@ -138,6 +138,7 @@ export class Runner {
     this.http = Fastify();
     this.http.get("/metrics", async (_req, reply) => {
       this.metrics.merchants.set(this.engine.merchants.size);
+      await this.measureLag();
       return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });
     this.http.get("/healthz", async () => ({ status: "alive" }));
@@ -200,6 +201,20 @@ export class Runner {
     });
     await this.web.listen({ port: this.cfg.httpPort, host: this.cfg.httpHost });
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
+  }
+
+  /**
+   * Lag at scrape time: the partition's end offset now against this process's position in it. (After a chunk the
+   * lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.)
+   */
+  private async measureLag(): Promise<void> {
+    if (this.owned.size === 0) return;
+    const ends = await this.admin.fetchTopicOffsets(this.cfg.eventsTopic).catch(() => null);
+    if (!ends) return;
+    for (const e of ends) {
+      const owned = this.owned.get(e.partition);
+      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, Math.max(0, Number(BigInt(e.high) - owned.position)));
+    }
   }
 
   /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
