@@ -19,12 +19,10 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import pino from "pino";
 import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin, type Consumer, type Producer } from "kafkajs";
-import type * as KafkaLocal from "../../scripts/kafka-local.mjs";
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { Runner } from "../app/run.js";
 import { runConfig } from "../config/run.js";
@@ -35,7 +33,7 @@ import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
 import { readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
-import { Cleanups } from "./cleanup.js";
+import { Cleanups, benchBroker, onServer, until as pollUntil, type Broker } from "./infra.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
@@ -66,61 +64,16 @@ const cleanup = (): Promise<void> => cleanups.run();
 
 cleanups.onSignals();
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 50): Promise<void> {
-  const t0 = now();
-  while (!(await check())) {
-    if (now() - t0 > timeoutMs) throw new Error(`${what}: not done after ${timeoutMs / 1000} s`);
-    await sleep(everyMs);
-  }
-}
+const until = (what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 50): Promise<void> => pollUntil(what, timeoutMs, check, everyMs);
 
 // ------------------------------------------------------------------------------------------------ infrastructure
-
-interface Broker {
-  brokers: string;
-  describe: string;
-  pid?: number;
-  external: boolean;
-}
-
-async function broker(): Promise<Broker> {
-  const fromEnv = process.env.KAFKA_BROKERS?.trim();
-  if (fromEnv) return { brokers: fromEnv, describe: `KAFKA_BROKERS=${fromEnv}`, external: true };
-  process.env.KAFKA_HEAP ??= "-Xms1g -Xmx1g"; // the script's advice for benchmarks
-  const script = pathToFileURL(join(PACKAGE_ROOT, "scripts", "kafka-local.mjs")).href;
-  const { startKafka } = (await import(script)) as typeof KafkaLocal;
-  say("starting a local Apache Kafka (scripts/kafka-local.mjs)...");
-  const k = await startKafka({ quiet: true });
-  defer("stop the local broker", async () => say(`local broker: ${await k.stop({ graceMs: 15_000 })}`));
-  let version = k.version;
-  if (version === "KAFKA_LIBS" && process.env.KAFKA_LIBS)
-    version = readdirSync(process.env.KAFKA_LIBS).map((f) => /^kafka_2\.1[23]-(.+)\.jar$/.exec(f)?.[1]).find(Boolean) ?? version;
-  say(`Kafka ${version} at ${k.brokers} (pid ${k.pid}) in ${(k.timings.totalMs / 1000).toFixed(1)} s`);
-  return { brokers: k.brokers, describe: `local Apache Kafka ${version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
-}
 
 /** A fresh schema on DATABASE_URL's server (or the local default), dropped at the end; its URL. */
 async function postgres(id: string): Promise<{ url: string; pool: pg.Pool; describe: string }> {
   const base = process.env.DATABASE_URL?.trim() || DEFAULT_POSTGRES;
   const schema = `mt_bench_${id}`;
-  const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
-  await admin.connect().catch((err: Error) => {
-    throw new Error(`cannot reach PostgreSQL at ${base.replace(/:[^:@/]*@/, ":***@")} (${err.message}); set DATABASE_URL`);
-  });
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  defer(`drop schema ${schema}`, async () => {
-    const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
-    await c.connect();
-    try {
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await c.end();
-    }
-  });
+  await onServer(base, `CREATE SCHEMA ${schema}`);
+  defer(`drop schema ${schema}`, () => onServer(base, `DROP SCHEMA IF EXISTS ${schema} CASCADE`));
   const url = new URL(base);
   url.searchParams.set("options", `-c search_path=${schema}`);
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
@@ -712,7 +665,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "mt-bench-kafka-"));
   defer("remove the temporary directory", async () => rmSync(dir, { recursive: true, force: true }));
 
-  const b = await broker();
+  const b = await benchBroker(say, cleanups, 15_000);
   say(b.describe);
   const kafka = new Kafka({
     brokers: b.brokers.split(","),

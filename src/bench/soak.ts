@@ -22,17 +22,15 @@
 import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { cpus } from "node:os";
 import pg from "pg";
 import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin } from "kafkajs";
-import type * as KafkaLocal from "../../scripts/kafka-local.mjs";
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
-import { Cleanups } from "./cleanup.js";
+import { Cleanups, benchBroker, onServer, until as pollUntil } from "./infra.js";
 import {
   byLabel,
   histogram,
@@ -110,81 +108,28 @@ const cleanup = (): Promise<void> => cleanups.run();
 let interrupted = false;
 cleanups.onSignals(() => (interrupted = true));
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 500): Promise<void> {
-  const t0 = now();
-  while (!(await check())) {
-    if (now() - t0 > timeoutMs) throw new Error(`${what}: not done after ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(everyMs);
-  }
-}
+const until = (what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, everyMs = 500): Promise<void> => pollUntil(what, timeoutMs, check, everyMs);
 
 // ------------------------------------------------------------------------------------------------ infrastructure
-
-interface Broker {
-  brokers: string;
-  describe: string;
-  pid?: number;
-  external: boolean;
-}
-
-async function broker(): Promise<Broker> {
-  const fromEnv = process.env.KAFKA_BROKERS?.trim();
-  if (fromEnv) return { brokers: fromEnv, describe: `KAFKA_BROKERS=${fromEnv}`, external: true };
-  process.env.KAFKA_HEAP ??= "-Xms1g -Xmx1g";
-  const script = pathToFileURL(join(PACKAGE_ROOT, "scripts", "kafka-local.mjs")).href;
-  const { startKafka } = (await import(script)) as typeof KafkaLocal;
-  say("starting a local Apache Kafka (scripts/kafka-local.mjs)...");
-  const k = await startKafka({ quiet: true });
-  defer("stop the local broker", async () => say(`local broker: ${await k.stop({ graceMs: 20_000 })}`));
-  let version = k.version;
-  if (version === "KAFKA_LIBS" && process.env.KAFKA_LIBS)
-    version = readdirSync(process.env.KAFKA_LIBS).map((f) => /^kafka_2\.1[23]-(.+)\.jar$/.exec(f)?.[1]).find(Boolean) ?? version;
-  say(`Kafka ${version} at ${k.brokers} (pid ${k.pid}) in ${(k.timings.totalMs / 1000).toFixed(1)} s`);
-  return { brokers: k.brokers, describe: `local Apache Kafka ${version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
-}
 
 /** A fresh database on DATABASE_URL's server (a schema when the role may not create databases). */
 async function database(id: string): Promise<{ url: string; describe: string }> {
   const base = process.env.DATABASE_URL?.trim() || DEFAULT_POSTGRES;
   const name = `mt_soak_${id}`;
-  const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
-  await admin.connect().catch((err: Error) => {
-    throw new Error(`cannot reach PostgreSQL at ${base.replace(/:[^:@/]*@/, ":***@")} (${err.message}); set DATABASE_URL`);
-  });
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    if (!opt.keep)
-      defer(`drop database ${name}`, async () => {
-        const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
-        await c.connect();
-        try {
-          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        } finally {
-          await c.end();
-        }
-      });
-    return { url: url.toString(), describe: `PostgreSQL ${url.host}, database ${name}${opt.keep ? " (kept)" : ""}` };
+    await onServer(base, `CREATE DATABASE ${name}`);
   } catch (err) {
     say(`CREATE DATABASE refused (${(err as Error).message}); using a schema ${name} instead`);
-    await admin.query(`CREATE SCHEMA ${name}`);
-    if (!opt.keep)
-      defer(`drop schema ${name}`, async () => {
-        const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });
-        await c.connect();
-        try {
-          await c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
-        } finally {
-          await c.end();
-        }
-      });
+    await onServer(base, `CREATE SCHEMA ${name}`);
+    if (!opt.keep) defer(`drop schema ${name}`, () => onServer(base, `DROP SCHEMA IF EXISTS ${name} CASCADE`));
     const url = new URL(base);
     url.searchParams.set("options", `-c search_path=${name}`);
     return { url: url.toString(), describe: `PostgreSQL ${url.host}${url.pathname}, schema ${name}${opt.keep ? " (kept)" : ""}` };
-  } finally {
-    await admin.end();
   }
+  if (!opt.keep) defer(`drop database ${name}`, () => onServer(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), describe: `PostgreSQL ${url.host}, database ${name}${opt.keep ? " (kept)" : ""}` };
 }
 
 // ------------------------------------------------------------------------------------------------ samples
@@ -520,7 +465,7 @@ async function main(): Promise<number> {
   const events = Math.ceil((RATE * durationMs) / 1000);
   say(`${command}: ${MINUTES} min at ${RATE} ev/s (${fmt(events)} events over ${fmt(MERCHANTS)} merchants), output in ${relative(PACKAGE_ROOT, outDir)}`);
 
-  const b = await broker();
+  const b = await benchBroker(say, cleanups, 20_000);
   const db = await database(id);
   say(`${b.describe}; ${db.describe}`);
   const kafka = new Kafka({
