@@ -10,6 +10,8 @@ import { recordAlerts, recordHits } from "../cases/record.js";
 import type { Engine, RuleHit } from "../engine.js";
 import { Auth, CONSOLE } from "../web/auth.js";
 import { buildWebServer } from "../web/server.js";
+import { loadRuleSet } from "../rules/ruleset.js";
+import { filesOf, recordVersion } from "../rules/history.js";
 import type { Logger } from "../lib/log.js";
 
 export interface DemoServer {
@@ -38,6 +40,9 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   // rule tuners edit a copy: the demo never changes the repository's rules
   const rulesDir = mkdtempSync(join(tmpdir(), "moneytrail-demo-rules-"));
   cpSync(o.rulesDir, rulesDir, { recursive: true });
+  // the set in force starts the history, as `run` does, so the first change can be compared and rolled back
+  const rs = loadRuleSet(rulesDir);
+  await recordVersion(db, rs, filesOf(rs), "directory");
   const app = await buildWebServer({ db, log: o.log, rulesDir });
   await app.listen({ host: o.host, port: o.port }).catch((err: NodeJS.ErrnoException) => {
     throw new Error(

@@ -20,7 +20,7 @@ import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { poolDb } from "../cases/db.js";
+import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
@@ -45,6 +45,8 @@ export class Runner {
   private web?: FastifyInstance;
   private readonly rules: RuleSetWatcher;
   private readonly trust?: TrustStore;
+  /** the case store, rule history and webhook queue, on the consumer's pool */
+  private readonly db: Db;
   private readonly subscriber: IndicatorSubscriber;
   private webhook?: WebhookDispatcher;
   private readonly member = `${hostname()}:${process.pid}`;
@@ -63,6 +65,7 @@ export class Runner {
     private readonly pool: pg.Pool,
     private readonly store: PgStore,
   ) {
+    this.db = poolDb(pool);
     this.trust = cfg.trustStore ? loadTrustStore(cfg.trustStore) : undefined;
     const sets = cfg.indicators ? readIndicatorSets(cfg.indicators, this.trust) : [];
     const indicators = indexSets(sets);
@@ -81,7 +84,7 @@ export class Runner {
       sets,
     );
     this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
-    this.metrics.ruleSet.set({ id: this.engine.ruleSet.id, version: this.engine.ruleSet.version }, 1);
+    this.setRuleSetGauge(this.engine.ruleSet);
     this.setIndicatorGauges(indicators);
     this.rules = new RuleSetWatcher({
       dir: cfg.rules,
@@ -149,6 +152,11 @@ export class Runner {
     await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
   }
 
+  private setRuleSetGauge(rs: RuleSet): void {
+    this.metrics.ruleSet.reset();
+    this.metrics.ruleSet.set({ id: rs.id, version: rs.version }, 1);
+  }
+
   private setIndicatorGauges(ix: IndicatorIndex): void {
     this.metrics.indicatorSets.reset();
     for (const s of ix.sets) this.metrics.indicatorSets.set({ set: s.id, source: s.source, version: String(s.version) }, s.entries);
@@ -176,16 +184,15 @@ export class Runner {
   private putInForce(rs: RuleSet): void {
     const before = this.engine.ruleSet.version;
     this.engine.replaceRuleSet(rs);
-    this.metrics.ruleSet.reset();
-    this.metrics.ruleSet.set({ id: rs.id, version: rs.version }, 1);
+    this.setRuleSetGauge(rs);
     this.metrics.rulesReloads.inc({ result: "accepted" });
     this.log.info({ before, version: rs.version }, "rule set reloaded");
-    void recordVersion(poolDb(this.pool), rs, filesOf(rs), "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
+    void recordVersion(this.db, rs, filesOf(rs), "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
   }
 
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
   private async serveReviewers(): Promise<void> {
-    const db = poolDb(this.pool);
+    const db = this.db;
     await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory");
     if (this.cfg.webhookUrl) {
       this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });

@@ -9,7 +9,7 @@ import { CaseError, writeAudit, type Actor } from "../cases/store.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import type { RulesStatus } from "../rules/reload.js";
-import { diffFiles, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { diffFiles, filesOf, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
 import { rulesPage } from "./pages/rules.js";
@@ -70,7 +70,7 @@ interface Ctx {
 
 const YAML_NAME = /^[a-z0-9][a-z0-9._-]*\.ya?ml$/i;
 
-export async function ruleRoutes(app: FastifyInstance, c: Ctx): Promise<void> {
+export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   const files = (): RuleFiles =>
     Object.fromEntries(
       readdirSync(c.dir)
@@ -101,6 +101,8 @@ export async function ruleRoutes(app: FastifyInstance, c: Ctx): Promise<void> {
         throw err;
       }
       await c.db.tx(async (q) => {
+        // the version replaced is in the history too, so this change can always be compared and rolled back
+        await recordVersion(q, before, filesOf(before), "directory");
         await recordVersion(q, rs, next, actor.username);
         await writeAudit(q, actor, action, { target, before: { version: before.version }, after: { version: rs.version } });
       });
@@ -190,6 +192,4 @@ export async function ruleRoutes(app: FastifyInstance, c: Ctx): Promise<void> {
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));
   app.get("/api/rules/feedback", { config: { perm: "rules:read" } }, async () => ruleFeedback(c.db));
-  // the files as in force, so a restart recorded nothing yet still has a version to diff against
-  await recordVersion(c.db, current(), files(), "directory");
 }

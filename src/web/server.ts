@@ -219,7 +219,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
 
   // --- rules ------------------------------------------------------------------------------------------------
-  if (o.rulesDir) await ruleRoutes(app, { db: o.db, dir: o.rulesDir, status: o.rulesStatus, onRulesChanged: o.onRulesChanged, pageUser, sendHtml });
+  if (o.rulesDir) ruleRoutes(app, { db: o.db, dir: o.rulesDir, status: o.rulesStatus, onRulesChanged: o.onRulesChanged, pageUser, sendHtml });
 
   // --- users and tokens -------------------------------------------------------------------------------------
   app.get("/admin", { config: { perm: "users:manage" } }, async (req, reply) => sendHtml(reply, adminPage(pageUser(req)!, await auth.users())));
