@@ -57,8 +57,11 @@ export class IndicatorSubscriber {
     for (const s of initial) this.inForce.set(s.id, s);
   }
 
-  /** Takes a message's set if it is valid, trusted and newer than the one in force. Returns why not, or null. */
-  take(key: string | null, value: Buffer | null): string | null {
+  /**
+   * Takes a message's set if it is valid, trusted and newer than the one in force: returns true when it did, or
+   * why not (a string); false when it was simply not newer.
+   */
+  private take(key: string | null, value: Buffer | null): boolean | string {
     let json: unknown;
     try {
       json = JSON.parse(value?.toString() ?? "");
@@ -73,10 +76,9 @@ export class IndicatorSubscriber {
       if (!v.ok) return v.reason;
     }
     const current = this.inForce.get(set.id);
-    if (current && current.version >= set.version) return null;
+    if (current && current.version >= set.version) return false;
     this.inForce.set(set.id, set);
-    this.o.onChange([...this.inForce.values()]);
-    return null;
+    return true;
   }
 
   async start(): Promise<void> {
@@ -86,10 +88,16 @@ export class IndicatorSubscriber {
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => {
-        const key = message.key?.toString() ?? null;
-        const refused = this.take(key, message.value);
-        if (refused) this.o.onRefused(key, refused);
+      // one index rebuild per batch, not per set: at start the topic hands over every set at once
+      eachBatch: async ({ batch }) => {
+        let changed = false;
+        for (const message of batch.messages) {
+          const key = message.key?.toString() ?? null;
+          const took = this.take(key, message.value);
+          if (typeof took === "string") this.o.onRefused(key, took);
+          else changed ||= took;
+        }
+        if (changed) this.o.onChange([...this.inForce.values()]);
       },
     });
   }
