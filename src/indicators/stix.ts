@@ -217,12 +217,11 @@ const pattern = z.string().superRefine((p, ctx) => {
   if (!r.ok) ctx.addIssue({ code: "custom", message: `not a pattern moneytrail accepts: ${r.error}` });
 });
 
+/** What every STIX domain object we make has: its type, spec version, `type--UUID` id and timestamps. */
+const sdo = <T extends string>(type: T) => ({ type: z.literal(type), spec_version: specVersion, id: idOf(type), created: timestampMs, modified: timestampMs });
+
 export const StixIdentity = z.strictObject({
-  type: z.literal("identity"),
-  spec_version: specVersion,
-  id: idOf("identity"),
-  created: timestampMs,
-  modified: timestampMs,
+  ...sdo("identity"),
   name: z.string().min(1),
   identity_class: z.string().min(1).optional(),
   /** the member's id in moneytrail (Publisher.id), so a round trip keeps it */
@@ -259,11 +258,7 @@ export const StixMarkingDefinition = z
 export type StixMarkingDefinition = z.infer<typeof StixMarkingDefinition>;
 
 export const StixIndicator = z.strictObject({
-  type: z.literal("indicator"),
-  spec_version: specVersion,
-  id: idOf("indicator"),
-  created: timestampMs,
-  modified: timestampMs,
+  ...sdo("indicator"),
   created_by_ref: idOf("identity").optional(),
   revoked: z.boolean().optional(),
   description: z.string().optional(),
@@ -285,11 +280,7 @@ export const Disposition = z.enum(["confirmed", "dismissed"]);
 export type Disposition = z.infer<typeof Disposition>;
 
 export const StixSighting = z.strictObject({
-  type: z.literal("sighting"),
-  spec_version: specVersion,
-  id: idOf("sighting"),
-  created: timestampMs,
-  modified: timestampMs,
+  ...sdo("sighting"),
   created_by_ref: idOf("identity").optional(),
   sighting_of_ref: idOf("indicator"),
   count: z.number().int().min(0).max(999_999_999).optional(),
