@@ -83,6 +83,9 @@ export async function benchBroker(say: (line: string) => void, cleanups: Cleanup
   return { brokers: k.brokers, describe: `local Apache Kafka ${version} (scripts/kafka-local.mjs, heap ${process.env.KAFKA_HEAP})`, pid: k.pid, external: false };
 }
 
+/** The PostgreSQL server a bench makes its own database or schema on: DATABASE_URL, else the local one. */
+export const benchServerUrl = (): string => process.env.DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/test";
+
 /** One statement on the server of `base` (CREATE/DROP of a bench's database or schema), on a short-lived client. */
 export async function onServer(base: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 5000 });

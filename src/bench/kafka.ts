@@ -33,7 +33,7 @@ import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
 import { readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
-import { Cleanups, benchBroker, onServer, until as pollUntil, type Broker } from "./infra.js";
+import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil, type Broker } from "./infra.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
@@ -46,7 +46,6 @@ const TICK_MS = 20;
 /** events of the latency phase sent before the measured ones, so that every partition is claimed first */
 const WARMUP = 600;
 const MIN_ALERTS = 200;
-const DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test";
 const SEED = 7;
 const LATENCY_SEED = 13;
 
@@ -70,7 +69,7 @@ const until = (what: string, timeoutMs: number, check: () => Promise<boolean> | 
 
 /** A fresh schema on DATABASE_URL's server (or the local default), dropped at the end; its URL. */
 async function postgres(id: string): Promise<{ url: string; pool: pg.Pool; describe: string }> {
-  const base = process.env.DATABASE_URL?.trim() || DEFAULT_POSTGRES;
+  const base = benchServerUrl();
   const schema = `mt_bench_${id}`;
   await onServer(base, `CREATE SCHEMA ${schema}`);
   defer(`drop schema ${schema}`, () => onServer(base, `DROP SCHEMA IF EXISTS ${schema} CASCADE`));

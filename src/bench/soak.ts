@@ -30,7 +30,7 @@ import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin } from "kaf
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
-import { Cleanups, benchBroker, onServer, until as pollUntil } from "./infra.js";
+import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil } from "./infra.js";
 import {
   byLabel,
   histogram,
@@ -85,7 +85,6 @@ const RECORD = !opt["no-record"];
 const PARTITIONS = 6;
 const TICK_MS = 100;
 const MAX_SEND = 10_000;
-const DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test";
 /** memory is "flat" when the late window's mean is within this share of the early window's */
 const FLAT_BOUND = 0.1;
 /** lag is "bounded" when the total never exceeded this many seconds of the offered rate */
@@ -114,7 +113,7 @@ const until = (what: string, timeoutMs: number, check: () => Promise<boolean> | 
 
 /** A fresh database on DATABASE_URL's server (a schema when the role may not create databases). */
 async function database(id: string): Promise<{ url: string; describe: string }> {
-  const base = process.env.DATABASE_URL?.trim() || DEFAULT_POSTGRES;
+  const base = benchServerUrl();
   const name = `mt_soak_${id}`;
   try {
     await onServer(base, `CREATE DATABASE ${name}`);
