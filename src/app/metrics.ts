@@ -1,5 +1,20 @@
 // The consumer's metrics, on /metrics (Prometheus text format). consumed = processed + dead-lettered.
 import client from "prom-client";
+import { PerformanceObserver, constants } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
+
+// Heap used right after the latest major GC: what the process really retains. Sampled heap used is a sawtooth
+// whose level follows V8's growth heuristics, so it cannot tell a leak from a lazier collector.
+let heapAfterMajorGc = NaN;
+let gcObserver: PerformanceObserver | undefined;
+function watchMajorGc(): void {
+  if (gcObserver) return;
+  gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (((e as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) heapAfterMajorGc = getHeapStatistics().used_heap_size;
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
+}
 
 export function createMetrics() {
   const registry = new client.Registry();
@@ -10,6 +25,15 @@ export function createMetrics() {
     new client.Gauge({ name: `moneytrail_${name}`, help, labelNames, registers: [registry] });
   const h = (name: string, help: string, buckets: number[]) =>
     new client.Histogram({ name: `moneytrail_${name}`, help, buckets, registers: [registry] });
+  watchMajorGc();
+  new client.Gauge({
+    name: "moneytrail_heap_after_major_gc_bytes",
+    help: "V8 heap used just after the latest major (mark-compact) GC: retained memory, for leak watching",
+    registers: [registry],
+    collect() {
+      if (Number.isFinite(heapAfterMajorGc)) this.set(heapAfterMajorGc);
+    },
+  });
   return {
     registry,
     consumed: c("events_consumed_total", "messages read from the events topic"),
