@@ -51,24 +51,32 @@ export function canonicalOf(url: URL): string {
   return `${canonicalHost(url.hostname)}${port}${path}${query}`;
 }
 
-/** The host of a URL in canonical form, or null when it is not an http(s) URL. */
-export function urlHost(raw: string): string | null {
-  const url = parseHttpUrl(raw);
-  return url ? canonicalHost(url.hostname) : null;
+/**
+ * A pure function of a string, remembered for up to `cap` arguments (then forgotten all at once). Traffic repeats
+ * the same checkout URLs, referrers and hosts far more than it varies, and parsing a URL or looking up the public
+ * suffix list costs a microsecond or more each time.
+ */
+function remembered<T>(cap: number, f: (s: string) => T): (s: string) => T {
+  const cache = new Map<string, T>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      if (cache.size >= cap) cache.clear();
+      v = f(s);
+      cache.set(s, v);
+    }
+    return v;
+  };
 }
 
+/** The host of a URL in canonical form, or null when it is not an http(s) URL. */
+export const urlHost: (raw: string) => string | null = remembered(50_000, (raw) => {
+  const url = parseHttpUrl(raw);
+  return url ? canonicalHost(url.hostname) : null;
+});
+
 /** Registrable domain (eTLD+1) of a host, falling back to the host itself (IPs, single labels). */
-export function registrableDomain(host: string): string {
-  // hosts repeat far more than they vary, and the public-suffix lookup costs a microsecond
-  let d = domainCache.get(host);
-  if (d === undefined) {
-    if (domainCache.size >= 50_000) domainCache.clear();
-    d = getDomain(host, { allowPrivateDomains: true }) ?? host;
-    domainCache.set(host, d);
-  }
-  return d;
-}
-const domainCache = new Map<string, string>();
+export const registrableDomain: (host: string) => string = remembered(50_000, (host) => getDomain(host, { allowPrivateDomains: true }) ?? host);
 
 /** The host and each parent domain, most specific first: a.b.example.test, b.example.test, example.test, test. */
 export function domainSuffixes(host: string): string[] {
