@@ -9,6 +9,7 @@ import {
   sha256Tagged,
   urlHost,
 } from "../src/lib/url.js";
+import { Memo } from "../src/lib/memo.js";
 import { compactKeyword, containsKeyword, normaliseDescriptor } from "../src/lib/descriptor.js";
 import { decode, DEFAULT_MAX_BYTES } from "../src/decode/decode.js";
 import { formatPath } from "../src/lib/errors.js";
@@ -141,6 +142,27 @@ describe("hosts and domains", () => {
     expect(sha256Tagged("abc")).toBe("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     expect(sha256Tagged("ü")).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(sha256Tagged("ü")).not.toBe(sha256Tagged("u"));
+  });
+});
+
+describe("Memo", () => {
+  it("computes each argument once while it is remembered, null results included", () => {
+    const calls: string[] = [];
+    const m = new Memo<string | null>(10, (s) => (calls.push(s), s.startsWith("x") ? null : s.toUpperCase()));
+    expect([m.get("a"), m.get("xa"), m.get("a"), m.get("xa")]).toEqual(["A", null, "A", null]);
+    expect(calls).toEqual(["a", "xa"]);
+  });
+
+  it("keeps at most two generations of `cap` and carries an argument in use into the young one", () => {
+    const calls: string[] = [];
+    const m = new Memo<string>(2, (s) => (calls.push(s), s));
+    for (const s of ["hot", "b", "c", "hot", "d", "e", "hot", "b"]) m.get(s);
+    // "hot" was read from the old generation each time and carried over, never computed again; "b" was dropped
+    // with the generation it lived in and computed again
+    expect(calls).toEqual(["hot", "b", "c", "d", "e", "b"]);
+    m.clear();
+    m.get("hot");
+    expect(calls.at(-1)).toBe("hot");
   });
 });
 

@@ -3,7 +3,8 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
-import { canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
+import { MEMO_CAP, canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
+import { Memo } from "../lib/memo.js";
 import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
@@ -30,11 +31,12 @@ export class IndicatorIndex {
   private longestKeyword = 0;
   /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
   private readonly urlHosts = new Set<string>();
-  private readonly misses = new Set<string>();
+  /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
+  private readonly urls = new Memo<readonly IndicatorRef[]>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw));
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
 
   add(set: IndicatorSet): void {
-    this.misses.clear();
+    this.urls.clear();
     for (const e of set.entries) {
       if (e.revoked) continue;
       const key = indicatorKey(e.kind, e.value);
@@ -78,44 +80,34 @@ export class IndicatorIndex {
     return list.every((r) => valid(r, at)) ? list : list.filter((r) => valid(r, at));
   }
 
-  /**
-   * URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches. A URL that matched
-   * nothing is remembered: the same search-engine or checkout URL arrives with many merchants' sales, and it
-   * cannot start matching before the sets change (entries only ever expire).
-   */
+  /** URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches at `at`. */
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
-    if (this.misses.has(raw)) return NONE;
-    // entries of any validity first, so a miss is a miss at every time (events may come out of order)
-    const any = this.matchUrlUncached(raw, null);
-    if (any.length === 0) {
-      if (this.misses.size >= 200_000) this.misses.clear();
-      this.misses.add(raw);
-      return NONE;
-    }
-    return any.every((r) => valid(r, at)) ? any : any.filter((r) => valid(r, at));
+    // entries of any validity are remembered, and filtered by time here (events may come out of order)
+    const any = this.urls.get(raw);
+    return any.length === 0 || any.every((r) => valid(r, at)) ? any : any.filter((r) => valid(r, at));
   }
 
-  private matchUrlUncached(raw: string, at: number | null): IndicatorRef[] {
+  private matchUrlAnyTime(raw: string): readonly IndicatorRef[] {
     const out: IndicatorRef[] = [];
     const url = parseHttpUrl(raw);
-    if (!url) return out;
+    if (!url) return NONE;
     const host = canonicalHost(url.hostname);
     const plain = this.has("domain");
     const hashedDomains = this.has("domain-sha256");
     if (plain || hashedDomains) {
       for (const d of domainSuffixes(host)) {
-        if (plain) out.push(...this.lookup("domain", d, at));
-        if (hashedDomains) out.push(...this.lookup("domain-sha256", sha256Tagged(d), at));
+        if (plain) out.push(...this.lookup("domain", d, null));
+        if (hashedDomains) out.push(...this.lookup("domain-sha256", sha256Tagged(d), null));
       }
     }
     const exact = this.urlHosts.has(host);
     const hashed = this.has("url-sha256");
     if (exact || hashed) {
       const canonical = canonicalOf(url);
-      if (exact) out.push(...this.lookup("url", canonical, at));
-      if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), at));
+      if (exact) out.push(...this.lookup("url", canonical, null));
+      if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), null));
     }
-    return out;
+    return out.length ? out : NONE;
   }
 
   /** Keyword indicators found in a descriptor on word boundaries (see containsKeyword). */

@@ -9,6 +9,10 @@
 //   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
 import { hash } from "node:crypto";
 import { getDomain } from "tldts";
+import { Memo } from "./memo.js";
+
+/** arguments remembered per generation by the URL and domain memos (see Memo) */
+export const MEMO_CAP = 100_000;
 
 // A scheme is a name and a colon, with or without "//" ("https://…", "mailto:…", "javascript:…"); "host:8080/…"
 // is a host and a port, not a scheme.
@@ -51,32 +55,20 @@ export function canonicalOf(url: URL): string {
   return `${canonicalHost(url.hostname)}${port}${path}${query}`;
 }
 
-/**
- * A pure function of a string, remembered for up to `cap` arguments (then forgotten all at once). Traffic repeats
- * the same checkout URLs, referrers and hosts far more than it varies, and parsing a URL or looking up the public
- * suffix list costs a microsecond or more each time.
- */
-function remembered<T>(cap: number, f: (s: string) => T): (s: string) => T {
-  const cache = new Map<string, T>();
-  return (s) => {
-    let v = cache.get(s);
-    if (v === undefined) {
-      if (cache.size >= cap) cache.clear();
-      v = f(s);
-      cache.set(s, v);
-    }
-    return v;
-  };
-}
-
 /** The host of a URL in canonical form, or null when it is not an http(s) URL. */
-export const urlHost: (raw: string) => string | null = remembered(50_000, (raw) => {
+export function urlHost(raw: string): string | null {
+  return hosts.get(raw);
+}
+const hosts = new Memo<string | null>(MEMO_CAP, (raw) => {
   const url = parseHttpUrl(raw);
   return url ? canonicalHost(url.hostname) : null;
 });
 
 /** Registrable domain (eTLD+1) of a host, falling back to the host itself (IPs, single labels). */
-export const registrableDomain: (host: string) => string = remembered(50_000, (host) => getDomain(host, { allowPrivateDomains: true }) ?? host);
+export function registrableDomain(host: string): string {
+  return domains.get(host);
+}
+const domains = new Memo<string>(MEMO_CAP, (host) => getDomain(host, { allowPrivateDomains: true }) ?? host);
 
 /** The host and each parent domain, most specific first: a.b.example.test, b.example.test, example.test, test. */
 export function domainSuffixes(host: string): string[] {
