@@ -115,6 +115,7 @@ program
   .option("--indicators <dir>", "indicator sets (env MT_INDICATORS)")
   .option("--metrics-port <port>", "port of /metrics, 0 for none (env MT_METRICS_PORT, default 9464)")
   .option("--http-port <port>", "port of the reviewers' page and API, 0 for none (env MT_HTTP_PORT, default 8080)")
+  .option("--concurrent-partitions <n>", "partitions processed at once, their commits overlapping (env MT_CONCURRENT_PARTITIONS, default 3)")
   .action(async (flags: Record<string, unknown>) => {
     const cfg = runConfig(process.env, flags);
     const log = createLogger(cfg.logLevel);

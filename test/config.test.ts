@@ -8,7 +8,8 @@ describe("run configuration", () => {
   it("reads the environment and fills documented defaults", () => {
     const c = runConfig(env);
     expect(c.brokers).toEqual(["127.0.0.1:9092", "127.0.0.1:9093"]);
-    expect(c).toMatchObject({ groupId: "moneytrail", eventsTopic: "mt.merchant-events", alertsTopic: "mt.alerts", deadLetterTopic: "mt.dead-letter", maxMessageBytes: 65536, fromBeginning: true, metricsPort: 9464 });
+    expect(c).toMatchObject({ groupId: "moneytrail", eventsTopic: "mt.merchant-events", alertsTopic: "mt.alerts", deadLetterTopic: "mt.dead-letter", maxMessageBytes: 65536, fromBeginning: true, metricsPort: 9464, concurrentPartitions: 3, checkpointMs: 5000 });
+    expect(runConfig({ ...env, MT_CONCURRENT_PARTITIONS: "6" }).concurrentPartitions).toBe(6);
   });
 
   it("lets flags override the environment", () => {
@@ -21,6 +22,7 @@ describe("run configuration", () => {
     expect(() => runConfig({ ...env, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL \(--database-url\): DATABASE_URL must start with postgres/);
     expect(() => runConfig({ ...env, MT_METRICS_PORT: "http" })).toThrow(/MT_METRICS_PORT/);
     expect(() => runConfig({ ...env, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
+    expect(() => runConfig({ ...env, MT_CONCURRENT_PARTITIONS: "0" })).toThrow(/MT_CONCURRENT_PARTITIONS \(--concurrent-partitions\)/);
   });
 
   it("serves the reviewers' page on 127.0.0.1:8080 by default and needs a secret for a webhook", () => {

@@ -98,7 +98,8 @@ export class Runner {
   }
 
   static async start(cfg: RunConfig, log: Logger): Promise<Runner> {
-    const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 4 });
+    // a connection per partition committing at once, and the checkpoint, outbox publishers and web page beside them
+    const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3 });
     // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
     pool.on("error", (err) => log.warn({ err: err.message }, "idle PostgreSQL connection lost"));
     const client = await pool.connect().catch((err: Error) => {
@@ -130,7 +131,7 @@ export class Runner {
     await runner.subscriber.start();
     runner.consumer = await startConsumer(
       kafka,
-      { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs },
+      { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs, concurrentPartitions: cfg.concurrentPartitions },
       { onAssignment: (ps) => runner.onAssignment(ps), onBatch: (b) => runner.onBatch(b) },
     );
     log.info({ group: cfg.groupId }, "consuming");

@@ -38,7 +38,9 @@ import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil, ty
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
-const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 60);
+/** the start of the latency run, when every merchant is seen and checkpointed for the first time: reported apart */
+const SETTLE_SECONDS = 15;
 const TYPOLOGY_SHARE = Number(process.env.BENCH_TYPOLOGY_SHARE ?? 0.2);
 const TIMERS = process.env.BENCH_TIMERS !== "0";
 const PARTITIONS = 6;
@@ -612,6 +614,7 @@ async function latency(ctx: Ctx) {
   // by the quarter of the run the event was sent in: a consumer that keeps up has flat medians, one that falls
   // behind has growing ones
   const quarters: number[][] = [[], [], [], []];
+  const settled: number[] = [];
   let unmatched = 0;
   for (const r of received) {
     const s = sentAt.get(r.eventId);
@@ -620,9 +623,11 @@ async function latency(ctx: Ctx) {
       continue;
     }
     lat.push(r.at - s);
+    if (s - t0 >= SETTLE_SECONDS * 1000) settled.push(r.at - s);
     quarters[Math.min(3, Math.floor(((s - t0) / producedMs) * 4))]!.push(r.at - s);
   }
   lat.sort((a, b) => a - b);
+  settled.sort((a, b) => a - b);
   for (const q of quarters) q.sort((a, b) => a - b);
   const result = {
     rate: RATE,
@@ -636,6 +641,8 @@ async function latency(ctx: Ctx) {
     p50Ms: round(percentile(lat, 0.5)),
     p99Ms: round(percentile(lat, 0.99)),
     maxMs: round(lat.length ? lat[lat.length - 1]! : NaN),
+    /** alerts of events sent after the first SETTLE_SECONDS */
+    settled: { alerts: settled.length, p50Ms: round(percentile(settled, 0.5)), p99Ms: round(percentile(settled, 0.99)), maxMs: round(settled.length ? settled[settled.length - 1]! : NaN) },
     p50ByQuarterMs: quarters.map((q) => round(percentile(q, 0.5))),
     /** from the first measured send until the stored positions reached the end of the topic */
     drainedMs: Math.round(drainedMs),
@@ -643,7 +650,7 @@ async function latency(ctx: Ctx) {
     cpu,
     timers: TIMERS ? timed : undefined,
   };
-  say(`latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}`);
+  say(`latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}; after the first ${SETTLE_SECONDS} s: p50 ${result.settled.p50Ms} ms, p99 ${result.settled.p99Ms} ms`);
   return result;
 }
 
@@ -702,6 +709,7 @@ async function main(): Promise<void> {
     twoProcessRatio: round(tp.twoProcesses.eventsPerSec / tp.baseline.eventsPerSec, 3),
     latencyP50Ms: lat.p50Ms,
     latencyP99Ms: lat.p99Ms,
+    latencySettledP99Ms: lat.settled.p99Ms,
     latencyMaxMs: lat.maxMs,
     alertsMeasured: lat.alertsMeasured,
     baseline: tp.baseline,
@@ -731,9 +739,11 @@ async function main(): Promise<void> {
       `machine busy ${two.cpu.machineBusy === undefined ? "n/a" : `${Math.round(two.cpu.machineBusy * 100)}%`}. ` +
       `Alerts may differ between one and two processes: a shared-infrastructure link between merchants on partitions of different processes is not seen (README).`,
     "",
-    `| offered rate | seconds | typology share | alerts measured | event-to-alert p50 | p99 | max |`,
-    `|---|---|---|---|---|---|---|`,
-    `| ${RATE} ev/s (achieved ${lat.achievedRate}) | ${LATENCY_SECONDS} | ${TYPOLOGY_SHARE} | ${lat.alertsMeasured} | ${lat.p50Ms} ms | ${lat.p99Ms} ms | ${lat.maxMs} ms |`,
+    `| offered rate | seconds | typology share | alerts measured | event-to-alert p50 | p99 | max | after the first ${SETTLE_SECONDS} s: alerts, p50, p99, max |`,
+    `|---|---|---|---|---|---|---|---|`,
+    `| ${RATE} ev/s (achieved ${lat.achievedRate}) | ${LATENCY_SECONDS} | ${TYPOLOGY_SHARE} | ${lat.alertsMeasured} | ${lat.p50Ms} ms | ${lat.p99Ms} ms | ${lat.maxMs} ms | ${lat.settled.alerts}, ${lat.settled.p50Ms} ms, ${lat.settled.p99Ms} ms, ${lat.settled.maxMs} ms |`,
+    "",
+    `The first ${SETTLE_SECONDS} s are shown apart, not dropped: then every merchant of the population is seen for the first time and every checkpoint writes most of them; the p99 target is met only if the whole-run p99 meets it.`,
     ...(lat.note ? ["", `Note: ${lat.note}.`] : []),
     "",
     `Latency p50 by quarter of the latency run: ${lat.p50ByQuarterMs.map((x) => `${x} ms`).join(", ")} (growing = the consumer falls behind the offered rate); ` +

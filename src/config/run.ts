@@ -34,6 +34,11 @@ export const RunConfig = z.strictObject({
   maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
   commitEvery: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /**
+   * partitions whose batches are processed at once: the engine runs one chunk at a time either way, but their
+   * PostgreSQL commits overlap instead of queueing (at a few thousand events/s most of the time is commit waits)
+   */
+  concurrentPartitions: z.coerce.number().int().min(1).max(32).default(3),
   /** how often merchant state is checkpointed; after a crash, events since the checkpoint are replayed into state */
   checkpointMs: z.coerce.number().int().min(100).max(600_000).default(5000),
   fromBeginning: flag.default(true),
@@ -76,6 +81,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",
+  MT_CONCURRENT_PARTITIONS: "concurrentPartitions",
   MT_FROM_BEGINNING: "fromBeginning",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_METRICS_PORT: "metricsPort",

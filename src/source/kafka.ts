@@ -37,7 +37,7 @@ export interface ConsumerHooks {
 
 export async function startConsumer(
   kafka: Kafka,
-  o: { groupId: string; topic: string; fromBeginning: boolean; sessionTimeoutMs: number },
+  o: { groupId: string; topic: string; fromBeginning: boolean; sessionTimeoutMs: number; concurrentPartitions: number },
   hooks: ConsumerHooks,
 ): Promise<Consumer> {
   const consumer = kafka.consumer({
@@ -50,6 +50,6 @@ export async function startConsumer(
   consumer.on(consumer.events.GROUP_JOIN, (e) => hooks.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
-  await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: hooks.onBatch });
+  await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, partitionsConsumedConcurrently: o.concurrentPartitions, eachBatch: hooks.onBatch });
   return consumer;
 }
