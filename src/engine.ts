@@ -87,6 +87,8 @@ export class Engine {
     // details of an event a signal cites now; of one a rule only noted, once the merchant is suspect at all (most
     // merchants never are, and their state stays small)
     if (this.cited || (this.input.noted && hasSignal(m))) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
+    // the last signal withdrawn: nothing can cite the kept details any more
+    else if (changed && m.evidence && !hasSignal(m)) m.evidence = undefined;
     const own = changed ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
     if (!newPeers?.length) return own;
     const peers = this.alertPeers(m, newPeers, event.eventId, event.occurredAt, at);

@@ -90,4 +90,20 @@ describe("which events' details a merchant keeps", () => {
     feed(engine, [rebrand, later]);
     expect(state(engine).evidence!.map((e) => e.eventId)).toEqual([rebrand.eventId, later.eventId]);
   });
+
+  it("none once no signal holds any more: nothing can cite them", () => {
+    const rules = `
+  - id: churn
+    kind: descriptor-churn
+    weight: 10
+    typology: brand-churn
+    params: { distinct: 2, withinDays: 7 }
+`;
+    const engine = new Engine(ruleSetWith(rules), indexOf());
+    feed(engine, [merchant(), tx({ descriptor: "OTHER BRAND 555" })]);
+    expect(state(engine).evidence).toHaveLength(1);
+    feed(engine, [tx({ descriptor: "OTHER BRAND 555", occurredAt: "2026-03-20T12:00:00Z" })]);
+    expect(state(engine).signals).toEqual({});
+    expect(state(engine).evidence).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
-import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
 
 const VISA = { bin: "400000", country: "NL" };
 const MC = { bin: "510000", country: "NL" };
@@ -116,9 +116,12 @@ describe("chargeback-ratio: Visa VAMP", () => {
     setClock("2026-04-01T00:00:00Z");
     feed(engine, [tx({ card: VISA })]);
     expect(signalOf(engine, "vamp")).toBeUndefined();
+    // the evidence of March's chargebacks went with them
+    expect(engine.snapshot(state(engine)).slots.vamp).toBeUndefined();
     feed(engine, [chargeback(), chargeback()]);
     // 2 over April's one sale
     expect(signalOf(engine, "vamp")?.value).toBe(2);
+    expect(engine.snapshot(state(engine)).slots.vamp).toEqual(["e-15", "e-16"]);
   });
 });
 

@@ -100,6 +100,19 @@ describe("descriptor-churn", () => {
     expect(signalOf(inTime, "churn")).toBeUndefined();
   });
 
+  it("a churn that held is withdrawn once it ages out while the merchant keeps one name", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(2) }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: day(4) }),
+    ]);
+    expect(signalOf(engine, "churn")?.value).toBe(3);
+    // charlie every day: alpha (day 0) is out of the window on day 30, bravo on day 32
+    for (let d = 5; d <= 30; d++) feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(d) })]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
   it("a descriptor still in use stays in the window", () => {
     const engine = engineWith(RULES);
     feed(engine, [merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) })]);

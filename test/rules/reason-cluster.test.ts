@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, times } from "../helpers/events.js";
+import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
 
 // the default pack's parameters, with a weight that alerts alone
 const RULES = `
@@ -97,6 +97,22 @@ describe("reason-cluster", () => {
     setClock("2026-04-02T00:00:00Z");
     feed(engine, [fraud()]);
     expect(signalOf(engine, "reasons")).toBeUndefined();
+  });
+
+  it("sales move the window: once its chargebacks have left it, the signal and the rule's memory go", () => {
+    resetEvents("2026-03-10T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(6, () => fraud())]);
+    expect(signalOf(engine, "reasons")?.value).toBe(1);
+    // April: March is the prior month, still in the window
+    setClock("2026-04-03T00:00:00Z");
+    feed(engine, [tx()]);
+    expect(signalOf(engine, "reasons")).toMatchObject({ value: 1, detail: "6 of 6 chargebacks" });
+    // May: March's chargebacks are out, with no chargeback since
+    setClock("2026-05-03T00:00:00Z");
+    feed(engine, [tx()]);
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+    expect(engine.snapshot(state(engine)).slots.reasons).toBeUndefined();
   });
 
   it("ignores chargebacks older than the window (late data)", () => {

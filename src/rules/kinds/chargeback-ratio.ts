@@ -56,7 +56,11 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       return null;
     if (event.type === "chargeback" && counted(params.measure, event)) noteEvidence(input, (input.slot ??= []), 5);
     const [count, base] = measure(params.measure, merchant.months);
-    if (count === 0) return null;
+    if (count === 0) {
+      // the counted chargebacks have left the window: so does their evidence
+      input.slot = undefined;
+      return null;
+    }
     const ratio = base > 0 ? count / base : 1;
     let hit: z.infer<typeof Level> | undefined;
     for (const l of params.levels)

@@ -31,11 +31,16 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const day = dayIndex(at);
     const h = hash32(descriptor);
     const slot = keep(input, fresh);
+    const since = day - params.withinDays;
     if (h === slot.last) {
-      // refresh the day cheaply; no new descriptor means no new finding
+      // refresh the day cheaply; no new descriptor means no new finding, but older names age out of the window
+      // while the merchant keeps this one, and a churn they made must then be withdrawn
       const cur = slot.seen[slot.seen.length - 1];
       if (cur && day > cur.day) cur.day = day;
-      return undefined;
+      const oldest = slot.seen[0];
+      if (!oldest || oldest.day > since) return undefined;
+      slot.seen = slot.seen.filter((s) => s.day > since);
+      return slot.seen.length < params.distinct ? null : undefined;
     }
     slot.last = h;
     const d = normaliseDescriptor(descriptor).slice(0, 64);
@@ -43,7 +48,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const entry = i >= 0 ? slot.seen.splice(i, 1)[0]! : { d, day, eventId: event.eventId };
     entry.day = Math.max(entry.day, day);
     slot.seen.push(entry);
-    const since = day - params.withinDays;
     slot.seen = slot.seen.filter((s) => s.day > since).slice(-16);
     if (slot.seen.length < params.distinct) return null;
     return {

@@ -1,8 +1,8 @@
 // Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct } from "../kind.js";
-import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
+import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
+import { bucketFor, monthIndex, windowShare, windowSum, type MonthBucket } from "../../state/window.js";
 
 const Params = z.strictObject({
   reasonCodes: z.array(z.string().min(1)).min(1),
@@ -22,30 +22,43 @@ const fresh = (m: number): Bucket => ({ m, total: 0, matching: 0 });
 
 const freshSlot = (): Slot => ({ months: [], eventIds: [] });
 
+function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
+  const w = windowShare(slot.months, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
+  if (!w) return null;
+  return {
+    value: w.share,
+    threshold: params.threshold,
+    eventIds: [...slot.eventIds],
+    detail: `${w.part} of ${w.total} chargebacks`,
+  };
+}
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "reason-cluster",
   summary: "share of chargebacks with fraud / not-recognised reason codes",
   params: Params,
-  on: ["chargeback"],
+  // sales move the window forward, so chargebacks that left it stop counting (and their memory goes)
+  on: ["chargeback", "transaction"],
   evaluate(input) {
     const { event, at, params } = input;
-    if (event.type !== "chargeback") return undefined;
+    const m = monthIndex(at);
+    if (event.type !== "chargeback") {
+      const slot = input.slot;
+      if (!slot || m <= slot.months[1]!.m) return undefined;
+      bucketFor(slot.months, m, fresh);
+      if (windowSum(slot.months, (x) => x.total) > 0) return finding(slot, params);
+      input.slot = undefined;
+      return null;
+    }
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    const b = bucketFor(slot.months, m, fresh);
     if (!b) return undefined;
     b.total++;
     if (params.reasonCodes.includes(event.reasonCode)) {
       b.matching++;
       noteEvidence(input, slot.eventIds, 5);
     }
-    const w = windowShare(slot.months, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
-    if (!w) return null;
-    return {
-      value: w.share,
-      threshold: params.threshold,
-      eventIds: [...slot.eventIds],
-      detail: `${w.part} of ${w.total} chargebacks`,
-    };
+    return finding(slot, params);
   },
   explain: (f, p) =>
     `${pct(f.value)} of chargebacks carry fraud/not-recognised reason codes (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
