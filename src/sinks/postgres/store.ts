@@ -141,9 +141,13 @@ export class PgStore {
     });
   }
 
-  /** The partition's changed merchant states as of `stateOffset`, all or none. */
+  /**
+   * The partition's changed merchant states as of `stateOffset`, all or none. Unlike the outputs, it does not lock
+   * the partition's row first: writing thousands of states takes a while, and the chunks committed meanwhile would
+   * wait on it. The epoch is checked by the position's update at the end, so a claim made meanwhile rolls it all back.
+   */
   async checkpoint(b: Checkpoint): Promise<void> {
-    await this.owned(b.topic, b.partition, b.epoch, async (c) => {
+    await this.db.tx(async (c) => {
       if (b.states !== "[]") {
         // one JSON document for all rows: a text[] of JSON would be escaped element by element on both sides
         await c.query(
@@ -154,12 +158,18 @@ export class PgStore {
           [this.groupId, b.topic, b.states],
         );
       }
-      await c.query("UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3", [
-        this.groupId,
-        b.topic,
-        b.partition,
-        b.stateOffset,
-      ]);
+      const done = await c.query(
+        "UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $5 RETURNING epoch",
+        [this.groupId, b.topic, b.partition, b.stateOffset, b.epoch],
+      );
+      if (done.rows.length === 0) {
+        const now = await c.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
+          this.groupId,
+          b.topic,
+          b.partition,
+        ]);
+        throw new FencedError(b.topic, b.partition, b.epoch, now.rows[0]?.epoch ?? "none");
+      }
     });
   }
 
