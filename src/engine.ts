@@ -230,11 +230,6 @@ export class Engine {
     }
   }
 
-  /** Marks merchants changed again (their state could not be saved). */
-  markDirty(ids: Iterable<string>): void {
-    for (const id of ids) if (this.merchants.has(id)) this.dirty.add(id);
-  }
-
   /** Rule hits since the last call: a rule started to hold on a merchant. */
   takeHits(): RuleHit[] {
     const h = this.hits;

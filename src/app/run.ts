@@ -33,6 +33,10 @@ interface Owned {
   emitted: bigint | null;
   publisher: OutboxPublisher;
   merchants: Set<string>;
+  /** merchants changed since this partition's latest checkpoint */
+  dirty: Set<string>;
+  /** when this partition was last checkpointed (Date.now()) */
+  checkpointedAt: number;
 }
 
 export class Runner {
@@ -285,43 +289,38 @@ export class Runner {
       const low = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0";
       position = BigInt(low);
     }
-    const owned: Owned = { epoch: claim.epoch, position, emitted, publisher, merchants };
+    const owned: Owned = { epoch: claim.epoch, position, emitted, publisher, merchants, dirty: new Set(), checkpointedAt: Date.now() };
     this.owned.set(p, owned);
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
   }
 
   /**
-   * Writes the changed merchants' state of every owned partition whose outputs are done up to its position.
-   * One at a time: a checkpoint that ran beside another would find the changed merchants already taken and
-   * record a position for state it never wrote.
+   * Writes the changed merchants' state of the given partitions (all owned ones by default) whose outputs are done
+   * up to their position. One at a time: a checkpoint that ran beside another would find the changed merchants
+   * already taken and record a position for state it never wrote.
    */
-  private checkpoint(): Promise<void> {
-    const run = this.checkpointing.then(() => this.checkpointNow());
+  private checkpoint(partitions?: number[]): Promise<void> {
+    const run = this.checkpointing.then(() => this.checkpointNow(partitions ?? [...this.owned.keys()]));
     this.checkpointing = run.catch(() => undefined);
     return run;
   }
 
-  private async checkpointNow(): Promise<void> {
-    this.lastCheckpoint = Date.now();
-    const byPartition = new Map<number, string[]>();
+  private async checkpointNow(partitions: number[]): Promise<void> {
     for (const id of this.engine.takeDirty()) {
       const part = this.partitionOf.get(id);
-      if (part === undefined || !this.owned.has(part)) continue;
-      let ids = byPartition.get(part);
-      if (!ids) byPartition.set(part, (ids = []));
-      ids.push(id);
+      if (part !== undefined) this.owned.get(part)?.dirty.add(id);
     }
     // Everything written is taken here, before the first await: a batch processed while the writes wait would
     // otherwise put newer state (or newly changed merchants) under an older position.
     const plan: { p: number; owned: Owned; ids: string[]; write: Checkpoint }[] = [];
-    for (const [p, owned] of this.owned) {
-      const ids = byPartition.get(p) ?? [];
+    for (const p of partitions) {
+      const owned = this.owned.get(p);
       // state ahead of the outputs (a failed commit) must not be saved: those outputs would never be made
-      if (owned.position === null || owned.position !== owned.emitted) {
-        this.engine.markDirty(ids);
-        continue;
-      }
+      if (!owned || owned.position === null || owned.position !== owned.emitted) continue;
+      const ids = [...owned.dirty];
+      owned.dirty.clear();
+      owned.checkpointedAt = Date.now();
       const states = ids.flatMap((id) => {
         const m = this.engine.merchants.get(id);
         return m ? [{ m: id, p, s: this.engine.snapshot(m) }] : [];
@@ -336,7 +335,7 @@ export class Runner {
       try {
         await this.store.checkpoint(write);
       } catch (err) {
-        if (this.owned.get(p) === owned) this.engine.markDirty(ids);
+        if (this.owned.get(p) === owned) for (const id of ids) owned.dirty.add(id);
         if (!(err instanceof FencedError)) throw err;
         this.metrics.fenced.inc();
         await this.release(p, false);
@@ -344,10 +343,27 @@ export class Runner {
     }
   }
 
+  /**
+   * The partitions take turns: one is checkpointed every checkpointMs / (partitions owned), the one written longest
+   * ago, so each is written about every checkpointMs. Serialising a partition's state holds the event loop, and one
+   * partition's share keeps that pause short where all of them at once held every alert in hand for hundreds of ms.
+   */
+  private checkpointInTurn(log: Logger): void {
+    if (this.checkpointPending || this.owned.size === 0) return;
+    const now = Date.now();
+    if (now - this.lastCheckpoint < this.cfg.checkpointMs / this.owned.size) return;
+    let oldest: number | undefined;
+    for (const [p, o] of this.owned) if (oldest === undefined || o.checkpointedAt < this.owned.get(oldest)!.checkpointedAt) oldest = p;
+    this.checkpointPending = true;
+    this.lastCheckpoint = now;
+    void this.checkpoint([oldest!])
+      .catch((err: Error) => log.error({ err: err.message }, "checkpoint failed; its merchants stay marked and go with the next one"))
+      .finally(() => (this.checkpointPending = false));
+  }
 
   /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL). */
   private async release(p: number, save: boolean): Promise<void> {
-    if (save && this.owned.has(p)) await this.checkpoint().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "checkpoint on release failed"));
+    if (save && this.owned.has(p)) await this.checkpoint([p]).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "checkpoint on release failed"));
     const owned = this.owned.get(p);
     if (!owned) return;
     this.owned.delete(p);
@@ -460,13 +476,7 @@ export class Runner {
       if (outbox.length) void owned.publisher.flush();
       // in the background: the batch goes on while the state is written (the checkpoint takes its snapshot and
       // positions together before its first await, so what it writes is consistent whenever it lands)
-      if (Date.now() - this.lastCheckpoint >= this.cfg.checkpointMs && !this.checkpointPending) {
-        this.checkpointPending = true;
-        this.lastCheckpoint = Date.now();
-        void this.checkpoint()
-          .catch((err: Error) => log.error({ err: err.message }, "checkpoint failed; its merchants stay marked and go with the next one"))
-          .finally(() => (this.checkpointPending = false));
-      }
+      this.checkpointInTurn(log);
       await heartbeat();
     }
   }

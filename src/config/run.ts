@@ -39,7 +39,7 @@ export const RunConfig = z.strictObject({
    * PostgreSQL commits overlap instead of queueing (at a few thousand events/s most of the time is commit waits)
    */
   concurrentPartitions: z.coerce.number().int().min(1).max(32).default(3),
-  /** how often merchant state is checkpointed; after a crash, events since the checkpoint are replayed into state */
+  /** how often each partition's merchant state is checkpointed (the partitions in turn); after a crash, events since the checkpoint are replayed into state */
   checkpointMs: z.coerce.number().int().min(100).max(600_000).default(5000),
   fromBeginning: flag.default(true),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
