@@ -2,6 +2,7 @@
 // engine (state, rules, score) -> one PostgreSQL transaction per chunk (state, position, alerts, cases,
 // outbox) -> the outbox publisher (alerts topic, dead-letter topic), exactly once.
 import { hostname } from "node:os";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
 import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
@@ -37,7 +38,12 @@ interface Owned {
   dirty: Set<string>;
   /** when this partition was last checkpointed (Date.now()) */
   checkpointedAt: number;
+  /** set while a checkpoint serialises this partition's state: its next chunk waits for it */
+  hold?: Promise<void>;
 }
+
+/** Merchants serialised between two turns of the event loop during a checkpoint. */
+const SERIALISE_SLICE = 200;
 
 export class Runner {
   readonly metrics: Metrics = createMetrics();
@@ -311,36 +317,47 @@ export class Runner {
       const part = this.partitionOf.get(id);
       if (part !== undefined) this.owned.get(part)?.dirty.add(id);
     }
-    // Everything written is taken here, before the first await: a batch processed while the writes wait would
-    // otherwise put newer state (or newly changed merchants) under an older position.
-    const plan: { p: number; owned: Owned; ids: string[]; write: Checkpoint }[] = [];
     for (const p of partitions) {
       const owned = this.owned.get(p);
       // state ahead of the outputs (a failed commit) must not be saved: those outputs would never be made
       if (!owned || owned.position === null || owned.position !== owned.emitted) continue;
-      const ids = [...owned.dirty];
-      owned.dirty.clear();
-      owned.checkpointedAt = Date.now();
-      const states = ids.flatMap((id) => {
-        const m = this.engine.merchants.get(id);
-        return m ? [{ m: id, p, s: this.engine.snapshot(m) }] : [];
-      });
-      plan.push({ p, owned, ids, write: { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset: String(owned.position), states: JSON.stringify(states) } });
-    }
-    if (plan.length) {
-      this.metrics.checkpointBytes.set(plan.reduce((n, x) => n + x.write.states.length, 0));
-      this.metrics.checkpointMerchants.set(plan.reduce((n, x) => n + x.ids.length, 0));
-    }
-    for (const { p, owned, ids, write } of plan) {
+      const write = await this.serialise(p, owned);
+      this.metrics.checkpointBytes.set(write.states.length);
+      this.metrics.checkpointMerchants.set(write.merchants.length);
       try {
         await this.store.checkpoint(write);
       } catch (err) {
-        if (this.owned.get(p) === owned) for (const id of ids) owned.dirty.add(id);
+        if (this.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
         if (!(err instanceof FencedError)) throw err;
         this.metrics.fenced.inc();
         await this.release(p, false);
       }
     }
+  }
+
+  /**
+   * A partition's changed merchants as of its position. Its chunks wait meanwhile (owned.hold), so the state is the
+   * position's; other partitions' chunks run between slices, so no alert in hand waits on the whole serialisation.
+   */
+  private async serialise(p: number, owned: Owned): Promise<Checkpoint & { merchants: string[] }> {
+    const merchants = [...owned.dirty];
+    owned.dirty.clear();
+    owned.checkpointedAt = Date.now();
+    const stateOffset = String(owned.position);
+    const rows: string[] = [];
+    let done!: () => void;
+    owned.hold = new Promise((r) => (done = r));
+    try {
+      for (let i = 0; i < merchants.length; i++) {
+        const m = this.engine.merchants.get(merchants[i]!);
+        if (m) rows.push(JSON.stringify({ m: m.id, p, s: this.engine.snapshot(m) }));
+        if (i % SERIALISE_SLICE === SERIALISE_SLICE - 1) await yieldToLoop();
+      }
+    } finally {
+      owned.hold = undefined;
+      done();
+    }
+    return { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset, states: `[${rows.join(",")}]`, merchants };
   }
 
   /**
@@ -387,6 +404,10 @@ export class Runner {
     let i = 0;
     // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here
     while (i < msgs.length && isRunning() && !isStale() && this.owned.get(p) === owned) {
+      if (owned.hold) {
+        await owned.hold;
+        continue;
+      }
       const end = Math.min(i + this.cfg.commitEvery, msgs.length);
       const alerts = [];
       const appendedAt: number[] = [];
