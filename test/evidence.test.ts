@@ -68,8 +68,7 @@ describe("evidence details", () => {
 });
 
 describe("which events' details a merchant keeps", () => {
-  it("none for a merchant no rule suspects; the cited ones, and then the noted ones, once one does", () => {
-    const rules = `
+  const rules = `
   - id: ratio
     kind: chargeback-ratio
     weight: 70
@@ -81,6 +80,8 @@ describe("which events' details a merchant keeps", () => {
     typology: brand-churn
     params: { distinct: 2, withinDays: 30 }
 `;
+
+  it("none for a merchant no rule suspects; the cited ones, and then the noted ones, once one does", () => {
     const engine = new Engine(ruleSetWith(rules), indexOf());
     feed(engine, [merchant(), ...Array.from({ length: 10 }, () => tx({ status: "settled" })), chargeback(), chargeback()]);
     // the chargebacks were noted by the ratio rule, but nothing holds against the merchant
@@ -92,17 +93,11 @@ describe("which events' details a merchant keeps", () => {
   });
 
   it("none once no signal holds any more: nothing can cite them", () => {
-    const rules = `
-  - id: churn
-    kind: descriptor-churn
-    weight: 10
-    typology: brand-churn
-    params: { distinct: 2, withinDays: 7 }
-`;
     const engine = new Engine(ruleSetWith(rules), indexOf());
     feed(engine, [merchant(), tx({ descriptor: "OTHER BRAND 555" })]);
     expect(state(engine).evidence).toHaveLength(1);
-    feed(engine, [tx({ descriptor: "OTHER BRAND 555", occurredAt: "2026-03-20T12:00:00Z" })]);
+    // 31 days on, the first name is out of the window
+    feed(engine, [tx({ descriptor: "OTHER BRAND 555", occurredAt: "2026-04-10T13:00:00Z" })]);
     expect(state(engine).signals).toEqual({});
     expect(state(engine).evidence).toBeUndefined();
   });
