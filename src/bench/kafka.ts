@@ -5,9 +5,9 @@
 //               mt_partitions reach the topic's end offsets, so it includes the group join and partition claims;
 //               then the same topic read by TWO `moneytrail run` child processes (dist/cli.js, one consumer group
 //               of their own, a fresh schema), from their spawn until the stored positions reach the end offsets;
-//   latency:    a Runner on a fresh topic, events produced at a fixed rate (BENCH_RATE, batches every 20 ms),
-//               each alert's receive time on the alerts topic minus the send time of the event that raised it
-//               (header mt-event-id).
+//   latency:    one `moneytrail run` child process (dist/cli.js) on a fresh topic, events produced from this
+//               process at a fixed rate (BENCH_RATE, batches every 20 ms), each alert's receive time on the alerts
+//               topic minus the send time of the event that raised it (header mt-event-id).
 // Broker: KAFKA_BROKERS, else a local Apache Kafka started with scripts/kafka-local.mjs. PostgreSQL: DATABASE_URL,
 // else postgres://postgres@127.0.0.1:5432/test; either way a fresh schema, dropped at the end. Everything started
 // is stopped at the end, also on failure or SIGINT/SIGTERM. Progress on stderr, ONE JSON line last on stdout;
@@ -32,7 +32,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
-import { readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
+import { histogram, histogramQuantile, readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
 import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil, type Broker } from "./infra.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -454,21 +454,26 @@ async function throughput(ctx: Ctx) {
  * schema. Timed from their spawn (Node start, migration, join, the rebalance when the second member arrives,
  * claims) until the stored positions reach the end offsets; also from the moment both members hold partitions.
  */
-async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bigint>) {
-  const topic = `${base}.events`;
-  const ph = await phase(ctx, "tp2", SEED);
-  const group = `mt-bench-${ctx.id}-tp2`;
-  const env = {
+/** The environment of a `moneytrail run` child process on a phase's topics and schema. */
+function consumerEnv(ctx: Ctx, ph: Phase, group: string, base: string): Record<string, string> {
+  return {
     KAFKA_BROKERS: ctx.broker.brokers,
     DATABASE_URL: ph.url,
     KAFKA_CLIENT_ID: `mt-bench-${ctx.id}`,
     MT_GROUP_ID: group,
-    MT_EVENTS_TOPIC: topic,
+    MT_EVENTS_TOPIC: `${base}.events`,
     MT_ALERTS_TOPIC: `${base}.alerts`,
     MT_DEAD_LETTER_TOPIC: `${base}.dead-letter`,
     MT_INDICATORS: ph.indicators,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };
+}
+
+async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bigint>) {
+  const ph = await phase(ctx, "tp2", SEED);
+  const group = `mt-bench-${ctx.id}-tp2`;
+  const topic = `${base}.events`;
+  const env = consumerEnv(ctx, ph, group, base);
   say("moneytrail, two processes: spawning two `moneytrail run` (dist/cli.js)...");
   const mark = cpuMark(ctx.broker.pid);
   const start = now();
@@ -567,7 +572,14 @@ async function latency(ctx: Ctx) {
   });
 
   const group = `mt-bench-${ctx.id}-lat`;
-  const runner = await startRunner(ctx, ph, group, base);
+  // `moneytrail run` in a process of its own, as it runs in production: in this process its batches would hold up
+  // the paced producer and the alerts reader, whose clocks are the measurement
+  say("latency: spawning `moneytrail run` (dist/cli.js)...");
+  const consumer = await spawnConsumer("latency", consumerEnv(ctx, ph, group, base), join(ctx.dir, "consumer-latency.log"));
+  let consumerStopped = false;
+  defer("stop the latency phase's consumer process", async () => {
+    if (!consumerStopped) await stopConsumer(consumer, 30_000);
+  });
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   defer("disconnect the paced producer", () => producer.disconnect());
@@ -579,7 +591,7 @@ async function latency(ctx: Ctx) {
   say(`latency: warm-up done; producing ${RATE} ev/s for ${LATENCY_SECONDS} s in batches every ${TICK_MS} ms...`);
 
   // the paced producer: at tick k, everything due up to the end of that tick; a late tick catches up
-  resetTimers();
+  const consumerTicks = procTicks(consumer.pid);
   const sentAt = new Map<string, number>();
   const perTick = (RATE * TICK_MS) / 1000;
   const mark = cpuMark(ctx.broker.pid);
@@ -606,9 +618,12 @@ async function latency(ctx: Ctx) {
   await until("the latency phase's outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0, 100);
   // the last alerts' transaction markers: wait until the reader has been quiet for 1.5 s
   await until("the alerts reader", 30_000, () => now() - lastAlertAt > 1500, 100);
-  const cpu = cpuSince(mark, ctx.broker.pid);
-  const timed = timerReport();
-  await runner.stop();
+  const cpu = { ...cpuSince(mark, ctx.broker.pid), consumerCores: round(((procTicks(consumer.pid) - consumerTicks) * TICK) / (now() - t0), 2) };
+  // the consumer's own view: from the event's append to its alert committed with its case (before publishing)
+  const committed = histogram([await scrape(consumer.metricsPort)], "moneytrail_event_to_alert_seconds");
+  consumerStopped = true;
+  const stopped = await stopConsumer(consumer, 30_000);
+  if (stopped.code !== 0) throw new Error(`the latency phase's consumer ended with ${stopped.how}; its log: ${consumer.logFile}`);
 
   const lat: number[] = [];
   // by the quarter of the run the event was sent in: a consumer that keeps up has flat medians, one that falls
@@ -647,8 +662,9 @@ async function latency(ctx: Ctx) {
     /** from the first measured send until the stored positions reached the end of the topic */
     drainedMs: Math.round(drainedMs),
     note: lat.length < MIN_ALERTS ? `only ${lat.length} alerts measured (fewer than ${MIN_ALERTS}): p99 is not reliable` : undefined,
+    /** append to alert committed, from the consumer's histogram (interpolated in its buckets; warm-up alerts included) */
+    committed: { p50Ms: round(histogramQuantile(0.5, committed) * 1000), p99Ms: round(histogramQuantile(0.99, committed) * 1000) },
     cpu,
-    timers: TIMERS ? timed : undefined,
   };
   say(`latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}; after the first ${SETTLE_SECONDS} s: p50 ${result.settled.p50Ms} ms, p99 ${result.settled.p99Ms} ms`);
   return result;
@@ -726,7 +742,8 @@ async function main(): Promise<void> {
   const share = (k: string) => (t?.[k] ? `${((t[k].ms / (mt.seconds * 1000)) * 100).toFixed(0)}%` : "n/a");
   recordBenchmark("kafka", "npm run bench:kafka", [
     `Broker: ${b.describe}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine. One process: a Runner in the benchmark's process. ` +
-      `Two processes: two \`moneytrail run\` child processes (\`node dist/cli.js run\`, spawned together) in a consumer group of their own on the same topic, a fresh schema.`,
+      `Two processes: two \`moneytrail run\` child processes (\`node dist/cli.js run\`, spawned together) in a consumer group of their own on the same topic, a fresh schema. ` +
+      `Latency: one \`moneytrail run\` child process; the paced producer and the alerts reader in the benchmark's process (before 2026-11-23 the Runner ran in that process too, and its batches held up their clocks).`,
     "",
     `| events | merchants | produce ev/s | raw kafkajs consumer ev/s (first to last message) | moneytrail ev/s, one process (from start, join included) | one process/raw | moneytrail ev/s, two processes (from spawn, join and rebalance included) | two processes/raw | alerts (one / two processes) |`,
     `|---|---|---|---|---|---|---|---|---|`,
@@ -747,7 +764,9 @@ async function main(): Promise<void> {
     ...(lat.note ? ["", `Note: ${lat.note}.`] : []),
     "",
     `Latency p50 by quarter of the latency run: ${lat.p50ByQuarterMs.map((x) => `${x} ms`).join(", ")} (growing = the consumer falls behind the offered rate); ` +
-      `the consumer reached the end of the topic ${((lat.drainedMs - LATENCY_SECONDS * 1000) / 1000).toFixed(1)} s after the producer's last scheduled batch.`,
+      `the consumer reached the end of the topic ${((lat.drainedMs - LATENCY_SECONDS * 1000) / 1000).toFixed(1)} s after the producer's last scheduled batch. ` +
+      `The consumer's own histogram (append to alert committed with its case, before publishing; interpolated in its buckets): p50 ${lat.committed.p50Ms} ms, p99 ${lat.committed.p99Ms} ms. ` +
+      `CPU in cores: consumer ${lat.cpu.consumerCores}, broker ${lat.cpu.brokerCores ?? "n/a"}, PostgreSQL ${lat.cpu.postgresCores}, producer and reader ${lat.cpu.nodeCores}.`,
     "",
     `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start, join, first fetch; polled every 50 ms); ` +
       `onBatch ${share("Runner.onBatch")} (of which claims ${share("Runner.claim")}, engine ${share("Engine.process")}, ` +
