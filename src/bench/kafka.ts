@@ -16,7 +16,7 @@
 // Timers: methods of the Runner, the engine, the store and the outbox publisher are wrapped (from here, without
 // changing them) to show where the consumer's time goes; BENCH_TIMERS=0 turns that off.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -32,7 +32,19 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
-import { histogram, histogramQuantile, readiness, scrape, spawnConsumer, stopConsumer, total, type Consumer as ChildConsumer } from "./processes.js";
+import {
+  histogram,
+  histogramQuantile,
+  machineTicks,
+  postgresTicks,
+  procTicks,
+  readiness,
+  scrape,
+  spawnConsumer,
+  stopConsumer,
+  total,
+  type Consumer as ChildConsumer,
+} from "./processes.js";
 import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil, type Broker } from "./infra.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -133,48 +145,12 @@ function timerReport(): Record<string, { ms: number; calls: number }> {
 
 // CPU time (Linux /proc, in clock ticks of 10 ms) of the broker, of PostgreSQL's processes and of the machine.
 const TICK = 10;
-function procTicks(pid: number | string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(f[11]) + Number(f[12]); // utime, stime
-  } catch {
-    return 0;
-  }
-}
-/** CPU ticks by pid of PostgreSQL's processes (backends come and go: compare pid by pid). */
-function postgresTicks(): Map<string, number> {
-  const t = new Map<string, number>();
-  try {
-    for (const pid of readdirSync("/proc")) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") t.set(pid, procTicks(pid));
-      } catch {
-        /* gone */
-      }
-    }
-  } catch {
-    /* no /proc */
-  }
-  return t;
-}
 /** Ticks used since `before` by the processes alive now (those that ended meanwhile are not counted). */
 function ticksSince(before: Map<string, number>, after: Map<string, number>): number {
   let n = 0;
   for (const [pid, t] of after) n += Math.max(0, t - (before.get(pid) ?? 0));
   return n;
 }
-function machineTicks(): { busy: number; total: number } {
-  try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = f.reduce((a, b) => a + b, 0);
-    return { busy: total - f[3]! - (f[4] ?? 0), total };
-  } catch {
-    return { busy: 0, total: 0 };
-  }
-}
-
 interface CpuMark {
   t: number;
   node: NodeJS.CpuUsage;
@@ -514,7 +490,7 @@ async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bi
   const doneAt = now();
   const cpu = cpuSince(mark, ctx.broker.pid);
   const wallMs = doneAt - start;
-  const cores = procs.map((c) => round((procTicks(c.pid) * 10) / wallMs, 2));
+  const cores = procs.map((c) => round((procTicks(c.pid) * TICK) / wallMs, 2));
   await until("the two processes' outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0);
   const scrapes = await Promise.all(procs.map((c) => scrape(c.metricsPort).catch(() => new Map())));
   const consumed = scrapes.map((s) => total(s, "moneytrail_events_consumed_total"));

@@ -2,7 +2,7 @@
 // as Prometheus would: spawning with a metrics port of its own, scraping /metrics (text format) and /readyz, and
 // CPU time from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../lib/paths.js";
@@ -194,6 +194,24 @@ export function procTicks(pid: number | string): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU ticks by pid of PostgreSQL's processes (backends come and go: compare pid by pid). */
+export function postgresTicks(): Map<string, number> {
+  const t = new Map<string, number>();
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") t.set(pid, procTicks(pid));
+      } catch {
+        /* gone */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  return t;
 }
 
 export function machineTicks(): { busy: number; total: number } {

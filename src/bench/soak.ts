@@ -43,6 +43,7 @@ import {
   histogramSince,
   machineTicks,
   sumHistograms,
+  postgresTicks,
   procTicks,
   readiness,
   scrape,
@@ -189,19 +190,6 @@ const MEMORY = [
 type MemoryKey = (typeof MEMORY)[number]["key"];
 type MemoryField = (typeof MEMORY)[number]["field"];
 const JUDGED = MEMORY.filter((m) => m.judged);
-
-function postgresTicks(): Map<string, number> {
-  const t = new Map<string, number>();
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") t.set(pid, procTicks(pid));
-    } catch {
-      /* gone */
-    }
-  }
-  return t;
-}
 
 /** Processes running vitest (the other engineers' test runs share this machine). */
 function vitestProcesses(): number {
