@@ -495,8 +495,8 @@ export class Runner {
       this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       resolveOffset(lastOffset);
       if (outbox.length) void owned.publisher.flush();
-      // in the background: the batch goes on while the state is written (the checkpoint takes its snapshot and
-      // positions together before its first await, so what it writes is consistent whenever it lands)
+      // in the background: the batch goes on while the state is written (the checkpoint holds only the partition it
+      // serialises, whose position cannot move meanwhile, so what it writes is consistent whenever it lands)
       this.checkpointInTurn(log);
       await heartbeat();
     }
