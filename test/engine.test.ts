@@ -547,6 +547,27 @@ describe("engine bookkeeping", () => {
     expect(plain.takeDirty().size).toBe(0);
   });
 
+  it("a profile event repeating the merchant's lists keeps the ones already held, so their strings are held once", () => {
+    const engine = engineWith(SCORING, SET);
+    const infra = { ips: ["192.0.2.1", "192.0.2.2"], analyticsIds: ["UA-1000-1"] };
+    feed(engine, [merchant({ merchantId: M1, principals: [hashOf("principal-1")], infrastructure: infra })]);
+    const first = state(engine, M1).profile!;
+    // equal lists arriving as new arrays (as every decoded event brings)
+    feed(engine, [merchant({ merchantId: M1, principals: [hashOf("principal-1")], infrastructure: { ips: [...infra.ips], analyticsIds: [...infra.analyticsIds] } })]);
+    const second = state(engine, M1).profile!;
+    expect(second.ips).toBe(first.ips);
+    expect(second.analyticsIds).toBe(first.analyticsIds);
+    expect(second.principals).toBe(first.principals);
+    expect(second.websites).toBe(first.websites);
+    // a changed list is the new one, with its values
+    feed(engine, [merchant({ merchantId: M1, principals: [hashOf("principal-1")], infrastructure: { ips: ["192.0.2.2", "192.0.2.3"] } })]);
+    const third = state(engine, M1).profile!;
+    expect(third.ips).not.toBe(first.ips);
+    expect(third.ips).toEqual(["192.0.2.2", "192.0.2.3"]);
+    expect(third.analyticsIds).toEqual([]);
+    expect(engine.infra.size).toBe(3);
+  });
+
   it("keeps lastEventAt at the latest event time, whatever the order", () => {
     const engine = engineWith(SCORING, SET);
     feed(engine, [tx({ occurredAt: "2026-03-05T00:00:00Z" }), tx({ occurredAt: "2026-03-04T00:00:00Z" })]);

@@ -164,6 +164,19 @@ describe("Memo", () => {
     m.get("hot");
     expect(calls.at(-1)).toBe("hot");
   });
+
+  it("counts hits and misses and reports its size, for the metrics", async () => {
+    const m = new Memo<string>(2, (s) => s, "test-memo");
+    for (const s of ["a", "a", "b", "c", "a", "d"]) m.get(s);
+    // a misses, a hits, b and c miss (a and b go old), a hits in the old generation and is carried over, d misses
+    // (c and a go old, b is dropped)
+    expect([m.hits, m.misses, m.size]).toEqual([2, 4, 3]);
+    const { createMetrics } = await import("../src/app/metrics.js");
+    const text = await createMetrics().registry.metrics();
+    expect(text).toContain('moneytrail_memo_entries{memo="test-memo"} 3');
+    expect(text).toContain('moneytrail_memo_lookups_total{memo="test-memo",result="hit"} 2');
+    expect(text).toContain('moneytrail_memo_lookups_total{memo="test-memo",result="miss"} 4');
+  });
 });
 
 describe("normaliseDescriptor", () => {

@@ -2,6 +2,7 @@
 import client from "prom-client";
 import { PerformanceObserver, constants } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
+import { Memo } from "../lib/memo.js";
 
 // Heap used right after the latest major GC: what the process really retains. Sampled heap used is a sawtooth
 // whose level follows V8's growth heuristics, so it cannot tell a leak from a lazier collector.
@@ -32,6 +33,29 @@ export function createMetrics() {
     registers: [registry],
     collect() {
       if (Number.isFinite(heapAfterMajorGc)) this.set(heapAfterMajorGc);
+    },
+  });
+  // the memos are bounded caches (2 x MEMO_CAP entries): an operator watching memory sees them fill, then stay
+  new client.Gauge({
+    name: "moneytrail_memo_entries",
+    help: "entries held by each memo of URL and domain lookups (bounded: two generations of MEMO_CAP)",
+    labelNames: ["memo"],
+    registers: [registry],
+    collect() {
+      for (const [memo, m] of Memo.named) this.set({ memo }, m.size);
+    },
+  });
+  new client.Counter({
+    name: "moneytrail_memo_lookups_total",
+    help: "lookups in each memo of URL and domain lookups, by result (hit or miss)",
+    labelNames: ["memo", "result"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [memo, m] of Memo.named) {
+        this.inc({ memo, result: "hit" }, m.hits);
+        this.inc({ memo, result: "miss" }, m.misses);
+      }
     },
   });
   return {

@@ -34,6 +34,7 @@ import pg from "pg";
 import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin } from "kafkajs";
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
+import { MEMO_CAP } from "../lib/url.js";
 import { recordBenchmark } from "./record.js";
 import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil } from "./infra.js";
 import {
@@ -155,6 +156,8 @@ interface ProcSample {
   fenced: number;
   published: number;
   merchants: number;
+  /** entries in the URL and domain memos (bounded caches) */
+  memoEntries: number;
   checkpointMB: number;
   partitions: number[];
   /** lag of the partitions this process holds (its gauges of partitions it gave up are stale) */
@@ -258,6 +261,7 @@ async function sampleProcess(c: Consumer, cores: number): Promise<ProcSample> {
     fenced: NaN,
     published: NaN,
     merchants: NaN,
+    memoEntries: NaN,
     checkpointMB: NaN,
     partitions: [],
     lag: {},
@@ -284,6 +288,7 @@ async function sampleProcess(c: Consumer, cores: number): Promise<ProcSample> {
       fenced: total(s, "moneytrail_batches_fenced_total"),
       published: total(s, "moneytrail_outbox_published_total"),
       merchants: total(s, "moneytrail_merchants_in_memory"),
+      memoEntries: total(s, "moneytrail_memo_entries"),
       checkpointMB: round(MB(total(s, "moneytrail_checkpoint_state_bytes")), 3),
       partitions: r.partitions,
       lag,
@@ -653,7 +658,7 @@ async function main(): Promise<number> {
     const alerts = samples.reduce((a, s) => a + (s.alerts || 0), 0);
     say(
       `${mmss(tick.t)} / ${mmss(MINUTES * 60)} ${phase} produced ${fmt(produced)} consumed ${fmt(consumed)} alerts ${fmt(alerts)} lag ${fmt(tick.lag)} (stored ${fmt(tick.lagDb)}) | ` +
-        samples.map((s, i) => `${names[i]} ${s.up ? `rss ${s.rssMB.toFixed(0)} heap ${s.heapMB.toFixed(0)} after GC ${s.heapAfterGcMB.toFixed(0)} MB, ${fmt(s.merchants)} merchants, ${s.cores.toFixed(2)} cores` : `DOWN (${s.error})`}`).join(" | ") +
+        samples.map((s, i) => `${names[i]} ${s.up ? `rss ${s.rssMB.toFixed(0)} heap ${s.heapMB.toFixed(0)} after GC ${s.heapAfterGcMB.toFixed(0)} MB, ${fmt(s.merchants)} merchants, ${fmt(s.memoEntries)} memo entries, ${s.cores.toFixed(2)} cores` : `DOWN (${s.error})`}`).join(" | ") +
         ` | broker ${cores.broker ?? "-"} pg ${cores.postgres} others ${cores.others} cores${tick.vitest ? `, ${tick.vitest} vitest processes` : ""}` +
         (samples.some((s) => s.up && s.error) ? ` | ${samples.map((s, i) => (s.error ? `${names[i]}: ${s.error}` : "")).filter(Boolean).join("; ")}` : ""),
     );
@@ -828,8 +833,9 @@ async function main(): Promise<number> {
   }));
   const flat = flatBy(memory);
   const flat5to15 = w.minutes5to15 ? flatBy(memory, (s) => s.minutes5to15) : undefined;
-  const merchantsAt = (win: Window) =>
-    round(mean(ticks.filter((t) => t.t / 60 >= win.from && t.t / 60 <= win.to).map((t) => t.procs.reduce((a, s) => a + (s.merchants || 0), 0))), 0);
+  const sumAt = (win: Window, key: "merchants" | "memoEntries") =>
+    round(mean(ticks.filter((t) => t.t / 60 >= win.from && t.t / 60 <= win.to).map((t) => t.procs.reduce((a, s) => a + (s[key] || 0), 0))), 0);
+  const merchantsAt = (win: Window) => sumAt(win, "merchants");
   const prodTicks = ticks.filter((t) => t.phase === "produce");
   const maxLagTick = prodTicks.reduce<Tick | undefined>((a, t) => (!a || t.lag > a.lag ? t : a), undefined);
   const maxLag = maxLagTick?.lag ?? NaN;
@@ -906,6 +912,8 @@ async function main(): Promise<number> {
     flatBound: FLAT_BOUND,
     flatJudgedOn: JUDGED.map((m) => m.label),
     merchantsInMemory: { early: merchantsAt(w.early), late: merchantsAt(w.late), end: finalTick.procs.reduce((a, s) => a + (s.merchants || 0), 0) },
+    // three memos per process (indicator URL matches, URL hosts, registrable domains), two generations each
+    memoEntries: { early: sumAt(w.early, "memoEntries"), late: sumAt(w.late, "memoEntries"), bound: 2 * 3 * MEMO_CAP * procs.length },
     lag: { max: maxLag, maxAtMinute: maxLagTick ? round(maxLagTick.t / 60, 1) : NaN, maxPartition: maxPartitionLag, lateMax: lateLagMax, maxStored: maxLagDb, drainSeconds: round(drainMs / 1000, 1), bounded, boundEvents: RATE * LAG_BOUND_SECONDS },
     latency,
     endToEnd: e2e,
@@ -966,6 +974,8 @@ interface Recorded {
   /** older runs judged RSS and heap used */
   flatJudgedOn?: string[];
   merchantsInMemory: { early: number; late: number; end: number };
+  /** entries in the URL and domain memos, both processes (runs before 2026-11-23T19:10Z lack it) */
+  memoEntries?: { early: number; late: number; bound: number };
   lag: { max: number; maxAtMinute: number; maxPartition: number; lateMax: number; maxStored: number; drainSeconds: number; bounded: boolean; boundEvents: number };
   latency: { alerts: number; p50Ms: number; p99Ms: number; lateAlerts: number; lateP50Ms: number; lateP99Ms: number };
   endToEnd: { alerts: number; p50Ms: number; p99Ms: number; maxMs: number };
@@ -1054,6 +1064,9 @@ function writeRecord(r: Recorded, ticks: Tick[]): void {
         : "") +
       `Per merchant in memory (both processes): ${[...(Number.isFinite(retainedPerMerchant.early) ? [kb("heap after major GC", retainedPerMerchant)] : []), kb("heap used", perMerchant)].join("; ")}` +
       (r.state ? `; merchant state as checkpointed at the stop: ${fmt(r.state.bytesPerMerchant)} bytes of JSON per merchant (${fmt(r.state.merchants)} merchants)` : "") +
+      (r.memoEntries
+        ? `; entries in the URL and domain memos (moneytrail_memo_entries, both processes; bounded caches of at most ${fmt(r.memoEntries.bound)}, which fill over the first part of a run and then stay): ${fmt(r.memoEntries.early)} in minutes ${wl(w.early)}, ${fmt(r.memoEntries.late)} in minutes ${wl(w.late)}`
+        : "") +
       `. The population's event times span ${fmt(spanDays)} days whatever the duration, so a soak of ${round(r.minutes, 0)} minutes runs through ${fmt(spanDays)} days of each merchant's history: state that grows with a merchant's history shows here as growth per merchant.`,
     "",
     `**Lag ${lag.bounded ? "stayed bounded" : "was NOT bounded"}** (bound: ${LAG_BOUND_SECONDS} s of the offered rate, ${fmt(lag.boundEvents)} events): ` +

@@ -32,7 +32,7 @@ export class IndicatorIndex {
   /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
   private readonly urlHosts = new Set<string>();
   /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
-  private readonly urls = new Memo<readonly IndicatorRef[]>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw));
+  private readonly urls = new Memo<readonly IndicatorRef[]>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
 
   add(set: IndicatorSet): void {

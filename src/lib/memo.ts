@@ -6,23 +6,41 @@
 export class Memo<T> {
   private young = new Map<string, T>();
   private old = new Map<string, T>();
+  hits = 0;
+  misses = 0;
+
+  /** The memos in use by name (the latest of a name), for the metrics: they fill up to 2 x cap and then stay. */
+  static readonly named = new Map<string, Memo<unknown>>();
 
   constructor(
     private readonly cap: number,
     private readonly f: (s: string) => T,
-  ) {}
+    name?: string,
+  ) {
+    if (name) Memo.named.set(name, this as Memo<unknown>);
+  }
 
   get(s: string): T {
     let v = this.young.get(s);
-    if (v !== undefined) return v;
+    if (v !== undefined) {
+      this.hits++;
+      return v;
+    }
     v = this.old.get(s);
-    if (v === undefined) v = this.f(s);
+    if (v === undefined) {
+      this.misses++;
+      v = this.f(s);
+    } else this.hits++;
     if (this.young.size >= this.cap) {
       this.old = this.young;
       this.young = new Map();
     }
     this.young.set(s, v);
     return v;
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
   }
 
   clear(): void {

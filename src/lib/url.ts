@@ -62,13 +62,13 @@ export function urlHost(raw: string): string | null {
 const hosts = new Memo<string | null>(MEMO_CAP, (raw) => {
   const url = parseHttpUrl(raw);
   return url ? canonicalHost(url.hostname) : null;
-});
+}, "url-host");
 
 /** Registrable domain (eTLD+1) of a host, falling back to the host itself (IPs, single labels). */
 export function registrableDomain(host: string): string {
   return domains.get(host);
 }
-const domains = new Memo<string>(MEMO_CAP, (host) => getDomain(host, { allowPrivateDomains: true }) ?? host);
+const domains = new Memo<string>(MEMO_CAP, (host) => getDomain(host, { allowPrivateDomains: true }) ?? host, "registrable-domain");
 
 /** The host and each parent domain, most specific first: a.b.example.test, b.example.test, example.test, test. */
 export function domainSuffixes(host: string): string[] {

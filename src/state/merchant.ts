@@ -117,6 +117,10 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
     const d = registrableDomain(host);
     if (!domains.includes(d)) domains.push(d);
   }
+  // Each profile event brings new copies of the same strings. The infrastructure index keeps the copy it saw
+  // first as its key, so a profile that took the new copy would hold a second one per key, for every merchant
+  // ever updated: memory that grows for as long as the population does not.
+  const was = state.profile;
   state.profile = {
     eventId: e.eventId,
     acquirerId: e.acquirerId,
@@ -124,15 +128,22 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
     descriptor: e.descriptor,
     mcc: e.mcc,
     country: e.country,
-    websites,
-    domains,
-    principals: e.principals ?? [],
-    contactEmail: e.contactEmail,
-    payoutAccount: e.payoutAccount,
-    wallets: e.wallets ?? [],
-    ips: e.infrastructure?.ips ?? [],
-    analyticsIds: e.infrastructure?.analyticsIds ?? [],
+    websites: same(was?.websites, websites),
+    domains: same(was?.domains, domains),
+    principals: same(was?.principals, e.principals ?? []),
+    contactEmail: e.contactEmail === was?.contactEmail ? was?.contactEmail : e.contactEmail,
+    payoutAccount: e.payoutAccount === was?.payoutAccount ? was?.payoutAccount : e.payoutAccount,
+    wallets: same(was?.wallets, e.wallets ?? []),
+    ips: same(was?.ips, e.infrastructure?.ips ?? []),
+    analyticsIds: same(was?.analyticsIds, e.infrastructure?.analyticsIds ?? []),
   };
+}
+
+/** The list held before when the new one equals it; else the new one, with the strings it shares taken from before. */
+function same(before: string[] | undefined, after: string[]): string[] {
+  if (!before) return after;
+  if (before.length === after.length && after.every((v, i) => v === before[i])) return before;
+  return after.map((v) => before.find((b) => b === v) ?? v);
 }
 
 export function applyTransaction(state: MerchantState, e: TransactionEvent, at: number): void {
