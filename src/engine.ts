@@ -3,7 +3,7 @@
 import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
-import { InfraIndex, hasKey, infraKeys } from "./state/infra.js";
+import { InfraIndex, hasKey, infraKeys, sameInfra } from "./state/infra.js";
 import type { EvalInput, PeerFlagged, RuleEnv } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
@@ -65,8 +65,11 @@ export class Engine {
     let newPeers: string[] | undefined;
     switch (event.type) {
       case "merchant": {
-        const before = infraKeys(m.profile);
+        const was = m.profile;
         applyProfile(m, event);
+        // most profile events repeat the merchant's infrastructure: the index, a lookup per key, is left alone
+        if (sameInfra(was, m.profile)) break;
+        const before = infraKeys(was);
         const after = infraKeys(m.profile);
         this.infra.update(m.id, before, after);
         // a flagged merchant stays flagged on infrastructure it adds later (as restore() has it); its new peers

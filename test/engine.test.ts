@@ -559,6 +559,7 @@ describe("engine bookkeeping", () => {
     expect(second.analyticsIds).toBe(first.analyticsIds);
     expect(second.principals).toBe(first.principals);
     expect(second.websites).toBe(first.websites);
+    expect(engine.infra.size).toBe(4);
     // a changed list is the new one, with its values
     feed(engine, [merchant({ merchantId: M1, principals: [hashOf("principal-1")], infrastructure: { ips: ["192.0.2.2", "192.0.2.3"] } })]);
     const third = state(engine, M1).profile!;

@@ -24,6 +24,19 @@ export function infraKeys(p: Profile | undefined): InfraKey[] {
   return keys;
 }
 
+/** True when two profiles hold the same infrastructure keys; applyProfile keeps an unchanged list as the same array. */
+export function sameInfra(a: Profile | undefined, b: Profile | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.ips === b.ips &&
+    a.analyticsIds === b.analyticsIds &&
+    a.principals === b.principals &&
+    a.payoutAccount === b.payoutAccount &&
+    a.contactEmail === b.contactEmail
+  );
+}
+
 const sameKey = (a: InfraKey, b: InfraKey): boolean => a.kind === b.kind && a.value === b.value;
 export const hasKey = (keys: readonly InfraKey[], k: InfraKey): boolean => keys.some((x) => sameKey(x, k));
 
