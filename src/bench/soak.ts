@@ -333,7 +333,7 @@ interface Windows {
 /** Why runs of 60 minutes or more are judged on the second half (decided before the first such run; recorded with it). */
 const WARM_UP =
   "a soak asks whether memory keeps growing once warm, and minutes 5–15 are still the warm-up, in which bounded structures fill " +
-  "(the URL memo, up to 2 × 100k arguments; per-merchant evidence lists, up to 10 entries each, as more merchants become suspect): " +
+  "(the URL and domain memos, up to 2 × 100k entries each, moneytrail_memo_entries; per-merchant evidence lists, up to 10 entries each, as more merchants become suspect): " +
   "the 40-minute run at 78f06b7 (out/soak-0e3641d3) levelled off around minutes 30–35, its heap after major GC in 5-minute means from minute 15 " +
   "148, 152, 156, 161, 161 MB (process A) and 147, 156, 161, 160, 160 MB (B), and failed the bound against minutes 5–15 (+16% to +18%)";
 
