@@ -119,7 +119,7 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
   }
   // Each profile event brings new copies of the same strings. The infrastructure index keeps the copy it saw
   // first as its key, so a profile that took the new copy would hold a second one per key, for every merchant
-  // ever updated: memory that grows for as long as the population does not.
+  // ever updated: memory that grows while the population stays the same.
   const was = state.profile;
   state.profile = {
     eventId: e.eventId,
