@@ -9,7 +9,7 @@ import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
 import { buildAlert, summarise } from "./scoring/alert.js";
-import { countActivity, keepEvidence, summariseEvent } from "./state/evidence.js";
+import { countActivity, keepEvidence, storedActivity, summariseEvent } from "./state/evidence.js";
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
@@ -213,7 +213,7 @@ export class Engine {
   /** Puts persisted merchants back, with their infrastructure keys and flags in the shared index. */
   restore(stored: Iterable<StoredMerchant>): void {
     for (const s of stored) {
-      const m: MerchantState = { ...s, slots: this.ruleSet.rules.map((r) => s.slots[r.id]) };
+      const m: MerchantState = { ...s, activity: storedActivity(s.activity), slots: this.ruleSet.rules.map((r) => s.slots[r.id]) };
       this.evict([m.id]);
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);

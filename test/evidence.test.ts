@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ACTIVITY_DAYS, EVIDENCE_CAP, countActivity, keepEvidence, summariseEvent } from "../src/state/evidence.js";
-import { newMerchant } from "../src/state/merchant.js";
+import { ACTIVITY_DAYS, EVIDENCE_CAP, activityDays, countActivity, keepEvidence, summariseEvent } from "../src/state/evidence.js";
+import { newMerchant, type StoredMerchant } from "../src/state/merchant.js";
 import { dayIndex } from "../src/state/window.js";
 import { DAY, chargeback, crawl, feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, state, tx } from "./helpers/events.js";
 import { Engine } from "../src/engine.js";
@@ -17,7 +17,7 @@ describe("daily activity", () => {
     const next = tx({ occurredAt: "2026-03-11T08:00:00Z", amountMinor: 99 });
     countActivity(m, next, at(next));
     const d = dayIndex(Date.parse("2026-03-10T00:00:00Z"));
-    expect(m.activity).toEqual([
+    expect(activityDays(m.activity)).toEqual([
       [d, 2, 1250, 1],
       [d + 1, 1, 99, 0],
     ]);
@@ -30,18 +30,31 @@ describe("daily activity", () => {
       const e = tx({ occurredAt: new Date(t0 + i * DAY).toISOString(), amountMinor: 1 });
       countActivity(m, e, at(e));
     }
-    const days = m.activity!.map((x) => x[0]);
+    const days = activityDays(m.activity).map((x) => x[0]);
     const last = dayIndex(t0 + 48 * DAY);
     expect(days[days.length - 1]).toBe(last);
     expect(days[0]).toBeGreaterThan(last - ACTIVITY_DAYS);
     const late = tx({ occurredAt: new Date(t0 + 47 * DAY).toISOString(), amountMinor: 7 });
     countActivity(m, late, at(late));
-    expect(m.activity!.find((x) => x[0] === last - 1)).toEqual([last - 1, 1, 7, 0]);
-    expect(m.activity!.map((x) => x[0])).toEqual([...m.activity!.map((x) => x[0])].sort((a, b) => a - b));
+    expect(activityDays(m.activity).find((x) => x[0] === last - 1)).toEqual([last - 1, 1, 7, 0]);
+    expect(activityDays(m.activity).map((x) => x[0])).toEqual([...activityDays(m.activity).map((x) => x[0])].sort((a, b) => a - b));
     const ancient = tx({ occurredAt: new Date(t0).toISOString() });
     const before = JSON.stringify(m.activity);
     countActivity(m, ancient, at(ancient));
     expect(JSON.stringify(m.activity)).toBe(before);
+  });
+
+  it("reads a checkpoint that stored the days as arrays, and goes on counting", () => {
+    const e = tx({ amountMinor: 300 });
+    const d = dayIndex(at(e));
+    const engine = new Engine(ruleSetWith("rules: []"), indexOf());
+    const stored = { ...newMerchant("m-1"), slots: {}, activity: [[d - 1, 2, 500, 0]] };
+    engine.restore([stored as unknown as StoredMerchant]);
+    engine.process({ ...e, merchantId: "m-1" });
+    expect(activityDays(engine.merchants.get("m-1")!.activity)).toEqual([
+      [d - 1, 2, 500, 0],
+      [d, 1, 300, 0],
+    ]);
   });
 });
 

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Alert, AlertContext } from "../decode/events.js";
 import { dayIndex } from "../state/window.js";
+import { activityDays } from "../state/evidence.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { LastAlert, MerchantState } from "../state/merchant.js";
 import type { Assessment } from "./score.js";
@@ -59,7 +60,7 @@ function context(m: MerchantState, a: Assessment, raisedAt: string): AlertContex
       },
     }),
     events: (m.evidence ?? []).filter((e) => cited.has(e.eventId)),
-    activity: (m.activity ?? [])
+    activity: activityDays(m.activity)
       .filter((d) => d[0] <= lastDay)
       .map(([day, sales, amountMinor, chargebacks]) => ({ day: new Date(day * 86_400_000).toISOString().slice(0, 10), sales, amountMinor, chargebacks })),
   };

@@ -16,6 +16,25 @@ const LINKED_CAP = 8;
 
 /** One day of activity: [day index since 1970-01-01, sales, sales amount in minor units, chargebacks]. */
 export type ActivityDay = [number, number, number, number];
+/**
+ * The days of activity laid end to end in one array, oldest first: 4 numbers per day, as in ActivityDay. One
+ * array per merchant, not one per day: a merchant keeps up to 35 days, and each small array is an object more
+ * to reach on every sale and to trace on every collection.
+ */
+export type Activity = number[];
+const DAY_WIDTH = 4;
+
+/** A merchant's activity as days. */
+export function activityDays(a: Activity | undefined): ActivityDay[] {
+  const out: ActivityDay[] = [];
+  if (a) for (let i = 0; i < a.length; i += DAY_WIDTH) out.push([a[i]!, a[i + 1]!, a[i + 2]!, a[i + 3]!]);
+  return out;
+}
+
+/** Activity as stored: laid end to end, or as days by checkpoints written before it was. */
+export function storedActivity(a: Activity | ActivityDay[] | undefined): Activity | undefined {
+  return a && a.length && Array.isArray(a[0]) ? (a as ActivityDay[]).flat() : (a as Activity | undefined);
+}
 
 export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number): EvidenceEvent {
   const base = { eventId: e.eventId, type: e.type, occurredAt: e.occurredAt };
@@ -74,20 +93,21 @@ export function countActivity(m: MerchantState, e: Event, at: number): void {
   else return;
   const day = dayIndex(at);
   const days = (m.activity ??= []);
-  const last = days[days.length - 1];
-  if (!last || day > last[0]) {
-    days.push([day, sale, amount, chargeback]);
-    while (days[0]![0] <= day - ACTIVITY_DAYS) days.shift();
+  const n = days.length;
+  if (n === 0 || day > days[n - DAY_WIDTH]!) {
+    days.push(day, sale, amount, chargeback);
+    let gone = 0;
+    while (days[gone]! <= day - ACTIVITY_DAYS) gone += DAY_WIDTH;
+    if (gone) days.splice(0, gone);
     return;
   }
   // late event: count it on its own day if that day is still in the series
-  if (day <= last[0] - ACTIVITY_DAYS) return;
-  let i = days.length - 1;
-  while (i >= 0 && days[i]![0] > day) i--;
-  if (i >= 0 && days[i]![0] === day) {
-    const d = days[i]!;
-    d[1] += sale;
-    d[2] += amount;
-    d[3] += chargeback;
-  } else days.splice(i + 1, 0, [day, sale, amount, chargeback]);
+  if (day <= days[n - DAY_WIDTH]! - ACTIVITY_DAYS) return;
+  let i = n - DAY_WIDTH;
+  while (i >= 0 && days[i]! > day) i -= DAY_WIDTH;
+  if (i >= 0 && days[i] === day) {
+    days[i + 1]! += sale;
+    days[i + 2]! += amount;
+    days[i + 3]! += chargeback;
+  } else days.splice(i + DAY_WIDTH, 0, day, sale, amount, chargeback);
 }

@@ -1,7 +1,7 @@
 // Per-merchant state in event time: the latest profile, monthly counters and each rule's own slot.
 // Bounded (two month buckets, capped lists) and plain JSON, so it can be persisted and restored as is.
 import type { MerchantEvent, TransactionEvent, ChargebackEvent, EvidenceEvent, IndicatorRef } from "../decode/events.js";
-import type { ActivityDay } from "./evidence.js";
+import type { Activity } from "./evidence.js";
 import { bucketFor, monthIndex, type MonthBucket } from "./window.js";
 import { registrableDomain, urlHost } from "../lib/url.js";
 
@@ -70,7 +70,7 @@ export interface MerchantState {
   /** details of the latest events a rule kept as evidence (src/state/evidence.ts) */
   evidence?: EvidenceEvent[];
   /** recent daily sales and chargebacks, for the reviewer's chart */
-  activity?: ActivityDay[];
+  activity?: Activity;
 }
 
 /** State as persisted: slots by rule id, so a changed rule set finds each rule's own. */
