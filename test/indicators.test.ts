@@ -54,6 +54,20 @@ describe("format v1", () => {
     expect(ix.matchUrl("https://revoked.example/", T("2026-03-15T00:00:00Z"))).toEqual([]);
   });
 
+  it("matches a URL seen before against the sets in force now, not those of when it was first seen", () => {
+    const url = "https://shop.flagged-b.example/checkout?utm_source=x";
+    const at = T("2026-03-02T00:00:00Z");
+    const ix = index(set([{ id: "a1" }]));
+    expect(ix.matchUrl(url, at)).toEqual([]);
+    // a new set in the same index, and a second index beside it: each answers for itself
+    ix.add(set([{ id: "b1", value: "flagged-b.example" }], { id: "set-b" }));
+    expect(ids(ix.matchUrl(url, at))).toEqual(["b1"]);
+    const other = index(set([{ id: "u1", kind: "url", value: "http://shop.flagged-b.example/checkout/" }]));
+    expect(ids(other.matchUrl(url, at))).toEqual(["u1"]);
+    expect(ids(ix.matchUrl(url, at))).toEqual(["b1"]);
+    expect(index().matchUrl(url, at)).toEqual([]);
+  });
+
   it("refuses a malformed set with the file and the place inside it", () => {
     const d = dir();
     writeFileSync(join(d, "bad.json"), JSON.stringify({ format: FORMAT, id: "s", publisher: { id: "p" }, version: 0, created: "2026-01-01T00:00:00Z", entries: [{ id: "a", kind: "domain", value: "x.example", confidence: 101 }] }));
