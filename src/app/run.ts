@@ -437,12 +437,17 @@ export class Runner {
           });
           continue;
         }
-        owned.merchants.add(d.event.merchantId);
-        this.partitionOf.set(d.event.merchantId, p);
         const timed = (++this.sampled & 63) === 0;
         const t0 = timed ? performance.now() : 0;
+        const known = this.engine.merchants.size;
         const raised = this.engine.process(d.event);
         if (timed) this.metrics.evalSeconds.observe((performance.now() - t0) / 1000);
+        // a merchant new to this process (restored ones were noted on claim): two lookups in tables as large as
+        // the population are not made for every event
+        if (this.engine.merchants.size !== known) {
+          owned.merchants.add(d.event.merchantId);
+          this.partitionOf.set(d.event.merchantId, p);
+        }
         if (replay) continue;
         this.metrics.processed.inc({ type: d.event.type });
         for (const a of raised) {
