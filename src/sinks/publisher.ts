@@ -65,6 +65,10 @@ export class OutboxPublisher {
   /** Connects (fencing any earlier producer of this partition), learns what was published, publishes the rest. */
   async start(): Promise<void> {
     await this.producer.connect();
+    // kafkajs takes the transactional id (fencing the earlier owner) only at the first transaction. Taken here,
+    // before the mark is read: a transaction of the earlier owner that was still ending is settled by then, and the
+    // mark read next includes it. Read first, the mark could miss it, and its rows would go out twice.
+    await (await this.producer.transaction()).abort();
     await this.readMark();
     await this.flush();
   }
