@@ -389,7 +389,7 @@ export class Runner {
     await owned.publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
     // every line logged for this batch names it, so one batch's story can be followed across lines
     const log = this.log.child({ batch: `${batch.topic}[${p}]@${batch.firstOffset()}` });
@@ -499,6 +499,7 @@ export class Runner {
       }
       this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       resolveOffset(lastOffset);
+      await commitOffsetsIfNecessary();
       if (outbox.length) void owned.publisher.flush();
       // in the background: the batch goes on while the state is written (the checkpoint holds only the partition it
       // serialises, whose position cannot move meanwhile, so what it writes is consistent whenever it lands)
@@ -512,6 +513,9 @@ export class Runner {
     this.stopping ??= (async () => {
       this.rules.stop();
       await this.subscriber.stop();
+      // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds
+      const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
+      if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
       await this.consumer?.disconnect();
       await this.checkpoint();
       for (const p of [...this.owned.keys()]) {

@@ -55,6 +55,8 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 60);
 const SETTLE_SECONDS = 15;
 const TYPOLOGY_SHARE = Number(process.env.BENCH_TYPOLOGY_SHARE ?? 0.2);
 const TIMERS = process.env.BENCH_TIMERS !== "0";
+/** BENCH_PHASES=latency runs the latency phase alone (to tune latency), and records nothing in BENCHMARKS.md */
+const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,latency").split(","));
 const PARTITIONS = 6;
 const TICK_MS = 20;
 /** events of the latency phase sent before the measured ones, so that every partition is claimed first */
@@ -682,6 +684,10 @@ async function main(): Promise<void> {
   const log = createLogger(process.env.LOG_LEVEL ?? "warn", pino.destination({ dest: 2, sync: true }));
   const ctx: Ctx = { id, kafka, admin, broker: b, dir, log };
 
+  if (!PHASES.has("throughput")) {
+    process.stdout.write(`${JSON.stringify({ bench: "kafka-latency", latency: await latency(ctx), node: process.version })}\n`);
+    return;
+  }
   const tp = await throughput(ctx);
   const lat = await latency(ctx);
 

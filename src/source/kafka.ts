@@ -29,6 +29,9 @@ export async function ensureTopics(admin: Admin, topics: { topic: string; partit
   if (missing.length) await admin.createTopics({ topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true });
 }
 
+/** how often resolved offsets are committed to Kafka (commitOffsetsIfNecessary in a batch) */
+export const KAFKA_COMMIT_MS = 5000;
+
 export interface ConsumerHooks {
   /** the partitions of `topic` this member now has, after every rebalance */
   onAssignment(partitions: number[]): void;
@@ -50,6 +53,15 @@ export async function startConsumer(
   consumer.on(consumer.events.GROUP_JOIN, (e) => hooks.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
-  await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, partitionsConsumedConcurrently: o.concurrentPartitions, eachBatch: hooks.onBatch });
+  // The positions that count are in PostgreSQL; Kafka's committed offsets only tell a restarted member where to start
+  // fetching (earlier events are skipped). kafkajs's autoCommit commits after every batch, one request per batch
+  // per partition: most of the broker requests at a steady rate. The Runner commits every KAFKA_COMMIT_MS instead.
+  await consumer.run({
+    autoCommit: false,
+    autoCommitInterval: KAFKA_COMMIT_MS,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: o.concurrentPartitions,
+    eachBatch: hooks.onBatch,
+  });
   return consumer;
 }

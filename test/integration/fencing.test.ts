@@ -25,6 +25,12 @@ describe("fencing", () => {
       expect(BigInt(next.epoch)).toBeGreaterThan(BigInt(old.epoch));
       expect([next.nextOffset, next.stateOffset]).toEqual(["10", "10"]);
       await expect(store.commitOutputs(outputs(old.epoch, "20"))).rejects.toBeInstanceOf(FencedError);
+      // a chunk with outputs is refused whole: no outbox row, no reserved number
+      const letter = { dest: "dead-letter" as const, key: null, value: Buffer.from("not json"), headers: { "mt-reason": "not-json" } };
+      await expect(store.commitOutputs({ ...outputs(old.epoch, "20"), outbox: [letter, letter] })).rejects.toBeInstanceOf(FencedError);
+      expect(await store.pendingOutbox("ev", 0, "0")).toEqual([]);
+      await store.commitOutputs({ ...outputs(next.epoch, "12"), outbox: [letter, letter] });
+      expect((await store.pendingOutbox("ev", 0, "0")).map((r) => r.seq)).toEqual(["1", "2"]);
       await expect(store.checkpoint(checkpoint(old.epoch, "20", "m-zombie"))).rejects.toBeInstanceOf(FencedError);
       await store.commitOutputs(outputs(next.epoch, "15"));
       await store.checkpoint(checkpoint(next.epoch, "15", "m-new"));

@@ -95,50 +95,59 @@ export class PgStore {
     return rows.map((r) => r.state);
   }
 
-  /** Runs `work` in a transaction that first checks the partition is still ours. Throws FencedError if not. */
-  private owned<T>(topic: string, partition: number, epoch: string, work: (c: Queryable, outboxSeq: bigint) => Promise<T>): Promise<T> {
-    return this.db.tx(async (c) => {
-      const own = await c.query<{ epoch: string; outbox_seq: string }>(
-        "SELECT epoch, outbox_seq FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
-        [this.groupId, topic, partition],
+  /**
+   * A chunk's outputs and its position, all or none: alerts, cases, the outbox. The position's update comes first:
+   * it checks the epoch (fencing), locks the partition's row for the rest of the transaction and reserves the
+   * outbox's sequence numbers, in one statement. A chunk with no outputs (most of them at a steady rate) is that
+   * statement alone, one round trip instead of four.
+   */
+  async commitOutputs(b: OutputsWrite): Promise<void> {
+    const hits = b.hits ?? [];
+    if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0) {
+      await this.advance(this.db, b, 0);
+      return;
+    }
+    await this.db.tx(async (c) => {
+      const last = await this.advance(c, b, b.outbox.length);
+      await recordAlerts(c, b.alerts, { acquirerOf: b.acquirerOf, webhooks: this.webhooks });
+      if (hits.length) await recordHits(c, hits);
+      if (b.outbox.length === 0) return;
+      const first = last - BigInt(b.outbox.length);
+      await c.query(
+        `INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
+         SELECT $1, $2, $3, s, d, k, v, h::jsonb FROM unnest($4::bigint[], $5::text[], $6::bytea[], $7::bytea[], $8::text[]) AS t(s, d, k, v, h)`,
+        [
+          this.groupId,
+          b.topic,
+          b.partition,
+          b.outbox.map((_, i) => String(first + BigInt(i) + 1n)),
+          b.outbox.map((o) => o.dest),
+          b.outbox.map((o) => o.key),
+          b.outbox.map((o) => o.value),
+          b.outbox.map((o) => JSON.stringify(o.headers)),
+        ],
       );
-      const current = own.rows[0]?.epoch ?? "none";
-      if (current !== epoch) throw new FencedError(topic, partition, epoch, current);
-      return work(c, BigInt(own.rows[0]!.outbox_seq));
     });
   }
 
-  /** A chunk's outputs and its position, all or none: alerts, cases, the outbox. */
-  async commitOutputs(b: OutputsWrite): Promise<void> {
-    await this.owned(b.topic, b.partition, b.epoch, async (c, outboxSeq) => {
-      await recordAlerts(c, b.alerts, { acquirerOf: b.acquirerOf, webhooks: this.webhooks });
-      if (b.hits?.length) await recordHits(c, b.hits);
-      let seq = outboxSeq;
-      if (b.outbox.length) {
-        const seqs = b.outbox.map(() => String(++seq));
-        await c.query(
-          `INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
-           SELECT $1, $2, $3, s, d, k, v, h::jsonb FROM unnest($4::bigint[], $5::text[], $6::bytea[], $7::bytea[], $8::text[]) AS t(s, d, k, v, h)`,
-          [
-            this.groupId,
-            b.topic,
-            b.partition,
-            seqs,
-            b.outbox.map((o) => o.dest),
-            b.outbox.map((o) => o.key),
-            b.outbox.map((o) => o.value),
-            b.outbox.map((o) => JSON.stringify(o.headers)),
-          ],
-        );
-      }
-      await c.query("UPDATE mt_partitions SET next_offset = $4, outbox_seq = $5 WHERE group_id = $1 AND topic = $2 AND partition = $3", [
-        this.groupId,
-        b.topic,
-        b.partition,
-        b.nextOffset,
-        String(seq),
-      ]);
-    });
+  /** Moves the outputs' position and reserves `reserve` outbox numbers; returns the last one. Throws FencedError if the partition is not ours. */
+  private async advance(c: Queryable, b: OutputsWrite, reserve: number): Promise<bigint> {
+    const { rows } = await c.query<{ outbox_seq: string }>(
+      `UPDATE mt_partitions SET next_offset = $4, outbox_seq = outbox_seq + $5
+       WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $6 RETURNING outbox_seq`,
+      [this.groupId, b.topic, b.partition, b.nextOffset, reserve, b.epoch],
+    );
+    if (rows.length === 0) throw await this.fenced(c, b);
+    return BigInt(rows[0]!.outbox_seq);
+  }
+
+  private async fenced(c: Queryable, b: { topic: string; partition: number; epoch: string }): Promise<FencedError> {
+    const { rows } = await c.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
+      this.groupId,
+      b.topic,
+      b.partition,
+    ]);
+    return new FencedError(b.topic, b.partition, b.epoch, rows[0]?.epoch ?? "none");
   }
 
   /**
@@ -162,14 +171,7 @@ export class PgStore {
         "UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $5 RETURNING epoch",
         [this.groupId, b.topic, b.partition, b.stateOffset, b.epoch],
       );
-      if (done.rows.length === 0) {
-        const now = await c.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
-          this.groupId,
-          b.topic,
-          b.partition,
-        ]);
-        throw new FencedError(b.topic, b.partition, b.epoch, now.rows[0]?.epoch ?? "none");
-      }
+      if (done.rows.length === 0) throw await this.fenced(c, b);
     });
   }
 
