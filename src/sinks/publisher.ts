@@ -3,10 +3,11 @@
 // outbox was published; a restart reads that mark and resumes after it. The transactional id is per source
 // partition, so a new owner's producer fences the old one's.
 import type { Kafka, Producer, Admin } from "kafkajs";
-import type { OutboxRow, PgStore } from "./postgres/store.js";
+import { OUTBOX_PAGE, type OutboxRow, type PgStore } from "./postgres/store.js";
 import type { Logger } from "../lib/log.js";
 
 const SLICE_BYTES = 512 * 1024;
+const DROP_MS = 1000;
 
 const message = (r: OutboxRow) => ({ key: r.key, value: r.value, headers: r.headers });
 
@@ -43,6 +44,8 @@ export class OutboxPublisher {
   private stopped = false;
   /** after a failure the outcome of the last commit is unknown: read the mark again before publishing */
   private resync = false;
+  private dropTimer: NodeJS.Timeout | undefined;
+  private dropping: Promise<void> = Promise.resolve();
   readonly outboxGroup: string;
 
   constructor(
@@ -126,14 +129,40 @@ export class OutboxPublisher {
         throw err;
       }
       this.published = last;
-      await this.store.dropPublished(this.o.sourceTopic, this.o.partition, String(last));
+      this.dropLater();
+      // a row committed meanwhile comes with the flush() of its own chunk, queued behind this one
+      if (rows.length < OUTBOX_PAGE) return;
     }
+  }
+
+  /**
+   * Published rows are deleted in the background, at most once per DROP_MS: rows at or below the mark are never
+   * read again (a restart drops them first), so deleting them is housekeeping, not part of publishing.
+   */
+  private dropLater(): void {
+    if (this.dropTimer) return;
+    this.dropTimer = setTimeout(() => {
+      this.dropTimer = undefined;
+      this.dropping = this.drop();
+    }, DROP_MS).unref();
+  }
+
+  private async drop(): Promise<void> {
+    await this.store
+      .dropPublished(this.o.sourceTopic, this.o.partition, String(this.published))
+      .catch((err: Error) => this.log.warn({ err: err.message, partition: this.o.partition }, "published outbox rows not deleted; the next publish retries"));
   }
 
   async stop(): Promise<void> {
     await this.running;
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.dropTimer) {
+      clearTimeout(this.dropTimer);
+      this.dropTimer = undefined;
+      await this.drop();
+    }
+    await this.dropping;
     await this.producer.disconnect();
   }
 }

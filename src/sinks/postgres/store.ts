@@ -63,6 +63,9 @@ export interface OutboxRow extends OutboxMessage {
 }
 
 
+/** outbox rows read at a time */
+export const OUTBOX_PAGE = 5000;
+
 export class PgStore {
   constructor(
     readonly pool: pg.Pool,
@@ -175,7 +178,7 @@ export class PgStore {
     });
   }
 
-  async pendingOutbox(topic: string, partition: number, afterSeq: string, limit = 5000): Promise<OutboxRow[]> {
+  async pendingOutbox(topic: string, partition: number, afterSeq: string, limit = OUTBOX_PAGE): Promise<OutboxRow[]> {
     const { rows } = await this.pool.query<{ seq: string; dest: OutboxRow["dest"]; key: Buffer | null; value: Buffer; headers: Record<string, string> }>(
       `SELECT seq, dest, key, value, headers FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = $3 AND seq > $4
        ORDER BY seq LIMIT $5`,

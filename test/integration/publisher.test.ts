@@ -1,0 +1,57 @@
+// The outbox publisher on a real broker and PostgreSQL: published rows leave the outbox in the background and on
+// stop, and a publisher started again publishes nothing twice.
+import { describe, it, expect } from "vitest";
+import pg from "pg";
+import pino from "pino";
+import { PgStore, type OutboxMessage } from "../../src/sinks/postgres/store.js";
+import { migrate } from "../../src/sinks/postgres/migrations.js";
+import { OutboxPublisher } from "../../src/sinks/publisher.js";
+import { createTopics, freshNames, freshSchema, kafka, readTopic } from "./harness.js";
+
+const letter = (i: number): OutboxMessage => ({ dest: "dead-letter", key: null, value: Buffer.from(`bad ${i}`), headers: { "mt-reason": "not-json" } });
+
+describe("outbox publisher", () => {
+  it("deletes published rows after publishing and on stop; a new publisher resumes after the mark", async () => {
+    const n = freshNames("pub");
+    await createTopics(n, 1);
+    const pool = new pg.Pool({ connectionString: await freshSchema(n), max: 3 });
+    const k = kafka();
+    const admin = k.admin();
+    await admin.connect();
+    const store = new PgStore(pool, n.group);
+    const outbox = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox")).rows[0]!.n);
+    const publisher = () =>
+      new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, pino({ level: "silent" }));
+    try {
+      const c = await pool.connect();
+      await migrate(c);
+      c.release();
+      const claim = await store.claim(n.events, 0, "test");
+      const commit = (next: string, letters: OutboxMessage[]) =>
+        store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined });
+
+      await commit("3", [letter(1), letter(2), letter(3)]);
+      const first = publisher();
+      await first.start();
+      // published, and the rows are gone in the background
+      const deadline = Date.now() + 5000;
+      while ((await outbox()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await outbox()).toBe(0);
+
+      await commit("5", [letter(4), letter(5)]);
+      await first.flush();
+      await first.stop();
+      // stop does not leave published rows behind
+      expect(await outbox()).toBe(0);
+
+      const second = publisher();
+      await second.start();
+      await second.stop();
+      const read = await readTopic(n.dead, { count: 5 });
+      expect(read.map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4", "bad 5"]);
+    } finally {
+      await admin.disconnect();
+      await pool.end();
+    }
+  });
+});
