@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import pino from "pino";
@@ -32,6 +32,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
+import { lineChart } from "./chart.js";
 import {
   histogram,
   histogramQuantile,
@@ -525,6 +526,51 @@ async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bi
   return result;
 }
 
+const BIN_SECONDS = 2;
+
+function latencyBins(received: { eventId: string; at: number }[], sentAt: Map<string, number>, t0: number): [number, number, number, number, number][] {
+  const byBin = new Map<number, number[]>();
+  for (const r of received) {
+    const s = sentAt.get(r.eventId);
+    if (s === undefined) continue;
+    const b = Math.floor((s - t0) / 1000 / BIN_SECONDS);
+    (byBin.get(b) ?? byBin.set(b, []).get(b)!).push(r.at - s);
+  }
+  return [...byBin]
+    .sort((a, b) => a[0] - b[0])
+    .map(([b, ls]) => {
+      ls.sort((x, y) => x - y);
+      return [b * BIN_SECONDS, ls.length, round(percentile(ls, 0.5)), round(percentile(ls, 0.99)), round(ls[ls.length - 1]!)];
+    });
+}
+
+/** Latency over the run, and alerts per second beneath it: the cold start against the settled rest. */
+function latencyChart(lat: { bins: [number, number, number, number, number][]; seconds: number; rate: number }): string {
+  const when = `${new Date().toISOString().slice(0, 16)}Z`;
+  const mid = (b: number) => b + BIN_SECONDS / 2;
+  const series = (label: string, colour: string, i: 2 | 3 | 4, dash?: string) => ({ label, colour, dash, points: lat.bins.map((b): [number, number] => [mid(b[0]), b[i]]) });
+  return lineChart({
+    title: `Event-to-alert latency at ${lat.rate} events/s`,
+    subtitle: `npm run bench:kafka, ${when}: one \`moneytrail run\` process, broker and PostgreSQL on the same 2-core machine`,
+    xLabel: `seconds since the first measured event was sent (${BIN_SECONDS}-second bins by send time)`,
+    xMax: lat.seconds,
+    panels: [
+      {
+        label: "latency, ms",
+        height: 260,
+        series: [
+          series("p50", "#1f77b4", 2),
+          series("p99", "#d62728", 3),
+          series("max", "#999", 4, "4,3"),
+          { label: "p99 target (250 ms)", colour: "#2ca02c", dash: "2,3", points: [[0, 250], [lat.seconds, 250]] },
+        ],
+        bands: [{ from: 0, to: SETTLE_SECONDS, label: `first ${SETTLE_SECONDS} s: every merchant new`, opacity: 0.05 }],
+      },
+      { label: "alerts per second", height: 140, series: [{ label: "alerts/s", colour: "#ff7f0e", points: lat.bins.map((b): [number, number] => [mid(b[0]), b[1] / BIN_SECONDS]) }] },
+    ],
+  });
+}
+
 async function latency(ctx: Ctx) {
   const base = `mt-bench-${ctx.id}.lat`;
   const topic = `${base}.events`;
@@ -619,6 +665,7 @@ async function latency(ctx: Ctx) {
     if (s - t0 >= SETTLE_SECONDS * 1000) settled.push(r.at - s);
     quarters[Math.min(3, Math.floor(((s - t0) / producedMs) * 4))]!.push(r.at - s);
   }
+  const bins = latencyBins(received, sentAt, t0);
   lat.sort((a, b) => a - b);
   settled.sort((a, b) => a - b);
   for (const q of quarters) q.sort((a, b) => a - b);
@@ -637,6 +684,8 @@ async function latency(ctx: Ctx) {
     /** alerts of events sent after the first SETTLE_SECONDS */
     settled: { alerts: settled.length, p50Ms: round(percentile(settled, 0.5)), p99Ms: round(percentile(settled, 0.99)), maxMs: round(settled.length ? settled[settled.length - 1]! : NaN) },
     p50ByQuarterMs: quarters.map((q) => round(percentile(q, 0.5))),
+    /** alerts by the second their event was sent in, BIN_SECONDS at a time: [from second, alerts, p50, p99, max] */
+    bins,
     /** from the first measured send until the stored positions reached the end of the topic */
     drainedMs: Math.round(drainedMs),
     note: lat.length < MIN_ALERTS ? `only ${lat.length} alerts measured (fewer than ${MIN_ALERTS}): p99 is not reliable` : undefined,
@@ -685,11 +734,17 @@ async function main(): Promise<void> {
   const ctx: Ctx = { id, kafka, admin, broker: b, dir, log };
 
   if (!PHASES.has("throughput")) {
-    process.stdout.write(`${JSON.stringify({ bench: "kafka-latency", latency: await latency(ctx), node: process.version })}\n`);
+    const lat = await latency(ctx);
+    const svg = join(PACKAGE_ROOT, "out", "bench-kafka-latency.svg");
+    mkdirSync(dirname(svg), { recursive: true });
+    writeFileSync(svg, latencyChart(lat));
+    say(`latency chart: ${svg}`);
+    process.stdout.write(`${JSON.stringify({ bench: "kafka-latency", latency: lat, node: process.version })}\n`);
     return;
   }
   const tp = await throughput(ctx);
   const lat = await latency(ctx);
+  writeFileSync(join(PACKAGE_ROOT, "docs", "kafka-latency.svg"), latencyChart(lat));
 
   const ratio = tp.moneytrail.eventsPerSec / tp.baseline.eventsPerSec;
   const result = {
@@ -744,6 +799,8 @@ async function main(): Promise<void> {
     "",
     `The first ${SETTLE_SECONDS} s are shown apart, not dropped: then every merchant of the population is seen for the first time and every checkpoint writes most of them; the p99 target is met only if the whole-run p99 meets it.`,
     ...(lat.note ? ["", `Note: ${lat.note}.`] : []),
+    "",
+    `![event-to-alert latency over the run](docs/kafka-latency.svg)`,
     "",
     `Latency p50 by quarter of the latency run: ${lat.p50ByQuarterMs.map((x) => `${x} ms`).join(", ")} (growing = the consumer falls behind the offered rate); ` +
       `the consumer reached the end of the topic ${((lat.drainedMs - LATENCY_SECONDS * 1000) / 1000).toFixed(1)} s after the producer's last scheduled batch. ` +

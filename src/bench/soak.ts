@@ -36,6 +36,7 @@ import { generatePopulation, populationIndicators } from "../fixtures/generate.j
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { MEMO_CAP } from "../lib/url.js";
 import { recordBenchmark } from "./record.js";
+import { lineChart, type Band, type Series } from "./chart.js";
 import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil } from "./infra.js";
 import {
   byLabel,
@@ -391,114 +392,32 @@ function memorySummary(ticks: Tick[], i: number, key: MemoryKey, w: Windows, min
 
 // ------------------------------------------------------------------------------------------------ chart
 
-function niceStep(max: number, ticks = 5): number {
-  const raw = max / ticks || 1;
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / p;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
-}
-
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 /** Memory (the MEMORY series of each process) and lag over time, as a standalone SVG. */
 function chart(ticks: Tick[], o: { title: string; subtitle: string; minutes: number; w: Windows; names: string[] }): string {
-  const W = 960;
-  const left = 70;
-  const right = 20;
-  const plotW = W - left - right;
-  const panels = [
-    { top: 70, h: 250, label: "memory, MB" },
-    { top: 380, h: 180, label: "consumer lag, events" },
-  ];
-  const H = 640;
-  const xMax = Math.max(o.minutes, ...ticks.map((t) => t.t / 60));
-  const xStep = niceStep(xMax, 10);
-  const X = (m: number) => left + (m / xMax) * plotW;
   const colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${left}" y="24" font-size="16" font-weight="bold">${esc(o.title)}</text>`,
-    `<text x="${left}" y="44" fill="#555">${esc(o.subtitle)}</text>`,
+  const bands: Band[] = [o.w.early, o.w.late].map((w) => ({ from: w.from, to: w.to, label: `minutes ${round(w.from, 1)}-${round(w.to, 1)}`, opacity: 0.04 }));
+  if (o.w.minutes5to15) {
+    const w = o.w.minutes5to15.early;
+    bands.push({ from: w.from, to: w.to, label: `minutes ${round(w.from, 1)}-${round(w.to, 1)} (not judged)`, opacity: 0.02 });
+  }
+  const memory: Series[] = o.names.flatMap((name, i) =>
+    MEMORY.map((m) => ({ label: `${name} ${m.label}`, colour: colours[i % colours.length]!, dash: m.dash, points: ticks.map((t): [number, number] => [t.t / 60, t.procs[i]?.[m.key] ?? NaN]) })),
   );
-  const series = (pts: [number, number][], Y: (v: number) => number, colour: string, dash = "") => {
-    const d: string[] = [];
-    let pen = "M";
-    for (const [m, v] of pts) {
-      if (!Number.isFinite(v)) {
-        pen = "M";
-        continue;
-      }
-      d.push(`${pen}${X(m).toFixed(1)},${Y(v).toFixed(1)}`);
-      pen = "L";
-    }
-    return `<path d="${d.join(" ")}" fill="none" stroke="${colour}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
-  };
-  const frame = (top: number, h: number, yMax: number, label: string) => {
-    const yStep = niceStep(yMax, 5);
-    const top2 = Math.max(yStep, Math.ceil(yMax / yStep) * yStep);
-    const Y = (v: number) => top + h - (v / top2) * h;
-    out.push(`<text x="${left}" y="${top - 8}" font-weight="bold">${esc(label)}</text>`);
-    for (let v = 0; v <= top2 + 1e-9; v += yStep) {
-      out.push(`<line x1="${left}" x2="${W - right}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="#e5e5e5"/>`);
-      out.push(`<text x="${left - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end" fill="#555">${fmt(v)}</text>`);
-    }
-    for (let m = 0; m <= xMax + 1e-9; m += xStep) {
-      out.push(`<line x1="${X(m).toFixed(1)}" x2="${X(m).toFixed(1)}" y1="${top}" y2="${top + h}" stroke="#f0f0f0"/>`);
-      out.push(`<text x="${X(m).toFixed(1)}" y="${top + h + 16}" text-anchor="middle" fill="#555">${round(m, 2)}</text>`);
-    }
-    out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${h}" fill="none" stroke="#999"/>`);
-    // end of production
-    out.push(`<line x1="${X(o.minutes).toFixed(1)}" x2="${X(o.minutes).toFixed(1)}" y1="${top}" y2="${top + h}" stroke="#555" stroke-dasharray="2,3"/>`);
-    return Y;
-  };
-  // memory
-  {
-    const p = panels[0]!;
-    const vals = ticks.flatMap((t) => t.procs.flatMap((s) => MEMORY.map((m) => s[m.key]))).filter(Number.isFinite);
-    const Y = frame(p.top, p.h, Math.max(1, ...vals) * 1.05, p.label);
-    const shaded: [Window, string, number][] = [[o.w.early, "", 0.04], [o.w.late, "", 0.04]];
-    if (o.w.minutes5to15) shaded.push([o.w.minutes5to15.early, " (not judged)", 0.02]);
-    for (const [w, note, opacity] of shaded) {
-      const name = `minutes ${round(w.from, 1)}-${round(w.to, 1)}${note}`;
-      out.push(`<rect x="${X(w.from).toFixed(1)}" y="${p.top}" width="${(X(w.to) - X(w.from)).toFixed(1)}" height="${p.h}" fill="#000" fill-opacity="${opacity}"/>`);
-      out.push(`<text x="${((X(w.from) + X(w.to)) / 2).toFixed(1)}" y="${p.top + 14}" text-anchor="middle" fill="#888" font-size="11">${esc(name)}</text>`);
-    }
-    o.names.forEach((name, i) => {
-      const col = colours[i % colours.length]!;
-      for (const m of MEMORY) out.push(series(ticks.map((t) => [t.t / 60, t.procs[i]?.[m.key] ?? NaN]), Y, col, m.dash));
-    });
-  }
-  // lag
-  {
-    const p = panels[1]!;
-    const vals = ticks.flatMap((t) => [t.lag, t.lagDb]).filter(Number.isFinite);
-    const Y = frame(p.top, p.h, Math.max(10, ...vals) * 1.05, p.label);
-    out.push(series(ticks.map((t) => [t.t / 60, t.lagDb]), Y, "#999", "4,3"));
-    out.push(series(ticks.map((t) => [t.t / 60, t.lag]), Y, "#ff7f0e"));
-  }
-  out.push(`<text x="${left + plotW / 2}" y="${H - 46}" text-anchor="middle" fill="#555">minutes since production started (dotted line: production stopped)</text>`);
-  // legend
-  const legend: [string, string, string][] = [
-    ...o.names.flatMap((n, i) => MEMORY.map((m): [string, string, string] => [`${n} ${m.label}`, colours[i % colours.length]!, m.dash])),
-    ["lag (sum of moneytrail_consumer_lag)", "#ff7f0e", ""],
-    ["lag (end offsets - stored positions)", "#999", "4,3"],
+  const lag: Series[] = [
+    { label: "lag (end offsets - stored positions)", colour: "#999", dash: "4,3", points: ticks.map((t) => [t.t / 60, t.lagDb]) },
+    { label: "lag (sum of moneytrail_consumer_lag)", colour: "#ff7f0e", points: ticks.map((t) => [t.t / 60, t.lag]) },
   ];
-  let lx = left;
-  let ly = H - 26;
-  for (const [label, col, dash] of legend) {
-    const width = 34 + label.length * 6.2;
-    if (lx + width > W - right) {
-      lx = left;
-      ly += 16;
-    }
-    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${col}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
-    out.push(`<text x="${lx + 26}" y="${ly}" font-size="11">${esc(label)}</text>`);
-    lx += width;
-  }
-  out.push("</svg>");
-  return out.join("\n") + "\n";
+  return lineChart({
+    title: o.title,
+    subtitle: o.subtitle,
+    xLabel: "minutes since production started (dotted line: production stopped)",
+    xMax: Math.max(o.minutes, ...ticks.map((t) => t.t / 60)),
+    marker: o.minutes,
+    panels: [
+      { label: "memory, MB", height: 250, series: memory, bands },
+      { label: "consumer lag, events", height: 180, series: lag, minTop: 10 },
+    ],
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ main
