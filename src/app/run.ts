@@ -25,6 +25,7 @@ import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
+import type { Profile } from "../state/merchant.js";
 
 interface Owned {
   epoch: string;
@@ -65,6 +66,11 @@ export class Runner {
   private sampled = 0;
   private joined = false;
   private checkpointing: Promise<void> = Promise.resolve();
+  /**
+   * Profiles as written by a checkpoint. A merchant's row is rewritten at every checkpoint, its profile (a third of
+   * it) only when it is a new one: applyProfile makes a new object for every profile event.
+   */
+  private readonly savedProfiles = new WeakSet<Profile>();
   private checkpointPending = false;
 
   private constructor(
@@ -326,6 +332,7 @@ export class Runner {
       this.metrics.checkpointMerchants.set(write.merchants.length);
       try {
         await this.store.checkpoint(write);
+        for (const profile of write.profiles) this.savedProfiles.add(profile);
       } catch (err) {
         if (this.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
         if (!(err instanceof FencedError)) throw err;
@@ -339,25 +346,31 @@ export class Runner {
    * A partition's changed merchants as of its position. Its chunks wait meanwhile (owned.hold), so the state is the
    * position's; other partitions' chunks run between slices, so no alert in hand waits on the whole serialisation.
    */
-  private async serialise(p: number, owned: Owned): Promise<Checkpoint & { merchants: string[] }> {
+  private async serialise(p: number, owned: Owned): Promise<Checkpoint & { merchants: string[]; profiles: Profile[] }> {
     const merchants = [...owned.dirty];
     owned.dirty.clear();
     owned.checkpointedAt = Date.now();
     const stateOffset = String(owned.position);
     const rows: string[] = [];
+    const profiles: Profile[] = [];
     let done!: () => void;
     owned.hold = new Promise((r) => (done = r));
     try {
       for (let i = 0; i < merchants.length; i++) {
         const m = this.engine.merchants.get(merchants[i]!);
-        if (m) rows.push(JSON.stringify({ m: m.id, p, s: this.engine.snapshot(m) }));
+        if (m) {
+          const { profile, ...state } = this.engine.snapshot(m);
+          const changed = profile !== undefined && !this.savedProfiles.has(profile);
+          if (changed) profiles.push(profile);
+          rows.push(JSON.stringify({ m: m.id, p, s: state, ...(changed && { pr: profile }) }));
+        }
         if (i % SERIALISE_SLICE === SERIALISE_SLICE - 1) await yieldToLoop();
       }
     } finally {
       owned.hold = undefined;
       done();
     }
-    return { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset, states: `[${rows.join(",")}]`, merchants };
+    return { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset, states: `[${rows.join(",")}]`, merchants, profiles };
   }
 
   /**

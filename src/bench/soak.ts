@@ -717,7 +717,7 @@ async function main(): Promise<number> {
   const alertsWithoutCase = await q("SELECT count(*) AS n FROM mt_alerts a WHERE NOT EXISTS (SELECT 1 FROM mt_case_alerts ca WHERE ca.alert_id = a.alert_id)");
   const outboxLeft = await q("SELECT count(*) AS n FROM mt_outbox");
   const stateRow = (
-    await pool.query<{ n: string; bytes: string | null }>("SELECT count(*) AS n, sum(octet_length(state::text)) AS bytes FROM mt_merchant_state WHERE group_id = $1", [group])
+    await pool.query<{ n: string; bytes: string | null }>("SELECT count(*) AS n, sum(octet_length(state::text) + coalesce(octet_length(profile::text), 0)) AS bytes FROM mt_merchant_state WHERE group_id = $1", [group])
   ).rows[0]!;
   /** merchant state as checkpointed at the stop (JSON) */
   const state = { merchants: Number(stateRow.n), bytesPerMerchant: Number(stateRow.n) ? Math.round(Number(stateRow.bytes) / Number(stateRow.n)) : NaN };

@@ -9,6 +9,7 @@ import { IndicatorIndex } from "../../src/indicators/index.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import type { Event } from "../../src/decode/events.js";
 import type { StoredMerchant } from "../../src/state/merchant.js";
+import { PgStore } from "../../src/sinks/postgres/store.js";
 import { createTopics, freshNames, freshSchema, produce, startRunner, waitCaughtUp } from "./harness.js";
 
 describe("checkpoints", () => {
@@ -39,6 +40,18 @@ describe("checkpoints", () => {
       if (w.merchants.length > 200) sliced++;
       return w;
     };
+    // rows written, and those that carried the merchant's profile (only when it is a new one)
+    const store = (runner as unknown as { store: PgStore }).store;
+    const write = store.checkpoint.bind(store);
+    let rowsWritten = 0;
+    let profilesWritten = 0;
+    store.checkpoint = async (b) => {
+      for (const r of JSON.parse(b.states) as { pr?: unknown }[]) {
+        rowsWritten++;
+        if (r.pr) profilesWritten++;
+      }
+      return write(b);
+    };
     try {
       await waitCaughtUp(n, url);
     } finally {
@@ -46,16 +59,24 @@ describe("checkpoints", () => {
     }
     expect(sliced).toBeGreaterThan(0);
     expect(processedWhileHeld).toBe(0);
+    const profileEvents = events.filter((e) => e.type === "merchant").length;
+    expect(profilesWritten).toBeGreaterThan(0);
+    expect(profilesWritten).toBeLessThanOrEqual(profileEvents);
+    expect(rowsWritten).toBeGreaterThan(profilesWritten);
 
     // what the stop's checkpoint wrote is what a replay of every event makes
     const engine = new Engine(loadRuleSet(DEFAULT_RULES), new IndicatorIndex());
     for (const e of events) engine.process(e);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      const { rows } = await pool.query<{ state: StoredMerchant }>("SELECT state FROM mt_merchant_state WHERE group_id = $1", [n.group]);
-      expect(rows).toHaveLength(engine.merchants.size);
-      const replayed = new Map([...engine.merchants.values()].map((m) => [m.id, JSON.parse(JSON.stringify(engine.snapshot(m)))]));
-      for (const { state } of rows) expect(state).toEqual(replayed.get(state.id));
+      const store = new PgStore(pool, n.group);
+      const stored = [...(await store.loadStates(n.events, 0)), ...(await store.loadStates(n.events, 1))];
+      expect(stored).toHaveLength(engine.merchants.size);
+      const replayed = new Map([...engine.merchants.values()].map((m) => [m.id, JSON.parse(JSON.stringify(engine.snapshot(m))) as StoredMerchant]));
+      for (const state of stored) expect(state).toEqual(replayed.get(state.id));
+      // the profile is in a column of its own, written when it changed; the state column holds the rest
+      const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_merchant_state WHERE group_id = $1 AND (profile IS NULL OR state::jsonb ? 'profile')", [n.group]);
+      expect(rows[0]!.n).toBe("0");
     } finally {
       await pool.end();
     }

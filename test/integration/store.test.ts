@@ -32,4 +32,30 @@ describe("merchant-state checkpoints", () => {
       await pool.end();
     }
   });
+
+  it("keep a merchant's profile from the checkpoint that wrote it, and read rows written with the profile inside the state", async () => {
+    const n = freshNames("store-profile");
+    const pool = new pg.Pool({ connectionString: await freshSchema(n), max: 2 });
+    try {
+      const c = await pool.connect();
+      await migrate(c);
+      c.release();
+      const store = new PgStore(pool, n.group);
+      const { epoch } = await store.claim("ev", 0, "test");
+      const profile = { eventId: "e-1", acquirerId: "acq", descriptor: "SHOP*ONE", mcc: "5999", country: "NL", websites: ["https://shop.example/"], domains: ["shop.example"], principals: [], wallets: [], ips: [], analyticsIds: [] };
+      const row = (id: string, lastEventAt: number, pr?: object) => ({ m: id, p: 0, s: { ...newMerchant(id), slots: {}, lastEventAt }, ...(pr && { pr }) });
+      await store.checkpoint({ topic: "ev", partition: 0, epoch, stateOffset: "1", states: JSON.stringify([row("m-1", 1, profile)]) });
+      await store.checkpoint({ topic: "ev", partition: 0, epoch, stateOffset: "2", states: JSON.stringify([row("m-1", 2)]) });
+      // a row from before the profile had a column of its own
+      await pool.query("INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state) VALUES ($1, 'm-old', 'ev', 0, $2)", [
+        n.group,
+        JSON.stringify({ ...newMerchant("m-old"), slots: {}, profile: { ...profile, descriptor: "OLD*SHOP" } }),
+      ]);
+      const byId = new Map((await store.loadStates("ev", 0)).map((s) => [s.id, s]));
+      expect([byId.get("m-1")!.lastEventAt, byId.get("m-1")!.profile]).toEqual([2, profile]);
+      expect(byId.get("m-old")!.profile!.descriptor).toBe("OLD*SHOP");
+    } finally {
+      await pool.end();
+    }
+  });
 });

@@ -54,7 +54,10 @@ export interface Checkpoint {
   epoch: string;
   /** the states are as of this offset */
   stateOffset: string;
-  /** changed merchants as one JSON array of {m: merchant id, p: partition, s: stored state}, serialised when taken */
+  /**
+   * changed merchants as one JSON array of {m: merchant id, p: partition, s: stored state without its profile,
+   * pr: the profile, only when it changed since the merchant's last checkpoint}, serialised when taken
+   */
   states: string;
 }
 
@@ -91,11 +94,11 @@ export class PgStore {
   }
 
   async loadStates(topic: string, partition: number): Promise<StoredMerchant[]> {
-    const { rows } = await this.pool.query<{ state: StoredMerchant }>(
-      "SELECT state FROM mt_merchant_state WHERE group_id = $1 AND topic = $2 AND partition = $3",
+    const { rows } = await this.pool.query<{ state: StoredMerchant; profile: StoredMerchant["profile"] | null }>(
+      "SELECT state, profile FROM mt_merchant_state WHERE group_id = $1 AND topic = $2 AND partition = $3",
       [this.groupId, topic, partition],
     );
-    return rows.map((r) => r.state);
+    return rows.map((r) => (r.profile ? { ...r.state, profile: r.profile } : r.state));
   }
 
   /**
@@ -163,10 +166,11 @@ export class PgStore {
       if (b.states !== "[]") {
         // one JSON document for all rows: a text[] of JSON would be escaped element by element on both sides
         await c.query(
-          `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, updated_at)
-           SELECT $1, t.m, $2, t.p, t.s, now() FROM json_to_recordset($3::json) AS t(m text, p int, s json)
+          `INSERT INTO mt_merchant_state (group_id, merchant_id, topic, partition, state, profile, updated_at)
+           SELECT $1, t.m, $2, t.p, t.s, t.pr, now() FROM json_to_recordset($3::json) AS t(m text, p int, s json, pr json)
            ON CONFLICT (group_id, merchant_id) DO UPDATE
-             SET state = EXCLUDED.state, topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
+             SET state = EXCLUDED.state, profile = COALESCE(EXCLUDED.profile, mt_merchant_state.profile),
+                 topic = EXCLUDED.topic, partition = EXCLUDED.partition, updated_at = now()`,
           [this.groupId, b.topic, b.states],
         );
       }
