@@ -4,17 +4,13 @@ import pg from "pg";
 import { PgStore, FencedError } from "../../src/sinks/postgres/store.js";
 import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { newMerchant } from "../../src/state/merchant.js";
-import { freshNames, freshSchema } from "./harness.js";
+import { freshNames, freshSchema, freshStore } from "./harness.js";
 
 describe("fencing", () => {
   it("refuses the old owner's batch after another consumer claimed the partition, and keeps the new owner's", async () => {
     const n = freshNames("fence");
-    const pool = new pg.Pool({ connectionString: await freshSchema(n), max: 2 });
+    const { pool, store } = await freshStore(n);
     try {
-      const c = await pool.connect();
-      await migrate(c);
-      c.release();
-      const store = new PgStore(pool, n.group);
       const old = await store.claim("ev", 0, "old");
       const stored = (id: string) => JSON.stringify([{ m: id, p: 0, s: { ...newMerchant(id), slots: {} } }]);
       const outputs = (epoch: string, nextOffset: string) => ({ topic: "ev", partition: 0, epoch, nextOffset, alerts: [], outbox: [], acquirerOf: () => undefined });

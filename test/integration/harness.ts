@@ -15,6 +15,8 @@ import type { Alert } from "../../src/decode/events.js";
 import { Runner } from "../../src/app/run.js";
 import { runConfig } from "../../src/config/run.js";
 import { createLogger } from "../../src/lib/log.js";
+import { PgStore } from "../../src/sinks/postgres/store.js";
+import { migrate } from "../../src/sinks/postgres/migrations.js";
 
 export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
 export const SAMPLE_INDICATORS = join(SAMPLE_DIR, "indicators");
@@ -66,6 +68,18 @@ export async function freshSchema(n: Names): Promise<string> {
   const url = new URL(databaseUrl());
   url.searchParams.set("options", `-c search_path=${schema}`);
   return url.toString();
+}
+
+/** A pool on a fresh, migrated schema of its own, and the consumer's store on it. */
+export async function freshStore(n: Names, max = 2): Promise<{ pool: pg.Pool; store: PgStore }> {
+  const pool = new pg.Pool({ connectionString: await freshSchema(n), max });
+  const c = await pool.connect();
+  try {
+    await migrate(c);
+  } finally {
+    c.release();
+  }
+  return { pool, store: new PgStore(pool, n.group) };
 }
 
 export function sampleLines(): string[] {

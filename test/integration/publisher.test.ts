@@ -1,12 +1,10 @@
 // The outbox publisher on a real broker and PostgreSQL: published rows leave the outbox in the background and on
 // stop, and a publisher started again publishes nothing twice.
 import { describe, it, expect } from "vitest";
-import pg from "pg";
 import pino from "pino";
-import { PgStore, type OutboxMessage } from "../../src/sinks/postgres/store.js";
-import { migrate } from "../../src/sinks/postgres/migrations.js";
+import type { OutboxMessage } from "../../src/sinks/postgres/store.js";
 import { OutboxPublisher } from "../../src/sinks/publisher.js";
-import { createTopics, freshNames, freshSchema, kafka, readTopic } from "./harness.js";
+import { createTopics, freshNames, freshStore, kafka, readTopic } from "./harness.js";
 
 const letter = (i: number): OutboxMessage => ({ dest: "dead-letter", key: null, value: Buffer.from(`bad ${i}`), headers: { "mt-reason": "not-json" } });
 
@@ -14,18 +12,14 @@ describe("outbox publisher", () => {
   it("deletes published rows after publishing and on stop; a new publisher resumes after the mark", async () => {
     const n = freshNames("pub");
     await createTopics(n, 1);
-    const pool = new pg.Pool({ connectionString: await freshSchema(n), max: 3 });
+    const { pool, store } = await freshStore(n, 3);
     const k = kafka();
     const admin = k.admin();
     await admin.connect();
-    const store = new PgStore(pool, n.group);
     const outbox = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox")).rows[0]!.n);
     const publisher = () =>
       new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, pino({ level: "silent" }));
     try {
-      const c = await pool.connect();
-      await migrate(c);
-      c.release();
       const claim = await store.claim(n.events, 0, "test");
       const commit = (next: string, letters: OutboxMessage[]) =>
         store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined });

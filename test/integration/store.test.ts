@@ -1,20 +1,13 @@
 // The consumer's PostgreSQL store: how checkpoints land in the merchant-state table.
 import { describe, it, expect } from "vitest";
-import pg from "pg";
-import { PgStore } from "../../src/sinks/postgres/store.js";
-import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { newMerchant } from "../../src/state/merchant.js";
-import { freshNames, freshSchema } from "./harness.js";
+import { freshNames, freshStore } from "./harness.js";
 
 describe("merchant-state checkpoints", () => {
   it("rewrite a merchant's row in place, on its own page", async () => {
     const n = freshNames("store");
-    const pool = new pg.Pool({ connectionString: await freshSchema(n), max: 2 });
+    const { pool, store } = await freshStore(n);
     try {
-      const c = await pool.connect();
-      await migrate(c);
-      c.release();
-      const store = new PgStore(pool, n.group);
       const { epoch } = await store.claim("ev", 0, "test");
       // rows of about the size of a real merchant's state, enough to fill several pages
       const ids = Array.from({ length: 60 }, (_, i) => `acq:M-${i}`);
@@ -35,12 +28,8 @@ describe("merchant-state checkpoints", () => {
 
   it("keep a merchant's profile from the checkpoint that wrote it, and read rows written with the profile inside the state", async () => {
     const n = freshNames("store-profile");
-    const pool = new pg.Pool({ connectionString: await freshSchema(n), max: 2 });
+    const { pool, store } = await freshStore(n);
     try {
-      const c = await pool.connect();
-      await migrate(c);
-      c.release();
-      const store = new PgStore(pool, n.group);
       const { epoch } = await store.claim("ev", 0, "test");
       const profile = { eventId: "e-1", acquirerId: "acq", descriptor: "SHOP*ONE", mcc: "5999", country: "NL", websites: ["https://shop.example/"], domains: ["shop.example"], principals: [], wallets: [], ips: [], analyticsIds: [] };
       const row = (id: string, lastEventAt: number, pr?: object) => ({ m: id, p: 0, s: { ...newMerchant(id), slots: {}, lastEventAt }, ...(pr && { pr }) });
