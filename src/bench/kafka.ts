@@ -57,7 +57,11 @@ const SETTLE_SECONDS = 15;
 const TYPOLOGY_SHARE = Number(process.env.BENCH_TYPOLOGY_SHARE ?? 0.2);
 const TIMERS = process.env.BENCH_TIMERS !== "0";
 /** BENCH_PHASES=latency runs the latency phase alone (to tune latency), and records nothing in BENCHMARKS.md */
-const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,latency").split(","));
+const PHASES = process.env.BENCH_PHASES ?? "throughput,latency";
+if (PHASES !== "throughput,latency" && PHASES !== "latency") {
+  process.stderr.write(`[bench:kafka] BENCH_PHASES=${PHASES} is not known: set BENCH_PHASES=latency for the latency phase alone, or leave it unset for both phases\n`);
+  process.exit(2);
+}
 const PARTITIONS = 6;
 const TICK_MS = 20;
 /** events of the latency phase sent before the measured ones, so that every partition is claimed first */
@@ -733,7 +737,7 @@ async function main(): Promise<void> {
   const log = createLogger(process.env.LOG_LEVEL ?? "warn", pino.destination({ dest: 2, sync: true }));
   const ctx: Ctx = { id, kafka, admin, broker: b, dir, log };
 
-  if (!PHASES.has("throughput")) {
+  if (PHASES === "latency") {
     const lat = await latency(ctx);
     const svg = join(PACKAGE_ROOT, "out", "bench-kafka-latency.svg");
     mkdirSync(dirname(svg), { recursive: true });
