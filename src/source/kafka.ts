@@ -30,7 +30,7 @@ export async function ensureTopics(admin: Admin, topics: { topic: string; partit
 }
 
 /** how often resolved offsets are committed to Kafka (commitOffsetsIfNecessary in a batch) */
-export const KAFKA_COMMIT_MS = 5000;
+const KAFKA_COMMIT_MS = 5000;
 
 export interface ConsumerHooks {
   /** the partitions of `topic` this member now has, after every rebalance */
