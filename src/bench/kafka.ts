@@ -532,14 +532,8 @@ async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bi
 
 const BIN_SECONDS = 2;
 
-function latencyBins(received: { eventId: string; at: number }[], sentAt: Map<string, number>, t0: number): [number, number, number, number, number][] {
-  const byBin = new Map<number, number[]>();
-  for (const r of received) {
-    const s = sentAt.get(r.eventId);
-    if (s === undefined) continue;
-    const b = Math.floor((s - t0) / 1000 / BIN_SECONDS);
-    (byBin.get(b) ?? byBin.set(b, []).get(b)!).push(r.at - s);
-  }
+/** [from second, alerts, p50, p99, max] of each bin of latencies (by the send time's bin index) */
+function summariseBins(byBin: Map<number, number[]>): [number, number, number, number, number][] {
   return [...byBin]
     .sort((a, b) => a[0] - b[0])
     .map(([b, ls]) => {
@@ -658,6 +652,7 @@ async function latency(ctx: Ctx) {
   // behind has growing ones
   const quarters: number[][] = [[], [], [], []];
   const settled: number[] = [];
+  const byBin = new Map<number, number[]>();
   let unmatched = 0;
   for (const r of received) {
     const s = sentAt.get(r.eventId);
@@ -668,8 +663,10 @@ async function latency(ctx: Ctx) {
     lat.push(r.at - s);
     if (s - t0 >= SETTLE_SECONDS * 1000) settled.push(r.at - s);
     quarters[Math.min(3, Math.floor(((s - t0) / producedMs) * 4))]!.push(r.at - s);
+    const b = Math.floor((s - t0) / 1000 / BIN_SECONDS);
+    (byBin.get(b) ?? byBin.set(b, []).get(b)!).push(r.at - s);
   }
-  const bins = latencyBins(received, sentAt, t0);
+  const bins = summariseBins(byBin);
   lat.sort((a, b) => a - b);
   settled.sort((a, b) => a - b);
   for (const q of quarters) q.sort((a, b) => a - b);
