@@ -26,6 +26,7 @@ import { WebhookDispatcher } from "../cases/webhook.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import type { Profile } from "../state/merchant.js";
+import type { RuleHit } from "../engine.js";
 
 interface Owned {
   epoch: string;
@@ -33,6 +34,10 @@ interface Owned {
   position: bigint | null;
   /** outputs are done up to this offset: events before it are replayed into state without outputs */
   emitted: bigint | null;
+  /** `emitted` as PostgreSQL has it: behind it only by chunks without outputs (savePositions) */
+  saved: bigint | null;
+  /** rule hits of the chunks since `saved`, written with the next commit or position */
+  hits: RuleHit[];
   publisher: OutboxPublisher;
   merchants: Set<string>;
   /** merchants changed since this partition's latest checkpoint */
@@ -45,6 +50,8 @@ interface Owned {
 
 /** Merchants serialised between two turns of the event loop during a checkpoint. */
 const SERIALISE_SLICE = 200;
+/** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
+const POSITION_SAVE_MS = 1000;
 
 export class Runner {
   readonly metrics: Metrics = createMetrics();
@@ -72,6 +79,8 @@ export class Runner {
    */
   private readonly savedProfiles = new WeakSet<Profile>();
   private checkpointPending = false;
+  private readonly positionTimer = setInterval(() => void this.savePositions(), POSITION_SAVE_MS).unref();
+  private savingPositions?: Promise<void>;
 
   private constructor(
     readonly cfg: RunConfig,
@@ -301,7 +310,7 @@ export class Runner {
       const low = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0";
       position = BigInt(low);
     }
-    const owned: Owned = { epoch: claim.epoch, position, emitted, publisher, merchants, dirty: new Set(), checkpointedAt: Date.now() };
+    const owned: Owned = { epoch: claim.epoch, position, emitted, saved: emitted, hits: [], publisher, merchants, dirty: new Set(), checkpointedAt: Date.now() };
     this.owned.set(p, owned);
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
@@ -389,6 +398,32 @@ export class Runner {
     void this.checkpoint([oldest!])
       .catch((err: Error) => log.error({ err: err.message }, "checkpoint failed; its merchants stay marked and go with the next one"))
       .finally(() => (this.checkpointPending = false));
+  }
+
+  /** Writes the outputs' position of partitions whose latest chunks had no outputs (onBatch leaves them to this). */
+  private savePositions(): Promise<void> {
+    return (this.savingPositions ??= this.savePositionsNow().finally(() => (this.savingPositions = undefined)));
+  }
+
+  private async savePositionsNow(): Promise<void> {
+    for (const [p, owned] of this.owned) {
+      const next = owned.emitted;
+      if (next === null || next === owned.saved) continue;
+      const hits = owned.hits;
+      owned.hits = [];
+      try {
+        await this.store.commitOutputs({ topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, nextOffset: String(next), alerts: [], outbox: [], hits, acquirerOf: () => undefined });
+        if (owned.saved === null || next > owned.saved) owned.saved = next;
+      } catch (err) {
+        if (!(err instanceof FencedError)) {
+          owned.hits = hits.concat(owned.hits);
+          this.log.warn({ err: (err as Error).message, partition: p }, "position not saved; trying again in a second");
+          continue;
+        }
+        this.metrics.fenced.inc();
+        if (this.owned.get(p) === owned) await this.release(p, false);
+      }
+    }
   }
 
   /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL). */
@@ -483,32 +518,43 @@ export class Runner {
         continue;
       }
       owned.position = next;
+      // hits of events before the outputs' position were written with it
+      const hits = this.engine.takeHits();
       if (owned.emitted === null || next > owned.emitted) {
-        try {
-          await this.store.commitOutputs({
-            topic: batch.topic,
-            partition: p,
-            epoch: owned.epoch,
-            nextOffset: String(next),
-            alerts,
-            outbox,
-            hits: this.engine.takeHits(),
-            acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
-          });
-        } catch (err) {
-          // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
-          await this.release(p, false);
-          if (err instanceof FencedError) {
-            this.metrics.fenced.inc();
-            log.warn({ partition: p }, err.message);
-            return;
+        // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
+        // consumed again and, from the same state, make the same rule hits and no outputs again. savePositions
+        // writes its position and hits within a second. Most chunks at a steady rate are such, and a transaction
+        // each was most of PostgreSQL's round trips.
+        for (const h of hits) owned.hits.push(h);
+        if (alerts.length || outbox.length) {
+          try {
+            await this.store.commitOutputs({
+              topic: batch.topic,
+              partition: p,
+              epoch: owned.epoch,
+              nextOffset: String(next),
+              alerts,
+              outbox,
+              hits: owned.hits,
+              acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
+            });
+          } catch (err) {
+            // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
+            await this.release(p, false);
+            if (err instanceof FencedError) {
+              this.metrics.fenced.inc();
+              log.warn({ partition: p }, err.message);
+              return;
+            }
+            throw err;
           }
-          throw err;
+          owned.saved = next;
+          owned.hits = [];
+          const now = Date.now();
+          for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
+          log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
         }
         owned.emitted = next;
-        const now = Date.now();
-        for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
-        log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
       }
       this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       resolveOffset(lastOffset);
@@ -530,6 +576,9 @@ export class Runner {
       const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
       if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
       await this.consumer?.disconnect();
+      clearInterval(this.positionTimer);
+      await this.savingPositions;
+      await this.savePositions();
       await this.checkpoint();
       for (const p of [...this.owned.keys()]) {
         await this.owned.get(p)?.publisher.flush();

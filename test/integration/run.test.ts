@@ -1,6 +1,8 @@
 // moneytrail run against a real Kafka broker and a real PostgreSQL.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
+import pg from "pg";
 import type { Runner } from "../../src/app/run.js";
+import { PgStore } from "../../src/sinks/postgres/store.js";
 import type { Alert } from "../../src/decode/events.js";
 import {
   casesAndAlerts,
@@ -14,6 +16,7 @@ import {
   replayAlerts,
   sampleLines,
   startRunner,
+  until,
   waitCaughtUp,
 } from "./harness.js";
 
@@ -60,6 +63,41 @@ describe("moneytrail run", () => {
       expect(c.opened_at.toISOString()).toBe(new Date(own[0]!.raisedAt).toISOString());
     }
     expect(cases.some((c) => c.alerts.length > 1)).toBe(true);
+  });
+
+  it("writes a chunk without outputs with a later one: its position reaches PostgreSQL within a second, and on stop", async () => {
+    const n = freshNames("quiet");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const alerted = new Set((await replayAlerts()).map((a) => a.merchantId));
+    // the merchants replay never alerts: their events make no output
+    const quiet = sampleLines().filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
+    expect(quiet.length).toBeGreaterThan(100);
+    const writes = vi.spyOn(PgStore.prototype, "commitOutputs");
+    // a chunk per event: unpatched, a transaction per event
+    const runner = await startRunner(n, url, { commitEvery: 1 });
+    const consumed = async () => (await runner.metrics.consumed.get()).values[0]?.value ?? 0;
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const nextOffset = async () =>
+      (await pool.query<{ next_offset: string | null }>("SELECT next_offset FROM mt_partitions WHERE group_id = $1", [n.group])).rows[0]?.next_offset;
+    try {
+      await produce(n.events, quiet.slice(0, 100));
+      await until("the first events' position in PostgreSQL", async () => (await nextOffset()) === "100", 5000);
+      await produce(n.events, quiet.slice(100));
+      await until("the rest consumed", async () => (await consumed()) === quiet.length);
+    } finally {
+      await runner.stop();
+    }
+    const calls = writes.mock.calls.map(([w]) => w);
+    writes.mockRestore();
+    // saved on stop, whether or not the background save had come round
+    expect(await nextOffset()).toBe(String(quiet.length));
+    await pool.end();
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((w) => w.alerts.length === 0 && w.outbox.length === 0)).toBe(true);
+    // about one a second while events come, and one on stop, against one per chunk before
+    expect(calls.length).toBeLessThan(quiet.length / 10);
+    expect((await casesAndAlerts(url)).alerts).toEqual([]);
   });
 
   it("dead-letters 10,000 malformed messages among valid ones and stays up; consumed = processed + dead-lettered", async () => {

@@ -104,8 +104,8 @@ export class PgStore {
   /**
    * A chunk's outputs and its position, all or none: alerts, cases, the outbox. The position's update comes first:
    * it checks the epoch (fencing), locks the partition's row for the rest of the transaction and reserves the
-   * outbox's sequence numbers, in one statement. A chunk with no outputs (most of them at a steady rate) is that
-   * statement alone, one round trip instead of four.
+   * outbox's sequence numbers, in one statement. Without outputs (the Runner's save of a position reached by chunks
+   * that had none) it is that statement alone.
    */
   async commitOutputs(b: OutputsWrite): Promise<void> {
     const hits = b.hits ?? [];
@@ -139,7 +139,8 @@ export class PgStore {
   /** Moves the outputs' position and reserves `reserve` outbox numbers; returns the last one. Throws FencedError if the partition is not ours. */
   private async advance(c: Queryable, b: OutputsWrite, reserve: number): Promise<bigint> {
     const { rows } = await c.query<{ outbox_seq: string }>(
-      `UPDATE mt_partitions SET next_offset = $4, outbox_seq = outbox_seq + $5
+      // GREATEST: the Runner's background save of a position and a chunk's commit may land in either order
+      `UPDATE mt_partitions SET next_offset = GREATEST(next_offset, $4::bigint), outbox_seq = outbox_seq + $5
        WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $6 RETURNING outbox_seq`,
       [this.groupId, b.topic, b.partition, b.nextOffset, reserve, b.epoch],
     );
