@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { Alert } from "../decode/events.js";
 import { embeddedDb, type Db } from "../cases/db.js";
-import { recordAlerts, recordHits } from "../cases/record.js";
+import { recordAlerts } from "../cases/record.js";
 import type { Engine, RuleHit } from "../engine.js";
 import { Auth, CONSOLE } from "../web/auth.js";
 import { buildWebServer } from "../web/server.js";
@@ -29,10 +29,7 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
     .split("\n")
     .filter(Boolean)
     .map((l) => Alert.parse(JSON.parse(l)));
-  await db.tx(async (q) => {
-    await recordAlerts(q, alerts, { acquirerOf: (m) => o.engine.merchants.get(m)?.profile?.acquirerId, webhooks: false });
-    await recordHits(q, o.hits);
-  });
+  await db.tx((q) => recordAlerts(q, alerts, { acquirerOf: (m) => o.engine.merchants.get(m)?.profile?.acquirerId, webhooks: false }, o.hits));
   const auth = new Auth(db);
   const logins = [];
   for (const [username, role] of [["reviewer", "reviewer"], ["tuner", "rule-tuner"], ["admin", "admin"]] as const)

@@ -119,6 +119,73 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_merchant_state ADD COLUMN profile json;
     `,
   },
+  {
+    version: 6,
+    name: "alerts, cases and rule hits recorded in one call",
+    sql: `
+      -- A batch of alerts into the alert table and onto each merchant's open case (one is opened where there is
+      -- none), and rule hits for the tuners, in one statement: the consumer calls it inside the statement that
+      -- moves its position, one round trip for a chunk with alerts where there were eight. A case takes its
+      -- merchant's latest fresh alert of the batch and, when opened here, is dated by the first. An alert already
+      -- recorded is skipped, so a batch written twice changes nothing. With webhooks, a case that is new at high
+      -- severity or rises to it is queued for delivery.
+      CREATE FUNCTION mt_record(alerts json, hits json, acquirers json, webhooks boolean) RETURNS void
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF json_array_length(hits) > 0 THEN
+          INSERT INTO mt_rule_hits (rule_id, rule_version, mode, merchant_id, first_at)
+          SELECT h->>'rule', h->>'version', h->>'mode', h->>'merchantId', (h->>'at')::timestamptz
+          FROM json_array_elements(hits) AS h
+          ON CONFLICT DO NOTHING;
+        END IF;
+        IF json_array_length(alerts) = 0 THEN RETURN; END IF;
+        WITH batch AS (
+          SELECT a, a->>'alertId' AS alert_id, a->>'merchantId' AS merchant_id, ord
+          FROM json_array_elements(alerts) WITH ORDINALITY AS t(a, ord)
+        ), fresh AS (
+          INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
+          SELECT alert_id, merchant_id, (a->>'raisedAt')::timestamptz, (a->>'score')::int, a->>'severity',
+                 a->'ruleSet'->>'version', a
+          FROM batch ORDER BY ord
+          ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id
+        ), new AS (
+          SELECT b.* FROM batch b JOIN fresh USING (alert_id)
+        ), firsts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, (a->>'raisedAt')::timestamptz AS opened
+          FROM new ORDER BY merchant_id, ord
+        ), lasts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, a AS last FROM new ORDER BY merchant_id, ord DESC
+        ), before AS (
+          -- every part of one statement sees the tables as they were before it
+          SELECT merchant_id, severity FROM mt_cases
+          WHERE merchant_id IN (SELECT merchant_id FROM lasts) AND status NOT IN ('reported', 'dismissed')
+        ), cases AS (
+          INSERT INTO mt_cases (merchant_id, score, severity, typologies, acquirer_id, opened_at, updated_at, last_alert_id)
+          SELECT l.merchant_id, (last->>'score')::int, last->>'severity',
+                 ARRAY(SELECT json_array_elements_text(last->'typologies')), acquirers->>l.merchant_id, f.opened,
+                 (last->>'raisedAt')::timestamptz, last->>'alertId'
+          FROM lasts l JOIN firsts f USING (merchant_id)
+          ON CONFLICT (merchant_id) WHERE status NOT IN ('reported', 'dismissed') DO UPDATE
+            SET score = EXCLUDED.score, severity = EXCLUDED.severity, typologies = EXCLUDED.typologies,
+                updated_at = EXCLUDED.updated_at, last_alert_id = EXCLUDED.last_alert_id,
+                acquirer_id = COALESCE(EXCLUDED.acquirer_id, mt_cases.acquirer_id)
+          RETURNING case_id, merchant_id, severity, score
+        ), links AS (
+          INSERT INTO mt_case_alerts (case_id, alert_id)
+          SELECT c.case_id, n.alert_id FROM cases c JOIN new n USING (merchant_id)
+          ON CONFLICT DO NOTHING
+        )
+        INSERT INTO mt_webhooks (case_id, event, payload)
+        SELECT c.case_id, 'case.high-severity', jsonb_build_object(
+                 'event', 'case.high-severity', 'caseId', c.case_id::text, 'merchantId', c.merchant_id,
+                 'severity', c.severity, 'score', c.score, 'typologies', l.last->'typologies',
+                 'alertId', l.last->>'alertId', 'raisedAt', l.last->>'raisedAt', 'new', b.merchant_id IS NULL)
+        FROM cases c JOIN lasts l USING (merchant_id) LEFT JOIN before b USING (merchant_id)
+        WHERE webhooks AND c.severity IN ('high', 'critical')
+          AND (b.merchant_id IS NULL OR b.severity NOT IN ('high', 'critical'));
+      END $$;
+    `,
+  },
 ];
 
 export async function migrate(client: Migratable): Promise<number> {

@@ -5,9 +5,9 @@
 import type pg from "pg";
 import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
-import { recordAlerts, recordHits } from "../../cases/record.js";
+import { recordArgs, recordCall } from "../../cases/record.js";
 import type { RuleHit } from "../../engine.js";
-import { poolDb, type Db, type Queryable } from "../../cases/db.js";
+import { poolDb, type Db } from "../../cases/db.js";
 
 export class FencedError extends Error {
   constructor(topic: string, partition: number, mine: string, current: string) {
@@ -66,6 +66,13 @@ export interface OutboxRow extends OutboxMessage {
 }
 
 
+/**
+ * Moves a partition's outputs' position and reserves outbox numbers ($5), if the epoch ($6) is still the partition's.
+ * GREATEST: the Runner's background save of a position and a chunk's commit may land in either order.
+ */
+const ADVANCE = `UPDATE mt_partitions SET next_offset = GREATEST(next_offset, $4::bigint), outbox_seq = outbox_seq + $5
+  WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $6 RETURNING outbox_seq`;
+
 /** outbox rows read at a time */
 export const OUTBOX_PAGE = 5000;
 
@@ -102,54 +109,44 @@ export class PgStore {
   }
 
   /**
-   * A chunk's outputs and its position, all or none: alerts, cases, the outbox. The position's update comes first:
-   * it checks the epoch (fencing), locks the partition's row for the rest of the transaction and reserves the
-   * outbox's sequence numbers, in one statement. Without outputs (the Runner's save of a position reached by chunks
-   * that had none) it is that statement alone.
+   * A chunk's outputs and its position, all or none, in one statement: the position's update checks the epoch
+   * (fencing), locks the partition's row and reserves the outbox's sequence numbers; the outbox rows take those
+   * numbers; alerts, cases and rule hits go through mt_record. Each part reads the update's row, so a refused
+   * chunk writes nothing. Without outputs (the Runner's save of a position reached by chunks that had none) it
+   * is the update alone.
    */
   async commitOutputs(b: OutputsWrite): Promise<void> {
     const hits = b.hits ?? [];
     if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0) {
-      await this.advance(this.db, b, 0);
+      const { rows } = await this.pool.query(ADVANCE, this.advanceArgs(b, 0));
+      if (rows.length === 0) throw await this.fenced(b);
       return;
     }
-    await this.db.tx(async (c) => {
-      const last = await this.advance(c, b, b.outbox.length);
-      await recordAlerts(c, b.alerts, { acquirerOf: b.acquirerOf, webhooks: this.webhooks });
-      if (hits.length) await recordHits(c, hits);
-      if (b.outbox.length === 0) return;
-      const first = last - BigInt(b.outbox.length);
-      await c.query(
-        `INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
-         SELECT $1, $2, $3, s, d, k, v, h::jsonb FROM unnest($4::bigint[], $5::text[], $6::bytea[], $7::bytea[], $8::text[]) AS t(s, d, k, v, h)`,
-        [
-          this.groupId,
-          b.topic,
-          b.partition,
-          b.outbox.map((_, i) => String(first + BigInt(i) + 1n)),
-          b.outbox.map((o) => o.dest),
-          b.outbox.map((o) => o.key),
-          b.outbox.map((o) => o.value),
-          b.outbox.map((o) => JSON.stringify(o.headers)),
-        ],
-      );
-    });
-  }
-
-  /** Moves the outputs' position and reserves `reserve` outbox numbers; returns the last one. Throws FencedError if the partition is not ours. */
-  private async advance(c: Queryable, b: OutputsWrite, reserve: number): Promise<bigint> {
-    const { rows } = await c.query<{ outbox_seq: string }>(
-      // GREATEST: the Runner's background save of a position and a chunk's commit may land in either order
-      `UPDATE mt_partitions SET next_offset = GREATEST(next_offset, $4::bigint), outbox_seq = outbox_seq + $5
-       WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $6 RETURNING outbox_seq`,
-      [this.groupId, b.topic, b.partition, b.nextOffset, reserve, b.epoch],
+    const { rows } = await this.pool.query(
+      `WITH pos AS (${ADVANCE}),
+       outbox AS (
+         INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
+         SELECT $1, $2, $3, pos.outbox_seq - $5 + t.n, t.d, t.k, t.v, t.h::jsonb
+         FROM pos, unnest($7::text[], $8::bytea[], $9::bytea[], $10::text[]) WITH ORDINALITY AS t(d, k, v, h, n))
+       SELECT ${recordCall(11)} FROM pos`,
+      [
+        ...this.advanceArgs(b, b.outbox.length),
+        b.outbox.map((o) => o.dest),
+        b.outbox.map((o) => o.key),
+        b.outbox.map((o) => o.value),
+        b.outbox.map((o) => JSON.stringify(o.headers)),
+        ...recordArgs(b.alerts, hits, { acquirerOf: b.acquirerOf, webhooks: this.webhooks }),
+      ],
     );
-    if (rows.length === 0) throw await this.fenced(c, b);
-    return BigInt(rows[0]!.outbox_seq);
+    if (rows.length === 0) throw await this.fenced(b);
   }
 
-  private async fenced(c: Queryable, b: { topic: string; partition: number; epoch: string }): Promise<FencedError> {
-    const { rows } = await c.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
+  private advanceArgs(b: OutputsWrite, reserve: number): unknown[] {
+    return [this.groupId, b.topic, b.partition, b.nextOffset, reserve, b.epoch];
+  }
+
+  private async fenced(b: { topic: string; partition: number; epoch: string }): Promise<FencedError> {
+    const { rows } = await this.pool.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
       this.groupId,
       b.topic,
       b.partition,
@@ -179,7 +176,7 @@ export class PgStore {
         "UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $5 RETURNING epoch",
         [this.groupId, b.topic, b.partition, b.stateOffset, b.epoch],
       );
-      if (done.rows.length === 0) throw await this.fenced(c, b);
+      if (done.rows.length === 0) throw await this.fenced(b);
     });
   }
 
