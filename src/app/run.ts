@@ -157,7 +157,12 @@ export class Runner {
     runner.consumer = await startConsumer(
       kafka,
       { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs, concurrentPartitions: cfg.concurrentPartitions },
-      { onAssignment: (ps) => runner.onAssignment(ps), onBatch: (b) => runner.onBatch(b) },
+      {
+        onAssignment: (ps) => runner.onAssignment(ps),
+        onBatch: (b) => runner.onBatch(b),
+        onGaveUp: (err, ms) => log.error({ err: err.message, restartInMs: ms }, "the Kafka consumer stopped on an error; starting it again"),
+        stopping: () => runner.stopping !== undefined,
+      },
     );
     log.info({ group: cfg.groupId }, "consuming");
     return runner;

@@ -36,7 +36,13 @@ export interface ConsumerHooks {
   /** the partitions of `topic` this member now has, after every rebalance */
   onAssignment(partitions: number[]): void;
   onBatch(payload: EachBatchPayload): Promise<void>;
+  /** kafkajs gave up on the consumer; it is started again in `restartMs` unless the process is stopping by then */
+  onGaveUp(err: Error, restartMs: number): void;
+  stopping(): boolean;
 }
+
+/** how long after kafkajs gave up the consumer is started again */
+const RESTART_MS = 5000;
 
 export async function startConsumer(
   kafka: Kafka,
@@ -51,17 +57,32 @@ export async function startConsumer(
     maxBytesPerPartition: 4 << 20,
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => hooks.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
-  await consumer.connect();
-  await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
-  // The positions that count are in PostgreSQL; Kafka's committed offsets only tell a restarted member where to start
-  // fetching (earlier events are skipped). kafkajs's autoCommit commits after every batch, one request per batch
-  // per partition: most of the broker requests at a steady rate. The Runner commits every KAFKA_COMMIT_MS instead.
-  await consumer.run({
-    autoCommit: false,
-    autoCommitInterval: KAFKA_COMMIT_MS,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: o.concurrentPartitions,
-    eachBatch: hooks.onBatch,
+  const start = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
+    // The positions that count are in PostgreSQL; Kafka's committed offsets only tell a restarted member where to
+    // start fetching (earlier events are skipped). kafkajs's autoCommit commits after every batch, one request per
+    // batch per partition: most of the broker requests at a steady rate. The Runner commits every KAFKA_COMMIT_MS.
+    await consumer.run({
+      autoCommit: false,
+      autoCommitInterval: KAFKA_COMMIT_MS,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: o.concurrentPartitions,
+      eachBatch: hooks.onBatch,
+    });
+  };
+  // kafkajs leaves the consumer stopped after an error it deems final, such as "Failed to find group coordinator"
+  // while the broker restarts. Starting it again is what an operator would do, so the process does it.
+  const restartLater = (err: Error) => {
+    if (hooks.stopping()) return;
+    hooks.onGaveUp(err, RESTART_MS);
+    setTimeout(() => {
+      if (!hooks.stopping()) start().catch(restartLater);
+    }, RESTART_MS);
+  };
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) restartLater(e.payload.error);
   });
+  await start();
   return consumer;
 }
