@@ -194,8 +194,8 @@ export class Engine {
   }
 
   /** The indicator sets in force. */
-  get indicatorSets(): IndicatorIndex["sets"] {
-    return this.env.indicators.sets;
+  get indicators(): IndicatorIndex {
+    return this.env.indicators;
   }
 
   /** New indicator sets in force from the next event on (a set's new version arrived). */

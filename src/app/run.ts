@@ -21,6 +21,7 @@ import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
 import { buildWebServer } from "../web/server.js";
@@ -145,6 +146,7 @@ export class Runner {
       { topic: cfg.deadLetterTopic, partitions: 6 },
     ]);
     const runner = new Runner(cfg, log, kafka, admin, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)));
+    log.info(warmUp(runner.engine.ruleSet, runner.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
     log.info(
       { ruleSet: runner.engine.ruleSet.id, version: runner.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId },
       "rule set loaded; joining the consumer group",
@@ -203,7 +205,7 @@ export class Runner {
 
   /** The indicator sets in force: id, publisher, version, entries. */
   get indicatorSets(): IndicatorIndex["sets"] {
-    return this.engine.indicatorSets;
+    return this.engine.indicators.sets;
   }
 
   /** The rule set in force and the latest refused change. */

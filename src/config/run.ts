@@ -41,6 +41,8 @@ export const RunConfig = z.strictObject({
   concurrentPartitions: z.coerce.number().int().min(1).max(32).default(3),
   /** how often each partition's merchant state is checkpointed (the partitions in turn); after a crash, events since the checkpoint are replayed into state */
   checkpointMs: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** synthetic events run through a throwaway engine before joining the group, so the first real ones meet optimised code; 0: none */
+  warmUpEvents: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   fromBeginning: flag.default(true),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
   sessionTimeoutMs: z.coerce.number().int().min(6000).max(300_000).default(30_000),
@@ -82,6 +84,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",
   MT_CONCURRENT_PARTITIONS: "concurrentPartitions",
+  MT_WARM_UP_EVENTS: "warmUpEvents",
   MT_FROM_BEGINNING: "fromBeginning",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_METRICS_PORT: "metricsPort",

@@ -26,16 +26,21 @@ describe.skipIf(!inject("kafkaRestartable"))("broker restart", () => {
     const url = await freshSchema(n);
     const lines = sampleLines();
     const runner = spawnRunner(n, url, { LOG_LEVEL: "info", MT_SESSION_TIMEOUT_MS: "10000" });
-    await consuming(runner);
-    const third = Math.floor(lines.length / 3);
-    await produce(n.events, lines.slice(0, third));
-    // a crash of the broker, down for a few seconds, while the consumer is working
-    const restart = restartBroker({ signal: "SIGKILL", downMs: 3000 });
-    await restart;
-    await produce(n.events, lines.slice(third));
-    await waitCaughtUp(n, url, 180_000);
-    runner.kill("SIGTERM");
-    const [code] = (await once(runner, "exit")) as [number | null];
+    const exited = once(runner, "exit") as Promise<[number | null]>;
+    try {
+      await consuming(runner);
+      const third = Math.floor(lines.length / 3);
+      await produce(n.events, lines.slice(0, third));
+      // a crash of the broker, down for a few seconds, while the consumer is working
+      const restart = restartBroker({ signal: "SIGKILL", downMs: 3000 });
+      await restart;
+      await produce(n.events, lines.slice(third));
+      await waitCaughtUp(n, url, 180_000);
+    } finally {
+      // on failure too: a runner left behind goes on trying the broker after the test run
+      runner.kill("SIGTERM");
+    }
+    const [code] = await exited;
     expect(code).toBe(0);
 
     const expected = await replayAlerts();

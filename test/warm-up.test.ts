@@ -1,0 +1,29 @@
+// `moneytrail run` warms V8 on synthetic events before joining the group (src/app/warm-up.ts). Nothing of it may
+// reach the real stream: the URL memos it fills are shared by every engine of the process.
+import { describe, it, expect } from "vitest";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { replay } from "../src/app/replay.js";
+import { warmUp } from "../src/app/warm-up.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { loadIndicators } from "../src/indicators/index.js";
+import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_MAX_BYTES } from "../src/decode/decode.js";
+
+describe("warm-up", () => {
+  it("runs the synthetic events and leaves the sample's alerts as they were", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-warm-"));
+    const ruleSet = loadRuleSet(DEFAULT_RULES);
+    const indicators = loadIndicators(join(SAMPLE_DIR, "indicators"));
+    const run = async (name: string) => {
+      await replay({ ruleSet, indicators, progress: false, events: join(SAMPLE_DIR, "events.ndjson"), out: join(dir, name), rejects: join(dir, `${name}.rejects`) });
+      return readFileSync(join(dir, name), "utf8");
+    };
+    const before = await run("before.ndjson");
+    expect(warmUp(ruleSet, indicators, 5000, DEFAULT_MAX_BYTES)).toMatchObject({ events: 5000 });
+    expect(await run("after.ndjson")).toBe(before);
+    expect(before.split("\n").filter(Boolean).length).toBeGreaterThan(5);
+    expect(warmUp(ruleSet, indicators, 0, DEFAULT_MAX_BYTES)).toEqual({ events: 0, ms: 0 });
+  });
+});
