@@ -415,7 +415,7 @@ async function throughput(ctx: Ctx) {
     eventsPerSec: perSec(EVENTS, doneMs),
     seconds: round(doneMs / 1000, 2),
     startMs: Math.round(startedMs),
-    /** from Runner.start to the first batch handed to the Runner (start, join, first fetch) */
+    /** from Runner.start to the first batch handed to the Runner (start with its warm-up on synthetic events, join, first fetch) */
     firstBatchMs: firstBatch ? Math.round(firstBatch - start) : undefined,
     /** events after the first committed chunk over the time after it (start, join and first fetch left out) */
     fromFirstCommitEventsPerSec: firstCommit && doneAt > firstCommit.at ? perSec(EVENTS - firstCommit.events, doneAt - firstCommit.at) : undefined,
@@ -426,7 +426,7 @@ async function throughput(ctx: Ctx) {
     cpu,
     timers: TIMERS ? timed : undefined,
   };
-  say(`moneytrail: ${moneytrail.eventsPerSec} ev/s (${moneytrail.seconds} s from start, join and claims included); ${alerts} alerts`);
+  say(`moneytrail: ${moneytrail.eventsPerSec} ev/s (${moneytrail.seconds} s from start, warm-up, join and claims included); ${alerts} alerts`);
   const twoProcesses = await twoProcessThroughput(ctx, base, ends);
   return { produceEventsPerSec: perSec(EVENTS, produceMs), bytesPerEvent: Math.round(bytes / EVENTS), baseline, moneytrail, twoProcesses };
 }
@@ -783,7 +783,7 @@ async function main(): Promise<void> {
       `Two processes: two \`moneytrail run\` child processes (\`node dist/cli.js run\`, spawned together) in a consumer group of their own on the same topic, a fresh schema. ` +
       `Latency: one \`moneytrail run\` child process; the paced producer and the alerts reader in the benchmark's process (before 2026-11-23 the Runner ran in that process too, and its batches held up their clocks).`,
     "",
-    `| events | merchants | produce ev/s | raw kafkajs consumer ev/s (first to last message) | moneytrail ev/s, one process (from start, join included) | one process/raw | moneytrail ev/s, two processes (from spawn, join and rebalance included) | two processes/raw | alerts (one / two processes) |`,
+    `| events | merchants | produce ev/s | raw kafkajs consumer ev/s (first to last message) | moneytrail ev/s, one process (from start, warm-up and join included) | one process/raw | moneytrail ev/s, two processes (from spawn, warm-up, join and rebalance included) | two processes/raw | alerts (one / two processes) |`,
     `|---|---|---|---|---|---|---|---|---|`,
     `| ${EVENTS} | ${MERCHANTS} | ${result.produceEventsPerSec} | ${result.baselineEventsPerSec} | ${result.moneytrailEventsPerSec} | ${(ratio * 100).toFixed(1)}% | ${two.eventsPerSec} | ${(result.twoProcessRatio * 100).toFixed(1)}% | ${mt.alerts} / ${two.alerts} |`,
     "",
@@ -808,7 +808,7 @@ async function main(): Promise<void> {
       `The consumer's own histogram (append to alert committed with its case, before publishing; interpolated in its buckets): p50 ${lat.committed.p50Ms} ms, p99 ${lat.committed.p99Ms} ms. ` +
       `CPU in cores: consumer ${lat.cpu.consumerCores}, broker ${lat.cpu.brokerCores ?? "n/a"}, PostgreSQL ${lat.cpu.postgresCores}, producer and reader ${lat.cpu.nodeCores}.`,
     "",
-    `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start, join, first fetch; polled every 50 ms); ` +
+    `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start with its warm-up of MT_WARM_UP_EVENTS synthetic events, join, first fetch; polled every 50 ms); ` +
       `onBatch ${share("Runner.onBatch")} (of which claims ${share("Runner.claim")}, engine ${share("Engine.process")}, ` +
       `PostgreSQL outputs ${share("PgStore.commitOutputs")} over ${t?.["PgStore.commitOutputs"]?.calls ?? "?"} transactions, ` +
       `state checkpoints ${share("PgStore.checkpoint")} over ${t?.["PgStore.checkpoint"]?.calls ?? "?"}, state snapshots ${share("Engine.snapshot")}); ` +
