@@ -74,7 +74,7 @@ describe("moneytrail run", () => {
     const quiet = sampleLines().filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
     expect(quiet.length).toBeGreaterThan(100);
     const writes = vi.spyOn(PgStore.prototype, "commitOutputs");
-    // a chunk per event: unpatched, a transaction per event
+    // a chunk per event: before this change, a transaction per event
     const runner = await startRunner(n, url, { commitEvery: 1 });
     const consumed = async () => (await runner.metrics.consumed.get()).values[0]?.value ?? 0;
     const pool = new pg.Pool({ connectionString: url, max: 1 });
