@@ -16,7 +16,7 @@ import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators
 import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, type Checkpoint, type OutboxMessage } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, type Checkpoint, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
@@ -527,6 +527,7 @@ export class Runner {
       owned.position = next;
       // hits of events before the outputs' position were written with it
       const hits = this.engine.takeHits();
+      let written: OutboxRow[] = [];
       if (owned.emitted === null || next > owned.emitted) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
         // consumed again and, from the same state, make the same rule hits and no outputs again. savePositions
@@ -535,7 +536,7 @@ export class Runner {
         for (const h of hits) owned.hits.push(h);
         if (alerts.length || outbox.length) {
           try {
-            await this.store.commitOutputs({
+            written = await this.store.commitOutputs({
               topic: batch.topic,
               partition: p,
               epoch: owned.epoch,
@@ -566,7 +567,7 @@ export class Runner {
       this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       resolveOffset(lastOffset);
       await commitOffsetsIfNecessary();
-      if (outbox.length) void owned.publisher.flush();
+      if (written.length) void owned.publisher.flush(written);
       // in the background: the batch goes on while the state is written (the checkpoint holds only the partition it
       // serialises, whose position cannot move meanwhile, so what it writes is consistent whenever it lands)
       this.checkpointInTurn(log);

@@ -40,6 +40,8 @@ export class OutboxPublisher {
   private producer: Producer;
   private published = 0n;
   private running: Promise<void> = Promise.resolve();
+  /** rows committed by this process and not yet published, in sequence order (see pending()) */
+  private queued: OutboxRow[] = [];
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   /** after a failure the outcome of the last commit is unknown: read the mark again before publishing */
@@ -84,10 +86,32 @@ export class OutboxPublisher {
     this.resync = false;
   }
 
-  /** Publishes everything pending; calls are serialised. A failure is retried in the background. */
-  flush(): Promise<void> {
+  /**
+   * Publishes everything pending; calls are serialised. A failure is retried in the background. `committed`: rows
+   * the caller has just written to the outbox, so that publishing them needs no read of PostgreSQL.
+   */
+  flush(committed: readonly OutboxRow[] = []): Promise<void> {
+    // beyond a page the rows are read back from PostgreSQL, which has them all: memory stays bounded while Kafka is away
+    if (this.queued.length + committed.length <= OUTBOX_PAGE) for (const r of committed) this.queued.push(r);
+    else this.queued = [];
     this.running = this.running.then(() => this.publishPending()).catch((err: Error) => this.scheduleRetry(err));
     return this.running;
+  }
+
+  /**
+   * The next rows after the mark: those handed over by flush() when they follow the mark without a gap (the usual
+   * case), else a page read from the outbox (after a restart, a failure, or an overflow of the queue).
+   */
+  private async pending(): Promise<OutboxRow[]> {
+    let skip = 0;
+    while (skip < this.queued.length && BigInt(this.queued[skip]!.seq) <= this.published) skip++;
+    if (skip) this.queued.splice(0, skip);
+    if (this.queued.length && BigInt(this.queued[0]!.seq) === this.published + 1n) {
+      const rows = this.queued;
+      this.queued = [];
+      return rows;
+    }
+    return this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published));
   }
 
   private scheduleRetry(err: Error): void {
@@ -104,7 +128,7 @@ export class OutboxPublisher {
     if (this.resync) await this.readMark();
     for (;;) {
       if (this.stopped) return;
-      const rows = await this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published));
+      const rows = await this.pending();
       if (rows.length === 0) return;
       const last = BigInt(rows[rows.length - 1]!.seq);
       const txn = await this.producer.transaction();

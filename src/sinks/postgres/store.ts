@@ -113,22 +113,22 @@ export class PgStore {
    * (fencing), locks the partition's row and reserves the outbox's sequence numbers; the outbox rows take those
    * numbers; alerts, cases and rule hits go through mt_record. Each part reads the update's row, so a refused
    * chunk writes nothing. Without outputs (the Runner's save of a position reached by chunks that had none) it
-   * is the update alone.
+   * is the update alone. Returns the outbox rows as written, with their sequence numbers, for the publisher.
    */
-  async commitOutputs(b: OutputsWrite): Promise<void> {
+  async commitOutputs(b: OutputsWrite): Promise<OutboxRow[]> {
     const hits = b.hits ?? [];
     if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0) {
       const { rows } = await this.pool.query(ADVANCE, this.advanceArgs(b, 0));
       if (rows.length === 0) throw await this.fenced(b);
-      return;
+      return [];
     }
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<{ outbox_seq: string }>(
       `WITH pos AS (${ADVANCE}),
        outbox AS (
          INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
          SELECT $1, $2, $3, pos.outbox_seq - $5 + t.n, t.d, t.k, t.v, t.h::jsonb
          FROM pos, unnest($7::text[], $8::bytea[], $9::bytea[], $10::text[]) WITH ORDINALITY AS t(d, k, v, h, n))
-       SELECT ${recordCall(11)} FROM pos`,
+       SELECT pos.outbox_seq, ${recordCall(11)} FROM pos`,
       [
         ...this.advanceArgs(b, b.outbox.length),
         b.outbox.map((o) => o.dest),
@@ -139,6 +139,9 @@ export class PgStore {
       ],
     );
     if (rows.length === 0) throw await this.fenced(b);
+    // the rows took the numbers just below the reserved mark, in order
+    const first = BigInt(rows[0]!.outbox_seq) - BigInt(b.outbox.length) + 1n;
+    return b.outbox.map((o, i) => ({ ...o, seq: String(first + BigInt(i)) }));
   }
 
   private advanceArgs(b: OutputsWrite, reserve: number): unknown[] {
