@@ -13,7 +13,9 @@ export function recordBenchmark(name: string, command: string, lines: string[]):
     begin,
     `## ${name}`,
     "",
-    `Command: \`${command}\` — run ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}.`,
+    `Command: \`${command}\` — run ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}` +
+      // the flags a script gives node (package.json) change the figures: they are part of the record
+      (process.execArgv.length ? ` with \`${process.execArgv.join(" ")}\`.` : "."),
     "",
     ...lines,
     end,
