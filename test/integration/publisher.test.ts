@@ -9,22 +9,35 @@ import { createTopics, freshNames, freshStore, kafka, readTopic } from "./harnes
 
 const letter = (i: number): OutboxMessage => ({ dest: "dead-letter", key: null, value: Buffer.from(`bad ${i}`), headers: { "mt-reason": "not-json" } });
 
+/** One source partition claimed in a fresh schema, a way to commit dead letters on it, and its publishers. */
+async function setup(prefix: string) {
+  const n = freshNames(prefix);
+  await createTopics(n, 1);
+  const { pool, store } = await freshStore(n, 3);
+  const k = kafka();
+  const admin = k.admin();
+  await admin.connect();
+  const claim = await store.claim(n.events, 0, "test");
+  return {
+    n,
+    pool,
+    store,
+    commit: (next: string, letters: OutboxMessage[]) =>
+      store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined }),
+    publisher: () =>
+      new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, pino({ level: "silent" })),
+    close: async () => {
+      await admin.disconnect();
+      await pool.end();
+    },
+  };
+}
+
 describe("outbox publisher", () => {
   it("deletes published rows after publishing and on stop; a new publisher resumes after the mark", async () => {
-    const n = freshNames("pub");
-    await createTopics(n, 1);
-    const { pool, store } = await freshStore(n, 3);
-    const k = kafka();
-    const admin = k.admin();
-    await admin.connect();
+    const { n, pool, commit, publisher, close } = await setup("pub");
     const outbox = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox")).rows[0]!.n);
-    const publisher = () =>
-      new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, pino({ level: "silent" }));
     try {
-      const claim = await store.claim(n.events, 0, "test");
-      const commit = (next: string, letters: OutboxMessage[]) =>
-        store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined });
-
       await commit("3", [letter(1), letter(2), letter(3)]);
       const first = publisher();
       await first.start();
@@ -45,23 +58,14 @@ describe("outbox publisher", () => {
       const read = await readTopic(n.dead, { count: 5 });
       expect(read.map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4", "bad 5"]);
     } finally {
-      await admin.disconnect();
-      await pool.end();
+      await close();
     }
   });
 
   it("publishes the rows a commit hands over without reading the outbox, and reads it when they leave a gap", async () => {
-    const n = freshNames("pubmem");
-    await createTopics(n, 1);
-    const { pool, store } = await freshStore(n, 3);
-    const k = kafka();
-    const admin = k.admin();
-    await admin.connect();
-    const publisher = new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, pino({ level: "silent" }));
+    const { n, pool, store, commit, publisher: make, close } = await setup("pubmem");
+    const publisher = make();
     try {
-      const claim = await store.claim(n.events, 0, "test");
-      const commit = (next: string, letters: OutboxMessage[]) =>
-        store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined });
       await publisher.start();
       const reads = vi.spyOn(store, "pendingOutbox");
 
@@ -83,8 +87,7 @@ describe("outbox publisher", () => {
       const read = await readTopic(n.dead, { count: 4 });
       expect(read.map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4"]);
     } finally {
-      await admin.disconnect();
-      await pool.end();
+      await close();
     }
   });
 });
