@@ -130,17 +130,22 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
     country: e.country,
     websites: same(was?.websites, websites),
     domains: same(was?.domains, domains),
-    principals: same(was?.principals, e.principals ?? []),
+    principals: same(was?.principals, e.principals),
     contactEmail: e.contactEmail === was?.contactEmail ? was?.contactEmail : e.contactEmail,
     payoutAccount: e.payoutAccount === was?.payoutAccount ? was?.payoutAccount : e.payoutAccount,
-    wallets: same(was?.wallets, e.wallets ?? []),
-    ips: same(was?.ips, e.infrastructure?.ips ?? []),
-    analyticsIds: same(was?.analyticsIds, e.infrastructure?.analyticsIds ?? []),
+    wallets: same(was?.wallets, e.wallets),
+    ips: same(was?.ips, e.infrastructure?.ips),
+    analyticsIds: same(was?.analyticsIds, e.infrastructure?.analyticsIds),
   };
 }
 
+// Most merchants list no wallets, principals, IPs or analytics IDs: one shared empty list stands for all of those,
+// not an array each (objects per merchant are what the collector traces). Frozen: a push would throw, not spread.
+const EMPTY = Object.freeze([]) as unknown as string[];
+
 /** The list held before when the new one equals it; else the new one, with the strings it shares taken from before. */
-function same(before: string[] | undefined, after: string[]): string[] {
+function same(before: string[] | undefined, given: string[] | undefined): string[] {
+  const after = given?.length ? given : EMPTY;
   if (!before) return after;
   if (before.length === after.length && after.every((v, i) => v === before[i])) return before;
   return after.map((v) => before.find((b) => b === v) ?? v);
