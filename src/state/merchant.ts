@@ -139,8 +139,8 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
   };
 }
 
-// Most merchants list no wallets, principals, IPs or analytics IDs: one shared empty list stands for all of those,
-// not an array each (objects per merchant are what the collector traces). Frozen: a push would throw, not spread.
+// An empty list (no wallets, say) is this one shared array, not an array per merchant: objects per merchant are what
+// the collector traces. Frozen: a push would throw rather than reach every merchant.
 const EMPTY = Object.freeze([]) as unknown as string[];
 
 /** The list held before when the new one equals it; else the new one, with the strings it shares taken from before. */
