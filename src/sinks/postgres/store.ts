@@ -7,7 +7,7 @@ import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
 import { recordArgs, recordCall } from "../../cases/record.js";
 import type { RuleHit } from "../../engine.js";
-import { poolDb, type Db } from "../../cases/db.js";
+import { poolDb, type Db, type Queryable } from "../../cases/db.js";
 
 export class FencedError extends Error {
   constructor(topic: string, partition: number, mine: string, current: string) {
@@ -148,8 +148,9 @@ export class PgStore {
     return [this.groupId, b.topic, b.partition, b.nextOffset, reserve, b.epoch];
   }
 
-  private async fenced(b: { topic: string; partition: number; epoch: string }): Promise<FencedError> {
-    const { rows } = await this.pool.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
+  /** The refusal of a write whose epoch is no longer the partition's; read on `c` where the write's transaction holds one. */
+  private async fenced(b: { topic: string; partition: number; epoch: string }, c: Queryable = this.pool): Promise<FencedError> {
+    const { rows } = await c.query<{ epoch: string }>("SELECT epoch FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [
       this.groupId,
       b.topic,
       b.partition,
@@ -179,7 +180,7 @@ export class PgStore {
         "UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $5 RETURNING epoch",
         [this.groupId, b.topic, b.partition, b.stateOffset, b.epoch],
       );
-      if (done.rows.length === 0) throw await this.fenced(b);
+      if (done.rows.length === 0) throw await this.fenced(b, c);
     });
   }
 
