@@ -10,6 +10,7 @@ import type { IndicatorIndex } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
 import { buildAlert, summarise } from "./scoring/alert.js";
 import { countActivity, keepEvidence, storedActivity, summariseEvent } from "./state/evidence.js";
+import { storedPair } from "./state/window.js";
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
@@ -213,7 +214,11 @@ export class Engine {
   /** Puts persisted merchants back, with their infrastructure keys and flags in the shared index. */
   restore(stored: Iterable<StoredMerchant>): void {
     for (const s of stored) {
-      const m: MerchantState = { ...s, activity: storedActivity(s.activity), slots: this.ruleSet.rules.map((r) => s.slots[r.id]) };
+      const slots = this.ruleSet.rules.map((r) => {
+        const slot = s.slots[r.id];
+        return slot === undefined || !r.kind.restore ? slot : r.kind.restore(slot);
+      });
+      const m: MerchantState = { ...storedPair(s), activity: storedActivity(s.activity), slots };
       this.evict([m.id]);
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);

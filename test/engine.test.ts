@@ -461,6 +461,40 @@ describe("state", () => {
       expect(JSON.parse(JSON.stringify(restored.snapshot(state(restored, id))))).toEqual(JSON.parse(JSON.stringify(live.snapshot(state(live, id)))));
   });
 
+  it("resumes from a checkpoint written before the month windows became two fields", () => {
+    const events = scenario();
+    const cut = Math.floor(events.length / 2);
+    const live = new Engine(loadRuleSet(DEFAULT_RULES), indexOf(INDICATORS));
+    feed(live, events.slice(0, cut));
+    const rest = feed(live, events.slice(cut));
+
+    const first = new Engine(loadRuleSet(DEFAULT_RULES), indexOf(INDICATORS));
+    feed(first, events.slice(0, cut));
+    /** the earlier shape: `months: [previous, current]`, and descriptor-churn's days all in its list */
+    const legacy = (o: Record<string, unknown>): Record<string, unknown> => {
+      const { month, prevMonth, ...rest } = o;
+      return month ? { ...rest, months: [prevMonth, month] } : o;
+    };
+    const saved = [...first.merchants.values()].map((m) => {
+      const s = JSON.parse(JSON.stringify(first.snapshot(m))) as StoredMerchant & Record<string, unknown>;
+      const slots = s.slots as Record<string, Record<string, unknown>>;
+      for (const [id, slot] of Object.entries(slots)) if (!Array.isArray(slot)) slots[id] = legacy(slot);
+      const churn = slots["descriptor-churn"] as { seen: { day: number }[]; day?: number; oldest?: number } | undefined;
+      if (churn) {
+        churn.seen.at(-1)!.day = churn.day!;
+        delete churn.day;
+        delete churn.oldest;
+      }
+      return legacy(s);
+    });
+    expect(saved.some((s) => Array.isArray(s.months) && Array.isArray((s.slots as Record<string, { months?: unknown }>)["cross-border"]?.months))).toBe(true);
+    const restored = new Engine(loadRuleSet(DEFAULT_RULES), indexOf(INDICATORS));
+    restored.restore(saved as unknown as StoredMerchant[]);
+    expect(feed(restored, events.slice(cut))).toEqual(rest);
+    for (const id of [M1, M2, M3])
+      expect(JSON.parse(JSON.stringify(restored.snapshot(state(restored, id))))).toEqual(JSON.parse(JSON.stringify(live.snapshot(state(live, id)))));
+  });
+
   it("is bounded: 100,000 transactions on one merchant keep its JSON small and no longer growing", { timeout: 60_000 }, () => {
     const engine = new Engine(loadRuleSet(DEFAULT_RULES), indexOf(INDICATORS));
     resetEvents("2026-01-01T00:00:00Z", 20_000);
@@ -487,8 +521,8 @@ describe("state", () => {
     }
     const m = state(engine);
     // 100,000 sales at one every 20 s is 23 days, all in January 2026 (month 672; December 2025 is the one before)
-    expect(m.months.map((c) => c.m)).toEqual([671, 672]);
-    expect(m.months.reduce((s, c) => s + c.tx, 0)).toBe(100_000);
+    expect([m.prevMonth?.m, m.month?.m]).toEqual([671, 672]);
+    expect(m.prevMonth!.tx + m.month!.tx).toBe(100_000);
     // measured at about 7.5 KiB with six signals active (the card-testing window alone keeps 15 sales, the
     // reviewer's evidence 10 event summaries and 23 days of activity); what matters is that nothing grows with
     // the number of events

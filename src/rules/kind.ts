@@ -85,6 +85,8 @@ export interface RuleKind<P = unknown, S = undefined> {
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
   evaluate(input: EvalInput<P, S>): Finding | null | undefined;
   explain(f: { value: number; threshold: number; detail?: string }, params: P): string;
+  /** A slot as persisted, perhaps by an earlier version, in this version's shape; as is when absent. */
+  restore?(stored: unknown): S;
 }
 
 export function defineKind<P, S = undefined>(k: RuleKind<P, S>): RuleKind<P, S> {

@@ -2,7 +2,7 @@
 // Bounded (two month buckets, capped lists) and plain JSON, so it can be persisted and restored as is.
 import type { MerchantEvent, TransactionEvent, ChargebackEvent, EvidenceEvent, IndicatorRef } from "../decode/events.js";
 import type { Activity } from "./evidence.js";
-import { bucketFor, monthIndex, type MonthBucket } from "./window.js";
+import { bucketFor, monthIndex, type MonthBucket, type MonthPair } from "./window.js";
 import { registrableDomain, urlHost } from "../lib/url.js";
 
 export type Network = "visa" | "mastercard" | "other";
@@ -56,10 +56,10 @@ export interface LastAlert {
   indicators: string[];
 }
 
-export interface MerchantState {
+/** The merchant's monthly counters are its own window (MonthPair): `month` and `prevMonth`. */
+export interface MerchantState extends MonthPair<Counters> {
   id: string;
   profile?: Profile;
-  months: Counters[];
   lastEventAt: number;
   /** Each rule's own per-merchant state, by the rule's index in the set; created only when a rule needs it. */
   slots: unknown[];
@@ -77,7 +77,7 @@ export interface MerchantState {
 export type StoredMerchant = Omit<MerchantState, "slots"> & { slots: Record<string, unknown> };
 
 export function newMerchant(id: string): MerchantState {
-  return { id, months: [], lastEventAt: 0, slots: [], signals: {} };
+  return { id, lastEventAt: 0, slots: [], signals: {} };
 }
 
 function freshCounters(m: number): Counters {
@@ -95,7 +95,7 @@ function freshCounters(m: number): Counters {
 }
 
 export function countersFor(state: MerchantState, at: number): Counters | null {
-  return bucketFor(state.months, monthIndex(at), freshCounters);
+  return bucketFor(state, monthIndex(at), freshCounters);
 }
 
 /** Card network from a BIN (Visa 4…, Mastercard 51–55 and 2221–2720). */

@@ -25,29 +25,45 @@ export interface MonthBucket {
 }
 
 /**
- * Two buckets, [previous, current], rolled forward by event time. Returns the bucket an event of month `m`
- * counts in, or null when the event is older than the window (it is then counted nowhere: late data).
+ * A window of two month buckets rolled forward by event time: `month`, the latest month seen, and `prevMonth`, the
+ * one before it. Two fields of the state that holds them rather than an array of two: at 100k merchants every hop
+ * to another object is a likely cache miss, and the counts are read on every event.
  */
-export function bucketFor<B extends MonthBucket>(pair: B[], m: number, fresh: (m: number) => B): B | null {
-  const cur = pair[1];
+export interface MonthPair<B extends MonthBucket> {
+  month?: B;
+  prevMonth?: B;
+}
+
+/**
+ * The bucket an event of month `m` counts in, or null when the event is older than the window (it is then counted
+ * nowhere: late data).
+ */
+export function bucketFor<B extends MonthBucket>(w: MonthPair<B>, m: number, fresh: (m: number) => B): B | null {
+  const cur = w.month;
   if (!cur) {
-    pair[0] = fresh(m - 1);
-    pair[1] = fresh(m);
-    return pair[1];
+    w.prevMonth = fresh(m - 1);
+    return (w.month = fresh(m));
   }
   if (m === cur.m) return cur;
-  if (m === cur.m - 1) return pair[0]!;
+  if (m === cur.m - 1) return w.prevMonth!;
   if (m < cur.m) return null;
-  pair[0] = m === cur.m + 1 ? cur : fresh(m - 1);
-  pair[1] = fresh(m);
-  return pair[1];
+  w.prevMonth = m === cur.m + 1 ? cur : fresh(m - 1);
+  return (w.month = fresh(m));
+}
+
+/**
+ * A window as stored, in this shape or in the one written before it (`months: [previous, current]`), so a checkpoint
+ * of an earlier version resumes with its counts.
+ */
+export function storedPair<T extends MonthPair<MonthBucket>>(stored: T | (Omit<T, keyof MonthPair<MonthBucket>> & { months?: MonthBucket[] })): T {
+  if (!("months" in stored) || !Array.isArray(stored.months)) return stored as T;
+  const { months, ...rest } = stored;
+  return { ...rest, ...(months.length === 2 && { prevMonth: months[0], month: months[1] }) } as unknown as T;
 }
 
 /** Sum of one counter over both buckets of a window. */
-export function windowSum<B extends MonthBucket>(pair: B[], pick: (b: B) => number): number {
-  let total = 0;
-  for (const b of pair) if (b) total += pick(b);
-  return total;
+export function windowSum<B extends MonthBucket>(w: MonthPair<B>, pick: (b: B) => number): number {
+  return (w.month ? pick(w.month) : 0) + (w.prevMonth ? pick(w.prevMonth) : 0);
 }
 
 /**
@@ -55,15 +71,15 @@ export function windowSum<B extends MonthBucket>(pair: B[], pick: (b: B) => numb
  * (too few to mean anything) or the share below `threshold`.
  */
 export function windowShare<B extends MonthBucket>(
-  pair: B[],
+  w: MonthPair<B>,
   part: (b: B) => number,
   total: (b: B) => number,
   minTotal: number,
   threshold: number,
 ): { share: number; part: number; total: number } | null {
-  const t = windowSum(pair, total);
+  const t = windowSum(w, total);
   if (t < minTotal) return null;
-  const n = windowSum(pair, part);
+  const n = windowSum(w, part);
   return n / t < threshold ? null : { share: n / t, part: n, total: t };
 }
 

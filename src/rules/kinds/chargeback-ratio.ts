@@ -5,7 +5,7 @@
 //   window: all networks, (disputes + fraud reports) / settled card-not-present sales, this and the prior month
 import { z } from "zod";
 import { defineKind, noteEvidence, pct } from "../kind.js";
-import type { Counters } from "../../state/merchant.js";
+import type { MerchantState } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
 
 const Level = z.strictObject({
@@ -34,9 +34,9 @@ function counted(kind: "vamp" | "ecp" | "window", e: ChargebackEvent): boolean {
   return true;
 }
 
-function measure(kind: "vamp" | "ecp" | "window", months: Counters[]): [count: number, base: number] {
-  const prev = months[0];
-  const cur = months[1];
+function measure(kind: "vamp" | "ecp" | "window", merchant: MerchantState): [count: number, base: number] {
+  const prev = merchant.prevMonth;
+  const cur = merchant.month;
   if (!cur || !prev) return [0, 0];
   if (kind === "vamp") return [cur.chargebacksVisa, cur.settledCnpVisa];
   if (kind === "ecp") return [cur.disputesMc, prev.settledMc];
@@ -55,7 +55,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
     if (event.type === "chargeback" && counted(params.measure, event)) noteEvidence(input, (input.slot ??= []), 5);
-    const [count, base] = measure(params.measure, merchant.months);
+    const [count, base] = measure(params.measure, merchant);
     if (count === 0) {
       // the counted chargebacks have left the window: so does their evidence
       input.slot = undefined;

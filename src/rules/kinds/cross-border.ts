@@ -2,7 +2,7 @@
 // clientele is often a front for a site that sells abroad.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
   threshold: z.number().gt(0).max(1),
@@ -13,12 +13,11 @@ interface Bucket extends MonthBucket {
   cards: number;
   foreign: number;
 }
-interface Slot {
-  months: Bucket[];
+interface Slot extends MonthPair<Bucket> {
   lastEventId?: string;
 }
 const fresh = (m: number): Bucket => ({ m, cards: 0, foreign: 0 });
-const freshSlot = (): Slot => ({ months: [] });
+const freshSlot = (): Slot => ({});
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cross-border",
@@ -31,14 +30,14 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const home = merchant.profile?.country;
     if (!country || !home) return undefined;
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    const b = bucketFor(slot, monthIndex(at), fresh);
     if (!b) return undefined;
     b.cards++;
     if (country !== home) {
       b.foreign++;
       slot.lastEventId = event.eventId;
     }
-    const w = windowShare(slot.months, (x) => x.foreign, (x) => x.cards, params.minTransactions, params.threshold);
+    const w = windowShare(slot, (x) => x.foreign, (x) => x.cards, params.minTransactions, params.threshold);
     if (!w) return null;
     return {
       value: w.share,
@@ -48,4 +47,5 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     };
   },
   explain: (f, p) => `${pct(f.value)} of cards are foreign (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
+  restore: (stored) => storedPair(stored as Slot),
 });

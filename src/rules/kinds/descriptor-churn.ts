@@ -12,12 +12,27 @@ const Params = z.strictObject({
 });
 
 interface Slot {
-  /** distinct normalised descriptors with the day last seen and the event that showed it first */
+  /** distinct normalised descriptors, least recently seen first, with the day last seen (the newest one's is `day`)
+   *  and the event that showed it first */
   seen: { d: string; day: number; eventId: string }[];
   /** fingerprint of the descriptor last seen */
   last: number;
+  /** day the descriptor last seen was last seen; kept here, not in its entry, so a repeat touches the slot alone */
+  day: number;
+  /** day of the least recently seen descriptor: until the window passes it, a repeat changes nothing */
+  oldest: number;
 }
-const fresh = (): Slot => ({ seen: [], last: 0 });
+type Seen = Slot["seen"][number];
+const fresh = (): Slot => ({ seen: [], last: 0, day: 0, oldest: 0 });
+
+/** Drops the names that left the window (and puts the newest one's day back in its entry first). */
+function settle(slot: Slot, since: number): void {
+  const newest = slot.seen[slot.seen.length - 1];
+  if (newest && slot.day > newest.day) newest.day = slot.day;
+  slot.seen = slot.seen.filter((s) => s.day > since).slice(-16);
+  slot.day = slot.seen[slot.seen.length - 1]?.day ?? 0;
+  slot.oldest = slot.seen[0]?.day ?? Number.MAX_SAFE_INTEGER;
+}
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "descriptor-churn",
@@ -33,22 +48,21 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const slot = keep(input, fresh);
     const since = day - params.withinDays;
     if (h === slot.last) {
-      // refresh the day cheaply; no new descriptor means no new finding, but older names age out of the window
-      // while the merchant keeps this one, and a churn they made must then be withdrawn
-      const cur = slot.seen[slot.seen.length - 1];
-      if (cur && day > cur.day) cur.day = day;
-      const oldest = slot.seen[0];
-      if (!oldest || oldest.day > since) return undefined;
-      slot.seen = slot.seen.filter((s) => s.day > since);
+      if (day > slot.day) slot.day = day;
+      if (slot.oldest > since) return undefined;
+      // older names age out of the window while the merchant keeps this one: a churn they made is withdrawn
+      settle(slot, since);
       return slot.seen.length < params.distinct ? null : undefined;
     }
+    settle(slot, since); // the name that was newest gets its day back before another takes its place
     slot.last = h;
     const d = normaliseDescriptor(descriptor).slice(0, 64);
     const i = slot.seen.findIndex((s) => s.d === d);
-    const entry = i >= 0 ? slot.seen.splice(i, 1)[0]! : { d, day, eventId: event.eventId };
+    const entry: Seen = i >= 0 ? slot.seen.splice(i, 1)[0]! : { d, day, eventId: event.eventId };
     entry.day = Math.max(entry.day, day);
     slot.seen.push(entry);
-    slot.seen = slot.seen.filter((s) => s.day > since).slice(-16);
+    slot.day = entry.day;
+    settle(slot, since);
     if (slot.seen.length < params.distinct) return null;
     return {
       value: slot.seen.length,
@@ -58,4 +72,9 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     };
   },
   explain: (f, p) => `${f.value} distinct descriptors within ${p.withinDays} days (threshold ${f.threshold}): ${f.detail ?? ""}`,
+  restore(stored) {
+    // slots written before the newest name's day moved out of its entry have neither `day` nor `oldest`
+    const slot = stored as Omit<Slot, "day" | "oldest"> & Partial<Slot>;
+    return { ...slot, day: slot.day ?? slot.seen.at(-1)?.day ?? 0, oldest: slot.oldest ?? slot.seen[0]?.day ?? Number.MAX_SAFE_INTEGER };
+  },
 });

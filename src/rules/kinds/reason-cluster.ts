@@ -2,7 +2,7 @@
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
-import { bucketFor, monthIndex, windowShare, windowSum, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
   reasonCodes: z.array(z.string().min(1)).min(1),
@@ -14,16 +14,15 @@ interface Bucket extends MonthBucket {
   total: number;
   matching: number;
 }
-interface Slot {
-  months: Bucket[];
+interface Slot extends MonthPair<Bucket> {
   eventIds: string[];
 }
 const fresh = (m: number): Bucket => ({ m, total: 0, matching: 0 });
 
-const freshSlot = (): Slot => ({ months: [], eventIds: [] });
+const freshSlot = (): Slot => ({ eventIds: [] });
 
 function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
-  const w = windowShare(slot.months, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
+  const w = windowShare(slot, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
   if (!w) return null;
   return {
     value: w.share,
@@ -44,14 +43,14 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const m = monthIndex(at);
     if (event.type !== "chargeback") {
       const slot = input.slot;
-      if (!slot || m <= slot.months[1]!.m) return undefined;
-      bucketFor(slot.months, m, fresh);
-      if (windowSum(slot.months, (x) => x.total) > 0) return finding(slot, params);
+      if (!slot || m <= slot.month!.m) return undefined;
+      bucketFor(slot, m, fresh);
+      if (windowSum(slot, (x) => x.total) > 0) return finding(slot, params);
       input.slot = undefined;
       return null;
     }
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot.months, m, fresh);
+    const b = bucketFor(slot, m, fresh);
     if (!b) return undefined;
     b.total++;
     if (params.reasonCodes.includes(event.reasonCode)) {
@@ -62,4 +61,5 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   },
   explain: (f, p) =>
     `${pct(f.value)} of chargebacks carry fraud/not-recognised reason codes (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
+  restore: (stored) => storedPair(stored as Slot),
 });

@@ -3,7 +3,7 @@
 // weight is small: it adds to other evidence.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct } from "../kind.js";
-import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z
   .strictObject({
@@ -19,13 +19,12 @@ interface Bucket extends MonthBucket {
   sales: number;
   inBand: number;
 }
-interface Slot {
-  months: Bucket[];
+interface Slot extends MonthPair<Bucket> {
   eventIds: string[];
 }
 const fresh = (m: number): Bucket => ({ m, sales: 0, inBand: 0 });
 
-const freshSlot = (): Slot => ({ months: [], eventIds: [] });
+const freshSlot = (): Slot => ({ eventIds: [] });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "subscription-pattern",
@@ -38,17 +37,18 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const mcc = merchant.profile?.mcc;
     if (params.highRiskOnly && (!mcc || !env.highRiskMccs.has(mcc))) return undefined;
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    const b = bucketFor(slot, monthIndex(at), fresh);
     if (!b) return undefined;
     b.sales++;
     if (event.recurring && event.amountMinor >= params.minMinor && event.amountMinor <= params.maxMinor) {
       b.inBand++;
       noteEvidence(input, slot.eventIds, 5);
     }
-    const w = windowShare(slot.months, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
+    const w = windowShare(slot, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
     if (!w) return null;
     return { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
   },
   explain: (f, p) =>
     `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor / 100}-${p.maxMinor / 100} (threshold ${pct(p.threshold)}; ${f.detail ?? ""} sales)`,
+  restore: (stored) => storedPair(stored as Slot),
 });

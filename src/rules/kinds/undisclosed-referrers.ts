@@ -3,7 +3,7 @@
 // site sends most of the money. Counts over the current and previous calendar month.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct } from "../kind.js";
-import { bucketFor, monthIndex, windowShare, type MonthBucket } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({
@@ -25,11 +25,10 @@ interface Bucket extends MonthBucket {
   top?: [string, number, number][];
 }
 
-interface Slot {
-  months: Bucket[];
+interface Slot extends MonthPair<Bucket> {
   eventIds?: string[];
 }
-const freshSlot = (): Slot => ({ months: [] });
+const freshSlot = (): Slot => ({});
 
 const SKETCH = 8;
 const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0 });
@@ -53,7 +52,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const { event, at, merchant, params } = input;
     if (event.type !== "transaction" || event.channel !== "ecommerce") return undefined;
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot.months, monthIndex(at), fresh);
+    const b = bucketFor(slot, monthIndex(at), fresh);
     if (!b) return undefined;
     b.checkouts++;
     const ref = event.checkout?.referrerUrl;
@@ -67,12 +66,12 @@ export default defineKind<z.infer<typeof Params>, Slot>({
         noteEvidence(input, (slot.eventIds ??= []), 5);
       }
     }
-    const w = windowShare(slot.months, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold);
+    const w = windowShare(slot, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold);
     if (!w) return null;
     const { share, part: undisclosed, total: checkouts } = w;
     const byDomain = new Map<string, number>();
     // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
-    for (const x of slot.months) for (const [d, c, over] of x.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
+    for (const x of [slot.prevMonth, slot.month]) for (const [d, c, over] of x?.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
     const ranked = [...byDomain].sort((p, q) => q[1] - p[1]).slice(0, params.topDomains);
     const topShare = ranked.reduce((s, [, c]) => s + c, 0) / undisclosed;
     if (topShare < params.concentration) return null;
@@ -85,4 +84,5 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   },
   explain: (f, p) =>
     `${pct(f.value)} of checkouts referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""}`,
+  restore: (stored) => storedPair(stored as Slot),
 });
