@@ -25,10 +25,15 @@ interface Slot {
 type Seen = Slot["seen"][number];
 const fresh = (): Slot => ({ seen: [], last: 0, day: 0, oldest: 0 });
 
-/** Drops the names that left the window (and puts the newest one's day back in its entry first). */
-function settle(slot: Slot, since: number): void {
+/** Puts the newest name's day, kept on the slot, back in its entry. */
+function syncNewest(slot: Slot): void {
   const newest = slot.seen[slot.seen.length - 1];
   if (newest && slot.day > newest.day) newest.day = slot.day;
+}
+
+/** Drops the names that left the window. */
+function settle(slot: Slot, since: number): void {
+  syncNewest(slot);
   slot.seen = slot.seen.filter((s) => s.day > since).slice(-16);
   slot.day = slot.seen[slot.seen.length - 1]?.day ?? 0;
   slot.oldest = slot.seen[0]?.day ?? Number.MAX_SAFE_INTEGER;
@@ -54,7 +59,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       settle(slot, since);
       return slot.seen.length < params.distinct ? null : undefined;
     }
-    settle(slot, since); // the name that was newest gets its day back before another takes its place
+    syncNewest(slot); // before another name takes its place
     slot.last = h;
     const d = normaliseDescriptor(descriptor).slice(0, 64);
     const i = slot.seen.findIndex((s) => s.d === d);
