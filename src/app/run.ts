@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import type { RunConfig } from "../config/run.js";
 import { decode } from "../decode/decode.js";
+import type { EventType } from "../decode/events.js";
 import { Engine } from "../engine.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
@@ -467,13 +468,17 @@ export class Runner {
       const alerts = [];
       const appendedAt: number[] = [];
       const outbox: OutboxMessage[] = [];
+      // counted per chunk, not per event: a labelled counter's inc() builds its label key each call. Added before
+      // the chunk's first await, so no scrape sees consumed apart from processed + dead-lettered
+      let consumed = 0;
+      const processed: Partial<Record<EventType, number>> = {};
       for (; i < end; i++) {
         const m = msgs[i]!;
         const offset = BigInt(m.offset);
         if (owned.position !== null && offset < owned.position) continue;
         // before the outputs' position the event only rebuilds state: its outputs were made before a restart
         const replay = owned.emitted !== null && offset < owned.emitted;
-        if (!replay) this.metrics.consumed.inc();
+        if (!replay) consumed++;
         const d = m.value ? decode(m.value, this.cfg.maxMessageBytes) : ({ ok: false, kind: "not-json", reason: "empty message" } as const);
         if (!d.ok) {
           if (replay) continue;
@@ -504,7 +509,7 @@ export class Runner {
           this.partitionOf.set(d.event.merchantId, p);
         }
         if (replay) continue;
-        this.metrics.processed.inc({ type: d.event.type });
+        processed[d.event.type] = (processed[d.event.type] ?? 0) + 1;
         for (const a of raised) {
           this.metrics.alerts.inc({ severity: a.severity });
           for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
@@ -518,6 +523,8 @@ export class Runner {
           });
         }
       }
+      if (consumed) this.metrics.consumed.inc(consumed);
+      for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
       const lastOffset = msgs[end - 1]!.offset;
       const next = BigInt(lastOffset) + 1n;
       if (owned.position !== null && next <= owned.position) {
