@@ -16,8 +16,9 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger): K
       const level = entry.level === logLevel.ERROR ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
-    // a broker restart is ridden out by retrying, not by giving up; a short first wait because the commonest
-    // retriable error is a transaction coordinator still finishing the previous outbox transaction
+    // a broker restart is ridden out by retrying, not by giving up; a short first wait because most retriable
+    // errors clear within milliseconds (the commonest, a transaction coordinator still finishing the previous
+    // outbox transaction, is retried sooner still inside the patched kafkajs: patches/kafkajs+2.2.4.patch)
     retry: { initialRetryTime: 50, maxRetryTime: 10_000, retries: 30 },
   });
 }
