@@ -3,6 +3,7 @@ import { describe, it, expect } from "vitest";
 import { Writable } from "node:stream";
 import { createLogger } from "../src/lib/log.js";
 import { sha256Tagged } from "../src/lib/url.js";
+import { kafkaClient } from "../src/source/kafka.js";
 
 describe("log redaction", () => {
   it("redacts identifiers in events and nested objects", () => {
@@ -19,5 +20,29 @@ describe("log redaction", () => {
     expect(lines).toHaveLength(3);
     for (const secret of [token, email, account, "w-1", "411111"]) expect(text).not.toContain(secret);
     expect(text).toContain("[redacted]");
+  });
+});
+
+describe("kafkajs lines in our log", () => {
+  const capture = () => {
+    const lines: { level: number; msg: string }[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) });
+    const kafka = kafkaClient(["127.0.0.1:9"], "log-test", createLogger("debug", sink));
+    return { lines, connection: kafka.logger().namespace("Connection") };
+  };
+  const concurrent = "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing";
+
+  it("logs a CONCURRENT_TRANSACTIONS answer to AddPartitionsToTxn at debug: the patched kafkajs retries it at once", () => {
+    const { lines, connection } = capture();
+    connection.error("Response AddPartitionsToTxn(key: 24, version: 1)", { error: concurrent, correlationId: 17 });
+    connection.error("Response AddOffsetsToTxn(key: 25, version: 1)", { error: concurrent, correlationId: 18 });
+    expect(lines.map((l) => l.level)).toEqual([20, 20]);
+  });
+
+  it("keeps other errors, of these requests too, at error", () => {
+    const { lines, connection } = capture();
+    connection.error("Response AddPartitionsToTxn(key: 24, version: 1)", { error: "The producer attempted to use a producer id which is not currently assigned to its transactional id" });
+    connection.error("Response Produce(key: 0, version: 7)", { error: concurrent });
+    expect(lines.map((l) => l.level)).toEqual([50, 50]);
   });
 });

@@ -2,6 +2,16 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
 
+const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
+
+/**
+ * A transaction's first request answered CONCURRENT_TRANSACTIONS while the coordinator completes the previous one:
+ * the patched kafkajs retries it within milliseconds, so the line kafkajs logs for the answer is no error.
+ */
+function retriedInside(message: string, error: unknown): boolean {
+  return /^Response (AddPartitionsToTxn|AddOffsetsToTxn)\b/.test(message) && typeof error === "string" && error.includes(CONCURRENT_TRANSACTIONS);
+}
+
 export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
   return new Kafka({
     brokers,
@@ -13,7 +23,7 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger): K
       // Not our case: a failed outbox send aborts its transaction (invisible to read_committed readers) and the
       // publisher re-reads its published mark before trying again, so bounded retries cannot duplicate.
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
-      const level = entry.level === logLevel.ERROR ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
+      const level = entry.level === logLevel.ERROR && !retriedInside(message, rest.error) ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
     // a broker restart is ridden out by retrying, not by giving up; a short first wait because most retriable
