@@ -62,7 +62,7 @@ export class OutboxPublisher {
     this.producer = kafka.producer({
       transactionalId: `${o.groupId}.outbox.${o.sourceTopic}.${o.partition}`,
       idempotent: true,
-      maxInFlightRequests: 1,
+      maxInFlightRequests: 2,
       transactionTimeout: 60_000,
     });
   }
@@ -132,7 +132,7 @@ export class OutboxPublisher {
       if (rows.length === 0) return;
       const last = BigInt(rows[rows.length - 1]!.seq);
       const txn = await this.producer.transaction();
-      try {
+      const send = async () => {
         // a broker refuses a request larger than its message.max.bytes (1 MiB by default): send in slices
         for (const slice of slices(rows, SLICE_BYTES)) {
           const topicMessages = [
@@ -141,10 +141,18 @@ export class OutboxPublisher {
           ].filter((t) => t.messages.length);
           await txn.sendBatch({ topicMessages, acks: -1 });
         }
-        await txn.sendOffsets({
-          consumerGroupId: this.outboxGroup,
-          topics: [{ topic: this.o.sourceTopic, partitions: [{ partition: this.o.partition, offset: String(last + 1n) }] }],
-        });
+      };
+      try {
+        // the mark's requests go beside the messages' (two in flight), so a publish waits three round trips, not five
+        // (both settled before an abort: an abort must not overtake a request of its transaction)
+        const sent = await Promise.allSettled([
+          send(),
+          txn.sendOffsets({
+            consumerGroupId: this.outboxGroup,
+            topics: [{ topic: this.o.sourceTopic, partitions: [{ partition: this.o.partition, offset: String(last + 1n) }] }],
+          }),
+        ]);
+        for (const r of sent) if (r.status === "rejected") throw r.reason;
         await txn.commit();
         this.onPublished("alerts", rows.filter((r) => r.dest === "alerts").length);
         this.onPublished("dead-letter", rows.filter((r) => r.dest === "dead-letter").length);

@@ -22,6 +22,7 @@ async function setup(prefix: string) {
     n,
     pool,
     store,
+    kafka: k,
     commit: (next: string, letters: OutboxMessage[]) =>
       store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined }),
     publisher: () =>
@@ -57,6 +58,39 @@ describe("outbox publisher", () => {
       await second.stop();
       const read = await readTopic(n.dead, { count: 5 });
       expect(read.map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4", "bad 5"]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("sends the mark's requests beside the messages' in each transaction, and both land", async () => {
+    const { n, kafka: k, commit, publisher: make, close } = await setup("pubpipe");
+    // the publisher's own producer, watched: requests in the order they were sent (their correlation ids)
+    const requests: { apiName: string; correlationId: number }[] = [];
+    const producer = k.producer.bind(k);
+    vi.spyOn(k, "producer").mockImplementation((cfg) => {
+      const p = producer(cfg);
+      p.on(p.events.REQUEST, (e) => requests.push(e.payload));
+      return p;
+    });
+    const publisher = make();
+    try {
+      await publisher.start();
+      // the first transaction also finds the outbox group's coordinator and the topics' metadata
+      await publisher.flush(await commit("1", [letter(1)]));
+      requests.length = 0;
+      await publisher.flush(await commit("2", [letter(2)]));
+      const sent = requests.sort((a, b) => a.correlationId - b.correlationId).map((r) => r.apiName);
+      // one transaction; the mark (AddOffsetsToTxn) went out before the messages (Produce), not after them
+      expect([...sent].sort()).toEqual(["AddOffsetsToTxn", "AddPartitionsToTxn", "EndTxn", "Produce", "TxnOffsetCommit"]);
+      expect(sent.indexOf("AddOffsetsToTxn")).toBeLessThan(sent.indexOf("Produce"));
+      expect(sent.at(-1)).toBe("EndTxn");
+      await publisher.stop();
+      expect((await readTopic(n.dead, { count: 2 })).map((m) => m.value.toString())).toEqual(["bad 1", "bad 2"]);
+      const admin = k.admin();
+      await admin.connect();
+      const [marks] = await admin.fetchOffsets({ groupId: `${n.group}.outbox`, topics: [n.events] }).finally(() => admin.disconnect());
+      expect(marks!.partitions[0]!.offset).toBe("3");
     } finally {
       await close();
     }
