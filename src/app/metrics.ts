@@ -78,6 +78,8 @@ export function createMetrics() {
     // one event in 64 is timed: a timer on every event would cost more than many rules
     evalSeconds: h("event_evaluation_seconds", "engine time for one event (state, rules, score), sampled 1 in 64", [5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3]),
     alertLatency: h("event_to_alert_seconds", "from the event's append to the broker to its alert committed with its case", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+    // the rest of an alert's way to the topic's readers: the larger share of it when alerts come thick and fast
+    publishSeconds: h("outbox_publish_seconds", "one outbox publish: a Kafka transaction with its messages and the outbox's mark, from its first request to its commit", [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

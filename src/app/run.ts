@@ -308,7 +308,7 @@ export class Runner {
       this.store,
       { groupId: this.cfg.groupId, sourceTopic: topic, partition: p, alertsTopic: this.cfg.alertsTopic, deadLetterTopic: this.cfg.deadLetterTopic },
       this.log,
-      (dest, n) => this.metrics.published.inc({ dest }, n),
+      { published: (dest, n) => this.metrics.published.inc({ dest }, n), transaction: (seconds) => this.metrics.publishSeconds.observe(seconds) },
     );
     await publisher.start();
     const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);

@@ -642,7 +642,9 @@ async function latency(ctx: Ctx) {
   await until("the alerts reader", 30_000, () => now() - lastAlertAt > 1500, 100);
   const cpu = { ...cpuSince(mark, ctx.broker.pid), consumerCores: round(((procTicks(consumer.pid) - consumerTicks) * TICK) / (now() - t0), 2) };
   // the consumer's own view: from the event's append to its alert committed with its case (before publishing)
-  const committed = histogram([await scrape(consumer.metricsPort)], "moneytrail_event_to_alert_seconds");
+  const scraped = await scrape(consumer.metricsPort);
+  const committed = histogram([scraped], "moneytrail_event_to_alert_seconds");
+  const publishes = histogram([scraped], "moneytrail_outbox_publish_seconds");
   consumerStopped = true;
   const stopped = await stopConsumer(consumer, 30_000);
   if (stopped.code !== 0) throw new Error(`the latency phase's consumer ended with ${stopped.how}; its log: ${consumer.logFile}`);
@@ -692,6 +694,8 @@ async function latency(ctx: Ctx) {
     note: lat.length < MIN_ALERTS ? `only ${lat.length} alerts measured (fewer than ${MIN_ALERTS}): p99 is not reliable` : undefined,
     /** append to alert committed, from the consumer's histogram (interpolated in its buckets; warm-up alerts included) */
     committed: { p50Ms: round(histogramQuantile(0.5, committed) * 1000), p99Ms: round(histogramQuantile(0.99, committed) * 1000) },
+    /** one outbox publish (a Kafka transaction), from the consumer's histogram, the same way */
+    publish: { p50Ms: round(histogramQuantile(0.5, publishes) * 1000), p99Ms: round(histogramQuantile(0.99, publishes) * 1000) },
     cpu,
   };
   say(`latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}; after the first ${SETTLE_SECONDS} s: p50 ${result.settled.p50Ms} ms, p99 ${result.settled.p99Ms} ms`);
@@ -805,7 +809,7 @@ async function main(): Promise<void> {
     "",
     `Latency p50 by quarter of the latency run: ${lat.p50ByQuarterMs.map((x) => `${x} ms`).join(", ")} (growing = the consumer falls behind the offered rate); ` +
       `the consumer reached the end of the topic ${((lat.drainedMs - LATENCY_SECONDS * 1000) / 1000).toFixed(1)} s after the producer's last scheduled batch. ` +
-      `The consumer's own histogram (append to alert committed with its case, before publishing; interpolated in its buckets): p50 ${lat.committed.p50Ms} ms, p99 ${lat.committed.p99Ms} ms. ` +
+      `The consumer's own histogram (append to alert committed with its case, before publishing; interpolated in its buckets): p50 ${lat.committed.p50Ms} ms, p99 ${lat.committed.p99Ms} ms; its outbox publishes (a Kafka transaction each): p50 ${lat.publish.p50Ms} ms, p99 ${lat.publish.p99Ms} ms. ` +
       `CPU in cores: consumer ${lat.cpu.consumerCores}, broker ${lat.cpu.brokerCores ?? "n/a"}, PostgreSQL ${lat.cpu.postgresCores}, producer and reader ${lat.cpu.nodeCores}.`,
     "",
     `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start with its warm-up of MT_WARM_UP_EVENTS synthetic events, join, first fetch; polled every 50 ms); ` +

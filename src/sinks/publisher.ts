@@ -36,6 +36,14 @@ export interface PublisherOptions {
   deadLetterTopic: string;
 }
 
+/** What a publisher tells its owner, for the metrics. */
+export interface PublishReport {
+  /** messages of one destination published by a transaction */
+  published?(dest: "alerts" | "dead-letter", count: number): void;
+  /** one transaction's time, from its first request to its commit */
+  transaction?(seconds: number): void;
+}
+
 export class OutboxPublisher {
   private producer: Producer;
   private published = 0n;
@@ -56,7 +64,7 @@ export class OutboxPublisher {
     private readonly store: PgStore,
     private readonly o: PublisherOptions,
     private readonly log: Logger,
-    private readonly onPublished: (dest: "alerts" | "dead-letter", count: number) => void = () => undefined,
+    private readonly report: PublishReport = {},
   ) {
     this.outboxGroup = `${o.groupId}.outbox`;
     this.producer = kafka.producer({
@@ -131,6 +139,7 @@ export class OutboxPublisher {
       const rows = await this.pending();
       if (rows.length === 0) return;
       const last = BigInt(rows[rows.length - 1]!.seq);
+      const started = performance.now();
       const txn = await this.producer.transaction();
       const send = async () => {
         // a broker refuses a request larger than its message.max.bytes (1 MiB by default): send in slices
@@ -154,8 +163,9 @@ export class OutboxPublisher {
         ]);
         for (const r of sent) if (r.status === "rejected") throw r.reason;
         await txn.commit();
-        this.onPublished("alerts", rows.filter((r) => r.dest === "alerts").length);
-        this.onPublished("dead-letter", rows.filter((r) => r.dest === "dead-letter").length);
+        this.report.transaction?.((performance.now() - started) / 1000);
+        this.report.published?.("alerts", rows.filter((r) => r.dest === "alerts").length);
+        this.report.published?.("dead-letter", rows.filter((r) => r.dest === "dead-letter").length);
       } catch (err) {
         await txn.abort().catch(() => undefined);
         throw err;

@@ -49,6 +49,9 @@ describe("health, readiness and metrics", () => {
       expect(chunk?.batch).toMatch(new RegExp(`^${n.events}\\[\\d\\]@\\d+$`));
       const alertsCount = Number(/moneytrail_event_to_alert_seconds_count (\d+)/.exec(metrics)![1]);
       expect(alertsCount).toBeGreaterThan(0);
+      // the alerts' publishes (in the background, after their commit) are timed
+      const publishes = async () => Number(/moneytrail_outbox_publish_seconds_count (\d+)/.exec((await get("/metrics")).body)?.[1] ?? 0);
+      await until("the alerts' publishes timed", async () => (await publishes()) > 0);
 
       if (inject("kafkaRestartable")) {
         const restart = restartBroker({ signal: "SIGKILL", downMs: 6000 });
