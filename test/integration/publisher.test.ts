@@ -81,8 +81,11 @@ describe("outbox publisher", () => {
       requests.length = 0;
       await publisher.flush(await commit("2", [letter(2)]));
       const sent = requests.sort((a, b) => a.correlationId - b.correlationId).map((r) => r.apiName);
-      // one transaction; the mark (AddOffsetsToTxn) went out before the messages (Produce), not after them
-      expect([...sent].sort()).toEqual(["AddOffsetsToTxn", "AddPartitionsToTxn", "EndTxn", "Produce", "TxnOffsetCommit"]);
+      // one transaction; the mark (AddOffsetsToTxn) went out before the messages (Produce), not after them. The
+      // coordinator may answer a first AddPartitionsToTxn or AddOffsetsToTxn with CONCURRENT_TRANSACTIONS while the
+      // previous transaction completes, and the patched client then sends it again: those two may repeat
+      expect([...new Set(sent)].sort()).toEqual(["AddOffsetsToTxn", "AddPartitionsToTxn", "EndTxn", "Produce", "TxnOffsetCommit"]);
+      expect(sent.filter((r) => r === "Produce" || r === "EndTxn")).toEqual(["Produce", "EndTxn"]);
       expect(sent.indexOf("AddOffsetsToTxn")).toBeLessThan(sent.indexOf("Produce"));
       expect(sent.at(-1)).toBe("EndTxn");
       await publisher.stop();
