@@ -7,7 +7,7 @@ import { loadRuleSet } from "./rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
-import { ConfigError } from "./lib/errors.js";
+import { ConfigError, UnreachableError, UsageError } from "./lib/errors.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
@@ -257,8 +257,6 @@ users
 
 indicatorCommands(program);
 
-class UsageError extends Error {}
-
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`refused: ${err.message}\nFix the file and run the command again; nothing was changed.\n`);
@@ -266,6 +264,9 @@ program.parseAsync().catch((err: unknown) => {
   } else if (err instanceof UsageError || err instanceof AuthError) {
     process.stderr.write(`error: ${err.message}\n`);
     process.exitCode = 2;
+  } else if (err instanceof UnreachableError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = 1;
   } else if (err instanceof ZodError) {
     process.stderr.write(`error: ${err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
     process.exitCode = 2;

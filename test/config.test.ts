@@ -1,6 +1,9 @@
 // `moneytrail run` configuration: defaults, flags over environment, and errors that say what to set.
 import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { runConfig } from "../src/config/run.js";
+import { PACKAGE_ROOT } from "../src/lib/paths.js";
 
 describe("run configuration", () => {
   const env = { KAFKA_BROKERS: "127.0.0.1:9092, 127.0.0.1:9093", DATABASE_URL: "postgres://u@127.0.0.1:5432/db" };
@@ -32,5 +35,28 @@ describe("run configuration", () => {
     expect(() => runConfig({ ...env, MT_WEBHOOK_URL: "https://hooks.example/mt", MT_WEBHOOK_SECRET: "short" })).toThrow(/at least 16/);
     expect(() => runConfig({ ...env, MT_WEBHOOK_URL: "ftp://hooks.example/", MT_WEBHOOK_SECRET: "0123456789abcdef" })).toThrow(/MT_WEBHOOK_URL/);
     expect(runConfig({ ...env, MT_WEBHOOK_URL: "https://hooks.example/mt", MT_WEBHOOK_SECRET: "0123456789abcdef" }).webhookUrl).toBe("https://hooks.example/mt");
+  });
+});
+
+describe("moneytrail run, started wrongly", () => {
+  // as a person sees it: what to set or check, and no stack trace
+  const start = (env: Record<string, string>) => {
+    const { KAFKA_BROKERS: _k, DATABASE_URL: _d, ...rest } = process.env;
+    return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], { env: { ...rest, ...env }, encoding: "utf8", timeout: 60_000 });
+  };
+
+  it("names every missing setting and exits 2", { timeout: 60_000 }, () => {
+    const r = start({});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: configuration is not valid:\n {2}KAFKA_BROKERS \(--brokers\): KAFKA_BROKERS is not set.*\n {2}DATABASE_URL \(--database-url\): DATABASE_URL is not set/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("says which service did not answer and exits 1", { timeout: 60_000 }, () => {
+    // port 1: nothing listens there
+    const r = start({ KAFKA_BROKERS: "127.0.0.1:9092", DATABASE_URL: "postgres://u@127.0.0.1:1/db" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot reach PostgreSQL at DATABASE_URL \(connect ECONNREFUSED 127\.0\.0\.1:1\); is it running/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -27,6 +27,7 @@ import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
+import { UnreachableError } from "../lib/errors.js";
 import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
 
@@ -130,7 +131,7 @@ export class Runner {
     // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
     pool.on("error", (err) => log.warn({ err: err.message }, "idle PostgreSQL connection lost"));
     const client = await pool.connect().catch((err: Error) => {
-      throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${err.message}); is it running and does the database exist?`);
+      throw new UnreachableError(`cannot reach PostgreSQL at DATABASE_URL (${err.message}); is it running and does the database exist?`);
     });
     try {
       const applied = await migrate(client);
@@ -140,7 +141,11 @@ export class Runner {
     }
     const kafka = kafkaClient(cfg.brokers, cfg.clientId, log);
     const admin = kafka.admin();
-    await admin.connect();
+    // kafkajs retries for a few minutes (a broker that is starting comes up meanwhile), then gives up
+    await admin.connect().catch(async (err: Error) => {
+      await pool.end();
+      throw new UnreachableError(`cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} (${err.message}); is the broker running, and is the address the one it advertises?`);
+    });
     await ensureTopics(admin, [
       { topic: cfg.eventsTopic, partitions: 6 },
       { topic: cfg.alertsTopic, partitions: 6 },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { DEFAULT_RULES } from "../lib/paths.js";
 import { DEFAULT_MAX_BYTES } from "../decode/decode.js";
+import { UsageError } from "../lib/errors.js";
 
 const flag = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
@@ -96,7 +97,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   LOG_LEVEL: "logLevel",
 };
 
-/** Environment first, flags on top. Throws an Error listing every problem with the variable to set. */
+/** Environment first, flags on top. Throws a UsageError listing every problem with the variable to set. */
 export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RunConfig, unknown>> = {}): RunConfig {
   const raw: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== "") raw[key] = env[name];
@@ -108,5 +109,5 @@ export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof Ru
     const key = String(i.path[0] ?? "");
     return `  ${byKey[key] ?? key}${byKey[key] ? ` (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})` : ""}: ${i.message}`;
   });
-  throw new Error(`configuration is not valid:\n${lines.join("\n")}`);
+  throw new UsageError(`configuration is not valid:\n${lines.join("\n")}`);
 }

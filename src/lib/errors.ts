@@ -20,6 +20,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** A command used wrongly: a setting, flag or path missing or invalid. The message says what to give; no stack trace. */
+export class UsageError extends Error {}
+
+/** A service the command needs did not answer (PostgreSQL, Kafka). The message says which and what to check. */
+export class UnreachableError extends Error {}
+
 export function formatIssue(file: string, i: ConfigIssue): string {
   const where = i.line ? `${file}:${i.line}:${i.col ?? 1}` : file;
   return `${where}: ${i.path || "(top level)"}: ${i.message}`;
