@@ -142,6 +142,7 @@ export class Runner {
     const kafka = kafkaClient(cfg.brokers, cfg.clientId, log);
     const admin = kafka.admin();
     // kafkajs retries for a few minutes (a broker that is starting comes up meanwhile), then gives up
+    log.info({ brokers: cfg.brokers }, "connecting to Kafka; if it does not answer, retrying for about four minutes");
     await admin.connect().catch(async (err: Error) => {
       await pool.end();
       throw new UnreachableError(`cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} (${err.message}); is the broker running, and is the address the one it advertises?`);
