@@ -261,12 +261,10 @@ program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`refused: ${err.message}\nFix the file and run the command again; nothing was changed.\n`);
     process.exitCode = 2;
-  } else if (err instanceof UsageError || err instanceof AuthError) {
+  } else if (err instanceof UsageError || err instanceof AuthError || err instanceof UnreachableError) {
     process.stderr.write(`error: ${err.message}\n`);
-    process.exitCode = 2;
-  } else if (err instanceof UnreachableError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exitCode = 1;
+    // 1: the command was right, a service it needs was not there
+    process.exitCode = err instanceof UnreachableError ? 1 : 2;
   } else if (err instanceof ZodError) {
     process.stderr.write(`error: ${err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
     process.exitCode = 2;
