@@ -42,6 +42,11 @@ export class Engine {
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
+  /**
+   * Called with a merchant's id before an event changes its state, for a caller that must see the state as it was
+   * (a checkpoint in progress serialises it first).
+   */
+  beforeChange?: (merchantId: string) => void;
 
   constructor(
     public ruleSet: RuleSet,
@@ -58,6 +63,7 @@ export class Engine {
 
   process(event: Event): readonly Alert[] {
     this.counts.events++;
+    this.beforeChange?.(event.merchantId);
     const at = parseTime(event.occurredAt);
     let m = this.merchants.get(event.merchantId);
     if (!m) this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
@@ -166,6 +172,7 @@ export class Engine {
     for (const peerId of peerIds) {
       const peer = this.merchants.get(peerId);
       if (!peer) continue;
+      this.beforeChange?.(peerId);
       if (this.trackDirty) this.dirty.add(peerId);
       const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: m.id };
       if (this.runRules(peer, trigger, at, this.ruleSet.byEvent["peer-flagged"])) out.push(...this.maybeAlert(peer, eventId, occurredAt, at));
