@@ -67,6 +67,24 @@ describe("shared-infrastructure", () => {
     expect(state(engine, M2).flagged).toBeFalsy();
   });
 
+  it("tells the engine's caller before an event changes the merchant or a peer, while their state is as it was", () => {
+    const engine = engineWith(RULES, LISTED);
+    feed(engine, [merchant({ merchantId: M2, ...infra([IP1]) })]);
+    const before = JSON.stringify(engine.snapshot(state(engine, M2)));
+    // a checkpoint in progress serialises what it is told about (src/app/run.ts)
+    const told: [string, string | undefined][] = [];
+    engine.beforeChange = (id) => {
+      const m = engine.merchants.get(id);
+      told.push([id, m && JSON.stringify(engine.snapshot(m))]);
+    };
+    engine.process(merchant({ merchantId: M1, ...infra([IP1, IP2]) }));
+    expect(told).toEqual([
+      [M1, undefined],
+      [M2, before],
+    ]);
+    expect(JSON.stringify(engine.snapshot(state(engine, M2)))).not.toBe(before);
+  });
+
   it("a merchant boarding later with infrastructure of a flagged merchant is alerted", () => {
     const engine = engineWith(RULES, LISTED);
     feed(engine, [merchant({ merchantId: M1, ...infra([], ["UA-000000-1"]) })]);
