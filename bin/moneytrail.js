@@ -3,10 +3,11 @@
 // call, maybe before dist/ is built: a link to dist/cli.js made then is missing for good (npx keeps its install), so
 // the link goes to this file, which is always there.
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const cli = new URL("../dist/cli.js", import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write(`moneytrail is not built: run \`npm run build\` in ${new URL("..", import.meta.url).pathname} (after \`npm ci\`), then the command again.\n`);
+  process.stderr.write(`moneytrail is not built: run \`npm run build\` in ${fileURLToPath(new URL("..", import.meta.url))} (after \`npm ci\`), then the command again.\n`);
   process.exit(1);
 }
 await import(cli.href);
