@@ -20,7 +20,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, type Checkpoint, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
+import { brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
@@ -152,19 +152,29 @@ export class Runner {
     } finally {
       client.release();
     }
+    log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
+    const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs);
+    if (unanswered !== undefined) {
+      await pool.end();
+      throw new UnreachableError(
+        `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,
+      );
+    }
     const kafka = kafkaClient(cfg.brokers, cfg.clientId, log);
     const admin = kafka.admin();
-    // kafkajs retries for a few minutes (a broker that is starting comes up meanwhile), then gives up
-    log.info({ brokers: cfg.brokers }, "connecting to Kafka; if it does not answer, retrying for about four minutes");
-    await admin.connect().catch(async (err: Error) => {
-      await pool.end();
-      throw new UnreachableError(`cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} (${err.message}); is the broker running, and is the address the one it advertises?`);
-    });
-    await ensureTopics(admin, [
-      { topic: cfg.eventsTopic, partitions: 6 },
-      { topic: cfg.alertsTopic, partitions: 6 },
-      { topic: cfg.deadLetterTopic, partitions: 6 },
-    ]);
+    await admin
+      .connect()
+      .then(() =>
+        ensureTopics(admin, [
+          { topic: cfg.eventsTopic, partitions: 6 },
+          { topic: cfg.alertsTopic, partitions: 6 },
+          { topic: cfg.deadLetterTopic, partitions: 6 },
+        ]),
+      )
+      .catch(async (err: Error) => {
+        await pool.end();
+        throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
+      });
     const runner = new Runner(cfg, log, kafka, admin, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)));
     log.info(warmUp(runner.engine.ruleSet, runner.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
     log.info(

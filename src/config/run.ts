@@ -45,6 +45,8 @@ export const RunConfig = z.strictObject({
   /** synthetic events run through a throwaway engine before joining the group, so the first real ones meet optimised code; 0: none */
   warmUpEvents: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   fromBeginning: flag.default(true),
+  /** how long the start waits for a broker to answer before giving up with the address to check */
+  kafkaStartWaitMs: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
   sessionTimeoutMs: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** port of the /metrics endpoint; 0 turns it off */
@@ -87,6 +89,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_CONCURRENT_PARTITIONS: "concurrentPartitions",
   MT_WARM_UP_EVENTS: "warmUpEvents",
   MT_FROM_BEGINNING: "fromBeginning",
+  MT_KAFKA_START_WAIT_MS: "kafkaStartWaitMs",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_METRICS_PORT: "metricsPort",
   MT_METRICS_HOST: "metricsHost",

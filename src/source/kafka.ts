@@ -33,6 +33,27 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger): K
   });
 }
 
+/**
+ * Tries the brokers once a second until one answers or `waitMs` has passed (a broker that is still starting is
+ * waited for, a wrong address is reported in about that time instead of after the client's minutes of retries).
+ * Returns why the last try failed, or undefined once a broker answered.
+ */
+export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number): Promise<string | undefined> {
+  const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const admin = probe.admin();
+    try {
+      await admin.connect();
+      await admin.disconnect();
+      return undefined;
+    } catch (err) {
+      if (Date.now() + 1000 > deadline) return (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** Creates the topics that do not exist yet (the events topic with `partitions` partitions). */
 export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number }[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
