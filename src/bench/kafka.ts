@@ -33,6 +33,7 @@ import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
 import { lineChart } from "./chart.js";
+import { startCommitProbe } from "./commit-probe.js";
 import {
   histogram,
   histogramQuantile,
@@ -543,7 +544,7 @@ function summariseBins(byBin: Map<number, number[]>): [number, number, number, n
 }
 
 /** Latency over the run, and alerts per second beneath it: the cold start against the settled rest. */
-function latencyChart(lat: { bins: [number, number, number, number, number][]; seconds: number; rate: number }): string {
+function latencyChart(lat: { bins: [number, number, number, number, number][]; probeBins: [number, number][]; seconds: number; rate: number }): string {
   const when = `${new Date().toISOString().slice(0, 16)}Z`;
   const mid = (b: number) => b + BIN_SECONDS / 2;
   const series = (label: string, colour: string, i: 2 | 3 | 4, dash?: string) => ({ label, colour, dash, points: lat.bins.map((b): [number, number] => [mid(b[0]), b[i]]) });
@@ -560,6 +561,7 @@ function latencyChart(lat: { bins: [number, number, number, number, number][]; s
           series("p50", "#1f77b4", 2),
           series("p99", "#d62728", 3),
           series("max", "#999", 4, "4,3"),
+          { label: "PostgreSQL commit of a probe, max", colour: "#9467bd", dash: "1,2", points: lat.probeBins.map(([b, ms]): [number, number] => [mid(b), ms]) },
           { label: "p99 target (250 ms)", colour: "#2ca02c", dash: "2,3", points: [[0, 250], [lat.seconds, 250]] },
         ],
         bands: [{ from: 0, to: SETTLE_SECONDS, label: `first ${SETTLE_SECONDS} s: every merchant new`, opacity: 0.05 }],
@@ -617,6 +619,7 @@ async function latency(ctx: Ctx) {
   const sentAt = new Map<string, number>();
   const perTick = (RATE * TICK_MS) / 1000;
   const mark = cpuMark(ctx.broker.pid);
+  const probe = startCommitProbe(ph.url);
   const t0 = now();
   let sent = 0;
   let maxSendMs = 0;
@@ -637,6 +640,7 @@ async function latency(ctx: Ctx) {
   const ends = await endOffsets(ctx.admin, topic);
   await until("the latency phase's consumer", 120_000, () => caughtUp(ph.pool, group, topic, ends), 100);
   const drainedMs = now() - t0;
+  const probed = await probe.stop();
   await until("the latency phase's outbox", 60_000, async () => (await count(ph.pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0, 100);
   // the last alerts' transaction markers: wait until the reader has been quiet for 1.5 s
   await until("the alerts reader", 30_000, () => now() - lastAlertAt > 1500, 100);
@@ -669,6 +673,17 @@ async function latency(ctx: Ctx) {
     (byBin.get(b) ?? byBin.set(b, []).get(b)!).push(r.at - s);
   }
   const bins = summariseBins(byBin);
+  // the probe's commits by the second they started in, as the alerts by the second their event was sent
+  const probeBins = new Map<number, number>();
+  const commitMs: number[] = [];
+  for (const [at, ms] of probed) {
+    const s = (at - performance.timeOrigin - t0) / 1000;
+    if (s < 0) continue;
+    commitMs.push(ms);
+    const b = Math.floor(s / BIN_SECONDS);
+    probeBins.set(b, Math.max(probeBins.get(b) ?? 0, ms));
+  }
+  commitMs.sort((a, b) => a - b);
   lat.sort((a, b) => a - b);
   settled.sort((a, b) => a - b);
   for (const q of quarters) q.sort((a, b) => a - b);
@@ -689,6 +704,16 @@ async function latency(ctx: Ctx) {
     p50ByQuarterMs: quarters.map((q) => round(percentile(q, 0.5))),
     /** alerts by the second their event was sent in, BIN_SECONDS at a time: [from second, alerts, p50, p99, max] */
     bins,
+    /** a one-row INSERT committed every 50 ms by a process of its own beside the consumer: PostgreSQL's own wait */
+    probe: {
+      commits: commitMs.length,
+      p50Ms: round(percentile(commitMs, 0.5)),
+      p99Ms: round(percentile(commitMs, 0.99)),
+      maxMs: round(commitMs.length ? commitMs[commitMs.length - 1]! : NaN),
+      over100Ms: commitMs.filter((ms) => ms > 100).length,
+    },
+    /** the probe's slowest commit by the second it started in, BIN_SECONDS at a time: [from second, max ms] */
+    probeBins: [...probeBins].sort((a, b) => a[0] - b[0]).map(([b, ms]): [number, number] => [b * BIN_SECONDS, round(ms)]),
     /** from the first measured send until the stored positions reached the end of the topic */
     drainedMs: Math.round(drainedMs),
     note: lat.length < MIN_ALERTS ? `only ${lat.length} alerts measured (fewer than ${MIN_ALERTS}): p99 is not reliable` : undefined,
@@ -698,7 +723,10 @@ async function latency(ctx: Ctx) {
     publish: { p50Ms: round(histogramQuantile(0.5, publishes) * 1000), p99Ms: round(histogramQuantile(0.99, publishes) * 1000) },
     cpu,
   };
-  say(`latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}; after the first ${SETTLE_SECONDS} s: p50 ${result.settled.p50Ms} ms, p99 ${result.settled.p99Ms} ms`);
+  say(
+    `latency: ${lat.length} alerts; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms${result.note ? ` (${result.note})` : ""}; after the first ${SETTLE_SECONDS} s: p50 ${result.settled.p50Ms} ms, p99 ${result.settled.p99Ms} ms; ` +
+      `a probe's PostgreSQL commits: p99 ${result.probe.p99Ms} ms, max ${result.probe.maxMs} ms, ${result.probe.over100Ms} over 100 ms`,
+  );
   return result;
 }
 
@@ -810,7 +838,9 @@ async function main(): Promise<void> {
     `Latency p50 by quarter of the latency run: ${lat.p50ByQuarterMs.map((x) => `${x} ms`).join(", ")} (growing = the consumer falls behind the offered rate); ` +
       `the consumer reached the end of the topic ${((lat.drainedMs - LATENCY_SECONDS * 1000) / 1000).toFixed(1)} s after the producer's last scheduled batch. ` +
       `The consumer's own histogram (append to alert committed with its case, before publishing; interpolated in its buckets): p50 ${lat.committed.p50Ms} ms, p99 ${lat.committed.p99Ms} ms; its outbox publishes (a Kafka transaction each): p50 ${lat.publish.p50Ms} ms, p99 ${lat.publish.p99Ms} ms. ` +
-      `CPU in cores: consumer ${lat.cpu.consumerCores}, broker ${lat.cpu.brokerCores ?? "n/a"}, PostgreSQL ${lat.cpu.postgresCores}, producer and reader ${lat.cpu.nodeCores}.`,
+      `CPU in cores: consumer ${lat.cpu.consumerCores}, broker ${lat.cpu.brokerCores ?? "n/a"}, PostgreSQL ${lat.cpu.postgresCores}, producer and reader ${lat.cpu.nodeCores}. ` +
+      `A probe process beside the consumer committed a one-row INSERT every 50 ms (${lat.probe.commits} commits): p50 ${lat.probe.p50Ms} ms, p99 ${lat.probe.p99Ms} ms, max ${lat.probe.maxMs} ms, ${lat.probe.over100Ms} over 100 ms; ` +
+      `a latency spike that the probe's line shares in the chart is a wait for PostgreSQL's disk, which every partition waits for (docs/performance.md).`,
     "",
     `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start with its warm-up of MT_WARM_UP_EVENTS synthetic events, join, first fetch; polled every 50 ms); ` +
       `onBatch ${share("Runner.onBatch")} (of which claims ${share("Runner.claim")}, engine ${share("Engine.process")}, ` +
