@@ -620,6 +620,7 @@ async function latency(ctx: Ctx) {
   const perTick = (RATE * TICK_MS) / 1000;
   const mark = cpuMark(ctx.broker.pid);
   const probe = startCommitProbe(ph.url);
+  defer("stop the commit probe", () => probe.stop());
   const t0 = now();
   let sent = 0;
   let maxSendMs = 0;

@@ -48,6 +48,7 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
       await admin.disconnect();
       return undefined;
     } catch (err) {
+      await admin.disconnect().catch(() => undefined);
       if (Date.now() + 1000 > deadline) return (err as Error).message;
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));

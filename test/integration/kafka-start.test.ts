@@ -18,7 +18,9 @@ describe("moneytrail run, waiting for Kafka at start", () => {
     const url = await freshSchema(n);
     const started = Date.now();
     // port 1: nothing listens there
-    const { code, stderr } = await exitOf(spawnRunner(n, url, { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3000" }));
+    const child = spawnRunner(n, url, { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3000" });
+    // a regression would leave it retrying for minutes after the test gave up on it
+    const { code, stderr } = await exitOf(child).finally(() => child.kill("SIGKILL"));
     expect(code).toBe(1);
     expect(stderr).toMatch(/^error: cannot reach Kafka at KAFKA_BROKERS 127\.0\.0\.1:1 within 3 s \(.*ECONNREFUSED.*\); is the broker running/m);
     expect(stderr).toContain("MT_KAFKA_START_WAIT_MS");
