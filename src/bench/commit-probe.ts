@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { PACKAGE_ROOT } from "../lib/paths.js";
+import { sleep } from "./processes.js";
 
 /** [start of the commit (ms since the epoch), its duration in ms] */
 export type Commit = [number, number];
@@ -54,7 +55,7 @@ async function probe(url: string, everyMs: number): Promise<void> {
     await client.query("INSERT INTO mt_commit_probe VALUES (now())");
     process.stdout.write(`${Math.round(at)} ${(epoch() - at).toFixed(1)}\n`);
     const wait = at + everyMs - epoch();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
   }
   await client.end();
 }

@@ -42,6 +42,7 @@ import {
   procTicks,
   readiness,
   scrape,
+  sleep,
   spawnConsumer,
   stopConsumer,
   total,
@@ -72,7 +73,6 @@ const SEED = 7;
 const LATENCY_SEED = 13;
 
 const say = (msg: string): void => void process.stderr.write(`[bench:kafka] ${msg}\n`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const now = () => performance.now();
 const perSec = (n: number, ms: number) => Math.round((n * 1000) / ms);
 const round = (x: number, d = 1) => Number(x.toFixed(d));

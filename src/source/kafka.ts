@@ -1,4 +1,5 @@
 // Kafka transport: the client, topic set-up and the consumer. No flagging logic here.
+import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
 
@@ -51,7 +52,7 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
       await admin.disconnect().catch(() => undefined);
       if (Date.now() + 1000 > deadline) return (err as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
   }
 }
 
