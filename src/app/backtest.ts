@@ -10,7 +10,7 @@ import { z } from "zod";
 import { parseDocument, type Document } from "yaml";
 import { decode, type Rejection } from "../decode/decode.js";
 import { Engine } from "../engine.js";
-import type { Alert } from "../decode/events.js";
+import type { Alert, Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import type { Line } from "../source/ndjson.js";
@@ -424,10 +424,12 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const rejected: Record<Rejection, number> = { "not-json": 0, schema: 0, "too-large": 0 };
   let lines = 0;
   let outsideWindow = 0;
-  read: for await (const batch of o.events.batches) {
+  for await (const batch of o.events.batches) {
+    // the batch decoded first, then each run takes all of it in turn: the runs are independent, and each phase
+    // keeps its own code and data in the caches (as replay does)
+    const events: Event[] = [];
     for (const { n, bytes } of batch) {
-      if (n < fromLine) continue;
-      if (n > toLine) break read;
+      if (n < fromLine || n > toLine) continue;
       lines++;
       const d = decode(bytes);
       if (!d.ok) {
@@ -435,16 +437,15 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
         continue;
       }
       const at = parseTime(d.event.occurredAt);
-      if (at < fromTime || at > toTime) {
-        outsideWindow++;
-        continue;
-      }
-      for (const r of runs) r.take(r.engine.process(d.event));
+      if (at < fromTime || at > toTime) outsideWindow++;
+      else events.push(d.event);
     }
-    for (const r of runs) r.takeHits();
+    for (const r of runs) {
+      for (const e of events) r.take(r.engine.process(e));
+      r.takeHits();
+    }
+    if (batch.length && batch[batch.length - 1]!.n >= toLine) break;
   }
-  // the batch that --to cut short
-  for (const r of runs) r.takeHits();
 
   // every run saw the same events, so the same merchants; labels of merchants not in them do not count
   const seen = new Set(a.engine.merchants.keys());
