@@ -14,6 +14,7 @@ import { IndicatorIndex } from "../indicators/index.js";
 import { DEFAULT_RULES } from "../lib/paths.js";
 import { progressBar } from "../app/progress.js";
 import { recordBenchmark } from "./record.js";
+import { percentile } from "./stats.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 100_000);
@@ -82,7 +83,10 @@ async function main(): Promise<void> {
       rejected: s.rejected,
       baselineEventsPerSec: Math.round(valid / best.base),
       engineEventsPerSec: Math.round(s.events / best.engine),
-      ratio: Number((best.base / best.engine).toFixed(3)),
+      // each round's baseline and engine ran a minute apart; the best of each may come from rounds minutes apart,
+      // and this machine's speed changes by the minute, so the ratio reported is the median round's
+      ratio: percentile([...roundRatios].sort((a, b) => a - b), 0.5),
+      bestOfEachRatio: Number((best.base / best.engine).toFixed(3)),
       roundRatios,
       stateBytesPerMerchant: Math.round(stateBytes / s.merchants),
       heapBytesPerMerchant: global.gc ? heapPerMerchant : null,
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
       `|---|---|---|---|---|---|---|---|`,
       `| ${result.events} | ${result.merchants} | ${result.baselineEventsPerSec} | ${result.engineEventsPerSec} | ${(result.ratio * 100).toFixed(1)}% | ${result.stateBytesPerMerchant} | ${result.heapBytesPerMerchant ?? "n/a"} | ${result.alerts} on ${result.alertedMerchants} merchants |`,
       "",
-      `Best of ${ROUNDS} rounds (baseline, then engine) for each; the engine/baseline ratio within each round: ${roundRatios.map((r) => `${(r * 100).toFixed(1)}%`).join(", ")}.`,
+      `${ROUNDS} rounds, each the baseline then the engine. Events/s: the best of each. Engine/baseline: the median of the rounds' own ratios (${roundRatios.map((r) => `${(r * 100).toFixed(1)}%`).join(", ")}); the two bests' ratio is ${(result.bestOfEachRatio * 100).toFixed(1)}%.`,
       "",
       "Targets: at least 300,000 events/s, at least 60% of the baseline, at most 2 KiB of state per merchant.",
     ]);

@@ -32,6 +32,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { createLogger } from "../lib/log.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { recordBenchmark } from "./record.js";
+import { percentile } from "./stats.js";
 import { lineChart } from "./chart.js";
 import { startCommitProbe } from "./commit-probe.js";
 import {
@@ -255,11 +256,6 @@ async function committed(pool: pg.Pool, group: string, topic: string): Promise<n
 
 async function count(pool: pg.Pool, sql: string, params: unknown[]): Promise<number> {
   return Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
 // ------------------------------------------------------------------------------------------------ phases
