@@ -42,8 +42,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   try {
     for await (const batch of readLineBatches(o.events, (done, total) => bar.update(done, total))) {
       // the whole batch decoded first, then processed: the parser's and the engine's code and data each stay in
-      // the caches for a few thousand events instead of taking turns every event (about 15% faster on
-      // bench:engine's stream, docs/performance.md)
+      // the caches for a few thousand events instead of taking turns every event (faster in five of six
+      // alternating replays of bench:engine's stream, docs/performance.md)
       const decoded = batch.map((l) => decode(l.bytes));
       lines += batch.length;
       for (let i = 0; i < batch.length; i++) {
