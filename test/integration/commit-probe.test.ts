@@ -1,5 +1,6 @@
 // bench:kafka's commit probe: a process of its own committing on real PostgreSQL, every commit reported.
 import { describe, it, expect } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { startCommitProbe } from "../../src/bench/commit-probe.js";
 import { freshNames, freshSchema } from "./harness.js";
@@ -8,7 +9,7 @@ describe("the benchmark's commit probe", () => {
   it("commits a row every interval and reports each commit's start and duration", async () => {
     const url = await freshSchema(freshNames("probe"));
     const probe = startCommitProbe(url, 50);
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     const commits = await probe.stop();
     // 3 s at one commit per 50 ms, less the child's start (a tsx import here)
     expect(commits.length).toBeGreaterThan(5);
