@@ -59,10 +59,12 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 60);
 const SETTLE_SECONDS = 15;
 const TYPOLOGY_SHARE = Number(process.env.BENCH_TYPOLOGY_SHARE ?? 0.2);
 const TIMERS = process.env.BENCH_TIMERS !== "0";
-/** BENCH_PHASES=latency runs the latency phase alone (to tune latency), and records nothing in BENCHMARKS.md */
+/** BENCH_PHASES=latency or =throughput runs that phase alone (to tune it), and records nothing in BENCHMARKS.md */
 const PHASES = process.env.BENCH_PHASES ?? "throughput,latency";
-if (PHASES !== "throughput,latency" && PHASES !== "latency") {
-  process.stderr.write(`[bench:kafka] BENCH_PHASES=${PHASES} is not known: set BENCH_PHASES=latency for the latency phase alone, or leave it unset for both phases\n`);
+if (!["throughput,latency", "latency", "throughput"].includes(PHASES)) {
+  process.stderr.write(
+    `[bench:kafka] BENCH_PHASES=${PHASES} is not known: set BENCH_PHASES=latency or BENCH_PHASES=throughput for one phase alone, or leave it unset for both phases\n`,
+  );
   process.exit(2);
 }
 const PARTITIONS = 6;
@@ -773,6 +775,10 @@ async function main(): Promise<void> {
     return;
   }
   const tp = await throughput(ctx);
+  if (PHASES === "throughput") {
+    process.stdout.write(`${JSON.stringify({ bench: "kafka-throughput", ...tp, node: process.version })}\n`);
+    return;
+  }
   const lat = await latency(ctx);
   writeFileSync(join(PACKAGE_ROOT, "docs", "kafka-latency.svg"), latencyChart(lat));
 
