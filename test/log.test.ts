@@ -1,4 +1,5 @@
-// Logs never carry card tokens, e-mails, payout accounts, principals or wallets, wherever they sit in a logged object.
+// Logs never carry card or API tokens, passwords, e-mails, payout accounts, principals or wallets, wherever they sit in a
+// logged object or message.
 import { describe, it, expect } from "vitest";
 import { Writable } from "node:stream";
 import { createLogger } from "../src/lib/log.js";
@@ -20,6 +21,31 @@ describe("log redaction", () => {
     expect(lines).toHaveLength(3);
     for (const secret of [token, email, account, "w-1", "411111"]) expect(text).not.toContain(secret);
     expect(text).toContain("[redacted]");
+  });
+
+  it("redacts at any depth, in arrays, in child bindings and in the message, and keeps the rest", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const log = createLogger("info", sink);
+    const email = sha256Tagged("mail-2");
+    const account = sha256Tagged("acct-2");
+    const token = sha256Tagged("card-2");
+    const alert = { alertId: "a-1", merchantId: "m-1", context: { profile: { contactEmail: email, payoutAccount: account, descriptor: "SHOP ONE" } } };
+    log.info({ alert }, "alert");
+    log.info({ events: [{ card: { token } }, { contactEmail: email }] }, "events");
+    log.info({ token: "mt_api_secret", password: "hunter2", headers: { authorization: "Bearer abc", accept: "text/html" } }, "request");
+    log.child({ user: { email: "alice@bank.example" } }).info("signed in as alice@bank.example");
+    const err = Object.assign(new Error("no user bob@bank.example"), { code: "E_USER" });
+    log.error({ err }, "failed");
+    const text = lines.join("");
+    for (const secret of [email, account, token, "mt_api_secret", "hunter2", "Bearer abc", "alice@bank.example", "bob@bank.example"]) expect(text).not.toContain(secret);
+    const [first, , third, fourth, fifth] = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(first!.alert.context.profile.descriptor).toBe("SHOP ONE");
+    expect(first!.alert.merchantId).toBe("m-1");
+    expect(third!.headers.accept).toBe("text/html");
+    expect(fourth!.msg).toBe("signed in as [redacted]");
+    expect(fifth!.err).toMatchObject({ type: "Error", message: "no user [redacted]", code: "E_USER" });
+    expect(fifth!.err.stack).toContain("no user [redacted]");
   });
 });
 

@@ -1,25 +1,63 @@
-// pino JSON logs. Card tokens, e-mails and payout accounts never reach a log line, whatever logs them.
+// pino JSON logs. Card tokens, API tokens, passwords, e-mails, payout accounts, principals and wallets never reach a
+// log line, whatever logs them: fields are censored by name at any depth (pino's own redaction matches fixed paths,
+// and an alert's profile sits deeper than any path list would foresee), and e-mail addresses inside any string,
+// the message included, are masked.
 import pino from "pino";
 
-export const REDACT = [
-  "*.token",
-  "*.*.token",
-  "card",
-  "*.card",
-  "contactEmail",
-  "*.contactEmail",
-  "payoutAccount",
-  "*.payoutAccount",
-  "principals",
-  "*.principals",
-  "wallets",
-  "*.wallets",
-  "email",
-  "*.email",
-];
+const CENSOR = "[redacted]";
+/** field names whose values are never logged, in any case */
+const SECRET_KEY = /token|password|secret|authorization|cookie|e-?mail|payout|principal|wallet|^card$|^pan$/i;
+const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
+/** how deep a logged object is walked; deeper values are censored rather than logged unchecked */
+const MAX_DEPTH = 8;
+
+const scrub = (s: string): string => (s.includes("@") ? s.replace(EMAIL, CENSOR) : s);
+
+/** A copy of `value` with secret fields censored and e-mail addresses masked; other objects (errors, buffers) as they are. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return scrub(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return CENSOR;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  let out: Record<string, unknown>;
+  if (value instanceof Error) {
+    // still an Error, so that pino's serializer gives its type and stack
+    const err = new Error(scrub(value.message));
+    err.name = value.name;
+    err.stack = value.stack && scrub(value.stack);
+    out = err as unknown as Record<string, unknown>;
+  } else {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    out = {};
+  }
+  for (const [k, v] of Object.entries(value)) if (k !== "message" && k !== "stack") out[k] = SECRET_KEY.test(k) ? CENSOR : redact(v, depth + 1);
+  return out;
+}
 
 export function createLogger(level = "info", destination?: pino.DestinationStream): pino.Logger {
-  return pino({ level, base: { service: "moneytrail" }, redact: { paths: REDACT, censor: "[redacted]" } }, destination);
+  const logger = pino(
+    {
+      level,
+      base: { service: "moneytrail" },
+      // the arguments of every enabled call, the message among them; a disabled level costs nothing
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => redact(a)) as Parameters<pino.LogFn>);
+        },
+      },
+    },
+    destination,
+  );
+  // a child's bindings pass through neither the hook nor (for children) pino's bindings formatter; children of
+  // children inherit this method
+  type Child = (this: pino.Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => pino.Logger;
+  const child = logger.child as unknown as Child;
+  const redacting: Child = function (bindings, options) {
+    return child.call(this, redact(bindings) as pino.Bindings, options);
+  };
+  logger.child = redacting as unknown as typeof logger.child;
+  return logger;
 }
 
 export type Logger = pino.Logger;
