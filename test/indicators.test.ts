@@ -75,6 +75,51 @@ describe("format v1", () => {
     expect(() => loadIndicators(d)).toThrow(/bad\.json.*version[\s\S]*entries\[0\]\.confidence/);
   });
 
+  it("refuses a set holding a value that could never match its kind, naming the entry and why", () => {
+    const good = { id: "ok", kind: "domain", value: "flagged-a.example", confidence: 80 };
+    const bad = [
+      { kind: "url", value: "not a url at all", why: /not an http\(s\) URL \(kind url\)/ },
+      { kind: "url", value: "ftp://files.example/a", why: /not an http\(s\) URL/ },
+      { kind: "url-sha256", value: "banana", why: /expected sha256: followed by 64 hex digits \(kind url-sha256\)/ },
+      { kind: "email-sha256", value: "alice@mail.example", why: /expected sha256:/ },
+      { kind: "domain", value: "::::", why: /not a domain name/ },
+      { kind: "domain", value: "bücher.example", why: /xn-- form/ },
+      { kind: "domain", value: "192.0.2.7", why: /IP address is kind ip/ },
+      { kind: "ip", value: "192.0.2.0/24", why: /not an IPv4 or IPv6 address \(one address, not a range\)/ },
+      { kind: "keyword", value: " - ", why: /no letters or digits/ },
+    ];
+    for (const b of bad) {
+      const d = dir();
+      const entries = [good, { id: "bad", kind: b.kind, value: b.value, confidence: 80 }];
+      writeFileSync(join(d, "set.json"), JSON.stringify({ format: FORMAT, id: "s", publisher: { id: "p" }, version: 1, created: "2026-01-01T00:00:00Z", entries }));
+      expect(() => loadIndicators(d), `${b.kind} ${b.value}`).toThrow(/set\.json[\s\S]*entries\[1\]\.value/);
+      expect(() => loadIndicators(d), `${b.kind} ${b.value}`).toThrow(b.why);
+    }
+    // the same kinds with values that can match are taken, in the earlier file format too
+    const d = dir();
+    const fine = [
+      { id: "u", kind: "url", value: "HTTPS://Shop.Flagged-A.example/x" },
+      { id: "h", kind: "url-sha256", value: `sha256:${"A".repeat(64)}` },
+      { id: "n", kind: "domain", value: "xn--bcher-kva.example." },
+      { id: "i", kind: "ip", value: "2001:db8::7" },
+      { id: "k", kind: "keyword", value: "tok-alpha" },
+    ].map((e) => ({ ...e, confidence: 80 }));
+    writeFileSync(join(d, "old.json"), JSON.stringify({ id: "old", source: "member:old", created: "2026-01-01T00:00:00Z", entries: fine }));
+    expect(loadIndicators(d).size).toBe(5);
+    writeFileSync(join(d, "old.json"), JSON.stringify({ id: "old", source: "member:old", created: "2026-01-01T00:00:00Z", entries: [...fine, { id: "x", kind: "ip", value: "host.example", confidence: 80 }] }));
+    expect(() => loadIndicators(d)).toThrow(/old\.json[\s\S]*entries\[5\]\.value: not an IPv4/);
+  });
+
+  it("names a misspelt kind and a repeated entry id at their place, not the top level", () => {
+    const d = dir();
+    const write = (entries: object[]) =>
+      writeFileSync(join(d, "set.json"), JSON.stringify({ format: FORMAT, id: "s", publisher: { id: "p" }, version: 1, created: "2026-01-01T00:00:00Z", entries }));
+    write([{ id: "a", kind: "domain", value: "a.example", confidence: 80 }, { id: "b", kind: "keywrod", value: "tokalpha", confidence: 80 }]);
+    expect(() => loadIndicators(d)).toThrow(/entries\[1\]\.kind: .*"keyword"/);
+    write([{ id: "a", kind: "domain", value: "a.example", confidence: 80 }, { id: "a", kind: "domain", value: "b.example", confidence: 80 }]);
+    expect(() => loadIndicators(d)).toThrow(/entries\[1\]\.id: duplicate id "a" \(also entries\[0\]\)/);
+  });
+
   it("exports a JSON Schema that other tools can build sets against", () => {
     const schema = indicatorSetJsonSchema() as { properties: Record<string, unknown>; required: string[] };
     expect(schema.required).toEqual(expect.arrayContaining(["format", "id", "publisher", "version", "created", "entries"]));

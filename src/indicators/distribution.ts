@@ -3,7 +3,7 @@
 // puts a verified, newer version in force live. TLP:RED entries never reach the topic.
 import { randomUUID } from "node:crypto";
 import type { Admin, Consumer, Kafka } from "kafkajs";
-import { AnyIndicatorSet, type IndicatorSet } from "./schema.js";
+import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { verifySet, type TrustStore } from "./sign.js";
 
 export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise<void> {
@@ -68,7 +68,7 @@ export class IndicatorSubscriber {
     } catch {
       return `message ${key ?? "(no key)"} is not JSON`;
     }
-    const parsed = AnyIndicatorSet.safeParse(json);
+    const parsed = parseAnyIndicatorSet(json);
     if (!parsed.success) return `set ${key ?? "(no key)"} is not a valid indicator set: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
     const set = parsed.data;
     if (this.o.trust) {

@@ -2,7 +2,7 @@
 // so a replay of last year's data matches what was valid then.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { AnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
+import { parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
 import { MEMO_CAP, canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
@@ -147,7 +147,7 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   } catch (err) {
     throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
   }
-  const parsed = AnyIndicatorSet.safeParse(json);
+  const parsed = parseAnyIndicatorSet(json);
   if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
   if (trust) {
     const v = verifySet(parsed.data, trust);

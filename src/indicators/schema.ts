@@ -1,7 +1,10 @@
 // Indicator sets: what coalition members share (flagged sites, keywords, identifiers). Format v1
 // ("moneytrail-indicators/1") carries its publisher, a version, TLP and validity per entry, revocations, and an
 // Ed25519 signature; the engine's earlier files (id, source, created, entries) are read as v1 sets.
+import { isIP } from "node:net";
 import { z } from "zod";
+import { canonicalHost, canonicalUrl, parseHttpUrl } from "../lib/url.js";
+import { compactKeyword } from "../lib/descriptor.js";
 
 export const INDICATOR_KINDS = [
   "url", // a full URL, compared after canonicalisation (src/lib/url.ts)
@@ -26,7 +29,37 @@ export type Tlp = z.infer<typeof Tlp>;
 
 const time = z.iso.datetime({ offset: true });
 
-export const IndicatorEntry = z.strictObject({
+const SHA256 = /^sha256:[0-9a-f]{64}$/i;
+
+/** Why a value can never match as an entry of its kind, or undefined when it can. */
+function valueProblem(kind: IndicatorKind, value: string): string | undefined {
+  const v = value.trim();
+  switch (kind) {
+    case "url":
+      return canonicalUrl(v) === null ? "not an http(s) URL" : undefined;
+    case "domain": {
+      // a URL's host is compared in its ASCII (punycode) form, so a name is listed in that form
+      const host = canonicalHost(v);
+      return parseHttpUrl(`http://${host}/`)?.hostname === host && !host.includes(":") && !/^[\d.]+$/.test(host)
+        ? undefined
+        : "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)";
+    }
+    case "url-sha256":
+    case "domain-sha256":
+    case "email-sha256":
+    case "account-sha256":
+    case "principal-sha256":
+      return SHA256.test(v) ? undefined : "expected sha256: followed by 64 hex digits";
+    case "keyword":
+      return compactKeyword(v) ? undefined : "no letters or digits left after normalisation";
+    case "ip":
+      return isIP(v) ? undefined : "not an IPv4 or IPv6 address (one address, not a range)";
+    default:
+      return v ? undefined : "blank";
+  }
+}
+
+const EntryFields = z.strictObject({
   id: z.string().min(1).max(128),
   kind: IndicatorKind,
   value: z.string().min(1).max(4096),
@@ -38,6 +71,24 @@ export const IndicatorEntry = z.strictObject({
   revoked: z.boolean().optional(),
   description: z.string().max(512).optional(),
 });
+
+/** Entry ids name entries in alerts, revocations and diffs, so two entries of a set may not share one. */
+const uniqueIds = (entries: { id: string }[], ctx: z.RefinementCtx): void => {
+  const first = new Map<string, number>();
+  entries.forEach((e, i) => {
+    const j = first.get(e.id);
+    if (j === undefined) first.set(e.id, i);
+    else ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate id ${JSON.stringify(e.id)} (also entries[${j}]); give each entry its own` });
+  });
+};
+
+/** A value that could never match is refused, not left in the index to fail silently. */
+const matchable = (e: { kind: IndicatorKind; value: string }, ctx: z.RefinementCtx): void => {
+  const problem = valueProblem(e.kind, e.value);
+  if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: `${problem} (kind ${e.kind})` });
+};
+
+export const IndicatorEntry = EntryFields.superRefine(matchable);
 export type IndicatorEntry = z.infer<typeof IndicatorEntry>;
 
 export const Publisher = z.strictObject({
@@ -63,7 +114,7 @@ export const IndicatorSet = z.strictObject({
   /** grows with each release of the set; a subscriber keeps the highest */
   version: z.number().int().min(1),
   created: time,
-  entries: z.array(IndicatorEntry),
+  entries: z.array(IndicatorEntry).superRefine(uniqueIds),
   signature: Signature.optional(),
 });
 export type IndicatorSet = z.infer<typeof IndicatorSet>;
@@ -73,15 +124,21 @@ export const LegacyIndicatorSet = z.strictObject({
   id: z.string().min(1).max(128),
   source: z.string().min(1).max(256),
   created: time,
-  entries: z.array(IndicatorEntry.omit({ revoked: true, validFrom: true, description: true })),
+  entries: z.array(EntryFields.omit({ revoked: true, validFrom: true, description: true }).superRefine(matchable)).superRefine(uniqueIds),
 });
 export type LegacyIndicatorSet = z.infer<typeof LegacyIndicatorSet>;
 
-/** A v1 set, or a legacy file converted to one. */
-export const AnyIndicatorSet = z.union([
-  IndicatorSet,
-  LegacyIndicatorSet.transform((l): IndicatorSet => ({ format: FORMAT, id: l.id, publisher: { id: l.source }, version: 1, created: l.created, entries: l.entries })),
-]);
+/**
+ * A v1 set, or a legacy file converted to one. The form is chosen by the `format` field, not tried in turn: a union
+ * would answer a set with one bad entry with "(top level): Invalid input" instead of the entry and the reason.
+ */
+export function parseAnyIndicatorSet(json: unknown): z.ZodSafeParseResult<IndicatorSet> {
+  return typeof json === "object" && json !== null && "format" in json ? IndicatorSet.safeParse(json) : LegacyAsV1.safeParse(json);
+}
+
+const LegacyAsV1 = LegacyIndicatorSet.transform(
+  (l): IndicatorSet => ({ format: FORMAT, id: l.id, publisher: { id: l.source }, version: 1, created: l.created, entries: l.entries }),
+);
 
 /** The JSON Schema of format v1, for members who build sets with other tools. */
 export function indicatorSetJsonSchema(): unknown {
