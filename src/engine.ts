@@ -4,7 +4,7 @@ import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra } from "./state/infra.js";
-import type { EvalInput, PeerFlagged, RuleEnv } from "./rules/kind.js";
+import type { EvalInput, PeerFlagged, RuleEnv, RuleMode } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
@@ -22,7 +22,7 @@ function hasSignal(m: MerchantState): boolean {
 export interface RuleHit {
   rule: string;
   version: string;
-  mode: "live" | "shadow";
+  mode: RuleMode;
   merchantId: string;
   /** event time of the event that made the rule hold */
   at: string;

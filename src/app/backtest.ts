@@ -13,6 +13,7 @@ import { Engine } from "../engine.js";
 import type { Alert, Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import type { RuleMode } from "../rules/kind.js";
 import type { Line } from "../source/ndjson.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, formatPath } from "../lib/errors.js";
@@ -401,7 +402,7 @@ class Run {
   }
 
   /** merchants hit by the rules of a typology in one mode */
-  typologyHits(typology: string, mode: "live" | "shadow"): Set<string> {
+  typologyHits(typology: string, mode: RuleMode): Set<string> {
     const out = new Set<string>();
     for (const r of this.ruleSet.rules) if (r.typology === typology && r.mode === mode) for (const m of this.hits.get(r.id)!) out.add(m);
     return out;

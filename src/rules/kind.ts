@@ -18,6 +18,7 @@ export const ruleBase = {
   weight: z.number().min(0).max(100),
   typology: z.string().min(1),
 };
+export type RuleMode = z.infer<typeof ruleBase.mode>;
 
 export interface Finding {
   value: number;

@@ -6,17 +6,23 @@ import { basename, join } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
-import { ruleBase, type RuleKind } from "./kind.js";
+import { ruleBase, type RuleKind, type RuleMode } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../lib/errors.js";
 import type { EventType } from "../decode/events.js";
 
-const Severity = z.strictObject({
-  medium: z.number().min(0).max(100),
-  high: z.number().min(0).max(100),
-  critical: z.number().min(0).max(100),
-});
+const Severity = z
+  .strictObject({
+    medium: z.number().min(0).max(100),
+    high: z.number().min(0).max(100),
+    critical: z.number().min(0).max(100),
+  })
+  // inverted bands would make every alert critical without a word
+  .superRefine((s, ctx) => {
+    if (s.high <= s.medium) ctx.addIssue({ code: "custom", path: ["high"], message: `must be above medium (${s.medium}): the bands rise from medium to high to critical` });
+    if (s.critical <= s.high) ctx.addIssue({ code: "custom", path: ["critical"], message: `must be above high (${s.high}): the bands rise from medium to high to critical` });
+  });
 
 export const RuleSetSettings = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, dots and dashes"),
@@ -51,7 +57,7 @@ export interface CompiledRule {
   weight: number;
   typology: string;
   description?: string;
-  mode: "live" | "shadow";
+  mode: RuleMode;
   /** short content hash of this rule's configuration */
   version: string;
 }
