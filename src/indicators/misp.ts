@@ -8,7 +8,7 @@ import { z } from "zod";
 import { FORMAT, IndicatorEntry, IndicatorSet, type IndicatorKind, type Tlp } from "./schema.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
-import type { Skipped } from "./stix.js";
+import { Disposition, type Skipped } from "./stix.js";
 
 export interface MispImportOptions {
   /** the imported set's id (default "misp:" + the directory's name) */
@@ -248,7 +248,7 @@ const MispSightingInput = z.strictObject({
   attributeUuid: z.string().regex(UUID, "must be a UUID").optional(),
   /** the value MISP knows the attribute by (for an e-mail entry, the hash: MISP then matches on attribute_uuid) */
   value: z.string().min(1),
-  disposition: z.enum(["confirmed", "dismissed"]),
+  disposition: Disposition,
   /** who reports it: the reviewing member */
   source: z.string().min(1),
   at: z.iso.datetime({ offset: true }),

@@ -3,10 +3,12 @@
 // state rather than in it; it holds keys, never events. One table per kind, keyed by the profile's own value
 // strings, and a lone merchant stored as a string: most keys have one holder, and this index is per merchant
 // the largest thing in memory after the state itself.
+import { z } from "zod";
 import type { Profile } from "./merchant.js";
 
-export type InfraKind = "ip" | "analytics-id" | "principal" | "payout-account" | "email";
-export const INFRA_KINDS: readonly InfraKind[] = ["ip", "analytics-id", "principal", "payout-account", "email"];
+export const InfraKind = z.enum(["ip", "analytics-id", "principal", "payout-account", "email"]);
+export type InfraKind = z.infer<typeof InfraKind>;
+export const INFRA_KINDS = InfraKind.options;
 
 export interface InfraKey {
   kind: InfraKind;

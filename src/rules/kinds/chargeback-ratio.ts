@@ -23,18 +23,20 @@ const Params = z.strictObject({
   mccs: z.union([z.literal("high-risk"), z.array(z.string().regex(/^\d{4}$/))]).optional(),
 });
 
+type Measure = z.infer<typeof Params>["measure"];
+
 /** the counted chargebacks' event ids: the evidence */
 type Slot = string[];
 
 /** Whether a chargeback is one the measure counts, so only those are evidence. */
-function counted(kind: "vamp" | "ecp" | "window", e: ChargebackEvent): boolean {
+function counted(kind: Measure, e: ChargebackEvent): boolean {
   const network = e.network.toLowerCase();
   if (kind === "vamp") return network === "visa";
   if (kind === "ecp") return network === "mastercard" && e.kind === "dispute";
   return true;
 }
 
-function measure(kind: "vamp" | "ecp" | "window", merchant: MerchantState): [count: number, base: number] {
+function measure(kind: Measure, merchant: MerchantState): [count: number, base: number] {
   const prev = merchant.prevMonth;
   const cur = merchant.month;
   if (!cur || !prev) return [0, 0];

@@ -3,11 +3,11 @@
 // flagged through this rule does not pass the flag on.
 import { z } from "zod";
 import { defineKind } from "../kind.js";
-import { INFRA_KINDS, infraKeys } from "../../state/infra.js";
+import { INFRA_KINDS, InfraKind, infraKeys } from "../../state/infra.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 
 const Params = z.strictObject({
-  via: z.array(z.enum(INFRA_KINDS as [string, ...string[]])).min(1).default([...INFRA_KINDS]),
+  via: z.array(InfraKind).min(1).default([...INFRA_KINDS]),
   minConfidence: z.number().int().min(0).max(100).default(50),
 });
 
