@@ -349,3 +349,45 @@ describe("formatPath", () => {
     expect(formatPath([])).toBe("");
   });
 });
+
+describe("calendar windows in UTC, whatever the process's time zone", () => {
+  const zones = ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"];
+  const was = process.env.TZ;
+
+  it("counts months from 1970-01 and rolls over at UTC midnight of the first", async () => {
+    const { monthIndex } = await import("../src/state/window.js");
+    try {
+      for (const tz of zones) {
+        process.env.TZ = tz;
+        // each call on a month not cached by the one before, so the month is worked out every time
+        expect([
+          "1970-01-01T00:00:00Z",
+          "2026-02-28T23:59:59.999Z",
+          "2026-03-01T00:00:00Z",
+          "1999-12-31T23:00:00Z",
+          "2027-01-01T00:00:00Z",
+        ].map((t) => monthIndex(Date.parse(t))), tz).toEqual([0, 673, 674, 359, 684]);
+      }
+    } finally {
+      process.env.TZ = was;
+    }
+  });
+
+  it("draws a case's activity on a continuous UTC day axis", async () => {
+    const { activityChart } = await import("../src/web/chart.js");
+    try {
+      for (const tz of zones) {
+        process.env.TZ = tz;
+        const svg = String(activityChart([{ day: "2026-02-27", sales: 1, amountMinor: 100, chargebacks: 0 }, { day: "2026-03-02", sales: 2, amountMinor: 200, chargebacks: 1 }]));
+        expect([...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]), tz).toEqual([
+          "2026-02-27: 1 sales, 0 chargebacks",
+          "2026-02-28: 0 sales, 0 chargebacks",
+          "2026-03-01: 0 sales, 0 chargebacks",
+          "2026-03-02: 2 sales, 1 chargebacks",
+        ]);
+      }
+    } finally {
+      process.env.TZ = was;
+    }
+  });
+});

@@ -1,5 +1,7 @@
 // A small inline SVG chart of a merchant's daily sales (bars) and chargebacks (line): a reviewer sees a spike or a
 // dispute wave at a glance. Drawn on the server, so it needs no script and prints.
+import { UTCDate } from "@date-fns/utc";
+import { eachDayOfInterval, formatISO } from "date-fns";
 import { html, type Html } from "./html.js";
 import type { AlertContext } from "../decode/events.js";
 
@@ -10,14 +12,12 @@ const PAD = { l: 44, r: 44, t: 14, b: 30 };
 export function activityChart(days: AlertContext["activity"]): Html {
   if (days.length === 0) return html`<p class="muted">No sales or chargebacks in the merchant's recent history.</p>`;
   // a continuous day axis: days without activity are zero, not skipped
-  const first = Date.parse(`${days[0]!.day}T00:00:00Z`);
-  const last = Date.parse(`${days[days.length - 1]!.day}T00:00:00Z`);
-  const n = Math.round((last - first) / 86_400_000) + 1;
   const byDay = new Map(days.map((d) => [d.day, d]));
-  const series = Array.from({ length: n }, (_, i) => {
-    const day = new Date(first + i * 86_400_000).toISOString().slice(0, 10);
+  const series = eachDayOfInterval({ start: new UTCDate(days[0]!.day), end: new UTCDate(days[days.length - 1]!.day) }).map((d) => {
+    const day = formatISO(d, { representation: "date" });
     return { day, sales: byDay.get(day)?.sales ?? 0, chargebacks: byDay.get(day)?.chargebacks ?? 0 };
   });
+  const n = series.length;
   const maxSales = Math.max(1, ...series.map((d) => d.sales));
   const maxCb = Math.max(1, ...series.map((d) => d.chargebacks));
   const iw = W - PAD.l - PAD.r;
