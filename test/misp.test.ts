@@ -2,9 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { confidenceOfTags, fromMispFeed, importMispFeed, mispSighting, tlpOfTags } from "../src/indicators/misp.js";
+import { confidenceOfTags, importMispFeed, mispSighting, tlpOfTags } from "../src/indicators/misp.js";
 import { ConfigError } from "../src/lib/errors.js";
 import { sha256Tagged } from "../src/lib/url.js";
+
+const fromMispFeed = (...a: Parameters<typeof importMispFeed>) => importMispFeed(...a).set;
 
 // Synthetic feed (fixtures/misp-feed): reserved names, documentation address ranges, neutral tokens.
 const FEED = "fixtures/misp-feed";

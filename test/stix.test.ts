@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { FORMAT, IndicatorSet, type IndicatorEntry } from "../src/indicators/schema.js";
 import {
-  fromStixBundle,
   importStixBundle,
   MONEYTRAIL_STIX_NAMESPACE,
   parsePattern,
@@ -13,13 +12,15 @@ import {
   stixString,
   TLP2_EXTENSION_ID,
   TLP2_MARKING_IDS,
-  toStixBundle,
   toStixExport,
   validateStixBundle,
   type StixBundle,
 } from "../src/indicators/stix.js";
 import { NAMESPACE_DNS, uuidv5 } from "../src/lib/uuid.js";
 import { sha256Tagged } from "../src/lib/url.js";
+
+const toStixBundle = (...a: Parameters<typeof toStixExport>) => toStixExport(...a).bundle;
+const fromStixBundle = (...a: Parameters<typeof importStixBundle>) => importStixBundle(...a).set;
 
 // Synthetic data only: reserved names (.example, .test, .invalid), documentation address ranges, neutral tokens.
 const H1 = sha256Tagged("gallery.example/set/1");

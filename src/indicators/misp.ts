@@ -238,11 +238,6 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
   return { set: set.data, skipped };
 }
 
-/** A MISP feed directory as a moneytrail set (importMispFeed also tells what was left out). */
-export function fromMispFeed(dir: string, opts: MispImportOptions = {}): IndicatorSet {
-  return importMispFeed(dir, opts).set;
-}
-
 const MispSightingInput = z.strictObject({
   /** the attribute the alert cited: an entry imported from a feed has the attribute's uuid as its id */
   attributeUuid: z.string().regex(UUID, "must be a UUID").optional(),

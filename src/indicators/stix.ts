@@ -488,11 +488,6 @@ export function toStixExport(set: IndicatorSet, opts: StixExportOptions = {}): {
   return { bundle: { type: "bundle", id: `bundle--${randomUUID()}`, objects: [identity, ...markings, ...indicators] }, skipped };
 }
 
-/** A set as a STIX 2.1 bundle: see toStixExport for what is left out. */
-export function toStixBundle(set: IndicatorSet, opts: StixExportOptions = {}): StixBundle {
-  return toStixExport(set, opts).bundle;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Import
 
@@ -701,11 +696,6 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   const parsed = IndicatorSet.safeParse(set);
   if (!parsed.success) throw new StixImportError(issues("set", parsed.error));
   return { set: parsed.data, skipped };
-}
-
-/** Indicators of a STIX 2.1 bundle as a moneytrail set (importStixBundle also tells what was left out). */
-export function fromStixBundle(bundle: unknown, opts: StixImportOptions = {}): IndicatorSet {
-  return importStixBundle(bundle, opts).set;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
