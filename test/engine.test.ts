@@ -517,7 +517,8 @@ describe("state", () => {
     const m = state(engine);
     // 100,000 sales at one every 20 s is 23 days, all in January 2026 (month 672; December 2025 is the one before)
     expect([m.prevMonth?.m, m.month?.m]).toEqual([671, 672]);
-    expect(m.prevMonth!.tx + m.month!.tx).toBe(100_000);
+    // every sale is settled card-not-present: each counted once
+    expect(m.prevMonth!.settledCnp + m.month!.settledCnp).toBe(100_000);
     // measured at about 7.5 KiB with six signals active (the card-testing window alone keeps 15 sales, the
     // reviewer's evidence 10 event summaries and 23 days of activity); what matters is that nothing grows with
     // the number of events

@@ -8,7 +8,6 @@ import { registrableDomain, urlHost } from "../lib/url.js";
 export type Network = "visa" | "mastercard" | "other";
 
 export interface Counters extends MonthBucket {
-  tx: number;
   settledCnp: number;
   settledCnpVisa: number;
   settledMc: number;
@@ -83,7 +82,6 @@ export function newMerchant(id: string): MerchantState {
 function freshCounters(m: number): Counters {
   return {
     m,
-    tx: 0,
     settledCnp: 0,
     settledCnpVisa: 0,
     settledMc: 0,
@@ -154,7 +152,6 @@ function same(before: string[] | undefined, given: string[] | undefined): string
 export function applyTransaction(state: MerchantState, e: TransactionEvent, at: number): void {
   const c = countersFor(state, at);
   if (!c) return;
-  c.tx++;
   if (e.status !== "settled") return;
   const network = networkOfBin(e.card?.bin);
   if (network === "mastercard") c.settledMc++;
