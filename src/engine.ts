@@ -27,7 +27,6 @@ export interface RuleHit {
   /** event time of the event that made the rule hold */
   at: string;
 }
-const SHARED = "shared-infrastructure";
 
 export class Engine {
   readonly merchants = new Map<string, MerchantState>();
@@ -160,8 +159,8 @@ export class Engine {
     m.lastAlert = summarise(alert, a);
     this.counts.alerts++;
     // One hop: a merchant flagged on its own evidence makes its infrastructure peers suspect; one flagged only
-    // through shared infrastructure does not pass it on.
-    if (m.flagged || !assess(m, this.ruleSet, SHARED).alert) return [alert];
+    // through its peers does not pass it on.
+    if (m.flagged || !assess(m, this.ruleSet, true).alert) return [alert];
     m.flagged = true;
     return [alert, ...this.alertPeers(m, this.infra.flag(m.id, infraKeys(m.profile)), eventId, occurredAt, at)];
   }

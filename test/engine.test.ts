@@ -168,11 +168,21 @@ describe("assess and materiallyChanged", () => {
     expect(a.typologies).toEqual(["linked-to-flagged", "disguised-site"]);
   });
 
-  it("a factor alone scores 0; `without` leaves a kind out; signals of unknown rules are ignored", () => {
+  it("a factor alone scores 0; `firstHand` leaves out findings about peers; signals of unknown rules are ignored", () => {
     expect(assess(withSignals({ mcc: sig({ value: 3 }) }), rs)).toMatchObject({ score: 0, alert: false, typologies: [] });
     const m = withSignals({ fsl: sig({ strength: 0.9, critical: true }), cloak: sig(), gone: sig() });
     expect(assess(m, rs)).toMatchObject({ score: 65, critical: true, severity: "critical", alert: true });
-    expect(assess(m, rs, "flagged-site-link")).toMatchObject({ score: 20, critical: false, severity: "low", alert: false });
+    expect(assess(m, rs, true)).toMatchObject({ score: 65, critical: true });
+    const withPeers = ruleSetWith(`${SCORING}
+  - id: infra
+    kind: shared-infrastructure
+    weight: 60
+    typology: linked-to-flagged
+    params: {}
+`, { alertAt: 40 });
+    const viaPeer = withSignals({ infra: sig(), cloak: sig() });
+    expect(assess(viaPeer, withPeers)).toMatchObject({ score: 80, alert: true });
+    expect(assess(viaPeer, withPeers, true)).toMatchObject({ score: 20, alert: false });
   });
 
   it("rounds half up", () => {

@@ -83,6 +83,11 @@ export interface RuleKind<P = unknown, S = undefined> {
   on: readonly (EventType | "peer-flagged")[];
   /** a factor multiplies the score of other signals and never raises an alert on its own */
   role?: "signal" | "factor";
+  /**
+   * Its findings are about the merchant's peers, not the merchant itself: a merchant alerted on such findings alone
+   * is not flagged to its own peers in turn (one hop).
+   */
+  secondHand?: boolean;
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
   evaluate(input: EvalInput<P, S>): Finding | null | undefined;
   explain(f: { value: number; threshold: number; detail?: string }, params: P): string;

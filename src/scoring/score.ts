@@ -17,16 +17,17 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 
 /**
  * Score = sum of weight x strength over signals (capped at 100), multiplied by any factor signal's value when
- * there is other evidence. A critical finding alerts whatever the score. `without` leaves one rule kind out.
+ * there is other evidence. A critical finding alerts whatever the score. `firstHand` leaves out the findings of
+ * kinds that are about the merchant's peers (RuleKind.secondHand).
  */
-export function assess(m: MerchantState, rs: RuleSet, without?: string): Assessment {
+export function assess(m: MerchantState, rs: RuleSet, firstHand = false): Assessment {
   let points = 0;
   let factor = 1;
   let critical = false;
   const parts: Assessment["parts"] = [];
   for (const rule of rs.rules) {
     const signal = m.signals[rule.id];
-    if (!signal || rule.kind.kind === without || rule.mode === "shadow") continue;
+    if (!signal || (firstHand && rule.kind.secondHand) || rule.mode === "shadow") continue;
     if (rule.kind.role === "factor") {
       factor *= signal.value;
       parts.push({ rule, signal, points: 0 });

@@ -16,6 +16,7 @@ export default defineKind<z.infer<typeof Params>>({
   summary: "shares an IP, analytics ID, principal, payout account or e-mail hash with a flagged or listed merchant",
   params: Params,
   on: ["merchant", "peer-flagged"],
+  secondHand: true,
   evaluate({ event, at, merchant, params, env }) {
     const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(k.kind));
     const peers = env.infra.flaggedPeers(merchant.id, keys);
