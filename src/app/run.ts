@@ -1,6 +1,7 @@
 // `moneytrail run`: the Kafka consumer as the product's main job. One event's way: Kafka -> decode ->
-// engine (state, rules, score) -> one PostgreSQL transaction per chunk (state, position, alerts, cases,
-// outbox) -> the outbox publisher (alerts topic, dead-letter topic), exactly once.
+// engine (state, rules, score) -> for a chunk with outputs, one PostgreSQL transaction (position, alerts, cases,
+// outbox; a chunk without any has its position saved within a second) -> the outbox publisher (alerts topic,
+// dead-letter topic), exactly once. Merchant state is checkpointed apart, a partition at a time, every few seconds.
 import { hostname } from "node:os";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import pg from "pg";
