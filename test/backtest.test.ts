@@ -180,7 +180,12 @@ describe("backtest: events window and bad lines", () => {
   it("counts bad lines and goes on; the alerts are those of the clean file", async () => {
     const lines = [...sampleLines.slice(0, 50), "not json", ...sampleLines.slice(50, 4000), '{"type":"refund","eventId":"x"}', ...sampleLines.slice(4000)];
     const r = await backtest({ events: { name: "mixed", batches: linesOf(lines) }, baseline, candidate: baseline, indicators, truth });
-    expect(r.events).toMatchObject({ lines: lines.length, processed: sampleLines.length, rejected: { total: 2, "not-json": 1, schema: 1, "too-large": 0 } });
+    expect(r.events).toMatchObject({
+      lines: lines.length,
+      processed: sampleLines.length,
+      rejected: { total: 2, "not-json": 1, schema: 1, "too-large": 0, first: [{ line: 51, kind: "not-json" }, { line: 4002, kind: "schema" }] },
+    });
+    expect(backtestTables(r)).toContain("2 bad lines skipped (line 51: not-json, line 4002: schema; `moneytrail replay` on the file writes each with its reason)");
     expect(r.overall.a).toMatchObject({ alerted: 12, recall: 1 });
   });
 

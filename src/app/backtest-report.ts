@@ -36,11 +36,16 @@ function describeWindow(r: BacktestResult): string {
   return from || to ? ` from ${from ?? "the start"} to ${to ?? "the end"}` : "";
 }
 
+function badLines(r: BacktestResult["events"]["rejected"]): string {
+  const more = r.total > r.first.length ? ", ..." : "";
+  return `${r.first.map((x) => `line ${x.line}: ${x.kind}`).join(", ")}${more}; \`moneytrail replay\` on the file writes each with its reason`;
+}
+
 function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
   return [
     `${e.processed} events of ${e.merchants} merchants from ${e.source}${describeWindow(r)}` +
-      `${e.rejected.total ? `; ${e.rejected.total} bad lines skipped` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
+      `${e.rejected.total ? `; ${e.rejected.total} bad lines skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
     r.labels

@@ -247,6 +247,8 @@ export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
 // The result: the single source of the JSON report's shape
 
 const count = z.number().int().nonnegative();
+/** bad lines located in the result: enough to find them in the file */
+const FIRST_REJECTS = 5;
 /** null when there is nothing to divide by (nothing labelled, nothing predicted) */
 const Rate = z.number().min(0).max(1).nullable();
 const LabelOf = z.enum(["positive", "negative", "unknown"]);
@@ -340,7 +342,14 @@ export const BacktestResult = z.strictObject({
     processed: count,
     /** valid events outside the time window */
     outsideWindow: count,
-    rejected: z.strictObject({ total: count, "not-json": count, schema: count, "too-large": count }),
+    rejected: z.strictObject({
+      total: count,
+      "not-json": count,
+      schema: count,
+      "too-large": count,
+      /** where the first bad lines are, and why by kind (not the parser's message: it may quote the line) */
+      first: z.array(z.strictObject({ line: count, kind: z.enum(["not-json", "schema", "too-large"]) })).max(FIRST_REJECTS),
+    }),
     merchants: count,
   }),
   baseline: RuleSetRef,
@@ -423,6 +432,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const fromTime = o.from && "time" in o.from ? Date.parse(o.from.time) : -Infinity;
   const toTime = o.to && "time" in o.to ? Date.parse(o.to.time) : Infinity;
   const rejected: Record<Rejection, number> = { "not-json": 0, schema: 0, "too-large": 0 };
+  const firstRejects: { line: number; kind: Rejection }[] = [];
   let lines = 0;
   let outsideWindow = 0;
   for await (const batch of o.events.batches) {
@@ -435,6 +445,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const d = decode(bytes);
       if (!d.ok) {
         rejected[d.kind]++;
+        if (firstRejects.length < FIRST_REJECTS) firstRejects.push({ line: n, kind: d.kind });
         continue;
       }
       const at = parseTime(d.event.occurredAt);
@@ -533,7 +544,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       lines,
       processed: a.engine.counts.events,
       outsideWindow,
-      rejected: { total: rejected["not-json"] + rejected.schema + rejected["too-large"], ...rejected },
+      rejected: { total: rejected["not-json"] + rejected.schema + rejected["too-large"], ...rejected, first: firstRejects },
       merchants: seen.size,
     },
     baseline: ref(o.baseline),
