@@ -125,10 +125,11 @@ function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({ path: "", message: e.message.split("\n")[0]!, line: e.linePos?.[0].line, col: e.linePos?.[0].col })),
-    );
+    // the parser's later errors mostly follow from its first (an unclosed bracket makes every line after it wrong),
+    // so the first is the one to fix; its message already has its place, given here as line and column
+    const [e, ...rest] = doc.errors;
+    const message = `YAML syntax: ${e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}${rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : ""}`;
+    throw new ConfigError(file, [{ path: "", message, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
   }
   if (!isMap(doc.contents) && doc.contents !== null) {
     throw new ConfigError(file, [{ path: "", message: "expected a mapping with `ruleset:` and/or `rules:`", line: 1 }]);
