@@ -21,7 +21,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, type Checkpoint, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
+import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
@@ -167,9 +167,9 @@ export class Runner {
       .connect()
       .then(() =>
         ensureTopics(admin, [
-          { topic: cfg.eventsTopic, partitions: 6 },
-          { topic: cfg.alertsTopic, partitions: 6 },
-          { topic: cfg.deadLetterTopic, partitions: 6 },
+          { topic: cfg.eventsTopic, partitions: TOPIC_PARTITIONS },
+          { topic: cfg.alertsTopic, partitions: TOPIC_PARTITIONS },
+          { topic: cfg.deadLetterTopic, partitions: TOPIC_PARTITIONS },
         ]),
       )
       .catch(async (err: Error) => {

@@ -56,6 +56,9 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
   }
 }
 
+/** Partitions of the topics moneytrail creates: the most consumer processes that can share the events. */
+export const TOPIC_PARTITIONS = 6;
+
 /** Creates the topics that do not exist yet (the events topic with `partitions` partitions). */
 export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number }[]): Promise<void> {
   const existing = new Set(await admin.listTopics());

@@ -17,6 +17,7 @@ import { runConfig } from "../../src/config/run.js";
 import { createLogger } from "../../src/lib/log.js";
 import { PgStore } from "../../src/sinks/postgres/store.js";
 import { migrate } from "../../src/sinks/postgres/migrations.js";
+import { keyOf } from "../../src/app/produce.js";
 
 export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
 export const SAMPLE_INDICATORS = join(SAMPLE_DIR, "indicators");
@@ -84,15 +85,6 @@ export async function freshStore(n: Names, max = 2): Promise<{ pool: pg.Pool; st
 
 export function sampleLines(): string[] {
   return readFileSync(SAMPLE_EVENTS, "utf8").split("\n").filter(Boolean);
-}
-
-export function keyOf(line: string): string | null {
-  try {
-    const v = JSON.parse(line) as { merchantId?: unknown };
-    return typeof v.merchantId === "string" ? v.merchantId : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Produces lines (keyed by merchantId) in batches; `pauseMs` between batches spreads them out in time. */
