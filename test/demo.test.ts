@@ -1,5 +1,5 @@
 // `npm start` (moneytrail demo) as a person runs it: the table, then the reviewers' page with its URL and sign-ins,
-// and the sample's cases behind the reviewer's sign-in.
+// and the sample's cases behind the reviewer's sign-in, once the printed one-time password is replaced.
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -29,8 +29,20 @@ describe("npm start", () => {
     expect((await fetch(`${url}cases`, { redirect: "manual" })).status).toBe(302);
     const login = await fetch(`${url}login`, { method: "POST", body: new URLSearchParams({ username: "reviewer", password }), redirect: "manual" });
     expect(login.status).toBe(303);
+    // the printed password is an initial one: the first thing its session does is choose its own
+    expect(login.headers.get("location")).toBe("/password");
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${url}password`, { headers: { cookie } })).text())![1]!;
+    const own = "reviewer-own-password";
+    const set = await fetch(`${url}password`, {
+      method: "POST",
+      headers: { cookie },
+      body: new URLSearchParams({ _csrf: csrf, currentPassword: password, newPassword: own, confirmPassword: own }),
+      redirect: "manual",
+    });
+    expect(set.headers.get("location")).toBe("/cases");
     const queue = await (await fetch(`${url}api/cases`, { headers: { cookie } })).json();
     expect(queue.total).toBe(12);
+    expect((await fetch(`${url}login`, { method: "POST", body: new URLSearchParams({ username: "reviewer", password }), redirect: "manual" })).status).toBe(401);
   });
 });

@@ -1,11 +1,12 @@
 // The case queue as reviewers work it: list, read, act, comment, reveal, export. Every change and every reveal
 // or export writes an audit row in the same transaction, so the trail cannot miss an action that happened.
+import { z } from "zod";
 import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CaseAction, DISMISS_REASONS, Status, TRANSITIONS, nextStatus } from "./workflow.js";
+import { ACTIVE, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 
 export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -42,15 +43,31 @@ export interface CaseRow {
   lastAlertId: string;
 }
 
-export interface QueueFilter {
-  /** a status, "active" (open, in review, escalated: the default) or "all" */
-  status?: Status | "active" | "all";
-  typology?: string;
-  acquirer?: string;
-  /** a username, or "unassigned" */
-  assignee?: string;
-  page?: number;
-  pageSize?: number;
+const QUEUE_STATUSES = ["active", "all", ...STATUSES] as const;
+const FILTERS = ["status", "typology", "acquirer", "assignee", "page", "pageSize"];
+
+/** The queue's filters, as the API's and the page's query parameters give them. */
+export const QueueFilter = z.strictObject(
+  {
+    /** a status, "active" (open, in review, escalated: the default) or "all" */
+    status: z.enum(QUEUE_STATUSES, { error: `expected one of ${QUEUE_STATUSES.join(", ")}` }).optional(),
+    typology: z.string().max(256).optional(),
+    acquirer: z.string().max(256).optional(),
+    /** a username, or "unassigned" */
+    assignee: z.string().max(128).optional(),
+    page: z.coerce.number().int().min(1).optional(),
+    pageSize: z.coerce.number().int().min(1).max(200).optional(),
+  },
+  { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown parameter ${iss.keys.join(", ")}; the filters are ${FILTERS.join(", ")}` : undefined) },
+);
+export type QueueFilter = z.infer<typeof QueueFilter>;
+
+/** The filters in a query string; an empty value (a form's "any") is no filter. */
+export function queueFilter(query: unknown): QueueFilter {
+  const given = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ""));
+  const r = QueueFilter.safeParse(given);
+  if (!r.success) throw new CaseError(400, r.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "));
+  return r.data;
 }
 
 export interface AuditRow {
@@ -142,9 +159,12 @@ export function eventUrls(e: EvidenceEvent): string[] {
   return [e.url, e.checkoutUrl, e.referrerUrl, ...(e.linkedUrls ?? [])].filter((u): u is string => typeof u === "string");
 }
 
+/** Who an audit row names when nobody is signed in (a failed sign-in: the name tried is the row's target). */
+export const ANONYMOUS = { username: "anonymous", role: "anonymous" } as const;
+
 export async function writeAudit(
   q: Queryable,
-  actor: Actor,
+  actor: Actor | typeof ANONYMOUS,
   action: string,
   a: { caseId?: string | null; target?: string | null; before?: unknown; after?: unknown; detail?: unknown } = {},
 ): Promise<void> {
@@ -212,17 +232,20 @@ export class CaseStore {
   }
 
   async get(caseId: string): Promise<CaseDetail> {
+    return this.load(this.db, caseId);
+  }
+
+  private async load(q: Queryable, caseId: string): Promise<CaseDetail> {
     const id = caseIdOf(caseId);
-    const c = await this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint`, [id]);
+    const c = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint`, [id]);
     if (!c.rows[0]) throw new CaseError(404, `no case ${caseId}`);
-    const [alerts, comments, audit] = await Promise.all([
-      this.db.query<{ alert: Alert | string }>(
-        "SELECT a.alert FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id) WHERE ca.case_id = $1::bigint ORDER BY a.raised_at, a.alert_id",
-        [id],
-      ),
-      this.db.query<Raw>("SELECT comment_id::text, author, body, created_at FROM mt_case_comments WHERE case_id = $1::bigint ORDER BY comment_id", [id]),
-      this.db.query<Raw>("SELECT * FROM mt_audit WHERE case_id = $1::bigint ORDER BY audit_id", [id]),
-    ]);
+    // one after another: inside a transaction they share one connection
+    const alerts = await q.query<{ alert: Alert | string }>(
+      "SELECT a.alert FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id) WHERE ca.case_id = $1::bigint ORDER BY a.raised_at, a.alert_id",
+      [id],
+    );
+    const comments = await q.query<Raw>("SELECT comment_id::text, author, body, created_at FROM mt_case_comments WHERE case_id = $1::bigint ORDER BY comment_id", [id]);
+    const audit = await q.query<Raw>("SELECT * FROM mt_audit WHERE case_id = $1::bigint ORDER BY audit_id", [id]);
     const list = alerts.rows.map((r) => Alert.parse(typeof r.alert === "string" ? JSON.parse(r.alert) : r.alert));
     return {
       case: caseRow(c.rows[0]),
@@ -296,17 +319,26 @@ export class CaseStore {
 
   /** A flagged URL in full, by its hash: a deliberate act, audited. The URL is returned as text, never fetched. */
   async revealUrl(caseId: string, actor: Actor, hash: string): Promise<string> {
-    const detail = await this.get(caseId);
-    const url = evidenceUrls(detail.context).find((u) => urlHash(u) === hash);
-    if (!url) throw new CaseError(404, `no URL with hash ${hash} in the evidence of case ${caseId}`);
-    await writeAudit(this.db, actor, "reveal-url", { caseId: detail.case.caseId, target: hash });
-    return url;
+    return this.db.tx(async (q) => {
+      const detail = await this.load(q, caseId);
+      const url = evidenceUrls(detail.context).find((u) => urlHash(u) === hash);
+      if (!url) throw new CaseError(404, `no URL with hash ${hash} in the evidence of case ${caseId}`);
+      await writeAudit(q, actor, "reveal-url", { caseId: detail.case.caseId, target: hash });
+      return url;
+    });
   }
 
-  /** The case file for a report to the authorities or a hotline; the export itself is audited. */
+  /**
+   * The case file for a report to the authorities or a hotline. It holds every evidence address in full, so its
+   * audit row names each one's hash, as a reveal of each would.
+   */
   async exportCase(caseId: string, actor: Actor): Promise<CaseFile> {
-    const d = await this.get(caseId);
-    await writeAudit(this.db, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId });
+    const d = await this.db.tx(async (q) => {
+      const d = await this.load(q, caseId);
+      const urls = evidenceUrls(d.context).map(urlHash);
+      await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: { form: "json", urls } });
+      return d;
+    });
     return {
       format: "moneytrail-case-file/1",
       exportedAt: new Date().toISOString(),
@@ -324,37 +356,61 @@ export class CaseStore {
     };
   }
 
+  /** The case for its printable file, which masks addresses as the page does; audited as an export. */
+  async printCase(caseId: string, actor: Actor): Promise<CaseDetail> {
+    return this.db.tx(async (q) => {
+      const d = await this.load(q, caseId);
+      await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: { form: "print" } });
+      return d;
+    });
+  }
+
   /**
    * A closed case's decision for the publishers of the indicators its alerts cited, as one STIX 2.1 bundle of
    * sightings: reported = confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead
    * decays. Other outcomes tell a publisher nothing and are refused. The export is audited.
    */
   async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }): Promise<StixBundle> {
-    const d = await this.get(caseId);
-    const c = d.case;
-    const disposition =
-      c.status === "reported" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
-    if (!disposition)
-      throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, or one dismissed as false positive or legitimate business, tells a publisher something`);
-    const inds = indicatorsOf(d.alerts);
-    if (inds.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
-    const at = c.closedAt ?? c.updatedAt;
-    const objects = new Map<string, StixBundle["objects"][number]>();
-    for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: "amber" }).objects) objects.set(o.id, o);
-    await writeAudit(this.db, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { disposition, indicators: inds.map((i) => `${i.set}/${i.id}`) } });
-    return { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
+    return this.db.tx(async (q) => {
+      const d = await this.load(q, caseId);
+      const c = d.case;
+      const disposition =
+        c.status === "reported" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
+      if (!disposition)
+        throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, or one dismissed as false positive or legitimate business, tells a publisher something`);
+      const inds = indicatorsOf(d.alerts);
+      if (inds.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+      const at = c.closedAt ?? c.updatedAt;
+      const objects = new Map<string, StixBundle["objects"][number]>();
+      for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: "amber" }).objects) objects.set(o.id, o);
+      await writeAudit(q, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { disposition, indicators: inds.map((i) => `${i.set}/${i.id}`) } });
+      return { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
+    });
   }
 
-  /** Audit rows, oldest first: one case's, or all of them after a given id (for a full export in pages). */
-  async auditLog(o: { caseId?: string; afterId?: string; limit?: number } = {}): Promise<AuditRow[]> {
-    const params: unknown[] = [o.afterId ?? "0"];
-    let sql = "SELECT * FROM mt_audit WHERE audit_id > $1::bigint";
-    if (o.caseId) {
-      params.push(caseIdOf(o.caseId));
-      sql += ` AND case_id = $2::bigint`;
-    }
-    const r = await this.db.query<Raw>(`${sql} ORDER BY audit_id LIMIT ${Math.min(o.limit ?? 10_000, 10_000)}`, params);
-    return r.rows.map(auditRow);
+  /**
+   * Audit rows, oldest first: one case's, or all of them after a given id (for a full export in pages). Reading
+   * the trail out is itself audited, in the same transaction.
+   */
+  async exportAudit(actor: Actor, form: "ndjson" | "csv" | "json", o: { caseId?: string; afterId?: string; limit?: number } = {}): Promise<AuditRow[]> {
+    return this.db.tx(async (q) => {
+      const params: unknown[] = [o.afterId ?? "0"];
+      let sql = "SELECT * FROM mt_audit WHERE audit_id > $1::bigint";
+      if (o.caseId) {
+        const id = caseIdOf(o.caseId);
+        const c = await q.query("SELECT 1 FROM mt_cases WHERE case_id = $1::bigint", [id]);
+        if (!c.rows[0]) throw new CaseError(404, `no case ${o.caseId}`);
+        params.push(id);
+        sql += ` AND case_id = $2::bigint`;
+      }
+      const r = await q.query<Raw>(`${sql} ORDER BY audit_id LIMIT ${Math.min(o.limit ?? 10_000, 10_000)}`, params);
+      const rows = r.rows.map(auditRow);
+      // a page of nothing but this user's own earlier audit exports tells them nothing new, and recording it would
+      // hand a client that pages until an empty page a fresh row to read, forever
+      if (rows.some((row) => row.action !== "audit-export" || row.actor !== actor.username))
+        await writeAudit(q, actor, "audit-export", { caseId: o.caseId ?? null, detail: { form, after: o.afterId ?? null, rows: rows.length } });
+      return rows;
+    });
   }
 }
 

@@ -1,10 +1,12 @@
 // Who may do what. Users have one role; they sign in to the page (a session cookie) or call the API with a
 // token. Passwords are scrypt hashes; tokens and sessions are kept as SHA-256 hashes, so the tables open nothing.
+// A password someone else set (printed by `users add`, the demo or the admin page) is an initial one: its first
+// sign-in leads to choosing a new one, and the session can do nothing else until then.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { z } from "zod";
 import type { Db } from "../cases/db.js";
-import { ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
+import { ANONYMOUS, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -16,13 +18,17 @@ export const PERMISSIONS = {
   "rules:write": ["rule-tuner"],
   "users:manage": ["admin"],
   "audit:export": ["admin"],
+  // one's own password; the only routes open to a session whose initial password is not yet replaced
+  "account:self": ["reviewer", "rule-tuner", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
 export const can = (role: Role, p: Permission): boolean => (PERMISSIONS[p] as readonly Role[]).includes(role);
 
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, "2-64 characters: lowercase letters, digits, dot, dash, underscore");
-export const NewUser = z.strictObject({ username: Username, role: z.enum(ROLES), password: z.string().min(12, "at least 12 characters").max(256).optional() });
+const Password = z.string().min(12, "at least 12 characters").max(256);
+export const NewUser = z.strictObject({ username: Username, role: z.enum(ROLES), password: Password.optional() });
+export const PasswordChange = z.strictObject({ currentPassword: z.string().max(256), newPassword: Password });
 
 const SESSION_HOURS = 8;
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
@@ -41,19 +47,23 @@ async function passwordMatches(password: string, stored: string | null): Promise
   return timingSafeEqual(got, Buffer.from(key, "base64"));
 }
 
+const DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 export interface Session extends Actor {
   csrf: string;
+  /** signed in with an initial password, not yet replaced */
+  mustChangePassword: boolean;
 }
 
 export class Auth {
   constructor(private readonly db: Db) {}
 
-  /** Adds a user; returns the password (generated when none is given: shown once, stored only as a hash). */
+  /** Adds a user; returns the initial password (generated when none is given: shown once, stored only as a hash). */
   async addUser(by: Actor, input: unknown): Promise<{ username: string; role: Role; password: string }> {
     const u = NewUser.parse(input);
     const password = u.password ?? randomBytes(12).toString("base64url");
     await this.db.tx(async (q) => {
-      const r = await q.query("INSERT INTO mt_users (username, role, password_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING username", [
+      const r = await q.query("INSERT INTO mt_users (username, role, password_hash, password_change_required) VALUES ($1, $2, $3, true) ON CONFLICT DO NOTHING RETURNING username", [
         u.username,
         u.role,
         await hashPassword(password),
@@ -108,14 +118,18 @@ export class Auth {
 
   /** Signs in: a new session id (for the cookie) and its CSRF token, or null when the name or password is wrong. */
   async login(username: string, password: string): Promise<{ sessionId: string; session: Session } | null> {
-    const r = await this.db.query<{ username: string; role: Role; password_hash: string | null }>(
-      "SELECT username, role, password_hash FROM mt_users WHERE username = $1 AND NOT disabled",
+    const r = await this.db.query<{ username: string; role: Role; password_hash: string | null; must_change: boolean }>(
+      "SELECT username, role, password_hash, password_change_required AS must_change FROM mt_users WHERE username = $1 AND NOT disabled",
       [username],
     );
     const u = r.rows[0];
     // compare against a dummy hash for unknown users too, so timing does not tell which names exist
-    const ok = await passwordMatches(password, u?.password_hash ?? "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
-    if (!u || !ok) return null;
+    const ok = await passwordMatches(password, u?.password_hash ?? DUMMY_HASH);
+    if (!u || !ok) {
+      // the name tried, at most a user name's length; never the password
+      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: username.slice(0, 64) });
+      return null;
+    }
     const sessionId = secret("");
     const csrf = secret("");
     await this.db.tx(async (q) => {
@@ -127,26 +141,51 @@ export class Auth {
       ]);
       await writeAudit(q, { username: u.username, role: u.role }, "login");
     });
-    return { sessionId, session: { username: u.username, role: u.role, csrf } };
+    return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change } };
   }
 
   async bySession(sessionId: string): Promise<Session | null> {
     const r = await this.db.query<Session>(
-      `SELECT u.username, u.role, s.csrf FROM mt_sessions s JOIN mt_users u USING (username)
+      `SELECT u.username, u.role, s.csrf, u.password_change_required AS "mustChangePassword" FROM mt_sessions s JOIN mt_users u USING (username)
        WHERE s.session_hash = $1 AND s.expires_at > now() AND NOT u.disabled`,
       [sha256(sessionId)],
     );
     return r.rows[0] ?? null;
   }
 
+  /** Ends a session; a sign-out of a live session is audited. */
   async logout(sessionId: string): Promise<void> {
-    await this.db.query("DELETE FROM mt_sessions WHERE session_hash = $1", [sha256(sessionId)]);
+    await this.db.tx(async (q) => {
+      const r = await q.query<Actor>(
+        "DELETE FROM mt_sessions s USING mt_users u WHERE s.session_hash = $1 AND u.username = s.username RETURNING u.username, u.role",
+        [sha256(sessionId)],
+      );
+      if (r.rows[0]) await writeAudit(q, r.rows[0], "logout");
+    });
+  }
+
+  /**
+   * Replaces a user's password (the current one must match) and ends the user's other sessions: one opened with an
+   * initial password, by whoever else knew it, must not outlive it.
+   */
+  async changePassword(who: Actor, input: unknown, keepSessionId?: string): Promise<void> {
+    const p = PasswordChange.parse(input);
+    if (p.newPassword === p.currentPassword) throw new AuthError(400, "newPassword: choose a password other than the current one");
+    const hash = await hashPassword(p.newPassword);
+    await this.db.tx(async (q) => {
+      const r = await q.query<{ password_hash: string | null }>("SELECT password_hash FROM mt_users WHERE username = $1 AND NOT disabled FOR UPDATE", [who.username]);
+      if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? DUMMY_HASH)))
+        throw new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
+      await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
+      await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256(keepSessionId) : null]);
+      await writeAudit(q, who, "password-change", { target: who.username });
+    });
   }
 }
 
 export class AuthError extends Error {
   constructor(
-    readonly status: 404 | 409,
+    readonly status: 400 | 403 | 404 | 409,
     message: string,
   ) {
     super(message);

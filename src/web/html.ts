@@ -1,7 +1,6 @@
 // Server-rendered HTML: tagged templates that escape every interpolated value unless it is already markup.
 // No client framework: the page works without JavaScript, prints, and a test browser sees what a person sees.
-import { urlHost } from "../lib/url.js";
-import { urlHash } from "../cases/store.js";
+import { maskUrl } from "../cases/mask.js";
 
 export class Html {
   constructor(readonly value: string) {}
@@ -64,10 +63,9 @@ export const csrfField = (user: PageUser | null): Html => (user?.csrf ? html`<in
  * a link and never fetched (no <a>, no <img>): a flagged URL may point at abuse material.
  */
 export function maskedUrl(url: string, reveal?: { caseId: string; user: PageUser | null; revealed?: string }): Html {
-  const hash = urlHash(url);
-  const host = urlHost(url) ?? "(not a web address)";
+  const { host, sha256: hash } = maskUrl(url);
   if (reveal?.revealed === hash) return html`<span class="url-revealed"><code>${url}</code> <span class="muted">(revealed; plain text, not a link)</span></span>`;
-  return html`<span class="url-masked">${host} <span class="hash" title="${hash}">${hash.slice(0, 19)}…</span>${
+  return html`<span class="url-masked">${host ?? "(not a web address)"} <span class="hash" title="${hash}">${hash.slice(0, 19)}…</span>${
     reveal
       ? html` <form class="inline noprint" method="post" action="/cases/${reveal.caseId}/reveal">${csrfField(reveal.user)}<input type="hidden" name="hash" value="${hash}"><button title="Shows the full address as text and records it in the audit trail">Reveal</button></form>`
       : ""

@@ -4,10 +4,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { CaseError, CaseStore, type Actor, type QueueFilter } from "../cases/store.js";
-import { Status } from "../cases/workflow.js";
+import { CaseError, CaseStore, queueFilter, type Actor, type Role } from "../cases/store.js";
+import { maskCase } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
@@ -17,7 +17,7 @@ import { ConfigError } from "../lib/errors.js";
 import { html, layout, type PageUser } from "./html.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage } from "./pages/case.js";
-import { adminPage, loginPage } from "./pages/other.js";
+import { adminPage, loginPage, passwordPage } from "./pages/other.js";
 
 export interface WebOptions {
   db: Db;
@@ -51,6 +51,11 @@ declare module "fastify" {
 const SESSION_COOKIE = "mt_session";
 // the page loads nothing from anywhere: a flagged URL can never be fetched by the reviewer's browser
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin" };
+const AuditQuery = z.strictObject({
+  after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
@@ -96,6 +101,12 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: "sign in, or send Authorization: Bearer <API token>" });
       return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
     }
+    if (req.session?.mustChangePassword && perm !== "account:self") {
+      const msg = "you signed in with an initial password: set a password of your own first (the form at /password, or POST /api/me/password {currentPassword, newPassword})";
+      if (isApi(req)) return reply.code(403).send({ error: msg });
+      if (req.method === "GET") return reply.redirect("/password");
+      return sendHtml(reply, layout("Set your password", pageUser(req), html`<h1>Set your password first</h1><p class="error" role="alert">${msg}</p>`), 403);
+    }
     if (!can(req.actor.role, perm)) {
       const msg = `${req.actor.username} is a ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). Ask an admin if you need it.`;
       if (isApi(req)) return reply.code(403).send({ error: msg });
@@ -103,10 +114,17 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     }
   });
 
+  const statusOf = (err: Error & { statusCode?: number }): number =>
+    err instanceof CaseError || err instanceof AuthError ? err.status : err instanceof ZodError || err instanceof ConfigError ? 400 : (err.statusCode ?? 500);
+  const messageOf = (err: Error, req: FastifyRequest): string =>
+    err instanceof ZodError
+      ? err.issues.map((i) => `${i.path.join(".") || (req.method === "GET" ? "query" : "body")}: ${i.message}`).join("; ")
+      : statusOf(err) >= 500
+        ? "internal error; see the service log"
+        : err.message;
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err instanceof CaseError || err instanceof AuthError ? err.status : err instanceof ZodError || err instanceof ConfigError ? 400 : (err.statusCode ?? 500);
-    const message =
-      err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") : status >= 500 ? "internal error; see the service log" : err.message;
+    const status = statusOf(err);
+    const message = messageOf(err, req);
     if (status >= 500) o.log.error({ err: err.message, url: req.url }, "web request failed");
     if (isApi(req)) return reply.code(status).send({ error: message });
     return sendHtml(reply, layout("Error", pageUser(req), html`<h1>That did not work</h1><p class="error" role="alert">${message}</p><p><a href="javascript:history.back()">Back</a></p>`), status);
@@ -119,8 +137,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""));
     if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next)), 401);
     reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.secureCookies ?? false });
-    const home = r.session.role === "reviewer" ? "/cases" : r.session.role === "rule-tuner" ? "/rules" : "/admin";
-    return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : home, 303);
+    if (r.session.mustChangePassword) return reply.redirect("/password", 303);
+    return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });
   app.post("/logout", async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
@@ -130,17 +148,28 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.get("/", async (_req, reply) => reply.redirect("/cases"));
 
-  // --- cases: pages -----------------------------------------------------------------------------------------
-  const filterOf = (q: Record<string, string | undefined>): QueueFilter => ({
-    status: q.status === "active" || q.status === "all" ? q.status : Status.safeParse(q.status).success ? (q.status as Status) : undefined,
-    typology: q.typology || undefined,
-    acquirer: q.acquirer || undefined,
-    assignee: q.assignee || undefined,
-    page: Number(q.page) || 1,
-    pageSize: Number(q.pageSize) || undefined,
+  // --- one's own password -----------------------------------------------------------------------------------
+  const passwordForm = (req: FastifyRequest, error?: string) => passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, error });
+  app.get("/password", { config: { perm: "account:self" } }, async (req, reply) => sendHtml(reply, passwordForm(req)));
+  app.post("/password", { config: { perm: "account:self" } }, async (req, reply) => {
+    const { _csrf, confirmPassword, ...b } = (req.body ?? {}) as Record<string, string>;
+    try {
+      if (confirmPassword !== b.newPassword) throw new AuthError(400, "the new password and its repetition differ: type the same one twice");
+      await auth.changePassword(req.actor!, b, req.cookies[SESSION_COOKIE]);
+    } catch (err) {
+      if (!(err instanceof AuthError || err instanceof ZodError)) throw err;
+      return sendHtml(reply, passwordForm(req, messageOf(err, req)), statusOf(err));
+    }
+    return reply.redirect(HOME[req.actor!.role], 303);
   });
+  app.post("/api/me/password", { config: { perm: "account:self" } }, async (req, reply) => {
+    await auth.changePassword(req.actor!, req.body, req.session ? req.cookies[SESSION_COOKIE] : undefined);
+    return reply.code(204).send();
+  });
+
+  // --- cases: pages -----------------------------------------------------------------------------------------
   app.get("/cases", { config: { perm: "cases:read" } }, async (req, reply) => {
-    const f = filterOf(req.query as Record<string, string>);
+    const f = queueFilter(req.query);
     const [q, facets] = await Promise.all([store.queue(f), store.facets()]);
     return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets));
   });
@@ -174,8 +203,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    await store.exportCase(id, req.actor!);
-    return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { print: true }));
+    return sendHtml(reply, casePage(pageUser(req)!, await store.printCase(id, req.actor!), { print: true }));
   });
   app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -183,8 +211,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    await store.get(id);
-    const rows = await store.auditLog({ caseId: id });
+    const rows = await store.exportAudit(req.actor!, "csv", { caseId: id });
     const cell = (v: unknown) => `"${(v == null ? "" : typeof v === "string" ? v : JSON.stringify(v)).replace(/"/g, '""')}"`;
     const csv = ["audit_id,at,actor,role,action,case_id,target,before,after,detail", ...rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail].map(cell).join(","))];
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(`${csv.join("\n")}\n`);
@@ -192,8 +219,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // --- cases: API -------------------------------------------------------------------------------------------
   app.get("/api/me", { config: { perm: "cases:read" } }, async (req) => req.actor);
-  app.get("/api/cases", { config: { perm: "cases:read" } }, async (req) => store.queue(filterOf(req.query as Record<string, string>)));
-  app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req) => store.get((req.params as { id: string }).id));
+  app.get("/api/cases", { config: { perm: "cases:read" } }, async (req) => store.queue(queueFilter(req.query)));
+  // addresses as the page shows them: the full URL is POST .../reveal's, audited
+  app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req) => maskCase(await store.get((req.params as { id: string }).id)));
   app.post("/api/cases/:id/actions", { config: { perm: "cases:act" } }, async (req) => store.act((req.params as { id: string }).id, req.actor!, req.body));
   app.post("/api/cases/:id/comments", { config: { perm: "cases:act" } }, async (req, reply) =>
     reply.code(201).send(await store.comment((req.params as { id: string }).id, req.actor!, String((req.body as { body?: string })?.body ?? ""))),
@@ -207,14 +235,12 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const bundle = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" });
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.stix.json"`).send(bundle);
   });
-  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => {
-    const { id } = req.params as { id: string };
-    await store.get(id);
-    return store.auditLog({ caseId: id });
-  });
+  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) =>
+    store.exportAudit(req.actor!, "json", { caseId: (req.params as { id: string }).id }),
+  );
   app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
-    const q = req.query as { after?: string; limit?: string };
-    const rows = await store.auditLog({ afterId: q.after, limit: Number(q.limit) || undefined });
+    const q = AuditQuery.parse(req.query);
+    const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: q.after, limit: q.limit });
     return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
   });
 
@@ -228,15 +254,22 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const u = await auth.addUser(req.actor!, b);
     return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Added ${u.username} (${u.role}). One-time password: ${u.password}` }));
   });
+  // a token is its holder's identity in the audit trail: here one is created only for oneself; one for someone else
+  // comes from the operator, on the server (moneytrail users token NAME)
+  const ownToken = (actor: Actor, username: string | undefined, label: string) => {
+    if (username !== undefined && username !== actor.username)
+      throw new AuthError(403, `you are signed in as ${actor.username} and can create API tokens for yourself only; a token for ${username} comes from the operator, on the server: \`moneytrail users token ${username}\``);
+    return auth.createToken(actor, actor.username, label);
+  };
   app.post("/admin/tokens", { config: { perm: "users:manage" } }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
-    const t = await auth.createToken(req.actor!, String(b.username ?? ""), String(b.label ?? ""));
-    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Token ${t.id} for ${b.username}, shown once: ${t.token}` }));
+    const t = await ownToken(req.actor!, b.username || undefined, String(b.label ?? ""));
+    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Token ${t.id} for ${req.actor!.username}, shown once: ${t.token}` }));
   });
   app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());
   app.post("/api/users", { config: { perm: "users:manage" } }, async (req, reply) => reply.code(201).send(await auth.addUser(req.actor!, req.body)));
   app.post("/api/users/:name/tokens", { config: { perm: "users:manage" } }, async (req, reply) =>
-    reply.code(201).send(await auth.createToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"))),
+    reply.code(201).send(await ownToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"))),
   );
   app.delete("/api/tokens/:id", { config: { perm: "users:manage" } }, async (req, reply) => {
     await auth.revokeToken(req.actor!, (req.params as { id: string }).id);

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
-import { urlHash, type CaseDetail, type CaseRow } from "../../src/cases/store.js";
+import { urlHash, type CaseRow } from "../../src/cases/store.js";
+import type { MaskedCaseDetail } from "../../src/cases/mask.js";
 import { stixIndicatorId, validateStixBundle } from "../../src/indicators/stix.js";
 import { Auth, CONSOLE, PERMISSIONS, can } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
@@ -76,7 +77,7 @@ describe.each([
     // a case holds its merchant's latest alert and all of its alerts
     const twice = sample.find((a, i) => sample.findIndex((b) => b.merchantId === a.merchantId) !== i)!;
     const c = q.rows.find((r) => r.merchantId === twice.merchantId)!;
-    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    const d = await get<MaskedCaseDetail>(`/api/cases/${c.caseId}`);
     const mine = sample.filter((a) => a.merchantId === twice.merchantId);
     expect(d.alerts.map((a) => a.alertId)).toEqual(mine.map((a) => a.alertId));
     expect(c.score).toBe(mine.at(-1)!.score);
@@ -104,7 +105,7 @@ describe.each([
     const all = (await queue("?pageSize=200")).rows;
     const withIndicator = sample.find((a) => a.signals.some((s) => s.evidence.indicators?.length))!;
     const c = all.find((r) => r.merchantId === withIndicator.merchantId)!;
-    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    const d = await get<MaskedCaseDetail>(`/api/cases/${c.caseId}`);
     expect(d.context.profile?.acquirerId).toBe(c.acquirerId);
     expect(d.context.activity.length + d.context.events.length).toBeGreaterThan(0);
     const html = (await app.inject({ method: "GET", url: `/cases/${c.caseId}`, headers: as("reviewer") })).body;
@@ -120,8 +121,7 @@ describe.each([
     const all = (await queue("?pageSize=200")).rows;
     const linked = sample.find((a) => a.signals.some((s) => s.kind === "flagged-site-link") && a.context?.events.some((e) => e.url || e.referrerUrl || e.checkoutUrl))!;
     const c = all.find((r) => r.merchantId === linked.merchantId)!;
-    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
-    const url = d.context.events.flatMap((e) => [e.url, e.referrerUrl, e.checkoutUrl, ...(e.linkedUrls ?? [])]).find(Boolean)!;
+    const url = linked.context!.events.flatMap((e) => [e.url, e.referrerUrl, e.checkoutUrl, ...(e.linkedUrls ?? [])]).find(Boolean)!;
     const page = (await app.inject({ method: "GET", url: `/cases/${c.caseId}`, headers: as("reviewer") })).body;
     expect(page).not.toContain(url);
     expect(page).not.toMatch(/<a [^>]*href="https?:/);
@@ -156,7 +156,7 @@ describe.each([
     expect(audit.map((a) => a.action)).toEqual(["assign", "escalate", "report", "comment"]);
     expect(audit[0]).toMatchObject({ actor: "rev", role: "reviewer", before: { status: "open", assignee: null }, after: { status: "in_review", assignee: "rev" }, detail: { note: "taking it" } });
     expect(audit[2]).toMatchObject({ before: { status: "escalated" }, after: { status: "reported", reportRef: "HOTLINE-2026-0042" } });
-    const closed = await get<CaseDetail>(`/api/cases/${id}`);
+    const closed = await get<MaskedCaseDetail>(`/api/cases/${id}`);
     expect(closed.case.closedAt).not.toBeNull();
   });
 
@@ -190,12 +190,12 @@ describe.each([
     const base = sample.find((a) => a.merchantId === c.merchantId)!;
     const next = { ...base, alertId: `${c.caseId}-next`, raisedAt: "2026-12-01T00:00:00Z", score: Math.max(1, c.score - 7) };
     await db.tx((q) => recordAlerts(q, [next], { acquirerOf: acquirerOf(sample), webhooks: false }));
-    const d = await get<CaseDetail>(`/api/cases/${c.caseId}`);
+    const d = await get<MaskedCaseDetail>(`/api/cases/${c.caseId}`);
     expect(d.alerts.at(-1)!.alertId).toBe(next.alertId);
     expect(d.case.score).toBe(next.score);
     // the same batch again changes nothing
     await db.tx((q) => recordAlerts(q, [next], { acquirerOf: acquirerOf(sample), webhooks: false }));
-    expect((await get<CaseDetail>(`/api/cases/${c.caseId}`)).alerts).toHaveLength(d.alerts.length);
+    expect((await get<MaskedCaseDetail>(`/api/cases/${c.caseId}`)).alerts).toHaveLength(d.alerts.length);
   });
 
   it("exports a case file with the evidence, provenance and audit trail; the export is audited", async () => {
@@ -248,8 +248,12 @@ describe.each([
       "rules:write": ["rule-tuner"],
       "users:manage": ["admin"],
       "audit:export": ["admin"],
+      "account:self": ["reviewer", "rule-tuner", "admin"],
     });
-    expect(denials).toBe(app.guarded.length * 2);
+    // every route but one's own password is refused to two roles of three
+    const own = app.guarded.filter((r) => r.perm === "account:self");
+    expect(own.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /password", "POST /api/me/password", "POST /password"]);
+    expect(denials).toBe((app.guarded.length - own.length) * 2);
     // a reviewer cannot change rules, by API or by the page
     const put = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("reviewer"), "content-type": "text/plain" }, payload: "x: 1" });
     expect(put.statusCode).toBe(403);
@@ -263,8 +267,12 @@ describe.each([
     expect((await app.inject({ method: "DELETE", url: `/api/tokens/${t.id}`, headers: as("admin") })).statusCode).toBe(204);
     expect((await app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${t.token}` } })).statusCode).toBe(401);
     expect((await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "wrong-password" } })).statusCode).toBe(401);
-    const login = await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-password-long" } });
+    // the password addUser set is an initial one: replaced first, so that the session may do anything
+    const own = await app.inject({ method: "POST", url: "/api/me/password", headers: as("reviewer"), payload: { currentPassword: "rev-password-long", newPassword: "rev-own-password" } });
+    expect(own.statusCode, own.body).toBe(204);
+    const login = await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-own-password" } });
     expect(login.statusCode).toBe(303);
+    expect(login.headers.location).toBe("/cases");
     const cookie = login.cookies.find((c) => c.name === "mt_session")!;
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe("Strict");
@@ -360,7 +368,7 @@ describe.each([
     expect(res.statusCode, res.body).toBe(200);
     const bundle = res.json();
     expect(validateStixBundle(bundle)).toEqual({ ok: true });
-    const cited = (await get<CaseDetail>(`/api/cases/${withInd.caseId}`)).alerts.flatMap((a) => a.signals.flatMap((s) => s.evidence.indicators ?? []));
+    const cited = (await get<MaskedCaseDetail>(`/api/cases/${withInd.caseId}`)).alerts.flatMap((a) => a.signals.flatMap((s) => s.evidence.indicators ?? []));
     const sightings = bundle.objects.filter((o: { type: string }) => o.type === "sighting");
     expect(new Set(sightings.map((s: { sighting_of_ref: string }) => s.sighting_of_ref))).toEqual(new Set(cited.map((i) => stixIndicatorId(i.set, i.id))));
     expect(sightings.every((s: { x_moneytrail_disposition: string }) => s.x_moneytrail_disposition === "confirmed")).toBe(true);

@@ -1,6 +1,6 @@
 // A compliance reviewer's session in a real browser (Debian's Chromium) against the page `npm start` serves:
-// sign in, the queue, a case, assign, escalate, dismiss with a reason, the audit entries; a reviewer cannot
-// change rules. Screenshots of the queue and a case page go to test-artifacts/screenshots.
+// sign in (replacing the one-time password), the queue, a case, assign, escalate, dismiss with a reason, the audit
+// entries; a reviewer cannot change rules. Screenshots of the queue and a case page go to test-artifacts/screenshots.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,15 +35,22 @@ describe("a reviewer in the browser", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // the demo prints initial passwords: the first sign-in with one leads to choosing one's own
   const signIn = async (username: string) => {
     const login = demo.logins.find((l) => l.username === username)!;
     await page.goto(`${demo.url}login`);
     await page.fill('input[name="username"]', login.username);
     await page.fill('input[name="password"]', login.password);
     await page.click('form[action="/login"] button');
+    await page.waitForURL(/\/password$/);
+    const own = `${username}-own-password`;
+    await page.fill('input[name="currentPassword"]', login.password);
+    await page.fill('input[name="newPassword"]', own);
+    await page.fill('input[name="confirmPassword"]', own);
+    await page.click('form[action="/password"] button');
   };
 
-  it("signs in and sees the queue, riskiest first", async () => {
+  it("signs in, replaces the one-time password, and sees the queue, riskiest first", async () => {
     await page.goto(demo.url);
     expect(page.url()).toContain("/login");
     await signIn("reviewer");

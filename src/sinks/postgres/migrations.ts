@@ -186,6 +186,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       END $$;
     `,
   },
+  {
+    version: 7,
+    name: "initial passwords replaced at the first sign-in",
+    sql: `
+      -- true while the password is one someone else set (printed by users add, the demo or the admin page): its
+      -- session may only choose a new one. Every password before this column was such a one.
+      ALTER TABLE mt_users ADD COLUMN password_change_required boolean NOT NULL DEFAULT true;
+    `,
+  },
 ];
 
 export async function migrate(client: Migratable): Promise<number> {

@@ -2,7 +2,8 @@
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
 import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
-import { eventUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
+import { eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
+import { maskText } from "../../cases/mask.js";
 import { DISMISS_REASONS, allowedActions } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
@@ -84,7 +85,7 @@ ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input n
 ${
   latest
     ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th></tr></thead><tbody>${latest.signals.map(
-        (s) => html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ?? ""}</td><td>${s.value}</td><td>${s.threshold}</td></tr>`,
+        (s) => html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ? maskText(s.explanation, evidenceUrls(d.context)) : ""}</td><td>${s.value}</td><td>${s.threshold}</td></tr>`,
       )}</tbody></table><p class="muted">Latest alert ${latest.alertId}, raised ${when(latest.raisedAt)} by rule set ${latest.ruleSet.id} version <code>${latest.ruleSet.version}</code>.</p>`
     : html`<p>No alert.</p>`
 }</section>

@@ -1,4 +1,4 @@
-// Sign-in and the admin's page.
+// Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type PageUser } from "../html.js";
 
 export function loginPage(error?: string, next = "/"): string {
@@ -14,6 +14,20 @@ export function loginPage(error?: string, next = "/"): string {
   );
 }
 
+export function passwordPage(user: PageUser, o: { required: boolean; error?: string }): string {
+  return layout(
+    "Set your password",
+    user,
+    html`<h1>Set your password</h1>${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}
+${o.required ? html`<p class="notice">You signed in with an initial password, which someone else set. Choose your own to go on; the initial one then stops working.</p>` : ""}
+<form method="post" action="/password">${csrfField(user)}
+<p><label>Current password <input name="currentPassword" type="password" autocomplete="current-password" required></label></p>
+<p><label>New password (at least 12 characters) <input name="newPassword" type="password" autocomplete="new-password" minlength="12" required></label></p>
+<p><label>New password again <input name="confirmPassword" type="password" autocomplete="new-password" minlength="12" required></label></p>
+<p><button>Set password</button></p></form>`,
+  );
+}
+
 export function adminPage(user: PageUser, users: { username: string; role: string; disabled: boolean; tokens: number }[], o: { error?: string; notice?: string } = {}): string {
   return layout(
     "Users and tokens",
@@ -25,7 +39,8 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
 <label>Role <select name="role"><option>reviewer</option><option>rule-tuner</option><option>admin</option></select></label><button>Add (shows a one-time password)</button></form>
-<h2>Create an API token</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>User name <input name="username" required></label><label>Label <input name="label"></label><button>Create (shown once)</button></form>
+<h2>Create an API token for yourself</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>Label <input name="label"></label><button>Create (shown once)</button></form>
+<p class="muted">A token acts as its holder: one for someone else comes from the operator, on the server (<code>moneytrail users token NAME</code>).</p>
 <p class="muted">Full audit export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
   );
 }

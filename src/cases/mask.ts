@@ -1,0 +1,72 @@
+// An address from the evidence as anyone sees it until they reveal it: its host and the SHA-256 of its canonical
+// form, in its own field or inside a rule's explanation. The case page renders it (maskedUrl in web/html.ts) and the
+// JSON API returns it, so a full URL leaves the service only through an audited reveal or case-file export.
+import { z } from "zod";
+import { Alert, AlertContext, EvidenceEvent } from "../decode/events.js";
+import { urlHost } from "../lib/url.js";
+import { evidenceUrls, urlHash, type CaseDetail } from "./store.js";
+
+export const MaskedUrl = z.object({
+  /** null when the address is not an http(s) URL */
+  host: z.string().nullable(),
+  /** what POST /api/cases/:id/reveal takes */
+  sha256: z.string(),
+});
+export type MaskedUrl = z.infer<typeof MaskedUrl>;
+
+export const MaskedEvidenceEvent = EvidenceEvent.extend({
+  checkoutUrl: MaskedUrl.optional(),
+  referrerUrl: MaskedUrl.optional(),
+  url: MaskedUrl.optional(),
+  linkedUrls: z.array(MaskedUrl).optional(),
+});
+export const MaskedAlertContext = AlertContext.extend({
+  profile: AlertContext.shape.profile.unwrap().extend({ websites: z.array(MaskedUrl) }).optional(),
+  events: z.array(MaskedEvidenceEvent),
+});
+export const MaskedAlert = Alert.extend({ context: MaskedAlertContext.optional() });
+export type MaskedAlertContext = z.infer<typeof MaskedAlertContext>;
+export type MaskedAlert = z.infer<typeof MaskedAlert>;
+
+/** A case as GET /api/cases/:id gives it. */
+export type MaskedCaseDetail = Omit<CaseDetail, "alerts" | "context"> & { alerts: MaskedAlert[]; context: MaskedAlertContext };
+
+export function maskUrl(url: string): MaskedUrl {
+  return { host: urlHost(url), sha256: urlHash(url) };
+}
+
+// an address written with its scheme inside prose: a rule's explanation says "a crawl of https://… saw …"
+const URL_IN_TEXT = String.raw`\bhttps?://[^\s,;()<>"']+`;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Prose with each address in it as host and hash: the case's own addresses as written, and any other http(s) URL. */
+export function maskText(text: string, known: readonly string[]): string {
+  // one pass, longest first, so no address is matched inside another or inside a mask already written
+  const re = new RegExp([...known.filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe), URL_IN_TEXT].join("|"), "gi");
+  return text.replace(re, (u) => {
+    const m = maskUrl(u);
+    return `${m.host ?? "(not a web address)"} ${m.sha256}`;
+  });
+}
+
+function maskContext(ctx: AlertContext): MaskedAlertContext {
+  const opt = (u: string | undefined) => (u === undefined ? undefined : maskUrl(u));
+  return {
+    ...ctx,
+    profile: ctx.profile && { ...ctx.profile, websites: ctx.profile.websites.map(maskUrl) },
+    events: ctx.events.map((e) => ({ ...e, checkoutUrl: opt(e.checkoutUrl), referrerUrl: opt(e.referrerUrl), url: opt(e.url), linkedUrls: e.linkedUrls?.map(maskUrl) })),
+  };
+}
+
+export function maskCase(d: CaseDetail): MaskedCaseDetail {
+  const known = evidenceUrls(d.context);
+  return {
+    ...d,
+    alerts: d.alerts.map((a) => ({
+      ...a,
+      signals: a.signals.map((s) => ({ ...s, explanation: s.explanation && maskText(s.explanation, known) })),
+      context: a.context && maskContext(a.context),
+    })),
+    context: maskContext(d.context),
+  };
+}
