@@ -356,7 +356,7 @@ describe("the alert", () => {
           value: 1,
           threshold: 1,
           kind: "cloaked-content",
-          explanation: "a crawl of https://shop.example/landing saw content change with the referrer (cloaking)",
+          explanation: "a crawl of a page on shop.example saw content change with the referrer (cloaking)",
           evidence: { eventIds: [c.eventId] },
         },
       ],

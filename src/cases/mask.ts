@@ -35,7 +35,8 @@ export function maskUrl(url: string): MaskedUrl {
   return { host: urlHost(url), sha256: urlHash(url) };
 }
 
-// an address written with its scheme inside prose: a rule's explanation says "a crawl of https://… saw …"
+// an address written with its scheme inside prose, should a rule's explanation carry one (alerts recorded before
+// cloaked-content gave the host only do: "a crawl of https://… saw …")
 const URL_IN_TEXT = String.raw`\bhttps?://[^\s,;()<>"']+`;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -26,7 +26,7 @@ describe("cloaked-content", () => {
       critical: false,
       eventIds: [c.eventId],
       indicators: [],
-      detail: HOME,
+      detail: "shop.example",
       since: c.occurredAt,
     });
     expect(alerts).toHaveLength(1);
@@ -36,7 +36,7 @@ describe("cloaked-content", () => {
       kind: "cloaked-content",
       value: 1,
       threshold: 1,
-      explanation: `a crawl of ${HOME} saw content change with the referrer (cloaking)`,
+      explanation: "a crawl of a page on shop.example saw content change with the referrer (cloaking)",
       evidence: { eventIds: [c.eventId] },
     });
     expect(alerts[0]!.signals[0]!.evidence.indicators).toBeUndefined();
@@ -64,7 +64,7 @@ describe("cloaked-content", () => {
       crawl({ url: OTHER, contentDiffersByReferrer: false }),
       crawl({ url: "https://elsewhere.example/", contentDiffersByReferrer: false }),
     ]);
-    expect(signalOf(engine, "cloak")).toMatchObject({ detail: HOME, eventIds: ["e-2"] });
+    expect(signalOf(engine, "cloak")).toMatchObject({ detail: "shop.example", eventIds: ["e-2"] });
   });
 
   it("a clean crawl of the same URL withdraws it, without an alert; a new cloaked crawl sets it again", () => {
@@ -101,7 +101,7 @@ describe("cloaked-content", () => {
       crawl({ url: OTHER, contentDiffersByReferrer: true }),
       crawl({ url: OTHER, contentDiffersByReferrer: false }),
     ]);
-    expect(signalOf(engine, "cloak")).toMatchObject({ value: 1, detail: HOME, eventIds: ["e-2"] });
+    expect(signalOf(engine, "cloak")).toMatchObject({ value: 1, detail: "shop.example", eventIds: ["e-2"] });
     feed(engine, [crawl({ url: HOME, contentDiffersByReferrer: false })]);
     expect(signalOf(engine, "cloak")).toBeUndefined();
   });

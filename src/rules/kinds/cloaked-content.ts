@@ -2,6 +2,7 @@
 // shows reviewers a harmless shop and sends referred buyers elsewhere.
 import { z } from "zod";
 import { defineKind, keep, type Finding } from "../kind.js";
+import { urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({});
 
@@ -18,7 +19,8 @@ const fresh = (): Slot => ({ pages: [] });
 
 const CAP = 4;
 
-const finding = (p: Page): Finding => ({ value: 1, threshold: 1, eventIds: [p.eventId], detail: p.url });
+// the host only: the page's full address is in the cited crawl, which a reviewer reveals on purpose (and audited)
+const finding = (p: Page): Finding => ({ value: 1, threshold: 1, eventIds: [p.eventId], detail: urlHost(p.url) ?? undefined });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cloaked-content",
@@ -43,5 +45,5 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (pages.length > CAP) pages.shift();
     return finding(pages[pages.length - 1]!);
   },
-  explain: (f) => `a crawl of ${f.detail ?? "the site"} saw content change with the referrer (cloaking)`,
+  explain: (f) => `a crawl of a page on ${f.detail ?? "the site"} saw content change with the referrer (cloaking)`,
 });
