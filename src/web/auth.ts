@@ -55,7 +55,45 @@ export interface Session extends Actor {
   mustChangePassword: boolean;
 }
 
+/**
+ * Failed sign-ins counted per name and per client address over a window: past the limit, attempts are refused
+ * unchecked until the window has passed. Guessing is slowed, and the audit trail, which keeps every checked
+ * attempt and can never be trimmed, cannot be flooded. In memory: a restart forgets, a second process counts apart.
+ */
+class Throttle {
+  private readonly failures = new Map<string, { n: number; since: number }>();
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** ms until `key` may try again; 0 when it may now */
+  wait(key: string, now: number): number {
+    const f = this.failures.get(key);
+    if (!f || now - f.since >= this.windowMs) return 0;
+    return f.n >= this.limit ? f.since + this.windowMs - now : 0;
+  }
+
+  fail(key: string, now: number): void {
+    const f = this.failures.get(key);
+    if (f && now - f.since < this.windowMs) f.n++;
+    else this.failures.set(key, { n: 1, since: now });
+    // names are whatever a client sends: expired entries go once the table is large
+    if (this.failures.size > 10_000) for (const [k, v] of this.failures) if (now - v.since >= this.windowMs) this.failures.delete(k);
+  }
+
+  clear(key: string): void {
+    this.failures.delete(key);
+  }
+}
+
+const THROTTLE_MS = 15 * 60_000;
+
 export class Auth {
+  /** 5 wrong passwords for one name, or 20 from one address, in 15 minutes */
+  private readonly byName = new Throttle(5, THROTTLE_MS);
+  private readonly byClient = new Throttle(20, THROTTLE_MS);
+
   constructor(private readonly db: Db) {}
 
   /** Adds a user; returns the initial password (generated when none is given: shown once, stored only as a hash). */
@@ -116,8 +154,15 @@ export class Auth {
     return r.rows[0] ?? null;
   }
 
-  /** Signs in: a new session id (for the cookie) and its CSRF token, or null when the name or password is wrong. */
-  async login(username: string, password: string): Promise<{ sessionId: string; session: Session } | null> {
+  /**
+   * Signs in: a new session id (for the cookie) and its CSRF token; null when the name or password is wrong;
+   * `retryAfterMs` when this name or this client failed too often lately (nothing is checked or recorded then).
+   */
+  async login(username: string, password: string, client: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
+    const name = username.slice(0, 64);
+    const now = Date.now();
+    const retryAfterMs = Math.max(this.byName.wait(name, now), this.byClient.wait(client, now));
+    if (retryAfterMs > 0) return { retryAfterMs };
     const r = await this.db.query<{ username: string; role: Role; password_hash: string | null; must_change: boolean }>(
       "SELECT username, role, password_hash, password_change_required AS must_change FROM mt_users WHERE username = $1 AND NOT disabled",
       [username],
@@ -126,10 +171,13 @@ export class Auth {
     // compare against a dummy hash for unknown users too, so timing does not tell which names exist
     const ok = await passwordMatches(password, u?.password_hash ?? DUMMY_HASH);
     if (!u || !ok) {
+      this.byName.fail(name, now);
+      this.byClient.fail(client, now);
       // the name tried, at most a user name's length; never the password
-      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: username.slice(0, 64) });
+      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: name });
       return null;
     }
+    this.byName.clear(name);
     const sessionId = secret("");
     const csrf = secret("");
     await this.db.tx(async (q) => {

@@ -134,8 +134,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next))));
   app.post("/login", async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
-    const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""));
+    const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip);
     if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next)), 401);
+    if ("retryAfterMs" in r) {
+      const minutes = Math.ceil(r.retryAfterMs / 60_000);
+      reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
+      const message = `Too many wrong passwords for this name or from this address: try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an admin to set a new password.`;
+      return sendHtml(reply, loginPage(message, safeNext(b.next)), 429);
+    }
     reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.secureCookies ?? false });
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);

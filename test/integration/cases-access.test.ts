@@ -182,6 +182,27 @@ describe.each([
     }
   });
 
+  it("stops checking, and recording, wrong passwords for a name after five, and from one address after twenty", async () => {
+    const from = (remoteAddress: string, username: string, password: string) =>
+      app.inject({ method: "POST", url: "/login", payload: { username, password }, remoteAddress });
+    const failedFor = async (name: string) => (await trail()).filter((r) => r.action === "login-failed" && r.target === name).length;
+    await new Auth(db).addUser(CONSOLE, { username: "held", role: "reviewer", password: "held-password-long" });
+    for (let i = 0; i < 5; i++) expect((await from("192.0.2.10", "held", `wrong-password-${i}-x`)).statusCode).toBe(401);
+    // the right password too is refused now, unchecked and unrecorded, whatever the address
+    const held = await from("192.0.2.11", "held", "held-password-long");
+    expect(held.statusCode).toBe(429);
+    expect(Number(held.headers["retry-after"])).toBeGreaterThan(800);
+    expect(held.body).toMatch(/try again in 15 minutes, or ask an admin to set a new password/);
+    expect(await failedFor("held")).toBe(5);
+    // other names are not held
+    expect((await from("192.0.2.10", "adm", "adm-password-long")).statusCode).toBe(303);
+    // one address trying many names: held after twenty, whichever name it tries next
+    for (let i = 0; i < 20; i++) expect((await from("192.0.2.12", `guess-${i}`, "not-a-password-x")).statusCode).toBe(401);
+    expect((await from("192.0.2.12", "adm", "adm-password-long")).statusCode).toBe(429);
+    expect(await failedFor("guess-19")).toBe(1);
+    expect((await from("192.0.2.13", "adm", "adm-password-long")).statusCode).toBe(303);
+  });
+
   it("creates API tokens through the web and API only for the signed-in user, never for someone else to act as", async () => {
     const forOther = await app.inject({ method: "POST", url: "/api/users/rev/tokens", headers: as("adm"), payload: { label: "x" } });
     expect(forOther.statusCode).toBe(403);
