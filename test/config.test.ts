@@ -28,6 +28,15 @@ describe("run configuration", () => {
     expect(() => runConfig({ ...env, MT_CONCURRENT_PARTITIONS: "0" })).toThrow(/MT_CONCURRENT_PARTITIONS \(--concurrent-partitions\)/);
   });
 
+  it("says what a yes/no or a number setting takes, not zod's bare \"Invalid input\"", () => {
+    expect(() => runConfig({ ...env, MT_FROM_BEGINNING: "maybe" })).toThrow(/MT_FROM_BEGINNING.*: expected true or false/);
+    expect(runConfig({ ...env, MT_FROM_BEGINNING: "no" }).fromBeginning).toBe(false);
+    for (const bad of ["http", "1.5", "70000", " ", "0x10", "-1"]) expect(() => runConfig({ ...env, MT_METRICS_PORT: bad })).toThrow(/MT_METRICS_PORT.*: expected a whole number from 0 to 65535$/);
+    expect(() => runConfig({ ...env, MT_MAX_MESSAGE_BYTES: "10" })).toThrow(/MT_MAX_MESSAGE_BYTES.*: expected a whole number of at least 1024$/);
+    expect(() => runConfig({ ...env, MT_COMMIT_EVERY: "lots" })).toThrow(/MT_COMMIT_EVERY.*: expected a whole number from 1 to 100000$/);
+    expect(runConfig({ ...env, MT_WARM_UP_EVENTS: "0" }, { httpPort: 0 })).toMatchObject({ warmUpEvents: 0, httpPort: 0 });
+  });
+
   it("serves the reviewers' page on 127.0.0.1:8080 by default and needs a secret for a webhook", () => {
     expect(runConfig(env)).toMatchObject({ httpPort: 8080, httpHost: "127.0.0.1" });
     expect(runConfig(env).webhookUrl).toBeUndefined();

@@ -1,12 +1,32 @@
 // Configuration of `moneytrail run`, from the environment with command-line flags on top, validated with zod.
 import { z } from "zod";
+import { InvalidArgumentError } from "commander";
 import { DEFAULT_RULES } from "../lib/paths.js";
 import { DEFAULT_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
 
 const flag = z
-  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])], { error: "expected true or false (or 1/0, yes/no)" })
   .transform((v) => v === true || v === "true" || v === "1" || v === "yes");
+
+/**
+ * A whole number from the environment or a flag (strings) or from code. Digits only: Number() would take " " as 0
+ * and "0x10" as 16. Every failure gives the range, rather than zod's "expected number, received NaN".
+ */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const error = `expected a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`;
+  return z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error }).pipe(z.number().int({ error }).min(min, { error }).max(max, { error }));
+}
+
+/** wholeNumber as commander's parser of a flag's value: a bad value is refused before the command does anything. */
+export function wholeNumberFlag(min: number, max?: number): (value: string) => number {
+  const schema = wholeNumber(min, max);
+  return (value) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]!.message);
+    return parsed.data;
+  };
+}
 
 export const RunConfig = z.strictObject({
   brokers: z
@@ -32,29 +52,29 @@ export const RunConfig = z.strictObject({
   memberName: z.string().min(1).optional(),
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
   trustStore: z.string().min(1).optional(),
-  maxMessageBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_BYTES),
+  maxMessageBytes: wholeNumber(1024).default(DEFAULT_MAX_BYTES),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
-  commitEvery: z.coerce.number().int().min(1).max(100_000).default(5000),
+  commitEvery: wholeNumber(1, 100_000).default(5000),
   /**
    * partitions whose batches are processed at once: the engine runs one chunk at a time either way, but their
    * PostgreSQL commits overlap instead of queueing (at a few thousand events/s most of the time is commit waits)
    */
-  concurrentPartitions: z.coerce.number().int().min(1).max(32).default(3),
+  concurrentPartitions: wholeNumber(1, 32).default(3),
   /** how often each partition's merchant state is checkpointed (the partitions in turn); after a crash, events since the checkpoint are replayed into state */
-  checkpointMs: z.coerce.number().int().min(100).max(600_000).default(5000),
+  checkpointMs: wholeNumber(100, 600_000).default(5000),
   /** synthetic events run through a throwaway engine before joining the group, so the first real ones meet optimised code; 0: none */
-  warmUpEvents: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  warmUpEvents: wholeNumber(0, 1_000_000).default(20_000),
   fromBeginning: flag.default(true),
   /** how long the start waits for a broker to answer before giving up with the address to check */
-  kafkaStartWaitMs: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  kafkaStartWaitMs: wholeNumber(0, 3_600_000).default(60_000),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
-  sessionTimeoutMs: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  sessionTimeoutMs: wholeNumber(6000, 300_000).default(30_000),
   /** port of the /metrics endpoint; 0 turns it off */
-  metricsPort: z.coerce.number().int().min(0).max(65535).default(9464),
+  metricsPort: wholeNumber(0, 65535).default(9464),
   /** 127.0.0.1 keeps /metrics private to the host; a container sets 0.0.0.0 */
   metricsHost: z.string().min(1).default("127.0.0.1"),
   /** port of the reviewers' page and API; 0 turns it off */
-  httpPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  httpPort: wholeNumber(0, 65535).default(8080),
   httpHost: z.string().min(1).default("127.0.0.1"),
   /** receiver of the new-high-severity-case webhook; unset: no webhook */
   webhookUrl: z.url({ protocol: /^https?$/, error: "MT_WEBHOOK_URL must be an http(s) URL" }).optional(),
