@@ -1,13 +1,15 @@
 // `moneytrail replay` on a file with bad lines: they are counted and written with line number, reason and bytes,
 // and the run goes on to the end.
 import { describe, it, expect } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { replay } from "../src/app/replay.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { loadIndicators } from "../src/indicators/index.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { UsageError } from "../src/lib/errors.js";
+import { IndicatorIndex } from "../src/indicators/index.js";
 
 describe("replay with bad input", () => {
   it("rejects bad lines with their number and reason, keeps their bytes, and alerts as if they were not there", async () => {
@@ -30,5 +32,43 @@ describe("replay with bad input", () => {
     expect(rejects[3]!.reason).toMatch(/^schema: .*occurredAt/);
     expect(readFileSync(join(dir, "a.ndjson"), "utf8")).toBe(readFileSync(join(dir, "b.ndjson"), "utf8"));
     expect(clean.rejected).toBe(0);
+  });
+});
+
+describe("replay's files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mt-replay-files-"));
+  const events = join(dir, "events.ndjson");
+  const sample = readFileSync(join(SAMPLE_DIR, "events.ndjson"));
+  writeFileSync(events, sample);
+  symlinkSync(events, join(dir, "symlink.ndjson"));
+  linkSync(events, join(dir, "hardlink.ndjson"));
+  const run = (o: { events?: string; out: string; rejects?: string }) =>
+    replay({ events, rejects: join(dir, "r.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex(), progress: false, ...o });
+
+  // the message of a UsageError (what the command prints, exit 2)
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail("not refused"),
+      (err: unknown) => (expect(err).toBeInstanceOf(UsageError), (err as Error).message),
+    );
+
+  it("refuses an output that is the events file by any name, before opening it", async () => {
+    for (const out of [events, join(dir, ".", "events.ndjson"), join(dir, "symlink.ndjson"), join(dir, "hardlink.ndjson")])
+      expect(await refusal(run({ out }))).toBe(`--out ${out} is the events file ${events}: writing the alerts there would destroy the events; give another --out file`);
+    expect(await refusal(run({ events: join(dir, "symlink.ndjson"), out: join(dir, "a.ndjson"), rejects: events }))).toMatch(/^the rejects file .* is the events file .*give another --rejects file$/);
+    expect(await refusal(run({ out: join(dir, "a.ndjson"), rejects: join(dir, "a.ndjson") }))).toMatch(/is the --out file: give another --rejects file$/);
+    expect(readFileSync(events).equals(sample)).toBe(true);
+    expect(existsSync(join(dir, "a.ndjson"))).toBe(false);
+  });
+
+  it("refuses events that are missing or a directory", async () => {
+    expect(await refusal(run({ events: join(dir, "none.ndjson"), out: join(dir, "a.ndjson") }))).toMatch(/^no events file at /);
+    expect(await refusal(run({ events: dir, out: join(dir, "a.ndjson") }))).toMatch(/is a directory: give the NDJSON file of events$/);
+  });
+
+  it("rejects with the path when an output cannot be opened or written, rather than crashing the process", async () => {
+    await expect(run({ out: dir })).rejects.toMatchObject({ code: "EISDIR", path: dir });
+    // /dev/full takes the open and fails every write
+    if (existsSync("/dev/full")) await expect(run({ out: "/dev/full" })).rejects.toMatchObject({ code: "ENOSPC", path: "/dev/full" });
   });
 });

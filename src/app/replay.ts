@@ -1,5 +1,7 @@
 // Replay: a recorded NDJSON file through the same engine the Kafka consumer runs; alerts to NDJSON, bad lines
 // to a rejects file with their line number and reason. Bad input never aborts the run.
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { readLineBatches } from "../source/ndjson.js";
 import { decode } from "../decode/decode.js";
 import { Engine, type RuleHit } from "../engine.js";
@@ -8,6 +10,7 @@ import type { Alert } from "../decode/events.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { IndicatorIndex } from "../indicators/index.js";
 import { progressBar } from "./progress.js";
+import { UsageError } from "../lib/errors.js";
 
 export interface ReplayOptions {
   events: string;
@@ -32,7 +35,26 @@ export interface ReplaySummary {
   hits: RuleHit[];
 }
 
+/** The same file by another name too: a symbolic or hard link, or another spelling of the path. */
+function sameFile(a: string, b: string): boolean {
+  const [x, y] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  return x && y ? x.dev === y.dev && x.ino === y.ino : resolve(a) === resolve(b);
+}
+
+/** Refuses, before any file is opened, input that is not there and outputs that would overwrite the input or each other. */
+function checkFiles(o: ReplayOptions): void {
+  const events = statSync(o.events, { throwIfNoEntry: false });
+  if (!events) throw new UsageError(`no events file at ${o.events}`);
+  if (events.isDirectory()) throw new UsageError(`--events ${o.events} is a directory: give the NDJSON file of events`);
+  // opening an output truncates it: the events would be gone before the first line is read
+  if (sameFile(o.events, o.out)) throw new UsageError(`--out ${o.out} is the events file ${o.events}: writing the alerts there would destroy the events; give another --out file`);
+  if (sameFile(o.events, o.rejects))
+    throw new UsageError(`the rejects file ${o.rejects} is the events file ${o.events}: writing rejects there would destroy the events; give another --rejects file`);
+  if (sameFile(o.out, o.rejects)) throw new UsageError(`the rejects file ${o.rejects} is the --out file: give another --rejects file`);
+}
+
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
+  checkFiles(o);
   const engine = new Engine(o.ruleSet, o.indicators, false, o.trackHits ?? false);
   const out = new NdjsonWriter(o.out);
   const rejects = new NdjsonWriter(o.rejects);
