@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { loadRuleSet } from "./rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
-import { ConfigError, UnreachableError, UsageError } from "./lib/errors.js";
+import { ConfigError, UnreachableError, UsageError, fileProblem } from "./lib/errors.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
@@ -18,7 +18,7 @@ import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
-import { runConfig } from "./config/run.js";
+import { runConfig, wholeNumberFlag } from "./config/run.js";
 import { createLogger } from "./lib/log.js";
 import { BacktestError, backtest, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
@@ -27,7 +27,10 @@ import { readLineBatches } from "./source/ndjson.js";
 
 const program = new Command()
   .name("moneytrail")
-  .description("Flags merchant accounts linked to child sexual abuse material sites, for human compliance review.");
+  .description("Flags merchant accounts linked to child sexual abuse material sites, for human compliance review.")
+  // commander's usage errors reach the handler at the end (as a CommanderError), to exit 2 as the other refusals do;
+  // set before the commands are added, which inherit it
+  .exitOverride();
 
 function indicatorsFrom(dir: string | undefined, trust?: string): IndicatorIndex {
   return dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
@@ -52,7 +55,6 @@ program
   .option("--table", "print the flagged merchants as a table")
   .option("--no-progress", "no progress bar")
   .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; progress: boolean }) => {
-    if (!existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
     const s = await replay({
       events: o.events,
@@ -71,9 +73,9 @@ program
   .description("replay the committed sample, print the flagged merchants, and serve them as cases to review")
   .option("--out <dir>", "output directory", "out")
   .option("--host <host>", "address of the reviewers' page", "127.0.0.1")
-  .option("--port <port>", "port of the reviewers' page (0: any free port)", "8080")
+  .option("--port <port>", "port of the reviewers' page (0: any free port)", wholeNumberFlag(0, 65535), 8080)
   .option("--no-serve", "print the table and exit")
-  .action(async (o: { out: string; host: string; port: string; serve: boolean }) => {
+  .action(async (o: { out: string; host: string; port: number; serve: boolean }) => {
     const out = join(o.out, "sample-alerts.ndjson");
     const rejects = join(o.out, "sample-rejects.ndjson");
     const ruleSet = loadRuleSet(DEFAULT_RULES);
@@ -90,7 +92,7 @@ program
     process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
     printSummary(s, out, rejects);
     if (!o.serve) return;
-    const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: o.host, port: Number(o.port), log: createLogger("warn") });
+    const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: o.host, port: o.port, log: createLogger("warn") });
     process.stdout.write(
       `\nThe case queue for compliance reviewers is at ${demo.url}\n` +
         `Sign in (one-time passwords of this demo; its database lives in memory and is gone when it stops):\n` +
@@ -258,7 +260,11 @@ users
 indicatorCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  const file = fileProblem(err);
+  if (err instanceof CommanderError) {
+    // commander has said what was wrong (or shown the help asked for, exit code 0)
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof ConfigError) {
     process.stderr.write(`refused: ${err.message}\nFix the file and run the command again; nothing was changed.\n`);
     process.exitCode = 2;
   } else if (err instanceof UsageError || err instanceof AuthError || err instanceof UnreachableError) {
@@ -268,7 +274,11 @@ program.parseAsync().catch((err: unknown) => {
   } else if (err instanceof ZodError) {
     process.stderr.write(`error: ${err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
     process.exitCode = 2;
+  } else if (file) {
+    process.stderr.write(`error: ${file}\n`);
+    process.exitCode = 2;
   } else {
+    // a fault of moneytrail's: the stack is for its maintainers
     process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exitCode = 1;
   }

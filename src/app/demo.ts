@@ -13,6 +13,7 @@ import { buildWebServer } from "../web/server.js";
 import { loadRuleSet } from "../rules/ruleset.js";
 import { filesOf, recordVersion } from "../rules/history.js";
 import type { Logger } from "../lib/log.js";
+import { UsageError } from "../lib/errors.js";
 
 export interface DemoServer {
   url: string;
@@ -41,10 +42,11 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   const rs = loadRuleSet(rulesDir);
   await recordVersion(db, rs, filesOf(rs), "directory");
   const app = await buildWebServer({ db, log: o.log, rulesDir });
-  await app.listen({ host: o.host, port: o.port }).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(
-      err.code === "EADDRINUSE" ? `port ${o.port} on ${o.host} is taken: run again with --port <another port> (or --port 0 for any free one)` : err.message,
-    );
+  await app.listen({ host: o.host, port: o.port }).catch(async (err: NodeJS.ErrnoException) => {
+    // what is open would keep the process alive for seconds after the message
+    await app.close();
+    await db.close();
+    throw err.code === "EADDRINUSE" ? new UsageError(`port ${o.port} on ${o.host} is taken: run again with --port <another port> (or --port 0 for any free one)`) : err;
   });
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;

@@ -2,16 +2,18 @@
 // verify sets against a trust store, look at a set, compare two versions, export it for sharing (hashed, without
 // TLP:RED) and import other formats.
 import { readFileSync, writeFileSync } from "node:fs";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
 import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { publishSet } from "../indicators/distribution.js";
-import { importStixBundle, toStixExport, type Skipped } from "../indicators/stix.js";
+import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
-import { kafkaClient } from "../source/kafka.js";
+import { brokersAnswer, kafkaClient } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
+import { UnreachableError, UsageError } from "../lib/errors.js";
+import { wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 function write(out: string | undefined, text: string): void {
@@ -56,6 +58,15 @@ export function setStats(set: IndicatorSet, at = Date.now()) {
     expired: set.entries.filter((e) => e.validUntil && Date.parse(e.validUntil) <= at).length,
     notYetValid: set.entries.filter((e) => e.validFrom && Date.parse(e.validFrom) > at).length,
   };
+}
+
+/** A bundle that is not JSON or not importable is the file's fault: said with its name, without a stack. */
+function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeof importStixBundle> {
+  try {
+    return importStixBundle(JSON.parse(readFileSync(file, "utf8")), opts);
+  } catch (err) {
+    throw err instanceof StixImportError || err instanceof SyntaxError ? new UsageError(`${file}: ${err.message}`) : err;
+  }
 }
 
 export function indicatorCommands(program: Command): void {
@@ -126,13 +137,12 @@ export function indicatorCommands(program: Command): void {
     .command("export")
     .description("a set as it may leave this member: without TLP:RED entries, optionally hashed; or the format's JSON Schema")
     .argument("[set]", "indicator set file (not needed for --format json-schema)")
-    .option("--format <format>", "v1 | stix (a STIX 2.1 bundle) | json-schema", "v1")
+    .addOption(new Option("--format <format>", "v1 | stix (a STIX 2.1 bundle) | json-schema").choices(["v1", "stix", "json-schema"]).default("v1"))
     .option("--hash", "replace url and domain values with the SHA-256 of their canonical form (sign again afterwards)")
     .option("--out <file>", "where to write (default: stdout)")
     .action((file: string | undefined, o: { format: string; hash?: boolean; out?: string }) => {
       if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
-      if (o.format !== "v1" && o.format !== "stix") throw new Error(`--format ${o.format}: give v1, stix or json-schema`);
-      if (!file) throw new Error("give the set file to export");
+      if (!file) throw new UsageError(`give the set file to export (moneytrail indicators export SET.json --format ${o.format})`);
       const shared = shareable(readIndicatorSet(file));
       const set = o.hash ? hashPlaintext(shared) : shared;
       if (o.format === "v1") return write(o.out, json(set));
@@ -147,11 +157,28 @@ export function indicatorCommands(program: Command): void {
     .argument("<set>", "indicator set file (signed; a set with TLP:RED entries is refused)")
     .option("--brokers <list>", "Kafka brokers (env KAFKA_BROKERS)")
     .option("--topic <topic>", "the indicator-set topic (env MT_INDICATOR_TOPIC)", process.env.MT_INDICATOR_TOPIC ?? "mt.indicator-sets")
-    .action(async (file: string, o: { brokers?: string; topic: string }) => {
+    .option("--unsigned", "publish a set that is not signed (subscribers with a trust store refuse it)")
+    .action(async (file: string, o: { brokers?: string; topic: string; unsigned?: boolean }) => {
       const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
-      if (!brokers) throw new Error("give the brokers: --brokers host:port or KAFKA_BROKERS");
+      if (!brokers) throw new UsageError("give the brokers: --brokers host:port or KAFKA_BROKERS");
       const set = readIndicatorSet(file);
-      await publishSet(kafkaClient(brokers.split(","), "moneytrail-indicators", createLogger("warn")), o.topic, set);
+      // refused here, before connecting, with what to run instead (publishSet refuses such a set too)
+      if (shareable(set).entries.length < set.entries.length)
+        throw new UsageError(
+          `${file} has TLP:RED entries, which never leave this member: export it (moneytrail indicators export ${file} --out shared.json drops them), sign that and publish it`,
+        );
+      // a compacted topic keeps one version per set: an unsigned copy would also replace the signed one for later readers
+      if (!set.signature && !o.unsigned)
+        throw new UsageError(
+          `${file} is not signed, and subscribers with a trust store refuse an unsigned set: sign it (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that, or give --unsigned to publish it as it is`,
+        );
+      // moneytrail makes the topic with one partition, where the partitioner kafkajs picks makes no difference: its notice would only alarm
+      process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";
+      const list = brokers.split(",");
+      // a wrong address is said in seconds, not after the client's minutes of retries
+      const unanswered = await brokersAnswer(list, "moneytrail-indicators", 10_000);
+      if (unanswered !== undefined) throw new UnreachableError(`cannot reach Kafka at ${brokers} (${unanswered}); is the broker running, and is the address the one it advertises?`);
+      await publishSet(kafkaClient(list, "moneytrail-indicators", createLogger("warn")), o.topic, set);
       process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });
 
@@ -159,17 +186,18 @@ export function indicatorCommands(program: Command): void {
     .command("import")
     .description("convert a set from another format to format v1")
     .argument("<file>")
-    .option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory) | legacy (the engine's earlier files)", "stix")
+    .addOption(
+      new Option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory) | legacy (the engine's earlier files)").choices(["stix", "misp", "legacy"]).default("stix"),
+    )
     .option("--set-id <id>", "id of the set made (stix, misp)")
-    .option("--set-version <n>", "version of the set made (stix, misp)", "1")
+    .option("--set-version <n>", "version of the set made (stix, misp)", wholeNumberFlag(1), 1)
     .option("--out <file>", "where to write (default: stdout)")
-    .action((file: string, o: { from: string; setId?: string; setVersion: string; out?: string }) => {
-      const opts = { setId: o.setId, version: Number(o.setVersion) };
+    .action((file: string, o: { from: string; setId?: string; setVersion: number; out?: string }) => {
+      const opts = { setId: o.setId, version: o.setVersion };
       let made: { set: IndicatorSet; skipped: Skipped[] };
       if (o.from === "legacy") made = { set: readIndicatorSet(file), skipped: [] };
-      else if (o.from === "stix") made = importStixBundle(JSON.parse(readFileSync(file, "utf8")), opts);
-      else if (o.from === "misp") made = importMispFeed(file, opts);
-      else throw new Error(`--from ${o.from}: give stix, misp or legacy`);
+      else if (o.from === "stix") made = importStixFile(file, opts);
+      else made = importMispFeed(file, opts);
       for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);
       write(o.out, json({ ...made.set, format: FORMAT }));
     });

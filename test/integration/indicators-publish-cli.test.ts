@@ -1,0 +1,30 @@
+// `moneytrail indicators publish` against a real broker, as a member runs it: a signed set, and an unsigned one
+// with --unsigned, each said in one line on stdout and nothing on stderr (no kafkajs partitioner notice).
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PACKAGE_ROOT, SAMPLE_DIR } from "../../src/lib/paths.js";
+import { freshNames } from "./harness.js";
+
+describe("indicators publish", () => {
+  it("publishes a signed set, and an unsigned one only with --unsigned, without kafkajs' notices", { timeout: 120_000 }, () => {
+    const topic = `${freshNames("publish-cli").id}.indicator-sets`;
+    const signed = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
+    const { signature: _, ...set } = JSON.parse(readFileSync(signed, "utf8"));
+    const unsigned = join(mkdtempSync(join(tmpdir(), "mt-publish-cli-")), "unsigned.json");
+    writeFileSync(unsigned, JSON.stringify({ ...set, version: set.version + 1 }));
+    // KAFKA_BROKERS from the global setup
+    const publish = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", ...args, "--topic", topic], { encoding: "utf8", timeout: 60_000 });
+
+    const ok = publish(signed);
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${topic}\n`);
+    expect(publish(unsigned).status).toBe(2);
+    const forced = publish(unsigned, "--unsigned");
+    expect(forced.stderr).toBe("");
+    expect(forced.status).toBe(0);
+  });
+});
