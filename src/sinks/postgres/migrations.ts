@@ -197,19 +197,33 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   },
 ];
 
+/** PostgreSQL's code for a statement the role may not run. */
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/**
+ * Applies the pending migrations; returns how many. A role that does not own the tables (the service's, see
+ * grantServiceRole) starts when nothing is pending, and is told what to do when something is.
+ */
 export async function migrate(client: Migratable): Promise<number> {
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock(7482019)");
-    await client.query(
-      "CREATE TABLE IF NOT EXISTS mt_schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-    );
+    // CREATE TABLE IF NOT EXISTS would need the right to create, which a service role does not have
+    const { rows: present } = await client.query<{ ok: boolean }>("SELECT to_regclass('mt_schema_migrations') IS NOT NULL AS ok");
+    if (!present[0]!.ok) await client.query("CREATE TABLE mt_schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
     const { rows } = await client.query<{ version: number }>("SELECT version FROM mt_schema_migrations");
     const done = new Set(rows.map((r) => r.version));
     let applied = 0;
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      await (client.exec ? client.exec(m.sql) : client.query(m.sql));
+      try {
+        await (client.exec ? client.exec(m.sql) : client.query(m.sql));
+      } catch (err) {
+        if ((err as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw err;
+        throw new Error(
+          `the database needs migration ${m.version} (${m.name}), which this role may not apply (${(err as Error).message}): run \`moneytrail db migrate\` with the tables' owner's DATABASE_URL, then start again`,
+        );
+      }
       await client.query("INSERT INTO mt_schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
       applied++;
     }
@@ -219,4 +233,27 @@ export async function migrate(client: Migratable): Promise<number> {
     await client.query("ROLLBACK");
     throw err;
   }
+}
+
+/**
+ * Lets `role` run the service on these tables without owning them: read and write every table, but only read
+ * and append to the audit trail. Its owner could switch the append-only trigger off (ALTER TABLE ... DISABLE
+ * TRIGGER); a role that is not the owner cannot, nor update, delete or truncate a row of it. Tables of later
+ * migrations, applied by the owner, get the same rights.
+ */
+export async function grantServiceRole(client: Queryable, role: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`${role}: a role name here is lowercase letters, digits and underscores`);
+  const { rows } = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
+  const schema = `"${rows[0]!.schema.replace(/"/g, '""')}"`;
+  const r = `"${role}"`;
+  for (const sql of [
+    `GRANT USAGE ON SCHEMA ${schema} TO ${r}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${r}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${r}`,
+    `REVOKE UPDATE, DELETE, TRUNCATE ON mt_audit FROM ${r}`,
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON mt_schema_migrations FROM ${r}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${r}`,
+  ])
+    await client.query(sql);
 }

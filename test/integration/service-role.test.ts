@@ -1,0 +1,84 @@
+// The service run as a role that does not own its tables (grantServiceRole): it works as the owner would, and it
+// can neither switch off the audit trail's append-only trigger nor change or remove a row of it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { grantServiceRole, migrate, MIGRATIONS } from "../../src/sinks/postgres/migrations.js";
+import { writeAudit } from "../../src/cases/store.js";
+import { casesAndAlerts, createTopics, databaseUrl, freshNames, freshSchema, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
+
+const n = freshNames("svc-role");
+const role = `mt_service_${n.id.replace(/[^a-z0-9]/g, "_")}`;
+let ownerUrl: string;
+let serviceUrl: string;
+
+async function on<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  await on(databaseUrl(), (c) => c.query(`CREATE ROLE ${role} LOGIN`));
+  ownerUrl = await freshSchema(n);
+  await on(ownerUrl, async (c) => {
+    await migrate(c);
+    await grantServiceRole(c, role);
+  });
+  const u = new URL(ownerUrl);
+  u.username = role;
+  u.password = "";
+  serviceUrl = u.toString();
+}, 120_000);
+
+afterAll(async () => {
+  await on(databaseUrl(), async (c) => {
+    await c.query(`DROP SCHEMA IF EXISTS ${n.id.replace(/[^a-z0-9]/g, "_")} CASCADE`);
+    await c.query(`DROP OWNED BY ${role}`);
+    await c.query(`DROP ROLE ${role}`);
+  });
+});
+
+describe("the service's own database role", () => {
+  it("runs the consumer end to end: the alerts and cases replay gives", async () => {
+    await createTopics(n, 2);
+    const expected = await replayAlerts();
+    const runner = await startRunner(n, serviceUrl);
+    try {
+      await produce(n.events, sampleLines());
+      await waitCaughtUp(n, serviceUrl);
+    } finally {
+      await runner.stop();
+    }
+    const { alerts } = await casesAndAlerts(serviceUrl);
+    expect(alerts.map((a) => a.alertId).sort()).toEqual(expected.map((a) => a.alertId).sort());
+  });
+
+  it("appends to the audit trail and reads it, but cannot change, remove or unprotect it", async () => {
+    await on(serviceUrl, async (c) => {
+      await writeAudit(c, { username: "rev", role: "reviewer" }, "comment", { target: "case 1" });
+      expect(Number((await c.query("SELECT count(*) AS n FROM mt_audit")).rows[0].n)).toBeGreaterThan(0);
+      for (const sql of ["UPDATE mt_audit SET actor = 'someone-else'", "DELETE FROM mt_audit", "TRUNCATE mt_audit", "ALTER TABLE mt_audit DISABLE TRIGGER USER"])
+        await expect(c.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
+      // nor mark a migration applied that was not
+      await expect(c.query("DELETE FROM mt_schema_migrations")).rejects.toThrow(/permission denied/);
+    });
+  });
+
+  it("starts when no migration is pending, and says what to do when one is", async () => {
+    await on(serviceUrl, async (c) => expect(await migrate(c)).toBe(0));
+    const last = MIGRATIONS[MIGRATIONS.length - 1]!;
+    // as if the owner had not yet applied the latest migration (its change undone, its row gone)
+    await on(ownerUrl, async (c) => {
+      await c.query("ALTER TABLE mt_users DROP COLUMN password_change_required");
+      await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
+    });
+    await on(serviceUrl, async (c) =>
+      expect(migrate(c)).rejects.toThrow(new RegExp(`needs migration ${last.version} .*may not apply .*moneytrail db migrate`)),
+    );
+    await on(ownerUrl, async (c) => expect(await migrate(c)).toBe(1));
+  });
+});
