@@ -128,8 +128,8 @@ function parseFile(file: string, text: string): ParsedFile {
     // the parser's later errors mostly follow from its first (an unclosed bracket makes every line after it wrong),
     // so the first is the one to fix; its message already has its place, given here as line and column
     const [e, ...rest] = doc.errors;
-    const message = `YAML syntax: ${e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}${rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : ""}`;
-    throw new ConfigError(file, [{ path: "", message, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
+    const message = `${e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}${rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : ""}`;
+    throw new ConfigError(file, [{ path: "(YAML syntax)", message, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
   }
   if (!isMap(doc.contents) && doc.contents !== null) {
     throw new ConfigError(file, [{ path: "", message: "expected a mapping with `ruleset:` and/or `rules:`", line: 1 }]);
