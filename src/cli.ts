@@ -13,12 +13,14 @@ import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
-import { kafkaClient } from "./source/kafka.js";
+import { kafkaClient, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
-import { runConfig, wholeNumberFlag } from "./config/run.js";
+import { RunConfig, runConfig, wholeNumberFlag } from "./config/run.js";
+import { produceFile } from "./app/produce.js";
+import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
 import { createLogger } from "./lib/log.js";
 import { BacktestError, backtest, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
@@ -143,6 +145,25 @@ program
   });
 
 program
+  .command("produce")
+  .description("put a recorded NDJSON file on the events topic, keyed by merchantId: to try `run`, or to fill a test topic")
+  .requiredOption("--events <file>", "events, one JSON object per line (a line that is not one goes as it is, with no key)")
+  .option("--brokers <list>", "Kafka brokers (env KAFKA_BROKERS)")
+  .option("--topic <topic>", "events topic (env MT_EVENTS_TOPIC, default mt.merchant-events)")
+  .option("--rate <n>", "events per second (default: as fast as the broker takes them)", wholeNumberFlag(1))
+  .option("--no-progress", "no progress bar")
+  .action(async (o: { events: string; brokers?: string; topic?: string; rate?: number; progress: boolean }) => {
+    const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
+    if (!brokers) throw new UsageError("give the brokers: --brokers host:port or KAFKA_BROKERS");
+    const topic = o.topic ?? RunConfig.shape.eventsTopic.parse(process.env.MT_EVENTS_TOPIC);
+    const kafka = await reachableKafka(brokers, "moneytrail-produce", createLogger("warn"));
+    const r = await produceFile({ kafka, events: o.events, topic, rate: o.rate, progress: o.progress && process.stderr.isTTY });
+    process.stderr.write(
+      `${r.sent} lines onto ${topic} in ${r.seconds.toFixed(1)} s${r.unkeyed ? `; ${r.unkeyed} without a merchantId went without a key (the consumer dead-letters what is not an event)` : ""}\n`,
+    );
+  });
+
+program
   .command("backtest")
   .description("run recorded events through a baseline and a candidate rule set and compare what each flags (docs/backtest.md)")
   .option("--events <file>", "events, one JSON object per line")
@@ -216,6 +237,23 @@ rules
     const rs = loadRuleSet(dir);
     process.stdout.write(`${dir}: valid rule set "${rs.id}" version ${rs.version}\n`);
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
+  });
+
+const db = program.command("db").description("the service's PostgreSQL database (run on the server, as its operator)");
+db.command("migrate")
+  .description("create or update the tables; with --service-role, let that role run the service without owning them")
+  .option("--database-url <url>", "PostgreSQL URL of the tables' owner (env DATABASE_URL)")
+  .option("--service-role <role>", "the role `moneytrail run` connects as: it may read and write the tables but only append to the audit trail")
+  .action(async (o: { databaseUrl?: string; serviceRole?: string }) => {
+    const d = await serviceDb(o.databaseUrl);
+    try {
+      if (o.serviceRole) await grantServiceRole(d, o.serviceRole);
+      process.stdout.write(
+        `migrated to version ${MIGRATIONS[MIGRATIONS.length - 1]!.version}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
+      );
+    } finally {
+      await d.close();
+    }
   });
 
 /** The service's database, migrated, for the commands an operator runs on the server. */

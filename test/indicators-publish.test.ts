@@ -38,7 +38,7 @@ describe("indicators publish", () => {
   it("refuses a set with TLP:RED entries, and asks for the brokers, in one line each", { timeout: 60_000 }, () => {
     const red = publish("red.json", "--brokers", "127.0.0.1:1", "--unsigned");
     expect(red.status).toBe(2);
-    expect(red.stderr).toMatch(/^error: .*red\.json has TLP:RED entries, which never leave this member: export it \(moneytrail indicators export/);
+    expect(red.stderr).toMatch(/^error: .*red\.json has TLP:RED entries \([^)]*\), which never leave this member: export it \(moneytrail indicators export/);
     const none = publish("unsigned.json");
     expect(none.status).toBe(2);
     expect(none.stderr).toBe("error: give the brokers: --brokers host:port or KAFKA_BROKERS\n");

@@ -7,12 +7,12 @@ import { readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
 import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
-import { publishSet } from "../indicators/distribution.js";
+import { assertPublishable, publishSet } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
-import { brokersAnswer, kafkaClient } from "../source/kafka.js";
+import { reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
-import { UnreachableError, UsageError } from "../lib/errors.js";
+import { UsageError } from "../lib/errors.js";
 import { wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -162,11 +162,8 @@ export function indicatorCommands(program: Command): void {
       const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
       if (!brokers) throw new UsageError("give the brokers: --brokers host:port or KAFKA_BROKERS");
       const set = readIndicatorSet(file);
-      // refused here, before connecting, with what to run instead (publishSet refuses such a set too)
-      if (shareable(set).entries.length < set.entries.length)
-        throw new UsageError(
-          `${file} has TLP:RED entries, which never leave this member: export it (moneytrail indicators export ${file} --out shared.json drops them), sign that and publish it`,
-        );
+      // before connecting
+      assertPublishable(set, file);
       // a compacted topic keeps one version per set: an unsigned copy would also replace the signed one for later readers
       if (!set.signature && !o.unsigned)
         throw new UsageError(
@@ -174,11 +171,7 @@ export function indicatorCommands(program: Command): void {
         );
       // moneytrail makes the topic with one partition, where the partitioner kafkajs picks makes no difference: its notice would only alarm
       process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";
-      const list = brokers.split(",");
-      // a wrong address is said in seconds, not after the client's minutes of retries
-      const unanswered = await brokersAnswer(list, "moneytrail-indicators", 10_000);
-      if (unanswered !== undefined) throw new UnreachableError(`cannot reach Kafka at ${brokers} (${unanswered}); is the broker running, and is the address the one it advertises?`);
-      await publishSet(kafkaClient(list, "moneytrail-indicators", createLogger("warn")), o.topic, set);
+      await publishSet(await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn")), o.topic, set);
       process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });
 

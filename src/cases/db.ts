@@ -2,6 +2,7 @@
 // service, and PGlite (PostgreSQL compiled to WebAssembly, in process) for the embedded default. Same SQL on both.
 import type pg from "pg";
 import { migrate } from "../sinks/postgres/migrations.js";
+import { UnreachableError } from "../lib/errors.js";
 
 export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -42,7 +43,7 @@ export async function serverDb(url: string, max = 4): Promise<Db> {
   pool.on("error", () => undefined);
   const c = await pool.connect().catch(async (err: Error) => {
     await pool.end();
-    throw new Error(`cannot reach PostgreSQL at ${new URL(url).host} (${err.message}); is it running and does the database exist?`);
+    throw new UnreachableError(`cannot reach PostgreSQL at ${new URL(url).host} (${err.message}); is it running and does the database exist?`);
   });
   try {
     await migrate(c);

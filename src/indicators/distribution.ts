@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Admin, Consumer, Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { verifySet, type TrustStore } from "./sign.js";
+import { UsageError } from "../lib/errors.js";
 
 export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -15,11 +16,18 @@ export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise
   });
 }
 
-/** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
-export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet): Promise<void> {
+/** Refuses a set with TLP:RED entries, which never leave the member, saying how to share the rest. */
+export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): void {
   const red = set.entries.filter((e) => e.tlp === "red").map((e) => e.id);
   if (red.length)
-    throw new Error(`set ${set.id} has TLP:RED entries (${red.slice(0, 5).join(", ")}${red.length > 5 ? ", ..." : ""}); they never leave this member: export it (moneytrail indicators export drops them), sign it again, then publish`);
+    throw new UsageError(
+      `${file} has TLP:RED entries (${red.slice(0, 5).join(", ")}${red.length > 5 ? ", ..." : ""}), which never leave this member: export it (moneytrail indicators export drops them), sign that and publish it`,
+    );
+}
+
+/** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
+export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet): Promise<void> {
+  assertPublishable(set);
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
+import { UnreachableError } from "../lib/errors.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
 
@@ -54,6 +55,17 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
     }
     await sleep(1000);
   }
+}
+
+/**
+ * A client for a command that talks to Kafka once (publish, produce): a wrong address is said within `waitMs`,
+ * not after the client's minutes of retries.
+ */
+export async function reachableKafka(brokers: string, clientId: string, log: Logger, waitMs = 10_000): Promise<Kafka> {
+  const list = brokers.split(",");
+  const unanswered = await brokersAnswer(list, clientId, waitMs);
+  if (unanswered !== undefined) throw new UnreachableError(`cannot reach Kafka at ${brokers} (${unanswered}); is the broker running, and is the address the one it advertises?`);
+  return kafkaClient(list, clientId, log);
 }
 
 /** Partitions of the topics moneytrail creates: the most consumer processes that can share the events. */

@@ -1,11 +1,13 @@
 // `moneytrail produce` on a real broker: every line of a file on the events topic, keyed by merchantId, bad lines too.
 import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { produceFile } from "../../src/app/produce.js";
 import { TOPIC_PARTITIONS } from "../../src/source/kafka.js";
-import { freshNames, kafka, readTopic, sampleLines } from "./harness.js";
+import { PACKAGE_ROOT } from "../../src/lib/paths.js";
+import { brokers, freshNames, kafka, readTopic, sampleLines } from "./harness.js";
 
 describe("moneytrail produce", () => {
   it("creates the topic with the consumer's partitions and sends each line once, keyed by its merchant", async () => {
@@ -41,6 +43,22 @@ describe("moneytrail produce", () => {
     // a merchant's events on one partition, so the consumer sees them in order
     expect([...partitionOf.values()].every((p) => p.size === 1)).toBe(true);
     expect(new Set(read.map((m) => m.partition)).size).toBeGreaterThan(1);
+  });
+
+  it("as a command: the file onto the topic, and one line saying what it did", async () => {
+    const n = freshNames("produce-cli");
+    const file = join(mkdtempSync(join(tmpdir(), "mt-produce-")), "events.ndjson");
+    const lines = [...sampleLines().slice(0, 300), "not json"];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const { KAFKA_BROKERS: _, ...env } = process.env;
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "produce", "--events", file, "--brokers", brokers().join(","), "--topic", n.events],
+      { env, encoding: "utf8", timeout: 120_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^301 lines onto ${n.events} in [\\d.]+ s; 1 without a merchantId went without a key`));
+    expect(await readTopic(n.events, { count: lines.length })).toHaveLength(lines.length);
   });
 
   it("paces the lines at the rate asked", async () => {

@@ -1,8 +1,11 @@
-// The service run as a role that does not own its tables (grantServiceRole): it works as the owner would, and it
+// The service run as a role that does not own its tables (`moneytrail db migrate --service-role`): it works as the owner would, and it
 // can neither switch off the audit trail's append-only trigger nor change or remove a row of it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { grantServiceRole, migrate, MIGRATIONS } from "../../src/sinks/postgres/migrations.js";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { migrate, MIGRATIONS } from "../../src/sinks/postgres/migrations.js";
+import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { writeAudit } from "../../src/cases/store.js";
 import { casesAndAlerts, createTopics, databaseUrl, freshNames, freshSchema, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 
@@ -24,10 +27,15 @@ async function on<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T
 beforeAll(async () => {
   await on(databaseUrl(), (c) => c.query(`CREATE ROLE ${role} LOGIN`));
   ownerUrl = await freshSchema(n);
-  await on(ownerUrl, async (c) => {
-    await migrate(c);
-    await grantServiceRole(c, role);
+  // as an operator would: the command, with the owner's URL
+  const { DATABASE_URL: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "db", "migrate", "--database-url", ownerUrl, "--service-role", role], {
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
   });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(new RegExp(`^migrated to version \\d+; ${role} may run the service`));
   const u = new URL(ownerUrl);
   u.username = role;
   u.password = "";
