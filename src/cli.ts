@@ -120,8 +120,8 @@ program
   .option("--metrics-port <port>", "port of /metrics, 0 for none (env MT_METRICS_PORT, default 9464)")
   .option("--http-port <port>", "port of the reviewers' page and API, 0 for none (env MT_HTTP_PORT, default 8080)")
   .option("--concurrent-partitions <n>", "partitions processed at once, their commits overlapping (env MT_CONCURRENT_PARTITIONS, default 3)")
-  .action(async (flags: Record<string, unknown>) => {
-    const cfg = runConfig(process.env, flags);
+  .action(async (flags: Record<string, unknown>, command: Command) => {
+    const cfg = runConfig(process.env, flags, new Set(command.options.map((o) => o.attributeName())));
     const log = createLogger(cfg.logLevel);
     // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly
     let signalled: string | undefined;

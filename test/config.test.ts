@@ -21,11 +21,14 @@ describe("run configuration", () => {
 
   it("names each missing or wrong setting and how to give it", () => {
     expect(() => runConfig({})).toThrow(/KAFKA_BROKERS is not set[\s\S]*DATABASE_URL is not set/);
-    expect(() => runConfig({ ...env, KAFKA_BROKERS: "localhost" })).toThrow(/KAFKA_BROKERS \(--brokers\): a broker is host:port/);
-    expect(() => runConfig({ ...env, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL \(--database-url\): DATABASE_URL must start with postgres/);
+    const withFlags = new Set(["brokers", "databaseUrl", "concurrentPartitions"]);
+    expect(() => runConfig({ ...env, KAFKA_BROKERS: "localhost" }, {}, withFlags)).toThrow(/KAFKA_BROKERS \(--brokers\): a broker is host:port/);
+    expect(() => runConfig({ ...env, DATABASE_URL: "mysql://x" }, {}, withFlags)).toThrow(/DATABASE_URL \(--database-url\): DATABASE_URL must start with postgres/);
     expect(() => runConfig({ ...env, MT_METRICS_PORT: "http" })).toThrow(/MT_METRICS_PORT/);
     expect(() => runConfig({ ...env, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
-    expect(() => runConfig({ ...env, MT_CONCURRENT_PARTITIONS: "0" })).toThrow(/MT_CONCURRENT_PARTITIONS \(--concurrent-partitions\)/);
+    expect(() => runConfig({ ...env, MT_CONCURRENT_PARTITIONS: "0" }, {}, withFlags)).toThrow(/MT_CONCURRENT_PARTITIONS \(--concurrent-partitions\)/);
+    // a setting without a flag is named by its variable alone
+    expect(() => runConfig({ ...env, MT_FROM_BEGINNING: "maybe" }, {}, withFlags)).toThrow(/\n {2}MT_FROM_BEGINNING: expected true or false/);
   });
 
   it("says what a yes/no or a number setting takes, not zod's bare \"Invalid input\"", () => {

@@ -120,8 +120,11 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   LOG_LEVEL: "logLevel",
 };
 
-/** Environment first, flags on top. Throws a UsageError listing every problem with the variable to set. */
-export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RunConfig, unknown>> = {}): RunConfig {
+/**
+ * Environment first, flags on top. Throws a UsageError listing every problem with the variable to set, and the
+ * flag too for the settings in `withFlags` (the command's options, by their keys here).
+ */
+export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof RunConfig, unknown>> = {}, withFlags: ReadonlySet<string> = new Set()): RunConfig {
   const raw: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== "") raw[key] = env[name];
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) raw[k] = v;
@@ -130,7 +133,9 @@ export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof Ru
   const byKey = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n]));
   const lines = parsed.error.issues.map((i) => {
     const key = String(i.path[0] ?? "");
-    return `  ${byKey[key] ?? key}${byKey[key] ? ` (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})` : ""}: ${i.message}`;
+    // `run` has flags for some settings, not all: only those are named
+    const flag = withFlags.has(key) ? ` (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})` : "";
+    return `  ${byKey[key] ?? key}${flag}: ${i.message}`;
   });
   throw new UsageError(`configuration is not valid:\n${lines.join("\n")}`);
 }
