@@ -20,6 +20,7 @@ import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
 import { RunConfig, runConfig, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
+import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
 import { createLogger } from "./lib/log.js";
 import { BacktestError, backtest, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
@@ -251,6 +252,25 @@ db.command("migrate")
       process.stdout.write(
         `migrated to version ${MIGRATIONS[MIGRATIONS.length - 1]!.version}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
       );
+    } finally {
+      await d.close();
+    }
+  });
+
+program
+  .command("webhooks")
+  .description("case webhooks (run on the server, as its operator)")
+  .command("retry")
+  .description("requeue given-up deliveries (all, or the ids given), once the receiver is fixed; the running service sends them")
+  .argument("[ids...]", "delivery ids, as the give-up log line names them")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (ids: string[], o: { databaseUrl?: string }) => {
+    const bad = ids.find((id) => !/^\d+$/.test(id));
+    if (bad !== undefined) throw new UsageError(`${bad}: a delivery id is a whole number, as the log line names it`);
+    const d = await serviceDb(o.databaseUrl);
+    try {
+      const requeued = await requeueFailed(d, ids);
+      process.stdout.write(requeued.length ? `requeued ${requeued.length}: ${requeued.join(", ")}\n` : `nothing to requeue: no given-up delivery${ids.length ? " with those ids" : ""}\n`);
     } finally {
       await d.close();
     }

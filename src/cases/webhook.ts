@@ -70,6 +70,20 @@ export function verifySignature(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/**
+ * Requeues deliveries that were given up (all, or those of `deliveryIds`), each with a fresh set of attempts, due
+ * now: `moneytrail webhooks retry` once the receiver is fixed. Returns their ids.
+ */
+export async function requeueFailed(db: Db, deliveryIds?: readonly (string | number)[]): Promise<string[]> {
+  const { rows } = await db.query<{ delivery_id: string }>(
+    `UPDATE mt_webhooks SET failed_at = NULL, attempts = 0, next_at = now()
+     WHERE failed_at IS NOT NULL AND delivered_at IS NULL AND ($1::bigint[] IS NULL OR delivery_id = ANY($1::bigint[]))
+     RETURNING delivery_id::text`,
+    [deliveryIds?.length ? deliveryIds.map(String) : null],
+  );
+  return rows.map((r) => r.delivery_id);
+}
+
 export class WebhookDispatcher {
   /** totals since construction, for metrics */
   delivered = 0;
@@ -149,18 +163,6 @@ export class WebhookDispatcher {
       }),
     );
     return counts;
-  }
-
-  /** Requeues every delivery that was given up, with a fresh set of attempts. Returns how many. */
-  async retryFailed(deliveryIds?: readonly (string | number)[]): Promise<number> {
-    const { rows } = await this.db.query<{ delivery_id: string }>(
-      `UPDATE mt_webhooks SET failed_at = NULL, attempts = 0, next_at = $1::timestamptz
-       WHERE failed_at IS NOT NULL AND delivered_at IS NULL AND ($2::bigint[] IS NULL OR delivery_id = ANY($2::bigint[]))
-       RETURNING delivery_id::text`,
-      [iso(this.now()), deliveryIds ? deliveryIds.map(String) : null],
-    );
-    if (rows.length) this.log.info({ deliveries: rows.map((r) => r.delivery_id), target: this.target }, "webhook deliveries requeued");
-    return rows.length;
   }
 
   // Claiming takes a lease instead of holding row locks over HTTP: in one short transaction the due rows are locked
@@ -243,8 +245,7 @@ export class WebhookDispatcher {
       this.log.error(
         ctx,
         `webhook delivery ${row.id} given up after ${attempts} attempts (last: ${error}). Check that the receiver at ${this.target} is up and ` +
-          `accepts the signature (same secret, clock within 5 min), then requeue with WebhookDispatcher.retryFailed() or ` +
-          `UPDATE mt_webhooks SET failed_at = NULL, attempts = 0, next_at = now() WHERE delivery_id = ${row.id}`,
+          `accepts the signature (same secret, clock within 5 min), then requeue it: moneytrail webhooks retry ${row.id}`,
       );
       return "failed";
     }

@@ -5,12 +5,15 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createHmac, randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
-import { verifySignature, WebhookDispatcher, type WebhookOptions } from "../../src/cases/webhook.js";
+import { requeueFailed, verifySignature, WebhookDispatcher, type WebhookOptions } from "../../src/cases/webhook.js";
 import { createLogger } from "../../src/lib/log.js";
+import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import type { Alert, Severity } from "../../src/decode/events.js";
 
 const SECRET = "s3cret-for-tests";
@@ -246,7 +249,7 @@ describe.each([
     expect(verifySignature("not-the-receivers-secret", ts, body, undefined)).toBe(false);
   });
 
-  it("a receiver that is down: given up after maxAttempts with an error log that says what to do; retryFailed() requeues", async () => {
+  it("a receiver that is down: given up after maxAttempts with an error log that says what to do; requeued once fixed", async () => {
     const { log, lines } = capturedLog();
     const d = dispatcher({ url: await deadUrl(), log, baseDelayMs: 10, maxAttempts: 3 });
     const id = await queue(44, { n: 44 });
@@ -266,16 +269,16 @@ describe.each([
     expect(await d.runOnce()).toEqual({ delivered: 0, failed: 0, retried: 0 });
     const errors = lines.filter((l) => l.level === 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.msg).toMatch(/retryFailed\(\)/);
-    expect(errors[0]!.msg).toContain(`WHERE delivery_id = ${id}`);
+    expect(errors[0]!.msg).toContain(`then requeue it: moneytrail webhooks retry ${id}`);
     expect(JSON.stringify(lines)).not.toContain("token=abc");
 
     // the receiver is fixed (here: the service now points at a live one) and the delivery requeued
     const rx = await receiver(SECRET);
     closing.push(rx.close);
     const fixed = dispatcher({ url: rx.url });
-    expect(await fixed.retryFailed()).toBe(1);
-    expect(await fixed.retryFailed()).toBe(0);
+    expect(await requeueFailed(db, [Number(id) + 1000])).toEqual([]);
+    expect(await requeueFailed(db, [id])).toEqual([String(id)]);
+    expect(await requeueFailed(db)).toEqual([]);
     const again = await row(id);
     expect([again.failed, again.attempts]).toEqual([false, 0]);
     expect(await fixed.runOnce()).toEqual({ delivered: 1, failed: 0, retried: 0 });
@@ -376,5 +379,38 @@ describe.each([
     closing.push(rx.close);
     expect(await dispatcher({ url: rx.url }).runOnce()).toEqual({ delivered: 2, failed: 0, retried: 0 });
     expect(rx.accepted().map((g) => JSON.parse(g.body).merchantId).sort()).toEqual([m, m2].sort());
+  });
+});
+
+describe("moneytrail webhooks retry", () => {
+  it("requeues the given-up deliveries named, on the service's database, and says so", async () => {
+    const schema = `wh_cli_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: inject("databaseUrl") });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const url = new URL(inject("databaseUrl"));
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    const db = await serverDb(url.toString(), 1);
+    try {
+      const given = await db.query<{ id: string }>(
+        `INSERT INTO mt_webhooks (case_id, event, payload, next_at, attempts, failed_at)
+         VALUES (1, 'case.high-severity', '{}', now(), 12, now()), (2, 'case.high-severity', '{}', now(), 12, now()) RETURNING delivery_id::text AS id`,
+      );
+      const [first, second] = given.rows.map((r) => r.id);
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "webhooks", "retry", ...args, "--database-url", url.toString()], { encoding: "utf8", timeout: 120_000 });
+      const r = cli(first!);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`requeued 1: ${first}\n`);
+      const rows = await db.query<{ id: string; failed: boolean; attempts: number }>("SELECT delivery_id::text AS id, failed_at IS NOT NULL AS failed, attempts FROM mt_webhooks ORDER BY delivery_id");
+      expect(rows.rows).toEqual([
+        { id: first, failed: false, attempts: 0 },
+        { id: second, failed: true, attempts: 12 },
+      ]);
+      expect(cli(first!).stdout).toBe("nothing to requeue: no given-up delivery with those ids\n");
+    } finally {
+      await db.close();
+    }
   });
 });
