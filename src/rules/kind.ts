@@ -75,6 +75,13 @@ export function noteEvidence(input: EvalInput<unknown, unknown>, list: string[],
   input.noted = true;
 }
 
+/** An indicator match's confidence in an explanation: against the rule's floor and the level that alerts at once. */
+export function confidenceText(value: number, min: number, critical: number): string {
+  return value >= critical
+    ? `confidence ${value}, at or above ${critical}: alerted at once, whatever the score`
+    : `confidence ${value} (counted from ${min}; from ${critical} it alerts at once)`;
+}
+
 export interface RuleKind<P = unknown, S = undefined> {
   kind: string;
   /** one line for `rules validate` and the README */

@@ -1,7 +1,7 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, type EvalInput } from "../kind.js";
+import { defineKind, keep, noteEvidence, type EvalInput, confidenceText } from "../kind.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
 
@@ -76,6 +76,5 @@ export default defineKind<Params, Slot>({
       detail: hosts.join(", "),
     };
   },
-  explain: (f) =>
-    `links to a flagged site (${f.detail || "host withheld"}): indicator confidence ${f.value}, minimum ${f.threshold}`,
+  explain: (f, p) => `links to a flagged site (${f.detail || "host withheld"}): indicator ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });

@@ -2,7 +2,7 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, confidenceText } from "../kind.js";
 import { indicatorKey, type IndicatorRef } from "../../indicators/index.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
 import type { Profile } from "../../state/merchant.js";
@@ -66,5 +66,5 @@ export default defineKind<z.infer<typeof Params>, Slot | typeof CHECKED>({
       detail: slot.fields.join(", "),
     };
   },
-  explain: (f) => `${f.detail ?? "an identifier"} on an indicator list: confidence ${f.value}, minimum ${f.threshold}`,
+  explain: (f, p) => `${f.detail ?? "an identifier"} on an indicator list: ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });
