@@ -79,10 +79,14 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
         .map((f) => [f, readFileSync(join(c.dir, f), "utf8")]),
     );
   const current = () => loadRuleSet(c.dir);
+  // without a running engine (the demo) the set in force is the directory's: since when is when this page first
+  // saw its version, not the time of each request
+  let seen: RulesStatus | undefined;
   const status = (): RulesStatus => {
     if (c.status) return c.status();
     const rs = current();
-    return { id: rs.id, version: rs.version, loadedAt: new Date().toISOString() };
+    if (seen?.version !== rs.version) seen = { id: rs.id, version: rs.version, loadedAt: new Date().toISOString() };
+    return seen;
   };
 
   /** Validates the whole set as it would be, records the version, then writes the files; the running set stays on a refusal. */

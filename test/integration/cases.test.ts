@@ -307,7 +307,11 @@ describe.each([
 
   it("keeps the rule-set history with who changed what: diff any two versions, restore an old one", async () => {
     const list = () => get<{ version: string; recordedBy: string }[]>("/api/rules/versions", "rule-tuner");
-    const start = (await get<{ version: string }>("/api/rules/status", "rule-tuner")).version;
+    const status = await get<{ version: string; loadedAt: string }>("/api/rules/status", "rule-tuner");
+    const start = status.version;
+    // in force since it was first seen, not since each request
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await get("/api/rules/status", "rule-tuner")).toMatchObject({ version: start, loadedAt: status.loadedAt });
     const text = readFileSync(join(rulesDir, "chargebacks.yaml"), "utf8");
     const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) + 3}`);
     const put = await app.inject({ method: "PUT", url: "/api/rules/chargebacks.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: changed });
