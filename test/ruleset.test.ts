@@ -220,17 +220,7 @@ describe("rule-set errors", () => {
   });
 
   it("severity bands that do not rise from medium to high to critical are refused at the band", () => {
-    const err = loadError(
-      dirWith({
-        "ruleset.yaml": `
-          ruleset:
-            id: test-set
-            scoring:
-              alertAt: 60
-              severity: { medium: 90, high: 75, critical: 60 }
-        `,
-      }),
-    );
+    const err = loadError(dirWith({ "ruleset.yaml": SETTINGS.replace("{ medium: 60, high: 75, critical: 90 }", "{ medium: 90, high: 75, critical: 60 }") }));
     expect(err.issues.map((i) => [i.path, i.message])).toEqual([
       ["ruleset.scoring.severity.high", "must be above medium (90): the bands rise from medium to high to critical"],
       ["ruleset.scoring.severity.critical", "must be above high (75): the bands rise from medium to high to critical"],

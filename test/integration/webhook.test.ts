@@ -19,7 +19,8 @@ import type { Alert, Severity } from "../../src/decode/events.js";
 const SECRET = "s3cret-for-tests";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function postgresDb(): Promise<Db> {
+/** A schema of its own on the test server, as a URL whose connections use it. */
+async function freshSchemaUrl(): Promise<string> {
   const schema = `wh_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: inject("databaseUrl") });
   await admin.connect();
@@ -27,7 +28,11 @@ async function postgresDb(): Promise<Db> {
   await admin.end();
   const url = new URL(inject("databaseUrl"));
   url.searchParams.set("options", `-c search_path=${schema}`);
-  return serverDb(url.toString(), 6);
+  return url.toString();
+}
+
+async function postgresDb(): Promise<Db> {
+  return serverDb(await freshSchemaUrl(), 6);
 }
 
 interface Received {
@@ -384,14 +389,8 @@ describe.each([
 
 describe("moneytrail webhooks retry", () => {
   it("requeues the given-up deliveries named, on the service's database, and says so", async () => {
-    const schema = `wh_cli_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: inject("databaseUrl") });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const url = new URL(inject("databaseUrl"));
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    const db = await serverDb(url.toString(), 1);
+    const url = await freshSchemaUrl();
+    const db = await serverDb(url, 1);
     try {
       const given = await db.query<{ id: string }>(
         `INSERT INTO mt_webhooks (case_id, event, payload, next_at, attempts, failed_at)
@@ -399,7 +398,7 @@ describe("moneytrail webhooks retry", () => {
       );
       const [first, second] = given.rows.map((r) => r.id);
       const cli = (...args: string[]) =>
-        spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "webhooks", "retry", ...args, "--database-url", url.toString()], { encoding: "utf8", timeout: 120_000 });
+        spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "webhooks", "retry", ...args, "--database-url", url], { encoding: "utf8", timeout: 120_000 });
       const r = cli(first!);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toBe(`requeued 1: ${first}\n`);
