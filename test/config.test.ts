@@ -31,6 +31,12 @@ describe("run configuration", () => {
     expect(() => runConfig({ ...env, MT_FROM_BEGINNING: "maybe" }, {}, withFlags)).toThrow(/\n {2}MT_FROM_BEGINNING: expected true or false/);
   });
 
+  it("takes the trusted proxies as a list of addresses or ranges", () => {
+    expect(runConfig({ ...env, MT_TRUST_PROXY: "10.0.0.5, 10.1.0.0/16,::1" }).trustProxy).toEqual(["10.0.0.5", "10.1.0.0/16", "::1"]);
+    expect(runConfig(env).trustProxy).toBeUndefined();
+    expect(() => runConfig({ ...env, MT_TRUST_PROXY: "proxy.example" })).toThrow(/MT_TRUST_PROXY: a proxy is an IP address or a CIDR range/);
+  });
+
   it("says what a yes/no or a number setting takes, not zod's bare \"Invalid input\"", () => {
     expect(() => runConfig({ ...env, MT_FROM_BEGINNING: "maybe" })).toThrow(/MT_FROM_BEGINNING.*: expected true or false/);
     expect(runConfig({ ...env, MT_FROM_BEGINNING: "no" }).fromBeginning).toBe(false);

@@ -65,6 +65,13 @@ describe("kafkajs lines in our log", () => {
     expect(lines.map((l) => l.level)).toEqual([20, 20]);
   });
 
+  it("drops kafkajs's notice about its 2.0 change of default partitioner", () => {
+    const { lines, connection } = capture();
+    connection.warn("KafkaJS v2.0.0 switched default partitioner. To retain the same partitioning behavior as in previous versions, ...");
+    connection.warn("Something else worth a warning");
+    expect(lines.map((l) => l.msg)).toEqual(["Something else worth a warning"]);
+  });
+
   it("keeps other errors, of these requests too, at error", () => {
     const { lines, connection } = capture();
     connection.error("Response AddPartitionsToTxn(key: 24, version: 1)", { error: "The producer attempted to use a producer id which is not currently assigned to its transactional id" });

@@ -169,8 +169,6 @@ export function indicatorCommands(program: Command): void {
         throw new UsageError(
           `${file} is not signed, and subscribers with a trust store refuse an unsigned set: sign it (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that, or give --unsigned to publish it as it is`,
         );
-      // moneytrail makes the topic with one partition, where the partitioner kafkajs picks makes no difference: its notice would only alarm
-      process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";
       await publishSet(await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn")), o.topic, set);
       process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });

@@ -269,6 +269,7 @@ export class Runner {
       rulesDir: this.cfg.rules,
       rulesStatus: () => this.rules.status,
       member: { id: this.cfg.memberId, name: this.cfg.memberName },
+      trustProxy: this.cfg.trustProxy,
     });
     await this.web.listen({ port: this.cfg.httpPort, host: this.cfg.httpHost });
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");

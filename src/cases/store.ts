@@ -405,9 +405,9 @@ export class CaseStore {
       }
       const r = await q.query<Raw>(`${sql} ORDER BY audit_id LIMIT ${Math.min(o.limit ?? 10_000, 10_000)}`, params);
       const rows = r.rows.map(auditRow);
-      // a page of nothing but this user's own earlier audit exports tells them nothing new, and recording it would
-      // hand a client that pages until an empty page a fresh row to read, forever
-      if (rows.some((row) => row.action !== "audit-export" || row.actor !== actor.username))
+      // a page of nothing but audit exports (this user's or another's paging beside them) tells nothing new, and
+      // recording it would hand every client that pages until an empty page a fresh row to read, forever
+      if (rows.some((row) => row.action !== "audit-export"))
         await writeAudit(q, actor, "audit-export", { caseId: o.caseId ?? null, detail: { form, after: o.afterId ?? null, rows: rows.length } });
       return rows;
     });

@@ -76,6 +76,15 @@ export const RunConfig = z.strictObject({
   /** port of the reviewers' page and API; 0 turns it off */
   httpPort: wholeNumber(0, 65535).default(8080),
   httpHost: z.string().min(1).default("127.0.0.1"),
+  /**
+   * addresses (or CIDR ranges) of the reverse proxies that serve the page over TLS: a client's address is then
+   * read from X-Forwarded-For (the sign-in throttle counts per client) and the session cookie is HTTPS-only
+   */
+  trustProxy: z
+    .string()
+    .transform((s) => s.split(",").map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, "a proxy is an IP address or a CIDR range")).min(1))
+    .optional(),
   /** receiver of the new-high-severity-case webhook; unset: no webhook */
   webhookUrl: z.url({ protocol: /^https?$/, error: "MT_WEBHOOK_URL must be an http(s) URL" }).optional(),
   /** HMAC key the receiver verifies signatures with */
@@ -115,6 +124,7 @@ const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_METRICS_HOST: "metricsHost",
   MT_HTTP_PORT: "httpPort",
   MT_HTTP_HOST: "httpHost",
+  MT_TRUST_PROXY: "trustProxy",
   MT_WEBHOOK_URL: "webhookUrl",
   MT_WEBHOOK_SECRET: "webhookSecret",
   LOG_LEVEL: "logLevel",

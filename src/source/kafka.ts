@@ -25,6 +25,8 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger): K
       // Not our case: a failed outbox send aborts its transaction (invisible to read_committed readers) and the
       // publisher re-reads its published mark before trying again, so bounded retries cannot duplicate.
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
+      // a notice about kafkajs 2.0's change of default partitioner: every topic here is written with the new one
+      if (message.startsWith("KafkaJS v2.0.0 switched default partitioner")) return;
       const level = entry.level === logLevel.ERROR && !retriedInside(message, rest.error) ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },

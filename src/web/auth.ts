@@ -173,8 +173,8 @@ export class Auth {
     if (!u || !ok) {
       this.byName.fail(name, now);
       this.byClient.fail(client, now);
-      // the name tried, at most a user name's length; never the password
-      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: name });
+      // the user's name when it is one; anything else typed there (a password in the wrong field) is never kept
+      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: u ? undefined : { name: "not a user" } });
       return null;
     }
     this.byName.clear(name);

@@ -30,8 +30,11 @@ export interface WebOptions {
   rulesStatus?: () => RulesStatus;
   /** this member, as it signs sightings for indicator publishers */
   member?: { id: string; name?: string };
-  /** cookies only over HTTPS (set behind a TLS proxy) */
-  secureCookies?: boolean;
+  /**
+   * the reverse proxies in front, which terminate TLS: clients' addresses come from X-Forwarded-For (else every
+   * sign-in would count against the proxy's address) and cookies go over HTTPS only
+   */
+  trustProxy?: string[];
 }
 
 declare module "fastify" {
@@ -58,7 +61,7 @@ const AuditQuery = z.strictObject({
 });
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, ...(o.trustProxy && { trustProxy: o.trustProxy }) });
   const store = new CaseStore(o.db);
   const auth = new Auth(o.db);
   app.decorate("guarded", []);
@@ -139,10 +142,10 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     if ("retryAfterMs" in r) {
       const minutes = Math.ceil(r.retryAfterMs / 60_000);
       reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
-      const message = `Too many wrong passwords for this name or from this address: try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an admin to set a new password.`;
+      const message = `Too many wrong passwords for this name or from this address: try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
       return sendHtml(reply, loginPage(message, safeNext(b.next)), 429);
     }
-    reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.secureCookies ?? false });
+    reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined });
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });

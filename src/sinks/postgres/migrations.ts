@@ -1,6 +1,7 @@
 // Schema migrations, applied in order under an advisory lock so concurrent processes do not race. The same SQL
 // runs on a PostgreSQL server and on the embedded PGlite.
 import type { Queryable } from "../../cases/db.js";
+import { UsageError } from "../../lib/errors.js";
 
 /** A connection that can run a multi-statement script (PGlite's query() takes one statement; its exec() more). */
 type Migratable = Queryable & { exec?(sql: string): Promise<unknown> };
@@ -220,7 +221,7 @@ export async function migrate(client: Migratable): Promise<number> {
         await (client.exec ? client.exec(m.sql) : client.query(m.sql));
       } catch (err) {
         if ((err as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw err;
-        throw new Error(
+        throw new UsageError(
           `the database needs migration ${m.version} (${m.name}), which this role may not apply (${(err as Error).message}): run \`moneytrail db migrate\` with the tables' owner's DATABASE_URL, then start again`,
         );
       }
@@ -242,7 +243,7 @@ export async function migrate(client: Migratable): Promise<number> {
  * migrations, applied by the owner, get the same rights.
  */
 export async function grantServiceRole(client: Queryable, role: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`${role}: a role name here is lowercase letters, digits and underscores`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new UsageError(`${role}: a role name here is lowercase letters, digits and underscores`);
   const { rows } = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
   const schema = `"${rows[0]!.schema.replace(/"/g, '""')}"`;
   const r = `"${role}"`;
