@@ -2,10 +2,10 @@
 // so a replay of last year's data matches what was valid then.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
-import { MEMO_CAP, canonicalHost, canonicalOf, canonicalUrl, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
+import { indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
+import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
-import { compactKeyword, keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
+import { keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
 
@@ -40,6 +40,7 @@ export class IndicatorIndex {
     for (const e of set.entries) {
       if (e.revoked) continue;
       const key = indicatorKey(e.kind, e.value);
+      // a parsed set has none such; a set built in code might
       if (key === null) continue;
       let table = this.byKind.get(e.kind);
       if (!table) this.byKind.set(e.kind, (table = new Map()));
@@ -116,26 +117,6 @@ export class IndicatorIndex {
     if (!this.has("keyword")) return out;
     for (const run of keywordRuns(normaliseDescriptor(descriptor), this.longestKeyword)) out.push(...this.lookup("keyword", run, at));
     return out;
-  }
-}
-
-/** The form an indicator value is stored and looked up in, or null for a value that can never match. */
-export function indicatorKey(kind: IndicatorKind, value: string): string | null {
-  switch (kind) {
-    case "url":
-      return canonicalUrl(value);
-    case "domain":
-      return canonicalHost(value.trim());
-    case "keyword":
-      return compactKeyword(value) || null;
-    case "url-sha256":
-    case "domain-sha256":
-    case "email-sha256":
-    case "account-sha256":
-    case "principal-sha256":
-      return value.trim().toLowerCase();
-    default:
-      return value.trim();
   }
 }
 

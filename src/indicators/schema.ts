@@ -30,33 +30,36 @@ export type Tlp = z.infer<typeof Tlp>;
 const time = z.iso.datetime({ offset: true });
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/i;
+const trimmed = (v: string): string | null => v.trim() || null;
+const hashed = (v: string): string | null => {
+  const h = v.trim().toLowerCase();
+  return SHA256.test(h) ? h : null;
+};
+/** a URL's host is compared in its ASCII (punycode) form, so a name is listed in that form, without a port */
+const domainName = (v: string): string | null => {
+  const host = canonicalHost(v.trim());
+  return parseHttpUrl(`http://${host}/`)?.hostname === host && !host.includes(":") && !/^[\d.]+$/.test(host) ? host : null;
+};
 
-/** Why a value can never match as an entry of its kind, or undefined when it can. */
-function valueProblem(kind: IndicatorKind, value: string): string | undefined {
-  const v = value.trim();
-  switch (kind) {
-    case "url":
-      return canonicalUrl(v) === null ? "not an http(s) URL" : undefined;
-    case "domain": {
-      // a URL's host is compared in its ASCII (punycode) form, so a name is listed in that form
-      const host = canonicalHost(v);
-      return parseHttpUrl(`http://${host}/`)?.hostname === host && !host.includes(":") && !/^[\d.]+$/.test(host)
-        ? undefined
-        : "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)";
-    }
-    case "url-sha256":
-    case "domain-sha256":
-    case "email-sha256":
-    case "account-sha256":
-    case "principal-sha256":
-      return SHA256.test(v) ? undefined : "expected sha256: followed by 64 hex digits";
-    case "keyword":
-      return compactKeyword(v) ? undefined : "no letters or digits left after normalisation";
-    case "ip":
-      return isIP(v) ? undefined : "not an IPv4 or IPv6 address (one address, not a range)";
-    default:
-      return v ? undefined : "blank";
-  }
+/** Per kind: the form a value is stored and looked up in (null when it can never match), and why it would not. */
+const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; otherwise: string }> = {
+  url: { key: canonicalUrl, otherwise: "not an http(s) URL" },
+  domain: { key: domainName, otherwise: "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)" },
+  "url-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
+  "domain-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
+  "email-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
+  "account-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
+  "principal-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
+  keyword: { key: (v) => compactKeyword(v) || null, otherwise: "no letters or digits left after normalisation" },
+  ip: { key: (v) => (isIP(v.trim()) ? v.trim() : null), otherwise: "not an IPv4 or IPv6 address (one address, not a range)" },
+  "merchant-id": { key: trimmed, otherwise: "blank" },
+  wallet: { key: trimmed, otherwise: "blank" },
+  "analytics-id": { key: trimmed, otherwise: "blank" },
+};
+
+/** The form an indicator value is stored and looked up in, or null for a value that can never match. */
+export function indicatorKey(kind: IndicatorKind, value: string): string | null {
+  return FORMS[kind].key(value);
 }
 
 const EntryFields = z.strictObject({
@@ -84,8 +87,7 @@ const uniqueIds = (entries: { id: string }[], ctx: z.RefinementCtx): void => {
 
 /** A value that could never match is refused, not left in the index to fail silently. */
 const matchable = (e: { kind: IndicatorKind; value: string }, ctx: z.RefinementCtx): void => {
-  const problem = valueProblem(e.kind, e.value);
-  if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: `${problem} (kind ${e.kind})` });
+  if (indicatorKey(e.kind, e.value) === null) ctx.addIssue({ code: "custom", path: ["value"], message: `${FORMS[e.kind].otherwise} (kind ${e.kind})` });
 };
 
 export const IndicatorEntry = EntryFields.superRefine(matchable);

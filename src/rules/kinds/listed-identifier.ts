@@ -3,7 +3,8 @@
 // same people and accounts.
 import { z } from "zod";
 import { defineKind, confidenceText } from "../kind.js";
-import { indicatorKey, type IndicatorRef } from "../../indicators/index.js";
+import type { IndicatorRef } from "../../indicators/index.js";
+import { indicatorKey } from "../../indicators/schema.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
 import type { Profile } from "../../state/merchant.js";
 
