@@ -4,19 +4,11 @@ import { InvalidArgumentError } from "commander";
 import { DEFAULT_RULES } from "../lib/paths.js";
 import { DEFAULT_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
+import { wholeNumber } from "../lib/whole-number.js";
 
 const flag = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])], { error: "expected true or false (or 1/0, yes/no)" })
   .transform((v) => v === true || v === "true" || v === "1" || v === "yes");
-
-/**
- * A whole number from the environment or a flag (strings) or from code. Digits only: Number() would take " " as 0
- * and "0x10" as 16. Every failure gives the range, rather than zod's "expected number, received NaN".
- */
-export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
-  const error = `expected a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`;
-  return z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error }).pipe(z.number().int({ error }).min(min, { error }).max(max, { error }));
-}
 
 /** wholeNumber as commander's parser of a flag's value: a bad value is refused before the command does anything. */
 export function wholeNumberFlag(min: number, max?: number): (value: string) => number {

@@ -14,6 +14,7 @@ import type { RuleSet } from "../rules/ruleset.js";
 import type { RulesStatus } from "../rules/reload.js";
 import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError } from "../lib/errors.js";
+import { wholeNumber } from "../lib/whole-number.js";
 import { html, layout, type PageUser } from "./html.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage } from "./pages/case.js";
@@ -57,7 +58,7 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; 
 const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin" };
 const AuditQuery = z.strictObject({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  limit: wholeNumber(1, 10_000).optional(),
 });
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {

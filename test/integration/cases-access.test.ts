@@ -132,7 +132,9 @@ describe.each([
     const typo = await get("/api/cases?stauts=open");
     expect(typo.statusCode).toBe(400);
     expect(typo.json().error).toContain("the filters are status, typology, acquirer, assignee, page, pageSize");
-    for (const q of ["page=0", "page=two", "pageSize=1000", "pageSize=0"]) expect((await get(`/api/cases?${q}`)).statusCode, q).toBe(400);
+    for (const q of ["page=0", "page=two", "pageSize=1000", "pageSize=0", "pageSize=0x10", "page=1e3"]) expect((await get(`/api/cases?${q}`)).statusCode, q).toBe(400);
+    expect((await get("/api/cases?pageSize=0x10")).json().error).toBe("pageSize: expected a whole number from 1 to 200");
+    expect((await get("/api/audit?limit=1e3", "adm")).json().error).toBe("limit: expected a whole number from 1 to 10000");
     expect((await get("/api/cases?status=in_review&pageSize=200&page=1")).statusCode).toBe(200);
     // a form's "any" is an empty value: no filter
     expect((await get("/api/cases?status=&typology=&acquirer=&assignee=")).json().total).toBe((await get("/api/cases")).json().total);
