@@ -40,14 +40,18 @@ export function maskUrl(url: string): MaskedUrl {
 const URL_IN_TEXT = String.raw`\bhttps?://[^\s,;()<>"']+`;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Prose with each address in it as host and hash: the case's own addresses as written, and any other http(s) URL. */
-export function maskText(text: string, known: readonly string[]): string {
+/**
+ * Masks prose: each address in it as host and hash, the case's own addresses as written and any other http(s) URL.
+ * Made once per case, for all its explanations.
+ */
+export function textMasker(known: readonly string[]): (text: string) => string {
   // one pass, longest first, so no address is matched inside another or inside a mask already written
   const re = new RegExp([...known.filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe), URL_IN_TEXT].join("|"), "gi");
-  return text.replace(re, (u) => {
-    const m = maskUrl(u);
-    return `${m.host ?? "(not a web address)"} ${m.sha256}`;
-  });
+  return (text) =>
+    text.replace(re, (u) => {
+      const m = maskUrl(u);
+      return `${m.host ?? "(not a web address)"} ${m.sha256}`;
+    });
 }
 
 function maskContext(ctx: AlertContext): MaskedAlertContext {
@@ -60,12 +64,12 @@ function maskContext(ctx: AlertContext): MaskedAlertContext {
 }
 
 export function maskCase(d: CaseDetail): MaskedCaseDetail {
-  const known = evidenceUrls(d.context);
+  const mask = textMasker(evidenceUrls(d.context));
   return {
     ...d,
     alerts: d.alerts.map((a) => ({
       ...a,
-      signals: a.signals.map((s) => ({ ...s, explanation: s.explanation && maskText(s.explanation, known) })),
+      signals: a.signals.map((s) => ({ ...s, explanation: s.explanation && mask(s.explanation) })),
       context: a.context && maskContext(a.context),
     })),
     context: maskContext(d.context),

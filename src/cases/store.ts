@@ -45,22 +45,22 @@ export interface CaseRow {
 }
 
 const QUEUE_STATUSES = ["active", "all", ...STATUSES] as const;
-const FILTERS = ["status", "typology", "acquirer", "assignee", "page", "pageSize"];
+
+const filters = {
+  /** a status, "active" (open, in review, escalated: the default) or "all" */
+  status: z.enum(QUEUE_STATUSES, { error: `expected one of ${QUEUE_STATUSES.join(", ")}` }).optional(),
+  typology: z.string().max(256).optional(),
+  acquirer: z.string().max(256).optional(),
+  /** a username, or "unassigned" */
+  assignee: z.string().max(128).optional(),
+  page: wholeNumber(1).optional(),
+  pageSize: wholeNumber(1, 200).optional(),
+};
 
 /** The queue's filters, as the API's and the page's query parameters give them. */
-export const QueueFilter = z.strictObject(
-  {
-    /** a status, "active" (open, in review, escalated: the default) or "all" */
-    status: z.enum(QUEUE_STATUSES, { error: `expected one of ${QUEUE_STATUSES.join(", ")}` }).optional(),
-    typology: z.string().max(256).optional(),
-    acquirer: z.string().max(256).optional(),
-    /** a username, or "unassigned" */
-    assignee: z.string().max(128).optional(),
-    page: wholeNumber(1).optional(),
-    pageSize: wholeNumber(1, 200).optional(),
-  },
-  { error: (iss) => (iss.code === "unrecognized_keys" ? `unknown parameter ${iss.keys.join(", ")}; the filters are ${FILTERS.join(", ")}` : undefined) },
-);
+export const QueueFilter = z.strictObject(filters, {
+  error: (iss) => (iss.code === "unrecognized_keys" ? `unknown parameter ${iss.keys.join(", ")}; the filters are ${Object.keys(filters).join(", ")}` : undefined),
+});
 export type QueueFilter = z.infer<typeof QueueFilter>;
 
 /** The filters in a query string; an empty value (a form's "any") is no filter. */

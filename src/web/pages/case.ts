@@ -3,7 +3,7 @@
 import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
-import { maskText } from "../../cases/mask.js";
+import { textMasker } from "../../cases/mask.js";
 import { DISMISS_REASONS, allowedActions } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
@@ -38,6 +38,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const c = d.case;
   const p = d.context.profile;
   const latest = d.alerts.at(-1);
+  const mask = textMasker(evidenceUrls(d.context));
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
@@ -85,7 +86,7 @@ ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input n
 ${
   latest
     ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th></tr></thead><tbody>${latest.signals.map(
-        (s) => html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ? maskText(s.explanation, evidenceUrls(d.context)) : ""}</td><td>${s.value}</td><td>${s.threshold}</td></tr>`,
+        (s) => html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${s.value}</td><td>${s.threshold}</td></tr>`,
       )}</tbody></table><p class="muted">Latest alert ${latest.alertId}, raised ${when(latest.raisedAt)} by rule set ${latest.ruleSet.id} version <code>${latest.ruleSet.version}</code>.</p>`
     : html`<p>No alert.</p>`
 }</section>
