@@ -2,10 +2,15 @@
 // and the sample's cases behind the reviewer's sign-in, once the printed one-time password is replaced.
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { serveDemo } from "../src/app/demo.js";
+import { replay } from "../src/app/replay.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { IndicatorIndex } from "../src/indicators/index.js";
+import { createLogger } from "../src/lib/log.js";
 
 describe("npm start", () => {
   let child: ChildProcess | undefined;
@@ -44,5 +49,22 @@ describe("npm start", () => {
     const queue = await (await fetch(`${url}api/cases`, { headers: { cookie } })).json();
     expect(queue.total).toBe(12);
     expect((await fetch(`${url}login`, { method: "POST", body: new URLSearchParams({ username: "reviewer", password }), redirect: "manual" })).status).toBe(401);
+  });
+});
+
+describe("the demo's server", () => {
+  it("edits a copy of the rules, never the given directory, and removes the copy when it closes", { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-demo-copy-"));
+    try {
+      const out = join(dir, "alerts.ndjson");
+      const s = await replay({ events: join(SAMPLE_DIR, "events.ndjson"), out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex() });
+      const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
+      expect(demo.rulesDir).not.toBe(DEFAULT_RULES);
+      expect(existsSync(join(demo.rulesDir, "ruleset.yaml"))).toBe(true);
+      await demo.close();
+      expect(existsSync(demo.rulesDir)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

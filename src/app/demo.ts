@@ -1,6 +1,6 @@
 // The embedded default behind `npm start`: the sample's alerts in an in-process PostgreSQL (PGlite, the same SQL
 // as the service), three sign-ins, and the reviewers' page on 127.0.0.1. Nothing to install, nothing kept.
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -20,6 +20,8 @@ export interface DemoServer {
   logins: { username: string; role: string; password: string }[];
   app: FastifyInstance;
   db: Db;
+  /** the copy of the rules that rule tuners edit on the page; removed on close */
+  rulesDir: string;
   close(): Promise<void>;
 }
 
@@ -42,10 +44,15 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   const rs = loadRuleSet(rulesDir);
   await recordVersion(db, rs, filesOf(rs), "directory");
   const app = await buildWebServer({ db, log: o.log, rulesDir });
-  await app.listen({ host: o.host, port: o.port }).catch(async (err: NodeJS.ErrnoException) => {
-    // what is open would keep the process alive for seconds after the message
+  // the copy goes with the demo, like its in-memory database
+  const closeAll = async () => {
     await app.close();
     await db.close();
+    rmSync(rulesDir, { recursive: true, force: true });
+  };
+  await app.listen({ host: o.host, port: o.port }).catch(async (err: NodeJS.ErrnoException) => {
+    // what is open would keep the process alive for seconds after the message
+    await closeAll();
     throw err.code === "EADDRINUSE" ? new UsageError(`port ${o.port} on ${o.host} is taken: run again with --port <another port> (or --port 0 for any free one)`) : err;
   });
   const addr = app.server.address();
@@ -55,9 +62,7 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
     logins,
     app,
     db,
-    async close() {
-      await app.close();
-      await db.close();
-    },
+    rulesDir,
+    close: closeAll,
   };
 }
