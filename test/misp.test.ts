@@ -31,7 +31,7 @@ const A = {
   objIp: "a1bc62a1-e674-5292-876d-bb803b782828",
 };
 
-describe("fromMispFeed", () => {
+describe("importMispFeed", () => {
   it("takes the to_ids attributes of every event (and of its objects) with their kinds and values", () => {
     const { set, skipped } = importMispFeed(FEED, { setId: "partner-misp", version: 5 });
     expect(set).toMatchObject({ format: "moneytrail-indicators/1", id: "partner-misp", version: 5, created: "2026-03-05T00:00:00.000Z" });
@@ -100,7 +100,7 @@ describe("fromMispFeed", () => {
   });
 });
 
-describe("fromMispFeed refuses a malformed feed, naming the file", () => {
+describe("importMispFeed refuses a malformed feed, naming the file", () => {
   let dir = "";
   const copy = (): string => {
     dir = mkdtempSync(join(tmpdir(), "mt-misp-"));

@@ -67,7 +67,7 @@ describe("UUIDv5", () => {
   });
 });
 
-describe("toStixBundle", () => {
+describe("toStixExport", () => {
   it("produces a bundle that passes validateStixBundle, one indicator per exportable entry", () => {
     const { bundle, skipped } = toStixExport(testSet());
     expect(validateStixBundle(bundle)).toEqual({ ok: true });
