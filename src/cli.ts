@@ -13,7 +13,7 @@ import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
-import { kafkaClient, reachableKafka } from "./source/kafka.js";
+import { brokersFrom, kafkaClient, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
@@ -154,8 +154,7 @@ program
   .option("--rate <n>", "events per second (default: as fast as the broker takes them)", wholeNumberFlag(1))
   .option("--no-progress", "no progress bar")
   .action(async (o: { events: string; brokers?: string; topic?: string; rate?: number; progress: boolean }) => {
-    const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
-    if (!brokers) throw new UsageError("give the brokers: --brokers host:port or KAFKA_BROKERS");
+    const brokers = brokersFrom(o.brokers);
     const topic = o.topic ?? RunConfig.shape.eventsTopic.parse(process.env.MT_EVENTS_TOPIC);
     const kafka = await reachableKafka(brokers, "moneytrail-produce", createLogger("warn"));
     const r = await produceFile({ kafka, events: o.events, topic, rate: o.rate, progress: o.progress && process.stderr.isTTY });
@@ -200,8 +199,7 @@ program
     }) => {
       if (!o.events === !o.topic) throw new UsageError("give the recorded events: --events FILE or --topic TOPIC (one of them)");
       if (o.events && !existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
-      const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
-      if (o.topic && !brokers) throw new UsageError("--topic needs the brokers: --brokers host:port or KAFKA_BROKERS");
+      const brokers = o.topic ? brokersFrom(o.brokers, "--topic needs the brokers") : undefined;
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
       if (o.labels && !existsSync(o.labels)) throw new UsageError(`no labels file at ${o.labels}`);
       try {

@@ -10,7 +10,7 @@ import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
-import { reachableKafka } from "../source/kafka.js";
+import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
 import { UsageError } from "../lib/errors.js";
 import { wholeNumberFlag } from "../config/run.js";
@@ -159,8 +159,7 @@ export function indicatorCommands(program: Command): void {
     .option("--topic <topic>", "the indicator-set topic (env MT_INDICATOR_TOPIC)", process.env.MT_INDICATOR_TOPIC ?? "mt.indicator-sets")
     .option("--unsigned", "publish a set that is not signed (subscribers with a trust store refuse it)")
     .action(async (file: string, o: { brokers?: string; topic: string; unsigned?: boolean }) => {
-      const brokers = o.brokers ?? process.env.KAFKA_BROKERS;
-      if (!brokers) throw new UsageError("give the brokers: --brokers host:port or KAFKA_BROKERS");
+      const brokers = brokersFrom(o.brokers);
       const set = readIndicatorSet(file);
       // before connecting
       assertPublishable(set, file);

@@ -158,7 +158,7 @@ export function eventUrls(e: EvidenceEvent): string[] {
   return [e.url, e.checkoutUrl, e.referrerUrl, ...(e.linkedUrls ?? [])].filter((u): u is string => typeof u === "string");
 }
 
-/** Who an audit row names when nobody is signed in (a failed sign-in: the name tried is the row's target). */
+/** Who an audit row names when nobody is signed in (a failed sign-in: the user tried, if the name is one's, is the target). */
 export const ANONYMOUS = { username: "anonymous", role: "anonymous" } as const;
 
 export async function writeAudit(
@@ -332,12 +332,7 @@ export class CaseStore {
    * audit row names each one's hash, as a reveal of each would.
    */
   async exportCase(caseId: string, actor: Actor): Promise<CaseFile> {
-    const d = await this.db.tx(async (q) => {
-      const d = await this.load(q, caseId);
-      const urls = evidenceUrls(d.context).map(urlHash);
-      await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: { form: "json", urls } });
-      return d;
-    });
+    const d = await this.exported(caseId, actor, (d) => ({ form: "json", urls: evidenceUrls(d.context).map(urlHash) }));
     return {
       format: "moneytrail-case-file/1",
       exportedAt: new Date().toISOString(),
@@ -357,9 +352,14 @@ export class CaseStore {
 
   /** The case for its printable file, which masks addresses as the page does; audited as an export. */
   async printCase(caseId: string, actor: Actor): Promise<CaseDetail> {
+    return this.exported(caseId, actor, () => ({ form: "print" }));
+  }
+
+  /** A case read for an export, with the export's audit row in the same transaction. */
+  private exported(caseId: string, actor: Actor, detail: (d: CaseDetail) => Record<string, unknown>): Promise<CaseDetail> {
     return this.db.tx(async (q) => {
       const d = await this.load(q, caseId);
-      await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: { form: "print" } });
+      await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: detail(d) });
       return d;
     });
   }

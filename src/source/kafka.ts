@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
-import { UnreachableError } from "../lib/errors.js";
+import { UnreachableError, UsageError } from "../lib/errors.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
 
@@ -57,6 +57,13 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
     }
     await sleep(1000);
   }
+}
+
+/** The brokers of a command's --brokers flag, else KAFKA_BROKERS; refused with what to give when neither is set. */
+export function brokersFrom(flag: string | undefined, what = "give the brokers"): string {
+  const brokers = flag ?? process.env.KAFKA_BROKERS;
+  if (!brokers) throw new UsageError(`${what}: --brokers host:port or KAFKA_BROKERS`);
+  return brokers;
 }
 
 /**
