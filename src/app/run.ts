@@ -341,7 +341,9 @@ export class Runner {
       this.log,
       { published: (dest, n) => this.metrics.published.inc({ dest }, n), transaction: (seconds) => this.metrics.publishSeconds.observe(seconds) },
     );
-    await publisher.start();
+    // not waited for: its producer takes three round trips to start, and the outputs of the events processed
+    // meanwhile wait in the outbox (publisher.ts)
+    void publisher.start();
     const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
     // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
     let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);

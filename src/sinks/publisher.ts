@@ -53,7 +53,9 @@ export class OutboxPublisher {
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   /** after a failure the outcome of the last commit is unknown: read the mark again before publishing */
-  private resync = false;
+  private resync = true;
+  /** the producer has taken the partition's transactional id (see fence()) */
+  private fenced = false;
   private dropTimer: NodeJS.Timeout | undefined;
   private dropping: Promise<void> = Promise.resolve();
   readonly outboxGroup: string;
@@ -75,15 +77,24 @@ export class OutboxPublisher {
     });
   }
 
-  /** Connects (fencing any earlier producer of this partition), learns what was published, publishes the rest. */
-  async start(): Promise<void> {
+  /**
+   * Connects (fencing any earlier producer of this partition), learns what was published, publishes the rest. The
+   * returned promise does not reject: a failure is retried in the background, and the caller need not wait for it
+   * (the rows its events make wait in the outbox, which is what lets a new owner start on its partition at once
+   * instead of after the three round trips a transactional producer takes to start).
+   */
+  start(): Promise<void> {
+    return this.flush();
+  }
+
+  /** kafkajs takes the transactional id (fencing the earlier owner) only at the first transaction: taken here. */
+  private async fence(): Promise<void> {
     await this.producer.connect();
-    // kafkajs takes the transactional id (fencing the earlier owner) only at the first transaction. Taken here,
     // before the mark is read: a transaction of the earlier owner that was still ending is settled by then, and the
     // mark read next includes it. Read first, the mark could miss it, and its rows would go out twice.
     await (await this.producer.transaction()).abort();
-    await this.readMark();
-    await this.flush();
+    this.fenced = true;
+    this.resync = true;
   }
 
   private async readMark(): Promise<void> {
@@ -133,6 +144,7 @@ export class OutboxPublisher {
   }
 
   private async publishPending(): Promise<void> {
+    if (!this.fenced) await this.fence();
     if (this.resync) await this.readMark();
     for (;;) {
       if (this.stopped) return;

@@ -3,6 +3,7 @@
 // without reading them back unless they do not follow what was published.
 import { describe, it, expect, vi } from "vitest";
 import pino from "pino";
+import { Kafka, logLevel } from "kafkajs";
 import type { OutboxMessage } from "../../src/sinks/postgres/store.js";
 import { OutboxPublisher } from "../../src/sinks/publisher.js";
 import { createTopics, freshNames, freshStore, kafka, readTopic } from "./harness.js";
@@ -123,6 +124,39 @@ describe("outbox publisher", () => {
       await publisher.stop();
       const read = await readTopic(n.dead, { count: 4 });
       expect(read.map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4"]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("need not be waited for: rows handed over while it starts go out after what an earlier owner left, once each, in order", async () => {
+    const { n, commit, publisher: make, close } = await setup("pubbg");
+    try {
+      // an earlier owner's rows, not published
+      await commit("2", [letter(1), letter(2)]);
+      const publisher = make();
+      const started = publisher.start();
+      // the new owner's first chunk, committed and handed over before the producer has its transactional id
+      const flushed = publisher.flush(await commit("4", [letter(3), letter(4)]));
+      await Promise.all([started, flushed]);
+      await publisher.stop();
+      expect((await readTopic(n.dead, { count: 4 })).map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4"]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("does not reject when the broker does not answer at start: it retries in the background until stopped", async () => {
+    const { n, store, close } = await setup("pubdown");
+    const admin = kafka().admin();
+    const unreachable = new Kafka({ clientId: "pubdown", brokers: ["127.0.0.1:1"], retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 }, connectionTimeout: 200, logLevel: logLevel.NOTHING });
+    const warnings: string[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+    try {
+      const publisher = new OutboxPublisher(unreachable, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, log);
+      await expect(publisher.start()).resolves.toBeUndefined();
+      expect(warnings).toEqual(["outbox publish failed; retrying (nothing is lost, the outbox keeps it)"]);
+      await publisher.stop();
     } finally {
       await close();
     }
