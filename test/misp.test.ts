@@ -191,6 +191,13 @@ describe("mispSighting", () => {
     expect(fp.Sighting).not.toHaveProperty("attribute_uuid");
   });
 
+  it("names the attribute by its uuid alone when the value is not at hand (an alert's indicator ref carries none)", () => {
+    const s = mispSighting({ attributeUuid: A.email, disposition: "dismissed", source: "member:bank-b", at: "2026-03-01T00:00:00Z" });
+    expect(s).toEqual({ Sighting: { attribute_uuid: A.email, type: "1", source: "member:bank-b", date_sighted: "1772323200" } });
+    expect(s.Sighting).not.toHaveProperty("value");
+    expect(() => mispSighting({ disposition: "confirmed", source: "member:bank-b", at: "2026-03-01T00:00:00Z" })).toThrow(/give attributeUuid or value/);
+  });
+
   it("refuses bad input", () => {
     const ok = { value: "v.example", disposition: "confirmed" as const, source: "member:bank-b", at: "2026-03-01T00:00:00Z" };
     expect(() => mispSighting({ ...ok, at: "March" })).toThrow();

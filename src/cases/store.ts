@@ -5,6 +5,7 @@ import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.j
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
+import { mispSighting, UUID, type MispSighting } from "../indicators/misp.js";
 import type { Db, Queryable } from "./db.js";
 import { ACTIVE, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
@@ -26,6 +27,10 @@ export class CaseError extends Error {
     this.name = "CaseError";
   }
 }
+
+/** A closed case's sightings go out as a STIX 2.1 bundle or as MISP sighting JSON. */
+export const SightingsForm = z.enum(["stix", "misp"], { error: "use stix (a STIX 2.1 bundle, the default) or misp (MISP sighting JSON)" });
+export type SightingsForm = z.infer<typeof SightingsForm>;
 
 export interface CaseRow {
   caseId: string;
@@ -365,11 +370,12 @@ export class CaseStore {
   }
 
   /**
-   * A closed case's decision for the publishers of the indicators its alerts cited, as one STIX 2.1 bundle of
-   * sightings: reported = confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead
-   * decays. Other outcomes tell a publisher nothing and are refused. The export is audited.
+   * A closed case's decision for the publishers of the indicators its alerts cited, as sightings: reported =
+   * confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead decays. Other outcomes
+   * tell a publisher nothing and are refused. STIX: one bundle of sightings of every cited indicator. MISP: one
+   * sighting per cited indicator MISP knows, i.e. whose id is a MISP attribute uuid. The export is audited.
    */
-  async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }): Promise<StixBundle> {
+  async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }, form: SightingsForm = "stix"): Promise<StixBundle | MispSighting[]> {
     return this.db.tx(async (q) => {
       const d = await this.load(q, caseId);
       const c = d.case;
@@ -377,13 +383,25 @@ export class CaseStore {
         c.status === "reported" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
       if (!disposition)
         throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, or one dismissed as false positive or legitimate business, tells a publisher something`);
-      const inds = indicatorsOf(d.alerts);
-      if (inds.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+      const cited = indicatorsOf(d.alerts);
+      if (cited.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
       const at = c.closedAt ?? c.updatedAt;
-      const objects = new Map<string, StixBundle["objects"][number]>();
-      for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: "amber" }).objects) objects.set(o.id, o);
-      await writeAudit(q, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { disposition, indicators: inds.map((i) => `${i.set}/${i.id}`) } });
-      return { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
+      let inds = cited;
+      let out: StixBundle | MispSighting[];
+      if (form === "misp") {
+        inds = cited.filter((i) => UUID.test(i.id));
+        if (inds.length === 0)
+          throw new CaseError(409, `case ${caseId} cites no MISP attribute (indicators from MISP feeds carry one as their id): tell its publishers with the STIX form (format=stix)`);
+        // the same attribute cited through two sets (one feed imported twice) is one sighting, not two
+        const attributes = new Map(inds.map((i) => [i.id.toLowerCase(), i.id]));
+        out = [...attributes.values()].map((uuid) => mispSighting({ attributeUuid: uuid, disposition, source: member.id, at }));
+      } else {
+        const objects = new Map<string, StixBundle["objects"][number]>();
+        for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: "amber" }).objects) objects.set(o.id, o);
+        out = { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
+      }
+      await writeAudit(q, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { form, disposition, indicators: inds.map((i) => `${i.set}/${i.id}`) } });
+      return out;
     });
   }
 

@@ -36,7 +36,8 @@ export const MISP_TYPE_KINDS: Readonly<Record<string, IndicatorKind>> = {
 /** Confidence of an attribute without a confidence-level or admiralty-scale tag (see docs/stix-misp.md). */
 export const MISP_DEFAULT_CONFIDENCE = 70;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A MISP uuid; an entry imported from a MISP feed has its attribute's as its id. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const flag = z.union([z.boolean(), z.enum(["0", "1"]).transform((v) => v === "1")]);
 const epoch = z.union([z.string().regex(/^\d+$/, "must be seconds since 1970"), z.number().int().min(0)]);
 const Tag = z.looseObject({ name: z.string() });
@@ -238,22 +239,28 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
   return { set: set.data, skipped };
 }
 
-const MispSightingInput = z.strictObject({
-  /** the attribute the alert cited: an entry imported from a feed has the attribute's uuid as its id */
-  attributeUuid: z.string().regex(UUID, "must be a UUID").optional(),
-  /** the value MISP knows the attribute by (for an e-mail entry, the hash: MISP then matches on attribute_uuid) */
-  value: z.string().min(1),
-  disposition: Disposition,
-  /** who reports it: the reviewing member */
-  source: z.string().min(1),
-  at: z.iso.datetime({ offset: true }),
-});
+const MispSightingInput = z
+  .strictObject({
+    /** the attribute the alert cited: an entry imported from a feed has the attribute's uuid as its id */
+    attributeUuid: z.string().regex(UUID, "must be a UUID").optional(),
+    /** the value MISP knows the attribute by (for an e-mail entry, the hash: MISP then matches on attribute_uuid) */
+    value: z.string().min(1).optional(),
+    disposition: Disposition,
+    /** who reports it: the reviewing member */
+    source: z.string().min(1),
+    at: z.iso.datetime({ offset: true }),
+  })
+  // an alert's indicator ref carries no value (values may be sensitive), so the uuid alone must do
+  .refine((s) => s.attributeUuid !== undefined || s.value !== undefined, {
+    message: "give attributeUuid or value (or both): MISP finds the attribute by one of them",
+    path: ["attributeUuid"],
+  });
 export type MispSightingInput = z.input<typeof MispSightingInput>;
 
 export interface MispSighting {
   Sighting: {
     attribute_uuid?: string;
-    value: string;
+    value?: string;
     /** "0": a sighting (true positive), "1": a false positive */
     type: "0" | "1";
     source: string;
@@ -268,7 +275,7 @@ export function mispSighting(input: MispSightingInput): MispSighting {
   return {
     Sighting: {
       ...(s.attributeUuid && { attribute_uuid: s.attributeUuid }),
-      value: s.value,
+      ...(s.value !== undefined && { value: s.value }),
       type: s.disposition === "confirmed" ? "0" : "1",
       source: s.source,
       date_sighted: String(Math.floor(Date.parse(s.at) / 1000)),

@@ -6,7 +6,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { CaseError, CaseStore, queueFilter, type Actor, type Role } from "../cases/store.js";
+import { CaseError, CaseStore, SightingsForm, queueFilter, type Actor, type Role } from "../cases/store.js";
 import { maskCase } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
@@ -60,6 +60,8 @@ const AuditQuery = z.strictObject({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
   limit: wholeNumber(1, 10_000).optional(),
 });
+
+const SightingsQuery = z.object({ format: SightingsForm.default("stix") });
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20, ...(o.trustProxy && { trustProxy: o.trustProxy }) });
@@ -242,8 +244,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => store.exportCase((req.params as { id: string }).id, req.actor!));
   app.get("/api/cases/:id/sightings", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const bundle = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" });
-    return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.stix.json"`).send(bundle);
+    const { format } = SightingsQuery.parse(req.query);
+    const sightings = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" }, format);
+    return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
   app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) =>
     store.exportAudit(req.actor!, "json", { caseId: (req.params as { id: string }).id }),

@@ -16,7 +16,7 @@ import { buildWebServer } from "../../src/web/server.js";
 import { ROLES, type Role } from "../../src/cases/store.js";
 import { createLogger } from "../../src/lib/log.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
-import type { Alert } from "../../src/decode/events.js";
+import type { Alert, IndicatorRef } from "../../src/decode/events.js";
 import { freshNames, freshSchema, replayAlerts } from "./harness.js";
 
 let sample: Alert[];
@@ -378,5 +378,55 @@ describe.each([
     expect(sightings.every((s: { x_moneytrail_disposition: string }) => s.x_moneytrail_disposition === "confirmed")).toBe(true);
     const audit = await get<{ action: string }[]>(`/api/cases/${withInd.caseId}/audit`);
     expect(audit.at(-1)!.action).toBe("export-sightings");
+  });
+
+  it("tells publishers running MISP the same as MISP sightings of the attributes the case cites, and only those", async () => {
+    const base = sample.find((a) => a.signals.some((s) => s.evidence.indicators?.length))!;
+    const signal = base.signals.find((s) => s.evidence.indicators?.length)!;
+    const plain = signal.evidence.indicators![0]!;
+    // an entry imported from a MISP feed has its attribute's uuid as its id (fixtures/misp-feed's url attribute)
+    const attribute = { ...plain, set: "misp:partner-feed", id: "4b16518e-a162-579f-a4ef-9e0c3c268409" };
+    const citing = (merchantId: string, indicators: IndicatorRef[]): Alert => ({
+      ...base,
+      alertId: `${merchantId}-1`,
+      merchantId,
+      signals: [{ ...signal, evidence: { eventIds: signal.evidence.eventIds, indicators } }],
+    });
+    await db.tx((q) => recordAlerts(q, [citing("m-misp-cited", [attribute, plain]), citing("m-misp-none", [plain])], { acquirerOf: acquirerOf(sample), webhooks: false }));
+    const rows = (await queue("?pageSize=200")).rows;
+    const [withAttr, without] = ["m-misp-cited", "m-misp-none"].map((m) => rows.find((r) => r.merchantId === m)!);
+    const misp = (id: string, format = "misp") => app.inject({ method: "GET", url: `/api/cases/${id}/sightings?format=${format}`, headers: as("reviewer") });
+
+    const open = await misp(withAttr!.caseId);
+    expect(open.statusCode).toBe(409);
+    expect(open.json().error).toMatch(/only a reported case/);
+    expect((await act(withAttr!.caseId, { action: "dismiss", reason: "false-positive" })).statusCode).toBe(200);
+    const page = (await app.inject({ method: "GET", url: `/cases/${withAttr!.caseId}`, headers: as("reviewer") })).body;
+    expect(page).toContain(`href="/api/cases/${withAttr!.caseId}/sightings?format=misp"`);
+
+    const res = await misp(withAttr!.caseId);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-disposition"]).toBe(`attachment; filename="case-${withAttr!.caseId}-sightings.misp.json"`);
+    const closedAt = (await get<MaskedCaseDetail>(`/api/cases/${withAttr!.caseId}`)).case.closedAt!;
+    // the plain ref is not an attribute MISP knows; the alert carries no value, so none is sent
+    expect(res.json()).toEqual([{ Sighting: { attribute_uuid: attribute.id, type: "1", source: "member:local", date_sighted: String(Math.floor(Date.parse(closedAt) / 1000)) } }]);
+    const stix = await misp(withAttr!.caseId, "stix");
+    expect(stix.headers["content-disposition"]).toBe(`attachment; filename="case-${withAttr!.caseId}-sightings.stix.json"`);
+    const audit = await get<{ action: string; detail: unknown }[]>(`/api/cases/${withAttr!.caseId}/audit`);
+    expect(audit.slice(-2)).toMatchObject([
+      { action: "export-sightings", detail: { form: "misp", disposition: "dismissed", indicators: [`${attribute.set}/${attribute.id}`] } },
+      { action: "export-sightings", detail: { form: "stix", disposition: "dismissed", indicators: [`${attribute.set}/${attribute.id}`, `${plain.set}/${plain.id}`] } },
+    ]);
+
+    expect((await act(without!.caseId, { action: "assign" })).statusCode).toBe(200);
+    expect((await act(without!.caseId, { action: "report", reportRef: "HOTLINE-2026-0101" })).statusCode).toBe(200);
+    expect((await app.inject({ method: "GET", url: `/cases/${without!.caseId}`, headers: as("reviewer") })).body).not.toContain("sightings?format=misp");
+    const none = await misp(without!.caseId);
+    expect(none.statusCode).toBe(409);
+    expect(none.json().error).toMatch(/cites no MISP attribute .*format=stix/);
+    const bogus = await misp(without!.caseId, "bogus");
+    expect(bogus.statusCode).toBe(400);
+    expect(bogus.json().error).toMatch(/^format: use stix .* or misp /);
+    expect((await get<{ action: string }[]>(`/api/cases/${without!.caseId}/audit`)).filter((a) => a.action === "export-sightings")).toEqual([]);
   });
 });

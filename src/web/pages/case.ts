@@ -4,6 +4,7 @@ import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Htm
 import { activityChart } from "../chart.js";
 import { eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { textMasker } from "../../cases/mask.js";
+import { UUID } from "../../indicators/misp.js";
 import { DISMISS_REASONS, allowedActions } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
@@ -38,6 +39,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const c = d.case;
   const p = d.context.profile;
   const latest = d.alerts.at(-1);
+  const cited = indicatorsOf(d.alerts);
   const mask = textMasker(evidenceUrls(d.context));
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
@@ -75,8 +77,11 @@ ${
 }
 ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input name="note" required size="40"></label>`) : ""}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
-      (c.status === "reported" || c.status === "dismissed") && indicatorsOf(d.alerts).length
-        ? html` · <a href="/api/cases/${c.caseId}/sightings">sightings for the indicators' publishers (STIX 2.1)</a>`
+      (c.status === "reported" || c.status === "dismissed") && cited.length
+        ? html` · <a href="/api/cases/${c.caseId}/sightings">sightings for the indicators' publishers (STIX 2.1)</a>${
+            // MISP knows only the indicators imported from its feeds, whose ids are attribute uuids
+            cited.some((i) => UUID.test(i.id)) ? html` · <a href="/api/cases/${c.caseId}/sightings?format=misp">sightings for the indicators' publishers (MISP)</a>` : ""
+          }`
         : ""
     }</p>
 </section>`
@@ -107,14 +112,13 @@ ${
       )}</tbody></table>`
     : html`<p class="muted">The signals rest on the profile and counters; no event details were kept.</p>`
 }</section>
-<section><h2>Indicator provenance</h2>${(() => {
-      const inds = indicatorsOf(d.alerts);
-      return inds.length
-        ? html`<table id="indicators"><thead><tr><th>Set</th><th>Entry</th><th>Source</th><th>Confidence</th><th>TLP</th><th>Valid until</th><th>Matched by</th></tr></thead><tbody>${inds.map(
-            (i) => html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td></tr>`,
-          )}</tbody></table>`
-        : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`;
-    })()}</section>
+<section><h2>Indicator provenance</h2>${
+  cited.length
+    ? html`<table id="indicators"><thead><tr><th>Set</th><th>Entry</th><th>Source</th><th>Confidence</th><th>TLP</th><th>Valid until</th><th>Matched by</th></tr></thead><tbody>${cited.map(
+        (i) => html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`
+}</section>
 <section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
 <section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${d.audit.map(
