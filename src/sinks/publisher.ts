@@ -52,7 +52,7 @@ export class OutboxPublisher {
   private queued: OutboxRow[] = [];
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** after a failure the outcome of the last commit is unknown: read the mark again before publishing */
+  /** the mark is not known (not read yet, or a failure left the outcome of the last commit unknown): read it first */
   private resync = true;
   /** the producer has taken the partition's transactional id (see fence()) */
   private fenced = false;
@@ -94,7 +94,6 @@ export class OutboxPublisher {
     // mark read next includes it. Read first, the mark could miss it, and its rows would go out twice.
     await (await this.producer.transaction()).abort();
     this.fenced = true;
-    this.resync = true;
   }
 
   private async readMark(): Promise<void> {
