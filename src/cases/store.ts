@@ -5,7 +5,7 @@ import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.j
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
-import { mispSighting, UUID, type MispSighting } from "../indicators/misp.js";
+import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import type { Db, Queryable } from "./db.js";
 import { ACTIVE, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
@@ -389,7 +389,7 @@ export class CaseStore {
       let inds = cited;
       let out: StixBundle | MispSighting[];
       if (form === "misp") {
-        inds = cited.filter((i) => UUID.test(i.id));
+        inds = cited.filter((i) => isMispAttribute(i.id));
         if (inds.length === 0)
           throw new CaseError(409, `case ${caseId} cites no MISP attribute (indicators from MISP feeds carry one as their id): tell its publishers with the STIX form (format=stix)`);
         // the same attribute cited through two sets (one feed imported twice) is one sighting, not two

@@ -36,8 +36,10 @@ export const MISP_TYPE_KINDS: Readonly<Record<string, IndicatorKind>> = {
 /** Confidence of an attribute without a confidence-level or admiralty-scale tag (see docs/stix-misp.md). */
 export const MISP_DEFAULT_CONFIDENCE = 70;
 
-/** A MISP uuid; an entry imported from a MISP feed has its attribute's as its id. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for an indicator MISP knows: an entry imported from a MISP feed has its attribute's uuid as its id. */
+export const isMispAttribute = (entryId: string): boolean => UUID.test(entryId);
 const flag = z.union([z.boolean(), z.enum(["0", "1"]).transform((v) => v === "1")]);
 const epoch = z.union([z.string().regex(/^\d+$/, "must be seconds since 1970"), z.number().int().min(0)]);
 const Tag = z.looseObject({ name: z.string() });

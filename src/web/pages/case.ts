@@ -4,7 +4,7 @@ import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Htm
 import { activityChart } from "../chart.js";
 import { eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { textMasker } from "../../cases/mask.js";
-import { UUID } from "../../indicators/misp.js";
+import { isMispAttribute } from "../../indicators/misp.js";
 import { DISMISS_REASONS, allowedActions } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
@@ -79,8 +79,7 @@ ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input n
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
       (c.status === "reported" || c.status === "dismissed") && cited.length
         ? html` · <a href="/api/cases/${c.caseId}/sightings">sightings for the indicators' publishers (STIX 2.1)</a>${
-            // MISP knows only the indicators imported from its feeds, whose ids are attribute uuids
-            cited.some((i) => UUID.test(i.id)) ? html` · <a href="/api/cases/${c.caseId}/sightings?format=misp">sightings for the indicators' publishers (MISP)</a>` : ""
+            cited.some((i) => isMispAttribute(i.id)) ? html` · <a href="/api/cases/${c.caseId}/sightings?format=misp">sightings for the indicators' publishers (MISP)</a>` : ""
           }`
         : ""
     }</p>
