@@ -18,6 +18,7 @@ const PROBES: unknown[] = [
   "",
   "x",
   "x".repeat(257),
+  "\u{1F600}", // 2 UTF-16 units, 1 code point: the shortest string is counted in code points
   "\u{1F600}".repeat(200), // 400 UTF-16 units, 200 code points
   "\u{1F600}".repeat(257),
   hash,
