@@ -318,6 +318,17 @@ export class Runner {
     this.assigned = partitions;
     this.log.info({ partitions }, "partitions assigned");
     for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
+    void this.warnIfShared(partitions);
+  }
+
+  /** Scaling out has a known limit an operator should not have to find in the README (Scaling out). */
+  private async warnIfShared(partitions: number[]): Promise<void> {
+    const total = await this.admin.fetchTopicOffsets(this.cfg.eventsTopic).then((o) => o.length, () => 0);
+    if (total > partitions.length && partitions.length > 0)
+      this.log.warn(
+        { partitions, of: total },
+        `this process holds ${partitions.length} of the ${total} partitions of ${this.cfg.eventsTopic}: a shared-infrastructure link to a merchant on a partition another process holds is not seen; run one process for full shared-infrastructure detection (README, Scaling out)`,
+      );
   }
 
   /**
