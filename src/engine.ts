@@ -3,7 +3,7 @@
 import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
-import { InfraIndex, hasKey, infraKeys, sameInfra } from "./state/infra.js";
+import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
 import type { EvalInput, PeerFlagged, RuleEnv, RuleMode } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
@@ -41,6 +41,8 @@ export class Engine {
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
+  /** merchants flagged (or flagged ones given new keys) since the last takeFlags(), for the other processes */
+  private flags: FlagNotice[] = [];
   /**
    * Called with a merchant's id before an event changes its state, for a caller that must see the state as it was
    * (a checkpoint in progress serialises it first).
@@ -80,7 +82,11 @@ export class Engine {
         this.infra.update(m.id, before, after);
         // a flagged merchant stays flagged on infrastructure it adds later (as restore() has it); its new peers
         // are told once its own rules have run
-        if (m.flagged) newPeers = this.infra.flag(m.id, after.filter((k) => !hasKey(before, k)));
+        if (m.flagged) {
+          const added = after.filter((k) => !hasKey(before, k));
+          newPeers = this.infra.flag(m.id, added);
+          if (this.trackDirty && added.length) this.flags.push({ merchantId: m.id, eventId: event.eventId, occurredAt: event.occurredAt, keys: added });
+        }
         break;
       }
       case "transaction":
@@ -100,7 +106,7 @@ export class Engine {
     else if (changed && m.evidence && !hasSignal(m)) m.evidence = undefined;
     const own = changed ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
     if (!newPeers?.length) return own;
-    const peers = this.alertPeers(m, newPeers, event.eventId, event.occurredAt, at);
+    const peers = this.alertPeers(m.id, newPeers, event.eventId, event.occurredAt, at);
     return peers.length ? [...own, ...peers] : own;
   }
 
@@ -162,18 +168,20 @@ export class Engine {
     // through its peers does not pass it on.
     if (m.flagged || !assess(m, this.ruleSet, true).alert) return [alert];
     m.flagged = true;
-    return [alert, ...this.alertPeers(m, this.infra.flag(m.id, infraKeys(m.profile)), eventId, occurredAt, at)];
+    const keys = infraKeys(m.profile);
+    if (this.trackDirty) this.flags.push({ merchantId: m.id, eventId, occurredAt, keys });
+    return [alert, ...this.alertPeers(m.id, this.infra.flag(m.id, keys), eventId, occurredAt, at)];
   }
 
   /** Runs the peer-flagged rules of the merchants sharing infrastructure with a flagged merchant. */
-  private alertPeers(m: MerchantState, peerIds: string[], eventId: string, occurredAt: string, at: number): Alert[] {
+  private alertPeers(flaggedId: string, peerIds: string[], eventId: string, occurredAt: string, at: number): Alert[] {
     const out: Alert[] = [];
     for (const peerId of peerIds) {
       const peer = this.merchants.get(peerId);
       if (!peer) continue;
       this.beforeChange?.(peerId);
       if (this.trackDirty) this.dirty.add(peerId);
-      const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: m.id };
+      const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: flaggedId };
       if (this.runRules(peer, trigger, at, this.ruleSet.byEvent["peer-flagged"])) out.push(...this.maybeAlert(peer, eventId, occurredAt, at));
     }
     return out;
@@ -242,6 +250,26 @@ export class Engine {
       this.merchants.delete(id);
       this.dirty.delete(id);
     }
+  }
+
+  /**
+   * A merchant flagged by another process (its notice): its keys are marked flagged here too, so a merchant held
+   * here that has or later takes one of them is linked to it. Returns the merchants held here that share one now.
+   */
+  flagRemote(n: FlagNotice): string[] {
+    return this.infra.flag(n.merchantId, n.keys);
+  }
+
+  /** Runs the peer-flagged rules of merchants held here that share a key with a merchant another process flagged. */
+  triggerPeers(n: FlagNotice, peerIds: string[]): Alert[] {
+    return this.alertPeers(n.merchantId, peerIds, n.eventId, n.occurredAt, parseTime(n.occurredAt));
+  }
+
+  /** Flag notices since the last call (recorded when the engine tracks changes for persistence). */
+  takeFlags(): FlagNotice[] {
+    const f = this.flags;
+    this.flags = [];
+    return f;
   }
 
   /** Rule hits since the last call: a rule started to hold on a merchant. */

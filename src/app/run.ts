@@ -31,6 +31,8 @@ import type { Logger } from "../lib/log.js";
 import { UnreachableError } from "../lib/errors.js";
 import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
+import { FlagNotice } from "../state/infra.js";
+import type { Alert } from "../decode/events.js";
 
 interface Owned {
   epoch: string;
@@ -42,6 +44,14 @@ interface Owned {
   saved: bigint | null;
   /** rule hits of the chunks since `saved`, written with the next commit or position */
   hits: RuleHit[];
+  /** flag notices of the chunks since `saved`, written likewise */
+  flags: FlagNotice[];
+  /** merchants of this partition to link to a merchant another process flagged (applyTriggers) */
+  triggers: { notice: FlagNotice; peer: string }[];
+  /** a batch of this partition is in hand (triggers wait for it) */
+  busy: boolean;
+  /** triggers being applied and committed (a batch, and a checkpoint, wait for it) */
+  applying?: Promise<void>;
   publisher: OutboxPublisher;
   merchants: Set<string>;
   /** merchants changed since this partition's latest checkpoint */
@@ -92,7 +102,13 @@ export class Runner {
    */
   private readonly savedProfiles = new WeakSet<Profile>();
   private checkpointPending = false;
-  private readonly positionTimer = setInterval(() => void this.savePositions(), POSITION_SAVE_MS).unref();
+  private readonly positionTimer = setInterval(() => {
+    void this.savePositions();
+    void this.pollFlags();
+  }, POSITION_SAVE_MS).unref();
+  /** the last mt_flags row read; back to 0 when the partitions held change, so that every notice is seen again */
+  private flagSeq = "0";
+  private pollingFlags?: Promise<void>;
   private savingPositions?: Promise<void>;
 
   private constructor(
@@ -317,18 +333,8 @@ export class Runner {
     this.joined = true;
     this.assigned = partitions;
     this.log.info({ partitions }, "partitions assigned");
+    this.flagSeq = "0";
     for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
-    void this.warnIfShared(partitions);
-  }
-
-  /** Scaling out has a known limit an operator should not have to find in the README (Scaling out). */
-  private async warnIfShared(partitions: number[]): Promise<void> {
-    const total = await this.admin.fetchTopicOffsets(this.cfg.eventsTopic).then((o) => o.length, () => 0);
-    if (total > partitions.length && partitions.length > 0)
-      this.log.warn(
-        { partitions, of: total },
-        `this process holds ${partitions.length} of the ${total} partitions of ${this.cfg.eventsTopic}: a shared-infrastructure link to a merchant on a partition another process holds is not seen; run one process for full shared-infrastructure detection (README, Scaling out)`,
-      );
   }
 
   /**
@@ -362,8 +368,23 @@ export class Runner {
       const low = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0";
       position = BigInt(low);
     }
-    const owned: Owned = { epoch: claim.epoch, position, emitted, saved: emitted, hits: [], publisher, merchants, dirty: new Set(), checkpointedAt: Date.now() };
+    const owned: Owned = {
+      epoch: claim.epoch,
+      position,
+      emitted,
+      saved: emitted,
+      hits: [],
+      flags: [],
+      triggers: [],
+      busy: false,
+      publisher,
+      merchants,
+      dirty: new Set(),
+      checkpointedAt: Date.now(),
+    };
     this.owned.set(p, owned);
+    // the merchants just loaded are linked to those other processes flagged
+    this.flagSeq = "0";
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
   }
@@ -386,8 +407,9 @@ export class Runner {
     }
     for (const p of partitions) {
       const owned = this.owned.get(p);
-      // state ahead of the outputs (a failed commit) must not be saved: those outputs would never be made
-      if (!owned || owned.position === null || owned.position !== owned.emitted) continue;
+      // state ahead of the outputs (a failed commit, triggers being committed) must not be saved: those outputs
+      // would never be made
+      if (!owned || owned.position === null || owned.position !== owned.emitted || owned.applying) continue;
       const write = await this.serialise(p, owned);
       // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
       if (this.owned.get(p) !== owned) continue;
@@ -467,14 +489,16 @@ export class Runner {
     for (const [p, owned] of this.owned) {
       const next = owned.emitted;
       if (next === null || next === owned.saved) continue;
-      const hits = owned.hits;
+      const { hits, flags } = owned;
       owned.hits = [];
+      owned.flags = [];
       try {
-        await this.store.commitOutputs({ topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, nextOffset: String(next), alerts: [], outbox: [], hits, acquirerOf: () => undefined });
+        await this.store.commitOutputs({ topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, nextOffset: String(next), alerts: [], outbox: [], hits, flags, acquirerOf: () => undefined });
         if (owned.saved === null || next > owned.saved) owned.saved = next;
       } catch (err) {
         if (!(err instanceof FencedError)) {
           owned.hits = hits.concat(owned.hits);
+          owned.flags = flags.concat(owned.flags);
           this.log.warn({ err: (err as Error).message, partition: p }, "position not saved; trying again in a second");
           continue;
         }
@@ -482,6 +506,92 @@ export class Runner {
         if (this.owned.get(p) === owned) await this.release(p, false);
       }
     }
+  }
+
+  /**
+   * Reads the flag notices other processes wrote since the last read (mt_flags) and marks their keys flagged here;
+   * merchants held here that share one are queued on their partitions, whose triggers are then applied.
+   */
+  private pollFlags(): Promise<void> {
+    return (this.pollingFlags ??= this.pollFlagsNow()
+      .catch((err: Error) => this.log.warn({ err: err.message }, "flag notices not read; trying again in a second"))
+      .finally(() => (this.pollingFlags = undefined)));
+  }
+
+  private async pollFlagsNow(): Promise<void> {
+    if (!this.joined) return;
+    for (;;) {
+      const rows = await this.store.flagsSince(this.flagSeq);
+      for (const r of rows) {
+        this.flagSeq = r.seq;
+        // a partition held here: its merchants' flags are this engine's own (or will be, once it is claimed)
+        if (this.assigned.includes(r.partition)) continue;
+        const n = FlagNotice.safeParse(r.notice);
+        if (!n.success) {
+          this.log.warn({ seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
+          continue;
+        }
+        for (const peer of this.engine.flagRemote(n.data)) {
+          const q = this.partitionOf.get(peer);
+          if (q !== undefined) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
+        }
+      }
+      if (rows.length < 1000) break;
+    }
+    for (const [q, owned] of this.owned)
+      if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
+  }
+
+  /**
+   * Runs the peer-flagged rules of a partition's merchants linked to merchants flagged elsewhere and commits their
+   * alerts at the partition's position, between its batches. An alert already recorded is left out: after a
+   * restart or a rebalance every notice is read again, and a merchant restored from a checkpoint older than its
+   * alert raises it again, with the same id.
+   */
+  private async applyTriggers(p: number, owned: Owned): Promise<void> {
+    const triggers = owned.triggers;
+    owned.triggers = [];
+    if (owned.saved === null) {
+      // nothing of this partition committed yet: its first chunk will be
+      owned.triggers = triggers;
+      return;
+    }
+    // each alert with the event that flagged the merchant it is linked to
+    const raised: { a: Alert; eventId: string }[] = [];
+    for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer])) raised.push({ a, eventId: t.notice.eventId });
+    for (const h of this.engine.takeHits()) owned.hits.push(h);
+    for (const f of this.engine.takeFlags()) owned.flags.push(f);
+    if (raised.length === 0 && owned.hits.length === 0 && owned.flags.length === 0) return;
+    try {
+      const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
+      const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
+      const written = await this.store.commitOutputs({
+        topic: this.cfg.eventsTopic,
+        partition: p,
+        epoch: owned.epoch,
+        nextOffset: String(owned.saved),
+        alerts: fresh.map((r) => r.a),
+        outbox: fresh.map((r) => this.alertMessage(r.a, { "mt-event-id": r.eventId })),
+        hits: owned.hits,
+        flags: owned.flags,
+        acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
+      });
+      owned.hits = [];
+      owned.flags = [];
+      if (written.length) void owned.publisher.flush(written);
+    } catch (err) {
+      // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
+      if (err instanceof FencedError) this.metrics.fenced.inc();
+      else this.log.warn({ err: (err as Error).message, partition: p }, "alerts of merchants flagged elsewhere not committed; the partition is claimed again");
+      if (this.owned.get(p) === owned) await this.release(p, false);
+    }
+  }
+
+  /** An alert as its outbox message for the alerts topic, counted in the metrics. */
+  private alertMessage(a: Alert, headers: Record<string, string>): OutboxMessage {
+    this.metrics.alerts.inc({ severity: a.severity });
+    for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
+    return { dest: "alerts", key: Buffer.from(a.merchantId), value: Buffer.from(JSON.stringify(a)), headers };
   }
 
   /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL). */
@@ -495,11 +605,22 @@ export class Runner {
     await owned.publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
   }
 
-  private async onBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const p = payload.batch.partition;
+    await this.owned.get(p)?.applying;
+    const owned = this.owned.get(p) ?? (await this.claim(p));
+    owned.busy = true;
+    try {
+      await this.processBatch(payload, owned);
+    } finally {
+      owned.busy = false;
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload, owned: Owned): Promise<void> {
     const p = batch.partition;
     // every line logged for this batch names it, so one batch's story can be followed across lines
     const log = this.log.child({ batch: `${batch.topic}[${p}]@${batch.firstOffset()}` });
-    const owned = this.owned.get(p) ?? (await this.claim(p));
     const msgs = batch.messages;
     if (msgs.length === 0) return;
     if (owned.position !== null && BigInt(msgs[0]!.offset) > owned.position) {
@@ -561,16 +682,9 @@ export class Runner {
         if (replay) continue;
         processed[d.event.type] = (processed[d.event.type] ?? 0) + 1;
         for (const a of raised) {
-          this.metrics.alerts.inc({ severity: a.severity });
-          for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
           appendedAt.push(Number(m.timestamp));
           alerts.push(a);
-          outbox.push({
-            dest: "alerts",
-            key: Buffer.from(a.merchantId),
-            value: Buffer.from(JSON.stringify(a)),
-            headers: { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset },
-          });
+          outbox.push(this.alertMessage(a, { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset }));
         }
       }
       if (consumed) this.metrics.consumed.inc(consumed);
@@ -582,8 +696,9 @@ export class Runner {
         continue;
       }
       owned.position = next;
-      // hits of events before the outputs' position were written with it
+      // hits and flags of events before the outputs' position were written with it
       const hits = this.engine.takeHits();
+      const flags = this.engine.takeFlags();
       let written: OutboxRow[] = [];
       if (owned.emitted === null || next > owned.emitted) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
@@ -591,6 +706,7 @@ export class Runner {
         // writes its position and hits within a second. Most chunks at a steady rate are such, and a transaction
         // each was most of PostgreSQL's round trips.
         for (const h of hits) owned.hits.push(h);
+        for (const f of flags) owned.flags.push(f);
         if (alerts.length || outbox.length) {
           try {
             written = await this.store.commitOutputs({
@@ -601,6 +717,7 @@ export class Runner {
               alerts,
               outbox,
               hits: owned.hits,
+              flags: owned.flags,
               acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
             });
           } catch (err) {
@@ -615,6 +732,7 @@ export class Runner {
           }
           owned.saved = next;
           owned.hits = [];
+          owned.flags = [];
           const now = Date.now();
           for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
           log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
@@ -642,6 +760,8 @@ export class Runner {
       if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
       await this.consumer?.disconnect();
       clearInterval(this.positionTimer);
+      await this.pollingFlags;
+      for (const o of this.owned.values()) await o.applying;
       await this.savingPositions;
       await this.savePositions();
       await this.checkpoint();

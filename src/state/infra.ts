@@ -10,10 +10,15 @@ export const InfraKind = z.enum(["ip", "analytics-id", "principal", "payout-acco
 export type InfraKind = z.infer<typeof InfraKind>;
 export const INFRA_KINDS = InfraKind.options;
 
-export interface InfraKey {
-  kind: InfraKind;
-  value: string;
-}
+export const InfraKey = z.object({ kind: InfraKind, value: z.string() });
+export type InfraKey = z.infer<typeof InfraKey>;
+
+/**
+ * A merchant flagged on its own evidence, or a flagged merchant's keys added later, as other processes learn of it:
+ * the flagging event and the keys. Read back from PostgreSQL, so a schema.
+ */
+export const FlagNotice = z.object({ merchantId: z.string(), eventId: z.string(), occurredAt: z.string(), keys: z.array(InfraKey) });
+export type FlagNotice = z.infer<typeof FlagNotice>;
 
 export function infraKeys(p: Profile | undefined): InfraKey[] {
   if (!p) return [];
@@ -81,12 +86,16 @@ export class InfraIndex {
     return typeof h === "object" && h.length > this.maxSharers;
   }
 
-  /** Marks a merchant flagged; returns the other merchants that share one of its keys (one hop). */
+  /**
+   * Marks a merchant flagged; returns the other merchants that share one of its keys (one hop). The merchant may be
+   * one this index does not hold (flagged by another process): its keys are then marked for the merchants that
+   * come to hold them later.
+   */
   flag(merchantId: string, keys: readonly InfraKey[]): string[] {
     const peers: string[] = [];
     for (const k of keys) {
       const h = this.tables.get(k.kind)!.get(k.value);
-      if (h === undefined || this.common(k)) continue;
+      if (this.common(k)) continue;
       const flags = this.flagged.get(k.kind)!;
       const f = flags.get(k.value);
       if (!f) flags.set(k.value, [merchantId]);

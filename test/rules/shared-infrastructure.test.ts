@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Alert } from "../../src/decode/events.js";
-import { crawl, engineWith, feed, hashOf, indicatorSet, merchant, resetEvents, signalOf, state, tx, M1, M2, M3, M4 } from "../helpers/events.js";
+import { Engine } from "../../src/engine.js";
+import { crawl, engineWith, feed, hashOf, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, tx, M1, M2, M3, M4 } from "../helpers/events.js";
 
 // M1 is flagged on its own evidence (its merchant ID is listed); the others may share its infrastructure
 const RULES = `
@@ -251,5 +252,54 @@ describe("shared-infrastructure", () => {
     expect(signalOf(engine, "shared", M2)?.detail).toBe(`ip with flagged merchant ${M1}`);
     feed(engine, [merchant({ merchantId: M3, ...infra([IP2]) })]);
     expect(signalOf(engine, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M1}`);
+  });
+
+  describe("across processes (flag notices)", () => {
+    // two engines as `moneytrail run` has them in two processes: changes tracked for persistence, merchants apart
+    const processEngine = () => new Engine(ruleSetWith(RULES), indexOf(LISTED), true);
+
+    it("a merchant flagged in one process alerts its peer held by another, with the alert one process would raise", () => {
+      const b = merchant({ merchantId: M2, ...infra([IP1]) });
+      const a = merchant({ merchantId: M1, ...infra([IP1, IP2]) });
+      const one = engineWith(RULES, LISTED);
+      const expected = feed(one, [b, a]);
+      const [x, y] = [processEngine(), processEngine()];
+      expect(feed(y, [b])).toEqual([]);
+      expect(feed(x, [a]).map((al) => al.merchantId)).toEqual([M1]);
+      const notices = x.takeFlags();
+      expect(notices).toEqual([{ merchantId: M1, eventId: a.eventId, occurredAt: a.occurredAt, keys: [{ kind: "ip", value: IP1 }, { kind: "ip", value: IP2 }] }]);
+      expect(x.takeFlags()).toEqual([]);
+      const peers = y.flagRemote(notices[0]!);
+      expect(peers).toEqual([M2]);
+      const alerts = y.triggerPeers(notices[0]!, peers);
+      expect(alerts).toEqual(expected.filter((al) => al.merchantId === M2));
+      // read again (after a restart or a rebalance): nothing new, no second alert
+      expect(y.triggerPeers(notices[0]!, y.flagRemote(notices[0]!))).toEqual([]);
+      // the peer is not a source itself
+      expect(y.takeFlags()).toEqual([]);
+    });
+
+    it("a merchant boarding later in the other process is linked to the merchant flagged there", () => {
+      const a = merchant({ merchantId: M1, ...infra([IP1]) });
+      const [x, y] = [processEngine(), processEngine()];
+      feed(x, [a]);
+      expect(y.flagRemote(x.takeFlags()[0]!)).toEqual([]);
+      const c = merchant({ merchantId: M3, ...infra([IP1]) });
+      expect(feed(y, [c]).map((al) => [al.merchantId, al.typologies])).toEqual([[M3, ["shared-infrastructure"]]]);
+      expect(signalOf(y, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M1}`);
+    });
+
+    it("a flagged merchant's keys added later make a notice of those keys alone; an engine that does not persist makes none", () => {
+      const x = processEngine();
+      const first = merchant({ merchantId: M1, ...infra([IP1]) });
+      feed(x, [first]);
+      x.takeFlags();
+      const moved = merchant({ merchantId: M1, ...infra([IP1, IP2]) });
+      feed(x, [moved]);
+      expect(x.takeFlags()).toEqual([{ merchantId: M1, eventId: moved.eventId, occurredAt: moved.occurredAt, keys: [{ kind: "ip", value: IP2 }] }]);
+      const replay = engineWith(RULES, LISTED);
+      feed(replay, [first, moved]);
+      expect(replay.takeFlags()).toEqual([]);
+    });
   });
 });

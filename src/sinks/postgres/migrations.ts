@@ -196,6 +196,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_users ADD COLUMN password_change_required boolean NOT NULL DEFAULT true;
     `,
   },
+  {
+    version: 8,
+    name: "flagged merchants for the other processes of a group",
+    sql: `
+      -- A merchant flagged on its own evidence (or a flagged merchant's new keys), written with the outputs of the
+      -- chunk that flagged it. Every process of the group reads the rows of partitions it does not hold, so that
+      -- shared infrastructure links merchants held by different processes. Append-only; a few rows per flagged
+      -- merchant.
+      CREATE TABLE mt_flags (
+        group_id text NOT NULL, seq bigserial, partition int NOT NULL, notice json NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_id, seq));
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -7,6 +7,7 @@ import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
 import { recordArgs, recordCall } from "../../cases/record.js";
 import type { RuleHit } from "../../engine.js";
+import type { FlagNotice } from "../../state/infra.js";
 import { poolDb, type Db, type Queryable } from "../../cases/db.js";
 
 export class FencedError extends Error {
@@ -46,6 +47,8 @@ export interface OutputsWrite {
   hits?: RuleHit[];
   /** acquirer of a merchant, for the case queue's filters */
   acquirerOf: (merchantId: string) => string | undefined;
+  /** merchants flagged in this chunk, for the group's other processes (mt_flags) */
+  flags?: FlagNotice[];
 }
 
 export interface Checkpoint {
@@ -117,7 +120,8 @@ export class PgStore {
    */
   async commitOutputs(b: OutputsWrite): Promise<OutboxRow[]> {
     const hits = b.hits ?? [];
-    if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0) {
+    const flags = b.flags ?? [];
+    if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0 && flags.length === 0) {
       const { rows } = await this.pool.query(ADVANCE, this.advanceArgs(b, 0));
       if (rows.length === 0) throw await this.fenced(b);
       return [];
@@ -127,14 +131,18 @@ export class PgStore {
        outbox AS (
          INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
          SELECT $1, $2, $3, pos.outbox_seq - $5 + t.n, t.d, t.k, t.v, t.h::jsonb
-         FROM pos, unnest($7::text[], $8::bytea[], $9::bytea[], $10::text[]) WITH ORDINALITY AS t(d, k, v, h, n))
-       SELECT pos.outbox_seq, ${recordCall(11)} FROM pos`,
+         FROM pos, unnest($7::text[], $8::bytea[], $9::bytea[], $10::text[]) WITH ORDINALITY AS t(d, k, v, h, n)),
+       flags AS (
+         INSERT INTO mt_flags (group_id, partition, notice)
+         SELECT $1, $3, f FROM pos, json_array_elements($11::json) WITH ORDINALITY AS t(f, n) ORDER BY n)
+       SELECT pos.outbox_seq, ${recordCall(12)} FROM pos`,
       [
         ...this.advanceArgs(b, b.outbox.length),
         b.outbox.map((o) => o.dest),
         b.outbox.map((o) => o.key),
         b.outbox.map((o) => o.value),
         b.outbox.map((o) => JSON.stringify(o.headers)),
+        JSON.stringify(flags),
         ...recordArgs(b.alerts, hits, { acquirerOf: b.acquirerOf, webhooks: this.webhooks }),
       ],
     );
@@ -182,6 +190,21 @@ export class PgStore {
       );
       if (done.rows.length === 0) throw await this.fenced(b, c);
     });
+  }
+
+  /** The group's flag notices after `afterSeq`, oldest first (see migration 8). */
+  async flagsSince(afterSeq: string, limit = 1000): Promise<{ seq: string; partition: number; notice: unknown }[]> {
+    const { rows } = await this.pool.query<{ seq: string; partition: number; notice: unknown }>(
+      "SELECT seq, partition, notice FROM mt_flags WHERE group_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      [this.groupId, afterSeq, limit],
+    );
+    return rows;
+  }
+
+  /** Which of these alerts are recorded already. */
+  async recordedAlerts(ids: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ alert_id: string }>("SELECT alert_id FROM mt_alerts WHERE alert_id = ANY($1::text[])", [ids]);
+    return new Set(rows.map((r) => r.alert_id));
   }
 
   async pendingOutbox(topic: string, partition: number, afterSeq: string, limit = OUTBOX_PAGE): Promise<OutboxRow[]> {
