@@ -3,10 +3,26 @@
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { once } from "node:events";
 import { describe, it, expect } from "vitest";
 import { Partitioners } from "kafkajs";
 import type { Runner } from "../../src/app/run.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, ids, produce, readTopic, replayAlerts, SAMPLE_INDICATORS, startRunner, until, waitCaughtUp } from "./harness.js";
+import {
+  casesAndAlerts,
+  consuming,
+  createTopics,
+  freshNames,
+  freshSchema,
+  ids,
+  produce,
+  readTopic,
+  replayAlerts,
+  SAMPLE_INDICATORS,
+  spawnRunner,
+  startRunner,
+  until,
+  waitCaughtUp,
+} from "./harness.js";
 
 const PARTITIONS = 4;
 const partitionOf = (() => {
@@ -107,6 +123,62 @@ describe("shared infrastructure across processes", () => {
     expect(ids(alerts)).toEqual(ids(expected));
     expect(cases.map((c) => c.merchant_id).sort()).toEqual(expected.map((x) => x.merchantId).sort());
     const onTopic = await readTopic(n.alerts, { count: alerts.length });
+    expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
+  });
+
+  it("kill -9 of the peer's process before it checkpointed the peer: the notice read again links it again, and its alert is not raised twice", { timeout: 240_000 }, async () => {
+    const n = freshNames("xkill");
+    await createTopics(n, PARTITIONS);
+    const url = await freshSchema(n);
+    const quick = { sessionTimeoutMs: 6000 };
+    const x = await startRunner(n, url, quick);
+    // no checkpoint within the test: the peer's state after the restart is rebuilt from its events alone
+    const y = spawnRunner(n, url, { MT_SESSION_TIMEOUT_MS: "6000", MT_CHECKPOINT_MS: "600000", LOG_LEVEL: "info" });
+    let y2: Runner | undefined;
+    const lines: string[] = [];
+    let flagged = "";
+    let peer = "";
+    try {
+      await consuming(y);
+      await until("each process holds half the partitions", async () => (await held(x)).length === PARTITIONS / 2, 90_000);
+      const onX = await held(x);
+      const used = new Set<string>();
+      flagged = idOn(onX, "G", used);
+      peer = idOn([0, 1, 2, 3].filter((p) => !onX.includes(p)), "R", used);
+      lines.push(profile(peer, 0), profile(flagged, 1, { payoutAccount: listedAccount }));
+      await produce(n.events, lines);
+      await until("the peer's alert", async () => (await casesAndAlerts(url)).alerts.length === 2, 30_000);
+      await waitCaughtUp(n, url);
+      y.kill("SIGKILL");
+      await once(y, "exit");
+      y2 = await startRunner(n, url, quick);
+      // round-robin assignment keeps partitions of different parity apart, as the two merchants' were
+      await until(
+        "the two merchants on different processes again",
+        async () => {
+          const [hx, hy] = [await held(x), await held(y2!)];
+          return hx.length === PARTITIONS / 2 && hy.length === PARTITIONS / 2;
+        },
+        90_000,
+      );
+      const holder = (await held(x)).includes(partitionOf(peer)) ? x : y2;
+      expect((await held(holder === x ? y2 : x)).includes(partitionOf(flagged))).toBe(true);
+      // the process now holding the peer has it from its events, without the link, until it reads the notice again
+      await until("the peer linked again", () => holder.engine.merchants.get(peer)?.signals["shared-infrastructure"] !== undefined, 30_000);
+      await waitCaughtUp(n, url);
+    } finally {
+      if (y.exitCode === null && y.signalCode === null) y.kill("SIGKILL");
+      await y2?.stop();
+      await x.stop();
+    }
+    const file = join(mkdtempSync(join(tmpdir(), "mt-xkill-")), "events.ndjson");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const expected = await replayAlerts(file);
+    expect(expected.map((a) => a.merchantId)).toEqual([flagged, peer]);
+    const { alerts } = await casesAndAlerts(url);
+    expect(ids(alerts)).toEqual(ids(expected));
+    // every message on the alerts topic, not only the first two: the peer's alert once
+    const onTopic = await readTopic(n.alerts, { idleMs: 3000 });
     expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
   });
 });
