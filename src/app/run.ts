@@ -607,8 +607,13 @@ export class Runner {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const p = payload.batch.partition;
-    await this.owned.get(p)?.applying;
-    const owned = this.owned.get(p) ?? (await this.claim(p));
+    let owned: Owned;
+    // triggers being committed finish first (they may begin while a claim is awaited)
+    for (;;) {
+      owned = this.owned.get(p) ?? (await this.claim(p));
+      if (!owned.applying) break;
+      await owned.applying;
+    }
     owned.busy = true;
     try {
       await this.processBatch(payload, owned);
