@@ -18,7 +18,7 @@ import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators
 import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, type Checkpoint, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
@@ -106,8 +106,8 @@ export class Runner {
     void this.savePositions();
     void this.pollFlags();
   }, POSITION_SAVE_MS).unref();
-  /** the last mt_flags row read; back to 0 when the partitions held change, so that every notice is seen again */
-  private flagSeq = "0";
+  /** the last mt_flags row read; back to the start when the partitions held change, so that every notice is seen again */
+  private flagsRead: FlagCursor = FLAGS_START;
   private pollingFlags?: Promise<void>;
   private savingPositions?: Promise<void>;
 
@@ -333,7 +333,7 @@ export class Runner {
     this.joined = true;
     this.assigned = partitions;
     this.log.info({ partitions }, "partitions assigned");
-    this.flagSeq = "0";
+    this.flagsRead = FLAGS_START;
     for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
   }
 
@@ -384,7 +384,7 @@ export class Runner {
     };
     this.owned.set(p, owned);
     // the merchants just loaded are linked to those other processes flagged
-    this.flagSeq = "0";
+    this.flagsRead = FLAGS_START;
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
   }
@@ -521,14 +521,14 @@ export class Runner {
   private async pollFlagsNow(): Promise<void> {
     if (!this.joined) return;
     for (;;) {
-      const rows = await this.store.flagsSince(this.flagSeq);
+      const rows = await this.store.flagsSince(this.flagsRead);
       for (const r of rows) {
-        this.flagSeq = r.seq;
+        this.flagsRead = { xid: r.xid, seq: r.seq };
         // a partition held here: its merchants' flags are this engine's own (or will be, once it is claimed)
         if (this.assigned.includes(r.partition)) continue;
         const n = FlagNotice.safeParse(r.notice);
         if (!n.success) {
-          this.log.warn({ seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
+          this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
           continue;
         }
         for (const peer of this.engine.flagRemote(n.data)) {

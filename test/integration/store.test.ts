@@ -1,6 +1,8 @@
-// The consumer's PostgreSQL store: how checkpoints land in the merchant-state table.
+// The consumer's PostgreSQL store: how checkpoints land in the merchant-state table, and how flag notices are read.
 import { describe, it, expect } from "vitest";
+import type pg from "pg";
 import { newMerchant } from "../../src/state/merchant.js";
+import { FLAGS_START } from "../../src/sinks/postgres/store.js";
 import { freshNames, freshStore } from "./harness.js";
 
 describe("merchant-state checkpoints", () => {
@@ -44,6 +46,34 @@ describe("merchant-state checkpoints", () => {
       expect([byId.get("m-1")!.lastEventAt, byId.get("m-1")!.profile]).toEqual([2, profile]);
       expect(byId.get("m-old")!.profile!.descriptor).toBe("OLD*SHOP");
     } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe("flag notices (mt_flags)", () => {
+  it("a reader never passes a notice whose transaction commits after a later one's", async () => {
+    const n = freshNames("store-flags");
+    const { pool, store } = await freshStore(n, 3);
+    const notice = (id: string) => ({ merchantId: id, eventId: `e-${id}`, occurredAt: "2026-03-01T00:00:00Z", keys: [{ kind: "ip", value: "192.0.2.1" }] });
+    const write = (c: pg.PoolClient | pg.Pool, id: string) =>
+      c.query("INSERT INTO mt_flags (group_id, partition, notice) VALUES ($1, 0, $2)", [n.group, JSON.stringify(notice(id))]);
+    const early = await pool.connect();
+    try {
+      // the first writer takes its sequence number and stays open; a second writes after it and commits
+      await early.query("BEGIN");
+      await write(early, "first");
+      await write(pool, "second");
+      expect(await store.flagsSince(FLAGS_START)).toEqual([]);
+      await early.query("COMMIT");
+      const rows = await store.flagsSince(FLAGS_START);
+      expect(rows.map((r) => (r.notice as { merchantId: string }).merchantId)).toEqual(["first", "second"]);
+      // from the last one read on, nothing again; a new notice after it
+      expect(await store.flagsSince(rows[1]!)).toEqual([]);
+      await write(pool, "third");
+      expect((await store.flagsSince(rows[1]!)).map((r) => (r.notice as { merchantId: string }).merchantId)).toEqual(["third"]);
+    } finally {
+      early.release();
       await pool.end();
     }
   });

@@ -203,10 +203,12 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       -- A merchant flagged on its own evidence (or a flagged merchant's new keys), written with the outputs of the
       -- chunk that flagged it. Every process of the group reads the rows of partitions it does not hold, so that
       -- shared infrastructure links merchants held by different processes. Append-only; a few rows per flagged
-      -- merchant.
+      -- merchant. Read in the order of the writing transaction's id, and only rows of transactions older than
+      -- every one still running: a sequence number alone can commit out of order, and a reader that had passed
+      -- it would never see the row.
       CREATE TABLE mt_flags (
-        group_id text NOT NULL, seq bigserial, partition int NOT NULL, notice json NOT NULL,
-        written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_id, seq));
+        group_id text NOT NULL, seq bigserial, xid xid8 NOT NULL DEFAULT pg_current_xact_id(), partition int NOT NULL,
+        notice json NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_id, seq));
     `,
   },
 ];

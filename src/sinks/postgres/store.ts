@@ -51,6 +51,14 @@ export interface OutputsWrite {
   flags?: FlagNotice[];
 }
 
+/** Where a reader of mt_flags is: the last row it read. */
+export interface FlagCursor {
+  xid: string;
+  seq: string;
+}
+
+export const FLAGS_START: FlagCursor = Object.freeze({ xid: "0", seq: "0" });
+
 export interface Checkpoint {
   topic: string;
   partition: number;
@@ -192,11 +200,17 @@ export class PgStore {
     });
   }
 
-  /** The group's flag notices after `afterSeq`, oldest first (see migration 8). */
-  async flagsSince(afterSeq: string, limit = 1000): Promise<{ seq: string; partition: number; notice: unknown }[]> {
-    const { rows } = await this.pool.query<{ seq: string; partition: number; notice: unknown }>(
-      "SELECT seq, partition, notice FROM mt_flags WHERE group_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-      [this.groupId, afterSeq, limit],
+  /**
+   * The group's flag notices after `after`, in the order of their writing transactions, of those transactions only
+   * that are older than every transaction still running: no row can still appear before the last one returned
+   * (see migration 8). Pass the last row's `xid` and `seq` as the next `after`.
+   */
+  async flagsSince(after: FlagCursor, limit = 1000): Promise<(FlagCursor & { partition: number; notice: unknown })[]> {
+    const { rows } = await this.pool.query<FlagCursor & { partition: number; notice: unknown }>(
+      `SELECT xid::text AS xid, seq, partition, notice FROM mt_flags
+       WHERE group_id = $1 AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY xid, seq LIMIT $4`,
+      [this.groupId, after.xid, after.seq, limit],
     );
     return rows;
   }
