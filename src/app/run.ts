@@ -18,7 +18,7 @@ import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators
 import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
@@ -489,16 +489,11 @@ export class Runner {
     for (const [p, owned] of this.owned) {
       const next = owned.emitted;
       if (next === null || next === owned.saved) continue;
-      const { hits, flags } = owned;
-      owned.hits = [];
-      owned.flags = [];
       try {
-        await this.store.commitOutputs({ topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, nextOffset: String(next), alerts: [], outbox: [], hits, flags, acquirerOf: () => undefined });
+        await this.commit(p, owned, next, [], []);
         if (owned.saved === null || next > owned.saved) owned.saved = next;
       } catch (err) {
         if (!(err instanceof FencedError)) {
-          owned.hits = hits.concat(owned.hits);
-          owned.flags = flags.concat(owned.flags);
           this.log.warn({ err: (err as Error).message, partition: p }, "position not saved; trying again in a second");
           continue;
         }
@@ -536,7 +531,7 @@ export class Runner {
           if (q !== undefined) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
         }
       }
-      if (rows.length < 1000) break;
+      if (rows.length < FLAGS_PAGE) break;
     }
     for (const [q, owned] of this.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
@@ -565,25 +560,47 @@ export class Runner {
     try {
       const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
       const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
-      const written = await this.store.commitOutputs({
-        topic: this.cfg.eventsTopic,
-        partition: p,
-        epoch: owned.epoch,
-        nextOffset: String(owned.saved),
-        alerts: fresh.map((r) => r.a),
-        outbox: fresh.map((r) => this.alertMessage(r.a, { "mt-event-id": r.eventId })),
-        hits: owned.hits,
-        flags: owned.flags,
-        acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
-      });
-      owned.hits = [];
-      owned.flags = [];
+      const written = await this.commit(
+        p,
+        owned,
+        owned.saved,
+        fresh.map((r) => r.a),
+        fresh.map((r) => this.alertMessage(r.a, { "mt-event-id": r.eventId })),
+      );
       if (written.length) void owned.publisher.flush(written);
     } catch (err) {
       // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
       if (err instanceof FencedError) this.metrics.fenced.inc();
       else this.log.warn({ err: (err as Error).message, partition: p }, "alerts of merchants flagged elsewhere not committed; the partition is claimed again");
       if (this.owned.get(p) === owned) await this.release(p, false);
+    }
+  }
+
+  /**
+   * Writes a partition's outputs and position with the rule hits and flag notices it carries. They are taken off
+   * the partition for the write and put back if it fails: a position saved meanwhile (savePositions) must neither
+   * write them a second time nor drop those carried after them.
+   */
+  private async commit(p: number, owned: Owned, next: bigint, alerts: Alert[], outbox: OutboxMessage[]): Promise<OutboxRow[]> {
+    const { hits, flags } = owned;
+    owned.hits = [];
+    owned.flags = [];
+    try {
+      return await this.store.commitOutputs({
+        topic: this.cfg.eventsTopic,
+        partition: p,
+        epoch: owned.epoch,
+        nextOffset: String(next),
+        alerts,
+        outbox,
+        hits,
+        flags,
+        acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
+      });
+    } catch (err) {
+      owned.hits = hits.concat(owned.hits);
+      owned.flags = flags.concat(owned.flags);
+      throw err;
     }
   }
 
@@ -714,17 +731,7 @@ export class Runner {
         for (const f of flags) owned.flags.push(f);
         if (alerts.length || outbox.length) {
           try {
-            written = await this.store.commitOutputs({
-              topic: batch.topic,
-              partition: p,
-              epoch: owned.epoch,
-              nextOffset: String(next),
-              alerts,
-              outbox,
-              hits: owned.hits,
-              flags: owned.flags,
-              acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
-            });
+            written = await this.commit(p, owned, next, alerts, outbox);
           } catch (err) {
             // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
             await this.release(p, false);
@@ -736,8 +743,6 @@ export class Runner {
             throw err;
           }
           owned.saved = next;
-          owned.hits = [];
-          owned.flags = [];
           const now = Date.now();
           for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
           log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");

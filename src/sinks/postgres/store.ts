@@ -58,6 +58,8 @@ export interface FlagCursor {
 }
 
 export const FLAGS_START: FlagCursor = Object.freeze({ xid: "0", seq: "0" });
+/** flag notices read at a time */
+export const FLAGS_PAGE = 1000;
 
 export interface Checkpoint {
   topic: string;
@@ -205,7 +207,7 @@ export class PgStore {
    * that are older than every transaction still running: no row can still appear before the last one returned
    * (see migration 8). Pass the last row's `xid` and `seq` as the next `after`.
    */
-  async flagsSince(after: FlagCursor, limit = 1000): Promise<(FlagCursor & { partition: number; notice: unknown })[]> {
+  async flagsSince(after: FlagCursor, limit = FLAGS_PAGE): Promise<(FlagCursor & { partition: number; notice: unknown })[]> {
     const { rows } = await this.pool.query<FlagCursor & { partition: number; notice: unknown }>(
       `SELECT xid::text AS xid, seq, partition, notice FROM mt_flags
        WHERE group_id = $1 AND (xid, seq) > ($2::xid8, $3::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
