@@ -81,11 +81,13 @@ export class Engine {
         const after = infraKeys(m.profile);
         this.infra.update(m.id, before, after);
         // a flagged merchant stays flagged on infrastructure it adds later (as restore() has it); its new peers
-        // are told once its own rules have run
+        // are told once its own rules have run. Other processes learn of the keys it adds and of those it drops.
         if (m.flagged) {
           const added = after.filter((k) => !hasKey(before, k));
           newPeers = this.infra.flag(m.id, added);
-          if (this.trackDirty && added.length) this.flags.push({ merchantId: m.id, eventId: event.eventId, occurredAt: event.occurredAt, keys: added });
+          const dropped = before.filter((k) => !hasKey(after, k));
+          if (this.trackDirty && (added.length || dropped.length))
+            this.flags.push({ merchantId: m.id, eventId: event.eventId, occurredAt: event.occurredAt, keys: added, ...(dropped.length && { dropped }) });
         }
         break;
       }
@@ -254,9 +256,11 @@ export class Engine {
 
   /**
    * A merchant flagged by another process (its notice): its keys are marked flagged here too, so a merchant held
-   * here that has or later takes one of them is linked to it. Returns the merchants held here that share one now.
+   * here that has or later takes one of them is linked to it, and keys it dropped are no longer. Returns the
+   * merchants held here that share one of its keys now.
    */
   flagRemote(n: FlagNotice): string[] {
+    if (n.dropped) this.infra.unflag(n.merchantId, n.dropped);
     return this.infra.flag(n.merchantId, n.keys);
   }
 

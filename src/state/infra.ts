@@ -14,10 +14,17 @@ export const InfraKey = z.object({ kind: InfraKind, value: z.string() });
 export type InfraKey = z.infer<typeof InfraKey>;
 
 /**
- * A merchant flagged on its own evidence, or a flagged merchant's keys added later, as other processes learn of it:
- * the flagging event and the keys. Read back from PostgreSQL, so a schema.
+ * A merchant flagged on its own evidence, or a flagged merchant's keys added or dropped later, as other processes
+ * learn of it: the event and the keys. Read back from PostgreSQL, so a schema.
  */
-export const FlagNotice = z.object({ merchantId: z.string(), eventId: z.string(), occurredAt: z.string(), keys: z.array(InfraKey) });
+export const FlagNotice = z.object({
+  merchantId: z.string(),
+  eventId: z.string(),
+  occurredAt: z.string(),
+  keys: z.array(InfraKey),
+  /** keys the flagged merchant no longer holds: no longer flagged through it (absent in notices before 2026-12-04) */
+  dropped: z.array(InfraKey).optional(),
+});
 export type FlagNotice = z.infer<typeof FlagNotice>;
 
 export function infraKeys(p: Profile | undefined): InfraKey[] {
@@ -66,10 +73,7 @@ export class InfraIndex {
       const rest = holders(table.get(k.value)).filter((m) => m !== merchantId);
       if (rest.length === 0) table.delete(k.value);
       else table.set(k.value, rest.length === 1 ? rest[0]! : rest);
-      const flags = this.flagged.get(k.kind)!;
-      const f = flags.get(k.value)?.filter((m) => m !== merchantId);
-      if (f?.length) flags.set(k.value, f);
-      else flags.delete(k.value);
+      this.unflagKey(merchantId, k);
     }
     for (const k of after) {
       const table = this.tables.get(k.kind)!;
@@ -103,6 +107,18 @@ export class InfraIndex {
       for (const m of holders(h)) if (m !== merchantId && !peers.includes(m)) peers.push(m);
     }
     return peers;
+  }
+
+  /** Keys a flagged merchant no longer holds stop being flagged through it (a merchant held elsewhere: its notice). */
+  unflag(merchantId: string, keys: readonly InfraKey[]): void {
+    for (const k of keys) this.unflagKey(merchantId, k);
+  }
+
+  private unflagKey(merchantId: string, k: InfraKey): void {
+    const flags = this.flagged.get(k.kind)!;
+    const f = flags.get(k.value)?.filter((m) => m !== merchantId);
+    if (f?.length) flags.set(k.value, f);
+    else flags.delete(k.value);
   }
 
   /** The flagged merchants (other than this one) sharing each of the given keys. */

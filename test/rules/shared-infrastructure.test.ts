@@ -289,6 +289,26 @@ describe("shared-infrastructure", () => {
       expect(signalOf(y, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M1}`);
     });
 
+    it("a key a flagged merchant drops no longer links a merchant in the other process, as in one process", () => {
+      const a = merchant({ merchantId: M1, ...infra([IP1]) });
+      const moved = merchant({ merchantId: M1, ...infra([IP2]) });
+      const later = [merchant({ merchantId: M3, ...infra([IP1]) }), merchant({ merchantId: M4, ...infra([IP2]) })];
+      const one = engineWith(RULES, LISTED);
+      const expected = feed(one, [a, moved, ...later]).map((al) => [al.merchantId, al.typologies]);
+      const [x, y] = [processEngine(), processEngine()];
+      const raised = feed(x, [a, moved]);
+      const notices = x.takeFlags();
+      expect(notices[1]).toEqual({ merchantId: M1, eventId: moved.eventId, occurredAt: moved.occurredAt, keys: [{ kind: "ip", value: IP2 }], dropped: [{ kind: "ip", value: IP1 }] });
+      for (const n of notices) y.flagRemote(n);
+      raised.push(...feed(y, later));
+      expect(raised.map((al) => [al.merchantId, al.typologies])).toEqual(expected);
+      expect(expected).toEqual([
+        [M1, ["listed-identifier"]],
+        [M4, ["shared-infrastructure"]],
+      ]);
+      expect(signalOf(y, "shared", M3)).toBeUndefined();
+    });
+
     it("a flagged merchant's keys added later make a notice of those keys alone; an engine that does not persist makes none", () => {
       const x = processEngine();
       const first = merchant({ merchantId: M1, ...infra([IP1]) });
