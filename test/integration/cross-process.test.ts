@@ -74,7 +74,7 @@ function profile(merchantId: string, minute: number, over: Record<string, unknow
 }
 
 describe("shared infrastructure across processes", () => {
-  it("a merchant flagged in one process alerts merchants on the other's partitions, before and after it was flagged; the alerts replay gives, once each", { timeout: 180_000 }, async () => {
+  it("a merchant flagged in one process alerts merchants on the other's partitions, before and after it was flagged, and on keys it adds later, not on those it drops; the alerts replay gives, once each", { timeout: 180_000 }, async () => {
     const n = freshNames("xproc");
     await createTopics(n, PARTITIONS);
     const url = await freshSchema(n);
@@ -98,13 +98,27 @@ describe("shared infrastructure across processes", () => {
       const flagged = idOn(onA, "F", used);
       const before = idOn(onB, "P", used);
       const after = idOn(onB, "Q", used);
-      merchants.push(flagged, before, after);
+      // on the second process too: one already on the analytics ID the flagged merchant moves to, and one boarding
+      // on the ID it left, after the move
+      const moved = idOn(onB, "R", used);
+      const left = idOn(onB, "S", used);
+      merchants.push(flagged, before, after, moved);
       lines.push(profile(before, 0), profile(flagged, 1, { payoutAccount: listedAccount }));
       await produce(n.events, lines);
       await until("the peer's alert, raised by the process that holds it", async () => (await casesAndAlerts(url)).alerts.length === 2, 30_000);
       lines.push(profile(after, 2));
       await produce(n.events, lines.slice(2));
       await until("the late peer's alert", async () => (await casesAndAlerts(url)).alerts.length === 3, 30_000);
+      const newId = { infrastructure: { ips: [], analyticsIds: ["UA-777777-1"] } };
+      lines.push(profile(moved, 3, newId));
+      await produce(n.events, lines.slice(3));
+      await waitCaughtUp(n, url);
+      // one notice of the keys added and dropped: once the merchant on the new ID is alerted, the old one is not flagged
+      lines.push(profile(flagged, 4, { payoutAccount: listedAccount, ...newId }));
+      await produce(n.events, lines.slice(4));
+      await until("the alert of the merchant on the ID the flagged one moved to", async () => (await casesAndAlerts(url)).alerts.some((x) => x.merchantId === moved), 30_000);
+      lines.push(profile(left, 5));
+      await produce(n.events, lines.slice(5));
       await waitCaughtUp(n, url);
     } finally {
       await b?.stop();
@@ -113,11 +127,12 @@ describe("shared infrastructure across processes", () => {
     const file = join(mkdtempSync(join(tmpdir(), "mt-xproc-")), "events.ndjson");
     writeFileSync(file, `${lines.join("\n")}\n`);
     const expected = await replayAlerts(file);
-    const [flagged, before, after] = merchants;
+    const [flagged, before, after, moved] = merchants;
     expect(expected.map((x) => [x.merchantId, x.typologies])).toEqual([
       [flagged, ["listed-identifier"]],
       [before, ["shared-infrastructure"]],
       [after, ["shared-infrastructure"]],
+      [moved, ["shared-infrastructure"]],
     ]);
     const { alerts, cases } = await casesAndAlerts(url);
     expect(ids(alerts)).toEqual(ids(expected));
