@@ -1,6 +1,7 @@
-// Indicator sets over Kafka: publishers write each set to a compacted topic keyed by set id, so the topic holds
-// the latest version of every set; every consumer process reads it from the start with a group of its own and
-// puts a verified, newer version in force live. TLP:RED entries never reach the topic.
+// Indicator sets over Kafka: publishers write each set to a compacted topic keyed by publisher and set id, so the
+// topic holds the latest version of every set; every consumer process reads it from the start with a group of its
+// own and puts a verified, newer version in force live. A set id belongs to the publisher whose set is in force
+// under it. TLP:RED entries never reach the topic.
 import { randomUUID } from "node:crypto";
 import type { Admin, Consumer, Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
@@ -25,6 +26,12 @@ export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): vo
     );
 }
 
+/**
+ * The topic's message key: publisher and set id, so that compaction keeps each publisher's latest version apart and
+ * another member's set under the same id cannot erase this one from the topic. A JSON pair: no two pairs share a key.
+ */
+export const topicKey = (set: IndicatorSet): string => JSON.stringify([set.publisher.id, set.id]);
+
 /** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
 export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet): Promise<void> {
   assertPublishable(set);
@@ -38,7 +45,7 @@ export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet)
   const producer = kafka.producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages: [{ key: set.id, value: JSON.stringify(set) }] });
+    await producer.send({ topic, messages: [{ key: topicKey(set), value: JSON.stringify(set) }] });
   } finally {
     await producer.disconnect();
   }
@@ -66,8 +73,8 @@ export class IndicatorSubscriber {
   }
 
   /**
-   * Takes a message's set if it is valid, trusted and newer than the one in force: returns true when it did, or
-   * why not (a string); false when it was simply not newer.
+   * Takes a message's set if it is valid, trusted, of the publisher whose set is in force under its id, and newer
+   * than that one: returns true when it did, or why not (a string); false when it was simply not newer.
    */
   private take(key: string | null, value: Buffer | null): boolean | string {
     let json: unknown;
@@ -84,6 +91,11 @@ export class IndicatorSubscriber {
       if (!v.ok) return v.reason;
     }
     const current = this.inForce.get(set.id);
+    // Versions order one publisher's releases only: without this, any trusted member could replace another's set by
+    // reusing its id with a higher version. With a trust store the publisher was verified above; without one it is a
+    // claim, and the rule still keeps two members who chose the same id from erasing each other's set.
+    if (current && current.publisher.id !== set.publisher.id)
+      return `set ${set.id} from ${set.publisher.id} refused: that id belongs to ${current.publisher.id}, whose set (version ${current.version}) stays in force; ${set.publisher.id} should publish under an id of its own`;
     if (current && current.version >= set.version) return false;
     this.inForce.set(set.id, set);
     return true;
