@@ -382,6 +382,67 @@ describe("importing others' bundles", () => {
     badConfidence.objects[4]!.confidence = 101;
     expect(refused(badConfidence)).toContain("confidence");
   });
+
+  describe("markings cannot loosen TLP", () => {
+    const TLP1_RED = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed";
+    const CUSTOM = "marking-definition--11111111-2222-4333-8444-555555555555";
+    const bundle = (markings: object[], indicator: object) => ({
+      type: "bundle",
+      id: "bundle--6f4b2a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+      objects: [
+        ...markings.map((m) => ({ type: "marking-definition", spec_version: "2.1", created: "2026-11-01T00:00:00.000Z", ...m })),
+        {
+          type: "indicator",
+          spec_version: "2.1",
+          id: "indicator--0b2f7c1e-3d4a-4b5c-9d6e-7f8091a2b3c4",
+          created: "2026-11-01T00:00:00.000Z",
+          modified: "2026-11-01T00:00:00.000Z",
+          pattern: "[domain-name:value = 'kept-home.example']",
+          pattern_type: "stix",
+          valid_from: "2026-11-01T00:00:00Z",
+          ...indicator,
+        },
+      ],
+    });
+    const tlpOf = (b: unknown) => importStixBundle(b).set.entries[0]!.tlp;
+    const errorOf = (b: unknown) => {
+      try {
+        importStixBundle(b);
+        return "(accepted)";
+      } catch (err) {
+        return (err as StixImportError).errors.join("\n");
+      }
+    };
+
+    it("refuses a bundle that redefines a published TLP 2.0 or 1.0 id with another level", () => {
+      const red2AsClear = bundle([{ id: TLP2_MARKING_IDS.red, extensions: { [TLP2_EXTENSION_ID]: { tlp_2_0: "clear" } } }], { object_marking_refs: [TLP2_MARKING_IDS.red] });
+      expect(errorOf(red2AsClear)).toBe(
+        `objects[0] (${TLP2_MARKING_IDS.red}): redefines the published TLP:RED marking as TLP:CLEAR; the published TLP ids keep their meaning: ask the sender for a bundle that uses them as published`,
+      );
+      const red1AsWhite = bundle([{ id: TLP1_RED, definition_type: "tlp", definition: { tlp: "white" } }], { object_marking_refs: [TLP1_RED] });
+      expect(errorOf(red1AsWhite)).toMatch(/redefines the published TLP:RED marking as TLP:CLEAR/);
+      const amberAsStatement = bundle([{ id: TLP2_MARKING_IDS.amber, definition_type: "statement", definition: { statement: "Share freely" } }], { object_marking_refs: [TLP2_MARKING_IDS.amber] });
+      expect(errorOf(amberAsStatement)).toMatch(/redefines the published TLP:AMBER marking as a marking that is not TLP;/);
+      // the published objects themselves, as moneytrail and OASIS write them, are read as they say
+      expect(tlpOf(toStixBundle(testSet()))).toBe("amber");
+      expect(tlpOf(bundle([{ id: TLP1_RED, definition_type: "tlp", definition: { tlp: "red" } }], { object_marking_refs: [TLP1_RED] }))).toBe("red");
+    });
+
+    it("reads a marking that is not TLP, or one the bundle does not define, as TLP:RED, on the object or on a part of it", () => {
+      const statement = { id: CUSTOM, definition_type: "statement", definition: { statement: "Do not share" } };
+      expect(tlpOf(bundle([statement], { object_marking_refs: [CUSTOM] }))).toBe("red");
+      expect(tlpOf(bundle([statement], { object_marking_refs: [TLP2_MARKING_IDS.clear], granular_markings: [{ marking_ref: CUSTOM, selectors: ["pattern"] }] }))).toBe("red");
+      expect(tlpOf(bundle([], { object_marking_refs: [CUSTOM] }))).toBe("red");
+      expect(tlpOf(bundle([{ id: CUSTOM, extensions: { [TLP2_EXTENSION_ID]: { tlp_2_0: "purple" } } }], { object_marking_refs: [CUSTOM] }))).toBe("red");
+      // a bundle's own TLP marking is read as its level; defined twice, the stricter holds
+      const own = (tlp: string) => ({ id: CUSTOM, extensions: { [TLP2_EXTENSION_ID]: { tlp_2_0: tlp } } });
+      expect(tlpOf(bundle([own("green")], { object_marking_refs: [CUSTOM] }))).toBe("green");
+      expect(tlpOf(bundle([own("amber"), own("clear")], { object_marking_refs: [CUSTOM] }))).toBe("amber");
+      // and an entry read as RED never leaves
+      const set = importStixBundle(bundle([statement], { object_marking_refs: [CUSTOM] })).set;
+      expect(toStixExport(set).bundle.objects.filter((o) => o.type === "indicator")).toEqual([]);
+    });
+  });
 });
 
 describe("stixSighting", () => {

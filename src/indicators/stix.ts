@@ -52,6 +52,8 @@ const TLP1_MARKING_IDS: Readonly<Record<string, Tlp>> = {
 };
 
 const TLP_ORDER: readonly Tlp[] = ["clear", "green", "amber", "amber+strict", "red"];
+/** The published TLP 1.0 and 2.0 marking ids: on import they mean their published level, whatever a bundle says. */
+const STANDARD_TLP: ReadonlyMap<string, Tlp> = new Map([...Object.entries(TLP1_MARKING_IDS), ...TLP_ORDER.map((t) => [TLP2_MARKING_IDS[t], t] as const)]);
 const tlpName = (t: Tlp): string => `TLP:${t.toUpperCase()}`;
 
 /** The official TLP 2.0 marking-definition object of a level. */
@@ -523,6 +525,7 @@ const InIndicator = z.looseObject({
   revoked: z.boolean().optional(),
   created_by_ref: anyId.optional(),
   object_marking_refs: z.array(anyId).optional(),
+  granular_markings: z.array(z.looseObject({ marking_ref: anyId.optional() })).optional(),
   description: z.string().optional(),
   x_moneytrail_kind: z.string().optional(),
   x_moneytrail_entry_id: z.string().optional(),
@@ -571,6 +574,15 @@ function strictest(levels: Iterable<Tlp>): Tlp | undefined {
   return out;
 }
 
+/**
+ * The TLP level a marking-definition states: the stricter of its TLP 2.0 extension and its TLP 1.0 definition, RED
+ * for a stated level that is none of TLP's; undefined when it states none (a statement, a licence, another scheme).
+ */
+function markingLevel(m: z.infer<typeof InMarking>): Tlp | undefined {
+  const stated = [m.extensions?.[TLP2_EXTENSION_ID]?.tlp_2_0, m.definition_type === "tlp" ? m.definition?.tlp : undefined].flatMap((l) => (l === undefined ? [] : [l.toLowerCase()]));
+  return strictest(stated.map((l) => (l === "white" ? "clear" : (Tlp.safeParse(l).data ?? "red"))));
+}
+
 /** Indicators of a STIX 2.1 bundle as a moneytrail set, with what was left out and why. */
 export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
   if (typeof bundle === "object" && bundle !== null && (bundle as { spec_version?: unknown }).spec_version === "2.0")
@@ -587,8 +599,7 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
 
   const errors: string[] = [];
   const identities = new Map<string, z.infer<typeof InIdentity>>();
-  const markingTlp = new Map<string, Tlp>(Object.entries(TLP1_MARKING_IDS));
-  for (const t of TLP_ORDER) markingTlp.set(TLP2_MARKING_IDS[t], t);
+  const markingTlp = new Map<string, Tlp>(STANDARD_TLP);
   // a STIX bundle may carry several versions of an object: the latest `modified` is the one that holds
   const latest = new Map<string, { i: number; ind: z.infer<typeof InIndicator> }>();
   b.objects.forEach((o, i) => {
@@ -605,9 +616,17 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
     } else if (o.type === "marking-definition") {
       const r = InMarking.safeParse(o);
       if (!r.success) return void errors.push(...issues(where, r.error));
-      const level = r.data.extensions?.[TLP2_EXTENSION_ID]?.tlp_2_0 ?? (r.data.definition_type === "tlp" ? r.data.definition?.tlp : undefined);
-      const tlp = level === "white" ? "clear" : Tlp.safeParse(level).data;
-      if (tlp) markingTlp.set(r.data.id, tlp);
+      const stated = markingLevel(r.data);
+      const standard = STANDARD_TLP.get(r.data.id);
+      // A bundle that gives a published TLP id another meaning is broken or tries to downgrade (RED read as CLEAR):
+      // it is refused rather than read either way, so that whoever imports it sees the contradiction.
+      if (standard && stated !== standard)
+        errors.push(
+          `${where}: redefines the published ${tlpName(standard)} marking as ${stated ? tlpName(stated) : "a marking that is not TLP"}; the published TLP ids keep their meaning: ask the sender for a bundle that uses them as published`,
+        );
+      // A marking that states no TLP level ("do not share", a licence) restricts in a way that moneytrail can honour
+      // only by keeping the entry at home: it reads as RED. Two definitions of one id: the stricter holds.
+      else if (!standard) markingTlp.set(r.data.id, strictest([stated ?? "red", markingTlp.get(r.data.id) ?? "clear"])!);
     }
     // other objects (malware, relationships, notes, observables, …) carry nothing a set can hold
   });
@@ -648,7 +667,10 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
       skip(`x_moneytrail_kind ${ind.x_moneytrail_kind} does not match the pattern (${k.kind})`);
       continue;
     }
-    const tlp = strictest((ind.object_marking_refs ?? []).flatMap((r) => markingTlp.get(r) ?? []));
+    // every marking counts, on the whole indicator or on a part of it; one the bundle does not define is a
+    // restriction moneytrail cannot read, so it counts as RED (the entry still matches here, and never leaves)
+    const refs = [...(ind.object_marking_refs ?? []), ...(ind.granular_markings ?? []).flatMap((g) => g.marking_ref ?? [])];
+    const tlp = strictest(refs.map((r) => markingTlp.get(r) ?? "red"));
     let id = ind.x_moneytrail_entry_id ?? ind.id;
     if (entryIds.has(id)) id = ind.id;
     const entry = IndicatorEntry.safeParse({
