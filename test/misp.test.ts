@@ -31,6 +31,24 @@ const A = {
   objIp: "a1bc62a1-e674-5292-876d-bb803b782828",
 };
 
+// a copy of the feed to change, removed after each test
+let dir = "";
+const copy = (): string => {
+  dir = mkdtempSync(join(tmpdir(), "mt-misp-"));
+  cpSync(FEED, dir, { recursive: true });
+  return dir;
+};
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = "";
+});
+const editEvent = (d: string, uuid: string, edit: (ev: { Event: Record<string, unknown> & { Attribute: Record<string, unknown>[] } }) => void): void => {
+  const file = join(d, `${uuid}.json`);
+  const ev = JSON.parse(readFileSync(file, "utf8"));
+  edit(ev);
+  writeFileSync(file, JSON.stringify(ev));
+};
+
 describe("importMispFeed", () => {
   it("takes the to_ids attributes of every event (and of its objects) with their kinds and values", () => {
     const { set, skipped } = importMispFeed(FEED, { setId: "partner-misp", version: 5 });
@@ -75,6 +93,35 @@ describe("importMispFeed", () => {
     expect(confidenceOfTags([{ name: "tlp:green" }])).toBeUndefined();
   });
 
+  it("never lets an attribute's TLP tag widen its event's: the stricter of the two holds", () => {
+    const d = copy();
+    editEvent(d, E1, (ev) => {
+      ev.Event.Tag = [{ name: "tlp:red" }];
+      ev.Event.Attribute.find((a) => a.uuid === A.domain)!.Tag = [{ name: "tlp:clear" }];
+    });
+    const by = new Map(fromMispFeed(d).entries.map((e) => [e.id, e.tlp]));
+    expect(by.get(A.domain)).toBe("red");
+    expect(by.get(A.url)).toBe("red");
+  });
+
+  it("keeps at home (TLP:RED) what MISP's distribution keeps to the organisation (0) or a sharing group (4)", () => {
+    const d = copy();
+    editEvent(d, E1, (ev) => (ev.Event.Attribute.find((a) => a.uuid === A.domain)!.distribution = "0"));
+    editEvent(d, E2, (ev) => {
+      ev.Event.distribution = "3";
+      (ev.Event.Object as { distribution?: number }[])[0]!.distribution = 4;
+    });
+    const by = new Map(fromMispFeed(d).entries.map((e) => [e.id, e.tlp]));
+    expect(by.get(A.domain)).toBe("red"); // tlp:amber, organisation only
+    expect(by.get(A.url)).toBe("green"); // the same event, no distribution of its own
+    expect([by.get(A.objDomain), by.get(A.objIp)]).toEqual(["red", "red"]); // in a sharing group's object
+    expect(by.get(A.bEmail)).toBe("clear"); // all communities
+    editEvent(d, E2, (ev) => (ev.Event.distribution = "0"));
+    expect(fromMispFeed(d).entries.filter((e) => e.tlp === "red").map((e) => e.id).sort()).toEqual([A.domain, A.red, A.bDomain, A.bIp6, A.bEmail, A.objDomain, A.objIp].sort());
+    editEvent(d, E2, (ev) => (ev.Event.distribution = "9"));
+    expect(() => fromMispFeed(d)).toThrow(/Event\.distribution: must be 0 to 5/);
+  });
+
   it("turns deleted attributes into revoked entries", () => {
     const set = fromMispFeed(FEED);
     expect(set.entries.find((e) => e.id === A.deleted)).toMatchObject({ kind: "domain", value: "old-storefront.test", revoked: true });
@@ -101,16 +148,6 @@ describe("importMispFeed", () => {
 });
 
 describe("importMispFeed refuses a malformed feed, naming the file", () => {
-  let dir = "";
-  const copy = (): string => {
-    dir = mkdtempSync(join(tmpdir(), "mt-misp-"));
-    cpSync(FEED, dir, { recursive: true });
-    return dir;
-  };
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = "";
-  });
   const refusal = (d: string): ConfigError => {
     try {
       fromMispFeed(d);
@@ -119,12 +156,6 @@ describe("importMispFeed refuses a malformed feed, naming the file", () => {
       return err as ConfigError;
     }
     throw new Error("the feed was accepted");
-  };
-  const editEvent = (d: string, uuid: string, edit: (ev: { Event: Record<string, unknown> & { Attribute: Record<string, unknown>[] } }) => void): void => {
-    const file = join(d, `${uuid}.json`);
-    const ev = JSON.parse(readFileSync(file, "utf8"));
-    edit(ev);
-    writeFileSync(file, JSON.stringify(ev));
   };
 
   it("an event file that is not JSON", () => {

@@ -43,6 +43,13 @@ export const isMispAttribute = (entryId: string): boolean => UUID.test(entryId);
 const flag = z.union([z.boolean(), z.enum(["0", "1"]).transform((v) => v === "1")]);
 const epoch = z.union([z.string().regex(/^\d+$/, "must be seconds since 1970"), z.number().int().min(0)]);
 const Tag = z.looseObject({ name: z.string() });
+/** MISP's distribution: 0 your organisation only, 1 this community, 2 connected communities, 3 all, 4 a sharing group, 5 inherit */
+const Distribution = z.union([z.enum(["0", "1", "2", "3", "4", "5"]).transform(Number), z.number().int().min(0).max(5)], { error: "must be 0 to 5" });
+// Your organisation only (0) may not leave this member; nor may a sharing group's (4): moneytrail cannot tell whether
+// the coalition's members are in that group. Either, on the event, the object or the attribute, imports as TLP:RED,
+// which is matched here and never exported.
+const KEPT_HOME: ReadonlySet<number | undefined> = new Set([0, 4]);
+const keptHome = (...distributions: (number | undefined)[]): boolean => distributions.some((d) => KEPT_HOME.has(d));
 const Orgc = z.looseObject({ name: z.string().min(1), uuid: z.string().optional() });
 
 const Manifest = z
@@ -60,6 +67,7 @@ const Attribute = z.looseObject({
   Tag: z.array(Tag).optional(),
   timestamp: epoch.optional(),
   deleted: flag.optional(),
+  distribution: Distribution.optional(),
 });
 type Attribute = z.infer<typeof Attribute>;
 
@@ -70,8 +78,9 @@ const EventFile = z.looseObject({
     Orgc,
     timestamp: epoch.optional(),
     Tag: z.array(Tag).optional(),
+    distribution: Distribution.optional(),
     Attribute: z.array(Attribute).optional(),
-    Object: z.array(z.looseObject({ name: z.string().optional(), Attribute: z.array(Attribute).optional() })).optional(),
+    Object: z.array(z.looseObject({ name: z.string().optional(), distribution: Distribution.optional(), Attribute: z.array(Attribute).optional() })).optional(),
   }),
 });
 
@@ -141,8 +150,11 @@ function readJson(file: string): unknown {
 
 const seconds = (t: string | number): number => Number(t) * 1000;
 
-/** The entry an attribute becomes, or why it does not become one. Never puts a plaintext address in a reason. */
-function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefined, description: string): IndicatorEntry | { reason: string } {
+/**
+ * The entry an attribute becomes, or why it does not become one. Never puts a plaintext address in a reason.
+ * `atHome`: its distribution, or its event's or object's, says it may not leave this member.
+ */
+function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefined, description: string, atHome: boolean): IndicatorEntry | { reason: string } {
   if (!a.to_ids) return { reason: "to_ids is false" };
   if (a.type === "link") return { reason: "type link (a reference, not something to detect) is not imported" };
   const kind = MISP_TYPE_KINDS[a.type];
@@ -173,7 +185,8 @@ function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefine
     kind,
     value,
     confidence: confidenceOfTags(a.Tag) ?? confidenceOfTags(eventTags) ?? MISP_DEFAULT_CONFIDENCE,
-    tlp: tlpOfTags(a.Tag) ?? tlpOfTags(eventTags) ?? "amber",
+    // an attribute may narrow its event's TLP, never widen it: the stricter of the two holds
+    tlp: atHome ? "red" : (tlpOfTags([...(a.Tag ?? []), ...(eventTags ?? [])]) ?? "amber"),
     ...(a.deleted && { revoked: true }),
     description: description.slice(0, 512),
   });
@@ -204,9 +217,12 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
     const ts = ev.timestamp ?? manifest.data[key]!.timestamp;
     if (ts !== undefined) latest = Math.max(latest, seconds(ts));
     const description = `MISP event ${ev.uuid} (${ev.Orgc.name}): ${ev.info}`;
-    const attributes = [...(ev.Attribute ?? []), ...(ev.Object ?? []).flatMap((o) => o.Attribute ?? [])];
-    for (const a of attributes) {
-      const e = entryOf(a, eventTags, description);
+    const attributes = [
+      ...(ev.Attribute ?? []).map((a) => ({ a, atHome: keptHome(ev.distribution, a.distribution) })),
+      ...(ev.Object ?? []).flatMap((o) => (o.Attribute ?? []).map((a) => ({ a, atHome: keptHome(ev.distribution, o.distribution, a.distribution) }))),
+    ];
+    for (const { a, atHome } of attributes) {
+      const e = entryOf(a, eventTags, description, atHome);
       if ("reason" in e) {
         skipped.push({ ref: a.uuid, reason: `${a.type}: ${e.reason}` });
         continue;
