@@ -29,7 +29,7 @@ describe("two members share a signed, hashed set", () => {
         version: 7,
         created: "2026-02-01T00:00:00Z",
         entries: [
-          { id: "a-1", kind: "domain", value: SAMPLE_INDICATORS.flaggedDomain, confidence: 95, tlp: "amber" },
+          { id: "a-1", kind: "domain", value: SAMPLE_INDICATORS.flaggedDomain, confidence: 95, tlp: "amber", description: `storefront at ${SAMPLE_INDICATORS.flaggedDomain}` },
           { id: "a-2", kind: "domain", value: "internal-only.example", confidence: 95, tlp: "red" },
         ],
       }),

@@ -142,6 +142,16 @@ describe("privacy", () => {
     expect(ids(index(hashed).matchUrl("https://sub.flagged-a.example/x", at))).toEqual(["d"]);
   });
 
+  it("drops every description from a hashed set: it may name what the hash hides", () => {
+    const plain = set([
+      { id: "d", kind: "domain", value: "flagged-a.example", description: "MISP event (Org): storefront at flagged-a.example" },
+      { id: "k", kind: "keyword", value: "tokalpha", description: "seen on flagged-a.example" },
+    ]);
+    const hashed = hashPlaintext(plain);
+    expect(JSON.stringify(hashed)).not.toMatch(/flagged-a/);
+    expect(hashed.entries.map((e) => Object.keys(e).includes("description"))).toEqual([false, false]);
+  });
+
   it("never shares TLP:RED entries", () => {
     const s = set([{ id: "red", tlp: "red" }, { id: "amber", tlp: "amber" }, { id: "none" }]);
     expect(shareable(s).entries.map((e) => e.id)).toEqual(["amber", "none"]);

@@ -3,12 +3,15 @@
 import { canonicalHost, canonicalUrl, sha256Tagged } from "../lib/url.js";
 import type { IndicatorEntry, IndicatorSet } from "./schema.js";
 
-/** url → url-sha256 and domain → domain-sha256 of their canonical forms; matching works the same from either. */
+/**
+ * url → url-sha256 and domain → domain-sha256 of their canonical forms; matching works the same from either. Every
+ * entry loses its description, which may name in plain text what the hash hides (a MISP event's info does).
+ */
 export function hashPlaintext(set: IndicatorSet): IndicatorSet {
   return { ...set, signature: undefined, entries: set.entries.map(hashEntry) };
 }
 
-function hashEntry(e: IndicatorEntry): IndicatorEntry {
+function hashEntry({ description: _description, ...e }: IndicatorEntry): IndicatorEntry {
   if (e.kind === "url") {
     const c = canonicalUrl(e.value);
     return c ? { ...e, kind: "url-sha256", value: sha256Tagged(c) } : e;
