@@ -740,6 +740,11 @@ export class Runner {
               log.warn({ partition: p }, err.message);
               return;
             }
+            // said here, not only by kafkajs: a chunk PostgreSQL refuses for its content is refused again at every retry
+            log.error(
+              { partition: p, from: msgs[first]!.offset, to: lastOffset, alerts: alerts.length, deadLetters: outbox.length - alerts.length, err: (err as Error).message },
+              "chunk's outputs not committed; the partition is claimed again and the chunk retried. If this repeats for the same offsets, PostgreSQL refuses the chunk's content: the partition is held until it is fixed",
+            );
             throw err;
           }
           owned.saved = next;

@@ -86,6 +86,24 @@ export interface OutboxRow extends OutboxMessage {
 const ADVANCE = `UPDATE mt_partitions SET next_offset = GREATEST(next_offset, $4::bigint), outbox_seq = outbox_seq + $5
   WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $6 RETURNING outbox_seq`;
 
+/**
+ * Control characters and lone UTF-16 surrogates, which a header may carry from the message it is about (a parse
+ * error quotes its input): PostgreSQL's jsonb refuses U+0000 and lone surrogates, and a refused chunk would be
+ * retried forever.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `s` with each control character and lone surrogate written as the text \uXXXX: storable, and readable in a log. */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function printableHeaders(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in h) out[printable(k)] = printable(h[k]!);
+  return out;
+}
+
 /** outbox rows read at a time */
 export const OUTBOX_PAGE = 5000;
 
@@ -131,6 +149,7 @@ export class PgStore {
   async commitOutputs(b: OutputsWrite): Promise<OutboxRow[]> {
     const hits = b.hits ?? [];
     const flags = b.flags ?? [];
+    const headers = b.outbox.map((o) => printableHeaders(o.headers));
     if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0 && flags.length === 0) {
       const { rows } = await this.pool.query(ADVANCE, this.advanceArgs(b, 0));
       if (rows.length === 0) throw await this.fenced(b);
@@ -151,7 +170,7 @@ export class PgStore {
         b.outbox.map((o) => o.dest),
         b.outbox.map((o) => o.key),
         b.outbox.map((o) => o.value),
-        b.outbox.map((o) => JSON.stringify(o.headers)),
+        headers.map((h) => JSON.stringify(h)),
         JSON.stringify(flags),
         ...recordArgs(b.alerts, hits, { acquirerOf: b.acquirerOf, webhooks: this.webhooks }),
       ],
@@ -159,7 +178,7 @@ export class PgStore {
     if (rows.length === 0) throw await this.fenced(b);
     // the rows took the numbers just below the reserved mark, in order
     const first = BigInt(rows[0]!.outbox_seq) - BigInt(b.outbox.length) + 1n;
-    return b.outbox.map((o, i) => ({ ...o, seq: String(first + BigInt(i)) }));
+    return b.outbox.map((o, i) => ({ ...o, headers: headers[i]!, seq: String(first + BigInt(i)) }));
   }
 
   private advanceArgs(b: OutputsWrite, reserve: number): unknown[] {
