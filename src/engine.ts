@@ -4,7 +4,7 @@ import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
-import type { EvalInput, PeerFlagged, RuleEnv, RuleMode } from "./rules/kind.js";
+import type { EvalInput, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import type { IndicatorIndex } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
@@ -36,7 +36,8 @@ export class Engine {
   private readonly env: RuleEnv;
   // one reused argument object keeps the per-rule call free of allocation
   private readonly input: EvalInput<unknown, unknown>;
-  readonly counts = { events: 0, alerts: 0 };
+  /** slotsReset: rule slots restored in another kind's shape, dropped (see runRules) */
+  readonly counts = { events: 0, alerts: 0, slotsReset: 0 };
   /** a finding of the event in hand cites it */
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
@@ -66,10 +67,19 @@ export class Engine {
     this.counts.events++;
     this.beforeChange?.(event.merchantId);
     const at = parseTime(event.occurredAt);
+    const indicators = this.env.indicators.fingerprint;
     let m = this.merchants.get(event.merchantId);
-    if (!m) this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
+    if (!m) {
+      this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
+      m.indicatorsSeen = indicators;
+    }
     if (at > m.lastEventAt) m.lastEventAt = at;
     if (this.trackDirty) this.dirty.add(m.id);
+    // the merchant is first brought up to date with the indicators in force, then given its event
+    let changed =
+      m.indicatorsSeen !== indicators || (m.indicatorsExpire !== undefined && at >= m.indicatorsExpire)
+        ? this.recheckIndicators(m, indicators, event.eventId, at)
+        : false;
     let newPeers: string[] | undefined;
     switch (event.type) {
       case "merchant": {
@@ -100,7 +110,7 @@ export class Engine {
         countActivity(m, event, at);
         break;
     }
-    const changed = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]);
+    changed = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]) || changed;
     // details of an event a signal cites now; of one a rule only noted, once the merchant is suspect at all (most
     // merchants never are, and their state stays small)
     if (this.cited || (this.input.noted && hasSignal(m))) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
@@ -112,8 +122,19 @@ export class Engine {
     return peers.length ? [...own, ...peers] : own;
   }
 
+  /**
+   * Runs the rules that match indicators again on what the merchant's state holds: sets replaced since it was last
+   * checked may list it now, or no longer; an entry its signals cite may have expired.
+   */
+  private recheckIndicators(m: MerchantState, fingerprint: number, eventId: string, at: number): boolean {
+    m.indicatorsSeen = fingerprint;
+    m.indicatorsExpire = undefined;
+    const trigger: IndicatorsChanged = { type: "indicators-changed", eventId, merchantId: m.id };
+    return this.runRules(m, trigger, at, this.ruleSet.byEvent["indicators-changed"]);
+  }
+
   /** Returns true when any signal of the merchant was set, changed or withdrawn. */
-  private runRules(m: MerchantState, event: Event | PeerFlagged, at: number, rules: CompiledRule[]): boolean {
+  private runRules(m: MerchantState, event: Trigger, at: number, rules: CompiledRule[]): boolean {
     const input = this.input;
     input.event = event;
     input.at = at;
@@ -125,7 +146,21 @@ export class Engine {
       input.params = rule.params;
       const slot = m.slots[rule.index];
       input.slot = slot;
-      const f = rule.kind.evaluate(input);
+      let f;
+      try {
+        f = rule.kind.evaluate(input);
+      } catch (err) {
+        // a slot checkpointed while a rule of another kind had this id has another shape: the rule starts afresh
+        // (a rule that fails on a fresh slot is a fault, and stops the caller)
+        if (slot === undefined) throw err;
+        this.counts.slotsReset++;
+        if (m.signals[rule.id]) {
+          delete m.signals[rule.id];
+          changed = true;
+        }
+        input.slot = undefined;
+        f = rule.kind.evaluate(input);
+      }
       if (input.slot !== slot) m.slots[rule.index] = input.slot;
       if (f === undefined) continue;
       if (f === null) {
@@ -137,7 +172,9 @@ export class Engine {
       }
       if (!this.cited && f.eventIds.includes(event.eventId)) this.cited = true;
       const prev = m.signals[rule.id];
-      if (!prev && this.trackHits) this.hits.push({ rule: rule.id, version: rule.version, mode: rule.mode, merchantId: m.id, at: event.type === "peer-flagged" ? new Date(at).toISOString() : event.occurredAt });
+      if (!prev && this.trackHits) this.hits.push({ rule: rule.id, version: rule.version, mode: rule.mode, merchantId: m.id, at: "occurredAt" in event ? event.occurredAt : new Date(at).toISOString() });
+      // the earliest expiry among the indicators cited: from then on the merchant is checked again
+      for (const r of f.indicators ?? []) if (r.validUntil < (m.indicatorsExpire ?? Number.MAX_SAFE_INTEGER)) m.indicatorsExpire = r.validUntil;
       m.signals[rule.id] = {
         value: f.value,
         threshold: f.threshold,
@@ -194,13 +231,18 @@ export class Engine {
    * with its id, so a changed threshold applies to the counts already gathered; a removed rule's are dropped.
    */
   replaceRuleSet(next: RuleSet): void {
-    const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r.index]));
-    const keep = new Set(next.rules.map((r) => r.id));
+    const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
+    // a rule that keeps its id but changes kind starts afresh: the other kind's slot has another shape
+    const same = (r: CompiledRule): CompiledRule | undefined => {
+      const was = byId.get(r.id);
+      return was?.kind === r.kind ? was : undefined;
+    };
+    const keep = new Set(next.rules.filter((r) => same(r)).map((r) => r.id));
     for (const m of this.merchants.values()) {
       const old = m.slots;
       m.slots = next.rules.map((r) => {
-        const i = byId.get(r.id);
-        return i === undefined ? undefined : old[i];
+        const was = same(r);
+        return was === undefined ? undefined : old[was.index];
       });
       for (const id of Object.keys(m.signals)) if (!keep.has(id)) delete m.signals[id];
       if (this.trackDirty) this.dirty.add(m.id);

@@ -8,6 +8,7 @@ import { RuleSetWatcher } from "../src/rules/reload.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { Engine } from "../src/engine.js";
+import type { StoredMerchant } from "../src/state/merchant.js";
 import { chargeback, feed, indexOf, merchant, resetEvents, ruleSetWith, signalOf, tx } from "./helpers/events.js";
 
 const dirs: string[] = [];
@@ -77,5 +78,47 @@ describe("engine: a new rule set between two events", () => {
     expect(alerts[0]!.ruleSet.version).toBe(lower.version);
     expect(signalOf(engine, "ratio")!.value).toBeCloseTo(3 / 11);
     expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
+  // the same id, another kind: its slots have another shape
+  const CHURN = RULES(0.5).split("  - id: churn")[0]!;
+  const asChurn = `${CHURN}  - id: ratio2
+    kind: descriptor-churn
+    weight: 10
+    typology: brand-churn
+    params: { distinct: 2, withinDays: 30 }
+`;
+  const asRatio = `${CHURN}  - id: ratio2
+    kind: chargeback-ratio
+    weight: 70
+    typology: excessive-disputes
+    params: { measure: window, levels: [{ name: early, ratio: 0.1, minCount: 2 }] }
+`;
+  const history = () => [merchant(), ...Array.from({ length: 10 }, () => tx({ status: "settled" })), tx({ status: "settled", descriptor: "OTHER BRAND 555" })];
+
+  it("a rule that keeps its id but changes kind starts afresh in a running engine", () => {
+    resetEvents();
+    const engine = new Engine(ruleSetWith(asChurn), indexOf());
+    feed(engine, history());
+    expect(signalOf(engine, "ratio2")).toBeDefined();
+    engine.replaceRuleSet(ruleSetWith(asRatio));
+    expect(signalOf(engine, "ratio2")).toBeUndefined();
+    const alerts = feed(engine, [chargeback(), chargeback()]);
+    expect(signalOf(engine, "ratio2")?.value).toBeCloseTo(2 / 11);
+    expect(alerts).toHaveLength(1);
+    expect(engine.counts.slotsReset).toBe(0);
+  });
+
+  it("a slot checkpointed under another kind of rule with the same id is dropped at its rule's first run", () => {
+    resetEvents();
+    const before = new Engine(ruleSetWith(asChurn), indexOf());
+    feed(before, history());
+    const saved = [...before.merchants.values()].map((m) => JSON.parse(JSON.stringify(before.snapshot(m))) as StoredMerchant);
+    const after = new Engine(ruleSetWith(asRatio), indexOf());
+    after.restore(saved);
+    const alerts = feed(after, [chargeback(), chargeback()]);
+    expect(after.counts.slotsReset).toBe(1);
+    expect(signalOf(after, "ratio2")?.value).toBeCloseTo(2 / 11);
+    expect(alerts).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorS
 import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
+import { hash32 } from "../lib/hash.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
 
@@ -34,10 +35,15 @@ export class IndicatorIndex {
   /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
   private readonly urls = new Memo<readonly IndicatorRef[]>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
+  private fp: number | undefined;
+  private content = 0;
 
   add(set: IndicatorSet): void {
     this.urls.clear();
+    this.fp = undefined;
     for (const e of set.entries) {
+      // a sum, so the fingerprint does not depend on the order the sets came in
+      this.content = (this.content + hash32(`${set.id}\0${e.id}\0${e.kind}\0${e.value}\0${e.confidence}\0${e.validFrom}\0${e.validUntil}\0${e.revoked}`)) >>> 0;
       if (e.revoked) continue;
       const key = indicatorKey(e.kind, e.value);
       // a parsed set has none such; a set built in code might
@@ -61,6 +67,15 @@ export class IndicatorIndex {
       if (e.kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
     }
     this.sets.push({ id: set.id, source: set.publisher.id, version: set.version, entries: set.entries.length, ...(set.signature && { signedBy: set.signature.keyId }) });
+  }
+
+  /**
+   * Which sets are in force, at which versions and with which entries: kept in each merchant's state, so a merchant
+   * checked under other sets (a set replaced while the service ran, or while it was down) is checked again at its
+   * next event.
+   */
+  get fingerprint(): number {
+    return (this.fp ??= (hash32(this.sets.map((s) => `${s.source}/${s.id}@${s.version}`).sort().join("\n")) ^ this.content) >>> 0);
   }
 
   get size(): number {

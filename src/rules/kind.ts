@@ -1,7 +1,7 @@
 // What a rule kind is: a zod schema for its parameters, an evaluator over one merchant's state, and an
 // explanation in plain words. The engine knows nothing else about any kind.
 import { z } from "zod";
-import type { Event, EventType } from "../decode/events.js";
+import type { Event } from "../decode/events.js";
 import type { MerchantState } from "../state/merchant.js";
 import type { InfraIndex } from "../state/infra.js";
 import type { IndicatorIndex, IndicatorRef } from "../indicators/index.js";
@@ -48,8 +48,24 @@ export interface PeerFlagged {
   peerId: string;
 }
 
+/**
+ * An internal trigger, run before a merchant's event when the indicator sets in force changed since the merchant was
+ * last checked, or an indicator its signals cite has expired: rules that match indicators look again at what the
+ * merchant's state still holds, adding matches of new entries and dropping those of revoked or expired ones.
+ */
+export interface IndicatorsChanged {
+  type: "indicators-changed";
+  /** the event about to be processed */
+  eventId: string;
+  merchantId: string;
+}
+
+/** What a rule may be run on: an event, or one of the engine's internal triggers. */
+export type Trigger = Event | PeerFlagged | IndicatorsChanged;
+export type TriggerType = Trigger["type"];
+
 export interface EvalInput<P, S> {
-  event: Event | PeerFlagged;
+  event: Trigger;
   /** event time, epoch ms */
   at: number;
   merchant: MerchantState;
@@ -75,6 +91,18 @@ export function noteEvidence(input: EvalInput<unknown, unknown>, list: string[],
   input.noted = true;
 }
 
+/**
+ * Adds an indicator match to a rule's bounded list; when full, the weakest goes, so the confidence a finding reports
+ * (the strongest) never drops out.
+ */
+export function keepStrongest(list: IndicatorRef[], ref: IndicatorRef, cap: number): void {
+  list.push(ref);
+  if (list.length <= cap) return;
+  let weakest = 0;
+  for (let i = 1; i < list.length; i++) if (list[i]!.confidence < list[weakest]!.confidence) weakest = i;
+  list.splice(weakest, 1);
+}
+
 /** An indicator match's confidence in an explanation: against the rule's floor and the level that alerts at once. */
 export function confidenceText(value: number, min: number, critical: number): string {
   return value >= critical
@@ -87,7 +115,7 @@ export interface RuleKind<P = unknown, S = undefined> {
   /** one line for `rules validate` and the README */
   summary: string;
   params: z.ZodType<P>;
-  on: readonly (EventType | "peer-flagged")[];
+  on: readonly TriggerType[];
   /** a factor multiplies the score of other signals and never raises an alert on its own */
   role?: "signal" | "factor";
   /**

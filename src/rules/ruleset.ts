@@ -6,11 +6,10 @@ import { basename, join } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
-import { ruleBase, type RuleKind, type RuleMode } from "./kind.js";
+import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../lib/errors.js";
-import type { EventType } from "../decode/events.js";
 
 const Severity = z
   .strictObject({
@@ -68,7 +67,7 @@ export interface RuleSet {
   version: string;
   settings: RuleSetSettings;
   rules: CompiledRule[];
-  byEvent: Record<EventType | "peer-flagged", CompiledRule[]>;
+  byEvent: Record<TriggerType, CompiledRule[]>;
   highRiskMccs: ReadonlySet<string>;
   files: string[];
 }
@@ -206,7 +205,7 @@ export function loadRuleSet(path: string): RuleSet {
   rules.sort((a, b) => (a.id < b.id ? -1 : 1));
   rules.forEach((r, i) => (r.index = i));
   const version = `sha256:${sha256(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
-  const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [] };
+  const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [], "indicators-changed": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);
   return { id: settings.id, version, settings, rules, byEvent, highRiskMccs: new Set(settings.highRiskMccs), files };
 }

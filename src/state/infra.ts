@@ -54,15 +54,21 @@ export function sameInfra(a: Profile | undefined, b: Profile | undefined): boole
 const sameKey = (a: InfraKey, b: InfraKey): boolean => a.kind === b.kind && a.value === b.value;
 export const hasKey = (keys: readonly InfraKey[], k: InfraKey): boolean => keys.some((x) => sameKey(x, k));
 
-type Holders = string | string[];
-const holders = (h: Holders | undefined): readonly string[] => (h === undefined ? [] : typeof h === "string" ? [h] : h);
+/**
+ * A key's holders: one merchant as a string, a few in an array, many (a CDN's IP) in a set. All are kept, so whether
+ * a key is common follows its sharers exactly as they come and go, and under any maxSharers a new rule set brings.
+ */
+type Holders = string | string[] | Set<string>;
+const ARRAY_MAX = 16;
+const holders = (h: Holders | undefined): Iterable<string> => (h === undefined ? [] : typeof h === "string" ? [h] : h);
+const count = (h: Holders | undefined): number => (h === undefined ? 0 : typeof h === "string" ? 1 : Array.isArray(h) ? h.length : h.size);
 
 export class InfraIndex {
   private readonly tables = new Map<InfraKind, Map<string, Holders>>(INFRA_KINDS.map((k) => [k, new Map()]));
   /** flagged holders, only for keys that have any */
   private readonly flagged = new Map<InfraKind, Map<string, string[]>>(INFRA_KINDS.map((k) => [k, new Map()]));
 
-  /** beyond this many sharers a key is common infrastructure (a CDN, a shared host) and no longer listed */
+  /** beyond this many sharers a key is common infrastructure (a CDN, a shared host) and links no one */
   constructor(public maxSharers = 25) {}
 
   /** Records a merchant's keys after a profile change. */
@@ -70,9 +76,15 @@ export class InfraIndex {
     for (const k of before) {
       if (hasKey(after, k)) continue;
       const table = this.tables.get(k.kind)!;
-      const rest = holders(table.get(k.value)).filter((m) => m !== merchantId);
-      if (rest.length === 0) table.delete(k.value);
-      else table.set(k.value, rest.length === 1 ? rest[0]! : rest);
+      const h = table.get(k.value);
+      if (h instanceof Set) {
+        h.delete(merchantId);
+        if (h.size === 0) table.delete(k.value);
+      } else {
+        const rest = [...holders(h)].filter((m) => m !== merchantId);
+        if (rest.length === 0) table.delete(k.value);
+        else table.set(k.value, rest.length === 1 ? rest[0]! : rest);
+      }
       this.unflagKey(merchantId, k);
     }
     for (const k of after) {
@@ -81,13 +93,16 @@ export class InfraIndex {
       if (h === undefined) table.set(k.value, merchantId);
       else if (typeof h === "string") {
         if (h !== merchantId) table.set(k.value, [h, merchantId]);
-      } else if (!h.includes(merchantId) && h.length <= this.maxSharers) h.push(merchantId);
+      } else if (h instanceof Set) h.add(merchantId);
+      else if (!h.includes(merchantId)) {
+        if (h.length < ARRAY_MAX) h.push(merchantId);
+        else table.set(k.value, new Set([...h, merchantId]));
+      }
     }
   }
 
   private common(k: InfraKey): boolean {
-    const h = this.tables.get(k.kind)!.get(k.value);
-    return typeof h === "object" && h.length > this.maxSharers;
+    return count(this.tables.get(k.kind)!.get(k.value)) > this.maxSharers;
   }
 
   /**

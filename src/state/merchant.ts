@@ -70,6 +70,10 @@ export interface MerchantState extends MonthPair<Counters> {
   evidence?: EvidenceEvent[];
   /** recent daily sales and chargebacks, for the reviewer's chart */
   activity?: Activity;
+  /** the fingerprint of the indicator sets the merchant was last checked against (IndicatorIndex.fingerprint) */
+  indicatorsSeen?: number;
+  /** epoch ms: the earliest expiry among the indicators its signals cite */
+  indicatorsExpire?: number;
 }
 
 /** State as persisted: slots by rule id, so a changed rule set finds each rule's own. */

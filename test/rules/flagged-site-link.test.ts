@@ -290,4 +290,17 @@ describe("flagged-site-link: sources", () => {
     feed(engine, [merchant(), crawl({ linkedUrls: ["mailto:someone@bad.example"] })]);
     expect(signalOf(engine, "fsl")).toBeUndefined();
   });
+
+  it("a strong match stays in the bounded list when many weaker ones follow it", () => {
+    const many = indicatorSet(
+      [{ id: "strong", kind: "domain", value: "strong-bad.example", confidence: 95 }, ...Array.from({ length: 12 }, (_, i) => ({ id: `weak-${i}`, kind: "domain" as const, value: `weak-${i}.example`, confidence: 55 }))],
+      SET,
+    );
+    const engine = engineWith(RULES, many);
+    feed(engine, [merchant(), tx({ checkout: { referrerUrl: "https://strong-bad.example/" } }), ...Array.from({ length: 12 }, (_, i) => tx({ checkout: { referrerUrl: `https://weak-${i}.example/` } }))]);
+    const s = signalOf(engine, "fsl")!;
+    expect(s.indicators).toHaveLength(8);
+    expect(s.indicators.map((r) => r.id)).toContain("strong");
+    expect(s).toMatchObject({ value: 95, critical: true });
+  });
 });

@@ -183,6 +183,22 @@ describe("shared-infrastructure", () => {
     expect(feed(rare, [merchant({ merchantId: M1, ...infra([IP1]) })]).map((a) => a.merchantId)).toEqual([M1, M2]);
   });
 
+  it("maxSharers follows the sharers exactly as they come and go, and a new rule set's bound applies at once", () => {
+    const sharers = Array.from({ length: 30 }, (_, i) => `acq-nl:M-9${String(i).padStart(3, "0")}`);
+    const engine = engineWith(RULES, LISTED, { maxSharers: 25 });
+    feed(engine, sharers.map((merchantId) => merchant({ merchantId, ...infra([IP1]) })));
+    // two of the 30 move away: 28 still share it, more than 25
+    feed(engine, sharers.slice(0, 2).map((merchantId) => merchant({ merchantId, ...infra([IP2]) })));
+    expect(feed(engine, [merchant({ merchantId: M1, ...infra([IP1]) })]).map((a) => a.merchantId)).toEqual([M1]);
+    expect(sharers.filter((id) => signalOf(engine, "shared", id))).toEqual([]);
+
+    resetEvents();
+    const raised = engineWith(RULES, LISTED, { maxSharers: 25 });
+    feed(raised, sharers.map((merchantId) => merchant({ merchantId, ...infra([IP1]) })));
+    raised.replaceRuleSet(ruleSetWith(RULES, { maxSharers: 40 }));
+    expect(feed(raised, [merchant({ merchantId: M1, ...infra([IP1]) })])).toHaveLength(31);
+  });
+
   it("a common key is ignored but a rarer key shared with the same merchant still counts", () => {
     const engine = engineWith(RULES, LISTED, { maxSharers: 2 });
     const p = hashOf("principal-shared");

@@ -1,7 +1,7 @@
 // Descriptor keywords: the billing descriptor, normalised against obfuscation (case, diacritics, digits for
 // letters, separators), contains a keyword from an indicator set or from the rule's own list.
 import { z } from "zod";
-import { defineKind, keep } from "../kind.js";
+import { defineKind, keep, type EvalInput, type Finding } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { compactKeyword, containsKeyword, normaliseDescriptor } from "../../lib/descriptor.js";
@@ -15,42 +15,75 @@ const Params = z.strictObject({
 interface Slot {
   /** fingerprint of the last descriptor checked, so one descriptor repeated on every sale is checked once */
   last: number;
-  hits?: { descriptor: string; eventId: string; indicators: IndicatorRef[]; keywords: string[] }[];
+  hits?: Hit[];
 }
+interface Hit {
+  descriptor: string;
+  eventId: string;
+  indicators: IndicatorRef[];
+  keywords: string[];
+}
+type Params = z.infer<typeof Params>;
 const fresh = (): Slot => ({ last: 0 });
 
-export default defineKind<z.infer<typeof Params>, Slot>({
+/** The keywords a descriptor contains, from the indicator sets and the rule's own list; null when none. */
+function match(input: EvalInput<Params, Slot>, descriptor: string, eventId: string): Hit | null {
+  const { at, params, env } = input;
+  const indicators = env.indicators.matchKeywords(descriptor, at).filter((r) => r.confidence >= params.minConfidence);
+  const normalised = normaliseDescriptor(descriptor);
+  const keywords = params.keywords.filter((k) => containsKeyword(normalised, compactKeyword(k)));
+  return indicators.length === 0 && keywords.length === 0 ? null : { descriptor, eventId, indicators, keywords };
+}
+
+function finding(hits: Hit[]): Finding {
+  const all = hits.flatMap((x) => x.indicators);
+  const count = new Set([...all.map((r) => r.id), ...hits.flatMap((x) => x.keywords)]).size;
+  return {
+    value: count,
+    threshold: 1,
+    strength: all.length ? Math.max(...all.map((r) => r.confidence)) / 100 : 1,
+    eventIds: hits.map((x) => x.eventId),
+    indicators: all,
+    detail: hits.map((x) => `"${x.descriptor}"`).join(", "),
+  };
+}
+
+export default defineKind<Params, Slot>({
   kind: "descriptor-keywords",
   summary: "the normalised billing descriptor contains a listed keyword on word boundaries",
   params: Params,
-  on: ["merchant", "transaction"],
+  on: ["merchant", "transaction", "indicators-changed"],
   evaluate(input) {
-    const { event, at, params, env } = input;
+    const { event, merchant } = input;
+    if (event.type === "indicators-changed") {
+      // the descriptors that matched and the profile's are matched again; the next sale's is checked afresh
+      const was = input.slot?.hits ?? [];
+      const profile = merchant.profile;
+      const candidates = was.map((h) => [h.descriptor, h.eventId] as const);
+      if (profile && !was.some((h) => h.descriptor === profile.descriptor)) candidates.push([profile.descriptor, profile.eventId]);
+      const hits = candidates.map(([d, id]) => match(input, d, id)).filter((h) => h !== null).slice(-4);
+      if (input.slot) input.slot.last = 0;
+      if (hits.length === 0) {
+        if (input.slot) input.slot.hits = undefined;
+        return null;
+      }
+      keep(input, fresh).hits = hits;
+      return finding(hits);
+    }
     const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;
     if (!descriptor) return undefined;
     const h = hash32(descriptor);
     if (input.slot?.last === h) return undefined;
     const slot = keep(input, fresh);
     slot.last = h;
-    const indicators = env.indicators.matchKeywords(descriptor, at).filter((r) => r.confidence >= params.minConfidence);
-    const normalised = normaliseDescriptor(descriptor);
-    const keywords = params.keywords.filter((k) => containsKeyword(normalised, compactKeyword(k)));
-    if (indicators.length === 0 && keywords.length === 0) return undefined;
+    const hit = match(input, descriptor, event.eventId);
+    if (!hit) return undefined;
     const hits = (slot.hits ??= []);
     if (!hits.some((x) => x.descriptor === descriptor)) {
-      hits.push({ descriptor, eventId: event.eventId, indicators, keywords });
+      hits.push(hit);
       if (hits.length > 4) hits.shift();
     }
-    const all = hits.flatMap((x) => x.indicators);
-    const count = new Set([...all.map((r) => r.id), ...hits.flatMap((x) => x.keywords)]).size;
-    return {
-      value: count,
-      threshold: 1,
-      strength: all.length ? Math.max(...all.map((r) => r.confidence)) / 100 : 1,
-      eventIds: hits.map((x) => x.eventId),
-      indicators: all,
-      detail: hits.map((x) => `"${x.descriptor}"`).join(", "),
-    };
+    return finding(hits);
   },
   explain: (f) => `billing descriptor ${f.detail ?? ""} contains ${f.value} listed keyword(s)`,
 });

@@ -1,7 +1,8 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, type EvalInput, confidenceText } from "../kind.js";
+import { defineKind, keep, keepStrongest, noteEvidence, type EvalInput, type Finding, confidenceText } from "../kind.js";
+import { pushRecent } from "../../state/window.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
 
@@ -21,9 +22,12 @@ interface Slot {
   matched: IndicatorRef[];
   hosts: string[];
   eventIds: string[];
+  /** the URLs that matched, looked up again when the indicator sets in force change (absent in slots before 2026-12-05) */
+  urls?: string[];
 }
 type Params = z.infer<typeof Params>;
-const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [] });
+const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [], urls: [] });
+const CAP = 8;
 
 /** Checks one URL; true when it matched an indicator (recorded in the slot, created then). */
 function check(input: EvalInput<Params, Slot>, url: string): boolean {
@@ -32,22 +36,49 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   const refs = all.filter((r) => r.confidence >= input.params.minConfidence);
   if (refs.length === 0) return false;
   const slot = keep(input, fresh);
-  for (const r of refs) if (!slot.matched.some((m) => m.set === r.set && m.id === r.id)) slot.matched.push(r);
+  for (const r of refs) if (!slot.matched.some((m) => m.set === r.set && m.id === r.id)) keepStrongest(slot.matched, r, CAP);
   const host = urlHost(url);
-  if (host && !slot.hosts.includes(host)) slot.hosts.push(host);
+  if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
+  const urls = (slot.urls ??= []);
+  if (!urls.includes(url)) pushRecent(urls, url, CAP);
   return true;
 }
 
-const CAP = 8;
+function finding(slot: Slot, params: Params): Finding {
+  const best = Math.max(...slot.matched.map((m) => m.confidence));
+  return {
+    value: best,
+    threshold: params.minConfidence,
+    strength: best / 100,
+    critical: best >= params.criticalConfidence,
+    eventIds: [...slot.eventIds],
+    indicators: [...slot.matched],
+    detail: slot.hosts.join(", "),
+  };
+}
 
 export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
   summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL indicator",
   params: Params,
-  on: ["merchant", "transaction", "site_observation"],
+  on: ["merchant", "transaction", "site_observation", "indicators-changed"],
   evaluate(input) {
-    const { event, params } = input;
+    const { event, params, merchant } = input;
     const want = params.sources;
+    if (event.type === "indicators-changed") {
+      // the URLs that matched and the profile's websites are looked up again; matches of entries revoked or expired
+      // since are gone (slots written before URLs were kept give their hosts, which match domain entries again)
+      const prior = input.slot;
+      const urls = new Set(prior ? (prior.urls ?? prior.hosts.map((h) => `https://${h}/`)) : []);
+      if (want.includes("websites")) for (const url of merchant.profile?.websites ?? []) urls.add(url);
+      input.slot = undefined;
+      let found = false;
+      for (const url of urls) found = check(input, url) || found;
+      if (!found) return null;
+      const slot = input.slot!;
+      slot.eventIds = prior?.eventIds.length ? prior.eventIds : [merchant.profile?.eventId ?? event.eventId];
+      return finding(slot, params);
+    }
     let found = false;
     if (event.type === "merchant") {
       if (want.includes("websites")) for (const url of event.websites ?? []) found = check(input, url) || found;
@@ -61,20 +92,8 @@ export default defineKind<Params, Slot>({
     }
     if (!found) return undefined;
     const slot = input.slot!;
-    const { matched, hosts } = slot;
     noteEvidence(input, slot.eventIds, 5);
-    if (matched.length > CAP) matched.splice(0, matched.length - CAP);
-    if (hosts.length > CAP) hosts.splice(0, hosts.length - CAP);
-    const best = Math.max(...matched.map((m) => m.confidence));
-    return {
-      value: best,
-      threshold: params.minConfidence,
-      strength: best / 100,
-      critical: best >= params.criticalConfidence,
-      eventIds: [...slot.eventIds],
-      indicators: [...matched],
-      detail: hosts.join(", "),
-    };
+    return finding(slot, params);
   },
   explain: (f, p) => `links to a flagged site (${f.detail || "host withheld"}): indicator ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });

@@ -2,11 +2,12 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind, confidenceText } from "../kind.js";
+import { defineKind, confidenceText, keepStrongest, type EvalInput, type Finding } from "../kind.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { indicatorKey } from "../../indicators/schema.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
 import type { Profile } from "../../state/merchant.js";
+import { pushRecent } from "../../state/window.js";
 
 const Params = z.strictObject({
   minConfidence: z.number().int().min(0).max(100).default(50),
@@ -17,13 +18,18 @@ interface Slot {
   matched: IndicatorRef[];
   fields: string[];
   eventIds: string[];
+  /** the identifiers that matched, so a check against new sets keeps the match of one the profile has since dropped */
+  ids?: Identifier[];
 }
+type Identifier = [kind: IndicatorKind, value: string, field: string];
+type Params = z.infer<typeof Params>;
 /** the slot of a merchant whose ID was checked and matched nothing: one shared value, no allocation */
 const CHECKED = 0;
-const fresh = (): Slot => ({ matched: [], fields: [], eventIds: [] });
+const fresh = (): Slot => ({ matched: [], fields: [], eventIds: [], ids: [] });
+const CAP = 8;
 
-function identifiers(merchantId: string, p: Profile | undefined): [IndicatorKind, string, string][] {
-  const out: [IndicatorKind, string, string][] = [["merchant-id", merchantId, "merchant ID"]];
+function identifiers(merchantId: string, p: Profile | undefined): Identifier[] {
+  const out: Identifier[] = [["merchant-id", merchantId, "merchant ID"]];
   if (!p) return out;
   if (p.contactEmail) out.push(["email-sha256", p.contactEmail, "contact e-mail"]);
   if (p.payoutAccount) out.push(["account-sha256", p.payoutAccount, "payout account"]);
@@ -32,40 +38,66 @@ function identifiers(merchantId: string, p: Profile | undefined): [IndicatorKind
   return out;
 }
 
-export default defineKind<z.infer<typeof Params>, Slot | typeof CHECKED>({
+/** Looks the identifiers up and records new matches in the slot (created on the first); the slot when there was one. */
+function collect(input: EvalInput<Params, Slot | typeof CHECKED>, ids: readonly Identifier[]): Slot | undefined {
+  const { at, params, env } = input;
+  let found: Slot | undefined;
+  for (const id of ids) {
+    const [kind, value, field] = id;
+    if (!env.indicators.has(kind)) continue;
+    for (const r of env.indicators.lookup(kind, indicatorKey(kind, value) ?? value, at)) {
+      const known = input.slot === CHECKED ? undefined : input.slot;
+      if (r.confidence < params.minConfidence || known?.matched.some((m) => m.set === r.set && m.id === r.id)) continue;
+      const slot = known ?? (input.slot = fresh());
+      keepStrongest(slot.matched, r, CAP);
+      if (!slot.fields.includes(field)) slot.fields.push(field);
+      const held = (slot.ids ??= []);
+      if (!held.some(([k, v]) => k === kind && v === value) && held.length < CAP) held.push(id);
+      found = slot;
+    }
+  }
+  return found;
+}
+
+function finding(slot: Slot, params: Params): Finding {
+  const best = Math.max(...slot.matched.map((m) => m.confidence));
+  return {
+    value: best,
+    threshold: params.minConfidence,
+    strength: best / 100,
+    critical: best >= params.criticalConfidence,
+    eventIds: [...slot.eventIds],
+    indicators: [...slot.matched],
+    detail: slot.fields.join(", "),
+  };
+}
+
+export default defineKind<Params, Slot | typeof CHECKED>({
   kind: "listed-identifier",
   summary: "merchant ID, contact e-mail, payout account, principal or wallet is on an indicator list",
   params: Params,
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: ["merchant", "transaction", "chargeback", "site_observation", "indicators-changed"],
   evaluate(input) {
-    const { event, at, merchant, params, env } = input;
-    // the merchant ID is checked once; the profile's identifiers each time the profile changes
+    const { event, merchant, params } = input;
+    // the merchant ID is checked once; the profile's identifiers each time the profile changes; all of them, and
+    // those that matched before, when the indicator sets in force change
+    if (event.type === "indicators-changed") {
+      const prior = input.slot === CHECKED ? undefined : input.slot;
+      const ids = identifiers(merchant.id, merchant.profile);
+      for (const id of prior?.ids ?? []) if (!ids.some(([k, v]) => k === id[0] && v === id[1])) ids.push(id);
+      // rebuilt from nothing: matches of entries revoked or expired since are gone
+      input.slot = CHECKED;
+      const slot = collect(input, ids);
+      if (!slot) return null;
+      slot.eventIds = prior?.eventIds.length ? prior.eventIds : [merchant.profile?.eventId ?? event.eventId];
+      return finding(slot, params);
+    }
     if (event.type !== "merchant" && input.slot !== undefined) return undefined;
     input.slot ??= CHECKED;
-    let slot: Slot | undefined = input.slot === CHECKED ? undefined : input.slot;
-    let found = false;
-    for (const [kind, value, field] of identifiers(merchant.id, event.type === "merchant" ? merchant.profile : undefined)) {
-      if (!env.indicators.has(kind)) continue;
-      for (const r of env.indicators.lookup(kind, indicatorKey(kind, value) ?? value, at)) {
-        if (r.confidence < params.minConfidence || slot?.matched.some((m) => m.set === r.set && m.id === r.id)) continue;
-        slot ??= input.slot = fresh();
-        slot.matched.push(r);
-        if (!slot.fields.includes(field)) slot.fields.push(field);
-        found = true;
-      }
-    }
-    if (!found || !slot) return undefined;
-    if (!slot.eventIds.includes(event.eventId)) slot.eventIds.push(event.eventId);
-    const best = Math.max(...slot.matched.map((m) => m.confidence));
-    return {
-      value: best,
-      threshold: params.minConfidence,
-      strength: best / 100,
-      critical: best >= params.criticalConfidence,
-      eventIds: slot.eventIds.slice(-5),
-      indicators: slot.matched.slice(-8),
-      detail: slot.fields.join(", "),
-    };
+    const slot = collect(input, identifiers(merchant.id, event.type === "merchant" ? merchant.profile : undefined));
+    if (!slot) return undefined;
+    pushRecent(slot.eventIds, event.eventId, 5);
+    return finding(slot, params);
   },
   explain: (f, p) => `${f.detail ?? "an identifier"} on an indicator list: ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });

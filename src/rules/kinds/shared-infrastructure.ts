@@ -15,7 +15,7 @@ export default defineKind<z.infer<typeof Params>>({
   kind: "shared-infrastructure",
   summary: "shares an IP, analytics ID, principal, payout account or e-mail hash with a flagged or listed merchant",
   params: Params,
-  on: ["merchant", "peer-flagged"],
+  on: ["merchant", "peer-flagged", "indicators-changed"],
   secondHand: true,
   evaluate({ event, at, merchant, params, env }) {
     const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(k.kind));
