@@ -47,6 +47,24 @@ describe("log redaction", () => {
     expect(fifth!.err).toMatchObject({ type: "Error", message: "no user [redacted]", code: "E_USER" });
     expect(fifth!.err.stack).toContain("no user [redacted]");
   });
+
+  it("redacts a class's instance by its fields, a URL-encoded address, and bank and card field names", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const log = createLogger("info", sink);
+    class Profile {
+      descriptor = "SHOP TWO";
+      contactEmail = "carol@shop.example";
+    }
+    log.info({ profile: new Profile(), url: new URL("https://bank.example/login?next=%2F&user=dave%40bank.example") }, "request");
+    log.info({ iban: "NL00TEST0000000000", account: "acct-3", cardNumber: "tok-4", sessionId: "s-5", at: new Date(0) }, "bank fields");
+    const text = lines.join("");
+    for (const secret of ["carol@shop.example", "dave%40bank.example", "NL00TEST0000000000", "acct-3", "tok-4", "s-5"]) expect(text).not.toContain(secret);
+    const [first, second] = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(first!.profile.descriptor).toBe("SHOP TWO");
+    expect(first!.url).toBe("https://bank.example/login?next=%2F&user=[redacted]");
+    expect(second!.at).toBe("1970-01-01T00:00:00.000Z");
+  });
 });
 
 describe("kafkajs lines in our log", () => {

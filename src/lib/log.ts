@@ -6,14 +6,19 @@ import pino from "pino";
 
 const CENSOR = "[redacted]";
 /** field names whose values are never logged, in any case */
-const SECRET_KEY = /token|password|secret|authorization|cookie|e-?mail|payout|principal|wallet|^card$|^pan$/i;
-const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
+const SECRET_KEY = /token|password|secret|authorization|cookie|session|e-?mail|payout|principal|wallet|iban|account|card_?(?:number|no)|^card$|^pan$/i;
+/** an address as written, or URL-encoded in a query string (`%40`) */
+const EMAIL = /[a-z0-9._%+-]+(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
 /** how deep a logged object is walked; deeper values are censored rather than logged unchecked */
 const MAX_DEPTH = 8;
 
-const scrub = (s: string): string => (s.includes("@") ? s.replace(EMAIL, CENSOR) : s);
+const scrub = (s: string): string => (s.includes("@") || s.includes("%40") ? s.replace(EMAIL, CENSOR) : s);
 
-/** A copy of `value` with secret fields censored and e-mail addresses masked; other objects (errors, buffers) as they are. */
+/**
+ * A copy of `value` with secret fields censored and e-mail addresses masked. An object that says how it is written
+ * (toJSON: a date, a URL, a buffer) is redacted in that form; any other object, a class's instance too, as its own
+ * fields, which is what the log line would show.
+ */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
   if (value === null || typeof value !== "object") return value;
@@ -27,8 +32,8 @@ export function redact(value: unknown, depth = 0): unknown {
     err.stack = value.stack && scrub(value.stack);
     out = err as unknown as Record<string, unknown>;
   } else {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return value;
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return redact(toJSON.call(value), depth + 1);
     out = {};
   }
   for (const [k, v] of Object.entries(value)) if (k !== "message" && k !== "stack") out[k] = SECRET_KEY.test(k) ? CENSOR : redact(v, depth + 1);
