@@ -22,7 +22,8 @@ const PROBES: unknown[] = [
   "\u{1F600}".repeat(200), // 400 UTF-16 units, 200 code points
   "\u{1F600}".repeat(257),
   hash,
-  hash.toUpperCase(),
+  hash.toUpperCase(), // read in lower case: ajv's code refuses it, zod rewrites it
+  `sha256:${"AB".repeat(32)}`,
   "DE",
   "EUR",
   "1234",
@@ -30,8 +31,14 @@ const PROBES: unknown[] = [
   "2024-02-29T00:00:00Z",
   "2023-02-29T00:00:00Z",
   "2024-01-01T00:00:00.123+01:00",
-  "2024-01-01t00:00:00z",
+  "2024-01-01t00:00:00z", // UTC in other spellings, read as T and Z
+  "2024-01-01T00:00:00+00:00",
+  "2024-01-01T00:00:00.5-00:00",
   "2024-01-01T00:00:00",
+  "visa",
+  "MC", // card networks' other names, read as one name
+  "Master Card",
+  "constructor",
   [],
   ["x"],
   [1],

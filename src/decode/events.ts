@@ -1,18 +1,56 @@
 // The wire contract (../shared/contract/events.md) as zod schemas: the single source of event types.
 // Unknown fields are stripped, not refused: the contract grows only by optional fields, so an older
 // consumer must accept a newer producer's events.
+//
+// A value the contract allows in several spellings is read in one (hashes in lower case, times with T and Z, card
+// networks by one name), so that state, rules and indicator lookups compare one form. Such a schema rewrites the
+// value and then checks the canonical form; its JSON Schema, and so ajv's code in decode.ts, has only the check,
+// so canonical events (nearly all) pass ajv untouched and only the others reach zod, which rewrites them.
 import { z } from "zod";
 
-const hash = z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256: followed by 64 lowercase hex digits");
+// Bounds of this service where the contract sets none (README: Event limits); a refusal names its bound.
+const BOUND = "a bound of this service (README: Event limits)";
+const text = (max: number) => z.string().min(1).max(max, `longer than ${max} characters, ${BOUND}`);
+const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max, `more than ${max} entries, ${BOUND}`);
+
+// Upper-case hex is the same hash: read in lower case, as indicator sets store theirs (src/indicators/schema.ts).
+const hash = z.string().toLowerCase().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256: followed by 64 hex digits");
+// RFC 3339 in UTC. Its other spellings of UTC (a lower-case t or z, +00:00, -00:00) are read as T and Z; any other
+// offset is refused, as the contract requires UTC: the dead letter keeps the event to be sent again in UTC.
+const rfc3339Utc = z
+  .string()
+  .overwrite((s) => s.replace(/^(\d{4}-\d\d-\d\d)t/, "$1T").replace(/(?:z|[+-]00:00)$/, "Z"))
+  .regex(
+    z.regexes.datetime({ offset: false, local: false }),
+    "expected an RFC 3339 time in UTC, as 2026-03-01T09:00:00Z: the contract requires UTC, so convert a time with an offset (+02:00) to Z",
+  );
+// Alerts keep reading offsets: the case store holds alerts raised from events before times had to be in UTC.
 const rfc3339 = z.iso.datetime({ offset: true });
-const id = z.string().min(1).max(256);
-const url = z.string().min(1).max(4096);
+const id = text(256);
+const url = text(4096);
 const currency = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code");
 const country = z.string().regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 code");
 
+// Card networks by one name whatever the producer's spelling ("MC", "Master Card"), so that the scheme programs
+// (VAMP, ECP) count every chargeback of theirs. A name not known here is kept as sent: the contract lists none.
+const NETWORKS = ["visa", "mastercard", "amex", "discover", "diners", "jcb", "unionpay"] as const;
+const NETWORK_ALIASES = new Map<string, (typeof NETWORKS)[number]>([
+  ...NETWORKS.map((n) => [n, n] as const),
+  ["mc", "mastercard"],
+  ["americanexpress", "amex"],
+  ["dinersclub", "diners"],
+  ["dinersclubinternational", "diners"],
+  ["chinaunionpay", "unionpay"],
+  ["cup", "unionpay"],
+]);
+/** a card network's canonical name, or the name as given when it is not one this service knows */
+const networkName = (name: string): string => NETWORK_ALIASES.get(name.toLowerCase().replace(/[\s._-]+/g, "")) ?? name;
+// ajv's code admits only the canonical names (the enum is JSON Schema's alone); any other name goes to zod.
+const network = text(32).overwrite(networkName).meta({ enum: [...NETWORKS] });
+
 const base = {
   eventId: id,
-  occurredAt: rfc3339,
+  occurredAt: rfc3339Utc,
   merchantId: id,
 };
 
@@ -20,20 +58,20 @@ export const MerchantEvent = z.object({
   type: z.literal("merchant"),
   ...base,
   acquirerId: id,
-  legalName: z.string().max(512).optional(),
-  descriptor: z.string().min(1).max(256),
+  legalName: z.string().max(512, `longer than 512 characters, ${BOUND}`).optional(),
+  descriptor: text(256),
   mcc: z.string().regex(/^\d{4}$/, "expected a 4-digit MCC"),
   country,
-  websites: z.array(url).max(256).optional(),
-  principals: z.array(hash).max(64).optional(),
+  websites: list(url, 256).optional(),
+  principals: list(hash, 64).optional(),
   contactEmail: hash.optional(),
   payoutAccount: hash.optional(),
   // Extension (optional): payout wallet addresses, so wallet indicators can match.
-  wallets: z.array(z.string().min(1).max(256)).max(64).optional(),
+  wallets: list(text(256), 64).optional(),
   infrastructure: z
     .object({
-      ips: z.array(z.string().min(1).max(64)).max(256).optional(),
-      analyticsIds: z.array(z.string().min(1).max(128)).max(256).optional(),
+      ips: list(text(64), 256).optional(),
+      analyticsIds: list(text(128), 256).optional(),
     })
     .optional(),
 });
@@ -47,11 +85,11 @@ export const TransactionEvent = z.object({
   status: z.enum(["authorized", "settled", "declined", "refunded"]),
   channel: z.enum(["ecommerce", "moto", "pos"]),
   recurring: z.boolean().optional(),
-  descriptor: z.string().min(1).max(256).optional(),
+  descriptor: text(256).optional(),
   card: z
     .object({
       token: hash.optional(),
-      bin: z.string().regex(/^\d{6,8}$/, "expected a 6 to 8 digit BIN").optional(),
+      bin: z.string().regex(/^\d{6,8}$/, `expected a BIN of 6 to 8 digits, ${BOUND}`).optional(),
       country: country.optional(),
     })
     .optional(),
@@ -63,8 +101,8 @@ export const ChargebackEvent = z.object({
   type: z.literal("chargeback"),
   ...base,
   transactionId: id,
-  network: z.string().min(1).max(32),
-  reasonCode: z.string().min(1).max(16),
+  network,
+  reasonCode: text(16),
   kind: z.enum(["dispute", "fraud_report"]),
   amountMinor: z.number().int().nonnegative(),
   currency,
@@ -74,7 +112,7 @@ export const SiteObservationEvent = z.object({
   type: z.literal("site_observation"),
   ...base,
   url,
-  linkedUrls: z.array(url).max(1024).optional(),
+  linkedUrls: list(url, 1024).optional(),
   contentDiffersByReferrer: z.boolean().optional(),
 });
 
