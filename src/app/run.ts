@@ -50,6 +50,8 @@ interface Owned {
   triggers: { notice: FlagNotice; peer: string }[];
   /** a batch of this partition is in hand (triggers wait for it) */
   busy: boolean;
+  /** Kafka fetches this partition from `position` (false at a claim: it fetches from the group's committed offset) */
+  following: boolean;
   /** triggers being applied and committed (a batch, and a checkpoint, wait for it) */
   applying?: Promise<void>;
   publisher: OutboxPublisher;
@@ -362,11 +364,19 @@ export class Runner {
     // meanwhile wait in the outbox (publisher.ts)
     void publisher.start();
     const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
-    // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
     let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
-    if (position === null && emitted !== null) {
-      const low = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0";
-      position = BigInt(low);
+    if (position !== null || emitted !== null) {
+      const low = BigInt((await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0");
+      // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
+      if (position === null) position = low;
+      else if (position < low) {
+        // started at the oldest event there is, not where the consumer's reset policy would put it
+        this.log.warn(
+          { partition: p, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset, oldest: String(low) },
+          "the partition's checkpoint is older than the oldest event the topic keeps: the events between were deleted by retention unread, and what they would have changed or raised is lost. Keep the topic's retention well above the longest time the consumer may be down",
+        );
+        position = low;
+      }
     }
     const owned: Owned = {
       epoch: claim.epoch,
@@ -377,6 +387,7 @@ export class Runner {
       flags: [],
       triggers: [],
       busy: false,
+      following: false,
       publisher,
       merchants,
       dirty: new Set(),
@@ -646,10 +657,18 @@ export class Runner {
     const msgs = batch.messages;
     if (msgs.length === 0) return;
     if (owned.position !== null && BigInt(msgs[0]!.offset) > owned.position) {
-      // Kafka's position is ahead of the checkpoint: go back to it
-      this.consumer!.seek({ topic: batch.topic, partition: p, offset: String(owned.position) });
-      return;
+      if (!owned.following) {
+        // Kafka's position is ahead of the checkpoint: go back to it
+        owned.following = true;
+        this.consumer!.seek({ topic: batch.topic, partition: p, offset: String(owned.position) });
+        return;
+      }
+      // fetched from the position, Kafka has nothing before this: the offsets between hold no event (transaction
+      // markers, aborted transactions' records, records deleted by compaction or by retention, which kafkajs logs)
+      log.debug({ from: String(owned.position), to: msgs[0]!.offset }, "offsets without events passed over");
+      owned.position = BigInt(msgs[0]!.offset);
     }
+    owned.following = true;
     let i = 0;
     // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here
     while (i < msgs.length && isRunning() && !isStale() && this.owned.get(p) === owned) {
