@@ -23,6 +23,23 @@ describe("daily activity", () => {
     ]);
   });
 
+  it("counts a sale once: by its settlement, or by its authorisation where the merchant sends no settlements; refunds are none", () => {
+    const engine = new Engine(ruleSetWith("rules: []"), indexOf());
+    const d = dayIndex(Date.parse("2026-03-10T00:00:00Z"));
+    // authorisations only: each is a sale
+    feed(engine, [tx({ merchantId: "m-auth", status: "authorized", amountMinor: 100 }), tx({ merchantId: "m-auth", status: "authorized", amountMinor: 200 })]);
+    expect(activityDays(engine.merchants.get("m-auth")!.activity)).toEqual([[d, 2, 300, 0]]);
+    // both: once the merchant sends settlements, its authorisations are not counted again; nor are refunds
+    const both = [
+      tx({ merchantId: "m-both", transactionId: "t-a", amountMinor: 1000 }),
+      tx({ merchantId: "m-both", transactionId: "t-b", status: "authorized", amountMinor: 500 }),
+      tx({ merchantId: "m-both", transactionId: "t-b", amountMinor: 500 }),
+      tx({ merchantId: "m-both", transactionId: "t-a", status: "refunded", amountMinor: 1000 }),
+    ];
+    feed(engine, both);
+    expect(activityDays(engine.merchants.get("m-both")!.activity)).toEqual([[d, 2, 1500, 0]]);
+  });
+
   it("puts a late event on its own day, ignores one older than the series, and keeps at most ACTIVITY_DAYS days", () => {
     const m = newMerchant("m");
     const t0 = Date.parse("2026-03-01T10:00:00Z");

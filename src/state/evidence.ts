@@ -4,7 +4,7 @@
 import type { Event, EvidenceEvent } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
 import { dayIndex } from "./window.js";
-import type { MerchantState } from "./merchant.js";
+import { hasSettlements, type MerchantState } from "./merchant.js";
 
 /** Events whose details a merchant keeps (the most recent rule evidence). */
 export const EVIDENCE_CAP = 10;
@@ -80,13 +80,17 @@ export function keepEvidence(m: MerchantState, summary: EvidenceEvent): void {
   if (list.length > EVIDENCE_CAP) list.shift();
 }
 
-/** Counts a sale (any transaction but a declined one) or a chargeback in the merchant's daily series. */
+/**
+ * Counts a sale or a chargeback in the merchant's daily series, after the merchant's counters took the event. A sale
+ * counts once, as hasSettlements says: by its settlement, or by its authorisation while the merchant's window holds
+ * no settlement; declines and refunds are not sales.
+ */
 export function countActivity(m: MerchantState, e: Event, at: number): void {
   let sale = 0;
   let amount = 0;
   let chargeback = 0;
   if (e.type === "transaction") {
-    if (e.status === "declined") return;
+    if (e.status !== "settled" && (e.status !== "authorized" || hasSettlements(m))) return;
     sale = 1;
     amount = e.amountMinor;
   } else if (e.type === "chargeback") chargeback = 1;

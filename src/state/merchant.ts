@@ -8,9 +8,14 @@ import { registrableDomain, urlHost } from "../lib/url.js";
 export type Network = "visa" | "mastercard" | "other";
 
 export interface Counters extends MonthBucket {
+  /** every settled sale: whether the merchant's processor sends settlements at all (hasSettlements) */
+  settled: number;
   settledCnp: number;
   settledCnpVisa: number;
   settledMc: number;
+  /** settled sales without a BIN, whose network is unknown: the scheme ratios count them as possibly the scheme's */
+  settledNoBin: number;
+  settledCnpNoBin: number;
   disputes: number;
   fraudReports: number;
   disputesMc: number;
@@ -86,9 +91,12 @@ export function newMerchant(id: string): MerchantState {
 function freshCounters(m: number): Counters {
   return {
     m,
+    settled: 0,
     settledCnp: 0,
     settledCnpVisa: 0,
     settledMc: 0,
+    settledNoBin: 0,
+    settledCnpNoBin: 0,
     disputes: 0,
     fraudReports: 0,
     disputesMc: 0,
@@ -97,7 +105,16 @@ function freshCounters(m: number): Counters {
 }
 
 export function countersFor(state: MerchantState, at: number): Counters | null {
-  return bucketFor(state, monthIndex(at), freshCounters);
+  const c = bucketFor(state, monthIndex(at), freshCounters);
+  // a checkpoint written before the settled and no-BIN counts: both its buckets lack them (the current month came
+  // with the one before, or is newer), and count them from zero until they roll over
+  if (c && state.prevMonth!.settled === undefined)
+    for (const b of [state.month!, state.prevMonth!]) {
+      b.settled ??= 0;
+      b.settledNoBin ??= 0;
+      b.settledCnpNoBin ??= 0;
+    }
+  return c;
 }
 
 /** Card network from a BIN (Visa 4…, Mastercard 51–55 and 2221–2720). */
@@ -157,12 +174,31 @@ export function applyTransaction(state: MerchantState, e: TransactionEvent, at: 
   const c = countersFor(state, at);
   if (!c) return;
   if (e.status !== "settled") return;
-  const network = networkOfBin(e.card?.bin);
+  c.settled++;
+  const bin = e.card?.bin;
+  const cnp = e.channel !== "pos";
+  if (!bin) {
+    c.settledNoBin++;
+    if (cnp) c.settledCnpNoBin++;
+  }
+  const network = networkOfBin(bin);
   if (network === "mastercard") c.settledMc++;
-  if (e.channel !== "pos") {
+  if (cnp) {
     c.settledCnp++;
     if (network === "visa") c.settledCnpVisa++;
   }
+}
+
+/**
+ * How transactions count as sales. The contract's transaction is "an authorisation or settlement", so one sale may
+ * come twice (authorized, then settled, under one transactionId), or once either way. A sale counts once whatever a
+ * processor sends: by its settlement, and by its authorisation only where the two-month window holds no settlement
+ * at all (a processor that sends authorisations only). Declines and refunds are not sales. The rules that count sales
+ * keep settlements and authorisations apart and read the settlements when there are any, which is exact; the daily
+ * activity asks this instead, so a merchant's first authorisations, before its first settlement, count as well.
+ */
+export function hasSettlements(state: MerchantState): boolean {
+  return state.month !== undefined && state.month.settled + state.prevMonth!.settled > 0;
 }
 
 export function applyChargeback(state: MerchantState, e: ChargebackEvent, at: number): void {

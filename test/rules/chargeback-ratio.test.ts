@@ -1,6 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/engine.js";
-import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+import { Engine } from "../../src/engine.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import type { Counters, StoredMerchant } from "../../src/state/merchant.js";
+import { chargeback, engineWith, feed, indexOf, merchant, resetEvents, setClock, signalOf, state, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
 
 const VISA = { bin: "400000", country: "NL" };
 const MC = { bin: "510000", country: "NL" };
@@ -27,7 +30,7 @@ const VAMP = rule("vamp", "vamp", `- { name: "VAMP excessive", ratio: 0.015, min
 const ECP = rule(
   "ecp",
   "ecp",
-  `- { name: "ECM", ratio: 0.015, minCount: 100, maxCount: 299 }
+  `- { name: "ECM", ratio: 0.015, minCount: 100 }
    - { name: "HECM", ratio: 0.03, minCount: 300 }
    - { name: "ECP watch", ratio: 0.01, minCount: 100 }`,
 );
@@ -53,14 +56,15 @@ describe("chargeback-ratio: Visa VAMP", () => {
     const s = signalOf(engine, "vamp")!;
     expect(s.value).toBe(1500 / 90_000);
     expect(s.threshold).toBe(0.015);
-    expect(s.detail).toBe("VAMP excessive: 1500 disputes/fraud reports over 90000 settled sales");
+    expect(s.detail).toBe("VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month");
     expect(s.eventIds).toHaveLength(5);
     expect(s.eventIds[4]).toBe(last.eventId);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.signals[0]).toMatchObject({
       value: 0.0167,
       threshold: 0.015,
-      explanation: "chargeback ratio 1.67% at or above 1.50% (vamp; VAMP excessive: 1500 disputes/fraud reports over 90000 settled sales)",
+      explanation:
+        "chargeback ratio 1.67% at or above 1.50% (vamp; VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month)",
     });
   });
 
@@ -100,7 +104,7 @@ describe("chargeback-ratio: Visa VAMP", () => {
     expect(signalOf(engine, "vamp")).toMatchObject({
       value: 2 / 15,
       threshold: 0.1,
-      detail: "test level: 2 disputes/fraud reports over 15 settled sales",
+      detail: "test level: 2 Visa disputes and fraud reports this month over 15 settled card-not-present Visa sales this month",
       // the Mastercard and Amex chargebacks are not counted, so they are not evidence
       eventIds: ["e-44", "e-45"],
     });
@@ -122,6 +126,40 @@ describe("chargeback-ratio: Visa VAMP", () => {
     // 2 over April's one sale
     expect(signalOf(engine, "vamp")?.value).toBe(2);
     expect(engine.snapshot(state(engine)).slots.vamp).toEqual(["e-15", "e-16"]);
+  });
+  it("with no sale's BIN known, counts every settled card-not-present sale: the ratio is a lower bound", { timeout: 60_000 }, () => {
+    const engine = engineWith(VAMP);
+    feed(engine, [merchant()]);
+    run(engine, 120_000, () => tx({ card: { bin: undefined } }));
+    run(engine, 1_500, () => chargeback({ network: "visa" }));
+    // 1,500 over at most 120,000 Visa sales is at least 1.25%; over the no Visa sale known it was 100%
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+    run(engine, 300, () => chargeback({ network: "visa" }));
+    expect(signalOf(engine, "vamp")).toMatchObject({
+      value: 0.015,
+      detail:
+        "VAMP excessive: 1800 Visa disputes and fraud reports this month over 120000 settled card-not-present Visa sales this month (120000 of them without a BIN, counted as possibly Visa: the ratio is at least this)",
+    });
+  });
+
+  it("chargebacks and no sale at all are no ratio: no finding", () => {
+    const engine = engineWith(VAMP);
+    feed(engine, [merchant()]);
+    run(engine, 1_600, () => chargeback({ network: "visa" }));
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+  });
+
+  it("sales with a BIN of another network are not in the base; with no Visa sale at all there is no ratio", () => {
+    const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
+    const engine = engineWith(small);
+    feed(engine, [merchant()]);
+    run(engine, 50, () => tx({ card: MC }));
+    run(engine, 5, () => chargeback({ network: "visa" }));
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+    run(engine, 10, () => tx({ card: VISA }));
+    run(engine, 10, () => tx({ card: { bin: undefined } }));
+    feed(engine, [chargeback({ network: "visa" })]);
+    expect(signalOf(engine, "vamp")).toMatchObject({ value: 6 / 20, detail: expect.stringMatching(/over 20 settled card-not-present Visa sales this month \(10 of them without a BIN/) });
   });
 });
 
@@ -146,24 +184,58 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     expect(signalOf(engine, "ecp")).toBeUndefined();
     feed(engine, [chargeback({ network: "mastercard" })]);
     // 100 over 10,000 = 1%: the watch level only
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.01, threshold: 0.01, detail: "ECP watch: 100 disputes/fraud reports over 10000 settled sales" });
+    expect(signalOf(engine, "ecp")).toMatchObject({
+      value: 0.01,
+      threshold: 0.01,
+      detail: "ECP watch: 100 Mastercard disputes this month over 10000 settled Mastercard sales last month",
+    });
     run(engine, 49, () => chargeback({ network: "mastercard" }));
     expect(signalOf(engine, "ecp")?.threshold).toBe(0.01);
     feed(engine, [chargeback({ network: "MasterCard" })]);
-    // 150 over 10,000 = 1.5%: ECM (100-299)
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.015, threshold: 0.015, detail: "ECM: 150 disputes/fraud reports over 10000 settled sales" });
+    // 150 over 10,000 = 1.5%: ECM
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.015, threshold: 0.015, detail: expect.stringMatching(/^ECM: 150 /) });
     run(engine, 150, () => chargeback({ network: "mastercard" }));
     // 300 over 10,000 = 3%: HECM
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.03, threshold: 0.03, detail: "HECM: 300 disputes/fraud reports over 10000 settled sales" });
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.03, threshold: 0.03, detail: expect.stringMatching(/^HECM: 300 /) });
   });
 
-  it("a count above the ECM band at a ratio below HECM is only on watch", () => {
+  it("ECM has no upper count: 300 and 350 chargebacks under HECM's 3% are ECM, 200 at 4% too (HECM needs 300)", () => {
     const engine = withSales(20_000);
     run(engine, 299, () => chargeback({ network: "mastercard" }));
     expect(signalOf(engine, "ecp")).toMatchObject({ value: 299 / 20_000, threshold: 0.01, detail: expect.stringMatching(/^ECP watch: 299 /) });
-    // 299 over 20,000 is 1.495%; 300 is 1.5% but beyond ECM's band (100-299) and under HECM's 3%
+    // 300 over 20,000 is 1.5%
     feed(engine, [chargeback({ network: "mastercard" })]);
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.015, threshold: 0.01, detail: expect.stringMatching(/^ECP watch: 300 /) });
+    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.015, threshold: 0.015, detail: expect.stringMatching(/^ECM: 300 /) });
+    // 350 over 17,500 is 2%
+    const at2 = withSales(17_500);
+    run(at2, 350, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(at2, "ecp")).toMatchObject({ value: 0.02, threshold: 0.015, detail: expect.stringMatching(/^ECM: 350 /) });
+    // 200 over 5,000 is 4%
+    const few = withSales(5_000);
+    run(few, 200, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(few, "ecp")).toMatchObject({ value: 0.04, threshold: 0.015, detail: expect.stringMatching(/^ECM: 200 /) });
+  });
+
+  it("the default pack's levels: 350 chargebacks at 2% are ECM", () => {
+    resetEvents("2026-02-01T00:00:00Z", 60_000);
+    const engine = new Engine(loadRuleSet(DEFAULT_RULES), indexOf());
+    feed(engine, [merchant()]);
+    run(engine, 17_500, () => tx({ card: MC }));
+    setClock("2026-03-01T00:00:00Z", 1000);
+    run(engine, 350, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "mastercard-ecp")).toMatchObject({ value: 0.02, threshold: 0.015, detail: expect.stringMatching(/^ECM: 350 /) });
+  });
+
+  it("a level with maxCount applies to its band of counts only", () => {
+    resetEvents("2026-02-01T00:00:00Z", 60_000);
+    const engine = engineWith(rule("ecp", "ecp", `- { name: "band", ratio: 0.01, minCount: 2, maxCount: 3 }`));
+    feed(engine, [merchant()]);
+    run(engine, 100, () => tx({ card: MC }));
+    setClock("2026-03-01T00:00:00Z", 1000);
+    run(engine, 3, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")?.detail).toMatch(/^band: 3 /);
+    feed(engine, [chargeback({ network: "mastercard" })]);
+    expect(signalOf(engine, "ecp")).toBeUndefined();
   });
 
   it("fraud reports and other networks' disputes do not count", () => {
@@ -187,14 +259,61 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     expect(signalOf(engine, "ecp")).toBeUndefined();
     // April's base is March's 5,000 Mastercard sales: 100 disputes are 2%
     run(engine, 100, () => chargeback({ network: "mastercard" }));
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.02, threshold: 0.015, detail: "ECM: 100 disputes/fraud reports over 5000 settled sales" });
+    expect(signalOf(engine, "ecp")).toMatchObject({
+      value: 0.02,
+      threshold: 0.015,
+      detail: "ECM: 100 Mastercard disputes this month over 5000 settled Mastercard sales last month",
+    });
   });
 
-  it("disputes with no sales in the prior month count as a ratio of 1", () => {
+  it("disputes with no sales in the prior month are no ratio: no finding (a new merchant)", () => {
     const engine = engineWith(ECP);
     feed(engine, [merchant()]);
-    run(engine, 100, () => chargeback({ network: "mastercard" }));
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 1, threshold: 0.015, detail: "ECM: 100 disputes/fraud reports over 0 settled sales" });
+    run(engine, 5_000, () => tx({ card: MC }));
+    run(engine, 300, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(engine, "ecp")).toBeUndefined();
+    // the disputes are kept: once a month with sales is the prior month, they count over it
+    expect(engine.snapshot(state(engine)).slots.ecp).toHaveLength(5);
+  });
+
+  it("counts the prior month's sales without a BIN as possibly Mastercard: the ratio is a lower bound", () => {
+    resetEvents("2026-02-01T00:00:00Z", 60_000);
+    const engine = engineWith(ECP);
+    feed(engine, [merchant()]);
+    run(engine, 4_000, () => tx({ card: MC }));
+    run(engine, 6_000, () => tx({ card: { bin: undefined } }));
+    run(engine, 5_000, () => tx({ card: VISA }));
+    setClock("2026-03-01T00:00:00Z", 1000);
+    run(engine, 150, () => chargeback({ network: "mastercard" }));
+    // 150 over the 4,000 known plus the 6,000 unknown
+    expect(signalOf(engine, "ecp")).toMatchObject({
+      value: 0.015,
+      threshold: 0.015,
+      detail:
+        "ECM: 150 Mastercard disputes this month over 10000 settled Mastercard sales last month (6000 of them without a BIN, counted as possibly Mastercard: the ratio is at least this)",
+    });
+  });
+});
+
+describe("chargeback-ratio: checkpoints", () => {
+  it("resumes from one written before the settled and no-BIN counts, counting them from zero", () => {
+    resetEvents("2026-02-01T00:00:00Z", 60_000);
+    const before = engineWith(ECP);
+    feed(before, [merchant()]);
+    run(before, 10_000, () => tx({ card: MC }));
+    setClock("2026-03-01T00:00:00Z", 1000);
+    feed(before, [tx({ card: MC })]);
+    const stored = JSON.parse(JSON.stringify(before.snapshot(state(before)))) as StoredMerchant;
+    for (const b of [stored.month!, stored.prevMonth!] as Partial<Counters>[]) {
+      delete b.settled;
+      delete b.settledNoBin;
+      delete b.settledCnpNoBin;
+    }
+    const after = engineWith(ECP);
+    after.restore([stored]);
+    run(after, 150, () => chargeback({ network: "mastercard" }));
+    expect(signalOf(after, "ecp")).toMatchObject({ value: 0.015, detail: expect.stringMatching(/^ECM: 150 Mastercard disputes this month over 10000 /) });
+    expect(state(after).prevMonth).toMatchObject({ settled: 0, settledNoBin: 0, settledCnpNoBin: 0, settledMc: 10_000 });
   });
 });
 
@@ -221,7 +340,7 @@ describe("chargeback-ratio: early warning for high-risk MCCs", () => {
     expect(signalOf(engine, "early")).toMatchObject({
       value: 0.01,
       threshold: 0.01,
-      detail: "early warning: 8 disputes/fraud reports over 800 settled sales",
+      detail: "early warning: 8 disputes and fraud reports over 800 settled card-not-present sales, this month and last",
     });
     expect(alerts).toHaveLength(1);
   });
@@ -267,11 +386,22 @@ describe("chargeback-ratio: early warning for high-risk MCCs", () => {
     run(engine, 3, () => chargeback());
     expect(signalOf(engine, "early")).toBeUndefined();
     feed(engine, [chargeback()]);
-    expect(signalOf(engine, "early")).toMatchObject({ value: 0.01, detail: "early warning: 8 disputes/fraud reports over 800 settled sales" });
+    expect(signalOf(engine, "early")).toMatchObject({ value: 0.01, detail: expect.stringMatching(/^early warning: 8 disputes and fraud reports over 800 /) });
     // April: February's 4 chargebacks and 400 sales drop out
     setClock("2026-04-01T00:00:00Z");
     feed(engine, [tx()]);
     expect(signalOf(engine, "early")).toBeUndefined();
+  });
+
+  it("chargebacks with no sales are no ratio: no finding", () => {
+    const engine = engineWith(EARLY);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC })]);
+    run(engine, 20, () => tx({ status: "authorized" }));
+    run(engine, 8, () => chargeback());
+    expect(signalOf(engine, "early")).toBeUndefined();
+    run(engine, 100, () => tx());
+    feed(engine, [chargeback()]);
+    expect(signalOf(engine, "early")?.value).toBe(0.09);
   });
 
   it("no disputes at all is no finding, whatever the sales", () => {

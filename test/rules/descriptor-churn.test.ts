@@ -108,9 +108,34 @@ describe("descriptor-churn", () => {
       tx({ descriptor: "CHARLIE SHOP", occurredAt: day(4) }),
     ]);
     expect(signalOf(engine, "churn")?.value).toBe(3);
-    // charlie every day: alpha (day 0) is out of the window on day 30, bravo on day 32
+    // charlie every day: alpha (day 0) is in the window up to day 30, out of it on day 31
     for (let d = 5; d <= 30; d++) feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(d) })]);
+    expect(signalOf(engine, "churn")?.value).toBe(3);
+    feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(31) })]);
     expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
+  it("when a name ages out and enough remain, the finding holds on those still in the window", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(2) }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: day(4) }),
+      tx({ descriptor: "DELTA SHOP", occurredAt: day(6) }),
+    ]);
+    expect(signalOf(engine, "churn")).toMatchObject({ value: 4, eventIds: ["e-1", "e-2", "e-3", "e-4"] });
+    feed(engine, [tx({ descriptor: "DELTA SHOP", occurredAt: day(31) })]);
+    expect(signalOf(engine, "churn")).toMatchObject({ value: 3, eventIds: ["e-2", "e-3", "e-4"], detail: '"bravo shop", "charlie shop", "delta shop"' });
+  });
+
+  it("names less than withinDays apart are within it whatever the hours: 29 days and 2 minutes", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: "2026-03-01T23:59:00Z" }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: "2026-03-15T12:00:00Z" }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: "2026-03-31T00:01:00Z" }),
+    ]);
+    expect(signalOf(engine, "churn")?.value).toBe(3);
   });
 
   it("a descriptor still in use stays in the window", () => {

@@ -29,7 +29,7 @@ describe("subscription-pattern", () => {
       detail: "30 of 30",
     });
     expect(alerts[0]!.signals[0]!.explanation).toBe(
-      "100.0% of card-not-present sales are recurring at 9-50 (threshold 60.0%; 30 of 30 sales)",
+      "100.0% of card-not-present sales are recurring at 900-5000 minor units in any currency (threshold 60.0%; 30 of 30 settled sales)",
     );
   });
 
@@ -76,6 +76,35 @@ describe("subscription-pattern", () => {
     const any = engineWith(RULES.replace("highRiskOnly: true", "highRiskOnly: false"));
     feed(any, [merchant({ mcc: LOW_RISK_MCC }), ...times(30, () => sub())]);
     expect(signalOf(any, "subs")?.value).toBe(1);
+  });
+
+  it("is withdrawn when the merchant leaves the high-risk MCCs, at the profile change", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC }), ...times(30, () => sub())]);
+    expect(signalOf(engine, "subs")?.value).toBe(1);
+    feed(engine, [merchant({ mcc: LOW_RISK_MCC })]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+    feed(engine, times(5, () => sub()));
+    expect(signalOf(engine, "subs")).toBeUndefined();
+    // back in a high-risk MCC, the counts start again
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC }), ...times(29, () => sub())]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+    feed(engine, [sub()]);
+    expect(signalOf(engine, "subs")).toMatchObject({ value: 1, detail: "30 of 30" });
+  });
+
+  it("with currencies, only sales in them can be in the band; the explanation names them", () => {
+    const engine = engineWith(RULES.replace("maxMinor: 5000,", "maxMinor: 5000, currencies: [EUR, GBP],"));
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC }), ...times(12, () => tx({ recurring: true, currency: "SEK" })), ...times(17, () => sub())]);
+    // 17 of 29: below minSales
+    expect(signalOf(engine, "subs")).toBeUndefined();
+    const alerts = feed(engine, [tx({ recurring: true, currency: "GBP" })]);
+    // 18 of 30: the SEK sales count as sales, not in the band
+    expect(signalOf(engine, "subs")).toMatchObject({ value: 0.6, detail: "18 of 30" });
+    expect(alerts[0]!.signals[0]!.explanation).toBe(
+      "60.0% of card-not-present sales are recurring at 900-5000 minor units in EUR, GBP (threshold 60.0%; 18 of 30 settled sales)",
+    );
+    expect(() => engineWith(RULES.replace("maxMinor: 5000,", "maxMinor: 5000, currencies: [eur],"))).toThrow(/ISO 4217/);
   });
 
   it("counts over this and the prior month", () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_START, MINUTE, cardToken, engineWith, feed, merchant, resetEvents, signalOf, times, tx } from "../helpers/events.js";
+import { DAY, DEFAULT_START, MINUTE, cardToken, engineWith, feed, merchant, resetEvents, signalOf, state, times, tx } from "../helpers/events.js";
 
 // the default pack's card-testing rule
 const RULES = `
@@ -12,14 +12,14 @@ const RULES = `
 
 const t0 = Date.parse(DEFAULT_START) + 3600_000;
 const at = (minutes: number) => new Date(t0 + minutes * MINUTE).toISOString();
-/** a small sale on card `card` at `minutes` after t0 */
-const probe = (minutes: number, card: number | string, amountMinor = 100) =>
-  tx({ occurredAt: at(minutes), amountMinor, card: { token: cardToken(card), bin: "400000", country: "NL" } });
+/** a small approved authorisation on card `card` at `minutes` after t0 */
+const probe = (minutes: number, card: number | string, amountMinor = 100, status: "authorized" | "settled" | "declined" | "refunded" = "authorized") =>
+  tx({ occurredAt: at(minutes), amountMinor, status, card: { token: cardToken(card), bin: "400000", country: "NL" } });
 
 beforeEach(() => resetEvents());
 
 describe("test-transactions", () => {
-  it("fires on minCount small sales on enough distinct cards within the window", () => {
+  it("fires on minCount small attempts on enough distinct cards within the window", () => {
     const engine = engineWith(RULES);
     const burst = times(15, (i) => probe(i * 4, i));
     feed(engine, [merchant(), ...burst.slice(0, 14)]);
@@ -31,17 +31,17 @@ describe("test-transactions", () => {
       strength: 1,
       critical: false,
       eventIds: burst.slice(10).map((e) => e.eventId),
-      detail: "15 sales of at most 200 minor units within 56 minutes",
+      detail: "15 attempts of at most 200 minor units in any currency within 56 minutes",
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ score: 60, typologies: ["card-testing"] });
-    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) in 15 sales of at most 200 minor units within 56 minutes");
+    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) in 15 attempts of at most 200 minor units in any currency within 56 minutes");
   });
 
   it("a burst spanning exactly the window fires; one minute more does not", () => {
     const exact = engineWith(RULES);
     feed(exact, [merchant(), ...times(14, (i) => probe(i * 4, i)), probe(60, 14)]);
-    expect(signalOf(exact, "testing")?.detail).toBe("15 sales of at most 200 minor units within 60 minutes");
+    expect(signalOf(exact, "testing")?.detail).toBe("15 attempts of at most 200 minor units in any currency within 60 minutes");
 
     resetEvents();
     const over = engineWith(RULES);
@@ -72,7 +72,7 @@ describe("test-transactions", () => {
     expect(signalOf(twelve, "testing")).toMatchObject({ value: 12, threshold: 12 });
   });
 
-  it("only sales of at most maxMinor count; larger sales in between do not break a burst", () => {
+  it("only attempts of at most maxMinor count; larger ones in between do not break a burst", () => {
     const big = engineWith(RULES);
     feed(big, [merchant(), ...times(15, (i) => probe(i, i, 201))]);
     expect(signalOf(big, "testing")).toBeUndefined();
@@ -81,12 +81,12 @@ describe("test-transactions", () => {
     const mixed = engineWith(RULES);
     feed(mixed, [merchant(), ...times(30, (i) => (i % 2 ? probe(i, `big-${i}`, 5000) : probe(i, i, 200)))]);
     // 15 small sales between minute 0 and minute 28
-    expect(signalOf(mixed, "testing")).toMatchObject({ value: 15, detail: "15 sales of at most 200 minor units within 28 minutes" });
+    expect(signalOf(mixed, "testing")).toMatchObject({ value: 15, detail: "15 attempts of at most 200 minor units in any currency within 28 minutes" });
   });
 
   it("sales without a card token do not count", () => {
     const engine = engineWith(RULES);
-    feed(engine, [merchant(), ...times(20, (i) => tx({ occurredAt: at(i), amountMinor: 100, card: { token: undefined } }))]);
+    feed(engine, [merchant(), ...times(20, (i) => tx({ occurredAt: at(i), amountMinor: 100, status: "authorized", card: { token: undefined } }))]);
     expect(signalOf(engine, "testing")).toBeUndefined();
   });
 
@@ -99,6 +99,43 @@ describe("test-transactions", () => {
   it("a burst later after a slow trickle still fires", () => {
     const engine = engineWith(RULES);
     feed(engine, [merchant(), ...times(20, (i) => probe(i * 30, `slow-${i}`)), ...times(15, (i) => probe(1000 + i, `fast-${i}`))]);
-    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, detail: "15 sales of at most 200 minor units within 14 minutes" });
+    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, detail: "15 attempts of at most 200 minor units in any currency within 14 minutes" });
+  });
+
+  it("a sale authorised then settled is one attempt: 30 sales on 30 cards, each sent twice, fire", () => {
+    const engine = engineWith(RULES);
+    // settlements follow their authorisations a few at a time, as a processor that sends both does
+    const events = times(30, (i) => [probe(i, i), ...(i >= 3 ? [probe(i, i - 3, 100, "settled")] : [])]).flat();
+    feed(engine, [merchant(), ...events]);
+    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, detail: expect.stringMatching(/^15 attempts /) });
+  });
+
+  it("settlements and refunds are not attempts", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(15, (i) => probe(i, i, 100, "settled")), ...times(15, (i) => probe(20 + i, `r-${i}`, 100, "refunded"))]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+  });
+
+  it("lapses once the burst leaves the window, and its memory goes", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(15, (i) => probe(i, i))]);
+    expect(signalOf(engine, "testing")?.value).toBe(15);
+    // any sale moves the window: at minute 60 the attempt of minute 0 is still in it, at minute 61 it is not
+    feed(engine, [tx({ occurredAt: at(60) })]);
+    expect(signalOf(engine, "testing")?.value).toBe(15);
+    feed(engine, [tx({ occurredAt: at(61) })]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+    // the 14 attempts still in the window are kept; once none is, nothing is
+    expect(engine.snapshot(state(engine)).slots.testing).toBeDefined();
+    feed(engine, [tx({ occurredAt: new Date(t0 + 60 * DAY).toISOString() })]);
+    expect(engine.snapshot(state(engine)).slots.testing).toBeUndefined();
+  });
+
+  it("with currencies, attempts in others do not count; the explanation names them", () => {
+    const engine = engineWith(RULES.replace("maxMinor: 200,", "maxMinor: 200, currencies: [EUR],"));
+    feed(engine, [merchant(), ...times(15, (i) => tx({ occurredAt: at(i), amountMinor: 100, currency: "JPY", status: "declined", card: { token: cardToken(i) } }))]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+    feed(engine, times(15, (i) => probe(20 + i, i)));
+    expect(signalOf(engine, "testing")?.detail).toBe("15 attempts of at most 200 minor units in EUR within 14 minutes");
   });
 });

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { engineWith, feed, merchant, resetEvents, setClock, signalOf, times, tx } from "../helpers/events.js";
+import { engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
 import type { Engine } from "../../src/engine.js";
+import type { StoredMerchant } from "../../src/state/merchant.js";
 
 // the default pack's parameters, with a weight that alerts alone
 const RULES = `
@@ -43,7 +44,7 @@ describe("undisclosed-referrers", () => {
       critical: false,
       // the last five undisclosed referrals
       eventIds: ["e-32", "e-34", "e-36", "e-38", "e-40"],
-      detail: "20 of 40 checkouts; top referrers hidden.example carry 100.0%",
+      detail: "20 of 40 settled checkouts; top referrers hidden.example carry 100.0%",
     });
     expect(last).toHaveLength(1);
     expect(last[0]!.signals[0]).toMatchObject({
@@ -51,7 +52,7 @@ describe("undisclosed-referrers", () => {
       value: 0.5,
       threshold: 0.25,
       explanation:
-        "50.0% of checkouts referred from undisclosed sites (threshold 25.0%, at least 40 checkouts): 20 of 40 checkouts; top referrers hidden.example carry 100.0%",
+        "50.0% of checkouts referred from undisclosed sites (threshold 25.0%, at least 40 checkouts): 20 of 40 settled checkouts; top referrers hidden.example carry 100.0%",
     });
   });
 
@@ -76,7 +77,7 @@ describe("undisclosed-referrers", () => {
     feed(engine, times(39, () => checkout("https://hidden.example/")));
     expect(signalOf(engine, "hidden")).toBeUndefined();
     feed(engine, [checkout("https://hidden.example/")]);
-    expect(signalOf(engine, "hidden")).toMatchObject({ value: 1, detail: "40 of 40 checkouts; top referrers hidden.example carry 100.0%" });
+    expect(signalOf(engine, "hidden")).toMatchObject({ value: 1, detail: "40 of 40 settled checkouts; top referrers hidden.example carry 100.0%" });
   });
 
   it("does NOT fire for many small referrers (affiliates, links), however large their share", () => {
@@ -93,7 +94,7 @@ describe("undisclosed-referrers", () => {
     feed(engine, times(42, (i) => checkout(`https://front-${i % 3}.example/`)));
     expect(signalOf(engine, "hidden")).toMatchObject({
       value: 1,
-      detail: "42 of 42 checkouts; top referrers front-0.example, front-1.example, front-2.example carry 100.0%",
+      detail: "42 of 42 settled checkouts; top referrers front-0.example, front-1.example, front-2.example carry 100.0%",
     });
 
     resetEvents();
@@ -108,7 +109,7 @@ describe("undisclosed-referrers", () => {
     feed(engine, events);
     const s = signalOf(engine, "hidden")!;
     expect(s.value).toBe(1);
-    expect(s.detail).toMatch(/^48 of 48 checkouts; top referrers hidden\.example, /);
+    expect(s.detail).toMatch(/^48 of 48 settled checkouts; top referrers hidden\.example, /);
   });
 
   it("does not count allow-listed referrers or their subdomains", () => {
@@ -144,6 +145,27 @@ describe("undisclosed-referrers", () => {
     expect(signalOf(engine, "hidden")).toBeUndefined();
   });
 
+  it("counts a sale once: authorised then settled is one checkout; declines and refunds are none", () => {
+    for (let i = 0; i < 20; i++) {
+      const over = { transactionId: `t-h${i}` };
+      feed(engine, [checkout("https://hidden.example/", { ...over, status: "authorized" }), checkout("https://hidden.example/", over)]);
+    }
+    feed(engine, times(30, () => checkout("https://hidden.example/", { status: "declined" })));
+    feed(engine, times(30, () => checkout("https://hidden.example/", { status: "refunded" })));
+    // 20 sales, however many events: fewer than minCheckouts
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    feed(engine, times(19, () => checkout()));
+    expect(signalOf(engine, "hidden")).toBeUndefined();
+    feed(engine, [checkout()]);
+    // the sketch holds the authorisations as well: shares of it are the same
+    expect(signalOf(engine, "hidden")).toMatchObject({ value: 0.5, detail: "20 of 40 settled checkouts; top referrers hidden.example carry 100.0%" });
+  });
+
+  it("counts authorisations where the processor sends no settlements", () => {
+    feed(engine, times(40, (i) => checkout(i % 2 ? "https://hidden.example/" : undefined, { status: "authorized" })));
+    expect(signalOf(engine, "hidden")).toMatchObject({ value: 0.5, detail: "20 of 40 authorised checkouts; top referrers hidden.example carry 100.0%" });
+  });
+
   it("counts over this and the previous calendar month; older months drop out and withdraw the finding", () => {
     feed(engine, times(20, () => checkout("https://hidden.example/")));
     // next month: 20 direct checkouts make 40 in the window, half of them undisclosed
@@ -151,10 +173,22 @@ describe("undisclosed-referrers", () => {
     feed(engine, times(19, () => checkout()));
     expect(signalOf(engine, "hidden")).toBeUndefined();
     feed(engine, [checkout()]);
-    expect(signalOf(engine, "hidden")).toMatchObject({ value: 0.5, detail: "20 of 40 checkouts; top referrers hidden.example carry 100.0%" });
+    expect(signalOf(engine, "hidden")).toMatchObject({ value: 0.5, detail: "20 of 40 settled checkouts; top referrers hidden.example carry 100.0%" });
     // May: March drops out; 40 clean checkouts over April and May
     setClock("2026-05-01T00:00:00Z");
     feed(engine, [checkout()]);
     expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("resumes from a checkpoint written before settlements and authorisations were told apart", () => {
+    feed(engine, times(30, () => checkout("https://hidden.example/")));
+    const stored = JSON.parse(JSON.stringify(engine.snapshot(state(engine)))) as StoredMerchant;
+    const bucket = (stored.slots.hidden as { month: Record<string, unknown> }).month;
+    delete bucket.authCheckouts;
+    delete bucket.authUndisclosed;
+    const after = engineWith(RULES);
+    after.restore([stored]);
+    feed(after, times(10, () => checkout()));
+    expect(signalOf(after, "hidden")).toMatchObject({ value: 0.75, detail: "30 of 40 settled checkouts; top referrers hidden.example carry 100.0%" });
   });
 });

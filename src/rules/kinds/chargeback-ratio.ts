@@ -3,6 +3,9 @@
 //   vamp:   Visa (fraud reports + disputes) / settled card-not-present Visa sales, this month
 //   ecp:    Mastercard chargebacks this month / settled Mastercard sales of the prior month
 //   window: all networks, (disputes + fraud reports) / settled card-not-present sales, this and the prior month
+// A sale's network is read from its BIN, which the contract leaves optional. Sales without one may be the scheme's,
+// so the scheme measures count them in the base: the ratio is then a lower bound, exact when every sale has a BIN,
+// and an alert on it holds whatever the unknown networks were. A measure without a base is no ratio: no finding.
 import { z } from "zod";
 import { defineKind, noteEvidence, pct } from "../kind.js";
 import type { MerchantState } from "../../state/merchant.js";
@@ -12,7 +15,7 @@ const Level = z.strictObject({
   name: z.string().min(1),
   ratio: z.number().gt(0).max(1),
   minCount: z.number().int().min(1),
-  /** optional upper bound on the count, for programs with count bands (ECP 100-299 at 1.5%) */
+  /** optional upper bound on the count, for a level that applies to a band of counts only */
   maxCount: z.number().int().min(1).optional(),
 });
 
@@ -36,13 +39,22 @@ function counted(kind: Measure, e: ChargebackEvent): boolean {
   return true;
 }
 
-function measure(kind: Measure, merchant: MerchantState): [count: number, base: number] {
+/** The counted chargebacks, the base, and how many of the base's sales had no BIN. */
+function measure(kind: Measure, merchant: MerchantState): [count: number, base: number, noBin: number] {
   const prev = merchant.prevMonth;
   const cur = merchant.month;
-  if (!cur || !prev) return [0, 0];
-  if (kind === "vamp") return [cur.chargebacksVisa, cur.settledCnpVisa];
-  if (kind === "ecp") return [cur.disputesMc, prev.settledMc];
-  return [cur.disputes + cur.fraudReports + prev.disputes + prev.fraudReports, cur.settledCnp + prev.settledCnp];
+  if (!cur || !prev) return [0, 0, 0];
+  if (kind === "vamp") return [cur.chargebacksVisa, cur.settledCnpVisa + cur.settledCnpNoBin, cur.settledCnpNoBin];
+  if (kind === "ecp") return [cur.disputesMc, prev.settledMc + prev.settledNoBin, prev.settledNoBin];
+  return [cur.disputes + cur.fraudReports + prev.disputes + prev.fraudReports, cur.settledCnp + prev.settledCnp, 0];
+}
+
+/** What the counts are, in words, per measure. */
+function describe(kind: Measure, count: number, base: number, noBin: number): string {
+  const unknown = noBin ? ` (${noBin} of them without a BIN, counted as possibly ${kind === "vamp" ? "Visa" : "Mastercard"}: the ratio is at least this)` : "";
+  if (kind === "vamp") return `${count} Visa disputes and fraud reports this month over ${base} settled card-not-present Visa sales this month${unknown}`;
+  if (kind === "ecp") return `${count} Mastercard disputes this month over ${base} settled Mastercard sales last month${unknown}`;
+  return `${count} disputes and fraud reports over ${base} settled card-not-present sales, this month and last`;
 }
 
 export default defineKind<z.infer<typeof Params>, Slot>({
@@ -57,13 +69,17 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
     if (event.type === "chargeback" && counted(params.measure, event)) noteEvidence(input, (input.slot ??= []), 5);
-    const [count, base] = measure(params.measure, merchant);
+    const [count, base, noBin] = measure(params.measure, merchant);
     if (count === 0) {
       // the counted chargebacks have left the window: so does their evidence
       input.slot = undefined;
       return null;
     }
-    const ratio = base > 0 ? count / base : 1;
+    // chargebacks over no sales in the measure's months are no ratio (a new merchant, or one that sends no
+    // settlements): 100% would be made up
+    if (base === 0) return null;
+    const ratio = count / base;
+    // the highest level that holds: programs' levels nest (ECM from 1.5% and 100, HECM from 3% and 300)
     let hit: z.infer<typeof Level> | undefined;
     for (const l of params.levels)
       if (count >= l.minCount && (l.maxCount === undefined || count <= l.maxCount) && ratio >= l.ratio) {
@@ -74,7 +90,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       value: ratio,
       threshold: hit.ratio,
       eventIds: [...(input.slot ?? [])],
-      detail: `${hit.name}: ${count} disputes/fraud reports over ${base} settled sales`,
+      detail: `${hit.name}: ${describe(params.measure, count, base, noBin)}`,
     };
   },
   explain: (f, p) =>

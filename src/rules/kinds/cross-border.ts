@@ -1,51 +1,74 @@
-// Cross-border mix: most cards come from countries other than the merchant's. A local shop with a foreign
-// clientele is often a front for a site that sells abroad.
+// Cross-border mix: most sales are on cards issued outside the merchant's country. A local shop with a foreign
+// clientele is often a front for a site that sells abroad. Counts sales, each once (hasSettlements in
+// state/merchant.ts): settled ones, or authorised ones where the window holds no settlement; declines and refunds
+// are not sales. Over this and the prior calendar month.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
   threshold: z.number().gt(0).max(1),
+  /** sales with a card country needed in the window before the share means anything */
   minTransactions: z.number().int().min(1),
 });
 
 interface Bucket extends MonthBucket {
-  cards: number;
+  /** settled sales with a card country, and those of them on a foreign card */
+  sales: number;
   foreign: number;
+  /** the same of authorisations */
+  authSales: number;
+  authForeign: number;
 }
 interface Slot extends MonthPair<Bucket> {
   lastEventId?: string;
 }
-const fresh = (m: number): Bucket => ({ m, cards: 0, foreign: 0 });
+const fresh = (m: number): Bucket => ({ m, sales: 0, foreign: 0, authSales: 0, authForeign: 0 });
 const freshSlot = (): Slot => ({});
+
+/** A bucket as stored, perhaps before sales and authorisations were told apart (`cards`: every transaction). */
+type StoredBucket = Partial<Bucket> & MonthBucket & { cards?: number };
+const storedBucket = (b: StoredBucket | undefined): Bucket | undefined =>
+  b && { m: b.m, sales: b.sales ?? b.cards ?? 0, foreign: b.foreign ?? 0, authSales: b.authSales ?? 0, authForeign: b.authForeign ?? 0 };
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cross-border",
-  summary: "share of cards issued outside the merchant's country, with a minimum volume",
+  summary: "share of sales (each counted once) on cards issued outside the merchant's country, with a minimum volume",
   params: Params,
   on: ["transaction"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
-    const country = event.type === "transaction" ? event.card?.country : undefined;
+    if (event.type !== "transaction" || (event.status !== "settled" && event.status !== "authorized")) return undefined;
+    const country = event.card?.country;
     const home = merchant.profile?.country;
     if (!country || !home) return undefined;
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), fresh);
     if (!b) return undefined;
-    b.cards++;
-    if (country !== home) {
-      b.foreign++;
-      slot.lastEventId = event.eventId;
+    const foreign = country !== home;
+    if (event.status === "settled") {
+      b.sales++;
+      if (foreign) b.foreign++;
+    } else {
+      b.authSales++;
+      if (foreign) b.authForeign++;
     }
-    const w = windowShare(slot, (x) => x.foreign, (x) => x.cards, params.minTransactions, params.threshold);
+    if (foreign) slot.lastEventId = event.eventId;
+    const settled = windowSum(slot, (x) => x.sales) > 0;
+    const w = settled
+      ? windowShare(slot, (x) => x.foreign, (x) => x.sales, params.minTransactions, params.threshold)
+      : windowShare(slot, (x) => x.authForeign, (x) => x.authSales, params.minTransactions, params.threshold);
     if (!w) return null;
     return {
       value: w.share,
       threshold: params.threshold,
       eventIds: slot.lastEventId ? [slot.lastEventId] : [],
-      detail: `${w.part} of ${w.total} cards foreign to ${home}`,
+      detail: `${w.part} of ${w.total} ${settled ? "settled" : "authorised"} sales on cards issued outside ${home}`,
     };
   },
-  explain: (f, p) => `${pct(f.value)} of cards are foreign (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
-  restore: (stored) => storedPair(stored as Slot),
+  explain: (f, p) => `${pct(f.value)} of sales are on foreign cards (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
+  restore(stored) {
+    const slot = storedPair(stored as Slot);
+    return { ...slot, month: storedBucket(slot.month), prevMonth: storedBucket(slot.prevMonth) };
+  },
 });

@@ -1,7 +1,10 @@
 // Descriptor churn: K or more distinct descriptors within D days. Merchants selling abuse material rebrand
 // to shake off blocks and chargebacks; a normal business renames once in a while, not every week.
+// Days are calendar days (UTC), counted inclusively: a name last seen on day d is in the window up to day d + D. So
+// two names less than D days apart are always in one window (01 March 23:59 and 31 March 00:01 are within 30 days),
+// at the cost of some up to a day more apart: a churn within D days is never missed.
 import { z } from "zod";
-import { defineKind, keep } from "../kind.js";
+import { defineKind, keep, type Finding } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import { normaliseDescriptor } from "../../lib/descriptor.js";
 import { dayIndex } from "../../state/window.js";
@@ -31,12 +34,22 @@ function syncNewest(slot: Slot): void {
   if (newest && slot.day > newest.day) newest.day = slot.day;
 }
 
-/** Drops the names that left the window. */
+/** Drops the names that left the window (last seen before day `since`). */
 function settle(slot: Slot, since: number): void {
   syncNewest(slot);
-  slot.seen = slot.seen.filter((s) => s.day > since).slice(-16);
+  slot.seen = slot.seen.filter((s) => s.day >= since).slice(-16);
   slot.day = slot.seen[slot.seen.length - 1]?.day ?? 0;
   slot.oldest = slot.seen[0]?.day ?? Number.MAX_SAFE_INTEGER;
+}
+
+function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
+  if (slot.seen.length < params.distinct) return null;
+  return {
+    value: slot.seen.length,
+    threshold: params.distinct,
+    eventIds: slot.seen.map((s) => s.eventId),
+    detail: slot.seen.map((s) => `"${s.d}"`).join(", "),
+  };
 }
 
 export default defineKind<z.infer<typeof Params>, Slot>({
@@ -54,10 +67,11 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const since = day - params.withinDays;
     if (h === slot.last) {
       if (day > slot.day) slot.day = day;
-      if (slot.oldest > since) return undefined;
-      // older names age out of the window while the merchant keeps this one: a churn they made is withdrawn
+      if (slot.oldest >= since) return undefined;
+      // older names age out of the window while the merchant keeps this one: a churn they made is withdrawn, or
+      // holds on the names still in it
       settle(slot, since);
-      return slot.seen.length < params.distinct ? null : undefined;
+      return finding(slot, params);
     }
     syncNewest(slot); // before another name takes its place
     slot.last = h;
@@ -68,13 +82,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     slot.seen.push(entry);
     slot.day = entry.day;
     settle(slot, since);
-    if (slot.seen.length < params.distinct) return null;
-    return {
-      value: slot.seen.length,
-      threshold: params.distinct,
-      eventIds: slot.seen.map((s) => s.eventId),
-      detail: slot.seen.map((s) => `"${s.d}"`).join(", "),
-    };
+    return finding(slot, params);
   },
   explain: (f, p) => `${f.value} distinct descriptors within ${p.withinDays} days (threshold ${f.threshold}): ${f.detail ?? ""}`,
   restore(stored) {

@@ -1,14 +1,18 @@
 // Subscription price pattern: in a high-risk MCC, most card-not-present sales are recurring and priced in a
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
-// weight is small: it adds to other evidence.
+// weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct } from "../kind.js";
+import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z
   .strictObject({
+    /** the band, inclusive, in minor units of the sale's currency */
     minMinor: z.number().int().min(0),
     maxMinor: z.number().int().min(1),
+    /** the currencies the band was set for: a sale in another is never in the band */
+    currencies: Currencies,
     threshold: z.number().gt(0).max(1),
     minSales: z.number().int().min(1),
     highRiskOnly: z.boolean().default(true),
@@ -28,19 +32,30 @@ const freshSlot = (): Slot => ({ eventIds: [] });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "subscription-pattern",
-  summary: "share of recurring low-value card-not-present sales in a price band (high-risk MCCs)",
+  summary: "share of recurring low-value card-not-present sales (settled) in a price band (high-risk MCCs)",
   params: Params,
-  on: ["transaction"],
+  // a profile that leaves the high-risk MCCs withdraws the finding at once
+  on: ["transaction", "merchant"],
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
-    if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") return undefined;
     const mcc = merchant.profile?.mcc;
-    if (params.highRiskOnly && (!mcc || !env.highRiskMccs.has(mcc))) return undefined;
+    if (params.highRiskOnly && (!mcc || !env.highRiskMccs.has(mcc))) {
+      // no longer in scope: the finding goes, and the counts with it
+      if (!input.slot) return undefined;
+      input.slot = undefined;
+      return null;
+    }
+    if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") return undefined;
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), fresh);
     if (!b) return undefined;
     b.sales++;
-    if (event.recurring && event.amountMinor >= params.minMinor && event.amountMinor <= params.maxMinor) {
+    if (
+      event.recurring &&
+      event.amountMinor >= params.minMinor &&
+      event.amountMinor <= params.maxMinor &&
+      inCurrencies(params.currencies, event.currency)
+    ) {
       b.inBand++;
       noteEvidence(input, slot.eventIds, 5);
     }
@@ -49,6 +64,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
   },
   explain: (f, p) =>
-    `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor / 100}-${p.maxMinor / 100} (threshold ${pct(p.threshold)}; ${f.detail ?? ""} sales)`,
+    `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)}; ${f.detail ?? ""} settled sales)`,
   restore: (stored) => storedPair(stored as Slot),
 });

@@ -1,18 +1,25 @@
 // Test transactions: a burst of very small amounts on many distinct cards, the trace of stolen cards being
 // checked, or of a new merchant account being tried before it is used to sell.
+// Counts attempts: authorisations, approved or declined (most tests are declined). A settlement repeats an
+// authorisation already counted, and may carry its batch's time; a refund is no attempt. A processor that sends
+// settlements only is not covered.
 import { z } from "zod";
 import { defineKind, keep } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
+import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 
 const Params = z.strictObject({
+  /** a small amount, in minor units of the attempt's currency */
   maxMinor: z.number().int().min(1),
+  /** the currencies maxMinor was set for: an attempt in another does not count */
+  currencies: Currencies,
   minCount: z.number().int().min(2).max(500),
   minDistinctCards: z.number().int().min(2).max(500),
   withinMinutes: z.number().int().min(1).max(1440),
 });
 
 interface Slot {
-  /** the last minCount small transactions: time, card hash, event id */
+  /** the latest small attempts, at most minCount, none older than the window: time, card hash, event id */
   at: number[];
   cards: number[];
   eventIds: string[];
@@ -22,30 +29,49 @@ const freshSlot = (): Slot => ({ at: [], cards: [], eventIds: [] });
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "test-transactions",
-  summary: "a burst of very small amounts on many distinct cards",
+  summary: "a burst of very small authorisation attempts (approved or declined) on many distinct cards",
   params: Params,
   on: ["transaction"],
   evaluate(input) {
     const { event, at, params } = input;
-    if (event.type !== "transaction" || event.amountMinor > params.maxMinor || !event.card?.token) return undefined;
-    const slot = keep(input, freshSlot);
-    slot.at.push(at);
-    slot.cards.push(hash32(event.card.token));
-    slot.eventIds.push(event.eventId);
-    if (slot.at.length > params.minCount) {
-      slot.at.shift();
-      slot.cards.shift();
-      slot.eventIds.shift();
+    if (event.type !== "transaction") return undefined;
+    const attempt =
+      (event.status === "authorized" || event.status === "declined") &&
+      event.amountMinor <= params.maxMinor &&
+      event.card?.token !== undefined &&
+      inCurrencies(params.currencies, event.currency);
+    let slot = input.slot;
+    if (!attempt && !slot) return undefined;
+    slot ??= keep(input, freshSlot);
+    // attempts that left the window go: a burst that did withdraws its finding, and its memory goes with it
+    const since = at - params.withinMinutes * 60_000;
+    let gone = 0;
+    while (gone < slot.at.length && slot.at[gone]! < since) gone++;
+    if (!attempt && !gone) return undefined;
+    if (attempt) {
+      slot.at.push(at);
+      slot.cards.push(hash32(event.card!.token!));
+      slot.eventIds.push(event.eventId);
+      if (slot.at.length - gone > params.minCount) gone++;
     }
-    if (slot.at.length < params.minCount) return undefined;
-    const spanMinutes = (at - slot.at[0]!) / 60_000;
+    if (gone) {
+      slot.at.splice(0, gone);
+      slot.cards.splice(0, gone);
+      slot.eventIds.splice(0, gone);
+    }
+    if (slot.at.length === 0) {
+      input.slot = undefined;
+      return null;
+    }
+    if (slot.at.length < params.minCount) return null;
     const distinct = new Set(slot.cards).size;
-    if (spanMinutes > params.withinMinutes || distinct < params.minDistinctCards) return undefined;
+    if (distinct < params.minDistinctCards) return null;
+    const spanMinutes = (slot.at[slot.at.length - 1]! - slot.at[0]!) / 60_000;
     return {
       value: distinct,
       threshold: params.minDistinctCards,
       eventIds: slot.eventIds.slice(-5),
-      detail: `${params.minCount} sales of at most ${params.maxMinor} minor units within ${Math.max(1, Math.round(spanMinutes))} minutes`,
+      detail: `${params.minCount} attempts of at most ${params.maxMinor} minor units ${currencyText(params.currencies)} within ${Math.max(1, Math.round(spanMinutes))} minutes`,
     };
   },
   explain: (f, p) => `${f.value} distinct cards (threshold ${p.minDistinctCards}) in ${f.detail ?? "a burst"}`,

@@ -1,9 +1,12 @@
 // Hidden merchant / transaction laundering: many checkouts arrive from sites the merchant never disclosed,
 // concentrated on a few of them. Affiliates and search engines spread thin; a hidden shop behind a front
 // site sends most of the money. Counts over the current and previous calendar month.
+// A checkout is an ecommerce sale, counted once (hasSettlements in state/merchant.ts): settled ones, or authorised
+// ones where the window holds no settlement; declines and refunds are not sales. The referrer is read from the
+// counted events, so a processor that sends both should put it on its settlements too.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct } from "../kind.js";
-import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({
@@ -19,9 +22,16 @@ const Params = z.strictObject({
 });
 
 interface Bucket extends MonthBucket {
+  /** settled checkouts, and those of them referred from an undisclosed domain */
   checkouts: number;
   undisclosed: number;
-  /** space-saving sketch of undisclosed referrer domains: [domain, count, overestimate] */
+  /** the same of authorisations */
+  authCheckouts: number;
+  authUndisclosed: number;
+  /**
+   * space-saving sketch of undisclosed referrer domains, settled and authorised alike: [domain, count, overestimate].
+   * Only shares are read from it, and a sale counted twice (authorised, then settled) is twice in both parts.
+   */
   top?: [string, number, number][];
 }
 
@@ -31,7 +41,10 @@ interface Slot extends MonthPair<Bucket> {
 const freshSlot = (): Slot => ({});
 
 const SKETCH = 8;
-const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0 });
+const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0, authCheckouts: 0, authUndisclosed: 0 });
+
+/** A bucket as stored, perhaps before settlements and authorisations were told apart. */
+const storedBucket = (b: Bucket | undefined): Bucket | undefined => b && { ...b, authCheckouts: b.authCheckouts ?? 0, authUndisclosed: b.authUndisclosed ?? 0 };
 
 function countDomain(top: [string, number, number][], domain: string): void {
   for (const e of top) if (e[0] === domain) return void e[1]++;
@@ -45,44 +58,56 @@ function countDomain(top: [string, number, number][], domain: string): void {
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "undisclosed-referrers",
-  summary: "a large, concentrated share of checkouts is referred from domains the merchant never disclosed",
+  summary: "a large, concentrated share of checkouts (sales, each counted once) is referred from domains the merchant never disclosed",
   params: Params,
   on: ["transaction"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
     if (event.type !== "transaction" || event.channel !== "ecommerce") return undefined;
+    const settledSale = event.status === "settled";
+    if (!settledSale && event.status !== "authorized") return undefined;
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), fresh);
     if (!b) return undefined;
-    b.checkouts++;
+    if (settledSale) b.checkouts++;
+    else b.authCheckouts++;
     const ref = event.checkout?.referrerUrl;
     if (ref) {
       const host = urlHost(ref);
       const domain = host ? registrableDomain(host) : null;
       const disclosed = merchant.profile?.domains ?? [];
       if (domain && !disclosed.includes(domain) && !params.allowReferrers.includes(domain)) {
-        b.undisclosed++;
+        if (settledSale) b.undisclosed++;
+        else b.authUndisclosed++;
         countDomain((b.top ??= []), domain);
         noteEvidence(input, (slot.eventIds ??= []), 5);
       }
     }
-    const w = windowShare(slot, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold);
+    const settled = windowSum(slot, (x) => x.checkouts) > 0;
+    const w = settled
+      ? windowShare(slot, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold)
+      : windowShare(slot, (x) => x.authUndisclosed, (x) => x.authCheckouts, params.minCheckouts, params.threshold);
     if (!w) return null;
     const { share, part: undisclosed, total: checkouts } = w;
     const byDomain = new Map<string, number>();
     // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
     for (const x of [slot.prevMonth, slot.month]) for (const [d, c, over] of x?.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
     const ranked = [...byDomain].sort((p, q) => q[1] - p[1]).slice(0, params.topDomains);
-    const topShare = ranked.reduce((s, [, c]) => s + c, 0) / undisclosed;
+    // the sketch holds both kinds of event: its share is of both
+    const sketched = windowSum(slot, (x) => x.undisclosed + x.authUndisclosed);
+    const topShare = ranked.reduce((s, [, c]) => s + c, 0) / sketched;
     if (topShare < params.concentration) return null;
     return {
       value: share,
       threshold: params.threshold,
       eventIds: [...(slot.eventIds ?? [])],
-      detail: `${undisclosed} of ${checkouts} checkouts; top referrers ${ranked.map(([d]) => d).join(", ")} carry ${pct(topShare)}`,
+      detail: `${undisclosed} of ${checkouts} ${settled ? "settled" : "authorised"} checkouts; top referrers ${ranked.map(([d]) => d).join(", ")} carry ${pct(topShare)}`,
     };
   },
   explain: (f, p) =>
     `${pct(f.value)} of checkouts referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""}`,
-  restore: (stored) => storedPair(stored as Slot),
+  restore(stored) {
+    const slot = storedPair(stored as Slot);
+    return { ...slot, month: storedBucket(slot.month), prevMonth: storedBucket(slot.prevMonth) };
+  },
 });
