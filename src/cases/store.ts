@@ -6,6 +6,7 @@ import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
+import { Tlp, strictestTlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
 import { ACTIVE, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
@@ -373,9 +374,11 @@ export class CaseStore {
    * A closed case's decision for the publishers of the indicators its alerts cited, as sightings: reported =
    * confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead decays. Other outcomes
    * tell a publisher nothing and are refused. STIX: one bundle of sightings of every cited indicator. MISP: one
-   * sighting per cited indicator MISP knows, i.e. whose id is a MISP attribute uuid. The export is audited.
+   * sighting per cited indicator MISP knows, i.e. whose id is a MISP attribute uuid. With a publisher, only its own
+   * indicators: a file that goes to one publisher does not tell it which other members' entries the case cited. A
+   * STIX sighting is marked TLP:AMBER, or its indicator's level when that is stricter. The export is audited.
    */
-  async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }, form: SightingsForm = "stix"): Promise<StixBundle | MispSighting[]> {
+  async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }, form: SightingsForm = "stix", publisher?: string): Promise<StixBundle | MispSighting[]> {
     return this.db.tx(async (q) => {
       const d = await this.load(q, caseId);
       const c = d.case;
@@ -383,8 +386,15 @@ export class CaseStore {
         c.status === "reported" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
       if (!disposition)
         throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, or one dismissed as false positive or legitimate business, tells a publisher something`);
-      const cited = indicatorsOf(d.alerts);
-      if (cited.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+      const all = indicatorsOf(d.alerts);
+      if (all.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+      // a TLP:RED indicator's sighting goes to its own publisher only
+      const cited = publisher === undefined ? all.filter((i) => sightingTlp(i.tlp) !== "red") : all.filter((i) => i.source === publisher);
+      if (cited.length === 0)
+        throw new CaseError(
+          404,
+          `case ${caseId} cites no indicator ${publisher === undefined ? "that may go to every publisher (TLP:RED)" : `of ${publisher}`}: ask for one publisher's file, with publisher= one of ${[...new Set(all.map((i) => i.source))].join(", ")}`,
+        );
       const at = c.closedAt ?? c.updatedAt;
       let inds = cited;
       let out: StixBundle | MispSighting[];
@@ -397,10 +407,10 @@ export class CaseStore {
         out = [...attributes.values()].map((uuid) => mispSighting({ attributeUuid: uuid, disposition, source: member.id, at }));
       } else {
         const objects = new Map<string, StixBundle["objects"][number]>();
-        for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: "amber" }).objects) objects.set(o.id, o);
+        for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: sightingTlp(i.tlp) }).objects) objects.set(o.id, o);
         out = { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
       }
-      await writeAudit(q, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { form, disposition, indicators: inds.map((i) => `${i.set}/${i.id}`) } });
+      await writeAudit(q, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { form, disposition, ...(publisher && { publisher }), indicators: inds.map((i) => `${i.set}/${i.id}`) } });
       return out;
     });
   }
@@ -465,6 +475,9 @@ function mergedContext(alerts: Alert[]): AlertContext {
 }
 
 /** Each indicator that matched in any of the case's alerts, once, with the rules it fired. */
+/** TLP:AMBER, or the cited indicator's level when stricter (a level this version does not know reads as RED). */
+const sightingTlp = (tlp: string | undefined): Tlp => strictestTlp(["amber", tlp === undefined ? undefined : (Tlp.safeParse(tlp).data ?? "red")])!;
+
 export function indicatorsOf(alerts: Alert[]) {
   const out = new Map<string, NonNullable<Alert["signals"][number]["evidence"]["indicators"]>[number] & { rules: string[] }>();
   for (const a of alerts)

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { FORMAT, IndicatorEntry, IndicatorSet, type IndicatorKind, type Tlp } from "./schema.js";
+import { FORMAT, IndicatorEntry, IndicatorSet, strictestTlp, type IndicatorKind, type Tlp } from "./schema.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { Disposition, type Skipped } from "./stix.js";
@@ -84,7 +84,6 @@ const EventFile = z.looseObject({
   }),
 });
 
-const TLP_ORDER: readonly Tlp[] = ["clear", "green", "amber", "amber+strict", "red"];
 const TLP_TAGS: Readonly<Record<string, Tlp>> = {
   "tlp:white": "clear",
   "tlp:clear": "clear",
@@ -96,12 +95,7 @@ const TLP_TAGS: Readonly<Record<string, Tlp>> = {
 
 /** The most restrictive TLP among the tags, if any is a TLP tag. */
 export function tlpOfTags(tags: readonly { name: string }[] | undefined): Tlp | undefined {
-  let out: Tlp | undefined;
-  for (const t of tags ?? []) {
-    const l = TLP_TAGS[t.name.trim().toLowerCase()];
-    if (l && (!out || TLP_ORDER.indexOf(l) > TLP_ORDER.indexOf(out))) out = l;
-  }
-  return out;
+  return strictestTlp((tags ?? []).map((t) => TLP_TAGS[t.name.trim().toLowerCase()]));
 }
 
 // misp taxonomy, predicate confidence-level: the taxonomy's own numerical values

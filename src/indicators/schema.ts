@@ -24,8 +24,16 @@ export const IndicatorKind = z.enum(INDICATOR_KINDS);
 export type IndicatorKind = z.infer<typeof IndicatorKind>;
 
 /** Traffic Light Protocol 2.0: how far an entry may be shared. RED entries never leave the member holding them. */
+/** Traffic Light Protocol 2.0, from the least restrictive level to the most */
 export const Tlp = z.enum(["clear", "green", "amber", "amber+strict", "red"]);
 export type Tlp = z.infer<typeof Tlp>;
+
+/** The most restrictive of the levels given; undefined when none is. */
+export function strictestTlp(levels: Iterable<Tlp | undefined>): Tlp | undefined {
+  let out: Tlp | undefined;
+  for (const l of levels) if (l && (!out || Tlp.options.indexOf(l) > Tlp.options.indexOf(out))) out = l;
+  return out;
+}
 
 const time = z.iso.datetime({ offset: true });
 

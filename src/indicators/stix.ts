@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp } from "./schema.js";
+import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, strictestTlp } from "./schema.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { formatPath } from "../lib/errors.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
@@ -51,9 +51,8 @@ const TLP1_MARKING_IDS: Readonly<Record<string, Tlp>> = {
   "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "red",
 };
 
-const TLP_ORDER: readonly Tlp[] = ["clear", "green", "amber", "amber+strict", "red"];
 /** The published TLP 1.0 and 2.0 marking ids: on import they mean their published level, whatever a bundle says. */
-const STANDARD_TLP: ReadonlyMap<string, Tlp> = new Map([...Object.entries(TLP1_MARKING_IDS), ...TLP_ORDER.map((t) => [TLP2_MARKING_IDS[t], t] as const)]);
+const STANDARD_TLP: ReadonlyMap<string, Tlp> = new Map([...Object.entries(TLP1_MARKING_IDS), ...Tlp.options.map((t) => [TLP2_MARKING_IDS[t], t] as const)]);
 const tlpName = (t: Tlp): string => `TLP:${t.toUpperCase()}`;
 
 /** The official TLP 2.0 marking-definition object of a level. */
@@ -486,7 +485,7 @@ export function toStixExport(set: IndicatorSet, opts: StixExportOptions = {}): {
       x_moneytrail_set_id: set.id,
     });
   }
-  const markings = TLP_ORDER.filter((t) => used.has(t)).map(tlpMarkingDefinition);
+  const markings = Tlp.options.filter((t) => used.has(t)).map(tlpMarkingDefinition);
   return { bundle: { type: "bundle", id: `bundle--${randomUUID()}`, objects: [identity, ...markings, ...indicators] }, skipped };
 }
 
@@ -567,12 +566,6 @@ function kindOf(c: PatternComparison): { kind: IndicatorKind; value: string } | 
   }
 }
 
-/** The most restrictive TLP among the levels. */
-function strictest(levels: Iterable<Tlp>): Tlp | undefined {
-  let out: Tlp | undefined;
-  for (const l of levels) if (!out || TLP_ORDER.indexOf(l) > TLP_ORDER.indexOf(out)) out = l;
-  return out;
-}
 
 /**
  * The TLP level a marking-definition states: the stricter of its TLP 2.0 extension and its TLP 1.0 definition, RED
@@ -580,7 +573,7 @@ function strictest(levels: Iterable<Tlp>): Tlp | undefined {
  */
 function markingLevel(m: z.infer<typeof InMarking>): Tlp | undefined {
   const stated = [m.extensions?.[TLP2_EXTENSION_ID]?.tlp_2_0, m.definition_type === "tlp" ? m.definition?.tlp : undefined].flatMap((l) => (l === undefined ? [] : [l.toLowerCase()]));
-  return strictest(stated.map((l) => (l === "white" ? "clear" : (Tlp.safeParse(l).data ?? "red"))));
+  return strictestTlp(stated.map((l) => (l === "white" ? "clear" : (Tlp.safeParse(l).data ?? "red"))));
 }
 
 /** Indicators of a STIX 2.1 bundle as a moneytrail set, with what was left out and why. */
@@ -626,7 +619,7 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
         );
       // A marking that states no TLP level ("do not share", a licence) restricts in a way that moneytrail can honour
       // only by keeping the entry at home: it reads as RED. Two definitions of one id: the stricter holds.
-      else if (!standard) markingTlp.set(r.data.id, strictest([stated ?? "red", markingTlp.get(r.data.id) ?? "clear"])!);
+      else if (!standard) markingTlp.set(r.data.id, strictestTlp([stated ?? "red", markingTlp.get(r.data.id) ?? "clear"])!);
     }
     // other objects (malware, relationships, notes, observables, …) carry nothing a set can hold
   });
@@ -670,7 +663,7 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
     // every marking counts, on the whole indicator or on a part of it; one the bundle does not define is a
     // restriction moneytrail cannot read, so it counts as RED (the entry still matches here, and never leaves)
     const refs = [...(ind.object_marking_refs ?? []), ...(ind.granular_markings ?? []).flatMap((g) => g.marking_ref ?? [])];
-    const tlp = strictest(refs.map((r) => markingTlp.get(r) ?? "red"));
+    const tlp = strictestTlp(refs.map((r) => markingTlp.get(r) ?? "red"));
     let id = ind.x_moneytrail_entry_id ?? ind.id;
     if (entryIds.has(id)) id = ind.id;
     const entry = IndicatorEntry.safeParse({
@@ -730,8 +723,8 @@ const SightingInput = z.strictObject({
   disposition: Disposition,
   at: z.iso.datetime({ offset: true }),
   count: z.number().int().min(1).max(999_999_999).optional(),
-  /** the sighting's marking (default amber: it tells that a member's customer matched); never red */
-  tlp: Tlp.exclude(["red"]).optional(),
+  /** the sighting's marking (default amber: it tells that a member's customer matched); red only for the indicator's own publisher */
+  tlp: Tlp.optional(),
 });
 export type SightingInput = z.input<typeof SightingInput>;
 

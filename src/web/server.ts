@@ -61,7 +61,7 @@ const AuditQuery = z.strictObject({
   limit: wholeNumber(1, 10_000).optional(),
 });
 
-const SightingsQuery = z.object({ format: SightingsForm.default("stix") });
+const SightingsQuery = z.object({ format: SightingsForm.default("stix"), publisher: z.string().min(1).optional() });
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20, ...(o.trustProxy && { trustProxy: o.trustProxy }) });
@@ -244,8 +244,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => store.exportCase((req.params as { id: string }).id, req.actor!));
   app.get("/api/cases/:id/sightings", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const { format } = SightingsQuery.parse(req.query);
-    const sightings = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" }, format);
+    const { format, publisher } = SightingsQuery.parse(req.query);
+    const sightings = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" }, format, publisher);
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
   app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) =>

@@ -402,7 +402,7 @@ describe.each([
     expect(open.json().error).toMatch(/only a reported case/);
     expect((await act(withAttr!.caseId, { action: "dismiss", reason: "false-positive" })).statusCode).toBe(200);
     const page = (await app.inject({ method: "GET", url: `/cases/${withAttr!.caseId}`, headers: as("reviewer") })).body;
-    expect(page).toContain(`href="/api/cases/${withAttr!.caseId}/sightings?format=misp"`);
+    expect(page).toContain(`href="/api/cases/${withAttr!.caseId}/sightings?format=misp&amp;publisher=${encodeURIComponent(attribute.source)}"`);
 
     const res = await misp(withAttr!.caseId);
     expect(res.statusCode, res.body).toBe(200);
@@ -428,5 +428,39 @@ describe.each([
     expect(bogus.statusCode).toBe(400);
     expect(bogus.json().error).toMatch(/^format: use stix .* or misp /);
     expect((await get<{ action: string }[]>(`/api/cases/${without!.caseId}/audit`)).filter((a) => a.action === "export-sightings")).toEqual([]);
+  });
+
+  it("gives each publisher its own sightings file; a TLP:RED indicator's sighting goes to its publisher only, marked RED", async () => {
+    const base = sample.find((a) => a.signals.some((s) => s.evidence.indicators?.length))!;
+    const signal = base.signals.find((s) => s.evidence.indicators?.length)!;
+    const mine = { set: "set-a", id: "a-1", source: "member:a", confidence: 90 };
+    const red = { set: "set-b", id: "b-red", source: "member:b", confidence: 90, tlp: "red" };
+    const green = { set: "set-b", id: "b-green", source: "member:b", confidence: 90, tlp: "green" };
+    const alert: Alert = { ...base, alertId: "m-two-publishers-1", merchantId: "m-two-publishers", signals: [{ ...signal, evidence: { eventIds: signal.evidence.eventIds, indicators: [mine, red, green] } }] };
+    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: acquirerOf(sample), webhooks: false }));
+    const row = (await queue("?pageSize=200")).rows.find((r) => r.merchantId === "m-two-publishers")!;
+    expect((await act(row.caseId, { action: "assign" })).statusCode).toBe(200);
+    expect((await act(row.caseId, { action: "report", reportRef: "HOTLINE-2026-0102" })).statusCode).toBe(200);
+    const page = (await app.inject({ method: "GET", url: `/cases/${row.caseId}`, headers: as("reviewer") })).body;
+    for (const p of ["member:a", "member:b"]) expect(page).toContain(`href="/api/cases/${row.caseId}/sightings?publisher=${encodeURIComponent(p)}"`);
+
+    const sightingsOf = async (query: string) => {
+      const res = await app.inject({ method: "GET", url: `/api/cases/${row.caseId}/sightings${query}`, headers: as("reviewer") });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(validateStixBundle(res.json())).toEqual({ ok: true });
+      const objects = res.json().objects as { type: string; id: string; sighting_of_ref?: string; object_marking_refs?: string[] }[];
+      const markings = new Map(objects.filter((o) => o.type === "marking-definition").map((o) => [o.id, (o as { name?: string }).name]));
+      return objects.filter((o) => o.type === "sighting").map((o) => [o.sighting_of_ref, o.object_marking_refs!.map((m) => markings.get(m))]);
+    };
+    expect(await sightingsOf("?publisher=member%3Aa")).toEqual([[stixIndicatorId("set-a", "a-1"), ["TLP:AMBER"]]]);
+    expect(await sightingsOf("?publisher=member%3Ab")).toEqual([
+      [stixIndicatorId("set-b", "b-red"), ["TLP:RED"]],
+      [stixIndicatorId("set-b", "b-green"), ["TLP:AMBER"]],
+    ]);
+    // a file for no one in particular leaves the RED one out
+    expect((await sightingsOf("")).map(([ref]) => ref)).toEqual([stixIndicatorId("set-a", "a-1"), stixIndicatorId("set-b", "b-green")]);
+    const other = await app.inject({ method: "GET", url: `/api/cases/${row.caseId}/sightings?publisher=member%3Ac`, headers: as("reviewer") });
+    expect(other.statusCode).toBe(404);
+    expect(other.json().error).toMatch(/cites no indicator of member:c: .*member:a, member:b/);
   });
 });

@@ -78,9 +78,15 @@ ${
 ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input name="note" required size="40"></label>`) : ""}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
       (c.status === "reported" || c.status === "dismissed") && cited.length
-        ? html` · <a href="/api/cases/${c.caseId}/sightings">sightings for the indicators' publishers (STIX 2.1)</a>${
-            cited.some((i) => isMispAttribute(i.id)) ? html` · <a href="/api/cases/${c.caseId}/sightings?format=misp">sightings for the indicators' publishers (MISP)</a>` : ""
-          }`
+        ? // one file per publisher: each learns the outcome for its own indicators, not which others were cited
+          [...new Set(cited.map((i) => i.source))].map(
+            (p) =>
+              html` · <a href="/api/cases/${c.caseId}/sightings?publisher=${encodeURIComponent(p)}">sightings for ${p} (STIX 2.1)</a>${
+                cited.some((i) => i.source === p && isMispAttribute(i.id))
+                  ? html` · <a href="/api/cases/${c.caseId}/sightings?format=misp&amp;publisher=${encodeURIComponent(p)}">(MISP)</a>`
+                  : ""
+              }`,
+          )
         : ""
     }</p>
 </section>`
