@@ -472,14 +472,15 @@ describe("stixSighting", () => {
     expect(sighting!.id).toMatch(/^sighting--[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it("is deterministic in its sighting id, carries count and disposition, refuses RED and bad input", () => {
+  it("is deterministic in its sighting id, carries count, disposition and marking (RED for a RED indicator's own publisher), refuses bad input", () => {
     const a = stixSighting({ ...input, disposition: "confirmed", count: 3 });
     const b = stixSighting({ ...input, disposition: "confirmed", count: 3 });
     expect(a.objects[2]!.id).toBe(b.objects[2]!.id);
     expect(a.objects[2]).toMatchObject({ count: 3, x_moneytrail_disposition: "confirmed" });
     expect(stixSighting(input).objects[2]!.id).not.toBe(a.objects[2]!.id);
     expect(stixSighting({ ...input, tlp: "green" }).objects[1]!.id).toBe(TLP2_MARKING_IDS.green);
-    expect(() => stixSighting({ ...input, tlp: "red" as "green" })).toThrow();
+    expect(stixSighting({ ...input, tlp: "red" }).objects[1]!.id).toBe(TLP2_MARKING_IDS.red);
+    expect(() => stixSighting({ ...input, tlp: "black" as "green" })).toThrow();
     expect(() => stixSighting({ ...input, at: "10 March" })).toThrow();
     expect(() => stixSighting({ ...input, disposition: "maybe" as "confirmed" })).toThrow();
   });
