@@ -2,13 +2,13 @@
 // moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
 import { Command, CommanderError } from "commander";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
-import { loadRuleSet } from "./rules/ruleset.js";
+import { existsSync, readFileSync } from "node:fs";
+import { loadRuleSet, type RuleSet } from "./rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
-import { ConfigError, UnreachableError, UsageError, fileProblem } from "./lib/errors.js";
-import { DEFAULT_RULES, SAMPLE_DIR } from "./lib/paths.js";
+import { ConfigError, UnreachableError, UsageError, fileProblem, whatToDo } from "./lib/errors.js";
+import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
@@ -23,14 +23,22 @@ import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
 import { createLogger } from "./lib/log.js";
-import { BacktestError, backtest, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
+import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
 import { progressBar } from "./app/progress.js";
 import { readLineBatches } from "./source/ndjson.js";
 
+// a reader that has gone (`| head`) ends the command quietly, as a closed pipe ends other command-line tools
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit();
+  });
+
 const program = new Command()
   .name("moneytrail")
   .description("Flags merchant accounts linked to child sexual abuse material sites, for human compliance review.")
+  .version((JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version)
   // commander's usage errors reach the handler at the end (as a CommanderError), to exit 2 as the other refusals do;
   // set before the commands are added, which inherit it
   .exitOverride();
@@ -41,7 +49,7 @@ function indicatorsFrom(dir: string | undefined, trust?: string): IndicatorIndex
 
 function printSummary(s: ReplaySummary, out: string, rejects: string): void {
   process.stderr.write(
-    `${s.lines} lines: ${s.events} events processed, ${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}; ` +
+    `${s.lines} lines: ${s.events} events processed, ${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}${s.blank ? `, ${s.blank} blank` : ""}; ` +
       `${s.merchants} merchants, ${s.alerts} alerts on ${s.latest.size} merchants -> ${out}\n`,
   );
 }
@@ -54,7 +62,7 @@ program
   .option("--rules <dir>", "rule-set directory", DEFAULT_RULES)
   .option("--indicators <dir>", "indicator-set directory or file")
   .option("--trust <file>", "trust store: every indicator set must be signed by a trusted key of its publisher")
-  .option("--rejects <file>", "where to write lines that are not valid events (default: <out>.rejects.ndjson)")
+  .option("--rejects <file>", "where to write lines that are not valid events (default: beside --out, alerts.rejects.ndjson for alerts.ndjson)")
   .option("--table", "print the flagged merchants as a table")
   .option("--no-progress", "no progress bar")
   .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; progress: boolean }) => {
@@ -208,6 +216,7 @@ program
         const bound = (flag: string, s: string | undefined) => (s === undefined || offset(s) !== undefined ? undefined : parseBound(flag, s));
         const from = bound("--from", o.from);
         const to = bound("--to", o.to);
+        checkWindow(o.from, o.to);
         const baseline = { name: o.baseline, ruleSet: loadRuleSet(o.baseline) };
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
@@ -233,7 +242,13 @@ rules
   .description("check a rule-set directory; a bad file is refused with the file, line, path and reason")
   .argument("[dir]", "rule-set directory", DEFAULT_RULES)
   .action((dir: string) => {
-    const rs = loadRuleSet(dir);
+    let rs: RuleSet;
+    try {
+      rs = loadRuleSet(dir);
+    } catch (err) {
+      // validating changes nothing, and is what is run again
+      throw err instanceof ConfigError ? new ConfigError(err.file, err.issues, "Fix what is said above and validate again.") : err;
+    }
     process.stdout.write(`${dir}: valid rule set "${rs.id}" version ${rs.version}\n`);
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });
@@ -268,7 +283,12 @@ program
     const d = await serviceDb(o.databaseUrl);
     try {
       const requeued = await requeueFailed(d, ids);
-      process.stdout.write(requeued.length ? `requeued ${requeued.length}: ${requeued.join(", ")}\n` : `nothing to requeue: no given-up delivery${ids.length ? " with those ids" : ""}\n`);
+      if (requeued.length || !ids.length) process.stdout.write(requeued.length ? `requeued ${requeued.length}: ${requeued.join(", ")}\n` : "nothing to requeue: no given-up delivery\n");
+      const missing = ids.filter((id) => !requeued.includes(String(BigInt(id))));
+      if (missing.length)
+        throw new UsageError(
+          `no given-up delivery has the id${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: check ${missing.length > 1 ? "them" : "it"} against the give-up log line (a delivery that was sent, or is still being tried, is not requeued)`,
+        );
     } finally {
       await d.close();
     }
@@ -315,13 +335,29 @@ users
 
 indicatorCommands(program);
 
+/**
+ * commander checks required options before unknown ones, so a misspelt one (`--event` for `--events`) was reported
+ * as a required option missing: they are checked just before the action instead, after the unknown ones.
+ */
+function requireAfterUnknown(cmd: Command): void {
+  for (const sub of cmd.commands) requireAfterUnknown(sub);
+  const required = cmd.options.filter((o) => o.mandatory);
+  if (!required.length) return;
+  for (const o of required) o.makeOptionMandatory(false);
+  cmd.hook("preAction", () => {
+    const missing = required.find((o) => cmd.getOptionValue(o.attributeName()) === undefined);
+    if (missing) cmd.error(`error: required option '${missing.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+  });
+}
+requireAfterUnknown(program);
+
 program.parseAsync().catch((err: unknown) => {
   const file = fileProblem(err);
   if (err instanceof CommanderError) {
     // commander has said what was wrong (or shown the help asked for, exit code 0)
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof ConfigError) {
-    process.stderr.write(`refused: ${err.message}\nFix the file and run the command again; nothing was changed.\n`);
+    process.stderr.write(`refused: ${err.message}\n${whatToDo(err)}\n`);
     process.exitCode = 2;
   } else if (err instanceof UsageError || err instanceof AuthError || err instanceof UnreachableError) {
     process.stderr.write(`error: ${err.message}\n`);

@@ -10,6 +10,7 @@ import {
   BacktestError,
   BacktestResult,
   backtest,
+  checkWindow,
   labelsFromFile,
   parseBound,
   parseSweep,
@@ -200,6 +201,14 @@ describe("backtest: events window and bad lines", () => {
     expect(byLine.events).toMatchObject({ lines: 200, processed: 200, outsideWindow: 0 });
     expect(parseBound("--to", "2026-04-30T23:59:59+02:00")).toEqual({ time: "2026-04-30T23:59:59+02:00" });
     expect(() => parseBound("--from", "yesterday")).toThrow(/--from yesterday: give an RFC 3339 time .* or a line number/);
+  });
+
+  it("refuses a window that ends before it starts, saying which way round; a line and a time are not compared", () => {
+    expect(() => checkWindow("5000", "100")).toThrow(new BacktestError("--from 5000 is after --to 100: give the window's start as --from and its end as --to (--from 100 --to 5000)"));
+    expect(() => checkWindow("2026-04-02T00:00:00Z", "2026-04-01T23:00:00+02:00")).toThrow(BacktestError);
+    // times compared as times, not as text
+    for (const [from, to] of [["100", "100"], ["2026-04-02T00:30:00+02:00", "2026-04-01T23:00:00Z"], ["5000", "2026-04-01T00:00:00Z"], [undefined, "1"], ["9", undefined]])
+      expect(() => checkWindow(from, to)).not.toThrow();
   });
 });
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
 
 // tsx by absolute URL: the commands run in a directory of their own, where no node_modules is
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -48,7 +48,10 @@ describe("the command line's refusals", () => {
     expect(refused(["replay", "--events", "s.ndjson", "--out", "/proc/x.ndjson", "--no-progress"])).toBe("error: /proc/x.ndjson: not found: check the path\n");
     const set = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
     expect(refused(["indicators", "sign", set, "--key-id", "k", "--private-key", "nope.pem"])).toBe("error: nope.pem: not found: check the path\n");
-    expect(refused(["indicators", "sign", set, "--key-id", "k", "--private-key", "a-dir"])).toMatch(/directory was given where a file is needed/);
+    expect(refused(["indicators", "sign", set, "--key-id", "k", "--private-key", "a-dir"])).toBe("error: a-dir: is a directory: give a file\n");
+    expect(refused(["indicators", "import", "a-dir", "--from", "stix"])).toBe(
+      "error: a-dir is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)\n",
+    );
     expect(refused(["indicators", "keygen", "--key-id", "k", "--publisher", "member:x", "--private-key-out", "taken.pem"])).toBe(
       "error: taken.pem: already exists: give another path, or move the file away first\n",
     );
@@ -60,6 +63,18 @@ describe("the command line's refusals", () => {
     expect(refused(["indicators", "import", "x.json", "--set-version", "two"])).toMatch(/'--set-version <n>' argument 'two' is invalid. expected a whole number of at least 1/);
     expect(refused(["replay", "--out", "a.ndjson"])).toBe("error: required option '--events <file>' not specified\n");
     expect(refused(["replay", "--events", "s.ndjson", "--out", "a.ndjson", "--frobnicate"])).toBe("error: unknown option '--frobnicate'\n");
+    // a misspelt required option is unknown, not the required one missing
+    const typo = cli("replay", "--event", "s.ndjson", "--out", "a.ndjson");
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe("error: unknown option '--event'\n(Did you mean --events?)\n");
+  });
+
+  it("refuses a backtest window that ends before it starts", { timeout: 60_000 }, () => {
+    const backtest = ["backtest", "--events", "s.ndjson", "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--no-progress"];
+    expect(refused([...backtest, "--from", "5000", "--to", "100"])).toBe(
+      "error: --from 5000 is after --to 100: give the window's start as --from and its end as --to (--from 100 --to 5000)\n",
+    );
+    expect(refused([...backtest, "--from", "2026-04-30T00:00:00Z", "--to", "2026-04-01T00:00:00Z"])).toContain("--from 2026-04-30T00:00:00Z is after --to 2026-04-01T00:00:00Z");
   });
 
   it("leaves help at exit 0", { timeout: 60_000 }, () => {

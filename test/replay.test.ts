@@ -35,6 +35,26 @@ describe("replay with bad input", () => {
   });
 });
 
+describe("replay's count of lines", () => {
+  it("counts every line of the file, blank ones (empty, spaces, a lone CR) apart, with the rejects' line numbers right", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-replay-blank-"));
+    const sample = readFileSync(join(SAMPLE_DIR, "events.ndjson"), "utf8").split("\n").filter(Boolean).slice(0, 300);
+    const lines = [...sample.slice(0, 50), "", ...sample.slice(50, 100), " \t ", ...sample.slice(100, 150), "\r", "not json", ...sample.slice(150, 299), "\r", `${sample[299]!}\r`];
+    // the last line has no newline, and CRLF ends two of them
+    writeFileSync(join(dir, "blank.ndjson"), lines.join("\n"));
+    const s = await replay({
+      events: join(dir, "blank.ndjson"),
+      out: join(dir, "a.ndjson"),
+      rejects: join(dir, "r.ndjson"),
+      ruleSet: loadRuleSet(DEFAULT_RULES),
+      indicators: new IndicatorIndex(),
+      progress: false,
+    });
+    expect({ lines: s.lines, events: s.events, rejected: s.rejected, blank: s.blank }).toEqual({ lines: lines.length, events: 300, rejected: 1, blank: 4 });
+    expect(JSON.parse(readFileSync(join(dir, "r.ndjson"), "utf8"))).toMatchObject({ line: 154, raw: "not json" });
+  });
+});
+
 describe("replay's files", () => {
   const dir = mkdtempSync(join(tmpdir(), "mt-replay-files-"));
   const events = join(dir, "events.ndjson");

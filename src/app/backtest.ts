@@ -39,6 +39,15 @@ export function parseBound(flag: string, s: string): Bound {
   return b.data;
 }
 
+/** A window that ends before it starts would hold nothing: refused, saying which way round. A line and a time have no order to check. */
+export function checkWindow(from: string | undefined, to: string | undefined): void {
+  if (from === undefined || to === undefined) return;
+  const number = /^\d+$/;
+  if (number.test(from) !== number.test(to)) return;
+  const at = (s: string) => (number.test(s) ? Number(s) : Date.parse(s));
+  if (at(from) > at(to)) throw new BacktestError(`--from ${from} is after --to ${to}: give the window's start as --from and its end as --to (--from ${to} --to ${from})`);
+}
+
 /** What counts as true: per merchant, positive or negative, and for positives the typologies they stand for. */
 export const Truth = z.strictObject({
   /** where the labels came from, for the report (never a database URL) */
@@ -234,7 +243,11 @@ export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         // name the candidate's own file, and the value that made it invalid
-        throw new ConfigError(target.file, err.issues.map((i) => ({ ...i, message: `with --sweep ${name}=${value}: ${i.message}` })));
+        throw new ConfigError(
+          target.file,
+          err.issues.map((i) => ({ ...i, message: `with --sweep ${name}=${value}: ${i.message}` })),
+          "The --sweep range is what is wrong, not the file: give one whose every value the rule takes; nothing was changed.",
+        );
       }
     });
     return { spec, current, points };

@@ -43,7 +43,8 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   // the set in force starts the history, as `run` does, so the first change can be compared and rolled back
   const rs = loadRuleSet(rulesDir);
   await recordVersion(db, rs, filesOf(rs), "directory");
-  const app = await buildWebServer({ db, log: o.log, rulesDir });
+  // its users live in its in-memory database, which `users add` never reaches
+  const app = await buildWebServer({ db, log: o.log, rulesDir, noAccount: "The demo printed its one-time sign-ins where it was started (npm start or moneytrail demo)." });
   // the copy goes with the demo, like its in-memory database
   const closeAll = async () => {
     await app.close();

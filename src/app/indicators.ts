@@ -1,7 +1,8 @@
 // `moneytrail indicators ...`: what a coalition member does with indicator sets: make a signing key, sign a set,
 // verify sets against a trust store, look at a set, compare two versions, export it for sharing (hashed, without
 // TLP:RED) and import other formats.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Option, type Command } from "commander";
 import { readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
@@ -12,13 +13,15 @@ import { StixImportError, importStixBundle, toStixExport, type Skipped, type Sti
 import { importMispFeed } from "../indicators/misp.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
-import { UsageError } from "../lib/errors.js";
+import { UsageError, readTextFile } from "../lib/errors.js";
 import { wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-function write(out: string | undefined, text: string): void {
-  if (out) writeFileSync(out, text);
-  else process.stdout.write(text);
+/** To the file, its directory made as replay and backtest make theirs; else to stdout. */
+function write(out: string | undefined, text: string, flags?: { mode: number; flag: string }): void {
+  if (!out) return void process.stdout.write(text);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text, flags);
 }
 
 /** Entry-level differences between two versions of a set, by entry id. */
@@ -65,6 +68,7 @@ function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeo
   try {
     return importStixBundle(JSON.parse(readFileSync(file, "utf8")), opts);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file} is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)`);
     throw err instanceof StixImportError || err instanceof SyntaxError ? new UsageError(`${file}: ${err.message}`) : err;
   }
 }
@@ -80,7 +84,7 @@ export function indicatorCommands(program: Command): void {
     .requiredOption("--private-key-out <file>", "where to write the private key (PEM)")
     .action((o: { keyId: string; publisher: string; privateKeyOut: string }) => {
       const k = generateSigningKey();
-      writeFileSync(o.privateKeyOut, k.privateKeyPem, { mode: 0o600, flag: "wx" });
+      write(o.privateKeyOut, k.privateKeyPem, { mode: 0o600, flag: "wx" });
       process.stdout.write(json({ keyId: o.keyId, publisher: o.publisher, publicKey: k.publicKeyPem }));
     });
 
@@ -92,7 +96,7 @@ export function indicatorCommands(program: Command): void {
     .requiredOption("--private-key <file>", "the private key (PEM)")
     .option("--out <file>", "where to write the signed set (default: stdout)")
     .action((file: string, o: { keyId: string; privateKey: string; out?: string }) => {
-      write(o.out, json(signSet(readIndicatorSet(file), o.keyId, readFileSync(o.privateKey, "utf8"))));
+      write(o.out, json(signSet(readIndicatorSet(file), o.keyId, readTextFile(o.privateKey))));
     });
 
   ind

@@ -2,7 +2,7 @@
 // to a rejects file with their line number and reason. Bad input never aborts the run.
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { readLineBatches } from "../source/ndjson.js";
+import { readLineBatches, type LineCount } from "../source/ndjson.js";
 import { decode } from "../decode/decode.js";
 import { Engine, type RuleHit } from "../engine.js";
 import { NdjsonWriter, rejectRecord } from "../sinks/ndjson.js";
@@ -24,9 +24,12 @@ export interface ReplayOptions {
 }
 
 export interface ReplaySummary {
+  /** every line of the file: events + rejected + blank */
   lines: number;
   events: number;
   rejected: number;
+  /** empty or only whitespace: skipped */
+  blank: number;
   alerts: number;
   merchants: number;
   /** the latest alert of each alerted merchant */
@@ -60,14 +63,13 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const rejects = new NdjsonWriter(o.rejects);
   const latest = new Map<string, Alert>();
   const bar = progressBar("replay", o.progress);
-  let lines = 0;
+  const count: LineCount = { lines: 0, blank: 0 };
   try {
-    for await (const batch of readLineBatches(o.events, (done, total) => bar.update(done, total))) {
+    for await (const batch of readLineBatches(o.events, (done, total) => bar.update(done, total), count)) {
       // the whole batch decoded first, then processed: the parser's and the engine's code and data each stay in
       // the caches for a few thousand events instead of taking turns every event (faster in five of six
       // alternating replays of bench:engine's stream, docs/performance.md)
       const decoded = batch.map((l) => decode(l.bytes));
-      lines += batch.length;
       for (let i = 0; i < batch.length; i++) {
         const d = decoded[i]!;
         if (!d.ok) {
@@ -86,9 +88,10 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     await rejects.close();
   }
   return {
-    lines,
+    lines: count.lines,
     events: engine.counts.events,
     rejected: rejects.count,
+    blank: count.blank,
     alerts: out.count,
     merchants: engine.merchants.size,
     latest,

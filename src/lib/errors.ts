@@ -1,4 +1,5 @@
 // Configuration errors that name the file, the place inside it and the reason, so a person can fix them.
+import { readFileSync, statSync } from "node:fs";
 import type { z } from "zod";
 
 export interface ConfigIssue {
@@ -14,10 +15,23 @@ export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly issues: ConfigIssue[],
+    /** what to do, where it is not to fix `file` (see whatToDo) */
+    readonly remedy?: string,
   ) {
     super(issues.map((i) => formatIssue(file, i)).join("\n"));
     this.name = "ConfigError";
   }
+}
+
+/** The line after a refused configuration: what the error carries, else what fits what was refused. */
+export function whatToDo(err: ConfigError): string {
+  if (err.remedy) return err.remedy;
+  // only the publisher's key can sign a set: the reader cannot mend another member's signature
+  if (err.issues.every((i) => i.path === "signature"))
+    return "Ask the set's publisher for a correctly signed copy, or check that the trust store holds their current key; nothing was changed.";
+  // the directory as a whole (no `ruleset:` section, no files): there is no one file to fix
+  if (statSync(err.file, { throwIfNoEntry: false })?.isDirectory()) return "Add or change files in the directory as said above, then run the command again; nothing was changed.";
+  return "Fix the file and run the command again; nothing was changed.";
 }
 
 /** A command used wrongly: a setting, flag or path missing or invalid. The message says what to give; no stack trace. */
@@ -37,6 +51,16 @@ const FILE_PROBLEMS: Record<string, string> = {
   EROFS: "is on a read-only file system: give a path elsewhere",
   ENOSPC: "no space left on its device: make room or give a path elsewhere",
 };
+
+/** A text file's content; reading a directory fails without the path, which this adds. */
+export function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EISDIR") (err as NodeJS.ErrnoException).path ??= path;
+    throw err;
+  }
+}
 
 /** One line for a file error a person can fix (missing, a directory, exists, not allowed), naming the path; undefined for other errors. */
 export function fileProblem(err: unknown): string | undefined {

@@ -6,14 +6,25 @@ export interface Line {
   bytes: Buffer;
 }
 
-/** Lines in batches (one per chunk read), so the per-line cost is a loop step, not an await. */
+/** Filled in as the file is read: every line (the last one also without its newline), and the blank ones skipped. */
+export interface LineCount {
+  lines: number;
+  blank: number;
+}
+
+// JSON's whitespace but the newline: a line of only these is blank, not an event nor a bad one
+const blankByte = (b: number): boolean => b === 32 || b === 9 || b === 13;
+
+/** Lines in batches (one per chunk read), so the per-line cost is a loop step, not an await. Blank lines are skipped (and counted). */
 export async function* readLineBatches(
   path: string,
   onProgress?: (bytesRead: number, total: number) => void,
+  count: LineCount = { lines: 0, blank: 0 },
 ): AsyncGenerator<Line[]> {
   const total = statSync(path).size;
   let carry: Buffer | null = null;
   let n = 0;
+  let blank = 0;
   let read = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     read += chunk.length;
@@ -23,12 +34,22 @@ export async function* readLineBatches(
     for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
       n++;
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (end > start) batch.push({ n, bytes: buf.subarray(start, end) });
+      // an event's line starts with "{": one comparison
+      let i = start;
+      while (i < end && blankByte(buf[i]!)) i++;
+      if (i < end) batch.push({ n, bytes: buf.subarray(start, end) });
+      else blank++;
       start = nl + 1;
     }
     carry = start < buf.length ? buf.subarray(start) : null;
+    count.lines = n;
+    count.blank = blank;
     onProgress?.(read, total);
     if (batch.length) yield batch;
   }
-  if (carry && carry.length) yield [{ n: n + 1, bytes: carry }];
+  if (carry) {
+    count.lines = ++n;
+    if (carry.every(blankByte)) count.blank = ++blank;
+    else yield [{ n, bytes: carry }];
+  }
 }

@@ -36,6 +36,8 @@ export interface WebOptions {
    * sign-in would count against the proxy's address) and cookies go over HTTPS only
    */
   trustProxy?: string[];
+  /** the sign-in page's answer to "No account?", where it is not `users add` (the demo's in-memory database) */
+  noAccount?: string;
 }
 
 declare module "fastify" {
@@ -137,16 +139,16 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
 
   // --- sign-in ---------------------------------------------------------------------------------------------
-  app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next))));
+  app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next), o.noAccount)));
   app.post("/login", async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
     const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip);
-    if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next)), 401);
+    if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next), o.noAccount), 401);
     if ("retryAfterMs" in r) {
       const minutes = Math.ceil(r.retryAfterMs / 60_000);
       reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
       const message = `Too many wrong passwords for this name or from this address: try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-      return sendHtml(reply, loginPage(message, safeNext(b.next)), 429);
+      return sendHtml(reply, loginPage(message, safeNext(b.next), o.noAccount), 429);
     }
     reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined });
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);

@@ -407,7 +407,16 @@ describe("moneytrail webhooks retry", () => {
         { id: first, failed: false, attempts: 0 },
         { id: second, failed: true, attempts: 12 },
       ]);
-      expect(cli(first!).stdout).toBe("nothing to requeue: no given-up delivery with those ids\n");
+      // an id that is not (or no longer) given up is said to be so, exit 2; those that are are requeued all the same
+      const again = cli(first!, second!, "12345");
+      expect(again.status).toBe(2);
+      expect(again.stdout).toBe(`requeued 1: ${second}\n`);
+      expect(again.stderr).toBe(
+        `error: no given-up delivery has the ids ${first}, 12345: check them against the give-up log line (a delivery that was sent, or is still being tried, is not requeued)\n`,
+      );
+      const none = cli("12345");
+      expect(none.status).toBe(2);
+      expect(none.stderr).toContain("error: no given-up delivery has the id 12345: check it against the give-up log line");
     } finally {
       await db.close();
     }

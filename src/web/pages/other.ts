@@ -1,7 +1,7 @@
 // Sign-in, one's own password, and the admin's page.
-import { csrfField, html, layout, type PageUser } from "../html.js";
+import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
 
-export function loginPage(error?: string, next = "/"): string {
+export function loginPage(error?: string, next = "/", noAccount: Html | string = html`An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.`): string {
   return layout(
     "Sign in",
     null,
@@ -10,7 +10,7 @@ export function loginPage(error?: string, next = "/"): string {
 <p><label>User name <input name="username" autocomplete="username" required autofocus></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
 <p><button>Sign in</button></p></form>
-<p class="muted">No account? An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.</p>`,
+<p class="muted">No account? ${noAccount}</p>`,
   );
 }
 
