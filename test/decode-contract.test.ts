@@ -153,3 +153,13 @@ describe("the service's bounds", () => {
     }
   });
 });
+
+describe("NUL", () => {
+  it("refuses an event with U+0000 in any string, which PostgreSQL cannot store; a backslash before u0000 is text", () => {
+    const nul = { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL), which the service cannot store: remove it before sending" };
+    expect(wire(tx(), { descriptor: "SHOP\u0000ONE" })).toEqual(nul);
+    expect(wire(crawl(), { linkedUrls: ["https://a.example/", "https://b.example/\u0000"] })).toEqual(nul);
+    expect(wire(tx(), { "x\u0000": 1 })).toEqual(nul);
+    expect(accepted(wire(tx(), { descriptor: "SHOP\\u0000ONE" }))).toMatchObject({ descriptor: "SHOP\\u0000ONE" });
+  });
+});

@@ -32,16 +32,27 @@ function compileCheck(): ValidateFunction<Event> {
 export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES): Decoded {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.length;
   if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}` };
+  const text = typeof raw === "string" ? raw : raw.toString("utf8");
   let json: unknown;
   try {
-    json = JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8"));
+    json = JSON.parse(text);
   } catch (err) {
     return { ok: false, kind: "not-json", reason: `not JSON: ${(err as Error).message}` };
   }
+  // PostgreSQL's text and jsonb cannot hold U+0000: an event carrying one would fail every commit of its alert
+  if (text.includes("\\u0000") && holdsNul(json))
+    return { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL), which the service cannot store: remove it before sending" };
   if ((accepts ??= compileCheck())(json)) return { ok: true, event: json };
   const parsed = Event.safeParse(json);
   if (parsed.success) return { ok: true, event: parsed.data };
   const issues = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(event)"}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
   return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
+}
+
+function holdsNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\0");
+  if (typeof v !== "object" || v === null) return false;
+  for (const x of Array.isArray(v) ? v : [...Object.keys(v), ...Object.values(v)]) if (holdsNul(x)) return true;
+  return false;
 }
