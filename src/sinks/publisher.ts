@@ -46,6 +46,8 @@ export interface PublishReport {
 
 export class OutboxPublisher {
   private producer: Producer;
+  /** a transaction kafkajs could not end left the producer unusable: a new one takes over (see publishPending) */
+  private renew = false;
   private published = 0n;
   private running: Promise<void> = Promise.resolve();
   /** rows committed by this process and not yet published, in sequence order (see pending()) */
@@ -61,7 +63,7 @@ export class OutboxPublisher {
   readonly outboxGroup: string;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly admin: Admin,
     private readonly store: PgStore,
     private readonly o: PublisherOptions,
@@ -69,8 +71,12 @@ export class OutboxPublisher {
     private readonly report: PublishReport = {},
   ) {
     this.outboxGroup = `${o.groupId}.outbox`;
-    this.producer = kafka.producer({
-      transactionalId: `${o.groupId}.outbox.${o.sourceTopic}.${o.partition}`,
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      transactionalId: `${this.o.groupId}.outbox.${this.o.sourceTopic}.${this.o.partition}`,
       idempotent: true,
       maxInFlightRequests: 2,
       transactionTimeout: 60_000,
@@ -143,6 +149,15 @@ export class OutboxPublisher {
   }
 
   private async publishPending(): Promise<void> {
+    if (this.renew) {
+      // kafkajs leaves a producer whose EndTxn failed in COMMITTING or ABORTING, refusing every later transaction.
+      // Its successor, with the same transactional id, has the coordinator settle that transaction, and the mark
+      // read after it says whether it was committed.
+      await this.producer.disconnect().catch(() => undefined);
+      this.producer = this.newProducer();
+      this.fenced = false;
+      this.renew = false;
+    }
     if (!this.fenced) await this.fence();
     if (this.resync) await this.readMark();
     for (;;) {
@@ -178,7 +193,11 @@ export class OutboxPublisher {
         this.report.published?.("alerts", rows.filter((r) => r.dest === "alerts").length);
         this.report.published?.("dead-letter", rows.filter((r) => r.dest === "dead-letter").length);
       } catch (err) {
-        await txn.abort().catch(() => undefined);
+        // refused after a failed commit (the producer is COMMITTING), or failed itself
+        this.renew = await txn.abort().then(
+          () => false,
+          () => true,
+        );
         throw err;
       }
       this.published = last;

@@ -1,12 +1,16 @@
 // The outbox publisher on a real broker and PostgreSQL: published rows leave the outbox in the background and on
 // stop, a publisher started again publishes nothing twice, and rows handed over by the committer are published
 // without reading them back unless they do not follow what was published.
+import { createRequire } from "node:module";
 import { describe, it, expect, vi } from "vitest";
 import pino from "pino";
 import { Kafka, logLevel } from "kafkajs";
 import type { OutboxMessage } from "../../src/sinks/postgres/store.js";
 import { OutboxPublisher } from "../../src/sinks/publisher.js";
-import { createTopics, freshNames, freshStore, kafka, readTopic } from "./harness.js";
+import { createTopics, freshNames, freshStore, kafka, readTopic, until } from "./harness.js";
+
+/** kafkajs's broker connection, whose requests a test can make fail (the instance kafkajs itself loads) */
+const Broker = createRequire(import.meta.url)("kafkajs/src/broker/index.js") as { prototype: { endTxn(o: { transactionResult: boolean }): Promise<unknown> } };
 
 const letter = (i: number): OutboxMessage => ({ dest: "dead-letter", key: null, value: Buffer.from(`bad ${i}`), headers: { "mt-reason": "not-json" } });
 
@@ -158,6 +162,35 @@ describe("outbox publisher", () => {
       expect(warnings).toEqual(["outbox publish failed; retrying (nothing is lost, the outbox keeps it)"]);
       await publisher.stop();
     } finally {
+      await close();
+    }
+  });
+
+  it("publishes again by itself after a transaction's commit failed, whether or not the commit reached the broker; each row once", async () => {
+    const { n, pool, commit, publisher: make, close } = await setup("pubendtxn");
+    const endTxn = Broker.prototype.endTxn;
+    let commits = 0;
+    // the first commit is lost on its way, the second lands but its answer is lost (as when the broker goes away)
+    const spy = vi.spyOn(Broker.prototype, "endTxn").mockImplementation(async function (this: unknown, o) {
+      if (o.transactionResult && ++commits <= 2) {
+        if (commits === 2) await endTxn.call(this, o);
+        throw Object.assign(new Error("Connection closed (injected)"), { name: "KafkaJSConnectionError", retriable: true });
+      }
+      return endTxn.call(this, o);
+    });
+    const publisher = make();
+    const outbox = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox")).rows[0]!.n);
+    try {
+      await publisher.start();
+      await publisher.flush(await commit("2", [letter(1), letter(2)]));
+      expect(commits).toBe(1);
+      await until("the rows published after the failed commits", async () => (await outbox()) === 0, 15_000);
+      expect(commits).toBeGreaterThanOrEqual(2);
+      await publisher.flush(await commit("3", [letter(3)]));
+      await publisher.stop();
+      expect((await readTopic(n.dead, { idleMs: 2000 })).map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3"]);
+    } finally {
+      spy.mockRestore();
       await close();
     }
   });
