@@ -157,11 +157,14 @@ function parseFile(file: string, text: string): ParsedFile {
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
+/** The files of a directory that belong to its rule set; only these are read (so an upper-case .YAML is not). */
+export const isRuleFileName = (name: string): boolean => /\.ya?ml$/.test(name);
+
 /** Loads and validates a rule-set directory (or a single file). Throws ConfigError; never half-loads. */
 export function loadRuleSet(path: string): RuleSet {
   const files = statSync(path).isDirectory()
     ? readdirSync(path)
-        .filter((f) => /\.ya?ml$/.test(f))
+        .filter(isRuleFileName)
         .sort()
         .map((f) => join(path, f))
     : [path];

@@ -1,15 +1,15 @@
-// The rule tuner's side: the set in force and any refused change, editing a file (validated whole before it is
-// written), the version history with diffs and restore, hits per rule (live and shadow), and the false-positive
-// rate reviewers' dispositions give each rule.
+// The rule tuner's side: the set in force and any refused change, editing a file (the set validated whole before
+// it is written, one save at a time, all its files or none), the version history with diffs and restore, hits per
+// rule (live and shadow), and the false-positive rate reviewers' dispositions give each rule.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { CaseError, writeAudit, type Actor } from "../cases/store.js";
 import type { Db, Queryable } from "../cases/db.js";
-import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
-import type { RulesStatus } from "../rules/reload.js";
-import { diffFiles, filesOf, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
+import { diffFiles, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
 import { rulesPage } from "./pages/rules.js";
@@ -68,65 +68,144 @@ interface Ctx {
   sendHtml: (reply: FastifyReply, body: string, status?: number) => unknown;
 }
 
-const YAML_NAME = /^[a-z0-9][a-z0-9._-]*\.ya?ml$/i;
+// a name for a new file: no path, and one the loader reads (it reads .yaml and .yml in lower case only)
+const NEW_NAME = /^[a-z0-9][a-z0-9._-]*\.ya?ml$/i;
+
+function checkNewName(name: string): void {
+  if (!NEW_NAME.test(name)) throw new CaseError(400, `${name}: a rules file name is letters, digits, dots, dashes and underscores ending in .yaml, with no path`);
+  if (!isRuleFileName(name)) {
+    const lower = name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase());
+    throw new CaseError(400, `${name}: the rule set is read only from files ending in .yaml or .yml in lower case, so this file would be neither validated nor used; save it as ${lower}`);
+  }
+}
 
 export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
+  // every file the loader reads, so that a save is validated with all of them
   const files = (): RuleFiles =>
     Object.fromEntries(
       readdirSync(c.dir)
-        .filter((f) => YAML_NAME.test(f))
+        .filter(isRuleFileName)
         .sort()
         .map((f) => [f, readFileSync(join(c.dir, f), "utf8")]),
     );
-  const current = () => loadRuleSet(c.dir);
-  // without a running engine (the demo) the set in force is the directory's: since when is when this page first
-  // saw its version, not the time of each request
-  let seen: RulesStatus | undefined;
-  const status = (): RulesStatus => {
-    if (c.status) return c.status();
-    const rs = current();
-    if (seen?.version !== rs.version) seen = { id: rs.id, version: rs.version, loadedAt: new Date().toISOString() };
-    return seen;
+  /** The directory's set, or why it is refused (a hand edit can break it; the set in force then stays). */
+  const readDir = (): RuleSet | ConfigError => {
+    try {
+      return loadRuleSet(c.dir);
+    } catch (err) {
+      if (err instanceof ConfigError) return err;
+      throw err;
+    }
   };
-
-  /** Validates the whole set as it would be, records the version, then writes the files; the running set stays on a refusal. */
-  const replaceFiles = async (actor: Actor, next: RuleFiles, action: string, target: string): Promise<RuleSet> => {
-    for (const name of Object.keys(next)) if (!YAML_NAME.test(name)) throw new CaseError(400, `${name}: a rules file name ends in .yaml and has no path`);
-    const before = current();
+  const dirVersion = (): string | undefined => {
+    const d = readDir();
+    return d instanceof ConfigError ? undefined : d.version;
+  };
+  /** Validates files as the directory would hold them; errors name the tuner's files, not the trial copies. */
+  const loadFiles = (f: RuleFiles): RuleSet => {
     const trial = mkdtempSync(join(tmpdir(), "mt-rules-"));
     try {
-      for (const [name, text] of Object.entries(next)) writeFileSync(join(trial, name), text);
-      let rs: RuleSet;
-      try {
-        rs = loadRuleSet(trial);
-      } catch (err) {
-        // name the tuner's files, not the trial copies
-        if (err instanceof ConfigError) throw new ConfigError(basename(err.file) === basename(trial) ? basename(c.dir) : basename(err.file), err.issues);
-        throw err;
-      }
-      await c.db.tx(async (q) => {
-        // the version replaced is in the history too, so this change can always be compared and rolled back
-        await recordVersion(q, before, filesOf(before), "directory");
-        await recordVersion(q, rs, next, actor.username);
-        await writeAudit(q, actor, action, { target, before: { version: before.version }, after: { version: rs.version } });
-      });
-      for (const name of Object.keys(files())) if (!(name in next)) unlinkSync(join(c.dir, name));
-      for (const [name, text] of Object.entries(next)) {
-        const tmp = join(c.dir, `.${name}.tmp`);
-        writeFileSync(tmp, text);
-        renameSync(tmp, join(c.dir, name));
-      }
-      c.onRulesChanged?.(rs);
-      return rs;
+      for (const [name, text] of Object.entries(f)) writeFileSync(join(trial, name), text);
+      return loadRuleSet(trial);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(basename(err.file) === basename(trial) ? basename(c.dir) : basename(err.file), err.issues);
+      throw err;
     } finally {
       rmSync(trial, { recursive: true, force: true });
     }
   };
-  const changeFile = (actor: Actor, file: string, content: string) => replaceFiles(actor, { ...files(), [file]: content }, "rules-change", file);
+  // without a running engine (the demo) nothing else reads the directory: this watcher, checked at each request,
+  // keeps the set in force as an engine's would (the last valid one, in force since this page first saw it)
+  const local = c.status ? undefined : new RuleSetWatcher({ dir: c.dir, current: loadRuleSet(c.dir), onChange: () => undefined, onRefused: () => undefined });
+  const status = (): RulesStatus => {
+    if (!local) return c.status!();
+    local.check();
+    return local.status;
+  };
+  /** The set in force: the directory's, unless a hand edit made it differ; then the history's copy (every set put in force is recorded). */
+  const inForce = async (): Promise<RuleSet> => {
+    if (local) return local.check();
+    const { version } = status();
+    const dir = readDir();
+    if (!(dir instanceof ConfigError) && dir.version === version) return dir;
+    const f = await versionFiles(c.db, version);
+    if (!f) throw new CaseError(404, `the rule set in force (${version}) is not in the history yet: reload the page in a few seconds`);
+    return loadFiles(f);
+  };
+
+  /**
+   * Makes the directory's files `next`: the changed ones are all written to temporary files before any is renamed
+   * into place, so a failed write changes nothing.
+   */
+  const writeFiles = (next: RuleFiles): void => {
+    const held = files();
+    const changed = Object.keys(next).filter((name) => next[name] !== held[name]);
+    const temp = (name: string) => join(c.dir, `.${name}.tmp`);
+    const written: string[] = [];
+    try {
+      for (const name of changed) {
+        writeFileSync(temp(name), next[name]!);
+        written.push(temp(name));
+      }
+    } catch (err) {
+      for (const t of written) rmSync(t, { force: true });
+      throw err;
+    }
+    for (const name of Object.keys(held)) if (!Object.hasOwn(next, name)) unlinkSync(join(c.dir, name));
+    for (const name of changed) renameSync(temp(name), join(c.dir, name));
+  };
+
+  // one save at a time, each from the files as the save before left them: saves of different files all stay, and
+  // each audit entry's before is what was in force when it ran (queued here rather than each holding a connection
+  // while it waits for the lock, which orders the saves of processes sharing this directory and database)
+  let saving: Promise<unknown> = Promise.resolve();
+  /**
+   * Validates the whole set as `change` makes it from the directory's files, records the version, then writes the
+   * files; the set in force stays on a refusal. A directory a hand edit broke is replaced like any other.
+   */
+  const replaceFiles = (actor: Actor, change: (held: RuleFiles) => RuleFiles, action: string, target: string): Promise<RuleSet> => {
+    const run = saving.then(async () => {
+      let putBack = (): void => undefined;
+      try {
+        const rs = await c.db.tx(async (q) => {
+          await q.query("SELECT pg_advisory_xact_lock(hashtext('moneytrail rules save'))");
+          const held = files();
+          const next = change(held);
+          for (const name of Object.keys(next)) if (!Object.hasOwn(held, name)) checkNewName(name);
+          const rs = loadFiles(next);
+          const dir = readDir();
+          const before = status().version;
+          // the directory's set is in the history too (it may be a hand edit), so this change can always be compared and rolled back
+          if (!(dir instanceof ConfigError)) await recordVersion(q, dir, held, "directory");
+          await recordVersion(q, rs, next, actor.username);
+          await writeAudit(q, actor, action, {
+            target,
+            before: { version: before },
+            after: { version: rs.version },
+            // a hand edit had broken the directory: what this save replaced was not the set in force
+            ...(dir instanceof ConfigError ? { detail: { directoryRefused: dir.message } } : {}),
+          });
+          // last and inside the transaction: the history and the audit trail hold the save only once its files are in place
+          putBack = () => writeFiles(held);
+          writeFiles(next);
+          return rs;
+        });
+        c.onRulesChanged?.(rs);
+        return rs;
+      } catch (err) {
+        // a rename or the commit failed after files were replaced: put back what was there
+        putBack();
+        throw err;
+      }
+    });
+    saving = run.catch(() => undefined);
+    return run;
+  };
+  const changeFile = (actor: Actor, file: string, content: string) => replaceFiles(actor, (held) => ({ ...held, [file]: content }), "rules-change", file);
 
   const page = async (req: FastifyRequest, o: { error?: string; notice?: string } = {}) =>
     rulesPage(c.pageUser(req)!, {
-      rs: current(),
+      rs: await inForce(),
       status: status(),
       files: files(),
       versions: await versions(c.db),
@@ -149,7 +228,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.get("/rules/diff", { config: { perm: "rules:read" } }, async (req, reply) => reply.type("text/plain; charset=utf-8").send(await diff(req.query as Record<string, string>)));
 
   app.get("/api/rules", { config: { perm: "rules:read" } }, async () => {
-    const rs = current();
+    const rs = await inForce();
     return {
       id: rs.id,
       version: rs.version,
@@ -172,9 +251,9 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     return { version, files: f };
   });
   const diff = async (q: Record<string, string>): Promise<string> => {
-    const [from, to] = [q.from, q.to ?? current().version];
+    const [from, to] = [q.from, q.to ?? status().version];
     if (!from) throw new CaseError(400, "give ?from=VERSION (and optionally &to=VERSION; default: the version in force)");
-    const [a, b] = await Promise.all([versionFiles(c.db, from), to === current().version ? files() : versionFiles(c.db, to)]);
+    const [a, b] = await Promise.all([versionFiles(c.db, from), to === dirVersion() ? files() : versionFiles(c.db, to)]);
     if (!a) throw new CaseError(404, `no rule-set version ${from} in the history`);
     if (!b) throw new CaseError(404, `no rule-set version ${to} in the history`);
     return diffFiles(a, b, [from.slice(7, 19), to.slice(7, 19)]) || "(no difference)\n";
@@ -184,14 +263,14 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const { version } = req.params as { version: string };
     const f = await versionFiles(c.db, version);
     if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    const rs = await replaceFiles(req.actor!, f, "rules-restore", version);
+    const rs = await replaceFiles(req.actor!, () => f, "rules-restore", version);
     return { id: rs.id, version: rs.version };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
     const version = String((req.body as Record<string, string>)?.version ?? "");
     const f = await versionFiles(c.db, version);
     if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    const rs = await replaceFiles(req.actor!, f, "rules-restore", version);
+    const rs = await replaceFiles(req.actor!, () => f, "rules-restore", version);
     return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}.` }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));

@@ -1,6 +1,7 @@
 // Hot reload on a running consumer against the real broker: a rule change in the watched directory takes effect
 // mid-stream without a restart (the alerts equal an engine that switched sets at the same point), and a bad
-// change is refused, visibly, while the set in force keeps working.
+// change is refused, visibly, while the set in force keeps working; a tuner's corrected save through the API is then
+// accepted and put in force.
 import { afterAll, describe, expect, it } from "vitest";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,13 +12,17 @@ import { Engine } from "../../src/engine.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { loadIndicators } from "../../src/indicators/index.js";
 import { Event, type Alert } from "../../src/decode/events.js";
+import { serverDb } from "../../src/cases/db.js";
+import { Auth, CONSOLE } from "../../src/web/auth.js";
+import { buildWebServer } from "../../src/web/server.js";
+import { createLogger } from "../../src/lib/log.js";
 import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, produce, sampleLines, startRunner, waitCaughtUp, until } from "./harness.js";
 
 describe("hot reload of the rule set", () => {
   const dir = mkdtempSync(join(tmpdir(), "mt-reload-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("puts a changed set in force mid-stream and refuses a bad one, without a restart", async () => {
+  it("puts a changed set in force mid-stream, refuses a bad one and takes the tuner's fix, without a restart", async () => {
     cpSync(DEFAULT_RULES, dir, { recursive: true });
     const v1 = loadRuleSet(dir);
     const settings = readFileSync(join(dir, "ruleset.yaml"), "utf8");
@@ -56,6 +61,7 @@ describe("hot reload of the rule set", () => {
       await until("the new rule set in force", () => runner.rulesStatus.version === v2.version);
 
       // a bad change: refused, visible, and the set in force stays
+      const sites = readFileSync(join(dir, "sites.yaml"), "utf8");
       writeFileSync(join(dir, "sites.yaml"), "rules:\n  - id: broken\n    kind: no-such-kind\n");
       await until("the refusal", () => runner.rulesStatus.lastRefusal !== undefined);
       expect(runner.rulesStatus.lastRefusal!.message).toMatch(/sites\.yaml.*no-such-kind|sites\.yaml.*kind/);
@@ -66,6 +72,24 @@ describe("hot reload of the rule set", () => {
 
       await produce(n.events, lines.slice(half));
       await waitCaughtUp(n, url);
+
+      // the tuner's fix through the API (wired to the runner's set in force as `run` wires its page) is taken
+      const db = await serverDb(url, 2);
+      const web = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: dir, rulesStatus: () => runner.rulesStatus });
+      try {
+        const auth = new Auth(db);
+        await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
+        const { token } = await auth.createToken(CONSOLE, "tuner", "test");
+        const fixed = sites.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
+        const put = await web.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" }, payload: fixed });
+        expect(put.statusCode, put.body).toBe(200);
+        await until("the fix in force", () => runner.rulesStatus.version === put.json().version && runner.rulesStatus.lastRefusal === undefined);
+        const audit = await db.query<{ before: { version: string } }>("SELECT before FROM mt_audit WHERE action = 'rules-change'");
+        expect(audit.rows.map((r) => r.before.version)).toEqual([v2.version]);
+      } finally {
+        await web.close();
+        await db.close();
+      }
     } finally {
       await runner.stop();
     }

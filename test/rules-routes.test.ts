@@ -1,0 +1,227 @@
+// The rule tuner's editing path on the embedded database, without a broker: recovering from a directory a hand edit
+// broke, file names the loader would not read, two saves at once, and a write that fails part-way. A watcher
+// checked by hand stands in for a running engine's (test/integration/hot-reload.test.ts has the real one).
+import { afterEach, describe, expect, it } from "vitest";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { embeddedDb, type Db } from "../src/cases/db.js";
+import { Auth, CONSOLE } from "../src/web/auth.js";
+import { buildWebServer } from "../src/web/server.js";
+import { createLogger } from "../src/lib/log.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { RuleSetWatcher } from "../src/rules/reload.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { filesOf, recordVersion } from "../src/rules/history.js";
+
+interface Setup {
+  dir: string;
+  db: Db;
+  app: FastifyInstance;
+  token: string;
+  /** the engine's stand-in, when there is one */
+  watcher?: RuleSetWatcher;
+}
+
+const open: Setup[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) {
+    await s.app.close();
+    await s.db.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+/** A rules directory, the database with its set recorded (as `run` and the demo do) and a tuner's token. */
+async function setup(engine: boolean, dbAs: (db: Db) => Db = (db) => db): Promise<Setup> {
+  const dir = mkdtempSync(join(tmpdir(), "mt-rules-routes-"));
+  cpSync(DEFAULT_RULES, dir, { recursive: true });
+  const db = await embeddedDb();
+  const rs = loadRuleSet(dir);
+  await recordVersion(db, rs, filesOf(rs), "directory");
+  const auth = new Auth(db);
+  await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
+  const { token } = await auth.createToken(CONSOLE, "tuner", "test");
+  const watcher = engine ? new RuleSetWatcher({ dir, current: rs, onChange: () => undefined, onRefused: () => undefined }) : undefined;
+  const app = await buildWebServer({ db: dbAs(db), log: createLogger("silent" as "fatal"), rulesDir: dir, rulesStatus: watcher && (() => watcher.status) });
+  const s = { dir, db, app, token, watcher };
+  open.push(s);
+  return s;
+}
+
+const auth = (s: Setup) => ({ authorization: `Bearer ${s.token}` });
+const put = (s: Setup, file: string, payload: string) =>
+  s.app.inject({ method: "PUT", url: `/api/rules/${file}`, headers: { ...auth(s), "content-type": "text/plain" }, payload });
+const get = (s: Setup, url: string) => s.app.inject({ method: "GET", url, headers: auth(s) });
+const read = (s: Setup, file: string) => readFileSync(join(s.dir, file), "utf8");
+const lowerWeight = (text: string) => text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
+const audit = async (s: Setup, action: string) =>
+  (await s.db.query<{ target: string; before: { version: string }; after: { version: string }; detail: unknown }>("SELECT target, before, after, detail FROM mt_audit WHERE action = $1 ORDER BY audit_id", [action])).rows;
+const dirState = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => [f.name, readFileSync(join(dir, f.name), "utf8")]),
+  );
+const BROKEN = "rules:\n  - id: broken\n    kind: no-such-kind\n";
+
+describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
+  it("with a running engine: the page and API show the set in force, and a corrected save is accepted, audited against the set in force", async () => {
+    const s = await setup(true);
+    const v1 = s.watcher!.status.version;
+    const sites = read(s, "sites.yaml");
+    writeFileSync(join(s.dir, "sites.yaml"), BROKEN);
+    s.watcher!.check();
+    expect(s.watcher!.status.lastRefusal?.message).toMatch(/sites\.yaml.*no-such-kind/);
+
+    // the tuner can still see what is in force, and the broken file to fix
+    const api = await get(s, "/api/rules");
+    expect(api.statusCode, api.body).toBe(200);
+    expect(api.json()).toMatchObject({ version: v1 });
+    expect(api.json().rules.map((r: { id: string }) => r.id)).toContain("flagged-site-link");
+    const page = await get(s, "/rules");
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.body).toContain("no-such-kind");
+
+    // a save that leaves the file broken is refused, on the page too, with its error
+    const stillBroken = await s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content: `${BROKEN}\n` } });
+    expect(stillBroken.statusCode).toBe(400);
+    expect(stillBroken.body).toContain("Refused; the rule set in force is unchanged");
+
+    // the corrected file puts the directory right
+    const fixed = lowerWeight(sites);
+    const ok = await put(s, "sites.yaml", fixed);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(read(s, "sites.yaml")).toBe(fixed);
+    const v2 = ok.json().version as string;
+    expect(s.watcher!.check().version).toBe(v2);
+    expect(s.watcher!.status.lastRefusal).toBeUndefined();
+    const [change] = await audit(s, "rules-change");
+    expect(change).toMatchObject({ target: "sites.yaml", before: { version: v1 }, after: { version: v2 } });
+    expect(JSON.stringify(change!.detail)).toMatch(/no-such-kind/);
+    // the diff with the version in force compares with what was in force
+    const diff = await get(s, `/api/rules/diff?from=${v1}`);
+    expect(diff.body.split("\n").filter((l) => /^[-+][^-+]/.test(l))).toHaveLength(2);
+
+    // broken again: restoring a version from the history puts it right as well
+    writeFileSync(join(s.dir, "sites.yaml"), BROKEN);
+    s.watcher!.check();
+    const back = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(read(s, "sites.yaml")).toBe(sites);
+    expect(s.watcher!.check().version).toBe(v1);
+    expect((await audit(s, "rules-restore"))[0]).toMatchObject({ target: v1, before: { version: v2 }, after: { version: v1 } });
+  });
+
+  it("without an engine (the demo): the set last read stays in force, the refusal shows, and a corrected save is accepted", async () => {
+    const s = await setup(false);
+    const v1 = (await get(s, "/api/rules/status")).json().version as string;
+    const sites = read(s, "sites.yaml");
+    writeFileSync(join(s.dir, "sites.yaml"), BROKEN);
+    const status = await get(s, "/api/rules/status");
+    expect(status.statusCode, status.body).toBe(200);
+    expect(status.json()).toMatchObject({ version: v1, lastRefusal: { message: expect.stringMatching(/sites\.yaml.*no-such-kind/) } });
+    expect((await get(s, "/rules")).statusCode).toBe(200);
+    const ok = await put(s, "sites.yaml", lowerWeight(sites));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await get(s, "/api/rules/status")).json()).toEqual(expect.objectContaining({ version: ok.json().version }));
+    expect((await get(s, "/api/rules/status")).json().lastRefusal).toBeUndefined();
+  });
+});
+
+describe("rules file names", { timeout: 60_000 }, () => {
+  it("refuses a name the loader would not read, saying which name to use, and writes nothing", async () => {
+    const s = await setup(false);
+    const before = dirState(s.dir);
+    const res = await put(s, "extra.YAML", "rules:\n  - id: broken\n    kind: no-such-kind\n");
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(/extra\.YAML.*extra\.yaml/);
+    expect(dirState(s.dir)).toEqual(before);
+    // the lower-case name is read, so validated: the same content is refused for what it says
+    const lower = await put(s, "extra.yaml", "rules:\n  - id: broken\n    kind: no-such-kind\n");
+    expect(lower.statusCode).toBe(400);
+    expect(lower.json().error).toMatch(/extra\.yaml.*no-such-kind/);
+  });
+
+  it("validates a save with every file the loader reads, not only those the page lists", async () => {
+    const s = await setup(false);
+    // placed by hand (a file manager's copy, say); the loader reads it
+    writeFileSync(join(s.dir, "extra copy.yaml"), "rules:\n  - id: extra-churn\n    kind: descriptor-churn\n    weight: 5\n    typology: brand-churn\n    params: { distinct: 4, withinDays: 30 }\n");
+    expect(loadRuleSet(s.dir).rules.map((r) => r.id)).toContain("extra-churn");
+    const dup = `${read(s, "descriptors.yaml")}\n  - id: extra-churn\n    kind: descriptor-churn\n    weight: 5\n    typology: brand-churn\n    params: { distinct: 5, withinDays: 30 }\n`;
+    const res = await put(s, "descriptors.yaml", dup);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toMatch(/extra-churn.*already used in extra copy\.yaml|extra copy\.yaml.*extra-churn/);
+    expect(() => loadRuleSet(s.dir)).not.toThrow();
+  });
+});
+
+describe("saves at the same time", { timeout: 60_000 }, () => {
+  it("keeps every tuner's change to a different file, and the audit chains the versions as they went into force", async () => {
+    // a server's database takes its time to begin a transaction: other requests run meanwhile (PGlite would run them
+    // one after another); how many saves hold a transaction at once is counted
+    let inTx = 0;
+    let most = 0;
+    const s = await setup(false, (db) => ({
+      ...db,
+      tx: async (work) => {
+        most = Math.max(most, ++inTx);
+        try {
+          await new Promise((r) => setTimeout(r, 50));
+          return await db.tx(work);
+        } finally {
+          inTx--;
+        }
+      },
+    }));
+    const v1 = loadRuleSet(s.dir).version;
+    const names = ["chargebacks.yaml", "descriptors.yaml", "identity.yaml", "sales.yaml", "sites.yaml"];
+    const changed = names.map((n) => lowerWeight(read(s, n)));
+    const res = await Promise.all(names.map((n, i) => put(s, n, changed[i]!)));
+    for (const r of res) expect(r.statusCode, r.body).toBe(200);
+    expect(names.map((n) => read(s, n))).toEqual(changed);
+    const changes = await audit(s, "rules-change");
+    expect(changes).toHaveLength(names.length);
+    // each save's before is the one before it's after, from the set read at the start to the set now in force
+    expect(changes.map((c) => c.before.version)).toEqual([v1, ...changes.slice(0, -1).map((c) => c.after.version)]);
+    expect(changes.at(-1)!.after.version).toBe(loadRuleSet(s.dir).version);
+    // one at a time: a save waiting its turn holds no connection of the pool the consumers commit with
+    expect(most).toBe(1);
+  });
+});
+
+describe("a write that fails part-way", { timeout: 60_000 }, () => {
+  it("leaves the directory as it was and records nothing", async () => {
+    const s = await setup(false);
+    const v1 = loadRuleSet(s.dir).version;
+    expect((await put(s, "chargebacks.yaml", lowerWeight(read(s, "chargebacks.yaml")))).statusCode).toBe(200);
+    expect((await put(s, "sites.yaml", lowerWeight(read(s, "sites.yaml")))).statusCode).toBe(200);
+    // restoring v1 rewrites both files; the second cannot be written
+    mkdirSync(join(s.dir, ".sites.yaml.tmp"));
+    const before = dirState(s.dir);
+    const res = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) });
+    expect(res.statusCode).toBe(500);
+    expect(dirState(s.dir)).toEqual(before);
+    expect(await audit(s, "rules-restore")).toEqual([]);
+    rmSync(join(s.dir, ".sites.yaml.tmp"), { recursive: true });
+    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) })).statusCode).toBe(200);
+    expect(loadRuleSet(s.dir).version).toBe(v1);
+  });
+
+  it("puts the files back when the transaction does not commit", async () => {
+    const s = await setup(false, (db) => ({
+      ...db,
+      tx: (work) =>
+        db.tx(async (q) => {
+          await work(q);
+          throw new Error("connection lost before the commit");
+        }),
+    }));
+    const before = dirState(s.dir);
+    const res = await put(s, "sites.yaml", lowerWeight(read(s, "sites.yaml")));
+    expect(res.statusCode).toBe(500);
+    expect(dirState(s.dir)).toEqual(before);
+    expect(await audit(s, "rules-change")).toEqual([]);
+  });
+});
