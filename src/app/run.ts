@@ -774,9 +774,10 @@ export class Runner {
         owned.emitted = next;
       }
       this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
+      // handed over before anything else can fail: rows committed and never handed over wait until a later read
+      if (written.length) void owned.publisher.flush(written);
       resolveOffset(lastOffset);
       await commitOffsetsIfNecessary();
-      if (written.length) void owned.publisher.flush(written);
       // in the background: the batch goes on while the state is serialised and written (each row is the state at
       // the position the checkpoint records, so what it writes is consistent whenever it lands)
       this.checkpointInTurn(log);

@@ -123,19 +123,26 @@ export class OutboxPublisher {
   }
 
   /**
-   * The next rows after the mark: those handed over by flush() when they follow the mark without a gap (the usual
-   * case), else a page read from the outbox (after a restart, a failure, or an overflow of the queue).
+   * The next rows after the mark, without a gap: those handed over by flush() up to the first gap when they follow
+   * the mark (the usual case), else a page read from the outbox (after a restart, a failure, an overflow of the
+   * queue, or a chunk whose rows were not handed over). A gap published past would move the mark over rows never sent.
    */
   private async pending(): Promise<OutboxRow[]> {
+    this.dropQueued();
+    const q = this.queued;
+    if (q.length && BigInt(q[0]!.seq) === this.published + 1n) {
+      let n = 1;
+      while (n < q.length && BigInt(q[n]!.seq) === BigInt(q[n - 1]!.seq) + 1n) n++;
+      return q.splice(0, n);
+    }
+    return this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published));
+  }
+
+  /** Takes the queued rows at or below the mark off the queue. */
+  private dropQueued(): void {
     let skip = 0;
     while (skip < this.queued.length && BigInt(this.queued[skip]!.seq) <= this.published) skip++;
     if (skip) this.queued.splice(0, skip);
-    if (this.queued.length && BigInt(this.queued[0]!.seq) === this.published + 1n) {
-      const rows = this.queued;
-      this.queued = [];
-      return rows;
-    }
-    return this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published));
   }
 
   private scheduleRetry(err: Error): void {
@@ -202,8 +209,10 @@ export class OutboxPublisher {
       }
       this.published = last;
       this.dropLater();
-      // a row committed meanwhile comes with the flush() of its own chunk, queued behind this one
-      if (rows.length < OUTBOX_PAGE) return;
+      // a row committed meanwhile comes with the flush() of its own chunk, queued behind this one; rows queued
+      // after a gap go now (the gap is read from the outbox)
+      this.dropQueued();
+      if (rows.length < OUTBOX_PAGE && this.queued.length === 0) return;
     }
   }
 

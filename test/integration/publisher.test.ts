@@ -194,4 +194,35 @@ describe("outbox publisher", () => {
       await close();
     }
   });
+
+  it("publishes no row past a gap in what was handed over: a chunk not handed over is read from the outbox, in order", async () => {
+    const { n, commit, publisher: make, close } = await setup("pubgap");
+    const endTxn = Broker.prototype.endTxn;
+    let slow = true;
+    // the first publish is slow (a broker retrying), so the next hand-overs queue behind it
+    const spy = vi.spyOn(Broker.prototype, "endTxn").mockImplementation(async function (this: unknown, o) {
+      if (o.transactionResult && slow) {
+        slow = false;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return endTxn.call(this, o);
+    });
+    const publisher = make();
+    try {
+      await publisher.start();
+      const first = publisher.flush(await commit("2", [letter(1), letter(2)]));
+      await new Promise((r) => setTimeout(r, 50));
+      const a = publisher.flush(await commit("4", [letter(3), letter(4)]));
+      // committed, never handed over (its batch failed after the commit)
+      await commit("6", [letter(5), letter(6)]);
+      const c = publisher.flush(await commit("8", [letter(7), letter(8)]));
+      await Promise.all([first, a, c]);
+      expect(slow).toBe(false);
+      await publisher.stop();
+      expect((await readTopic(n.dead, { idleMs: 2000 })).map((m) => m.value.toString())).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `bad ${i}`));
+    } finally {
+      spy.mockRestore();
+      await close();
+    }
+  });
 });
