@@ -103,6 +103,28 @@ export function keepStrongest(list: IndicatorRef[], ref: IndicatorRef, cap: numb
   list.splice(weakest, 1);
 }
 
+/**
+ * The finding of a rule that matches indicators: its value and strength the strongest match's confidence, critical
+ * from `criticalConfidence`.
+ */
+export function indicatorFinding(
+  matched: readonly IndicatorRef[],
+  eventIds: readonly string[],
+  detail: string,
+  params: { minConfidence: number; criticalConfidence: number },
+): Finding {
+  const best = Math.max(...matched.map((m) => m.confidence));
+  return {
+    value: best,
+    threshold: params.minConfidence,
+    strength: best / 100,
+    critical: best >= params.criticalConfidence,
+    eventIds: [...eventIds],
+    indicators: [...matched],
+    detail,
+  };
+}
+
 /** An indicator match's confidence in an explanation: against the rule's floor and the level that alerts at once. */
 export function confidenceText(value: number, min: number, critical: number): string {
   return value >= critical

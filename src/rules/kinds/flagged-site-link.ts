@@ -1,7 +1,7 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
-import { defineKind, keep, keepStrongest, noteEvidence, type EvalInput, type Finding, confidenceText } from "../kind.js";
+import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, type EvalInput, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
@@ -44,19 +44,6 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   return true;
 }
 
-function finding(slot: Slot, params: Params): Finding {
-  const best = Math.max(...slot.matched.map((m) => m.confidence));
-  return {
-    value: best,
-    threshold: params.minConfidence,
-    strength: best / 100,
-    critical: best >= params.criticalConfidence,
-    eventIds: [...slot.eventIds],
-    indicators: [...slot.matched],
-    detail: slot.hosts.join(", "),
-  };
-}
-
 export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
   summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL indicator",
@@ -77,7 +64,7 @@ export default defineKind<Params, Slot>({
       if (!found) return null;
       const slot = input.slot!;
       slot.eventIds = prior?.eventIds.length ? prior.eventIds : [merchant.profile?.eventId ?? event.eventId];
-      return finding(slot, params);
+      return indicatorFinding(slot.matched, slot.eventIds, slot.hosts.join(", "), params);
     }
     let found = false;
     if (event.type === "merchant") {
@@ -93,7 +80,7 @@ export default defineKind<Params, Slot>({
     if (!found) return undefined;
     const slot = input.slot!;
     noteEvidence(input, slot.eventIds, 5);
-    return finding(slot, params);
+    return indicatorFinding(slot.matched, slot.eventIds, slot.hosts.join(", "), params);
   },
   explain: (f, p) => `links to a flagged site (${f.detail || "host withheld"}): indicator ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });

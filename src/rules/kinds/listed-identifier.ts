@@ -2,7 +2,7 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind, confidenceText, keepStrongest, type EvalInput, type Finding } from "../kind.js";
+import { defineKind, indicatorFinding, confidenceText, keepStrongest, type EvalInput } from "../kind.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { indicatorKey } from "../../indicators/schema.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
@@ -59,19 +59,6 @@ function collect(input: EvalInput<Params, Slot | typeof CHECKED>, ids: readonly 
   return found;
 }
 
-function finding(slot: Slot, params: Params): Finding {
-  const best = Math.max(...slot.matched.map((m) => m.confidence));
-  return {
-    value: best,
-    threshold: params.minConfidence,
-    strength: best / 100,
-    critical: best >= params.criticalConfidence,
-    eventIds: [...slot.eventIds],
-    indicators: [...slot.matched],
-    detail: slot.fields.join(", "),
-  };
-}
-
 export default defineKind<Params, Slot | typeof CHECKED>({
   kind: "listed-identifier",
   summary: "merchant ID, contact e-mail, payout account, principal or wallet is on an indicator list",
@@ -90,14 +77,14 @@ export default defineKind<Params, Slot | typeof CHECKED>({
       const slot = collect(input, ids);
       if (!slot) return null;
       slot.eventIds = prior?.eventIds.length ? prior.eventIds : [merchant.profile?.eventId ?? event.eventId];
-      return finding(slot, params);
+      return indicatorFinding(slot.matched, slot.eventIds, slot.fields.join(", "), params);
     }
     if (event.type !== "merchant" && input.slot !== undefined) return undefined;
     input.slot ??= CHECKED;
     const slot = collect(input, identifiers(merchant.id, event.type === "merchant" ? merchant.profile : undefined));
     if (!slot) return undefined;
     pushRecent(slot.eventIds, event.eventId, 5);
-    return finding(slot, params);
+    return indicatorFinding(slot.matched, slot.eventIds, slot.fields.join(", "), params);
   },
   explain: (f, p) => `${f.detail ?? "an identifier"} on an indicator list: ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });
