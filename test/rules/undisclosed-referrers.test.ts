@@ -122,6 +122,14 @@ describe("undisclosed-referrers", () => {
     expect(signalOf(engine, "hidden")).toBeUndefined();
   });
 
+  it("an allow-listed subdomain allows that host and below, not its parent; entries in any case", () => {
+    const only = engineWith(RULES.replace("[search-engine.example, social-network.example]", "[Images.Search-Engine.example.]"));
+    feed(only, [boarded(), ...times(60, () => checkout("https://images.search-engine.example/x")), ...times(60, () => checkout("https://cdn.images.search-engine.example/y"))]);
+    expect(signalOf(only, "hidden")).toBeUndefined();
+    feed(only, times(60, () => checkout("https://search-engine.example/?q=shop")));
+    expect(signalOf(only, "hidden")?.detail).toContain("search-engine.example");
+  });
+
   it("does not count the merchant's own websites or their subdomains", () => {
     feed(
       engine,

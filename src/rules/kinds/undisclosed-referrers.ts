@@ -17,8 +17,8 @@ const Params = z.strictObject({
   /** the top N undisclosed domains must carry at least `concentration` of the undisclosed referrals */
   topDomains: z.number().int().min(1).max(8).default(3),
   concentration: z.number().gt(0).max(1),
-  /** benign referrers: search engines, social networks, the merchant's own payment provider */
-  allowReferrers: z.array(z.string().min(1)).default([]),
+  /** benign referrers: search engines, social networks, the merchant's own payment provider; each with its subdomains */
+  allowReferrers: z.array(z.string().min(1).transform((d) => d.trim().toLowerCase().replace(/\.$/, ""))).default([]),
 });
 
 interface Bucket extends MonthBucket {
@@ -45,6 +45,9 @@ const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0, authChe
 
 /** A bucket as stored, perhaps before settlements and authorisations were told apart. */
 const storedBucket = (b: Bucket | undefined): Bucket | undefined => b && { ...b, authCheckouts: b.authCheckouts ?? 0, authUndisclosed: b.authUndisclosed ?? 0 };
+
+/** The host is an allowed referrer or a subdomain of one. */
+const allowed = (host: string, allow: readonly string[]): boolean => allow.some((d) => host === d || host.endsWith(`.${d}`));
 
 function countDomain(top: [string, number, number][], domain: string): void {
   for (const e of top) if (e[0] === domain) return void e[1]++;
@@ -76,7 +79,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       const host = urlHost(ref);
       const domain = host ? registrableDomain(host) : null;
       const disclosed = merchant.profile?.domains ?? [];
-      if (domain && !disclosed.includes(domain) && !params.allowReferrers.includes(domain)) {
+      if (domain && !disclosed.includes(domain) && !allowed(host!, params.allowReferrers)) {
         if (settledSale) b.undisclosed++;
         else b.authUndisclosed++;
         countDomain((b.top ??= []), domain);
