@@ -344,7 +344,7 @@ describe("the alert", () => {
           value: 80,
           threshold: 50,
           kind: "flagged-site-link",
-          explanation: "links to a flagged site (flagged-a.example): indicator confidence 80 (counted from 50; from 95 it alerts at once)",
+          explanation: "links to a flagged site (flagged-a.example): indicator confidence 80 (counted from 50; from 95 it alerts at once, as critical)",
           evidence: {
             eventIds: [r.eventId],
             indicators: [{ set: "coalition-test", id: "d-80", source: "member:hotline-test", confidence: 80 }],

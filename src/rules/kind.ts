@@ -128,8 +128,8 @@ export function indicatorFinding(
 /** An indicator match's confidence in an explanation: against the rule's floor and the level that alerts at once. */
 export function confidenceText(value: number, min: number, critical: number): string {
   return value >= critical
-    ? `confidence ${value}, at or above ${critical}: alerted at once, whatever the score`
-    : `confidence ${value} (counted from ${min}; from ${critical} it alerts at once)`;
+    ? `confidence ${value}, at or above ${critical}: alerted at once as critical, whatever the score`
+    : `confidence ${value} (counted from ${min}; from ${critical} it alerts at once, as critical)`;
 }
 
 export interface RuleKind<P = unknown, S = undefined> {

@@ -44,7 +44,7 @@ describe("flagged-site-link: domain indicators", () => {
         value: 70,
         threshold: 50,
         kind: "flagged-site-link",
-        explanation: "links to a flagged site (flagged-gallery.example): indicator confidence 70 (counted from 50; from 80 it alerts at once)",
+        explanation: "links to a flagged site (flagged-gallery.example): indicator confidence 70 (counted from 50; from 80 it alerts at once, as critical)",
         evidence: {
           eventIds: [m.eventId],
           indicators: [{ set: "coalition-test", id: "ind-dom", source: "member:hotline-test", confidence: 70 }],
@@ -195,8 +195,8 @@ describe("flagged-site-link: expiry and confidence", () => {
     expect(signalOf(at, "fsl")?.critical).toBe(true);
     expect(a80).toMatchObject({ score: 80, severity: "critical" });
     // the explanation says why it is critical whatever its score
-    expect(a79!.signals[0]!.explanation).toBe("links to a flagged site (c79.example): indicator confidence 79 (counted from 50; from 80 it alerts at once)");
-    expect(a80!.signals[0]!.explanation).toBe("links to a flagged site (c80.example): indicator confidence 80, at or above 80: alerted at once, whatever the score");
+    expect(a79!.signals[0]!.explanation).toBe("links to a flagged site (c79.example): indicator confidence 79 (counted from 50; from 80 it alerts at once, as critical)");
+    expect(a80!.signals[0]!.explanation).toBe("links to a flagged site (c80.example): indicator confidence 80, at or above 80: alerted at once as critical, whatever the score");
   });
 
   it("a critical match alerts even when the rule's weight keeps the score under alertAt", () => {

@@ -38,7 +38,7 @@ describe("listed-identifier", () => {
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ score: 63, severity: "medium", typologies: ["listed-identifier"] });
-    expect(alerts[0]!.signals[0]!.explanation).toBe("merchant ID on an indicator list: confidence 70 (counted from 50; from 80 it alerts at once)");
+    expect(alerts[0]!.signals[0]!.explanation).toBe("merchant ID on an indicator list: confidence 70 (counted from 50; from 80 it alerts at once, as critical)");
 
     for (const first of [chargeback({ merchantId: M2 }), crawl({ merchantId: M2 })]) {
       const other = engineWith(RULES, setOf([{ id: "mid", kind: "merchant-id", value: M2, confidence: 70 }]));
