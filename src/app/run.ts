@@ -421,19 +421,28 @@ export class Runner {
       // state ahead of the outputs (a failed commit, triggers being committed) must not be saved: those outputs
       // would never be made
       if (!owned || owned.position === null || owned.position !== owned.emitted || owned.applying) continue;
+      // The rule hits and flag notices of chunks without outputs wait in memory for the position's save. They are
+      // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
+      // events, and they would be lost. Begun at the cut, before the state is serialised, with a handler at once.
+      const cutAt = owned.position;
+      const positionSaved = owned.saved === cutAt ? undefined : this.commit(p, owned, cutAt, [], []).then(() => undefined, (err: Error) => err);
       const write = await this.serialise(p, owned);
-      // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
-      if (this.owned.get(p) !== owned) continue;
-      this.metrics.checkpointBytes.set(write.states.length);
-      this.metrics.checkpointMerchants.set(write.merchants.length);
       try {
+        const failed = await positionSaved;
+        if (failed) throw failed;
+        if (owned.saved === null || cutAt > owned.saved) owned.saved = cutAt;
+        // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
+        if (this.owned.get(p) !== owned) continue;
+        this.metrics.checkpointBytes.set(write.states.length);
+        this.metrics.checkpointMerchants.set(write.merchants.length);
         await this.store.checkpoint(write);
         for (const profile of write.profiles) this.savedProfiles.add(profile);
       } catch (err) {
         if (this.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
         if (!(err instanceof FencedError)) throw err;
         this.metrics.fenced.inc();
-        await this.release(p, false);
+        // not a claim made since (the partition given up and taken again while this was written)
+        if (this.owned.get(p) === owned) await this.release(p, false);
       }
     }
   }

@@ -10,7 +10,9 @@ import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import type { Event } from "../../src/decode/events.js";
 import type { StoredMerchant } from "../../src/state/merchant.js";
 import { PgStore } from "../../src/sinks/postgres/store.js";
-import { createTopics, freshNames, freshSchema, produce, startRunner, waitCaughtUp } from "./harness.js";
+import { decode } from "../../src/decode/decode.js";
+import { loadIndicators } from "../../src/indicators/index.js";
+import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, produce, replayAlerts, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
 
 describe("checkpoints", () => {
   it("serialise a partition in slices while its events go on, each row as of the recorded position; the state written at the end is a replay's", { timeout: 180_000 }, async () => {
@@ -93,6 +95,46 @@ describe("checkpoints", () => {
       expect(rows[0]!.n).toBe("0");
     } finally {
       await pool.end();
+    }
+  });
+
+  it("never record a position ahead of the saved one: the rule hits of chunks without outputs are written first", async () => {
+    const n = freshNames("ckhits");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    // merchants replay never alerts: no chunk has outputs, so their rule hits wait for the position's save
+    const alerted = new Set((await replayAlerts()).map((a) => a.merchantId));
+    const quiet = sampleLines().filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
+    const engine = new Engine(loadRuleSet(DEFAULT_RULES), loadIndicators(SAMPLE_INDICATORS), true, true);
+    for (const l of quiet) {
+      const d = decode(l);
+      if (d.ok) engine.process(d.event);
+    }
+    const hits = new Set(engine.takeHits().map((h) => `${h.rule}|${h.version}|${h.merchantId}`));
+    expect(hits.size).toBeGreaterThan(0);
+
+    const runner = await startRunner(n, url, { checkpointMs: 300 });
+    // the background save of positions never comes (as when the process is killed before it)
+    const inside = runner as unknown as { savePositionsNow(): Promise<void> };
+    inside.savePositionsNow = async () => undefined;
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      // a checkpoint is taken after a chunk, when its turn has come: the last event comes once it has
+      await produce(n.events, quiet.slice(0, -1));
+      const consumed = async () => (await runner.metrics.consumed.get()).values[0]?.value ?? 0;
+      await until("the events consumed", async () => (await consumed()) === quiet.length - 1);
+      await new Promise((r) => setTimeout(r, 400));
+      await produce(n.events, quiet.slice(-1));
+      const partition = async () =>
+        (await pool.query<{ state_offset: string | null; next_offset: string | null }>("SELECT state_offset, next_offset FROM mt_partitions WHERE group_id = $1", [n.group])).rows[0];
+      await until("a checkpoint of every event", async () => (await partition())?.state_offset === String(quiet.length));
+      // a restart now would consume from the checkpoint on: what the events before it found must be stored
+      expect((await partition())!.next_offset).toBe(String(quiet.length));
+      const { rows } = await pool.query<{ k: string }>("SELECT rule_id || '|' || rule_version || '|' || merchant_id AS k FROM mt_rule_hits");
+      expect(new Set(rows.map((r) => r.k))).toEqual(hits);
+    } finally {
+      await pool.end();
+      await runner.stop();
     }
   });
 });
