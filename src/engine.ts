@@ -49,6 +49,12 @@ export class Engine {
    * (a checkpoint in progress serialises it first).
    */
   beforeChange?: (merchantId: string) => void;
+  /**
+   * Whether a peer of a merchant being flagged is linked at once (unset: every peer). The Kafka consumer, which
+   * commits each partition's outputs apart, leaves out peers on another partition: they are linked in their own
+   * partition's transaction, from the flag's committed notice (triggerPeers).
+   */
+  linksAtOnce?: (peerId: string) => boolean;
 
   constructor(
     public ruleSet: RuleSet,
@@ -217,7 +223,7 @@ export class Engine {
     const out: Alert[] = [];
     for (const peerId of peerIds) {
       const peer = this.merchants.get(peerId);
-      if (!peer) continue;
+      if (!peer || this.linksAtOnce?.(peerId) === false) continue;
       this.beforeChange?.(peerId);
       if (this.trackDirty) this.dirty.add(peerId);
       const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: flaggedId };

@@ -31,7 +31,7 @@ import type { Logger } from "../lib/log.js";
 import { UnreachableError } from "../lib/errors.js";
 import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
-import { FlagNotice } from "../state/infra.js";
+import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
 import type { Alert } from "../decode/events.js";
 
 interface Owned {
@@ -112,6 +112,8 @@ export class Runner {
   private flagsRead: FlagCursor = FLAGS_START;
   private pollingFlags?: Promise<void>;
   private savingPositions?: Promise<void>;
+  /** the partition whose events or triggers the engine is running (see engine.linksAtOnce) */
+  private inHand = -1;
 
   private constructor(
     readonly cfg: RunConfig,
@@ -144,6 +146,10 @@ export class Runner {
       const cut = this.cut;
       if (cut !== undefined && cut.pending.has(id)) this.serialiseOne(cut, id);
     };
+    // A peer on another partition than the flagged merchant's is linked from the flag's committed notice, in its
+    // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
+    // failed commit, and its alert, carried by that chunk, would never be raised again.
+    this.engine.linksAtOnce = (peer) => this.partitionOf.get(peer) === this.inHand;
     this.setRuleSetGauge(this.engine.ruleSet);
     this.setIndicatorGauges(indicators);
     this.rules = new RuleSetWatcher({
@@ -524,8 +530,9 @@ export class Runner {
   }
 
   /**
-   * Reads the flag notices other processes wrote since the last read (mt_flags) and marks their keys flagged here;
-   * merchants held here that share one are queued on their partitions, whose triggers are then applied.
+   * Reads the flag notices written since the last read (mt_flags), by this process and others, and marks their keys
+   * flagged here; merchants held here that share one, on another partition than the flagged merchant's, are queued
+   * on their partitions, whose triggers are then applied.
    */
   private pollFlags(): Promise<void> {
     return (this.pollingFlags ??= this.pollFlagsNow()
@@ -539,22 +546,33 @@ export class Runner {
       const rows = await this.store.flagsSince(this.flagsRead);
       for (const r of rows) {
         this.flagsRead = { xid: r.xid, seq: r.seq };
-        // a partition held here: its merchants' flags are this engine's own (or will be, once it is claimed)
-        if (this.assigned.includes(r.partition)) continue;
         const n = FlagNotice.safeParse(r.notice);
         if (!n.success) {
           this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
           continue;
         }
-        for (const peer of this.engine.flagRemote(n.data)) {
+        for (const peer of this.flagNoticed(n.data)) {
           const q = this.partitionOf.get(peer);
-          if (q !== undefined) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
+          // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
+          if (q !== undefined && q !== r.partition) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
         }
       }
       if (rows.length < FLAGS_PAGE) break;
     }
     for (const [q, owned] of this.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
+  }
+
+  /**
+   * Marks a notice's keys flagged; returns the merchants held here that share one. A flagged merchant held here has
+   * its flags from its own events, which may be newer than the notice: only keys it still holds are marked (an old
+   * notice must not flag again a key dropped since), and none is unmarked.
+   */
+  private flagNoticed(n: FlagNotice): string[] {
+    const held = this.engine.merchants.get(n.merchantId);
+    if (!held) return this.engine.flagRemote(n);
+    const now = infraKeys(held.profile);
+    return this.engine.flagRemote({ merchantId: n.merchantId, eventId: n.eventId, occurredAt: n.occurredAt, keys: n.keys.filter((k) => hasKey(now, k)) });
   }
 
   /**
@@ -573,6 +591,7 @@ export class Runner {
     }
     // each alert with the event that flagged the merchant it is linked to
     const raised: { a: Alert; eventId: string }[] = [];
+    this.inHand = p;
     for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer])) raised.push({ a, eventId: t.notice.eventId });
     for (const h of this.engine.takeHits()) owned.hits.push(h);
     for (const f of this.engine.takeFlags()) owned.flags.push(f);
@@ -693,6 +712,7 @@ export class Runner {
       // whole chunk (as replay does, docs/performance.md)
       const first = i;
       const decoded = msgs.slice(first, end).map((m) => (m.value ? decode(m.value, this.cfg.maxMessageBytes) : ({ ok: false, kind: "not-json", reason: "empty message" } as const)));
+      this.inHand = p;
       for (; i < end; i++) {
         const m = msgs[i]!;
         const offset = BigInt(m.offset);

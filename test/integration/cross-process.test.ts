@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { describe, it, expect } from "vitest";
 import { Partitioners } from "kafkajs";
 import type { Runner } from "../../src/app/run.js";
+import type { PgStore } from "../../src/sinks/postgres/store.js";
 import {
   casesAndAlerts,
   consuming,
@@ -193,6 +194,46 @@ describe("shared infrastructure across processes", () => {
     const { alerts } = await casesAndAlerts(url);
     expect(ids(alerts)).toEqual(ids(expected));
     // every message on the alerts topic, not only the first two: the peer's alert once
+    const onTopic = await readTopic(n.alerts, { idleMs: 3000 });
+    expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
+  });
+
+  it("one process holding both merchants' partitions: the flagging chunk's failed commit does not lose the peer's alert", { timeout: 120_000 }, async () => {
+    const n = freshNames("xpart");
+    await createTopics(n, PARTITIONS);
+    const url = await freshSchema(n);
+    const r = await startRunner(n, url);
+    const lines: string[] = [];
+    const used = new Set<string>();
+    const flagged = idOn([0], "H", used);
+    const peer = idOn([1], "T", used);
+    // the flagging chunk's commit fails once (PostgreSQL away for a moment): its partition is given up, claimed
+    // again, and the event processed again; the peer's partition stays, with the peer's state in memory
+    const store = (r as unknown as { store: PgStore }).store;
+    const commit = store.commitOutputs.bind(store);
+    let failed = 0;
+    store.commitOutputs = async (b) => {
+      if (b.alerts.some((a) => a.merchantId === flagged) && failed++ === 0) throw new Error("injected: the connection was lost");
+      return commit(b);
+    };
+    try {
+      lines.push(profile(peer, 0));
+      await produce(n.events, lines);
+      await until("the peer held", () => r.engine.merchants.has(peer), 30_000);
+      lines.push(profile(flagged, 1, { payoutAccount: listedAccount }));
+      await produce(n.events, lines.slice(1));
+      await until("both alerts", async () => (await casesAndAlerts(url)).alerts.length === 2, 30_000);
+      await waitCaughtUp(n, url);
+    } finally {
+      await r.stop();
+    }
+    expect(failed).toBeGreaterThan(1);
+    const file = join(mkdtempSync(join(tmpdir(), "mt-xpart-")), "events.ndjson");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const expected = await replayAlerts(file);
+    expect(expected.map((a) => a.merchantId)).toEqual([flagged, peer]);
+    const { alerts } = await casesAndAlerts(url);
+    expect(ids(alerts)).toEqual(ids(expected));
     const onTopic = await readTopic(n.alerts, { idleMs: 3000 });
     expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
   });
