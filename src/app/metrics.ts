@@ -69,6 +69,7 @@ export function createMetrics() {
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
     indicatorRefusals: c("indicator_sets_refused_total", "indicator sets from the topic not taken: invalid, untrusted or wrongly signed"),
     rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
+    slotsReset: c("rule_slots_reset_total", "rule slots restored from a checkpoint in another kind's shape (a rule id that changed kind), dropped"),
     ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),
     indicatorSets: g("indicator_set_entries", "entries of each indicator set in force", ["set", "source", "version"]),
     lag: g("consumer_lag", "messages behind the end of the events topic, per partition this process holds (at scrape, and after each chunk)", ["partition"]),

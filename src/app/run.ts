@@ -229,6 +229,8 @@ export class Runner {
     this.http = Fastify();
     this.http.get("/metrics", async (_req, reply) => {
       this.metrics.merchants.set(this.engine.merchants.size);
+      this.metrics.slotsReset.reset();
+      this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
       await this.measureLag();
       return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });

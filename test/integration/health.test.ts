@@ -40,6 +40,7 @@ describe("health, readiness and metrics", () => {
         "moneytrail_event_evaluation_seconds_bucket",
         "moneytrail_event_to_alert_seconds_count",
         "moneytrail_merchants_in_memory",
+        "moneytrail_rule_slots_reset_total 0",
         "moneytrail_rule_set_info{id=\"efc-default\"",
         "moneytrail_indicator_set_entries{set=",
       ])
