@@ -111,6 +111,7 @@ export class Runner {
   /** the last mt_flags row read; back to the start when the partitions held change, so that every notice is seen again */
   private flagsRead: FlagCursor = FLAGS_START;
   private pollingFlags?: Promise<void>;
+  private pollAgain = false;
   private savingPositions?: Promise<void>;
   /** the partition whose events or triggers the engine is running (see engine.linksAtOnce) */
   private inHand = -1;
@@ -539,7 +540,16 @@ export class Runner {
   private pollFlags(): Promise<void> {
     return (this.pollingFlags ??= this.pollFlagsNow()
       .catch((err: Error) => this.log.warn({ err: err.message }, "flag notices not read; trying again in a second"))
-      .finally(() => (this.pollingFlags = undefined)));
+      .finally(() => {
+        this.pollingFlags = undefined;
+        if (this.pollAgain) this.pollFlagsSoon();
+      }));
+  }
+
+  /** A read of the notices now, or right after the one under way (which may have begun before the newest commit). */
+  private pollFlagsSoon(): void {
+    this.pollAgain = this.pollingFlags !== undefined;
+    if (!this.pollAgain) void this.pollFlags();
   }
 
   private async pollFlagsNow(): Promise<void> {
@@ -798,6 +808,9 @@ export class Runner {
             throw err;
           }
           owned.saved = next;
+          // a merchant flagged here: its peers on other partitions are linked from the notice just committed, now
+          // rather than at the next second's read
+          if (flags.length) this.pollFlagsSoon();
           const now = Date.now();
           for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
           log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
