@@ -1,11 +1,12 @@
 // One event in, zero or more alerts out: merchant state -> rules -> score -> alert. Replay and the Kafka
 // consumer both drive this class; it does no I/O.
 import type { Alert, Event } from "./decode/events.js";
-import { applyChargeback, applyProfile, applyTransaction, newMerchant, type MerchantState, type StoredMerchant } from "./state/merchant.js";
+import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
 import type { EvalInput, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
+import { KIND_BY_NAME } from "./rules/registry.js";
 import type { IndicatorIndex } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
 import { buildAlert, summarise } from "./scoring/alert.js";
@@ -13,6 +14,20 @@ import { countActivity, keepEvidence, storedActivity, summariseEvent } from "./s
 import { storedPair } from "./state/window.js";
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
+/**
+ * A slot's key in persisted state: the rule's id, and its kind when the id is not the kind's own name. Rule ids are
+ * lowercase letters, digits and dashes, so `@` cannot be part of one.
+ */
+const slotKey = (r: CompiledRule): string => (r.id === r.kind.kind ? r.id : `${r.id}@${r.kind.kind}`);
+
+/** The rule id and kind of a slot's key; a key that is a bare id names its kind only when it is a kind's name. */
+function parseSlotKey(key: string): { id: string; kind?: string } {
+  const at = key.indexOf("@");
+  if (at >= 0) return { id: key.slice(0, at), kind: key.slice(at + 1) };
+  // a bare id that is no kind's name: a slot written before kinds were recorded, taken as the rule's own
+  return { id: key, kind: KIND_BY_NAME.has(key) ? key : undefined };
+}
 
 function hasSignal(m: MerchantState): boolean {
   for (const _ in m.signals) return true;
@@ -36,7 +51,7 @@ export class Engine {
   private readonly env: RuleEnv;
   // one reused argument object keeps the per-rule call free of allocation
   private readonly input: EvalInput<unknown, unknown>;
-  /** slotsReset: rule slots restored in another kind's shape, dropped (see runRules) */
+  /** slotsReset: rule slots checkpointed by a rule of another kind under the same id, dropped (see restore) */
   readonly counts = { events: 0, alerts: 0, slotsReset: 0 };
   /** a finding of the event in hand cites it */
   private cited = false;
@@ -152,21 +167,7 @@ export class Engine {
       input.params = rule.params;
       const slot = m.slots[rule.index];
       input.slot = slot;
-      let f;
-      try {
-        f = rule.kind.evaluate(input);
-      } catch (err) {
-        // a slot checkpointed while a rule of another kind had this id has another shape: the rule starts afresh
-        // (a rule that fails on a fresh slot is a fault, and stops the caller)
-        if (slot === undefined) throw err;
-        this.counts.slotsReset++;
-        if (m.signals[rule.id]) {
-          delete m.signals[rule.id];
-          changed = true;
-        }
-        input.slot = undefined;
-        f = rule.kind.evaluate(input);
-      }
+      const f = rule.kind.evaluate(input);
       if (input.slot !== slot) m.slots[rule.index] = input.slot;
       if (f === undefined) continue;
       if (f === null) {
@@ -268,21 +269,34 @@ export class Engine {
     this.env.indicators = next;
   }
 
-  /** A merchant's state as it is persisted (plain JSON, slots by rule id). */
+  /** A merchant's state as it is persisted (plain JSON, slots by rule id and kind: see slotKey). */
   snapshot(m: MerchantState): StoredMerchant {
     const slots: Record<string, unknown> = {};
-    for (const r of this.ruleSet.rules) if (m.slots[r.index] !== undefined) slots[r.id] = m.slots[r.index];
+    for (const r of this.ruleSet.rules) if (m.slots[r.index] !== undefined) slots[slotKey(r)] = m.slots[r.index];
     return { ...m, slots };
   }
 
-  /** Puts persisted merchants back, with their infrastructure keys and flags in the shared index. */
+  /**
+   * Puts persisted merchants back, with their infrastructure keys and flags in the shared index. A slot written by a
+   * rule of another kind under the same id (the rules changed while the service was down) has another shape: it is
+   * dropped, and counted, and the rule starts afresh.
+   */
   restore(stored: Iterable<StoredMerchant>): void {
+    const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
     for (const s of stored) {
-      const slots = this.ruleSet.rules.map((r) => {
-        const slot = s.slots[r.id];
-        return slot === undefined || !r.kind.restore ? slot : r.kind.restore(slot);
-      });
-      const m: MerchantState = { ...storedPair(s), activity: storedActivity(s.activity), slots };
+      const slots: unknown[] = new Array(this.ruleSet.rules.length).fill(undefined);
+      for (const [key, slot] of Object.entries(s.slots)) {
+        const { id, kind } = parseSlotKey(key);
+        const r = byId.get(id);
+        if (!r || slot === undefined) continue;
+        if (kind === undefined || kind === r.kind.kind) slots[r.index] = r.kind.restore ? r.kind.restore(slot) : slot;
+        else {
+          this.counts.slotsReset++;
+          delete s.signals[id];
+        }
+      }
+      const pair = storedPair(s);
+      const m: MerchantState = { ...pair, month: storedCounters(pair.month), prevMonth: storedCounters(pair.prevMonth), activity: storedActivity(s.activity), slots };
       this.evict([m.id]);
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);

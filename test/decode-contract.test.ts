@@ -154,12 +154,15 @@ describe("the service's bounds", () => {
   });
 });
 
-describe("NUL", () => {
-  it("refuses an event with U+0000 in any string, which PostgreSQL cannot store; a backslash before u0000 is text", () => {
-    const nul = { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL), which the service cannot store: remove it before sending" };
-    expect(wire(tx(), { descriptor: "SHOP\u0000ONE" })).toEqual(nul);
-    expect(wire(crawl(), { linkedUrls: ["https://a.example/", "https://b.example/\u0000"] })).toEqual(nul);
-    expect(wire(tx(), { "x\u0000": 1 })).toEqual(nul);
+describe("strings PostgreSQL cannot store", () => {
+  it("refuses an event with U+0000 or a lone surrogate in any string; a backslash before u0000 is text, a pair is a character", () => {
+    const refused = { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending" };
+    expect(wire(tx(), { descriptor: "SHOP\u0000ONE" })).toEqual(refused);
+    expect(wire(crawl(), { linkedUrls: ["https://a.example/", "https://b.example/\u0000"] })).toEqual(refused);
+    expect(wire(tx(), { "x\u0000": 1 })).toEqual(refused);
+    expect(wire(tx(), { descriptor: "SHOP \ud800" })).toEqual(refused);
+    expect(decode(JSON.stringify(tx()).replace('"transactionId":"', '"transactionId":"\\uDC00'))).toEqual(refused);
     expect(accepted(wire(tx(), { descriptor: "SHOP\\u0000ONE" }))).toMatchObject({ descriptor: "SHOP\\u0000ONE" });
+    expect(accepted(decode(JSON.stringify(tx({ descriptor: "SHOP ONE" })).replace("SHOP ONE", "SHOP \\ud83d\\ude00")))).toMatchObject({ descriptor: "SHOP \u{1f600}" });
   });
 });

@@ -109,16 +109,33 @@ describe("engine: a new rule set between two events", () => {
     expect(engine.counts.slotsReset).toBe(0);
   });
 
-  it("a slot checkpointed under another kind of rule with the same id is dropped at its rule's first run", () => {
+  it("a slot checkpointed under another kind of rule with the same id is dropped, with its signal, when restored", () => {
     resetEvents();
     const before = new Engine(ruleSetWith(asChurn), indexOf());
     feed(before, history());
     const saved = [...before.merchants.values()].map((m) => JSON.parse(JSON.stringify(before.snapshot(m))) as StoredMerchant);
+    expect(Object.keys(saved[0]!.slots)).toContain("ratio2@descriptor-churn");
     const after = new Engine(ruleSetWith(asRatio), indexOf());
     after.restore(saved);
-    const alerts = feed(after, [chargeback(), chargeback()]);
     expect(after.counts.slotsReset).toBe(1);
+    expect(signalOf(after, "ratio2")).toBeUndefined();
+    const alerts = feed(after, [chargeback(), chargeback()]);
     expect(signalOf(after, "ratio2")?.value).toBeCloseTo(2 / 11);
     expect(alerts).toHaveLength(1);
+  });
+
+  it("a slot stored under its bare rule id (before kinds were recorded) is restored as the rule's own", () => {
+    resetEvents();
+    const before = new Engine(ruleSetWith(asChurn), indexOf());
+    feed(before, history());
+    const saved = [...before.merchants.values()].map((m) => {
+      const s = JSON.parse(JSON.stringify(before.snapshot(m))) as StoredMerchant;
+      s.slots = Object.fromEntries(Object.entries(s.slots).map(([k, v]) => [k.split("@")[0]!, v]));
+      return s;
+    });
+    const after = new Engine(ruleSetWith(asChurn), indexOf());
+    after.restore(saved);
+    expect(after.counts.slotsReset).toBe(0);
+    expect(JSON.stringify(after.snapshot(after.merchants.values().next().value!))).toBe(JSON.stringify(before.snapshot(before.merchants.values().next().value!)));
   });
 });

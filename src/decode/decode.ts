@@ -39,9 +39,10 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES): Deco
   } catch (err) {
     return { ok: false, kind: "not-json", reason: `not JSON: ${(err as Error).message}` };
   }
-  // PostgreSQL's text and jsonb cannot hold U+0000: an event carrying one would fail every commit of its alert
-  if (text.includes("\\u0000") && holdsNul(json))
-    return { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL), which the service cannot store: remove it before sending" };
+  // PostgreSQL's text and jsonb hold neither U+0000 nor a lone UTF-16 surrogate: an event carrying one would fail
+  // every commit of its alert. Both can only come escaped (raw bytes decode to U+FFFD), so most events skip the walk.
+  if (text.includes("\\u") && UNSTORABLE_ESCAPE.test(text) && unstorable(json))
+    return { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending" };
   if ((accepts ??= compileCheck())(json)) return { ok: true, event: json };
   const parsed = Event.safeParse(json);
   if (parsed.success) return { ok: true, event: parsed.data };
@@ -50,9 +51,11 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES): Deco
   return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
 }
 
-function holdsNul(v: unknown): boolean {
-  if (typeof v === "string") return v.includes("\0");
+const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+
+function unstorable(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\0") || !(v as string & { isWellFormed(): boolean }).isWellFormed();
   if (typeof v !== "object" || v === null) return false;
-  for (const x of Array.isArray(v) ? v : [...Object.keys(v), ...Object.values(v)]) if (holdsNul(x)) return true;
+  for (const x of Array.isArray(v) ? v : [...Object.keys(v), ...Object.values(v)]) if (unstorable(x)) return true;
   return false;
 }

@@ -105,16 +105,12 @@ function freshCounters(m: number): Counters {
 }
 
 export function countersFor(state: MerchantState, at: number): Counters | null {
-  const c = bucketFor(state, monthIndex(at), freshCounters);
-  // a checkpoint written before the settled and no-BIN counts: both its buckets lack them (the current month came
-  // with the one before, or is newer), and count them from zero until they roll over
-  if (c && state.prevMonth!.settled === undefined)
-    for (const b of [state.month!, state.prevMonth!]) {
-      b.settled ??= 0;
-      b.settledNoBin ??= 0;
-      b.settledCnpNoBin ??= 0;
-    }
-  return c;
+  return bucketFor(state, monthIndex(at), freshCounters);
+}
+
+/** Month counters as stored, perhaps before the settled and no-BIN counts: those count from zero. */
+export function storedCounters(b: Counters | undefined): Counters | undefined {
+  return b && { ...b, settled: b.settled ?? 0, settledNoBin: b.settledNoBin ?? 0, settledCnpNoBin: b.settledCnpNoBin ?? 0 };
 }
 
 /** Card network from a BIN (Visa 4…, Mastercard 51–55 and 2221–2720). */

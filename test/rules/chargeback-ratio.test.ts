@@ -121,11 +121,11 @@ describe("chargeback-ratio: Visa VAMP", () => {
     feed(engine, [tx({ card: VISA })]);
     expect(signalOf(engine, "vamp")).toBeUndefined();
     // the evidence of March's chargebacks went with them
-    expect(engine.snapshot(state(engine)).slots.vamp).toBeUndefined();
+    expect(engine.snapshot(state(engine)).slots["vamp@chargeback-ratio"]).toBeUndefined();
     feed(engine, [chargeback(), chargeback()]);
     // 2 over April's one sale
     expect(signalOf(engine, "vamp")?.value).toBe(2);
-    expect(engine.snapshot(state(engine)).slots.vamp).toEqual(["e-15", "e-16"]);
+    expect(engine.snapshot(state(engine)).slots["vamp@chargeback-ratio"]).toEqual(["e-15", "e-16"]);
   });
   it("with no sale's BIN known, counts every settled card-not-present sale: the ratio is a lower bound", { timeout: 60_000 }, () => {
     const engine = engineWith(VAMP);
@@ -273,7 +273,7 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     run(engine, 300, () => chargeback({ network: "mastercard" }));
     expect(signalOf(engine, "ecp")).toBeUndefined();
     // the disputes are kept: once a month with sales is the prior month, they count over it
-    expect(engine.snapshot(state(engine)).slots.ecp).toHaveLength(5);
+    expect(engine.snapshot(state(engine)).slots["ecp@chargeback-ratio"]).toHaveLength(5);
   });
 
   it("counts the prior month's sales without a BIN as possibly Mastercard: the ratio is a lower bound", () => {

@@ -118,7 +118,7 @@ describe("cross-border", () => {
     const before = engineWith(RULES);
     feed(before, [merchant({ country: "NL" }), ...times(40, () => from("DE"))]);
     const stored = JSON.parse(JSON.stringify(before.snapshot(state(before)))) as StoredMerchant;
-    const slot = stored.slots.xb as { month: Record<string, number> };
+    const slot = stored.slots["xb@cross-border"] as { month: Record<string, number> };
     // the earlier bucket: every transaction with a card country in `cards`
     slot.month = { m: slot.month.m!, cards: 40, foreign: 40 };
     const after = engineWith(RULES);

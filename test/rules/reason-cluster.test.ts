@@ -112,7 +112,7 @@ describe("reason-cluster", () => {
     setClock("2026-05-03T00:00:00Z");
     feed(engine, [tx()]);
     expect(signalOf(engine, "reasons")).toBeUndefined();
-    expect(engine.snapshot(state(engine)).slots.reasons).toBeUndefined();
+    expect(engine.snapshot(state(engine)).slots["reasons@reason-cluster"]).toBeUndefined();
   });
 
   it("ignores chargebacks older than the window (late data)", () => {

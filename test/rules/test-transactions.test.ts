@@ -126,9 +126,9 @@ describe("test-transactions", () => {
     feed(engine, [tx({ occurredAt: at(61) })]);
     expect(signalOf(engine, "testing")).toBeUndefined();
     // the 14 attempts still in the window are kept; once none is, nothing is
-    expect(engine.snapshot(state(engine)).slots.testing).toBeDefined();
+    expect(engine.snapshot(state(engine)).slots["testing@test-transactions"]).toBeDefined();
     feed(engine, [tx({ occurredAt: new Date(t0 + 60 * DAY).toISOString() })]);
-    expect(engine.snapshot(state(engine)).slots.testing).toBeUndefined();
+    expect(engine.snapshot(state(engine)).slots["testing@test-transactions"]).toBeUndefined();
   });
 
   it("with currencies, attempts in others do not count; the explanation names them", () => {

@@ -191,7 +191,7 @@ describe("undisclosed-referrers", () => {
   it("resumes from a checkpoint written before settlements and authorisations were told apart", () => {
     feed(engine, times(30, () => checkout("https://hidden.example/")));
     const stored = JSON.parse(JSON.stringify(engine.snapshot(state(engine)))) as StoredMerchant;
-    const bucket = (stored.slots.hidden as { month: Record<string, unknown> }).month;
+    const bucket = (stored.slots["hidden@undisclosed-referrers"] as { month: Record<string, unknown> }).month;
     delete bucket.authCheckouts;
     delete bucket.authUndisclosed;
     const after = engineWith(RULES);
