@@ -57,7 +57,7 @@ export class Engine {
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
-  /** merchants flagged (or flagged ones given new keys) since the last takeFlags(), for the other processes */
+  /** merchants flagged (or flagged ones given new keys) since the last takeFlags(), for the other partitions */
   private flags: FlagNotice[] = [];
   /**
    * Called with a merchant's id before an event changes its state, for a caller that must see the state as it was
@@ -239,18 +239,16 @@ export class Engine {
    */
   replaceRuleSet(next: RuleSet): void {
     const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
-    // a rule that keeps its id but changes kind starts afresh: the other kind's slot has another shape
-    const same = (r: CompiledRule): CompiledRule | undefined => {
+    // each new rule's index in the old set; a rule that keeps its id but changes kind starts afresh (the other
+    // kind's slot has another shape)
+    const from = next.rules.map((r) => {
       const was = byId.get(r.id);
-      return was?.kind === r.kind ? was : undefined;
-    };
-    const keep = new Set(next.rules.filter((r) => same(r)).map((r) => r.id));
+      return was?.kind === r.kind ? was.index : undefined;
+    });
+    const keep = new Set(next.rules.filter((_, i) => from[i] !== undefined).map((r) => r.id));
     for (const m of this.merchants.values()) {
       const old = m.slots;
-      m.slots = next.rules.map((r) => {
-        const was = same(r);
-        return was === undefined ? undefined : old[was.index];
-      });
+      m.slots = from.map((i) => (i === undefined ? undefined : old[i]));
       for (const id of Object.keys(m.signals)) if (!keep.has(id)) delete m.signals[id];
       if (this.trackDirty) this.dirty.add(m.id);
     }
@@ -317,16 +315,16 @@ export class Engine {
   }
 
   /**
-   * A merchant flagged by another process (its notice): its keys are marked flagged here too, so a merchant held
-   * here that has or later takes one of them is linked to it, and keys it dropped are no longer. Returns the
-   * merchants held here that share one of its keys now.
+   * A merchant's flag notice, read back from where it was committed (written by another process, or by this one for
+   * another partition): its keys are marked flagged here too, so a merchant held here that has or later takes one of
+   * them is linked to it, and keys it dropped are no longer. Returns the merchants held here that share one now.
    */
   flagRemote(n: FlagNotice): string[] {
     if (n.dropped) this.infra.unflag(n.merchantId, n.dropped);
     return this.infra.flag(n.merchantId, n.keys);
   }
 
-  /** Runs the peer-flagged rules of merchants held here that share a key with a merchant another process flagged. */
+  /** Runs the peer-flagged rules of merchants held here that share a key with the merchant of a flag notice. */
   triggerPeers(n: FlagNotice, peerIds: string[]): Alert[] {
     return this.alertPeers(n.merchantId, peerIds, n.eventId, n.occurredAt, parseTime(n.occurredAt));
   }

@@ -46,7 +46,7 @@ interface Owned {
   hits: RuleHit[];
   /** flag notices of the chunks since `saved`, written likewise */
   flags: FlagNotice[];
-  /** merchants of this partition to link to a merchant another process flagged (applyTriggers) */
+  /** merchants of this partition to link to a merchant flagged on another partition (applyTriggers) */
   triggers: { notice: FlagNotice; peer: string }[];
   /** a batch of this partition is in hand (triggers wait for it) */
   busy: boolean;
@@ -434,12 +434,11 @@ export class Runner {
       // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
       // events, and they would be lost. Begun at the cut, before the state is serialised, with a handler at once.
       const cutAt = owned.position;
-      const positionSaved = owned.saved === cutAt ? undefined : this.commit(p, owned, cutAt, [], []).then(() => undefined, (err: Error) => err);
+      const positionSaved = owned.saved === cutAt ? undefined : this.savePosition(p, owned, cutAt).then(() => undefined, (err: Error) => err);
       const write = await this.serialise(p, owned);
       try {
         const failed = await positionSaved;
         if (failed) throw failed;
-        if (owned.saved === null || cutAt > owned.saved) owned.saved = cutAt;
         // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
         if (this.owned.get(p) !== owned) continue;
         this.metrics.checkpointBytes.set(write.states.length);
@@ -509,6 +508,12 @@ export class Runner {
       .finally(() => (this.checkpointPending = false));
   }
 
+  /** Writes a partition's position with the rule hits and flag notices waiting for it. */
+  private async savePosition(p: number, owned: Owned, at: bigint): Promise<void> {
+    await this.commit(p, owned, at, [], []);
+    if (owned.saved === null || at > owned.saved) owned.saved = at;
+  }
+
   /** Writes the outputs' position of partitions whose latest chunks had no outputs (onBatch leaves them to this). */
   private savePositions(): Promise<void> {
     return (this.savingPositions ??= this.savePositionsNow().finally(() => (this.savingPositions = undefined)));
@@ -519,8 +524,7 @@ export class Runner {
       const next = owned.emitted;
       if (next === null || next === owned.saved) continue;
       try {
-        await this.commit(p, owned, next, [], []);
-        if (owned.saved === null || next > owned.saved) owned.saved = next;
+        await this.savePosition(p, owned, next);
       } catch (err) {
         if (!(err instanceof FencedError)) {
           this.log.warn({ err: (err as Error).message, partition: p }, "position not saved; trying again in a second");
@@ -703,6 +707,8 @@ export class Runner {
         this.consumer!.seek({ topic: batch.topic, partition: p, offset: String(owned.position) });
         return;
       }
+      // a batch fetched before the seek, still arriving, must not move the position past events
+      if (isStale()) return;
       // fetched from the position, Kafka has nothing before this: the offsets between hold no event (transaction
       // markers, aborted transactions' records, records deleted by compaction or by retention, which kafkajs logs)
       log.debug({ from: String(owned.position), to: msgs[0]!.offset }, "offsets without events passed over");

@@ -6,7 +6,7 @@ import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
-import { Tlp, strictestTlp } from "../indicators/schema.js";
+import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
 import { ACTIVE, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
@@ -474,10 +474,10 @@ function mergedContext(alerts: Alert[]): AlertContext {
   };
 }
 
-/** Each indicator that matched in any of the case's alerts, once, with the rules it fired. */
-/** TLP:AMBER, or the cited indicator's level when stricter (a level this version does not know reads as RED). */
-const sightingTlp = (tlp: string | undefined): Tlp => strictestTlp(["amber", tlp === undefined ? undefined : (Tlp.safeParse(tlp).data ?? "red")])!;
+/** TLP:AMBER, or the cited indicator's level when stricter. */
+const sightingTlp = (tlp: string | undefined): Tlp => strictestTlp(["amber", tlp === undefined ? undefined : tlpOrRed(tlp)])!;
 
+/** Each indicator that matched in any of the case's alerts, once, with the rules it fired. */
 export function indicatorsOf(alerts: Alert[]) {
   const out = new Map<string, NonNullable<Alert["signals"][number]["evidence"]["indicators"]>[number] & { rules: string[] }>();
   for (const a of alerts)

@@ -43,7 +43,7 @@ export class IndicatorIndex {
     this.fp = undefined;
     for (const e of set.entries) {
       // a sum, so the fingerprint does not depend on the order the sets came in
-      this.content = (this.content + hash32(`${set.id}\0${e.id}\0${e.kind}\0${e.value}\0${e.confidence}\0${e.validFrom}\0${e.validUntil}\0${e.revoked}`)) >>> 0;
+      this.content = (this.content + hash32(`${set.id}\0${e.id}\0${e.kind}\0${e.value}\0${e.confidence}\0${e.validFrom}\0${e.validUntil}\0${e.tlp}\0${e.revoked}`)) >>> 0;
       if (e.revoked) continue;
       const key = indicatorKey(e.kind, e.value);
       // a parsed set has none such; a set built in code might

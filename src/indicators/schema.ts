@@ -23,10 +23,15 @@ export const INDICATOR_KINDS = [
 export const IndicatorKind = z.enum(INDICATOR_KINDS);
 export type IndicatorKind = z.infer<typeof IndicatorKind>;
 
-/** Traffic Light Protocol 2.0: how far an entry may be shared. RED entries never leave the member holding them. */
-/** Traffic Light Protocol 2.0, from the least restrictive level to the most */
+/**
+ * Traffic Light Protocol 2.0: how far an entry may be shared, from the least restrictive level to the most. RED
+ * entries never leave the member holding them.
+ */
 export const Tlp = z.enum(["clear", "green", "amber", "amber+strict", "red"]);
 export type Tlp = z.infer<typeof Tlp>;
+
+/** A level as written elsewhere (STIX, an alert): one this version does not know reads as RED. */
+export const tlpOrRed = (level: string): Tlp => Tlp.safeParse(level).data ?? "red";
 
 /** The most restrictive of the levels given; undefined when none is. */
 export function strictestTlp(levels: Iterable<Tlp | undefined>): Tlp | undefined {

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, strictestTlp } from "./schema.js";
+import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, strictestTlp, tlpOrRed } from "./schema.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { formatPath } from "../lib/errors.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
@@ -573,7 +573,7 @@ function kindOf(c: PatternComparison): { kind: IndicatorKind; value: string } | 
  */
 function markingLevel(m: z.infer<typeof InMarking>): Tlp | undefined {
   const stated = [m.extensions?.[TLP2_EXTENSION_ID]?.tlp_2_0, m.definition_type === "tlp" ? m.definition?.tlp : undefined].flatMap((l) => (l === undefined ? [] : [l.toLowerCase()]));
-  return strictestTlp(stated.map((l) => (l === "white" ? "clear" : (Tlp.safeParse(l).data ?? "red"))));
+  return strictestTlp(stated.map((l) => (l === "white" ? "clear" : tlpOrRed(l))));
 }
 
 /** Indicators of a STIX 2.1 bundle as a moneytrail set, with what was left out and why. */

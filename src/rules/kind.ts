@@ -92,15 +92,25 @@ export function noteEvidence(input: EvalInput<unknown, unknown>, list: string[],
 }
 
 /**
- * Adds an indicator match to a rule's bounded list; when full, the weakest goes, so the confidence a finding reports
- * (the strongest) never drops out.
+ * Adds an indicator match to a rule's bounded list, unless it holds that entry already; when full, the weakest goes,
+ * so the confidence a finding reports (the strongest) never drops out. True when the match was new.
  */
-export function keepStrongest(list: IndicatorRef[], ref: IndicatorRef, cap: number): void {
+export function keepStrongest(list: IndicatorRef[], ref: IndicatorRef, cap: number): boolean {
+  if (list.some((m) => m.set === ref.set && m.id === ref.id)) return false;
   list.push(ref);
-  if (list.length <= cap) return;
+  if (list.length <= cap) return true;
   let weakest = 0;
   for (let i = 1; i < list.length; i++) if (list[i]!.confidence < list[weakest]!.confidence) weakest = i;
   list.splice(weakest, 1);
+  return true;
+}
+
+/**
+ * After a rule rebuilt its matches from nothing (indicators-changed): the evidence stays the events that showed the
+ * matches before, or the profile's event when there were none.
+ */
+export function recheckedEvidence(prior: { eventIds: string[] } | undefined, input: EvalInput<unknown, unknown>): string[] {
+  return prior?.eventIds.length ? prior.eventIds : [input.merchant.profile?.eventId ?? input.event.eventId];
 }
 
 /**

@@ -1,7 +1,7 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
-import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, type EvalInput, confidenceText } from "../kind.js";
+import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, type EvalInput, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
@@ -36,7 +36,7 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   const refs = all.filter((r) => r.confidence >= input.params.minConfidence);
   if (refs.length === 0) return false;
   const slot = keep(input, fresh);
-  for (const r of refs) if (!slot.matched.some((m) => m.set === r.set && m.id === r.id)) keepStrongest(slot.matched, r, CAP);
+  for (const r of refs) keepStrongest(slot.matched, r, CAP);
   const host = urlHost(url);
   if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   const urls = (slot.urls ??= []);
@@ -63,7 +63,7 @@ export default defineKind<Params, Slot>({
       for (const url of urls) found = check(input, url) || found;
       if (!found) return null;
       const slot = input.slot!;
-      slot.eventIds = prior?.eventIds.length ? prior.eventIds : [merchant.profile?.eventId ?? event.eventId];
+      slot.eventIds = recheckedEvidence(prior, input);
       return indicatorFinding(slot.matched, slot.eventIds, slot.hosts.join(", "), params);
     }
     let found = false;

@@ -2,7 +2,7 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind, indicatorFinding, confidenceText, keepStrongest, type EvalInput } from "../kind.js";
+import { defineKind, indicatorFinding, confidenceText, keepStrongest, recheckedEvidence, type EvalInput } from "../kind.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { indicatorKey } from "../../indicators/schema.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
@@ -46,10 +46,9 @@ function collect(input: EvalInput<Params, Slot | typeof CHECKED>, ids: readonly 
     const [kind, value, field] = id;
     if (!env.indicators.has(kind)) continue;
     for (const r of env.indicators.lookup(kind, indicatorKey(kind, value) ?? value, at)) {
-      const known = input.slot === CHECKED ? undefined : input.slot;
-      if (r.confidence < params.minConfidence || known?.matched.some((m) => m.set === r.set && m.id === r.id)) continue;
-      const slot = known ?? (input.slot = fresh());
-      keepStrongest(slot.matched, r, CAP);
+      if (r.confidence < params.minConfidence) continue;
+      const slot = (input.slot === CHECKED ? undefined : input.slot) ?? (input.slot = fresh());
+      if (!keepStrongest(slot.matched, r, CAP)) continue;
       if (!slot.fields.includes(field)) slot.fields.push(field);
       const held = (slot.ids ??= []);
       if (!held.some(([k, v]) => k === kind && v === value) && held.length < CAP) held.push(id);
@@ -76,7 +75,7 @@ export default defineKind<Params, Slot | typeof CHECKED>({
       input.slot = CHECKED;
       const slot = collect(input, ids);
       if (!slot) return null;
-      slot.eventIds = prior?.eventIds.length ? prior.eventIds : [merchant.profile?.eventId ?? event.eventId];
+      slot.eventIds = recheckedEvidence(prior, input);
       return indicatorFinding(slot.matched, slot.eventIds, slot.fields.join(", "), params);
     }
     if (event.type !== "merchant" && input.slot !== undefined) return undefined;
