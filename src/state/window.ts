@@ -87,6 +87,29 @@ export function windowShare<B extends MonthBucket>(
   return n / t < threshold ? null : { share: n / t, part: n, total: t };
 }
 
+/** How a rule counts a share in its buckets: the part, and the total it is a share of. */
+export interface Counted<B> {
+  part: (b: B) => number;
+  total: (b: B) => number;
+}
+
+/**
+ * The share of sales (windowShare) a rule counts apart by status: over settlements when the window holds any, else
+ * over authorisations (a processor that sends only those), so a sale sent twice is counted once; `settled` says which.
+ */
+export function saleShare<B extends MonthBucket>(
+  w: MonthPair<B>,
+  settled: Counted<B>,
+  authorised: Counted<B>,
+  minTotal: number,
+  threshold: number,
+): { share: number; part: number; total: number; settled: boolean } | null {
+  const s = windowSum(w, settled.total) > 0;
+  const c = s ? settled : authorised;
+  const share = windowShare(w, c.part, c.total, minTotal, threshold);
+  return share && { ...share, settled: s };
+}
+
 /** Append to a bounded list of recent ids (evidence), dropping the oldest. */
 export function pushRecent(list: string[], id: string, cap: number): void {
   if (list[list.length - 1] === id) return;

@@ -4,7 +4,7 @@
 // are not sales. Over this and the prior calendar month.
 import { z } from "zod";
 import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { bucketFor, monthIndex, saleShare, storedPair, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
   threshold: z.number().gt(0).max(1),
@@ -25,6 +25,8 @@ interface Slot extends MonthPair<Bucket> {
 }
 const fresh = (m: number): Bucket => ({ m, sales: 0, foreign: 0, authSales: 0, authForeign: 0 });
 const freshSlot = (): Slot => ({});
+const SETTLED: Counted<Bucket> = { part: (x) => x.foreign, total: (x) => x.sales };
+const AUTHORISED: Counted<Bucket> = { part: (x) => x.authForeign, total: (x) => x.authSales };
 
 /** A bucket as stored, perhaps before sales and authorisations were told apart (`cards`: every transaction). */
 type StoredBucket = Partial<Bucket> & MonthBucket & { cards?: number };
@@ -54,16 +56,13 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       if (foreign) b.authForeign++;
     }
     if (foreign) slot.lastEventId = event.eventId;
-    const settled = windowSum(slot, (x) => x.sales) > 0;
-    const w = settled
-      ? windowShare(slot, (x) => x.foreign, (x) => x.sales, params.minTransactions, params.threshold)
-      : windowShare(slot, (x) => x.authForeign, (x) => x.authSales, params.minTransactions, params.threshold);
+    const w = saleShare(slot, SETTLED, AUTHORISED, params.minTransactions, params.threshold);
     if (!w) return null;
     return {
       value: w.share,
       threshold: params.threshold,
       eventIds: slot.lastEventId ? [slot.lastEventId] : [],
-      detail: `${w.part} of ${w.total} ${settled ? "settled" : "authorised"} sales on cards issued outside ${home}`,
+      detail: `${w.part} of ${w.total} ${w.settled ? "settled" : "authorised"} sales on cards issued outside ${home}`,
     };
   },
   explain: (f, p) => `${pct(f.value)} of sales are on foreign cards (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,

@@ -6,7 +6,7 @@
 // counted events, so a processor that sends both should put it on its settlements too.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct } from "../kind.js";
-import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
 const Params = z.strictObject({
@@ -39,6 +39,8 @@ interface Slot extends MonthPair<Bucket> {
   eventIds?: string[];
 }
 const freshSlot = (): Slot => ({});
+const SETTLED: Counted<Bucket> = { part: (x) => x.undisclosed, total: (x) => x.checkouts };
+const AUTHORISED: Counted<Bucket> = { part: (x) => x.authUndisclosed, total: (x) => x.authCheckouts };
 
 const SKETCH = 8;
 const fresh = (m: number): Bucket => ({ m, checkouts: 0, undisclosed: 0, authCheckouts: 0, authUndisclosed: 0 });
@@ -86,12 +88,9 @@ export default defineKind<z.infer<typeof Params>, Slot>({
         noteEvidence(input, (slot.eventIds ??= []), 5);
       }
     }
-    const settled = windowSum(slot, (x) => x.checkouts) > 0;
-    const w = settled
-      ? windowShare(slot, (x) => x.undisclosed, (x) => x.checkouts, params.minCheckouts, params.threshold)
-      : windowShare(slot, (x) => x.authUndisclosed, (x) => x.authCheckouts, params.minCheckouts, params.threshold);
+    const w = saleShare(slot, SETTLED, AUTHORISED, params.minCheckouts, params.threshold);
     if (!w) return null;
-    const { share, part: undisclosed, total: checkouts } = w;
+    const { share, part: undisclosed, total: checkouts, settled } = w;
     const byDomain = new Map<string, number>();
     // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
     for (const x of [slot.prevMonth, slot.month]) for (const [d, c, over] of x?.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
