@@ -187,15 +187,7 @@ describe("shared infrastructure across processes", () => {
       await y2?.stop();
       await x.stop();
     }
-    const file = join(mkdtempSync(join(tmpdir(), "mt-xkill-")), "events.ndjson");
-    writeFileSync(file, `${lines.join("\n")}\n`);
-    const expected = await replayAlerts(file);
-    expect(expected.map((a) => a.merchantId)).toEqual([flagged, peer]);
-    const { alerts } = await casesAndAlerts(url);
-    expect(ids(alerts)).toEqual(ids(expected));
-    // every message on the alerts topic, not only the first two: the peer's alert once
-    const onTopic = await readTopic(n.alerts, { idleMs: 3000 });
-    expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
+    await expectReplaysAlertsOnce(lines, url, n.alerts, [flagged, peer]);
   });
 
   it("one process holding both merchants' partitions: the flagging chunk's failed commit does not lose the peer's alert", { timeout: 120_000 }, async () => {
@@ -228,13 +220,21 @@ describe("shared infrastructure across processes", () => {
       await r.stop();
     }
     expect(failed).toBeGreaterThan(1);
-    const file = join(mkdtempSync(join(tmpdir(), "mt-xpart-")), "events.ndjson");
-    writeFileSync(file, `${lines.join("\n")}\n`);
-    const expected = await replayAlerts(file);
-    expect(expected.map((a) => a.merchantId)).toEqual([flagged, peer]);
-    const { alerts } = await casesAndAlerts(url);
-    expect(ids(alerts)).toEqual(ids(expected));
-    const onTopic = await readTopic(n.alerts, { idleMs: 3000 });
-    expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
+    await expectReplaysAlertsOnce(lines, url, n.alerts, [flagged, peer]);
   });
 });
+
+/**
+ * The alerts of the run are replay's over the same events (which alerts the flagged merchant, then its peer), in the
+ * case table and on the alerts topic: every message on it, so the peer's alert is there once.
+ */
+async function expectReplaysAlertsOnce(lines: string[], url: string, alertsTopic: string, merchants: string[]): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), "mt-xproc-")), "events.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const expected = await replayAlerts(file);
+  expect(expected.map((a) => a.merchantId)).toEqual(merchants);
+  const { alerts } = await casesAndAlerts(url);
+  expect(ids(alerts)).toEqual(ids(expected));
+  const onTopic = await readTopic(alertsTopic, { idleMs: 3000 });
+  expect(onTopic.map((m) => (JSON.parse(m.value.toString()) as { alertId: string }).alertId).sort()).toEqual(ids(expected));
+}
