@@ -57,7 +57,7 @@ export class Engine {
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
-  /** merchants flagged (or flagged ones given new keys) since the last takeFlags(), for the other partitions */
+  /** merchants flagged, no longer flagged or with keys added or dropped since the last takeFlags(), for the other partitions */
   private flags: FlagNotice[] = [];
   /**
    * Called with a merchant's id before an event changes its state, for a caller that must see the state as it was
@@ -206,17 +206,32 @@ export class Engine {
 
   private maybeAlert(m: MerchantState, eventId: string, occurredAt: string, at: number): readonly Alert[] {
     const a = assess(m, this.ruleSet);
-    if (!a.alert || !materiallyChanged(m.lastAlert, a, this.ruleSet)) return NO_ALERTS;
+    const peers = this.followEvidence(m, a.alert && assess(m, this.ruleSet, true).alert, eventId, occurredAt, at);
+    if (!a.alert || !materiallyChanged(m.lastAlert, a, this.ruleSet)) return peers;
     const alert = buildAlert(m, a, this.ruleSet, eventId, occurredAt);
     m.lastAlert = summarise(alert, a);
     this.counts.alerts++;
-    // One hop: a merchant flagged on its own evidence makes its infrastructure peers suspect; one flagged only
-    // through its peers does not pass it on.
-    if (m.flagged || !assess(m, this.ruleSet, true).alert) return [alert];
-    m.flagged = true;
+    return peers.length ? [alert, ...peers] : [alert];
+  }
+
+  /**
+   * One hop: a merchant is flagged while its own evidence alerts, and makes its infrastructure peers suspect; one
+   * alerted only through its peers does not pass it on. Once its own evidence no longer alerts (an indicator revoked
+   * or expired, signals out of their windows: a false positive, usually) its keys stop linking merchants, here and,
+   * through a notice dropping every key, in the other processes; peers already alerted stay alerted. Returns the
+   * alerts of the peers of a merchant just flagged.
+   */
+  private followEvidence(m: MerchantState, own: boolean, eventId: string, occurredAt: string, at: number): readonly Alert[] {
+    if (own === !!m.flagged) return NO_ALERTS;
+    m.flagged = own;
     const keys = infraKeys(m.profile);
+    if (!own) {
+      this.infra.unflag(m.id, keys);
+      if (this.trackDirty) this.flags.push({ merchantId: m.id, eventId, occurredAt, keys: [], dropped: keys });
+      return NO_ALERTS;
+    }
     if (this.trackDirty) this.flags.push({ merchantId: m.id, eventId, occurredAt, keys });
-    return [alert, ...this.alertPeers(m.id, this.infra.flag(m.id, keys), eventId, occurredAt, at)];
+    return this.alertPeers(m.id, this.infra.flag(m.id, keys), eventId, occurredAt, at);
   }
 
   /** Runs the peer-flagged rules of the merchants sharing infrastructure with a flagged merchant. */

@@ -14,15 +14,19 @@ export const InfraKey = z.object({ kind: InfraKind, value: z.string() });
 export type InfraKey = z.infer<typeof InfraKey>;
 
 /**
- * A merchant flagged on its own evidence, or a flagged merchant's keys added or dropped later, as other processes
- * learn of it: the event and the keys. Read back from PostgreSQL, so a schema.
+ * A merchant flagged on its own evidence, a flagged merchant's keys added or dropped later, or a merchant no longer
+ * flagged (every key dropped, none added), as other processes learn of it: the event and the keys. Read back from
+ * PostgreSQL, so a schema.
  */
 export const FlagNotice = z.object({
   merchantId: z.string(),
   eventId: z.string(),
   occurredAt: z.string(),
   keys: z.array(InfraKey),
-  /** keys the flagged merchant no longer holds: no longer flagged through it (absent in notices before 2026-12-04) */
+  /**
+   * keys no longer flagged through the merchant: those it no longer holds, or all of them once it is no longer flagged
+   * (absent in notices before 2026-12-04)
+   */
   dropped: z.array(InfraKey).optional(),
 });
 export type FlagNotice = z.infer<typeof FlagNotice>;

@@ -19,6 +19,7 @@ export default defineKind<z.infer<typeof Params>>({
   secondHand: true,
   evaluate({ event, at, merchant, params, env }) {
     const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(k.kind));
+    // looked up afresh each time: a link to a merchant no longer flagged is withdrawn at this one's next evaluation
     const peers = env.infra.flaggedPeers(merchant.id, keys);
     const listed: IndicatorRef[] = [];
     for (const k of keys) {
