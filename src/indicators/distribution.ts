@@ -103,7 +103,9 @@ export class IndicatorSubscriber {
 
   async start(): Promise<void> {
     // a group of its own: every process must read every set
-    this.consumer = this.o.kafka.consumer({ groupId: `moneytrail-indicators-${randomUUID()}` });
+    // a fetch waits at most a second for a set: stop() waits for the fetch in flight (kafkajs's default, 5 s, held
+    // up every SIGTERM by up to that long), and sets are rare enough that a fetch a second costs nothing
+    this.consumer = this.o.kafka.consumer({ groupId: `moneytrail-indicators-${randomUUID()}`, maxWaitTimeInMs: 1000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await this.consumer.run({
