@@ -1,19 +1,21 @@
 // The rule tuner's editing path on the embedded database, without a broker: recovering from a directory a hand edit
-// broke, file names the loader would not read, two saves at once, and a write that fails part-way. A watcher
+// broke, file names the loader would not read, two saves at once, two tuners saving the same file (the second
+// refused, not silently overwriting the first), and a write that fails part-way. A watcher
 // checked by hand stands in for a running engine's (test/integration/hot-reload.test.ts has the real one).
 import { afterEach, describe, expect, it } from "vitest";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { embeddedDb, type Db } from "../src/cases/db.js";
 import { Auth, CONSOLE } from "../src/web/auth.js";
 import { buildWebServer } from "../src/web/server.js";
+import { escape } from "../src/web/html.js";
 import { createLogger } from "../src/lib/log.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { RuleSetWatcher } from "../src/rules/reload.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
-import { filesOf, recordVersion } from "../src/rules/history.js";
+import { fileVersion, filesOf, recordVersion } from "../src/rules/history.js";
 
 interface Setup {
   dir: string;
@@ -51,10 +53,11 @@ async function setup(engine: boolean, dbAs: (db: Db) => Db = (db) => db): Promis
 }
 
 const auth = (s: Setup) => ({ authorization: `Bearer ${s.token}` });
-const put = (s: Setup, file: string, payload: string) =>
-  s.app.inject({ method: "PUT", url: `/api/rules/${file}`, headers: { ...auth(s), "content-type": "text/plain" }, payload });
-const get = (s: Setup, url: string) => s.app.inject({ method: "GET", url, headers: auth(s) });
 const read = (s: Setup, file: string) => readFileSync(join(s.dir, file), "utf8");
+/** A PUT made from `base`: by default the file as it is on disk when called ("" and no If-Match for a new file). */
+const put = (s: Setup, file: string, payload: string, base = existsSync(join(s.dir, file)) ? fileVersion(read(s, file)) : "") =>
+  s.app.inject({ method: "PUT", url: `/api/rules/${file}`, headers: { ...auth(s), "content-type": "text/plain", ...(base ? { "if-match": `"${base}"` } : {}) }, payload });
+const get = (s: Setup, url: string) => s.app.inject({ method: "GET", url, headers: auth(s) });
 const lowerWeight = (text: string) => text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
 const audit = async (s: Setup, action: string) =>
   (await s.db.query<{ target: string; before: { version: string }; after: { version: string }; detail: unknown }>("SELECT target, before, after, detail FROM mt_audit WHERE action = $1 ORDER BY audit_id", [action])).rows;
@@ -85,7 +88,7 @@ describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
     expect(page.body).toContain("no-such-kind");
 
     // a save that leaves the file broken is refused, on the page too, with its error
-    const stillBroken = await s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content: `${BROKEN}\n` } });
+    const stillBroken = await s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content: `${BROKEN}\n`, base: fileVersion(BROKEN) } });
     expect(stillBroken.statusCode).toBe(400);
     expect(stillBroken.body).toContain("Refused; the rule set in force is unchanged");
 
@@ -188,6 +191,98 @@ describe("saves at the same time", { timeout: 60_000 }, () => {
     expect(changes.at(-1)!.after.version).toBe(loadRuleSet(s.dir).version);
     // one at a time: a save waiting its turn holds no connection of the pool the consumers commit with
     expect(most).toBe(1);
+  });
+});
+
+describe("two tuners saving the same file", { timeout: 60_000 }, () => {
+  const tunerSaves = async (s: Setup) => Number((await s.db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_rule_versions WHERE recorded_by = 'tuner'")).rows[0]!.n);
+  const EXTRA = (id: string) => `rules:\n  - id: ${id}\n    kind: descriptor-churn\n    weight: 5\n    typology: brand-churn\n    params: { distinct: 4, withinDays: 30 }\n`;
+
+  it("through the API: the second save from the same version is refused (409), the first one's text stays, one save is recorded; a save from the version now on disk lands", async () => {
+    const s = await setup(false);
+    const opened = read(s, "sites.yaml");
+    const base = (await get(s, "/api/rules")).json().fileVersions["sites.yaml"] as string;
+    expect(base).toBe(fileVersion(opened));
+    const first = lowerWeight(opened);
+    const second = lowerWeight(lowerWeight(opened));
+    expect((await put(s, "sites.yaml", first, base)).statusCode).toBe(200);
+    const refused = await put(s, "sites.yaml", second, base);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().error).toContain(`sites.yaml has changed since version ${base}`);
+    expect(refused.json().error).toContain(`If-Match: "${fileVersion(first)}"`);
+    expect(read(s, "sites.yaml")).toBe(first);
+    expect(await tunerSaves(s)).toBe(1);
+    expect(await audit(s, "rules-change")).toHaveLength(1);
+
+    // without If-Match an existing file is not replaced: the refusal says what to send
+    const blind = await put(s, "sites.yaml", second, "");
+    expect(blind.statusCode).toBe(409);
+    expect(blind.json().error).toMatch(/sites\.yaml exists.*If-Match: "sha256:[0-9a-f]{64}".*fileVersions/);
+    expect(read(s, "sites.yaml")).toBe(first);
+
+    // sent again from the version now on disk (having compared with it), it lands
+    const ok = await put(s, "sites.yaml", second, fileVersion(first));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().fileVersion).toBe(fileVersion(second));
+    expect(read(s, "sites.yaml")).toBe(second);
+    expect(await tunerSaves(s)).toBe(2);
+  });
+
+  it("through the API, at the same time: one save lands and the other is refused, whichever comes second", async () => {
+    const s = await setup(false);
+    const opened = read(s, "sites.yaml");
+    const texts = [lowerWeight(opened), lowerWeight(lowerWeight(opened))];
+    const res = await Promise.all(texts.map((t) => put(s, "sites.yaml", t, fileVersion(opened))));
+    expect(res.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(read(s, "sites.yaml")).toBe(texts[res.findIndex((r) => r.statusCode === 200)]);
+    expect(await tunerSaves(s)).toBe(1);
+  });
+
+  it("on the page: the second save is shown again with the tuner's text kept, who saved meanwhile, the file now and the difference; saved again, it lands", async () => {
+    const s = await setup(false);
+    const opened = read(s, "sites.yaml");
+    const form = (body: string) => body.slice(body.indexOf('<form method="post" action="/rules/sites.yaml">'));
+    const baseIn = (body: string) => /name="base" value="([^"]*)"/.exec(form(body))![1]!;
+    const base = baseIn((await get(s, "/rules")).body);
+    expect(base).toBe(fileVersion(opened));
+    const save = (content: string, b: string) => s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content, base: b } });
+
+    const first = lowerWeight(opened);
+    const second = lowerWeight(lowerWeight(opened));
+    expect((await save(first, base)).statusCode).toBe(200);
+    const refused = await save(second, base);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toMatch(/Not saved: someone else saved sites\.yaml after you opened it \(tuner, \d{4}-\d\d-\d\d [\d:]+ UTC\)/);
+    expect(refused.body).toContain("then save again");
+    expect(form(refused.body)).toMatch(new RegExp(`<textarea name="content"[^>]*>${escape(second).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}</textarea>`));
+    expect(refused.body).toContain(`<pre id="conflict-current">${escape(first)}</pre>`);
+    const diff = /<pre id="conflict-diff">([^]*?)<\/pre>/.exec(refused.body)![1]!;
+    expect(diff).toContain("now/sites.yaml");
+    expect(diff.split("\n").filter((l) => /^[-+][^-+]/.test(l))).toEqual([expect.stringMatching(/^-.*weight/), expect.stringMatching(/^\+.*weight/)]);
+    expect(read(s, "sites.yaml")).toBe(first);
+    expect(await tunerSaves(s)).toBe(1);
+    expect(await audit(s, "rules-change")).toHaveLength(1);
+
+    // the form shown again is made from the file as it is now: sending it replaces that deliberately
+    expect(baseIn(refused.body)).toBe(fileVersion(first));
+    const again = await save(second, baseIn(refused.body));
+    expect(again.statusCode).toBe(200);
+    expect(read(s, "sites.yaml")).toBe(second);
+  });
+
+  it("a new file: refused if one by that name appeared meanwhile, and a change to a file removed meanwhile is refused too", async () => {
+    const s = await setup(false);
+    const v1 = loadRuleSet(s.dir).version;
+    expect((await put(s, "extra.yaml", EXTRA("extra-one"), "")).statusCode).toBe(200);
+    const late = await put(s, "extra.yaml", EXTRA("extra-two"), "");
+    expect(late.statusCode).toBe(409);
+    expect(read(s, "extra.yaml")).toBe(EXTRA("extra-one"));
+    // restoring the first version removes the file; a change made from it is refused
+    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) })).statusCode).toBe(200);
+    const gone = await put(s, "extra.yaml", EXTRA("extra-two"), fileVersion(EXTRA("extra-one")));
+    expect(gone.statusCode).toBe(409);
+    expect(gone.json().error).toMatch(/extra\.yaml was removed/);
+    expect(existsSync(join(s.dir, "extra.yaml"))).toBe(false);
   });
 });
 

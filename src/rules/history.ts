@@ -1,5 +1,6 @@
 // The history of rule-set versions in the database: who saved or put in force which version, with its files,
 // so tuners can compare any two and roll back. Versions are content hashes, so recording one twice is a no-op.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createTwoFilesPatch } from "diff";
@@ -18,6 +19,9 @@ export type RuleFiles = Record<string, string>;
 export function filesOf(rs: RuleSet): RuleFiles {
   return Object.fromEntries(rs.files.map((f) => [basename(f), readFileSync(f, "utf8")]));
 }
+
+/** A file's version, as a save names the file it was made from: the sha256 of its text; "" for no file. */
+export const fileVersion = (text: string | undefined): string => (text === undefined ? "" : `sha256:${createHash("sha256").update(text).digest("hex")}`);
 
 export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string): Promise<void> {
   await q.query("INSERT INTO mt_rule_versions (version, rule_set_id, files, recorded_by) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING", [
@@ -39,6 +43,23 @@ export async function versionFiles(q: Queryable, version: string): Promise<RuleF
   const r = await q.query<{ files: RuleFiles | string }>("SELECT files FROM mt_rule_versions WHERE version = $1", [version]);
   const f = r.rows[0]?.files;
   return f === undefined ? null : typeof f === "string" ? (JSON.parse(f) as RuleFiles) : f;
+}
+
+/**
+ * Who recorded the version that gave a file its text (`undefined`: the file removed), and when: the first of the
+ * latest versions holding it. Null when no version since the last one holding other text holds it (a restore of an
+ * older version records none, nor does a change to comments only: the set's version stays).
+ */
+export async function fileChangedBy(q: Queryable, file: string, text: string | undefined): Promise<{ by: string; at: string } | null> {
+  const r = await q.query<{ recorded_by: string; recorded_at: Date | string }>(
+    `SELECT recorded_by, recorded_at FROM mt_rule_versions
+     WHERE files->>$1 IS NOT DISTINCT FROM $2
+       AND recorded_at > coalesce((SELECT max(recorded_at) FROM mt_rule_versions WHERE files->>$1 IS DISTINCT FROM $2), '-infinity')
+     ORDER BY recorded_at LIMIT 1`,
+    [file, text ?? null],
+  );
+  const x = r.rows[0];
+  return x ? { by: x.recorded_by, at: new Date(x.recorded_at).toISOString() } : null;
 }
 
 /** A unified diff per file between two versions' files (files only on one side diff against nothing). */

@@ -1,6 +1,7 @@
 // The rule tuner's side: the set in force and any refused change, editing a file (the set validated whole before
-// it is written, one save at a time, all its files or none), the version history with diffs and restore, hits per
-// rule (live and shadow), and the false-positive rate reviewers' dispositions give each rule.
+// it is written, one save at a time, all its files or none, refused if someone else saved the file since it was
+// opened), the version history with diffs and restore, hits per rule (live and shadow), and the false-positive rate
+// reviewers' dispositions give each rule.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,10 +10,10 @@ import { CaseError, writeAudit, type Actor } from "../cases/store.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
-import { diffFiles, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { diffFiles, fileChangedBy, fileVersion, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
-import { rulesPage } from "./pages/rules.js";
+import { rulesPage, type RulesConflict } from "./pages/rules.js";
 
 export interface RuleHits {
   rule: string;
@@ -76,6 +77,27 @@ function checkNewName(name: string): void {
   if (!isRuleFileName(name)) {
     const lower = name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase());
     throw new CaseError(400, `${name}: the rule set is read only from files ending in .yaml or .yml in lower case, so this file would be neither validated nor used; save it as ${lower}`);
+  }
+}
+
+/** A save made from a version of the file other than the one on disk: saving it would undo a change unseen. */
+export class StaleFile extends CaseError {
+  constructor(
+    readonly file: string,
+    /** the file on disk; undefined when there is none */
+    readonly current: string | undefined,
+    base: string,
+  ) {
+    const now = fileVersion(current);
+    super(
+      409,
+      current === undefined
+        ? `${file} was removed since version ${base} your change was made from; send it again without If-Match to create it`
+        : base
+          ? `${file} has changed since version ${base} your change was made from (someone else saved it); it is now ${now}: merge your change into it and send it again with If-Match: "${now}"`
+          : `${file} exists (version ${now}): a change to it must name the version it was made from, If-Match: "${now}" (GET /api/rules lists each file's in fileVersions), so that no one else's save is overwritten unseen; without If-Match a save only creates a new file`,
+    );
+    this.name = "StaleFile";
   }
 }
 
@@ -201,9 +223,19 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     saving = run.catch(() => undefined);
     return run;
   };
-  const changeFile = (actor: Actor, file: string, content: string) => replaceFiles(actor, (held) => ({ ...held, [file]: content }), "rules-change", file);
+  /** `base`: the fileVersion of the file the change was made from ("" for a new file), checked in the save's turn. */
+  const changeFile = (actor: Actor, file: string, content: string, base: string) =>
+    replaceFiles(
+      actor,
+      (held) => {
+        if (fileVersion(held[file]) !== base) throw new StaleFile(file, held[file], base);
+        return { ...held, [file]: content };
+      },
+      "rules-change",
+      file,
+    );
 
-  const page = async (req: FastifyRequest, o: { error?: string; notice?: string } = {}) =>
+  const page = async (req: FastifyRequest, o: { error?: string; notice?: string; conflict?: RulesConflict } = {}) =>
     rulesPage(c.pageUser(req)!, {
       rs: await inForce(),
       status: status(),
@@ -215,12 +247,21 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     });
 
   app.get("/rules", { config: { perm: "rules:read" } }, async (req, reply) => c.sendHtml(reply, await page(req)));
+  // the form carries `base`, the version of the file it showed
   app.post("/rules/:file", { config: { perm: "rules:write" } }, async (req, reply) => {
     const { file } = req.params as { file: string };
+    const body = (req.body ?? {}) as Record<string, string>;
+    const content = String(body.content ?? "");
     try {
-      const rs = await changeFile(req.actor!, file, String((req.body as Record<string, string>)?.content ?? ""));
+      const rs = await changeFile(req.actor!, file, content, String(body.base ?? ""));
       return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.` }));
     } catch (err) {
+      if (err instanceof StaleFile) {
+        const { current } = err;
+        const changedBy = await fileChangedBy(c.db, file, current);
+        const diff = diffFiles(current === undefined ? {} : { [file]: current }, { [file]: content }, ["now", "yours"]);
+        return c.sendHtml(reply, await page(req, { conflict: { file, yours: content, current, changedBy, diff } }), 409);
+      }
       if (!(err instanceof ConfigError)) throw err;
       return c.sendHtml(reply, await page(req, { error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
     }
@@ -229,19 +270,26 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
 
   app.get("/api/rules", { config: { perm: "rules:read" } }, async () => {
     const rs = await inForce();
+    const held = files();
     return {
       id: rs.id,
       version: rs.version,
       rules: rs.rules.map((r) => ({ id: r.id, kind: r.kind.kind, mode: r.mode, weight: r.weight, typology: r.typology, version: r.version })),
-      files: Object.keys(files()),
+      files: Object.keys(held),
+      fileVersions: Object.fromEntries(Object.entries(held).map(([name, text]) => [name, fileVersion(text)])),
     };
   });
   app.get("/api/rules/status", { config: { perm: "rules:read" } }, async () => status());
+  // If-Match names the version of the file the change was made from: `"sha256:<hex of the file's text>"`, as
+  // fileVersions in GET /api/rules lists it. A file changed since is refused (409, naming its version now); so is a
+  // request without If-Match to an existing file, which before this check silently replaced whatever was there:
+  // without If-Match a PUT only creates a file, and is refused if one by that name appeared meanwhile.
   app.put("/api/rules/:file", { config: { perm: "rules:write" } }, async (req) => {
     const body = req.body;
     const content = typeof body === "string" ? body : String((body as { content?: string })?.content ?? "");
-    const rs = await changeFile(req.actor!, (req.params as { file: string }).file, content);
-    return { id: rs.id, version: rs.version };
+    const base = String(req.headers["if-match"] ?? "").replace(/^"(.*)"$/, "$1");
+    const rs = await changeFile(req.actor!, (req.params as { file: string }).file, content, base);
+    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content) };
   });
   app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => versions(c.db));
   app.get("/api/rules/versions/:version", { config: { perm: "rules:read" } }, async (req) => {

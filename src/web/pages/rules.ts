@@ -1,9 +1,10 @@
 // The rule tuner's page: the set in force (and any refused change), each rule's live and shadow hits and the
-// false-positive rate reviewers' dispositions give it, the files to edit, and the version history.
+// false-positive rate reviewers' dispositions give it, the files to edit (each form names the version of the file it
+// shows, so a save over someone else's is refused and shown here to merge), and the version history.
 import { csrfField, html, layout, when, type PageUser } from "../html.js";
 import type { RuleSet } from "../../rules/ruleset.js";
 import type { RulesStatus } from "../../rules/reload.js";
-import type { RuleVersion, RuleFiles } from "../../rules/history.js";
+import { fileVersion, type RuleVersion, type RuleFiles } from "../../rules/history.js";
 import type { RuleFeedback, RuleHits } from "../rules-routes.js";
 
 export interface RulesView {
@@ -15,6 +16,26 @@ export interface RulesView {
   feedback: RuleFeedback[];
   error?: string;
   notice?: string;
+  conflict?: RulesConflict;
+}
+
+/** A save refused because the file changed after the form was opened. */
+export interface RulesConflict {
+  file: string;
+  /** the text the tuner sent */
+  yours: string;
+  /** the file as the refusal found it; undefined when removed */
+  current: string | undefined;
+  changedBy: { by: string; at: string } | null;
+  /** from the file now to the tuner's text */
+  diff: string;
+}
+
+function conflictMessage(x: RulesConflict): string {
+  const who = !x.changedBy ? "" : x.changedBy.by === "directory" ? ` (outside this page; first seen ${when(x.changedBy.at)})` : ` (${x.changedBy.by}, ${when(x.changedBy.at)})`;
+  return x.current === undefined
+    ? `Not saved: ${x.file} was removed after you opened it${who}. Your text is kept in its form below; save again to create the file with it.`
+    : `Not saved: someone else saved ${x.file} after you opened it${who}, and saving yours would have undone their change. Your text is kept in its form below, with the file as it is now and the difference between the two: put into your text what you want to keep of theirs, then save again (that replaces the file as it is now).`;
 }
 
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
@@ -30,7 +51,7 @@ export function rulesPage(user: PageUser, v: RulesView): string {
   return layout(
     "Rules",
     user,
-    html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
+    html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ""}${v.conflict ? html`<p class="error" role="alert" id="conflict">${conflictMessage(v.conflict)}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
 ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused at ${when(v.status.lastRefusal.at)}; the set in force is unchanged: <code>${v.status.lastRefusal.message}</code></p>` : ""}
 <h1>Rule set ${v.rs.id}</h1><p>In force: <code id="version">${v.status.version}</code> since ${when(v.status.loadedAt)}</p>
 <table id="rules"><thead><tr><th>Rule</th><th>Kind</th><th>Mode</th><th>Weight</th><th>Typology</th><th>Merchants hit (live)</th><th>Merchants hit (shadow)</th><th>Reviewers: reported / false positive</th><th>False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
@@ -41,9 +62,18 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
     })}</tbody></table>
 <p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against reported.</p>
 <h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays. Saved sets reach running consumers without a restart.</p>
-${Object.entries(v.files).map(
-  ([name, text]) => html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<textarea name="content" rows="12" cols="100">${text}</textarea><br><button>Validate and save ${name}</button></form>`,
-)}
+${[...new Set([...Object.keys(v.files), ...(v.conflict ? [v.conflict.file] : [])])].map((name) => {
+  const x = v.conflict?.file === name ? v.conflict : undefined;
+  // after a conflict the form holds the tuner's text over the file as the refusal found it
+  const shown = x ? x.current : v.files[name];
+  return html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${fileVersion(shown)}"><textarea name="content" rows="12" cols="100">${x ? x.yours : shown}</textarea><br><button>Validate and save ${name}</button></form>${
+    x
+      ? html`<h4>From ${name} as it is now to your text</h4><pre id="conflict-diff">${x.diff || "(no difference)"}</pre>${
+          x.current === undefined ? "" : html`<h4>${name} as it is now</h4><pre id="conflict-current">${x.current}</pre>`
+        }`
+      : ""
+  }`;
+})}
 <h2>Version history</h2><table id="versions"><thead><tr><th>Version</th><th>Recorded</th><th>By</th><th></th></tr></thead><tbody>${v.versions.map(
       (x) => html`<tr><td><code>${x.version.slice(0, 19)}…</code>${x.version === v.status.version ? " (in force)" : ""}</td><td>${when(x.recordedAt)}</td><td>${x.recordedBy}</td><td>${
         x.version === v.status.version
