@@ -580,15 +580,16 @@ export class Runner {
   }
 
   /**
-   * Marks a notice's keys flagged; returns the merchants held here that share one. A flagged merchant held here has
-   * its flags from its own events, which may be newer than the notice: only keys it still holds are marked (an old
-   * notice must not flag again a key dropped since), and none is unmarked.
+   * Marks a notice's keys flagged and unmarks those it drops; returns the merchants held here that share one. A
+   * merchant held here has its flags from its own events, which may be newer than the notice: only keys it still
+   * holds are marked (an old notice must not flag again a key dropped since), and keys are unmarked only while it is
+   * not flagged here (notices read again from the start: its notice of no longer being flagged undoes the older one).
    */
   private flagNoticed(n: FlagNotice): string[] {
     const held = this.engine.merchants.get(n.merchantId);
     if (!held) return this.engine.flagRemote(n);
     const now = infraKeys(held.profile);
-    return this.engine.flagRemote({ merchantId: n.merchantId, eventId: n.eventId, occurredAt: n.occurredAt, keys: n.keys.filter((k) => hasKey(now, k)) });
+    return this.engine.flagRemote({ ...n, keys: n.keys.filter((k) => hasKey(now, k)), dropped: held.flagged ? undefined : n.dropped });
   }
 
   /**
