@@ -16,6 +16,7 @@ import { buildWebServer } from "../../src/web/server.js";
 import { ROLES, type Role } from "../../src/cases/store.js";
 import { createLogger } from "../../src/lib/log.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import { fileVersion } from "../../src/rules/history.js";
 import type { Alert, IndicatorRef } from "../../src/decode/events.js";
 import { freshNames, freshSchema, replayAlerts } from "./harness.js";
 
@@ -290,14 +291,16 @@ describe.each([
   it("lets a rule tuner change a rule file; a bad change is refused with file, path and reason and nothing changes", async () => {
     const before = await get<{ version: string }>("/api/rules", "rule-tuner");
     const text = readFileSync(join(rulesDir, "sites.yaml"), "utf8");
-    const bad = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: `${text}\n  - id: broken\n    kind: no-such-kind\n` });
+    // each change names the version of the file it was made from
+    const headers = { ...as("rule-tuner"), "content-type": "text/plain", "if-match": `"${fileVersion(text)}"` };
+    const bad = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers, payload: `${text}\n  - id: broken\n    kind: no-such-kind\n` });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatch(/sites\.yaml.*rules\[\d+\]/);
     expect(readFileSync(join(rulesDir, "sites.yaml"), "utf8")).toBe(text);
     expect((await get<{ version: string }>("/api/rules", "rule-tuner")).version).toBe(before.version);
     const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
     expect(changed).not.toBe(text);
-    const ok = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: changed });
+    const ok = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers, payload: changed });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().version).not.toBe(before.version);
     const audit = await app.inject({ method: "GET", url: "/api/audit", headers: as("admin") });
@@ -314,7 +317,12 @@ describe.each([
     expect(await get("/api/rules/status", "rule-tuner")).toMatchObject({ version: start, loadedAt: status.loadedAt });
     const text = readFileSync(join(rulesDir, "chargebacks.yaml"), "utf8");
     const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) + 3}`);
-    const put = await app.inject({ method: "PUT", url: "/api/rules/chargebacks.yaml", headers: { ...as("rule-tuner"), "content-type": "text/plain" }, payload: changed });
+    const put = await app.inject({
+      method: "PUT",
+      url: "/api/rules/chargebacks.yaml",
+      headers: { ...as("rule-tuner"), "content-type": "text/plain", "if-match": `"${fileVersion(text)}"` },
+      payload: changed,
+    });
     expect(put.statusCode, put.body).toBe(200);
     const next = put.json().version as string;
     const versions = await list();

@@ -10,6 +10,7 @@ import pg from "pg";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { Engine } from "../../src/engine.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { fileVersion } from "../../src/rules/history.js";
 import { loadIndicators } from "../../src/indicators/index.js";
 import { Event, type Alert } from "../../src/decode/events.js";
 import { serverDb } from "../../src/cases/db.js";
@@ -62,7 +63,8 @@ describe("hot reload of the rule set", () => {
 
       // a bad change: refused, visible, and the set in force stays
       const sites = readFileSync(join(dir, "sites.yaml"), "utf8");
-      writeFileSync(join(dir, "sites.yaml"), "rules:\n  - id: broken\n    kind: no-such-kind\n");
+      const broken = "rules:\n  - id: broken\n    kind: no-such-kind\n";
+      writeFileSync(join(dir, "sites.yaml"), broken);
       await until("the refusal", () => runner.rulesStatus.lastRefusal !== undefined);
       expect(runner.rulesStatus.lastRefusal!.message).toMatch(/sites\.yaml.*no-such-kind|sites\.yaml.*kind/);
       expect(runner.rulesStatus.version).toBe(v2.version);
@@ -81,7 +83,13 @@ describe("hot reload of the rule set", () => {
         await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
         const { token } = await auth.createToken(CONSOLE, "tuner", "test");
         const fixed = sites.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
-        const put = await web.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" }, payload: fixed });
+        // made from the broken file the tuner found on disk
+        const put = await web.inject({
+          method: "PUT",
+          url: "/api/rules/sites.yaml",
+          headers: { authorization: `Bearer ${token}`, "content-type": "text/plain", "if-match": `"${fileVersion(broken)}"` },
+          payload: fixed,
+        });
         expect(put.statusCode, put.body).toBe(200);
         await until("the fix in force", () => runner.rulesStatus.version === put.json().version && runner.rulesStatus.lastRefusal === undefined);
         const audit = await db.query<{ before: { version: string } }>("SELECT before FROM mt_audit WHERE action = 'rules-change'");
