@@ -1,6 +1,7 @@
 // The rule tuner's editing path on the embedded database, without a broker: recovering from a directory a hand edit
 // broke, file names the loader would not read, two saves at once, two tuners saving the same file (the second
-// refused, not silently overwriting the first), and a write that fails part-way. A watcher
+// refused, not silently overwriting the first), a page save refused for its content (the tuner's text kept), and a
+// write that fails part-way. A watcher
 // checked by hand stands in for a running engine's (test/integration/hot-reload.test.ts has the real one).
 import { afterEach, describe, expect, it } from "vitest";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -68,6 +69,12 @@ const dirState = (dir: string) =>
       .map((f) => [f.name, readFileSync(join(dir, f.name), "utf8")]),
   );
 const BROKEN = "rules:\n  - id: broken\n    kind: no-such-kind\n";
+// the page's form for sites.yaml: the version of the file it names, and the text in it (as the HTML holds it)
+const sitesForm = (body: string) => body.slice(body.indexOf('<form method="post" action="/rules/sites.yaml">'));
+const baseIn = (body: string) => /name="base" value="([^"]*)"/.exec(sitesForm(body))![1]!;
+const textIn = (body: string) => /<textarea name="content"[^>]*>([^]*?)<\/textarea>/.exec(sitesForm(body))![1]!;
+/** The page's save of sites.yaml, as its form sends it. */
+const pageSave = (s: Setup, content: string, base: string) => s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content, base } });
 
 describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
   it("with a running engine: the page and API show the set in force, and a corrected save is accepted, audited against the set in force", async () => {
@@ -241,11 +248,9 @@ describe("two tuners saving the same file", { timeout: 60_000 }, () => {
   it("on the page: the second save is shown again with the tuner's text kept, who saved meanwhile, the file now and the difference; saved again, it lands", async () => {
     const s = await setup(false);
     const opened = read(s, "sites.yaml");
-    const form = (body: string) => body.slice(body.indexOf('<form method="post" action="/rules/sites.yaml">'));
-    const baseIn = (body: string) => /name="base" value="([^"]*)"/.exec(form(body))![1]!;
     const base = baseIn((await get(s, "/rules")).body);
     expect(base).toBe(fileVersion(opened));
-    const save = (content: string, b: string) => s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content, base: b } });
+    const save = (content: string, b: string) => pageSave(s, content, b);
 
     const first = lowerWeight(opened);
     const second = lowerWeight(lowerWeight(opened));
@@ -254,7 +259,7 @@ describe("two tuners saving the same file", { timeout: 60_000 }, () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toMatch(/Not saved: someone else saved sites\.yaml after you opened it \(tuner, \d{4}-\d\d-\d\d [\d:]+ UTC\)/);
     expect(refused.body).toContain("then save again");
-    expect(form(refused.body)).toMatch(new RegExp(`<textarea name="content"[^>]*>${escape(second).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}</textarea>`));
+    expect(textIn(refused.body)).toBe(escape(second));
     expect(refused.body).toContain(`<pre id="conflict-current">${escape(first)}</pre>`);
     const diff = /<pre id="conflict-diff">([^]*?)<\/pre>/.exec(refused.body)![1]!;
     expect(diff).toContain("now/sites.yaml");
@@ -283,6 +288,34 @@ describe("two tuners saving the same file", { timeout: 60_000 }, () => {
     expect(gone.statusCode).toBe(409);
     expect(gone.json().error).toMatch(/extra\.yaml was removed/);
     expect(existsSync(join(s.dir, "extra.yaml"))).toBe(false);
+  });
+});
+
+describe("a page save refused for its content", { timeout: 60_000 }, () => {
+  it("is shown again with the error (file, path, reason) above the tuner's text, kept in its form over the version it was made from; corrected from there, it lands", async () => {
+    const s = await setup(false);
+    const opened = read(s, "sites.yaml");
+    const base = baseIn((await get(s, "/rules")).body);
+    // an edit worth keeping (a note with characters HTML escapes) and a typo in a new rule's kind
+    const edited = `# tuner's note: <weights> & "kinds" reviewed\n${lowerWeight(opened)}`;
+    const typo = `${edited}\n  - id: new-churn-rule\n    kind: descriptor-chrun\n    weight: 5\n    typology: brand-churn\n    params: { distinct: 4, withinDays: 30 }\n`;
+
+    const refused = await pageSave(s, typo, base);
+    expect(refused.statusCode).toBe(400);
+    const error = /<p class="error" role="alert">([^]*?)<\/p>/.exec(refused.body)![1]!;
+    expect(error).toMatch(/^Refused; the rule set in force is unchanged\. sites\.yaml.*rules\[\d+\]\.kind.*descriptor-chrun/);
+    expect(refused.body.indexOf(error)).toBeLessThan(refused.body.indexOf(sitesForm(refused.body)));
+    expect(textIn(refused.body)).toBe(escape(typo));
+    expect(baseIn(refused.body)).toBe(base);
+    expect(read(s, "sites.yaml")).toBe(opened);
+    expect(await audit(s, "rules-change")).toEqual([]);
+
+    // the typo fixed in the form shown again, sent from it
+    const fixed = typo.replace("descriptor-chrun", "descriptor-churn");
+    const saved = await pageSave(s, fixed, baseIn(refused.body));
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(read(s, "sites.yaml")).toBe(fixed);
+    expect(await audit(s, "rules-change")).toHaveLength(1);
   });
 });
 

@@ -13,7 +13,7 @@ import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { diffFiles, fileChangedBy, fileVersion, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
-import { rulesPage, type RulesConflict } from "./pages/rules.js";
+import { rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
 
 export interface RuleHits {
   rule: string;
@@ -235,7 +235,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       file,
     );
 
-  const page = async (req: FastifyRequest, o: { error?: string; notice?: string; conflict?: RulesConflict } = {}) =>
+  const page = async (req: FastifyRequest, o: { error?: string; notice?: string; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
     rulesPage(c.pageUser(req)!, {
       rs: await inForce(),
       status: status(),
@@ -252,18 +252,23 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const { file } = req.params as { file: string };
     const body = (req.body ?? {}) as Record<string, string>;
     const content = String(body.content ?? "");
+    const base = String(body.base ?? "");
     try {
-      const rs = await changeFile(req.actor!, file, content, String(body.base ?? ""));
+      const rs = await changeFile(req.actor!, file, content, base);
       return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.` }));
     } catch (err) {
+      // a refused save's form is shown again with the tuner's text in it
       if (err instanceof StaleFile) {
         const { current } = err;
         const changedBy = await fileChangedBy(c.db, file, current);
         const diff = diffFiles(current === undefined ? {} : { [file]: current }, { [file]: content }, ["now", "yours"]);
-        return c.sendHtml(reply, await page(req, { conflict: { file, yours: content, current, changedBy, diff } }), 409);
+        // over the file as the refusal found it: saving again replaces that deliberately
+        const kept = { file, yours: content, base: fileVersion(current) };
+        return c.sendHtml(reply, await page(req, { kept, conflict: { file, current, changedBy, diff } }), 409);
       }
       if (!(err instanceof ConfigError)) throw err;
-      return c.sendHtml(reply, await page(req, { error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
+      // over the version it was made from (the one on disk: a stale save is refused above), so the next save is still checked against it
+      return c.sendHtml(reply, await page(req, { kept: { file, yours: content, base }, error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
     }
   });
   app.get("/rules/diff", { config: { perm: "rules:read" } }, async (req, reply) => reply.type("text/plain; charset=utf-8").send(await diff(req.query as Record<string, string>)));

@@ -1,6 +1,7 @@
 // The rule tuner's page: the set in force (and any refused change), each rule's live and shadow hits and the
 // false-positive rate reviewers' dispositions give it, the files to edit (each form names the version of the file it
-// shows, so a save over someone else's is refused and shown here to merge), and the version history.
+// shows, so a save over someone else's is refused and shown here to merge; a refused save's form keeps the tuner's
+// text), and the version history.
 import { csrfField, html, layout, when, type PageUser } from "../html.js";
 import type { RuleSet } from "../../rules/ruleset.js";
 import type { RulesStatus } from "../../rules/reload.js";
@@ -16,14 +17,22 @@ export interface RulesView {
   feedback: RuleFeedback[];
   error?: string;
   notice?: string;
+  /** a refused save: its form is shown again with the tuner's text instead of the file's, so nothing typed is lost */
+  kept?: KeptEdit;
   conflict?: RulesConflict;
+}
+
+export interface KeptEdit {
+  file: string;
+  /** the text the tuner sent */
+  yours: string;
+  /** the fileVersion the form names: the version a save of it replaces */
+  base: string;
 }
 
 /** A save refused because the file changed after the form was opened. */
 export interface RulesConflict {
   file: string;
-  /** the text the tuner sent */
-  yours: string;
   /** the file as the refusal found it; undefined when removed */
   current: string | undefined;
   changedBy: { by: string; at: string } | null;
@@ -62,11 +71,10 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
     })}</tbody></table>
 <p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against reported.</p>
 <h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays. Saved sets reach running consumers without a restart.</p>
-${[...new Set([...Object.keys(v.files), ...(v.conflict ? [v.conflict.file] : [])])].map((name) => {
+${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
+  const k = v.kept?.file === name ? v.kept : undefined;
   const x = v.conflict?.file === name ? v.conflict : undefined;
-  // after a conflict the form holds the tuner's text over the file as the refusal found it
-  const shown = x ? x.current : v.files[name];
-  return html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${fileVersion(shown)}"><textarea name="content" rows="12" cols="100">${x ? x.yours : shown}</textarea><br><button>Validate and save ${name}</button></form>${
+  return html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100">${k ? k.yours : v.files[name]}</textarea><br><button>Validate and save ${name}</button></form>${
     x
       ? html`<h4>From ${name} as it is now to your text</h4><pre id="conflict-diff">${x.diff || "(no difference)"}</pre>${
           x.current === undefined ? "" : html`<h4>${name} as it is now</h4><pre id="conflict-current">${x.current}</pre>`
