@@ -115,6 +115,8 @@ export class Runner {
   private savingPositions?: Promise<void>;
   /** the partition whose events or triggers the engine is running (see engine.linksAtOnce) */
   private inHand = -1;
+  /** batches being processed (onBatch), which stop() waits for */
+  private readonly inFlight = new Set<Promise<void>>();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -678,7 +680,18 @@ export class Runner {
     await owned.publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  /**
+   * A batch delivered once stop() began is left alone, its offsets unresolved: stop() saves what was processed
+   * before it, and no batch may be processed after that save. The others are tracked for stop() to wait for.
+   */
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    const batch = this.takeBatch(payload).finally(() => this.inFlight.delete(batch));
+    this.inFlight.add(batch);
+    return batch;
+  }
+
+  private async takeBatch(payload: EachBatchPayload): Promise<void> {
     const p = payload.batch.partition;
     let owned: Owned;
     // triggers being committed finish first (they may begin while a claim is awaited)
@@ -717,8 +730,9 @@ export class Runner {
     }
     owned.following = true;
     let i = 0;
-    // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here
-    while (i < msgs.length && isRunning() && !isStale() && this.owned.get(p) === owned) {
+    // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here; and on
+    // stop() after the chunk in hand
+    while (i < msgs.length && isRunning() && !this.stopping && !isStale() && this.owned.get(p) === owned) {
       const end = Math.min(i + this.cfg.commitEvery, msgs.length);
       const alerts = [];
       const appendedAt: number[] = [];
@@ -836,30 +850,49 @@ export class Runner {
     }
   }
 
-  /** SIGTERM: finish the chunk in hand, commit, leave the group, publish what is pending. */
+  /**
+   * SIGTERM: finish the chunk in hand, save the positions and the last checkpoint, commit, publish, and only then
+   * leave the group. Once this member has left, another is given its partitions, claims them (fencing this one) and
+   * starts from what PostgreSQL has: a write after leaving would be refused or race it, and the work since the
+   * previous checkpoint would be done again. kafkajs's consumer.stop() leaves the group too, so fetching is paused
+   * instead (a batch delivered meanwhile is left alone: onBatch).
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.rules.stop();
       await this.subscriber.stop();
-      // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds
-      const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
-      if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
-      await this.consumer?.disconnect();
+      try {
+        this.consumer?.pause([{ topic: this.cfg.eventsTopic }]);
+      } catch {
+        // not running (kafkajs gave up and the restart has not come round): there is no batch in hand to stop
+      }
+      await Promise.allSettled(this.inFlight);
       clearInterval(this.positionTimer);
       await this.pollingFlags;
       for (const o of this.owned.values()) await o.applying;
       await this.savingPositions;
       await this.savePositions();
-      await this.checkpoint();
+      // a checkpoint that fails leaves the previous one, which the next owner starts from: the group is left
+      // cleanly all the same, and stop() fails at the end
+      const failed = await this.checkpoint().then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds
+      const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
+      if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
+      // published before leaving: the next owner's producer would fence this one's mid-transaction
       for (const p of [...this.owned.keys()]) {
         await this.owned.get(p)?.publisher.flush();
         await this.release(p, false);
       }
+      await this.consumer?.disconnect();
       await this.admin.disconnect();
       await this.http?.close();
       await this.web?.close();
       await this.webhook?.stop();
       await this.pool.end();
+      if (failed) throw failed;
     })();
     return this.stopping;
   }
