@@ -757,11 +757,14 @@ export class Runner {
         if (!d.ok) {
           if (replay) continue;
           this.metrics.deadLettered.inc({ reason: d.kind });
+          // the message as it came, its headers too (bytes, kept so by the outbox), for an operator to re-drive;
+          // ours added after them, so a source header of the same name gives way to ours
           outbox.push({
             dest: "dead-letter",
             key: m.key,
             value: m.value ?? Buffer.alloc(0),
             headers: {
+              ...m.headers,
               "mt-reason": d.reason,
               "mt-reason-kind": d.kind,
               "mt-source-topic": batch.topic,

@@ -104,6 +104,8 @@ export interface Read {
   key: string | null;
   value: Buffer;
   headers: Record<string, string>;
+  /** the headers as kafkajs read them: bytes, an array for a repeated name */
+  rawHeaders: IHeaders;
   partition: number;
 }
 
@@ -117,7 +119,7 @@ export async function readTopic(topic: string, o: { count?: number; idleMs?: num
   await consumer.run({
     eachMessage: async ({ message, partition }) => {
       last = Date.now();
-      out.push({ key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), headers: textHeaders(message.headers), partition });
+      out.push({ key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), headers: textHeaders(message.headers), rawHeaders: message.headers ?? {}, partition });
     },
   });
   const start = Date.now();

@@ -3,6 +3,7 @@
 // position it is as of. A partition's epoch fences a consumer that has lost it: its next write finds a newer
 // epoch and is refused, so it cannot overwrite the new owner's work.
 import type pg from "pg";
+import type { IHeaders } from "kafkajs";
 import type { Alert } from "../../decode/events.js";
 import type { StoredMerchant } from "../../state/merchant.js";
 import { recordArgs, recordCall } from "../../cases/record.js";
@@ -32,7 +33,8 @@ export interface OutboxMessage {
   dest: "alerts" | "dead-letter";
   key: Buffer | null;
   value: Buffer;
-  headers: Record<string, string>;
+  /** as kafkajs takes them: ours are text, a dead letter's source headers bytes (an array for a repeated name) */
+  headers: IHeaders;
 }
 
 export interface OutputsWrite {
@@ -98,10 +100,23 @@ export function printable(s: string): string {
   return s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-function printableHeaders(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in h) out[printable(k)] = printable(h[k]!);
-  return out;
+/** A header value in the outbox's jsonb: text as it is (rows written before bytes were kept too), bytes in base64. */
+type StoredValue = string | { base64: string };
+
+/**
+ * Headers as the outbox keeps them (jsonb: text, made `printable`, as ours are; bytes, as a dead letter's source
+ * headers are, in base64; an array for a repeated name) and as it gives them back (storedHeaders), so that those go
+ * out byte for byte. A header without a value (kafkajs reads it as null) goes as an empty one: kafkajs's producer
+ * throws on a null value. Object.entries and fromEntries: a header named __proto__ is a header like another.
+ */
+function toStored(h: IHeaders): Record<string, StoredValue | StoredValue[]> {
+  const one = (v: Buffer | string | null | undefined): StoredValue => (typeof v === "string" ? printable(v) : { base64: v ? v.toString("base64") : "" });
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [printable(k), Array.isArray(v) ? v.map(one) : one(v)]));
+}
+
+function storedHeaders(h: Record<string, StoredValue | StoredValue[]>): IHeaders {
+  const one = (v: StoredValue): Buffer | string => (typeof v === "string" ? v : Buffer.from(v.base64, "base64"));
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.map(one) : one(v)]));
 }
 
 /** outbox rows read at a time */
@@ -149,7 +164,7 @@ export class PgStore {
   async commitOutputs(b: OutputsWrite): Promise<OutboxRow[]> {
     const hits = b.hits ?? [];
     const flags = b.flags ?? [];
-    const headers = b.outbox.map((o) => printableHeaders(o.headers));
+    const headers = b.outbox.map((o) => toStored(o.headers));
     if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0 && flags.length === 0) {
       const { rows } = await this.pool.query(ADVANCE, this.advanceArgs(b, 0));
       if (rows.length === 0) throw await this.fenced(b);
@@ -178,7 +193,8 @@ export class PgStore {
     if (rows.length === 0) throw await this.fenced(b);
     // the rows took the numbers just below the reserved mark, in order
     const first = BigInt(rows[0]!.outbox_seq) - BigInt(b.outbox.length) + 1n;
-    return b.outbox.map((o, i) => ({ ...o, headers: headers[i]!, seq: String(first + BigInt(i)) }));
+    // as pendingOutbox would read them back, so the publisher sends the same either way
+    return b.outbox.map((o, i) => ({ ...o, headers: storedHeaders(headers[i]!), seq: String(first + BigInt(i)) }));
   }
 
   private advanceArgs(b: OutputsWrite, reserve: number): unknown[] {
@@ -243,12 +259,12 @@ export class PgStore {
   }
 
   async pendingOutbox(topic: string, partition: number, afterSeq: string, limit = OUTBOX_PAGE): Promise<OutboxRow[]> {
-    const { rows } = await this.pool.query<{ seq: string; dest: OutboxRow["dest"]; key: Buffer | null; value: Buffer; headers: Record<string, string> }>(
+    const { rows } = await this.pool.query<{ seq: string; dest: OutboxRow["dest"]; key: Buffer | null; value: Buffer; headers: Record<string, StoredValue | StoredValue[]> }>(
       `SELECT seq, dest, key, value, headers FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = $3 AND seq > $4
        ORDER BY seq LIMIT $5`,
       [this.groupId, topic, partition, afterSeq, limit],
     );
-    return rows;
+    return rows.map((r) => ({ ...r, headers: storedHeaders(r.headers) }));
   }
 
   async dropPublished(topic: string, partition: number, uptoSeq: string): Promise<void> {
