@@ -189,7 +189,11 @@ export async function writeAudit(
 }
 
 export class CaseStore {
-  constructor(readonly db: Db) {}
+  /** `workers`: the roles that work cases (web/auth.ts's cases:act); a case is assigned only to a user holding one */
+  constructor(
+    readonly db: Db,
+    private readonly workers: readonly Role[],
+  ) {}
 
   /** Sorted by risk (score, highest first), then age (oldest first). */
   async queue(f: QueueFilter = {}): Promise<{ rows: CaseRow[]; total: number; page: number; pageSize: number }> {
@@ -263,9 +267,7 @@ export class CaseStore {
 
   /** One workflow action, checked against the case's current status, with its audit row. */
   async act(caseId: string, actor: Actor, input: unknown): Promise<CaseRow> {
-    const parsed = CaseAction.safeParse(input);
-    if (!parsed.success) throw new CaseError(400, parsed.error.issues.map((i) => `${i.path.join(".") || "action"}: ${i.message}`).join("; "));
-    const a = parsed.data;
+    const a = parseInput(CaseAction, input, "action");
     const id = caseIdOf(caseId);
     return this.db.tx(async (q) => {
       const cur = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint FOR UPDATE`, [id]);
@@ -273,6 +275,7 @@ export class CaseStore {
       const before = caseRow(cur.rows[0]);
       if (!TRANSITIONS[a.action].from.includes(before.status))
         throw new CaseError(409, `cannot ${a.action} a case that is ${before.status.replace("_", " ")}; allowed from: ${TRANSITIONS[a.action].from.join(", ")}`);
+      if (a.action === "assign" && a.assignee !== undefined) await this.checkAssignee(q, a.assignee);
       const status = nextStatus(before.status, a.action);
       const set = {
         assignee: a.action === "assign" ? (a.assignee ?? actor.username) : before.assignee,
@@ -304,10 +307,19 @@ export class CaseStore {
     });
   }
 
-  async comment(caseId: string, actor: Actor, body: string): Promise<CommentRow> {
-    const text = body.trim();
-    if (!text) throw new CaseError(400, "a comment needs some text");
-    if (text.length > 4000) throw new CaseError(400, "a comment is at most 4,000 characters");
+  /** Someone who can work the case: an active user of a role that works cases. */
+  private async checkAssignee(q: Queryable, username: string): Promise<void> {
+    const r = await q.query<{ role: Role; disabled: boolean }>("SELECT role, disabled FROM mt_users WHERE username = $1", [username]);
+    const u = r.rows[0];
+    const who = this.workers.join(" or ");
+    if (!u) throw new CaseError(400, `assignee: there is no user ${username}; assign the case to a ${who} by their user name`);
+    if (!this.workers.includes(u.role)) throw new CaseError(400, `assignee: ${username} has the ${u.role} role and cannot work cases; assign the case to a ${who}`);
+    if (u.disabled) throw new CaseError(400, `assignee: ${username} is disabled; assign the case to an active ${who}`);
+  }
+
+  /** A comment on a case, `{ body }` as the API or the page's form sends it. */
+  async comment(caseId: string, actor: Actor, input: unknown): Promise<CommentRow> {
+    const text = parseInput(CommentInput, input, "comment").body;
     const id = caseIdOf(caseId);
     return this.db.tx(async (q) => {
       const c = await q.query<{ merchant_id: string }>("SELECT merchant_id FROM mt_cases WHERE case_id = $1::bigint", [id]);
@@ -455,6 +467,19 @@ export interface CaseFile {
   alerts: Omit<Alert, "context">[];
   comments: CommentRow[];
   audit: AuditRow[];
+}
+
+// the page's form sends its CSRF token beside the body
+const CommentInput = z.object(
+  { body: z.string({ error: "the comment's text, as a string" }).trim().min(1, "a comment needs some text").max(4000, "a comment is at most 4,000 characters") },
+  { error: 'send {"body": "…"} as JSON' },
+);
+
+/** A request's input, or a 400 naming each field and what it needs. */
+function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new CaseError(400, parsed.error.issues.map((i) => `${i.path.join(".") || what}: ${i.message}`).join("; "));
+  return parsed.data;
 }
 
 function caseIdOf(s: string): string {

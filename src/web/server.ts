@@ -7,6 +7,7 @@ import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { CaseError, CaseStore, SightingsForm, queueFilter, type Actor, type Role } from "../cases/store.js";
+import { TRANSITIONS } from "../cases/workflow.js";
 import { maskCase } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
@@ -67,7 +68,7 @@ const SightingsQuery = z.object({ format: SightingsForm.default("stix"), publish
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20, ...(o.trustProxy && { trustProxy: o.trustProxy }) });
-  const store = new CaseStore(o.db);
+  const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
   const auth = new Auth(o.db);
   app.decorate("guarded", []);
   app.addHook("onRoute", (r) => {
@@ -189,16 +190,20 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.get("/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const q = req.query as { error?: string; notice?: string };
-    return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error: q.error, notice: q.notice }));
+    const { done } = req.query as { done?: string };
+    const d = await store.get(id);
+    // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
+    const notice =
+      done === "comment" ? "comment added" : typeof done === "string" && Object.hasOwn(TRANSITIONS, done) ? `${done}: the case is now ${d.case.status.replace("_", " ")}` : undefined;
+    return sendHtml(reply, casePage(pageUser(req)!, d, { notice }));
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { _csrf, ...b } = (req.body ?? {}) as Record<string, string>;
     const input = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== ""));
     try {
-      const c = await store.act(id, req.actor!, input);
-      return reply.redirect(`/cases/${id}?notice=${encodeURIComponent(`${b.action}: the case is now ${c.status.replace("_", " ")}`)}`, 303);
+      await store.act(id, req.actor!, input);
+      return reply.redirect(`/cases/${id}?done=${b.action}`, 303);
     } catch (err) {
       if (!(err instanceof CaseError) || err.status === 404) throw err;
       return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error: err.message }), err.status);
@@ -206,8 +211,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    await store.comment(id, req.actor!, String((req.body as Record<string, string>)?.body ?? ""));
-    return reply.redirect(`/cases/${id}?notice=comment+added`, 303);
+    await store.comment(id, req.actor!, req.body);
+    return reply.redirect(`/cases/${id}?done=comment`, 303);
   });
   app.post("/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -238,7 +243,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req) => maskCase(await store.get((req.params as { id: string }).id)));
   app.post("/api/cases/:id/actions", { config: { perm: "cases:act" } }, async (req) => store.act((req.params as { id: string }).id, req.actor!, req.body));
   app.post("/api/cases/:id/comments", { config: { perm: "cases:act" } }, async (req, reply) =>
-    reply.code(201).send(await store.comment((req.params as { id: string }).id, req.actor!, String((req.body as { body?: string })?.body ?? ""))),
+    reply.code(201).send(await store.comment((req.params as { id: string }).id, req.actor!, req.body)),
   );
   app.post("/api/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req) => ({
     url: await store.revealUrl((req.params as { id: string }).id, req.actor!, String((req.body as { hash?: string })?.hash ?? "")),

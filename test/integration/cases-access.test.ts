@@ -9,7 +9,7 @@ import { embeddedDb, serverDb, type Db, type Queryable } from "../../src/cases/d
 import { recordAlerts } from "../../src/cases/record.js";
 import { CaseStore, evidenceUrls, urlHash, type AuditRow, type CaseRow } from "../../src/cases/store.js";
 import type { MaskedCaseDetail } from "../../src/cases/mask.js";
-import { Auth, CONSOLE } from "../../src/web/auth.js";
+import { Auth, CONSOLE, PERMISSIONS } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
 import { urlHost } from "../../src/lib/url.js";
@@ -297,7 +297,7 @@ describe.each([
 
   it("writes the audit row of a reveal and of each export in the transaction that read the case", async () => {
     const rec = recording(db);
-    const store = new CaseStore(rec.db);
+    const store = new CaseStore(rec.db, PERMISSIONS["cases:act"]);
     const rev = { username: "rev", role: "reviewer" } as const;
     const { merchantId, urls } = richest();
     const c = await caseOf(merchantId);

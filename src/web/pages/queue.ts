@@ -15,8 +15,11 @@ export function queuePage(
     for (const [k, v] of Object.entries({ ...f, page })) if (v !== undefined && v !== "") p.set(k, String(v));
     return `/cases?${p}`;
   };
-  const select = (name: string, current: string | undefined, options: [string, string][]) =>
-    html`<label>${name} <select name="${name}">${options.map(([v, t]) => html`<option value="${v}"${v === (current ?? "") ? html` selected` : ""}>${t}</option>`)}</select></label>`;
+  const select = (name: string, current: string | undefined, options: [string, string][]) => {
+    // a value no case holds (a link, a typo) stays selected: the form must say what the list is filtered by
+    const all = current && !options.some(([v]) => v === current) ? [...options, [current, current]] : options;
+    return html`<label>${name} <select name="${name}">${all.map(([v, t]) => html`<option value="${v}"${v === (current ?? "") ? html` selected` : ""}>${t}</option>`)}</select></label>`;
+  };
   return layout(
     "Case queue",
     user,
@@ -36,9 +39,11 @@ export function queuePage(
             (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${severity(c.severity)}</td>
 <td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${c.status.replace("_", " ")}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
           )
-        : html`<tr><td colspan="10">No cases match these filters.</td></tr>`
+        : html`<tr><td colspan="10">${
+            q.total > 0 ? html`No cases on page ${q.page}: the ${q.total} that match fill ${pages} page${pages === 1 ? "" : "s"}. <a href="${link(pages)}">Go to page ${pages}</a>.` : "No cases match these filters."
+          }</td></tr>`
     }</tbody></table>
 <p>${q.total} case${q.total === 1 ? "" : "s"} · page ${q.page} of ${pages}
-${q.page > 1 ? html` · <a href="${link(q.page - 1)}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1)}">next</a>` : ""}</p>`,
+${q.page > 1 ? html` · <a href="${link(Math.min(q.page - 1, pages))}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1)}">next</a>` : ""}</p>`,
   );
 }
