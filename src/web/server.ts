@@ -17,6 +17,7 @@ import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { html, layout, type PageUser } from "./html.js";
+import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage } from "./pages/case.js";
 import { adminPage, loginPage, passwordPage } from "./pages/other.js";
@@ -63,6 +64,8 @@ const AuditQuery = z.strictObject({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
   limit: wholeNumber(1, 10_000).optional(),
 });
+
+const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail"];
 
 const SightingsQuery = z.object({ format: SightingsForm.default("stix"), publisher: z.string().min(1).optional() });
 
@@ -231,9 +234,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const rows = await store.exportAudit(req.actor!, "csv", { caseId: id });
-    const cell = (v: unknown) => `"${(v == null ? "" : typeof v === "string" ? v : JSON.stringify(v)).replace(/"/g, '""')}"`;
-    const csv = ["audit_id,at,actor,role,action,case_id,target,before,after,detail", ...rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail].map(cell).join(","))];
-    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(`${csv.join("\n")}\n`);
+    const csv = toCsv(AUDIT_CSV, rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail]));
+    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(csv);
   });
 
   // --- cases: API -------------------------------------------------------------------------------------------

