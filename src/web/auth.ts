@@ -18,7 +18,8 @@ export const PERMISSIONS = {
   "rules:write": ["rule-tuner"],
   "users:manage": ["admin"],
   "audit:export": ["admin"],
-  // one's own password; the only routes open to a session whose initial password is not yet replaced
+  // one's own account (one's home page, one's password); the only routes open to a session whose initial
+  // password is not yet replaced
   "account:self": ["reviewer", "rule-tuner", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;

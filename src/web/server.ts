@@ -164,7 +164,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.redirect("/login", 303);
   });
-  app.get("/", async (_req, reply) => reply.redirect("/cases"));
+  // each role to its own page: the others would only say "Not allowed"
+  app.get("/", { config: { perm: "account:self" } }, async (req, reply) => reply.redirect(HOME[req.actor!.role]));
 
   // --- one's own password -----------------------------------------------------------------------------------
   const passwordForm = (req: FastifyRequest, error?: string) => passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, error });

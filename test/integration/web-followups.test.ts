@@ -9,6 +9,7 @@ import { recordAlerts } from "../../src/cases/record.js";
 import { Auth, CONSOLE } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import type { CaseRow } from "../../src/cases/store.js";
 import type { Alert } from "../../src/decode/events.js";
 import { freshNames, freshSchema } from "./harness.js";
@@ -67,7 +68,8 @@ describe.each([
       await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
       tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
     }
-    app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
+    // the rule tuner's page reads the shipped rules; nothing here changes them
+    app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: DEFAULT_RULES });
   }, 120_000);
   afterAll(async () => {
     await app?.close();
@@ -98,5 +100,15 @@ describe.each([
     // the comment's text and the note are in their JSON cells, whole
     expect(JSON.parse(rows[0]![8]!)).toMatchObject({ body: FORMULA });
     expect(JSON.parse(rows[1]![9]!)).toEqual({ note: "+1 checked" });
+  });
+
+  it("sends each role from / to its own home page; nobody signed in to sign in first", async () => {
+    for (const [who, home] of [["rev", "/cases"], ["tuner", "/rules"], ["adm", "/admin"]]) {
+      const r = await get("/", who);
+      expect(r.statusCode, who).toBe(302);
+      expect(r.headers.location, who).toBe(home);
+      expect((await get(home!, who)).statusCode, `${who} ${home}`).toBe(200);
+    }
+    expect((await app.inject({ method: "GET", url: "/" })).headers.location).toBe("/login?next=%2F");
   });
 });
