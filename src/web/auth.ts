@@ -18,7 +18,7 @@ export const PERMISSIONS = {
   "rules:write": ["rule-tuner"],
   "users:manage": ["admin"],
   "audit:export": ["admin"],
-  // one's own account (one's home page, one's password); the only routes open to a session whose initial
+  // one's own account (one's home page, who one is, one's password); the only routes open to a session whose initial
   // password is not yet replaced
   "account:self": ["reviewer", "rule-tuner", "admin"],
 } as const satisfies Record<string, readonly Role[]>;

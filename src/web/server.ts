@@ -167,7 +167,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // each role to its own page: the others would only say "Not allowed"
   app.get("/", { config: { perm: "account:self" } }, async (req, reply) => reply.redirect(HOME[req.actor!.role]));
 
-  // --- one's own password -----------------------------------------------------------------------------------
+  // --- one's own account ------------------------------------------------------------------------------------
   const passwordForm = (req: FastifyRequest, error?: string) => passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, error });
   app.get("/password", { config: { perm: "account:self" } }, async (req, reply) => sendHtml(reply, passwordForm(req)));
   app.post("/password", { config: { perm: "account:self" } }, async (req, reply) => {
@@ -181,6 +181,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     }
     return reply.redirect(HOME[req.actor!.role], 303);
   });
+  // who is asking, for any signed-in user: the name and role, nothing more
+  app.get("/api/me", { config: { perm: "account:self" } }, async (req) => ({ username: req.actor!.username, role: req.actor!.role }));
   app.post("/api/me/password", { config: { perm: "account:self" } }, async (req, reply) => {
     await auth.changePassword(req.actor!, req.body, req.session ? req.cookies[SESSION_COOKIE] : undefined);
     return reply.code(204).send();
@@ -240,7 +242,6 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
 
   // --- cases: API -------------------------------------------------------------------------------------------
-  app.get("/api/me", { config: { perm: "cases:read" } }, async (req) => req.actor);
   app.get("/api/cases", { config: { perm: "cases:read" } }, async (req) => store.queue(queueFilter(req.query)));
   // addresses as the page shows them: the full URL is POST .../reveal's, audited
   app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req) => maskCase(await store.get((req.params as { id: string }).id)));

@@ -251,9 +251,9 @@ describe.each([
       "audit:export": ["admin"],
       "account:self": ["reviewer", "rule-tuner", "admin"],
     });
-    // every route but one's own account (home page, password) is refused to two roles of three
+    // every route but one's own account (home page, who am I, password) is refused to two roles of three
     const own = app.guarded.filter((r) => r.perm === "account:self");
-    expect(own.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /", "GET /password", "POST /api/me/password", "POST /password"]);
+    expect(own.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /", "GET /api/me", "GET /password", "POST /api/me/password", "POST /password"]);
     expect(denials).toBe((app.guarded.length - own.length) * 2);
     // a reviewer cannot change rules, by API or by the page
     const put = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("reviewer"), "content-type": "text/plain" }, payload: "x: 1" });

@@ -111,4 +111,18 @@ describe.each([
     }
     expect((await app.inject({ method: "GET", url: "/" })).headers.location).toBe("/login?next=%2F");
   });
+
+  it("tells every signed-in user who they are: name and role, nothing more", async () => {
+    for (const [who, role] of [["rev", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]]) {
+      const r = await get("/api/me", who);
+      expect(r.statusCode, who).toBe(200);
+      expect(r.json()).toEqual({ username: who, role });
+    }
+    // a session too, even before its initial password is replaced: its CSRF token is not in the answer
+    const login = await app.inject({ method: "POST", url: "/login", payload: { username: "tuner", password: "tuner-password-long" } });
+    const session = login.cookies.find((c) => c.name === "mt_session")!;
+    const me = await app.inject({ method: "GET", url: "/api/me", headers: { cookie: `mt_session=${session.value}` } });
+    expect(me.json()).toEqual({ username: "tuner", role: "rule-tuner" });
+    expect((await app.inject({ method: "GET", url: "/api/me" })).statusCode).toBe(401);
+  });
 });
