@@ -58,7 +58,11 @@ declare module "fastify" {
 
 const SESSION_COOKIE = "mt_session";
 // the page loads nothing from anywhere: a flagged URL can never be fetched by the reviewer's browser
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const SECURITY_HEADERS = {
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+};
 const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin" };
 const AuditQuery = z.strictObject({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
@@ -67,10 +71,31 @@ const AuditQuery = z.strictObject({
 
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail"];
 
+type WebError = Error & { statusCode?: number; code?: string };
+const MAX_PARAM = 100;
+// fastify's own refusals, which name no remedy ("Unsupported Media Type"), said with what to do instead
+const FASTIFY_REFUSALS = new Map<string, (req: FastifyRequest) => string>([
+  [
+    "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+    (req) =>
+      `${req.headers["content-type"] ? `content-type ${req.headers["content-type"]}` : "a body without a content-type"} is not read here: send JSON (content-type: application/json) or a form (application/x-www-form-urlencoded); a rule file goes as text/plain or application/yaml`,
+  ],
+  ["FST_ERR_MAX_PARAM_LENGTH", () => `a part of this address is over ${MAX_PARAM} characters: check the address (a case id is a number, a user name at most 64 characters)`],
+  ["FST_ERR_BAD_URL", () => "this address is not valid: a % in it must start an escape of UTF-8 (%20 for a space, %25 for a % itself)"],
+]);
+
 const SightingsQuery = z.object({ format: SightingsForm.default("stix"), publisher: z.string().min(1).optional() });
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, ...(o.trustProxy && { trustProxy: o.trustProxy }) });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1 << 20,
+    routerOptions: { maxParamLength: MAX_PARAM },
+    // an address the router cannot read (a bad %-escape, an over-long part) is answered like any other refusal; no
+    // route's hooks run for it, so its headers are set here
+    frameworkErrors: (err, req, reply) => answerError(err, req, reply.headers(SECURITY_HEADERS)),
+    ...(o.trustProxy && { trustProxy: o.trustProxy }),
+  });
   const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
   const auth = new Auth(o.db);
   app.decorate("guarded", []);
@@ -87,7 +112,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const sendHtml = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type("text/html; charset=utf-8").send(body);
 
   app.addHook("onSend", async (_req, reply, payload) => {
-    reply.header("content-security-policy", CSP).header("referrer-policy", "no-referrer").header("x-content-type-options", "nosniff");
+    reply.headers(SECURITY_HEADERS);
     return payload;
   });
 
@@ -126,21 +151,20 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     }
   });
 
-  const statusOf = (err: Error & { statusCode?: number }): number =>
+  const statusOf = (err: WebError): number =>
     err instanceof CaseError || err instanceof AuthError ? err.status : err instanceof ZodError || err instanceof ConfigError ? 400 : (err.statusCode ?? 500);
-  const messageOf = (err: Error, req: FastifyRequest): string =>
+  const messageOf = (err: WebError, req: FastifyRequest): string =>
     err instanceof ZodError
       ? err.issues.map((i) => `${i.path.join(".") || (req.method === "GET" ? "query" : "body")}: ${i.message}`).join("; ")
-      : statusOf(err) >= 500
-        ? "internal error; see the service log"
-        : err.message;
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      : (FASTIFY_REFUSALS.get(err.code ?? "")?.(req) ?? (statusOf(err) >= 500 ? "internal error; see the service log" : err.message));
+  const answerError = (err: WebError, req: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
     const message = messageOf(err, req);
     if (status >= 500) o.log.error({ err: err.message, url: req.url }, "web request failed");
     if (isApi(req)) return reply.code(status).send({ error: message });
     return sendHtml(reply, layout("Error", pageUser(req), html`<h1>That did not work</h1><p class="error" role="alert">${message}</p><p><a href="javascript:history.back()">Back</a></p>`), status);
-  });
+  };
+  app.setErrorHandler(answerError);
 
   // --- sign-in ---------------------------------------------------------------------------------------------
   app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next), o.noAccount)));

@@ -125,4 +125,25 @@ describe.each([
     expect(me.json()).toEqual({ username: "tuner", role: "rule-tuner" });
     expect((await app.inject({ method: "GET", url: "/api/me" })).statusCode).toBe(401);
   });
+
+  it("answers a body or an address it cannot read in the API's shape, with what to do", async () => {
+    const c = await caseOf("acq-test:M-2");
+    const xml = await app.inject({ method: "POST", url: `/api/cases/${c.caseId}/comments`, headers: { ...headers(), "content-type": "application/xml" }, payload: "<body>x</body>" });
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json()).toEqual({
+      error: "content-type application/xml is not read here: send JSON (content-type: application/json) or a form (application/x-www-form-urlencoded); a rule file goes as text/plain or application/yaml",
+    });
+    const long = await get(`/api/cases/${"9".repeat(101)}`);
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual({ error: "a part of this address is over 100 characters: check the address (a case id is a number, a user name at most 64 characters)" });
+    const bad = await get("/api/cases/%E0%A4%A");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: "this address is not valid: a % in it must start an escape of UTF-8 (%20 for a space, %25 for a % itself)" });
+    // on a page, the same words on the error page, which keeps the page's headers
+    const page = await get(`/cases/${"9".repeat(101)}`);
+    expect(page.statusCode).toBe(414);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(page.body).toContain("a part of this address is over 100 characters");
+  });
 });
