@@ -146,4 +146,12 @@ describe.each([
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
     expect(page.body).toContain("a part of this address is over 100 characters");
   });
+
+  it("keeps the page size in the queue's filter form", async () => {
+    const page = (await get("/cases?status=all&pageSize=2")).body;
+    const form = /<form method="get" action="\/cases"[^]*?<\/form>/.exec(page)![0];
+    expect(form).toContain('<select name="pageSize">');
+    expect(form).toContain('<option value="2" selected>');
+    expect((await get("/cases")).body).toContain('<option value="25" selected>');
+  });
 });

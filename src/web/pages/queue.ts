@@ -3,6 +3,9 @@ import { html, layout, severity, when, type PageUser } from "../html.js";
 import type { CaseRow, QueueFilter } from "../../cases/store.js";
 import { STATUSES } from "../../cases/workflow.js";
 
+// the page sizes offered; any other one a link asks for (1-200) is kept
+const PAGE_SIZES = [25, 50, 100, 200];
+
 export function queuePage(
   user: PageUser,
   q: { rows: CaseRow[]; total: number; page: number; pageSize: number },
@@ -15,10 +18,10 @@ export function queuePage(
     for (const [k, v] of Object.entries({ ...f, page })) if (v !== undefined && v !== "") p.set(k, String(v));
     return `/cases?${p}`;
   };
-  const select = (name: string, current: string | undefined, options: [string, string][]) => {
+  const select = (name: string, current: string | undefined, options: [string, string][], label = name) => {
     // a value no case holds (a link, a typo) stays selected: the form must say what the list is filtered by
     const all = current && !options.some(([v]) => v === current) ? [...options, [current, current]] : options;
-    return html`<label>${name} <select name="${name}">${all.map(([v, t]) => html`<option value="${v}"${v === (current ?? "") ? html` selected` : ""}>${t}</option>`)}</select></label>`;
+    return html`<label>${label} <select name="${name}">${all.map(([v, t]) => html`<option value="${v}"${v === (current ?? "") ? html` selected` : ""}>${t}</option>`)}</select></label>`;
   };
   return layout(
     "Case queue",
@@ -30,6 +33,7 @@ export function queuePage(
   ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
   ${select("acquirer", f.acquirer, [["", "any acquirer"], ...facets.acquirers.map((t): [string, string] => [t, t])])}
   ${select("assignee", f.assignee, [["", "anyone"], ["unassigned", "unassigned"], [user.username, `me (${user.username})`], ...facets.assignees.filter((a) => a !== user.username).map((t): [string, string] => [t, t])])}
+  ${select("pageSize", String(q.pageSize), PAGE_SIZES.map((n): [string, string] => [String(n), String(n)]), "per page")}
   <button>Filter</button>
 </form>
 <table id="queue"><thead><tr><th>Case</th><th>Merchant</th><th>Score</th><th>Severity</th><th>Typologies</th><th>Acquirer</th><th>Status</th><th>Assignee</th><th>Opened</th><th>Updated</th></tr></thead>
