@@ -162,7 +162,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const message = messageOf(err, req);
     if (status >= 500) o.log.error({ err: err.message, url: req.url }, "web request failed");
     if (isApi(req)) return reply.code(status).send({ error: message });
-    return sendHtml(reply, layout("Error", pageUser(req), html`<h1>That did not work</h1><p class="error" role="alert">${message}</p><p><a href="javascript:history.back()">Back</a></p>`), status);
+    return sendHtml(reply, layout("Error", pageUser(req), html`<h1>That did not work</h1><p class="error" role="alert">${message}</p><p><a href="/">Back to your start page</a></p>`), status);
   };
   app.setErrorHandler(answerError);
 

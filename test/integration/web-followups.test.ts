@@ -145,6 +145,9 @@ describe.each([
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
     expect(page.body).toContain("a part of this address is over 100 characters");
+    // the way on is a link the page's CSP lets through (it blocks javascript: URLs)
+    expect(page.body).not.toContain("javascript:");
+    expect(page.body).toContain('<a href="/">Back to your start page</a>');
   });
 
   it("keeps the page size in the queue's filter form", async () => {
