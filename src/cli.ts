@@ -2,18 +2,18 @@
 // moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
 import { Command, CommanderError } from "commander";
 import { join } from "node:path";
-import { existsSync, readFileSync } from "node:fs";
-import { loadRuleSet, type RuleSet } from "./rules/ruleset.js";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
-import { ConfigError, UnreachableError, UsageError, fileProblem, whatToDo } from "./lib/errors.js";
+import { ConfigError, UnreachableError, UsageError, checkInputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
-import { brokersFrom, kafkaClient, reachableKafka } from "./source/kafka.js";
+import { brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
@@ -44,6 +44,8 @@ const program = new Command()
   .exitOverride();
 
 function indicatorsFrom(dir: string | undefined, trust?: string): IndicatorIndex {
+  // the trust store checks the sets given: without any, a run would seem checked while nothing was
+  if (trust && !dir) throw new UsageError("--trust checks the sets of --indicators: give --indicators DIR as well (or leave --trust out)");
   return dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
 }
 
@@ -163,6 +165,8 @@ program
   .option("--no-progress", "no progress bar")
   .action(async (o: { events: string; brokers?: string; topic?: string; rate?: number; progress: boolean }) => {
     const brokers = brokersFrom(o.brokers);
+    // before waiting for the brokers
+    checkInputFile("--events", o.events, "events file");
     const topic = o.topic ?? RunConfig.shape.eventsTopic.parse(process.env.MT_EVENTS_TOPIC);
     const kafka = await reachableKafka(brokers, "moneytrail-produce", createLogger("warn"));
     const r = await produceFile({ kafka, events: o.events, topic, rate: o.rate, progress: o.progress && process.stderr.isTTY });
@@ -206,10 +210,10 @@ program
       progress: boolean;
     }) => {
       if (!o.events === !o.topic) throw new UsageError("give the recorded events: --events FILE or --topic TOPIC (one of them)");
-      if (o.events && !existsSync(o.events)) throw new UsageError(`no events file at ${o.events}`);
+      if (o.events) checkInputFile("--events", o.events, "events file");
       const brokers = o.topic ? brokersFrom(o.brokers, "--topic needs the brokers") : undefined;
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
-      if (o.labels && !existsSync(o.labels)) throw new UsageError(`no labels file at ${o.labels}`);
+      if (o.labels) checkInputFile("--labels", o.labels, "labels file");
       try {
         // on a topic a plain integer is an offset, applied by the source in every partition
         const offset = (s: string | undefined) => (o.topic && s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
@@ -225,7 +229,8 @@ program
         const onProgress = (done: number, total: number) => bar.update(done, total);
         const events = o.events
           ? { name: o.events, batches: readLineBatches(o.events, onProgress) }
-          : { name: `topic ${o.topic}`, batches: readTopicRange(kafkaClient(brokers!.split(","), "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, { from: offset(o.from), to: offset(o.to) }) };
+          : // a wrong address is said in seconds, not after the client's minutes of retries
+            { name: `topic ${o.topic}`, batches: readTopicRange(await reachableKafka(brokers!, "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, { from: offset(o.from), to: offset(o.to) }) };
         const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => bar.stop());
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);
@@ -250,6 +255,9 @@ rules
       throw err instanceof ConfigError ? new ConfigError(err.file, err.issues, "Fix what is said above and validate again.") : err;
     }
     process.stdout.write(`${dir}: valid rule set "${rs.id}" version ${rs.version}\n`);
+    // a file renamed by mistake (sites.YAML, sites.yml.txt) would leave its rules out of a set that still validates
+    const unread = statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => !f.startsWith(".") && !isRuleFileName(f)) : [];
+    if (unread.length) process.stderr.write(`note: not read, as a rule file's name ends in .yaml or .yml: ${unread.sort().join(", ")}\n`);
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });
 

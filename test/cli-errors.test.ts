@@ -42,7 +42,7 @@ describe("the command line's refusals", () => {
   it("names the path and what to do for a file that is missing, a directory or already there", { timeout: 120_000 }, () => {
     expect(refused(["rules", "validate", "/nonexistent"])).toBe("error: /nonexistent: not found: check the path\n");
     expect(refused(["replay", "--events", "s.ndjson", "--out", "a.ndjson", "--indicators", "/nonexistent", "--no-progress"])).toBe("error: /nonexistent: not found: check the path\n");
-    expect(refused(["replay", "--events", "a-dir", "--out", "a.ndjson"])).toBe("error: --events a-dir is a directory: give the NDJSON file of events\n");
+    expect(refused(["replay", "--events", "a-dir", "--out", "a.ndjson"])).toBe("error: --events a-dir is a directory: give the events file\n");
     expect(refused(["replay", "--events", "s.ndjson", "--out", "a-dir", "--no-progress"])).toBe("error: a-dir: is a directory: give a file\n");
     // once crashed with an unhandled 'error' event of the write stream
     expect(refused(["replay", "--events", "s.ndjson", "--out", "/proc/x.ndjson", "--no-progress"])).toBe("error: /proc/x.ndjson: not found: check the path\n");

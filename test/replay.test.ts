@@ -83,7 +83,7 @@ describe("replay's files", () => {
 
   it("refuses events that are missing or a directory", async () => {
     expect(await refusal(run({ events: join(dir, "none.ndjson"), out: join(dir, "a.ndjson") }))).toMatch(/^no events file at /);
-    expect(await refusal(run({ events: dir, out: join(dir, "a.ndjson") }))).toMatch(/is a directory: give the NDJSON file of events$/);
+    expect(await refusal(run({ events: dir, out: join(dir, "a.ndjson") }))).toMatch(/is a directory: give the events file$/);
   });
 
   it("rejects with the path when an output cannot be opened or written, rather than crashing the process", async () => {

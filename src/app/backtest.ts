@@ -16,7 +16,7 @@ import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
 import type { Line } from "../source/ndjson.js";
 import { parseTime } from "../lib/time.js";
-import { ConfigError, formatPath } from "../lib/errors.js";
+import { ConfigError, UnreachableError, formatPath } from "../lib/errors.js";
 import { Labels } from "../fixtures/generate.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
@@ -100,11 +100,13 @@ const NEGATIVE_DISMISSALS = ["false-positive", "legitimate-business"];
  * negative; every other merchant is unknown. Reads only; never migrates.
  */
 export async function dispositionsFrom(url: string): Promise<Truth> {
+  // the value is not repeated: it may hold a password
+  const where = URL.parse(url)?.host;
+  if (!where) throw new BacktestError("--dispositions: not a URL; give the case store's PostgreSQL URL, e.g. postgres://USER@HOST:5432/DB");
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
-  const where = new URL(url).host;
   await client.connect().catch((err: Error) => {
-    throw new BacktestError(`cannot reach PostgreSQL at ${where} for --dispositions (${err.message})`);
+    throw new UnreachableError(`cannot reach PostgreSQL at ${where} for --dispositions (${err.message}); is it running and does the database exist?`);
   });
   try {
     const res = await client

@@ -6,14 +6,14 @@ import { dirname } from "node:path";
 import { Option, type Command } from "commander";
 import { readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
-import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
+import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
-import { UsageError, readTextFile } from "../lib/errors.js";
+import { ConfigError, UsageError } from "../lib/errors.js";
 import { wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -63,6 +63,13 @@ export function setStats(set: IndicatorSet, at = Date.now()) {
   };
 }
 
+/** The sets a command looks at: a directory with none is refused, as "nothing refused" would read as all verified. */
+function someSetFiles(path: string): string[] {
+  const files = setFiles(path);
+  if (!files.length) throw new UsageError(`${path}: no *.json indicator set files in this directory: give a set file or a directory of them`);
+  return files;
+}
+
 /** A bundle that is not JSON or not importable is the file's fault: said with its name, without a stack. */
 function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeof importStixBundle> {
   try {
@@ -96,7 +103,7 @@ export function indicatorCommands(program: Command): void {
     .requiredOption("--private-key <file>", "the private key (PEM)")
     .option("--out <file>", "where to write the signed set (default: stdout)")
     .action((file: string, o: { keyId: string; privateKey: string; out?: string }) => {
-      write(o.out, json(signSet(readIndicatorSet(file), o.keyId, readTextFile(o.privateKey))));
+      write(o.out, json(signSet(readIndicatorSet(file), o.keyId, loadPrivateKey(o.privateKey))));
     });
 
   ind
@@ -107,8 +114,17 @@ export function indicatorCommands(program: Command): void {
     .action((path: string, o: { trust: string }) => {
       const trust = loadTrustStore(o.trust);
       let bad = 0;
-      for (const file of setFiles(path)) {
-        const set = readIndicatorSet(file);
+      for (const file of someSetFiles(path)) {
+        let set: IndicatorSet;
+        try {
+          set = readIndicatorSet(file);
+        } catch (err) {
+          // one unreadable set is refused like one that fails to verify; the others are still checked
+          if (!(err instanceof ConfigError)) throw err;
+          bad++;
+          process.stdout.write(`REFUSED  ${err.message.replaceAll("\n", "\n         ")}\n`);
+          continue;
+        }
         const v = verifySet(set, trust);
         if (v.ok) process.stdout.write(`ok       ${file}: ${set.id} version ${set.version} by ${set.publisher.id}, signed with ${v.key.keyId}\n`);
         else {
@@ -124,7 +140,7 @@ export function indicatorCommands(program: Command): void {
     .description("entries by kind and TLP, revoked, expired, signature")
     .argument("<path>", "a set file or a directory of them")
     .action((path: string) => {
-      write(undefined, json(setFiles(path).map((f) => ({ file: f, ...setStats(readIndicatorSet(f)) }))));
+      write(undefined, json(someSetFiles(path).map((f) => ({ file: f, ...setStats(readIndicatorSet(f)) }))));
     });
 
   ind

@@ -10,7 +10,7 @@ import type { Alert } from "../decode/events.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { IndicatorIndex } from "../indicators/index.js";
 import { progressBar } from "./progress.js";
-import { UsageError } from "../lib/errors.js";
+import { UsageError, checkInputFile } from "../lib/errors.js";
 
 export interface ReplayOptions {
   events: string;
@@ -46,9 +46,7 @@ function sameFile(a: string, b: string): boolean {
 
 /** Refuses, before any file is opened, input that is not there and outputs that would overwrite the input or each other. */
 function checkFiles(o: ReplayOptions): void {
-  const events = statSync(o.events, { throwIfNoEntry: false });
-  if (!events) throw new UsageError(`no events file at ${o.events}`);
-  if (events.isDirectory()) throw new UsageError(`--events ${o.events} is a directory: give the NDJSON file of events`);
+  checkInputFile("--events", o.events, "events file");
   // opening an output truncates it: the events would be gone before the first line is read
   if (sameFile(o.events, o.out)) throw new UsageError(`--out ${o.out} is the events file ${o.events}: writing the alerts there would destroy the events; give another --out file`);
   if (sameFile(o.events, o.rejects))

@@ -1,13 +1,13 @@
 // MISP feeds in, MISP sightings out. A MISP feed directory (what MISP's "feed" export and its feed fetcher use) is
 // manifest.json (event uuid → summary) and one <uuid>.json per event. Attributes flagged for detection (to_ids)
 // become entries of a moneytrail set; the choices are in docs/stix-misp.md.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { FORMAT, IndicatorEntry, IndicatorSet, strictestTlp, type IndicatorKind, type Tlp } from "./schema.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
-import { ConfigError, zodIssues } from "../lib/errors.js";
+import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
 import { Disposition, type Skipped } from "./stix.js";
 
 export interface MispImportOptions {
@@ -133,7 +133,7 @@ function readJson(file: string): unknown {
     text = readFileSync(file, "utf8");
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(file, [{ path: "", message: e.code === "ENOENT" ? "missing" : `cannot be read: ${e.message}` }]);
+    throw new ConfigError(file, [{ path: "", message: e.code === "ENOENT" ? "missing: manifest.json lists this event, and a feed holds each event it lists as <uuid>.json" : `cannot be read: ${e.message}` }]);
   }
   try {
     return JSON.parse(text);
@@ -190,6 +190,8 @@ function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefine
 /** A MISP feed directory as a moneytrail set, with the attributes left out and why (ref: the attribute uuid). */
 export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
   const manifestFile = join(dir, "manifest.json");
+  if (statSync(dir, { throwIfNoEntry: false })?.isFile())
+    throw new UsageError(`${dir} is a file: --from misp takes a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix`);
   if (!existsSync(manifestFile)) throw new ConfigError(manifestFile, [{ path: "", message: "missing: a MISP feed directory holds manifest.json and one <uuid>.json per event" }]);
   const manifest = Manifest.safeParse(readJson(manifestFile));
   if (!manifest.success) throw new ConfigError(manifestFile, zodIssues(manifest.error));

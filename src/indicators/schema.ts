@@ -145,10 +145,12 @@ export type LegacyIndicatorSet = z.infer<typeof LegacyIndicatorSet>;
 
 /**
  * A v1 set, or a legacy file converted to one. The form is chosen by the `format` field, not tried in turn: a union
- * would answer a set with one bad entry with "(top level): Invalid input" instead of the entry and the reason.
+ * would answer a set with one bad entry with "(top level): Invalid input" instead of the entry and the reason. A file
+ * that is neither (no `format`, no legacy `source`) is told what v1 needs, not what the earlier files had.
  */
 export function parseAnyIndicatorSet(json: unknown): z.ZodSafeParseResult<IndicatorSet> {
-  return typeof json === "object" && json !== null && "format" in json ? IndicatorSet.safeParse(json) : LegacyAsV1.safeParse(json);
+  const legacy = typeof json === "object" && json !== null && !("format" in json) && "source" in json;
+  return legacy ? LegacyAsV1.safeParse(json) : IndicatorSet.safeParse(json);
 }
 
 const LegacyAsV1 = LegacyIndicatorSet.transform(

@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
-import { ConfigError, zodIssues } from "../lib/errors.js";
+import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
 import type { IndicatorSet } from "./schema.js";
 
 const time = z.iso.datetime({ offset: true });
@@ -65,9 +65,30 @@ export function generateSigningKey(): { publicKeyPem: string; privateKeyPem: str
   };
 }
 
-export function signSet(set: IndicatorSet, keyId: string, privateKeyPem: string): IndicatorSet {
-  const key = createPrivateKey(privateKeyPem);
+function ed25519PrivateKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    // OpenSSL's own words ("DECODER routines::unsupported") say nothing to a person
+    throw new Error("not a private key in PEM (keygen writes one that begins -----BEGIN PRIVATE KEY-----)");
+  }
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`the private key is ${key.asymmetricKeyType}; sets are signed with Ed25519 keys (moneytrail indicators keygen)`);
+  return key;
+}
+
+/** The signing key of `indicators sign`, refused with its file and what to give instead when it is not one. */
+export function loadPrivateKey(file: string): KeyObject {
+  const pem = readTextFile(file);
+  try {
+    return ed25519PrivateKey(pem);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: (err as Error).message }], "Give the private key file that `moneytrail indicators keygen --private-key-out` wrote; nothing was signed.");
+  }
+}
+
+export function signSet(set: IndicatorSet, keyId: string, privateKey: string | KeyObject): IndicatorSet {
+  const key = typeof privateKey === "string" ? ed25519PrivateKey(privateKey) : privateKey;
   const unsigned = { ...set, signature: undefined };
   return { ...set, signature: { alg: "ed25519", keyId, value: sign(null, signedBytes(unsigned), key).toString("base64") } };
 }

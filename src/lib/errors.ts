@@ -30,8 +30,17 @@ export function whatToDo(err: ConfigError): string {
   if (err.issues.every((i) => i.path === "signature"))
     return "Ask the set's publisher for a correctly signed copy, or check that the trust store holds their current key; nothing was changed.";
   // the directory as a whole (no `ruleset:` section, no files): there is no one file to fix
-  if (statSync(err.file, { throwIfNoEntry: false })?.isDirectory()) return "Add or change files in the directory as said above, then run the command again; nothing was changed.";
+  if (isDirectory(err.file)) return "Add or change files in the directory as said above, then run the command again; nothing was changed.";
   return "Fix the file and run the command again; nothing was changed.";
+}
+
+/** Whether the path is a directory; false for one that cannot be looked at (missing, or under a file: ENOTDIR). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A command used wrongly: a setting, flag or path missing or invalid. The message says what to give; no stack trace. */
@@ -51,6 +60,13 @@ const FILE_PROBLEMS: Record<string, string> = {
   EROFS: "is on a read-only file system: give a path elsewhere",
   ENOSPC: "no space left on its device: make room or give a path elsewhere",
 };
+
+/** Refuses, before anything is opened or connected, an input file that is not there or is a directory. */
+export function checkInputFile(flag: string, path: string, what: string): void {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`no ${what} at ${path}`);
+  if (stat.isDirectory()) throw new UsageError(`${flag} ${path} is a directory: give the ${what}`);
+}
 
 /** A text file's content; reading a directory fails without the path, which this adds. */
 export function readTextFile(path: string): string {

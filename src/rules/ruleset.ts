@@ -1,7 +1,7 @@
 // A rule set is a directory of YAML files: one holds `ruleset:` (id, scoring, shared lists), any may hold
 // `rules:`. Validated with zod; every error names the file, the line, the path inside it and the reason.
 // Its version is the sha256 of its validated content, so comments and layout do not make a new version.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml
 import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
-import { ConfigError, formatPath, type ConfigIssue } from "../lib/errors.js";
+import { ConfigError, formatPath, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
 const Severity = z
   .strictObject({
@@ -127,7 +127,9 @@ function parseFile(file: string, text: string): ParsedFile {
     // the parser's later errors mostly follow from its first (an unclosed bracket makes every line after it wrong),
     // so the first is the one to fix; its message already has its place, given here as line and column
     const [e, ...rest] = doc.errors;
-    const message = `${e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}${rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : ""}`;
+    // the parser's advice for several documents is for programmers (parseAllDocuments)
+    const first = e!.code === "MULTIPLE_DOCS" ? "holds more than one YAML document: remove the `---` line (a rule file is one document)" : e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    const message = `${first}${rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : ""}`;
     throw new ConfigError(file, [{ path: "(YAML syntax)", message, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
   }
   if (!isMap(doc.contents) && doc.contents !== null) {
@@ -169,7 +171,7 @@ export function loadRuleSet(path: string): RuleSet {
         .map((f) => join(path, f))
     : [path];
   if (files.length === 0) throw new ConfigError(path, [{ path: "", message: "no .yaml files in this directory" }]);
-  const parsed = files.map((f) => parseFile(f, readFileSync(f, "utf8")));
+  const parsed = files.map((f) => parseFile(f, readTextFile(f)));
   const withSettings = parsed.filter((p) => p.settings);
   if (withSettings.length !== 1) {
     throw new ConfigError(path, [
