@@ -55,6 +55,16 @@ describe("replay's count of lines", () => {
   });
 });
 
+describe("replay of a file saved with a byte-order mark", () => {
+  it("reads the first line as an event, not as a reject", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-replay-bom-"));
+    const sample = readFileSync(join(SAMPLE_DIR, "events.ndjson"), "utf8").split("\n").filter(Boolean).slice(0, 20);
+    writeFileSync(join(dir, "bom.ndjson"), `\ufeff${sample.join("\n")}\n`);
+    const s = await replay({ events: join(dir, "bom.ndjson"), out: join(dir, "a.ndjson"), rejects: join(dir, "r.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex(), progress: false });
+    expect({ lines: s.lines, events: s.events, rejected: s.rejected }).toEqual({ lines: 20, events: 20, rejected: 0 });
+  });
+});
+
 describe("replay's files", () => {
   const dir = mkdtempSync(join(tmpdir(), "mt-replay-files-"));
   const events = join(dir, "events.ndjson");

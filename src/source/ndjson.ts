@@ -30,7 +30,8 @@ export async function* readLineBatches(
     read += chunk.length;
     const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     const batch: Line[] = [];
-    let start = 0;
+    // a UTF-8 byte-order mark, as some Windows editors write, is not part of the first event
+    let start = read === chunk.length && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
       n++;
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
