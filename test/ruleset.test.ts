@@ -119,6 +119,29 @@ describe("rule-set errors", () => {
     expect(err.message).toBe(`${join(dir, "rules.yaml")}:7:7: rules[0].params.bogus: unknown key "bogus"`);
   });
 
+  it("a key left out is called missing, with the type it needs; a wrong value keeps zod's words", () => {
+    const dir = dirWith({
+      "ruleset.yaml": SETTINGS,
+      "rules.yaml": `
+        rules:
+          - id: fsl
+            kind: flagged-site-link
+            typology: linked-to-flagged
+            params: { minConfidence: 50, criticalConfidence: 80 }
+          - id: cloak
+            kind: cloaked-content
+            weight: lots
+            typology: disguised-site
+            params: {}
+      `,
+    });
+    const err = loadError(dir);
+    expect(err.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "rules[0].weight: missing: this key is required (number)",
+      "rules[1].weight: Invalid input: expected number, received string",
+    ]);
+  });
+
   it("an unknown key beside a rule's fields, in the settings, or at the top level", () => {
     const rule = loadError(
       dirWith({
@@ -134,7 +157,7 @@ describe("rule-set errors", () => {
       }),
     );
     expect(rule.issues).toContainEqual({ path: "rules[0].wieght", message: 'unknown key "wieght"', line: 9, col: 5 });
-    expect(rule.issues).toContainEqual({ path: "rules[0].weight", message: "Invalid input: expected number, received undefined", line: 7, col: 5 });
+    expect(rule.issues).toContainEqual({ path: "rules[0].weight", message: "missing: this key is required (number)", line: 7, col: 5 });
 
     const settings = loadError(
       dirWith({
@@ -254,7 +277,7 @@ describe("rule-set errors", () => {
 
   it("a rule without a kind is refused", () => {
     const err = loadError(dirWith({ "ruleset.yaml": `${dedent(SETTINGS)}\nrules:\n  - { id: x, weight: 1, typology: t }` }));
-    expect(err.issues).toEqual([{ path: "rules[0].kind", message: "Invalid input: expected string, received undefined", line: 7, col: 5 }]);
+    expect(err.issues).toEqual([{ path: "rules[0].kind", message: "missing: this key is required (string)", line: 7, col: 5 }]);
   });
 
   it("a duplicate rule id across files names both files", () => {

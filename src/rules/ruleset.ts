@@ -109,7 +109,12 @@ function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Documen
     const keys = i.code === "unrecognized_keys" ? i.keys : [];
     const at = keys.length === 1 ? [...path, keys[0]!] : path;
     const message =
-      i.code === "unrecognized_keys" ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}` : i.message;
+      i.code === "unrecognized_keys"
+        ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`
+        : // zod words a key not given as a value of the wrong type ("expected number, received undefined")
+          i.code === "invalid_type" && !doc.hasIn(path)
+          ? `missing: this key is required (${i.expected})`
+          : i.message;
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
