@@ -3,42 +3,25 @@
 // what it is filtered by and which page holds the cases, and the case page says only what was really done.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import type { Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
-import { Auth, CONSOLE } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
 import type { CaseRow } from "../../src/cases/store.js";
 import type { Alert } from "../../src/decode/events.js";
-import { freshNames, freshSchema } from "./harness.js";
+import { bothDatabases, reviewAlert, usersWithTokens } from "./harness.js";
 
-const alert = (n: number): Alert => ({
-  alertId: `review-${n}`,
-  merchantId: `acq-test:M-${n}`,
-  raisedAt: `2026-03-0${n}T00:00:00Z`,
-  score: 70 + n,
-  severity: "high",
-  typologies: ["brand-churn"],
-  signals: [{ rule: "descriptor-churn", version: "v1", kind: "descriptor-churn", value: 4, threshold: 3, explanation: "4 descriptors in 30 days", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-});
+const alert = (n: number): Alert => reviewAlert("review", n);
 
-describe.each([
-  ["PostgreSQL", async () => serverDb(await freshSchema(freshNames("case-review")))],
-  ["embedded PGlite", () => embeddedDb()],
-] as const)("reviewing cases on %s", (_name, open) => {
+describe.each(bothDatabases("case-review"))("reviewing cases on %s", (_name, open) => {
   let db: Db;
   let app: FastifyInstance;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     db = await open();
     await db.tx((q) => recordAlerts(q, [1, 2, 3].map(alert), { acquirerOf: () => "acq-test", webhooks: false }));
-    const auth = new Auth(db);
-    for (const [u, role] of [["rev", "reviewer"], ["rev2", "reviewer"], ["gone", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const) {
-      await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
-      tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
-    }
+    tokens = await usersWithTokens(db, [["rev", "reviewer"], ["rev2", "reviewer"], ["gone", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const);
     await db.query("UPDATE mt_users SET disabled = true WHERE username = 'gone'");
     app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
   }, 120_000);

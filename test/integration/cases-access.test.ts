@@ -5,7 +5,7 @@
 // transaction that read the case.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { embeddedDb, serverDb, type Db, type Queryable } from "../../src/cases/db.js";
+import type { Db, Queryable } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { CaseStore, evidenceUrls, urlHash, type AuditRow, type CaseRow } from "../../src/cases/store.js";
 import type { MaskedCaseDetail } from "../../src/cases/mask.js";
@@ -14,7 +14,7 @@ import { buildWebServer } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
 import { urlHost } from "../../src/lib/url.js";
 import type { Alert } from "../../src/decode/events.js";
-import { freshNames, freshSchema, replayAlerts } from "./harness.js";
+import { bothDatabases, replayAlerts, usersWithTokens } from "./harness.js";
 
 let sample: Alert[];
 beforeAll(async () => {
@@ -38,22 +38,15 @@ function recording(db: Db): { db: Db; direct: string[]; inTx: string[] } {
   };
 }
 
-describe.each([
-  ["PostgreSQL", async () => serverDb(await freshSchema(freshNames("cases-access")))],
-  ["embedded PGlite", () => embeddedDb()],
-] as const)("case access on %s", (_name, open) => {
+describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) => {
   let db: Db;
   let app: FastifyInstance;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     db = await open();
     await db.tx((q) => recordAlerts(q, sample, { acquirerOf: acquirerOf(sample), webhooks: false }));
-    const auth = new Auth(db);
-    for (const [u, role] of [["rev", "reviewer"], ["rev2", "reviewer"], ["adm", "admin"]] as const) {
-      await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
-      tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
-    }
+    tokens = await usersWithTokens(db, [["rev", "reviewer"], ["rev2", "reviewer"], ["adm", "admin"]] as const);
     app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
   }, 120_000);
   afterAll(async () => {

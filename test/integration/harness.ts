@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import pg from "pg";
+import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import { Auth, CONSOLE } from "../../src/web/auth.js";
+import type { Role } from "../../src/cases/store.js";
 import { Kafka, logLevel, CompressionTypes, type IHeaders } from "kafkajs";
 import { replay } from "../../src/app/replay.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
@@ -275,3 +278,44 @@ export async function until(what: string, ok: () => boolean | Promise<boolean>, 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Each claimed partition's owner (host:pid) in the PostgreSQL fence of a group. */
+export async function owners(url: string, group: string): Promise<Map<number, string>> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const r = await pool.query<{ partition: number; owner: string }>("SELECT partition, owner FROM mt_partitions WHERE group_id = $1", [group]);
+    return new Map(r.rows.map((x) => [x.partition, x.owner]));
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The two databases the case queue runs on, for describe.each: PostgreSQL (a schema of its own) and the embedded PGlite. */
+export const bothDatabases = (name: string) =>
+  [
+    ["PostgreSQL", async (): Promise<Db> => serverDb(await freshSchema(freshNames(name)))],
+    ["embedded PGlite", (): Promise<Db> => embeddedDb()],
+  ] as const;
+
+/** Adds each user with its role (password "<name>-password-long") and gives back an API token per user name. */
+export async function usersWithTokens(db: Db, users: readonly (readonly [string, Role])[]): Promise<Record<string, string>> {
+  const auth = new Auth(db);
+  const tokens: Record<string, string> = {};
+  for (const [u, role] of users) {
+    await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
+    tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
+  }
+  return tokens;
+}
+
+/** A high-severity brand-churn alert of a synthetic merchant, numbered 1-9, for a case to review. */
+export const reviewAlert = (prefix: string, n: number, merchantId = `acq-test:M-${n}`): Alert => ({
+  alertId: `${prefix}-${n}`,
+  merchantId,
+  raisedAt: `2026-03-0${n}T00:00:00Z`,
+  score: 70 + n,
+  severity: "high",
+  typologies: ["brand-churn"],
+  signals: [{ rule: "descriptor-churn", version: "v1", kind: "descriptor-churn", value: 4, threshold: 3, explanation: "4 descriptors in 30 days", evidence: { eventIds: [] } }],
+  ruleSet: { id: "default", version: "sha256:00" },
+});

@@ -15,6 +15,7 @@ import {
   freshNames,
   freshSchema,
   ids,
+  owners,
   kafka,
   produce,
   readTopic,
@@ -25,16 +26,6 @@ import {
   until,
   waitCaughtUp,
 } from "./harness.js";
-
-async function owners(url: string, group: string): Promise<Map<number, string>> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  try {
-    const r = await pool.query<{ partition: number; owner: string }>("SELECT partition, owner FROM mt_partitions WHERE group_id = $1", [group]);
-    return new Map(r.rows.map((x) => [x.partition, x.owner]));
-  } finally {
-    await pool.end();
-  }
-}
 
 describe("stop hands the partitions over", () => {
   it("SIGTERM saves the position and checkpoint before leaving: the next owner claims at the end and processes none of it again", { timeout: 300_000 }, async () => {

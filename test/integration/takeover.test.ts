@@ -4,7 +4,6 @@
 // topic, each malformed message once on the dead-letter topic.
 import { describe, it, expect } from "vitest";
 import { once } from "node:events";
-import pg from "pg";
 import type { Alert } from "../../src/decode/events.js";
 import type { Runner } from "../../src/app/run.js";
 import {
@@ -14,6 +13,7 @@ import {
   freshNames,
   freshSchema,
   ids,
+  owners,
   produce,
   readTopic,
   replayAlerts,
@@ -23,16 +23,6 @@ import {
   until,
   waitCaughtUp,
 } from "./harness.js";
-
-async function owners(url: string, group: string): Promise<Map<number, string>> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  try {
-    const r = await pool.query<{ partition: number; owner: string }>("SELECT partition, owner FROM mt_partitions WHERE group_id = $1", [group]);
-    return new Map(r.rows.map((x) => [x.partition, x.owner]));
-  } finally {
-    await pool.end();
-  }
-}
 
 describe("takeover", () => {
   it("kill -9 one of two consumers mid-stream: the other takes over its partitions and state; nothing lost, nothing doubled", { timeout: 300_000 }, async () => {

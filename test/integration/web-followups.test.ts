@@ -4,29 +4,19 @@
 // filter form keeps the page size.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import type { Db } from "../../src/cases/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
-import { Auth, CONSOLE } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import type { CaseRow } from "../../src/cases/store.js";
 import type { Alert } from "../../src/decode/events.js";
-import { freshNames, freshSchema } from "./harness.js";
+import { bothDatabases, reviewAlert, usersWithTokens } from "./harness.js";
 
 // a merchant id is whatever the payments feed carries: here one a spreadsheet would run
 const FORMULA = '=HYPERLINK("http://x.invalid","y")';
 
-const alert = (n: number, merchantId = `acq-test:M-${n}`): Alert => ({
-  alertId: `followup-${n}`,
-  merchantId,
-  raisedAt: `2026-03-0${n}T00:00:00Z`,
-  score: 70 + n,
-  severity: "high",
-  typologies: ["brand-churn"],
-  signals: [{ rule: "descriptor-churn", version: "v1", kind: "descriptor-churn", value: 4, threshold: 3, explanation: "4 descriptors in 30 days", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-});
+const alert = (n: number, merchantId?: string): Alert => reviewAlert("followup", n, merchantId);
 
 /** RFC 4180 cells, as a spreadsheet reads them: quoted cells with "" for a quote, rows ending in a newline. */
 function parseCsv(text: string): string[][] {
@@ -52,22 +42,15 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-describe.each([
-  ["PostgreSQL", async () => serverDb(await freshSchema(freshNames("web-followups")))],
-  ["embedded PGlite", () => embeddedDb()],
-] as const)("the reviewer web's follow-ups on %s", (_name, open) => {
+describe.each(bothDatabases("web-followups"))("the reviewer web's follow-ups on %s", (_name, open) => {
   let db: Db;
   let app: FastifyInstance;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     db = await open();
     await db.tx((q) => recordAlerts(q, [alert(1, FORMULA), alert(2), alert(3)], { acquirerOf: () => "acq-test", webhooks: false }));
-    const auth = new Auth(db);
-    for (const [u, role] of [["rev", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const) {
-      await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
-      tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
-    }
+    tokens = await usersWithTokens(db, [["rev", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const);
     // the rule tuner's page reads the shipped rules; nothing here changes them
     app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: DEFAULT_RULES });
   }, 120_000);
