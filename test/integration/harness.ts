@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import pg from "pg";
+import { expect } from "vitest";
 import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
 import { Auth, CONSOLE } from "../../src/web/auth.js";
 import type { Role } from "../../src/cases/store.js";
@@ -319,3 +320,17 @@ export const reviewAlert = (prefix: string, n: number, merchantId = `acq-test:M-
   signals: [{ rule: "descriptor-churn", version: "v1", kind: "descriptor-churn", value: 4, threshold: 3, explanation: "4 descriptors in 30 days", evidence: { eventIds: [] } }],
   ruleSet: { id: "default", version: "sha256:00" },
 });
+
+/**
+ * Exactly once: the alerts of one uninterrupted replay of the sample, each once in the case table and once on the
+ * alerts topic, and a case per alerted merchant. Returns replay's alerts and the table's.
+ */
+export async function expectSampleAlertsOnce(url: string, alertsTopic: string): Promise<{ expected: Alert[]; alerts: Alert[] }> {
+  const expected = await replayAlerts();
+  const { alerts, cases } = await casesAndAlerts(url);
+  expect(ids(alerts)).toEqual(ids(expected));
+  const onTopic = (await readTopic(alertsTopic, { count: expected.length })).map((m) => JSON.parse(m.value.toString()) as Alert);
+  expect(ids(onTopic)).toEqual(ids(expected));
+  expect(cases.map((c) => c.merchant_id)).toEqual([...new Set(expected.map((a) => a.merchantId))].sort());
+  return { expected, alerts };
+}
