@@ -110,6 +110,15 @@ describe("format v1", () => {
     expect(() => loadIndicators(d)).toThrow(/old\.json[\s\S]*entries\[5\]\.value: not an IPv4/);
   });
 
+  it("calls a key left out missing, in a set and in a trust store", () => {
+    const d = dir();
+    writeFileSync(join(d, "set.json"), JSON.stringify({ format: FORMAT, id: "s", publisher: { id: "p" }, created: "2026-01-01T00:00:00Z", entries: [{ id: "a", kind: "domain", value: "a.example" }] }));
+    expect(() => loadIndicators(d)).toThrow(/set\.json[\s\S]*version: missing: this key is required \(number\)[\s\S]*entries\[0\]\.confidence: missing: this key is required \(number\)/);
+    const trust = join(d, "trust.json");
+    writeFileSync(trust, JSON.stringify({ keys: [{ keyId: "k1", publicKey: "x" }] }));
+    expect(() => loadTrustStore(trust)).toThrow(/keys\[0\]\.publisher: missing: this key is required \(string\)/);
+  });
+
   it("names a misspelt kind and a repeated entry id at their place, not the top level", () => {
     const d = dir();
     const write = (entries: object[]) =>

@@ -144,7 +144,7 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
     throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
   }
   const parsed = parseAnyIndicatorSet(json);
-  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
+  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, json));
   if (trust) {
     const v = verifySet(parsed.data, trust);
     if (!v.ok) throw new ConfigError(file, [{ path: "signature", message: v.reason }]);

@@ -193,8 +193,9 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
   if (statSync(dir, { throwIfNoEntry: false })?.isFile())
     throw new UsageError(`${dir} is a file: --from misp takes a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix`);
   if (!existsSync(manifestFile)) throw new ConfigError(manifestFile, [{ path: "", message: "missing: a MISP feed directory holds manifest.json and one <uuid>.json per event" }]);
-  const manifest = Manifest.safeParse(readJson(manifestFile));
-  if (!manifest.success) throw new ConfigError(manifestFile, zodIssues(manifest.error));
+  const manifestJson = readJson(manifestFile);
+  const manifest = Manifest.safeParse(manifestJson);
+  if (!manifest.success) throw new ConfigError(manifestFile, zodIssues(manifest.error, manifestJson));
 
   const entries: IndicatorEntry[] = [];
   const skipped: Skipped[] = [];
@@ -204,8 +205,9 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
   // keys are UUIDs (checked above), so a key can never name a file outside the directory
   for (const key of Object.keys(manifest.data).sort()) {
     const file = join(dir, `${key}.json`);
-    const parsed = EventFile.safeParse(readJson(file));
-    if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
+    const json = readJson(file);
+    const parsed = EventFile.safeParse(json);
+    if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, json));
     const ev = parsed.data.Event;
     if (ev.uuid.toLowerCase() !== key.toLowerCase()) throw new ConfigError(file, [{ path: "Event.uuid", message: `${ev.uuid} is not the event the manifest lists under this file name (${key})` }]);
     const eventTags = ev.Tag ?? manifest.data[key]!.Tag;

@@ -34,7 +34,7 @@ export function loadTrustStore(path: string): TrustStore {
     throw new ConfigError(path, [{ path: "", message: `not a readable JSON trust store: ${(err as Error).message}` }]);
   }
   const parsed = TrustStore.safeParse(json);
-  if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error));
+  if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error, json));
   parsed.data.keys.forEach((k, i) => {
     try {
       publicKeyOf(k);

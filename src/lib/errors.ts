@@ -100,6 +100,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-export function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+/** What a required key left out is called (zod words it as a value of the wrong type: "received undefined"). */
+export const missingKey = (expected: string): string => `missing: this key is required (${expected})`;
+
+/** Whether `path` names a key its parent object in `input` does not have. */
+function absent(input: unknown, path: readonly PropertyKey[]): boolean {
+  let parent = input;
+  for (const k of path.slice(0, -1)) parent = typeof parent === "object" && parent !== null ? (parent as Record<PropertyKey, unknown>)[k] : undefined;
+  return typeof parent === "object" && parent !== null && path.length > 0 && !(path.at(-1)! in parent);
+}
+
+/** zod's issues as a file's; given the input that was checked, a key left out is called missing. */
+export function zodIssues(error: z.ZodError, input?: unknown): ConfigIssue[] {
+  return error.issues.map((i) => ({
+    path: formatPath(i.path),
+    message: i.code === "invalid_type" && input !== undefined && absent(input, i.path) ? missingKey(i.expected) : i.message,
+  }));
 }
