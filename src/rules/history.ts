@@ -1,11 +1,11 @@
 // The history of rule-set versions in the database: who saved or put in force which version, with its files,
 // so tuners can compare any two and roll back. Versions are content hashes, so recording one twice is a no-op.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Queryable } from "../cases/db.js";
 import type { RuleSet } from "./ruleset.js";
+import { sha256Tagged } from "../lib/url.js";
 
 export interface RuleVersion {
   version: string;
@@ -21,7 +21,7 @@ export function filesOf(rs: RuleSet): RuleFiles {
 }
 
 /** A file's version, as a save names the file it was made from: the sha256 of its text; "" for no file. */
-export const fileVersion = (text: string | undefined): string => (text === undefined ? "" : `sha256:${createHash("sha256").update(text).digest("hex")}`);
+export const fileVersion = (text: string | undefined): string => (text === undefined ? "" : sha256Tagged(text));
 
 export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string): Promise<void> {
   await q.query("INSERT INTO mt_rule_versions (version, rule_set_id, files, recorded_by) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING", [
