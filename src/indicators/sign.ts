@@ -23,7 +23,18 @@ export const TrustedKey = z.strictObject({
 });
 export type TrustedKey = z.infer<typeof TrustedKey>;
 
-export const TrustStore = z.strictObject({ keys: z.array(TrustedKey) });
+/** A key is named by its id and publisher: the same pair twice would leave which key checks a set to the order. */
+const onePerName = (keys: TrustedKey[], ctx: z.RefinementCtx): void => {
+  const first = new Map<string, number>();
+  keys.forEach((k, i) => {
+    const name = JSON.stringify([k.publisher, k.keyId]);
+    const j = first.get(name);
+    if (j === undefined) first.set(name, i);
+    else ctx.addIssue({ code: "custom", path: [i, "keyId"], message: `key ${k.keyId} of ${k.publisher} is also keys[${j}]: keep one entry per key (a new key gets a new keyId)` });
+  });
+};
+
+export const TrustStore = z.strictObject({ keys: z.array(TrustedKey).superRefine(onePerName) });
 export type TrustStore = z.infer<typeof TrustStore>;
 
 export function loadTrustStore(path: string): TrustStore {
@@ -98,7 +109,9 @@ export type Verification = { ok: true; key: TrustedKey } | { ok: false; reason: 
 export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
   const sig = set.signature;
   if (!sig) return { ok: false, reason: `set ${set.id} is not signed: ask ${set.publisher.id} for a signed copy (moneytrail indicators sign)` };
-  const key = store.keys.find((k) => k.keyId === sig.keyId);
+  // key ids are chosen by each member, so two members may both name a key "2026-1": the set's publisher picks among them
+  const named = store.keys.filter((k) => k.keyId === sig.keyId);
+  const key = named.find((k) => k.publisher === set.publisher.id) ?? named[0];
   if (!key) return { ok: false, reason: `set ${set.id} is signed with key ${sig.keyId}, which is not in the trust store: add ${set.publisher.id}'s public key if you trust it` };
   if (key.publisher !== set.publisher.id)
     return { ok: false, reason: `key ${sig.keyId} belongs to ${key.publisher}, but set ${set.id} says it is from ${set.publisher.id}` };
