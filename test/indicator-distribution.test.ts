@@ -87,3 +87,24 @@ describe("set ids belong to their publisher", () => {
     expect(sent.map((m) => m.key)).toEqual(['["member:hotline-a","hotline-a-2026-11"]', '["member:bank-b","hotline-a-2026-11"]']);
   });
 });
+
+describe("versions", () => {
+  it("refuses a changed set under the version in force, saying to publish it as the next version", async () => {
+    const { seen, deliver } = await subscriber(true, [setA]);
+    // the same release again (a restart reads the topic from the start) is taken quietly
+    await deliver(setA);
+    expect(seen.refused).toEqual([]);
+    await deliver(signSet(set("member:hotline-a", 7, 1), "a-1", ka.privateKeyPem));
+    expect(seen.refused).toEqual([
+      "set hotline-a-2026-11 version 7 from member:hotline-a refused: its content differs from version 7 in force, which stays; member:hotline-a should publish the change as version 8",
+    ]);
+    expect(inForce(seen.inForce)).toEqual(["hotline-a-2026-11 v7 member:hotline-a 2"]);
+  });
+
+  it("passes over an older version: it never replaces a newer one", async () => {
+    const { seen, deliver } = await subscriber(true, [setA]);
+    await deliver(signSet(set("member:hotline-a", 6, 5), "a-1", ka.privateKeyPem));
+    expect(seen.refused).toEqual([]);
+    expect(inForce(seen.inForce)).toEqual(["hotline-a-2026-11 v7 member:hotline-a 2"]);
+  });
+});

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Admin, Consumer, Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
-import { verifySet, type TrustStore } from "./sign.js";
+import { signedBytes, verifySet, type TrustStore } from "./sign.js";
 import { UsageError } from "../lib/errors.js";
 
 export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise<void> {
@@ -74,7 +74,8 @@ export class IndicatorSubscriber {
 
   /**
    * Takes a message's set if it is valid, trusted, of the publisher whose set is in force under its id, and newer
-   * than that one: returns true when it did, or why not (a string); false when it was simply not newer.
+   * than that one: returns true when it did, or why not (a string); false when it was an older version (the topic's
+   * history) or the one in force again.
    */
   private take(key: string | null, value: Buffer | null): boolean | string {
     let json: unknown;
@@ -96,7 +97,13 @@ export class IndicatorSubscriber {
     // claim, and the rule still keeps two members who chose the same id from erasing each other's set.
     if (current && current.publisher.id !== set.publisher.id)
       return `set ${set.id} from ${set.publisher.id} refused: that id belongs to ${current.publisher.id}, whose set (version ${current.version}) stays in force; ${set.publisher.id} should publish under an id of its own`;
-    if (current && current.version >= set.version) return false;
+    if (current && current.version > set.version) return false;
+    // a release is its version: a changed set under the same number would be in force in some processes (those that
+    // took the first) and not in others (those started after compaction kept only the second)
+    if (current && current.version === set.version)
+      return signedBytes(current).equals(signedBytes(set))
+        ? false
+        : `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from version ${set.version} in force, which stays; ${set.publisher.id} should publish the change as version ${set.version + 1}`;
     this.inForce.set(set.id, set);
     return true;
   }
