@@ -131,6 +131,25 @@ describe("test-transactions", () => {
     expect(engine.snapshot(state(engine)).slots["testing@test-transactions"]).toBeUndefined();
   });
 
+  it("an attempt that arrives late, older than the window, is no part of the burst now", () => {
+    const engine = engineWith(RULES);
+    // 14 attempts at hours 5; one more on another card, sent five hours late
+    feed(engine, [merchant(), ...times(14, (i) => probe(300 + i, i)), probe(0, "late")]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+    // nor does it linger to complete a burst later
+    feed(engine, [probe(320, 14)]);
+    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, detail: "15 attempts of at most 200 minor units in any currency within 20 minutes" });
+  });
+
+  it("attempts out of order but within the window count, and the burst's span is from its first to its last", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(10, (i) => probe(100 + i, i)), ...times(5, (i) => probe(50 + i, 50 + i))]);
+    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, detail: "15 attempts of at most 200 minor units in any currency within 59 minutes" });
+    // at minute 111 the late ones (minutes 50-54) have left the window: the burst lapses
+    feed(engine, [tx({ occurredAt: at(111) })]);
+    expect(signalOf(engine, "testing")).toBeUndefined();
+  });
+
   it("with currencies, attempts in others do not count; the explanation names them", () => {
     const engine = engineWith(RULES.replace("maxMinor: 200,", "maxMinor: 200, currencies: [EUR],"));
     feed(engine, [merchant(), ...times(15, (i) => tx({ occurredAt: at(i), amountMinor: 100, currency: "JPY", status: "declined", card: { token: cardToken(i) } }))]);

@@ -33,10 +33,14 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   params: Params,
   on: ["transaction"],
   evaluate(input) {
-    const { event, at, params } = input;
+    const { event, at, merchant, params } = input;
     if (event.type !== "transaction") return undefined;
+    // the window ends at the merchant's latest event, not at this one's time: an attempt that arrives late, older than
+    // the window, is no part of a burst now
+    const since = merchant.lastEventAt - params.withinMinutes * 60_000;
     const attempt =
       (event.status === "authorized" || event.status === "declined") &&
+      at >= since &&
       event.amountMinor <= params.maxMinor &&
       event.card?.token !== undefined &&
       inCurrencies(params.currencies, event.currency);
@@ -44,14 +48,16 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (!attempt && !slot) return undefined;
     slot ??= keep(input, freshSlot);
     // attempts that left the window go: a burst that did withdraws its finding, and its memory goes with it
-    const since = at - params.withinMinutes * 60_000;
     let gone = 0;
     while (gone < slot.at.length && slot.at[gone]! < since) gone++;
     if (!attempt && !gone) return undefined;
     if (attempt) {
-      slot.at.push(at);
-      slot.cards.push(hash32(event.card!.token!));
-      slot.eventIds.push(event.eventId);
+      // kept in time order, so the oldest go first and the span is the burst's, whatever order attempts came in
+      let i = slot.at.length;
+      while (i > gone && slot.at[i - 1]! > at) i--;
+      slot.at.splice(i, 0, at);
+      slot.cards.splice(i, 0, hash32(event.card!.token!));
+      slot.eventIds.splice(i, 0, event.eventId);
       if (slot.at.length - gone > params.minCount) gone++;
     }
     if (gone) {
