@@ -147,6 +147,34 @@ describe("descriptor-churn", () => {
     expect(signalOf(engine, "churn")).toMatchObject({ value: 3, detail: '"alpha shop", "bravo shop", "charlie shop"' });
   });
 
+  it("descriptors of events that arrive late, older than the window, count nowhere", () => {
+    const engine = engineWith(RULES);
+    // the merchant's latest day is 100; two sales of days 0 and 1 arrive late
+    feed(engine, [
+      merchant({ descriptor: "ALPHA SHOP", occurredAt: day(100) }),
+      tx({ descriptor: "BRAVO SHOP", occurredAt: day(0) }),
+      tx({ descriptor: "CHARLIE SHOP", occurredAt: day(1) }),
+    ]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+    // nor do they linger: one new name on day 101 is two names in the window, not four
+    feed(engine, [tx({ descriptor: "DELTA SHOP", occurredAt: day(101) })]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
+  it("a descriptor that arrives out of order within the window counts by its own day; the newest name stays the newest", () => {
+    const engine = engineWith(RULES);
+    const a = merchant({ descriptor: "ALPHA SHOP", occurredAt: day(0) });
+    const c = tx({ descriptor: "CHARLIE SHOP", occurredAt: day(20) });
+    const b = tx({ descriptor: "BRAVO SHOP", occurredAt: day(10) });
+    feed(engine, [a, c, b]);
+    expect(signalOf(engine, "churn")).toMatchObject({ value: 3, eventIds: [a.eventId, b.eventId, c.eventId], detail: '"alpha shop", "bravo shop", "charlie shop"' });
+    // charlie, the name in use, keeps the churn until alpha (day 0) ages out on day 31; bravo (day 10) goes on day 41
+    feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(30) })]);
+    expect(signalOf(engine, "churn")?.value).toBe(3);
+    feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(31) })]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
   it("descriptors of another merchant do not count", () => {
     const engine = engineWith(RULES);
     feed(engine, [

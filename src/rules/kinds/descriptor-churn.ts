@@ -52,19 +52,41 @@ function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
   };
 }
 
+/**
+ * A name seen on a day before the newest name's (an event out of order, still in the window): it takes its place by
+ * that day, and the newest name stays the newest.
+ */
+function late(slot: Slot, descriptor: string, day: number, eventId: string, since: number, params: z.infer<typeof Params>): Finding | null | undefined {
+  syncNewest(slot);
+  const d = normaliseDescriptor(descriptor).slice(0, 64);
+  const i = slot.seen.findIndex((s) => s.d === d);
+  // seen since (the newest name among them): nothing changes
+  if (i >= 0 && slot.seen[i]!.day >= day) return undefined;
+  const entry: Seen = i >= 0 ? slot.seen.splice(i, 1)[0]! : { d, day, eventId };
+  entry.day = day;
+  let at = Math.max(slot.seen.length - 1, 0);
+  while (at > 0 && slot.seen[at - 1]!.day > day) at--;
+  slot.seen.splice(at, 0, entry);
+  settle(slot, since);
+  return finding(slot, params);
+}
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "descriptor-churn",
   summary: "K or more distinct normalised descriptors within D days (transactions or profile changes)",
   params: Params,
   on: ["merchant", "transaction"],
   evaluate(input) {
-    const { event, at, params } = input;
+    const { event, at, merchant, params } = input;
     const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;
     if (!descriptor) return undefined;
     const day = dayIndex(at);
+    // the window ends on the merchant's latest day, not this event's: a late event older than the window counts nowhere
+    const since = dayIndex(merchant.lastEventAt) - params.withinDays;
+    if (day < since) return undefined;
     const h = hash32(descriptor);
     const slot = keep(input, fresh);
-    const since = day - params.withinDays;
+    if (day < slot.day) return late(slot, descriptor, day, event.eventId, since, params);
     if (h === slot.last) {
       if (day > slot.day) slot.day = day;
       if (slot.oldest >= since) return undefined;
