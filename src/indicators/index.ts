@@ -177,6 +177,29 @@ export function loadIndicators(path: string, trust?: TrustStore): IndicatorIndex
   return indexSets(readIndicatorSets(path, trust));
 }
 
+/**
+ * Sets in force are told apart by id (a newer version replaces the one under its id, and a set id belongs to one
+ * publisher), so one id in two files is refused: both versions of a set would match, an entry revoked in the newer
+ * still matching from the older, until the first set from the topic left only one of them in force.
+ */
 export function readIndicatorSets(path: string, trust?: TrustStore): IndicatorSet[] {
-  return setFiles(path).map((f) => readIndicatorSet(f, trust));
+  const files = new Map<string, { file: string; set: IndicatorSet }>();
+  for (const file of setFiles(path)) {
+    const set = readIndicatorSet(file, trust);
+    const other = files.get(set.id);
+    if (other) {
+      const was = other.set;
+      throw new ConfigError(file, [
+        {
+          path: "id",
+          message:
+            was.publisher.id === set.publisher.id
+              ? `set ${set.id} (version ${set.version}) is also in ${other.file} (version ${was.version}): give one version of a set, its latest; move the other file away`
+              : `set id ${set.id} of ${set.publisher.id} is also the id of ${was.publisher.id}'s set in ${other.file}: a set id belongs to one publisher; move one file away, and ask its publisher for the set under an id of its own`,
+        },
+      ], "Leave one of the two files in the directory and run the command again; nothing was loaded.");
+    }
+    files.set(set.id, { file, set });
+  }
+  return [...files.values()].map((f) => f.set);
 }
