@@ -238,6 +238,13 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     expect(signalOf(engine, "ecp")).toBeUndefined();
   });
 
+  it("refuses a level whose maxCount is below its minCount (it would apply to no count), naming it", () => {
+    expect(() => engineWith(rule("ecp", "ecp", `- { name: "band", ratio: 0.01, minCount: 300, maxCount: 299 }`))).toThrow(
+      /levels\[0\]\.maxCount.*maxCount must be at least minCount/,
+    );
+    expect(() => engineWith(rule("ecp", "ecp", `- { name: "band", ratio: 0.01, minCount: 300, maxCount: 300 }`))).not.toThrow();
+  });
+
   it("fraud reports and other networks' disputes do not count", () => {
     const engine = withSales(10_000);
     run(engine, 200, () => chargeback({ network: "mastercard", kind: "fraud_report" }));

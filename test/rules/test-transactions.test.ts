@@ -158,3 +158,12 @@ describe("test-transactions", () => {
     expect(signalOf(engine, "testing")?.detail).toBe("15 attempts of at most 200 minor units in EUR within 14 minutes");
   });
 });
+
+describe("test-transactions: parameters", () => {
+  it("refuses more distinct cards than attempts, which no burst could reach, saying what to change", () => {
+    expect(() => engineWith(RULES.replace("minCount: 15, minDistinctCards: 12", "minCount: 10, minDistinctCards: 12"))).toThrow(
+      /minDistinctCards must be at most minCount .*raise minCount or lower minDistinctCards/,
+    );
+    expect(() => engineWith(RULES.replace("minCount: 15, minDistinctCards: 12", "minCount: 12, minDistinctCards: 12"))).not.toThrow();
+  });
+});

@@ -11,13 +11,18 @@ import { defineKind, noteEvidence, pct } from "../kind.js";
 import type { MerchantState } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
 
-const Level = z.strictObject({
-  name: z.string().min(1),
-  ratio: z.number().gt(0).max(1),
-  minCount: z.number().int().min(1),
-  /** optional upper bound on the count, for a level that applies to a band of counts only */
-  maxCount: z.number().int().min(1).optional(),
-});
+const Level = z
+  .strictObject({
+    name: z.string().min(1),
+    ratio: z.number().gt(0).max(1),
+    minCount: z.number().int().min(1),
+    /** optional upper bound on the count, for a level that applies to a band of counts only */
+    maxCount: z.number().int().min(1).optional(),
+  })
+  .refine((l) => l.maxCount === undefined || l.maxCount >= l.minCount, {
+    message: "maxCount must be at least minCount, or the level applies to no count at all",
+    path: ["maxCount"],
+  });
 
 const Params = z.strictObject({
   measure: z.enum(["vamp", "ecp", "window"]),

@@ -8,15 +8,21 @@ import { defineKind, keep } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 
-const Params = z.strictObject({
-  /** a small amount, in minor units of the attempt's currency */
-  maxMinor: z.number().int().min(1),
-  /** the currencies maxMinor was set for: an attempt in another does not count */
-  currencies: Currencies,
-  minCount: z.number().int().min(2).max(500),
-  minDistinctCards: z.number().int().min(2).max(500),
-  withinMinutes: z.number().int().min(1).max(1440),
-});
+const Params = z
+  .strictObject({
+    /** a small amount, in minor units of the attempt's currency */
+    maxMinor: z.number().int().min(1),
+    /** the currencies maxMinor was set for: an attempt in another does not count */
+    currencies: Currencies,
+    minCount: z.number().int().min(2).max(500),
+    minDistinctCards: z.number().int().min(2).max(500),
+    withinMinutes: z.number().int().min(1).max(1440),
+  })
+  // the distinct cards are counted among the latest minCount attempts: more than that could never be reached
+  .refine((p) => p.minDistinctCards <= p.minCount, {
+    message: "minDistinctCards must be at most minCount (the cards are counted among minCount attempts): raise minCount or lower minDistinctCards",
+    path: ["minDistinctCards"],
+  });
 
 interface Slot {
   /** the latest small attempts, at most minCount, none older than the window: time, card hash, event id */
