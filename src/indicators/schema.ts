@@ -3,6 +3,7 @@
 // Ed25519 signature; the engine's earlier files (id, source, created, entries) are read as v1 sets.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { getDomain } from "tldts";
 import { canonicalHost, canonicalUrl, parseHttpUrl } from "../lib/url.js";
 import { compactKeyword } from "../lib/descriptor.js";
 
@@ -49,15 +50,26 @@ const hashed = (v: string): string | null => {
   return SHA256.test(h) ? h : null;
 };
 /** a URL's host is compared in its ASCII (punycode) form, so a name is listed in that form, without a port */
-const domainName = (v: string): string | null => {
+const hostName = (v: string): string | null => {
   const host = canonicalHost(v.trim());
   return parseHttpUrl(`http://${host}/`)?.hostname === host && !host.includes(":") && !/^[\d.]+$/.test(host) ? host : null;
 };
+/** a domain entry matches every name under it: a public suffix (com, co.uk, github.io) would match whole registries */
+const domainName = (v: string): string | null => {
+  const host = hostName(v);
+  return host && getDomain(host, { allowPrivateDomains: true, validateHostname: false }) ? host : null;
+};
 
-/** Per kind: the form a value is stored and looked up in (null when it can never match), and why it would not. */
-const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; otherwise: string }> = {
+/** Per kind: the form a value is stored and looked up in (null when it can never match, or would match too much), and why. */
+const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; otherwise: string | ((value: string) => string) }> = {
   url: { key: canonicalUrl, otherwise: "not an http(s) URL" },
-  domain: { key: domainName, otherwise: "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)" },
+  domain: {
+    key: domainName,
+    otherwise: (v) =>
+      hostName(v)
+        ? "a public suffix or a single label (such as com, co.uk or github.io), which would match every site under it: list the site's own domain"
+        : "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)",
+  },
   "url-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
   "domain-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
   "email-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
@@ -98,9 +110,11 @@ const uniqueIds = (entries: { id: string }[], ctx: z.RefinementCtx): void => {
   });
 };
 
-/** A value that could never match is refused, not left in the index to fail silently. */
+/** A value that could never match, or a domain that would match a whole registry, is refused, not left in the index. */
 const matchable = (e: { kind: IndicatorKind; value: string }, ctx: z.RefinementCtx): void => {
-  if (indicatorKey(e.kind, e.value) === null) ctx.addIssue({ code: "custom", path: ["value"], message: `${FORMS[e.kind].otherwise} (kind ${e.kind})` });
+  const { otherwise } = FORMS[e.kind];
+  if (indicatorKey(e.kind, e.value) === null)
+    ctx.addIssue({ code: "custom", path: ["value"], message: `${typeof otherwise === "string" ? otherwise : otherwise(e.value)} (kind ${e.kind})` });
 };
 
 export const IndicatorEntry = EntryFields.superRefine(matchable);
