@@ -130,6 +130,26 @@ describe("undisclosed-referrers", () => {
     expect(signalOf(only, "hidden")?.detail).toContain("search-engine.example");
   });
 
+  it("an allow-list entry is read as referrers' hosts are: with www., or an international name, it allows what it says", () => {
+    for (const [entry, referrer] of [
+      ["www.search-engine.example", "https://www.search-engine.example/?q=shop"],
+      ["bücher.example", "https://www.bücher.example/x"],
+      ["xn--bcher-kva.example", "https://bücher.example/x"],
+    ]) {
+      resetEvents();
+      const allow = engineWith(RULES.replace("[search-engine.example, social-network.example]", `["${entry}"]`));
+      feed(allow, [boarded(), ...times(60, () => checkout(referrer))]);
+      expect(signalOf(allow, "hidden"), entry).toBeUndefined();
+    }
+  });
+
+  it("refuses an allow-list entry that is not a host name (a URL would never match), saying how to write it", () => {
+    for (const entry of ["https://search-engine.example/", "search-engine.example/search", "search-engine.example:443"])
+      expect(() => engineWith(RULES.replace("[search-engine.example, social-network.example]", `["${entry}"]`)), entry).toThrow(
+        `allowReferrers[0]: "${entry}" is not a host name: write it as search-engine.example (it allows that host and its subdomains), with no scheme, path or port`,
+      );
+  });
+
   it("does not count the merchant's own websites or their subdomains", () => {
     feed(
       engine,

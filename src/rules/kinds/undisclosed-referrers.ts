@@ -9,6 +9,22 @@ import { defineKind, keep, noteEvidence, pct } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
+/**
+ * An allow-list entry in the form referrers' hosts are compared in (urlHost: lowercase, punycode, no leading "www." or
+ * trailing dot), so "www.search-engine.example" or "bücher.example" allow what they say; a URL is refused, not
+ * silently never matched.
+ */
+const AllowedHost = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((d, ctx) => {
+    const host = /^[^/:?#@\s]+$/.test(d) ? urlHost(d) : null;
+    if (host) return host;
+    ctx.addIssue({ code: "custom", message: `"${d}" is not a host name: write it as search-engine.example (it allows that host and its subdomains), with no scheme, path or port` });
+    return z.NEVER;
+  });
+
 const Params = z.strictObject({
   /** share of checkouts referred from undisclosed domains that fires the rule */
   threshold: z.number().gt(0).max(1),
@@ -18,7 +34,7 @@ const Params = z.strictObject({
   topDomains: z.number().int().min(1).max(8).default(3),
   concentration: z.number().gt(0).max(1),
   /** benign referrers: search engines, social networks, the merchant's own payment provider; each with its subdomains */
-  allowReferrers: z.array(z.string().min(1).transform((d) => d.trim().toLowerCase().replace(/\.$/, ""))).default([]),
+  allowReferrers: z.array(AllowedHost).default([]),
 });
 
 interface Bucket extends MonthBucket {
