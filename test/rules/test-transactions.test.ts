@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { hash32 } from "../../src/lib/hash.js";
 import { DAY, DEFAULT_START, MINUTE, cardToken, engineWith, feed, merchant, resetEvents, signalOf, state, times, tx } from "../helpers/events.js";
 
 // the default pack's card-testing rule
@@ -35,7 +36,7 @@ describe("test-transactions", () => {
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ score: 60, typologies: ["card-testing"] });
-    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) in 15 attempts of at most 200 minor units in any currency within 56 minutes");
+    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) and 15 attempts of at most 200 minor units in any currency within 56 minutes");
   });
 
   it("a burst spanning exactly the window fires; one minute more does not", () => {
@@ -131,6 +132,33 @@ describe("test-transactions", () => {
     expect(engine.snapshot(state(engine)).slots["testing@test-transactions"]).toBeUndefined();
   });
 
+  it("a tester retrying each card (another expiry, another CVV) is caught: 40 attempts on 20 cards in 20 minutes", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(40, (i) => tx({ occurredAt: at(i / 2), amountMinor: 100, status: "declined", card: { token: cardToken(Math.floor(i / 2)) } }))]);
+    // every 15 attempts in a row hold 8 cards; the window holds 20 (counted up to minCount)
+    expect(signalOf(engine, "testing")).toMatchObject({ value: 15, threshold: 12, detail: "15 attempts of at most 200 minor units in any currency within 14 minutes" });
+  });
+
+  it("the cards are counted in the window: retries of a few cards over a long burst do not make them many", () => {
+    const engine = engineWith(RULES);
+    // 12 cards, one attempt each in minutes 0-11; then the same 3 cards over and over until minute 80
+    feed(engine, [merchant(), ...times(12, (i) => probe(i, i)), ...times(69, (i) => probe(12 + i, i % 3))]);
+    // minute 80: the window from minute 20 holds cards 0, 1 and 2 only
+    expect(signalOf(engine, "testing")).toBeUndefined();
+  });
+
+  it("resumes from a checkpoint written when each attempt's card was kept beside it", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(14, (i) => probe(i, i % 13))]);
+    const stored = engine.snapshot(state(engine));
+    const slot = stored.slots["testing@test-transactions"] as { at: number[]; eventIds: string[]; latestByCard?: number[] };
+    const old = { at: slot.at, eventIds: slot.eventIds, cards: times(14, (i) => hash32(cardToken(i % 13))) };
+    const resumed = engineWith(RULES);
+    resumed.restore([JSON.parse(JSON.stringify({ ...stored, slots: { "testing@test-transactions": old } }))]);
+    feed(resumed, [probe(14, 13)]);
+    expect(signalOf(resumed, "testing")).toMatchObject({ value: 14, detail: "15 attempts of at most 200 minor units in any currency within 14 minutes" });
+  });
+
   it("an attempt that arrives late, older than the window, is no part of the burst now", () => {
     const engine = engineWith(RULES);
     // 14 attempts at hours 5; one more on another card, sent five hours late
@@ -162,7 +190,7 @@ describe("test-transactions", () => {
 describe("test-transactions: parameters", () => {
   it("refuses more distinct cards than attempts, which no burst could reach, saying what to change", () => {
     expect(() => engineWith(RULES.replace("minCount: 15, minDistinctCards: 12", "minCount: 10, minDistinctCards: 12"))).toThrow(
-      /minDistinctCards must be at most minCount .*raise minCount or lower minDistinctCards/,
+      /minDistinctCards must be at most minCount .*: raise minCount or lower minDistinctCards/,
     );
     expect(() => engineWith(RULES.replace("minCount: 15, minDistinctCards: 12", "minCount: 12, minDistinctCards: 12"))).not.toThrow();
   });
