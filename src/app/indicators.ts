@@ -188,7 +188,7 @@ export function indicatorCommands(program: Command): void {
         throw new UsageError(
           `${file} is not signed, and subscribers with a trust store refuse an unsigned set: sign it (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that, or give --unsigned to publish it as it is`,
         );
-      await publishSet(await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn")), o.topic, set);
+      await publishSet(await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn")), o.topic, set, file);
       process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });
 

@@ -3,16 +3,31 @@
 // own and puts a verified, newer version in force live. A set id belongs to the publisher whose set is in force
 // under it. TLP:RED entries never reach the topic.
 import { randomUUID } from "node:crypto";
-import type { Admin, Consumer, Kafka } from "kafkajs";
+import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, verifySet, type TrustStore } from "./sign.js";
 import { UsageError } from "../lib/errors.js";
+
+/**
+ * A set travels whole in one message, and a member's list of URLs runs to megabytes (20k URLs: 2.5 MB of JSON), past
+ * the broker's default of 1 MB a message: the topic takes this much a message, compressed.
+ */
+export const INDICATOR_TOPIC_MAX_BYTES = 32 * 1024 * 1024;
 
 export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise<void> {
   const existing = new Set(await admin.listTopics());
   if (existing.has(topic)) return;
   await admin.createTopics({
-    topics: [{ topic, numPartitions: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }],
+    topics: [
+      {
+        topic,
+        numPartitions: 1,
+        configEntries: [
+          { name: "cleanup.policy", value: "compact" },
+          { name: "max.message.bytes", value: String(INDICATOR_TOPIC_MAX_BYTES) },
+        ],
+      },
+    ],
     waitForLeaders: true,
   });
 }
@@ -33,8 +48,8 @@ export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): vo
 export const topicKey = (set: IndicatorSet): string => JSON.stringify([set.publisher.id, set.id]);
 
 /** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
-export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet): Promise<void> {
-  assertPublishable(set);
+export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet, file = `set ${set.id}`): Promise<void> {
+  assertPublishable(set, file);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -44,12 +59,24 @@ export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet)
   }
   const producer = kafka.producer();
   await producer.connect();
+  const value = JSON.stringify(set);
   try {
-    await producer.send({ topic, messages: [{ key: topicKey(set), value: JSON.stringify(set) }] });
+    // sets are JSON: gzip takes a set of URLs to about a tenth, hashes to about half
+    await producer.send({ topic, compression: CompressionTypes.GZIP, messages: [{ key: topicKey(set), value }] });
+  } catch (err) {
+    if (!tooLarge(err)) throw err;
+    throw new UsageError(
+      `${file} (${set.entries.length} entries, ${Buffer.byteLength(value)} bytes of JSON) is more than topic ${topic} takes in one message, even compressed: ` +
+        `split it into sets of their own, or raise the topic's limit (kafka-configs.sh --bootstrap-server BROKER --alter --entity-type topics --entity-name ${topic} --add-config max.message.bytes=${INDICATOR_TOPIC_MAX_BYTES}); nothing was published`,
+    );
   } finally {
     await producer.disconnect();
   }
 }
+
+/** The broker refused a message over the topic's max.message.bytes (kafkajs may wrap its protocol error). */
+const tooLarge = (err: unknown): boolean =>
+  (err as { type?: string }).type === "MESSAGE_TOO_LARGE" || (err as { cause?: { type?: string } }).cause?.type === "MESSAGE_TOO_LARGE";
 
 export interface SubscriberOptions {
   kafka: Kafka;
