@@ -159,14 +159,15 @@ export function indicatorCommands(program: Command): void {
     .argument("[set]", "indicator set file (not needed for --format json-schema)")
     .addOption(new Option("--format <format>", "v1 | stix (a STIX 2.1 bundle) | json-schema").choices(["v1", "stix", "json-schema"]).default("v1"))
     .option("--hash", "replace url and domain values with the SHA-256 of their canonical form (sign again afterwards)")
+    .option("--include-revoked", "stix: revoked entries go out with revoked: true, so that partners' tools withdraw them (default: left out)")
     .option("--out <file>", "where to write (default: stdout)")
-    .action((file: string | undefined, o: { format: string; hash?: boolean; out?: string }) => {
+    .action((file: string | undefined, o: { format: string; hash?: boolean; includeRevoked?: boolean; out?: string }) => {
       if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
       if (!file) throw new UsageError(`give the set file to export (moneytrail indicators export SET.json --format ${o.format})`);
       const shared = shareable(readIndicatorSet(file));
       const set = o.hash ? hashPlaintext(shared) : shared;
       if (o.format === "v1") return write(o.out, json(set));
-      const { bundle, skipped } = toStixExport(set);
+      const { bundle, skipped } = toStixExport(set, { includeRevoked: o.includeRevoked });
       for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
       write(o.out, json(bundle));
     });

@@ -436,7 +436,7 @@ export function toStixExport(set: IndicatorSet, opts: StixExportOptions = {}): {
   const used = new Set<Tlp>();
   for (const e of set.entries) {
     if (e.revoked && !opts.includeRevoked) {
-      skipped.push({ ref: e.id, reason: "revoked (includeRevoked exports it with revoked: true)" });
+      skipped.push({ ref: e.id, reason: "revoked: a tool that imported it keeps it until its valid_until; --include-revoked (includeRevoked) sends it with revoked: true" });
       continue;
     }
     if (e.tlp === "red" && !opts.includeRed) {
