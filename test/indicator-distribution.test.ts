@@ -6,6 +6,7 @@ import type { Kafka } from "kafkajs";
 import { IndicatorSubscriber, publishSet, topicKey } from "../src/indicators/distribution.js";
 import { FORMAT, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet, type TrustStore } from "../src/indicators/sign.js";
+import { hashPlaintext, shareable } from "../src/indicators/privacy.js";
 
 const ka = generateSigningKey();
 const kb = generateSigningKey();
@@ -99,6 +100,20 @@ describe("versions", () => {
       "set hotline-a-2026-11 version 7 from member:hotline-a refused: its content differs from version 7 in force, which stays; member:hotline-a should publish the change as version 8",
     ]);
     expect(inForce(seen.inForce)).toEqual(["hotline-a-2026-11 v7 member:hotline-a 2"]);
+  });
+
+  it("takes quietly the publisher's own export of the version in force (without TLP:RED, hashed), keeping the full set", async () => {
+    const full = IndicatorSet.parse({
+      ...set("member:hotline-a", 7, 1),
+      entries: [
+        { id: "e-0", kind: "url", value: "https://flagged-0.example/album/1", confidence: 90, description: "album page" },
+        { id: "e-1", kind: "domain", value: "internal-only.example", confidence: 90, tlp: "red" },
+      ],
+    });
+    const { seen, deliver } = await subscriber(true, [full]);
+    await deliver(signSet(shareable(full), "a-1", ka.privateKeyPem), signSet(hashPlaintext(shareable(full)), "a-1", ka.privateKeyPem));
+    expect(seen.refused).toEqual([]);
+    expect(seen.inForce).toEqual([full]);
   });
 
   it("passes over an older version: it never replaces a newer one", async () => {

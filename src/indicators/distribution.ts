@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, verifySet, type TrustStore } from "./sign.js";
+import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError } from "../lib/errors.js";
 
 /**
@@ -74,6 +75,16 @@ export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet,
   }
 }
 
+/**
+ * Whether a set on the topic is the release in force: the same content, or its export (without TLP:RED, and hashed
+ * or not), which is what the publisher's own process, holding the full set in MT_INDICATORS, reads back.
+ */
+function sameRelease(inForce: IndicatorSet, other: IndicatorSet): boolean {
+  const bytes = signedBytes(other);
+  const shared = shareable(inForce);
+  return [inForce, shared, hashPlaintext(shared)].some((s) => signedBytes(s).equals(bytes));
+}
+
 /** The broker refused a message over the topic's max.message.bytes (kafkajs may wrap its protocol error). */
 const tooLarge = (err: unknown): boolean =>
   (err as { type?: string }).type === "MESSAGE_TOO_LARGE" || (err as { cause?: { type?: string } }).cause?.type === "MESSAGE_TOO_LARGE";
@@ -128,7 +139,7 @@ export class IndicatorSubscriber {
     // a release is its version: a changed set under the same number would be in force in some processes (those that
     // took the first) and not in others (those started after compaction kept only the second)
     if (current && current.version === set.version)
-      return signedBytes(current).equals(signedBytes(set))
+      return sameRelease(current, set)
         ? false
         : `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from version ${set.version} in force, which stays; ${set.publisher.id} should publish the change as version ${set.version + 1}`;
     this.inForce.set(set.id, set);
