@@ -8,25 +8,19 @@ import { defineKind, keep } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 
-const Params = z
-  .strictObject({
-    /** a small amount, in minor units of the attempt's currency */
-    maxMinor: z.number().int().min(1),
-    /** the currencies maxMinor was set for: an attempt in another does not count */
-    currencies: Currencies,
-    minCount: z.number().int().min(2).max(500),
-    minDistinctCards: z.number().int().min(2).max(500),
-    withinMinutes: z.number().int().min(1).max(1440),
-  })
-  // the distinct cards are counted up to minCount: more than that would be kept nowhere
-  .refine((p) => p.minDistinctCards <= p.minCount, {
-    message: "minDistinctCards must be at most minCount (the cards are counted up to minCount): raise minCount or lower minDistinctCards",
-    path: ["minDistinctCards"],
-  });
+const Params = z.strictObject({
+  /** a small amount, in minor units of the attempt's currency */
+  maxMinor: z.number().int().min(1),
+  /** the currencies maxMinor was set for: an attempt in another does not count */
+  currencies: Currencies,
+  minCount: z.number().int().min(2).max(500),
+  minDistinctCards: z.number().int().min(2).max(500),
+  withinMinutes: z.number().int().min(1).max(1440),
+});
 
 /**
  * Two bounded lists, both oldest first and none older than the window: the latest attempts (at most minCount), and
- * the cards of the latest distinct ones with the time of each card's latest attempt (at most minCount cards). Apart,
+ * the latest distinct cards with the time of each card's latest attempt (at most minCount or minDistinctCards). Apart,
  * because testers retry a card (another expiry, another CVV): 40 attempts on 20 cards hold only 8 cards in their
  * latest 15, and counting the cards among those missed the burst.
  */
@@ -108,7 +102,7 @@ export default defineKind<Params, Slot>({
         slot.at.shift();
         slot.eventIds.shift();
       }
-      cardSeen(slot.latestByCard, hash32(event.card!.token!), at, params.minCount);
+      cardSeen(slot.latestByCard, hash32(event.card!.token!), at, Math.max(params.minCount, params.minDistinctCards));
     }
     if (slot.at.length === 0) {
       input.slot = undefined;
