@@ -105,7 +105,7 @@ function freshCounters(m: number): Counters {
 }
 
 export function countersFor(state: MerchantState, at: number): Counters | null {
-  return bucketFor(state, monthIndex(at), freshCounters);
+  return bucketFor(state, monthIndex(at), monthIndex(state.lastEventAt), freshCounters);
 }
 
 /** Month counters as stored, perhaps before the settled and no-BIN counts: those count from zero. */

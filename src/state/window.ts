@@ -40,19 +40,20 @@ export interface MonthPair<B extends MonthBucket> {
 
 /**
  * The bucket an event of month `m` counts in, or null when the event is older than the window (it is then counted
- * nowhere: late data).
+ * nowhere: late data). The window is first brought up to month `now`, the month of the merchant's latest event: every
+ * window of a merchant ends where the merchant's clock is, so one first made by a late event (a backlog of chargebacks
+ * from months ago) does not start in the past and count what no window holds.
  */
-export function bucketFor<B extends MonthBucket>(w: MonthPair<B>, m: number, fresh: (m: number) => B): B | null {
+export function bucketFor<B extends MonthBucket>(w: MonthPair<B>, m: number, now: number, fresh: (m: number) => B): B | null {
   const cur = w.month;
-  if (!cur) {
-    w.prevMonth = fresh(m - 1);
-    return (w.month = fresh(m));
+  const top = Math.max(m, now);
+  if (!cur || cur.m < top) {
+    w.prevMonth = cur?.m === top - 1 ? cur : fresh(top - 1);
+    w.month = fresh(top);
   }
-  if (m === cur.m) return cur;
-  if (m === cur.m - 1) return w.prevMonth!;
-  if (m < cur.m) return null;
-  w.prevMonth = m === cur.m + 1 ? cur : fresh(m - 1);
-  return (w.month = fresh(m));
+  const month = w.month!;
+  if (m === month.m) return month;
+  return m === month.m - 1 ? w.prevMonth! : null;
 }
 
 /**

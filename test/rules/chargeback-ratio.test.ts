@@ -149,6 +149,19 @@ describe("chargeback-ratio: Visa VAMP", () => {
     expect(signalOf(engine, "vamp")).toBeUndefined();
   });
 
+  it("a backlog of sales and chargebacks from months ago counts in no month: the merchant's latest month is now", () => {
+    resetEvents("2026-06-05T00:00:00Z", 1000);
+    const engine = engineWith(rule("vamp", "vamp", `- { name: "VAMP excessive", ratio: 0.015, minCount: 2 }`));
+    // boarded in June; January's sales and disputes are sent after
+    feed(engine, [merchant()]);
+    setClock("2026-01-10T00:00:00Z", 1000);
+    run(engine, 100, () => tx({ card: VISA }));
+    const alerts = feed(engine, [chargeback({ network: "visa" }), chargeback({ network: "visa" })]);
+    expect(alerts).toEqual([]);
+    expect(signalOf(engine, "vamp")).toBeUndefined();
+    expect(state(engine).month).toMatchObject({ m: (2026 - 1970) * 12 + 5, settled: 0, chargebacksVisa: 0 });
+  });
+
   it("sales with a BIN of another network are not in the base; with no Visa sale at all there is no ratio", () => {
     const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
     const engine = engineWith(small);

@@ -128,4 +128,20 @@ describe("reason-cluster", () => {
     feed(engine, [fraud(), fraud(), fraud()]);
     expect(signalOf(engine, "reasons")).toMatchObject({ value: 8 / 13, detail: "8 of 13 chargebacks" });
   });
+
+  it("a backlog of old chargebacks, the first the rule sees, counts in no window: the merchant's latest month is now", () => {
+    resetEvents("2026-06-05T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(10, () => tx())]);
+    // January's fraud chargebacks arrive in June
+    const alerts = feed(engine, times(6, (i) => chargeback({ reasonCode: "10.4", occurredAt: `2026-01-1${i}T00:00:00Z` })));
+    expect(alerts).toEqual([]);
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+    // June's own count from nothing: five fraud chargebacks are not six
+    setClock("2026-06-06T00:00:00Z");
+    feed(engine, times(5, () => fraud()));
+    expect(signalOf(engine, "reasons")).toBeUndefined();
+    feed(engine, [fraud()]);
+    expect(signalOf(engine, "reasons")).toMatchObject({ value: 1, detail: "6 of 6 chargebacks" });
+  });
 });

@@ -119,4 +119,13 @@ describe("subscription-pattern", () => {
     // February dropped out: 11 sales
     expect(signalOf(engine, "subs")).toBeUndefined();
   });
+
+  it("a backlog of sales from months ago, the first the rule sees, counts in no window", () => {
+    resetEvents("2026-06-05T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant({ mcc: HIGH_RISK_MCC })]);
+    setClock("2026-01-10T00:00:00Z");
+    expect(feed(engine, times(30, () => sub()))).toEqual([]);
+    expect(signalOf(engine, "subs")).toBeUndefined();
+  });
 });

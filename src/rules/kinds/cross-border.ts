@@ -45,7 +45,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const home = merchant.profile?.country;
     if (!country || !home) return undefined;
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot, monthIndex(at), fresh);
+    const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);
     if (!b) return undefined;
     const foreign = country !== home;
     if (event.status === "settled") {

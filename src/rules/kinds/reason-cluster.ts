@@ -39,18 +39,18 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   // sales move the window forward, so chargebacks that left it stop counting (and their memory goes)
   on: ["chargeback", "transaction"],
   evaluate(input) {
-    const { event, at, params } = input;
-    const m = monthIndex(at);
+    const { event, at, merchant, params } = input;
+    const now = monthIndex(merchant.lastEventAt);
     if (event.type !== "chargeback") {
       const slot = input.slot;
-      if (!slot || m <= slot.month!.m) return undefined;
-      bucketFor(slot, m, fresh);
+      if (!slot || now <= slot.month!.m) return undefined;
+      bucketFor(slot, now, now, fresh);
       if (windowSum(slot, (x) => x.total) > 0) return finding(slot, params);
       input.slot = undefined;
       return null;
     }
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot, m, fresh);
+    const b = bucketFor(slot, monthIndex(at), now, fresh);
     if (!b) return undefined;
     b.total++;
     if (params.reasonCodes.includes(event.reasonCode)) {

@@ -47,7 +47,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     }
     if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") return undefined;
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot, monthIndex(at), fresh);
+    const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);
     if (!b) return undefined;
     b.sales++;
     if (

@@ -88,7 +88,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const settledSale = event.status === "settled";
     if (!settledSale && event.status !== "authorized") return undefined;
     const slot = keep(input, freshSlot);
-    const b = bucketFor(slot, monthIndex(at), fresh);
+    const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);
     if (!b) return undefined;
     if (settledSale) b.checkouts++;
     else b.authCheckouts++;
