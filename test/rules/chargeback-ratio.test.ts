@@ -127,6 +127,26 @@ describe("chargeback-ratio: Visa VAMP", () => {
     expect(signalOf(engine, "vamp")?.value).toBe(2);
     expect(engine.snapshot(state(engine)).slots["vamp@chargeback-ratio"]).toEqual(["e-15", "e-16"]);
   });
+  it("cites only chargebacks it counts: none of last month's when this month's come first, nor a late one of last month", () => {
+    const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
+    const engine = engineWith(small);
+    feed(engine, [merchant()]);
+    run(engine, 10, () => tx({ card: VISA }));
+    const march = [chargeback(), chargeback()];
+    feed(engine, march);
+    expect(signalOf(engine, "vamp")?.eventIds).toEqual(march.map((e) => e.eventId));
+    // April begins with a dispute, before any sale
+    setClock("2026-04-01T00:00:00Z");
+    const first = chargeback();
+    feed(engine, [first]);
+    run(engine, 10, () => tx({ card: VISA }));
+    const late = chargeback({ occurredAt: "2026-03-31T12:00:00Z" });
+    setClock("2026-04-02T00:00:00Z");
+    const second = chargeback();
+    feed(engine, [late, second]);
+    expect(signalOf(engine, "vamp")).toMatchObject({ value: 0.2, eventIds: [first.eventId, second.eventId], detail: expect.stringMatching(/^test level: 2 Visa /) });
+  });
+
   it("with no sale's BIN known, counts every settled card-not-present sale: the ratio is a lower bound", { timeout: 60_000 }, () => {
     const engine = engineWith(VAMP);
     feed(engine, [merchant()]);

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { defineKind, noteEvidence, pct } from "../kind.js";
 import type { MerchantState } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
+import { monthIndex } from "../../state/window.js";
 
 const Level = z
   .strictObject({
@@ -36,12 +37,17 @@ type Measure = z.infer<typeof Params>["measure"];
 /** the counted chargebacks' event ids: the evidence */
 type Slot = string[];
 
-/** Whether a chargeback is one the measure counts, so only those are evidence. */
-function counted(kind: Measure, e: ChargebackEvent): boolean {
+/**
+ * Whether a chargeback is one the measure counts, so only those are evidence: of its network and kind, and of a month
+ * it counts (this month for the scheme programs, this or the prior one for the window; a late one may be older).
+ */
+function counted(kind: Measure, e: ChargebackEvent, at: number, merchant: MerchantState): boolean {
   const network = e.network.toLowerCase();
-  if (kind === "vamp") return network === "visa";
-  if (kind === "ecp") return network === "mastercard" && e.kind === "dispute";
-  return true;
+  const month = monthIndex(at);
+  const now = merchant.month?.m;
+  if (kind === "vamp") return network === "visa" && month === now;
+  if (kind === "ecp") return network === "mastercard" && e.kind === "dispute" && month === now;
+  return now !== undefined && month >= now - 1;
 }
 
 /** The counted chargebacks, the base, and how many of the base's sales had no BIN. */
@@ -68,18 +74,20 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   params: Params,
   on: ["transaction", "chargeback"],
   evaluate(input) {
-    const { event, merchant, params, env } = input;
+    const { event, at, merchant, params, env } = input;
     if (event.type === "transaction" && event.status !== "settled") return undefined;
     const mcc = merchant.profile?.mcc;
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
-    if (event.type === "chargeback" && counted(params.measure, event)) noteEvidence(input, (input.slot ??= []), 5);
+    if (event.type === "chargeback" && counted(params.measure, event, at, merchant)) noteEvidence(input, (input.slot ??= []), 5);
     const [count, base, noBin] = measure(params.measure, merchant);
     if (count === 0) {
       // the counted chargebacks have left the window: so does their evidence
       input.slot = undefined;
       return null;
     }
+    // fewer counted than cited: the oldest cited are of a month the count has left
+    if (input.slot && input.slot.length > count) input.slot.splice(0, input.slot.length - count);
     // chargebacks over no sales in the measure's months are no ratio (a new merchant, or one that sends no
     // settlements): 100% would be made up
     if (base === 0) return null;
