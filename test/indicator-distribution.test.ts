@@ -46,8 +46,9 @@ async function subscriber(withTrust: boolean, initial: IndicatorSet[]) {
     initial,
   );
   await sub.start();
-  const deliver = (...sets: IndicatorSet[]) => eachBatch!({ batch: { messages: sets.map((s) => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)) })) } });
-  return { seen, deliver };
+  const raw = (...messages: { key: Buffer | null; value: Buffer | null }[]) => eachBatch!({ batch: { messages } });
+  const deliver = (...sets: IndicatorSet[]) => raw(...sets.map((s) => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)) })));
+  return { seen, deliver, raw };
 }
 
 const inForce = (sets: IndicatorSet[]) => sets.map((s) => `${s.id} v${s.version} ${s.publisher.id} ${s.entries.length}`);
@@ -120,6 +121,22 @@ describe("versions", () => {
     const { seen, deliver } = await subscriber(true, [setA]);
     await deliver(signSet(set("member:hotline-a", 6, 5), "a-1", ka.privateKeyPem));
     expect(seen.refused).toEqual([]);
+    expect(inForce(seen.inForce)).toEqual(["hotline-a-2026-11 v7 member:hotline-a 2"]);
+  });
+});
+
+describe("messages that are no set", () => {
+  it("says a tombstone is one, and names a bad set's places as a set file's are named; the set in force stays", async () => {
+    const { seen, raw } = await subscriber(true, [setA]);
+    const key = Buffer.from(topicKey(setA));
+    const { version: _, ...noVersion } = setA;
+    const badEntry = { ...setA, version: 8, entries: [{ ...setA.entries[0]!, value: "com" }] };
+    await raw({ key, value: null }, { key, value: Buffer.from(JSON.stringify(noVersion)) }, { key, value: Buffer.from(JSON.stringify(badEntry)) });
+    expect(seen.refused).toEqual([
+      `message ${topicKey(setA)} has no value (a tombstone): the set in force under it stays; a publisher withdraws entries by publishing a newer version with them revoked`,
+      `set ${topicKey(setA)} is not a valid indicator set: version: missing: this key is required (number)`,
+      `set ${topicKey(setA)} is not a valid indicator set: entries[0].value: a public suffix or a single label (such as com, co.uk or github.io), which would match every site under it: list the site's own domain (kind domain)`,
+    ]);
     expect(inForce(seen.inForce)).toEqual(["hotline-a-2026-11 v7 member:hotline-a 2"]);
   });
 });

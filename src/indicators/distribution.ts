@@ -7,7 +7,7 @@ import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, verifySet, type TrustStore } from "./sign.js";
 import { hashPlaintext, shareable } from "./privacy.js";
-import { UsageError } from "../lib/errors.js";
+import { UsageError, zodIssues } from "../lib/errors.js";
 
 /**
  * A set travels whole in one message, and a member's list of URLs runs to megabytes (20k URLs: 2.5 MB of JSON), past
@@ -116,14 +116,20 @@ export class IndicatorSubscriber {
    * history) or the one in force again.
    */
   private take(key: string | null, value: Buffer | null): boolean | string {
+    // a tombstone deletes its key from the compacted topic; it proves nothing about who sent it, so it withdraws nothing
+    if (value === null)
+      return `message ${key ?? "(no key)"} has no value (a tombstone): the set in force under it stays; a publisher withdraws entries by publishing a newer version with them revoked`;
     let json: unknown;
     try {
-      json = JSON.parse(value?.toString() ?? "");
+      json = JSON.parse(value.toString());
     } catch {
       return `message ${key ?? "(no key)"} is not JSON`;
     }
     const parsed = parseAnyIndicatorSet(json);
-    if (!parsed.success) return `set ${key ?? "(no key)"} is not a valid indicator set: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+    if (!parsed.success)
+      return `set ${key ?? "(no key)"} is not a valid indicator set: ${zodIssues(parsed.error, json)
+        .map((i) => `${i.path || "(top level)"}: ${i.message}`)
+        .join("; ")}`;
     const set = parsed.data;
     if (this.o.trust) {
       const v = verifySet(set, this.o.trust);
