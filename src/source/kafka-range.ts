@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import type { Line } from "./ndjson.js";
+import { UsageError } from "../lib/errors.js";
 
 interface Held {
   partition: number;
@@ -25,19 +26,42 @@ export async function* readTopicRange(
 ): AsyncGenerator<Line[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  // asked first: for a topic that is not there, the client retries for minutes and then throws its own error
+  const offsets = await admin
+    .listTopics()
+    .then((topics) => {
+      if (!topics.includes(topic))
+        throw new UsageError(
+          `topic ${topic} does not exist on these brokers: check --topic, and --brokers (or KAFKA_BROKERS); \`moneytrail produce --events FILE --topic ${topic}\` puts a recorded file on a topic`,
+        );
+      return admin.fetchTopicOffsets(topic);
+    })
+    .finally(() => admin.disconnect());
   const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   const starts = new Map(offsets.map((o) => [o.partition, Number(o.low)]));
   const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
   const held: Held[] = [];
-  let read = 0;
   if (total > 0) {
     const consumer = kafka.consumer({ groupId: `moneytrail-backtest-${randomUUID()}` });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
       const done = new Set([...ends].filter(([p, end]) => end <= starts.get(p)!).map(([p]) => p));
+      /** per partition, how many offsets have been read past */
+      const read = new Map<number, number>();
       await new Promise<void>((resolve, reject) => {
+        // how far a partition is read is taken from the batches' end events, not from eachBatch: a fetch of only
+        // aborted records or transaction markers (an upstream transactional producer's) reaches no eachBatch, and
+        // a partition ending in one was never done
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.topic !== topic) return;
+          const end = ends.get(payload.partition)!;
+          const last = Math.min(Number(payload.lastOffset), end - 1);
+          read.set(payload.partition, last + 1 - starts.get(payload.partition)!);
+          progress?.([...read.values()].reduce((a, b) => a + b, 0), total);
+          if (last >= end - 1) done.add(payload.partition);
+          if (done.size === ends.size) resolve();
+        });
         consumer
           .run({
             autoCommit: false,
@@ -46,13 +70,9 @@ export async function* readTopicRange(
               for (const m of batch.messages) {
                 const offset = Number(m.offset);
                 if (offset >= end) break;
-                read++;
                 if (offset < (window.from ?? 0) || offset > (window.to ?? Infinity)) continue;
                 held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), bytes: m.value ?? Buffer.alloc(0) });
               }
-              progress?.(read, total);
-              if (Number(batch.lastOffset()) >= end - 1) done.add(batch.partition);
-              if (done.size === ends.size) resolve();
             },
           })
           .catch(reject);

@@ -1,0 +1,61 @@
+// A backtest from a topic ends on what an upstream producer's transactions leave on a partition (aborted records,
+// commit and abort markers, which the reader never sees as messages), and a topic that is not there is said at
+// once, with what to do, instead of minutes of the client's retries and a stack trace.
+import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { CompressionTypes } from "kafkajs";
+import { readTopicRange } from "../../src/source/kafka-range.js";
+import { UsageError } from "../../src/lib/errors.js";
+import { createTopics, freshNames, kafka, sampleLines, until } from "./harness.js";
+
+async function collect(topic: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const batch of readTopicRange(kafka(), topic)) for (const l of batch) out.push(l.bytes.toString());
+  return out;
+}
+
+/** Sends lines to one partition in a transaction that is committed or aborted. */
+async function inTransaction(topic: string, partition: number, lines: string[], end: "commit" | "abort"): Promise<void> {
+  const producer = kafka().producer({ transactionalId: `tx-${randomBytes(4).toString("hex")}`, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const tx = await producer.transaction();
+    await tx.send({ topic, acks: -1, compression: CompressionTypes.None, messages: lines.map((value) => ({ partition, value })) });
+    await tx[end]();
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+const withDeadline = <T>(p: Promise<T>, ms: number): Promise<T | "hung"> => Promise.race([p, new Promise<"hung">((r) => setTimeout(() => r("hung"), ms))]);
+
+describe("backtest from a topic: edges", () => {
+  it("ends on a partition that holds only an aborted transaction, with the committed events of the others", { timeout: 120_000 }, async () => {
+    const n = freshNames("bt-edges");
+    await createTopics(n, 2);
+    const lines = sampleLines().slice(0, 50);
+    await inTransaction(n.events, 0, lines, "commit");
+    await inTransaction(n.events, 1, sampleLines().slice(50, 60), "abort");
+    // the coordinator writes the markers after the producer is answered: wait for both (each takes an offset)
+    const admin = kafka().admin();
+    await admin.connect();
+    await until("markers written", async () => (await admin.fetchTopicOffsets(n.events)).every((o) => Number(o.high) === (o.partition === 0 ? 51 : 11)));
+    await admin.disconnect();
+    const read = await withDeadline(collect(n.events), 20_000);
+    expect(read).toEqual(lines);
+  });
+
+  it("says at once that a topic is not there, naming it and what to do", { timeout: 60_000 }, async () => {
+    const topic = `no-such-${randomBytes(4).toString("hex")}`;
+    const started = Date.now();
+    const err = await collect(topic).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(new RegExp(`topic ${topic} does not exist.*--topic`));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // and it is not created by asking
+    const admin = kafka().admin();
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain(topic);
+    await admin.disconnect();
+  });
+});
