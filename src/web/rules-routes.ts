@@ -80,6 +80,21 @@ function checkNewName(name: string): void {
   }
 }
 
+/**
+ * A rule file's text as a save sends it: the body itself (text/plain, application/yaml), or a JSON or form object's
+ * `content`. Anything else is refused: read as "", it emptied the file (YAML sent by curl's --data-binary arrives as
+ * form fields, having curl's default content type).
+ */
+function fileText(body: unknown): string {
+  if (typeof body === "string") return body;
+  const content = (body as { content?: unknown } | null | undefined)?.content;
+  if (typeof content === "string") return content;
+  throw new CaseError(
+    400,
+    `the body is not a rule file's text, and nothing was saved: send the file as the body with content-type text/plain or application/yaml (curl: --data-binary @FILE -H "content-type: application/yaml"), or JSON {"content": "<the file's text>"}`,
+  );
+}
+
 /** A save made from a version of the file other than the one on disk: saving it would undo a change unseen. */
 export class StaleFile extends CaseError {
   constructor(
@@ -250,9 +265,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   // the form carries `base`, the version of the file it showed
   app.post("/rules/:file", { config: { perm: "rules:write" } }, async (req, reply) => {
     const { file } = req.params as { file: string };
-    const body = (req.body ?? {}) as Record<string, string>;
-    const content = String(body.content ?? "");
-    const base = String(body.base ?? "");
+    const content = fileText(req.body);
+    const base = String((req.body as Record<string, unknown>).base ?? "");
     try {
       const rs = await changeFile(req.actor!, file, content, base);
       return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.` }));
@@ -290,8 +304,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   // request without If-Match to an existing file, which before this check silently replaced whatever was there:
   // without If-Match a PUT only creates a file, and is refused if one by that name appeared meanwhile.
   app.put("/api/rules/:file", { config: { perm: "rules:write" } }, async (req) => {
-    const body = req.body;
-    const content = typeof body === "string" ? body : String((body as { content?: string })?.content ?? "");
+    const content = fileText(req.body);
     const base = String(req.headers["if-match"] ?? "").replace(/^"(.*)"$/, "$1");
     const rs = await changeFile(req.actor!, (req.params as { file: string }).file, content, base);
     return { id: rs.id, version: rs.version, fileVersion: fileVersion(content) };
