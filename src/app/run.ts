@@ -28,7 +28,7 @@ import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
-import { UnreachableError } from "../lib/errors.js";
+import { UnreachableError, UsageError } from "../lib/errors.js";
 import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
@@ -75,6 +75,23 @@ interface Cut {
 const SERIALISE_SLICE = 200;
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
 const POSITION_SAVE_MS = 1000;
+
+/**
+ * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
+ * operator's to change: said with the setting to change, not as a stack trace.
+ */
+async function listen(server: FastifyInstance, port: number, host: string, portSetting: string, hostSetting: string): Promise<void> {
+  try {
+    await server.listen({ port, host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new UsageError(`${portSetting}: ${host}:${port} is already in use by another process: stop it, or set ${portSetting.split(" ")[0]} to a free port (0 turns it off)`);
+    if (code === "EACCES") throw new UsageError(`${portSetting}: port ${port} needs privileges this process does not have: set a port above 1023`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+      throw new UsageError(`${hostSetting}: ${host} is not an address of this host: set one it has (127.0.0.1 for this host only, 0.0.0.0 for all)`);
+    throw err;
+  }
+}
 
 export class Runner {
   readonly metrics: Metrics = createMetrics();
@@ -171,61 +188,74 @@ export class Runner {
     const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3 });
     // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
     pool.on("error", (err) => log.warn({ err: err.message }, "idle PostgreSQL connection lost"));
-    const client = await pool.connect().catch((err: Error) => {
-      throw new UnreachableError(`cannot reach PostgreSQL at DATABASE_URL (${err.message}); is it running and does the database exist?`);
-    });
+    let admin: Admin | undefined;
+    let runner: Runner | undefined;
     try {
-      const applied = await migrate(client);
-      if (applied) log.info({ applied }, "database migrated");
-    } finally {
-      client.release();
-    }
-    log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
-    const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs);
-    if (unanswered !== undefined) {
-      await pool.end();
-      throw new UnreachableError(
-        `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,
-      );
-    }
-    const kafka = kafkaClient(cfg.brokers, cfg.clientId, log);
-    const admin = kafka.admin();
-    await admin
-      .connect()
-      .then(() =>
-        ensureTopics(admin, [
-          { topic: cfg.eventsTopic, partitions: TOPIC_PARTITIONS },
-          { topic: cfg.alertsTopic, partitions: TOPIC_PARTITIONS },
-          { topic: cfg.deadLetterTopic, partitions: TOPIC_PARTITIONS },
-        ]),
-      )
-      .catch(async (err: Error) => {
-        await pool.end();
-        throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
+      const client = await pool.connect().catch((err: Error) => {
+        throw new UnreachableError(`cannot reach PostgreSQL at DATABASE_URL (${err.message}); is it running and does the database exist?`);
       });
-    const runner = new Runner(cfg, log, kafka, admin, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)));
-    log.info(warmUp(runner.engine.ruleSet, runner.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
-    log.info(
-      { ruleSet: runner.engine.ruleSet.id, version: runner.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId },
-      "rule set loaded; joining the consumer group",
-    );
-    if (cfg.metricsPort) await runner.serveMetrics();
-    await runner.serveReviewers();
-    runner.rules.start();
-    await ensureIndicatorTopic(admin, cfg.indicatorTopic);
-    await runner.subscriber.start();
-    runner.consumer = await startConsumer(
-      kafka,
+      try {
+        const applied = await migrate(client);
+        if (applied) log.info({ applied }, "database migrated");
+      } finally {
+        client.release();
+      }
+      log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
+      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs);
+      if (unanswered !== undefined)
+        throw new UnreachableError(
+          `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,
+        );
+      const kafka = kafkaClient(cfg.brokers, cfg.clientId, log);
+      admin = kafka.admin();
+      const connected = admin;
+      await connected
+        .connect()
+        .then(() =>
+          ensureTopics(connected, [
+            { topic: cfg.eventsTopic, partitions: TOPIC_PARTITIONS },
+            { topic: cfg.alertsTopic, partitions: TOPIC_PARTITIONS },
+            { topic: cfg.deadLetterTopic, partitions: TOPIC_PARTITIONS },
+          ]),
+        )
+        .catch((err: Error) => {
+          throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
+        });
+      runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)));
+      await runner.begin();
+      return runner;
+    } catch (err) {
+      // whatever was opened is closed, so the process ends with the error instead of hanging on its connections
+      if (runner) await runner.stop().catch(() => undefined);
+      else {
+        await admin?.disconnect().catch(() => undefined);
+        await pool.end().catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  /** From a constructed runner to a member of the consumer group. */
+  private async begin(): Promise<void> {
+    const { cfg, log } = this;
+    log.info(warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
+    log.info({ ruleSet: this.engine.ruleSet.id, version: this.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId }, "rule set loaded; joining the consumer group");
+    if (cfg.metricsPort) await this.serveMetrics();
+    await this.serveReviewers();
+    this.rules.start();
+    await ensureIndicatorTopic(this.admin, cfg.indicatorTopic);
+    await this.subscriber.start();
+    this.consumer = await startConsumer(
+      this.kafka,
       { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs, concurrentPartitions: cfg.concurrentPartitions },
       {
-        onAssignment: (ps) => runner.onAssignment(ps),
-        onBatch: (b) => runner.onBatch(b),
+        onAssignment: (ps) => this.onAssignment(ps),
+        onBatch: (b) => this.onBatch(b),
         onGaveUp: (err, ms) => log.error({ err: err.message, restartInMs: ms }, "the Kafka consumer stopped on an error; starting it again"),
-        stopping: () => runner.stopping !== undefined,
+        stopping: () => this.stopping !== undefined,
       },
     );
     log.info({ group: cfg.groupId }, "consuming");
-    return runner;
   }
 
   private async serveMetrics(): Promise<void> {
@@ -242,7 +272,7 @@ export class Runner {
       const r = await this.readiness();
       return reply.code(r.ready ? 200 : 503).send(r);
     });
-    await this.http.listen({ port: this.cfg.metricsPort, host: this.cfg.metricsHost });
+    await listen(this.http, this.cfg.metricsPort, this.cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
   }
 
   private setRuleSetGauge(rs: RuleSet): void {
@@ -300,7 +330,7 @@ export class Runner {
       member: { id: this.cfg.memberId, name: this.cfg.memberName },
       trustProxy: this.cfg.trustProxy,
     });
-    await this.web.listen({ port: this.cfg.httpPort, host: this.cfg.httpHost });
+    await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, "MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST");
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }
 
