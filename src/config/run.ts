@@ -85,9 +85,15 @@ export const RunConfig = z.strictObject({
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 
+/** 0.0.0.0 and :: take a port on every address, so it clashes with the same port on any other host setting */
+const clash = (a: string, b: string) => a === b || [a, b].some((h) => h === "0.0.0.0" || h === "::");
+
 const WithWebhook = RunConfig.refine((c) => !c.webhookUrl || c.webhookSecret, {
   path: ["webhookSecret"],
   error: "MT_WEBHOOK_URL is set, so MT_WEBHOOK_SECRET is needed to sign the deliveries",
+}).refine((c) => !c.metricsPort || c.metricsPort !== c.httpPort || !clash(c.metricsHost, c.httpHost), {
+  path: ["httpPort"],
+  error: "the same port as MT_METRICS_PORT on the same address: give the reviewers' page and /metrics different ports",
 });
 
 const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
