@@ -215,11 +215,11 @@ program
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
       if (o.labels) checkInputFile("--labels", o.labels, "labels file");
       try {
-        // on a topic a plain integer is an offset, applied by the source in every partition
-        const offset = (s: string | undefined) => (o.topic && s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-        const bound = (flag: string, s: string | undefined) => (s === undefined || offset(s) !== undefined ? undefined : parseBound(flag, s));
+        const bound = (flag: string, s: string | undefined) => (s === undefined ? undefined : parseBound(flag, s, o.topic !== undefined));
         const from = bound("--from", o.from);
         const to = bound("--to", o.to);
+        // on a topic a plain integer is an offset, applied by the source in every partition
+        const offset = (b: typeof from) => (b && "offset" in b ? b.offset : undefined);
         checkWindow(o.from, o.to);
         const baseline = { name: o.baseline, ruleSet: loadRuleSet(o.baseline) };
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
@@ -230,7 +230,7 @@ program
         const events = o.events
           ? { name: o.events, batches: readLineBatches(o.events, onProgress) }
           : // a wrong address is said in seconds, not after the client's minutes of retries
-            { name: `topic ${o.topic}`, batches: readTopicRange(await reachableKafka(brokers!, "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, { from: offset(o.from), to: offset(o.to) }) };
+            { name: `topic ${o.topic}`, batches: readTopicRange(await reachableKafka(brokers!, "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, { from: offset(from), to: offset(to) }) };
         const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => bar.stop());
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);

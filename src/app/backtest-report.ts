@@ -30,7 +30,7 @@ const CONFUSION: [string, (c: Confusion) => number | null, "n" | "%"][] = [
 ];
 
 function describeWindow(r: BacktestResult): string {
-  const b = (x: BacktestResult["events"]["from"]) => (x ? ("line" in x ? `line ${x.line}` : x.time) : undefined);
+  const b = (x: BacktestResult["events"]["from"]) => (x ? ("line" in x ? `line ${x.line}` : "offset" in x ? `offset ${x.offset} of every partition` : x.time) : undefined);
   const from = b(r.events.from);
   const to = b(r.events.to);
   return from || to ? ` from ${from ?? "the start"} to ${to ?? "the end"}` : "";

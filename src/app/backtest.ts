@@ -25,15 +25,24 @@ export class BacktestError extends Error {}
 // ---------------------------------------------------------------------------------------------------------
 // Inputs
 
-/** `--from` / `--to`: a plain integer is a line number of the events file, anything else an RFC 3339 time. */
+/**
+ * `--from` / `--to`: a plain integer is a line number of the events file (with --topic an offset, the same in every
+ * partition, which the topic's source applies), anything else an RFC 3339 time.
+ */
 export const Bound = z.union([
   z.strictObject({ line: z.number().int().positive() }),
+  z.strictObject({ offset: z.number().int().nonnegative() }),
   z.strictObject({ time: z.iso.datetime({ offset: true }) }),
 ]);
 export type Bound = z.infer<typeof Bound>;
 
-export function parseBound(flag: string, s: string): Bound {
-  if (/^\d+$/.test(s)) return Bound.parse({ line: Number(s) });
+export function parseBound(flag: string, s: string, onTopic = false): Bound {
+  if (/^\d+$/.test(s)) {
+    if (!Number.isSafeInteger(Number(s))) throw new BacktestError(`${flag} ${s}: too large for a ${onTopic ? "offset" : "line number"}`);
+    if (onTopic) return { offset: Number(s) };
+    if (Number(s) === 0) throw new BacktestError(`${flag} ${s}: lines are counted from 1 (the file's first line); give 1 or more, or an RFC 3339 time`);
+    return { line: Number(s) };
+  }
   const b = Bound.safeParse({ time: s });
   if (!b.success) throw new BacktestError(`${flag} ${s}: give an RFC 3339 time (2026-04-01T00:00:00Z) or a line number`);
   return b.data;

@@ -3,10 +3,15 @@
 // once, with what to do, instead of minutes of the client's retries and a stack trace.
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CompressionTypes } from "kafkajs";
 import { readTopicRange } from "../../src/source/kafka-range.js";
 import { UsageError } from "../../src/lib/errors.js";
-import { createTopics, freshNames, kafka, sampleLines, until } from "./harness.js";
+import { DEFAULT_RULES, PACKAGE_ROOT } from "../../src/lib/paths.js";
+import { brokers, createTopics, freshNames, kafka, produce, sampleLines, until } from "./harness.js";
 
 async function collect(topic: string): Promise<string[]> {
   const out: string[] = [];
@@ -57,5 +62,17 @@ describe("backtest from a topic: edges", () => {
     await admin.connect();
     expect(await admin.listTopics()).not.toContain(topic);
     await admin.disconnect();
+  });
+
+  it("the command's report says which offsets it ran over", { timeout: 120_000 }, async () => {
+    const n = freshNames("bt-window");
+    await createTopics(n, 2);
+    await produce(n.events, sampleLines().slice(0, 200));
+    const json = join(mkdtempSync(join(tmpdir(), "mt-bt-window-")), "r.json");
+    const args = ["backtest", "--topic", n.events, "--brokers", brokers().join(","), "--from", "0", "--to", "9", "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--json", json, "--no-progress"];
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), ...args], { encoding: "utf8", timeout: 90_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(new RegExp(`^20 events of \\d+ merchants from topic ${n.events} from offset 0 of every partition to offset 9 of every partition`));
+    expect(JSON.parse(readFileSync(json, "utf8")).events).toMatchObject({ processed: 20, from: { offset: 0 }, to: { offset: 9 } });
   });
 });
