@@ -179,8 +179,11 @@ export function indicatorCommands(program: Command): void {
     .option("--brokers <list>", "Kafka brokers (env KAFKA_BROKERS)")
     .option("--topic <topic>", "the indicator-set topic (env MT_INDICATOR_TOPIC)", process.env.MT_INDICATOR_TOPIC ?? "mt.indicator-sets")
     .option("--unsigned", "publish a set that is not signed (subscribers with a trust store refuse it)")
-    .action(async (file: string, o: { brokers?: string; topic: string; unsigned?: boolean }) => {
+    .option("--trust <file>", "trust store: refuse a set that subscribers holding it would refuse (env MT_TRUST_STORE)")
+    .action(async (file: string, o: { brokers?: string; topic: string; unsigned?: boolean; trust?: string }) => {
       const brokers = brokersFrom(o.brokers);
+      const trustFile = o.trust ?? process.env.MT_TRUST_STORE;
+      const trust = trustFile ? loadTrustStore(trustFile) : undefined;
       const set = readIndicatorSet(file);
       // before connecting
       assertPublishable(set, file);
@@ -189,6 +192,13 @@ export function indicatorCommands(program: Command): void {
         throw new UsageError(
           `${file} is not signed, and subscribers with a trust store refuse an unsigned set: sign it (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that, or give --unsigned to publish it as it is`,
         );
+      // checked as a subscriber checks it: a set changed after signing would be refused by every subscriber, yet on the
+      // compacted topic it would replace the good version for the processes started after compaction
+      const v = trust && verifySet(set, trust);
+      if (v && !v.ok)
+        throw new ConfigError(file, [{ path: "signature", message: v.reason }], `Subscribers holding ${trustFile} would refuse this set, and on the compacted topic it would replace the version they hold: sign it again (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that; nothing was published.`);
+      if (!trust && set.signature)
+        process.stderr.write(`note: the signature of ${file} was not checked (no --trust or MT_TRUST_STORE): a set changed after signing is refused by every subscriber with a trust store; give --trust to check it before it goes out\n`);
       await publishSet(await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn")), o.topic, set, file);
       process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });

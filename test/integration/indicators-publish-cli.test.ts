@@ -1,5 +1,6 @@
 // `moneytrail indicators publish` against a real broker, as a member runs it: a signed set, and an unsigned one
-// with --unsigned, each said in one line on stdout and nothing on stderr (no kafkajs partitioner notice).
+// with --unsigned, each said in one line on stdout and nothing on stderr (no kafkajs partitioner notice; the signed
+// one checked against the trust store, so no note that its signature was not checked).
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +19,7 @@ describe("indicators publish", () => {
     // KAFKA_BROKERS from the global setup
     const publish = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", ...args, "--topic", topic], { encoding: "utf8", timeout: 60_000 });
 
-    const ok = publish(signed);
+    const ok = publish(signed, "--trust", join(SAMPLE_DIR, "trust.json"));
     expect(ok.stderr).toBe("");
     expect(ok.status).toBe(0);
     expect(ok.stdout).toBe(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${topic}\n`);
