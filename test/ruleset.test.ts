@@ -292,7 +292,8 @@ describe("rule-set errors", () => {
     const dir = dirWith({ "ruleset.yaml": SETTINGS, "a.yaml": rule(45), "b.yaml": rule(50) });
     const err = loadError(dir);
     expect(err.file).toBe(join(dir, "b.yaml"));
-    expect(err.issues).toEqual([{ path: "rules[0].id", message: 'rule id "cloak" is already used in a.yaml' }]);
+    // where to look in both: the id's line in this file and in the other
+    expect(err.issues).toEqual([{ path: "rules[0].id", message: 'rule id "cloak" is already used in a.yaml (line 2)', line: 2, col: 9 }]);
   });
 
   it("a duplicate rule id in one file, even of a disabled rule", () => {
@@ -304,7 +305,7 @@ describe("rule-set errors", () => {
           - { id: cloak, kind: cloaked-content, weight: 45, typology: t, params: {} }
       `,
     });
-    expect(loadError(dir).issues).toEqual([{ path: "rules[1].id", message: 'rule id "cloak" is already used in ruleset.yaml' }]);
+    expect(loadError(dir).issues).toEqual([{ path: "rules[1].id", message: `rule id "cloak" is already used in ruleset.yaml (line 7)`, line: 8, col: 11 }]);
   });
 
   it("no `ruleset:` section", () => {

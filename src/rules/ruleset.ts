@@ -121,7 +121,8 @@ function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Documen
 interface ParsedFile {
   file: string;
   settings?: RuleSetSettings;
-  rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number }[];
+  /** `at`: where the rule's id is, for errors about the set as a whole (an id used twice) */
+  rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number; at: { line?: number; col?: number } }[];
 }
 
 function parseFile(file: string, text: string): ParsedFile {
@@ -154,7 +155,7 @@ function parseFile(file: string, text: string): ParsedFile {
       return;
     }
     const parsed = ruleSchema(kind).safeParse(raw);
-    if (parsed.success) rules.push({ rule: parsed.data, index });
+    if (parsed.success) rules.push({ rule: parsed.data, index, at: locate(doc, lines, ["rules", index, "id"]) });
     else issues.push(...issuesFrom(parsed.error, ["rules", index], doc, lines));
   });
   if (issues.length) throw new ConfigError(file, issues);
@@ -192,10 +193,10 @@ export function loadRuleSet(path: string): RuleSet {
   const seen = new Map<string, string>();
   const rules: CompiledRule[] = [];
   for (const p of parsed) {
-    for (const { rule, index } of p.rules) {
+    for (const { rule, index, at } of p.rules) {
       const other = seen.get(rule.id);
-      if (other) throw new ConfigError(p.file, [{ path: `rules[${index}].id`, message: `rule id "${rule.id}" is already used in ${other}` }]);
-      seen.set(rule.id, basename(p.file));
+      if (other) throw new ConfigError(p.file, [{ path: `rules[${index}].id`, message: `rule id "${rule.id}" is already used in ${other}`, ...at }]);
+      seen.set(rule.id, `${basename(p.file)}${at.line ? ` (line ${at.line})` : ""}`);
       if (!rule.enabled) continue;
       const kind = KIND_BY_NAME.get(rule.kind)!;
       rules.push({
