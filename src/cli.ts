@@ -9,7 +9,7 @@ import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
 import { ConfigError, UnreachableError, UsageError, checkInputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
-import { replay, type ReplaySummary } from "./app/replay.js";
+import { replay, sameFile, type ReplaySummary } from "./app/replay.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
@@ -214,6 +214,11 @@ program
       const brokers = o.topic ? brokersFrom(o.brokers, "--topic needs the brokers") : undefined;
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
       if (o.labels) checkInputFile("--labels", o.labels, "labels file");
+      // the reports are written when the run is over: over an input they would replace the recorded events or labels
+      for (const [flag, out] of [["--json", o.json], ["--html", o.html]] as const)
+        for (const [input, file] of [["--events", o.events], ["--labels", o.labels]] as const)
+          if (out && file && sameFile(file, out)) throw new UsageError(`${flag} ${out} is the ${input} file ${file}: the report would replace it; give another ${flag} file`);
+      if (o.json && o.html && sameFile(o.json, o.html)) throw new UsageError(`--json and --html are the same file ${o.json}: the page would replace the JSON; give each its own file`);
       try {
         const bound = (flag: string, s: string | undefined) => (s === undefined ? undefined : parseBound(flag, s, o.topic !== undefined));
         const from = bound("--from", o.from);

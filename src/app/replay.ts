@@ -39,7 +39,7 @@ export interface ReplaySummary {
 }
 
 /** The same file by another name too: a symbolic or hard link, or another spelling of the path. */
-function sameFile(a: string, b: string): boolean {
+export function sameFile(a: string, b: string): boolean {
   const [x, y] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
   return x && y ? x.dev === y.dev && x.ino === y.ino : resolve(a) === resolve(b);
 }
