@@ -73,8 +73,15 @@ interface Cut {
 
 /** Merchants serialised between two turns of the event loop during a checkpoint. */
 const SERIALISE_SLICE = 200;
+/** How long a scrape of /metrics waits for the partitions' end offsets (measureLag). */
+const LAG_WAIT_MS = 1000;
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
 const POSITION_SAVE_MS = 1000;
+
+/** `p`, or a rejection once `ms` have passed without its answer. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+}
 
 /**
  * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
@@ -334,24 +341,32 @@ export class Runner {
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }
 
+  /** the end offsets being fetched for a scrape; later scrapes wait for the same request rather than pile up */
+  private lagQuery?: Promise<void>;
+
   /**
    * Lag at scrape time: the partition's end offset now against this process's position in it. (After a chunk the
-   * lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.)
+   * lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) Waited
+   * for at most LAG_WAIT_MS: kafkajs retries a broker that does not answer for minutes, and a scrape must still
+   * answer within Prometheus's timeout, with the lag as last measured.
    */
   private async measureLag(): Promise<void> {
     if (this.owned.size === 0) return;
-    const ends = await this.admin.fetchTopicOffsets(this.cfg.eventsTopic).catch(() => null);
-    if (!ends) return;
-    for (const e of ends) {
-      const owned = this.owned.get(e.partition);
-      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, Math.max(0, Number(BigInt(e.high) - owned.position)));
-    }
+    this.lagQuery ??= this.admin
+      .fetchTopicOffsets(this.cfg.eventsTopic)
+      .then((ends) => {
+        for (const e of ends) {
+          const owned = this.owned.get(e.partition);
+          if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, Math.max(0, Number(BigInt(e.high) - owned.position)));
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => (this.lagQuery = undefined));
+    await within(this.lagQuery, LAG_WAIT_MS).catch(() => undefined);
   }
 
   /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
   async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
-    const within = <T>(p: Promise<T>, ms: number) =>
-      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
     const check = async (work: () => Promise<unknown>) => {
       try {
         await within(work(), 2000);
