@@ -720,6 +720,8 @@ export class Runner {
     const owned = this.owned.get(p);
     if (!owned) return;
     this.owned.delete(p);
+    // another member reports this partition's lag now: a series left here would stay at its last value for good
+    this.metrics.lag.remove({ partition: String(p) });
     this.engine.evict(owned.merchants);
     for (const id of owned.merchants) this.partitionOf.delete(id);
     await owned.publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
@@ -886,7 +888,7 @@ export class Runner {
         }
         owned.emitted = next;
       }
-      this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
+      if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
       resolveOffset(lastOffset);
