@@ -3,9 +3,9 @@
 // TLP:RED) and import other formats.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { readIndicatorSet, setFiles } from "../indicators/index.js";
-import { FORMAT, indicatorSetJsonSchema, type IndicatorEntry, type IndicatorSet } from "../indicators/schema.js";
+import { FORMAT, IndicatorSet, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet } from "../indicators/distribution.js";
@@ -78,6 +78,25 @@ function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeo
     if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file} is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)`);
     throw err instanceof StixImportError || err instanceof SyntaxError ? new UsageError(`${file}: ${err.message}`) : err;
   }
+}
+
+/** A set id given on the command line, held to the format's rule for ids. */
+function setIdFlag(value: string): string {
+  const parsed = IndicatorSet.shape.id.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError("a set id is 1 to 128 characters");
+  return parsed.data;
+}
+
+/**
+ * An earlier file as v1, under the id and version asked for: every earlier file reads as version 1, so without
+ * --set-version a newer export of it would be passed over by subscribers holding the last one.
+ */
+function importLegacyFile(file: string, opts: { setId?: string; version: number }): IndicatorSet {
+  const set = readIndicatorSet(file);
+  // readIndicatorSet takes v1 too; given another id or version, a v1 set's signature would no longer match it
+  if ("format" in (JSON.parse(readFileSync(file, "utf8")) as object))
+    throw new UsageError(`${file} is already a format v1 set (${set.id} version ${set.version}): --from legacy converts the engine's earlier files (id, source, created, entries); use the set as it is, or change its version and sign it again`);
+  return { ...set, id: opts.setId ?? set.id, version: opts.version };
 }
 
 export function indicatorCommands(program: Command): void {
@@ -210,13 +229,13 @@ export function indicatorCommands(program: Command): void {
     .addOption(
       new Option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory) | legacy (the engine's earlier files)").choices(["stix", "misp", "legacy"]).default("stix"),
     )
-    .option("--set-id <id>", "id of the set made (stix, misp)")
-    .option("--set-version <n>", "version of the set made (stix, misp)", wholeNumberFlag(1), 1)
+    .option("--set-id <id>", "id of the set made (default: the bundle's, the feed's or the earlier file's)", setIdFlag)
+    .option("--set-version <n>", "version of the set made: a subscriber takes a set only when its version is higher than the one in force", wholeNumberFlag(1), 1)
     .option("--out <file>", "where to write (default: stdout)")
     .action((file: string, o: { from: string; setId?: string; setVersion: number; out?: string }) => {
       const opts = { setId: o.setId, version: o.setVersion };
       let made: { set: IndicatorSet; skipped: Skipped[] };
-      if (o.from === "legacy") made = { set: readIndicatorSet(file), skipped: [] };
+      if (o.from === "legacy") made = { set: importLegacyFile(file, opts), skipped: [] };
       else if (o.from === "stix") made = importStixFile(file, opts);
       else made = importMispFeed(file, opts);
       for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);
