@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { readIndicatorSet, setFiles } from "../indicators/index.js";
-import { FORMAT, IndicatorSet, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
+import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet } from "../indicators/distribution.js";
@@ -24,12 +24,27 @@ function write(out: string | undefined, text: string, flags?: { mode: number; fl
   writeFileSync(out, text, flags);
 }
 
-/** Entry-level differences between two versions of a set, by entry id. */
+/**
+ * An entry as it matches: the value in the form it is looked up in (a URL's canonical form, a hash in lowercase),
+ * times as instants (with or without milliseconds, in any offset), not revoked when the field is left out.
+ */
+const asMatched = (e: IndicatorEntry) => ({
+  kind: e.kind,
+  value: indicatorKey(e.kind, e.value),
+  confidence: e.confidence,
+  tlp: e.tlp,
+  validFrom: e.validFrom && Date.parse(e.validFrom),
+  validUntil: e.validUntil && Date.parse(e.validUntil),
+  revoked: e.revoked === true,
+  description: e.description,
+});
+
+/** Entry-level differences between two versions of a set, by entry id; a field differs when it matches differently. */
 export function diffSets(a: IndicatorSet, b: IndicatorSet): { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] } {
-  const before = new Map(a.entries.map((e) => [e.id, e]));
-  const after = new Map(b.entries.map((e) => [e.id, e]));
-  const fields = (x: IndicatorEntry, y: IndicatorEntry) =>
-    (["kind", "value", "confidence", "tlp", "validFrom", "validUntil", "revoked", "description"] as const).filter((f) => x[f] !== y[f]);
+  const before = new Map(a.entries.map((e) => [e.id, asMatched(e)]));
+  const after = new Map(b.entries.map((e) => [e.id, asMatched(e)]));
+  const fields = (x: ReturnType<typeof asMatched>, y: ReturnType<typeof asMatched>) =>
+    (Object.keys(x) as (keyof typeof x)[]).filter((f) => x[f] !== y[f]);
   return {
     added: [...after.keys()].filter((id) => !before.has(id)),
     removed: [...before.keys()].filter((id) => !after.has(id)),
@@ -169,7 +184,12 @@ export function indicatorCommands(program: Command): void {
     .argument("<new>")
     .action((a: string, b: string) => {
       const [x, y] = [readIndicatorSet(a), readIndicatorSet(b)];
-      write(undefined, json({ from: { id: x.id, version: x.version }, to: { id: y.id, version: y.version }, ...diffSets(x, y) }));
+      // still compared (a set against its import under another id is a fair question), but said: entry ids of two
+      // sets say nothing about each other, and a subscriber never takes one set for a version of the other
+      if (x.id !== y.id || x.publisher.id !== y.publisher.id)
+        process.stderr.write(`note: ${a} is set ${x.id} of ${x.publisher.id}, ${b} is set ${y.id} of ${y.publisher.id}: not two versions of one set; entries are compared by id all the same\n`);
+      const side = (s: IndicatorSet) => ({ id: s.id, publisher: s.publisher.id, version: s.version });
+      write(undefined, json({ from: side(x), to: side(y), ...diffSets(x, y) }));
     });
 
   ind
