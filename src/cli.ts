@@ -230,13 +230,29 @@ program
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
         const truth = o.labels ? labelsFromFile(o.labels) : o.dispositions ? await dispositionsFrom(o.dispositions) : undefined;
-        const bar = progressBar("backtest", o.progress && process.stderr.isTTY === true);
-        const onProgress = (done: number, total: number) => bar.update(done, total);
+        const shown = o.progress && process.stderr.isTTY === true;
+        // a topic's range is read whole before it is run: a bar for each
+        const reading = progressBar(`reading ${o.topic}`, shown && o.topic !== undefined, "messages");
+        const bar = progressBar("backtest", shown, o.events ? "bytes" : "messages");
+        const onProgress = (done: number, total: number) => {
+          reading.stop();
+          bar.update(done, total);
+        };
         const events = o.events
           ? { name: o.events, batches: readLineBatches(o.events, onProgress) }
           : // a wrong address is said in seconds, not after the client's minutes of retries
-            { name: `topic ${o.topic}`, batches: readTopicRange(await reachableKafka(brokers!, "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, { from: offset(from), to: offset(to) }) };
-        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => bar.stop());
+            {
+              name: `topic ${o.topic}`,
+              batches: readTopicRange(await reachableKafka(brokers!, "moneytrail-backtest", createLogger("warn")), o.topic!, onProgress, {
+                from: offset(from),
+                to: offset(to),
+                reading: (done, total) => reading.update(done, total),
+              }),
+            };
+        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => {
+          reading.stop();
+          bar.stop();
+        });
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);
         for (const f of [o.json, o.html]) if (f) process.stderr.write(`wrote ${f}\n`);

@@ -6,14 +6,15 @@ export interface Progress {
   stop(): void;
 }
 
-export function progressBar(label: string, enabled = process.stderr.isTTY === true): Progress {
+/** `unit`: what `done` and `total` count, bytes (shown as MB) or messages (shown as they are) */
+export function progressBar(label: string, enabled = process.stderr.isTTY === true, unit: "bytes" | "messages" = "bytes"): Progress {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {eta}s left`, stream: process.stderr, hideCursor: true },
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit === "bytes" ? "MB" : unit} | {eta}s left`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const mb = (b: number): number => Math.round(b / 1e5) / 10;
+  const mb = unit === "bytes" ? (b: number): number => Math.round(b / 1e5) / 10 : (n: number): number => n;
   return {
     update(done, total) {
       if (!started) {

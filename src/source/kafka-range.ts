@@ -16,13 +16,14 @@ interface Held {
 /**
  * Yields the topic's messages, within an optional window of offsets (inclusive, the same in every partition), as
  * lines whose `n` is the offset + 1. Holds the range in memory until all partitions are read: meant for the days of
- * traffic a backtest replays, not for a topic's whole history.
+ * traffic a backtest replays, not for a topic's whole history. `progress`: messages handed out so far, as a file's
+ * source reports the bytes it has handed out; `o.reading`: offsets read, while the range is read before any is.
  */
 export async function* readTopicRange(
   kafka: Kafka,
   topic: string,
   progress?: (done: number, total: number) => void,
-  window: { from?: number; to?: number } = {},
+  o: { from?: number; to?: number; reading?: (done: number, total: number) => void } = {},
 ): AsyncGenerator<Line[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -58,7 +59,7 @@ export async function* readTopicRange(
           const end = ends.get(payload.partition)!;
           const last = Math.min(Number(payload.lastOffset), end - 1);
           read.set(payload.partition, last + 1 - starts.get(payload.partition)!);
-          progress?.([...read.values()].reduce((a, b) => a + b, 0), total);
+          o.reading?.([...read.values()].reduce((a, b) => a + b, 0), total);
           if (last >= end - 1) done.add(payload.partition);
           if (done.size === ends.size) resolve();
         });
@@ -70,7 +71,7 @@ export async function* readTopicRange(
               for (const m of batch.messages) {
                 const offset = Number(m.offset);
                 if (offset >= end) break;
-                if (offset < (window.from ?? 0) || offset > (window.to ?? Infinity)) continue;
+                if (offset < (o.from ?? 0) || offset > (o.to ?? Infinity)) continue;
                 held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), bytes: m.value ?? Buffer.alloc(0) });
               }
             },
@@ -84,5 +85,8 @@ export async function* readTopicRange(
   // a stable merge: by append time, then partition and offset, so equal times keep each partition's order
   held.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
   // n counts from 1 like a file's lines (offset + 1): a reader may skip lines before 1
-  for (let i = 0; i < held.length; i += 1000) yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes }));
+  for (let i = 0; i < held.length; i += 1000) {
+    progress?.(Math.min(i + 1000, held.length), held.length);
+    yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes }));
+  }
 }

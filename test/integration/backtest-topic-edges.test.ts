@@ -75,4 +75,27 @@ describe("backtest from a topic: edges", () => {
     expect(r.stdout.split("\n")[0]).toMatch(new RegExp(`^20 events of \\d+ merchants from topic ${n.events} from offset 0 of every partition to offset 9 of every partition`));
     expect(JSON.parse(readFileSync(json, "utf8")).events).toMatchObject({ processed: 20, from: { offset: 0 }, to: { offset: 9 } });
   });
+
+  it("counts what it has read while it reads, then what it has handed to the run", { timeout: 120_000 }, async () => {
+    const n = freshNames("bt-progress");
+    await createTopics(n, 2);
+    const lines = sampleLines().slice(0, 2500);
+    await produce(n.events, lines);
+    let reading: [number, number] = [0, 0];
+    let handed: [number, number] = [0, 0];
+    let pulled = 0;
+    const seen: [number, number, number][] = [];
+    const batches = readTopicRange(kafka(), n.events, (done, total) => (handed = [done, total]), { reading: (done, total) => (reading = [done, total]) });
+    for await (const batch of batches) {
+      pulled += batch.length;
+      seen.push([pulled, ...handed]);
+    }
+    expect(reading).toEqual([2500, 2500]);
+    // each batch is counted as it is handed out, not all of them before the first
+    expect(seen).toEqual([
+      [1000, 1000, 2500],
+      [2000, 2000, 2500],
+      [2500, 2500, 2500],
+    ]);
+  });
 });
