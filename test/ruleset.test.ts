@@ -77,7 +77,7 @@ describe("the default pack", () => {
     for (const r of rs.rules) expect(r.version).toMatch(/^[0-9a-f]{12}$/);
     expect(new Set(rs.rules.map((r) => r.kind.kind))).toEqual(new Set(KIND_NAMES));
     expect(rs.byEvent["peer-flagged"].map((r) => r.id)).toEqual(["shared-infrastructure"]);
-    expect(rs.byEvent.site_observation.map((r) => r.id)).toEqual(["cloaked-content", "flagged-site-link", "listed-identifier"]);
+    expect(rs.byEvent.site_observation.map((r) => r.id)).toEqual(["cloaked-content", "flagged-site-link", "high-risk-mcc", "listed-identifier"]);
   });
 
   it("applies defaults to parameters", () => {

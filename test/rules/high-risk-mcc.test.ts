@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { assess } from "../../src/scoring/score.js";
-import { crawl, engineWith, feed, merchant, resetEvents, signalOf, state, times, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+import { chargeback, crawl, engineWith, feed, merchant, resetEvents, ruleSetWith, signalOf, state, times, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
 
 const RULES = (cloakWeight = 50) => `
   - id: mcc
@@ -79,5 +79,32 @@ describe("high-risk-mcc", () => {
     expect(signalOf(engine, "mcc")).toBeUndefined();
     feed(engine, [merchant({ mcc: "7995" })]);
     expect(signalOf(engine, "mcc")?.detail).toBe("7995");
+  });
+
+  it("a hot reload that changes the high-risk list applies at the merchant's next event of any type, not its next profile", () => {
+    const engine = engineWith(RULES(), undefined, { highRiskMccs: ["7995"] });
+    const m = merchant({ mcc: HIGH_RISK_MCC });
+    feed(engine, [m, crawl({ contentDiffersByReferrer: true })]);
+    expect(signalOf(engine, "mcc")).toBeUndefined();
+    expect(assess(state(engine), engine.ruleSet).score).toBe(50);
+
+    // the list now holds the merchant's MCC: the next sale gives it the factor, citing the profile that has the MCC
+    engine.replaceRuleSet(ruleSetWith(RULES(), { highRiskMccs: [HIGH_RISK_MCC] }));
+    feed(engine, [tx()]);
+    expect(signalOf(engine, "mcc")).toMatchObject({ value: 1.25, detail: HIGH_RISK_MCC, eventIds: [m.eventId] });
+    expect(assess(state(engine), engine.ruleSet).score).toBe(63);
+    // further events change nothing
+    const since = signalOf(engine, "mcc")!.since;
+    feed(engine, [tx(), chargeback()]);
+    expect(signalOf(engine, "mcc")).toMatchObject({ eventIds: [m.eventId], since });
+
+    // a new factor applies likewise, and a list without the MCC withdraws it at the next chargeback
+    engine.replaceRuleSet(ruleSetWith(RULES().replace("factor: 1.25", "factor: 1.5"), { highRiskMccs: [HIGH_RISK_MCC] }));
+    feed(engine, [crawl()]);
+    expect(signalOf(engine, "mcc")?.value).toBe(1.5);
+    engine.replaceRuleSet(ruleSetWith(RULES(), { highRiskMccs: ["7995"] }));
+    feed(engine, [chargeback()]);
+    expect(signalOf(engine, "mcc")).toBeUndefined();
+    expect(assess(state(engine), engine.ruleSet).score).toBe(50);
   });
 });

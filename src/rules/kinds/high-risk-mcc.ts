@@ -8,16 +8,23 @@ const Params = z.strictObject({
   factor: z.number().min(1).max(3),
 });
 
-export default defineKind<z.infer<typeof Params>>({
+export default defineKind<z.infer<typeof Params>, number>({
   kind: "high-risk-mcc",
   summary: "merchant category is high-risk: multiplies the score of other signals, never alerts alone",
   params: Params,
-  on: ["merchant"],
+  // every event, not only profiles: a hot reload that changes the high-risk list (or the factor) applies to a
+  // merchant at its next event, as it does in the other rules, not at its next profile (a set lookup an event)
+  on: ["merchant", "transaction", "chargeback", "site_observation"],
   role: "factor",
-  evaluate({ event, merchant, params, env }) {
-    const mcc = merchant.profile?.mcc;
-    if (!mcc || !env.highRiskMccs.has(mcc)) return null;
-    return { value: params.factor, threshold: 1, eventIds: [event.eventId], detail: mcc };
+  evaluate(input) {
+    const { event, merchant, params, env } = input;
+    const profile = merchant.profile;
+    // the slot is the factor in force, so another event changes nothing until the list or the factor changes
+    const factor = profile && env.highRiskMccs.has(profile.mcc) ? params.factor : undefined;
+    if (event.type !== "merchant" && factor === input.slot) return undefined;
+    input.slot = factor;
+    if (factor === undefined || !profile) return null;
+    return { value: factor, threshold: 1, eventIds: [profile.eventId], detail: profile.mcc };
   },
   explain: (f) => `high-risk merchant category ${f.detail ?? ""}: other evidence counts ${f.value}×`,
 });
