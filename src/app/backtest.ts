@@ -526,14 +526,16 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     const ha = a.hits.get(id) ?? NONE;
     const hb = b.hits.get(id) ?? NONE;
     const side = (r: typeof ra, hits: Set<string>) => (r ? { mode: r.mode, version: r.version, hits: hits.size, precision: precisionOf(hits) } : null);
+    // a shadow rule never scores, so no alert gained or lost is its doing
+    const live = (r: typeof ra, hits: Set<string>) => (r?.mode === "live" ? hits : NONE);
     return {
       rule: id,
       typology: (rb ?? ra)!.typology,
       change: !rb ? "only-a" : !ra ? "only-b" : ra.version === rb.version ? "same" : "changed",
       a: side(ra, ha),
       b: side(rb, hb),
-      alertsAdded: countIn(added, hb),
-      alertsRemoved: countIn(removed, ha),
+      alertsAdded: countIn(added, live(rb, hb)),
+      alertsRemoved: countIn(removed, live(ra, ha)),
       affected: symmetric(ha, hb),
     };
   });
