@@ -96,7 +96,8 @@ const WithWebhook = RunConfig.refine((c) => !c.webhookUrl || c.webhookSecret, {
   error: "the same port as MT_METRICS_PORT on the same address: give the reviewers' page and /metrics different ports",
 });
 
-const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
+/** The environment variables `moneytrail run` reads, and the setting each gives. */
+export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   KAFKA_BROKERS: "brokers",
   DATABASE_URL: "databaseUrl",
   KAFKA_CLIENT_ID: "clientId",
