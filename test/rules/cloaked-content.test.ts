@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { crawl, engineWith, feed, merchant, resetEvents, signalOf, state } from "../helpers/events.js";
+import { Engine } from "../../src/engine.js";
 
 const RULES = `
   - id: cloak
@@ -116,5 +117,59 @@ describe("cloaked-content", () => {
     ]);
     expect(signalOf(engine, "cloak", "acq-nl:M-1")?.value).toBe(1);
     expect(signalOf(engine, "cloak", "acq-nl:M-2")).toBeUndefined();
+  });
+
+  it("compares pages by canonical URL: a clean crawl of https://shop.example withdraws a cloaked https://www.shop.example/", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), crawl({ url: "https://www.Shop.example/", contentDiffersByReferrer: true })]);
+    expect(signalOf(engine, "cloak")?.detail).toBe("shop.example");
+    feed(engine, [crawl({ url: "http://shop.example", contentDiffersByReferrer: false })]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+  });
+
+  it("goes by the time of the crawl: a late older crawl does not override a newer one", () => {
+    // cloaked on the 10th, a clean crawl of the 5th arriving after it: still cloaked
+    const engine = engineWith(RULES);
+    const cloaked = crawl({ url: HOME, contentDiffersByReferrer: true, occurredAt: "2026-03-10T00:00:00Z" });
+    feed(engine, [merchant({ occurredAt: "2026-03-01T00:00:00Z" }), cloaked, crawl({ url: HOME, contentDiffersByReferrer: false, occurredAt: "2026-03-05T00:00:00Z" })]);
+    expect(signalOf(engine, "cloak")).toMatchObject({ eventIds: [cloaked.eventId] });
+
+    // withdrawn by a clean crawl of the 12th, a cloaked one of the 11th arriving after it does not return it
+    feed(engine, [crawl({ url: HOME, contentDiffersByReferrer: false, occurredAt: "2026-03-12T00:00:00Z" })]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+    expect(feed(engine, [crawl({ url: HOME, contentDiffersByReferrer: true, occurredAt: "2026-03-11T00:00:00Z" })])).toEqual([]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+    // nor one between two clean crawls
+    feed(engine, [
+      crawl({ url: HOME, contentDiffersByReferrer: false, occurredAt: "2026-03-20T00:00:00Z" }),
+      crawl({ url: HOME, contentDiffersByReferrer: true, occurredAt: "2026-03-15T00:00:00Z" }),
+    ]);
+    expect(signalOf(engine, "cloak")).toBeUndefined();
+    // a newer cloaked crawl does
+    const newer = crawl({ url: HOME, contentDiffersByReferrer: true, occurredAt: "2026-03-21T00:00:00Z" });
+    feed(engine, [newer]);
+    expect(signalOf(engine, "cloak")?.eventIds).toEqual([newer.eventId]);
+  });
+
+  it("cites the latest cloaked page by crawl time, whatever the order crawls arrive in", () => {
+    const engine = engineWith(RULES);
+    const newer = crawl({ url: OTHER, contentDiffersByReferrer: true, occurredAt: "2026-03-10T00:00:00Z" });
+    const older = crawl({ url: HOME, contentDiffersByReferrer: true, occurredAt: "2026-03-05T00:00:00Z" });
+    feed(engine, [merchant({ occurredAt: "2026-03-01T00:00:00Z" }), newer, older]);
+    expect(signalOf(engine, "cloak")?.eventIds).toEqual([newer.eventId]);
+    feed(engine, [crawl({ url: OTHER, contentDiffersByReferrer: false, occurredAt: "2026-03-11T00:00:00Z" })]);
+    expect(signalOf(engine, "cloak")?.eventIds).toEqual([older.eventId]);
+  });
+
+  it("reads a slot checkpointed before pages had a canonical URL and a time", () => {
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), crawl({ url: HOME, contentDiffersByReferrer: true })]);
+    const stored = engine.snapshot(state(engine));
+    const slot = stored.slots["cloak@cloaked-content"] as { pages: object[] };
+    slot.pages = [{ url: "https://WWW.shop.example/", eventId: "e-2" }];
+    const restored = new Engine(engine.ruleSet, engine.indicators);
+    restored.restore([JSON.parse(JSON.stringify(stored))]);
+    feed(restored, [crawl({ url: "https://shop.example", contentDiffersByReferrer: false })]);
+    expect(signalOf(restored, "cloak")).toBeUndefined();
   });
 });
