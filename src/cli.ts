@@ -327,6 +327,9 @@ program
 async function serviceDb(flag: string | undefined): Promise<Db> {
   const url = flag ?? process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the service's PostgreSQL URL (or --database-url)");
+  // checked as `run` checks it: pg's own refusal is a stack trace
+  const checked = RunConfig.shape.databaseUrl.safeParse(url);
+  if (!checked.success) throw new UsageError(checked.error.issues[0]!.message);
   return serverDb(url, 1);
 }
 

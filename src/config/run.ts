@@ -28,7 +28,12 @@ export const RunConfig = z.strictObject({
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "a broker is host:port")).min(1)),
   databaseUrl: z
     .string({ error: "DATABASE_URL is not set: give a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/db" })
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://"),
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    // as pg reads it (a host may be left out: postgres://user@/db?host=/run/postgresql); refused later, it was an
+    // "Invalid URL" stack trace. The value is not repeated: it may hold a password
+    .refine((s) => [s, s.replace("@/", "@localhost/")].some((u) => URL.canParse(u)), {
+      error: "DATABASE_URL is not a valid URL: percent-encode special characters in the user name and password (@ as %40, # as %23, / as %2F, ? as %3F, : as %3A) and give the port as a number up to 65535",
+    }),
   clientId: z.string().min(1).default("moneytrail"),
   groupId: z.string().min(1).default("moneytrail"),
   /** all contract events on one topic, keyed by merchantId, so a merchant's events stay in order */
