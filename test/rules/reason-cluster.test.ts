@@ -144,4 +144,18 @@ describe("reason-cluster", () => {
     feed(engine, [fraud()]);
     expect(signalOf(engine, "reasons")).toMatchObject({ value: 1, detail: "6 of 6 chargebacks" });
   });
+
+  it("compares reason codes ignoring case, in the rules file and in the chargebacks", () => {
+    const engine = engineWith(RULES.replace('"F29"]', '"f29"]'));
+    feed(engine, [merchant(), ...times(3, () => fraud("f24")), ...times(3, () => fraud("F29"))]);
+    expect(signalOf(engine, "reasons")).toMatchObject({ value: 1, detail: "6 of 6 chargebacks" });
+  });
+
+  it("refuses a code in no network's format, naming it and saying how the networks write theirs", () => {
+    const refused = (code: string) => () => engineWith(RULES.replace('"10.5"', `"${code}"`));
+    expect(refused("104")).toThrow(/reasonCodes\[1\].*"104" is in no card network's reason-code format.*for Visa's write "10\.4"; Visa writes 2 digits, a dot and a digit/);
+    for (const code of ["10-4", "48370", "F 24", "F2", "1.04", "visa 10.4"]) expect(refused(code), code).toThrow(/is in no card network's reason-code format, so no chargeback could match it; Visa writes/);
+    // Visa (new and before 2018), Mastercard, JCB, Amex, Discover
+    for (const code of ["13.1", "10.10", "83", "4863", "526", "C08", "FR2", "ua", "UA02", " 10.4 "]) expect(refused(code), code).not.toThrow();
+  });
 });

@@ -4,8 +4,32 @@ import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
 
+// The networks' reason-code formats. A code in none of them could never match a chargeback: refused, saying how
+// each network writes its codes. Codes are compared ignoring case (F24 and f24 are one code), otherwise as sent.
+const FORMATS = [
+  /^\d{2}\.\d{1,2}$/, // Visa: 10.4 (before 2018: two digits, 83)
+  /^\d{2}$/,
+  /^\d{4}$/, // Mastercard: 4837; Discover's and UnionPay's numeric codes too
+  /^5\d{2}$/, // JCB: 526
+  /^(?:[A-Z]\d{2}|FR\d)$/, // American Express: F24, FR2
+  /^[A-Z]{2}(?:\d{2})?$/, // Discover, Diners: UA, UA02
+];
+const FORMATS_TEXT =
+  "Visa writes 2 digits, a dot and a digit (10.4; before 2018 2 digits, 83), Mastercard 4 digits (4837), JCB 3 digits from 500 (526), American Express a letter and 2 digits (F24) or FR and a digit, Discover and Diners 2 letters and perhaps 2 digits (UA, UA02)";
+const reasonCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .check((c) => {
+    if (FORMATS.some((f) => f.test(c.value))) return;
+    // Visa's code without its dot, as some reports print it
+    const visa = /^(1[0-3])(\d)$/.exec(c.value);
+    const hint = visa ? `: for Visa's write "${visa[1]}.${visa[2]}"` : "";
+    c.issues.push({ code: "custom", input: c.value, message: `"${c.value}" is in no card network's reason-code format, so no chargeback could match it${hint}; ${FORMATS_TEXT}` });
+  });
+
 const Params = z.strictObject({
-  reasonCodes: z.array(z.string().min(1)).min(1),
+  reasonCodes: z.array(reasonCode).min(1),
   threshold: z.number().gt(0).max(1),
   minChargebacks: z.number().int().min(1),
 });
@@ -53,7 +77,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const b = bucketFor(slot, monthIndex(at), now, fresh);
     if (!b) return undefined;
     b.total++;
-    if (params.reasonCodes.includes(event.reasonCode)) {
+    if (params.reasonCodes.includes(event.reasonCode.toUpperCase())) {
       b.matching++;
       noteEvidence(input, slot.eventIds, 5);
     }
