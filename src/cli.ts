@@ -18,7 +18,7 @@ import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
 import { Runner } from "./app/run.js";
-import { RunConfig, runConfig, wholeNumberFlag } from "./config/run.js";
+import { RunConfig, runConfig, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
@@ -134,6 +134,8 @@ program
   .action(async (flags: Record<string, unknown>, command: Command) => {
     const cfg = runConfig(process.env, flags, new Set(command.options.map((o) => o.attributeName())));
     const log = createLogger(cfg.logLevel);
+    const unknown = unknownVariables(process.env);
+    if (unknown.length) log.warn({ unknown }, "environment variables that moneytrail run does not read, ignored: check their spelling against the settings in the README");
     // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly
     let signalled: string | undefined;
     let runner: Runner | undefined;

@@ -135,6 +135,16 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
 };
 
 /**
+ * MT_ variables set that no setting reads: a misspelt one (MT_WEBHOOK_URI) would otherwise leave its default in force
+ * without a word. MT_TEST_ belongs to the test harness.
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith("MT_") && !name.startsWith("MT_TEST_") && !(name in ENV))
+    .sort();
+}
+
+/**
  * Environment first, flags on top. Throws a UsageError listing every problem with the variable to set, and the
  * flag too for the settings in `withFlags` (the command's options, by their keys here).
  */
