@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
 import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
-import { keywordRuns, normaliseDescriptor } from "../lib/descriptor.js";
+import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
@@ -130,7 +130,7 @@ export class IndicatorIndex {
   matchKeywords(descriptor: string, at: number): IndicatorRef[] {
     const out: IndicatorRef[] = [];
     if (!this.has("keyword")) return out;
-    for (const run of keywordRuns(normaliseDescriptor(descriptor), this.longestKeyword)) out.push(...this.lookup("keyword", run, at));
+    for (const run of keywordRuns(keywordForm(descriptor), this.longestKeyword)) out.push(...this.lookup("keyword", run, at));
     return out;
   }
 }

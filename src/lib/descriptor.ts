@@ -2,8 +2,10 @@
 // Steps (documented in the README): Unicode NFKD with diacritics removed; lowercase; every run of characters
 // other than letters and digits becomes one space; tokens made only of digits are dropped (phone numbers,
 // references, which churn on their own); in tokens that mix letters and digits, look-alike digits become letters.
+// Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
 const LETTER = /\p{L}/u;
+const leet = (token: string): string => token.replace(/[0-9]/g, (d) => LEET[d] ?? d);
 
 export function normaliseDescriptor(raw: string): string {
   // several rules look at the same descriptor of the same event: the last answer is kept
@@ -14,37 +16,67 @@ export function normaliseDescriptor(raw: string): string {
 }
 const last = { raw: "", normalised: "" };
 
-function normalise(raw: string): string {
-  const folded = raw
+/** The descriptor's tokens: NFKD without diacritics, lowercase, @ and $ as letters, split on everything else. */
+function tokensOf(raw: string): string[] {
+  return raw
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
     .toLowerCase()
     // @ and $ are look-alikes for letters in obfuscated descriptors, not separators
     .replace(/@/g, "a")
-    .replace(/\$/g, "s");
+    .replace(/\$/g, "s")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+function normalise(raw: string): string {
   const tokens: string[] = [];
-  for (const token of folded.split(/[^\p{L}\p{N}]+/u)) {
-    if (!token || !LETTER.test(token)) continue;
-    tokens.push(token.replace(/[0-9]/g, (d) => LEET[d] ?? d));
-  }
+  for (const token of tokensOf(raw)) if (LETTER.test(token)) tokens.push(leet(token));
   return tokens.join(" ");
 }
 
 /**
- * True when the keyword occurs in the descriptor on word boundaries, whatever separators were put inside it:
- * the keyword (normalised, spaces removed) must equal one token or a run of consecutive tokens joined,
- * so "tok alpha" and "t.o.k.alpha" match the keyword "tokalpha" but "tokalphabet" does not.
+ * The descriptor as keywords are matched in: normalised, but (1) tokens of digits are kept, look-alikes as letters,
+ * since a keyword may be spelt out with a digit on its own (`T.0.K.ALPHA`, `TOK 4 LPHA`); (2) digits at either end
+ * of a word are a token of their own, since a number glued to a keyword (`TOKALPHA24`, `2TOKALPHA`) makes no
+ * longer word. A look-alike digit there may still be a letter: as runs of tokens are joined, `TOKALPH4` still
+ * reads `tokalpha` (and also `tokalph`). Letters never split a word: `TOKALPHABET` holds no `tokalpha`.
+ * Not for descriptor-churn: a reference number that changes is no new name.
  */
-export function containsKeyword(normalisedDescriptor: string, compactKeyword: string): boolean {
-  return compactKeyword !== "" && keywordRuns(normalisedDescriptor, compactKeyword.length).includes(compactKeyword);
+export function keywordForm(raw: string): string {
+  if (raw === lastKeyword.raw) return lastKeyword.normalised;
+  lastKeyword.normalised = keywordTokens(raw).join(" ");
+  lastKeyword.raw = raw;
+  return lastKeyword.normalised;
+}
+const lastKeyword = { raw: "", normalised: "" };
+
+function keywordTokens(raw: string): string[] {
+  const tokens: string[] = [];
+  for (const token of tokensOf(raw)) {
+    const [, lead, word, trail] = /^([0-9]*)(.*?)([0-9]*)$/su.exec(token)!;
+    if (lead && word) tokens.push(leet(lead));
+    tokens.push(leet(word || lead!));
+    if (trail) tokens.push(leet(trail));
+  }
+  return tokens;
+}
+
+/**
+ * True when the keyword occurs in the descriptor on word boundaries, whatever separators were put inside it:
+ * the keyword (compactKeyword) must equal one token or a run of consecutive tokens joined of the descriptor's
+ * keywordForm, so "tok alpha", "t.0.k.alpha" and "tokalpha24" match the keyword "tokalpha" but "tokalphabet" does not.
+ */
+export function containsKeyword(keywordFormOfDescriptor: string, compactKeyword: string): boolean {
+  return compactKeyword !== "" && keywordRuns(keywordFormOfDescriptor, compactKeyword.length).includes(compactKeyword);
 }
 
 /**
  * Every token and run of consecutive tokens joined, from each start until a run reaches `maxLength`: the only
  * strings a keyword of at most that length can equal on word boundaries.
  */
-export function keywordRuns(normalisedDescriptor: string, maxLength: number): string[] {
-  const tokens = normalisedDescriptor.split(" ");
+export function keywordRuns(keywordFormOfDescriptor: string, maxLength: number): string[] {
+  const tokens = keywordFormOfDescriptor.split(" ");
   const runs: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let joined = "";
@@ -56,7 +88,7 @@ export function keywordRuns(normalisedDescriptor: string, maxLength: number): st
   return runs;
 }
 
-/** A keyword in the form containsKeyword expects. */
+/** A keyword in the form containsKeyword expects; empty when it has no letter (a number alone is no keyword). */
 export function compactKeyword(raw: string): string {
-  return normaliseDescriptor(raw).replace(/ /g, "");
+  return tokensOf(raw).some((t) => LETTER.test(t)) ? keywordTokens(raw).join("") : "";
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { defineKind, keep, type EvalInput, type Finding } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import type { IndicatorRef } from "../../indicators/index.js";
-import { compactKeyword, containsKeyword, normaliseDescriptor } from "../../lib/descriptor.js";
+import { compactKeyword, containsKeyword, keywordForm } from "../../lib/descriptor.js";
 
 const Params = z.strictObject({
   minConfidence: z.number().int().min(0).max(100).default(50),
@@ -30,7 +30,7 @@ const fresh = (): Slot => ({ last: 0 });
 function match(input: EvalInput<Params, Slot>, descriptor: string, eventId: string): Hit | null {
   const { at, params, env } = input;
   const indicators = env.indicators.matchKeywords(descriptor, at).filter((r) => r.confidence >= params.minConfidence);
-  const normalised = normaliseDescriptor(descriptor);
+  const normalised = keywordForm(descriptor);
   const keywords = params.keywords.filter((k) => containsKeyword(normalised, compactKeyword(k)));
   return indicators.length === 0 && keywords.length === 0 ? null : { descriptor, eventId, indicators, keywords };
 }
