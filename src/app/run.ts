@@ -262,6 +262,9 @@ export class Runner {
         stopping: () => this.stopping !== undefined,
       },
     );
+    // kafkajs disconnects a consumer that crashed before it (or startConsumer) starts it again: out of the group, and
+    // not ready, until it has joined again
+    this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
     log.info({ group: cfg.groupId }, "consuming");
   }
 
@@ -379,7 +382,7 @@ export class Runner {
     const checks = {
       broker,
       database,
-      group: this.joined ? { ok: true, detail: `partitions ${[...this.assigned].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group yet" },
+      group: this.joined ? { ok: true, detail: `partitions ${[...this.assigned].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group: joining (at start, or again after the consumer stopped on an error)" },
       rules: { ok: true, detail: this.engine.ruleSet.version },
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
