@@ -38,14 +38,16 @@ function describeWindow(r: BacktestResult): string {
 
 function badLines(r: BacktestResult["events"]["rejected"]): string {
   const more = r.total > r.first.length ? ", ..." : "";
-  return `${r.first.map((x) => `line ${x.line}: ${x.kind}`).join(", ")}${more}; \`moneytrail replay\` on the file writes each with its reason`;
+  const where = r.first.map((x) => `${"line" in x ? `line ${x.line}` : `partition ${x.partition} offset ${x.offset}`}: ${x.kind}`).join(", ");
+  const fromFile = r.first.some((x) => "line" in x);
+  return `${where}${more}${fromFile ? "; `moneytrail replay` on the file writes each with its reason" : ""}`;
 }
 
 function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
   return [
     `${e.processed} events of ${e.merchants} merchants from ${e.source}${describeWindow(r)}` +
-      `${e.rejected.total ? `; ${e.rejected.total} bad lines skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
+      `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
     r.labels

@@ -15,6 +15,7 @@ import type { IndicatorIndex } from "../indicators/index.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
 import type { Line } from "../source/ndjson.js";
+import type { TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, UnreachableError, formatPath } from "../lib/errors.js";
 import { Labels } from "../fixtures/generate.js";
@@ -277,6 +278,8 @@ const FIRST_REJECTS = 5;
 const Rate = z.number().min(0).max(1).nullable();
 const LabelOf = z.enum(["positive", "negative", "unknown"]);
 
+const RejectionKind = z.enum(["not-json", "schema", "too-large"]);
+
 const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
 
 /** Merchants alerted at least once, scored against the labels. */
@@ -371,8 +374,15 @@ export const BacktestResult = z.strictObject({
       "not-json": count,
       schema: count,
       "too-large": count,
-      /** where the first bad lines are, and why by kind (not the parser's message: it may quote the line) */
-      first: z.array(z.strictObject({ line: count, kind: z.enum(["not-json", "schema", "too-large"]) })).max(FIRST_REJECTS),
+      /** where the first bad lines (of a topic: messages) are, and why by kind (not the parser's message: it may quote the line) */
+      first: z
+        .array(
+          z.union([
+            z.strictObject({ line: count, kind: RejectionKind }),
+            z.strictObject({ partition: count, offset: count, kind: RejectionKind }),
+          ]),
+        )
+        .max(FIRST_REJECTS),
     }),
     merchants: count,
   }),
@@ -395,7 +405,7 @@ export type BacktestResult = z.infer<typeof BacktestResult>;
 
 export interface BacktestInput {
   /** `name` goes into the report (a file path, never a URL with credentials) */
-  events: { name: string; batches: AsyncIterable<Line[]> };
+  events: { name: string; batches: AsyncIterable<(Line | TopicLine)[]> };
   from?: Bound;
   to?: Bound;
   baseline: { name: string; ruleSet: RuleSet };
@@ -456,20 +466,22 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const fromTime = o.from && "time" in o.from ? Date.parse(o.from.time) : -Infinity;
   const toTime = o.to && "time" in o.to ? Date.parse(o.to.time) : Infinity;
   const rejected: Record<Rejection, number> = { "not-json": 0, schema: 0, "too-large": 0 };
-  const firstRejects: { line: number; kind: Rejection }[] = [];
+  const firstRejects: BacktestResult["events"]["rejected"]["first"] = [];
   let lines = 0;
   let outsideWindow = 0;
   for await (const batch of o.events.batches) {
     // the batch decoded first, then each run takes all of it in turn: the runs are independent, and each phase
     // keeps its own code and data in the caches (as replay does)
     const events: Event[] = [];
-    for (const { n, bytes } of batch) {
+    for (const line of batch) {
+      const { n, bytes } = line;
       if (n < fromLine || n > toLine) continue;
       lines++;
       const d = decode(bytes);
       if (!d.ok) {
         rejected[d.kind]++;
-        if (firstRejects.length < FIRST_REJECTS) firstRejects.push({ line: n, kind: d.kind });
+        // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition
+        if (firstRejects.length < FIRST_REJECTS) firstRejects.push("partition" in line ? { partition: line.partition, offset: line.offset, kind: d.kind } : { line: n, kind: d.kind });
         continue;
       }
       const at = parseTime(d.event.occurredAt);

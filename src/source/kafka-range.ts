@@ -6,6 +6,12 @@ import type { Kafka } from "kafkajs";
 import type { Line } from "./ndjson.js";
 import { UsageError } from "../lib/errors.js";
 
+/** A message of the range: `n` is its offset + 1 (counted from 1 like a file's lines), and where it is on the topic. */
+export interface TopicLine extends Line {
+  partition: number;
+  offset: number;
+}
+
 interface Held {
   partition: number;
   offset: number;
@@ -24,7 +30,7 @@ export async function* readTopicRange(
   topic: string,
   progress?: (done: number, total: number) => void,
   o: { from?: number; to?: number; reading?: (done: number, total: number) => void } = {},
-): AsyncGenerator<Line[]> {
+): AsyncGenerator<TopicLine[]> {
   const admin = kafka.admin();
   await admin.connect();
   // asked first: for a topic that is not there, the client retries for minutes and then throws its own error
@@ -84,9 +90,8 @@ export async function* readTopicRange(
   }
   // a stable merge: by append time, then partition and offset, so equal times keep each partition's order
   held.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
-  // n counts from 1 like a file's lines (offset + 1): a reader may skip lines before 1
   for (let i = 0; i < held.length; i += 1000) {
     progress?.(Math.min(i + 1000, held.length), held.length);
-    yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes }));
+    yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes, partition: h.partition, offset: h.offset }));
   }
 }

@@ -9,6 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompressionTypes } from "kafkajs";
 import { readTopicRange } from "../../src/source/kafka-range.js";
+import { backtest, BacktestResult } from "../../src/app/backtest.js";
+import { backtestTables } from "../../src/app/backtest-report.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { IndicatorIndex } from "../../src/indicators/index.js";
 import { UsageError } from "../../src/lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { brokers, createTopics, freshNames, kafka, produce, sampleLines, until } from "./harness.js";
@@ -97,5 +101,29 @@ describe("backtest from a topic: edges", () => {
       [2000, 2000, 2500],
       [2500, 2500, 2500],
     ]);
+  });
+
+  it("says where a bad message is on the topic: partition and offset, not a line of a file", { timeout: 120_000 }, async () => {
+    const n = freshNames("bt-bad");
+    await createTopics(n, 2);
+    await produce(n.events, sampleLines().slice(0, 20));
+    const producer = kafka().producer();
+    await producer.connect();
+    await producer.send({ topic: n.events, acks: -1, messages: [{ partition: 1, value: "not json" }, { partition: 1, value: '{"type":"merchant"}' }] });
+    await producer.disconnect();
+    const admin = kafka().admin();
+    await admin.connect();
+    const end = Number((await admin.fetchTopicOffsets(n.events)).find((o) => o.partition === 1)!.high);
+    await admin.disconnect();
+    const rs = { name: "rules", ruleSet: loadRuleSet(DEFAULT_RULES) };
+    const r = await backtest({ events: { name: `topic ${n.events}`, batches: readTopicRange(kafka(), n.events) }, baseline: rs, candidate: rs, indicators: new IndicatorIndex() });
+    expect(BacktestResult.parse(r).events.rejected).toMatchObject({
+      total: 2,
+      first: [
+        { partition: 1, offset: end - 2, kind: "not-json" },
+        { partition: 1, offset: end - 1, kind: "schema" },
+      ],
+    });
+    expect(backtestTables(r).split("\n")[0]).toContain(`2 bad messages skipped (partition 1 offset ${end - 2}: not-json, partition 1 offset ${end - 1}: schema)`);
   });
 });
