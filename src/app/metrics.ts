@@ -67,7 +67,11 @@ export function createMetrics() {
     alertTypologies: c("alert_typologies_total", "alerts raised, once per typology they name", ["typology"]),
     published: c("outbox_published_total", "messages published from the outbox", ["dest"]),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
-    indicatorRefusals: c("indicator_sets_refused_total", "indicator sets from the topic not taken: invalid, untrusted or wrongly signed"),
+    indicatorRefusals: c(
+      "indicator_sets_refused_total",
+      "indicator sets from the topic not taken, by reason: invalid, untrusted (signature), publisher (another's set id), changed (same version), rollback (older than a version in force before)",
+      ["reason"],
+    ),
     rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
     slotsReset: c("rule_slots_reset_total", "rule slots restored from a checkpoint in another kind's shape (a rule id that changed kind), dropped"),
     ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),

@@ -17,6 +17,7 @@ import { filesOf, recordVersion } from "../rules/history.js";
 import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators/index.js";
 import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
+import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
@@ -160,9 +161,10 @@ export class Runner {
         kafka,
         topic: cfg.indicatorTopic,
         trust: this.trust,
+        floor: pgVersionFloor(this.db, (err) => log.error({ err: err.message }, "could not record the indicator sets' versions in force; recorded with the next change")),
         onChange: (all) => this.putIndicatorsInForce(all),
-        onRefused: (setId, reason) => {
-          this.metrics.indicatorRefusals.inc();
+        onRefused: (setId, reason, kind) => {
+          this.metrics.indicatorRefusals.inc({ reason: kind });
           log.error({ set: setId, refused: reason }, "indicator set from the topic refused; the sets in force stay");
         },
       },

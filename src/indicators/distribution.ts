@@ -1,7 +1,8 @@
 // Indicator sets over Kafka: publishers write each set to a compacted topic keyed by publisher and set id, so the
 // topic holds the latest version of every set; every consumer process reads it from the start with a group of its
 // own and puts a verified, newer version in force live. A set id belongs to the publisher whose set is in force
-// under it. TLP:RED entries never reach the topic.
+// under it; a release older than one in force before (remembered across restarts with a VersionFloor) is refused.
+// TLP:RED entries never reach the topic.
 import { randomUUID } from "node:crypto";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
@@ -46,7 +47,8 @@ export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): vo
  * The topic's message key: publisher and set id, so that compaction keeps each publisher's latest version apart and
  * another member's set under the same id cannot erase this one from the topic. A JSON pair: no two pairs share a key.
  */
-export const topicKey = (set: IndicatorSet): string => JSON.stringify([set.publisher.id, set.id]);
+export const topicKey = (set: IndicatorSet): string => setKey(set.publisher.id, set.id);
+export const setKey = (publisher: string, setId: string): string => JSON.stringify([publisher, setId]);
 
 /** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
 export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet, file = `set ${set.id}`): Promise<void> {
@@ -89,70 +91,124 @@ function sameRelease(inForce: IndicatorSet, other: IndicatorSet): boolean {
 const tooLarge = (err: unknown): boolean =>
   (err as { type?: string }).type === "MESSAGE_TOO_LARGE" || (err as { cause?: { type?: string } }).cause?.type === "MESSAGE_TOO_LARGE";
 
+/**
+ * Per publisher and set id (setKey), the highest version put in force, kept where processes started later find it:
+ * after compaction the topic may hold an older signed release under a set's key (anyone who can write the topic can
+ * put one back), and only this says it is older than what was in force.
+ */
+export interface VersionFloor {
+  load(): Promise<Map<string, number>>;
+  /** raises the versions remembered to these sets' where lower; reports its own failures rather than throwing */
+  record(sets: IndicatorSet[]): Promise<void>;
+}
+
+/** Why a set from the topic was not taken, as counted (moneytrail_indicator_sets_refused_total{reason}). */
+export type RefusalKind = "invalid" | "untrusted" | "publisher" | "changed" | "rollback";
+type Refusal = { kind: RefusalKind; reason: string };
+
 export interface SubscriberOptions {
   kafka: Kafka;
   topic: string;
   /** with a trust store, only verified sets are taken */
   trust?: TrustStore;
+  /** without one, versions older than those in force are refused only as this process saw them */
+  floor?: VersionFloor;
   /** the sets in force changed: all of them, latest version of each */
   onChange: (sets: IndicatorSet[]) => void;
-  onRefused: (setId: string | null, reason: string) => void;
+  onRefused: (setId: string | null, reason: string, kind: RefusalKind) => void;
 }
 
 export class IndicatorSubscriber {
   private consumer?: Consumer;
   private readonly inForce = new Map<string, IndicatorSet>();
+  /** by setKey: the highest version put in force, here or (with a floor) by any process before */
+  private readonly highest = new Map<string, number>();
+  /**
+   * Older releases read before the end of the topic as it was at start, by message key: the topic's history, unless
+   * no later message comes under the key; refused then, when the partition's end is reached.
+   */
+  private readonly held = new Map<string | null, Refusal & { partition: number }>();
+  /** partitions read up to their end as it was at start: an older release from now on is one put back */
+  private readonly live = new Set<number>();
 
   constructor(
     private readonly o: SubscriberOptions,
-    initial: IndicatorSet[] = [],
+    private readonly initial: IndicatorSet[] = [],
   ) {
-    for (const s of initial) this.inForce.set(s.id, s);
+    for (const s of initial) {
+      this.inForce.set(s.id, s);
+      this.raise(topicKey(s), s.version);
+    }
+  }
+
+  private raise(key: string, version: number): void {
+    this.highest.set(key, Math.max(version, this.highest.get(key) ?? 0));
   }
 
   /**
    * Takes a message's set if it is valid, trusted, of the publisher whose set is in force under its id, and newer
-   * than that one: returns true when it did, or why not (a string); false when it was an older version (the topic's
-   * history) or the one in force again.
+   * than that one and than any version of it put in force before: "taken" when it did; "passed" for the one in force
+   * again; else why not.
    */
-  private take(key: string | null, value: Buffer | null): boolean | string {
+  private take(key: string | null, value: Buffer | null): "taken" | "passed" | Refusal {
+    const invalid = (reason: string): Refusal => ({ kind: "invalid", reason });
     // a tombstone deletes its key from the compacted topic; it proves nothing about who sent it, so it withdraws nothing
     if (value === null)
-      return `message ${key ?? "(no key)"} has no value (a tombstone): the set in force under it stays; a publisher withdraws entries by publishing a newer version with them revoked`;
+      return invalid(`message ${key ?? "(no key)"} has no value (a tombstone): the set in force under it stays; a publisher withdraws entries by publishing a newer version with them revoked`);
     let json: unknown;
     try {
       json = JSON.parse(value.toString());
     } catch {
-      return `message ${key ?? "(no key)"} is not JSON`;
+      return invalid(`message ${key ?? "(no key)"} is not JSON`);
     }
     const parsed = parseAnyIndicatorSet(json);
     if (!parsed.success)
-      return `set ${key ?? "(no key)"} is not a valid indicator set: ${zodIssues(parsed.error, json)
-        .map((i) => `${i.path || "(top level)"}: ${i.message}`)
-        .join("; ")}`;
+      return invalid(
+        `set ${key ?? "(no key)"} is not a valid indicator set: ${zodIssues(parsed.error, json)
+          .map((i) => `${i.path || "(top level)"}: ${i.message}`)
+          .join("; ")}`,
+      );
     const set = parsed.data;
     if (this.o.trust) {
       const v = verifySet(set, this.o.trust);
-      if (!v.ok) return v.reason;
+      if (!v.ok) return { kind: "untrusted", reason: v.reason };
     }
     const current = this.inForce.get(set.id);
     // Versions order one publisher's releases only: without this, any trusted member could replace another's set by
     // reusing its id with a higher version. With a trust store the publisher was verified above; without one it is a
     // claim, and the rule still keeps two members who chose the same id from erasing each other's set.
     if (current && current.publisher.id !== set.publisher.id)
-      return `set ${set.id} from ${set.publisher.id} refused: that id belongs to ${current.publisher.id}, whose set (version ${current.version}) stays in force; ${set.publisher.id} should publish under an id of its own`;
-    if (current && current.version > set.version) return false;
+      return {
+        kind: "publisher",
+        reason: `set ${set.id} from ${set.publisher.id} refused: that id belongs to ${current.publisher.id}, whose set (version ${current.version}) stays in force; ${set.publisher.id} should publish under an id of its own`,
+      };
+    // an older signed release is still signed: put back on the topic, it would bring back entries revoked since, in
+    // every process started after compaction left it the only one under its key
+    const highest = this.highest.get(topicKey(set)) ?? 0;
+    if (set.version < highest)
+      return {
+        kind: "rollback",
+        reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: version ${highest} of it has been in force, and an older release would bring back what the newer ones changed (entries since revoked among them); ${set.publisher.id} should publish version ${highest} (or a newer one) again, so that the topic holds it`,
+      };
     // a release is its version: a changed set under the same number would be in force in some processes (those that
     // took the first) and not in others (those started after compaction kept only the second)
     if (current && current.version === set.version)
       return sameRelease(current, set)
-        ? false
-        : `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from version ${set.version} in force, which stays; ${set.publisher.id} should publish the change as version ${set.version + 1}`;
+        ? "passed"
+        : {
+            kind: "changed",
+            reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from version ${set.version} in force, which stays; ${set.publisher.id} should publish the change as version ${set.version + 1}`,
+          };
     this.inForce.set(set.id, set);
-    return true;
+    this.raise(topicKey(set), set.version);
+    return "taken";
   }
 
   async start(): Promise<void> {
+    if (this.o.floor) {
+      for (const [key, version] of await this.o.floor.load()) this.raise(key, version);
+      await this.o.floor.record(this.initial);
+    }
     // a group of its own: every process must read every set
     // a fetch waits at most a second for a set: stop() waits for the fetch in flight (kafkajs's default, 5 s, held
     // up every SIGTERM by up to that long), and sets are rare enough that a fetch a second costs nothing
@@ -166,11 +222,25 @@ export class IndicatorSubscriber {
         let changed = false;
         for (const message of batch.messages) {
           const key = message.key?.toString() ?? null;
+          // a later message under the key: the release held back is no longer the topic's latest
+          this.held.delete(key);
           const took = this.take(key, message.value);
-          if (typeof took === "string") this.o.onRefused(key, took);
-          else changed ||= took;
+          if (took === "taken") changed = true;
+          else if (took === "passed") continue;
+          else if (took.kind === "rollback" && !this.live.has(batch.partition)) this.held.set(key, { ...took, partition: batch.partition });
+          else this.o.onRefused(key, took.reason, took.kind);
         }
-        if (changed) this.o.onChange([...this.inForce.values()]);
+        if (!this.live.has(batch.partition) && Number(batch.highWatermark) <= Number(batch.messages.at(-1)?.offset) + 1) {
+          this.live.add(batch.partition);
+          for (const [key, r] of this.held)
+            if (r.partition === batch.partition) {
+              this.held.delete(key);
+              this.o.onRefused(key, r.reason, r.kind);
+            }
+        }
+        if (!changed) return;
+        this.o.onChange([...this.inForce.values()]);
+        await this.o.floor?.record([...this.inForce.values()]);
       },
     });
   }

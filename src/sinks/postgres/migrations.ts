@@ -211,6 +211,18 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         notice json NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_id, seq));
     `,
   },
+  {
+    version: 9,
+    name: "the highest version of each indicator set put in force",
+    sql: `
+      -- Per publisher and set id, the highest version put in force. After compaction the indicator topic may hold an
+      -- older signed release under a set's key (anyone who can write the topic can put one back): a process started
+      -- then refuses it instead of bringing back entries revoked since.
+      CREATE TABLE mt_indicator_versions (
+        publisher text NOT NULL, set_id text NOT NULL, version bigint NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (publisher, set_id));
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -1,0 +1,99 @@
+// An older signed release of a set put back on the topic: running processes passed it over, but once compaction left
+// it the only message under its key, a process started later took it (entries revoked since matched again). The
+// subscriber now remembers, per publisher and set id, the highest version put in force (VersionFloor; PostgreSQL in
+// `run`), and refuses an older release that is the topic's latest under its key, counted as a rollback. Older
+// versions read before the topic's end as it was at start, followed by a later one, are still the topic's history.
+import { describe, expect, it } from "vitest";
+import type { Kafka } from "kafkajs";
+import { IndicatorSubscriber, setKey, topicKey, type RefusalKind, type VersionFloor } from "../src/indicators/distribution.js";
+import { FORMAT, IndicatorSet } from "../src/indicators/schema.js";
+import { generateSigningKey, signSet, type TrustStore } from "../src/indicators/sign.js";
+
+const key = generateSigningKey();
+const trust: TrustStore = { keys: [{ keyId: "a-1", publisher: "member:hotline-a", publicKey: key.publicKeyPem }] };
+const release = (version: number): IndicatorSet =>
+  signSet(
+    IndicatorSet.parse({
+      format: FORMAT,
+      id: "hotline-a-2026-11",
+      version,
+      publisher: { id: "member:hotline-a" },
+      created: "2026-11-01T00:00:00Z",
+      // each release revokes one more entry
+      entries: Array.from({ length: 3 }, (_, i) => ({ id: `e-${i}`, kind: "domain", value: `flagged-${i}.example`, confidence: 90, ...(i < version - 5 && { revoked: true }) })),
+    }),
+    "a-1",
+    key.privateKeyPem,
+  );
+const KEY = setKey("member:hotline-a", "hotline-a-2026-11");
+
+type Message = { key: Buffer | null; value: Buffer | null; offset: string };
+type EachBatch = (p: { batch: { partition: number; highWatermark: string; messages: Message[] } }) => Promise<void>;
+
+/** A subscriber over a stand-in consumer of a one-partition topic, with a floor in memory standing for PostgreSQL. */
+async function subscriber(remembered: [string, number][], initial: IndicatorSet[] = []) {
+  let eachBatch: EachBatch | undefined;
+  const kafka = {
+    consumer: () => ({ connect: async () => {}, subscribe: async () => {}, run: async (o: { eachBatch: EachBatch }) => void (eachBatch = o.eachBatch), disconnect: async () => {} }),
+  } as unknown as Kafka;
+  const stored = new Map(remembered);
+  const floor: VersionFloor = {
+    load: async () => new Map(stored),
+    record: async (sets) => {
+      for (const s of sets) stored.set(topicKey(s), Math.max(s.version, stored.get(topicKey(s)) ?? 0));
+    },
+  };
+  const seen = { inForce: initial.map((s) => s.version), refused: [] as { kind: RefusalKind; reason: string }[] };
+  const sub = new IndicatorSubscriber(
+    { kafka, topic: "t", trust, floor, onChange: (sets) => (seen.inForce = sets.map((s) => s.version)), onRefused: (_, reason, kind) => seen.refused.push({ kind, reason }) },
+    initial,
+  );
+  await sub.start();
+  let offset = 0;
+  /** a batch of the topic; `end` the offset after the partition's last message when it was fetched (default: these are the last) */
+  const deliver = (sets: IndicatorSet[], end?: number) => {
+    const messages = sets.map((s) => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)), offset: String(offset++) }));
+    return eachBatch!({ batch: { partition: 0, highWatermark: String(end ?? offset), messages } });
+  };
+  return { seen, stored, deliver };
+}
+
+const ROLLBACK = "set hotline-a-2026-11 version 5 from member:hotline-a refused: version 7 of it has been in force, and an older release would bring back what the newer ones changed (entries since revoked among them); member:hotline-a should publish version 7 (or a newer one) again, so that the topic holds it";
+
+describe("an older release that the topic holds as the latest of its set", () => {
+  it("is refused as a rollback by a process started after compaction, when a newer version was in force before", async () => {
+    // the topic after compaction: only version 5 under the set's key
+    const { seen, deliver } = await subscriber([[KEY, 7]]);
+    await deliver([release(5)]);
+    expect(seen.refused).toEqual([{ kind: "rollback", reason: ROLLBACK }]);
+    expect(seen.inForce).toEqual([]);
+  });
+
+  it("is refused when it follows the newer version on the topic, at start and while running; the newer stays in force", async () => {
+    const { seen, deliver } = await subscriber([]);
+    await deliver([release(7), release(5)]);
+    expect(seen.refused).toEqual([{ kind: "rollback", reason: ROLLBACK }]);
+    expect(seen.inForce).toEqual([7]);
+    // put back again while running
+    await deliver([release(5)]);
+    expect(seen.refused.map((r) => r.kind)).toEqual(["rollback", "rollback"]);
+    expect(seen.inForce).toEqual([7]);
+  });
+
+  it("is the topic's history when a later version follows it, also across batches before the topic's end", async () => {
+    const { seen, deliver, stored } = await subscriber([[KEY, 7]]);
+    // fetched while the topic held four messages: the first batch ends before its end
+    await deliver([release(5), release(6)], 4);
+    await deliver([release(7), release(8)]);
+    expect(seen.refused).toEqual([]);
+    expect(seen.inForce).toEqual([8]);
+    expect(stored.get(KEY)).toBe(8);
+  });
+
+  it("remembers the versions put in force, the starting sets' too", async () => {
+    const { stored, deliver } = await subscriber([], [release(6)]);
+    expect(stored.get(KEY)).toBe(6);
+    await deliver([release(7)]);
+    expect(stored.get(KEY)).toBe(7);
+  });
+});
