@@ -8,7 +8,7 @@ import { readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
-import { assertPublishable, publishSet } from "../indicators/distribution.js";
+import { assertPublishable, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
@@ -238,7 +238,10 @@ export function indicatorCommands(program: Command): void {
         throw new ConfigError(file, [{ path: "signature", message: v.reason }], `Subscribers holding ${trustFile} would refuse this set, and on the compacted topic it would replace the version they hold: sign it again (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that; nothing was published.`);
       if (!trust && set.signature)
         process.stderr.write(`note: the signature of ${file} was not checked (no --trust or MT_TRUST_STORE): a set changed after signing is refused by every subscriber with a trust store; give --trust to check it before it goes out\n`);
-      await publishSet(await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn")), o.topic, set, file);
+      const kafka = await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn"));
+      const refusal = await refusalOnTopic(kafka, o.topic, set, trust);
+      if (refusal) throw new UsageError(`${file}: ${refusal}; nothing was published`);
+      await publishSet(kafka, o.topic, set, file);
       process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
     });
 

@@ -9,6 +9,7 @@ import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, verifySet, type TrustStore } from "./sign.js";
 import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
+import { readTopicRange } from "../source/kafka-range.js";
 
 /**
  * A set travels whole in one message, and a member's list of URLs runs to megabytes (20k URLs: 2.5 MB of JSON), past
@@ -85,6 +86,39 @@ function sameRelease(inForce: IndicatorSet, other: IndicatorSet): boolean {
   const bytes = signedBytes(other);
   const shared = shareable(inForce);
   return [inForce, shared, hashPlaintext(shared)].some((s) => signedBytes(s).equals(bytes));
+}
+
+/**
+ * Why subscribers would refuse `set` given the releases of it on the topic (read to its end; with a trust store,
+ * only those that verify), or undefined: an older version is refused as a rollback, and the same version with other
+ * content as a change. Either would, once compacted, leave the topic without the release subscribers hold.
+ */
+export async function refusalOnTopic(kafka: Kafka, topic: string, set: IndicatorSet, trust?: TrustStore): Promise<string | undefined> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureIndicatorTopic(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
+  let newest: IndicatorSet | undefined;
+  for await (const lines of readTopicRange(kafka, topic))
+    for (const { bytes } of lines) {
+      let other: IndicatorSet | undefined;
+      try {
+        other = parseAnyIndicatorSet(JSON.parse(bytes.toString())).data;
+      } catch {
+        // not JSON: a subscriber refuses it, and it is no release of this set
+      }
+      if (!other || topicKey(other) !== topicKey(set) || (trust && !verifySet(other, trust).ok)) continue;
+      if (!newest || other.version > newest.version) newest = other;
+    }
+  if (!newest) return undefined;
+  if (newest.version > set.version)
+    return `topic ${topic} holds version ${newest.version} of set ${set.id}: subscribers refuse version ${set.version} as a rollback, and once compacted the topic would keep only it; publish the latest release, or this one as version ${newest.version + 1} (signed again)`;
+  if (newest.version === set.version && !sameRelease(newest, set))
+    return `topic ${topic} holds another version ${set.version} of set ${set.id}: subscribers refuse a changed set under the same version; publish the change as version ${set.version + 1} (signed again)`;
+  return undefined;
 }
 
 /** The broker refused a message over the topic's max.message.bytes (kafkajs may wrap its protocol error). */
