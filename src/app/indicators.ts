@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { readIndicatorSet, setFiles } from "../indicators/index.js";
+import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
@@ -148,6 +148,8 @@ export function indicatorCommands(program: Command): void {
     .action((path: string, o: { trust: string }) => {
       const trust = loadTrustStore(o.trust);
       let bad = 0;
+      // a directory is loaded as a whole (--indicators, MT_INDICATORS), which refuses two files under one set id
+      const ids = new Map<string, { file: string; set: IndicatorSet }>();
       for (const file of someSetFiles(path)) {
         let set: IndicatorSet;
         try {
@@ -159,6 +161,13 @@ export function indicatorCommands(program: Command): void {
           process.stdout.write(`REFUSED  ${err.message.replaceAll("\n", "\n         ")}\n`);
           continue;
         }
+        const other = ids.get(set.id);
+        if (other) {
+          bad++;
+          process.stdout.write(`REFUSED  ${file}: id: ${alsoInDirectory(set, other)}\n`);
+          continue;
+        }
+        ids.set(set.id, { file, set });
         const v = verifySet(set, trust);
         if (v.ok) process.stdout.write(`ok       ${file}: ${set.id} version ${set.version} by ${set.publisher.id}, signed with ${v.key.keyId}\n`);
         else {

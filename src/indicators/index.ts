@@ -187,19 +187,17 @@ export function readIndicatorSets(path: string, trust?: TrustStore): IndicatorSe
   for (const file of setFiles(path)) {
     const set = readIndicatorSet(file, trust);
     const other = files.get(set.id);
-    if (other) {
-      const was = other.set;
-      throw new ConfigError(file, [
-        {
-          path: "id",
-          message:
-            was.publisher.id === set.publisher.id
-              ? `set ${set.id} (version ${set.version}) is also in ${other.file} (version ${was.version}): give one version of a set, its latest; move the other file away`
-              : `set id ${set.id} of ${set.publisher.id} is also the id of ${was.publisher.id}'s set in ${other.file}: a set id belongs to one publisher; move one file away, and ask its publisher for the set under an id of its own`,
-        },
-      ], "Leave one of the two files in the directory and run the command again; nothing was loaded.");
-    }
+    if (other)
+      throw new ConfigError(file, [{ path: "id", message: alsoInDirectory(set, other) }], "Leave one of the two files in the directory and run the command again; nothing was loaded.");
     files.set(set.id, { file, set });
   }
   return [...files.values()].map((f) => f.set);
+}
+
+/** Why a set cannot be loaded beside another file's set under the same id (readIndicatorSets), and what to do. */
+export function alsoInDirectory(set: IndicatorSet, other: { file: string; set: IndicatorSet }): string {
+  const was = other.set;
+  return was.publisher.id === set.publisher.id
+    ? `set ${set.id} (version ${set.version}) is also in ${other.file} (version ${was.version}): give one version of a set, its latest; move the other file away`
+    : `set id ${set.id} of ${set.publisher.id} is also the id of ${was.publisher.id}'s set in ${other.file}: a set id belongs to one publisher; move one file away, and ask its publisher for the set under an id of its own`;
 }
