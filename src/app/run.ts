@@ -675,6 +675,7 @@ export class Runner {
         fresh.map((r) => r.a),
         fresh.map((r) => this.alertMessage(r.a, { "mt-event-id": r.eventId })),
       );
+      this.countAlerts(fresh.map((r) => r.a));
       if (written.length) void owned.publisher.flush(written);
     } catch (err) {
       // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
@@ -712,10 +713,16 @@ export class Runner {
     }
   }
 
-  /** An alert as its outbox message for the alerts topic, counted in the metrics. */
+  /** Alerts committed, counted in the metrics (once: a chunk whose commit failed is processed again). */
+  private countAlerts(alerts: Alert[]): void {
+    for (const a of alerts) {
+      this.metrics.alerts.inc({ severity: a.severity });
+      for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
+    }
+  }
+
+  /** An alert as its outbox message for the alerts topic. */
   private alertMessage(a: Alert, headers: Record<string, string>): OutboxMessage {
-    this.metrics.alerts.inc({ severity: a.severity });
-    for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
     return { dest: "alerts", key: Buffer.from(a.merchantId), value: Buffer.from(JSON.stringify(a)), headers };
   }
 
@@ -789,10 +796,12 @@ export class Runner {
       const alerts = [];
       const appendedAt: number[] = [];
       const outbox: OutboxMessage[] = [];
-      // counted per chunk, not per event: a labelled counter's inc() builds its label key each call. Added before
-      // the chunk's first await, so no scrape sees consumed apart from processed + dead-lettered
+      // counted per chunk, not per event: a labelled counter's inc() builds its label key each call. Added once the
+      // chunk's outputs are committed (a chunk whose commit fails is processed again), all at once, so no scrape sees
+      // consumed apart from processed + dead-lettered
       let consumed = 0;
       const processed: Partial<Record<EventType, number>> = {};
+      const deadLettered: Partial<Record<string, number>> = {};
       // the chunk decoded first, then processed: each of the two keeps its code and data in the caches for the
       // whole chunk (as replay does, docs/performance.md)
       const first = i;
@@ -808,7 +817,7 @@ export class Runner {
         const d = decoded[i - first]!;
         if (!d.ok) {
           if (replay) continue;
-          this.metrics.deadLettered.inc({ reason: d.kind });
+          deadLettered[d.kind] = (deadLettered[d.kind] ?? 0) + 1;
           // the message as it came, its headers too (bytes, kept so by the outbox), for an operator to re-drive;
           // ours added after them, so a source header of the same name gives way to ours
           outbox.push({
@@ -845,8 +854,6 @@ export class Runner {
           outbox.push(this.alertMessage(a, { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset }));
         }
       }
-      if (consumed) this.metrics.consumed.inc(consumed);
-      for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
       const lastOffset = msgs[end - 1]!.offset;
       const next = BigInt(lastOffset) + 1n;
       if (owned.position !== null && next <= owned.position) {
@@ -893,6 +900,10 @@ export class Runner {
         }
         owned.emitted = next;
       }
+      if (consumed) this.metrics.consumed.inc(consumed);
+      for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
+      for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
+      this.countAlerts(alerts);
       if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
