@@ -50,12 +50,17 @@ async function subscriber(remembered: [string, number][], initial: IndicatorSet[
   );
   await sub.start();
   let offset = 0;
+  const topic: IndicatorSet[] = [];
   /** a batch of the topic; `end` the offset after the partition's last message when it was fetched (default: these are the last) */
   const deliver = (sets: IndicatorSet[], end?: number) => {
+    topic.push(...sets);
     const messages = sets.map((s) => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)), offset: String(offset++) }));
     return eachBatch!({ batch: { partition: 0, highWatermark: String(end ?? offset), messages } });
   };
-  return { seen, stored, deliver };
+  /** the whole topic again, as the consumer reads it when kafkajs restarts it after an error */
+  const again = () =>
+    eachBatch!({ batch: { partition: 0, highWatermark: String(offset), messages: topic.map((s, i) => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)), offset: String(i) })) } });
+  return { seen, stored, deliver, again };
 }
 
 const ROLLBACK = "set hotline-a-2026-11 version 5 from member:hotline-a refused: version 7 of it has been in force, and an older release would bring back what the newer ones changed (entries since revoked among them); member:hotline-a should publish version 7 (or a newer one) again, so that the topic holds it";
@@ -88,6 +93,14 @@ describe("an older release that the topic holds as the latest of its set", () =>
     expect(seen.refused).toEqual([]);
     expect(seen.inForce).toEqual([8]);
     expect(stored.get(KEY)).toBe(8);
+  });
+
+  it("is still history when the consumer reads the topic again from the start", async () => {
+    const { seen, deliver, again } = await subscriber([]);
+    await deliver([release(6), release(7)]);
+    await again();
+    expect(seen.refused).toEqual([]);
+    expect(seen.inForce).toEqual([7]);
   });
 
   it("remembers the versions put in force, the starting sets' too", async () => {

@@ -162,8 +162,12 @@ export class IndicatorSubscriber {
    * no later message comes under the key; refused then, when the partition's end is reached.
    */
   private readonly held = new Map<string | null, Refusal & { partition: number }>();
-  /** partitions read up to their end as it was at start: an older release from now on is one put back */
-  private readonly live = new Set<number>();
+  /**
+   * Per partition read to its end, where that end was: an older release from there on is one put back. Messages
+   * before it are history however often they come (the consumer reads the topic again from the start when kafkajs
+   * restarts it after an error).
+   */
+  private readonly liveFrom = new Map<number, number>();
 
   constructor(
     private readonly o: SubscriberOptions,
@@ -238,6 +242,10 @@ export class IndicatorSubscriber {
     return "taken";
   }
 
+  private isLive(partition: number, offset: string): boolean {
+    return Number(offset) >= (this.liveFrom.get(partition) ?? Infinity);
+  }
+
   async start(): Promise<void> {
     if (this.o.floor) {
       for (const [key, version] of await this.o.floor.load()) this.raise(key, version);
@@ -261,11 +269,11 @@ export class IndicatorSubscriber {
           const took = this.take(key, message.value);
           if (took === "taken") changed = true;
           else if (took === "passed") continue;
-          else if (took.kind === "rollback" && !this.live.has(batch.partition)) this.held.set(key, { ...took, partition: batch.partition });
+          else if (took.kind === "rollback" && !this.isLive(batch.partition, message.offset)) this.held.set(key, { ...took, partition: batch.partition });
           else this.o.onRefused(key, took.reason, took.kind);
         }
-        if (!this.live.has(batch.partition) && Number(batch.highWatermark) <= Number(batch.messages.at(-1)?.offset) + 1) {
-          this.live.add(batch.partition);
+        if (!this.liveFrom.has(batch.partition) && Number(batch.highWatermark) <= Number(batch.messages.at(-1)?.offset) + 1) {
+          this.liveFrom.set(batch.partition, Number(batch.highWatermark));
           for (const [key, r] of this.held)
             if (r.partition === batch.partition) {
               this.held.delete(key);
