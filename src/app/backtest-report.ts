@@ -13,6 +13,9 @@ const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
 const short = (version: string): string => version.replace(/^sha256:/, "").slice(0, 12);
 
 const CHANGE: Record<RuleRow["change"], string> = { same: "same", changed: "changed", "only-a": "only in A", "only-b": "only in B" };
+/** a rule changed by set-wide settings says which: its own configuration being the same, "changed" alone would puzzle */
+const changeText = (x: RuleRow): string =>
+  x.change === "changed" && x.changedBy.some((w) => w !== "own settings") ? `changed: ${x.changedBy.join(", ")}` : CHANGE[x.change];
 
 /** hits of one side of a rule: live hits in one column, shadow hits in their own */
 const live = (s: RuleRow["a"]): string => (s ? (s.mode === "live" ? String(s.hits) : "") : "–");
@@ -236,7 +239,7 @@ const RULE_HEADS = ["rule", "typology", "change", "hits A", "hits B", "shadow A"
 
 /** A rule's row as both the terminal table and the page show it, up to the precision columns. */
 function ruleCells(x: BacktestResult["rules"][number]): string[] {
-  return [x.rule, x.typology, CHANGE[x.change], live(x.a), live(x.b), shadow(x.a), shadow(x.b), num(x.alertsAdded), num(x.alertsRemoved), num(x.affected)];
+  return [x.rule, x.typology, changeText(x), live(x.a), live(x.b), shadow(x.a), shadow(x.b), num(x.alertsAdded), num(x.alertsRemoved), num(x.affected)];
 }
 
 /** One self-contained page: summary, charts and tables. */

@@ -8,12 +8,13 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { parseDocument, type Document } from "yaml";
-import { decode, type Rejection } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, type AheadLimit, type Rejection } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import type { Alert, Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
-import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import { loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
+import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
 import type { TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
@@ -309,8 +310,13 @@ const RuleSide = z.strictObject({
 export const RuleRow = z.strictObject({
   rule: z.string(),
   typology: z.string(),
-  /** same: identical configuration in A and B; only-a / only-b: absent (or disabled) in the other */
+  /**
+   * same: identical configuration in A and B, and so are the set-wide settings it reads; only-a / only-b: absent (or
+   * disabled) in the other
+   */
   change: z.enum(["same", "changed", "only-a", "only-b"]),
+  /** what makes a changed rule changed: "own settings", and each set-wide setting it reads that differs (ruleset.highRiskMccs) */
+  changedBy: z.array(z.string()),
   a: RuleSide.nullable(),
   b: RuleSide.nullable(),
   /** merchants alerted in B and not in A that this rule hit in B */
@@ -413,6 +419,8 @@ export interface BacktestInput {
   indicators: IndicatorIndex;
   truth?: Truth;
   sweep?: SweepRuleSets;
+  /** how far an event may be dated after its message's timestamp (a topic's) or the start of the backtest (a file's) */
+  maxAheadMs?: number;
 }
 
 /** What one rule set did over the events. */
@@ -452,6 +460,19 @@ class Run {
   }
 }
 
+/** A set-wide setting in a form that compares equal when it means the same: a list is a set (highRiskMccs). */
+const settingForm = (v: unknown): string => canonicalJson(Array.isArray(v) ? [...(v as unknown[])].sort() : v);
+
+/**
+ * Why a rule in both sets behaves differently: its own configuration, and the set-wide settings its kind reads
+ * (with either side's parameters) that differ between the sets.
+ */
+function changedBy(ra: CompiledRule, rb: CompiledRule, sa: RuleSetSettings, sb: RuleSetSettings): string[] {
+  const reads = new Set([...(ra.kind.reads?.(ra.params) ?? []), ...(rb.kind.reads?.(rb.params) ?? [])]);
+  const settings = [...reads].sort().filter((k) => settingForm(sa[k]) !== settingForm(sb[k]));
+  return [...(ra.version === rb.version ? [] : ["own settings"]), ...settings.map((k) => `ruleset.${k}`)];
+}
+
 const ratio = (n: number, d: number): number | null => (d ? n / d : null);
 const f1 = (p: number | null, r: number | null): number | null => (p === null || r === null ? null : p + r ? (2 * p * r) / (p + r) : 0);
 const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
@@ -469,6 +490,12 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const firstRejects: BacktestResult["events"]["rejected"]["first"] = [];
   let lines = 0;
   let outsideWindow = 0;
+  // as `run` refuses them: after the message's timestamp on a topic; a file has none, and none of its recorded
+  // events can be dated after the backtest began
+  const maxAheadMs = o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
+  const onTopic: AheadLimit = { maxAheadMs, reference: "the message's timestamp", setting: "--max-ahead-ms" };
+  const inFile: AheadLimit = { maxAheadMs, reference: "the start of the backtest", setting: "--max-ahead-ms" };
+  const began = Date.now();
   for await (const batch of o.events.batches) {
     // the batch decoded first, then each run takes all of it in turn: the runs are independent, and each phase
     // keeps its own code and data in the caches (as replay does)
@@ -477,7 +504,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const { n, bytes } = line;
       if (n < fromLine || n > toLine) continue;
       lines++;
-      const d = decode(bytes);
+      const d = "timestamp" in line ? decode(bytes, DEFAULT_MAX_BYTES, onTopic, line.timestamp) : decode(bytes, DEFAULT_MAX_BYTES, inFile, began);
       if (!d.ok) {
         rejected[d.kind]++;
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition
@@ -540,10 +567,12 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     const side = (r: typeof ra, hits: Set<string>) => (r ? { mode: r.mode, version: r.version, hits: hits.size, precision: precisionOf(hits) } : null);
     // a shadow rule never scores, so no alert gained or lost is its doing
     const live = (r: typeof ra, hits: Set<string>) => (r?.mode === "live" ? hits : NONE);
+    const why = ra && rb ? changedBy(ra, rb, a.ruleSet.settings, b.ruleSet.settings) : [];
     return {
       rule: id,
       typology: (rb ?? ra)!.typology,
-      change: !rb ? "only-a" : !ra ? "only-b" : ra.version === rb.version ? "same" : "changed",
+      change: !rb ? "only-a" : !ra ? "only-b" : why.length ? "changed" : "same",
+      changedBy: why,
       a: side(ra, ha),
       b: side(rb, hb),
       alertsAdded: countIn(added, live(rb, hb)),

@@ -6,6 +6,7 @@ import type { MerchantState } from "../state/merchant.js";
 import type { InfraIndex } from "../state/infra.js";
 import type { IndicatorIndex, IndicatorRef } from "../indicators/index.js";
 import { pushRecent } from "../state/window.js";
+import type { RuleSetSettings } from "./ruleset.js";
 
 /** What every rule in a rules file has besides its kind's parameters. */
 export const ruleBase = {
@@ -142,6 +143,8 @@ export function confidenceText(value: number, min: number, critical: number): st
     : `confidence ${value} (counted from ${min}; from ${critical} it alerts at once, as critical)`;
 }
 
+export type SharedSetting = Exclude<keyof RuleSetSettings, "id" | "description">;
+
 export interface RuleKind<P = unknown, S = undefined> {
   kind: string;
   /** one line for `rules validate` and the README */
@@ -155,6 +158,11 @@ export interface RuleKind<P = unknown, S = undefined> {
    * is not flagged to its own peers in turn (one hop).
    */
   secondHand?: boolean;
+  /**
+   * The set-wide settings (the rule set's `ruleset:` section) a rule of this kind reads with these parameters: its
+   * hits change with them although its own configuration does not, so a backtest reports the rule changed.
+   */
+  reads?(params: P): readonly SharedSetting[];
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
   evaluate(input: EvalInput<P, S>): Finding | null | undefined;
   explain(f: { value: number; threshold: number; detail?: string }, params: P): string;

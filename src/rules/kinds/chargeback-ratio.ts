@@ -73,6 +73,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "dispute/fraud ratio against scheme programs (Visa VAMP, Mastercard ECP) or an early-warning level",
   params: Params,
   on: ["transaction", "chargeback"],
+  reads: (p) => (p.mccs === "high-risk" ? ["highRiskMccs"] : []),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
     if (event.type === "transaction" && event.status !== "settled") return undefined;

@@ -16,6 +16,7 @@ export default defineKind<z.infer<typeof Params>, number>({
   // merchant at its next event, as it does in the other rules, not at its next profile (a set lookup an event)
   on: ["merchant", "transaction", "chargeback", "site_observation"],
   role: "factor",
+  reads: () => ["highRiskMccs"],
   evaluate(input) {
     const { event, merchant, params, env } = input;
     const profile = merchant.profile;

@@ -17,6 +17,8 @@ export default defineKind<z.infer<typeof Params>>({
   params: Params,
   on: ["merchant", "peer-flagged", "indicators-changed"],
   secondHand: true,
+  // a key shared by more merchants than this links no one
+  reads: () => ["maxSharers"],
   evaluate({ event, at, merchant, params, env }) {
     const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(k.kind));
     // looked up afresh each time: a link to a merchant no longer flagged is withdrawn at this one's next evaluation

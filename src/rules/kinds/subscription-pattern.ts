@@ -36,6 +36,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   params: Params,
   // a profile that leaves the high-risk MCCs withdraws the finding at once
   on: ["transaction", "merchant"],
+  reads: (p) => (p.highRiskOnly ? ["highRiskMccs"] : []),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
     const mcc = merchant.profile?.mcc;
