@@ -10,6 +10,7 @@ import { indicatorCommands } from "./app/indicators.js";
 import { ConfigError, UnreachableError, UsageError, checkInputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, sameFile, type ReplaySummary } from "./app/replay.js";
+import { DEFAULT_MAX_AHEAD_MS } from "./decode/decode.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
@@ -66,8 +67,9 @@ program
   .option("--trust <file>", "trust store: every indicator set must be signed by a trusted key of its publisher")
   .option("--rejects <file>", "where to write lines that are not valid events (default: beside --out, alerts.rejects.ndjson for alerts.ndjson)")
   .option("--table", "print the flagged merchants as a table")
+  .option("--max-ahead-ms <ms>", "an event dated more than this after the start of the replay is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
   .option("--no-progress", "no progress bar")
-  .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; progress: boolean }) => {
+  .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; maxAheadMs: number; progress: boolean }) => {
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
     const s = await replay({
       events: o.events,
@@ -76,6 +78,7 @@ program
       ruleSet: loadRuleSet(o.rules),
       indicators: indicatorsFrom(o.indicators, o.trust),
       progress: o.progress,
+      maxAheadMs: o.maxAheadMs,
     });
     if (o.table) process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
     printSummary(s, o.out, rejects);
@@ -193,6 +196,7 @@ program
   .option("--json <file>", "write the full result as JSON")
   .option("--html <file>", "write a self-contained HTML report")
   .option("--sweep <spec>", "RULE_ID.PATH=FROM:TO:STEP: the candidate again with one numeric parameter at each value")
+  .option("--max-ahead-ms <ms>", "an event dated more than this after its message's timestamp (--topic) or the start of the backtest (--events) is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
   .option("--no-progress", "no progress bar")
   .action(
     async (o: {
@@ -209,6 +213,7 @@ program
       json?: string;
       html?: string;
       sweep?: string;
+      maxAheadMs: number;
       progress: boolean;
     }) => {
       if (!o.events === !o.topic) throw new UsageError("give the recorded events: --events FILE or --topic TOPIC (one of them)");
@@ -251,7 +256,7 @@ program
                 reading: (done, total) => reading.update(done, total),
               }),
             };
-        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep }).finally(() => {
+        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep, maxAheadMs: o.maxAheadMs }).finally(() => {
           reading.stop();
           bar.stop();
         });

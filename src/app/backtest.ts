@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { parseDocument, type Document } from "yaml";
-import { decode, type Rejection } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, type AheadLimit, type Rejection } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import type { Alert, Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
@@ -419,6 +419,8 @@ export interface BacktestInput {
   indicators: IndicatorIndex;
   truth?: Truth;
   sweep?: SweepRuleSets;
+  /** how far an event may be dated after its message's timestamp (a topic's) or the start of the backtest (a file's) */
+  maxAheadMs?: number;
 }
 
 /** What one rule set did over the events. */
@@ -488,6 +490,12 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const firstRejects: BacktestResult["events"]["rejected"]["first"] = [];
   let lines = 0;
   let outsideWindow = 0;
+  // as `run` refuses them: after the message's timestamp on a topic; a file has none, and none of its recorded
+  // events can be dated after the backtest began
+  const maxAheadMs = o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
+  const onTopic: AheadLimit = { maxAheadMs, reference: "the message's timestamp", setting: "--max-ahead-ms" };
+  const inFile: AheadLimit = { maxAheadMs, reference: "the start of the backtest", setting: "--max-ahead-ms" };
+  const began = Date.now();
   for await (const batch of o.events.batches) {
     // the batch decoded first, then each run takes all of it in turn: the runs are independent, and each phase
     // keeps its own code and data in the caches (as replay does)
@@ -496,7 +504,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const { n, bytes } = line;
       if (n < fromLine || n > toLine) continue;
       lines++;
-      const d = decode(bytes);
+      const d = "timestamp" in line ? decode(bytes, DEFAULT_MAX_BYTES, onTopic, line.timestamp) : decode(bytes, DEFAULT_MAX_BYTES, inFile, began);
       if (!d.ok) {
         rejected[d.kind]++;
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_RULES } from "../lib/paths.js";
-import { DEFAULT_MAX_BYTES } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
@@ -50,6 +50,8 @@ export const RunConfig = z.strictObject({
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
   trustStore: z.string().min(1).optional(),
   maxMessageBytes: wholeNumber(1024).default(DEFAULT_MAX_BYTES),
+  /** an event dated more than this after its message's timestamp is dead-lettered (it would blind its merchant's windows) */
+  maxAheadMs: wholeNumber(0).default(DEFAULT_MAX_AHEAD_MS),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
   commitEvery: wholeNumber(1, 100_000).default(5000),
   /**
@@ -117,6 +119,7 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_MEMBER_ID: "memberId",
   MT_MEMBER_NAME: "memberName",
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
+  MT_MAX_AHEAD_MS: "maxAheadMs",
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",
   MT_CONCURRENT_PARTITIONS: "concurrentPartitions",

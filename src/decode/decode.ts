@@ -3,11 +3,26 @@ import { z } from "zod";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { Event } from "./events.js";
 import { formatPath } from "../lib/errors.js";
+import { parseTime } from "../lib/time.js";
 
 export type Rejection = "too-large" | "not-json" | "schema";
 export type Decoded = { ok: true; event: Event } | { ok: false; kind: Rejection; reason: string };
 
 export const DEFAULT_MAX_BYTES = 64 * 1024;
+
+/**
+ * How far an event's occurredAt may be ahead of a reference time (the message's timestamp in `run`, the start of a
+ * replay). Every window of a merchant ends at its latest event, so one event dated ahead (a wrong clock, a year
+ * typed wrong) would move them all forward and make every real event after it late. `reference` and `setting` name
+ * the reference time and the setting in the refusal.
+ */
+export interface AheadLimit {
+  maxAheadMs: number;
+  reference: string;
+  setting: string;
+}
+/** Five minutes: far more than the skew of synchronised clocks, well within the shortest window (card testing's). */
+export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
 
 // zod's own check was half of decoding (about 2.5 µs an event); ajv's code, compiled from the JSON Schema that
 // zod derives from the same schema, takes about 0.8. zod stays the authority: an event ajv refuses is checked
@@ -29,7 +44,8 @@ function compileCheck(): ValidateFunction<Event> {
   });
 }
 
-export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES): Decoded {
+/** `referenceMs`: epoch ms, for `ahead`; a message without a timestamp (0 or less) is not compared. */
+export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead?: AheadLimit, referenceMs = 0): Decoded {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.length;
   if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}` };
   const text = typeof raw === "string" ? raw : raw.toString("utf8");
@@ -43,9 +59,9 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES): Deco
   // every commit of its alert. Both can only come escaped (raw bytes decode to U+FFFD), so most events skip the walk.
   if (text.includes("\\u") && UNSTORABLE_ESCAPE.test(text) && unstorable(json))
     return { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending" };
-  if ((accepts ??= compileCheck())(json)) return { ok: true, event: json };
+  if ((accepts ??= compileCheck())(json)) return ahead && referenceMs > 0 ? notAhead(json, ahead, referenceMs) : { ok: true, event: json };
   const parsed = Event.safeParse(json);
-  if (parsed.success) return { ok: true, event: parsed.data };
+  if (parsed.success) return ahead && referenceMs > 0 ? notAhead(parsed.data, ahead, referenceMs) : { ok: true, event: parsed.data };
   const issues = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(event)"}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
   return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
@@ -58,4 +74,23 @@ function unstorable(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   for (const x of Array.isArray(v) ? v : [...Object.keys(v), ...Object.values(v)]) if (unstorable(x)) return true;
   return false;
+}
+
+function notAhead(event: Event, ahead: AheadLimit, referenceMs: number): Decoded {
+  const by = parseTime(event.occurredAt) - referenceMs;
+  if (by <= ahead.maxAheadMs) return { ok: true, event };
+  return {
+    ok: false,
+    kind: "schema",
+    reason:
+      `schema: occurredAt: ${event.occurredAt} is ${duration(by)} after ${ahead.reference} (${new Date(referenceMs).toISOString()}), more than ${ahead.setting} allows (${duration(ahead.maxAheadMs)}): ` +
+      "an event dated ahead would make the merchant's later events late; correct its time, or the clock of the system that sets it, and send it again",
+  };
+}
+
+/** A span in the largest unit that keeps it above 2: "90 seconds", "3 hours", "1,827 days". */
+function duration(ms: number): string {
+  const units: [string, number][] = [["days", 86_400_000], ["hours", 3_600_000], ["minutes", 60_000], ["seconds", 1000]];
+  const [name, size] = units.find(([, size]) => ms >= 2 * size) ?? ["ms", 1];
+  return `${Math.floor(ms / size).toLocaleString("en")} ${name}`;
 }

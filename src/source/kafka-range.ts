@@ -10,6 +10,8 @@ import { UsageError } from "../lib/errors.js";
 export interface TopicLine extends Line {
   partition: number;
   offset: number;
+  /** the message's timestamp, epoch ms: decoding refuses events dated too far after it, as `run` does */
+  timestamp: number;
 }
 
 interface Held {
@@ -92,6 +94,6 @@ export async function* readTopicRange(
   held.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
   for (let i = 0; i < held.length; i += 1000) {
     progress?.(Math.min(i + 1000, held.length), held.length);
-    yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes, partition: h.partition, offset: h.offset }));
+    yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes, partition: h.partition, offset: h.offset, timestamp: h.timestamp }));
   }
 }
