@@ -148,9 +148,13 @@ function htmlTable(head: string[], rows: string[][], numericFrom = 1): string {
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
 }
 
+/** a generous width of a character of the charts' 12px sans-serif text (ids are lowercase, digits and dashes) */
+const CHAR_W = 7.5;
+
 /** Per rule, A's and B's hits as bars side by side; a shadow rule's bar is pale with a dashed edge. */
 function hitsChart(rules: RuleRow[]): string {
-  const labelW = 210;
+  // wide enough for the longest id (ids have no length limit), so none is cut off at the left edge
+  const labelW = Math.max(210, 16 + Math.ceil(CHAR_W * Math.max(0, ...rules.map((r) => r.rule.length))));
   const barW = 430;
   const rowH = 30;
   const top = 30;
