@@ -69,3 +69,19 @@ describe("descriptor-keywords on evasions with digits", () => {
     expect(signalOf(engine, "kw")).toBeUndefined();
   });
 });
+
+describe("descriptor-keywords: the rule's own keywords", () => {
+  const rule = (keywords: string) => `
+  - id: kw
+    kind: descriptor-keywords
+    weight: 80
+    typology: flagged-descriptor
+    params: { keywords: ${keywords} }
+`;
+
+  it("refuses one without letters, which could never match, naming it", () => {
+    expect(() => engineWith(rule('[tokalpha, "24"]'))).toThrow(/params\.keywords\[1\]: has no letters, so it could never match a descriptor/);
+    expect(() => engineWith(rule('["--"]'))).toThrow(/keywords\[0\]: has no letters/);
+    expect(() => engineWith(rule('["T0K 4LPHA", "club 24"]'))).not.toThrow();
+  });
+});

@@ -9,7 +9,15 @@ import { compactKeyword, containsKeyword, keywordForm } from "../../lib/descript
 const Params = z.strictObject({
   minConfidence: z.number().int().min(0).max(100).default(50),
   /** extra keywords kept in the rules file (placeholders in this repository); indicator sets add theirs */
-  keywords: z.array(z.string().min(2)).default([]),
+  keywords: z
+    .array(
+      z
+        .string()
+        .min(2)
+        // one without letters (a number, punctuation) would never match: descriptors are matched on their words
+        .refine((k) => compactKeyword(k) !== "", "has no letters, so it could never match a descriptor: give the word (digits for letters, as in T0KALPHA, are read as letters)"),
+    )
+    .default([]),
 });
 
 interface Slot {
