@@ -20,6 +20,7 @@ import type { TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, UnreachableError, formatPath } from "../lib/errors.js";
 import { Labels } from "../fixtures/generate.js";
+import { RunConfig, databaseWhere } from "../config/run.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
 export class BacktestError extends Error {}
@@ -111,9 +112,11 @@ const NEGATIVE_DISMISSALS = ["false-positive", "legitimate-business"];
  * negative; every other merchant is unknown. Reads only; never migrates.
  */
 export async function dispositionsFrom(url: string): Promise<Truth> {
-  // the value is not repeated: it may hold a password
-  const where = URL.parse(url)?.host;
-  if (!where) throw new BacktestError("--dispositions: not a URL; give the case store's PostgreSQL URL, e.g. postgres://USER@HOST:5432/DB");
+  // checked as DATABASE_URL is, so what pg takes is taken (a socket: postgres:///db?host=/run/postgresql); the value
+  // is not repeated: it may hold a password
+  const checked = RunConfig.shape.databaseUrl.safeParse(url);
+  if (!checked.success) throw new BacktestError(`--dispositions: ${checked.error.issues[0]!.message.replace(/^DATABASE_URL /, "the case store's URL ")}`);
+  const where = databaseWhere(url);
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect().catch((err: Error) => {

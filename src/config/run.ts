@@ -20,6 +20,15 @@ export function wholeNumberFlag(min: number, max?: number): (value: string) => n
   };
 }
 
+/**
+ * Where a PostgreSQL URL points, as pg reads it, for messages: the host and port, or the socket directory of
+ * `?host=/run/postgresql` (the URL's host may then be left out). Never the user or password.
+ */
+export function databaseWhere(url: string): string {
+  const u = URL.parse(url) ?? URL.parse(url.replace("@/", "@localhost/"));
+  return u?.searchParams.get("host") || u?.host || "localhost";
+}
+
 export const RunConfig = z.strictObject({
   brokers: z
     .string({ error: "KAFKA_BROKERS is not set: give the broker list, e.g. KAFKA_BROKERS=127.0.0.1:9092" })
