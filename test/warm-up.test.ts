@@ -10,6 +10,8 @@ import { loadRuleSet } from "../src/rules/ruleset.js";
 import { loadIndicators } from "../src/indicators/index.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
 import { DEFAULT_MAX_BYTES } from "../src/decode/decode.js";
+import { Memo } from "../src/lib/memo.js";
+import { createMetrics } from "../src/app/metrics.js";
 
 describe("warm-up", () => {
   it("runs the synthetic events and leaves the sample's alerts as they were", async () => {
@@ -25,5 +27,20 @@ describe("warm-up", () => {
     expect(await run("after.ndjson")).toBe(before);
     expect(before.split("\n").filter(Boolean).length).toBeGreaterThan(5);
     expect(warmUp(ruleSet, indicators, 0, DEFAULT_MAX_BYTES)).toEqual({ events: 0, ms: 0 });
+  });
+
+  it("is not counted in the memos' lookups on /metrics: the hit ratio is the traffic's", async () => {
+    const ruleSet = loadRuleSet(DEFAULT_RULES);
+    const indicators = loadIndicators(join(SAMPLE_DIR, "indicators"));
+    const lookups = async () => (await createMetrics().registry.getSingleMetric("moneytrail_memo_lookups_total")!.get()).values.map((v) => `${v.labels.memo} ${v.labels.result} ${v.value}`);
+    const before = await lookups();
+    expect(before.length).toBeGreaterThan(0);
+    warmUp(ruleSet, indicators, 2000, DEFAULT_MAX_BYTES);
+    expect(await lookups()).toEqual(before);
+    // and real lookups still count
+    const url = [...Memo.named.values()][0]!;
+    const misses = url.misses;
+    url.get(`https://warm-${Date.now()}.example/`);
+    expect(url.misses).toBe(misses + 1);
   });
 });
