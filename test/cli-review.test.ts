@@ -86,7 +86,7 @@ describe("replay, produce and backtest", () => {
 
   it("backtest --dispositions: a value that is no URL is a usage error (not repeated: it may hold a password), a database that does not answer exit 1", { timeout: 60_000 }, () => {
     expect(fails(backtest("--events", EVENTS, "--dispositions", "s3cret"), 2)).toBe(
-      "error: --dispositions: not a URL; give the case store's PostgreSQL URL, e.g. postgres://USER@HOST:5432/DB\n",
+      "error: --dispositions: the case store's URL must start with postgres:// or postgresql://\n",
     );
     const down = fails(backtest("--events", EVENTS, "--dispositions", "postgres://reviewer:s3cret@127.0.0.1:1/cases"), 1);
     expect(down).toMatch(/^error: cannot reach PostgreSQL at 127\.0\.0\.1:1 for --dispositions /);
