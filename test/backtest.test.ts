@@ -339,8 +339,8 @@ describe("backtest: labels", () => {
   it("refuses a file that is not a labels file, naming it", () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-backtest-labels-"));
     writeFileSync(join(dir, "labels.json"), JSON.stringify({ merchants: { m: { label: "maybe", typologies: [], note: "" } } }));
-    expect(() => labelsFromFile(join(dir, "labels.json"))).toThrow(/labels\.json: not a labels file: merchants\.m\.label: /);
+    expect(() => labelsFromFile(join(dir, "labels.json"))).toThrow(/labels\.json: merchants\.m\.label: Invalid option/);
     appendFileSync(join(dir, "labels.json"), "}");
-    expect(() => labelsFromFile(join(dir, "labels.json"))).toThrow(BacktestError);
+    expect(() => labelsFromFile(join(dir, "labels.json"))).toThrow(ConfigError);
   });
 });

@@ -18,8 +18,7 @@ import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
 import type { TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
-import { ConfigError, UnreachableError, formatPath } from "../lib/errors.js";
-import { Labels } from "../fixtures/generate.js";
+import { ConfigError, UnreachableError, formatPath, readTextFile, zodIssues } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
@@ -76,24 +75,58 @@ export const Truth = z.strictObject({
 });
 export type Truth = z.infer<typeof Truth>;
 
-/** Fixture labels (labels.json): positive is positive; benign and hard-negative are negative. */
+/**
+ * A labels file (--labels): per merchant id, its label and nothing else needed. A positive may name the typologies it
+ * stands for (for the per-typology recall), any merchant a note; the fixtures' labels.json (benign, hard-negative,
+ * typologies and a note for each) is one.
+ */
+export const LabelsFile = z.strictObject({
+  merchants: z.record(
+    z.string().min(1),
+    z.strictObject({
+      /** negative, benign and hard-negative are all negative */
+      label: z.enum(["positive", "negative", "benign", "hard-negative"]),
+      typologies: z.array(z.string().min(1)).default([]),
+      note: z.string().optional(),
+    }),
+  ),
+});
+
+/** a file of thousands of merchants can be wrong thousands of times: the first few say what to fix */
+const LABEL_ISSUES = 5;
+
+/** A labels file: positive is positive, the other labels negative. A bad file is refused with its line or path. */
 export function labelsFromFile(path: string): Truth {
+  // a byte-order mark (some Windows editors write one) is not JSON
+  const text = readTextFile(path).replace(/^\uFEFF/, "");
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(text);
   } catch (err) {
-    throw new BacktestError(`--labels ${path}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    throw new ConfigError(path, [{ path: "(JSON syntax)", message: `not valid JSON: ${message}`, ...jsonPosition(text, message) }]);
   }
-  const parsed = Labels.safeParse(json);
+  const parsed = LabelsFile.safeParse(json);
   if (!parsed.success) {
-    throw new BacktestError(`--labels ${path}: not a labels file: ${parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(top level)"}: ${i.message}`).join("; ")}`);
+    const issues = zodIssues(parsed.error, json);
+    const more = issues.length - LABEL_ISSUES;
+    throw new ConfigError(path, [
+      ...issues.slice(0, LABEL_ISSUES),
+      ...(more > 0 ? [{ path: "(more)", message: `${more} more problems like these` }] : []),
+    ]);
   }
-  const labels = parsed.data;
   const merchants: Truth["merchants"] = {};
-  for (const [id, l] of Object.entries(labels.merchants)) {
+  for (const [id, l] of Object.entries(parsed.data.merchants)) {
     merchants[id] = { label: l.label === "positive" ? "positive" : "negative", typologies: l.typologies, detail: l.label };
   }
   return { source: path, merchants };
+}
+
+/** The line and column of JSON.parse's "at position N" (Node's message; the end of the text when it has none). */
+function jsonPosition(text: string, message: string): { line: number; col: number } {
+  const at = /at position (\d+)/.exec(message);
+  const before = text.slice(0, at ? Number(at[1]) : text.length).split("\n");
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
 }
 
 const CaseRow = z.object({
