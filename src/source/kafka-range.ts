@@ -46,9 +46,11 @@ export async function* readTopicRange(
       return admin.fetchTopicOffsets(topic);
     })
     .finally(() => admin.disconnect());
-  const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  const starts = new Map(offsets.map((o) => [o.partition, Number(o.low)]));
-  const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  // a partition is read up to the window's end or its own, whichever comes first: past the window nothing is kept
+  // (and past an upstream producer's open transaction nothing can be read until it ends)
+  const ends = new Map(offsets.map((p) => [p.partition, Math.min(Number(p.high), (o.to ?? Infinity) + 1)]));
+  const starts = new Map(offsets.map((p) => [p.partition, Number(p.low)]));
+  const total = [...ends].reduce((n, [p, end]) => n + Math.max(0, end - starts.get(p)!), 0);
   const held: Held[] = [];
   if (total > 0) {
     const consumer = kafka.consumer({ groupId: `moneytrail-backtest-${randomUUID()}` });
@@ -68,7 +70,11 @@ export async function* readTopicRange(
           const last = Math.min(Number(payload.lastOffset), end - 1);
           read.set(payload.partition, last + 1 - starts.get(payload.partition)!);
           o.reading?.([...read.values()].reduce((a, b) => a + b, 0), total);
-          if (last >= end - 1) done.add(payload.partition);
+          if (last >= end - 1) {
+            done.add(payload.partition);
+            // its next fetches would be past the window
+            consumer.pause([{ topic, partitions: [payload.partition] }]);
+          }
           if (done.size === ends.size) resolve();
         });
         consumer
