@@ -517,6 +517,9 @@ async function main(): Promise<number> {
     MT_DEAD_LETTER_TOPIC: topics.dead,
     MT_INDICATORS: join(outDir, "indicators"),
     KAFKA_CLIENT_ID: `mt-soak-${id}`,
+    // the soak runs SPAN_DAYS of event time (from 2026-03-01) through its minutes, so event time may run up to the
+    // span ahead of the messages' wall-clock timestamps by design, not as a producer's bad clock would
+    MT_MAX_AHEAD_MS: String(SPAN_DAYS * 86_400_000),
   };
   const names = ["A", "B"];
   const procs: Consumer[] = [];
@@ -951,7 +954,7 @@ function writeRecord(r: Recorded, ticks: Tick[]): void {
   const { lag, latency, endToEnd: e2e, load } = r;
   recordBenchmark("soak", r.command, [
     `Broker: ${r.broker}, topics of ${PARTITIONS} partitions; PostgreSQL on the same machine (a database of its own). ` +
-      `Two \`moneytrail run\` processes (\`node dist/cli.js run\`, MT_HTTP_PORT=0, each with its own MT_METRICS_PORT) in one consumer group, ` +
+      `Two \`moneytrail run\` processes (\`node dist/cli.js run\`, MT_HTTP_PORT=0, each with its own MT_METRICS_PORT, MT_MAX_AHEAD_MS the span's days: event time runs ahead of the wall clock by design) in one consumer group, ` +
       `holding ${r.assignment.map((a, i) => `${names[i]}: ${a.join(",")}`).join("; ")}. Events from \`generatePopulation\` (seed ${r.seed ?? SEED}, ${fmt(r.merchants)} merchants, typology share ${r.typologyShare}), ` +
       `paced by an idempotent producer every ${r.tickMs ?? TICK_MS} ms, with one malformed message (not JSON, schema, too large, in turn) after every ${fmt(r.badEvery ?? BAD_EVERY)} events; ` +
       `each process's /metrics and /readyz sampled every ${r.sampleSeconds ?? SAMPLE_MS / 1000} s. Samples: \`${r.samplesFile}\` (not committed).`,
