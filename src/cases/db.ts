@@ -3,6 +3,7 @@
 import type pg from "pg";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { UnreachableError } from "../lib/errors.js";
+import { databaseWhere } from "../config/run.js";
 
 export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -43,7 +44,7 @@ export async function serverDb(url: string, max = 4): Promise<Db> {
   pool.on("error", () => undefined);
   const c = await pool.connect().catch(async (err: Error) => {
     await pool.end();
-    throw new UnreachableError(`cannot reach PostgreSQL at ${new URL(url).host} (${err.message}); is it running and does the database exist?`);
+    throw new UnreachableError(`cannot reach PostgreSQL at ${databaseWhere(url)} (${err.message}); is it running and does the database exist?`);
   });
   try {
     await migrate(c);
