@@ -51,9 +51,8 @@ export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): vo
 export const topicKey = (set: IndicatorSet): string => setKey(set.publisher.id, set.id);
 export const setKey = (publisher: string, setId: string): string => JSON.stringify([publisher, setId]);
 
-/** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
-export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet, file = `set ${set.id}`): Promise<void> {
-  assertPublishable(set, file);
+/** ensureIndicatorTopic on an admin client of its own, for the commands that have none. */
+async function withIndicatorTopic(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -61,6 +60,12 @@ export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet,
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Publishes a set (as signed by its publisher). Refuses a set with TLP:RED entries: they never leave the member. */
+export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet, file = `set ${set.id}`): Promise<void> {
+  assertPublishable(set, file);
+  await withIndicatorTopic(kafka, topic);
   const producer = kafka.producer();
   await producer.connect();
   const value = JSON.stringify(set);
@@ -94,13 +99,7 @@ function sameRelease(inForce: IndicatorSet, other: IndicatorSet): boolean {
  * content as a change. Either would, once compacted, leave the topic without the release subscribers hold.
  */
 export async function refusalOnTopic(kafka: Kafka, topic: string, set: IndicatorSet, trust?: TrustStore): Promise<string | undefined> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureIndicatorTopic(admin, topic);
-  } finally {
-    await admin.disconnect();
-  }
+  await withIndicatorTopic(kafka, topic);
   let newest: IndicatorSet | undefined;
   for await (const lines of readTopicRange(kafka, topic))
     for (const { bytes } of lines) {
