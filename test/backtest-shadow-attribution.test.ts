@@ -9,20 +9,9 @@ import { loadRuleSet } from "../src/rules/ruleset.js";
 import { loadIndicators } from "../src/indicators/index.js";
 import { readLineBatches } from "../src/source/ndjson.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { wideEarlyWarning } from "./helpers/rules.js";
 
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
-// the wide early warning of backtest.test.ts: 0.3% with one event hits 7 merchants of the sample, 5 of them negatives
-const wide = (id: string, mode: string) => `
-  - id: ${id}
-    kind: chargeback-ratio
-    mode: ${mode}
-    weight: 60
-    typology: excessive-disputes
-    params:
-      measure: window
-      levels:
-        - { name: "wide", ratio: 0.003, minCount: 1 }
-`;
 
 function rulesWith(extra: string): string {
   const dir = mkdtempSync(join(tmpdir(), "mt-backtest-shadow-"));
@@ -43,7 +32,7 @@ const run = (a: string, b: string) =>
 
 describe("backtest: +/− alerts of shadow rules", () => {
   it("a shadow rule that hits the merchants a live one alerts gains none of those alerts", async () => {
-    const r = await run(DEFAULT_RULES, rulesWith(wide("wide-shadow", "shadow") + wide("wide-live", "live")));
+    const r = await run(DEFAULT_RULES, rulesWith(wideEarlyWarning("wide-shadow", "shadow") + wideEarlyWarning("wide-live", "live")));
     expect(r.alertsAdded).toHaveLength(5);
     const row = (id: string) => r.rules.find((x) => x.rule === id)!;
     expect(row("wide-live")).toMatchObject({ b: { mode: "live", hits: 7 }, alertsAdded: 5 });
@@ -51,8 +40,8 @@ describe("backtest: +/− alerts of shadow rules", () => {
   });
 
   it("a rule put in shadow loses the alerts it made; kept in shadow in A, it loses none", async () => {
-    const shadowed = rulesWith(wide("wide", "shadow"));
-    const lived = rulesWith(wide("wide", "live"));
+    const shadowed = rulesWith(wideEarlyWarning("wide", "shadow"));
+    const lived = rulesWith(wideEarlyWarning("wide", "live"));
     const off = await run(lived, shadowed);
     expect(off.alertsRemoved).toHaveLength(5);
     expect(off.rules.find((x) => x.rule === "wide")).toMatchObject({ change: "changed", alertsRemoved: 5, alertsAdded: 0 });
@@ -61,8 +50,8 @@ describe("backtest: +/− alerts of shadow rules", () => {
   });
 
   it("a rule in shadow in A, with another change removing alerts, is not blamed for them", async () => {
-    const withLive = rulesWith(wide("wide-shadow", "shadow") + wide("wide-live", "live"));
-    const r = await run(withLive, rulesWith(wide("wide-shadow", "shadow")));
+    const withLive = rulesWith(wideEarlyWarning("wide-shadow", "shadow") + wideEarlyWarning("wide-live", "live"));
+    const r = await run(withLive, rulesWith(wideEarlyWarning("wide-shadow", "shadow")));
     expect(r.alertsRemoved).toHaveLength(5);
     expect(r.rules.find((x) => x.rule === "wide-shadow")).toMatchObject({ change: "same", alertsRemoved: 0 });
     expect(r.rules.find((x) => x.rule === "wide-live")).toMatchObject({ change: "only-a", alertsRemoved: 5 });

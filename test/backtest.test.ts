@@ -24,6 +24,7 @@ import { loadIndicators } from "../src/indicators/index.js";
 import { readLineBatches, type Line } from "../src/source/ndjson.js";
 import { ConfigError } from "../src/lib/errors.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { wideEarlyWarning } from "./helpers/rules.js";
 
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 const indicators = loadIndicators(join(SAMPLE_DIR, "indicators"));
@@ -142,18 +143,7 @@ describe("backtest: a disabled rule", () => {
 });
 
 describe("backtest: shadow rules", () => {
-  // a wide early warning (0.3% with one event, any MCC) hits 7 merchants, 5 of them negatives
-  const wide = (mode: string) => `
-  - id: early-warning-wide
-    kind: chargeback-ratio
-    mode: ${mode}
-    weight: 60
-    typology: excessive-disputes
-    params:
-      measure: window
-      levels:
-        - { name: "wide", ratio: 0.003, minCount: 1 }
-`;
+  const wide = (mode: "live" | "shadow") => wideEarlyWarning("early-warning-wide", mode);
 
   it("a shadow rule's hits are reported in their own column and never add an alert", async () => {
     const r = await run({ candidate: candidate(rulesWith({ "chargebacks.yaml": (t) => t + wide("shadow") })) });
