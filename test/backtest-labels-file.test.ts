@@ -73,7 +73,7 @@ describe("backtest --labels: a tuner's own file", () => {
     );
     const text = refusal(file).message;
     expect(text).toContain(`${file}: merchants.m-1.test.label: Invalid option: expected one of "positive"|"negative"|"benign"|"hard-negative"`);
-    expect(text).toContain(`${file}: merchants.m-2.test.label: Invalid option: expected one of "positive"|"negative"|"benign"|"hard-negative"`);
+    expect(text).toContain(`${file}: merchants.m-2.test.label: missing: this key is required (one of "positive"|"negative"|"benign"|"hard-negative")`);
     expect(text).toContain(`${file}: merchants.m-3.test: Unrecognized key: "reviewer"`);
   });
 

@@ -1,6 +1,6 @@
 // Configuration errors that name the file, the place inside it and the reason, so a person can fix them.
 import { readFileSync, statSync } from "node:fs";
-import type { z } from "zod";
+import { z } from "zod";
 
 export interface ConfigIssue {
   /** dotted path inside the file, e.g. rules[2].params.threshold */
@@ -110,10 +110,20 @@ function absent(input: unknown, path: readonly PropertyKey[]): boolean {
   return typeof parent === "object" && parent !== null && path.length > 0 && !(path.at(-1)! in parent);
 }
 
+/** What a key must hold, for a key left out: zod reports one as a wrong type, or as a wrong value of an enum or literal. */
+function expectedOf(i: z.core.$ZodIssue): string | undefined {
+  if (i.code === "invalid_type") return i.expected;
+  if (i.code === "invalid_value") return i.values.length === 1 ? z.core.util.joinValues(i.values) : `one of ${z.core.util.joinValues(i.values, "|")}`;
+  return undefined;
+}
+
 /** zod's issues as a file's; given the input that was checked, a key left out is called missing. */
 export function zodIssues(error: z.ZodError, input?: unknown): ConfigIssue[] {
-  return error.issues.map((i) => ({
-    path: formatPath(i.path),
-    message: i.code === "invalid_type" && input !== undefined && absent(input, i.path) ? missingKey(i.expected) : i.message,
-  }));
+  return error.issues.map((i) => {
+    const expected = expectedOf(i);
+    return {
+      path: formatPath(i.path),
+      message: expected !== undefined && input !== undefined && absent(input, i.path) ? missingKey(expected) : i.message,
+    };
+  });
 }
