@@ -57,8 +57,11 @@ declare module "fastify" {
 }
 
 const SESSION_COOKIE = "mt_session";
-// the page loads nothing from anywhere: a flagged URL can never be fetched by the reviewer's browser
+// the page loads nothing from anywhere: a flagged URL can never be fetched by the reviewer's browser; and no
+// answer is kept by the browser or a proxy: a case, a revealed address or a case file must not outlive the session
+// on a shared desk (Back after signing out) or sit in a proxy's cache
 const SECURITY_HEADERS = {
+  "cache-control": "no-store",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "referrer-policy": "no-referrer",
   "x-content-type-options": "nosniff",
