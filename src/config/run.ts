@@ -94,7 +94,11 @@ export const RunConfig = z.strictObject({
     .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, "a proxy is an IP address or a CIDR range")).min(1))
     .optional(),
   /** receiver of the new-high-severity-case webhook; unset: no webhook */
-  webhookUrl: z.url({ protocol: /^https?$/, error: "MT_WEBHOOK_URL must be an http(s) URL" }).optional(),
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: "MT_WEBHOOK_URL must be an http(s) URL" })
+    // fetch refuses such a URL, and its error, which repeats the URL, would be logged and stored with every attempt
+    .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "MT_WEBHOOK_URL must not hold a user name or password (user:password@): put the receiver's token in its path or query, which logs never show")
+    .optional(),
   /** HMAC key the receiver verifies signatures with */
   webhookSecret: z.string().min(16, "MT_WEBHOOK_SECRET must be at least 16 characters").optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
