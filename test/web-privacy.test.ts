@@ -1,5 +1,6 @@
-// What the reviewers' page and API let out of the process, on the embedded database (the same SQL as PostgreSQL):
-// answers that are never kept in a browser's or a proxy's cache.
+// What the reviewers' page and API let out of the process and to whom, on the embedded database (the same SQL as
+// PostgreSQL): answers that are never kept in a browser's or a proxy's cache, and an admin withdrawing a user's
+// access (someone who left: there was no way to, short of SQL, and their sessions and tokens went on working).
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { embeddedDb, type Db } from "../src/cases/db.js";
@@ -65,5 +66,56 @@ describe("answers with case data", { timeout: 60_000 }, () => {
       expect(r.headers["cache-control"]).toBe("no-store");
     }
     expect(answers[3]!.json()).toEqual({ url: FLAGGED });
+  });
+});
+
+describe("an admin disabling a user", { timeout: 60_000 }, () => {
+  it("ends their sessions and revokes their tokens at once, is audited, and can be undone; nobody else may", async () => {
+    const { app, db, tokens, caseId } = await setup([
+      ["rev", "reviewer"],
+      ["adm", "admin"],
+    ]);
+    const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+    const login = () => app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-password-long" } });
+    const signedIn = await login();
+    const cookie = { cookie: `mt_session=${signedIn.cookies.find((c) => c.name === "mt_session")!.value}` };
+    expect((await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: as("rev") })).statusCode).toBe(200);
+
+    // only an admin, and not on themselves
+    expect((await app.inject({ method: "PATCH", url: "/api/users/adm", headers: as("rev"), payload: { disabled: true } })).statusCode).toBe(403);
+    const self = await app.inject({ method: "PATCH", url: "/api/users/adm", headers: as("adm"), payload: { disabled: true } });
+    expect(self.statusCode).toBe(400);
+    expect(self.json().error).toContain("another admin");
+    const bad = await app.inject({ method: "PATCH", url: "/api/users/rev", headers: as("adm"), payload: { disabled: "yes" } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toContain('{"disabled": true}');
+    expect((await app.inject({ method: "PATCH", url: "/api/users/nobody", headers: as("adm"), payload: { disabled: true } })).statusCode).toBe(404);
+
+    const off = await app.inject({ method: "PATCH", url: "/api/users/rev", headers: as("adm"), payload: { disabled: true } });
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toEqual({ username: "rev", role: "reviewer", disabled: true });
+    expect((await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: as("rev") })).statusCode).toBe(401);
+    expect((await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: cookie })).statusCode).toBe(401);
+    expect((await login()).statusCode).toBe(401);
+    const audit = await db.query<{ action: string; actor: string; target: string; before: unknown; after: unknown; detail: unknown }>(
+      "SELECT action, actor, target, before, after, detail FROM mt_audit WHERE action LIKE 'user-%able' ORDER BY audit_id",
+    );
+    expect(audit.rows).toEqual([{ action: "user-disable", actor: "adm", target: "rev", before: { disabled: false }, after: { disabled: true }, detail: { sessionsEnded: 1, tokensRevoked: 1 } }]);
+    expect((await app.inject({ method: "GET", url: "/api/users", headers: as("adm") })).json()).toContainEqual({ username: "rev", role: "reviewer", disabled: true, tokens: 0 });
+
+    // from the admin page: a button per other user (the admin's initial password taken as replaced)
+    await db.query("UPDATE mt_users SET password_change_required = false WHERE username = 'adm'");
+    const admin = await app.inject({ method: "POST", url: "/login", payload: { username: "adm", password: "adm-password-long" } });
+    const admCookie = `mt_session=${admin.cookies.find((c) => c.name === "mt_session")!.value}`;
+    const page = await app.inject({ method: "GET", url: "/admin", headers: { cookie: admCookie } });
+    expect(page.body).toContain('action="/admin/users/rev"');
+    expect(page.body).not.toContain('action="/admin/users/adm"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const on = await app.inject({ method: "POST", url: "/admin/users/rev", headers: { cookie: admCookie }, payload: { _csrf: csrf, disabled: "false" } });
+    expect(on.statusCode).toBe(200);
+    expect(on.body).toContain("Enabled rev");
+    expect((await login()).statusCode).toBe(303);
+    // tokens issued before stay revoked
+    expect((await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: as("rev") })).statusCode).toBe(401);
   });
 });

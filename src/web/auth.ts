@@ -30,6 +30,7 @@ export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, "2-64 ch
 const Password = z.string().min(12, "at least 12 characters").max(256);
 export const NewUser = z.strictObject({ username: Username, role: z.enum(ROLES), password: Password.optional() });
 export const PasswordChange = z.strictObject({ currentPassword: z.string().max(256), newPassword: Password });
+export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"disabled": true} to withdraw the user\'s access, false to give it back' }) });
 
 const SESSION_HOURS = 8;
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
@@ -119,6 +120,30 @@ export class Auth {
        FROM mt_users u LEFT JOIN mt_tokens t USING (username) GROUP BY u.username ORDER BY u.username`,
     );
     return r.rows;
+  }
+
+  /**
+   * Withdraws a user's access (someone who left) or gives it back. Disabling ends the user's sessions and revokes
+   * their API tokens at once, so nothing issued before comes back with an enable: they sign in with their password
+   * and get new tokens. An admin cannot disable themselves, so there is always one who can undo it.
+   */
+  async setDisabled(by: Actor, username: string, input: unknown): Promise<{ username: string; role: Role; disabled: boolean }> {
+    const { disabled } = UserChange.parse(input);
+    if (disabled && username === by.username) throw new AuthError(400, "you cannot disable yourself: another admin can");
+    return this.db.tx(async (q) => {
+      const r = await q.query<{ role: Role; disabled: boolean }>("SELECT role, disabled FROM mt_users WHERE username = $1 FOR UPDATE", [username]);
+      const u = r.rows[0];
+      if (!u) throw new AuthError(404, `no user ${username}`);
+      await q.query("UPDATE mt_users SET disabled = $2 WHERE username = $1", [username, disabled]);
+      let detail: { sessionsEnded: number; tokensRevoked: number } | undefined;
+      if (disabled) {
+        const s = await q.query("DELETE FROM mt_sessions WHERE username = $1 RETURNING 1", [username]);
+        const t = await q.query("UPDATE mt_tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL RETURNING 1", [username]);
+        detail = { sessionsEnded: s.rows.length, tokensRevoked: t.rows.length };
+      }
+      await writeAudit(q, by, disabled ? "user-disable" : "user-enable", { target: username, before: { disabled: u.disabled }, after: { disabled }, detail });
+      return { username, role: u.role, disabled };
+    });
   }
 
   /** A new API token for a user: returned once; its id is the first 12 hex digits of its hash. */

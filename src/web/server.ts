@@ -317,7 +317,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const t = await ownToken(req.actor!, b.username || undefined, String(b.label ?? ""));
     return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Token ${t.id} for ${req.actor!.username}, shown once: ${t.token}` }));
   });
+  app.post("/admin/users/:name", { config: { perm: "users:manage" } }, async (req, reply) => {
+    const { name } = req.params as { name: string };
+    const u = await auth.setDisabled(req.actor!, name, { disabled: (req.body as Record<string, string> | undefined)?.disabled === "true" });
+    const notice = u.disabled ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.` : `Enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked.`;
+    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice }));
+  });
   app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());
+  app.patch("/api/users/:name", { config: { perm: "users:manage" } }, async (req) => auth.setDisabled(req.actor!, (req.params as { name: string }).name, req.body));
   app.post("/api/users", { config: { perm: "users:manage" } }, async (req, reply) => reply.code(201).send(await auth.addUser(req.actor!, req.body)));
   app.post("/api/users/:name/tokens", { config: { perm: "users:manage" } }, async (req, reply) =>
     reply.code(201).send(await ownToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"))),

@@ -34,8 +34,14 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
     user,
     html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice" id="notice">${o.notice}</p>` : ""}
 <h1>Users and tokens</h1>
-<table id="users"><thead><tr><th>User</th><th>Role</th><th>Live API tokens</th><th>Disabled</th></tr></thead><tbody>${users.map(
-      (u) => html`<tr><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}</td><td>${u.disabled ? "yes" : "no"}</td></tr>`,
+<table id="users"><thead><tr><th>User</th><th>Role</th><th>Live API tokens</th><th>Disabled</th><th></th></tr></thead><tbody>${users.map(
+      (u) => html`<tr data-user="${u.username}"><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}</td><td>${u.disabled ? "yes" : "no"}</td><td>${
+        u.username === user.username
+          ? ""
+          : html`<form class="inline" method="post" action="/admin/users/${u.username}">${csrfField(user)}<input type="hidden" name="disabled" value="${u.disabled ? "false" : "true"}"><button>${
+              u.disabled ? "Enable" : "Disable (signs out, revokes tokens)"
+            }</button></form>`
+      }</td></tr>`,
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
 <label>Role <select name="role"><option>reviewer</option><option>rule-tuner</option><option>admin</option></select></label><button>Add (shows a one-time password)</button></form>
