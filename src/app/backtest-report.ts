@@ -39,6 +39,12 @@ function describeWindow(r: BacktestResult): string {
   return from || to ? ` from ${from ?? "the start"} to ${to ?? "the end"}` : "";
 }
 
+/** A window's start that retention had deleted is said, with where each such partition was read from. */
+function lateStarts(l: BacktestResult["events"]["lateStarts"]): string {
+  const where = l.map((x) => `partition ${x.partition} (read from its first offset, ${x.readFrom})`).join(", ");
+  return l.length ? `; the window's start was no longer on the topic in ${where}` : "";
+}
+
 function badLines(r: BacktestResult["events"]["rejected"]): string {
   const more = r.total > r.first.length ? ", ..." : "";
   const where = r.first.map((x) => `${"line" in x ? `line ${x.line}` : `partition ${x.partition} offset ${x.offset}`}: ${x.kind}`).join(", ");
@@ -50,6 +56,7 @@ function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
   return [
     `${e.processed} events of ${e.merchants} merchants from ${e.source}${describeWindow(r)}` +
+      lateStarts(e.lateStarts) +
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,

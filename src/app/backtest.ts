@@ -16,7 +16,7 @@ import { loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } fr
 import type { RuleMode } from "../rules/kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
-import type { TopicLine } from "../source/kafka-range.js";
+import type { LateStart, TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, UnreachableError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
@@ -438,6 +438,11 @@ export const BacktestResult = z.strictObject({
     processed: count,
     /** valid events outside the time window */
     outsideWindow: count,
+    /**
+     * with an offset --from on a topic: the partitions whose log began after it (retention had deleted the window's
+     * start), each with the offset it was read from
+     */
+    lateStarts: z.array(z.strictObject({ partition: count, readFrom: count })),
     rejected: z.strictObject({
       total: count,
       "not-json": count,
@@ -473,8 +478,11 @@ export type BacktestResult = z.infer<typeof BacktestResult>;
 // The run
 
 export interface BacktestInput {
-  /** `name` goes into the report (a file path, never a URL with credentials) */
-  events: { name: string; batches: AsyncIterable<(Line | TopicLine)[]> };
+  /**
+   * `name` goes into the report (a file path, never a URL with credentials); a topic's range also says which
+   * partitions it could not read from the window's start
+   */
+  events: { name: string; batches: AsyncIterable<(Line | TopicLine)[]> & { readonly lateStarts?: readonly LateStart[] } };
   from?: Bound;
   to?: Bound;
   baseline: { name: string; ruleSet: RuleSet };
@@ -674,6 +682,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       lines,
       processed: a.engine.counts.events,
       outsideWindow,
+      lateStarts: [...(o.events.batches.lateStarts ?? [])],
       rejected: { total: rejected["not-json"] + rejected.schema + rejected["too-large"], ...rejected, first: firstRejects },
       merchants: seen.size,
     },

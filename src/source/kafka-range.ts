@@ -1,6 +1,6 @@
-// A recorded range of a topic as a source, for backtests: every message from the start of each partition up to
-// its end as it was when the read began, merged across partitions by append time (each partition's order kept,
-// so each merchant's events stay in order). Reads with a throwaway group and commits nothing.
+// A recorded range of a topic as a source, for backtests: every message from the start of each partition (or of an
+// offset window) up to its end as it was when the read began, merged across partitions by append time (each
+// partition's order kept, so each merchant's events stay in order). Reads with a throwaway group and commits nothing.
 import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import type { Line } from "./ndjson.js";
@@ -14,6 +14,15 @@ export interface TopicLine extends Line {
   timestamp: number;
 }
 
+/** A partition whose log began after the window's start (retention had deleted it): it was read from its first offset. */
+export interface LateStart {
+  partition: number;
+  readFrom: number;
+}
+
+/** The messages, and once the read has begun, which partitions could not be read from the window's start. */
+export type TopicRange = AsyncGenerator<TopicLine[]> & { readonly lateStarts: readonly LateStart[] };
+
 interface Held {
   partition: number;
   offset: number;
@@ -26,12 +35,25 @@ interface Held {
  * lines whose `n` is the offset + 1. Holds the range in memory until all partitions are read: meant for the days of
  * traffic a backtest replays, not for a topic's whole history. `progress`: messages handed out so far, as a file's
  * source reports the bytes it has handed out; `o.reading`: offsets read, while the range is read before any is.
+ * Each partition is read from the window's start; one whose log begins after it is read from its log's start, and
+ * named in `lateStarts`.
  */
-export async function* readTopicRange(
+export function readTopicRange(
   kafka: Kafka,
   topic: string,
   progress?: (done: number, total: number) => void,
   o: { from?: number; to?: number; reading?: (done: number, total: number) => void } = {},
+): TopicRange {
+  const lateStarts: LateStart[] = [];
+  return Object.assign(readRange(kafka, topic, lateStarts, progress, o), { lateStarts });
+}
+
+async function* readRange(
+  kafka: Kafka,
+  topic: string,
+  lateStarts: LateStart[],
+  progress: ((done: number, total: number) => void) | undefined,
+  o: { from?: number; to?: number; reading?: (done: number, total: number) => void },
 ): AsyncGenerator<TopicLine[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -49,7 +71,9 @@ export async function* readTopicRange(
   // a partition is read up to the window's end or its own, whichever comes first: past the window nothing is kept
   // (and past an upstream producer's open transaction nothing can be read until it ends)
   const ends = new Map(offsets.map((p) => [p.partition, Math.min(Number(p.high), (o.to ?? Infinity) + 1)]));
-  const starts = new Map(offsets.map((p) => [p.partition, Number(p.low)]));
+  // a partition is read from the window's start, not its own: before the window nothing is kept
+  const starts = new Map(offsets.map((p) => [p.partition, Math.max(Number(p.low), o.from ?? 0)]));
+  for (const p of offsets) if (o.from !== undefined && Number(p.low) > o.from) lateStarts.push({ partition: p.partition, readFrom: Number(p.low) });
   const total = [...ends].reduce((n, [p, end]) => n + Math.max(0, end - starts.get(p)!), 0);
   const held: Held[] = [];
   if (total > 0) {
@@ -68,7 +92,8 @@ export async function* readTopicRange(
           if (payload.topic !== topic) return;
           const end = ends.get(payload.partition)!;
           const last = Math.min(Number(payload.lastOffset), end - 1);
-          read.set(payload.partition, last + 1 - starts.get(payload.partition)!);
+          // a batch before the window (fetched before a seek took effect) counts nothing
+          read.set(payload.partition, Math.max(0, last + 1 - starts.get(payload.partition)!));
           o.reading?.([...read.values()].reduce((a, b) => a + b, 0), total);
           if (last >= end - 1) {
             done.add(payload.partition);
@@ -91,6 +116,10 @@ export async function* readTopicRange(
             },
           })
           .catch(reject);
+        // run sets up the consumer's group at once (seek and pause throw before it) and fetches only once it has
+        // joined: its first fetches start at the window, and partitions with nothing in it are never fetched
+        for (const [partition, start] of starts) if (start > 0 && !done.has(partition)) consumer.seek({ topic, partition, offset: String(start) });
+        if (done.size) consumer.pause([{ topic, partitions: [...done] }]);
       });
     } finally {
       await consumer.disconnect();
