@@ -1,13 +1,15 @@
-// A key left out reads "missing: this key is required" wherever zodIssues words a file's problems: zod reports a
-// missing enum or literal as a wrong value ("Invalid option: expected one of ..."), which sent people looking for a
-// typo in a key that is not there.
+// A key left out reads "missing: this key is required" wherever a file's problems are worded (zodIssues, the rule
+// loader): zod reports a missing enum or literal as a wrong value ("Invalid option: expected one of ..."), which sent
+// people looking for a typo in a key that is not there.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { labelsFromFile } from "../src/app/backtest.js";
 import { zodIssues } from "../src/lib/errors.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
 
 describe("zodIssues: a key left out", () => {
   const schema = z.strictObject({ label: z.enum(["positive", "negative"]), kind: z.literal("set"), name: z.string() });
@@ -35,5 +37,15 @@ describe("zodIssues: a key left out", () => {
     expect(() => labelsFromFile(file)).toThrow(
       `${file}: merchants.m-1.test.label: missing: this key is required (one of "positive"|"negative"|"benign"|"hard-negative")`,
     );
+  });
+});
+
+describe("rules validate: a key left out", () => {
+  it("reads missing for an enum too, with the file, line and path", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-rules-missing-"));
+    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    const file = join(dir, "chargebacks.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^\s+measure: \S+\n/m, ""));
+    expect(() => loadRuleSet(dir)).toThrow(/chargebacks\.yaml:\d+:\d+: rules\[\d+\]\.params\.measure: missing: this key is required \(one of "vamp"\|"ecp"\|"window"\)/);
   });
 });

@@ -110,20 +110,20 @@ function absent(input: unknown, path: readonly PropertyKey[]): boolean {
   return typeof parent === "object" && parent !== null && path.length > 0 && !(path.at(-1)! in parent);
 }
 
-/** What a key must hold, for a key left out: zod reports one as a wrong type, or as a wrong value of an enum or literal. */
-function expectedOf(i: z.core.$ZodIssue): string | undefined {
-  if (i.code === "invalid_type") return i.expected;
-  if (i.code === "invalid_value") return i.values.length === 1 ? z.core.util.joinValues(i.values) : `one of ${z.core.util.joinValues(i.values, "|")}`;
+/**
+ * The message for an issue about a key left out, saying what it must hold: zod reports one as a wrong type, or as a
+ * wrong value of an enum or literal. Undefined for other issues.
+ */
+export function missingKeyOf(i: z.core.$ZodIssue): string | undefined {
+  if (i.code === "invalid_type") return missingKey(i.expected);
+  if (i.code === "invalid_value") return missingKey(i.values.length === 1 ? z.core.util.joinValues(i.values) : `one of ${z.core.util.joinValues(i.values, "|")}`);
   return undefined;
 }
 
 /** zod's issues as a file's; given the input that was checked, a key left out is called missing. */
 export function zodIssues(error: z.ZodError, input?: unknown): ConfigIssue[] {
-  return error.issues.map((i) => {
-    const expected = expectedOf(i);
-    return {
-      path: formatPath(i.path),
-      message: expected !== undefined && input !== undefined && absent(input, i.path) ? missingKey(expected) : i.message,
-    };
-  });
+  return error.issues.map((i) => ({
+    path: formatPath(i.path),
+    message: (input !== undefined && absent(input, i.path) ? missingKeyOf(i) : undefined) ?? i.message,
+  }));
 }

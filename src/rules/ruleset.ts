@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml
 import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
-import { ConfigError, formatPath, missingKey, readTextFile, type ConfigIssue } from "../lib/errors.js";
+import { ConfigError, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
 const Severity = z
   .strictObject({
@@ -111,9 +111,7 @@ function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Documen
     const message =
       i.code === "unrecognized_keys"
         ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`
-        : i.code === "invalid_type" && !doc.hasIn(path)
-          ? missingKey(i.expected)
-          : i.message;
+        : ((doc.hasIn(path) ? undefined : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
