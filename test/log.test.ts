@@ -65,6 +65,17 @@ describe("log redaction", () => {
     expect(first!.url).toBe("https://bank.example/login?next=%2F&user=[redacted]");
     expect(second!.at).toBe("1970-01-01T00:00:00.000Z");
   });
+
+  it("redacts API keys and credentials under the names other tools give them", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const log = createLogger("info", sink);
+    const names = { apiKey: "k-1", api_key: "k-2", "x-api-key": "k-3", passwd: "k-4", pwd: "k-5", credentials: { user: "u", pass: "k-6" } };
+    log.info({ receiver: names, pwdHint: "kept" }, "config");
+    const text = lines.join("");
+    for (const secret of ["k-1", "k-2", "k-3", "k-4", "k-5", "k-6"]) expect(text).not.toContain(secret);
+    expect(JSON.parse(lines[0]!).pwdHint).toBe("kept");
+  });
 });
 
 describe("kafkajs lines in our log", () => {

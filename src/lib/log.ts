@@ -6,7 +6,7 @@ import pino from "pino";
 
 const CENSOR = "[redacted]";
 /** field names whose values are never logged, in any case */
-const SECRET_KEY = /token|password|secret|authorization|cookie|session|e-?mail|payout|principal|wallet|iban|account|card_?(?:number|no)|^card$|^pan$/i;
+const SECRET_KEY = /token|passw|^pwd$|secret|credential|api[-_]?key|authorization|cookie|session|e-?mail|payout|principal|wallet|iban|account|card_?(?:number|no)|^card$|^pan$/i;
 /** an address as written, or URL-encoded in a query string (`%40`) */
 const EMAIL = /[a-z0-9._%+-]+(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
 /** how deep a logged object is walked; deeper values are censored rather than logged unchecked */
