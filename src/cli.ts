@@ -18,11 +18,12 @@ import { brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, CONSOLE } from "./web/auth.js";
-import { Runner } from "./app/run.js";
+import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
 import { RunConfig, runConfig, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
+import { resetPositions } from "./sinks/postgres/store.js";
 import { createLogger } from "./lib/log.js";
 import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
@@ -300,6 +301,32 @@ db.command("migrate")
       if (o.serviceRole) await grantServiceRole(d, o.serviceRole);
       process.stdout.write(
         `migrated to version ${MIGRATIONS[MIGRATIONS.length - 1]!.version}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
+      );
+    } finally {
+      await d.close();
+    }
+  });
+
+db.command("reset-positions")
+  .description("after the events topic was deleted and recreated or the cluster replaced: start every partition of the topic again at the log's start (a running consumer refuses them until then)")
+  .option("--keep-state", "keep the merchants' state: the new log holds only events not seen before (a topic recreated empty)")
+  .option("--forget-state", "forget it: the new log holds the old events again (a mirrored or restored cluster), which rebuild it")
+  .option("--topic <topic>", "the events topic (env MT_EVENTS_TOPIC)")
+  .option("--group-id <id>", "the consumer group (env MT_GROUP_ID)")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (o: { keepState?: boolean; forgetState?: boolean; topic?: string; groupId?: string; databaseUrl?: string }) => {
+    if (Boolean(o.keepState) === Boolean(o.forgetState))
+      throw new UsageError(
+        "give --keep-state if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster)",
+      );
+    const topic = RunConfig.shape.eventsTopic.parse(o.topic ?? process.env.MT_EVENTS_TOPIC);
+    const group = RunConfig.shape.groupId.parse(o.groupId ?? process.env.MT_GROUP_ID);
+    const d = await serviceDb(o.databaseUrl);
+    try {
+      const reset = await resetPositions(d, group, topic, Boolean(o.keepState));
+      if (!reset.length) throw new UsageError(`group ${group} has no positions stored for topic ${topic}: check --group-id and --topic (MT_GROUP_ID, MT_EVENTS_TOPIC)`);
+      process.stdout.write(
+        `group ${group}, topic ${topic}: partitions ${reset.join(", ")} start again at the log's start, ${o.keepState ? "with the merchants' state kept" : "their merchants' state forgotten"}; running consumers take them within ${REFUSED_RECHECK_MS / 1000} s\n`,
       );
     } finally {
       await d.close();

@@ -19,7 +19,7 @@ import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
@@ -53,6 +53,10 @@ interface Owned {
   busy: boolean;
   /** Kafka fetches this partition from `position` (false at a claim: it fetches from the group's committed offset) */
   following: boolean;
+  /** the last record processed: a checkpoint's state includes it (stored, it is looked for at the next claim) */
+  last?: RecordMark;
+  /** the record the claimed checkpoint was taken after, to be found again before anything is processed */
+  verify?: RecordMark;
   /** triggers being applied and committed (a batch, and a checkpoint, wait for it) */
   applying?: Promise<void>;
   publisher: OutboxPublisher;
@@ -78,6 +82,11 @@ const SERIALISE_SLICE = 200;
 const LAG_WAIT_MS = 1000;
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
 const POSITION_SAVE_MS = 1000;
+/** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
+export const REFUSED_RECHECK_MS = 15_000;
+
+/** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
+const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
 
 /** `p`, or a rejection once `ms` have passed without its answer. */
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -142,6 +151,8 @@ export class Runner {
   private inHand = -1;
   /** batches being processed (onBatch), which stop() waits for */
   private readonly inFlight = new Set<Promise<void>>();
+  /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
+  private readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -386,6 +397,9 @@ export class Runner {
       database,
       group: this.joined ? { ok: true, detail: `partitions ${[...this.assigned].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group: joining (at start, or again after the consumer stopped on an error)" },
       rules: { ok: true, detail: this.engine.ruleSet.version },
+      positions: this.refused.size
+        ? { ok: false, detail: [...this.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
+        : { ok: true },
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
@@ -398,17 +412,80 @@ export class Runner {
     this.log.info({ partitions }, "partitions assigned");
     this.flagsRead = FLAGS_START;
     for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
+    // another member checks them now
+    for (const p of [...this.refused.keys()]) if (!partitions.includes(p)) this.unrefuse(p);
+  }
+
+  /**
+   * Stops consuming a partition whose stored positions are not in its log: the topic was deleted and recreated, or
+   * the cluster replaced, while PostgreSQL kept them, and the events of the new log below them would be skipped
+   * unread. Nothing is consumed or written for it (its events are not lost: they stay in the log); the operator
+   * resets its positions, and it is claimed again every REFUSED_RECHECK_MS until that is done.
+   */
+  private refuse(p: number, why: string): void {
+    const topic = this.cfg.eventsTopic;
+    clearTimeout(this.refused.get(p)?.recheck);
+    this.consumer?.pause([{ topic, partitions: [p] }]);
+    // still refused (and /readyz says so) while it is claimed again
+    const refusal = {
+      why,
+      again: false,
+      recheck: setTimeout(() => {
+        refusal.again = true;
+        this.consumer?.resume([{ topic, partitions: [p] }]);
+      }, REFUSED_RECHECK_MS).unref(),
+    };
+    this.refused.set(p, refusal);
+    this.log.error(
+      { partition: p, topic, group: this.cfg.groupId, refused: why },
+      `the positions stored for this partition are not in the topic's log: it was deleted and recreated, or the cluster replaced, since they were written. Its events are not consumed (none are skipped) until they are reset: \`moneytrail db reset-positions --group-id ${this.cfg.groupId} --topic ${topic} --keep-state\` if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster: state is rebuilt from them). Checked again every ${REFUSED_RECHECK_MS / 1000} s`,
+    );
+  }
+
+  /** A refused partition no longer so: given up, or its positions found in the log when claimed again. */
+  private unrefuse(p: number): void {
+    const r = this.refused.get(p);
+    if (!r) return;
+    clearTimeout(r.recheck);
+    this.refused.delete(p);
+    this.consumer?.resume([{ topic: this.cfg.eventsTopic, partitions: [p] }]);
   }
 
   /**
    * Claims a partition (fencing earlier owners), loads its merchants as of their checkpoint and starts its outbox
    * publisher. Consumption resumes at the checkpoint; events between it and the outputs' position rebuild state
-   * without being emitted again.
+   * without being emitted again. Positions past the partition's end are of another log: refused (undefined).
    */
-  private async claim(p: number): Promise<Owned> {
+  private async claim(p: number): Promise<Owned | undefined> {
     await this.release(p, false);
     const topic = this.cfg.eventsTopic;
     const claim = await this.store.claim(topic, p, this.member);
+    const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
+    let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
+    let verify = claim.stateRecord ?? undefined;
+    if (position !== null || emitted !== null) {
+      const offsets = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p);
+      const low = BigInt(offsets?.low ?? "0");
+      const end = BigInt(offsets?.high ?? "0");
+      // the same log only grows (retention takes from its start): a position past its end is from another log
+      const furthest = [position, emitted].reduce<bigint>((a, b) => (b !== null && b > a ? b : a), -1n);
+      if (furthest > end) {
+        this.refuse(p, `PostgreSQL has its events processed up to offset ${furthest}, but the partition ends at offset ${end}`);
+        return undefined;
+      }
+      // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
+      if (position === null) position = low;
+      else if (position < low) {
+        // started at the oldest event there is, not where the consumer's reset policy would put it
+        this.log.warn(
+          { partition: p, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset, oldest: String(low) },
+          "the partition's checkpoint is older than the oldest event the topic keeps: the events between were deleted by retention unread, and what they would have changed or raised is lost. Keep the topic's retention well above the longest time the consumer may be down",
+        );
+        position = low;
+      }
+      // deleted by retention, it cannot be compared
+      if (verify && BigInt(verify.offset) < low) verify = undefined;
+    }
     const states = claim.stateOffset === null ? [] : await this.store.loadStates(topic, p);
     this.engine.restore(states);
     const merchants = new Set(states.map((s) => s.id));
@@ -424,21 +501,6 @@ export class Runner {
     // not waited for: its producer takes three round trips to start, and the outputs of the events processed
     // meanwhile wait in the outbox (publisher.ts)
     void publisher.start();
-    const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
-    let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
-    if (position !== null || emitted !== null) {
-      const low = BigInt((await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p)?.low ?? "0");
-      // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
-      if (position === null) position = low;
-      else if (position < low) {
-        // started at the oldest event there is, not where the consumer's reset policy would put it
-        this.log.warn(
-          { partition: p, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset, oldest: String(low) },
-          "the partition's checkpoint is older than the oldest event the topic keeps: the events between were deleted by retention unread, and what they would have changed or raised is lost. Keep the topic's retention well above the longest time the consumer may be down",
-        );
-        position = low;
-      }
-    }
     const owned: Owned = {
       epoch: claim.epoch,
       position,
@@ -449,6 +511,8 @@ export class Runner {
       triggers: [],
       busy: false,
       following: false,
+      last: claim.stateRecord ?? undefined,
+      verify,
       publisher,
       merchants,
       dirty: new Set(),
@@ -519,6 +583,7 @@ export class Runner {
     owned.dirty = new Set();
     owned.checkpointedAt = Date.now();
     const stateOffset = String(owned.position);
+    const stateRecord = owned.last;
     this.cut = cut;
     try {
       let n = 0;
@@ -529,7 +594,7 @@ export class Runner {
     } finally {
       this.cut = undefined;
     }
-    return { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset, states: `[${cut.rows.join(",")}]`, merchants, profiles: cut.profiles };
+    return { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset, stateRecord, states: `[${cut.rows.join(",")}]`, merchants, profiles: cut.profiles };
   }
 
   private serialiseOne(cut: Cut, id: string): void {
@@ -752,10 +817,13 @@ export class Runner {
 
   private async takeBatch(payload: EachBatchPayload): Promise<void> {
     const p = payload.batch.partition;
-    let owned: Owned;
+    let owned: Owned | undefined;
     // triggers being committed finish first (they may begin while a claim is awaited)
     for (;;) {
+      // fetched before the pause took effect: left unresolved, fetched again to be claimed again
+      if (this.refused.get(p)?.again === false) return;
       owned = this.owned.get(p) ?? (await this.claim(p));
+      if (!owned) return;
       if (!owned.applying) break;
       await owned.applying;
     }
@@ -765,6 +833,10 @@ export class Runner {
     } finally {
       owned.busy = false;
     }
+    if (this.refused.get(p)?.again && this.owned.get(p) === owned && !owned.verify) {
+      this.unrefuse(p);
+      this.log.info({ partition: p }, "the partition's positions are in the log now (reset): consumed again");
+    }
   }
 
   private async processBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload, owned: Owned): Promise<void> {
@@ -773,6 +845,41 @@ export class Runner {
     const log = this.log.child({ batch: `${batch.topic}[${p}]@${batch.firstOffset()}` });
     const msgs = batch.messages;
     if (msgs.length === 0) return;
+    if (owned.position !== null && BigInt(msgs[0]!.offset) < owned.position) {
+      // Kafka went back (after a claim or a restart of the consumer, or into a log that is not the one the positions
+      // are in: the topic recreated under a running consumer). The same log never ends before them (a claim asks the
+      // broker where it ends: a new leader's high-water mark can lag a moment), and still has the last record processed.
+      const furthest = owned.emitted !== null && owned.emitted > owned.position ? owned.emitted : owned.position;
+      if (BigInt(batch.highWatermark) < furthest) {
+        await this.release(p, false);
+        return;
+      }
+      if (!owned.verify && owned.last && BigInt(msgs[0]!.offset) <= BigInt(owned.last.offset)) owned.verify = owned.last;
+    }
+    if (owned.verify) {
+      // before anything more of this partition is processed: the record its state was taken after must be there
+      const v = owned.verify;
+      if (BigInt(msgs[0]!.offset) > BigInt(v.offset)) {
+        if (!owned.following) {
+          owned.following = true;
+          this.consumer!.seek({ topic: batch.topic, partition: p, offset: v.offset });
+          return;
+        }
+        if (isStale()) return;
+        // fetched from its offset, Kafka has no record there (compaction, or records of an aborted transaction): nothing to compare
+        owned.verify = undefined;
+      } else {
+        const m = msgs.find((x) => x.offset === v.offset);
+        if (m) {
+          if (m.timestamp !== v.timestamp || !(m.key === null ? v.key === null : v.key !== null && m.key.equals(v.key))) {
+            await this.release(p, false);
+            this.refuse(p, `the checkpoint was taken after the record at ${describeRecord(v)}, but the log has another one there (${describeRecord({ offset: m.offset, timestamp: m.timestamp, key: m.key })})`);
+            return;
+          }
+          owned.verify = undefined;
+        } else if (BigInt(msgs[msgs.length - 1]!.offset) > BigInt(v.offset)) owned.verify = undefined;
+      }
+    }
     if (owned.position !== null && BigInt(msgs[0]!.offset) > owned.position) {
       if (!owned.following) {
         // Kafka's position is ahead of the checkpoint: go back to it
@@ -862,6 +969,9 @@ export class Runner {
         continue;
       }
       owned.position = next;
+      const lastMsg = msgs[end - 1]!;
+      // copied: a slice would keep the whole fetch in memory
+      owned.last = { offset: lastOffset, timestamp: lastMsg.timestamp, key: lastMsg.key && Buffer.from(lastMsg.key) };
       // hits and flags of events before the outputs' position were written with it
       const hits = this.engine.takeHits();
       const flags = this.engine.takeFlags();
@@ -935,6 +1045,7 @@ export class Runner {
       }
       await Promise.allSettled(this.inFlight);
       clearInterval(this.positionTimer);
+      for (const r of this.refused.values()) clearTimeout(r.recheck);
       await this.pollingFlags;
       for (const o of this.owned.values()) await o.applying;
       await this.savingPositions;

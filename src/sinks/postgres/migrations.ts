@@ -223,6 +223,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (publisher, set_id));
     `,
   },
+  {
+    version: 10,
+    name: "the record a partition's checkpoint was taken after",
+    sql: `
+      -- The last record the checkpointed state includes: its offset, timestamp and key. At a claim the record at that
+      -- offset must be the same one: if it is not, the positions are of another log (the topic deleted and recreated,
+      -- the cluster replaced) and the events below them would be skipped unread, so the partition is refused instead.
+      ALTER TABLE mt_partitions ADD COLUMN state_record_offset bigint, ADD COLUMN state_record_timestamp bigint,
+        ADD COLUMN state_record_key bytea;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

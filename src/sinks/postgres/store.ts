@@ -26,7 +26,17 @@ export interface Claim {
   nextOffset: string | null;
   /** the partition's merchant state is as of this offset; null when never checkpointed */
   stateOffset: string | null;
+  /** the last record that state includes, to be found again at its offset in the log (null: not recorded) */
+  stateRecord: RecordMark | null;
   outboxSeq: string;
+}
+
+/** A record of the events topic, as much of it as tells it from a record of another log at the same offset. */
+export interface RecordMark {
+  offset: string;
+  /** the record's timestamp (ms), as Kafka gives it */
+  timestamp: string;
+  key: Buffer | null;
 }
 
 export interface OutboxMessage {
@@ -69,6 +79,8 @@ export interface Checkpoint {
   epoch: string;
   /** the states are as of this offset */
   stateOffset: string;
+  /** the last record they include (undefined: none processed since a claim that had none recorded) */
+  stateRecord?: RecordMark;
   /**
    * changed merchants as one JSON array of {m: merchant id, p: partition, s: stored state without its profile,
    * pr: the profile, only when it changed since the merchant's last checkpoint}, serialised when taken
@@ -136,14 +148,23 @@ export class PgStore {
 
   /** Takes ownership of a partition: a new epoch, which fences every earlier owner. */
   async claim(topic: string, partition: number, owner: string): Promise<Claim> {
-    const { rows } = await this.pool.query<{ epoch: string; next_offset: string | null; state_offset: string | null; outbox_seq: string }>(
+    const { rows } = await this.pool.query<{
+      epoch: string;
+      next_offset: string | null;
+      state_offset: string | null;
+      outbox_seq: string;
+      state_record_offset: string | null;
+      state_record_timestamp: string | null;
+      state_record_key: Buffer | null;
+    }>(
       `INSERT INTO mt_partitions (group_id, topic, partition, epoch, owner, claimed_at) VALUES ($1, $2, $3, 1, $4, now())
        ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now()
-       RETURNING epoch, next_offset, state_offset, outbox_seq`,
+       RETURNING epoch, next_offset, state_offset, outbox_seq, state_record_offset, state_record_timestamp, state_record_key`,
       [this.groupId, topic, partition, owner],
     );
     const r = rows[0]!;
-    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, stateOffset: r.state_offset, outboxSeq: r.outbox_seq };
+    const stateRecord = r.state_record_offset === null ? null : { offset: r.state_record_offset, timestamp: r.state_record_timestamp!, key: r.state_record_key };
+    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, stateOffset: r.state_offset, stateRecord, outboxSeq: r.outbox_seq };
   }
 
   async loadStates(topic: string, partition: number): Promise<StoredMerchant[]> {
@@ -229,9 +250,11 @@ export class PgStore {
           [this.groupId, b.topic, b.states],
         );
       }
+      const r = b.stateRecord;
       const done = await c.query(
-        "UPDATE mt_partitions SET state_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $5 RETURNING epoch",
-        [this.groupId, b.topic, b.partition, b.stateOffset, b.epoch],
+        `UPDATE mt_partitions SET state_offset = $4, state_record_offset = $6, state_record_timestamp = $7, state_record_key = $8
+         WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $5 RETURNING epoch`,
+        [this.groupId, b.topic, b.partition, b.stateOffset, b.epoch, r?.offset ?? null, r?.timestamp ?? null, r?.key ?? null],
       );
       if (done.rows.length === 0) throw await this.fenced(b, c);
     });
@@ -275,4 +298,24 @@ export class PgStore {
       uptoSeq,
     ]);
   }
+}
+
+/**
+ * For the operator, once the events topic was deleted and recreated or the cluster replaced (a claim refuses the
+ * partitions whose positions are not in the log): every partition of `topic` starts again at the log's start,
+ * with the merchants' state kept (the new log holds only events not seen before) or forgotten (it holds the old
+ * events again, which rebuild it). The epoch moves on, so a consumer still holding one of them is fenced and
+ * claims it again. Returns the partitions reset.
+ */
+export async function resetPositions(db: Db, groupId: string, topic: string, keepState: boolean): Promise<number[]> {
+  return db.tx(async (c) => {
+    if (!keepState) await c.query("DELETE FROM mt_merchant_state WHERE group_id = $1 AND topic = $2", [groupId, topic]);
+    const { rows } = await c.query<{ partition: number }>(
+      `UPDATE mt_partitions SET epoch = epoch + 1, owner = NULL, next_offset = 0, state_offset = 0,
+         state_record_offset = NULL, state_record_timestamp = NULL, state_record_key = NULL
+       WHERE group_id = $1 AND topic = $2 RETURNING partition`,
+      [groupId, topic],
+    );
+    return rows.map((r) => r.partition).sort((a, b) => a - b);
+  });
 }
