@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
+import { zodIssues } from "../lib/errors.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
@@ -478,7 +479,7 @@ const CommentInput = z.object(
 /** A request's input, or a 400 naming each field and what it needs. */
 function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new CaseError(400, parsed.error.issues.map((i) => `${i.path.join(".") || what}: ${i.message}`).join("; "));
+  if (!parsed.success) throw new CaseError(400, zodIssues(parsed.error, input).map((i) => `${i.path || what}: ${i.message}`).join("; "));
   return parsed.data;
 }
 

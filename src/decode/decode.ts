@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { Event } from "./events.js";
-import { formatPath } from "../lib/errors.js";
+import { zodIssues } from "../lib/errors.js";
 import { parseTime } from "../lib/time.js";
 
 export type Rejection = "too-large" | "not-json" | "schema";
@@ -62,7 +62,7 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
   if ((accepts ??= compileCheck())(json)) return ahead && referenceMs > 0 ? notAhead(json, ahead, referenceMs) : { ok: true, event: json };
   const parsed = Event.safeParse(json);
   if (parsed.success) return ahead && referenceMs > 0 ? notAhead(parsed.data, ahead, referenceMs) : { ok: true, event: parsed.data };
-  const issues = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path) || "(event)"}: ${i.message}`);
+  const issues = zodIssues(parsed.error, json).slice(0, 3).map((i) => `${i.path || "(event)"}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
   return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
 }

@@ -111,19 +111,28 @@ function absent(input: unknown, path: readonly PropertyKey[]): boolean {
 }
 
 /**
- * The message for an issue about a key left out, saying what it must hold: zod reports one as a wrong type, or as a
- * wrong value of an enum or literal. Undefined for other issues.
+ * The message for an issue about a key left out, saying what it must hold: zod reports one as a wrong type, as a
+ * wrong value of an enum or literal, or as no match of a discriminated union. Undefined for other issues.
  */
 export function missingKeyOf(i: z.core.$ZodIssue): string | undefined {
   if (i.code === "invalid_type") return missingKey(i.expected);
-  if (i.code === "invalid_value") return missingKey(i.values.length === 1 ? z.core.util.joinValues(i.values) : `one of ${z.core.util.joinValues(i.values, "|")}`);
+  const values = i.code === "invalid_value" ? i.values : i.code === "invalid_union" && "options" in i ? i.options : undefined;
+  if (values?.length) return missingKey(values.length === 1 ? z.core.util.joinValues(values) : `one of ${z.core.util.joinValues(values, "|")}`);
   return undefined;
+}
+
+const zodWording = z.locales.en().localeError;
+
+/** Whether an issue carries zod's own wording, not a message its schema gives (which says more: it is kept). */
+function zodWorded(i: z.core.$ZodIssue): boolean {
+  const m = zodWording(i as Parameters<typeof zodWording>[0]);
+  return (typeof m === "string" ? m : m?.message) === i.message;
 }
 
 /** zod's issues as a file's; given the input that was checked, a key left out is called missing. */
 export function zodIssues(error: z.ZodError, input?: unknown): ConfigIssue[] {
   return error.issues.map((i) => ({
     path: formatPath(i.path),
-    message: (input !== undefined && absent(input, i.path) ? missingKeyOf(i) : undefined) ?? i.message,
+    message: (input !== undefined && absent(input, i.path) && zodWorded(i) ? missingKeyOf(i) : undefined) ?? i.message,
   }));
 }

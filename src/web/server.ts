@@ -14,7 +14,7 @@ import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from
 import type { RuleSet } from "../rules/ruleset.js";
 import type { RulesStatus } from "../rules/reload.js";
 import { ruleRoutes } from "./rules-routes.js";
-import { ConfigError } from "../lib/errors.js";
+import { ConfigError, zodIssues } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { html, layout, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
@@ -158,7 +158,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     err instanceof CaseError || err instanceof AuthError ? err.status : err instanceof ZodError || err instanceof ConfigError ? 400 : (err.statusCode ?? 500);
   const messageOf = (err: WebError, req: FastifyRequest): string =>
     err instanceof ZodError
-      ? err.issues.map((i) => `${i.path.join(".") || (req.method === "GET" ? "query" : "body")}: ${i.message}`).join("; ")
+      ? zodIssues(err, req.method === "GET" ? req.query : req.body).map((i) => `${i.path || (req.method === "GET" ? "query" : "body")}: ${i.message}`).join("; ")
       : (FASTIFY_REFUSALS.get(err.code ?? "")?.(req) ?? (statusOf(err) >= 500 ? "internal error; see the service log" : err.message));
   const answerError = (err: WebError, req: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);

@@ -1,0 +1,77 @@
+// A key left out of an API request or of an event reads "missing: this key is required (...)", as in files
+// (zodIssues): zod's own words, "Invalid input: expected string, received undefined" or "Invalid discriminator
+// value", sent reviewers and producers looking for a wrong value that was never sent. A schema's own message stays.
+import { afterEach, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { embeddedDb, type Db } from "../src/cases/db.js";
+import { recordAlerts } from "../src/cases/record.js";
+import { Auth, CONSOLE } from "../src/web/auth.js";
+import { buildWebServer } from "../src/web/server.js";
+import { createLogger } from "../src/lib/log.js";
+import { decode } from "../src/decode/decode.js";
+import type { Alert } from "../src/decode/events.js";
+
+const alert: Alert = {
+  alertId: "missing-1",
+  merchantId: "acq-test:M-1",
+  raisedAt: "2026-03-01T00:00:00Z",
+  score: 70,
+  severity: "high",
+  typologies: ["card-testing"],
+  signals: [{ rule: "card-testing", version: "v1", value: 20, threshold: 12, evidence: { eventIds: ["e-1"] } }],
+  ruleSet: { id: "default", version: "sha256:00" },
+};
+
+let app: FastifyInstance | undefined;
+let db: Db | undefined;
+afterEach(async () => {
+  await app?.close();
+  await db?.close();
+  app = db = undefined;
+});
+
+describe("an API request without a required key", { timeout: 60_000 }, () => {
+  it("is refused naming the key as missing and what it must hold; a schema's own message is kept", async () => {
+    db = await embeddedDb();
+    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
+    const auth = new Auth(db);
+    await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
+    await auth.addUser(CONSOLE, { username: "adm", role: "admin", password: "adm-password-long" });
+    const as = async (u: string) => ({ authorization: `Bearer ${(await auth.createToken(CONSOLE, u, "test")).token}` });
+    const rev = await as("rev");
+    const adm = await as("adm");
+    app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
+    const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const error = async (method: "POST" | "PATCH", url: string, headers: Record<string, string>, payload: object) => {
+      const r = await app!.inject({ method, url, headers, payload });
+      expect(r.statusCode).toBe(400);
+      return (r.json() as { error: string }).error;
+    };
+
+    const act = (payload: object) => error("POST", `/api/cases/${caseId}/actions`, rev, payload);
+    expect(await act({})).toBe('action: missing: this key is required (one of "assign"|"escalate"|"report"|"dismiss"|"reopen")');
+    await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers: rev, payload: { action: "assign" } });
+    await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers: rev, payload: { action: "escalate" } });
+    expect(await act({ action: "report" })).toBe("reportRef: missing: this key is required (string)");
+    expect(await act({ action: "dismiss" })).toBe(
+      'reason: missing: this key is required (one of "false-positive"|"legitimate-business"|"duplicate"|"insufficient-evidence")',
+    );
+    // a value that is there but wrong keeps zod's words
+    expect(await act({ action: "fly" })).toMatch(/^action: Invalid discriminator value/);
+
+    expect(await error("POST", "/api/users", adm, { username: "carl" })).toBe('role: missing: this key is required (one of "reviewer"|"rule-tuner"|"admin")');
+    expect(await error("POST", "/api/users", adm, { role: "reviewer" })).toBe("username: missing: this key is required (string)");
+    expect(await error("PATCH", "/api/users/rev", adm, {})).toBe('disabled: send {"disabled": true} to withdraw the user\'s access, false to give it back');
+  });
+});
+
+describe("an event without a required key", () => {
+  it("is dead-lettered naming the key as missing", () => {
+    const noMerchant = decode('{"type":"merchant","eventId":"e-1","occurredAt":"2026-03-01T09:00:00Z","acquirerId":"acq-nl","descriptor":"X","mcc":"5967","country":"NL"}');
+    expect(noMerchant).toMatchObject({ ok: false, kind: "schema", reason: "schema: merchantId: missing: this key is required (string)" });
+    expect(decode('{"eventId":"e-9"}')).toMatchObject({
+      ok: false,
+      reason: 'schema: type: missing: this key is required (one of "merchant"|"transaction"|"chargeback"|"site_observation")',
+    });
+  });
+});
