@@ -425,14 +425,14 @@ export class Runner {
   private refuse(p: number, why: string): void {
     const topic = this.cfg.eventsTopic;
     clearTimeout(this.refused.get(p)?.recheck);
-    this.consumer?.pause([{ topic, partitions: [p] }]);
+    this.fetching(p, false);
     // still refused (and /readyz says so) while it is claimed again
     const refusal = {
       why,
       again: false,
       recheck: setTimeout(() => {
         refusal.again = true;
-        this.consumer?.resume([{ topic, partitions: [p] }]);
+        this.fetching(p, true);
       }, REFUSED_RECHECK_MS).unref(),
     };
     this.refused.set(p, refusal);
@@ -448,7 +448,19 @@ export class Runner {
     if (!r) return;
     clearTimeout(r.recheck);
     this.refused.delete(p);
-    this.consumer?.resume([{ topic: this.cfg.eventsTopic, partitions: [p] }]);
+    this.fetching(p, true);
+  }
+
+  /** Pauses or resumes fetching a partition. */
+  private fetching(p: number, on: boolean): void {
+    const tp = [{ topic: this.cfg.eventsTopic, partitions: [p] }];
+    try {
+      if (on) this.consumer?.resume(tp);
+      else this.consumer?.pause(tp);
+    } catch {
+      // not running (kafkajs gave up, the restart has not come round): the restarted consumer fetches every
+      // partition, and a batch of a refused one pauses it again (takeBatch)
+    }
   }
 
   /**
@@ -820,8 +832,12 @@ export class Runner {
     let owned: Owned | undefined;
     // triggers being committed finish first (they may begin while a claim is awaited)
     for (;;) {
-      // fetched before the pause took effect: left unresolved, fetched again to be claimed again
-      if (this.refused.get(p)?.again === false) return;
+      // fetched before the pause took effect, or by a consumer restarted since: left unresolved, fetched again to be
+      // claimed again
+      if (this.refused.get(p)?.again === false) {
+        payload.pause();
+        return;
+      }
       owned = this.owned.get(p) ?? (await this.claim(p));
       if (!owned) return;
       if (!owned.applying) break;

@@ -6,6 +6,7 @@ import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import pg from "pg";
+import type { Consumer } from "kafkajs";
 import { createTopics, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { REFUSED_RECHECK_MS, type Runner } from "../../src/app/run.js";
@@ -111,6 +112,11 @@ describe("positions kept for a log that is gone", () => {
         `partition 0 refused: PostgreSQL has its events processed up to offset ${lines.length}, but the partition ends at offset ${half.length}`,
       );
       expect(await consumed(runner)).toBe(0);
+      // kafkajs gives up on the consumer (it is started again 5 s later) while the partition waits to be claimed
+      // again: the process must neither stop on it nor lose the refusal
+      await (runner as unknown as { consumer: Consumer }).consumer.stop();
+      await new Promise((res) => setTimeout(res, REFUSED_RECHECK_MS + 1000));
+      expect((await runner.readiness()).checks.positions?.ok).toBe(false);
     } finally {
       await runner.stop();
     }
