@@ -282,6 +282,17 @@ export async function migrate(client: Migratable): Promise<number> {
  */
 export async function grantServiceRole(client: Queryable, role: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new UsageError(`${role}: a role name here is lowercase letters, digits and underscores`);
+  // the tables' owner (or a role that may act as it) and a superuser can switch the trigger off whatever is granted
+  const { rows: found } = await client.query<{ super: boolean; owner: boolean }>(
+    "SELECT r.rolsuper AS super, pg_has_role(r.oid, c.relowner, 'MEMBER') AS owner FROM pg_roles r, pg_class c WHERE r.rolname = $1 AND c.oid = 'mt_audit'::regclass",
+    [role],
+  );
+  const [who] = found;
+  if (!who) throw new UsageError(`--service-role ${role}: no such role: create it first (CREATE ROLE ${role} LOGIN PASSWORD '…'), then migrate again`);
+  if (who.super || who.owner)
+    throw new UsageError(
+      `--service-role ${role}: ${who.super ? "a superuser" : "the tables' owner, or a member of its role"} can switch the audit trail's protection off: give a role of the service's own that is neither (CREATE ROLE moneytrail_service LOGIN PASSWORD '…')`,
+    );
   const { rows } = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
   const schema = `"${rows[0]!.schema.replace(/"/g, '""')}"`;
   const r = `"${role}"`;
