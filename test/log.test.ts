@@ -94,6 +94,15 @@ describe("kafkajs lines in our log", () => {
     expect(lines.map((l) => l.level)).toEqual([20, 20]);
   });
 
+  // the first start on a fresh cluster showed three such errors while the broker created its offsets topic
+  it("logs a GROUP_COORDINATOR_NOT_AVAILABLE answer to FindCoordinator at debug: kafkajs looks it up again", () => {
+    const { lines, connection } = capture();
+    connection.error("Response GroupCoordinator(key: 10, version: 2)", { error: "The group coordinator is not available", correlationId: 3 });
+    connection.error("Response GroupCoordinator(key: 10, version: 2)", { error: "Not authorized to access group: Group authorization failed" });
+    connection.error("Response JoinGroup(key: 11, version: 5)", { error: "The group coordinator is not available" });
+    expect(lines.map((l) => l.level)).toEqual([20, 50, 50]);
+  });
+
   it("drops kafkajs's notice about its 2.0 change of default partitioner", () => {
     const { lines, connection } = capture();
     connection.warn("KafkaJS v2.0.0 switched default partitioner. To retain the same partitioning behavior as in previous versions, ...");

@@ -14,6 +14,15 @@ function retriedInside(message: string, error: unknown): boolean {
   return /^Response (AddPartitionsToTxn|AddOffsetsToTxn)\b/.test(message) && typeof error === "string" && error.includes(CONCURRENT_TRANSACTIONS);
 }
 
+/**
+ * FindCoordinator answered GROUP_COORDINATOR_NOT_AVAILABLE: a fresh cluster still creating its offsets topic (the
+ * first start of every deployment), or a coordinator moving. kafkajs looks it up again (and says so at debug); if
+ * it never comes, the consumer's or the publisher's own failure is logged.
+ */
+function coordinatorLookedUpAgain(message: string, error: unknown): boolean {
+  return /^Response GroupCoordinator\b/.test(message) && error === "The group coordinator is not available";
+}
+
 export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
   return new Kafka({
     brokers,
@@ -27,7 +36,8 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger): K
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
       // a notice about kafkajs 2.0's change of default partitioner: every topic here is written with the new one
       if (message.startsWith("KafkaJS v2.0.0 switched default partitioner")) return;
-      const level = entry.level === logLevel.ERROR && !retriedInside(message, rest.error) ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
+      const retried = retriedInside(message, rest.error) || coordinatorLookedUpAgain(message, rest.error);
+      const level = entry.level === logLevel.ERROR && !retried ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
     // a broker restart is ridden out by retrying, not by giving up; a short first wait because most retriable
