@@ -45,6 +45,8 @@ export interface WebOptions {
 declare module "fastify" {
   interface FastifyContextConfig {
     perm?: Permission;
+    /** who can help someone refused, where it is not an admin */
+    whoCanHelp?: (actor: Actor) => string;
   }
   interface FastifyRequest {
     actor?: Actor;
@@ -148,7 +150,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return sendHtml(reply, layout("Set your password", pageUser(req), html`<h1>Set your password first</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
     if (!can(req.actor.role, perm)) {
-      const msg = `${req.actor.username} is a ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). Ask an admin if you need it.`;
+      const help = req.routeOptions.config.whoCanHelp?.(req.actor) ?? "Ask an admin if you need it.";
+      const msg = `${req.actor.username} is a ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). ${help}`;
       if (isApi(req)) return reply.code(403).send({ error: msg });
       return sendHtml(reply, layout("Not allowed", pageUser(req), html`<h1>Not allowed</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
@@ -326,7 +329,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());
   app.patch("/api/users/:name", { config: { perm: "users:manage" } }, async (req) => auth.setDisabled(req.actor!, (req.params as { name: string }).name, req.body));
   app.post("/api/users", { config: { perm: "users:manage" } }, async (req, reply) => reply.code(201).send(await auth.addUser(req.actor!, req.body)));
-  app.post("/api/users/:name/tokens", { config: { perm: "users:manage" } }, async (req, reply) =>
+  // an admin can create tokens for itself only: anyone else's comes from the operator
+  const tokenFromOperator = (actor: Actor) => `Your API token comes from the operator, on the server: \`moneytrail users token ${actor.username}\`.`;
+  app.post("/api/users/:name/tokens", { config: { perm: "users:manage", whoCanHelp: tokenFromOperator } }, async (req, reply) =>
     reply.code(201).send(await ownToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"))),
   );
   app.delete("/api/tokens/:id", { config: { perm: "users:manage" } }, async (req, reply) => {
