@@ -119,3 +119,22 @@ describe("an admin disabling a user", { timeout: 60_000 }, () => {
     expect((await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: as("rev") })).statusCode).toBe(401);
   });
 });
+
+describe("revealing an address", { timeout: 60_000 }, () => {
+  it("without a hash is a 400 saying what to send, and audits nothing; a hash copied in capitals is the same address", async () => {
+    const { app, db, tokens, caseId } = await setup();
+    const auth = { authorization: `Bearer ${tokens.rev}` };
+    const reveal = (payload: object) => app.inject({ method: "POST", url: `/api/cases/${caseId}/reveal`, headers: auth, payload });
+    const audited = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_audit WHERE action = 'reveal-url'")).rows[0]!.n;
+    for (const payload of [{}, { hash: "" }, { hash: 7 }]) {
+      const r = await reveal(payload);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error).toMatch(/^hash: .*the address's hash as the case page shows it/);
+    }
+    expect(await audited()).toBe(0);
+    const upper = await reveal({ hash: urlHash(FLAGGED).toUpperCase() });
+    expect(upper.statusCode).toBe(200);
+    expect(upper.json()).toEqual({ url: FLAGGED });
+    expect(await audited()).toBe(1);
+  });
+});

@@ -336,13 +336,14 @@ export class CaseStore {
   }
 
   /** A flagged URL in full, by its hash: a deliberate act, audited. The URL is returned as text, never fetched. */
-  async revealUrl(caseId: string, actor: Actor, hash: string): Promise<string> {
+  async revealUrl(caseId: string, actor: Actor, input: unknown): Promise<{ hash: string; url: string }> {
+    const { hash } = parseInput(RevealInput, input, "reveal");
     return this.db.tx(async (q) => {
       const detail = await this.load(q, caseId);
       const url = evidenceUrls(detail.context).find((u) => urlHash(u) === hash);
       if (!url) throw new CaseError(404, `no URL with hash ${hash} in the evidence of case ${caseId}`);
       await writeAudit(q, actor, "reveal-url", { caseId: detail.case.caseId, target: hash });
-      return url;
+      return { hash, url };
     });
   }
 
@@ -474,6 +475,12 @@ export interface CaseFile {
 const CommentInput = z.object(
   { body: z.string({ error: "the comment's text, as a string" }).trim().min(1, "a comment needs some text").max(4000, "a comment is at most 4,000 characters") },
   { error: 'send {"body": "…"} as JSON' },
+);
+
+// hashes are shown and matched in lower case; one copied in capitals is the same address
+const RevealInput = z.object(
+  { hash: z.string({ error: "the address's hash as the case page shows it (sha256:…), as a string" }).trim().toLowerCase().min(1, "the address's hash as the case page shows it (sha256:…)") },
+  { error: 'send {"hash": "sha256:…"} as JSON' },
 );
 
 /** A request's input, or a 400 naming each field and what it needs. */

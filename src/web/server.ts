@@ -252,8 +252,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const hash = String((req.body as Record<string, string>)?.hash ?? "");
-    await store.revealUrl(id, req.actor!, hash);
+    const { hash } = await store.revealUrl(id, req.actor!, req.body);
     return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { revealed: hash, notice: "The address is shown as text below; the reveal is in the audit trail." }));
   });
   app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
@@ -280,7 +279,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     reply.code(201).send(await store.comment((req.params as { id: string }).id, req.actor!, req.body)),
   );
   app.post("/api/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req) => ({
-    url: await store.revealUrl((req.params as { id: string }).id, req.actor!, String((req.body as { hash?: string })?.hash ?? "")),
+    url: (await store.revealUrl((req.params as { id: string }).id, req.actor!, req.body)).url,
   }));
   app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => store.exportCase((req.params as { id: string }).id, req.actor!));
   app.get("/api/cases/:id/sightings", { config: { perm: "cases:read" } }, async (req, reply) => {

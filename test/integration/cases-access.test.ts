@@ -302,7 +302,7 @@ describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) 
       expect(rec.inTx.some((s) => s.startsWith("SELECT") && s.includes("FROM mt_cases")), what).toBe(true);
       expect(rec.inTx.filter((s) => s.startsWith("INSERT INTO mt_audit")), what).toHaveLength(1);
     };
-    await inOne("reveal", () => store.revealUrl(c.caseId, rev, urlHash(urls[0]!)));
+    await inOne("reveal", () => store.revealUrl(c.caseId, rev, { hash: urlHash(urls[0]!) }));
     await inOne("export", () => store.exportCase(c.caseId, rev));
     await inOne("print", () => store.printCase(c.caseId, rev));
     await inOne("audit export", () => store.exportAudit(rev, "json", { caseId: c.caseId }));
