@@ -138,3 +138,12 @@ describe("revealing an address", { timeout: 60_000 }, () => {
     expect(await audited()).toBe(1);
   });
 });
+
+describe("the audit export's parameters", { timeout: 60_000 }, () => {
+  it("an unknown one (a typo) is refused naming the parameters there are, as the queue's filters are", async () => {
+    const { app, tokens } = await setup([["adm", "admin"]]);
+    const r = await app.inject({ method: "GET", url: "/api/audit?afer=5", headers: { authorization: `Bearer ${tokens.adm}` } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toContain("unknown parameter afer; the parameters are after, limit");
+  });
+});

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { zodIssues } from "../lib/errors.js";
+import { queryParams } from "../lib/query-params.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
@@ -65,9 +66,7 @@ const filters = {
 };
 
 /** The queue's filters, as the API's and the page's query parameters give them. */
-export const QueueFilter = z.strictObject(filters, {
-  error: (iss) => (iss.code === "unrecognized_keys" ? `unknown parameter ${iss.keys.join(", ")}; the filters are ${Object.keys(filters).join(", ")}` : undefined),
-});
+export const QueueFilter = queryParams(filters, "the filters");
 export type QueueFilter = z.infer<typeof QueueFilter>;
 
 /** The filters in a query string; an empty value (a form's "any") is no filter. */

@@ -16,6 +16,7 @@ import type { RulesStatus } from "../rules/reload.js";
 import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
+import { queryParams } from "../lib/query-params.js";
 import { html, layout, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
@@ -69,7 +70,7 @@ const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
 };
 const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin" };
-const AuditQuery = z.strictObject({
+const AuditQuery = queryParams({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
   limit: wholeNumber(1, 10_000).optional(),
 });
