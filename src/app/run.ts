@@ -1052,6 +1052,7 @@ export class Runner {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      const began = Date.now();
       this.rules.stop();
       await this.subscriber.stop();
       try {
@@ -1076,7 +1077,8 @@ export class Runner {
       const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
       if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
       // published before leaving: the next owner's producer would fence this one's mid-transaction
-      for (const p of [...this.owned.keys()]) {
+      const saved = [...this.owned.keys()];
+      for (const p of saved) {
         await this.owned.get(p)?.publisher.flush();
         await this.release(p, false);
       }
@@ -1087,6 +1089,8 @@ export class Runner {
       await this.webhook?.stop();
       await this.pool.end();
       if (failed) throw failed;
+      // the operator's sign in the log that the stop was clean
+      this.log.info({ partitions: saved, ms: Date.now() - began }, "stopped: positions, checkpoint and offsets saved, the group left");
     })();
     return this.stopping;
   }
