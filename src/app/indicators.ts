@@ -17,11 +17,12 @@ import { ConfigError, UsageError } from "../lib/errors.js";
 import { wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-/** To the file, its directory made as replay and backtest make theirs; else to stdout. */
+/** To the file, its directory made as replay and backtest make theirs, saying so as backtest does; else to stdout. */
 function write(out: string | undefined, text: string, flags?: { mode: number; flag: string }): void {
   if (!out) return void process.stdout.write(text);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text, flags);
+  process.stderr.write(`wrote ${out}\n`);
 }
 
 /**
