@@ -66,8 +66,12 @@ export async function resolveKafkaLibs(opts = {}) {
   const t0 = Date.now();
   if (env.KAFKA_LIBS) {
     const libs = resolve(env.KAFKA_LIBS);
-    if (!readdirSync(libs).some((f) => /^kafka_2\.1[23]-.*\.jar$/.test(f))) throw new Error(`KAFKA_LIBS=${libs} holds no kafka_2.13-*.jar`);
-    return { libs, version: "KAFKA_LIBS", resolvedNow: false, ms: 0 };
+    // the version as the broker's jar is named: kafka_2.13-3.9.2.jar
+    const jar = readdirSync(libs)
+      .map((f) => /^kafka_2\.1[23]-(\d[\w.]*)\.jar$/.exec(f))
+      .find((m) => m);
+    if (!jar) throw new Error(`KAFKA_LIBS=${libs} holds no kafka_2.13-*.jar`);
+    return { libs, version: jar[1], resolvedNow: false, ms: 0 };
   }
   const version = opts.version || env.KAFKA_VERSION || pomVersion("kafka.version");
   const slf4j = pomVersion("slf4j.version");
