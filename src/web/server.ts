@@ -145,7 +145,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
     }
     if (req.session?.mustChangePassword && perm !== "account:self") {
-      const msg = "you signed in with an initial password: set a password of your own first (the form at /password, or POST /api/me/password {currentPassword, newPassword})";
+      // only a session (a cookie) has an initial password, and its API changes need the CSRF token too
+      const msg =
+        "you signed in with an initial password: set a password of your own first, with the form at /password (or POST /api/me/password {currentPassword, newPassword} with the header x-csrf-token: the value of that form's hidden _csrf field, as any change from a signed-in session needs)";
       if (isApi(req)) return reply.code(403).send({ error: msg });
       if (req.method === "GET") return reply.redirect("/password");
       return sendHtml(reply, layout("Set your password", pageUser(req), html`<h1>Set your password first</h1><p class="error" role="alert">${msg}</p>`), 403);
