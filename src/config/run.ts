@@ -6,6 +6,18 @@ import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
+/**
+ * The ports fetch refuses to connect to, as the fetch standard lists them (https://fetch.spec.whatwg.org/#bad-port);
+ * undici, Node's fetch, blocks the same list but does not export it.
+ */
+const BAD_PORTS = new Set(
+  [
+    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137,
+    139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723,
+    2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+  ].map(String),
+);
+
 const flag = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])], { error: "expected true or false (or 1/0, yes/no)" })
   .transform((v) => v === true || v === "true" || v === "1" || v === "yes");
@@ -98,6 +110,11 @@ export const RunConfig = z.strictObject({
     .url({ protocol: /^https?$/, error: "MT_WEBHOOK_URL must be an http(s) URL" })
     // fetch refuses such a URL, and its error, which repeats the URL, would be logged and stored with every attempt
     .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "MT_WEBHOOK_URL must not hold a user name or password (user:password@): put the receiver's token in its path or query, which logs never show")
+    // fetch fails every delivery to such a port ("bad port"), and the deliveries were given up only hours later
+    .refine((u) => !BAD_PORTS.has(URL.parse(u)?.port ?? ""), {
+      error: (issue) =>
+        `MT_WEBHOOK_URL's port ${URL.parse(issue.input as string)?.port} is one that browsers and fetch refuse to connect to (the fetch standard's "bad ports"), so every delivery would fail: give the receiver another port`,
+    })
     .optional(),
   /** HMAC key the receiver verifies signatures with */
   webhookSecret: z.string().min(16, "MT_WEBHOOK_SECRET must be at least 16 characters").optional(),
