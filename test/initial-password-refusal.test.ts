@@ -1,26 +1,16 @@
 // A session opened with an initial password is refused everything else until it sets its own, and the refusal's
 // advice works as given: POST /api/me/password from a cookie session needs its CSRF token (x-csrf-token), which
 // the message says, and where to find it.
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
-import { Auth, CONSOLE } from "../src/web/auth.js";
-import { buildWebServer } from "../src/web/server.js";
-import { createLogger } from "../src/lib/log.js";
+import { describe, expect, it } from "vitest";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
 
-let app: FastifyInstance | undefined;
-let db: Db | undefined;
-afterEach(async () => {
-  await app?.close();
-  await db?.close();
-  app = db = undefined;
-});
+const openWeb = embeddedWeb();
 
 describe("the refusal a session with an initial password gets", { timeout: 60_000 }, () => {
   it("says the API change needs the session's CSRF token and where it is, and following it works", async () => {
-    db = await embeddedDb();
-    const { password } = await new Auth(db).addUser(CONSOLE, { username: "newbie", role: "reviewer" });
-    app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
+    const { auth, app } = await openWeb();
+    const { password } = await auth.addUser(CONSOLE, { username: "newbie", role: "reviewer" });
     const signIn = await app.inject({ method: "POST", url: "/login", payload: { username: "newbie", password } });
     const session = { cookie: `mt_session=${signIn.cookies.find((c) => c.name === "mt_session")!.value}` };
 

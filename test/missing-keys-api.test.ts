@@ -1,13 +1,10 @@
 // A key left out of an API request or of an event reads "missing: this key is required (...)", as in files
 // (zodIssues): zod's own words, "Invalid input: expected string, received undefined" or "Invalid discriminator
 // value", sent reviewers and producers looking for a wrong value that was never sent. A schema's own message stays.
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import { describe, expect, it } from "vitest";
 import { recordAlerts } from "../src/cases/record.js";
-import { Auth, CONSOLE } from "../src/web/auth.js";
-import { buildWebServer } from "../src/web/server.js";
-import { createLogger } from "../src/lib/log.js";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
 import { decode } from "../src/decode/decode.js";
 import type { Alert } from "../src/decode/events.js";
 
@@ -22,28 +19,20 @@ const alert: Alert = {
   ruleSet: { id: "default", version: "sha256:00" },
 };
 
-let app: FastifyInstance | undefined;
-let db: Db | undefined;
-afterEach(async () => {
-  await app?.close();
-  await db?.close();
-  app = db = undefined;
-});
+const openWeb = embeddedWeb();
 
 describe("an API request without a required key", { timeout: 60_000 }, () => {
   it("is refused naming the key as missing and what it must hold; a schema's own message is kept", async () => {
-    db = await embeddedDb();
+    const { db, auth, app } = await openWeb();
     await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
-    const auth = new Auth(db);
     await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
     await auth.addUser(CONSOLE, { username: "adm", role: "admin", password: "adm-password-long" });
     const as = async (u: string) => ({ authorization: `Bearer ${(await auth.createToken(CONSOLE, u, "test")).token}` });
     const rev = await as("rev");
     const adm = await as("adm");
-    app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
     const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
     const error = async (method: "POST" | "PATCH", url: string, headers: Record<string, string>, payload: object) => {
-      const r = await app!.inject({ method, url, headers, payload });
+      const r = await app.inject({ method, url, headers, payload });
       expect(r.statusCode).toBe(400);
       return (r.json() as { error: string }).error;
     };

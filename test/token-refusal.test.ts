@@ -1,27 +1,16 @@
 // A reviewer or rule tuner asking for an API token of their own (POST /api/users/NAME/tokens) was told "Ask an admin
 // if you need it", but an admin can create tokens for itself only: theirs comes from the operator, on the server.
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
-import { Auth, CONSOLE } from "../src/web/auth.js";
-import { buildWebServer } from "../src/web/server.js";
-import { createLogger } from "../src/lib/log.js";
+import { describe, expect, it } from "vitest";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
 
-let app: FastifyInstance | undefined;
-let db: Db | undefined;
-afterEach(async () => {
-  await app?.close();
-  await db?.close();
-  app = db = undefined;
-});
+const openWeb = embeddedWeb();
 
 describe("a token refused to a reviewer", { timeout: 60_000 }, () => {
   it("says it comes from the operator, with the command; other refusals still send to an admin", async () => {
-    db = await embeddedDb();
-    const auth = new Auth(db);
+    const { auth, app } = await openWeb();
     await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
     const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "rev", "test")).token}` };
-    app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
 
     const token = await app.inject({ method: "POST", url: "/api/users/rev/tokens", headers, payload: {} });
     expect(token.statusCode).toBe(403);

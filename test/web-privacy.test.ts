@@ -1,14 +1,11 @@
 // What the reviewers' page and API let out of the process and to whom, on the embedded database (the same SQL as
 // PostgreSQL): answers that are never kept in a browser's or a proxy's cache, and an admin withdrawing a user's
 // access (someone who left: there was no way to, short of SQL, and their sessions and tokens went on working).
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import { describe, expect, it } from "vitest";
 import { recordAlerts } from "../src/cases/record.js";
 import { urlHash } from "../src/cases/store.js";
-import { Auth, CONSOLE } from "../src/web/auth.js";
-import { buildWebServer } from "../src/web/server.js";
-import { createLogger } from "../src/lib/log.js";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
 import type { Alert } from "../src/decode/events.js";
 
 const FLAGGED = "https://gallery.flagged.example/p/1";
@@ -28,24 +25,16 @@ const alert: Alert = {
   },
 };
 
-let app: FastifyInstance | undefined;
-let db: Db | undefined;
-afterEach(async () => {
-  await app?.close();
-  await db?.close();
-  app = db = undefined;
-});
+const openWeb = embeddedWeb();
 
 async function setup(users: [string, "reviewer" | "rule-tuner" | "admin"][] = [["rev", "reviewer"]]) {
-  db = await embeddedDb();
+  const { db, auth, app } = await openWeb();
   await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
-  const auth = new Auth(db);
   const tokens: Record<string, string> = {};
   for (const [u, role] of users) {
     await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
     tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
   }
-  app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
   const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
   return { app, db, tokens, caseId };
 }
