@@ -263,7 +263,6 @@ program
         });
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);
-        for (const f of [o.json, o.html]) if (f) process.stderr.write(`wrote ${f}\n`);
       } catch (err) {
         throw err instanceof BacktestError ? new UsageError(err.message) : err;
       }

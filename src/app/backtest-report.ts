@@ -1,8 +1,7 @@
 // A backtest's result for people: tables on the terminal, and one self-contained HTML page (inline CSS and SVG,
 // no script, nothing loaded from anywhere) a tuner can attach to a rule change. Only figures, rule ids and
 // merchant ids go in: nothing from the events' URLs.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeOutput } from "./output.js";
 import Table from "cli-table3";
 import type { BacktestResult, Confusion, RuleRow, SweepPoint } from "./backtest.js";
 
@@ -306,14 +305,12 @@ ${sweep}
 `;
 }
 
-/** Writes the JSON and/or HTML report, making their directories. */
+/** Writes the JSON and/or HTML report (writeOutput). */
 export function writeBacktestReports(r: BacktestResult, to: { json?: string; html?: string }): void {
   for (const [file, text] of [
     [to.json, `${JSON.stringify(r, null, 2)}\n`],
     [to.html, backtestHtml(r)],
   ] as const) {
-    if (!file) continue;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    if (file) writeOutput(file, text);
   }
 }

@@ -1,8 +1,7 @@
 // `moneytrail indicators ...`: what a coalition member does with indicator sets: make a signing key, sign a set,
 // verify sets against a trust store, look at a set, compare two versions, export it for sharing (hashed, without
 // TLP:RED) and import other formats.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
@@ -14,15 +13,14 @@ import { importMispFeed } from "../indicators/misp.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
 import { ConfigError, UsageError } from "../lib/errors.js";
+import { writeOutput } from "./output.js";
 import { wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-/** To the file, its directory made as replay and backtest make theirs, saying so as backtest does; else to stdout. */
+/** To the file (writeOutput), else to stdout. */
 function write(out: string | undefined, text: string, flags?: { mode: number; flag: string }): void {
   if (!out) return void process.stdout.write(text);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, text, flags);
-  process.stderr.write(`wrote ${out}\n`);
+  writeOutput(out, text, flags);
 }
 
 /**
