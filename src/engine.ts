@@ -250,7 +250,8 @@ export class Engine {
 
   /**
    * Puts a new rule set in force between two events, keeping each merchant's state: a rule's slot and signal go
-   * with its id, so a changed threshold applies to the counts already gathered; a removed rule's are dropped.
+   * with its id, so a changed threshold applies to the counts already gathered; a removed rule's are dropped. A
+   * merchant flagged on its own evidence that the new set does not alert is unflagged at once (recheckFlag).
    */
   replaceRuleSet(next: RuleSet): void {
     const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
@@ -270,6 +271,19 @@ export class Engine {
     this.ruleSet = next;
     this.infra.maxSharers = next.settings.maxSharers;
     this.env.highRiskMccs = next.highRiskMccs;
+    for (const m of this.merchants.values()) this.recheckFlag(m);
+  }
+
+  /**
+   * Unflags a merchant flagged on its own evidence that the rule set in force does not alert (its rule removed or
+   * made shadow, a weight or the alert level changed): its infrastructure stops linking merchants now, not at its
+   * next event, which a merchant already closed may never have. Its signals are left as they are (re-evaluating them
+   * takes an event); the notice dropping its keys names the rule set as its cause, in place of an event.
+   */
+  private recheckFlag(m: MerchantState): void {
+    if (!m.flagged || assess(m, this.ruleSet, true).alert) return;
+    if (this.trackDirty) this.dirty.add(m.id);
+    this.followEvidence(m, false, this.ruleSet.version, new Date(m.lastEventAt).toISOString(), m.lastEventAt);
   }
 
   /** The indicator sets in force. */
@@ -315,6 +329,8 @@ export class Engine {
       const keys = infraKeys(m.profile);
       this.infra.update(m.id, [], keys);
       if (m.flagged) this.infra.flag(m.id, keys);
+      // checkpointed under another rule set (changed while the service was down, or before its change was checkpointed)
+      this.recheckFlag(m);
     }
   }
 

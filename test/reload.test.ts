@@ -9,7 +9,7 @@ import { loadRuleSet } from "../src/rules/ruleset.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { Engine } from "../src/engine.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
-import { chargeback, feed, indexOf, merchant, resetEvents, ruleSetWith, signalOf, tx } from "./helpers/events.js";
+import { chargeback, feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, tx, M1, M2, M3, M4 } from "./helpers/events.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -137,5 +137,77 @@ describe("engine: a new rule set between two events", () => {
     after.restore(saved);
     expect(after.counts.slotsReset).toBe(0);
     expect(JSON.stringify(after.snapshot(after.merchants.values().next().value!))).toBe(JSON.stringify(before.snapshot(before.merchants.values().next().value!)));
+  });
+});
+
+describe("engine: a merchant flagged under the old rule set", () => {
+  const RULES = (mode: string, alertAt = 60) =>
+    ruleSetWith(
+      `
+  - id: fsl
+    kind: flagged-site-link
+    weight: 100
+    mode: ${mode}
+    typology: linked-to-flagged
+    params: { minConfidence: 50, criticalConfidence: 100 }
+  - id: shared
+    kind: shared-infrastructure
+    weight: 60
+    typology: shared-infrastructure
+    params: { minConfidence: 50 }
+`,
+      { alertAt },
+    );
+  const IP = "192.0.2.79";
+  const LISTED = "https://listed.example/gallery/3";
+  const onIp = (merchantId: string, websites = ["https://shop.example/"]) => merchant({ merchantId, websites, infrastructure: { ips: [IP], analyticsIds: [] } });
+  const ipKey = { kind: "ip", value: IP };
+  const who = (alerts: { merchantId: string; typologies: string[] }[]) => alerts.map((a) => [a.merchantId, a.typologies]);
+  /** M1 flagged by its listed website (own evidence), M2 linked through the IP; as `moneytrail run` has it (notices made) */
+  const flaggedEngine = () => {
+    resetEvents();
+    const engine = new Engine(RULES("live"), indexOf(indicatorSet([{ kind: "url", value: LISTED }])), true);
+    expect(who(feed(engine, [onIp(M2), onIp(M1, [LISTED])]))).toEqual([
+      [M1, ["linked-to-flagged"]],
+      [M2, ["shared-infrastructure"]],
+    ]);
+    engine.takeFlags();
+    return engine;
+  };
+
+  it("stays flagged under a set that still alerts it", () => {
+    const engine = flaggedEngine();
+    engine.replaceRuleSet(RULES("live", 55));
+    expect(state(engine, M1).flagged).toBe(true);
+    expect(engine.takeFlags()).toEqual([]);
+    expect(who(feed(engine, [onIp(M3)]))).toEqual([[M3, ["shared-infrastructure"]]]);
+  });
+
+  it("is unflagged at the reload when its rule is made shadow: a merchant boarding on its IP next is not linked to it", () => {
+    const engine = flaggedEngine();
+    const shadow = RULES("shadow");
+    engine.replaceRuleSet(shadow);
+    expect(state(engine, M1).flagged).toBe(false);
+    // the other processes are told as when its evidence is withdrawn by an event: every key dropped
+    expect(engine.takeFlags()).toEqual([{ merchantId: M1, eventId: shadow.version, occurredAt: expect.any(String), keys: [], dropped: [ipKey] }]);
+    expect(engine.takeDirty()).toContain(M1);
+    expect(feed(engine, [onIp(M3)])).toEqual([]);
+    expect(signalOf(engine, "shared", M3)).toBeUndefined();
+  });
+
+  it("is unflagged when restored under a set that no longer alerts it (the rules changed while the service was down)", () => {
+    const engine = flaggedEngine();
+    const stored = [...engine.merchants.values()].map((m) => JSON.parse(JSON.stringify(engine.snapshot(m))) as StoredMerchant);
+    const shadow = RULES("shadow");
+    const after = new Engine(shadow, engine.indicators, true);
+    after.restore(stored);
+    expect(state(after, M1).flagged).toBe(false);
+    expect(after.takeFlags()).toEqual([expect.objectContaining({ merchantId: M1, eventId: shadow.version, keys: [], dropped: [ipKey] })]);
+    expect(feed(after, [onIp(M4)])).toEqual([]);
+    // restored under the set it was flagged by, it stays flagged
+    const same = new Engine(RULES("live"), engine.indicators, true);
+    same.restore(stored);
+    expect(same.takeFlags()).toEqual([]);
+    expect(who(feed(same, [onIp(M4)]))).toEqual([[M4, ["shared-infrastructure"]]]);
   });
 });

@@ -330,10 +330,23 @@ export class Runner {
   private putInForce(rs: RuleSet): void {
     const before = this.engine.ruleSet.version;
     this.engine.replaceRuleSet(rs);
+    this.holdNotices();
     this.setRuleSetGauge(rs);
     this.metrics.rulesReloads.inc({ result: "accepted" });
     this.log.info({ before, version: rs.version }, "rule set reloaded");
     void recordVersion(this.db, rs, filesOf(rs), "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
+  }
+
+  /**
+   * The notices of merchants the rule set in force no longer flags (engine.recheckFlag, at a reload or a restore),
+   * made outside any chunk: each waits on its merchant's partition and is written with its position, within a
+   * second (savePositions) and before the state that has it unflagged is checkpointed, fenced by its epoch.
+   */
+  private holdNotices(): void {
+    for (const n of this.engine.takeFlags()) {
+      const p = this.partitionOf.get(n.merchantId);
+      if (p !== undefined) this.owned.get(p)?.flags.push(n);
+    }
   }
 
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
@@ -531,6 +544,7 @@ export class Runner {
       checkpointedAt: Date.now(),
     };
     this.owned.set(p, owned);
+    this.holdNotices();
     // the merchants just loaded are linked to those other processes flagged
     this.flagsRead = FLAGS_START;
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
@@ -562,7 +576,7 @@ export class Runner {
       // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
       // events, and they would be lost. Begun at the cut, before the state is serialised, with a handler at once.
       const cutAt = owned.position;
-      const positionSaved = owned.saved === cutAt ? undefined : this.savePosition(p, owned, cutAt).then(() => undefined, (err: Error) => err);
+      const positionSaved = owned.saved === cutAt && owned.flags.length === 0 ? undefined : this.savePosition(p, owned, cutAt).then(() => undefined, (err: Error) => err);
       const write = await this.serialise(p, owned);
       try {
         const failed = await positionSaved;
@@ -651,7 +665,8 @@ export class Runner {
   private async savePositionsNow(): Promise<void> {
     for (const [p, owned] of this.owned) {
       const next = owned.emitted;
-      if (next === null || next === owned.saved) continue;
+      // notices made outside a chunk (holdNotices) are written at the position already saved
+      if (next === null || (next === owned.saved && owned.flags.length === 0)) continue;
       try {
         await this.savePosition(p, owned, next);
       } catch (err) {

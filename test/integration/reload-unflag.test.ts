@@ -1,0 +1,165 @@
+// A rule tuner switches off (here: to shadow) the rule that flagged a merchant, in a running `moneytrail run`: the
+// merchant is no longer flagged at once, not at its next event, which may never come. Its notice dropping its keys is
+// committed on its partition without an event, so a merchant boarding on its infrastructure later raises no
+// shared-infrastructure alert (a new case) through it: neither in the running process nor after a restart, when
+// every notice is read again; nor when the rules are changed while the service is down.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import type { PgStore } from "../../src/sinks/postgres/store.js";
+import type { Runner } from "../../src/app/run.js";
+import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+
+const IP = "192.0.2.91";
+const LISTED_URL = "https://listed.example/gallery/9";
+const [A, B, C, D] = ["acq-test:M-RA", "acq-test:M-RB", "acq-test:M-RC", "acq-test:M-RD"];
+const onIp = (merchantId: string, occurredAt: string, websites = ["https://shop.example/"]) =>
+  JSON.stringify(merchant({ merchantId, occurredAt, websites, infrastructure: { ips: [IP], analyticsIds: [] } }));
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of the default rules and an indicator set listing LISTED_URL. */
+function setUp(): { rules: string; indicators: string; shadow: () => string } {
+  const rules = mkdtempSync(join(tmpdir(), "mt-reload-unflag-"));
+  const other = mkdtempSync(join(tmpdir(), "mt-reload-unflag-set-"));
+  dirs.push(rules, other);
+  cpSync(DEFAULT_RULES, rules, { recursive: true });
+  const indicators = join(other, "set.json");
+  writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "reload-unflag", source: "member:hotline-test" })));
+  // the tuner's change: the rule that flagged A evaluated in shadow, adding to no score
+  const shadow = () => {
+    const sites = readFileSync(join(rules, "sites.yaml"), "utf8");
+    const changed = sites.replace("  - id: flagged-site-link\n    kind: flagged-site-link\n", "  - id: flagged-site-link\n    kind: flagged-site-link\n    mode: shadow\n");
+    expect(changed).not.toBe(sites);
+    writeFileSync(join(rules, "sites.yaml"), changed);
+    return loadRuleSet(rules).version;
+  };
+  return { rules, indicators, shadow };
+}
+
+/** The notices of the group that drop merchant's keys, as every process reads them. */
+async function drops(url: string, merchantId: string): Promise<unknown[]> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const r = await pool.query<{ notice: { dropped?: unknown[] } }>("SELECT notice FROM mt_flags WHERE notice->>'merchantId' = $1 ORDER BY xid::text::bigint, seq", [merchantId]);
+    return r.rows.map((x) => x.notice).filter((n) => n.dropped?.length);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Resolves once the runner has finished a read of the flag notices begun after this call (as in unflag.test.ts). */
+function noticesRead(runner: Runner): () => Promise<void> {
+  const store = (runner as unknown as { store: PgStore }).store;
+  const since = store.flagsSince.bind(store);
+  let reads = 0;
+  store.flagsSince = async (...args) => {
+    const rows = await since(...args);
+    reads++;
+    return rows;
+  };
+  return () => {
+    const from = reads;
+    return until("flag notices read", () => reads > from + 1);
+  };
+}
+
+const alerted = async (url: string) => (await casesAndAlerts(url)).alerts.map((a) => [a.merchantId, a.typologies]).sort();
+
+describe("a merchant flagged by a rule the tuner switches off", () => {
+  it("is unflagged at the reload, its notice committed without an event: later peers are not linked to it, after a restart neither", { timeout: 180_000 }, async () => {
+    resetEvents();
+    const n = freshNames("reload-unflag");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const { rules, indicators, shadow } = setUp();
+
+    const first = await startRunner(n, url, { rules, indicators });
+    try {
+      await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
+      await waitCaughtUp(n, url);
+      expect(await alerted(url)).toEqual([
+        [A, ["linked-to-flagged"]],
+        [B, ["shared-infrastructure"]],
+      ]);
+      expect(first.engine.merchants.get(A)?.flagged).toBe(true);
+
+      const version = shadow();
+      await until("the changed rule set in force", () => first.rulesStatus.version === version);
+      expect(first.engine.merchants.get(A)?.flagged).toBe(false);
+      // no event of A's partition since: written with its position
+      await until("A's keys dropped for the other processes", async () => (await drops(url, A)).length === 1, 10_000);
+
+      await produce(n.events, [onIp(C, "2026-03-02T00:00:00Z")]);
+      await waitCaughtUp(n, url);
+    } finally {
+      await first.stop();
+    }
+    expect(await alerted(url)).toEqual([
+      [A, ["linked-to-flagged"]],
+      [B, ["shared-infrastructure"]],
+    ]);
+
+    // every notice read again from the start: the one dropping A's keys undoes the one that flagged them
+    const second = await startRunner(n, url, { rules, indicators });
+    const read = noticesRead(second);
+    try {
+      // an event of another merchant has the partition claimed (A restored, not flagged), then its notices are read
+      await produce(n.events, [JSON.stringify(merchant({ merchantId: D, occurredAt: "2026-03-03T00:00:00Z", infrastructure: { ips: ["192.0.2.92"], analyticsIds: [] } }))]);
+      await waitCaughtUp(n, url);
+      await read();
+      expect(second.engine.merchants.get(A)?.flagged).toBe(false);
+      expect(second.engine.infra.flaggedPeers(C, [{ kind: "ip", value: IP }])).toEqual([]);
+      await produce(n.events, [onIp(D, "2026-03-04T00:00:00Z")]);
+      await waitCaughtUp(n, url);
+    } finally {
+      await second.stop();
+    }
+    expect((await alerted(url)).map(([m]) => m)).toEqual([A, B]);
+  });
+
+  it("is unflagged when its partition is claimed under rules changed while the service was down", { timeout: 180_000 }, async () => {
+    resetEvents();
+    const n = freshNames("reload-unflag-down");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const { rules, indicators, shadow } = setUp();
+
+    const first = await startRunner(n, url, { rules, indicators });
+    try {
+      await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
+      await waitCaughtUp(n, url);
+    } finally {
+      await first.stop();
+    }
+    shadow();
+
+    const second = await startRunner(n, url, { rules, indicators });
+    const read = noticesRead(second);
+    try {
+      // an event of another merchant has the partition claimed: A restored from its checkpoint, flagged, and unflagged
+      await produce(n.events, [JSON.stringify(merchant({ merchantId: D, occurredAt: "2026-03-02T00:00:00Z", infrastructure: { ips: ["192.0.2.92"], analyticsIds: [] } }))]);
+      await waitCaughtUp(n, url);
+      await until("A's keys dropped for the other processes", async () => (await drops(url, A)).length === 1, 10_000);
+      expect(second.engine.merchants.get(A)?.flagged).toBe(false);
+      // the claim reads every notice again, A's flag among them: the drop, read after it, undoes it
+      await read();
+      await produce(n.events, [onIp(C, "2026-03-03T00:00:00Z")]);
+      await waitCaughtUp(n, url);
+    } finally {
+      await second.stop();
+    }
+    expect(await alerted(url)).toEqual([
+      [A, ["linked-to-flagged"]],
+      [B, ["shared-infrastructure"]],
+    ]);
+  });
+});
