@@ -124,6 +124,12 @@ export class Runner {
   private readonly db: Db;
   private readonly subscriber: IndicatorSubscriber;
   private webhook?: WebhookDispatcher;
+  /**
+   * Publishers of the partitions assigned to this member and not claimed yet (a claim waits for the partition's
+   * first batch): rows an earlier owner left in the outbox, its publish failing when it stopped, go out now rather
+   * than at the next event of a quiet partition. A claim takes its partition's publisher over.
+   */
+  private readonly unclaimed = new Map<number, OutboxPublisher>();
   private readonly member = `${hostname()}:${process.pid}`;
   private stopping?: Promise<void>;
   private lastCheckpoint = Date.now();
@@ -425,6 +431,12 @@ export class Runner {
     this.log.info({ partitions }, "partitions assigned");
     this.flagsRead = FLAGS_START;
     for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
+    for (const [p, publisher] of this.unclaimed)
+      if (!partitions.includes(p)) {
+        this.unclaimed.delete(p);
+        void publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
+      }
+    if (!this.stopping) for (const p of partitions) if (!this.owned.has(p) && !this.unclaimed.has(p)) this.unclaimed.set(p, this.startPublisher(p));
     // another member checks them now
     for (const p of [...this.refused.keys()]) if (!partitions.includes(p)) this.unrefuse(p);
   }
@@ -515,17 +527,8 @@ export class Runner {
     this.engine.restore(states);
     const merchants = new Set(states.map((s) => s.id));
     for (const id of merchants) this.partitionOf.set(id, p);
-    const publisher = new OutboxPublisher(
-      this.kafka,
-      this.admin,
-      this.store,
-      { groupId: this.cfg.groupId, sourceTopic: topic, partition: p, alertsTopic: this.cfg.alertsTopic, deadLetterTopic: this.cfg.deadLetterTopic },
-      this.log,
-      { published: (dest, n) => this.metrics.published.inc({ dest }, n), transaction: (seconds) => this.metrics.publishSeconds.observe(seconds) },
-    );
-    // not waited for: its producer takes three round trips to start, and the outputs of the events processed
-    // meanwhile wait in the outbox (publisher.ts)
-    void publisher.start();
+    const publisher = this.unclaimed.get(p) ?? this.startPublisher(p);
+    this.unclaimed.delete(p);
     const owned: Owned = {
       epoch: claim.epoch,
       position,
@@ -549,6 +552,22 @@ export class Runner {
     this.flagsRead = FLAGS_START;
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
+  }
+
+  /** Partition p's outbox publisher, started. */
+  private startPublisher(p: number): OutboxPublisher {
+    const publisher = new OutboxPublisher(
+      this.kafka,
+      this.admin,
+      this.store,
+      { groupId: this.cfg.groupId, sourceTopic: this.cfg.eventsTopic, partition: p, alertsTopic: this.cfg.alertsTopic, deadLetterTopic: this.cfg.deadLetterTopic },
+      this.log,
+      { published: (dest, n) => this.metrics.published.inc({ dest }, n), transaction: (seconds) => this.metrics.publishSeconds.observe(seconds) },
+    );
+    // not waited for: its producer takes three round trips to start, and the outputs of the events processed
+    // meanwhile wait in the outbox (publisher.ts)
+    void publisher.start();
+    return publisher;
   }
 
   /**
@@ -1097,6 +1116,8 @@ export class Runner {
         await this.owned.get(p)?.publisher.flush();
         await this.release(p, false);
       }
+      for (const publisher of this.unclaimed.values()) await publisher.stop().catch((err: Error) => this.log.warn({ err: err.message }, "publisher stop failed"));
+      this.unclaimed.clear();
       await this.consumer?.disconnect();
       await this.admin.disconnect();
       await this.http?.close();
