@@ -1,7 +1,7 @@
 // The rule-set watcher and the engine's switch of rule sets, without a broker (the broker test is
 // test/integration/hot-reload.test.ts).
 import { afterEach, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RuleSetWatcher } from "../src/rules/reload.js";
@@ -49,6 +49,53 @@ describe("rule-set watcher", () => {
     writeFileSync(join(dir, "ruleset.yaml"), settings);
     await expect.poll(() => w.status.version, { timeout: 5000 }).toBe(v1.version);
     w.stop();
+  });
+});
+
+describe("rule-set watcher: changes the directory watch does not report", () => {
+  /** A rules directory with a lower alert level than the default one, and its version. */
+  const lowered = () => {
+    const d = copy();
+    writeFileSync(join(d, "ruleset.yaml"), readFileSync(join(d, "ruleset.yaml"), "utf8").replace("alertAt: 60", "alertAt: 55"));
+    return { dir: d, version: loadRuleSet(d).version };
+  };
+
+  it("puts in force a release deployed by swapping the symlink to the rules directory, and a save made after it", async () => {
+    const base = copy();
+    const link = join(base, "current");
+    symlinkSync(copy(), link);
+    const w = new RuleSetWatcher({ dir: link, current: loadRuleSet(link), onChange: () => undefined, onRefused: () => undefined, debounceMs: 20, pollMs: 100 });
+    w.start();
+    try {
+      const next = lowered();
+      symlinkSync(next.dir, join(base, "next"));
+      renameSync(join(base, "next"), link);
+      await expect.poll(() => w.status.version, { timeout: 5000 }).toBe(next.version);
+      // a tuner's save into the directory now behind the link
+      writeFileSync(join(link, "ruleset.yaml"), readFileSync(join(link, "ruleset.yaml"), "utf8").replace("alertAt: 55", "alertAt: 50"));
+      const saved = loadRuleSet(link).version;
+      await expect.poll(() => w.status.version, { timeout: 5000 }).toBe(saved);
+    } finally {
+      w.stop();
+    }
+  });
+
+  it("puts in force a directory removed and made again, and clears the refusal of the missing directory", async () => {
+    const dir = join(copy(), "rules");
+    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    const refusals: string[] = [];
+    const w = new RuleSetWatcher({ dir, current: loadRuleSet(dir), onChange: () => undefined, onRefused: (m) => refusals.push(m), debounceMs: 20, pollMs: 100 });
+    w.start();
+    try {
+      rmSync(dir, { recursive: true });
+      await expect.poll(() => refusals.length, { timeout: 5000 }).toBe(1);
+      const next = lowered();
+      cpSync(next.dir, dir, { recursive: true });
+      await expect.poll(() => w.status.version, { timeout: 5000 }).toBe(next.version);
+      expect(w.status.lastRefusal).toBeUndefined();
+    } finally {
+      w.stop();
+    }
   });
 });
 

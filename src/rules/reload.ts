@@ -1,7 +1,9 @@
 // Hot reload: the rule-set directory is watched; a changed set is validated whole and put in force without a
 // restart, or refused with its errors while the set in force stays. The status says which, for the API and logs.
-import { watch, type FSWatcher } from "node:fs";
-import { loadRuleSet, type RuleSet } from "./ruleset.js";
+import { readFileSync, readdirSync, watch, type FSWatcher } from "node:fs";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { isRuleFileName, loadRuleSet, type RuleSet } from "./ruleset.js";
 
 export interface RulesStatus {
   id: string;
@@ -20,17 +22,28 @@ export interface WatchOptions {
   onRefused: (message: string) => void;
   /** changes closer together than this are read once (an editor writes a file in several steps) */
   debounceMs?: number;
+  /**
+   * How often the files are also read to see whether they changed. The watch alone misses changes: it watches the
+   * directory it found at start, so a deploy that swaps a symlink to a new directory, or replaces the directory, is
+   * never seen (nor any save after it, the page's included); and a shared volume (NFS) reports no change made on
+   * another host.
+   */
+  pollMs?: number;
 }
 
 export class RuleSetWatcher {
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
+  private poll?: NodeJS.Timeout;
   private current: RuleSet;
+  /** the files as the latest check read them (fingerprint) */
+  private seen: string;
   readonly status: RulesStatus;
 
   constructor(private readonly o: WatchOptions) {
     this.current = o.current;
     this.status = { id: o.current.id, version: o.current.version, loadedAt: new Date().toISOString() };
+    this.seen = this.fingerprint();
   }
 
   start(): void {
@@ -38,10 +51,26 @@ export class RuleSetWatcher {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.check(), this.o.debounceMs ?? 300);
     });
+    // reading the files is cheap; validating them (milliseconds, on the consumer's thread) is done when they changed
+    this.poll = setInterval(() => {
+      if (this.fingerprint() !== this.seen) this.check();
+    }, this.o.pollMs ?? 5000).unref();
+  }
+
+  /** A hash of the rule files' names and texts as the directory holds them now, or of why they cannot be read. */
+  private fingerprint(): string {
+    const h = createHash("sha256");
+    try {
+      for (const f of readdirSync(this.o.dir).filter(isRuleFileName).sort()) h.update(`${f}\0${readFileSync(join(this.o.dir, f), "utf8")}\0`);
+    } catch (err) {
+      h.update(`unreadable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return h.digest("hex");
   }
 
   /** Reads the directory now; returns the set in force afterwards. */
   check(): RuleSet {
+    this.seen = this.fingerprint();
     let rs: RuleSet;
     try {
       rs = loadRuleSet(this.o.dir);
@@ -65,6 +94,7 @@ export class RuleSetWatcher {
 
   stop(): void {
     clearTimeout(this.timer);
+    clearInterval(this.poll);
     this.watcher?.close();
   }
 }
