@@ -162,8 +162,12 @@ function parseFile(file: string, text: string): ParsedFile {
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
-/** The files of a directory that belong to its rule set; only these are read (so an upper-case .YAML is not). */
-export const isRuleFileName = (name: string): boolean => /\.ya?ml$/.test(name);
+/**
+ * The files of a directory that belong to its rule set; only these are read (so an upper-case .YAML is not, nor a
+ * hidden file: an editor's lock file, `.#sites.yaml` (a link to nothing while Emacs has the file changed), or the
+ * `._sites.yaml` macOS writes beside each file it copies to a shared volume or into an archive).
+ */
+export const isRuleFileName = (name: string): boolean => /^[^.].*\.ya?ml$/.test(name);
 
 /** Loads and validates a rule-set directory (or a single file). Throws ConfigError; never half-loads. */
 export function loadRuleSet(path: string): RuleSet {
