@@ -22,7 +22,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, startConsumer } from "../source/kafka.js";
+import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
@@ -65,6 +65,10 @@ interface Owned {
   dirty: Set<string>;
   /** when this partition was last checkpointed (Date.now()) */
   checkpointedAt: number;
+  /** the topic's partition count at the claim, which its merchants' state goes with */
+  partitions: number;
+  /** the group was rebalanced since the claim (as it is when partitions are added): the count is asked again */
+  recount: boolean;
 }
 
 /** A checkpoint being serialised: a partition's changed merchants as of one position, written in slices. */
@@ -335,6 +339,10 @@ export class Runner {
   /** A new rule set, between two chunks (this runs between awaits, never inside a chunk's loop). */
   private putInForce(rs: RuleSet): void {
     const before = this.engine.ruleSet.version;
+    // it changes merchants without an event (slots, signals, flags): a checkpoint being serialised writes those it
+    // has not written yet first, as an event's beforeChange has it, so that each row is the state at its offset
+    const cut = this.cut;
+    if (cut !== undefined) for (const id of cut.pending) this.serialiseOne(cut, id);
     this.engine.replaceRuleSet(rs);
     this.holdNotices();
     this.setRuleSetGauge(rs);
@@ -437,6 +445,7 @@ export class Runner {
         void publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
       }
     if (!this.stopping) for (const p of partitions) if (!this.owned.has(p) && !this.unclaimed.has(p)) this.unclaimed.set(p, this.startPublisher(p));
+    for (const o of this.owned.values()) o.recount = true;
     // another member checks them now
     for (const p of [...this.refused.keys()]) if (!partitions.includes(p)) this.unrefuse(p);
   }
@@ -447,7 +456,7 @@ export class Runner {
    * unread. Nothing is consumed or written for it (its events are not lost: they stay in the log); the operator
    * resets its positions, and it is claimed again every REFUSED_RECHECK_MS until that is done.
    */
-  private refuse(p: number, why: string): void {
+  private refuse(p: number, why: string, todo = this.resetTodo()): void {
     const topic = this.cfg.eventsTopic;
     clearTimeout(this.refused.get(p)?.recheck);
     this.fetching(p, false);
@@ -461,10 +470,27 @@ export class Runner {
       }, REFUSED_RECHECK_MS).unref(),
     };
     this.refused.set(p, refusal);
-    this.log.error(
-      { partition: p, topic, group: this.cfg.groupId, refused: why },
-      `the positions stored for this partition are not in the topic's log: it was deleted and recreated, or the cluster replaced, since they were written. Its events are not consumed (none are skipped) until they are reset: \`moneytrail db reset-positions --group-id ${this.cfg.groupId} --topic ${topic} --keep-state\` if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster: state is rebuilt from them). Checked again every ${REFUSED_RECHECK_MS / 1000} s`,
+    this.log.error({ partition: p, topic, group: this.cfg.groupId, refused: why }, `${todo} Checked again every ${REFUSED_RECHECK_MS / 1000} s`);
+  }
+
+  /** What to do about positions that are not in the topic's log. */
+  private resetTodo(): string {
+    return `the positions stored for this partition are not in the topic's log: it was deleted and recreated, or the cluster replaced, since they were written. Its events are not consumed (none are skipped) until they are reset: \`moneytrail db reset-positions --group-id ${this.cfg.groupId} --topic ${this.cfg.eventsTopic} --keep-state\` if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster: state is rebuilt from them).`;
+  }
+
+  /**
+   * A partition of a topic whose partition count is not the one the group's positions were recorded with: refused,
+   * saying what to do (undefined: the count is the recorded one). Kafka puts a key on its hash modulo the count, so
+   * with partitions added most merchants' events go to another partition than the one their state is kept with.
+   */
+  private refusedCount(p: number, recorded: number, now: number): true | undefined {
+    if (recorded === now) return undefined;
+    this.refuse(
+      p,
+      `the events topic has ${now} partitions, but the group's positions and merchants' state were recorded with ${recorded}: a merchant's events now go to another partition than the one its state and windows are kept with`,
+      `partitions were added to the events topic: its events are not consumed (none are skipped: they stay in the log, within its retention), as a merchant's would be taken without its history, or counted twice. Kafka cannot take partitions away: copy the topic's events, a partition at a time in offset order and keyed by merchantId, to a new topic of ${recorded} partitions, point the producers and MT_EVENTS_TOPIC at it, and start again (the group rebuilds the merchants' state from it). A topic deleted and made again with another count is not this: reset its positions (\`moneytrail db reset-positions --group-id ${this.cfg.groupId} --topic ${this.cfg.eventsTopic} --keep-state\` or --forget-state).`,
     );
+    return true;
   }
 
   /** A refused partition no longer so: given up, or its positions found in the log when claimed again. */
@@ -496,7 +522,9 @@ export class Runner {
   private async claim(p: number): Promise<Owned | undefined> {
     await this.release(p, false);
     const topic = this.cfg.eventsTopic;
-    const claim = await this.store.claim(topic, p, this.member);
+    const count = await partitionCount(this.admin, topic);
+    const claim = await this.store.claim(topic, p, this.member, count);
+    if (claim.partitions !== null && this.refusedCount(p, claim.partitions, count)) return undefined;
     const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
     let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
     let verify = claim.stateRecord ?? undefined;
@@ -545,6 +573,8 @@ export class Runner {
       merchants,
       dirty: new Set(),
       checkpointedAt: Date.now(),
+      partitions: count,
+      recount: false,
     };
     this.owned.set(p, owned);
     this.holdNotices();
@@ -874,6 +904,18 @@ export class Runner {
       }
       owned = this.owned.get(p) ?? (await this.claim(p));
       if (!owned) return;
+      if (owned.recount) {
+        // a rebalance: partitions may have been added (kafkajs rebalances the group when it sees them)
+        owned.recount = false;
+        const count = await partitionCount(this.admin, this.cfg.eventsTopic);
+        if (count !== owned.partitions && this.owned.get(p) === owned) {
+          // what was processed so far is consistent: saved, for when the topic is as it was again
+          await this.release(p, true);
+          this.refusedCount(p, owned.partitions, count);
+          return;
+        }
+        continue;
+      }
       if (!owned.applying) break;
       await owned.applying;
     }

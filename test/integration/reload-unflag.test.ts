@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
-import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { loadRuleSet, type RuleSet } from "../../src/rules/ruleset.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import type { Runner } from "../../src/app/run.js";
 import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
@@ -161,5 +161,44 @@ describe("a merchant flagged by a rule the tuner switches off", () => {
       [A, ["linked-to-flagged"]],
       [B, ["shared-infrastructure"]],
     ]);
+  });
+
+  it("a reload while a checkpoint is written leaves each row the merchant's state at the checkpoint's offset", { timeout: 180_000 }, async () => {
+    resetEvents();
+    const n = freshNames("reload-unflag-cut");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const { rules, indicators, shadow } = setUp();
+    // no checkpoint but the one this test begins
+    const runner = await startRunner(n, url, { rules, indicators, checkpointMs: 600_000 });
+    try {
+      await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
+      await waitCaughtUp(n, url);
+      const internals = runner as unknown as { serialiseOne(cut: unknown, id: string): void; putInForce(rs: RuleSet): void; checkpoint(partitions?: number[]): Promise<void> };
+      shadow();
+      const next = loadRuleSet(rules);
+      // the reload comes between two merchants being serialised (as between two slices): B is written, A not yet
+      const serialiseOne = internals.serialiseOne.bind(runner);
+      let reloaded = false;
+      internals.serialiseOne = (cut, id) => {
+        serialiseOne(cut, id);
+        if (reloaded) return;
+        reloaded = true;
+        expect(id).toBe(B);
+        internals.putInForce(next);
+      };
+      await internals.checkpoint([0]);
+      expect(reloaded).toBe(true);
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      try {
+        const rows = await pool.query<{ flagged: string | null }>("SELECT state->>'flagged' AS flagged FROM mt_merchant_state WHERE merchant_id = $1", [A]);
+        // flagged at the checkpoint's offset: restored, it is unflagged again under the rules in force, and its notice made again
+        expect(rows.rows).toEqual([{ flagged: "true" }]);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await runner.stop();
+    }
   });
 });
