@@ -97,6 +97,15 @@ export async function ensureTopics(admin: Admin, topics: { topic: string; partit
   if (missing.length) await admin.createTopics({ topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true });
 }
 
+/**
+ * The topic's partition count as the cluster has it now: asked of it, not read from the client's metadata, which is
+ * refreshed only every few minutes (fetchTopicOffsets would give the count of before partitions were added).
+ */
+export async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+  return topics[0]!.partitions.length;
+}
+
 /** how often resolved offsets are committed to Kafka (commitOffsetsIfNecessary in a batch) */
 const KAFKA_COMMIT_MS = 5000;
 

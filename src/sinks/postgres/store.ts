@@ -29,6 +29,11 @@ export interface Claim {
   /** the last record that state includes, to be found again at its offset in the log (null: not recorded) */
   stateRecord: RecordMark | null;
   outboxSeq: string;
+  /**
+   * the events topic's partition count the group's positions and merchant state were recorded with (null: none
+   * recorded yet, or only before migration 11): merchants are spread over the partitions by their key's hash
+   */
+  partitions: number | null;
 }
 
 /** A record of the events topic, as much of it as tells it from a record of another log at the same offset. */
@@ -146,8 +151,12 @@ export class PgStore {
 
   private readonly db: Db;
 
-  /** Takes ownership of a partition: a new epoch, which fences every earlier owner. */
-  async claim(topic: string, partition: number, owner: string): Promise<Claim> {
+  /**
+   * Takes ownership of a partition: a new epoch, which fences every earlier owner. `partitions`, the topic's
+   * partition count now, is recorded with a row that has none; the count returned is the one the group's positions
+   * were recorded with (any partition's that has positions), for the caller to compare.
+   */
+  async claim(topic: string, partition: number, owner: string, partitions?: number): Promise<Claim> {
     const { rows } = await this.pool.query<{
       epoch: string;
       next_offset: string | null;
@@ -156,15 +165,22 @@ export class PgStore {
       state_record_offset: string | null;
       state_record_timestamp: string | null;
       state_record_key: Buffer | null;
+      recorded: number | null;
     }>(
-      `INSERT INTO mt_partitions (group_id, topic, partition, epoch, owner, claimed_at) VALUES ($1, $2, $3, 1, $4, now())
-       ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now()
-       RETURNING epoch, next_offset, state_offset, outbox_seq, state_record_offset, state_record_timestamp, state_record_key`,
-      [this.groupId, topic, partition, owner],
+      // the subquery sees the rows as they were before this statement: a count recorded by this claim is not taken
+      `WITH claimed AS (
+         INSERT INTO mt_partitions (group_id, topic, partition, epoch, owner, claimed_at, partitions) VALUES ($1, $2, $3, 1, $4, now(), $5)
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now(),
+           partitions = COALESCE(mt_partitions.partitions, $5)
+         RETURNING epoch, next_offset, state_offset, outbox_seq, state_record_offset, state_record_timestamp, state_record_key)
+       SELECT claimed.*, (SELECT max(partitions) FROM mt_partitions
+         WHERE group_id = $1 AND topic = $2 AND (next_offset IS NOT NULL OR state_offset IS NOT NULL)) AS recorded
+       FROM claimed`,
+      [this.groupId, topic, partition, owner, partitions ?? null],
     );
     const r = rows[0]!;
     const stateRecord = r.state_record_offset === null ? null : { offset: r.state_record_offset, timestamp: r.state_record_timestamp!, key: r.state_record_key };
-    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, stateOffset: r.state_offset, stateRecord, outboxSeq: r.outbox_seq };
+    return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, stateOffset: r.state_offset, stateRecord, outboxSeq: r.outbox_seq, partitions: r.recorded };
   }
 
   async loadStates(topic: string, partition: number): Promise<StoredMerchant[]> {
@@ -312,7 +328,7 @@ export async function resetPositions(db: Db, groupId: string, topic: string, kee
     if (!keepState) await c.query("DELETE FROM mt_merchant_state WHERE group_id = $1 AND topic = $2", [groupId, topic]);
     const { rows } = await c.query<{ partition: number }>(
       `UPDATE mt_partitions SET epoch = epoch + 1, owner = NULL, next_offset = 0, state_offset = 0,
-         state_record_offset = NULL, state_record_timestamp = NULL, state_record_key = NULL
+         state_record_offset = NULL, state_record_timestamp = NULL, state_record_key = NULL, partitions = NULL
        WHERE group_id = $1 AND topic = $2 RETURNING partition`,
       [groupId, topic],
     );
