@@ -1,9 +1,10 @@
 // Indicator sets over Kafka: publishers write each set to a compacted topic keyed by publisher and set id, so the
 // topic holds the latest version of every set; every consumer process reads it from the start with a group of its
 // own and puts a verified, newer version in force live. A set id belongs to the publisher whose set is in force
-// under it; a release older than one in force before (remembered across restarts with a VersionFloor) is refused.
+// under it; a release older than one in force before, or of its version with other content (both remembered across
+// restarts with a VersionFloor), is refused.
 // TLP:RED entries never reach the topic.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, verifySet, type TrustStore } from "./sign.js";
@@ -83,14 +84,21 @@ export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet,
   }
 }
 
+/** The SHA-256 (hex) of a set's signed content. */
+const digest = (set: IndicatorSet): string => createHash("sha256").update(signedBytes(set)).digest("hex");
+
 /**
- * Whether a set on the topic is the release in force: the same content, or its export (without TLP:RED, and hashed
- * or not), which is what the publisher's own process, holding the full set in MT_INDICATORS, reads back.
+ * The digests a copy of this release may have: its content, or its export (without TLP:RED, and hashed or not),
+ * which is what the publisher's own process, holding the full set in MT_INDICATORS, reads back.
  */
+export function releaseDigests(set: IndicatorSet): string[] {
+  const shared = shareable(set);
+  return [...new Set([set, shared, hashPlaintext(shared)].map(digest))];
+}
+
+/** Whether a set on the topic is the release `inForce` (releaseDigests). */
 function sameRelease(inForce: IndicatorSet, other: IndicatorSet): boolean {
-  const bytes = signedBytes(other);
-  const shared = shareable(inForce);
-  return [inForce, shared, hashPlaintext(shared)].some((s) => signedBytes(s).equals(bytes));
+  return releaseDigests(inForce).includes(digest(other));
 }
 
 /**
@@ -130,9 +138,16 @@ const tooLarge = (err: unknown): boolean =>
  * put one back), and only this says it is older than what was in force.
  */
 export interface VersionFloor {
-  load(): Promise<Map<string, number>>;
+  /** a version alone when its content was not recorded (before migration 11) */
+  load(): Promise<Map<string, number | Remembered>>;
   /** raises the versions remembered to these sets' where lower; reports its own failures rather than throwing */
   record(sets: IndicatorSet[]): Promise<void>;
+}
+
+/** The highest version put in force, and the releaseDigests of the release that was. */
+export interface Remembered {
+  version: number;
+  release: string[];
 }
 
 /** Why a set from the topic was not taken, as counted (moneytrail_indicator_sets_refused_total{reason}). */
@@ -156,6 +171,11 @@ export class IndicatorSubscriber {
   private readonly inForce = new Map<string, IndicatorSet>();
   /** by setKey: the highest version put in force, here or (with a floor) by any process before */
   private readonly highest = new Map<string, number>();
+  /**
+   * by setKey: the releaseDigests of the release of that version which was put in force before this process started
+   * (the floor's): the same version with other content is refused also when that release is gone from the topic
+   */
+  private readonly releaseOf = new Map<string, string[]>();
   /**
    * Older releases read before the end of the topic as it was at start, by message key: the topic's history, unless
    * no later message comes under the key; refused then, when the partition's end is reached.
@@ -229,6 +249,12 @@ export class IndicatorSubscriber {
       };
     // a release is its version: a changed set under the same number would be in force in some processes (those that
     // took the first) and not in others (those started after compaction kept only the second)
+    const before = current?.version === set.version ? undefined : this.releaseOf.get(topicKey(set));
+    if (set.version === highest && before && !before.includes(digest(set)))
+      return {
+        kind: "changed",
+        reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from the version ${set.version} put in force before this process started; ${set.publisher.id} should publish the change as version ${set.version + 1}`,
+      };
     if (current && current.version === set.version)
       return sameRelease(current, set)
         ? "passed"
@@ -247,7 +273,13 @@ export class IndicatorSubscriber {
 
   async start(): Promise<void> {
     if (this.o.floor) {
-      for (const [key, version] of await this.o.floor.load()) this.raise(key, version);
+      for (const [key, r] of await this.o.floor.load()) {
+        if (typeof r === "number") this.raise(key, r);
+        else {
+          this.raise(key, r.version);
+          if (this.highest.get(key) === r.version) this.releaseOf.set(key, r.release);
+        }
+      }
       await this.o.floor.record(this.initial);
     }
     // a group of its own: every process must read every set

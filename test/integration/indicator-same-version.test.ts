@@ -1,0 +1,63 @@
+// The same version of an indicator set with other content, after a restart: a process refused it as "changed" while
+// it held the release in force, but remembered only the version in PostgreSQL, so a process started once that
+// release was gone from the topic (compaction kept the later copy under the set's key) took the changed one. The
+// release's digests are now remembered with its version (mt_indicator_versions, migration 11).
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { publishSet, releaseDigests } from "../../src/indicators/distribution.js";
+import { IndicatorSet } from "../../src/indicators/schema.js";
+import { signSet } from "../../src/indicators/sign.js";
+import { SAMPLE_DIR } from "../../src/lib/paths.js";
+import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
+import type { Runner } from "../../src/app/run.js";
+import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, kafka, startRunner, until } from "./harness.js";
+
+const refusals = async (runner: Runner, reason: string) =>
+  (await runner.metrics.indicatorRefusals.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+describe("an indicator set's version re-published with other content", () => {
+  it("is refused by a process started after the release in force left the topic", { timeout: 180_000 }, async () => {
+    const n = freshNames("ind-same-version");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const v1 = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_INDICATORS, "coalition-sample.json"), "utf8")));
+    const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
+    const v2 = signSet({ ...v1, version: 2 }, SAMPLE_KEY_ID, key);
+    // the same version number, one entry withdrawn
+    const changed = signSet({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) }, SAMPLE_KEY_ID, key);
+    const over = { indicators: undefined, trustStore: join(SAMPLE_DIR, "trust.json") };
+
+    const topic = `${n.id}.indicator-sets`;
+    const first = await startRunner(n, url, { ...over, indicatorTopic: topic });
+    try {
+      await publishSet(kafka(), topic, v2);
+      await until("version 2 in force", () => first.indicatorSets.some((s) => s.version === 2));
+    } finally {
+      await first.stop();
+    }
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const { rows } = await pool.query("SELECT version, content_sha256 FROM mt_indicator_versions");
+      expect(rows).toEqual([{ version: "2", content_sha256: releaseDigests(v2) }]);
+    } finally {
+      await pool.end();
+    }
+
+    // compaction has kept only the changed copy under the set's key
+    const compacted = `${n.id}.indicator-sets-compacted`;
+    await publishSet(kafka(), compacted, changed);
+    const later = await startRunner(n, url, { ...over, indicatorTopic: compacted });
+    try {
+      await until("the changed version 2 refused", async () => (await refusals(later, "changed")) === 1, 60_000);
+      expect(later.indicatorSets).toEqual([]);
+      // the release put in force before is taken again
+      await publishSet(kafka(), compacted, v2);
+      await until("version 2 in force", () => later.indicatorSets.some((s) => s.version === 2));
+      expect(await refusals(later, "changed")).toBe(1);
+    } finally {
+      await later.stop();
+    }
+  });
+});
