@@ -33,27 +33,27 @@ const run = (a: string, b: string) =>
 describe("backtest: +/− alerts of shadow rules", () => {
   it("a shadow rule that hits the merchants a live one alerts gains none of those alerts", async () => {
     const r = await run(DEFAULT_RULES, rulesWith(wideEarlyWarning("wide-shadow", "shadow") + wideEarlyWarning("wide-live", "live")));
-    expect(r.alertsAdded).toHaveLength(5);
+    expect(r.alertsAdded).toHaveLength(7);
     const row = (id: string) => r.rules.find((x) => x.rule === id)!;
-    expect(row("wide-live")).toMatchObject({ b: { mode: "live", hits: 7 }, alertsAdded: 5 });
-    expect(row("wide-shadow")).toMatchObject({ b: { mode: "shadow", hits: 7 }, alertsAdded: 0, affected: 7 });
+    expect(row("wide-live")).toMatchObject({ b: { mode: "live", hits: 9 }, alertsAdded: 7 });
+    expect(row("wide-shadow")).toMatchObject({ b: { mode: "shadow", hits: 9 }, alertsAdded: 0, affected: 9 });
   });
 
   it("a rule put in shadow loses the alerts it made; kept in shadow in A, it loses none", async () => {
     const shadowed = rulesWith(wideEarlyWarning("wide", "shadow"));
     const lived = rulesWith(wideEarlyWarning("wide", "live"));
     const off = await run(lived, shadowed);
-    expect(off.alertsRemoved).toHaveLength(5);
-    expect(off.rules.find((x) => x.rule === "wide")).toMatchObject({ change: "changed", alertsRemoved: 5, alertsAdded: 0 });
+    expect(off.alertsRemoved).toHaveLength(7);
+    expect(off.rules.find((x) => x.rule === "wide")).toMatchObject({ change: "changed", alertsRemoved: 7, alertsAdded: 0 });
     const on = await run(shadowed, lived);
-    expect(on.rules.find((x) => x.rule === "wide")).toMatchObject({ change: "changed", alertsAdded: 5, alertsRemoved: 0 });
+    expect(on.rules.find((x) => x.rule === "wide")).toMatchObject({ change: "changed", alertsAdded: 7, alertsRemoved: 0 });
   });
 
   it("a rule in shadow in A, with another change removing alerts, is not blamed for them", async () => {
     const withLive = rulesWith(wideEarlyWarning("wide-shadow", "shadow") + wideEarlyWarning("wide-live", "live"));
     const r = await run(withLive, rulesWith(wideEarlyWarning("wide-shadow", "shadow")));
-    expect(r.alertsRemoved).toHaveLength(5);
+    expect(r.alertsRemoved).toHaveLength(7);
     expect(r.rules.find((x) => x.rule === "wide-shadow")).toMatchObject({ change: "same", alertsRemoved: 0 });
-    expect(r.rules.find((x) => x.rule === "wide-live")).toMatchObject({ change: "only-a", alertsRemoved: 5 });
+    expect(r.rules.find((x) => x.rule === "wide-live")).toMatchObject({ change: "only-a", alertsRemoved: 7 });
   });
 });
