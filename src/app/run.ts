@@ -427,8 +427,19 @@ export class Runner {
       positions: this.refused.size
         ? { ok: false, detail: [...this.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
+      outbox: this.outboxCheck(),
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  /** Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic. */
+  private outboxCheck(): { ok: boolean; detail?: string } {
+    const publishers = [...[...this.owned].map(([p, o]) => [p, o.publisher] as const), ...this.unclaimed];
+    const failing = publishers.flatMap(([p, pub]) => {
+      const f = pub.failure;
+      return f ? [`partition ${p}: publishing has failed ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error}): ${f.todo}`] : [];
+    });
+    return failing.length ? { ok: false, detail: failing.join("; ") } : { ok: true };
   }
 
   private assigned: number[] = [];

@@ -8,6 +8,9 @@ import type { Logger } from "../lib/log.js";
 
 const SLICE_BYTES = 512 * 1024;
 const DROP_MS = 1000;
+/** the wait before publishing again after a failure doubles from the first to the last */
+const RETRY_FIRST_MS = 1000;
+const RETRY_LAST_MS = 30_000;
 
 const message = (r: OutboxRow) => ({ key: r.key, value: r.value, headers: r.headers });
 
@@ -36,6 +39,19 @@ export interface PublisherOptions {
   deadLetterTopic: string;
 }
 
+/** A publisher whose latest attempt failed: since when, how often, why and what to do. */
+export interface PublishFailure {
+  /** the first failure since the latest success (Date.now()) */
+  since: number;
+  attempts: number;
+  error: string;
+  /** what the operator can do about it */
+  todo: string;
+}
+
+/** kafkajs's name of a broker's refusal (its protocol error, which it may wrap), if it is one. */
+const errorType = (err: unknown): string | undefined => (err as { type?: string }).type ?? (err as { cause?: { type?: string } }).cause?.type;
+
 /** What a publisher tells its owner, for the metrics. */
 export interface PublishReport {
   /** messages of one destination published by a transaction */
@@ -60,6 +76,10 @@ export class OutboxPublisher {
   private fenced = false;
   private dropTimer: NodeJS.Timeout | undefined;
   private dropping: Promise<void> = Promise.resolve();
+  /** the rows of the transaction in hand (named when the broker refuses them) */
+  private sending: readonly OutboxRow[] = [];
+  /** set while publishing fails; cleared by the next success */
+  private failing: PublishFailure | undefined;
   readonly outboxGroup: string;
 
   constructor(
@@ -76,7 +96,7 @@ export class OutboxPublisher {
 
   private newProducer(): Producer {
     return this.kafka.producer({
-      transactionalId: `${this.o.groupId}.outbox.${this.o.sourceTopic}.${this.o.partition}`,
+      transactionalId: this.transactionalId,
       idempotent: true,
       maxInFlightRequests: 2,
       transactionTimeout: 60_000,
@@ -118,7 +138,12 @@ export class OutboxPublisher {
     // beyond a page the rows are read back from PostgreSQL, which has them all: memory stays bounded while Kafka is away
     if (this.queued.length + committed.length <= OUTBOX_PAGE) for (const r of committed) this.queued.push(r);
     else this.queued = [];
-    this.running = this.running.then(() => this.publishPending()).catch((err: Error) => this.scheduleRetry(err));
+    this.running = this.running
+      .then(() => this.publishPending())
+      .then(
+        () => (this.failing = undefined),
+        (err: Error) => this.scheduleRetry(err),
+      );
     return this.running;
   }
 
@@ -145,17 +170,61 @@ export class OutboxPublisher {
     if (skip) this.queued.splice(0, skip);
   }
 
+  /** Why publishing fails, while it does (undefined once a publish went through). */
+  get failure(): PublishFailure | undefined {
+    return this.failing;
+  }
+
   private scheduleRetry(err: Error): void {
     this.resync = true;
     if (this.stopped || this.retry) return;
-    this.log.warn({ err: err.message, partition: this.o.partition }, "outbox publish failed; retrying (nothing is lost, the outbox keeps it)");
+    const attempts = (this.failing?.attempts ?? 0) + 1;
+    this.failing = { since: this.failing?.since ?? Date.now(), attempts, error: err.message, todo: this.todo(err, this.sending) };
+    // a refusal that lasts (a topic's limit, an ACL) is not retried every second, nor logged every second
+    const retryInMs = Math.min(RETRY_LAST_MS, RETRY_FIRST_MS * 2 ** (attempts - 1));
+    this.log.warn(
+      { err: err.message, partition: this.o.partition, attempts, retryInMs },
+      `outbox publish failed; retrying (nothing is lost, the outbox keeps it; alerts reach the topic once it goes through): ${this.failing.todo}`,
+    );
     this.retry = setTimeout(() => {
       this.retry = undefined;
       void this.flush();
-    }, 1000);
+    }, retryInMs);
+  }
+
+  /** What the operator can do about a failed publish of `rows` (the rows it tried, when it got that far). */
+  private todo(err: Error, rows: readonly OutboxRow[]): string {
+    const topics = `${this.o.alertsTopic} and ${this.o.deadLetterTopic}`;
+    switch (errorType(err)) {
+      case "MESSAGE_TOO_LARGE":
+      case "RECORD_LIST_TOO_LARGE": {
+        const largest = new Map<string, number>();
+        for (const r of rows) {
+          const topic = r.dest === "alerts" ? this.o.alertsTopic : this.o.deadLetterTopic;
+          largest.set(topic, Math.max(largest.get(topic) ?? 0, r.value.length + (r.key?.length ?? 0)));
+        }
+        const sizes = [...largest].map(([t, n]) => `${t} ${n} bytes`).join(", ");
+        return `a message is larger than its topic accepts (largest waiting: ${sizes}): raise the topic's max.message.bytes above that (kafka-configs --alter --entity-type topics --entity-name TOPIC --add-config max.message.bytes=N); until then this partition's alerts and dead letters wait`;
+      }
+      case "TOPIC_AUTHORIZATION_FAILED":
+        return `this client may not write to ${topics}: grant it WRITE on them (and DESCRIBE and WRITE on its transactional id ${this.transactionalId}, READ on the group ${this.outboxGroup})`;
+      case "TRANSACTIONAL_ID_AUTHORIZATION_FAILED":
+        return `this client may not use the transactional id ${this.transactionalId}: grant it DESCRIBE and WRITE on it`;
+      case "GROUP_AUTHORIZATION_FAILED":
+        return `this client may not commit the outbox's mark: grant it READ on the group ${this.outboxGroup}`;
+      case "UNKNOWN_TOPIC_OR_PARTITION":
+        return `a topic is missing: create ${topics} (and ${this.o.sourceTopic}, whose partition the mark is kept for)`;
+      default:
+        return "check that the brokers answer (/readyz broker) and accept writes to " + topics;
+    }
+  }
+
+  private get transactionalId(): string {
+    return `${this.o.groupId}.outbox.${this.o.sourceTopic}.${this.o.partition}`;
   }
 
   private async publishPending(): Promise<void> {
+    this.sending = [];
     if (this.renew) {
       // kafkajs leaves a producer whose EndTxn failed in COMMITTING or ABORTING, refusing every later transaction.
       // Its successor, with the same transactional id, has the coordinator settle that transaction, and the mark
@@ -171,6 +240,7 @@ export class OutboxPublisher {
       if (this.stopped) return;
       const rows = await this.pending();
       if (rows.length === 0) return;
+      this.sending = rows;
       const last = BigInt(rows[rows.length - 1]!.seq);
       const started = performance.now();
       const txn = await this.producer.transaction();

@@ -1,8 +1,10 @@
-// Rows an owner could not publish (the alerts topic refused them) and left in the outbox when it stopped are
+// An alerts topic that refuses the alerts (max.message.bytes too low): the publisher retries with a growing wait,
+// saying what to do, and /readyz says so. Rows an owner could not publish and left in the outbox when it stopped are
 // published by the next owner as soon as it is given the partition, without waiting for a new event on it: on a
 // quiet partition they would wait in the outbox indefinitely.
 import { describe, expect, it } from "vitest";
 import pg from "pg";
+import { createLogger } from "../../src/lib/log.js";
 import { createTopics, expectSampleAlertsOnce, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, type Names } from "./harness.js";
 
 /** Sets the alerts topic's max.message.bytes: 100 refuses every alert, as a topic made with too low a limit does. */
@@ -16,8 +18,8 @@ async function alertsLimit(n: Names, bytes: number): Promise<void> {
   }
 }
 
-describe("outbox rows left by an earlier owner", () => {
-  it("are published once the partition is assigned, with no new event on it", { timeout: 240_000 }, async () => {
+describe("an alerts topic that refuses the alerts", () => {
+  it("is retried with a growing wait, said in the log and on /readyz; what is left is published once the partition is assigned, with no new event on it", { timeout: 240_000 }, async () => {
     const n = freshNames("leftover");
     await createTopics(n, 1);
     const url = await freshSchema(n);
@@ -26,7 +28,9 @@ describe("outbox rows left by an earlier owner", () => {
     const lines = sampleLines();
     try {
       await alertsLimit(n, 100);
-      const first = await startRunner(n, url);
+      const logged: { msg: string; retryInMs?: number }[] = [];
+      const first = await startRunner(n, url, {}, createLogger("warn", { write: (line: string) => void logged.push(JSON.parse(line)) }));
+      const failures = () => logged.filter((l) => l.msg.startsWith("outbox publish failed"));
       try {
         await produce(n.events, lines);
         await until(
@@ -34,6 +38,14 @@ describe("outbox rows left by an earlier owner", () => {
           async () => (await pool.query("SELECT 1 FROM mt_partitions WHERE next_offset = $1", [lines.length]).catch(() => ({ rowCount: 0 }))).rowCount === 1,
           120_000,
         );
+        await until("three failed publishes", () => failures().length >= 3, 60_000);
+        // each wait twice the one before, not a retry (and three error lines) every second for good
+        expect(failures().slice(0, 3).map((l) => l.retryInMs)).toEqual([1000, 2000, 4000]);
+        expect(failures()[0]!.msg).toContain(`raise the topic's max.message.bytes`);
+        expect(failures()[0]!.msg).toContain(n.alerts);
+        const outboxCheck = (await first.readiness()).checks.outbox;
+        expect(outboxCheck?.ok).toBe(false);
+        expect(outboxCheck?.detail).toMatch(/^partition 0: publishing has failed \d+ times since .*max\.message\.bytes/);
       } finally {
         await first.stop();
       }
@@ -44,6 +56,7 @@ describe("outbox rows left by an earlier owner", () => {
       const second = await startRunner(n, url);
       try {
         await until("the outbox published", async () => (await outbox()) === 0, 60_000);
+        expect((await second.readiness()).checks.outbox).toEqual({ ok: true });
       } finally {
         await second.stop();
       }
