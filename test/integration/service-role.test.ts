@@ -81,7 +81,8 @@ describe("the service's own database role", () => {
     const last = MIGRATIONS[MIGRATIONS.length - 1]!;
     // as if the owner had not yet applied the latest migration (its change undone, its row gone)
     await on(ownerUrl, async (c) => {
-      await c.query("ALTER TABLE mt_partitions DROP COLUMN state_record_offset, DROP COLUMN state_record_timestamp, DROP COLUMN state_record_key");
+      await c.query("ALTER TABLE mt_partitions DROP COLUMN partitions");
+      await c.query("ALTER TABLE mt_indicator_versions DROP COLUMN content_sha256");
       await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
     });
     await on(serviceUrl, async (c) =>

@@ -241,11 +241,11 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       -- The events topic's partition count when the partition's positions were first recorded (NULL: before this
       -- column; recorded at the next claim). A merchant's state is kept with the partition its key hashes to among
       -- that many: with partitions added, its events go to another, so a claim refuses the topic's partitions instead.
-      ALTER TABLE mt_partitions ADD COLUMN IF NOT EXISTS partitions int;
+      ALTER TABLE mt_partitions ADD COLUMN partitions int;
       -- The SHA-256s (hex) a copy of the recorded version's release may have (its signed content, and that of its
       -- export: without TLP:RED entries, hashed or not; NULL: recorded before this column), so that the same version
       -- with other content is refused after a restart too, when that release is gone from the topic.
-      ALTER TABLE mt_indicator_versions ADD COLUMN IF NOT EXISTS content_sha256 text[];
+      ALTER TABLE mt_indicator_versions ADD COLUMN content_sha256 text[];
     `,
   },
 ];
