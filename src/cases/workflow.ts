@@ -53,3 +53,33 @@ export function nextStatus(current: Status, action: CaseAction["action"]): Statu
 export function allowedActions(current: Status): CaseAction["action"][] {
   return (Object.keys(TRANSITIONS) as CaseAction["action"][]).filter((a) => TRANSITIONS[a].from.includes(current));
 }
+
+/**
+ * The case as a page showed it, sent back with each decision taken on that page. Every action and every new alert
+ * changes it, so a decision from a page loaded before a colleague acted or an alert came in can be refused instead
+ * of being applied over what the reviewer never saw (two reviewers at once, a form sent twice).
+ */
+export const seenCase = (c: { status: Status; assignee: string | null; updatedAt: string; lastAlertId: string }): string =>
+  JSON.stringify([c.status, c.assignee, c.updatedAt, c.lastAlertId]);
+const Seen = z.tuple([Status, z.string().nullable(), z.string(), z.string()]);
+
+/** What changed in the case since a page showed it as `seen`, in words; empty when nothing did. */
+export function changedSince(
+  seen: string,
+  c: { status: Status; assignee: string | null; updatedAt: string; lastAlertId: string; score: number; severity: string },
+): string[] {
+  if (seen === seenCase(c)) return [];
+  let was: z.infer<typeof Seen>;
+  try {
+    was = Seen.parse(JSON.parse(seen));
+  } catch {
+    return ["the page did not say which state of the case it showed"];
+  }
+  const [status, assignee, updatedAt, lastAlertId] = was;
+  const out: string[] = [];
+  if (lastAlertId !== c.lastAlertId) out.push(`a new alert came in (score ${c.score}, ${c.severity})`);
+  if (status !== c.status) out.push(`it is now ${c.status.replace("_", " ")} (was ${status.replace("_", " ")})`);
+  if (assignee !== c.assignee) out.push(`it is now ${c.assignee ? `assigned to ${c.assignee}` : "unassigned"} (was ${assignee ? `assigned to ${assignee}` : "unassigned"})`);
+  if (out.length === 0 && updatedAt !== c.updatedAt) out.push(`it was acted on at ${c.updatedAt}`);
+  return out;
+}

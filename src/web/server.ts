@@ -7,7 +7,7 @@ import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { CaseError, CaseStore, SightingsForm, queueFilter, type Actor, type Role } from "../cases/store.js";
-import { TRANSITIONS } from "../cases/workflow.js";
+import { TRANSITIONS, changedSince } from "../cases/workflow.js";
 import { maskCase } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
@@ -238,8 +238,22 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const { _csrf, ...b } = (req.body ?? {}) as Record<string, string>;
+    const { _csrf, seen, ...b } = (req.body ?? {}) as Record<string, string>;
     const input = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== ""));
+    // a decision counts only on the case its page showed, not over a colleague's action or an alert the reviewer
+    // did not see; checked just before the action's own transaction (a page is minutes old, that gap milliseconds)
+    if (seen !== undefined) {
+      const d = await store.get(id);
+      const changed = changedSince(seen, d.case);
+      if (changed.length)
+        return sendHtml(
+          reply,
+          casePage(pageUser(req)!, d, {
+            error: `Nothing was done: case #${d.case.caseId} changed after your page was loaded: ${changed.join("; ")}. Below is the case as it is now, with who did what in the audit trail; decide again if you still mean to.`,
+          }),
+          409,
+        );
+    }
     try {
       await store.act(id, req.actor!, input);
       return reply.redirect(`/cases/${id}?done=${b.action}`, 303);
