@@ -17,7 +17,7 @@ import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { queryParams } from "../lib/query-params.js";
-import { html, layout, type PageUser } from "./html.js";
+import { html, layout, type Html, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage } from "./pages/case.js";
@@ -122,10 +122,17 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return payload;
   });
 
+  // a page's form refused before its route ran, as a page (a browser shows JSON as raw text): nothing was done, and
+  // the way back to the page it was sent from (a case's forms post to /cases/ID/...; any other to one's home page)
+  const formRefused = (reply: FastifyReply, status: 401 | 403, why: string, back: Html) =>
+    sendHtml(reply, layout("Nothing was done", null, html`<h1>Nothing was done</h1><p class="error" role="alert">Nothing was done: ${why}</p><p>${back}</p>`), status);
+  const formPage = (req: FastifyRequest) => /^\/cases\/\d+(?=[/?]|$)/.exec(req.url)?.[0] ?? "/";
+
   app.addHook("preHandler", async (req, reply) => {
     const perm = req.routeOptions.config.perm;
     if (!perm) return;
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const pageForm = !bearer && !isApi(req) && req.method !== "GET" && req.method !== "HEAD";
     if (bearer) req.actor = (await auth.byToken(bearer)) ?? undefined;
     else {
       const sid = req.cookies[SESSION_COOKIE];
@@ -136,11 +143,27 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         // a session's changes must carry its CSRF token: a cookie alone could be sent by another site's form
         if (req.method !== "GET" && req.method !== "HEAD") {
           const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers["x-csrf-token"];
-          if (sent !== s.csrf) return reply.code(403).send({ error: "missing or wrong CSRF token: reload the page and try again" });
+          if (sent !== s.csrf) {
+            if (pageForm)
+              return formRefused(
+                reply,
+                403,
+                "this form is from a page of an earlier sign-in (you signed in again since, perhaps in another tab or window).",
+                html`<a href="${formPage(req)}">Open the page again</a> and send it from there.`,
+              );
+            return reply.code(403).send({ error: "missing or wrong CSRF token: reload the page and try again" });
+          }
         }
       }
     }
     if (!req.actor) {
+      if (pageForm)
+        return formRefused(
+          reply,
+          401,
+          "you are not signed in any more: your session ended (you signed out, or its hours were over).",
+          html`<a href="/login?next=${encodeURIComponent(formPage(req))}">Sign in again</a> and send it again (Back in your browser may still hold what you typed).`,
+        );
       if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: "sign in, or send Authorization: Bearer <API token>" });
       return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
     }

@@ -1,0 +1,69 @@
+// A reviewer's form sent after the session ended (8 hours after signing in, or signed out in another tab), or from a
+// page of an earlier sign-in, is refused as a page that says nothing was done and leads back to the case, not as
+// the API's JSON about bearer tokens.
+import { describe, expect, it } from "vitest";
+import { recordAlerts } from "../src/cases/record.js";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
+import type { Alert } from "../src/decode/events.js";
+
+const alert: Alert = {
+  alertId: "session-1",
+  merchantId: "acq-test:M-1",
+  raisedAt: "2026-03-01T00:00:00Z",
+  score: 80,
+  severity: "high",
+  typologies: ["excessive-disputes"],
+  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
+  ruleSet: { id: "default", version: "sha256:00" },
+  context: { events: [], activity: [] },
+};
+
+const openWeb = embeddedWeb();
+
+describe("a form from the case page", { timeout: 60_000 }, () => {
+  it("sent after the session ended, or from an earlier sign-in's page, gets a page that leads back, and nothing is done", async () => {
+    const { db, auth, app } = await openWeb();
+    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
+    await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
+    await db.query("UPDATE mt_users SET password_change_required = false");
+    const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const signIn = async () => {
+      const r = await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-password-long", next: `/cases/${caseId}` } });
+      expect(r.headers.location).toBe(`/cases/${caseId}`);
+      return { cookie: `mt_session=${r.cookies.find((c) => c.name === "mt_session")!.value}` };
+    };
+    const comment = (headers: Record<string, string>, csrf: string) =>
+      app.inject({ method: "POST", url: `/cases/${caseId}/comment`, headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, payload: `_csrf=${csrf}&body=checked+the+descriptors` });
+
+    const first = await signIn();
+    const page = await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: first });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    // signed out (in another tab), or the 8 hours are over
+    await app.inject({ method: "POST", url: "/logout", headers: first });
+
+    const ended = await comment(first, csrf);
+    expect(ended.statusCode).toBe(401);
+    expect(ended.headers["content-type"]).toMatch(/^text\/html/);
+    expect(ended.body).toContain("Nothing was done");
+    expect(ended.body).toContain(`href="/login?next=${encodeURIComponent(`/cases/${caseId}`)}"`);
+    expect(ended.body).not.toContain("Bearer");
+
+    // signed in again (a new session, a new CSRF token), the form of the old page is sent once more
+    const second = await signIn();
+    const old = await comment(second, csrf);
+    expect(old.statusCode).toBe(403);
+    expect(old.headers["content-type"]).toMatch(/^text\/html/);
+    expect(old.body).toContain("Nothing was done");
+    expect(old.body).toContain(`href="/cases/${caseId}"`);
+    expect((await db.query("SELECT 1 FROM mt_case_comments")).rows).toEqual([]);
+
+    // the API answers as before, in JSON
+    const api = await app.inject({ method: "POST", url: `/api/cases/${caseId}/comments`, headers: first, payload: { body: "x" } });
+    expect(api.statusCode).toBe(401);
+    expect(api.json().error).toContain("sign in");
+    expect((await app.inject({ method: "POST", url: `/api/cases/${caseId}/comments`, headers: { ...second, "x-csrf-token": csrf }, payload: { body: "x" } })).json().error).toContain(
+      "CSRF",
+    );
+  });
+});
