@@ -40,18 +40,39 @@ export function maskUrl(url: string): MaskedUrl {
 const URL_IN_TEXT = String.raw`\bhttps?://[^\s,;()<>"']+`;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/**
- * Masks prose: each address in it as host and hash, the case's own addresses as written and any other http(s) URL.
- * Made once per case, for all its explanations.
- */
-export function textMasker(known: readonly string[]): (text: string) => string {
+/** Masks the addresses in prose that `masked` picks: the case's own addresses as written and any other http(s) URL. */
+function masker(known: readonly string[], masked: (m: MaskedUrl) => boolean): (text: string) => string {
   // one pass, longest first, so no address is matched inside another or inside a mask already written
   const re = new RegExp([...known.filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe), URL_IN_TEXT].join("|"), "gi");
   return (text) =>
     text.replace(re, (u) => {
       const m = maskUrl(u);
-      return `${m.host ?? "(not a web address)"} ${m.sha256}`;
+      return masked(m) ? `${m.host ?? "(not a web address)"} ${m.sha256}` : u;
     });
+}
+
+/** Masks a rule's explanation: every address in it as host and hash. Made once per case, for all its explanations. */
+export const textMasker = (known: readonly string[]): ((text: string) => string) => masker(known, () => true);
+
+/**
+ * Masks what reviewers wrote (comments, decisions' notes): the case's evidence addresses, however they were pasted
+ * or typed (the same canonical address), since a colleague's comment is no reveal; another address, such as a
+ * hotline's report page, stays as written.
+ */
+function writtenMasker(known: readonly string[]): (text: string) => string {
+  const evidence = new Set(known.map(urlHash));
+  return masker(known, (m) => evidence.has(m.sha256));
+}
+
+/** A case's comments and audit rows with the evidence addresses reviewers wrote into them masked. */
+export function maskWritten(d: CaseDetail): Pick<CaseDetail, "comments" | "audit"> {
+  const mask = writtenMasker(evidenceUrls(d.context));
+  const deep = (v: unknown): unknown =>
+    typeof v === "string" ? mask(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v;
+  return {
+    comments: d.comments.map((c) => ({ ...c, body: mask(c.body) })),
+    audit: d.audit.map((a) => ({ ...a, before: deep(a.before), after: deep(a.after), detail: deep(a.detail) })),
+  };
 }
 
 function maskContext(ctx: AlertContext): MaskedAlertContext {
@@ -67,6 +88,7 @@ export function maskCase(d: CaseDetail): MaskedCaseDetail {
   const mask = textMasker(evidenceUrls(d.context));
   return {
     ...d,
+    ...maskWritten(d),
     alerts: d.alerts.map((a) => ({
       ...a,
       signals: a.signals.map((s) => ({ ...s, explanation: s.explanation && mask(s.explanation) })),

@@ -3,7 +3,7 @@
 import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
-import { textMasker } from "../../cases/mask.js";
+import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { DISMISS_REASONS, allowedActions, seenCase } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
@@ -41,6 +41,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const latest = d.alerts.at(-1);
   const cited = indicatorsOf(d.alerts);
   const mask = textMasker(evidenceUrls(d.context));
+  const { comments, audit } = maskWritten(d);
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
@@ -49,7 +50,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const note = html`<label>note <input name="note" size="40"></label>`;
   const timeline = [
     ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
-    ...d.comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
+    ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return layout(
     `Case #${c.caseId}`,
@@ -126,7 +127,7 @@ ${
 }</section>
 <section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
-<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${d.audit.map(
+<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${audit.map(
       (a) => html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td><code>${a.before ? JSON.stringify(a.before) : ""}</code></td><td><code>${a.after ? JSON.stringify(a.after) : ""}</code></td><td><code>${a.detail ? JSON.stringify(a.detail) : a.target ?? ""}</code></td></tr>`,
     )}</tbody></table></section>`,
   );

@@ -1,0 +1,60 @@
+// An evidence address a reviewer pastes into a comment or a decision's note (after revealing it, for the hotline's
+// report) is shown to the next reviewer as host and hash, as everywhere else on the case page, the printable case
+// file and the case API: reading a colleague's comment is not an unrecorded reveal. Other addresses (the hotline's
+// own report page) stay as written.
+import { describe, expect, it } from "vitest";
+import { recordAlerts } from "../src/cases/record.js";
+import { urlHash } from "../src/cases/store.js";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
+import type { Alert } from "../src/decode/events.js";
+
+const FLAGGED = "https://gallery.flagged.example/p/1";
+const HOTLINE = "https://report.hotline.example/case/4711";
+
+const alert: Alert = {
+  alertId: "comment-mask-1",
+  merchantId: "acq-test:M-1",
+  raisedAt: "2026-03-01T00:00:00Z",
+  score: 90,
+  severity: "high",
+  typologies: ["linked-to-flagged"],
+  signals: [{ rule: "flagged-site-link", version: "v1", kind: "flagged-site-link", value: 90, threshold: 50, explanation: "links to a flagged site", evidence: { eventIds: ["e-1"] } }],
+  ruleSet: { id: "default", version: "sha256:00" },
+  context: {
+    events: [{ eventId: "e-1", type: "site_observation", occurredAt: "2026-03-01T00:00:00Z", url: "https://shop.example/", linkedUrls: [FLAGGED] }],
+    activity: [],
+  },
+};
+
+const openWeb = embeddedWeb();
+
+describe("an evidence address in a reviewer's comment or note", { timeout: 60_000 }, () => {
+  it("is masked on the case page, the printable file and the case API; another address is not", async () => {
+    const { db, auth, app } = await openWeb();
+    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
+    await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
+    const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "rev", "test")).token}` };
+    const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const post = (url: string, payload: object) => app.inject({ method: "POST", url, headers, payload });
+
+    // pasted as revealed, and typed again with the host in capitals (the same address)
+    expect((await post(`/api/cases/${caseId}/comments`, { body: `reported ${FLAGGED} to the hotline: ${HOTLINE}` })).statusCode).toBe(201);
+    expect((await post(`/api/cases/${caseId}/actions`, { action: "assign", note: "starting with HTTPS://GALLERY.FLAGGED.EXAMPLE/p/1" })).statusCode).toBe(200);
+
+    const hash = urlHash(FLAGGED);
+    for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`]) {
+      const r = await app.inject({ method: "GET", url, headers });
+      expect(r.statusCode, url).toBe(200);
+      expect(r.body.toLowerCase(), url).not.toContain("gallery.flagged.example/p/1");
+      expect(r.body, url).toContain(hash);
+      expect(r.body, url).toContain(HOTLINE);
+    }
+    const api = (await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers })).json();
+    expect(api.comments[0].body).toBe(`reported gallery.flagged.example ${hash} to the hotline: ${HOTLINE}`);
+    expect(api.audit.find((a: { action: string }) => a.action === "assign").detail).toEqual({ note: `starting with gallery.flagged.example ${hash}` });
+    // the page's Reveal still shows it in full, recorded
+    const revealed = await app.inject({ method: "POST", url: `/api/cases/${caseId}/reveal`, headers, payload: { hash } });
+    expect(revealed.json()).toEqual({ url: FLAGGED });
+  });
+});
