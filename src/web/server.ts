@@ -125,7 +125,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // a page's form refused before its route ran, as a page (a browser shows JSON as raw text): nothing was done, and
   // the way back to the page it was sent from (a case's forms post to /cases/ID/...; any other to one's home page)
   const formRefused = (reply: FastifyReply, status: 401 | 403, why: string, back: Html) =>
-    sendHtml(reply, layout("Nothing was done", null, html`<h1>Nothing was done</h1><p class="error" role="alert">Nothing was done: ${why}</p><p>${back}</p>`), status);
+    sendHtml(reply, layout("Nothing was done", null, html`<h1>Nothing was done</h1><p class="error" role="alert">${why}</p><p>${back}</p>`), status);
   const formPage = (req: FastifyRequest) => /^\/cases\/\d+(?=[/?]|$)/.exec(req.url)?.[0] ?? "/";
 
   app.addHook("preHandler", async (req, reply) => {
@@ -148,7 +148,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
               return formRefused(
                 reply,
                 403,
-                "this form is from a page of an earlier sign-in (you signed in again since, perhaps in another tab or window).",
+                "This form is from a page of an earlier sign-in (you signed in again since, perhaps in another tab or window).",
                 html`<a href="${formPage(req)}">Open the page again</a> and send it from there.`,
               );
             return reply.code(403).send({ error: "missing or wrong CSRF token: reload the page and try again" });
@@ -161,7 +161,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         return formRefused(
           reply,
           401,
-          "you are not signed in any more: your session ended (you signed out, or its hours were over).",
+          "You are not signed in any more: your session ended (you signed out, or its hours were over).",
           html`<a href="/login?next=${encodeURIComponent(formPage(req))}">Sign in again</a> and send it again (Back in your browser may still hold what you typed).`,
         );
       if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: "sign in, or send Authorization: Bearer <API token>" });
