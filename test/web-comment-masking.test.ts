@@ -1,6 +1,7 @@
 // An evidence address a reviewer pastes into a comment or a decision's note (after revealing it, for the hotline's
 // report) is shown to the next reviewer as host and hash, as everywhere else on the case page, the printable case
-// file and the case API: reading a colleague's comment is not an unrecorded reveal. Other addresses (the hotline's
+// file, the case's audit trail and the case API: reading a colleague's comment is not an unrecorded reveal (the JSON
+// case file alone holds full addresses). Other addresses (the hotline's
 // own report page) stay as written.
 import { describe, expect, it } from "vitest";
 import { recordAlerts } from "../src/cases/record.js";
@@ -30,7 +31,7 @@ const alert: Alert = {
 const openWeb = embeddedWeb();
 
 describe("an evidence address in a reviewer's comment or note", { timeout: 60_000 }, () => {
-  it("is masked on the case page, the printable file and the case API; another address is not", async () => {
+  it("is masked on the case page, the printable file, the case's audit trail (CSV, JSON) and the case API; another address is not", async () => {
     const { db, auth, app } = await openWeb();
     await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
     await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
@@ -43,7 +44,7 @@ describe("an evidence address in a reviewer's comment or note", { timeout: 60_00
     expect((await post(`/api/cases/${caseId}/actions`, { action: "assign", note: "starting with HTTPS://GALLERY.FLAGGED.EXAMPLE/p/1" })).statusCode).toBe(200);
 
     const hash = urlHash(FLAGGED);
-    for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`]) {
+    for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`, `/cases/${caseId}/audit.csv`, `/api/cases/${caseId}/audit`]) {
       const r = await app.inject({ method: "GET", url, headers });
       expect(r.statusCode, url).toBe(200);
       expect(r.body.toLowerCase(), url).not.toContain("gallery.flagged.example/p/1");

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { Alert, AlertContext, EvidenceEvent } from "../decode/events.js";
 import { urlHost } from "../lib/url.js";
-import { evidenceUrls, urlHash, type CaseDetail } from "./store.js";
+import { evidenceUrls, urlHash, type AuditRow, type CaseDetail } from "./store.js";
 
 export const MaskedUrl = z.object({
   /** null when the address is not an http(s) URL */
@@ -55,24 +55,23 @@ function masker(known: readonly string[], masked: (m: MaskedUrl) => boolean): (t
 export const textMasker = (known: readonly string[]): ((text: string) => string) => masker(known, () => true);
 
 /**
- * Masks what reviewers wrote (comments, decisions' notes): the case's evidence addresses, however they were pasted
- * or typed (the same canonical address), since a colleague's comment is no reveal; another address, such as a
- * hotline's report page, stays as written.
+ * Masks what reviewers wrote (comments, decisions' notes, in the audit trail too): the case's evidence addresses,
+ * however they were pasted or typed (the same canonical address), since a colleague's comment is no reveal; another
+ * address, such as a hotline's report page, stays as written.
  */
-function writtenMasker(known: readonly string[]): (text: string) => string {
+export function writtenMasker(context: AlertContext): { text: (s: string) => string; audit: (a: AuditRow) => AuditRow } {
+  const known = evidenceUrls(context);
   const evidence = new Set(known.map(urlHash));
-  return masker(known, (m) => evidence.has(m.sha256));
+  const text = masker(known, (m) => evidence.has(m.sha256));
+  const deep = (v: unknown): unknown =>
+    typeof v === "string" ? text(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v;
+  return { text, audit: (a) => ({ ...a, before: deep(a.before), after: deep(a.after), detail: deep(a.detail) }) };
 }
 
 /** A case's comments and audit rows with the evidence addresses reviewers wrote into them masked. */
 export function maskWritten(d: CaseDetail): Pick<CaseDetail, "comments" | "audit"> {
-  const mask = writtenMasker(evidenceUrls(d.context));
-  const deep = (v: unknown): unknown =>
-    typeof v === "string" ? mask(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v;
-  return {
-    comments: d.comments.map((c) => ({ ...c, body: mask(c.body) })),
-    audit: d.audit.map((a) => ({ ...a, before: deep(a.before), after: deep(a.after), detail: deep(a.detail) })),
-  };
+  const m = writtenMasker(d.context);
+  return { comments: d.comments.map((c) => ({ ...c, body: m.text(c.body) })), audit: d.audit.map(m.audit) };
 }
 
 function maskContext(ctx: AlertContext): MaskedAlertContext {

@@ -8,7 +8,7 @@ import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { CaseError, CaseStore, SightingsForm, queueFilter, type Actor, type Role } from "../cases/store.js";
 import { TRANSITIONS, changedSince } from "../cases/workflow.js";
-import { maskCase } from "../cases/mask.js";
+import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
@@ -303,9 +303,16 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const { id } = req.params as { id: string };
     return reply.header("content-disposition", `attachment; filename="case-${id}.json"`).send(await store.exportCase(id, req.actor!));
   });
+  // a case's audit trail as reviewers read it: an evidence address written into a comment or note masked, as on
+  // the page (the case's evidence, read after its rows, holds every address they can name: alerts are only added)
+  const caseAudit = async (actor: Actor, id: string, form: "csv" | "json") => {
+    const rows = await store.exportAudit(actor, form, { caseId: id });
+    const { audit } = writtenMasker((await store.get(id)).context);
+    return rows.map(audit);
+  };
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const rows = await store.exportAudit(req.actor!, "csv", { caseId: id });
+    const rows = await caseAudit(req.actor!, id, "csv");
     const csv = toCsv(AUDIT_CSV, rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail]));
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(csv);
   });
@@ -328,9 +335,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const sightings = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" }, format, publisher);
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
-  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) =>
-    store.exportAudit(req.actor!, "json", { caseId: (req.params as { id: string }).id }),
-  );
+  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => caseAudit(req.actor!, (req.params as { id: string }).id, "json"));
   app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
     const q = AuditQuery.parse(req.query);
     const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: q.after, limit: q.limit });
