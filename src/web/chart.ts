@@ -1,5 +1,6 @@
 // A small inline SVG chart of a merchant's daily sales (bars) and chargebacks (line): a reviewer sees a spike or a
-// dispute wave at a glance. Drawn on the server, so it needs no script and prints.
+// dispute wave at a glance. Drawn on the server, so it needs no script and prints. Its numbers are also a table: a
+// screen reader reads the picture (role="img") as its label only.
 import { UTCDate } from "@date-fns/utc";
 import { eachDayOfInterval, formatISO } from "date-fns";
 import { html, type Html } from "./html.js";
@@ -38,5 +39,8 @@ export function activityChart(days: AlertContext["activity"]): Html {
   <text x="${PAD.l - 6}" y="${PAD.t + ih}" text-anchor="end" font-size="11" fill="#2b5d9c">0</text>
   <text x="${W - PAD.r + 6}" y="${PAD.t + 10}" font-size="11" fill="#b91c1c">${maxCb}</text>
   ${ticks.map((i) => html`<text x="${(x(i) + bw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${series[i]!.day}</text>`)}
-</svg><figcaption class="muted">Bars: sales per day (left scale, up to ${maxSales}). Red line: chargebacks per day (right scale, up to ${maxCb}). As of the latest alert.</figcaption></figure>`;
+</svg><figcaption class="muted">Bars: sales per day (left scale, up to ${maxSales}). Red line: chargebacks per day (right scale, up to ${maxCb}). As of the latest alert.</figcaption>
+<details><summary>The same days as a table</summary><table><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Sales</th><th scope="col">Chargebacks</th></tr></thead><tbody>${series.map(
+    (d) => html`<tr><td>${d.day}</td><td>${d.sales}</td><td>${d.chargebacks}</td></tr>`,
+  )}</tbody></table></details></figure>`;
 }
