@@ -58,14 +58,33 @@ export function createMetrics() {
       }
     },
   });
+  // read at scrape from the webhook dispatcher's own totals (its `from` is set when a webhook is configured)
+  const webhookDeliveries: { from?: { delivered: number; retried: number; failed: number } } = {};
+  new client.Counter({
+    name: "moneytrail_webhook_deliveries_total",
+    help: "case webhook deliveries by result: delivered, retried (failed, tried again later), given_up (failed its last attempt: moneytrail webhooks retry requeues it)",
+    labelNames: ["result"],
+    registers: [registry],
+    collect() {
+      const d = webhookDeliveries.from;
+      if (!d) return;
+      this.reset();
+      this.inc({ result: "delivered" }, d.delivered);
+      this.inc({ result: "retried" }, d.retried);
+      this.inc({ result: "given_up" }, d.failed);
+    },
+  });
   return {
     registry,
+    webhookDeliveries,
     consumed: c("events_consumed_total", "messages read from the events topic"),
     processed: c("events_processed_total", "valid events run through the engine", ["type"]),
     deadLettered: c("events_dead_lettered_total", "messages sent to the dead-letter topic", ["reason"]),
     alerts: c("alerts_raised_total", "alerts raised", ["severity"]),
     alertTypologies: c("alert_typologies_total", "alerts raised, once per typology they name", ["typology"]),
     published: c("outbox_published_total", "messages published from the outbox", ["dest"]),
+    publishFailures: c("outbox_publish_failures_total", "outbox publishes that failed (each is retried; /readyz's outbox check says why)", ["partition"]),
+    outboxWaiting: g("outbox_rows_waiting", "outbox rows (alerts, dead letters) not yet published, per partition this process holds (at scrape)", ["partition"]),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
     indicatorRefusals: c(
       "indicator_sets_refused_total",

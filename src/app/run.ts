@@ -297,7 +297,7 @@ export class Runner {
       this.metrics.merchants.set(this.engine.merchants.size);
       this.metrics.slotsReset.reset();
       this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
-      await this.measureLag();
+      await Promise.all([this.measureLag(), this.measureOutbox()]);
       return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });
     this.http.get("/healthz", async () => ({ status: "alive" }));
@@ -370,6 +370,7 @@ export class Runner {
     if (this.cfg.webhookUrl) {
       this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
       this.webhook.start();
+      this.metrics.webhookDeliveries.from = this.webhook;
     }
     if (!this.cfg.httpPort) return;
     this.web = await buildWebServer({
@@ -408,6 +409,42 @@ export class Runner {
     await within(this.lagQuery, LAG_WAIT_MS).catch(() => undefined);
   }
 
+  /** the outbox's ends being read for a scrape; later scrapes wait for the same query rather than pile up */
+  private outboxQuery?: Promise<void>;
+
+  /** Outbox rows waiting at scrape time, waited for at most LAG_WAIT_MS (as the lag), else as last measured. */
+  private async measureOutbox(): Promise<void> {
+    this.outboxQuery ??= this.unpublished(this.publishers())
+      .then((waiting) => {
+        this.metrics.outboxWaiting.reset();
+        for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
+      })
+      .catch(() => undefined)
+      .finally(() => (this.outboxQuery = undefined));
+    await within(this.outboxQuery, LAG_WAIT_MS).catch(() => undefined);
+  }
+
+  /** The outbox rows of each publisher's partition not published yet (beyond its mark, as far as it knows it). */
+  private async unpublished(publishers: (readonly [number, OutboxPublisher])[]): Promise<Map<number, number>> {
+    const ends = await this.store.outboxEnds(this.cfg.eventsTopic, publishers.map(([p]) => p));
+    const marks = new Map(publishers.map(([p, pub]) => [p, pub.mark]));
+    const waiting = new Map<number, number>();
+    for (const e of ends) {
+      if (e.first === null || e.last === null) waiting.set(e.partition, 0);
+      else {
+        // rows at or below the mark are deleted in the background, a second or so after they were published
+        const below = BigInt(e.first) - 1n > marks.get(e.partition)! ? BigInt(e.first) - 1n : marks.get(e.partition)!;
+        waiting.set(e.partition, Number(BigInt(e.last) - below));
+      }
+    }
+    return waiting;
+  }
+
+  /** The publishers of the partitions this process holds, claimed or not yet. */
+  private publishers(): (readonly [number, OutboxPublisher])[] {
+    return [...[...this.owned].map(([p, o]) => [p, o.publisher] as const), ...this.unclaimed];
+  }
+
   /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
   async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
     const check = async (work: () => Promise<unknown>) => {
@@ -434,8 +471,7 @@ export class Runner {
 
   /** Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic. */
   private outboxCheck(): { ok: boolean; detail?: string } {
-    const publishers = [...[...this.owned].map(([p, o]) => [p, o.publisher] as const), ...this.unclaimed];
-    const failing = publishers.flatMap(([p, pub]) => {
+    const failing = this.publishers().flatMap(([p, pub]) => {
       const f = pub.failure;
       return f ? [`partition ${p}: publishing has failed ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error}): ${f.todo}`] : [];
     });
@@ -603,7 +639,11 @@ export class Runner {
       this.store,
       { groupId: this.cfg.groupId, sourceTopic: this.cfg.eventsTopic, partition: p, alertsTopic: this.cfg.alertsTopic, deadLetterTopic: this.cfg.deadLetterTopic },
       this.log,
-      { published: (dest, n) => this.metrics.published.inc({ dest }, n), transaction: (seconds) => this.metrics.publishSeconds.observe(seconds) },
+      {
+        published: (dest, n) => this.metrics.published.inc({ dest }, n),
+        transaction: (seconds) => this.metrics.publishSeconds.observe(seconds),
+        failed: () => this.metrics.publishFailures.inc({ partition: String(p) }),
+      },
     );
     // not waited for: its producer takes three round trips to start, and the outputs of the events processed
     // meanwhile wait in the outbox (publisher.ts)
@@ -1163,14 +1203,21 @@ export class Runner {
       // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds
       const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
       if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
-      // published before leaving: the next owner's producer would fence this one's mid-transaction
+      // published before leaving: the next owner's producer would fence this one's mid-transaction. Not tried again
+      // where publishing is failing (a broker that does not answer would hold the stop for its retries, a topic that
+      // refuses would refuse again): those rows wait in the outbox, and the next owner publishes them.
       const saved = [...this.owned.keys()];
-      for (const p of saved) {
-        await this.owned.get(p)?.publisher.flush();
-        await this.release(p, false);
-      }
-      for (const publisher of this.unclaimed.values()) await publisher.stop().catch((err: Error) => this.log.warn({ err: err.message }, "publisher stop failed"));
+      const publishers = this.publishers();
+      await Promise.all(
+        saved.map(async (p) => {
+          const publisher = this.owned.get(p)?.publisher;
+          if (publisher && !publisher.failure) await publisher.flush();
+          await this.release(p, false);
+        }),
+      );
+      await Promise.all([...this.unclaimed.values()].map((publisher) => publisher.stop().catch((err: Error) => this.log.warn({ err: err.message }, "publisher stop failed"))));
       this.unclaimed.clear();
+      const waiting = await this.unpublished(publishers).catch(() => undefined);
       await this.consumer?.disconnect();
       await this.admin.disconnect();
       await this.http?.close();
@@ -1179,7 +1226,12 @@ export class Runner {
       await this.pool.end();
       if (failed) throw failed;
       // the operator's sign in the log that the stop was clean
-      this.log.info({ partitions: saved, ms: Date.now() - began }, "stopped: positions, checkpoint and offsets saved, the group left");
+      const unpublished = waiting && [...waiting.values()].reduce((a, b) => a + b, 0);
+      this.log.info(
+        { partitions: saved, ms: Date.now() - began, unpublished },
+        "stopped: positions, checkpoint and offsets saved, the group left" +
+          (unpublished ? `; ${unpublished} outbox rows (alerts, dead letters) left unpublished in PostgreSQL, as publishing failed: the partitions' next owner publishes them` : ""),
+      );
     })();
     return this.stopping;
   }

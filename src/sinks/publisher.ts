@@ -58,6 +58,8 @@ export interface PublishReport {
   published?(dest: "alerts" | "dead-letter", count: number): void;
   /** one transaction's time, from its first request to its commit */
   transaction?(seconds: number): void;
+  /** a publish failed (it is retried) */
+  failed?(): void;
 }
 
 export class OutboxPublisher {
@@ -142,7 +144,10 @@ export class OutboxPublisher {
       .then(() => this.publishPending())
       .then(
         () => (this.failing = undefined),
-        (err: Error) => this.scheduleRetry(err),
+        (err: Error) => {
+          this.report.failed?.();
+          this.scheduleRetry(err);
+        },
       );
     return this.running;
   }
@@ -168,6 +173,11 @@ export class OutboxPublisher {
     let skip = 0;
     while (skip < this.queued.length && BigInt(this.queued[skip]!.seq) <= this.published) skip++;
     if (skip) this.queued.splice(0, skip);
+  }
+
+  /** The outbox's sequence number published last, as far as this publisher knows (0 before it read the mark). */
+  get mark(): bigint {
+    return this.published;
   }
 
   /** Why publishing fails, while it does (undefined once a publish went through). */
@@ -304,16 +314,25 @@ export class OutboxPublisher {
       .catch((err: Error) => this.log.warn({ err: err.message, partition: this.o.partition }, "published outbox rows not deleted; the next publish retries"));
   }
 
+  /**
+   * Stops publishing: waits for the publish in hand, unless publishing is failing. Then that publish (with a broker
+   * that does not answer, kafkajs's retries: half a minute and more) is left, and with it any retry: its rows are in
+   * the outbox for the partition's next owner, whose producer aborts a transaction this one left open.
+   */
   async stop(): Promise<void> {
-    await this.running;
+    const failing = this.failing !== undefined;
+    if (!failing) await this.running;
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
     if (this.dropTimer) {
       clearTimeout(this.dropTimer);
       this.dropTimer = undefined;
       await this.drop();
     }
     await this.dropping;
-    await this.producer.disconnect();
+    // a disconnect waits for the requests in flight
+    if (failing) void this.running.then(() => this.producer.disconnect()).catch(() => undefined);
+    else await this.producer.disconnect();
   }
 }

@@ -306,6 +306,21 @@ export class PgStore {
     return rows.map((r) => ({ ...r, headers: storedHeaders(r.headers) }));
   }
 
+  /**
+   * The lowest and highest sequence numbers in the outbox of each of `partitions` (null: none there), from the ends
+   * of its index: the numbers between them are consecutive, so what waits is known without counting the rows.
+   */
+  async outboxEnds(topic: string, partitions: number[]): Promise<{ partition: number; first: string | null; last: string | null }[]> {
+    const { rows } = await this.pool.query<{ partition: number; first: string | null; last: string | null }>(
+      `SELECT t.p AS partition,
+         (SELECT min(seq) FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = t.p) AS first,
+         (SELECT max(seq) FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = t.p) AS last
+       FROM unnest($3::int[]) AS t(p)`,
+      [this.groupId, topic, partitions],
+    );
+    return rows;
+  }
+
   async dropPublished(topic: string, partition: number, uptoSeq: string): Promise<void> {
     await this.pool.query("DELETE FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = $3 AND seq <= $4", [
       this.groupId,
