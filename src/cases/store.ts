@@ -108,6 +108,9 @@ export interface CaseDetail {
 const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, typologies, acquirer_id, assignee, opened_at, updated_at,
   closed_at, report_ref, dismiss_reason, last_alert_id`;
 
+// a severity's rank (low 1 .. critical 4), as the alert's schema orders them
+const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], severity)`;
+
 type Raw = Record<string, unknown>;
 const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
@@ -195,7 +198,10 @@ export class CaseStore {
     private readonly workers: readonly Role[],
   ) {}
 
-  /** Sorted by risk (score, highest first), then age (oldest first). */
+  /**
+   * Sorted by risk: severity first (a rule can make a case critical whatever its score), then score, highest first;
+   * then age, oldest first; the case id last, so that paging is stable.
+   */
   async queue(f: QueueFilter = {}): Promise<{ rows: CaseRow[]; total: number; page: number; pageSize: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -224,7 +230,7 @@ export class CaseStore {
     const pageSize = Math.min(Math.max(f.pageSize ?? 25, 1), 200);
     const page = Math.max(f.page ?? 1, 1);
     const [rows, count] = await Promise.all([
-      this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases ${sql} ORDER BY score DESC, opened_at ASC, case_id ASC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
+      this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases ${sql} ORDER BY ${BY_SEVERITY} DESC, score DESC, opened_at ASC, case_id ASC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mt_cases ${sql}`, params),
     ]);
     return { rows: rows.rows.map(caseRow), total: Number(count.rows[0]!.n), page, pageSize };

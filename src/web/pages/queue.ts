@@ -1,4 +1,4 @@
-// The case queue: riskiest and oldest first, with filters and paging.
+// The case queue: most severe, then highest score, then oldest first, with filters and paging.
 import { html, layout, severity, when, type PageUser } from "../html.js";
 import type { CaseRow, QueueFilter } from "../../cases/store.js";
 import { STATUSES } from "../../cases/workflow.js";
@@ -27,7 +27,7 @@ export function queuePage(
     "Case queue",
     user,
     html`<h1>Case queue</h1>
-<p class="muted">Suspect merchant accounts, riskiest first and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
+<p class="muted">Suspect merchant accounts, riskiest first: critical before high, then by score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
 <form method="get" action="/cases" class="noprint">
   ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, s.replace("_", " ")])])}
   ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
