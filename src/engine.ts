@@ -1,13 +1,13 @@
 // One event in, zero or more alerts out: merchant state -> rules -> score -> alert. Replay and the Kafka
 // consumer both drive this class; it does no I/O.
 import type { Alert, Event } from "./decode/events.js";
-import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, type MerchantState, type StoredMerchant } from "./state/merchant.js";
+import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, type ActiveSignal, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
 import type { EvalInput, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import { KIND_BY_NAME } from "./rules/registry.js";
-import type { IndicatorIndex } from "./indicators/index.js";
+import { citation, type IndicatorIndex, type IndicatorRef } from "./indicators/index.js";
 import { assess, materiallyChanged } from "./scoring/score.js";
 import { buildAlert, summarise } from "./scoring/alert.js";
 import { countActivity, keepEvidence, storedActivity, summariseEvent } from "./state/evidence.js";
@@ -28,6 +28,9 @@ function parseSlotKey(key: string): { id: string; kind?: string } {
   // a bare id that is no kind's name: a slot written before kinds were recorded, taken as the rule's own
   return { id: key, kind: KIND_BY_NAME.has(key) ? key : undefined };
 }
+
+/** A cited entry's expiry as a signal keeps it (epoch ms; Number.MAX_SAFE_INTEGER: none). */
+const expiryOf = (r: ActiveSignal["indicators"][number]): number => (r.validUntil === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(r.validUntil));
 
 function hasSignal(m: MerchantState): boolean {
   for (const _ in m.signals) return true;
@@ -59,6 +62,18 @@ export class Engine {
   private hits: RuleHit[] = [];
   /** merchants flagged, no longer flagged or with keys added or dropped since the last takeFlags(), for the other partitions */
   private flags: FlagNotice[] = [];
+  /**
+   * the notices of merchants no longer flagged without an event of theirs (a reload, an indicator revoked or expired,
+   * a restore): a caller that writes notices with the events that made them writes these on the merchant's own
+   * partition, whichever event was in hand
+   */
+  private readonly lapsed = new WeakSet<FlagNotice>();
+  /** the merchants held here that are flagged on their own evidence */
+  private readonly flaggedIds = new Set<string>();
+  /** event time: the latest event's time processed or restored; indicators expire by it (expireFlags) */
+  private clock = 0;
+  /** no flagged merchant's signal can lose its last indicator to expiry before this time (a bound; see expireFlags) */
+  private nextExpiry = Number.MAX_SAFE_INTEGER;
   /**
    * Called with a merchant's id before an event changes its state, for a caller that must see the state as it was
    * (a checkpoint in progress serialises it first).
@@ -96,6 +111,10 @@ export class Engine {
     }
     if (at > m.lastEventAt) m.lastEventAt = at;
     if (this.trackDirty) this.dirty.add(m.id);
+    if (at > this.clock) {
+      this.clock = at;
+      if (at >= this.nextExpiry) this.expireFlags();
+    }
     // the merchant is first brought up to date with the indicators in force, then given its event
     let changed =
       m.indicatorsSeen !== indicators || (m.indicatorsExpire !== undefined && at >= m.indicatorsExpire)
@@ -182,6 +201,7 @@ export class Engine {
       if (!prev && this.trackHits) this.hits.push({ rule: rule.id, version: rule.version, mode: rule.mode, merchantId: m.id, at: "occurredAt" in event ? event.occurredAt : new Date(at).toISOString() });
       // the earliest expiry among the indicators cited: from then on the merchant is checked again
       for (const r of f.indicators ?? []) if (r.validUntil < (m.indicatorsExpire ?? Number.MAX_SAFE_INTEGER)) m.indicatorsExpire = r.validUntil;
+      if (m.flagged) for (const r of f.indicators ?? []) if (r.validUntil > this.clock && r.validUntil < this.nextExpiry) this.nextExpiry = r.validUntil;
       m.signals[rule.id] = {
         value: f.value,
         threshold: f.threshold,
@@ -221,15 +241,21 @@ export class Engine {
    * through a notice dropping every key, in the other processes; peers already alerted stay alerted. Returns the
    * alerts of the peers of a merchant just flagged.
    */
-  private followEvidence(m: MerchantState, own: boolean, eventId: string, occurredAt: string, at: number): readonly Alert[] {
+  private followEvidence(m: MerchantState, own: boolean, eventId: string, occurredAt: string, at: number, withoutEvent = false): readonly Alert[] {
     if (own === !!m.flagged) return NO_ALERTS;
     m.flagged = own;
     const keys = infraKeys(m.profile);
     if (!own) {
+      this.flaggedIds.delete(m.id);
       this.infra.unflag(m.id, keys);
-      if (this.trackDirty) this.flags.push({ merchantId: m.id, eventId, occurredAt, keys: [], dropped: keys });
+      if (this.trackDirty) {
+        const n: FlagNotice = { merchantId: m.id, eventId, occurredAt, keys: [], dropped: keys };
+        this.flags.push(n);
+        if (withoutEvent) this.lapsed.add(n);
+      }
       return NO_ALERTS;
     }
+    this.flaggedAt(m);
     if (this.trackDirty) this.flags.push({ merchantId: m.id, eventId, occurredAt, keys });
     return this.alertPeers(m.id, this.infra.flag(m.id, keys), eventId, occurredAt, at);
   }
@@ -271,19 +297,93 @@ export class Engine {
     this.ruleSet = next;
     this.infra.maxSharers = next.settings.maxSharers;
     this.env.highRiskMccs = next.highRiskMccs;
-    for (const m of this.merchants.values()) this.recheckFlag(m);
+    for (const id of [...this.flaggedIds]) this.recheckFlag(this.merchants.get(id)!, this.ruleSet.version);
+  }
+
+  /** A merchant flagged on its own evidence: watched for the expiry of the indicators its signals cite. */
+  private flaggedAt(m: MerchantState): void {
+    this.flaggedIds.add(m.id);
+    if (m.indicatorsExpire !== undefined && m.indicatorsExpire < this.nextExpiry) this.nextExpiry = m.indicatorsExpire;
   }
 
   /**
-   * Unflags a merchant flagged on its own evidence that the rule set in force does not alert (its rule removed or
-   * made shadow, a weight or the alert level changed): its infrastructure stops linking merchants now, not at its
-   * next event, which a merchant already closed may never have. Its signals are left as they are (re-evaluating them
-   * takes an event); the notice dropping its keys names the rule set as its cause, in place of an event.
+   * Unflags a merchant flagged on its own evidence that no longer alerts without an event of its own, which a merchant
+   * already closed may never have: its rule removed or made shadow, a weight or the alert level changed (a reload), or
+   * every indicator a signal cites revoked or left out of its set's new version (`inForce`: the entries cited that
+   * the sets in force hold), or expired by the clock. Its infrastructure stops linking merchants now; the notice
+   * dropping its keys names the cause in place of an event. A signal whose entries the sets no longer hold is dropped,
+   * as the merchant's next event would, whatever its time; one whose entries expired stays (its own events are judged
+   * at their own time, and one from before the expiry may arrive late), but counts for no flag; nothing is added (a
+   * new entry that lists the merchant waits for its next event: only an event alerts).
    */
-  private recheckFlag(m: MerchantState): void {
-    if (!m.flagged || assess(m, this.ruleSet, true).alert) return;
-    if (this.trackDirty) this.dirty.add(m.id);
-    this.followEvidence(m, false, this.ruleSet.version, new Date(m.lastEventAt).toISOString(), m.lastEventAt);
+  private recheckFlag(m: MerchantState, cause: string, inForce?: Map<string, IndicatorRef>): void {
+    if (!m.flagged) return;
+    const until = (r: ActiveSignal["indicators"][number]): number | undefined => (inForce ? inForce.get(citation(r.source, r.set, r.id))?.validUntil : expiryOf(r));
+    // every entry cited no longer held in force (gone), or no longer valid at the clock
+    const lapsed = (s: ActiveSignal, gone: boolean): boolean =>
+      s.indicators.length > 0 &&
+      s.indicators.every((r) => {
+        const u = until(r);
+        return u === undefined || (!gone && u <= this.clock);
+      });
+    const revoked = inForce ? Object.keys(m.signals).filter((rule) => lapsed(m.signals[rule]!, true)) : [];
+    const moved = inForce !== undefined && Object.values(m.signals).some((s) => s.indicators.some((r) => (until(r) ?? expiryOf(r)) !== expiryOf(r)));
+    const change = () => {
+      this.beforeChange?.(m.id);
+      if (this.trackDirty) this.dirty.add(m.id);
+    };
+    if (revoked.length || moved) {
+      change();
+      for (const rule of revoked) delete m.signals[rule];
+      // each cited entry's expiry as its set in force has it now (a new version may have moved it), for expireFlags
+      for (const s of Object.values(m.signals))
+        for (const r of s.indicators) {
+          const u = until(r);
+          if (u === Number.MAX_SAFE_INTEGER) delete r.validUntil;
+          else if (u !== undefined) r.validUntil = new Date(u).toISOString();
+        }
+    }
+    const live: MerchantState["signals"] = {};
+    for (const [rule, s] of Object.entries(m.signals)) if (!lapsed(s, false)) live[rule] = s;
+    if (assess({ ...m, signals: live }, this.ruleSet, true).alert) return;
+    if (!revoked.length && !moved) change();
+    const at = Math.max(this.clock, m.lastEventAt);
+    this.followEvidence(m, false, cause, new Date(at).toISOString(), at, true);
+  }
+
+  /**
+   * Event time passed the expiry of an indicator a flagged merchant's signal cites: the merchants whose signals lose
+   * their last indicator in force are rechecked (recheckFlag), whichever merchant's event moved the clock.
+   */
+  private expireFlags(): void {
+    this.nextExpiry = Number.MAX_SAFE_INTEGER;
+    for (const id of [...this.flaggedIds]) {
+      const m = this.merchants.get(id)!;
+      this.recheckFlag(m, `indicators-expired@${new Date(this.clock).toISOString()}`);
+      if (!m.flagged) continue;
+      // the earliest time one of its signals may lose its last indicator
+      for (const s of Object.values(m.signals)) {
+        if (s.indicators.length === 0) continue;
+        const last = Math.max(...s.indicators.map(expiryOf));
+        // a signal expired already counts for no flag (recheckFlag), nor comes round again
+        if (last > this.clock && last < this.nextExpiry) this.nextExpiry = last;
+      }
+    }
+  }
+
+  /**
+   * The flagged merchants' signals checked against new indicator sets (a set's new version, or a restore under sets
+   * other than those they were checked against): see recheckFlag. The index is searched once for every entry cited.
+   */
+  private recheckCitations(ms: MerchantState[]): void {
+    const stale = ms.filter((m) => m.flagged && m.indicatorsSeen !== this.env.indicators.fingerprint);
+    if (stale.length === 0) return;
+    const cited = new Set<string>();
+    for (const m of stale) for (const s of Object.values(m.signals)) for (const r of s.indicators) cited.add(citation(r.source, r.set, r.id));
+    const inForce = this.env.indicators.find(cited);
+    const cause = `indicator-sets@${this.env.indicators.fingerprint.toString(16)}`;
+    for (const m of stale) this.recheckFlag(m, cause, inForce);
+    this.nextExpiry = this.clock;
   }
 
   /** The indicator sets in force. */
@@ -291,9 +391,13 @@ export class Engine {
     return this.env.indicators;
   }
 
-  /** New indicator sets in force from the next event on (a set's new version arrived). */
+  /**
+   * New indicator sets in force from the next event on (a set's new version arrived). A merchant flagged on entries
+   * they no longer hold in force is unflagged now (recheckCitations); one they list anew waits for its next event.
+   */
   replaceIndicators(next: IndicatorIndex): void {
     this.env.indicators = next;
+    this.recheckCitations([...this.flaggedIds].map((id) => this.merchants.get(id)!));
   }
 
   /** A merchant's state as it is persisted (plain JSON, slots by rule id and kind: see slotKey). */
@@ -310,6 +414,7 @@ export class Engine {
    */
   restore(stored: Iterable<StoredMerchant>): void {
     const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
+    const restored: MerchantState[] = [];
     for (const s of stored) {
       const slots: unknown[] = new Array(this.ruleSet.rules.length).fill(undefined);
       for (const [key, slot] of Object.entries(s.slots)) {
@@ -328,10 +433,17 @@ export class Engine {
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);
       this.infra.update(m.id, [], keys);
-      if (m.flagged) this.infra.flag(m.id, keys);
-      // checkpointed under another rule set (changed while the service was down, or before its change was checkpointed)
-      this.recheckFlag(m);
+      if (m.lastEventAt > this.clock) this.clock = m.lastEventAt;
+      if (!m.flagged) continue;
+      this.infra.flag(m.id, keys);
+      this.flaggedAt(m);
+      restored.push(m);
     }
+    // checkpointed under another rule set or other indicator sets (changed while the service was down, or before the
+    // change was checkpointed), or with an indicator expired since by the clock
+    this.recheckCitations(restored);
+    for (const m of restored) this.recheckFlag(m, this.ruleSet.version);
+    if (this.clock >= this.nextExpiry) this.expireFlags();
   }
 
   /** Forgets merchants (their partition went to another consumer). */
@@ -342,6 +454,7 @@ export class Engine {
       this.infra.update(id, infraKeys(m.profile), []);
       this.merchants.delete(id);
       this.dirty.delete(id);
+      this.flaggedIds.delete(id);
     }
   }
 
@@ -365,6 +478,11 @@ export class Engine {
     const f = this.flags;
     this.flags = [];
     return f;
+  }
+
+  /** Whether a notice (of takeFlags) was made without an event of its merchant (see `lapsed`). */
+  withoutEvent(n: FlagNotice): boolean {
+    return this.lapsed.has(n);
   }
 
   /** Rule hits since the last call: a rule started to hold on a merchant. */

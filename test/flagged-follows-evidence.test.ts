@@ -70,13 +70,16 @@ describe("a flagged merchant whose own evidence no longer alerts", () => {
   it("is unflagged when its indicator is revoked: a merchant boarding on its IP later is not linked, after a restore neither", () => {
     const engine = engineOver(set(1));
     flagged(engine);
-    engine.replaceIndicators(indexOf(set(2, { ...ENTRY, revoked: true })));
-    const next = tx({ merchantId: M1 });
-    expect(feed(engine, [next])).toEqual([]);
+    const revoked = indexOf(set(2, { ...ENTRY, revoked: true }));
+    engine.replaceIndicators(revoked);
+    // at once, not at its next event (which may never come)
     expect(state(engine, M1).signals).toEqual({});
     expect(state(engine, M1).flagged).toBe(false);
-    // the other processes are told in the way a dropped key is: every key of the merchant, dropped
-    expect(engine.takeFlags()).toEqual([{ merchantId: M1, eventId: next.eventId, occurredAt: next.occurredAt, keys: [], dropped: [ipKey] }]);
+    // the other processes are told in the way a dropped key is: every key of the merchant, dropped; the new sets in
+    // place of an event
+    expect(engine.takeFlags()).toEqual([{ merchantId: M1, eventId: `indicator-sets@${revoked.fingerprint.toString(16)}`, occurredAt: expect.any(String), keys: [], dropped: [ipKey] }]);
+    expect(feed(engine, [tx({ merchantId: M1 })])).toEqual([]);
+    expect(engine.takeFlags()).toEqual([]);
 
     expect(feed(engine, [onIp(M3)])).toEqual([]);
     expect(signalOf(engine, "shared", M3)).toBeUndefined();

@@ -321,7 +321,9 @@ export class Runner {
   /** A newer version of a set arrived on the topic: a new index, in force from the next event. */
   private putIndicatorsInForce(sets: IndicatorSet[]): void {
     const ix = indexSets(sets);
+    // merchants flagged only on entries revoked or left out are unflagged now (engine.recheckFlag): their notices
     this.engine.replaceIndicators(ix);
+    this.holdNotices();
     this.setIndicatorGauges(ix);
     this.log.info({ sets: ix.sets }, "indicator sets in force");
   }
@@ -352,12 +354,13 @@ export class Runner {
   }
 
   /**
-   * The notices of merchants the rule set in force no longer flags (engine.recheckFlag, at a reload or a restore),
-   * made outside any chunk: each waits on its merchant's partition and is written with its position, within a
-   * second (savePositions) and before the state that has it unflagged is checkpointed, fenced by its epoch.
+   * The notices of merchants no longer flagged without an event of theirs (engine.recheckFlag: a reload, a restore,
+   * an indicator revoked, or expired by another merchant's event), made outside any chunk or in another partition's:
+   * each waits on its merchant's partition and is written with its position, within a second (savePositions) and
+   * before the state that has it unflagged is checkpointed, fenced by its epoch.
    */
-  private holdNotices(): void {
-    for (const n of this.engine.takeFlags()) {
+  private holdNotices(notices = this.engine.takeFlags()): void {
+    for (const n of notices) {
       const p = this.partitionOf.get(n.merchantId);
       if (p !== undefined) this.owned.get(p)?.flags.push(n);
     }
@@ -1117,15 +1120,20 @@ export class Runner {
       owned.last = { offset: lastOffset, timestamp: lastMsg.timestamp, key: lastMsg.key && Buffer.from(lastMsg.key) };
       // hits and flags of events before the outputs' position were written with it
       const hits = this.engine.takeHits();
+      const fresh = owned.emitted === null || next > owned.emitted;
       const flags = this.engine.takeFlags();
+      // a merchant unflagged by an indicator that another merchant's event found expired: on its own partition, and
+      // written also from events processed before (which of this process's events passes the expiry first varies)
+      const lapsed = flags.filter((f) => this.engine.withoutEvent(f) && (this.partitionOf.get(f.merchantId) !== p || !fresh));
+      if (lapsed.length) this.holdNotices(lapsed);
       let written: OutboxRow[] = [];
-      if (owned.emitted === null || next > owned.emitted) {
+      if (fresh) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
         // consumed again and, from the same state, make the same rule hits and no outputs again. savePositions
         // writes its position and hits within a second. Most chunks at a steady rate are such, and a transaction
         // each was most of PostgreSQL's round trips.
         for (const h of hits) owned.hits.push(h);
-        for (const f of flags) owned.flags.push(f);
+        for (const f of flags) if (!lapsed.includes(f)) owned.flags.push(f);
         if (alerts.length || outbox.length) {
           try {
             written = await this.commit(p, owned, next, alerts, outbox);

@@ -25,6 +25,9 @@ export interface IndicatorRef {
 }
 
 const NONE: readonly IndicatorRef[] = Object.freeze([]);
+
+/** How a signal cites an entry: its publisher, set id and entry id (one publisher's set id names one set in force). */
+export const citation = (source: string, set: string, id: string): string => JSON.stringify([source, set, id]);
 const valid = (r: IndicatorRef, at: number): boolean => r.validFrom <= at && r.validUntil > at;
 
 export class IndicatorIndex {
@@ -124,6 +127,23 @@ export class IndicatorIndex {
       if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), null));
     }
     return out.length ? out : NONE;
+  }
+
+  /**
+   * The entries in force (not revoked) among those cited (keys made by `citation`), by citation. A scan of every entry:
+   * for the few that flagged merchants cite, when the sets change, not per event (a map of every entry would double
+   * the index's memory).
+   */
+  find(cited: ReadonlySet<string>): Map<string, IndicatorRef> {
+    const out = new Map<string, IndicatorRef>();
+    if (cited.size === 0) return out;
+    for (const table of this.byKind.values())
+      for (const refs of table.values())
+        for (const r of refs) {
+          const key = citation(r.source, r.set, r.id);
+          if (cited.has(key)) out.set(key, r);
+        }
+    return out;
   }
 
   /** Keyword indicators found in a descriptor on word boundaries (see containsKeyword). */
