@@ -805,22 +805,31 @@ export class Runner {
 
   private async pollFlagsNow(): Promise<void> {
     if (!this.joined) return;
-    for (;;) {
-      const rows = await this.store.flagsSince(this.flagsRead);
-      for (const r of rows) {
-        this.flagsRead = { xid: r.xid, seq: r.seq };
-        const n = FlagNotice.safeParse(r.notice);
-        if (!n.success) {
-          this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
-          continue;
-        }
-        for (const peer of this.flagNoticed(n.data)) {
-          const q = this.partitionOf.get(peer);
-          // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
-          if (q !== undefined && q !== r.partition) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
-        }
+    // every page read before any is applied: read again from the start (a claim, a rebalance), a merchant's old notice
+    // flagging its keys and its later one dropping them may be pages apart, and events are processed between pages
+    const from = this.flagsRead;
+    const rows: Awaited<ReturnType<PgStore["flagsSince"]>> = [];
+    for (let after = from; ; ) {
+      const page = await this.store.flagsSince(after);
+      rows.push(...page);
+      if (page.length < FLAGS_PAGE) break;
+      after = page.at(-1)!;
+    }
+    const last = rows.at(-1);
+    // sent back to the start while this read was under way (a claim): read again from there next
+    if (this.flagsRead !== from) this.pollAgain = true;
+    else if (last) this.flagsRead = { xid: last.xid, seq: last.seq };
+    for (const r of rows) {
+      const n = FlagNotice.safeParse(r.notice);
+      if (!n.success) {
+        this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
+        continue;
       }
-      if (rows.length < FLAGS_PAGE) break;
+      for (const peer of this.flagNoticed(n.data)) {
+        const q = this.partitionOf.get(peer);
+        // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
+        if (q !== undefined && q !== r.partition) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
+      }
     }
     for (const [q, owned] of this.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
@@ -831,12 +840,23 @@ export class Runner {
    * merchant held here has its flags from its own events, which may be newer than the notice: only keys it still
    * holds are marked (an old notice must not flag again a key dropped since), and keys are unmarked only while it is
    * not flagged here (notices read again from the start: its notice of no longer being flagged undoes the older one).
+   * Once its partition has processed again every event whose notices are committed, a merchant not flagged here is
+   * not flagged at all: none of its notices flags a key (read again from the start, its old flag notice would link
+   * merchants until its later notice is read, or, unflagged a moment ago, written).
    */
   private flagNoticed(n: FlagNotice): string[] {
     const held = this.engine.merchants.get(n.merchantId);
     if (!held) return this.engine.flagRemote(n);
+    if (!held.flagged && !this.rebuilding(n.merchantId)) return this.engine.flagRemote({ ...n, keys: [], dropped: [...n.keys, ...(n.dropped ?? [])] });
     const now = infraKeys(held.profile);
     return this.engine.flagRemote({ ...n, keys: n.keys.filter((k) => hasKey(now, k)), dropped: held.flagged ? undefined : n.dropped });
+  }
+
+  /** The merchant's partition is processing again events whose outputs (and notices) were committed before its claim. */
+  private rebuilding(merchantId: string): boolean {
+    const p = this.partitionOf.get(merchantId);
+    const owned = p === undefined ? undefined : this.owned.get(p);
+    return owned !== undefined && owned.emitted !== null && (owned.position === null || owned.position < owned.emitted);
   }
 
   /**
