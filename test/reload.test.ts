@@ -89,6 +89,11 @@ describe("rule-set watcher: changes the directory watch does not report", () => 
     try {
       rmSync(dir, { recursive: true });
       await expect.poll(() => refusals.length, { timeout: 5000 }).toBe(1);
+      // which directory, that the set in force stays, and what to do; not the bare `ENOENT: ... stat` of the call
+      expect(refusals[0]).toBe(
+        `rules directory ${dir} is not there (ENOENT: removed or renamed, or a link to a directory that is not there): put the rule files back at ${dir}, or the link to a directory holding them. The rule set in force (${w.status.id}, version ${w.status.version}) stays; the directory is read again every 0.1 s and a valid set found there put in force`,
+      );
+      expect(w.status.lastRefusal?.message).toBe(refusals[0]);
       const next = lowered();
       cpSync(next.dir, dir, { recursive: true });
       await expect.poll(() => w.status.version, { timeout: 5000 }).toBe(next.version);

@@ -75,7 +75,7 @@ export class RuleSetWatcher {
     try {
       rs = loadRuleSet(this.o.dir);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = this.unreadable(err) ?? (err instanceof Error ? err.message : String(err));
       if (this.status.lastRefusal?.message !== message) {
         this.status.lastRefusal = { at: new Date().toISOString(), message };
         this.o.onRefused(message);
@@ -90,6 +90,20 @@ export class RuleSetWatcher {
     Object.assign(this.status, { id: rs.id, version: rs.version, loadedAt: new Date().toISOString(), lastRefusal: undefined });
     this.o.onChange(rs);
     return rs;
+  }
+
+  /**
+   * Why the rules directory itself cannot be read (removed, renamed, a link to nothing, no permission), saying what
+   * to do; undefined for any other error (a rule file's, which says its own).
+   */
+  private unreadable(err: unknown): string | undefined {
+    const { code, path } = err as NodeJS.ErrnoException;
+    if (path !== this.o.dir || code === undefined) return undefined;
+    const why =
+      code === "EACCES" || code === "EPERM"
+        ? `cannot be read by this process (${code}): give the service's user read access to it`
+        : `is not there (${code}: removed or renamed, or a link to a directory that is not there): put the rule files back at ${this.o.dir}, or the link to a directory holding them`;
+    return `rules directory ${this.o.dir} ${why}. The rule set in force (${this.current.id}, version ${this.current.version}) stays; the directory is read again every ${(this.o.pollMs ?? 5000) / 1000} s and a valid set found there put in force`;
   }
 
   stop(): void {
