@@ -1,7 +1,7 @@
 // The case queue as reviewers work it: list, read, act, comment, reveal, export. Every change and every reveal
 // or export writes an audit row in the same transaction, so the trail cannot miss an action that happened.
 import { z } from "zod";
-import { Alert, type AlertContext, type EvidenceEvent } from "../decode/events.js";
+import { Alert, type AlertContext, type EvidenceEvent, type IndicatorRef } from "../decode/events.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { zodIssues } from "../lib/errors.js";
 import { queryParams } from "../lib/query-params.js";
@@ -354,10 +354,11 @@ export class CaseStore {
 
   /**
    * The case file for a report to the authorities or a hotline. It holds every evidence address in full, so its
-   * audit row names each one's hash, as a reveal of each would.
+   * audit row names each one's hash, as a reveal of each would. TLP:RED indicators never leave the member that holds
+   * them: the file says how many were withheld, and the case page shows them to the reviewer.
    */
   async exportCase(caseId: string, actor: Actor): Promise<CaseFile> {
-    const d = await this.exported(caseId, actor, (d) => ({ form: "json", urls: evidenceUrls(d.context).map(urlHash) }));
+    const { withheld, ...d } = caseFile(await this.exported(caseId, actor, (d) => ({ form: "json", urls: evidenceUrls(d.context).map(urlHash) })));
     return {
       format: "moneytrail-case-file/1",
       exportedAt: new Date().toISOString(),
@@ -369,6 +370,7 @@ export class CaseStore {
       evidence: d.context.events.map((e) => ({ ...e, urls: eventUrls(e).map((u) => ({ url: u, sha256: urlHash(u) })) })),
       signals: d.alerts.at(-1)?.signals ?? [],
       indicators: indicatorsOf(d.alerts),
+      indicatorsWithheld: { count: withheld, reason: WITHHELD_REASON },
       alerts: d.alerts.map(({ context: _context, ...a }) => a),
       comments: d.comments,
       audit: d.audit,
@@ -376,8 +378,8 @@ export class CaseStore {
   }
 
   /** The case for its printable file, which masks addresses as the page does; audited as an export. */
-  async printCase(caseId: string, actor: Actor): Promise<CaseDetail> {
-    return this.exported(caseId, actor, () => ({ form: "print" }));
+  async printCase(caseId: string, actor: Actor): Promise<CaseDetail & { withheld: number }> {
+    return caseFile(await this.exported(caseId, actor, () => ({ form: "print" })));
   }
 
   /** A case read for an export, with the export's audit row in the same transaction. */
@@ -408,7 +410,7 @@ export class CaseStore {
       const all = indicatorsOf(d.alerts);
       if (all.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
       // a TLP:RED indicator's sighting goes to its own publisher only
-      const cited = publisher === undefined ? all.filter((i) => sightingTlp(i.tlp) !== "red") : all.filter((i) => i.source === publisher);
+      const cited = publisher === undefined ? all.filter((i) => !isRed(i)) : all.filter((i) => i.source === publisher);
       if (cited.length === 0)
         throw new CaseError(
           404,
@@ -470,7 +472,9 @@ export interface CaseFile {
   activity: AlertContext["activity"];
   evidence: (EvidenceEvent & { urls: { url: string; sha256: string }[] })[];
   signals: Alert["signals"];
+  /** the cited indicators that may leave this member: not TLP:RED */
   indicators: ReturnType<typeof indicatorsOf>;
+  indicatorsWithheld: { count: number; reason: string };
   alerts: Omit<Alert, "context">[];
   comments: CommentRow[];
   audit: AuditRow[];
@@ -514,6 +518,36 @@ function mergedContext(alerts: Alert[]): AlertContext {
 
 /** TLP:AMBER, or the cited indicator's level when stricter. */
 const sightingTlp = (tlp: string | undefined): Tlp => strictestTlp(["amber", tlp === undefined ? undefined : tlpOrRed(tlp)])!;
+
+/** A TLP:RED indicator: it never leaves the member that holds it (a level this version does not know reads as RED). */
+export const isRed = (i: IndicatorRef): boolean => i.tlp !== undefined && tlpOrRed(i.tlp) === "red";
+
+export const WITHHELD_REASON = "TLP:RED indicator matches are left out of a case file: they never leave the member that holds them (the case page shows them to reviewers)";
+
+/**
+ * A case as its files (JSON, printable) carry it: its signals without their TLP:RED indicator matches (set, id,
+ * source, confidence), and `withheld`, how many indicators were left out.
+ */
+function caseFile(d: CaseDetail): CaseDetail & { withheld: number } {
+  const red = indicatorsOf(d.alerts).filter(isRed);
+  if (red.length === 0) return { ...d, withheld: 0 };
+  const signals = (a: Alert): Alert["signals"] =>
+    a.signals.map((s) => (s.evidence.indicators?.some(isRed) ? { ...s, evidence: { ...s.evidence, indicators: s.evidence.indicators.filter((i) => !isRed(i)) } } : s));
+  return { ...d, alerts: d.alerts.map((a) => ({ ...a, signals: signals(a) })), audit: d.audit.map((r) => withoutRedCited(r, red)), withheld: red.length };
+}
+
+/**
+ * A sightings export's audit row names the indicators sent and their publisher: in a case file, not the TLP:RED
+ * ones, nor the publisher of a file that held only such.
+ */
+function withoutRedCited(r: AuditRow, withheld: readonly IndicatorRef[]): AuditRow {
+  const d = r.detail as { indicators?: unknown; publisher?: unknown } | null;
+  if (r.action !== "export-sightings" || !Array.isArray(d?.indicators)) return r;
+  const red = new Set(withheld.map((i) => `${i.set}/${i.id}`));
+  const kept = d.indicators.filter((k) => !red.has(k as string));
+  if (kept.length === d.indicators.length) return r;
+  return { ...r, detail: { ...d, indicators: kept, ...(kept.length === 0 && d.publisher !== undefined && { publisher: "withheld (TLP:RED)" }) } };
+}
 
 /** Each indicator that matched in any of the case's alerts, once, with the rules it fired. */
 export function indicatorsOf(alerts: Alert[]) {

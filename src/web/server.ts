@@ -297,7 +297,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    return sendHtml(reply, casePage(pageUser(req)!, await store.printCase(id, req.actor!), { print: true }));
+    const d = await store.printCase(id, req.actor!);
+    return sendHtml(reply, casePage(pageUser(req)!, d, { print: true, withheld: d.withheld }));
   });
   app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };

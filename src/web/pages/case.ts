@@ -2,7 +2,7 @@
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
 import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
-import { eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
+import { WITHHELD_REASON, eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { DISMISS_REASONS, allowedActions, seenCase } from "../../cases/workflow.js";
@@ -15,6 +15,8 @@ export interface CasePageOptions {
   notice?: string;
   /** a printable case file: no forms */
   print?: boolean;
+  /** how many TLP:RED indicators the printable file leaves out */
+  withheld?: number;
 }
 
 const money = (minor: number | undefined, currency: string | undefined) =>
@@ -40,6 +42,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const p = d.context.profile;
   const latest = d.alerts.at(-1);
   const cited = indicatorsOf(d.alerts);
+  const withheld = o.withheld ?? 0;
   const mask = textMasker(evidenceUrls(d.context));
   const { comments, audit } = maskWritten(d);
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
@@ -123,8 +126,10 @@ ${
     ? html`<table id="indicators"><thead><tr><th>Set</th><th>Entry</th><th>Source</th><th>Confidence</th><th>TLP</th><th>Valid until</th><th>Matched by</th></tr></thead><tbody>${cited.map(
         (i) => html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td></tr>`,
       )}</tbody></table>`
-    : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`
-}</section>
+    : withheld
+      ? ""
+      : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`
+}${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
 <section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
 <section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${audit.map(
