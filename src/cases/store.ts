@@ -59,6 +59,8 @@ const filters = {
   status: z.enum(QUEUE_STATUSES, { error: `expected one of ${QUEUE_STATUSES.join(", ")}` }).optional(),
   typology: z.string().max(256).optional(),
   acquirer: z.string().max(256).optional(),
+  /** a merchant id, exactly: that merchant's cases */
+  merchant: z.string().trim().max(256).optional(),
   /** a username, or "unassigned" */
   assignee: z.string().max(128).optional(),
   page: wholeNumber(1).optional(),
@@ -103,6 +105,8 @@ export interface CaseDetail {
   context: AlertContext;
   comments: CommentRow[];
   audit: AuditRow[];
+  /** the merchant's other cases, newest first: what was decided on it before (or since) */
+  otherCases: CaseRow[];
 }
 
 const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, typologies, acquirer_id, assignee, opened_at, updated_at,
@@ -221,6 +225,10 @@ export class CaseStore {
       params.push(f.acquirer);
       where.push(`acquirer_id = $${params.length}`);
     }
+    if (f.merchant) {
+      params.push(f.merchant);
+      where.push(`merchant_id = $${params.length}`);
+    }
     if (f.assignee === "unassigned") where.push("assignee IS NULL");
     else if (f.assignee) {
       params.push(f.assignee);
@@ -261,6 +269,10 @@ export class CaseStore {
     );
     const comments = await q.query<Raw>("SELECT comment_id::text, author, body, created_at FROM mt_case_comments WHERE case_id = $1::bigint ORDER BY comment_id", [id]);
     const audit = await q.query<Raw>("SELECT * FROM mt_audit WHERE case_id = $1::bigint ORDER BY audit_id", [id]);
+    const others = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE merchant_id = $1 AND case_id <> $2::bigint ORDER BY opened_at DESC, case_id DESC`, [
+      c.rows[0].merchant_id,
+      id,
+    ]);
     const list = alerts.rows.map((r) => Alert.parse(typeof r.alert === "string" ? JSON.parse(r.alert) : r.alert));
     return {
       case: caseRow(c.rows[0]),
@@ -268,6 +280,7 @@ export class CaseStore {
       context: mergedContext(list),
       comments: comments.rows.map((r) => ({ commentId: String(r.comment_id), author: r.author as string, body: r.body as string, createdAt: iso(r.created_at)! })),
       audit: audit.rows.map(auditRow),
+      otherCases: others.rows.map(caseRow),
     };
   }
 

@@ -37,6 +37,12 @@ function eventFacts(e: EvidenceEvent): string {
   }
 }
 
+/** What was decided on a case: the report's reference, the dismissal's reason (with ids on the page's own case). */
+const decision = (c: CaseDetail["case"], ids = false): Html =>
+  html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${c.reportRef}</code>` : ""}${
+    c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
+  }`;
+
 export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {}): string {
   const c = d.case;
   const p = d.context.profile;
@@ -61,9 +67,18 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
 <p><strong>Status:</strong> <span id="status">${c.status.replace("_", " ")}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
-· <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${c.reportRef ? html` · <strong>reported</strong> as <code>${c.reportRef}</code>` : ""}${
-      c.dismissReason ? html` · <strong>dismissed</strong>: <span id="dismiss-reason">${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
-    }</p>
+· <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${decision(c, true)}</p>
+${
+  o.print
+    ? ""
+    : html`<section id="other-cases"><h2>Other cases of this merchant</h2>${
+        d.otherCases.length
+          ? html`<table><thead><tr><th>Case</th><th>Status and decision</th><th>Opened</th><th>Closed</th></tr></thead><tbody>${d.otherCases.map(
+              (x) => html`<tr data-case="${x.caseId}"><td><a href="/cases/${x.caseId}">#${x.caseId}</a></td><td>${x.status.replace("_", " ")}${decision(x)}</td><td>${when(x.openedAt)}</td><td>${when(x.closedAt)}</td></tr>`,
+            )}</tbody></table><p class="muted"><a href="/cases?status=all&amp;merchant=${encodeURIComponent(c.merchantId)}">All cases of ${c.merchantId} in the queue</a></p>`
+          : html`<p class="muted">None: this is the merchant's first case.</p>`
+      }</section>`
+}
 ${
   actions.length
     ? html`<section class="actions noprint"><h2>Decide</h2>

@@ -28,7 +28,14 @@ export function queuePage(
     user,
     html`<h1>Case queue</h1>
 <p class="muted">Suspect merchant accounts, riskiest first: critical before high, then by score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
+<form method="get" action="/cases" class="noprint" role="search">
+  <input type="hidden" name="status" value="all">
+  <label>Find a merchant's cases, open and closed <input type="search" name="merchant" value="${f.merchant ?? ""}" size="28" placeholder="merchant id, exactly" required></label>
+  <button>Find</button>
+</form>
+${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases">all merchants</a></p>` : ""}
 <form method="get" action="/cases" class="noprint">
+  ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
   ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, s.replace("_", " ")])])}
   ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
   ${select("acquirer", f.acquirer, [["", "any acquirer"], ...facets.acquirers.map((t): [string, string] => [t, t])])}
