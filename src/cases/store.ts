@@ -173,10 +173,12 @@ export function eventUrls(e: EvidenceEvent): string[] {
 
 /** Who an audit row names when nobody is signed in (a failed sign-in: the user tried, if the name is one's, is the target). */
 export const ANONYMOUS = { username: "anonymous", role: "anonymous" } as const;
+/** Who an audit row names for what the service did of itself: a case's webhook delivery given up. */
+export const WEBHOOK = { username: "webhook", role: "system" } as const;
 
 export async function writeAudit(
   q: Queryable,
-  actor: Actor | typeof ANONYMOUS,
+  actor: Actor | typeof ANONYMOUS | typeof WEBHOOK,
   action: string,
   a: { caseId?: string | null; target?: string | null; before?: unknown; after?: unknown; detail?: unknown } = {},
 ): Promise<void> {

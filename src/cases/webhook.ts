@@ -4,6 +4,8 @@
 // be sent again once its lease runs out.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "./db.js";
+import { WEBHOOK, writeAudit } from "./store.js";
+import { CONSOLE } from "../web/auth.js";
 import type { Logger } from "../lib/log.js";
 
 export interface WebhookOptions {
@@ -72,16 +74,19 @@ export function verifySignature(
 
 /**
  * Requeues deliveries that were given up (all, or those of `deliveryIds`), each with a fresh set of attempts, due
- * now: `moneytrail webhooks retry` once the receiver is fixed. Returns their ids.
+ * now: `moneytrail webhooks retry` once the receiver is fixed. Returns their ids. Each case's audit trail says so.
  */
 export async function requeueFailed(db: Db, deliveryIds?: readonly (string | number)[]): Promise<string[]> {
-  const { rows } = await db.query<{ delivery_id: string }>(
-    `UPDATE mt_webhooks SET failed_at = NULL, attempts = 0, next_at = now()
-     WHERE failed_at IS NOT NULL AND delivered_at IS NULL AND ($1::bigint[] IS NULL OR delivery_id = ANY($1::bigint[]))
-     RETURNING delivery_id::text`,
-    [deliveryIds?.length ? deliveryIds.map(String) : null],
-  );
-  return rows.map((r) => r.delivery_id);
+  return db.tx(async (q) => {
+    const { rows } = await q.query<{ delivery_id: string; case_id: string; event: string }>(
+      `UPDATE mt_webhooks SET failed_at = NULL, attempts = 0, next_at = now()
+       WHERE failed_at IS NOT NULL AND delivered_at IS NULL AND ($1::bigint[] IS NULL OR delivery_id = ANY($1::bigint[]))
+       RETURNING delivery_id::text, case_id::text, event`,
+      [deliveryIds?.length ? deliveryIds.map(String) : null],
+    );
+    for (const r of rows) await writeAudit(q, CONSOLE, "webhook-requeued", { caseId: r.case_id, detail: { deliveryId: r.delivery_id, event: r.event } });
+    return rows.map((r) => r.delivery_id);
+  });
 }
 
 export class WebhookDispatcher {
@@ -232,13 +237,23 @@ export class WebhookDispatcher {
     const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1));
     // ±20 %: receivers that came back are not hit by every process's retries at the same instant
     const jittered = Math.round(delay * (0.8 + 0.4 * Math.random()));
-    // attempts = seen: a process whose lease ran out and was overtaken does not overwrite the newer outcome
-    const { rows } = await this.db.query(
-      `UPDATE mt_webhooks SET attempts = $2, last_error = $3, next_at = $4::timestamptz, failed_at = $5::timestamptz
-       WHERE delivery_id = $1 AND attempts = $6 AND delivered_at IS NULL AND failed_at IS NULL RETURNING delivery_id`,
-      [row.id, attempts, error, iso(now + jittered), giveUp ? iso(now) : null, row.attempts],
-    );
-    if (rows.length === 0) return undefined;
+    const recorded = await this.db.tx(async (q) => {
+      // attempts = seen: a process whose lease ran out and was overtaken does not overwrite the newer outcome
+      const { rows } = await q.query(
+        `UPDATE mt_webhooks SET attempts = $2, last_error = $3, next_at = $4::timestamptz, failed_at = $5::timestamptz
+         WHERE delivery_id = $1 AND attempts = $6 AND delivered_at IS NULL AND failed_at IS NULL RETURNING delivery_id`,
+        [row.id, attempts, error, iso(now + jittered), giveUp ? iso(now) : null, row.attempts],
+      );
+      // the reviewer learns from the case that the bank's case system did not get it
+      if (rows.length && giveUp)
+        await writeAudit(q, WEBHOOK, "webhook-given-up", {
+          caseId: row.case_id,
+          target: this.target,
+          detail: { deliveryId: row.id, event: row.event, attempts, lastError: error },
+        });
+      return rows.length > 0;
+    });
+    if (!recorded) return undefined;
     const ctx = { deliveryId: row.id, caseId: row.case_id, event: row.event, attempts, error, target: this.target };
     if (giveUp) {
       this.failed++;
