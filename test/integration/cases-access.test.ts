@@ -124,7 +124,7 @@ describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) 
     }
     const typo = await get("/api/cases?stauts=open");
     expect(typo.statusCode).toBe(400);
-    expect(typo.json().error).toContain("the filters are status, typology, acquirer, assignee, page, pageSize");
+    expect(typo.json().error).toContain("the filters are status, typology, acquirer, merchant, assignee, page, pageSize");
     for (const q of ["page=0", "page=two", "pageSize=1000", "pageSize=0", "pageSize=0x10", "page=1e3"]) expect((await get(`/api/cases?${q}`)).statusCode, q).toBe(400);
     expect((await get("/api/cases?pageSize=0x10")).json().error).toBe("pageSize: expected a whole number from 1 to 200");
     expect((await get("/api/audit?limit=1e3", "adm")).json().error).toBe("limit: expected a whole number from 1 to 10000");

@@ -28,12 +28,6 @@ export function queuePage(
     user,
     html`<h1>Case queue</h1>
 <p class="muted">Suspect merchant accounts, riskiest first: critical before high, then by score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
-<form method="get" action="/cases" class="noprint" role="search">
-  <input type="hidden" name="status" value="all">
-  <label>Find a merchant's cases, open and closed <input type="search" name="merchant" value="${f.merchant ?? ""}" size="28" placeholder="merchant id, exactly" required></label>
-  <button>Find</button>
-</form>
-${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases">all merchants</a></p>` : ""}
 <form method="get" action="/cases" class="noprint">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
   ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, s.replace("_", " ")])])}
@@ -43,6 +37,12 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
   ${select("pageSize", String(q.pageSize), PAGE_SIZES.map((n): [string, string] => [String(n), String(n)]), "per page")}
   <button>Filter</button>
 </form>
+<form method="get" action="/cases" class="noprint" role="search">
+  <input type="hidden" name="status" value="all">
+  <label>Find a merchant's cases, open and closed <input type="search" name="merchant" value="${f.merchant ?? ""}" size="28" placeholder="merchant id, exactly" required></label>
+  <button>Find</button>
+</form>
+${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases">all merchants</a></p>` : ""}
 <table id="queue"><thead><tr><th>Case</th><th>Merchant</th><th>Score</th><th>Severity</th><th>Typologies</th><th>Acquirer</th><th>Status</th><th>Assignee</th><th>Opened</th><th>Updated</th></tr></thead>
 <tbody>${
       q.rows.length
