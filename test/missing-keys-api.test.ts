@@ -38,7 +38,7 @@ describe("an API request without a required key", { timeout: 60_000 }, () => {
     };
 
     const act = (payload: object) => error("POST", `/api/cases/${caseId}/actions`, rev, payload);
-    expect(await act({})).toBe('action: missing: this key is required (one of "assign"|"escalate"|"report"|"dismiss"|"reopen")');
+    expect(await act({})).toBe('action: missing: this key is required (one of "assign"|"escalate"|"report"|"dismiss"|"close-account"|"reopen")');
     await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers: rev, payload: { action: "assign" } });
     await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers: rev, payload: { action: "escalate" } });
     expect(await act({ action: "report" })).toBe("reportRef: missing: this key is required (string)");

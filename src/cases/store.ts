@@ -10,7 +10,7 @@ import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
+import { ACTIVE, CLOSED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
 export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
@@ -49,6 +49,8 @@ export interface CaseRow {
   closedAt: string | null;
   reportRef: string | null;
   dismissReason: string | null;
+  /** the bank's reference for the termination of the merchant's account (a case closed as account closed) */
+  terminationRef: string | null;
   lastAlertId: string;
 }
 
@@ -110,7 +112,7 @@ export interface CaseDetail {
 }
 
 const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, typologies, acquirer_id, assignee, opened_at, updated_at,
-  closed_at, report_ref, dismiss_reason, last_alert_id`;
+  closed_at, report_ref, dismiss_reason, termination_ref, last_alert_id`;
 
 // a severity's rank (low 1 .. critical 4), as the alert's schema orders them
 const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], severity)`;
@@ -133,6 +135,7 @@ function caseRow(r: Raw): CaseRow {
     closedAt: iso(r.closed_at),
     reportRef: (r.report_ref as string | null) ?? null,
     dismissReason: (r.dismiss_reason as string | null) ?? null,
+    terminationRef: (r.termination_ref as string | null) ?? null,
     lastAlertId: r.last_alert_id as string,
   };
 }
@@ -153,7 +156,7 @@ function auditRow(r: Raw): AuditRow {
 }
 
 /** The fields of a case an action can change: what the audit trail records before and after. */
-const tracked = (c: CaseRow) => ({ status: c.status, assignee: c.assignee, reportRef: c.reportRef, dismissReason: c.dismissReason });
+const tracked = (c: CaseRow) => ({ status: c.status, assignee: c.assignee, reportRef: c.reportRef, dismissReason: c.dismissReason, terminationRef: c.terminationRef });
 
 /** The SHA-256 of a URL's canonical form: what a reviewer sees instead of a flagged URL, and what reveal takes. */
 export function urlHash(url: string): string {
@@ -302,6 +305,7 @@ export class CaseStore {
         assignee: a.action === "assign" ? (a.assignee ?? actor.username) : before.assignee,
         reportRef: a.action === "report" ? a.reportRef : a.action === "reopen" ? null : before.reportRef,
         dismissReason: a.action === "dismiss" ? a.reason : a.action === "reopen" ? null : before.dismissReason,
+        terminationRef: a.action === "close-account" ? a.terminationRef : a.action === "reopen" ? null : before.terminationRef,
       };
       if (a.action === "reopen") {
         const other = await q.query<{ case_id: string }>(
@@ -311,10 +315,10 @@ export class CaseStore {
         if (other.rows[0]) throw new CaseError(409, `merchant ${before.merchantId} already has an open case (${other.rows[0].case_id}); work that one instead`);
       }
       const upd = await q.query<Raw>(
-        `UPDATE mt_cases SET status = $2, assignee = $3, report_ref = $4, dismiss_reason = $5, updated_at = clock_timestamp(),
-           closed_at = CASE WHEN $2 IN ('reported', 'dismissed') THEN clock_timestamp() ELSE NULL END
+        `UPDATE mt_cases SET status = $2, assignee = $3, report_ref = $4, dismiss_reason = $5, termination_ref = $6, updated_at = clock_timestamp(),
+           closed_at = CASE WHEN $2 = ANY($7::text[]) THEN clock_timestamp() ELSE NULL END
          WHERE case_id = $1::bigint RETURNING ${CASE_COLUMNS}`,
-        [id, status, set.assignee, set.reportRef, set.dismissReason],
+        [id, status, set.assignee, set.reportRef, set.dismissReason, set.terminationRef, CLOSED],
       );
       const after = caseRow(upd.rows[0]!);
       await writeAudit(q, actor, a.action, {
@@ -407,8 +411,8 @@ export class CaseStore {
   }
 
   /**
-   * A closed case's decision for the publishers of the indicators its alerts cited, as sightings: reported =
-   * confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead decays. Other outcomes
+   * A closed case's decision for the publishers of the indicators its alerts cited, as sightings: reported or
+   * account closed = confirmed; dismissed as false positive or legitimate business = dismissed, so a false lead decays. Other outcomes
    * tell a publisher nothing and are refused. STIX: one bundle of sightings of every cited indicator. MISP: one
    * sighting per cited indicator MISP knows, i.e. whose id is a MISP attribute uuid. With a publisher, only its own
    * indicators: a file that goes to one publisher does not tell it which other members' entries the case cited. A
@@ -419,9 +423,9 @@ export class CaseStore {
       const d = await this.load(q, caseId);
       const c = d.case;
       const disposition =
-        c.status === "reported" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
+        c.status === "reported" || c.status === "account_closed" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
       if (!disposition)
-        throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, or one dismissed as false positive or legitimate business, tells a publisher something`);
+        throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, one closed with the merchant's account, or one dismissed as false positive or legitimate business, tells a publisher something`);
       const all = indicatorsOf(d.alerts);
       if (all.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
       // a TLP:RED indicator's sighting goes to its own publisher only
@@ -475,6 +479,17 @@ export class CaseStore {
       return rows;
     });
   }
+}
+
+/**
+ * The merchants whose account a bank terminated (a case closed as account closed), each once, with the latest such
+ * case, when it was closed and the bank's reference: where the shared-infrastructure rule reads them from.
+ */
+export async function terminatedMerchants(q: Queryable): Promise<{ merchantId: string; caseId: string; closedAt: string; terminationRef: string }[]> {
+  const r = await q.query<Raw>(
+    "SELECT DISTINCT ON (merchant_id) merchant_id, case_id::text, closed_at, termination_ref FROM mt_cases WHERE status = 'account_closed' ORDER BY merchant_id, closed_at DESC",
+  );
+  return r.rows.map((x) => ({ merchantId: x.merchant_id as string, caseId: String(x.case_id), closedAt: iso(x.closed_at)!, terminationRef: x.termination_ref as string }));
 }
 
 export interface CaseFile {

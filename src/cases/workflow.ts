@@ -1,12 +1,14 @@
 // The reviewer's workflow as data: statuses, the actions that move a case between them, and what each needs.
 // open -> in_review (assigned) -> escalated -> reported (with the report's reference) | dismissed (with a reason);
-// a closed case can be reopened; comments at any time.
+// in review, escalated or reported -> account closed (the bank terminated the merchant's account, with its
+// reference); a closed case can be reopened; comments at any time.
 import { z } from "zod";
 
-export const STATUSES = ["open", "in_review", "escalated", "reported", "dismissed"] as const;
+export const STATUSES = ["open", "in_review", "escalated", "reported", "dismissed", "account_closed"] as const;
 export const Status = z.enum(STATUSES);
 export type Status = z.infer<typeof Status>;
 export const ACTIVE: readonly Status[] = ["open", "in_review", "escalated"];
+export const CLOSED: readonly Status[] = STATUSES.filter((s) => !ACTIVE.includes(s));
 
 export const DISMISS_REASONS = {
   "false-positive": "false positive: the signals do not hold up",
@@ -31,6 +33,11 @@ export const CaseAction = z.discriminatedUnion("action", [
     reason: DismissReason.describe("one of: " + Object.keys(DISMISS_REASONS).join(", ")),
     note,
   }),
+  z.strictObject({
+    action: z.literal("close-account"),
+    terminationRef: z.string().trim().min(1, "the bank's reference for the termination of the merchant's account is required").max(256),
+    note,
+  }),
   z.strictObject({ action: z.literal("reopen"), note: z.string().trim().min(1, "say why the case is reopened").max(4000) }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
@@ -41,7 +48,8 @@ export const TRANSITIONS: Record<CaseAction["action"], { from: readonly Status[]
   escalate: { from: ["in_review"], to: "escalated" },
   report: { from: ["in_review", "escalated"], to: "reported" },
   dismiss: { from: ["open", "in_review", "escalated"], to: "dismissed" },
-  reopen: { from: ["reported", "dismissed"], to: "open" },
+  "close-account": { from: ["in_review", "escalated", "reported"], to: "account_closed" },
+  reopen: { from: CLOSED, to: "open" },
 };
 
 /** The status after an action; assigning an open case puts it in review. */

@@ -120,7 +120,7 @@ describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) 
     for (const q of ["status=bogus", "status=in-review"]) {
       const r = await get(`/api/cases?${q}`);
       expect(r.statusCode, q).toBe(400);
-      expect(r.json().error).toBe("status: expected one of active, all, open, in_review, escalated, reported, dismissed");
+      expect(r.json().error).toBe("status: expected one of active, all, open, in_review, escalated, reported, dismissed, account_closed");
     }
     const typo = await get("/api/cases?stauts=open");
     expect(typo.statusCode).toBe(400);

@@ -81,8 +81,8 @@ describe("the service's own database role", () => {
     const last = MIGRATIONS[MIGRATIONS.length - 1]!;
     // as if the owner had not yet applied the latest migration (its change undone, its row gone)
     await on(ownerUrl, async (c) => {
-      await c.query("ALTER TABLE mt_partitions DROP COLUMN partitions");
-      await c.query("ALTER TABLE mt_indicator_versions DROP COLUMN content_sha256");
+      await c.query("ALTER TABLE mt_cases DROP COLUMN termination_ref");
+      await c.query("DROP INDEX mt_cases_merchant");
       await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
     });
     await on(serviceUrl, async (c) =>

@@ -248,6 +248,80 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_indicator_versions ADD COLUMN content_sha256 text[];
     `,
   },
+  {
+    version: 12,
+    name: "cases closed with the merchant's account; a merchant's cases",
+    sql: `
+      -- A case closed because the bank terminated the merchant's account (status account_closed), with the bank's
+      -- reference for the termination; a reported case keeps its report's reference beside it.
+      ALTER TABLE mt_cases ADD COLUMN termination_ref text;
+      ALTER TABLE mt_cases DROP CONSTRAINT mt_cases_status;
+      ALTER TABLE mt_cases ADD CONSTRAINT mt_cases_status
+        CHECK (status IN ('open', 'in_review', 'escalated', 'reported', 'dismissed', 'account_closed'));
+      -- still one open case per merchant, a closed one named by the statuses that are open: an account-closed case
+      -- is closed, and a new alert opens a new case. mt_record's ON CONFLICT names the same predicate.
+      DROP INDEX mt_cases_one_open;
+      CREATE UNIQUE INDEX mt_cases_one_open ON mt_cases (merchant_id) WHERE status IN ('open', 'in_review', 'escalated');
+      -- a merchant's cases: the queue's merchant= and each case's list of the merchant's other cases
+      CREATE INDEX mt_cases_merchant ON mt_cases (merchant_id, opened_at);
+      -- as in migration 6, with an open case named as above
+      CREATE OR REPLACE FUNCTION mt_record(alerts json, hits json, acquirers json, webhooks boolean) RETURNS void
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF json_array_length(hits) > 0 THEN
+          INSERT INTO mt_rule_hits (rule_id, rule_version, mode, merchant_id, first_at)
+          SELECT h->>'rule', h->>'version', h->>'mode', h->>'merchantId', (h->>'at')::timestamptz
+          FROM json_array_elements(hits) AS h
+          ON CONFLICT DO NOTHING;
+        END IF;
+        IF json_array_length(alerts) = 0 THEN RETURN; END IF;
+        WITH batch AS (
+          SELECT a, a->>'alertId' AS alert_id, a->>'merchantId' AS merchant_id, ord
+          FROM json_array_elements(alerts) WITH ORDINALITY AS t(a, ord)
+        ), fresh AS (
+          INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
+          SELECT alert_id, merchant_id, (a->>'raisedAt')::timestamptz, (a->>'score')::int, a->>'severity',
+                 a->'ruleSet'->>'version', a
+          FROM batch ORDER BY ord
+          ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id
+        ), new AS (
+          SELECT b.* FROM batch b JOIN fresh USING (alert_id)
+        ), firsts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, (a->>'raisedAt')::timestamptz AS opened
+          FROM new ORDER BY merchant_id, ord
+        ), lasts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, a AS last FROM new ORDER BY merchant_id, ord DESC
+        ), before AS (
+          -- every part of one statement sees the tables as they were before it
+          SELECT merchant_id, severity FROM mt_cases
+          WHERE merchant_id IN (SELECT merchant_id FROM lasts) AND status IN ('open', 'in_review', 'escalated')
+        ), cases AS (
+          INSERT INTO mt_cases (merchant_id, score, severity, typologies, acquirer_id, opened_at, updated_at, last_alert_id)
+          SELECT l.merchant_id, (last->>'score')::int, last->>'severity',
+                 ARRAY(SELECT json_array_elements_text(last->'typologies')), acquirers->>l.merchant_id, f.opened,
+                 (last->>'raisedAt')::timestamptz, last->>'alertId'
+          FROM lasts l JOIN firsts f USING (merchant_id)
+          ON CONFLICT (merchant_id) WHERE status IN ('open', 'in_review', 'escalated') DO UPDATE
+            SET score = EXCLUDED.score, severity = EXCLUDED.severity, typologies = EXCLUDED.typologies,
+                updated_at = EXCLUDED.updated_at, last_alert_id = EXCLUDED.last_alert_id,
+                acquirer_id = COALESCE(EXCLUDED.acquirer_id, mt_cases.acquirer_id)
+          RETURNING case_id, merchant_id, severity, score
+        ), links AS (
+          INSERT INTO mt_case_alerts (case_id, alert_id)
+          SELECT c.case_id, n.alert_id FROM cases c JOIN new n USING (merchant_id)
+          ON CONFLICT DO NOTHING
+        )
+        INSERT INTO mt_webhooks (case_id, event, payload)
+        SELECT c.case_id, 'case.high-severity', jsonb_build_object(
+                 'event', 'case.high-severity', 'caseId', c.case_id::text, 'merchantId', c.merchant_id,
+                 'severity', c.severity, 'score', c.score, 'typologies', l.last->'typologies',
+                 'alertId', l.last->>'alertId', 'raisedAt', l.last->>'raisedAt', 'new', b.merchant_id IS NULL)
+        FROM cases c JOIN lasts l USING (merchant_id) LEFT JOIN before b USING (merchant_id)
+        WHERE webhooks AND c.severity IN ('high', 'critical')
+          AND (b.merchant_id IS NULL OR b.severity NOT IN ('high', 'critical'));
+      END $$;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

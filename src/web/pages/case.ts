@@ -5,7 +5,7 @@ import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
-import { DISMISS_REASONS, allowedActions, seenCase } from "../../cases/workflow.js";
+import { CLOSED, DISMISS_REASONS, allowedActions, seenCase } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
 export interface CasePageOptions {
@@ -37,11 +37,14 @@ function eventFacts(e: EvidenceEvent): string {
   }
 }
 
-/** What was decided on a case: the report's reference, the dismissal's reason (with ids on the page's own case). */
+/**
+ * What was decided on a case: the report's reference, the dismissal's reason, the account's termination (with ids on
+ * the page's own case).
+ */
 const decision = (c: CaseDetail["case"], ids = false): Html =>
   html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${c.reportRef}</code>` : ""}${
     c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
-  }`;
+  }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;
 
 export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {}): string {
   const c = d.case;
@@ -94,9 +97,18 @@ ${
       )
     : ""
 }
+${
+  actions.includes("close-account")
+    ? form(
+        "close-account",
+        "Record account closed",
+        html`<label>the bank's termination reference <input name="terminationRef" required size="24" placeholder="the bank's termination no."></label>${note}`,
+      )
+    : ""
+}
 ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input name="note" required size="40"></label>`) : ""}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
-      (c.status === "reported" || c.status === "dismissed") && cited.length
+      CLOSED.includes(c.status) && cited.length
         ? // one file per publisher: each learns the outcome for its own indicators, not which others were cited
           [...new Set(cited.map((i) => i.source))].map(
             (p) =>

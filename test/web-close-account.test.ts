@@ -1,0 +1,78 @@
+// The reviewer decides, reports and records that the bank closed the merchant's account: "close-account" with the
+// bank's termination reference closes the case (account closed), audited like the other actions and shown wherever
+// a decision is; the terminated merchants can be read from the store in one place.
+import { describe, expect, it } from "vitest";
+import { recordAlerts } from "../src/cases/record.js";
+import { terminatedMerchants } from "../src/cases/store.js";
+import { CONSOLE } from "../src/web/auth.js";
+import { embeddedWeb } from "./helpers/web.js";
+import type { Alert } from "../src/decode/events.js";
+
+const M = "acq-test:M-CLOSED";
+const alert = (n: number, raisedAt: string): Alert => ({
+  alertId: `close-${n}`,
+  merchantId: M,
+  raisedAt,
+  score: 85,
+  severity: "high",
+  typologies: ["excessive-disputes"],
+  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
+  ruleSet: { id: "default", version: "sha256:00" },
+  context: { events: [], activity: [] },
+});
+
+const openWeb = embeddedWeb();
+
+describe("recording that the bank closed the merchant's account", { timeout: 60_000 }, () => {
+  it("closes the case as account closed, from in review, escalated or reported, audited and shown like any decision", async () => {
+    const { db, auth, app } = await openWeb();
+    await auth.addUser(CONSOLE, { username: "ann", role: "reviewer", password: "ann-password-long" });
+    const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "ann", "test")).token}` };
+    const record = (a: Alert) => db.tx((q) => recordAlerts(q, [a], { acquirerOf: () => "acq-test", webhooks: false }));
+    const act = (id: string, body: object) => app.inject({ method: "POST", url: `/api/cases/${id}/actions`, headers, payload: body });
+    await record(alert(1, "2026-03-01T00:00:00Z"));
+    const id = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+
+    const early = await act(id, { action: "close-account", terminationRef: "BANK-TERM-1" });
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error).toMatch(/cannot close-account a case that is open; allowed from: in_review, escalated, reported/);
+    expect((await act(id, { action: "assign" })).statusCode).toBe(200);
+    const page = (await app.inject({ method: "GET", url: `/cases/${id}`, headers })).body;
+    expect(page).toMatch(/data-action="close-account">.*name="terminationRef" required/);
+    const missing = await act(id, { action: "close-account" });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toBe("terminationRef: missing: this key is required (string)");
+    const blank = await act(id, { action: "close-account", terminationRef: " " });
+    expect(blank.json().error).toMatch(/terminationRef: the bank's reference for the termination/);
+
+    expect((await act(id, { action: "report", reportRef: "HOTLINE-TEST-7" })).statusCode).toBe(200);
+    const closed = await act(id, { action: "close-account", terminationRef: "BANK-TERM-1", note: "terminated on the hotline's report" });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json()).toMatchObject({ status: "account_closed", reportRef: "HOTLINE-TEST-7", terminationRef: "BANK-TERM-1" });
+    expect(closed.json().closedAt).not.toBeNull();
+
+    // shown where decisions are: the case page, the queue's filter, the JSON and printable files, the audit CSV
+    const after = (await app.inject({ method: "GET", url: `/cases/${id}`, headers })).body;
+    expect(after).toContain('<span id="status">account closed</span>');
+    expect(after).toContain('<code id="termination-ref">BANK-TERM-1</code>');
+    expect(after).toMatch(/data-action="reopen"/);
+    expect((await app.inject({ method: "GET", url: "/cases", headers })).body).toContain('<option value="account_closed">account closed</option>');
+    const q = (await app.inject({ method: "GET", url: "/api/cases?status=account_closed", headers })).json<{ rows: { caseId: string }[] }>();
+    expect(q.rows.map((r) => r.caseId)).toEqual([id]);
+    expect((await app.inject({ method: "GET", url: `/api/cases/${id}/export`, headers })).json().case).toMatchObject({ status: "account_closed", terminationRef: "BANK-TERM-1" });
+    expect((await app.inject({ method: "GET", url: `/cases/${id}/print`, headers })).body).toContain("BANK-TERM-1");
+    const csv = (await app.inject({ method: "GET", url: `/cases/${id}/audit.csv`, headers })).body;
+    expect(csv).toMatch(/"close-account","\d+","acq-test:M-CLOSED","[^\n]*""status"":""reported""[^\n]*","[^\n]*""status"":""account_closed""[^\n]*""terminationRef"":""BANK-TERM-1""[^\n]*","[^\n]*terminated on the hotline's report/);
+
+    // the terminated merchants, for the shared-infrastructure rule
+    expect(await terminatedMerchants(db)).toEqual([{ merchantId: M, caseId: id, closedAt: closed.json().closedAt, terminationRef: "BANK-TERM-1" }]);
+
+    // a closed case: a new alert opens a new case, the closed one stays as it was
+    await record(alert(2, "2026-03-09T00:00:00Z"));
+    const cases = (await db.query<{ id: string; status: string }>("SELECT case_id::text AS id, status FROM mt_cases ORDER BY case_id")).rows;
+    expect(cases).toEqual([
+      { id, status: "account_closed" },
+      { id: expect.not.stringMatching(`^${id}$`), status: "open" },
+    ]);
+  });
+});
