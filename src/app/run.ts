@@ -88,6 +88,11 @@ const LAG_WAIT_MS = 1000;
 const POSITION_SAVE_MS = 1000;
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
+/**
+ * How long each Kafka step of a stop waits, once PostgreSQL is saved: a broker that does not answer holds a step for
+ * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
+ */
+const STOP_KAFKA_MS = 5000;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
@@ -161,6 +166,9 @@ export class Runner {
   private inHand = -1;
   /** batches being processed (onBatch), which stop() waits for */
   private readonly inFlight = new Set<Promise<void>>();
+  /** called when stop() begins: ends a batch's wait on Kafka (untilStop) */
+  private stopBegun!: () => void;
+  private readonly stopSignal = new Promise<void>((resolve) => (this.stopBegun = resolve));
   /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
   private readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
 
@@ -941,8 +949,8 @@ export class Runner {
     return { dest: "alerts", key: Buffer.from(a.merchantId), value: Buffer.from(JSON.stringify(a)), headers };
   }
 
-  /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL). */
-  private async release(p: number, save: boolean): Promise<void> {
+  /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL; see publisher.stop). */
+  private async release(p: number, save: boolean, publishWaitMs?: number): Promise<void> {
     if (save && this.owned.has(p)) await this.checkpoint([p]).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "checkpoint on release failed"));
     const owned = this.owned.get(p);
     if (!owned) return;
@@ -951,7 +959,7 @@ export class Runner {
     this.metrics.lag.remove({ partition: String(p) });
     this.engine.evict(owned.merchants);
     for (const id of owned.merchants) this.partitionOf.delete(id);
-    await owned.publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
+    await owned.publisher.stop(publishWaitMs).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
   }
 
   /**
@@ -1190,12 +1198,17 @@ export class Runner {
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
       resolveOffset(lastOffset);
-      await commitOffsetsIfNecessary();
+      await this.untilStop(commitOffsetsIfNecessary());
       // in the background: the batch goes on while the state is serialised and written (each row is the state at
       // the position the checkpoint records, so what it writes is consistent whenever it lands)
       this.checkpointInTurn(log);
-      await heartbeat();
+      await this.untilStop(heartbeat());
     }
+  }
+
+  /** Kafka's answer, or a stop beginning: a stop waits for the chunk in hand, not for a broker that may not answer. */
+  private untilStop(work: Promise<unknown>): Promise<unknown> {
+    return Promise.race([work, this.stopSignal]);
   }
 
   /**
@@ -1203,13 +1216,17 @@ export class Runner {
    * leave the group. Once this member has left, another is given its partitions, claims them (fencing this one) and
    * starts from what PostgreSQL has: a write after leaving would be refused or race it, and the work since the
    * previous checkpoint would be done again. kafkajs's consumer.stop() leaves the group too, so fetching is paused
-   * instead (a batch delivered meanwhile is left alone: onBatch).
+   * instead (a batch delivered meanwhile is left alone: onBatch). PostgreSQL is saved before any step that waits on
+   * Kafka, and those wait STOP_KAFKA_MS each at most: they only spare the next owner work.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const began = Date.now();
       this.rules.stop();
-      await this.subscriber.stop();
+      this.stopBegun();
+      // no set is put in force from here (the checkpoint must not see the index change under it); the subscriber's
+      // consumer, whose disconnect waits for its fetch in flight, is waited for with the other Kafka steps
+      const subscriberStopped = this.subscriber.stop();
       try {
         this.consumer?.pause([{ topic: this.cfg.eventsTopic }]);
       } catch {
@@ -1228,38 +1245,51 @@ export class Runner {
         () => undefined,
         (err: Error) => err,
       );
+      const skipped = new Map<string, string>();
+      const step = (done: string, work: Promise<unknown>): Promise<unknown> => within(work, STOP_KAFKA_MS).catch((err: Error) => skipped.set(done, err.message));
       // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds
       const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
-      if (positions.length) await this.consumer?.commitOffsets(positions).catch((err: Error) => this.log.warn({ err: err.message }, "Kafka offsets not committed on stop"));
+      const committed = positions.length && this.consumer ? step("Kafka offsets committed", this.consumer.commitOffsets(positions)) : undefined;
       // published before leaving: the next owner's producer would fence this one's mid-transaction. Not tried again
       // where publishing is failing (a broker that does not answer would hold the stop for its retries, a topic that
-      // refuses would refuse again): those rows wait in the outbox, and the next owner publishes them.
+      // refuses would refuse again), nor waited for past STOP_KAFKA_MS: those rows wait in the outbox, and the next
+      // owner publishes them.
       const saved = [...this.owned.keys()];
       const publishers = this.publishers();
-      await Promise.all(
-        saved.map(async (p) => {
+      await Promise.all([
+        committed,
+        ...saved.map(async (p) => {
           const publisher = this.owned.get(p)?.publisher;
-          if (publisher && !publisher.failure) await publisher.flush();
-          await this.release(p, false);
+          if (publisher && !publisher.failure) void publisher.flush();
+          await this.release(p, false, STOP_KAFKA_MS);
         }),
-      );
-      await Promise.all([...this.unclaimed.values()].map((publisher) => publisher.stop().catch((err: Error) => this.log.warn({ err: err.message }, "publisher stop failed"))));
+        ...[...this.unclaimed.values()].map((publisher) => publisher.stop(STOP_KAFKA_MS).catch((err: Error) => this.log.warn({ err: err.message }, "publisher stop failed"))),
+      ]);
       this.unclaimed.clear();
       const waiting = await this.unpublished(publishers).catch(() => undefined);
-      await this.consumer?.disconnect();
-      await this.admin.disconnect();
+      await Promise.all([
+        this.consumer && step("the group left", this.consumer.disconnect()),
+        step("the Kafka admin client closed", this.admin.disconnect()),
+        step("the indicator topic's consumer closed", subscriberStopped),
+      ]);
       await this.http?.close();
       await this.web?.close();
       await this.webhook?.stop();
       await this.pool.end();
       if (failed) throw failed;
-      // the operator's sign in the log that the stop was clean
+      // the operator's sign in the log that the stop was clean, or of what it left to the broker's timeouts
       const unpublished = waiting && [...waiting.values()].reduce((a, b) => a + b, 0);
-      this.log.info(
-        { partitions: saved, ms: Date.now() - began, unpublished },
-        "stopped: positions, checkpoint and offsets saved, the group left" +
-          (unpublished ? `; ${unpublished} outbox rows (alerts, dead letters) left unpublished in PostgreSQL, as publishing failed: the partitions' next owner publishes them` : ""),
-      );
+      const left = unpublished
+        ? `; ${unpublished} outbox rows (alerts, dead letters) left unpublished in PostgreSQL, as publishing ${skipped.size ? "did not finish" : "failed"}: the partitions' next owner publishes them`
+        : "";
+      if (skipped.size === 0) this.log.info({ partitions: saved, ms: Date.now() - began, unpublished }, "stopped: positions, checkpoint and offsets saved, the group left" + left);
+      else
+        this.log.warn(
+          { partitions: saved, ms: Date.now() - began, unpublished, skipped: [...skipped.keys()], errors: [...skipped.values()] },
+          `stopped: positions and checkpoint saved in PostgreSQL; the broker did not answer within ${STOP_KAFKA_MS / 1000} s, so not done: ${[...skipped.keys()].join(", ")}` +
+            (skipped.has("the group left") ? " (the partitions go to another member once this one's session times out: MT_SESSION_TIMEOUT_MS)" : "") +
+            left,
+        );
     })();
     return this.stopping;
   }

@@ -168,6 +168,7 @@ export interface SubscriberOptions {
 
 export class IndicatorSubscriber {
   private consumer?: Consumer;
+  private stopped = false;
   private readonly inForce = new Map<string, IndicatorSet>();
   /** by setKey: the highest version put in force, here or (with a floor) by any process before */
   private readonly highest = new Map<string, number>();
@@ -292,6 +293,7 @@ export class IndicatorSubscriber {
       autoCommit: false,
       // one index rebuild per batch, not per set: at start the topic hands over every set at once
       eachBatch: async ({ batch }) => {
+        if (this.stopped) return;
         let changed = false;
         for (const message of batch.messages) {
           const key = message.key?.toString() ?? null;
@@ -318,7 +320,12 @@ export class IndicatorSubscriber {
     });
   }
 
+  /**
+   * No set is taken from the call on (a caller saving its state need not wait for the disconnect, which waits for the
+   * fetch in flight: with a broker that does not answer, a minute); resolves once the consumer has left.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
   }
 }

@@ -315,13 +315,13 @@ export class OutboxPublisher {
   }
 
   /**
-   * Stops publishing: waits for the publish in hand, unless publishing is failing. Then that publish (with a broker
-   * that does not answer, kafkajs's retries: half a minute and more) is left, and with it any retry: its rows are in
-   * the outbox for the partition's next owner, whose producer aborts a transaction this one left open.
+   * Stops publishing: waits for the publish in hand (at most `waitMs`), unless publishing is failing. Else that
+   * publish (with a broker that does not answer, kafkajs's retries: half a minute and more) is left, and with it any
+   * retry: its rows are in the outbox for the partition's next owner, whose producer aborts a transaction this one
+   * left open.
    */
-  async stop(): Promise<void> {
-    const failing = this.failing !== undefined;
-    if (!failing) await this.running;
+  async stop(waitMs = Infinity): Promise<void> {
+    const left = this.failing !== undefined || !(await settledWithin(this.running, waitMs));
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
@@ -332,7 +332,23 @@ export class OutboxPublisher {
     }
     await this.dropping;
     // a disconnect waits for the requests in flight
-    if (failing) void this.running.then(() => this.producer.disconnect()).catch(() => undefined);
+    if (left) void this.running.then(() => this.producer.disconnect()).catch(() => undefined);
     else await this.producer.disconnect();
+  }
+}
+
+/** Whether `p` settles within `ms`. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  if (ms === Infinity) return settled;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
