@@ -10,7 +10,7 @@ import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CLOSED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, nextStatus } from "./workflow.js";
+import { ACTIVE, CLOSED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
 export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
@@ -28,6 +28,16 @@ export class CaseError extends Error {
   ) {
     super(message);
     this.name = "CaseError";
+  }
+}
+
+/** A decision taken on an earlier version of the case: refused, with what changed and the case as it is now. */
+export class StaleCaseError extends CaseError {
+  constructor(
+    readonly current: CaseRow,
+    readonly changed: string[],
+  ) {
+    super(409, `nothing was done: case #${current.caseId} changed since the version the decision was taken on: ${changed.join("; ")}; look at the case as it is now and decide again if you still mean to`);
   }
 }
 
@@ -289,14 +299,21 @@ export class CaseStore {
     };
   }
 
-  /** One workflow action, checked against the case's current status, with its audit row. */
-  async act(caseId: string, actor: Actor, input: unknown): Promise<CaseRow> {
+  /**
+   * One workflow action, checked against the case's current status, with its audit row. With `expected` (the
+   * version the decision was taken on: caseVersion), refused if the case changed since, checked under the row's lock.
+   */
+  async act(caseId: string, actor: Actor, input: unknown, expected?: string): Promise<CaseRow> {
     const a = parseInput(CaseAction, input, "action");
     const id = caseIdOf(caseId);
     return this.db.tx(async (q) => {
       const cur = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint FOR UPDATE`, [id]);
       if (!cur.rows[0]) throw new CaseError(404, `no case ${caseId}`);
       const before = caseRow(cur.rows[0]);
+      if (expected !== undefined) {
+        const changed = changedSince(expected, before);
+        if (changed.length) throw new StaleCaseError(before, changed);
+      }
       if (!TRANSITIONS[a.action].from.includes(before.status))
         throw new CaseError(409, `cannot ${a.action} a case that is ${before.status.replace("_", " ")}; allowed from: ${TRANSITIONS[a.action].from.join(", ")}`);
       if (a.action === "assign" && a.assignee !== undefined) await this.checkAssignee(q, a.assignee);

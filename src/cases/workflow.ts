@@ -63,26 +63,34 @@ export function allowedActions(current: Status): CaseAction["action"][] {
 }
 
 /**
- * The case as a page showed it, sent back with each decision taken on that page. Every action and every new alert
- * changes it, so a decision from a page loaded before a colleague acted or an alert came in can be refused instead
- * of being applied over what the reviewer never saw (two reviewers at once, a form sent twice).
+ * The case's version: what a page showed, sent back with each decision taken on it, and GET /api/cases/:id's ETag,
+ * sent back in If-Match. Every action and every new alert changes it, so a decision taken on an earlier version (a
+ * colleague acted or an alert came in since, a form sent twice) can be refused instead of being applied over what
+ * the reviewer never saw. Its parts in base64url, so that what changed can be said and it fits in an ETag.
  */
-export const seenCase = (c: { status: Status; assignee: string | null; updatedAt: string; lastAlertId: string }): string =>
-  JSON.stringify([c.status, c.assignee, c.updatedAt, c.lastAlertId]);
-const Seen = z.tuple([Status, z.string().nullable(), z.string(), z.string()]);
+export const caseVersion = (c: { status: Status; assignee: string | null; updatedAt: string; lastAlertId: string }): string =>
+  Buffer.from(JSON.stringify([c.status, c.assignee, c.updatedAt, c.lastAlertId])).toString("base64url");
+const Version = z.tuple([Status, z.string().nullable(), z.string(), z.string()]);
 
-/** What changed in the case since a page showed it as `seen`, in words; empty when nothing did. */
+/** A version's parts, or undefined when it is not one `caseVersion` made. */
+function versionParts(version: string): z.infer<typeof Version> | undefined {
+  try {
+    return Version.parse(JSON.parse(Buffer.from(version, "base64url").toString()));
+  } catch {
+    return undefined;
+  }
+}
+
+export const isCaseVersion = (version: string): boolean => versionParts(version) !== undefined;
+
+/** What changed in the case since its version `seen`, in words; empty when nothing did. */
 export function changedSince(
   seen: string,
   c: { status: Status; assignee: string | null; updatedAt: string; lastAlertId: string; score: number; severity: string },
 ): string[] {
-  if (seen === seenCase(c)) return [];
-  let was: z.infer<typeof Seen>;
-  try {
-    was = Seen.parse(JSON.parse(seen));
-  } catch {
-    return ["the page did not say which state of the case it showed"];
-  }
+  if (seen === caseVersion(c)) return [];
+  const was = versionParts(seen);
+  if (!was) return ["the page did not say which state of the case it showed"];
   const [status, assignee, updatedAt, lastAlertId] = was;
   const out: string[] = [];
   if (lastAlertId !== c.lastAlertId) out.push(`a new alert came in (score ${c.score}, ${c.severity})`);

@@ -6,8 +6,8 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { CaseError, CaseStore, SightingsForm, queueFilter, type Actor, type Role } from "../cases/store.js";
-import { TRANSITIONS, changedSince } from "../cases/workflow.js";
+import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, type Actor, type Role } from "../cases/store.js";
+import { TRANSITIONS, caseVersion, isCaseVersion } from "../cases/workflow.js";
 import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
@@ -263,26 +263,18 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const { id } = req.params as { id: string };
     const { _csrf, seen, ...b } = (req.body ?? {}) as Record<string, string>;
     const input = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== ""));
-    // a decision counts only on the case its page showed, not over a colleague's action or an alert the reviewer
-    // did not see; checked just before the action's own transaction (a page is minutes old, that gap milliseconds)
-    if (seen !== undefined) {
-      const d = await store.get(id);
-      const changed = changedSince(seen, d.case);
-      if (changed.length)
-        return sendHtml(
-          reply,
-          casePage(pageUser(req)!, d, {
-            error: `Nothing was done: case #${d.case.caseId} changed after your page was loaded: ${changed.join("; ")}. Below is the case as it is now, with who did what in the audit trail; decide again if you still mean to.`,
-          }),
-          409,
-        );
-    }
     try {
-      await store.act(id, req.actor!, input);
+      // a decision counts only on the case its page showed, not over a colleague's action or an alert the reviewer
+      // did not see
+      await store.act(id, req.actor!, input, seen);
       return reply.redirect(`/cases/${id}?done=${b.action}`, 303);
     } catch (err) {
       if (!(err instanceof CaseError) || err.status === 404) throw err;
-      return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error: err.message }), err.status);
+      const error =
+        err instanceof StaleCaseError
+          ? `Nothing was done: case #${id} changed after your page was loaded: ${err.changed.join("; ")}. Below is the case as it is now, with who did what in the audit trail; decide again if you still mean to.`
+          : err.message;
+      return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error }), err.status);
     }
   });
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
@@ -320,9 +312,22 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // --- cases: API -------------------------------------------------------------------------------------------
   app.get("/api/cases", { config: { perm: "cases:read" } }, async (req) => store.queue(queueFilter(req.query)));
-  // addresses as the page shows them: the full URL is POST .../reveal's, audited
-  app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req) => maskCase(await store.get((req.params as { id: string }).id)));
-  app.post("/api/cases/:id/actions", { config: { perm: "cases:act" } }, async (req) => store.act((req.params as { id: string }).id, req.actor!, req.body));
+  // addresses as the page shows them: the full URL is POST .../reveal's, audited. The ETag (also `version`) is the
+  // case's version, for If-Match on an action
+  app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const d = maskCase(await store.get((req.params as { id: string }).id));
+    const version = caseVersion(d.case);
+    return reply.header("etag", `"${version}"`).send({ ...d, version });
+  });
+  app.post("/api/cases/:id/actions", { config: { perm: "cases:act" } }, async (req, reply) => {
+    try {
+      const c = await store.act((req.params as { id: string }).id, req.actor!, req.body, ifMatch(req.headers["if-match"]));
+      return reply.header("etag", `"${caseVersion(c)}"`).send(c);
+    } catch (err) {
+      if (!(err instanceof StaleCaseError)) throw err;
+      return reply.code(409).header("etag", `"${caseVersion(err.current)}"`).send({ error: err.message, changed: err.changed, case: err.current });
+    }
+  });
   app.post("/api/cases/:id/comments", { config: { perm: "cases:act" } }, async (req, reply) =>
     reply.code(201).send(await store.comment((req.params as { id: string }).id, req.actor!, req.body)),
   );
@@ -388,6 +393,18 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     isApi(req) ? reply.code(404).send({ error: `no such endpoint: ${req.method} ${req.url}` }) : sendHtml(reply, layout("Not found", null, html`<h1>Not found</h1><p>${req.url}</p>`), 404),
   );
   return app;
+}
+
+/**
+ * The case version an action's If-Match names (its ETag as GET /api/cases/:id gave it), or undefined without one
+ * (or with *: any version). A list takes its first tag.
+ */
+function ifMatch(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === "*") return undefined;
+  const tag = /^\s*(?:W\/)?"([^"]*)"/.exec(header)?.[1];
+  if (tag === undefined || !isCaseVersion(tag))
+    throw new CaseError(400, `If-Match: ${header} is not a version of a case: send the ETag of GET /api/cases/:id as it came ("…", in quotes), or no If-Match to act on the case as it is`);
+  return tag;
 }
 
 /** Only a local path: a sign-in link must not send the reviewer to another site. */

@@ -5,7 +5,7 @@ import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
-import { CLOSED, DISMISS_REASONS, allowedActions, seenCase } from "../../cases/workflow.js";
+import { CLOSED, DISMISS_REASONS, allowedActions, caseVersion } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
 export interface CasePageOptions {
@@ -58,7 +58,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
   const form = (action: string, label: string, fields: Html = html``) =>
-    html`<form method="post" action="/cases/${c.caseId}/action" data-action="${action}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${seenCase(c)}">${fields}<button>${label}</button></form>`;
+    html`<form method="post" action="/cases/${c.caseId}/action" data-action="${action}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields}<button>${label}</button></form>`;
   const note = html`<label>note <input name="note" size="40"></label>`;
   const timeline = [
     ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
