@@ -11,17 +11,16 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { publishSet } from "../../src/indicators/distribution.js";
 import { FLAGS_PAGE, FLAGS_START, type PgStore } from "../../src/sinks/postgres/store.js";
-import type { Runner } from "../../src/app/run.js";
 import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, kafka, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { alerted, drops, onIp as onIpOf } from "./flags.js";
+import { createTopics, freshNames, freshSchema, kafka, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.93";
 const LISTED_URL = "https://listed.example/gallery/11";
 // on 2 partitions: A, C, D and E on 0, B and F on 1 (kafkajs's default partitioner)
 const [A, B, C, D, E, F] = ["acq-test:M-IA", "acq-test:M-IB", "acq-test:M-IC", "acq-test:M-ID", "acq-test:M-IE", "acq-test:M-IF"];
 const ipKey = { kind: "ip" as const, value: IP };
-const onIp = (merchantId: string, occurredAt: string, websites = ["https://shop.example/"]) =>
-  JSON.stringify(merchant({ merchantId, occurredAt, websites, infrastructure: { ips: [IP], analyticsIds: [] } }));
+const onIp = onIpOf(IP);
 const elsewhere = (merchantId: string, occurredAt: string) => JSON.stringify(merchant({ merchantId, occurredAt, infrastructure: { ips: ["192.0.2.94"], analyticsIds: [] } }));
 
 const dirs: string[] = [];
@@ -29,21 +28,6 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** The notices of the group that drop the merchant's keys, as every process reads them, and their partitions. */
-async function drops(url: string, merchantId: string): Promise<{ partition: number; notice: unknown }[]> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  try {
-    const r = await pool.query<{ partition: number; notice: { dropped?: unknown[] } }>(
-      "SELECT partition, notice FROM mt_flags WHERE notice->>'merchantId' = $1 ORDER BY xid::text::bigint, seq",
-      [merchantId],
-    );
-    return r.rows.filter((x) => x.notice.dropped?.length);
-  } finally {
-    await pool.end();
-  }
-}
-
-const alerted = async (url: string) => (await casesAndAlerts(url)).alerts.map((a) => [a.merchantId, a.typologies]).sort();
 const FLAGGED = [
   [A, ["linked-to-flagged"]],
   [B, ["shared-infrastructure"]],

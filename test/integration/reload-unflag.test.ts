@@ -10,16 +10,14 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { loadRuleSet, type RuleSet } from "../../src/rules/ruleset.js";
-import type { PgStore } from "../../src/sinks/postgres/store.js";
-import type { Runner } from "../../src/app/run.js";
 import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { alerted, drops, noticesRead, onIp as onIpOf } from "./flags.js";
+import { createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.91";
 const LISTED_URL = "https://listed.example/gallery/9";
 const [A, B, C, D] = ["acq-test:M-RA", "acq-test:M-RB", "acq-test:M-RC", "acq-test:M-RD"];
-const onIp = (merchantId: string, occurredAt: string, websites = ["https://shop.example/"]) =>
-  JSON.stringify(merchant({ merchantId, occurredAt, websites, infrastructure: { ips: [IP], analyticsIds: [] } }));
+const onIp = onIpOf(IP);
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -44,35 +42,6 @@ function setUp(): { rules: string; indicators: string; shadow: () => string } {
   };
   return { rules, indicators, shadow };
 }
-
-/** The notices of the group that drop merchant's keys, as every process reads them. */
-async function drops(url: string, merchantId: string): Promise<unknown[]> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  try {
-    const r = await pool.query<{ notice: { dropped?: unknown[] } }>("SELECT notice FROM mt_flags WHERE notice->>'merchantId' = $1 ORDER BY xid::text::bigint, seq", [merchantId]);
-    return r.rows.map((x) => x.notice).filter((n) => n.dropped?.length);
-  } finally {
-    await pool.end();
-  }
-}
-
-/** Resolves once the runner has finished a read of the flag notices begun after this call (as in unflag.test.ts). */
-function noticesRead(runner: Runner): () => Promise<void> {
-  const store = (runner as unknown as { store: PgStore }).store;
-  const since = store.flagsSince.bind(store);
-  let reads = 0;
-  store.flagsSince = async (...args) => {
-    const rows = await since(...args);
-    reads++;
-    return rows;
-  };
-  return () => {
-    const from = reads;
-    return until("flag notices read", () => reads > from + 1);
-  };
-}
-
-const alerted = async (url: string) => (await casesAndAlerts(url)).alerts.map((a) => [a.merchantId, a.typologies]).sort();
 
 describe("a merchant flagged by a rule the tuner switches off", () => {
   it("is unflagged at the reload, its notice committed without an event: later peers are not linked to it, after a restart neither", { timeout: 180_000 }, async () => {

@@ -4,33 +4,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { PgStore } from "../../src/sinks/postgres/store.js";
-import type { Runner } from "../../src/app/run.js";
-import { indicatorSet, merchant, resetEvents, tx } from "../helpers/events.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { indicatorSet, resetEvents, tx } from "../helpers/events.js";
+import { alerted, noticesRead, onIp as onIpOf } from "./flags.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.88";
 const LISTED_URL = "https://listed.example/gallery/2";
 const [A, B, C, D] = ["acq-test:M-UA", "acq-test:M-UB", "acq-test:M-UC", "acq-test:M-UD"];
-const onIp = (merchantId: string, occurredAt: string, websites = ["https://shop.example/"]) =>
-  JSON.stringify(merchant({ merchantId, occurredAt, websites, infrastructure: { ips: [IP], analyticsIds: [] } }));
-
-/** Resolves once the runner has finished a read of the flag notices begun after this call. */
-function noticesRead(runner: Runner): () => Promise<void> {
-  const store = (runner as unknown as { store: PgStore }).store;
-  const since = store.flagsSince.bind(store);
-  let reads = 0;
-  store.flagsSince = async (...args) => {
-    const rows = await since(...args);
-    reads++;
-    return rows;
-  };
-  return () => {
-    const from = reads;
-    // the read under way may have begun before: the one after it
-    return until("flag notices read", () => reads > from + 1);
-  };
-}
+const onIp = onIpOf(IP);
 
 describe("a merchant no longer flagged, across a restart", () => {
   it("is not flagged again by its old notice, read again when its partition is claimed", { timeout: 120_000 }, async () => {
@@ -52,7 +33,7 @@ describe("a merchant no longer flagged, across a restart", () => {
     } finally {
       await first.stop();
     }
-    expect((await casesAndAlerts(url)).alerts.map((a) => [a.merchantId, a.typologies]).sort()).toEqual([
+    expect(await alerted(url)).toEqual([
       [A, ["linked-to-flagged"]],
       [B, ["shared-infrastructure"]],
     ]);
