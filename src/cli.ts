@@ -193,7 +193,7 @@ program
   .requiredOption("--candidate <dir>", "rule set B: the change to try")
   .option("--indicators <dir>", "indicator-set directory or file")
   .option("--labels <file>", "labels JSON: {\"merchants\": {\"ID\": {\"label\": \"positive\"}, ...}}; negative, benign and hard-negative are negative; typologies (of a positive) and note optional")
-  .option("--dispositions <url>", "the case store's PostgreSQL: reported cases positive; dismissed as false-positive or legitimate-business negative")
+  .option("--dispositions <url>", "the case store's PostgreSQL: reported cases and closed accounts positive; dismissed as false-positive or legitimate-business negative")
   .option("--json <file>", "write the full result as JSON")
   .option("--html <file>", "write a self-contained HTML report")
   .option("--sweep <spec>", "RULE_ID.PATH=FROM:TO:STEP: the candidate again with one numeric parameter at each value")

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { recordAlerts } from "../src/cases/record.js";
 import { terminatedMerchants } from "../src/cases/store.js";
 import { CONSOLE } from "../src/web/auth.js";
+import { ruleFeedback } from "../src/web/rules-routes.js";
 import { embeddedWeb } from "./helpers/web.js";
 import type { Alert } from "../src/decode/events.js";
 
@@ -63,6 +64,9 @@ describe("recording that the bank closed the merchant's account", { timeout: 60_
     expect((await app.inject({ method: "GET", url: `/cases/${id}/print`, headers })).body).toContain("BANK-TERM-1");
     const csv = (await app.inject({ method: "GET", url: `/cases/${id}/audit.csv`, headers })).body;
     expect(csv).toMatch(/"close-account","\d+","acq-test:M-CLOSED","[^\n]*""status"":""reported""[^\n]*","[^\n]*""status"":""account_closed""[^\n]*""terminationRef"":""BANK-TERM-1""[^\n]*","[^\n]*terminated on the hotline's report/);
+
+    // for the rule tuners, a closed account confirms the rules that raised the case, as a report does
+    expect(await ruleFeedback(db)).toEqual([expect.objectContaining({ rule: "early-warning-disputes", closed: 1, reported: 1, falsePositives: 0, falsePositiveRate: 0 })]);
 
     // the terminated merchants, for the shared-infrastructure rule
     expect(await terminatedMerchants(db)).toEqual([{ merchantId: M, caseId: id, closedAt: closed.json().closedAt, terminationRef: "BANK-TERM-1" }]);

@@ -20,6 +20,7 @@ import type { LateStart, TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, UnreachableError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
+import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
 export class BacktestError extends Error {}
@@ -158,17 +159,14 @@ function jsonPosition(text: string, message: string): { line: number; col: numbe
 
 const CaseRow = z.object({
   merchant_id: z.string(),
-  status: z.enum(["reported", "dismissed"]),
+  status: z.enum(["reported", "account_closed", "dismissed"]),
   dismiss_reason: z.string().nullable(),
   typologies: z.array(z.string()),
 });
 
-/** Dismissals that say the merchant is clean; the other reasons (duplicate, insufficient evidence) say nothing. */
-const NEGATIVE_DISMISSALS = ["false-positive", "legitimate-business"];
-
 /**
- * Reviewers' decisions in the case store (mt_cases) as labels: a merchant with a reported case is positive (with
- * the typologies of its reported cases); otherwise one dismissed as false-positive or legitimate-business is
+ * Reviewers' decisions in the case store (mt_cases) as labels: a merchant with a reported case, or one closed with
+ * the merchant's account, is positive (with the typologies of those cases); otherwise one dismissed as false-positive or legitimate-business is
  * negative; every other merchant is unknown. Reads only; never migrates.
  */
 export async function dispositionsFrom(url: string): Promise<Truth> {
@@ -186,8 +184,8 @@ export async function dispositionsFrom(url: string): Promise<Truth> {
     const res = await client
       .query(
         `SELECT merchant_id, status, dismiss_reason, typologies FROM mt_cases
-          WHERE status = 'reported' OR (status = 'dismissed' AND dismiss_reason = ANY($1))`,
-        [NEGATIVE_DISMISSALS],
+          WHERE status = ANY($1) OR (status = 'dismissed' AND dismiss_reason = ANY($2))`,
+        [CONFIRMED, CLEAN_DISMISSALS],
       )
       .catch((err: Error & { code?: string }) => {
         if (err.code === "42P01") throw new BacktestError(`no mt_cases table at ${where}: --dispositions needs the case store's database`);
@@ -197,9 +195,9 @@ export async function dispositionsFrom(url: string): Promise<Truth> {
     for (const row of res.rows) {
       const c = CaseRow.parse(row);
       const had = merchants[c.merchant_id];
-      if (c.status === "reported") {
+      if (c.status !== "dismissed") {
         const typologies = had?.label === "positive" ? [...new Set([...had.typologies, ...c.typologies])] : c.typologies;
-        merchants[c.merchant_id] = { label: "positive", typologies, detail: "reported" };
+        merchants[c.merchant_id] = { label: "positive", typologies, detail: c.status.replace("_", " ") };
       } else if (!had) {
         merchants[c.merchant_id] = { label: "negative", typologies: [], detail: `dismissed: ${c.dismiss_reason}` };
       }

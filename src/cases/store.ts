@@ -10,7 +10,7 @@ import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CLOSED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus } from "./workflow.js";
+import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
 export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
@@ -440,7 +440,7 @@ export class CaseStore {
       const d = await this.load(q, caseId);
       const c = d.case;
       const disposition =
-        c.status === "reported" || c.status === "account_closed" ? "confirmed" : c.status === "dismissed" && ["false-positive", "legitimate-business"].includes(c.dismissReason ?? "") ? "dismissed" : null;
+        CONFIRMED.includes(c.status) ? "confirmed" : c.status === "dismissed" && (CLEAN_DISMISSALS as readonly string[]).includes(c.dismissReason ?? "") ? "dismissed" : null;
       if (!disposition)
         throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, one closed with the merchant's account, or one dismissed as false positive or legitimate business, tells a publisher something`);
       const all = indicatorsOf(d.alerts);

@@ -16,6 +16,14 @@ export const DISMISS_REASONS = {
   duplicate: "duplicate of another case",
   "insufficient-evidence": "insufficient evidence to report",
 } as const;
+/**
+ * What a closed case says of its merchant, wherever decisions are read back (sightings to publishers, the rules'
+ * false-positive rate, backtest labels): confirmed by a report or the account's termination; clean by a dismissal
+ * for one of these reasons (the others, duplicate and insufficient evidence, say nothing).
+ */
+export const CONFIRMED: readonly Status[] = ["reported", "account_closed"];
+export const CLEAN_DISMISSALS: readonly (keyof typeof DISMISS_REASONS)[] = ["false-positive", "legitimate-business"];
+
 export const DismissReason = z.enum(Object.keys(DISMISS_REASONS) as [keyof typeof DISMISS_REASONS, ...(keyof typeof DISMISS_REASONS)[]]);
 
 const note = z.string().trim().max(4000).optional();

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync,
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { CaseError, writeAudit, type Actor } from "../cases/store.js";
+import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
@@ -46,12 +47,13 @@ export async function ruleFeedback(q: Queryable): Promise<RuleFeedback[]> {
   const r = await q.query<{ rule: string; month: string; closed: number; reported: number; fp: number }>(
     `SELECT s->>'rule' AS rule, to_char(date_trunc('month', c.closed_at), 'YYYY-MM') AS month,
             count(DISTINCT c.case_id)::int AS closed,
-            count(DISTINCT c.case_id) FILTER (WHERE c.status = 'reported')::int AS reported,
-            count(DISTINCT c.case_id) FILTER (WHERE c.status = 'dismissed' AND c.dismiss_reason IN ('false-positive', 'legitimate-business'))::int AS fp
+            count(DISTINCT c.case_id) FILTER (WHERE c.status = ANY($1))::int AS reported,
+            count(DISTINCT c.case_id) FILTER (WHERE c.status = 'dismissed' AND c.dismiss_reason = ANY($2))::int AS fp
      FROM mt_cases c JOIN mt_case_alerts ca USING (case_id) JOIN mt_alerts a USING (alert_id)
      CROSS JOIN LATERAL jsonb_array_elements(a.alert->'signals') AS s
-     WHERE c.status IN ('reported', 'dismissed')
+     WHERE c.status = ANY($1) OR c.status = 'dismissed'
      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [CONFIRMED, CLEAN_DISMISSALS],
   );
   return r.rows.map((x) => {
     const fp = Number(x.fp);

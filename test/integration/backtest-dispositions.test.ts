@@ -1,4 +1,5 @@
-// The backtest's labels from reviewers' decisions in the case store, on the real PostgreSQL: reported is positive,
+// The backtest's labels from reviewers' decisions in the case store, on the real PostgreSQL: reported or account
+// closed is positive,
 // dismissed as false-positive or legitimate-business is negative, anything else unknown; and the figures of a
 // backtest scored against them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,6 +38,8 @@ beforeAll(async () => {
   await addCase("acq-de:M-200001", "in_review", null, ["linked-to-flagged"]);
   // not in the events: left out of every figure
   await addCase("acq-nl:M-999999", "reported", null, ["listed-identifier"]);
+  // the bank closed the account (after a report or without one): positive
+  await addCase("acq-nl:M-999998", "account_closed", null, ["shared-infrastructure"]);
 });
 afterAll(async () => {
   await db?.close();
@@ -48,13 +51,14 @@ describe("backtest labels from dispositions", () => {
     truth = await dispositionsFrom(url);
   });
 
-  it("reads reported as positive, the two clean dismissals as negative, nothing else", () => {
+  it("reads reported and account closed as positive, the two clean dismissals as negative, nothing else", () => {
     expect(truth.merchants).toEqual({
       "acq-nl:M-100001": { label: "positive", typologies: ["linked-to-flagged"], detail: "reported" },
       "acq-nl:M-100003": { label: "positive", typologies: ["excessive-disputes", "unrecognised-charges"], detail: "reported" },
       "acq-fr:M-300005": { label: "negative", typologies: [], detail: "dismissed: legitimate-business" },
       "acq-nl:M-100004": { label: "negative", typologies: [], detail: "dismissed: false-positive" },
       "acq-nl:M-999999": { label: "positive", typologies: ["listed-identifier"], detail: "reported" },
+      "acq-nl:M-999998": { label: "positive", typologies: ["shared-infrastructure"], detail: "account closed" },
     });
     expect(truth.source).toMatch(/^dispositions in mt_cases at /);
     expect(truth.source).not.toContain("postgres://");
