@@ -67,7 +67,7 @@ describe.each(bothDatabases("whaudit"))("a webhook delivery given up, on %s", (_
     });
     // the receiver's URL may carry a token: the trail names its origin only
     expect(JSON.stringify(await audit())).not.toContain("placeholder-token");
-    // not an action on the case: a page loaded before is not refused as stale (seenCase)
+    // not an action on the case: a page loaded before is not refused as stale (caseVersion)
     expect((await store.get(caseId)).case).toEqual(before);
 
     expect(await requeueFailed(db, [deliveryId])).toEqual([deliveryId]);
