@@ -64,7 +64,7 @@ export class Engine {
   private flags: FlagNotice[] = [];
   /**
    * the notices of merchants no longer flagged without an event of theirs (a reload, an indicator revoked or expired,
-   * a restore): a caller that writes notices with the events that made them writes these on the merchant's own
+   * a restore), or flagged so as their account was closed (replaceTerminated): a caller that writes notices with the events that made them writes these on the merchant's own
    * partition, whichever event was in hand
    */
   private readonly lapsed = new WeakSet<FlagNotice>();
@@ -108,6 +108,11 @@ export class Engine {
     if (!m) {
       this.merchants.set(event.merchantId, (m = newMerchant(event.merchantId)));
       m.indicatorsSeen = indicators;
+      // no state kept of a merchant whose account was closed: flagged all the same, its keys as its profile comes
+      if (this.infra.terminated.has(m.id)) {
+        m.flagged = true;
+        this.flaggedAt(m);
+      }
     }
     if (at > m.lastEventAt) m.lastEventAt = at;
     if (this.trackDirty) this.dirty.add(m.id);
@@ -242,7 +247,8 @@ export class Engine {
    * alerts of the peers of a merchant just flagged.
    */
   private followEvidence(m: MerchantState, own: boolean, eventId: string, occurredAt: string, at: number, withoutEvent = false): readonly Alert[] {
-    if (own === !!m.flagged) return NO_ALERTS;
+    // a merchant whose account was closed stays flagged (replaceTerminated), and was flagged without alerting its peers
+    if (own === !!m.flagged || (!own && this.infra.terminated.has(m.id))) return NO_ALERTS;
     m.flagged = own;
     const keys = infraKeys(m.profile);
     if (!own) {
@@ -400,6 +406,45 @@ export class Engine {
     this.recheckCitations([...this.flaggedIds].map((id) => this.merchants.get(id)!));
   }
 
+  /**
+   * The merchants whose account the bank closed (a case closed as account_closed), in force from now on: each is
+   * flagged for shared infrastructure whatever its own evidence, and stays so through reloads and indicator changes
+   * while it is listed. One held here not flagged yet is flagged now, its keys marked and its notice made without an
+   * event (as an unflag's, `lapsed`), and no peer is alerted here: only an event alerts. Peers held on other
+   * partitions are linked when the notice is read back (as for any flag notice); one on the merchant's own partition,
+   * or boarding later, at its next profile event. One no longer listed (its case reopened) falls back to its own
+   * evidence (recheckFlag).
+   */
+  replaceTerminated(ids: Iterable<string>): void {
+    const before = this.infra.terminated;
+    const next = new Set(ids);
+    this.infra.terminated = next;
+    for (const id of next) {
+      const m = this.merchants.get(id);
+      if (!m || m.flagged) continue;
+      this.terminate(m);
+    }
+    for (const id of before) {
+      const m = this.merchants.get(id);
+      if (m && !next.has(id)) this.recheckFlag(m, `account-reopened:${id}`);
+    }
+  }
+
+  /** Flags a held merchant whose account was closed, without an event of its own (see replaceTerminated). */
+  private terminate(m: MerchantState): void {
+    this.beforeChange?.(m.id);
+    if (this.trackDirty) this.dirty.add(m.id);
+    m.flagged = true;
+    this.flaggedAt(m);
+    const keys = infraKeys(m.profile);
+    this.infra.flag(m.id, keys);
+    if (!this.trackDirty) return;
+    const at = Math.max(this.clock, m.lastEventAt);
+    const n: FlagNotice = { merchantId: m.id, eventId: `account-closed:${m.id}`, occurredAt: new Date(at).toISOString(), keys };
+    this.flags.push(n);
+    this.lapsed.add(n);
+  }
+
   /** A merchant's state as it is persisted (plain JSON, slots by rule id and kind: see slotKey). */
   snapshot(m: MerchantState): StoredMerchant {
     const slots: Record<string, unknown> = {};
@@ -434,6 +479,11 @@ export class Engine {
       const keys = infraKeys(m.profile);
       this.infra.update(m.id, [], keys);
       if (m.lastEventAt > this.clock) this.clock = m.lastEventAt;
+      // its account closed since its checkpoint (or while the service was down)
+      if (!m.flagged && this.infra.terminated.has(m.id)) {
+        this.terminate(m);
+        continue;
+      }
       if (!m.flagged) continue;
       this.infra.flag(m.id, keys);
       this.flaggedAt(m);

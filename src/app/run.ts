@@ -27,6 +27,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
+import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
@@ -88,6 +89,8 @@ const LAG_WAIT_MS = 1000;
 const POSITION_SAVE_MS = 1000;
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
+/** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
+export const TERMINATED_READ_MS = 5000;
 /**
  * How long each Kafka step of a stop waits, once PostgreSQL is saved: a broker that does not answer holds a step for
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
@@ -157,6 +160,10 @@ export class Runner {
     void this.savePositions();
     void this.pollFlags();
   }, POSITION_SAVE_MS).unref();
+  private readonly terminatedTimer = setInterval(() => void this.readTerminated(), TERMINATED_READ_MS).unref();
+  /** the merchants whose account was closed as last put in force, sorted and joined: a read that finds the same changes nothing */
+  private terminatedDigest = "";
+  private readingTerminated?: Promise<void>;
   /** the last mt_flags row read; back to the start when the partitions held change, so that every notice is seen again */
   private flagsRead: FlagCursor = FLAGS_START;
   private pollingFlags?: Promise<void>;
@@ -280,6 +287,8 @@ export class Runner {
     log.info({ ruleSet: this.engine.ruleSet.id, version: this.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId }, "rule set loaded; joining the consumer group");
     if (cfg.metricsPort) await this.serveMetrics();
     await this.serveReviewers();
+    // in force before the first batch: a partition's merchants are restored flagged if their account was closed
+    await this.readTerminated();
     this.rules.start();
     await ensureIndicatorTopic(this.admin, cfg.indicatorTopic);
     await this.subscriber.start();
@@ -359,6 +368,31 @@ export class Runner {
     this.metrics.rulesReloads.inc({ result: "accepted" });
     this.log.info({ before, version: rs.version }, "rule set reloaded");
     void recordVersion(this.db, rs, filesOf(rs), "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
+  }
+
+  /**
+   * The merchants with a case closed as account_closed, read from the case store and put in force when they changed
+   * (engine.replaceTerminated): each stays flagged for shared infrastructure while its case is so closed, whatever
+   * the rules and indicators say, and its flag notice is written on its own partition, so other processes link to it.
+   * A read that fails leaves the list in force and is tried again at the next.
+   */
+  private readTerminated(): Promise<void> {
+    return (this.readingTerminated ??= terminatedMerchants(this.db)
+      .then((rows) => {
+        const ids = rows.map((r) => r.merchantId).sort();
+        const digest = ids.join("\n");
+        // no change once the stop begins (the checkpoint must not see flags change under it)
+        if (digest === this.terminatedDigest || this.stopping !== undefined) return;
+        // it flags merchants without an event: a checkpoint being serialised writes those it has not written yet first
+        const cut = this.cut;
+        if (cut !== undefined) for (const id of cut.pending) this.serialiseOne(cut, id);
+        this.engine.replaceTerminated(ids);
+        this.holdNotices();
+        this.terminatedDigest = digest;
+        this.log.info({ terminated: ids.length }, "merchants whose account was closed in force: flagged for shared infrastructure");
+      })
+      .catch((err: Error) => this.log.warn({ err: err.message }, `merchants whose account was closed not read; the list in force stays, read again in ${TERMINATED_READ_MS / 1000} s`))
+      .finally(() => (this.readingTerminated = undefined)));
   }
 
   /**
@@ -1234,6 +1268,8 @@ export class Runner {
       }
       await Promise.allSettled(this.inFlight);
       clearInterval(this.positionTimer);
+      clearInterval(this.terminatedTimer);
+      await this.readingTerminated;
       for (const r of this.refused.values()) clearTimeout(r.recheck);
       await this.pollingFlags;
       for (const o of this.owned.values()) await o.applying;

@@ -72,6 +72,12 @@ export class InfraIndex {
   /** flagged holders, only for keys that have any */
   private readonly flagged = new Map<InfraKind, Map<string, string[]>>(INFRA_KINDS.map((k) => [k, new Map()]));
 
+  /**
+   * merchants whose account the bank closed (a case closed as account_closed): flagged whatever their own evidence,
+   * and named as such in the findings that link to them; every process holds the whole list (engine.replaceTerminated)
+   */
+  terminated: ReadonlySet<string> = new Set();
+
   /** beyond this many sharers a key is common infrastructure (a CDN, a shared host) and links no one */
   constructor(public maxSharers = 25) {}
 
@@ -141,12 +147,12 @@ export class InfraIndex {
   }
 
   /** The flagged merchants (other than this one) sharing each of the given keys. */
-  flaggedPeers(merchantId: string, keys: readonly InfraKey[]): { key: InfraKey; merchantId: string }[] {
-    const out: { key: InfraKey; merchantId: string }[] = [];
+  flaggedPeers(merchantId: string, keys: readonly InfraKey[]): { key: InfraKey; merchantId: string; terminated: boolean }[] {
+    const out: { key: InfraKey; merchantId: string; terminated: boolean }[] = [];
     for (const k of keys) {
       const f = this.flagged.get(k.kind)!.get(k.value);
       if (!f || this.common(k)) continue;
-      for (const m of f) if (m !== merchantId) out.push({ key: k, merchantId: m });
+      for (const m of f) if (m !== merchantId) out.push({ key: k, merchantId: m, terminated: this.terminated.has(m) });
     }
     return out;
   }

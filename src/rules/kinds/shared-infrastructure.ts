@@ -1,6 +1,6 @@
 // Shared infrastructure: the merchant shares an IP, analytics ID, principal, payout account or e-mail hash with
-// a merchant that is flagged, or its IP / analytics ID is itself on an indicator list. One hop only: a merchant
-// flagged through this rule does not pass the flag on.
+// a merchant that is flagged (on its own evidence, or as one whose account the bank closed), or its IP / analytics ID
+// is itself on an indicator list. One hop only: a merchant flagged through this rule does not pass the flag on.
 import { z } from "zod";
 import { defineKind } from "../kind.js";
 import { INFRA_KINDS, InfraKind, infraKeys } from "../../state/infra.js";
@@ -30,7 +30,8 @@ export default defineKind<z.infer<typeof Params>>({
     }
     if (peers.length === 0 && listed.length === 0) return null;
     const links = [
-      ...peers.map((p) => `${p.key.kind} with flagged merchant ${p.merchantId}`),
+      // a merchant whose account the bank closed is linked for that, whatever its own evidence now: the reviewer is told
+      ...peers.map((p) => (p.terminated ? `${p.key.kind} with terminated merchant ${p.merchantId} (account closed)` : `${p.key.kind} with flagged merchant ${p.merchantId}`)),
       ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id})`),
     ];
     const eventIds = [merchant.profile?.eventId ?? event.eventId];

@@ -1,0 +1,98 @@
+// The re-boarding case: the bank closed the account of a merchant flagged for selling abuse material (the reviewer
+// recorded close-account), then a rule tuner switched off the rule that flagged it. The merchant stays flagged for
+// shared infrastructure while its case is so closed, so the same people boarding a new merchant on its IP are still
+// linked to it, named as the terminated merchant: in the running process and after a restart.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { poolDb } from "../../src/cases/db.js";
+import { CaseStore } from "../../src/cases/store.js";
+import { Auth, CONSOLE, PERMISSIONS } from "../../src/web/auth.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { indicatorSet, resetEvents } from "../helpers/events.js";
+import { alerted, onIp as onIpOf } from "./flags.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+
+const IP = "192.0.2.93";
+const LISTED_URL = "https://listed.example/gallery/7";
+const [A, C, D] = ["acq-test:M-TA", "acq-test:M-TC", "acq-test:M-TD"];
+const onIp = onIpOf(IP);
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The explanations of the merchant's shared-infrastructure findings, as the reviewer reads them. */
+async function sharedExplanations(url: string, merchantId: string): Promise<string[]> {
+  const { alerts } = await casesAndAlerts(url);
+  return alerts.filter((a) => a.merchantId === merchantId).flatMap((a) => a.signals.filter((s) => s.kind === "shared-infrastructure").map((s) => s.explanation ?? ""));
+}
+
+describe("a merchant whose account the bank closed", () => {
+  it("keeps linking merchants boarding on its IP after the rule that flagged it is switched off, after a restart too", { timeout: 180_000 }, async () => {
+    resetEvents();
+    const n = freshNames("terminated");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const rules = mkdtempSync(join(tmpdir(), "mt-terminated-"));
+    const other = mkdtempSync(join(tmpdir(), "mt-terminated-set-"));
+    dirs.push(rules, other);
+    cpSync(DEFAULT_RULES, rules, { recursive: true });
+    const indicators = join(other, "set.json");
+    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "terminated", source: "member:hotline-test" })));
+
+    const first = await startRunner(n, url, { rules, indicators });
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    try {
+      await produce(n.events, [onIp(A, "2026-03-01T00:00:00Z", [LISTED_URL])]);
+      await waitCaughtUp(n, url);
+      expect(await alerted(url)).toEqual([[A, ["linked-to-flagged"]]]);
+
+      // the reviewer takes A's case and records that the bank closed the account
+      const db = poolDb(pool);
+      await new Auth(db).addUser(CONSOLE, { username: "rev", role: "reviewer" });
+      const store = new CaseStore(db, PERMISSIONS["cases:act"]);
+      const rev = { username: "rev", role: "reviewer" } as const;
+      const { rows } = await pool.query<{ case_id: string }>("SELECT case_id::text FROM mt_cases WHERE merchant_id = $1", [A]);
+      await store.act(rows[0]!.case_id, rev, { action: "assign" });
+      await store.act(rows[0]!.case_id, rev, { action: "close-account", terminationRef: "BANK-TERM-TEST-1" });
+      await until("A's closed account read by the running process", () => first.engine.infra.terminated.has(A), 15_000);
+
+      // the tuner's change: the rule that flagged A evaluated in shadow, adding to no score
+      const sites = readFileSync(join(rules, "sites.yaml"), "utf8");
+      const changed = sites.replace("  - id: flagged-site-link\n    kind: flagged-site-link\n", "  - id: flagged-site-link\n    kind: flagged-site-link\n    mode: shadow\n");
+      expect(changed).not.toBe(sites);
+      writeFileSync(join(rules, "sites.yaml"), changed);
+      const version = loadRuleSet(rules).version;
+      await until("the changed rule set in force", () => first.rulesStatus.version === version);
+      expect(first.engine.merchants.get(A)?.flagged).toBe(true);
+
+      // the same people board a new merchant on A's IP
+      await produce(n.events, [onIp(C, "2026-03-02T00:00:00Z")]);
+      await waitCaughtUp(n, url);
+    } finally {
+      await first.stop();
+    }
+    expect(await alerted(url)).toEqual([
+      [A, ["linked-to-flagged"]],
+      [C, ["shared-infrastructure"]],
+    ]);
+    expect(await sharedExplanations(url, C)).toEqual([`shares infrastructure: ip with terminated merchant ${A} (account closed)`]);
+
+    const second = await startRunner(n, url, { rules, indicators });
+    try {
+      await produce(n.events, [onIp(D, "2026-03-03T00:00:00Z")]);
+      await waitCaughtUp(n, url);
+      expect(second.engine.merchants.get(A)?.flagged).toBe(true);
+    } finally {
+      await second.stop();
+      await pool.end();
+    }
+    expect((await alerted(url)).map(([m]) => m)).toEqual([A, C, D]);
+    expect(await sharedExplanations(url, D)).toEqual([`shares infrastructure: ip with terminated merchant ${A} (account closed)`]);
+  });
+});
