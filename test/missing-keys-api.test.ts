@@ -2,35 +2,27 @@
 // (zodIssues): zod's own words, "Invalid input: expected string, received undefined" or "Invalid discriminator
 // value", sent reviewers and producers looking for a wrong value that was never sent. A schema's own message stays.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
+import { caseAlert, recordCase } from "./helpers/cases.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 import { decode } from "../src/decode/decode.js";
-import type { Alert } from "../src/decode/events.js";
 
-const alert: Alert = {
+// the contract's required keys only: no context, a signal without the optional kind and explanation
+const alert = caseAlert({
   alertId: "missing-1",
-  merchantId: "acq-test:M-1",
-  raisedAt: "2026-03-01T00:00:00Z",
   score: 70,
-  severity: "high",
   typologies: ["card-testing"],
   signals: [{ rule: "card-testing", version: "v1", value: 20, threshold: 12, evidence: { eventIds: ["e-1"] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-};
+  context: undefined,
+});
 
 const openWeb = embeddedWeb();
 
 describe("an API request without a required key", { timeout: 60_000 }, () => {
   it("is refused naming the key as missing and what it must hold; a schema's own message is kept", async () => {
     const { db, auth, app } = await openWeb();
-    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
-    await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
-    await auth.addUser(CONSOLE, { username: "adm", role: "admin", password: "adm-password-long" });
-    const as = async (u: string) => ({ authorization: `Bearer ${(await auth.createToken(CONSOLE, u, "test")).token}` });
-    const rev = await as("rev");
-    const adm = await as("adm");
-    const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const caseId = await recordCase(db, alert);
+    const rev = await bearer(auth, "rev");
+    const adm = await bearer(auth, "adm", "admin");
     const error = async (method: "POST" | "PATCH", url: string, headers: Record<string, string>, payload: object) => {
       const r = await app.inject({ method, url, headers, payload });
       expect(r.statusCode).toBe(400);

@@ -2,37 +2,22 @@
 // bank's termination reference closes the case (account closed), audited like the other actions and shown wherever
 // a decision is; the terminated merchants can be read from the store in one place.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
 import { terminatedMerchants } from "../src/cases/store.js";
-import { CONSOLE } from "../src/web/auth.js";
 import { ruleFeedback } from "../src/web/rules-routes.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
+import { caseAlert, record, recordCase } from "./helpers/cases.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 
 const M = "acq-test:M-CLOSED";
-const alert = (n: number, raisedAt: string): Alert => ({
-  alertId: `close-${n}`,
-  merchantId: M,
-  raisedAt,
-  score: 85,
-  severity: "high",
-  typologies: ["excessive-disputes"],
-  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: { events: [], activity: [] },
-});
+const alert = (n: number, raisedAt: string) => caseAlert({ alertId: `close-${n}`, merchantId: M, raisedAt, score: 85 });
 
 const openWeb = embeddedWeb();
 
 describe("recording that the bank closed the merchant's account", { timeout: 60_000 }, () => {
   it("closes the case as account closed, from in review, escalated or reported, audited and shown like any decision", async () => {
     const { db, auth, app } = await openWeb();
-    await auth.addUser(CONSOLE, { username: "ann", role: "reviewer", password: "ann-password-long" });
-    const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "ann", "test")).token}` };
-    const record = (a: Alert) => db.tx((q) => recordAlerts(q, [a], { acquirerOf: () => "acq-test", webhooks: false }));
+    const headers = await bearer(auth, "ann");
     const act = (id: string, body: object) => app.inject({ method: "POST", url: `/api/cases/${id}/actions`, headers, payload: body });
-    await record(alert(1, "2026-03-01T00:00:00Z"));
-    const id = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const id = await recordCase(db, alert(1, "2026-03-01T00:00:00Z"));
 
     const early = await act(id, { action: "close-account", terminationRef: "BANK-TERM-1" });
     expect(early.statusCode).toBe(409);
@@ -72,7 +57,7 @@ describe("recording that the bank closed the merchant's account", { timeout: 60_
     expect(await terminatedMerchants(db)).toEqual([{ merchantId: M, caseId: id, closedAt: closed.json().closedAt, terminationRef: "BANK-TERM-1" }]);
 
     // a closed case: a new alert opens a new case, the closed one stays as it was
-    await record(alert(2, "2026-03-09T00:00:00Z"));
+    await record(db, alert(2, "2026-03-09T00:00:00Z"));
     const cases = (await db.query<{ id: string; status: string }>("SELECT case_id::text AS id, status FROM mt_cases ORDER BY case_id")).rows;
     expect(cases).toEqual([
       { id, status: "account_closed" },

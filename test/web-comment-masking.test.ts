@@ -4,39 +4,20 @@
 // case file alone holds full addresses). Other addresses (the hotline's
 // own report page) stay as written.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
 import { urlHash } from "../src/cases/store.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
+import { linkedToFlaggedAlert, recordCase } from "./helpers/cases.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 
 const FLAGGED = "https://gallery.flagged.example/p/1";
 const HOTLINE = "https://report.hotline.example/case/4711";
-
-const alert: Alert = {
-  alertId: "comment-mask-1",
-  merchantId: "acq-test:M-1",
-  raisedAt: "2026-03-01T00:00:00Z",
-  score: 90,
-  severity: "high",
-  typologies: ["linked-to-flagged"],
-  signals: [{ rule: "flagged-site-link", version: "v1", kind: "flagged-site-link", value: 90, threshold: 50, explanation: "links to a flagged site", evidence: { eventIds: ["e-1"] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: {
-    events: [{ eventId: "e-1", type: "site_observation", occurredAt: "2026-03-01T00:00:00Z", url: "https://shop.example/", linkedUrls: [FLAGGED] }],
-    activity: [],
-  },
-};
 
 const openWeb = embeddedWeb();
 
 describe("an evidence address in a reviewer's comment or note", { timeout: 60_000 }, () => {
   it("is masked on the case page, the printable file, the case's audit trail (CSV, JSON) and the case API; another address is not", async () => {
     const { db, auth, app } = await openWeb();
-    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
-    await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
-    const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "rev", "test")).token}` };
-    const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const caseId = await recordCase(db, linkedToFlaggedAlert("comment-mask-1", FLAGGED));
+    const headers = await bearer(auth, "rev");
     const post = (url: string, payload: object) => app.inject({ method: "POST", url, headers, payload });
 
     // pasted as revealed, and typed again with the host in capitals (the same address)

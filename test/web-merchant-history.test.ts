@@ -1,22 +1,10 @@
 // A merchant alerted again gets a new case: its reviewer must see what was decided on the earlier ones (dismissed as
 // a false positive last month, reported with a reference) and be able to look a merchant up in the queue.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
+import { caseAlert, openCaseOf, record } from "./helpers/cases.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 
-const alert = (n: number, merchant: string, raisedAt: string): Alert => ({
-  alertId: `history-${n}`,
-  merchantId: merchant,
-  raisedAt,
-  score: 80,
-  severity: "high",
-  typologies: ["excessive-disputes"],
-  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: { events: [], activity: [] },
-});
+const alert = (n: number, merchant: string, raisedAt: string) => caseAlert({ alertId: `history-${n}`, merchantId: merchant, raisedAt });
 
 const M = "acq-test:M-AGAIN";
 const openWeb = embeddedWeb();
@@ -24,21 +12,19 @@ const openWeb = embeddedWeb();
 describe("a merchant's earlier cases", { timeout: 60_000 }, () => {
   it("are listed on its new case (page and API) with their decisions, and the queue finds a merchant's cases", async () => {
     const { db, auth, app } = await openWeb();
-    await auth.addUser(CONSOLE, { username: "ann", role: "reviewer", password: "ann-password-long" });
-    const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "ann", "test")).token}` };
-    const record = (a: Alert) => db.tx((q) => recordAlerts(q, [a], { acquirerOf: () => "acq-test", webhooks: false }));
-    const openCase = async () => (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases WHERE merchant_id = $1 AND closed_at IS NULL", [M])).rows[0]!.id;
+    const headers = await bearer(auth, "ann");
+    const openCase = () => openCaseOf(db, M);
     const act = async (id: string, body: object) => expect((await app.inject({ method: "POST", url: `/api/cases/${id}/actions`, headers, payload: body })).statusCode).toBe(200);
 
-    await record(alert(1, M, "2026-01-01T00:00:00Z"));
+    await record(db, alert(1, M, "2026-01-01T00:00:00Z"));
     const first = await openCase();
     await act(first, { action: "dismiss", reason: "false-positive" });
-    await record(alert(2, M, "2026-02-01T00:00:00Z"));
+    await record(db, alert(2, M, "2026-02-01T00:00:00Z"));
     const second = await openCase();
     await act(second, { action: "assign" });
     await act(second, { action: "report", reportRef: "HOTLINE-TEST-42" });
-    await record(alert(3, M, "2026-03-01T00:00:00Z"));
-    await record(alert(4, "acq-test:M-OTHER", "2026-03-01T00:00:00Z"));
+    await record(db, alert(3, M, "2026-03-01T00:00:00Z"));
+    await record(db, alert(4, "acq-test:M-OTHER", "2026-03-01T00:00:00Z"));
     const third = await openCase();
 
     const api = (await app.inject({ method: "GET", url: `/api/cases/${third}`, headers })).json<{ otherCases: { caseId: string; status: string; reportRef: string | null; dismissReason: string | null; closedAt: string | null }[] }>();

@@ -2,47 +2,26 @@
 // PostgreSQL): answers that are never kept in a browser's or a proxy's cache, and an admin withdrawing a user's
 // access (someone who left: there was no way to, short of SQL, and their sessions and tokens went on working).
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
-import { urlHash } from "../src/cases/store.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
+import { urlHash, type Role } from "../src/cases/store.js";
+import { linkedToFlaggedAlert, recordCase } from "./helpers/cases.js";
+import { bearer, csrfOf, embeddedWeb, sessionOf } from "./helpers/web.js";
 
 const FLAGGED = "https://gallery.flagged.example/p/1";
 
-const alert: Alert = {
-  alertId: "priv-1",
-  merchantId: "acq-test:M-1",
-  raisedAt: "2026-03-01T00:00:00Z",
-  score: 90,
-  severity: "high",
-  typologies: ["linked-to-flagged"],
-  signals: [{ rule: "flagged-site-link", version: "v1", kind: "flagged-site-link", value: 90, threshold: 50, explanation: "links to a flagged site", evidence: { eventIds: ["e-1"] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: {
-    events: [{ eventId: "e-1", type: "site_observation", occurredAt: "2026-03-01T00:00:00Z", url: "https://shop.example/", linkedUrls: [FLAGGED] }],
-    activity: [],
-  },
-};
-
 const openWeb = embeddedWeb();
 
-async function setup(users: [string, "reviewer" | "rule-tuner" | "admin"][] = [["rev", "reviewer"]]) {
+async function setup(users: [string, Role][] = [["rev", "reviewer"]]) {
   const { db, auth, app } = await openWeb();
-  await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
-  const tokens: Record<string, string> = {};
-  for (const [u, role] of users) {
-    await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
-    tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
-  }
-  const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+  const caseId = await recordCase(db, linkedToFlaggedAlert("priv-1", FLAGGED));
+  const tokens: Record<string, { authorization: string }> = {};
+  for (const [u, role] of users) tokens[u] = await bearer(auth, u, role);
   return { app, db, tokens, caseId };
 }
 
 describe("answers with case data", { timeout: 60_000 }, () => {
   it("are never stored by a browser or a proxy (Cache-Control: no-store)", async () => {
     const { app, tokens, caseId } = await setup();
-    const auth = { authorization: `Bearer ${tokens.rev}` };
+    const auth = tokens.rev!;
     const answers = await Promise.all([
       app.inject({ method: "GET", url: `/cases/${caseId}`, headers: auth }),
       app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: auth }),
@@ -64,10 +43,10 @@ describe("an admin disabling a user", { timeout: 60_000 }, () => {
       ["rev", "reviewer"],
       ["adm", "admin"],
     ]);
-    const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+    const as = (who: string) => tokens[who]!;
     const login = () => app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-password-long" } });
     const signedIn = await login();
-    const cookie = { cookie: `mt_session=${signedIn.cookies.find((c) => c.name === "mt_session")!.value}` };
+    const cookie = sessionOf(signedIn);
     expect((await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: as("rev") })).statusCode).toBe(200);
 
     // only an admin, and not on themselves
@@ -95,12 +74,12 @@ describe("an admin disabling a user", { timeout: 60_000 }, () => {
     // from the admin page: a button per other user (the admin's initial password taken as replaced)
     await db.query("UPDATE mt_users SET password_change_required = false WHERE username = 'adm'");
     const admin = await app.inject({ method: "POST", url: "/login", payload: { username: "adm", password: "adm-password-long" } });
-    const admCookie = `mt_session=${admin.cookies.find((c) => c.name === "mt_session")!.value}`;
-    const page = await app.inject({ method: "GET", url: "/admin", headers: { cookie: admCookie } });
+    const admCookie = sessionOf(admin);
+    const page = await app.inject({ method: "GET", url: "/admin", headers: admCookie });
     expect(page.body).toContain('action="/admin/users/rev"');
     expect(page.body).not.toContain('action="/admin/users/adm"');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const on = await app.inject({ method: "POST", url: "/admin/users/rev", headers: { cookie: admCookie }, payload: { _csrf: csrf, disabled: "false" } });
+    const csrf = csrfOf(page.body);
+    const on = await app.inject({ method: "POST", url: "/admin/users/rev", headers: admCookie, payload: { _csrf: csrf, disabled: "false" } });
     expect(on.statusCode).toBe(200);
     expect(on.body).toContain("Enabled rev");
     expect((await login()).statusCode).toBe(303);
@@ -112,7 +91,7 @@ describe("an admin disabling a user", { timeout: 60_000 }, () => {
 describe("revealing an address", { timeout: 60_000 }, () => {
   it("without a hash is a 400 saying what to send, and audits nothing; a hash copied in capitals is the same address", async () => {
     const { app, db, tokens, caseId } = await setup();
-    const auth = { authorization: `Bearer ${tokens.rev}` };
+    const auth = tokens.rev!;
     const reveal = (payload: object) => app.inject({ method: "POST", url: `/api/cases/${caseId}/reveal`, headers: auth, payload });
     const audited = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_audit WHERE action = 'reveal-url'")).rows[0]!.n;
     for (const payload of [{}, { hash: "" }, { hash: 7 }]) {
@@ -131,7 +110,7 @@ describe("revealing an address", { timeout: 60_000 }, () => {
 describe("the audit export's parameters", { timeout: 60_000 }, () => {
   it("an unknown one (a typo) is refused naming the parameters there are, as the queue's filters are", async () => {
     const { app, tokens } = await setup([["adm", "admin"]]);
-    const r = await app.inject({ method: "GET", url: "/api/audit?afer=5", headers: { authorization: `Bearer ${tokens.adm}` } });
+    const r = await app.inject({ method: "GET", url: "/api/audit?afer=5", headers: tokens.adm! });
     expect(r.statusCode).toBe(400);
     expect(r.json().error).toContain("unknown parameter afer; the parameters are after, limit");
   });

@@ -2,43 +2,29 @@
 // page of an earlier sign-in, is refused as a page that says nothing was done and leads back to the case, not as
 // the API's JSON about bearer tokens.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
 import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
-
-const alert: Alert = {
-  alertId: "session-1",
-  merchantId: "acq-test:M-1",
-  raisedAt: "2026-03-01T00:00:00Z",
-  score: 80,
-  severity: "high",
-  typologies: ["excessive-disputes"],
-  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: { events: [], activity: [] },
-};
+import { caseAlert, recordCase } from "./helpers/cases.js";
+import { csrfOf, embeddedWeb, sessionOf } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();
 
 describe("a form from the case page", { timeout: 60_000 }, () => {
   it("sent after the session ended, or from an earlier sign-in's page, gets a page that leads back, and nothing is done", async () => {
     const { db, auth, app } = await openWeb();
-    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
+    const caseId = await recordCase(db, caseAlert({ alertId: "session-1" }));
     await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
     await db.query("UPDATE mt_users SET password_change_required = false");
-    const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
     const signIn = async () => {
       const r = await app.inject({ method: "POST", url: "/login", payload: { username: "rev", password: "rev-password-long", next: `/cases/${caseId}` } });
       expect(r.headers.location).toBe(`/cases/${caseId}`);
-      return { cookie: `mt_session=${r.cookies.find((c) => c.name === "mt_session")!.value}` };
+      return sessionOf(r);
     };
     const comment = (headers: Record<string, string>, csrf: string) =>
       app.inject({ method: "POST", url: `/cases/${caseId}/comment`, headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, payload: `_csrf=${csrf}&body=checked+the+descriptors` });
 
     const first = await signIn();
     const page = await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: first });
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = csrfOf(page.body);
     // signed out (in another tab), or the 8 hours are over
     await app.inject({ method: "POST", url: "/logout", headers: first });
 

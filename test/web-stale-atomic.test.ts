@@ -2,39 +2,22 @@
 // cannot pass the check and then be applied over a colleague's decision taken in between; API clients get the same check with If-Match
 // (the ETag of GET /api/cases/:id), and a 409 with what changed and the case as it is.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
 import { CaseStore } from "../src/cases/store.js";
 import type { Db } from "../src/cases/db.js";
 import { buildWebServer } from "../src/web/server.js";
 import { createLogger } from "../src/lib/log.js";
-import type { Alert } from "../src/decode/events.js";
+import { caseAlert, record, recordCase } from "./helpers/cases.js";
+import { bearer, decisionForm, embeddedWeb } from "./helpers/web.js";
 
-const alert = (n: number, raisedAt: string): Alert => ({
-  alertId: `atomic-${n}`,
-  merchantId: "acq-test:M-ATOMIC",
-  raisedAt,
-  score: 80,
-  severity: "high",
-  typologies: ["excessive-disputes"],
-  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: { events: [], activity: [] },
-});
+const alert = (n: number, raisedAt: string) => caseAlert({ alertId: `atomic-${n}`, merchantId: "acq-test:M-ATOMIC", raisedAt });
 
 const openWeb = embeddedWeb();
 
 async function setup() {
   const { db, auth, app } = await openWeb();
-  await db.tx((q) => recordAlerts(q, [alert(1, "2026-03-01T00:00:00Z")], { acquirerOf: () => "acq-test", webhooks: false }));
-  const tokens: Record<string, string> = {};
-  for (const u of ["ann", "bob"]) {
-    await auth.addUser(CONSOLE, { username: u, role: "reviewer", password: `${u}-password-long` });
-    tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
-  }
-  const id = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
-  const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+  const id = await recordCase(db, alert(1, "2026-03-01T00:00:00Z"));
+  const tokens: Record<string, { authorization: string }> = { ann: await bearer(auth, "ann"), bob: await bearer(auth, "bob") };
+  const as = (who: string) => tokens[who]!;
   const actions = async () => (await db.query<{ actor: string; action: string }>("SELECT actor, action FROM mt_audit WHERE case_id = $1::bigint ORDER BY audit_id", [id])).rows;
   return { db, app, id, as, actions };
 }
@@ -58,8 +41,7 @@ describe("a decision on an earlier version of the case", { timeout: 60_000 }, ()
     const app = await buildWebServer({ db: racing, log: createLogger("silent" as "fatal") });
     try {
       const page = (await app.inject({ method: "GET", url: `/cases/${id}`, headers: as("ann") })).body;
-      const form = /<form method="post" action="\/cases\/\d+\/action" data-action="dismiss">(.*?)<\/form>/s.exec(page)![1]!;
-      const hidden = Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
+      const hidden = decisionForm(page, "dismiss")!;
       between = () => new CaseStore(db, ["reviewer"]).act(id, { username: "bob", role: "reviewer" }, { action: "assign" });
       const r = await app.inject({
         method: "POST",
@@ -97,7 +79,7 @@ describe("a decision on an earlier version of the case", { timeout: 60_000 }, ()
 
     // a new alert since is a change too
     const before = (await app.inject({ method: "GET", url: `/api/cases/${id}`, headers: as("ann") })).headers.etag as string;
-    await db.tx((q) => recordAlerts(q, [alert(2, "2026-03-05T00:00:00Z")], { acquirerOf: () => "acq-test", webhooks: false }));
+    await record(db, alert(2, "2026-03-05T00:00:00Z"));
     const stale = await act("ann", { action: "report", reportRef: "HOTLINE-TEST-9" }, before);
     expect(stale.statusCode).toBe(409);
     expect(stale.json().changed).toEqual(["a new alert came in (score 80, high)"]);

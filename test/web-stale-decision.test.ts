@@ -2,50 +2,31 @@
 // on it, or a new alert came in, since it was loaded) is refused and the page shown afresh, instead of overriding
 // what the reviewer never saw.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
+import { caseAlert, record, recordCase } from "./helpers/cases.js";
+import { bearer, decisionForm, embeddedWeb } from "./helpers/web.js";
 
-const alert = (n: number, raisedAt: string, score: number): Alert => ({
-  alertId: `stale-${n}`,
-  merchantId: "acq-test:M-1",
-  raisedAt,
-  score,
-  severity: score >= 90 ? "critical" : "high",
-  typologies: ["excessive-disputes"],
-  signals: [{ rule: "early-warning-disputes", version: "v1", kind: "chargeback-ratio", value: 0.03, threshold: 0.01, explanation: "chargeback ratio 3.00%", evidence: { eventIds: [] } }],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: { events: [], activity: [] },
-});
+const alert = (n: number, raisedAt: string, score: number) => caseAlert({ alertId: `stale-${n}`, raisedAt, score, severity: score >= 90 ? "critical" : "high" });
 
 const openWeb = embeddedWeb();
 
 async function setup() {
   const { db, auth, app } = await openWeb();
-  await db.tx((q) => recordAlerts(q, [alert(1, "2026-03-01T00:00:00Z", 80)], { acquirerOf: () => "acq-test", webhooks: false }));
-  const tokens: Record<string, string> = {};
-  for (const u of ["ann", "bob"]) {
-    await auth.addUser(CONSOLE, { username: u, role: "reviewer", password: `${u}-password-long` });
-    tokens[u] = (await auth.createToken(CONSOLE, u, "test")).token;
-  }
-  const caseId = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
-  const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+  const caseId = await recordCase(db, alert(1, "2026-03-01T00:00:00Z", 80));
+  const tokens: Record<string, { authorization: string }> = { ann: await bearer(auth, "ann"), bob: await bearer(auth, "bob") };
+  const as = (who: string) => tokens[who]!;
   /** the case page as `who` has it open: each decision's form fields, as the browser would send them */
   const openPage = async (who: string) => {
     const page = await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: as(who) });
     expect(page.statusCode).toBe(200);
-    const forms = [...page.body.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="(\w+)">(.*?)<\/form>/gs)];
-    const hidden = (f: string) => Object.fromEntries([...f.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
     return {
       send: (action: string, fields: Record<string, string> = {}) => {
-        const f = forms.find((m) => m[1] === action);
-        expect(f, `${who}'s page offers ${action}`).toBeDefined();
+        const hidden = decisionForm(page.body, action);
+        expect(hidden, `${who}'s page offers ${action}`).toBeDefined();
         return app.inject({
           method: "POST",
           url: `/cases/${caseId}/action`,
           headers: { ...as(who), "content-type": "application/x-www-form-urlencoded" },
-          payload: new URLSearchParams({ ...hidden(f![2]!), note: "", ...fields }).toString(),
+          payload: new URLSearchParams({ ...hidden, note: "", ...fields }).toString(),
         });
       },
     };
@@ -86,7 +67,7 @@ describe("a decision from a page that is out of date", { timeout: 60_000 }, () =
   it("is refused when a new alert raised the case since, and the same form sent twice does not act twice", async () => {
     const { db, openPage, current, actions } = await setup();
     const ann = await openPage("ann");
-    await db.tx((q) => recordAlerts(q, [alert(2, "2026-03-05T00:00:00Z", 95)], { acquirerOf: () => "acq-test", webhooks: false }));
+    await record(db, alert(2, "2026-03-05T00:00:00Z", 95));
     const r = await ann.send("dismiss", { reason: "insufficient-evidence" });
     expect(r.statusCode).toBe(409);
     expect(r.body).toContain("a new alert");

@@ -1,37 +1,30 @@
 // TLP:RED indicators never leave the member that holds them (README): the case files that go into a hotline's or a
 // regulator's report (the JSON case file, the printable file) leave them out and say so; the case page keeps them.
 import { describe, expect, it } from "vitest";
-import { recordAlerts } from "../src/cases/record.js";
-import { CONSOLE } from "../src/web/auth.js";
-import { embeddedWeb } from "./helpers/web.js";
-import type { Alert } from "../src/decode/events.js";
+import { caseAlert, recordCase } from "./helpers/cases.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 
 const RED = { set: "red-set-only-here", id: "red-entry-7", source: "member:red-holder.example", confidence: 97, tlp: "red" };
 const AMBER = { set: "amber-set", id: "amber-entry-1", source: "member:amber.example", confidence: 80, tlp: "amber" };
 
-const alert: Alert = {
+const alert = caseAlert({
   alertId: "tlp-1",
   merchantId: "acq-test:M-RED",
-  raisedAt: "2026-03-01T00:00:00Z",
   score: 88,
   severity: "critical",
   typologies: ["listed-identifier"],
   signals: [
     { rule: "listed-payout", version: "v1", kind: "listed-identifier", value: 97, threshold: 60, explanation: "payout account on an indicator list", evidence: { eventIds: [], indicators: [RED, AMBER] } },
   ],
-  ruleSet: { id: "default", version: "sha256:00" },
-  context: { events: [], activity: [] },
-};
+});
 
 const openWeb = embeddedWeb();
 
 describe("TLP:RED indicators in a case's files", { timeout: 60_000 }, () => {
   it("are left out of the JSON case file and the printable file, which say how many and why; the case page shows them", async () => {
     const { db, auth, app } = await openWeb();
-    await db.tx((q) => recordAlerts(q, [alert], { acquirerOf: () => "acq-test", webhooks: false }));
-    await auth.addUser(CONSOLE, { username: "ann", role: "reviewer", password: "ann-password-long" });
-    const headers = { authorization: `Bearer ${(await auth.createToken(CONSOLE, "ann", "test")).token}` };
-    const id = (await db.query<{ id: string }>("SELECT case_id::text AS id FROM mt_cases")).rows[0]!.id;
+    const id = await recordCase(db, alert);
+    const headers = await bearer(auth, "ann");
     const act = (body: object) => app.inject({ method: "POST", url: `/api/cases/${id}/actions`, headers, payload: body });
     expect((await act({ action: "assign" })).statusCode).toBe(200);
     expect((await act({ action: "report", reportRef: "HOTLINE-TEST-1" })).statusCode).toBe(200);

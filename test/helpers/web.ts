@@ -1,8 +1,10 @@
-// The reviewers' web server on an embedded database (the same SQL as PostgreSQL), closed after each test.
+// The reviewers' web server on an embedded database (the same SQL as PostgreSQL), closed after each test, and the
+// ways a test reaches it: as a user with an API token, or as a browser with a session cookie and the pages' forms.
 import { afterEach } from "vitest";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { embeddedDb, type Db } from "../../src/cases/db.js";
-import { Auth } from "../../src/web/auth.js";
+import type { Role } from "../../src/cases/store.js";
+import { Auth, CONSOLE } from "../../src/web/auth.js";
 import { buildWebServer, type WebOptions } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
 
@@ -28,4 +30,26 @@ export function embeddedWeb(): (options?: Omit<WebOptions, "db" | "log">) => Pro
     open.push(web);
     return web;
   };
+}
+
+/**
+ * Adds a user (password `<username>-password-long`, an initial one) and gives them an API token: the headers of
+ * their requests.
+ */
+export async function bearer(auth: Auth, username: string, role: Role = "reviewer"): Promise<{ authorization: string }> {
+  await auth.addUser(CONSOLE, { username, role, password: `${username}-password-long` });
+  return { authorization: `Bearer ${(await auth.createToken(CONSOLE, username, "test")).token}` };
+}
+
+/** The session a sign-in's answer set, as the headers of the browser's next requests. */
+export const sessionOf = (signedIn: LightMyRequestResponse): { cookie: string } => ({ cookie: `mt_session=${signedIn.cookies.find((c) => c.name === "mt_session")!.value}` });
+
+/** The CSRF token in a page's forms. */
+export const csrfOf = (page: string): string => /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+
+/** The hidden fields of a case page's form for a decision, as the browser sends them; undefined if the page has none. */
+export function decisionForm(page: string, action: string): Record<string, string> | undefined {
+  const form = [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="(\w+)">(.*?)<\/form>/gs)].find((m) => m[1] === action)?.[2];
+  if (form === undefined) return undefined;
+  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
 }
