@@ -83,6 +83,7 @@ describe("the service's own database role", () => {
     await on(ownerUrl, async (c) => {
       await c.query("ALTER TABLE mt_cases DROP COLUMN termination_ref");
       await c.query("DROP INDEX mt_cases_merchant");
+      await c.query("DROP INDEX mt_cases_account_closed");
       await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
     });
     await on(serviceUrl, async (c) =>
