@@ -3,15 +3,11 @@
 // committed on its partition without an event, so a merchant boarding on its infrastructure later raises no
 // shared-infrastructure alert (a new case) through it: neither in the running process nor after a restart, when
 // every notice is read again; nor when the rules are changed while the service is down.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import { describe, expect, it } from "vitest";
 import { loadRuleSet, type RuleSet } from "../../src/rules/ruleset.js";
-import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
-import { alerted, drops, noticesRead, onIp as onIpOf } from "./flags.js";
+import { merchant, resetEvents } from "../helpers/events.js";
+import { alerted, drops, noticesRead, onIp as onIpOf, rulesListing } from "./flags.js";
 import { createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.91";
@@ -19,37 +15,13 @@ const LISTED_URL = "https://listed.example/gallery/9";
 const [A, B, C, D] = ["acq-test:M-RA", "acq-test:M-RB", "acq-test:M-RC", "acq-test:M-RD"];
 const onIp = onIpOf(IP);
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** A copy of the default rules and an indicator set listing LISTED_URL. */
-function setUp(): { rules: string; indicators: string; shadow: () => string } {
-  const rules = mkdtempSync(join(tmpdir(), "mt-reload-unflag-"));
-  const other = mkdtempSync(join(tmpdir(), "mt-reload-unflag-set-"));
-  dirs.push(rules, other);
-  cpSync(DEFAULT_RULES, rules, { recursive: true });
-  const indicators = join(other, "set.json");
-  writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "reload-unflag", source: "member:hotline-test" })));
-  // the tuner's change: the rule that flagged A evaluated in shadow, adding to no score
-  const shadow = () => {
-    const sites = readFileSync(join(rules, "sites.yaml"), "utf8");
-    const changed = sites.replace("  - id: flagged-site-link\n    kind: flagged-site-link\n", "  - id: flagged-site-link\n    kind: flagged-site-link\n    mode: shadow\n");
-    expect(changed).not.toBe(sites);
-    writeFileSync(join(rules, "sites.yaml"), changed);
-    return loadRuleSet(rules).version;
-  };
-  return { rules, indicators, shadow };
-}
-
 describe("a merchant flagged by a rule the tuner switches off", () => {
   it("is unflagged at the reload, its notice committed without an event: later peers are not linked to it, after a restart neither", { timeout: 180_000 }, async () => {
     resetEvents();
     const n = freshNames("reload-unflag");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const { rules, indicators, shadow } = setUp();
+    const { rules, indicators, shadow } = rulesListing("reload-unflag", LISTED_URL);
 
     const first = await startRunner(n, url, { rules, indicators });
     try {
@@ -100,7 +72,7 @@ describe("a merchant flagged by a rule the tuner switches off", () => {
     const n = freshNames("reload-unflag-down");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const { rules, indicators, shadow } = setUp();
+    const { rules, indicators, shadow } = rulesListing("reload-unflag", LISTED_URL);
 
     const first = await startRunner(n, url, { rules, indicators });
     try {
@@ -137,7 +109,7 @@ describe("a merchant flagged by a rule the tuner switches off", () => {
     const n = freshNames("reload-unflag-cut");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const { rules, indicators, shadow } = setUp();
+    const { rules, indicators, shadow } = rulesListing("reload-unflag", LISTED_URL);
     // no checkpoint but the one this test begins
     const runner = await startRunner(n, url, { rules, indicators, checkpointMs: 600_000 });
     try {

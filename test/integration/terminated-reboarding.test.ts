@@ -2,29 +2,19 @@
 // recorded close-account), then a rule tuner switched off the rule that flagged it. The merchant stays flagged for
 // shared infrastructure while its case is so closed, so the same people boarding a new merchant on its IP are still
 // linked to it, named as the terminated merchant: in the running process and after a restart.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { poolDb } from "../../src/cases/db.js";
 import { CaseStore } from "../../src/cases/store.js";
 import { Auth, CONSOLE, PERMISSIONS } from "../../src/web/auth.js";
-import { DEFAULT_RULES } from "../../src/lib/paths.js";
-import { loadRuleSet } from "../../src/rules/ruleset.js";
-import { indicatorSet, resetEvents } from "../helpers/events.js";
-import { alerted, onIp as onIpOf } from "./flags.js";
+import { resetEvents } from "../helpers/events.js";
+import { alerted, onIp as onIpOf, rulesListing } from "./flags.js";
 import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.93";
 const LISTED_URL = "https://listed.example/gallery/7";
 const [A, C, D] = ["acq-test:M-TA", "acq-test:M-TC", "acq-test:M-TD"];
 const onIp = onIpOf(IP);
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 /** The explanations of the merchant's shared-infrastructure findings, as the reviewer reads them. */
 async function sharedExplanations(url: string, merchantId: string): Promise<string[]> {
@@ -38,12 +28,7 @@ describe("a merchant whose account the bank closed", () => {
     const n = freshNames("terminated");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const rules = mkdtempSync(join(tmpdir(), "mt-terminated-"));
-    const other = mkdtempSync(join(tmpdir(), "mt-terminated-set-"));
-    dirs.push(rules, other);
-    cpSync(DEFAULT_RULES, rules, { recursive: true });
-    const indicators = join(other, "set.json");
-    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "terminated", source: "member:hotline-test" })));
+    const { rules, indicators, shadow } = rulesListing("terminated", LISTED_URL);
 
     const first = await startRunner(n, url, { rules, indicators });
     const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -63,11 +48,7 @@ describe("a merchant whose account the bank closed", () => {
       await until("A's closed account read by the running process", () => first.engine.infra.terminated.has(A), 15_000);
 
       // the tuner's change: the rule that flagged A evaluated in shadow, adding to no score
-      const sites = readFileSync(join(rules, "sites.yaml"), "utf8");
-      const changed = sites.replace("  - id: flagged-site-link\n    kind: flagged-site-link\n", "  - id: flagged-site-link\n    kind: flagged-site-link\n    mode: shadow\n");
-      expect(changed).not.toBe(sites);
-      writeFileSync(join(rules, "sites.yaml"), changed);
-      const version = loadRuleSet(rules).version;
+      const version = shadow();
       await until("the changed rule set in force", () => first.rulesStatus.version === version);
       expect(first.engine.merchants.get(A)?.flagged).toBe(true);
 
