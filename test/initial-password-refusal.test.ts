@@ -2,7 +2,7 @@
 // advice works as given: POST /api/me/password from a cookie session needs its CSRF token (x-csrf-token), which
 // the message says, and where to find it.
 import { describe, expect, it } from "vitest";
-import { CONSOLE } from "../src/web/auth.js";
+import { CONSOLE } from "../src/cases/store.js";
 import { embeddedWeb } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();

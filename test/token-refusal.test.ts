@@ -1,7 +1,7 @@
 // A reviewer or rule tuner asking for an API token of their own (POST /api/users/NAME/tokens) was told "Ask an admin
 // if you need it", but an admin can create tokens for itself only: theirs comes from the operator, on the server.
 import { describe, expect, it } from "vitest";
-import { CONSOLE } from "../src/web/auth.js";
+import { CONSOLE } from "../src/cases/store.js";
 import { embeddedWeb } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();

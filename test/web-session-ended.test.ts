@@ -2,7 +2,7 @@
 // page of an earlier sign-in, is refused as a page that says nothing was done and leads back to the case, not as
 // the API's JSON about bearer tokens.
 import { describe, expect, it } from "vitest";
-import { CONSOLE } from "../src/web/auth.js";
+import { CONSOLE } from "../src/cases/store.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
 import { csrfOf, embeddedWeb, sessionOf } from "./helpers/web.js";
 

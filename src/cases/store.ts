@@ -186,6 +186,8 @@ export function eventUrls(e: EvidenceEvent): string[] {
 
 /** Who an audit row names when nobody is signed in (a failed sign-in: the user tried, if the name is one's, is the target). */
 export const ANONYMOUS = { username: "anonymous", role: "anonymous" } as const;
+/** The actor for changes made from the command line by whoever runs it on the server. */
+export const CONSOLE: Actor = { username: "console", role: "admin" };
 /** Who an audit row names for what the service did of itself: a case's webhook delivery given up. */
 export const WEBHOOK = { username: "webhook", role: "system" } as const;
 

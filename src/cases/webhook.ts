@@ -4,8 +4,7 @@
 // be sent again once its lease runs out.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "./db.js";
-import { WEBHOOK, writeAudit } from "./store.js";
-import { CONSOLE } from "../web/auth.js";
+import { CONSOLE, WEBHOOK, writeAudit } from "./store.js";
 import type { Logger } from "../lib/log.js";
 
 export interface WebhookOptions {

@@ -2,11 +2,12 @@
 // token. Passwords are scrypt hashes; tokens and sessions are kept as SHA-256 hashes, so the tables open nothing.
 // A password someone else set (printed by `users add`, the demo or the admin page) is an initial one: its first
 // sign-in leads to choosing a new one, and the session can do nothing else until then.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
+import { sha256Hex } from "../lib/hash.js";
 import { promisify } from "node:util";
 import { z } from "zod";
 import type { Db } from "../cases/db.js";
-import { ANONYMOUS, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
+import { ANONYMOUS, CONSOLE, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -33,7 +34,6 @@ export const PasswordChange = z.strictObject({ currentPassword: z.string().max(2
 export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"disabled": true} to withdraw the user\'s access, false to give it back' }) });
 
 const SESSION_HOURS = 8;
-const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString("base64url")}`;
 
 export async function hashPassword(password: string): Promise<string> {
@@ -149,7 +149,7 @@ export class Auth {
   /** A new API token for a user: returned once; its id is the first 12 hex digits of its hash. */
   async createToken(by: Actor, username: string, label: string): Promise<{ token: string; id: string }> {
     const token = secret("mt_");
-    const hash = sha256(token);
+    const hash = sha256Hex(token);
     await this.db.tx(async (q) => {
       const u = await q.query("SELECT 1 FROM mt_users WHERE username = $1", [username]);
       if (!u.rows[0]) throw new AuthError(404, `no user ${username}`);
@@ -175,7 +175,7 @@ export class Auth {
     const r = await this.db.query<Actor>(
       `SELECT u.username, u.role FROM mt_tokens t JOIN mt_users u USING (username)
        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled`,
-      [sha256(token)],
+      [sha256Hex(token)],
     );
     return r.rows[0] ?? null;
   }
@@ -209,7 +209,7 @@ export class Auth {
     await this.db.tx(async (q) => {
       await q.query("DELETE FROM mt_sessions WHERE expires_at < now()");
       await q.query(`INSERT INTO mt_sessions (session_hash, username, csrf, expires_at) VALUES ($1, $2, $3, now() + interval '${SESSION_HOURS} hours')`, [
-        sha256(sessionId),
+        sha256Hex(sessionId),
         u.username,
         csrf,
       ]);
@@ -222,7 +222,7 @@ export class Auth {
     const r = await this.db.query<Session>(
       `SELECT u.username, u.role, s.csrf, u.password_change_required AS "mustChangePassword" FROM mt_sessions s JOIN mt_users u USING (username)
        WHERE s.session_hash = $1 AND s.expires_at > now() AND NOT u.disabled`,
-      [sha256(sessionId)],
+      [sha256Hex(sessionId)],
     );
     return r.rows[0] ?? null;
   }
@@ -232,7 +232,7 @@ export class Auth {
     await this.db.tx(async (q) => {
       const r = await q.query<Actor>(
         "DELETE FROM mt_sessions s USING mt_users u WHERE s.session_hash = $1 AND u.username = s.username RETURNING u.username, u.role",
-        [sha256(sessionId)],
+        [sha256Hex(sessionId)],
       );
       if (r.rows[0]) await writeAudit(q, r.rows[0], "logout");
     });
@@ -251,7 +251,7 @@ export class Auth {
       if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? DUMMY_HASH)))
         throw new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
       await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
-      await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256(keepSessionId) : null]);
+      await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256Hex(keepSessionId) : null]);
       await writeAudit(q, who, "password-change", { target: who.username });
     });
   }
@@ -266,5 +266,3 @@ export class AuthError extends Error {
   }
 }
 
-/** The actor for changes made from the command line by whoever runs it on the server. */
-export const CONSOLE: Actor = { username: "console", role: "admin" };

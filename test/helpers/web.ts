@@ -3,8 +3,8 @@
 import { afterEach } from "vitest";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { embeddedDb, type Db } from "../../src/cases/db.js";
-import type { Role } from "../../src/cases/store.js";
-import { Auth, CONSOLE } from "../../src/web/auth.js";
+import { CONSOLE, type Role } from "../../src/cases/store.js";
+import { Auth } from "../../src/web/auth.js";
 import { buildWebServer, type WebOptions } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
 

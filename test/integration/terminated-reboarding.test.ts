@@ -5,8 +5,8 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { poolDb } from "../../src/cases/db.js";
-import { CaseStore } from "../../src/cases/store.js";
-import { Auth, CONSOLE, PERMISSIONS } from "../../src/web/auth.js";
+import { CONSOLE, CaseStore } from "../../src/cases/store.js";
+import { Auth, PERMISSIONS } from "../../src/web/auth.js";
 import { resetEvents } from "../helpers/events.js";
 import { alerted, onIp as onIpOf, rulesListing } from "./flags.js";
 import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
