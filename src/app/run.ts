@@ -31,6 +31,7 @@ import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
+import { within } from "../lib/within.js";
 import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
@@ -99,11 +100,6 @@ const STOP_KAFKA_MS = 5000;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
-
-/** `p`, or a rejection once `ms` have passed without its answer. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
-}
 
 /**
  * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
@@ -383,9 +379,8 @@ export class Runner {
         const digest = ids.join("\n");
         // no change once the stop begins (the checkpoint must not see flags change under it)
         if (digest === this.terminatedDigest || this.stopping !== undefined) return;
-        // it flags merchants without an event: a checkpoint being serialised writes those it has not written yet first
-        const cut = this.cut;
-        if (cut !== undefined) for (const id of cut.pending) this.serialiseOne(cut, id);
+        // a merchant it flags or unflags goes through engine.beforeChange first, as for an event, so a checkpoint being
+        // serialised writes it as it was
         this.engine.replaceTerminated(ids);
         this.holdNotices();
         this.terminatedDigest = digest;
@@ -534,7 +529,7 @@ export class Runner {
     for (const [p, publisher] of this.unclaimed)
       if (!partitions.includes(p)) {
         this.unclaimed.delete(p);
-        void publisher.stop().catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
+        void this.stopPublisher(p, publisher);
       }
     if (!this.stopping) for (const p of partitions) if (!this.owned.has(p) && !this.unclaimed.has(p)) this.unclaimed.set(p, this.startPublisher(p));
     for (const o of this.owned.values()) o.recount = true;
@@ -993,7 +988,12 @@ export class Runner {
     this.metrics.lag.remove({ partition: String(p) });
     this.engine.evict(owned.merchants);
     for (const id of owned.merchants) this.partitionOf.delete(id);
-    await owned.publisher.stop(publishWaitMs).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
+    await this.stopPublisher(p, owned.publisher, publishWaitMs);
+  }
+
+  /** Stops partition p's publisher (see publisher.stop); a failure is logged, its rows stay in the outbox. */
+  private stopPublisher(p: number, publisher: OutboxPublisher, waitMs?: number): Promise<void> {
+    return publisher.stop(waitMs).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
   }
 
   /**
@@ -1299,7 +1299,7 @@ export class Runner {
           if (publisher && !publisher.failure) void publisher.flush();
           await this.release(p, false, STOP_KAFKA_MS);
         }),
-        ...[...this.unclaimed.values()].map((publisher) => publisher.stop(STOP_KAFKA_MS).catch((err: Error) => this.log.warn({ err: err.message }, "publisher stop failed"))),
+        ...[...this.unclaimed].map(([p, publisher]) => this.stopPublisher(p, publisher, STOP_KAFKA_MS)),
       ]);
       this.unclaimed.clear();
       const waiting = await this.unpublished(publishers).catch(() => undefined);

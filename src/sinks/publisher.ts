@@ -5,6 +5,7 @@
 import type { Kafka, Producer, Admin } from "kafkajs";
 import { OUTBOX_PAGE, type OutboxRow, type PgStore } from "./postgres/store.js";
 import type { Logger } from "../lib/log.js";
+import { within } from "../lib/within.js";
 
 const SLICE_BYTES = 512 * 1024;
 const DROP_MS = 1000;
@@ -321,7 +322,11 @@ export class OutboxPublisher {
    * left open.
    */
   async stop(waitMs = Infinity): Promise<void> {
-    const left = this.failing !== undefined || !(await settledWithin(this.running, waitMs));
+    const settled = this.running.then(
+      () => true,
+      () => true,
+    );
+    const left = this.failing !== undefined || !(await (waitMs === Infinity ? settled : within(settled, waitMs).catch(() => false)));
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
@@ -334,21 +339,5 @@ export class OutboxPublisher {
     // a disconnect waits for the requests in flight
     if (left) void this.running.then(() => this.producer.disconnect()).catch(() => undefined);
     else await this.producer.disconnect();
-  }
-}
-
-/** Whether `p` settles within `ms`. */
-async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  const settled = p.then(
-    () => true,
-    () => true,
-  );
-  if (ms === Infinity) return settled;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
