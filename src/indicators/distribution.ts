@@ -4,7 +4,8 @@
 // under it; a release older than one in force before, or of its version with other content (both remembered across
 // restarts with a VersionFloor), is refused.
 // TLP:RED entries never reach the topic.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, verifySet, type TrustStore } from "./sign.js";
@@ -85,7 +86,7 @@ export async function publishSet(kafka: Kafka, topic: string, set: IndicatorSet,
 }
 
 /** The SHA-256 (hex) of a set's signed content. */
-const digest = (set: IndicatorSet): string => createHash("sha256").update(signedBytes(set)).digest("hex");
+const digest = (set: IndicatorSet): string => sha256Hex(signedBytes(set));
 
 /**
  * The digests a copy of this release may have: its content, or its export (without TLP:RED, and hashed or not),

@@ -3,11 +3,11 @@
 // Its version is the sha256 of its validated content, so comments and layout do not make a new version.
 import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
 import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
+import { sha256Hex } from "../lib/hash.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { ConfigError, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
@@ -160,7 +160,6 @@ function parseFile(file: string, text: string): ParsedFile {
   return { file, settings: top.data.ruleset, rules };
 }
 
-const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 /**
  * The files of a directory that belong to its rule set; only these are read (so an upper-case .YAML is not, nor a
@@ -210,13 +209,13 @@ export function loadRuleSet(path: string): RuleSet {
         typology: rule.typology,
         description: rule.description,
         mode: rule.mode,
-        version: sha256(canonicalJson(rule)).slice(0, 12),
+        version: sha256Hex(canonicalJson(rule)).slice(0, 12),
       });
     }
   }
   rules.sort((a, b) => (a.id < b.id ? -1 : 1));
   rules.forEach((r, i) => (r.index = i));
-  const version = `sha256:${sha256(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
+  const version = `sha256:${sha256Hex(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
   const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [], "indicators-changed": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);
   return { id: settings.id, version, settings, rules, byEvent, highRiskMccs: new Set(settings.highRiskMccs), files };

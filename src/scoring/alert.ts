@@ -1,5 +1,5 @@
 // The contract's alert: why, with the evidence a reviewer needs, and the exact rule-set version.
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../lib/hash.js";
 import type { Alert, AlertContext } from "../decode/events.js";
 import { dayIndex } from "../state/window.js";
 import { activityDays } from "../state/evidence.js";
@@ -9,7 +9,7 @@ import type { Assessment } from "./score.js";
 
 /** Deterministic: the same events through the same rule set give the same alert ids (replay = live). */
 function alertId(merchantId: string, eventId: string, version: string): string {
-  const h = createHash("sha256").update(`${merchantId}\n${eventId}\n${version}`).digest("hex");
+  const h = sha256Hex(`${merchantId}\n${eventId}\n${version}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
