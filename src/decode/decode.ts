@@ -1,4 +1,5 @@
 // Bytes to a validated event, or the reason it is not one. Never throws: bad input is data to route.
+import { isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { Event } from "./events.js";
@@ -48,7 +49,18 @@ function compileCheck(): ValidateFunction<Event> {
 export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead?: AheadLimit, referenceMs = 0): Decoded {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.length;
   if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}` };
-  const text = typeof raw === "string" ? raw : raw.toString("utf8");
+  // The contract's events are UTF-8 JSON. Bytes that are not UTF-8 (a descriptor in Latin-1) would be read as U+FFFD
+  // and the event taken with its text changed, so they are refused instead; the dead letter keeps them as they came.
+  if (typeof raw !== "string" && !isUtf8(raw)) {
+    const at = firstNotUtf8(raw);
+    return {
+      ok: false,
+      kind: "not-json",
+      reason: `not JSON: not UTF-8 (byte 0x${raw[at]!.toString(16).padStart(2, "0")} at offset ${at}): the contract's events are UTF-8 JSON; encode the text as UTF-8 (not Latin-1 or Windows-1252) and send it again`,
+    };
+  }
+  // A UTF-8 byte-order mark, which RFC 8259 lets a reader ignore (some Windows tools write one), is not part of the event.
+  const text = withoutBom(typeof raw === "string" ? raw : raw.toString("utf8"));
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -56,7 +68,7 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
     return { ok: false, kind: "not-json", reason: `not JSON: ${(err as Error).message}` };
   }
   // PostgreSQL's text and jsonb hold neither U+0000 nor a lone UTF-16 surrogate: an event carrying one would fail
-  // every commit of its alert. Both can only come escaped (raw bytes decode to U+FFFD), so most events skip the walk.
+  // every commit of its alert. Both can only come escaped (bytes that are not UTF-8 are refused above), so most events skip the walk.
   if (text.includes("\\u") && UNSTORABLE_ESCAPE.test(text) && unstorable(json))
     return { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending" };
   if ((accepts ??= compileCheck())(json)) return ahead && referenceMs > 0 ? notAhead(json, ahead, referenceMs) : { ok: true, event: json };
@@ -65,6 +77,21 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
   const issues = zodIssues(parsed.error, json).slice(0, 3).map((i) => `${i.path || "(event)"}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
   return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
+}
+
+const withoutBom = (s: string): string => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
+
+/** The offset of the first byte that does not begin a well-formed UTF-8 character (the bytes are known not to be UTF-8). */
+function firstNotUtf8(b: Buffer): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    // isUtf8 on the character alone judges its continuation bytes, overlong forms and surrogates
+    if (n === 0 || !isUtf8(b.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return i;
 }
 
 const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
