@@ -4,7 +4,7 @@ import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, type ActiveSignal, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
-import type { EvalInput, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
+import type { EvalInput, Finding, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import { KIND_BY_NAME } from "./rules/registry.js";
 import { citation, type IndicatorIndex, type IndicatorRef } from "./indicators/index.js";
@@ -31,6 +31,25 @@ function parseSlotKey(key: string): { id: string; kind?: string } {
 
 /** A cited entry's expiry as a signal keeps it (epoch ms; Number.MAX_SAFE_INTEGER: none). */
 const expiryOf = (r: ActiveSignal["indicators"][number]): number => (r.validUntil === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(r.validUntil));
+
+/** A rule's finding as the merchant's state keeps it (plain JSON), since when the signal held before. */
+const signalOf = (f: Finding, prev: ActiveSignal | undefined, at: number): ActiveSignal => ({
+  value: f.value,
+  threshold: f.threshold,
+  strength: f.strength ?? 1,
+  critical: f.critical ?? false,
+  eventIds: f.eventIds,
+  indicators: (f.indicators ?? []).map((r) => ({
+    set: r.set,
+    id: r.id,
+    source: r.source,
+    confidence: r.confidence,
+    ...(r.validUntil !== Number.MAX_SAFE_INTEGER && { validUntil: new Date(r.validUntil).toISOString() }),
+    ...(r.tlp && { tlp: r.tlp }),
+  })),
+  detail: f.detail,
+  since: prev?.since ?? new Date(at).toISOString(),
+});
 
 function hasSignal(m: MerchantState): boolean {
   for (const _ in m.signals) return true;
@@ -207,23 +226,7 @@ export class Engine {
       // the earliest expiry among the indicators cited: from then on the merchant is checked again
       for (const r of f.indicators ?? []) if (r.validUntil < (m.indicatorsExpire ?? Number.MAX_SAFE_INTEGER)) m.indicatorsExpire = r.validUntil;
       if (m.flagged) for (const r of f.indicators ?? []) if (r.validUntil > this.clock && r.validUntil < this.nextExpiry) this.nextExpiry = r.validUntil;
-      m.signals[rule.id] = {
-        value: f.value,
-        threshold: f.threshold,
-        strength: f.strength ?? 1,
-        critical: f.critical ?? false,
-        eventIds: f.eventIds,
-        indicators: (f.indicators ?? []).map((r) => ({
-          set: r.set,
-          id: r.id,
-          source: r.source,
-          confidence: r.confidence,
-          ...(r.validUntil !== Number.MAX_SAFE_INTEGER && { validUntil: new Date(r.validUntil).toISOString() }),
-          ...(r.tlp && { tlp: r.tlp }),
-        })),
-        detail: f.detail,
-        since: prev?.since ?? new Date(at).toISOString(),
-      };
+      m.signals[rule.id] = signalOf(f, prev, at);
       changed = true;
     }
     return changed;
@@ -316,13 +319,15 @@ export class Engine {
    * Unflags a merchant flagged on its own evidence that no longer alerts without an event of its own, which a merchant
    * already closed may never have: its rule removed or made shadow, a weight or the alert level changed (a reload), or
    * every indicator a signal cites revoked or left out of its set's new version (`inForce`: the entries cited that
-   * the sets in force hold), or expired by the clock. Its infrastructure stops linking merchants now; the notice
-   * dropping its keys names the cause in place of an event. A signal whose entries the sets no longer hold is dropped,
-   * as the merchant's next event would, whatever its time; one whose entries expired stays (its own events are judged
-   * at their own time, and one from before the expiry may arrive late), but counts for no flag; nothing is added (a
-   * new entry that lists the merchant waits for its next event: only an event alerts).
+   * the sets in force hold, `held`: an index of them), or expired by the clock. Its infrastructure stops linking
+   * merchants now; the notice dropping its keys names the cause in place of an event. A signal whose entries the sets
+   * no longer hold is dropped, as the merchant's next event would, whatever its time; one that keeps some is
+   * recomputed by its rule from those alone (the merchant's next event looks at the new sets whole); one whose entries
+   * expired stays (its own events are judged at their own time, and one from before the expiry may arrive late), but
+   * counts for no flag; nothing is added (a new entry that lists the merchant waits for its next event: only an event
+   * alerts).
    */
-  private recheckFlag(m: MerchantState, cause: string, inForce?: Map<string, IndicatorRef>): void {
+  private recheckFlag(m: MerchantState, cause: string, inForce?: Map<string, IndicatorRef>, held?: IndicatorIndex): void {
     if (!m.flagged) return;
     const until = (r: ActiveSignal["indicators"][number]): number | undefined => (inForce ? inForce.get(citation(r.source, r.set, r.id))?.validUntil : expiryOf(r));
     // every entry cited no longer held in force (gone), or no longer valid at the clock
@@ -333,14 +338,16 @@ export class Engine {
         return u === undefined || (!gone && u <= this.clock);
       });
     const revoked = inForce ? Object.keys(m.signals).filter((rule) => lapsed(m.signals[rule]!, true)) : [];
+    const partly = held ? Object.keys(m.signals).filter((rule) => !revoked.includes(rule) && m.signals[rule]!.indicators.some((r) => until(r) === undefined)) : [];
     const moved = inForce !== undefined && Object.values(m.signals).some((s) => s.indicators.some((r) => (until(r) ?? expiryOf(r)) !== expiryOf(r)));
     const change = () => {
       this.beforeChange?.(m.id);
       if (this.trackDirty) this.dirty.add(m.id);
     };
-    if (revoked.length || moved) {
+    if (revoked.length || partly.length || moved) {
       change();
       for (const rule of revoked) delete m.signals[rule];
+      if (held) for (const rule of partly) this.recompute(m, rule, held, cause);
       // each cited entry's expiry as its set in force has it now (a new version may have moved it), for expireFlags
       for (const s of Object.values(m.signals))
         for (const r of s.indicators) {
@@ -352,9 +359,32 @@ export class Engine {
     const live: MerchantState["signals"] = {};
     for (const [rule, s] of Object.entries(m.signals)) if (!lapsed(s, false)) live[rule] = s;
     if (assess({ ...m, signals: live }, this.ruleSet, true).alert) return;
-    if (!revoked.length && !moved) change();
+    if (!revoked.length && !partly.length && !moved) change();
     const at = Math.max(this.clock, m.lastEventAt);
     this.followEvidence(m, false, cause, new Date(at).toISOString(), at, true);
+  }
+
+  /**
+   * A signal some of whose cited entries are gone: its rule's finding again, as at the merchant's last event, from the
+   * entries it cites that `held` (the cited entries in force) still has, so that nothing is added. On a copy of the
+   * rule's slot: the merchant's next event looks at the sets in force whole, from the slot as it was.
+   */
+  private recompute(m: MerchantState, ruleId: string, held: IndicatorIndex, cause: string): void {
+    const rule = this.ruleSet.rules.find((r) => r.id === ruleId);
+    const prev = m.signals[ruleId];
+    if (!rule || !prev) return;
+    const input: EvalInput<unknown, unknown> = {
+      event: { type: "indicators-changed", eventId: cause, merchantId: m.id },
+      at: m.lastEventAt,
+      merchant: m,
+      params: rule.params,
+      slot: structuredClone(m.slots[rule.index]),
+      env: { ...this.env, indicators: held.citedOnly(new Set(prev.indicators.map((r) => citation(r.source, r.set, r.id)))) },
+      noted: false,
+    };
+    const f = rule.kind.evaluate(input);
+    if (f) m.signals[ruleId] = signalOf(f, prev, m.lastEventAt);
+    else if (f === null) delete m.signals[ruleId];
   }
 
   /**
@@ -386,9 +416,10 @@ export class Engine {
     if (stale.length === 0) return;
     const cited = new Set<string>();
     for (const m of stale) for (const s of Object.values(m.signals)) for (const r of s.indicators) cited.add(citation(r.source, r.set, r.id));
-    const inForce = this.env.indicators.find(cited);
+    const held = this.env.indicators.citedOnly(cited);
+    const inForce = held.find(cited);
     const cause = `indicator-sets@${this.env.indicators.fingerprint.toString(16)}`;
-    for (const m of stale) this.recheckFlag(m, cause, inForce);
+    for (const m of stale) this.recheckFlag(m, cause, inForce, held);
     this.nextExpiry = this.clock;
   }
 

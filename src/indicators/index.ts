@@ -51,8 +51,6 @@ export class IndicatorIndex {
       const key = indicatorKey(e.kind, e.value);
       // a parsed set has none such; a set built in code might
       if (key === null) continue;
-      let table = this.byKind.get(e.kind);
-      if (!table) this.byKind.set(e.kind, (table = new Map()));
       const ref: IndicatorRef = {
         set: set.id,
         id: e.id,
@@ -63,13 +61,19 @@ export class IndicatorIndex {
         validUntil: e.validUntil ? Date.parse(e.validUntil) : Number.MAX_SAFE_INTEGER,
         ...(e.tlp && { tlp: e.tlp }),
       };
-      const list = table.get(key);
-      if (list) list.push(ref);
-      else table.set(key, [ref]);
-      if (e.kind === "url") this.urlHosts.add(key.slice(0, key.search(/[/?:]|$/)));
-      if (e.kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
+      this.put(e.kind, key, ref);
     }
     this.sets.push({ id: set.id, source: set.publisher.id, version: set.version, entries: set.entries.length, ...(set.signature && { signedBy: set.signature.keyId }) });
+  }
+
+  private put(kind: IndicatorKind, key: string, ref: IndicatorRef): void {
+    let table = this.byKind.get(kind);
+    if (!table) this.byKind.set(kind, (table = new Map()));
+    const list = table.get(key);
+    if (list) list.push(ref);
+    else table.set(key, [ref]);
+    if (kind === "url") this.urlHosts.add(key.slice(0, key.search(/[/?:]|$/)));
+    if (kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
   }
 
   /**
@@ -143,6 +147,17 @@ export class IndicatorIndex {
           const key = citation(r.source, r.set, r.id);
           if (cited.has(key)) out.set(key, r);
         }
+    return out;
+  }
+
+  /**
+   * An index of the entries in force among those cited (keys made by `citation`) and of no other: what a signal's rule
+   * matches again when entries it cites are revoked, without taking up new ones (those wait for the merchant's event).
+   */
+  citedOnly(cited: ReadonlySet<string>): IndicatorIndex {
+    const out = new IndicatorIndex();
+    for (const [kind, table] of this.byKind)
+      for (const [key, refs] of table) for (const r of refs) if (cited.has(citation(r.source, r.set, r.id))) out.put(kind, key, r);
     return out;
   }
 
