@@ -17,13 +17,17 @@ const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(ma
 const hash = z.string().toLowerCase().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256: followed by 64 hex digits");
 // RFC 3339 in UTC. Its other spellings of UTC (a lower-case t or z, +00:00, -00:00) are read as T and Z; any other
 // offset is refused, as the contract requires UTC: the dead letter keeps the event to be sent again in UTC.
+const WITH_OFFSET = /[+-]\d\d:\d\d$/;
 const rfc3339Utc = z
   .string()
   .overwrite((s) => s.replace(/^(\d{4}-\d\d-\d\d)t/, "$1T").replace(/(?:z|[+-]00:00)$/, "Z"))
-  .regex(
-    z.regexes.datetime({ offset: false, local: false }),
-    "expected an RFC 3339 time in UTC, as 2026-03-01T09:00:00Z: the contract requires UTC, so convert a time with an offset (+02:00) to Z",
-  );
+  .regex(z.regexes.datetime({ offset: false, local: false }), {
+    // a time refused for its offset says so; any other (no seconds, a date alone, 30 February, :60) says what a time is
+    error: (iss) =>
+      typeof iss.input === "string" && WITH_OFFSET.test(iss.input)
+        ? "expected an RFC 3339 time in UTC, as 2026-03-01T09:00:00Z: the contract requires UTC, so convert a time with an offset (+02:00) to Z"
+        : "expected an RFC 3339 time in UTC, as 2026-03-01T09:00:00Z: a calendar date, T, hours, minutes and seconds (00 to 59, no leap second), an optional fraction, and Z",
+  });
 // Alerts keep reading offsets: the case store holds alerts raised from events before times had to be in UTC.
 const rfc3339 = z.iso.datetime({ offset: true });
 const id = text(256);
