@@ -132,6 +132,64 @@ describe("backtest: a candidate that raises a threshold", () => {
   });
 });
 
+describe("backtest: a candidate that raises a weight", () => {
+  // fraud-reason-cluster at 30 points instead of 20: no merchant gains or loses an alert, but two alerted in both are
+  // alerted otherwise, one of them at high severity where it was medium (a high case calls the bank's webhook)
+  let r: BacktestResult;
+  beforeAll(async () => {
+    const dir = rulesWith({ "chargebacks.yaml": (t) => t.replace("weight: 20\n    typology: unrecognised-charges", "weight: 30\n    typology: unrecognised-charges") });
+    r = await run({ candidate: candidate(dir) });
+  });
+
+  it("lists the merchants alerted in both whose alerts differ, each alert with its severity and score in A and B", () => {
+    expect([r.alertsAdded, r.alertsRemoved]).toEqual([[], []]);
+    const rules = ["descriptor-churn", "fraud-reason-cluster", "high-risk-mcc"];
+    expect(r.alertsChanged).toEqual([
+      {
+        merchantId: "acq-fr:M-300002",
+        label: "positive",
+        detail: "positive",
+        alerts: [{ at: "2026-04-14T01:21:55Z", a: { severity: "medium", score: 63, rules }, b: { severity: "high", score: 75, rules } }],
+      },
+      {
+        merchantId: "acq-nl:M-100003",
+        label: "positive",
+        detail: "positive",
+        alerts: [{ at: "2026-04-02T07:25:35Z", a: { severity: "high", score: 75, rules: ["early-warning-disputes", ...rules.slice(1)] }, b: { severity: "high", score: 88, rules: ["early-warning-disputes", ...rules.slice(1)] } }],
+      },
+    ]);
+    expect(BacktestResult.parse(r)).toEqual(r);
+  });
+
+  it("prints them in the terminal tables and the HTML", () => {
+    expect(backtestTables(r)).toMatch(/acq-fr:M-300002\s*│ positive\s*│ 2026-04-14T01:21:55Z\s*│ medium 63\s*│ high 75/);
+    expect(backtestHtml(r)).toContain("<td>acq-nl:M-100003</td><td>positive</td><td>2026-04-02T07:25:35Z</td><td>high 75</td><td>high 88</td>");
+  });
+
+  it("names an alert raised in one set only, with its rules", async () => {
+    // the early warning at 3.5% instead of 1%: acq-fr:M-300002 stays alerted, its critical alert 8 days later
+    const dir = rulesWith({ "chargebacks.yaml": (t) => t.replace(EARLY_WARNING, EARLY_WARNING.replace("0.01", "0.035")) });
+    const later = await run({ candidate: candidate(dir) });
+    const rules = ["descriptor-churn", "early-warning-disputes", "fraud-reason-cluster", "high-risk-mcc"];
+    expect(later.alertsChanged).toEqual([
+      {
+        merchantId: "acq-fr:M-300002",
+        label: "positive",
+        detail: "positive",
+        alerts: [
+          { at: "2026-04-22T08:18:23Z", a: { severity: "critical", score: 100, rules }, b: null },
+          { at: "2026-04-30T04:59:59Z", a: null, b: { severity: "critical", score: 100, rules } },
+        ],
+      },
+    ]);
+    expect(backtestTables(later)).toMatch(/2026-04-30T04:59:59Z\s*│ no alert\s*│ critical 100\s*│ descriptor-churn, early-warning-disputes, fraud-reason-cluster, high-risk-mcc/);
+  });
+
+  it("is empty when the sets alert alike", async () => {
+    expect((await run({ candidate: baseline })).alertsChanged).toEqual([]);
+  });
+});
+
 describe("backtest: a disabled rule", () => {
   it("is a rule only in A, and its positive is lost", async () => {
     const dir = rulesWith({ "sales.yaml": (t) => t.replace("weight: 60\n    typology: card-testing", "enabled: false\n    weight: 60\n    typology: card-testing") });

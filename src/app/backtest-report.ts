@@ -119,11 +119,34 @@ export function backtestTables(r: BacktestResult): string {
     ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m)]),
   ];
   out.push("", changes.length ? table(["change", "merchant", "label"], changes) : "No merchant gains or loses an alert.");
+  out.push(
+    "",
+    r.alertsChanged.length
+      ? `${CHANGED_TITLE}:\n${table(CHANGED_HEAD, changedRows(r))}`
+      : "No merchant alerted in both has different alerts.",
+  );
   if (r.sweep) {
     out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate (* its current value ${r.sweep.current}):`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
   }
   return `${out.join("\n")}\n`;
 }
+
+const CHANGED_TITLE = "Merchants alerted in both whose alerts differ (severity, score, rules, or the event that raised them)";
+const CHANGED_HEAD = ["merchant", "label", "raised at", "A", "B", "rules (B − A when both alert)"];
+
+type Facts = BacktestResult["alertsChanged"][number]["alerts"][number]["a"];
+const factsText = (f: Facts): string => (f ? `${f.severity} ${f.score}` : "no alert");
+/** the rules of an alert in one set only; of two alerts, those the candidate's names and the baseline's not (+), and the reverse (−) */
+function rulesDiff(a: Facts, b: Facts): string {
+  if (!a || !b) return (a ?? b)!.rules.join(", ");
+  const [ra, rb] = [a.rules, b.rules];
+  return [...rb.filter((x) => !ra.includes(x)).map((x) => `+${x}`), ...ra.filter((x) => !rb.includes(x)).map((x) => `−${x}`)].join(", ");
+}
+/** One row per alert that differs; the merchant and its label on its first row only. */
+const changedRows = (r: BacktestResult): string[][] =>
+  r.alertsChanged.flatMap((m) =>
+    m.alerts.map((x, i) => [i ? "" : m.merchantId, i ? "" : labelText(m), x.at, factsText(x.a), factsText(x.b), rulesDiff(x.a, x.b)]),
+  );
 
 const labelText = (m: BacktestResult["alertsAdded"][number]): string => (m.detail && m.detail !== m.label ? `${m.label} (${m.detail})` : m.label);
 
@@ -300,6 +323,8 @@ ${typologies}
 <p class="meta">recall: of the positives labelled with the typology, the share alerted with it.</p>
 <h2>Merchants that gain or lose an alert</h2>
 ${changes.length ? htmlTable(["change", "merchant", "label"], changes, 3) : "<p>None.</p>"}
+<h2>${esc(CHANGED_TITLE)}</h2>
+${r.alertsChanged.length ? htmlTable(CHANGED_HEAD, changedRows(r), CHANGED_HEAD.length) : "<p>None.</p>"}
 ${sweep}
 </body></html>
 `;

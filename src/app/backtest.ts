@@ -10,7 +10,7 @@ import { z } from "zod";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, type AheadLimit, type Rejection } from "../decode/decode.js";
 import { Engine } from "../engine.js";
-import type { Alert, Event } from "../decode/events.js";
+import { Alert, type Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
 import { loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
@@ -413,6 +413,19 @@ export type TypologyRow = z.infer<typeof TypologyRow>;
 
 const ChangedMerchant = z.strictObject({ merchantId: z.string(), label: LabelOf, detail: z.string().optional() });
 
+/** What a reviewer sees of an alert, beside the set's version and the alert's id (which differ whenever the sets do). */
+const AlertFacts = z.strictObject({ severity: Alert.shape.severity, score: z.number(), rules: z.array(z.string()) });
+type AlertFacts = z.infer<typeof AlertFacts>;
+
+/**
+ * A merchant alerted in both sets whose alerts differ: each event that raised an alert in one set and none or another
+ * in the other, with its time (an event raising two alerts for the merchant pairs them in order).
+ */
+const ChangedAlerts = z.strictObject({
+  ...ChangedMerchant.shape,
+  alerts: z.array(z.strictObject({ at: z.string(), a: AlertFacts.nullable(), b: AlertFacts.nullable() })),
+});
+
 export const SweepPoint = z.strictObject({
   value: z.number(),
   /** the candidate's own value */
@@ -464,6 +477,8 @@ export const BacktestResult = z.strictObject({
   overall: z.strictObject({ a: Confusion, b: Confusion }),
   alertsAdded: z.array(ChangedMerchant),
   alertsRemoved: z.array(ChangedMerchant),
+  /** merchants alerted in both whose alerts differ in severity, score or rules, or in which events raised them */
+  alertsChanged: z.array(ChangedAlerts),
   rules: z.array(RuleRow),
   typologies: z.array(TypologyRow),
   sweep: z
@@ -497,22 +512,32 @@ class Run {
   readonly engine: Engine;
   /** alerted merchants, with the typologies their alerts carried */
   readonly alerted = new Map<string, Set<string>>();
+  /** A's and B's alerts per merchant, by the event that raised them (`eventId#n`), to compare the two; not the sweep's */
+  readonly alerts: Map<string, Map<string, { at: string; facts: AlertFacts }>> | undefined;
   /** per rule, the distinct merchants it started to hold on */
   readonly hits = new Map<string, Set<string>>();
 
   constructor(
     readonly ruleSet: RuleSet,
     indicators: IndicatorIndex,
+    keepAlerts: boolean,
   ) {
     this.engine = new Engine(ruleSet, indicators, false, true);
     for (const r of ruleSet.rules) this.hits.set(r.id, new Set());
+    if (keepAlerts) this.alerts = new Map();
   }
 
-  take(alerts: readonly Alert[]): void {
+  take(event: Event, alerts: readonly Alert[]): void {
     for (const a of alerts) {
       let t = this.alerted.get(a.merchantId);
       if (!t) this.alerted.set(a.merchantId, (t = new Set()));
       for (const typology of a.typologies) t.add(typology);
+      if (!this.alerts) continue;
+      let byEvent = this.alerts.get(a.merchantId);
+      if (!byEvent) this.alerts.set(a.merchantId, (byEvent = new Map()));
+      let n = 0;
+      while (byEvent.has(`${event.eventId}#${n}`)) n++;
+      byEvent.set(`${event.eventId}#${n}`, { at: a.raisedAt, facts: { severity: a.severity, score: a.score, rules: a.signals.map((x) => x.rule).sort() } });
     }
   }
 
@@ -547,9 +572,9 @@ const f1 = (p: number | null, r: number | null): number | null => (p === null ||
 const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
 
 export async function backtest(o: BacktestInput): Promise<BacktestResult> {
-  const a = new Run(o.baseline.ruleSet, o.indicators);
-  const b = new Run(o.candidate.ruleSet, o.indicators);
-  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, o.indicators));
+  const a = new Run(o.baseline.ruleSet, o.indicators, true);
+  const b = new Run(o.candidate.ruleSet, o.indicators, true);
+  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, o.indicators, false));
   const runs = [a, b, ...sweeps];
   const fromLine = o.from && "line" in o.from ? o.from.line : 1;
   const toLine = o.to && "line" in o.to ? o.to.line : Infinity;
@@ -585,7 +610,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       else events.push(d.event);
     }
     for (const r of runs) {
-      for (const e of events) r.take(r.engine.process(e));
+      for (const e of events) r.take(e, r.engine.process(e));
       r.takeHits();
     }
     if (batch.length && batch[batch.length - 1]!.n >= toLine) break;
@@ -670,6 +695,18 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   });
 
   const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
+  // a threshold or weight change often keeps a merchant alerted but at another severity or score, or earlier or later
+  const alertsChanged = [...a.alerted.keys()]
+    .filter((m) => b.alerted.has(m))
+    .sort()
+    .flatMap((m) => {
+      const [xa, xb] = [a.alerts!.get(m)!, b.alerts!.get(m)!];
+      const alerts = [...new Set([...xa.keys(), ...xb.keys()])]
+        .map((k) => ({ at: (xa.get(k) ?? xb.get(k))!.at, a: xa.get(k)?.facts ?? null, b: xb.get(k)?.facts ?? null }))
+        .filter((x) => canonicalJson(x.a) !== canonicalJson(x.b))
+        .sort((x, y) => parseTime(x.at) - parseTime(y.at));
+      return alerts.length ? [{ ...who(m), alerts }] : [];
+    });
   const ref = (x: BacktestInput["baseline"]) => ({ name: x.name, id: x.ruleSet.id, version: x.ruleSet.version });
   const s = o.sweep;
   return {
@@ -690,6 +727,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     overall: { a: confusion(a), b: confusion(b) },
     alertsAdded: added.map(who),
     alertsRemoved: removed.map(who),
+    alertsChanged,
     rules,
     typologies,
     sweep: s
