@@ -59,6 +59,7 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
       reason: `not JSON: not UTF-8 (byte 0x${raw[at]!.toString(16).padStart(2, "0")} at offset ${at}): the contract's events are UTF-8 JSON; encode the text as UTF-8 (not Latin-1 or Windows-1252) and send it again`,
     };
   }
+  if (size === 0) return { ok: false, kind: "not-json", reason: "not JSON: the message is empty; an event is one JSON object" };
   // A UTF-8 byte-order mark, which RFC 8259 lets a reader ignore (some Windows tools write one), is not part of the event.
   const text = withoutBom(typeof raw === "string" ? raw : raw.toString("utf8"));
   let json: unknown;
@@ -78,6 +79,26 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
   return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
 }
+
+/**
+ * On Kafka the contract keys each event by its merchantId, so that a merchant's events are on one partition, in order:
+ * the partition's owner holds the merchant's state. An event keyed otherwise (or not at all) lands on another
+ * partition, whose owner would build a second, partial state of the merchant beside the first, so it is refused.
+ */
+export function keyedByMerchant(d: Decoded, key: Buffer | null): Decoded {
+  if (!d.ok) return d;
+  const id = d.event.merchantId;
+  if (key !== null && key.length === Buffer.byteLength(id) && key.toString() === id) return d;
+  const shown = key === null ? "the message has no key" : `the message's key is ${JSON.stringify(key.toString().slice(0, 300))}, not the event's merchantId`;
+  return {
+    ok: false,
+    kind: "schema",
+    reason: `schema: key: ${shown} (${JSON.stringify(id)}): the contract keys each event by its merchantId, so that all of a merchant's events are on one partition, in order; send it again keyed by its merchantId`,
+  };
+}
+
+/** A message without a value (a tombstone), as kafkajs gives it: the reason for its dead letter, whose value is empty. */
+export const TOMBSTONE: Decoded = { ok: false, kind: "not-json", reason: "not JSON: the message has no value (a tombstone); an event is one JSON object in the message's value" };
 
 const withoutBom = (s: string): string => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
 
