@@ -165,7 +165,8 @@ export interface RuleKind<P = unknown, S = undefined> {
   reads?(params: P): readonly SharedSetting[];
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
   evaluate(input: EvalInput<P, S>): Finding | null | undefined;
-  explain(f: { value: number; threshold: number; detail?: string }, params: P): string;
+  /** strength: 0..1, the share of the weight the finding counts for (1 unless the kind scales it) */
+  explain(f: { value: number; threshold: number; strength: number; detail?: string }, params: P): string;
   /** A slot as persisted, perhaps by an earlier version, in this version's shape; as is when absent. */
   restore?(stored: unknown): S;
 }

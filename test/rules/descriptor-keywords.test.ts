@@ -45,7 +45,8 @@ describe("descriptor-keywords", () => {
     expect(alerts[0]!.signals[0]).toMatchObject({
       value: 1,
       threshold: 1,
-      explanation: 'billing descriptor "TOKALPHA*CLUB" contains 1 listed keyword(s)',
+      // why it counts 60 of the 80 points: the keyword's confidence, against the rule's floor
+      explanation: 'billing descriptor "TOKALPHA*CLUB" contains 1 listed keyword(s), at indicator confidence 75 (counted from 50): 75% of the rule\'s weight',
       evidence: { eventIds: [m.eventId], indicators: [refA] },
     });
   });
@@ -91,10 +92,21 @@ describe("descriptor-keywords", () => {
     expect(signalOf(engine, "kw")).toMatchObject({ value: 1, threshold: 1, strength: 1, indicators: [], detail: '"SHOP*T0K DELTA"' });
     expect(alerts[0]).toMatchObject({ score: 80, severity: "high" });
     expect(alerts[0]!.signals[0]!.evidence.indicators).toBeUndefined();
+    expect(alerts[0]!.signals[0]!.explanation).toBe(
+      'billing descriptor "SHOP*T0K DELTA" contains 1 listed keyword(s), at the rule\'s full weight (a keyword of its own list, or one listed at confidence 100)',
+    );
 
     const none = engineWith(inline);
     feed(none, [merchant({ descriptor: "SHOP*TOKDELTAS" })]);
     expect(signalOf(none, "kw")).toBeUndefined();
+  });
+
+  it("counts one of its own keywords in full when an indicator at a lower confidence matches too", () => {
+    // alone, the rule's own keyword scores 80; an indicator listing another word of the descriptor at 75 must not lower it
+    const engine = engineWith(RULES.replace("{ minConfidence: 50 }", '{ minConfidence: 50, keywords: ["tok-delta"] }'), SET);
+    const alerts = feed(engine, [merchant({ descriptor: "TOKALPHA*TOK DELTA" })]);
+    expect(signalOf(engine, "kw")).toMatchObject({ value: 2, strength: 1, indicators: [refA] });
+    expect(alerts[0]).toMatchObject({ score: 80, severity: "high" });
   });
 
   it("counts distinct keywords: two in one descriptor, strength from the most confident", () => {

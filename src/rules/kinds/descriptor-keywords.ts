@@ -49,7 +49,8 @@ function finding(hits: Hit[]): Finding {
   return {
     value: count,
     threshold: 1,
-    strength: all.length ? Math.max(...all.map((r) => r.confidence)) / 100 : 1,
+    // a keyword of the rule's own list counts in full, as it does alone, whatever indicator also matched
+    strength: all.length && !hits.some((x) => x.keywords.length) ? Math.max(...all.map((r) => r.confidence)) / 100 : 1,
     eventIds: hits.map((x) => x.eventId),
     indicators: all,
     detail: hits.map((x) => `"${x.descriptor}"`).join(", "),
@@ -93,5 +94,9 @@ export default defineKind<Params, Slot>({
     }
     return finding(hits);
   },
-  explain: (f) => `billing descriptor ${f.detail ?? ""} contains ${f.value} listed keyword(s)`,
+  explain: (f, p) =>
+    `billing descriptor ${f.detail ?? ""} contains ${f.value} listed keyword(s), ` +
+    (f.strength < 1
+      ? `at indicator confidence ${Math.round(f.strength * 100)} (counted from ${p.minConfidence}): ${Math.round(f.strength * 100)}% of the rule's weight`
+      : "at the rule's full weight (a keyword of its own list, or one listed at confidence 100)"),
 });
