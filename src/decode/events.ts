@@ -32,8 +32,9 @@ const rfc3339Utc = z
 const rfc3339 = z.iso.datetime({ offset: true });
 const id = text(256);
 const url = text(4096);
-const currency = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code");
-const country = z.string().regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 code");
+// the codes' letters are upper-case: a refusal says so, or "eur" would look like the ISO 4217 code it was asked for
+const currency = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code: 3 upper-case letters, as EUR");
+const country = z.string().regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 code: 2 upper-case letters, as NL");
 
 // Card networks by one name whatever the producer's spelling ("MC", "Master Card"), so that the scheme programs
 // (VAMP, ECP) count every chargeback of theirs. A name not known here is kept as sent: the contract lists none.
