@@ -32,6 +32,13 @@ function parseSlotKey(key: string): { id: string; kind?: string } {
 /** A cited entry's expiry as a signal keeps it (epoch ms; Number.MAX_SAFE_INTEGER: none). */
 const expiryOf = (r: ActiveSignal["indicators"][number]): number => (r.validUntil === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(r.validUntil));
 
+/** The entries the signals cite, as `citation` names them. */
+const citationsOf = (signals: Iterable<ActiveSignal>): Set<string> => {
+  const out = new Set<string>();
+  for (const s of signals) for (const r of s.indicators) out.add(citation(r.source, r.set, r.id));
+  return out;
+};
+
 /** A rule's finding as the merchant's state keeps it (plain JSON), since when the signal held before. */
 const signalOf = (f: Finding, prev: ActiveSignal | undefined, at: number): ActiveSignal => ({
   value: f.value,
@@ -319,13 +326,14 @@ export class Engine {
    * Unflags a merchant flagged on its own evidence that no longer alerts without an event of its own, which a merchant
    * already closed may never have: its rule removed or made shadow, a weight or the alert level changed (a reload), or
    * every indicator a signal cites revoked or left out of its set's new version (`inForce`: the entries cited that
-   * the sets in force hold, `held`: an index of them), or expired by the clock. Its infrastructure stops linking
-   * merchants now; the notice dropping its keys names the cause in place of an event. A signal whose entries the sets
-   * no longer hold is dropped, as the merchant's next event would, whatever its time; one that keeps some is
-   * recomputed by its rule from those alone (the merchant's next event looks at the new sets whole); one whose entries
-   * expired stays (its own events are judged at their own time, and one from before the expiry may arrive late), but
-   * counts for no flag; nothing is added (a new entry that lists the merchant waits for its next event: only an event
-   * alerts).
+   * the sets in force hold), or expired by the clock (`held`: an index holding at least the entries cited, else the
+   * sets in force are searched). Its infrastructure stops linking merchants now; the notice dropping its keys names
+   * the cause in place of an event. A signal whose entries the sets no longer hold is dropped, as the merchant's next
+   * event would, whatever its time; one that keeps some is recomputed by its rule from those alone (the merchant's
+   * next event looks at the new sets whole). One whose entries expired stays (its own events are judged at their own
+   * time, and one from before the expiry may arrive late), but counts for no flag, and one with some expired counts
+   * as its rule has it without them. Nothing is added (a new entry that lists the merchant waits for its next event:
+   * only an event alerts).
    */
   private recheckFlag(m: MerchantState, cause: string, inForce?: Map<string, IndicatorRef>, held?: IndicatorIndex): void {
     if (!m.flagged) return;
@@ -338,7 +346,8 @@ export class Engine {
         return u === undefined || (!gone && u <= this.clock);
       });
     const revoked = inForce ? Object.keys(m.signals).filter((rule) => lapsed(m.signals[rule]!, true)) : [];
-    const partly = held ? Object.keys(m.signals).filter((rule) => !revoked.includes(rule) && m.signals[rule]!.indicators.some((r) => until(r) === undefined)) : [];
+    const index = held ?? this.env.indicators;
+    const partly = inForce ? Object.keys(m.signals).filter((rule) => !revoked.includes(rule) && m.signals[rule]!.indicators.some((r) => until(r) === undefined)) : [];
     const moved = inForce !== undefined && Object.values(m.signals).some((s) => s.indicators.some((r) => (until(r) ?? expiryOf(r)) !== expiryOf(r)));
     const change = () => {
       this.beforeChange?.(m.id);
@@ -347,7 +356,11 @@ export class Engine {
     if (revoked.length || partly.length || moved) {
       change();
       for (const rule of revoked) delete m.signals[rule];
-      if (held) for (const rule of partly) this.recompute(m, rule, held, cause);
+      for (const rule of partly) {
+        const now = this.reevaluated(m, rule, index, m.lastEventAt, cause);
+        if (now === null) delete m.signals[rule];
+        else if (now) m.signals[rule] = now;
+      }
       // each cited entry's expiry as its set in force has it now (a new version may have moved it), for expireFlags
       for (const s of Object.values(m.signals))
         for (const r of s.indicators) {
@@ -357,7 +370,13 @@ export class Engine {
         }
     }
     const live: MerchantState["signals"] = {};
-    for (const [rule, s] of Object.entries(m.signals)) if (!lapsed(s, false)) live[rule] = s;
+    for (const [rule, s] of Object.entries(m.signals)) {
+      if (lapsed(s, false)) continue;
+      // some of its entries expired by the clock: it counts as its rule has it without them (the signal stays as it
+      // is for the merchant's own events, judged at their own time)
+      const now = s.indicators.some((r) => (until(r) ?? 0) <= this.clock) ? this.reevaluated(m, rule, index, this.clock, cause) : s;
+      if (now !== null) live[rule] = now ?? s;
+    }
     if (assess({ ...m, signals: live }, this.ruleSet, true).alert) return;
     if (!revoked.length && !partly.length && !moved) change();
     const at = Math.max(this.clock, m.lastEventAt);
@@ -365,26 +384,26 @@ export class Engine {
   }
 
   /**
-   * A signal some of whose cited entries are gone: its rule's finding again, as at the merchant's last event, from the
-   * entries it cites that `held` (the cited entries in force) still has, so that nothing is added. On a copy of the
-   * rule's slot: the merchant's next event looks at the sets in force whole, from the slot as it was.
+   * A signal some of whose cited entries are gone (revoked, or expired at `at`): its rule's finding again at `at`, from
+   * the entries it cites that `held` (an index holding at least those) still has, so that nothing is added; null when
+   * none of them matches any more, undefined when its rule cannot tell. On a copy of the rule's slot: the merchant's
+   * next event looks at the sets in force whole, from the slot as it was.
    */
-  private recompute(m: MerchantState, ruleId: string, held: IndicatorIndex, cause: string): void {
+  private reevaluated(m: MerchantState, ruleId: string, held: IndicatorIndex, at: number, cause: string): ActiveSignal | null | undefined {
     const rule = this.ruleSet.rules.find((r) => r.id === ruleId);
     const prev = m.signals[ruleId];
-    if (!rule || !prev) return;
+    if (!rule || !prev) return undefined;
     const input: EvalInput<unknown, unknown> = {
       event: { type: "indicators-changed", eventId: cause, merchantId: m.id },
-      at: m.lastEventAt,
+      at,
       merchant: m,
       params: rule.params,
       slot: structuredClone(m.slots[rule.index]),
-      env: { ...this.env, indicators: held.citedOnly(new Set(prev.indicators.map((r) => citation(r.source, r.set, r.id)))) },
+      env: { ...this.env, indicators: held.citedOnly(citationsOf([prev])) },
       noted: false,
     };
     const f = rule.kind.evaluate(input);
-    if (f) m.signals[ruleId] = signalOf(f, prev, m.lastEventAt);
-    else if (f === null) delete m.signals[ruleId];
+    return f ? signalOf(f, prev, at) : f;
   }
 
   /**
@@ -393,17 +412,18 @@ export class Engine {
    */
   private expireFlags(): void {
     this.nextExpiry = Number.MAX_SAFE_INTEGER;
-    for (const id of [...this.flaggedIds]) {
-      const m = this.merchants.get(id)!;
-      this.recheckFlag(m, `indicators-expired@${new Date(this.clock).toISOString()}`);
+    const flagged = [...this.flaggedIds].map((id) => this.merchants.get(id)!);
+    // the entries cited by signals that lost some to the clock, looked up once for all (reevaluated)
+    const held = this.env.indicators.citedOnly(citationsOf(flagged.flatMap((m) => Object.values(m.signals).filter((s) => s.indicators.some((r) => expiryOf(r) <= this.clock)))));
+    for (const m of flagged) {
+      this.recheckFlag(m, `indicators-expired@${new Date(this.clock).toISOString()}`, undefined, held);
       if (!m.flagged) continue;
-      // the earliest time one of its signals may lose its last indicator
-      for (const s of Object.values(m.signals)) {
-        if (s.indicators.length === 0) continue;
-        const last = Math.max(...s.indicators.map(expiryOf));
-        // a signal expired already counts for no flag (recheckFlag), nor comes round again
-        if (last > this.clock && last < this.nextExpiry) this.nextExpiry = last;
-      }
+      // the next time one of its signals loses an indicator; one expired already counts for no flag, nor comes round again
+      for (const s of Object.values(m.signals))
+        for (const r of s.indicators) {
+          const e = expiryOf(r);
+          if (e > this.clock && e < this.nextExpiry) this.nextExpiry = e;
+        }
     }
   }
 
@@ -414,8 +434,7 @@ export class Engine {
   private recheckCitations(ms: MerchantState[]): void {
     const stale = ms.filter((m) => m.flagged && m.indicatorsSeen !== this.env.indicators.fingerprint);
     if (stale.length === 0) return;
-    const cited = new Set<string>();
-    for (const m of stale) for (const s of Object.values(m.signals)) for (const r of s.indicators) cited.add(citation(r.source, r.set, r.id));
+    const cited = citationsOf(stale.flatMap((m) => Object.values(m.signals)));
     const held = this.env.indicators.citedOnly(cited);
     const inForce = held.find(cited);
     const cause = `indicator-sets@${this.env.indicators.fingerprint.toString(16)}`;

@@ -104,3 +104,43 @@ describe("a flagged merchant's signal, when a new version revokes some of the en
     expect(feed(after, [onIp(M3, "2026-03-02T00:00:00Z")])).toEqual([]);
   });
 });
+
+describe("a flagged merchant's signal, when event time passes the validUntil of some of the entries it cites", () => {
+  const expiring = indicatorSet([
+    { id: "u-1", kind: "url", value: LISTED, confidence: 90, validUntil: "2026-03-10T00:00:00Z" },
+    { id: "d-1", kind: "domain", value: "listed.example", confidence: 60 },
+  ]);
+  const flaggedUntil = (fslWeight: number): Engine => {
+    resetEvents();
+    const engine = new Engine(rules(fslWeight), indexOf(expiring), true);
+    expect(who(feed(engine, [onIp(M2, "2026-03-01T00:00:00Z"), onIp(M1, "2026-03-01T00:01:00Z", [LISTED])]))).toEqual([
+      [M1, ["linked-to-flagged"]],
+      [M2, ["shared-infrastructure"]],
+    ]);
+    engine.takeFlags();
+    return engine;
+  };
+  const elsewhere = (merchantId: string, occurredAt: string) => merchant({ merchantId, occurredAt, infrastructure: { ips: ["192.0.2.200"], analyticsIds: [] } });
+
+  it("counts it as its rule has it without them from then on: the merchant is unflagged at once when that no longer alerts", () => {
+    const engine = flaggedUntil(80);
+    // before the expiry, a merchant on the IP is linked
+    expect(who(feed(engine, [onIp(M3, "2026-03-09T00:00:00Z")]))).toEqual([[M3, ["shared-infrastructure"]]]);
+    expect(state(engine, M1).flagged).toBe(true);
+    // another merchant's event, elsewhere, past the URL entry's expiry: the domain's entry alone is 48 points
+    expect(feed(engine, [elsewhere("acq-nl:M-5", "2026-03-10T00:00:01Z")])).toEqual([]);
+    expect(state(engine, M1).flagged).toBe(false);
+    // its own events are judged at their own time (one from before the expiry may come late): the signal stays
+    expect(signalOf(engine, "fsl")?.value).toBe(90);
+    const [notice] = engine.takeFlags();
+    expect(notice).toEqual(expect.objectContaining({ merchantId: M1, keys: [], dropped: [{ kind: "ip", value: IP }] }));
+    expect(feed(engine, [onIp("acq-nl:M-6", "2026-03-11T00:00:00Z")])).toEqual([]);
+  });
+
+  it("keeps the merchant flagged when the entries still valid alert", () => {
+    const engine = flaggedUntil(100);
+    feed(engine, [elsewhere("acq-nl:M-5", "2026-03-10T00:00:01Z")]);
+    expect(state(engine, M1).flagged).toBe(true);
+    expect(engine.takeFlags()).toEqual([]);
+  });
+});

@@ -156,6 +156,7 @@ export class IndicatorIndex {
    */
   citedOnly(cited: ReadonlySet<string>): IndicatorIndex {
     const out = new IndicatorIndex();
+    if (cited.size === 0) return out;
     for (const [kind, table] of this.byKind)
       for (const [key, refs] of table) for (const r of refs) if (cited.has(citation(r.source, r.set, r.id))) out.put(kind, key, r);
     return out;
