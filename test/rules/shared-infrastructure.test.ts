@@ -230,11 +230,15 @@ describe("shared-infrastructure", () => {
         { set: "infra-set", id: "ip-1", source: "member:test", confidence: 70 },
         { set: "infra-set", id: "ga-1", source: "member:test", confidence: 80 },
       ],
-      detail: "listed ip (infra-set/ip-1); listed analytics-id (infra-set/ga-1)",
+      detail: "listed ip (infra-set/ip-1, confidence 70, counted from 50); listed analytics-id (infra-set/ga-1, confidence 80, counted from 50)",
       since: m.occurredAt,
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.signals[0]!.evidence.indicators).toHaveLength(2);
+    // the reviewer reads why each entry counts: its confidence against the rule's minConfidence (ip-low, at 40, does not)
+    expect(alerts[0]!.signals[0]!.explanation).toBe(
+      "shares infrastructure: listed ip (infra-set/ip-1, confidence 70, counted from 50); listed analytics-id (infra-set/ga-1, confidence 80, counted from 50)",
+    );
     // listed infrastructure alone is shared-infrastructure evidence: it does not make M2 a source
     expect(state(engine, M2).flagged).toBeFalsy();
   });

@@ -32,7 +32,8 @@ export default defineKind<z.infer<typeof Params>>({
     const links = [
       // a merchant whose account the bank closed is linked for that, whatever its own evidence now: the reviewer is told
       ...peers.map((p) => (p.terminated ? `${p.key.kind} with terminated merchant ${p.merchantId} (account closed)` : `${p.key.kind} with flagged merchant ${p.merchantId}`)),
-      ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id})`),
+      // the entry's confidence against the rule's floor: why it counts
+      ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id}, confidence ${r.confidence}, counted from ${params.minConfidence})`),
     ];
     const eventIds = [merchant.profile?.eventId ?? event.eventId];
     if (event.type === "peer-flagged") eventIds.push(event.eventId);
