@@ -151,8 +151,12 @@ export class Auth {
     const token = secret("mt_");
     const hash = sha256Hex(token);
     await this.db.tx(async (q) => {
-      const u = await q.query("SELECT 1 FROM mt_users WHERE username = $1", [username]);
+      const u = await q.query<{ disabled: boolean }>("SELECT disabled FROM mt_users WHERE username = $1 FOR UPDATE", [username]);
       if (!u.rows[0]) throw new AuthError(404, `no user ${username}`);
+      // it would not sign in, and would come alive with an enable, which is to leave every earlier token revoked (the row
+      // locked: a disable under way revokes the tokens it finds, so it must not miss one made meanwhile)
+      if (u.rows[0].disabled)
+        throw new AuthError(409, `user ${username} is disabled: an admin enables them first (the admin page, or PATCH /api/users/${username} {"disabled": false}); no token was created`);
       await q.query("INSERT INTO mt_tokens (token_hash, username, label) VALUES ($1, $2, $3)", [hash, username, label || "api"]);
       await writeAudit(q, by, "token-create", { target: username, after: { id: hash.slice(0, 12), label } });
     });
