@@ -56,7 +56,7 @@ describe("chargeback-ratio: Visa VAMP", () => {
     const s = signalOf(engine, "vamp")!;
     expect(s.value).toBe(1500 / 90_000);
     expect(s.threshold).toBe(0.015);
-    expect(s.detail).toBe("VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month");
+    expect(s.detail).toBe("VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month; the level needs at least 1500");
     expect(s.eventIds).toHaveLength(5);
     expect(s.eventIds[4]).toBe(last.eventId);
     expect(alerts).toHaveLength(1);
@@ -64,7 +64,8 @@ describe("chargeback-ratio: Visa VAMP", () => {
       value: 0.0167,
       threshold: 0.015,
       explanation:
-        "chargeback ratio 1.67% at or above 1.50% (vamp; VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month)",
+        // both of the level's thresholds: the ratio and the count
+        "chargeback ratio 1.67% at or above 1.50% (vamp; VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month; the level needs at least 1500)",
     });
   });
 
@@ -104,7 +105,7 @@ describe("chargeback-ratio: Visa VAMP", () => {
     expect(signalOf(engine, "vamp")).toMatchObject({
       value: 2 / 15,
       threshold: 0.1,
-      detail: "test level: 2 Visa disputes and fraud reports this month over 15 settled card-not-present Visa sales this month",
+      detail: "test level: 2 Visa disputes and fraud reports this month over 15 settled card-not-present Visa sales this month; the level needs at least 2",
       // the Mastercard and Amex chargebacks are not counted, so they are not evidence
       eventIds: ["e-44", "e-45"],
     });
@@ -158,7 +159,7 @@ describe("chargeback-ratio: Visa VAMP", () => {
     expect(signalOf(engine, "vamp")).toMatchObject({
       value: 0.015,
       detail:
-        "VAMP excessive: 1800 Visa disputes and fraud reports this month over 120000 settled card-not-present Visa sales this month (120000 of them without a BIN, counted as possibly Visa: the ratio is at least this)",
+        "VAMP excessive: 1800 Visa disputes and fraud reports this month over 120000 settled card-not-present Visa sales this month (120000 of them without a BIN, counted as possibly Visa: the ratio is at least this); the level needs at least 1500",
     });
   });
 
@@ -220,7 +221,7 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     expect(signalOf(engine, "ecp")).toMatchObject({
       value: 0.01,
       threshold: 0.01,
-      detail: "ECP watch: 100 Mastercard disputes this month over 10000 settled Mastercard sales last month",
+      detail: "ECP watch: 100 Mastercard disputes this month over 10000 settled Mastercard sales last month; the level needs at least 100",
     });
     run(engine, 49, () => chargeback({ network: "mastercard" }));
     expect(signalOf(engine, "ecp")?.threshold).toBe(0.01);
@@ -266,7 +267,7 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     run(engine, 100, () => tx({ card: MC }));
     setClock("2026-03-01T00:00:00Z", 1000);
     run(engine, 3, () => chargeback({ network: "mastercard" }));
-    expect(signalOf(engine, "ecp")?.detail).toMatch(/^band: 3 /);
+    expect(signalOf(engine, "ecp")?.detail).toMatch(/^band: 3 .*; the level needs 2 to 3$/);
     feed(engine, [chargeback({ network: "mastercard" })]);
     expect(signalOf(engine, "ecp")).toBeUndefined();
   });
@@ -302,7 +303,7 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     expect(signalOf(engine, "ecp")).toMatchObject({
       value: 0.02,
       threshold: 0.015,
-      detail: "ECM: 100 Mastercard disputes this month over 5000 settled Mastercard sales last month",
+      detail: "ECM: 100 Mastercard disputes this month over 5000 settled Mastercard sales last month; the level needs at least 100",
     });
   });
 
@@ -330,7 +331,7 @@ describe("chargeback-ratio: Mastercard ECP", () => {
       value: 0.015,
       threshold: 0.015,
       detail:
-        "ECM: 150 Mastercard disputes this month over 10000 settled Mastercard sales last month (6000 of them without a BIN, counted as possibly Mastercard: the ratio is at least this)",
+        "ECM: 150 Mastercard disputes this month over 10000 settled Mastercard sales last month (6000 of them without a BIN, counted as possibly Mastercard: the ratio is at least this); the level needs at least 100",
     });
   });
 });
@@ -380,7 +381,7 @@ describe("chargeback-ratio: early warning for high-risk MCCs", () => {
     expect(signalOf(engine, "early")).toMatchObject({
       value: 0.01,
       threshold: 0.01,
-      detail: "early warning: 8 disputes and fraud reports over 800 settled card-not-present sales, this month and last",
+      detail: "early warning: 8 disputes and fraud reports over 800 settled card-not-present sales, this month and last; the level needs at least 8",
     });
     expect(alerts).toHaveLength(1);
   });

@@ -104,7 +104,8 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       value: ratio,
       threshold: hit.ratio,
       eventIds: [...(input.slot ?? [])],
-      detail: `${hit.name}: ${describe(params.measure, count, base, noBin)}`,
+      // the count the level needs, beside its ratio (which the explanation gives as the threshold)
+      detail: `${hit.name}: ${describe(params.measure, count, base, noBin)}; the level needs ${hit.maxCount === undefined ? `at least ${hit.minCount}` : `${hit.minCount} to ${hit.maxCount}`}`,
     };
   },
   explain: (f, p) =>
