@@ -47,18 +47,39 @@ export function loadTrustStore(path: string): TrustStore {
   const parsed = TrustStore.safeParse(json);
   if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error, json));
   parsed.data.keys.forEach((k, i) => {
+    const refused = (message: string) => new ConfigError(path, [{ path: `keys[${i}].publicKey`, message }]);
+    // node reads a private key as its public half: the secret would sit in a file every subscriber and backup holds
+    if (isPrivateKey(k.publicKey))
+      throw refused(
+        `this is a private key: it must never be in a trust store (whoever reads the file could sign as ${k.publisher}); make a new key (moneytrail indicators keygen), give its printed public key, and treat key ${k.keyId} as compromised`,
+      );
     try {
       publicKeyOf(k);
     } catch (err) {
-      throw new ConfigError(path, [{ path: `keys[${i}].publicKey`, message: `not an Ed25519 public key in PEM: ${(err as Error).message}` }]);
+      throw refused((err as Error).message);
     }
   });
   return parsed.data;
 }
 
+function isPrivateKey(pem: string): boolean {
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function publicKeyOf(k: TrustedKey): KeyObject {
-  const key = createPublicKey(k.publicKey);
-  if (key.asymmetricKeyType !== "ed25519") throw new Error(`key type ${key.asymmetricKeyType}, expected ed25519`);
+  let key: KeyObject;
+  try {
+    key = createPublicKey(k.publicKey);
+  } catch {
+    // OpenSSL's own words ("DECODER routines::unsupported") say nothing to a person
+    throw new Error("not an Ed25519 public key in PEM: give the publicKey that moneytrail indicators keygen printed (-----BEGIN PUBLIC KEY-----, its line breaks written \\n in JSON)");
+  }
+  if (key.asymmetricKeyType !== "ed25519") throw new Error(`an ${key.asymmetricKeyType} key: sets are signed with Ed25519 keys (moneytrail indicators keygen)`);
   return key;
 }
 
