@@ -22,7 +22,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, partitionCount, startConsumer } from "../source/kafka.js";
+import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
@@ -97,6 +97,8 @@ export const TERMINATED_READ_MS = 5000;
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
  */
 const STOP_KAFKA_MS = 5000;
+/** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
+const DEAD_LETTER_ROOM = 64 * 1024;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
@@ -252,13 +254,24 @@ export class Runner {
       const connected = admin;
       await connected
         .connect()
-        .then(() =>
-          ensureTopics(connected, [
+        .then(async () => {
+          await ensureTopics(connected, [
             { topic: cfg.eventsTopic, partitions: TOPIC_PARTITIONS },
             { topic: cfg.alertsTopic, partitions: TOPIC_PARTITIONS },
-            { topic: cfg.deadLetterTopic, partitions: TOPIC_PARTITIONS },
-          ]),
-        )
+          ]);
+          // a dead letter is its message plus the mt-* headers: a dead-letter topic that took no more than the events
+          // topic would refuse the dead letter of a message near that limit, and hold up the partition's outbox behind it
+          // (a cluster that does not let this client read topic configurations gets the broker's default, as before)
+          const events = await maxMessageBytes(connected, cfg.eventsTopic).catch(() => undefined);
+          const room = events && events + DEAD_LETTER_ROOM;
+          await ensureTopics(connected, [{ topic: cfg.deadLetterTopic, partitions: TOPIC_PARTITIONS, ...(room && { config: { "max.message.bytes": String(room) } }) }]);
+          const takes = room && (await maxMessageBytes(connected, cfg.deadLetterTopic).catch(() => undefined));
+          if (room && takes && takes < room)
+            log.warn(
+              { topic: cfg.deadLetterTopic, maxMessageBytes: takes, needed: room },
+              `the dead-letter topic takes messages of up to ${takes} bytes, less than the events topic's limit with room for the dead letter's headers (${room}): the dead letter of a message near that limit would wait in the outbox with the partition's alerts behind it; raise it: kafka-configs --alter --entity-type topics --entity-name ${cfg.deadLetterTopic} --add-config max.message.bytes=${room}`,
+            );
+        })
         .catch((err: Error) => {
           throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
         });

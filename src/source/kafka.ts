@@ -1,6 +1,6 @@
 // Kafka transport: the client, topic set-up and the consumer. No flagging logic here.
 import { setTimeout as sleep } from "node:timers/promises";
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
+import { ConfigResourceTypes, Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 
@@ -90,11 +90,25 @@ export async function reachableKafka(brokers: string, clientId: string, log: Log
 /** Partitions of the topics moneytrail creates: the most consumer processes that can share the events. */
 export const TOPIC_PARTITIONS = 6;
 
-/** Creates the topics that do not exist yet (the events topic with `partitions` partitions). */
-export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number }[]): Promise<void> {
+/** Creates the topics that do not exist yet (the events topic with `partitions` partitions), with `config` if given. */
+export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number; config?: Record<string, string> }[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
-  if (missing.length) await admin.createTopics({ topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true });
+  if (missing.length)
+    await admin.createTopics({
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        ...(t.config && { configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })) }),
+      })),
+      waitForLeaders: true,
+    });
+}
+
+/** The largest record batch a topic takes (its max.message.bytes, the broker's default unless set on the topic). */
+export async function maxMessageBytes(admin: Admin, topic: string): Promise<number> {
+  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] }] });
+  return Number(resources[0]!.configEntries.find((e) => e.configName === "max.message.bytes")!.configValue);
 }
 
 /**
