@@ -36,7 +36,7 @@ describe("test-transactions", () => {
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ score: 60, typologies: ["card-testing"] });
-    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) and 15 attempts of at most 200 minor units in any currency within 56 minutes");
+    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) and 15 attempts of at most 200 minor units in any currency within 56 minutes (threshold 15 attempts within 60 minutes)");
   });
 
   it("a burst spanning exactly the window fires; one minute more does not", () => {

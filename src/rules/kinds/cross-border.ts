@@ -65,7 +65,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       detail: `${w.part} of ${w.total} ${w.settled ? "settled" : "authorised"} sales on cards issued outside ${home}`,
     };
   },
-  explain: (f, p) => `${pct(f.value)} of sales are on foreign cards (threshold ${pct(p.threshold)}, ${f.detail ?? ""})`,
+  explain: (f, p) => `${pct(f.value)} of sales are on foreign cards (threshold ${pct(p.threshold)} with at least ${p.minTransactions} sales; ${f.detail ?? ""})`,
   restore(stored) {
     const slot = storedPair(stored as Slot);
     return { ...slot, month: storedBucket(slot.month), prevMonth: storedBucket(slot.prevMonth) };

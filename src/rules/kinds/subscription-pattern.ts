@@ -65,6 +65,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
   },
   explain: (f, p) =>
-    `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)}; ${f.detail ?? ""} settled sales)`,
+    `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)} with at least ${p.minSales} sales; ${f.detail ?? ""} settled sales)`,
   restore: (stored) => storedPair(stored as Slot),
 });

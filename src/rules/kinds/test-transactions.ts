@@ -119,6 +119,7 @@ export default defineKind<Params, Slot>({
       detail: `${params.minCount} attempts of at most ${params.maxMinor} minor units ${currencyText(params.currencies)} within ${Math.max(1, Math.round(spanMinutes))} minutes`,
     };
   },
-  explain: (f, p) => `${f.value} distinct cards (threshold ${p.minDistinctCards}) and ${f.detail ?? "a burst"}`,
+  explain: (f, p) =>
+    `${f.value} distinct cards (threshold ${p.minDistinctCards}) and ${f.detail ?? "a burst"} (threshold ${p.minCount} attempts within ${p.withinMinutes} minutes)`,
   restore: (stored) => storedSlot(stored as Slot & { cards?: number[] }),
 });

@@ -123,7 +123,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     };
   },
   explain: (f, p) =>
-    `${pct(f.value)} of checkouts referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""}`,
+    `${pct(f.value)} of checkouts referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""} (the top ${p.topDomains} must carry at least ${pct(p.concentration)})`,
   restore(stored) {
     const slot = storedPair(stored as Slot);
     return { ...slot, month: storedBucket(slot.month), prevMonth: storedBucket(slot.prevMonth) };
