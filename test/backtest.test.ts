@@ -212,6 +212,26 @@ describe("backtest: shadow rules", () => {
     expect(backtestTables(r)).toMatch(/early-warning-wide\s*│ excessive-disputes\s*│ only in B\s*│ –\s*│\s*│ –\s*│ 9 /);
   });
 
+  it("a sweep of a shadow rule gives the precision of its hits at each value, and says the alerts' figures are not its own", async () => {
+    const dir = rulesWith({ "chargebacks.yaml": (t) => t + wide("shadow") });
+    const sweep = sweepRuleSets(dir, parseSweep("early-warning-wide.params.levels[0].ratio=0.003:0.103:0.05"));
+    const r = await run({ candidate: candidate(dir), sweep });
+    expect(r.sweep!.mode).toBe("shadow");
+    const points = r.sweep!.points;
+    // a higher ratio keeps the negatives with one chargeback over few sales and loses the two positives: the rule's
+    // precision falls to 0, while the alerts (the live rules') stay at 100%
+    expect(points.map((p) => [p.value, p.hits, p.hitPrecision])).toEqual([
+      [0.003, 9, 2 / 9],
+      [0.053, 3, 0],
+      [0.103, 1, 0],
+    ]);
+    for (const p of points) expect(p).toMatchObject({ alerted: 12, precision: 1, recall: 1, alertsAdded: 0, alertsRemoved: 0 });
+    const text = backtestTables(r);
+    expect(text).toMatch(/the rule is shadow there, so only its hits and their precision change/);
+    expect(text).toMatch(/0\.003 \*\s*│ 9\s*│ 22\.2%\s*│ 12 /);
+    expect(backtestHtml(r)).toContain("The rule is shadow there, so only its hits and their precision change");
+  });
+
   it("the same rule live alerts the negatives it hits", async () => {
     const r = await run({ candidate: candidate(rulesWith({ "chargebacks.yaml": (t) => t + wide("live") })) });
     expect(r.alertsAdded.map((m) => `${m.merchantId} ${m.detail}`)).toEqual([
@@ -283,10 +303,10 @@ describe("backtest: sweep", () => {
     expect(points.map((p) => p.alerted)).toEqual([12, 12, 12, 12, 12, 12, 11, 11, 11, 11]);
     expect(points.map((p) => p.hits)).toEqual([2, 2, 2, 2, 2, 2, 1, 1, 0, 0]);
     for (let i = 1; i < points.length; i++) expect(points[i]!.alerted).toBeLessThanOrEqual(points[i - 1]!.alerted);
-    const { value: _v, current: _c, hits: _h, alertsAdded: _a, alertsRemoved: _r, ...atCurrent } = points[1]!;
+    const { value: _v, current: _c, hits: _h, hitPrecision: _p, alertsAdded: _a, alertsRemoved: _r, ...atCurrent } = points[1]!;
     expect(atCurrent).toEqual(r.overall.b);
     expect(points[6]).toMatchObject({ alertsRemoved: 1, recall: 11 / 12, precision: 1 });
-    expect(backtestTables(r)).toMatch(/0\.01 \*\s*│ 2\s*│ 12 /);
+    expect(backtestTables(r)).toMatch(/0\.01 \*\s*│ 2\s*│ 100%\s*│ 12 /);
   });
 
   it("patches the parsed YAML, so the candidate's other rules and comments stay as they were", () => {

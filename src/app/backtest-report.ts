@@ -126,7 +126,7 @@ export function backtestTables(r: BacktestResult): string {
       : "No merchant alerted in both has different alerts.",
   );
   if (r.sweep) {
-    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate (* its current value ${r.sweep.current}):`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
+    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
   }
   return `${out.join("\n")}\n`;
 }
@@ -150,10 +150,15 @@ const changedRows = (r: BacktestResult): string[][] =>
 
 const labelText = (m: BacktestResult["alertsAdded"][number]): string => (m.detail && m.detail !== m.label ? `${m.label} (${m.detail})` : m.label);
 
-const SWEEP_HEAD = ["value", "rule hits", "alerted", "+alerts", "−alerts", "TP", "FP", "precision", "recall", "F1"];
+/** a shadow rule's value moves only its hits: said, lest the candidate's unchanged precision and recall be read as the rule's */
+const shadowSweep = (s: NonNullable<BacktestResult["sweep"]>): string =>
+  s.mode === "shadow" ? `; the rule is shadow there, so only its hits and their precision change: alerted, TP, FP, precision, recall and F1 are the live rules'` : "";
+
+const SWEEP_HEAD = ["value", "rule hits", "rule precision", "alerted", "+alerts", "−alerts", "TP", "FP", "precision", "recall", "F1"];
 const sweepRow = (p: SweepPoint): string[] => [
   `${p.value}${p.current ? " *" : ""}`,
   num(p.hits),
+  pct(p.hitPrecision),
   num(p.alerted),
   num(p.alertsAdded),
   num(p.alertsRemoved),
@@ -303,7 +308,7 @@ export function backtestHtml(r: BacktestResult): string {
   ];
   const sweep = r.sweep
     ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})</h2>
-${prCurve(r.sweep.points)}
+${r.sweep.mode === "shadow" ? `<p class="meta">${esc(shadowSweep(r.sweep).replace(/^; t/, "T"))}.</p>\n` : ""}${prCurve(r.sweep.points)}
 ${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
     : "";
   return `<!doctype html>

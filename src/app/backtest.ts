@@ -432,6 +432,11 @@ export const SweepPoint = z.strictObject({
   current: z.boolean(),
   /** distinct merchants the swept rule hit */
   hits: count,
+  /**
+   * of those with a label, the share positive: what the value does to the rule itself, and all a shadow rule's value
+   * changes (its hits never alert, so the alerts' precision and recall stay the candidate's)
+   */
+  hitPrecision: Rate,
   alertsAdded: count,
   alertsRemoved: count,
   ...Confusion.shape,
@@ -482,7 +487,17 @@ export const BacktestResult = z.strictObject({
   rules: z.array(RuleRow),
   typologies: z.array(TypologyRow),
   sweep: z
-    .strictObject({ rule: z.string(), path: z.string(), from: z.number(), to: z.number(), step: z.number(), current: z.number(), points: z.array(SweepPoint) })
+    .strictObject({
+      rule: z.string(),
+      /** the swept rule's mode in the candidate */
+      mode: z.enum(["live", "shadow"]),
+      path: z.string(),
+      from: z.number(),
+      to: z.number(),
+      step: z.number(),
+      current: z.number(),
+      points: z.array(SweepPoint),
+    })
     .nullable(),
 });
 export type BacktestResult = z.infer<typeof BacktestResult>;
@@ -733,6 +748,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     sweep: s
       ? {
           rule: s.spec.rule,
+          mode: b.ruleSet.rules.find((x) => x.id === s.spec.rule)!.mode,
           path: formatPath(s.spec.path),
           from: s.spec.from,
           to: s.spec.to,
@@ -740,10 +756,12 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
           current: s.current,
           points: s.points.map((p, i) => {
             const r = sweeps[i]!;
+            const hits = r.hits.get(s.spec.rule) ?? NONE;
             return {
               value: p.value,
               current: p.value === tidy(s.current),
-              hits: r.hits.get(s.spec.rule)?.size ?? 0,
+              hits: hits.size,
+              hitPrecision: precisionOf(hits),
               alertsAdded: changed(a, r).length,
               alertsRemoved: changed(r, a).length,
               ...confusion(r),
