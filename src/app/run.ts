@@ -15,7 +15,7 @@ import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { filesOf, recordVersion } from "../rules/history.js";
 import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators/index.js";
-import { loadTrustStore, type TrustStore } from "../indicators/sign.js";
+import { loadTrustStore, watchTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
@@ -130,6 +130,7 @@ export class Runner {
   private web?: FastifyInstance;
   private readonly rules: RuleSetWatcher;
   private readonly trust?: TrustStore;
+  private stopTrustWatch?: () => void;
   /** the case store, rule history and webhook queue, on the consumer's pool */
   private readonly db: Db;
   private readonly subscriber: IndicatorSubscriber;
@@ -299,6 +300,18 @@ export class Runner {
     // in force before the first batch: a partition's merchants are restored flagged if their account was closed
     await this.readTerminated();
     this.rules.start();
+    // a key added, rotated or revoked in MT_TRUST_STORE counts without a restart: sets in force that no longer verify
+    // are withdrawn, refused ones that verify now are taken
+    const trusted = (store: TrustStore) =>
+      this.subscriber
+        .retrust(store)
+        .then((changed) => log.warn({ file: cfg.trustStore, keys: store.keys.length, ...changed }, "trust store changed: its keys are in force"))
+        .catch((err: Error) => log.error({ err: err.message }, "trust store change not put in force"));
+    if (cfg.trustStore)
+      this.stopTrustWatch = watchTrustStore(cfg.trustStore, {
+        onChange: (store) => void trusted(store),
+        onRefused: (err) => log.error({ refused: err.message }, "trust store change refused; the keys in force stay"),
+      });
     await ensureIndicatorTopic(this.admin, cfg.indicatorTopic);
     await this.subscriber.start();
     this.consumer = await startConsumer(
@@ -1270,6 +1283,7 @@ export class Runner {
     this.stopping ??= (async () => {
       const began = Date.now();
       this.rules.stop();
+      this.stopTrustWatch?.();
       this.stopBegun();
       // no set is put in force from here (the checkpoint must not see the index change under it); the subscriber's
       // consumer, whose disconnect waits for its fetch in flight, is waited for with the other Kafka steps

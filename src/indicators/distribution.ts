@@ -189,11 +189,16 @@ export class IndicatorSubscriber {
    * restarts it after an error).
    */
   private readonly liveFrom = new Map<number, number>();
+  /** the trust store in force (retrust replaces it) */
+  private trust?: TrustStore;
+  /** by message key: the latest message refused as untrusted, taken when a new trust store makes it verify (retrust) */
+  private readonly untrusted = new Map<string | null, Buffer>();
 
   constructor(
     private readonly o: SubscriberOptions,
     private readonly initial: IndicatorSet[] = [],
   ) {
+    this.trust = o.trust;
     for (const s of initial) {
       this.inForce.set(s.id, s);
       this.raise(topicKey(s), s.version);
@@ -228,8 +233,8 @@ export class IndicatorSubscriber {
           .join("; ")}`,
       );
     const set = parsed.data;
-    if (this.o.trust) {
-      const v = verifySet(set, this.o.trust);
+    if (this.trust) {
+      const v = verifySet(set, this.trust);
       if (!v.ok) return { kind: "untrusted", reason: v.reason };
     }
     const current = this.inForce.get(set.id);
@@ -298,13 +303,17 @@ export class IndicatorSubscriber {
         let changed = false;
         for (const message of batch.messages) {
           const key = message.key?.toString() ?? null;
-          // a later message under the key: the release held back is no longer the topic's latest
+          // a later message under the key: the release held back, or refused as untrusted, is no longer the topic's latest
           this.held.delete(key);
+          this.untrusted.delete(key);
           const took = this.take(key, message.value);
           if (took === "taken") changed = true;
           else if (took === "passed") continue;
           else if (took.kind === "rollback" && !this.isLive(batch.partition, message.offset)) this.held.set(key, { ...took, partition: batch.partition });
-          else this.o.onRefused(key, took.reason, took.kind);
+          else {
+            if (took.kind === "untrusted") this.untrusted.set(key, message.value!);
+            this.o.onRefused(key, took.reason, took.kind);
+          }
         }
         if (!this.liveFrom.has(batch.partition) && Number(batch.highWatermark) <= Number(batch.messages.at(-1)?.offset) + 1) {
           this.liveFrom.set(batch.partition, Number(batch.highWatermark));
@@ -319,6 +328,38 @@ export class IndicatorSubscriber {
         await this.o.floor?.record([...this.inForce.values()]);
       },
     });
+  }
+
+  /**
+   * Puts a new trust store in force (MT_TRUST_STORE changed: a key added, rotated, revoked): a set in force that no
+   * longer verifies under it is withdrawn (the sets in force change without it, as for a revocation), and the topic's
+   * latest set under a key that was refused as untrusted and verifies now is taken (or refused for another reason).
+   * Without a trust store before, every set in force is checked. Returns what was withdrawn and taken.
+   */
+  async retrust(trust: TrustStore): Promise<{ withdrawn: { set: string; publisher: string; version: number; reason: string }[]; taken: { set: string; publisher: string; version: number }[] }> {
+    if (this.stopped) return { withdrawn: [], taken: [] };
+    this.trust = trust;
+    const withdrawn = [];
+    for (const [id, set] of this.inForce) {
+      const v = verifySet(set, trust);
+      if (v.ok) continue;
+      this.inForce.delete(id);
+      withdrawn.push({ set: id, publisher: set.publisher.id, version: set.version, reason: v.reason });
+    }
+    const before = new Set(this.inForce.values());
+    for (const [key, value] of [...this.untrusted]) {
+      const took = this.take(key, value);
+      // still untrusted: kept for the next change, and not logged again
+      if (took !== "taken" && took !== "passed" && took.kind === "untrusted") continue;
+      this.untrusted.delete(key);
+      if (took !== "taken" && took !== "passed") this.o.onRefused(key, took.reason, took.kind);
+    }
+    const taken = [...this.inForce.values()].filter((s) => !before.has(s)).map((s) => ({ set: s.id, publisher: s.publisher.id, version: s.version }));
+    if (withdrawn.length || taken.length) {
+      this.o.onChange([...this.inForce.values()]);
+      await this.o.floor?.record([...this.inForce.values()]);
+    }
+    return { withdrawn, taken };
   }
 
   /**

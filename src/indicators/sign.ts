@@ -2,7 +2,7 @@
 // publishers' keys in their trust store. A key belongs to one publisher, may be rotated (validity window) or
 // revoked; a set whose signature does not verify is refused with the reason.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
@@ -60,6 +60,37 @@ export function loadTrustStore(path: string): TrustStore {
     }
   });
   return parsed.data;
+}
+
+/**
+ * Watches a trust store file (its stat, polled: an edit, a file renamed over it, a symlink swapped, a shared volume):
+ * a changed store that loads goes to `onChange`, one that does not to `onRefused` (the one in force stays). Returns
+ * the stop.
+ */
+export function watchTrustStore(path: string, o: { onChange: (store: TrustStore) => void; onRefused: (err: ConfigError) => void; intervalMs?: number }): () => void {
+  const text = (): string => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (err) {
+      return `unreadable: ${(err as Error).message}`;
+    }
+  };
+  let seen = text();
+  const check = () => {
+    const now = text();
+    if (now === seen) return;
+    seen = now;
+    let store: TrustStore;
+    try {
+      store = loadTrustStore(path);
+    } catch (err) {
+      if (err instanceof ConfigError) return o.onRefused(err);
+      throw err;
+    }
+    o.onChange(store);
+  };
+  watchFile(path, { interval: o.intervalMs ?? 1000, persistent: false }, check);
+  return () => unwatchFile(path, check);
 }
 
 function isPrivateKey(pem: string): boolean {
