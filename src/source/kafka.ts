@@ -1,6 +1,7 @@
 // Kafka transport: the client, topic set-up and the consumer. No flagging logic here.
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigResourceTypes, Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
+// the package's default export for ConfigResourceTypes: Node's reading of kafkajs's CommonJS exports does not name it
+import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 
@@ -107,7 +108,7 @@ export async function ensureTopics(admin: Admin, topics: { topic: string; partit
 
 /** The largest record batch a topic takes (its max.message.bytes, the broker's default unless set on the topic). */
 export async function maxMessageBytes(admin: Admin, topic: string): Promise<number> {
-  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] }] });
+  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] }] });
   return Number(resources[0]!.configEntries.find((e) => e.configName === "max.message.bytes")!.configValue);
 }
 

@@ -3,10 +3,10 @@
 // and alerts, published in order) waited behind it. The dead-letter topic moneytrail creates takes the events
 // topic's largest message with room for the headers; one made before with less is named at start, with the fix.
 import { describe, it, expect } from "vitest";
-import { ConfigResourceTypes } from "kafkajs";
 import type { Alert } from "../../src/decode/events.js";
 import { createTopics, freshNames, freshSchema, kafka, produce, readTopic, replayAlerts, ids, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 import { createLogger } from "../../src/lib/log.js";
+import { maxMessageBytes } from "../../src/source/kafka.js";
 
 describe("a dead letter of a message near the size limit", () => {
   it("is published, and the alerts after it are not held up", async () => {
@@ -15,9 +15,8 @@ describe("a dead letter of a message near the size limit", () => {
     await admin.connect();
     // the dead-letter topic is left for moneytrail to make
     await admin.createTopics({ topics: [n.events, n.alerts].map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: n.events, configNames: ["max.message.bytes"] }] });
+    const limit = await maxMessageBytes(admin, n.events);
     await admin.disconnect();
-    const limit = Number(described.resources[0]!.configEntries[0]!.configValue);
     const url = await freshSchema(n);
     // as large as the events topic takes: its record batch's overhead is about a hundred bytes
     const big = Buffer.alloc(limit - 200, 0x78);
