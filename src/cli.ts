@@ -287,7 +287,8 @@ rules
     // a file renamed by mistake (sites.YAML, sites.yml.txt) would leave its rules out of a set that still validates
     const unread = statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => !f.startsWith(".") && !isRuleFileName(f)) : [];
     if (unread.length) process.stderr.write(`note: not read, as a rule file's name ends in .yaml or .yml: ${unread.sort().join(", ")}\n`);
-    for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
+    // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which
+    for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });
 
 const db = program.command("db").description("the service's PostgreSQL database (run on the server, as its operator)");
