@@ -117,7 +117,13 @@ const matchable = (e: { kind: IndicatorKind; value: string }, ctx: z.RefinementC
     ctx.addIssue({ code: "custom", path: ["value"], message: `${typeof otherwise === "string" ? otherwise : otherwise(e.value)} (kind ${e.kind})` });
 };
 
-export const IndicatorEntry = EntryFields.superRefine(matchable);
+/** A window that closes before it opens would never match: a slip (the two dates swapped), refused rather than kept. */
+export const opensBeforeCloses = (v: { validFrom?: string; validUntil?: string }, ctx: z.RefinementCtx, what: string): void => {
+  if (v.validFrom && v.validUntil && Date.parse(v.validUntil) <= Date.parse(v.validFrom))
+    ctx.addIssue({ code: "custom", path: ["validUntil"], message: `${v.validUntil} is not later than validFrom (${v.validFrom}): ${what}; are the two swapped?` });
+};
+
+export const IndicatorEntry = EntryFields.superRefine(matchable).superRefine((e, ctx) => opensBeforeCloses(e, ctx, "the entry would never match"));
 export type IndicatorEntry = z.infer<typeof IndicatorEntry>;
 
 export const Publisher = z.strictObject({

@@ -6,7 +6,7 @@ import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
-import type { IndicatorSet } from "./schema.js";
+import { opensBeforeCloses, type IndicatorSet } from "./schema.js";
 
 const time = z.iso.datetime({ offset: true });
 
@@ -20,7 +20,7 @@ export const TrustedKey = z.strictObject({
   validFrom: time.optional(),
   validUntil: time.optional(),
   revoked: z.strictObject({ at: time, reason: z.string().min(1) }).optional(),
-});
+}).superRefine((k, ctx) => opensBeforeCloses(k, ctx, "the key would verify no set"));
 export type TrustedKey = z.infer<typeof TrustedKey>;
 
 /** A key is named by its id and publisher: the same pair twice would leave which key checks a set to the order. */
