@@ -882,18 +882,24 @@ export class Runner {
     // sent back to the start while this read was under way (a claim): read again from there next
     if (this.flagsRead !== from) this.pollAgain = true;
     else if (last) this.flagsRead = { xid: last.xid, seq: last.seq };
-    for (const r of rows) {
+    const notices = rows.flatMap((r) => {
       const n = FlagNotice.safeParse(r.notice);
-      if (!n.success) {
-        this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
-        continue;
-      }
-      for (const peer of this.flagNoticed(n.data)) {
+      if (n.success) return [{ notice: n.data, partition: r.partition }];
+      this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
+      return [];
+    });
+    // A merchant flagged elsewhere may be flagged because its account was closed, which its process read before this
+    // one's next read (every TERMINATED_READ_MS): the list is read first, so its peers' findings name it terminated.
+    if (notices.some(({ notice }) => notice.keys.length)) {
+      await this.readingTerminated;
+      await this.readTerminated();
+    }
+    for (const { notice, partition } of notices)
+      for (const peer of this.flagNoticed(notice)) {
         const q = this.partitionOf.get(peer);
         // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
-        if (q !== undefined && q !== r.partition) this.owned.get(q)?.triggers.push({ notice: n.data, peer });
+        if (q !== undefined && q !== partition) this.owned.get(q)?.triggers.push({ notice, peer });
       }
-    }
     for (const [q, owned] of this.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
   }

@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { describe, it, expect } from "vitest";
-import { Partitioners } from "kafkajs";
 import type { Runner } from "../../src/app/run.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import {
@@ -24,31 +23,11 @@ import {
   until,
   waitCaughtUp,
 } from "./harness.js";
+import { held, idOn as idOnOf, partitionOf as partitionOfOf } from "./flags.js";
 
 const PARTITIONS = 4;
-const partitionOf = (() => {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-  return (key: string): number => partitioner({ topic: "t", partitionMetadata, message: { key, value: null } });
-})();
-
-/** A merchant id, not yet used, whose events land on one of `partitions`. */
-function idOn(partitions: number[], prefix: string, used: Set<string>): string {
-  for (let i = 0; ; i++) {
-    const id = `acq-test:M-${prefix}${i}`;
-    if (!used.has(id) && partitions.includes(partitionOf(id))) {
-      used.add(id);
-      return id;
-    }
-  }
-}
-
-/** The partitions a runner holds, from its readiness check. */
-async function held(r: Runner): Promise<number[]> {
-  const detail = (await r.readiness()).checks.group?.detail ?? "";
-  const m = /^partitions ([\d,]+)$/.exec(detail);
-  return m ? m[1]!.split(",").map(Number) : [];
-}
+const partitionOf = (key: string): number => partitionOfOf(key, PARTITIONS);
+const idOn = (partitions: number[], prefix: string, used: Set<string>): string => idOnOf(partitions, prefix, used, PARTITIONS);
 
 // the payout account that the sample indicator set lists (confidence 90: critical, alerted at once)
 const listedAccount = (() => {

@@ -1,11 +1,16 @@
 // What the tests of shared infrastructure across processes share: a rules directory with an indicator set that flags
-// a site and the tuner's change that switches that rule off, merchants boarding on one IP, the group's flag notices
-// that drop a merchant's keys, a wait for the next read of the notices, and who was alerted for what.
+// a site and the tuner's change that switches that rule off, merchants boarding on one IP, merchant ids on the
+// partitions a process holds, the reviewer recording a closed account, the group's flag notices that drop a
+// merchant's keys, a wait for the next read of the notices, and who was alerted for what.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { expect, onTestFinished } from "vitest";
+import { Partitioners } from "kafkajs";
+import { poolDb } from "../../src/cases/db.js";
+import { CONSOLE, CaseStore } from "../../src/cases/store.js";
+import { Auth, PERMISSIONS } from "../../src/web/auth.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
@@ -76,3 +81,44 @@ export function noticesRead(runner: Runner): () => Promise<void> {
 
 /** The alerts in the table as [merchantId, typologies], sorted. */
 export const alerted = async (url: string) => (await casesAndAlerts(url)).alerts.map((a) => [a.merchantId, a.typologies]).sort();
+
+/** The partition the producers' default partitioner gives a key on a topic of `partitions` partitions. */
+export function partitionOf(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  return Partitioners.DefaultPartitioner()({ topic: "t", partitionMetadata, message: { key, value: null } });
+}
+
+/** A merchant id, not yet used, whose events land on one of `on` (of a topic of `partitions` partitions). */
+export function idOn(on: number[], prefix: string, used: Set<string>, partitions: number): string {
+  for (let i = 0; ; i++) {
+    const id = `acq-test:M-${prefix}${i}`;
+    if (!used.has(id) && on.includes(partitionOf(id, partitions))) {
+      used.add(id);
+      return id;
+    }
+  }
+}
+
+/** The partitions a runner holds, from its readiness check. */
+export async function held(r: Runner): Promise<number[]> {
+  const detail = (await r.readiness()).checks.group?.detail ?? "";
+  const m = /^partitions ([\d,]+)$/.exec(detail);
+  return m ? m[1]!.split(",").map(Number) : [];
+}
+
+/** A reviewer (added once per schema: "rev") takes the merchant's case and records that the bank closed the account. */
+export async function closeAccount(pool: pg.Pool, merchantId: string, terminationRef: string): Promise<void> {
+  const db = poolDb(pool);
+  const rev = { username: "rev", role: "reviewer" } as const;
+  await new Auth(db).addUser(CONSOLE, rev);
+  const store = new CaseStore(db, PERMISSIONS["cases:act"]);
+  const { rows } = await pool.query<{ case_id: string }>("SELECT case_id::text FROM mt_cases WHERE merchant_id = $1", [merchantId]);
+  await store.act(rows[0]!.case_id, rev, { action: "assign" });
+  await store.act(rows[0]!.case_id, rev, { action: "close-account", terminationRef });
+}
+
+/** The explanations of the merchant's shared-infrastructure findings, as the reviewer reads them. */
+export async function sharedExplanations(url: string, merchantId: string): Promise<string[]> {
+  const { alerts } = await casesAndAlerts(url);
+  return alerts.filter((a) => a.merchantId === merchantId).flatMap((a) => a.signals.filter((s) => s.kind === "shared-infrastructure").map((s) => s.explanation ?? ""));
+}

@@ -4,23 +4,14 @@
 // linked to it, named as the terminated merchant: in the running process and after a restart.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { poolDb } from "../../src/cases/db.js";
-import { CONSOLE, CaseStore } from "../../src/cases/store.js";
-import { Auth, PERMISSIONS } from "../../src/web/auth.js";
 import { resetEvents } from "../helpers/events.js";
-import { alerted, onIp as onIpOf, rulesListing } from "./flags.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { alerted, closeAccount, onIp as onIpOf, rulesListing, sharedExplanations } from "./flags.js";
+import { createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.93";
 const LISTED_URL = "https://listed.example/gallery/7";
 const [A, C, D] = ["acq-test:M-TA", "acq-test:M-TC", "acq-test:M-TD"];
 const onIp = onIpOf(IP);
-
-/** The explanations of the merchant's shared-infrastructure findings, as the reviewer reads them. */
-async function sharedExplanations(url: string, merchantId: string): Promise<string[]> {
-  const { alerts } = await casesAndAlerts(url);
-  return alerts.filter((a) => a.merchantId === merchantId).flatMap((a) => a.signals.filter((s) => s.kind === "shared-infrastructure").map((s) => s.explanation ?? ""));
-}
 
 describe("a merchant whose account the bank closed", () => {
   it("keeps linking merchants boarding on its IP after the rule that flagged it is switched off, after a restart too", { timeout: 180_000 }, async () => {
@@ -37,14 +28,7 @@ describe("a merchant whose account the bank closed", () => {
       await waitCaughtUp(n, url);
       expect(await alerted(url)).toEqual([[A, ["linked-to-flagged"]]]);
 
-      // the reviewer takes A's case and records that the bank closed the account
-      const db = poolDb(pool);
-      await new Auth(db).addUser(CONSOLE, { username: "rev", role: "reviewer" });
-      const store = new CaseStore(db, PERMISSIONS["cases:act"]);
-      const rev = { username: "rev", role: "reviewer" } as const;
-      const { rows } = await pool.query<{ case_id: string }>("SELECT case_id::text FROM mt_cases WHERE merchant_id = $1", [A]);
-      await store.act(rows[0]!.case_id, rev, { action: "assign" });
-      await store.act(rows[0]!.case_id, rev, { action: "close-account", terminationRef: "BANK-TERM-TEST-1" });
+      await closeAccount(pool, A, "BANK-TERM-TEST-1");
       await until("A's closed account read by the running process", () => first.engine.infra.terminated.has(A), 15_000);
 
       // the tuner's change: the rule that flagged A evaluated in shadow, adding to no score
