@@ -313,7 +313,9 @@ export class Engine {
     this.ruleSet = next;
     this.infra.maxSharers = next.settings.maxSharers;
     this.env.highRiskMccs = next.highRiskMccs;
-    for (const id of [...this.flaggedIds]) this.recheckFlag(this.merchants.get(id)!, this.ruleSet.version);
+    const flagged = [...this.flaggedIds].map((id) => this.merchants.get(id)!);
+    const held = this.expiredCitations(flagged);
+    for (const m of flagged) this.recheckFlag(m, this.ruleSet.version, undefined, held);
   }
 
   /** A merchant flagged on its own evidence: watched for the expiry of the indicators its signals cite. */
@@ -413,8 +415,7 @@ export class Engine {
   private expireFlags(): void {
     this.nextExpiry = Number.MAX_SAFE_INTEGER;
     const flagged = [...this.flaggedIds].map((id) => this.merchants.get(id)!);
-    // the entries cited by signals that lost some to the clock, looked up once for all (reevaluated)
-    const held = this.env.indicators.citedOnly(citationsOf(flagged.flatMap((m) => Object.values(m.signals).filter((s) => s.indicators.some((r) => expiryOf(r) <= this.clock)))));
+    const held = this.expiredCitations(flagged);
     for (const m of flagged) {
       this.recheckFlag(m, `indicators-expired@${new Date(this.clock).toISOString()}`, undefined, held);
       if (!m.flagged) continue;
@@ -425,6 +426,11 @@ export class Engine {
           if (e > this.clock && e < this.nextExpiry) this.nextExpiry = e;
         }
     }
+  }
+
+  /** The entries cited by the merchants' signals that lost some to the clock, looked up once for all (reevaluated). */
+  private expiredCitations(ms: MerchantState[]): IndicatorIndex {
+    return this.env.indicators.citedOnly(citationsOf(ms.flatMap((m) => Object.values(m.signals).filter((s) => s.indicators.some((r) => expiryOf(r) <= this.clock)))));
   }
 
   /**
@@ -542,7 +548,8 @@ export class Engine {
     // checkpointed under another rule set or other indicator sets (changed while the service was down, or before the
     // change was checkpointed), or with an indicator expired since by the clock
     this.recheckCitations(restored);
-    for (const m of restored) this.recheckFlag(m, this.ruleSet.version);
+    const held = this.expiredCitations(restored);
+    for (const m of restored) this.recheckFlag(m, this.ruleSet.version, undefined, held);
     if (this.clock >= this.nextExpiry) this.expireFlags();
   }
 
