@@ -1294,6 +1294,10 @@ export class Runner {
       // no set is put in force from here (the checkpoint must not see the index change under it); the subscriber's
       // consumer, whose disconnect waits for its fetch in flight, is waited for with the other Kafka steps
       const subscriberStopped = this.subscriber.stop();
+      // no new delivery from here, and one in flight is waited for beside the other steps, not after them (a receiver
+      // that does not answer held the stop for its 10 s timeout at the end): abandoned after STOP_KAFKA_MS, it is
+      // due again at the next start
+      const webhookStopped = this.webhook?.stop(STOP_KAFKA_MS);
       try {
         this.consumer?.pause([{ topic: this.cfg.eventsTopic }]);
       } catch {
@@ -1343,7 +1347,7 @@ export class Runner {
       ]);
       await this.http?.close();
       await this.web?.close();
-      await this.webhook?.stop();
+      await webhookStopped;
       await this.pool.end();
       if (failed) throw failed;
       // the operator's sign in the log that the stop was clean, or of what it left to the broker's timeouts

@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "./db.js";
 import { CONSOLE, WEBHOOK, writeAudit } from "./store.js";
 import type { Logger } from "../lib/log.js";
+import { within } from "../lib/within.js";
 
 export interface WebhookOptions {
   db: Db;
@@ -41,6 +42,8 @@ interface Claimed {
 }
 
 const BATCH = 20;
+/** deliver()'s outcome for a request that a stop abandoned */
+const ABANDONED = Symbol("abandoned");
 /** a lease outlives the requests of its round by this much: covers the outcome writes and clock skew between hosts */
 const LEASE_MARGIN_MS = 30_000;
 const SIGNATURE_PREFIX = "sha256=";
@@ -108,6 +111,8 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<unknown> | undefined;
   private running = false;
+  /** aborts the requests in flight when a stop has waited for them long enough (stop) */
+  private halt = new AbortController();
 
   constructor(o: WebhookOptions) {
     this.db = o.db;
@@ -128,6 +133,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.halt.signal.aborted) this.halt = new AbortController();
     const tick = (): void => {
       this.timer = undefined;
       const round = this.runOnce()
@@ -146,12 +152,19 @@ export class WebhookDispatcher {
     tick();
   }
 
-  /** Stops polling and waits for the round in flight (bounded by timeoutMs plus its database writes). */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and waits for the round in flight (bounded by timeoutMs plus its database writes). With `waitMs`,
+   * its requests still unanswered after that long are abandoned: a process's stop must end within its grace period,
+   * and a receiver that does not answer would hold it for timeoutMs. Their deliveries count no attempt and are due
+   * again at once, for the next start or another process (the receiver may have them already: it deduplicates).
+   */
+  async stop(waitMs?: number): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.round;
+    const round = this.round;
+    if (waitMs !== undefined) await within(Promise.resolve(round), waitMs).catch(() => this.halt.abort());
+    await round;
   }
 
   /** One round: claims up to 20 due deliveries, sends them, records each outcome. */
@@ -162,6 +175,7 @@ export class WebhookDispatcher {
     await Promise.all(
       rows.map(async (row) => {
         const outcome = await this.deliver(row);
+        if (outcome === ABANDONED) return this.release(row);
         const recorded = outcome === null ? await this.recordDelivered(row) : await this.recordFailure(row, outcome);
         if (recorded) counts[recorded]++;
       }),
@@ -189,8 +203,8 @@ export class WebhookDispatcher {
     });
   }
 
-  /** null when the receiver accepted it, else a short reason */
-  private async deliver(row: Claimed): Promise<string | null> {
+  /** null when the receiver accepted it, ABANDONED when a stop cut it short, else a short reason */
+  private async deliver(row: Claimed): Promise<string | null | typeof ABANDONED> {
     const body = JSON.stringify(row.payload);
     const timestamp = Math.floor(this.now() / 1000);
     try {
@@ -207,14 +221,23 @@ export class WebhookDispatcher {
         body,
         // a redirect is a misconfigured URL, not an acceptance
         redirect: "manual",
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.halt.signal]),
       });
       // the body is not used; reading it frees the connection
       await res.arrayBuffer().catch(() => undefined);
       return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
     } catch (err) {
-      return reason(err, this.timeoutMs);
+      return this.halt.signal.aborted ? ABANDONED : reason(err, this.timeoutMs);
     }
+  }
+
+  /** A delivery whose request a stop abandoned: due again now, its attempts as they were (unless overtaken). */
+  private async release(row: Claimed): Promise<void> {
+    await this.db.query(
+      "UPDATE mt_webhooks SET next_at = $2::timestamptz WHERE delivery_id = $1 AND attempts = $3 AND delivered_at IS NULL AND failed_at IS NULL",
+      [row.id, iso(this.now()), row.attempts],
+    );
+    this.log.info({ deliveryId: row.id, caseId: row.case_id, event: row.event, target: this.target }, "webhook delivery abandoned by the stop; due again at the next start");
   }
 
   private async recordDelivered(row: Claimed): Promise<"delivered" | undefined> {
