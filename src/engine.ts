@@ -86,6 +86,11 @@ export class Engine {
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
+  /**
+   * merchants with findings when a rule set was put in force, not assessed under it since: their next event alerts them
+   * if the new set does (a shadow rule put live, a weight raised), though it changes no finding
+   */
+  private reassess = new Set<string>();
   /** merchants flagged, no longer flagged or with keys added or dropped since the last takeFlags(), for the other partitions */
   private flags: FlagNotice[] = [];
   /**
@@ -182,6 +187,7 @@ export class Engine {
         break;
     }
     changed = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]) || changed;
+    if (this.reassess.size && this.reassess.delete(m.id)) changed = true;
     // details of an event a signal cites now; of one a rule only noted, once the merchant is suspect at all (most
     // merchants never are, and their state stays small)
     if (this.cited || (this.input.noted && hasSignal(m))) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
@@ -304,11 +310,17 @@ export class Engine {
       return was?.kind === r.kind ? was.index : undefined;
     });
     const keep = new Set(next.rules.filter((_, i) => from[i] !== undefined).map((r) => r.id));
+    // a rule whose mode changed: the findings it holds count (live) or no longer count from now, as its hits in that mode
+    const moved = next.rules.filter((r) => keep.has(r.id) && byId.get(r.id)!.mode !== r.mode);
+    const at = new Date(this.clock).toISOString();
     for (const m of this.merchants.values()) {
       const old = m.slots;
       m.slots = from.map((i) => (i === undefined ? undefined : old[i]));
       for (const id of Object.keys(m.signals)) if (!keep.has(id)) delete m.signals[id];
       if (this.trackDirty) this.dirty.add(m.id);
+      if (!hasSignal(m)) continue;
+      this.reassess.add(m.id);
+      if (this.trackHits) for (const r of moved) if (m.signals[r.id]) this.hits.push({ rule: r.id, version: r.version, mode: r.mode, merchantId: m.id, at });
     }
     this.ruleSet = next;
     this.infra.maxSharers = next.settings.maxSharers;

@@ -1,0 +1,46 @@
+// A reload that makes a merchant's findings alert (a shadow rule put live, a weight raised, the alert level lowered)
+// alerts it at its next event, whatever that event is; and a shadow rule put live counts the merchants it already
+// holds as live hits, since their findings now score.
+import { beforeEach, describe, expect, it } from "vitest";
+import { Engine } from "../src/engine.js";
+import { crawl, feed, indexOf, merchant, resetEvents, ruleSetWith, tx, M1, M2 } from "./helpers/events.js";
+
+const cloak = (mode: "live" | "shadow", weight = 60) => `
+  - id: cloak
+    kind: cloaked-content
+    mode: ${mode}
+    weight: ${weight}
+    typology: disguised-site
+    params: {}
+`;
+const engine = (rules: string) => new Engine(ruleSetWith(rules, { alertAt: 60 }), indexOf(), false, true);
+const cloaked = (merchantId: string) => crawl({ merchantId, url: "https://shop.example/", contentDiffersByReferrer: true });
+
+beforeEach(() => resetEvents());
+
+describe("a reload that makes findings alert", () => {
+  it("a shadow rule put live alerts the merchants it holds at their next event, and counts them as its live hits", () => {
+    const e = engine(cloak("shadow"));
+    expect(feed(e, [merchant(), cloaked(M1), merchant({ merchantId: M2 })])).toEqual([]);
+    expect(e.takeHits()).toEqual([expect.objectContaining({ rule: "cloak", mode: "shadow", merchantId: M1 })]);
+    const live = ruleSetWith(cloak("live"), { alertAt: 60 });
+    e.replaceRuleSet(live);
+    const version = live.rules[0]!.version;
+    expect(e.takeHits()).toEqual([{ rule: "cloak", version, mode: "live", merchantId: M1, at: expect.any(String) }]);
+    // a sale changes no finding, but the set in force now alerts on those the merchant has
+    const alerts = feed(e, [tx(), tx({ merchantId: M2 })]);
+    expect(alerts.map((a) => [a.merchantId, a.score, a.signals.map((s) => s.rule)])).toEqual([[M1, 60, ["cloak"]]]);
+    // once: the next event is an ordinary one again
+    expect(feed(e, [tx()])).toEqual([]);
+  });
+
+  it("a raised weight alerts at the merchant's next event", () => {
+    const e = engine(cloak("live", 45));
+    expect(feed(e, [merchant(), cloaked(M1)])).toEqual([]);
+    expect(e.takeHits()).toHaveLength(1);
+    e.replaceRuleSet(ruleSetWith(cloak("live", 70), { alertAt: 60 }));
+    // the same mode: no hit to count again
+    expect(e.takeHits()).toEqual([]);
+    expect(feed(e, [tx()]).map((a) => a.score)).toEqual([70]);
+  });
+});
