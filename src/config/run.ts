@@ -41,6 +41,18 @@ export function databaseWhere(url: string): string {
   return u?.searchParams.get("host") || u?.host || "localhost";
 }
 
+/**
+ * A Kafka topic name as the broker takes it (Topic.validate): refused there, it failed the start after connecting with
+ * a message about the brokers' addresses.
+ */
+const topic = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, "a Kafka topic name is 1 to 249 letters, digits, '.', '_' or '-'")
+  .refine((t) => t !== "." && t !== "..", "a Kafka topic name cannot be '.' or '..'");
+
+/** The topics `run` reads or writes, each its own (TOPICS' order: the later of two alike is the one named wrong). */
+const TOPICS = ["eventsTopic", "alertsTopic", "deadLetterTopic", "indicatorTopic"] as const;
+
 export const RunConfig = z.strictObject({
   brokers: z
     .string({ error: "KAFKA_BROKERS is not set: give the broker list, e.g. KAFKA_BROKERS=127.0.0.1:9092" })
@@ -58,13 +70,13 @@ export const RunConfig = z.strictObject({
   clientId: z.string().min(1).default("moneytrail"),
   groupId: z.string().min(1).default("moneytrail"),
   /** all contract events on one topic, keyed by merchantId, so a merchant's events stay in order */
-  eventsTopic: z.string().min(1).default("mt.merchant-events"),
-  alertsTopic: z.string().min(1).default("mt.alerts"),
-  deadLetterTopic: z.string().min(1).default("mt.dead-letter"),
+  eventsTopic: topic.default("mt.merchant-events"),
+  alertsTopic: topic.default("mt.alerts"),
+  deadLetterTopic: topic.default("mt.dead-letter"),
   rules: z.string().min(1).default(DEFAULT_RULES),
   indicators: z.string().min(1).optional(),
   /** compacted topic of indicator sets shared by coalition members; every process reads all of it */
-  indicatorTopic: z.string().min(1).default("mt.indicator-sets"),
+  indicatorTopic: topic.default("mt.indicator-sets"),
   /** this member of the coalition, as named in the sightings it sends indicator publishers */
   memberId: z.string().min(1).default("member:local"),
   memberName: z.string().min(1).optional(),
@@ -128,10 +140,24 @@ const clash = (a: string, b: string) => a === b || [a, b].some((h) => h === "0.0
 const WithWebhook = RunConfig.refine((c) => !c.webhookUrl || c.webhookSecret, {
   path: ["webhookSecret"],
   error: "MT_WEBHOOK_URL is set, so MT_WEBHOOK_SECRET is needed to sign the deliveries",
-}).refine((c) => !c.metricsPort || c.metricsPort !== c.httpPort || !clash(c.metricsHost, c.httpHost), {
-  path: ["httpPort"],
-  error: "the same port as MT_METRICS_PORT on the same address: give the reviewers' page and /metrics different ports",
-});
+})
+  .refine((c) => !c.metricsPort || c.metricsPort !== c.httpPort || !clash(c.metricsHost, c.httpHost), {
+    path: ["httpPort"],
+    error: "the same port as MT_METRICS_PORT on the same address: give the reviewers' page and /metrics different ports",
+  })
+  // a dead letter written to the topic it was read from would be read and dead-lettered again without end, and
+  // alerts on the events topic dead-lettered as events that fail the schema
+  .superRefine((c, ctx) => {
+    TOPICS.forEach((key, i) => {
+      const first = TOPICS.slice(0, i).find((k) => c[k] === c[key]);
+      if (first)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `the same topic (${c[key]}) as ${VARIABLE[first]}: the events, alerts, dead-letter and indicator-set topics must be four different topics`,
+        });
+    });
+  });
 
 /** The environment variables `moneytrail run` reads, and the setting each gives. */
 export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
@@ -167,6 +193,9 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   LOG_LEVEL: "logLevel",
 };
 
+/** The variable that gives each setting. */
+const VARIABLE = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n])) as Record<keyof z.input<typeof RunConfig>, string>;
+
 /**
  * MT_ variables set that no setting reads: a misspelt one (MT_WEBHOOK_URI) would otherwise leave its default in force
  * without a word. MT_TEST_ belongs to the test harness.
@@ -187,12 +216,11 @@ export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof Ru
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) raw[k] = v;
   const parsed = WithWebhook.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const byKey = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n]));
   const lines = parsed.error.issues.map((i) => {
     const key = String(i.path[0] ?? "");
     // `run` has flags for some settings, not all: only those are named
     const flag = withFlags.has(key) ? ` (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})` : "";
-    return `  ${byKey[key] ?? key}${flag}: ${i.message}`;
+    return `  ${VARIABLE[key as keyof typeof VARIABLE] ?? key}${flag}: ${i.message}`;
   });
   throw new UsageError(`configuration is not valid:\n${lines.join("\n")}`);
 }
