@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
-import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, type AheadLimit, type Rejection } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, decodeMessage, type AheadLimit, type Rejection } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import { Alert, type Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
@@ -613,7 +613,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const { n, bytes } = line;
       if (n < fromLine || n > toLine) continue;
       lines++;
-      const d = "timestamp" in line ? decode(bytes, DEFAULT_MAX_BYTES, onTopic, line.timestamp) : decode(bytes, DEFAULT_MAX_BYTES, inFile, began);
+      // a topic's message as `run` takes it: keyed by its merchantId, not a tombstone
+      const d = "timestamp" in line ? decodeMessage(line, DEFAULT_MAX_BYTES, onTopic, line.timestamp) : decode(bytes, DEFAULT_MAX_BYTES, inFile, began);
       if (!d.ok) {
         rejected[d.kind]++;
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition

@@ -8,7 +8,7 @@ import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import type { RunConfig } from "../config/run.js";
-import { TOMBSTONE, decode, keyedByMerchant, type AheadLimit } from "../decode/decode.js";
+import { decodeMessage, type AheadLimit } from "../decode/decode.js";
 import type { EventType } from "../decode/events.js";
 import { Engine } from "../engine.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
@@ -1153,7 +1153,7 @@ export class Runner {
       // whole chunk (as replay does, docs/performance.md)
       const first = i;
       const ahead: AheadLimit = { maxAheadMs: this.cfg.maxAheadMs, reference: "the message's timestamp", setting: "MT_MAX_AHEAD_MS" };
-      const decoded = msgs.slice(first, end).map((m) => (m.value ? keyedByMerchant(decode(m.value, this.cfg.maxMessageBytes, ahead, Number(m.timestamp)), m.key) : TOMBSTONE));
+      const decoded = msgs.slice(first, end).map((m) => decodeMessage(m, this.cfg.maxMessageBytes, ahead, Number(m.timestamp)));
       this.inHand = p;
       for (; i < end; i++) {
         const m = msgs[i]!;

@@ -100,6 +100,14 @@ export function keyedByMerchant(d: Decoded, key: Buffer | null): Decoded {
 /** A message without a value (a tombstone), as kafkajs gives it: the reason for its dead letter, whose value is empty. */
 export const TOMBSTONE: Decoded = { ok: false, kind: "not-json", reason: "not JSON: the message has no value (a tombstone); an event is one JSON object in the message's value" };
 
+/**
+ * A message of the events topic as `run` takes it, also for a backtest over the topic (so both take the same
+ * events): a tombstone refused as one, the value decoded, the key checked against the event's merchantId.
+ */
+export function decodeMessage(m: { key: Buffer | null; value: Buffer | null }, maxBytes: number, ahead?: AheadLimit, timestampMs = 0): Decoded {
+  return m.value ? keyedByMerchant(decode(m.value, maxBytes, ahead, timestampMs), m.key) : TOMBSTONE;
+}
+
 const withoutBom = (s: string): string => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
 
 /** The offset of the first byte that does not begin a well-formed UTF-8 character (the bytes are known not to be UTF-8). */

@@ -12,6 +12,9 @@ export interface TopicLine extends Line {
   offset: number;
   /** the message's timestamp, epoch ms: decoding refuses events dated too far after it, as `run` does */
   timestamp: number;
+  /** the message's key and value as kafkajs gives them (a tombstone's value is null; its `bytes` are empty), for decodeMessage */
+  key: Buffer | null;
+  value: Buffer | null;
 }
 
 /** A partition whose log began after the window's start (retention had deleted it): it was read from its first offset. */
@@ -23,11 +26,14 @@ export interface LateStart {
 /** The messages, and once the read has begun, which partitions could not be read from the window's start. */
 export type TopicRange = AsyncGenerator<TopicLine[]> & { readonly lateStarts: readonly LateStart[] };
 
+const EMPTY = Buffer.alloc(0);
+
 interface Held {
   partition: number;
   offset: number;
   timestamp: number;
-  bytes: Buffer;
+  key: Buffer | null;
+  value: Buffer | null;
 }
 
 /**
@@ -111,7 +117,7 @@ async function* readRange(
                 const offset = Number(m.offset);
                 if (offset >= end) break;
                 if (offset < (o.from ?? 0) || offset > (o.to ?? Infinity)) continue;
-                held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), bytes: m.value ?? Buffer.alloc(0) });
+                held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), key: m.key, value: m.value });
               }
             },
           })
@@ -129,6 +135,6 @@ async function* readRange(
   held.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
   for (let i = 0; i < held.length; i += 1000) {
     progress?.(Math.min(i + 1000, held.length), held.length);
-    yield held.slice(i, i + 1000).map((h) => ({ n: h.offset + 1, bytes: h.bytes, partition: h.partition, offset: h.offset, timestamp: h.timestamp }));
+    yield held.slice(i, i + 1000).map((h) => ({ ...h, n: h.offset + 1, bytes: h.value ?? EMPTY }));
   }
 }
