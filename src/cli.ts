@@ -10,7 +10,7 @@ import { indicatorCommands } from "./app/indicators.js";
 import { ConfigError, UnreachableError, UsageError, checkInputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, sameFile, type ReplaySummary } from "./app/replay.js";
-import { DEFAULT_MAX_AHEAD_MS } from "./decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, MIN_MAX_BYTES } from "./decode/decode.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
@@ -52,6 +52,8 @@ function indicatorsFrom(dir: string | undefined, trust?: string): IndicatorIndex
   return dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
 }
 
+const MAX_BYTES_HELP = "a larger event (a line, a message) is rejected; give run's MT_MAX_MESSAGE_BYTES to take what run takes";
+
 function printSummary(s: ReplaySummary, out: string, rejects: string): void {
   process.stderr.write(
     `${s.lines} lines: ${s.events} events processed, ${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}${s.blank ? `, ${s.blank} blank` : ""}; ` +
@@ -70,8 +72,9 @@ program
   .option("--rejects <file>", "where to write lines that are not valid events (default: beside --out, alerts.rejects.ndjson for alerts.ndjson)")
   .option("--table", "print the flagged merchants as a table")
   .option("--max-ahead-ms <ms>", "an event dated more than this after the start of the replay is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
+  .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES), DEFAULT_MAX_BYTES)
   .option("--no-progress", "no progress bar")
-  .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; maxAheadMs: number; progress: boolean }) => {
+  .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; maxAheadMs: number; maxMessageBytes: number; progress: boolean }) => {
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
     const s = await replay({
       events: o.events,
@@ -81,6 +84,7 @@ program
       indicators: indicatorsFrom(o.indicators, o.trust),
       progress: o.progress,
       maxAheadMs: o.maxAheadMs,
+      maxMessageBytes: o.maxMessageBytes,
     });
     if (o.table) process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
     printSummary(s, o.out, rejects);
@@ -199,6 +203,7 @@ program
   .option("--html <file>", "write a self-contained HTML report")
   .option("--sweep <spec>", "RULE_ID.PATH=FROM:TO:STEP: the candidate again with one numeric parameter at each value")
   .option("--max-ahead-ms <ms>", "an event dated more than this after its message's timestamp (--topic) or the start of the backtest (--events) is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
+  .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES), DEFAULT_MAX_BYTES)
   .option("--no-progress", "no progress bar")
   .action(
     async (o: {
@@ -216,6 +221,7 @@ program
       html?: string;
       sweep?: string;
       maxAheadMs: number;
+      maxMessageBytes: number;
       progress: boolean;
     }) => {
       if (!o.events === !o.topic) throw new UsageError("give the recorded events: --events FILE or --topic TOPIC (one of them)");
@@ -258,7 +264,7 @@ program
                 reading: (done, total) => reading.update(done, total),
               }),
             };
-        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep, maxAheadMs: o.maxAheadMs }).finally(() => {
+        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(() => {
           reading.stop();
           bar.stop();
         });

@@ -326,10 +326,10 @@ describe("decode", () => {
 
   it("rejects too large input by its UTF-8 byte length, before parsing", () => {
     const big = JSON.stringify({ ...good, legalName: "x".repeat(DEFAULT_MAX_BYTES) });
-    expect(decode(big)).toEqual({ ok: false, kind: "too-large", reason: `too large: ${Buffer.byteLength(big)} bytes, the limit is 65536` });
+    expect(decode(big)).toEqual({ ok: false, kind: "too-large", reason: `too large: ${Buffer.byteLength(big)} bytes, the limit is 65536: raise MT_MAX_MESSAGE_BYTES to take it` });
     // 30 two-byte characters are 60 bytes
     const wide = JSON.stringify("ü".repeat(30));
-    expect(decode(wide, 61)).toMatchObject({ ok: false, kind: "too-large", reason: "too large: 62 bytes, the limit is 61" });
+    expect(decode(wide, 61)).toMatchObject({ ok: false, kind: "too-large", reason: "too large: 62 bytes, the limit is 61: raise MT_MAX_MESSAGE_BYTES to take it" });
     expect(decode(wide, 62)).toMatchObject({ ok: false, kind: "schema" });
     expect(decode("{ not json at all", 5)).toMatchObject({ kind: "too-large" });
     const exact = JSON.stringify(good);

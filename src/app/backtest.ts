@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
-import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, decodeMessage, type AheadLimit, type Rejection } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, decodeMessage, type AheadLimit, type Rejection } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import { Alert, type Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
@@ -520,6 +520,8 @@ export interface BacktestInput {
   sweep?: SweepRuleSets;
   /** how far an event may be dated after its message's timestamp (a topic's) or the start of the backtest (a file's) */
   maxAheadMs?: number;
+  /** larger events are rejected, as `run` dead-letters larger messages (default DEFAULT_MAX_BYTES, run's default) */
+  maxMessageBytes?: number;
 }
 
 /** What one rule set did over the events. */
@@ -605,6 +607,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const onTopic: AheadLimit = { maxAheadMs, reference: "the message's timestamp", setting: "--max-ahead-ms" };
   const inFile: AheadLimit = { maxAheadMs, reference: "the start of the backtest", setting: "--max-ahead-ms" };
   const began = Date.now();
+  const maxBytes = o.maxMessageBytes ?? DEFAULT_MAX_BYTES;
   for await (const batch of o.events.batches) {
     // the batch decoded first, then each run takes all of it in turn: the runs are independent, and each phase
     // keeps its own code and data in the caches (as replay does)
@@ -614,7 +617,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       if (n < fromLine || n > toLine) continue;
       lines++;
       // a topic's message as `run` takes it: keyed by its merchantId, not a tombstone
-      const d = "timestamp" in line ? decodeMessage(line, DEFAULT_MAX_BYTES, onTopic, line.timestamp) : decode(bytes, DEFAULT_MAX_BYTES, inFile, began);
+      const d = "timestamp" in line ? decodeMessage(line, maxBytes, onTopic, line.timestamp, MAX_BYTES_FLAG) : decode(bytes, maxBytes, inFile, began, MAX_BYTES_FLAG);
       if (!d.ok) {
         rejected[d.kind]++;
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition

@@ -3,7 +3,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { readLineBatches, type LineCount } from "../source/ndjson.js";
-import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, decode, type AheadLimit } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, type AheadLimit } from "../decode/decode.js";
 import { Engine, type RuleHit } from "../engine.js";
 import { NdjsonWriter, rejectRecord } from "../sinks/ndjson.js";
 import type { Alert } from "../decode/events.js";
@@ -23,6 +23,8 @@ export interface ReplayOptions {
   trackHits?: boolean;
   /** how far an event may be dated after the start of the replay (default DEFAULT_MAX_AHEAD_MS) */
   maxAheadMs?: number;
+  /** larger lines are rejected, as `run` dead-letters larger messages (default DEFAULT_MAX_BYTES, run's default) */
+  maxMessageBytes?: number;
 }
 
 export interface ReplaySummary {
@@ -67,12 +69,13 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   // a recorded file has no message times: none of its events can be dated after the replay began
   const ahead: AheadLimit = { maxAheadMs: o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS, reference: "the start of the replay", setting: "--max-ahead-ms" };
   const began = Date.now();
+  const maxBytes = o.maxMessageBytes ?? DEFAULT_MAX_BYTES;
   try {
     for await (const batch of readLineBatches(o.events, (done, total) => bar.update(done, total), count)) {
       // the whole batch decoded first, then processed: the parser's and the engine's code and data each stay in
       // the caches for a few thousand events instead of taking turns every event (faster in five of six
       // alternating replays of bench:engine's stream, docs/performance.md)
-      const decoded = batch.map((l) => decode(l.bytes, DEFAULT_MAX_BYTES, ahead, began));
+      const decoded = batch.map((l) => decode(l.bytes, maxBytes, ahead, began, MAX_BYTES_FLAG));
       for (let i = 0; i < batch.length; i++) {
         const d = decoded[i]!;
         if (!d.ok) {

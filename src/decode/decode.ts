@@ -10,6 +10,11 @@ export type Rejection = "too-large" | "not-json" | "schema";
 export type Decoded = { ok: true; event: Event } | { ok: false; kind: Rejection; reason: string };
 
 export const DEFAULT_MAX_BYTES = 64 * 1024;
+/** The least size limit a setting may give (run's MT_MAX_MESSAGE_BYTES, replay's and backtest's flag). */
+export const MIN_MAX_BYTES = 1024;
+/** The setting that raises the size limit, named in the refusal: `run`'s; replay and backtest name their flag. */
+export const RUN_MAX_BYTES_SETTING = "MT_MAX_MESSAGE_BYTES";
+export const MAX_BYTES_FLAG = "--max-message-bytes";
 
 /**
  * How far an event's occurredAt may be ahead of a reference time (the message's timestamp in `run`, the start of a
@@ -45,10 +50,13 @@ function compileCheck(): ValidateFunction<Event> {
   });
 }
 
-/** `referenceMs`: epoch ms, for `ahead`; a message without a timestamp (0 or less) is not compared. */
-export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead?: AheadLimit, referenceMs = 0): Decoded {
+/**
+ * `referenceMs`: epoch ms, for `ahead`; a message without a timestamp (0 or less) is not compared. `sizeSetting`: the
+ * setting that raises `maxBytes`, named in the refusal.
+ */
+export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead?: AheadLimit, referenceMs = 0, sizeSetting = RUN_MAX_BYTES_SETTING): Decoded {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.length;
-  if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}` };
+  if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}: raise ${sizeSetting} to take it` };
   // The contract's events are UTF-8 JSON. Bytes that are not UTF-8 (a descriptor in Latin-1) would be read as U+FFFD
   // and the event taken with its text changed, so they are refused instead; the dead letter keeps them as they came.
   if (typeof raw !== "string" && !isUtf8(raw)) {
@@ -104,8 +112,8 @@ export const TOMBSTONE: Decoded = { ok: false, kind: "not-json", reason: "not JS
  * A message of the events topic as `run` takes it, also for a backtest over the topic (so both take the same
  * events): a tombstone refused as one, the value decoded, the key checked against the event's merchantId.
  */
-export function decodeMessage(m: { key: Buffer | null; value: Buffer | null }, maxBytes: number, ahead?: AheadLimit, timestampMs = 0): Decoded {
-  return m.value ? keyedByMerchant(decode(m.value, maxBytes, ahead, timestampMs), m.key) : TOMBSTONE;
+export function decodeMessage(m: { key: Buffer | null; value: Buffer | null }, maxBytes: number, ahead?: AheadLimit, timestampMs = 0, sizeSetting = RUN_MAX_BYTES_SETTING): Decoded {
+  return m.value ? keyedByMerchant(decode(m.value, maxBytes, ahead, timestampMs, sizeSetting), m.key) : TOMBSTONE;
 }
 
 const withoutBom = (s: string): string => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
