@@ -87,8 +87,9 @@ export class Engine {
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
   private hits: RuleHit[] = [];
   /**
-   * merchants with findings when a rule set was put in force, not assessed under it since: their next event alerts them
-   * if the new set does (a shadow rule put live, a weight raised), though it changes no finding
+   * merchants with findings when a rule set was put in force (or restored from a checkpoint), not assessed under it
+   * since: their next event alerts them if the set does (a shadow rule put live, a weight raised), though it changes no
+   * finding
    */
   private reassess = new Set<string>();
   /** merchants flagged, no longer flagged or with keys added or dropped since the last takeFlags(), for the other partitions */
@@ -547,6 +548,8 @@ export class Engine {
       const keys = infraKeys(m.profile);
       this.infra.update(m.id, [], keys);
       if (m.lastEventAt > this.clock) this.clock = m.lastEventAt;
+      // checkpointed perhaps under another rule set (changed while the service was down): assessed at its next event
+      if (hasSignal(m)) this.reassess.add(m.id);
       // its account closed since its checkpoint (or while the service was down)
       if (!m.flagged && this.infra.terminated.has(m.id)) {
         this.terminate(m);

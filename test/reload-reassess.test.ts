@@ -3,7 +3,7 @@
 // holds as live hits, since their findings now score.
 import { beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine.js";
-import { crawl, feed, indexOf, merchant, resetEvents, ruleSetWith, tx, M1, M2 } from "./helpers/events.js";
+import { crawl, feed, indexOf, merchant, resetEvents, ruleSetWith, state, tx, M1, M2 } from "./helpers/events.js";
 
 const cloak = (mode: "live" | "shadow", weight = 60) => `
   - id: cloak
@@ -42,5 +42,18 @@ describe("a reload that makes findings alert", () => {
     // the same mode: no hit to count again
     expect(e.takeHits()).toEqual([]);
     expect(feed(e, [tx()]).map((a) => a.score)).toEqual([70]);
+  });
+
+  it("so does a restart under rules changed while the service was down; under the same rules, nothing is alerted again", () => {
+    const before = engine(cloak("shadow"));
+    feed(before, [merchant(), cloaked(M1)]);
+    const checkpoint = [before.snapshot(state(before))];
+    const same = engine(cloak("shadow"));
+    same.restore(structuredClone(checkpoint));
+    expect(feed(same, [tx()])).toEqual([]);
+    const changed = engine(cloak("live"));
+    changed.restore(structuredClone(checkpoint));
+    expect(feed(changed, [tx()]).map((a) => a.score)).toEqual([60]);
+    expect(feed(changed, [tx()])).toEqual([]);
   });
 });
