@@ -39,6 +39,10 @@ const citationsOf = (signals: Iterable<ActiveSignal>): Set<string> => {
   return out;
 };
 
+/** Whether a signal recomputed counts as it did (the same value and strength, citing the same entries alike). */
+const sameFinding = (a: ActiveSignal, b: ActiveSignal): boolean =>
+  a.value === b.value && a.strength === b.strength && a.critical === b.critical && JSON.stringify(a.indicators) === JSON.stringify(b.indicators);
+
 /** A rule's finding as the merchant's state keeps it (plain JSON), since when the signal held before. */
 const signalOf = (f: Finding, prev: ActiveSignal | undefined, at: number): ActiveSignal => ({
   value: f.value,
@@ -339,16 +343,16 @@ export class Engine {
 
   /**
    * Unflags a merchant flagged on its own evidence that no longer alerts without an event of its own, which a merchant
-   * already closed may never have: its rule removed or made shadow, a weight or the alert level changed (a reload), or
-   * every indicator a signal cites revoked or left out of its set's new version (`inForce`: the entries cited that
-   * the sets in force hold), or expired by the clock (`held`: an index holding at least the entries cited, else the
-   * sets in force are searched). Its infrastructure stops linking merchants now; the notice dropping its keys names
-   * the cause in place of an event. A signal whose entries the sets no longer hold is dropped, as the merchant's next
-   * event would, whatever its time; one that keeps some is recomputed by its rule from those alone (the merchant's
-   * next event looks at the new sets whole). One whose entries expired stays (its own events are judged at their own
-   * time, and one from before the expiry may arrive late), but counts for no flag, and one with some expired counts
-   * as its rule has it without them. Nothing is added (a new entry that lists the merchant waits for its next event:
-   * only an event alerts).
+   * already closed may never have: its rule removed or made shadow, a weight or the alert level changed (a reload), the
+   * indicators its signals cite revoked, left out or changed in their sets' new versions (`inForce`: the entries cited
+   * that the sets in force hold), or expired by the clock (`held`: an index holding at least the entries cited, else
+   * the sets in force are searched). Its infrastructure stops linking merchants now; the notice dropping its keys
+   * names the cause in place of an event. Under new sets a signal is recomputed by its rule from the entries it cites
+   * as the sets hold them now, and dropped when none matches, as the merchant's next event would, whatever its time
+   * (that event looks at the new sets whole). A signal whose entries expired stays (its own events are judged at their
+   * own time, and one from before the expiry may arrive late), but counts for no flag, and one with some expired
+   * counts as its rule has it without them. Nothing is added (a new entry that lists the merchant waits for its next
+   * event: only an event alerts).
    */
   private recheckFlag(m: MerchantState, cause: string, inForce?: Map<string, IndicatorRef>, held?: IndicatorIndex): void {
     if (!m.flagged) return;
@@ -360,30 +364,30 @@ export class Engine {
         const u = until(r);
         return u === undefined || (!gone && u <= this.clock);
       });
-    const revoked = inForce ? Object.keys(m.signals).filter((rule) => lapsed(m.signals[rule]!, true)) : [];
     const index = held ?? this.env.indicators;
-    const partly = inForce ? Object.keys(m.signals).filter((rule) => !revoked.includes(rule) && m.signals[rule]!.indicators.some((r) => until(r) === undefined)) : [];
-    const moved = inForce !== undefined && Object.values(m.signals).some((s) => s.indicators.some((r) => (until(r) ?? expiryOf(r)) !== expiryOf(r)));
+    let changed = false;
     const change = () => {
+      if (changed) return;
+      changed = true;
       this.beforeChange?.(m.id);
       if (this.trackDirty) this.dirty.add(m.id);
     };
-    if (revoked.length || partly.length || moved) {
-      change();
-      for (const rule of revoked) delete m.signals[rule];
-      for (const rule of partly) {
+    // under new sets, a signal citing entries is its rule's finding again from those entries as the sets hold them now
+    // (some revoked or left out, or one's value, confidence or validity changed under its id); dropped when none of
+    // them matches any more, as the merchant's next event would, whatever its time
+    if (inForce)
+      for (const [rule, s] of Object.entries(m.signals)) {
+        if (s.indicators.length === 0) continue;
         const now = this.reevaluated(m, rule, index, m.lastEventAt, cause);
-        if (now === null) delete m.signals[rule];
-        else if (now) m.signals[rule] = now;
-      }
-      // each cited entry's expiry as its set in force has it now (a new version may have moved it), for expireFlags
-      for (const s of Object.values(m.signals))
-        for (const r of s.indicators) {
-          const u = until(r);
-          if (u === Number.MAX_SAFE_INTEGER) delete r.validUntil;
-          else if (u !== undefined) r.validUntil = new Date(u).toISOString();
+        // undefined: its rule is no longer in the set (the signal counts for nothing), dropped once its entries are gone
+        if (now === null || (now === undefined && lapsed(s, true))) {
+          change();
+          delete m.signals[rule];
+        } else if (now && !sameFinding(now, s)) {
+          change();
+          m.signals[rule] = now;
         }
-    }
+      }
     const live: MerchantState["signals"] = {};
     for (const [rule, s] of Object.entries(m.signals)) {
       if (lapsed(s, false)) continue;
@@ -393,16 +397,16 @@ export class Engine {
       if (now !== null) live[rule] = now ?? s;
     }
     if (assess({ ...m, signals: live }, this.ruleSet, true).alert) return;
-    if (!revoked.length && !partly.length && !moved) change();
+    change();
     const at = Math.max(this.clock, m.lastEventAt);
     this.followEvidence(m, false, cause, new Date(at).toISOString(), at, true);
   }
 
   /**
-   * A signal some of whose cited entries are gone (revoked, or expired at `at`): its rule's finding again at `at`, from
-   * the entries it cites that `held` (an index holding at least those) still has, so that nothing is added; null when
-   * none of them matches any more, undefined when its rule cannot tell. On a copy of the rule's slot: the merchant's
-   * next event looks at the sets in force whole, from the slot as it was.
+   * A signal whose cited entries changed (revoked, changed in a new version, or expired at `at`): its rule's finding
+   * again at `at`, from the entries it cites as `held` (an index holding at least those) has them, so that nothing is
+   * added; null when none of them matches any more, undefined when its rule is not in the set. On a copy of the
+   * rule's slot: the merchant's next event looks at the sets in force whole, from the slot as it was.
    */
   private reevaluated(m: MerchantState, ruleId: string, held: IndicatorIndex, at: number, cause: string): ActiveSignal | null | undefined {
     const rule = this.ruleSet.rules.find((r) => r.id === ruleId);

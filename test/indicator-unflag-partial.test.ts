@@ -144,3 +144,37 @@ describe("a flagged merchant's signal, when event time passes the validUntil of 
     expect(engine.takeFlags()).toEqual([]);
   });
 });
+
+describe("a flagged merchant's signal, when a new version changes an entry it cites under the same id", () => {
+  const only = indicatorSet([{ id: "u-1", kind: "url", value: LISTED, confidence: 90 }]);
+  const flaggedOn = (): Engine => {
+    resetEvents();
+    const engine = new Engine(rules(80), indexOf(only), true);
+    expect(who(feed(engine, [onIp(M1, "2026-03-01T00:01:00Z", [LISTED])]))).toEqual([[M1, ["linked-to-flagged"]]]);
+    engine.takeFlags();
+    return engine;
+  };
+  const changed = (e: Partial<Entry>): IndicatorSet => ({ ...only, version: 2, entries: [{ ...only.entries[0]!, ...e }] });
+
+  it("is dropped at once when the entry's confidence falls below the rule's minimum", () => {
+    const engine = flaggedOn();
+    engine.replaceIndicators(indexOf(changed({ confidence: 40 })));
+    expect(signalOf(engine, "fsl")).toBeUndefined();
+    expect(state(engine, M1).flagged).toBe(false);
+    expect(engine.takeFlags()).toEqual([expect.objectContaining({ merchantId: M1, keys: [] })]);
+  });
+
+  it("is recomputed at once with the entry's new confidence", () => {
+    const engine = flaggedOn();
+    engine.replaceIndicators(indexOf(changed({ confidence: 60 })));
+    expect(signalOf(engine, "fsl")).toEqual(expect.objectContaining({ value: 60, critical: false }));
+    expect(state(engine, M1).flagged).toBe(false);
+  });
+
+  it("is dropped at once when the entry now lists another URL (a corrected value) the merchant never linked to", () => {
+    const engine = flaggedOn();
+    engine.replaceIndicators(indexOf(changed({ value: "https://listed.example/gallery/5" })));
+    expect(signalOf(engine, "fsl")).toBeUndefined();
+    expect(state(engine, M1).flagged).toBe(false);
+  });
+});

@@ -26,6 +26,13 @@ export interface IndicatorRef {
 
 const NONE: readonly IndicatorRef[] = Object.freeze([]);
 
+/** An entry as an index holds it: its kind, the key it is looked up by, and what a match carries. */
+interface Cited {
+  kind: IndicatorKind;
+  key: string;
+  ref: IndicatorRef;
+}
+
 /** How a signal cites an entry: its publisher, set id and entry id (one publisher's set id names one set in force). */
 export const citation = (source: string, set: string, id: string): string => JSON.stringify([source, set, id]);
 const valid = (r: IndicatorRef, at: number): boolean => r.validFrom <= at && r.validUntil > at;
@@ -40,6 +47,8 @@ export class IndicatorIndex {
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
   private fp: number | undefined;
   private content = 0;
+  /** in an index made by citedOnly, its entries by citation (one entry each: entry ids are unique in a set) */
+  private byCitation?: Map<string, Cited>;
 
   add(set: IndicatorSet): void {
     this.urls.clear();
@@ -156,9 +165,25 @@ export class IndicatorIndex {
    */
   citedOnly(cited: ReadonlySet<string>): IndicatorIndex {
     const out = new IndicatorIndex();
+    out.byCitation = new Map();
     if (cited.size === 0) return out;
-    for (const [kind, table] of this.byKind)
-      for (const [key, refs] of table) for (const r of refs) if (cited.has(citation(r.source, r.set, r.id))) out.put(kind, key, r);
+    const keep = (c: string, e: Cited) => {
+      out.put(e.kind, e.key, e.ref);
+      out.byCitation!.set(c, e);
+    };
+    // an index made here is small and looked in once per signal: by citation, not by a scan
+    if (this.byCitation)
+      for (const c of cited) {
+        const e = this.byCitation.get(c);
+        if (e) keep(c, e);
+      }
+    else
+      for (const [kind, table] of this.byKind)
+        for (const [key, refs] of table)
+          for (const ref of refs) {
+            const c = citation(ref.source, ref.set, ref.id);
+            if (cited.has(c)) keep(c, { kind, key, ref });
+          }
     return out;
   }
 
