@@ -10,7 +10,7 @@ import { indicatorCommands } from "./app/indicators.js";
 import { ConfigError, UnreachableError, UsageError, checkInputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, sameFile, type ReplaySummary } from "./app/replay.js";
-import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, MIN_MAX_BYTES } from "./decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, MAX_MAX_BYTES, MIN_MAX_BYTES } from "./decode/decode.js";
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
@@ -72,7 +72,7 @@ program
   .option("--rejects <file>", "where to write lines that are not valid events (default: beside --out, alerts.rejects.ndjson for alerts.ndjson)")
   .option("--table", "print the flagged merchants as a table")
   .option("--max-ahead-ms <ms>", "an event dated more than this after the start of the replay is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
-  .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES), DEFAULT_MAX_BYTES)
+  .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES, MAX_MAX_BYTES), DEFAULT_MAX_BYTES)
   .option("--no-progress", "no progress bar")
   .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; maxAheadMs: number; maxMessageBytes: number; progress: boolean }) => {
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
@@ -203,7 +203,7 @@ program
   .option("--html <file>", "write a self-contained HTML report")
   .option("--sweep <spec>", "RULE_ID.PATH=FROM:TO:STEP: the candidate again with one numeric parameter at each value")
   .option("--max-ahead-ms <ms>", "an event dated more than this after its message's timestamp (--topic) or the start of the backtest (--events) is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
-  .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES), DEFAULT_MAX_BYTES)
+  .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES, MAX_MAX_BYTES), DEFAULT_MAX_BYTES)
   .option("--no-progress", "no progress bar")
   .action(
     async (o: {

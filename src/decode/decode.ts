@@ -1,5 +1,5 @@
 // Bytes to a validated event, or the reason it is not one. Never throws: bad input is data to route.
-import { isUtf8 } from "node:buffer";
+import { constants, isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { Event } from "./events.js";
@@ -12,6 +12,8 @@ export type Decoded = { ok: true; event: Event } | { ok: false; kind: Rejection;
 export const DEFAULT_MAX_BYTES = 64 * 1024;
 /** The least size limit a setting may give (run's MT_MAX_MESSAGE_BYTES, replay's and backtest's flag). */
 export const MIN_MAX_BYTES = 1024;
+/** The most: an event's text is read as one string, which holds at most this many characters (512 MiB) */
+export const MAX_MAX_BYTES = constants.MAX_STRING_LENGTH;
 /** The setting that raises the size limit, named in the refusal: `run`'s; replay and backtest name their flag. */
 export const RUN_MAX_BYTES_SETTING = "MT_MAX_MESSAGE_BYTES";
 export const MAX_BYTES_FLAG = "--max-message-bytes";
