@@ -93,7 +93,7 @@ export class Engine {
   /**
    * merchants with findings when a rule set was put in force (or restored from a checkpoint), not assessed under it
    * since: their next event alerts them if the set does (a shadow rule put live, a weight raised), though it changes no
-   * finding
+   * finding, and records their findings as hits of the rules in force
    */
   private reassess = new Set<string>();
   /** merchants flagged, no longer flagged or with keys added or dropped since the last takeFlags(), for the other partitions */
@@ -192,7 +192,12 @@ export class Engine {
         break;
     }
     changed = this.runRules(m, event, at, this.ruleSet.byEvent[event.type]) || changed;
-    if (this.reassess.size && this.reassess.delete(m.id)) changed = true;
+    if (this.reassess.size && this.reassess.delete(m.id)) {
+      changed = true;
+      // the findings it holds count under the set in force now: its hits (a shadow rule put live counts them live)
+      if (this.trackHits)
+        for (const r of this.ruleSet.rules) if (m.signals[r.id]) this.hits.push({ rule: r.id, version: r.version, mode: r.mode, merchantId: m.id, at: event.occurredAt });
+    }
     // details of an event a signal cites now; of one a rule only noted, once the merchant is suspect at all (most
     // merchants never are, and their state stays small)
     if (this.cited || (this.input.noted && hasSignal(m))) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
@@ -315,17 +320,12 @@ export class Engine {
       return was?.kind === r.kind ? was.index : undefined;
     });
     const keep = new Set(next.rules.filter((_, i) => from[i] !== undefined).map((r) => r.id));
-    // a rule whose mode changed: the findings it holds count (live) or no longer count from now, as its hits in that mode
-    const moved = next.rules.filter((r) => keep.has(r.id) && byId.get(r.id)!.mode !== r.mode);
-    const at = new Date(this.clock).toISOString();
     for (const m of this.merchants.values()) {
       const old = m.slots;
       m.slots = from.map((i) => (i === undefined ? undefined : old[i]));
       for (const id of Object.keys(m.signals)) if (!keep.has(id)) delete m.signals[id];
       if (this.trackDirty) this.dirty.add(m.id);
-      if (!hasSignal(m)) continue;
-      this.reassess.add(m.id);
-      if (this.trackHits) for (const r of moved) if (m.signals[r.id]) this.hits.push({ rule: r.id, version: r.version, mode: r.mode, merchantId: m.id, at });
+      if (hasSignal(m)) this.reassess.add(m.id);
     }
     this.ruleSet = next;
     this.infra.maxSharers = next.settings.maxSharers;
@@ -454,8 +454,10 @@ export class Engine {
    * The flagged merchants' signals checked against new indicator sets (a set's new version, or a restore under sets
    * other than those they were checked against): see recheckFlag. The index is searched once for every entry cited.
    */
-  private recheckCitations(ms: MerchantState[]): void {
-    const stale = ms.filter((m) => m.flagged && m.indicatorsSeen !== this.env.indicators.fingerprint);
+  private recheckCitations(ms: MerchantState[], changed: (source: string, set: string) => boolean = () => true): void {
+    const stale = ms.filter(
+      (m) => m.flagged && m.indicatorsSeen !== this.env.indicators.fingerprint && Object.values(m.signals).some((s) => s.indicators.some((r) => changed(r.source, r.set))),
+    );
     if (stale.length === 0) return;
     const cited = citationsOf(stale.flatMap((m) => Object.values(m.signals)));
     const held = this.env.indicators.citedOnly(cited);
@@ -475,8 +477,16 @@ export class Engine {
    * they no longer hold in force is unflagged now (recheckCitations); one they list anew waits for its next event.
    */
   replaceIndicators(next: IndicatorIndex): void {
+    // a version is a release (the subscriber refuses other content under it): only merchants citing a set whose
+    // version changed, or that left, are looked at
+    const versions = (ix: IndicatorIndex) => new Map(ix.sets.map((s) => [`${s.source}\0${s.id}`, s.version]));
+    const was = versions(this.env.indicators);
+    const now = versions(next);
     this.env.indicators = next;
-    this.recheckCitations([...this.flaggedIds].map((id) => this.merchants.get(id)!));
+    this.recheckCitations(
+      [...this.flaggedIds].map((id) => this.merchants.get(id)!),
+      (source, set) => was.get(`${source}\0${set}`) !== now.get(`${source}\0${set}`),
+    );
   }
 
   /**
