@@ -165,9 +165,9 @@ export class Engine {
     switch (event.type) {
       case "merchant": {
         const was = m.profile;
-        applyProfile(m, event);
-        // most profile events repeat the merchant's infrastructure: the index, a lookup per key, is left alone
-        if (sameInfra(was, m.profile)) break;
+        // an older profile than the one held (in event time) changes nothing; most profile events repeat the
+        // merchant's infrastructure: the index, a lookup per key, is left alone
+        if (!applyProfile(m, event, at) || sameInfra(was, m.profile)) break;
         const before = infraKeys(was);
         const after = infraKeys(m.profile);
         this.infra.update(m.id, before, after);

@@ -24,6 +24,8 @@ export interface Counters extends MonthBucket {
 
 export interface Profile {
   eventId: string;
+  /** its event's occurredAt, epoch ms (absent in a profile checkpointed before it was kept: any profile replaces that) */
+  at?: number;
   acquirerId: string;
   legalName?: string;
   descriptor: string;
@@ -123,7 +125,13 @@ export function networkOfBin(bin: string | undefined): Network {
   return four >= 2221 && four <= 2720 ? "mastercard" : "other";
 }
 
-export function applyProfile(state: MerchantState, e: MerchantEvent): void {
+/**
+ * The contract's "a later merchant event replaces the profile": later in event time, so a profile event older than the
+ * profile held (a producer's retry or a backfill, arriving after a newer one) changes nothing and false is returned;
+ * of two of the same time, the one that arrives later is taken.
+ */
+export function applyProfile(state: MerchantState, e: MerchantEvent, at: number): boolean {
+  if (at < (state.profile?.at ?? -Infinity)) return false;
   const websites = e.websites ?? [];
   const domains: string[] = [];
   for (const w of websites) {
@@ -138,6 +146,7 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
   const was = state.profile;
   state.profile = {
     eventId: e.eventId,
+    at,
     acquirerId: e.acquirerId,
     legalName: e.legalName,
     descriptor: e.descriptor,
@@ -152,6 +161,7 @@ export function applyProfile(state: MerchantState, e: MerchantEvent): void {
     ips: same(was?.ips, e.infrastructure?.ips),
     analyticsIds: same(was?.analyticsIds, e.infrastructure?.analyticsIds),
   };
+  return true;
 }
 
 // An empty list (no wallets, say) is this one shared array, not an array per merchant: objects per merchant are what
