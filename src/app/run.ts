@@ -202,6 +202,11 @@ export class Runner {
           this.metrics.indicatorRefusals.inc({ reason: kind });
           log.error({ set: setId, refused: reason }, "indicator set from the topic refused; the sets in force stay");
         },
+        onRedLeft: (set, before, red) =>
+          log.warn(
+            { set: set.id, publisher: set.publisher.id, version: set.version, replaced: before.version, red },
+            "indicator set taken from the topic without TLP:RED entries of the version it replaces (they never travel), which no longer match here: put the full version of the set in MT_INDICATORS and restart",
+          ),
       },
       sets,
     );

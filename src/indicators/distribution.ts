@@ -165,6 +165,11 @@ export interface SubscriberOptions {
   /** the sets in force changed: all of them, latest version of each */
   onChange: (sets: IndicatorSet[]) => void;
   onRefused: (setId: string | null, reason: string, kind: RefusalKind) => void;
+  /**
+   * A set taken in place of a version holding TLP:RED entries it lacks (`red`, their ids): a publisher's own process,
+   * holding its full set in MT_INDICATORS, reading back the newer export it published, which never carries them
+   */
+  onRedLeft?: (set: IndicatorSet, before: IndicatorSet, red: string[]) => void;
 }
 
 export class IndicatorSubscriber {
@@ -269,6 +274,8 @@ export class IndicatorSubscriber {
             kind: "changed",
             reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from version ${set.version} in force, which stays; ${set.publisher.id} should publish the change as version ${set.version + 1}`,
           };
+    const red = current?.entries.filter((e) => e.tlp === "red" && !set.entries.some((n) => n.id === e.id)).map((e) => e.id) ?? [];
+    if (current && red.length) this.o.onRedLeft?.(set, current, red);
     this.inForce.set(set.id, set);
     this.raise(topicKey(set), set.version);
     return "taken";
