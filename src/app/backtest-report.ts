@@ -151,8 +151,8 @@ const changedRows = (r: BacktestResult): string[][] =>
 const labelText = (m: BacktestResult["alertsAdded"][number]): string => (m.detail && m.detail !== m.label ? `${m.label} (${m.detail})` : m.label);
 
 /** a shadow rule's value moves only its hits: said, lest the candidate's unchanged precision and recall be read as the rule's */
-const shadowSweep = (s: NonNullable<BacktestResult["sweep"]>): string =>
-  s.mode === "shadow" ? `; the rule is shadow there, so only its hits and their precision change: alerted, TP, FP, precision, recall and F1 are the live rules'` : "";
+const SHADOW_SWEEP = "the rule is shadow there, so only its hits and their precision change: alerted, TP, FP, precision, recall and F1 are the live rules'";
+const shadowSweep = (s: NonNullable<BacktestResult["sweep"]>): string => (s.mode === "shadow" ? `; ${SHADOW_SWEEP}` : "");
 
 const SWEEP_HEAD = ["value", "rule hits", "rule precision", "alerted", "+alerts", "−alerts", "TP", "FP", "precision", "recall", "F1"];
 const sweepRow = (p: SweepPoint): string[] => [
@@ -308,7 +308,7 @@ export function backtestHtml(r: BacktestResult): string {
   ];
   const sweep = r.sweep
     ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})</h2>
-${r.sweep.mode === "shadow" ? `<p class="meta">${esc(shadowSweep(r.sweep).replace(/^; t/, "T"))}.</p>\n` : ""}${prCurve(r.sweep.points)}
+${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points)}
 ${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
     : "";
   return `<!doctype html>
