@@ -99,6 +99,7 @@ export function createMetrics() {
     merchants: g("merchants_in_memory", "merchants whose state this process holds"),
     checkpointBytes: g("checkpoint_state_bytes", "JSON bytes of merchant state written by the latest checkpoint"),
     checkpointMerchants: g("checkpoint_merchants", "merchants written by the latest checkpoint"),
+    checkpointFailures: c("checkpoint_failures_total", "checkpoints not written (PostgreSQL refused or failed the write); their merchants go with the next one, and until one is written a restart replays the events since the last"),
     // one event in 64 is timed: a timer on every event would cost more than many rules
     evalSeconds: h("event_evaluation_seconds", "engine time for one event (state, rules, score), sampled 1 in 64", [5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3]),
     alertLatency: h("event_to_alert_seconds", "from the event's append to the broker to its alert committed with its case", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),

@@ -754,13 +754,18 @@ export class Runner {
         if (failed) throw failed;
         // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
         if (this.owned.get(p) !== owned) continue;
+        await this.store.checkpoint(write);
+        // what the latest checkpoint wrote: one that failed wrote nothing
         this.metrics.checkpointBytes.set(write.states.length);
         this.metrics.checkpointMerchants.set(write.merchants.length);
-        await this.store.checkpoint(write);
         for (const profile of write.profiles) this.savedProfiles.add(profile);
       } catch (err) {
         if (this.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
-        if (!(err instanceof FencedError)) throw err;
+        if (!(err instanceof FencedError)) {
+          // the merchants go with the next one; until one lands, a crash replays more events (retention permitting)
+          this.metrics.checkpointFailures.inc();
+          throw err;
+        }
         this.metrics.fenced.inc();
         // not a claim made since (the partition given up and taken again while this was written)
         if (this.owned.get(p) === owned) await this.release(p, false);
