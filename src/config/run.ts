@@ -58,7 +58,17 @@ export const RunConfig = z.strictObject({
     .string({ error: "KAFKA_BROKERS is not set: give the broker list, e.g. KAFKA_BROKERS=127.0.0.1:9092" })
     .min(1)
     .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, "a broker is host:port")).min(1)),
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[^\s:]+:\d+$/, { error: "a broker is host:port", abort: true })
+            // one out of range was taken, and the start waited MT_KAFKA_START_WAIT_MS for a broker it cannot reach
+            .refine((b) => Number(b.split(":")[1]) >= 1 && Number(b.split(":")[1]) <= 65535, "a broker's port is a number from 1 to 65535"),
+        )
+        .min(1),
+    ),
   databaseUrl: z
     .string({ error: "DATABASE_URL is not set: give a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/db" })
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
