@@ -354,3 +354,21 @@ describe("a write that fails part-way", { timeout: 60_000 }, () => {
     expect(await audit(s, "rules-change")).toEqual([]);
   });
 });
+
+describe("the version history after a roll-back", { timeout: 60_000 }, () => {
+  it("says which version is in force: the restored one, though a later one was recorded after it", async () => {
+    const s = await setup(true);
+    const v1 = (await get(s, "/api/rules/status")).json().version as string;
+    const saved = await put(s, "sites.yaml", lowerWeight(read(s, "sites.yaml")));
+    const v2 = saved.json().version as string;
+    s.watcher!.check();
+    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) })).statusCode).toBe(200);
+    s.watcher!.check();
+    const list = (await get(s, "/api/rules/versions")).json() as { version: string; inForce: boolean }[];
+    // the latest recorded first, as before; which one runs is said, not left to the order
+    expect(list.map((v) => [v.version, v.inForce])).toEqual([
+      [v2, false],
+      [v1, true],
+    ]);
+  });
+});

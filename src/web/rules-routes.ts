@@ -311,7 +311,11 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const rs = await changeFile(req.actor!, (req.params as { file: string }).file, content, base);
     return { id: rs.id, version: rs.version, fileVersion: fileVersion(content) };
   });
-  app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => versions(c.db));
+  // listed by when each was first recorded, so after a roll-back the version in force is not the first: each says whether it is
+  app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => {
+    const { version } = status();
+    return (await versions(c.db)).map((v) => ({ ...v, inForce: v.version === version }));
+  });
   app.get("/api/rules/versions/:version", { config: { perm: "rules:read" } }, async (req) => {
     const { version } = req.params as { version: string };
     const f = await versionFiles(c.db, version);
