@@ -14,7 +14,7 @@ const openWeb = embeddedWeb();
 
 describe("recording that the bank closed the merchant's account", { timeout: 60_000 }, () => {
   it("closes the case as account closed, from in review, escalated or reported, audited and shown like any decision", async () => {
-    const { db, auth, app } = await openWeb();
+    const { db, auth, app } = await openWeb({ rulesDir: "rules" });
     const headers = await bearer(auth, "ann");
     const act = (id: string, body: object) => app.inject({ method: "POST", url: `/api/cases/${id}/actions`, headers, payload: body });
     const id = await recordCase(db, alert(1, "2026-03-01T00:00:00Z"));
@@ -52,6 +52,10 @@ describe("recording that the bank closed the merchant's account", { timeout: 60_
 
     // for the rule tuners, a closed account confirms the rules that raised the case, as a report does
     expect(await ruleFeedback(db)).toEqual([expect.objectContaining({ rule: "early-warning-disputes", closed: 1, reported: 1, falsePositives: 0, falsePositiveRate: 0 })]);
+    // and the rules page says so: its column counts it as confirmed, not under a heading that reads "reported"
+    const rulesPage = (await app.inject({ method: "GET", url: "/rules", headers: await bearer(auth, "tia", "rule-tuner") })).body;
+    expect(rulesPage).toContain("<th>Reviewers: confirmed (reported or account closed) / false positive</th>");
+    expect(rulesPage).toMatch(/<tr data-rule="early-warning-disputes">(?:<td>[^<]*<\/td>){7}<td>1 \/ 0<\/td>/);
 
     // the terminated merchants, for the shared-infrastructure rule
     expect(await terminatedMerchants(db)).toEqual([{ merchantId: M, caseId: id, closedAt: closed.json().closedAt, terminationRef: "BANK-TERM-1" }]);

@@ -63,13 +63,13 @@ export function rulesPage(user: PageUser, v: RulesView): string {
     html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ""}${v.conflict ? html`<p class="error" role="alert" id="conflict">${conflictMessage(v.conflict)}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
 ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused at ${when(v.status.lastRefusal.at)}; the set in force is unchanged: <code>${v.status.lastRefusal.message}</code></p>` : ""}
 <h1>Rule set ${v.rs.id}</h1><p>In force: <code id="version">${v.status.version}</code> since ${when(v.status.loadedAt)}</p>
-<table id="rules"><thead><tr><th>Rule</th><th>Kind</th><th>Mode</th><th>Weight</th><th>Typology</th><th>Merchants hit (live)</th><th>Merchants hit (shadow)</th><th>Reviewers: reported / false positive</th><th>False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
+<table id="rules"><thead><tr><th>Rule</th><th>Kind</th><th>Mode</th><th>Weight</th><th>Typology</th><th>Merchants hit (live)</th><th>Merchants hit (shadow)</th><th>Reviewers: confirmed (reported or account closed) / false positive</th><th>False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
       const f = fb(r.id);
       return html`<tr data-rule="${r.id}"><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.mode}</td><td>${r.weight}</td><td>${r.typology}</td><td>${hitsOf(r.id, "live")}</td><td>${hitsOf(r.id, "shadow")}</td><td>${f.rep} / ${f.fp}</td><td>${pctOf(f.rate)}${
         f.months.length > 1 ? html`<br><span class="muted">${f.months.map((m) => `${m.month}: ${pctOf(m.falsePositiveRate)}`).join(", ")}</span>` : ""
       }</td></tr>`;
     })}</tbody></table>
-<p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against reported.</p>
+<p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against confirmed (reported, or closed with the merchant's account).</p>
 <h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays. Saved sets reach running consumers without a restart.</p>
 ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
   const k = v.kept?.file === name ? v.kept : undefined;
