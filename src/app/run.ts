@@ -177,6 +177,11 @@ export class Runner {
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopBegun = resolve));
   /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
   private readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
+  /**
+   * Commits of outputs and positions failing since the last that succeeded: PostgreSQL answers (SELECT 1) but refuses
+   * the writes (read-only after a failover, a full disk, privileges), and nothing is saved (readiness's `commits`).
+   */
+  private commitFailure?: { since: number; attempts: number; error: string };
 
   private constructor(
     readonly cfg: RunConfig,
@@ -536,6 +541,12 @@ export class Runner {
         ? { ok: false, detail: [...this.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
       outbox: this.outboxCheck(),
+      commits: this.commitFailure
+        ? {
+            ok: false,
+            detail: `PostgreSQL has refused the outputs' and positions' writes ${this.commitFailure.attempts} times since ${new Date(this.commitFailure.since).toISOString()} (${this.commitFailure.error}): nothing is saved until it takes them; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables`,
+          }
+        : { ok: true },
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
@@ -989,7 +1000,7 @@ export class Runner {
     owned.hits = [];
     owned.flags = [];
     try {
-      return await this.store.commitOutputs({
+      const written = await this.store.commitOutputs({
         topic: this.cfg.eventsTopic,
         partition: p,
         epoch: owned.epoch,
@@ -1000,9 +1011,15 @@ export class Runner {
         flags,
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
       });
+      this.commitFailure = undefined;
+      return written;
     } catch (err) {
       owned.hits = hits.concat(owned.hits);
       owned.flags = flags.concat(owned.flags);
+      if (!(err instanceof FencedError)) {
+        const f = this.commitFailure;
+        this.commitFailure = { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message };
+      }
       throw err;
     }
   }
