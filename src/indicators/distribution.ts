@@ -134,21 +134,31 @@ const tooLarge = (err: unknown): boolean =>
   (err as { type?: string }).type === "MESSAGE_TOO_LARGE" || (err as { cause?: { type?: string } }).cause?.type === "MESSAGE_TOO_LARGE";
 
 /**
- * Per publisher and set id (setKey), the highest version put in force, kept where processes started later find it:
+ * Per publisher, set id and signing key, the highest version put in force, kept where processes started later find it:
  * after compaction the topic may hold an older signed release under a set's key (anyone who can write the topic can
- * put one back), and only this says it is older than what was in force.
+ * put one back), and only this says it is older than what was in force. The floor a set is held to is the highest
+ * version signed by a key the trust store does not revoke: a compromised key's version (however high) stops counting
+ * once the key is revoked, so its member can publish the set again with its new key.
  */
 export interface VersionFloor {
-  /** a version alone when its content was not recorded (before migration 11) */
-  load(): Promise<Map<string, number | Remembered>>;
+  load(): Promise<Remembered[]>;
   /** raises the versions remembered to these sets' where lower; reports its own failures rather than throwing */
-  record(sets: IndicatorSet[]): Promise<void>;
+  record(sets: Signed[]): Promise<void>;
 }
 
-/** The highest version put in force, and the releaseDigests of the release that was. */
+/** A set put in force and the keyId that signed it as verified, or "" (unsigned: taken without a trust store). */
+export interface Signed {
+  set: IndicatorSet;
+  signedBy: string;
+}
+
+/** The highest version of a set put in force under one signing key, and the releaseDigests of that release (absent when not recorded: before migration 11). */
 export interface Remembered {
+  publisher: string;
+  setId: string;
+  signedBy: string;
   version: number;
-  release: string[];
+  release?: string[];
 }
 
 /** Why a set from the topic was not taken, as counted (moneytrail_indicator_sets_refused_total{reason}). */
@@ -176,13 +186,13 @@ export class IndicatorSubscriber {
   private consumer?: Consumer;
   private stopped = false;
   private readonly inForce = new Map<string, IndicatorSet>();
-  /** by setKey: the highest version put in force, here or (with a floor) by any process before */
-  private readonly highest = new Map<string, number>();
+  /** by setKey, then by the key that signed it (Signed.signedBy): the highest version put in force, here or (with a floor) by any process before */
+  private readonly highest = new Map<string, Map<string, number>>();
   /**
-   * by setKey: the releaseDigests of the release of that version which was put in force before this process started
-   * (the floor's): the same version with other content is refused also when that release is gone from the topic
+   * The versions put in force before this process started (the floor's), with their releases: the same version with
+   * other content is refused also when that release is gone from the topic
    */
-  private readonly releaseOf = new Map<string, string[]>();
+  private remembered: Remembered[] = [];
   /**
    * Older releases read before the end of the topic as it was at start, by message key: the topic's history, unless
    * no later message comes under the key; refused then, when the partition's end is reached.
@@ -206,12 +216,31 @@ export class IndicatorSubscriber {
     this.trust = o.trust;
     for (const s of initial) {
       this.inForce.set(s.id, s);
-      this.raise(topicKey(s), s.version);
+      this.raise(topicKey(s), this.signer(s), s.version);
     }
   }
 
-  private raise(key: string, version: number): void {
-    this.highest.set(key, Math.max(version, this.highest.get(key) ?? 0));
+  /** The key a set in force verified with, or "" without a trust store (its signature unchecked). */
+  private signer(set: IndicatorSet): string {
+    return (this.trust && set.signature?.keyId) || "";
+  }
+
+  private raise(key: string, signedBy: string, version: number): void {
+    const bySigner = this.highest.get(key) ?? new Map<string, number>();
+    bySigner.set(signedBy, Math.max(version, bySigner.get(signedBy) ?? 0));
+    this.highest.set(key, bySigner);
+  }
+
+  /** Whether the trust store in force revokes `publisher`'s key `signedBy` ("" is never revoked). */
+  private revoked(publisher: string, signedBy: string): boolean {
+    return !!signedBy && !!this.trust?.keys.some((k) => k.publisher === publisher && k.keyId === signedBy && k.revoked);
+  }
+
+  /** The highest version of a set put in force, among those signed by a key not revoked (the rollback floor). */
+  private floorOf(set: IndicatorSet): number {
+    let floor = 0;
+    for (const [signedBy, version] of this.highest.get(topicKey(set)) ?? []) if (!this.revoked(set.publisher.id, signedBy)) floor = Math.max(floor, version);
+    return floor;
   }
 
   /**
@@ -253,7 +282,7 @@ export class IndicatorSubscriber {
       };
     // an older signed release is still signed: put back on the topic, it would bring back entries revoked since, in
     // every process started after compaction left it the only one under its key
-    const highest = this.highest.get(topicKey(set)) ?? 0;
+    const highest = this.floorOf(set);
     if (set.version < highest)
       return {
         kind: "rollback",
@@ -261,8 +290,11 @@ export class IndicatorSubscriber {
       };
     // a release is its version: a changed set under the same number would be in force in some processes (those that
     // took the first) and not in others (those started after compaction kept only the second)
-    const before = current?.version === set.version ? undefined : this.releaseOf.get(topicKey(set));
-    if (set.version === highest && before && !before.includes(digest(set)))
+    const before =
+      current?.version === set.version
+        ? []
+        : this.remembered.filter((r) => setKey(r.publisher, r.setId) === topicKey(set) && r.version === highest && r.release && !this.revoked(r.publisher, r.signedBy));
+    if (set.version === highest && before.length && !before.some((r) => r.release!.includes(digest(set))))
       return {
         kind: "changed",
         reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: its content differs from the version ${set.version} put in force before this process started; ${set.publisher.id} should publish the change as version ${set.version + 1}`,
@@ -277,7 +309,7 @@ export class IndicatorSubscriber {
     const red = current?.entries.filter((e) => e.tlp === "red" && !set.entries.some((n) => n.id === e.id)).map((e) => e.id) ?? [];
     if (current && red.length) this.o.onRedLeft?.(set, current, red);
     this.inForce.set(set.id, set);
-    this.raise(topicKey(set), set.version);
+    this.raise(topicKey(set), this.signer(set), set.version);
     return "taken";
   }
 
@@ -287,14 +319,9 @@ export class IndicatorSubscriber {
 
   async start(): Promise<void> {
     if (this.o.floor) {
-      for (const [key, r] of await this.o.floor.load()) {
-        if (typeof r === "number") this.raise(key, r);
-        else {
-          this.raise(key, r.version);
-          if (this.highest.get(key) === r.version) this.releaseOf.set(key, r.release);
-        }
-      }
-      await this.o.floor.record(this.initial);
+      this.remembered = await this.o.floor.load();
+      for (const r of this.remembered) this.raise(setKey(r.publisher, r.setId), r.signedBy, r.version);
+      await this.o.floor.record(this.signed(this.initial));
     }
     // a group of its own: every process must read every set
     // a fetch waits at most a second for a set: stop() waits for the fetch in flight (kafkajs's default, 5 s, held
@@ -332,7 +359,7 @@ export class IndicatorSubscriber {
         }
         if (!changed) return;
         this.o.onChange([...this.inForce.values()]);
-        await this.o.floor?.record([...this.inForce.values()]);
+        await this.o.floor?.record(this.signed([...this.inForce.values()]));
       },
     });
   }
@@ -364,9 +391,13 @@ export class IndicatorSubscriber {
     const taken = [...this.inForce.values()].filter((s) => !before.has(s)).map((s) => ({ set: s.id, publisher: s.publisher.id, version: s.version }));
     if (withdrawn.length || taken.length) {
       this.o.onChange([...this.inForce.values()]);
-      await this.o.floor?.record([...this.inForce.values()]);
+      await this.o.floor?.record(this.signed([...this.inForce.values()]));
     }
     return { withdrawn, taken };
+  }
+
+  private signed(sets: IndicatorSet[]): Signed[] {
+    return sets.map((set) => ({ set, signedBy: this.signer(set) }));
   }
 
   /**

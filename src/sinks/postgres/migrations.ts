@@ -323,6 +323,18 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
           AND (b.merchant_id IS NULL OR b.severity NOT IN ('high', 'critical'));
       END $$;
     `,
+  },  {
+    version: 13,
+    name: "the key that signed each indicator set version in force",
+    sql: `
+      -- The highest version of a set put in force under each signing key (its keyId; '' when put in force without a
+      -- trust store, and for the rows recorded before this column). The rollback floor is the highest version signed
+      -- by a key the trust store does not revoke: a version a compromised key published, however high, stops
+      -- blocking its member's set once the key is revoked.
+      ALTER TABLE mt_indicator_versions ADD COLUMN signed_by text NOT NULL DEFAULT '';
+      ALTER TABLE mt_indicator_versions DROP CONSTRAINT mt_indicator_versions_pkey;
+      ALTER TABLE mt_indicator_versions ADD PRIMARY KEY (publisher, set_id, signed_by);
+    `,
   },
 ];
 
