@@ -76,12 +76,16 @@ program
   .option("--no-progress", "no progress bar")
   .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; maxAheadMs: number; maxMessageBytes: number; progress: boolean }) => {
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
+    const ruleSet = loadRuleSet(o.rules);
+    const indicators = indicatorsFrom(o.indicators, o.trust);
+    // as run warns without MT_TRUST_STORE: a set changed after signing, or of an unknown key, is taken all the same
+    if (o.indicators && !o.trust) process.stderr.write("warning: indicator sets are taken without checking signatures: give --trust with the publishers' keys\n");
     const s = await replay({
       events: o.events,
       out: o.out,
       rejects,
-      ruleSet: loadRuleSet(o.rules),
-      indicators: indicatorsFrom(o.indicators, o.trust),
+      ruleSet,
+      indicators,
       progress: o.progress,
       maxAheadMs: o.maxAheadMs,
       maxMessageBytes: o.maxMessageBytes,
