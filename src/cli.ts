@@ -56,7 +56,7 @@ const MAX_BYTES_HELP = "a larger event (a line, a message) is rejected; give run
 
 function printSummary(s: ReplaySummary, out: string, rejects: string): void {
   process.stderr.write(
-    `${s.lines} lines: ${s.events} events processed, ${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}${s.blank ? `, ${s.blank} blank` : ""}; ` +
+    `${s.lines} lines: ${s.events} events processed, ${s.repeated ? `${s.repeated} repeated (an event id its merchant was sent already: skipped), ` : ""}${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}${s.blank ? `, ${s.blank} blank` : ""}; ` +
       `${s.merchants} merchants, ${s.alerts} alerts on ${s.latest.size} merchants -> ${out}\n`,
   );
 }

@@ -2,6 +2,7 @@
 // consumer both drive this class; it does no I/O.
 import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, type ActiveSignal, type MerchantState, type StoredMerchant } from "./state/merchant.js";
+import { pack, seenBefore, unpack } from "./state/seen.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
 import type { EvalInput, Finding, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
@@ -84,8 +85,11 @@ export class Engine {
   private readonly env: RuleEnv;
   // one reused argument object keeps the per-rule call free of allocation
   private readonly input: EvalInput<unknown, unknown>;
-  /** slotsReset: rule slots checkpointed by a rule of another kind under the same id, dropped (see restore) */
-  readonly counts = { events: 0, alerts: 0, slotsReset: 0 };
+  /**
+   * events: applied; repeated: events whose id the merchant was recently sent, skipped (seen.ts); slotsReset: rule
+   * slots checkpointed by a rule of another kind under the same id, dropped (see restore)
+   */
+  readonly counts = { events: 0, repeated: 0, alerts: 0, slotsReset: 0 };
   /** a finding of the event in hand cites it */
   private cited = false;
   /** merchants on which a rule started to hold since the last takeHits(), live and shadow, for the tuners */
@@ -136,7 +140,6 @@ export class Engine {
   }
 
   process(event: Event): readonly Alert[] {
-    this.counts.events++;
     this.beforeChange?.(event.merchantId);
     const at = parseTime(event.occurredAt);
     const indicators = this.env.indicators.fingerprint;
@@ -150,6 +153,12 @@ export class Engine {
         this.flaggedAt(m);
       }
     }
+    // an event sent again is applied once
+    if (seenBefore(m, event)) {
+      this.counts.repeated++;
+      return NO_ALERTS;
+    }
+    this.counts.events++;
     if (at > m.lastEventAt) m.lastEventAt = at;
     if (this.trackDirty) this.dirty.add(m.id);
     if (at > this.clock) {
@@ -532,7 +541,7 @@ export class Engine {
   snapshot(m: MerchantState): StoredMerchant {
     const slots: Record<string, unknown> = {};
     for (const r of this.ruleSet.rules) if (m.slots[r.index] !== undefined) slots[slotKey(r)] = m.slots[r.index];
-    return { ...m, slots };
+    return { ...m, slots, seenTx: pack(m.seenTx), seenOther: pack(m.seenOther) };
   }
 
   /**
@@ -556,7 +565,15 @@ export class Engine {
         }
       }
       const pair = storedPair(s);
-      const m: MerchantState = { ...pair, month: storedCounters(pair.month), prevMonth: storedCounters(pair.prevMonth), activity: storedActivity(s.activity), slots };
+      const m: MerchantState = {
+        ...pair,
+        month: storedCounters(pair.month),
+        prevMonth: storedCounters(pair.prevMonth),
+        activity: storedActivity(s.activity),
+        slots,
+        seenTx: unpack(s.seenTx),
+        seenOther: unpack(s.seenOther),
+      };
       this.evict([m.id]);
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);

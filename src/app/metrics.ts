@@ -92,6 +92,7 @@ export function createMetrics() {
       ["reason"],
     ),
     rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
+    repeated: c("events_repeated_total", "events whose eventId their merchant was recently sent (sent again): counted in events_processed_total, applied once"),
     slotsReset: c("rule_slots_reset_total", "rule slots restored from a checkpoint in another kind's shape (a rule id that changed kind), dropped"),
     ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),
     indicatorSets: g("indicator_set_entries", "entries of each indicator set in force", ["set", "source", "version"]),

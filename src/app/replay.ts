@@ -28,9 +28,11 @@ export interface ReplayOptions {
 }
 
 export interface ReplaySummary {
-  /** every line of the file: events + rejected + blank */
+  /** every line of the file: events + repeated + rejected + blank */
   lines: number;
   events: number;
+  /** events whose id their merchant was recently sent: applied once, the repeats skipped */
+  repeated: number;
   rejected: number;
   /** empty or only whitespace: skipped */
   blank: number;
@@ -96,6 +98,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   return {
     lines: count.lines,
     events: engine.counts.events,
+    repeated: engine.counts.repeated,
     rejected: rejects.count,
     blank: count.blank,
     alerts: out.count,

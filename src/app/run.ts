@@ -346,6 +346,8 @@ export class Runner {
       this.metrics.merchants.set(this.engine.merchants.size);
       this.metrics.slotsReset.reset();
       this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
+      this.metrics.repeated.reset();
+      this.metrics.repeated.inc(this.engine.counts.repeated);
       await Promise.all([this.measureLag(), this.measureOutbox()]);
       return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
     });

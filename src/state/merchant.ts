@@ -2,6 +2,7 @@
 // Bounded (two month buckets, capped lists) and plain JSON, so it can be persisted and restored as is.
 import type { MerchantEvent, TransactionEvent, ChargebackEvent, EvidenceEvent, IndicatorRef } from "../decode/events.js";
 import type { Activity } from "./evidence.js";
+import type { SeenIds } from "./seen.js";
 import { bucketFor, monthIndex, type MonthBucket, type MonthPair } from "./window.js";
 import { registrableDomain, urlHost } from "../lib/url.js";
 
@@ -62,8 +63,8 @@ export interface LastAlert {
   indicators: string[];
 }
 
-/** The merchant's monthly counters are its own window (MonthPair): `month` and `prevMonth`. */
-export interface MerchantState extends MonthPair<Counters> {
+/** The merchant's monthly counters are its own window (MonthPair): `month` and `prevMonth`; its recent event ids (SeenIds). */
+export interface MerchantState extends MonthPair<Counters>, SeenIds {
   id: string;
   profile?: Profile;
   lastEventAt: number;
@@ -83,8 +84,8 @@ export interface MerchantState extends MonthPair<Counters> {
   indicatorsExpire?: number;
 }
 
-/** State as persisted: slots by rule id, so a changed rule set finds each rule's own. */
-export type StoredMerchant = Omit<MerchantState, "slots"> & { slots: Record<string, unknown> };
+/** State as persisted: slots by rule id, so a changed rule set finds each rule's own; the recent ids packed (seen.ts). */
+export type StoredMerchant = Omit<MerchantState, "slots" | keyof SeenIds> & { slots: Record<string, unknown>; seenTx?: string; seenOther?: string };
 
 export function newMerchant(id: string): MerchantState {
   return { id, lastEventAt: 0, slots: [], signals: {} };

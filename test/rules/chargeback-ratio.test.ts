@@ -284,11 +284,15 @@ describe("chargeback-ratio: Mastercard ECP", () => {
     run(engine, 200, () => chargeback({ network: "mastercard", kind: "fraud_report" }));
     run(engine, 200, () => chargeback({ network: "visa" }));
     expect(signalOf(engine, "ecp")).toBeUndefined();
-    const counted = chargeback({ network: "mastercard" });
-    run(engine, 99, () => counted);
-    feed(engine, [chargeback({ network: "visa" }), chargeback({ network: "mastercard", kind: "fraud_report" }), counted]);
+    // 99 disputes (each its own event: one sent again is applied once), the 100th the one that reaches the ratio
+    const counted = Array.from({ length: 100 }, () => chargeback({ network: "mastercard" }));
+    const others = [chargeback({ network: "visa" }), chargeback({ network: "mastercard", kind: "fraud_report" })];
+    feed(engine, [...counted.slice(0, 99), ...others, counted[99]!]);
     // only the counted disputes are evidence
-    expect(signalOf(engine, "ecp")).toMatchObject({ value: 0.01, eventIds: [counted.eventId] });
+    const signal = signalOf(engine, "ecp");
+    expect(signal).toMatchObject({ value: 0.01 });
+    expect(signal!.eventIds.at(-1)).toBe(counted[99]!.eventId);
+    expect(signal!.eventIds.every((id) => counted.some((c) => c.eventId === id))).toBe(true);
   });
 
   it("month roll-over: a new month starts the count again, over the month just ended as base", () => {
