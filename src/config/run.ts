@@ -1,4 +1,5 @@
 // Configuration of `moneytrail run`, from the environment with command-line flags on top, validated with zod.
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_RULES } from "../lib/paths.js";
@@ -50,6 +51,16 @@ const topic = z
   .regex(/^[a-zA-Z0-9._-]{1,249}$/, "a Kafka topic name is 1 to 249 letters, digits, '.', '_' or '-'")
   .refine((t) => t !== "." && t !== "..", "a Kafka topic name cannot be '.' or '..'");
 
+/**
+ * A file or directory that must be there: missing, it was refused after connecting as "/x: not found", naming no
+ * setting, and the rules and the indicator sets give the same words.
+ */
+const existing = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((path) => existsSync(path), { error: (issue) => `${issue.input as string} does not exist: give the path of ${what}` });
+
 /** The topics `run` reads or writes, each its own (TOPICS' order: the later of two alike is the one named wrong). */
 const TOPICS = ["eventsTopic", "alertsTopic", "deadLetterTopic", "indicatorTopic"] as const;
 
@@ -83,15 +94,15 @@ export const RunConfig = z.strictObject({
   eventsTopic: topic.default("mt.merchant-events"),
   alertsTopic: topic.default("mt.alerts"),
   deadLetterTopic: topic.default("mt.dead-letter"),
-  rules: z.string().min(1).default(DEFAULT_RULES),
-  indicators: z.string().min(1).optional(),
+  rules: existing("the rule-set directory").default(DEFAULT_RULES),
+  indicators: existing("the indicator sets (a file, or a directory of them)").optional(),
   /** compacted topic of indicator sets shared by coalition members; every process reads all of it */
   indicatorTopic: topic.default("mt.indicator-sets"),
   /** this member of the coalition, as named in the sightings it sends indicator publishers */
   memberId: z.string().min(1).default("member:local"),
   memberName: z.string().min(1).optional(),
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
-  trustStore: z.string().min(1).optional(),
+  trustStore: existing("the publishers' trust store (a JSON file)").optional(),
   maxMessageBytes: wholeNumber(1024).default(DEFAULT_MAX_BYTES),
   /** an event dated more than this after its message's timestamp is dead-lettered (it would blind its merchant's windows) */
   maxAheadMs: wholeNumber(0).default(DEFAULT_MAX_AHEAD_MS),
