@@ -211,9 +211,20 @@ export function indicatorCommands(program: Command): void {
     .action((file: string | undefined, o: { format: string; hash?: boolean; includeRevoked?: boolean; out?: string }) => {
       if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
       if (!file) throw new UsageError(`give the set file to export (moneytrail indicators export SET.json --format ${o.format})`);
-      const shared = shareable(readIndicatorSet(file));
+      const original = readIndicatorSet(file);
+      const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
-      if (o.format === "v1") return write(o.out, json(set));
+      if (o.format === "v1") {
+        write(o.out, json(set));
+        // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
+        if (original.signature && !set.signature) {
+          const changes = [shared !== original && "TLP:RED entries left out", o.hash && "url and domain values hashed, descriptions dropped"].filter(Boolean).join(", ");
+          process.stderr.write(
+            `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out signed.json, then moneytrail indicators publish signed.json\n`,
+          );
+        }
+        return;
+      }
       const { bundle, skipped } = toStixExport(set, { includeRevoked: o.includeRevoked });
       for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
       write(o.out, json(bundle));

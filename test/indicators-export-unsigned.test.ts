@@ -1,0 +1,52 @@
+// `indicators export` of a signed set leaves its signature out when the export changes the content (TLP:RED entries
+// left out, --hash), as it must: the signature no longer covers it. It said nothing, so a member could publish the
+// export (refused without --unsigned) or hand it on, to be refused by every subscriber with a trust store. It now
+// says on stderr that the export is unsigned and how to sign it before publishing.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { FORMAT, type IndicatorSet } from "../src/indicators/schema.js";
+import { generateSigningKey, signSet } from "../src/indicators/sign.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mt-export-unsigned-"));
+const key = generateSigningKey();
+const signed = (name: string, entries: IndicatorSet["entries"]) => {
+  const file = join(dir, name);
+  const set: IndicatorSet = { format: FORMAT, id: "hotline-a-2026-11", publisher: { id: "member:hotline-a" }, version: 8, created: "2026-11-01T00:00:00Z", entries };
+  writeFileSync(file, JSON.stringify(signSet(set, "hotline-a-1", key.privateKeyPem)));
+  return file;
+};
+const amber = { id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90, tlp: "amber" } as const;
+const withRed = signed("with-red.json", [amber, { id: "a-2", kind: "domain", value: "internal-only.example", confidence: 90, tlp: "red" }]);
+const amberOnly = signed("amber.json", [amber]);
+const exportV1 = (file: string, ...flags: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "export", file, ...flags], { encoding: "utf8", timeout: 60_000 });
+
+describe("indicators export of a signed set", () => {
+  it("says the export is unsigned, and how to sign it, when it leaves TLP:RED entries out", { timeout: 60_000 }, () => {
+    const out = join(dir, "shared.json");
+    const r = exportV1(withRed, "--out", out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8")).signature).toBeUndefined();
+    expect(r.stderr).toContain(
+      `note: the export is unsigned: its content changed (TLP:RED entries left out), so the signature of ${withRed} no longer covers it; sign it before publishing: moneytrail indicators sign ${out} --key-id hotline-a-1 --private-key KEY.pem --out signed.json, then moneytrail indicators publish signed.json\n`,
+    );
+  });
+
+  it("says so when --hash changes it", { timeout: 60_000 }, () => {
+    const r = exportV1(amberOnly, "--hash");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("note: the export is unsigned: its content changed (url and domain values hashed, descriptions dropped)");
+    expect(r.stderr).toContain("moneytrail indicators sign EXPORT.json --key-id hotline-a-1");
+  });
+
+  it("says nothing when the export is the set as signed", { timeout: 60_000 }, () => {
+    const r = exportV1(amberOnly);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).signature.keyId).toBe("hotline-a-1");
+  });
+});
