@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
-import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, verifySet } from "../indicators/sign.js";
+import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
 import { hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
@@ -135,8 +135,15 @@ export function indicatorCommands(program: Command): void {
     .requiredOption("--key-id <id>", "the key's id in subscribers' trust stores")
     .requiredOption("--private-key <file>", "the private key (PEM)")
     .option("--out <file>", "where to write the signed set (default: stdout)")
-    .action((file: string, o: { keyId: string; privateKey: string; out?: string }) => {
-      write(o.out, json(signSet(readIndicatorSet(file), o.keyId, loadPrivateKey(o.privateKey))));
+    .option("--trust <file>", "trust store: refuse to sign what subscribers holding it would refuse (env MT_TRUST_STORE)")
+    .action((file: string, o: { keyId: string; privateKey: string; out?: string; trust?: string }) => {
+      const trustFile = o.trust ?? process.env.MT_TRUST_STORE;
+      const trust = trustFile ? loadTrustStore(trustFile) : undefined;
+      const set = readIndicatorSet(file);
+      const key = loadPrivateKey(o.privateKey);
+      const refusal = trust && signingRefusal(set, o.keyId, key, trust, trustFile!);
+      if (refusal) throw new UsageError(`${file}: ${refusal}; nothing was signed`);
+      write(o.out, json(signSet(set, o.keyId, key)));
     });
 
   ind

@@ -156,6 +156,31 @@ export function signSet(set: IndicatorSet, keyId: string, privateKey: string | K
   return { ...set, signature: { alg: "ed25519", keyId, value: sign(null, signedBytes(unsigned), key).toString("base64") } };
 }
 
+/** A set created outside the key's window (rotation): subscribers refuse it with this key. */
+function outsideWindow(key: TrustedKey, set: IndicatorSet): boolean {
+  const created = Date.parse(set.created);
+  return (!!key.validFrom && created < Date.parse(key.validFrom)) || (!!key.validUntil && created >= Date.parse(key.validUntil));
+}
+
+/**
+ * Why subscribers holding `store` (the file `storeFile`) would refuse `set` signed with `privateKey` as `keyId`, said
+ * to its signer with what to do, or undefined: the key is not the store's for that id and the set's publisher, or is
+ * revoked, or the set was created outside its window.
+ */
+export function signingRefusal(set: IndicatorSet, keyId: string, privateKey: KeyObject, store: TrustStore, storeFile: string): string | undefined {
+  const publisher = set.publisher.id;
+  const key = store.keys.find((k) => k.keyId === keyId && k.publisher === publisher);
+  if (!key)
+    return `${storeFile} has no key ${keyId} of ${publisher} (the set's publisher), so subscribers holding it would refuse the set: give the --key-id of one of ${publisher}'s keys there, or have the entry keygen printed for this key added to subscribers' trust stores`;
+  if (!createPublicKey(privateKey).equals(publicKeyOf(key)))
+    return `the private key is not key ${keyId} of ${publisher} in ${storeFile} (its public half differs), so subscribers would refuse the signature: give key ${keyId}'s private key file, or the --key-id this private key has in the trust store`;
+  if (key.revoked)
+    return `key ${keyId} of ${publisher} was revoked at ${key.revoked.at} (${key.revoked.reason}) in ${storeFile}, and subscribers refuse every set it signs: sign with ${publisher}'s new key (moneytrail indicators keygen makes one; subscribers add its entry)`;
+  if (outsideWindow(key, set))
+    return `set ${set.id} was created ${set.created}, outside key ${keyId}'s window in ${storeFile} (sets created from ${key.validFrom ?? "the start"} until ${key.validUntil ?? "no end"}), so subscribers would refuse it: sign it with the key whose window holds that time, or give the set a created time inside this key's window (as a new version)`;
+  return undefined;
+}
+
 export type Verification = { ok: true; key: TrustedKey } | { ok: false; reason: string };
 
 export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
@@ -168,8 +193,7 @@ export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
   if (key.publisher !== set.publisher.id)
     return { ok: false, reason: `key ${sig.keyId} belongs to ${key.publisher}, but set ${set.id} says it is from ${set.publisher.id}` };
   if (key.revoked) return { ok: false, reason: `key ${sig.keyId} of ${key.publisher} was revoked at ${key.revoked.at} (${key.revoked.reason}); ask for a set signed with its new key` };
-  const created = Date.parse(set.created);
-  if ((key.validFrom && created < Date.parse(key.validFrom)) || (key.validUntil && created >= Date.parse(key.validUntil)))
+  if (outsideWindow(key, set))
     return { ok: false, reason: `key ${sig.keyId} signs only sets created from ${key.validFrom ?? "the start"} until ${key.validUntil ?? "now"}; set ${set.id} was created ${set.created}` };
   let good: boolean;
   try {
