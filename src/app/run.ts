@@ -178,10 +178,11 @@ export class Runner {
   /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
   private readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
   /**
-   * Commits of outputs and positions failing since the last that succeeded: PostgreSQL answers (SELECT 1) but refuses
-   * the writes (read-only after a failover, a full disk, privileges), and nothing is saved (readiness's `commits`).
+   * Per partition, its commits of outputs and positions failing since the last that succeeded: PostgreSQL answers
+   * (SELECT 1) but refuses the writes (read-only after a failover, a full disk, privileges, a chunk's content), and
+   * nothing of it is saved (readiness's `commits`). Per partition: another's commits must not hide one held up.
    */
-  private commitFailure?: { since: number; attempts: number; error: string };
+  private readonly commitFailures = new Map<number, { since: number; attempts: number; error: string }>();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -543,10 +544,14 @@ export class Runner {
         ? { ok: false, detail: [...this.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
       outbox: this.outboxCheck(),
-      commits: this.commitFailure
+      commits: this.commitFailures.size
         ? {
             ok: false,
-            detail: `PostgreSQL has refused the outputs' and positions' writes ${this.commitFailure.attempts} times since ${new Date(this.commitFailure.since).toISOString()} (${this.commitFailure.error}): nothing is saved until it takes them; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables`,
+            detail:
+              [...this.commitFailures]
+                .map(([p, f]) => `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error})`)
+                .join("; ") +
+              ": nothing of those partitions is saved until it takes them; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables",
           }
         : { ok: true },
     };
@@ -577,6 +582,7 @@ export class Runner {
       }
     if (!this.stopping) for (const p of partitions) if (!this.owned.has(p) && !this.unclaimed.has(p)) this.unclaimed.set(p, this.startPublisher(p));
     for (const o of this.owned.values()) o.recount = true;
+    for (const p of [...this.commitFailures.keys()]) if (!partitions.includes(p)) this.commitFailures.delete(p);
     // another member checks them now
     for (const p of [...this.refused.keys()]) if (!partitions.includes(p)) this.unrefuse(p);
   }
@@ -1013,14 +1019,14 @@ export class Runner {
         flags,
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
       });
-      this.commitFailure = undefined;
+      this.commitFailures.delete(p);
       return written;
     } catch (err) {
       owned.hits = hits.concat(owned.hits);
       owned.flags = flags.concat(owned.flags);
       if (!(err instanceof FencedError)) {
-        const f = this.commitFailure;
-        this.commitFailure = { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message };
+        const f = this.commitFailures.get(p);
+        this.commitFailures.set(p, { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message });
       }
       throw err;
     }
