@@ -1,7 +1,7 @@
 // One event in, zero or more alerts out: merchant state -> rules -> score -> alert. Replay and the Kafka
 // consumer both drive this class; it does no I/O.
 import type { Alert, Event } from "./decode/events.js";
-import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, type ActiveSignal, type MerchantState, type StoredMerchant } from "./state/merchant.js";
+import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, storedProfile, type ActiveSignal, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { pack, seenBefore, unpack } from "./state/seen.js";
 import { parseTime } from "./lib/time.js";
 import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
@@ -567,6 +567,7 @@ export class Engine {
       const pair = storedPair(s);
       const m: MerchantState = {
         ...pair,
+        profile: storedProfile(pair.profile),
         month: storedCounters(pair.month),
         prevMonth: storedCounters(pair.prevMonth),
         activity: storedActivity(s.activity),

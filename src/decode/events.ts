@@ -7,6 +7,7 @@
 // value and then checks the canonical form; its JSON Schema, and so ajv's code in decode.ts, has only the check,
 // so canonical events (nearly all) pass ajv untouched and only the others reach zod, which rewrites them.
 import { z } from "zod";
+import { canonicalIp } from "../lib/ip.js";
 
 // Bounds of this service where the contract sets none (README: Event limits); a refusal names its bound.
 const BOUND = "a bound of this service (README: Event limits)";
@@ -52,6 +53,14 @@ const NETWORK_ALIASES = new Map<string, (typeof NETWORKS)[number]>([
 const networkName = (name: string): string => NETWORK_ALIASES.get(name.toLowerCase().replace(/[\s._-]+/g, "")) ?? name;
 // ajv's code admits only the canonical names (the enum is JSON Schema's alone); any other name goes to zod.
 const network = text(32).overwrite(networkName).meta({ enum: [...NETWORKS] });
+// IP addresses in one spelling (RFC 5952 for IPv6), as `ip` indicators are keyed, so that "2001:DB8::1" in an event
+// is the listed 2001:db8::1 and links with another merchant's 2001:db8:0::1. A value that is no address is kept as
+// sent. ajv's code admits only what is sure to be in that spelling already: digits and dots (an IPv4 address, or no
+// address: either kept as sent), or an IPv6 address whose first group is written, in lower case without leading
+// zeros, no group 0, and one :: for at least two groups (its only run of zeros); the rest goes to zod.
+const V6_GROUP = "[1-9a-f][0-9a-f]{0,3}";
+const IN_ONE_SPELLING = `^(?:[0-9.]+|(?=(?:[0-9a-f]+:*){1,6}$)${V6_GROUP}(?::${V6_GROUP})*::(?:${V6_GROUP}(?::${V6_GROUP})*)?)$`;
+const ip = text(64).overwrite(canonicalIp).meta({ pattern: IN_ONE_SPELLING });
 
 const base = {
   eventId: id,
@@ -75,7 +84,7 @@ export const MerchantEvent = z.object({
   wallets: list(text(256), 64).optional(),
   infrastructure: z
     .object({
-      ips: list(text(64), 256).optional(),
+      ips: list(ip, 256).optional(),
       analyticsIds: list(text(128), 256).optional(),
     })
     .optional(),

@@ -2,6 +2,7 @@
 // ("moneytrail-indicators/1") carries its publisher, a version, TLP and validity per entry, revocations, and an
 // Ed25519 signature; the engine's earlier files (id, source, created, entries) are read as v1 sets.
 import { isIP } from "node:net";
+import { canonicalIp } from "../lib/ip.js";
 import { z } from "zod";
 import { getDomain } from "tldts";
 import { canonicalHost, canonicalUrl, parseHttpUrl } from "../lib/url.js";
@@ -76,7 +77,8 @@ const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; othe
   "account-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
   "principal-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
   keyword: { key: (v) => compactKeyword(v) || null, otherwise: "no letters or digits left after normalisation" },
-  ip: { key: (v) => (isIP(v.trim()) ? v.trim() : null), otherwise: "not an IPv4 or IPv6 address (one address, not a range)" },
+  // in the spelling events' addresses are decoded in (src/lib/ip.ts)
+  ip: { key: (v) => (isIP(v.trim()) ? canonicalIp(v) : null), otherwise: "not an IPv4 or IPv6 address (one address, not a range)" },
   "merchant-id": { key: trimmed, otherwise: "blank" },
   wallet: { key: trimmed, otherwise: "blank" },
   "analytics-id": { key: trimmed, otherwise: "blank" },

@@ -5,12 +5,14 @@
 // the largest thing in memory after the state itself.
 import { z } from "zod";
 import type { Profile } from "./merchant.js";
+import { canonicalIp } from "../lib/ip.js";
 
 export const InfraKind = z.enum(["ip", "analytics-id", "principal", "payout-account", "email"]);
 export type InfraKind = z.infer<typeof InfraKind>;
 export const INFRA_KINDS = InfraKind.options;
 
-export const InfraKey = z.object({ kind: InfraKind, value: z.string() });
+// an address read back (a flag notice written before addresses were read in one spelling) in the spelling of events'
+export const InfraKey = z.object({ kind: InfraKind, value: z.string() }).overwrite((k) => (k.kind === "ip" ? { ...k, value: canonicalIp(k.value) } : k));
 export type InfraKey = z.infer<typeof InfraKey>;
 
 /**

@@ -5,6 +5,7 @@ import type { Activity } from "./evidence.js";
 import type { SeenIds } from "./seen.js";
 import { bucketFor, monthIndex, type MonthBucket, type MonthPair } from "./window.js";
 import { registrableDomain, urlHost } from "../lib/url.js";
+import { canonicalIp } from "../lib/ip.js";
 
 export type Network = "visa" | "mastercard" | "other";
 
@@ -163,6 +164,13 @@ export function applyProfile(state: MerchantState, e: MerchantEvent, at: number)
     analyticsIds: same(was?.analyticsIds, e.infrastructure?.analyticsIds),
   };
   return true;
+}
+
+/** A profile as checkpointed: its addresses, written as their events had them before they were decoded in one spelling, in that spelling. */
+export function storedProfile(p: Profile | undefined): Profile | undefined {
+  if (!p) return p;
+  const ips = p.ips.map(canonicalIp);
+  return ips.every((ip, i) => ip === p.ips[i]) ? p : { ...p, ips };
 }
 
 // An empty list (no wallets, say) is this one shared array, not an array per merchant: objects per merchant are what
