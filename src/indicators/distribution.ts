@@ -122,8 +122,10 @@ export async function refusalOnTopic(kafka: Kafka, topic: string, set: Indicator
       if (!newest || other.version > newest.version) newest = other;
     }
   if (!newest) return undefined;
+  // without a trust store a release signed with a key since revoked counts here, though subscribers pass it over
+  const unchecked = trust ? "" : ` (the topic's releases were not checked: if version ${newest.version} was signed with a key since revoked, give --trust with the trust store that revokes it, as subscribers hold it)`;
   if (newest.version > set.version)
-    return `topic ${topic} holds version ${newest.version} of set ${set.id}: subscribers refuse version ${set.version} as a rollback, and once compacted the topic would keep only it; publish the latest release, or this one as version ${newest.version + 1} (signed again)`;
+    return `topic ${topic} holds version ${newest.version} of set ${set.id}${unchecked}: subscribers refuse version ${set.version} as a rollback, and once compacted the topic would keep only it; publish the latest release, or this one as version ${newest.version + 1} (signed again)`;
   if (newest.version === set.version && !sameRelease(newest, set))
     return `topic ${topic} holds another version ${set.version} of set ${set.id}: subscribers refuse a changed set under the same version; publish the change as version ${set.version + 1} (signed again)`;
   return undefined;
