@@ -609,6 +609,7 @@ export class Engine {
       this.merchants.delete(id);
       this.dirty.delete(id);
       this.flaggedIds.delete(id);
+      this.reassess.delete(id);
     }
   }
 
