@@ -41,7 +41,9 @@ describe("run configuration", () => {
     expect(() => runConfig({ ...env, MT_FROM_BEGINNING: "maybe" })).toThrow(/MT_FROM_BEGINNING.*: expected true or false/);
     expect(runConfig({ ...env, MT_FROM_BEGINNING: "no" }).fromBeginning).toBe(false);
     for (const bad of ["http", "1.5", "70000", " ", "0x10", "-1"]) expect(() => runConfig({ ...env, MT_METRICS_PORT: bad })).toThrow(/MT_METRICS_PORT.*: expected a whole number from 0 to 65535$/);
-    expect(() => runConfig({ ...env, MT_MAX_MESSAGE_BYTES: "10" })).toThrow(/MT_MAX_MESSAGE_BYTES.*: expected a whole number of at least 1024$/);
+    expect(() => runConfig({ ...env, MT_MAX_MESSAGE_BYTES: "10" })).toThrow(/MT_MAX_MESSAGE_BYTES.*: expected a whole number from 1024 to \d+$/);
+    // a message longer than a string can hold would crash decoding instead of being dead-lettered
+    expect(() => runConfig({ ...env, MT_MAX_MESSAGE_BYTES: "600000000" })).toThrow(/MT_MAX_MESSAGE_BYTES.*: expected a whole number from 1024 to 5368/);
     expect(() => runConfig({ ...env, MT_COMMIT_EVERY: "lots" })).toThrow(/MT_COMMIT_EVERY.*: expected a whole number from 1 to 100000$/);
     expect(runConfig({ ...env, MT_WARM_UP_EVENTS: "0" }, { httpPort: 0 })).toMatchObject({ warmUpEvents: 0, httpPort: 0 });
   });

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_RULES } from "../lib/paths.js";
-import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_MAX_BYTES, MIN_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
@@ -103,7 +103,7 @@ export const RunConfig = z.strictObject({
   memberName: z.string().min(1).optional(),
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
   trustStore: existing("the publishers' trust store (a JSON file)").optional(),
-  maxMessageBytes: wholeNumber(1024).default(DEFAULT_MAX_BYTES),
+  maxMessageBytes: wholeNumber(MIN_MAX_BYTES, MAX_MAX_BYTES).default(DEFAULT_MAX_BYTES),
   /** an event dated more than this after its message's timestamp is dead-lettered (it would blind its merchant's windows) */
   maxAheadMs: wholeNumber(0).default(DEFAULT_MAX_AHEAD_MS),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
