@@ -142,6 +142,9 @@ export class Runner {
    */
   private readonly unclaimed = new Map<number, OutboxPublisher>();
   private readonly member = `${hostname()}:${process.pid}`;
+  /** how far an event may be dated ahead: of its message's timestamp, or of this consumer's clock when earlier */
+  private readonly aheadOfStamp: AheadLimit;
+  private readonly aheadOfClock: AheadLimit;
   private stopping?: Promise<void>;
   private lastCheckpoint = Date.now();
   private sampled = 0;
@@ -193,6 +196,8 @@ export class Runner {
     private readonly store: PgStore,
   ) {
     this.db = poolDb(pool);
+    this.aheadOfStamp = { maxAheadMs: cfg.maxAheadMs, reference: "the message's timestamp", setting: "MT_MAX_AHEAD_MS" };
+    this.aheadOfClock = { maxAheadMs: cfg.maxAheadMs, reference: "this consumer's clock, earlier than its message's timestamp", setting: "MT_MAX_AHEAD_MS" };
     this.trust = cfg.trustStore ? loadTrustStore(cfg.trustStore) : undefined;
     const sets = cfg.indicators ? readIndicatorSets(cfg.indicators, this.trust) : [];
     const indicators = indexSets(sets);
@@ -1187,8 +1192,15 @@ export class Runner {
       // the chunk decoded first, then processed: each of the two keeps its code and data in the caches for the
       // whole chunk (as replay does, docs/performance.md)
       const first = i;
-      const ahead: AheadLimit = { maxAheadMs: this.cfg.maxAheadMs, reference: "the message's timestamp", setting: "MT_MAX_AHEAD_MS" };
-      const decoded = msgs.slice(first, end).map((m) => decodeMessage(m, this.cfg.maxMessageBytes, ahead, Number(m.timestamp)));
+      // judged from the message's timestamp, or from this consumer's clock when that is earlier: a producer that stamps
+      // messages with the event's own time would otherwise let any future date through
+      const clock = Date.now();
+      const decoded = msgs.slice(first, end).map((m) => {
+        const stamped = Number(m.timestamp);
+        return stamped <= clock
+          ? decodeMessage(m, this.cfg.maxMessageBytes, this.aheadOfStamp, stamped)
+          : decodeMessage(m, this.cfg.maxMessageBytes, this.aheadOfClock, clock);
+      });
       this.inHand = p;
       for (; i < end; i++) {
         const m = msgs[i]!;

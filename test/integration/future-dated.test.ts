@@ -51,4 +51,35 @@ describe("run: events dated ahead of their message", () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ merchantId: m.merchantId, typologies: ["card-testing"] });
   });
+
+  it("judges from this consumer's clock when the producer stamped the message with the event's own (future) time", async () => {
+    const n = freshNames("ahead-stamp");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    resetEvents("2026-03-02T00:00:00Z");
+    const m = merchant({ merchantId: "acq-test:M-ahead-stamp" });
+    const future = tx({ merchantId: m.merchantId, occurredAt: "2031-03-02T00:00:00Z", amountMinor: 100 });
+    const later = tx({ merchantId: m.merchantId, occurredAt: "2026-03-02T00:05:00Z", amountMinor: 100 });
+    // each message stamped with its event's time, as a producer that sets CreateTime from the event would
+    const stamped = (e: { occurredAt: string }) => {
+      const value = JSON.stringify(e);
+      return { key: keyOf(value), value, timestamp: String(Date.parse(e.occurredAt)) };
+    };
+    const producer = kafka().producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({ topic: n.events, acks: -1, messages: [stamped(m), stamped(future), stamped(later)] });
+    await producer.disconnect();
+
+    const runner = await startRunner(n, url);
+    try {
+      await waitCaughtUp(n, url, 60_000);
+    } finally {
+      await runner.stop();
+    }
+    const dead = await readTopic(n.dead, { count: 1 });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.value.toString()).toBe(JSON.stringify(future));
+    expect(dead[0]!.headers["mt-reason"]).toMatch(/^schema: occurredAt: 2031-03-02T00:00:00Z is [\d,]+ days after this consumer's clock, earlier than its message's timestamp \(20\d\d-/);
+    expect(dead[0]!.headers["mt-source-offset"]).toBe("1");
+  });
 });
