@@ -664,14 +664,18 @@ export class Runner {
   private async claim(p: number): Promise<Owned | undefined> {
     await this.release(p, false);
     const topic = this.cfg.eventsTopic;
-    const count = await partitionCount(this.admin, topic);
+    const count = await this.claimStep(partitionCount(this.admin, topic));
+    if (count === undefined) return undefined;
     const claim = await this.store.claim(topic, p, this.member, count);
     if (claim.partitions !== null && this.refusedCount(p, claim.partitions, count)) return undefined;
     const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
     let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
     let verify = claim.stateRecord ?? undefined;
     if (position !== null || emitted !== null) {
-      const offsets = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === p);
+      const all = await this.claimStep(this.admin.fetchTopicOffsets(topic));
+      // claimed in PostgreSQL but nothing processed: the next owner's claim fences this one
+      if (all === undefined) return undefined;
+      const offsets = all.find((o) => o.partition === p);
       const low = BigInt(offsets?.low ?? "0");
       const end = BigInt(offsets?.high ?? "0");
       // the same log only grows (retention takes from its start): a position past its end is from another log
@@ -724,6 +728,14 @@ export class Runner {
     this.flagsRead = FLAGS_START;
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
+  }
+
+  /**
+   * A claim's call to Kafka, or undefined once a stop begins: stop() waits for the batches in hand, and a claim's
+   * request to a broker that does not answer would hold it for kafkajs's timeouts and retries (minutes).
+   */
+  private claimStep<T>(work: Promise<T>): Promise<T | undefined> {
+    return Promise.race([work, this.stopSignal.then(() => undefined)]);
   }
 
   /** Partition p's outbox publisher, started. */
@@ -1095,7 +1107,9 @@ export class Runner {
       if (owned.recount) {
         // a rebalance: partitions may have been added (kafkajs rebalances the group when it sees them)
         owned.recount = false;
-        const count = await partitionCount(this.admin, this.cfg.eventsTopic);
+        const count = await this.claimStep(partitionCount(this.admin, this.cfg.eventsTopic));
+        // asked again at the next claim, after the stop
+        if (count === undefined) return;
         if (count !== owned.partitions && this.owned.get(p) === owned) {
           // what was processed so far is consistent: saved, for when the topic is as it was again
           await this.release(p, true);

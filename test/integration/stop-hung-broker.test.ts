@@ -9,7 +9,7 @@ import { once } from "node:events";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { brokers, consuming, createTopics, freshNames, freshSchema, kafka, produce, sampleLines, spawnRunner, waitCaughtUp } from "./harness.js";
+import { brokers, consuming, createTopics, freshNames, freshSchema, kafka, produce, sampleLines, spawnRunner, until, waitCaughtUp } from "./harness.js";
 
 /** The pid of the process of this machine listening on `port` (from /proc), if this user may see it. */
 function listenerPid(port: number): number | undefined {
@@ -95,6 +95,50 @@ describe.skipIf(brokerPid === undefined)("a stop while the broker does not answe
     } finally {
       if (stopped) process.kill(brokerPid!, "SIGCONT");
       child.kill("SIGKILL");
+      await pool.end();
+    }
+  });
+
+  // A claim (the first batch of a partition) asks the broker for the partition's offsets; the stop waits for the
+  // batch in hand, and so it waited for kafkajs's timeouts and retries, minutes, when the broker hung mid-claim.
+  it("does not wait for a claim's request to the broker", { timeout: 300_000 }, async () => {
+    const n = freshNames("stopclaim");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const lines = sampleLines();
+    const half = Math.floor(lines.length / 2);
+    // positions saved, so the next claim reads the partition's offsets from the broker
+    const first = spawnRunner(n, url);
+    await produce(n.events, lines.slice(0, half));
+    await waitCaughtUp(n, url);
+    first.kill("SIGTERM");
+    await once(first, "exit");
+    await produce(n.events, lines.slice(half));
+
+    // the partition's row locked: the next claim waits in PostgreSQL until the broker is hung and the stop begun
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const lock = await pool.connect();
+    await lock.query("BEGIN");
+    await lock.query("SELECT 1 FROM mt_partitions WHERE group_id = $1 FOR UPDATE", [n.group]);
+    const lockPid = (await lock.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    const child = spawnRunner(n, url);
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    let stopped = false;
+    try {
+      await until("the claim waits for the lock", async () => (await pool.query("SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [lockPid])).rowCount! > 0, 60_000);
+      process.kill(brokerPid!, "SIGSTOP");
+      stopped = true;
+      const began = Date.now();
+      child.kill("SIGTERM");
+      await lock.query("COMMIT");
+      const [code] = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the consumer did not exit while the broker was hung")), 60_000))]);
+      expect(code).toBe(0);
+      // each Kafka step of a stop waits 5 s at most, side by side
+      expect(Date.now() - began).toBeLessThan(20_000);
+    } finally {
+      if (stopped) process.kill(brokerPid!, "SIGCONT");
+      child.kill("SIGKILL");
+      lock.release();
       await pool.end();
     }
   });
