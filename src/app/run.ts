@@ -100,6 +100,12 @@ const STOP_KAFKA_MS = 5000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
 
+/**
+ * A partition's state may be checkpointed: state ahead of the outputs (a failed commit, triggers being committed) must
+ * not be saved, those outputs would never be made.
+ */
+const checkpointable = (o: Owned): o is Owned & { position: bigint } => o.position !== null && o.position === o.emitted && !o.applying;
+
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
 
@@ -161,6 +167,7 @@ export class Runner {
   private readonly positionTimer = setInterval(() => {
     void this.savePositions();
     void this.pollFlags();
+    this.checkpointQuiet();
   }, POSITION_SAVE_MS).unref();
   private readonly terminatedTimer = setInterval(() => void this.readTerminated(), TERMINATED_READ_MS).unref();
   /** the merchants whose account was closed as last put in force, sorted and joined: a read that finds the same changes nothing */
@@ -770,15 +777,10 @@ export class Runner {
   }
 
   private async checkpointNow(partitions: number[]): Promise<void> {
-    for (const id of this.engine.takeDirty()) {
-      const part = this.partitionOf.get(id);
-      if (part !== undefined) this.owned.get(part)?.dirty.add(id);
-    }
+    this.sortDirty();
     for (const p of partitions) {
       const owned = this.owned.get(p);
-      // state ahead of the outputs (a failed commit, triggers being committed) must not be saved: those outputs
-      // would never be made
-      if (!owned || owned.position === null || owned.position !== owned.emitted || owned.applying) continue;
+      if (!owned || !checkpointable(owned)) continue;
       // The rule hits and flag notices of chunks without outputs wait in memory for the position's save. They are
       // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
       // events, and they would be lost. Begun at the cut, before the state is serialised, with a handler at once.
@@ -850,17 +852,39 @@ export class Runner {
    * ago, so each is written about every checkpointMs. Serialising a partition's state holds the event loop, and one
    * partition's share keeps that pause short where all of them at once held every alert in hand for hundreds of ms.
    */
-  private checkpointInTurn(log: Logger): void {
+  private checkpointInTurn(log: Logger, quiet = false): void {
     if (this.checkpointPending || this.owned.size === 0) return;
     const now = Date.now();
     if (now - this.lastCheckpoint < this.cfg.checkpointMs / this.owned.size) return;
+    // in a quiet spell only a partition with changes to save is written: an idle one's checkpoint stays as it is
+    if (quiet) this.sortDirty();
     let oldest: number | undefined;
-    for (const [p, o] of this.owned) if (oldest === undefined || o.checkpointedAt < this.owned.get(oldest)!.checkpointedAt) oldest = p;
+    for (const [p, o] of this.owned)
+      if ((!quiet || (o.dirty.size > 0 && checkpointable(o))) && (oldest === undefined || o.checkpointedAt < this.owned.get(oldest)!.checkpointedAt)) oldest = p;
+    if (oldest === undefined) return;
     this.checkpointPending = true;
     this.lastCheckpoint = now;
-    void this.checkpoint([oldest!])
+    void this.checkpoint([oldest])
       .catch((err: Error) => log.error({ err: err.message }, "checkpoint failed; its merchants stay marked and go with the next one"))
       .finally(() => (this.checkpointPending = false));
+  }
+
+  /**
+   * checkpointInTurn runs after chunks: when no batch comes, the last changes before the quiet spell would wait for
+   * the next event, replayed from Kafka after a crash only while retention keeps them, and a stop after a long quiet
+   * spell would have them all to write. Checked every second while no batch is in hand (one that comes takes over).
+   */
+  private checkpointQuiet(): void {
+    if (this.stopping || this.inFlight.size > 0) return;
+    this.checkpointInTurn(this.log, true);
+  }
+
+  /** The merchants the engine changed since the last call, added to their partitions' changed merchants. */
+  private sortDirty(): void {
+    for (const id of this.engine.takeDirty()) {
+      const part = this.partitionOf.get(id);
+      if (part !== undefined) this.owned.get(part)?.dirty.add(id);
+    }
   }
 
   /** Writes a partition's position with the rule hits and flag notices waiting for it. */
