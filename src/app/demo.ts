@@ -43,7 +43,7 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   cpSync(o.rulesDir, rulesDir, { recursive: true });
   // the set in force starts the history, as `run` does, so the first change can be compared and rolled back
   const rs = loadRuleSet(rulesDir);
-  await recordVersion(db, rs, filesOf(rs), "directory");
+  await recordVersion(db, rs, filesOf(rs), "directory", "directory");
   // its users live in its in-memory database, which `users add` never reaches
   const app = await buildWebServer({ db, log: o.log, rulesDir, noAccount: "The demo printed its one-time sign-ins where it was started (npm start or moneytrail demo)." });
   // the copy goes with the demo, like its in-memory database

@@ -414,7 +414,7 @@ export class Runner {
     this.setRuleSetGauge(rs);
     this.metrics.rulesReloads.inc({ result: "accepted" });
     this.log.info({ before, version: rs.version }, "rule set reloaded");
-    void recordVersion(this.db, rs, filesOf(rs), "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
+    void recordVersion(this.db, rs, filesOf(rs), "directory", "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
   }
 
   /**
@@ -457,7 +457,7 @@ export class Runner {
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
   private async serveReviewers(): Promise<void> {
     const db = this.db;
-    await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory");
+    await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory", "directory");
     if (this.cfg.webhookUrl) {
       this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
       this.webhook.start();

@@ -23,13 +23,56 @@ export function filesOf(rs: RuleSet): RuleFiles {
 /** A file's version, as a save names the file it was made from: the sha256 of its text; "" for no file. */
 export const fileVersion = (text: string | undefined): string => (text === undefined ? "" : sha256Tagged(text));
 
-export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string): Promise<void> {
+/** How a version was put in force: found in the rules directory (at a start or a reload), saved on the page, or restored. */
+export type InForceHow = "directory" | "page" | "restore";
+
+/**
+ * Records a version's files (once: its first recording is kept) and, given `how`, that it was put in force now,
+ * unless it already was the last one put in force (each consumer of a directory finds the same reload).
+ */
+export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string, how?: InForceHow): Promise<void> {
   await q.query("INSERT INTO mt_rule_versions (version, rule_set_id, files, recorded_by) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING", [
     rs.version,
     rs.id,
     JSON.stringify(files),
     by,
   ]);
+  if (how)
+    await q.query(
+      "INSERT INTO mt_rule_in_force (version, put_by, how) SELECT $1, $2, $3 WHERE (SELECT version FROM mt_rule_in_force ORDER BY at DESC, seq DESC LIMIT 1) IS DISTINCT FROM $1",
+      [rs.version, by, how],
+    );
+}
+
+/** A period a version was in force: from when it was put in force until the next version was (null: still in force). */
+export interface RulePeriod {
+  version: string;
+  from: string;
+  until: string | null;
+  putBy: string;
+  how: InForceHow;
+}
+
+/**
+ * The periods each version was in force, latest first; `at` (ISO time): only the one in force then. Rows that put
+ * in force the version already in force (two processes recording the same reload at once) are one period.
+ */
+export async function periods(q: Queryable, at?: string): Promise<RulePeriod[]> {
+  const r = await q.query<{ version: string; put_by: string; how: InForceHow; at: Date | string; until: Date | string | null }>(
+    `SELECT version, put_by, how, at, lead(at) OVER (ORDER BY at, seq) AS until
+     FROM (SELECT *, lag(version) OVER (ORDER BY at, seq) AS prev FROM mt_rule_in_force) x
+     WHERE prev IS DISTINCT FROM version ORDER BY at DESC, seq DESC`,
+  );
+  const all = r.rows.map((x) => ({
+    version: x.version,
+    from: new Date(x.at).toISOString(),
+    until: x.until === null ? null : new Date(x.until).toISOString(),
+    putBy: x.put_by,
+    how: x.how,
+  }));
+  if (at === undefined) return all;
+  const t = Date.parse(at);
+  return all.filter((p) => Date.parse(p.from) <= t && (p.until === null || t < Date.parse(p.until)));
 }
 
 export async function versions(q: Queryable): Promise<RuleVersion[]> {

@@ -11,7 +11,7 @@ import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
-import { diffFiles, fileChangedBy, fileVersion, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { diffFiles, fileChangedBy, fileVersion, filesOf, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
 import { rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
@@ -155,7 +155,15 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   };
   // without a running engine (the demo) nothing else reads the directory: this watcher, checked at each request,
   // keeps the set in force as an engine's would (the last valid one, in force since this page first saw it)
-  const local = c.status ? undefined : new RuleSetWatcher({ dir: c.dir, current: loadRuleSet(c.dir), onChange: () => undefined, onRefused: () => undefined });
+  const local = c.status
+    ? undefined
+    : new RuleSetWatcher({
+        dir: c.dir,
+        current: loadRuleSet(c.dir),
+        // a hand edit put in force here starts a period, as a consumer's reload does
+        onChange: (rs) => void recordVersion(c.db, rs, filesOf(rs), "directory", "directory").catch(() => undefined),
+        onRefused: () => undefined,
+      });
   const status = (): RulesStatus => {
     if (!local) return c.status!();
     local.check();
@@ -216,7 +224,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           const before = status().version;
           // the directory's set is in the history too (it may be a hand edit), so this change can always be compared and rolled back
           if (!(dir instanceof ConfigError)) await recordVersion(q, dir, held, "directory");
-          await recordVersion(q, rs, next, actor.username);
+          await recordVersion(q, rs, next, actor.username, action === "rules-restore" ? "restore" : "page");
           await writeAudit(q, actor, action, {
             target,
             before: { version: before },
@@ -230,6 +238,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           return rs;
         });
         c.onRulesChanged?.(rs);
+        // the page's watcher sees the save now, so that a hand edit right after it is a change it records
+        local?.check();
         return rs;
       } catch (err) {
         // a rename or the commit failed after files were replaced: put back what was there
@@ -258,6 +268,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       status: status(),
       files: files(),
       versions: await versions(c.db),
+      periods: await periods(c.db),
       hits: await ruleHits(c.db),
       feedback: await ruleFeedback(c.db),
       ...o,
@@ -315,6 +326,13 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => {
     const { version } = status();
     return (await versions(c.db)).map((v) => ({ ...v, inForce: v.version === version }));
+  });
+  // the periods each version was in force (a version restored or edited back to runs again: one period each time);
+  // ?at=ISO-TIME: the one in force then
+  app.get("/api/rules/periods", { config: { perm: "rules:read" } }, async (req) => {
+    const { at } = req.query as { at?: string };
+    if (at !== undefined && Number.isNaN(Date.parse(at))) throw new CaseError(400, `at=${at}: give a time, e.g. 2026-01-31T12:00:00Z`);
+    return periods(c.db, at);
   });
   app.get("/api/rules/versions/:version", { config: { perm: "rules:read" } }, async (req) => {
     const { version } = req.params as { version: string };

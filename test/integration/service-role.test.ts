@@ -81,9 +81,7 @@ describe("the service's own database role", () => {
     const last = MIGRATIONS[MIGRATIONS.length - 1]!;
     // as if the owner had not yet applied the latest migration (its change undone, its row gone)
     await on(ownerUrl, async (c) => {
-      await c.query("ALTER TABLE mt_indicator_versions DROP CONSTRAINT mt_indicator_versions_pkey");
-      await c.query("ALTER TABLE mt_indicator_versions DROP COLUMN signed_by");
-      await c.query("ALTER TABLE mt_indicator_versions ADD PRIMARY KEY (publisher, set_id)");
+      await c.query("DROP TABLE mt_rule_in_force");
       await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
     });
     await on(serviceUrl, async (c) =>

@@ -336,6 +336,28 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_indicator_versions ADD PRIMARY KEY (publisher, set_id, signed_by);
     `,
   },
+  {
+    version: 14,
+    name: "each time a rule-set version was put in force",
+    sql: `
+      -- mt_rule_versions keeps a version's first recording only: a hand edit back to an earlier version, a deploy of
+      -- an older directory or a restore left no trace of when it ran again. A row here starts a period in force
+      -- (until the next row's): how is 'directory' (a consumer or the web server found it in the rules directory),
+      -- 'page' (a tuner's save) or 'restore'; put_by the tuner, or 'directory'.
+      CREATE TABLE mt_rule_in_force (
+        seq bigserial PRIMARY KEY, version text NOT NULL REFERENCES mt_rule_versions (version),
+        put_by text NOT NULL, how text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp());
+      -- what is known of the past: the directory's versions first seen, and every save and restore the audit trail holds
+      INSERT INTO mt_rule_in_force (version, put_by, how, at)
+      SELECT version, put_by, how, at FROM (
+        SELECT version, recorded_by AS put_by, 'directory' AS how, recorded_at AS at FROM mt_rule_versions WHERE recorded_by = 'directory'
+        UNION ALL
+        SELECT a.after->>'version', a.actor, CASE a.action WHEN 'rules-restore' THEN 'restore' ELSE 'page' END, a.at
+        FROM mt_audit a JOIN mt_rule_versions v ON v.version = a.after->>'version'
+        WHERE a.action IN ('rules-change', 'rules-restore')) x
+      ORDER BY at;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

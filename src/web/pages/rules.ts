@@ -1,11 +1,11 @@
 // The rule tuner's page: the set in force (and any refused change), each rule's live and shadow hits and the
 // false-positive rate reviewers' dispositions give it, the files to edit (each form names the version of the file it
 // shows, so a save over someone else's is refused and shown here to merge; a refused save's form keeps the tuner's
-// text), and the version history.
+// text), the version history, and the periods each version was in force.
 import { csrfField, html, layout, when, type PageUser } from "../html.js";
 import type { RuleSet } from "../../rules/ruleset.js";
 import type { RulesStatus } from "../../rules/reload.js";
-import { fileVersion, type RuleVersion, type RuleFiles } from "../../rules/history.js";
+import { fileVersion, type RulePeriod, type RuleVersion, type RuleFiles } from "../../rules/history.js";
 import type { RuleFeedback, RuleHits } from "../rules-routes.js";
 
 export interface RulesView {
@@ -13,6 +13,8 @@ export interface RulesView {
   status: RulesStatus;
   files: RuleFiles;
   versions: RuleVersion[];
+  /** latest first */
+  periods: RulePeriod[];
   hits: RuleHits[];
   feedback: RuleFeedback[];
   error?: string;
@@ -46,6 +48,8 @@ function conflictMessage(x: RulesConflict): string {
     ? `Not saved: ${x.file} was removed after you opened it${who}. Your text is kept in its form below; save again to create the file with it.`
     : `Not saved: someone else saved ${x.file} after you opened it${who}, and saving yours would have undone their change. Your text is kept in its form below, with the file as it is now and the difference between the two: put into your text what you want to keep of theirs, then save again (that replaces the file as it is now).`;
 }
+
+const HOW: Record<RulePeriod["how"], string> = { directory: "found in the rules directory", page: "saved on this page", restore: "restored" };
 
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
 
@@ -88,6 +92,11 @@ ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map(
           ? ""
           : html`<a href="/rules/diff?from=${x.version}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}"><button>Restore</button></form>`
       }</td></tr>`,
+    )}</tbody></table>
+<h2>In force</h2><p class="muted">Each period a version was in force, latest first: a version restored or edited back to runs again in a period of its own (GET /api/rules/periods?at=TIME gives the one in force at a time).</p>
+<table id="periods"><thead><tr><th>Version</th><th>From</th><th>Until</th><th>Put in force by</th><th>How</th></tr></thead><tbody>${v.periods.map(
+      (p) => html`<tr><td><code>${p.version.slice(0, 19)}…</code></td><td>${when(p.from)}</td><td>${p.until ? when(p.until) : "now"}</td><td>${p.putBy}</td><td>${HOW[p.how]}</td></tr>`,
     )}</tbody></table>`,
   );
 }
+
