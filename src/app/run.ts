@@ -28,7 +28,7 @@ import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher } from "../cases/webhook.js";
 import { terminatedMerchants } from "../cases/store.js";
-import { buildWebServer } from "../web/server.js";
+import { buildWebServer, closeWeb } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { within } from "../lib/within.js";
@@ -97,6 +97,8 @@ export const TERMINATED_READ_MS = 5000;
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
  */
 const STOP_KAFKA_MS = 5000;
+/** how long a stop lets the reviewers' requests in progress finish before cutting them off */
+const STOP_WEB_MS = 3000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
 
@@ -1431,7 +1433,7 @@ export class Runner {
         step("the indicator topic's consumer closed", subscriberStopped),
       ]);
       await this.http?.close();
-      await this.web?.close();
+      if (this.web) await closeWeb(this.web, STOP_WEB_MS);
       await webhookStopped;
       await this.pool.end();
       if (failed) throw failed;

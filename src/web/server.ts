@@ -396,6 +396,20 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 }
 
 /**
+ * Closes the web server, cutting off after `ms` the requests still open (a slow client, a long export): fastify's
+ * close waits for them, up to Node's 5-minute request timeout. What a cut-off request does in PostgreSQL is done
+ * in full or not at all (an export and its audit row are one transaction); it runs on, and its client gets no answer.
+ */
+export async function closeWeb(app: FastifyInstance, ms: number): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), ms).unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
+/**
  * The case version an action's If-Match names (its ETag as GET /api/cases/:id gave it), or undefined without one
  * (or with *: any version). A list takes its first tag.
  */
