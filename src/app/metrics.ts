@@ -85,6 +85,11 @@ export function createMetrics() {
     published: c("outbox_published_total", "messages published from the outbox", ["dest"]),
     publishFailures: c("outbox_publish_failures_total", "outbox publishes that failed (each is retried; /readyz's outbox check says why)", ["partition"]),
     outboxWaiting: g("outbox_rows_waiting", "outbox rows (alerts, dead letters) not yet published, per partition this process holds (at scrape)", ["partition"]),
+    webRefused: c(
+      "web_requests_refused_total",
+      "reviewers' page and API requests refused for lack of permission (403), by the permission needed and the user's role; each is logged at warn with the user and route",
+      ["permission", "role"],
+    ),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
     indicatorRefusals: c(
       "indicator_sets_refused_total",

@@ -473,6 +473,7 @@ export class Runner {
       rulesStatus: () => this.rules.status,
       member: { id: this.cfg.memberId, name: this.cfg.memberName },
       trustProxy: this.cfg.trustProxy,
+      metrics: this.metrics,
     });
     await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, "MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST");
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");

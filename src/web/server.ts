@@ -12,6 +12,7 @@ import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
+import type { Metrics } from "../app/metrics.js";
 import type { RulesStatus } from "../rules/reload.js";
 import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
@@ -41,6 +42,8 @@ export interface WebOptions {
   trustProxy?: string[];
   /** the sign-in page's answer to "No account?", where it is not `users add` (the demo's in-memory database) */
   noAccount?: string;
+  /** the consumer's metrics, where the server runs in it: requests refused for lack of permission are counted */
+  metrics?: Pick<Metrics, "webRefused">;
 }
 
 declare module "fastify" {
@@ -176,6 +179,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return sendHtml(reply, layout("Set your password", pageUser(req), html`<h1>Set your password first</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
     if (!can(req.actor.role, perm)) {
+      // a trace of someone trying what their role may not (a probe, or a role to be given): logged and counted, not
+      // audited, as the audit trail cannot be trimmed and a script could flood it
+      const { username: user, role } = req.actor;
+      o.log.warn({ user, role, route: `${req.method} ${req.routeOptions.url}`, permission: perm }, "request refused: the user's role lacks the permission");
+      o.metrics?.webRefused.inc({ permission: perm, role });
       const help = req.routeOptions.config.whoCanHelp?.(req.actor) ?? "Ask an admin if you need it.";
       const msg = `${req.actor.username} is a ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). ${help}`;
       if (isApi(req)) return reply.code(403).send({ error: msg });
