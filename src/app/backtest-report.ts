@@ -3,7 +3,7 @@
 // merchant ids go in: nothing from the events' URLs.
 import { writeOutput } from "./output.js";
 import Table from "cli-table3";
-import type { BacktestResult, Confusion, RuleRow, SweepPoint } from "./backtest.js";
+import { MAX_REASONS, type BacktestResult, type Confusion, type RuleRow, type SweepPoint } from "./backtest.js";
 
 const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
 const num = (n: number | undefined): string => (n === undefined ? "–" : String(n));
@@ -51,6 +51,23 @@ function badLines(r: BacktestResult["events"]["rejected"]): string {
   return `${where}${more}${fromFile ? "; `moneytrail replay` on the file writes each with its reason" : ""}`;
 }
 
+/** Reasons shown in the summary (the JSON report has up to MAX_REASONS). */
+const SHOWN_REASONS = 5;
+
+/** The rejects by reason, most frequent first, each with where its first lines are. */
+function rejectReasons(r: BacktestResult["events"]["rejected"]): string[] {
+  if (!r.total) return [];
+  const at = (x: BacktestResult["events"]["rejected"]["reasons"][number]) =>
+    x.first.map((w) => ("line" in w ? `line ${w.line}` : `partition ${w.partition} offset ${w.offset}`)).join(", ") + (x.count > x.first.length ? ", ..." : "");
+  const hidden = r.reasons.slice(SHOWN_REASONS);
+  const more = hidden.reduce((n, x) => n + x.count, 0) + r.otherReasons;
+  return [
+    "Skipped, by reason:",
+    ...r.reasons.slice(0, SHOWN_REASONS).map((x) => `  ${x.count} × ${x.reason} (${at(x)})`),
+    ...(more ? [`  ${more} more for other reasons${hidden.length ? ` (the JSON report counts up to ${MAX_REASONS} reasons)` : ""}`] : []),
+  ];
+}
+
 function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
   return [
@@ -62,6 +79,7 @@ function summaryLines(r: BacktestResult): string[] {
     r.labels
       ? `labels: ${r.labels.source}: ${r.labels.positives} positive, ${r.labels.negatives} negative, ${r.labels.unknown} unknown`
       : "labels: none (give --labels or --dispositions for precision and recall)",
+    ...rejectReasons(e.rejected),
   ];
 }
 

@@ -336,11 +336,16 @@ export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
 const count = z.number().int().nonnegative();
 /** bad lines located in the result: enough to find them in the file */
 const FIRST_REJECTS = 5;
+/** distinct reasons counted (a reason may name a position or a value: one per line at worst), and lines located for each */
+export const MAX_REASONS = 20;
+const FIRST_PER_REASON = 3;
 /** null when there is nothing to divide by (nothing labelled, nothing predicted) */
 const Rate = z.number().min(0).max(1).nullable();
 const LabelOf = z.enum(["positive", "negative", "unknown"]);
 
 const RejectionKind = z.enum(["not-json", "schema", "too-large"]);
+/** where a bad line is: its line in a file, or its partition and offset on a topic */
+const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
 const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
 
@@ -464,7 +469,7 @@ export const BacktestResult = z.strictObject({
       "not-json": count,
       schema: count,
       "too-large": count,
-      /** where the first bad lines (of a topic: messages) are, and why by kind (not the parser's message: it may quote the line) */
+      /** where the first bad lines (of a topic: messages) are, and why by kind */
       first: z
         .array(
           z.union([
@@ -473,6 +478,14 @@ export const BacktestResult = z.strictObject({
           ]),
         )
         .max(FIRST_REJECTS),
+      /**
+       * The rejects counted by reason, as `run` dead-letters them and `replay` writes them (a parser's message may
+       * quote the line), most frequent first, each with where its first lines are: the first MAX_REASONS distinct
+       * reasons met.
+       */
+      reasons: z.array(z.strictObject({ kind: RejectionKind, reason: z.string(), count, first: z.array(RejectLocation).max(FIRST_PER_REASON) })).max(MAX_REASONS),
+      /** rejects whose reason was met after MAX_REASONS others (in total and by kind, not in reasons) */
+      otherReasons: count,
     }),
     merchants: count,
   }),
@@ -599,6 +612,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const toTime = o.to && "time" in o.to ? Date.parse(o.to.time) : Infinity;
   const rejected: Record<Rejection, number> = { "not-json": 0, schema: 0, "too-large": 0 };
   const firstRejects: BacktestResult["events"]["rejected"]["first"] = [];
+  const reasons = new Map<string, BacktestResult["events"]["rejected"]["reasons"][number]>();
+  let otherReasons = 0;
   let lines = 0;
   let outsideWindow = 0;
   // as `run` refuses them: after the message's timestamp on a topic; a file has none, and none of its recorded
@@ -621,7 +636,11 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       if (!d.ok) {
         rejected[d.kind]++;
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition
-        if (firstRejects.length < FIRST_REJECTS) firstRejects.push("partition" in line ? { partition: line.partition, offset: line.offset, kind: d.kind } : { line: n, kind: d.kind });
+        const where = "partition" in line ? { partition: line.partition, offset: line.offset } : { line: n };
+        if (firstRejects.length < FIRST_REJECTS) firstRejects.push({ ...where, kind: d.kind });
+        const byReason = reasons.get(d.reason) ?? (reasons.size < MAX_REASONS ? reasons.set(d.reason, { kind: d.kind, reason: d.reason, count: 0, first: [] }).get(d.reason) : undefined);
+        if (!byReason) otherReasons++;
+        else if (byReason.count++ < FIRST_PER_REASON) byReason.first.push(where);
         continue;
       }
       const at = parseTime(d.event.occurredAt);
@@ -737,7 +756,14 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       processed: a.engine.counts.events,
       outsideWindow,
       lateStarts: [...(o.events.batches.lateStarts ?? [])],
-      rejected: { total: rejected["not-json"] + rejected.schema + rejected["too-large"], ...rejected, first: firstRejects },
+      rejected: {
+        total: rejected["not-json"] + rejected.schema + rejected["too-large"],
+        ...rejected,
+        first: firstRejects,
+        // most frequent first; of as many, the first met
+        reasons: [...reasons.values()].sort((x, y) => y.count - x.count),
+        otherReasons,
+      },
       merchants: seen.size,
     },
     baseline: ref(o.baseline),
