@@ -39,7 +39,7 @@ describe("indicators export of a signed set", () => {
   it("says so when --hash changes it", { timeout: 60_000 }, () => {
     const r = exportV1(amberOnly, "--hash");
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain("note: the export is unsigned: its content changed (url and domain values hashed, descriptions dropped)");
+    expect(r.stderr).toContain("note: the export is unsigned: its content changed (1 domain value hashed)");
     expect(r.stderr).toContain("moneytrail indicators sign EXPORT.json --key-id hotline-a-1");
   });
 

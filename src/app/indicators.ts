@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
-import { hashPlaintext, shareable } from "../indicators/privacy.js";
+import { hashChanges, hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
@@ -225,7 +225,7 @@ export function indicatorCommands(program: Command): void {
         write(o.out, json(set));
         // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
         if (original.signature && !set.signature) {
-          const changes = [shared !== original && "TLP:RED entries left out", o.hash && "url and domain values hashed, descriptions dropped"].filter(Boolean).join(", ");
+          const changes = [...(shared !== original ? ["TLP:RED entries left out"] : []), ...hashChanges(shared, set)].join(", ");
           process.stderr.write(
             `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out signed.json, then moneytrail indicators publish signed.json\n`,
           );

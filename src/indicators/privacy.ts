@@ -5,19 +5,34 @@ import type { IndicatorEntry, IndicatorSet } from "./schema.js";
 
 /**
  * url → url-sha256 and domain → domain-sha256 of their canonical forms; matching works the same from either. Every
- * entry loses its description, which may name in plain text what the hash hides (a MISP event's info does).
+ * entry loses its description, which may name in plain text what the hash hides (a MISP event's info does). A set
+ * with nothing to hash or drop is returned as it is, its signature still covering it.
  */
 export function hashPlaintext(set: IndicatorSet): IndicatorSet {
-  return { ...set, signature: undefined, entries: set.entries.map(hashEntry) };
+  const entries = set.entries.map(hashEntry);
+  return entries.every((e, i) => e === set.entries[i]) ? set : { ...set, signature: undefined, entries };
 }
 
-function hashEntry({ description: _description, ...e }: IndicatorEntry): IndicatorEntry {
+/** The entry hashed and without its description; the entry itself when neither changes it. */
+function hashEntry(e: IndicatorEntry): IndicatorEntry {
+  const { description, ...rest } = e;
   if (e.kind === "url") {
     const c = canonicalUrl(e.value);
-    return c ? { ...e, kind: "url-sha256", value: sha256Tagged(c) } : e;
+    if (c) return { ...rest, kind: "url-sha256", value: sha256Tagged(c) };
   }
-  if (e.kind === "domain") return { ...e, kind: "domain-sha256", value: sha256Tagged(canonicalHost(e.value.trim())) };
-  return e;
+  if (e.kind === "domain") return { ...rest, kind: "domain-sha256", value: sha256Tagged(canonicalHost(e.value.trim())) };
+  return description === undefined ? e : rest;
+}
+
+/** What hashPlaintext changed from `before` to `after` (its result), in words; empty when nothing. */
+export function hashChanges(before: IndicatorSet, after: IndicatorSet): string[] {
+  const changed = (test: (b: IndicatorEntry, a: IndicatorEntry) => boolean) => before.entries.filter((b, i) => test(b, after.entries[i]!)).length;
+  const said = (n: number, one: string, many: string, done: string) => (n ? `${n} ${n === 1 ? one : many} ${done}` : "");
+  return [
+    said(changed((b, a) => b.kind === "url" && a.kind === "url-sha256"), "url value", "url values", "hashed"),
+    said(changed((b, a) => b.kind === "domain" && a.kind === "domain-sha256"), "domain value", "domain values", "hashed"),
+    said(changed((b, a) => b.description !== undefined && a.description === undefined), "description", "descriptions", "dropped"),
+  ].filter(Boolean);
 }
 
 /** The set as it may be shared outside the member: without TLP:RED entries (and unsigned, as its content changed). */
