@@ -44,6 +44,14 @@ describe("backtest: rejected lines by reason", () => {
     expect(summary).toContain(`\n  ${total - 4 - 1 - 3} more for other reasons (the JSON report counts up to ${MAX_REASONS} reasons)\n`);
   });
 
+  it("carries no text of the lines: the parser's quote of a bad line is left out, so lines alike share a reason", async () => {
+    const bad = ["https://site-a.example/gallery not json", "https://site-b.example/album not json"];
+    const r = await backtest({ events: { name: "quoted", batches: linesOf([valid[0]!, ...bad]) }, baseline: rules, candidate: rules, indicators: new IndicatorIndex() });
+    expect(r.events.rejected.reasons).toEqual([{ kind: "not-json", reason: `not JSON: Unexpected token 'h', "…" is not valid JSON`, count: 2, first: [{ line: 2 }, { line: 3 }] }]);
+    expect(JSON.stringify(r)).not.toMatch(/site-[ab]\.example/);
+    expect(backtestTables(r)).not.toMatch(/site-[ab]\.example/);
+  });
+
   it("says nothing of reasons when no line was rejected", async () => {
     const r = await backtest({ events: { name: "clean", batches: linesOf(valid) }, baseline: rules, candidate: rules, indicators: new IndicatorIndex() });
     expect(r.events.rejected).toMatchObject({ total: 0, reasons: [], otherReasons: 0 });

@@ -344,6 +344,11 @@ const Rate = z.number().min(0).max(1).nullable();
 const LabelOf = z.enum(["positive", "negative", "unknown"]);
 
 const RejectionKind = z.enum(["not-json", "schema", "too-large"]);
+/**
+ * A reason as a report may carry it: JSON.parse's message quotes the start of the bad line (`Unexpected token 'o',
+ * "the line"... is not valid JSON`), which may hold a URL or a descriptor, and reports carry no text from the events.
+ */
+const withoutQuote = (reason: string): string => reason.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON');
 /** where a bad line is: its line in a file, or its partition and offset on a topic */
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
@@ -479,8 +484,8 @@ export const BacktestResult = z.strictObject({
         )
         .max(FIRST_REJECTS),
       /**
-       * The rejects counted by reason, as `run` dead-letters them and `replay` writes them (a parser's message may
-       * quote the line), most frequent first, each with where its first lines are: the first MAX_REASONS distinct
+       * The rejects counted by reason, as `run` dead-letters them and `replay` writes them (but the line a parser's
+       * message quotes: withoutQuote), most frequent first, each with where its first lines are: the first MAX_REASONS distinct
        * reasons met.
        */
       reasons: z.array(z.strictObject({ kind: RejectionKind, reason: z.string(), count, first: z.array(RejectLocation).max(FIRST_PER_REASON) })).max(MAX_REASONS),
@@ -638,7 +643,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition
         const where = "partition" in line ? { partition: line.partition, offset: line.offset } : { line: n };
         if (firstRejects.length < FIRST_REJECTS) firstRejects.push({ ...where, kind: d.kind });
-        const byReason = reasons.get(d.reason) ?? (reasons.size < MAX_REASONS ? reasons.set(d.reason, { kind: d.kind, reason: d.reason, count: 0, first: [] }).get(d.reason) : undefined);
+        const reason = withoutQuote(d.reason);
+        const byReason = reasons.get(reason) ?? (reasons.size < MAX_REASONS ? reasons.set(reason, { kind: d.kind, reason, count: 0, first: [] }).get(reason) : undefined);
         if (!byReason) otherReasons++;
         else if (byReason.count++ < FIRST_PER_REASON) byReason.first.push(where);
         continue;
