@@ -26,7 +26,7 @@ import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageB
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { poolDb, type Db } from "../cases/db.js";
-import { WebhookDispatcher } from "../cases/webhook.js";
+import { WebhookDispatcher, givenUpCount } from "../cases/webhook.js";
 import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
@@ -460,6 +460,8 @@ export class Runner {
   private async serveReviewers(): Promise<void> {
     const db = this.db;
     await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory", "directory");
+    // given-up deliveries wait in PostgreSQL whether or not this process delivers (another may have given up on them)
+    this.metrics.webhookGivenUp.from = () => givenUpCount(db);
     if (this.cfg.webhookUrl) {
       this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
       this.webhook.start();

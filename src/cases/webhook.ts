@@ -74,6 +74,12 @@ export function verifySignature(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Deliveries given up and not requeued since (by any process): what `moneytrail webhooks retry` would requeue. */
+export async function givenUpCount(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_webhooks WHERE failed_at IS NOT NULL AND delivered_at IS NULL");
+  return rows[0]!.n;
+}
+
 /**
  * Requeues deliveries that were given up (all, or those of `deliveryIds`), each with a fresh set of attempts, due
  * now: `moneytrail webhooks retry` once the receiver is fixed. Returns their ids. Each case's audit trail says so.
