@@ -3,10 +3,7 @@ import client from "prom-client";
 import { PerformanceObserver, constants } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 import { Memo } from "../lib/memo.js";
-import { within } from "../lib/within.js";
-
-/** How long a scrape waits for a count read from PostgreSQL; past it the gauge shows the count last read. */
-const SCRAPE_QUERY_MS = 1000;
+import { scrapeRead } from "../lib/within.js";
 
 // Heap used right after the latest major GC: what the process really retains. Sampled heap used is a sawtooth
 // whose level follows V8's growth heuristics, so it cannot tell a leak from a lazier collector.
@@ -79,19 +76,17 @@ export function createMetrics() {
     },
   });
   // the backlog in PostgreSQL, whichever process gave up (the counter above is this process's, since its start):
-  // read at scrape from `from` (set where the consumer has its database), one query at a time
-  const webhookGivenUp: { from?: () => Promise<number>; reading?: Promise<number> } = {};
-  new client.Gauge({
+  // read at scrape from `from` (set where the consumer has its database), as scrapeRead bounds it
+  const webhookGivenUp: { from?: () => Promise<number> } = {};
+  const givenUp: client.Gauge = new client.Gauge({
     name: "moneytrail_webhook_deliveries_given_up",
     help: "case webhook deliveries given up (failed their last attempt) and not requeued, by any process, read from PostgreSQL at scrape: moneytrail webhooks retry requeues them",
     registers: [registry],
     async collect() {
-      if (!webhookGivenUp.from) return;
-      webhookGivenUp.reading ??= webhookGivenUp.from().finally(() => (webhookGivenUp.reading = undefined));
-      const n = await within(webhookGivenUp.reading, SCRAPE_QUERY_MS).catch(() => undefined);
-      if (n !== undefined) this.set(n);
+      if (webhookGivenUp.from) await readGivenUp();
     },
   });
+  const readGivenUp = scrapeRead(async () => givenUp.set(await webhookGivenUp.from!()));
   return {
     registry,
     webhookDeliveries,

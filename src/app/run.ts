@@ -31,7 +31,7 @@ import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
-import { within } from "../lib/within.js";
+import { scrapeRead, within } from "../lib/within.js";
 import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
@@ -84,8 +84,6 @@ interface Cut {
 
 /** Merchants serialised between two turns of the event loop during a checkpoint. */
 const SERIALISE_SLICE = 200;
-/** How long a scrape of /metrics waits for the partitions' end offsets (measureLag). */
-const LAG_WAIT_MS = 1000;
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
 const POSITION_SAVE_MS = 1000;
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
@@ -481,44 +479,25 @@ export class Runner {
     this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
   }
 
-  /** the end offsets being fetched for a scrape; later scrapes wait for the same request rather than pile up */
-  private lagQuery?: Promise<void>;
-
   /**
    * Lag at scrape time: the partition's end offset now against this process's position in it. (After a chunk the
-   * lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) Waited
-   * for at most LAG_WAIT_MS: kafkajs retries a broker that does not answer for minutes, and a scrape must still
-   * answer within Prometheus's timeout, with the lag as last measured.
+   * lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) kafkajs
+   * retries a broker that does not answer for minutes: scrapeRead bounds the wait, the lag staying as last measured.
    */
-  private async measureLag(): Promise<void> {
+  private readonly measureLag = scrapeRead(async () => {
     if (this.owned.size === 0) return;
-    this.lagQuery ??= this.admin
-      .fetchTopicOffsets(this.cfg.eventsTopic)
-      .then((ends) => {
-        for (const e of ends) {
-          const owned = this.owned.get(e.partition);
-          if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, Math.max(0, Number(BigInt(e.high) - owned.position)));
-        }
-      })
-      .catch(() => undefined)
-      .finally(() => (this.lagQuery = undefined));
-    await within(this.lagQuery, LAG_WAIT_MS).catch(() => undefined);
-  }
+    for (const e of await this.admin.fetchTopicOffsets(this.cfg.eventsTopic)) {
+      const owned = this.owned.get(e.partition);
+      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, Math.max(0, Number(BigInt(e.high) - owned.position)));
+    }
+  });
 
-  /** the outbox's ends being read for a scrape; later scrapes wait for the same query rather than pile up */
-  private outboxQuery?: Promise<void>;
-
-  /** Outbox rows waiting at scrape time, waited for at most LAG_WAIT_MS (as the lag), else as last measured. */
-  private async measureOutbox(): Promise<void> {
-    this.outboxQuery ??= this.unpublished(this.publishers())
-      .then((waiting) => {
-        this.metrics.outboxWaiting.reset();
-        for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
-      })
-      .catch(() => undefined)
-      .finally(() => (this.outboxQuery = undefined));
-    await within(this.outboxQuery, LAG_WAIT_MS).catch(() => undefined);
-  }
+  /** Outbox rows waiting at scrape time, as the lag (bounded, else as last measured). */
+  private readonly measureOutbox = scrapeRead(async () => {
+    const waiting = await this.unpublished(this.publishers());
+    this.metrics.outboxWaiting.reset();
+    for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
+  });
 
   /** The outbox rows of each publisher's partition not published yet (beyond its mark, as far as it knows it). */
   private async unpublished(publishers: (readonly [number, OutboxPublisher])[]): Promise<Map<number, number>> {
