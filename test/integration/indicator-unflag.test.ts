@@ -64,6 +64,8 @@ describe("a merchant flagged on an indicator alone, under moneytrail run", () =>
       await until("the set in force", () => first.indicatorSets.some((s) => s.id === set.id));
       await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
       await waitCaughtUp(n, url);
+      // B, on another partition than A's, is alerted when A's flag notice is read (within a second), not by its events
+      await until("B alerted through A's flag notice", async () => (await alerted(url)).length === FLAGGED.length);
       expect(await alerted(url)).toEqual(FLAGGED);
       expect(first.engine.merchants.get(A)?.flagged).toBe(true);
 
@@ -99,6 +101,8 @@ describe("a merchant flagged on an indicator alone, under moneytrail run", () =>
     try {
       await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
       await waitCaughtUp(n, url);
+      // B, on another partition than A's, is alerted when A's flag notice is read (within a second), not by its events
+      await until("B alerted through A's flag notice", async () => (await alerted(url)).length === FLAGGED.length);
       expect(await alerted(url)).toEqual(FLAGGED);
       await produce(n.events, [elsewhere(F, "2026-03-10T00:00:01Z")]);
       await waitCaughtUp(n, url);
@@ -131,6 +135,8 @@ describe("the notices read again from the start (a claim, a rebalance)", () => {
       await until("the set in force", () => runner.indicatorSets.some((s) => s.id === set.id));
       await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
       await waitCaughtUp(n, url);
+      // B, on another partition than A's, is alerted when A's flag notice is read (within a second), not by its events
+      await until("B alerted through A's flag notice", async () => (await alerted(url)).length === FLAGGED.length);
       expect(await alerted(url)).toEqual(FLAGGED);
       // the next writes of the partition fail for a while (PostgreSQL slow or away a moment): A's notice waits
       const commit = internals.store.commitOutputs.bind(internals.store);
