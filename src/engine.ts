@@ -321,11 +321,10 @@ export class Engine {
    * merchant flagged on its own evidence that the new set does not alert is unflagged at once (recheckFlag).
    */
   replaceRuleSet(next: RuleSet): void {
-    const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
     // each new rule's index in the old set; a rule that keeps its id but changes kind starts afresh (the other
     // kind's slot has another shape)
     const from = next.rules.map((r) => {
-      const was = byId.get(r.id);
+      const was = this.ruleSet.byId.get(r.id);
       return was?.kind === r.kind ? was.index : undefined;
     });
     const keep = new Set(next.rules.filter((_, i) => from[i] !== undefined).map((r) => r.id));
@@ -418,7 +417,7 @@ export class Engine {
    * rule's slot: the merchant's next event looks at the sets in force whole, from the slot as it was.
    */
   private reevaluated(m: MerchantState, ruleId: string, held: IndicatorIndex, at: number, cause: string): ActiveSignal | null | undefined {
-    const rule = this.ruleSet.rules.find((r) => r.id === ruleId);
+    const rule = this.ruleSet.byId.get(ruleId);
     const prev = m.signals[ruleId];
     if (!rule || !prev) return undefined;
     const input: EvalInput<unknown, unknown> = {
@@ -550,13 +549,12 @@ export class Engine {
    * dropped, and counted, and the rule starts afresh.
    */
   restore(stored: Iterable<StoredMerchant>): void {
-    const byId = new Map(this.ruleSet.rules.map((r) => [r.id, r]));
     const restored: MerchantState[] = [];
     for (const s of stored) {
       const slots: unknown[] = new Array(this.ruleSet.rules.length).fill(undefined);
       for (const [key, slot] of Object.entries(s.slots)) {
         const { id, kind } = parseSlotKey(key);
-        const r = byId.get(id);
+        const r = this.ruleSet.byId.get(id);
         if (!r || slot === undefined) continue;
         if (kind === undefined || kind === r.kind.kind) slots[r.index] = r.kind.restore ? r.kind.restore(slot) : slot;
         else {

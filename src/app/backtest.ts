@@ -698,8 +698,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
 
   const ids = [...new Set([...a.ruleSet.rules, ...b.ruleSet.rules].map((r) => r.id))].sort();
   const rules: RuleRow[] = ids.map((id) => {
-    const ra = a.ruleSet.rules.find((r) => r.id === id);
-    const rb = b.ruleSet.rules.find((r) => r.id === id);
+    const ra = a.ruleSet.byId.get(id);
+    const rb = b.ruleSet.byId.get(id);
     const ha = a.hits.get(id) ?? NONE;
     const hb = b.hits.get(id) ?? NONE;
     const side = (r: typeof ra, hits: Set<string>) => (r ? { mode: r.mode, version: r.version, hits: hits.size, precision: precisionOf(hits) } : null);
@@ -784,7 +784,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     sweep: s
       ? {
           rule: s.spec.rule,
-          mode: b.ruleSet.rules.find((x) => x.id === s.spec.rule)!.mode,
+          mode: b.ruleSet.byId.get(s.spec.rule)!.mode,
           path: formatPath(s.spec.path),
           from: s.spec.from,
           to: s.spec.to,

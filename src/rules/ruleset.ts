@@ -67,6 +67,7 @@ export interface RuleSet {
   version: string;
   settings: RuleSetSettings;
   rules: CompiledRule[];
+  byId: ReadonlyMap<string, CompiledRule>;
   byEvent: Record<TriggerType, CompiledRule[]>;
   highRiskMccs: ReadonlySet<string>;
   files: string[];
@@ -218,5 +219,5 @@ export function loadRuleSet(path: string): RuleSet {
   const version = `sha256:${sha256Hex(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
   const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [], "indicators-changed": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);
-  return { id: settings.id, version, settings, rules, byEvent, highRiskMccs: new Set(settings.highRiskMccs), files };
+  return { id: settings.id, version, settings, rules, byId: new Map(rules.map((r) => [r.id, r])), byEvent, highRiskMccs: new Set(settings.highRiskMccs), files };
 }
