@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
-import { signedBytes, verifySet, type TrustStore } from "./sign.js";
+import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
 import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
@@ -235,7 +235,7 @@ export class IndicatorSubscriber {
 
   /** Whether the trust store in force revokes `publisher`'s key `signedBy` ("" is never revoked). */
   private revoked(publisher: string, signedBy: string): boolean {
-    return !!signedBy && !!this.trust?.keys.some((k) => k.publisher === publisher && k.keyId === signedBy && k.revoked);
+    return !!signedBy && !!this.trust && !!trustedKey(this.trust, publisher, signedBy)?.revoked;
   }
 
   /** The highest version of a set put in force, among those signed by a key not revoked (the rollback floor). */

@@ -156,6 +156,11 @@ export function signSet(set: IndicatorSet, keyId: string, privateKey: string | K
   return { ...set, signature: { alg: "ed25519", keyId, value: sign(null, signedBytes(unsigned), key).toString("base64") } };
 }
 
+/** `publisher`'s key `keyId` in the store: key ids are each member's own, so two members may use the same one. */
+export function trustedKey(store: TrustStore, publisher: string, keyId: string): TrustedKey | undefined {
+  return store.keys.find((k) => k.keyId === keyId && k.publisher === publisher);
+}
+
 /** A set created outside the key's window (rotation): subscribers refuse it with this key. */
 function outsideWindow(key: TrustedKey, set: IndicatorSet): boolean {
   const created = Date.parse(set.created);
@@ -169,7 +174,7 @@ function outsideWindow(key: TrustedKey, set: IndicatorSet): boolean {
  */
 export function signingRefusal(set: IndicatorSet, keyId: string, privateKey: KeyObject, store: TrustStore, storeFile: string): string | undefined {
   const publisher = set.publisher.id;
-  const key = store.keys.find((k) => k.keyId === keyId && k.publisher === publisher);
+  const key = trustedKey(store, publisher, keyId);
   if (!key)
     return `${storeFile} has no key ${keyId} of ${publisher} (the set's publisher), so subscribers holding it would refuse the set: give the --key-id of one of ${publisher}'s keys there, or have the entry keygen printed for this key added to subscribers' trust stores`;
   if (!createPublicKey(privateKey).equals(publicKeyOf(key)))
@@ -186,9 +191,8 @@ export type Verification = { ok: true; key: TrustedKey } | { ok: false; reason: 
 export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
   const sig = set.signature;
   if (!sig) return { ok: false, reason: `set ${set.id} is not signed: ask ${set.publisher.id} for a signed copy (moneytrail indicators sign)` };
-  // key ids are chosen by each member, so two members may both name a key "2026-1": the set's publisher picks among them
-  const named = store.keys.filter((k) => k.keyId === sig.keyId);
-  const key = named.find((k) => k.publisher === set.publisher.id) ?? named[0];
+  // another member's key of that id, when the publisher has none, is named in the refusal below
+  const key = trustedKey(store, set.publisher.id, sig.keyId) ?? store.keys.find((k) => k.keyId === sig.keyId);
   if (!key) return { ok: false, reason: `set ${set.id} is signed with key ${sig.keyId}, which is not in the trust store: add ${set.publisher.id}'s public key if you trust it` };
   if (key.publisher !== set.publisher.id)
     return { ok: false, reason: `key ${sig.keyId} belongs to ${key.publisher}, but set ${set.id} says it is from ${set.publisher.id}` };
