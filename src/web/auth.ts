@@ -49,6 +49,8 @@ async function passwordMatches(password: string, stored: string | null): Promise
   return timingSafeEqual(got, Buffer.from(key, "base64"));
 }
 
+type UserRow = { username: string; role: Role; password_hash: string | null; must_change: boolean };
+
 const DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 export interface Session extends Actor {
@@ -86,6 +88,12 @@ class Throttle {
 
   clear(key: string): void {
     this.failures.delete(key);
+  }
+
+  /** An attempt counted by `fail` that turned out not to be a failure. */
+  giveBack(key: string): void {
+    const f = this.failures.get(key);
+    if (f && --f.n <= 0) this.failures.delete(key);
   }
 }
 
@@ -193,21 +201,32 @@ export class Auth {
     const now = Date.now();
     const retryAfterMs = Math.max(this.byName.wait(name, now), this.byClient.wait(client, now));
     if (retryAfterMs > 0) return { retryAfterMs };
-    const r = await this.db.query<{ username: string; role: Role; password_hash: string | null; must_change: boolean }>(
-      "SELECT username, role, password_hash, password_change_required AS must_change FROM mt_users WHERE username = $1 AND NOT disabled",
-      [username],
-    );
-    const u = r.rows[0];
-    // compare against a dummy hash for unknown users too, so timing does not tell which names exist
-    const ok = await passwordMatches(password, u?.password_hash ?? DUMMY_HASH);
+    // counted as failed before the check, which takes a while: attempts sent all at once must not all be checked
+    // before the first is counted; given back when the password is right (or nothing could be checked)
+    this.byName.fail(name, now);
+    this.byClient.fail(client, now);
+    let u: UserRow | undefined;
+    let ok: boolean;
+    try {
+      const r = await this.db.query<UserRow>(
+        "SELECT username, role, password_hash, password_change_required AS must_change FROM mt_users WHERE username = $1 AND NOT disabled",
+        [username],
+      );
+      u = r.rows[0];
+      // compare against a dummy hash for unknown users too, so timing does not tell which names exist
+      ok = await passwordMatches(password, u?.password_hash ?? DUMMY_HASH);
+    } catch (err) {
+      this.byName.giveBack(name);
+      this.byClient.giveBack(client);
+      throw err;
+    }
     if (!u || !ok) {
-      this.byName.fail(name, now);
-      this.byClient.fail(client, now);
       // the user's name when it is one; anything else typed there (a password in the wrong field) is never kept
       await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: u ? undefined : { name: "not a user" } });
       return null;
     }
     this.byName.clear(name);
+    this.byClient.giveBack(client);
     const sessionId = secret("");
     const csrf = secret("");
     await this.db.tx(async (q) => {
