@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { connect } from "node:net";
+import { once } from "node:events";
 import { serveDemo } from "../src/app/demo.js";
 import { replay } from "../src/app/replay.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
@@ -64,6 +66,26 @@ describe("the demo's server", () => {
       await demo.close();
       expect(existsSync(demo.rulesDir)).toBe(false);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("closes within seconds while a request is still open (a slow client), not after Node's request timeout", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-demo-open-"));
+    const out = join(dir, "alerts.ndjson");
+    const s = await replay({ events: join(SAMPLE_DIR, "events.ndjson"), out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex() });
+    const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
+    const socket = connect(Number(new URL(demo.url).port), "127.0.0.1");
+    try {
+      await once(socket, "connect");
+      // a body announced and never sent: the request stays in progress
+      socket.write(`POST /login HTTP/1.1\r\nHost: mt.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=`);
+      await new Promise((r) => setTimeout(r, 300));
+      const began = Date.now();
+      await Promise.race([demo.close(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the demo waited for the open request")), 30_000))]);
+      expect(Date.now() - began).toBeLessThan(10_000);
+    } finally {
+      socket.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -10,7 +10,7 @@ import { recordAlerts } from "../cases/record.js";
 import type { Engine, RuleHit } from "../engine.js";
 import { Auth } from "../web/auth.js";
 import { CONSOLE } from "../cases/store.js";
-import { buildWebServer } from "../web/server.js";
+import { buildWebServer, closeWeb } from "../web/server.js";
 import { loadRuleSet } from "../rules/ruleset.js";
 import { filesOf, recordVersion } from "../rules/history.js";
 import type { Logger } from "../lib/log.js";
@@ -48,7 +48,7 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   const app = await buildWebServer({ db, log: o.log, rulesDir, noAccount: "The demo printed its one-time sign-ins where it was started (npm start or moneytrail demo)." });
   // the copy goes with the demo, like its in-memory database
   const closeAll = async () => {
-    await app.close();
+    await closeWeb(app);
     await db.close();
     rmSync(rulesDir, { recursive: true, force: true });
   };

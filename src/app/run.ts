@@ -95,8 +95,6 @@ export const TERMINATED_READ_MS = 5000;
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
  */
 const STOP_KAFKA_MS = 5000;
-/** how long a stop lets the reviewers' requests in progress finish before cutting them off */
-const STOP_WEB_MS = 3000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
 
@@ -1415,7 +1413,7 @@ export class Runner {
         step("the indicator topic's consumer closed", subscriberStopped),
       ]);
       await this.http?.close();
-      if (this.web) await closeWeb(this.web, STOP_WEB_MS);
+      if (this.web) await closeWeb(this.web);
       await webhookStopped;
       await this.pool.end();
       if (failed) throw failed;
