@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { DAY, DEFAULT_START, engineWith, feed, merchant, resetEvents, signalOf, tx } from "../helpers/events.js";
+import { DAY, DEFAULT_START, M2, chargeback, engineWith, feed, merchant, resetEvents, signalOf, tx } from "../helpers/events.js";
 
 const RULES = `
   - id: churn
@@ -113,6 +113,24 @@ describe("descriptor-churn", () => {
     expect(signalOf(engine, "churn")?.value).toBe(3);
     feed(engine, [tx({ descriptor: "CHARLIE SHOP", occurredAt: day(31) })]);
     expect(signalOf(engine, "churn")).toBeUndefined();
+  });
+
+  it("a churn lapses at the merchant's first event after its window, though that event carries no descriptor", () => {
+    const engine = engineWith(RULES);
+    const names = (merchantId: string) => [
+      merchant({ merchantId, descriptor: "ALPHA SHOP", occurredAt: day(0) }),
+      merchant({ merchantId, descriptor: "BRAVO SHOP", occurredAt: day(1) }),
+      merchant({ merchantId, descriptor: "CHARLIE SHOP", occurredAt: day(2) }),
+    ];
+    // a processor that puts no descriptor on its sales: the names come from profile changes alone
+    feed(engine, [...names("acq-nl:M-1"), ...names(M2)]);
+    expect(signalOf(engine, "churn")?.value).toBe(3);
+    feed(engine, [tx({ occurredAt: day(30) })]);
+    expect(signalOf(engine, "churn")?.value).toBe(3);
+    // day 31: alpha (day 0) has left the window, whether a sale or a chargeback brings the merchant there
+    feed(engine, [tx({ occurredAt: day(31) }), chargeback({ merchantId: M2, occurredAt: day(31) })]);
+    expect(signalOf(engine, "churn")).toBeUndefined();
+    expect(signalOf(engine, "churn", M2)).toBeUndefined();
   });
 
   it("when a name ages out and enough remain, the finding holds on those still in the window", () => {

@@ -53,6 +53,16 @@ function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
 }
 
 /**
+ * The merchant's latest day moved on: names that left the window go, and a churn they made is withdrawn or holds on
+ * those still in it; undefined while none has left.
+ */
+function aged(slot: Slot, since: number, params: z.infer<typeof Params>): Finding | null | undefined {
+  if (slot.oldest >= since) return undefined;
+  settle(slot, since);
+  return finding(slot, params);
+}
+
+/**
  * A name seen on a day before the newest name's (an event out of order, still in the window): it takes its place by
  * that day, and the newest name stays the newest.
  */
@@ -75,25 +85,23 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "descriptor-churn",
   summary: "K or more distinct normalised descriptors within D days (transactions or profile changes)",
   params: Params,
-  on: ["merchant", "transaction"],
+  // every event moves the merchant's window on, those without a descriptor (most sales, chargebacks, crawls) too
+  on: ["merchant", "transaction", "chargeback", "site_observation"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;
-    if (!descriptor) return undefined;
-    const day = dayIndex(at);
     // the window ends on the merchant's latest day, not this event's: a late event older than the window counts nowhere
     const since = dayIndex(merchant.lastEventAt) - params.withinDays;
+    if (!descriptor) return input.slot && aged(input.slot, since, params);
+    const day = dayIndex(at);
     if (day < since) return undefined;
     const h = hash32(descriptor);
     const slot = keep(input, fresh);
     if (day < slot.day) return late(slot, descriptor, day, event.eventId, since, params);
     if (h === slot.last) {
       if (day > slot.day) slot.day = day;
-      if (slot.oldest >= since) return undefined;
-      // older names age out of the window while the merchant keeps this one: a churn they made is withdrawn, or
-      // holds on the names still in it
-      settle(slot, since);
-      return finding(slot, params);
+      // older names age out of the window while the merchant keeps this one
+      return aged(slot, since, params);
     }
     syncNewest(slot); // before another name takes its place
     slot.last = h;
