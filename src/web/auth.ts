@@ -268,21 +268,40 @@ export class Auth {
   async changePassword(who: Actor, input: unknown, keepSessionId?: string): Promise<void> {
     const p = PasswordChange.parse(input);
     if (p.newPassword === p.currentPassword) throw new AuthError(400, "newPassword: choose a password other than the current one");
-    const hash = await hashPassword(p.newPassword);
-    await this.db.tx(async (q) => {
-      const r = await q.query<{ password_hash: string | null }>("SELECT password_hash FROM mt_users WHERE username = $1 AND NOT disabled FOR UPDATE", [who.username]);
-      if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? DUMMY_HASH)))
-        throw new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
-      await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
-      await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256Hex(keepSessionId) : null]);
-      await writeAudit(q, who, "password-change", { target: who.username });
-    });
+    // the current password is checked as a sign-in's is, and counted with the name's wrong sign-ins: a session or a
+    // token in someone else's hands must not be a way to guess the password
+    const now = Date.now();
+    const wait = this.byName.wait(who.username, now);
+    if (wait > 0) throw new AuthError(429, `too many wrong passwords for ${who.username} lately: ${tryAgainIn(wait)}`);
+    this.byName.fail(who.username, now);
+    const wrong = new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
+    try {
+      const hash = await hashPassword(p.newPassword);
+      await this.db.tx(async (q) => {
+        const r = await q.query<{ password_hash: string | null }>("SELECT password_hash FROM mt_users WHERE username = $1 AND NOT disabled FOR UPDATE", [who.username]);
+        if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? DUMMY_HASH))) throw wrong;
+        await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
+        await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256Hex(keepSessionId) : null]);
+        await writeAudit(q, who, "password-change", { target: who.username });
+      });
+    } catch (err) {
+      if (err === wrong) await writeAudit(this.db, who, "password-change-failed", { target: who.username });
+      else this.byName.giveBack(who.username);
+      throw err;
+    }
+    this.byName.clear(who.username);
   }
+}
+
+/** When one held by the sign-in throttle may try again, in words. */
+export function tryAgainIn(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  return `try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
 }
 
 export class AuthError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409 | 429,
     message: string,
   ) {
     super(message);

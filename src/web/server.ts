@@ -10,7 +10,7 @@ import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, type 
 import { TRANSITIONS, caseVersion, isCaseVersion } from "../cases/workflow.js";
 import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
-import { Auth, AuthError, PERMISSIONS, can, type Permission, type Session } from "./auth.js";
+import { Auth, AuthError, PERMISSIONS, can, tryAgainIn, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { Metrics } from "../app/metrics.js";
 import type { RulesStatus } from "../rules/reload.js";
@@ -213,9 +213,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip);
     if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next), o.noAccount), 401);
     if ("retryAfterMs" in r) {
-      const minutes = Math.ceil(r.retryAfterMs / 60_000);
       reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
-      const message = `Too many wrong passwords for this name or from this address: try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      const message = `Too many wrong passwords for this name or from this address: ${tryAgainIn(r.retryAfterMs)}`;
       return sendHtml(reply, loginPage(message, safeNext(b.next), o.noAccount), 429);
     }
     reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined });
