@@ -77,7 +77,20 @@ describe("the default pack", () => {
     for (const r of rs.rules) expect(r.version).toMatch(/^[0-9a-f]{12}$/);
     expect(new Set(rs.rules.map((r) => r.kind.kind))).toEqual(new Set(KIND_NAMES));
     expect(rs.byEvent["peer-flagged"].map((r) => r.id)).toEqual(["shared-infrastructure"]);
-    expect(rs.byEvent.site_observation.map((r) => r.id)).toEqual(["cloaked-content", "flagged-site-link", "high-risk-mcc", "listed-identifier"]);
+    // the windowed rules too: a crawl moves the merchant's windows on
+    expect(rs.byEvent.site_observation.map((r) => r.id)).toEqual([
+      "cloaked-content",
+      "cross-border",
+      "descriptor-churn",
+      "early-warning-disputes",
+      "flagged-site-link",
+      "high-risk-mcc",
+      "listed-identifier",
+      "mastercard-ecp",
+      "subscription-pattern",
+      "undisclosed-referrers",
+      "visa-vamp",
+    ]);
   });
 
   it("applies defaults to parameters", () => {

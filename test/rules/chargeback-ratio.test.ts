@@ -3,7 +3,7 @@ import { Engine } from "../../src/engine.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import type { Counters, StoredMerchant } from "../../src/state/merchant.js";
-import { chargeback, engineWith, feed, indexOf, merchant, resetEvents, setClock, signalOf, state, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+import { M1, M2, M3, chargeback, crawl, engineWith, feed, indexOf, merchant, resetEvents, setClock, signalOf, state, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
 
 const VISA = { bin: "400000", country: "NL" };
 const MC = { bin: "510000", country: "NL" };
@@ -128,6 +128,21 @@ describe("chargeback-ratio: Visa VAMP", () => {
     expect(signalOf(engine, "vamp")?.value).toBe(2);
     expect(engine.snapshot(state(engine)).slots["vamp@chargeback-ratio"]).toEqual(["e-15", "e-16"]);
   });
+  it("a new month withdraws the finding at the merchant's next event of any kind: a sale not settled, a profile, a crawl", () => {
+    const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
+    const engine = engineWith(small);
+    for (const merchantId of [M1, M2, M3]) {
+      feed(engine, [merchant({ merchantId })]);
+      run(engine, 10, () => tx({ merchantId, card: VISA }));
+      feed(engine, [chargeback({ merchantId }), chargeback({ merchantId })]);
+    }
+    expect([M1, M2, M3].map((id) => signalOf(engine, "vamp", id)?.value)).toEqual([0.2, 0.2, 0.2]);
+    setClock("2026-04-01T00:00:00Z");
+    feed(engine, [tx({ card: VISA, status: "declined" }), merchant({ merchantId: M2 }), crawl({ merchantId: M3 })]);
+    expect([M1, M2, M3].map((id) => signalOf(engine, "vamp", id))).toEqual([undefined, undefined, undefined]);
+    expect(engine.snapshot(state(engine)).slots["vamp@chargeback-ratio"]).toBeUndefined();
+  });
+
   it("cites only chargebacks it counts: none of last month's when this month's come first, nor a late one of last month", () => {
     const small = rule("vamp", "vamp", `- { name: "test level", ratio: 0.1, minCount: 2 }`);
     const engine = engineWith(small);

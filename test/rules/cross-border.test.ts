@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { StoredMerchant } from "../../src/state/merchant.js";
-import { cardToken, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
+import { M1, M2, M3, cardToken, chargeback, crawl, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
 
 // the default pack's parameters, with a weight that alerts alone
 const RULES = `
@@ -112,6 +112,23 @@ describe("cross-border", () => {
     setClock("2026-04-02T00:00:00Z");
     feed(engine, [from("DE")]);
     expect(signalOf(engine, "xb")).toBeUndefined();
+  });
+
+  it("its months leave the window at the merchant's next event of any kind: a sale it does not count, a chargeback, a crawl", () => {
+    resetEvents("2026-03-02T00:00:00Z");
+    const engine = engineWith(RULES);
+    const mixes = [M1, M2, M3].flatMap((merchantId) => [merchant({ merchantId, country: "NL" }), ...times(50, () => tx({ merchantId, card: { country: "DE" } }))]);
+    feed(engine, mixes);
+    expect([M1, M2, M3].map((id) => signalOf(engine, "xb", id)?.value)).toEqual([1, 1, 1]);
+    // April: March is still in the window
+    setClock("2026-04-10T00:00:00Z");
+    feed(engine, [tx({ status: "declined" })]);
+    expect(signalOf(engine, "xb")?.value).toBe(1);
+    // June: March is out, whatever the merchant's event
+    setClock("2026-06-10T00:00:00Z");
+    feed(engine, [tx({ card: { country: undefined } }), chargeback({ merchantId: M2 }), crawl({ merchantId: M3 })]);
+    expect([M1, M2, M3].map((id) => signalOf(engine, "xb", id))).toEqual([undefined, undefined, undefined]);
+    expect(state(engine).slots.filter(Boolean)).toEqual([]);
   });
 
   it("resumes from a checkpoint written before sales and authorisations were told apart", () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { engineWith, feed, merchant, resetEvents, setClock, signalOf, times, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
+import { M1, M2, M3, chargeback, crawl, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx, HIGH_RISK_MCC, LOW_RISK_MCC } from "../helpers/events.js";
 
 // the default pack's parameters, with a weight that alerts alone
 const RULES = `
@@ -118,6 +118,20 @@ describe("subscription-pattern", () => {
     feed(engine, [sub()]);
     // February dropped out: 11 sales
     expect(signalOf(engine, "subs")).toBeUndefined();
+  });
+
+  it("its months leave the window at the merchant's next event of any kind: a sale it does not count, a chargeback, a crawl", () => {
+    resetEvents("2026-03-02T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [M1, M2, M3].flatMap((merchantId) => [merchant({ merchantId, mcc: HIGH_RISK_MCC }), ...times(30, () => tx({ merchantId, recurring: true }))]));
+    expect([M1, M2, M3].map((id) => signalOf(engine, "subs", id)?.value)).toEqual([1, 1, 1]);
+    setClock("2026-04-10T00:00:00Z");
+    feed(engine, [tx({ channel: "pos" })]);
+    expect(signalOf(engine, "subs")?.value).toBe(1);
+    setClock("2026-06-10T00:00:00Z");
+    feed(engine, [tx({ channel: "pos" }), chargeback({ merchantId: M2 }), crawl({ merchantId: M3 })]);
+    expect([M1, M2, M3].map((id) => signalOf(engine, "subs", id))).toEqual([undefined, undefined, undefined]);
+    expect(state(engine).slots.filter(Boolean)).toEqual([]);
   });
 
   it("a backlog of sales from months ago, the first the rule sees, counts in no window", () => {

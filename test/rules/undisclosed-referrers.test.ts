@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
+import { M1, M2, M3, chargeback, crawl, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
 import type { Engine } from "../../src/engine.js";
 import type { StoredMerchant } from "../../src/state/merchant.js";
 
@@ -206,6 +206,19 @@ describe("undisclosed-referrers", () => {
     setClock("2026-05-01T00:00:00Z");
     feed(engine, [checkout()]);
     expect(signalOf(engine, "hidden")).toBeUndefined();
+  });
+
+  it("its months leave the window at the merchant's next event of any kind: a sale it does not count, a chargeback, a crawl", () => {
+    feed(engine, [M2, M3].map((merchantId) => merchant({ merchantId, websites: ["https://shop.example/"] })));
+    feed(engine, [M1, M2, M3].flatMap((merchantId) => times(40, () => checkout("https://hidden.example/", { merchantId }))));
+    expect([M1, M2, M3].map((id) => signalOf(engine, "hidden", id)?.value)).toEqual([1, 1, 1]);
+    setClock("2026-04-10T00:00:00Z");
+    feed(engine, [tx({ channel: "pos" })]);
+    expect(signalOf(engine, "hidden")?.value).toBe(1);
+    setClock("2026-06-10T00:00:00Z");
+    feed(engine, [tx({ channel: "pos" }), chargeback({ merchantId: M2 }), crawl({ merchantId: M3 })]);
+    expect([M1, M2, M3].map((id) => signalOf(engine, "hidden", id))).toEqual([undefined, undefined, undefined]);
+    expect(state(engine).slots.filter(Boolean)).toEqual([]);
   });
 
   it("resumes from a checkpoint written before settlements and authorisations were told apart", () => {

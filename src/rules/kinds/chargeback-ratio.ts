@@ -8,7 +8,7 @@
 // and an alert on it holds whatever the unknown networks were. A measure without a base is no ratio: no finding.
 import { z } from "zod";
 import { defineKind, noteEvidence, pct } from "../kind.js";
-import type { MerchantState } from "../../state/merchant.js";
+import type { Counters, MerchantState } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
 import { monthIndex } from "../../state/window.js";
 
@@ -52,12 +52,16 @@ function counted(kind: Measure, e: ChargebackEvent, at: number, merchant: Mercha
 
 /** The counted chargebacks, the base, and how many of the base's sales had no BIN. */
 function measure(kind: Measure, merchant: MerchantState): [count: number, base: number, noBin: number] {
-  const prev = merchant.prevMonth;
-  const cur = merchant.month;
-  if (!cur || !prev) return [0, 0, 0];
-  if (kind === "vamp") return [cur.chargebacksVisa, cur.settledCnpVisa + cur.settledCnpNoBin, cur.settledCnpNoBin];
-  if (kind === "ecp") return [cur.disputesMc, prev.settledMc + prev.settledNoBin, prev.settledNoBin];
-  return [cur.disputes + cur.fraudReports + prev.disputes + prev.fraudReports, cur.settledCnp + prev.settledCnp, 0];
+  // the counters move on with sales and chargebacks, the merchant's month with any event (a profile, a crawl): a month
+  // the counters have not reached holds nothing yet
+  const now = monthIndex(merchant.lastEventAt);
+  const at = (m: number): Counters | undefined => (merchant.month?.m === m ? merchant.month : merchant.prevMonth?.m === m ? merchant.prevMonth : undefined);
+  const cur = at(now);
+  const prev = at(now - 1);
+  if (kind === "vamp") return cur ? [cur.chargebacksVisa, cur.settledCnpVisa + cur.settledCnpNoBin, cur.settledCnpNoBin] : [0, 0, 0];
+  if (kind === "ecp") return cur ? [cur.disputesMc, (prev?.settledMc ?? 0) + (prev?.settledNoBin ?? 0), prev?.settledNoBin ?? 0] : [0, 0, 0];
+  const both = (pick: (c: Counters) => number): number => (cur ? pick(cur) : 0) + (prev ? pick(prev) : 0);
+  return [both((c) => c.disputes + c.fraudReports), both((c) => c.settledCnp), 0];
 }
 
 /** What the counts are, in words, per measure. */
@@ -72,11 +76,11 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "chargeback-ratio",
   summary: "dispute/fraud ratio against scheme programs (Visa VAMP, Mastercard ECP) or an early-warning level",
   params: Params,
-  on: ["transaction", "chargeback"],
+  // every event: a month the measure has left withdraws its finding at the merchant's next event, whatever it is
+  on: ["merchant", "transaction", "chargeback", "site_observation"],
   reads: (p) => (p.mccs === "high-risk" ? ["highRiskMccs"] : []),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
-    if (event.type === "transaction" && event.status !== "settled") return undefined;
     const mcc = merchant.profile?.mcc;
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;

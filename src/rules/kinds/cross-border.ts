@@ -3,8 +3,8 @@
 // state/merchant.ts): settled ones, or authorised ones where the window holds no settlement; declines and refunds
 // are not sales. Over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, pct } from "../kind.js";
-import { bucketFor, monthIndex, saleShare, storedPair, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { defineKind, keep, pct, type Finding } from "../kind.js";
+import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
   threshold: z.number().gt(0).max(1),
@@ -33,37 +33,52 @@ type StoredBucket = Partial<Bucket> & MonthBucket & { cards?: number };
 const storedBucket = (b: StoredBucket | undefined): Bucket | undefined =>
   b && { m: b.m, sales: b.sales ?? b.cards ?? 0, foreign: b.foreign ?? 0, authSales: b.authSales ?? 0, authForeign: b.authForeign ?? 0 };
 
+/** The share over the window, against the merchant's country `home`; null below the minimum or the threshold. */
+function finding(slot: Slot, params: z.infer<typeof Params>, home: string | undefined): Finding | null {
+  const w = saleShare(slot, SETTLED, AUTHORISED, params.minTransactions, params.threshold);
+  if (!w) return null;
+  return {
+    value: w.share,
+    threshold: params.threshold,
+    eventIds: slot.lastEventId ? [slot.lastEventId] : [],
+    detail: `${w.part} of ${w.total} ${w.settled ? "settled" : "authorised"} sales on cards issued outside ${home}`,
+  };
+}
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cross-border",
   summary: "share of sales (each counted once) on cards issued outside the merchant's country, with a minimum volume",
   params: Params,
-  on: ["transaction"],
+  // every event moves the merchant's window on, those it does not count too
+  on: ["merchant", "transaction", "chargeback", "site_observation"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
-    if (event.type !== "transaction" || (event.status !== "settled" && event.status !== "authorized")) return undefined;
-    const country = event.card?.country;
+    const sale = event.type === "transaction" && (event.status === "settled" || event.status === "authorized") ? event : undefined;
+    const country = sale?.card?.country;
     const home = merchant.profile?.country;
-    if (!country || !home) return undefined;
+    if (!sale || !country || !home) {
+      const slot = input.slot;
+      const now = monthIndex(merchant.lastEventAt);
+      if (!slot?.month || now <= slot.month.m) return undefined;
+      // the merchant's month moved on: the window with it, and what left it counts no more
+      bucketFor(slot, now, now, fresh);
+      if (windowSum(slot, (x) => x.sales + x.authSales) > 0) return finding(slot, params, home);
+      input.slot = undefined;
+      return null;
+    }
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);
     if (!b) return undefined;
     const foreign = country !== home;
-    if (event.status === "settled") {
+    if (sale.status === "settled") {
       b.sales++;
       if (foreign) b.foreign++;
     } else {
       b.authSales++;
       if (foreign) b.authForeign++;
     }
-    if (foreign) slot.lastEventId = event.eventId;
-    const w = saleShare(slot, SETTLED, AUTHORISED, params.minTransactions, params.threshold);
-    if (!w) return null;
-    return {
-      value: w.share,
-      threshold: params.threshold,
-      eventIds: slot.lastEventId ? [slot.lastEventId] : [],
-      detail: `${w.part} of ${w.total} ${w.settled ? "settled" : "authorised"} sales on cards issued outside ${home}`,
-    };
+    if (foreign) slot.lastEventId = sale.eventId;
+    return finding(slot, params, home);
   },
   explain: (f, p) => `${pct(f.value)} of sales are on foreign cards (threshold ${pct(p.threshold)} with at least ${p.minTransactions} sales; ${f.detail ?? ""})`,
   restore(stored) {

@@ -2,9 +2,9 @@
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
 // weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
-import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z
   .strictObject({
@@ -30,12 +30,17 @@ const fresh = (m: number): Bucket => ({ m, sales: 0, inBand: 0 });
 
 const freshSlot = (): Slot => ({ eventIds: [] });
 
+function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
+  const w = windowShare(slot, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
+  return w && { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
+}
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "subscription-pattern",
   summary: "share of recurring low-value card-not-present sales (settled) in a price band (high-risk MCCs)",
   params: Params,
-  // a profile that leaves the high-risk MCCs withdraws the finding at once
-  on: ["transaction", "merchant"],
+  // a profile that leaves the high-risk MCCs withdraws the finding at once; every event moves the window on
+  on: ["transaction", "merchant", "chargeback", "site_observation"],
   reads: (p) => (p.highRiskOnly ? ["highRiskMccs"] : []),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
@@ -46,7 +51,16 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       input.slot = undefined;
       return null;
     }
-    if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") return undefined;
+    if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") {
+      const slot = input.slot;
+      const now = monthIndex(merchant.lastEventAt);
+      if (!slot?.month || now <= slot.month.m) return undefined;
+      // the merchant's month moved on: the window with it, and what left it counts no more
+      bucketFor(slot, now, now, fresh);
+      if (windowSum(slot, (x) => x.sales) > 0) return finding(slot, params);
+      input.slot = undefined;
+      return null;
+    }
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);
     if (!b) return undefined;
@@ -60,9 +74,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       b.inBand++;
       noteEvidence(input, slot.eventIds, 5);
     }
-    const w = windowShare(slot, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
-    if (!w) return null;
-    return { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
+    return finding(slot, params);
   },
   explain: (f, p) =>
     `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)} with at least ${p.minSales} sales; ${f.detail ?? ""} settled sales)`,

@@ -5,7 +5,7 @@
 // ones where the window holds no settlement; declines and refunds are not sales. The referrer is read from the
 // counted events, so a processor that sends both should put it on its settlements too.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
@@ -77,16 +77,46 @@ function countDomain(top: [string, number, number][], domain: string): void {
   min[0] = domain;
 }
 
+/** The share over the window, when its top domains carry enough of it; null otherwise. */
+function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
+  const w = saleShare(slot, SETTLED, AUTHORISED, params.minCheckouts, params.threshold);
+  if (!w) return null;
+  const { share, part: undisclosed, total: checkouts, settled } = w;
+  const byDomain = new Map<string, number>();
+  // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
+  for (const x of [slot.prevMonth, slot.month]) for (const [d, c, over] of x?.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
+  const ranked = [...byDomain].sort((p, q) => q[1] - p[1]).slice(0, params.topDomains);
+  // the sketch holds both kinds of event: its share is of both
+  const sketched = windowSum(slot, (x) => x.undisclosed + x.authUndisclosed);
+  const topShare = ranked.reduce((s, [, c]) => s + c, 0) / sketched;
+  if (topShare < params.concentration) return null;
+  return {
+    value: share,
+    threshold: params.threshold,
+    eventIds: [...(slot.eventIds ?? [])],
+    detail: `${undisclosed} of ${checkouts} ${settled ? "settled" : "authorised"} checkouts; top referrers ${ranked.map(([d]) => d).join(", ")} carry ${pct(topShare)}`,
+  };
+}
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "undisclosed-referrers",
   summary: "a large, concentrated share of checkouts (sales, each counted once) is referred from domains the merchant never disclosed",
   params: Params,
-  on: ["transaction"],
+  // every event moves the merchant's window on, those it does not count too
+  on: ["merchant", "transaction", "chargeback", "site_observation"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
-    if (event.type !== "transaction" || event.channel !== "ecommerce") return undefined;
+    if (event.type !== "transaction" || event.channel !== "ecommerce" || (event.status !== "settled" && event.status !== "authorized")) {
+      const slot = input.slot;
+      const now = monthIndex(merchant.lastEventAt);
+      if (!slot?.month || now <= slot.month.m) return undefined;
+      // the merchant's month moved on: the window with it, and what left it counts no more
+      bucketFor(slot, now, now, fresh);
+      if (windowSum(slot, (x) => x.checkouts + x.authCheckouts) > 0) return finding(slot, params);
+      input.slot = undefined;
+      return null;
+    }
     const settledSale = event.status === "settled";
-    if (!settledSale && event.status !== "authorized") return undefined;
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);
     if (!b) return undefined;
@@ -104,23 +134,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
         noteEvidence(input, (slot.eventIds ??= []), 5);
       }
     }
-    const w = saleShare(slot, SETTLED, AUTHORISED, params.minCheckouts, params.threshold);
-    if (!w) return null;
-    const { share, part: undisclosed, total: checkouts, settled } = w;
-    const byDomain = new Map<string, number>();
-    // guaranteed counts (count minus the sketch's overestimate) so thinly spread referrers never look concentrated
-    for (const x of [slot.prevMonth, slot.month]) for (const [d, c, over] of x?.top ?? []) byDomain.set(d, (byDomain.get(d) ?? 0) + c - over);
-    const ranked = [...byDomain].sort((p, q) => q[1] - p[1]).slice(0, params.topDomains);
-    // the sketch holds both kinds of event: its share is of both
-    const sketched = windowSum(slot, (x) => x.undisclosed + x.authUndisclosed);
-    const topShare = ranked.reduce((s, [, c]) => s + c, 0) / sketched;
-    if (topShare < params.concentration) return null;
-    return {
-      value: share,
-      threshold: params.threshold,
-      eventIds: [...(slot.eventIds ?? [])],
-      detail: `${undisclosed} of ${checkouts} ${settled ? "settled" : "authorised"} checkouts; top referrers ${ranked.map(([d]) => d).join(", ")} carry ${pct(topShare)}`,
-    };
+    return finding(slot, params);
   },
   explain: (f, p) =>
     `${pct(f.value)} of checkouts referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""} (the top ${p.topDomains} must carry at least ${pct(p.concentration)})`,
