@@ -49,7 +49,7 @@ async function passwordMatches(password: string, stored: string | null): Promise
   return timingSafeEqual(got, Buffer.from(key, "base64"));
 }
 
-type UserRow = { username: string; role: Role; password_hash: string | null; must_change: boolean };
+type UserRow = { username: string; role: Role; password_hash: string | null; must_change: boolean; disabled: boolean };
 
 const DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
@@ -209,7 +209,7 @@ export class Auth {
     let ok: boolean;
     try {
       const r = await this.db.query<UserRow>(
-        "SELECT username, role, password_hash, password_change_required AS must_change FROM mt_users WHERE username = $1 AND NOT disabled",
+        "SELECT username, role, password_hash, password_change_required AS must_change, disabled FROM mt_users WHERE username = $1",
         [username],
       );
       u = r.rows[0];
@@ -220,9 +220,10 @@ export class Auth {
       this.byClient.giveBack(client);
       throw err;
     }
-    if (!u || !ok) {
-      // the user's name when it is one; anything else typed there (a password in the wrong field) is never kept
-      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: u ? undefined : { name: "not a user" } });
+    if (!u || !ok || u.disabled) {
+      // the user's name when it is one (a disabled one said so: someone whose access was withdrawn trying); anything
+      // else typed there (a password in the wrong field) is never kept. The client is told the same in every case.
+      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: !u ? { name: "not a user" } : u.disabled ? { disabled: true } : undefined });
       return null;
     }
     this.byName.clear(name);
