@@ -20,6 +20,12 @@ export function poolDb(pool: pg.Pool): Db {
     query: <R>(text: string, params?: unknown[]) => pool.query(text, params) as unknown as Promise<{ rows: R[] }>,
     async tx(work) {
       const c = await pool.connect();
+      // A connection lost while checked out (the server restarted, a failover) is also emitted as an 'error' event,
+      // which the pool listens for only while the client is idle: unheard, it ended the process. The statement in
+      // hand fails with it (the transaction is rolled back by the server); the client is discarded, not pooled.
+      let lost: Error | undefined;
+      const onLost = (err: Error) => (lost ??= err);
+      c.on("error", onLost);
       try {
         await c.query("BEGIN");
         const out = await work(c as unknown as Queryable);
@@ -29,7 +35,9 @@ export function poolDb(pool: pg.Pool): Db {
         await c.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
-        c.release();
+        // a dead client keeps the listener: it may emit again before the pool has ended it
+        if (!lost) c.off("error", onLost);
+        c.release(lost);
       }
     },
     close: () => pool.end(),

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import pg from "pg";
@@ -333,4 +334,83 @@ export async function expectSampleAlertsOnce(url: string, alertsTopic: string): 
   expect(ids(onTopic)).toEqual(ids(expected));
   expect(cases.map((c) => c.merchant_id)).toEqual([...new Set(expected.map((a) => a.merchantId))].sort());
   return { expected, alerts };
+}
+
+/** A TCP proxy in front of the test's PostgreSQL, which a test takes away and brings back (pgProxy). */
+export interface PgProxy {
+  /** DATABASE_URL through the proxy (the same database, user, schema and options as the URL it was given) */
+  url: string;
+  /**
+   * PostgreSQL gone, as in a restart or failover: every connection through the proxy is cut (a connection reset)
+   * and new ones are refused until up().
+   */
+  down(): Promise<void>;
+  /** Connections accepted again, on the same port. */
+  up(): Promise<void>;
+  /**
+   * down() as soon as a client sends a message holding `text` (a statement's text: the connection is not TLS), with
+   * that message passed on first: PostgreSQL goes away while that statement is in progress. Resolves once cut.
+   */
+  downOn(text: string): Promise<void>;
+  /** connections open through the proxy now */
+  open(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL taken away for real without touching the shared server (other tests use it): the consumer talks to the
+ * real server through this proxy, which the test can cut off.
+ */
+export async function pgProxy(url: string): Promise<PgProxy> {
+  const target = new URL(url);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      sockets.delete(client);
+      sockets.delete(upstream);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.on("data", (chunk: Buffer) => {
+      upstream.write(chunk);
+      const w = watch;
+      if (w && chunk.includes(w.text)) {
+        watch = undefined;
+        void down().then(w.cut);
+      }
+    });
+    upstream.pipe(client);
+  });
+  let watch: { text: string; cut: () => void } | undefined;
+  const listen = (port: number) => new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => (server.off("error", reject), resolve())));
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  const proxied = new URL(url);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String(port);
+  let listening = true;
+  const down = async () => {
+    if (!listening) return;
+    listening = false;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of sockets) s.resetAndDestroy();
+    sockets.clear();
+    await closed;
+  };
+  return {
+    url: proxied.toString(),
+    down,
+    up: async () => {
+      if (listening) return;
+      await listen(port);
+      listening = true;
+    },
+    downOn: (text) => new Promise<void>((cut) => (watch = { text, cut })),
+    open: () => sockets.size / 2,
+    close: down,
+  };
 }

@@ -1,0 +1,63 @@
+// PostgreSQL going away under a running consumer (a restart or a failover: every connection dropped, new ones
+// refused for a few seconds), for real: the consumer talks to the real server through a TCP proxy the test cuts off
+// (pgProxy), not to a mock. It rides that out as it does a broker's restart: it stays up, /readyz names the database
+// while it is away, and once it is back every alert is on the topic and in the table once, every dead letter once.
+import { describe, expect, it } from "vitest";
+import {
+  createTopics,
+  expectSampleAlertsOnce,
+  freshNames,
+  freshSchema,
+  pgProxy,
+  produce,
+  readTopic,
+  sampleLines,
+  startRunner,
+  until,
+  waitCaughtUp,
+} from "./harness.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("PostgreSQL going away under a running consumer", () => {
+  it("stays up through a cut in the middle of a checkpoint, says the database is away, then every alert and dead letter once", { timeout: 120_000 }, async () => {
+    const n = freshNames("pgout");
+    await createTopics(n, 2);
+    const url = await freshSchema(n);
+    const proxy = await pgProxy(url);
+    const lines = sampleLines();
+    const half = Math.floor(lines.length / 2);
+    const malformed = ["not json: before the cut", "not json: while PostgreSQL is away"];
+    // a lost connection of a client checked out for a transaction was an 'error' event nothing listened for: the end
+    // of the process (here, of the test run's process)
+    const uncaught: Error[] = [];
+    const crash = (err: Error) => uncaught.push(err);
+    process.on("uncaughtExceptionMonitor", crash);
+    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200 });
+    try {
+      await produce(n.events, [...lines.slice(0, half), malformed[0]!]);
+      await waitCaughtUp(n, url);
+      // the rest arrives, and PostgreSQL goes away in the middle of the first checkpoint's transaction
+      const cut = proxy.downOn("INSERT INTO mt_merchant_state");
+      await produce(n.events, [...lines.slice(half), malformed[1]!]);
+      await cut;
+      await until("not ready, naming the database", async () => (await runner.readiness()).checks.database?.ok === false, 10_000);
+      // the consumer's batches, positions, checkpoints, flag reads and publishers meet a database that is not there
+      await sleep(3000);
+      const away = await runner.readiness();
+      expect(away.ready).toBe(false);
+      expect(away.checks.database?.detail).toMatch(/ECONNREFUSED/);
+      await proxy.up();
+      await waitCaughtUp(n, url, 60_000);
+      await until("ready again", async () => (await runner.readiness()).ready, 30_000);
+    } finally {
+      await runner.stop();
+      await proxy.close();
+      process.off("uncaughtExceptionMonitor", crash);
+    }
+    expect(uncaught.map((e) => e.message)).toEqual([]);
+    await expectSampleAlertsOnce(url, n.alerts);
+    const dead = await readTopic(n.dead, { count: malformed.length });
+    expect(dead.map((m) => m.value.toString()).sort()).toEqual([...malformed].sort());
+  });
+});
