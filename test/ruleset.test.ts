@@ -79,11 +79,13 @@ describe("the default pack", () => {
     expect(rs.byEvent["peer-flagged"].map((r) => r.id)).toEqual(["shared-infrastructure"]);
     // the windowed rules too: a crawl moves the merchant's windows on
     expect(rs.byEvent.site_observation.map((r) => r.id)).toEqual([
+      "card-testing",
       "cloaked-content",
       "cross-border",
       "descriptor-churn",
       "early-warning-disputes",
       "flagged-site-link",
+      "fraud-reason-cluster",
       "high-risk-mcc",
       "listed-identifier",
       "mastercard-ecp",

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { chargeback, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
+import { M2, chargeback, crawl, engineWith, feed, merchant, resetEvents, setClock, signalOf, state, times, tx } from "../helpers/events.js";
 
 // the default pack's parameters, with a weight that alerts alone
 const RULES = `
@@ -113,6 +113,16 @@ describe("reason-cluster", () => {
     feed(engine, [tx()]);
     expect(signalOf(engine, "reasons")).toBeUndefined();
     expect(engine.snapshot(state(engine)).slots["reasons@reason-cluster"]).toBeUndefined();
+  });
+
+  it("a profile change or a crawl moves the window as a sale does", () => {
+    resetEvents("2026-03-10T00:00:00Z");
+    const engine = engineWith(RULES);
+    feed(engine, [merchant(), ...times(6, () => fraud()), merchant({ merchantId: M2 }), ...times(6, () => chargeback({ merchantId: M2, reasonCode: "10.4" }))]);
+    expect([signalOf(engine, "reasons")?.value, signalOf(engine, "reasons", M2)?.value]).toEqual([1, 1]);
+    setClock("2026-05-03T00:00:00Z");
+    feed(engine, [merchant(), crawl({ merchantId: M2 })]);
+    expect([signalOf(engine, "reasons"), signalOf(engine, "reasons", M2)]).toEqual([undefined, undefined]);
   });
 
   it("ignores chargebacks older than the window (late data)", () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { hash32 } from "../../src/lib/hash.js";
-import { DAY, DEFAULT_START, MINUTE, cardToken, engineWith, feed, merchant, resetEvents, signalOf, state, times, tx } from "../helpers/events.js";
+import { DAY, DEFAULT_START, M2, MINUTE, cardToken, chargeback, crawl, engineWith, feed, merchant, resetEvents, signalOf, state, times, tx } from "../helpers/events.js";
 
 // the default pack's card-testing rule
 const RULES = `
@@ -130,6 +130,15 @@ describe("test-transactions", () => {
     expect(engine.snapshot(state(engine)).slots["testing@test-transactions"]).toBeDefined();
     feed(engine, [tx({ occurredAt: new Date(t0 + 60 * DAY).toISOString() })]);
     expect(engine.snapshot(state(engine)).slots["testing@test-transactions"]).toBeUndefined();
+  });
+
+  it("lapses at the merchant's next event of any kind once the burst has left the window: a chargeback, a crawl", () => {
+    const engine = engineWith(RULES);
+    const burst = (merchantId: string) => times(15, (i) => tx({ merchantId, occurredAt: at(i), amountMinor: 100, status: "authorized", card: { token: cardToken(i) } }));
+    feed(engine, [merchant(), merchant({ merchantId: M2 }), ...burst("acq-nl:M-1"), ...burst(M2)]);
+    expect([signalOf(engine, "testing")?.value, signalOf(engine, "testing", M2)?.value]).toEqual([15, 15]);
+    feed(engine, [chargeback({ occurredAt: at(61) }), crawl({ merchantId: M2, occurredAt: at(61) })]);
+    expect([signalOf(engine, "testing"), signalOf(engine, "testing", M2)]).toEqual([undefined, undefined]);
   });
 
   it("a tester retrying each card (another expiry, another CVV) is caught: 40 attempts on 20 cards in 20 minutes", () => {

@@ -60,8 +60,9 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "reason-cluster",
   summary: "share of chargebacks with fraud / not-recognised reason codes",
   params: Params,
-  // sales move the window forward, so chargebacks that left it stop counting (and their memory goes)
-  on: ["chargeback", "transaction"],
+  // every event moves the window forward (a sale, a profile, a crawl), so chargebacks that left it stop counting
+  // (and their memory goes)
+  on: ["chargeback", "transaction", "merchant", "site_observation"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const now = monthIndex(merchant.lastEventAt);

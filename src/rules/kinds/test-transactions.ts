@@ -69,19 +69,22 @@ export default defineKind<Params, Slot>({
   kind: "test-transactions",
   summary: "a burst of very small authorisation attempts (approved or declined) on many distinct cards",
   params: Params,
-  on: ["transaction"],
+  // every event moves the window on: a burst lapses at the merchant's next event once it has left it, whatever that is
+  on: ["merchant", "transaction", "chargeback", "site_observation"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
-    if (event.type !== "transaction") return undefined;
     // the window ends at the merchant's latest event, not at this one's time: an attempt that arrives late, older than
     // the window, is no part of a burst now
     const since = merchant.lastEventAt - params.withinMinutes * 60_000;
     const attempt =
+      event.type === "transaction" &&
       (event.status === "authorized" || event.status === "declined") &&
       at >= since &&
       event.amountMinor <= params.maxMinor &&
       event.card?.token !== undefined &&
-      inCurrencies(params.currencies, event.currency);
+      inCurrencies(params.currencies, event.currency)
+        ? event
+        : undefined;
     let slot = input.slot;
     if (!attempt && !slot) return undefined;
     slot ??= keep(input, freshSlot);
@@ -97,12 +100,12 @@ export default defineKind<Params, Slot>({
       let i = slot.at.length;
       while (i > 0 && slot.at[i - 1]! > at) i--;
       slot.at.splice(i, 0, at);
-      slot.eventIds.splice(i, 0, event.eventId);
+      slot.eventIds.splice(i, 0, attempt.eventId);
       if (slot.at.length > params.minCount) {
         slot.at.shift();
         slot.eventIds.shift();
       }
-      cardSeen(slot.latestByCard, hash32(event.card!.token!), at, Math.max(params.minCount, params.minDistinctCards));
+      cardSeen(slot.latestByCard, hash32(attempt.card!.token!), at, Math.max(params.minCount, params.minDistinctCards));
     }
     if (slot.at.length === 0) {
       input.slot = undefined;
