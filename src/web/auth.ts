@@ -3,6 +3,8 @@
 // A password someone else set (printed by `users add`, the demo or the admin page) is an initial one: its first
 // sign-in leads to choosing a new one, and the session can do nothing else until then.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
+import { isIP } from "node:net";
+import { canonicalIp } from "../lib/ip.js";
 import { sha256Hex } from "../lib/hash.js";
 import { promisify } from "node:util";
 import { z } from "zod";
@@ -98,6 +100,21 @@ class Throttle {
 }
 
 const THROTTLE_MS = 15 * 60_000;
+
+/**
+ * The client the per-address throttle counts: an IPv4 address as it is, an IPv6 one by its /64, which a client holds
+ * whole (it takes a new address in it at will: RFC 4941's privacy addresses).
+ */
+export function throttledClient(ip: string): string {
+  const a = canonicalIp(ip);
+  if (isIP(a) !== 6) return a;
+  const [head = "", tail] = a.split("::");
+  const groups = (s: string) => (s ? s.split(":") : []);
+  // "::" stands for the zero groups the others leave of eight (an IPv4 tail, a.b.c.d, is two)
+  const written = [...groups(head), ...groups(tail ?? "")].reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
+  const all = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(8 - written).fill("0"), ...groups(tail)];
+  return `${all.slice(0, 4).join(":")}::/64`;
+}
 
 export class Auth {
   /** 5 wrong passwords for one name, or 20 from one address, in 15 minutes */
@@ -196,8 +213,9 @@ export class Auth {
    * Signs in: a new session id (for the cookie) and its CSRF token; null when the name or password is wrong;
    * `retryAfterMs` when this name or this client failed too often lately (nothing is checked or recorded then).
    */
-  async login(username: string, password: string, client: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
+  async login(username: string, password: string, ip: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
     const name = username.slice(0, 64);
+    const client = throttledClient(ip);
     const now = Date.now();
     const retryAfterMs = Math.max(this.byName.wait(name, now), this.byClient.wait(client, now));
     if (retryAfterMs > 0) return { retryAfterMs };
