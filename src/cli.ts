@@ -20,7 +20,7 @@ import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError } from "./web/auth.js";
 import { CONSOLE } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
-import { RunConfig, runConfig, unknownVariables, wholeNumberFlag } from "./config/run.js";
+import { RunConfig, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
@@ -182,7 +182,7 @@ program
     const brokers = brokersFrom(o.brokers);
     // before waiting for the brokers
     checkInputFile("--events", o.events, "events file");
-    const topic = o.topic ?? RunConfig.shape.eventsTopic.parse(process.env.MT_EVENTS_TOPIC);
+    const topic = setting("eventsTopic", { name: "--topic", value: o.topic });
     const kafka = await reachableKafka(brokers, "moneytrail-produce", createLogger("warn"));
     const r = await produceFile({ kafka, events: o.events, topic, rate: o.rate, progress: o.progress && process.stderr.isTTY });
     process.stderr.write(
@@ -330,8 +330,8 @@ db.command("reset-positions")
       throw new UsageError(
         "give --keep-state if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster)",
       );
-    const topic = RunConfig.shape.eventsTopic.parse(o.topic ?? process.env.MT_EVENTS_TOPIC);
-    const group = RunConfig.shape.groupId.parse(o.groupId ?? process.env.MT_GROUP_ID);
+    const topic = setting("eventsTopic", { name: "--topic", value: o.topic });
+    const group = setting("groupId", { name: "--group-id", value: o.groupId });
     const d = await serviceDb(o.databaseUrl);
     try {
       const reset = await resetPositions(d, group, topic, Boolean(o.keepState));

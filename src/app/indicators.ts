@@ -14,7 +14,7 @@ import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
 import { ConfigError, UsageError } from "../lib/errors.js";
 import { writeOutput } from "./output.js";
-import { wholeNumberFlag } from "../config/run.js";
+import { setting, wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 /** To the file (writeOutput), else to stdout. */
@@ -242,11 +242,12 @@ export function indicatorCommands(program: Command): void {
     .description("publish a set to the coalition's compacted topic; every running consumer takes a newer version live")
     .argument("<set>", "indicator set file (signed; a set with TLP:RED entries is refused)")
     .option("--brokers <list>", "Kafka brokers (env KAFKA_BROKERS)")
-    .option("--topic <topic>", "the indicator-set topic (env MT_INDICATOR_TOPIC)", process.env.MT_INDICATOR_TOPIC ?? "mt.indicator-sets")
+    .option("--topic <topic>", "the indicator-set topic (env MT_INDICATOR_TOPIC, default mt.indicator-sets)")
     .option("--unsigned", "publish a set that is not signed (subscribers with a trust store refuse it)")
     .option("--trust <file>", "trust store: refuse a set that subscribers holding it would refuse (env MT_TRUST_STORE)")
-    .action(async (file: string, o: { brokers?: string; topic: string; unsigned?: boolean; trust?: string }) => {
+    .action(async (file: string, o: { brokers?: string; topic?: string; unsigned?: boolean; trust?: string }) => {
       const brokers = brokersFrom(o.brokers);
+      const topic = setting("indicatorTopic", { name: "--topic", value: o.topic });
       const trustFile = o.trust ?? process.env.MT_TRUST_STORE;
       const trust = trustFile ? loadTrustStore(trustFile) : undefined;
       const set = readIndicatorSet(file);
@@ -265,10 +266,10 @@ export function indicatorCommands(program: Command): void {
       if (!trust && set.signature)
         process.stderr.write(`note: the signature of ${file} was not checked (no --trust or MT_TRUST_STORE): a set changed after signing is refused by every subscriber with a trust store; give --trust to check it before it goes out\n`);
       const kafka = await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn"));
-      const refusal = await refusalOnTopic(kafka, o.topic, set, trust);
+      const refusal = await refusalOnTopic(kafka, topic, set, trust);
       if (refusal) throw new UsageError(`${file}: ${refusal}; nothing was published`);
-      await publishSet(kafka, o.topic, set, file);
-      process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${o.topic}\n`);
+      await publishSet(kafka, topic, set, file);
+      process.stdout.write(`published ${set.id} version ${set.version} (${set.entries.length} entries) to ${topic}\n`);
     });
 
   ind

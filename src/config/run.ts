@@ -228,6 +228,21 @@ export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
+ * One of `run`'s settings in another command (the brokers and topics of produce, indicators publish, backtest --topic
+ * and db reset-positions), checked as `run` checks it: the flag's value, else the variable's (empty is unset, as for
+ * `run`), else the default. A bad value is refused naming the flag or the variable it came from, before anything
+ * connects: unchecked, a broker without a port was "cannot reach Kafka (… NaN)" and a bad topic name a stack trace.
+ */
+export function setting<K extends keyof RunConfig>(key: K, flag: { name: string; value: string | undefined }): RunConfig[K] {
+  const variable = VARIABLE[key];
+  const [from, value] = flag.value !== undefined ? [flag.name, flag.value] : [variable, process.env[variable] || undefined];
+  const parsed = RunConfig.shape[key].safeParse(value);
+  if (parsed.success) return parsed.data as RunConfig[K];
+  const reason = parsed.error.issues[0]!.message;
+  throw new UsageError(value === undefined ? reason : `${from} ${value}: ${reason}`);
+}
+
+/**
  * Environment first, flags on top. Throws a UsageError listing every problem with the variable to set, and the
  * flag too for the settings in `withFlags` (the command's options, by their keys here).
  */

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
+import { setting } from "../config/run.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
 
@@ -70,11 +71,14 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
   }
 }
 
-/** The brokers of a command's --brokers flag, else KAFKA_BROKERS; refused with what to give when neither is set. */
+/**
+ * The brokers of a command's --brokers flag, else KAFKA_BROKERS, checked as `run` checks them (host:port); refused
+ * with what to give when neither is set.
+ */
 export function brokersFrom(flag: string | undefined, what = "give the brokers"): string {
   const brokers = flag ?? process.env.KAFKA_BROKERS;
   if (!brokers) throw new UsageError(`${what}: --brokers host:port or KAFKA_BROKERS`);
-  return brokers;
+  return setting("brokers", { name: "--brokers", value: flag }).join(",");
 }
 
 /**
