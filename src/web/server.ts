@@ -300,8 +300,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return sendHtml(reply, casePage(pageUser(req)!, d, { print: true, withheld: d.withheld }));
   });
   app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    return reply.header("content-disposition", `attachment; filename="case-${id}.json"`).send(await store.exportCase(id, req.actor!));
+    // named once the case is found: an address that names none gets the error page, not a download named by it
+    const file = await store.exportCase((req.params as { id: string }).id, req.actor!);
+    return reply.header("content-disposition", `attachment; filename="case-${file.case.caseId}.json"`).send(file);
   });
   // a case's audit trail as reviewers read it: an evidence address written into a comment or note masked, as on
   // the page (the case's evidence, read after its rows, holds every address they can name: alerts are only added)
