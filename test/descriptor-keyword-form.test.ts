@@ -7,7 +7,8 @@ import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, tx } f
 
 const has = (descriptor: string, keyword: string) => containsKeyword(keywordForm(descriptor), compactKeyword(keyword));
 
-const EVASIONS = ["T.0.K.ALPHA", "T-0-K-4-L-P-H-4", "TOK 4 LPHA", "TOKALPHA2", "TOKALPHA24", "TOKALPHA24*CLUB", "24TOKALPHA", "TOKALPH4 7", "T0K4LPH4"];
+// 1 (and a capital I) stand for an l as often as for an i
+const EVASIONS = ["T.0.K.ALPHA", "T-0-K-4-L-P-H-4", "TOK 4 LPHA", "TOKALPHA2", "TOKALPHA24", "TOKALPHA24*CLUB", "24TOKALPHA", "TOKALPH4 7", "T0K4LPH4", "T0KA1PHA", "TOKAIPHA*CLUB", "T.O.K.A.1.P.H.A"];
 const LONGER = ["TOKALPHABET", "TOKALPHA2BET", "XTOKALPHA", "TOK ALPHABET", "TOKALPHAB3T", "ATOK 4LPHA"];
 
 beforeEach(() => resetEvents());
@@ -22,6 +23,13 @@ describe("keyword form", () => {
     expect(keywordForm("2TOKALPHA")).toBe("2 tokalpha");
     // a word with digits inside stays one word
     expect(keywordForm("T0K4LPHABET")).toBe("tokalphabet");
+  });
+
+  it("1 stands for l as for i, in descriptors and keywords alike", () => {
+    expect(has("C1UB TOKALPHA", "club")).toBe(true);
+    expect(has("CLUB", "c1ub")).toBe(true);
+    expect(has("M1X", "mix")).toBe(true);
+    expect(has("CLUBS", "club")).toBe(false);
   });
 
   it("a keyword is read the same way; one without letters is none", () => {

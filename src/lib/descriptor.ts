@@ -62,6 +62,10 @@ function keywordTokens(raw: string): string[] {
   return tokens;
 }
 
+// A 1 (read i above) and a capital I stand for an l as often as for an i (C1UB, CIUB for CLUB): a keyword and the
+// descriptor's runs are compared with every i written l, so all of them are one word.
+const iAsL = (text: string): string => text.replace(/i/g, "l");
+
 /**
  * True when the keyword occurs in the descriptor on word boundaries, whatever separators were put inside it:
  * the keyword (compactKeyword) must equal one token or a run of consecutive tokens joined of the descriptor's
@@ -76,7 +80,7 @@ export function containsKeyword(keywordFormOfDescriptor: string, compactKeyword:
  * strings a keyword of at most that length can equal on word boundaries.
  */
 export function keywordRuns(keywordFormOfDescriptor: string, maxLength: number): string[] {
-  const tokens = keywordFormOfDescriptor.split(" ");
+  const tokens = iAsL(keywordFormOfDescriptor).split(" ");
   const runs: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let joined = "";
@@ -90,5 +94,5 @@ export function keywordRuns(keywordFormOfDescriptor: string, maxLength: number):
 
 /** A keyword in the form containsKeyword expects; empty when it has no letter (a number alone is no keyword). */
 export function compactKeyword(raw: string): string {
-  return tokensOf(raw).some((t) => LETTER.test(t)) ? keywordTokens(raw).join("") : "";
+  return tokensOf(raw).some((t) => LETTER.test(t)) ? iAsL(keywordTokens(raw).join("")) : "";
 }
