@@ -18,9 +18,10 @@ import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
 import type { LateStart, TopicLine } from "../source/kafka-range.js";
 import { parseTime } from "../lib/time.js";
-import { ConfigError, UnreachableError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
+import { ConfigError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
 import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
+import { connectFailure } from "../cases/db.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
 export class BacktestError extends Error {}
@@ -178,7 +179,7 @@ export async function dispositionsFrom(url: string): Promise<Truth> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect().catch((err: Error) => {
-    throw new UnreachableError(`cannot reach PostgreSQL at ${where} for --dispositions (${err.message}); is it running and does the database exist?`);
+    throw connectFailure(err, where, "--dispositions");
   });
   try {
     const res = await client

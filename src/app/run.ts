@@ -25,7 +25,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
-import { poolDb, type Db } from "../cases/db.js";
+import { connectFailure, poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher, givenUpCount } from "../cases/webhook.js";
 import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
@@ -257,7 +257,7 @@ export class Runner {
     let runner: Runner | undefined;
     try {
       const client = await pool.connect().catch((err: Error) => {
-        throw new UnreachableError(`cannot reach PostgreSQL at DATABASE_URL (${err.message}); is it running and does the database exist?`);
+        throw connectFailure(err, "DATABASE_URL");
       });
       try {
         const applied = await migrate(client);

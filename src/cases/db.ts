@@ -2,8 +2,28 @@
 // service, and PGlite (PostgreSQL compiled to WebAssembly, in process) for the embedded default. Same SQL on both.
 import type pg from "pg";
 import { migrate } from "../sinks/postgres/migrations.js";
-import { UnreachableError } from "../lib/errors.js";
+import { UnreachableError, UsageError } from "../lib/errors.js";
 import { databaseWhere } from "../config/run.js";
+
+/** What to correct when PostgreSQL answered and refused the connection, by the server's SQLSTATE. */
+const REFUSALS: Record<string, (setting: string) => string> = {
+  "3D000": (s) => `create the database (CREATE DATABASE) or correct its name in ${s}`,
+  // no such role, or no pg_hba.conf line that lets it in from this host
+  "28000": (s) => `correct the user name in ${s}, or create the role and let it in from this host (pg_hba.conf)`,
+  // under password authentication an unknown user is refused the same way
+  "28P01": (s) => `correct the user name or password in ${s}`,
+};
+
+/**
+ * Why a connection to PostgreSQL at `where` failed, as the error to throw: a server that answered and refused the
+ * database or the user is a URL to correct (`setting`: the variable or flag it came from), refused with what to
+ * correct, not a server to wait for; anything else did not answer. pg's message names no password.
+ */
+export function connectFailure(err: Error, where: string, setting = "DATABASE_URL"): Error {
+  const fix = REFUSALS[(err as { code?: string }).code ?? ""];
+  if (fix) return new UsageError(`PostgreSQL at ${where} refused the connection: ${err.message}: ${fix(setting)}`);
+  return new UnreachableError(`cannot reach PostgreSQL at ${where}${setting === "DATABASE_URL" ? "" : ` for ${setting}`} (${err.message}); is it running and does the database exist?`);
+}
 
 export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -52,7 +72,7 @@ export async function serverDb(url: string, max = 4): Promise<Db> {
   pool.on("error", () => undefined);
   const c = await pool.connect().catch(async (err: Error) => {
     await pool.end();
-    throw new UnreachableError(`cannot reach PostgreSQL at ${databaseWhere(url)} (${err.message}); is it running and does the database exist?`);
+    throw connectFailure(err, databaseWhere(url));
   });
   try {
     await migrate(c);
