@@ -32,6 +32,14 @@ describe("keyword form", () => {
     expect(has("CLUBS", "club")).toBe(false);
   });
 
+  it("a letter with a stroke, which NFKD does not take apart, is the letter under it, in descriptors and keywords alike", () => {
+    expect(has("TØKALPHA", "tokalpha")).toBe(true);
+    expect(has("tokałpha club", "tokalpha")).toBe(true);
+    expect(has("TOKALPHA", "tøkałpha")).toBe(true);
+    expect(has("ĐOMAIN ĦUB ŦOK", "domain hub tok")).toBe(true);
+    expect(has("TØKALPHABET", "tokalpha")).toBe(false);
+  });
+
   it("a keyword is read the same way; one without letters is none", () => {
     expect(compactKeyword("Tok Alpha")).toBe("tokalpha");
     expect(compactKeyword("club 24")).toBe("club2a");

@@ -62,9 +62,11 @@ function keywordTokens(raw: string): string[] {
   return tokens;
 }
 
-// A 1 (read i above) and a capital I stand for an l as often as for an i (C1UB, CIUB for CLUB): a keyword and the
-// descriptor's runs are compared with every i written l, so all of them are one word.
-const iAsL = (text: string): string => text.replace(/i/g, "l");
+// A keyword and the descriptor's runs are compared with look-alikes written as one letter: a 1 (read i above) and a
+// capital I stand for an l as often as for an i (C1UB, CIUB for CLUB), and a letter with a stroke, which NFKD does not
+// take apart (TØKAŁPHA), for the letter under it.
+const ALIKE: Record<string, string> = { i: "l", ı: "l", ł: "l", ø: "o", đ: "d", ħ: "h", ŧ: "t" };
+const comparable = (text: string): string => text.replace(/[iıłøđħŧ]/g, (c) => ALIKE[c]!);
 
 /**
  * True when the keyword occurs in the descriptor on word boundaries, whatever separators were put inside it:
@@ -80,7 +82,7 @@ export function containsKeyword(keywordFormOfDescriptor: string, compactKeyword:
  * strings a keyword of at most that length can equal on word boundaries.
  */
 export function keywordRuns(keywordFormOfDescriptor: string, maxLength: number): string[] {
-  const tokens = iAsL(keywordFormOfDescriptor).split(" ");
+  const tokens = comparable(keywordFormOfDescriptor).split(" ");
   const runs: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     let joined = "";
@@ -94,5 +96,5 @@ export function keywordRuns(keywordFormOfDescriptor: string, maxLength: number):
 
 /** A keyword in the form containsKeyword expects; empty when it has no letter (a number alone is no keyword). */
 export function compactKeyword(raw: string): string {
-  return tokensOf(raw).some((t) => LETTER.test(t)) ? iAsL(keywordTokens(raw).join("")) : "";
+  return tokensOf(raw).some((t) => LETTER.test(t)) ? comparable(keywordTokens(raw).join("")) : "";
 }
