@@ -158,6 +158,17 @@ describe("undisclosed-referrers", () => {
     expect(signalOf(engine, "hidden")).toBeUndefined();
   });
 
+  it("judges no checkout before the merchant's profile says what it disclosed", () => {
+    // its own shop's checkouts come before the boarding event: none of them is from a site it never disclosed
+    feed(engine, times(40, () => checkout("https://shop.example/item", { merchantId: M2 })));
+    expect(signalOf(engine, "hidden", M2)).toBeUndefined();
+    feed(engine, [merchant({ merchantId: M2, websites: ["https://shop.example/"] }), ...times(10, () => checkout("https://shop.example/item", { merchantId: M2 }))]);
+    expect(signalOf(engine, "hidden", M2)).toBeUndefined();
+    // from the profile on, a site it did not disclose counts
+    feed(engine, times(40, () => checkout("https://hidden.example/", { merchantId: M2 })));
+    expect(signalOf(engine, "hidden", M2)).toMatchObject({ value: 0.8, detail: "40 of 50 settled checkouts; top referrers hidden.example carry 100.0%" });
+  });
+
   it("only ecommerce checkouts count, in the number of checkouts too", () => {
     feed(engine, times(60, () => checkout("https://hidden.example/", { channel: "pos" })));
     feed(engine, times(60, () => checkout("https://hidden.example/", { channel: "moto" })));

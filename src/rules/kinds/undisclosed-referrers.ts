@@ -3,7 +3,8 @@
 // site sends most of the money. Counts over the current and previous calendar month.
 // A checkout is an ecommerce sale, counted once (hasSettlements in state/merchant.ts): settled ones, or authorised
 // ones where the window holds no settlement; declines and refunds are not sales. The referrer is read from the
-// counted events, so a processor that sends both should put it on its settlements too.
+// counted events, so a processor that sends both should put it on its settlements too. Sales before the merchant's
+// first profile are not counted: what it disclosed is not known yet.
 import { z } from "zod";
 import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
@@ -106,7 +107,10 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   on: ["merchant", "transaction", "chargeback", "site_observation"],
   evaluate(input) {
     const { event, at, merchant, params } = input;
-    if (event.type !== "transaction" || event.channel !== "ecommerce" || (event.status !== "settled" && event.status !== "authorized")) {
+    const disclosed = merchant.profile?.domains;
+    // before its profile the merchant's disclosures are unknown (its own shop would count as never disclosed): a sale
+    // then is judged not at all, as cross-border does
+    if (!disclosed || event.type !== "transaction" || event.channel !== "ecommerce" || (event.status !== "settled" && event.status !== "authorized")) {
       const slot = input.slot;
       const now = monthIndex(merchant.lastEventAt);
       if (!slot?.month || now <= slot.month.m) return undefined;
@@ -126,7 +130,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (ref) {
       const host = urlHost(ref);
       const domain = host ? registrableDomain(host) : null;
-      const disclosed = merchant.profile?.domains ?? [];
       if (domain && !disclosed.includes(domain) && !allowed(host!, params.allowReferrers)) {
         if (settledSale) b.undisclosed++;
         else b.authUndisclosed++;
