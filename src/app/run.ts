@@ -25,7 +25,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
-import { connectFailure, poolDb, type Db } from "../cases/db.js";
+import { auditUnprotected, connectFailure, poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher, givenUpCount } from "../cases/webhook.js";
 import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
@@ -262,6 +262,8 @@ export class Runner {
       try {
         const applied = await migrate(client);
         if (applied) log.info({ applied }, "database migrated");
+        const unprotected = await auditUnprotected(client);
+        if (unprotected) log.warn(unprotected);
       } finally {
         client.release();
       }

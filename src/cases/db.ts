@@ -35,6 +35,20 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Why the audit trail is not append-only for this connection's role, or undefined when it is: its trigger refuses
+ * UPDATE, DELETE and TRUNCATE, but a superuser and the tables' owner (or a member of its role) can switch the
+ * trigger off, as `db migrate --service-role` tells the operator of the role it is given.
+ */
+export async function auditUnprotected(q: Queryable): Promise<string | undefined> {
+  const { rows } = await q.query<{ role: string; super: boolean; owner: boolean }>(
+    "SELECT current_user AS role, r.rolsuper AS super, pg_has_role(current_user, c.relowner, 'MEMBER') AS owner FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'mt_audit'::regclass",
+  );
+  const r = rows[0];
+  if (!r || (!r.super && !r.owner)) return undefined;
+  return `the audit trail is not append-only for this service: its database role ${r.role} is ${r.super ? "a superuser" : "the tables' owner (or a member of its role)"}, which can switch off the trigger that protects it; run the service as a role of its own: \`moneytrail db migrate --service-role ROLE\` with the owner's DATABASE_URL, then DATABASE_URL with that role (README: Operating it, the database role)`;
+}
+
 export function poolDb(pool: pg.Pool): Db {
   return {
     query: <R>(text: string, params?: unknown[]) => pool.query(text, params) as unknown as Promise<{ rows: R[] }>,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { migrate, MIGRATIONS } from "../../src/sinks/postgres/migrations.js";
 import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { writeAudit } from "../../src/cases/store.js";
+import { createLogger } from "../../src/lib/log.js";
 import { casesAndAlerts, createTopics, databaseUrl, freshNames, freshSchema, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 
 const n = freshNames("svc-role");
@@ -54,7 +55,8 @@ describe("the service's own database role", () => {
   it("runs the consumer end to end: the alerts and cases replay gives", async () => {
     await createTopics(n, 2);
     const expected = await replayAlerts();
-    const runner = await startRunner(n, serviceUrl);
+    const warnings: string[] = [];
+    const runner = await startRunner(n, serviceUrl, {}, createLogger("warn", { write: (line: string) => void warnings.push(line) }));
     try {
       await produce(n.events, sampleLines());
       await waitCaughtUp(n, serviceUrl);
@@ -63,6 +65,8 @@ describe("the service's own database role", () => {
     }
     const { alerts } = await casesAndAlerts(serviceUrl);
     expect(alerts.map((a) => a.alertId).sort()).toEqual(expected.map((a) => a.alertId).sort());
+    // as the owner or a superuser it would have been warned that the audit trail is unprotected
+    expect(warnings.join("")).not.toContain("audit trail");
   });
 
   it("appends to the audit trail and reads it, but cannot change, remove or unprotect it", async () => {
