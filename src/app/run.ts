@@ -1389,8 +1389,13 @@ export class Runner {
       );
       const skipped = new Map<string, string>();
       const step = (done: string, work: Promise<unknown>): Promise<unknown> => within(work, STOP_KAFKA_MS).catch((err: Error) => skipped.set(done, err.message));
-      // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds
-      const positions = [...this.owned].filter(([, o]) => o.position !== null).map(([partition, o]) => ({ topic: this.cfg.eventsTopic, partition, offset: String(o.position) }));
+      // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds. No
+      // further than PostgreSQL has the outputs' position: a restart skips what lies before it, and events that
+      // PostgreSQL never saw done waited for the partition's next event (a claim goes back to the stored positions)
+      const positions = [...this.owned].flatMap(([partition, o]) => {
+        const at = o.emitted === null ? o.position : o.saved === null || o.position === null ? null : o.saved < o.position ? o.saved : o.position;
+        return at === null ? [] : [{ topic: this.cfg.eventsTopic, partition, offset: String(at) }];
+      });
       const committed = positions.length && this.consumer ? step("Kafka offsets committed", this.consumer.commitOffsets(positions)) : undefined;
       // published before leaving: the next owner's producer would fence this one's mid-transaction. Not tried again
       // where publishing is failing (a broker that does not answer would hold the stop for its retries, a topic that
