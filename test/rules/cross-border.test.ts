@@ -29,7 +29,7 @@ describe("cross-border", () => {
       eventIds: [last.eventId],
       detail: "35 of 50 settled sales on cards issued outside NL",
     });
-    expect(alerts[0]!.signals[0]!.explanation).toBe("70.0% of sales are on foreign cards (threshold 70.0% with at least 50 sales; 35 of 50 settled sales on cards issued outside NL)");
+    expect(alerts[0]!.signals[0]!.explanation).toBe("70.0% of sales this month and last are on foreign cards (threshold 70.0% with at least 50 sales; 35 of 50 settled sales on cards issued outside NL)");
   });
 
   it("does not fire below the threshold or below minTransactions", () => {

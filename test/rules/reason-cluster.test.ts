@@ -38,7 +38,7 @@ describe("reason-cluster", () => {
     expect(alerts[0]!.signals[0]).toMatchObject({
       value: 0.6667,
       threshold: 0.6,
-      explanation: "66.7% of chargebacks carry fraud/not-recognised reason codes (threshold 60.0% with at least 6 chargebacks; 4 of 6 chargebacks)",
+      explanation: "66.7% of chargebacks this month and last carry fraud/not-recognised reason codes (threshold 60.0% with at least 6 chargebacks; 4 of 6 chargebacks)",
       evidence: { eventIds: ["e-4", "e-5", "e-6", "e-7"] },
     });
   });

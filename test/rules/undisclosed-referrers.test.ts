@@ -52,7 +52,7 @@ describe("undisclosed-referrers", () => {
       value: 0.5,
       threshold: 0.25,
       explanation:
-        "50.0% of checkouts referred from undisclosed sites (threshold 25.0%, at least 40 checkouts): 20 of 40 settled checkouts; top referrers hidden.example carry 100.0% (the top 3 must carry at least 80.0%)",
+        "50.0% of checkouts this month and last referred from undisclosed sites (threshold 25.0%, at least 40 checkouts): 20 of 40 settled checkouts; top referrers hidden.example carry 100.0% (the top 3 must carry at least 80.0%)",
     });
   });
 

@@ -80,7 +80,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (foreign) slot.lastEventId = sale.eventId;
     return finding(slot, params, home);
   },
-  explain: (f, p) => `${pct(f.value)} of sales are on foreign cards (threshold ${pct(p.threshold)} with at least ${p.minTransactions} sales; ${f.detail ?? ""})`,
+  explain: (f, p) => `${pct(f.value)} of sales this month and last are on foreign cards (threshold ${pct(p.threshold)} with at least ${p.minTransactions} sales; ${f.detail ?? ""})`,
   restore(stored) {
     const slot = storedPair(stored as Slot);
     return { ...slot, month: storedBucket(slot.month), prevMonth: storedBucket(slot.prevMonth) };

@@ -85,6 +85,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return finding(slot, params);
   },
   explain: (f, p) =>
-    `${pct(f.value)} of chargebacks carry fraud/not-recognised reason codes (threshold ${pct(p.threshold)} with at least ${p.minChargebacks} chargebacks; ${f.detail ?? ""})`,
+    `${pct(f.value)} of chargebacks this month and last carry fraud/not-recognised reason codes (threshold ${pct(p.threshold)} with at least ${p.minChargebacks} chargebacks; ${f.detail ?? ""})`,
   restore: (stored) => storedPair(stored as Slot),
 });

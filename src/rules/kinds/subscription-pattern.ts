@@ -77,6 +77,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return finding(slot, params);
   },
   explain: (f, p) =>
-    `${pct(f.value)} of card-not-present sales are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)} with at least ${p.minSales} sales; ${f.detail ?? ""} settled sales)`,
+    `${pct(f.value)} of card-not-present sales this month and last are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)} with at least ${p.minSales} sales; ${f.detail ?? ""} settled sales)`,
   restore: (stored) => storedPair(stored as Slot),
 });

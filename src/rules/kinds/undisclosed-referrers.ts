@@ -140,7 +140,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return finding(slot, params);
   },
   explain: (f, p) =>
-    `${pct(f.value)} of checkouts referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""} (the top ${p.topDomains} must carry at least ${pct(p.concentration)})`,
+    `${pct(f.value)} of checkouts this month and last referred from undisclosed sites (threshold ${pct(p.threshold)}, at least ${p.minCheckouts} checkouts): ${f.detail ?? ""} (the top ${p.topDomains} must carry at least ${pct(p.concentration)})`,
   restore(stored) {
     const slot = storedPair(stored as Slot);
     return { ...slot, month: storedBucket(slot.month), prevMonth: storedBucket(slot.prevMonth) };
