@@ -274,6 +274,14 @@ program
         });
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);
+        // without the sets, the rules that match them can only miss: say so beside the recall they lower
+        if (!o.indicators) {
+          const matching = new Set([baseline, candidate].flatMap((s) => s.ruleSet.byEvent["indicators-changed"].map((r) => r.id)));
+          if (matching.size)
+            process.stderr.write(
+              `note: no indicator sets given (--indicators): ${[...matching].sort().join(", ")} matched no listed site, identifier or keyword in either run; give --indicators with the sets in force to backtest them too\n`,
+            );
+        }
       } catch (err) {
         throw err instanceof BacktestError ? new UsageError(err.message) : err;
       }
