@@ -124,6 +124,18 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     reply.headers(SECURITY_HEADERS);
     return payload;
   });
+  // a proxy in front that is not trusted gives every client its own address: said once, with what to set
+  if (!o.trustProxy) {
+    let warned = false;
+    app.addHook("onRequest", async (req) => {
+      if (warned || !(req.headers["x-forwarded-for"] || req.headers.forwarded)) return;
+      warned = true;
+      o.log.warn(
+        { proxy: req.ip },
+        `requests come through a proxy (X-Forwarded-For or Forwarded) but MT_TRUST_PROXY is not set: every client has the proxy's address, so 20 wrong passwords from anywhere hold every sign-in for 15 minutes, and the session cookie is not HTTPS-only; set MT_TRUST_PROXY to the proxy's address (${req.ip})`,
+      );
+    });
+  }
 
   // a page's form refused before its route ran, as a page (a browser shows JSON as raw text): nothing was done, and
   // the way back to the page it was sent from (a case's forms post to /cases/ID/...; any other to one's home page)
