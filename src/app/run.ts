@@ -1387,6 +1387,8 @@ export class Runner {
         () => undefined,
         (err: Error) => err,
       );
+      // a position PostgreSQL did not take (it is away, or refuses writes): its events are consumed again by the next owner
+      const unsaved = [...this.owned.values()].some((o) => o.emitted !== null && (o.saved !== o.emitted || o.flags.length > 0));
       const skipped = new Map<string, string>();
       const step = (done: string, work: Promise<unknown>): Promise<unknown> => within(work, STOP_KAFKA_MS).catch((err: Error) => skipped.set(done, err.message));
       // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds. No
@@ -1423,12 +1425,18 @@ export class Runner {
       if (this.web) await closeWeb(this.web);
       await webhookStopped;
       await this.pool.end();
-      if (failed) throw failed;
       // the operator's sign in the log that the stop was clean, or of what it left to the broker's timeouts
       const unpublished = waiting && [...waiting.values()].reduce((a, b) => a + b, 0);
       const left = unpublished
         ? `; ${unpublished} outbox rows (alerts, dead letters) left unpublished in PostgreSQL, as publishing ${skipped.size ? "did not finish" : "failed"}: the partitions' next owner publishes them`
         : "";
+      // stop() fails (the CLI's last line, exit code 1) saying what was not saved and what that costs
+      if (failed || unsaved)
+        throw new Error(
+          `stopped without saving to PostgreSQL (${failed?.message ?? "positions not saved"}): partitions ${saved.join(",")} keep the positions and checkpoint saved last, and their next owner consumes again the events since (none lost, no output made twice)` +
+            (skipped.size ? `; the broker did not answer within ${STOP_KAFKA_MS / 1000} s, so not done: ${[...skipped.keys()].join(", ")}` : "; the group left") +
+            left,
+        );
       if (skipped.size === 0) this.log.info({ partitions: saved, ms: Date.now() - began, unpublished }, "stopped: positions, checkpoint and offsets saved, the group left" + left);
       else
         this.log.warn(
