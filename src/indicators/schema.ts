@@ -42,7 +42,14 @@ export function strictestTlp(levels: Iterable<Tlp | undefined>): Tlp | undefined
   return out;
 }
 
-const time = z.iso.datetime({ offset: true });
+/**
+ * A time in a set or a trust store, written by hand as often as by tools: a malformed one says what one looks like
+ * (zod's "Invalid ISO datetime" did not); one left out is still called missing.
+ */
+export const time = z.iso.datetime({
+  offset: true,
+  error: (issue) => (issue.code === "invalid_format" ? "expected an RFC 3339 time with seconds and Z (or an offset), e.g. 2026-11-01T00:00:00Z" : undefined),
+});
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/i;
 const trimmed = (v: string): string | null => v.trim() || null;

@@ -6,9 +6,7 @@ import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
-import { opensBeforeCloses, type IndicatorSet } from "./schema.js";
-
-const time = z.iso.datetime({ offset: true });
+import { opensBeforeCloses, time, type IndicatorSet } from "./schema.js";
 
 export const TrustedKey = z.strictObject({
   keyId: z.string().min(1).max(128),
