@@ -50,6 +50,15 @@ export interface PublishFailure {
   todo: string;
 }
 
+/** PostgreSQL's part of a publish failed (reading the outbox, or deleting what was published), not the broker's. */
+class OutboxReadError extends Error {}
+
+/** `read`, its failure told apart as PostgreSQL's: the operator is sent to the database, not to the brokers. */
+const fromOutbox = <T>(read: Promise<T>): Promise<T> =>
+  read.catch((err: Error) => {
+    throw new OutboxReadError(err.message, { cause: err });
+  });
+
 /** kafkajs's name of a broker's refusal (its protocol error, which it may wrap), if it is one. */
 const errorType = (err: unknown): string | undefined => (err as { type?: string }).type ?? (err as { cause?: { type?: string } }).cause?.type;
 
@@ -129,7 +138,7 @@ export class OutboxPublisher {
     const [offsets] = await this.admin.fetchOffsets({ groupId: this.outboxGroup, topics: [this.o.sourceTopic] });
     const mark = offsets?.partitions.find((p) => p.partition === this.o.partition)?.offset ?? "-1";
     this.published = BigInt(mark) > 0n ? BigInt(mark) - 1n : 0n;
-    await this.store.dropPublished(this.o.sourceTopic, this.o.partition, String(this.published));
+    await fromOutbox(this.store.dropPublished(this.o.sourceTopic, this.o.partition, String(this.published)));
     this.resync = false;
   }
 
@@ -166,7 +175,7 @@ export class OutboxPublisher {
       while (n < q.length && BigInt(q[n]!.seq) === BigInt(q[n - 1]!.seq) + 1n) n++;
       return q.splice(0, n);
     }
-    return this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published));
+    return fromOutbox(this.store.pendingOutbox(this.o.sourceTopic, this.o.partition, String(this.published)));
   }
 
   /** Takes the queued rows at or below the mark off the queue. */
@@ -205,6 +214,7 @@ export class OutboxPublisher {
 
   /** What the operator can do about a failed publish of `rows` (the rows it tried, when it got that far). */
   private todo(err: Error, rows: readonly OutboxRow[]): string {
+    if (err instanceof OutboxReadError) return "check that PostgreSQL answers (/readyz database): the rows to publish are read from its outbox";
     const topics = `${this.o.alertsTopic} and ${this.o.deadLetterTopic}`;
     switch (errorType(err)) {
       case "MESSAGE_TOO_LARGE":

@@ -3,11 +3,17 @@
 // (pgProxy), not to a mock. It rides that out as it does a broker's restart: it stays up, /readyz names the database
 // while it is away, and once it is back every alert is on the topic and in the table once, every dead letter once.
 import { describe, expect, it } from "vitest";
+import pg from "pg";
+import pino from "pino";
+import { OutboxPublisher } from "../../src/sinks/publisher.js";
+import { PgStore } from "../../src/sinks/postgres/store.js";
+import { migrate } from "../../src/sinks/postgres/migrations.js";
 import {
   createTopics,
   expectSampleAlertsOnce,
   freshNames,
   freshSchema,
+  kafka,
   pgProxy,
   produce,
   readTopic,
@@ -104,5 +110,32 @@ describe("PostgreSQL going away under a running consumer", () => {
       await proxy.close();
     }
     await expectSampleAlertsOnce(url, n.alerts);
+  });
+
+  it("an outbox publish that fails on PostgreSQL says to check PostgreSQL, not the brokers", async () => {
+    const n = freshNames("pgoutpub");
+    await createTopics(n, 1);
+    const proxy = await pgProxy(await freshSchema(n));
+    const pool = new pg.Pool({ connectionString: proxy.url, max: 2 });
+    pool.on("error", () => undefined);
+    const c = await pool.connect();
+    await migrate(c).finally(() => c.release());
+    const k = kafka();
+    const admin = k.admin();
+    await admin.connect();
+    const o = { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead };
+    const publisher = new OutboxPublisher(k, admin, new PgStore(pool, n.group), o, pino({ level: "silent" }));
+    try {
+      await proxy.down();
+      // the broker answers: the mark is read from it, the outbox is not
+      await publisher.start();
+      expect(publisher.failure?.error).toMatch(/ECONNREFUSED/);
+      expect(publisher.failure?.todo).toBe("check that PostgreSQL answers (/readyz database): the rows to publish are read from its outbox");
+    } finally {
+      await publisher.stop();
+      await admin.disconnect();
+      await pool.end();
+      await proxy.close();
+    }
   });
 });
