@@ -36,7 +36,8 @@ describe("test-transactions", () => {
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ score: 60, typologies: ["card-testing"] });
-    expect(alerts[0]!.signals[0]!.explanation).toBe("15 distinct cards (threshold 12) and 15 attempts of at most 200 minor units in any currency within 56 minutes (threshold 15 attempts within 60 minutes)");
+    // the cards are counted up to max(minCount, minDistinctCards): 15 is all the rule knows of them
+    expect(alerts[0]!.signals[0]!.explanation).toBe("at least 15 distinct cards (threshold 12) and 15 attempts of at most 200 minor units in any currency within 56 minutes (threshold 15 attempts within 60 minutes)");
   });
 
   it("a burst spanning exactly the window fires; one minute more does not", () => {
@@ -146,6 +147,14 @@ describe("test-transactions", () => {
     feed(engine, [merchant(), ...times(40, (i) => tx({ occurredAt: at(i / 2), amountMinor: 100, status: "declined", card: { token: cardToken(Math.floor(i / 2)) } }))]);
     // every 15 attempts in a row hold 8 cards; the window holds 20 (counted up to minCount)
     expect(signalOf(engine, "testing")).toMatchObject({ value: 15, threshold: 12, detail: "15 attempts of at most 200 minor units in any currency within 14 minutes" });
+    expect(engine.ruleSet.byId.get("testing")!.kind.explain({ ...signalOf(engine, "testing")!, strength: 1 }, engine.ruleSet.byId.get("testing")!.params)).toMatch(/^at least 15 distinct cards \(threshold 12\)/);
+  });
+
+  it("below the count it keeps, the cards are counted exactly", () => {
+    const engine = engineWith(RULES.replace("minCount: 15, minDistinctCards: 12", "minCount: 15, minDistinctCards: 10"));
+    // 15 attempts on 13 cards: the rule keeps up to 15 cards
+    const alerts = feed(engine, [merchant(), ...times(15, (i) => probe(i, i % 13))]);
+    expect(alerts[0]!.signals[0]!.explanation).toMatch(/^13 distinct cards \(threshold 10\)/);
   });
 
   it("the cards are counted in the window: retries of a few cards over a long burst do not make them many", () => {

@@ -122,7 +122,8 @@ export default defineKind<Params, Slot>({
       detail: `${params.minCount} attempts of at most ${params.maxMinor} minor units ${currencyText(params.currencies)} within ${Math.max(1, Math.round(spanMinutes))} minutes`,
     };
   },
+  // the cards are kept up to max(minCount, minDistinctCards): at that many there may be more
   explain: (f, p) =>
-    `${f.value} distinct cards (threshold ${p.minDistinctCards}) and ${f.detail ?? "a burst"} (threshold ${p.minCount} attempts within ${p.withinMinutes} minutes)`,
+    `${f.value >= Math.max(p.minCount, p.minDistinctCards) ? "at least " : ""}${f.value} distinct cards (threshold ${p.minDistinctCards}) and ${f.detail ?? "a burst"} (threshold ${p.minCount} attempts within ${p.withinMinutes} minutes)`,
   restore: (stored) => storedSlot(stored as Slot & { cards?: number[] }),
 });
