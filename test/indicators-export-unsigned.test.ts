@@ -32,15 +32,23 @@ describe("indicators export of a signed set", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8")).signature).toBeUndefined();
     expect(r.stderr).toContain(
-      `note: the export is unsigned: its content changed (TLP:RED entries left out), so the signature of ${withRed} no longer covers it; sign it before publishing: moneytrail indicators sign ${out} --key-id hotline-a-1 --private-key KEY.pem --out signed.json, then moneytrail indicators publish signed.json\n`,
+      `note: the export is unsigned: its content changed (TLP:RED entries left out), so the signature of ${withRed} no longer covers it; sign it before publishing: moneytrail indicators sign ${out} --key-id hotline-a-1 --private-key KEY.pem --out ${join(dir, "shared.signed.json")}, then moneytrail indicators publish ${join(dir, "shared.signed.json")}\n`,
     );
+  });
+
+  it("names the signed copy after the export, never signed.json, which may be the full set exported (following the note replaced it)", { timeout: 60_000 }, () => {
+    const full = signed("signed.json", [amber, { id: "a-2", kind: "domain", value: "internal-only.example", confidence: 90, tlp: "red" }]);
+    const r = exportV1(full, "--out", join(dir, "export.json"));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`--out ${join(dir, "export.signed.json")}, then moneytrail indicators publish ${join(dir, "export.signed.json")}\n`);
+    expect(r.stderr).not.toContain(`--out signed.json`);
   });
 
   it("says so when --hash changes it", { timeout: 60_000 }, () => {
     const r = exportV1(amberOnly, "--hash");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain("note: the export is unsigned: its content changed (1 domain value hashed)");
-    expect(r.stderr).toContain("moneytrail indicators sign EXPORT.json --key-id hotline-a-1");
+    expect(r.stderr).toContain("moneytrail indicators sign EXPORT.json --key-id hotline-a-1 --private-key KEY.pem --out EXPORT.signed.json");
   });
 
   it("says nothing when the export is the set as signed", { timeout: 60_000 }, () => {

@@ -24,7 +24,7 @@ describe("indicators publish", () => {
   it("refuses an unsigned set and says how to sign it", { timeout: 60_000 }, () => {
     const r = publish("unsigned.json", "--brokers", "127.0.0.1:1");
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*unsigned\.json is not signed.*: sign it \(moneytrail indicators sign .*unsigned\.json --key-id KEY_ID --private-key KEY\.pem --out signed\.json\) .*or give --unsigned/);
+    expect(r.stderr).toMatch(/^error: .*unsigned\.json is not signed.*: sign it \(moneytrail indicators sign .*unsigned\.json --key-id KEY_ID --private-key KEY\.pem --out .*unsigned\.signed\.json\) .*or give --unsigned/);
     expect(r.stderr.split("\n")).toHaveLength(2);
   });
 

@@ -17,6 +17,11 @@ import { writeOutput } from "./output.js";
 import { setting, wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+/**
+ * Where the notes tell a member to write the signed copy of `file`: named after it, so that following a note never
+ * replaces another file (a fixed signed.json may be the full set, TLP:RED entries and all, that was exported).
+ */
+const signedCopy = (file: string) => `${file.replace(/\.json$/i, "")}.signed.json`;
 /** To the file (writeOutput), else to stdout. */
 function write(out: string | undefined, text: string, flags?: { mode: number; flag: string }): void {
   if (!out) return void process.stdout.write(text);
@@ -227,7 +232,7 @@ export function indicatorCommands(program: Command): void {
         if (original.signature && !set.signature) {
           const changes = [...(shared !== original ? ["TLP:RED entries left out"] : []), ...hashChanges(shared, set)].join(", ");
           process.stderr.write(
-            `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out signed.json, then moneytrail indicators publish signed.json\n`,
+            `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out ${signedCopy(o.out ?? "EXPORT.json")}, then moneytrail indicators publish ${signedCopy(o.out ?? "EXPORT.json")}\n`,
           );
         }
         return;
@@ -256,13 +261,13 @@ export function indicatorCommands(program: Command): void {
       // a compacted topic keeps one version per set: an unsigned copy would also replace the signed one for later readers
       if (!set.signature && !o.unsigned)
         throw new UsageError(
-          `${file} is not signed, and subscribers with a trust store refuse an unsigned set: sign it (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that, or give --unsigned to publish it as it is`,
+          `${file} is not signed, and subscribers with a trust store refuse an unsigned set: sign it (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out ${signedCopy(file)}) and publish that, or give --unsigned to publish it as it is`,
         );
       // checked as a subscriber checks it: a set changed after signing would be refused by every subscriber, yet on the
       // compacted topic it would replace the good version for the processes started after compaction
       const v = trust && verifySet(set, trust);
       if (v && !v.ok)
-        throw new ConfigError(file, [{ path: "signature", message: v.reason }], `Subscribers holding ${trustFile} would refuse this set, and on the compacted topic it would replace the version they hold: sign it again (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out signed.json) and publish that; nothing was published.`);
+        throw new ConfigError(file, [{ path: "signature", message: v.reason }], `Subscribers holding ${trustFile} would refuse this set, and on the compacted topic it would replace the version they hold: sign it again (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out ${signedCopy(file)}) and publish that; nothing was published.`);
       if (!trust && set.signature)
         process.stderr.write(`note: the signature of ${file} was not checked (no --trust or MT_TRUST_STORE): a set changed after signing is refused by every subscriber with a trust store; give --trust to check it before it goes out\n`);
       const kafka = await reachableKafka(brokers, "moneytrail-indicators", createLogger("warn"));
