@@ -27,7 +27,7 @@ import {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("PostgreSQL going away under a running consumer", () => {
-  it("stays up through a cut in the middle of a checkpoint, says the database is away, then every alert and dead letter once", { timeout: 120_000 }, async () => {
+  it("stays up through cuts in the middle of a claim and of a checkpoint, says the database is away, then every alert and dead letter once", { timeout: 120_000 }, async () => {
     const n = freshNames("pgout");
     await createTopics(n, 2);
     const url = await freshSchema(n);
@@ -40,9 +40,14 @@ describe("PostgreSQL going away under a running consumer", () => {
     const uncaught: Error[] = [];
     const crash = (err: Error) => uncaught.push(err);
     process.on("uncaughtExceptionMonitor", crash);
-    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200 });
+    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200, warmUpEvents: 0 });
     try {
+      // PostgreSQL goes away in the middle of the first partition's claim, and is back a second later
+      const claimCut = proxy.downOn("INSERT INTO mt_partitions");
       await produce(n.events, [...lines.slice(0, half), malformed[0]!]);
+      await claimCut;
+      await sleep(1000);
+      await proxy.up();
       await waitCaughtUp(n, url);
       // the rest arrives, and PostgreSQL goes away in the middle of the first checkpoint's transaction
       const cut = proxy.downOn("INSERT INTO mt_merchant_state");
@@ -50,7 +55,7 @@ describe("PostgreSQL going away under a running consumer", () => {
       await cut;
       await until("not ready, naming the database", async () => (await runner.readiness()).checks.database?.ok === false, 10_000);
       // the consumer's batches, positions, checkpoints, flag reads and publishers meet a database that is not there
-      await sleep(3000);
+      await sleep(2000);
       const away = await runner.readiness();
       expect(away.ready).toBe(false);
       expect(away.checks.database?.detail).toMatch(/ECONNREFUSED/);
@@ -79,7 +84,7 @@ describe("PostgreSQL going away under a running consumer", () => {
     // partitions are still held, their positions and state not saved, when the stop comes
     const quiet = lines.filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
     const loud = lines.filter((l) => alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
-    const first = await startRunner(n, proxy.url, { checkpointMs: 200 });
+    const first = await startRunner(n, proxy.url, { checkpointMs: 200, warmUpEvents: 0 });
     const consumed = async () => (await first.metrics.consumed.get()).values[0]?.value ?? 0;
     try {
       await produce(n.events, loud);
@@ -102,7 +107,7 @@ describe("PostgreSQL going away under a running consumer", () => {
     await proxy.up();
     // no event comes after the stop: the next start still consumes those PostgreSQL did not see (Kafka's offsets had
     // been committed past them, so they waited for the partition's next event)
-    const second = await startRunner(n, proxy.url);
+    const second = await startRunner(n, proxy.url, { warmUpEvents: 0 });
     try {
       await waitCaughtUp(n, url, 30_000);
     } finally {
