@@ -2,7 +2,7 @@
 // `rules:`. Validated with zod; every error names the file, the line, the path inside it and the reason.
 // Its version is the sha256 of its validated content, so comments and layout do not make a new version.
 import { readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
 import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
@@ -171,7 +171,8 @@ export const isRuleFileName = (name: string): boolean => /^[^.].*\.ya?ml$/.test(
 
 /** Loads and validates a rule-set directory (or a single file). Throws ConfigError; never half-loads. */
 export function loadRuleSet(path: string): RuleSet {
-  const files = statSync(path).isDirectory()
+  const isDirectory = statSync(path).isDirectory();
+  const files = isDirectory
     ? readdirSync(path)
         .filter(isRuleFileName)
         .sort()
@@ -186,7 +187,10 @@ export function loadRuleSet(path: string): RuleSet {
         path: "ruleset",
         message:
           withSettings.length === 0
-            ? "no file has a `ruleset:` section (id, scoring); add one"
+            ? isDirectory
+              ? "no file has a `ruleset:` section (id, scoring); add one"
+              : // most often one file of a set (rules/sales.yaml) given for the set
+                `this file has no \`ruleset:\` section (id, scoring), which a file given alone needs: give the rule-set directory it belongs to (${dirname(path)}), or add the section`
             : `only one file may have a \`ruleset:\` section; found in ${withSettings.map((p) => basename(p.file)).join(", ")}`,
       },
     ]);
