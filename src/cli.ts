@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { join } from "node:path";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
@@ -328,13 +328,13 @@ db.command("migrate")
 
 db.command("reset-positions")
   .description("after the events topic was deleted and recreated or the cluster replaced: start every partition of the topic again at the log's start (a running consumer refuses them until then)")
-  .option("--keep-state", "keep the merchants' state: the new log holds only events not seen before (a topic recreated empty)")
+  .addOption(new Option("--keep-state", "keep the merchants' state: the new log holds only events not seen before (a topic recreated empty)").conflicts("forgetState"))
   .option("--forget-state", "forget it: the new log holds the old events again (a mirrored or restored cluster), which rebuild it")
   .option("--topic <topic>", "the events topic (env MT_EVENTS_TOPIC)")
   .option("--group-id <id>", "the consumer group (env MT_GROUP_ID)")
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (o: { keepState?: boolean; forgetState?: boolean; topic?: string; groupId?: string; databaseUrl?: string }) => {
-    if (Boolean(o.keepState) === Boolean(o.forgetState))
+    if (!o.keepState && !o.forgetState)
       throw new UsageError(
         "give --keep-state if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster)",
       );

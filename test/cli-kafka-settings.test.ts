@@ -46,4 +46,9 @@ describe("Kafka settings of the one-shot commands", () => {
     expect(refused(["indicators", "publish", SET, "--brokers", NOBODY], { MT_INDICATOR_TOPIC: ".." })).toBe("error: MT_INDICATOR_TOPIC ..: a Kafka topic name cannot be '.' or '..'\n");
     expect(refused(["db", "reset-positions", "--keep-state", "--topic", "my events"])).toBe(`error: --topic my events: ${TOPIC_RULE}\n`);
   });
+
+  it("db reset-positions: --keep-state and --forget-state together are refused as such", { timeout: 60_000 }, () => {
+    // was the message for neither, which asks for one of them while both were given
+    expect(refused(["db", "reset-positions", "--keep-state", "--forget-state"])).toBe("error: option '--keep-state' cannot be used with option '--forget-state'\n");
+  });
 });
