@@ -55,13 +55,20 @@ function measure(kind: Measure, merchant: MerchantState): [count: number, base: 
   // the counters move on with sales and chargebacks, the merchant's month with any event (a profile, a crawl): a month
   // the counters have not reached holds nothing yet
   const now = monthIndex(merchant.lastEventAt);
-  const at = (m: number): Counters | undefined => (merchant.month?.m === m ? merchant.month : merchant.prevMonth?.m === m ? merchant.prevMonth : undefined);
-  const cur = at(now);
-  const prev = at(now - 1);
+  const cur = monthOf(merchant, now);
+  const prev = monthOf(merchant, now - 1);
   if (kind === "vamp") return cur ? [cur.chargebacksVisa, cur.settledCnpVisa + cur.settledCnpNoBin, cur.settledCnpNoBin] : [0, 0, 0];
   if (kind === "ecp") return cur ? [cur.disputesMc, (prev?.settledMc ?? 0) + (prev?.settledNoBin ?? 0), prev?.settledNoBin ?? 0] : [0, 0, 0];
-  const both = (pick: (c: Counters) => number): number => (cur ? pick(cur) : 0) + (prev ? pick(prev) : 0);
-  return [both((c) => c.disputes + c.fraudReports), both((c) => c.settledCnp), 0];
+  return [
+    (cur ? cur.disputes + cur.fraudReports : 0) + (prev ? prev.disputes + prev.fraudReports : 0),
+    (cur?.settledCnp ?? 0) + (prev?.settledCnp ?? 0),
+    0,
+  ];
+}
+
+/** The merchant's counters of month `m`, if they reach it. */
+function monthOf(merchant: MerchantState, m: number): Counters | undefined {
+  return merchant.month?.m === m ? merchant.month : merchant.prevMonth?.m === m ? merchant.prevMonth : undefined;
 }
 
 /** What the counts are, in words, per measure. */
