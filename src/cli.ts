@@ -18,7 +18,7 @@ import { brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError } from "./web/auth.js";
-import { CONSOLE } from "./cases/store.js";
+import { CONSOLE, ROLES } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
 import { RunConfig, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
@@ -391,7 +391,8 @@ users
   .command("add")
   .description("add a user; prints a one-time password")
   .argument("<username>")
-  .requiredOption("--role <role>", "reviewer | rule-tuner | admin")
+  // a choice, so that a misspelt role is refused before connecting, naming the flag and the roles
+  .addOption(new Option("--role <role>", "what the user may do").choices(ROLES).makeOptionMandatory())
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (username: string, o: { role: string; databaseUrl?: string }) => {
     const db = await serviceDb(o.databaseUrl);
