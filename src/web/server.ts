@@ -62,7 +62,6 @@ declare module "fastify" {
   }
 }
 
-const SESSION_COOKIE = "mt_session";
 // the page loads nothing from anywhere: a flagged URL can never be fetched by the reviewer's browser; and no
 // answer is kept by the browser or a proxy: a case, a revealed address or a case file must not outlive the session
 // on a shared desk (Back after signing out) or sit in a proxy's cache
@@ -105,6 +104,10 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => answerError(err, req, reply.headers(SECURITY_HEADERS)),
     ...(o.trustProxy && { trustProxy: o.trustProxy }),
   });
+  // behind TLS (trusted proxies) a __Host- cookie: a browser takes it only from HTTPS, for this host alone and path /,
+  // so no other host of the domain and no plain-HTTP answer can plant a session (someone else's) under its name
+  const SESSION_COOKIE = o.trustProxy ? "__Host-mt_session" : "mt_session";
+  const sessionCookie = { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined } as const;
   const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
   const auth = new Auth(o.db);
   app.decorate("guarded", []);
@@ -229,14 +232,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       const message = `Too many wrong passwords for this name or from this address: ${tryAgainIn(r.retryAfterMs)}`;
       return sendHtml(reply, loginPage(message, safeNext(b.next), o.noAccount), 429);
     }
-    reply.setCookie(SESSION_COOKIE, r.sessionId, { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined });
+    reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });
   app.post("/logout", async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) await auth.logout(sid);
-    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    reply.clearCookie(SESSION_COOKIE, sessionCookie);
     return reply.redirect("/login", 303);
   });
   // each role to its own page: the others would only say "Not allowed"

@@ -211,7 +211,7 @@ describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) 
       // another client through the same proxy is not held
       const ok = await via("198.51.100.8", "adm", "adm-password-long");
       expect(ok.statusCode).toBe(303);
-      expect(ok.cookies.find((c) => c.name === "mt_session")).toMatchObject({ secure: true, httpOnly: true });
+      expect(ok.cookies.find((c) => c.name === "__Host-mt_session")).toMatchObject({ secure: true, httpOnly: true, path: "/" });
     } finally {
       await proxied.close();
     }
