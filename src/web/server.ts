@@ -222,8 +222,16 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.setErrorHandler(answerError);
 
   // --- sign-in ---------------------------------------------------------------------------------------------
+  // signing in and out needs no session, so no CSRF token guards it: the browser's word on where the form was sent
+  // from does (another site's form would sign the reviewer in as its own user, or out); a client that does not say
+  // (curl, an older browser) is taken as before
+  const fromThisSite = async (req: FastifyRequest, reply: FastifyReply) => {
+    const site = req.headers["sec-fetch-site"];
+    if (site === "cross-site" || site === "same-site")
+      return formRefused(reply, 403, "This form was sent from another site: sign in and out on this service's own pages.", html`<a href="/login">Sign in here</a>.`);
+  };
   app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next), o.noAccount)));
-  app.post("/login", async (req, reply) => {
+  app.post("/login", { preHandler: fromThisSite }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
     const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip);
     if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next), o.noAccount), 401);
@@ -236,7 +244,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });
-  app.post("/logout", async (req, reply) => {
+  app.post("/logout", { preHandler: fromThisSite }, async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) await auth.logout(sid);
     reply.clearCookie(SESSION_COOKIE, sessionCookie);
