@@ -137,6 +137,18 @@ describe("descriptor-keywords", () => {
     ]);
   });
 
+  it("tells entries apart by set as well as id, and cites each once however many descriptors matched it", () => {
+    // entry ids are a set's own: two sets may both have an ind-1
+    const a = indicatorSet([{ id: "ind-1", kind: "keyword", value: "tokalpha", confidence: 75 }], { id: "set-a" });
+    const b = indicatorSet([{ id: "ind-1", kind: "keyword", value: "tokbravo", confidence: 75 }], { id: "set-b" });
+    const engine = engineWith(RULES, [a, b]);
+    const alerts = feed(engine, [merchant({ descriptor: "TOKALPHA CLUB" }), tx({ descriptor: "TOKALPHA SHOP" }), tx({ descriptor: "TOKBRAVO SHOP" })]);
+    const s = signalOf(engine, "kw")!;
+    expect(s.value).toBe(2);
+    expect(s.indicators.map((r) => `${r.set}/${r.id}`)).toEqual(["set-a/ind-1", "set-b/ind-1"]);
+    expect(alerts.at(-1)!.signals[0]!.explanation).toMatch(/contains 2 listed keyword\(s\)/);
+  });
+
   it("one descriptor repeated on every sale is one hit and one alert", () => {
     const engine = engineWith(RULES, SET);
     const events = [merchant({ descriptor: "TOKALPHA CLUB" }), ...Array.from({ length: 50 }, () => tx({ descriptor: "TOKALPHA CLUB" }))];

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineKind, keep, type EvalInput, type Finding } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
-import type { IndicatorRef } from "../../indicators/index.js";
+import { citation, type IndicatorRef } from "../../indicators/index.js";
 import { compactKeyword, containsKeyword, keywordForm } from "../../lib/descriptor.js";
 
 const Params = z.strictObject({
@@ -44,8 +44,10 @@ function match(input: EvalInput<Params, Slot>, descriptor: string, eventId: stri
 }
 
 function finding(hits: Hit[]): Finding {
-  const all = hits.flatMap((x) => x.indicators);
-  const count = new Set([...all.map((r) => r.id), ...hits.flatMap((x) => x.keywords)]).size;
+  // an entry is its publisher's set's (entry ids are a set's own), cited once however many descriptors matched it
+  const byEntry = new Map(hits.flatMap((x) => x.indicators).map((r) => [citation(r.source, r.set, r.id), r]));
+  const all = [...byEntry.values()];
+  const count = byEntry.size + new Set(hits.flatMap((x) => x.keywords)).size;
   return {
     value: count,
     threshold: 1,
