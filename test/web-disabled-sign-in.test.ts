@@ -21,8 +21,8 @@ describe("a disabled user signing in", { timeout: 60_000 }, () => {
     expect(right.cookies).toEqual([]);
     const failed = await db.query("SELECT actor, target, detail FROM mt_audit WHERE action = 'login-failed' ORDER BY audit_id");
     expect(failed.rows).toEqual([
-      { actor: "anonymous", target: "gone", detail: { disabled: true } },
-      { actor: "anonymous", target: "gone", detail: { disabled: true } },
+      { actor: "anonymous", target: "gone", detail: { disabled: true, address: "127.0.0.1" } },
+      { actor: "anonymous", target: "gone", detail: { disabled: true, address: "127.0.0.1" } },
     ]);
   });
 });

@@ -211,7 +211,8 @@ export class Auth {
 
   /**
    * Signs in: a new session id (for the cookie) and its CSRF token; null when the name or password is wrong;
-   * `retryAfterMs` when this name or this client failed too often lately (nothing is checked or recorded then).
+   * `retryAfterMs` when this name or this client failed too often lately (nothing is checked or recorded then). The
+   * audit row of a sign-in, or of a failed one, says the client's address `ip`: where a guessing came from.
    */
   async login(username: string, password: string, ip: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
     const name = username.slice(0, 64);
@@ -241,7 +242,7 @@ export class Auth {
     if (!u || !ok || u.disabled) {
       // the user's name when it is one (a disabled one said so: someone whose access was withdrawn trying); anything
       // else typed there (a password in the wrong field) is never kept. The client is told the same in every case.
-      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: !u ? { name: "not a user" } : u.disabled ? { disabled: true } : undefined });
+      await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: { ...(!u ? { name: "not a user" } : u.disabled && { disabled: true }), address: ip } });
       return null;
     }
     this.byName.clear(name);
@@ -255,7 +256,7 @@ export class Auth {
         u.username,
         csrf,
       ]);
-      await writeAudit(q, { username: u.username, role: u.role }, "login");
+      await writeAudit(q, { username: u.username, role: u.role }, "login", { detail: { address: ip } });
     });
     return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change } };
   }
