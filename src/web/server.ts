@@ -215,7 +215,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const answerError = (err: WebError, req: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
     const message = messageOf(err, req);
-    if (status >= 500) o.log.error({ err: err.message, url: req.url }, "web request failed");
+    // the path only: a query may carry what a client should not have put there (?access_token=…)
+    if (status >= 500) o.log.error({ err: err.message, method: req.method, url: req.url.split("?")[0] }, "web request failed");
     if (isApi(req)) return reply.code(status).send({ error: message });
     return sendHtml(reply, layout("Error", pageUser(req), html`<h1>That did not work</h1><p class="error" role="alert">${message}</p><p><a href="/">Back to your start page</a></p>`), status);
   };
