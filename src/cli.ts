@@ -231,6 +231,8 @@ program
       if (!o.events === !o.topic) throw new UsageError("give the recorded events: --events FILE or --topic TOPIC (one of them)");
       if (o.events) checkInputFile("--events", o.events, "events file");
       const brokers = o.topic ? brokersFrom(o.brokers, "--topic needs the brokers") : undefined;
+      // a name Kafka would refuse is said as such, not as a topic missing from the brokers
+      if (o.topic) setting("eventsTopic", { name: "--topic", value: o.topic });
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
       if (o.labels) checkInputFile("--labels", o.labels, "labels file");
       // the reports are written when the run is over: over an input they would replace the recorded events or labels

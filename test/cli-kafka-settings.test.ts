@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const dir = mkdtempSync(join(tmpdir(), "mt-cli-kafka-"));
@@ -45,6 +45,7 @@ describe("Kafka settings of the one-shot commands", () => {
     expect(refused(["produce", "--events", EVENTS, "--brokers", NOBODY], { MT_EVENTS_TOPIC: "my events" })).toBe(`error: MT_EVENTS_TOPIC my events: ${TOPIC_RULE}\n`);
     expect(refused(["indicators", "publish", SET, "--brokers", NOBODY], { MT_INDICATOR_TOPIC: ".." })).toBe("error: MT_INDICATOR_TOPIC ..: a Kafka topic name cannot be '.' or '..'\n");
     expect(refused(["db", "reset-positions", "--keep-state", "--topic", "my events"])).toBe(`error: --topic my events: ${TOPIC_RULE}\n`);
+    expect(refused(["backtest", "--topic", "my events", "--brokers", NOBODY, "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES])).toBe(`error: --topic my events: ${TOPIC_RULE}\n`);
   });
 
   it("db reset-positions: --keep-state and --forget-state together are refused as such", { timeout: 60_000 }, () => {
