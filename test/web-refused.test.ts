@@ -17,7 +17,7 @@ afterEach(async () => {
   open = undefined;
 });
 
-describe("a request refused for lack of permission", () => {
+describe("a request refused for lack of permission", { timeout: 60_000 }, () => {
   it("is logged at warn with the user, role, route and permission, and counted", async () => {
     const db = await embeddedDb();
     const lines: string[] = [];
