@@ -95,6 +95,8 @@ export const TERMINATED_READ_MS = 5000;
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
  */
 const STOP_KAFKA_MS = 5000;
+/** How long a stop waits for PostgreSQL to take the positions and the checkpoint (and to finish the batch in hand). */
+const STOP_PG_MS = 20_000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
 
@@ -183,6 +185,9 @@ export class Runner {
   /** called when stop() begins: ends a batch's wait on Kafka (untilStop) */
   private stopBegun!: () => void;
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopBegun = resolve));
+  /** called when a stop gives PostgreSQL up (STOP_PG_MS): ends kafkajs's wait for a batch hung on it, so the group is left */
+  private pgGivenUp!: () => void;
+  private readonly pgGaveUp = new Promise<void>((resolve) => (this.pgGivenUp = resolve));
   /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
   private readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
   /**
@@ -1096,7 +1101,8 @@ export class Runner {
     if (this.stopping) return Promise.resolve();
     const batch = this.takeBatch(payload).finally(() => this.inFlight.delete(batch));
     this.inFlight.add(batch);
-    return batch;
+    // kafkajs leaves the group only once the batch in hand is done
+    return Promise.race([batch, this.pgGaveUp]);
   }
 
   private async takeBatch(payload: EachBatchPayload): Promise<void> {
@@ -1352,7 +1358,7 @@ export class Runner {
    * starts from what PostgreSQL has: a write after leaving would be refused or race it, and the work since the
    * previous checkpoint would be done again. kafkajs's consumer.stop() leaves the group too, so fetching is paused
    * instead (a batch delivered meanwhile is left alone: onBatch). PostgreSQL is saved before any step that waits on
-   * Kafka, and those wait STOP_KAFKA_MS each at most: they only spare the next owner work.
+   * Kafka (given up after STOP_PG_MS), and those wait STOP_KAFKA_MS each at most: they only spare the next owner work.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -1372,21 +1378,29 @@ export class Runner {
       } catch {
         // not running (kafkajs gave up and the restart has not come round): there is no batch in hand to stop
       }
-      await Promise.allSettled(this.inFlight);
       clearInterval(this.positionTimer);
       clearInterval(this.terminatedTimer);
-      await this.readingTerminated;
       for (const r of this.refused.values()) clearTimeout(r.recheck);
-      await this.pollingFlags;
-      for (const o of this.owned.values()) await o.applying;
-      await this.savingPositions;
-      await this.savePositions();
       // a checkpoint that fails leaves the previous one, which the next owner starts from: the group is left
-      // cleanly all the same, and stop() fails at the end
-      const failed = await this.checkpoint().then(
+      // cleanly all the same, and stop() fails at the end. So does a PostgreSQL that does not answer (hung, or a
+      // failover to an address that does not answer, where each statement waits for TCP's timeouts, many minutes):
+      // the batch in hand, the reads under way and the saves are given up after STOP_PG_MS
+      const failed = await within(
+        (async () => {
+          await Promise.allSettled(this.inFlight);
+          await this.readingTerminated;
+          await this.pollingFlags;
+          for (const o of this.owned.values()) await o.applying;
+          await this.savingPositions;
+          await this.savePositions();
+          await this.checkpoint();
+        })(),
+        STOP_PG_MS,
+      ).then(
         () => undefined,
         (err: Error) => err,
       );
+      if (failed) this.pgGivenUp();
       // a position PostgreSQL did not take (it is away, or refuses writes): its events are consumed again by the next owner
       const unsaved = [...this.owned.values()].some((o) => o.emitted !== null && (o.saved !== o.emitted || o.flags.length > 0));
       const skipped = new Map<string, string>();
@@ -1405,17 +1419,20 @@ export class Runner {
       // owner publishes them.
       const saved = [...this.owned.keys()];
       const publishers = this.publishers();
+      // where PostgreSQL did not answer, a publish under way (reading the outbox, deleting what was published) may
+      // never end: it is left at once, its rows in the outbox for the next owner
+      const publishWaitMs = failed ? 0 : STOP_KAFKA_MS;
       await Promise.all([
         committed,
         ...saved.map(async (p) => {
           const publisher = this.owned.get(p)?.publisher;
-          if (publisher && !publisher.failure) void publisher.flush();
-          await this.release(p, false, STOP_KAFKA_MS);
+          if (publisher && !publisher.failure && !failed) void publisher.flush();
+          await this.release(p, false, publishWaitMs);
         }),
-        ...[...this.unclaimed].map(([p, publisher]) => this.stopPublisher(p, publisher, STOP_KAFKA_MS)),
+        ...[...this.unclaimed].map(([p, publisher]) => this.stopPublisher(p, publisher, publishWaitMs)),
       ]);
       this.unclaimed.clear();
-      const waiting = await this.unpublished(publishers).catch(() => undefined);
+      const waiting = failed ? undefined : await within(this.unpublished(publishers), STOP_PG_MS).catch(() => undefined);
       await Promise.all([
         this.consumer && step("the group left", this.consumer.disconnect()),
         step("the Kafka admin client closed", this.admin.disconnect()),
@@ -1424,7 +1441,9 @@ export class Runner {
       await this.http?.close();
       if (this.web) await closeWeb(this.web);
       await webhookStopped;
-      await this.pool.end();
+      // not waited for where PostgreSQL did not answer: a client hung on a statement would hold it
+      const ended = this.pool.end().catch(() => undefined);
+      if (!failed) await within(ended, STOP_PG_MS).catch(() => undefined);
       // the operator's sign in the log that the stop was clean, or of what it left to the broker's timeouts
       const unpublished = waiting && [...waiting.values()].reduce((a, b) => a + b, 0);
       const left = unpublished

@@ -336,16 +336,19 @@ export class OutboxPublisher {
       () => true,
       () => true,
     );
-    const left = this.failing !== undefined || !(await (waitMs === Infinity ? settled : within(settled, waitMs).catch(() => false)));
+    const bounded = <T>(p: Promise<T>, fallback: T): Promise<T> => (waitMs === Infinity ? p : within(p, waitMs).catch(() => fallback));
+    const left = this.failing !== undefined || !(await bounded(settled, false));
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
     if (this.dropTimer) {
       clearTimeout(this.dropTimer);
       this.dropTimer = undefined;
-      await this.drop();
+      this.dropping = this.drop();
     }
-    await this.dropping;
+    // housekeeping (a restart deletes them first): not waited for past waitMs either, a PostgreSQL that does not
+    // answer held the stop for good
+    await bounded(this.dropping, undefined);
     // a disconnect waits for the requests in flight
     if (left) void this.running.then(() => this.producer.disconnect()).catch(() => undefined);
     else await this.producer.disconnect();

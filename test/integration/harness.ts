@@ -345,6 +345,11 @@ export interface PgProxy {
    * and new ones are refused until up().
    */
   down(): Promise<void>;
+  /**
+   * PostgreSQL hung, as a failover to an address that does not answer: connections stay open but nothing passes
+   * either way, new ones are accepted and never answered, until up() (which cuts what the stall held).
+   */
+  stall(): void;
   /** Connections accepted again, on the same port. */
   up(): Promise<void>;
   /**
@@ -365,6 +370,11 @@ export async function pgProxy(url: string): Promise<PgProxy> {
   const target = new URL(url);
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
+    if (stalled) {
+      sockets.add(client);
+      client.on("error", () => client.destroy());
+      return;
+    }
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
     const drop = () => {
@@ -376,6 +386,7 @@ export async function pgProxy(url: string): Promise<PgProxy> {
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.on("data", (chunk: Buffer) => {
+      if (stalled) return;
       upstream.write(chunk);
       const w = watch;
       if (w && chunk.includes(w.text)) {
@@ -383,8 +394,9 @@ export async function pgProxy(url: string): Promise<PgProxy> {
         void down().then(w.cut);
       }
     });
-    upstream.pipe(client);
+    upstream.on("data", (chunk: Buffer) => void (stalled || client.write(chunk)));
   });
+  let stalled = false;
   let watch: { text: string; cut: () => void } | undefined;
   const listen = (port: number) => new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => (server.off("error", reject), resolve())));
   await listen(0);
@@ -396,6 +408,7 @@ export async function pgProxy(url: string): Promise<PgProxy> {
   const down = async () => {
     if (!listening) return;
     listening = false;
+    stalled = false;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of sockets) s.resetAndDestroy();
     sockets.clear();
@@ -404,7 +417,9 @@ export async function pgProxy(url: string): Promise<PgProxy> {
   return {
     url: proxied.toString(),
     down,
+    stall: () => void (stalled = true),
     up: async () => {
+      if (stalled) await down();
       if (listening) return;
       await listen(port);
       listening = true;

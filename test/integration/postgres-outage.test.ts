@@ -117,6 +117,40 @@ describe("PostgreSQL going away under a running consumer", () => {
     await expectSampleAlertsOnce(url, n.alerts);
   });
 
+  it("a stop while PostgreSQL hangs ends within a grace period, saying what it did not save", { timeout: 120_000 }, async () => {
+    const n = freshNames("pgouthang");
+    await createTopics(n, 2);
+    const url = await freshSchema(n);
+    const proxy = await pgProxy(url);
+    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, warmUpEvents: 0 });
+    const lines = sampleLines();
+    try {
+      await produce(n.events, lines.slice(0, 1000));
+      await waitCaughtUp(n, url);
+      // hung rather than gone (a failover to an address that does not answer): every statement waits, none fails
+      proxy.stall();
+      // a chunk's commit, the positions' save, a checkpoint: each waits on PostgreSQL when the stop comes
+      await produce(n.events, lines.slice(1000, 2000));
+      await sleep(1500);
+    } finally {
+      const began = Date.now();
+      const stopped = await Promise.race([
+        runner.stop().then(
+          () => undefined,
+          (err: Error) => err.message,
+        ),
+        sleep(60_000).then(() => "still stopping after 60 s"),
+      ]);
+      // the saves are given up after 20 s, the Kafka steps take their usual second: within Kubernetes's 30 s
+      expect(Date.now() - began, stopped).toBeLessThan(25_000);
+      // the group left all the same: kafkajs no longer waits for the batch hung on PostgreSQL
+      expect(stopped).toMatch(
+        /^stopped without saving to PostgreSQL \(no answer within 20000 ms\): partitions [01],[01] keep the positions and checkpoint saved last, and their next owner consumes again the events since \(none lost, no output made twice\); the group left$/,
+      );
+      await proxy.close();
+    }
+  });
+
   it("an outbox publish that fails on PostgreSQL says to check PostgreSQL, not the brokers", async () => {
     const n = freshNames("pgoutpub");
     await createTopics(n, 1);
