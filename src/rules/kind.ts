@@ -5,7 +5,7 @@ import type { Event } from "../decode/events.js";
 import type { MerchantState } from "../state/merchant.js";
 import type { InfraIndex } from "../state/infra.js";
 import type { IndicatorIndex, IndicatorRef } from "../indicators/index.js";
-import { pushRecent } from "../state/window.js";
+import { bucketFor, monthIndex, pushRecent, windowSum, type MonthBucket, type MonthPair } from "../state/window.js";
 import type { RuleSetSettings } from "./ruleset.js";
 
 /** What every rule in a rules file has besides its kind's parameters. */
@@ -84,6 +84,27 @@ export interface EvalInput<P, S> {
  */
 export function keep<S>(input: { slot: S | undefined }, fresh: () => S): S {
   return (input.slot ??= fresh());
+}
+
+/**
+ * For an event a month-windowed rule does not count: once the merchant's month (of its latest event) has moved on,
+ * the window moves with it and what left it counts no more. Returns the finding over what the window still holds
+ * (`counted` in it), null when it holds nothing (the slot and its memory dropped), undefined when the month has not
+ * moved (nothing changed).
+ */
+export function rollWindow<B extends MonthBucket, S extends MonthPair<B>>(
+  input: { slot: S | undefined; merchant: MerchantState },
+  fresh: (m: number) => B,
+  counted: (b: B) => number,
+  finding: (slot: S) => Finding | null,
+): Finding | null | undefined {
+  const slot = input.slot;
+  const now = monthIndex(input.merchant.lastEventAt);
+  if (!slot?.month || now <= slot.month.m) return undefined;
+  bucketFor(slot, now, now, fresh);
+  if (windowSum(slot, counted) > 0) return finding(slot);
+  input.slot = undefined;
+  return null;
 }
 
 /** Records the current event in a rule's bounded evidence list, and asks the engine to keep its details. */

@@ -3,8 +3,8 @@
 // state/merchant.ts): settled ones, or authorised ones where the window holds no settlement; declines and refunds
 // are not sales. Over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, pct, type Finding } from "../kind.js";
-import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { defineKind, keep, pct, rollWindow, type Finding } from "../kind.js";
+import { bucketFor, monthIndex, saleShare, storedPair, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
   threshold: z.number().gt(0).max(1),
@@ -57,14 +57,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const country = sale?.card?.country;
     const home = merchant.profile?.country;
     if (!sale || !country || !home) {
-      const slot = input.slot;
-      const now = monthIndex(merchant.lastEventAt);
-      if (!slot?.month || now <= slot.month.m) return undefined;
-      // the merchant's month moved on: the window with it, and what left it counts no more
-      bucketFor(slot, now, now, fresh);
-      if (windowSum(slot, (x) => x.sales + x.authSales) > 0) return finding(slot, params, home);
-      input.slot = undefined;
-      return null;
+      return rollWindow(input, fresh, (x) => x.sales + x.authSales, (slot) => finding(slot, params, home));
     }
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);

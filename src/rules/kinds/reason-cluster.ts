@@ -1,8 +1,8 @@
 // Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
-import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { defineKind, keep, noteEvidence, pct, rollWindow, type Finding } from "../kind.js";
+import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 // The networks' reason-code formats. A code in none of them could never match a chargeback: refused, saying how
 // each network writes its codes. Codes are compared ignoring case (F24 and f24 are one code), otherwise as sent.
@@ -66,14 +66,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const now = monthIndex(merchant.lastEventAt);
-    if (event.type !== "chargeback") {
-      const slot = input.slot;
-      if (!slot || now <= slot.month!.m) return undefined;
-      bucketFor(slot, now, now, fresh);
-      if (windowSum(slot, (x) => x.total) > 0) return finding(slot, params);
-      input.slot = undefined;
-      return null;
-    }
+    if (event.type !== "chargeback") return rollWindow(input, fresh, (x) => x.total, (slot) => finding(slot, params));
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), now, fresh);
     if (!b) return undefined;

@@ -2,9 +2,9 @@
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
 // weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, rollWindow, type Finding } from "../kind.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
-import { bucketFor, monthIndex, storedPair, windowShare, windowSum, type MonthBucket, type MonthPair } from "../../state/window.js";
+import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z
   .strictObject({
@@ -52,14 +52,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       return null;
     }
     if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") {
-      const slot = input.slot;
-      const now = monthIndex(merchant.lastEventAt);
-      if (!slot?.month || now <= slot.month.m) return undefined;
-      // the merchant's month moved on: the window with it, and what left it counts no more
-      bucketFor(slot, now, now, fresh);
-      if (windowSum(slot, (x) => x.sales) > 0) return finding(slot, params);
-      input.slot = undefined;
-      return null;
+      return rollWindow(input, fresh, (x) => x.sales, (slot) => finding(slot, params));
     }
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);

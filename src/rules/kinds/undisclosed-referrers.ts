@@ -6,7 +6,7 @@
 // counted events, so a processor that sends both should put it on its settlements too. Sales before the merchant's
 // first profile are not counted: what it disclosed is not known yet.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, type Finding } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, rollWindow, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
@@ -111,14 +111,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     // before its profile the merchant's disclosures are unknown (its own shop would count as never disclosed): a sale
     // then is judged not at all, as cross-border does
     if (!disclosed || event.type !== "transaction" || event.channel !== "ecommerce" || (event.status !== "settled" && event.status !== "authorized")) {
-      const slot = input.slot;
-      const now = monthIndex(merchant.lastEventAt);
-      if (!slot?.month || now <= slot.month.m) return undefined;
-      // the merchant's month moved on: the window with it, and what left it counts no more
-      bucketFor(slot, now, now, fresh);
-      if (windowSum(slot, (x) => x.checkouts + x.authCheckouts) > 0) return finding(slot, params);
-      input.slot = undefined;
-      return null;
+      return rollWindow(input, fresh, (x) => x.checkouts + x.authCheckouts, (slot) => finding(slot, params));
     }
     const settledSale = event.status === "settled";
     const slot = keep(input, freshSlot);
