@@ -68,6 +68,19 @@ describe("format v1", () => {
     expect(index().matchUrl(url, at)).toEqual([]);
   });
 
+  it("matches a listed URL whose host is an IPv6 address, with or without a port", () => {
+    const at = T("2026-03-02T00:00:00Z");
+    const ix = index(
+      set([
+        { id: "v6", kind: "url", value: "http://[2001:db8::1]/album/" },
+        { id: "v6-port", kind: "url", value: "https://[2001:db8::2]:8443/pay" },
+      ]),
+    );
+    expect(ids(ix.matchUrl("http://[2001:DB8::1]/album", at))).toEqual(["v6"]);
+    expect(ids(ix.matchUrl("https://[2001:db8::2]:8443/pay?utm_source=x", at))).toEqual(["v6-port"]);
+    expect(ix.matchUrl("http://[2001:db8::1]/other", at)).toEqual([]);
+  });
+
   it("refuses a malformed set with the file and the place inside it", () => {
     const d = dir();
     writeFileSync(join(d, "bad.json"), JSON.stringify({ format: FORMAT, id: "s", publisher: { id: "p" }, version: 0, created: "2026-01-01T00:00:00Z", entries: [{ id: "a", kind: "domain", value: "x.example", confidence: 101 }] }));

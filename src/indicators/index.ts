@@ -10,6 +10,8 @@ import { hash32 } from "../lib/hash.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
 
+const URL_HOST = /^(\[[^\]]*\]|[^/?:]*)/;
+
 export interface IndicatorRef {
   set: string;
   id: string;
@@ -81,7 +83,8 @@ export class IndicatorIndex {
     const list = table.get(key);
     if (list) list.push(ref);
     else table.set(key, [ref]);
-    if (kind === "url") this.urlHosts.add(key.slice(0, key.search(/[/?:]|$/)));
+    // the canonical URL's host: up to its port, path or query; an IPv6 host whole, brackets and colons in it
+    if (kind === "url") this.urlHosts.add(URL_HOST.exec(key)![0]);
     if (kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
   }
 
