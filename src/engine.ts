@@ -159,6 +159,8 @@ export class Engine {
       return NO_ALERTS;
     }
     this.counts.events++;
+    // checked against the entries in force up to its latest event: one that began to hold since is checked now
+    const begun = m.lastEventAt > 0 && this.env.indicators.beginsWithin(m.lastEventAt, at);
     if (at > m.lastEventAt) m.lastEventAt = at;
     if (this.trackDirty) this.dirty.add(m.id);
     if (at > this.clock) {
@@ -167,7 +169,7 @@ export class Engine {
     }
     // the merchant is first brought up to date with the indicators in force, then given its event
     let changed =
-      m.indicatorsSeen !== indicators || (m.indicatorsExpire !== undefined && at >= m.indicatorsExpire)
+      begun || m.indicatorsSeen !== indicators || (m.indicatorsExpire !== undefined && at >= m.indicatorsExpire)
         ? this.recheckIndicators(m, indicators, event.eventId, at)
         : false;
     let newPeers: string[] | undefined;

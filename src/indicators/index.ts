@@ -49,6 +49,8 @@ export class IndicatorIndex {
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
   private fp: number | undefined;
   private content = 0;
+  /** the times entries begin to hold (their validFrom), ascending */
+  private starts: number[] = [];
   /** in an index made by citedOnly, its entries by citation (one entry each: entry ids are unique in a set) */
   private byCitation?: Map<string, Cited>;
 
@@ -73,8 +75,24 @@ export class IndicatorIndex {
         ...(e.tlp && { tlp: e.tlp }),
       };
       this.put(e.kind, key, ref);
+      if (ref.validFrom > 0) this.starts.push(ref.validFrom);
     }
+    this.starts.sort((a, b) => a - b);
     this.sets.push({ id: set.id, source: set.publisher.id, version: set.version, entries: set.entries.length, ...(set.signature && { signedBy: set.signature.keyId }) });
+  }
+
+  /** Whether an entry begins to hold after `after` and at or before `upTo` (epoch ms). */
+  beginsWithin(after: number, upTo: number): boolean {
+    const s = this.starts;
+    if (s.length === 0 || upTo <= after) return false;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid]! <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < s.length && s[lo]! <= upTo;
   }
 
   private put(kind: IndicatorKind, key: string, ref: IndicatorRef): void {
