@@ -134,6 +134,21 @@ describe("rule-set errors", () => {
     expect(err.message).toBe(`${join(dir, "rules.yaml")}:7:7: rules[0].params.bogus: unknown key "bogus"`);
   });
 
+  it("a share written as a percentage (70 for 70%) is refused with how to write it", () => {
+    const dir = dirWith({
+      "ruleset.yaml": SETTINGS,
+      "rules.yaml": `
+        rules:
+          - id: xb
+            kind: cross-border
+            weight: 15
+            typology: cross-border
+            params: { threshold: 70, minTransactions: 20 }
+      `,
+    });
+    expect(loadError(dir).issues).toEqual([expect.objectContaining({ path: "rules[0].params.threshold", message: "a share from 0 to 1: write 70% as 0.7" })]);
+  });
+
   it("a key left out is called missing, with the type it needs; a wrong value keeps zod's words", () => {
     const dir = dirWith({
       "ruleset.yaml": SETTINGS,
@@ -235,7 +250,7 @@ describe("rule-set errors", () => {
     const err = loadError(dir);
     expect(err.file).toBe(join(dir, "sales.yaml"));
     expect(err.issues).toEqual([
-      { path: "rules[0].params.threshold", message: "Too big: expected number to be <=1", line: 6, col: 26 },
+      { path: "rules[0].params.threshold", message: "a share from 0 to 1: write 70% as 0.7", line: 6, col: 26 },
       { path: "rules[1].weight", message: "Invalid input: expected number, received string", line: 9, col: 13 },
     ]);
   });

@@ -196,4 +196,7 @@ export function defineKind<P, S = undefined>(k: RuleKind<P, S>): RuleKind<P, S> 
   return k;
 }
 
+/** A share of a whole, as the explanations print it with pct(); a tuner may well write 70 for 70%. */
+export const share = () => z.number().gt(0).max(1, "a share from 0 to 1: write 70% as 0.7");
+
 export const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;

@@ -7,7 +7,7 @@
 // so the scheme measures count them in the base: the ratio is then a lower bound, exact when every sale has a BIN,
 // and an alert on it holds whatever the unknown networks were. A measure without a base is no ratio: no finding.
 import { z } from "zod";
-import { defineKind, noteEvidence, pct } from "../kind.js";
+import { defineKind, noteEvidence, pct, share } from "../kind.js";
 import type { Counters, MerchantState } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
 import { monthIndex } from "../../state/window.js";
@@ -15,7 +15,7 @@ import { monthIndex } from "../../state/window.js";
 const Level = z
   .strictObject({
     name: z.string().min(1),
-    ratio: z.number().gt(0).max(1),
+    ratio: share(),
     minCount: z.number().int().min(1),
     /** optional upper bound on the count, for a level that applies to a band of counts only */
     maxCount: z.number().int().min(1).optional(),

@@ -3,11 +3,11 @@
 // state/merchant.ts): settled ones, or authorised ones where the window holds no settlement; declines and refunds
 // are not sales. Over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, pct, rollWindow, type Finding } from "../kind.js";
+import { defineKind, keep, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
-  threshold: z.number().gt(0).max(1),
+  threshold: share(),
   /** sales with a card country needed in the window before the share means anything */
   minTransactions: z.number().int().min(1),
 });

@@ -1,7 +1,7 @@
 // Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, rollWindow, type Finding } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 // The networks' reason-code formats. A code in none of them could never match a chargeback: refused, saying how
@@ -30,7 +30,7 @@ const reasonCode = z
 
 const Params = z.strictObject({
   reasonCodes: z.array(reasonCode).min(1),
-  threshold: z.number().gt(0).max(1),
+  threshold: share(),
   minChargebacks: z.number().int().min(1),
 });
 

@@ -2,7 +2,7 @@
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
 // weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, rollWindow, type Finding } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
@@ -13,7 +13,7 @@ const Params = z
     maxMinor: z.number().int().min(1),
     /** the currencies the band was set for: a sale in another is never in the band */
     currencies: Currencies,
-    threshold: z.number().gt(0).max(1),
+    threshold: share(),
     minSales: z.number().int().min(1),
     highRiskOnly: z.boolean().default(true),
   })

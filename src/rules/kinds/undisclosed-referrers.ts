@@ -6,7 +6,7 @@
 // counted events, so a processor that sends both should put it on its settlements too. Sales before the merchant's
 // first profile are not counted: what it disclosed is not known yet.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, rollWindow, type Finding } from "../kind.js";
+import { defineKind, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
@@ -28,12 +28,12 @@ const AllowedHost = z
 
 const Params = z.strictObject({
   /** share of checkouts referred from undisclosed domains that fires the rule */
-  threshold: z.number().gt(0).max(1),
+  threshold: share(),
   /** checkouts needed in the window before the share means anything */
   minCheckouts: z.number().int().min(1),
   /** the top N undisclosed domains must carry at least `concentration` of the undisclosed referrals */
   topDomains: z.number().int().min(1).max(8).default(3),
-  concentration: z.number().gt(0).max(1),
+  concentration: share(),
   /** benign referrers: search engines, social networks, the merchant's own payment provider; each with its subdomains */
   allowReferrers: z.array(AllowedHost).default([]),
 });
