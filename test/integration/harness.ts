@@ -57,11 +57,20 @@ export function freshNames(prefix: string): Names {
 export async function createTopics(n: Names, partitions: number): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [n.events, n.alerts, n.dead].map((topic) => ({ topic, numPartitions: partitions })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  try {
+    // a broker resumed moments ago (stop-hung-broker stops and resumes it) may not lead new partitions yet ("This
+    // server does not host this topic-partition"): asked again, for up to 30 s (topics already made are kept)
+    for (const start = Date.now(); ; await new Promise((r) => setTimeout(r, 500))) {
+      try {
+        await admin.createTopics({ topics: [n.events, n.alerts, n.dead].map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+        return;
+      } catch (err) {
+        if (Date.now() - start > 30_000) throw err;
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** A schema of its own for one test, as a DATABASE_URL whose connections use it. */
