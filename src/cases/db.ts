@@ -1,7 +1,7 @@
 // One small interface over the two databases the case store runs on: a PostgreSQL server (pg.Pool) for the
 // service, and PGlite (PostgreSQL compiled to WebAssembly, in process) for the embedded default. Same SQL on both.
 import type pg from "pg";
-import { migrate } from "../sinks/postgres/migrations.js";
+import { auditPowers, migrate } from "../sinks/postgres/migrations.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { databaseWhere } from "../config/run.js";
 
@@ -41,10 +41,7 @@ export interface Db extends Queryable {
  * trigger off, as `db migrate --service-role` tells the operator of the role it is given.
  */
 export async function auditUnprotected(q: Queryable): Promise<string | undefined> {
-  const { rows } = await q.query<{ role: string; super: boolean; owner: boolean }>(
-    "SELECT current_user AS role, r.rolsuper AS super, pg_has_role(current_user, c.relowner, 'MEMBER') AS owner FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'mt_audit'::regclass",
-  );
-  const r = rows[0];
+  const r = await auditPowers(q);
   if (!r || (!r.super && !r.owner)) return undefined;
   return `the audit trail is not append-only for this service: its database role ${r.role} is ${r.super ? "a superuser" : "the tables' owner (or a member of its role)"}, which can switch off the trigger that protects it; run the service as a role of its own: \`moneytrail db migrate --service-role ROLE\` with the owner's DATABASE_URL, then DATABASE_URL with that role (README: Operating it, the database role)`;
 }

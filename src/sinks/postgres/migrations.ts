@@ -399,6 +399,18 @@ export async function migrate(client: Migratable): Promise<number> {
 }
 
 /**
+ * Whether `role` (the connection's own when none is named) is a superuser, or the tables' owner or a member of its
+ * role: either can switch the audit trail's append-only trigger off whatever is granted. Undefined: no such role.
+ */
+export async function auditPowers(client: Queryable, role?: string): Promise<{ role: string; super: boolean; owner: boolean } | undefined> {
+  const { rows } = await client.query<{ role: string; super: boolean; owner: boolean }>(
+    "SELECT r.rolname AS role, r.rolsuper AS super, pg_has_role(r.oid, c.relowner, 'MEMBER') AS owner FROM pg_roles r, pg_class c WHERE r.rolname = COALESCE($1::text, current_user::text) AND c.oid = 'mt_audit'::regclass",
+    [role ?? null],
+  );
+  return rows[0];
+}
+
+/**
  * Lets `role` run the service on these tables without owning them: read and write every table, but only read
  * and append to the audit trail. Its owner could switch the append-only trigger off (ALTER TABLE ... DISABLE
  * TRIGGER); a role that is not the owner cannot, nor update, delete or truncate a row of it. Tables of later
@@ -406,16 +418,11 @@ export async function migrate(client: Migratable): Promise<number> {
  */
 export async function grantServiceRole(client: Queryable, role: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new UsageError(`${role}: a role name here is lowercase letters, digits and underscores`);
-  // the tables' owner (or a role that may act as it) and a superuser can switch the trigger off whatever is granted
-  const { rows: found } = await client.query<{ super: boolean; owner: boolean }>(
-    "SELECT r.rolsuper AS super, pg_has_role(r.oid, c.relowner, 'MEMBER') AS owner FROM pg_roles r, pg_class c WHERE r.rolname = $1 AND c.oid = 'mt_audit'::regclass",
-    [role],
-  );
-  const [who] = found;
+  const who = await auditPowers(client, role);
   if (!who) throw new UsageError(`--service-role ${role}: no such role: create it first (CREATE ROLE ${role} LOGIN PASSWORD '…'), then migrate again`);
   if (who.super || who.owner)
     throw new UsageError(
-      `--service-role ${role}: ${who.super ? "a superuser" : "the tables' owner, or a member of its role"} can switch the audit trail's protection off: give a role of the service's own that is neither (CREATE ROLE moneytrail_service LOGIN PASSWORD '…')`,
+      `--service-role ${role}: ${who.super ? "a superuser" : "the tables' owner, or a member of its role"} can switch the audit trail's protection off: give a role of the service's own, neither a superuser nor the tables' owner (CREATE ROLE moneytrail_service LOGIN PASSWORD '…')`,
     );
   const { rows } = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
   const schema = `"${rows[0]!.schema.replace(/"/g, '""')}"`;
