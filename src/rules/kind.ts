@@ -64,6 +64,8 @@ export interface IndicatorsChanged {
 /** What a rule may be run on: an event, or one of the engine's internal triggers. */
 export type Trigger = Event | PeerFlagged | IndicatorsChanged;
 export type TriggerType = Trigger["type"];
+/** Every event of the merchant: what a windowed rule runs on, as any event moves the merchant's window on. */
+export const EVERY_EVENT: readonly TriggerType[] = ["merchant", "transaction", "chargeback", "site_observation"];
 
 export interface EvalInput<P, S> {
   event: Trigger;

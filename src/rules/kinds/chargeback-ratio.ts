@@ -7,7 +7,7 @@
 // so the scheme measures count them in the base: the ratio is then a lower bound, exact when every sale has a BIN,
 // and an alert on it holds whatever the unknown networks were. A measure without a base is no ratio: no finding.
 import { z } from "zod";
-import { defineKind, noteEvidence, pct, share } from "../kind.js";
+import { defineKind, EVERY_EVENT, noteEvidence, pct, share } from "../kind.js";
 import type { Counters, MerchantState } from "../../state/merchant.js";
 import type { ChargebackEvent } from "../../decode/events.js";
 import { monthIndex } from "../../state/window.js";
@@ -84,7 +84,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "dispute/fraud ratio against scheme programs (Visa VAMP, Mastercard ECP) or an early-warning level",
   params: Params,
   // every event: a month the measure has left withdraws its finding at the merchant's next event, whatever it is
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   reads: (p) => (p.mccs === "high-risk" ? ["highRiskMccs"] : []),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;

@@ -3,7 +3,7 @@
 // state/merchant.ts): settled ones, or authorised ones where the window holds no settlement; declines and refunds
 // are not sales. Over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, pct, rollWindow, share, type Finding } from "../kind.js";
+import { defineKind, EVERY_EVENT, keep, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z.strictObject({
@@ -50,7 +50,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "share of sales (each counted once) on cards issued outside the merchant's country, with a minimum volume",
   params: Params,
   // every event moves the merchant's window on, those it does not count too
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const sale = event.type === "transaction" && (event.status === "settled" || event.status === "authorized") ? event : undefined;

@@ -4,7 +4,7 @@
 // two names less than D days apart are always in one window (01 March 23:59 and 31 March 00:01 are within 30 days),
 // at the cost of some up to a day more apart: a churn within D days is never missed.
 import { z } from "zod";
-import { defineKind, keep, type Finding } from "../kind.js";
+import { defineKind, EVERY_EVENT, keep, type Finding } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import { normaliseDescriptor } from "../../lib/descriptor.js";
 import { dayIndex } from "../../state/window.js";
@@ -86,7 +86,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "K or more distinct normalised descriptors within D days (transactions or profile changes)",
   params: Params,
   // every event moves the merchant's window on, those without a descriptor (most sales, chargebacks, crawls) too
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const descriptor = event.type === "merchant" || event.type === "transaction" ? event.descriptor : undefined;

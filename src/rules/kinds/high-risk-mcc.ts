@@ -1,7 +1,7 @@
 // High-risk MCC (5967 direct-marketing inbound teleservices, 7273 dating, 4816 computer networks, 5816 digital
 // games, 6051 quasi-cash, ...): a factor that raises the weight of other evidence, never an alert on its own.
 import { z } from "zod";
-import { defineKind } from "../kind.js";
+import { defineKind, EVERY_EVENT } from "../kind.js";
 
 const Params = z.strictObject({
   /** score multiplier applied when other signals are present */
@@ -14,7 +14,7 @@ export default defineKind<z.infer<typeof Params>, number>({
   params: Params,
   // every event, not only profiles: a hot reload that changes the high-risk list (or the factor) applies to a
   // merchant at its next event, as it does in the other rules, not at its next profile (a set lookup an event)
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   role: "factor",
   reads: () => ["highRiskMccs"],
   evaluate(input) {

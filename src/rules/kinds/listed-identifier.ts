@@ -2,7 +2,7 @@
 // or a payout wallet appears in an indicator set. Terminated merchants come back under new names with the
 // same people and accounts.
 import { z } from "zod";
-import { defineKind, indicatorFinding, confidenceText, keepStrongest, recheckedEvidence, type EvalInput } from "../kind.js";
+import { defineKind, EVERY_EVENT, indicatorFinding, confidenceText, keepStrongest, recheckedEvidence, type EvalInput } from "../kind.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { indicatorKey } from "../../indicators/schema.js";
 import type { IndicatorKind } from "../../indicators/schema.js";
@@ -62,7 +62,7 @@ export default defineKind<Params, Slot | typeof CHECKED>({
   kind: "listed-identifier",
   summary: "merchant ID, contact e-mail, payout account, principal or wallet is on an indicator list",
   params: Params,
-  on: ["merchant", "transaction", "chargeback", "site_observation", "indicators-changed"],
+  on: [...EVERY_EVENT, "indicators-changed"],
   evaluate(input) {
     const { event, merchant, params } = input;
     // the merchant ID is checked once; the profile's identifiers each time the profile changes; all of them, and

@@ -1,7 +1,7 @@
 // Chargeback reason cluster: most disputes say "fraud" or "not recognised" (Visa 10.4, Mastercard 4837, 4863,
 // ...). Cardholders who do not recognise a charge are what a disguised descriptor produces.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
+import { defineKind, EVERY_EVENT, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 // The networks' reason-code formats. A code in none of them could never match a chargeback: refused, saying how
@@ -62,7 +62,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   params: Params,
   // every event moves the window forward (a sale, a profile, a crawl), so chargebacks that left it stop counting
   // (and their memory goes)
-  on: ["chargeback", "transaction", "merchant", "site_observation"],
+  on: EVERY_EVENT,
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const now = monthIndex(merchant.lastEventAt);

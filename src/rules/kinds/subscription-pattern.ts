@@ -2,7 +2,7 @@
 // narrow low band — the shape of a membership site's billing. Common in legitimate businesses too, so its
 // weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
+import { defineKind, EVERY_EVENT, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
@@ -40,7 +40,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "share of recurring low-value card-not-present sales (settled) in a price band (high-risk MCCs)",
   params: Params,
   // a profile that leaves the high-risk MCCs withdraws the finding at once; every event moves the window on
-  on: ["transaction", "merchant", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   reads: (p) => (p.highRiskOnly ? ["highRiskMccs"] : []),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;

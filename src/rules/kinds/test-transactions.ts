@@ -4,7 +4,7 @@
 // authorisation already counted, and may carry its batch's time; a refund is no attempt. A processor that sends
 // settlements only is not covered.
 import { z } from "zod";
-import { defineKind, keep } from "../kind.js";
+import { defineKind, EVERY_EVENT, keep } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
 import { Currencies, currencyText, inCurrencies } from "../currencies.js";
 
@@ -70,7 +70,7 @@ export default defineKind<Params, Slot>({
   summary: "a burst of very small authorisation attempts (approved or declined) on many distinct cards",
   params: Params,
   // every event moves the window on: a burst lapses at the merchant's next event once it has left it, whatever that is
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   evaluate(input) {
     const { event, at, merchant, params } = input;
     // the window ends at the merchant's latest event, not at this one's time: an attempt that arrives late, older than

@@ -6,7 +6,7 @@
 // counted events, so a processor that sends both should put it on its settlements too. Sales before the merchant's
 // first profile are not counted: what it disclosed is not known yet.
 import { z } from "zod";
-import { defineKind, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
+import { defineKind, EVERY_EVENT, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, windowSum, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
 import { registrableDomain, urlHost } from "../../lib/url.js";
 
@@ -104,7 +104,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   summary: "a large, concentrated share of checkouts (sales, each counted once) is referred from domains the merchant never disclosed",
   params: Params,
   // every event moves the merchant's window on, those it does not count too
-  on: ["merchant", "transaction", "chargeback", "site_observation"],
+  on: EVERY_EVENT,
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const disclosed = merchant.profile?.domains;
