@@ -429,8 +429,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
 /**
  * Closes the web server, cutting off after `ms` (3 s: well inside a stop's grace period) the requests still open (a
- * slow client, a long export): fastify's close waits for them, up to Node's 5-minute request timeout. What a cut-off request does in PostgreSQL is done
- * in full or not at all (an export and its audit row are one transaction); it runs on, and its client gets no answer.
+ * slow client, a long export): fastify's close waits for them, up to Node's 5-minute request timeout. What a cut-off
+ * request does in PostgreSQL is done in full or not at all (an export and its audit row are one transaction); it
+ * runs on, and its client gets no answer.
  */
 export async function closeWeb(app: FastifyInstance, ms = 3000): Promise<void> {
   const cut = setTimeout(() => app.server.closeAllConnections(), ms).unref();
