@@ -103,7 +103,9 @@ export function sampleLines(): string[] {
 
 /** Produces lines (keyed by merchantId) in batches; `pauseMs` between batches spreads them out in time. */
 export async function produce(topic: string, lines: (string | Buffer)[], o: { batch?: number; pauseMs?: number } = {}): Promise<void> {
-  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  // idempotent: a send retried after a timeout on a loaded machine put its messages on the topic twice (a CI run read
+  // 2,704 offsets where 2,500 lines were sent), and every count a test makes of them
+  const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const size = o.batch ?? 500;
   for (let i = 0; i < lines.length; i += size) {
