@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     // the integration teardown stops the broker: SIGTERM, up to 30 s, then SIGKILL
     teardownTimeout: 60_000,
+    // a cheap password hash (the default costs 0.2 s a hash): a test signs in and adds users many times.
+    // test/password-cost.test.ts checks the default cost itself
+    env: { MT_PASSWORD_COST: "ln=10,r=8,p=1" },
     projects: [
       {
         extends: true,

@@ -17,7 +17,7 @@ import { readTopicRange } from "./source/kafka-range.js";
 import { brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
-import { Auth, AuthError } from "./web/auth.js";
+import { Auth, AuthError, authSettings } from "./web/auth.js";
 import { CONSOLE, ROLES } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
 import { RunConfig, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
@@ -146,6 +146,8 @@ program
   .option("--concurrent-partitions <n>", "partitions processed at once, their commits overlapping (env MT_CONCURRENT_PARTITIONS, default 3)")
   .action(async (flags: Record<string, unknown>, command: Command) => {
     const cfg = runConfig(process.env, flags, new Set(command.options.map((o) => o.attributeName())));
+    // sign-in's settings, refused now rather than when the reviewers' page starts
+    authSettings(process.env);
     const log = createLogger(cfg.logLevel);
     const unknown = unknownVariables(process.env);
     if (unknown.length) log.warn({ unknown }, "environment variables that moneytrail run does not read, ignored: check their spelling against the settings in the README");

@@ -1,17 +1,19 @@
 // Who may do what. Users have one role; they sign in to the page (a session cookie) or call the API with a
-// token. Passwords are scrypt hashes; tokens and sessions are kept as SHA-256 hashes, so the tables open nothing.
+// token. Passwords are scrypt hashes that carry their cost; tokens and sessions are kept as SHA-256 hashes, so the
+// tables open nothing.
 // A password someone else set (printed by `users add`, the demo or the admin page) is an initial one: its first
 // sign-in leads to choosing a new one, and the session can do nothing else until then.
-import { randomBytes, scrypt as scryptCb, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { isIP } from "node:net";
 import { canonicalIp } from "../lib/ip.js";
 import { sha256Hex } from "../lib/hash.js";
 import { promisify } from "node:util";
 import { z } from "zod";
 import type { Db } from "../cases/db.js";
+import { UsageError } from "../lib/errors.js";
 import { ANONYMOUS, CONSOLE, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
 
-const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
 
 /** Each permission and the roles that hold it. Reviewers see cases; rule tuners change rules; admins manage access. */
 export const PERMISSIONS = {
@@ -38,22 +40,80 @@ export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"
 const SESSION_HOURS = 8;
 const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString("base64url")}`;
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, 32);
-  return `scrypt$${salt.toString("base64")}$${key.toString("base64")}`;
+/** scrypt's cost: N = 2^ln, block size r, parallelism p (Node runs the p passes one after another: p adds time, not memory). */
+export interface PasswordCost {
+  ln: number;
+  r: number;
+  p: number;
+}
+/**
+ * OWASP's Password Storage Cheat Sheet: N=2^14 (16 MiB), r=8, p=5, or an equal work with more memory and fewer passes
+ * (N=2^16, r=8, p=2: 64 MiB). About 0.2 s a hash on one core; this one stays inside Node's default scrypt memory.
+ */
+export const DEFAULT_PASSWORD_COST: PasswordCost = { ln: 14, r: 8, p: 5 };
+// the first form, scrypt$salt$key, was hashed at Node's default cost
+const LEGACY_COST: PasswordCost = { ln: 14, r: 8, p: 1 };
+const MAX_MIB = 256;
+const mib = (c: PasswordCost) => (128 * 2 ** c.ln * c.r) / 2 ** 20;
+const costText = (c: PasswordCost) => `ln=${c.ln},r=${c.r},p=${c.p}`;
+const COST_FORM = /^ln=(\d+),r=(\d+),p=(\d+)$/;
+const PasswordCostText = z
+  .string()
+  .regex(COST_FORM, "write it as ln=14,r=8,p=5 (scrypt's N = 2^ln, block size r, parallelism p)")
+  .transform((s) => {
+    const [ln, r, p] = COST_FORM.exec(s)!.slice(1).map(Number) as [number, number, number];
+    return { ln, r, p };
+  })
+  .refine((c) => c.ln >= 1 && c.ln <= 24 && c.r >= 1 && c.r <= 32 && c.p >= 1 && c.p <= 64, {
+    message: "ln from 1 to 24, r from 1 to 32, p from 1 to 64 (OWASP's: ln=14,r=8,p=5)",
+    abort: true,
+  })
+  .refine((c) => mib(c) <= MAX_MIB, {
+    error: (i) => `that is ${mib(i.input as PasswordCost)} MiB of memory a sign-in (128·2^ln·r bytes); at most ${MAX_MIB} MiB: lower ln or r and raise p`,
+  });
+
+/** The settings of sign-in, read from the environment by every process that signs in or adds users. */
+const AuthEnv = z.object({ MT_PASSWORD_COST: PasswordCostText.optional() });
+export const AUTH_VARIABLES = Object.keys(AuthEnv.shape);
+
+export interface AuthSettings {
+  /** of new hashes; a sign-in whose hash has another replaces it */
+  passwordCost: PasswordCost;
 }
 
-async function passwordMatches(password: string, stored: string | null): Promise<boolean> {
-  const [scheme, salt, key] = (stored ?? "").split("$");
-  if (scheme !== "scrypt" || !salt || !key) return false;
-  const got = await scrypt(password, Buffer.from(salt, "base64"), 32);
-  return timingSafeEqual(got, Buffer.from(key, "base64"));
+/** The settings from the environment; a bad value is refused naming the variable and what it takes. */
+export function authSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  const r = AuthEnv.safeParse(Object.fromEntries(AUTH_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])} ${env[String(i.path[0])]}: ${i.message}`).join("; "));
+  return { passwordCost: r.data.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST };
+}
+
+const scryptOf = (password: string, salt: Buffer, c: PasswordCost) => scrypt(password, salt, 32, { N: 2 ** c.ln, r: c.r, p: c.p, maxmem: 2 * mib(c) * 2 ** 20 });
+const b64 = (b: Buffer) => b.toString("base64").replace(/=+$/, "");
+
+/** A PHC string: $scrypt$ln=14,r=8,p=5$salt$key (base64 without padding). */
+export async function hashPassword(password: string, cost: PasswordCost): Promise<string> {
+  const salt = randomBytes(16);
+  return `$scrypt$${costText(cost)}$${b64(salt)}$${b64(await scryptOf(password, salt, cost))}`;
+}
+
+/** The cost, salt and key of a stored hash, of either form; undefined for none. */
+function parseHash(stored: string | null): { cost: PasswordCost; salt: Buffer; key: Buffer } | undefined {
+  const parts = (stored ?? "").split("$");
+  const [cost, salt, key] =
+    parts.length === 3 && parts[0] === "scrypt" ? [LEGACY_COST, parts[1], parts[2]] : parts.length === 5 && parts[1] === "scrypt" ? [PasswordCostText.safeParse(parts[2]).data, parts[3], parts[4]] : [];
+  if (!cost || !salt || !key) return undefined;
+  return { cost, salt: Buffer.from(salt, "base64"), key: Buffer.from(key, "base64") };
+}
+
+export async function passwordMatches(password: string, stored: string | null): Promise<boolean> {
+  const h = parseHash(stored);
+  if (!h) return false;
+  const got = await scryptOf(password, h.salt, h.cost);
+  return got.length === h.key.length && timingSafeEqual(got, h.key);
 }
 
 type UserRow = { username: string; role: Role; password_hash: string | null; must_change: boolean; disabled: boolean };
-
-const DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 export interface Session extends Actor {
   csrf: string;
@@ -121,7 +181,15 @@ export class Auth {
   private readonly byName = new Throttle(5, THROTTLE_MS);
   private readonly byClient = new Throttle(20, THROTTLE_MS);
 
-  constructor(private readonly db: Db) {}
+  /** compared against for a name that is not a user's, at the cost of a real hash: timing does not tell names apart */
+  private readonly dummyHash: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: AuthSettings = authSettings(),
+  ) {
+    this.dummyHash = `$scrypt$${costText(settings.passwordCost)}$${"A".repeat(22)}$${"A".repeat(43)}`;
+  }
 
   /** Adds a user; returns the initial password (generated when none is given: shown once, stored only as a hash). */
   async addUser(by: Actor, input: unknown): Promise<{ username: string; role: Role; password: string }> {
@@ -131,7 +199,7 @@ export class Auth {
       const r = await q.query("INSERT INTO mt_users (username, role, password_hash, password_change_required) VALUES ($1, $2, $3, true) ON CONFLICT DO NOTHING RETURNING username", [
         u.username,
         u.role,
-        await hashPassword(password),
+        await hashPassword(password, this.settings.passwordCost),
       ]);
       if (!r.rows[0]) throw new AuthError(409, `user ${u.username} exists already`);
       await writeAudit(q, by, "user-add", { target: u.username, after: { role: u.role } });
@@ -233,7 +301,7 @@ export class Auth {
       );
       u = r.rows[0];
       // compare against a dummy hash for unknown users too, so timing does not tell which names exist
-      ok = await passwordMatches(password, u?.password_hash ?? DUMMY_HASH);
+      ok = await passwordMatches(password, u?.password_hash ?? this.dummyHash);
     } catch (err) {
       this.byName.giveBack(name);
       this.byClient.giveBack(client);
@@ -247,6 +315,10 @@ export class Auth {
     }
     this.byName.clear(name);
     this.byClient.giveBack(client);
+    // a hash of another cost (the old form, or the setting changed since) is replaced now that the password is known
+    const from = costText(parseHash(u.password_hash)!.cost);
+    const to = costText(this.settings.passwordCost);
+    const rehash = from === to ? undefined : await hashPassword(password, this.settings.passwordCost);
     const sessionId = secret("");
     const csrf = secret("");
     await this.db.tx(async (q) => {
@@ -256,7 +328,9 @@ export class Auth {
         u.username,
         csrf,
       ]);
-      await writeAudit(q, { username: u.username, role: u.role }, "login", { detail: { address: ip } });
+      // unless the password changed meanwhile
+      const rehashed = rehash && (await q.query("UPDATE mt_users SET password_hash = $2 WHERE username = $1 AND password_hash = $3 RETURNING 1", [u.username, rehash, u.password_hash])).rows[0];
+      await writeAudit(q, { username: u.username, role: u.role }, "login", { detail: { address: ip, ...(rehashed && { rehashed: { from, to } }) } });
     });
     return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change } };
   }
@@ -296,10 +370,10 @@ export class Auth {
     this.byName.fail(who.username, now);
     const wrong = new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
     try {
-      const hash = await hashPassword(p.newPassword);
+      const hash = await hashPassword(p.newPassword, this.settings.passwordCost);
       await this.db.tx(async (q) => {
         const r = await q.query<{ password_hash: string | null }>("SELECT password_hash FROM mt_users WHERE username = $1 AND NOT disabled FOR UPDATE", [who.username]);
-        if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? DUMMY_HASH))) throw wrong;
+        if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? this.dummyHash))) throw wrong;
         await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
         await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256Hex(keepSessionId) : null]);
         await writeAudit(q, who, "password-change", { target: who.username });

@@ -268,7 +268,7 @@ describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) 
     const again = await login("newbie", "newbie-own-password");
     expect(again.headers.location).toBe("/cases");
     const stored = (await db.query<{ password_hash: string }>("SELECT password_hash FROM mt_users WHERE username = 'newbie'")).rows[0]!.password_hash;
-    expect(stored).toMatch(/^scrypt\$[^$]+\$[^$]+$/);
+    expect(stored).toMatch(/^\$scrypt\$ln=\d+,r=\d+,p=\d+\$[^$]+\$[^$]+$/);
     const rows = await trail();
     expect(rows.filter((r) => r.action === "password-change")).toMatchObject([{ actor: "newbie", role: "reviewer", target: "newbie" }]);
     expect(JSON.stringify(rows)).not.toContain("newbie-own-password");
