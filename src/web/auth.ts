@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Db } from "../cases/db.js";
 import { UsageError } from "../lib/errors.js";
+import { wholeNumber } from "../lib/whole-number.js";
 import { ANONYMOUS, CONSOLE, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
@@ -37,8 +38,9 @@ export const NewUser = z.strictObject({ username: Username, role: z.enum(ROLES),
 export const PasswordChange = z.strictObject({ currentPassword: z.string().max(256), newPassword: Password });
 export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"disabled": true} to withdraw the user\'s access, false to give it back' }) });
 
-const SESSION_HOURS = 8;
 const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString("base64url")}`;
+
+const SESSION_HOURS = 8;
 
 /** scrypt's cost: N = 2^ln, block size r, parallelism p (Node runs the p passes one after another: p adds time, not memory). */
 export interface PasswordCost {
@@ -73,19 +75,21 @@ const PasswordCostText = z
   });
 
 /** The settings of sign-in, read from the environment by every process that signs in or adds users. */
-const AuthEnv = z.object({ MT_PASSWORD_COST: PasswordCostText.optional() });
+const AuthEnv = z.object({ MT_PASSWORD_COST: PasswordCostText.optional(), MT_WEB_IDLE_MINUTES: wholeNumber(1, SESSION_HOURS * 60).optional() });
 export const AUTH_VARIABLES = Object.keys(AuthEnv.shape);
 
 export interface AuthSettings {
   /** of new hashes; a sign-in whose hash has another replaces it */
   passwordCost: PasswordCost;
+  /** a session without a request for this long is over */
+  idleMinutes: number;
 }
 
 /** The settings from the environment; a bad value is refused naming the variable and what it takes. */
 export function authSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
   const r = AuthEnv.safeParse(Object.fromEntries(AUTH_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])} ${env[String(i.path[0])]}: ${i.message}`).join("; "));
-  return { passwordCost: r.data.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST };
+  return { passwordCost: r.data.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST, idleMinutes: r.data.MT_WEB_IDLE_MINUTES ?? 30 };
 }
 
 const scryptOf = (password: string, salt: Buffer, c: PasswordCost) => scrypt(password, salt, 32, { N: 2 ** c.ln, r: c.r, p: c.p, maxmem: 2 * mib(c) * 2 ** 20 });
@@ -186,7 +190,7 @@ export class Auth {
 
   constructor(
     private readonly db: Db,
-    private readonly settings: AuthSettings = authSettings(),
+    readonly settings: AuthSettings = authSettings(),
   ) {
     this.dummyHash = `$scrypt$${costText(settings.passwordCost)}$${"A".repeat(22)}$${"A".repeat(43)}`;
   }
@@ -335,13 +339,27 @@ export class Auth {
     return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change } };
   }
 
-  async bySession(sessionId: string): Promise<Session | null> {
-    const r = await this.db.query<Session>(
-      `SELECT u.username, u.role, s.csrf, u.password_change_required AS "mustChangePassword" FROM mt_sessions s JOIN mt_users u USING (username)
-       WHERE s.session_hash = $1 AND s.expires_at > now() AND NOT u.disabled`,
-      [sha256Hex(sessionId)],
+  /**
+   * The session of a cookie; "idle" when it went MT_WEB_IDLE_MINUTES without a request (it is ended now), null when
+   * there is none (signed out, its hours over, the user disabled). The time of its last request is written when it
+   * is a minute old, so most requests write nothing.
+   */
+  async bySession(sessionId: string): Promise<Session | "idle" | null> {
+    const r = await this.db.query<Session & { idle: boolean }>(
+      `WITH s AS (
+         SELECT s.session_hash, u.username, u.role, s.csrf, u.password_change_required AS "mustChangePassword",
+                s.last_seen_at <= now() - make_interval(mins => $2::int) AS idle, s.last_seen_at < now() - interval '1 minute' AS due
+         FROM mt_sessions s JOIN mt_users u USING (username)
+         WHERE s.session_hash = $1 AND s.expires_at > now() AND NOT u.disabled),
+       seen AS (UPDATE mt_sessions t SET last_seen_at = now() FROM s WHERE t.session_hash = s.session_hash AND s.due AND NOT s.idle),
+       ended AS (DELETE FROM mt_sessions t USING s WHERE t.session_hash = s.session_hash AND s.idle)
+       SELECT username, role, csrf, "mustChangePassword", idle FROM s`,
+      [sha256Hex(sessionId), this.settings.idleMinutes],
     );
-    return r.rows[0] ?? null;
+    const row = r.rows[0];
+    if (!row) return null;
+    const { idle, ...session } = row;
+    return idle ? "idle" : session;
   }
 
   /** Ends a session; a sign-out of a live session is audited. */

@@ -110,6 +110,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const sessionCookie = { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined } as const;
   const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
   const auth = new Auth(o.db);
+  const idleEnd = `signed out after ${auth.settings.idleMinutes} minutes without activity`;
   app.decorate("guarded", []);
   app.addHook("onRoute", (r) => {
     const perm = (r.config as { perm?: Permission } | undefined)?.perm;
@@ -151,11 +152,13 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     if (!perm) return;
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
     const pageForm = !bearer && !isApi(req) && req.method !== "GET" && req.method !== "HEAD";
+    let idle = false;
     if (bearer) req.actor = (await auth.byToken(bearer)) ?? undefined;
     else {
       const sid = req.cookies[SESSION_COOKIE];
       const s = sid ? await auth.bySession(sid) : null;
-      if (s) {
+      idle = s === "idle";
+      if (s && s !== "idle") {
         req.session = s;
         req.actor = { username: s.username, role: s.role };
         // a session's changes must carry its CSRF token: a cookie alone could be sent by another site's form
@@ -179,11 +182,13 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         return formRefused(
           reply,
           401,
-          "You are not signed in any more: your session ended (you signed out, or its hours were over).",
+          idle
+            ? `You are not signed in any more: ${idleEnd}.`
+            : "You are not signed in any more: your session ended (you signed out, or its hours were over).",
           html`<a href="/login?next=${encodeURIComponent(formPage(req))}">Sign in again</a> and send it again (Back in your browser may still hold what you typed).`,
         );
-      if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: "sign in, or send Authorization: Bearer <API token>" });
-      return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`);
+      if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: idle ? `you were ${idleEnd}: sign in again` : "sign in, or send Authorization: Bearer <API token>" });
+      return reply.redirect(`/login?next=${encodeURIComponent(req.url)}${idle ? "&idle=1" : ""}`);
     }
     if (req.session?.mustChangePassword && perm !== "account:self") {
       // only a session (a cookie) has an initial password, and its API changes need the CSRF token too
@@ -231,15 +236,19 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     if (site === "cross-site" || site === "same-site")
       return formRefused(reply, 403, "This form was sent from another site: sign in and out on this service's own pages.", html`<a href="/login">Sign in here</a>.`);
   };
-  app.get("/login", async (req, reply) => sendHtml(reply, loginPage(undefined, safeNext((req.query as { next?: string }).next), o.noAccount)));
+  app.get("/login", async (req, reply) => {
+    const q = req.query as { next?: string; idle?: string };
+    // said in the page's own words: a link cannot put text of its own on it
+    return sendHtml(reply, loginPage(q.idle === undefined ? undefined : { notice: `You were ${idleEnd}. Sign in again.` }, safeNext(q.next), o.noAccount));
+  });
   app.post("/login", { preHandler: fromThisSite }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
     const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip);
-    if (!r) return sendHtml(reply, loginPage("Wrong user name or password.", safeNext(b.next), o.noAccount), 401);
+    if (!r) return sendHtml(reply, loginPage({ error: "Wrong user name or password." }, safeNext(b.next), o.noAccount), 401);
     if ("retryAfterMs" in r) {
       reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
       const message = `Too many wrong passwords for this name or from this address: ${tryAgainIn(r.retryAfterMs)}`;
-      return sendHtml(reply, loginPage(message, safeNext(b.next), o.noAccount), 429);
+      return sendHtml(reply, loginPage({ error: message }, safeNext(b.next), o.noAccount), 429);
     }
     reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);

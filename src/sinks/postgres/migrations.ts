@@ -358,6 +358,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ORDER BY at;
     `,
   },
+  {
+    version: 15,
+    name: "when each session last made a request",
+    sql: `
+      -- a session ends after MT_WEB_IDLE_MINUTES without a request, besides its 8 hours; written at most once a minute
+      -- a session (not on every request), so the idle time is kept to within that minute. Sessions open at the
+      -- migration count from it.
+      ALTER TABLE mt_sessions ADD COLUMN last_seen_at timestamptz NOT NULL DEFAULT now();
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -1,11 +1,15 @@
 // Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
 
-export function loginPage(error?: string, next = "/", noAccount: Html | string = html`An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.`): string {
+export function loginPage(
+  o: { error?: string; notice?: string } = {},
+  next = "/",
+  noAccount: Html | string = html`An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.`,
+): string {
   return layout(
     "Sign in",
     null,
-    html`<h1>Sign in</h1>${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+    html`<h1>Sign in</h1>${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <form method="post" action="/login"><input type="hidden" name="next" value="${next}">
 <p><label>User name <input name="username" autocomplete="username" required autofocus></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
