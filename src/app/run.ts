@@ -95,8 +95,6 @@ export const TERMINATED_READ_MS = 5000;
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
  */
 const STOP_KAFKA_MS = 5000;
-/** How long a stop waits for PostgreSQL to take the positions and the checkpoint (and to finish the batch in hand). */
-const STOP_PG_MS = 20_000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
 
@@ -185,7 +183,7 @@ export class Runner {
   /** called when stop() begins: ends a batch's wait on Kafka (untilStop) */
   private stopBegun!: () => void;
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopBegun = resolve));
-  /** called when a stop gives PostgreSQL up (STOP_PG_MS): ends kafkajs's wait for a batch hung on it, so the group is left */
+  /** called when a stop gives PostgreSQL up (MT_STOP_PG_WAIT_MS): ends kafkajs's wait for a batch hung on it, so the group is left */
   private pgGivenUp!: () => void;
   private readonly pgGaveUp = new Promise<void>((resolve) => (this.pgGivenUp = resolve));
   /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
@@ -1358,7 +1356,7 @@ export class Runner {
    * starts from what PostgreSQL has: a write after leaving would be refused or race it, and the work since the
    * previous checkpoint would be done again. kafkajs's consumer.stop() leaves the group too, so fetching is paused
    * instead (a batch delivered meanwhile is left alone: onBatch). PostgreSQL is saved before any step that waits on
-   * Kafka (given up after STOP_PG_MS), and those wait STOP_KAFKA_MS each at most: they only spare the next owner work.
+   * Kafka (given up after MT_STOP_PG_WAIT_MS), and those wait STOP_KAFKA_MS each at most: they only spare the next owner work.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -1384,7 +1382,7 @@ export class Runner {
       // a checkpoint that fails leaves the previous one, which the next owner starts from: the group is left
       // cleanly all the same, and stop() fails at the end. So does a PostgreSQL that does not answer (hung, or a
       // failover to an address that does not answer, where each statement waits for TCP's timeouts, many minutes):
-      // the batch in hand, the reads under way and the saves are given up after STOP_PG_MS
+      // the batch in hand, the reads under way and the saves are given up after MT_STOP_PG_WAIT_MS
       const failed = await within(
         (async () => {
           await Promise.allSettled(this.inFlight);
@@ -1395,7 +1393,7 @@ export class Runner {
           await this.savePositions();
           await this.checkpoint();
         })(),
-        STOP_PG_MS,
+        this.cfg.stopPgWaitMs,
       ).then(
         () => undefined,
         (err: Error) => err,
@@ -1432,7 +1430,7 @@ export class Runner {
         ...[...this.unclaimed].map(([p, publisher]) => this.stopPublisher(p, publisher, publishWaitMs)),
       ]);
       this.unclaimed.clear();
-      const waiting = failed ? undefined : await within(this.unpublished(publishers), STOP_PG_MS).catch(() => undefined);
+      const waiting = failed ? undefined : await within(this.unpublished(publishers), this.cfg.stopPgWaitMs).catch(() => undefined);
       await Promise.all([
         this.consumer && step("the group left", this.consumer.disconnect()),
         step("the Kafka admin client closed", this.admin.disconnect()),
@@ -1443,7 +1441,7 @@ export class Runner {
       await webhookStopped;
       // not waited for where PostgreSQL did not answer: a client hung on a statement would hold it
       const ended = this.pool.end().catch(() => undefined);
-      if (!failed) await within(ended, STOP_PG_MS).catch(() => undefined);
+      if (!failed) await within(ended, this.cfg.stopPgWaitMs).catch(() => undefined);
       // the operator's sign in the log that the stop was clean, or of what it left to the broker's timeouts
       const unpublished = waiting && [...waiting.values()].reduce((a, b) => a + b, 0);
       const left = unpublished

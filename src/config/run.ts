@@ -123,6 +123,11 @@ export const RunConfig = z.strictObject({
   kafkaStartWaitMs: wholeNumber(0, 3_600_000).default(60_000),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
   sessionTimeoutMs: wholeNumber(6000, 300_000).default(30_000),
+  /**
+   * how long a stop waits for PostgreSQL to take the positions and the checkpoint (and to finish the batch in hand)
+   * before it goes on without them: with the Kafka steps after it, within the platform's grace period (Kubernetes: 30 s)
+   */
+  stopPgWaitMs: wholeNumber(1000, 600_000).default(20_000),
   /** port of the /metrics endpoint; 0 turns it off */
   metricsPort: wholeNumber(0, 65535).default(9464),
   /** 127.0.0.1 keeps /metrics private to the host; a container sets 0.0.0.0 */
@@ -205,6 +210,7 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_FROM_BEGINNING: "fromBeginning",
   MT_KAFKA_START_WAIT_MS: "kafkaStartWaitMs",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
+  MT_STOP_PG_WAIT_MS: "stopPgWaitMs",
   MT_METRICS_PORT: "metricsPort",
   MT_METRICS_HOST: "metricsHost",
   MT_HTTP_PORT: "httpPort",
