@@ -409,15 +409,16 @@ users
   });
 users
   .command("token")
-  .description("create an API token for a user; printed once")
+  .description("create an API token for a user; printed once, with when it expires")
   .argument("<username>")
   .option("--label <label>", "what the token is for", "api")
+  .option("--days <n>", "how long it lasts, at most 365 (env MT_TOKEN_DAYS, default 90)", wholeNumberFlag(1, 365))
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
-  .action(async (username: string, o: { label: string; databaseUrl?: string }) => {
+  .action(async (username: string, o: { label: string; days?: number; databaseUrl?: string }) => {
     const db = await serviceDb(o.databaseUrl);
     try {
-      const t = await new Auth(db).createToken(CONSOLE, username, o.label);
-      process.stdout.write(`token ${t.id} for ${username} (send as Authorization: Bearer ...):\n${t.token}\n`);
+      const t = await new Auth(db).createToken(CONSOLE, username, o.label, o.days);
+      process.stdout.write(`token ${t.id} for ${username}, expires ${t.expiresAt} (in ${t.days} days; send as Authorization: Bearer ...):\n${t.token}\n`);
     } finally {
       await db.close();
     }

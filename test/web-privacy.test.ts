@@ -69,7 +69,7 @@ describe("an admin disabling a user", { timeout: 60_000 }, () => {
       "SELECT action, actor, target, before, after, detail FROM mt_audit WHERE action LIKE 'user-%able' ORDER BY audit_id",
     );
     expect(audit.rows).toEqual([{ action: "user-disable", actor: "adm", target: "rev", before: { disabled: false }, after: { disabled: true }, detail: { sessionsEnded: 1, tokensRevoked: 1 } }]);
-    expect((await app.inject({ method: "GET", url: "/api/users", headers: as("adm") })).json()).toContainEqual({ username: "rev", role: "reviewer", disabled: true, tokens: 0 });
+    expect((await app.inject({ method: "GET", url: "/api/users", headers: as("adm") })).json()).toContainEqual({ username: "rev", role: "reviewer", disabled: true, tokens: 0, liveTokens: [] });
 
     // from the admin page: a button per other user (the admin's initial password taken as replaced)
     await db.query("UPDATE mt_users SET password_change_required = false WHERE username = 'adm'");

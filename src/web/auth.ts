@@ -38,6 +38,8 @@ export const NewUser = z.strictObject({ username: Username, role: z.enum(ROLES),
 export const PasswordChange = z.strictObject({ currentPassword: z.string().max(256), newPassword: Password });
 export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"disabled": true} to withdraw the user\'s access, false to give it back' }) });
 
+// a time as JSON gives it (Date's toISOString), from either database
+const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString("base64url")}`;
 
 const SESSION_HOURS = 8;
@@ -75,7 +77,15 @@ const PasswordCostText = z
   });
 
 /** The settings of sign-in, read from the environment by every process that signs in or adds users. */
-const AuthEnv = z.object({ MT_PASSWORD_COST: PasswordCostText.optional(), MT_WEB_IDLE_MINUTES: wholeNumber(1, SESSION_HOURS * 60).optional() });
+/** the longest an API token may be given */
+const MAX_TOKEN_DAYS = 365;
+const TokenDays = wholeNumber(1, MAX_TOKEN_DAYS);
+
+const AuthEnv = z.object({
+  MT_PASSWORD_COST: PasswordCostText.optional(),
+  MT_WEB_IDLE_MINUTES: wholeNumber(1, SESSION_HOURS * 60).optional(),
+  MT_TOKEN_DAYS: TokenDays.optional(),
+});
 export const AUTH_VARIABLES = Object.keys(AuthEnv.shape);
 
 export interface AuthSettings {
@@ -83,13 +93,15 @@ export interface AuthSettings {
   passwordCost: PasswordCost;
   /** a session without a request for this long is over */
   idleMinutes: number;
+  /** an API token's lifetime when none is asked for */
+  tokenDays: number;
 }
 
 /** The settings from the environment; a bad value is refused naming the variable and what it takes. */
 export function authSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
   const r = AuthEnv.safeParse(Object.fromEntries(AUTH_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])} ${env[String(i.path[0])]}: ${i.message}`).join("; "));
-  return { passwordCost: r.data.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST, idleMinutes: r.data.MT_WEB_IDLE_MINUTES ?? 30 };
+  return { passwordCost: r.data.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST, idleMinutes: r.data.MT_WEB_IDLE_MINUTES ?? 30, tokenDays: r.data.MT_TOKEN_DAYS ?? 90 };
 }
 
 const scryptOf = (password: string, salt: Buffer, c: PasswordCost) => scrypt(password, salt, 32, { N: 2 ** c.ln, r: c.r, p: c.p, maxmem: 2 * mib(c) * 2 ** 20 });
@@ -115,6 +127,12 @@ export async function passwordMatches(password: string, stored: string | null): 
   if (!h) return false;
   const got = await scryptOf(password, h.salt, h.cost);
   return got.length === h.key.length && timingSafeEqual(got, h.key);
+}
+
+export interface LiveToken {
+  id: string;
+  label: string;
+  expiresAt: string;
 }
 
 type UserRow = { username: string; role: Role; password_hash: string | null; must_change: boolean; disabled: boolean };
@@ -211,10 +229,14 @@ export class Auth {
     return { username: u.username, role: u.role, password };
   }
 
-  async users(): Promise<{ username: string; role: Role; disabled: boolean; tokens: number }[]> {
-    const r = await this.db.query<{ username: string; role: Role; disabled: boolean; tokens: number }>(
-      `SELECT u.username, u.role, u.disabled, count(t.token_hash) FILTER (WHERE t.revoked_at IS NULL)::int AS tokens
-       FROM mt_users u LEFT JOIN mt_tokens t USING (username) GROUP BY u.username ORDER BY u.username`,
+  /** Each user, with their live API tokens (neither revoked nor expired), the soonest to expire first. */
+  async users(): Promise<{ username: string; role: Role; disabled: boolean; tokens: number; liveTokens: LiveToken[] }[]> {
+    const r = await this.db.query<{ username: string; role: Role; disabled: boolean; tokens: number; liveTokens: LiveToken[] }>(
+      `SELECT u.username, u.role, u.disabled, count(t.token_hash)::int AS tokens,
+              COALESCE(json_agg(json_build_object('id', left(t.token_hash, 12), 'label', t.label, 'expiresAt', ${isoUtc("t.expires_at")}) ORDER BY t.expires_at)
+                FILTER (WHERE t.token_hash IS NOT NULL), '[]') AS "liveTokens"
+       FROM mt_users u LEFT JOIN mt_tokens t ON t.username = u.username AND t.revoked_at IS NULL AND t.expires_at > now()
+       GROUP BY u.username ORDER BY u.username`,
     );
     return r.rows;
   }
@@ -243,21 +265,31 @@ export class Auth {
     });
   }
 
-  /** A new API token for a user: returned once; its id is the first 12 hex digits of its hash. */
-  async createToken(by: Actor, username: string, label: string): Promise<{ token: string; id: string }> {
+  /**
+   * A new API token for a user: returned once; its id is the first 12 hex digits of its hash. It expires after `days`
+   * (MT_TOKEN_DAYS by default, at most 365): a token copied into a script or a ticket does not open cases for ever.
+   */
+  async createToken(by: Actor, username: string, label: string, days: unknown = this.settings.tokenDays): Promise<{ token: string; id: string; days: number; expiresAt: string }> {
+    const d = TokenDays.safeParse(days);
+    if (!d.success) throw new AuthError(400, `days: a token lasts from 1 to ${MAX_TOKEN_DAYS} days (a whole number)`);
     const token = secret("mt_");
     const hash = sha256Hex(token);
-    await this.db.tx(async (q) => {
+    const expiresAt = await this.db.tx(async (q) => {
       const u = await q.query<{ disabled: boolean }>("SELECT disabled FROM mt_users WHERE username = $1 FOR UPDATE", [username]);
       if (!u.rows[0]) throw new AuthError(404, `no user ${username}`);
       // it would not sign in, and would come alive with an enable, which is to leave every earlier token revoked (the row
       // locked: a disable under way revokes the tokens it finds, so it must not miss one made meanwhile)
       if (u.rows[0].disabled)
         throw new AuthError(409, `user ${username} is disabled: an admin enables them first (the admin page, or PATCH /api/users/${username} {"disabled": false}); no token was created`);
-      await q.query("INSERT INTO mt_tokens (token_hash, username, label) VALUES ($1, $2, $3)", [hash, username, label || "api"]);
-      await writeAudit(q, by, "token-create", { target: username, after: { id: hash.slice(0, 12), label } });
+      const r = await q.query<{ at: string }>(
+        `INSERT INTO mt_tokens (token_hash, username, label, expires_at) VALUES ($1, $2, $3, now() + make_interval(days => $4::int)) RETURNING ${isoUtc("expires_at")} AS at`,
+        [hash, username, label || "api", d.data],
+      );
+      const at = r.rows[0]!.at;
+      await writeAudit(q, by, "token-create", { target: username, after: { id: hash.slice(0, 12), label, expiresAt: at } });
+      return at;
     });
-    return { token, id: hash.slice(0, 12) };
+    return { token, id: hash.slice(0, 12), days: d.data, expiresAt };
   }
 
   async revokeToken(by: Actor, id: string): Promise<void> {
@@ -272,13 +304,22 @@ export class Auth {
     });
   }
 
+  /** The user of an API token; null for none (revoked, the user disabled); an expired one is refused saying so. */
   async byToken(token: string): Promise<Actor | null> {
-    const r = await this.db.query<Actor>(
-      `SELECT u.username, u.role FROM mt_tokens t JOIN mt_users u USING (username)
+    const hash = sha256Hex(token);
+    const r = await this.db.query<Actor & { expired: boolean; expiresAt: string }>(
+      `SELECT u.username, u.role, t.expires_at <= now() AS expired, ${isoUtc("t.expires_at")} AS "expiresAt" FROM mt_tokens t JOIN mt_users u USING (username)
        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled`,
-      [sha256Hex(token)],
+      [hash],
     );
-    return r.rows[0] ?? null;
+    const t = r.rows[0];
+    if (!t) return null;
+    if (t.expired)
+      throw new AuthError(
+        401,
+        `API token ${hash.slice(0, 12)} expired at ${t.expiresAt}: a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`); an admin can create their own on the admin page`,
+      );
+    return { username: t.username, role: t.role };
   }
 
   /**
@@ -413,7 +454,7 @@ export function tryAgainIn(ms: number): string {
 
 export class AuthError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429,
     message: string,
   ) {
     super(message);

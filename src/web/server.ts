@@ -393,29 +393,30 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   if (o.rulesDir) ruleRoutes(app, { db: o.db, dir: o.rulesDir, status: o.rulesStatus, onRulesChanged: o.onRulesChanged, pageUser, sendHtml });
 
   // --- users and tokens -------------------------------------------------------------------------------------
-  app.get("/admin", { config: { perm: "users:manage" } }, async (req, reply) => sendHtml(reply, adminPage(pageUser(req)!, await auth.users())));
+  const admin = async (req: FastifyRequest, notice?: string) => adminPage(pageUser(req)!, await auth.users(), { notice, tokenDays: auth.settings.tokenDays });
+  app.get("/admin", { config: { perm: "users:manage" } }, async (req, reply) => sendHtml(reply, await admin(req)));
   app.post("/admin/users", { config: { perm: "users:manage" } }, async (req, reply) => {
     const { _csrf, ...b } = (req.body ?? {}) as Record<string, string>;
     const u = await auth.addUser(req.actor!, b);
-    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Added ${u.username} (${u.role}). One-time password: ${u.password}` }));
+    return sendHtml(reply, await admin(req, `Added ${u.username} (${u.role}). One-time password: ${u.password}`));
   });
   // a token is its holder's identity in the audit trail: here one is created only for oneself; one for someone else
   // comes from the operator, on the server (moneytrail users token NAME)
-  const ownToken = (actor: Actor, username: string | undefined, label: string) => {
+  const ownToken = (actor: Actor, username: string | undefined, label: string, days: unknown) => {
     if (username !== undefined && username !== actor.username)
       throw new AuthError(403, `you are signed in as ${actor.username} and can create API tokens for yourself only; a token for ${username} comes from the operator, on the server: \`moneytrail users token ${username}\``);
-    return auth.createToken(actor, actor.username, label);
+    return auth.createToken(actor, actor.username, label, days ?? undefined);
   };
   app.post("/admin/tokens", { config: { perm: "users:manage" } }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
-    const t = await ownToken(req.actor!, b.username || undefined, String(b.label ?? ""));
-    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice: `Token ${t.id} for ${req.actor!.username}, shown once: ${t.token}` }));
+    const t = await ownToken(req.actor!, b.username || undefined, String(b.label ?? ""), b.days || undefined);
+    return sendHtml(reply, await admin(req, `Token ${t.id} for ${req.actor!.username}, expires ${t.expiresAt}, shown once: ${t.token}`));
   });
   app.post("/admin/users/:name", { config: { perm: "users:manage" } }, async (req, reply) => {
     const { name } = req.params as { name: string };
     const u = await auth.setDisabled(req.actor!, name, { disabled: (req.body as Record<string, string> | undefined)?.disabled === "true" });
     const notice = u.disabled ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.` : `Enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked.`;
-    return sendHtml(reply, adminPage(pageUser(req)!, await auth.users(), { notice }));
+    return sendHtml(reply, await admin(req, notice));
   });
   app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());
   app.patch("/api/users/:name", { config: { perm: "users:manage" } }, async (req) => auth.setDisabled(req.actor!, (req.params as { name: string }).name, req.body));
@@ -423,7 +424,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // an admin can create tokens for itself only: anyone else's comes from the operator
   const tokenFromOperator = (actor: Actor) => `Your API token comes from the operator, on the server: \`moneytrail users token ${actor.username}\`.`;
   app.post("/api/users/:name/tokens", { config: { perm: "users:manage", whoCanHelp: tokenFromOperator } }, async (req, reply) =>
-    reply.code(201).send(await ownToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"))),
+    reply.code(201).send(await ownToken(req.actor!, (req.params as { name: string }).name, String((req.body as { label?: string })?.label ?? "api"), (req.body as { days?: unknown })?.days)),
   );
   app.delete("/api/tokens/:id", { config: { perm: "users:manage" } }, async (req, reply) => {
     await auth.revokeToken(req.actor!, (req.params as { id: string }).id);

@@ -85,7 +85,7 @@ describe("the service's own database role", () => {
     const last = MIGRATIONS[MIGRATIONS.length - 1]!;
     // as if the owner had not yet applied the latest migration (its change undone, its row gone)
     await on(ownerUrl, async (c) => {
-      await c.query("ALTER TABLE mt_sessions DROP COLUMN last_seen_at");
+      await c.query("ALTER TABLE mt_tokens DROP COLUMN expires_at");
       await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
     });
     await on(serviceUrl, async (c) =>

@@ -368,6 +368,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_sessions ADD COLUMN last_seen_at timestamptz NOT NULL DEFAULT now();
     `,
   },
+  {
+    version: 16,
+    name: "when each API token expires",
+    sql: `
+      -- set at creation (MT_TOKEN_DAYS, or the days asked for, at most 365); a token made before this migration
+      -- expires 90 days after it
+      ALTER TABLE mt_tokens ADD COLUMN expires_at timestamptz;
+      UPDATE mt_tokens SET expires_at = now() + interval '90 days';
+      ALTER TABLE mt_tokens ALTER COLUMN expires_at SET NOT NULL;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -1,5 +1,6 @@
 // Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
+import type { LiveToken } from "../auth.js";
 
 export function loginPage(
   o: { error?: string; notice?: string } = {},
@@ -32,14 +33,17 @@ ${o.required ? html`<p class="notice">You signed in with an initial password, wh
   );
 }
 
-export function adminPage(user: PageUser, users: { username: string; role: string; disabled: boolean; tokens: number }[], o: { error?: string; notice?: string } = {}): string {
+/** A time as the page shows it: to the minute, in UTC. */
+const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+
+export function adminPage(user: PageUser, users: { username: string; role: string; disabled: boolean; tokens: number; liveTokens: LiveToken[] }[], o: { notice?: string; tokenDays: number }): string {
   return layout(
     "Users and tokens",
     user,
-    html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice" id="notice">${o.notice}</p>` : ""}
+    html`${o.notice ? html`<p class="notice" id="notice">${o.notice}</p>` : ""}
 <h1>Users and tokens</h1>
 <table id="users"><thead><tr><th>User</th><th>Role</th><th>Live API tokens</th><th>Disabled</th><th></th></tr></thead><tbody>${users.map(
-      (u) => html`<tr data-user="${u.username}"><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}</td><td>${u.disabled ? "yes" : "no"}</td><td>${
+      (u) => html`<tr data-user="${u.username}"><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}${u.liveTokens.map((t) => html`<br>${t.id} (${t.label}) until ${minute(t.expiresAt)}`)}</td><td>${u.disabled ? "yes" : "no"}</td><td>${
         u.username === user.username
           ? ""
           : html`<form class="inline" method="post" action="/admin/users/${u.username}">${csrfField(user)}<input type="hidden" name="disabled" value="${u.disabled ? "false" : "true"}"><button>${
@@ -49,7 +53,8 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
 <label>Role <select name="role"><option>reviewer</option><option>rule-tuner</option><option>admin</option></select></label><button>Add (shows a one-time password)</button></form>
-<h2>Create an API token for yourself</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>Label <input name="label"></label><button>Create (shown once)</button></form>
+<h2>Create an API token for yourself</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>Label <input name="label"></label>
+<label>Lasts (days, at most 365) <input name="days" type="number" min="1" max="365" placeholder="${o.tokenDays}"></label><button>Create (shown once)</button></form>
 <p class="muted">A token acts as its holder: one for someone else comes from the operator, on the server (<code>moneytrail users token NAME</code>).</p>
 <p class="muted">Full audit export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
   );
