@@ -325,9 +325,11 @@ export class Auth {
   /**
    * Signs in: a new session id (for the cookie) and its CSRF token; null when the name or password is wrong;
    * `retryAfterMs` when this name or this client failed too often lately (nothing is checked or recorded then). The
-   * audit row of a sign-in, or of a failed one, says the client's address `ip`: where a guessing came from.
+   * audit row of a sign-in, or of a failed one, says the client's address `ip`: where a guessing came from. The
+   * session the browser presented (`presented`, its cookie) ends: its cookie, kept or copied elsewhere, must not
+   * outlive the sign-in that replaced it.
    */
-  async login(username: string, password: string, ip: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
+  async login(username: string, password: string, ip: string, presented?: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
     const name = username.slice(0, 64);
     const client = throttledClient(ip);
     const now = Date.now();
@@ -368,6 +370,13 @@ export class Auth {
     const csrf = secret("");
     await this.db.tx(async (q) => {
       await q.query("DELETE FROM mt_sessions WHERE expires_at < now()");
+      if (presented) {
+        const ended = await q.query<Actor>(
+          "DELETE FROM mt_sessions s USING mt_users u WHERE s.session_hash = $1 AND u.username = s.username RETURNING u.username, u.role",
+          [sha256Hex(presented)],
+        );
+        if (ended.rows[0]) await writeAudit(q, ended.rows[0], "logout", { detail: { reason: "signed in again in the same browser" } });
+      }
       await q.query(`INSERT INTO mt_sessions (session_hash, username, csrf, expires_at) VALUES ($1, $2, $3, now() + interval '${SESSION_HOURS} hours')`, [
         sha256Hex(sessionId),
         u.username,

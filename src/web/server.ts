@@ -243,7 +243,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/login", { preHandler: fromThisSite }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
-    const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip);
+    const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip, req.cookies[SESSION_COOKIE]);
     if (!r) return sendHtml(reply, loginPage({ error: "Wrong user name or password." }, safeNext(b.next), o.noAccount), 401);
     if ("retryAfterMs" in r) {
       reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
