@@ -18,7 +18,8 @@ async function setup() {
   const id = await recordCase(db, alert(1, "2026-03-01T00:00:00Z"));
   const tokens: Record<string, { authorization: string }> = { ann: await bearer(auth, "ann"), bob: await bearer(auth, "bob") };
   const as = (who: string) => tokens[who]!;
-  const actions = async () => (await db.query<{ actor: string; action: string }>("SELECT actor, action FROM mt_audit WHERE case_id = $1::bigint ORDER BY audit_id", [id])).rows;
+  // decisions: opening the case (case-view) is a read
+  const actions = async () => (await db.query<{ actor: string; action: string }>("SELECT actor, action FROM mt_audit WHERE case_id = $1::bigint AND action <> 'case-view' ORDER BY audit_id", [id])).rows;
   return { db, app, id, as, actions };
 }
 

@@ -32,7 +32,7 @@ async function setup() {
     };
   };
   const current = async () => (await app.inject({ method: "GET", url: `/api/cases/${caseId}`, headers: as("ann") })).json<{ case: { status: string; assignee: string | null } }>().case;
-  const actions = async () => (await db.query<{ actor: string; action: string }>("SELECT actor, action FROM mt_audit WHERE case_id = $1::bigint AND action <> 'export' ORDER BY audit_id", [caseId])).rows;
+  const actions = async () => (await db.query<{ actor: string; action: string }>("SELECT actor, action FROM mt_audit WHERE case_id = $1::bigint AND action NOT IN ('export', 'case-view') ORDER BY audit_id", [caseId])).rows;
   return { app, db, as, caseId, openPage, current, actions };
 }
 

@@ -6,7 +6,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, type Actor, type Role } from "../cases/store.js";
+import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, writeAudit, type Actor, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion } from "../cases/workflow.js";
 import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
@@ -290,10 +290,20 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const [q, facets] = await Promise.all([store.queue(f), store.facets()]);
     return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets));
   });
+  // who opened which case (a bank asks who looked at one): a row per user and case in 10 minutes at most, so reloads
+  // and the page after each action do not fill the trail, which can never be trimmed
+  const viewed = async (actor: Actor, c: { caseId: string; merchantId: string }, via: "page" | "api") => {
+    const recent = await o.db.query(
+      "SELECT 1 FROM mt_audit WHERE case_id = $1::bigint AND action = 'case-view' AND actor = $2 AND at > now() - interval '10 minutes' LIMIT 1",
+      [c.caseId, actor.username],
+    );
+    if (!recent.rows[0]) await writeAudit(o.db, actor, "case-view", { caseId: c.caseId, target: c.merchantId, detail: { via } });
+  };
   app.get("/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { done } = req.query as { done?: string };
     const d = await store.get(id);
+    await viewed(req.actor!, d.case, "page");
     // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
     const notice =
       done === "comment" ? "comment added" : typeof done === "string" && Object.hasOwn(TRANSITIONS, done) ? `${done}: the case is now ${d.case.status.replace("_", " ")}` : undefined;
@@ -357,6 +367,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // case's version, for If-Match on an action
   app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
     const d = maskCase(await store.get((req.params as { id: string }).id));
+    await viewed(req.actor!, d.case, "api");
     const version = caseVersion(d.case);
     return reply.header("etag", `"${version}"`).send({ ...d, version });
   });
