@@ -76,11 +76,11 @@ const PasswordCostText = z
     error: (i) => `that is ${mib(i.input as PasswordCost)} MiB of memory a sign-in (128·2^ln·r bytes); at most ${MAX_MIB} MiB: lower ln or r and raise p`,
   });
 
-/** The settings of sign-in, read from the environment by every process that signs in or adds users. */
 /** the longest an API token may be given */
 const MAX_TOKEN_DAYS = 365;
 const TokenDays = wholeNumber(1, MAX_TOKEN_DAYS);
 
+/** The settings of sign-in, read from the environment by every process that signs in or adds users. */
 const AuthEnv = z.object({
   MT_PASSWORD_COST: PasswordCostText.optional(),
   MT_WEB_IDLE_MINUTES: wholeNumber(1, SESSION_HOURS * 60).optional(),
