@@ -7,7 +7,7 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
-import type { RunConfig } from "../config/run.js";
+import { databaseWhere, type RunConfig } from "../config/run.js";
 import { decodeMessage, type AheadLimit } from "../decode/decode.js";
 import type { EventType } from "../decode/events.js";
 import { Engine } from "../engine.js";
@@ -25,7 +25,7 @@ import { OutboxPublisher } from "../sinks/publisher.js";
 import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
-import { auditUnprotected, connectFailure, poolDb, type Db } from "../cases/db.js";
+import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher, givenUpCount } from "../cases/webhook.js";
 import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
@@ -194,6 +194,9 @@ export class Runner {
    * nothing of it is saved (readiness's `commits`). Per partition: another's commits must not hide one held up.
    */
   private readonly commitFailures = new Map<number, { since: number; attempts: number; error: string }>();
+  /** commits begun, numbered; per partition, the latest that succeeded: the failure of one begun before it is stale */
+  private commitsBegun = 0;
+  private readonly committedUpTo = new Map<number, number>();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -253,13 +256,17 @@ export class Runner {
 
   static async start(cfg: RunConfig, log: Logger): Promise<Runner> {
     // a connection per partition committing at once, and the checkpoint, outbox publishers and web page beside them
-    const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3 });
+    const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3, ...pgOptions(cfg.pgConnectTimeoutMs, cfg.pgQueryTimeoutMs) });
     // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
     pool.on("error", (err) => log.warn({ err: err.message }, "idle PostgreSQL connection lost"));
     let admin: Admin | undefined;
     let runner: Runner | undefined;
     try {
-      const client = await pool.connect().catch((err: Error) => {
+      // migrations on a connection of their own, without the statement timeout: one may rightly take long
+      const client = new pg.Client({ connectionString: cfg.databaseUrl, ...pgOptions(cfg.pgConnectTimeoutMs) });
+      client.on("error", () => undefined);
+      await client.connect().catch((err: Error) => {
+        void client.end().catch(() => undefined);
         throw connectFailure(err, "DATABASE_URL");
       });
       try {
@@ -268,7 +275,7 @@ export class Runner {
         const unprotected = await auditUnprotected(client);
         if (unprotected) log.warn(unprotected);
       } finally {
-        client.release();
+        await client.end().catch(() => undefined);
       }
       log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
       const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs);
@@ -582,6 +589,7 @@ export class Runner {
     if (!this.stopping) for (const p of partitions) if (!this.owned.has(p) && !this.unclaimed.has(p)) this.unclaimed.set(p, this.startPublisher(p));
     for (const o of this.owned.values()) o.recount = true;
     for (const p of [...this.commitFailures.keys()]) if (!partitions.includes(p)) this.commitFailures.delete(p);
+    for (const p of [...this.committedUpTo.keys()]) if (!partitions.includes(p)) this.committedUpTo.delete(p);
     // another member checks them now
     for (const p of [...this.refused.keys()]) if (!partitions.includes(p)) this.unrefuse(p);
   }
@@ -894,7 +902,7 @@ export class Runner {
         await this.savePosition(p, owned, next);
       } catch (err) {
         if (!(err instanceof FencedError)) {
-          this.log.warn({ err: (err as Error).message, partition: p }, "position not saved; trying again in a second");
+          this.log.warn({ err: (err as Error).message, partition: p }, `position not saved${pgTimedOut(err) ? `: ${this.unanswered(err)}` : ""}; trying again in a second`);
           continue;
         }
         this.metrics.fenced.inc();
@@ -1035,6 +1043,7 @@ export class Runner {
     const { hits, flags } = owned;
     owned.hits = [];
     owned.flags = [];
+    const attempt = ++this.commitsBegun;
     try {
       const written = await this.store.commitOutputs({
         topic: this.cfg.eventsTopic,
@@ -1048,16 +1057,25 @@ export class Runner {
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
       });
       this.commitFailures.delete(p);
+      if (attempt > (this.committedUpTo.get(p) ?? 0)) this.committedUpTo.set(p, attempt);
       return written;
     } catch (err) {
       owned.hits = hits.concat(owned.hits);
       owned.flags = flags.concat(owned.flags);
-      if (!(err instanceof FencedError)) {
+      // a statement that waited on a hung PostgreSQL fails long after it began, maybe after later ones succeeded: were
+      // it counted, readiness would say the writes fail until the partition's next commit, which a quiet one never makes
+      if (!(err instanceof FencedError) && attempt > (this.committedUpTo.get(p) ?? 0)) {
         const f = this.commitFailures.get(p);
         this.commitFailures.set(p, { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message });
       }
       throw err;
     }
+  }
+
+  /** What a PostgreSQL that did not answer in time (pgTimedOut) means, and what to check. */
+  private unanswered(err: unknown): string {
+    const [ms, setting] = (err as Error).message === "Query read timeout" ? [this.cfg.pgQueryTimeoutMs, "MT_PG_QUERY_TIMEOUT_MS"] : [this.cfg.pgConnectTimeoutMs, "MT_PG_CONNECT_TIMEOUT_MS"];
+    return `PostgreSQL did not answer within ${ms} ms (${setting}): check that the server at ${databaseWhere(this.cfg.databaseUrl)} is up and answers from this host (a stalled server, a failover to an address that does not answer, a network that drops packets)`;
   }
 
   /** Alerts committed, counted in the metrics (once: a chunk whose commit failed is processed again). */
@@ -1315,7 +1333,9 @@ export class Runner {
             // said here, not only by kafkajs: a chunk PostgreSQL refuses for its content is refused again at every retry
             log.error(
               { partition: p, from: msgs[first]!.offset, to: lastOffset, alerts: alerts.length, deadLetters: outbox.length - alerts.length, err: (err as Error).message },
-              "chunk's outputs not committed; the partition is claimed again and the chunk retried. If this repeats for the same offsets, PostgreSQL refuses the chunk's content: the partition is held until it is fixed",
+              pgTimedOut(err)
+                ? `chunk's outputs not committed: ${this.unanswered(err)}; the partition is claimed again and the chunk retried`
+                : "chunk's outputs not committed; the partition is claimed again and the chunk retried. If this repeats for the same offsets, PostgreSQL refuses the chunk's content: the partition is held until it is fixed",
             );
             throw err;
           }

@@ -3,7 +3,24 @@
 import type pg from "pg";
 import { auditPowers, migrate } from "../sinks/postgres/migrations.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
-import { databaseWhere } from "../config/run.js";
+import { DEFAULT_PG_CONNECT_TIMEOUT_MS, databaseWhere } from "../config/run.js";
+
+/**
+ * The connection options of every pool and client: a server that accepts connections and never answers (stalled, or
+ * a failover to an address that does not answer) fails a connection after `connectTimeoutMs` and, with
+ * `queryTimeoutMs`, a statement after that long, where each waited on TCP without end; keepalive finds a server that
+ * went away under an idle connection. pg's own timeout fails the statement: the server is not asked to cancel it,
+ * and the connection is discarded (pool.query releases it with the error; tx below).
+ */
+export function pgOptions(connectTimeoutMs = DEFAULT_PG_CONNECT_TIMEOUT_MS, queryTimeoutMs = 0): pg.PoolConfig {
+  return { connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...(queryTimeoutMs && { query_timeout: queryTimeoutMs }) };
+}
+
+/** pg's errors for a server that did not answer in time (pgOptions), as against one that answered with an error. */
+export function pgTimedOut(err: unknown): boolean {
+  const m = err instanceof Error ? err.message : "";
+  return m === "Query read timeout" || m === "timeout exceeded when trying to connect" || m === "Connection terminated due to connection timeout";
+}
 
 /** What to correct when PostgreSQL answered and refused the connection, by the server's SQLSTATE. */
 const REFUSALS: Record<string, (setting: string) => string> = {
@@ -63,7 +80,10 @@ export function poolDb(pool: pg.Pool): Db {
         await c.query("COMMIT");
         return out;
       } catch (err) {
-        await c.query("ROLLBACK").catch(() => undefined);
+        // a statement that timed out is still in progress on the connection, and a ROLLBACK would wait behind it:
+        // the connection is discarded instead (the server rolls back when it closes)
+        if (pgTimedOut(err)) lost ??= err as Error;
+        else await c.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
         // a dead client keeps the listener: it may emit again before the pool has ended it
@@ -78,7 +98,7 @@ export function poolDb(pool: pg.Pool): Db {
 /** A PostgreSQL server's database, migrated and ready. */
 export async function serverDb(url: string, max = 4): Promise<Db> {
   const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new pg.Pool({ connectionString: url, max, ...pgOptions() });
   // an idle connection the server closes must not take the process down; the next query reconnects
   pool.on("error", () => undefined);
   const c = await pool.connect().catch(async (err: Error) => {
@@ -93,10 +113,13 @@ export async function serverDb(url: string, max = 4): Promise<Db> {
   return poolDb(pool);
 }
 
-/** An embedded database, in memory or in `dataDir`, migrated and ready. */
-export async function embeddedDb(dataDir?: string): Promise<Db> {
+/**
+ * An embedded database, in memory or in `dataDir`, migrated and ready. `from`: a copy of one (PGlite's dumpDataDir)
+ * to start from: PGlite's own start makes a new cluster (initdb), which takes seconds; a copy loads in a fraction.
+ */
+export async function embeddedDb(dataDir?: string, from?: Blob): Promise<Db> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const lite = new PGlite(dataDir);
+  const lite = new PGlite(dataDir, from && { loadDataDir: from });
   await migrate(lite);
   return {
     query: <R>(text: string, params?: unknown[]) => lite.query<R>(text, params),

@@ -34,6 +34,9 @@ export function wholeNumberFlag(min: number, max?: number): (value: string) => n
   };
 }
 
+/** How long a connection to PostgreSQL may take to open: `run`'s MT_PG_CONNECT_TIMEOUT_MS, and every command's. */
+export const DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
+
 /**
  * Where a PostgreSQL URL points, as pg reads it, for messages: the host and port, or the socket directory of
  * `?host=/run/postgresql` (the URL's host may then be left out). Never the user or password.
@@ -128,6 +131,17 @@ export const RunConfig = z.strictObject({
    * before it goes on without them: with the Kafka steps after it, within the platform's grace period (Kubernetes: 30 s)
    */
   stopPgWaitMs: wholeNumber(1000, 600_000).default(20_000),
+  /**
+   * how long a connection to PostgreSQL may take to open (or a statement wait for a free one of the pool's): a server
+   * that accepts and never answers held a claim without end; 0: no limit
+   */
+  pgConnectTimeoutMs: wholeNumber(0, 600_000).default(DEFAULT_PG_CONNECT_TIMEOUT_MS),
+  /**
+   * how long the service waits for PostgreSQL's answer to a statement (the consumer's commits, checkpoints, claims,
+   * outbox reads; the reviewers' page): a hung server held a batch without end, the lag growing without an error.
+   * Generous, as a large checkpoint or claim is one statement; migrations at start are not bound by it. 0: no limit
+   */
+  pgQueryTimeoutMs: wholeNumber(0, 3_600_000).default(60_000),
   /** port of the /metrics endpoint; 0 turns it off */
   metricsPort: wholeNumber(0, 65535).default(9464),
   /** 127.0.0.1 keeps /metrics private to the host; a container sets 0.0.0.0 */
@@ -211,6 +225,8 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_KAFKA_START_WAIT_MS: "kafkaStartWaitMs",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
   MT_STOP_PG_WAIT_MS: "stopPgWaitMs",
+  MT_PG_CONNECT_TIMEOUT_MS: "pgConnectTimeoutMs",
+  MT_PG_QUERY_TIMEOUT_MS: "pgQueryTimeoutMs",
   MT_METRICS_PORT: "metricsPort",
   MT_METRICS_HOST: "metricsHost",
   MT_HTTP_PORT: "httpPort",

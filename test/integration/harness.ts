@@ -361,6 +361,12 @@ export interface PgProxy {
    * either way, new ones are accepted and never answered, until up() (which cuts what the stall held).
    */
   stall(): void;
+  /**
+   * After stall(), PostgreSQL answers again at the same address, as after a failover to a new server: new connections
+   * pass, while those the stall held stay hung (nothing passes, nothing closes them; only a client's own timeouts end
+   * them), as connections to a server that no longer answers do.
+   */
+  failover(): void;
   /** Connections accepted again, on the same port. */
   up(): Promise<void>;
   /**
@@ -388,16 +394,21 @@ export async function pgProxy(url: string): Promise<PgProxy> {
     }
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
+    upstreams.set(client, upstream);
+    const passes = () => !stalled && !hung.has(client);
     const drop = () => {
       sockets.delete(client);
       sockets.delete(upstream);
+      upstreams.delete(client);
       client.destroy();
       upstream.destroy();
     };
     client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
+    // a hung connection's server is gone (failover), its client side stays open and silent
+    const gone = () => (hung.has(client) ? (sockets.delete(upstream), upstream.destroy()) : drop());
+    upstream.on("error", gone).on("close", gone);
     client.on("data", (chunk: Buffer) => {
-      if (stalled) return;
+      if (!passes()) return;
       upstream.write(chunk);
       const w = watch;
       if (w && chunk.includes(w.text)) {
@@ -405,9 +416,12 @@ export async function pgProxy(url: string): Promise<PgProxy> {
         void down().then(w.cut);
       }
     });
-    upstream.on("data", (chunk: Buffer) => void (stalled || client.write(chunk)));
+    upstream.on("data", (chunk: Buffer) => void (passes() && client.write(chunk)));
   });
   let stalled = false;
+  // connections held by a stall and left hung by failover()
+  const hung = new Set<Socket>();
+  const upstreams = new Map<Socket, Socket>();
   let watch: { text: string; cut: () => void } | undefined;
   const listen = (port: number) => new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => (server.off("error", reject), resolve())));
   await listen(0);
@@ -423,12 +437,20 @@ export async function pgProxy(url: string): Promise<PgProxy> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of sockets) s.resetAndDestroy();
     sockets.clear();
+    hung.clear();
+    upstreams.clear();
     await closed;
   };
   return {
     url: proxied.toString(),
     down,
     stall: () => void (stalled = true),
+    failover: () => {
+      // the old server's sessions end with it (their transactions' locks too)
+      for (const s of sockets) hung.add(s);
+      for (const u of upstreams.values()) u.destroy();
+      stalled = false;
+    },
     up: async () => {
       if (stalled) await down();
       if (listening) return;
