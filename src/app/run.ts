@@ -22,7 +22,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
+import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
@@ -151,6 +151,8 @@ export class Runner {
   private readonly aheadOfClock: AheadLimit;
   private stopping?: Promise<void>;
   private lastCheckpoint = Date.now();
+  /** when the group's Kafka offsets were last committed (commitKafka) */
+  private kafkaCommittedAt = Date.now();
   private sampled = 0;
   private joined = false;
   private checkpointing: Promise<void> = Promise.resolve();
@@ -1356,13 +1358,36 @@ export class Runner {
       if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
+      // where Kafka fetches next; what it commits is PostgreSQL's position (commitKafka)
       resolveOffset(lastOffset);
-      await this.untilStop(commitOffsetsIfNecessary());
+      await this.untilStop(this.commitKafka(commitOffsetsIfNecessary));
       // in the background: the batch goes on while the state is serialised and written (each row is the state at
       // the position the checkpoint records, so what it writes is consistent whenever it lands)
       this.checkpointInTurn(log);
       await this.untilStop(heartbeat());
     }
+  }
+
+  /**
+   * Where each partition's next owner starts fetching, as Kafka offsets to commit (earlier events it skips): no further
+   * than PostgreSQL has the outputs' position, nor than the state in memory. Chunks without outputs are processed
+   * while PostgreSQL is away; their offsets committed, a restart (kill -9) fetched past what it had: a claim goes back
+   * to the stored positions only when a batch comes, so those events waited for the partition's next event, and
+   * where PostgreSQL had no position for the partition yet they were skipped.
+   */
+  private kafkaPositions(): { partition: number; offset: string }[] {
+    return [...this.owned].flatMap(([partition, o]) => {
+      const at = o.emitted === null ? o.position : o.saved === null || o.position === null ? null : o.saved < o.position ? o.saved : o.position;
+      return at === null ? [] : [{ partition, offset: String(at) }];
+    });
+  }
+
+  /** Commits kafkaPositions, from a batch, every KAFKA_COMMIT_MS: one request then, rather than one per batch. */
+  private commitKafka(commit: EachBatchPayload["commitOffsetsIfNecessary"]): Promise<void> {
+    if (Date.now() - this.kafkaCommittedAt < KAFKA_COMMIT_MS) return Promise.resolve();
+    this.kafkaCommittedAt = Date.now();
+    const partitions = this.kafkaPositions();
+    return partitions.length ? commit({ topics: [{ topic: this.cfg.eventsTopic, partitions }] }) : Promise.resolve();
   }
 
   /** Kafka's answer, or a stop beginning: a stop waits for the chunk in hand, not for a broker that may not answer. */
@@ -1423,13 +1448,8 @@ export class Runner {
       const unsaved = [...this.owned.values()].some((o) => o.emitted !== null && (o.saved !== o.emitted || o.flags.length > 0));
       const skipped = new Map<string, string>();
       const step = (done: string, work: Promise<unknown>): Promise<unknown> => within(work, STOP_KAFKA_MS).catch((err: Error) => skipped.set(done, err.message));
-      // where the next member starts fetching (earlier events it skips): commits are otherwise every few seconds. No
-      // further than PostgreSQL has the outputs' position: a restart skips what lies before it, and events that
-      // PostgreSQL never saw done waited for the partition's next event (a claim goes back to the stored positions)
-      const positions = [...this.owned].flatMap(([partition, o]) => {
-        const at = o.emitted === null ? o.position : o.saved === null || o.position === null ? null : o.saved < o.position ? o.saved : o.position;
-        return at === null ? [] : [{ topic: this.cfg.eventsTopic, partition, offset: String(at) }];
-      });
+      // where the next member starts fetching: commits are otherwise every few seconds
+      const positions = this.kafkaPositions().map((o) => ({ topic: this.cfg.eventsTopic, ...o }));
       const committed = positions.length && this.consumer ? step("Kafka offsets committed", this.consumer.commitOffsets(positions)) : undefined;
       // published before leaving: the next owner's producer would fence this one's mid-transaction. Not tried again
       // where publishing is failing (a broker that does not answer would hold the stop for its retries, a topic that

@@ -125,8 +125,8 @@ export async function partitionCount(admin: Admin, topic: string): Promise<numbe
   return topics[0]!.partitions.length;
 }
 
-/** how often resolved offsets are committed to Kafka (commitOffsetsIfNecessary in a batch) */
-const KAFKA_COMMIT_MS = 5000;
+/** how often the group's offsets are committed to Kafka, from a batch (Runner.commitKafka) */
+export const KAFKA_COMMIT_MS = 5000;
 
 export interface ConsumerHooks {
   /** the partitions of `topic` this member now has, after every rebalance */
@@ -161,10 +161,10 @@ export async function startConsumer(
     await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
     // The positions that count are in PostgreSQL; Kafka's committed offsets only tell a restarted member where to
     // start fetching (earlier events are skipped). kafkajs's autoCommit commits after every batch, one request per
-    // batch per partition: most of the broker requests at a steady rate. The Runner commits every KAFKA_COMMIT_MS.
+    // batch per partition: most of the broker requests at a steady rate; and it commits the offsets resolved, which
+    // pass what PostgreSQL has while it is away. The Runner commits PostgreSQL's positions every KAFKA_COMMIT_MS.
     await consumer.run({
       autoCommit: false,
-      autoCommitInterval: KAFKA_COMMIT_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: o.concurrentPartitions,
       eachBatch: hooks.onBatch,
