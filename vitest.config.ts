@@ -15,6 +15,10 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["test/integration/**", "**/node_modules/**"],
+          // the migrated embedded database that testDb() (test/helpers/db.ts) copies
+          globalSetup: ["test/infra/embedded-template.ts"],
+          // vitest's default on 2 cores is one file at a time, and many files wait on the processes they spawn
+          maxWorkers: 2,
         },
       },
       {
@@ -24,7 +28,7 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           // resolves Kafka and PostgreSQL once (env address, else Testcontainers, else local; see test/infra/resolve.ts)
           // and then Chromium for browser tests (installs Debian's package when missing; test/infra/chromium.ts)
-          globalSetup: ["test/infra/global-setup.ts", "test/infra/browser-setup.ts"],
+          globalSetup: ["test/infra/global-setup.ts", "test/infra/browser-setup.ts", "test/infra/embedded-template.ts"],
           // one broker and one database for the run: files one after another
           fileParallelism: false,
           testTimeout: 120_000,

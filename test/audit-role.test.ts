@@ -2,7 +2,8 @@
 // started with such a role ran with the trail unprotected and nothing said so. auditUnprotected says why, and run
 // logs it as a warning at its start.
 import { afterEach, describe, expect, it } from "vitest";
-import { auditUnprotected, embeddedDb, type Db } from "../src/cases/db.js";
+import { auditUnprotected, type Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 
 let db: Db | undefined;
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 
 describe("the audit trail's protection for the service's database role", { timeout: 60_000 }, () => {
   it("is missing for a superuser and for the tables' owner, and in force for a role of the service's own", async () => {
-    db = await embeddedDb();
+    db = await testDb();
     // the embedded database's one user is a superuser
     expect(await auditUnprotected(db)).toMatch(/not append-only.*postgres is a superuser.*--service-role/);
     await db.query("CREATE ROLE tables_owner NOLOGIN");

@@ -5,7 +5,8 @@
 import { scryptSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { CONSOLE } from "../src/cases/store.js";
 import { Auth, DEFAULT_PASSWORD_COST, authSettings, hashPassword, passwordMatches } from "../src/web/auth.js";
 import { buildWebServer } from "../src/web/server.js";
@@ -17,7 +18,7 @@ import { createLogger } from "../src/lib/log.js";
 let db: Db;
 let app: FastifyInstance;
 beforeAll(async () => {
-  db = await embeddedDb();
+  db = await testDb();
   app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
 }, 60_000);
 afterAll(async () => {

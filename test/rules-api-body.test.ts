@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { Auth } from "../src/web/auth.js";
 import { CONSOLE } from "../src/cases/store.js";
 import { buildWebServer } from "../src/web/server.js";
@@ -27,7 +28,7 @@ afterEach(async () => {
 async function setup(): Promise<{ token: string; dir: string; app: FastifyInstance; db: Db }> {
   dir = mkdtempSync(join(tmpdir(), "mt-rules-body-"));
   cpSync(DEFAULT_RULES, dir, { recursive: true });
-  db = await embeddedDb();
+  db = await testDb();
   const rs = loadRuleSet(dir);
   await recordVersion(db, rs, filesOf(rs), "directory");
   const auth = new Auth(db);

@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { Auth } from "../src/web/auth.js";
 import { CONSOLE } from "../src/cases/store.js";
 import { buildWebServer } from "../src/web/server.js";
@@ -32,7 +33,7 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
   it("records a version each time it is put in force again: a hand edit back to it, a restore", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-rules-periods-"));
     cpSync(DEFAULT_RULES, dir, { recursive: true });
-    const db = await embeddedDb();
+    const db = await testDb();
     const s: (typeof open)[number] = { dir, db };
     open.push(s);
     const first = loadRuleSet(dir);
@@ -91,7 +92,7 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
   it("records a reload found by several consumers once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-rules-periods-"));
     cpSync(DEFAULT_RULES, dir, { recursive: true });
-    const db = await embeddedDb();
+    const db = await testDb();
     open.push({ dir, db });
     const rs = loadRuleSet(dir);
     for (let i = 0; i < 3; i++) await recordVersion(db, rs, filesOf(rs), "directory", "directory");

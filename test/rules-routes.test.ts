@@ -8,7 +8,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { Auth } from "../src/web/auth.js";
 import { CONSOLE } from "../src/cases/store.js";
 import { buildWebServer } from "../src/web/server.js";
@@ -41,7 +42,7 @@ afterEach(async () => {
 async function setup(engine: boolean, dbAs: (db: Db) => Db = (db) => db): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), "mt-rules-routes-"));
   cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const db = await embeddedDb();
+  const db = await testDb();
   const rs = loadRuleSet(dir);
   await recordVersion(db, rs, filesOf(rs), "directory");
   const auth = new Auth(db);

@@ -4,7 +4,8 @@
 // expiry. Tokens made before migration 16 expire MT's default 90 days after it.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { CONSOLE } from "../src/cases/store.js";
 import { Auth, AuthError, authSettings } from "../src/web/auth.js";
 import { buildWebServer } from "../src/web/server.js";
@@ -16,7 +17,7 @@ let db: Db;
 let app: FastifyInstance;
 let auth: Auth;
 beforeAll(async () => {
-  db = await embeddedDb();
+  db = await testDb();
   app = await buildWebServer({ db, log: createLogger("silent" as "fatal") });
   auth = new Auth(db);
   await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });

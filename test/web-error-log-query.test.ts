@@ -3,14 +3,14 @@
 // reads field names, not the inside of an address. The log line now names the path only.
 import { describe, expect, it } from "vitest";
 import { bearer } from "./helpers/web.js";
-import { embeddedDb } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { buildWebServer } from "../src/web/server.js";
 import { createLogger } from "../src/lib/log.js";
 import { Auth } from "../src/web/auth.js";
 
 describe("a request that failed inside", { timeout: 60_000 }, () => {
   it("is logged with its path, not its query", async () => {
-    const db = await embeddedDb();
+    const db = await testDb();
     const lines: string[] = [];
     const app = await buildWebServer({ db, log: createLogger("info", { write: (l: string) => void lines.push(l) }) });
     try {

@@ -3,7 +3,8 @@
 // request that came through a proxy (X-Forwarded-For or Forwarded) now logs a warning saying what to set.
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { buildWebServer } from "../src/web/server.js";
 import { createLogger } from "../src/lib/log.js";
 
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 async function serve(trustProxy?: string[]) {
-  const db = await embeddedDb();
+  const db = await testDb();
   const lines: { level: number; msg: string }[] = [];
   const app = await buildWebServer({ db, log: createLogger("warn", { write: (l: string) => void lines.push(JSON.parse(l)) }), trustProxy });
   open.push({ app, db });

@@ -2,7 +2,8 @@
 // routes, or a rule tuner who needs the cases. Each is now logged at warn (user, role, route, permission; never a
 // token or a body) and counted in moneytrail_web_requests_refused_total, not written to the audit trail.
 import { afterEach, describe, expect, it } from "vitest";
-import { embeddedDb, type Db } from "../src/cases/db.js";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
 import { Auth } from "../src/web/auth.js";
 import { buildWebServer } from "../src/web/server.js";
 import { createLogger } from "../src/lib/log.js";
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 describe("a request refused for lack of permission", { timeout: 60_000 }, () => {
   it("is logged at warn with the user, role, route and permission, and counted", async () => {
-    const db = await embeddedDb();
+    const db = await testDb();
     const lines: string[] = [];
     const metrics = createMetrics();
     const app = await buildWebServer({ db, log: createLogger("warn", { write: (l: string) => void lines.push(l) }), metrics });

@@ -119,7 +119,7 @@ export async function serverDb(url: string, max = 4): Promise<Db> {
  */
 export async function embeddedDb(dataDir?: string, from?: Blob): Promise<Db> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const lite = new PGlite(dataDir, from && { loadDataDir: from });
+  const lite = new PGlite({ dataDir, loadDataDir: from });
   await migrate(lite);
   return {
     query: <R>(text: string, params?: unknown[]) => lite.query<R>(text, params),

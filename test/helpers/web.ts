@@ -2,7 +2,8 @@
 // ways a test reaches it: as a user with an API token, or as a browser with a session cookie and the pages' forms.
 import { afterEach } from "vitest";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { embeddedDb, type Db } from "../../src/cases/db.js";
+import type { Db } from "../../src/cases/db.js";
+import { testDb } from "./db.js";
 import { CONSOLE, type Role } from "../../src/cases/store.js";
 import { Auth } from "../../src/web/auth.js";
 import { buildWebServer, type WebOptions } from "../../src/web/server.js";
@@ -24,7 +25,7 @@ export function embeddedWeb(): (options?: Omit<WebOptions, "db" | "log">) => Pro
     }
   });
   return async (options = {}) => {
-    const db = await embeddedDb();
+    const db = await testDb();
     const app = await buildWebServer({ ...options, db, log: createLogger("silent" as "fatal") });
     const web = { db, auth: new Auth(db), app };
     open.push(web);

@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import { serverDb, type Db } from "../../src/cases/db.js";
+import { testDb } from "../helpers/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { CONSOLE, ROLES, urlHash, type CaseRow, type Role } from "../../src/cases/store.js";
 import type { MaskedCaseDetail } from "../../src/cases/mask.js";
@@ -32,7 +33,7 @@ async function realPg(): Promise<Db> {
 
 describe.each([
   ["PostgreSQL", realPg],
-  ["embedded PGlite", () => embeddedDb()],
+  ["embedded PGlite", () => testDb()],
 ] as const)("case queue on %s", (_name, open) => {
   let db: Db;
   let app: FastifyInstance;

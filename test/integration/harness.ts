@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import pg from "pg";
 import { expect } from "vitest";
-import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import { serverDb, type Db } from "../../src/cases/db.js";
+import { testDb } from "../helpers/db.js";
 import { Auth } from "../../src/web/auth.js";
 import { CONSOLE, type Role } from "../../src/cases/store.js";
 import { Kafka, logLevel, CompressionTypes, type IHeaders } from "kafkajs";
@@ -307,7 +308,7 @@ export async function owners(url: string, group: string): Promise<Map<number, st
 export const bothDatabases = (name: string) =>
   [
     ["PostgreSQL", async (): Promise<Db> => serverDb(await freshSchema(freshNames(name)))],
-    ["embedded PGlite", (): Promise<Db> => embeddedDb()],
+    ["embedded PGlite", (): Promise<Db> => testDb()],
   ] as const;
 
 /** Adds each user with its role (password "<name>-password-long") and gives back an API token per user name. */

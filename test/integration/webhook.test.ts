@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { embeddedDb, serverDb, type Db } from "../../src/cases/db.js";
+import { serverDb, type Db } from "../../src/cases/db.js";
+import { testDb } from "../helpers/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { requeueFailed, verifySignature, WebhookDispatcher, type WebhookOptions } from "../../src/cases/webhook.js";
 import { createLogger } from "../../src/lib/log.js";
@@ -111,7 +112,7 @@ interface Row {
 
 describe.each([
   ["PostgreSQL", postgresDb],
-  ["PGlite", () => embeddedDb()],
+  ["PGlite", () => testDb()],
 ] as const)("webhook dispatcher on %s", (_name, open) => {
   let db: Db;
   const closing: (() => Promise<void>)[] = [];
