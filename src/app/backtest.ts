@@ -12,7 +12,7 @@ import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, decode
 import { Engine } from "../engine.js";
 import { Alert, type Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
-import { loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
+import { isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
@@ -259,10 +259,11 @@ export interface SweepRuleSets {
   points: { value: number; ruleSet: RuleSet }[];
 }
 
+/** The files the loader reads (not an editor's lock file beside them), so the sweep patches and copies those. */
 function ruleSetFiles(dir: string): string[] {
   if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
+    .filter(isRuleFileName)
     .sort()
     .map((f) => join(dir, f));
 }
