@@ -195,7 +195,7 @@ export class Runner {
    * (SELECT 1) but refuses the writes (read-only after a failover, a full disk, privileges, a chunk's content), and
    * nothing of it is saved (readiness's `commits`). Per partition: another's commits must not hide one held up.
    */
-  private readonly commitFailures = new Map<number, { since: number; attempts: number; error: string }>();
+  private readonly commitFailures = new Map<number, { since: number; attempts: number; error: string; unanswered?: string }>();
   /** commits begun, numbered; per partition, the latest that succeeded: the failure of one begun before it is stale */
   private commitsBegun = 0;
   private readonly committedUpTo = new Map<number, number>();
@@ -557,9 +557,16 @@ export class Runner {
             ok: false,
             detail:
               [...this.commitFailures]
-                .map(([p, f]) => `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error})`)
+                .map(([p, f]) =>
+                  f.unanswered
+                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.attempts} times since ${new Date(f.since).toISOString()}: ${f.unanswered}`
+                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error})`,
+                )
                 .join("; ") +
-              ": nothing of those partitions is saved until it takes them; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables",
+              ": nothing of those partitions is saved until it takes them" +
+              ([...this.commitFailures.values()].some((f) => !f.unanswered)
+                ? "; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables"
+                : ""),
           }
         : { ok: true },
     };
@@ -1068,7 +1075,7 @@ export class Runner {
       // it counted, readiness would say the writes fail until the partition's next commit, which a quiet one never makes
       if (!(err instanceof FencedError) && attempt > (this.committedUpTo.get(p) ?? 0)) {
         const f = this.commitFailures.get(p);
-        this.commitFailures.set(p, { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message });
+        this.commitFailures.set(p, { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message, unanswered: pgTimedOut(err) ? this.unanswered(err) : undefined });
       }
       throw err;
     }
