@@ -273,6 +273,14 @@ export class IndicatorSubscriber {
       const v = verifySet(set, this.trust);
       if (!v.ok) return { kind: "untrusted", reason: v.reason };
     }
+    // compaction keeps one message per key: under another key, even a set of the sender's own would erase what is there
+    if (key !== topicKey(set)) {
+      const there = [...this.inForce.values()].find((s) => topicKey(s) === key);
+      return {
+        kind: "publisher",
+        reason: `set ${set.id} from ${set.publisher.id} refused: it came under the message key ${key ?? "(no key)"}, not its own ${topicKey(set)}, and on the compacted topic it would erase ${there ? `${there.publisher.id}'s set ${there.id}` : "the set under that key"}; ${set.publisher.id} should publish it with moneytrail indicators publish, which keys it by its publisher and set id`,
+      };
+    }
     const current = this.inForce.get(set.id);
     // Versions order one publisher's releases only: without this, any trusted member could replace another's set by
     // reusing its id with a higher version. With a trust store the publisher was verified above; without one it is a
