@@ -1,7 +1,10 @@
 // Event-time windows of calendar months (UTC). A window keeps the current month and the one before it,
 // which is what the scheme programs measure ("this month", "prior month") and bounds state whatever the volume.
 import { UTCDate } from "@date-fns/utc";
-import { addMonths, differenceInCalendarMonths, startOfMonth } from "date-fns";
+// one module each: the package's index loads all of date-fns, a third of a second at every start
+import { addMonths } from "date-fns/addMonths";
+import { differenceInCalendarMonths } from "date-fns/differenceInCalendarMonths";
+import { startOfMonth } from "date-fns/startOfMonth";
 
 const EPOCH = new UTCDate(0);
 

@@ -2,7 +2,8 @@
 // dispute wave at a glance. Drawn on the server, so it needs no script and prints. Its numbers are also a table: a
 // screen reader reads the picture (role="img") as its label only.
 import { UTCDate } from "@date-fns/utc";
-import { eachDayOfInterval, formatISO } from "date-fns";
+import { eachDayOfInterval } from "date-fns/eachDayOfInterval";
+import { formatISO } from "date-fns/formatISO";
 import { html, type Html } from "./html.js";
 import type { AlertContext } from "../decode/events.js";
 
