@@ -103,6 +103,38 @@ function locateKey(doc: Document, lines: LineCounter, path: (string | number)[])
   return locate(doc, lines, path);
 }
 
+// the unit a key's name gives its number in, and how a person writes that unit after a number ("30days", "30 d")
+const UNITS: { key: RegExp; unit: string; written: RegExp }[] = [
+  { key: /Days$/, unit: "days", written: /^d(ays?)?$/i },
+  { key: /Minutes$/, unit: "minutes", written: /^m(in(ute)?s?)?$/i },
+  { key: /Minor$/, unit: "minor units (9.00 EUR is 900)", written: /^$/ },
+];
+
+/**
+ * How to write text a person put where a number or true/false goes: "30days", "1%", "1,500", a quoted "0.25", or
+ * YAML 1.1's no/yes/on/off (text in YAML 1.2). Undefined where no number or boolean can be read from it.
+ */
+function textHint(i: z.core.$ZodIssue, key: string | number | undefined, value: unknown): string | undefined {
+  if (i.code !== "invalid_type" || typeof value !== "string") return undefined;
+  const v = value.trim();
+  if (i.expected === "boolean") {
+    const b = /^(y|yes|on|true)$/i.test(v) ? true : /^(n|no|off|false)$/i.test(v) ? false : undefined;
+    return b === undefined ? undefined : `"${value}" is text, not true or false: write ${key}: ${b}`;
+  }
+  if (i.expected !== "number") return undefined;
+  const text = `"${value}" is text, not a number`;
+  if (v !== "" && Number.isFinite(Number(v))) return `${text} (it is in quotes): write it without quotes (${key}: ${Number(v)})`;
+  if (/^\d{1,3}(?:[,_ ]\d{3})+(?:\.\d+)?$/.test(v)) return `${text}: write it without separators (${key}: ${Number(v.replace(/[,_ ]/g, ""))})`;
+  const percent = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(v);
+  if (percent) return `${text}: write a percentage as a share from 0 to 1 (${key}: ${Number((Number(percent[1]) / 100).toPrecision(12))})`;
+  const withUnit = /^(-?\d+(?:\.\d+)?)\s*([a-z][a-z ]*)$/i.exec(v);
+  if (!withUnit) return undefined;
+  const unit = UNITS.find((u) => typeof key === "string" && u.key.test(key));
+  if (!unit) return `${text}: write a plain number (${key}: ${withUnit[1]})`;
+  // the number alone is right only in the key's own unit: "1h" in withinMinutes is 60
+  return `${text}: write a plain number of ${unit.unit} (${key}${unit.written.test(withUnit[2]!.trim()) ? `: ${withUnit[1]}` : ""})`;
+}
+
 function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
   return error.issues.map((i) => {
     const path = [...prefix, ...(i.path as (string | number)[])];
@@ -112,7 +144,7 @@ function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Documen
     const message =
       i.code === "unrecognized_keys"
         ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`
-        : ((doc.hasIn(path) ? undefined : missingKeyOf(i)) ?? i.message);
+        : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path)) : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
