@@ -1,9 +1,14 @@
 // A coalition member that misbehaves (a faulty tool, or on purpose): what it puts on the topic or hands over as a file
 // is refused with the reason and what to do, and the sets in force stay.
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 import { IndicatorSubscriber, topicKey } from "../src/indicators/distribution.js";
-import { FORMAT, IndicatorSet } from "../src/indicators/schema.js";
+import { readIndicatorSet } from "../src/indicators/index.js";
+import { ConfigError, whatToDo } from "../src/lib/errors.js";
+import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet, type TrustStore } from "../src/indicators/sign.js";
 
 const hotline = generateSigningKey();
@@ -63,5 +68,42 @@ describe("a misbehaving member on the topic", () => {
       },
     ]);
     expect(inForce(seen.inForce)).toEqual(["member:hotline-x hotline-x-2026-11 v3"]);
+  });
+});
+
+describe("a huge set", () => {
+  // gzip takes a repetitive set to a thousandth: a message the topic takes (32 MiB compressed) could be gigabytes of
+  // JSON, parsed in every member's consumer process
+  it("is refused from the topic by its size, before it is parsed", async () => {
+    const { seen, raw } = await subscriber([hotlineSet]);
+    const huge = Buffer.alloc(INDICATOR_SET_MAX_BYTES + 1, " ");
+    huge.write("{}");
+    await raw({ key: Buffer.from(topicKey(hotlineSet)), value: huge });
+    expect(seen.refused).toEqual([
+      {
+        key: topicKey(hotlineSet),
+        kind: "invalid",
+        reason: `set ${topicKey(hotlineSet)} is ${INDICATOR_SET_MAX_BYTES + 1} bytes of JSON, more than a set may have (${INDICATOR_SET_MAX_BYTES}): not read; its publisher should split it into sets of their own`,
+      },
+    ]);
+    expect(inForce(seen.inForce)).toEqual(["member:hotline-x hotline-x-2026-11 v3"]);
+  });
+
+  it("is refused as a file by its size, before it is read", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "member-huge-")), "huge.json");
+    writeFileSync(file, "");
+    // a sparse file: its size without writing it
+    truncateSync(file, INDICATOR_SET_MAX_BYTES + 1);
+    let err: unknown;
+    try {
+      readIndicatorSet(file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(
+      `${file}: (top level): ${INDICATOR_SET_MAX_BYTES + 1} bytes, more than an indicator set may have (${INDICATOR_SET_MAX_BYTES}): not read`,
+    );
+    expect(whatToDo(err as ConfigError)).toBe("Split the set into sets of their own (each with its own id), or ask its publisher to; nothing was loaded.");
   });
 });

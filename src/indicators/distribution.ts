@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
-import { parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
+import { INDICATOR_SET_MAX_BYTES, parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
 import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
@@ -255,6 +255,8 @@ export class IndicatorSubscriber {
     // a tombstone deletes its key from the compacted topic; it proves nothing about who sent it, so it withdraws nothing
     if (value === null)
       return invalid(`message ${key ?? "(no key)"} has no value (a tombstone): the set in force under it stays; a publisher withdraws entries by publishing a newer version with them revoked`);
+    if (value.length > INDICATOR_SET_MAX_BYTES)
+      return invalid(`set ${key ?? "(no key)"} is ${value.length} bytes of JSON, more than a set may have (${INDICATOR_SET_MAX_BYTES}): not read; its publisher should split it into sets of their own`);
     let json: unknown;
     try {
       json = JSON.parse(value.toString());

@@ -2,7 +2,7 @@
 // so a replay of last year's data matches what was valid then.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
+import { INDICATOR_SET_MAX_BYTES, indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
 import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
@@ -219,6 +219,13 @@ export class IndicatorIndex {
 
 /** One indicator set file (format v1 or the earlier one), validated; with a trust store, also verified. */
 export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet {
+  const bytes = statSync(file).size;
+  if (bytes > INDICATOR_SET_MAX_BYTES)
+    throw new ConfigError(
+      file,
+      [{ path: "", message: `${bytes} bytes, more than an indicator set may have (${INDICATOR_SET_MAX_BYTES}): not read` }],
+      "Split the set into sets of their own (each with its own id), or ask its publisher to; nothing was loaded.",
+    );
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));

@@ -151,6 +151,13 @@ export const Signature = z.strictObject({
 
 export const FORMAT = "moneytrail-indicators/1";
 
+/**
+ * The most bytes of JSON a set may have, as a file or a topic message (decompressed): ten times a 20k-URL set
+ * (2.5 MB) and more. Beyond it a set is refused unread: gzip takes a repetitive one to a thousandth, so a message the
+ * topic takes could be gigabytes to parse in every member's consumer process.
+ */
+export const INDICATOR_SET_MAX_BYTES = 64 * 1024 * 1024;
+
 export const IndicatorSet = z.strictObject({
   format: z.literal(FORMAT),
   id: z.string().min(1).max(128),
