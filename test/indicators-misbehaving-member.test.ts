@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 import { IndicatorSubscriber, topicKey } from "../src/indicators/distribution.js";
 import { readIndicatorSet } from "../src/indicators/index.js";
-import { ConfigError, whatToDo } from "../src/lib/errors.js";
+import { ConfigError, whatToDo, zodIssues } from "../src/lib/errors.js";
 import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet, type TrustStore } from "../src/indicators/sign.js";
 
@@ -105,5 +105,42 @@ describe("a huge set", () => {
       `${file}: (top level): ${INDICATOR_SET_MAX_BYTES + 1} bytes, more than an indicator set may have (${INDICATOR_SET_MAX_BYTES}): not read`,
     );
     expect(whatToDo(err as ConfigError)).toBe("Split the set into sets of their own (each with its own id), or ask its publisher to; nothing was loaded.");
+  });
+});
+
+describe("values where a hash is required, and times in other forms", () => {
+  /** The issues a set with one entry changed by `change` is refused with, as a set file names them. */
+  const issues = (change: Record<string, unknown>): string[] => {
+    const json = JSON.parse(JSON.stringify({ ...hotlineSet, signature: undefined, entries: [{ ...hotlineSet.entries[0], ...change }] }));
+    const parsed = IndicatorSet.safeParse(json);
+    return parsed.success ? [] : zodIssues(parsed.error, json).map((i) => `${i.path}: ${i.message}`);
+  };
+  const hex = "0d5671755011adbaebeb2fa6e7504ed601aae9e5ef28a0b4afa6cf5c233461cf";
+
+  it("says what went wrong with a hash and how to make the right one, never repeating a plaintext value", () => {
+    expect(issues({ kind: "email-sha256", value: "jane.doe@mail.example" })).toEqual([
+      "entries[0].value: plain text where a hash is required, so it could never match, and it travels in the clear: give sha256: and the hex SHA-256 of the trimmed, lowercased address (as events' contactEmail) (kind email-sha256)",
+    ]);
+    expect(issues({ kind: "account-sha256", value: "XX00 PLACEHOLDER 0000" })).toEqual([
+      "entries[0].value: plain text where a hash is required, so it could never match, and it travels in the clear: give sha256: and the hex SHA-256 that acquirers' events carry as payoutAccount (made upstream) (kind account-sha256)",
+    ]);
+    expect(issues({ kind: "principal-sha256", value: hex })).toEqual([
+      "entries[0].value: 64 hex digits without the sha256: prefix: write sha256: before them (kind principal-sha256)",
+    ]);
+    expect(issues({ kind: "url-sha256", value: `sha256:${hex.slice(0, 62)}` })).toEqual([
+      "entries[0].value: sha256: followed by 62 hex digits, where a SHA-256 has 64 (cut short, or another hash: MD5 has 32, SHA-1 40): give sha256: and the hex SHA-256 of the canonical URL (moneytrail indicators export --hash makes it from a url entry) (kind url-sha256)",
+    ]);
+    expect(issues({ kind: "domain-sha256", value: `md5:${hex.slice(0, 32)}` })).toEqual([
+      "entries[0].value: an md5 hash where a SHA-256 is required: give sha256: and the hex SHA-256 of the canonical domain (moneytrail indicators export --hash makes it from a domain entry) (kind domain-sha256)",
+    ]);
+    expect(issues({ kind: "email-sha256", value: `sha256:${hex.slice(0, 63)}g` })).toEqual([
+      "entries[0].value: sha256: followed by characters other than hex digits (0-9, a-f): give sha256: and the hex SHA-256 of the trimmed, lowercased address (as events' contactEmail) (kind email-sha256)",
+    ]);
+  });
+
+  it("says what a time looks like when one is a number or another form", () => {
+    const rfc3339 = "expected an RFC 3339 time with seconds and Z (or an offset), e.g. 2026-11-01T00:00:00Z";
+    expect(issues({ validUntil: 1819584000 })).toEqual([`entries[0].validUntil: ${rfc3339}, not a number`]);
+    expect(issues({ validUntil: "2027-02-28" })).toEqual([`entries[0].validUntil: ${rfc3339}`]);
   });
 });

@@ -46,9 +46,16 @@ export function strictestTlp(levels: Iterable<Tlp | undefined>): Tlp | undefined
  * A time in a set or a trust store, written by hand as often as by tools: a malformed one says what one looks like
  * (zod's "Invalid ISO datetime" did not); one left out is still called missing.
  */
+const RFC3339 = "expected an RFC 3339 time with seconds and Z (or an offset), e.g. 2026-11-01T00:00:00Z";
 export const time = z.iso.datetime({
   offset: true,
-  error: (issue) => (issue.code === "invalid_format" ? "expected an RFC 3339 time with seconds and Z (or an offset), e.g. 2026-11-01T00:00:00Z" : undefined),
+  error: (issue) =>
+    issue.code === "invalid_format"
+      ? RFC3339
+      : // epoch seconds or milliseconds, as other tools write them
+        issue.code === "invalid_type" && typeof issue.input === "number"
+        ? `${RFC3339}, not a number`
+        : undefined,
 });
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/i;
@@ -68,6 +75,26 @@ const domainName = (v: string): string | null => {
   return host && getDomain(host, { allowPrivateDomains: true, validateHostname: false }) ? host : null;
 };
 
+/**
+ * Why a value is no hash, and how to make the right one (`how`: of what): the value itself is never repeated, as it
+ * may be the plaintext the hash was to hide.
+ */
+const noHash =
+  (how: string) =>
+  (v: string): string => {
+    const give = `give sha256: and the hex SHA-256 ${how}`;
+    const t = v.trim();
+    if (/^[0-9a-f]{64}$/i.test(t)) return "64 hex digits without the sha256: prefix: write sha256: before them";
+    const tagged = /^sha256:(.*)$/i.exec(t);
+    if (tagged)
+      return /^[0-9a-f]*$/i.test(tagged[1]!)
+        ? `sha256: followed by ${tagged[1]!.length} hex digits, where a SHA-256 has 64 (cut short, or another hash: MD5 has 32, SHA-1 40): ${give}`
+        : `sha256: followed by characters other than hex digits (0-9, a-f): ${give}`;
+    const other = /^([a-z][a-z0-9-]*):[0-9a-f]+$/i.exec(t);
+    if (other) return `an ${other[1]!.toLowerCase()} hash where a SHA-256 is required: ${give}`;
+    return `plain text where a hash is required, so it could never match, and it travels in the clear: ${give}`;
+  };
+
 /** Per kind: the form a value is stored and looked up in (null when it can never match, or would match too much), and why. */
 const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; otherwise: string | ((value: string) => string) }> = {
   url: { key: canonicalUrl, otherwise: "not an http(s) URL" },
@@ -78,11 +105,11 @@ const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; othe
         ? "a public suffix or a single label (such as com, co.uk or github.io), which would match every site under it: list the site's own domain"
         : "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)",
   },
-  "url-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
-  "domain-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
-  "email-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
-  "account-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
-  "principal-sha256": { key: hashed, otherwise: "expected sha256: followed by 64 hex digits" },
+  "url-sha256": { key: hashed, otherwise: noHash("of the canonical URL (moneytrail indicators export --hash makes it from a url entry)") },
+  "domain-sha256": { key: hashed, otherwise: noHash("of the canonical domain (moneytrail indicators export --hash makes it from a domain entry)") },
+  "email-sha256": { key: hashed, otherwise: noHash("of the trimmed, lowercased address (as events' contactEmail)") },
+  "account-sha256": { key: hashed, otherwise: noHash("that acquirers' events carry as payoutAccount (made upstream)") },
+  "principal-sha256": { key: hashed, otherwise: noHash("that acquirers' events carry in principals (made upstream)") },
   keyword: { key: (v) => compactKeyword(v) || null, otherwise: "no letters or digits left after normalisation" },
   // in the spelling events' addresses are decoded in (src/lib/ip.ts)
   ip: { key: (v) => (isIP(v.trim()) ? canonicalIp(v) : null), otherwise: "not an IPv4 or IPv6 address (one address, not a range)" },
