@@ -144,3 +144,26 @@ describe("values where a hash is required, and times in other forms", () => {
     expect(issues({ validUntil: "2027-02-28" })).toEqual([`entries[0].validUntil: ${rfc3339}`]);
   });
 });
+
+describe("ids that would forge or hide text", () => {
+  it("refuses control and bidirectional formatting characters in set, entry, publisher and key ids", () => {
+    const forged = "rogue-x\nok       sets/hotline-x.json: hotline-x-2026-11 version 9 by member:hotline-x, signed with hotline-1";
+    const json = JSON.parse(
+      JSON.stringify({
+        ...hotlineSet,
+        id: forged,
+        publisher: { id: "member:rogue\u202e" },
+        entries: [{ ...hotlineSet.entries[0], id: "e-1\u0007" }],
+        signature: { ...hotlineSet.signature, keyId: "rogue-1\r" },
+      }),
+    );
+    const parsed = IndicatorSet.safeParse(json);
+    const why = "a control or bidirectional formatting character, which would forge or hide text where the id is shown (command output, logs, alerts): use printable characters";
+    expect(parsed.success ? [] : zodIssues(parsed.error, json).map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `id: ${why}`,
+      `publisher.id: ${why}`,
+      `entries[0].id: ${why}`,
+      `signature.keyId: ${why}`,
+    ]);
+  });
+});

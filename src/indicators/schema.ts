@@ -123,8 +123,21 @@ export function indicatorKey(kind: IndicatorKind, value: string): string | null 
   return FORMS[kind].key(value);
 }
 
+/**
+ * An id of a set, an entry, a publisher or a key: shown in command output, logs and alerts, where a line break or a
+ * right-to-left override would forge a line (`verify`'s "ok ...") or hide part of the text.
+ */
+const printableId = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/u, {
+      error: "a control or bidirectional formatting character, which would forge or hide text where the id is shown (command output, logs, alerts): use printable characters",
+    });
+
 const EntryFields = z.strictObject({
-  id: z.string().min(1).max(128),
+  id: printableId(128),
   kind: IndicatorKind,
   value: z.string().min(1).max(4096),
   confidence: z.number().int().min(0).max(100),
@@ -164,14 +177,14 @@ export type IndicatorEntry = z.infer<typeof IndicatorEntry>;
 
 export const Publisher = z.strictObject({
   /** stable identity, e.g. member:hotline-a */
-  id: z.string().min(1).max(256),
+  id: printableId(256),
   name: z.string().max(256).optional(),
 });
 
 export const Signature = z.strictObject({
   alg: z.literal("ed25519"),
   /** the publisher's key in the subscriber's trust store */
-  keyId: z.string().min(1).max(128),
+  keyId: printableId(128),
   /** base64 Ed25519 signature over the canonical JSON of the set without `signature` */
   value: z.string().min(1).max(256),
 });
@@ -187,7 +200,7 @@ export const INDICATOR_SET_MAX_BYTES = 64 * 1024 * 1024;
 
 export const IndicatorSet = z.strictObject({
   format: z.literal(FORMAT),
-  id: z.string().min(1).max(128),
+  id: printableId(128),
   publisher: Publisher,
   /** grows with each release of the set; a subscriber keeps the highest */
   version: z.number().int().min(1),
@@ -199,8 +212,8 @@ export type IndicatorSet = z.infer<typeof IndicatorSet>;
 
 /** The engine's first indicator files, before format v1: read as a v1 set of version 1, unsigned. */
 export const LegacyIndicatorSet = z.strictObject({
-  id: z.string().min(1).max(128),
-  source: z.string().min(1).max(256),
+  id: printableId(128),
+  source: printableId(256),
   created: time,
   entries: z.array(EntryFields.omit({ revoked: true, validFrom: true, description: true }).superRefine(matchable)).superRefine(uniqueIds),
 });
