@@ -3,7 +3,7 @@
 // merchant ids go in: nothing from the events' URLs.
 import { writeOutput } from "./output.js";
 import Table from "cli-table3";
-import { MAX_REASONS, type BacktestResult, type Confusion, type RuleRow, type SweepPoint } from "./backtest.js";
+import { MAX_REASONS, type BacktestResult, type Confusion, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
 
 const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
 const num = (n: number | undefined): string => (n === undefined ? "–" : String(n));
@@ -132,11 +132,8 @@ export function backtestTables(r: BacktestResult): string {
       ]),
     ),
   );
-  const changes = [
-    ...r.alertsAdded.map((m) => ["alerted only in B", m.merchantId, labelText(m)]),
-    ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m)]),
-  ];
-  out.push("", changes.length ? table(["change", "merchant", "label"], changes) : "No merchant gains or loses an alert.");
+  const changes = changeRows(r);
+  out.push("", changes.length ? table(CHANGES_HEAD, changes) : "No merchant gains or loses an alert.");
   out.push(
     "",
     r.alertsChanged.length
@@ -147,6 +144,36 @@ export function backtestTables(r: BacktestResult): string {
     out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
   }
   return `${out.join("\n")}\n`;
+}
+
+const CHANGES_HEAD = ["change", "merchant", "label", "rules that hit it (− only in A, + only in B)"];
+
+/**
+ * The live rules that hit a merchant gaining or losing an alert, in either set: a rule that hit it in one set only is
+ * marked − or +, with why where the sets tell it (its mode, its configuration, its absence); a rule that changed and
+ * hit it in both is marked too. Shadow rules never alert, so they are named only where one set had the rule live.
+ */
+function heldText(m: GainedOrLost, rules: ReadonlyMap<string, BacktestResult["rules"][number]>): string {
+  const ids = [...new Set([...m.a.live, ...m.b.live])].sort();
+  return ids
+    .map((id) => {
+      const row = rules.get(id)!;
+      const [inA, inB] = [m.a.live.includes(id), m.b.live.includes(id)];
+      const changed = row.change === "changed" ? " (changed)" : "";
+      if (inA && inB) return `${id}${changed}`;
+      if (inA) return `−${id}${row.b?.mode === "shadow" ? " (shadow in B)" : row.change === "only-a" ? " (only in A)" : changed}`;
+      return `+${id}${row.a?.mode === "shadow" ? " (shadow in A)" : row.change === "only-b" ? " (only in B)" : changed}`;
+    })
+    .join(", ");
+}
+
+/** Merchants that gain (B) or lose (A) an alert, each with its label and the rules behind the change. */
+function changeRows(r: BacktestResult): string[][] {
+  const rules = new Map(r.rules.map((x) => [x.rule, x]));
+  return [
+    ...r.alertsAdded.map((m) => ["alerted only in B", m.merchantId, labelText(m), heldText(m, rules)]),
+    ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m), heldText(m, rules)]),
+  ];
 }
 
 const CHANGED_TITLE = "Merchants alerted in both whose alerts differ (severity, score, rules, or the event that raised them)";
@@ -166,7 +193,7 @@ const changedRows = (r: BacktestResult): string[][] =>
     m.alerts.map((x, i) => [i ? "" : m.merchantId, i ? "" : labelText(m), x.at, factsText(x.a), factsText(x.b), rulesDiff(x.a, x.b)]),
   );
 
-const labelText = (m: BacktestResult["alertsAdded"][number]): string => (m.detail && m.detail !== m.label ? `${m.label} (${m.detail})` : m.label);
+const labelText = (m: { label: string; detail?: string }): string => (m.detail && m.detail !== m.label ? `${m.label} (${m.detail})` : m.label);
 
 /** a shadow rule's value moves only its hits: said, lest the candidate's unchanged precision and recall be read as the rule's */
 const SHADOW_SWEEP = "the rule is shadow there, so only its hits and their precision change: alerted, TP, FP, precision, recall and F1 are the live rules'";
@@ -320,10 +347,7 @@ export function backtestHtml(r: BacktestResult): string {
       pct(t.b.recall),
     ]),
   );
-  const changes = [
-    ...r.alertsAdded.map((m) => ["alerted only in B", m.merchantId, labelText(m)]),
-    ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m)]),
-  ];
+  const changes = changeRows(r);
   const sweep = r.sweep
     ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})</h2>
 ${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points)}
@@ -345,7 +369,7 @@ ${rules}
 ${typologies}
 <p class="meta">recall: of the positives labelled with the typology, the share alerted with it.</p>
 <h2>Merchants that gain or lose an alert</h2>
-${changes.length ? htmlTable(["change", "merchant", "label"], changes, 3) : "<p>None.</p>"}
+${changes.length ? htmlTable(CHANGES_HEAD, changes, CHANGES_HEAD.length) : "<p>None.</p>"}
 <h2>${esc(CHANGED_TITLE)}</h2>
 ${r.alertsChanged.length ? htmlTable(CHANGED_HEAD, changedRows(r), CHANGED_HEAD.length) : "<p>None.</p>"}
 ${sweep}

@@ -425,6 +425,13 @@ export type TypologyRow = z.infer<typeof TypologyRow>;
 
 const ChangedMerchant = z.strictObject({ merchantId: z.string(), label: LabelOf, detail: z.string().optional() });
 
+/** The rules of one set that held on a merchant at some time during the run, by their mode there. */
+const HeldBy = z.strictObject({ live: z.array(z.string()), shadow: z.array(z.string()) });
+
+/** A merchant alerted in one set only, with the rules that hit it in each: why it gains or loses the alert. */
+const GainedOrLost = z.strictObject({ ...ChangedMerchant.shape, a: HeldBy, b: HeldBy });
+export type GainedOrLost = z.infer<typeof GainedOrLost>;
+
 /** What a reviewer sees of an alert, beside the set's version and the alert's id (which differ whenever the sets do). */
 const AlertFacts = z.strictObject({ severity: Alert.shape.severity, score: z.number(), rules: z.array(z.string()) });
 type AlertFacts = z.infer<typeof AlertFacts>;
@@ -500,8 +507,8 @@ export const BacktestResult = z.strictObject({
   candidate: RuleSetRef,
   labels: z.strictObject({ source: z.string(), positives: count, negatives: count, unknown: count }).nullable(),
   overall: z.strictObject({ a: Confusion, b: Confusion }),
-  alertsAdded: z.array(ChangedMerchant),
-  alertsRemoved: z.array(ChangedMerchant),
+  alertsAdded: z.array(GainedOrLost),
+  alertsRemoved: z.array(GainedOrLost),
   /** merchants alerted in both whose alerts differ in severity, score or rules, or in which events raised them */
   alertsChanged: z.array(ChangedAlerts),
   rules: z.array(RuleRow),
@@ -581,6 +588,12 @@ class Run {
   /** taken per batch, so the hit list stays small whatever the file's size */
   takeHits(): void {
     for (const h of this.engine.takeHits()) this.hits.get(h.rule)!.add(h.merchantId);
+  }
+
+  /** the rules that held on a merchant, by mode */
+  heldBy(m: string): z.infer<typeof HeldBy> {
+    const held = this.ruleSet.rules.filter((r) => this.hits.get(r.id)!.has(m));
+    return { live: held.filter((r) => r.mode === "live").map((r) => r.id), shadow: held.filter((r) => r.mode === "shadow").map((r) => r.id) };
   }
 
   /** merchants hit by the rules of a typology in one mode */
@@ -741,6 +754,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   });
 
   const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
+  const gainedOrLost = (m: string): GainedOrLost => ({ ...who(m), a: a.heldBy(m), b: b.heldBy(m) });
   // a threshold or weight change often keeps a merchant alerted but at another severity or score, or earlier or later
   const alertsChanged = [...a.alerted.keys()]
     .filter((m) => b.alerted.has(m))
@@ -778,8 +792,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     candidate: ref(o.candidate),
     labels: o.truth ? { source: o.truth.source, positives, negatives: truth.size - positives, unknown: seen.size - truth.size } : null,
     overall: { a: confusion(a), b: confusion(b) },
-    alertsAdded: added.map(who),
-    alertsRemoved: removed.map(who),
+    alertsAdded: added.map(gainedOrLost),
+    alertsRemoved: removed.map(gainedOrLost),
     alertsChanged,
     rules,
     typologies,
