@@ -103,15 +103,22 @@ export function sampleLines(): string[] {
 }
 
 /** Produces lines (keyed by merchantId) in batches; `pauseMs` between batches spreads them out in time. */
+/** what produce() sends at once at most: under the broker's 1 MiB record batch, with room for the records' framing */
+const SEND_BYTES = 900 * 1024;
+
 export async function produce(topic: string, lines: (string | Buffer)[], o: { batch?: number; pauseMs?: number } = {}): Promise<void> {
   // idempotent: a send retried after a timeout on a loaded machine put its messages on the topic twice (a CI run read
   // 2,704 offsets where 2,500 lines were sent), and every count a test makes of them
   const producer = kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const size = o.batch ?? 500;
-  for (let i = 0; i < lines.length; i += size) {
-    const messages = lines.slice(i, i + size).map((l) => ({ key: typeof l === "string" ? keyOf(l) : null, value: l }));
+  for (let i = 0; i < lines.length; ) {
+    // `size` lines, or fewer where they would pass the broker's 1 MiB a batch (large messages mixed in)
+    let end = i;
+    for (let bytes = 0; end < lines.length && end - i < size && (end === i || bytes + lines[end]!.length <= SEND_BYTES); end++) bytes += lines[end]!.length;
+    const messages = lines.slice(i, end).map((l) => ({ key: typeof l === "string" ? keyOf(l) : null, value: l }));
     await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+    i = end;
     if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
   }
   await producer.disconnect();
@@ -212,6 +219,8 @@ export function spawnRunner(n: Names, url: string, extraEnv: Record<string, stri
       MT_INDICATORS: SAMPLE_INDICATORS,
       MT_METRICS_PORT: "0",
       MT_HTTP_PORT: "0",
+      // the warm-up (1-4 s of CPU at each start on this machine) is for production's first events; run.test keeps it
+      MT_WARM_UP_EVENTS: "0",
       LOG_LEVEL: "warn",
       ...extraEnv,
     },
@@ -278,6 +287,8 @@ export async function startRunner(n: Names, url: string, over: Record<string, un
       indicators: SAMPLE_INDICATORS,
       metricsPort: 0,
       httpPort: 0,
+      // as spawnRunner's
+      warmUpEvents: 0,
       ...over,
     },
   );

@@ -23,12 +23,12 @@ describe("/metrics", () => {
     await createTopics(n, 6);
     const url = await freshSchema(n);
     const port = await freePort();
-    const runners: Runner[] = [await startRunner(n, url, { metricsPort: port, warmUpEvents: 0 })];
+    const runners: Runner[] = [await startRunner(n, url, { metricsPort: port })];
     try {
       await produce(n.events, sampleLines());
       await waitCaughtUp(n, url);
       expect(lagPartitions((await get(port, "/metrics")).body)).toEqual([0, 1, 2, 3, 4, 5]);
-      runners.push(await startRunner(n, url, { warmUpEvents: 0 }));
+      runners.push(await startRunner(n, url));
       await until("the first process holding fewer partitions", async () => (await assigned(port)).length < 6, 60_000);
       const held = await assigned(port);
       expect(held.length).toBeGreaterThan(0);

@@ -16,7 +16,7 @@ describe("/metrics counters", () => {
     await createTopics(n, 1);
     const url = await freshSchema(n);
     const port = await freePort();
-    const runner = await startRunner(n, url, { metricsPort: port, warmUpEvents: 0 });
+    const runner = await startRunner(n, url, { metricsPort: port });
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       // the first chunk with outputs is refused as a lost connection would be

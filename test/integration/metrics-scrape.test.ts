@@ -19,7 +19,7 @@ describe("/metrics", () => {
     await createTopics(n, 2);
     const url = await freshSchema(n);
     const port = await freePort();
-    const runner = await startRunner(n, url, { metricsPort: port, warmUpEvents: 0 });
+    const runner = await startRunner(n, url, { metricsPort: port });
     try {
       await produce(n.events, sampleLines());
       await waitCaughtUp(n, url);

@@ -27,7 +27,7 @@ describe("PostgreSQL hung under a running consumer", () => {
       },
     });
     // the defaults are 10 s and 60 s
-    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200, warmUpEvents: 0, pgConnectTimeoutMs: 1000, pgQueryTimeoutMs: 1500 }, createLogger("warn", sink));
+    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200, pgConnectTimeoutMs: 1000, pgQueryTimeoutMs: 1500 }, createLogger("warn", sink));
     try {
       await produce(n.events, [...lines.slice(0, half), malformed[0]!]);
       await waitCaughtUp(n, url);

@@ -18,7 +18,7 @@ describe("Kafka offsets committed while PostgreSQL is away", () => {
     // events that make no outputs: processed without PostgreSQL, as most chunks are
     const quiet = sampleLines().filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
     // a short session: the next start's member joins once the killed one's session is over
-    const child = spawnRunner(n, proxy.url, { LOG_LEVEL: "info", MT_WARM_UP_EVENTS: "0", MT_SESSION_TIMEOUT_MS: "6000" });
+    const child = spawnRunner(n, proxy.url, { LOG_LEVEL: "info", MT_SESSION_TIMEOUT_MS: "6000" });
     const admin = kafka().admin();
     await admin.connect();
     const db = new pg.Pool({ connectionString: url, max: 1 });
@@ -48,7 +48,7 @@ describe("Kafka offsets committed while PostgreSQL is away", () => {
     }
     await proxy.up();
     // no event comes after the crash: the next start consumes every one of them all the same
-    const next = await startRunner(n, proxy.url, { warmUpEvents: 0 });
+    const next = await startRunner(n, proxy.url);
     try {
       // consumed: those past PostgreSQL's position; the ones before it rebuild state only
       await until("every event PostgreSQL did not record consumed", async () => ((await next.metrics.consumed.get()).values[0]?.value ?? 0) === quiet.length - recorded, 30_000);

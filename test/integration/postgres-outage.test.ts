@@ -40,7 +40,7 @@ describe("PostgreSQL going away under a running consumer", () => {
     const uncaught: Error[] = [];
     const crash = (err: Error) => uncaught.push(err);
     process.on("uncaughtExceptionMonitor", crash);
-    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200, warmUpEvents: 0 });
+    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, commitEvery: 200 });
     try {
       // PostgreSQL goes away in the middle of the first partition's claim, and is back a second later
       const claimCut = proxy.downOn("INSERT INTO mt_partitions");
@@ -85,7 +85,7 @@ describe("PostgreSQL going away under a running consumer", () => {
     // partitions are still held, their positions and state not saved, when the stop comes
     const quiet = lines.filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
     const loud = lines.filter((l) => alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
-    const first = await startRunner(n, proxy.url, { checkpointMs: 200, warmUpEvents: 0 });
+    const first = await startRunner(n, proxy.url, { checkpointMs: 200 });
     const consumed = async () => (await first.metrics.consumed.get()).values[0]?.value ?? 0;
     try {
       await produce(n.events, loud);
@@ -108,7 +108,7 @@ describe("PostgreSQL going away under a running consumer", () => {
     await proxy.up();
     // no event comes after the stop: the next start still consumes those PostgreSQL did not see (Kafka's offsets had
     // been committed past them, so they waited for the partition's next event)
-    const second = await startRunner(n, proxy.url, { warmUpEvents: 0 });
+    const second = await startRunner(n, proxy.url);
     try {
       await waitCaughtUp(n, url, 30_000);
     } finally {
@@ -124,7 +124,7 @@ describe("PostgreSQL going away under a running consumer", () => {
     const url = await freshSchema(n);
     const proxy = await pgProxy(url);
     // 20 s by default: the test's few seconds give the same story
-    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, warmUpEvents: 0, stopPgWaitMs: 3000 });
+    const runner = await startRunner(n, proxy.url, { checkpointMs: 200, stopPgWaitMs: 3000 });
     const lines = sampleLines();
     try {
       await produce(n.events, lines.slice(0, 1000));

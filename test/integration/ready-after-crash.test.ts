@@ -11,7 +11,7 @@ describe("/readyz", () => {
     await createTopics(n, 1);
     const url = await freshSchema(n);
     const port = await freePort();
-    const runner = await startRunner(n, url, { metricsPort: port, warmUpEvents: 0 });
+    const runner = await startRunner(n, url, { metricsPort: port });
     const readyz = async () => {
       const r = await fetch(`http://127.0.0.1:${port}/readyz`);
       return { status: r.status, body: (await r.json()) as { checks: { group: { ok: boolean; detail?: string } } } };

@@ -12,7 +12,7 @@ import { freshNames, freshSchema, spawnRunner } from "./harness.js";
 /** Exit code and stderr of a runner started with `env`; killed (and failed) if it has not ended in `ms`. */
 async function refusal(prefix: string, env: Record<string, string>, ms = 60_000): Promise<{ code: number | null; stderr: string }> {
   const n = freshNames(prefix);
-  const child = spawnRunner(n, await freshSchema(n), { MT_WARM_UP_EVENTS: "0", ...env });
+  const child = spawnRunner(n, await freshSchema(n), env);
   onTestFinished(() => void child.kill("SIGKILL"));
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));

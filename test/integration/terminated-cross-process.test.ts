@@ -24,8 +24,8 @@ describe("a merchant whose account the bank closed, across processes", () => {
     await createTopics(n, PARTITIONS);
     const url = await freshSchema(n);
     const { rules, indicators, shadow } = rulesListing("termxp", LISTED_URL);
-    const there = (): ChildProcess => spawnRunner(n, url, { MT_RULES: rules, MT_INDICATORS: indicators, MT_SESSION_TIMEOUT_MS: "6000", MT_WARM_UP_EVENTS: "0", LOG_LEVEL: "info" });
-    const here = await startRunner(n, url, { rules, indicators, sessionTimeoutMs: 6000, warmUpEvents: 0 });
+    const there = (): ChildProcess => spawnRunner(n, url, { MT_RULES: rules, MT_INDICATORS: indicators, MT_SESSION_TIMEOUT_MS: "6000", LOG_LEVEL: "info" });
+    const here = await startRunner(n, url, { rules, indicators, sessionTimeoutMs: 6000 });
     // this process's own read of the closed accounts (every 5 s) does not come round within the test: it learns of
     // them only as the other process's notices make it read them
     clearInterval((here as unknown as { terminatedTimer: NodeJS.Timeout }).terminatedTimer);

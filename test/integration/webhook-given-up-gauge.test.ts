@@ -20,7 +20,7 @@ describe("moneytrail_webhook_deliveries_given_up", () => {
     const url = await freshSchema(n);
     const port = await freePort();
     // no webhook configured in this process: the backlog is shown all the same
-    const runner = await startRunner(n, url, { metricsPort: port, warmUpEvents: 0 });
+    const runner = await startRunner(n, url, { metricsPort: port });
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const lock = await pool.connect();
     try {
