@@ -9,7 +9,7 @@ import { IndicatorSubscriber, topicKey } from "../src/indicators/distribution.js
 import { readIndicatorSet } from "../src/indicators/index.js";
 import { ConfigError, whatToDo, zodIssues } from "../src/lib/errors.js";
 import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
-import { generateSigningKey, signSet, type TrustStore } from "../src/indicators/sign.js";
+import { generateSigningKey, signSet, verifySet, type TrustStore } from "../src/indicators/sign.js";
 
 const hotline = generateSigningKey();
 const rogue = generateSigningKey();
@@ -165,5 +165,29 @@ describe("ids that would forge or hide text", () => {
       `entries[0].id: ${why}`,
       `signature.keyId: ${why}`,
     ]);
+  });
+});
+
+describe("signatures refused on the topic say what to do", () => {
+  // a set from the topic is refused in the log with verifySet's reason alone: no hint line follows it there
+  it("names the action for a key of another member, a key outside its window and a changed set", () => {
+    const imposter = signSet(set("member:hotline-x", "hotline-x-2026-11", 4), "rogue-1", rogue.privateKeyPem);
+    expect(verifySet(imposter, trust)).toEqual({
+      ok: false,
+      reason:
+        "key rogue-1 belongs to member:rogue, but set hotline-x-2026-11 says it is from member:hotline-x: a member signs only its own sets; ask member:hotline-x for the set signed with its own key",
+    });
+    const rotated: TrustStore = { keys: [{ ...trust.keys[0]!, validUntil: "2026-10-01T00:00:00Z" }] };
+    expect(verifySet(hotlineSet, rotated)).toEqual({
+      ok: false,
+      reason:
+        "key hotline-1 signs only sets created from the start until 2026-10-01T00:00:00Z; set hotline-x-2026-11 was created 2026-11-01T00:00:00Z: ask member:hotline-x for the set signed with its key for that time (or add that key to the trust store)",
+    });
+    const changed = { ...hotlineSet, version: 9 };
+    expect(verifySet(changed, trust)).toEqual({
+      ok: false,
+      reason:
+        "the signature of set hotline-x-2026-11 does not match its content: it was changed after signing, or signed with another key than hotline-1; ask member:hotline-x for a correctly signed copy",
+    });
   });
 });

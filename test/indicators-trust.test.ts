@@ -37,7 +37,7 @@ describe("trust store keys", () => {
     const forged = signSet(set("member:bank-b"), "2026-1", a.privateKeyPem);
     expect(verifySet(forged, store)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match its content/) });
     const other: TrustStore = { keys: [store.keys[0]!] };
-    expect(verifySet(forged, other)).toMatchObject({ ok: false, reason: "key 2026-1 belongs to member:hotline-a, but set member:bank-b-set says it is from member:bank-b" });
+    expect(verifySet(forged, other)).toMatchObject({ ok: false, reason: "key 2026-1 belongs to member:hotline-a, but set member:bank-b-set says it is from member:bank-b: a member signs only its own sets; ask member:bank-b for the set signed with its own key" });
   });
 
   it("refuses a trust store that lists one publisher's key id twice, naming the place", () => {

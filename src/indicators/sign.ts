@@ -193,16 +193,26 @@ export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
   const key = trustedKey(store, set.publisher.id, sig.keyId) ?? store.keys.find((k) => k.keyId === sig.keyId);
   if (!key) return { ok: false, reason: `set ${set.id} is signed with key ${sig.keyId}, which is not in the trust store: add ${set.publisher.id}'s public key if you trust it` };
   if (key.publisher !== set.publisher.id)
-    return { ok: false, reason: `key ${sig.keyId} belongs to ${key.publisher}, but set ${set.id} says it is from ${set.publisher.id}` };
+    return {
+      ok: false,
+      reason: `key ${sig.keyId} belongs to ${key.publisher}, but set ${set.id} says it is from ${set.publisher.id}: a member signs only its own sets; ask ${set.publisher.id} for the set signed with its own key`,
+    };
   if (key.revoked) return { ok: false, reason: `key ${sig.keyId} of ${key.publisher} was revoked at ${key.revoked.at} (${key.revoked.reason}); ask for a set signed with its new key` };
   if (outsideWindow(key, set))
-    return { ok: false, reason: `key ${sig.keyId} signs only sets created from ${key.validFrom ?? "the start"} until ${key.validUntil ?? "now"}; set ${set.id} was created ${set.created}` };
+    return {
+      ok: false,
+      reason: `key ${sig.keyId} signs only sets created from ${key.validFrom ?? "the start"} until ${key.validUntil ?? "now"}; set ${set.id} was created ${set.created}: ask ${set.publisher.id} for the set signed with its key for that time (or add that key to the trust store)`,
+    };
   let good: boolean;
   try {
     good = verify(null, signedBytes(set), publicKeyOf(key), Buffer.from(sig.value, "base64"));
   } catch {
     good = false;
   }
-  if (!good) return { ok: false, reason: `the signature of set ${set.id} does not match its content: it was changed after signing, or signed with another key than ${sig.keyId}` };
+  if (!good)
+    return {
+      ok: false,
+      reason: `the signature of set ${set.id} does not match its content: it was changed after signing, or signed with another key than ${sig.keyId}; ask ${set.publisher.id} for a correctly signed copy`,
+    };
   return { ok: true, key };
 }
