@@ -374,7 +374,7 @@ describe("rule-set errors", () => {
     expect(err.message).toMatch(new RegExp(`^${join(dir, "broken.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:[4-6]:\\d+: \\(YAML syntax\\): `));
   });
 
-  it("a duplicate key is a YAML error with its line", () => {
+  it("a duplicate key is refused at its second line, naming the key and its first line", () => {
     const dir = dirWith({
       "ruleset.yaml": `
         ruleset:
@@ -384,8 +384,8 @@ describe("rule-set errors", () => {
       `,
     });
     const err = loadError(dir);
-    expect(err.issues[0]).toMatchObject({ path: "(YAML syntax)", line: 3 });
-    expect(err.issues[0]!.message).toMatch(/unique/i);
+    expect(err.issues[0]).toMatchObject({ path: "ruleset.id", line: 3 });
+    expect(err.issues[0]!.message).toMatch(/^given twice, at lines 2 and 3/);
   });
 
   it.each([

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, decode
 import { Engine } from "../engine.js";
 import { Alert, type Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
+import { duplicateKeys } from "../rules/duplicate-keys.js";
 import { isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
@@ -109,7 +110,7 @@ export function labelsFromFile(path: string): Truth {
     throw new ConfigError(path, [{ path: "(JSON syntax)", message: `not valid JSON: ${message}`, ...jsonPosition(text, message) }]);
   }
   const parsed = LabelsFile.safeParse(json);
-  const issues = [...duplicateKeys(text), ...(parsed.success ? [] : zodIssues(parsed.error, json))];
+  const issues = [...duplicateKeys(text, "JSON keeps only the last; keep one of them"), ...(parsed.success ? [] : zodIssues(parsed.error, json))];
   if (issues.length || !parsed.success) {
     const more = issues.length - LABEL_ISSUES;
     throw new ConfigError(path, [
@@ -122,33 +123,6 @@ export function labelsFromFile(path: string): Truth {
     merchants[id] = { label: l.label === "positive" ? "positive" : "negative", typologies: l.typologies, detail: l.label };
   }
   return { source: path, merchants };
-}
-
-/**
- * Keys given twice in one object of a JSON text, each at its second place naming both lines: JSON.parse keeps only the
- * last, so a merchant listed twice would silently lose a label. Found with the YAML parser (JSON is YAML), which
- * keeps both keys and their positions.
- */
-function duplicateKeys(text: string): ConfigIssue[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  const issues: ConfigIssue[] = [];
-  const walk = (node: unknown, path: (string | number)[]): void => {
-    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
-    if (!isMap(node)) return;
-    const firstLine = new Map<unknown, number>();
-    for (const pair of node.items) {
-      if (!isScalar(pair.key)) continue;
-      const key = pair.key.value;
-      const { line, col } = lines.linePos(pair.key.range![0]);
-      const first = firstLine.get(key);
-      if (first === undefined) firstLine.set(key, line);
-      else issues.push({ path: formatPath([...path, String(key)]), line, col, message: `given twice, at lines ${first} and ${line}: JSON keeps only the last; keep one of them` });
-      walk(pair.value, [...path, String(key)]);
-    }
-  };
-  walk(doc.contents, []);
-  return issues;
 }
 
 /** The line and column of JSON.parse's "at position N" (Node's message; the end of the text when it has none). */

@@ -9,6 +9,7 @@ import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind
 import { canonicalJson } from "../lib/canonical-json.js";
 import { sha256Hex } from "../lib/hash.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
+import { duplicateKeys } from "./duplicate-keys.js";
 import { ConfigError, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
 const Severity = z
@@ -159,6 +160,8 @@ interface ParsedFile {
 function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  // the parser's "Map keys must be unique" names neither the key nor where it was first
+  if (doc.errors.length && doc.errors.every((e) => e.code === "DUPLICATE_KEY")) throw new ConfigError(file, duplicateKeys(text, "the file is refused until one of them is removed"));
   if (doc.errors.length) {
     // the parser's later errors mostly follow from its first (an unclosed bracket makes every line after it wrong),
     // so the first is the one to fix; its message already has its place, given here as line and column
