@@ -50,7 +50,7 @@ async function subscriber(initial: IndicatorSet[]) {
   );
   await sub.start();
   const raw = (...messages: Message[]) => eachBatch!({ batch: { messages } });
-  return { seen, raw };
+  return { seen, raw, sub };
 }
 
 const inForce = (sets: IndicatorSet[]) => sets.map((s) => `${s.publisher.id} ${s.id} v${s.version}`);
@@ -189,5 +189,21 @@ describe("signatures refused on the topic say what to do", () => {
       reason:
         "the signature of set hotline-x-2026-11 does not match its content: it was changed after signing, or signed with another key than hotline-1; ask member:hotline-x for a correctly signed copy",
     });
+  });
+});
+
+describe("a trust store changed back", () => {
+  // an operator revokes or removes the wrong key, then puts it back: the sets it signed were withdrawn at once, and a
+  // process started now would take them again
+  it("puts back the sets withdrawn when their key verifies them again", async () => {
+    const { seen, raw, sub } = await subscriber([]);
+    await raw({ key: Buffer.from(topicKey(hotlineSet)), value: Buffer.from(JSON.stringify(hotlineSet)) });
+    expect(inForce(seen.inForce)).toEqual(["member:hotline-x hotline-x-2026-11 v3"]);
+    const revoked: TrustStore = { keys: [{ ...trust.keys[0]!, revoked: { at: "2026-12-01T00:00:00Z", reason: "revoked by mistake" } }, trust.keys[1]!] };
+    expect((await sub.retrust(revoked)).withdrawn.map((w) => w.set)).toEqual(["hotline-x-2026-11"]);
+    expect(inForce(seen.inForce)).toEqual([]);
+    expect(await sub.retrust(trust)).toEqual({ withdrawn: [], taken: [{ set: "hotline-x-2026-11", publisher: "member:hotline-x", version: 3 }] });
+    expect(inForce(seen.inForce)).toEqual(["member:hotline-x hotline-x-2026-11 v3"]);
+    expect(seen.refused).toEqual([]);
   });
 });

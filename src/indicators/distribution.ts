@@ -210,6 +210,11 @@ export class IndicatorSubscriber {
   private trust?: TrustStore;
   /** by message key: the latest message refused as untrusted, taken when a new trust store makes it verify (retrust) */
   private readonly untrusted = new Map<string | null, Buffer>();
+  /**
+   * by message key: sets withdrawn by a trust store, put back by a later one that verifies them again (a key revoked
+   * or removed by mistake, then restored), as a process started then would take them; until a set is taken under the key
+   */
+  private readonly withdrawn = new Map<string, IndicatorSet>();
 
   constructor(
     private readonly o: SubscriberOptions,
@@ -321,6 +326,7 @@ export class IndicatorSubscriber {
     const red = current?.entries.filter((e) => e.tlp === "red" && !set.entries.some((n) => n.id === e.id)).map((e) => e.id) ?? [];
     if (current && red.length) this.o.onRedLeft?.(set, current, red);
     this.inForce.set(set.id, set);
+    this.withdrawn.delete(topicKey(set));
     this.raise(topicKey(set), this.signer(set), set.version);
     return "taken";
   }
@@ -390,16 +396,19 @@ export class IndicatorSubscriber {
       const v = verifySet(set, trust);
       if (v.ok) continue;
       this.inForce.delete(id);
+      this.withdrawn.set(topicKey(set), set);
       withdrawn.push({ set: id, publisher: set.publisher.id, version: set.version, reason: v.reason });
     }
     const before = new Set(this.inForce.values());
-    for (const [key, value] of [...this.untrusted]) {
+    const retry = (held: Map<string | null, unknown>, key: string | null, value: Buffer) => {
       const took = this.take(key, value);
       // still untrusted: kept for the next change, and not logged again
-      if (took !== "taken" && took !== "passed" && took.kind === "untrusted") continue;
-      this.untrusted.delete(key);
+      if (took !== "taken" && took !== "passed" && took.kind === "untrusted") return;
+      held.delete(key);
       if (took !== "taken" && took !== "passed") this.o.onRefused(key, took.reason, took.kind);
-    }
+    };
+    for (const [key, value] of [...this.untrusted]) retry(this.untrusted, key, value);
+    for (const [key, set] of [...this.withdrawn]) retry(this.withdrawn, key, Buffer.from(JSON.stringify(set)));
     const taken = [...this.inForce.values()].filter((s) => !before.has(s)).map((s) => ({ set: s.id, publisher: s.publisher.id, version: s.version }));
     if (withdrawn.length || taken.length) {
       this.o.onChange([...this.inForce.values()]);
