@@ -186,7 +186,7 @@ describe("rule-set errors", () => {
         `,
       }),
     );
-    expect(rule.issues).toContainEqual({ path: "rules[0].wieght", message: 'unknown key "wieght"', line: 9, col: 5 });
+    expect(rule.issues).toContainEqual({ path: "rules[0].wieght", message: 'unknown key "wieght" (did you mean "weight"?)', line: 9, col: 5 });
     expect(rule.issues).toContainEqual({ path: "rules[0].weight", message: "missing: this key is required (number)", line: 7, col: 5 });
 
     const settings = loadError(
@@ -201,10 +201,10 @@ describe("rule-set errors", () => {
         `,
       }),
     );
-    expect(settings.issues).toEqual([{ path: "ruleset.scoring.realertOnScoreRaise", message: 'unknown key "realertOnScoreRaise"', line: 6, col: 5 }]);
+    expect(settings.issues).toEqual([{ path: "ruleset.scoring.realertOnScoreRaise", message: 'unknown key "realertOnScoreRaise" (did you mean "realertOnScoreRise"?)', line: 6, col: 5 }]);
 
     const top = loadError(dirWith({ "ruleset.yaml": `${dedent(SETTINGS)}\nrule: []` }));
-    expect(top.issues).toEqual([{ path: "rule", message: 'unknown key "rule"', line: 6, col: 1 }]);
+    expect(top.issues).toEqual([{ path: "rule", message: 'unknown key "rule" (did you mean "rules"?)', line: 6, col: 1 }]);
   });
 
   it("an unknown key whose value is a block is reported on the key's own line", () => {

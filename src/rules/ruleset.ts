@@ -136,15 +136,50 @@ function textHint(i: z.core.$ZodIssue, key: string | number | undefined, value: 
   return `${text}: write a plain number of ${unit.unit} (${key}${unit.written.test(withUnit[2]!.trim()) ? `: ${withUnit[1]}` : ""})`;
 }
 
-function issuesFrom(error: z.ZodError, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
+/** The keys an object schema has at a path inside `schema` (through lists, optional and default values); undefined elsewhere. */
+function keysAt(schema: z.core.$ZodType, path: readonly (string | number)[]): string[] | undefined {
+  let s: z.core.$ZodType | undefined = schema;
+  const unwrap = () => {
+    while (s && (s._zod.def.type === "optional" || s._zod.def.type === "default")) s = (s._zod.def as z.core.$ZodOptionalDef).innerType;
+  };
+  for (const seg of path) {
+    unwrap();
+    const def: z.core.$ZodTypeDef | undefined = s?._zod.def;
+    if (def?.type === "object") s = (def as z.core.$ZodObjectDef).shape[seg];
+    else if (def?.type === "array" && typeof seg === "number") s = (def as z.core.$ZodArrayDef).element;
+    else return undefined;
+  }
+  unwrap();
+  return s?._zod.def.type === "object" ? Object.keys((s._zod.def as z.core.$ZodObjectDef).shape) : undefined;
+}
+
+/** Levenshtein distance, for a typo'd key. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The known key an unknown one most likely meant: another case of it, or at most two letters off; undefined when none is. */
+function meant(key: string, known: readonly string[]): string | undefined {
+  const scored = known.map((k) => ({ k, d: k.toLowerCase() === key.toLowerCase() ? 0 : distance(k, key) })).sort((x, y) => x.d - y.d);
+  return scored[0] && scored[0].d <= Math.min(2, key.length - 1) ? scored[0].k : undefined;
+}
+
+function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
   return error.issues.map((i) => {
     const path = [...prefix, ...(i.path as (string | number)[])];
     // point at the offending key itself, not at the object holding it
     const keys = i.code === "unrecognized_keys" ? i.keys : [];
     const at = keys.length === 1 ? [...path, keys[0]!] : path;
+    const known = keysAt(schema, i.path as (string | number)[]) ?? [];
     const message =
       i.code === "unrecognized_keys"
-        ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`
+        ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"${meant(k, known) ? ` (did you mean "${meant(k, known)}"?)` : ""}`).join(", ")}`
         : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path)) : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
@@ -175,7 +210,7 @@ function parseFile(file: string, text: string): ParsedFile {
     throw new ConfigError(file, [{ path: "", message: "expected a mapping with `ruleset:` and/or `rules:`", line: 1 }]);
   }
   const top = RuleFile.safeParse(doc.toJS() ?? {});
-  if (!top.success) throw new ConfigError(file, issuesFrom(top.error, [], doc, lines));
+  if (!top.success) throw new ConfigError(file, issuesFrom(top.error, RuleFile, [], doc, lines));
   const issues: ConfigIssue[] = [];
   const rules: ParsedFile["rules"] = [];
   (top.data.rules ?? []).forEach((raw, index) => {
@@ -188,9 +223,10 @@ function parseFile(file: string, text: string): ParsedFile {
       });
       return;
     }
-    const parsed = ruleSchema(kind).safeParse(raw);
+    const schema = ruleSchema(kind);
+    const parsed = schema.safeParse(raw);
     if (parsed.success) rules.push({ rule: parsed.data, index, at: locate(doc, lines, ["rules", index, "id"]) });
-    else issues.push(...issuesFrom(parsed.error, ["rules", index], doc, lines));
+    else issues.push(...issuesFrom(parsed.error, schema, ["rules", index], doc, lines));
   });
   if (issues.length) throw new ConfigError(file, issues);
   return { file, settings: top.data.ruleset, rules };

@@ -1,0 +1,52 @@
+// A typo'd key (wieght, minCheckout, rule: for rules:) was refused as 'unknown key "wieght"' only: the refusal now
+// names the key the rule (or the file, or the settings) has that it most likely meant.
+import { afterAll, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { ConfigError } from "../src/lib/errors.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mt-unknown-key-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The default pack with one edit, refused: its issues as path: message. */
+function refused(file: string, from: string, to: string): string[] {
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(DEFAULT_RULES, dir, { recursive: true });
+  const before = readFileSync(join(dir, file), "utf8");
+  expect(before).toContain(from);
+  writeFileSync(join(dir, file), before.replace(from, to));
+  try {
+    loadRuleSet(dir);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+    throw err;
+  }
+  throw new Error("not refused");
+}
+
+describe("an unknown key close to a known one", () => {
+  it("in a rule's own fields and in its kind's params", () => {
+    expect(refused("sales.yaml", "    weight: 15\n    typology: cross-border", "    wieght: 15\n    typology: cross-border")).toEqual([
+      "rules[1].weight: missing: this key is required (number)",
+      'rules[1].wieght: unknown key "wieght" (did you mean "weight"?)',
+    ]);
+    expect(refused("sites.yaml", "minCheckouts: 40", "minCheckout: 40")).toContain('rules[2].params.minCheckout: unknown key "minCheckout" (did you mean "minCheckouts"?)');
+    expect(refused("chargebacks.yaml", 'ratio: 0.01, minCount: 8', "ratio: 0.01, mincount: 8")).toContain(
+      'rules[2].params.levels[0].mincount: unknown key "mincount" (did you mean "minCount"?)',
+    );
+  });
+
+  it("at the top of a file and in the settings", () => {
+    expect(refused("sales.yaml", "rules:\n", "rule:\n")).toEqual(['rule: unknown key "rule" (did you mean "rules"?)']);
+    expect(refused("ruleset.yaml", "maxSharers: 25", "maxSharer: 25")).toEqual(['ruleset.maxSharer: unknown key "maxSharer" (did you mean "maxSharers"?)']);
+  });
+
+  it("a key like none says so only", () => {
+    expect(refused("sales.yaml", "    weight: 15\n    typology: cross-border", "    weight: 15\n    owner: risk-team\n    typology: cross-border")).toEqual([
+      'rules[1].owner: unknown key "owner"',
+    ]);
+  });
+});
