@@ -5,7 +5,7 @@ import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kafka } from "kafkajs";
-import { IndicatorSubscriber, topicKey } from "../src/indicators/distribution.js";
+import { IndicatorSubscriber, topicKey, type VersionFloor } from "../src/indicators/distribution.js";
 import { readIndicatorSet } from "../src/indicators/index.js";
 import { ConfigError, whatToDo, zodIssues } from "../src/lib/errors.js";
 import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
@@ -33,7 +33,7 @@ const hotlineSet = signSet(set("member:hotline-x", "hotline-x-2026-11", 3), "hot
 type Message = { key: Buffer | null; value: Buffer | null };
 
 /** A subscriber over a stand-in consumer (as in indicator-distribution.test.ts): raw() hands it a batch. */
-async function subscriber(initial: IndicatorSet[]) {
+async function subscriber(initial: IndicatorSet[], floor?: VersionFloor) {
   let eachBatch: ((p: { batch: { messages: Message[] } }) => Promise<void>) | undefined;
   const kafka = {
     consumer: () => ({
@@ -45,7 +45,7 @@ async function subscriber(initial: IndicatorSet[]) {
   } as unknown as Kafka;
   const seen = { inForce: initial, refused: [] as { key: string | null; reason: string; kind: string }[] };
   const sub = new IndicatorSubscriber(
-    { kafka, topic: "t", trust, onChange: (s) => (seen.inForce = s), onRefused: (key, reason, kind) => seen.refused.push({ key, reason, kind }) },
+    { kafka, topic: "t", trust, ...(floor && { floor }), onChange: (s) => (seen.inForce = s), onRefused: (key, reason, kind) => seen.refused.push({ key, reason, kind }) },
     initial,
   );
   await sub.start();
@@ -205,5 +205,37 @@ describe("a trust store changed back", () => {
     expect(await sub.retrust(trust)).toEqual({ withdrawn: [], taken: [{ set: "hotline-x-2026-11", publisher: "member:hotline-x", version: 3 }] });
     expect(inForce(seen.inForce)).toEqual(["member:hotline-x hotline-x-2026-11 v3"]);
     expect(seen.refused).toEqual([]);
+  });
+});
+
+describe("a set id taken over while its owner's set is not in force", () => {
+  // after a restart, the owner's set may come later on the topic than another member's set under its id (compaction
+  // keeps each key's latest message, in the order they were written), or not be in force at that point (its release
+  // passed over as history): the id still belongs to the publisher whose set was in force under it before
+  it("refuses another member's set under the id of a set put in force before this process started", async () => {
+    const floor: VersionFloor = { load: async () => [{ publisher: "member:hotline-x", setId: "hotline-x-2026-11", signedBy: "hotline-1", version: 3 }], record: async () => {} };
+    const { seen, raw } = await subscriber([], floor);
+    const grab = signSet({ ...set("member:rogue", "hotline-x-2026-11", 99), entries: [] }, "rogue-1", rogue.privateKeyPem);
+    const message = (s: IndicatorSet): Message => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)) });
+    await raw(message(grab), message(hotlineSet));
+    expect(seen.refused).toEqual([
+      {
+        key: topicKey(grab),
+        kind: "publisher",
+        reason:
+          "set hotline-x-2026-11 from member:rogue refused: that id belongs to member:hotline-x, whose version 3 of it has been in force; member:rogue should publish under an id of its own",
+      },
+    ]);
+    expect(inForce(seen.inForce)).toEqual(["member:hotline-x hotline-x-2026-11 v3"]);
+  });
+
+  it("keeps the id of a set withdrawn by a trust-store change for its publisher", async () => {
+    const { seen, raw, sub } = await subscriber([hotlineSet]);
+    await sub.retrust({ keys: [trust.keys[1]!] });
+    expect(inForce(seen.inForce)).toEqual([]);
+    const grab = signSet({ ...set("member:rogue", "hotline-x-2026-11", 99), entries: [] }, "rogue-1", rogue.privateKeyPem);
+    await raw({ key: Buffer.from(topicKey(grab)), value: Buffer.from(JSON.stringify(grab)) });
+    expect(seen.refused.map((r) => r.kind)).toEqual(["publisher"]);
+    expect(inForce(seen.inForce)).toEqual([]);
   });
 });

@@ -238,6 +238,15 @@ export class IndicatorSubscriber {
     this.highest.set(key, bySigner);
   }
 
+  /** Another publisher whose set under `set`'s id has been in force, here or (with a floor) before: the id's owner. */
+  private otherOwner(set: IndicatorSet): { publisher: string; version: number } | undefined {
+    for (const [key, bySigner] of this.highest) {
+      const [publisher, setId] = JSON.parse(key) as [string, string];
+      if (setId === set.id && publisher !== set.publisher.id) return { publisher, version: Math.max(...bySigner.values()) };
+    }
+    return undefined;
+  }
+
   /** Whether the trust store in force revokes `publisher`'s key `signedBy` ("" is never revoked). */
   private revoked(publisher: string, signedBy: string): boolean {
     return !!signedBy && !!this.trust && !!trustedKey(this.trust, publisher, signedBy)?.revoked;
@@ -296,6 +305,14 @@ export class IndicatorSubscriber {
       return {
         kind: "publisher",
         reason: `set ${set.id} from ${set.publisher.id} refused: that id belongs to ${current.publisher.id}, whose set (version ${current.version}) stays in force; ${set.publisher.id} should publish under an id of its own`,
+      };
+    // the owner's set may be out of force for now (its release passed over as the topic's history, or withdrawn by a
+    // trust-store change) or come later on the topic: the id stays the owner's
+    const owner = current ? undefined : this.otherOwner(set);
+    if (owner)
+      return {
+        kind: "publisher",
+        reason: `set ${set.id} from ${set.publisher.id} refused: that id belongs to ${owner.publisher}, whose version ${owner.version} of it has been in force; ${set.publisher.id} should publish under an id of its own`,
       };
     // an older signed release is still signed: put back on the topic, it would bring back entries revoked since, in
     // every process started after compaction left it the only one under its key
