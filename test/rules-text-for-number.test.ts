@@ -71,4 +71,12 @@ describe("text where a rule file wants a number or true/false", () => {
   it("a word keeps zod's wording: there is no number to suggest", () => {
     expect(refusal(churn("{ distinct: three, withinDays: 30 }"))).toBe("rules[0].params.distinct: Invalid input: expected number, received string");
   });
+
+  it("a number where text goes (an MCC): write it in quotes", () => {
+    const dir = join(root, String(n++));
+    mkdirSync(dir);
+    writeFileSync(join(dir, "ruleset.yaml"), `${SETTINGS}  highRiskMccs: ["5967", 7273, 0742]\n`);
+    expect(() => loadRuleSet(dir)).toThrow('ruleset.highRiskMccs[1]: 7273 is read as a number, where text goes: write it in quotes ("7273")');
+    expect(() => loadRuleSet(dir)).toThrow('ruleset.highRiskMccs[2]: 0742 is read as a number, where text goes: write it in quotes ("0742")');
+  });
 });

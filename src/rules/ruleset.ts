@@ -113,10 +113,15 @@ const UNITS: { key: RegExp; unit: string; written: RegExp }[] = [
 
 /**
  * How to write text a person put where a number or true/false goes: "30days", "1%", "1,500", a quoted "0.25", or
- * YAML 1.1's no/yes/on/off (text in YAML 1.2). Undefined where no number or boolean can be read from it.
+ * YAML 1.1's no/yes/on/off (text in YAML 1.2); and a number where text goes (an MCC). Undefined where no number or
+ * boolean can be read from it.
  */
-function textHint(i: z.core.$ZodIssue, key: string | number | undefined, value: unknown): string | undefined {
-  if (i.code !== "invalid_type" || typeof value !== "string") return undefined;
+function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
+  if (i.code !== "invalid_type" || !isScalar(node)) return undefined;
+  const value = node.value;
+  // unquoted, an MCC is a number to YAML (0742 would be 742): said as written
+  if (i.expected === "string" && typeof value === "number") return `${node.source ?? value} is read as a number, where text goes: write it in quotes ("${node.source ?? value}")`;
+  if (typeof value !== "string") return undefined;
   const v = value.trim();
   if (i.expected === "boolean") {
     const b = /^(y|yes|on|true)$/i.test(v) ? true : /^(n|no|off|false)$/i.test(v) ? false : undefined;
@@ -180,7 +185,7 @@ function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string 
     const message =
       i.code === "unrecognized_keys"
         ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"${meant(k, known) ? ` (did you mean "${meant(k, known)}"?)` : ""}`).join(", ")}`
-        : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path)) : missingKeyOf(i)) ?? i.message);
+        : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path, true)) : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
