@@ -1,6 +1,7 @@
 // A coalition member that misbehaves (a faulty tool, or on purpose): what it puts on the topic or hands over as a file
 // is refused with the reason and what to do, and the sets in force stay.
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import type { Kafka } from "kafkajs";
 import { IndicatorSubscriber, topicKey, type VersionFloor } from "../src/indicators/distribution.js";
 import { readIndicatorSet } from "../src/indicators/index.js";
 import { ConfigError, whatToDo, zodIssues } from "../src/lib/errors.js";
+import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet, verifySet, type TrustStore } from "../src/indicators/sign.js";
 
@@ -237,5 +239,19 @@ describe("a set id taken over while its owner's set is not in force", () => {
     await raw({ key: Buffer.from(topicKey(grab)), value: Buffer.from(JSON.stringify(grab)) });
     expect(seen.refused.map((r) => r.kind)).toEqual(["publisher"]);
     expect(inForce(seen.inForce)).toEqual([]);
+  });
+});
+
+describe("indicators export --format stix of a set with TLP:RED entries", () => {
+  // the v1 export says it left them out; the STIX one said nothing, and a member wondered where they went
+  it("lists each TLP:RED entry as not exported, and leaves it out", { timeout: 60_000 }, () => {
+    const file = join(mkdtempSync(join(tmpdir(), "member-red-")), "set.json");
+    const red = { id: "e-2", kind: "domain", value: "internal-lead.example", confidence: 90, tlp: "red" };
+    writeFileSync(file, JSON.stringify({ ...hotlineSet, signature: undefined, entries: [...hotlineSet.entries, red] }));
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "export", file, "--format", "stix"], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("not exported: e-2: TLP:RED is never exported\n");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('"x_moneytrail_entry_id": "e-1"');
+    expect(r.stdout).not.toContain("internal-lead");
   });
 });

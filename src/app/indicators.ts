@@ -224,22 +224,22 @@ export function indicatorCommands(program: Command): void {
       if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
       if (!file) throw new UsageError(`give the set file to export (moneytrail indicators export SET.json --format ${o.format})`);
       const original = readIndicatorSet(file);
+      if (o.format === "stix") {
+        // toStixExport leaves TLP:RED entries out itself, and lists them as not exported
+        const { bundle, skipped } = toStixExport(o.hash ? hashPlaintext(original) : original, { includeRevoked: o.includeRevoked });
+        for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
+        return write(o.out, json(bundle));
+      }
       const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
-      if (o.format === "v1") {
-        write(o.out, json(set));
-        // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
-        if (original.signature && !set.signature) {
-          const changes = [...(shared !== original ? ["TLP:RED entries left out"] : []), ...hashChanges(shared, set)].join(", ");
-          process.stderr.write(
-            `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out ${signedCopy(o.out ?? "EXPORT.json")}, then moneytrail indicators publish ${signedCopy(o.out ?? "EXPORT.json")}\n`,
-          );
-        }
-        return;
+      write(o.out, json(set));
+      // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
+      if (original.signature && !set.signature) {
+        const changes = [...(shared !== original ? ["TLP:RED entries left out"] : []), ...hashChanges(shared, set)].join(", ");
+        process.stderr.write(
+          `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out ${signedCopy(o.out ?? "EXPORT.json")}, then moneytrail indicators publish ${signedCopy(o.out ?? "EXPORT.json")}\n`,
+        );
       }
-      const { bundle, skipped } = toStixExport(set, { includeRevoked: o.includeRevoked });
-      for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
-      write(o.out, json(bundle));
     });
 
   ind
