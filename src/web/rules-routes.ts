@@ -62,6 +62,30 @@ export async function ruleFeedback(q: Queryable): Promise<RuleFeedback[]> {
   });
 }
 
+/** The rules a save or restore added, removed and changed (their content hash) against the set it replaced. */
+export interface RuleChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+function ruleChanges(before: RuleSet | undefined, after: RuleSet): RuleChanges {
+  const was = before?.byId ?? new Map<string, RuleSet["rules"][number]>();
+  return {
+    added: after.rules.filter((r) => !was.has(r.id)).map((r) => r.id),
+    removed: [...was.keys()].filter((id) => !after.byId.has(id)).sort(),
+    changed: after.rules.filter((r) => was.has(r.id) && was.get(r.id)!.version !== r.version).map((r) => r.id),
+  };
+}
+
+/** The page's words for them, after the save's notice; nothing when the rules are as they were (a comment changed). */
+function changesText(c: RuleChanges): string {
+  return (["added", "removed", "changed"] as const)
+    .filter((k) => c[k].length)
+    .map((k) => ` Rules ${k}: ${c[k].join(", ")}.`)
+    .join("");
+}
+
 interface Ctx {
   db: Db;
   dir: string;
@@ -210,11 +234,11 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
    * Validates the whole set as `change` makes it from the directory's files, records the version, then writes the
    * files; the set in force stays on a refusal. A directory a hand edit broke is replaced like any other.
    */
-  const replaceFiles = (actor: Actor, change: (held: RuleFiles) => RuleFiles, action: string, target: string): Promise<RuleSet> => {
+  const replaceFiles = (actor: Actor, change: (held: RuleFiles) => RuleFiles, action: string, target: string): Promise<{ rs: RuleSet; rules: RuleChanges }> => {
     const run = saving.then(async () => {
       let putBack = (): void => undefined;
       try {
-        const rs = await c.db.tx(async (q) => {
+        const saved = await c.db.tx(async (q) => {
           await q.query("SELECT pg_advisory_xact_lock(hashtext('moneytrail rules save'))");
           const held = files();
           const next = change(held);
@@ -222,6 +246,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           const rs = loadFiles(next);
           const dir = readDir();
           const before = status().version;
+          // what the save replaces: the directory's set, or where a hand edit broke that, the set in force
+          const replaced = dir instanceof ConfigError ? await versionFiles(q, before).then((f) => (f ? loadFiles(f) : undefined)) : dir;
           // the directory's set is in the history too (it may be a hand edit), so this change can always be compared and rolled back
           if (!(dir instanceof ConfigError)) await recordVersion(q, dir, held, "directory");
           await recordVersion(q, rs, next, actor.username, action === "rules-restore" ? "restore" : "page");
@@ -235,12 +261,12 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           // last and inside the transaction: the history and the audit trail hold the save only once its files are in place
           putBack = () => writeFiles(held);
           writeFiles(next);
-          return rs;
+          return { rs, rules: ruleChanges(replaced, rs) };
         });
-        c.onRulesChanged?.(rs);
+        c.onRulesChanged?.(saved.rs);
         // the page's watcher sees the save now, so that a hand edit right after it is a change it records
         local?.check();
-        return rs;
+        return saved;
       } catch (err) {
         // a rename or the commit failed after files were replaced: put back what was there
         putBack();
@@ -281,8 +307,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const content = fileText(req.body);
     const base = String((req.body as Record<string, unknown>).base ?? "");
     try {
-      const rs = await changeFile(req.actor!, file, content, base);
-      return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.` }));
+      const { rs, rules } = await changeFile(req.actor!, file, content, base);
+      return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.${changesText(rules)}` }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
       if (err instanceof StaleFile) {
@@ -319,8 +345,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.put("/api/rules/:file", { config: { perm: "rules:write" } }, async (req) => {
     const content = fileText(req.body);
     const base = String(req.headers["if-match"] ?? "").replace(/^"(.*)"$/, "$1");
-    const rs = await changeFile(req.actor!, (req.params as { file: string }).file, content, base);
-    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content) };
+    const { rs, rules } = await changeFile(req.actor!, (req.params as { file: string }).file, content, base);
+    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content), rules };
   });
   // listed by when each was first recorded, so after a roll-back the version in force is not the first: each says whether it is
   app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => {
@@ -353,15 +379,15 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const { version } = req.params as { version: string };
     const f = await versionFiles(c.db, version);
     if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    const rs = await replaceFiles(req.actor!, () => f, "rules-restore", version);
-    return { id: rs.id, version: rs.version };
+    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version);
+    return { id: rs.id, version: rs.version, rules };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
     const version = String((req.body as Record<string, string>)?.version ?? "");
     const f = await versionFiles(c.db, version);
     if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    const rs = await replaceFiles(req.actor!, () => f, "rules-restore", version);
-    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}.` }));
+    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version);
+    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}.${changesText(rules)}` }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));
   app.get("/api/rules/feedback", { config: { perm: "rules:read" } }, async () => ruleFeedback(c.db));
