@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 import { IndicatorSubscriber, topicKey, type VersionFloor } from "../src/indicators/distribution.js";
 import { readIndicatorSet } from "../src/indicators/index.js";
-import { ConfigError, whatToDo, zodIssues } from "../src/lib/errors.js";
+import { ConfigError, UsageError, whatToDo, zodIssues } from "../src/lib/errors.js";
 import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet, verifySet, type TrustStore } from "../src/indicators/sign.js";
@@ -253,5 +253,18 @@ describe("indicators export --format stix of a set with TLP:RED entries", () => 
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('"x_moneytrail_entry_id": "e-1"');
     expect(r.stdout).not.toContain("internal-lead");
+  });
+});
+
+describe("an old release handed over as a file", () => {
+  // MT_INDICATORS is in force from the start, before the topic is read (and the topic may no longer hold the newer
+  // release): an older version there would match entries revoked since
+  it("stops the start when a set given at start is older than a version in force before", async () => {
+    const floor: VersionFloor = { load: async () => [{ publisher: "member:hotline-x", setId: "hotline-x-2026-11", signedBy: "hotline-1", version: 4 }], record: async () => {} };
+    const started = subscriber([hotlineSet], floor);
+    await expect(started).rejects.toThrow(UsageError);
+    await expect(started).rejects.toThrow(
+      "set hotline-x-2026-11 version 3 from member:hotline-x, given at start (MT_INDICATORS), is older than version 4, in force before (mt_indicator_versions): an older release would bring back what the newer ones changed (entries since revoked among them); put the set's latest version there, or leave the set out (the topic's release is taken)",
+    );
   });
 });

@@ -356,6 +356,14 @@ export class IndicatorSubscriber {
     if (this.o.floor) {
       this.remembered = await this.o.floor.load();
       for (const r of this.remembered) this.raise(setKey(r.publisher, r.setId), r.signedBy, r.version);
+      // the sets given at start are in force before the topic is read, and it may no longer hold the newer release
+      for (const s of this.initial) {
+        const floor = this.floorOf(s);
+        if (s.version < floor)
+          throw new UsageError(
+            `set ${s.id} version ${s.version} from ${s.publisher.id}, given at start (MT_INDICATORS), is older than version ${floor}, in force before (mt_indicator_versions): an older release would bring back what the newer ones changed (entries since revoked among them); put the set's latest version there, or leave the set out (the topic's release is taken)`,
+          );
+      }
       await this.o.floor.record(this.signed(this.initial));
     }
     // a group of its own: every process must read every set
