@@ -309,6 +309,9 @@ rules
     // a file renamed by mistake (sites.YAML, sites.yml.txt) would leave its rules out of a set that still validates
     const unread = statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => !f.startsWith(".") && !isRuleFileName(f)) : [];
     if (unread.length) process.stderr.write(`note: not read, as a rule file's name ends in .yaml or .yml: ${unread.sort().join(", ")}\n`);
+    // an emptied file (> for >>) or a rule turned off leaves rules out of a set that validates, and the list below shows only what is in it
+    if (rs.ruleless.length) process.stderr.write(`note: no rules in ${rs.ruleless.join(", ")}: an empty file is allowed, but any rules it should hold are not in this set\n`);
+    if (rs.disabled.length) process.stderr.write(`note: disabled (enabled: false), so not in this set: ${rs.disabled.join(", ")}\n`);
     // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });

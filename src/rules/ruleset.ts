@@ -72,6 +72,10 @@ export interface RuleSet {
   byEvent: Record<TriggerType, CompiledRule[]>;
   highRiskMccs: ReadonlySet<string>;
   files: string[];
+  /** rules left out of the set with `enabled: false` */
+  disabled: string[];
+  /** files (names) with no rule, besides the one with `ruleset:`: an empty file is allowed, but may be a mistake */
+  ruleless: string[];
 }
 
 /** Validates one rule (the object under `rules[i]`) against its kind's schema. */
@@ -274,12 +278,16 @@ export function loadRuleSet(path: string): RuleSet {
   const settings = withSettings[0]!.settings!;
   const seen = new Map<string, string>();
   const rules: CompiledRule[] = [];
+  const disabled: string[] = [];
   for (const p of parsed) {
     for (const { rule, index, at } of p.rules) {
       const other = seen.get(rule.id);
       if (other) throw new ConfigError(p.file, [{ path: `rules[${index}].id`, message: `rule id "${rule.id}" is already used in ${other}`, ...at }]);
       seen.set(rule.id, `${basename(p.file)}${at.line ? ` (line ${at.line})` : ""}`);
-      if (!rule.enabled) continue;
+      if (!rule.enabled) {
+        disabled.push(rule.id);
+        continue;
+      }
       const kind = KIND_BY_NAME.get(rule.kind)!;
       rules.push({
         id: rule.id,
@@ -299,5 +307,16 @@ export function loadRuleSet(path: string): RuleSet {
   const version = `sha256:${sha256Hex(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
   const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [], "indicators-changed": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);
-  return { id: settings.id, version, settings, rules, byId: new Map(rules.map((r) => [r.id, r])), byEvent, highRiskMccs: new Set(settings.highRiskMccs), files };
+  return {
+    id: settings.id,
+    version,
+    settings,
+    rules,
+    byId: new Map(rules.map((r) => [r.id, r])),
+    byEvent,
+    highRiskMccs: new Set(settings.highRiskMccs),
+    files,
+    disabled: disabled.sort(),
+    ruleless: parsed.filter((p) => !p.settings && !p.rules.length).map((p) => basename(p.file)),
+  };
 }
