@@ -268,3 +268,19 @@ describe("an old release handed over as a file", () => {
     );
   });
 });
+
+describe("indicators verify of a set that does not verify", () => {
+  // a set file's other refusals name the place inside it (entries[4].value: ...), as run and replay name this one
+  it("names the signature as the place refused", { timeout: 60_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "member-verify-"));
+    const file = join(dir, "tampered.json");
+    const storeFile = join(dir, "trust.json");
+    writeFileSync(file, JSON.stringify({ ...hotlineSet, version: 9 }));
+    writeFileSync(storeFile, JSON.stringify(trust));
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "verify", file, "--trust", storeFile], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stdout).toBe(
+      `REFUSED  ${file}: signature: the signature of set hotline-x-2026-11 does not match its content: it was changed after signing, or signed with another key than hotline-1; ask member:hotline-x for a correctly signed copy\n`,
+    );
+    expect(r.status).toBe(2);
+  });
+});

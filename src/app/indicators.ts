@@ -183,7 +183,7 @@ export function indicatorCommands(program: Command): void {
         if (v.ok) process.stdout.write(`ok       ${file}: ${set.id} version ${set.version} by ${set.publisher.id}, signed with ${v.key.keyId}\n`);
         else {
           bad++;
-          process.stdout.write(`REFUSED  ${file}: ${v.reason}\n`);
+          process.stdout.write(`REFUSED  ${file}: signature: ${v.reason}\n`);
         }
       }
       if (bad) process.exitCode = 2;
