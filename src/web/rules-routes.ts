@@ -127,15 +127,23 @@ export class StaleFile extends CaseError {
     readonly file: string,
     /** the file on disk; undefined when there is none */
     readonly current: string | undefined,
-    base: string,
+    readonly base: string,
+    /** who saved the file as it is now (fileChangedBy), once looked up; null: not in the history, so a hand edit */
+    changedBy?: { by: string; at: string } | null,
   ) {
     const now = fileVersion(current);
+    const who =
+      changedBy === undefined
+        ? "someone else saved it"
+        : changedBy === null || changedBy.by === "directory"
+          ? `changed outside this page and the API${changedBy ? `, first seen ${changedBy.at}` : ""}`
+          : `saved by ${changedBy.by} at ${changedBy.at}`;
     super(
       409,
       current === undefined
         ? `${file} was removed since version ${base} your change was made from; send it again without If-Match to create it`
         : base
-          ? `${file} has changed since version ${base} your change was made from (someone else saved it); it is now ${now}: merge your change into it and send it again with If-Match: "${now}"`
+          ? `${file} has changed since version ${base} your change was made from (${who}); it is now ${now}: merge your change into it and send it again with If-Match: "${now}"`
           : `${file} exists (version ${now}): a change to it must name the version it was made from, If-Match: "${now}" (GET /api/rules lists each file's in fileVersions), so that no one else's save is overwritten unseen; without If-Match a save only creates a new file`,
     );
     this.name = "StaleFile";
@@ -345,7 +353,12 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.put("/api/rules/:file", { config: { perm: "rules:write" } }, async (req) => {
     const content = fileText(req.body);
     const base = String(req.headers["if-match"] ?? "").replace(/^"(.*)"$/, "$1");
-    const { rs, rules } = await changeFile(req.actor!, (req.params as { file: string }).file, content, base);
+    const { file } = req.params as { file: string };
+    const { rs, rules } = await changeFile(req.actor!, file, content, base).catch(async (err: unknown) => {
+      // the refusal says who saved the file since, as the page does: it may well be the same tuner (a retried PUT)
+      if (err instanceof StaleFile && err.current !== undefined && err.base) throw new StaleFile(file, err.current, err.base, await fileChangedBy(c.db, file, err.current));
+      throw err;
+    });
     return { id: rs.id, version: rs.version, fileVersion: fileVersion(content), rules };
   });
   // listed by when each was first recorded, so after a roll-back the version in force is not the first: each says whether it is

@@ -1,0 +1,62 @@
+// A save over a file changed since it was opened is refused (409), and the API said "(someone else saved it)" even
+// when the one who saved it was the same tuner (a retried PUT, a second script): it now says who saved it and when,
+// as the page does.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Db } from "../src/cases/db.js";
+import { testDb } from "./helpers/db.js";
+import { Auth } from "../src/web/auth.js";
+import { CONSOLE } from "../src/cases/store.js";
+import { buildWebServer } from "../src/web/server.js";
+import { createLogger } from "../src/lib/log.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
+import { fileVersion, filesOf, recordVersion } from "../src/rules/history.js";
+
+let app: FastifyInstance;
+let db: Db;
+let token: string;
+const dir = mkdtempSync(join(tmpdir(), "mt-rules-stale-who-"));
+cpSync(DEFAULT_RULES, dir, { recursive: true });
+
+beforeAll(async () => {
+  db = await testDb();
+  const rs = loadRuleSet(dir);
+  await recordVersion(db, rs, filesOf(rs), "directory");
+  const auth = new Auth(db);
+  await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
+  token = (await auth.createToken(CONSOLE, "tuner", "test")).token;
+  app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: dir });
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+
+const headers = () => ({ authorization: `Bearer ${token}` });
+const text = (file: string) => readFileSync(join(dir, file), "utf8");
+const put = (payload: string, base: string) =>
+  app.inject({ method: "PUT", url: "/api/rules/sales.yaml", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${base}"` }, payload });
+
+describe("a save refused as stale names who saved the file", () => {
+  it("the tuner's own earlier save, and a hand edit", async () => {
+    const opened = fileVersion(text("sales.yaml"));
+    const first = await put(text("sales.yaml").replace("weight: 60", "weight: 55"), opened);
+    expect(first.statusCode, first.body).toBe(200);
+    const again = await put(text("sales.yaml").replace("weight: 15", "weight: 20"), opened);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatch(/^sales\.yaml has changed since version sha256:\w+ your change was made from \(saved by tuner at 20\d\d-\d\d-\d\dT[\d:.]+Z\); it is now sha256:/);
+
+    // a hand edit is not in the history until a save or a reload records it
+    const now = fileVersion(text("sales.yaml"));
+    writeFileSync(join(dir, "sales.yaml"), text("sales.yaml").replace("weight: 55", "weight: 50"));
+    const hand = await put(text("sales.yaml"), now);
+    expect(hand.statusCode).toBe(409);
+    expect(hand.json().error).toContain("your change was made from (changed outside this page and the API)");
+  });
+});
