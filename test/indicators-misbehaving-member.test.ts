@@ -35,7 +35,7 @@ const hotlineSet = signSet(set("member:hotline-x", "hotline-x-2026-11", 3), "hot
 type Message = { key: Buffer | null; value: Buffer | null };
 
 /** A subscriber over a stand-in consumer (as in indicator-distribution.test.ts): raw() hands it a batch. */
-async function subscriber(initial: IndicatorSet[], floor?: VersionFloor) {
+async function subscriber(initial: IndicatorSet[], floor?: VersionFloor, untrustedKeptBytes?: number) {
   let eachBatch: ((p: { batch: { messages: Message[] } }) => Promise<void>) | undefined;
   const kafka = {
     consumer: () => ({
@@ -47,7 +47,7 @@ async function subscriber(initial: IndicatorSet[], floor?: VersionFloor) {
   } as unknown as Kafka;
   const seen = { inForce: initial, refused: [] as { key: string | null; reason: string; kind: string }[] };
   const sub = new IndicatorSubscriber(
-    { kafka, topic: "t", trust, ...(floor && { floor }), onChange: (s) => (seen.inForce = s), onRefused: (key, reason, kind) => seen.refused.push({ key, reason, kind }) },
+    { kafka, topic: "t", trust, ...(floor && { floor }), ...(untrustedKeptBytes && { untrustedKeptBytes }), onChange: (s) => (seen.inForce = s), onRefused: (key, reason, kind) => seen.refused.push({ key, reason, kind }) },
     initial,
   );
   await sub.start();
@@ -282,5 +282,23 @@ describe("indicators verify of a set that does not verify", () => {
       `REFUSED  ${file}: signature: the signature of set hotline-x-2026-11 does not match its content: it was changed after signing, or signed with another key than hotline-1; ask member:hotline-x for a correctly signed copy\n`,
     );
     expect(r.status).toBe(2);
+  });
+});
+
+describe("sets under keys not yet trusted", () => {
+  // each is kept (the topic's latest under its key) to be taken when its key is added: without a bound, a member
+  // writing many large sets signed with keys nobody trusts would fill every consumer's memory
+  it("are kept up to a bound for a trust-store change; beyond it, refused without being kept", async () => {
+    const strangers = [generateSigningKey(), generateSigningKey()];
+    const sets = strangers.map((k, i) => signSet(set(`member:new-${i}`, `new-${i}-2026-11`, 1), `new-${i}`, k.privateKeyPem));
+    const bytes = Buffer.byteLength(JSON.stringify(sets[0]));
+    const { seen, raw, sub } = await subscriber([], undefined, bytes + 10);
+    await raw(...sets.map((s) => ({ key: Buffer.from(topicKey(s)), value: Buffer.from(JSON.stringify(s)) })));
+    expect(seen.refused.map((r) => r.reason)).toEqual([
+      "set new-0-2026-11 is signed with key new-0, which is not in the trust store: add member:new-0's public key if you trust it",
+      `set new-1-2026-11 is signed with key new-1, which is not in the trust store: add member:new-1's public key if you trust it (not kept to be taken when its key is trusted: the sets so kept hold ${bytes + 10} bytes at most; a restart reads it again)`,
+    ]);
+    const added = strangers.map((k, i) => ({ keyId: `new-${i}`, publisher: `member:new-${i}`, publicKey: k.publicKeyPem }));
+    expect((await sub.retrust({ keys: [...trust.keys, ...added] })).taken.map((t) => t.set)).toEqual(["new-0-2026-11"]);
   });
 });

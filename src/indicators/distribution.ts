@@ -177,6 +177,8 @@ export interface SubscriberOptions {
   /** the sets in force changed: all of them, latest version of each */
   onChange: (sets: IndicatorSet[]) => void;
   onRefused: (setId: string | null, reason: string, kind: RefusalKind) => void;
+  /** the most bytes of sets refused as untrusted kept to be taken at a trust-store change (default 256 MiB) */
+  untrustedKeptBytes?: number;
   /**
    * A set taken in place of a version holding TLP:RED entries it lacks (`red`, their ids): a publisher's own process,
    * holding its full set in MT_INDICATORS, reading back the newer export it published, which never carries them
@@ -210,11 +212,13 @@ export class IndicatorSubscriber {
   private trust?: TrustStore;
   /** by message key: the latest message refused as untrusted, taken when a new trust store makes it verify (retrust) */
   private readonly untrusted = new Map<string | null, Buffer>();
+  /** the bytes `untrusted` holds: bounded, as anyone who may write the topic can send sets signed with keys nobody trusts */
+  private untrustedBytes = 0;
   /**
    * by message key: sets withdrawn by a trust store, put back by a later one that verifies them again (a key revoked
    * or removed by mistake, then restored), as a process started then would take them; until a set is taken under the key
    */
-  private readonly withdrawn = new Map<string, IndicatorSet>();
+  private readonly withdrawn = new Map<string | null, IndicatorSet>();
 
   constructor(
     private readonly o: SubscriberOptions,
@@ -348,6 +352,23 @@ export class IndicatorSubscriber {
     return "taken";
   }
 
+  private get untrustedMax(): number {
+    return this.o.untrustedKeptBytes ?? 256 * 1024 * 1024;
+  }
+
+  /** Keeps a message refused as untrusted for retrust, within the bound; whether it was kept. */
+  private keepUntrusted(key: string | null, value: Buffer): boolean {
+    if (this.untrustedBytes + value.length > this.untrustedMax) return false;
+    this.untrusted.set(key, value);
+    this.untrustedBytes += value.length;
+    return true;
+  }
+
+  private forgetUntrusted(key: string | null): void {
+    this.untrustedBytes -= this.untrusted.get(key)?.length ?? 0;
+    this.untrusted.delete(key);
+  }
+
   private isLive(partition: number, offset: string): boolean {
     return Number(offset) >= (this.liveFrom.get(partition) ?? Infinity);
   }
@@ -382,15 +403,14 @@ export class IndicatorSubscriber {
           const key = message.key?.toString() ?? null;
           // a later message under the key: the release held back, or refused as untrusted, is no longer the topic's latest
           this.held.delete(key);
-          this.untrusted.delete(key);
+          this.forgetUntrusted(key);
           const took = this.take(key, message.value);
           if (took === "taken") changed = true;
           else if (took === "passed") continue;
           else if (took.kind === "rollback" && !this.isLive(batch.partition, message.offset)) this.held.set(key, { ...took, partition: batch.partition });
-          else {
-            if (took.kind === "untrusted") this.untrusted.set(key, message.value!);
-            this.o.onRefused(key, took.reason, took.kind);
-          }
+          else if (took.kind === "untrusted" && !this.keepUntrusted(key, message.value!))
+            this.o.onRefused(key, `${took.reason} (not kept to be taken when its key is trusted: the sets so kept hold ${this.untrustedMax} bytes at most; a restart reads it again)`, took.kind);
+          else this.o.onRefused(key, took.reason, took.kind);
         }
         if (!this.liveFrom.has(batch.partition) && Number(batch.highWatermark) <= Number(batch.messages.at(-1)?.offset) + 1) {
           this.liveFrom.set(batch.partition, Number(batch.highWatermark));
@@ -425,15 +445,15 @@ export class IndicatorSubscriber {
       withdrawn.push({ set: id, publisher: set.publisher.id, version: set.version, reason: v.reason });
     }
     const before = new Set(this.inForce.values());
-    const retry = (held: Map<string | null, unknown>, key: string | null, value: Buffer) => {
+    const retry = (forget: (key: string | null) => void, key: string | null, value: Buffer) => {
       const took = this.take(key, value);
       // still untrusted: kept for the next change, and not logged again
       if (took !== "taken" && took !== "passed" && took.kind === "untrusted") return;
-      held.delete(key);
+      forget(key);
       if (took !== "taken" && took !== "passed") this.o.onRefused(key, took.reason, took.kind);
     };
-    for (const [key, value] of [...this.untrusted]) retry(this.untrusted, key, value);
-    for (const [key, set] of [...this.withdrawn]) retry(this.withdrawn, key, Buffer.from(JSON.stringify(set)));
+    for (const [key, value] of [...this.untrusted]) retry((k) => this.forgetUntrusted(k), key, value);
+    for (const [key, set] of [...this.withdrawn]) retry((k) => this.withdrawn.delete(k), key, Buffer.from(JSON.stringify(set)));
     const taken = [...this.inForce.values()].filter((s) => !before.has(s)).map((s) => ({ set: s.id, publisher: s.publisher.id, version: s.version }));
     if (withdrawn.length || taken.length) {
       this.o.onChange([...this.inForce.values()]);
