@@ -15,8 +15,9 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["test/integration/**", "**/node_modules/**"],
-          // the migrated embedded database that testDb() (test/helpers/db.ts) copies
-          globalSetup: ["test/infra/embedded-template.ts"],
+          // the migrated embedded database that testDb() (test/helpers/db.ts) copies, and the command bundled for
+          // the tests that spawn it (test/helpers/cli.ts)
+          globalSetup: ["test/infra/embedded-template.ts", "test/infra/cli-bundle.ts"],
           // vitest's default on 2 cores is one file at a time, and many files wait on the processes they spawn
           maxWorkers: 2,
         },
@@ -28,7 +29,7 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           // resolves Kafka and PostgreSQL once (env address, else Testcontainers, else local; see test/infra/resolve.ts)
           // and then Chromium for browser tests (installs Debian's package when missing; test/infra/chromium.ts)
-          globalSetup: ["test/infra/global-setup.ts", "test/infra/browser-setup.ts", "test/infra/embedded-template.ts"],
+          globalSetup: ["test/infra/global-setup.ts", "test/infra/browser-setup.ts", "test/infra/embedded-template.ts", "test/infra/cli-bundle.ts"],
           // one broker and one database for the run: files one after another
           fileParallelism: false,
           testTimeout: 120_000,

@@ -6,16 +6,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const dir = mkdtempSync(join(tmpdir(), "mt-backtest-no-ind-"));
 const backtest = (...args: string[]) =>
   spawnSync(
     process.execPath,
-    ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), "backtest", "--events", join(SAMPLE_DIR, "events.ndjson"), "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--labels", join(SAMPLE_DIR, "labels.json"), ...args],
+    [...CLI, "backtest", "--events", join(SAMPLE_DIR, "events.ndjson"), "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--labels", join(SAMPLE_DIR, "labels.json"), ...args],
     { cwd: dir, encoding: "utf8", timeout: 60_000 },
   );
 

@@ -6,11 +6,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const dir = mkdtempSync(join(tmpdir(), "mt-cli-kafka-"));
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 const SET = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
@@ -19,7 +17,7 @@ const NOBODY = "127.0.0.1:1";
 
 /** Exit 2 with one line on stderr, before anything connects. */
 function refused(args: string[], env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), ...args], {
+  const r = spawnSync(process.execPath, [...CLI, ...args], {
     cwd: dir,
     encoding: "utf8",
     timeout: 60_000,

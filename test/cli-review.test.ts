@@ -5,14 +5,11 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
-// tsx by absolute URL: the commands run in a directory of their own, where no node_modules is
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const dir = mkdtempSync(join(tmpdir(), "mt-cli-review-"));
-const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
 const SET = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 

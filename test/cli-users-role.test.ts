@@ -3,12 +3,11 @@
 // commander checks a choice, naming the flag and the roles there are.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 describe("users add", () => {
   it("refuses a role that is none, naming --role and the roles, before connecting", { timeout: 60_000 }, () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "users", "add", "bob", "--role", "reviwer"], {
+    const r = spawnSync(process.execPath, [...CLI, "users", "add", "bob", "--role", "reviwer"], {
       // nothing listens there: a command that connected first would end with exit 1
       env: { ...process.env, DATABASE_URL: "postgres://operator@127.0.0.1:1/moneytrail" },
       encoding: "utf8",

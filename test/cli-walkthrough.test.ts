@@ -6,18 +6,14 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
 import { replay } from "../src/app/replay.js";
 import { serveDemo } from "../src/app/demo.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { IndicatorIndex } from "../src/indicators/index.js";
 import { createLogger } from "../src/lib/log.js";
+import { CLI } from "./helpers/cli.js";
 
-// tsx by absolute URL: the commands run in a directory of their own, where no node_modules is
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const CLI = ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts")];
 const dir = mkdtempSync(join(tmpdir(), "mt-cli-walk-"));
 const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
 const sampleLines = readFileSync(join(SAMPLE_DIR, "events.ndjson"), "utf8").split("\n").filter(Boolean);

@@ -1,9 +1,8 @@
 // `moneytrail run` configuration: defaults, flags over environment, and errors that say what to set.
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { runConfig } from "../src/config/run.js";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 describe("run configuration", () => {
   const env = { KAFKA_BROKERS: "127.0.0.1:9092, 127.0.0.1:9093", DATABASE_URL: "postgres://u@127.0.0.1:5432/db" };
@@ -62,7 +61,7 @@ describe("moneytrail run, started wrongly", () => {
   // as a person sees it: what to set or check, and no stack trace
   const start = (env: Record<string, string>) => {
     const { KAFKA_BROKERS: _k, DATABASE_URL: _d, ...rest } = process.env;
-    return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], { env: { ...rest, ...env }, encoding: "utf8", timeout: 60_000 });
+    return spawnSync(process.execPath, [...CLI, "run"], { env: { ...rest, ...env }, encoding: "utf8", timeout: 60_000 });
   };
 
   it("names every missing setting and exits 2", { timeout: 60_000 }, () => {

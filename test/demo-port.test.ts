@@ -7,12 +7,12 @@ import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 describe("demo --port", () => {
   const out = mkdtempSync(join(tmpdir(), "mt-demo-port-"));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
-  const demo = ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "demo", "--out", out, "--port"];
+  const demo = [...CLI, "demo", "--out", out, "--port"];
 
   it("refuses a value that is not a port before doing any work", { timeout: 60_000 }, () => {
     for (const port of ["abc", "65536", "-1", "80.5"]) {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
 import { connect } from "node:net";
 import { once } from "node:events";
 import { serveDemo } from "../src/app/demo.js";
@@ -13,6 +13,7 @@ import { replay } from "../src/app/replay.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { IndicatorIndex } from "../src/indicators/index.js";
 import { createLogger } from "../src/lib/log.js";
+import { CLI } from "./helpers/cli.js";
 
 describe("npm start", () => {
   let child: ChildProcess | undefined;
@@ -23,7 +24,7 @@ describe("npm start", () => {
   });
 
   it("prints the flagged table, then serves the sample's cases and prints where and how to sign in", { timeout: 90_000 }, async () => {
-    child = spawn(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "demo", "--port", "0", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, [...CLI, "demo", "--port", "0", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
     child.stdout!.on("data", (b: Buffer) => (text += b.toString()));
     await new Promise<void>((resolve, reject) => {

@@ -6,15 +6,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
 import { SAMPLE_INDICATORS } from "../src/fixtures/generate.js";
 import type { Alert } from "../src/decode/events.js";
+import { CLI } from "./helpers/cli.js";
 
-// tsx by absolute URL: the commands run in each member's own directory, where no node_modules is
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const cli = (args: string[], cwd: string) => spawnSync(process.execPath, ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), ...args], { cwd, encoding: "utf8" });
+const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [...CLI, ...args], { cwd, encoding: "utf8" });
 
 describe("two members share a signed, hashed set", () => {
   it("A exports and signs; B verifies, loads it and flags the merchant with A's provenance", { timeout: 120_000 }, () => {

@@ -6,9 +6,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, IndicatorSet } from "../src/indicators/schema.js";
 import { diffSets } from "../src/app/indicators.js";
+import { CLI } from "./helpers/cli.js";
 
 const HASH = "ab".repeat(32);
 const set = (version: number, entries: object[], o: { id?: string; publisher?: string } = {}): IndicatorSet =>
@@ -37,7 +37,7 @@ describe("indicators diff", () => {
     writeFileSync(files.a, JSON.stringify(before));
     writeFileSync(files.b, JSON.stringify(after));
     writeFileSync(files.c, JSON.stringify(set(1, before.entries, { id: "bank-b-2026", publisher: "member:bank-b" })));
-    const diff = (x: string, y: string) => spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "diff", x, y], { encoding: "utf8", timeout: 60_000 });
+    const diff = (x: string, y: string) => spawnSync(process.execPath, [...CLI, "indicators", "diff", x, y], { encoding: "utf8", timeout: 60_000 });
 
     const same = diff(files.a, files.b);
     expect(same.status).toBe(0);

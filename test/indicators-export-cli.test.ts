@@ -5,8 +5,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT } from "../src/indicators/schema.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-export-"));
 const file = join(dir, "set.json");
@@ -25,7 +25,7 @@ writeFileSync(
   }),
 );
 const exportStix = (...flags: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "export", file, "--format", "stix", ...flags], { encoding: "utf8", timeout: 60_000 });
+  spawnSync(process.execPath, [...CLI, "indicators", "export", file, "--format", "stix", ...flags], { encoding: "utf8", timeout: 60_000 });
 const indicators = (stdout: string) =>
   (JSON.parse(stdout) as { objects: { type: string; x_moneytrail_entry_id?: string; revoked?: boolean }[] }).objects
     .filter((o) => o.type === "indicator")

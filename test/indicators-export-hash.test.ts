@@ -7,10 +7,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, type IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet } from "../src/indicators/sign.js";
 import { hashPlaintext } from "../src/indicators/privacy.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-export-hash-"));
 const key = generateSigningKey();
@@ -23,7 +23,7 @@ const file = (name: string, entries: IndicatorSet["entries"]) => {
 };
 const keyword = { id: "k-1", kind: "keyword", value: "tokalpha", confidence: 80, tlp: "amber" } as const;
 const exportHashed = (f: string) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "export", f, "--hash"], { encoding: "utf8", timeout: 60_000 });
+  spawnSync(process.execPath, [...CLI, "indicators", "export", f, "--hash"], { encoding: "utf8", timeout: 60_000 });
 const note = (changes: string) => `note: the export is unsigned: its content changed (${changes}), so the signature`;
 
 describe("indicators export --hash", () => {

@@ -7,9 +7,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, type IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet } from "../src/indicators/sign.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-export-unsigned-"));
 const key = generateSigningKey();
@@ -23,7 +23,7 @@ const amber = { id: "a-1", kind: "domain", value: "flagged-a.example", confidenc
 const withRed = signed("with-red.json", [amber, { id: "a-2", kind: "domain", value: "internal-only.example", confidence: 90, tlp: "red" }]);
 const amberOnly = signed("amber.json", [amber]);
 const exportV1 = (file: string, ...flags: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "export", file, ...flags], { encoding: "utf8", timeout: 60_000 });
+  spawnSync(process.execPath, [...CLI, "indicators", "export", file, ...flags], { encoding: "utf8", timeout: 60_000 });
 
 describe("indicators export of a signed set", () => {
   it("says the export is unsigned, and how to sign it, when it leaves TLP:RED entries out", { timeout: 60_000 }, () => {

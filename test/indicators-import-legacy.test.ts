@@ -7,8 +7,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
 import { IndicatorSet } from "../src/indicators/schema.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-import-legacy-"));
 const legacy = join(dir, "legacy.json");
@@ -22,7 +23,7 @@ writeFileSync(
   }),
 );
 const importLegacy = (file: string, ...flags: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "import", file, "--from", "legacy", ...flags], { encoding: "utf8", timeout: 60_000 });
+  spawnSync(process.execPath, [...CLI, "indicators", "import", file, "--from", "legacy", ...flags], { encoding: "utf8", timeout: 60_000 });
 
 describe("indicators import --from legacy", () => {
   it("makes the set under the id and version given, and under the file's own id, version 1, without them", { timeout: 60_000 }, () => {

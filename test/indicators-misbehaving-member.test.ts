@@ -9,9 +9,9 @@ import type { Kafka } from "kafkajs";
 import { IndicatorSubscriber, topicKey, type VersionFloor } from "../src/indicators/distribution.js";
 import { readIndicatorSet } from "../src/indicators/index.js";
 import { ConfigError, UsageError, whatToDo, zodIssues } from "../src/lib/errors.js";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, INDICATOR_SET_MAX_BYTES, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, signSet, verifySet, type TrustStore } from "../src/indicators/sign.js";
+import { CLI } from "./helpers/cli.js";
 
 const hotline = generateSigningKey();
 const rogue = generateSigningKey();
@@ -248,7 +248,7 @@ describe("indicators export --format stix of a set with TLP:RED entries", () => 
     const file = join(mkdtempSync(join(tmpdir(), "member-red-")), "set.json");
     const red = { id: "e-2", kind: "domain", value: "internal-lead.example", confidence: 90, tlp: "red" };
     writeFileSync(file, JSON.stringify({ ...hotlineSet, signature: undefined, entries: [...hotlineSet.entries, red] }));
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "export", file, "--format", "stix"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...CLI, "indicators", "export", file, "--format", "stix"], { encoding: "utf8", timeout: 60_000 });
     expect(r.stderr).toBe("not exported: e-2: TLP:RED is never exported\n");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('"x_moneytrail_entry_id": "e-1"');
@@ -277,7 +277,7 @@ describe("indicators verify of a set that does not verify", () => {
     const storeFile = join(dir, "trust.json");
     writeFileSync(file, JSON.stringify({ ...hotlineSet, version: 9 }));
     writeFileSync(storeFile, JSON.stringify(trust));
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "verify", file, "--trust", storeFile], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...CLI, "indicators", "verify", file, "--trust", storeFile], { encoding: "utf8", timeout: 60_000 });
     expect(r.stdout).toBe(
       `REFUSED  ${file}: signature: the signature of set hotline-x-2026-11 does not match its content: it was changed after signing, or signed with another key than hotline-1; ask member:hotline-x for a correctly signed copy\n`,
     );

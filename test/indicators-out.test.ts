@@ -6,8 +6,9 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", ...args], { cwd: PACKAGE_ROOT, encoding: "utf8", timeout: 60_000 });
+const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, "indicators", ...args], { cwd: PACKAGE_ROOT, encoding: "utf8", timeout: 60_000 });
 
 describe("indicators ... --out", () => {
   it("sign --out says the file it wrote", { timeout: 120_000 }, () => {

@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-publish-trust-"));
 const signed = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
@@ -18,7 +19,7 @@ writeFileSync(edited, JSON.stringify({ ...set, entries: set.entries.slice(1) }))
 // port 1: nothing listens there; a set that passes the checks goes on to connect, and is told the broker did not answer
 const publish = (file: string, flags: string[], env: Record<string, string> = {}) => {
   const { KAFKA_BROKERS: _, MT_TRUST_STORE: __, ...rest } = process.env;
-  return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", file, "--brokers", "127.0.0.1:1", ...flags], {
+  return spawnSync(process.execPath, [...CLI, "indicators", "publish", file, "--brokers", "127.0.0.1:1", ...flags], {
     env: { ...rest, ...env },
     encoding: "utf8",
     timeout: 60_000,

@@ -6,12 +6,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-publish-"));
 const publish = (file: string, ...flags: string[]) => {
   const { KAFKA_BROKERS: _, ...env } = process.env;
-  return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", join(dir, file), ...flags], { env, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, [...CLI, "indicators", "publish", join(dir, file), ...flags], { env, encoding: "utf8", timeout: 60_000 });
 };
 
 describe("indicators publish", () => {

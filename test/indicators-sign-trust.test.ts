@@ -7,9 +7,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { FORMAT, IndicatorSet } from "../src/indicators/schema.js";
 import { generateSigningKey, verifySet, type TrustedKey, type TrustStore } from "../src/indicators/sign.js";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-sign-trust-"));
 const PUBLISHER = "member:hotline-a";
@@ -35,7 +35,7 @@ const beforeWindow = set("2026-05-01T00:00:00Z");
 const sign = (setFile: string, keyId: string, key: string, flags: string[] = [], env: NodeJS.ProcessEnv = {}) => {
   const out = join(dir, `signed-${Math.random().toString(36).slice(2)}.json`);
   const { MT_TRUST_STORE: _, ...rest } = process.env;
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "sign", setFile, "--key-id", keyId, "--private-key", key, "--out", out, ...flags], {
+  const r = spawnSync(process.execPath, [...CLI, "indicators", "sign", setFile, "--key-id", keyId, "--private-key", key, "--out", out, ...flags], {
     encoding: "utf8",
     timeout: 60_000,
     env: { ...rest, ...env },

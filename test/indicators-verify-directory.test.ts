@@ -5,8 +5,9 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
 import { readIndicatorSets } from "../src/indicators/index.js";
+import { CLI } from "./helpers/cli.js";
 
 describe("indicators verify DIR", () => {
   it("refuses a second file under a set id, as loading the directory does, and still checks the others", { timeout: 60_000 }, () => {
@@ -14,7 +15,7 @@ describe("indicators verify DIR", () => {
     const sample = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
     const { id } = JSON.parse(readFileSync(sample, "utf8"));
     for (const name of ["a.json", "b.json"]) copyFileSync(sample, join(dir, name));
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "verify", dir, "--trust", join(SAMPLE_DIR, "trust.json")], {
+    const r = spawnSync(process.execPath, [...CLI, "indicators", "verify", dir, "--trust", join(SAMPLE_DIR, "trust.json")], {
       encoding: "utf8",
       timeout: 60_000,
     });

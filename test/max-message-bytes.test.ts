@@ -2,18 +2,17 @@
 // with a larger setting, run processes an event that a replay with the same setting must process too. The refusal
 // names the setting to raise where it was given.
 import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_BYTES, decode } from "../src/decode/decode.js";
 import { replay } from "../src/app/replay.js";
 import { backtest } from "../src/app/backtest.js";
 import { readLineBatches } from "../src/source/ndjson.js";
-import { DEFAULT_RULES, PACKAGE_ROOT } from "../src/lib/paths.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { indexOf, merchant, resetEvents, ruleSetWith, tx } from "./helpers/events.js";
+import { CLI } from "./helpers/cli.js";
 
 const RULES = `
   - id: card-testing
@@ -57,8 +56,7 @@ describe("--max-message-bytes", () => {
   });
 
   it("is an option of both commands, from 1024 bytes to what one string holds", { timeout: 60_000 }, () => {
-    const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
     const r = cli("replay", "--events", events, "--out", join(dir, "cli.ndjson"), "--rules", DEFAULT_RULES, "--no-progress", "--max-message-bytes", TAKES);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^4 lines: 4 events processed, 0 rejected;/);

@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 const WARNING = "warning: indicator sets are taken without checking signatures: give --trust with the publishers' keys\n";
 
@@ -15,7 +16,7 @@ describe("replay --indicators", () => {
   const events = join(dir, "events.ndjson");
   writeFileSync(events, "");
   const replay = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "replay", "--events", events, "--out", join(dir, "alerts.ndjson"), "--no-progress", "--indicators", join(SAMPLE_DIR, "indicators"), ...args], {
+    spawnSync(process.execPath, [...CLI, "replay", "--events", events, "--out", join(dir, "alerts.ndjson"), "--no-progress", "--indicators", join(SAMPLE_DIR, "indicators"), ...args], {
       encoding: "utf8",
     });
 

@@ -6,11 +6,9 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { DEFAULT_RULES, PACKAGE_ROOT } from "../src/lib/paths.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 describe("rules validate of a set that leaves rules out", () => {
   it("names the files without rules and the disabled rules", { timeout: 60_000 }, () => {
@@ -20,7 +18,7 @@ describe("rules validate of a set that leaves rules out", () => {
     writeFileSync(join(dir, "notes.yaml"), "# rules to try next month\nrules: []\n");
     const sites = readFileSync(join(dir, "sites.yaml"), "utf8");
     writeFileSync(join(dir, "sites.yaml"), sites.replace("typology: disguised-site", "typology: disguised-site\n    enabled: false"));
-    const r = spawnSync(process.execPath, ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...CLI, "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain("note: no rules in notes.yaml, sales.yaml: an empty file is allowed, but any rules it should hold are not in this set\n");
     expect(r.stderr).toContain("note: disabled (enabled: false), so not in this set: cloaked-content\n");

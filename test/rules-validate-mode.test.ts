@@ -5,19 +5,17 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { DEFAULT_RULES, PACKAGE_ROOT } from "../src/lib/paths.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { wideEarlyWarning } from "./helpers/rules.js";
+import { CLI } from "./helpers/cli.js";
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 describe("rules validate", () => {
   it("lists each rule with its mode", { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-validate-mode-"));
     cpSync(DEFAULT_RULES, dir, { recursive: true });
     appendFileSync(join(dir, "chargebacks.yaml"), wideEarlyWarning("early-warning-wide", "shadow"));
-    const r = spawnSync(process.execPath, ["--import", TSX, join(PACKAGE_ROOT, "src/cli.ts"), "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...CLI, "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}early-warning-wide +chargeback-ratio +shadow +weight {2}60 {2}excessive-disputes$/m);
     expect(r.stdout).toMatch(/^ {2}early-warning-disputes +chargeback-ratio +live +weight {2}40 {2}excessive-disputes$/m);

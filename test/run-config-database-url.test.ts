@@ -3,9 +3,8 @@
 // "Invalid URL" TypeError with its stack trace, exit code 1, once the start reached PostgreSQL.
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { runConfig } from "../src/config/run.js";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 const env = { KAFKA_BROKERS: "127.0.0.1:9092" };
 const LINE = /^configuration is not valid:\n {2}DATABASE_URL: DATABASE_URL is not a valid URL: percent-encode special characters in the user name and password \(@ as %40, # as %23, \/ as %2F, \? as %3F, : as %3A\) and give the port as a number up to 65535$/;
@@ -29,7 +28,7 @@ describe("run configuration: DATABASE_URL", () => {
 
   it("stops `moneytrail run` with exit code 2 and no stack trace", { timeout: 60_000 }, () => {
     const { DATABASE_URL: _d, ...rest } = process.env;
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], {
+    const r = spawnSync(process.execPath, [...CLI, "run"], {
       env: { ...rest, ...env, DATABASE_URL: "postgres://mt:s3cret#1@127.0.0.1:5432/mt" },
       encoding: "utf8",
       timeout: 60_000,
@@ -41,7 +40,7 @@ describe("run configuration: DATABASE_URL", () => {
   });
 
   it("stops the operator's database commands (db migrate) the same way", { timeout: 60_000 }, () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "db", "migrate", "--database-url", "postgres://owner:s3cret/1@127.0.0.1/mt"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...CLI, "db", "migrate", "--database-url", "postgres://owner:s3cret/1@127.0.0.1/mt"], { encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: DATABASE_URL is not a valid URL: percent-encode/);
     expect(r.stderr).not.toContain("s3cret");

@@ -2,9 +2,8 @@
 // left its default in force without a word, so a webhook or a limit the operator set was silently not there.
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { unknownVariables } from "../src/config/run.js";
-import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 describe("moneytrail run: MT_ variables it does not read", () => {
   it("lists them, not the settings nor the test harness's", () => {
@@ -16,7 +15,7 @@ describe("moneytrail run: MT_ variables it does not read", () => {
 
   it("logs a warning naming them at start", { timeout: 60_000 }, () => {
     // port 1: nothing listens there, so the start ends after the warning
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], {
+    const r = spawnSync(process.execPath, [...CLI, "run"], {
       env: { ...process.env, KAFKA_BROKERS: "127.0.0.1:9092", DATABASE_URL: "postgres://u@127.0.0.1:1/db", LOG_LEVEL: "info", MT_WEBHOOK_URI: "https://hooks.example/" },
       encoding: "utf8",
       timeout: 60_000,

@@ -3,10 +3,10 @@
 // saying why and what to do.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { runConfig } from "../src/config/run.js";
 import { UsageError } from "../src/lib/errors.js";
 import { PACKAGE_ROOT } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
 
 const env = { KAFKA_BROKERS: "127.0.0.1:9092", DATABASE_URL: "postgres://u@127.0.0.1:5432/db", MT_WEBHOOK_SECRET: "0123456789abcdef" };
 
@@ -24,7 +24,7 @@ describe("MT_WEBHOOK_URL's port", () => {
   });
 
   it("moneytrail run exits 2 on it before connecting to anything", { timeout: 60_000 }, () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], {
+    const r = spawnSync(process.execPath, [...CLI, "run"], {
       cwd: PACKAGE_ROOT,
       env: { ...process.env, ...env, MT_WEBHOOK_URL: "https://hooks.example:6666/mt" },
       encoding: "utf8",

@@ -14,8 +14,9 @@ import { backtestTables } from "../../src/app/backtest-report.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { IndicatorIndex } from "../../src/indicators/index.js";
 import { UsageError } from "../../src/lib/errors.js";
-import { DEFAULT_RULES, PACKAGE_ROOT } from "../../src/lib/paths.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { brokers, createTopics, freshNames, kafka, produce, sampleLines, until } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 async function collect(topic: string): Promise<string[]> {
   const out: string[] = [];
@@ -74,7 +75,7 @@ describe("backtest from a topic: edges", () => {
     await produce(n.events, sampleLines().slice(0, 200));
     const json = join(mkdtempSync(join(tmpdir(), "mt-bt-window-")), "r.json");
     const args = ["backtest", "--topic", n.events, "--brokers", brokers().join(","), "--from", "0", "--to", "9", "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--json", json, "--no-progress"];
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), ...args], { encoding: "utf8", timeout: 90_000 });
+    const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8", timeout: 90_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split("\n")[0]).toMatch(new RegExp(`^20 events of \\d+ merchants from topic ${n.events} from offset 0 of every partition to offset 9 of every partition`));
     expect(JSON.parse(readFileSync(json, "utf8")).events).toMatchObject({ processed: 20, from: { offset: 0 }, to: { offset: 9 } });

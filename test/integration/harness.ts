@@ -24,6 +24,7 @@ import { createLogger } from "../../src/lib/log.js";
 import { PgStore } from "../../src/sinks/postgres/store.js";
 import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { keyOf } from "../../src/app/produce.js";
+import { CLI } from "../helpers/cli.js";
 
 export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
 export const SAMPLE_INDICATORS = join(SAMPLE_DIR, "indicators");
@@ -206,7 +207,7 @@ export async function waitCaughtUp(n: Names, url: string, timeoutMs = 120_000): 
 
 /** `moneytrail run` as a child process (so a test can kill -9 it). */
 export function spawnRunner(n: Names, url: string, extraEnv: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "run"], {
+  const child = spawn(process.execPath, [...CLI, "run"], {
     cwd: PACKAGE_ROOT,
     env: {
       ...process.env,

@@ -6,8 +6,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../../src/lib/paths.js";
+import { SAMPLE_DIR } from "../../src/lib/paths.js";
 import { freshNames } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 describe("indicators publish", () => {
   it("publishes a signed set, and an unsigned one only with --unsigned, without kafkajs' notices", { timeout: 120_000 }, () => {
@@ -17,7 +18,7 @@ describe("indicators publish", () => {
     const unsigned = join(mkdtempSync(join(tmpdir(), "mt-publish-cli-")), "unsigned.json");
     writeFileSync(unsigned, JSON.stringify({ ...set, version: set.version + 1 }));
     // KAFKA_BROKERS from the global setup
-    const publish = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", ...args, "--topic", topic], { encoding: "utf8", timeout: 60_000 });
+    const publish = (...args: string[]) => spawnSync(process.execPath, [...CLI, "indicators", "publish", ...args, "--topic", topic], { encoding: "utf8", timeout: 60_000 });
 
     const ok = publish(signed, "--trust", join(SAMPLE_DIR, "trust.json"));
     expect(ok.stderr).toBe("");

@@ -8,11 +8,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { publishSet } from "../../src/indicators/distribution.js";
 import { FORMAT, type IndicatorSet } from "../../src/indicators/schema.js";
 import { generateSigningKey, signSet, type TrustedKey } from "../../src/indicators/sign.js";
 import { freshNames, kafka } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 describe("indicators publish after a key compromise", () => {
   it("says to check the topic's releases with the trust store, and publishes with it", { timeout: 180_000 }, async () => {
@@ -37,7 +37,7 @@ describe("indicators publish after a key compromise", () => {
     // KAFKA_BROKERS from the global setup
     const publish = (...flags: string[]) => {
       const { MT_TRUST_STORE: _, ...env } = process.env;
-      return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", next, "--topic", topic, ...flags], { encoding: "utf8", timeout: 90_000, env });
+      return spawnSync(process.execPath, [...CLI, "indicators", "publish", next, "--topic", topic, ...flags], { encoding: "utf8", timeout: 90_000, env });
     };
 
     const unchecked = publish();

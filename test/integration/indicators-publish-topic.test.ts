@@ -8,11 +8,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../../src/lib/paths.js";
+import { SAMPLE_DIR } from "../../src/lib/paths.js";
 import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import { IndicatorSet } from "../../src/indicators/schema.js";
 import { signSet } from "../../src/indicators/sign.js";
 import { freshNames, readTopic } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 describe("indicators publish against the topic", () => {
   it("refuses an older version and a changed same version of a set the topic holds, and publishes the same release again", { timeout: 180_000 }, async () => {
@@ -29,7 +30,7 @@ describe("indicators publish against the topic", () => {
     const v2changed = write("v2-changed.json", signSet({ ...set, version: 2, entries: set.entries.slice(1) }, SAMPLE_KEY_ID, key));
     // KAFKA_BROKERS from the global setup
     const publish = (file: string) =>
-      spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "indicators", "publish", file, "--topic", topic, "--trust", join(SAMPLE_DIR, "trust.json")], {
+      spawnSync(process.execPath, [...CLI, "indicators", "publish", file, "--topic", topic, "--trust", join(SAMPLE_DIR, "trust.json")], {
         encoding: "utf8",
         timeout: 90_000,
       });

@@ -3,12 +3,11 @@
 // also for a user name that is wrong. The operator is now told what was refused and what to correct, exit 2.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { databaseUrl } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 function cli(args: string[], url: string) {
-  return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), ...args], {
+  return spawnSync(process.execPath, [...CLI, ...args], {
     // a broker nobody answers at: run checks PostgreSQL first
     env: { ...process.env, DATABASE_URL: url, KAFKA_BROKERS: "127.0.0.1:1", MT_HTTP_PORT: "0", MT_METRICS_PORT: "0" },
     encoding: "utf8",

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { produceFile } from "../../src/app/produce.js";
 import { TOPIC_PARTITIONS } from "../../src/source/kafka.js";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { brokers, freshNames, kafka, readTopic, sampleLines } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 describe("moneytrail produce", () => {
   it("creates the topic with the consumer's partitions and sends each line once, keyed by its merchant", async () => {
@@ -53,7 +53,7 @@ describe("moneytrail produce", () => {
     const { KAFKA_BROKERS: _, ...env } = process.env;
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "produce", "--events", file, "--brokers", brokers().join(","), "--topic", n.events],
+      [...CLI, "produce", "--events", file, "--brokers", brokers().join(","), "--topic", n.events],
       { env, encoding: "utf8", timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);

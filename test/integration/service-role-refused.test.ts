@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { databaseUrl, freshNames, freshSchema } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 const n = freshNames("svc-refused");
 const base = n.id.replace(/[^a-z0-9]/g, "_");
@@ -28,7 +27,7 @@ const ownerOf = (url: string): string => new URL(url).username || "postgres";
 
 function migrateFor(role: string) {
   const { DATABASE_URL: _, ...env } = process.env;
-  return spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "db", "migrate", "--database-url", ownerUrl, "--service-role", role], {
+  return spawnSync(process.execPath, [...CLI, "db", "migrate", "--database-url", ownerUrl, "--service-role", role], {
     env,
     encoding: "utf8",
     timeout: 120_000,

@@ -3,12 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { migrate, MIGRATIONS } from "../../src/sinks/postgres/migrations.js";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { writeAudit } from "../../src/cases/store.js";
 import { createLogger } from "../../src/lib/log.js";
 import { casesAndAlerts, createTopics, databaseUrl, freshNames, freshSchema, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 const n = freshNames("svc-role");
 const role = `mt_service_${n.id.replace(/[^a-z0-9]/g, "_")}`;
@@ -30,7 +29,7 @@ beforeAll(async () => {
   ownerUrl = await freshSchema(n);
   // as an operator would: the command, with the owner's URL
   const { DATABASE_URL: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "db", "migrate", "--database-url", ownerUrl, "--service-role", role], {
+  const r = spawnSync(process.execPath, [...CLI, "db", "migrate", "--database-url", ownerUrl, "--service-role", role], {
     env,
     encoding: "utf8",
     timeout: 120_000,

@@ -4,12 +4,11 @@
 // positions with `moneytrail db reset-positions`, which the running consumer takes up.
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import pg from "pg";
 import type { Consumer } from "kafkajs";
 import { createTopics, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { REFUSED_RECHECK_MS, type Runner } from "../../src/app/run.js";
+import { CLI } from "../helpers/cli.js";
 
 /** The events topic deleted and made again, empty, with one partition. */
 async function recreate(n: Names): Promise<void> {
@@ -43,7 +42,7 @@ async function stored(url: string, n: Names): Promise<{ next: string | null; sta
 const consumed = async (r: Runner) => (await r.metrics.consumed.get()).values[0]?.value ?? 0;
 
 const resetPositions = (n: Names, url: string, ...args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "db", "reset-positions", "--topic", n.events, "--group-id", n.group, "--database-url", url, ...args], {
+  spawnSync(process.execPath, [...CLI, "db", "reset-positions", "--topic", n.events, "--group-id", n.group, "--database-url", url, ...args], {
     encoding: "utf8",
     timeout: 120_000,
   });

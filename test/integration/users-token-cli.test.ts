@@ -2,15 +2,14 @@
 // than MT_TOKEN_DAYS's (at most 365), on the real PostgreSQL.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import { freshNames, freshSchema } from "./harness.js";
+import { CLI } from "../helpers/cli.js";
 
 describe("users token", () => {
   it("prints the token's expiry, 90 days or --days on, and refuses more than 365", { timeout: 60_000 }, async () => {
     const url = await freshSchema(freshNames("users-token"));
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "users", ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 60_000 });
+      spawnSync(process.execPath, [...CLI, "users", ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 60_000 });
     expect(cli("add", "rev", "--role", "reviewer").status).toBe(0);
     const days = (out: string) => (Date.parse(/, expires (\S+) /.exec(out)![1]!) - Date.now()) / 86_400_000;
 

@@ -6,7 +6,6 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createHmac, randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { serverDb, type Db } from "../../src/cases/db.js";
@@ -14,8 +13,8 @@ import { testDb } from "../helpers/db.js";
 import { recordAlerts } from "../../src/cases/record.js";
 import { requeueFailed, verifySignature, WebhookDispatcher, type WebhookOptions } from "../../src/cases/webhook.js";
 import { createLogger } from "../../src/lib/log.js";
-import { PACKAGE_ROOT } from "../../src/lib/paths.js";
 import type { Alert, Severity } from "../../src/decode/events.js";
+import { CLI } from "../helpers/cli.js";
 
 const SECRET = "s3cret-for-tests";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -399,7 +398,7 @@ describe("moneytrail webhooks retry", () => {
       );
       const [first, second] = given.rows.map((r) => r.id);
       const cli = (...args: string[]) =>
-        spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "src/cli.ts"), "webhooks", "retry", ...args, "--database-url", url], { encoding: "utf8", timeout: 120_000 });
+        spawnSync(process.execPath, [...CLI, "webhooks", "retry", ...args, "--database-url", url], { encoding: "utf8", timeout: 120_000 });
       const r = cli(first!);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toBe(`requeued 1: ${first}\n`);
