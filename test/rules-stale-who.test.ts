@@ -1,47 +1,16 @@
 // A save over a file changed since it was opened is refused (409), and the API said "(someone else saved it)" even
 // when the one who saved it was the same tuner (a retried PUT, a second script): it now says who saved it and when,
 // as the page does.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
-import type { Db } from "../src/cases/db.js";
-import { testDb } from "./helpers/db.js";
-import { Auth } from "../src/web/auth.js";
-import { CONSOLE } from "../src/cases/store.js";
-import { buildWebServer } from "../src/web/server.js";
-import { createLogger } from "../src/lib/log.js";
-import { DEFAULT_RULES } from "../src/lib/paths.js";
-import { loadRuleSet } from "../src/rules/ruleset.js";
-import { fileVersion, filesOf, recordVersion } from "../src/rules/history.js";
+import { fileVersion } from "../src/rules/history.js";
+import { tunerWeb } from "./helpers/web.js";
 
-let app: FastifyInstance;
-let db: Db;
-let token: string;
-const dir = mkdtempSync(join(tmpdir(), "mt-rules-stale-who-"));
-cpSync(DEFAULT_RULES, dir, { recursive: true });
-
-beforeAll(async () => {
-  db = await testDb();
-  const rs = loadRuleSet(dir);
-  await recordVersion(db, rs, filesOf(rs), "directory");
-  const auth = new Auth(db);
-  await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
-  token = (await auth.createToken(CONSOLE, "tuner", "test")).token;
-  app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: dir });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-
-const headers = () => ({ authorization: `Bearer ${token}` });
-const text = (file: string) => readFileSync(join(dir, file), "utf8");
+const web = tunerWeb("rules-stale-who");
+const { dir, headers, text } = web;
 const put = (payload: string, base: string) =>
-  app.inject({ method: "PUT", url: "/api/rules/sales.yaml", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${base}"` }, payload });
+  web.app().inject({ method: "PUT", url: "/api/rules/sales.yaml", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${base}"` }, payload });
 
 describe("a save refused as stale names who saved the file", () => {
   it("the tuner's own earlier save, and a hand edit", async () => {

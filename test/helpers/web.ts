@@ -1,6 +1,9 @@
 // The reviewers' web server on an embedded database (the same SQL as PostgreSQL), closed after each test, and the
 // ways a test reaches it: as a user with an API token, or as a browser with a session cookie and the pages' forms.
-import { afterEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { Db } from "../../src/cases/db.js";
 import { testDb } from "./db.js";
@@ -8,6 +11,9 @@ import { CONSOLE, type Role } from "../../src/cases/store.js";
 import { Auth } from "../../src/web/auth.js";
 import { buildWebServer, type WebOptions } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+import { loadRuleSet } from "../../src/rules/ruleset.js";
+import { filesOf, recordVersion } from "../../src/rules/history.js";
 
 export interface EmbeddedWeb {
   db: Db;
@@ -53,4 +59,41 @@ export function decisionForm(page: string, action: string): Record<string, strin
   const form = [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="(\w+)">(.*?)<\/form>/gs)].find((m) => m[1] === action)?.[2];
   if (form === undefined) return undefined;
   return Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
+}
+
+export interface TunerWeb {
+  /** the rules directory the server edits: a copy of the default pack */
+  dir: string;
+  app: () => FastifyInstance;
+  /** a rule tuner's API headers */
+  headers: () => { authorization: string };
+  /** a file of the directory as it is now */
+  text: (file: string) => string;
+}
+
+/**
+ * Call once at a test file's top level: a copy of the default rules, recorded as the version in force, served on
+ * the embedded database to a rule tuner with an API token; opened before the file's tests and closed after them.
+ */
+export function tunerWeb(name: string): TunerWeb {
+  const dir = mkdtempSync(join(tmpdir(), `mt-${name}-`));
+  cpSync(DEFAULT_RULES, dir, { recursive: true });
+  let db: Db;
+  let app: FastifyInstance;
+  let token: string;
+  beforeAll(async () => {
+    db = await testDb();
+    const rs = loadRuleSet(dir);
+    await recordVersion(db, rs, filesOf(rs), "directory");
+    const auth = new Auth(db);
+    await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
+    token = (await auth.createToken(CONSOLE, "tuner", "test")).token;
+    app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: dir });
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, app: () => app, headers: () => ({ authorization: `Bearer ${token}` }), text: (file) => readFileSync(join(dir, file), "utf8") };
 }
