@@ -222,9 +222,9 @@ export class Runner {
         trust: this.trust,
         floor: pgVersionFloor(this.db, (err) => log.error({ err: err.message }, "could not record the indicator sets' versions in force; recorded with the next change")),
         onChange: (all) => this.putIndicatorsInForce(all),
-        onRefused: (setId, reason, kind) => {
+        onRefused: (setId, reason, kind, at) => {
           this.metrics.indicatorRefusals.inc({ reason: kind });
-          log.error({ set: setId, refused: reason }, "indicator set from the topic refused; the sets in force stay");
+          log.error({ set: setId, refused: reason, ...at }, "indicator set from the topic refused; the sets in force stay");
         },
         onRedLeft: (set, before, red) =>
           log.warn(

@@ -176,7 +176,8 @@ export interface SubscriberOptions {
   floor?: VersionFloor;
   /** the sets in force changed: all of them, latest version of each */
   onChange: (sets: IndicatorSet[]) => void;
-  onRefused: (setId: string | null, reason: string, kind: RefusalKind) => void;
+  /** `at`: the message refused, where an operator finds it (not for a set retried at a trust-store change) */
+  onRefused: (setId: string | null, reason: string, kind: RefusalKind, at?: { partition: number; offset: string }) => void;
   /** the most bytes of sets refused as untrusted kept to be taken at a trust-store change (default 256 MiB) */
   untrustedKeptBytes?: number;
   /**
@@ -201,7 +202,7 @@ export class IndicatorSubscriber {
    * Older releases read before the end of the topic as it was at start, by message key: the topic's history, unless
    * no later message comes under the key; refused then, when the partition's end is reached.
    */
-  private readonly held = new Map<string | null, Refusal & { partition: number }>();
+  private readonly held = new Map<string | null, Refusal & { partition: number; offset: string }>();
   /**
    * Per partition read to its end, where that end was: an older release from there on is one put back. Messages
    * before it are history however often they come (the consumer reads the topic again from the start when kafkajs
@@ -405,19 +406,20 @@ export class IndicatorSubscriber {
           this.held.delete(key);
           this.forgetUntrusted(key);
           const took = this.take(key, message.value);
+          const at = { partition: batch.partition, offset: message.offset };
           if (took === "taken") changed = true;
           else if (took === "passed") continue;
-          else if (took.kind === "rollback" && !this.isLive(batch.partition, message.offset)) this.held.set(key, { ...took, partition: batch.partition });
+          else if (took.kind === "rollback" && !this.isLive(batch.partition, message.offset)) this.held.set(key, { ...took, ...at });
           else if (took.kind === "untrusted" && !this.keepUntrusted(key, message.value!))
-            this.o.onRefused(key, `${took.reason} (not kept to be taken when its key is trusted: the sets so kept hold ${this.untrustedMax} bytes at most; a restart reads it again)`, took.kind);
-          else this.o.onRefused(key, took.reason, took.kind);
+            this.o.onRefused(key, `${took.reason} (not kept to be taken when its key is trusted: the sets so kept hold ${this.untrustedMax} bytes at most; a restart reads it again)`, took.kind, at);
+          else this.o.onRefused(key, took.reason, took.kind, at);
         }
         if (!this.liveFrom.has(batch.partition) && Number(batch.highWatermark) <= Number(batch.messages.at(-1)?.offset) + 1) {
           this.liveFrom.set(batch.partition, Number(batch.highWatermark));
           for (const [key, r] of this.held)
             if (r.partition === batch.partition) {
               this.held.delete(key);
-              this.o.onRefused(key, r.reason, r.kind);
+              this.o.onRefused(key, r.reason, r.kind, { partition: r.partition, offset: r.offset });
             }
         }
         if (!changed) return;
