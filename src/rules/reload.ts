@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { isRuleFileName, loadRuleSet, type RuleSet } from "./ruleset.js";
+import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "./ruleset.js";
 
 export interface RulesStatus {
   id: string;
@@ -74,6 +74,7 @@ export class RuleSetWatcher {
     let rs: RuleSet;
     try {
       rs = loadRuleSet(this.o.dir);
+      checkNotEmptied(rs, this.current, this.o.dir);
     } catch (err) {
       const message = this.unreadable(err) ?? (err instanceof Error ? err.message : String(err));
       if (this.status.lastRefusal?.message !== message) {

@@ -249,6 +249,24 @@ function parseFile(file: string, text: string): ParsedFile {
  */
 export const isRuleFileName = (name: string): boolean => /^[^.].*\.ya?ml$/.test(name);
 
+/**
+ * Refuses a change that would leave no rule in force where `current` has some (every file emptied, every rule
+ * `enabled: false`): valid as a set, but put in force it unflags every merchant and raises no alert, without an error
+ * anywhere. A set with no rule from the start (a replay, a test) is not a change and stays allowed.
+ */
+export function checkNotEmptied(next: RuleSet, current: RuleSet | undefined, where: string): void {
+  if (next.rules.length > 0 || !current?.rules.length) return;
+  throw new ConfigError(
+    where,
+    [
+      {
+        path: "",
+        message: `the changed set has no rule in force (${next.disabled.length ? `${next.disabled.length} turned off with enabled: false` : "no file holds one"}), where the set in force has ${current.rules.length}: in force it would unflag every merchant and raise no alert, so the set in force stays; put the rules back (a version from the history, or the files) or turn one on, and to stop alerts, stop the service`,
+      },
+    ],
+  );
+}
+
 /** Loads and validates a rule-set directory (or a single file). Throws ConfigError; never half-loads. */
 export function loadRuleSet(path: string): RuleSet {
   const isDirectory = statSync(path).isDirectory();

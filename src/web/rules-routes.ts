@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { CaseError, writeAudit, type Actor } from "../cases/store.js";
 import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
-import { isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { diffFiles, fileChangedBy, fileVersion, filesOf, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
@@ -256,6 +256,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           const before = status().version;
           // what the save replaces: the directory's set, or where a hand edit broke that, the set in force
           const replaced = dir instanceof ConfigError ? await versionFiles(q, before).then((f) => (f ? loadFiles(f) : undefined)) : dir;
+          checkNotEmptied(rs, replaced, basename(c.dir));
           // the directory's set is in the history too (it may be a hand edit), so this change can always be compared and rolled back
           if (!(dir instanceof ConfigError)) await recordVersion(q, dir, held, "directory");
           await recordVersion(q, rs, next, actor.username, action === "rules-restore" ? "restore" : "page");
