@@ -10,6 +10,7 @@ import { canonicalJson } from "../lib/canonical-json.js";
 import { sha256Hex } from "../lib/hash.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { duplicateKeys } from "./duplicate-keys.js";
+import { distance } from "fastest-levenshtein";
 import { ConfigError, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
 const Severity = z
@@ -160,17 +161,6 @@ function keysAt(schema: z.core.$ZodType, path: readonly (string | number)[]): st
   }
   unwrap();
   return s?._zod.def.type === "object" ? Object.keys((s._zod.def as z.core.$ZodObjectDef).shape) : undefined;
-}
-
-/** Levenshtein distance, for a typo'd key. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** The known key an unknown one most likely meant: another case of it, or at most two letters off; undefined when none is. */
