@@ -52,6 +52,10 @@ describe("text where a rule file wants a number or true/false", () => {
     expect(refusal(ratio("1.5 %"))).toContain("(ratio: 0.015)");
   });
 
+  it("a percentage where points go (a weight, a score): no share suggested", () => {
+    expect(refusal(churn("{ distinct: 3, withinDays: 30 }").replace("weight: 30", "weight: 30%"))).toBe('rules[0].weight: "30%" is text, not a number: weight is in points, not a share: write weight: 30');
+  });
+
   it("a number in quotes, or with thousands separators", () => {
     expect(refusal(ratio('"0.01"'))).toBe(
       'rules[0].params.levels[0].ratio: "0.01" is text, not a number (it is in quotes): write it without quotes (ratio: 0.01)',

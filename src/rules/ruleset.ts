@@ -116,6 +116,9 @@ const UNITS: { key: RegExp; unit: string; written: RegExp }[] = [
   { key: /Minor$/, unit: "minor units (9.00 EUR is 900)", written: /^$/ },
 ];
 
+/** the numbers of a rule file that are points of a score, where a percentage is not a share */
+const POINTS = new Set(["weight", "alertAt", "realertOnScoreRise", "medium", "high", "critical"]);
+
 /**
  * How to write text a person put where a number or true/false goes: "30days", "1%", "1,500", a quoted "0.25", or
  * YAML 1.1's no/yes/on/off (text in YAML 1.2); and a number where text goes (an MCC). Undefined where no number or
@@ -137,6 +140,8 @@ function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: u
   if (v !== "" && Number.isFinite(Number(v))) return `${text} (it is in quotes): write it without quotes (${key}: ${Number(v)})`;
   if (/^\d{1,3}(?:[,_ ]\d{3})+(?:\.\d+)?$/.test(v)) return `${text}: write it without separators (${key}: ${Number(v.replace(/[,_ ]/g, ""))})`;
   const percent = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(v);
+  // weights and scores are points (0-100), not shares
+  if (percent && typeof key === "string" && POINTS.has(key)) return `${text}: ${key} is in points, not a share: write ${key}: ${percent[1]}`;
   if (percent) return `${text}: write a percentage as a share from 0 to 1 (${key}: ${Number((Number(percent[1]) / 100).toPrecision(12))})`;
   const withUnit = /^(-?\d+(?:\.\d+)?)\s*([a-z][a-z ]*)$/i.exec(v);
   if (!withUnit) return undefined;
