@@ -1,23 +1,17 @@
 // A sweep reads the candidate's files as the rule-set loader does: an editor's lock file or macOS's AppleDouble file
 // beside a rule file (which `rules validate` passes over) must not make the sweep fail or read them.
-import { afterEach, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSweep, sweepRuleSets } from "../src/app/backtest.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
-import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const copy = defaultRulesCopies("sweep-hidden");
 
 describe("--sweep over a candidate directory with hidden files", () => {
   it("sweeps the rule files only, as rules validate reads them", () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-sweep-hidden-"));
-    dirs.push(dir);
-    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    const dir = copy();
     // Emacs's lock while chargebacks.yaml has unsaved changes: a link to nothing
     symlinkSync("tuner@rules-host.4242:1796500000", join(dir, ".#chargebacks.yaml"));
     writeFileSync(join(dir, "._ruleset.yaml"), Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00, 0x4d, 0x61, 0x63]));

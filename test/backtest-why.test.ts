@@ -1,8 +1,7 @@
 // A merchant that gains or loses an alert is listed with the rules that hit it in A and in B, so a tuner sees why
 // (a changed rule no longer holds on it, a rule put in shadow, a new rule) without rerunning anything.
 import { beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BacktestResult, backtest, labelsFromFile } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
@@ -10,21 +9,15 @@ import { loadRuleSet } from "../src/rules/ruleset.js";
 import { loadIndicators } from "../src/indicators/index.js";
 import { readLineBatches } from "../src/source/ndjson.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
-import { wideEarlyWarning } from "./helpers/rules.js";
+import { defaultRulesCopies, wideEarlyWarning } from "./helpers/rules.js";
 
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 const indicators = loadIndicators(join(SAMPLE_DIR, "indicators"));
 const truth = labelsFromFile(join(SAMPLE_DIR, "labels.json"));
 
+const copy = defaultRulesCopies("backtest-why");
 /** A copy of the default pack with one file's text replaced. */
-function rulesWith(file: string, edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "mt-backtest-why-"));
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const before = readFileSync(join(dir, file), "utf8");
-  expect(edit(before)).not.toBe(before);
-  writeFileSync(join(dir, file), edit(before));
-  return dir;
-}
+const rulesWith = (file: string, edit: (text: string) => string): string => copy({ [file]: edit });
 
 const run = (candidate: string) =>
   backtest({

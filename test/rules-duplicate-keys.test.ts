@@ -1,26 +1,20 @@
 // A key written twice in one mapping of a rule file (a threshold added below the one already there) is refused by the
 // YAML parser as "Map keys must be unique", which names neither the key nor where it was first: the refusal says both.
-import { afterAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { ConfigError } from "../src/lib/errors.js";
-import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
-const dir = mkdtempSync(join(tmpdir(), "mt-duplicate-keys-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const copy = defaultRulesCopies("duplicate-keys");
 
-function refused(file: string, edit: (text: string) => string): ConfigError {
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const before = readFileSync(join(dir, file), "utf8");
-  expect(edit(before)).not.toBe(before);
-  writeFileSync(join(dir, file), edit(before));
+/** The refusal of the default pack with one file edited, and the copy's directory. */
+function refused(file: string, edit: (text: string) => string): { err: ConfigError; dir: string } {
+  const dir = copy({ [file]: edit });
   try {
     loadRuleSet(dir);
   } catch (err) {
-    if (err instanceof ConfigError) return err;
+    if (err instanceof ConfigError) return { err, dir };
     throw err;
   }
   throw new Error("not refused");
@@ -28,7 +22,7 @@ function refused(file: string, edit: (text: string) => string): ConfigError {
 
 describe("a key given twice in a rule file", () => {
   it("names the key's path and both lines", () => {
-    const err = refused("sites.yaml", (t) => t.replace("      topDomains: 3\n", "      topDomains: 3\n      threshold: 0.3\n"));
+    const { err, dir } = refused("sites.yaml", (t) => t.replace("      topDomains: 3\n", "      topDomains: 3\n      threshold: 0.3\n"));
     expect(err.file).toBe(join(dir, "sites.yaml"));
     expect(err.issues).toEqual([
       { path: "rules[2].params.threshold", line: 26, col: 7, message: "given twice, at lines 23 and 26: the file is refused until one of them is removed" },
@@ -36,7 +30,7 @@ describe("a key given twice in a rule file", () => {
   });
 
   it("each key given twice, in a flow mapping too", () => {
-    const err = refused("sales.yaml", (t) => t.replace("params: { threshold: 0.7, minTransactions: 50 }", "params: { threshold: 0.7, minTransactions: 50, threshold: 0.8 }").replace("    weight: 60\n", "    weight: 60\n    weight: 50\n"));
+    const { err } = refused("sales.yaml", (t) => t.replace("params: { threshold: 0.7, minTransactions: 50 }", "params: { threshold: 0.7, minTransactions: 50, threshold: 0.8 }").replace("    weight: 60\n", "    weight: 60\n    weight: 50\n"));
     expect(err.issues.map((i) => `${i.path} ${i.line}: ${i.message}`)).toEqual([
       "rules[1].params.threshold 16: given twice, at lines 16 and 16: the file is refused until one of them is removed",
       "rules[3].weight 29: given twice, at lines 28 and 29: the file is refused until one of them is removed",

@@ -2,29 +2,24 @@
 // valid and put in force: every merchant unflagged and no alert raised, with no error anywhere. Such a change is now
 // refused, by the directory's watcher (a hand edit, a deploy) and by the page's save, and the set in force stays.
 // A set that has no rule from the start (a replay, a test) is still allowed.
-import { afterEach, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { RuleSetWatcher } from "../src/rules/reload.js";
 import { fileVersion } from "../src/rules/history.js";
 import { tunerWeb } from "./helpers/web.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
 const RULE_FILES = ["chargebacks.yaml", "descriptors.yaml", "identity.yaml", "sales.yaml", "sites.yaml"];
 const NO_RULE = /no rule in force/;
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const copy = defaultRulesCopies("rules-emptied");
 
 describe("a change that leaves no rule in force", () => {
   it("is refused by the directory's watcher, and the set in force stays", () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-rules-emptied-"));
-    dirs.push(dir);
-    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    const dir = copy();
     const before = loadRuleSet(dir);
     const refusals: string[] = [];
     const w = new RuleSetWatcher({ dir, current: before, onChange: () => undefined, onRefused: (m) => refusals.push(m) });

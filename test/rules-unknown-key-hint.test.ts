@@ -1,25 +1,20 @@
 // A typo'd key (wieght, minCheckout, rule: for rules:) was refused as 'unknown key "wieght"' only: the refusal now
 // names the key the rule (or the file, or the settings) has that it most likely meant.
-import { afterAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { ConfigError } from "../src/lib/errors.js";
-import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
-const dir = mkdtempSync(join(tmpdir(), "mt-unknown-key-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const copy = defaultRulesCopies("unknown-key");
 
 /** The default pack with one edit, refused: its issues as path: message. */
 function refused(file: string, from: string, to: string): string[] {
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const before = readFileSync(join(dir, file), "utf8");
-  expect(before).toContain(from);
-  writeFileSync(join(dir, file), before.replace(from, to));
+  const edit = (before: string) => {
+    expect(before).toContain(from);
+    return before.replace(from, to);
+  };
   try {
-    loadRuleSet(dir);
+    loadRuleSet(copy({ [file]: edit }));
   } catch (err) {
     if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
     throw err;

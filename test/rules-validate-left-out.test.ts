@@ -3,17 +3,16 @@
 // so each is said.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { CLI } from "./helpers/cli.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
+const copy = defaultRulesCopies("validate-left-out");
 
 describe("rules validate of a set that leaves rules out", () => {
   it("names the files without rules and the disabled rules", { timeout: 60_000 }, () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-validate-left-out-"));
-    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    const dir = copy();
     writeFileSync(join(dir, "sales.yaml"), "");
     writeFileSync(join(dir, "notes.yaml"), "# rules to try next month\nrules: []\n");
     const sites = readFileSync(join(dir, "sites.yaml"), "utf8");

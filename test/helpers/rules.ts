@@ -1,3 +1,34 @@
+// Rule sets for tests: copies of the default pack to edit, and rules to add to one.
+import { afterAll, expect } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_RULES } from "../../src/lib/paths.js";
+
+/**
+ * Call once at a test file's top level: what it returns makes a copy of the default rule pack in a directory of its
+ * own, each file in `edits` rewritten by its function (which must change it), and returns the directory. The copies
+ * are removed after the file's tests.
+ */
+export function defaultRulesCopies(name: string): (edits?: Record<string, (text: string) => string>) => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return (edits = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), `mt-${name}-`));
+    made.push(dir);
+    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    for (const [file, edit] of Object.entries(edits)) {
+      const before = readFileSync(join(dir, file), "utf8");
+      const after = edit(before);
+      expect(after, `the edit of ${file}`).not.toBe(before);
+      writeFileSync(join(dir, file), after);
+    }
+    return dir;
+  };
+}
+
 /**
  * A wide early warning, as YAML to append to a rules file's list: 0.3% with one event, any MCC. On the committed
  * sample it hits 7 merchants, 5 of them negatives, so a backtest shows it clearly.

@@ -1,17 +1,16 @@
 // The reviewers' web server on an embedded database (the same SQL as PostgreSQL), closed after each test, and the
 // ways a test reaches it: as a user with an API token, or as a browser with a session cookie and the pages' forms.
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { Db } from "../../src/cases/db.js";
 import { testDb } from "./db.js";
+import { defaultRulesCopies } from "./rules.js";
 import { CONSOLE, type Role } from "../../src/cases/store.js";
 import { Auth } from "../../src/web/auth.js";
 import { buildWebServer, type WebOptions } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
-import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { filesOf, recordVersion } from "../../src/rules/history.js";
 
@@ -76,8 +75,7 @@ export interface TunerWeb {
  * the embedded database to a rule tuner with an API token; opened before the file's tests and closed after them.
  */
 export function tunerWeb(name: string): TunerWeb {
-  const dir = mkdtempSync(join(tmpdir(), `mt-${name}-`));
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
+  const dir = defaultRulesCopies(name)();
   let db: Db;
   let app: FastifyInstance;
   let token: string;
@@ -93,7 +91,6 @@ export function tunerWeb(name: string): TunerWeb {
   afterAll(async () => {
     await app.close();
     await db.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   return { dir, app: () => app, headers: () => ({ authorization: `Bearer ${token}` }), text: (file) => readFileSync(join(dir, file), "utf8") };
 }
