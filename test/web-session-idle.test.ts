@@ -4,7 +4,7 @@
 // the session's row back, not by waiting.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
-import { authSettings } from "../src/web/auth.js";
+import { authSettings } from "../src/config/auth.js";
 import { embeddedWeb, sessionOf } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();

@@ -6,7 +6,7 @@ import { DEFAULT_RULES } from "../lib/paths.js";
 import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_MAX_BYTES, MIN_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
-import { AUTH_VARIABLES } from "../web/auth.js";
+import { AUTH_VARIABLES } from "./auth.js";
 
 /**
  * The ports fetch refuses to connect to, as the fetch standard lists them (https://fetch.spec.whatwg.org/#bad-port);
@@ -242,7 +242,7 @@ const VARIABLE = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n]))
 
 /**
  * MT_ variables set that no setting reads: a misspelt one (MT_WEBHOOK_URI) would otherwise leave its default in force
- * without a word. MT_TEST_ belongs to the test harness; sign-in's settings are read where users sign in (web/auth.ts).
+ * without a word. MT_TEST_ belongs to the test harness; sign-in's settings are in config/auth.ts.
  */
 export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   return Object.keys(env)

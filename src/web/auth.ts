@@ -10,8 +10,7 @@ import { sha256Hex } from "../lib/hash.js";
 import { promisify } from "node:util";
 import { z } from "zod";
 import type { Db } from "../cases/db.js";
-import { UsageError } from "../lib/errors.js";
-import { wholeNumber } from "../lib/whole-number.js";
+import { authSettings, costText, mib, PasswordCostText, SESSION_HOURS, TokenDays, MAX_TOKEN_DAYS, type AuthSettings, type PasswordCost } from "../config/auth.js";
 import { ANONYMOUS, CONSOLE, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
@@ -42,67 +41,8 @@ export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"
 const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const secret = (prefix: string): string => `${prefix}${randomBytes(24).toString("base64url")}`;
 
-const SESSION_HOURS = 8;
-
-/** scrypt's cost: N = 2^ln, block size r, parallelism p (Node runs the p passes one after another: p adds time, not memory). */
-export interface PasswordCost {
-  ln: number;
-  r: number;
-  p: number;
-}
-/**
- * OWASP's Password Storage Cheat Sheet: N=2^14 (16 MiB), r=8, p=5, or an equal work with more memory and fewer passes
- * (N=2^16, r=8, p=2: 64 MiB). About 0.2 s a hash on one core; this one stays inside Node's default scrypt memory.
- */
-export const DEFAULT_PASSWORD_COST: PasswordCost = { ln: 14, r: 8, p: 5 };
 // the first form, scrypt$salt$key, was hashed at Node's default cost
 const LEGACY_COST: PasswordCost = { ln: 14, r: 8, p: 1 };
-const MAX_MIB = 256;
-const mib = (c: PasswordCost) => (128 * 2 ** c.ln * c.r) / 2 ** 20;
-const costText = (c: PasswordCost) => `ln=${c.ln},r=${c.r},p=${c.p}`;
-const COST_FORM = /^ln=(\d+),r=(\d+),p=(\d+)$/;
-const PasswordCostText = z
-  .string()
-  .regex(COST_FORM, "write it as ln=14,r=8,p=5 (scrypt's N = 2^ln, block size r, parallelism p)")
-  .transform((s) => {
-    const [ln, r, p] = COST_FORM.exec(s)!.slice(1).map(Number) as [number, number, number];
-    return { ln, r, p };
-  })
-  .refine((c) => c.ln >= 1 && c.ln <= 24 && c.r >= 1 && c.r <= 32 && c.p >= 1 && c.p <= 64, {
-    message: "ln from 1 to 24, r from 1 to 32, p from 1 to 64 (OWASP's: ln=14,r=8,p=5)",
-    abort: true,
-  })
-  .refine((c) => mib(c) <= MAX_MIB, {
-    error: (i) => `that is ${mib(i.input as PasswordCost)} MiB of memory a sign-in (128·2^ln·r bytes); at most ${MAX_MIB} MiB: lower ln or r and raise p`,
-  });
-
-/** the longest an API token may be given */
-const MAX_TOKEN_DAYS = 365;
-const TokenDays = wholeNumber(1, MAX_TOKEN_DAYS);
-
-/** The settings of sign-in, read from the environment by every process that signs in or adds users. */
-const AuthEnv = z.object({
-  MT_PASSWORD_COST: PasswordCostText.optional(),
-  MT_WEB_IDLE_MINUTES: wholeNumber(1, SESSION_HOURS * 60).optional(),
-  MT_TOKEN_DAYS: TokenDays.optional(),
-});
-export const AUTH_VARIABLES = Object.keys(AuthEnv.shape);
-
-export interface AuthSettings {
-  /** of new hashes; a sign-in whose hash has another replaces it */
-  passwordCost: PasswordCost;
-  /** a session without a request for this long is over */
-  idleMinutes: number;
-  /** an API token's lifetime when none is asked for */
-  tokenDays: number;
-}
-
-/** The settings from the environment; a bad value is refused naming the variable and what it takes. */
-export function authSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
-  const r = AuthEnv.safeParse(Object.fromEntries(AUTH_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])} ${env[String(i.path[0])]}: ${i.message}`).join("; "));
-  return { passwordCost: r.data.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST, idleMinutes: r.data.MT_WEB_IDLE_MINUTES ?? 30, tokenDays: r.data.MT_TOKEN_DAYS ?? 90 };
-}
 
 const scryptOf = (password: string, salt: Buffer, c: PasswordCost) => scrypt(password, salt, 32, { N: 2 ** c.ln, r: c.r, p: c.p, maxmem: 2 * mib(c) * 2 ** 20 });
 const b64 = (b: Buffer) => b.toString("base64").replace(/=+$/, "");
