@@ -41,5 +41,11 @@ describe("opening a case", { timeout: 60_000 }, () => {
     await db.query("ALTER TABLE mt_audit ENABLE TRIGGER mt_audit_no_update");
     expect((await get(`/api/cases/${caseId}`, rev)).statusCode).toBe(200);
     expect((await views()).map((v) => v.actor)).toEqual(["rev", "rev2", "rev"]);
+
+    // the page keeps its trail table for decisions and names who opened the case in a line under it
+    const page = (await get(`/cases/${caseId}`, rev2)).body;
+    const table = page.slice(page.indexOf('<table id="audit"'), page.indexOf("</table>", page.indexOf('<table id="audit"')));
+    expect(table).not.toContain("case-view");
+    expect(page).toMatch(/<p id="case-views"[^>]*>Opened by rev \(last [^)]*, 2 entries\), rev2 \(last [^),]*\):/);
   });
 });

@@ -46,6 +46,20 @@ const decision = (c: CaseDetail["case"], ids = false): Html =>
     c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
   }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;
 
+/**
+ * Who opened the case, a line under the trail: its openings (a row per user in 10 minutes) would bury the decisions
+ * in the table. The audit CSV keeps every row.
+ */
+function openedBy(audit: CaseDetail["audit"]): Html {
+  const byUser = new Map<string, { times: number; last: string }>();
+  for (const a of audit)
+    if (a.action === "case-view") byUser.set(a.actor, { times: (byUser.get(a.actor)?.times ?? 0) + 1, last: a.at });
+  if (!byUser.size) return html``;
+  return html`<p id="case-views" class="muted">Opened by ${[...byUser].map(
+    ([who, v], i) => html`${i ? ", " : ""}${who} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} entries` : ""})`,
+  )}: an entry per user in 10 minutes, each in the audit trail's CSV.</p>`;
+}
+
 export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {}): string {
   const c = d.case;
   const p = d.context.profile;
@@ -159,8 +173,11 @@ ${
 }${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
 <section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
-<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${audit.map(
-      (a) => html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td><code>${a.before ? JSON.stringify(a.before) : ""}</code></td><td><code>${a.after ? JSON.stringify(a.after) : ""}</code></td><td><code>${a.detail ? JSON.stringify(a.detail) : a.target ?? ""}</code></td></tr>`,
-    )}</tbody></table></section>`,
+<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${audit
+      .filter((a) => a.action !== "case-view")
+      .map(
+        (a) =>
+          html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td><code>${a.before ? JSON.stringify(a.before) : ""}</code></td><td><code>${a.after ? JSON.stringify(a.after) : ""}</code></td><td><code>${a.detail ? JSON.stringify(a.detail) : a.target ?? ""}</code></td></tr>`,
+      )}</tbody></table>${openedBy(audit)}</section>`,
   );
 }
