@@ -313,6 +313,10 @@ rules
     // an emptied file (> for >>) or a rule turned off leaves rules out of a set that validates, and the list below shows only what is in it
     if (rs.ruleless.length) process.stderr.write(`note: no rules in ${rs.ruleless.join(", ")}: an empty file is allowed, but any rules it should hold are not in this set\n`);
     if (rs.disabled.length) process.stderr.write(`note: disabled (enabled: false), so not in this set: ${rs.disabled.join(", ")}\n`);
+    // weight: 0.4 is a valid weight but almost always a share written where points go: the rule would add 0.4 of 100
+    const underOnePoint = rs.rules.filter((r) => r.weight > 0 && r.weight < 1).map((r) => `${r.id} (${r.weight})`);
+    if (underOnePoint.length)
+      process.stderr.write(`note: weight under one point: ${underOnePoint.join(", ")}; weights are points from 0 to 100 (for 40%, write weight: 40)\n`);
     // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });

@@ -1,6 +1,6 @@
 // `rules validate` of a set that validates but left rules out: an emptied file (`> sales.yaml` for `>>`), and a rule
 // turned off with enabled: false. Neither is in the set, and the list of rules in force does not show what is absent,
-// so each is said.
+// so each is said. A weight under one point (0.4: a share where points go) validates, and is said too.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -22,5 +22,16 @@ describe("rules validate of a set that leaves rules out", () => {
     expect(r.stderr).toContain("note: no rules in notes.yaml, sales.yaml: an empty file is allowed, but any rules it should hold are not in this set\n");
     expect(r.stderr).toContain("note: disabled (enabled: false), so not in this set: cloaked-content\n");
     expect(r.stdout).not.toMatch(/cloaked-content|card-testing/);
+  });
+
+  it("names a weight under one point, a share written where points go; the default pack has none", { timeout: 60_000 }, () => {
+    const dir = copy();
+    const validate = () => spawnSync(process.execPath, [...CLI, "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
+    expect(validate().stderr).not.toContain("weight under one point");
+    const sites = readFileSync(join(dir, "sites.yaml"), "utf8");
+    writeFileSync(join(dir, "sites.yaml"), sites.replace("weight: 45", "weight: 0.45"));
+    const r = validate();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^note: weight under one point: [a-z-]+ \(0\.45\); weights are points from 0 to 100 \(for 40%, write weight: 40\)$/m);
   });
 });
