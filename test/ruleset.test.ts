@@ -374,6 +374,14 @@ describe("rule-set errors", () => {
     expect(err.message).toMatch(new RegExp(`^${join(dir, "broken.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:[4-6]:\\d+: \\(YAML syntax\\): `));
   });
 
+  it("an unclosed { is refused at its own line, not where the parser noticed it (the next rule)", () => {
+    const text = ["rules:", "  - id: cloak", "    kind: cloaked-content", "    weight: 45", "    typology: disguised-site", "    params: { a: 1", "", "  - id: other", "    kind: cloaked-content", "    weight: 45", "    typology: disguised-site", ""].join("\n");
+    const err = loadError(dirWith({ "ruleset.yaml": SETTINGS, "broken.yaml": text }));
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatchObject({ path: "(YAML syntax)", line: 6, col: 13 });
+    expect(err.issues[0]!.message).toMatch(/^this \{ is not closed: end it with \} \(noticed at line 8: .*\)/);
+  });
+
   it("a duplicate key is refused at its second line, naming the key and its first line", () => {
     const dir = dirWith({
       "ruleset.yaml": `

@@ -4,7 +4,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { LineCounter, parseDocument, isMap, isScalar, type Document } from "yaml";
+import { CST, LineCounter, Parser, parseDocument, isMap, isScalar, type Document } from "yaml";
 import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { sha256Hex } from "../lib/hash.js";
@@ -196,6 +196,19 @@ interface ParsedFile {
   rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number; at: { line?: number; col?: number } }[];
 }
 
+/** The first { or [ before `before` (an offset) that the parser found no end for, from yaml's own syntax tree. */
+function unclosedBracket(text: string, lines: LineCounter, before: number): { source: string; line: number; col: number } | undefined {
+  let found: { source: string; offset: number } | undefined;
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== "document") continue;
+    CST.visit(token, ({ value }) => {
+      if (found || value?.type !== "flow-collection" || value.start.offset >= before) return;
+      if (!value.end.some((t) => t.type === "flow-map-end" || t.type === "flow-seq-end")) found = value.start;
+    });
+  }
+  return found && { source: found.source, ...lines.linePos(found.offset) };
+}
+
 function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
@@ -207,8 +220,15 @@ function parseFile(file: string, text: string): ParsedFile {
     const [e, ...rest] = doc.errors;
     // the parser's advice for several documents is for programmers (parseAllDocuments)
     const first = e!.code === "MULTIPLE_DOCS" ? "holds more than one YAML document: remove the `---` line (a rule file is one document)" : e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-    const message = `${first}${rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : ""}`;
-    throw new ConfigError(file, [{ path: "(YAML syntax)", message, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
+    const more = rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : "";
+    // the parser notices an unclosed { or [ only where the next key begins, often a rule further on: the bracket is
+    // where the fix goes
+    const open = unclosedBracket(text, lines, e!.pos[0]);
+    if (open)
+      throw new ConfigError(file, [
+        { path: "(YAML syntax)", message: `this ${open.source} is not closed: end it with ${open.source === "{" ? "}" : "]"} (noticed at line ${e!.linePos?.[0].line}: ${first})${more}`, line: open.line, col: open.col },
+      ]);
+    throw new ConfigError(file, [{ path: "(YAML syntax)", message: `${first}${more}`, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
   }
   if (!isMap(doc.contents) && doc.contents !== null) {
     throw new ConfigError(file, [{ path: "", message: "expected a mapping with `ruleset:` and/or `rules:`", line: 1 }]);
