@@ -1,8 +1,9 @@
-// The history of rule-set versions in the database: who saved or put in force which version, with its files,
-// so tuners can compare any two and roll back. Versions are content hashes, so recording one twice is a no-op.
+// The history of rule-set versions in the database: who saved or put in force which version and why, with its
+// files, so tuners can compare any two and roll back. Versions are content hashes, so recording one twice is a no-op.
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createTwoFilesPatch } from "diff";
+import { z } from "zod";
 import type { Queryable } from "../cases/db.js";
 import type { RuleSet } from "./ruleset.js";
 import { sha256Tagged } from "../lib/url.js";
@@ -12,7 +13,22 @@ export interface RuleVersion {
   ruleSetId: string;
   recordedBy: string;
   recordedAt: string;
+  /** why it was saved (the note of the save that recorded it); null: saved before notes were kept */
+  note: string | null;
 }
+
+export const NOTE_MAX = 1000;
+const NOTE_NEEDED = "say why this change is made (what it fixes or tunes, a ticket): auditors and the next tuner read it in the history";
+
+/** Why a tuner saves or restores a version: what auditors and the next tuner read in the history. */
+export const ChangeNote = z
+  .string({ error: NOTE_NEEDED })
+  .trim()
+  .min(1, NOTE_NEEDED)
+  .max(NOTE_MAX, `a change note is at most ${NOTE_MAX.toLocaleString("en")} characters: say why in short, and point to a ticket for the rest`);
+
+/** The note of a version found in the rules directory: a hand edit or a deploy, which no person wrote a note for. */
+export const DIRECTORY_NOTE = "changed in the rules directory (a hand edit or a deploy, not through the page or the API): no note";
 
 export type RuleFiles = Record<string, string>;
 
@@ -26,22 +42,30 @@ export const fileVersion = (text: string | undefined): string => (text === undef
 /** How a version was put in force: found in the rules directory (at a start or a reload), saved on the page, or restored. */
 export type InForceHow = "directory" | "page" | "restore";
 
+/** A version put in force by a tuner's save or restore, with why. */
+export interface PutByTuner {
+  how: Exclude<InForceHow, "directory">;
+  note: string;
+}
+
 /**
- * Records a version's files (once: its first recording is kept) and, given `how`, that it was put in force now,
- * unless it already was the last one put in force (each consumer of a directory finds the same reload).
+ * Records a version's files (once: its first recording is kept) and, given how (found in the directory, or a
+ * tuner's save or restore with its note), that it was put in force now, unless it already was the last one put in
+ * force (each consumer of a directory finds the same reload).
  */
-export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string, how?: InForceHow): Promise<void> {
+export async function recordVersion(q: Queryable, rs: RuleSet, files: RuleFiles, by: string, put?: "directory" | PutByTuner): Promise<void> {
   await q.query("INSERT INTO mt_rule_versions (version, rule_set_id, files, recorded_by) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING", [
     rs.version,
     rs.id,
     JSON.stringify(files),
     by,
   ]);
-  if (how)
-    await q.query(
-      "INSERT INTO mt_rule_in_force (version, put_by, how) SELECT $1, $2, $3 WHERE (SELECT version FROM mt_rule_in_force ORDER BY at DESC, seq DESC LIMIT 1) IS DISTINCT FROM $1",
-      [rs.version, by, how],
-    );
+  if (!put) return;
+  const { how, note } = put === "directory" ? { how: put, note: DIRECTORY_NOTE } : put;
+  await q.query(
+    "INSERT INTO mt_rule_in_force (version, put_by, how, note) SELECT $1, $2, $3, $4 WHERE (SELECT version FROM mt_rule_in_force ORDER BY at DESC, seq DESC LIMIT 1) IS DISTINCT FROM $1",
+    [rs.version, by, how, note],
+  );
 }
 
 /** A period a version was in force: from when it was put in force until the next version was (null: still in force). */
@@ -51,6 +75,8 @@ export interface RulePeriod {
   until: string | null;
   putBy: string;
   how: InForceHow;
+  /** why (DIRECTORY_NOTE for a version found in the directory); null: put in force before notes were kept */
+  note: string | null;
 }
 
 /**
@@ -58,8 +84,8 @@ export interface RulePeriod {
  * in force the version already in force (two processes recording the same reload at once) are one period.
  */
 export async function periods(q: Queryable, at?: string): Promise<RulePeriod[]> {
-  const r = await q.query<{ version: string; put_by: string; how: InForceHow; at: Date | string; until: Date | string | null }>(
-    `SELECT version, put_by, how, at, lead(at) OVER (ORDER BY at, seq) AS until
+  const r = await q.query<{ version: string; put_by: string; how: InForceHow; note: string | null; at: Date | string; until: Date | string | null }>(
+    `SELECT version, put_by, how, note, at, lead(at) OVER (ORDER BY at, seq) AS until
      FROM (SELECT *, lag(version) OVER (ORDER BY at, seq) AS prev FROM mt_rule_in_force) x
      WHERE prev IS DISTINCT FROM version ORDER BY at DESC, seq DESC`,
   );
@@ -69,17 +95,32 @@ export async function periods(q: Queryable, at?: string): Promise<RulePeriod[]> 
     until: x.until === null ? null : new Date(x.until).toISOString(),
     putBy: x.put_by,
     how: x.how,
+    note: x.note,
   }));
   if (at === undefined) return all;
   const t = Date.parse(at);
   return all.filter((p) => Date.parse(p.from) <= t && (p.until === null || t < Date.parse(p.until)));
 }
 
+/**
+ * Every version, latest first. Its note is its recording's: the one it was found in the directory with, or the note
+ * of the save that recorded it (recorded and put in force together), not of a later restore of it.
+ */
 export async function versions(q: Queryable): Promise<RuleVersion[]> {
-  const r = await q.query<{ version: string; rule_set_id: string; recorded_by: string; recorded_at: Date | string }>(
-    "SELECT version, rule_set_id, recorded_by, recorded_at FROM mt_rule_versions ORDER BY recorded_at DESC, version",
+  const r = await q.query<{ version: string; rule_set_id: string; recorded_by: string; recorded_at: Date | string; note: string | null }>(
+    `SELECT version, rule_set_id, recorded_by, recorded_at,
+       CASE WHEN recorded_by = 'directory' THEN $1
+         ELSE (SELECT note FROM mt_rule_in_force f WHERE f.version = v.version AND f.put_by = v.recorded_by ORDER BY at, seq LIMIT 1) END AS note
+     FROM mt_rule_versions v ORDER BY recorded_at DESC, version`,
+    [DIRECTORY_NOTE],
   );
-  return r.rows.map((x) => ({ version: x.version, ruleSetId: x.rule_set_id, recordedBy: x.recorded_by, recordedAt: new Date(x.recorded_at).toISOString() }));
+  return r.rows.map((x) => ({
+    version: x.version,
+    ruleSetId: x.rule_set_id,
+    recordedBy: x.recorded_by,
+    recordedAt: new Date(x.recorded_at).toISOString(),
+    note: x.note,
+  }));
 }
 
 export async function versionFiles(q: Queryable, version: string): Promise<RuleFiles | null> {

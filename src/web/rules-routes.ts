@@ -1,7 +1,7 @@
 // The rule tuner's side: the set in force and any refused change, editing a file (the set validated whole before
 // it is written, one save at a time, all its files or none, refused if someone else saved the file since it was
-// opened), the version history with diffs and restore, hits per rule (live and shadow), and the false-positive rate
-// reviewers' dispositions give each rule.
+// opened, each save and restore with a note saying why), the version history with diffs and restore, hits per rule
+// (live and shadow), and the false-positive rate reviewers' dispositions give each rule.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
-import { diffFiles, fileChangedBy, fileVersion, filesOf, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
 import { rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
@@ -120,6 +120,31 @@ function fileText(body: unknown): string {
     `the body is not a rule file's text, and nothing was saved: send the file as the body with content-type text/plain or application/yaml (curl: --data-binary @FILE -H "content-type: application/yaml"), or JSON {"content": "<the file's text>"}`,
   );
 }
+
+/** A save or restore without a usable note: the page shows its form again, the API answers 400. */
+class NoteRefused extends CaseError {
+  constructor(message: string) {
+    super(400, `note: ${message}`);
+    this.name = "NoteRefused";
+  }
+}
+
+/**
+ * A save's or restore's note: the body's `note` (the page's form, JSON), or ?note= beside a body that is the file's
+ * text. `send`, after the refusal's reason, says how to send one (the page's refusal says the rest itself).
+ */
+function changeNote(req: FastifyRequest, send: string): string {
+  const body = req.body;
+  const inBody = typeof body === "object" && body !== null ? (body as { note?: unknown }).note : undefined;
+  const inQuery = (req.query as { note?: unknown }).note;
+  if (inBody !== undefined && inQuery !== undefined) throw new NoteRefused("give the change note once, in the body or as ?note=, not both; nothing was changed");
+  const parsed = ChangeNote.safeParse(inBody ?? inQuery);
+  if (!parsed.success) throw new NoteRefused(`${parsed.error.issues[0]!.message}${send}`);
+  return parsed.data;
+}
+// how an API client sends a note, for its refusal (the page has a field for it)
+const SAVE_NOTE = `; nothing was changed: send the note as "note" beside "content" in a JSON body, or as ?note=… with the file's text as the body`;
+const RESTORE_NOTE = '; nothing was changed: send the note as {"note": "…"} in a JSON body, or as ?note=…';
 
 /** A save made from a version of the file other than the one on disk: saving it would undo a change unseen. */
 export class StaleFile extends CaseError {
@@ -242,7 +267,13 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
    * Validates the whole set as `change` makes it from the directory's files, records the version, then writes the
    * files; the set in force stays on a refusal. A directory a hand edit broke is replaced like any other.
    */
-  const replaceFiles = (actor: Actor, change: (held: RuleFiles) => RuleFiles, action: string, target: string): Promise<{ rs: RuleSet; rules: RuleChanges }> => {
+  const replaceFiles = (
+    actor: Actor,
+    change: (held: RuleFiles) => RuleFiles,
+    action: string,
+    target: string,
+    note: string,
+  ): Promise<{ rs: RuleSet; rules: RuleChanges }> => {
     const run = saving.then(async () => {
       let putBack = (): void => undefined;
       try {
@@ -259,13 +290,13 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           checkNotEmptied(rs, replaced, basename(c.dir));
           // the directory's set is in the history too (it may be a hand edit), so this change can always be compared and rolled back
           if (!(dir instanceof ConfigError)) await recordVersion(q, dir, held, "directory");
-          await recordVersion(q, rs, next, actor.username, action === "rules-restore" ? "restore" : "page");
+          await recordVersion(q, rs, next, actor.username, { how: action === "rules-restore" ? "restore" : "page", note });
           await writeAudit(q, actor, action, {
             target,
             before: { version: before },
             after: { version: rs.version },
             // a hand edit had broken the directory: what this save replaced was not the set in force
-            ...(dir instanceof ConfigError ? { detail: { directoryRefused: dir.message } } : {}),
+            detail: { note, ...(dir instanceof ConfigError ? { directoryRefused: dir.message } : {}) },
           });
           // last and inside the transaction: the history and the audit trail hold the save only once its files are in place
           putBack = () => writeFiles(held);
@@ -286,7 +317,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     return run;
   };
   /** `base`: the fileVersion of the file the change was made from ("" for a new file), checked in the save's turn. */
-  const changeFile = (actor: Actor, file: string, content: string, base: string) =>
+  const changeFile = (actor: Actor, file: string, content: string, base: string, note: string) =>
     replaceFiles(
       actor,
       (held) => {
@@ -295,6 +326,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       },
       "rules-change",
       file,
+      note,
     );
 
   const page = async (req: FastifyRequest, o: { error?: string; notice?: string; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
@@ -315,8 +347,10 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const { file } = req.params as { file: string };
     const content = fileText(req.body);
     const base = String((req.body as Record<string, unknown>).base ?? "");
+    // kept in the form if the save is refused, as the text is
+    const typed = String((req.body as Record<string, unknown>).note ?? "");
     try {
-      const { rs, rules } = await changeFile(req.actor!, file, content, base);
+      const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""));
       return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.${changesText(rules)}` }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
@@ -325,12 +359,12 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
         const changedBy = await fileChangedBy(c.db, file, current);
         const diff = diffFiles(current === undefined ? {} : { [file]: current }, { [file]: content }, ["now", "yours"]);
         // over the file as the refusal found it: saving again replaces that deliberately
-        const kept = { file, yours: content, base: fileVersion(current) };
+        const kept = { file, yours: content, base: fileVersion(current), note: typed };
         return c.sendHtml(reply, await page(req, { kept, conflict: { file, current, changedBy, diff } }), 409);
       }
-      if (!(err instanceof ConfigError)) throw err;
+      if (!(err instanceof ConfigError) && !(err instanceof NoteRefused)) throw err;
       // over the version it was made from (the one on disk: a stale save is refused above), so the next save is still checked against it
-      return c.sendHtml(reply, await page(req, { kept: { file, yours: content, base }, error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
+      return c.sendHtml(reply, await page(req, { kept: { file, yours: content, base, note: typed }, error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
     }
   });
   app.get("/rules/diff", { config: { perm: "rules:read" } }, async (req, reply) => reply.type("text/plain; charset=utf-8").send(await diff(req.query as Record<string, string>)));
@@ -355,7 +389,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const content = fileText(req.body);
     const base = String(req.headers["if-match"] ?? "").replace(/^"(.*)"$/, "$1");
     const { file } = req.params as { file: string };
-    const { rs, rules } = await changeFile(req.actor!, file, content, base).catch(async (err: unknown) => {
+    const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, SAVE_NOTE)).catch(async (err: unknown) => {
       // the refusal says who saved the file since, as the page does: it may well be the same tuner (a retried PUT)
       if (err instanceof StaleFile && err.current !== undefined && err.base) throw new StaleFile(file, err.current, err.base, await fileChangedBy(c.db, file, err.current));
       throw err;
@@ -393,14 +427,21 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const { version } = req.params as { version: string };
     const f = await versionFiles(c.db, version);
     if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version);
+    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, changeNote(req, RESTORE_NOTE));
     return { id: rs.id, version: rs.version, rules };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
     const version = String((req.body as Record<string, string>)?.version ?? "");
     const f = await versionFiles(c.db, version);
     if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version);
+    let note: string;
+    try {
+      note = changeNote(req, "");
+    } catch (err) {
+      if (!(err instanceof NoteRefused)) throw err;
+      return c.sendHtml(reply, await page(req, { error: `Not restored; the rule set in force is unchanged. ${err.message}` }), 400);
+    }
+    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note);
     return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}.${changesText(rules)}` }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));

@@ -379,6 +379,18 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_tokens ALTER COLUMN expires_at SET NOT NULL;
     `,
   },
+  {
+    version: 17,
+    name: "why each rule-set version was put in force",
+    sql: `
+      -- the tuner's note of a save or restore (required since), or for a version found in the rules directory the
+      -- words rules/history.ts's DIRECTORY_NOTE gives: no person wrote one. Saves and restores before this migration
+      -- were never asked why: theirs stays null. The versions found in the directory before it get the directory's.
+      ALTER TABLE mt_rule_in_force ADD COLUMN note text;
+      UPDATE mt_rule_in_force SET note = 'changed in the rules directory (a hand edit or a deploy, not through the page or the API): no note'
+      WHERE how = 'directory';
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -1,11 +1,11 @@
 // The rule tuner's page: the set in force (and any refused change), each rule's live and shadow hits and the
 // false-positive rate reviewers' dispositions give it, the files to edit (each form names the version of the file it
 // shows, so a save over someone else's is refused and shown here to merge; a refused save's form keeps the tuner's
-// text), the version history, and the periods each version was in force.
+// text), the version history, and the periods each version was in force, each save and restore with its note.
 import { csrfField, html, layout, when, type PageUser } from "../html.js";
 import type { RuleSet } from "../../rules/ruleset.js";
 import type { RulesStatus } from "../../rules/reload.js";
-import { fileVersion, type RulePeriod, type RuleVersion, type RuleFiles } from "../../rules/history.js";
+import { NOTE_MAX, fileVersion, type RulePeriod, type RuleVersion, type RuleFiles } from "../../rules/history.js";
 import type { RuleFeedback, RuleHits } from "../rules-routes.js";
 
 export interface RulesView {
@@ -30,6 +30,8 @@ export interface KeptEdit {
   yours: string;
   /** the fileVersion the form names: the version a save of it replaces */
   base: string;
+  /** the note the tuner wrote */
+  note?: string;
 }
 
 /** A save refused because the file changed after the form was opened. */
@@ -50,6 +52,12 @@ function conflictMessage(x: RulesConflict): string {
 }
 
 const HOW: Record<RulePeriod["how"], string> = { directory: "found in the rules directory", page: "saved on this page", restore: "restored" };
+
+/** A note as the history holds it; none for saves and restores made before notes were kept. */
+const noteText = (note: string | null) => note ?? html`<span class="muted">none (made before notes were kept)</span>`;
+/** The note field of a save's or restore's form: required, as the server refuses a change without one. */
+const noteField = (placeholder: string, value = "") =>
+  html`<label>Note <input name="note" required maxlength="${NOTE_MAX}" size="60" placeholder="${placeholder}" value="${value}"></label>`;
 
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
 
@@ -78,7 +86,7 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
 ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
   const k = v.kept?.file === name ? v.kept : undefined;
   const x = v.conflict?.file === name ? v.conflict : undefined;
-  return html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100">${k ? k.yours : v.files[name]}</textarea><br><button>Validate and save ${name}</button></form>${
+  return html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100">${k ? k.yours : v.files[name]}</textarea><br>${noteField("why: what it fixes or tunes, a ticket", k?.note)} <button>Validate and save ${name}</button></form>${
     x
       ? html`<h4>From ${name} as it is now to your text</h4><pre id="conflict-diff">${x.diff || "(no difference)"}</pre>${
           x.current === undefined ? "" : html`<h4>${name} as it is now</h4><pre id="conflict-current">${x.current}</pre>`
@@ -86,16 +94,16 @@ ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map(
       : ""
   }`;
 })}
-<h2>Version history</h2><table id="versions"><thead><tr><th>Version</th><th>Recorded</th><th>By</th><th></th></tr></thead><tbody>${v.versions.map(
-      (x) => html`<tr><td><code>${x.version.slice(0, 19)}…</code>${x.version === v.status.version ? " (in force)" : ""}</td><td>${when(x.recordedAt)}</td><td>${x.recordedBy}</td><td>${
+<h2>Version history</h2><table id="versions"><thead><tr><th>Version</th><th>Recorded</th><th>By</th><th>Note</th><th></th></tr></thead><tbody>${v.versions.map(
+      (x) => html`<tr><td><code>${x.version.slice(0, 19)}…</code>${x.version === v.status.version ? " (in force)" : ""}</td><td>${when(x.recordedAt)}</td><td>${x.recordedBy}</td><td>${noteText(x.note)}</td><td>${
         x.version === v.status.version
           ? ""
-          : html`<a href="/rules/diff?from=${x.version}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}"><button>Restore</button></form>`
+          : html`<a href="/rules/diff?from=${x.version}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}">${noteField("why restore it")} <button>Restore</button></form>`
       }</td></tr>`,
     )}</tbody></table>
 <h2>In force</h2><p class="muted">Each period a version was in force, latest first: a version restored or edited back to runs again in a period of its own (GET /api/rules/periods?at=TIME gives the one in force at a time).</p>
-<table id="periods"><thead><tr><th>Version</th><th>From</th><th>Until</th><th>Put in force by</th><th>How</th></tr></thead><tbody>${v.periods.map(
-      (p) => html`<tr><td><code>${p.version.slice(0, 19)}…</code></td><td>${when(p.from)}</td><td>${p.until ? when(p.until) : "now"}</td><td>${p.putBy}</td><td>${HOW[p.how]}</td></tr>`,
+<table id="periods"><thead><tr><th>Version</th><th>From</th><th>Until</th><th>Put in force by</th><th>How</th><th>Note</th></tr></thead><tbody>${v.periods.map(
+      (p) => html`<tr><td><code>${p.version.slice(0, 19)}…</code></td><td>${when(p.from)}</td><td>${p.until ? when(p.until) : "now"}</td><td>${p.putBy}</td><td>${HOW[p.how]}</td><td>${noteText(p.note)}</td></tr>`,
     )}</tbody></table>`,
   );
 }
