@@ -110,6 +110,11 @@ export function createMetrics() {
       "indicator sets from the topic not taken, by reason: invalid, untrusted (signature), publisher (another's set id), changed (same version), rollback (older than a version in force before)",
       ["reason"],
     ),
+    indicatorSetsMissing: g(
+      "indicator_sets_missing",
+      "indicator sets in force before this process started (mt_indicator_versions) that are not in force now, once the topic has been read: a tombstone or another message under a set's key erased its release at compaction, or it was refused (value 1 each; logged with what to do)",
+      ["publisher", "set"],
+    ),
     rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
     repeated: c("events_repeated_total", "events whose eventId their merchant was recently sent (sent again): counted in events_processed_total, applied once"),
     slotsReset: c("rule_slots_reset_total", "rule slots restored from a checkpoint in another kind's shape (a rule id that changed kind), dropped"),

@@ -138,6 +138,8 @@ export class Runner {
   /** the case store, rule history and webhook queue, on the consumer's pool */
   private readonly db: Db;
   private readonly subscriber: IndicatorSubscriber;
+  /** how many sets the subscriber last said were missing */
+  private missingSets = 0;
   private webhook?: WebhookDispatcher;
   /**
    * Publishers of the partitions assigned to this member and not claimed yet (a claim waits for the partition's
@@ -225,6 +227,17 @@ export class Runner {
         onRefused: (setId, reason, kind, at) => {
           this.metrics.indicatorRefusals.inc({ reason: kind });
           log.error({ set: setId, refused: reason, ...at }, "indicator set from the topic refused; the sets in force stay");
+        },
+        onMissing: (missing) => {
+          this.metrics.indicatorSetsMissing.reset();
+          for (const m of missing) this.metrics.indicatorSetsMissing.set({ publisher: m.publisher, set: m.setId }, 1);
+          if (missing.length)
+            log.error(
+              { missing, topic: cfg.indicatorTopic },
+              "indicator sets in force before this process started are not in force now: the topic no longer holds their release (a tombstone or another message under a set's key erases it at compaction) or refused it (logged above), and their entries do not match here; ask each publisher to publish its set again (moneytrail indicators publish), or put it in MT_INDICATORS",
+            );
+          else if (this.missingSets) log.info("every indicator set in force before this process started is in force again");
+          this.missingSets = missing.length;
         },
         onRedLeft: (set, before, red) =>
           log.warn(

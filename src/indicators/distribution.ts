@@ -185,6 +185,21 @@ export interface SubscriberOptions {
    * holding its full set in MT_INDICATORS, reading back the newer export it published, which never carries them
    */
   onRedLeft?: (set: IndicatorSet, before: IndicatorSet, red: string[]) => void;
+  /**
+   * With a floor: the sets in force before this process started that are not in force now (all of them), once the
+   * topic has been read to its end as it was at start, then whenever that list changes. On a compacted topic a
+   * tombstone or another message under a set's key erases its release, and a process started after that would run
+   * without the set and say nothing.
+   */
+  onMissing?: (missing: MissingSet[]) => void;
+}
+
+/** A set in force before this process started (mt_indicator_versions) that the topic did not put in force again. */
+export interface MissingSet {
+  publisher: string;
+  setId: string;
+  /** the highest version of it in force before */
+  version: number;
 }
 
 export class IndicatorSubscriber {
@@ -220,6 +235,10 @@ export class IndicatorSubscriber {
    * or removed by mistake, then restored), as a process started then would take them; until a set is taken under the key
    */
   private readonly withdrawn = new Map<string | null, IndicatorSet>();
+  /** the partitions that held messages at start and are not yet read to their end (liveFrom); null: not asked */
+  private unread: Set<number> | null = null;
+  /** the last list given to onMissing, by setKey */
+  private missingReported = "";
 
   constructor(
     private readonly o: SubscriberOptions,
@@ -392,6 +411,7 @@ export class IndicatorSubscriber {
     // a fetch waits at most a second for a set: stop() waits for the fetch in flight (kafkajs's default, 5 s, held
     // up every SIGTERM by up to that long), and sets are rare enough that a fetch a second costs nothing
     this.consumer = this.o.kafka.consumer({ groupId: `moneytrail-indicators-${randomUUID()}`, maxWaitTimeInMs: 1000 });
+    if (this.o.onMissing) await this.readEnds();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await this.consumer.run({
@@ -421,12 +441,49 @@ export class IndicatorSubscriber {
               this.held.delete(key);
               this.o.onRefused(key, r.reason, r.kind, { partition: r.partition, offset: r.offset });
             }
+          this.unread?.delete(batch.partition);
+          this.reportMissing();
         }
         if (!changed) return;
         this.o.onChange([...this.inForce.values()]);
         await this.o.floor?.record(this.signed([...this.inForce.values()]));
+        this.reportMissing();
       },
     });
+    this.reportMissing();
+  }
+
+  /** The partitions to read to their end before the sets missing are known (an empty one is read already). */
+  private async readEnds(): Promise<void> {
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.o.topic);
+      this.unread = new Set(offsets.filter((p) => Number(p.high) > Number(p.low)).map((p) => p.partition));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Calls onMissing with the sets in force before that are not now, once every partition was read to its end, and
+   * again whenever the list changes. A set whose signing key the trust store no longer trusts was withdrawn
+   * on purpose, so it is not missing.
+   */
+  private reportMissing(): void {
+    if (!this.o.onMissing || !this.unread || this.unread.size) return;
+    const missing = new Map<string, MissingSet>();
+    for (const r of this.remembered) {
+      const key = setKey(r.publisher, r.setId);
+      const now = this.inForce.get(r.setId);
+      if ((now && topicKey(now) === key) || (this.trust && r.signedBy && !trustedKey(this.trust, r.publisher, r.signedBy)) || this.revoked(r.publisher, r.signedBy)) continue;
+      missing.set(key, { publisher: r.publisher, setId: r.setId, version: Math.max(r.version, missing.get(key)?.version ?? 0) });
+    }
+    const list = [...missing.values()].sort((a, b) => (a.setId < b.setId ? -1 : 1));
+    const text = JSON.stringify(list);
+    if (text === this.missingReported) return;
+    this.missingReported = text;
+    this.o.onMissing(list);
   }
 
   /**
@@ -461,6 +518,7 @@ export class IndicatorSubscriber {
       this.o.onChange([...this.inForce.values()]);
       await this.o.floor?.record(this.signed([...this.inForce.values()]));
     }
+    this.reportMissing();
     return { withdrawn, taken };
   }
 
