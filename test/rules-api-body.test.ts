@@ -63,7 +63,7 @@ describe("PUT /api/rules/:file with a body that is not the file's text", { timeo
     const before = readFileSync(join(s.dir, "sales.yaml"), "utf8");
     const res = await s.app.inject({
       method: "PUT",
-      url: "/api/rules/sales.yaml",
+      url: "/api/rules/sales.yaml?note=test",
       headers: { authorization: `Bearer ${s.token}`, "content-type": "text/plain", "if-match": `"${fileVersion(before)}"` },
       payload: "",
     });

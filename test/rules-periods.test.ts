@@ -53,7 +53,7 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
     const original = readFileSync(join(dir, "sites.yaml"), "utf8");
     const saved = await app.inject({
       method: "PUT",
-      url: "/api/rules/sites.yaml",
+      url: "/api/rules/sites.yaml?note=test",
       headers: { ...headers, "content-type": "text/plain", "if-match": `"${fileVersion(original)}"` },
       payload: lowerWeight(original),
     });
@@ -66,7 +66,7 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
     await vi.waitFor(async () => expect((await periods(db))[0]?.version).toBe(first.version));
     const handEdit = (await periods(db))[0]!;
 
-    const restored = await app.inject({ method: "POST", url: `/api/rules/versions/${encodeURIComponent(second)}/restore`, headers });
+    const restored = await app.inject({ method: "POST", url: `/api/rules/versions/${encodeURIComponent(second)}/restore?note=test`, headers });
     expect(restored.statusCode, restored.body).toBe(200);
 
     const all = await get<RulePeriod[]>("/api/rules/periods");
@@ -108,7 +108,8 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
     onTestFinished(() => lite.close());
     // as before migration 14: versions first recorded, and a save and a restore in the audit trail
     await db.query("DROP TABLE mt_rule_in_force");
-    await db.query("DELETE FROM mt_schema_migrations WHERE version = 14");
+    // and before 17, which adds a column to it
+    await db.query("DELETE FROM mt_schema_migrations WHERE version IN (14, 17)");
     const files = JSON.stringify({ "a.yaml": "" });
     await db.query(
       `INSERT INTO mt_rule_versions (version, rule_set_id, files, recorded_by, recorded_at) VALUES
@@ -120,7 +121,7 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
        ('2026-01-02T00:00:00Z', 'tuner', 'rule-tuner', 'rules-change', 'a.yaml', '{"version":"sha256:a"}', '{"version":"sha256:b"}'),
        ('2026-01-03T00:00:00Z', 'tuner', 'rule-tuner', 'rules-restore', 'sha256:a', '{"version":"sha256:b"}', '{"version":"sha256:a"}')`,
     );
-    expect(await migrate(db)).toBe(1);
+    expect(await migrate(db)).toBe(2);
     expect((await periods(db)).map((p) => [p.version, p.putBy, p.how, p.from, p.until])).toEqual([
       ["sha256:a", "tuner", "restore", "2026-01-03T00:00:00.000Z", null],
       ["sha256:b", "tuner", "page", "2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z"],

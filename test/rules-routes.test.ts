@@ -59,7 +59,7 @@ const auth = (s: Setup) => ({ authorization: `Bearer ${s.token}` });
 const read = (s: Setup, file: string) => readFileSync(join(s.dir, file), "utf8");
 /** A PUT made from `base`: by default the file as it is on disk when called ("" and no If-Match for a new file). */
 const put = (s: Setup, file: string, payload: string, base = existsSync(join(s.dir, file)) ? fileVersion(read(s, file)) : "") =>
-  s.app.inject({ method: "PUT", url: `/api/rules/${file}`, headers: { ...auth(s), "content-type": "text/plain", ...(base ? { "if-match": `"${base}"` } : {}) }, payload });
+  s.app.inject({ method: "PUT", url: `/api/rules/${file}?note=test`, headers: { ...auth(s), "content-type": "text/plain", ...(base ? { "if-match": `"${base}"` } : {}) }, payload });
 const get = (s: Setup, url: string) => s.app.inject({ method: "GET", url, headers: auth(s) });
 const lowerWeight = (text: string) => text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
 const audit = async (s: Setup, action: string) =>
@@ -76,7 +76,7 @@ const sitesForm = (body: string) => body.slice(body.indexOf('<form method="post"
 const baseIn = (body: string) => /name="base" value="([^"]*)"/.exec(sitesForm(body))![1]!;
 const textIn = (body: string) => /<textarea name="content"[^>]*>([^]*?)<\/textarea>/.exec(sitesForm(body))![1]!;
 /** The page's save of sites.yaml, as its form sends it. */
-const pageSave = (s: Setup, content: string, base: string) => s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content, base } });
+const pageSave = (s: Setup, content: string, base: string) => s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content, base, note: "test" } });
 
 describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
   it("with a running engine: the page and API show the set in force, and a corrected save is accepted, audited against the set in force", async () => {
@@ -97,7 +97,7 @@ describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
     expect(page.body).toContain("no-such-kind");
 
     // a save that leaves the file broken is refused, on the page too, with its error
-    const stillBroken = await s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content: `${BROKEN}\n`, base: fileVersion(BROKEN) } });
+    const stillBroken = await s.app.inject({ method: "POST", url: "/rules/sites.yaml", headers: auth(s), payload: { content: `${BROKEN}\n`, base: fileVersion(BROKEN), note: "test" } });
     expect(stillBroken.statusCode).toBe(400);
     expect(stillBroken.body).toContain("Refused; the rule set in force is unchanged");
 
@@ -119,7 +119,7 @@ describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
     // broken again: restoring a version from the history puts it right as well
     writeFileSync(join(s.dir, "sites.yaml"), BROKEN);
     s.watcher!.check();
-    const back = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) });
+    const back = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore?note=test`, headers: auth(s) });
     expect(back.statusCode, back.body).toBe(200);
     expect(read(s, "sites.yaml")).toBe(sites);
     expect(s.watcher!.check().version).toBe(v1);
@@ -285,7 +285,7 @@ describe("two tuners saving the same file", { timeout: 60_000 }, () => {
     expect(late.statusCode).toBe(409);
     expect(read(s, "extra.yaml")).toBe(EXTRA("extra-one"));
     // restoring the first version removes the file; a change made from it is refused
-    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore?note=test`, headers: auth(s) })).statusCode).toBe(200);
     const gone = await put(s, "extra.yaml", EXTRA("extra-two"), fileVersion(EXTRA("extra-one")));
     expect(gone.statusCode).toBe(409);
     expect(gone.json().error).toMatch(/extra\.yaml was removed/);
@@ -330,12 +330,12 @@ describe("a write that fails part-way", { timeout: 60_000 }, () => {
     // restoring v1 rewrites both files; the second cannot be written
     mkdirSync(join(s.dir, ".sites.yaml.tmp"));
     const before = dirState(s.dir);
-    const res = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) });
+    const res = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore?note=test`, headers: auth(s) });
     expect(res.statusCode).toBe(500);
     expect(dirState(s.dir)).toEqual(before);
     expect(await audit(s, "rules-restore")).toEqual([]);
     rmSync(join(s.dir, ".sites.yaml.tmp"), { recursive: true });
-    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore?note=test`, headers: auth(s) })).statusCode).toBe(200);
     expect(loadRuleSet(s.dir).version).toBe(v1);
   });
 
@@ -363,7 +363,7 @@ describe("the version history after a roll-back", { timeout: 60_000 }, () => {
     const saved = await put(s, "sites.yaml", lowerWeight(read(s, "sites.yaml")));
     const v2 = saved.json().version as string;
     s.watcher!.check();
-    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore`, headers: auth(s) })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1}/restore?note=test`, headers: auth(s) })).statusCode).toBe(200);
     s.watcher!.check();
     const list = (await get(s, "/api/rules/versions")).json() as { version: string; inForce: boolean }[];
     // the latest recorded first, as before; which one runs is said, not left to the order

@@ -14,21 +14,21 @@ const original = loadRuleSet(dir).version;
 
 describe("a save names the rules it changed", () => {
   it("an emptied file: its rules removed", async () => {
-    const res = await web.app().inject({ method: "PUT", url: "/api/rules/sales.yaml", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${fileVersion(text("sales.yaml"))}"` }, payload: "" });
+    const res = await web.app().inject({ method: "PUT", url: "/api/rules/sales.yaml?note=test", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${fileVersion(text("sales.yaml"))}"` }, payload: "" });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().rules).toEqual({ added: [], removed: ["card-testing", "cross-border", "high-risk-mcc", "subscription-pattern"], changed: [] });
   });
 
   it("a page save: the rule it put in shadow changed, in the notice", async () => {
     const content = text("sites.yaml").replace("typology: disguised-site", "typology: disguised-site\n    mode: shadow");
-    const res = await web.app().inject({ method: "POST", url: "/rules/sites.yaml", headers: headers(), payload: { content, base: fileVersion(text("sites.yaml")) } });
+    const res = await web.app().inject({ method: "POST", url: "/rules/sites.yaml", headers: headers(), payload: { content, base: fileVersion(text("sites.yaml")), note: "test" } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain("sites.yaml saved: rule set version sha256:");
     expect(res.body).toContain("Rules changed: cloaked-content.");
   });
 
   it("a restore: what it brings back", async () => {
-    const res = await web.app().inject({ method: "POST", url: `/api/rules/versions/${original}/restore`, headers: headers() });
+    const res = await web.app().inject({ method: "POST", url: `/api/rules/versions/${original}/restore?note=test`, headers: headers() });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({
       id: "efc-default",
@@ -39,7 +39,7 @@ describe("a save names the rules it changed", () => {
 
   it("over a directory a hand edit broke: against the set in force", async () => {
     writeFileSync(join(dir, "broken.yaml"), "rules:\n  - id: broken\n    kind: no-such-kind\n");
-    const res = await web.app().inject({ method: "PUT", url: "/api/rules/broken.yaml", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${fileVersion(text("broken.yaml"))}"` }, payload: "rules: []\n" });
+    const res = await web.app().inject({ method: "PUT", url: "/api/rules/broken.yaml?note=test", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${fileVersion(text("broken.yaml"))}"` }, payload: "rules: []\n" });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ version: original, rules: { added: [], removed: [], changed: [] } });
   });

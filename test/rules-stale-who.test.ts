@@ -10,7 +10,7 @@ import { tunerWeb } from "./helpers/web.js";
 const web = tunerWeb("rules-stale-who");
 const { dir, headers, text } = web;
 const put = (payload: string, base: string) =>
-  web.app().inject({ method: "PUT", url: "/api/rules/sales.yaml", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${base}"` }, payload });
+  web.app().inject({ method: "PUT", url: "/api/rules/sales.yaml?note=test", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${base}"` }, payload });
 
 describe("a save refused as stale names who saved the file", () => {
   it("the tuner's own earlier save, and a hand edit", async () => {

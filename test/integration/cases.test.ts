@@ -293,14 +293,14 @@ describe.each([
     const text = readFileSync(join(rulesDir, "sites.yaml"), "utf8");
     // each change names the version of the file it was made from
     const headers = { ...as("rule-tuner"), "content-type": "text/plain", "if-match": `"${fileVersion(text)}"` };
-    const bad = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers, payload: `${text}\n  - id: broken\n    kind: no-such-kind\n` });
+    const bad = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml?note=test", headers, payload: `${text}\n  - id: broken\n    kind: no-such-kind\n` });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatch(/sites\.yaml.*rules\[\d+\]/);
     expect(readFileSync(join(rulesDir, "sites.yaml"), "utf8")).toBe(text);
     expect((await get<{ version: string }>("/api/rules", "rule-tuner")).version).toBe(before.version);
     const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
     expect(changed).not.toBe(text);
-    const ok = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers, payload: changed });
+    const ok = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml?note=test", headers, payload: changed });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().version).not.toBe(before.version);
     const audit = await app.inject({ method: "GET", url: "/api/audit", headers: as("admin") });
@@ -319,7 +319,7 @@ describe.each([
     const changed = text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) + 3}`);
     const put = await app.inject({
       method: "PUT",
-      url: "/api/rules/chargebacks.yaml",
+      url: "/api/rules/chargebacks.yaml?note=test",
       headers: { ...as("rule-tuner"), "content-type": "text/plain", "if-match": `"${fileVersion(text)}"` },
       payload: changed,
     });
@@ -333,7 +333,7 @@ describe.each([
     expect(diff.body).toMatch(/^-.*weight: \d+/m);
     expect(diff.body).toMatch(/^\+.*weight: \d+/m);
     expect(diff.body.split("\n").filter((l) => /^[-+][^-+]/.test(l))).toHaveLength(2);
-    const back = await app.inject({ method: "POST", url: `/api/rules/versions/${start}/restore`, headers: as("rule-tuner") });
+    const back = await app.inject({ method: "POST", url: `/api/rules/versions/${start}/restore?note=test`, headers: as("rule-tuner") });
     expect(back.json().version).toBe(start);
     expect(readFileSync(join(rulesDir, "chargebacks.yaml"), "utf8")).toBe(text);
     expect((await app.inject({ method: "POST", url: "/api/rules/versions/sha256:nope/restore", headers: as("rule-tuner") })).statusCode).toBe(404);

@@ -87,7 +87,7 @@ describe("hot reload of the rule set", () => {
         // made from the broken file the tuner found on disk
         const put = await web.inject({
           method: "PUT",
-          url: "/api/rules/sites.yaml",
+          url: "/api/rules/sites.yaml?note=test",
           headers: { authorization: `Bearer ${token}`, "content-type": "text/plain", "if-match": `"${fileVersion(broken)}"` },
           payload: fixed,
         });

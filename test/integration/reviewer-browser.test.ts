@@ -87,8 +87,9 @@ describe("a reviewer in the browser", () => {
     await expect.poll(() => page.locator("#status").textContent()).toBe("dismissed");
     expect(await page.locator("#dismiss-reason").textContent()).toContain("false positive");
     const actions = await page.locator("#audit tbody tr td:nth-child(3)").allTextContents();
-    // opening the case is in its trail too, once in 10 minutes
-    expect(actions).toEqual(["case-view", "assign", "escalate", "dismiss"]);
+    // opening the case is in its trail too, once in 10 minutes: a line under the table, which keeps the decisions
+    expect(actions).toEqual(["assign", "escalate", "dismiss"]);
+    expect(await page.locator("#case-views").textContent()).toMatch(/^Opened by reviewer \(last /);
     const who = await page.locator("#audit tbody tr td:nth-child(2)").allTextContents();
     expect(new Set(who)).toEqual(new Set(["reviewer (reviewer)"]));
     expect(await page.locator("#audit").textContent()).toContain("descriptor belongs to a known charity");
@@ -115,6 +116,8 @@ describe("a reviewer in the browser", () => {
     const area = page.locator('form[action="/rules/ruleset.yaml"] textarea');
     const text = await area.inputValue();
     await area.fill(text.replace("alertAt: 60", "alertAt: lots"));
+    // kept in the form when the change is refused
+    await page.locator('form[action="/rules/ruleset.yaml"] input[name="note"]').fill("Alert a little earlier");
     await page.click('form[action="/rules/ruleset.yaml"] button');
     await expect.poll(() => page.locator("[role=alert]").textContent()).toMatch(/ruleset\.yaml.*alertAt/);
     expect(await page.locator("#version").textContent()).toBe(before);
@@ -125,6 +128,7 @@ describe("a reviewer in the browser", () => {
     expect(after).not.toBe(before);
     await screenshot(page, "rules");
     // roll back: the old version is in the history
+    await page.locator(`#versions tr:has-text("${before!.slice(0, 19)}") input[name="note"]`).fill("Back to the earlier threshold");
     await page.click(`#versions tr:has-text("${before!.slice(0, 19)}") form button`);
     await expect.poll(() => page.locator("#version").textContent()).toBe(before);
   });

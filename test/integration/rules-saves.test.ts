@@ -46,7 +46,7 @@ describe("rule saves from two processes", () => {
   const lowerWeight = (text: string) => text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
   /** a PUT through process `i`, made from version `base` of the file */
   const put = (i: number, name: string, payload: string, base: string) =>
-    open[i % 2]!.app.inject({ method: "PUT", url: `/api/rules/${name}`, headers: { authorization: `Bearer ${token}`, "content-type": "text/plain", "if-match": `"${base}"` }, payload });
+    open[i % 2]!.app.inject({ method: "PUT", url: `/api/rules/${name}?note=test`, headers: { authorization: `Bearer ${token}`, "content-type": "text/plain", "if-match": `"${base}"` }, payload });
   const changes = async () =>
     (await open[0]!.db.query<{ target: string; before: { version: string }; after: { version: string } }>("SELECT target, before, after FROM mt_audit WHERE action = 'rules-change' ORDER BY audit_id")).rows;
 
