@@ -58,6 +58,15 @@ describe("canonicalUrl", () => {
     // encoding of the query is made uniform
     ["https://shop.example/a?q=x%20y", "shop.example/a?q=x+y"],
     ["https://shop.example/a?q=x y", "shop.example/a?q=x+y"],
+    // escapes in the path made uniform: an unreserved character decoded, others in upper-case hex, as the URL
+    // parser writes them itself (a listed page cannot be dodged by escaping a letter)
+    ["https://shop.example/%7Eann/%70age", "shop.example/~ann/page"],
+    ["https://shop.example/~ann/page", "shop.example/~ann/page"],
+    ["https://shop.example/caf%c3%a9", "shop.example/caf%C3%A9"],
+    ["https://shop.example/café", "shop.example/caf%C3%A9"],
+    ["https://shop.example/a%2fb%3F", "shop.example/a%2Fb%3F"],
+    ["https://shop.example/a%2Fb/", "shop.example/a%2Fb"],
+    ["https://shop.example/a%2x%", "shop.example/a%2x%"],
     // IDN to punycode
     ["https://bücher.example/a", "xn--bcher-kva.example/a"],
     ["https://www.BÜCHER.example/", "xn--bcher-kva.example"],

@@ -4,7 +4,8 @@
 //   2. the scheme is dropped (http and https name the same site for our purpose);
 //   3. host lowercased, IDN to punycode (the URL parser does both), a trailing dot and a leading "www." removed;
 //   4. the port kept only when it is not the scheme's default;
-//   5. path kept with its case, "/" alone becomes empty, a trailing "/" is removed;
+//   5. path kept with its case, "/" alone becomes empty, a trailing "/" is removed; percent-encoding made uniform
+//      (RFC 3986 6.2.2: an encoded unreserved character, %7E or %61, decoded; other escapes in upper-case hex);
 //   6. fragment dropped; query kept with parameters sorted by name, utm_* tracking parameters removed;
 //   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
 import { hash } from "node:crypto";
@@ -40,11 +41,21 @@ export function canonicalUrl(raw: string): string | null {
   return url ? canonicalOf(url) : null;
 }
 
+const ESCAPE = /%[0-9a-f]{2}/gi;
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+// the URL parser leaves a path's escapes as written: /%7Eshop, /~shop and /%7eshop would be three pages, and a
+// listed URL could be dodged by escaping one letter
+const uniformEscape = (escape: string): string => {
+  const char = String.fromCharCode(parseInt(escape.slice(1), 16));
+  return UNRESERVED.test(char) ? char : escape.toUpperCase();
+};
+
 /** The canonical form of an already parsed http(s) URL. */
 export function canonicalOf(url: URL): string {
   const defaultPort = url.protocol === "https:" ? "443" : "80";
   const port = url.port && url.port !== defaultPort ? `:${url.port}` : "";
   let path = url.pathname;
+  if (path.includes("%")) path = path.replace(ESCAPE, uniformEscape);
   if (path.endsWith("/")) path = path.slice(0, -1);
   let query = "";
   if (url.search) {

@@ -95,6 +95,9 @@ describe("flagged-site-link: exact URLs", () => {
     "HTTPS://WWW.LISTED.EXAMPLE:443/gallery/?b=2&a=1#other",
     "https://listed.example/gallery?utm_campaign=x&a=1&UTM_medium=y&b=2",
     "http://www.listed.example:80/gallery?a=1&b=2",
+    // a letter of the path escaped, which the URL parser keeps as written
+    "https://listed.example/g%61llery?a=1&b=2",
+    "https://listed.example/%67allery?a=1&b=2",
   ])("matches after canonicalisation: %s", (url) => {
     const engine = engineWith(RULES, set);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: url } })]);
