@@ -65,4 +65,6 @@ export function stopKafka(handle: KafkaHandle, opts?: StopOptions): Promise<stri
 export function restartKafka(handle: KafkaHandle, opts?: RestartOptions): Promise<{ ms: number }>;
 export function resolveKafkaLibs(opts?: { version?: string }): Promise<{ libs: string; version: string; resolvedNow: boolean; ms: number }>;
 export function randomClusterId(): string;
+/** Runs a Java main class with the broker's jars on the classpath; `input` to its standard input. */
+export function runJavaMain(mainClass: string, args?: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<{ code: number | null; output: string }>;
 export function freePort(): Promise<number>;

@@ -9,7 +9,8 @@
 //   node scripts/kafka-local.mjs stop      stops it (SIGTERM, then SIGKILL) and deletes its data (--keep keeps it)
 //   node scripts/kafka-local.mjs resolve   only resolves the jars (e.g. to warm a CI cache)
 //
-// Importable: `const k = await startKafka(); k.brokers; await k.restart(); await k.stop();`
+// Importable: `const k = await startKafka(); k.brokers; await k.restart(); await k.stop();`, and
+// `await runJavaMain("kafka.tools.ConsoleProducer", [...args], { input })` runs a Java tool of the broker's jars.
 //
 // Environment (all optional): KAFKA_PORT, KAFKA_CONTROLLER_PORT (fixed ports instead of free ones),
 // KAFKA_HEAP (default "-Xms256m -Xmx512m", e.g. "-Xms1g -Xmx1g" for benchmarks), KAFKA_VERSION (default from the pom),
@@ -141,16 +142,20 @@ export async function resolveKafkaLibs(opts = {}) {
   return { libs, version, resolvedNow: true, ms };
 }
 
-function run(cmd, args, { timeoutMs, ...options } = {}) {
+function run(cmd, args, { timeoutMs, input, ...options } = {}) {
   return new Promise((res) => {
     let output = "";
     let child;
     let timedOut = false;
     try {
-      child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+      child = spawn(cmd, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], ...options });
     } catch (error) {
       res({ code: null, output, error });
       return;
+    }
+    if (input !== undefined) {
+      child.stdin.on("error", () => {}); // a child that exits before reading it all: its exit code tells
+      child.stdin.end(input);
     }
     const timer = timeoutMs ? setTimeout(() => ((timedOut = true), child.kill("SIGKILL")), timeoutMs) : undefined;
     child.stdout.on("data", (d) => (output += d));
@@ -158,6 +163,21 @@ function run(cmd, args, { timeoutMs, ...options } = {}) {
     child.on("error", (error) => (clearTimeout(timer), res({ code: null, output, error })));
     child.on("close", (code) => (clearTimeout(timer), res({ code, output, timedOut })));
   });
+}
+
+/**
+ * Runs a Java main class with the broker's jars on the classpath (kafka-clients with its codecs' libraries, the
+ * broker's tools), e.g. kafka.tools.ConsoleProducer writing what a Java client writes. `input` goes to its standard
+ * input. Resolves to its exit code and output (stdout and stderr); rejects when Java cannot be run.
+ * @returns {Promise<{ code: number | null, output: string }>}
+ */
+export async function runJavaMain(mainClass, args = [], { input, timeoutMs = 120_000 } = {}) {
+  const { libs } = await resolveKafkaLibs();
+  // a short-lived JVM, as the storage format's; log4j without a configuration only warns that it has none
+  const jvm = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dlog4j.configuration=file:/dev/null", "-cp", join(libs, "*")];
+  const r = await run(javaBin(), [...jvm, mainClass, ...args], { input, timeoutMs });
+  if (r.error) throw new Error(`could not run ${javaBin()}: ${r.error.message}${r.error.code === "ENOENT" ? " (is Java 17+ installed? set JAVA or JAVA_HOME)" : ""}`);
+  return { code: r.timedOut ? null : r.code, output: r.output };
 }
 
 // ---------------------------------------------------------------------------------------------- config

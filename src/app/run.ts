@@ -22,7 +22,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
+import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
@@ -369,6 +369,7 @@ export class Runner {
         onAssignment: (ps) => this.onAssignment(ps),
         onBatch: (b) => this.onBatch(b),
         onGaveUp: (err, ms) => log.error({ err: err.message, restartInMs: ms }, "the Kafka consumer stopped on an error; starting it again"),
+        onHeld: (h) => log.error({ topic: h.topic, partition: h.partition, offset: h.offset, records: h.records, refused: h.why }, `a record batch of ${h.records} records at offset ${h.offset} of ${h.topic}[${h.partition}] cannot be read: ${h.why}; ${h.todo}`),
         stopping: () => this.stopping !== undefined,
       },
     );
@@ -556,11 +557,16 @@ export class Runner {
       }
     };
     const [broker, database] = await Promise.all([check(() => this.admin.describeCluster()), check(() => this.pool.query("SELECT 1"))]);
+    // partitions held at a record batch the codecs refused (source/codecs.ts)
+    const held = heldBatches(this.consumer);
     const checks = {
       broker,
       database,
       group: this.joined ? { ok: true, detail: `partitions ${[...this.assigned].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group: joining (at start, or again after the consumer stopped on an error)" },
       rules: { ok: true, detail: this.engine.ruleSet.version },
+      batches: held.length
+        ? { ok: false, detail: held.map((h) => `${h.topic}[${h.partition}] held at offset ${h.offset}: a batch of ${h.records} records cannot be read (${h.why}): ${h.todo}`).join("; ") }
+        : { ok: true },
       positions: this.refused.size
         ? { ok: false, detail: [...this.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },

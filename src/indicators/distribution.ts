@@ -12,6 +12,8 @@ import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
 import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
+import { holdingRefused, type HeldBatch } from "../source/kafka.js";
+import { refusingInPlace } from "../source/codecs.js";
 
 /**
  * A set travels whole in one message, and a member's list of URLs runs to megabytes (20k URLs: 2.5 MB of JSON), past
@@ -414,10 +416,12 @@ export class IndicatorSubscriber {
     if (this.o.onMissing) await this.readEnds();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
-    await this.consumer.run({
+    // a record batch the codecs refuse (source/codecs.ts) holds its partition there: no set after it is taken
+    const onHeld = (h: HeldBatch) => this.o.onRefused(null, `a record batch of ${h.records} records cannot be read: ${h.why}; ${h.todo}`, "invalid", { partition: h.partition, offset: h.offset });
+    await refusingInPlace(() => this.consumer!.run({
       autoCommit: false,
       // one index rebuild per batch, not per set: at start the topic hands over every set at once
-      eachBatch: async ({ batch }) => {
+      eachBatch: holdingRefused(async ({ batch }) => {
         if (this.stopped) return;
         let changed = false;
         for (const message of batch.messages) {
@@ -448,8 +452,8 @@ export class IndicatorSubscriber {
         this.o.onChange([...this.inForce.values()]);
         await this.o.floor?.record(this.signed([...this.inForce.values()]));
         this.reportMissing();
-      },
-    });
+      }, onHeld).eachBatch,
+    }));
     this.reportMissing();
   }
 

@@ -5,6 +5,7 @@ import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Ad
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { setting } from "../config/run.js";
+import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusingInPlace, registerCodecs } from "./codecs.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
 
@@ -25,7 +26,9 @@ function coordinatorLookedUpAgain(message: string, error: unknown): boolean {
   return /^Response GroupCoordinator\b/.test(message) && error === "The group coordinator is not available";
 }
 
-export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
+/** A client, with the codecs of codecs.ts: a record batch that decompresses to more than `maxBatchBytes` is refused. */
+export function kafkaClient(brokers: string[], clientId: string, log: Logger, maxBatchBytes = DEFAULT_MAX_BATCH_BYTES): Kafka {
+  registerCodecs(maxBatchBytes);
   return new Kafka({
     brokers,
     clientId,
@@ -134,6 +137,8 @@ export interface ConsumerHooks {
   onBatch(payload: EachBatchPayload): Promise<void>;
   /** kafkajs gave up on the consumer; it is started again in `restartMs` unless the process is stopping by then */
   onGaveUp(err: Error, restartMs: number): void;
+  /** a partition is held at a record batch that cannot be read (said once per batch; see holdingRefused) */
+  onHeld?(held: HeldBatch): void;
   stopping(): boolean;
 }
 
@@ -155,7 +160,14 @@ export async function startConsumer(
     // which kafkajs's default (5 s) made the longest part of a stop; a fetch a second from an idle member costs nothing
     maxWaitTimeInMs: 1000,
   });
-  consumer.on(consumer.events.GROUP_JOIN, (e) => hooks.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
+  const holding = holdingRefused(hooks.onBatch, hooks.onHeld);
+  heldOf.set(consumer, holding.held);
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    const assigned = e.payload.memberAssignment[o.topic] ?? [];
+    // another member holds them now
+    for (const p of holding.held.keys()) if (!assigned.includes(p)) holding.held.delete(p);
+    hooks.onAssignment(assigned);
+  });
   const start = async () => {
     await consumer.connect();
     await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning });
@@ -163,12 +175,14 @@ export async function startConsumer(
     // start fetching (earlier events are skipped). kafkajs's autoCommit commits after every batch, one request per
     // batch per partition: most of the broker requests at a steady rate; and it commits the offsets resolved, which
     // pass what PostgreSQL has while it is away. The Runner commits PostgreSQL's positions every KAFKA_COMMIT_MS.
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: o.concurrentPartitions,
-      eachBatch: hooks.onBatch,
-    });
+    await refusingInPlace(() =>
+      consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: o.concurrentPartitions,
+        eachBatch: holding.eachBatch,
+      }),
+    );
   };
   // kafkajs leaves the consumer stopped after an error it deems final, such as "Failed to find group coordinator"
   // while the broker restarts. Starting it again is what an operator would do, so the process does it.
@@ -184,4 +198,67 @@ export async function startConsumer(
   });
   await start();
   return consumer;
+}
+
+/** A partition held at a record batch the codecs refused (codecs.ts): nothing from it on is consumed, none skipped. */
+export interface HeldBatch {
+  topic: string;
+  partition: number;
+  /** the batch's first offset */
+  offset: string;
+  records: number;
+  why: string;
+  /** what the operator can do */
+  todo: string;
+}
+
+/** how often a held partition is fetched again: the batch is decompressed again (up to the bound) each time */
+export const HOLD_RECHECK_MS = 30_000;
+
+const heldOf = new WeakMap<Consumer, Map<number, HeldBatch>>();
+
+/** The partitions a consumer of startConsumer holds at a refused batch now. */
+export function heldBatches(consumer: Consumer | undefined): HeldBatch[] {
+  return [...((consumer && heldOf.get(consumer)?.values()) ?? [])];
+}
+
+/**
+ * Wraps a consumer's eachBatch (run through refusingInPlace): the records before a refused batch are handed on, then
+ * its partition is paused and fetched again every HOLD_RECHECK_MS (what was handed on may have sought back; a batch
+ * refused again is not said again). Unpaused, kafkajs fetched the batch again at once, without end. `held`: the
+ * partitions held now, by partition; one is no longer held once a batch of it comes without the refused one.
+ */
+export function holdingRefused(
+  eachBatch: (payload: EachBatchPayload) => Promise<void>,
+  onHeld?: (held: HeldBatch) => void,
+): { eachBatch: (payload: EachBatchPayload) => Promise<void>; held: Map<number, HeldBatch> } {
+  const held = new Map<number, HeldBatch>();
+  const said = new Map<number, string>();
+  return {
+    held,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      const at = batch.messages.findIndex((m) => refusedBatch(m));
+      if (at < 0) {
+        held.delete(batch.partition);
+        return eachBatch(payload);
+      }
+      if (at > 0) await eachBatch({ ...payload, batch: Object.create(batch, { messages: { value: batch.messages.slice(0, at) } }) });
+      const first = batch.messages[at]!;
+      const h: HeldBatch = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: first.offset,
+        ...refusedBatch(first)!,
+        todo: `nothing of the partition from this batch on is consumed (none is skipped: it is fetched again every ${HOLD_RECHECK_MS / 1000} s). A batch its producer meant (many records at once): raise ${MAX_BATCH_BYTES_SETTING} above what it decompresses to, and restart. One that is not (data its codec cannot read, or a hostile batch): stop its producer; the partition stays held at it until retention deletes it`,
+      };
+      held.set(batch.partition, h);
+      if (said.get(batch.partition) !== h.offset) {
+        said.set(batch.partition, h.offset);
+        onHeld?.(h);
+      }
+      const resume = payload.pause();
+      setTimeout(resume, HOLD_RECHECK_MS).unref();
+    },
+  };
 }

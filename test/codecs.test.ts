@@ -1,0 +1,96 @@
+// The Kafka codecs of src/source/codecs.ts: each reads its format (snappy both framed, as the Java client writes
+// it, and plain), and refuses a batch that would decompress to more than the bound without allocating its output.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { gzipSync } from "node:zlib";
+import { createRequire } from "node:module";
+import kafkajs, { CompressionTypes } from "kafkajs";
+import { DEFAULT_MAX_BATCH_BYTES, registerCodecs } from "../src/source/codecs.js";
+
+const require = createRequire(import.meta.url);
+const snappy: { compress(b: Buffer): Buffer } = require("snappyjs");
+const lz4: { compress(b: Buffer): Uint8Array } = require("lz4js");
+
+const BOUND = 16 << 20;
+const MiB = 1 << 20;
+const { CompressionCodecs } = kafkajs;
+type Compressed = Exclude<CompressionTypes, CompressionTypes.None>;
+const read = (type: Compressed, data: Buffer): Promise<Buffer> => CompressionCodecs[type]().decompress(data);
+
+const text = Buffer.from("a placeholder record of the example.test contract, ".repeat(2000));
+
+/** snappy-java's stream framing: magic, version 1, compatible version 1, then each block after its length. */
+function xerial(...blocks: Buffer[]): Buffer {
+  const header = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]);
+  return Buffer.concat([header, ...blocks.flatMap((b) => [Buffer.from(Uint32Array.of(0).buffer).fill(0).map((_, i) => (b.length >>> (8 * (3 - i))) & 0xff), b])]);
+}
+
+/** A zstd frame of RLE blocks (each `blockBytes` of one byte), with `header` after the magic number. */
+function zstdRle(header: number[], blocks: number, blockBytes: number, byte = 0x61): Buffer {
+  const out = [0x28, 0xb5, 0x2f, 0xfd, ...header];
+  for (let i = 0; i < blocks; i++) {
+    const h = (i === blocks - 1 ? 1 : 0) | (1 << 1) | (blockBytes << 3);
+    out.push(h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff, byte);
+  }
+  return Buffer.from(out);
+}
+// frame header descriptors: no content size, a window of 128 KiB (2^17: exponent 7 above 2^10)
+const WINDOW_128K = [0x00, 7 << 3];
+
+/** An LZ4 frame of `copies` times lz4js's block of 4 MiB of zeros: its blocks say 4 MiB each at most. */
+function lz4Frame(copies: number): Buffer {
+  const one = Buffer.from(lz4.compress(Buffer.alloc(4 * MiB)));
+  const block = one.subarray(7, one.length - 4);
+  return Buffer.concat([one.subarray(0, 7), ...Array<Buffer>(copies).fill(block), Buffer.alloc(4)]);
+}
+
+beforeAll(() => registerCodecs(BOUND));
+afterAll(() => registerCodecs(DEFAULT_MAX_BATCH_BYTES));
+
+describe("codecs read their formats", () => {
+  it("gzip", async () => {
+    expect(await read(CompressionTypes.GZIP, gzipSync(text))).toEqual(text);
+  });
+
+  it("snappy in the Java client's framing (xerial) and plain", async () => {
+    const [a, b] = [text.subarray(0, 40_000), text.subarray(40_000)];
+    expect(await read(CompressionTypes.Snappy, xerial(snappy.compress(a), snappy.compress(b)))).toEqual(text);
+    expect(await read(CompressionTypes.Snappy, snappy.compress(text))).toEqual(text);
+  });
+
+  it("lz4 frames", async () => {
+    expect(await read(CompressionTypes.LZ4, Buffer.from(lz4.compress(text)))).toEqual(text);
+  });
+
+  it("zstd frames, with and without a declared size", async () => {
+    expect(await read(CompressionTypes.ZSTD, zstdRle(WINDOW_128K, 3, 1000))).toEqual(Buffer.alloc(3000, 0x61));
+    // single segment, content size in one byte
+    expect(await read(CompressionTypes.ZSTD, zstdRle([0x20, 200], 1, 200))).toEqual(Buffer.alloc(200, 0x61));
+  });
+
+  it("a codec that cannot compress says so", async () => {
+    await expect(CompressionCodecs[CompressionTypes.ZSTD]().compress({ buffer: text })).rejects.toThrow(/writes ZSTD batches to no topic .*GZIP/);
+  });
+});
+
+describe("a batch that would decompress to more than the bound is refused, its output never allocated", () => {
+  // 200 MiB each (snappy: 24 MiB, its ratio is at most ~20): against a bound of 16 MiB
+  const bombs: [string, Compressed, () => Buffer, RegExp][] = [
+    ["gzip", CompressionTypes.GZIP, () => Buffer.concat(Array<Buffer>(200).fill(gzipSync(Buffer.alloc(MiB)))), /GZIP data decompresses to more than 16777216 bytes \(MT_MAX_BATCH_BYTES\)/],
+    ["plain snappy", CompressionTypes.Snappy, () => Buffer.from([0x80, 0x80, 0x80, 0x64, 0x00, 0x00]), /SNAPPY data decompresses to more than 16777216 bytes/],
+    ["xerial snappy", CompressionTypes.Snappy, () => xerial(...Array<Buffer>(24).fill(snappy.compress(Buffer.alloc(MiB)))), /SNAPPY data decompresses to more than 16777216 bytes/],
+    ["lz4", CompressionTypes.LZ4, () => lz4Frame(50), /LZ4 data may decompress to more than 16777216 bytes/],
+    ["zstd, sizes undeclared", CompressionTypes.ZSTD, () => zstdRle(WINDOW_128K, 1600, 128 * 1024), /ZSTD data decompresses to more than 16777216 bytes/],
+    // fzstd would allocate the declared size, or the window, at once
+    ["zstd, a size declared", CompressionTypes.ZSTD, () => zstdRle([0xa0, ...Buffer.from(Uint32Array.of(200 * MiB).buffer)], 1, 1), /ZSTD data declares more than 16777216 bytes/],
+    ["zstd, a window of 1 GiB", CompressionTypes.ZSTD, () => zstdRle([0x00, 20 << 3], 1, 1), /ZSTD data declares more than 16777216 bytes/],
+  ];
+
+  for (const [name, type, bomb, refused] of bombs)
+    it(name, async () => {
+      const data = bomb();
+      const peak = process.resourceUsage().maxRSS;
+      await expect(read(type, data)).rejects.toThrow(refused);
+      // the process's peak memory (KiB) grew by less than the bound, let alone the 200 MiB
+      expect(process.resourceUsage().maxRSS - peak).toBeLessThan(BOUND / 1024);
+    });
+});
