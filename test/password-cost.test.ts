@@ -46,10 +46,15 @@ describe("password hashes", { timeout: 60_000 }, () => {
       expect(await strong.login(name, "not-the-password", "127.0.0.1")).toBeNull();
       return performance.now() - t;
     };
-    // the quicker of two each: a busy machine only adds time
-    const known = Math.min(await timed("rev"), await timed("rev"));
-    const unknown = Math.min(await timed("nobody"), await timed("nobody"));
-    expect(unknown / known).toBeGreaterThan(0.6);
+    // the quickest of four each, taken in turns: a busy machine only adds time, and a burst of load (two of two
+    // timings of one name taken during it gave 0.56) falls on both names
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      known.push(await timed("rev"));
+      unknown.push(await timed(`nobody-${i}`));
+    }
+    expect(Math.min(...unknown) / Math.min(...known)).toBeGreaterThan(0.6);
   });
 
   it("take their cost from MT_PASSWORD_COST, refusing one that is not a cost with how to write it", () => {
