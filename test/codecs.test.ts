@@ -4,11 +4,17 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import kafkajs, { CompressionTypes } from "kafkajs";
-import { DEFAULT_MAX_BATCH_BYTES, registerCodecs } from "../src/source/codecs.js";
+import { DEFAULT_MAX_BATCH_BYTES, refusedBatch, refusingInPlace, registerCodecs } from "../src/source/codecs.js";
 
 const require = createRequire(import.meta.url);
 const snappy: { compress(b: Buffer): Buffer } = require("snappyjs");
 const lz4: { compress(b: Buffer): Uint8Array } = require("lz4js");
+// kafkajs's own record batch encoding and decoding, as on the wire and in a fetch response
+const Long: { fromNumber(n: number): unknown } = require("kafkajs/src/utils/long");
+const Decoder: new (b: Buffer) => unknown = require("kafkajs/src/protocol/decoder");
+const Record: (r: { offsetDelta: number; key: Buffer; value: Buffer }) => unknown = require("kafkajs/src/protocol/recordBatch/record/v0");
+const { RecordBatch }: { RecordBatch(b: { compression: number; firstOffset: unknown; lastOffsetDelta: number; records: unknown[] }): Promise<{ buffer: Buffer }> } = require("kafkajs/src/protocol/recordBatch/v0");
+const decodeBatch: (d: unknown) => Promise<{ records: { offset: string; key: Buffer | null; headers: Record<string, Buffer> }[] }> = require("kafkajs/src/protocol/recordBatch/v0/decoder");
 
 const BOUND = 16 << 20;
 const MiB = 1 << 20;
@@ -93,4 +99,28 @@ describe("a batch that would decompress to more than the bound is refused, its o
       // the process's peak memory (KiB) grew by less than the bound, let alone the 200 MiB
       expect(process.resourceUsage().maxRSS - peak).toBeLessThan(BOUND / 1024);
     });
+});
+
+describe("a refused batch, read by a consumer that holds at it (refusingInPlace)", () => {
+  // three records of 8 MiB of zeros at offsets 40 to 42, gzip'd: over the bound
+  const bomb = async () => {
+    const records = [0, 1, 2].map((i) => Record({ offsetDelta: i, key: Buffer.from(`k${i}`), value: Buffer.alloc(8 * MiB) }));
+    const batch = await RecordBatch({ compression: CompressionTypes.GZIP, firstOffset: Long.fromNumber(40), lastOffsetDelta: 2, records });
+    return batch.buffer;
+  };
+
+  it("comes as one record per record of the batch, at its offsets, each saying why", async () => {
+    const { records } = await refusingInPlace(async () => decodeBatch(new Decoder(await bomb())));
+    expect(records.map((r) => [r.offset, r.key, refusedBatch(r)])).toEqual(
+      [40, 41, 42].map((o) => [String(o), null, { records: 3, why: "its GZIP data decompresses to more than 16777216 bytes (MT_MAX_BATCH_BYTES)" }]),
+    );
+  });
+
+  it("elsewhere is an error naming the batch's offset", async () => {
+    await expect(decodeBatch(new Decoder(await bomb()))).rejects.toThrow("a record batch at offset 40 (3 records) was refused: its GZIP data decompresses to more than 16777216 bytes (MT_MAX_BATCH_BYTES)");
+  });
+
+  it("cannot be passed for by a producer's header", () => {
+    expect(refusedBatch({ headers: { "moneytrail-refused-batch": Buffer.from("3 its GZIP data decompresses to more than") } })).toBeUndefined();
+  });
 });

@@ -145,7 +145,7 @@ function unzstd(data: Buffer): Buffer {
 
 /**
  * A refused batch is handed to a consumer that reads its records through `refusingInPlace` as records of its own:
- * one per record of the batch, at their offsets, the first carrying REFUSED_HEADER. kafkajs decompresses a whole
+ * one per record of the batch, at their offsets, each carrying REFUSED_HEADER. kafkajs decompresses a whole
  * fetch response at once, so an error thrown here fails every partition of the response; these records fail only
  * the batch's own. Elsewhere (a backtest's read of a topic) the error is thrown, and names the batch's offset.
  */
@@ -195,7 +195,9 @@ function codec(name: string, type: number, decompress: (data: Buffer) => Buffer 
         const why = `its ${name} data ${err instanceof Unreadable ? err.message : `cannot be read (${(err as Error).message})`}`;
         const batch = batchOf(data, type);
         if (batch && batch.count > 0 && batch.count <= MAX_STAND_INS && refusing.getStore()) {
-          const records = Array.from({ length: batch.count }, (_, i) => Record({ offsetDelta: i, key: null, value: null, ...(i === 0 && { headers: { [REFUSED_HEADER]: `${TOKEN}${batch.count} ${why}` } }) }));
+          // each carries the header: kafkajs leaves out those before the offset fetched from, which may be inside the batch
+          const headers = { [REFUSED_HEADER]: `${TOKEN}${batch.count} ${why}` };
+          const records = Array.from({ length: batch.count }, (_, i) => Record({ offsetDelta: i, key: null, value: null, headers }));
           return new Encoder().writeEncoderArray(records).buffer;
         }
         throw new Error(`a record batch${batch ? ` at offset ${batch.offset} (${batch.count} records)` : ""} was refused: ${why}`);
