@@ -9,7 +9,7 @@ import { canonicalIp } from "../lib/ip.js";
 import { sha256Hex } from "../lib/hash.js";
 import { promisify } from "node:util";
 import { z } from "zod";
-import type { Db } from "../cases/db.js";
+import type { Db, Queryable } from "../cases/db.js";
 import { authSettings, costText, mib, PasswordCostText, SESSION_HOURS, TokenDays, MAX_TOKEN_DAYS, type AuthSettings, type PasswordCost } from "../config/auth.js";
 import { ANONYMOUS, CONSOLE, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
 
@@ -83,45 +83,84 @@ export interface Session extends Actor {
   mustChangePassword: boolean;
 }
 
+const THROTTLE_MINUTES = 15;
+const WINDOW = `interval '${THROTTLE_MINUTES} minutes'`;
+/** 5 wrong passwords for one name, or 20 from one client, in 15 minutes */
+const LIMITS = { name: 5, client: 20 } as const;
+
+/** What the throttle counts for: a name as its SHA-256 (what was typed may be a password in the wrong field), or a client as throttledClient gives it. */
+type ThrottleKey = { kind: keyof typeof LIMITS; key: string };
+const nameKey = (name: string): ThrottleKey => ({ kind: "name", key: sha256Hex(name) });
+
 /**
  * Failed sign-ins counted per name and per client address over a window: past the limit, attempts are refused
  * unchecked until the window has passed. Guessing is slowed, and the audit trail, which keeps every checked
- * attempt and can never be trimmed, cannot be flooded. In memory: a restart forgets, a second process counts apart.
+ * attempt and can never be trimmed, cannot be flooded. Counted in the database (mt_signin_failures), so every process
+ * behind a load balancer counts together and a restart (or a crash a guesser provokes) forgets nothing. Names are
+ * whatever a client sends, but an attempt refused adds no row: one client (an address, an IPv6 /64) adds at most 20
+ * names' rows and its own in a window, and expired rows go with later counts.
  */
 class Throttle {
-  private readonly failures = new Map<string, { n: number; since: number }>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
+  constructor(private readonly db: Db) {}
 
-  /** ms until `key` may try again; 0 when it may now */
-  wait(key: string, now: number): number {
-    const f = this.failures.get(key);
-    if (!f || now - f.since >= this.windowMs) return 0;
-    return f.n >= this.limit ? f.since + this.windowMs - now : 0;
+  /**
+   * Counts an attempt as failed against each key, before it is checked: attempts sent all at once, to any process,
+   * must not all be checked before the first is counted. Returns 0 when counted; when a key is at its limit, nothing
+   * is counted and it returns the ms until it may try again. Keys come the name's first: rows are locked in the order
+   * given, the order the sign-in's transaction clears them in, so no two statements wait on each other in a circle.
+   */
+  async fail(keys: ThrottleKey[]): Promise<number> {
+    const { rows } = await this.db.query<{ kind: string; counted: boolean; refused: boolean; wait_ms: number }>(
+      // One statement counts and checks: ON CONFLICT takes the row as it is now, other processes' attempts counted,
+      // and counts it only under its limit. A key at its limit when the statement began counts none of the keys (a
+      // shared address must not fill up with a held name's attempts); one another process took to its limit since
+      // leaves the others counted, given back below. Rows expired meanwhile go (SKIP LOCKED: a row another
+      // statement is counting is left to the next).
+      `WITH want AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY AS w (kind, key, lim, ord)),
+       seen AS (SELECT w.kind, f.since, f.failures >= w.lim AND f.since > now() - ${WINDOW} AS held FROM want w JOIN mt_signin_failures f USING (kind, key)),
+       counted AS (
+         INSERT INTO mt_signin_failures AS f (kind, key, failures, since)
+         SELECT kind, key, 1, now() FROM want WHERE NOT EXISTS (SELECT 1 FROM seen WHERE held) ORDER BY ord
+         ON CONFLICT (kind, key) DO UPDATE SET
+           failures = CASE WHEN f.since <= now() - ${WINDOW} OR f.failures = 0 THEN 1 ELSE f.failures + 1 END,
+           since = CASE WHEN f.since <= now() - ${WINDOW} OR f.failures = 0 THEN now() ELSE f.since END
+         WHERE f.since <= now() - ${WINDOW} OR f.failures < (SELECT lim FROM want WHERE want.kind = f.kind)
+         RETURNING f.kind),
+       swept AS (
+         DELETE FROM mt_signin_failures WHERE (kind, key) IN (
+           SELECT kind, key FROM mt_signin_failures WHERE since <= now() - ${WINDOW} AND (kind, key) NOT IN (SELECT kind, key FROM want)
+           FOR UPDATE SKIP LOCKED))
+       SELECT w.kind, c.kind IS NOT NULL AS counted,
+              c.kind IS NULL AND (s.held IS TRUE OR NOT EXISTS (SELECT 1 FROM seen WHERE held)) AS refused,
+              -- a window that began after this statement did (another process restarted an expired one) is a full one
+              (CASE WHEN s.since > now() - ${WINDOW} THEN ceil(extract(epoch FROM s.since + ${WINDOW} - now()) * 1000) ELSE ${THROTTLE_MINUTES * 60_000} END)::int AS wait_ms
+       FROM want w LEFT JOIN counted c USING (kind) LEFT JOIN seen s USING (kind)`,
+      [keys.map((k) => k.kind), keys.map((k) => k.key), keys.map((k) => LIMITS[k.kind])],
+    );
+    const refused = rows.filter((r) => r.refused);
+    if (!refused.length) return 0;
+    for (const k of keys) if (rows.find((r) => r.kind === k.kind)?.counted) await this.giveBack(k);
+    return Math.max(...refused.map((r) => r.wait_ms));
   }
 
-  fail(key: string, now: number): void {
-    const f = this.failures.get(key);
-    if (f && now - f.since < this.windowMs) f.n++;
-    else this.failures.set(key, { n: 1, since: now });
-    // names are whatever a client sends: expired entries go once the table is large
-    if (this.failures.size > 10_000) for (const [k, v] of this.failures) if (now - v.since >= this.windowMs) this.failures.delete(k);
+  /** The window of `key` over: a name that signed in. */
+  async clear(key: ThrottleKey, q: Queryable = this.db): Promise<void> {
+    await q.query("DELETE FROM mt_signin_failures WHERE kind = $1 AND key = $2", [key.kind, key.key]);
   }
 
-  clear(key: string): void {
-    this.failures.delete(key);
+  /** An attempt counted by `fail` that turned out not to be a failure (a row at 0 counts as none). */
+  async giveBack(key: ThrottleKey, q: Queryable = this.db): Promise<void> {
+    await q.query("UPDATE mt_signin_failures SET failures = failures - 1 WHERE kind = $1 AND key = $2 AND failures > 0", [key.kind, key.key]);
   }
 
-  /** An attempt counted by `fail` that turned out not to be a failure. */
-  giveBack(key: string): void {
-    const f = this.failures.get(key);
-    if (f && --f.n <= 0) this.failures.delete(key);
+  /**
+   * Attempts counted by `fail` of which nothing could be checked (the database failed, or the hashing): given back as
+   * far as the database lets. Where it does not, the attempt stays counted, and the caller tells its own error.
+   */
+  async unchecked(keys: ThrottleKey[]): Promise<void> {
+    await Promise.allSettled(keys.map((k) => this.giveBack(k)));
   }
 }
-
-const THROTTLE_MS = 15 * 60_000;
 
 /**
  * The client the per-address throttle counts: an IPv4 address as it is, an IPv6 one by its /64, which a client holds
@@ -139,9 +178,7 @@ export function throttledClient(ip: string): string {
 }
 
 export class Auth {
-  /** 5 wrong passwords for one name, or 20 from one address, in 15 minutes */
-  private readonly byName = new Throttle(5, THROTTLE_MS);
-  private readonly byClient = new Throttle(20, THROTTLE_MS);
+  private readonly throttle: Throttle;
 
   /** compared against for a name that is not a user's, at the cost of a real hash: timing does not tell names apart */
   private readonly dummyHash: string;
@@ -150,6 +187,7 @@ export class Auth {
     private readonly db: Db,
     readonly settings: AuthSettings = authSettings(),
   ) {
+    this.throttle = new Throttle(db);
     this.dummyHash = `$scrypt$${costText(settings.passwordCost)}$${"A".repeat(22)}$${"A".repeat(43)}`;
   }
 
@@ -270,15 +308,12 @@ export class Auth {
    * outlive the sign-in that replaced it.
    */
   async login(username: string, password: string, ip: string, presented?: string): Promise<{ sessionId: string; session: Session } | { retryAfterMs: number } | null> {
-    const name = username.slice(0, 64);
-    const client = throttledClient(ip);
-    const now = Date.now();
-    const retryAfterMs = Math.max(this.byName.wait(name, now), this.byClient.wait(client, now));
+    const name = nameKey(username);
+    const client: ThrottleKey = { kind: "client", key: throttledClient(ip) };
+    // counted as failed before the check, which takes a while; given back when the password is right (or nothing
+    // could be checked). A database that cannot count fails the sign-in: none is let through uncounted.
+    const retryAfterMs = await this.throttle.fail([name, client]);
     if (retryAfterMs > 0) return { retryAfterMs };
-    // counted as failed before the check, which takes a while: attempts sent all at once must not all be checked
-    // before the first is counted; given back when the password is right (or nothing could be checked)
-    this.byName.fail(name, now);
-    this.byClient.fail(client, now);
     let u: UserRow | undefined;
     let ok: boolean;
     try {
@@ -290,8 +325,7 @@ export class Auth {
       // compare against a dummy hash for unknown users too, so timing does not tell which names exist
       ok = await passwordMatches(password, u?.password_hash ?? this.dummyHash);
     } catch (err) {
-      this.byName.giveBack(name);
-      this.byClient.giveBack(client);
+      await this.throttle.unchecked([name, client]);
       throw err;
     }
     if (!u || !ok || u.disabled) {
@@ -300,8 +334,6 @@ export class Auth {
       await writeAudit(this.db, ANONYMOUS, "login-failed", { target: u ? u.username : null, detail: { ...(!u ? { name: "not a user" } : u.disabled && { disabled: true }), address: ip } });
       return null;
     }
-    this.byName.clear(name);
-    this.byClient.giveBack(client);
     // a hash of another cost (the old form, or the setting changed since) is replaced now that the password is known
     const from = costText(parseHash(u.password_hash)!.cost);
     const to = costText(this.settings.passwordCost);
@@ -325,6 +357,9 @@ export class Auth {
       // unless the password changed meanwhile
       const rehashed = rehash && (await q.query("UPDATE mt_users SET password_hash = $2 WHERE username = $1 AND password_hash = $3 RETURNING 1", [u.username, rehash, u.password_hash])).rows[0];
       await writeAudit(q, { username: u.username, role: u.role }, "login", { detail: { address: ip, ...(rehashed && { rehashed: { from, to } }) } });
+      // last, after the user's row: a password change takes that first, then the name's
+      await this.throttle.clear(name, q);
+      await this.throttle.giveBack(client, q);
     });
     return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change } };
   }
@@ -372,10 +407,9 @@ export class Auth {
     if (p.newPassword === p.currentPassword) throw new AuthError(400, "newPassword: choose a password other than the current one");
     // the current password is checked as a sign-in's is, and counted with the name's wrong sign-ins: a session or a
     // token in someone else's hands must not be a way to guess the password
-    const now = Date.now();
-    const wait = this.byName.wait(who.username, now);
+    const name = nameKey(who.username);
+    const wait = await this.throttle.fail([name]);
     if (wait > 0) throw new AuthError(429, `too many wrong passwords for ${who.username} lately: ${tryAgainIn(wait)}`);
-    this.byName.fail(who.username, now);
     const wrong = new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
     try {
       const hash = await hashPassword(p.newPassword, this.settings.passwordCost);
@@ -385,13 +419,13 @@ export class Auth {
         await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
         await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256Hex(keepSessionId) : null]);
         await writeAudit(q, who, "password-change", { target: who.username });
+        await this.throttle.clear(name, q);
       });
     } catch (err) {
       if (err === wrong) await writeAudit(this.db, who, "password-change-failed", { target: who.username });
-      else this.byName.giveBack(who.username);
+      else await this.throttle.unchecked([name]);
       throw err;
     }
-    this.byName.clear(who.username);
   }
 }
 

@@ -391,6 +391,20 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       WHERE how = 'directory';
     `,
   },
+  {
+    version: 18,
+    name: "failed sign-ins counted for every process",
+    sql: `
+      -- The sign-in throttle's counts (web/auth.ts): per kind ('name': the SHA-256 of what was typed as the name, which
+      -- may be a password typed in the wrong field; 'client': the address, an IPv6 one by its /64) the attempts that
+      -- failed since the window's start. In memory, each process behind a load balancer counted apart and a restart
+      -- forgot. Expired rows are deleted by later counts (the index on since finds them).
+      CREATE TABLE mt_signin_failures (
+        kind text NOT NULL, key text NOT NULL, failures int NOT NULL, since timestamptz NOT NULL,
+        PRIMARY KEY (kind, key));
+      CREATE INDEX mt_signin_failures_since ON mt_signin_failures (since);
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */
