@@ -1,6 +1,6 @@
 // The service run as a role that does not own its tables (`moneytrail db migrate --service-role`): it works as the owner would, and it
 // can neither switch off the audit trail's append-only trigger nor change or remove a row of it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import pg from "pg";
 import { spawnSync } from "node:child_process";
 import { migrate, MIGRATIONS } from "../../src/sinks/postgres/migrations.js";
@@ -81,14 +81,12 @@ describe("the service's own database role", () => {
 
   it("starts when no migration is pending, and says what to do when one is", async () => {
     await on(serviceUrl, async (c) => expect(await migrate(c)).toBe(0));
-    const last = MIGRATIONS[MIGRATIONS.length - 1]!;
-    // as if the owner had not yet applied the latest migration (its change undone, its row gone)
-    await on(ownerUrl, async (c) => {
-      await c.query("ALTER TABLE mt_tokens DROP COLUMN expires_at");
-      await c.query("DELETE FROM mt_schema_migrations WHERE version = $1", [last.version]);
-    });
+    // as if the owner had not yet applied the latest migration: one more, the owner's to apply
+    const pending = { version: MIGRATIONS[MIGRATIONS.length - 1]!.version + 1, name: "a pending one", sql: "CREATE TABLE mt_test_pending (x int)" };
+    MIGRATIONS.push(pending);
+    onTestFinished(() => void MIGRATIONS.pop());
     await on(serviceUrl, async (c) =>
-      expect(migrate(c)).rejects.toThrow(new RegExp(`needs migration ${last.version} .*may not apply .*moneytrail db migrate`)),
+      expect(migrate(c)).rejects.toThrow(new RegExp(`needs migration ${pending.version} .*may not apply .*moneytrail db migrate`)),
     );
     await on(ownerUrl, async (c) => expect(await migrate(c)).toBe(1));
   });
