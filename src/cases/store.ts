@@ -351,6 +351,12 @@ export class CaseStore {
     });
   }
 
+  /** Who a case can be handed over to: the active users of a role that works cases, by name. */
+  async assignees(): Promise<string[]> {
+    const r = await this.db.query<{ username: string }>("SELECT username FROM mt_users WHERE role = ANY($1::text[]) AND NOT disabled ORDER BY username", [this.workers]);
+    return r.rows.map((u) => u.username);
+  }
+
   /** Someone who can work the case: an active user of a role that works cases. */
   private async checkAssignee(q: Queryable, username: string): Promise<void> {
     const r = await q.query<{ role: Role; disabled: boolean }>("SELECT role, disabled FROM mt_users WHERE username = $1", [username]);

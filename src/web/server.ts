@@ -6,7 +6,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, writeAudit, type Actor, type Role } from "../cases/store.js";
+import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, writeAudit, type Actor, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion } from "../cases/workflow.js";
 import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
@@ -21,7 +21,7 @@ import { queryParams } from "../lib/query-params.js";
 import { html, layout, type Html, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
-import { casePage } from "./pages/case.js";
+import { casePage, type CasePageOptions } from "./pages/case.js";
 import { adminPage, loginPage, passwordPage } from "./pages/other.js";
 
 export interface WebOptions {
@@ -299,15 +299,23 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     );
     if (!recent.rows[0]) await writeAudit(o.db, actor, "case-view", { caseId: c.caseId, target: c.merchantId, detail: { via } });
   };
+  // a case's page to work it on: with whom it can be handed over to
+  const workPage = async (req: FastifyRequest, d: CaseDetail, o: CasePageOptions = {}) => casePage(pageUser(req)!, d, { ...o, assignees: await store.assignees() });
   app.get("/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { done } = req.query as { done?: string };
     const d = await store.get(id);
     await viewed(req.actor!, d.case, "page");
     // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
+    // (a case handed over says to whom)
+    const handedTo = done === "assign" && d.case.assignee !== req.actor!.username ? `, assigned to ${d.case.assignee}` : "";
     const notice =
-      done === "comment" ? "comment added" : typeof done === "string" && Object.hasOwn(TRANSITIONS, done) ? `${done}: the case is now ${d.case.status.replace("_", " ")}` : undefined;
-    return sendHtml(reply, casePage(pageUser(req)!, d, { notice }));
+      done === "comment"
+        ? "comment added"
+        : typeof done === "string" && Object.hasOwn(TRANSITIONS, done)
+          ? `${done}: the case is now ${d.case.status.replace("_", " ")}${handedTo}`
+          : undefined;
+    return sendHtml(reply, await workPage(req, d, { notice }));
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -324,7 +332,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         err instanceof StaleCaseError
           ? `Nothing was done: case #${id} changed after your page was loaded: ${err.changed.join("; ")}. Below is the case as it is now, with who did what in the audit trail; decide again if you still mean to.`
           : err.message;
-      return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { error }), err.status);
+      return sendHtml(reply, await workPage(req, await store.get(id), { error }), err.status);
     }
   });
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
@@ -335,7 +343,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { hash } = await store.revealUrl(id, req.actor!, req.body);
-    return sendHtml(reply, casePage(pageUser(req)!, await store.get(id), { revealed: hash, notice: "The address is shown as text below; the reveal is in the audit trail." }));
+    return sendHtml(reply, await workPage(req, await store.get(id), { revealed: hash, notice: "The address is shown as text below; the reveal is in the audit trail." }));
   });
   app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };

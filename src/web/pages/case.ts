@@ -17,6 +17,8 @@ export interface CasePageOptions {
   print?: boolean;
   /** how many TLP:RED indicators the printable file leaves out */
   withheld?: number;
+  /** who the case can be handed over to: the active reviewers */
+  assignees?: readonly string[];
 }
 
 const money = (minor: number | undefined, currency: string | undefined) =>
@@ -71,9 +73,11 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
-  const form = (action: string, label: string, fields: Html = html``) =>
-    html`<form method="post" action="/cases/${c.caseId}/action" data-action="${action}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields}<button>${label}</button></form>`;
+  // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign)
+  const form = (action: string, label: string, fields: Html = html``, kind = action) =>
+    html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields}<button>${label}</button></form>`;
   const note = html`<label>note <input name="note" size="40"></label>`;
+  const colleagues = (o.assignees ?? []).filter((u) => u !== user.username && u !== c.assignee);
   const timeline = [
     ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
     ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
@@ -100,6 +104,16 @@ ${
   actions.length
     ? html`<section class="actions noprint"><h2>Decide</h2>
 ${actions.includes("assign") ? form("assign", c.assignee === user.username ? "Keep assigned to me" : "Assign to me", note) : ""}
+${
+  actions.includes("assign") && colleagues.length
+    ? form(
+        "assign",
+        "Hand over",
+        html`<label>to <select name="assignee" required><option value="">choose a colleague…</option>${colleagues.map((u) => html`<option value="${u}">${u}</option>`)}</select></label><label>handover note <input name="note" size="40" placeholder="what is left to do"></label>`,
+        "handover",
+      )
+    : ""
+}
 ${actions.includes("escalate") ? form("escalate", "Escalate", note) : ""}
 ${actions.includes("report") ? form("report", "Mark reported", html`<label>report reference <input name="reportRef" required size="24" placeholder="hotline or authority case no."></label>${note}`) : ""}
 ${
