@@ -298,7 +298,7 @@ export class Runner {
         throw new UnreachableError(
           `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,
         );
-      const kafka = kafkaClient(cfg.brokers, cfg.clientId, log);
+      const kafka = kafkaClient(cfg.brokers, cfg.clientId, log, cfg.maxBatchBytes);
       admin = kafka.admin();
       const connected = admin;
       await connected

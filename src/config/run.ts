@@ -1,4 +1,5 @@
 // Configuration of `moneytrail run`, from the environment with command-line flags on top, validated with zod.
+import buffer from "node:buffer";
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { InvalidArgumentError } from "commander";
@@ -7,6 +8,7 @@ import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_MAX_BYTES, MIN_MAX_BYTES }
 import { UsageError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { AUTH_VARIABLES } from "./auth.js";
+import { DEFAULT_MAX_BATCH_BYTES } from "../source/codecs.js";
 
 /**
  * The ports fetch refuses to connect to, as the fetch standard lists them (https://fetch.spec.whatwg.org/#bad-port);
@@ -108,6 +110,11 @@ export const RunConfig = z.strictObject({
   /** publishers' keys: when set, every indicator set must be signed by a trusted key of its publisher */
   trustStore: existing("the publishers' trust store (a JSON file)").optional(),
   maxMessageBytes: wholeNumber(MIN_MAX_BYTES, MAX_MAX_BYTES).default(DEFAULT_MAX_BYTES),
+  /**
+   * the most a record batch may decompress to (source/codecs.ts): a larger one, a "gzip bomb" of a few hundred KB or
+   * a batch of many events, is refused without being decompressed whole, and its partition held at it
+   */
+  maxBatchBytes: wholeNumber(MIN_MAX_BYTES, buffer.constants.MAX_LENGTH).default(DEFAULT_MAX_BATCH_BYTES),
   /** an event dated more than this after its message's timestamp is dead-lettered (it would blind its merchant's windows) */
   maxAheadMs: wholeNumber(0).default(DEFAULT_MAX_AHEAD_MS),
   /** events per PostgreSQL transaction at most (a Kafka batch is cut into chunks of this size) */
@@ -182,6 +189,13 @@ const WithWebhook = RunConfig.refine((c) => !c.webhookUrl || c.webhookSecret, {
   path: ["webhookSecret"],
   error: "MT_WEBHOOK_URL is set, so MT_WEBHOOK_SECRET is needed to sign the deliveries",
 })
+  .refine((c) => c.maxBatchBytes >= c.maxMessageBytes, {
+    path: ["maxBatchBytes"],
+    error: (issue) => {
+      const c = issue.input as RunConfig;
+      return `${c.maxBatchBytes} is less than MT_MAX_MESSAGE_BYTES (${c.maxMessageBytes}): a batch of one message at that limit could never be read; give at least ${c.maxMessageBytes}`;
+    },
+  })
   .refine((c) => !c.metricsPort || c.metricsPort !== c.httpPort || !clash(c.metricsHost, c.httpHost), {
     path: ["httpPort"],
     error: "the same port as MT_METRICS_PORT on the same address: give the reviewers' page and /metrics different ports",
@@ -216,6 +230,7 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_MEMBER_ID: "memberId",
   MT_MEMBER_NAME: "memberName",
   MT_MAX_MESSAGE_BYTES: "maxMessageBytes",
+  MT_MAX_BATCH_BYTES: "maxBatchBytes",
   MT_MAX_AHEAD_MS: "maxAheadMs",
   MT_COMMIT_EVERY: "commitEvery",
   MT_CHECKPOINT_MS: "checkpointMs",
