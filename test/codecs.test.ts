@@ -1,10 +1,11 @@
 // The Kafka codecs of src/source/codecs.ts: each reads its format (snappy both framed, as the Java client writes
 // it, and plain), and refuses a batch that would decompress to more than the bound without allocating its output.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
-import kafkajs, { CompressionTypes } from "kafkajs";
+import kafkajs, { CompressionTypes, type EachBatchPayload, type KafkaMessage } from "kafkajs";
 import { DEFAULT_MAX_BATCH_BYTES, refusedBatch, refusingInPlace, registerCodecs } from "../src/source/codecs.js";
+import { HOLD_RECHECK_MS, holdingRefused, type HeldBatch } from "../src/source/kafka.js";
 
 const require = createRequire(import.meta.url);
 const snappy: { compress(b: Buffer): Buffer } = require("snappyjs");
@@ -118,6 +119,35 @@ describe("a refused batch, read by a consumer that holds at it (refusingInPlace)
 
   it("elsewhere is an error naming the batch's offset", async () => {
     await expect(decodeBatch(new Decoder(await bomb()))).rejects.toThrow("a record batch at offset 40 (3 records) was refused: its GZIP data decompresses to more than 16777216 bytes (MT_MAX_BATCH_BYTES)");
+  });
+
+  it("holds its partition (holdingRefused): what comes before it handed on, paused, fetched again every 30 s, said once", async () => {
+    const { records } = await refusingInPlace(async () => decodeBatch(new Decoder(await bomb())));
+    const before = { offset: "39", key: Buffer.from("k"), value: Buffer.from("v"), headers: {} };
+    const handed: string[][] = [];
+    const said: HeldBatch[] = [];
+    let [paused, resumed] = [0, 0];
+    const { eachBatch, held } = holdingRefused(
+      async ({ batch }) => void handed.push(batch.messages.map((m) => m.offset)),
+      (h) => said.push(h),
+    );
+    const fetched = (messages: unknown[]) =>
+      eachBatch({ batch: { topic: "t", partition: 2, messages: messages as KafkaMessage[] }, pause: () => (paused++, () => void resumed++) } as unknown as EachBatchPayload);
+    vi.useFakeTimers();
+    try {
+      await fetched([before, ...records]);
+      vi.advanceTimersByTime(HOLD_RECHECK_MS);
+      await fetched([before, ...records]);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(handed).toEqual([["39"], ["39"]]);
+    expect(said).toEqual([expect.objectContaining({ topic: "t", partition: 2, offset: "40", records: 3 })]);
+    expect([paused, resumed]).toEqual([2, 1]);
+    expect(held.get(2)).toMatchObject({ offset: "40" });
+    // a batch of the partition without it (the bound raised): no longer held
+    await fetched([before]);
+    expect(held.size).toBe(0);
   });
 
   it("cannot be passed for by a producer's header", () => {
