@@ -176,12 +176,14 @@ export function urlHash(url: string): string {
 /** Every URL a case's evidence holds: the merchant's websites and the evidence events' URLs. */
 export function evidenceUrls(ctx: AlertContext): string[] {
   const out = new Set<string>(ctx.profile?.websites ?? []);
-  for (const e of ctx.events) for (const u of eventUrls(e)) out.add(u);
+  for (const e of ctx.events) for (const a of eventAddresses(e)) out.add(a.url);
   return [...out];
 }
 
-export function eventUrls(e: EvidenceEvent): string[] {
-  return [e.url, e.checkoutUrl, e.referrerUrl, ...(e.linkedUrls ?? [])].filter((u): u is string => typeof u === "string");
+/** An evidence event's addresses, each with what it is to the event: a reviewer weighs a referrer unlike a checkout. */
+export function eventAddresses(e: EvidenceEvent): { role: string; url: string }[] {
+  const one = (role: string, url: string | undefined) => (url === undefined ? [] : [{ role, url }]);
+  return [...one("crawled page", e.url), ...one("checkout", e.checkoutUrl), ...one("referred from", e.referrerUrl), ...(e.linkedUrls ?? []).map((url) => ({ role: "links to", url }))];
 }
 
 /** Who an audit row names when nobody is signed in (a failed sign-in: the user tried, if the name is one's, is the target). */
@@ -411,7 +413,7 @@ export class CaseStore {
       dismissReasonText: d.case.dismissReason ? (DISMISS_REASONS as Record<string, string>)[d.case.dismissReason] : undefined,
       merchant: d.context.profile ?? null,
       activity: d.context.activity,
-      evidence: d.context.events.map((e) => ({ ...e, urls: eventUrls(e).map((u) => ({ url: u, sha256: urlHash(u) })) })),
+      evidence: d.context.events.map((e) => ({ ...e, urls: eventAddresses(e).map(({ role, url }) => ({ url, sha256: urlHash(url), role })) })),
       signals: d.alerts.at(-1)?.signals ?? [],
       indicators: indicatorsOf(d.alerts),
       indicatorsWithheld: { count: withheld, reason: WITHHELD_REASON },
@@ -525,7 +527,7 @@ export interface CaseFile {
   dismissReasonText?: string;
   merchant: AlertContext["profile"] | null;
   activity: AlertContext["activity"];
-  evidence: (EvidenceEvent & { urls: { url: string; sha256: string }[] })[];
+  evidence: (EvidenceEvent & { urls: { url: string; sha256: string; role: string }[] })[];
   signals: Alert["signals"];
   /** the cited indicators that may leave this member: not TLP:RED */
   indicators: ReturnType<typeof indicatorsOf>;

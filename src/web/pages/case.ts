@@ -2,7 +2,7 @@
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
 import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
-import { WITHHELD_REASON, eventUrls, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
+import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, allowedActions, caseVersion } from "../../cases/workflow.js";
@@ -20,6 +20,8 @@ export interface CasePageOptions {
   /** who the case can be handed over to: the active reviewers */
   assignees?: readonly string[];
 }
+
+const eventAnchor = (eventId: string) => `ev-${eventId}`;
 
 const money = (minor: number | undefined, currency: string | undefined) =>
   minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
@@ -77,6 +79,11 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const form = (action: string, label: string, fields: Html = html``, kind = action) =>
     html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields}<button>${label}</button></form>`;
   const note = html`<label>note <input name="note" size="40"></label>`;
+  // a signal's evidence events, each a link to its row; one the case no longer holds (the merchant's state keeps a
+  // bounded number) is named as such, so that its absence from the table is not a puzzle
+  const kept = new Set(d.context.events.map((e) => e.eventId));
+  const evidenceOf = (ids: readonly string[]): Html =>
+    html`${ids.map((id, i) => html`${i ? ", " : ""}${kept.has(id) ? html`<a href="#${eventAnchor(id)}">${id}</a>` : html`${id} <span class="muted">(not kept with the case)</span>`}`)}`;
   const colleagues = (o.assignees ?? []).filter((u) => u !== user.username && u !== c.assignee);
   const timeline = [
     ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
@@ -154,8 +161,9 @@ ${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input n
 <section><h2>Why this merchant is here</h2>
 ${
   latest
-    ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th></tr></thead><tbody>${latest.signals.map(
-        (s) => html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${s.value}</td><td>${s.threshold}</td></tr>`,
+    ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th><th>Evidence</th></tr></thead><tbody>${latest.signals.map(
+        (s) =>
+          html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${s.value}</td><td>${s.threshold}</td><td>${evidenceOf(s.evidence.eventIds)}</td></tr>`,
       )}</tbody></table><p class="muted">Latest alert ${latest.alertId}, raised ${when(latest.raisedAt)} by rule set ${latest.ruleSet.id} version <code>${latest.ruleSet.version}</code>.</p>`
     : html`<p>No alert.</p>`
 }</section>
@@ -172,7 +180,10 @@ ${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ip
 ${
   d.context.events.length
     ? html`<table id="evidence"><thead><tr><th>Time</th><th>Event</th><th>Facts</th><th>Addresses</th></tr></thead><tbody>${d.context.events.map(
-        (e) => html`<tr><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e)}</td><td>${eventUrls(e).map((u) => html`<div>${maskedUrl(u, reveal)}</div>`)}</td></tr>`,
+        (e) =>
+          html`<tr id="${eventAnchor(e.eventId)}"><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e)}</td><td>${eventAddresses(e).map(
+            (a) => html`<div><span class="muted">${a.role}:</span> ${maskedUrl(a.url, reveal)}</div>`,
+          )}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">The signals rest on the profile and counters; no event details were kept.</p>`
 }</section>
