@@ -50,6 +50,40 @@ const decision = (c: CaseDetail["case"], ids = false): Html =>
     c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
   }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;
 
+// an audit row's fields as the trail table names them
+const FIELDS: Record<string, string> = { reportRef: "report reference", dismissReason: "dismissal reason", terminationRef: "termination reference", commentId: "comment" };
+const shown = (k: string, v: unknown): string =>
+  v === null || v === undefined || v === ""
+    ? "none"
+    : k === "status"
+      ? String(v).replace("_", " ")
+      : k === "dismissReason"
+        ? ((DISMISS_REASONS as Record<string, string>)[String(v)] ?? String(v))
+        : typeof v === "string"
+          ? v
+          : JSON.stringify(v);
+const asRecord = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** An audit row's detail (a note, a reveal's hash, an export's form) as `key: value` pairs. */
+const entries = (v: unknown): string => {
+  const r = asRecord(v);
+  return r ? Object.entries(r).map(([k, x]) => `${FIELDS[k] ?? k}: ${shown(k, x)}`).join("; ") : shown("", v);
+};
+
+/**
+ * What an audit row changed, in words: each field whose value differs before and after (status: open → in review),
+ * so a reader need not compare two objects; what a row adds (a comment) as its fields.
+ */
+function changeOf(a: CaseDetail["audit"][number]): string {
+  const before = asRecord(a.before);
+  const after = asRecord(a.after);
+  if (!before) return a.after === null ? "" : entries(a.after);
+  return Object.keys({ ...before, ...after })
+    .filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after?.[k] ?? null))
+    .map((k) => `${FIELDS[k] ?? k}: ${shown(k, before[k])} → ${shown(k, after?.[k])}`)
+    .join("; ");
+}
+
 /**
  * Who opened the case, a line under the trail: its openings (a row per user in 10 minutes) would bury the decisions
  * in the table. The audit CSV keeps every row.
@@ -198,11 +232,13 @@ ${
 }${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
 <section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
-<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Before</th><th>After</th><th>Detail</th></tr></thead><tbody>${audit
+<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>What changed</th><th>Detail</th></tr></thead><tbody>${audit
       .filter((a) => a.action !== "case-view")
       .map(
         (a) =>
-          html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td><code>${a.before ? JSON.stringify(a.before) : ""}</code></td><td><code>${a.after ? JSON.stringify(a.after) : ""}</code></td><td><code>${a.detail ? JSON.stringify(a.detail) : a.target ?? ""}</code></td></tr>`,
+          html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
+            a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
+          }</td></tr>`,
       )}</tbody></table>${openedBy(audit)}</section>`,
   );
 }
