@@ -74,6 +74,15 @@ describe("codecs read their formats", () => {
     expect(await read(CompressionTypes.ZSTD, zstdRle([0x20, 200], 1, 200))).toEqual(Buffer.alloc(200, 0x61));
   });
 
+  it("zstd frames with a window of up to 8 MiB under a lower bound (the Java client's are a few MiB)", async () => {
+    registerCodecs(1 << 20);
+    try {
+      expect(await read(CompressionTypes.ZSTD, zstdRle([0x00, 13 << 3], 1, 100))).toEqual(Buffer.alloc(100, 0x61));
+    } finally {
+      registerCodecs(BOUND);
+    }
+  });
+
   it("a codec that cannot compress says so", async () => {
     await expect(CompressionCodecs[CompressionTypes.ZSTD]().compress({ buffer: text })).rejects.toThrow(/writes ZSTD batches to no topic .*GZIP/);
   });

@@ -87,6 +87,12 @@ function unlz4(data: Buffer): Buffer {
 }
 
 /**
+ * A window every zstd decoder takes (RFC 8878 asks for 8 MiB): fzstd allocates a frame's window whole, and a bound
+ * below it would refuse the Java client's small batches (a window of a few MiB whatever their size).
+ */
+const ZSTD_WINDOW_TAKEN = 8 << 20;
+
+/**
  * Checks each zstd frame's header before fzstd reads it: fzstd allocates the window a frame names, up to 2 GiB,
  * and the content size it declares. Walks the frames by their blocks' headers (RFC 8878, 3.1).
  */
@@ -114,7 +120,7 @@ function checkZstdFrames(data: Buffer): void {
     if (fcsBytes === 2) content += 256;
     pos += fcsBytes;
     if (single) window = content;
-    if (window > maxBytes || content > maxBytes) throw tooLarge("declares");
+    if (window > Math.max(maxBytes, ZSTD_WINDOW_TAKEN) || content > maxBytes) throw tooLarge("declares");
     for (let last = 0; !last; ) {
       if (pos + 3 > data.length) throw new Unreadable("a zstd frame is cut short");
       const h = data.readUIntLE(pos, 3);
