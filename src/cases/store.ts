@@ -198,9 +198,9 @@ export async function writeAudit(
   actor: Actor | typeof ANONYMOUS | typeof WEBHOOK,
   action: string,
   a: { caseId?: string | null; target?: string | null; before?: unknown; after?: unknown; detail?: unknown } = {},
-): Promise<void> {
-  await q.query(
-    "INSERT INTO mt_audit (actor, role, action, case_id, target, before, after, detail) VALUES ($1, $2, $3, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb)",
+): Promise<string> {
+  const r = await q.query<{ at: unknown }>(
+    "INSERT INTO mt_audit (actor, role, action, case_id, target, before, after, detail) VALUES ($1, $2, $3, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb) RETURNING at",
     [
       actor.username,
       actor.role,
@@ -212,6 +212,8 @@ export async function writeAudit(
       a.detail === undefined ? null : JSON.stringify(a.detail),
     ],
   );
+  // the row's time: what a file says it was exported at
+  return iso(r.rows[0]!.at)!;
 }
 
 export class CaseStore {
@@ -404,10 +406,10 @@ export class CaseStore {
    * them: the file says how many were withheld, and the case page shows them to the reviewer.
    */
   async exportCase(caseId: string, actor: Actor): Promise<CaseFile> {
-    const { withheld, ...d } = caseFile(await this.exported(caseId, actor, (d) => ({ form: "json", urls: evidenceUrls(d.context).map(urlHash) })));
+    const { withheld, exportedAt, ...d } = caseFile(await this.exported(caseId, actor, (d) => ({ form: "json", urls: evidenceUrls(d.context).map(urlHash) })));
     return {
       format: "moneytrail-case-file/1",
-      exportedAt: new Date().toISOString(),
+      exportedAt,
       exportedBy: actor.username,
       case: d.case,
       dismissReasonText: d.case.dismissReason ? (DISMISS_REASONS as Record<string, string>)[d.case.dismissReason] : undefined,
@@ -423,17 +425,17 @@ export class CaseStore {
     };
   }
 
-  /** The case for its printable file, which masks addresses as the page does; audited as an export. */
-  async printCase(caseId: string, actor: Actor): Promise<CaseDetail & { withheld: number }> {
+  /** The case for its printable file, which masks addresses as the page does; audited as an export, at `exportedAt`. */
+  async printCase(caseId: string, actor: Actor): Promise<CaseDetail & { withheld: number; exportedAt: string }> {
     return caseFile(await this.exported(caseId, actor, () => ({ form: "print" })));
   }
 
-  /** A case read for an export, with the export's audit row in the same transaction. */
-  private exported(caseId: string, actor: Actor, detail: (d: CaseDetail) => Record<string, unknown>): Promise<CaseDetail> {
+  /** A case read for an export, with the export's audit row in the same transaction, and that row's time. */
+  private exported(caseId: string, actor: Actor, detail: (d: CaseDetail) => Record<string, unknown>): Promise<CaseDetail & { exportedAt: string }> {
     return this.db.tx(async (q) => {
       const d = await this.load(q, caseId);
-      await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: detail(d) });
-      return d;
+      const exportedAt = await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: detail(d) });
+      return { ...d, exportedAt };
     });
   }
 
@@ -585,7 +587,7 @@ export const WITHHELD_REASON = "TLP:RED indicator matches are left out of a case
  * A case as its files (JSON, printable) carry it: its signals without their TLP:RED indicator matches (set, id,
  * source, confidence), and `withheld`, how many indicators were left out.
  */
-function caseFile(d: CaseDetail): CaseDetail & { withheld: number } {
+function caseFile<T extends CaseDetail>(d: T): T & { withheld: number } {
   const red = indicatorsOf(d.alerts).filter(isRed);
   if (red.length === 0) return { ...d, withheld: 0 };
   const signals = (a: Alert): Alert["signals"] =>

@@ -65,7 +65,8 @@ export const csrfField = (user: PageUser | null): Html => (user?.csrf ? html`<in
 export function maskedUrl(url: string, reveal?: { caseId: string; user: PageUser | null; revealed?: string }): Html {
   const { host, sha256: hash } = maskUrl(url);
   if (reveal?.revealed === hash) return html`<span class="url-revealed"><code>${url}</code> <span class="muted">(revealed; plain text, not a link)</span></span>`;
-  return html`<span class="url-masked">${host ?? "(not a web address)"} <span class="hash" title="${hash}">${hash.slice(0, 19)}…</span>${
+  // without a reveal (the printable file) the hash in full: paper has no tooltip, and a reader matches it to the JSON file
+  return html`<span class="url-masked">${host ?? "(not a web address)"} ${reveal ? html`<span class="hash" title="${hash}">${hash.slice(0, 19)}…</span>` : html`<span class="hash">${hash}</span>`}${
     reveal
       ? html` <form class="inline noprint" method="post" action="/cases/${reveal.caseId}/reveal">${csrfField(reveal.user)}<input type="hidden" name="hash" value="${hash}"><button title="Shows the full address as text and records it in the audit trail">Reveal</button></form>`
       : ""

@@ -348,7 +348,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const d = await store.printCase(id, req.actor!);
-    return sendHtml(reply, casePage(pageUser(req)!, d, { print: true, withheld: d.withheld }));
+    return sendHtml(reply, casePage(pageUser(req)!, d, { print: true, withheld: d.withheld, printedAt: d.exportedAt }));
   });
   app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
     // named once the case is found: an address that names none gets the error page, not a download named by it

@@ -15,6 +15,8 @@ export interface CasePageOptions {
   notice?: string;
   /** a printable case file: no forms */
   print?: boolean;
+  /** when the printable file was made (its export's audit row) */
+  printedAt?: string;
   /** how many TLP:RED indicators the printable file leaves out */
   withheld?: number;
   /** who the case can be handed over to: the active reviewers */
@@ -128,6 +130,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     user,
     html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
+${o.print ? html`<p id="printed" class="muted">Case file printed by ${user.username} on ${when(o.printedAt ?? null)}; addresses as host and SHA-256 only, as in the audit trail.</p>` : ""}
 <p><strong>Status:</strong> <span id="status">${c.status.replace("_", " ")}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
 · <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${decision(c, true)}</p>
 ${
