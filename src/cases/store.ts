@@ -10,7 +10,7 @@ import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus } from "./workflow.js";
+import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus, notAllowed } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
 export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
@@ -320,8 +320,7 @@ export class CaseStore {
         const changed = changedSince(expected, before);
         if (changed.length) throw new StaleCaseError(before, changed);
       }
-      if (!TRANSITIONS[a.action].from.includes(before.status))
-        throw new CaseError(409, `cannot ${a.action} a case that is ${before.status.replace("_", " ")}; allowed from: ${TRANSITIONS[a.action].from.join(", ")}`);
+      if (!TRANSITIONS[a.action].from.includes(before.status)) throw new CaseError(409, notAllowed(a.action, before.status));
       if (a.action === "assign" && a.assignee !== undefined) await this.checkAssignee(q, a.assignee);
       const status = nextStatus(before.status, a.action);
       const set = {

@@ -66,6 +66,24 @@ export function nextStatus(current: Status, action: CaseAction["action"]): Statu
   return TRANSITIONS[action].to!;
 }
 
+/** The refusal of an action the case's status does not allow: the statuses it is allowed from, and what to do instead. */
+export function notAllowed(action: CaseAction["action"], status: Status): string {
+  const t = TRANSITIONS[action];
+  const now = status.replace("_", " ");
+  const reopenFirst = "reopen it first, with a note saying why, to decide again";
+  const next =
+    action === "reopen"
+      ? `only a closed case is reopened; this one is ${now}`
+      : t.to === status
+        ? `it is ${now} already${CLOSED.includes(status) ? `; ${reopenFirst}` : ""}`
+        : CLOSED.includes(status)
+          ? `it is closed (${now}); ${reopenFirst}`
+          : status === "open"
+            ? "assign it first (Assign to me), which puts it in review"
+            : undefined;
+  return `cannot ${action} a case that is ${now}; allowed from: ${t.from.join(", ")}${next ? `: ${next}` : ""}`;
+}
+
 export function allowedActions(current: Status): CaseAction["action"][] {
   return (Object.keys(TRANSITIONS) as CaseAction["action"][]).filter((a) => TRANSITIONS[a].from.includes(current));
 }
