@@ -5,7 +5,7 @@ import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
-import { CLOSED, DISMISS_REASONS, allowedActions, caseVersion } from "../../cases/workflow.js";
+import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
 export interface CasePageOptions {
@@ -123,6 +123,10 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const colleagues = (o.assignees ?? []).filter((u) => u !== user.username && u !== c.assignee);
   const timeline = [
     ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
+    // the decisions, so that the story reads whole: who escalated between two alerts, and why
+    ...audit
+      .filter((a) => Object.hasOwn(TRANSITIONS, a.action))
+      .map((a) => ({ at: a.at, what: html`${a.action} by <strong>${a.actor}</strong>: ${[changeOf(a), a.detail ? entries(a.detail) : ""].filter(Boolean).join("; ")}` })),
     ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return layout(
@@ -132,7 +136,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
 ${o.print ? html`<p id="printed" class="muted">Case file printed by ${user.username} on ${when(o.printedAt ?? null)}; addresses as host and SHA-256 only, as in the audit trail.</p>` : ""}
 <p><strong>Status:</strong> <span id="status">${c.status.replace("_", " ")}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
-· <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${decision(c, true)}</p>
+· <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${c.closedAt ? ` · closed ${when(c.closedAt)}` : ""}${decision(c, true)}</p>
 ${
   o.print
     ? ""
