@@ -1,7 +1,7 @@
 // The printable case file, attached to a report: it said neither who printed it nor when (the JSON file has
 // exportedBy and exportedAt), and its addresses' hashes were cut to 12 digits with the rest in a tooltip, which paper
 // does not have, so a reader could not match an address to the JSON file or the audit trail. It now opens with who
-// printed it and when, and gives each hash in full.
+// printed it and when, and gives each hash in full. Its chart's days are printed as a table (a folded one did not print).
 import { describe, expect, it } from "vitest";
 import { linkedToFlaggedAlert, recordCase } from "./helpers/cases.js";
 import { bearer, embeddedWeb } from "./helpers/web.js";
@@ -30,5 +30,18 @@ describe("the printable case file", { timeout: 60_000 }, () => {
     // the page keeps the short form, with the whole one on hover
     const page = (await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: ann })).body.replace(/<[^>]+>/g, "");
     expect(page).not.toContain(urlHash(FLAGGED));
+  });
+
+  it("prints the chart's days as a table, open: paper has no tooltips and cannot unfold", async () => {
+    const { db, auth, app } = await openWeb();
+    const alert = linkedToFlaggedAlert("print-2", FLAGGED);
+    alert.context!.activity = [{ day: "2026-02-27", sales: 4, amountMinor: 400, chargebacks: 1 }];
+    const caseId = await recordCase(db, alert);
+    const ann = await bearer(auth, "ann");
+    const print = (await app.inject({ method: "GET", url: `/cases/${caseId}/print`, headers: ann })).body;
+    expect(print).toContain("<details open><summary>The same days as a table</summary>");
+    // on the screen it stays folded under the chart
+    const page = (await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: ann })).body;
+    expect(page).toContain("<details><summary>The same days as a table</summary>");
   });
 });

@@ -11,7 +11,8 @@ const W = 720;
 const H = 200;
 const PAD = { l: 44, r: 44, t: 14, b: 30 };
 
-export function activityChart(days: AlertContext["activity"]): Html {
+/** `print`: the table of days unfolded, as paper has no tooltips and cannot unfold it. */
+export function activityChart(days: AlertContext["activity"], print = false): Html {
   if (days.length === 0) return html`<p class="muted">No sales or chargebacks in the merchant's recent history.</p>`;
   // a continuous day axis: days without activity are zero, not skipped
   const byDay = new Map(days.map((d) => [d.day, d]));
@@ -41,7 +42,7 @@ export function activityChart(days: AlertContext["activity"]): Html {
   <text x="${W - PAD.r + 6}" y="${PAD.t + 10}" font-size="11" fill="#b91c1c">${maxCb}</text>
   ${ticks.map((i) => html`<text x="${(x(i) + bw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${series[i]!.day}</text>`)}
 </svg><figcaption class="muted">Bars: sales per day (left scale, up to ${maxSales}). Red line: chargebacks per day (right scale, up to ${maxCb}). As of the latest alert.</figcaption>
-<details><summary>The same days as a table</summary><table><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Sales</th><th scope="col">Chargebacks</th></tr></thead><tbody>${series.map(
+<details${print ? html` open` : ""}><summary>The same days as a table</summary><table><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Sales</th><th scope="col">Chargebacks</th></tr></thead><tbody>${series.map(
     (d) => html`<tr><td>${d.day}</td><td>${d.sales}</td><td>${d.chargebacks}</td></tr>`,
   )}</tbody></table></details></figure>`;
 }

@@ -216,7 +216,7 @@ ${row("Principals (hashed)", p.principals.map(shortHash).join(", ") || "—")}${
 ${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ips.join(", ") || "—")}${row("Analytics ids", p.infrastructure.analyticsIds.join(", ") || "—")}</table>`
         : html`<p class="muted">No profile event seen for this merchant.</p>`
     }</section>
-<section><h2>Daily sales and chargebacks</h2>${activityChart(d.context.activity)}</section>
+<section><h2>Daily sales and chargebacks</h2>${activityChart(d.context.activity, o.print)}</section>
 <section><h2>Evidence</h2><p class="muted">Addresses are shown as host and hash only and are never links; reveal one only when the report needs it (the reveal is recorded).</p>
 ${
   d.context.events.length
