@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import type { Line } from "./ndjson.js";
 import { UsageError } from "../lib/errors.js";
+import { MAX_BATCH_BYTES_SETTING, refusedBatch, refusingInPlace } from "./codecs.js";
 
 /** A message of the range: `n` is its offset + 1 (counted from 1 like a file's lines), and where it is on the topic. */
 export interface TopicLine extends Line {
@@ -108,8 +109,10 @@ async function* readRange(
           }
           if (done.size === ends.size) resolve();
         });
-        consumer
-          .run({
+        // a record batch the codecs refuse (codecs.ts) comes as records standing for it, and ends the read: thrown
+        // inside kafkajs it was retried without end
+        refusingInPlace(() =>
+          consumer.run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
               const end = ends.get(batch.partition)!;
@@ -117,11 +120,18 @@ async function* readRange(
                 const offset = Number(m.offset);
                 if (offset >= end) break;
                 if (offset < (o.from ?? 0) || offset > (o.to ?? Infinity)) continue;
+                const refused = refusedBatch(m);
+                if (refused)
+                  return reject(
+                    new UsageError(
+                      `${topic}[${batch.partition}] at offset ${m.offset}: a record batch of ${refused.records} records cannot be read: ${refused.why}; raise ${MAX_BATCH_BYTES_SETTING} if its producer meant a batch that large, or read a window that leaves it out (backtest --from/--to)`,
+                    ),
+                  );
                 held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), key: m.key, value: m.value });
               }
             },
-          })
-          .catch(reject);
+          }),
+        ).catch(reject);
         // run sets up the consumer's group at once (seek and pause throw before it) and fetches only once it has
         // joined: its first fetches start at the window, and partitions with nothing in it are never fetched
         for (const [partition, start] of starts) if (start > 0 && !done.has(partition)) consumer.seek({ topic, partition, offset: String(start) });

@@ -92,7 +92,8 @@ export async function reachableKafka(brokers: string, clientId: string, log: Log
   const list = brokers.split(",");
   const unanswered = await brokersAnswer(list, clientId, waitMs);
   if (unanswered !== undefined) throw new UnreachableError(`cannot reach Kafka at ${brokers} (${unanswered}); is the broker running, and is the address the one it advertises?`);
-  return kafkaClient(list, clientId, log);
+  // read as run reads it: a backtest of a topic meets the batches run met
+  return kafkaClient(list, clientId, log, setting("maxBatchBytes", { name: MAX_BATCH_BYTES_SETTING, value: undefined }));
 }
 
 /** Partitions of the topics moneytrail creates: the most consumer processes that can share the events. */
