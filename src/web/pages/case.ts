@@ -126,7 +126,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     // the decisions, so that the story reads whole: who escalated between two alerts, and why
     ...audit
       .filter((a) => Object.hasOwn(TRANSITIONS, a.action))
-      .map((a) => ({ at: a.at, what: html`${a.action} by <strong>${a.actor}</strong>: ${[changeOf(a), a.detail ? entries(a.detail) : ""].filter(Boolean).join("; ")}` })),
+      .map((a) => ({ at: a.at, what: html`${a.action} by <strong>${a.actor}</strong>: ${[changeOf(a), a.detail ? entries(a.detail) : ""].filter(Boolean).join("; ") || "nothing changed"}` })),
     ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return layout(
@@ -151,7 +151,10 @@ ${
 ${
   actions.length
     ? html`<section class="actions noprint"><h2>Decide</h2>
-${actions.includes("assign") ? form("assign", c.assignee === user.username ? "Keep assigned to me" : "Assign to me", note) : ""}
+${
+  // not to its assignee once in review: it would change nothing but make colleagues' open pages of the case stale
+  actions.includes("assign") && !(c.assignee === user.username && c.status !== "open") ? form("assign", "Assign to me", note) : ""
+}
 ${
   actions.includes("assign") && colleagues.length
     ? form(
