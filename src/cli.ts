@@ -2,6 +2,7 @@
 // moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
 import { Command, CommanderError, Option } from "commander";
 import { join } from "node:path";
+import { userInfo } from "node:os";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
@@ -14,7 +15,7 @@ import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, MAX_MAX_BYTES,
 import { flaggedTable } from "./app/table.js";
 import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
-import { brokersFrom, reachableKafka } from "./source/kafka.js";
+import { HOLD_RECHECK_MS, brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError } from "./web/auth.js";
@@ -25,7 +26,7 @@ import { RunConfig, runConfig, setting, unknownVariables, wholeNumberFlag } from
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
-import { resetPositions } from "./sinks/postgres/store.js";
+import { resetPositions, skipBatch } from "./sinks/postgres/store.js";
 import { createLogger } from "./lib/log.js";
 import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
@@ -363,6 +364,48 @@ db.command("reset-positions")
       await d.close();
     }
   });
+
+db.command("skip-batch")
+  .description(
+    "skip a record batch that cannot be read (over MT_MAX_BATCH_BYTES, or corrupt), at which `run` holds its partition: every consumer of the topic dead-letters its records (reason unreadable-batch) and goes on, now and after restarts",
+  )
+  .addOption(new Option("--partition <n>", "the partition held, as the hold's log line and /readyz name it").argParser(wholeNumberFlag(0, 2 ** 31 - 1)).makeOptionMandatory())
+  .addOption(new Option("--offset <offset>", "the batch's first offset, as the hold names it").makeOptionMandatory())
+  .addOption(new Option("--reason <text>", "why it is skipped (kept with the decision and in the audit trail)").makeOptionMandatory())
+  .option("--topic <topic>", "the events topic (env MT_EVENTS_TOPIC)")
+  .option("--group-id <id>", "the consumer group whose position is checked (env MT_GROUP_ID)")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (o: { partition: number; offset: string; reason: string; topic?: string; groupId?: string; databaseUrl?: string }) => {
+    if (!/^\d{1,19}$/.test(o.offset) || BigInt(o.offset) > 2n ** 63n - 1n) throw new UsageError(`--offset ${o.offset}: an offset is a whole number, as the hold names it (offset N of topic[partition])`);
+    const reason = o.reason.trim();
+    if (!reason) throw new UsageError("--reason is empty: say why the batch is skipped (it is kept with the decision and in the audit trail)");
+    const topic = setting("eventsTopic", { name: "--topic", value: o.topic });
+    const groupId = setting("groupId", { name: "--group-id", value: o.groupId });
+    const at = `${topic}[${o.partition}] at offset ${o.offset}`;
+    const d = await serviceDb(o.databaseUrl);
+    try {
+      const r = await skipBatch(d, { groupId, topic, partition: o.partition, offset: String(BigInt(o.offset)), reason, by: osUser() });
+      if ("passed" in r)
+        throw new UsageError(
+          `group ${groupId} is past ${at} already (its position is ${r.passed}): nothing is held there, nothing recorded. Give the offset the hold names (its log line, /readyz's batches), and --group-id and --topic of the consumer held (MT_GROUP_ID, MT_EVENTS_TOPIC)`,
+        );
+      if ("already" in r) throw new UsageError(`the batch of ${at} was skipped already, by ${r.already.by} at ${r.already.at} (${r.already.reason}): nothing recorded`);
+      process.stdout.write(
+        `recorded: the record batch of ${at} is skipped by every consumer of ${topic} that meets it, now and after restarts; its records are dead-lettered (reason unreadable-batch). A consumer held at it takes this within ${HOLD_RECHECK_MS / 1000} s; a batch at another offset is not affected\n`,
+      );
+    } finally {
+      await d.close();
+    }
+  });
+
+/** Who runs a console command, for what it records: the OS user (a container's may have no name, only a uid). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "unknown"}`;
+  }
+}
 
 program
   .command("webhooks")

@@ -167,10 +167,22 @@ export function refusingInPlace<T>(start: () => Promise<T>): Promise<T> {
 
 /** The batch a message stands for, refused (its count of records, and why), or undefined for a message of the topic. */
 export function refusedBatch(m: Pick<KafkaMessage, "headers">): { records: number; why: string } | undefined {
-  const v = m.headers?.[REFUSED_HEADER]?.toString();
-  const r = v?.startsWith(TOKEN) ? /^(\d+) (.*)$/s.exec(v.slice(TOKEN.length)) : null;
-  return r ? { records: Number(r[1]), why: r[2]! } : undefined;
+  const r = standingFor(m);
+  return r ? { records: Number(r[1]), why: r[3]! } : undefined;
 }
+
+/**
+ * The first offset of the refused batch a message stands for: where a skip of it is recorded. The message's own
+ * offset is not it when kafkajs fetched from inside the batch (a position saved part way through its records).
+ */
+export function refusedBatchOffset(m: Pick<KafkaMessage, "headers">): string | undefined {
+  return standingFor(m)?.[2];
+}
+
+const standingFor = (m: Pick<KafkaMessage, "headers">) => {
+  const v = m.headers?.[REFUSED_HEADER]?.toString();
+  return v?.startsWith(TOKEN) ? /^(\d+) (\d+) (.*)$/s.exec(v.slice(TOKEN.length)) : null;
+};
 
 // the record batch header before its records (magic 2): baseOffset, batchLength, partitionLeaderEpoch, magic, crc,
 // attributes, lastOffsetDelta, baseTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, records count
@@ -202,7 +214,7 @@ function codec(name: string, type: number, decompress: (data: Buffer) => Buffer 
         const batch = batchOf(data, type);
         if (batch && batch.count > 0 && batch.count <= MAX_STAND_INS && refusing.getStore()) {
           // each carries the header: kafkajs leaves out those before the offset fetched from, which may be inside the batch
-          const headers = { [REFUSED_HEADER]: `${TOKEN}${batch.count} ${why}` };
+          const headers = { [REFUSED_HEADER]: `${TOKEN}${batch.count} ${batch.offset} ${why}` };
           const records = Array.from({ length: batch.count }, (_, i) => Record({ offsetDelta: i, key: null, value: null, headers }));
           return new Encoder().writeEncoderArray(records).buffer;
         }

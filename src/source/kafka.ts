@@ -1,11 +1,11 @@
 // Kafka transport: the client, topic set-up and the consumer. No flagging logic here.
 import { setTimeout as sleep } from "node:timers/promises";
 // the package's default export for ConfigResourceTypes: Node's reading of kafkajs's CommonJS exports does not name it
-import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from "kafkajs";
+import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin, type KafkaMessage } from "kafkajs";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { setting } from "../config/run.js";
-import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusingInPlace, registerCodecs } from "./codecs.js";
+import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusedBatchOffset, refusingInPlace, registerCodecs } from "./codecs.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
 
@@ -140,6 +140,8 @@ export interface ConsumerHooks {
   onGaveUp(err: Error, restartMs: number): void;
   /** a partition is held at a record batch that cannot be read (said once per batch; see holdingRefused) */
   onHeld?(held: HeldBatch): void;
+  /** whether an operator skipped a refused batch (`moneytrail db skip-batch`): asked only when one is met */
+  skipped?: SkippedLookup;
   stopping(): boolean;
 }
 
@@ -161,7 +163,7 @@ export async function startConsumer(
     // which kafkajs's default (5 s) made the longest part of a stop; a fetch a second from an idle member costs nothing
     maxWaitTimeInMs: 1000,
   });
-  const holding = holdingRefused(hooks.onBatch, hooks.onHeld);
+  const holding = holdingRefused(hooks.onBatch, hooks.onHeld, hooks.skipped);
   heldOf.set(consumer, holding.held);
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const assigned = e.payload.memberAssignment[o.topic] ?? [];
@@ -201,16 +203,43 @@ export async function startConsumer(
   return consumer;
 }
 
-/** A partition held at a record batch the codecs refused (codecs.ts): nothing from it on is consumed, none skipped. */
-export interface HeldBatch {
+/** A record batch the codecs refused (codecs.ts), where a consumer met it. */
+export interface RefusedAt {
   topic: string;
   partition: number;
   /** the batch's first offset */
   offset: string;
   records: number;
   why: string;
+}
+
+/** A partition held at a refused batch: nothing from it on is consumed, none skipped unless an operator says so. */
+export interface HeldBatch extends RefusedAt {
   /** what the operator can do */
   todo: string;
+}
+
+/** An operator's decision to skip a refused batch (`moneytrail db skip-batch`), as recorded. */
+export interface SkipDecision {
+  /** who ran the command (the OS user) */
+  by: string;
+  /** when (ISO 8601) */
+  at: string;
+  reason: string;
+}
+
+/** The decision recorded for a refused batch, if any. */
+export type SkippedLookup = (batch: RefusedAt) => Promise<SkipDecision | undefined>;
+
+/** The stand-in records of a skipped batch, handed on: why each is dead-lettered (see skippedReason). */
+const skippedRecords = new WeakMap<KafkaMessage, string>();
+
+/**
+ * Why a record handed on by holdingRefused stands for a batch an operator skipped: the codec's why and the
+ * operator's reason, for its dead letter. Undefined for any other record; only a record without a value can be one.
+ */
+export function skippedReason(m: KafkaMessage): string | undefined {
+  return skippedRecords.get(m);
 }
 
 /** how often a held partition is fetched again: the batch is decompressed again (up to the bound) each time */
@@ -228,10 +257,13 @@ export function heldBatches(consumer: Consumer | undefined): HeldBatch[] {
  * its partition is paused and fetched again every HOLD_RECHECK_MS (what was handed on may have sought back; a batch
  * refused again is not said again). Unpaused, kafkajs fetched the batch again at once, without end. `held`: the
  * partitions held now, by partition; one is no longer held once a batch of it comes without the refused one.
+ * A refused batch that `skipped` says an operator skipped is handed on instead, its records without their marks and
+ * each with why (skippedReason); asked each time one is met, a running consumer takes a decision at the next recheck.
  */
 export function holdingRefused(
   eachBatch: (payload: EachBatchPayload) => Promise<void>,
   onHeld?: (held: HeldBatch) => void,
+  skipped?: SkippedLookup,
 ): { eachBatch: (payload: EachBatchPayload) => Promise<void>; held: Map<number, HeldBatch> } {
   const held = new Map<number, HeldBatch>();
   const said = new Map<number, string>();
@@ -239,19 +271,33 @@ export function holdingRefused(
     held,
     eachBatch: async (payload) => {
       const { batch } = payload;
-      const at = batch.messages.findIndex((m) => refusedBatch(m));
+      let at = batch.messages.findIndex((m) => refusedBatch(m));
       if (at < 0) {
         held.delete(batch.partition);
         return eachBatch(payload);
       }
-      if (at > 0) await eachBatch({ ...payload, batch: Object.create(batch, { messages: { value: batch.messages.slice(0, at) } }) });
-      const first = batch.messages[at]!;
+      const messages = batch.messages.slice();
+      let refused: RefusedAt | undefined;
+      // the refused batches an operator skipped, in turn, up to one that is not (or the fetch's end)
+      for (; at >= 0; at = messages.findIndex((m, i) => i > at && refusedBatch(m))) {
+        refused = { topic: batch.topic, partition: batch.partition, offset: refusedBatchOffset(messages[at]!)!, ...refusedBatch(messages[at]!)! };
+        const decision = skipped && (await skipped(refused));
+        if (!decision) break;
+        const why = `unreadable batch: a record batch of ${refused.records} records at offset ${refused.offset} of ${refused.topic}[${refused.partition}] cannot be read (${refused.why}); skipped by ${decision.by} at ${decision.at} (moneytrail db skip-batch): ${decision.reason}`;
+        for (let i = at; i < messages.length && refusedBatchOffset(messages[i]!) === refused.offset; i++) {
+          // the mark is this process's own: it does not go into a dead letter
+          const m = (messages[i] = { ...messages[i]!, headers: {} } as KafkaMessage);
+          skippedRecords.set(m, why);
+        }
+      }
+      if (at < 0) {
+        held.delete(batch.partition);
+        return eachBatch({ ...payload, batch: Object.create(batch, { messages: { value: messages } }) });
+      }
+      if (at > 0) await eachBatch({ ...payload, batch: Object.create(batch, { messages: { value: messages.slice(0, at) } }) });
       const h: HeldBatch = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: first.offset,
-        ...refusedBatch(first)!,
-        todo: `nothing of the partition from this batch on is consumed (none is skipped: it is fetched again every ${HOLD_RECHECK_MS / 1000} s). A batch its producer meant (many records at once): raise ${MAX_BATCH_BYTES_SETTING} above what it decompresses to, and restart. One that is not (data its codec cannot read, or a hostile batch): stop its producer; the partition stays held at it until retention deletes it`,
+        ...refused!,
+        todo: `nothing of the partition from this batch on is consumed (none is skipped: it is fetched again every ${HOLD_RECHECK_MS / 1000} s). A batch its producer meant (many records at once): raise ${MAX_BATCH_BYTES_SETTING} above what it decompresses to, and restart. One that is not (data its codec cannot read, or a hostile batch): stop its producer, then skip it: \`moneytrail db skip-batch --topic ${batch.topic} --partition ${batch.partition} --offset ${refused!.offset} --reason "…"\` (its records are dead-lettered; running consumers take it within ${HOLD_RECHECK_MS / 1000} s)`,
       };
       held.set(batch.partition, h);
       if (said.get(batch.partition) !== h.offset) {

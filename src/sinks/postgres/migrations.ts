@@ -405,6 +405,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX mt_signin_failures_since ON mt_signin_failures (since);
     `,
   },
+  {
+    version: 19,
+    name: "record batches an operator skipped",
+    sql: `
+      -- A record batch the codecs refuse (source/codecs.ts) holds its partition at it until an operator skips it
+      -- (moneytrail db skip-batch): every consumer of the topic, whatever its group, then dead-letters its records,
+      -- now and when it meets the batch again after a restart or a rebalance. Keyed by the batch's first offset.
+      CREATE TABLE mt_skipped_batches (
+        topic text NOT NULL, partition int NOT NULL, first_offset bigint NOT NULL,
+        reason text NOT NULL CHECK (reason <> ''), skipped_by text NOT NULL, skipped_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (topic, partition, first_offset));
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

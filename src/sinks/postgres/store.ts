@@ -10,6 +10,8 @@ import { recordArgs, recordCall } from "../../cases/record.js";
 import type { RuleHit } from "../../engine.js";
 import type { FlagNotice } from "../../state/infra.js";
 import { poolDb, type Db, type Queryable } from "../../cases/db.js";
+import { CONSOLE, writeAudit } from "../../cases/store.js";
+import type { SkipDecision } from "../../source/kafka.js";
 
 export class FencedError extends Error {
   constructor(topic: string, partition: number, mine: string, current: string) {
@@ -349,4 +351,47 @@ export async function resetPositions(db: Db, groupId: string, topic: string, kee
     );
     return rows.map((r) => r.partition).sort((a, b) => a - b);
   });
+}
+
+/** A record batch to skip: where it is, why, and who says so (the OS user who ran the command). */
+export interface BatchSkip {
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** the batch's first offset, as the hold reports it */
+  offset: string;
+  reason: string;
+  by: string;
+}
+
+/**
+ * Records an operator's decision to skip a refused record batch (mt_skipped_batches), with its audit row. Not
+ * recorded when the group's position for the partition is past the batch already (`passed`: the position), or the
+ * batch was skipped before (`already`: that decision).
+ */
+export async function skipBatch(db: Db, s: BatchSkip): Promise<{ recorded: SkipDecision } | { already: SkipDecision } | { passed: string }> {
+  return db.tx(async (q) => {
+    const { rows } = await q.query<{ next_offset: string | null }>("SELECT next_offset::text FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3", [s.groupId, s.topic, s.partition]);
+    const position = rows[0]?.next_offset;
+    if (position != null && BigInt(position) > BigInt(s.offset)) return { passed: position };
+    const inserted = await q.query<SkipRow>(
+      `INSERT INTO mt_skipped_batches (topic, partition, first_offset, reason, skipped_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING ${SKIP_COLUMNS}`,
+      [s.topic, s.partition, s.offset, s.reason, s.by],
+    );
+    if (!inserted.rows[0]) return { already: (await skippedBatch(q, s.topic, s.partition, s.offset))! };
+    const recorded = decision(inserted.rows[0]);
+    await writeAudit(q, CONSOLE, "batch-skip", { target: `${s.topic}[${s.partition}]@${s.offset}`, after: { ...recorded, group: s.groupId } });
+    return { recorded };
+  });
+}
+
+type SkipRow = { reason: string; skipped_by: string; skipped_at: Date | string };
+const SKIP_COLUMNS = "reason, skipped_by, skipped_at";
+const decision = (r: SkipRow): SkipDecision => ({ by: r.skipped_by, at: new Date(r.skipped_at).toISOString(), reason: r.reason });
+
+/** The decision recorded to skip the record batch at `offset` (its first) of topic[partition], if any. */
+export async function skippedBatch(q: Queryable, topic: string, partition: number, offset: string): Promise<SkipDecision | undefined> {
+  const { rows } = await q.query<SkipRow>(`SELECT ${SKIP_COLUMNS} FROM mt_skipped_batches WHERE topic = $1 AND partition = $2 AND first_offset = $3`, [topic, partition, offset]);
+  return rows[0] && decision(rows[0]);
 }
