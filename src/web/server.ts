@@ -337,7 +337,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    await store.comment(id, req.actor!, req.body);
+    try {
+      await store.comment(id, req.actor!, req.body);
+    } catch (err) {
+      if (!(err instanceof CaseError) || err.status === 404) throw err;
+      // the case again, with why and the comment as typed: a long one is not lost
+      const typed = (req.body as Record<string, unknown> | undefined)?.body;
+      return sendHtml(reply, await workPage(req, await store.get(id), { error: `The comment was not added: ${err.message}`, comment: typeof typed === "string" ? typed : undefined }), err.status);
+    }
     return reply.redirect(`/cases/${id}?done=comment`, 303);
   });
   app.post("/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req, reply) => {

@@ -19,6 +19,8 @@ export interface CasePageOptions {
   printedAt?: string;
   /** how many TLP:RED indicators the printable file leaves out */
   withheld?: number;
+  /** a refused comment's text, back in its field */
+  comment?: string;
   /** who the case can be handed over to: the active reviewers */
   assignees?: readonly string[];
 }
@@ -241,7 +243,7 @@ ${
       : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`
 }${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
 <section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
-${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required></textarea></label><button>Add comment</button></form>`}</section>
+${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required>${o.comment ?? ""}</textarea></label><button>Add comment</button></form>`}</section>
 <section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>What changed</th><th>Detail</th></tr></thead><tbody>${audit
       .filter((a) => a.action !== "case-view")
       .map(
