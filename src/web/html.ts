@@ -1,6 +1,8 @@
 // Server-rendered HTML: tagged templates that escape every interpolated value unless it is already markup.
 // No client framework: the page works without JavaScript, prints, and a test browser sees what a person sees.
 import { maskUrl } from "../cases/mask.js";
+import type { CaseRow } from "../cases/store.js";
+import { DISMISS_REASONS } from "../cases/workflow.js";
 
 export class Html {
   constructor(readonly value: string) {}
@@ -76,3 +78,12 @@ export function maskedUrl(url: string, reveal?: { caseId: string; user: PageUser
 export const severity = (s: string): Html => html`<span class="sev-${s}">${s}</span>`;
 export const when = (iso: string | null): string => (iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") : "—");
 export const shortHash = (h: string | undefined): string => (h ? `${h.slice(0, 15)}…` : "—");
+
+/**
+ * What was decided on a case: the report's reference, the dismissal's reason, the account's termination (with ids on
+ * the page's own case). The queue, the case page and its list of the merchant's other cases say it alike.
+ */
+export const decision = (c: CaseRow, ids = false): Html =>
+  html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${c.reportRef}</code>` : ""}${
+    c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
+  }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;

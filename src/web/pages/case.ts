@@ -1,6 +1,6 @@
 // One case: who the merchant is, why it is here (each signal against its threshold, in plain words), the evidence,
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
-import { csrfField, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
+import { csrfField, decision, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
@@ -44,15 +44,6 @@ function eventFacts(e: EvidenceEvent): string {
       return e.descriptor ? `profile: descriptor “${e.descriptor}”` : "profile change";
   }
 }
-
-/**
- * What was decided on a case: the report's reference, the dismissal's reason, the account's termination (with ids on
- * the page's own case).
- */
-const decision = (c: CaseDetail["case"], ids = false): Html =>
-  html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${c.reportRef}</code>` : ""}${
-    c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
-  }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;
 
 // an audit row's fields as the trail table names them
 const FIELDS: Record<string, string> = { reportRef: "report reference", dismissReason: "dismissal reason", terminationRef: "termination reference", commentId: "comment" };

@@ -1,5 +1,5 @@
 // The case queue: most severe, then highest score, then oldest first, with filters and paging.
-import { html, layout, severity, when, type PageUser } from "../html.js";
+import { decision, html, layout, severity, when, type PageUser } from "../html.js";
 import type { CaseRow, QueueFilter } from "../../cases/store.js";
 import { STATUSES } from "../../cases/workflow.js";
 
@@ -48,7 +48,7 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
       q.rows.length
         ? q.rows.map(
             (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${severity(c.severity)}</td>
-<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${c.status.replace("_", " ")}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
+<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${c.status.replace("_", " ")}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
           )
         : html`<tr><td colspan="10">${
             q.total > 0 ? html`No cases on page ${q.page}: the ${q.total} that match fill ${pages} page${pages === 1 ? "" : "s"}. <a href="${link(pages)}">Go to page ${pages}</a>.` : "No cases match these filters."
