@@ -93,7 +93,7 @@ export function createMetrics() {
     webhookGivenUp,
     consumed: c("events_consumed_total", "messages read from the events topic"),
     processed: c("events_processed_total", "valid events run through the engine", ["type"]),
-    deadLettered: c("events_dead_lettered_total", "messages sent to the dead-letter topic", ["reason"]),
+    deadLettered: c("events_dead_lettered_total", "messages sent to the dead-letter topic, by reason: not-json, schema, too-large, unreadable-batch (a record of a batch that cannot be read, skipped by moneytrail db skip-batch)", ["reason"]),
     alerts: c("alerts_raised_total", "alerts raised", ["severity"]),
     alertTypologies: c("alert_typologies_total", "alerts raised, once per typology they name", ["typology"]),
     published: c("outbox_published_total", "messages published from the outbox", ["dest"]),

@@ -8,7 +8,7 @@ import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import { databaseWhere, type RunConfig } from "../config/run.js";
-import { decodeMessage, type AheadLimit } from "../decode/decode.js";
+import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import type { EventType } from "../decode/events.js";
 import { Engine } from "../engine.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
@@ -19,10 +19,10 @@ import { loadTrustStore, watchTrustStore, type TrustStore } from "../indicators/
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, skippedBatch, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
-import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, startConsumer } from "../source/kafka.js";
+import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, skippedReason, startConsumer, type SkippedLookup } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
@@ -72,6 +72,9 @@ interface Owned {
   /** the group was rebalanced since the claim (as it is when partitions are added): the count is asked again */
   recount: boolean;
 }
+
+/** A record of a batch the codecs refused and an operator skipped (source/kafka.ts's skippedReason): dead-lettered. */
+type Unreadable = { ok: false; kind: "unreadable-batch"; reason: string };
 
 /** A checkpoint being serialised: a partition's changed merchants as of one position, written in slices. */
 interface Cut {
@@ -370,6 +373,7 @@ export class Runner {
         onBatch: (b) => this.onBatch(b),
         onGaveUp: (err, ms) => log.error({ err: err.message, restartInMs: ms }, "the Kafka consumer stopped on an error; starting it again"),
         onHeld: (h) => log.error({ topic: h.topic, partition: h.partition, offset: h.offset, records: h.records, refused: h.why }, `a record batch of ${h.records} records at offset ${h.offset} of ${h.topic}[${h.partition}] cannot be read: ${h.why}; ${h.todo}`),
+        skipped: this.skippedLookup(),
         stopping: () => this.stopping !== undefined,
       },
     );
@@ -377,6 +381,27 @@ export class Runner {
     // not ready, until it has joined again
     this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
     log.info({ group: cfg.groupId }, "consuming");
+  }
+
+  /**
+   * Whether an operator skipped a refused batch (mt_skipped_batches), said when one is; a lookup that fails holds
+   * the partition, asked again at its recheck.
+   */
+  private skippedLookup(): SkippedLookup {
+    return async (b) => {
+      try {
+        const d = await skippedBatch(this.pool, b.topic, b.partition, b.offset);
+        if (d)
+          this.log.warn(
+            { topic: b.topic, partition: b.partition, offset: b.offset, records: b.records, refused: b.why, skippedBy: d.by, skippedAt: d.at, reason: d.reason },
+            `a record batch of ${b.records} records at offset ${b.offset} of ${b.topic}[${b.partition}] that cannot be read is skipped, as ${d.by} decided at ${d.at} (${d.reason}): its records are dead-lettered`,
+          );
+        return d;
+      } catch (err) {
+        this.log.warn({ topic: b.topic, partition: b.partition, offset: b.offset, err: (err as Error).message }, "whether a refused record batch was skipped could not be read from PostgreSQL; the partition stays held, asked again at its recheck");
+        return undefined;
+      }
+    };
   }
 
   private async serveMetrics(): Promise<void> {
@@ -1267,7 +1292,10 @@ export class Runner {
       // judged from the message's timestamp, or from this consumer's clock when that is earlier: a producer that stamps
       // messages with the event's own time would otherwise let any future date through
       const clock = Date.now();
-      const decoded = msgs.slice(first, end).map((m) => {
+      const decoded = msgs.slice(first, end).map((m): Decoded | Unreadable => {
+        // the records of a batch an operator skipped have no value (nor are they tombstones): only such a record is looked up
+        const skipped = m.value === null ? skippedReason(m) : undefined;
+        if (skipped !== undefined) return { ok: false, kind: "unreadable-batch", reason: skipped };
         const stamped = Number(m.timestamp);
         return stamped <= clock
           ? decodeMessage(m, this.cfg.maxMessageBytes, this.aheadOfStamp, stamped)
