@@ -354,6 +354,19 @@ export class CaseStore {
     });
   }
 
+  /**
+   * The other cases whose report's (or termination's) reference is `ref`: one pasted from the previous case goes
+   * unnoticed otherwise. Not refused: one report can cover several merchants.
+   */
+  async sameReference(caseId: string, kind: "report" | "termination", ref: string): Promise<{ caseId: string; merchantId: string }[]> {
+    const column = kind === "report" ? "report_ref" : "termination_ref";
+    const r = await this.db.query<{ case_id: string; merchant_id: string }>(
+      `SELECT case_id::text, merchant_id FROM mt_cases WHERE ${column} = $1 AND case_id <> $2::bigint ORDER BY case_id`,
+      [ref, caseIdOf(caseId)],
+    );
+    return r.rows.map((x) => ({ caseId: x.case_id, merchantId: x.merchant_id }));
+  }
+
   /** Who a case can be handed over to: the active users of a role that works cases, by name. */
   async assignees(): Promise<string[]> {
     const r = await this.db.query<{ username: string }>("SELECT username FROM mt_users WHERE role = ANY($1::text[]) AND NOT disabled ORDER BY username", [this.workers]);

@@ -309,11 +309,17 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
     // (a case handed over says to whom)
     const handedTo = done === "assign" && d.case.assignee !== req.actor!.username ? `, assigned to ${d.case.assignee}` : "";
+    // (a reference just given that another case carries too: pasted from it, perhaps)
+    const given = done === "report" ? { kind: "report" as const, ref: d.case.reportRef } : done === "close-account" ? { kind: "termination" as const, ref: d.case.terminationRef } : undefined;
+    const same = given?.ref ? await store.sameReference(id, given.kind, given.ref) : [];
+    const sameRef = same.length
+      ? `. ${given!.ref} is also the reference of ${same.map((x) => `case #${x.caseId} (${x.merchantId})`).join(", ")}: check that it is this case's`
+      : "";
     const notice =
       done === "comment"
         ? "comment added"
         : typeof done === "string" && Object.hasOwn(TRANSITIONS, done)
-          ? `${done}: the case is now ${d.case.status.replace("_", " ")}${handedTo}`
+          ? `${done}: the case is now ${d.case.status.replace("_", " ")}${handedTo}${sameRef}`
           : undefined;
     return sendHtml(reply, await workPage(req, d, { notice }));
   });
