@@ -225,6 +225,7 @@ export class Runner {
         kafka,
         topic: cfg.indicatorTopic,
         trust: this.trust,
+        skipped: this.skippedLookup(),
         floor: pgVersionFloor(this.db, (err) => log.error({ err: err.message }, "could not record the indicator sets' versions in force; recorded with the next change")),
         onChange: (all) => this.putIndicatorsInForce(all),
         onRefused: (setId, reason, kind, at) => {
@@ -394,7 +395,7 @@ export class Runner {
         if (d)
           this.log.warn(
             { topic: b.topic, partition: b.partition, offset: b.offset, records: b.records, refused: b.why, skippedBy: d.by, skippedAt: d.at, reason: d.reason },
-            `a record batch of ${b.records} records at offset ${b.offset} of ${b.topic}[${b.partition}] that cannot be read is skipped, as ${d.by} decided at ${d.at} (${d.reason}): its records are dead-lettered`,
+            `a record batch of ${b.records} records at offset ${b.offset} of ${b.topic}[${b.partition}] that cannot be read is skipped, as ${d.by} decided at ${d.at} (${d.reason}): ${b.topic === this.cfg.eventsTopic ? "its records are dead-lettered" : "its records are refused as indicator sets"}`,
           );
         return d;
       } catch (err) {

@@ -12,7 +12,7 @@ import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
 import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
-import { holdingRefused, type HeldBatch } from "../source/kafka.js";
+import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
 import { refusingInPlace } from "../source/codecs.js";
 
 /**
@@ -182,6 +182,8 @@ export interface SubscriberOptions {
   onRefused: (setId: string | null, reason: string, kind: RefusalKind, at?: { partition: number; offset: string }) => void;
   /** the most bytes of sets refused as untrusted kept to be taken at a trust-store change (default 256 MiB) */
   untrustedKeptBytes?: number;
+  /** whether an operator skipped a record batch that cannot be read (db skip-batch): else the partition is held at it */
+  skipped?: SkippedLookup;
   /**
    * A set taken in place of a version holding TLP:RED entries it lacks (`red`, their ids): a publisher's own process,
    * holding its full set in MT_INDICATORS, reading back the newer export it published, which never carries them
@@ -425,6 +427,12 @@ export class IndicatorSubscriber {
         if (this.stopped) return;
         let changed = false;
         for (const message of batch.messages) {
+          // a record of a batch an operator skipped: refused with why, nothing under a key changed
+          const skipped = message.value === null ? skippedReason(message) : undefined;
+          if (skipped !== undefined) {
+            this.o.onRefused(null, skipped, "invalid", { partition: batch.partition, offset: message.offset });
+            continue;
+          }
           const key = message.key?.toString() ?? null;
           // a later message under the key: the release held back, or refused as untrusted, is no longer the topic's latest
           this.held.delete(key);
@@ -452,7 +460,7 @@ export class IndicatorSubscriber {
         this.o.onChange([...this.inForce.values()]);
         await this.o.floor?.record(this.signed([...this.inForce.values()]));
         this.reportMissing();
-      }, onHeld).eachBatch,
+      }, onHeld, this.o.skipped).eachBatch,
     }));
     this.reportMissing();
   }

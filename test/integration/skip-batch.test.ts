@@ -9,8 +9,12 @@ import { CompressionTypes } from "kafkajs";
 import type { Alert } from "../../src/decode/events.js";
 import { keyOf } from "../../src/app/produce.js";
 import { createLogger } from "../../src/lib/log.js";
+import { IndicatorSubscriber } from "../../src/indicators/distribution.js";
+import { registerCodecs } from "../../src/source/codecs.js";
+import { skipBatch as recordSkip, skippedBatch } from "../../src/sinks/postgres/store.js";
+import { poolDb } from "../../src/cases/db.js";
 import { CLI } from "../helpers/cli.js";
-import { createTopics, freshNames, freshSchema, ids, kafka, produce, readTopic, replayAlerts, sampleLines, spawnRunner, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
+import { createTopics, freshNames, freshSchema, ids, kafka, produce, freshStore, readTopic, replayAlerts, sampleLines, spawnRunner, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 
 const BOUND = 256 * 1024;
 
@@ -117,5 +121,59 @@ describe("a record batch that cannot be read, skipped by an operator", () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe("a record batch that cannot be read on the indicator topic, skipped by an operator", () => {
+  it("is refused with the reasons at its place, and the sets after it are read", async () => {
+    // as run's client registers them (kafkaClient)
+    registerCodecs(1 << 20);
+    const n = freshNames("ind-skip");
+    const topic = `${n.id}.indicator-sets`;
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka().producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({ topic, messages: [{ key: "member:x/set-a", value: "not a set" }] });
+      await producer.send({ topic, compression: CompressionTypes.GZIP, messages: [{ key: "member:x/set-b", value: Buffer.alloc(4 << 20) }] });
+      await producer.send({ topic, messages: [{ key: "member:x/set-c", value: "not a set either" }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const { pool } = await freshStore(n, 1);
+    const refused: { key: string | null; reason: string; at?: { partition: number; offset: string } }[] = [];
+    try {
+      await recordSkip(poolDb(pool), { groupId: n.group, topic, partition: 0, offset: "1", reason: "hostile batch from a test producer", by: "operator" });
+      const sub = new IndicatorSubscriber({
+        kafka: kafka(),
+        topic,
+        onChange: () => undefined,
+        onRefused: (key, reason, _kind, at) => refused.push({ key, reason, at }),
+        skipped: (b) => skippedBatch(pool, b.topic, b.partition, b.offset),
+      });
+      await sub.start();
+      try {
+        await until("the set after it read", () => refused.length === 3, 30_000);
+      } finally {
+        await sub.stop();
+      }
+    } finally {
+      await pool.end();
+    }
+    expect(refused).toEqual([
+      { key: "member:x/set-a", reason: expect.any(String), at: { partition: 0, offset: "0" } },
+      {
+        key: null,
+        reason: expect.stringMatching(/^unreadable batch: a record batch of 1 records at offset 1 of .+\[0\] cannot be read \(its GZIP data decompresses to more than 1048576 bytes \(MT_MAX_BATCH_BYTES\)\); skipped by operator at .+: hostile batch from a test producer$/),
+        at: { partition: 0, offset: "1" },
+      },
+      { key: "member:x/set-c", reason: expect.any(String), at: { partition: 0, offset: "2" } },
+    ]);
   });
 });
