@@ -338,7 +338,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         err instanceof StaleCaseError
           ? `Nothing was done: case #${id} changed after your page was loaded: ${err.changed.join("; ")}. Below is the case as it is now, with who did what in the audit trail; decide again if you still mean to.`
           : err.message;
-      return sendHtml(reply, await workPage(req, await store.get(id), { error }), err.status);
+      // the refused form comes back as it was sent: a reference is not typed twice
+      const typed = Object.fromEntries(Object.entries(b).filter((e): e is [string, string] => typeof e[1] === "string"));
+      return sendHtml(reply, await workPage(req, await store.get(id), { error, typed }), err.status);
     }
   });
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {

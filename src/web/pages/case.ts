@@ -21,6 +21,8 @@ export interface CasePageOptions {
   withheld?: number;
   /** a refused comment's text, back in its field */
   comment?: string;
+  /** a refused decision's fields as its form sent them, back in that form */
+  typed?: Record<string, string>;
   /** who the case can be handed over to: the active reviewers */
   assignees?: readonly string[];
 }
@@ -104,10 +106,17 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
-  // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign)
-  const form = (action: string, label: string, fields: Html = html``, kind = action) =>
-    html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields}<button>${label}</button></form>`;
-  const note = html`<label>note <input name="note" size="40"></label>`;
+  // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign); `fields` get
+  // what a refused form sent, by name, so that the reviewer need not type a reference again
+  const form = (action: string, label: string, fields: (sent: (name: string) => string) => Html = () => html``, kind = action) => {
+    const typed = o.typed?.action === action && (kind === "handover") === (o.typed.assignee !== undefined) ? o.typed : undefined;
+    return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields(
+      (name) => typed?.[name] ?? "",
+    )}<button>${label}</button></form>`;
+  };
+  const note = (sent: (name: string) => string) => html`<label>note <input name="note" size="40" value="${sent("note")}"></label>`;
+  const choose = (options: Record<string, string>, chosen: string) =>
+    Object.entries(options).map(([k, v]) => html`<option value="${k}"${k === chosen ? html` selected` : ""}>${v}</option>`);
   // a signal's evidence events, each a link to its row; one the case no longer holds (the merchant's state keeps a
   // bounded number) is named as such, so that its absence from the table is not a puzzle
   const kept = new Set(d.context.events.map((e) => e.eventId));
@@ -153,19 +162,28 @@ ${
     ? form(
         "assign",
         "Hand over",
-        html`<label>to <select name="assignee" required><option value="">choose a colleague…</option>${colleagues.map((u) => html`<option value="${u}">${u}</option>`)}</select></label><label>handover note <input name="note" size="40" placeholder="what is left to do"></label>`,
+        (sent) =>
+          html`<label>to <select name="assignee" required><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label><label>handover note <input name="note" size="40" placeholder="what is left to do" value="${sent("note")}"></label>`,
         "handover",
       )
     : ""
 }
 ${actions.includes("escalate") ? form("escalate", "Escalate", note) : ""}
-${actions.includes("report") ? form("report", "Mark reported", html`<label>report reference <input name="reportRef" required size="24" placeholder="hotline or authority case no."></label>${note}`) : ""}
+${
+  actions.includes("report")
+    ? form(
+        "report",
+        "Mark reported",
+        (sent) => html`<label>report reference <input name="reportRef" required size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label>${note(sent)}`,
+      )
+    : ""
+}
 ${
   actions.includes("dismiss")
     ? form(
         "dismiss",
         "Dismiss",
-        html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${Object.entries(DISMISS_REASONS).map(([k, v]) => html`<option value="${k}">${v}</option>`)}</select></label>${note}`,
+        (sent) => html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${note(sent)}`,
       )
     : ""
 }
@@ -174,11 +192,12 @@ ${
     ? form(
         "close-account",
         "Record account closed",
-        html`<label>the bank's termination reference <input name="terminationRef" required size="24" placeholder="the bank's termination no."></label>${note}`,
+        (sent) =>
+          html`<label>the bank's termination reference <input name="terminationRef" required size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label>${note(sent)}`,
       )
     : ""
 }
-${actions.includes("reopen") ? form("reopen", "Reopen", html`<label>why <input name="note" required size="40"></label>`) : ""}
+${actions.includes("reopen") ? form("reopen", "Reopen", (sent) => html`<label>why <input name="note" required size="40" value="${sent("note")}"></label>`) : ""}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
       CLOSED.includes(c.status) && cited.length
         ? // one file per publisher: each learns the outcome for its own indicators, not which others were cited
