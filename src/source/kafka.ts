@@ -297,7 +297,7 @@ export function holdingRefused(
       if (at > 0) await eachBatch({ ...payload, batch: Object.create(batch, { messages: { value: messages.slice(0, at) } }) });
       const h: HeldBatch = {
         ...refused!,
-        todo: `nothing of the partition from this batch on is consumed (none is skipped: it is fetched again every ${HOLD_RECHECK_MS / 1000} s). A batch its producer meant (many records at once): raise ${MAX_BATCH_BYTES_SETTING} above what it decompresses to, and restart. One that is not (data its codec cannot read, or a hostile batch): stop its producer, then skip it: \`moneytrail db skip-batch --topic ${batch.topic} --partition ${batch.partition} --offset ${refused!.offset} --reason "…"\` (its records are dead-lettered; running consumers take it within ${HOLD_RECHECK_MS / 1000} s)`,
+        todo: `nothing of the partition from this batch on is consumed (none is skipped: it is fetched again every ${HOLD_RECHECK_MS / 1000} s). A batch its producer meant (many records at once): raise ${MAX_BATCH_BYTES_SETTING} above what it decompresses to, and restart. One that is not (data its codec cannot read, or a hostile batch): stop its producer, then skip it: \`moneytrail db skip-batch --topic ${batch.topic} --partition ${batch.partition} --offset ${refused!.offset} --reason "…"\` (its records are dead-lettered, on the indicator topic refused as sets; consumers held at it take it within ${HOLD_RECHECK_MS / 1000} s)`,
       };
       held.set(batch.partition, h);
       if (said.get(batch.partition) !== h.offset) {
