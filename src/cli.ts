@@ -367,12 +367,12 @@ db.command("reset-positions")
 
 db.command("skip-batch")
   .description(
-    "skip a record batch that cannot be read (over MT_MAX_BATCH_BYTES, or corrupt), at which `run` holds its partition: every consumer of the topic dead-letters its records (reason unreadable-batch) and goes on, now and after restarts",
+    "skip a record batch that cannot be read (over MT_MAX_BATCH_BYTES, or corrupt), at which `run` holds its partition: every consumer of the topic dead-letters its records (reason unreadable-batch; on the indicator topic, refuses them as sets) and goes on, now and after restarts",
   )
   .addOption(new Option("--partition <n>", "the partition held, as the hold's log line and /readyz name it").argParser(wholeNumberFlag(0, 2 ** 31 - 1)).makeOptionMandatory())
   .addOption(new Option("--offset <offset>", "the batch's first offset, as the hold names it").makeOptionMandatory())
   .addOption(new Option("--reason <text>", "why it is skipped (kept with the decision and in the audit trail)").makeOptionMandatory())
-  .option("--topic <topic>", "the events topic (env MT_EVENTS_TOPIC)")
+  .option("--topic <topic>", "the topic held, the events topic unless it is the indicator topic (env MT_EVENTS_TOPIC)")
   .option("--group-id <id>", "the consumer group whose position is checked (env MT_GROUP_ID)")
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (o: { partition: number; offset: string; reason: string; topic?: string; groupId?: string; databaseUrl?: string }) => {
@@ -391,7 +391,7 @@ db.command("skip-batch")
         );
       if ("already" in r) throw new UsageError(`the batch of ${at} was skipped already, by ${r.already.by} at ${r.already.at} (${r.already.reason}): nothing recorded`);
       process.stdout.write(
-        `recorded: the record batch of ${at} is skipped by every consumer of ${topic} that meets it, now and after restarts; its records are dead-lettered (reason unreadable-batch). A consumer held at it takes this within ${HOLD_RECHECK_MS / 1000} s; a batch at another offset is not affected\n`,
+        `recorded: the record batch of ${at} is skipped by every consumer of ${topic} that meets it, now and after restarts; its records are dead-lettered (reason unreadable-batch; on the indicator topic, refused as sets). A consumer held at it takes this within ${HOLD_RECHECK_MS / 1000} s; a batch at another offset is not affected\n`,
       );
     } finally {
       await d.close();
