@@ -8,7 +8,7 @@ import { createLogger } from "../../src/lib/log.js";
 import { keyOf } from "../../src/app/produce.js";
 import { IndicatorSubscriber } from "../../src/indicators/distribution.js";
 import { registerCodecs } from "../../src/source/codecs.js";
-import { createTopics, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until } from "./harness.js";
+import { createTopics, freshNames, freshSchema, indicatorTopicWith, kafka, produce, sampleLines, startRunner, until } from "./harness.js";
 
 describe("a gzip bomb on the events topic", () => {
   it("holds its partition at it, says so once, and the other partition is consumed to its end", async () => {
@@ -68,23 +68,11 @@ describe("a gzip bomb on the indicator topic", () => {
   it("holds the subscriber at it: refused once with its place, and no set after it taken", async () => {
     // as run's client registers them (kafkaClient), with a bound the 32 MiB bomb passes
     registerCodecs(8 << 20);
-    const topic = `${freshNames("ind-bomb").id}.indicator-sets`;
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    try {
-      await producer.send({ topic, messages: [{ key: "member:x/set-a", value: "not a set" }] });
-      await producer.send({ topic, compression: CompressionTypes.GZIP, messages: [{ key: "member:x/set-b", value: Buffer.alloc(32 << 20) }] });
-      await producer.send({ topic, messages: [{ key: "member:x/set-c", value: "not a set either" }] });
-    } finally {
-      await producer.disconnect();
-    }
+    const topic = await indicatorTopicWith("ind-bomb", [
+      { key: "member:x/set-a", value: "not a set" },
+      { key: "member:x/set-b", value: Buffer.alloc(32 << 20), gzip: true },
+      { key: "member:x/set-c", value: "not a set either" },
+    ]);
     const refused: { key: string | null; reason: string; at?: { partition: number; offset: string } }[] = [];
     const sub = new IndicatorSubscriber({ kafka: kafka(), topic, onChange: () => undefined, onRefused: (key, reason, _kind, at) => refused.push({ key, reason, at }) });
     await sub.start();

@@ -75,6 +75,29 @@ export async function createTopics(n: Names, partitions: number): Promise<void> 
   }
 }
 
+/**
+ * An indicator-set topic of one partition, of its own (named after `prefix`), holding `messages` in order, each
+ * sent apart (a batch of its own; `gzip`: compressed, as a batch the codecs may refuse).
+ */
+export async function indicatorTopicWith(prefix: string, messages: { key: string; value: string | Buffer; gzip?: boolean }[]): Promise<string> {
+  const topic = `${freshNames(prefix).id}.indicator-sets`;
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (const { key, value, gzip } of messages) await producer.send({ topic, ...(gzip && { compression: CompressionTypes.GZIP }), messages: [{ key, value }] });
+  } finally {
+    await producer.disconnect();
+  }
+  return topic;
+}
+
 /** A schema of its own for one test, as a DATABASE_URL whose connections use it. */
 export async function freshSchema(n: Names): Promise<string> {
   const schema = n.id.replace(/[^a-z0-9]/g, "_");

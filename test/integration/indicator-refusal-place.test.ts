@@ -3,25 +3,14 @@
 // names the message's partition and offset.
 import { describe, expect, it } from "vitest";
 import { IndicatorSubscriber } from "../../src/indicators/distribution.js";
-import { freshNames, kafka, until } from "./harness.js";
+import { indicatorTopicWith, kafka, until } from "./harness.js";
 
 describe("a set refused on the indicator topic", () => {
   it("is reported with the message's partition and offset", { timeout: 60_000 }, async () => {
-    const topic = `${freshNames("ind-place").id}.indicator-sets`;
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    try {
-      await producer.send({ topic, messages: [{ key: "member:x/set-a", value: "not a set" }, { key: "member:x/set-b", value: "{}" }] });
-    } finally {
-      await producer.disconnect();
-    }
+    const topic = await indicatorTopicWith("ind-place", [
+      { key: "member:x/set-a", value: "not a set" },
+      { key: "member:x/set-b", value: "{}" },
+    ]);
     const refused: { key: string | null; at?: { partition: number; offset: string } }[] = [];
     const sub = new IndicatorSubscriber({ kafka: kafka(), topic, onChange: () => undefined, onRefused: (key, _reason, _kind, at) => refused.push({ key, at }) });
     await sub.start();

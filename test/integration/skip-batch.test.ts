@@ -14,7 +14,7 @@ import { registerCodecs } from "../../src/source/codecs.js";
 import { skipBatch as recordSkip, skippedBatch } from "../../src/sinks/postgres/store.js";
 import { poolDb } from "../../src/cases/db.js";
 import { CLI } from "../helpers/cli.js";
-import { createTopics, freshNames, freshSchema, ids, kafka, produce, freshStore, readTopic, replayAlerts, sampleLines, spawnRunner, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
+import { createTopics, freshNames, freshSchema, ids, indicatorTopicWith, kafka, produce, freshStore, readTopic, replayAlerts, sampleLines, spawnRunner, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 
 const BOUND = 256 * 1024;
 
@@ -129,23 +129,11 @@ describe("a record batch that cannot be read on the indicator topic, skipped by 
     // as run's client registers them (kafkaClient)
     registerCodecs(1 << 20);
     const n = freshNames("ind-skip");
-    const topic = `${n.id}.indicator-sets`;
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    try {
-      await producer.send({ topic, messages: [{ key: "member:x/set-a", value: "not a set" }] });
-      await producer.send({ topic, compression: CompressionTypes.GZIP, messages: [{ key: "member:x/set-b", value: Buffer.alloc(4 << 20) }] });
-      await producer.send({ topic, messages: [{ key: "member:x/set-c", value: "not a set either" }] });
-    } finally {
-      await producer.disconnect();
-    }
+    const topic = await indicatorTopicWith("ind-skip", [
+      { key: "member:x/set-a", value: "not a set" },
+      { key: "member:x/set-b", value: Buffer.alloc(4 << 20), gzip: true },
+      { key: "member:x/set-c", value: "not a set either" },
+    ]);
     const { pool } = await freshStore(n, 1);
     const refused: { key: string | null; reason: string; at?: { partition: number; offset: string } }[] = [];
     try {
