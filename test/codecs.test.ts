@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import kafkajs, { CompressionTypes, type EachBatchPayload, type KafkaMessage } from "kafkajs";
-import { DEFAULT_MAX_BATCH_BYTES, refusedBatch, refusingInPlace, registerCodecs } from "../src/source/codecs.js";
+import { DEFAULT_MAX_BATCH_BYTES, refusedBatch, registerCodecs } from "../src/source/codecs.js";
 import { HOLD_RECHECK_MS, holdingRefused, type HeldBatch } from "../src/source/kafka.js";
 
 const require = createRequire(import.meta.url);
@@ -111,7 +111,7 @@ describe("a batch that would decompress to more than the bound is refused, its o
     });
 });
 
-describe("a refused batch, read by a consumer that holds at it (refusingInPlace)", () => {
+describe("a refused batch, read by a consumer that holds at it", () => {
   // three records of 8 MiB of zeros at offsets 40 to 42, gzip'd: over the bound
   const bomb = async () => {
     const records = [0, 1, 2].map((i) => Record({ offsetDelta: i, key: Buffer.from(`k${i}`), value: Buffer.alloc(8 * MiB) }));
@@ -120,18 +120,14 @@ describe("a refused batch, read by a consumer that holds at it (refusingInPlace)
   };
 
   it("comes as one record per record of the batch, at its offsets, each saying why", async () => {
-    const { records } = await refusingInPlace(async () => decodeBatch(new Decoder(await bomb())));
+    const { records } = await decodeBatch(new Decoder(await bomb()));
     expect(records.map((r) => [r.offset, r.key, refusedBatch(r)])).toEqual(
       [40, 41, 42].map((o) => [String(o), null, { records: 3, why: "its GZIP data decompresses to more than 16777216 bytes (MT_MAX_BATCH_BYTES)" }]),
     );
   });
 
-  it("elsewhere is an error naming the batch's offset", async () => {
-    await expect(decodeBatch(new Decoder(await bomb()))).rejects.toThrow("a record batch at offset 40 (3 records) was refused: its GZIP data decompresses to more than 16777216 bytes (MT_MAX_BATCH_BYTES)");
-  });
-
   it("holds its partition (holdingRefused): what comes before it handed on, paused, fetched again every 30 s, said once", async () => {
-    const { records } = await refusingInPlace(async () => decodeBatch(new Decoder(await bomb())));
+    const { records } = await decodeBatch(new Decoder(await bomb()));
     const before = { offset: "39", key: Buffer.from("k"), value: Buffer.from("v"), headers: {} };
     const handed: string[][] = [];
     const said: HeldBatch[] = [];

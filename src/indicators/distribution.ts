@@ -13,7 +13,6 @@ import { hashPlaintext, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
 import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
-import { refusingInPlace } from "../source/codecs.js";
 
 /**
  * A set travels whole in one message, and a member's list of URLs runs to megabytes (20k URLs: 2.5 MB of JSON), past
@@ -420,7 +419,7 @@ export class IndicatorSubscriber {
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     // a record batch the codecs refuse (source/codecs.ts) holds its partition there: no set after it is taken
     const onHeld = (h: HeldBatch) => this.o.onRefused(null, `a record batch of ${h.records} records cannot be read: ${h.why}; ${h.todo}`, "invalid", { partition: h.partition, offset: h.offset });
-    await refusingInPlace(() => this.consumer!.run({
+    await this.consumer.run({
       autoCommit: false,
       // one index rebuild per batch, not per set: at start the topic hands over every set at once
       eachBatch: holdingRefused(async ({ batch }) => {
@@ -461,7 +460,7 @@ export class IndicatorSubscriber {
         await this.o.floor?.record(this.signed([...this.inForce.values()]));
         this.reportMissing();
       }, onHeld, this.o.skipped).eachBatch,
-    }));
+    });
     this.reportMissing();
   }
 

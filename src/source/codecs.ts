@@ -2,7 +2,6 @@
 // producers (the Java client) as often write LZ4, SNAPPY or ZSTD. Each codec here refuses a record batch that would
 // decompress to more than the bound without allocating its whole output: a small hostile batch (a "gzip bomb")
 // cannot take the process's memory. What the consumer does with a refused batch is in kafka.ts (startConsumer).
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
@@ -150,21 +149,16 @@ function unzstd(data: Buffer): Buffer {
 // ---------------------------------------------------------------------------------------------- refused batches
 
 /**
- * A refused batch is handed to a consumer that reads its records through `refusingInPlace` as records of its own:
- * one per record of the batch, at their offsets, each carrying REFUSED_HEADER. kafkajs decompresses a whole
- * fetch response at once, so an error thrown here fails every partition of the response; these records fail only
- * the batch's own. Elsewhere (a backtest's read of a topic) the error is thrown, and names the batch's offset.
+ * A refused batch is handed to its consumer as records of its own: one per record of the batch, at their offsets,
+ * each carrying REFUSED_HEADER; every consumer of moneytrail's looks for them (refusedBatch). kafkajs decompresses a
+ * whole fetch response at once, so an error thrown here fails every partition of the response; these records fail
+ * only the batch's own. The error is thrown only when the batch's header cannot be found or it has too many records.
+ * (Consumers once opted in through an AsyncLocalStorage: on Node 20 that turns on a hook for every promise of the
+ * process, which made the consumer's promise-heavy path about twice as slow, as bench:kafka showed.)
  */
 const REFUSED_HEADER = "moneytrail-refused-batch";
 // the header's value starts with it: a producer cannot write a record that passes for a refused batch
 const TOKEN = randomUUID();
-const refusing = new AsyncLocalStorage<true>();
-
-/** Runs `start` (a consumer's start) so that refused batches reach its handler as records (see refusedBatch). */
-export function refusingInPlace<T>(start: () => Promise<T>): Promise<T> {
-  return refusing.run(true, start);
-}
-
 /** The batch a message stands for, refused (its count of records, and why), or undefined for a message of the topic. */
 export function refusedBatch(m: Pick<KafkaMessage, "headers">): { records: number; why: string } | undefined {
   const r = standingFor(m);
@@ -212,7 +206,7 @@ function codec(name: string, type: number, decompress: (data: Buffer) => Buffer 
       } catch (err) {
         const why = `its ${name} data ${err instanceof Unreadable ? err.message : `cannot be read (${(err as Error).message})`}`;
         const batch = batchOf(data, type);
-        if (batch && batch.count > 0 && batch.count <= MAX_STAND_INS && refusing.getStore()) {
+        if (batch && batch.count > 0 && batch.count <= MAX_STAND_INS) {
           // each carries the header: kafkajs leaves out those before the offset fetched from, which may be inside the batch
           const headers = { [REFUSED_HEADER]: `${TOKEN}${batch.count} ${batch.offset} ${why}` };
           const records = Array.from({ length: batch.count }, (_, i) => Record({ offsetDelta: i, key: null, value: null, headers }));

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import type { Line } from "./ndjson.js";
 import { UsageError } from "../lib/errors.js";
-import { MAX_BATCH_BYTES_SETTING, refusedBatch, refusingInPlace } from "./codecs.js";
+import { MAX_BATCH_BYTES_SETTING, refusedBatch } from "./codecs.js";
 
 /** A message of the range: `n` is its offset + 1 (counted from 1 like a file's lines), and where it is on the topic. */
 export interface TopicLine extends Line {
@@ -111,8 +111,8 @@ async function* readRange(
         });
         // a record batch the codecs refuse (codecs.ts) comes as records standing for it, and ends the read: thrown
         // inside kafkajs it was retried without end
-        refusingInPlace(() =>
-          consumer.run({
+        consumer
+          .run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
               const end = ends.get(batch.partition)!;
@@ -130,8 +130,8 @@ async function* readRange(
                 held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), key: m.key, value: m.value });
               }
             },
-          }),
-        ).catch(reject);
+          })
+          .catch(reject);
         // run sets up the consumer's group at once (seek and pause throw before it) and fetches only once it has
         // joined: its first fetches start at the window, and partitions with nothing in it are never fetched
         for (const [partition, start] of starts) if (start > 0 && !done.has(partition)) consumer.seek({ topic, partition, offset: String(start) });

@@ -5,7 +5,7 @@ import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Ad
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { setting } from "../config/run.js";
-import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusedBatchOffset, refusingInPlace, registerCodecs } from "./codecs.js";
+import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusedBatchOffset, registerCodecs } from "./codecs.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
 
@@ -178,14 +178,12 @@ export async function startConsumer(
     // start fetching (earlier events are skipped). kafkajs's autoCommit commits after every batch, one request per
     // batch per partition: most of the broker requests at a steady rate; and it commits the offsets resolved, which
     // pass what PostgreSQL has while it is away. The Runner commits PostgreSQL's positions every KAFKA_COMMIT_MS.
-    await refusingInPlace(() =>
-      consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: o.concurrentPartitions,
-        eachBatch: holding.eachBatch,
-      }),
-    );
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: o.concurrentPartitions,
+      eachBatch: holding.eachBatch,
+    });
   };
   // kafkajs leaves the consumer stopped after an error it deems final, such as "Failed to find group coordinator"
   // while the broker restarts. Starting it again is what an operator would do, so the process does it.
@@ -253,7 +251,7 @@ export function heldBatches(consumer: Consumer | undefined): HeldBatch[] {
 }
 
 /**
- * Wraps a consumer's eachBatch (run through refusingInPlace): the records before a refused batch are handed on, then
+ * Wraps a consumer's eachBatch: the records before a refused batch are handed on, then
  * its partition is paused and fetched again every HOLD_RECHECK_MS (what was handed on may have sought back; a batch
  * refused again is not said again). Unpaused, kafkajs fetched the batch again at once, without end. `held`: the
  * partitions held now, by partition; one is no longer held once a batch of it comes without the refused one.
