@@ -16,6 +16,8 @@ export const DISMISS_REASONS = {
   duplicate: "duplicate of another case",
   "insufficient-evidence": "insufficient evidence to report",
 } as const;
+/** A dismissal reason in words (one this version does not know, as it is written). */
+export const dismissalText = (reason: string): string => (DISMISS_REASONS as Record<string, string>)[reason] ?? reason;
 /**
  * What a closed case says of its merchant, wherever decisions are read back (sightings to publishers, the rules'
  * false-positive rate, backtest labels): confirmed by a report or the account's termination; clean by a dismissal

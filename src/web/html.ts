@@ -2,7 +2,7 @@
 // No client framework: the page works without JavaScript, prints, and a test browser sees what a person sees.
 import { maskUrl } from "../cases/mask.js";
 import type { CaseRow } from "../cases/store.js";
-import { DISMISS_REASONS } from "../cases/workflow.js";
+import { dismissalText } from "../cases/workflow.js";
 
 export class Html {
   constructor(readonly value: string) {}
@@ -85,5 +85,5 @@ export const shortHash = (h: string | undefined): string => (h ? `${h.slice(0, 1
  */
 export const decision = (c: CaseRow, ids = false): Html =>
   html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${c.reportRef}</code>` : ""}${
-    c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${(DISMISS_REASONS as Record<string, string>)[c.dismissReason] ?? c.dismissReason}</span>` : ""
+    c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${dismissalText(c.dismissReason)}</span>` : ""
   }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;

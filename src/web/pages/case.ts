@@ -5,7 +5,7 @@ import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
-import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion } from "../../cases/workflow.js";
+import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
 export interface CasePageOptions {
@@ -55,7 +55,7 @@ const shown = (k: string, v: unknown): string =>
     : k === "status"
       ? String(v).replace("_", " ")
       : k === "dismissReason"
-        ? ((DISMISS_REASONS as Record<string, string>)[String(v)] ?? String(v))
+        ? dismissalText(String(v))
         : typeof v === "string"
           ? v
           : JSON.stringify(v);
