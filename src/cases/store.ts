@@ -10,7 +10,7 @@ import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus, notAllowed } from "./workflow.js";
+import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus, notAllowed, statusText } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
 export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
@@ -466,7 +466,7 @@ export class CaseStore {
       const disposition =
         CONFIRMED.includes(c.status) ? "confirmed" : c.status === "dismissed" && (CLEAN_DISMISSALS as readonly string[]).includes(c.dismissReason ?? "") ? "dismissed" : null;
       if (!disposition)
-        throw new CaseError(409, `case ${caseId} is ${c.status.replace("_", " ")}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, one closed with the merchant's account, or one dismissed as false positive or legitimate business, tells a publisher something`);
+        throw new CaseError(409, `case ${caseId} is ${statusText(c.status)}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, one closed with the merchant's account, or one dismissed as false positive or legitimate business, tells a publisher something`);
       const all = indicatorsOf(d.alerts);
       if (all.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
       // a TLP:RED indicator's sighting goes to its own publisher only

@@ -9,6 +9,8 @@ export const Status = z.enum(STATUSES);
 export type Status = z.infer<typeof Status>;
 export const ACTIVE: readonly Status[] = ["open", "in_review", "escalated"];
 export const CLOSED: readonly Status[] = STATUSES.filter((s) => !ACTIVE.includes(s));
+/** A status as a reviewer reads it ("in review", not "in_review"). */
+export const statusText = (status: string): string => status.replaceAll("_", " ");
 
 export const DISMISS_REASONS = {
   "false-positive": "false positive: the signals do not hold up",
@@ -71,7 +73,7 @@ export function nextStatus(current: Status, action: CaseAction["action"]): Statu
 /** The refusal of an action the case's status does not allow: the statuses it is allowed from, and what to do instead. */
 export function notAllowed(action: CaseAction["action"], status: Status): string {
   const t = TRANSITIONS[action];
-  const now = status.replace("_", " ");
+  const now = statusText(status);
   const reopenFirst = "reopen it first, with a note saying why, to decide again";
   const next =
     action === "reopen"
@@ -122,7 +124,7 @@ export function changedSince(
   const [status, assignee, updatedAt, lastAlertId] = was;
   const out: string[] = [];
   if (lastAlertId !== c.lastAlertId) out.push(`a new alert came in (score ${c.score}, ${c.severity})`);
-  if (status !== c.status) out.push(`it is now ${c.status.replace("_", " ")} (was ${status.replace("_", " ")})`);
+  if (status !== c.status) out.push(`it is now ${statusText(c.status)} (was ${statusText(status)})`);
   if (assignee !== c.assignee) out.push(`it is now ${c.assignee ? `assigned to ${c.assignee}` : "unassigned"} (was ${assignee ? `assigned to ${assignee}` : "unassigned"})`);
   if (out.length === 0 && updatedAt !== c.updatedAt) out.push(`it was acted on at ${c.updatedAt}`);
   return out;

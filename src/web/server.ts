@@ -7,7 +7,7 @@ import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, writeAudit, type Actor, type CaseDetail, type Role } from "../cases/store.js";
-import { TRANSITIONS, caseVersion, isCaseVersion } from "../cases/workflow.js";
+import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { maskCase, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, tryAgainIn, type Permission, type Session } from "./auth.js";
@@ -319,7 +319,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       done === "comment"
         ? "comment added"
         : typeof done === "string" && Object.hasOwn(TRANSITIONS, done)
-          ? `${done}: the case is now ${d.case.status.replace("_", " ")}${handedTo}${sameRef}`
+          ? `${done}: the case is now ${statusText(d.case.status)}${handedTo}${sameRef}`
           : undefined;
     return sendHtml(reply, await workPage(req, d, { notice }));
   });

@@ -5,7 +5,7 @@ import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
-import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText } from "../../cases/workflow.js";
+import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
 import type { EvidenceEvent } from "../../decode/events.js";
 
 export interface CasePageOptions {
@@ -53,7 +53,7 @@ const shown = (k: string, v: unknown): string =>
   v === null || v === undefined || v === ""
     ? "none"
     : k === "status"
-      ? String(v).replace("_", " ")
+      ? statusText(String(v))
       : k === "dismissReason"
         ? dismissalText(String(v))
         : typeof v === "string"
@@ -137,7 +137,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
 ${o.print ? html`<p id="printed" class="muted">Case file printed by ${user.username} on ${when(o.printedAt ?? null)}; addresses as host and SHA-256 only, as in the audit trail.</p>` : ""}
-<p><strong>Status:</strong> <span id="status">${c.status.replace("_", " ")}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
+<p><strong>Status:</strong> <span id="status">${statusText(c.status)}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
 · <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${c.closedAt ? ` · closed ${when(c.closedAt)}` : ""}${decision(c, true)}</p>
 ${
   o.print
@@ -145,7 +145,7 @@ ${
     : html`<section id="other-cases"><h2>Other cases of this merchant</h2>${
         d.otherCases.length
           ? html`<table><thead><tr><th>Case</th><th>Status and decision</th><th>Opened</th><th>Closed</th></tr></thead><tbody>${d.otherCases.map(
-              (x) => html`<tr data-case="${x.caseId}"><td><a href="/cases/${x.caseId}">#${x.caseId}</a></td><td>${x.status.replace("_", " ")}${decision(x)}</td><td>${when(x.openedAt)}</td><td>${when(x.closedAt)}</td></tr>`,
+              (x) => html`<tr data-case="${x.caseId}"><td><a href="/cases/${x.caseId}">#${x.caseId}</a></td><td>${statusText(x.status)}${decision(x)}</td><td>${when(x.openedAt)}</td><td>${when(x.closedAt)}</td></tr>`,
             )}</tbody></table><p class="muted"><a href="/cases?status=all&amp;merchant=${encodeURIComponent(c.merchantId)}">All cases of ${c.merchantId} in the queue</a></p>`
           : html`<p class="muted">None: this is the merchant's first case.</p>`
       }</section>`

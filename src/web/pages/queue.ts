@@ -1,7 +1,7 @@
 // The case queue: most severe, then highest score, then oldest first, with filters and paging.
 import { decision, html, layout, severity, when, type PageUser } from "../html.js";
 import type { CaseRow, QueueFilter } from "../../cases/store.js";
-import { STATUSES } from "../../cases/workflow.js";
+import { STATUSES, statusText } from "../../cases/workflow.js";
 
 // the page sizes offered; any other one a link asks for (1-200) is kept
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -30,7 +30,7 @@ export function queuePage(
 <p class="muted">Suspect merchant accounts, riskiest first: critical before high, then by score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
 <form method="get" action="/cases" class="noprint">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
-  ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, s.replace("_", " ")])])}
+  ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, statusText(s)])])}
   ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
   ${select("acquirer", f.acquirer, [["", "any acquirer"], ...facets.acquirers.map((t): [string, string] => [t, t])])}
   ${select("assignee", f.assignee, [["", "anyone"], ["unassigned", "unassigned"], [user.username, `me (${user.username})`], ...facets.assignees.filter((a) => a !== user.username).map((t): [string, string] => [t, t])])}
@@ -48,7 +48,7 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
       q.rows.length
         ? q.rows.map(
             (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${severity(c.severity)}</td>
-<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${c.status.replace("_", " ")}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
+<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${statusText(c.status)}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
           )
         : html`<tr><td colspan="10">${
             q.total > 0 ? html`No cases on page ${q.page}: the ${q.total} that match fill ${pages} page${pages === 1 ? "" : "s"}. <a href="${link(pages)}">Go to page ${pages}</a>.` : "No cases match these filters."
