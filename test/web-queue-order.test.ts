@@ -43,4 +43,16 @@ describe("the case queue's order", { timeout: 60_000 }, () => {
     const listed = [...page.body.matchAll(/<tr data-case="\d+"><td><a href="\/cases\/\d+">#\d+<\/a><\/td><td><a href="\/cases\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
     expect(listed).toEqual(all.map((r) => r.merchantId));
   });
+
+  it("says how many pages there are, not 'page 9 of 1', when a link asks for a page past the last", async () => {
+    const { db, auth, app } = await openWeb();
+    await record(db, alert("M-ONE", "2026-03-01T00:00:00Z", 80, "high"), alert("M-TWO", "2026-03-02T00:00:00Z", 70, "high"));
+    const headers = await bearer(auth, "ann");
+    const past = (await app.inject({ method: "GET", url: "/cases?page=9", headers })).body;
+    expect(past).toContain("No cases on page 9");
+    expect(past).not.toMatch(/page 9 of/);
+    expect(past).toMatch(/2 cases · 1 page\b/);
+    const first = (await app.inject({ method: "GET", url: "/cases", headers })).body;
+    expect(first).toContain("2 cases · page 1 of 1");
+  });
 });

@@ -54,7 +54,7 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
             q.total > 0 ? html`No cases on page ${q.page}: the ${q.total} that match fill ${pages} page${pages === 1 ? "" : "s"}. <a href="${link(pages)}">Go to page ${pages}</a>.` : "No cases match these filters."
           }</td></tr>`
     }</tbody></table>
-<p>${q.total} case${q.total === 1 ? "" : "s"} · page ${q.page} of ${pages}
+<p>${q.total} case${q.total === 1 ? "" : "s"} · ${q.page <= pages ? `page ${q.page} of ${pages}` : `${pages} page${pages === 1 ? "" : "s"}`}
 ${q.page > 1 ? html` · <a href="${link(Math.min(q.page - 1, pages))}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1)}">next</a>` : ""}</p>`,
   );
 }
