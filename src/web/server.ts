@@ -18,7 +18,7 @@ import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { queryParams } from "../lib/query-params.js";
-import { html, layout, type Html, type PageUser } from "./html.js";
+import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
@@ -444,7 +444,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/admin/tokens", { config: { perm: "users:manage" } }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
     const t = await ownToken(req.actor!, b.username || undefined, String(b.label ?? ""), b.days || undefined);
-    return sendHtml(reply, await admin(req, `Token ${t.id} for ${req.actor!.username}, expires ${t.expiresAt}, shown once: ${t.token}`));
+    return sendHtml(reply, await admin(req, `Token ${t.id} for ${req.actor!.username}, expires ${when(t.expiresAt)}, shown once: ${t.token}`));
   });
   app.post("/admin/users/:name", { config: { perm: "users:manage" } }, async (req, reply) => {
     const { name } = req.params as { name: string };

@@ -233,6 +233,8 @@ describe.each(bothDatabases("cases-access"))("case access on %s", (_name, open) 
     const form = await app.inject({ method: "POST", url: "/admin/tokens", headers: as("adm"), payload: { label: "from the page" } });
     expect(form.statusCode).toBe(200);
     expect(await auth.byToken(/shown once: (mt_[\w-]+)/.exec(form.body)![1]!)).toEqual({ username: "adm", role: "admin" });
+    // the page says the expiry as every other time on it is said, in UTC by name
+    expect(form.body).toMatch(/expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, shown once/);
     // an admin still revokes anyone's token
     const revs = await auth.createToken(CONSOLE, "rev2", "to revoke");
     expect((await app.inject({ method: "DELETE", url: `/api/tokens/${revs.id}`, headers: as("adm") })).statusCode).toBe(204);
