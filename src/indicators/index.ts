@@ -241,11 +241,14 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   return parsed.data;
 }
 
-/** The *.json files of a directory, or the one file. */
+/**
+ * The *.json files of a directory, or the one file. A name starting with a dot is no set: an editor's lock file
+ * (.#set.json, a link to nothing) or macOS's AppleDouble file (._set.json) beside a set would refuse the directory.
+ */
 export function setFiles(path: string): string[] {
   return statSync(path).isDirectory()
     ? readdirSync(path)
-        .filter((f) => f.endsWith(".json"))
+        .filter((f) => /^[^.].*\.json$/.test(f))
         .sort()
         .map((f) => join(path, f))
     : [path];
