@@ -25,7 +25,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth >= MAX_DEPTH) return CENSOR;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   let out: Record<string, unknown>;
-  if (value instanceof Error) {
+  const isError = value instanceof Error;
+  if (isError) {
     // still an Error, so that pino's serializer gives its type and stack
     const err = new Error(scrub(value.message));
     err.name = value.name;
@@ -36,7 +37,11 @@ export function redact(value: unknown, depth = 0): unknown {
     if (typeof toJSON === "function") return redact(toJSON.call(value), depth + 1);
     out = {};
   }
-  for (const [k, v] of Object.entries(value)) if (k !== "message" && k !== "stack") out[k] = SECRET_KEY.test(k) ? CENSOR : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    // an Error's message and stack are on its copy already; another object's fields of those names are its own
+    if (isError && (k === "message" || k === "stack")) continue;
+    out[k] = SECRET_KEY.test(k) ? CENSOR : redact(v, depth + 1);
+  }
   return out;
 }
 
