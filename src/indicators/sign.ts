@@ -44,6 +44,8 @@ export function loadTrustStore(path: string): TrustStore {
   }
   const parsed = TrustStore.safeParse(json);
   if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error, json));
+  // by the key itself (its DER), however its PEM was wrapped
+  const entryOf = new Map<string, number>();
   parsed.data.keys.forEach((k, i) => {
     const refused = (message: string) => new ConfigError(path, [{ path: `keys[${i}].publicKey`, message }]);
     // node reads a private key as its public half: the secret would sit in a file every subscriber and backup holds
@@ -51,11 +53,21 @@ export function loadTrustStore(path: string): TrustStore {
       throw refused(
         `this is a private key: it must never be in a trust store (whoever reads the file could sign as ${k.publisher}); make a new key (moneytrail indicators keygen), give its printed public key, and treat key ${k.keyId} as compromised`,
       );
+    let der: string;
     try {
-      publicKeyOf(k);
+      der = publicKeyOf(k).export({ type: "spki", format: "der" }).toString("base64");
     } catch (err) {
       throw refused((err as Error).message);
     }
+    // a revocation or a window holds one entry: the same key under another would still verify what its thief signs
+    const j = entryOf.get(der);
+    if (j !== undefined) {
+      const other = parsed.data.keys[j]!;
+      throw refused(
+        `the same public key as keys[${j}] (key ${other.keyId} of ${other.publisher}): one key is one entry, or revoking or retiring one entry leaves the key trusted under the other; give key ${k.keyId} the public key keygen printed for it (a new key is a new key pair: moneytrail indicators keygen)`,
+      );
+    }
+    entryOf.set(der, i);
   });
   return parsed.data;
 }
