@@ -26,6 +26,20 @@ function coordinatorLookedUpAgain(message: string, error: unknown): boolean {
   return /^Response GroupCoordinator\b/.test(message) && error === "The group coordinator is not available";
 }
 
+/**
+ * The answers to InitProducerId that kafkajs's transactional producer retries, looking its coordinator up again
+ * (eosManager's INIT_PRODUCER_RETRIABLE_PROTOCOL_ERRORS): on a fresh cluster, every outbox publisher met them while
+ * the broker created its transaction-state topic. One never settled fails the publish, which the publisher logs.
+ */
+const INIT_PRODUCER_RETRIED = new Set([
+  "This is not the correct coordinator for this group",
+  "The group coordinator is not available",
+  "The coordinator is loading and hence can't process requests for this group",
+]);
+function producerIdAskedAgain(message: string, error: unknown): boolean {
+  return /^Response InitProducerId\b/.test(message) && typeof error === "string" && INIT_PRODUCER_RETRIED.has(error);
+}
+
 /** A client, with the codecs of codecs.ts: a record batch that decompresses to more than `maxBatchBytes` is refused. */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger, maxBatchBytes = DEFAULT_MAX_BATCH_BYTES): Kafka {
   registerCodecs(maxBatchBytes);
@@ -41,7 +55,7 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
       // a notice about kafkajs 2.0's change of default partitioner: every topic here is written with the new one
       if (message.startsWith("KafkaJS v2.0.0 switched default partitioner")) return;
-      const retried = retriedInside(message, rest.error) || coordinatorLookedUpAgain(message, rest.error);
+      const retried = retriedInside(message, rest.error) || coordinatorLookedUpAgain(message, rest.error) || producerIdAskedAgain(message, rest.error);
       const level = entry.level === logLevel.ERROR && !retried ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
@@ -240,6 +254,11 @@ export function skippedReason(m: KafkaMessage): string | undefined {
   return skippedRecords.get(m);
 }
 
+/** Why the records of a batch an operator skipped are dead-lettered: the codec's why and the operator's decision. */
+export function skippedWhy(b: RefusedAt, d: SkipDecision): string {
+  return `unreadable batch: a record batch of ${b.records} records at offset ${b.offset} of ${b.topic}[${b.partition}] cannot be read (${b.why}); skipped by ${d.by} at ${d.at} (moneytrail db skip-batch): ${d.reason}`;
+}
+
 /** how often a held partition is fetched again: the batch is decompressed again (up to the bound) each time */
 export const HOLD_RECHECK_MS = 30_000;
 
@@ -281,7 +300,7 @@ export function holdingRefused(
         refused = { topic: batch.topic, partition: batch.partition, offset: refusedBatchOffset(messages[at]!)!, ...refusedBatch(messages[at]!)! };
         const decision = skipped && (await skipped(refused));
         if (!decision) break;
-        const why = `unreadable batch: a record batch of ${refused.records} records at offset ${refused.offset} of ${refused.topic}[${refused.partition}] cannot be read (${refused.why}); skipped by ${decision.by} at ${decision.at} (moneytrail db skip-batch): ${decision.reason}`;
+        const why = skippedWhy(refused, decision);
         for (let i = at; i < messages.length && refusedBatchOffset(messages[i]!) === refused.offset; i++) {
           // the mark is this process's own: it does not go into a dead letter
           const m = (messages[i] = { ...messages[i]!, headers: {} } as KafkaMessage);

@@ -1,0 +1,34 @@
+// kafkajs's lines in the service's log, as the on-call engineer reads them: an answer kafkajs retries by itself is
+// no error (logged at error, it pages someone on every first start of a deployment).
+import { describe, it, expect } from "vitest";
+import { Writable } from "node:stream";
+import { createLogger } from "../src/lib/log.js";
+import { kafkaClient } from "../src/source/kafka.js";
+
+const capture = () => {
+  const lines: Record<string, any>[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) });
+  const kafka = kafkaClient(["127.0.0.1:9"], "operator-log-test", createLogger("debug", sink));
+  return { lines, logger: kafka.logger() };
+};
+
+describe("kafkajs's answers it retries by itself", () => {
+  // the first start on a fresh cluster logged six of these at error (one per outbox publisher) while the broker
+  // created its transaction-state topic; eosManager's initProducerId retries each (INIT_PRODUCER_RETRIABLE_PROTOCOL_ERRORS)
+  it("logs InitProducerId answered by a coordinator that is not the transaction's one yet, or still loading, at debug", () => {
+    const { lines, logger } = capture();
+    const connection = logger.namespace("Connection");
+    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "This is not the correct coordinator for this group", correlationId: 5 });
+    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "The group coordinator is not available", correlationId: 6 });
+    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "The coordinator is loading and hence can't process requests for this group", correlationId: 7 });
+    expect(lines.map((l) => l.level)).toEqual([20, 20, 20]);
+  });
+
+  it("keeps InitProducerId's other answers, and those answers to the consumer group's requests, at error", () => {
+    const { lines, logger } = capture();
+    const connection = logger.namespace("Connection");
+    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "Transactional Id authorization failed" });
+    connection.error("Response JoinGroup(key: 11, version: 5)", { error: "This is not the correct coordinator for this group" });
+    expect(lines.map((l) => l.level)).toEqual([50, 50]);
+  });
+});
