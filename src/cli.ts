@@ -28,7 +28,7 @@ import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
 import { resetPositions, skipBatch } from "./sinks/postgres/store.js";
 import { createLogger } from "./lib/log.js";
-import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, sweepRuleSets } from "./app/backtest.js";
+import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, skipDecisionsAt, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
 import { progressBar } from "./app/progress.js";
 import { readLineBatches } from "./source/ndjson.js";
@@ -200,6 +200,10 @@ program
   .option("--events <file>", "events, one JSON object per line")
   .option("--topic <topic>", "or: the events recorded on a Kafka topic (with --brokers or KAFKA_BROKERS)")
   .option("--brokers <list>", "Kafka brokers for --topic (env KAFKA_BROKERS)")
+  .option(
+    "--database-url <url>",
+    "with --topic: the service's PostgreSQL (env DATABASE_URL), where operators' skips of record batches that cannot be read are recorded (db skip-batch); such a batch is skipped here too, its records counted as unreadable-batch",
+  )
   .option("--from <t>", "first event: an RFC 3339 time (on occurredAt), or a line number (with --topic: an offset, in every partition)")
   .option("--to <t>", "last event, inclusive: an RFC 3339 time (on occurredAt), or a line number (with --topic: an offset)")
   .requiredOption("--baseline <dir>", "rule set A: as in force")
@@ -218,6 +222,7 @@ program
       events?: string;
       topic?: string;
       brokers?: string;
+      databaseUrl?: string;
       from?: string;
       to?: string;
       baseline: string;
@@ -238,6 +243,7 @@ program
       // a name Kafka would refuse is said as such, not as a topic missing from the brokers
       if (o.topic) setting("eventsTopic", { name: "--topic", value: o.topic });
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
+      if (o.databaseUrl !== undefined && !o.topic) throw new UsageError("--database-url is read with --topic only (the operators' skips of record batches on the topic); a file has no batches to skip");
       if (o.labels) checkInputFile("--labels", o.labels, "labels file");
       // the reports are written when the run is over: over an input they would replace the recorded events or labels
       for (const [flag, out] of [["--json", o.json], ["--html", o.html]] as const)
@@ -255,6 +261,9 @@ program
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
         const truth = o.labels ? labelsFromFile(o.labels) : o.dispositions ? await dispositionsFrom(o.dispositions) : undefined;
+        // the operators' skips are read as `run` reads them: an unreadable batch it went past is gone past here too
+        const dbUrl = o.databaseUrl ?? process.env.DATABASE_URL;
+        const decisions = o.topic && dbUrl ? skipDecisionsAt(dbUrl, o.databaseUrl !== undefined ? "--database-url" : "DATABASE_URL") : undefined;
         const shown = o.progress && process.stderr.isTTY === true;
         // a topic's range is read whole before it is run: a bar for each
         const reading = progressBar(`reading ${o.topic}`, shown && o.topic !== undefined, "messages");
@@ -272,11 +281,13 @@ program
                 from: offset(from),
                 to: offset(to),
                 reading: (done, total) => reading.update(done, total),
+                skips: decisions?.skips ?? { without: "give the service's database (--database-url or DATABASE_URL) to skip it here too" },
               }),
             };
-        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(() => {
+        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
           reading.stop();
           bar.stop();
+          await decisions?.close();
         });
         process.stdout.write(backtestTables(result));
         writeBacktestReports(result, o);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
-import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, decodeMessage, type AheadLimit, type Rejection } from "../decode/decode.js";
+import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import { Alert, type Event } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
@@ -17,7 +17,8 @@ import { isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type Rule
 import type { RuleMode } from "../rules/kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
-import type { LateStart, TopicLine } from "../source/kafka-range.js";
+import type { LateStart, SkipDecisions, TopicLine } from "../source/kafka-range.js";
+import { skippedBatch } from "../sinks/postgres/store.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
@@ -183,6 +184,41 @@ export async function dispositionsFrom(url: string): Promise<Truth> {
   }
 }
 
+/**
+ * The operators' decisions to skip a record batch that cannot be read (`moneytrail db skip-batch`, mt_skipped_batches)
+ * in the service's database at `url`, for a topic's range: connected to only once such a batch is met, only read.
+ * `flag` names the setting the URL came from, in errors.
+ */
+export function skipDecisionsAt(url: string, flag: string): { skips: SkipDecisions; close: () => Promise<void> } {
+  const checked = RunConfig.shape.databaseUrl.safeParse(url);
+  if (!checked.success) throw new BacktestError(`${flag}: ${checked.error.issues[0]!.message.replace(/^DATABASE_URL /, "the service's database URL ")}`);
+  const where = databaseWhere(url);
+  let client: Promise<import("pg").Client> | undefined;
+  const connect = async () => {
+    const { default: pg } = await import("pg");
+    const c = new pg.Client({ connectionString: url });
+    await c.connect().catch((err: Error) => {
+      throw connectFailure(err, where, flag);
+    });
+    return c;
+  };
+  return {
+    skips: {
+      where,
+      lookup: async (b) => {
+        const c = await (client ??= connect());
+        return skippedBatch(c, b.topic, b.partition, b.offset).catch((err: Error & { code?: string }) => {
+          if (err.code === "42P01") throw new BacktestError(`no mt_skipped_batches table at ${where}: give ${flag} the service's database, where \`moneytrail db skip-batch\` records its decisions`);
+          throw err;
+        });
+      },
+    },
+    close: async () => {
+      await client?.then((c) => c.end()).catch(() => undefined);
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Sweep: one numeric parameter of one candidate rule over a range
 
@@ -319,7 +355,9 @@ const FIRST_PER_REASON = 3;
 const Rate = z.number().min(0).max(1).nullable();
 const LabelOf = z.enum(["positive", "negative", "unknown"]);
 
-const RejectionKind = z.enum(["not-json", "schema", "too-large"]);
+/** as `run` dead-letters them: unreadable-batch is a record of a batch that cannot be read, which an operator skipped */
+const RejectionKind = z.enum(["not-json", "schema", "too-large", "unreadable-batch"]);
+type RejectionKind = z.infer<typeof RejectionKind>;
 /**
  * A reason as a report may carry it: JSON.parse's message quotes the start of the bad line (`Unexpected token 'o',
  * "the line"... is not valid JSON`), which may hold a URL or a descriptor, and reports carry no text from the events.
@@ -457,6 +495,8 @@ export const BacktestResult = z.strictObject({
       "not-json": count,
       schema: count,
       "too-large": count,
+      /** records of a batch on the topic that cannot be read, skipped by an operator (db skip-batch) */
+      "unreadable-batch": count,
       /** where the first bad lines (of a topic: messages) are, and why by kind */
       first: z
         .array(
@@ -604,7 +644,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const toLine = o.to && "line" in o.to ? o.to.line : Infinity;
   const fromTime = o.from && "time" in o.from ? Date.parse(o.from.time) : -Infinity;
   const toTime = o.to && "time" in o.to ? Date.parse(o.to.time) : Infinity;
-  const rejected: Record<Rejection, number> = { "not-json": 0, schema: 0, "too-large": 0 };
+  const rejected: Record<RejectionKind, number> = { "not-json": 0, schema: 0, "too-large": 0, "unreadable-batch": 0 };
   const firstRejects: BacktestResult["events"]["rejected"]["first"] = [];
   const reasons = new Map<string, BacktestResult["events"]["rejected"]["reasons"][number]>();
   let otherReasons = 0;
@@ -625,8 +665,13 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const { n, bytes } = line;
       if (n < fromLine || n > toLine) continue;
       lines++;
-      // a topic's message as `run` takes it: keyed by its merchantId, not a tombstone
-      const d = "timestamp" in line ? decodeMessage(line, maxBytes, onTopic, line.timestamp, MAX_BYTES_FLAG) : decode(bytes, maxBytes, inFile, began, MAX_BYTES_FLAG);
+      // a topic's message as `run` takes it: keyed by its merchantId, not a tombstone, nor of a batch an operator skipped
+      const d: Decoded | { ok: false; kind: "unreadable-batch"; reason: string } =
+        "skipped" in line && line.skipped !== undefined
+          ? { ok: false, kind: "unreadable-batch", reason: line.skipped }
+          : "timestamp" in line
+            ? decodeMessage(line, maxBytes, onTopic, line.timestamp, MAX_BYTES_FLAG)
+            : decode(bytes, maxBytes, inFile, began, MAX_BYTES_FLAG);
       if (!d.ok) {
         rejected[d.kind]++;
         // a topic's message is found by partition and offset; its n alone (the offset + 1) names no partition
@@ -753,7 +798,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       outsideWindow,
       lateStarts: [...(o.events.batches.lateStarts ?? [])],
       rejected: {
-        total: rejected["not-json"] + rejected.schema + rejected["too-large"],
+        total: Object.values(rejected).reduce((x, y) => x + y, 0),
         ...rejected,
         first: firstRejects,
         // most frequent first; of as many, the first met

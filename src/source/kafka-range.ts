@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import type { Line } from "./ndjson.js";
 import { UsageError } from "../lib/errors.js";
-import { MAX_BATCH_BYTES_SETTING, refusedBatch } from "./codecs.js";
+import { MAX_BATCH_BYTES_SETTING, refusedBatch, refusedBatchOffset } from "./codecs.js";
+import { skippedWhy, type RefusedAt, type SkipDecision, type SkippedLookup } from "./kafka.js";
 
 /** A message of the range: `n` is its offset + 1 (counted from 1 like a file's lines), and where it is on the topic. */
 export interface TopicLine extends Line {
@@ -16,7 +17,15 @@ export interface TopicLine extends Line {
   /** the message's key and value as kafkajs gives them (a tombstone's value is null; its `bytes` are empty), for decodeMessage */
   key: Buffer | null;
   value: Buffer | null;
+  /** a record of a batch that cannot be read and that an operator skipped: why it is dead-lettered (skippedWhy) */
+  skipped?: string;
 }
+
+/**
+ * Where the operators' decisions to skip a batch that cannot be read (`moneytrail db skip-batch`) are read from, and
+ * the words naming it; or, when the reader has none, how to give it one.
+ */
+export type SkipDecisions = { lookup: SkippedLookup; where: string } | { without: string };
 
 /** A partition whose log began after the window's start (retention had deleted it): it was read from its first offset. */
 export interface LateStart {
@@ -29,13 +38,9 @@ export type TopicRange = AsyncGenerator<TopicLine[]> & { readonly lateStarts: re
 
 const EMPTY = Buffer.alloc(0);
 
-interface Held {
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-}
+type Held = Omit<TopicLine, "n" | "bytes">;
+
+type RangeOptions = { from?: number; to?: number; reading?: (done: number, total: number) => void; skips?: SkipDecisions };
 
 /**
  * Yields the topic's messages, within an optional window of offsets (inclusive, the same in every partition), as
@@ -43,13 +48,14 @@ interface Held {
  * traffic a backtest replays, not for a topic's whole history. `progress`: messages handed out so far, as a file's
  * source reports the bytes it has handed out; `o.reading`: offsets read, while the range is read before any is.
  * Each partition is read from the window's start; one whose log begins after it is read from its log's start, and
- * named in `lateStarts`.
+ * named in `lateStarts`. A record batch that cannot be read ends the read, naming it, unless `o.skips` says an operator
+ * skipped it: then its records are handed out as lines with `skipped` (no key, no value), as `run` dead-letters them.
  */
 export function readTopicRange(
   kafka: Kafka,
   topic: string,
   progress?: (done: number, total: number) => void,
-  o: { from?: number; to?: number; reading?: (done: number, total: number) => void } = {},
+  o: RangeOptions = {},
 ): TopicRange {
   const lateStarts: LateStart[] = [];
   return Object.assign(readRange(kafka, topic, lateStarts, progress, o), { lateStarts });
@@ -60,7 +66,7 @@ async function* readRange(
   topic: string,
   lateStarts: LateStart[],
   progress: ((done: number, total: number) => void) | undefined,
-  o: { from?: number; to?: number; reading?: (done: number, total: number) => void },
+  o: RangeOptions,
 ): AsyncGenerator<TopicLine[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -91,6 +97,8 @@ async function* readRange(
       const done = new Set([...ends].filter(([p, end]) => end <= starts.get(p)!).map(([p]) => p));
       /** per partition, how many offsets have been read past */
       const read = new Map<number, number>();
+      /** the decision for each refused batch met, by partition and first offset: asked once a batch */
+      const decisions = new Map<string, Promise<SkipDecision | undefined>>();
       await new Promise<void>((resolve, reject) => {
         // how far a partition is read is taken from the batches' end events, not from eachBatch: a fetch of only
         // aborted records or transaction markers (an upstream transactional producer's) reaches no eachBatch, and
@@ -109,8 +117,8 @@ async function* readRange(
           }
           if (done.size === ends.size) resolve();
         });
-        // a record batch the codecs refuse (codecs.ts) comes as records standing for it, and ends the read: thrown
-        // inside kafkajs it was retried without end
+        // a record batch the codecs refuse (codecs.ts) comes as records standing for it, and ends the read unless an
+        // operator skipped it: thrown inside kafkajs it was retried without end
         consumer
           .run({
             autoCommit: false,
@@ -121,13 +129,24 @@ async function* readRange(
                 if (offset >= end) break;
                 if (offset < (o.from ?? 0) || offset > (o.to ?? Infinity)) continue;
                 const refused = refusedBatch(m);
-                if (refused)
-                  return reject(
-                    new UsageError(
-                      `${topic}[${batch.partition}] at offset ${m.offset}: a record batch of ${refused.records} records cannot be read: ${refused.why}; raise ${MAX_BATCH_BYTES_SETTING} if its producer meant a batch that large, or read a window that leaves it out (backtest --from/--to)`,
-                    ),
-                  );
-                held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), key: m.key, value: m.value });
+                let skipped: string | undefined;
+                if (refused) {
+                  const at: RefusedAt = { topic, partition: batch.partition, offset: refusedBatchOffset(m)!, ...refused };
+                  const key = `${at.partition}@${at.offset}`;
+                  if (o.skips && "lookup" in o.skips && !decisions.has(key)) decisions.set(key, o.skips.lookup(at));
+                  let decision: SkipDecision | undefined;
+                  try {
+                    decision = await decisions.get(key);
+                  } catch (err) {
+                    // thrown here, kafkajs would run the batch again without end
+                    const e = err as Error;
+                    e.message = `${unreadable(at)}; whether an operator skipped it could not be read: ${e.message}`;
+                    return reject(e);
+                  }
+                  if (!decision) return reject(new UsageError(unreadable(at, o.skips)));
+                  skipped = skippedWhy(at, decision);
+                }
+                held.push({ partition: batch.partition, offset, timestamp: Number(m.timestamp), key: m.key, value: m.value, ...(skipped !== undefined && { skipped }) });
               }
             },
           })
@@ -147,4 +166,13 @@ async function* readRange(
     progress?.(Math.min(i + 1000, held.length), held.length);
     yield held.slice(i, i + 1000).map((h) => ({ ...h, n: h.offset + 1, bytes: h.value ?? EMPTY }));
   }
+}
+
+/** Why the read ends at a batch that cannot be read, and what to do: what the reader knows of an operator's skip. */
+function unreadable(b: RefusedAt, skips?: SkipDecisions): string {
+  const todo = `raise ${MAX_BATCH_BYTES_SETTING} if its producer meant a batch that large, or read a window that leaves it out (backtest --from/--to)`;
+  const head = `${b.topic}[${b.partition}] at offset ${b.offset}: a record batch of ${b.records} records cannot be read: ${b.why}`;
+  if (!skips) return `${head}; ${todo}`;
+  if ("without" in skips) return `${head}; ${todo}; if an operator skipped it (moneytrail db skip-batch), ${skips.without}`;
+  return `${head}; no operator skipped it (none recorded at ${skips.where}): ${todo}; one that is not meant (data its codec cannot read, or a hostile batch) is skipped for every consumer of the topic by an operator: \`moneytrail db skip-batch --topic ${b.topic} --partition ${b.partition} --offset ${b.offset} --reason "…"\``;
 }
