@@ -49,7 +49,11 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
     logLevel: logLevel.WARN,
     // kafkajs logs through pino, so its lines are JSON like ours
     logCreator: () => (entry) => {
-      const { message, ...rest } = entry.log;
+      const { message, ...line } = entry.log;
+      // an Error kafkajs hands over as `error` ("Error when calling eachBatch", with its stack beside it) goes as
+      // `err`, which pino serialises with its type, message and stack: under another name it was `{name, code}`
+      const { error, stack: _stack, ...others } = line;
+      const rest = error instanceof Error ? { ...others, err: error } : line;
       // Not our case: a failed outbox send aborts its transaction (invisible to read_committed readers) and the
       // publisher re-reads its published mark before trying again, so bounded retries cannot duplicate.
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
