@@ -182,7 +182,11 @@ describe.each([
     const blocked = await act(c.caseId, { action: "reopen", note: "new facts" });
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json().error).toContain(fresh.caseId);
-    expect((await act(fresh.caseId, { action: "dismiss", reason: "duplicate" })).statusCode).toBe(200);
+    // a critical case is let go only with a note saying why
+    const bare = await act(fresh.caseId, { action: "dismiss", reason: "duplicate", note: "  " });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json().error).toMatch(/^note: a critical case .* dismissed only with a note/);
+    expect((await act(fresh.caseId, { action: "dismiss", reason: "duplicate", note: "same merchant as the case reopened below" })).statusCode).toBe(200);
     expect((await act(c.caseId, { action: "reopen", note: "new facts" })).json()).toMatchObject({ status: "open", dismissReason: null });
   });
 

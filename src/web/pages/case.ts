@@ -183,7 +183,10 @@ ${
     ? form(
         "dismiss",
         "Dismiss",
-        (sent) => html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${note(sent)}`,
+        (sent) =>
+          html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
+            c.severity === "critical" ? html`<label>why the match does not hold <input name="note" required size="40" value="${sent("note")}"></label>` : note(sent)
+          }`,
       )
     : ""
 }
