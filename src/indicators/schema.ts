@@ -5,7 +5,7 @@ import { isIP } from "node:net";
 import { canonicalIp } from "../lib/ip.js";
 import { z } from "zod";
 import { getDomain } from "tldts";
-import { canonicalHost, canonicalUrl, parseHttpUrl } from "../lib/url.js";
+import { canonicalHost, canonicalOf, parseHttpUrl } from "../lib/url.js";
 import { compactKeyword } from "../lib/descriptor.js";
 
 export const INDICATOR_KINDS = [
@@ -64,11 +64,25 @@ const hashed = (v: string): string | null => {
   const h = v.trim().toLowerCase();
   return SHA256.test(h) ? h : null;
 };
+/**
+ * A name a site may have: labels of letters, digits, - and _. The URL parser also takes *, ! and empty labels, which no
+ * site's host holds, so an entry with them would match nothing.
+ */
+const DNS_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
 /** a URL's host is compared in its ASCII (punycode) form, so a name is listed in that form, without a port */
 const hostName = (v: string): string | null => {
   const host = canonicalHost(v.trim());
-  return parseHttpUrl(`http://${host}/`)?.hostname === host && !host.includes(":") && !/^[\d.]+$/.test(host) ? host : null;
+  return parseHttpUrl(`http://${host}/`)?.hostname === host && DNS_NAME.test(host) && !/^[\d.]+$/.test(host) ? host : null;
 };
+/** a URL's canonical form, when its host is a name a site may have or an IP address */
+const urlKey = (v: string): string | null => {
+  const url = parseHttpUrl(v);
+  if (!url) return null;
+  const host = canonicalHost(url.hostname);
+  return DNS_NAME.test(host) || isIP(host.replace(/^\[(.*)\]$/, "$1")) ? canonicalOf(url) : null;
+};
+const WILDCARD =
+  "a wildcard, which no site's name holds, so it would match nothing: list the domain under the * as kind domain, which matches it and every name under it";
 /** a domain entry matches every name under it: a public suffix (com, co.uk, github.io) would match whole registries */
 const domainName = (v: string): string | null => {
   const host = hostName(v);
@@ -97,13 +111,22 @@ const noHash =
 
 /** Per kind: the form a value is stored and looked up in (null when it can never match, or would match too much), and why. */
 const FORMS: Record<IndicatorKind, { key: (value: string) => string | null; otherwise: string | ((value: string) => string) }> = {
-  url: { key: canonicalUrl, otherwise: "not an http(s) URL" },
+  url: {
+    key: urlKey,
+    otherwise: (v) => {
+      const host = parseHttpUrl(v)?.hostname;
+      if (host === undefined) return "not an http(s) URL";
+      return host.startsWith("*.") ? `a URL whose host is ${WILDCARD}` : "a URL whose host is no name a site may have (labels of letters, digits, - and _), so it would match nothing";
+    },
+  },
   domain: {
     key: domainName,
     otherwise: (v) =>
       hostName(v)
         ? "a public suffix or a single label (such as com, co.uk or github.io), which would match every site under it: list the site's own domain"
-        : "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)",
+        : v.trim().startsWith("*.")
+          ? WILDCARD
+          : "not a domain name (an internationalised name goes in its xn-- form; an IP address is kind ip)",
   },
   "url-sha256": { key: hashed, otherwise: noHash("of the canonical URL (moneytrail indicators export --hash makes it from a url entry)") },
   "domain-sha256": { key: hashed, otherwise: noHash("of the canonical domain (moneytrail indicators export --hash makes it from a domain entry)") },
