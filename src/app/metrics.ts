@@ -4,6 +4,26 @@ import { PerformanceObserver, constants } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 import { Memo } from "../lib/memo.js";
 import { scrapeRead } from "../lib/within.js";
+import { Alert, Event } from "../decode/events.js";
+import type { Rejection } from "../decode/decode.js";
+import type { RefusalKind } from "../indicators/distribution.js";
+
+/**
+ * The values each labelled counter is known to take (a Record, so that a kind added to its type must be named here).
+ * They are exported at 0 from the start: Prometheus's increase() and rate() need a sample before a series' first
+ * increment, so a series that appeared at 1 showed no increase: a process's first dead letter, critical alert or
+ * refused set drew nothing on the dashboard and fired no alert.
+ */
+const DEAD_LETTER_REASONS: Record<Rejection | "unreadable-batch", 0> = { "not-json": 0, schema: 0, "too-large": 0, "unreadable-batch": 0 };
+const SET_REFUSALS: Record<RefusalKind, 0> = { invalid: 0, untrusted: 0, publisher: 0, changed: 0, rollback: 0 };
+const DESTINATIONS: Record<"alerts" | "dead-letter", 0> = { alerts: 0, "dead-letter": 0 };
+const RELOAD_RESULTS: Record<"accepted" | "refused", 0> = { accepted: 0, refused: 0 };
+
+/** A counter with its known label values at 0. */
+function fromZero<T extends client.Counter>(counter: T, label: string, values: readonly string[]): T {
+  for (const value of values) counter.inc({ [label]: value }, 0);
+  return counter;
+}
 
 // Heap used right after the latest major GC: what the process really retains. Sampled heap used is a sawtooth
 // whose level follows V8's growth heuristics, so it cannot tell a leak from a lazier collector.
@@ -92,11 +112,15 @@ export function createMetrics() {
     webhookDeliveries,
     webhookGivenUp,
     consumed: c("events_consumed_total", "messages read from the events topic"),
-    processed: c("events_processed_total", "valid events run through the engine", ["type"]),
-    deadLettered: c("events_dead_lettered_total", "messages sent to the dead-letter topic, by reason: not-json, schema, too-large, unreadable-batch (a record of a batch that cannot be read, skipped by moneytrail db skip-batch)", ["reason"]),
-    alerts: c("alerts_raised_total", "alerts raised", ["severity"]),
+    processed: fromZero(c("events_processed_total", "valid events run through the engine", ["type"]), "type", Event.options.map((e) => e.shape.type.value)),
+    deadLettered: fromZero(
+      c("events_dead_lettered_total", "messages sent to the dead-letter topic, by reason: not-json, schema, too-large, unreadable-batch (a record of a batch that cannot be read, skipped by moneytrail db skip-batch)", ["reason"]),
+      "reason",
+      Object.keys(DEAD_LETTER_REASONS),
+    ),
+    alerts: fromZero(c("alerts_raised_total", "alerts raised", ["severity"]), "severity", Alert.shape.severity.options),
     alertTypologies: c("alert_typologies_total", "alerts raised, once per typology they name", ["typology"]),
-    published: c("outbox_published_total", "messages published from the outbox", ["dest"]),
+    published: fromZero(c("outbox_published_total", "messages published from the outbox", ["dest"]), "dest", Object.keys(DESTINATIONS)),
     publishFailures: c("outbox_publish_failures_total", "outbox publishes that failed (each is retried; /readyz's outbox check says why)", ["partition"]),
     outboxWaiting: g("outbox_rows_waiting", "outbox rows (alerts, dead letters) not yet published, per partition this process holds (at scrape)", ["partition"]),
     webRefused: c(
@@ -105,17 +129,21 @@ export function createMetrics() {
       ["permission", "role"],
     ),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
-    indicatorRefusals: c(
-      "indicator_sets_refused_total",
-      "indicator sets from the topic not taken, by reason: invalid, untrusted (signature), publisher (another's set id), changed (same version), rollback (older than a version in force before)",
-      ["reason"],
+    indicatorRefusals: fromZero(
+      c(
+        "indicator_sets_refused_total",
+        "indicator sets from the topic not taken, by reason: invalid, untrusted (signature), publisher (another's set id), changed (same version), rollback (older than a version in force before)",
+        ["reason"],
+      ),
+      "reason",
+      Object.keys(SET_REFUSALS),
     ),
     indicatorSetsMissing: g(
       "indicator_sets_missing",
       "indicator sets in force before this process started (mt_indicator_versions) that are not in force now, once the topic has been read: a tombstone or another message under a set's key erased its release at compaction, or it was refused (value 1 each; logged with what to do)",
       ["publisher", "set"],
     ),
-    rulesReloads: c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]),
+    rulesReloads: fromZero(c("rules_reloads_total", "rule-set changes seen in the rules directory", ["result"]), "result", Object.keys(RELOAD_RESULTS)),
     repeated: c("events_repeated_total", "events whose eventId their merchant was recently sent (sent again): counted in events_processed_total, applied once"),
     slotsReset: c("rule_slots_reset_total", "rule slots restored from a checkpoint in another kind's shape (a rule id that changed kind), dropped"),
     ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),
