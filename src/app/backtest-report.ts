@@ -73,6 +73,7 @@ function summaryLines(r: BacktestResult): string[] {
   return [
     `${e.processed} events of ${e.merchants} merchants from ${e.source}${describeWindow(r)}` +
       lateStarts(e.lateStarts) +
+      (e.repeated ? `; ${e.repeated} repeated (an event id its merchant was sent already: skipped, as run and replay skip it)` : "") +
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,

@@ -483,6 +483,8 @@ export const BacktestResult = z.strictObject({
     lines: count,
     /** events run through the rule sets */
     processed: count,
+    /** events whose id their merchant was sent already, skipped as `run` and `replay` skip them: lines = processed + repeated + rejected + outsideWindow */
+    repeated: count,
     /** valid events outside the time window */
     outsideWindow: count,
     /**
@@ -795,6 +797,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       to: o.to ?? null,
       lines,
       processed: a.engine.counts.events,
+      // every run saw the same events: the same ones were repeats in each
+      repeated: a.engine.counts.repeated,
       outsideWindow,
       lateStarts: [...(o.events.batches.lateStarts ?? [])],
       rejected: {
