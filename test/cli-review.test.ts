@@ -22,9 +22,9 @@ function fails(args: string[], code: number): string {
 }
 
 describe("indicator sets on the command line", () => {
-  it("a file given to --from misp is said to be a file, not a crash in the refusal's own handler", { timeout: 60_000 }, () => {
+  it("a file given to --from misp that is no MISP event is said to be one, not a crash in the refusal's own handler", { timeout: 60_000 }, () => {
     expect(fails(["indicators", "import", SET, "--from", "misp"], 2)).toBe(
-      `error: ${SET} is a file: --from misp takes a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix\n`,
+      `error: ${SET} is not a MISP event (no "Event" object): --from misp takes one event's JSON export ({"Event": …}) or a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix\n`,
     );
   });
 

@@ -282,9 +282,9 @@ export function indicatorCommands(program: Command): void {
     .description("convert a set from another format to format v1")
     .argument("<file>")
     .addOption(
-      new Option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory) | legacy (the engine's earlier files)").choices(["stix", "misp", "legacy"]).default("stix"),
+      new Option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory, or one event's JSON export) | legacy (the engine's earlier files)").choices(["stix", "misp", "legacy"]).default("stix"),
     )
-    .option("--set-id <id>", "id of the set made (default: the bundle's, the feed's or the earlier file's)", setIdFlag)
+    .option("--set-id <id>", "id of the set made (default: the bundle's, the feed's, the MISP event's or the earlier file's)", setIdFlag)
     .option("--set-version <n>", "version of the set made: a subscriber takes a set only when its version is higher than the one in force", wholeNumberFlag(1), 1)
     .option("--out <file>", "where to write (default: stdout)")
     .action((file: string, o: { from: string; setId?: string; setVersion: number; out?: string }) => {

@@ -1,5 +1,6 @@
 // MISP feeds in, MISP sightings out. A MISP feed directory (what MISP's "feed" export and its feed fetcher use) is
-// manifest.json (event uuid → summary) and one <uuid>.json per event. Attributes flagged for detection (to_ids)
+// manifest.json (event uuid → summary) and one <uuid>.json per event; an event's page exports the same {"Event": …}
+// file on its own, which imports as a feed of one. Attributes flagged for detection (to_ids)
 // become entries of a moneytrail set; the choices are in docs/stix-misp.md.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -11,7 +12,7 @@ import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
 import { Disposition, type Skipped } from "./stix.js";
 
 export interface MispImportOptions {
-  /** the imported set's id (default "misp:" + the directory's name) */
+  /** the imported set's id (default "misp:" + the directory's name, or the event's uuid for one event's file) */
   setId?: string;
   /** default 1 */
   version?: number;
@@ -187,32 +188,63 @@ function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefine
   return entry.success ? entry.data : { reason: `not a valid entry: ${entry.error.issues.map((i) => i.message).join("; ")}` };
 }
 
-/** A MISP feed directory as a moneytrail set, with the attributes left out and why (ref: the attribute uuid). */
-export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
+type MispEvent = z.infer<typeof EventFile>["Event"];
+/** An event to import, with what its feed's manifest says of it (a lone event file has none). */
+interface Listed {
+  ev: MispEvent;
+  manifest?: z.infer<typeof Manifest>[string];
+}
+
+/** The events of a feed directory, each checked against the manifest that lists it. */
+function feedEvents(dir: string): Listed[] {
   const manifestFile = join(dir, "manifest.json");
-  if (statSync(dir, { throwIfNoEntry: false })?.isFile())
-    throw new UsageError(`${dir} is a file: --from misp takes a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix`);
   if (!existsSync(manifestFile)) throw new ConfigError(manifestFile, [{ path: "", message: "missing: a MISP feed directory holds manifest.json and one <uuid>.json per event" }]);
   const manifestJson = readJson(manifestFile);
   const manifest = Manifest.safeParse(manifestJson);
   if (!manifest.success) throw new ConfigError(manifestFile, zodIssues(manifest.error, manifestJson));
+  // keys are UUIDs (checked above), so a key can never name a file outside the directory
+  return Object.keys(manifest.data)
+    .sort()
+    .map((key) => {
+      const file = join(dir, `${key}.json`);
+      const ev = parseEvent(file, readJson(file));
+      if (ev.uuid.toLowerCase() !== key.toLowerCase()) throw new ConfigError(file, [{ path: "Event.uuid", message: `${ev.uuid} is not the event the manifest lists under this file name (${key})` }]);
+      return { ev, manifest: manifest.data[key] };
+    });
+}
 
+function parseEvent(file: string, json: unknown): MispEvent {
+  const parsed = EventFile.safeParse(json);
+  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, json));
+  return parsed.data.Event;
+}
+
+/** One event as MISP exports it from the event's page ("Download as MISP JSON"): {"Event": …}. */
+function eventFile(file: string): Listed[] {
+  const json = readJson(file);
+  if (typeof json !== "object" || json === null || !("Event" in json))
+    throw new UsageError(
+      `${file} is not a MISP event (no "Event" object): --from misp takes one event's JSON export ({"Event": …}) or a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix`,
+    );
+  return [{ ev: parseEvent(file, json) }];
+}
+
+/**
+ * A MISP feed directory, or one event's file, as a moneytrail set, with the attributes left out and why (ref: the
+ * attribute uuid).
+ */
+export function importMispFeed(path: string, opts: MispImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
+  const lone = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  const events = lone ? eventFile(path) : feedEvents(path);
   const entries: IndicatorEntry[] = [];
   const skipped: Skipped[] = [];
   const seen = new Set<string>();
   const orgs = new Map<string, string>();
   let latest = -Infinity;
-  // keys are UUIDs (checked above), so a key can never name a file outside the directory
-  for (const key of Object.keys(manifest.data).sort()) {
-    const file = join(dir, `${key}.json`);
-    const json = readJson(file);
-    const parsed = EventFile.safeParse(json);
-    if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, json));
-    const ev = parsed.data.Event;
-    if (ev.uuid.toLowerCase() !== key.toLowerCase()) throw new ConfigError(file, [{ path: "Event.uuid", message: `${ev.uuid} is not the event the manifest lists under this file name (${key})` }]);
-    const eventTags = ev.Tag ?? manifest.data[key]!.Tag;
+  for (const { ev, manifest } of events) {
+    const eventTags = ev.Tag ?? manifest?.Tag;
     orgs.set(ev.Orgc.uuid ?? ev.Orgc.name, ev.Orgc.name);
-    const ts = ev.timestamp ?? manifest.data[key]!.timestamp;
+    const ts = ev.timestamp ?? manifest?.timestamp;
     if (ts !== undefined) latest = Math.max(latest, seconds(ts));
     const description = `MISP event ${ev.uuid} (${ev.Orgc.name}): ${ev.info}`;
     const attributes = [
@@ -234,7 +266,8 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
     }
   }
 
-  const setId = opts.setId ?? `misp:${basename(resolve(dir))}`;
+  // an event keeps its uuid through MISP's exports of it: the set's id stays the same from one export to the next
+  const setId = opts.setId ?? `misp:${lone ? events[0]!.ev.uuid : basename(resolve(path))}`;
   const orgList = [...orgs];
   const publisher =
     opts.publisher ??
@@ -251,7 +284,7 @@ export function importMispFeed(dir: string, opts: MispImportOptions = {}): { set
     created: Number.isFinite(latest) ? new Date(latest).toISOString() : new Date(opts.now ? Date.parse(opts.now) : Date.now()).toISOString(),
     entries,
   });
-  if (!set.success) throw new ConfigError(dir, zodIssues(set.error));
+  if (!set.success) throw new ConfigError(path, zodIssues(set.error));
   return { set: set.data, skipped };
 }
 
