@@ -14,6 +14,7 @@ import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
 import { ConfigError, UsageError } from "../lib/errors.js";
 import { writeOutput } from "./output.js";
+import { sameFile } from "./replay.js";
 import { setting, wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -223,6 +224,11 @@ export function indicatorCommands(program: Command): void {
     .action((file: string | undefined, o: { format: string; hash?: boolean; includeRevoked?: boolean; out?: string }) => {
       if (o.format === "json-schema") return write(o.out, json(indicatorSetJsonSchema()));
       if (!file) throw new UsageError(`give the set file to export (moneytrail indicators export SET.json --format ${o.format})`);
+      // the member's own copy is the only one holding what the export leaves out
+      if (o.out && sameFile(file, o.out))
+        throw new UsageError(
+          `--out ${o.out} is the set file ${file}: the export would replace the set it is made from, and what an export leaves out (TLP:RED entries; with --hash, plain values and descriptions) would be lost; give another --out file`,
+        );
       const original = readIndicatorSet(file);
       if (o.format === "stix") {
         // toStixExport leaves TLP:RED entries out itself, and lists them as not exported
@@ -288,6 +294,7 @@ export function indicatorCommands(program: Command): void {
     .option("--set-version <n>", "version of the set made: a subscriber takes a set only when its version is higher than the one in force", wholeNumberFlag(1), 1)
     .option("--out <file>", "where to write (default: stdout)")
     .action((file: string, o: { from: string; setId?: string; setVersion: number; out?: string }) => {
+      if (o.out && sameFile(file, o.out)) throw new UsageError(`--out ${o.out} is the file imported, ${file}: the set would replace it; give another --out file`);
       const opts = { setId: o.setId, version: o.setVersion };
       let made: { set: IndicatorSet; skipped: Skipped[] };
       if (o.from === "legacy") made = { set: importLegacyFile(file, opts), skipped: [] };
