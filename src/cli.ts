@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // moneytrail: the command line. Each command is a thin shell over src/app; errors say what to do.
 import { Command, CommanderError, Option } from "commander";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { userInfo } from "node:os";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
+import { VERSION_GIVEN, versionFiles, versions, versionsStartingWith, type RuleVersion } from "./rules/history.js";
+import { when } from "./web/html.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
@@ -17,12 +19,12 @@ import { serveDemo } from "./app/demo.js";
 import { readTopicRange } from "./source/kafka-range.js";
 import { HOLD_RECHECK_MS, brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
-import { serverDb, type Db } from "./cases/db.js";
+import { connectFailure, serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError } from "./web/auth.js";
 import { authSettings } from "./config/auth.js";
 import { CONSOLE, ROLES } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
-import { RunConfig, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
+import { RunConfig, databaseWhere, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
@@ -332,6 +334,64 @@ rules
     // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which
     for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
   });
+
+rules
+  .command("export")
+  .description("write a version of the rule-set history (the Rules page's version history) into a new directory, to backtest or compare it; only reads the service's database")
+  .argument("<version>", "the version as the page or a backtest report shows it (sha256: and 12 hex digits), or whole")
+  .argument("<dir>", "a new or empty directory")
+  .option("--database-url <url>", "the service's PostgreSQL (env DATABASE_URL)")
+  .action(async (given: string, dir: string, o: { databaseUrl?: string }) => {
+    const digits = VERSION_GIVEN.exec(given.trim().toLowerCase())?.[1];
+    if (!digits) throw new UsageError(`${given}: give the version as the page shows it (sha256: and at least 8 hex digits), or whole`);
+    if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length))
+      throw new UsageError(`${dir} is not empty: give a new directory (the version's files would replace what is there)`);
+    const { client, where } = await readOnlyDb(o.databaseUrl);
+    try {
+      const found = await versionsStartingWith(client, digits).catch((err: Error & { code?: string }) => {
+        if (err.code === "42P01") throw new UsageError(`no rule-set history (mt_rule_versions) at ${where}: give the service's database (--database-url or DATABASE_URL)`);
+        throw err;
+      });
+      const listed = (vs: RuleVersion[]) => vs.map((v) => `${v.version.slice(0, 19)} (${when(v.recordedAt)}, ${v.recordedBy}${v.note ? `: ${v.note}` : ""})`).join("; ");
+      if (!found.length) {
+        const latest = (await versions(client)).slice(0, 5);
+        throw new UsageError(`no rule-set version sha256:${digits} in the history at ${where}; ${latest.length ? `the latest recorded: ${listed(latest)}` : "it holds none"}`);
+      }
+      if (found.length > 1) throw new UsageError(`${given} begins ${found.length} versions: ${listed(found)}; give more of its digits`);
+      const v = found[0]!;
+      const files = (await versionFiles(client, v.version))!;
+      mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, basename(name)), text);
+      process.stdout.write(
+        `wrote version ${v.version} (${v.ruleSetId}, recorded by ${v.recordedBy} at ${when(v.recordedAt)}${v.note ? `: ${v.note}` : ""}) to ${dir}: ${Object.keys(files).sort().join(", ")}\n` +
+          `backtest it: moneytrail backtest --events FILE|--topic TOPIC --baseline RULES_IN_FORCE --candidate ${dir} (or as --baseline, against a change)\n`,
+      );
+      // recorded by an earlier build, it may hold what this one refuses
+      try {
+        loadRuleSet(dir);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        process.stderr.write(`note: this version does not validate with this moneytrail (${err.message}): a backtest refuses it until it is fixed\n`);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+/** The service's database as it is, for a command that only reads it: connected to, never migrated. */
+async function readOnlyDb(flag: string | undefined): Promise<{ client: import("pg").Client; where: string }> {
+  const url = flag ?? process.env.DATABASE_URL;
+  if (!url) throw new UsageError("DATABASE_URL is not set: give the service's PostgreSQL URL (or --database-url)");
+  const checked = RunConfig.shape.databaseUrl.safeParse(url);
+  if (!checked.success) throw new UsageError(checked.error.issues[0]!.message);
+  const where = databaseWhere(url);
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect().catch((err: Error) => {
+    throw connectFailure(err, where, flag === undefined ? "DATABASE_URL" : "--database-url");
+  });
+  return { client, where };
+}
 
 const db = program.command("db").description("the service's PostgreSQL database (run on the server, as its operator)");
 db.command("migrate")

@@ -123,6 +123,17 @@ export async function versions(q: Queryable): Promise<RuleVersion[]> {
   }));
 }
 
+/**
+ * A version as a person gives it: whole, or its first hex digits with or without "sha256:" (the Rules page and a
+ * backtest report show 12); the digits are captured.
+ */
+export const VERSION_GIVEN = /^(?:sha256:)?([0-9a-f]{8,64})$/;
+
+/** The versions of the history whose hash begins with `digits` (VERSION_GIVEN's), latest first. */
+export async function versionsStartingWith(q: Queryable, digits: string): Promise<RuleVersion[]> {
+  return (await versions(q)).filter((v) => v.version.startsWith(`sha256:${digits}`));
+}
+
 export async function versionFiles(q: Queryable, version: string): Promise<RuleFiles | null> {
   const r = await q.query<{ files: RuleFiles | string }>("SELECT files FROM mt_rule_versions WHERE version = $1", [version]);
   const f = r.rows[0]?.files;
