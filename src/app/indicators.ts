@@ -302,5 +302,10 @@ export function indicatorCommands(program: Command): void {
       else made = importMispFeed(file, opts);
       for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);
       write(o.out, json({ ...made.set, format: FORMAT }));
+      // a bundle is an envelope: its id names this delivery, not the sender's list
+      if (o.from === "stix" && !o.setId && made.set.id.startsWith("stix:bundle--"))
+        process.stderr.write(
+          `note: the set's id, ${made.set.id}, is the bundle's, which the sender's tool makes anew for each bundle: the next bundle imported so would be another set beside this one, and the entries it drops or revokes would still match from this one; give --set-id (the same for each import from this sender, e.g. --set-id partner-stix) and a --set-version higher at each import\n`,
+        );
     });
 }
