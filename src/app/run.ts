@@ -89,6 +89,8 @@ interface Cut {
 const SERIALISE_SLICE = 200;
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
 const POSITION_SAVE_MS = 1000;
+/** A partition's position saves failing in a row are logged at the first, then once every this many (a minute). */
+const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
@@ -956,7 +958,13 @@ export class Runner {
         await this.savePosition(p, owned, next);
       } catch (err) {
         if (!(err instanceof FencedError)) {
-          this.log.warn({ err: (err as Error).message, partition: p }, `position not saved${pgTimedOut(err) ? `: ${this.unanswered(err)}` : ""}; trying again in a second`);
+          // retried every second: said at the first failure and once a minute after, not 3,600 times an hour a partition
+          const f = this.commitFailures.get(p);
+          if (!f || f.attempts % POSITION_FAILURES_SAID_EVERY === 1)
+            this.log.warn(
+              { err: (err as Error).message, partition: p, failures: f?.attempts, since: f && new Date(f.since).toISOString() },
+              `position not saved${pgTimedOut(err) ? `: ${this.unanswered(err)}` : ""}; trying again every second (said again once a minute while it fails, and when it succeeds)`,
+            );
           continue;
         }
         this.metrics.fenced.inc();
@@ -1110,7 +1118,15 @@ export class Runner {
         flags,
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
       });
-      this.commitFailures.delete(p);
+      const failed = this.commitFailures.get(p);
+      if (failed) {
+        this.commitFailures.delete(p);
+        // the log's last word on a PostgreSQL restart or failover must not be its failures
+        this.log.info(
+          { partition: p, failures: failed.attempts, since: new Date(failed.since).toISOString() },
+          `partition ${p}'s writes to PostgreSQL succeed again, after ${failed.attempts} failed since ${new Date(failed.since).toISOString()}: nothing of it was lost (a chunk whose commit failed is processed again from the saved position)`,
+        );
+      }
       if (attempt > (this.committedUpTo.get(p) ?? 0)) this.committedUpTo.set(p, attempt);
       return written;
     } catch (err) {
