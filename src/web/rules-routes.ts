@@ -345,7 +345,9 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   // the form carries `base`, the version of the file it showed
   app.post("/rules/:file", { config: { perm: "rules:write" } }, async (req, reply) => {
     const { file } = req.params as { file: string };
-    const content = fileText(req.body);
+    // a browser sends a textarea's line breaks as CRLF (HTML's form submission): written so, every line of the file
+    // changed, and the history's diff of the change showed them all
+    const content = fileText(req.body).replace(/\r\n/g, "\n");
     const base = String((req.body as Record<string, unknown>).base ?? "");
     // kept in the form if the save is refused, as the text is
     const typed = String((req.body as Record<string, unknown>).note ?? "");
