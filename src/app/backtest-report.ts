@@ -11,6 +11,8 @@ const both = (a: string, b: string): string => (a === b ? a : `${a} → ${b}`);
 const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
 const short = (version: string): string => version.replace(/^sha256:/, "").slice(0, 12);
 
+const settingText = (v: BacktestResult["settingsChanged"][number]["a"]): string => (v === null ? "(none)" : Array.isArray(v) ? `[${v.join(", ")}]` : String(v));
+
 const CHANGE: Record<RuleRow["change"], string> = { same: "same", changed: "changed", "only-a": "only in A", "only-b": "only in B" };
 /** a rule changed by set-wide settings says which: its own configuration being the same, "changed" alone would puzzle */
 const changeText = (x: RuleRow): string =>
@@ -77,6 +79,10 @@ function summaryLines(r: BacktestResult): string[] {
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
+    // they change alerts while every rule below reads "same"
+    ...(r.settingsChanged.length
+      ? [`Set-wide settings (ruleset:) changed: ${r.settingsChanged.map((x) => `${x.setting} ${settingText(x.a)} → ${settingText(x.b)}`).join(", ")}`]
+      : []),
     r.labels
       ? `labels: ${r.labels.source}: ${r.labels.positives} positive, ${r.labels.negatives} negative, ${r.labels.unknown} unknown`
       : "labels: none (give --labels or --dispositions for precision and recall)",

@@ -367,6 +367,9 @@ const withoutQuote = (reason: string): string => reason.replace(/, (?:\.\.\.)?".
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
 const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
+/** a set-wide setting's value; a list (highRiskMccs) sorted, as it is a set */
+const SettingValue = z.union([z.string(), z.number(), z.array(z.string())]);
+type SettingValue = z.infer<typeof SettingValue>;
 
 /** Merchants alerted at least once, scored against the labels. */
 export const Confusion = z.strictObject({
@@ -521,6 +524,8 @@ export const BacktestResult = z.strictObject({
   }),
   baseline: RuleSetRef,
   candidate: RuleSetRef,
+  /** the set's own settings (its `ruleset:` section) that differ, in A and B: scoring, highRiskMccs, maxSharers, id */
+  settingsChanged: z.array(z.strictObject({ setting: z.string(), a: SettingValue.nullable(), b: SettingValue.nullable() })),
   labels: z.strictObject({ source: z.string(), positives: count, negatives: count, unknown: count }).nullable(),
   overall: z.strictObject({ a: Confusion, b: Confusion }),
   alertsAdded: z.array(GainedOrLost),
@@ -622,6 +627,27 @@ class Run {
 
 /** A set-wide setting in a form that compares equal when it means the same: a list is a set (highRiskMccs). */
 const settingForm = (v: unknown): string => canonicalJson(Array.isArray(v) ? [...(v as unknown[])].sort() : v);
+
+/** The set's own settings by path (scoring.alertAt, highRiskMccs), lists sorted; its description is words only. */
+function settingLeaves(settings: RuleSetSettings): Map<string, SettingValue> {
+  const out = new Map<string, SettingValue>();
+  const walk = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) out.set(path, v.map(String).sort());
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+    else if (v !== undefined) out.set(path, v as string | number);
+  };
+  walk(settings, "");
+  out.delete("description");
+  return out;
+}
+
+/** The set-wide settings that differ between A and B: they change alerts while every rule reads the same. */
+function settingsChanged(sa: RuleSetSettings, sb: RuleSetSettings): BacktestResult["settingsChanged"] {
+  const [a, b] = [settingLeaves(sa), settingLeaves(sb)];
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((k) => settingForm(a.get(k) ?? null) !== settingForm(b.get(k) ?? null))
+    .map((setting) => ({ setting, a: a.get(setting) ?? null, b: b.get(setting) ?? null }));
+}
 
 /**
  * Why a rule in both sets behaves differently: its own configuration, and the set-wide settings its kind reads
@@ -813,6 +839,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     },
     baseline: ref(o.baseline),
     candidate: ref(o.candidate),
+    settingsChanged: settingsChanged(a.ruleSet.settings, b.ruleSet.settings),
     labels: o.truth ? { source: o.truth.source, positives, negatives: truth.size - positives, unknown: seen.size - truth.size } : null,
     overall: { a: confusion(a), b: confusion(b) },
     alertsAdded: added.map(gainedOrLost),
