@@ -27,7 +27,7 @@ import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
 import { RunConfig, databaseWhere, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
-import { MIGRATIONS, grantServiceRole } from "./sinks/postgres/migrations.js";
+import { MIGRATIONS, grantServiceRole, migratedAhead } from "./sinks/postgres/migrations.js";
 import { resetPositions, skipBatch } from "./sinks/postgres/store.js";
 import { createLogger } from "./lib/log.js";
 import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, skipDecisionsAt, sweepRuleSets } from "./app/backtest.js";
@@ -402,8 +402,10 @@ db.command("migrate")
     const d = await serviceDb(o.databaseUrl);
     try {
       if (o.serviceRole) await grantServiceRole(d, o.serviceRole);
+      // an older release's migrate (a rollback) said it had migrated to its own last version
+      const ahead = await migratedAhead(d);
       process.stdout.write(
-        `migrated to version ${MIGRATIONS[MIGRATIONS.length - 1]!.version}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
+        `${ahead ? `nothing to migrate: ${ahead}` : `migrated to version ${MIGRATIONS[MIGRATIONS.length - 1]!.version}`}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
       );
     } finally {
       await d.close();

@@ -20,7 +20,7 @@ import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distrib
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, skippedBatch, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
-import { migrate } from "../sinks/postgres/migrations.js";
+import { migrate, migratedAhead } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, skippedReason, startConsumer, type SkippedLookup } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -293,6 +293,8 @@ export class Runner {
       try {
         const applied = await migrate(client);
         if (applied) log.info({ applied }, "database migrated");
+        const ahead = await migratedAhead(client);
+        if (ahead) log.warn(ahead);
         const unprotected = await auditUnprotected(client);
         if (unprotected) log.warn(unprotected);
       } finally {

@@ -459,6 +459,18 @@ export async function migrate(client: Migratable): Promise<number> {
 }
 
 /**
+ * What it means that a newer release migrated the database, or undefined: its migrations past this release's last
+ * (an upgrade's old processes still running beside the new one's schema, or a rollback) are not this release's to
+ * know, and no release undoes them.
+ */
+export async function migratedAhead(client: Queryable): Promise<string | undefined> {
+  const last = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+  const { rows } = await client.query<{ version: number; name: string }>("SELECT version, name FROM mt_schema_migrations WHERE version > $1 ORDER BY version", [last]);
+  if (rows.length === 0) return undefined;
+  return `the database was migrated by a newer release of moneytrail than this one (its last migration is ${last}; the database has ${rows.map((r) => `${r.version} (${r.name})`).join(", ")}): this release does not know what those changed, and migrations are not undone. Finish the upgrade: run the newer release here too`;
+}
+
+/**
  * Whether `role` (the connection's own when none is named) is a superuser, or the tables' owner or a member of its
  * role: either can switch the audit trail's append-only trigger off whatever is granted. Undefined: no such role.
  */
