@@ -15,6 +15,7 @@ import { createLogger } from "../lib/log.js";
 import { ConfigError, UsageError } from "../lib/errors.js";
 import { writeOutput } from "./output.js";
 import { sameFile } from "./replay.js";
+import { withoutBom } from "../decode/decode.js";
 import { setting, wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -93,7 +94,7 @@ function someSetFiles(path: string): string[] {
 /** A bundle that is not JSON or not importable is the file's fault: said with its name, without a stack. */
 function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeof importStixBundle> {
   try {
-    return importStixBundle(JSON.parse(readFileSync(file, "utf8")), opts);
+    return importStixBundle(JSON.parse(withoutBom(readFileSync(file, "utf8"))), opts);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file} is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)`);
     throw err instanceof StixImportError || err instanceof SyntaxError ? new UsageError(`${file}: ${err.message}`) : err;
@@ -114,7 +115,7 @@ function setIdFlag(value: string): string {
 function importLegacyFile(file: string, opts: { setId?: string; version: number }): IndicatorSet {
   const set = readIndicatorSet(file);
   // readIndicatorSet takes v1 too; given another id or version, a v1 set's signature would no longer match it
-  if ("format" in (JSON.parse(readFileSync(file, "utf8")) as object))
+  if ("format" in (JSON.parse(withoutBom(readFileSync(file, "utf8"))) as object))
     throw new UsageError(`${file} is already a format v1 set (${set.id} version ${set.version}): --from legacy converts the engine's earlier files (id, source, created, entries); use the set as it is, or change its version and sign it again`);
   return { ...set, id: opts.setId ?? set.id, version: opts.version };
 }

@@ -118,7 +118,8 @@ export function decodeMessage(m: { key: Buffer | null; value: Buffer | null }, m
   return m.value ? keyedByMerchant(decode(m.value, maxBytes, ahead, timestampMs, sizeSetting), m.key) : TOMBSTONE;
 }
 
-const withoutBom = (s: string): string => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
+/** The text without a leading UTF-8 byte-order mark, which RFC 8259 lets a reader ignore (some Windows tools write one). */
+export const withoutBom = (s: string): string => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
 
 /** The offset of the first byte that does not begin a well-formed UTF-8 character (the bytes are known not to be UTF-8). */
 function firstNotUtf8(b: Buffer): number {

@@ -9,6 +9,7 @@ import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
+import { withoutBom } from "../decode/decode.js";
 
 const URL_HOST = /^(\[[^\]]*\]|[^/?:]*)/;
 
@@ -228,7 +229,7 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
     );
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    json = JSON.parse(withoutBom(readFileSync(file, "utf8")));
   } catch (err) {
     throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
   }

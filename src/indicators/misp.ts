@@ -10,6 +10,7 @@ import { FORMAT, IndicatorEntry, IndicatorSet, strictestTlp, type IndicatorKind,
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
 import { Disposition, type Skipped } from "./stix.js";
+import { withoutBom } from "../decode/decode.js";
 
 export interface MispImportOptions {
   /** the imported set's id (default "misp:" + the directory's name, or the event's uuid for one event's file) */
@@ -137,7 +138,7 @@ function readJson(file: string): unknown {
     throw new ConfigError(file, [{ path: "", message: e.code === "ENOENT" ? "missing: manifest.json lists this event, and a feed holds each event it lists as <uuid>.json" : `cannot be read: ${e.message}` }]);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutBom(text));
   } catch (err) {
     throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
   }

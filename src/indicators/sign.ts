@@ -7,6 +7,7 @@ import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
 import { opensBeforeCloses, time, type IndicatorSet } from "./schema.js";
+import { withoutBom } from "../decode/decode.js";
 
 export const TrustedKey = z.strictObject({
   keyId: z.string().min(1).max(128),
@@ -38,7 +39,7 @@ export type TrustStore = z.infer<typeof TrustStore>;
 export function loadTrustStore(path: string): TrustStore {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(withoutBom(readFileSync(path, "utf8")));
   } catch (err) {
     throw new ConfigError(path, [{ path: "", message: `not a readable JSON trust store: ${(err as Error).message}` }]);
   }
