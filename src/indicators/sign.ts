@@ -43,6 +43,15 @@ export function loadTrustStore(path: string): TrustStore {
   } catch (err) {
     throw new ConfigError(path, [{ path: "", message: `not a readable JSON trust store: ${(err as Error).message}` }]);
   }
+  // keygen prints an entry: saved as the store itself, zod's "keys: missing" and "Unrecognized keys" would read as a bad key
+  const entry = TrustedKey.safeParse(json);
+  if (entry.success)
+    throw new ConfigError(path, [
+      {
+        path: "",
+        message: `this is one key's entry (key ${entry.data.keyId} of ${entry.data.publisher}), as moneytrail indicators keygen prints it: a trust store holds entries in its keys array, {"keys": [ entry, … ]}; put it there`,
+      },
+    ]);
   const parsed = TrustStore.safeParse(json);
   if (!parsed.success) throw new ConfigError(path, zodIssues(parsed.error, json));
   // by the key itself (its DER), however its PEM was wrapped
