@@ -91,10 +91,17 @@ function someSetFiles(path: string): string[] {
   return files;
 }
 
-/** A bundle that is not JSON or not importable is the file's fault: said with its name, without a stack. */
+/**
+ * A bundle that is not JSON or not importable is the file's fault: said with its name, without a stack; a file in
+ * another format moneytrail reads is named as such, rather than listed as all the ways it is no bundle.
+ */
 function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeof importStixBundle> {
   try {
-    return importStixBundle(JSON.parse(withoutBom(readFileSync(file, "utf8"))), opts);
+    const json: unknown = JSON.parse(withoutBom(readFileSync(file, "utf8")));
+    const set = typeof json === "object" && json !== null && "format" in json ? IndicatorSet.safeParse(json).data : undefined;
+    if (set) throw new UsageError(`${file} is already a moneytrail indicator set (format v1: set ${set.id} of ${set.publisher.id}): it needs no import; use it as it is`);
+    if (typeof json === "object" && json !== null && "Event" in json) throw new UsageError(`${file} is a MISP event, not a STIX bundle: import it with --from misp`);
+    return importStixBundle(json, opts);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file} is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)`);
     throw err instanceof StixImportError || err instanceof SyntaxError ? new UsageError(`${file}: ${err.message}`) : err;
