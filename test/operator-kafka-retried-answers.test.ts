@@ -32,3 +32,23 @@ describe("kafkajs's answers it retries by itself", () => {
     expect(lines.map((l) => l.level)).toEqual([50, 50]);
   });
 });
+
+describe("kafkajs's answers its callers handle", () => {
+  // two processes started together (every deploy of more than one): one's CreateTopics finds the topics the other
+  // made, and each rebalance answers the members' heartbeats so; both were errors on a deploy that went well
+  it("logs a rebalance's answer to Heartbeat, and CreateTopics' topic errors (already there, or thrown to the caller), at debug", () => {
+    const { lines, logger } = capture();
+    const connection = logger.namespace("Connection");
+    connection.error("Response Heartbeat(key: 12, version: 3)", { error: "The group is rebalancing, so a rejoin is needed", correlationId: 9 });
+    connection.error("Response CreateTopics(key: 19, version: 3)", { error: "Topic creation errors", correlationId: 4 });
+    expect(lines.map((l) => l.level)).toEqual([20, 20]);
+  });
+
+  it("keeps Heartbeat's other answers, and CreateTopics' other errors, at error", () => {
+    const { lines, logger } = capture();
+    const connection = logger.namespace("Connection");
+    connection.error("Response Heartbeat(key: 12, version: 3)", { error: "Not authorized to access group: Group authorization failed" });
+    connection.error("Response CreateTopics(key: 19, version: 3)", { error: "Not authorized to access topics: [Topic authorization failed]" });
+    expect(lines.map((l) => l.level)).toEqual([50, 50]);
+  });
+});

@@ -8,37 +8,37 @@ import { setting } from "../config/run.js";
 import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusedBatchOffset, registerCodecs } from "./codecs.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
-
-/**
- * A transaction's first request answered CONCURRENT_TRANSACTIONS while the coordinator completes the previous one:
- * the patched kafkajs retries it within milliseconds, so the line kafkajs logs for the answer is no error.
- */
-function retriedInside(message: string, error: unknown): boolean {
-  return /^Response (AddPartitionsToTxn|AddOffsetsToTxn)\b/.test(message) && typeof error === "string" && error.includes(CONCURRENT_TRANSACTIONS);
-}
-
-/**
- * FindCoordinator answered GROUP_COORDINATOR_NOT_AVAILABLE: a fresh cluster still creating its offsets topic (the
- * first start of every deployment), or a coordinator moving. kafkajs looks it up again (and says so at debug); if
- * it never comes, the consumer's or the publisher's own failure is logged.
- */
-function coordinatorLookedUpAgain(message: string, error: unknown): boolean {
-  return /^Response GroupCoordinator\b/.test(message) && error === "The group coordinator is not available";
-}
-
-/**
- * The answers to InitProducerId that kafkajs's transactional producer retries, looking its coordinator up again
- * (eosManager's INIT_PRODUCER_RETRIABLE_PROTOCOL_ERRORS): on a fresh cluster, every outbox publisher met them while
- * the broker created its transaction-state topic. One never settled fails the publish, which the publisher logs.
- */
-const INIT_PRODUCER_RETRIED = new Set([
+/** the broker's words for a coordinator that is not (or not yet) the one to ask */
+const COORDINATOR_NOT_HERE = new Set([
   "This is not the correct coordinator for this group",
   "The group coordinator is not available",
   "The coordinator is loading and hence can't process requests for this group",
 ]);
-function producerIdAskedAgain(message: string, error: unknown): boolean {
-  return /^Response InitProducerId\b/.test(message) && typeof error === "string" && INIT_PRODUCER_RETRIED.has(error);
-}
+
+/**
+ * The answers kafkajs (or its caller) deals with, by request: the line kafkajs logs for each is no error, and on a
+ * deploy that went well it paged whoever alerts on error lines. Should one never settle, the consumer's, the
+ * publisher's or the caller's own failure is logged.
+ */
+const HANDLED: [request: RegExp, answer: (error: string) => boolean][] = [
+  // a transaction's first request while the coordinator completes the previous one: the patched kafkajs retries it
+  // within milliseconds
+  [/^Response (AddPartitionsToTxn|AddOffsetsToTxn)\b/, (e) => e.includes(CONCURRENT_TRANSACTIONS)],
+  // FindCoordinator on a fresh cluster still creating its offsets topic (the first start of every deployment), or
+  // while a coordinator moves: kafkajs looks it up again
+  [/^Response GroupCoordinator\b/, (e) => e === "The group coordinator is not available"],
+  // the transactional producer's start, likewise: every outbox publisher met these on a fresh cluster while the
+  // broker created its transaction-state topic, and eosManager retries them (INIT_PRODUCER_RETRIABLE_PROTOCOL_ERRORS)
+  [/^Response InitProducerId\b/, (e) => COORDINATOR_NOT_HERE.has(e)],
+  // every rebalance (a member joining or leaving: each deploy) answers the members' heartbeats so; kafkajs joins
+  // again, and warns that it does
+  [/^Response Heartbeat\b/, (e) => e === "The group is rebalancing, so a rejoin is needed"],
+  // processes starting together each create the topics missing: kafkajs takes topics another made meanwhile, and
+  // throws any other refusal to the caller, which names it
+  [/^Response CreateTopics\b/, (e) => e === "Topic creation errors"],
+];
+const handled = (message: string, error: unknown): boolean =>
+  typeof error === "string" && HANDLED.some(([request, answer]) => request.test(message) && answer(error));
 
 /** A client, with the codecs of codecs.ts: a record batch that decompresses to more than `maxBatchBytes` is refused. */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger, maxBatchBytes = DEFAULT_MAX_BATCH_BYTES): Kafka {
@@ -59,8 +59,7 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
       // a notice about kafkajs 2.0's change of default partitioner: every topic here is written with the new one
       if (message.startsWith("KafkaJS v2.0.0 switched default partitioner")) return;
-      const retried = retriedInside(message, rest.error) || coordinatorLookedUpAgain(message, rest.error) || producerIdAskedAgain(message, rest.error);
-      const level = entry.level === logLevel.ERROR && !retried ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
+      const level = entry.level === logLevel.ERROR && !handled(message, rest.error) ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
     // a broker restart is ridden out by retrying, not by giving up; a short first wait because most retriable
