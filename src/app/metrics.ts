@@ -107,10 +107,24 @@ export function createMetrics() {
     },
   });
   const readGivenUp = scrapeRead(async () => givenUp.set(await webhookGivenUp.from!()));
+  // read at scrape from `from` (set by the consumer): a refused partition has no lag series (this process does not
+  // hold it), so without this nothing on /metrics said it was not consumed
+  const partitionsStopped: { from?: () => { partition: number; reason: "positions" | "unreadable-batch" }[] } = {};
+  new client.Gauge({
+    name: "moneytrail_partitions_stopped",
+    help: "1 for each partition of this process not consumed until an operator acts, by reason: positions (not in its log, or partitions added: moneytrail db reset-positions, see /readyz), unreadable-batch (held at a record batch that cannot be read: moneytrail db skip-batch, or raise MT_MAX_BATCH_BYTES)",
+    labelNames: ["partition", "reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of partitionsStopped.from?.() ?? []) this.set({ partition: String(s.partition), reason: s.reason }, 1);
+    },
+  });
   return {
     registry,
     webhookDeliveries,
     webhookGivenUp,
+    partitionsStopped,
     consumed: c("events_consumed_total", "messages read from the events topic"),
     processed: fromZero(c("events_processed_total", "valid events run through the engine", ["type"]), "type", Event.options.map((e) => e.shape.type.value)),
     deadLettered: fromZero(

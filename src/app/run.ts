@@ -263,6 +263,10 @@ export class Runner {
     // failed commit, and its alert, carried by that chunk, would never be raised again.
     this.engine.linksAtOnce = (peer) => this.partitionOf.get(peer) === this.inHand;
     this.setRuleSetGauge(this.engine.ruleSet);
+    this.metrics.partitionsStopped.from = () => [
+      ...heldBatches(this.consumer).map((h) => ({ partition: h.partition, reason: "unreadable-batch" as const })),
+      ...[...this.refused.keys()].map((partition) => ({ partition, reason: "positions" as const })),
+    ];
     this.setIndicatorGauges(indicators);
     this.rules = new RuleSetWatcher({
       dir: cfg.rules,
