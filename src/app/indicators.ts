@@ -249,7 +249,8 @@ export function indicatorCommands(program: Command): void {
       write(o.out, json(set));
       // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
       if (original.signature && !set.signature) {
-        const changes = [...(shared !== original ? ["TLP:RED entries left out"] : []), ...hashChanges(shared, set)].join(", ");
+        const kept = original.entries.filter((e) => e.tlp !== "red");
+        const changes = [...(kept.length < original.entries.length ? ["TLP:RED entries left out"] : []), ...hashChanges({ ...original, entries: kept }, set)].join(", ");
         process.stderr.write(
           `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out ${signedCopy(o.out ?? "EXPORT.json")}, then moneytrail indicators publish ${signedCopy(o.out ?? "EXPORT.json")}\n`,
         );

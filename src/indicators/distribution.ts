@@ -9,7 +9,7 @@ import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { INDICATOR_SET_MAX_BYTES, parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
-import { hashPlaintext, shareable } from "./privacy.js";
+import { hashPlaintext, hashedWithDescription, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
 import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
@@ -38,12 +38,19 @@ export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise
   });
 }
 
-/** Refuses a set with TLP:RED entries, which never leave the member, saying how to share the rest. */
+/**
+ * Refuses a set with TLP:RED entries, which never leave the member, or with hashed entries that carry a description
+ * (plain text beside the hash), saying how to share the rest.
+ */
 export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): void {
+  const ids = (list: string[]) => `${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}`;
   const red = set.entries.filter((e) => e.tlp === "red").map((e) => e.id);
   if (red.length)
+    throw new UsageError(`${file} has TLP:RED entries (${ids(red)}), which never leave this member: export it (moneytrail indicators export drops them), sign that and publish it`);
+  const described = hashedWithDescription(set);
+  if (described.length)
     throw new UsageError(
-      `${file} has TLP:RED entries (${red.slice(0, 5).join(", ")}${red.length > 5 ? ", ..." : ""}), which never leave this member: export it (moneytrail indicators export drops them), sign that and publish it`,
+      `${file} has entries of hashed kinds with a description (${ids(described)}), which would travel in plain text beside the hash and may name what it hides: export it (moneytrail indicators export leaves such descriptions out), sign that and publish it`,
     );
 }
 

@@ -1,7 +1,7 @@
 // What may leave a member: plaintext abuse URLs are replaced by hashes where a hash will do, and TLP:RED entries
 // never leave the member that holds them.
 import { canonicalHost, canonicalUrl, sha256Tagged } from "../lib/url.js";
-import type { IndicatorEntry, IndicatorSet } from "./schema.js";
+import { isHashedKind, type IndicatorEntry, type IndicatorSet } from "./schema.js";
 
 /**
  * url → url-sha256 and domain → domain-sha256 of their canonical forms; matching works the same from either. Every
@@ -35,8 +35,20 @@ export function hashChanges(before: IndicatorSet, after: IndicatorSet): string[]
   ].filter(Boolean);
 }
 
-/** The set as it may be shared outside the member: without TLP:RED entries (and unsigned, as its content changed). */
+/**
+ * The set as it may be shared outside the member: without TLP:RED entries, and without the descriptions of hashed
+ * entries, which may name in plain text what the hash hides (unsigned when either changed it, as its content did).
+ */
 export function shareable(set: IndicatorSet): IndicatorSet {
-  const entries = set.entries.filter((e) => e.tlp !== "red");
-  return entries.length === set.entries.length ? set : { ...set, signature: undefined, entries };
+  const entries = set.entries.filter((e) => e.tlp !== "red").map(withoutHashedDescription);
+  return entries.length === set.entries.length && entries.every((e, i) => e === set.entries[i]) ? set : { ...set, signature: undefined, entries };
 }
+
+function withoutHashedDescription(e: IndicatorEntry): IndicatorEntry {
+  if (e.description === undefined || !isHashedKind(e.kind)) return e;
+  const { description: _description, ...rest } = e;
+  return rest;
+}
+
+/** Ids of the hashed entries that carry a description (shareable leaves it out). */
+export const hashedWithDescription = (set: IndicatorSet): string[] => set.entries.filter((e) => e.description !== undefined && isHashedKind(e.kind)).map((e) => e.id);

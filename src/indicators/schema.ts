@@ -25,6 +25,9 @@ export const INDICATOR_KINDS = [
 export const IndicatorKind = z.enum(INDICATOR_KINDS);
 export type IndicatorKind = z.infer<typeof IndicatorKind>;
 
+/** A kind whose value is a SHA-256: it travels so that partners never read what it hides. */
+export const isHashedKind = (kind: IndicatorKind): boolean => kind.endsWith("-sha256");
+
 /**
  * Traffic Light Protocol 2.0: how far an entry may be shared, from the least restrictive level to the most. RED
  * entries never leave the member holding them.

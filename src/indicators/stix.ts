@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, strictestTlp, tlpOrRed } from "./schema.js";
+import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, isHashedKind, strictestTlp, tlpOrRed } from "./schema.js";
 import { canonicalUrl, sha256Tagged } from "../lib/url.js";
 import { formatPath } from "../lib/errors.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
@@ -471,7 +471,8 @@ export function toStixExport(set: IndicatorSet, opts: StixExportOptions = {}): {
       modified: setCreated,
       created_by_ref: identity.id,
       ...(e.revoked && { revoked: true }),
-      ...(e.description && { description: e.description }),
+      // beside a hash, a description may name what it hides (shareable)
+      ...(e.description && !isHashedKind(e.kind) && { description: e.description }),
       indicator_types: ["malicious-activity"],
       pattern: `[${c.objectType}:${c.path} = ${stixString(c.value)}]`,
       pattern_type: "stix",
