@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateSigningKey, loadTrustStore } from "../src/indicators/sign.js";
-import { whatToDo } from "../src/lib/errors.js";
+import { whatToDo, type ConfigError } from "../src/lib/errors.js";
 
 describe("a trust store that is one key's entry, as keygen prints it", () => {
   it("is refused saying to put the entry in the keys array", () => {
@@ -21,6 +21,6 @@ describe("a trust store that is one key's entry, as keygen prints it", () => {
     expect((err as Error).message).toBe(
       `${file}: (top level): this is one key's entry (key hotline-a-1 of member:hotline-a), as moneytrail indicators keygen prints it: a trust store holds entries in its keys array, {"keys": [ entry, … ]}; put it there`,
     );
-    expect(whatToDo(err)).toBe("Fix the file and run the command again; nothing was changed.");
+    expect(whatToDo(err as ConfigError)).toBe("Fix the file and run the command again; nothing was changed.");
   });
 });
