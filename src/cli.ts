@@ -311,8 +311,10 @@ const rules = program.command("rules").description("rule sets");
 rules
   .command("validate")
   .description("check a rule-set directory; a bad file is refused with the file, line, path and reason")
-  .argument("[dir]", "rule-set directory", DEFAULT_RULES)
-  .action((dir: string) => {
+  .argument("[dir]", `rule-set directory (default: MT_RULES, the directory \`run\` reads, or when it is not set ${DEFAULT_RULES})`)
+  .action((given: string | undefined) => {
+    // what `run` would read: a hand edit in the service's directory is what a tuner checks
+    const dir = given ?? (process.env.MT_RULES || DEFAULT_RULES);
     let rs: RuleSet;
     try {
       rs = loadRuleSet(dir);
