@@ -22,7 +22,7 @@ import { skippedBatch } from "../sinks/postgres/store.js";
 import { parseTime } from "../lib/time.js";
 import { ConfigError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
-import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
+import { CLEAN_DISMISSALS, CONFIRMED, statusText } from "../cases/workflow.js";
 import { connectFailure } from "../cases/db.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
@@ -173,7 +173,7 @@ export async function dispositionsFrom(url: string): Promise<Truth> {
       const had = merchants[c.merchant_id];
       if (c.status !== "dismissed") {
         const typologies = had?.label === "positive" ? [...new Set([...had.typologies, ...c.typologies])] : c.typologies;
-        merchants[c.merchant_id] = { label: "positive", typologies, detail: c.status.replace("_", " ") };
+        merchants[c.merchant_id] = { label: "positive", typologies, detail: statusText(c.status) };
       } else if (!had) {
         merchants[c.merchant_id] = { label: "negative", typologies: [], detail: `dismissed: ${c.dismiss_reason}` };
       }
