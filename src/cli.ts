@@ -10,7 +10,7 @@ import { when } from "./web/html.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
-import { ConfigError, UnreachableError, UsageError, checkInputFile, fileProblem, whatToDo } from "./lib/errors.js";
+import { ConfigError, UnreachableError, UsageError, checkInputFile, checkOutputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, sameFile, type ReplaySummary } from "./app/replay.js";
 import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, MAX_MAX_BYTES, MIN_MAX_BYTES } from "./decode/decode.js";
@@ -252,6 +252,7 @@ program
         for (const [input, file] of [["--events", o.events], ["--labels", o.labels]] as const)
           if (out && file && sameFile(file, out)) throw new UsageError(`${flag} ${out} is the ${input} file ${file}: the report would replace it; give another ${flag} file`);
       if (o.json && o.html && sameFile(o.json, o.html)) throw new UsageError(`--json and --html are the same file ${o.json}: the page would replace the JSON; give each its own file`);
+      for (const [flag, out] of [["--json", o.json], ["--html", o.html]] as const) if (out) checkOutputFile(flag, out);
       try {
         const bound = (flag: string, s: string | undefined) => (s === undefined ? undefined : parseBound(flag, s, o.topic !== undefined));
         const from = bound("--from", o.from);

@@ -1,5 +1,6 @@
 // Configuration errors that name the file, the place inside it and the reason, so a person can fix them.
-import { readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { z } from "zod";
 
 export interface ConfigIssue {
@@ -60,6 +61,22 @@ const FILE_PROBLEMS: Record<string, string> = {
   EROFS: "is on a read-only file system: give a path elsewhere",
   ENOSPC: "no space left on its device: make room or give a path elsewhere",
 };
+
+/**
+ * Refuses, before the work, an output written when the work is over (writeOutput) that could not be written there:
+ * a directory, a path under a file, a place the user may not write. Missing directories are fine: they are made.
+ */
+export function checkOutputFile(flag: string, path: string): void {
+  if (isDirectory(path)) throw new UsageError(`${flag} ${path} is a directory: give a file`);
+  let dir = dirname(resolve(path));
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!isDirectory(dir)) throw new UsageError(`${flag} ${path}: ${dir} is not a directory: check the path`);
+  try {
+    accessSync(existsSync(path) ? path : dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${path} cannot be written (permission denied): give a path you may write, or change its permissions`);
+  }
+}
 
 /** Refuses, before anything is opened or connected, an input file that is not there or is a directory. */
 export function checkInputFile(flag: string, path: string, what: string): void {
