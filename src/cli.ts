@@ -24,7 +24,7 @@ import { Auth, AuthError } from "./web/auth.js";
 import { authSettings } from "./config/auth.js";
 import { CONSOLE, ROLES } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
-import { RunConfig, databaseWhere, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
+import { RunConfig, databaseWhere, misspeltVariables, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole, migratedAhead } from "./sinks/postgres/migrations.js";
@@ -154,7 +154,8 @@ program
     authSettings(process.env);
     const log = createLogger(cfg.logLevel);
     const unknown = unknownVariables(process.env);
-    if (unknown.length) log.warn({ unknown }, "environment variables that moneytrail run does not read, ignored: check their spelling against the settings in the README");
+    if (unknown.length)
+      log.warn({ unknown, meant: misspeltVariables(process.env) }, "environment variables that moneytrail run does not read, ignored: check their spelling against the settings in the README (meant: the setting each looks like)");
     // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly
     let signalled: string | undefined;
     let runner: Runner | undefined;

@@ -3,6 +3,7 @@ import buffer from "node:buffer";
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { InvalidArgumentError } from "commander";
+import { distance } from "fastest-levenshtein";
 import { DEFAULT_RULES } from "../lib/paths.js";
 import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_MAX_BYTES, MIN_MAX_BYTES } from "../decode/decode.js";
 import { UsageError } from "../lib/errors.js";
@@ -255,14 +256,38 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
 /** The variable that gives each setting. */
 const VARIABLE = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n])) as Record<keyof z.input<typeof RunConfig>, string>;
 
+/** Every variable `run` reads: its settings' and sign-in's (config/auth.ts). */
+const KNOWN = new Set([...Object.keys(ENV), ...AUTH_VARIABLES]);
+
+/** The setting's variable a name is a misspelling of (within two edits: LOG_LEVL, KAFKA_CLIENTID, DATABSE_URL), if any. */
+function settingLike(name: string): string | undefined {
+  if (KNOWN.has(name)) return undefined;
+  let best: string | undefined;
+  let least = 3;
+  for (const known of KNOWN) {
+    const d = distance(name, known);
+    if (d < least) [best, least] = [known, d];
+  }
+  return best;
+}
+
 /**
- * MT_ variables set that no setting reads: a misspelt one (MT_WEBHOOK_URI) would otherwise leave its default in force
- * without a word. MT_TEST_ belongs to the test harness; sign-in's settings are in config/auth.ts.
+ * Variables set that no setting reads: any MT_ one, and one of another name that is a setting's misspelt. A misspelt
+ * one (MT_WEBHOOK_URI, LOG_LEVL) would otherwise leave its default in force without a word. MT_TEST_ belongs to the
+ * test harness.
  */
 export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   return Object.keys(env)
-    .filter((name) => name.startsWith("MT_") && !name.startsWith("MT_TEST_") && !(name in ENV) && !AUTH_VARIABLES.includes(name))
+    .filter((name) => !KNOWN.has(name) && !name.startsWith("MT_TEST_") && (name.startsWith("MT_") || settingLike(name) !== undefined))
     .sort();
+}
+
+/** The variables set whose name is a setting's misspelt, each with that setting's variable. */
+export function misspeltVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(unknownVariables(env).flatMap((name) => {
+    const meant = settingLike(name);
+    return meant ? [[name, meant]] : [];
+  }));
 }
 
 /**
@@ -296,5 +321,7 @@ export function runConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof Ru
     const flag = withFlags.has(key) ? ` (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})` : "";
     return `  ${VARIABLE[key as keyof typeof VARIABLE] ?? key}${flag}: ${i.message}`;
   });
+  // the setting refused may be one the operator set under a misspelt name ("DATABASE_URL is not set")
+  for (const [name, meant] of Object.entries(misspeltVariables(env))) lines.push(`  ${name} is set, which is not a setting: did you mean ${meant}?`);
   throw new UsageError(`configuration is not valid:\n${lines.join("\n")}`);
 }
