@@ -52,3 +52,23 @@ describe("kafkajs's answers its callers handle", () => {
     expect(lines.map((l) => l.level)).toEqual([50, 50]);
   });
 });
+
+describe("a broker that restarts", () => {
+  // a broker restart of ten seconds logged 32 errors, one per connection attempt of each client, and nothing after;
+  // each attempt is retried, and one that never succeeds ends in the consumer's own error ("the Kafka consumer
+  // stopped on an error") and /readyz's broker check
+  it("logs each failed connection attempt at warn", () => {
+    const { lines, logger } = capture();
+    logger.namespace("Connection").error("Connection error: connect ECONNREFUSED 127.0.0.1:45981", { broker: "127.0.0.1:45981", stack: "Error: connect ECONNREFUSED" });
+    logger.namespace("BrokerPool").error("Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:45981", { retryCount: 0 });
+    logger.namespace("Connection").error("Connection timeout", { broker: "127.0.0.1:45981" });
+    expect(lines.map((l) => l.level)).toEqual([40, 40, 40]);
+  });
+
+  it("keeps the consumer's crash and a request's refusal at error", () => {
+    const { lines, logger } = capture();
+    logger.namespace("Consumer").error("Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:45981", { retryCount: 5 });
+    logger.namespace("Connection").error("Response Produce(key: 0, version: 7)", { error: "Not authorized to access topics: [Topic authorization failed]" });
+    expect(lines.map((l) => l.level)).toEqual([50, 50]);
+  });
+});

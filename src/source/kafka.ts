@@ -40,6 +40,15 @@ const HANDLED: [request: RegExp, answer: (error: string) => boolean][] = [
 const handled = (message: string, error: unknown): boolean =>
   typeof error === "string" && HANDLED.some(([request, answer]) => request.test(message) && answer(error));
 
+/**
+ * A connection attempt that failed (a broker restarting or away): kafkajs retries it, so each is a warning; one that
+ * never succeeds ends in the consumer's own error ("the Kafka consumer stopped on an error") and /readyz's broker check.
+ * A broker restart of ten seconds logged some thirty errors.
+ */
+const connectionRetried = (namespace: string, message: string): boolean =>
+  (namespace === "Connection" && (message.startsWith("Connection error: ") || message === "Connection timeout")) ||
+  (namespace === "BrokerPool" && message.startsWith("Failed to connect to seed broker, trying another broker from the list: "));
+
 /** A client, with the codecs of codecs.ts: a record batch that decompresses to more than `maxBatchBytes` is refused. */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger, maxBatchBytes = DEFAULT_MAX_BATCH_BYTES): Kafka {
   registerCodecs(maxBatchBytes);
@@ -59,7 +68,14 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
       if (message.startsWith("Limiting retries for the idempotent producer")) return;
       // a notice about kafkajs 2.0's change of default partitioner: every topic here is written with the new one
       if (message.startsWith("KafkaJS v2.0.0 switched default partitioner")) return;
-      const level = entry.level === logLevel.ERROR && !handled(message, rest.error) ? "error" : entry.level === logLevel.WARN ? "warn" : "debug";
+      const level =
+        entry.level === logLevel.ERROR && !handled(message, rest.error)
+          ? connectionRetried(entry.namespace, message)
+            ? "warn"
+            : "error"
+          : entry.level === logLevel.WARN
+            ? "warn"
+            : "debug";
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
     // a broker restart is ridden out by retrying, not by giving up; a short first wait because most retriable
