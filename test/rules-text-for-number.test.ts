@@ -72,8 +72,9 @@ describe("text where a rule file wants a number or true/false", () => {
     expect(refusal(churn("{ distinct: 3, withinDays: 30 }", ", enabled: On"))).toBe('rules[0].enabled: "On" is text, not true or false: write enabled: true');
   });
 
-  it("a word keeps zod's wording: there is no number to suggest", () => {
-    expect(refusal(churn("{ distinct: three, withinDays: 30 }"))).toBe("rules[0].params.distinct: Invalid input: expected number, received string");
+  it("a word: write it in digits, or true or false", () => {
+    expect(refusal(churn("{ distinct: three, withinDays: 30 }"))).toBe('rules[0].params.distinct: "three" is text, not a number: write distinct as a number, in digits');
+    expect(refusal(churn("{ distinct: 3, withinDays: 30 }", ", enabled: maybe"))).toBe('rules[0].enabled: "maybe" is text, not true or false: write enabled: true or enabled: false');
   });
 
   it("a number where text goes (an MCC): write it in quotes", () => {

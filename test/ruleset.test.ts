@@ -168,7 +168,7 @@ describe("rule-set errors", () => {
     const err = loadError(dir);
     expect(err.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       "rules[0].weight: missing: this key is required (number)",
-      "rules[1].weight: Invalid input: expected number, received string",
+      'rules[1].weight: "lots" is text, not a number: write weight as a number, in digits',
     ]);
   });
 
@@ -251,7 +251,7 @@ describe("rule-set errors", () => {
     expect(err.file).toBe(join(dir, "sales.yaml"));
     expect(err.issues).toEqual([
       { path: "rules[0].params.threshold", message: "a share from 0 to 1: write 70% as 0.7", line: 6, col: 26 },
-      { path: "rules[1].weight", message: "Invalid input: expected number, received string", line: 9, col: 13 },
+      { path: "rules[1].weight", message: '"thirty" is text, not a number: write weight as a number, in digits', line: 9, col: 13 },
     ]);
   });
 

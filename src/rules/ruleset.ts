@@ -121,8 +121,8 @@ const POINTS = new Set(["weight", "alertAt", "realertOnScoreRise", "medium", "hi
 
 /**
  * How to write text a person put where a number or true/false goes: "30days", "1%", "1,500", a quoted "0.25", or
- * YAML 1.1's no/yes/on/off (text in YAML 1.2); and a number where text goes (an MCC). Undefined where no number or
- * boolean can be read from it.
+ * YAML 1.1's no/yes/on/off (text in YAML 1.2), a word ("three"); and a number where text goes (an MCC). Undefined for
+ * other issues.
  */
 function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
   if (i.code !== "invalid_type" || !isScalar(node)) return undefined;
@@ -133,7 +133,7 @@ function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: u
   const v = value.trim();
   if (i.expected === "boolean") {
     const b = /^(y|yes|on|true)$/i.test(v) ? true : /^(n|no|off|false)$/i.test(v) ? false : undefined;
-    return b === undefined ? undefined : `"${value}" is text, not true or false: write ${key}: ${b}`;
+    return `"${value}" is text, not true or false: write ${b === undefined ? `${key}: true or ${key}: false` : `${key}: ${b}`}`;
   }
   if (i.expected !== "number") return undefined;
   const text = `"${value}" is text, not a number`;
@@ -144,7 +144,7 @@ function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: u
   if (percent && typeof key === "string" && POINTS.has(key)) return `${text}: ${key} is in points, not a share: write ${key}: ${percent[1]}`;
   if (percent) return `${text}: write a percentage as a share from 0 to 1 (${key}: ${Number((Number(percent[1]) / 100).toPrecision(12))})`;
   const withUnit = /^(-?\d+(?:\.\d+)?)\s*([a-z][a-z ]*)$/i.exec(v);
-  if (!withUnit) return undefined;
+  if (!withUnit) return `${text}: write ${key} as a number, in digits`;
   const unit = UNITS.find((u) => typeof key === "string" && u.key.test(key));
   if (!unit) return `${text}: write a plain number (${key}: ${withUnit[1]})`;
   // the number alone is right only in the key's own unit: "1h" in withinMinutes is 60
