@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
-import { FORMAT, IndicatorSet, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
+import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
+import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
 import { hashChanges, hashPlaintext, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet, refusalOnTopic } from "../indicators/distribution.js";
@@ -108,6 +109,17 @@ function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeo
   }
 }
 
+/**
+ * A key id or publisher given to keygen or sign, held to the format's rule for ids: one it refuses would be written into
+ * the key's entry and the signed set, which nobody could then read. Refused without repeating it (it may hold a control
+ * character).
+ */
+function idOption(flag: string, value: string, schema: z.ZodType<string>): string {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
 /** A set id given on the command line, held to the format's rule for ids. */
 function setIdFlag(value: string): string {
   const parsed = IndicatorSet.shape.id.safeParse(value);
@@ -137,6 +149,8 @@ export function indicatorCommands(program: Command): void {
     .requiredOption("--publisher <id>", "the publisher id the key signs for, e.g. member:hotline-a")
     .requiredOption("--private-key-out <file>", "where to write the private key (PEM)")
     .action((o: { keyId: string; publisher: string; privateKeyOut: string }) => {
+      idOption("--key-id", o.keyId, Signature.shape.keyId);
+      idOption("--publisher", o.publisher, Publisher.shape.id);
       const k = generateSigningKey();
       write(o.privateKeyOut, k.privateKeyPem, { mode: 0o600, flag: "wx" });
       process.stdout.write(json({ keyId: o.keyId, publisher: o.publisher, publicKey: k.publicKeyPem }));
@@ -151,6 +165,7 @@ export function indicatorCommands(program: Command): void {
     .option("--out <file>", "where to write the signed set (default: stdout)")
     .option("--trust <file>", "trust store: refuse to sign what subscribers holding it would refuse (env MT_TRUST_STORE)")
     .action((file: string, o: { keyId: string; privateKey: string; out?: string; trust?: string }) => {
+      idOption("--key-id", o.keyId, Signature.shape.keyId);
       const trustFile = o.trust ?? process.env.MT_TRUST_STORE;
       const trust = trustFile ? loadTrustStore(trustFile) : undefined;
       const set = readIndicatorSet(file);

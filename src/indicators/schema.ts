@@ -156,8 +156,8 @@ export function indicatorKey(kind: IndicatorKind, value: string): string | null 
 const printableId = (max: number) =>
   z
     .string()
-    .min(1)
-    .max(max)
+    .min(1, { error: "empty: give an id" })
+    .max(max, { error: `at most ${max} characters` })
     .regex(/^[^\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/u, {
       error: "a control or bidirectional formatting character, which would forge or hide text where the id is shown (command output, logs, alerts): use printable characters",
     });
