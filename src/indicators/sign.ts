@@ -6,7 +6,7 @@ import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
-import { opensBeforeCloses, time, type IndicatorSet } from "./schema.js";
+import { opensBeforeCloses, parseAnyIndicatorSet, time, type IndicatorSet } from "./schema.js";
 import { withoutBom } from "../decode/decode.js";
 
 export const TrustedKey = z.strictObject({
@@ -41,8 +41,16 @@ export function loadTrustStore(path: string): TrustStore {
   try {
     json = JSON.parse(withoutBom(readFileSync(path, "utf8")));
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EISDIR")
+      throw new ConfigError(path, [{ path: "", message: `a directory: a trust store is one JSON file of the publishers' public keys, {"keys": [ … ]}` }], "Give the trust store's file; nothing was changed.");
     throw new ConfigError(path, [{ path: "", message: `not a readable JSON trust store: ${(err as Error).message}` }]);
   }
+  // a set where the store goes (two paths swapped): zod would list every key of the set as unrecognized
+  const set = parseAnyIndicatorSet(json);
+  if (set.success)
+    throw new ConfigError(path, [
+      { path: "", message: `this is an indicator set (${set.data.id} of ${set.data.publisher.id}), not a trust store: a trust store is the publishers' public keys, {"keys": [ … ]}` },
+    ]);
   // keygen prints an entry: saved as the store itself, zod's "keys: missing" and "Unrecognized keys" would read as a bad key
   const entry = TrustedKey.safeParse(json);
   if (entry.success)
