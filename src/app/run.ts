@@ -96,6 +96,8 @@ const SERIALISE_SLICE = 200;
 const POSITION_SAVE_MS = 1000;
 /** A partition's position saves failing in a row are logged at the first, then once every this many (a minute). */
 const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
+/** Checkpoints failing in a row (tried about every second while PostgreSQL is away) are logged at the first, then every this many. */
+const CHECKPOINT_FAILURES_SAID_EVERY = 60;
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
@@ -176,6 +178,9 @@ export class Runner {
    */
   private readonly savedProfiles = new WeakSet<Profile>();
   private checkpointPending = false;
+  /** checkpoints written since the start, and those in turn failing in a row (checkpointInTurn says so) */
+  private checkpointsWritten = 0;
+  private checkpointsFailing?: { since: number; failures: number };
   private readonly positionTimer = setInterval(() => {
     void this.savePositions();
     void this.pollFlags();
@@ -856,6 +861,7 @@ export class Runner {
         // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
         if (this.owned.get(p) !== owned) continue;
         await this.store.checkpoint(write);
+        this.checkpointsWritten++;
         // what the latest checkpoint wrote: one that failed wrote nothing
         this.metrics.checkpointBytes.set(write.states.length);
         this.metrics.checkpointMerchants.set(write.merchants.length);
@@ -927,8 +933,25 @@ export class Runner {
     if (oldest === undefined) return;
     this.checkpointPending = true;
     this.lastCheckpoint = now;
+    const written = this.checkpointsWritten;
     void this.checkpoint([oldest])
-      .catch((err: Error) => log.error({ err: err.message }, "checkpoint failed; its merchants stay marked and go with the next one"))
+      .then(
+        () => {
+          const f = this.checkpointsFailing;
+          if (!f || this.checkpointsWritten === written) return;
+          this.checkpointsFailing = undefined;
+          log.info({ failures: f.failures, since: new Date(f.since).toISOString() }, `checkpoints are written again, after ${f.failures} failed since ${new Date(f.since).toISOString()}`);
+        },
+        (err: Error) => {
+          // tried about every second while PostgreSQL is away: said at the first failure and once a minute after
+          const f = (this.checkpointsFailing ??= { since: Date.now(), failures: 0 });
+          if (++f.failures % CHECKPOINT_FAILURES_SAID_EVERY === 1)
+            log.error(
+              { err: err.message, failures: f.failures, since: new Date(f.since).toISOString() },
+              `checkpoint failed; its merchants stay marked and go with the next one (said again every ${CHECKPOINT_FAILURES_SAID_EVERY} failures, and when one is written)`,
+            );
+        },
+      )
       .finally(() => (this.checkpointPending = false));
   }
 
