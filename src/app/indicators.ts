@@ -131,12 +131,12 @@ function setIdFlag(value: string): string {
  * An earlier file as v1, under the id and version asked for: every earlier file reads as version 1, so without
  * --set-version a newer export of it would be passed over by subscribers holding the last one.
  */
-function importLegacyFile(file: string, opts: { setId?: string; version: number }): IndicatorSet {
+function importLegacyFile(file: string, opts: { setId?: string; version: number; publisher?: IndicatorSet["publisher"] }): IndicatorSet {
   const set = readIndicatorSet(file);
   // readIndicatorSet takes v1 too; given another id or version, a v1 set's signature would no longer match it
   if ("format" in (JSON.parse(withoutBom(readFileSync(file, "utf8"))) as object))
     throw new UsageError(`${file} is already a format v1 set (${set.id} version ${set.version}): --from legacy converts the engine's earlier files (id, source, created, entries); use the set as it is, or change its version and sign it again`);
-  return { ...set, id: opts.setId ?? set.id, version: opts.version };
+  return { ...set, id: opts.setId ?? set.id, version: opts.version, publisher: opts.publisher ?? set.publisher };
 }
 
 export function indicatorCommands(program: Command): void {
@@ -316,10 +316,12 @@ export function indicatorCommands(program: Command): void {
     )
     .option("--set-id <id>", "id of the set made (default: the bundle's, the feed's, the MISP event's or the earlier file's)", setIdFlag)
     .option("--set-version <n>", "version of the set made: a subscriber takes a set only when its version is higher than the one in force", wholeNumberFlag(1), 1)
+    .option("--publisher <id>", "publisher of the set made, e.g. the sender's member id (default: the bundle's creator, the feed's organisation or the earlier file's source)")
     .option("--out <file>", "where to write (default: stdout)")
-    .action((file: string, o: { from: string; setId?: string; setVersion: number; out?: string }) => {
+    .action((file: string, o: { from: string; setId?: string; setVersion: number; publisher?: string; out?: string }) => {
       if (o.out && sameFile(file, o.out)) throw new UsageError(`--out ${o.out} is the file imported, ${file}: the set would replace it; give another --out file`);
-      const opts = { setId: o.setId, version: o.setVersion };
+      const publisher = o.publisher === undefined ? undefined : { id: idOption("--publisher", o.publisher, Publisher.shape.id) };
+      const opts = { setId: o.setId, version: o.setVersion, publisher };
       let made: { set: IndicatorSet; skipped: Skipped[] };
       if (o.from === "legacy") made = { set: importLegacyFile(file, opts), skipped: [] };
       else if (o.from === "stix") made = importStixFile(file, opts);
@@ -330,6 +332,10 @@ export function indicatorCommands(program: Command): void {
       if (o.from === "stix" && !o.setId && made.set.id.startsWith("stix:bundle--"))
         process.stderr.write(
           `note: the set's id, ${made.set.id}, is the bundle's, which the sender's tool makes anew for each bundle: the next bundle imported so would be another set beside this one, and the entries it drops or revokes would still match from this one; give --set-id (the same for each import from this sender, e.g. --set-id partner-stix) and a --set-version higher at each import\n`,
+        );
+      if (o.from === "stix" && !publisher && made.set.publisher.id.startsWith("stix:bundle--"))
+        process.stderr.write(
+          `note: the set's publisher, ${made.set.publisher.id}, is the bundle's id (its indicators name no creator), which the sender's tool makes anew for each bundle: the next import would be another publisher's set; give --publisher with the sender's member id (e.g. --publisher member:partner-b)\n`,
         );
     });
 }

@@ -505,6 +505,8 @@ export interface StixImportOptions {
   setId?: string;
   /** default 1 */
   version?: number;
+  /** the set's publisher (default: the one identity the indicators' created_by_ref names) */
+  publisher?: { id: string; name?: string };
   /** the set's created when no indicator is imported (default: the current time) */
   now?: string;
 }
@@ -696,11 +698,12 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   };
   const creatorList = [...creators];
   const publisher: IndicatorSet["publisher"] =
-    creatorList.length === 1 && creatorList[0]
+    opts.publisher ??
+    (creatorList.length === 1 && creatorList[0]
       ? publisherOf(creatorList[0])
       : creatorList.length > 1
         ? { id: `stix:${b.id}`, name: `several creators: ${creatorList.map((r) => (r && identities.get(r)?.name) || r || "(none)").join(", ")}`.slice(0, 256) }
-        : { id: `stix:${b.id}` };
+        : { id: `stix:${b.id}` });
   const set = {
     format: FORMAT,
     id: opts.setId ?? (setIds.size === 1 ? [...setIds][0]! : `stix:${b.id}`),
