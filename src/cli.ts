@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { userInfo } from "node:os";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
-import { VERSION_GIVEN, versionFiles, versions, versionsStartingWith, type RuleVersion } from "./rules/history.js";
+import { findVersion, versionFiles } from "./rules/history.js";
 import { when } from "./web/html.js";
 import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
 import { loadTrustStore } from "./indicators/sign.js";
@@ -346,23 +346,15 @@ rules
   .argument("<dir>", "a new or empty directory")
   .option("--database-url <url>", "the service's PostgreSQL (env DATABASE_URL)")
   .action(async (given: string, dir: string, o: { databaseUrl?: string }) => {
-    const digits = VERSION_GIVEN.exec(given.trim().toLowerCase())?.[1];
-    if (!digits) throw new UsageError(`${given}: give the version as the page shows it (sha256: and at least 8 hex digits), or whole`);
     if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length))
       throw new UsageError(`${dir} is not empty: give a new directory (the version's files would replace what is there)`);
     const { client, where } = await readOnlyDb(o.databaseUrl);
     try {
-      const found = await versionsStartingWith(client, digits).catch((err: Error & { code?: string }) => {
+      const v = await findVersion(client, given, where).catch((err: Error & { code?: string }) => {
         if (err.code === "42P01") throw new UsageError(`no rule-set history (mt_rule_versions) at ${where}: give the service's database (--database-url or DATABASE_URL)`);
         throw err;
       });
-      const listed = (vs: RuleVersion[]) => vs.map((v) => `${v.version.slice(0, 19)} (${when(v.recordedAt)}, ${v.recordedBy}${v.note ? `: ${v.note}` : ""})`).join("; ");
-      if (!found.length) {
-        const latest = (await versions(client)).slice(0, 5);
-        throw new UsageError(`no rule-set version sha256:${digits} in the history at ${where}; ${latest.length ? `the latest recorded: ${listed(latest)}` : "it holds none"}`);
-      }
-      if (found.length > 1) throw new UsageError(`${given} begins ${found.length} versions: ${listed(found)}; give more of its digits`);
-      const v = found[0]!;
+      if ("problem" in v) throw new UsageError(v.why);
       const files = (await versionFiles(client, v.version))!;
       mkdirSync(dir, { recursive: true });
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, basename(name)), text);

@@ -126,6 +126,28 @@ describe("a rules directory a hand edit broke", { timeout: 60_000 }, () => {
     expect((await audit(s, "rules-restore"))[0]).toMatchObject({ target: v1, before: { version: v2 }, after: { version: v1 } });
   });
 
+  it("takes a version as the page and a backtest report show it (sha256: and 12 digits, or the digits alone), as well as whole", async () => {
+    const s = await setup(true);
+    const v1 = s.watcher!.status.version;
+    const sites = read(s, "sites.yaml");
+    const ok = await put(s, "sites.yaml", lowerWeight(sites));
+    expect(ok.statusCode, ok.body).toBe(200);
+    s.watcher!.check();
+    const short = v1.slice(0, 19);
+    expect((await get(s, `/api/rules/versions/${short}`)).json()).toMatchObject({ version: v1 });
+    expect((await get(s, `/api/rules/diff?from=${short}`)).body.split("\n").filter((l) => /^[-+][^-+]/.test(l))).toHaveLength(2);
+    const back = await s.app.inject({ method: "POST", url: `/api/rules/versions/${v1.slice(7, 19)}/restore?note=test`, headers: auth(s) });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(read(s, "sites.yaml")).toBe(sites);
+    expect((await audit(s, "rules-restore"))[0]).toMatchObject({ target: v1 });
+    const form = await get(s, "/api/rules/versions/abc");
+    expect(form.statusCode).toBe(400);
+    expect(form.json().error).toContain("abc: give the version as the Rules page shows it");
+    const none = await get(s, "/api/rules/versions/sha256:000000000000");
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error).toMatch(/^no rule-set version sha256:000000000000 in the history; the latest recorded: sha256:/);
+  });
+
   it("without an engine (the demo): the set last read stays in force, the refusal shows, and a corrected save is accepted", async () => {
     const s = await setup(false);
     const v1 = (await get(s, "/api/rules/status")).json().version as string;

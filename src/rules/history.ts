@@ -127,11 +127,25 @@ export async function versions(q: Queryable): Promise<RuleVersion[]> {
  * A version as a person gives it: whole, or its first hex digits with or without "sha256:" (the Rules page and a
  * backtest report show 12); the digits are captured.
  */
-export const VERSION_GIVEN = /^(?:sha256:)?([0-9a-f]{8,64})$/;
+const VERSION_GIVEN = /^(?:sha256:)?([0-9a-f]{8,64})$/;
 
-/** The versions of the history whose hash begins with `digits` (VERSION_GIVEN's), latest first. */
-export async function versionsStartingWith(q: Queryable, digits: string): Promise<RuleVersion[]> {
-  return (await versions(q)).filter((v) => v.version.startsWith(`sha256:${digits}`));
+/** A version of the history as a list names it: its short form, when, who, why. */
+const listed = (vs: RuleVersion[]): string =>
+  vs.map((v) => `${v.version.slice(0, 19)} (${v.recordedAt.slice(0, 16).replace("T", " ")} UTC, ${v.recordedBy}${v.note ? `: ${v.note}` : ""})`).join("; ");
+
+/**
+ * The one version of the history that `given` names (VERSION_GIVEN); else why not, in words that say what to give
+ * (`problem`: the form is wrong, none is there, or the digits begin several); `where` names the database to a user of the command line.
+ */
+export async function findVersion(q: Queryable, given: string, where?: string): Promise<RuleVersion | { problem: "form" | "none" | "several"; why: string }> {
+  const digits = VERSION_GIVEN.exec(given.trim().toLowerCase())?.[1];
+  if (!digits) return { problem: "form", why: `${given}: give the version as the Rules page shows it (sha256: and at least 8 hex digits), or whole` };
+  const all = await versions(q);
+  const found = all.filter((v) => v.version.startsWith(`sha256:${digits}`));
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) return { problem: "several", why: `${given} begins ${found.length} versions: ${listed(found)}; give more of its digits` };
+  const latest = all.slice(0, 5);
+  return { problem: "none", why: `no rule-set version sha256:${digits} in the history${where ? ` at ${where}` : ""}; ${latest.length ? `the latest recorded: ${listed(latest)}` : "it holds none"}` };
 }
 
 export async function versionFiles(q: Queryable, version: string): Promise<RuleFiles | null> {

@@ -11,7 +11,7 @@ import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
-import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, findVersion, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
 import { rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
@@ -410,32 +410,27 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     if (at !== undefined && Number.isNaN(Date.parse(at))) throw new CaseError(400, `at=${at}: give a time, e.g. 2026-01-31T12:00:00Z`);
     return periods(c.db, at);
   });
-  app.get("/api/rules/versions/:version", { config: { perm: "rules:read" } }, async (req) => {
-    const { version } = req.params as { version: string };
-    const f = await versionFiles(c.db, version);
-    if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
-    return { version, files: f };
-  });
+  // a version as the page and a backtest report show it (sha256: and 12 digits), or whole
+  const versionOf = async (given: string): Promise<{ version: string; files: RuleFiles }> => {
+    const v = await findVersion(c.db, given);
+    if ("problem" in v) throw new CaseError(v.problem === "none" ? 404 : 400, v.why);
+    return { version: v.version, files: (await versionFiles(c.db, v.version))! };
+  };
+  app.get("/api/rules/versions/:version", { config: { perm: "rules:read" } }, async (req) => versionOf((req.params as { version: string }).version));
   const diff = async (q: Record<string, string>): Promise<string> => {
-    const [from, to] = [q.from, q.to ?? status().version];
-    if (!from) throw new CaseError(400, "give ?from=VERSION (and optionally &to=VERSION; default: the version in force)");
-    const [a, b] = await Promise.all([versionFiles(c.db, from), to === dirVersion() ? files() : versionFiles(c.db, to)]);
-    if (!a) throw new CaseError(404, `no rule-set version ${from} in the history`);
-    if (!b) throw new CaseError(404, `no rule-set version ${to} in the history`);
-    return diffFiles(a, b, [from.slice(7, 19), to.slice(7, 19)]) || "(no difference)\n";
+    if (!q.from) throw new CaseError(400, "give ?from=VERSION (and optionally &to=VERSION; default: the version in force)");
+    const to = q.to ?? status().version;
+    const [a, b] = await Promise.all([versionOf(q.from), to === dirVersion() ? { version: to, files: files() } : versionOf(to)]);
+    return diffFiles(a.files, b.files, [a.version.slice(7, 19), b.version.slice(7, 19)]) || "(no difference)\n";
   };
   app.get("/api/rules/diff", { config: { perm: "rules:read" } }, async (req, reply) => reply.type("text/plain; charset=utf-8").send(await diff(req.query as Record<string, string>)));
   app.post("/api/rules/versions/:version/restore", { config: { perm: "rules:write" } }, async (req) => {
-    const { version } = req.params as { version: string };
-    const f = await versionFiles(c.db, version);
-    if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
+    const { version, files: f } = await versionOf((req.params as { version: string }).version);
     const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, changeNote(req, RESTORE_NOTE));
     return { id: rs.id, version: rs.version, rules };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
-    const version = String((req.body as Record<string, string>)?.version ?? "");
-    const f = await versionFiles(c.db, version);
-    if (!f) throw new CaseError(404, `no rule-set version ${version} in the history`);
+    const { version, files: f } = await versionOf(String((req.body as Record<string, string>)?.version ?? ""));
     let note: string;
     try {
       note = changeNote(req, "");

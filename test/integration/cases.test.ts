@@ -340,7 +340,9 @@ describe.each([
     const back = await app.inject({ method: "POST", url: `/api/rules/versions/${start}/restore?note=test`, headers: as("rule-tuner") });
     expect(back.json().version).toBe(start);
     expect(readFileSync(join(rulesDir, "chargebacks.yaml"), "utf8")).toBe(text);
-    expect((await app.inject({ method: "POST", url: "/api/rules/versions/sha256:nope/restore", headers: as("rule-tuner") })).statusCode).toBe(404);
+    // no version's form (400), or none of the history (404)
+    expect((await app.inject({ method: "POST", url: "/api/rules/versions/sha256:nope/restore", headers: as("rule-tuner") })).statusCode).toBe(400);
+    expect((await app.inject({ method: "POST", url: "/api/rules/versions/sha256:000000000000/restore", headers: as("rule-tuner") })).statusCode).toBe(404);
     const page = await app.inject({ method: "GET", url: "/rules", headers: as("rule-tuner") });
     expect(page.body).toContain(next.slice(0, 19));
   });

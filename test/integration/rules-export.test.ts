@@ -71,7 +71,7 @@ describe("rules export", () => {
       expect(none.stderr).toContain(first.version.slice(0, 19));
       const short = cli("export", "abc", join(work, "short"), "--database-url", url);
       expect(short.status).toBe(2);
-      expect(short.stderr).toContain("abc: give the version as the page shows it (sha256: and at least 8 hex digits)");
+      expect(short.stderr).toContain("abc: give the version as the Rules page shows it (sha256: and at least 8 hex digits)");
 
       // read only: nothing recorded
       expect((await pool.query("SELECT count(*)::int AS n FROM mt_rule_versions")).rows).toEqual(before.rows);
