@@ -96,8 +96,36 @@ const SERIALISE_SLICE = 200;
 const POSITION_SAVE_MS = 1000;
 /** A partition's position saves failing in a row are logged at the first, then once every this many (a minute). */
 const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
-/** Checkpoints failing in a row (tried about every second while PostgreSQL is away) are logged at the first, then every this many. */
-const CHECKPOINT_FAILURES_SAID_EVERY = 60;
+/** A background task's failures in a row (see Retried) are logged at the first, then one in this many. */
+const FAILURES_SAID_EVERY = 60;
+
+/**
+ * A task retried in the background about every second while PostgreSQL is away (a checkpoint in turn, a read of the
+ * flag notices): a run of its failures is logged at the first and one in FAILURES_SAID_EVERY after, not 3,600 lines
+ * an hour, and the first success after them says so, with how many failed since when.
+ */
+class Retried {
+  private failing?: { since: number; failures: number };
+  constructor(
+    private readonly level: "warn" | "error",
+    private readonly failedWords: string,
+    private readonly againWords: string,
+  ) {}
+
+  failed(log: Logger, err: Error): void {
+    const f = (this.failing ??= { since: Date.now(), failures: 0 });
+    if (++f.failures % FAILURES_SAID_EVERY === 1)
+      log[this.level]({ err: err.message, failures: f.failures, since: new Date(f.since).toISOString() }, `${this.failedWords} (said again every ${FAILURES_SAID_EVERY} failures, and when it succeeds)`);
+  }
+
+  succeeded(log: Logger): void {
+    const f = this.failing;
+    if (!f) return;
+    this.failing = undefined;
+    const since = new Date(f.since).toISOString();
+    log.info({ failures: f.failures, since }, `${this.againWords}, after ${f.failures} failed since ${since}`);
+  }
+}
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
@@ -180,7 +208,8 @@ export class Runner {
   private checkpointPending = false;
   /** checkpoints written since the start, and those in turn failing in a row (checkpointInTurn says so) */
   private checkpointsWritten = 0;
-  private checkpointsFailing?: { since: number; failures: number };
+  private readonly checkpointsRetried = new Retried("error", "checkpoint failed; its merchants stay marked and go with the next one", "checkpoints are written again");
+  private readonly flagReadsRetried = new Retried("warn", "flag notices not read; trying again in a second", "flag notices are read again");
   private readonly positionTimer = setInterval(() => {
     void this.savePositions();
     void this.pollFlags();
@@ -937,20 +966,10 @@ export class Runner {
     void this.checkpoint([oldest])
       .then(
         () => {
-          const f = this.checkpointsFailing;
-          if (!f || this.checkpointsWritten === written) return;
-          this.checkpointsFailing = undefined;
-          log.info({ failures: f.failures, since: new Date(f.since).toISOString() }, `checkpoints are written again, after ${f.failures} failed since ${new Date(f.since).toISOString()}`);
+          // one that wrote nothing (no partition checkpointable) says nothing of PostgreSQL
+          if (this.checkpointsWritten > written) this.checkpointsRetried.succeeded(log);
         },
-        (err: Error) => {
-          // tried about every second while PostgreSQL is away: said at the first failure and once a minute after
-          const f = (this.checkpointsFailing ??= { since: Date.now(), failures: 0 });
-          if (++f.failures % CHECKPOINT_FAILURES_SAID_EVERY === 1)
-            log.error(
-              { err: err.message, failures: f.failures, since: new Date(f.since).toISOString() },
-              `checkpoint failed; its merchants stay marked and go with the next one (said again every ${CHECKPOINT_FAILURES_SAID_EVERY} failures, and when one is written)`,
-            );
-        },
+        (err: Error) => this.checkpointsRetried.failed(log, err),
       )
       .finally(() => (this.checkpointPending = false));
   }
@@ -1014,8 +1033,15 @@ export class Runner {
    * on their partitions, whose triggers are then applied.
    */
   private pollFlags(): Promise<void> {
+    // out of the group (the consumer stopped on an error) nothing is read, which says nothing of PostgreSQL
+    const reads = this.joined;
     return (this.pollingFlags ??= this.pollFlagsNow()
-      .catch((err: Error) => this.log.warn({ err: err.message }, "flag notices not read; trying again in a second"))
+      .then(
+        () => {
+          if (reads) this.flagReadsRetried.succeeded(this.log);
+        },
+        (err: Error) => this.flagReadsRetried.failed(this.log, err),
+      )
       .finally(() => {
         this.pollingFlags = undefined;
         if (this.pollAgain) this.pollFlagsSoon();

@@ -1,6 +1,7 @@
 // PostgreSQL away for a while: checkpoints, tried about every second, each logged "checkpoint failed" at error (3,600
 // error lines an hour) and nothing said when they were written again. The first failure is said, then one in 60,
-// and a line says when checkpoints are written again, with how many failed since when.
+// and a line says when checkpoints are written again, with how many failed since when. So for the reads of the flag
+// notices, every second ("flag notices not read; trying again in a second").
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/lib/log.js";
 import { createTopics, freshNames, freshSchema, pgProxy, produce, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
@@ -28,6 +29,7 @@ describe("the log of checkpoints while PostgreSQL is away", () => {
       await proxy.up();
       await waitCaughtUp(n, url);
       await until("a line saying checkpoints are written again", () => lines.some((l) => l.msg.startsWith("checkpoints are written again")), 30_000);
+      await until("a line saying flag notices are read again", () => lines.some((l) => l.msg.startsWith("flag notices are read again")), 30_000);
     } finally {
       await runner.stop();
       await proxy.close();
@@ -37,5 +39,9 @@ describe("the log of checkpoints while PostgreSQL is away", () => {
     expect(back).toHaveLength(1);
     expect(back[0]!.level).toBe(30);
     expect(back[0]!.failures).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((l) => l.msg.startsWith("flag notices not read")).map((l) => l.level)).toEqual([40]);
+    const read = lines.filter((l) => l.msg.startsWith("flag notices are read again"));
+    expect(read.map((l) => l.level)).toEqual([30]);
+    expect(read[0]!.failures).toBeGreaterThanOrEqual(3);
   });
 });
