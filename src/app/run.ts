@@ -844,6 +844,8 @@ export class Runner {
 
   /** Partition p's outbox publisher, started. */
   private startPublisher(p: number): OutboxPublisher {
+    // at 0 from the start: a series that appears at its first failure shows no increase (metrics.ts, fromZero)
+    this.metrics.publishFailures.inc({ partition: String(p) }, 0);
     const publisher = new OutboxPublisher(
       this.kafka,
       this.admin,
