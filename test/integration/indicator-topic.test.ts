@@ -30,7 +30,7 @@ describe("indicator sets over Kafka", () => {
 
       // a tampered copy of a newer version is refused; an older version is ignored; the set in force stays
       await publishSet(kafka(), topic, { ...signed, version: 2, entries: signed.entries.slice(1) });
-      const refused = async () => (await runner.metrics.indicatorRefusals.get()).values[0]?.value ?? 0;
+      const refused = async () => (await runner.metrics.indicatorRefusals.get()).values.reduce((n, v) => n + v.value, 0);
       const start = Date.now();
       while ((await refused()) < 1 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 100));
       expect(await refused()).toBe(1);
