@@ -50,10 +50,13 @@ const program = new Command()
   // set before the commands are added, which inherit it
   .exitOverride();
 
-function indicatorsFrom(dir: string | undefined, trust?: string): IndicatorIndex {
+function indicatorsFrom(dir: string | undefined, trust: string | undefined): IndicatorIndex {
   // the trust store checks the sets given: without any, a run would seem checked while nothing was
   if (trust && !dir) throw new UsageError("--trust checks the sets of --indicators: give --indicators DIR as well (or leave --trust out)");
-  return dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
+  const index = dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
+  // as run warns without MT_TRUST_STORE: a set changed after signing, or of an unknown key, is taken all the same
+  if (dir && !trust) process.stderr.write("warning: indicator sets are taken without checking signatures: give --trust with the publishers' keys\n");
+  return index;
 }
 
 const MAX_BYTES_HELP = "a larger event (a line, a message) is rejected; give run's MT_MAX_MESSAGE_BYTES to take what run takes";
@@ -82,8 +85,6 @@ program
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
     const ruleSet = loadRuleSet(o.rules);
     const indicators = indicatorsFrom(o.indicators, o.trust);
-    // as run warns without MT_TRUST_STORE: a set changed after signing, or of an unknown key, is taken all the same
-    if (o.indicators && !o.trust) process.stderr.write("warning: indicator sets are taken without checking signatures: give --trust with the publishers' keys\n");
     const s = await replay({
       events: o.events,
       out: o.out,
@@ -212,6 +213,7 @@ program
   .requiredOption("--baseline <dir>", "rule set A: as in force")
   .requiredOption("--candidate <dir>", "rule set B: the change to try")
   .option("--indicators <dir>", "indicator-set directory or file")
+  .option("--trust <file>", "trust store: every indicator set must be signed by a trusted key of its publisher")
   .option("--labels <file>", "labels JSON: {\"merchants\": {\"ID\": {\"label\": \"positive\"}, ...}}; negative, benign and hard-negative are negative; typologies (of a positive) and note optional")
   .option("--dispositions <url>", "the case store's PostgreSQL: reported cases and closed accounts positive; dismissed as false-positive or legitimate-business negative")
   .option("--json <file>", "write the full result as JSON")
@@ -231,6 +233,7 @@ program
       baseline: string;
       candidate: string;
       indicators?: string;
+      trust?: string;
       labels?: string;
       dispositions?: string;
       json?: string;
@@ -288,7 +291,7 @@ program
                 skips: decisions?.skips ?? { without: "give the service's database (--database-url or DATABASE_URL) to skip it here too" },
               }),
             };
-        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
+        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators, o.trust), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
           reading.stop();
           bar.stop();
           await decisions?.close();
