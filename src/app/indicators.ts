@@ -7,7 +7,7 @@ import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index
 import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
-import { hashChanges, hashPlaintext, shareable } from "../indicators/privacy.js";
+import { hashChanges, hashPlaintext, hashedValue, shareable } from "../indicators/privacy.js";
 import { assertPublishable, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
@@ -141,6 +141,27 @@ function importLegacyFile(file: string, opts: { setId?: string; version: number;
 
 export function indicatorCommands(program: Command): void {
   const ind = program.command("indicators").description("coalition indicator sets: keys, signatures, sharing (format v1, see README)");
+
+  ind
+    .command("hash")
+    .description(
+      "the hashed entry (kind and value) for each plain URL, domain or e-mail address read from stdin, one a line, in the canonical form matching hashes: to put in a set by hand; stdin keeps the values out of the shell's history",
+    )
+    .addOption(new Option("--kind <kind>", "what the lines hold").choices(["url", "domain", "email"]).makeOptionMandatory())
+    .action(async (o: { kind: "url" | "domain" | "email" }) => {
+      let text = "";
+      for await (const chunk of process.stdin) text += chunk;
+      let refused = 0;
+      for (const [i, line] of withoutBom(text).split(/\r?\n/).entries()) {
+        if (!line.trim()) continue;
+        const h = hashedValue(o.kind, line);
+        if ("reason" in h) {
+          refused++;
+          process.stderr.write(`line ${i + 1}: ${h.reason}\n`);
+        } else process.stdout.write(`${h.kind} ${h.value}\n`);
+      }
+      if (refused) throw new UsageError(`${refused} line${refused === 1 ? "" : "s"} not hashed (said above): correct ${refused === 1 ? "it" : "them"} and hash again`);
+    });
 
   ind
     .command("keygen")

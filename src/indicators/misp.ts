@@ -7,7 +7,8 @@ import { basename, join, resolve } from "node:path";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { FORMAT, IndicatorEntry, IndicatorSet, strictestTlp, type IndicatorKind, type Tlp } from "./schema.js";
-import { canonicalUrl, sha256Tagged } from "../lib/url.js";
+import { canonicalUrl } from "../lib/url.js";
+import { emailSha256 } from "./privacy.js";
 import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
 import { Disposition, type Skipped } from "./stix.js";
 import { withoutBom } from "../decode/decode.js";
@@ -167,9 +168,9 @@ function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefine
       value = raw;
       break;
     case "email-sha256": {
-      const address = raw.toLowerCase();
-      if (!/^[^\s@]+@[^\s@]+$/.test(address)) return { reason: "not an e-mail address" };
-      value = sha256Tagged(address);
+      const hashed = emailSha256(raw);
+      if (!hashed) return { reason: "not an e-mail address" };
+      value = hashed;
       break;
     }
     default:

@@ -1,7 +1,7 @@
 // What may leave a member: plaintext abuse URLs are replaced by hashes where a hash will do, and TLP:RED entries
 // never leave the member that holds them.
 import { canonicalHost, canonicalUrl, sha256Tagged } from "../lib/url.js";
-import { isHashedKind, type IndicatorEntry, type IndicatorSet } from "./schema.js";
+import { IndicatorEntry, isHashedKind, type IndicatorKind, type IndicatorSet } from "./schema.js";
 
 /**
  * url → url-sha256 and domain → domain-sha256 of their canonical forms; matching works the same from either. Every
@@ -22,6 +22,27 @@ function hashEntry(e: IndicatorEntry): IndicatorEntry {
   }
   if (e.kind === "domain") return { ...rest, kind: "domain-sha256", value: sha256Tagged(canonicalHost(e.value.trim())) };
   return description === undefined ? e : rest;
+}
+
+/** An e-mail address as email-sha256 entries and events' contactEmail carry it: the trimmed, lowercased address hashed; null for no address. */
+export function emailSha256(raw: string): string | null {
+  const address = raw.trim().toLowerCase();
+  return /^[^\s@]+@[^\s@]+$/.test(address) ? sha256Tagged(address) : null;
+}
+
+/**
+ * The hashed entry's kind and value for one plain URL, domain or e-mail address, in the canonical form matching
+ * hashes (what `indicators hash` prints); else why it is no value of that kind, as a set's entry would be refused.
+ */
+export function hashedValue(kind: "url" | "domain" | "email", plain: string): { kind: IndicatorKind; value: string } | { reason: string } {
+  if (kind === "email") {
+    const value = emailSha256(plain);
+    return value ? { kind: "email-sha256", value } : { reason: "not an e-mail address" };
+  }
+  const entry = IndicatorEntry.safeParse({ id: "hash", kind, value: plain.trim(), confidence: 0 });
+  if (!entry.success) return { reason: entry.error.issues[0]!.message };
+  const { kind: hashed, value } = hashEntry(entry.data);
+  return { kind: hashed, value };
 }
 
 /** What hashPlaintext changed from `before` to `after` (its result), in words; empty when nothing. */

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, isHashedKind, strictestTlp, tlpOrRed } from "./schema.js";
-import { canonicalUrl, sha256Tagged } from "../lib/url.js";
+import { canonicalUrl } from "../lib/url.js";
+import { emailSha256 } from "./privacy.js";
 import { formatPath } from "../lib/errors.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
 
@@ -555,8 +556,8 @@ function kindOf(c: PatternComparison): { kind: IndicatorKind; value: string } | 
       return isIP(c.value.trim().replace(/\/\d{1,3}$/, "")) === (c.objectType === "ipv4-addr" ? 4 : 6) ? { kind: "ip", value: c.value.trim() } : { reason: `${where} is not an IP address of that version` };
     case "email-addr:value": {
       // kept only as the hash of the trimmed, lowercased address: no plaintext address in a set
-      const v = c.value.trim().toLowerCase();
-      return v.includes("@") ? { kind: "email-sha256", value: sha256Tagged(v) } : { reason: "email-addr:value is not an e-mail address" };
+      const value = emailSha256(c.value);
+      return value ? { kind: "email-sha256", value } : { reason: "email-addr:value is not an e-mail address" };
     }
     case `url:${HASH_PROPERTY}`:
       return { kind: "url-sha256", value: c.value };
