@@ -4,8 +4,6 @@
 // for approval, could not tell why. The set-wide settings that differ are now listed, A and B, in the JSON, the
 // terminal summary and the HTML page.
 import { describe, it, expect } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BacktestResult, backtest } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
@@ -13,18 +11,13 @@ import { loadRuleSet } from "../src/rules/ruleset.js";
 import { loadIndicators } from "../src/indicators/index.js";
 import { readLineBatches } from "../src/source/ndjson.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 
-function settingsWith(edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "mt-backtest-scoring-"));
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const file = join(dir, "ruleset.yaml");
-  const before = readFileSync(file, "utf8");
-  expect(edit(before)).not.toBe(before);
-  writeFileSync(file, edit(before));
-  return dir;
-}
+const rulesCopy = defaultRulesCopies("backtest-scoring");
+/** The default pack with its ruleset.yaml edited. */
+const settingsWith = (edit: (text: string) => string): string => rulesCopy({ "ruleset.yaml": edit });
 
 const run = async (dir: string) =>
   BacktestResult.parse(

@@ -2,8 +2,7 @@
 // reads changed (the high-risk MCC list, maxSharers): the report marks it changed and says by what, so a tuner does
 // not read "same" beside hits that differ.
 import { describe, it, expect } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backtest, labelsFromFile, type BacktestResult } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
@@ -11,20 +10,14 @@ import { loadRuleSet } from "../src/rules/ruleset.js";
 import { loadIndicators } from "../src/indicators/index.js";
 import { readLineBatches } from "../src/source/ndjson.js";
 import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 const MCCS = 'highRiskMccs: ["5967", "7273", "4816", "5816", "6051", "7995", "5818"]';
 
+const rulesCopy = defaultRulesCopies("backtest-settings");
 /** The default pack with its ruleset.yaml edited. */
-function settingsWith(edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "mt-backtest-settings-"));
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const file = join(dir, "ruleset.yaml");
-  const before = readFileSync(file, "utf8");
-  expect(edit(before)).not.toBe(before);
-  writeFileSync(file, edit(before));
-  return dir;
-}
+const settingsWith = (edit: (text: string) => string): string => rulesCopy({ "ruleset.yaml": edit });
 
 const run = (dir: string): Promise<BacktestResult> =>
   backtest({
