@@ -15,6 +15,11 @@ export interface StartKafkaOptions {
   detached?: boolean;
   /** Do not print the "up at" line on stderr. */
   quiet?: boolean;
+  /**
+   * A second listener with TLS and SASL SCRAM-SHA-256, as a bank's cluster has: `keystore` is a PEM file of the
+   * broker's private key (PKCS#8, unencrypted) and certificate chain; `users` are added when the storage is formatted.
+   */
+  saslSsl?: { keystore: string; users: { name: string; password: string }[] };
 }
 
 export interface KafkaTimings {
@@ -44,6 +49,8 @@ export interface RestartOptions {
 export interface KafkaHandle {
   /** "127.0.0.1:PORT", for KAFKA_BROKERS / kafkajs `brokers`. */
   readonly brokers: string;
+  /** The TLS + SASL SCRAM-SHA-256 listener's "127.0.0.1:PORT", when started with `saslSsl`. */
+  readonly saslSslBrokers: string | undefined;
   readonly port: number;
   readonly controllerPort: number;
   /** Pid of the broker JVM (changes on restart). */

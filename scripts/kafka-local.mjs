@@ -205,15 +205,30 @@ export function freePort() {
   });
 }
 
-function serverProperties({ port, controllerPort, dataDir }) {
+/**
+ * With `secure` ({ port, keystore: a PEM file of the broker's private key and certificate chain }), a second listener
+ * as a bank's cluster has one: TLS and SASL SCRAM-SHA-256 (its users are added when the storage is formatted).
+ */
+function serverProperties({ port, controllerPort, dataDir, secure }) {
+  const tls = secure
+    ? {
+        listener: `,SASL_SSL://${HOST}:${secure.port}`,
+        map: ",SASL_SSL:SASL_SSL",
+        rest: `sasl.enabled.mechanisms=SCRAM-SHA-256
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=${secure.keystore}
+`,
+      }
+    : { listener: "", map: "", rest: "" };
   return `# written by scripts/kafka-local.mjs: one combined KRaft broker+controller for tests
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${HOST}:${controllerPort}
-listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}
-advertised.listeners=PLAINTEXT://${HOST}:${port}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}${tls.listener}
+advertised.listeners=PLAINTEXT://${HOST}:${port}${tls.listener}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${tls.map}
+${tls.rest}controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${dataDir}
 num.partitions=1
@@ -549,12 +564,16 @@ export async function startKafka(opts = {}) {
   const port = Number(opts.port ?? env.KAFKA_PORT ?? 0) || (await freePort());
   let controllerPort = Number(opts.controllerPort ?? env.KAFKA_CONTROLLER_PORT ?? 0) || (await freePort());
   while (controllerPort === port) controllerPort = await freePort();
+  // opts.saslSsl: { keystore, users: [{ name, password }] } for a TLS + SCRAM listener beside the plaintext one
+  let securePort = 0;
+  if (opts.saslSsl) do securePort = await freePort(); while (securePort === port || securePort === controllerPort);
   const rt = {
     id,
     version,
     brokers: `${HOST}:${port}`,
     port,
     controllerPort,
+    secure: opts.saslSsl ? { port: securePort, keystore: opts.saslSsl.keystore } : undefined,
     clusterId: randomClusterId(),
     runDir,
     libs,
@@ -576,7 +595,8 @@ export async function startKafka(opts = {}) {
 
   // a short-lived JVM: C1 only and the serial GC halve its ~2 s
   const fmtJvm = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", ...jvmArgs(rt).filter((a) => !a.startsWith("-XX:"))];
-  const fmt = await run(javaBin(), [...fmtJvm, "kafka.tools.StorageTool", "format", "-t", rt.clusterId, "-c", rt.serverProperties], {
+  const scram = (opts.saslSsl?.users ?? []).flatMap((u) => ["--add-scram", `SCRAM-SHA-256=[name=${u.name},password=${u.password}]`]);
+  const fmt = await run(javaBin(), [...fmtJvm, "kafka.tools.StorageTool", "format", "-t", rt.clusterId, "-c", rt.serverProperties, ...scram], {
     cwd: runDir,
   });
   writeFileSync(join(logsDir, "format.log"), fmt.output);
@@ -594,6 +614,8 @@ export async function startKafka(opts = {}) {
 function handleFor(rt, timings) {
   const handle = {
     brokers: rt.brokers,
+    /** the TLS + SASL SCRAM-SHA-256 listener's host:port, when started with opts.saslSsl */
+    saslSslBrokers: rt.secure ? `${HOST}:${rt.secure.port}` : undefined,
     port: rt.port,
     controllerPort: rt.controllerPort,
     get pid() {

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_MAX_BYTES, MIN_MAX_BYTES }
 import { UsageError } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { AUTH_VARIABLES } from "./auth.js";
+import { KAFKA_SECURITY_VARIABLES } from "./kafka.js";
 import { DEFAULT_MAX_BATCH_BYTES } from "../source/codecs.js";
 
 /**
@@ -256,8 +257,8 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
 /** The variable that gives each setting. */
 const VARIABLE = Object.fromEntries(Object.entries(ENV).map(([n, k]) => [k, n])) as Record<keyof z.input<typeof RunConfig>, string>;
 
-/** Every variable `run` reads: its settings' and sign-in's (config/auth.ts). */
-const KNOWN = new Set([...Object.keys(ENV), ...AUTH_VARIABLES]);
+/** Every variable `run` reads: its settings', sign-in's (config/auth.ts) and Kafka's TLS and SASL (config/kafka.ts). */
+const KNOWN = new Set([...Object.keys(ENV), ...AUTH_VARIABLES, ...KAFKA_SECURITY_VARIABLES]);
 
 /** The setting's variable a name is a misspelling of (within two edits: LOG_LEVL, KAFKA_CLIENTID, DATABSE_URL), if any. */
 function settingLike(name: string): string | undefined {

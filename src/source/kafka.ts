@@ -5,6 +5,7 @@ import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type Ad
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { setting } from "../config/run.js";
+import { kafkaSecurity } from "../config/kafka.js";
 import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES_SETTING, refusedBatch, refusedBatchOffset, registerCodecs } from "./codecs.js";
 
 const CONCURRENT_TRANSACTIONS = "another concurrent operation on the same transaction was ongoing";
@@ -55,6 +56,7 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
   return new Kafka({
     brokers,
     clientId,
+    ...kafkaSecurity(),
     logLevel: logLevel.WARN,
     // kafkajs logs through pino, so its lines are JSON like ours
     logCreator: () => (entry) => {
@@ -91,7 +93,7 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
  * Returns why the last try failed, or undefined once a broker answered.
  */
 export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number): Promise<string | undefined> {
-  const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...kafkaSecurity() });
   const deadline = Date.now() + waitMs;
   for (;;) {
     const admin = probe.admin();
@@ -101,7 +103,13 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
       return undefined;
     } catch (err) {
       await admin.disconnect().catch(() => undefined);
-      if (Date.now() + 1000 > deadline) return (err as Error).message;
+      // a broker that answers and refuses the sign-in will refuse it again: said at once, with what to correct
+      if ((err as Error).name === "KafkaJSSASLAuthenticationError")
+        throw new UsageError(`Kafka at ${brokers.join(",")} refused the sign-in (${(err as Error).message}): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`);
+      if (Date.now() + 1000 > deadline) {
+        const why = (err as Error).message;
+        return /certificate/i.test(why) ? `${why}: give KAFKA_SSL_CA_FILE, the CA that signed the brokers' certificates` : why;
+      }
     }
     await sleep(1000);
   }

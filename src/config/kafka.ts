@@ -1,0 +1,65 @@
+// How every Kafka client of moneytrail's connects to a bank's cluster: TLS (a private CA, a client certificate) and
+// SASL (PLAIN, SCRAM), from the environment, validated with zod like the rest of the configuration. Read by each
+// client made (run, produce, backtest --topic, indicators publish, db reset-positions), so every command connects
+// as run does.
+import { readFileSync } from "node:fs";
+import type { KafkaConfig, SASLOptions } from "kafkajs";
+import { z } from "zod";
+import { UsageError } from "../lib/errors.js";
+
+const file = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .transform((path, ctx) => {
+      try {
+        return readFileSync(path, "utf8");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give the path of ${what}` });
+        return z.NEVER;
+      }
+    });
+
+const KafkaVariables = z.object({
+  KAFKA_SSL: z.enum(["true", "false"], { error: "true or false" }).optional(),
+  KAFKA_SSL_CA_FILE: file("the PEM file of the CA that signed the brokers' certificates").optional(),
+  KAFKA_SSL_CERT_FILE: file("this client's PEM certificate (with KAFKA_SSL_KEY_FILE)").optional(),
+  KAFKA_SSL_KEY_FILE: file("this client's PEM private key (with KAFKA_SSL_CERT_FILE)").optional(),
+  KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"], { error: "plain, scram-sha-256 or scram-sha-512" }).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+});
+export const KAFKA_SECURITY_VARIABLES = Object.keys(KafkaVariables.shape);
+
+const KafkaSecurity = KafkaVariables.superRefine((v, ctx) => {
+  const need = (name: keyof typeof v, why: string) => v[name] === undefined && ctx.addIssue({ code: "custom", path: [name], message: `is not set: ${why}` });
+  if (v.KAFKA_SSL_CERT_FILE !== undefined) need("KAFKA_SSL_KEY_FILE", "a client certificate goes with its private key");
+  if (v.KAFKA_SSL_KEY_FILE !== undefined) need("KAFKA_SSL_CERT_FILE", "a client private key goes with its certificate");
+  if (v.KAFKA_SASL_MECHANISM !== undefined) {
+    need("KAFKA_SASL_USERNAME", `SASL ${v.KAFKA_SASL_MECHANISM} signs in with a user name`);
+    need("KAFKA_SASL_PASSWORD", `SASL ${v.KAFKA_SASL_MECHANISM} signs in with a password`);
+  } else if (v.KAFKA_SASL_USERNAME !== undefined || v.KAFKA_SASL_PASSWORD !== undefined)
+    need("KAFKA_SASL_MECHANISM", "give the mechanism the brokers take (plain, scram-sha-256 or scram-sha-512)");
+  // a password sent over a listener without TLS travels in the clear (PLAIN) or is open to an offline guess (SCRAM)
+  if (v.KAFKA_SASL_MECHANISM !== undefined && v.KAFKA_SSL === "false")
+    ctx.addIssue({ code: "custom", path: ["KAFKA_SSL"], message: "is false while KAFKA_SASL_MECHANISM is set: SASL's password would cross the network without TLS; leave KAFKA_SSL unset or true" });
+}).transform((v): Pick<KafkaConfig, "ssl" | "sasl"> => {
+  const files = v.KAFKA_SSL_CA_FILE !== undefined || v.KAFKA_SSL_CERT_FILE !== undefined;
+  const tls = v.KAFKA_SSL === "true" || files || (v.KAFKA_SSL === undefined && v.KAFKA_SASL_MECHANISM !== undefined);
+  const ssl = !tls ? undefined : files ? { ca: v.KAFKA_SSL_CA_FILE, cert: v.KAFKA_SSL_CERT_FILE, key: v.KAFKA_SSL_KEY_FILE } : true;
+  const user = { username: v.KAFKA_SASL_USERNAME!, password: v.KAFKA_SASL_PASSWORD! };
+  const m = v.KAFKA_SASL_MECHANISM;
+  const sasl: SASLOptions | undefined =
+    m === undefined ? undefined : m === "plain" ? { mechanism: m, ...user } : m === "scram-sha-256" ? { mechanism: m, ...user } : { mechanism: m, ...user };
+  return { ...(ssl && { ssl }), ...(sasl && { sasl }) };
+});
+
+/**
+ * The TLS and SASL options of a Kafka client, from the environment (none: plaintext, as a broker on a test machine);
+ * a bad value is refused naming the variable and what it takes, never repeating a password.
+ */
+export function kafkaSecurity(env: NodeJS.ProcessEnv = process.env): Pick<KafkaConfig, "ssl" | "sasl"> {
+  const r = KafkaSecurity.safeParse(Object.fromEntries(KAFKA_SECURITY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; "));
+  return r.data;
+}

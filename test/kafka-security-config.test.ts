@@ -1,0 +1,47 @@
+// The Kafka clients' TLS and SASL settings (config/kafka.ts): what each combination gives kafkajs, and the refusals
+// that name the variable and what it takes, never repeating a password.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kafkaSecurity } from "../src/config/kafka.js";
+import { unknownVariables } from "../src/config/run.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mt-kafka-security-"));
+const ca = join(dir, "ca.pem");
+writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n");
+const user = { KAFKA_SASL_USERNAME: "mt", KAFKA_SASL_PASSWORD: "not-a-real-secret-1" };
+
+describe("Kafka's TLS and SASL settings", () => {
+  it("gives plaintext without any, TLS with KAFKA_SSL or a CA, and TLS under SASL unless told otherwise", () => {
+    expect(kafkaSecurity({})).toEqual({});
+    expect(kafkaSecurity({ KAFKA_SSL: "true" })).toEqual({ ssl: true });
+    expect(kafkaSecurity({ KAFKA_SSL_CA_FILE: ca })).toEqual({ ssl: { ca: expect.stringContaining("BEGIN CERTIFICATE"), cert: undefined, key: undefined } });
+    expect(kafkaSecurity({ KAFKA_SASL_MECHANISM: "scram-sha-512", ...user })).toEqual({
+      ssl: true,
+      sasl: { mechanism: "scram-sha-512", username: "mt", password: "not-a-real-secret-1" },
+    });
+  });
+
+  it("refuses what cannot work, naming the variable and not the password", () => {
+    const refusal = (env: Record<string, string>) => {
+      try {
+        kafkaSecurity(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error("not refused");
+    };
+    expect(refusal({ KAFKA_SASL_MECHANISM: "scram-sha-256", KAFKA_SASL_USERNAME: "mt" })).toBe("KAFKA_SASL_PASSWORD: is not set: SASL scram-sha-256 signs in with a password");
+    expect(refusal(user)).toMatch(/^KAFKA_SASL_MECHANISM: is not set: give the mechanism/);
+    expect(refusal({ KAFKA_SASL_MECHANISM: "gssapi", ...user })).toBe("KAFKA_SASL_MECHANISM: plain, scram-sha-256 or scram-sha-512");
+    expect(refusal({ KAFKA_SASL_MECHANISM: "plain", KAFKA_SSL: "false", ...user })).toMatch(/^KAFKA_SSL: is false while KAFKA_SASL_MECHANISM is set/);
+    expect(refusal({ KAFKA_SSL_CERT_FILE: ca })).toBe("KAFKA_SSL_KEY_FILE: is not set: a client certificate goes with its private key");
+    expect(refusal({ KAFKA_SSL_CA_FILE: join(dir, "missing.pem") })).toMatch(/^KAFKA_SSL_CA_FILE: .*missing\.pem cannot be read \(ENOENT\): give the path of the PEM file of the CA/);
+    expect(refusal({ KAFKA_SASL_MECHANISM: "plain", KAFKA_SSL: "false", ...user })).not.toContain("not-a-real-secret-1");
+  });
+
+  it("counts as run's settings: not named as unknown or misspelt", () => {
+    expect(unknownVariables({ KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: ca, KAFKA_SASL_MECHANISM: "plain", ...user })).toEqual([]);
+  });
+});
