@@ -141,6 +141,13 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     });
   }
 
+  // PostgreSQL stores no NUL character in text: one in a request failed in the database, a 500 and an error line for
+  // the operator's alerts, from anyone (a sign-in's name); refused before a sign-in or a route reads it
+  app.addHook("preValidation", async (req) => {
+    const where = nulAt(req.params, "address") ?? nulAt(req.query, "query") ?? nulAt(req.body, "body");
+    if (where) throw Object.assign(new Error(`${where}: a NUL character (U+0000) is not taken: remove it and send again`), { statusCode: 400 });
+  });
+
   // a page's form refused before its route ran, as a page (a browser shows JSON as raw text): nothing was done, and
   // the way back to the page it was sent from (a case's forms post to /cases/ID/...; any other to one's home page)
   const formRefused = (reply: FastifyReply, status: 401 | 403, why: string, back: Html) =>
@@ -501,4 +508,15 @@ function ifMatch(header: string | undefined): string | undefined {
 /** Only a local path: a sign-in link must not send the reviewer to another site. */
 function safeNext(next: unknown): string {
   return typeof next === "string" && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : "/";
+}
+
+/** Where a NUL character is in a request's part (`at.key…`), or undefined: in a value or a key, at any depth. */
+function nulAt(v: unknown, at: string): string | undefined {
+  if (typeof v === "string") return v.includes("\u0000") ? at : undefined;
+  if (v === null || typeof v !== "object") return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const found = k.includes("\u0000") ? `${at}.${k.replaceAll("\u0000", "\\u0000")}` : nulAt(x, at === "address" ? at : `${at}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
 }
