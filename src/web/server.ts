@@ -71,6 +71,10 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   "x-content-type-options": "nosniff",
 };
+// behind the TLS proxies the browser is told to come over HTTPS only, a year: else a reviewer typing the host's name
+// goes first over plain HTTP, where someone on the network can answer with a sign-in page of their own. Not on plain
+// HTTP without a proxy (the demo), where a browser ignores it
+const TLS_HEADERS = { ...SECURITY_HEADERS, "strict-transport-security": "max-age=31536000" };
 const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin" };
 const AuditQuery = queryParams({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
@@ -95,13 +99,14 @@ const FASTIFY_REFUSALS = new Map<string, (req: FastifyRequest) => string>([
 const SightingsQuery = z.object({ format: SightingsForm.default("stix"), publisher: z.string().min(1).optional() });
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
+  const headers = o.trustProxy ? TLS_HEADERS : SECURITY_HEADERS;
   const app = Fastify({
     logger: false,
     bodyLimit: 1 << 20,
     routerOptions: { maxParamLength: MAX_PARAM },
     // an address the router cannot read (a bad %-escape, an over-long part) is answered like any other refusal; no
     // route's hooks run for it, so its headers are set here
-    frameworkErrors: (err, req, reply) => answerError(err, req, reply.headers(SECURITY_HEADERS)),
+    frameworkErrors: (err, req, reply) => answerError(err, req, reply.headers(headers)),
     ...(o.trustProxy && { trustProxy: o.trustProxy }),
   });
   // behind TLS (trusted proxies) a __Host- cookie: a browser takes it only from HTTPS, for this host alone and path /,
@@ -125,7 +130,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const sendHtml = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type("text/html; charset=utf-8").send(body);
 
   app.addHook("onSend", async (_req, reply, payload) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     return payload;
   });
   // a proxy in front that is not trusted gives every client its own address: said once, with what to set
