@@ -477,8 +477,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return reply.code(204).send();
   });
 
+  // the page in its own words: the address repeated on it would let a link put text of its own on this trusted host
   app.setNotFoundHandler((req, reply) =>
-    isApi(req) ? reply.code(404).send({ error: `no such endpoint: ${req.method} ${req.url}` }) : sendHtml(reply, layout("Not found", null, html`<h1>Not found</h1><p>${req.url}</p>`), 404),
+    isApi(req)
+      ? reply.code(404).send({ error: `no such endpoint: ${req.method} ${req.url}` })
+      : sendHtml(reply, layout("Not found", null, html`<h1>Not found</h1><p>There is no page at this address. <a href="/">Go to your start page</a>.</p>`), 404),
   );
   return app;
 }
