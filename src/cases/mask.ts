@@ -40,14 +40,29 @@ export function maskUrl(url: string): MaskedUrl {
 const URL_IN_TEXT = String.raw`\bhttps?://[^\s,;()<>"']+`;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Masks the addresses in prose that `masked` picks: the case's own addresses as written and any other http(s) URL. */
+// the end of a sentence after an address ("… at https://x.example/p/1.") is no part of it
+const SENTENCE_END = /[.!?:]+$/;
+
+/**
+ * Masks the addresses in prose that `masked` picks: the case's own addresses as written, any other http(s) URL, and
+ * an address of one of the case's hosts written without its scheme (host/path, as prose writes one, or //host/path),
+ * read as https or http, whichever `masked` picks (the canonical form has no scheme: a port tells them apart).
+ */
 function masker(known: readonly string[], masked: (m: MaskedUrl) => boolean): (text: string) => string {
+  const hosts = [...new Set(known.map(urlHost).filter((h): h is string => h !== null))];
+  // a host's address with a path, not inside another host's name; the host alone is what a mask shows anyway
+  const bare = hosts.length ? String.raw`(?<bare>(?<![\w.@-])(?:www\.)?(?:${hosts.map(escapeRe).join("|")})\.?(?::\d+)?/[^\s,;()<>"']*)` : [];
   // one pass, longest first, so no address is matched inside another or inside a mask already written
-  const re = new RegExp([...known.filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe), URL_IN_TEXT].join("|"), "gi");
+  const re = new RegExp([...known.filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe), URL_IN_TEXT, bare].flat().join("|"), "gi");
   return (text) =>
-    text.replace(re, (u) => {
-      const m = maskUrl(u);
-      return masked(m) ? `${m.host ?? "(not a web address)"} ${m.sha256}` : u;
+    text.replace(re, (u: string, ...args: unknown[]) => {
+      const isBare = (args.at(-1) as Record<string, string | undefined> | undefined)?.bare !== undefined;
+      const end = SENTENCE_END.exec(u)?.[0] ?? "";
+      for (const [url, tail] of end ? [[u, ""], [u.slice(0, -end.length), end]] : [[u, ""]]) {
+        const m = (isBare ? [`https://${url}`, `http://${url}`] : [url!]).map(maskUrl).find(masked);
+        if (m) return `${m.host ?? "(not a web address)"} ${m.sha256}${tail}`;
+      }
+      return u;
     });
 }
 
