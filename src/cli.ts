@@ -149,6 +149,10 @@ program
   .option("--metrics-port <port>", "port of /metrics, 0 for none (env MT_METRICS_PORT, default 9464)")
   .option("--http-port <port>", "port of the reviewers' page and API, 0 for none (env MT_HTTP_PORT, default 8080)")
   .option("--concurrent-partitions <n>", "partitions processed at once, their commits overlapping (env MT_CONCURRENT_PARTITIONS, default 3)")
+  .addHelpText(
+    "after",
+    "\nThe other settings (MT_TRUST_STORE, MT_INDICATOR_TOPIC, LOG_LEVEL, MT_COMMIT_EVERY, MT_WEBHOOK_URL and more) are\nenvironment variables only: README, \"Running against a broker\", lists each with its default.",
+  )
   .action(async (flags: Record<string, unknown>, command: Command) => {
     const cfg = runConfig(process.env, flags, new Set(command.options.map((o) => o.attributeName())));
     // sign-in's settings, refused now rather than when the reviewers' page starts
