@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Db, Queryable } from "../cases/db.js";
 import { authSettings, costText, mib, PasswordCostText, SESSION_HOURS, TokenDays, MAX_TOKEN_DAYS, type AuthSettings, type PasswordCost } from "../config/auth.js";
-import { ANONYMOUS, CONSOLE, ROLES, writeAudit, type Actor, type Role } from "../cases/store.js";
+import { ANONYMOUS, CONSOLE, ROLES, WEBHOOK, writeAudit, type Actor, type Role } from "../cases/store.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
 
@@ -33,7 +33,16 @@ export const can = (role: Role, p: Permission): boolean => (PERMISSIONS[p] as re
 
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, "2-64 characters: lowercase letters, digits, dot, dash, underscore");
 const Password = z.string().min(12, "at least 12 characters").max(256);
-export const NewUser = z.strictObject({ username: Username, role: z.enum(ROLES), password: Password.optional() });
+// what the audit trail and the rules' history name where no user acted: a user by such a name would act there as the
+// server's command line, a failed sign-in, a webhook or a hand edit of the rules directory
+const NOT_USERS: readonly string[] = [CONSOLE.username, ANONYMOUS.username, WEBHOOK.username, "directory"];
+export const NewUser = z.strictObject({
+  username: Username.refine((n) => !NOT_USERS.includes(n), {
+    error: (i) => `${String(i.input)} names what no user does in the audit trail (${NOT_USERS.join(", ")}): choose another name`,
+  }),
+  role: z.enum(ROLES),
+  password: Password.optional(),
+});
 export const PasswordChange = z.strictObject({ currentPassword: z.string().max(256), newPassword: Password });
 export const UserChange = z.strictObject({ disabled: z.boolean({ error: 'send {"disabled": true} to withdraw the user\'s access, false to give it back' }) });
 
