@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kafkaSecurity } from "../src/config/kafka.js";
 import { unknownVariables } from "../src/config/run.js";
+import { spawnSync } from "node:child_process";
+import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-kafka-security-"));
 const ca = join(dir, "ca.pem");
@@ -43,5 +45,16 @@ describe("Kafka's TLS and SASL settings", () => {
 
   it("counts as run's settings: not named as unknown or misspelt", () => {
     expect(unknownVariables({ KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: ca, KAFKA_SASL_MECHANISM: "plain", ...user })).toEqual([]);
+  });
+
+  it("stops run before it connects to anything, with exit code 2", { timeout: 30_000 }, () => {
+    // no server at either address: a run that tried to connect first would end with exit code 1, naming it
+    const r = spawnSync(process.execPath, [...CLI, "run"], {
+      env: { PATH: process.env.PATH, KAFKA_BROKERS: "127.0.0.1:1", DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", KAFKA_SASL_MECHANISM: "plain", KAFKA_SASL_USERNAME: "mt" },
+      encoding: "utf8",
+      timeout: 25_000,
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain("error: KAFKA_SASL_PASSWORD: is not set: SASL plain signs in with a password");
   });
 });

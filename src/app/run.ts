@@ -8,6 +8,7 @@ import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import { databaseWhere, type RunConfig } from "../config/run.js";
+import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import type { EventType } from "../decode/events.js";
 import { Engine } from "../engine.js";
@@ -319,6 +320,8 @@ export class Runner {
   }
 
   static async start(cfg: RunConfig, log: Logger): Promise<Runner> {
+    // Kafka's TLS and SASL settings are read by each client made; a wrong one is refused here, before anything connects
+    kafkaSecurity();
     // a connection per partition committing at once, and the checkpoint, outbox publishers and web page beside them
     const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3, ...pgOptions(cfg.pgConnectTimeoutMs, cfg.pgQueryTimeoutMs) });
     // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
