@@ -86,7 +86,7 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
 ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
   const k = v.kept?.file === name ? v.kept : undefined;
   const x = v.conflict?.file === name ? v.conflict : undefined;
-  return html`<form method="post" action="/rules/${name}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100">${k ? k.yours : v.files[name]}</textarea><br>${noteField("why: what it fixes or tunes, a ticket", k?.note)} <button>Validate and save ${name}</button></form>${
+  return html`<form method="post" action="/rules/${encodeURIComponent(name)}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100">${k ? k.yours : v.files[name]}</textarea><br>${noteField("why: what it fixes or tunes, a ticket", k?.note)} <button>Validate and save ${name}</button></form>${
     x
       ? html`<h4>From ${name} as it is now to your text</h4><pre id="conflict-diff">${x.diff || "(no difference)"}</pre>${
           x.current === undefined ? "" : html`<h4>${name} as it is now</h4><pre id="conflict-current">${x.current}</pre>`
