@@ -236,7 +236,7 @@ export function indicatorCommands(program: Command): void {
 
   ind
     .command("stats")
-    .description("entries by kind and TLP, revoked, expired, signature")
+    .description("entries by kind and TLP, revoked, expired, not yet valid, signature")
     .argument("<path>", "a set file or a directory of them")
     .action((path: string) => {
       write(undefined, json(someSetFiles(path).map((f) => ({ file: f, ...setStats(readIndicatorSet(f)) }))));
