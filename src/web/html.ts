@@ -75,6 +75,35 @@ export function maskedUrl(url: string, reveal?: { caseId: string; user: PageUser
   }</span>`;
 }
 
+/**
+ * Text someone wrote (a comment, a note, a reference) for a page that puts more text after it in the same line: as it
+ * is, or, when it holds a bidirectional control (embedding, override, isolate), inside an isolate (U+2068 … U+2069)
+ * with what it left open closed and what it closes beyond itself dropped, so that a right-to-left override reorders
+ * its own text at most, never what the page writes after it (an inline element does not end one).
+ */
+export function isolated(s: string): string {
+  if (!/[\u202A-\u202E\u2066-\u2069]/.test(s)) return s;
+  const PDF = "\u202C";
+  const PDI = "\u2069";
+  const owed: string[] = [];
+  let out = "";
+  for (const ch of s) {
+    if (ch === PDF) {
+      // closes the last embedding or override, none outside an isolate still open
+      if (owed.at(-1) !== PDF) continue;
+      owed.pop();
+    } else if (ch === PDI) {
+      // closes its isolate and what was opened in it
+      const at = owed.lastIndexOf(PDI);
+      if (at < 0) continue;
+      owed.length = at;
+    } else if (/[\u202A-\u202E]/.test(ch)) owed.push(PDF);
+    else if (/[\u2066-\u2068]/.test(ch)) owed.push(PDI);
+    out += ch;
+  }
+  return `\u2068${out}${owed.reverse().join("")}\u2069`;
+}
+
 export const severity = (s: string): Html => html`<span class="sev-${s}">${s}</span>`;
 export const when = (iso: string | null): string => (iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") : "—");
 export const shortHash = (h: string | undefined): string => (h ? `${h.slice(0, 15)}…` : "—");
@@ -84,6 +113,6 @@ export const shortHash = (h: string | undefined): string => (h ? `${h.slice(0, 1
  * the page's own case). The queue, the case page and its list of the merchant's other cases say it alike.
  */
 export const decision = (c: CaseRow, ids = false): Html =>
-  html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${c.reportRef}</code>` : ""}${
+  html`${c.reportRef ? html` · <strong>reported</strong> as <code${ids ? html` id="report-ref"` : ""}>${isolated(c.reportRef)}</code>` : ""}${
     c.dismissReason ? html` · <strong>dismissed</strong>: <span${ids ? html` id="dismiss-reason"` : ""}>${dismissalText(c.dismissReason)}</span>` : ""
-  }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${c.terminationRef}</code>` : ""}`;
+  }${c.terminationRef ? html` · <strong>account closed</strong> by the bank, termination <code${ids ? html` id="termination-ref"` : ""}>${isolated(c.terminationRef)}</code>` : ""}`;

@@ -1,6 +1,6 @@
 // One case: who the merchant is, why it is here (each signal against its threshold, in plain words), the evidence,
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
-import { csrfField, decision, html, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
+import { csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
@@ -57,7 +57,7 @@ const shown = (k: string, v: unknown): string =>
       : k === "dismissReason"
         ? dismissalText(String(v))
         : typeof v === "string"
-          ? v
+          ? isolated(v)
           : JSON.stringify(v);
 const asRecord = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
@@ -129,7 +129,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     ...audit
       .filter((a) => Object.hasOwn(TRANSITIONS, a.action))
       .map((a) => ({ at: a.at, what: html`${a.action} by <strong>${a.actor}</strong>: ${[changeOf(a), a.detail ? entries(a.detail) : ""].filter(Boolean).join("; ") || "nothing changed"}` })),
-    ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${m.body}` })),
+    ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${isolated(m.body)}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return layout(
     `Case #${c.caseId}`,
