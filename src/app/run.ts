@@ -143,6 +143,11 @@ const DEAD_LETTER_ROOM = 64 * 1024;
  * A partition's state may be checkpointed: state ahead of the outputs (a failed commit, triggers being committed) must
  * not be saved, those outputs would never be made.
  */
+/**
+ * Messages behind the end of the partition, from the position PostgreSQL has: what a restart would consume again.
+ * From the position in memory, it read about 0 while PostgreSQL was away and nothing was saved.
+ */
+const lagOf = (o: Owned, end: bigint): number => Math.max(0, Number(end - (o.saved ?? o.position ?? end)));
 const checkpointable = (o: Owned): o is Owned & { position: bigint } => o.position !== null && o.position === o.emitted && !o.applying;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
@@ -582,15 +587,15 @@ export class Runner {
   }
 
   /**
-   * Lag at scrape time: the partition's end offset now against this process's position in it. (After a chunk the
-   * lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) kafkajs
+   * Lag at scrape time: the partition's end offset now against the position PostgreSQL has (lagOf). (After a chunk
+   * the lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) kafkajs
    * retries a broker that does not answer for minutes: scrapeRead bounds the wait, the lag staying as last measured.
    */
   private readonly measureLag = scrapeRead(async () => {
     if (this.owned.size === 0) return;
     for (const e of await this.admin.fetchTopicOffsets(this.cfg.eventsTopic)) {
       const owned = this.owned.get(e.partition);
-      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, Math.max(0, Number(BigInt(e.high) - owned.position)));
+      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, lagOf(owned, BigInt(e.high)));
     }
   });
 
@@ -1514,7 +1519,7 @@ export class Runner {
       }
       for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
       this.countAlerts(alerts);
-      if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(next)));
+      if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
       // where Kafka fetches next; what it commits is PostgreSQL's position (commitKafka)
