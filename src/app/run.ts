@@ -140,14 +140,14 @@ const STOP_KAFKA_MS = 5000;
 const DEAD_LETTER_ROOM = 64 * 1024;
 
 /**
- * A partition's state may be checkpointed: state ahead of the outputs (a failed commit, triggers being committed) must
- * not be saved, those outputs would never be made.
- */
-/**
  * Messages behind the end of the partition, from the position PostgreSQL has: what a restart would consume again.
  * From the position in memory, it read about 0 while PostgreSQL was away and nothing was saved.
  */
 const lagOf = (o: Owned, end: bigint): number => Math.max(0, Number(end - (o.saved ?? o.position ?? end)));
+/**
+ * A partition's state may be checkpointed: state ahead of the outputs (a failed commit, triggers being committed) must
+ * not be saved, those outputs would never be made.
+ */
 const checkpointable = (o: Owned): o is Owned & { position: bigint } => o.position !== null && o.position === o.emitted && !o.applying;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
