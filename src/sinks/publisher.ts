@@ -153,7 +153,7 @@ export class OutboxPublisher {
     this.running = this.running
       .then(() => this.publishPending())
       .then(
-        () => (this.failing = undefined),
+        () => this.wentThrough(),
         (err: Error) => {
           this.report.failed?.();
           this.scheduleRetry(err);
@@ -193,6 +193,18 @@ export class OutboxPublisher {
   /** Why publishing fails, while it does (undefined once a publish went through). */
   get failure(): PublishFailure | undefined {
     return this.failing;
+  }
+
+  /** After failures, says that publishing goes through again: the log's last word on an outage must not be its failures. */
+  private wentThrough(): void {
+    const f = this.failing;
+    if (!f) return;
+    this.failing = undefined;
+    const since = new Date(f.since).toISOString();
+    this.log.info(
+      { partition: this.o.partition, attempts: f.attempts, since },
+      `outbox publish goes through again, after ${f.attempts} failed since ${since}: the alerts and dead letters that waited in the outbox are on their topics`,
+    );
   }
 
   private scheduleRetry(err: Error): void {

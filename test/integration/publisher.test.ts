@@ -30,8 +30,8 @@ async function setup(prefix: string) {
     kafka: k,
     commit: (next: string, letters: OutboxMessage[]) =>
       store.commitOutputs({ topic: n.events, partition: 0, epoch: claim.epoch, nextOffset: next, alerts: [], outbox: letters, acquirerOf: () => undefined }),
-    publisher: () =>
-      new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, pino({ level: "silent" })),
+    publisher: (log = pino({ level: "silent" })) =>
+      new OutboxPublisher(k, admin, store, { groupId: n.group, sourceTopic: n.events, partition: 0, alertsTopic: n.alerts, deadLetterTopic: n.dead }, log),
     close: async () => {
       await admin.disconnect();
       await pool.end();
@@ -178,7 +178,9 @@ describe("outbox publisher", () => {
       }
       return endTxn.call(this, o);
     });
-    const publisher = make();
+    // the on-call engineer reads in the log that the failures ended, not only that they began
+    const lines: { level: number; msg: string }[] = [];
+    const publisher = make(pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }));
     const outbox = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox")).rows[0]!.n);
     try {
       await publisher.start();
@@ -186,6 +188,8 @@ describe("outbox publisher", () => {
       expect(commits).toBe(1);
       await until("the rows published after the failed commits", async () => (await outbox()) === 0, 15_000);
       expect(commits).toBeGreaterThanOrEqual(2);
+      expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([expect.stringMatching(/^outbox publish failed/), expect.stringMatching(/^outbox publish failed/)]);
+      expect(lines.filter((l) => l.level === 30).map((l) => l.msg)).toContainEqual(expect.stringMatching(/^outbox publish goes through again, after 2 failed since /));
       await publisher.flush(await commit("3", [letter(3)]));
       await publisher.stop();
       expect((await readTopic(n.dead, { idleMs: 2000 })).map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3"]);
