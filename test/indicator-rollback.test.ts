@@ -150,3 +150,42 @@ describe("a version signed with a key revoked since (compromised)", () => {
     expect([...stored.values()].map((r) => [r.signedBy, r.version])).toEqual([["a-1", HIGHEST], ["a-2", 2]]);
   });
 });
+
+// Rotation: the old key keeps verifying sets created before its validUntil. Once its successor has signed a version of
+// the set, a newer version signed with the old key (dated inside its window) is what its thief would publish.
+describe("a newer release signed with a key rotated out", () => {
+  const next = generateSigningKey();
+  const rotated: TrustStore = {
+    keys: [
+      { keyId: "a-1", publisher: "member:hotline-a", publicKey: key.publicKeyPem, validUntil: "2026-12-01T00:00:00Z" },
+      { keyId: "a-2", publisher: "member:hotline-a", publicKey: next.publicKeyPem, validFrom: "2026-12-01T00:00:00Z" },
+    ],
+  };
+  const signed = (version: number, created: string, keyId: "a-1" | "a-2") => {
+    const { signature: _, ...plain } = release(version);
+    return signSet({ ...plain, created }, keyId, keyId === "a-1" ? key.privateKeyPem : next.privateKeyPem);
+  };
+  const BACKDATED = /^set hotline-a-2026-11 version 8 from member:hotline-a refused: it is signed with key a-1, retired \(its window ended\), while key a-2, which took over from it, has signed a version of this set;/;
+
+  it("is refused once the successor key has signed the set, in a running process and after a restart", async () => {
+    const running = await subscriber([], [], rotated);
+    await running.deliver([signed(7, "2026-12-02T00:00:00Z", "a-2")]);
+    expect(running.seen.inForce).toEqual([7]);
+    await running.deliver([signed(8, "2026-11-20T00:00:00Z", "a-1")]);
+    expect(running.seen.refused).toEqual([{ kind: "untrusted", reason: expect.stringMatching(BACKDATED) }]);
+    expect(running.seen.inForce).toEqual([7]);
+    // started after compaction left only the backdated release: the floor remembers who signed version 7
+    const later = await subscriber([{ ...remembered(7), signedBy: "a-2" }], [], rotated);
+    await later.deliver([signed(8, "2026-11-20T00:00:00Z", "a-1")]);
+    expect(later.seen.refused).toEqual([{ kind: "untrusted", reason: expect.stringMatching(BACKDATED) }]);
+    expect(later.seen.inForce).toEqual([]);
+  });
+
+  it("is taken while the successor has signed no version of the set (the old key's window still holds it)", async () => {
+    const { seen, deliver } = await subscriber([remembered(7)], [], rotated);
+    await deliver([signed(8, "2026-11-20T00:00:00Z", "a-1")]);
+    expect(seen.refused).toEqual([]);
+    expect(seen.inForce).toEqual([8]);
+  });
+});
+

@@ -286,6 +286,23 @@ export class IndicatorSubscriber {
     return !!signedBy && !!this.trust && !!trustedKey(this.trust, publisher, signedBy)?.revoked;
   }
 
+  /**
+   * A key of the set's publisher that took over from the key that signed `set` (its window begins where the signer's
+   * ends) and has signed a version of this set, here or before (the floor): rotation lets the old key still verify
+   * sets dated inside its window, so without this a leaked retired key could publish a newer version, backdated.
+   */
+  private successorOf(set: IndicatorSet): string | undefined {
+    const signedBy = this.signer(set);
+    const retired = signedBy ? trustedKey(this.trust!, set.publisher.id, signedBy) : undefined;
+    if (!retired?.validUntil) return undefined;
+    const end = Date.parse(retired.validUntil);
+    for (const other of this.highest.get(topicKey(set))?.keys() ?? []) {
+      const k = other && other !== signedBy ? trustedKey(this.trust!, set.publisher.id, other) : undefined;
+      if (k?.validFrom && Date.parse(k.validFrom) >= end && !k.revoked) return other;
+    }
+    return undefined;
+  }
+
   /** The highest version of a set put in force, among those signed by a key not revoked (the rollback floor). */
   private floorOf(set: IndicatorSet): number {
     let floor = 0;
@@ -355,6 +372,12 @@ export class IndicatorSubscriber {
       return {
         kind: "rollback",
         reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: version ${highest} of it has been in force, and an older release would bring back what the newer ones changed (entries since revoked among them); ${set.publisher.id} should publish version ${highest} (or a newer one) again, so that the topic holds it`,
+      };
+    const successor = this.successorOf(set);
+    if (successor)
+      return {
+        kind: "untrusted",
+        reason: `set ${set.id} version ${set.version} from ${set.publisher.id} refused: it is signed with key ${this.signer(set)}, retired (its window ended), while key ${successor}, which took over from it, has signed a version of this set; a newer release under the retired key is what whoever holds that key now could publish, dated inside its old window. ${set.publisher.id} should publish with ${successor}; if key ${this.signer(set)} may have leaked, revoke it in the trust store`,
       };
     // a release is its version: a changed set under the same number would be in force in some processes (those that
     // took the first) and not in others (those started after compaction kept only the second)
