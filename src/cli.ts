@@ -407,8 +407,9 @@ db.command("migrate")
       if (o.serviceRole) await grantServiceRole(d, o.serviceRole);
       // an older release's migrate (a rollback) said it had migrated to its own last version
       const ahead = await migratedAhead(d);
+      const last = MIGRATIONS[MIGRATIONS.length - 1]!.version;
       process.stdout.write(
-        `${ahead ? `nothing to migrate: ${ahead}` : `migrated to version ${MIGRATIONS[MIGRATIONS.length - 1]!.version}`}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
+        `${ahead ? `nothing to migrate: ${ahead}` : d.migrationsApplied ? `migrated to version ${last} (${d.migrationsApplied} applied)` : `nothing to migrate: the database is at version ${last}, this release's last`}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
       );
     } finally {
       await d.close();
@@ -508,7 +509,7 @@ program
   });
 
 /** The service's database, migrated, for the commands an operator runs on the server. */
-async function serviceDb(flag: string | undefined): Promise<Db> {
+async function serviceDb(flag: string | undefined): Promise<Db & { migrationsApplied: number }> {
   const url = flag ?? process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the service's PostgreSQL URL (or --database-url)");
   // checked as `run` checks it: pg's own refusal is a stack trace

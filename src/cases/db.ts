@@ -96,7 +96,7 @@ export function poolDb(pool: pg.Pool): Db {
 }
 
 /** A PostgreSQL server's database, migrated and ready. */
-export async function serverDb(url: string, max = 4): Promise<Db> {
+export async function serverDb(url: string, max = 4): Promise<Db & { migrationsApplied: number }> {
   const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: url, max, ...pgOptions() });
   // an idle connection the server closes must not take the process down; the next query reconnects
@@ -105,12 +105,13 @@ export async function serverDb(url: string, max = 4): Promise<Db> {
     await pool.end();
     throw connectFailure(err, databaseWhere(url));
   });
+  let migrationsApplied: number;
   try {
-    await migrate(c);
+    migrationsApplied = await migrate(c);
   } finally {
     c.release();
   }
-  return poolDb(pool);
+  return { ...poolDb(pool), migrationsApplied };
 }
 
 /**
