@@ -20,6 +20,8 @@ export default defineConfig({
           globalSetup: ["test/infra/embedded-template.ts", "test/infra/cli-bundle.ts"],
           // vitest's default on 2 cores is one file at a time, and many files wait on the processes they spawn
           maxWorkers: 2,
+          // a test is not a timing: vitest's 5 s default failed backtests of the sample on a machine busy with other work
+          testTimeout: 60_000,
         },
       },
       {
