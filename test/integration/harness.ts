@@ -56,6 +56,24 @@ export function freshNames(prefix: string): Names {
   return { id, group: `g-${id}`, events: `ev-${id}`, alerts: `al-${id}`, dead: `dl-${id}` };
 }
 
+/** The events topic deleted and made again, empty, with one partition. */
+export async function recreateEventsTopic(n: Names): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [n.events] });
+    await until("the topic deleted", async () => !(await admin.listTopics()).includes(n.events));
+    await until("the topic made again", () =>
+      admin.createTopics({ topics: [{ topic: n.events, numPartitions: 1 }], waitForLeaders: true }).then(
+        () => true,
+        () => false,
+      ),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function createTopics(n: Names, partitions: number): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();

@@ -4,24 +4,7 @@
 // so. moneytrail_partitions_stopped{partition,reason} is 1 for each partition of the process not consumed until an
 // operator acts: reason "positions" (db reset-positions) or "unreadable-batch" (db skip-batch).
 import { describe, it, expect } from "vitest";
-import { createTopics, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
-
-async function recreate(n: Names): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [n.events] });
-    await until("the topic deleted", async () => !(await admin.listTopics()).includes(n.events));
-    await until("the topic made again", () =>
-      admin.createTopics({ topics: [{ topic: n.events, numPartitions: 1 }], waitForLeaders: true }).then(
-        () => true,
-        () => false,
-      ),
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { createTopics, freshNames, freshSchema, produce, recreateEventsTopic, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
 
 describe("partitions not consumed until an operator acts, on /metrics", () => {
   it("exports a partition refused for its positions as stopped, with the reason", { timeout: 180_000 }, async () => {
@@ -36,7 +19,7 @@ describe("partitions not consumed until an operator acts, on /metrics", () => {
     } finally {
       await first.stop();
     }
-    await recreate(n);
+    await recreateEventsTopic(n);
     await produce(n.events, lines.slice(0, 5));
     const runner = await startRunner(n, url);
     try {

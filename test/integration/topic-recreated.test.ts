@@ -6,27 +6,9 @@ import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
 import type { Consumer } from "kafkajs";
-import { createTopics, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
+import { createTopics, freshNames, freshSchema, produce, recreateEventsTopic, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 import { REFUSED_RECHECK_MS, type Runner } from "../../src/app/run.js";
 import { CLI } from "../helpers/cli.js";
-
-/** The events topic deleted and made again, empty, with one partition. */
-async function recreate(n: Names): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [n.events] });
-    await until("the topic deleted", async () => !(await admin.listTopics()).includes(n.events));
-    await until("the topic made again", () =>
-      admin.createTopics({ topics: [{ topic: n.events, numPartitions: 1 }], waitForLeaders: true }).then(
-        () => true,
-        () => false,
-      ),
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function stored(url: string, n: Names): Promise<{ next: string | null; state: string | null; merchants: number }> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
@@ -58,7 +40,7 @@ async function consumedThenRecreated(n: Names, url: string, lines: string[]): Pr
     await runner.stop();
   }
   expect(await stored(url, n)).toMatchObject({ next: String(lines.length), state: String(lines.length) });
-  await recreate(n);
+  await recreateEventsTopic(n);
 }
 
 describe("positions kept for a log that is gone", () => {
@@ -143,7 +125,7 @@ describe("positions kept for a log that is gone", () => {
     try {
       await produce(n.events, lines);
       await waitCaughtUp(n, url, 60_000);
-      await recreate(n);
+      await recreateEventsTopic(n);
       await produce(n.events, lines);
       await until("the partition refused", async () => (await runner.readiness()).checks.positions?.ok === false, 90_000);
       expect((await runner.readiness()).checks.positions!.detail).toMatch(/^partition 0 refused: /);
