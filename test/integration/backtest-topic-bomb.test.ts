@@ -4,11 +4,9 @@
 // why, and what to do; MT_MAX_BATCH_BYTES is read as `run` reads it.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { CompressionTypes } from "kafkajs";
-import { keyOf } from "../../src/app/produce.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { CLI } from "../helpers/cli.js";
-import { brokers, createTopics, freshNames, kafka, produce, sampleLines } from "./harness.js";
+import { brokers, createTopics, freshNames, produce, sampleLines, sendBomb } from "./harness.js";
 
 describe("backtest --topic over a batch it cannot read", () => {
   it("ends with the batch's place, why and what to do, and takes MT_MAX_BATCH_BYTES", { timeout: 120_000 }, async () => {
@@ -16,11 +14,8 @@ describe("backtest --topic over a batch it cannot read", () => {
     await createTopics(n, 1);
     const lines = sampleLines().slice(0, 30);
     await produce(n.events, lines.slice(0, 20));
-    const producer = kafka().producer();
-    await producer.connect();
-    // 8 MiB of zeros, about 8 KB once compressed: over a bound of 1 MiB
-    const [sent] = await producer.send({ topic: n.events, compression: CompressionTypes.GZIP, messages: [{ key: keyOf(lines[0]!), value: Buffer.alloc(8 << 20) }] });
-    await producer.disconnect();
+    // over a bound of 1 MiB
+    const bombAt = await sendBomb(n.events, lines[0]!);
     await produce(n.events, lines.slice(20));
 
     const args = ["backtest", "--topic", n.events, "--brokers", brokers().join(","), "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--no-progress"];
@@ -28,7 +23,7 @@ describe("backtest --topic over a batch it cannot read", () => {
     const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8", timeout: 90_000, env: { ...process.env, MT_MAX_BATCH_BYTES: String(1 << 20) } });
     expect(r.status, r.stderr).toBe(2);
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(r.stderr).toContain(`${n.events}[0] at offset ${sent!.baseOffset}: a record batch of 1 records cannot be read: its GZIP data decompresses to more than 1048576 bytes (MT_MAX_BATCH_BYTES)`);
+    expect(r.stderr).toContain(`${n.events}[0] at offset ${bombAt}: a record batch of 1 records cannot be read: its GZIP data decompresses to more than 1048576 bytes (MT_MAX_BATCH_BYTES)`);
     expect(r.stderr).toContain("raise MT_MAX_BATCH_BYTES if its producer meant a batch that large, or read a window that leaves it out (backtest --from/--to)");
 
     // under the default bound (65 MiB) the same batch is read, and the 8 MiB message refused as run refuses it

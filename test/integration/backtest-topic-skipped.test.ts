@@ -10,13 +10,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { CompressionTypes } from "kafkajs";
-import { keyOf } from "../../src/app/produce.js";
 import type { BacktestResult } from "../../src/app/backtest.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { CLI } from "../helpers/cli.js";
-import { brokers, createTopics, freshNames, freshSchema, kafka, produce, sampleLines } from "./harness.js";
+import { brokers, createTopics, freshNames, freshSchema, produce, sampleLines, sendBomb } from "./harness.js";
 
 const BOUND = 1 << 20;
 
@@ -30,12 +28,7 @@ describe("backtest --topic over a batch an operator skipped", () => {
     await migrate(client).finally(() => client.end());
     const lines = sampleLines().slice(0, 30);
     await produce(n.events, lines.slice(0, 20));
-    const producer = kafka().producer();
-    await producer.connect();
-    // 8 MiB of zeros, about 8 KB once compressed: over the bound
-    const [sent] = await producer.send({ topic: n.events, compression: CompressionTypes.GZIP, messages: [{ key: keyOf(lines[0]!), value: Buffer.alloc(8 << 20) }] });
-    await producer.disconnect();
-    const bombAt = sent!.baseOffset!;
+    const bombAt = await sendBomb(n.events, lines[0]!);
     await produce(n.events, lines.slice(20));
 
     const dir = mkdtempSync(join(tmpdir(), "mt-bt-skipped-"));

@@ -116,6 +116,21 @@ export async function indicatorTopicWith(prefix: string, messages: { key: string
   return topic;
 }
 
+/**
+ * A gzip bomb on the events topic under `line`'s key: 8 MiB of zeros, about 8 KB once compressed, over any bound a
+ * test sets below it. Returns its offset.
+ */
+export async function sendBomb(topic: string, line: string): Promise<string> {
+  const producer = kafka().producer();
+  await producer.connect();
+  try {
+    const [sent] = await producer.send({ topic, compression: CompressionTypes.GZIP, messages: [{ key: keyOf(line), value: Buffer.alloc(8 << 20) }] });
+    return sent!.baseOffset!;
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 /** A schema of its own for one test, as a DATABASE_URL whose connections use it. */
 export async function freshSchema(n: Names): Promise<string> {
   const schema = n.id.replace(/[^a-z0-9]/g, "_");
