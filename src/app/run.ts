@@ -72,11 +72,6 @@ interface Owned {
   partitions: number;
   /** the group was rebalanced since the claim (as it is when partitions are added): the count is asked again */
   recount: boolean;
-  /**
-   * Events of chunks without outputs up to `upTo`, counted in the metrics once PostgreSQL has a position that far
-   * (commit): were the partition claimed again before that, they would be consumed, and counted, a second time.
-   */
-  uncounted: { upTo: bigint; consumed: number; processed: Partial<Record<EventType, number>> };
 }
 
 /** A record of a batch the codecs refused and an operator skipped (source/kafka.ts's skippedReason): dead-lettered. */
@@ -832,7 +827,6 @@ export class Runner {
       checkpointedAt: Date.now(),
       partitions: count,
       recount: false,
-      uncounted: { upTo: 0n, consumed: 0, processed: {} },
     };
     this.owned.set(p, owned);
     this.holdNotices();
@@ -1189,8 +1183,6 @@ export class Runner {
         flags,
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
       });
-      // a save that began before later chunks (savePositions beside a batch) leaves them to the next
-      if (owned.uncounted.consumed && next >= owned.uncounted.upTo) this.countUncounted(owned);
       const failed = this.commitFailures.get(p);
       if (failed) {
         this.commitFailures.delete(p);
@@ -1219,18 +1211,6 @@ export class Runner {
   private unanswered(err: unknown): string {
     const [ms, setting] = (err as Error).message === "Query read timeout" ? [this.cfg.pgQueryTimeoutMs, "MT_PG_QUERY_TIMEOUT_MS"] : [this.cfg.pgConnectTimeoutMs, "MT_PG_CONNECT_TIMEOUT_MS"];
     return `PostgreSQL did not answer within ${ms} ms (${setting}): check that the server at ${databaseWhere(this.cfg.databaseUrl)} is up and answers from this host (a stalled server, a failover to an address that does not answer, a network that drops packets)`;
-  }
-
-  /** Events committed (or whose position is), counted in the metrics: consumed = processed + dead-lettered. */
-  private countConsumed(consumed: number, processed: Partial<Record<EventType, number>>): void {
-    if (consumed) this.metrics.consumed.inc(consumed);
-    for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
-  }
-
-  /** The events of a partition's chunks without outputs, once PostgreSQL has their position. */
-  private countUncounted(owned: Owned): void {
-    this.countConsumed(owned.uncounted.consumed, owned.uncounted.processed);
-    owned.uncounted = { upTo: owned.uncounted.upTo, consumed: 0, processed: {} };
   }
 
   /** Alerts committed, counted in the metrics (once: a chunk whose commit failed is processed again). */
@@ -1470,7 +1450,6 @@ export class Runner {
       const lapsed = flags.filter((f) => this.engine.withoutEvent(f) && (this.partitionOf.get(f.merchantId) !== p || !fresh));
       if (lapsed.length) this.holdNotices(lapsed);
       let written: OutboxRow[] = [];
-      let committed = false;
       if (fresh) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
         // consumed again and, from the same state, make the same rule hits and no outputs again. savePositions
@@ -1481,7 +1460,6 @@ export class Runner {
         if (alerts.length || outbox.length) {
           try {
             written = await this.commit(p, owned, next, alerts, outbox);
-            committed = true;
           } catch (err) {
             // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
             await this.release(p, false);
@@ -1509,14 +1487,8 @@ export class Runner {
         }
         owned.emitted = next;
       }
-      if (committed || !consumed) this.countConsumed(consumed, processed);
-      else {
-        // no outputs, so not committed: counted with the position's save
-        const u = owned.uncounted;
-        u.upTo = next;
-        u.consumed += consumed;
-        for (const [type, n] of Object.entries(processed) as [EventType, number][]) u.processed[type] = (u.processed[type] ?? 0) + n;
-      }
+      if (consumed) this.metrics.consumed.inc(consumed);
+      for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
       for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
       this.countAlerts(alerts);
       if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
