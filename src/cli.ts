@@ -527,9 +527,11 @@ users
   .addOption(new Option("--role <role>", "what the user may do").choices(ROLES).makeOptionMandatory())
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (username: string, o: { role: string; databaseUrl?: string }) => {
+    // the password's cost refused before connecting, as `run` refuses it before starting
+    const settings = authSettings(process.env);
     const db = await serviceDb(o.databaseUrl);
     try {
-      const u = await new Auth(db).addUser(CONSOLE, { username, role: o.role });
+      const u = await new Auth(db, settings).addUser(CONSOLE, { username, role: o.role });
       process.stdout.write(`added ${u.username} (${u.role}); one-time password: ${u.password}\n`);
     } finally {
       await db.close();

@@ -50,6 +50,14 @@ const AuthVariables = z.object({
 });
 export const AUTH_VARIABLES = Object.keys(AuthVariables.shape);
 
+/**
+ * OWASP's least scrypt cost: its listed minimums (N=2^17 r=8 p=1 down to N=2^13 r=8 p=10) do N·r·p ≥ 2^13·8·10 work
+ * in at least 8 MiB (128·N·r bytes). A cheaper hash lets a copy of mt_users be guessed at millions of passwords a second.
+ */
+const MIN_WORK = 2 ** 13 * 8 * 10;
+const MIN_MIB = 8;
+const belowMinimum = (c: PasswordCost) => 2 ** c.ln * c.r * c.p < MIN_WORK || mib(c) < MIN_MIB;
+
 const AuthEnv = AuthVariables.transform((v) => ({
   /** of new hashes; a sign-in whose hash has another replaces it */
   passwordCost: v.MT_PASSWORD_COST ?? DEFAULT_PASSWORD_COST,
@@ -60,9 +68,17 @@ const AuthEnv = AuthVariables.transform((v) => ({
 }));
 export type AuthSettings = z.output<typeof AuthEnv>;
 
-/** The settings from the environment; a bad value is refused naming the variable and what it takes. */
+/**
+ * The settings from the environment; a bad value is refused naming the variable and what it takes. A password cost
+ * below OWASP's minimum is taken only under NODE_ENV=test (the test runner sets it), where users are added and sign in
+ * by the hundred; a stored hash of any cost is still checked, and re-hashed at the setting's cost at its next sign-in.
+ */
 export function authSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
   const r = AuthEnv.safeParse(Object.fromEntries(AUTH_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])} ${env[String(i.path[0])]}: ${i.message}`).join("; "));
+  if (belowMinimum(r.data.passwordCost) && env.NODE_ENV !== "test")
+    throw new UsageError(
+      `MT_PASSWORD_COST ${env.MT_PASSWORD_COST}: below OWASP's minimum for scrypt (N·r·p at least 2^13·8·10, and ${MIN_MIB} MiB a hash: 128·2^ln·r bytes), so a copy of the users' table could be guessed fast: use ln=14,r=8,p=5 (the default) or ln=16,r=8,p=2; a lower cost is taken only by tests (NODE_ENV=test)`,
+    );
   return r.data;
 }
