@@ -1,7 +1,7 @@
 // The Kafka clients' TLS and SASL settings (config/kafka.ts): what each combination gives kafkajs, and the refusals
 // that name the variable and what it takes, never repeating a password.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kafkaSecurity } from "../src/config/kafka.js";
@@ -41,6 +41,31 @@ describe("Kafka's TLS and SASL settings", () => {
     expect(refusal({ KAFKA_SSL_CERT_FILE: ca })).toBe("KAFKA_SSL_KEY_FILE: is not set: a client certificate goes with its private key");
     expect(refusal({ KAFKA_SSL_CA_FILE: join(dir, "missing.pem") })).toMatch(/^KAFKA_SSL_CA_FILE: .*missing\.pem cannot be read \(ENOENT\): give the path of the PEM file of the CA/);
     expect(refusal({ KAFKA_SASL_MECHANISM: "plain", KAFKA_SSL: "false", ...user })).not.toContain("not-a-real-secret-1");
+  });
+
+  // The settings are asked for at start-up and for each Kafka client made: the PEM files are read once per distinct
+  // setting. What shows it from outside: a file rewritten or removed after the first read
+  // is not read again, while another path is read, and a file that could not be read is tried again.
+  it("reads each PEM file once per setting, not at every client", () => {
+    const d = mkdtempSync(join(tmpdir(), "mt-kafka-security-once-"));
+    const pem = (name: string, label: string) => {
+      const f = join(d, name);
+      writeFileSync(f, `-----BEGIN CERTIFICATE-----\n${label}\n-----END CERTIFICATE-----\n`);
+      return f;
+    };
+    const first = pem("ca.pem", "first");
+    const caOf = (env: Record<string, string>) => (kafkaSecurity(env).ssl as { ca: string }).ca;
+    expect(caOf({ KAFKA_SSL_CA_FILE: first })).toContain("first");
+    pem("ca.pem", "rewritten");
+    expect(caOf({ KAFKA_SSL_CA_FILE: first })).toContain("first");
+    rmSync(first);
+    expect(caOf({ KAFKA_SSL_CA_FILE: first })).toContain("first");
+    // another setting is another read
+    expect(caOf({ KAFKA_SSL_CA_FILE: pem("other.pem", "other") })).toContain("other");
+    const late = join(d, "late.pem");
+    expect(() => kafkaSecurity({ KAFKA_SSL_CA_FILE: late })).toThrow(/late\.pem cannot be read \(ENOENT\)/);
+    pem("late.pem", "late");
+    expect(caOf({ KAFKA_SSL_CA_FILE: late })).toContain("late");
   });
 
   it("counts as run's settings: not named as unknown or misspelt", () => {

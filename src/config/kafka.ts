@@ -54,12 +54,21 @@ const KafkaSecurity = KafkaVariables.superRefine((v, ctx) => {
   return { ...(ssl && { ssl }), ...(sasl && { sasl }) };
 });
 
+/** The last setting read and what it gave: one process runs with one. */
+let last: { key: string; options: Pick<KafkaConfig, "ssl" | "sasl"> } | undefined;
+
 /**
  * The TLS and SASL options of a Kafka client, from the environment (none: plaintext, as a broker on a test machine);
  * a bad value is refused naming the variable and what it takes, never repeating a password.
  */
 export function kafkaSecurity(env: NodeJS.ProcessEnv = process.env): Pick<KafkaConfig, "ssl" | "sasl"> {
-  const r = KafkaSecurity.safeParse(Object.fromEntries(KAFKA_SECURITY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]])));
+  const set = Object.fromEntries(KAFKA_SECURITY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]]));
+  // asked at start-up and again for each Kafka client made (the brokers' probe, the client): the PEM files are read
+  // once for a setting, and again only when it changes; a refusal is not kept, so a file put in place is read next time
+  const key = JSON.stringify(set);
+  if (last?.key === key) return last.options;
+  const r = KafkaSecurity.safeParse(set);
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; "));
+  last = { key, options: r.data };
   return r.data;
 }
