@@ -89,12 +89,24 @@ export function maskWritten(d: CaseDetail): Pick<CaseDetail, "comments" | "audit
   return { comments: d.comments.map((c) => ({ ...c, body: m.text(c.body) })), audit: d.audit.map(m.audit) };
 }
 
-function maskContext(ctx: AlertContext): MaskedAlertContext {
+/**
+ * A context's addresses masked, in their own fields and inside the text the merchant wrote (its legal name and
+ * descriptors: a descriptor often carries the shop's URL), with `mask`, a textMasker.
+ */
+function maskContext(ctx: AlertContext, mask: (text: string) => string): MaskedAlertContext {
   const opt = (u: string | undefined) => (u === undefined ? undefined : maskUrl(u));
+  const text = (s: string | undefined) => (s === undefined ? undefined : mask(s));
   return {
     ...ctx,
-    profile: ctx.profile && { ...ctx.profile, websites: ctx.profile.websites.map(maskUrl) },
-    events: ctx.events.map((e) => ({ ...e, checkoutUrl: opt(e.checkoutUrl), referrerUrl: opt(e.referrerUrl), url: opt(e.url), linkedUrls: e.linkedUrls?.map(maskUrl) })),
+    profile: ctx.profile && { ...ctx.profile, legalName: text(ctx.profile.legalName), descriptor: mask(ctx.profile.descriptor), websites: ctx.profile.websites.map(maskUrl) },
+    events: ctx.events.map((e) => ({
+      ...e,
+      descriptor: text(e.descriptor),
+      checkoutUrl: opt(e.checkoutUrl),
+      referrerUrl: opt(e.referrerUrl),
+      url: opt(e.url),
+      linkedUrls: e.linkedUrls?.map(maskUrl),
+    })),
   };
 }
 
@@ -106,8 +118,8 @@ export function maskCase(d: CaseDetail): MaskedCaseDetail {
     alerts: d.alerts.map((a) => ({
       ...a,
       signals: a.signals.map((s) => ({ ...s, explanation: s.explanation && mask(s.explanation) })),
-      context: a.context && maskContext(a.context),
+      context: a.context && maskContext(a.context, mask),
     })),
-    context: maskContext(d.context),
+    context: maskContext(d.context, mask),
   };
 }

@@ -32,10 +32,11 @@ const eventAnchor = (eventId: string) => `ev-${eventId}`;
 const money = (minor: number | undefined, currency: string | undefined) =>
   minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
 
-function eventFacts(e: EvidenceEvent): string {
+/** `mask`: a textMasker, for the descriptor the merchant wrote (it may carry an address) */
+function eventFacts(e: EvidenceEvent, mask: (text: string) => string): string {
   switch (e.type) {
     case "transaction":
-      return [money(e.amountMinor, e.currency), e.status, e.channel, e.recurring ? "recurring" : "", e.cardCountry ? `card from ${e.cardCountry}` : "", e.descriptor ? `descriptor “${e.descriptor}”` : ""]
+      return [money(e.amountMinor, e.currency), e.status, e.channel, e.recurring ? "recurring" : "", e.cardCountry ? `card from ${e.cardCountry}` : "", e.descriptor ? `descriptor “${mask(e.descriptor)}”` : ""]
         .filter(Boolean)
         .join(", ");
     case "chargeback":
@@ -43,7 +44,7 @@ function eventFacts(e: EvidenceEvent): string {
     case "site_observation":
       return [e.contentDiffersByReferrer ? "content differs by referrer (cloaking)" : "", e.linkedCount ? `${e.linkedCount} linked URLs` : ""].filter(Boolean).join(", ");
     case "merchant":
-      return e.descriptor ? `profile: descriptor “${e.descriptor}”` : "profile change";
+      return e.descriptor ? `profile: descriptor “${mask(e.descriptor)}”` : "profile change";
   }
 }
 
@@ -228,7 +229,7 @@ ${
 }</section>
 <section><h2>Merchant profile</h2>${
       p
-        ? html`<table id="profile">${row("Legal name", p.legalName)}${row("Descriptor", p.descriptor)}${row("MCC", p.mcc)}${row("Country", p.country)}${row("Acquirer", p.acquirerId)}
+        ? html`<table id="profile">${row("Legal name", p.legalName && mask(p.legalName))}${row("Descriptor", mask(p.descriptor))}${row("MCC", p.mcc)}${row("Country", p.country)}${row("Acquirer", p.acquirerId)}
 ${row("Websites", p.websites.length ? html`${p.websites.map((w) => html`<div>${maskedUrl(w, reveal)}</div>`)}` : "none declared")}
 ${row("Principals (hashed)", p.principals.map(shortHash).join(", ") || "—")}${row("Contact e-mail (hashed)", shortHash(p.contactEmail))}${row("Payout account (hashed)", shortHash(p.payoutAccount))}
 ${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ips.join(", ") || "—")}${row("Analytics ids", p.infrastructure.analyticsIds.join(", ") || "—")}</table>`
@@ -240,7 +241,7 @@ ${
   d.context.events.length
     ? html`<table id="evidence"><thead><tr><th>Time</th><th>Event</th><th>Facts</th><th>Addresses</th></tr></thead><tbody>${d.context.events.map(
         (e) =>
-          html`<tr id="${eventAnchor(e.eventId)}"><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e)}</td><td>${eventAddresses(e).map(
+          html`<tr id="${eventAnchor(e.eventId)}"><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e, mask)}</td><td>${eventAddresses(e).map(
             (a) => html`<div><span class="muted">${a.role}:</span> ${maskedUrl(a.url, reveal)}</div>`,
           )}</td></tr>`,
       )}</tbody></table>`
