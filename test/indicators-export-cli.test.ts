@@ -5,24 +5,24 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FORMAT } from "../src/indicators/schema.js";
 import { CLI } from "./helpers/cli.js";
+import { hotlineSet } from "./helpers/events.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-export-"));
 const file = join(dir, "set.json");
 writeFileSync(
   file,
-  JSON.stringify({
-    format: FORMAT,
-    id: "hotline-a-2026-11",
-    publisher: { id: "member:hotline-a" },
-    version: 8,
-    created: "2026-11-01T00:00:00Z",
-    entries: [
-      { id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90, tlp: "amber" },
-      { id: "a-2", kind: "domain", value: "legitimate-shop.example", confidence: 90, tlp: "amber", revoked: true },
-    ],
-  }),
+  JSON.stringify(
+    hotlineSet({
+      id: "hotline-a-2026-11",
+      version: 8,
+      created: "2026-11-01T00:00:00Z",
+      entries: [
+        { id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90, tlp: "amber" },
+        { id: "a-2", kind: "domain", value: "legitimate-shop.example", confidence: 90, tlp: "amber", revoked: true },
+      ],
+    }),
+  ),
 );
 const exportStix = (...flags: string[]) =>
   spawnSync(process.execPath, [...CLI, "indicators", "export", file, "--format", "stix", ...flags], { encoding: "utf8", timeout: 60_000 });

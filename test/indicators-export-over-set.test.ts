@@ -7,26 +7,25 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FORMAT } from "../src/indicators/schema.js";
 import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { CLI } from "./helpers/cli.js";
+import { hotlineSet } from "./helpers/events.js";
 
 const cli = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
 
 describe("an output that is the input file", () => {
   it("export refuses it and leaves the set whole", { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-export-over-"));
-    const text = JSON.stringify({
-      format: FORMAT,
-      id: "hotline-a-week49",
-      publisher: { id: "member:hotline-a" },
-      version: 1,
-      created: "2026-12-06T00:00:00Z",
-      entries: [
-        { id: "w-1", kind: "url", value: "https://flagged-gallery.example/album/17", confidence: 85, tlp: "amber", description: "seen 2026-12-01" },
-        { id: "w-2", kind: "merchant-id", value: "acq-test:M-9", confidence: 90, tlp: "red" },
-      ],
-    });
+    const text = JSON.stringify(
+      hotlineSet({
+        id: "hotline-a-week49",
+        created: "2026-12-06T00:00:00Z",
+        entries: [
+          { id: "w-1", kind: "url", value: "https://flagged-gallery.example/album/17", confidence: 85, tlp: "amber", description: "seen 2026-12-01" },
+          { id: "w-2", kind: "merchant-id", value: "acq-test:M-9", confidence: 90, tlp: "red" },
+        ],
+      }),
+    );
     writeFileSync(join(dir, "week.json"), text);
     const r = cli(dir, "indicators", "export", "week.json", "--hash", "--out", "./week.json");
     expect(r.status, r.stderr).toBe(2);

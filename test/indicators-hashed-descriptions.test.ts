@@ -7,25 +7,24 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FORMAT } from "../src/indicators/schema.js";
 import { sha256Tagged } from "../src/lib/url.js";
 import { CLI } from "./helpers/cli.js";
+import { hotlineSet } from "./helpers/events.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-hashed-desc-"));
 const SECRET = "billing address on flagged-gallery.example";
 writeFileSync(
   join(dir, "week.json"),
-  JSON.stringify({
-    format: FORMAT,
-    id: "hotline-a-week49",
-    publisher: { id: "member:hotline-a" },
-    version: 1,
-    created: "2026-12-06T00:00:00Z",
-    entries: [
-      { id: "w-1", kind: "email-sha256", value: sha256Tagged("billing@flagged-gallery.example"), confidence: 80, tlp: "amber", description: SECRET },
-      { id: "w-2", kind: "url", value: "https://flagged-gallery.example/album/17", confidence: 85, tlp: "amber", description: "album 17" },
-    ],
-  }),
+  JSON.stringify(
+    hotlineSet({
+      id: "hotline-a-week49",
+      created: "2026-12-06T00:00:00Z",
+      entries: [
+        { id: "w-1", kind: "email-sha256", value: sha256Tagged("billing@flagged-gallery.example"), confidence: 80, tlp: "amber", description: SECRET },
+        { id: "w-2", kind: "url", value: "https://flagged-gallery.example/album/17", confidence: 85, tlp: "amber", description: "album 17" },
+      ],
+    }),
+  ),
 );
 const cli = (...args: string[]) => {
   const { KAFKA_BROKERS: _, ...env } = process.env;

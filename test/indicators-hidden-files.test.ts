@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIndicators } from "../src/indicators/index.js";
-import { FORMAT } from "../src/indicators/schema.js";
 import { CLI } from "./helpers/cli.js";
+import { hotlineSet } from "./helpers/events.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,14 +18,7 @@ afterEach(() => {
 function partnerDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), "mt-ind-hidden-"));
   dirs.push(dir);
-  const set = {
-    format: FORMAT,
-    id: "hotline-a-2026-12",
-    publisher: { id: "member:hotline-a" },
-    version: 3,
-    created: "2026-12-01T00:00:00Z",
-    entries: [{ id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90 }],
-  };
+  const set = hotlineSet({ id: "hotline-a-2026-12", version: 3, created: "2026-12-01T00:00:00Z", entries: [{ id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90 }] });
   writeFileSync(join(dir, "hotline-a.json"), JSON.stringify(set));
   // Emacs's lock while hotline-a.json has unsaved changes: a symbolic link to user@host.pid, which is no file
   symlinkSync("analyst@member-host.4242:1796500000", join(dir, ".#hotline-a.json"));

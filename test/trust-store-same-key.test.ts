@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateSigningKey, loadTrustStore, signSet, verifySet, type TrustedKey } from "../src/indicators/sign.js";
 import { ConfigError } from "../src/lib/errors.js";
-import { FORMAT, type IndicatorSet } from "../src/indicators/schema.js";
+import { hotlineSet } from "./helpers/events.js";
 
 const storeOf = (keys: TrustedKey[]): string => {
   const file = join(mkdtempSync(join(tmpdir(), "mt-trust-same-")), "trust.json");
@@ -15,14 +15,7 @@ const storeOf = (keys: TrustedKey[]): string => {
   return file;
 };
 
-const set: IndicatorSet = {
-  format: FORMAT,
-  id: "hotline-a-2026-12",
-  publisher: { id: "member:hotline-a" },
-  version: 9,
-  created: "2026-12-06T00:00:00Z",
-  entries: [{ id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90 }],
-};
+const set = hotlineSet({ id: "hotline-a-2026-12", version: 9, created: "2026-12-06T00:00:00Z", entries: [{ id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90 }] });
 
 /** The store's refusal, or the store when it loads. */
 function load(file: string): ConfigError | ReturnType<typeof loadTrustStore> {

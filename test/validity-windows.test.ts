@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readIndicatorSet } from "../src/indicators/index.js";
-import { FORMAT } from "../src/indicators/schema.js";
 import { generateSigningKey, loadTrustStore } from "../src/indicators/sign.js";
+import { hotlineSet } from "./helpers/events.js";
 
 const file = (name: string, json: unknown): string => {
   const f = join(mkdtempSync(join(tmpdir(), "mt-window-")), name);
@@ -19,17 +19,14 @@ const UNTIL = "2026-11-01T00:00:00Z";
 
 describe("validity windows that close before they open", () => {
   it("refuse an indicator entry, naming the set's file and the entry", () => {
-    const set = {
-      format: FORMAT,
+    const set = hotlineSet({
       id: "hotline-a-2026-11",
-      publisher: { id: "member:hotline-a" },
-      version: 1,
       created: "2026-11-01T00:00:00Z",
       entries: [
         { id: "a-1", kind: "domain", value: "flagged-gallery.example", confidence: 90, validFrom: UNTIL, validUntil: FROM },
         { id: "a-2", kind: "domain", value: "other-gallery.example", confidence: 90, validFrom: FROM, validUntil: UNTIL },
       ],
-    };
+    });
     const f = file("set.json", set);
     expect(() => readIndicatorSet(f)).toThrow(
       `${f}: entries[1].validUntil: ${UNTIL} is not later than validFrom (${FROM}): the entry would never match; are the two swapped?`,

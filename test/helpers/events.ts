@@ -157,6 +157,15 @@ export function indicatorSet(
   });
 }
 
+/**
+ * An indicator set as a member's file holds it, not checked (a test may write one the loader refuses): member
+ * hotline-a's, version 1 unless `set` says otherwise, its fields in the format's order.
+ */
+export function hotlineSet(set: Pick<IndicatorSet, "id" | "created" | "entries"> & Partial<IndicatorSet>): IndicatorSet {
+  const { id, ...rest } = set;
+  return { format: FORMAT, id, publisher: { id: "member:hotline-a" }, version: 1, ...rest };
+}
+
 export interface TestSettings {
   id?: string;
   alertAt?: number;
