@@ -72,6 +72,11 @@ interface Owned {
   partitions: number;
   /** the group was rebalanced since the claim (as it is when partitions are added): the count is asked again */
   recount: boolean;
+  /**
+   * Events of chunks without outputs up to `upTo`, counted in the metrics once PostgreSQL has a position that far
+   * (commit): were the partition claimed again before that, they would be consumed, and counted, a second time.
+   */
+  uncounted: { upTo: bigint; consumed: number; processed: Partial<Record<EventType, number>> };
 }
 
 /** A record of a batch the codecs refused and an operator skipped (source/kafka.ts's skippedReason): dead-lettered. */
@@ -188,6 +193,8 @@ export class Runner {
    * than at the next event of a quiet partition. A claim takes its partition's publisher over.
    */
   private readonly unclaimed = new Map<number, OutboxPublisher>();
+  /** where each partition PostgreSQL had nothing of started in this process (startOf) */
+  private readonly starts = new Map<number, bigint>();
   private readonly member = `${hostname()}:${process.pid}`;
   /** how far an event may be dated ahead: of its message's timestamp, or of this consumer's clock when earlier */
   private readonly aheadOfStamp: AheadLimit;
@@ -777,13 +784,17 @@ export class Runner {
     const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
     let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
     let verify = claim.stateRecord ?? undefined;
-    if (position !== null || emitted !== null) {
-      const all = await this.claimStep(this.admin.fetchTopicOffsets(topic));
-      // claimed in PostgreSQL but nothing processed: the next owner's claim fences this one
-      if (all === undefined) return undefined;
-      const offsets = all.find((o) => o.partition === p);
-      const low = BigInt(offsets?.low ?? "0");
-      const end = BigInt(offsets?.high ?? "0");
+    const all = await this.claimStep(this.admin.fetchTopicOffsets(topic));
+    // claimed in PostgreSQL but nothing processed: the next owner's claim fences this one
+    if (all === undefined) return undefined;
+    const offsets = all.find((o) => o.partition === p);
+    const low = BigInt(offsets?.low ?? "0");
+    const end = BigInt(offsets?.high ?? "0");
+    if (position === null && emitted === null) {
+      const start = await this.claimStep(this.startOf(p, low, end));
+      if (start === undefined) return undefined;
+      position = start;
+    } else {
       // the same log only grows (retention takes from its start): a position past its end is from another log
       const furthest = [position, emitted].reduce<bigint>((a, b) => (b !== null && b > a ? b : a), -1n);
       if (furthest > end) {
@@ -827,6 +838,7 @@ export class Runner {
       checkpointedAt: Date.now(),
       partitions: count,
       recount: false,
+      uncounted: { upTo: 0n, consumed: 0, processed: {} },
     };
     this.owned.set(p, owned);
     this.holdNotices();
@@ -842,6 +854,22 @@ export class Runner {
    */
   private claimStep<T>(work: Promise<T>): Promise<T | undefined> {
     return Promise.race([work, this.stopSignal.then(() => undefined)]);
+  }
+
+  /**
+   * Where a partition PostgreSQL has nothing of yet starts: the group's offset committed to Kafka, else the log's
+   * start (MT_FROM_BEGINNING) or its end, as at this process's first claim of it. Not where Kafka fetches next: claimed
+   * again after a failed first commit, that is past events whose state went with the release.
+   */
+  private async startOf(p: number, low: bigint, end: bigint): Promise<bigint> {
+    const [group] = await this.admin.fetchOffsets({ groupId: this.cfg.groupId, topics: [this.cfg.eventsTopic] });
+    // an offset past the log's end is of another log (the topic recreated)
+    const mine = (o: bigint | undefined) => (o !== undefined && o >= 0n && o <= end ? o : undefined);
+    const committed = mine(BigInt(group?.partitions.find((o) => o.partition === p)?.offset ?? "-1"));
+    const start = committed ?? mine(this.starts.get(p)) ?? (this.cfg.fromBeginning ? low : end);
+    this.starts.set(p, start);
+    // retention may have taken it since
+    return start < low ? low : start;
   }
 
   /** Partition p's outbox publisher, started. */
@@ -1183,6 +1211,8 @@ export class Runner {
         flags,
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
       });
+      // a save that began before later chunks (savePositions beside a batch) leaves them to the next
+      if (owned.uncounted.consumed && next >= owned.uncounted.upTo) this.countUncounted(owned);
       const failed = this.commitFailures.get(p);
       if (failed) {
         this.commitFailures.delete(p);
@@ -1211,6 +1241,18 @@ export class Runner {
   private unanswered(err: unknown): string {
     const [ms, setting] = (err as Error).message === "Query read timeout" ? [this.cfg.pgQueryTimeoutMs, "MT_PG_QUERY_TIMEOUT_MS"] : [this.cfg.pgConnectTimeoutMs, "MT_PG_CONNECT_TIMEOUT_MS"];
     return `PostgreSQL did not answer within ${ms} ms (${setting}): check that the server at ${databaseWhere(this.cfg.databaseUrl)} is up and answers from this host (a stalled server, a failover to an address that does not answer, a network that drops packets)`;
+  }
+
+  /** Events committed (or whose position is), counted in the metrics: consumed = processed + dead-lettered. */
+  private countConsumed(consumed: number, processed: Partial<Record<EventType, number>>): void {
+    if (consumed) this.metrics.consumed.inc(consumed);
+    for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
+  }
+
+  /** The events of a partition's chunks without outputs, once PostgreSQL has their position. */
+  private countUncounted(owned: Owned): void {
+    this.countConsumed(owned.uncounted.consumed, owned.uncounted.processed);
+    owned.uncounted = { upTo: owned.uncounted.upTo, consumed: 0, processed: {} };
   }
 
   /** Alerts committed, counted in the metrics (once: a chunk whose commit failed is processed again). */
@@ -1450,6 +1492,7 @@ export class Runner {
       const lapsed = flags.filter((f) => this.engine.withoutEvent(f) && (this.partitionOf.get(f.merchantId) !== p || !fresh));
       if (lapsed.length) this.holdNotices(lapsed);
       let written: OutboxRow[] = [];
+      let committed = false;
       if (fresh) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
         // consumed again and, from the same state, make the same rule hits and no outputs again. savePositions
@@ -1460,6 +1503,7 @@ export class Runner {
         if (alerts.length || outbox.length) {
           try {
             written = await this.commit(p, owned, next, alerts, outbox);
+            committed = true;
           } catch (err) {
             // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
             await this.release(p, false);
@@ -1487,8 +1531,14 @@ export class Runner {
         }
         owned.emitted = next;
       }
-      if (consumed) this.metrics.consumed.inc(consumed);
-      for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
+      if (committed || !consumed) this.countConsumed(consumed, processed);
+      else {
+        // no outputs, so not committed: counted with the position's save
+        const u = owned.uncounted;
+        u.upTo = next;
+        u.consumed += consumed;
+        for (const [type, n] of Object.entries(processed) as [EventType, number][]) u.processed[type] = (u.processed[type] ?? 0) + n;
+      }
       for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
       this.countAlerts(alerts);
       if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
