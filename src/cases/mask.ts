@@ -3,6 +3,7 @@
 // JSON API returns it, so a full URL leaves the service only through an audited reveal or case-file export.
 import { z } from "zod";
 import { Alert, AlertContext, EvidenceEvent } from "../decode/events.js";
+import { maskCardNumbers } from "../lib/log.js";
 import { urlHost } from "../lib/url.js";
 import { evidenceUrls, urlHash, type AuditRow, type CaseDetail } from "./store.js";
 
@@ -47,6 +48,8 @@ const SENTENCE_END = /[.!?:]+$/;
  * Masks the addresses in prose that `masked` picks: the case's own addresses as written, any other http(s) URL, and
  * an address of one of the case's hosts written without its scheme (host/path, as prose writes one, or //host/path),
  * read as https or http, whichever `masked` picks (the canonical form has no scheme: a port tells them apart).
+ * A card number in what is left is truncated as a display must show one (maskCardNumbers): the merchant's text or a
+ * reviewer's comment may hold one, whoever typed it there.
  */
 function masker(known: readonly string[], masked: (m: MaskedUrl) => boolean): (text: string) => string {
   const hosts = [...new Set(known.map(urlHost).filter((h): h is string => h !== null))];
@@ -55,15 +58,17 @@ function masker(known: readonly string[], masked: (m: MaskedUrl) => boolean): (t
   // one pass, longest first, so no address is matched inside another or inside a mask already written
   const re = new RegExp([...known.filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe), URL_IN_TEXT, bare].flat().join("|"), "gi");
   return (text) =>
-    text.replace(re, (u: string, ...args: unknown[]) => {
-      const isBare = (args.at(-1) as Record<string, string | undefined> | undefined)?.bare !== undefined;
-      const end = SENTENCE_END.exec(u)?.[0] ?? "";
-      for (const [url, tail] of end ? [[u, ""], [u.slice(0, -end.length), end]] : [[u, ""]]) {
-        const m = (isBare ? [`https://${url}`, `http://${url}`] : [url!]).map(maskUrl).find(masked);
-        if (m) return `${m.host ?? "(not a web address)"} ${m.sha256}${tail}`;
-      }
-      return u;
-    });
+    maskCardNumbers(
+      text.replace(re, (u: string, ...args: unknown[]) => {
+        const isBare = (args.at(-1) as Record<string, string | undefined> | undefined)?.bare !== undefined;
+        const end = SENTENCE_END.exec(u)?.[0] ?? "";
+        for (const [url, tail] of end ? [[u, ""], [u.slice(0, -end.length), end]] : [[u, ""]]) {
+          const m = (isBare ? [`https://${url}`, `http://${url}`] : [url!]).map(maskUrl).find(masked);
+          if (m) return `${m.host ?? "(not a web address)"} ${m.sha256}${tail}`;
+        }
+        return u;
+      }),
+    );
 }
 
 /** Masks a rule's explanation: every address in it as host and hash. Made once per case, for all its explanations. */
