@@ -159,6 +159,22 @@ export function sampleLines(): string[] {
   return readFileSync(SAMPLE_EVENTS, "utf8").split("\n").filter(Boolean);
 }
 
+/** The sample's transactions alone: chunks without outputs, whose positions are saved in the background. */
+export function sampleTransactions(): string[] {
+  return sampleLines().filter((l) => l.includes('"type":"transaction"'));
+}
+
+/**
+ * The sample's lines of the merchants replay alerts (`loud`) and of the others (`quiet`: consumed, they make no
+ * outputs, so they are processed without PostgreSQL, as most chunks are).
+ */
+export async function sampleByAlerts(): Promise<{ quiet: string[]; loud: string[] }> {
+  const alerted = new Set((await replayAlerts()).map((a) => a.merchantId));
+  const lines = sampleLines();
+  const isLoud = (l: string) => alerted.has((JSON.parse(l) as { merchantId: string }).merchantId);
+  return { quiet: lines.filter((l) => !isLoud(l)), loud: lines.filter(isLoud) };
+}
+
 /** Produces lines (keyed by merchantId) in batches; `pauseMs` between batches spreads them out in time. */
 /** what produce() sends at once at most: under the broker's 1 MiB record batch, with room for the records' framing */
 const SEND_BYTES = 900 * 1024;
@@ -446,6 +462,31 @@ export interface PgProxy {
   /** connections open through the proxy now */
   open(): number;
   close(): Promise<void>;
+}
+
+/** A test's topics (`partitions` each) and schema, with a pgProxy in front of its PostgreSQL for the consumer to use. */
+export async function behindProxy(prefix: string, partitions: number): Promise<{ n: Names; url: string; proxy: PgProxy }> {
+  const n = freshNames(prefix);
+  await createTopics(n, partitions);
+  const url = await freshSchema(n);
+  return { n, url, proxy: await pgProxy(url) };
+}
+
+/**
+ * PostgreSQL away under a consumer of the sample's transactions (no outputs: only positions and checkpoints meet it):
+ * 200 consumed and saved, PostgreSQL taken away, 200 more produced, `failing` awaited and 5 s more of failures (the
+ * background saves run every second), then PostgreSQL back and all saved.
+ */
+export async function quietOutage(n: Names, url: string, proxy: PgProxy, failing: { what: string; ok: () => boolean }): Promise<void> {
+  const quiet = sampleTransactions();
+  await produce(n.events, quiet.slice(0, 200));
+  await waitCaughtUp(n, url);
+  await proxy.down();
+  await produce(n.events, quiet.slice(200, 400));
+  await until(failing.what, failing.ok, 30_000);
+  await new Promise((r) => setTimeout(r, 5000));
+  await proxy.up();
+  await waitCaughtUp(n, url);
 }
 
 /**

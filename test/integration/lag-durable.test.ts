@@ -3,16 +3,12 @@
 // alert is "lag growing" saw nothing. It is now measured from the position PostgreSQL has.
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../src/bench/processes.js";
-import { createTopics, freshNames, freshSchema, pgProxy, produce, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
+import { behindProxy, produce, sampleTransactions, startRunner, until, waitCaughtUp } from "./harness.js";
 
 describe("lag while PostgreSQL is away", () => {
   it("grows with the events processed and not saved, and falls once they are", { timeout: 180_000 }, async () => {
-    const n = freshNames("lagsaved");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
-    // transactions only: chunks without outputs, whose positions are saved in the background
-    const quiet = sampleLines().filter((l) => l.includes('"type":"transaction"'));
+    const { n, url, proxy } = await behindProxy("lagsaved", 1);
+    const quiet = sampleTransactions();
     const port = await freePort();
     const runner = await startRunner(n, proxy.url, { metricsPort: port });
     // as Prometheus reads it: /metrics measures the lag when scraped

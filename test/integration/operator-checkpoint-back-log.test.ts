@@ -4,30 +4,18 @@
 // notices, every second ("flag notices not read; trying again in a second").
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/lib/log.js";
-import { createTopics, freshNames, freshSchema, pgProxy, produce, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
+import { behindProxy, quietOutage, startRunner, until } from "./harness.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Line = { level: number; msg: string; failures?: number; since?: string };
 
 describe("the log of checkpoints while PostgreSQL is away", () => {
   it("says the first failure, not every one, then that checkpoints are written again", { timeout: 180_000 }, async () => {
-    const n = freshNames("opckpt");
-    await createTopics(n, 2);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
+    const { n, url, proxy } = await behindProxy("opckpt", 2);
     const lines: Line[] = [];
     const runner = await startRunner(n, proxy.url, { checkpointMs: 300 }, createLogger("info", { write: (line: string) => void lines.push(JSON.parse(line) as Line) }));
-    const quiet = sampleLines().filter((l) => l.includes('"type":"transaction"'));
     try {
-      await produce(n.events, quiet.slice(0, 200));
-      await waitCaughtUp(n, url);
-      await proxy.down();
-      await produce(n.events, quiet.slice(200, 400));
-      await until("a checkpoint failing", () => lines.some((l) => l.msg.startsWith("checkpoint failed")), 30_000);
       // a checkpoint is tried every 300 ms / 2 partitions meanwhile, or at least every second
-      await sleep(5000);
-      await proxy.up();
-      await waitCaughtUp(n, url);
+      await quietOutage(n, url, proxy, { what: "a checkpoint failing", ok: () => lines.some((l) => l.msg.startsWith("checkpoint failed")) });
       await until("a line saying checkpoints are written again", () => lines.some((l) => l.msg.startsWith("checkpoints are written again")), 30_000);
       await until("a line saying flag notices are read again", () => lines.some((l) => l.msg.startsWith("flag notices are read again")), 30_000);
     } finally {

@@ -4,32 +4,18 @@
 // the database was a warning, and the log could not tell whether it came back).
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/lib/log.js";
-import { createTopics, freshNames, freshSchema, pgProxy, produce, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
+import { behindProxy, quietOutage, startRunner, until } from "./harness.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Line = { level: number; msg: string; partition?: number; failures?: number; since?: string };
 
 describe("the log of a PostgreSQL restart", () => {
   it("says a partition's failing position saves once, then that its writes succeed again", { timeout: 180_000 }, async () => {
-    const n = freshNames("opback");
-    await createTopics(n, 2);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
+    const { n, url, proxy } = await behindProxy("opback", 2);
     const lines: Line[] = [];
     const runner = await startRunner(n, proxy.url, {}, createLogger("info", { write: (line: string) => void lines.push(JSON.parse(line) as Line) }));
-    const sample = sampleLines();
-    // transactions alone: chunks without outputs, whose positions are saved in the background every second
-    const quiet = sample.filter((l) => l.includes('"type":"transaction"'));
     try {
-      await produce(n.events, quiet.slice(0, 200));
-      await waitCaughtUp(n, url);
-      await proxy.down();
-      await produce(n.events, quiet.slice(200, 400));
-      await until("the positions' saves failing", () => lines.some((l) => l.msg.startsWith("position not saved")), 30_000);
       // several saves a partition fail meanwhile, one a second
-      await sleep(5000);
-      await proxy.up();
-      await waitCaughtUp(n, url);
+      await quietOutage(n, url, proxy, { what: "the positions' saves failing", ok: () => lines.some((l) => l.msg.startsWith("position not saved")) });
       await until("a line saying PostgreSQL takes the writes again", () => lines.some((l) => l.msg.includes("succeed again")), 30_000);
     } finally {
       await runner.stop();

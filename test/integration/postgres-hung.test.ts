@@ -8,14 +8,11 @@ import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { createLogger } from "../../src/lib/log.js";
 import { pgOptions, poolDb } from "../../src/cases/db.js";
-import { createTopics, expectSampleAlertsOnce, freshNames, freshSchema, pgProxy, produce, readTopic, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
+import { behindProxy, expectSampleAlertsOnce, freshNames, freshSchema, pgProxy, produce, readTopic, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
 
 describe("PostgreSQL hung under a running consumer", () => {
   it("fails the batch within MT_PG_QUERY_TIMEOUT_MS, says what to check, and once a server answers resumes: every alert and dead letter once", { timeout: 120_000 }, async () => {
-    const n = freshNames("pghung");
-    await createTopics(n, 2);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
+    const { n, url, proxy } = await behindProxy("pghung", 2);
     const lines = sampleLines();
     const half = Math.floor(lines.length / 2);
     const malformed = ["not json: before the stall", "not json: while PostgreSQL hangs"];

@@ -6,17 +6,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import pg from "pg";
-import { consuming, createTopics, freshNames, freshSchema, kafka, pgProxy, produce, replayAlerts, sampleLines, spawnRunner, startRunner, until, waitCaughtUp } from "./harness.js";
+import { behindProxy, consuming, kafka, produce, sampleByAlerts, spawnRunner, startRunner, until, waitCaughtUp } from "./harness.js";
 
 describe("Kafka offsets committed while PostgreSQL is away", () => {
   it("never pass PostgreSQL's positions: after a kill -9 and no event since, the next start consumes every event PostgreSQL did not record", { timeout: 120_000 }, async () => {
-    const n = freshNames("pgoffsets");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
-    const alerted = new Set((await replayAlerts()).map((a) => a.merchantId));
+    const { n, url, proxy } = await behindProxy("pgoffsets", 1);
     // events that make no outputs: processed without PostgreSQL, as most chunks are
-    const quiet = sampleLines().filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
+    const { quiet } = await sampleByAlerts();
     // a short session: the next start's member joins once the killed one's session is over
     const child = spawnRunner(n, proxy.url, { LOG_LEVEL: "info", MT_SESSION_TIMEOUT_MS: "6000" });
     const admin = kafka().admin();

@@ -8,30 +8,13 @@ import pino from "pino";
 import { OutboxPublisher } from "../../src/sinks/publisher.js";
 import { PgStore } from "../../src/sinks/postgres/store.js";
 import { migrate } from "../../src/sinks/postgres/migrations.js";
-import {
-  createTopics,
-  expectSampleAlertsOnce,
-  freshNames,
-  freshSchema,
-  kafka,
-  pgProxy,
-  produce,
-  readTopic,
-  replayAlerts,
-  sampleLines,
-  startRunner,
-  until,
-  waitCaughtUp,
-} from "./harness.js";
+import { behindProxy, expectSampleAlertsOnce, kafka, produce, readTopic, sampleByAlerts, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("PostgreSQL going away under a running consumer", () => {
   it("stays up through cuts in the middle of a claim and of a checkpoint, says the database is away, then every alert and dead letter once", { timeout: 120_000 }, async () => {
-    const n = freshNames("pgout");
-    await createTopics(n, 2);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
+    const { n, url, proxy } = await behindProxy("pgout", 2);
     const lines = sampleLines();
     const half = Math.floor(lines.length / 2);
     const malformed = ["not json: before the cut", "not json: while PostgreSQL is away"];
@@ -75,16 +58,11 @@ describe("PostgreSQL going away under a running consumer", () => {
   });
 
   it("a stop while PostgreSQL is away ends within seconds saying what it did not save; the next start picks up what that left", { timeout: 120_000 }, async () => {
-    const n = freshNames("pgoutstop");
-    await createTopics(n, 2);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
-    const alerted = new Set((await replayAlerts()).map((a) => a.merchantId));
+    const { n, url, proxy } = await behindProxy("pgoutstop", 2);
     const lines = sampleLines();
     // the merchants replay never alerts: their events, consumed while PostgreSQL is away, make no outputs, so the
     // partitions are still held, their positions and state not saved, when the stop comes
-    const quiet = lines.filter((l) => !alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
-    const loud = lines.filter((l) => alerted.has((JSON.parse(l) as { merchantId: string }).merchantId));
+    const { quiet, loud } = await sampleByAlerts();
     const first = await startRunner(n, proxy.url, { checkpointMs: 200 });
     // run through the engine: the metrics count them only once PostgreSQL has their positions
     const processed = () => first.engine.counts.events + first.engine.counts.repeated;
@@ -120,10 +98,7 @@ describe("PostgreSQL going away under a running consumer", () => {
   });
 
   it("a stop while PostgreSQL hangs ends within MT_STOP_PG_WAIT_MS and the Kafka steps, saying what it did not save", { timeout: 120_000 }, async () => {
-    const n = freshNames("pgouthang");
-    await createTopics(n, 2);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
+    const { n, url, proxy } = await behindProxy("pgouthang", 2);
     // 20 s by default: the test's few seconds give the same story
     const runner = await startRunner(n, proxy.url, { checkpointMs: 200, stopPgWaitMs: 3000 });
     const lines = sampleLines();
@@ -155,9 +130,7 @@ describe("PostgreSQL going away under a running consumer", () => {
   });
 
   it("an outbox publish that fails on PostgreSQL says to check PostgreSQL, not the brokers", async () => {
-    const n = freshNames("pgoutpub");
-    await createTopics(n, 1);
-    const proxy = await pgProxy(await freshSchema(n));
+    const { n, proxy } = await behindProxy("pgoutpub", 1);
     const pool = new pg.Pool({ connectionString: proxy.url, max: 2 });
     pool.on("error", () => undefined);
     const c = await pool.connect();
