@@ -5,23 +5,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
 import { DAY, advance, feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, setClock, signalOf, state, tx, M1, M2, M3, M4 } from "./helpers/events.js";
+import { FSL_RULE, SHARED_RULE } from "./helpers/rules.js";
 
-const RULES = `
-  - id: fsl
-    kind: flagged-site-link
-    weight: 100
-    typology: linked-to-flagged
-    params: { minConfidence: 50, criticalConfidence: 80 }
+const RULES = `${FSL_RULE}
   - id: churn
     kind: descriptor-churn
     weight: 100
     typology: brand-churn
-    params: { distinct: 2, withinDays: 30 }
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params: { minConfidence: 50 }
+    params: { distinct: 2, withinDays: 30 }${SHARED_RULE}
 `;
 
 const IP = "192.0.2.77";

@@ -7,6 +7,7 @@ import { Engine } from "../src/engine.js";
 import type { IndicatorSet } from "../src/indicators/schema.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
 import { feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, M1, M2, M3 } from "./helpers/events.js";
+import { SHARED_RULE } from "./helpers/rules.js";
 
 /** flagged-site-link at weight `fsl`: a URL entry at 90 alerts at once (critical), the domain's at 60 gives 0.6 x weight */
 const rules = (fsl: number) =>
@@ -20,12 +21,7 @@ const rules = (fsl: number) =>
     kind: listed-identifier
     weight: 100
     typology: listed
-    params: { minConfidence: 50, criticalConfidence: 80 }
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params: { minConfidence: 50 }
+    params: { minConfidence: 50, criticalConfidence: 80 }${SHARED_RULE}
 `);
 const IP = "192.0.2.81";
 const LISTED = "https://listed.example/gallery/4";

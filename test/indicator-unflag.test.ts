@@ -6,6 +6,7 @@ import { Engine } from "../src/engine.js";
 import type { IndicatorSet } from "../src/indicators/schema.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
 import { feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, M1, M2, M3, M4 } from "./helpers/events.js";
+import { SHARED_RULE } from "./helpers/rules.js";
 
 const RULES = ruleSetWith(`
   - id: fsl
@@ -17,12 +18,7 @@ const RULES = ruleSetWith(`
     kind: listed-identifier
     weight: 100
     typology: listed
-    params: { minConfidence: 50, criticalConfidence: 100 }
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params: { minConfidence: 50 }
+    params: { minConfidence: 50, criticalConfidence: 100 }${SHARED_RULE}
 `);
 const IP = "192.0.2.81";
 const LISTED = "https://listed.example/gallery/4";

@@ -4,19 +4,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine.js";
 import { feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, setClock, tx, M1, M2 } from "./helpers/events.js";
+import { FSL_RULE, LISTED_RULE } from "./helpers/rules.js";
 
-const RULES = `
-  - id: fsl
-    kind: flagged-site-link
-    weight: 100
-    typology: linked-to-flagged
-    params: { minConfidence: 50, criticalConfidence: 80 }
-  - id: listed
-    kind: listed-identifier
-    weight: 90
-    typology: listed-identifier
-    params: { minConfidence: 50, criticalConfidence: 80 }
-`;
+const RULES = `${FSL_RULE}${LISTED_RULE}`;
 const LISTED_URL = "https://listed.example/gallery/1";
 const FROM = "2026-03-10T00:00:00Z";
 const who = (alerts: { merchantId: string; typologies: string[] }[]) => alerts.map((a) => [a.merchantId, a.typologies]);

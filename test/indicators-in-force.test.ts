@@ -5,28 +5,14 @@ import type { StoredMerchant } from "../src/state/merchant.js";
 import type { Alert } from "../src/decode/events.js";
 import { Engine } from "../src/engine.js";
 import { engineWith, feed, hashOf, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, setClock, signalOf, state, tx, M1, M2 } from "./helpers/events.js";
+import { FSL_RULE, LISTED_RULE, SHARED_RULE } from "./helpers/rules.js";
 
-const RULES = `
-  - id: listed
-    kind: listed-identifier
-    weight: 90
-    typology: listed-identifier
-    params: { minConfidence: 50, criticalConfidence: 80 }
+const RULES = `${LISTED_RULE}
   - id: kw
     kind: descriptor-keywords
     weight: 80
     typology: flagged-descriptor
-    params: { minConfidence: 50 }
-  - id: fsl
-    kind: flagged-site-link
-    weight: 100
-    typology: linked-to-flagged
-    params: { minConfidence: 50, criticalConfidence: 80 }
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params: { minConfidence: 50 }
+    params: { minConfidence: 50 }${FSL_RULE}${SHARED_RULE}
 `;
 
 const EMAIL = hashOf("owner@shop.example");

@@ -9,13 +9,9 @@ import { indicatorKey } from "../src/indicators/schema.js";
 import { FlagNotice } from "../src/state/infra.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
 import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, state, M1, M2, M3 } from "./helpers/events.js";
+import { LISTED_RULE } from "./helpers/rules.js";
 
-const RULES = `
-  - id: listed
-    kind: listed-identifier
-    weight: 90
-    typology: listed-identifier
-    params: { minConfidence: 50, criticalConfidence: 80 }
+const RULES = `${LISTED_RULE}
   - id: shared
     kind: shared-infrastructure
     weight: 60

@@ -10,6 +10,7 @@ import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { Engine } from "../src/engine.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
 import { chargeback, feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, tx, M1, M2, M3, M4 } from "./helpers/events.js";
+import { SHARED_RULE } from "./helpers/rules.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -201,12 +202,7 @@ describe("engine: a merchant flagged under the old rule set", () => {
     weight: 100
     mode: ${mode}
     typology: linked-to-flagged
-    params: { minConfidence: 50, criticalConfidence: 100 }
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params: { minConfidence: 50 }
+    params: { minConfidence: 50, criticalConfidence: 100 }${SHARED_RULE}
 `,
       { alertAt },
     );

@@ -6,6 +6,7 @@ import type { Alert } from "../src/decode/events.js";
 import { Engine } from "../src/engine.js";
 import type { StoredMerchant } from "../src/state/merchant.js";
 import { feed, hashOf, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, state, M1, M2, M3, M4 } from "./helpers/events.js";
+import { SHARED_RULE } from "./helpers/rules.js";
 
 const rules = (fslMode: "live" | "shadow") => `
   - id: fsl
@@ -13,12 +14,7 @@ const rules = (fslMode: "live" | "shadow") => `
     weight: 100
     typology: linked-to-flagged
     mode: ${fslMode}
-    params: { minConfidence: 50, criticalConfidence: 80 }
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params: { minConfidence: 50 }
+    params: { minConfidence: 50, criticalConfidence: 80 }${SHARED_RULE}
 `;
 
 const LISTED_URL = "https://listed.example/gallery/1";

@@ -44,3 +44,30 @@ export const wideEarlyWarning = (id: string, mode: "live" | "shadow") => `
       levels:
         - { name: "wide", ratio: 0.003, minCount: 1 }
 `;
+
+// The rules most engine tests combine, as YAML list items to join in a template literal for ruleSetWith/engineWith
+// (test/helpers/events.ts): an entry of confidence 50 or more counts, 80 or more is critical.
+
+/** flagged-site-link at weight 100 */
+export const FSL_RULE = `
+  - id: fsl
+    kind: flagged-site-link
+    weight: 100
+    typology: linked-to-flagged
+    params: { minConfidence: 50, criticalConfidence: 80 }`;
+
+/** listed-identifier at weight 90 */
+export const LISTED_RULE = `
+  - id: listed
+    kind: listed-identifier
+    weight: 90
+    typology: listed-identifier
+    params: { minConfidence: 50, criticalConfidence: 80 }`;
+
+/** shared-infrastructure at weight 60, over every kind of infrastructure */
+export const SHARED_RULE = `
+  - id: shared
+    kind: shared-infrastructure
+    weight: 60
+    typology: shared-infrastructure
+    params: { minConfidence: 50 }`;

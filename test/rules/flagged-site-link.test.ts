@@ -2,14 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Alert } from "../../src/decode/events.js";
 import { sha256Tagged } from "../../src/lib/url.js";
 import { crawl, engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, tx, M1, M2 } from "../helpers/events.js";
-
-const RULES = `
-  - id: fsl
-    kind: flagged-site-link
-    weight: 100
-    typology: linked-to-flagged
-    params: { minConfidence: 50, criticalConfidence: 80 }
-`;
+import { FSL_RULE } from "../helpers/rules.js";
 
 const SET = { id: "coalition-test", source: "member:hotline-test" };
 
@@ -19,7 +12,7 @@ describe("flagged-site-link: domain indicators", () => {
   const set = indicatorSet([{ id: "ind-dom", kind: "domain", value: "flagged-gallery.example", confidence: 70 }], SET);
 
   it("matches the listed domain on the merchant's websites, with exact value, strength and evidence", () => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     const m = merchant({ websites: ["https://www.flagged-gallery.example/"] });
     const alerts = feed(engine, [m]);
     expect(signalOf(engine, "fsl")).toEqual({
@@ -60,7 +53,7 @@ describe("flagged-site-link: domain indicators", () => {
     "FLAGGED-GALLERY.EXAMPLE/path",
     "https://flagged-gallery.example./",
   ])("matches the domain and its subdomains: %s", (url) => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: url } })]);
     expect(signalOf(engine, "fsl")?.value).toBe(70);
   });
@@ -72,13 +65,13 @@ describe("flagged-site-link: domain indicators", () => {
     "https://example/",
     "https://flagged-gallery.invalid/",
   ])("does not match a look-alike or a parent domain: %s", (url) => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: url } })]);
     expect(signalOf(engine, "fsl")).toBeUndefined();
   });
 
   it("a domain entry for a subdomain does not match its parent", () => {
-    const engine = engineWith(RULES, indicatorSet([{ kind: "domain", value: "sub.listed.example" }]));
+    const engine = engineWith(FSL_RULE, indicatorSet([{ kind: "domain", value: "sub.listed.example" }]));
     feed(engine, [merchant({ websites: ["https://listed.example/"] }), tx({ checkout: { url: "https://other.sub.listed.example/" } })]);
     expect(signalOf(engine, "fsl")?.eventIds).toEqual(["e-2"]);
   });
@@ -99,7 +92,7 @@ describe("flagged-site-link: exact URLs", () => {
     "https://listed.example/g%61llery?a=1&b=2",
     "https://listed.example/%67allery?a=1&b=2",
   ])("matches after canonicalisation: %s", (url) => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: url } })]);
     expect(signalOf(engine, "fsl")).toMatchObject({ value: 75, strength: 0.75, detail: "listed.example" });
   });
@@ -113,14 +106,14 @@ describe("flagged-site-link: exact URLs", () => {
     "https://listed.example/",
     "https://img.listed.example/gallery?a=1&b=2", // a URL entry is not a domain entry
   ])("does not match a different URL: %s", (url) => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: url } })]);
     expect(signalOf(engine, "fsl")).toBeUndefined();
   });
 
   it("matches a url-sha256 entry (sha256 of the canonical form) whatever the spelling in traffic", () => {
     const hashed = indicatorSet([{ id: "ind-h", kind: "url-sha256", value: sha256Tagged("listed.example/gallery?a=1&b=2"), confidence: 88 }], SET);
-    const engine = engineWith(RULES, hashed);
+    const engine = engineWith(FSL_RULE, hashed);
     feed(engine, [merchant(), crawl({ url: "https://shop.example/", linkedUrls: ["https://WWW.listed.example/gallery/?b=2&a=1&utm_source=z#f"] })]);
     expect(signalOf(engine, "fsl")).toMatchObject({
       value: 88,
@@ -132,7 +125,7 @@ describe("flagged-site-link: exact URLs", () => {
 
   it("an upper-case url-sha256 value still matches", () => {
     const hashed = indicatorSet([{ kind: "url-sha256", value: sha256Tagged("listed.example/x").toUpperCase().replace("SHA256:", "sha256:") }]);
-    const engine = engineWith(RULES, hashed);
+    const engine = engineWith(FSL_RULE, hashed);
     feed(engine, [merchant(), tx({ checkout: { url: "https://listed.example/x/" } })]);
     expect(signalOf(engine, "fsl")?.value).toBe(90);
   });
@@ -141,7 +134,7 @@ describe("flagged-site-link: exact URLs", () => {
 describe("flagged-site-link: expiry and confidence", () => {
   it("an entry expired before the event never matches", () => {
     const set = indicatorSet([{ kind: "domain", value: "old.example", validUntil: "2026-03-01T00:00:00Z" }]);
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant({ websites: ["https://old.example/"] }), tx({ checkout: { referrerUrl: "https://old.example/x" } })]);
     expect(signalOf(engine, "fsl")).toBeUndefined();
     expect(engine.counts.alerts).toBe(0);
@@ -149,7 +142,7 @@ describe("flagged-site-link: expiry and confidence", () => {
 
   it("validity is judged at the event's time: valid before validUntil, not at or after it", () => {
     const set = indicatorSet([{ kind: "domain", value: "soon.example", validUntil: "2026-03-10T00:00:00Z" }]);
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [
       merchant({ merchantId: M1 }),
       tx({ merchantId: M1, occurredAt: "2026-03-09T23:59:59Z", checkout: { referrerUrl: "https://soon.example/" } }),
@@ -165,7 +158,7 @@ describe("flagged-site-link: expiry and confidence", () => {
       { id: "old", kind: "domain", value: "both.example", confidence: 95, validUntil: "2026-01-01T00:00:00Z" },
       { id: "new", kind: "domain", value: "both.example", confidence: 60 },
     ]);
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant({ websites: ["https://both.example/"] })]);
     expect(signalOf(engine, "fsl")).toMatchObject({ value: 60, critical: false });
     expect(signalOf(engine, "fsl")?.indicators.map((i) => i.id)).toEqual(["new"]);
@@ -176,7 +169,7 @@ describe("flagged-site-link: expiry and confidence", () => {
       { id: "low", kind: "domain", value: "low.example", confidence: 49 },
       { id: "edge", kind: "domain", value: "edge.example", confidence: 50 },
     ]);
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: "https://low.example/" } })]);
     expect(signalOf(engine, "fsl")).toBeUndefined();
     feed(engine, [tx({ checkout: { referrerUrl: "https://edge.example/" } })]);
@@ -188,12 +181,12 @@ describe("flagged-site-link: expiry and confidence", () => {
       { id: "c79", kind: "domain", value: "c79.example", confidence: 79 },
       { id: "c80", kind: "domain", value: "c80.example", confidence: 80 },
     ]);
-    const below = engineWith(RULES, set);
+    const below = engineWith(FSL_RULE, set);
     const [a79] = feed(below, [merchant({ websites: ["https://c79.example/"] })]);
     expect(signalOf(below, "fsl")?.critical).toBe(false);
     expect(a79).toMatchObject({ score: 79, severity: "high" });
 
-    const at = engineWith(RULES, set);
+    const at = engineWith(FSL_RULE, set);
     const [a80] = feed(at, [merchant({ websites: ["https://c80.example/"] })]);
     expect(signalOf(at, "fsl")?.critical).toBe(true);
     expect(a80).toMatchObject({ score: 80, severity: "critical" });
@@ -203,7 +196,7 @@ describe("flagged-site-link: expiry and confidence", () => {
   });
 
   it("a critical match alerts even when the rule's weight keeps the score under alertAt", () => {
-    const light = RULES.replace("weight: 100", "weight: 10");
+    const light = FSL_RULE.replace("weight: 100", "weight: 10");
     const engine = engineWith(light, indicatorSet([{ kind: "domain", value: "bad.example", confidence: 85 }]));
     const alerts = feed(engine, [merchant({ websites: ["https://bad.example/"] })]);
     expect(alerts).toHaveLength(1);
@@ -215,31 +208,31 @@ describe("flagged-site-link: sources", () => {
   const set = indicatorSet([{ id: "ind-1", kind: "domain", value: "bad.example", confidence: 70 }]);
 
   it("matches a checkout referrer", () => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     const t = tx({ checkout: { url: "https://pay.shop.example/c/1", referrerUrl: "https://bad.example/promo" } });
     feed(engine, [merchant(), t]);
     expect(signalOf(engine, "fsl")).toMatchObject({ value: 70, eventIds: [t.eventId], detail: "bad.example" });
   });
 
   it("matches the checkout page itself", () => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), tx({ checkout: { url: "https://pay.bad.example/c/1" } })]);
     expect(signalOf(engine, "fsl")).toMatchObject({ value: 70, detail: "pay.bad.example" });
   });
 
   it("matches a link seen by a crawl, and the crawled URL itself", () => {
-    const linked = engineWith(RULES, set);
+    const linked = engineWith(FSL_RULE, set);
     const c = crawl({ url: "https://shop.example/", linkedUrls: ["https://fine.example/", "https://gallery.bad.example/x"] });
     feed(linked, [merchant(), c]);
     expect(signalOf(linked, "fsl")).toMatchObject({ eventIds: [c.eventId], detail: "gallery.bad.example" });
 
-    const crawled = engineWith(RULES, set);
+    const crawled = engineWith(FSL_RULE, set);
     feed(crawled, [merchant(), crawl({ url: "https://www.bad.example/" })]);
     expect(signalOf(crawled, "fsl")?.detail).toBe("bad.example");
   });
 
   it("looks only where `sources` says", () => {
-    const onlyWebsites = RULES.replace("criticalConfidence: 80 }", "criticalConfidence: 80, sources: [websites] }");
+    const onlyWebsites = FSL_RULE.replace("criticalConfidence: 80 }", "criticalConfidence: 80, sources: [websites] }");
     const engine = engineWith(onlyWebsites, set);
     feed(engine, [
       merchant(),
@@ -250,7 +243,7 @@ describe("flagged-site-link: sources", () => {
     feed(engine, [merchant({ websites: ["https://bad.example/"] })]);
     expect(signalOf(engine, "fsl")?.eventIds).toEqual(["e-4"]);
 
-    const onlyReferrer = engineWith(RULES.replace("criticalConfidence: 80 }", "criticalConfidence: 80, sources: [referrer] }"), set);
+    const onlyReferrer = engineWith(FSL_RULE.replace("criticalConfidence: 80 }", "criticalConfidence: 80, sources: [referrer] }"), set);
     feed(onlyReferrer, [merchant({ websites: ["https://bad.example/"] }), tx({ checkout: { url: "https://bad.example/c" } })]);
     expect(signalOf(onlyReferrer, "fsl")).toBeUndefined();
     feed(onlyReferrer, [tx({ checkout: { referrerUrl: "https://bad.example/r" } })]);
@@ -262,7 +255,7 @@ describe("flagged-site-link: sources", () => {
       { id: "a", kind: "domain", value: "a-bad.example", confidence: 60 },
       { id: "b", kind: "domain", value: "b-bad.example", confidence: 78 },
     ]);
-    const engine = engineWith(RULES, two);
+    const engine = engineWith(FSL_RULE, two);
     feed(engine, [
       merchant(),
       tx({ checkout: { referrerUrl: "https://a-bad.example/" } }),
@@ -278,7 +271,7 @@ describe("flagged-site-link: sources", () => {
   });
 
   it("a merchant with no flagged link has no signal and no alert", () => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     const alerts = feed(engine, [
       merchant(),
       tx({ checkout: { url: "https://shop.example/pay", referrerUrl: "https://search-engine.example/?q=x" } }),
@@ -289,7 +282,7 @@ describe("flagged-site-link: sources", () => {
   });
 
   it("a mailto: link to an address at a flagged domain is not a link to the site", () => {
-    const engine = engineWith(RULES, set);
+    const engine = engineWith(FSL_RULE, set);
     feed(engine, [merchant(), crawl({ linkedUrls: ["mailto:someone@bad.example"] })]);
     expect(signalOf(engine, "fsl")).toBeUndefined();
   });
@@ -299,7 +292,7 @@ describe("flagged-site-link: sources", () => {
       [{ id: "strong", kind: "domain", value: "strong-bad.example", confidence: 95 }, ...Array.from({ length: 12 }, (_, i) => ({ id: `weak-${i}`, kind: "domain" as const, value: `weak-${i}.example`, confidence: 55 }))],
       SET,
     );
-    const engine = engineWith(RULES, many);
+    const engine = engineWith(FSL_RULE, many);
     feed(engine, [merchant(), tx({ checkout: { referrerUrl: "https://strong-bad.example/" } }), ...Array.from({ length: 12 }, (_, i) => tx({ checkout: { referrerUrl: `https://weak-${i}.example/` } }))]);
     const s = signalOf(engine, "fsl")!;
     expect(s.indicators).toHaveLength(8);

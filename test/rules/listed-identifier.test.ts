@@ -2,14 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { MerchantEvent } from "../../src/decode/events.js";
 import type { IndicatorKind } from "../../src/indicators/schema.js";
 import { chargeback, crawl, engineWith, feed, hashOf, indicatorSet, merchant, resetEvents, signalOf, tx, M1, M2 } from "../helpers/events.js";
-
-const RULES = `
-  - id: listed
-    kind: listed-identifier
-    weight: 90
-    typology: listed-identifier
-    params: { minConfidence: 50, criticalConfidence: 80 }
-`;
+import { LISTED_RULE } from "../helpers/rules.js";
 
 const EMAIL = hashOf("owner@shop.example");
 const ACCOUNT = hashOf("payout-account-1");
@@ -23,7 +16,7 @@ beforeEach(() => resetEvents());
 
 describe("listed-identifier", () => {
   it("matches a listed merchant ID on the merchant's first event, whatever its type", () => {
-    const engine = engineWith(RULES, setOf([{ id: "mid", kind: "merchant-id", value: M1, confidence: 70 }]));
+    const engine = engineWith(LISTED_RULE, setOf([{ id: "mid", kind: "merchant-id", value: M1, confidence: 70 }]));
     const t = tx();
     const alerts = feed(engine, [t]);
     expect(signalOf(engine, "listed")).toEqual({
@@ -41,14 +34,14 @@ describe("listed-identifier", () => {
     expect(alerts[0]!.signals[0]!.explanation).toBe("merchant ID on an indicator list: confidence 70 (counted from 50; from 80 it alerts at once, as critical)");
 
     for (const first of [chargeback({ merchantId: M2 }), crawl({ merchantId: M2 })]) {
-      const other = engineWith(RULES, setOf([{ id: "mid", kind: "merchant-id", value: M2, confidence: 70 }]));
+      const other = engineWith(LISTED_RULE, setOf([{ id: "mid", kind: "merchant-id", value: M2, confidence: 70 }]));
       feed(other, [first]);
       expect(signalOf(other, "listed", M2)?.eventIds).toEqual([first.eventId]);
     }
   });
 
   it("checks the merchant ID once: later events neither repeat the evidence nor alert again", () => {
-    const engine = engineWith(RULES, setOf([{ id: "mid", kind: "merchant-id", value: M1, confidence: 95 }]));
+    const engine = engineWith(LISTED_RULE, setOf([{ id: "mid", kind: "merchant-id", value: M1, confidence: 95 }]));
     const alerts = feed(engine, [tx(), tx(), chargeback(), crawl(), merchant()]);
     expect(alerts).toHaveLength(1);
     expect(signalOf(engine, "listed")).toMatchObject({ critical: true, eventIds: ["e-1"], detail: "merchant ID" });
@@ -60,7 +53,7 @@ describe("listed-identifier", () => {
     ["principal", "principal-sha256", { principals: [hashOf("principal-1"), PRINCIPAL] }, PRINCIPAL],
     ["payout wallet", "wallet", { wallets: ["wallet-test-0000", WALLET] }, WALLET],
   ])("matches a listed %s on the profile", (field, kind, profile, value) => {
-    const engine = engineWith(RULES, setOf([{ id: "x", kind, value, confidence: 85 }]));
+    const engine = engineWith(LISTED_RULE, setOf([{ id: "x", kind, value, confidence: 85 }]));
     const m = merchant(profile);
     const alerts = feed(engine, [m]);
     expect(signalOf(engine, "listed")).toMatchObject({
@@ -77,14 +70,14 @@ describe("listed-identifier", () => {
 
   it("hashed identifiers match whatever the case of the listed value", () => {
     const upper = EMAIL.replace(/[0-9a-f]+$/, (h) => h.toUpperCase());
-    const engine = engineWith(RULES, setOf([{ id: "up", kind: "email-sha256", value: ` ${upper} `, confidence: 60 }]));
+    const engine = engineWith(LISTED_RULE, setOf([{ id: "up", kind: "email-sha256", value: ` ${upper} `, confidence: 60 }]));
     feed(engine, [merchant({ contactEmail: EMAIL })]);
     expect(signalOf(engine, "listed")?.indicators).toEqual([ref("up", 60)]);
   });
 
   it("does not match unlisted identifiers, a different kind, an entry below minConfidence or an expired one", () => {
     const engine = engineWith(
-      RULES,
+      LISTED_RULE,
       setOf([
         { id: "other", kind: "email-sha256", value: hashOf("someone-else@shop.example") },
         // the payout account's hash listed as an e-mail: kinds are separate lists
@@ -100,7 +93,7 @@ describe("listed-identifier", () => {
 
   it("a profile change that adds a listed identifier fires then; several fields are all named", () => {
     const engine = engineWith(
-      RULES,
+      LISTED_RULE,
       setOf([
         { id: "acc", kind: "account-sha256", value: ACCOUNT, confidence: 60 },
         { id: "mail", kind: "email-sha256", value: EMAIL, confidence: 70 },
@@ -125,7 +118,7 @@ describe("listed-identifier", () => {
   });
 
   it("the same listed identifier on two merchants flags both", () => {
-    const engine = engineWith(RULES, setOf([{ id: "p", kind: "principal-sha256", value: PRINCIPAL, confidence: 90 }]));
+    const engine = engineWith(LISTED_RULE, setOf([{ id: "p", kind: "principal-sha256", value: PRINCIPAL, confidence: 90 }]));
     feed(engine, [merchant({ merchantId: M1, principals: [PRINCIPAL] }), merchant({ merchantId: M2, principals: [PRINCIPAL] })]);
     expect(signalOf(engine, "listed", M1)?.detail).toBe("principal");
     expect(signalOf(engine, "listed", M2)?.detail).toBe("principal");

@@ -2,14 +2,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Alert } from "../../src/decode/events.js";
 import { Engine } from "../../src/engine.js";
 import { crawl, engineWith, feed, hashOf, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, tx, M1, M2, M3, M4 } from "../helpers/events.js";
+import { LISTED_RULE } from "../helpers/rules.js";
 
 // M1 is flagged on its own evidence (its merchant ID is listed); the others may share its infrastructure
-const RULES = `
-  - id: listed
-    kind: listed-identifier
-    weight: 90
-    typology: listed-identifier
-    params: { minConfidence: 50, criticalConfidence: 80 }
+const RULES = `${LISTED_RULE}
   - id: cloak
     kind: cloaked-content
     weight: 60
