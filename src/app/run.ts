@@ -774,7 +774,7 @@ export class Runner {
    * publisher. Consumption resumes at the checkpoint; events between it and the outputs' position rebuild state
    * without being emitted again. Positions past the partition's end are of another log: refused (undefined).
    */
-  private async claim(p: number): Promise<Owned | undefined> {
+  private async claim(p: number, fetched: string | null): Promise<Owned | undefined> {
     await this.release(p, false);
     const topic = this.cfg.eventsTopic;
     const count = await this.claimStep(partitionCount(this.admin, topic));
@@ -791,7 +791,7 @@ export class Runner {
     const low = BigInt(offsets?.low ?? "0");
     const end = BigInt(offsets?.high ?? "0");
     if (position === null && emitted === null) {
-      const start = await this.claimStep(this.startOf(p, low, end));
+      const start = await this.claimStep(this.startOf(p, low, end, fetched));
       if (start === undefined) return undefined;
       position = start;
     } else {
@@ -858,15 +858,16 @@ export class Runner {
 
   /**
    * Where a partition PostgreSQL has nothing of yet starts: the group's offset committed to Kafka, else the log's
-   * start (MT_FROM_BEGINNING) or its end, as at this process's first claim of it. Not where Kafka fetches next: claimed
-   * again after a failed first commit, that is past events whose state went with the release.
+   * start (MT_FROM_BEGINNING) or where Kafka's reset to the log's end put the batch claimed (`fetched`), as at this
+   * process's first claim of it. Not where Kafka fetches next: claimed again after a failed first commit, that is
+   * past events whose state went with the release.
    */
-  private async startOf(p: number, low: bigint, end: bigint): Promise<bigint> {
+  private async startOf(p: number, low: bigint, end: bigint, fetched: string | null): Promise<bigint> {
     const [group] = await this.admin.fetchOffsets({ groupId: this.cfg.groupId, topics: [this.cfg.eventsTopic] });
     // an offset past the log's end is of another log (the topic recreated)
     const mine = (o: bigint | undefined) => (o !== undefined && o >= 0n && o <= end ? o : undefined);
     const committed = mine(BigInt(group?.partitions.find((o) => o.partition === p)?.offset ?? "-1"));
-    const start = committed ?? mine(this.starts.get(p)) ?? (this.cfg.fromBeginning ? low : end);
+    const start = committed ?? mine(this.starts.get(p)) ?? (this.cfg.fromBeginning ? low : fetched === null ? end : BigInt(fetched));
     this.starts.set(p, start);
     // retention may have taken it since
     return start < low ? low : start;
@@ -1309,7 +1310,7 @@ export class Runner {
         payload.pause();
         return;
       }
-      owned = this.owned.get(p) ?? (await this.claim(p));
+      owned = this.owned.get(p) ?? (await this.claim(p, payload.batch.firstOffset()));
       if (!owned) return;
       if (owned.recount) {
         // a rebalance: partitions may have been added (kafkajs rebalances the group when it sees them)
