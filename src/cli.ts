@@ -553,6 +553,23 @@ users
       await db.close();
     }
   });
+users
+  .command("reset-password")
+  .description("give a user a new one-time password (a leaked or forgotten one): ends their sessions and revokes their API tokens")
+  .argument("<username>")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (username: string, o: { databaseUrl?: string }) => {
+    const settings = authSettings(process.env);
+    const db = await serviceDb(o.databaseUrl);
+    try {
+      const r = await new Auth(db, settings).resetPassword(CONSOLE, username);
+      process.stdout.write(
+        `reset the password of ${r.username} (${r.role}): ${r.sessionsEnded} sessions ended, ${r.tokensRevoked} API tokens revoked (new ones: moneytrail users token ${r.username}); one-time password: ${r.password}\n`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
 
 indicatorCommands(program);
 

@@ -241,14 +241,33 @@ export class Auth {
       const u = r.rows[0];
       if (!u) throw new AuthError(404, `no user ${username}`);
       await q.query("UPDATE mt_users SET disabled = $2 WHERE username = $1", [username, disabled]);
-      let detail: { sessionsEnded: number; tokensRevoked: number } | undefined;
-      if (disabled) {
-        const s = await q.query("DELETE FROM mt_sessions WHERE username = $1 RETURNING 1", [username]);
-        const t = await q.query("UPDATE mt_tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL RETURNING 1", [username]);
-        detail = { sessionsEnded: s.rows.length, tokensRevoked: t.rows.length };
-      }
+      const detail = disabled ? await endAccess(q, username) : undefined;
       await writeAudit(q, by, disabled ? "user-disable" : "user-enable", { target: username, before: { disabled: u.disabled }, after: { disabled }, detail });
       return { username, role: u.role, disabled };
+    });
+  }
+
+  /**
+   * An admin's (or the operator's) answer to a password that may have leaked, or was forgotten: a new one-time password
+   * (printed once, replaced at the user's next sign-in), every session of the user ended and every API token revoked,
+   * as whoever held the old password could have opened or made any of them; a hold of the sign-in throttle on the
+   * name is lifted, so the user can sign in with it. One's own password is changed, not reset: that needs the current one.
+   */
+  async resetPassword(by: Actor, username: string): Promise<{ username: string; role: Role; password: string; sessionsEnded: number; tokensRevoked: number }> {
+    if (username === by.username)
+      throw new AuthError(400, "your own password is changed, not reset: at /password, or POST /api/me/password {currentPassword, newPassword}");
+    const password = randomBytes(12).toString("base64url");
+    const hash = await hashPassword(password, this.settings.passwordCost);
+    return this.db.tx(async (q) => {
+      const r = await q.query<{ role: Role }>("SELECT role FROM mt_users WHERE username = $1 FOR UPDATE", [username]);
+      const u = r.rows[0];
+      if (!u) throw new AuthError(404, `no user ${username}`);
+      await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = true WHERE username = $1", [username, hash]);
+      const ended = await endAccess(q, username);
+      await writeAudit(q, by, "password-reset", { target: username, detail: ended });
+      // after the user's row, as a sign-in and a password change take them
+      await this.throttle.clear(nameKey(username), q);
+      return { username, role: u.role, password, ...ended };
     });
   }
 
@@ -269,8 +288,8 @@ export class Auth {
       if (u.rows[0].disabled)
         throw new AuthError(409, `user ${username} is disabled: an admin enables them first (the admin page, or PATCH /api/users/${username} {"disabled": false}); no token was created`);
       const r = await q.query<{ at: string }>(
-        `INSERT INTO mt_tokens (token_hash, username, label, expires_at) VALUES ($1, $2, $3, now() + make_interval(days => $4::int)) RETURNING ${isoUtc("expires_at")} AS at`,
-        [hash, username, label || "api", d.data],
+        `INSERT INTO mt_tokens (token_hash, username, label, expires_at, created_by) VALUES ($1, $2, $3, now() + make_interval(days => $4::int), $5) RETURNING ${isoUtc("expires_at")} AS at`,
+        [hash, username, label || "api", d.data, by.username],
       );
       const at = r.rows[0]!.at;
       await writeAudit(q, by, "token-create", { target: username, after: { id: hash.slice(0, 12), label, expiresAt: at } });
@@ -408,8 +427,10 @@ export class Auth {
   }
 
   /**
-   * Replaces a user's password (the current one must match) and ends the user's other sessions: one opened with an
-   * initial password, by whoever else knew it, must not outlive it.
+   * Replaces a user's password (the current one must match), ends the user's other sessions and revokes the API
+   * tokens the user made themselves: a session opened with the old password (an initial one, or one that leaked), or a
+   * token made from it, by whoever else knew it, must not outlive it. Tokens the operator gave (`users token`, on the
+   * server) never depended on the password: a routine change must not stop the script that holds one.
    */
   async changePassword(who: Actor, input: unknown, keepSessionId?: string): Promise<void> {
     const p = PasswordChange.parse(input);
@@ -426,8 +447,8 @@ export class Auth {
         const r = await q.query<{ password_hash: string | null }>("SELECT password_hash FROM mt_users WHERE username = $1 AND NOT disabled FOR UPDATE", [who.username]);
         if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? this.dummyHash))) throw wrong;
         await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
-        await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2", [who.username, keepSessionId ? sha256Hex(keepSessionId) : null]);
-        await writeAudit(q, who, "password-change", { target: who.username });
+        const detail = await endAccess(q, who.username, { keepSessionId, tokens: "own" });
+        await writeAudit(q, who, "password-change", { target: who.username, detail });
         await this.throttle.clear(name, q);
       });
     } catch (err) {
@@ -436,6 +457,19 @@ export class Auth {
       throw err;
     }
   }
+}
+
+/**
+ * Ends a user's sessions (but `keepSessionId`, the one changing its own password) and revokes their live API tokens:
+ * all of them, or only those the user made themselves (`own`). How many of each, for the audit row.
+ */
+async function endAccess(q: Queryable, username: string, o: { keepSessionId?: string; tokens?: "all" | "own" } = {}): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
+  const s = await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2 RETURNING 1", [username, o.keepSessionId ? sha256Hex(o.keepSessionId) : null]);
+  const t = await q.query(
+    `UPDATE mt_tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL${o.tokens === "own" ? " AND created_by = username" : ""} RETURNING 1`,
+    [username],
+  );
+  return { sessionsEnded: s.rows.length, tokensRevoked: t.rows.length };
 }
 
 /** When one held by the sign-in throttle may try again, in words. */

@@ -464,7 +464,16 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const notice = u.disabled ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.` : `Enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked.`;
     return sendHtml(reply, await admin(req, notice));
   });
+  // a password that may have leaked, or was forgotten: a one-time password, shown once; the user is signed out everywhere
+  app.post("/admin/users/:name/password", { config: { perm: "users:manage" } }, async (req, reply) => {
+    const r = await auth.resetPassword(req.actor!, (req.params as { name: string }).name);
+    return sendHtml(
+      reply,
+      await admin(req, `Reset the password of ${r.username}: signed out everywhere (${r.sessionsEnded} sessions), ${r.tokensRevoked} API tokens revoked. One-time password: ${r.password}`),
+    );
+  });
   app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());
+  app.post("/api/users/:name/password", { config: { perm: "users:manage" } }, async (req) => auth.resetPassword(req.actor!, (req.params as { name: string }).name));
   app.patch("/api/users/:name", { config: { perm: "users:manage" } }, async (req) => auth.setDisabled(req.actor!, (req.params as { name: string }).name, req.body));
   app.post("/api/users", { config: { perm: "users:manage" } }, async (req, reply) => reply.code(201).send(await auth.addUser(req.actor!, req.body)));
   // an admin can create tokens for itself only: anyone else's comes from the operator

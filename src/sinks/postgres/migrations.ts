@@ -418,6 +418,18 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         PRIMARY KEY (topic, partition, first_offset));
     `,
   },
+  {
+    version: 20,
+    name: "who made each API token",
+    sql: `
+      -- The operator (console, from the server) or the user, signed in with their password: a password change revokes
+      -- the tokens of the second kind, which whoever else held the password could have made. Filled from the audit
+      -- trail's token-create rows (a token's id is the first 12 hex digits of its hash).
+      ALTER TABLE mt_tokens ADD COLUMN created_by text;
+      UPDATE mt_tokens t SET created_by = a.actor FROM mt_audit a
+        WHERE a.action = 'token-create' AND a.target = t.username AND a.after->>'id' = left(t.token_hash, 12);
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -48,7 +48,7 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
           ? ""
           : html`<form class="inline" method="post" action="/admin/users/${u.username}">${csrfField(user)}<input type="hidden" name="disabled" value="${u.disabled ? "false" : "true"}"><button>${
               u.disabled ? "Enable" : "Disable (signs out, revokes tokens)"
-            }</button></form>`
+            }</button></form> <form class="inline" method="post" action="/admin/users/${u.username}/password">${csrfField(user)}<button>Reset password (signs out, revokes tokens, shows a one-time password)</button></form>`
       }</td></tr>`,
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
