@@ -1,21 +1,12 @@
 // An error kafkajs hands over as an object ("Error when calling eachBatch") keeps, in the service's log, what it
 // says: its type, message and stack, as pino's err serializer gives them.
 import { describe, it, expect } from "vitest";
-import { Writable } from "node:stream";
-import { createLogger } from "../src/lib/log.js";
-import { kafkaClient } from "../src/source/kafka.js";
-
-const capture = () => {
-  const lines: Record<string, any>[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) });
-  const kafka = kafkaClient(["127.0.0.1:9"], "operator-log-test", createLogger("debug", sink));
-  return { lines, logger: kafka.logger() };
-};
+import { kafkaLogCapture } from "./helpers/kafka-log.js";
 
 describe("an error kafkajs logs as an object", () => {
   // "Error when calling eachBatch" came out as "error":{"name":"Error","errno":-111,...}: no message, no stack
   it("keeps its message and its stack", () => {
-    const { lines, logger } = capture();
+    const { lines, logger } = kafkaLogCapture();
     const e = Object.assign(new TypeError("cannot read properties of undefined (reading 'epoch')"), { code: "E_TEST" });
     logger.namespace("Runner").error("Error when calling eachBatch", { topic: "t", partition: 3, offset: "949", stack: e.stack, error: e });
     const [line] = lines;

@@ -1,35 +1,28 @@
 // kafkajs's lines in the service's log, as the on-call engineer reads them: an answer kafkajs retries by itself is
 // no error (logged at error, it pages someone on every first start of a deployment).
 import { describe, it, expect } from "vitest";
-import { Writable } from "node:stream";
-import { createLogger } from "../src/lib/log.js";
-import { kafkaClient } from "../src/source/kafka.js";
-
-const capture = () => {
-  const lines: Record<string, any>[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) });
-  const kafka = kafkaClient(["127.0.0.1:9"], "operator-log-test", createLogger("debug", sink));
-  return { lines, logger: kafka.logger() };
-};
+import { levelsOfKafkaErrors } from "./helpers/kafka-log.js";
 
 describe("kafkajs's answers it retries by itself", () => {
   // the first start on a fresh cluster logged six of these at error (one per outbox publisher) while the broker
   // created its transaction-state topic; eosManager's initProducerId retries each (INIT_PRODUCER_RETRIABLE_PROTOCOL_ERRORS)
   it("logs InitProducerId answered by a coordinator that is not the transaction's one yet, or still loading, at debug", () => {
-    const { lines, logger } = capture();
-    const connection = logger.namespace("Connection");
-    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "This is not the correct coordinator for this group", correlationId: 5 });
-    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "The group coordinator is not available", correlationId: 6 });
-    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "The coordinator is loading and hence can't process requests for this group", correlationId: 7 });
-    expect(lines.map((l) => l.level)).toEqual([20, 20, 20]);
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Response InitProducerId(key: 22, version: 1)", { error: "This is not the correct coordinator for this group", correlationId: 5 }],
+        ["Connection", "Response InitProducerId(key: 22, version: 1)", { error: "The group coordinator is not available", correlationId: 6 }],
+        ["Connection", "Response InitProducerId(key: 22, version: 1)", { error: "The coordinator is loading and hence can't process requests for this group", correlationId: 7 }],
+      ),
+    ).toEqual([20, 20, 20]);
   });
 
   it("keeps InitProducerId's other answers, and those answers to the consumer group's requests, at error", () => {
-    const { lines, logger } = capture();
-    const connection = logger.namespace("Connection");
-    connection.error("Response InitProducerId(key: 22, version: 1)", { error: "Transactional Id authorization failed" });
-    connection.error("Response JoinGroup(key: 11, version: 5)", { error: "This is not the correct coordinator for this group" });
-    expect(lines.map((l) => l.level)).toEqual([50, 50]);
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Response InitProducerId(key: 22, version: 1)", { error: "Transactional Id authorization failed" }],
+        ["Connection", "Response JoinGroup(key: 11, version: 5)", { error: "This is not the correct coordinator for this group" }],
+      ),
+    ).toEqual([50, 50]);
   });
 });
 
@@ -37,19 +30,21 @@ describe("kafkajs's answers its callers handle", () => {
   // two processes started together (every deploy of more than one): one's CreateTopics finds the topics the other
   // made, and each rebalance answers the members' heartbeats so; both were errors on a deploy that went well
   it("logs a rebalance's answer to Heartbeat, and CreateTopics' topic errors (already there, or thrown to the caller), at debug", () => {
-    const { lines, logger } = capture();
-    const connection = logger.namespace("Connection");
-    connection.error("Response Heartbeat(key: 12, version: 3)", { error: "The group is rebalancing, so a rejoin is needed", correlationId: 9 });
-    connection.error("Response CreateTopics(key: 19, version: 3)", { error: "Topic creation errors", correlationId: 4 });
-    expect(lines.map((l) => l.level)).toEqual([20, 20]);
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Response Heartbeat(key: 12, version: 3)", { error: "The group is rebalancing, so a rejoin is needed", correlationId: 9 }],
+        ["Connection", "Response CreateTopics(key: 19, version: 3)", { error: "Topic creation errors", correlationId: 4 }],
+      ),
+    ).toEqual([20, 20]);
   });
 
   it("keeps Heartbeat's other answers, and CreateTopics' other errors, at error", () => {
-    const { lines, logger } = capture();
-    const connection = logger.namespace("Connection");
-    connection.error("Response Heartbeat(key: 12, version: 3)", { error: "Not authorized to access group: Group authorization failed" });
-    connection.error("Response CreateTopics(key: 19, version: 3)", { error: "Not authorized to access topics: [Topic authorization failed]" });
-    expect(lines.map((l) => l.level)).toEqual([50, 50]);
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Response Heartbeat(key: 12, version: 3)", { error: "Not authorized to access group: Group authorization failed" }],
+        ["Connection", "Response CreateTopics(key: 19, version: 3)", { error: "Not authorized to access topics: [Topic authorization failed]" }],
+      ),
+    ).toEqual([50, 50]);
   });
 });
 
@@ -58,17 +53,21 @@ describe("a broker that restarts", () => {
   // each attempt is retried, and one that never succeeds ends in the consumer's own error ("the Kafka consumer
   // stopped on an error") and /readyz's broker check
   it("logs each failed connection attempt at warn", () => {
-    const { lines, logger } = capture();
-    logger.namespace("Connection").error("Connection error: connect ECONNREFUSED 127.0.0.1:45981", { broker: "127.0.0.1:45981", stack: "Error: connect ECONNREFUSED" });
-    logger.namespace("BrokerPool").error("Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:45981", { retryCount: 0 });
-    logger.namespace("Connection").error("Connection timeout", { broker: "127.0.0.1:45981" });
-    expect(lines.map((l) => l.level)).toEqual([40, 40, 40]);
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Connection error: connect ECONNREFUSED 127.0.0.1:45981", { broker: "127.0.0.1:45981", stack: "Error: connect ECONNREFUSED" }],
+        ["BrokerPool", "Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:45981", { retryCount: 0 }],
+        ["Connection", "Connection timeout", { broker: "127.0.0.1:45981" }],
+      ),
+    ).toEqual([40, 40, 40]);
   });
 
   it("keeps the consumer's crash and a request's refusal at error", () => {
-    const { lines, logger } = capture();
-    logger.namespace("Consumer").error("Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:45981", { retryCount: 5 });
-    logger.namespace("Connection").error("Response Produce(key: 0, version: 7)", { error: "Not authorized to access topics: [Topic authorization failed]" });
-    expect(lines.map((l) => l.level)).toEqual([50, 50]);
+    expect(
+      levelsOfKafkaErrors(
+        ["Consumer", "Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:45981", { retryCount: 5 }],
+        ["Connection", "Response Produce(key: 0, version: 7)", { error: "Not authorized to access topics: [Topic authorization failed]" }],
+      ),
+    ).toEqual([50, 50]);
   });
 });
