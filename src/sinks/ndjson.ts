@@ -8,10 +8,14 @@ export class NdjsonWriter {
   private failed?: Error;
   count = 0;
 
-  /** Opens (truncates) the file now, so a path that cannot be written throws here, with the path. */
+  /**
+   * Opens (truncates) the file now, so a path that cannot be written throws here, with the path. A new file is its
+   * owner's only (0600): rejects keep bad lines' original bytes, whatever a producer put in them, and alerts every
+   * evidence address in full; a file already there keeps its mode, as whoever made it chose.
+   */
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
-    this.stream = createWriteStream(path, { fd: openSync(path, "w") });
+    this.stream = createWriteStream(path, { fd: openSync(path, "w", 0o600) });
     // a write error is kept for write() and close() to reject with (unheard, it would crash the process), with the
     // path, which errors of writes to an open file lack
     this.stream.on("error", (err: NodeJS.ErrnoException) => (this.failed ??= Object.assign(err, { path: err.path ?? path })));
