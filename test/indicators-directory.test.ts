@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIndicators } from "../src/indicators/index.js";
 import { FORMAT, type IndicatorEntry } from "../src/indicators/schema.js";
-import { ConfigError, whatToDo } from "../src/lib/errors.js";
+import { whatToDo } from "../src/lib/errors.js";
+import { refusalOf } from "./helpers/refusals.js";
 
 const write = (dir: string, file: string, publisher: string, version: number, entry: Partial<IndicatorEntry>) =>
   writeFileSync(
@@ -21,15 +22,7 @@ const write = (dir: string, file: string, publisher: string, version: number, en
     }),
   );
 
-function refusal(dir: string): ConfigError {
-  try {
-    loadIndicators(dir);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("loaded");
-}
+const refusal = (dir: string) => refusalOf(() => loadIndicators(dir));
 
 describe("a directory of indicator sets", () => {
   it("refuses two versions of one set: the entry the newer revokes would still match from the older", () => {

@@ -2,8 +2,8 @@
 // names the key the rule (or the file, or the settings) has that it most likely meant.
 import { describe, expect, it } from "vitest";
 import { loadRuleSet } from "../src/rules/ruleset.js";
-import { ConfigError } from "../src/lib/errors.js";
 import { defaultRulesCopies } from "./helpers/rules.js";
+import { refusalOf } from "./helpers/refusals.js";
 
 const copy = defaultRulesCopies("unknown-key");
 
@@ -13,13 +13,7 @@ function refused(file: string, from: string, to: string): string[] {
     expect(before).toContain(from);
     return before.replace(from, to);
   };
-  try {
-    loadRuleSet(copy({ [file]: edit }));
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
-    throw err;
-  }
-  throw new Error("not refused");
+  return refusalOf(() => loadRuleSet(copy({ [file]: edit }))).issues.map((i) => `${i.path}: ${i.message}`);
 }
 
 describe("an unknown key close to a known one", () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { generateSigningKey, loadTrustStore, signSet, verifySet, type TrustedKey } from "../src/indicators/sign.js";
 import { ConfigError } from "../src/lib/errors.js";
 import { hotlineSet } from "./helpers/events.js";
+import { loadedOrRefused } from "./helpers/refusals.js";
 
 const storeOf = (keys: TrustedKey[]): string => {
   const file = join(mkdtempSync(join(tmpdir(), "mt-trust-same-")), "trust.json");
@@ -18,14 +19,7 @@ const storeOf = (keys: TrustedKey[]): string => {
 const set = hotlineSet({ id: "hotline-a-2026-12", version: 9, created: "2026-12-06T00:00:00Z", entries: [{ id: "a-1", kind: "domain", value: "flagged-a.example", confidence: 90 }] });
 
 /** The store's refusal, or the store when it loads. */
-function load(file: string): ConfigError | ReturnType<typeof loadTrustStore> {
-  try {
-    return loadTrustStore(file);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-}
+const load = (file: string) => loadedOrRefused(() => loadTrustStore(file));
 
 describe("a trust store with one public key in two entries", () => {
   it("is refused when the key's other entry is revoked: the revocation would not stop the thief", () => {

@@ -6,18 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTrustStore } from "../src/indicators/sign.js";
-import { ConfigError, whatToDo } from "../src/lib/errors.js";
+import { whatToDo } from "../src/lib/errors.js";
 import { SAMPLE_DIR } from "../src/lib/paths.js";
+import { refusalOf } from "./helpers/refusals.js";
 
-function refusal(path: string): ConfigError {
-  try {
-    loadTrustStore(path);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("loaded");
-}
+const refusal = (path: string) => refusalOf(() => loadTrustStore(path));
 
 describe("a trust store path that names something else", () => {
   it("a directory", () => {
