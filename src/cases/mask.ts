@@ -83,10 +83,23 @@ export function writtenMasker(context: AlertContext): { text: (s: string) => str
   const known = evidenceUrls(context);
   const evidence = new Set(known.map(urlHash));
   const text = masker(known, (m) => evidence.has(m.sha256));
-  const deep = (v: unknown): unknown =>
-    typeof v === "string" ? text(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v;
-  return { text, audit: (a) => ({ ...a, before: deep(a.before), after: deep(a.after), detail: deep(a.detail) }) };
+  return { text, audit: (a) => ({ ...a, before: mapStrings(a.before, text), after: mapStrings(a.after, text), detail: mapStrings(a.detail, text) }) };
 }
+
+/** `v` with every string in it, in arrays and plain objects at any depth, passed through `f`; other values as they are. */
+function mapStrings(v: unknown, f: (s: string) => string): unknown {
+  if (typeof v === "string") return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
+  if (v === null || typeof v !== "object" || ![Object.prototype, null].includes(Object.getPrototypeOf(v))) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)]));
+}
+
+/**
+ * What leaves the service as a file (the JSON case file, the audit export) keeps what was written, addresses
+ * included, but a card number in it truncated (maskCardNumbers): a file outside the bank's card data environment
+ * must hold no PAN.
+ */
+export const withCardNumbersMasked = <T>(v: T): T => mapStrings(v, maskCardNumbers) as T;
 
 /** A case's comments and audit rows with the evidence addresses reviewers wrote into them masked. */
 export function maskWritten(d: CaseDetail): Pick<CaseDetail, "comments" | "audit"> {

@@ -8,7 +8,7 @@ import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, writeAudit, type Actor, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
-import { maskCase, writtenMasker } from "../cases/mask.js";
+import { maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, tryAgainIn, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
@@ -379,7 +379,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
     // named once the case is found: an address that names none gets the error page, not a download named by it
-    const file = await store.exportCase((req.params as { id: string }).id, req.actor!);
+    const file = withCardNumbersMasked(await store.exportCase((req.params as { id: string }).id, req.actor!));
     return reply.header("content-disposition", `attachment; filename="case-${file.case.caseId}.json"`).send(file);
   });
   // a case's audit trail as reviewers read it: an evidence address written into a comment or note masked, as on
@@ -421,7 +421,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/api/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req) => ({
     url: (await store.revealUrl((req.params as { id: string }).id, req.actor!, req.body)).url,
   }));
-  app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => store.exportCase((req.params as { id: string }).id, req.actor!));
+  app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => withCardNumbersMasked(await store.exportCase((req.params as { id: string }).id, req.actor!)));
   app.get("/api/cases/:id/sightings", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { format, publisher } = SightingsQuery.parse(req.query);
@@ -432,7 +432,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
     const q = AuditQuery.parse(req.query);
     const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: q.after, limit: q.limit });
-    return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
+    return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(withCardNumbersMasked(r))).join("\n") + (rows.length ? "\n" : ""));
   });
 
   // --- rules ------------------------------------------------------------------------------------------------
