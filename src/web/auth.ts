@@ -310,20 +310,31 @@ export class Auth {
     });
   }
 
-  /** The user of an API token; null for none (revoked, the user disabled); an expired one is refused saying so. */
+  /**
+   * The user of an API token; null for none of this service's. One revoked (its user's too: disabling revokes them),
+   * or expired, is refused saying so and where a new one comes from: a script's operator reads only this answer.
+   */
   async byToken(token: string): Promise<Actor | null> {
     const hash = sha256Hex(token);
-    const r = await this.db.query<Actor & { expired: boolean; expiresAt: string }>(
-      `SELECT u.username, u.role, t.expires_at <= now() AS expired, ${isoUtc("t.expires_at")} AS "expiresAt" FROM mt_tokens t JOIN mt_users u USING (username)
-       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled`,
+    const r = await this.db.query<Actor & { expired: boolean; expiresAt: string; revokedAt: string | null; disabled: boolean }>(
+      `SELECT u.username, u.role, t.expires_at <= now() AS expired, ${isoUtc("t.expires_at")} AS "expiresAt",
+              CASE WHEN t.revoked_at IS NOT NULL THEN ${isoUtc("t.revoked_at")} END AS "revokedAt", u.disabled
+       FROM mt_tokens t JOIN mt_users u USING (username) WHERE t.token_hash = $1`,
       [hash],
     );
     const t = r.rows[0];
     if (!t) return null;
+    const id = hash.slice(0, 12);
+    if (t.revokedAt)
+      throw new AuthError(
+        401,
+        `API token ${id} was revoked at ${t.revokedAt} (by an admin, or when ${t.username} was disabled or their password reset): a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`)`,
+      );
+    if (t.disabled) throw new AuthError(401, `API token ${id}: its user ${t.username} is disabled; an admin enables them first, then the operator gives a new token`);
     if (t.expired)
       throw new AuthError(
         401,
-        `API token ${hash.slice(0, 12)} expired at ${t.expiresAt}: a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`); an admin can create their own on the admin page`,
+        `API token ${id} expired at ${t.expiresAt}: a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`); an admin can create their own on the admin page`,
       );
     return { username: t.username, role: t.role };
   }

@@ -199,6 +199,10 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
             : "You are not signed in any more: your session ended (you signed out, or its hours were over).",
           html`<a href="/login?next=${encodeURIComponent(formPage(req))}">Sign in again</a> and send it again (Back in your browser may still hold what you typed).`,
         );
+      if (bearer)
+        return reply.code(401).send({
+          error: "that API token is none of this service's (mistyped, cut short, or from another installation): send the token as it was printed, or get one from the operator, on the server (`moneytrail users token NAME`)",
+        });
       if (isApi(req) || req.method !== "GET") return reply.code(401).send({ error: idle ? `you were ${idleEnd}: sign in again` : "sign in, or send Authorization: Bearer <API token>" });
       return reply.redirect(`/login?next=${encodeURIComponent(req.url)}${idle ? "&idle=1" : ""}`);
     }

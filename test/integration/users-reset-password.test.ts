@@ -37,7 +37,7 @@ describe("users reset-password", () => {
     expect(password).toBeDefined();
 
     expect(await auth.bySession(signedIn.sessionId)).toBeNull();
-    expect(await auth.byToken(token.token)).toBeNull();
+    await expect(auth.byToken(token.token)).rejects.toThrow(`API token ${token.id} was revoked at`);
     expect(await auth.login("rev", "rev-password-long", "127.0.0.1")).toBeNull();
     const again = await auth.login("rev", password!, "127.0.0.1");
     expect(again && "session" in again && again.session.mustChangePassword).toBe(true);
