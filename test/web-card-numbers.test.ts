@@ -3,9 +3,9 @@
 // printable file, the case API and the case's audit trail showed it in full, where PCI DSS lets a display show at
 // most its first six and last four digits. They now show it so (400012******9017).
 import { describe, expect, it } from "vitest";
-import { caseAlert, recordCase } from "./helpers/cases.js";
+import { merchantTextAlert, recordCase } from "./helpers/cases.js";
 import { syntheticPan } from "./helpers/card-numbers.js";
-import { bearer, embeddedWeb } from "./helpers/web.js";
+import { bearer, caseViews, embeddedWeb } from "./helpers/web.js";
 
 const PAN = syntheticPan("400012345678901");
 const GROUPED = PAN.replace(/(\d{4})(?=\d)/g, "$1 ");
@@ -16,32 +16,12 @@ const openWeb = embeddedWeb();
 describe("a card number in a case's text", { timeout: 60_000 }, () => {
   it("is shown truncated on the case page, the printable file, the case API and the case's audit trail", async () => {
     const { db, auth, app } = await openWeb();
-    const profile = {
-      acquirerId: "acq-test",
-      legalName: `Canal Studio BV card ${GROUPED}`,
-      descriptor: `CANAL*${PAN}`,
-      mcc: "5967",
-      country: "NL",
-      websites: ["https://canal-studio.example/"],
-      principals: [],
-      wallets: [],
-      infrastructure: { ips: [], analyticsIds: [] },
-    };
-    const caseId = await recordCase(
-      db,
-      caseAlert({
-        alertId: "card-number-1",
-        context: {
-          profile,
-          events: [{ eventId: "e-1", type: "transaction", occurredAt: "2026-03-01T00:00:00Z", amountMinor: 100, currency: "EUR", descriptor: `CANAL PAN ${PAN}` }],
-          activity: [],
-        },
-      }),
-    );
+    const own = { legalName: `Canal Studio BV card ${GROUPED}`, descriptor: `CANAL*${PAN}`, websites: ["https://canal-studio.example/"] };
+    const caseId = await recordCase(db, merchantTextAlert("card-number-1", own, `CANAL PAN ${PAN}`));
     const headers = await bearer(auth, "rev");
     expect((await app.inject({ method: "POST", url: `/api/cases/${caseId}/comments`, headers, payload: { body: `customer quoted card ${PAN} on the phone` } })).statusCode).toBe(201);
     expect((await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers, payload: { action: "assign", note: `card ${GROUPED}` } })).statusCode).toBe(200);
-    for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`, `/cases/${caseId}/audit.csv`, `/api/cases/${caseId}/audit`]) {
+    for (const url of caseViews(caseId)) {
       const r = await app.inject({ method: "GET", url, headers });
       expect(r.statusCode, url).toBe(200);
       expect(r.body, url).not.toContain(PAN);

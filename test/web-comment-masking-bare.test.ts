@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { urlHash } from "../src/cases/store.js";
 import { linkedToFlaggedAlert, recordCase } from "./helpers/cases.js";
-import { bearer, embeddedWeb } from "./helpers/web.js";
+import { bearer, caseViews, embeddedWeb } from "./helpers/web.js";
 
 const FLAGGED = "https://gallery.flagged.example/p/1?utm_source=feed";
 const OTHER_PAGE = "gallery.flagged.example/abuse-report";
@@ -23,7 +23,7 @@ describe("an evidence address written without its scheme", { timeout: 60_000 }, 
     expect((await post(`/api/cases/${caseId}/actions`, { action: "assign", note: "check gallery.flagged.example/p/1?utm_source=mail" })).statusCode).toBe(200);
 
     const hash = urlHash(FLAGGED);
-    for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`, `/cases/${caseId}/audit.csv`, `/api/cases/${caseId}/audit`]) {
+    for (const url of caseViews(caseId)) {
       const r = await app.inject({ method: "GET", url, headers });
       expect(r.statusCode, url).toBe(200);
       expect(r.body.toLowerCase(), url).not.toContain("flagged.example/p/1");

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { urlHash } from "../src/cases/store.js";
 import { linkedToFlaggedAlert, recordCase } from "./helpers/cases.js";
-import { bearer, embeddedWeb } from "./helpers/web.js";
+import { bearer, caseViews, embeddedWeb } from "./helpers/web.js";
 
 const FLAGGED = "https://gallery.flagged.example/p/1";
 const HOTLINE = "https://report.hotline.example/case/4711";
@@ -25,7 +25,7 @@ describe("an evidence address in a reviewer's comment or note", { timeout: 60_00
     expect((await post(`/api/cases/${caseId}/actions`, { action: "assign", note: "starting with HTTPS://GALLERY.FLAGGED.EXAMPLE/p/1" })).statusCode).toBe(200);
 
     const hash = urlHash(FLAGGED);
-    for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`, `/cases/${caseId}/audit.csv`, `/api/cases/${caseId}/audit`]) {
+    for (const url of caseViews(caseId)) {
       const r = await app.inject({ method: "GET", url, headers });
       expect(r.statusCode, url).toBe(200);
       expect(r.body.toLowerCase(), url).not.toContain("gallery.flagged.example/p/1");

@@ -4,7 +4,7 @@
 // reveal. It is now masked the same way (the JSON case file, an audited export, keeps the text as written).
 import { describe, expect, it } from "vitest";
 import { urlHash } from "../src/cases/store.js";
-import { caseAlert, recordCase } from "./helpers/cases.js";
+import { merchantTextAlert, recordCase } from "./helpers/cases.js";
 import { bearer, embeddedWeb } from "./helpers/web.js";
 
 const SHOP = "https://gallery.flagged.example/p/1";
@@ -15,28 +15,8 @@ const openWeb = embeddedWeb();
 describe("an address inside the merchant's own text", { timeout: 60_000 }, () => {
   it("is shown as host and hash on the case page, the printable file and the case API", async () => {
     const { db, auth, app } = await openWeb();
-    const profile = {
-      acquirerId: "acq-test",
-      legalName: `Gallery Ltd (members: ${JOIN})`,
-      descriptor: `GALLERY*${SHOP}`,
-      mcc: "5967",
-      country: "NL",
-      websites: [SHOP],
-      principals: [],
-      wallets: [],
-      infrastructure: { ips: [], analyticsIds: [] },
-    };
-    const caseId = await recordCase(
-      db,
-      caseAlert({
-        alertId: "merchant-text-1",
-        context: {
-          profile,
-          events: [{ eventId: "e-1", type: "transaction", occurredAt: "2026-03-01T00:00:00Z", amountMinor: 100, currency: "EUR", descriptor: `GLRY ${JOIN} 555-0100` }],
-          activity: [],
-        },
-      }),
-    );
+    const profile = { legalName: `Gallery Ltd (members: ${JOIN})`, descriptor: `GALLERY*${SHOP}`, websites: [SHOP] };
+    const caseId = await recordCase(db, merchantTextAlert("merchant-text-1", profile, `GLRY ${JOIN} 555-0100`));
     const headers = await bearer(auth, "rev");
     for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`]) {
       const r = await app.inject({ method: "GET", url, headers });

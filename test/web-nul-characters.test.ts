@@ -1,30 +1,17 @@
 // A NUL character (U+0000) in a request's body, query or address reached PostgreSQL, which cannot store or compare
 // one: the answer was a 500 "internal error" and an error line in the service's log, for anyone, signed in or not (a
 // sign-in form with %00 in the name). Such a request is now refused, 400, saying what to remove, and logs nothing.
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
-import type { Db } from "../src/cases/db.js";
-import { testDb } from "./helpers/db.js";
-import { Auth } from "../src/web/auth.js";
-import { buildWebServer } from "../src/web/server.js";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/lib/log.js";
-import { bearer } from "./helpers/web.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
 
-let open: { app: FastifyInstance; db: Db } | undefined;
-afterEach(async () => {
-  await open?.app.close();
-  await open?.db.close();
-  open = undefined;
-});
+const openWeb = embeddedWeb();
 
 describe("a NUL character in a request", { timeout: 60_000 }, () => {
   it("is refused, 400, with what to do, and logs no error", async () => {
-    const db = await testDb();
     const lines: string[] = [];
-    const app = await buildWebServer({ db, log: createLogger("warn", { write: (l: string) => void lines.push(l) }) });
-    open = { app, db };
-    const auth = new Auth(db);
+    const { db, auth, app } = await openWeb({ log: createLogger("warn", { write: (l: string) => void lines.push(l) }) });
     const reviewer = await bearer(auth, "rita", "reviewer");
     const admin = await bearer(auth, "ada", "admin");
     const id = await recordCase(db, caseAlert({ alertId: "a-1" }));

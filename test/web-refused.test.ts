@@ -1,31 +1,18 @@
 // A request refused for lack of permission (403) left no trace: an admin could not see a reviewer probing the user
 // routes, or a rule tuner who needs the cases. Each is now logged at warn (user, role, route, permission; never a
 // token or a body) and counted in moneytrail_web_requests_refused_total, not written to the audit trail.
-import { afterEach, describe, expect, it } from "vitest";
-import type { Db } from "../src/cases/db.js";
-import { testDb } from "./helpers/db.js";
-import { Auth } from "../src/web/auth.js";
-import { buildWebServer } from "../src/web/server.js";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/lib/log.js";
 import { createMetrics } from "../src/app/metrics.js";
-import { bearer } from "./helpers/web.js";
-import type { FastifyInstance } from "fastify";
+import { bearer, embeddedWeb } from "./helpers/web.js";
 
-let open: { app: FastifyInstance; db: Db } | undefined;
-afterEach(async () => {
-  await open?.app.close();
-  await open?.db.close();
-  open = undefined;
-});
+const openWeb = embeddedWeb();
 
 describe("a request refused for lack of permission", { timeout: 60_000 }, () => {
   it("is logged at warn with the user, role, route and permission, and counted", async () => {
-    const db = await testDb();
     const lines: string[] = [];
     const metrics = createMetrics();
-    const app = await buildWebServer({ db, log: createLogger("warn", { write: (l: string) => void lines.push(l) }), metrics });
-    open = { app, db };
-    const auth = new Auth(db);
+    const { db, auth, app } = await openWeb({ log: createLogger("warn", { write: (l: string) => void lines.push(l) }), metrics });
     const reviewer = await bearer(auth, "rita", "reviewer");
     const tuner = await bearer(auth, "tom", "rule-tuner");
     const auditRows = async () => (await db.query<{ n: string }>("SELECT count(*)::text AS n FROM mt_audit")).rows[0]!.n;

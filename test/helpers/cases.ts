@@ -34,6 +34,30 @@ export const linkedToFlaggedAlert = (alertId: string, flaggedUrl: string): Alert
     },
   });
 
+/**
+ * An alert (the default caseAlert's) whose evidence holds text the merchant wrote: its profile under acq-test (MCC
+ * 5967, NL) with `own`'s legal name, descriptor and websites, and its transaction e-1 with `txDescriptor`.
+ */
+export const merchantTextAlert = (alertId: string, own: { legalName: string; descriptor: string; websites: string[] }, txDescriptor: string): Alert =>
+  caseAlert({
+    alertId,
+    context: {
+      profile: {
+        acquirerId: "acq-test",
+        legalName: own.legalName,
+        descriptor: own.descriptor,
+        mcc: "5967",
+        country: "NL",
+        websites: own.websites,
+        principals: [],
+        wallets: [],
+        infrastructure: { ips: [], analyticsIds: [] },
+      },
+      events: [{ eventId: "e-1", type: "transaction", occurredAt: "2026-03-01T00:00:00Z", amountMinor: 100, currency: "EUR", descriptor: txDescriptor }],
+      activity: [],
+    },
+  });
+
 /** Records alerts in one transaction, every merchant under the acquirer acq-test, no webhooks. */
 export const record = (db: Db, ...alerts: Alert[]): Promise<void> => db.tx((q) => recordAlerts(q, alerts, { acquirerOf: () => "acq-test", webhooks: false }));
 

@@ -20,8 +20,11 @@ export interface EmbeddedWeb {
   app: FastifyInstance;
 }
 
-/** Call once at a test file's top level; each call of what it returns opens a database and a server on it. */
-export function embeddedWeb(): (options?: Omit<WebOptions, "db" | "log">) => Promise<EmbeddedWeb> {
+/**
+ * Call once at a test file's top level; each call of what it returns opens a database and a server on it (logging
+ * nothing unless given a log).
+ */
+export function embeddedWeb(): (options?: Omit<WebOptions, "db" | "log"> & Partial<Pick<WebOptions, "log">>) => Promise<EmbeddedWeb> {
   const open: EmbeddedWeb[] = [];
   afterEach(async () => {
     for (const { app, db } of open.splice(0)) {
@@ -31,7 +34,7 @@ export function embeddedWeb(): (options?: Omit<WebOptions, "db" | "log">) => Pro
   });
   return async (options = {}) => {
     const db = await testDb();
-    const app = await buildWebServer({ ...options, db, log: createLogger("silent" as "fatal") });
+    const app = await buildWebServer({ log: createLogger("silent" as "fatal"), ...options, db });
     const web = { db, auth: new Auth(db), app };
     open.push(web);
     return web;
@@ -46,6 +49,9 @@ export async function bearer(auth: Auth, username: string, role: Role = "reviewe
   await auth.addUser(CONSOLE, { username, role, password: `${username}-password-long` });
   return { authorization: `Bearer ${(await auth.createToken(CONSOLE, username, "test")).token}` };
 }
+
+/** Where reviewers read a case's text: its page, the printable file, the case API and its audit trail (CSV, JSON). */
+export const caseViews = (caseId: string): string[] => [`/cases/${caseId}`, `/cases/${caseId}/print`, `/api/cases/${caseId}`, `/cases/${caseId}/audit.csv`, `/api/cases/${caseId}/audit`];
 
 /** The session a sign-in's answer set, as the headers of the browser's next requests. */
 export const sessionOf = (signedIn: LightMyRequestResponse): { cookie: string } => ({ cookie: `mt_session=${signedIn.cookies.find((c) => c.name === "mt_session")!.value}` });
