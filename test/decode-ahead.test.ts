@@ -11,19 +11,11 @@ import { backtest } from "../src/app/backtest.js";
 import { readLineBatches } from "../src/source/ndjson.js";
 import { runConfig } from "../src/config/run.js";
 import { indexOf, merchant, resetEvents, ruleSetWith, tx, cardToken } from "./helpers/events.js";
+import { CARD_TESTING_RULE } from "./helpers/rules.js";
 
 const LIMIT: AheadLimit = { maxAheadMs: DEFAULT_MAX_AHEAD_MS, reference: "the message's timestamp", setting: "MT_MAX_AHEAD_MS" };
 const REF = Date.parse("2026-03-02T00:00:00Z");
 const at = (occurredAt: string) => JSON.stringify({ ...tx(), occurredAt });
-
-// card testing: 15 tiny attempts on 12 cards within 60 minutes alerts on its own
-const RULES = `
-  - id: card-testing
-    kind: test-transactions
-    weight: 60
-    typology: card-testing
-    params: { maxMinor: 200, minCount: 15, minDistinctCards: 12, withinMinutes: 60 }
-`;
 
 beforeEach(() => resetEvents("2026-03-02T00:00:00Z"));
 
@@ -71,7 +63,7 @@ describe("replay and backtest: events dated after the run began", () => {
     const events = join(dir, "events.ndjson");
     const l = lines();
     writeFileSync(events, `${l.join("\n")}\n`);
-    const s = await replay({ events, out: join(dir, "alerts.ndjson"), rejects: join(dir, "rejects.ndjson"), ruleSet: ruleSetWith(RULES), indicators: indexOf() });
+    const s = await replay({ events, out: join(dir, "alerts.ndjson"), rejects: join(dir, "rejects.ndjson"), ruleSet: ruleSetWith(CARD_TESTING_RULE), indicators: indexOf() });
     expect(s).toMatchObject({ events: 16, rejected: 1, alerts: 1 });
     const [reject] = readFileSync(join(dir, "rejects.ndjson"), "utf8").split("\n").filter(Boolean).map((r) => JSON.parse(r));
     expect(reject).toMatchObject({ line: 2, raw: l[1], reason: expect.stringMatching(/^schema: occurredAt: 2099-03-02T00:00:00Z is [\d,]+ days after the start of the replay \(.*\), more than --max-ahead-ms allows \(5 minutes\)/) });
@@ -81,7 +73,7 @@ describe("replay and backtest: events dated after the run began", () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-ahead-"));
     const events = join(dir, "events.ndjson");
     writeFileSync(events, `${lines().join("\n")}\n`);
-    const rules = { name: "r", ruleSet: ruleSetWith(RULES) };
+    const rules = { name: "r", ruleSet: ruleSetWith(CARD_TESTING_RULE) };
     const r = await backtest({ events: { name: events, batches: readLineBatches(events) }, baseline: rules, candidate: rules, indicators: indexOf() });
     expect(r.events.rejected).toMatchObject({ total: 1, schema: 1, first: [{ line: 2, kind: "schema" }] });
     expect(r.events.processed).toBe(16);

@@ -13,14 +13,8 @@ import { readLineBatches } from "../src/source/ndjson.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { indexOf, merchant, resetEvents, ruleSetWith, tx } from "./helpers/events.js";
 import { CLI } from "./helpers/cli.js";
+import { CARD_TESTING_RULE } from "./helpers/rules.js";
 
-const RULES = `
-  - id: card-testing
-    kind: test-transactions
-    weight: 60
-    typology: card-testing
-    params: { maxMinor: 200, minCount: 15, minDistinctCards: 12, withinMinutes: 60 }
-`;
 /** a merchant profile carrying an extension the contract lets a producer add (unknown keys are dropped), 100 KB of it */
 const BIG = 100_000;
 const TAKES = String(2 * BIG);
@@ -37,7 +31,7 @@ describe("--max-message-bytes", () => {
   });
 
   it("replay rejects a line over the limit, naming the flag to raise, and takes it with the flag raised", async () => {
-    const o = { events, out: join(dir, "a.ndjson"), rejects: join(dir, "r.ndjson"), ruleSet: ruleSetWith(RULES), indicators: indexOf() };
+    const o = { events, out: join(dir, "a.ndjson"), rejects: join(dir, "r.ndjson"), ruleSet: ruleSetWith(CARD_TESTING_RULE), indicators: indexOf() };
     expect(await replay(o)).toMatchObject({ events: 3, rejected: 1 });
     const [reject] = readFileSync(o.rejects, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { line: number; reason: string });
     expect(reject).toMatchObject({ line: 1, reason: expect.stringMatching(/^too large: \d+ bytes, the limit is 65536: raise --max-message-bytes to take it$/) });
@@ -45,7 +39,7 @@ describe("--max-message-bytes", () => {
   });
 
   it("backtest takes it with the flag raised", async () => {
-    const rules = { name: "r", ruleSet: ruleSetWith(RULES) };
+    const rules = { name: "r", ruleSet: ruleSetWith(CARD_TESTING_RULE) };
     const run = (maxMessageBytes?: number) => backtest({ events: { name: events, batches: readLineBatches(events) }, baseline: rules, candidate: rules, indicators: indexOf(), maxMessageBytes });
     expect((await run()).events).toMatchObject({ processed: 3, rejected: { total: 1, "too-large": 1 } });
     expect((await run(2 * BIG)).events).toMatchObject({ processed: 4, rejected: { total: 0 } });

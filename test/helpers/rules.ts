@@ -71,3 +71,11 @@ export const SHARED_RULE = `
     weight: 60
     typology: shared-infrastructure
     params: { minConfidence: 50 }`;
+
+/** test-transactions as the default pack has it: 15 tiny attempts on 12 cards within 60 minutes alerts on its own */
+export const CARD_TESTING_RULE = `
+  - id: card-testing
+    kind: test-transactions
+    weight: 60
+    typology: card-testing
+    params: { maxMinor: 200, minCount: 15, minDistinctCards: 12, withinMinutes: 60 }`;
