@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Db, Queryable } from "../cases/db.js";
 import { authSettings, costText, mib, PasswordCostText, SESSION_HOURS, TokenDays, MAX_TOKEN_DAYS, type AuthSettings, type PasswordCost } from "../config/auth.js";
 import { ANONYMOUS, CONSOLE, ROLES, WEBHOOK, writeAudit, type Actor, type Role } from "../cases/store.js";
+import { ACTIVE } from "../cases/workflow.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
 
@@ -233,7 +234,7 @@ export class Auth {
    * their API tokens at once, so nothing issued before comes back with an enable: they sign in with their password
    * and get new tokens. An admin cannot disable themselves, so there is always one who can undo it.
    */
-  async setDisabled(by: Actor, username: string, input: unknown): Promise<{ username: string; role: Role; disabled: boolean }> {
+  async setDisabled(by: Actor, username: string, input: unknown): Promise<{ username: string; role: Role; disabled: boolean; activeCases?: number }> {
     const { disabled } = UserChange.parse(input);
     if (disabled && username === by.username) throw new AuthError(400, "you cannot disable yourself: another admin can");
     return this.db.tx(async (q) => {
@@ -243,7 +244,11 @@ export class Auth {
       await q.query("UPDATE mt_users SET disabled = $2 WHERE username = $1", [username, disabled]);
       const detail = disabled ? await endAccess(q, username) : undefined;
       await writeAudit(q, by, disabled ? "user-disable" : "user-enable", { target: username, before: { disabled: u.disabled }, after: { disabled }, detail });
-      return { username, role: u.role, disabled };
+      if (!disabled) return { username, role: u.role, disabled };
+      // the cases they were working wait for no one once they have left: the admin is told, to have them handed over
+      const held = await q.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_cases WHERE assignee = $1 AND status = ANY($2::text[])", [username, ACTIVE]);
+      const activeCases = Number(held.rows[0]!.n);
+      return { username, role: u.role, disabled, ...(activeCases > 0 && { activeCases }) };
     });
   }
 

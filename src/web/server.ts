@@ -465,7 +465,12 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/admin/users/:name", { config: { perm: "users:manage" } }, async (req, reply) => {
     const { name } = req.params as { name: string };
     const u = await auth.setDisabled(req.actor!, name, { disabled: (req.body as Record<string, string> | undefined)?.disabled === "true" });
-    const notice = u.disabled ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.` : `Enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked.`;
+    const held = u.activeCases
+      ? ` ${u.username} is the assignee of ${u.activeCases} active case${u.activeCases === 1 ? "" : "s"}: a reviewer assigns them to someone else (the queue filtered by assignee: /cases?assignee=${encodeURIComponent(u.username)}).`
+      : "";
+    const notice = u.disabled
+      ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.${held}`
+      : `Enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked.`;
     return sendHtml(reply, await admin(req, notice));
   });
   // a password that may have leaked, or was forgotten: a one-time password, shown once; the user is signed out everywhere
