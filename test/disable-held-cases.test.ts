@@ -1,8 +1,7 @@
 // Off-boarding a reviewer who left: Disable signed them out and revoked their tokens, and said nothing of the cases
 // they were working, which stayed assigned to someone who would never open them again (the queue still showed their
 // name, and nobody was told to hand them over). The answer (activeCases, when there are any) and the admin page now
-// say how many active cases the user
-// holds and where to find them, to be assigned to someone else.
+// say how many active cases the user holds and where to find them, to be assigned to someone else.
 import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
 import { CaseStore } from "../src/cases/store.js";
