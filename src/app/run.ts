@@ -8,6 +8,7 @@ import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import { databaseWhere, type RunConfig } from "../config/run.js";
+import { after, failedAgain, type FailureRun, saysFailure } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import type { EventType } from "../decode/events.js";
@@ -106,7 +107,7 @@ const FAILURES_SAID_EVERY = 60;
  * an hour, and the first success after them says so, with how many failed since when.
  */
 class Retried {
-  private failing?: { since: number; failures: number };
+  private run?: FailureRun;
   constructor(
     private readonly level: "warn" | "error",
     private readonly failedWords: string,
@@ -114,17 +115,16 @@ class Retried {
   ) {}
 
   failed(log: Logger, err: Error): void {
-    const f = (this.failing ??= { since: Date.now(), failures: 0 });
-    if (++f.failures % FAILURES_SAID_EVERY === 1)
-      log[this.level]({ err: err.message, failures: f.failures, since: new Date(f.since).toISOString() }, `${this.failedWords} (said again every ${FAILURES_SAID_EVERY} failures, and when it succeeds)`);
+    const r = (this.run = failedAgain(this.run));
+    if (saysFailure(r, FAILURES_SAID_EVERY))
+      log[this.level]({ err: err.message, ...after(r).fields }, `${this.failedWords} (said again every ${FAILURES_SAID_EVERY} failures, and when it succeeds)`);
   }
 
   succeeded(log: Logger): void {
-    const f = this.failing;
-    if (!f) return;
-    this.failing = undefined;
-    const since = new Date(f.since).toISOString();
-    log.info({ failures: f.failures, since }, `${this.againWords}, after ${f.failures} failed since ${since}`);
+    if (!this.run) return;
+    const a = after(this.run);
+    this.run = undefined;
+    log.info(a.fields, `${this.againWords}, ${a.words}`);
   }
 }
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
@@ -249,7 +249,7 @@ export class Runner {
    * (SELECT 1) but refuses the writes (read-only after a failover, a full disk, privileges, a chunk's content), and
    * nothing of it is saved (readiness's `commits`). Per partition: another's commits must not hide one held up.
    */
-  private readonly commitFailures = new Map<number, { since: number; attempts: number; error: string; unanswered?: string }>();
+  private readonly commitFailures = new Map<number, FailureRun & { error: string; unanswered?: string }>();
   /** commits begun, numbered; per partition, the latest that succeeded: the failure of one begun before it is stale */
   private commitsBegun = 0;
   private readonly committedUpTo = new Map<number, number>();
@@ -661,8 +661,8 @@ export class Runner {
               [...this.commitFailures]
                 .map(([p, f]) =>
                   f.unanswered
-                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.attempts} times since ${new Date(f.since).toISOString()}: ${f.unanswered}`
-                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error})`,
+                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.failures} times since ${new Date(f.since).toISOString()}: ${f.unanswered}`
+                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.failures} times since ${new Date(f.since).toISOString()} (${f.error})`,
                 )
                 .join("; ") +
               ": nothing of those partitions is saved until it takes them" +
@@ -679,7 +679,7 @@ export class Runner {
   private outboxCheck(): { ok: boolean; detail?: string } {
     const failing = this.publishers().flatMap(([p, pub]) => {
       const f = pub.failure;
-      return f ? [`partition ${p}: publishing has failed ${f.attempts} times since ${new Date(f.since).toISOString()} (${f.error}): ${f.todo}`] : [];
+      return f ? [`partition ${p}: publishing has failed ${f.failures} times since ${new Date(f.since).toISOString()} (${f.error}): ${f.todo}`] : [];
     });
     return failing.length ? { ok: false, detail: failing.join("; ") } : { ok: true };
   }
@@ -1047,9 +1047,9 @@ export class Runner {
         if (!(err instanceof FencedError)) {
           // retried every second: said at the first failure and once a minute after, not 3,600 times an hour a partition
           const f = this.commitFailures.get(p);
-          if (!f || f.attempts % POSITION_FAILURES_SAID_EVERY === 1)
+          if (!f || saysFailure(f, POSITION_FAILURES_SAID_EVERY))
             this.log.warn(
-              { err: (err as Error).message, partition: p, failures: f?.attempts, since: f && new Date(f.since).toISOString() },
+              { err: (err as Error).message, partition: p, ...(f && after(f).fields) },
               `position not saved${pgTimedOut(err) ? `: ${this.unanswered(err)}` : ""}; trying again every second (said again once a minute while it fails, and when it succeeds)`,
             );
           continue;
@@ -1217,10 +1217,10 @@ export class Runner {
       const failed = this.commitFailures.get(p);
       if (failed) {
         this.commitFailures.delete(p);
-        // the log's last word on a PostgreSQL restart or failover must not be its failures
+        const a = after(failed);
         this.log.info(
-          { partition: p, failures: failed.attempts, since: new Date(failed.since).toISOString() },
-          `partition ${p}'s writes to PostgreSQL succeed again, after ${failed.attempts} failed since ${new Date(failed.since).toISOString()}: nothing of it was lost (a chunk whose commit failed is processed again from the saved position)`,
+          { partition: p, ...a.fields },
+          `partition ${p}'s writes to PostgreSQL succeed again, ${a.words}: nothing of it was lost (a chunk whose commit failed is processed again from the saved position)`,
         );
       }
       if (attempt > (this.committedUpTo.get(p) ?? 0)) this.committedUpTo.set(p, attempt);
@@ -1231,8 +1231,7 @@ export class Runner {
       // a statement that waited on a hung PostgreSQL fails long after it began, maybe after later ones succeeded: were
       // it counted, readiness would say the writes fail until the partition's next commit, which a quiet one never makes
       if (!(err instanceof FencedError) && attempt > (this.committedUpTo.get(p) ?? 0)) {
-        const f = this.commitFailures.get(p);
-        this.commitFailures.set(p, { since: f?.since ?? Date.now(), attempts: (f?.attempts ?? 0) + 1, error: (err as Error).message, unanswered: pgTimedOut(err) ? this.unanswered(err) : undefined });
+        this.commitFailures.set(p, { ...failedAgain(this.commitFailures.get(p)), error: (err as Error).message, unanswered: pgTimedOut(err) ? this.unanswered(err) : undefined });
       }
       throw err;
     }

@@ -2,6 +2,7 @@
 // Kafka transaction that also records, as a committed offset of the group "<group>.outbox", how far the
 // outbox was published; a restart reads that mark and resumes after it. The transactional id is per source
 // partition, so a new owner's producer fences the old one's.
+import { after, failedAgain, type FailureRun } from "../lib/failure-run.js";
 import type { Kafka, Producer, Admin } from "kafkajs";
 import { OUTBOX_PAGE, type OutboxRow, type PgStore } from "./postgres/store.js";
 import type { Logger } from "../lib/log.js";
@@ -41,10 +42,7 @@ export interface PublisherOptions {
 }
 
 /** A publisher whose latest attempt failed: since when, how often, why and what to do. */
-export interface PublishFailure {
-  /** the first failure since the latest success (Date.now()) */
-  since: number;
-  attempts: number;
+export interface PublishFailure extends FailureRun {
   error: string;
   /** what the operator can do about it */
   todo: string;
@@ -197,25 +195,24 @@ export class OutboxPublisher {
 
   /** After failures, says that publishing goes through again: the log's last word on an outage must not be its failures. */
   private wentThrough(): void {
-    const f = this.failing;
-    if (!f) return;
+    if (!this.failing) return;
+    const a = after(this.failing);
     this.failing = undefined;
-    const since = new Date(f.since).toISOString();
     this.log.info(
-      { partition: this.o.partition, attempts: f.attempts, since },
-      `outbox publish goes through again, after ${f.attempts} failed since ${since}: the alerts and dead letters that waited in the outbox are on their topics`,
+      { partition: this.o.partition, ...a.fields },
+      `outbox publish goes through again, ${a.words}: the alerts and dead letters that waited in the outbox are on their topics`,
     );
   }
 
   private scheduleRetry(err: Error): void {
     this.resync = true;
     if (this.stopped || this.retry) return;
-    const attempts = (this.failing?.attempts ?? 0) + 1;
-    this.failing = { since: this.failing?.since ?? Date.now(), attempts, error: err.message, todo: this.todo(err, this.sending) };
+    const run = failedAgain(this.failing);
+    this.failing = { ...run, error: err.message, todo: this.todo(err, this.sending) };
     // a refusal that lasts (a topic's limit, an ACL) is not retried every second, nor logged every second
-    const retryInMs = Math.min(RETRY_LAST_MS, RETRY_FIRST_MS * 2 ** (attempts - 1));
+    const retryInMs = Math.min(RETRY_LAST_MS, RETRY_FIRST_MS * 2 ** (run.failures - 1));
     this.log.warn(
-      { err: err.message, partition: this.o.partition, attempts, retryInMs },
+      { err: err.message, partition: this.o.partition, failures: run.failures, retryInMs },
       `outbox publish failed; retrying (nothing is lost, the outbox keeps it; alerts reach the topic once it goes through): ${this.failing.todo}`,
     );
     this.retry = setTimeout(() => {
