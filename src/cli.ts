@@ -20,7 +20,7 @@ import { readTopicRange } from "./source/kafka-range.js";
 import { HOLD_RECHECK_MS, brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { connectFailure, serverDb, type Db } from "./cases/db.js";
-import { Auth, AuthError } from "./web/auth.js";
+import { Auth, AuthError, heldCases } from "./web/auth.js";
 import { authSettings } from "./config/auth.js";
 import { CONSOLE, ROLES } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
@@ -553,6 +553,53 @@ users
       await db.close();
     }
   });
+users
+  .command("list")
+  .description("who can sign in: each user's role, whether disabled, and their live API tokens (id, label, expiry)")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (o: { databaseUrl?: string }) => {
+    const db = await serviceDb(o.databaseUrl);
+    try {
+      const rows = (await new Auth(db).users()).map((u) => [
+        u.username,
+        u.role,
+        u.disabled ? "yes" : "no",
+        u.liveTokens.map((t) => `${t.id} (${t.label}) until ${t.expiresAt}`).join(", ") || "-",
+      ]);
+      const all = [["user", "role", "disabled", "live API tokens"], ...rows];
+      const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+      process.stdout.write(all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 2))).join("")).join("\n") + "\n");
+    } finally {
+      await db.close();
+    }
+  });
+for (const [name, disabled] of [
+  ["disable", true],
+  ["enable", false],
+] as const)
+  users
+    .command(name)
+    .description(
+      disabled
+        ? "withdraw a user's access (someone who left): ends their sessions and revokes their API tokens at once"
+        : "give a disabled user their access back: they sign in with their password; earlier API tokens stay revoked",
+    )
+    .argument("<username>")
+    .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+    .action(async (username: string, o: { databaseUrl?: string }) => {
+      const db = await serviceDb(o.databaseUrl);
+      try {
+        const u = await new Auth(db).setDisabled(CONSOLE, username, { disabled });
+        const held = heldCases(u);
+        process.stdout.write(
+          disabled
+            ? `disabled ${u.username}: signed out everywhere, API tokens revoked${held ? `; ${held}` : ""}\n`
+            : `enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked\n`,
+        );
+      } finally {
+        await db.close();
+      }
+    });
 users
   .command("reset-password")
   .description("give a user a new one-time password (a leaked or forgotten one): ends their sessions and revokes their API tokens")

@@ -488,6 +488,12 @@ async function endAccess(q: Queryable, username: string, o: { keepSessionId?: st
   return { sessionsEnded: s.rows.length, tokensRevoked: t.rows.length };
 }
 
+/** What an admin who disabled a user holding active cases is to see to, in words; undefined when they hold none. */
+export function heldCases(u: { username: string; activeCases?: number }): string | undefined {
+  if (!u.activeCases) return undefined;
+  return `${u.username} is the assignee of ${u.activeCases} active case${u.activeCases === 1 ? "" : "s"}: a reviewer assigns them to someone else (the queue filtered by assignee: /cases?assignee=${encodeURIComponent(u.username)})`;
+}
+
 /** When one held by the sign-in throttle may try again, in words. */
 export function tryAgainIn(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);

@@ -10,7 +10,7 @@ import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, write
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
-import { Auth, AuthError, PERMISSIONS, can, tryAgainIn, type Permission, type Session } from "./auth.js";
+import { Auth, AuthError, PERMISSIONS, can, heldCases, tryAgainIn, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { Metrics } from "../app/metrics.js";
 import type { RulesStatus } from "../rules/reload.js";
@@ -465,11 +465,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/admin/users/:name", { config: { perm: "users:manage" } }, async (req, reply) => {
     const { name } = req.params as { name: string };
     const u = await auth.setDisabled(req.actor!, name, { disabled: (req.body as Record<string, string> | undefined)?.disabled === "true" });
-    const held = u.activeCases
-      ? ` ${u.username} is the assignee of ${u.activeCases} active case${u.activeCases === 1 ? "" : "s"}: a reviewer assigns them to someone else (the queue filtered by assignee: /cases?assignee=${encodeURIComponent(u.username)}).`
-      : "";
+    const held = heldCases(u);
     const notice = u.disabled
-      ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.${held}`
+      ? `Disabled ${u.username}: signed out everywhere, API tokens revoked.${held ? ` ${held}.` : ""}`
       : `Enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked.`;
     return sendHtml(reply, await admin(req, notice));
   });

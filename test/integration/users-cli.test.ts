@@ -1,0 +1,59 @@
+// The operator on the server could add users and give tokens, but not see who has access nor withdraw it: an
+// auditor's "who can sign in, with which role and tokens?" needed psql, and off-boarding someone when no admin could
+// sign in (the one who left was the only one) needed the page. `users list`, `users disable NAME` and `users enable
+// NAME` do it, on the real PostgreSQL, audited as the console.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { serverDb, type Db } from "../../src/cases/db.js";
+import { CONSOLE } from "../../src/cases/store.js";
+import { Auth } from "../../src/web/auth.js";
+import { CLI } from "../helpers/cli.js";
+import { freshNames, freshSchema } from "./harness.js";
+
+let url: string;
+let db: Db;
+beforeAll(async () => {
+  url = await freshSchema(freshNames("userscli"));
+  db = await serverDb(url);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 60_000 });
+
+describe("users list, disable, enable", () => {
+  it("list who has access, withdraw it and give it back, audited as the console", { timeout: 120_000 }, async () => {
+    const auth = new Auth(db);
+    await auth.addUser(CONSOLE, { username: "ada", role: "admin", password: "ada-password-long" });
+    await auth.addUser(CONSOLE, { username: "rita", role: "reviewer", password: "rita-password-long" });
+    const t = await auth.createToken(CONSOLE, "rita", "script", 30);
+
+    const listed = cli("users", "list");
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toBe(
+      `user  role      disabled  live API tokens\nada   admin     no        -\nrita  reviewer  no        ${t.id} (script) until ${t.expiresAt}\n`,
+    );
+
+    const off = cli("users", "disable", "rita");
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.stdout).toBe("disabled rita: signed out everywhere, API tokens revoked\n");
+    await expect(auth.byToken(t.token)).rejects.toThrow("was revoked at");
+    expect(await auth.login("rita", "rita-password-long", "127.0.0.1")).toBeNull();
+    expect(cli("users", "list").stdout).toContain("rita  reviewer  yes       -\n");
+
+    const on = cli("users", "enable", "rita");
+    expect(on.status, on.stderr).toBe(0);
+    expect(on.stdout).toBe("enabled rita: they sign in with their password; earlier API tokens stay revoked\n");
+    expect(await auth.login("rita", "rita-password-long", "127.0.0.1")).not.toBeNull();
+
+    const rows = await db.query("SELECT actor, action, target FROM mt_audit WHERE action LIKE 'user-%able' ORDER BY audit_id");
+    expect(rows.rows).toEqual([
+      { actor: "console", action: "user-disable", target: "rita" },
+      { actor: "console", action: "user-enable", target: "rita" },
+    ]);
+    const none = cli("users", "disable", "nobody");
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe("error: no user nobody\n");
+  });
+});
