@@ -1,4 +1,4 @@
-// A SIEM script whose API token was revoked (by an admin, or with its user's disabling or password reset) was told
+// A SIEM script whose API token was revoked (by an admin, or with its user's disabling or password change) was told
 // "sign in, or send Authorization: Bearer <API token>", which it had sent: nothing said the token was known and
 // revoked, nor where a new one comes from; a mistyped token got the same. Now a revoked token's 401 names its id, when
 // it was revoked and the command for a new one, and an unknown one is said to be no token of this service.
@@ -22,7 +22,7 @@ describe("a bearer token refused", { timeout: 60_000 }, () => {
     const revoked = await app.inject({ method: "GET", url: "/api/audit", headers });
     expect(revoked.statusCode).toBe(401);
     expect(revoked.json().error).toMatch(
-      new RegExp(`^API token ${t.id} was revoked at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(by an admin, or when siem was disabled or their password reset\\): a new one comes from the operator, on the server \\(\`moneytrail users token siem\`\\)$`),
+      new RegExp(`^API token ${t.id} was revoked at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(by an admin, or when siem was disabled or their password changed or reset\\): a new one comes from the operator, on the server \\(\`moneytrail users token siem\`\\); an admin can create their own on the admin page$`),
     );
 
     // disabling revokes the user's tokens: said the same way

@@ -333,7 +333,7 @@ export class Auth {
     if (t.revokedAt)
       throw new AuthError(
         401,
-        `API token ${id} was revoked at ${t.revokedAt} (by an admin, or when ${t.username} was disabled or their password reset): a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`)`,
+        `API token ${id} was revoked at ${t.revokedAt} (by an admin, or when ${t.username} was disabled or their password changed or reset): a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`); an admin can create their own on the admin page`,
       );
     if (t.disabled) throw new AuthError(401, `API token ${id}: its user ${t.username} is disabled; an admin enables them first, then the operator gives a new token`);
     if (t.expired)
