@@ -303,15 +303,17 @@ export class Auth {
     return { token, id: hash.slice(0, 12), days: d.data, expiresAt };
   }
 
-  async revokeToken(by: Actor, id: string): Promise<void> {
+  /** Revokes a live API token by its id; returns whose it was. */
+  async revokeToken(by: Actor, id: string): Promise<{ id: string; username: string }> {
     if (!/^[0-9a-f]{12}$/.test(id)) throw new AuthError(404, "a token id is 12 hex digits");
-    await this.db.tx(async (q) => {
+    return this.db.tx(async (q) => {
       const r = await q.query<{ username: string }>(
         "UPDATE mt_tokens SET revoked_at = now() WHERE left(token_hash, 12) = $1 AND revoked_at IS NULL RETURNING username",
         [id],
       );
       if (!r.rows[0]) throw new AuthError(404, `no live token ${id}`);
       await writeAudit(q, by, "token-revoke", { target: r.rows[0].username, before: { id } });
+      return { id, username: r.rows[0].username };
     });
   }
 

@@ -462,6 +462,10 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const t = await ownToken(req.actor!, b.username || undefined, String(b.label ?? ""), b.days || undefined);
     return sendHtml(reply, await admin(req, `Token ${t.id} for ${req.actor!.username}, expires ${when(t.expiresAt)}, shown once: ${t.token}`));
   });
+  app.post("/admin/tokens/:id/revoke", { config: { perm: "users:manage" } }, async (req, reply) => {
+    const t = await auth.revokeToken(req.actor!, (req.params as { id: string }).id);
+    return sendHtml(reply, await admin(req, `Revoked API token ${t.id} of ${t.username}: it stops working at once.`));
+  });
   app.post("/admin/users/:name", { config: { perm: "users:manage" } }, async (req, reply) => {
     const { name } = req.params as { name: string };
     const u = await auth.setDisabled(req.actor!, name, { disabled: (req.body as Record<string, string> | undefined)?.disabled === "true" });

@@ -43,7 +43,10 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
     html`${o.notice ? html`<p class="notice" id="notice">${o.notice}</p>` : ""}
 <h1>Users and tokens</h1>
 <table id="users"><thead><tr><th>User</th><th>Role</th><th>Live API tokens</th><th>Disabled</th><th></th></tr></thead><tbody>${users.map(
-      (u) => html`<tr data-user="${u.username}"><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}${u.liveTokens.map((t) => html`<br>${t.id} (${t.label}) until ${minute(t.expiresAt)}`)}</td><td>${u.disabled ? "yes" : "no"}</td><td>${
+      (u) => html`<tr data-user="${u.username}"><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}${u.liveTokens.map(
+        (t) =>
+          html`<br>${t.id} (${t.label}) until ${minute(t.expiresAt)} <form class="inline" method="post" action="/admin/tokens/${t.id}/revoke">${csrfField(user)}<button>Revoke</button></form>`,
+      )}</td><td>${u.disabled ? "yes" : "no"}</td><td>${
         u.username === user.username
           ? ""
           : html`<form class="inline" method="post" action="/admin/users/${u.username}">${csrfField(user)}<input type="hidden" name="disabled" value="${u.disabled ? "false" : "true"}"><button>${
