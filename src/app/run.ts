@@ -100,6 +100,8 @@ const POSITION_SAVE_MS = 1000;
 const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
 /** A background task's failures in a row (see Retried) are logged at the first, then one in this many. */
 const FAILURES_SAID_EVERY = 60;
+/** How long a partition whose batch could not be claimed or committed waits before it is fetched again. */
+const FETCH_AGAIN_MS = 1000;
 
 /**
  * A task retried in the background about every second while PostgreSQL is away (a checkpoint in turn, a read of the
@@ -218,6 +220,7 @@ export class Runner {
   private checkpointsWritten = 0;
   private readonly checkpointsRetried = new Retried("error", "checkpoint failed; its merchants stay marked and go with the next one", "checkpoints are written again");
   private readonly flagReadsRetried = new Retried("warn", "flag notices not read; trying again in a second", "flag notices are read again");
+  private readonly claimsRetried = new Retried("warn", "a partition could not be claimed (PostgreSQL or the broker did not answer); its batch is fetched again in a second", "partitions are claimed again");
   private readonly positionTimer = setInterval(() => {
     void this.savePositions();
     void this.pollFlags();
@@ -1309,7 +1312,19 @@ export class Runner {
         payload.pause();
         return;
       }
-      owned = this.owned.get(p) ?? (await this.claim(p, payload.batch.firstOffset()));
+      owned =
+        this.owned.get(p) ??
+        (await this.claim(p, payload.batch.firstOffset()).then(
+          (o) => {
+            this.claimsRetried.succeeded(this.log);
+            return o;
+          },
+          (err: Error) => {
+            this.claimsRetried.failed(this.log, err);
+            this.fetchAgainSoon(payload.pause);
+            return undefined;
+          },
+        ));
       if (!owned) return;
       if (owned.recount) {
         // a rebalance: partitions may have been added (kafkajs rebalances the group when it sees them)
@@ -1340,7 +1355,18 @@ export class Runner {
     }
   }
 
-  private async processBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload, owned: Owned): Promise<void> {
+  /**
+   * Leaves a partition's batch unresolved, to be fetched again in a second. Thrown to kafkajs, the failure was retried
+   * and then restarted the consumer: a rebalance of the whole group every few seconds while PostgreSQL was away.
+   */
+  private fetchAgainSoon(pause: EachBatchPayload["pause"]): void {
+    const resume = pause();
+    setTimeout(() => {
+      if (!this.stopping) resume();
+    }, FETCH_AGAIN_MS).unref();
+  }
+
+  private async processBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale, pause }: EachBatchPayload, owned: Owned): Promise<void> {
     const p = batch.partition;
     // every line logged for this batch names it, so one batch's story can be followed across lines
     const log = this.log.child({ batch: `${batch.topic}[${p}]@${batch.firstOffset()}` });
@@ -1512,14 +1538,18 @@ export class Runner {
               log.warn({ partition: p }, err.message);
               return;
             }
-            // said here, not only by kafkajs: a chunk PostgreSQL refuses for its content is refused again at every retry
-            log.error(
-              { partition: p, from: msgs[first]!.offset, to: lastOffset, alerts: alerts.length, deadLetters: outbox.length - alerts.length, err: (err as Error).message },
-              pgTimedOut(err)
-                ? `chunk's outputs not committed: ${this.unanswered(err)}; the partition is claimed again and the chunk retried`
-                : "chunk's outputs not committed; the partition is claimed again and the chunk retried. If this repeats for the same offsets, PostgreSQL refuses the chunk's content: the partition is held until it is fixed",
-            );
-            throw err;
+            // a chunk PostgreSQL refuses for its content is refused again at every retry: said at the first and once a minute
+            const f = this.commitFailures.get(p);
+            if (!f || saysFailure(f, FAILURES_SAID_EVERY))
+              log.error(
+                { partition: p, from: msgs[first]!.offset, to: lastOffset, alerts: alerts.length, deadLetters: outbox.length - alerts.length, err: (err as Error).message, ...(f && after(f).fields) },
+                (pgTimedOut(err)
+                  ? `chunk's outputs not committed: ${this.unanswered(err)}; the partition is claimed again and the chunk retried`
+                  : "chunk's outputs not committed; the partition is claimed again and the chunk retried. If this repeats for the same offsets, PostgreSQL refuses the chunk's content: the partition is held until it is fixed") +
+                  ` (said again every ${FAILURES_SAID_EVERY} failures, and when its writes succeed)`,
+              );
+            this.fetchAgainSoon(pause);
+            return;
           }
           owned.saved = next;
           // a merchant flagged here: its peers on other partitions are linked from the notice just committed, now
