@@ -601,6 +601,20 @@ for (const [name, disabled] of [
       }
     });
 users
+  .command("revoke-token")
+  .description("revoke one API token (leaked, or its script retired) by its id, as users list shows it; it stops at once")
+  .argument("<id>", "the token's id: 12 hex digits")
+  .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
+  .action(async (id: string, o: { databaseUrl?: string }) => {
+    const db = await serviceDb(o.databaseUrl);
+    try {
+      const t = await new Auth(db).revokeToken(CONSOLE, id);
+      process.stdout.write(`revoked API token ${t.id} of ${t.username}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+users
   .command("reset-password")
   .description("give a user a new one-time password (a leaked or forgotten one): ends their sessions and revokes their API tokens")
   .argument("<username>")

@@ -1,7 +1,8 @@
 // The operator on the server could add users and give tokens, but not see who has access nor withdraw it: an
 // auditor's "who can sign in, with which role and tokens?" needed psql, and off-boarding someone when no admin could
 // sign in (the one who left was the only one) needed the page. `users list`, `users disable NAME` and `users enable
-// NAME` do it, on the real PostgreSQL, audited as the console.
+// NAME` do it, and `users revoke-token ID` stops one token (the id `users list` shows), on the real PostgreSQL,
+// audited as the console.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { serverDb, type Db } from "../../src/cases/db.js";
@@ -55,5 +56,21 @@ describe("users list, disable, enable", () => {
     const none = cli("users", "disable", "nobody");
     expect(none.status).toBe(2);
     expect(none.stderr).toBe("error: no user nobody\n");
+  });
+
+  it("revoke-token stops one token at once, audited as the console", { timeout: 120_000 }, async () => {
+    const auth = new Auth(db);
+    await auth.addUser(CONSOLE, { username: "siem", role: "admin", password: "siem-password-long" });
+    const t = await auth.createToken(CONSOLE, "siem", "in-a-ticket");
+    const kept = await auth.createToken(CONSOLE, "siem", "script");
+    const r = cli("users", "revoke-token", t.id);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`revoked API token ${t.id} of siem\n`);
+    await expect(auth.byToken(t.token)).rejects.toThrow("was revoked at");
+    expect(await auth.byToken(kept.token)).toEqual({ username: "siem", role: "admin" });
+    expect((await db.query("SELECT actor, target FROM mt_audit WHERE action = 'token-revoke'")).rows).toEqual([{ actor: "console", target: "siem" }]);
+    const again = cli("users", "revoke-token", t.id);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(`error: no live token ${t.id}\n`);
   });
 });
