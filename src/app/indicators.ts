@@ -63,8 +63,19 @@ export function diffSets(a: IndicatorSet, b: IndicatorSet): { added: string[]; r
   };
 }
 
+/**
+ * A set's signature as stats shows it: the key id is the set's own claim, so it is said verified only against a
+ * trust store, and otherwise said not checked (a person reading "signed with" would take it as checked).
+ */
+function signatureOf(set: IndicatorSet, trust: ReturnType<typeof loadTrustStore> | undefined) {
+  if (!set.signature) return null;
+  if (!trust) return { keyId: set.signature.keyId, verified: null, note: "not checked: the key id is the set's own claim; give --trust FILE to verify it" };
+  const v = verifySet(set, trust);
+  return v.ok ? { keyId: set.signature.keyId, verified: true } : { keyId: set.signature.keyId, verified: false, note: v.reason };
+}
+
 /** Counts a person wants before trusting or sharing a set. */
-export function setStats(set: IndicatorSet, at = Date.now()) {
+export function setStats(set: IndicatorSet, at = Date.now(), trust?: ReturnType<typeof loadTrustStore>) {
   const count = (key: (e: IndicatorEntry) => string) => {
     const m: Record<string, number> = {};
     for (const e of set.entries) m[key(e)] = (m[key(e)] ?? 0) + 1;
@@ -75,7 +86,7 @@ export function setStats(set: IndicatorSet, at = Date.now()) {
     publisher: set.publisher.id,
     version: set.version,
     created: set.created,
-    signedWith: set.signature?.keyId ?? null,
+    signature: signatureOf(set, trust),
     entries: set.entries.length,
     byKind: count((e) => e.kind),
     byTlp: count((e) => e.tlp ?? "not given"),
@@ -238,8 +249,10 @@ export function indicatorCommands(program: Command): void {
     .command("stats")
     .description("entries by kind and TLP, revoked, expired, not yet valid, signature")
     .argument("<path>", "a set file or a directory of them")
-    .action((path: string) => {
-      write(undefined, json(someSetFiles(path).map((f) => ({ file: f, ...setStats(readIndicatorSet(f)) }))));
+    .option("--trust <file>", "trust store: the publishers' public keys, to say whether each signature verifies (without it, not checked)")
+    .action((path: string, o: { trust?: string }) => {
+      const trust = o.trust === undefined ? undefined : loadTrustStore(o.trust);
+      write(undefined, json(someSetFiles(path).map((f) => ({ file: f, ...setStats(readIndicatorSet(f), Date.now(), trust) }))));
     });
 
   ind
