@@ -52,6 +52,13 @@ describe("docker/compose.yaml", () => {
     expect(service!.healthcheck!.test.join(" ")).toContain(`http://127.0.0.1:${env.MT_METRICS_PORT}/readyz`);
   });
 
+  it("lets each published host port be moved (a laptop's own PostgreSQL holds 5432): an MT_HOST_*_PORT with its default", () => {
+    const raw = parse(readFileSync(join(DOCKER, "compose.yaml"), "utf8")) as { services: Record<string, Service> };
+    const ports = Object.values(raw.services).flatMap((s) => s.ports ?? []);
+    expect(ports.length).toBeGreaterThan(0);
+    for (const p of ports) expect(p).toMatch(/^127\.0\.0\.1:\$\{MT_HOST_[A-Z]+_PORT:-\d+\}:\d+$/);
+  });
+
   it("keeps the rules saved from the page, and the broker's log, in volumes", () => {
     expect(service!.volumes).toContain("rules:/app/rules");
     // PostgreSQL's positions point into the log: a log lost with its container while they stay skips the new events
