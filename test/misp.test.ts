@@ -71,6 +71,29 @@ describe("importMispFeed", () => {
     ]);
   });
 
+  it("takes wallet addresses (btc, xmr, dash) as wallet entries, and says how to send a domain|ip pair", () => {
+    const d = copy();
+    const attr = (uuid: string, type: string, value: string) => ({ uuid, type, category: "Financial fraud", to_ids: true, value, timestamp: "1772668800" });
+    editEvent(d, E1, (ev) => {
+      ev.Event.Attribute.push(
+        attr("0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a51", "btc", "1SyntheticWalletToken0001"),
+        attr("0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a52", "xmr", "4SyntheticWalletToken0002"),
+        attr("0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a53", "btc", "not a wallet"),
+        attr("0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a54", "domain|ip", "pair.example|192.0.2.7"),
+      );
+    });
+    const { set, skipped } = importMispFeed(d);
+    const by = new Map(set.entries.map((e) => [e.id, e]));
+    expect(by.get("0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a51")).toMatchObject({ kind: "wallet", value: "1SyntheticWalletToken0001" });
+    expect(by.get("0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a52")).toMatchObject({ kind: "wallet", value: "4SyntheticWalletToken0002" });
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        { ref: "0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a53", reason: "btc: not a wallet address (letters and digits)" },
+        { ref: "0b6a5f3e-1c2d-5e4f-8a9b-0c1d2e3f4a54", reason: expect.stringMatching(/^domain\|ip: .*two values in one attribute.*domain and ip-dst/) },
+      ]),
+    );
+  });
+
   it("maps TLP tags of the attribute, else of the event, else amber", () => {
     const by = new Map(fromMispFeed(FEED).entries.map((e) => [e.id, e.tlp]));
     expect(by.get(A.url)).toBe("green"); // event tag tlp:green

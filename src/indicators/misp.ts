@@ -34,6 +34,9 @@ export const MISP_TYPE_KINDS: Readonly<Record<string, IndicatorKind>> = {
   "email-dst": "email-sha256",
   "ip-dst": "ip",
   "ip-src": "ip",
+  btc: "wallet",
+  xmr: "wallet",
+  dash: "wallet",
 };
 
 /** Confidence of an attribute without a confidence-level or admiralty-scale tag (see docs/stix-misp.md). */
@@ -155,6 +158,8 @@ function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefine
   if (!a.to_ids) return { reason: "to_ids is false" };
   if (a.type === "link") return { reason: "type link (a reference, not something to detect) is not imported" };
   const kind = MISP_TYPE_KINDS[a.type];
+  // one entry per attribute, under its uuid (sightings name it): a pair has no uuid of its own for each value
+  if (!kind && a.type.includes("|")) return { reason: `type ${a.type} holds two values in one attribute, which is not imported: have the event carry each as an attribute of its own (e.g. domain and ip-dst)` };
   if (!kind) return { reason: `type ${a.type} has no moneytrail kind` };
   const raw = a.value.trim();
   let value: string;
@@ -165,6 +170,10 @@ function entryOf(a: Attribute, eventTags: readonly { name: string }[] | undefine
       break;
     case "domain":
       if (!/^[^\s/?#@:]+$/.test(raw)) return { reason: "not a host name" };
+      value = raw;
+      break;
+    case "wallet":
+      if (!/^[A-Za-z0-9]+$/.test(raw)) return { reason: "not a wallet address (letters and digits)" };
       value = raw;
       break;
     case "email-sha256": {
