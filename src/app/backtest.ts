@@ -362,7 +362,11 @@ type RejectionKind = z.infer<typeof RejectionKind>;
  * A reason as a report may carry it: JSON.parse's message quotes the start of the bad line (`Unexpected token 'o',
  * "the line"... is not valid JSON`), which may hold a URL or a descriptor, and reports carry no text from the events.
  */
-const withoutQuote = (reason: string): string => reason.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON');
+const withoutQuote = (reason: string): string =>
+  reason
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON')
+    // a message's key is the producer's text too (a card token, where a producer keyed by card)
+    .replace(/the message's key is ".*", not the event's merchantId/s, `the message's key is "…", not the event's merchantId`);
 /** where a bad line is: its line in a file, or its partition and offset on a topic */
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 

@@ -41,6 +41,9 @@ describe("backtest from a topic: keys and tombstones", () => {
     );
     expect(r.events.processed).toBe(good.length);
     expect(r.events.rejected).toMatchObject({ total: 3, schema: 2, "not-json": 1 });
+    // the report carries no event text: the key a message came with is the producer's
+    expect(JSON.stringify(r)).not.toContain(JSON.stringify(someoneElse).slice(1, -1));
+    expect(r.events.rejected.reasons.map((x) => x.reason)).toContainEqual(expect.stringMatching(/^schema: key: the message's key is "…", not the event's merchantId/));
 
     // each for the reason run gives it
     const read = [];
