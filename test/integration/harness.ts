@@ -24,6 +24,9 @@ import { createLogger } from "../../src/lib/log.js";
 import { PgStore } from "../../src/sinks/postgres/store.js";
 import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { keyOf } from "../../src/app/produce.js";
+import { IndicatorSet } from "../../src/indicators/schema.js";
+import { signSet } from "../../src/indicators/sign.js";
+import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import { CLI } from "../helpers/cli.js";
 
 export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
@@ -367,6 +370,17 @@ export async function startRunner(n: Names, url: string, over: Record<string, un
   );
   return Runner.start(cfg, log);
 }
+
+/** The sample's signed indicator set (version 1), and `sign`, which signs another version as its publisher would. */
+export function sampleSetSigning(): { v1: IndicatorSet; sign: (set: IndicatorSet) => IndicatorSet } {
+  const v1 = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_INDICATORS, "coalition-sample.json"), "utf8")));
+  const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
+  return { v1, sign: (set) => signSet(set, SAMPLE_KEY_ID, key) };
+}
+
+/** How many indicator sets the runner has refused for `reason` (moneytrail_indicator_sets_refused_total). */
+export const indicatorRefusals = async (runner: Runner, reason: string): Promise<number> =>
+  (await runner.metrics.indicatorRefusals.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
 /** Polls until `ok` holds, or fails naming what it waited for. */
 export async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {

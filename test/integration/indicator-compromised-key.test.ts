@@ -12,10 +12,8 @@ import { publishSet } from "../../src/indicators/distribution.js";
 import { FORMAT, type IndicatorSet } from "../../src/indicators/schema.js";
 import { generateSigningKey, signSet, type TrustedKey } from "../../src/indicators/sign.js";
 import type { Runner } from "../../src/app/run.js";
-import { createTopics, freshNames, freshSchema, kafka, startRunner, until } from "./harness.js";
+import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, startRunner, until } from "./harness.js";
 
-const refusals = async (runner: Runner, reason: string) =>
-  (await runner.metrics.indicatorRefusals.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
 describe("a set published by a compromised key at the highest version", () => {
   it("no longer blocks the member's set once the key is revoked, live and after a restart", { timeout: 180_000 }, async () => {

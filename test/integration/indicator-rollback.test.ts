@@ -4,29 +4,20 @@
 // same database, refuses version 1 as a rollback (logged, counted by reason) instead of putting back in force the
 // entry version 2 revoked.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { publishSet } from "../../src/indicators/distribution.js";
-import { IndicatorSet } from "../../src/indicators/schema.js";
-import { signSet } from "../../src/indicators/sign.js";
 import { SAMPLE_DIR } from "../../src/lib/paths.js";
-import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
-import type { Runner } from "../../src/app/run.js";
-import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, kafka, startRunner, until } from "./harness.js";
-
-const refusals = async (runner: Runner, reason: string) =>
-  (await runner.metrics.indicatorRefusals.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, sampleSetSigning, startRunner, until } from "./harness.js";
 
 describe("indicator sets rolled back on the topic", () => {
   it("are refused by a process started later, which remembers in PostgreSQL the highest version in force", { timeout: 180_000 }, async () => {
     const n = freshNames("ind-rollback");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const v1 = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_INDICATORS, "coalition-sample.json"), "utf8")));
-    const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
+    const { v1, sign } = sampleSetSigning();
     // version 2 withdraws an entry found to be a false positive
-    const v2 = signSet({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) }, SAMPLE_KEY_ID, key);
+    const v2 = sign({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) });
     const over = { indicators: undefined, trustStore: join(SAMPLE_DIR, "trust.json") };
 
     const topic = `${n.id}.indicator-sets`;

@@ -3,30 +3,21 @@
 // release was gone from the topic (compaction kept the later copy under the set's key) took the changed one. The
 // release's digests are now remembered with its version (mt_indicator_versions, migration 11).
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { publishSet, releaseDigests } from "../../src/indicators/distribution.js";
-import { IndicatorSet } from "../../src/indicators/schema.js";
-import { signSet } from "../../src/indicators/sign.js";
 import { SAMPLE_DIR } from "../../src/lib/paths.js";
-import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
-import type { Runner } from "../../src/app/run.js";
-import { SAMPLE_INDICATORS, createTopics, freshNames, freshSchema, kafka, startRunner, until } from "./harness.js";
-
-const refusals = async (runner: Runner, reason: string) =>
-  (await runner.metrics.indicatorRefusals.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, sampleSetSigning, startRunner, until } from "./harness.js";
 
 describe("an indicator set's version re-published with other content", () => {
   it("is refused by a process started after the release in force left the topic", { timeout: 180_000 }, async () => {
     const n = freshNames("ind-same-version");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const v1 = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_INDICATORS, "coalition-sample.json"), "utf8")));
-    const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
-    const v2 = signSet({ ...v1, version: 2 }, SAMPLE_KEY_ID, key);
+    const { v1, sign } = sampleSetSigning();
+    const v2 = sign({ ...v1, version: 2 });
     // the same version number, one entry withdrawn
-    const changed = signSet({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) }, SAMPLE_KEY_ID, key);
+    const changed = sign({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) });
     const over = { indicators: undefined, trustStore: join(SAMPLE_DIR, "trust.json") };
 
     const topic = `${n.id}.indicator-sets`;

@@ -2,15 +2,12 @@
 // runs is in force for the events after it; a newer version replaces it, a tampered copy is refused and the set in
 // force stays; a set with TLP:RED entries never reaches the topic.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { publishSet } from "../../src/indicators/distribution.js";
-import { IndicatorSet } from "../../src/indicators/schema.js";
-import { signSet } from "../../src/indicators/sign.js";
 import { SAMPLE_DIR } from "../../src/lib/paths.js";
 import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import type { Alert } from "../../src/decode/events.js";
-import { SAMPLE_INDICATORS, casesAndAlerts, createTopics, freshNames, freshSchema, ids, kafka, produce, replayAlerts, sampleLines, startRunner, waitCaughtUp, until } from "./harness.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, ids, kafka, produce, replayAlerts, sampleLines, sampleSetSigning, startRunner, waitCaughtUp, until } from "./harness.js";
 
 describe("indicator sets over Kafka", () => {
   it("are taken live by a running consumer when trusted and newer, refused otherwise", { timeout: 180_000 }, async () => {
@@ -18,8 +15,7 @@ describe("indicator sets over Kafka", () => {
     await createTopics(n, 1);
     const url = await freshSchema(n);
     const topic = `${n.id}.indicator-sets`;
-    const signed = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_INDICATORS, "coalition-sample.json"), "utf8")));
-    const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
+    const { v1: signed, sign } = sampleSetSigning();
     // no directory of sets: everything arrives over the topic
     const runner = await startRunner(n, url, { indicators: undefined, indicatorTopic: topic, trustStore: join(SAMPLE_DIR, "trust.json") });
     try {
@@ -37,14 +33,14 @@ describe("indicator sets over Kafka", () => {
       expect(runner.indicatorSets).toEqual([expect.objectContaining({ id: signed.id, version: 1 })]);
 
       // a trusted newer version replaces the one in force, live
-      await publishSet(kafka(), topic, signSet({ ...signed, version: 2, entries: signed.entries.slice(1) }, SAMPLE_KEY_ID, key));
+      await publishSet(kafka(), topic, sign({ ...signed, version: 2, entries: signed.entries.slice(1) }));
       await until("version 2 in force", () => runner.indicatorSets.some((s) => s.version === 2));
       expect(runner.indicatorSets).toEqual([expect.objectContaining({ id: signed.id, version: 2, entries: signed.entries.length - 1 })]);
-      await publishSet(kafka(), topic, signSet({ ...signed, version: 4 }, SAMPLE_KEY_ID, key));
+      await publishSet(kafka(), topic, sign({ ...signed, version: 4 }));
       await until("version 4 in force", () => runner.indicatorSets.some((s) => s.version === 4));
 
       // TLP:RED entries never reach the topic
-      const red = signSet({ ...signed, version: 5, entries: [{ ...signed.entries[0]!, tlp: "red" }] }, SAMPLE_KEY_ID, key);
+      const red = sign({ ...signed, version: 5, entries: [{ ...signed.entries[0]!, tlp: "red" }] });
       await expect(publishSet(kafka(), topic, red)).rejects.toThrow(/TLP:RED/);
 
       await produce(n.events, sampleLines());
