@@ -1,7 +1,7 @@
 // A dead letter is the message as it came, its own Kafka headers too (bytes, not text), so an operator can put it
 // back on the events topic once fixed; the mt-* headers say why and where it came from.
 import { describe, it, expect } from "vitest";
-import { createTopics, freshNames, freshSchema, freshStore, kafka, readTopic, startRunner, waitCaughtUp } from "./harness.js";
+import { createTopics, freshNames, freshSchema, freshStore, readTopic, sendMessages, startRunner, waitCaughtUp } from "./harness.js";
 
 /** not UTF-8 (0xff, 0xc3 0x28), with a NUL: text would change these bytes */
 const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28]);
@@ -11,20 +11,13 @@ describe("dead letters", () => {
     const n = freshNames("dlh");
     await createTopics(n, 1);
     const url = await freshSchema(n);
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    await producer.send({
-      topic: n.events,
-      acks: -1,
-      messages: [
-        {
-          key: "k-1",
-          value: "not json",
-          headers: { "trace-id": "t-1", blob: BINARY, repeated: ["a", Buffer.from([0x00, 0xff])], empty: Buffer.alloc(0), "mt-reason": "from the source" },
-        },
-      ],
-    });
-    await producer.disconnect();
+    await sendMessages(n.events, [
+      {
+        key: "k-1",
+        value: "not json",
+        headers: { "trace-id": "t-1", blob: BINARY, repeated: ["a", Buffer.from([0x00, 0xff])], empty: Buffer.alloc(0), "mt-reason": "from the source" },
+      },
+    ]);
     const runner = await startRunner(n, url);
     try {
       await waitCaughtUp(n, url, 30_000);

@@ -3,7 +3,7 @@
 // merchant: it is dead-lettered with its key and bytes as they came and a reason saying to key it by merchantId.
 // A tombstone (no value) and an empty value are dead-lettered with a reason saying which. Every message is counted once either way.
 import { describe, it, expect } from "vitest";
-import { createTopics, freshNames, freshSchema, kafka, readTopic, startRunner, waitCaughtUp } from "./harness.js";
+import { createTopics, freshNames, freshSchema, readTopic, sendMessages, startRunner, waitCaughtUp } from "./harness.js";
 import { merchant, resetEvents, tx } from "../helpers/events.js";
 
 const M = "acq-test:M-keyed";
@@ -21,21 +21,14 @@ describe("message keys", () => {
     const misKeyed = JSON.stringify(tx({ merchantId: M }));
     const unkeyed = JSON.stringify(tx({ merchantId: M }));
     const withHeaders = JSON.stringify(tx({ merchantId: M }));
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    await producer.send({
-      topic: n.events,
-      acks: -1,
-      messages: [
-        { key: M, value: profile },
-        { key: OTHER, value: misKeyed },
-        { key: null, value: unkeyed },
-        { key: M, value: null },
-        { key: M, value: "" },
-        { key: M, value: withHeaders, headers: { "trace-id": "t-1" } },
-      ],
-    });
-    await producer.disconnect();
+    await sendMessages(n.events, [
+      { key: M, value: profile },
+      { key: OTHER, value: misKeyed },
+      { key: null, value: unkeyed },
+      { key: M, value: null },
+      { key: M, value: "" },
+      { key: M, value: withHeaders, headers: { "trace-id": "t-1" } },
+    ]);
     const runner = await startRunner(n, url);
     try {
       await waitCaughtUp(n, url, 30_000);

@@ -12,7 +12,7 @@ import { serverDb, type Db } from "../../src/cases/db.js";
 import { testDb } from "../helpers/db.js";
 import { Auth } from "../../src/web/auth.js";
 import { CONSOLE, type Role } from "../../src/cases/store.js";
-import { Kafka, logLevel, CompressionTypes, type IHeaders } from "kafkajs";
+import { Kafka, logLevel, CompressionTypes, type IHeaders, type Message } from "kafkajs";
 import { replay } from "../../src/app/replay.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { loadIndicators } from "../../src/indicators/index.js";
@@ -131,6 +131,28 @@ export async function sendBomb(topic: string, line: string): Promise<string> {
     return sent!.baseOffset!;
   } finally {
     await producer.disconnect();
+  }
+}
+
+/** Sends messages as they are (keys, headers, bytes) to a topic, each acknowledged by every replica. */
+export async function sendMessages(topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Sets the alerts topic's max.message.bytes: 100 refuses every alert, as a topic made with too low a limit does. */
+export async function alertsLimit(n: Names, bytes: number): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: n.alerts, configEntries: [{ name: "max.message.bytes", value: String(bytes) }] }] });
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -5,18 +5,7 @@
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { createLogger } from "../../src/lib/log.js";
-import { createTopics, expectSampleAlertsOnce, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, type Names } from "./harness.js";
-
-/** Sets the alerts topic's max.message.bytes: 100 refuses every alert, as a topic made with too low a limit does. */
-async function alertsLimit(n: Names, bytes: number): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: n.alerts, configEntries: [{ name: "max.message.bytes", value: String(bytes) }] }] });
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { alertsLimit, createTopics, expectSampleAlertsOnce, freshNames, freshSchema, produce, sampleLines, startRunner, until } from "./harness.js";
 
 describe("an alerts topic that refuses the alerts", () => {
   it("is retried with a growing wait, said in the log and on /readyz; what is left is published once the partition is assigned, with no new event on it", { timeout: 240_000 }, async () => {

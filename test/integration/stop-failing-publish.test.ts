@@ -9,18 +9,7 @@ import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { freePort } from "../../src/bench/processes.js";
 import { createLogger } from "../../src/lib/log.js";
-import { createTopics, freshNames, freshSchema, kafka, produce, sampleLines, startRunner, until, type Names } from "./harness.js";
-
-/** The alerts topic's max.message.bytes: 100 refuses every alert, as a topic made with too low a limit does. */
-async function alertsLimit(n: Names, bytes: number): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: n.alerts, configEntries: [{ name: "max.message.bytes", value: String(bytes) }] }] });
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { alertsLimit, createTopics, freshNames, freshSchema, produce, sampleLines, startRunner, until } from "./harness.js";
 
 /** The value of each series of a metric, by its labels as written ('partition="0"'). */
 const series = (text: string, name: string): Map<string, number> =>
