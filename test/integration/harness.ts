@@ -278,6 +278,17 @@ export async function replayAlerts(eventsFile = SAMPLE_EVENTS): Promise<Alert[]>
     .map((l) => JSON.parse(l) as Alert);
 }
 
+/** Runs `lines` through a consumer of its own to their end and stops it: their positions and checkpoint saved. */
+export async function consumedAndStopped(n: Names, url: string, lines: string[]): Promise<void> {
+  const runner = await startRunner(n, url);
+  try {
+    await produce(n.events, lines);
+    await waitCaughtUp(n, url, 60_000);
+  } finally {
+    await runner.stop();
+  }
+}
+
 /** Waits until the group's stored positions reach the end of the topic and the outbox is empty. */
 export async function waitCaughtUp(n: Names, url: string, timeoutMs = 120_000): Promise<void> {
   const admin = kafka().admin();

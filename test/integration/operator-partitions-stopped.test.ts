@@ -4,7 +4,7 @@
 // so. moneytrail_partitions_stopped{partition,reason} is 1 for each partition of the process not consumed until an
 // operator acts: reason "positions" (db reset-positions) or "unreadable-batch" (db skip-batch).
 import { describe, it, expect } from "vitest";
-import { createTopics, freshNames, freshSchema, produce, recreateEventsTopic, sampleLines, startRunner, until, waitCaughtUp } from "./harness.js";
+import { consumedAndStopped, createTopics, freshNames, freshSchema, produce, recreateEventsTopic, sampleLines, startRunner, until } from "./harness.js";
 
 describe("partitions not consumed until an operator acts, on /metrics", () => {
   it("exports a partition refused for its positions as stopped, with the reason", { timeout: 180_000 }, async () => {
@@ -12,13 +12,7 @@ describe("partitions not consumed until an operator acts, on /metrics", () => {
     const url = await freshSchema(n);
     const lines = sampleLines().slice(0, 100);
     await createTopics(n, 1);
-    const first = await startRunner(n, url);
-    try {
-      await produce(n.events, lines);
-      await waitCaughtUp(n, url, 60_000);
-    } finally {
-      await first.stop();
-    }
+    await consumedAndStopped(n, url, lines);
     await recreateEventsTopic(n);
     await produce(n.events, lines.slice(0, 5));
     const runner = await startRunner(n, url);

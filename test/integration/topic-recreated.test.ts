@@ -6,7 +6,7 @@ import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
 import type { Consumer } from "kafkajs";
-import { createTopics, freshNames, freshSchema, produce, recreateEventsTopic, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
+import { consumedAndStopped, createTopics, freshNames, freshSchema, produce, recreateEventsTopic, sampleLines, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 import { REFUSED_RECHECK_MS, type Runner } from "../../src/app/run.js";
 import { CLI } from "../helpers/cli.js";
 
@@ -32,13 +32,7 @@ const resetPositions = (n: Names, url: string, ...args: string[]) =>
 /** Runs the sample through a consumer to its end and stops it (positions and checkpoint saved), then recreates the topic. */
 async function consumedThenRecreated(n: Names, url: string, lines: string[]): Promise<void> {
   await createTopics(n, 1);
-  const runner = await startRunner(n, url);
-  try {
-    await produce(n.events, lines);
-    await waitCaughtUp(n, url, 60_000);
-  } finally {
-    await runner.stop();
-  }
+  await consumedAndStopped(n, url, lines);
   expect(await stored(url, n)).toMatchObject({ next: String(lines.length), state: String(lines.length) });
   await recreateEventsTopic(n);
 }
