@@ -15,8 +15,8 @@ import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import type { Runner } from "../../src/app/run.js";
-import { indicatorSet, merchant } from "../helpers/events.js";
-import { casesAndAlerts, until } from "./harness.js";
+import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, until, type Names } from "./harness.js";
 
 /**
  * In a test: a copy of the default rules and an indicator set listing `listedUrl`, removed when the test ends;
@@ -40,6 +40,23 @@ export function rulesListing(name: string, listedUrl: string): { rules: string; 
     return loadRuleSet(rules).version;
   };
   return { rules, indicators, shadow };
+}
+
+/**
+ * A test's topics (`partitions` each) and schema, and its rulesListing: what each test here starts from, with the
+ * events' ids and clock reset.
+ */
+export async function listingStack(
+  prefix: string,
+  partitions: number,
+  listing: string,
+  listedUrl: string,
+): Promise<{ n: Names; url: string } & ReturnType<typeof rulesListing>> {
+  resetEvents();
+  const n = freshNames(prefix);
+  await createTopics(n, partitions);
+  const url = await freshSchema(n);
+  return { n, url, ...rulesListing(listing, listedUrl) };
 }
 
 /** A profile event boarding a merchant on `ip`, as a producer sends it. */

@@ -6,9 +6,9 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { loadRuleSet, type RuleSet } from "../../src/rules/ruleset.js";
-import { merchant, resetEvents } from "../helpers/events.js";
-import { alerted, drops, noticesRead, onIp as onIpOf, rulesListing } from "./flags.js";
-import { createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { merchant } from "../helpers/events.js";
+import { alerted, drops, listingStack, noticesRead, onIp as onIpOf } from "./flags.js";
+import { produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.91";
 const LISTED_URL = "https://listed.example/gallery/9";
@@ -17,11 +17,7 @@ const onIp = onIpOf(IP);
 
 describe("a merchant flagged by a rule the tuner switches off", () => {
   it("is unflagged at the reload, its notice committed without an event: later peers are not linked to it, after a restart neither", { timeout: 180_000 }, async () => {
-    resetEvents();
-    const n = freshNames("reload-unflag");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const { rules, indicators, shadow } = rulesListing("reload-unflag", LISTED_URL);
+    const { n, url, rules, indicators, shadow } = await listingStack("reload-unflag", 1, "reload-unflag", LISTED_URL);
 
     const first = await startRunner(n, url, { rules, indicators });
     try {
@@ -68,11 +64,7 @@ describe("a merchant flagged by a rule the tuner switches off", () => {
   });
 
   it("is unflagged when its partition is claimed under rules changed while the service was down", { timeout: 180_000 }, async () => {
-    resetEvents();
-    const n = freshNames("reload-unflag-down");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const { rules, indicators, shadow } = rulesListing("reload-unflag", LISTED_URL);
+    const { n, url, rules, indicators, shadow } = await listingStack("reload-unflag-down", 1, "reload-unflag", LISTED_URL);
 
     const first = await startRunner(n, url, { rules, indicators });
     try {
@@ -105,11 +97,7 @@ describe("a merchant flagged by a rule the tuner switches off", () => {
   });
 
   it("a reload while a checkpoint is written leaves each row the merchant's state at the checkpoint's offset", { timeout: 180_000 }, async () => {
-    resetEvents();
-    const n = freshNames("reload-unflag-cut");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const { rules, indicators, shadow } = rulesListing("reload-unflag", LISTED_URL);
+    const { n, url, rules, indicators, shadow } = await listingStack("reload-unflag-cut", 1, "reload-unflag", LISTED_URL);
     // no checkpoint but the one this test begins
     const runner = await startRunner(n, url, { rules, indicators, checkpointMs: 600_000 });
     try {

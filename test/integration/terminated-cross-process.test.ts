@@ -8,9 +8,8 @@ import type { ChildProcess } from "node:child_process";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { Runner } from "../../src/app/run.js";
-import { resetEvents } from "../helpers/events.js";
-import { alerted, closeAccount, drops, held, idOn, onIp as onIpOf, rulesListing, sharedExplanations } from "./flags.js";
-import { consuming, createTopics, freshNames, freshSchema, produce, spawnRunner, startRunner, until, waitCaughtUp } from "./harness.js";
+import { alerted, closeAccount, drops, held, idOn, listingStack, onIp as onIpOf, sharedExplanations } from "./flags.js";
+import { consuming, produce, spawnRunner, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 4;
 const IP = "192.0.2.94";
@@ -19,11 +18,7 @@ const onIp = onIpOf(IP);
 
 describe("a merchant whose account the bank closed, across processes", () => {
   it("links the merchants the other process holds, through its flag notice, named as terminated: those boarded before at once, later ones at their profile, after a restart too", { timeout: 300_000 }, async () => {
-    resetEvents();
-    const n = freshNames("termxp");
-    await createTopics(n, PARTITIONS);
-    const url = await freshSchema(n);
-    const { rules, indicators, shadow } = rulesListing("termxp", LISTED_URL);
+    const { n, url, rules, indicators, shadow } = await listingStack("termxp", PARTITIONS, "termxp", LISTED_URL);
     const there = (): ChildProcess => spawnRunner(n, url, { MT_RULES: rules, MT_INDICATORS: indicators, MT_SESSION_TIMEOUT_MS: "6000", LOG_LEVEL: "info" });
     const here = await startRunner(n, url, { rules, indicators, sessionTimeoutMs: 6000 });
     // this process's own read of the closed accounts (every 5 s) does not come round within the test: it learns of

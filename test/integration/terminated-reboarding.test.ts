@@ -4,9 +4,8 @@
 // linked to it, named as the terminated merchant: in the running process and after a restart.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { resetEvents } from "../helpers/events.js";
-import { alerted, closeAccount, onIp as onIpOf, rulesListing, sharedExplanations } from "./flags.js";
-import { createTopics, freshNames, freshSchema, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { alerted, closeAccount, listingStack, onIp as onIpOf, sharedExplanations } from "./flags.js";
+import { produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const IP = "192.0.2.93";
 const LISTED_URL = "https://listed.example/gallery/7";
@@ -15,11 +14,7 @@ const onIp = onIpOf(IP);
 
 describe("a merchant whose account the bank closed", () => {
   it("keeps linking merchants boarding on its IP after the rule that flagged it is switched off, after a restart too", { timeout: 180_000 }, async () => {
-    resetEvents();
-    const n = freshNames("terminated");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const { rules, indicators, shadow } = rulesListing("terminated", LISTED_URL);
+    const { n, url, rules, indicators, shadow } = await listingStack("terminated", 1, "terminated", LISTED_URL);
 
     const first = await startRunner(n, url, { rules, indicators });
     const pool = new pg.Pool({ connectionString: url, max: 2 });
