@@ -7,21 +7,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { publishSet } from "../../src/indicators/distribution.js";
 import { shareable } from "../../src/indicators/privacy.js";
-import { FORMAT, type IndicatorSet } from "../../src/indicators/schema.js";
 import { createLogger } from "../../src/lib/log.js";
+import { hotlineSet } from "../helpers/events.js";
 import { createTopics, freshNames, freshSchema, kafka, startRunner, until } from "./harness.js";
 
-const FULL: IndicatorSet = {
-  format: FORMAT,
+const FULL = hotlineSet({
   id: "hotline-a-2026-12",
-  publisher: { id: "member:hotline-a" },
-  version: 1,
   created: "2026-12-01T00:00:00Z",
   entries: [
     { id: "a-1", kind: "domain", value: "flagged-gallery.example", confidence: 90, tlp: "amber" },
     { id: "a-2", kind: "keyword", value: "tokalpha", confidence: 90, tlp: "red" },
   ],
-};
+});
 
 describe("a member's own TLP:RED entries", () => {
   it("leaving force when its export of a newer version comes back from the topic: said at warn", { timeout: 120_000 }, async () => {
