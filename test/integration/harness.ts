@@ -2,12 +2,12 @@
 // reading a topic back, waiting until the consumer has caught up, and running `moneytrail run` as a process.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import pg from "pg";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { serverDb, type Db } from "../../src/cases/db.js";
 import { testDb } from "../helpers/db.js";
 import { Auth } from "../../src/web/auth.js";
@@ -166,6 +166,27 @@ export async function freshSchema(n: Names): Promise<string> {
   const url = new URL(databaseUrl());
   url.searchParams.set("options", `-c search_path=${schema}`);
   return url.toString();
+}
+
+/**
+ * Call once at a test file's top level: a schema of its own on the real PostgreSQL (named after `prefix`), its
+ * database opened before the file's tests and closed after them, and the `moneytrail` command run with it as
+ * DATABASE_URL, as the operator runs it on the server.
+ */
+export function serverSchema(prefix: string): { db: () => Db; cli: (...args: string[]) => SpawnSyncReturns<string> } {
+  let url: string;
+  let db: Db;
+  beforeAll(async () => {
+    url = await freshSchema(freshNames(prefix));
+    db = await serverDb(url);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  return {
+    db: () => db,
+    cli: (...args) => spawnSync(process.execPath, [...CLI, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 60_000 }),
+  };
 }
 
 /** A pool on a fresh, migrated schema of its own, and the consumer's store on it. */

@@ -3,29 +3,16 @@
 // sign in (the one who left was the only one) needed the page. `users list`, `users disable NAME` and `users enable
 // NAME` do it, and `users revoke-token ID` stops one token (the id `users list` shows), on the real PostgreSQL,
 // audited as the console.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { serverDb, type Db } from "../../src/cases/db.js";
+import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../../src/cases/store.js";
 import { Auth } from "../../src/web/auth.js";
-import { CLI } from "../helpers/cli.js";
-import { freshNames, freshSchema } from "./harness.js";
+import { serverSchema } from "./harness.js";
 
-let url: string;
-let db: Db;
-beforeAll(async () => {
-  url = await freshSchema(freshNames("userscli"));
-  db = await serverDb(url);
-});
-afterAll(async () => {
-  await db?.close();
-});
-
-const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 60_000 });
+const { db, cli } = serverSchema("userscli");
 
 describe("users list, disable, enable", () => {
   it("list who has access, withdraw it and give it back, audited as the console", { timeout: 120_000 }, async () => {
-    const auth = new Auth(db);
+    const auth = new Auth(db());
     await auth.addUser(CONSOLE, { username: "ada", role: "admin", password: "ada-password-long" });
     await auth.addUser(CONSOLE, { username: "rita", role: "reviewer", password: "rita-password-long" });
     const t = await auth.createToken(CONSOLE, "rita", "script", 30);
@@ -48,7 +35,7 @@ describe("users list, disable, enable", () => {
     expect(on.stdout).toBe("enabled rita: they sign in with their password; earlier API tokens stay revoked\n");
     expect(await auth.login("rita", "rita-password-long", "127.0.0.1")).not.toBeNull();
 
-    const rows = await db.query("SELECT actor, action, target FROM mt_audit WHERE action LIKE 'user-%able' ORDER BY audit_id");
+    const rows = await db().query("SELECT actor, action, target FROM mt_audit WHERE action LIKE 'user-%able' ORDER BY audit_id");
     expect(rows.rows).toEqual([
       { actor: "console", action: "user-disable", target: "rita" },
       { actor: "console", action: "user-enable", target: "rita" },
@@ -59,7 +46,7 @@ describe("users list, disable, enable", () => {
   });
 
   it("revoke-token stops one token at once, audited as the console", { timeout: 120_000 }, async () => {
-    const auth = new Auth(db);
+    const auth = new Auth(db());
     await auth.addUser(CONSOLE, { username: "siem", role: "admin", password: "siem-password-long" });
     const t = await auth.createToken(CONSOLE, "siem", "in-a-ticket");
     const kept = await auth.createToken(CONSOLE, "siem", "script");
@@ -68,7 +55,7 @@ describe("users list, disable, enable", () => {
     expect(r.stdout).toBe(`revoked API token ${t.id} of siem\n`);
     await expect(auth.byToken(t.token)).rejects.toThrow("was revoked at");
     expect(await auth.byToken(kept.token)).toEqual({ username: "siem", role: "admin" });
-    expect((await db.query("SELECT actor, target FROM mt_audit WHERE action = 'token-revoke'")).rows).toEqual([{ actor: "console", target: "siem" }]);
+    expect((await db().query("SELECT actor, target FROM mt_audit WHERE action = 'token-revoke'")).rows).toEqual([{ actor: "console", target: "siem" }]);
     const again = cli("users", "revoke-token", t.id);
     expect(again.status).toBe(2);
     expect(again.stderr).toBe(`error: no live token ${t.id}\n`);

@@ -2,29 +2,16 @@
 // `users add`: no command gave an existing user a new password. `moneytrail users reset-password NAME` prints a
 // one-time password, ends the user's sessions and revokes their API tokens, on the real PostgreSQL, audited as the
 // console; a name that is no user's is refused, exit 2.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { serverDb, type Db } from "../../src/cases/db.js";
+import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../../src/cases/store.js";
 import { Auth } from "../../src/web/auth.js";
-import { CLI } from "../helpers/cli.js";
-import { freshNames, freshSchema } from "./harness.js";
+import { serverSchema } from "./harness.js";
 
-let url: string;
-let db: Db;
-beforeAll(async () => {
-  url = await freshSchema(freshNames("reset"));
-  db = await serverDb(url);
-});
-afterAll(async () => {
-  await db?.close();
-});
-
-const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 60_000 });
+const { db, cli } = serverSchema("reset");
 
 describe("users reset-password", () => {
   it("prints a one-time password, ends the user's sessions and revokes their tokens, audited as the console", { timeout: 120_000 }, async () => {
-    const auth = new Auth(db);
+    const auth = new Auth(db());
     await auth.addUser(CONSOLE, { username: "rev", role: "reviewer", password: "rev-password-long" });
     const token = await auth.createToken(CONSOLE, "rev", "script");
     const signedIn = await auth.login("rev", "rev-password-long", "127.0.0.1");
@@ -41,7 +28,7 @@ describe("users reset-password", () => {
     expect(await auth.login("rev", "rev-password-long", "127.0.0.1")).toBeNull();
     const again = await auth.login("rev", password!, "127.0.0.1");
     expect(again && "session" in again && again.session.mustChangePassword).toBe(true);
-    const rows = await db.query("SELECT actor, role, target, detail FROM mt_audit WHERE action = 'password-reset'");
+    const rows = await db().query("SELECT actor, role, target, detail FROM mt_audit WHERE action = 'password-reset'");
     expect(rows.rows).toEqual([{ actor: "console", role: "admin", target: "rev", detail: { sessionsEnded: 1, tokensRevoked: 1 } }]);
 
     const none = cli("users", "reset-password", "nobody");
