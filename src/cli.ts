@@ -29,7 +29,7 @@ import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole, migratedAhead } from "./sinks/postgres/migrations.js";
 import { resetPositions, skipBatch } from "./sinks/postgres/store.js";
-import { createLogger } from "./lib/log.js";
+import { createLogger, redact } from "./lib/log.js";
 import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, skipDecisionsAt, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
 import { progressBar } from "./app/progress.js";
@@ -669,8 +669,8 @@ program.parseAsync().catch((err: unknown) => {
     process.stderr.write(`error: ${file}\n`);
     process.exitCode = 2;
   } else {
-    // a fault of moneytrail's: the stack is for its maintainers
-    process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    // a fault of moneytrail's: the stack is for its maintainers, masked as a log line would be (a driver's error may quote a value)
+    process.stderr.write(`error: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err)) as string}\n`);
     process.exitCode = 1;
   }
 });
