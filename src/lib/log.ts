@@ -3,6 +3,10 @@
 // and an alert's profile sits deeper than any path list would foresee), and e-mail addresses and card numbers inside
 // any string, the message included, are masked.
 import pino from "pino";
+import { maskCardNumbers } from "./card-numbers.js";
+
+// the case masker and the alert publisher import it from here
+export { maskCardNumbers };
 
 const CENSOR = "[redacted]";
 /** field names whose values are never logged, in any case */
@@ -11,34 +15,6 @@ const SECRET_KEY = /token|passw|^pwd$|secret|credential|api[-_]?key|authorizatio
 const EMAIL = /[a-z0-9._%+-]+(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
 /** how deep a logged object is walked; deeper values are censored rather than logged unchecked */
 const MAX_DEPTH = 8;
-
-/**
- * A card number (PAN) as free text may hold one (a descriptor, a URL's query, an error quoting either): 13 to 19
- * digits, grouped by single spaces or dashes or not, not part of a longer token (a hex hash, an id).
- */
-const CARD_NUMBER = /(?<![0-9a-z+/])\d(?:[ -]?\d){12,18}(?![0-9a-z+/])/gi;
-
-/** Whether the digits pass the Luhn check every card number passes (most other long numbers do not). */
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1 && (d *= 2) > 9) d -= 9;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-/**
- * `text` with every card number in it truncated to its first six and last four digits, the most PCI DSS lets a
- * display show (400012******9017); other numbers as they are.
- */
-export function maskCardNumbers(text: string): string {
-  return text.replace(CARD_NUMBER, (run) => {
-    const digits = run.replace(/[ -]/g, "");
-    return luhn(digits) ? `${digits.slice(0, 6)}${"*".repeat(digits.length - 10)}${digits.slice(-4)}` : run;
-  });
-}
 
 const scrub = (s: string): string => maskCardNumbers(s.includes("@") || s.includes("%40") ? s.replace(EMAIL, CENSOR) : s);
 
