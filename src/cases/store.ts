@@ -50,7 +50,11 @@ export interface CaseRow {
   merchantId: string;
   status: Status;
   score: number;
+  /** the latest alert's severity */
   severity: string;
+  /** the highest severity of the case's alerts: what the queue ranks it by, and a critical dismissal's rule */
+  peakSeverity: string;
+  /** every typology the case's alerts named, in the order they first came */
   typologies: string[];
   acquirerId: string | null;
   assignee: string | null;
@@ -121,11 +125,12 @@ export interface CaseDetail {
   otherCases: CaseRow[];
 }
 
-const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, typologies, acquirer_id, assignee, opened_at, updated_at,
+const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, peak_severity, typologies, acquirer_id, assignee, opened_at, updated_at,
   closed_at, report_ref, dismiss_reason, termination_ref, last_alert_id`;
 
-// a severity's rank (low 1 .. critical 4), as the alert's schema orders them
-const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], severity)`;
+// the case's highest severity's rank (low 1 .. critical 4), as the alert's schema orders them: a case that was
+// critical stays with the critical ones when a later alert on another rule comes in lower
+const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], peak_severity)`;
 
 type Raw = Record<string, unknown>;
 const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -137,6 +142,7 @@ function caseRow(r: Raw): CaseRow {
     status: r.status as Status,
     score: Number(r.score),
     severity: r.severity as string,
+    peakSeverity: r.peak_severity as string,
     typologies: r.typologies as string[],
     acquirerId: (r.acquirer_id as string | null) ?? null,
     assignee: (r.assignee as string | null) ?? null,
@@ -224,7 +230,8 @@ export class CaseStore {
   ) {}
 
   /**
-   * Sorted by risk: severity first (a rule can make a case critical whatever its score), then score, highest first;
+   * Sorted by risk: the case's highest severity first (a rule can make a case critical whatever its score), then
+   * the latest score, highest first;
    * then age, oldest first; the case id last, so that paging is stable.
    */
   async queue(f: QueueFilter = {}): Promise<{ rows: CaseRow[]; total: number; page: number; pageSize: number }> {
@@ -323,7 +330,7 @@ export class CaseStore {
       if (!TRANSITIONS[a.action].from.includes(before.status)) throw new CaseError(409, notAllowed(a.action, before.status));
       if (a.action === "assign" && a.assignee !== undefined) await this.checkAssignee(q, a.assignee);
       // a critical case is a listed site or identifier matched at high confidence: an auditor asks why it was let go
-      if (a.action === "dismiss" && before.severity === "critical" && !a.note)
+      if (a.action === "dismiss" && before.peakSeverity === "critical" && !a.note)
         throw new CaseError(400, "note: a critical case (an indicator matched at high confidence) is dismissed only with a note saying why the match does not hold; write it in the note and dismiss again");
       const status = nextStatus(before.status, a.action);
       const set = {

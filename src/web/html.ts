@@ -105,6 +105,9 @@ export function isolated(s: string): string {
 }
 
 export const severity = (s: string): Html => html`<span class="sev-${s}">${s}</span>`;
+/** A case's severity as it ranks in the queue, its highest, and its latest alert's when that came in lower. */
+export const caseSeverity = (c: CaseRow): Html =>
+  html`${severity(c.peakSeverity)}${c.peakSeverity !== c.severity ? html` <span class="muted">(latest alert: ${c.severity})</span>` : ""}`;
 export const when = (iso: string | null): string => (iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") : "—");
 export const shortHash = (h: string | undefined): string => (h ? `${h.slice(0, 15)}…` : "—");
 

@@ -447,6 +447,105 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TRIGGER mt_audit_dated BEFORE INSERT ON mt_audit FOR EACH ROW EXECUTE FUNCTION mt_audit_dated();
     `,
   },
+  {
+    version: 22,
+    name: "a case's typologies and highest severity from all its alerts",
+    sql: `
+      -- A case took its typologies and severity from its latest alert alone: a merchant alerted for card testing and
+      -- then, the burst gone from the window, for disputes left the queue's card-testing filter, and a case critical
+      -- on a listed identifier went down among the medium ones when a later alert on another rule came in. A case
+      -- now names every typology its alerts named (in the order they first came) and keeps its highest severity
+      -- (peak_severity), by which the queue ranks it; severity stays the latest alert's, which the webhook follows.
+      CREATE FUNCTION mt_severity_rank(severity text) RETURNS int LANGUAGE sql IMMUTABLE
+        AS $f$ SELECT array_position(ARRAY['low', 'medium', 'high', 'critical'], severity) $f$;
+      ALTER TABLE mt_cases ADD COLUMN peak_severity text;
+      WITH named AS (
+        SELECT ca.case_id, t.typology, min(a.raised_at) AS first_at, min(t.n) AS n
+        FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id),
+             jsonb_array_elements_text(a.alert->'typologies') WITH ORDINALITY AS t(typology, n)
+        GROUP BY ca.case_id, t.typology
+      ), kinds AS (
+        SELECT case_id, array_agg(typology ORDER BY first_at, n, typology) AS typologies FROM named GROUP BY case_id
+      ), peaks AS (
+        SELECT ca.case_id, max(mt_severity_rank(a.severity)) AS r
+        FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id) GROUP BY ca.case_id
+      )
+      UPDATE mt_cases c SET typologies = COALESCE(k.typologies, c.typologies),
+                            peak_severity = (ARRAY['low', 'medium', 'high', 'critical'])[p.r]
+      FROM peaks p LEFT JOIN kinds k USING (case_id) WHERE c.case_id = p.case_id;
+      UPDATE mt_cases SET peak_severity = severity WHERE peak_severity IS NULL;
+      ALTER TABLE mt_cases ALTER COLUMN peak_severity SET NOT NULL;
+      -- as in migration 12, with the case's typologies and peak severity gathered from every new alert of the batch
+      CREATE OR REPLACE FUNCTION mt_record(alerts json, hits json, acquirers json, webhooks boolean) RETURNS void
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF json_array_length(hits) > 0 THEN
+          INSERT INTO mt_rule_hits (rule_id, rule_version, mode, merchant_id, first_at)
+          SELECT h->>'rule', h->>'version', h->>'mode', h->>'merchantId', (h->>'at')::timestamptz
+          FROM json_array_elements(hits) AS h
+          ON CONFLICT DO NOTHING;
+        END IF;
+        IF json_array_length(alerts) = 0 THEN RETURN; END IF;
+        WITH batch AS (
+          SELECT a, a->>'alertId' AS alert_id, a->>'merchantId' AS merchant_id, ord
+          FROM json_array_elements(alerts) WITH ORDINALITY AS t(a, ord)
+        ), fresh AS (
+          INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
+          SELECT alert_id, merchant_id, (a->>'raisedAt')::timestamptz, (a->>'score')::int, a->>'severity',
+                 a->'ruleSet'->>'version', a
+          FROM batch ORDER BY ord
+          ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id
+        ), new AS (
+          SELECT b.* FROM batch b JOIN fresh USING (alert_id)
+        ), firsts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, (a->>'raisedAt')::timestamptz AS opened
+          FROM new ORDER BY merchant_id, ord
+        ), lasts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, a AS last FROM new ORDER BY merchant_id, ord DESC
+        ), named AS (
+          SELECT DISTINCT ON (merchant_id, typology) merchant_id, typology, ord, n
+          FROM new, json_array_elements_text(a->'typologies') WITH ORDINALITY AS t(typology, n)
+          ORDER BY merchant_id, typology, ord, n
+        ), kinds AS (
+          SELECT merchant_id, array_agg(typology ORDER BY ord, n) AS typologies FROM named GROUP BY merchant_id
+        ), peaks AS (
+          SELECT merchant_id, (ARRAY['low', 'medium', 'high', 'critical'])[max(mt_severity_rank(a->>'severity'))] AS peak
+          FROM new GROUP BY merchant_id
+        ), before AS (
+          -- every part of one statement sees the tables as they were before it
+          SELECT merchant_id, severity FROM mt_cases
+          WHERE merchant_id IN (SELECT merchant_id FROM lasts) AND status IN ('open', 'in_review', 'escalated')
+        ), cases AS (
+          INSERT INTO mt_cases (merchant_id, score, severity, peak_severity, typologies, acquirer_id, opened_at, updated_at, last_alert_id)
+          SELECT l.merchant_id, (last->>'score')::int, last->>'severity', COALESCE(p.peak, last->>'severity'),
+                 COALESCE(k.typologies, '{}'), acquirers->>l.merchant_id, f.opened,
+                 (last->>'raisedAt')::timestamptz, last->>'alertId'
+          FROM lasts l JOIN firsts f USING (merchant_id) LEFT JOIN kinds k USING (merchant_id) LEFT JOIN peaks p USING (merchant_id)
+          ON CONFLICT (merchant_id) WHERE status IN ('open', 'in_review', 'escalated') DO UPDATE
+            SET score = EXCLUDED.score, severity = EXCLUDED.severity,
+                peak_severity = CASE WHEN mt_severity_rank(EXCLUDED.peak_severity) > mt_severity_rank(mt_cases.peak_severity)
+                                     THEN EXCLUDED.peak_severity ELSE mt_cases.peak_severity END,
+                typologies = mt_cases.typologies || ARRAY(SELECT t FROM unnest(EXCLUDED.typologies) WITH ORDINALITY AS u(t, n)
+                                                          WHERE t <> ALL(mt_cases.typologies) ORDER BY n),
+                updated_at = EXCLUDED.updated_at, last_alert_id = EXCLUDED.last_alert_id,
+                acquirer_id = COALESCE(EXCLUDED.acquirer_id, mt_cases.acquirer_id)
+          RETURNING case_id, merchant_id, severity, score
+        ), links AS (
+          INSERT INTO mt_case_alerts (case_id, alert_id)
+          SELECT c.case_id, n.alert_id FROM cases c JOIN new n USING (merchant_id)
+          ON CONFLICT DO NOTHING
+        )
+        INSERT INTO mt_webhooks (case_id, event, payload)
+        SELECT c.case_id, 'case.high-severity', jsonb_build_object(
+                 'event', 'case.high-severity', 'caseId', c.case_id::text, 'merchantId', c.merchant_id,
+                 'severity', c.severity, 'score', c.score, 'typologies', l.last->'typologies',
+                 'alertId', l.last->>'alertId', 'raisedAt', l.last->>'raisedAt', 'new', b.merchant_id IS NULL)
+        FROM cases c JOIN lasts l USING (merchant_id) LEFT JOIN before b USING (merchant_id)
+        WHERE webhooks AND c.severity IN ('high', 'critical')
+          AND (b.merchant_id IS NULL OR b.severity NOT IN ('high', 'critical'));
+      END $$;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

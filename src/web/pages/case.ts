@@ -1,6 +1,6 @@
 // One case: who the merchant is, why it is here (each signal against its threshold, in plain words), the evidence,
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
-import { csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
+import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
@@ -138,7 +138,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
 ${o.print ? html`<p id="printed" class="muted">Case file printed by ${user.username} on ${when(o.printedAt ?? null)}; addresses as host and SHA-256 only, as in the audit trail.</p>` : ""}
-<p><strong>Status:</strong> <span id="status">${statusText(c.status)}</span> · <strong>Score</strong> ${c.score} · ${severity(c.severity)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
+<p><strong>Status:</strong> <span id="status">${statusText(c.status)}</span> · <strong>Score</strong> ${c.score} · ${caseSeverity(c)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
 · <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${c.closedAt ? ` · closed ${when(c.closedAt)}` : ""}${decision(c, true)}</p>
 ${
   o.print
@@ -186,7 +186,7 @@ ${
         "Dismiss",
         (sent) =>
           html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
-            c.severity === "critical" ? html`<label>why the match does not hold <input name="note" required size="40" value="${sent("note")}"></label>` : note(sent)
+            c.peakSeverity === "critical" ? html`<label>why the match does not hold <input name="note" required size="40" value="${sent("note")}"></label>` : note(sent)
           }`,
       )
     : ""

@@ -1,5 +1,5 @@
 // The case queue: most severe, then highest score, then oldest first, with filters and paging.
-import { decision, html, layout, severity, when, type PageUser } from "../html.js";
+import { caseSeverity, decision, html, layout, when, type PageUser } from "../html.js";
 import type { CaseRow, QueueFilter } from "../../cases/store.js";
 import { STATUSES, statusText } from "../../cases/workflow.js";
 
@@ -27,7 +27,7 @@ export function queuePage(
     "Case queue",
     user,
     html`<h1>Case queue</h1>
-<p class="muted">Suspect merchant accounts, riskiest first: critical before high, then by score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
+<p class="muted">Suspect merchant accounts, riskiest first: critical before high (a case ranks by the highest severity of its alerts), then by the latest score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
 <form method="get" action="/cases" class="noprint">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
   ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, statusText(s)])])}
@@ -47,7 +47,7 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
 <tbody>${
       q.rows.length
         ? q.rows.map(
-            (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${severity(c.severity)}</td>
+            (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${caseSeverity(c)}</td>
 <td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${statusText(c.status)}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
           )
         : html`<tr><td colspan="10">${
