@@ -60,8 +60,9 @@ describe("Kafka's TLS and SASL settings", () => {
     expect(caOf({ KAFKA_SSL_CA_FILE: first })).toContain("first");
     rmSync(first);
     expect(caOf({ KAFKA_SSL_CA_FILE: first })).toContain("first");
-    // another setting is another read
+    // another setting is another read, and does not undo the first's
     expect(caOf({ KAFKA_SSL_CA_FILE: pem("other.pem", "other") })).toContain("other");
+    expect(caOf({ KAFKA_SSL_CA_FILE: first })).toContain("first");
     const late = join(d, "late.pem");
     expect(() => kafkaSecurity({ KAFKA_SSL_CA_FILE: late })).toThrow(/late\.pem cannot be read \(ENOENT\)/);
     pem("late.pem", "late");

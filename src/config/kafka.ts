@@ -54,8 +54,8 @@ const KafkaSecurity = KafkaVariables.superRefine((v, ctx) => {
   return { ...(ssl && { ssl }), ...(sasl && { sasl }) };
 });
 
-/** The last setting read and what it gave: one process runs with one. */
-let last: { key: string; options: Pick<KafkaConfig, "ssl" | "sasl"> } | undefined;
+/** What each setting read gave, by its variables' values: a process runs with one, a test with a few. */
+const read = new Map<string, Pick<KafkaConfig, "ssl" | "sasl">>();
 
 /**
  * The TLS and SASL options of a Kafka client, from the environment (none: plaintext, as a broker on a test machine);
@@ -64,11 +64,12 @@ let last: { key: string; options: Pick<KafkaConfig, "ssl" | "sasl"> } | undefine
 export function kafkaSecurity(env: NodeJS.ProcessEnv = process.env): Pick<KafkaConfig, "ssl" | "sasl"> {
   const set = Object.fromEntries(KAFKA_SECURITY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]]));
   // asked at start-up and again for each Kafka client made (the brokers' probe, the client): the PEM files are read
-  // once for a setting, and again only when it changes; a refusal is not kept, so a file put in place is read next time
+  // once for each setting (another path is another setting); a refusal is not kept, so a file put in place is read next time
   const key = JSON.stringify(set);
-  if (last?.key === key) return last.options;
+  const known = read.get(key);
+  if (known) return known;
   const r = KafkaSecurity.safeParse(set);
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; "));
-  last = { key, options: r.data };
+  read.set(key, r.data);
   return r.data;
 }
