@@ -4,17 +4,14 @@
 // counted, a second time. consumed = processed + dead-lettered must stay the topic's count, as an operator
 // reconciles it (and as README's 'counted once their chunk is committed' says).
 import { describe, expect, it } from "vitest";
-import { createTopics, freshNames, freshSchema, pgProxy, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
+import { behindProxy, produce, sampleTransactions, startRunner, waitCaughtUp } from "./harness.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("events counted once across a PostgreSQL outage", () => {
   it("counts the events consumed while PostgreSQL was away once, though the partition was claimed again", { timeout: 180_000 }, async () => {
-    const n = freshNames("opcount");
-    await createTopics(n, 1);
-    const url = await freshSchema(n);
-    const proxy = await pgProxy(url);
-    const quiet = sampleLines().filter((l) => l.includes('"type":"transaction"'));
+    const { n, url, proxy } = await behindProxy("opcount", 1);
+    const quiet = sampleTransactions();
     const runner = await startRunner(n, proxy.url);
     const total = async (name: string) => (await runner.metrics.registry.getSingleMetric(name)!.get()).values.reduce((a, v) => a + v.value, 0);
     try {
