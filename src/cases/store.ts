@@ -68,6 +68,15 @@ export interface CaseRow {
   lastAlertId: string;
 }
 
+/** When a reviewer last looked at a case, and the ids of the alerts that came in on it since. */
+export interface Seen {
+  at: string;
+  newAlertIds: string[];
+}
+
+/** A queue's case; for a viewer, when they last looked at it and how many alerts came in since (null: never). */
+export type QueueRow = CaseRow & { seen?: { at: string; newAlerts: number } | null };
+
 const QUEUE_STATUSES = ["active", "all", ...STATUSES] as const;
 
 const filters = {
@@ -234,7 +243,7 @@ export class CaseStore {
    * the latest score, highest first;
    * then age, oldest first; the case id last, so that paging is stable.
    */
-  async queue(f: QueueFilter = {}): Promise<{ rows: CaseRow[]; total: number; page: number; pageSize: number }> {
+  async queue(f: QueueFilter = {}, viewer?: string): Promise<{ rows: QueueRow[]; total: number; page: number; pageSize: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const status = f.status ?? "active";
@@ -269,7 +278,30 @@ export class CaseStore {
       this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases ${sql} ORDER BY ${BY_SEVERITY} DESC, score DESC, opened_at ASC, case_id ASC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mt_cases ${sql}`, params),
     ]);
-    return { rows: rows.rows.map(caseRow), total: Number(count.rows[0]!.n), page, pageSize };
+    const list = rows.rows.map(caseRow);
+    const seen = viewer === undefined ? undefined : await this.seen(list.map((c) => c.caseId), viewer);
+    return {
+      rows: seen ? list.map((c) => ({ ...c, seen: seen.has(c.caseId) ? { at: seen.get(c.caseId)!.at, newAlerts: seen.get(c.caseId)!.newAlertIds.length } : null })) : list,
+      total: Number(count.rows[0]!.n),
+      page,
+      pageSize,
+    };
+  }
+
+  /**
+   * When `username` last looked at each of these cases (opened or acted on it: their latest audit row on it), and the
+   * alerts that came in since, oldest first; a case they never looked at is not in the map. An alert's arrival is
+   * its row's time: its raisedAt is the event's, often days before anyone looked.
+   */
+  async seen(caseIds: readonly string[], username: string): Promise<Map<string, Seen>> {
+    if (caseIds.length === 0) return new Map();
+    const r = await this.db.query<Raw>(
+      `SELECT s.case_id::text, s.at, ARRAY(SELECT ca.alert_id FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id)
+         WHERE ca.case_id = s.case_id AND a.created_at > s.at ORDER BY a.raised_at, a.alert_id) AS fresh
+       FROM (SELECT case_id, max(at) AS at FROM mt_audit WHERE case_id = ANY($1::bigint[]) AND actor = $2 GROUP BY case_id) s`,
+      [caseIds.map(caseIdOf), username],
+    );
+    return new Map(r.rows.map((x) => [String(x.case_id), { at: iso(x.at)!, newAlertIds: x.fresh as string[] }]));
   }
 
   /** The values the queue's filters can take. */

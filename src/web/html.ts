@@ -38,7 +38,7 @@ table{border-collapse:collapse;width:100%;background:#fff;margin:.4em 0 1.2em}th
 th{background:#eef1f5}section{background:#fff;border:1px solid #d5d9e0;padding:.6em 1em;margin:0 0 1em}
 .sev-critical{color:#fff;background:#9b1c1c;padding:0 .4em}.sev-high{color:#fff;background:#c2410c;padding:0 .4em}
 .sev-medium{background:#fde68a;padding:0 .4em}.sev-low{background:#e5e7eb;padding:0 .4em}
-.error{background:#fee2e2;border:1px solid #b91c1c;padding:.5em 1em}.notice{background:#dcfce7;border:1px solid #15803d;padding:.5em 1em}
+strong.new{color:#9b1c1c}.error{background:#fee2e2;border:1px solid #b91c1c;padding:.5em 1em}.notice{background:#dcfce7;border:1px solid #15803d;padding:.5em 1em}
 code,.hash{font-family:ui-monospace,monospace;font-size:.9em}.muted{color:#5b6472}form.inline{display:inline}
 .actions form{margin:.3em 0}label{margin-right:.6em}button{cursor:pointer}
 @media print{header,.actions,.noprint{display:none}body{background:#fff}section{border:0}}

@@ -2,7 +2,7 @@
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
-import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail } from "../../cases/store.js";
+import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
@@ -25,6 +25,8 @@ export interface CasePageOptions {
   typed?: Record<string, string>;
   /** who the case can be handed over to: the active reviewers */
   assignees?: readonly string[];
+  /** when this reviewer last looked at the case before this opening, and what came in since (null: never) */
+  seen?: Seen | null;
 }
 
 const eventAnchor = (eventId: string) => `ev-${eventId}`;
@@ -96,6 +98,15 @@ function openedBy(audit: CaseDetail["audit"]): Html {
   )}: an entry per user in 10 minutes, each in the audit trail's CSV.</p>`;
 }
 
+/** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
+function sinceSeen(seen: Seen | null | undefined): Html | string {
+  if (!seen) return "";
+  const n = seen.newAlertIds.length;
+  return n
+    ? html`<p id="since-seen" class="notice">${n} new alert${n === 1 ? "" : "s"} since you last looked at this case (${when(seen.at)}), marked new in the timeline.</p>`
+    : html`<p id="since-seen" class="muted">No new alert since you last looked at this case (${when(seen.at)}).</p>`;
+}
+
 export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {}): string {
   const c = d.case;
   const p = d.context.profile;
@@ -125,7 +136,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     html`${ids.map((id, i) => html`${i ? ", " : ""}${kept.has(id) ? html`<a href="#${eventAnchor(id)}">${id}</a>` : html`${id} <span class="muted">(not kept with the case)</span>`}`)}`;
   const colleagues = (o.assignees ?? []).filter((u) => u !== user.username && u !== c.assignee);
   const timeline = [
-    ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
+    ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`${o.seen?.newAlertIds.includes(a.alertId) ? html`<strong class="new">new</strong> ` : ""}alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
     // the decisions, so that the story reads whole: who escalated between two alerts, and why
     ...audit
       .filter((a) => Object.hasOwn(TRANSITIONS, a.action))
@@ -137,6 +148,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
     user,
     html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
+${sinceSeen(o.seen)}
 ${o.print ? html`<p id="printed" class="muted">Case file printed by ${user.username} on ${when(o.printedAt ?? null)}; addresses as host and SHA-256 only, as in the audit trail.</p>` : ""}
 <p><strong>Status:</strong> <span id="status">${statusText(c.status)}</span> · <strong>Score</strong> ${c.score} · ${caseSeverity(c)} · <strong>Typologies:</strong> ${c.typologies.join(", ")}
 · <strong>Assignee:</strong> <span id="assignee">${c.assignee ?? "unassigned"}</span> · opened ${when(c.openedAt)}${c.closedAt ? ` · closed ${when(c.closedAt)}` : ""}${decision(c, true)}</p>

@@ -1,6 +1,6 @@
 // The case queue: most severe, then highest score, then oldest first, with filters and paging.
 import { caseSeverity, decision, html, layout, when, type PageUser } from "../html.js";
-import type { CaseRow, QueueFilter } from "../../cases/store.js";
+import type { QueueFilter, QueueRow } from "../../cases/store.js";
 import { STATUSES, statusText } from "../../cases/workflow.js";
 
 // the page sizes offered; any other one a link asks for (1-200) is kept
@@ -8,7 +8,7 @@ const PAGE_SIZES = [25, 50, 100, 200];
 
 export function queuePage(
   user: PageUser,
-  q: { rows: CaseRow[]; total: number; page: number; pageSize: number },
+  q: { rows: QueueRow[]; total: number; page: number; pageSize: number },
   f: QueueFilter,
   facets: { typologies: string[]; acquirers: string[]; assignees: string[] },
 ): string {
@@ -48,7 +48,9 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
       q.rows.length
         ? q.rows.map(
             (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${caseSeverity(c)}</td>
-<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${statusText(c.status)}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}</td></tr>`,
+<td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${statusText(c.status)}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}${
+              c.seen?.newAlerts ? html`<br><strong class="new">${c.seen.newAlerts} new alert${c.seen.newAlerts === 1 ? "" : "s"} since you last looked</strong>` : ""
+            }</td></tr>`,
           )
         : html`<tr><td colspan="10">${
             q.total > 0 ? html`No cases on page ${q.page}: the ${q.total} that match fill ${pages} page${pages === 1 ? "" : "s"}. <a href="${link(pages)}">Go to page ${pages}</a>.` : "No cases match these filters."
