@@ -26,6 +26,7 @@ import { migrate } from "../../src/sinks/postgres/migrations.js";
 import { keyOf } from "../../src/app/produce.js";
 import { IndicatorSet } from "../../src/indicators/schema.js";
 import { signSet } from "../../src/indicators/sign.js";
+import { publishSet } from "../../src/indicators/distribution.js";
 import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import { CLI } from "../helpers/cli.js";
 
@@ -430,6 +431,26 @@ export function sampleSetSigning(): { v1: IndicatorSet; sign: (set: IndicatorSet
   const v1 = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_INDICATORS, "coalition-sample.json"), "utf8")));
   const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
   return { v1, sign: (set) => signSet(set, SAMPLE_KEY_ID, key) };
+}
+
+/** A runner taking its indicator sets from `topic` alone, trusting the sample's publisher (sampleSetSigning's key). */
+export const sampleSetsRunner = (n: Names, url: string, topic: string): Promise<Runner> =>
+  startRunner(n, url, { indicators: undefined, trustStore: join(SAMPLE_DIR, "trust.json"), indicatorTopic: topic });
+
+/**
+ * A sampleSetsRunner on a topic of its own takes `sets`, published in order, until the last one's version is in
+ * force, and stops: PostgreSQL remembers that release.
+ */
+export async function setsPutInForce(n: Names, url: string, sets: IndicatorSet[]): Promise<void> {
+  const topic = `${n.id}.indicator-sets`;
+  const version = sets.at(-1)!.version;
+  const first = await sampleSetsRunner(n, url, topic);
+  try {
+    for (const set of sets) await publishSet(kafka(), topic, set);
+    await until(`version ${version} in force`, () => first.indicatorSets.some((s) => s.version === version));
+  } finally {
+    await first.stop();
+  }
 }
 
 /** How many indicator sets the runner has refused for `reason` (moneytrail_indicator_sets_refused_total). */

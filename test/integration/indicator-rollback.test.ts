@@ -4,11 +4,9 @@
 // same database, refuses version 1 as a rollback (logged, counted by reason) instead of putting back in force the
 // entry version 2 revoked.
 import { describe, expect, it } from "vitest";
-import { join } from "node:path";
 import pg from "pg";
 import { publishSet } from "../../src/indicators/distribution.js";
-import { SAMPLE_DIR } from "../../src/lib/paths.js";
-import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, sampleSetSigning, startRunner, until } from "./harness.js";
+import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, sampleSetSigning, sampleSetsRunner, setsPutInForce, until } from "./harness.js";
 
 describe("indicator sets rolled back on the topic", () => {
   it("are refused by a process started later, which remembers in PostgreSQL the highest version in force", { timeout: 180_000 }, async () => {
@@ -18,17 +16,8 @@ describe("indicator sets rolled back on the topic", () => {
     const { v1, sign } = sampleSetSigning();
     // version 2 withdraws an entry found to be a false positive
     const v2 = sign({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) });
-    const over = { indicators: undefined, trustStore: join(SAMPLE_DIR, "trust.json") };
 
-    const topic = `${n.id}.indicator-sets`;
-    const first = await startRunner(n, url, { ...over, indicatorTopic: topic });
-    try {
-      await publishSet(kafka(), topic, v1);
-      await publishSet(kafka(), topic, v2);
-      await until("version 2 in force", () => first.indicatorSets.some((s) => s.version === 2));
-    } finally {
-      await first.stop();
-    }
+    await setsPutInForce(n, url, [v1, v2]);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const { rows } = await pool.query("SELECT publisher, set_id, version FROM mt_indicator_versions");
@@ -39,7 +28,7 @@ describe("indicator sets rolled back on the topic", () => {
 
     const compacted = `${n.id}.indicator-sets-compacted`;
     await publishSet(kafka(), compacted, v1);
-    const later = await startRunner(n, url, { ...over, indicatorTopic: compacted });
+    const later = await sampleSetsRunner(n, url, compacted);
     try {
       await until("version 1 refused as a rollback", async () => (await refusals(later, "rollback")) === 1);
       expect(later.indicatorSets).toEqual([]);

@@ -3,11 +3,9 @@
 // release was gone from the topic (compaction kept the later copy under the set's key) took the changed one. The
 // release's digests are now remembered with its version (mt_indicator_versions, migration 11).
 import { describe, expect, it } from "vitest";
-import { join } from "node:path";
 import pg from "pg";
 import { publishSet, releaseDigests } from "../../src/indicators/distribution.js";
-import { SAMPLE_DIR } from "../../src/lib/paths.js";
-import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, sampleSetSigning, startRunner, until } from "./harness.js";
+import { createTopics, freshNames, freshSchema, indicatorRefusals as refusals, kafka, sampleSetSigning, sampleSetsRunner, setsPutInForce, until } from "./harness.js";
 
 describe("an indicator set's version re-published with other content", () => {
   it("is refused by a process started after the release in force left the topic", { timeout: 180_000 }, async () => {
@@ -18,16 +16,8 @@ describe("an indicator set's version re-published with other content", () => {
     const v2 = sign({ ...v1, version: 2 });
     // the same version number, one entry withdrawn
     const changed = sign({ ...v1, version: 2, entries: v1.entries.map((e, i) => (i ? e : { ...e, revoked: true })) });
-    const over = { indicators: undefined, trustStore: join(SAMPLE_DIR, "trust.json") };
 
-    const topic = `${n.id}.indicator-sets`;
-    const first = await startRunner(n, url, { ...over, indicatorTopic: topic });
-    try {
-      await publishSet(kafka(), topic, v2);
-      await until("version 2 in force", () => first.indicatorSets.some((s) => s.version === 2));
-    } finally {
-      await first.stop();
-    }
+    await setsPutInForce(n, url, [v2]);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const { rows } = await pool.query("SELECT version, content_sha256 FROM mt_indicator_versions");
@@ -39,7 +29,7 @@ describe("an indicator set's version re-published with other content", () => {
     // compaction has kept only the changed copy under the set's key
     const compacted = `${n.id}.indicator-sets-compacted`;
     await publishSet(kafka(), compacted, changed);
-    const later = await startRunner(n, url, { ...over, indicatorTopic: compacted });
+    const later = await sampleSetsRunner(n, url, compacted);
     try {
       await until("the changed version 2 refused", async () => (await refusals(later, "changed")) === 1, 60_000);
       expect(later.indicatorSets).toEqual([]);
