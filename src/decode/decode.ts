@@ -3,11 +3,18 @@ import { constants, isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { Event } from "./events.js";
+import { truncateCardNumbers, type TextField } from "./card-numbers.js";
 import { zodIssues } from "../lib/errors.js";
 import { parseTime } from "../lib/time.js";
+import { maskCardNumbers } from "../lib/card-numbers.js";
 
 export type Rejection = "too-large" | "not-json" | "schema";
-export type Decoded = { ok: true; event: Event } | { ok: false; kind: Rejection; reason: string };
+/**
+ * An event, its card numbers truncated: `cardNumbersIn` names the fields that held one (absent when none did), for
+ * the producer to be told which of its fields carried what the contract keeps out. A refusal's reason, which may
+ * quote the message, has its card numbers truncated too; the message's bytes are the caller's, as they came.
+ */
+export type Decoded = { ok: true; event: Event; cardNumbersIn?: TextField[] } | { ok: false; kind: Rejection; reason: string };
 
 export const DEFAULT_MAX_BYTES = 64 * 1024;
 /** The least size limit a setting may give (run's MT_MAX_MESSAGE_BYTES, replay's and backtest's flag). */
@@ -58,36 +65,36 @@ function compileCheck(): ValidateFunction<Event> {
  */
 export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead?: AheadLimit, referenceMs = 0, sizeSetting = RUN_MAX_BYTES_SETTING): Decoded {
   const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.length;
-  if (size > maxBytes) return { ok: false, kind: "too-large", reason: `too large: ${size} bytes, the limit is ${maxBytes}: raise ${sizeSetting} to take it` };
+  if (size > maxBytes) return refused("too-large", `too large: ${size} bytes, the limit is ${maxBytes}: raise ${sizeSetting} to take it`);
   // The contract's events are UTF-8 JSON. Bytes that are not UTF-8 (a descriptor in Latin-1) would be read as U+FFFD
   // and the event taken with its text changed, so they are refused instead; the dead letter keeps them as they came.
   if (typeof raw !== "string" && !isUtf8(raw)) {
     const at = firstNotUtf8(raw);
-    return {
-      ok: false,
-      kind: "not-json",
-      reason: `not JSON: not UTF-8 (byte 0x${raw[at]!.toString(16).padStart(2, "0")} at offset ${at}): the contract's events are UTF-8 JSON; encode the text as UTF-8 (not Latin-1 or Windows-1252) and send it again`,
-    };
+    return refused(
+      "not-json",
+      `not JSON: not UTF-8 (byte 0x${raw[at]!.toString(16).padStart(2, "0")} at offset ${at}): the contract's events are UTF-8 JSON; encode the text as UTF-8 (not Latin-1 or Windows-1252) and send it again`,
+    );
   }
-  if (size === 0) return { ok: false, kind: "not-json", reason: "not JSON: the message is empty; an event is one JSON object" };
+  if (size === 0) return refused("not-json", "not JSON: the message is empty; an event is one JSON object");
   // A UTF-8 byte-order mark, which RFC 8259 lets a reader ignore (some Windows tools write one), is not part of the event.
   const text = withoutBom(typeof raw === "string" ? raw : raw.toString("utf8"));
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { ok: false, kind: "not-json", reason: `not JSON: ${(err as Error).message}` };
+    // the parser's message quotes the text around the fault
+    return refused("not-json", `not JSON: ${(err as Error).message}`);
   }
   // PostgreSQL's text and jsonb hold neither U+0000 nor a lone UTF-16 surrogate: an event carrying one would fail
   // every commit of its alert. Both can only come escaped (bytes that are not UTF-8 are refused above), so most events skip the walk.
   if (text.includes("\\u") && UNSTORABLE_ESCAPE.test(text) && unstorable(json))
-    return { ok: false, kind: "schema", reason: "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending" };
-  if ((accepts ??= compileCheck())(json)) return ahead && referenceMs > 0 ? notAhead(json, ahead, referenceMs) : { ok: true, event: json };
+    return refused("schema", "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending");
+  if ((accepts ??= compileCheck())(json)) return accepted(json, ahead, referenceMs);
   const parsed = Event.safeParse(json);
-  if (parsed.success) return ahead && referenceMs > 0 ? notAhead(parsed.data, ahead, referenceMs) : { ok: true, event: parsed.data };
+  if (parsed.success) return accepted(parsed.data, ahead, referenceMs);
   const issues = zodIssues(parsed.error, json).slice(0, 3).map((i) => `${i.path || "(event)"}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
-  return { ok: false, kind: "schema", reason: `schema: ${issues.join("; ")}${more}` };
+  return refused("schema", `schema: ${issues.join("; ")}${more}`);
 }
 
 /**
@@ -100,11 +107,10 @@ export function keyedByMerchant(d: Decoded, key: Buffer | null): Decoded {
   const id = d.event.merchantId;
   if (key !== null && key.length === Buffer.byteLength(id) && key.toString() === id) return d;
   const shown = key === null ? "the message has no key" : `the message's key is ${JSON.stringify(key.toString().slice(0, 300))}, not the event's merchantId`;
-  return {
-    ok: false,
-    kind: "schema",
-    reason: `schema: key: ${shown} (${JSON.stringify(id)}): the contract keys each event by its merchantId, so that all of a merchant's events are on one partition, in order; send it again keyed by its merchantId`,
-  };
+  return refused(
+    "schema",
+    `schema: key: ${shown} (${JSON.stringify(id)}): the contract keys each event by its merchantId, so that all of a merchant's events are on one partition, in order; send it again keyed by its merchantId`,
+  );
 }
 
 /** A message without a value (a tombstone), as kafkajs gives it: the reason for its dead letter, whose value is empty. */
@@ -143,16 +149,21 @@ function unstorable(v: unknown): boolean {
   return false;
 }
 
-function notAhead(event: Event, ahead: AheadLimit, referenceMs: number): Decoded {
-  const by = parseTime(event.occurredAt) - referenceMs;
-  if (by <= ahead.maxAheadMs) return { ok: true, event };
-  return {
-    ok: false,
-    kind: "schema",
-    reason:
+/** A valid event, unless dated too far ahead (`referenceMs` 0: not compared), its card numbers truncated. */
+function accepted(event: Event, ahead: AheadLimit | undefined, referenceMs: number): Decoded {
+  const by = ahead && referenceMs > 0 ? parseTime(event.occurredAt) - referenceMs : 0;
+  if (ahead && by > ahead.maxAheadMs)
+    return refused(
+      "schema",
       `schema: occurredAt: ${event.occurredAt} is ${duration(by)} after ${ahead.reference} (${new Date(referenceMs).toISOString()}), more than ${ahead.setting} allows (${duration(ahead.maxAheadMs)}): ` +
-      "an event dated ahead would make the merchant's later events late; correct its time, or the clock of the system that sets it, and send it again",
-  };
+        "an event dated ahead would make the merchant's later events late; correct its time, or the clock of the system that sets it, and send it again",
+    );
+  const cardNumbersIn = truncateCardNumbers(event);
+  return cardNumbersIn ? { ok: true, event, cardNumbersIn } : { ok: true, event };
+}
+
+function refused(kind: Rejection, reason: string): Decoded {
+  return { ok: false, kind, reason: maskCardNumbers(reason) };
 }
 
 /** A span in the largest unit that keeps it above 2: "90 seconds", "3 hours", "1,827 days". */
