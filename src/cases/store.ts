@@ -13,7 +13,9 @@ import type { Db, Queryable } from "./db.js";
 import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus, notAllowed, statusText } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
-export const ROLES = ["reviewer", "rule-tuner", "admin"] as const;
+// an auditor reads the audit trail export and nothing else: the account of a log collector (a SIEM) or an outside
+// auditor, who must not also be able to manage users
+export const ROLES = ["reviewer", "rule-tuner", "admin", "auditor"] as const;
 export type Role = (typeof ROLES)[number];
 export interface Actor {
   username: string;

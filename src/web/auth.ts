@@ -16,17 +16,20 @@ import { ACTIVE } from "../cases/workflow.js";
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: ScryptOptions) => Promise<Buffer>;
 
-/** Each permission and the roles that hold it. Reviewers see cases; rule tuners change rules; admins manage access. */
+/**
+ * Each permission and the roles that hold it. Reviewers see cases; rule tuners change rules; admins manage access;
+ * auditors read the audit trail export only (a SIEM's token must not be able to add users or revoke tokens).
+ */
 export const PERMISSIONS = {
   "cases:read": ["reviewer"],
   "cases:act": ["reviewer"],
   "rules:read": ["rule-tuner"],
   "rules:write": ["rule-tuner"],
   "users:manage": ["admin"],
-  "audit:export": ["admin"],
+  "audit:export": ["admin", "auditor"],
   // one's own account (one's home page, who one is, one's password); the only routes open to a session whose initial
   // password is not yet replaced
-  "account:self": ["reviewer", "rule-tuner", "admin"],
+  "account:self": ["reviewer", "rule-tuner", "admin", "auditor"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

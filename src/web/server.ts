@@ -22,7 +22,7 @@ import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
-import { adminPage, loginPage, passwordPage } from "./pages/other.js";
+import { adminPage, auditorPage, loginPage, passwordPage } from "./pages/other.js";
 
 export interface WebOptions {
   db: Db;
@@ -75,10 +75,12 @@ const SECURITY_HEADERS = {
 // goes first over plain HTTP, where someone on the network can answer with a sign-in page of their own. Not on plain
 // HTTP without a proxy (the demo), where a browser ignores it
 const TLS_HEADERS = { ...SECURITY_HEADERS, "strict-transport-security": "max-age=31536000" };
-const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin" };
+const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin", auditor: "/audit" };
+/** the most rows one GET /api/audit gives */
+const AUDIT_MAX_ROWS = 10_000;
 const AuditQuery = queryParams({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
-  limit: wholeNumber(1, 10_000).optional(),
+  limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(),
 });
 
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail"];
@@ -221,7 +223,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       o.log.warn({ user, role, route: `${req.method} ${req.routeOptions.url}`, permission: perm }, "request refused: the user's role lacks the permission");
       o.metrics?.webRefused.inc({ permission: perm, role });
       const help = req.routeOptions.config.whoCanHelp?.(req.actor) ?? "Ask an admin if you need it.";
-      const msg = `${req.actor.username} is a ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). ${help}`;
+      const msg = `${req.actor.username} is ${/^[aeiou]/.test(req.actor.role) ? "an" : "a"} ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). ${help}`;
       if (isApi(req)) return reply.code(403).send({ error: msg });
       return sendHtml(reply, layout("Not allowed", pageUser(req), html`<h1>Not allowed</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
@@ -436,6 +438,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
   app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => caseAudit(req.actor!, (req.params as { id: string }).id, "json"));
+  // an auditor's start page: what the role may do and where the export is
+  app.get("/audit", { config: { perm: "audit:export" } }, async (req, reply) => sendHtml(reply, auditorPage(pageUser(req)!, { maxRows: AUDIT_MAX_ROWS })));
   app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
     const q = AuditQuery.parse(req.query);
     const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: q.after, limit: q.limit });

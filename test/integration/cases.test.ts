@@ -44,7 +44,7 @@ describe.each([
     db = await open();
     await db.tx((q) => recordAlerts(q, sample, { acquirerOf: acquirerOf(sample), webhooks: false }));
     const auth = new Auth(db);
-    for (const [u, role] of [["rev", "reviewer"], ["rev2", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"]] as const) {
+    for (const [u, role] of [["rev", "reviewer"], ["rev2", "reviewer"], ["tuner", "rule-tuner"], ["adm", "admin"], ["aud", "auditor"]] as const) {
       await auth.addUser(CONSOLE, { username: u, role, password: `${u}-password-long` });
       tokens[u === "rev" ? "reviewer" : u === "rev2" ? "reviewer2" : role] = (await auth.createToken(CONSOLE, u, "test")).token;
     }
@@ -252,17 +252,25 @@ describe.each([
       "rules:read": ["rule-tuner"],
       "rules:write": ["rule-tuner"],
       "users:manage": ["admin"],
-      "audit:export": ["admin"],
-      "account:self": ["reviewer", "rule-tuner", "admin"],
+      "audit:export": ["admin", "auditor"],
+      "account:self": ["reviewer", "rule-tuner", "admin", "auditor"],
     });
-    // every route but one's own account (home page, who am I, password) is refused to two roles of three
+    expect(ROLES).toEqual(["reviewer", "rule-tuner", "admin", "auditor"]);
+    // every route but one's own account (home page, who am I, password) and the audit export (its page and the
+    // NDJSON) is refused to three roles of four; the audit export to two (reviewer, rule tuner)
     const own = app.guarded.filter((r) => r.perm === "account:self");
     expect(own.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /", "GET /api/me", "GET /password", "POST /api/me/password", "POST /password"]);
-    expect(denials).toBe((app.guarded.length - own.length) * 2);
+    const audit = app.guarded.filter((r) => r.perm === "audit:export");
+    expect(audit.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/audit", "GET /audit"]);
+    expect(denials).toBe((app.guarded.length - own.length - audit.length) * 3 + audit.length * 2);
     // a reviewer cannot change rules, by API or by the page
     const put = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("reviewer"), "content-type": "text/plain" }, payload: "x: 1" });
     expect(put.statusCode).toBe(403);
     expect(put.json().error).toContain("rule-tuner");
+    // the auditor reads the audit export, which the loop above refused to the reviewer and the rule tuner
+    const exported = await app.inject({ method: "GET", url: "/api/audit?limit=1", headers: as("auditor") });
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.headers["content-type"]).toContain("application/x-ndjson");
   });
 
   it("refuses a revoked token, a wrong password and a session's change without its CSRF token", async () => {

@@ -546,6 +546,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       END $$;
     `,
   },
+  {
+    version: 23,
+    name: "the auditor role",
+    sql: `
+      -- a role that reads the audit trail export and nothing else (a SIEM's account): allowed by the users' check
+      -- (migration 1's check, which PostgreSQL named mt_users_role_check)
+      ALTER TABLE mt_users DROP CONSTRAINT mt_users_role_check;
+      ALTER TABLE mt_users ADD CONSTRAINT mt_users_role_check CHECK (role IN ('reviewer', 'rule-tuner', 'admin', 'auditor'));
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -1,6 +1,7 @@
 // Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
 import type { LiveToken } from "../auth.js";
+import { ROLES } from "../../cases/store.js";
 
 export function loginPage(
   o: { error?: string; notice?: string } = {},
@@ -55,10 +56,25 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
       }</td></tr>`,
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
-<label>Role <select name="role"><option>reviewer</option><option>rule-tuner</option><option>admin</option></select></label><button>Add (shows a one-time password)</button></form>
+<label>Role <select name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select></label><button>Add (shows a one-time password)</button></form>
 <h2>Create an API token for yourself</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>Label <input name="label"></label>
 <label>Lasts (days, at most 365) <input name="days" type="number" min="1" max="365" placeholder="${o.tokenDays}"></label><button>Create (shown once)</button></form>
 <p class="muted">A token acts as its holder: one for someone else comes from the operator, on the server (<code>moneytrail users token NAME</code>).</p>
 <p class="muted">Full audit export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
+  );
+}
+
+/**
+ * An auditor's start page: the role reads the audit trail export and nothing else, so it says so and where the export
+ * is, rather than send them to a page they would be refused.
+ */
+export function auditorPage(user: PageUser, o: { maxRows: number }): string {
+  return layout(
+    "Audit trail",
+    user,
+    html`<h1>Audit trail</h1>
+<p>You are signed in as ${user.username}, an auditor: this role reads the audit trail export and nothing else (no cases, no rules, no users).</p>
+<p>The export: <a href="/api/audit">/api/audit</a> (NDJSON, one row a line, oldest first: <code>auditId</code>, <code>at</code>, <code>actor</code>, <code>role</code>, <code>action</code>, <code>caseId</code>, <code>target</code>, <code>before</code>, <code>after</code>, <code>detail</code>). It gives at most ${o.maxRows.toLocaleString("en")} rows at a time (<code>?limit=N</code> for fewer); <code>?after=ID</code>, the last <code>auditId</code> read, gives the rows after it. Each export is itself a row of the trail.</p>
+<p>A log collector (SIEM) reads it with an API token in the header <code>Authorization: Bearer …</code>: the operator gives one on the server, <code>moneytrail users token ${user.username}</code>.</p>`,
   );
 }
