@@ -190,6 +190,43 @@ export function serverSchema(prefix: string): { db: () => Db; cli: (...args: str
   };
 }
 
+/** Work on a connection of its own to `url`, closed after. */
+export async function onClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Call once at a test file's top level: a schema of its own (named after `prefix`, empty) and a login role of its own
+ * for the service (`role`, owning nothing), made before the file's tests and dropped after them with all the role
+ * came to own. Once made, `ownerUrl` is the schema's URL as its owner (the tests' user), `serviceUrl` as the role.
+ */
+export function serviceRoleSchema(prefix: string): { n: Names; role: string; ownerUrl: string; serviceUrl: string } {
+  const n = freshNames(prefix);
+  const schema = { n, role: `mt_service_${n.id.replace(/[^a-z0-9]/g, "_")}`, ownerUrl: "", serviceUrl: "" };
+  beforeAll(async () => {
+    await onClient(databaseUrl(), (c) => c.query(`CREATE ROLE ${schema.role} LOGIN`));
+    schema.ownerUrl = await freshSchema(n);
+    const u = new URL(schema.ownerUrl);
+    u.username = schema.role;
+    u.password = "";
+    schema.serviceUrl = u.toString();
+  });
+  afterAll(async () => {
+    await onClient(databaseUrl(), async (c) => {
+      await c.query(`DROP SCHEMA IF EXISTS ${n.id.replace(/[^a-z0-9]/g, "_")} CASCADE`);
+      await c.query(`DROP OWNED BY ${schema.role}`);
+      await c.query(`DROP ROLE ${schema.role}`);
+    });
+  });
+  return schema;
+}
+
 /** A pool on a fresh, migrated schema of its own, and the consumer's store on it. */
 export async function freshStore(n: Names, max = 2): Promise<{ pool: pg.Pool; store: PgStore }> {
   const pool = new pg.Pool({ connectionString: await freshSchema(n), max });
