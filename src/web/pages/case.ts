@@ -6,7 +6,7 @@ import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseD
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
-import type { EvidenceEvent } from "../../decode/events.js";
+import type { Alert, EvidenceEvent } from "../../decode/events.js";
 
 export interface CasePageOptions {
   /** the hash of a URL revealed by this request */
@@ -105,6 +105,24 @@ function sinceSeen(seen: Seen | null | undefined): Html | string {
   return n
     ? html`<p id="since-seen" class="notice">${n} new alert${n === 1 ? "" : "s"} since you last looked at this case (${when(seen.at)}), marked new in the timeline.</p>`
     : html`<p id="since-seen" class="muted">No new alert since you last looked at this case (${when(seen.at)}).</p>`;
+}
+
+/**
+ * Why the merchant is here: the latest alert's signals, then each rule's latest signal that only earlier alerts of
+ * the case carry (it left its window, or no longer held, before the latest): the case lists their typologies too.
+ */
+function caseSignals(alerts: CaseDetail["alerts"]): { signal: Alert["signals"][number]; earlier?: Alert }[] {
+  const latest = alerts.at(-1);
+  if (!latest) return [];
+  const out: { signal: Alert["signals"][number]; earlier?: Alert }[] = latest.signals.map((signal) => ({ signal }));
+  const listed = new Set(latest.signals.map((s) => s.rule));
+  for (const a of alerts.slice(0, -1).reverse())
+    for (const signal of a.signals)
+      if (!listed.has(signal.rule)) {
+        listed.add(signal.rule);
+        out.push({ signal, earlier: a });
+      }
+  return out;
 }
 
 export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {}): string {
@@ -233,9 +251,11 @@ ${actions.includes("reopen") ? form("reopen", "Reopen", (sent) => html`<label>wh
 <section><h2>Why this merchant is here</h2>
 ${
   latest
-    ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th><th>Evidence</th></tr></thead><tbody>${latest.signals.map(
-        (s) =>
-          html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span></td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${s.value}</td><td>${s.threshold}</td><td>${evidenceOf(s.evidence.eventIds)}</td></tr>`,
+    ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th><th>Evidence</th></tr></thead><tbody>${caseSignals(d.alerts).map(
+        ({ signal: s, earlier }) =>
+          html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span>${
+            earlier ? html`<br><span class="muted">from the earlier alert ${earlier.alertId} of ${when(earlier.raisedAt)}, not in the latest</span>` : ""
+          }</td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${s.value}</td><td>${s.threshold}</td><td>${evidenceOf(s.evidence.eventIds)}</td></tr>`,
       )}</tbody></table><p class="muted">Latest alert ${latest.alertId}, raised ${when(latest.raisedAt)} by rule set ${latest.ruleSet.id} version <code>${latest.ruleSet.version}</code>.</p>`
     : html`<p>No alert.</p>`
 }</section>
