@@ -6,6 +6,7 @@ import { decode, decodeMessage } from "../src/decode/decode.js";
 import { sha256Tagged } from "../src/lib/url.js";
 import { PAN, SHOWN, SPACED, eventsWithCardNumbers, holdsPan } from "./helpers/card-number-events.js";
 import { chargeback, merchant, resetEvents, tx } from "./helpers/events.js";
+import { syntheticPan } from "./helpers/card-numbers.js";
 
 const bytes = (e: unknown) => Buffer.from(JSON.stringify(e));
 
@@ -33,6 +34,18 @@ describe("decode of an event with a card number in its free text", () => {
       const d = decode(bytes(e));
       expect(d).toEqual({ ok: true, event: e });
     }
+  });
+
+  it("takes no time for one, whatever its unit, nor a run of zeros", () => {
+    // each passes Luhn's check: epoch milliseconds, microseconds, nanoseconds, a compact date and time
+    const times = [syntheticPan("176722560000"), syntheticPan("176722560000000"), syntheticPan("176722560000000000"), syntheticPan("2026030109300012")];
+    const url = `https://pay.example/c?${times.map((t, i) => `t${i}=${t}`).join("&")}&z=${"0".repeat(16)}`;
+    resetEvents();
+    const e = tx({ descriptor: `SHOP ${times[3]} ${times[0]}`, checkout: { url, referrerUrl: `https://ref.example/${times[1]}?at=${times[2]}` } });
+    expect(decode(bytes(e))).toEqual({ ok: true, event: e });
+    // a card number beside them is truncated all the same
+    const withPan = tx({ checkout: { url: `${url}&card=${PAN}` } });
+    expect(decode(bytes(withPan))).toMatchObject({ ok: true, event: { checkout: { url: `${url}&card=${SHOWN}` } }, cardNumbersIn: ["checkout.url"] });
   });
 
   it("refuses with a reason that quotes the message's key or text with the number truncated", () => {

@@ -44,6 +44,14 @@ function luhn(digits: string): boolean {
 }
 
 /**
+ * Whether the digits can be an issued card number by how they begin (ISO/IEC 7812). No card begins with 0 or 20, and
+ * one beginning with 1 has 15 digits (UATP, JCB's old 1800): so a time, a tenth of which pass Luhn's check, is not
+ * taken for a card, whatever its unit (epoch milliseconds, microseconds and nanoseconds begin with 1 until 2286, a
+ * compact date and time such as 20260301093000123 with 20 until 2100), nor is a run of zeros.
+ */
+const issuable = (digits: string): boolean => digits[0] !== "0" && (digits[0] === "1" ? digits.length === 15 : !digits.startsWith("20"));
+
+/**
  * `text` with every card number in it truncated to its first six and last four digits (400012******9017); other
  * numbers as they are. The same string when it holds none.
  */
@@ -51,6 +59,6 @@ export function maskCardNumbers(text: string): string {
   if (!mayHoldCardNumber(text)) return text;
   return text.replace(CARD_NUMBER, (run) => {
     const digits = run.replace(SEPARATORS, "");
-    return luhn(digits) ? `${digits.slice(0, 6)}${"*".repeat(digits.length - 10)}${digits.slice(-4)}` : run;
+    return issuable(digits) && luhn(digits) ? `${digits.slice(0, 6)}${"*".repeat(digits.length - 10)}${digits.slice(-4)}` : run;
   });
 }
