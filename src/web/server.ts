@@ -222,8 +222,12 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       const { username: user, role } = req.actor;
       o.log.warn({ user, role, route: `${req.method} ${req.routeOptions.url}`, permission: perm }, "request refused: the user's role lacks the permission");
       o.metrics?.webRefused.inc({ permission: perm, role });
-      const help = req.routeOptions.config.whoCanHelp?.(req.actor) ?? "Ask an admin if you need it.";
-      const msg = `${req.actor.username} is ${/^[aeiou]/.test(req.actor.role) ? "an" : "a"} ${req.actor.role}; this needs the ${PERMISSIONS[perm].join(" or ")} role (${perm}). ${help}`;
+      const roles = PERMISSIONS[perm].join(" or ");
+      // an admin can do what the admin role may; a role is never changed, so for the rest an admin adds a user
+      const help =
+        req.routeOptions.config.whoCanHelp?.(req.actor) ??
+        (can("admin", perm) ? "Ask an admin if you need it." : `A user keeps the role they were added with: if you need this, ask an admin to add you a user with the ${roles} role.`);
+      const msg = `${req.actor.username} is ${/^[aeiou]/.test(req.actor.role) ? "an" : "a"} ${req.actor.role}; this needs the ${roles} role (${perm}). ${help}`;
       if (isApi(req)) return reply.code(403).send({ error: msg });
       return sendHtml(reply, layout("Not allowed", pageUser(req), html`<h1>Not allowed</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
