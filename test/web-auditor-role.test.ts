@@ -74,6 +74,11 @@ describe("the auditor role", { timeout: 60_000 }, () => {
     expect(home.body).toMatch(/no cases, no rules, no users/);
     // the export itself, from the signed-in browser
     expect((await app.inject({ method: "GET", url: "/api/audit", headers: s })).statusCode).toBe(200);
+    // an admin may open the page too, and is not told they are an auditor
+    const admin = await app.inject({ method: "GET", url: "/audit", headers: a });
+    expect(admin.statusCode).toBe(200);
+    expect(admin.body).toContain('href="/api/audit"');
+    expect(admin.body).not.toContain("an auditor");
     // the queue and the admin page stay refused
     expect((await app.inject({ method: "GET", url: "/cases", headers: s })).statusCode).toBe(403);
     expect((await app.inject({ method: "GET", url: "/admin", headers: s })).statusCode).toBe(403);

@@ -66,14 +66,14 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
 
 /**
  * An auditor's start page: the role reads the audit trail export and nothing else, so it says so and where the export
- * is, rather than send them to a page they would be refused.
+ * is, rather than send them to a page they would be refused. An admin, who may export the trail too, sees the how.
  */
 export function auditorPage(user: PageUser, o: { maxRows: number }): string {
   return layout(
     "Audit trail",
     user,
     html`<h1>Audit trail</h1>
-<p>You are signed in as ${user.username}, an auditor: this role reads the audit trail export and nothing else (no cases, no rules, no users).</p>
+${user.role === "auditor" ? html`<p>You are signed in as ${user.username}, an auditor: this role reads the audit trail export and nothing else (no cases, no rules, no users).</p>` : ""}
 <p>The export: <a href="/api/audit">/api/audit</a> (NDJSON, one row a line, oldest first: <code>auditId</code>, <code>at</code>, <code>actor</code>, <code>role</code>, <code>action</code>, <code>caseId</code>, <code>target</code>, <code>before</code>, <code>after</code>, <code>detail</code>). It gives at most ${o.maxRows.toLocaleString("en")} rows at a time (<code>?limit=N</code> for fewer); <code>?after=ID</code>, the last <code>auditId</code> read, gives the rows after it. Each export is itself a row of the trail.</p>
 <p>A log collector (SIEM) reads it with an API token in the header <code>Authorization: Bearer …</code>: the operator gives one on the server, <code>moneytrail users token ${user.username}</code>.</p>`,
   );
