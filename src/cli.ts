@@ -20,7 +20,7 @@ import { readTopicRange } from "./source/kafka-range.js";
 import { HOLD_RECHECK_MS, brokersFrom, reachableKafka } from "./source/kafka.js";
 import { ZodError } from "zod";
 import { connectFailure, serverDb, type Db } from "./cases/db.js";
-import { Auth, AuthError, heldCases } from "./web/auth.js";
+import { Auth, AuthError, ROLE_SCOPE, heldCases } from "./web/auth.js";
 import { authSettings } from "./config/auth.js";
 import { CONSOLE, ROLES } from "./cases/store.js";
 import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
@@ -524,7 +524,11 @@ users
   .description("add a user; prints a one-time password")
   .argument("<username>")
   // a choice, so that a misspelt role is refused before connecting, naming the flag and the roles
-  .addOption(new Option("--role <role>", "what the user may do").choices(ROLES).makeOptionMandatory())
+  .addOption(
+    new Option("--role <role>", `what the user may do: ${ROLES.map((r) => `${r}: ${ROLE_SCOPE[r]}`).join("; ")}`)
+      .choices(ROLES)
+      .makeOptionMandatory(),
+  )
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (username: string, o: { role: string; databaseUrl?: string }) => {
     // the password's cost refused before connecting, as `run` refuses it before starting

@@ -33,6 +33,14 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
+/** What each role may do, in words, for whoever chooses one (`users add --help`): PERMISSIONS said plainly. */
+export const ROLE_SCOPE: Record<Role, string> = {
+  reviewer: "sees and works cases",
+  "rule-tuner": "reads and changes rules",
+  admin: "manages users and tokens, and reads the audit trail export",
+  auditor: "reads the audit trail export (GET /api/audit) and nothing else",
+};
+
 export const can = (role: Role, p: Permission): boolean => (PERMISSIONS[p] as readonly Role[]).includes(role);
 
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, "2-64 characters: lowercase letters, digits, dot, dash, underscore");
