@@ -92,6 +92,8 @@ const filters = {
   assignee: z.string().max(128).optional(),
   page: wholeNumber(1).optional(),
   pageSize: wholeNumber(1, 200).optional(),
+  /** the page after this case (a queue's `next`): where it stands in the order, so that cases closed since do not shift the page */
+  after: z.string().max(256).optional(),
 };
 
 /** The queue's filters, as the API's and the page's query parameters give them. */
@@ -142,6 +144,21 @@ const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, peak_
 // the case's highest severity's rank (low 1 .. critical 4), as the alert's schema orders them: a case that was
 // critical stays with the critical ones when a later alert on another rule comes in lower
 const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], peak_severity)`;
+
+// the queue's order as one ascending key, so that "after this case" is one comparison
+const QUEUE_KEY = `(-${BY_SEVERITY}, -score, opened_at, case_id)`;
+// a row's place in that order, for the next page's link (opened_at to the microsecond, as stored)
+const CURSOR_COLUMNS = `${BY_SEVERITY} AS rank, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS opened`;
+const Cursor = z.tuple([z.number().int(), z.number().int(), z.iso.datetime(), z.string().regex(/^\d{1,18}$/)]);
+
+/** A queue's `after`, as its `next` gave it; refused (400) when it is not one. */
+function queueCursor(after: string): z.infer<typeof Cursor> {
+  try {
+    return Cursor.parse(JSON.parse(Buffer.from(after, "base64url").toString()));
+  } catch {
+    throw new CaseError(400, "after: not a place in the queue; follow the queue's next link, or ask for a page by number (page=)");
+  }
+}
 
 type Raw = Record<string, unknown>;
 const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -245,7 +262,7 @@ export class CaseStore {
    * the latest score, highest first;
    * then age, oldest first; the case id last, so that paging is stable.
    */
-  async queue(f: QueueFilter = {}, viewer?: string): Promise<{ rows: QueueRow[]; total: number; page: number; pageSize: number }> {
+  async queue(f: QueueFilter = {}, viewer?: string): Promise<{ rows: QueueRow[]; total: number; page: number; pageSize: number; next?: string }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const status = f.status ?? "active";
@@ -275,18 +292,25 @@ export class CaseStore {
     }
     const sql = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const pageSize = Math.min(Math.max(f.pageSize ?? 25, 1), 200);
+    // after a case: the rows past its place in the order (as its link gave it); the page is the one the link names
+    const after = f.after === undefined ? undefined : queueCursor(f.after);
+    const past = `${QUEUE_KEY} > (-$${params.length + 1}::int, -$${params.length + 2}::int, $${params.length + 3}::timestamptz, $${params.length + 4}::bigint)`;
     const page = Math.max(f.page ?? 1, 1);
     const [rows, count] = await Promise.all([
-      this.db.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases ${sql} ORDER BY ${BY_SEVERITY} DESC, score DESC, opened_at ASC, case_id ASC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
+      after
+        ? this.db.query<Raw>(`SELECT ${CASE_COLUMNS}, ${CURSOR_COLUMNS} FROM mt_cases ${sql ? `${sql} AND` : "WHERE"} ${past} ORDER BY ${QUEUE_KEY} LIMIT ${pageSize}`, [...params, ...after])
+        : this.db.query<Raw>(`SELECT ${CASE_COLUMNS}, ${CURSOR_COLUMNS} FROM mt_cases ${sql} ORDER BY ${QUEUE_KEY} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mt_cases ${sql}`, params),
     ]);
     const list = rows.rows.map(caseRow);
+    const last = rows.rows.at(-1);
     const seen = viewer === undefined ? undefined : await this.seen(list.map((c) => c.caseId), viewer);
     return {
       rows: seen ? list.map((c) => ({ ...c, seen: seen.has(c.caseId) ? { at: seen.get(c.caseId)!.at, newAlerts: seen.get(c.caseId)!.newAlertIds.length } : null })) : list,
       total: Number(count.rows[0]!.n),
       page,
       pageSize,
+      ...(last && { next: Buffer.from(JSON.stringify([last.rank, last.score, last.opened, String(last.case_id)])).toString("base64url") }),
     };
   }
 

@@ -8,14 +8,15 @@ const PAGE_SIZES = [25, 50, 100, 200];
 
 export function queuePage(
   user: PageUser,
-  q: { rows: QueueRow[]; total: number; page: number; pageSize: number },
+  q: { rows: QueueRow[]; total: number; page: number; pageSize: number; next?: string },
   f: QueueFilter,
   facets: { typologies: string[]; acquirers: string[]; assignees: string[] },
 ): string {
   const pages = Math.max(1, Math.ceil(q.total / q.pageSize));
-  const link = (page: number) => {
+  // next continues after the page's last case (after=), so that cases closed from this page do not shift it
+  const link = (page: number, after?: string) => {
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...f, page })) if (v !== undefined && v !== "") p.set(k, String(v));
+    for (const [k, v] of Object.entries({ ...f, page, after })) if (v !== undefined && v !== "") p.set(k, String(v));
     return `/cases?${p}`;
   };
   const select = (name: string, current: string | undefined, options: [string, string][], label = name) => {
@@ -57,6 +58,6 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
           }</td></tr>`
     }</tbody></table>
 <p>${q.total} case${q.total === 1 ? "" : "s"} · ${q.page <= pages ? `page ${q.page} of ${pages}` : `${pages} page${pages === 1 ? "" : "s"}`}
-${q.page > 1 ? html` · <a href="${link(Math.min(q.page - 1, pages))}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1)}">next</a>` : ""}</p>`,
+${q.page > 1 ? html` · <a href="${link(Math.min(q.page - 1, pages))}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1, q.next)}">next</a>` : ""}</p>`,
   );
 }
