@@ -556,6 +556,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_users ADD CONSTRAINT mt_users_role_check CHECK (role IN ('reviewer', 'rule-tuner', 'admin', 'auditor'));
     `,
   },
+  {
+    version: 24,
+    name: "a case written without its peak severity",
+    sql: `
+      -- A case row written by hand (a repair, a test's fixture) without peak_severity (migration 22) was refused; it
+      -- starts at its own severity, as a case mt_record opens does.
+      CREATE FUNCTION mt_cases_peak() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.peak_severity := COALESCE(NEW.peak_severity, NEW.severity); RETURN NEW; END $$;
+      CREATE TRIGGER mt_cases_peak BEFORE INSERT ON mt_cases FOR EACH ROW EXECUTE FUNCTION mt_cases_peak();
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */
