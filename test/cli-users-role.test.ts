@@ -13,7 +13,7 @@ describe("users add", () => {
       encoding: "utf8",
       timeout: 60_000,
     });
-    expect(r.stderr).toBe("error: option '--role <role>' argument 'reviwer' is invalid. Allowed choices are reviewer, rule-tuner, admin.\n");
+    expect(r.stderr).toBe("error: option '--role <role>' argument 'reviwer' is invalid. Allowed choices are reviewer, rule-tuner, admin, auditor.\n");
     expect(r.status).toBe(2);
   });
 });
