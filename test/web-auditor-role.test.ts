@@ -72,6 +72,8 @@ describe("the auditor role", { timeout: 60_000 }, () => {
     expect(home.body).toContain('href="/api/audit"');
     expect(home.body).toContain("moneytrail users token audra");
     expect(home.body).toMatch(/no cases, no rules, no users/);
+    // the header links the role's own page, as it does each other role's
+    expect(home.body).toMatch(/<header>.*<a href="\/audit">Audit trail<\/a>.*<\/header>/s);
     // the export itself, from the signed-in browser
     expect((await app.inject({ method: "GET", url: "/api/audit", headers: s })).statusCode).toBe(200);
     // an admin may open the page too, and is not told they are an auditor

@@ -1,7 +1,7 @@
 // Server-rendered HTML: tagged templates that escape every interpolated value unless it is already markup.
 // No client framework: the page works without JavaScript, prints, and a test browser sees what a person sees.
 import { maskUrl } from "../cases/mask.js";
-import type { CaseRow } from "../cases/store.js";
+import type { CaseRow, Role } from "../cases/store.js";
 import { dismissalText } from "../cases/workflow.js";
 
 export class Html {
@@ -44,18 +44,29 @@ code,.hash{font-family:ui-monospace,monospace;font-size:.9em}.muted{color:#5b647
 @media print{header,.actions,.noprint{display:none}body{background:#fff}section{border:0}}
 `;
 
+/** Each role's page, linked in the header: a role added later fails to compile until it has one. */
+const HOME: Record<Role, { href: string; text: string }> = {
+  reviewer: { href: "/cases", text: "Case queue" },
+  "rule-tuner": { href: "/rules", text: "Rules" },
+  admin: { href: "/admin", text: "Users and tokens" },
+  auditor: { href: "/audit", text: "Audit trail" },
+};
+
 export function layout(title: string, user: PageUser | null, body: Html): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${title} · moneytrail</title><style>${new Html(STYLE)}</style></head>
 <body><header><strong>moneytrail</strong>${
     user
-      ? html`${user.role === "reviewer" ? html`<a href="/cases">Case queue</a>` : ""}${user.role === "rule-tuner" ? html`<a href="/rules">Rules</a>` : ""}${
-          user.role === "admin" ? html`<a href="/admin">Users and tokens</a>` : ""
-        }<span class="who">${user.username} (${user.role})
+      ? html`${home(user.role)}<span class="who">${user.username} (${user.role})
         <form class="inline" method="post" action="/logout">${csrfField(user)}<button>Sign out</button></form></span>`
       : ""
   }</header><main>${body}</main></body></html>`.value;
+}
+
+function home(role: string): Html | string {
+  const h = (HOME as Record<string, { href: string; text: string } | undefined>)[role];
+  return h ? html`<a href="${h.href}">${h.text}</a>` : "";
 }
 
 export const csrfField = (user: PageUser | null): Html => (user?.csrf ? html`<input type="hidden" name="_csrf" value="${user.csrf}">` : html``);
