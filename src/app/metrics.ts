@@ -6,6 +6,7 @@ import { Memo } from "../lib/memo.js";
 import { scrapeRead } from "../lib/within.js";
 import { Alert, Event } from "../decode/events.js";
 import type { Rejection } from "../decode/decode.js";
+import { TEXT_FIELDS } from "../decode/card-numbers.js";
 import type { RefusalKind } from "../indicators/distribution.js";
 
 /**
@@ -131,6 +132,11 @@ export function createMetrics() {
       c("events_dead_lettered_total", "messages sent to the dead-letter topic, by reason: not-json, schema, too-large, unreadable-batch (a record of a batch that cannot be read, skipped by moneytrail db skip-batch)", ["reason"]),
       "reason",
       Object.keys(DEAD_LETTER_REASONS),
+    ),
+    cardNumbers: fromZero(
+      c("card_numbers_truncated_total", "events whose free text held a card number (truncated at decode, before anything is kept), by field: the producer is to send tokens only", ["field"]),
+      "field",
+      TEXT_FIELDS,
     ),
     alerts: fromZero(c("alerts_raised_total", "alerts raised", ["severity"]), "severity", Alert.shape.severity.options),
     alertTypologies: c("alert_typologies_total", "alerts raised, once per typology they name", ["typology"]),

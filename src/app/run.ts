@@ -11,7 +11,8 @@ import { databaseWhere, type RunConfig } from "../config/run.js";
 import { after, failedAgain, type FailureRun, saysFailure } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
-import type { EventType } from "../decode/events.js";
+import type { Event, EventType } from "../decode/events.js";
+import type { TextField } from "../decode/card-numbers.js";
 import { Engine } from "../engine.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
@@ -197,6 +198,8 @@ export class Runner {
   private readonly unclaimed = new Map<number, OutboxPublisher>();
   /** where each partition PostgreSQL had nothing of started in this process (startOf) */
   private readonly starts = new Map<number, bigint>();
+  /** when an event's card number was last logged (cardNumbersTruncated) */
+  private cardNumbersSaidAt = 0;
   private readonly member = `${hostname()}:${process.pid}`;
   /** how far an event may be dated ahead: of its message's timestamp, or of this consumer's clock when earlier */
   private readonly aheadOfStamp: AheadLimit;
@@ -1356,6 +1359,20 @@ export class Runner {
   }
 
   /**
+   * An event whose free text held a card number (decode truncated it): counted, and said at most once a minute with
+   * the event and the fields, never the number, so that the producer can be told to send tokens only.
+   */
+  private cardNumbersTruncated(e: Event, fields: readonly TextField[]): void {
+    for (const field of fields) this.metrics.cardNumbers.inc({ field });
+    if (Date.now() - this.cardNumbersSaidAt < 60_000) return;
+    this.cardNumbersSaidAt = Date.now();
+    this.log.warn(
+      { eventId: e.eventId, merchantId: e.merchantId, fields },
+      "an event's free text held a card number, truncated to its first six and last four digits before anything was kept: the producer is to send card tokens only (said at most once a minute; moneytrail_card_numbers_truncated_total counts them)",
+    );
+  }
+
+  /**
    * Leaves a partition's batch unresolved, to be fetched again in a second. Thrown to kafkajs, the failure was retried
    * and then restarted the consumer: a rebalance of the whole group every few seconds while PostgreSQL was away.
    */
@@ -1480,6 +1497,7 @@ export class Runner {
           });
           continue;
         }
+        if (d.cardNumbersIn !== undefined) this.cardNumbersTruncated(d.event, d.cardNumbersIn);
         const timed = (++this.sampled & 63) === 0;
         const t0 = timed ? performance.now() : 0;
         const known = this.engine.merchants.size;

@@ -5,8 +5,9 @@
 import { maskCardNumbers } from "../lib/card-numbers.js";
 import type { Event } from "./events.js";
 
-/** A field of an event that can hold free text, as the producer is told it held a card number. */
-export type TextField = "legalName" | "descriptor" | "websites" | "checkout.url" | "checkout.referrerUrl" | "url" | "linkedUrls";
+/** The fields of an event that can hold free text, as the producer is told one held a card number. */
+export const TEXT_FIELDS = ["legalName", "descriptor", "websites", "checkout.url", "checkout.referrerUrl", "url", "linkedUrls"] as const;
+export type TextField = (typeof TEXT_FIELDS)[number];
 
 /** The fields of the call in hand that held a card number (decode is synchronous: one event at a time). */
 let found: TextField[] | undefined;

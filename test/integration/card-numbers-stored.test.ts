@@ -22,6 +22,10 @@ describe("a card number in an event's free text", () => {
     try {
       await produce(n.events, events.map((e) => JSON.stringify(e)));
       await waitCaughtUp(n, url, 60_000);
+      // the producer is to be told: counted by field
+      const counted = (await runner.metrics.cardNumbers.get()).values.filter((v) => v.value > 0).map((v) => v.labels.field);
+      expect(counted.length).toBeGreaterThan(0);
+      expect(counted).toContain("descriptor");
     } finally {
       // its stop writes the partition's checkpoint: the merchant's state and profile
       await runner.stop();
