@@ -40,7 +40,7 @@ describe("an API request without a required key", { timeout: 60_000 }, () => {
     // a value that is there but wrong keeps zod's words
     expect(await act({ action: "fly" })).toMatch(/^action: Invalid discriminator value/);
 
-    expect(await error("POST", "/api/users", adm, { username: "carl" })).toBe('role: missing: this key is required (one of "reviewer"|"rule-tuner"|"admin")');
+    expect(await error("POST", "/api/users", adm, { username: "carl" })).toBe('role: missing: this key is required (one of "reviewer"|"rule-tuner"|"admin"|"auditor")');
     expect(await error("POST", "/api/users", adm, { role: "reviewer" })).toBe("username: missing: this key is required (string)");
     expect(await error("PATCH", "/api/users/rev", adm, {})).toBe('disabled: send {"disabled": true} to withdraw the user\'s access, false to give it back');
   });
