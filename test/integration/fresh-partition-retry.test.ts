@@ -2,20 +2,7 @@
 // claimed again. The claim again took the batch Kafka fetched next (its in-memory position, past the chunks already
 // processed), so the events before it never reached the merchants' state: their rules, and alerts, went without them.
 import { describe, expect, it } from "vitest";
-import { createTopics, expectSampleAlertsOnce, freshNames, freshSchema, produce, sampleLines, sampleTransactions, startRunner, until, waitCaughtUp } from "./harness.js";
-import type { Runner } from "../../src/app/run.js";
-
-/** The runner's PostgreSQL store refuses its first chunk with outputs, as a lost connection would; returns the calls. */
-function failFirstCommit(runner: Runner): { calls: number } {
-  const store = (runner as unknown as { store: { commitOutputs: (...args: unknown[]) => Promise<unknown> } }).store;
-  const commitOutputs = store.commitOutputs.bind(store);
-  const seen = { calls: 0 };
-  store.commitOutputs = async (...args) => {
-    if (seen.calls++ === 0) throw new Error("injected: connection to PostgreSQL lost");
-    return commitOutputs(...args);
-  };
-  return seen;
-}
+import { createTopics, expectSampleAlertsOnce, failFirstCommit, freshNames, freshSchema, produce, sampleLines, sampleTransactions, startRunner, until, waitCaughtUp } from "./harness.js";
 
 describe("a fresh partition claimed again after its first commit failed", () => {
   it("rebuilds from the log's start: the same state and alerts as one uninterrupted replay", { timeout: 180_000 }, async () => {

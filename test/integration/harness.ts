@@ -698,3 +698,15 @@ export async function pgProxy(url: string): Promise<PgProxy> {
     close: down,
   };
 }
+
+/** The runner's PostgreSQL store refuses its first chunk with outputs, as a lost connection would; returns the calls. */
+export function failFirstCommit(runner: Runner): { calls: number } {
+  const store = (runner as unknown as { store: { commitOutputs: (...args: unknown[]) => Promise<unknown> } }).store;
+  const commitOutputs = store.commitOutputs.bind(store);
+  const seen = { calls: 0 };
+  store.commitOutputs = async (...args) => {
+    if (seen.calls++ === 0) throw new Error("injected: connection to PostgreSQL lost");
+    return commitOutputs(...args);
+  };
+  return seen;
+}

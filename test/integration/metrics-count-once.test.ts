@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { freePort } from "../../src/bench/processes.js";
-import { createTopics, freshNames, freshSchema, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
+import { createTopics, failFirstCommit, freshNames, freshSchema, produce, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 
 /** the sum of a counter's series in Prometheus text */
 const total = (metrics: string, name: string) =>
@@ -19,18 +19,11 @@ describe("/metrics counters", () => {
     const runner = await startRunner(n, url, { metricsPort: port });
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      // the first chunk with outputs is refused as a lost connection would be
-      const store = (runner as unknown as { store: { commitOutputs: (...args: unknown[]) => Promise<unknown> } }).store;
-      const commitOutputs = store.commitOutputs.bind(store);
-      let failed = 0;
-      store.commitOutputs = async (...args) => {
-        if (failed++ === 0) throw new Error("injected: connection to PostgreSQL lost");
-        return commitOutputs(...args);
-      };
+      const failed = failFirstCommit(runner);
       const lines = sampleLines();
       await produce(n.events, lines);
       await waitCaughtUp(n, url);
-      expect(failed).toBeGreaterThan(1);
+      expect(failed.calls).toBeGreaterThan(1);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(total(metrics, "moneytrail_events_consumed_total")).toBe(lines.length);
       expect(total(metrics, "moneytrail_events_processed_total") + total(metrics, "moneytrail_events_dead_lettered_total")).toBe(lines.length);
