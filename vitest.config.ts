@@ -18,8 +18,9 @@ export default defineConfig({
           // the migrated embedded database that testDb() (test/helpers/db.ts) copies, and the command bundled for
           // the tests that spawn it (test/helpers/cli.ts)
           globalSetup: ["test/infra/embedded-template.ts", "test/infra/cli-bundle.ts"],
-          // vitest's default on 2 cores is one file at a time, and many files wait on the processes they spawn
-          maxWorkers: 2,
+          // vitest's default on 2 cores is one file at a time, and many files wait on the processes they spawn;
+          // scripts/test.mjs (npm test) gives it one, beside the integration project
+          maxWorkers: Number(process.env.MT_TEST_UNIT_WORKERS) || 2,
           // a test is not a timing: vitest's 5 s default failed backtests of the sample on a machine busy with other work
           testTimeout: 60_000,
         },

@@ -34,7 +34,10 @@ describe("a PostgreSQL outage under a group of two", () => {
       await b.stop().catch(() => undefined);
       await proxy.close();
     }
-    expect({ joins, crashes }).toEqual({ joins: [], crashes: [] });
+    // before: 8 crashes and 8 joins a member in these 15 s. A rebalance may still come of a heartbeat late on a busy
+    // machine (one was seen in CI), but not of the outage: no crash, and at most one round of joins
+    expect(crashes).toEqual([]);
+    expect(joins.length).toBeLessThanOrEqual(2);
     await expectSampleAlertsOnce(url, n.alerts);
   });
 });
