@@ -3,7 +3,7 @@
 // JSON API returns it, so a full URL leaves the service only through an audited reveal or case-file export.
 import { z } from "zod";
 import { Alert, AlertContext, EvidenceEvent } from "../decode/events.js";
-import { maskCardNumbers } from "../lib/log.js";
+import { maskCardNumbers } from "../lib/card-numbers.js";
 import { urlHost } from "../lib/url.js";
 import { evidenceUrls, urlHash, type AuditRow, type CaseDetail } from "./store.js";
 

@@ -5,7 +5,8 @@
 import { after, failedAgain, type FailureRun } from "../lib/failure-run.js";
 import type { Kafka, Producer, Admin } from "kafkajs";
 import { OUTBOX_PAGE, type OutboxRow, type PgStore } from "./postgres/store.js";
-import { maskCardNumbers, type Logger } from "../lib/log.js";
+import type { Logger } from "../lib/log.js";
+import { maskCardNumbers } from "../lib/card-numbers.js";
 import { within } from "../lib/within.js";
 import { withCardNumbersMasked } from "../cases/mask.js";
 
