@@ -402,8 +402,7 @@ db.command("migrate")
   .option("--database-url <url>", "PostgreSQL URL of the tables' owner (env DATABASE_URL)")
   .option("--service-role <role>", "the role `moneytrail run` connects as: it may read and write the tables but only append to the audit trail")
   .action(async (o: { databaseUrl?: string; serviceRole?: string }) => {
-    const d = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (d) => {
       if (o.serviceRole) await grantServiceRole(d, o.serviceRole);
       // an older release's migrate (a rollback) said it had migrated to its own last version
       const ahead = await migratedAhead(d);
@@ -411,9 +410,7 @@ db.command("migrate")
       process.stdout.write(
         `${ahead ? `nothing to migrate: ${ahead}` : d.migrationsApplied ? `migrated to version ${last} (${d.migrationsApplied} applied)` : `nothing to migrate: the database is at version ${last}, this release's last`}${o.serviceRole ? `; ${o.serviceRole} may run the service, and cannot change or remove audit rows` : ""}\n`,
       );
-    } finally {
-      await d.close();
-    }
+    });
   });
 
 db.command("reset-positions")
@@ -430,16 +427,13 @@ db.command("reset-positions")
       );
     const topic = setting("eventsTopic", { name: "--topic", value: o.topic });
     const group = setting("groupId", { name: "--group-id", value: o.groupId });
-    const d = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (d) => {
       const reset = await resetPositions(d, group, topic, Boolean(o.keepState));
       if (!reset.length) throw new UsageError(`group ${group} has no positions stored for topic ${topic}: check --group-id and --topic (MT_GROUP_ID, MT_EVENTS_TOPIC)`);
       process.stdout.write(
         `group ${group}, topic ${topic}: partitions ${reset.join(", ")} start again at the log's start, ${o.keepState ? "with the merchants' state kept" : "their merchants' state forgotten"}; running consumers take them within ${REFUSED_RECHECK_MS / 1000} s\n`,
       );
-    } finally {
-      await d.close();
-    }
+    });
   });
 
 db.command("skip-batch")
@@ -459,8 +453,7 @@ db.command("skip-batch")
     const topic = setting("eventsTopic", { name: "--topic", value: o.topic });
     const groupId = setting("groupId", { name: "--group-id", value: o.groupId });
     const at = `${topic}[${o.partition}] at offset ${o.offset}`;
-    const d = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (d) => {
       const r = await skipBatch(d, { groupId, topic, partition: o.partition, offset: String(BigInt(o.offset)), reason, by: osUser() });
       if ("passed" in r)
         throw new UsageError(
@@ -470,9 +463,7 @@ db.command("skip-batch")
       process.stdout.write(
         `recorded: the record batch of ${at} is skipped by every consumer of ${topic} that meets it, now and after restarts; its records are dead-lettered (reason unreadable-batch; on the indicator topic, refused as sets). A consumer held at it takes this within ${HOLD_RECHECK_MS / 1000} s; a batch at another offset is not affected\n`,
       );
-    } finally {
-      await d.close();
-    }
+    });
   });
 
 /** Who runs a console command, for what it records: the OS user (a container's may have no name, only a uid). */
@@ -494,8 +485,7 @@ program
   .action(async (ids: string[], o: { databaseUrl?: string }) => {
     const bad = ids.find((id) => !/^\d+$/.test(id));
     if (bad !== undefined) throw new UsageError(`${bad}: a delivery id is a whole number, as the log line names it`);
-    const d = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (d) => {
       const requeued = await requeueFailed(d, ids);
       if (requeued.length || !ids.length) process.stdout.write(requeued.length ? `requeued ${requeued.length}: ${requeued.join(", ")}\n` : "nothing to requeue: no given-up delivery\n");
       const missing = ids.filter((id) => !requeued.includes(String(BigInt(id))));
@@ -503,19 +493,22 @@ program
         throw new UsageError(
           `no given-up delivery has the id${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: check ${missing.length > 1 ? "them" : "it"} against the give-up log line (a delivery that was sent, or is still being tried, is not requeued)`,
         );
-    } finally {
-      await d.close();
-    }
+    });
   });
 
-/** The service's database, migrated, for the commands an operator runs on the server. */
-async function serviceDb(flag: string | undefined): Promise<Db & { migrationsApplied: number }> {
+/** Runs a command an operator runs on the server with the service's database, migrated, and closes it after. */
+async function withServiceDb(flag: string | undefined, use: (db: Db & { migrationsApplied: number }) => Promise<void>): Promise<void> {
   const url = flag ?? process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the service's PostgreSQL URL (or --database-url)");
   // checked as `run` checks it: pg's own refusal is a stack trace
   const checked = RunConfig.shape.databaseUrl.safeParse(url);
   if (!checked.success) throw new UsageError(checked.error.issues[0]!.message);
-  return serverDb(url, 1);
+  const db = await serverDb(url, 1);
+  try {
+    await use(db);
+  } finally {
+    await db.close();
+  }
 }
 
 const users = program.command("users").description("people who use the reviewers' page and API (run on the server, as its operator)");
@@ -533,13 +526,10 @@ users
   .action(async (username: string, o: { role: string; databaseUrl?: string }) => {
     // the password's cost refused before connecting, as `run` refuses it before starting
     const settings = authSettings(process.env);
-    const db = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (db) => {
       const u = await new Auth(db, settings).addUser(CONSOLE, { username, role: o.role });
       process.stdout.write(`added ${u.username} (${u.role}); one-time password: ${u.password}\n`);
-    } finally {
-      await db.close();
-    }
+    });
   });
 users
   .command("token")
@@ -549,21 +539,17 @@ users
   .option("--days <n>", "how long it lasts, at most 365 (env MT_TOKEN_DAYS, default 90)", wholeNumberFlag(1, 365))
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (username: string, o: { label: string; days?: number; databaseUrl?: string }) => {
-    const db = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (db) => {
       const t = await new Auth(db).createToken(CONSOLE, username, o.label, o.days);
       process.stdout.write(`token ${t.id} for ${username}, expires ${t.expiresAt} (in ${t.days} days; send as Authorization: Bearer ...):\n${t.token}\n`);
-    } finally {
-      await db.close();
-    }
+    });
   });
 users
   .command("list")
   .description("who can sign in: each user's role, whether disabled, and their live API tokens (id, label, expiry)")
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (o: { databaseUrl?: string }) => {
-    const db = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (db) => {
       const rows = (await new Auth(db).users()).map((u) => [
         u.username,
         u.role,
@@ -573,9 +559,7 @@ users
       const all = [["user", "role", "disabled", "live API tokens"], ...rows];
       const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
       process.stdout.write(all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 2))).join("")).join("\n") + "\n");
-    } finally {
-      await db.close();
-    }
+    });
   });
 for (const [name, disabled] of [
   ["disable", true],
@@ -591,8 +575,7 @@ for (const [name, disabled] of [
     .argument("<username>")
     .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
     .action(async (username: string, o: { databaseUrl?: string }) => {
-      const db = await serviceDb(o.databaseUrl);
-      try {
+      await withServiceDb(o.databaseUrl, async (db) => {
         const u = await new Auth(db).setDisabled(CONSOLE, username, { disabled });
         const held = heldCases(u);
         process.stdout.write(
@@ -600,9 +583,7 @@ for (const [name, disabled] of [
             ? `disabled ${u.username}: signed out everywhere, API tokens revoked${held ? `; ${held}` : ""}\n`
             : `enabled ${u.username}: they sign in with their password; earlier API tokens stay revoked\n`,
         );
-      } finally {
-        await db.close();
-      }
+      });
     });
 users
   .command("revoke-token")
@@ -610,13 +591,10 @@ users
   .argument("<id>", "the token's id: 12 hex digits")
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (id: string, o: { databaseUrl?: string }) => {
-    const db = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (db) => {
       const t = await new Auth(db).revokeToken(CONSOLE, id);
       process.stdout.write(`revoked API token ${t.id} of ${t.username}\n`);
-    } finally {
-      await db.close();
-    }
+    });
   });
 users
   .command("reset-password")
@@ -625,15 +603,12 @@ users
   .option("--database-url <url>", "PostgreSQL URL (env DATABASE_URL)")
   .action(async (username: string, o: { databaseUrl?: string }) => {
     const settings = authSettings(process.env);
-    const db = await serviceDb(o.databaseUrl);
-    try {
+    await withServiceDb(o.databaseUrl, async (db) => {
       const r = await new Auth(db, settings).resetPassword(CONSOLE, username);
       process.stdout.write(
         `reset the password of ${r.username} (${r.role}): ${r.sessionsEnded} sessions ended, ${r.tokensRevoked} API tokens revoked (new ones: moneytrail users token ${r.username}); one-time password: ${r.password}\n`,
       );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 indicatorCommands(program);
