@@ -8,7 +8,7 @@ import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import { databaseWhere, type RunConfig } from "../config/run.js";
-import { after, failedAgain, type FailureRun, saysFailure } from "../lib/failure-run.js";
+import { after, failedAgain, type FailureRun, saysFailure, sinceText } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import type { Event, EventType } from "../decode/events.js";
@@ -667,8 +667,8 @@ export class Runner {
               [...this.commitFailures]
                 .map(([p, f]) =>
                   f.unanswered
-                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.failures} times since ${new Date(f.since).toISOString()}: ${f.unanswered}`
-                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.failures} times since ${new Date(f.since).toISOString()} (${f.error})`,
+                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.failures} times since ${sinceText(f)}: ${f.unanswered}`
+                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.failures} times since ${sinceText(f)} (${f.error})`,
                 )
                 .join("; ") +
               ": nothing of those partitions is saved until it takes them" +
@@ -685,7 +685,7 @@ export class Runner {
   private outboxCheck(): { ok: boolean; detail?: string } {
     const failing = this.publishers().flatMap(([p, pub]) => {
       const f = pub.failure;
-      return f ? [`partition ${p}: publishing has failed ${f.failures} times since ${new Date(f.since).toISOString()} (${f.error}): ${f.todo}`] : [];
+      return f ? [`partition ${p}: publishing has failed ${f.failures} times since ${sinceText(f)} (${f.error}): ${f.todo}`] : [];
     });
     return failing.length ? { ok: false, detail: failing.join("; ") } : { ok: true };
   }

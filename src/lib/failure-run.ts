@@ -16,8 +16,11 @@ export const failedAgain = (run: FailureRun | undefined): FailureRun => ({ since
 /** Whether a run's latest failure is logged: its first, then one in `every` (each when `every` is 1). */
 export const saysFailure = (run: FailureRun, every: number): boolean => run.failures % every === 1 % every;
 
+/** When the run's first failure was, as logs and readiness checks write it. */
+export const sinceText = (run: FailureRun): string => new Date(run.since).toISOString();
+
 /** Words for the line saying the work succeeds again, and its fields. */
 export function after(run: FailureRun): { words: string; fields: { failures: number; since: string } } {
-  const since = new Date(run.since).toISOString();
+  const since = sinceText(run);
   return { words: `after ${run.failures} failed since ${since}`, fields: { failures: run.failures, since } };
 }
