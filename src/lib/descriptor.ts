@@ -1,8 +1,11 @@
 // Billing descriptor normalisation, so that "T0K-ALPHA*Clüb 0201234567" and "tok alpha club" compare equal.
-// Steps (documented in the README): Unicode NFKD with diacritics removed; lowercase; every run of characters
-// other than letters and digits becomes one space; tokens made only of digits are dropped (phone numbers,
-// references, which churn on their own); in tokens that mix letters and digits, look-alike digits become letters.
-// Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
+// Steps (documented in the README): Unicode NFKD with diacritics and invisible characters removed; letters of other
+// scripts drawn like Latin ones read as those, in a descriptor with Latin letters (see latinReading); lowercase; every
+// run of characters other than letters and digits becomes one space; tokens made only of digits are dropped (phone
+// numbers, references, which churn on their own); in tokens that mix letters and digits, look-alike digits become
+// letters. Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
+import { LOOK_ALIKES } from "./confusables.js";
+
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
 const LETTER = /\p{L}/u;
 const leet = (token: string): string => token.replace(/[0-9]/g, (d) => LEET[d] ?? d);
@@ -16,17 +19,57 @@ export function normaliseDescriptor(raw: string): string {
 }
 const last = { raw: "", normalised: "" };
 
-/** The descriptor's tokens: NFKD without diacritics, lowercase, @ and $ as letters, split on everything else. */
+/** The descriptor's tokens: as a Latin reader reads it (plainLetters), lowercase, @ and $ as letters, split on everything else. */
 function tokensOf(raw: string): string[] {
-  return raw
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
+  // most descriptors are ASCII, which the Unicode steps leave as it is: they are spared them (the hot path)
+  return (NON_ASCII.test(raw) ? plainLetters(raw) : raw)
     .toLowerCase()
     // @ and $ are look-alikes for letters in obfuscated descriptors, not separators
     .replace(/@/g, "a")
     .replace(/\$/g, "s")
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+// Default_Ignorable_Code_Point: zero-width space, joiners, soft hyphen, word joiner, BOM, bidi controls, variation
+// selectors, Hangul fillers: drawn as nothing, so they neither split a word (TOK<ZWSP>ALPHA) nor join two
+const INVISIBLE = /[\p{M}\p{Default_Ignorable_Code_Point}]+/gu;
+const LATIN = /\p{Script=Latin}/u;
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** NFKD (fullwidth and mathematical letters as plain ones) without diacritics and invisible characters, read as Latin. */
+function plainLetters(raw: string): string {
+  const text = raw.normalize("NFKD").replace(INVISIBLE, "");
+  // CAFÉ without its accent is ASCII again: no look-alike to read
+  return NON_ASCII.test(text) && LATIN.test(text) ? text.replace(WORD, latinReading) : text;
+}
+
+/**
+ * A word of a descriptor that has Latin letters, with its look-alikes (LOOK_ALIKES: Cyrillic А, Greek Ο, ...) read as
+ * the Latin letters they are drawn like, when it mixes them with Latin letters (ТОКАLРНА, Cyrillic but for the L) or is
+ * made of look-alikes only (ТОКАӀРНА beside CLUB): a cardholder reads TOKALPHA. A word with a letter no Latin one looks
+ * like (Cyrillic ДОМ) is a word of its script and stays as written; so is a descriptor without Latin letters, wholly
+ * Cyrillic or Greek: МОРЕ is drawn like MOPE but says "sea" in Russian, and a keyword listed in its script matches it as
+ * written. (An evader who writes the whole descriptor in look-alikes is not caught so: see the README.)
+ */
+function latinReading(word: string): string {
+  if (!NON_ASCII.test(word)) return word;
+  let mapped = "";
+  let latin = false;
+  let foreign = false;
+  let letters = false;
+  for (const c of word) {
+    const reading = LOOK_ALIKES.get(c);
+    mapped += reading ?? c;
+    if (!LETTER.test(c)) continue;
+    letters = true;
+    if (reading !== undefined) continue;
+    if (LATIN.test(c)) latin = true;
+    else foreign = true;
+  }
+  // a number (١٢٣ in Arabic-Indic digits) stays a number: churn drops it
+  return latin || (letters && !foreign) ? mapped : word;
 }
 
 function normalise(raw: string): string {
