@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   "rules:write": ["rule-tuner"],
   "users:manage": ["admin"],
   "audit:export": ["admin", "auditor"],
+  // the review report (/report): counts and usernames, no case. Not cases:read, which would open every case to admins;
+  // not the auditor's, whose token (a SIEM's) is promised the audit trail export and nothing else
+  "cases:report": ["reviewer", "admin"],
   // one's own account (one's home page, who one is, one's password); the only routes open to a session whose initial
   // password is not yet replaced
   "account:self": ["reviewer", "rule-tuner", "admin", "auditor"],
@@ -35,9 +38,9 @@ export type Permission = keyof typeof PERMISSIONS;
 
 /** What each role may do, in words, for whoever chooses one (`users add --help`): PERMISSIONS said plainly. */
 export const ROLE_SCOPE: Record<Role, string> = {
-  reviewer: "sees and works cases",
+  reviewer: "sees and works cases, and reads the review report",
   "rule-tuner": "reads and changes rules",
-  admin: "manages users and tokens, and reads the audit trail export",
+  admin: "manages users and tokens, and reads the audit trail export and the review report",
   auditor: "reads the audit trail export (GET /api/audit) and nothing else",
 };
 

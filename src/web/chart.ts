@@ -46,3 +46,44 @@ export function activityChart(days: AlertContext["activity"], print = false): Ht
     (d) => html`<tr><td>${d.day}</td><td>${d.sales}</td><td>${d.chargebacks}</td></tr>`,
   )}</tbody></table></details></figure>`;
 }
+
+/** One series of a bar chart: a value per category. */
+export interface BarSeries {
+  name: string;
+  color: string;
+  values: readonly number[];
+}
+
+/**
+ * Bars per category, the series side by side (cases opened and decided per week; open cases by age). Titled and
+ * described for a screen reader (<title>, <desc>), each bar with its number as a tooltip, and every number in a
+ * table under it, for who would rather read, or copy, them.
+ */
+export function barChart(o: { id: string; title: string; desc: string; categoryHeader: string; categories: readonly string[]; series: readonly BarSeries[] }): Html {
+  const n = o.categories.length;
+  const max = Math.max(1, ...o.series.flatMap((s) => s.values));
+  const iw = W - PAD.l - PAD.r;
+  const ih = H - PAD.t - PAD.b;
+  const gw = iw / Math.max(1, n);
+  const bw = (gw * 0.8) / o.series.length;
+  // at most a dozen labels under the axis (two years are 105 weeks); the table has them all
+  const every = Math.ceil(n / 12);
+  const bars = o.categories.map((c, i) =>
+    o.series.map((s, j) => {
+      const v = s.values[i] ?? 0;
+      const h = (v / max) * ih;
+      return html`<rect x="${(PAD.l + i * gw + gw * 0.1 + j * bw).toFixed(1)}" y="${(PAD.t + ih - h).toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}" data-series="${s.name}" data-value="${v}"><title>${c}: ${v} ${s.name}</title></rect>`;
+    }),
+  );
+  return html`<figure style="margin:0"><svg role="img" aria-labelledby="${o.id}-title ${o.id}-desc" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px;background:#fff">
+  <title id="${o.id}-title">${o.title}</title><desc id="${o.id}-desc">${o.desc}</desc>
+  <line x1="${PAD.l}" y1="${PAD.t + ih}" x2="${W - PAD.r}" y2="${PAD.t + ih}" stroke="#888"/>
+  ${bars}
+  <text x="${PAD.l - 6}" y="${PAD.t + 10}" text-anchor="end" font-size="11">${max}</text>
+  <text x="${PAD.l - 6}" y="${PAD.t + ih}" text-anchor="end" font-size="11">0</text>
+  ${o.categories.map((c, i) => (i % every === 0 ? html`<text x="${(PAD.l + i * gw + gw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${c}</text>` : ""))}
+</svg><figcaption class="muted">${o.series.map((s) => html`<span style="color:${s.color}">■</span> ${s.name} `)}(scale 0 to ${max})</figcaption></figure>
+<table id="${o.id}-table"><caption class="muted">${o.title}: the numbers</caption><thead><tr><th scope="col">${o.categoryHeader}</th>${o.series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead><tbody>${o.categories.map(
+    (c, i) => html`<tr><th scope="row">${c}</th>${o.series.map((s) => html`<td>${s.values[i] ?? 0}</td>`)}</tr>`,
+  )}</tbody></table>`;
+}

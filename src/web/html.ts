@@ -3,6 +3,7 @@
 import { maskUrl } from "../cases/mask.js";
 import type { CaseRow, Role } from "../cases/store.js";
 import { dismissalText } from "../cases/workflow.js";
+import { PERMISSIONS } from "./auth.js";
 
 export class Html {
   constructor(readonly value: string) {}
@@ -58,7 +59,7 @@ export function layout(title: string, user: PageUser | null, body: Html): string
 <meta name="referrer" content="no-referrer"><title>${title} · moneytrail</title><style>${new Html(STYLE)}</style></head>
 <body><header><strong>moneytrail</strong>${
     user
-      ? html`${home(user.role)}<span class="who">${user.username} (${user.role})
+      ? html`${home(user.role)}${reportLink(user.role)}<span class="who">${user.username} (${user.role})
         <form class="inline" method="post" action="/logout">${csrfField(user)}<button>Sign out</button></form></span>`
       : ""
   }</header><main>${body}</main></body></html>`.value;
@@ -68,6 +69,9 @@ function home(role: string): Html | string {
   const h = (HOME as Record<string, { href: string; text: string } | undefined>)[role];
   return h ? html`<a href="${h.href}">${h.text}</a>` : "";
 }
+
+/** The review report, beside the home page, for the roles that may read it. */
+const reportLink = (role: string): Html | string => ((PERMISSIONS["cases:report"] as readonly string[]).includes(role) ? html`<a href="/report">Review report</a>` : "");
 
 export const csrfField = (user: PageUser | null): Html => (user?.csrf ? html`<input type="hidden" name="_csrf" value="${user.csrf}">` : html``);
 

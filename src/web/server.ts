@@ -452,6 +452,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // --- rules ------------------------------------------------------------------------------------------------
   if (o.rulesDir) ruleRoutes(app, { db: o.db, dir: o.rulesDir, status: o.rulesStatus, onRulesChanged: o.onRulesChanged, pageUser, sendHtml });
+  (await import("./report-routes.js")).reportRoutes(app, { db: o.db, pageUser, sendHtml }); // the compliance lead's review report (cases:report)
 
   // --- users and tokens -------------------------------------------------------------------------------------
   const admin = async (req: FastifyRequest, notice?: string) => adminPage(pageUser(req)!, await auth.users(), { notice, tokenDays: auth.settings.tokenDays });
