@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { INDICATOR_SET_MAX_BYTES, indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
-import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, parseHttpUrl, sha256Tagged } from "../lib/url.js";
+import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
@@ -134,7 +134,7 @@ export class IndicatorIndex {
     return list.every((r) => valid(r, at)) ? list : list.filter((r) => valid(r, at));
   }
 
-  /** URL indicators (exact, hashed, or a listed domain or parent domain) that a URL matches at `at`. */
+  /** URL indicators (exact, hashed, a listed domain or parent domain, or its host's listed IP address) that a URL matches at `at`. */
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
     // entries of any validity are remembered, and filtered by time here (events may come out of order)
     const any = this.urls.get(raw);
@@ -153,6 +153,11 @@ export class IndicatorIndex {
         if (plain) out.push(...this.lookup("domain", d, null));
         if (hashedDomains) out.push(...this.lookup("domain-sha256", sha256Tagged(d), null));
       }
+    }
+    // a site on a listed address: a domain entry cannot hold an address, so a site known by its address is listed as kind ip
+    if (this.has("ip")) {
+      const address = hostAddress(host);
+      if (address) out.push(...this.lookup("ip", address, null));
     }
     const exact = this.urlHosts.has(host);
     const hashed = this.has("url-sha256");

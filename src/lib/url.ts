@@ -2,15 +2,18 @@
 // however they were written. The canonical form (documented in the README):
 //   1. parsed as a WHATWG URL; a string without a scheme is read as http://…; only http and https are URLs here;
 //   2. the scheme is dropped (http and https name the same site for our purpose);
-//   3. host lowercased, IDN to punycode (the URL parser does both), a trailing dot and a leading "www." removed;
+//   3. host lowercased, IDN to punycode (the URL parser does both), a trailing dot and a leading "www." removed; an
+//      IPv4-mapped IPv6 address ([::ffff:c000:207]) written as the IPv4 address it reaches (192.0.2.7);
 //   4. the port kept only when it is not the scheme's default;
 //   5. path kept with its case, "/" alone becomes empty, a trailing "/" is removed; percent-encoding made uniform
 //      (RFC 3986 6.2.2: an encoded unreserved character, %7E or %61, decoded; other escapes in upper-case hex);
 //   6. fragment dropped; query kept with parameters sorted by name, utm_* tracking parameters removed;
 //   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
 import { hash } from "node:crypto";
+import { isIP } from "node:net";
 import { getDomain } from "tldts";
 import { Memo } from "./memo.js";
+import { canonicalIp } from "./ip.js";
 
 /** arguments remembered per generation by the URL and domain memos (see Memo) */
 export const MEMO_CAP = 100_000;
@@ -32,8 +35,19 @@ export function parseHttpUrl(raw: string): URL | null {
 
 export function canonicalHost(hostname: string): string {
   let host = hostname.toLowerCase();
+  // a dual-stack client reaches the IPv4 host at its IPv4-mapped address: one site, written one way
+  if (host.startsWith("[::ffff:")) {
+    const mapped = canonicalIp(host.slice(1, -1));
+    if (isIP(mapped) === 4) return mapped;
+  }
   if (host.endsWith(".")) host = host.slice(0, -1);
   return host.startsWith("www.") ? host.slice(4) : host;
+}
+
+/** The address of a canonical host that is an IP address (IPv6 without its brackets), or null for a name. */
+export function hostAddress(host: string): string | null {
+  const address = host.startsWith("[") ? host.slice(1, -1) : host;
+  return isIP(address) ? canonicalIp(address) : null;
 }
 
 export function canonicalUrl(raw: string): string | null {

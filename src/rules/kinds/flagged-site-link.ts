@@ -1,5 +1,6 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
-// matches a URL, domain or hashed-URL indicator. The EFC's first trace: the money path touches a listed site.
+// matches a URL, domain or hashed-URL indicator, or its host is a listed IP address. The EFC's first trace: the money
+// path touches a listed site.
 import { z } from "zod";
 import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, type EvalInput, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
@@ -46,7 +47,7 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
 
 export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
-  summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL indicator",
+  summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL/IP indicator",
   params: Params,
   on: ["merchant", "transaction", "site_observation", "indicators-changed"],
   evaluate(input) {
