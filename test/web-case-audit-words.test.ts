@@ -30,10 +30,12 @@ describe("the case page's audit trail", { timeout: 60_000 }, () => {
 
     for (const url of [`/cases/${caseId}`, `/cases/${caseId}/print`]) {
       const trail = trailOf((await app.inject({ method: "GET", url, headers: ann })).body);
+      // who, and under it (<br>) the API token ann acted with (migration 25)
+      const who = expect.stringMatching(/^ann \(reviewer\)with API token test \([0-9a-f]{12}\)$/);
       expect(trail.map((r) => [r[1], r[2], r[3], r[4]]), url).toEqual([
-        ["ann (reviewer)", "assign", "status: open → in review; assignee: none → ann", ""],
-        ["ann (reviewer)", "escalate", "status: in review → escalated", "note: hotline asked"],
-        ["ann (reviewer)", "report", "status: escalated → reported; report reference: none → HL-0042", ""],
+        [who, "assign", "status: open → in review; assignee: none → ann", ""],
+        [who, "escalate", "status: in review → escalated", "note: hotline asked"],
+        [who, "report", "status: escalated → reported; report reference: none → HL-0042", ""],
       ]);
     }
   });

@@ -17,9 +17,16 @@ import { wholeNumber } from "../lib/whole-number.js";
 // auditor, who must not also be able to manage users
 export const ROLES = ["reviewer", "rule-tuner", "admin", "auditor"] as const;
 export type Role = (typeof ROLES)[number];
+/**
+ * What a user acted with: a browser session, or an API token (its id and name, never its secret), so that after a
+ * token leak the audit trail tells every action taken with it.
+ */
+export type Credential = "session" | { token: string; name: string };
 export interface Actor {
   username: string;
   role: Role;
+  /** unset for the command line and the service itself */
+  credential?: Credential;
 }
 
 /** A refusal with the HTTP status it maps to and a message that says what to do. */
@@ -117,6 +124,8 @@ export interface AuditRow {
   before: unknown;
   after: unknown;
   detail: unknown;
+  /** what the user acted with (migration 25); null for the command line, the service, and rows written before */
+  credential: Credential | null;
 }
 
 export interface CommentRow {
@@ -196,6 +205,7 @@ function auditRow(r: Raw): AuditRow {
     before: r.before ?? null,
     after: r.after ?? null,
     detail: r.detail ?? null,
+    credential: (r.credential as Credential | null | undefined) ?? null,
   };
 }
 
@@ -233,8 +243,9 @@ export async function writeAudit(
   action: string,
   a: { caseId?: string | null; target?: string | null; before?: unknown; after?: unknown; detail?: unknown } = {},
 ): Promise<string> {
+  const credential = "credential" in actor ? actor.credential : undefined;
   const r = await q.query<{ at: unknown }>(
-    "INSERT INTO mt_audit (actor, role, action, case_id, target, before, after, detail) VALUES ($1, $2, $3, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb) RETURNING at",
+    "INSERT INTO mt_audit (actor, role, action, case_id, target, before, after, detail, credential) VALUES ($1, $2, $3, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb) RETURNING at",
     [
       actor.username,
       actor.role,
@@ -244,6 +255,7 @@ export async function writeAudit(
       a.before === undefined ? null : JSON.stringify(a.before),
       a.after === undefined ? null : JSON.stringify(a.after),
       a.detail === undefined ? null : JSON.stringify(a.detail),
+      credential === undefined ? null : JSON.stringify(credential),
     ],
   );
   // the row's time: what a file says it was exported at

@@ -337,8 +337,8 @@ export class Auth {
    */
   async byToken(token: string): Promise<Actor | null> {
     const hash = sha256Hex(token);
-    const r = await this.db.query<Actor & { expired: boolean; expiresAt: string; revokedAt: string | null; disabled: boolean }>(
-      `SELECT u.username, u.role, t.expires_at <= now() AS expired, ${isoUtc("t.expires_at")} AS "expiresAt",
+    const r = await this.db.query<Actor & { label: string; expired: boolean; expiresAt: string; revokedAt: string | null; disabled: boolean }>(
+      `SELECT u.username, u.role, t.label, t.expires_at <= now() AS expired, ${isoUtc("t.expires_at")} AS "expiresAt",
               CASE WHEN t.revoked_at IS NOT NULL THEN ${isoUtc("t.revoked_at")} END AS "revokedAt", u.disabled
        FROM mt_tokens t JOIN mt_users u USING (username) WHERE t.token_hash = $1`,
       [hash],
@@ -357,7 +357,7 @@ export class Auth {
         401,
         `API token ${id} expired at ${t.expiresAt}: a new one comes from the operator, on the server (\`moneytrail users token ${t.username}\`); an admin can create their own on the admin page`,
       );
-    return { username: t.username, role: t.role };
+    return { username: t.username, role: t.role, credential: { token: id, name: t.label } };
   }
 
   /**
@@ -407,7 +407,7 @@ export class Auth {
           "DELETE FROM mt_sessions s USING mt_users u WHERE s.session_hash = $1 AND u.username = s.username RETURNING u.username, u.role",
           [sha256Hex(presented)],
         );
-        if (ended.rows[0]) await writeAudit(q, ended.rows[0], "logout", { detail: { reason: "signed in again in the same browser" } });
+        if (ended.rows[0]) await writeAudit(q, { ...ended.rows[0], credential: "session" }, "logout", { detail: { reason: "signed in again in the same browser" } });
       }
       await q.query(`INSERT INTO mt_sessions (session_hash, username, csrf, expires_at) VALUES ($1, $2, $3, now() + interval '${SESSION_HOURS} hours')`, [
         sha256Hex(sessionId),
@@ -416,7 +416,7 @@ export class Auth {
       ]);
       // unless the password changed meanwhile
       const rehashed = rehash && (await q.query("UPDATE mt_users SET password_hash = $2 WHERE username = $1 AND password_hash = $3 RETURNING 1", [u.username, rehash, u.password_hash])).rows[0];
-      await writeAudit(q, { username: u.username, role: u.role }, "login", { detail: { address: ip, ...(rehashed && { rehashed: { from, to } }) } });
+      await writeAudit(q, { username: u.username, role: u.role, credential: "session" }, "login", { detail: { address: ip, ...(rehashed && { rehashed: { from, to } }) } });
       // last, after the user's row: a password change takes that first, then the name's
       await this.throttle.clear(name, q);
       await this.throttle.giveBack(client, q);
@@ -454,7 +454,7 @@ export class Auth {
         "DELETE FROM mt_sessions s USING mt_users u WHERE s.session_hash = $1 AND u.username = s.username RETURNING u.username, u.role",
         [sha256Hex(sessionId)],
       );
-      if (r.rows[0]) await writeAudit(q, r.rows[0], "logout");
+      if (r.rows[0]) await writeAudit(q, { ...r.rows[0], credential: "session" }, "logout");
     });
   }
 

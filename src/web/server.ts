@@ -83,7 +83,7 @@ const AuditQuery = queryParams({
   limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(),
 });
 
-const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail"];
+const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"];
 
 type WebError = Error & { statusCode?: number; code?: string };
 const MAX_PARAM = 100;
@@ -174,7 +174,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       idle = s === "idle";
       if (s && s !== "idle") {
         req.session = s;
-        req.actor = { username: s.username, role: s.role };
+        req.actor = { username: s.username, role: s.role, credential: "session" };
         // a session's changes must carry its CSRF token: a cookie alone could be sent by another site's form
         if (req.method !== "GET" && req.method !== "HEAD") {
           const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers["x-csrf-token"];
@@ -405,7 +405,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const rows = await caseAudit(req.actor!, id, "csv");
-    const csv = toCsv(AUDIT_CSV, rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail]));
+    const csv = toCsv(AUDIT_CSV, rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail, r.credential]));
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(csv);
   });
 

@@ -219,7 +219,7 @@ describe.each([
     expect(print.statusCode).toBe(200);
     expect(print.body).not.toContain('data-action="assign"');
     const csv = await app.inject({ method: "GET", url: `/cases/${c.caseId}/audit.csv`, headers: as("reviewer") });
-    expect(csv.body.split("\n")[0]).toBe("audit_id,at,actor,role,action,case_id,target,before,after,detail");
+    expect(csv.body.split("\n")[0]).toBe("audit_id,at,actor,role,action,case_id,target,before,after,detail,credential");
     expect(csv.body).toContain('"export"');
   });
 

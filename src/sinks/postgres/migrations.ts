@@ -567,6 +567,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TRIGGER mt_cases_peak BEFORE INSERT ON mt_cases FOR EACH ROW EXECUTE FUNCTION mt_cases_peak();
     `,
   },
+  {
+    version: 25,
+    name: "what each audited action was taken with",
+    sql: `
+      -- After a token leak an auditor must find every action taken with that token: a row says "session" (the page)
+      -- or {"token": <its id>, "name": <its label>}, never the token itself. NULL for the command line, the service,
+      -- and the rows written before (the trail is append-only: they stay as they are).
+      ALTER TABLE mt_audit ADD COLUMN credential jsonb;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

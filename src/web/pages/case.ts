@@ -2,7 +2,7 @@
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
-import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Seen } from "../../cases/store.js";
+import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
@@ -69,6 +69,9 @@ const entries = (v: unknown): string => {
   const r = asRecord(v);
   return r ? Object.entries(r).map(([k, x]) => `${FIELDS[k] ?? k}: ${shown(k, x)}`).join("; ") : shown("", v);
 };
+
+/** What the actor acted with, in words (rows of the command line, the service, and from before migration 25 have none). */
+const credentialOf = (c: Credential): string => (c === "session" ? "in a signed-in session" : `with API token ${isolated(c.name)} (${c.token})`);
 
 /**
  * What an audit row changed, in words: each field whose value differs before and after (status: open → in review),
@@ -294,7 +297,7 @@ ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" cl
       .filter((a) => a.action !== "case-view")
       .map(
         (a) =>
-          html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
+          html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
             a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
           }</td></tr>`,
       )}</tbody></table>${openedBy(audit)}</section>`,
