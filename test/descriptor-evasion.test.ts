@@ -112,6 +112,24 @@ describe("invisible and format characters", () => {
   });
 });
 
+describe("digits of other scripts", () => {
+  it("are read as the digits they are: a number glued on makes no longer word", () => {
+    // Arabic-Indic 24, Devanagari 2, Bengali 0 and 7
+    expect(has("TOKALPHA\u0662\u0664", "tokalpha")).toBe(true);
+    expect(has("\u0968TOKALPHA", "tokalpha")).toBe(true);
+    expect(has("TOKALPHA*CLUB \u09e6\u09ed", "club")).toBe(true);
+    expect(keywordForm("TOKALPHA\u0662\u0664")).toBe("tokalpha 2a");
+    expect(has("TOKALPHA\u0662\u0664BET", "tokalpha")).toBe(false);
+    // a zero drawn like O (Devanagari) is a 0, and a 0 in a word reads o
+    expect(has("T\u0966KALPHA", "tokalpha")).toBe(true);
+  });
+
+  it("churn reads them as the same digits: the number glued on is the one it would be in ASCII", () => {
+    expect(normaliseDescriptor("TOKALPHA\u0662\u0664 CLUB")).toBe(normaliseDescriptor("TOKALPHA24 CLUB"));
+    expect(normaliseDescriptor("CLUB \u0661\u0662\u0663")).toBe("club");
+  });
+});
+
 describe("fullwidth and mathematical letters", () => {
   it.each(WIDE)("%s: contains tokalpha", (_, d) => expect(has(d, "tokalpha")).toBe(true));
   it("keeps word boundaries", () => {

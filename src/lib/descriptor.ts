@@ -1,9 +1,9 @@
 // Billing descriptor normalisation, so that "T0K-ALPHA*Clüb 0201234567" and "tok alpha club" compare equal.
-// Steps (documented in the README): Unicode NFKD with diacritics and invisible characters removed; letters of other
-// scripts drawn like Latin ones read as those, in a descriptor with Latin letters (see latinReading); lowercase; every
-// run of characters other than letters and digits becomes one space; tokens made only of digits are dropped (phone
-// numbers, references, which churn on their own); in tokens that mix letters and digits, look-alike digits become
-// letters. Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
+// Steps (documented in the README): Unicode NFKD with diacritics and invisible characters removed; digits of other
+// scripts as ASCII digits; letters of other scripts drawn like Latin ones read as those, in a descriptor with Latin
+// letters (see latinReading); lowercase; every run of characters other than letters and digits becomes one space;
+// tokens made only of digits are dropped (phone numbers, references, which churn on their own); in tokens that mix
+// letters and digits, look-alike digits become letters. Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
 import { LOOK_ALIKES } from "./confusables.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
@@ -38,11 +38,27 @@ const INVISIBLE = /[\p{M}\p{Default_Ignorable_Code_Point}]+/gu;
 const LATIN = /\p{Script=Latin}/u;
 const WORD = /[\p{L}\p{N}]+/gu;
 
-/** NFKD (fullwidth and mathematical letters as plain ones) without diacritics and invisible characters, read as Latin. */
+/**
+ * NFKD (fullwidth and mathematical letters as plain ones) without diacritics and invisible characters, digits of other
+ * scripts as ASCII ones, read as Latin.
+ */
 function plainLetters(raw: string): string {
-  const text = raw.normalize("NFKD").replace(INVISIBLE, "");
+  const text = raw.normalize("NFKD").replace(INVISIBLE, "").replace(OTHER_DIGIT, asciiDigit);
   // CAFÉ without its accent is ASCII again: no look-alike to read
   return NON_ASCII.test(text) && LATIN.test(text) ? text.replace(WORD, latinReading) : text;
+}
+
+const DIGIT = /\p{Nd}/u;
+const OTHER_DIGIT = /(?![0-9])\p{Nd}/gu;
+/**
+ * A decimal digit of another script (Arabic-Indic ٢, Devanagari २) as the ASCII digit of its value, so that a number
+ * glued on (TOKALPHA٢٤) is one as in ASCII. Unicode encodes every script's digits 0 to 9 in a row of ten, in order.
+ */
+function asciiDigit(digit: string): string {
+  const at = digit.codePointAt(0)!;
+  let zero = at;
+  while (DIGIT.test(String.fromCodePoint(zero - 1))) zero--;
+  return String((at - zero) % 10);
 }
 
 /**
@@ -68,7 +84,6 @@ function latinReading(word: string): string {
     if (LATIN.test(c)) latin = true;
     else foreign = true;
   }
-  // a number (١٢٣ in Arabic-Indic digits) stays a number: churn drops it
   return latin || (letters && !foreign) ? mapped : word;
 }
 
