@@ -132,6 +132,16 @@ describe("digits of other scripts", () => {
 
 describe("fullwidth and mathematical letters", () => {
   it.each(WIDE)("%s: contains tokalpha", (_, d) => expect(has(d, "tokalpha")).toBe(true));
+
+  it("a sign NFKD writes as letters (™ as TM, № as No) is a word of its own, not letters glued onto the brand", () => {
+    expect(keywordForm("TOKALPHA\u2122")).toBe("tokalpha tm");
+    expect(has("TOKALPHA\u2122", "tokalpha")).toBe(true);
+    expect(has("TOKALPHA\u2120 CLUB", "tokalpha")).toBe(true);
+    expect(has("\u2116TOKALPHA", "tokalpha")).toBe(true);
+    expect(normaliseDescriptor("TOKALPHA\u2122 CLUB")).toBe("tokalpha tm club");
+    // a sign for one letter stays a letter of its word: circled TOKALPHABET holds no tokalpha
+    expect(has("\u24c9\u24c4\u24c0\u24b6\u24c1\u24c5\u24bd\u24b6\u24b7\u24ba\u24c9", "tokalpha")).toBe(false);
+  });
   it("keeps word boundaries", () => {
     expect(has("\uff34\uff2f\uff2b\uff21\uff2c\uff30\uff28\uff21\uff22\uff25\uff34", "tokalpha")).toBe(false);
     expect(keywordForm("\uff34\uff2f\uff2b\uff21\uff2c\uff30\uff28\uff21\uff12\uff14")).toBe("tokalpha 2a");

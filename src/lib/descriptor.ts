@@ -1,9 +1,10 @@
 // Billing descriptor normalisation, so that "T0K-ALPHA*Clüb 0201234567" and "tok alpha club" compare equal.
-// Steps (documented in the README): Unicode NFKD with diacritics and invisible characters removed; digits of other
-// scripts as ASCII digits; letters of other scripts drawn like Latin ones read as those, in a descriptor with Latin
-// letters (see latinReading); lowercase; every run of characters other than letters and digits becomes one space;
-// tokens made only of digits are dropped (phone numbers, references, which churn on their own); in tokens that mix
-// letters and digits, look-alike digits become letters. Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
+// Steps (documented in the README): Unicode NFKD (a sign it writes as letters, such as ™, a word of its own) with
+// diacritics and invisible characters removed; digits of other scripts as ASCII digits; letters of other scripts drawn
+// like Latin ones read as those, in a descriptor with Latin letters (see latinReading); lowercase; every run of
+// characters other than letters and digits becomes one space; tokens made only of digits are dropped (phone numbers,
+// references, which churn on their own); in tokens that mix letters and digits, look-alike digits become letters.
+// Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
 import { LOOK_ALIKES } from "./confusables.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
@@ -43,9 +44,17 @@ const WORD = /[\p{L}\p{N}]+/gu;
  * scripts as ASCII ones, read as Latin.
  */
 function plainLetters(raw: string): string {
-  const text = raw.normalize("NFKD").replace(INVISIBLE, "").replace(OTHER_DIGIT, asciiDigit);
+  const text = raw.replace(SIGN, signWord).normalize("NFKD").replace(INVISIBLE, "").replace(OTHER_DIGIT, asciiDigit);
   // CAFÉ without its accent is ASCII again: no look-alike to read
   return NON_ASCII.test(text) && LATIN.test(text) ? text.replace(WORD, latinReading) : text;
+}
+
+const SIGN = /\p{S}/gu;
+const ALPHANUMERIC = /[\p{L}\p{N}]/gu;
+/** A sign that NFKD writes as letters (™ as TM, № as No) as a word of its own: glued on, they would make a longer word. */
+function signWord(sign: string): string {
+  const letters = sign.normalize("NFKD");
+  return (letters.match(ALPHANUMERIC)?.length ?? 0) > 1 ? ` ${letters} ` : sign;
 }
 
 const DIGIT = /\p{Nd}/u;
