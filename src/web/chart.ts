@@ -66,8 +66,8 @@ export function barChart(o: { id: string; title: string; desc: string; categoryH
   const ih = H - PAD.t - PAD.b;
   const gw = iw / Math.max(1, n);
   const bw = (gw * 0.8) / o.series.length;
-  // at most a dozen labels under the axis (two years are 105 weeks); the table has them all
-  const every = Math.ceil(n / 12);
+  // as many labels under the axis as fit side by side (at font-size 11, about 6.5 px a character); the table has them all
+  const every = Math.max(1, Math.ceil((n * (Math.max(0, ...o.categories.map((c) => c.length)) * 6.5 + 8)) / iw));
   const bars = o.categories.map((c, i) =>
     o.series.map((s, j) => {
       const v = s.values[i] ?? 0;
