@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { bearer, embeddedWeb } from "./helpers/web.js";
 import { REPORT_QUERY, SEEDED_REPORT, seedReportCases } from "./helpers/report-cases.js";
-import { openCaseOf } from "./helpers/cases.js";
+import { caseAlert, openCaseOf, recordCase } from "./helpers/cases.js";
 import type { CaseReport } from "../src/cases/report.js";
 
 const openWeb = embeddedWeb();
@@ -66,6 +66,24 @@ describe("the review report on the web", { timeout: 60_000 }, () => {
     expect(body).toContain('href="/report.csv?from=2026-06-01&amp;to=2026-06-21"');
     expect(body).toMatch(/<header>.*<a href="\/report">Review report<\/a>.*<\/header>/s);
     expect(body).not.toContain("acq-test");
+  });
+
+  it("points to the weeks that hold cases when the chosen ones hold none (the demo's sample is dated spring 2026)", async () => {
+    const { db, auth, app } = await openWeb();
+    const rev = await bearer(auth, "rev");
+    const empty = await app.inject({ method: "GET", url: "/report", headers: rev });
+    expect(empty.body).toContain("There are no cases yet.");
+    await seedReportCases(db);
+    const page = await app.inject({ method: "GET", url: "/report", headers: rev });
+    expect(page.body).toContain(
+      'No case was opened or decided in these weeks. The cases here were opened from 2026-05-01 00:00:00 UTC to 2026-06-17 00:00:00 UTC: <a href="/report?from=2026-05-01&amp;to=2026-06-17">show those weeks</a>.',
+    );
+    expect((await app.inject({ method: "GET", url: "/report?from=2026-05-01&to=2026-06-17", headers: rev })).body).not.toContain("No case was opened or decided");
+    // over two years of cases: the last two, which one report may show
+    await recordCase(db, caseAlert({ alertId: "report-old", merchantId: "acq-test:M-99", raisedAt: "2023-01-02T00:00:00Z" }));
+    const long = await app.inject({ method: "GET", url: "/report", headers: rev });
+    expect(long.body).toContain('<a href="/report?from=2024-06-17&amp;to=2026-06-17">show those weeks</a> (the last two years of them).');
+    expect((await app.inject({ method: "GET", url: "/report?from=2024-06-17&to=2026-06-17", headers: rev })).statusCode).toBe(200);
   });
 
   it("gives the weekly figures as CSV", async () => {
