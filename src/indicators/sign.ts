@@ -2,12 +2,14 @@
 // publishers' keys in their trust store. A key belongs to one publisher, may be rotated (validity window) or
 // revoked; a set whose signature does not verify is refused with the reason.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { readFileSync, realpathSync, statSync, unwatchFile, watchFile } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { ConfigError, readTextFile, zodIssues } from "../lib/errors.js";
 import { opensBeforeCloses, parseAnyIndicatorSet, time, type IndicatorSet } from "./schema.js";
 import { withoutBom } from "../decode/decode.js";
+import { SAMPLE_DIR } from "../lib/paths.js";
 
 export const TrustedKey = z.strictObject({
   keyId: z.string().min(1).max(128),
@@ -168,9 +170,41 @@ function ed25519PrivateKey(pem: string): KeyObject {
   return key;
 }
 
-/** The signing key of `indicators sign`, refused with its file and what to give instead when it is not one. */
-export function loadPrivateKey(file: string): KeyObject {
+// the sample publisher's key is in git, so checked out readable by all: it signs the sample set for the demo and tests
+const SAMPLE_KEY = join(SAMPLE_DIR, "keys", "hotline-sample-2026.key.pem");
+
+/**
+ * Why a private key file is readable by others than its owner (mode & 0o077), as a warning with the chmod to run, or
+ * undefined. Not refused, as ssh refuses: the sample key is 0644 in git, and the demo and tests sign with it.
+ */
+export function keyFileExposure(file: string): string | undefined {
+  if (process.platform === "win32") return undefined;
+  const mode = statSync(file).mode & 0o777;
+  if (!(mode & 0o077)) return undefined;
+  const who = [mode & 0o070 && "its group", mode & 0o007 && "others"].filter(Boolean).join(" and ");
+  const readable = `warning: the private key ${file} is readable by ${who} (mode ${mode.toString(8).padStart(4, "0")})`;
+  if (sameFile(file, SAMPLE_KEY))
+    return `${readable}: it is the sample publisher's key from git, which everyone has; sign only the sample set with it, and a real set with a key of your own (indicators keygen)`;
+  return `${readable}: whoever can read it can sign sets as your publisher; run chmod 600 ${file}`;
+}
+
+/** Whether two paths name one file; false when either is not there (an install without the sample). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The signing key of `indicators sign`, refused with its file and what to give instead when it is not one; a file
+ * others can read is warned of (`warn`, stderr by default).
+ */
+export function loadPrivateKey(file: string, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): KeyObject {
   const pem = readTextFile(file);
+  const exposed = keyFileExposure(file);
+  if (exposed) warn(exposed);
   try {
     return ed25519PrivateKey(pem);
   } catch (err) {
