@@ -102,6 +102,23 @@ describe("letters of other scripts that look Latin", () => {
   });
 });
 
+describe("Latin letters with a hook, bar or stroke, which NFKD leaves whole", () => {
+  it("are the letter under the hook, bar or stroke, in descriptors and keywords alike", () => {
+    // T with hook, K with hook, H with descender, C with hook
+    expect(has("\u01acOKALPHA", "tokalpha")).toBe(true);
+    expect(has("TO\u0198ALPHA", "tokalpha")).toBe(true);
+    expect(has("TOKALP\u2c67A CLUB", "tokalpha")).toBe(true);
+    expect(has("TOKALPHA \u0187LUB", "club")).toBe(true);
+    expect(has("TOKALPHA", "\u01adokalpha")).toBe(true);
+    expect(has("\u01acOKALPHABET", "tokalpha")).toBe(false);
+  });
+
+  it("gives churn the same name: a swapped letter is the same brand", () => {
+    expect(normaliseDescriptor("\u01acOKALPHA CLUB")).toBe("tokalpha club");
+    expect(normaliseDescriptor("T\u00d8KA\u0141PHA CLUB")).toBe("tokalpha club");
+  });
+});
+
 describe("invisible and format characters", () => {
   it.each(INVISIBLE)("%s inside the word: contains tokalpha", (_, d) => expect(has(d, "tokalpha")).toBe(true));
   it.each(INVISIBLE_LONGER)("%s inside a longer word: no tokalpha", (_, d) => expect(has(d, "tokalpha")).toBe(false));

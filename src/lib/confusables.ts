@@ -65,10 +65,44 @@ y 0263 028F 03A5 03B3 0423 0443 04AE 04AF 10E7 13A9 13BD 1D8C 1EFF 2CA8 2CA9 A4E
 z 0396 13C3 1D22 A4DC AB93 102F5 118A9 118C4
 `;
 
+// Latin letters with a hook, bar, stroke, tail or the like, which NFKD leaves whole and UTS #39 gives no Latin
+// prototype (T with hook, O with stroke, H with descender): read as the letter they are built on. Generated once from
+// the names in the Unicode Character Database 14.0.0 (as Python's unicodedata has it): every LATIN CAPITAL or SMALL
+// LETTER X WITH ... that NFKD leaves whole and TABLE does not hold, read as x. Same layout as TABLE.
+const VARIANTS = `
+a 023A 1D8F 2C65
+b 0180 0181 0182 0183 0243 0253 1D6C 1D80 A796 A797
+c 0187 0188 023B 023C 0255 A792 A793 A794 A7C4 1DF1D
+d 0110 0111 018A 018B 018C 0221 0256 0257 1D6D 1D81 1D91 A7C7 A7C8
+e 0246 0247 1D92 2C78 AB34
+f 0191 1D6E 1D82
+g 0193 01E4 01E5 0260 A7A0 A7A1
+h 0126 0127 0266 2C67 2C68 A795 A7AA
+i 0197 0268 1D96 1DF1A
+j 0248 0249 029D
+k 0198 0199 1D84 2C69 2C6A A740 A741 A742 A743 A744 A745 A7A2 A7A3
+l 0141 0142 019A 0234 023D 026B 026C 026D 1D85 2C60 2C61 2C62 A748 A749 A78E A7AD AB37 AB38 AB39 1DF11 1DF13
+m 0271 1D6F 1D86 2C6E AB3A
+n 019D 019E 0220 0235 0272 0273 1D70 1D87 A790 A791 A7A4 A7A5 AB3B
+o 00D8 00F8 019F 2C7A A74A A74B A74C A74D 1DF1B
+p 01A4 01A5 1D71 1D7D 1D88 2C63 A750 A751 A752 A753 A754 A755
+q 024B 02A0 A756 A757 A758 A759
+r 024C 024D 027C 027D 027E 1D72 1D73 1D89 2C64 A7A6 A7A7 AB49 1DF16
+s 023F 0282 1D74 1D8A 2C7E A7A8 A7A9 A7C5 A7C9 A7CA 1DF1E
+t 0166 0167 01AB 01AC 01AD 01AE 0236 023E 0288 1D75 2C66 1DF09
+u 1D99 A7B8 A7B9
+v 01B2 2C71 2C74 A75E A75F
+w 2C72 2C73
+x 1D8D AB56 AB57 AB58 AB59
+y 01B3 01B4 024E 024F 1EFE
+z 01B5 01B6 0224 0225 0240 0290 0291 1D76 1D8E 2C6B 2C6C 2C7F A7C6
+`;
+
 /** Each look-alike (one code point) and its Latin reading, in lower case. */
 export const LOOK_ALIKES: ReadonlyMap<string, string> = new Map(
-  TABLE.trim()
+  `${TABLE}${VARIANTS}`
     .split("\n")
+    .filter(Boolean)
     .flatMap((line) => {
       const [reading, ...points] = line.split(" ");
       return points.map((hex) => [String.fromCodePoint(parseInt(hex, 16)), reading!] as const);

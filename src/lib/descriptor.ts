@@ -129,11 +129,10 @@ function keywordTokens(raw: string): string[] {
   return tokens;
 }
 
-// A keyword and the descriptor's runs are compared with look-alikes written as one letter: a 1 (read i above) and a
-// capital I stand for an l as often as for an i (C1UB, CIUB for CLUB), and a letter with a stroke, which NFKD does not
-// take apart (TØKAŁPHA), for the letter under it.
-const ALIKE: Record<string, string> = { i: "l", ı: "l", ł: "l", ø: "o", đ: "d", ħ: "h", ŧ: "t" };
-const comparable = (text: string): string => text.replace(/[iıłøđħŧ]/g, (c) => ALIKE[c]!);
+// A keyword and the descriptor's runs are compared with i and l as one letter: a 1 (read i above) and a capital I
+// stand for an l as often as for an i (C1UB, CIUB for CLUB). (A letter with a stroke, TØKAŁPHA, is read as the letter
+// under it by tokensOf, see LOOK_ALIKES.)
+const comparable = (text: string): string => text.replace(/i/g, "l");
 
 /**
  * True when the keyword occurs in the descriptor on word boundaries, whatever separators were put inside it:
