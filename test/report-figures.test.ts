@@ -57,6 +57,8 @@ describe("the report's weeks", () => {
   it("refuses a day that is not one, from after to, and over two years", () => {
     for (const bad of [{ from: "2026-02-30" }, { to: "yesterday" }, { from: "2026-6-1" }, { week: "2026-W23" }]) expect(() => reportRange(bad, REPORT_NOW)).toThrow(ZodError);
     expect(() => reportRange({ from: "2026-06-10", to: "2026-06-01" }, REPORT_NOW)).toThrow(new CaseError(400, "from 2026-06-10 is after to 2026-06-01: send from= the first day and to= the last, as YYYY-MM-DD"));
+    // without to=, the last day is today's
+    expect(() => reportRange({ from: "2026-06-18" }, REPORT_NOW)).toThrow(new CaseError(400, "from 2026-06-18 is after today (2026-06-17, UTC), where to= stops by default: send an earlier from=, or a to= as well"));
     expect(() => reportRange({ from: "2024-06-16", to: "2026-06-17" }, REPORT_NOW)).toThrow(/over 2 years: ask for at most 2 years at a time \(to= 2026-06-16 at the latest\)/);
   });
 });

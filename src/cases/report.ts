@@ -42,7 +42,13 @@ export function reportRange(query: unknown, now: Date): ReportRange {
   const q = ReportQuery.parse(Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== "")));
   const to = new UTCDate(q.to ?? day(new UTCDate(now)));
   const from = q.from ? new UTCDate(q.from) : subWeeks(startOfISOWeek(to), DEFAULT_WEEKS - 1);
-  if (from > to) throw new CaseError(400, `from ${day(from)} is after to ${day(to)}: send from= the first day and to= the last, as YYYY-MM-DD`);
+  if (from > to)
+    throw new CaseError(
+      400,
+      q.to
+        ? `from ${day(from)} is after to ${day(to)}: send from= the first day and to= the last, as YYYY-MM-DD`
+        : `from ${day(from)} is after today (${day(to)}, UTC), where to= stops by default: send an earlier from=, or a to= as well`,
+    );
   if (addYears(from, MAX_YEARS) < to)
     throw new CaseError(400, `from ${day(from)} to ${day(to)} is over ${MAX_YEARS} years: ask for at most ${MAX_YEARS} years at a time (to= ${day(addYears(from, MAX_YEARS))} at the latest), and for the rest in another report`);
   const start = startOfISOWeek(from);
