@@ -93,6 +93,13 @@ export async function passwordMatches(password: string, stored: string | null): 
   return got.length === h.key.length && timingSafeEqual(got, h.key);
 }
 
+/** A token a password change revoked: what its user needs to re-issue it. */
+export interface RevokedToken {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
 export interface LiveToken {
   id: string;
   label: string;
@@ -256,7 +263,7 @@ export class Auth {
       const u = r.rows[0];
       if (!u) throw new AuthError(404, `no user ${username}`);
       await q.query("UPDATE mt_users SET disabled = $2 WHERE username = $1", [username, disabled]);
-      const detail = disabled ? await endAccess(q, username) : undefined;
+      const detail = disabled ? counts(await endAccess(q, username)) : undefined;
       await writeAudit(q, by, disabled ? "user-disable" : "user-enable", { target: username, before: { disabled: u.disabled }, after: { disabled }, detail });
       if (!disabled) return { username, role: u.role, disabled };
       // the cases they were working wait for no one once they have left: the admin is told, to have them handed over
@@ -282,7 +289,7 @@ export class Auth {
       const u = r.rows[0];
       if (!u) throw new AuthError(404, `no user ${username}`);
       await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = true WHERE username = $1", [username, hash]);
-      const ended = await endAccess(q, username);
+      const ended = counts(await endAccess(q, username));
       await writeAudit(q, by, "password-reset", { target: username, detail: ended });
       // after the user's row, as a sign-in and a password change take them
       await this.throttle.clear(nameKey(username), q);
@@ -462,9 +469,10 @@ export class Auth {
    * Replaces a user's password (the current one must match), ends the user's other sessions and revokes the API
    * tokens the user made themselves: a session opened with the old password (an initial one, or one that leaked), or a
    * token made from it, by whoever else knew it, must not outlive it. Tokens the operator gave (`users token`, on the
-   * server) never depended on the password: a routine change must not stop the script that holds one.
+   * server) never depended on the password: a routine change must not stop the script that holds one. Returns how
+   * many other sessions ended and the tokens revoked, which the user is to re-issue where they were used.
    */
-  async changePassword(who: Actor, input: unknown, keepSessionId?: string): Promise<void> {
+  async changePassword(who: Actor, input: unknown, keepSessionId?: string): Promise<{ sessionsEnded: number; revokedTokens: RevokedToken[] }> {
     const p = PasswordChange.parse(input);
     if (p.newPassword === p.currentPassword) throw new AuthError(400, "newPassword: choose a password other than the current one");
     // the current password is checked as a sign-in's is, and counted with the name's wrong sign-ins: a session or a
@@ -475,13 +483,14 @@ export class Auth {
     const wrong = new AuthError(403, "currentPassword: that is not your current password; type the one you signed in with");
     try {
       const hash = await hashPassword(p.newPassword, this.settings.passwordCost);
-      await this.db.tx(async (q) => {
+      return await this.db.tx(async (q) => {
         const r = await q.query<{ password_hash: string | null }>("SELECT password_hash FROM mt_users WHERE username = $1 AND NOT disabled FOR UPDATE", [who.username]);
         if (!(await passwordMatches(p.currentPassword, r.rows[0]?.password_hash ?? this.dummyHash))) throw wrong;
         await q.query("UPDATE mt_users SET password_hash = $2, password_change_required = false WHERE username = $1", [who.username, hash]);
-        const detail = await endAccess(q, who.username, { keepSessionId, tokens: "own" });
-        await writeAudit(q, who, "password-change", { target: who.username, detail });
+        const ended = await endAccess(q, who.username, { keepSessionId, tokens: "own" });
+        await writeAudit(q, who, "password-change", { target: who.username, detail: counts(ended) });
         await this.throttle.clear(name, q);
+        return { sessionsEnded: ended.sessionsEnded, revokedTokens: ended.revoked };
       });
     } catch (err) {
       if (err === wrong) await writeAudit(this.db, who, "password-change-failed", { target: who.username });
@@ -493,16 +502,20 @@ export class Auth {
 
 /**
  * Ends a user's sessions (but `keepSessionId`, the one changing its own password) and revokes their live API tokens:
- * all of them, or only those the user made themselves (`own`). How many of each, for the audit row.
+ * all of them, or only those the user made themselves (`own`). How many sessions, and which tokens, oldest first.
  */
-async function endAccess(q: Queryable, username: string, o: { keepSessionId?: string; tokens?: "all" | "own" } = {}): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
+async function endAccess(q: Queryable, username: string, o: { keepSessionId?: string; tokens?: "all" | "own" } = {}): Promise<{ sessionsEnded: number; revoked: RevokedToken[] }> {
   const s = await q.query("DELETE FROM mt_sessions WHERE username = $1 AND session_hash IS DISTINCT FROM $2 RETURNING 1", [username, o.keepSessionId ? sha256Hex(o.keepSessionId) : null]);
-  const t = await q.query(
-    `UPDATE mt_tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL${o.tokens === "own" ? " AND created_by = username" : ""} RETURNING 1`,
+  const t = await q.query<RevokedToken>(
+    `UPDATE mt_tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL${o.tokens === "own" ? " AND created_by = username" : ""}
+     RETURNING left(token_hash, 12) AS id, label AS name, ${isoUtc("created_at")} AS "createdAt"`,
     [username],
   );
-  return { sessionsEnded: s.rows.length, tokensRevoked: t.rows.length };
+  return { sessionsEnded: s.rows.length, revoked: t.rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)) };
 }
+
+/** What endAccess did, as the audit row and an admin's answer give it: how many of each. */
+const counts = (e: { sessionsEnded: number; revoked: RevokedToken[] }) => ({ sessionsEnded: e.sessionsEnded, tokensRevoked: e.revoked.length });
 
 /** What an admin who disabled a user holding active cases is to see to, in words; undefined when they hold none. */
 export function heldCases(u: { username: string; activeCases?: number }): string | undefined {

@@ -22,7 +22,7 @@ import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
-import { adminPage, auditorPage, loginPage, passwordPage } from "./pages/other.js";
+import { adminPage, auditorPage, loginPage, passwordChangedPage, passwordPage } from "./pages/other.js";
 
 export interface WebOptions {
   db: Db;
@@ -292,7 +292,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const { _csrf, confirmPassword, ...b } = (req.body ?? {}) as Record<string, string>;
     try {
       if (confirmPassword !== b.newPassword) throw new AuthError(400, "the new password and its repetition differ: type the same one twice");
-      await auth.changePassword(req.actor!, b, req.cookies[SESSION_COOKIE]);
+      const { revokedTokens } = await auth.changePassword(req.actor!, b, req.cookies[SESSION_COOKIE]);
+      // the tokens it revoked, to re-issue: else the user learns of them when a script fails
+      if (revokedTokens.length) return sendHtml(reply, passwordChangedPage(pageUser(req)!, { revokedTokens, home: HOME[req.actor!.role] }));
     } catch (err) {
       if (!(err instanceof AuthError || err instanceof ZodError)) throw err;
       return sendHtml(reply, passwordForm(req, messageOf(err, req)), statusOf(err));
@@ -301,10 +303,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   // who is asking, for any signed-in user: the name and role, nothing more
   app.get("/api/me", { config: { perm: "account:self" } }, async (req) => ({ username: req.actor!.username, role: req.actor!.role }));
-  app.post("/api/me/password", { config: { perm: "account:self" } }, async (req, reply) => {
-    await auth.changePassword(req.actor!, req.body, req.session ? req.cookies[SESSION_COOKIE] : undefined);
-    return reply.code(204).send();
-  });
+  app.post("/api/me/password", { config: { perm: "account:self" } }, async (req) => auth.changePassword(req.actor!, req.body, req.session ? req.cookies[SESSION_COOKIE] : undefined));
 
   // --- cases: pages -----------------------------------------------------------------------------------------
   app.get("/cases", { config: { perm: "cases:read" } }, async (req, reply) => {

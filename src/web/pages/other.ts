@@ -1,6 +1,6 @@
 // Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
-import type { LiveToken } from "../auth.js";
+import type { LiveToken, RevokedToken } from "../auth.js";
 import { ROLES } from "../../cases/store.js";
 
 export function loginPage(
@@ -36,6 +36,21 @@ ${o.required ? html`<p class="notice">You signed in with an initial password, wh
 
 /** A time as the page shows it: to the minute, in UTC. */
 const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+
+/** After a password change that revoked API tokens the user had made: which, to make again where they were used. */
+export function passwordChangedPage(user: PageUser, o: { revokedTokens: RevokedToken[]; home: string }): string {
+  return layout(
+    "Password changed",
+    user,
+    html`<h1>Password changed</h1>
+<p class="notice">Your password is changed and your other sessions are signed out. The API tokens you made yourself were revoked, as anyone who knew the old password could have made them; they stop working now:</p>
+<table id="revoked-tokens"><thead><tr><th>Name</th><th>Id</th><th>Created</th></tr></thead><tbody>${o.revokedTokens.map(
+      (t) => html`<tr><td>${t.name}</td><td><code>${t.id}</code></td><td>created ${minute(t.createdAt)}</td></tr>`,
+    )}</tbody></table>
+<p>Where a script or tool used one, create a new token (<a href="/admin">Users and tokens</a>, <em>Create an API token for yourself</em>) and put it there. Tokens the operator gave you (<code>moneytrail users token</code>) still work.</p>
+<p><a href="${o.home}">Go on to your start page</a></p>`,
+  );
+}
 
 export function adminPage(user: PageUser, users: { username: string; role: string; disabled: boolean; tokens: number; liveTokens: LiveToken[] }[], o: { notice?: string; tokenDays: number }): string {
   return layout(
