@@ -417,7 +417,9 @@ export class CaseStore {
         if (other.rows[0]) throw new CaseError(409, `merchant ${before.merchantId} already has an open case (${other.rows[0].case_id}); work that one instead`);
       }
       const upd = await q.query<Raw>(
-        `UPDATE mt_cases SET status = $2, assignee = $3, report_ref = $4, dismiss_reason = $5, termination_ref = $6, updated_at = clock_timestamp(),
+        `UPDATE mt_cases SET status = $2, assignee = $3, report_ref = $4, dismiss_reason = $5, termination_ref = $6,
+           -- never back: an alert's time (its event's) can be ahead of this clock
+           updated_at = GREATEST(updated_at, clock_timestamp()),
            closed_at = CASE WHEN $2 = ANY($7::text[]) THEN clock_timestamp() ELSE NULL END
          WHERE case_id = $1::bigint RETURNING ${CASE_COLUMNS}`,
         [id, status, set.assignee, set.reportRef, set.dismissReason, set.terminationRef, CLOSED],

@@ -577,6 +577,84 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_audit ADD COLUMN credential jsonb;
     `,
   },
+  {
+    version: 26,
+    name: "a case's updated time never goes back",
+    sql: `
+      -- A case's updated_at took its batch's last alert's time, its event's: an alert from a replay or a backlog, older
+      -- than the case's, moved it back. It is now the later of what it was and the batch's newest alert's time (a
+      -- reviewer's action takes the later of it and the clock). As in migration 22 otherwise.
+      CREATE OR REPLACE FUNCTION mt_record(alerts json, hits json, acquirers json, webhooks boolean) RETURNS void
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF json_array_length(hits) > 0 THEN
+          INSERT INTO mt_rule_hits (rule_id, rule_version, mode, merchant_id, first_at)
+          SELECT h->>'rule', h->>'version', h->>'mode', h->>'merchantId', (h->>'at')::timestamptz
+          FROM json_array_elements(hits) AS h
+          ON CONFLICT DO NOTHING;
+        END IF;
+        IF json_array_length(alerts) = 0 THEN RETURN; END IF;
+        WITH batch AS (
+          SELECT a, a->>'alertId' AS alert_id, a->>'merchantId' AS merchant_id, ord
+          FROM json_array_elements(alerts) WITH ORDINALITY AS t(a, ord)
+        ), fresh AS (
+          INSERT INTO mt_alerts (alert_id, merchant_id, raised_at, score, severity, rule_set_version, alert)
+          SELECT alert_id, merchant_id, (a->>'raisedAt')::timestamptz, (a->>'score')::int, a->>'severity',
+                 a->'ruleSet'->>'version', a
+          FROM batch ORDER BY ord
+          ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id
+        ), new AS (
+          SELECT b.* FROM batch b JOIN fresh USING (alert_id)
+        ), firsts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, (a->>'raisedAt')::timestamptz AS opened
+          FROM new ORDER BY merchant_id, ord
+        ), lasts AS (
+          SELECT DISTINCT ON (merchant_id) merchant_id, a AS last FROM new ORDER BY merchant_id, ord DESC
+        ), named AS (
+          SELECT DISTINCT ON (merchant_id, typology) merchant_id, typology, ord, n
+          FROM new, json_array_elements_text(a->'typologies') WITH ORDINALITY AS t(typology, n)
+          ORDER BY merchant_id, typology, ord, n
+        ), kinds AS (
+          SELECT merchant_id, array_agg(typology ORDER BY ord, n) AS typologies FROM named GROUP BY merchant_id
+        ), peaks AS (
+          SELECT merchant_id, (ARRAY['low', 'medium', 'high', 'critical'])[max(mt_severity_rank(a->>'severity'))] AS peak,
+                 max((a->>'raisedAt')::timestamptz) AS latest
+          FROM new GROUP BY merchant_id
+        ), before AS (
+          -- every part of one statement sees the tables as they were before it
+          SELECT merchant_id, severity FROM mt_cases
+          WHERE merchant_id IN (SELECT merchant_id FROM lasts) AND status IN ('open', 'in_review', 'escalated')
+        ), cases AS (
+          INSERT INTO mt_cases (merchant_id, score, severity, peak_severity, typologies, acquirer_id, opened_at, updated_at, last_alert_id)
+          SELECT l.merchant_id, (last->>'score')::int, last->>'severity', COALESCE(p.peak, last->>'severity'),
+                 COALESCE(k.typologies, '{}'), acquirers->>l.merchant_id, f.opened,
+                 p.latest, last->>'alertId'
+          FROM lasts l JOIN firsts f USING (merchant_id) LEFT JOIN kinds k USING (merchant_id) LEFT JOIN peaks p USING (merchant_id)
+          ON CONFLICT (merchant_id) WHERE status IN ('open', 'in_review', 'escalated') DO UPDATE
+            SET score = EXCLUDED.score, severity = EXCLUDED.severity,
+                peak_severity = CASE WHEN mt_severity_rank(EXCLUDED.peak_severity) > mt_severity_rank(mt_cases.peak_severity)
+                                     THEN EXCLUDED.peak_severity ELSE mt_cases.peak_severity END,
+                typologies = mt_cases.typologies || ARRAY(SELECT t FROM unnest(EXCLUDED.typologies) WITH ORDINALITY AS u(t, n)
+                                                          WHERE t <> ALL(mt_cases.typologies) ORDER BY n),
+                updated_at = GREATEST(mt_cases.updated_at, EXCLUDED.updated_at), last_alert_id = EXCLUDED.last_alert_id,
+                acquirer_id = COALESCE(EXCLUDED.acquirer_id, mt_cases.acquirer_id)
+          RETURNING case_id, merchant_id, severity, score
+        ), links AS (
+          INSERT INTO mt_case_alerts (case_id, alert_id)
+          SELECT c.case_id, n.alert_id FROM cases c JOIN new n USING (merchant_id)
+          ON CONFLICT DO NOTHING
+        )
+        INSERT INTO mt_webhooks (case_id, event, payload)
+        SELECT c.case_id, 'case.high-severity', jsonb_build_object(
+                 'event', 'case.high-severity', 'caseId', c.case_id::text, 'merchantId', c.merchant_id,
+                 'severity', c.severity, 'score', c.score, 'typologies', l.last->'typologies',
+                 'alertId', l.last->>'alertId', 'raisedAt', l.last->>'raisedAt', 'new', b.merchant_id IS NULL)
+        FROM cases c JOIN lasts l USING (merchant_id) LEFT JOIN before b USING (merchant_id)
+        WHERE webhooks AND c.severity IN ('high', 'critical')
+          AND (b.merchant_id IS NULL OR b.severity NOT IN ('high', 'critical'));
+      END $$;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */
