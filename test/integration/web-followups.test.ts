@@ -73,10 +73,11 @@ describe.each(bothDatabases("web-followups"))("the reviewer web's follow-ups on 
     expect(csv.statusCode).toBe(200);
     expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
     const [header, ...rows] = parseCsv(csv.body);
-    expect(header).toEqual(["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail"]);
+    // credential: what each action was taken with (migration 25)
+    expect(header).toEqual(["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"]);
     expect(rows.map((r) => r[4])).toEqual(["comment", "assign"]);
     for (const r of rows) {
-      expect(r).toHaveLength(10);
+      expect(r).toHaveLength(11);
       for (const cell of r) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
       expect(r[6]).toBe(`'${FORMULA}`);
     }
