@@ -14,6 +14,7 @@ import { Auth, AuthError, PERMISSIONS, can, heldCases, tryAgainIn, type Permissi
 import type { RuleSet } from "../rules/ruleset.js";
 import type { Metrics } from "../app/metrics.js";
 import type { RulesStatus } from "../rules/reload.js";
+import { reportRoutes } from "./report-routes.js";
 import { ruleRoutes } from "./rules-routes.js";
 import { ConfigError, zodIssues } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
@@ -451,7 +452,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // --- rules ------------------------------------------------------------------------------------------------
   if (o.rulesDir) ruleRoutes(app, { db: o.db, dir: o.rulesDir, status: o.rulesStatus, onRulesChanged: o.onRulesChanged, pageUser, sendHtml });
-  (await import("./report-routes.js")).reportRoutes(app, { db: o.db, pageUser, sendHtml }); // the compliance lead's review report (cases:report)
+  // the compliance lead's review report (cases:report)
+  reportRoutes(app, { db: o.db, pageUser, sendHtml });
 
   // --- users and tokens -------------------------------------------------------------------------------------
   const admin = async (req: FastifyRequest, notice?: string) => adminPage(pageUser(req)!, await auth.users(), { notice, tokenDays: auth.settings.tokenDays });

@@ -249,6 +249,7 @@ describe.each([
     expect(Object.fromEntries(Object.entries(PERMISSIONS).map(([p, roles]) => [p, [...roles]]))).toEqual({
       "cases:read": ["reviewer"],
       "cases:act": ["reviewer"],
+      "cases:report": ["reviewer", "admin"],
       "rules:read": ["rule-tuner"],
       "rules:write": ["rule-tuner"],
       "users:manage": ["admin"],
@@ -257,12 +258,15 @@ describe.each([
     });
     expect(ROLES).toEqual(["reviewer", "rule-tuner", "admin", "auditor"]);
     // every route but one's own account (home page, who am I, password) and the audit export (its page and the
-    // NDJSON) is refused to three roles of four; the audit export to two (reviewer, rule tuner)
+    // NDJSON) is refused to three roles of four; the audit export to two (reviewer, rule tuner),
     const own = app.guarded.filter((r) => r.perm === "account:self");
     expect(own.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /", "GET /api/me", "GET /password", "POST /api/me/password", "POST /password"]);
     const audit = app.guarded.filter((r) => r.perm === "audit:export");
     expect(audit.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/audit", "GET /audit"]);
-    expect(denials).toBe((app.guarded.length - own.length - audit.length) * 3 + audit.length * 2);
+    // the review report (its page, JSON and CSV) to two (rule tuner, auditor)
+    const report = app.guarded.filter((r) => r.perm === "cases:report");
+    expect(report.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/report", "GET /report", "GET /report.csv"]);
+    expect(denials).toBe((app.guarded.length - own.length - audit.length - report.length) * 3 + (audit.length + report.length) * 2);
     // a reviewer cannot change rules, by API or by the page
     const put = await app.inject({ method: "PUT", url: "/api/rules/sites.yaml", headers: { ...as("reviewer"), "content-type": "text/plain" }, payload: "x: 1" });
     expect(put.statusCode).toBe(403);
