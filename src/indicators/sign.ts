@@ -203,13 +203,16 @@ function sameFile(a: string, b: string): boolean {
  */
 export function loadPrivateKey(file: string, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): KeyObject {
   const pem = readTextFile(file);
-  const exposed = keyFileExposure(file);
-  if (exposed) warn(exposed);
+  let key: KeyObject;
   try {
-    return ed25519PrivateKey(pem);
+    key = ed25519PrivateKey(pem);
   } catch (err) {
     throw new ConfigError(file, [{ path: "", message: (err as Error).message }], "Give the private key file that `moneytrail indicators keygen --private-key-out` wrote; nothing was signed.");
   }
+  // of a key only: a file that is none (the wrong one given) is refused, and it exposes no key
+  const exposed = keyFileExposure(file);
+  if (exposed) warn(exposed);
+  return key;
 }
 
 export function signSet(set: IndicatorSet, keyId: string, privateKey: string | KeyObject): IndicatorSet {
