@@ -27,7 +27,10 @@ describe("recording that the bank closed the merchant's account", { timeout: 60_
     expect(page).toMatch(/data-action="close-account">.*name="terminationRef" required/);
     const missing = await act(id, { action: "close-account" });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().error).toBe("terminationRef: missing: this key is required (string)");
+    // what it takes and how to send it (case-action-field-refusals)
+    expect(missing.json().error).toBe(
+      `terminationRef: the bank's reference for the termination of the merchant's account is required: type it in the Record account closed form, or send it as "terminationRef" in the JSON body, e.g. {"action": "close-account", "terminationRef": "TERM-0042"}`,
+    );
     const blank = await act(id, { action: "close-account", terminationRef: " " });
     expect(blank.json().error).toMatch(/terminationRef: the bank's reference for the termination/);
 

@@ -30,28 +30,67 @@ export const CLEAN_DISMISSALS: readonly (keyof typeof DISMISS_REASONS)[] = ["fal
 
 export const DismissReason = z.enum(Object.keys(DISMISS_REASONS) as [keyof typeof DISMISS_REASONS, ...(keyof typeof DISMISS_REASONS)[]]);
 
-const note = z.string().trim().max(4000).optional();
+const NOTE_MAX = "a note is at most 4,000 characters: say why in short, and point to a ticket for the rest";
+const note = z.string({ error: "a note is text" }).trim().max(4000, NOTE_MAX).optional();
 
-export const CaseAction = z.discriminatedUnion("action", [
-  z.strictObject({ action: z.literal("assign"), assignee: z.string().trim().min(1).max(128).optional(), note }),
-  z.strictObject({ action: z.literal("escalate"), note }),
-  z.strictObject({
-    action: z.literal("report"),
-    reportRef: z.string().trim().min(1, "the report's reference (hotline or authority case number) is required").max(256),
-    note,
-  }),
-  z.strictObject({
-    action: z.literal("dismiss"),
-    reason: DismissReason.describe("one of: " + Object.keys(DISMISS_REASONS).join(", ")),
-    note,
-  }),
-  z.strictObject({
-    action: z.literal("close-account"),
-    terminationRef: z.string().trim().min(1, "the bank's reference for the termination of the merchant's account is required").max(256),
-    note,
-  }),
-  z.strictObject({ action: z.literal("reopen"), note: z.string().trim().min(1, "say why the case is reopened").max(4000) }),
-]);
+// A refusal of a decision's field says what it takes and how to send it: the page's form, and the API's JSON body
+// (with an example), as a rule change's note refusal does
+const jsonExample = (fields: Record<string, string>) => `{${Object.entries(fields).map(([k, v]) => `"${k}": "${v}"`).join(", ")}}`;
+const sendAs = (field: string, example: Record<string, string>, form?: string) =>
+  `${form ? `${form}, or ` : ""}send it as "${field}" in the JSON body, e.g. ${jsonExample(example)}`;
+/** A text field a decision needs: `what` when it is missing or blank, then how to send it. */
+const needed = (field: string, what: string, example: Record<string, string>, form: string) => {
+  const message = `${what}: ${sendAs(field, example, form)}`;
+  return z.string({ error: message }).trim().min(1, message);
+};
+/** One of `options`, or a refusal that lists them (`missing` when it was not given) and says how to send one. */
+const oneOf = <T extends string>(options: readonly T[], field: string, missing: string, example: Record<string, string>, form?: string) =>
+  z.enum(options as [T, ...T[]], {
+    error: (i) => `${i.input === undefined ? missing : `${String(i.input)} is not one`}; one of ${options.join(", ")}: ${sendAs(field, example, form)}`,
+  });
+
+const ACTION_NAMES = ["assign", "escalate", "report", "dismiss", "close-account", "reopen"] as const;
+const actionInput = (input: unknown) => (typeof input === "object" && input !== null ? (input as { action?: unknown }).action : undefined);
+
+export const CaseAction = z.discriminatedUnion(
+  "action",
+  [
+    z.strictObject({
+      action: z.literal("assign"),
+      assignee: z.string().trim().min(1, "the user name of an active reviewer; leave it out to take the case yourself").max(128).optional(),
+      note,
+    }),
+    z.strictObject({ action: z.literal("escalate"), note }),
+    z.strictObject({
+      action: z.literal("report"),
+      reportRef: needed("reportRef", "the report's reference (hotline or authority case number) is required", { action: "report", reportRef: "HL-0042" }, "type it in the Mark reported form").max(256),
+      note,
+    }),
+    z.strictObject({
+      action: z.literal("dismiss"),
+      reason: oneOf(DismissReason.options, "reason", "a dismissal needs its reason", { action: "dismiss", reason: "false-positive" }, "choose it in the Dismiss form"),
+      note,
+    }),
+    z.strictObject({
+      action: z.literal("close-account"),
+      terminationRef: needed(
+        "terminationRef",
+        "the bank's reference for the termination of the merchant's account is required",
+        { action: "close-account", terminationRef: "TERM-0042" },
+        "type it in the Record account closed form",
+      ).max(256),
+      note,
+    }),
+    z.strictObject({
+      action: z.literal("reopen"),
+      note: needed("note", "say why the case is reopened", { action: "reopen", note: "new evidence from the hotline" }, `write it in the Reopen form's "why" field`).max(4000, NOTE_MAX),
+    }),
+  ],
+  {
+    error: (i) =>
+      `${actionInput(i.input) === undefined ? "required" : `${String(actionInput(i.input))} is not one`}; one of ${ACTION_NAMES.join(", ")}: ${sendAs("action", { action: "assign" })}`,
+  },
+);
 export type CaseAction = z.infer<typeof CaseAction>;
 
 /** From which statuses each action may be taken, and where it leads (null: stays where it is). */
