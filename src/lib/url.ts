@@ -7,6 +7,8 @@
 //   4. the port kept only when it is not the scheme's default;
 //   5. path kept with its case, "/" alone becomes empty, a trailing "/" is removed; percent-encoding made uniform
 //      (RFC 3986 6.2.2: an encoded unreserved character, %7E or %61, decoded; other escapes in upper-case hex);
+//      a Java session id (";jsessionid=…", any case, in any segment) removed, other ";name=value" parameters kept;
+//      "//" and the path's case kept (servers differ on both);
 //   6. fragment dropped; query kept with parameters sorted by name, utm_* tracking parameters removed;
 //   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
 import { hash } from "node:crypto";
@@ -64,12 +66,18 @@ const uniformEscape = (escape: string): string => {
   return UNRESERVED.test(char) ? char : escape.toUpperCase();
 };
 
+// a servlet container writes the session into each link when the browser takes no cookie (/album/17;jsessionid=…)
+// and serves the page without it: one page, written anew for every visitor. Only this name: to other servers a ";"
+// is part of a segment's name, and /page;v=2 may be another page
+const JSESSIONID = /;jsessionid=[^/;]*/gi;
+
 /** The canonical form of an already parsed http(s) URL. */
 export function canonicalOf(url: URL): string {
   const defaultPort = url.protocol === "https:" ? "443" : "80";
   const port = url.port && url.port !== defaultPort ? `:${url.port}` : "";
   let path = url.pathname;
   if (path.includes("%")) path = path.replace(ESCAPE, uniformEscape);
+  if (path.includes(";")) path = path.replace(JSESSIONID, "");
   if (path.endsWith("/")) path = path.slice(0, -1);
   let query = "";
   if (url.search) {
