@@ -48,6 +48,17 @@ describe("decode of an event with a card number in its free text", () => {
     expect(decode(bytes(withPan))).toMatchObject({ ok: true, event: { checkout: { url: `${url}&card=${SHOWN}` } }, cardNumbersIn: ["checkout.url"] });
   });
 
+  it("truncates one that is a segment of a URL's path, and leaves a hash or base64 beside it as it is", () => {
+    resetEvents();
+    const hash = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c";
+    const e = tx({ checkout: { url: `https://pay.example/card/${PAN}/confirm`, referrerUrl: `https://ref.example/${PAN}?h=${hash}&b=ab+/${PAN}x` } });
+    expect(decode(bytes(e))).toMatchObject({
+      ok: true,
+      event: { checkout: { url: `https://pay.example/card/${SHOWN}/confirm`, referrerUrl: `https://ref.example/${SHOWN}?h=${hash}&b=ab+/${PAN}x` } },
+      cardNumbersIn: ["checkout.url", "checkout.referrerUrl"],
+    });
+  });
+
   it("refuses with a reason that quotes the message's key or text with the number truncated", () => {
     const [event] = eventsWithCardNumbers();
     const wrongKey = decodeMessage({ key: Buffer.from(`card ${SPACED}`), value: bytes(event) }, 65536);

@@ -4,10 +4,12 @@
 // display show.
 
 /**
- * A card number as free text may hold one (a descriptor, a URL's query, an error quoting either): 13 to 19 digits,
- * grouped by single spaces or dashes or not, not part of a longer token (a hex hash, an id).
+ * A card number as free text may hold one (a descriptor, a URL's path or query, an error quoting either): 13 to 19
+ * digits, grouped by single spaces or dashes or not, not part of a longer token (a hex hash, an id). A slash ends a
+ * token: a path segment of digits alone may be a card number (base64 with 13 digits in a row between slashes is
+ * too rare to guard).
  */
-const CARD_NUMBER = /(?<![0-9a-z+/])\d(?:[ -]?\d){12,18}(?![0-9a-z+/])/gi;
+const CARD_NUMBER = /(?<![0-9a-z+])\d(?:[ -]?\d){12,18}(?![0-9a-z+])/gi;
 const SEPARATORS = /[ -]/g;
 
 /** The fewest digits a card number has. */
