@@ -425,12 +425,14 @@ export class CaseStore {
         [id, status, set.assignee, set.reportRef, set.dismissReason, set.terminationRef, CLOSED],
       );
       const after = caseRow(upd.rows[0]!);
+      // a colleague may act on a case assigned to someone else (covering an absence): the row says whose it was
+      const assignedTo = before.assignee !== null && before.assignee !== actor.username ? before.assignee : undefined;
       await writeAudit(q, actor, a.action, {
         caseId: id,
         target: before.merchantId,
         before: tracked(before),
         after: tracked(after),
-        detail: a.note ? { note: a.note } : undefined,
+        detail: a.note || assignedTo ? { ...(a.note && { note: a.note }), ...(assignedTo && { assignedTo }) } : undefined,
       });
       return after;
     });

@@ -51,7 +51,13 @@ function eventFacts(e: EvidenceEvent, mask: (text: string) => string): string {
 }
 
 // an audit row's fields as the trail table names them
-const FIELDS: Record<string, string> = { reportRef: "report reference", dismissReason: "dismissal reason", terminationRef: "termination reference", commentId: "comment" };
+const FIELDS: Record<string, string> = {
+  reportRef: "report reference",
+  dismissReason: "dismissal reason",
+  terminationRef: "termination reference",
+  commentId: "comment",
+  assignedTo: "on the case of",
+};
 const shown = (k: string, v: unknown): string =>
   v === null || v === undefined || v === ""
     ? "none"
@@ -187,6 +193,11 @@ ${
 ${
   actions.length
     ? html`<section class="actions noprint"><h2>Decide</h2>
+${
+  c.assignee && c.assignee !== user.username
+    ? html`<p class="notice" id="assigned-other">This case is assigned to ${c.assignee}: you may act on it (to cover for them), and the audit trail records that it was their case.</p>`
+    : ""
+}
 ${
   // not to its assignee once in review: it would change nothing but make colleagues' open pages of the case stale
   actions.includes("assign") && !(c.assignee === user.username && c.status !== "open") ? form("assign", "Assign to me", note) : ""
