@@ -54,7 +54,8 @@ describe("users list, disable, enable", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(`revoked API token ${t.id} of siem\n`);
     await expect(auth.byToken(t.token)).rejects.toThrow("was revoked at");
-    expect(await auth.byToken(kept.token)).toEqual({ username: "siem", role: "admin" });
+    // still working, and named in what it does (the audit trail's credential, 6cd8448)
+    expect(await auth.byToken(kept.token)).toEqual({ username: "siem", role: "admin", credential: { token: kept.id, name: "script" } });
     expect((await db().query("SELECT actor, target FROM mt_audit WHERE action = 'token-revoke'")).rows).toEqual([{ actor: "console", target: "siem" }]);
     const again = cli("users", "revoke-token", t.id);
     expect(again.status).toBe(2);
