@@ -33,8 +33,10 @@ export default defineConfig({
           // resolves Kafka and PostgreSQL once (env address, else Testcontainers, else local; see test/infra/resolve.ts)
           // and then Chromium for browser tests (installs Debian's package when missing; test/infra/chromium.ts)
           globalSetup: ["test/infra/global-setup.ts", "test/infra/browser-setup.ts", "test/infra/embedded-template.ts", "test/infra/cli-bundle.ts"],
-          // one broker and one database for the run: files one after another
-          fileParallelism: false,
+          // one broker and one database for the run, and each file waits on them most of its time: two files at a
+          // time, except those that restart or stop the broker, which run alone (test/infra/run-alone.ts)
+          maxWorkers: Number(process.env.MT_TEST_INTEGRATION_WORKERS) || 2,
+          setupFiles: ["test/infra/run-alone.ts"],
           testTimeout: 120_000,
           // the first run resolves Kafka with mvn
           hookTimeout: 300_000,

@@ -3,10 +3,12 @@
 // DATABASE_URL for the workers and the processes tests spawn), and stops what it started at the end.
 //
 // The broker lives in this (vitest's main) process, so tests ask for a broker restart over a small HTTP endpoint on
-// 127.0.0.1 (inject("infraControl")); test/infra/control.ts wraps it.
+// 127.0.0.1 (inject("infraControl")); test/infra/control.ts wraps it. The same server holds the lock that lets
+// integration files run two at a time, or one alone (test/infra/file-lock.ts, run-alone.ts).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { FileLock, serveLock } from "./file-lock.js";
 import { resolveKafka, resolvePostgres, type KafkaResource, type PostgresResource } from "./resolve.js";
 import "./provided.js";
 
@@ -41,10 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 async function controlServer(kafka: KafkaResource): Promise<{ server: Server; url: string }> {
   let busy: Promise<unknown> = Promise.resolve();
+  const lock = new FileLock();
   const server = createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (req.method === "GET" && u.pathname === "/lock") return serveLock(lock, req, res, u.searchParams.get("mode"));
     if (req.method !== "POST" || u.pathname !== "/kafka/restart") {
-      res.writeHead(404).end("POST /kafka/restart?signal=SIGTERM|SIGKILL&downMs=N\n");
+      res.writeHead(404).end("POST /kafka/restart?signal=SIGTERM|SIGKILL&downMs=N, GET /lock?mode=shared|exclusive\n");
       return;
     }
     if (!kafka.restart) {
