@@ -29,6 +29,13 @@ export interface IndicatorRef {
 
 const NONE: readonly IndicatorRef[] = Object.freeze([]);
 
+/** A URL's matches at any time: the last `withoutQuery` of them are listed pages it matched without its query. */
+interface UrlMatches {
+  refs: readonly IndicatorRef[];
+  withoutQuery: number;
+}
+const NO_MATCHES: UrlMatches = Object.freeze({ refs: NONE, withoutQuery: 0 });
+
 /** An entry as an index holds it: its kind, the key it is looked up by, and what a match carries. */
 interface Cited {
   kind: IndicatorKind;
@@ -39,6 +46,8 @@ interface Cited {
 /** How a signal cites an entry: its publisher, set id and entry id (one publisher's set id names one set in force). */
 export const citation = (source: string, set: string, id: string): string => JSON.stringify([source, set, id]);
 const valid = (r: IndicatorRef, at: number): boolean => r.validFrom <= at && r.validUntil > at;
+const validAt = (refs: readonly IndicatorRef[], at: number): readonly IndicatorRef[] =>
+  refs.length === 0 || refs.every((r) => valid(r, at)) ? refs : refs.filter((r) => valid(r, at));
 
 export class IndicatorIndex {
   private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
@@ -46,7 +55,7 @@ export class IndicatorIndex {
   /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
   private readonly urlHosts = new Set<string>();
   /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
-  private readonly urls = new Memo<readonly IndicatorRef[]>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
+  private readonly urls = new Memo<UrlMatches>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
   private fp: number | undefined;
   private content = 0;
@@ -130,21 +139,28 @@ export class IndicatorIndex {
   lookup(kind: IndicatorKind, key: string, at: number | null): readonly IndicatorRef[] {
     const list = this.byKind.get(kind)?.get(key);
     if (!list) return NONE;
-    if (at === null) return list;
-    return list.every((r) => valid(r, at)) ? list : list.filter((r) => valid(r, at));
+    return at === null ? list : validAt(list, at);
   }
 
-  /** URL indicators (exact, hashed, a listed domain or parent domain, or its host's listed IP address) that a URL matches at `at`. */
+  /**
+   * URL indicators that a URL matches at `at`: its canonical form, or the page without its query (plain or hashed), a
+   * listed domain or parent domain, or its host's listed IP address.
+   */
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
     // entries of any validity are remembered, and filtered by time here (events may come out of order)
-    const any = this.urls.get(raw);
-    return any.length === 0 || any.every((r) => valid(r, at)) ? any : any.filter((r) => valid(r, at));
+    return validAt(this.urls.get(raw).refs, at);
   }
 
-  private matchUrlAnyTime(raw: string): readonly IndicatorRef[] {
+  /** Of matchUrl's entries, the url and url-sha256 ones listing a page without a query that the URL has (which an alert says). */
+  matchedWithoutQuery(raw: string, at: number): readonly IndicatorRef[] {
+    const m = this.urls.get(raw);
+    return m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at) : NONE;
+  }
+
+  private matchUrlAnyTime(raw: string): UrlMatches {
     const out: IndicatorRef[] = [];
     const url = parseHttpUrl(raw);
-    if (!url) return NONE;
+    if (!url) return NO_MATCHES;
     const host = canonicalHost(url.hostname);
     const plain = this.has("domain");
     const hashedDomains = this.has("domain-sha256");
@@ -161,12 +177,23 @@ export class IndicatorIndex {
     }
     const exact = this.urlHosts.has(host);
     const hashed = this.has("url-sha256");
+    let withoutQuery = 0;
     if (exact || hashed) {
       const canonical = canonicalOf(url);
       if (exact) out.push(...this.lookup("url", canonical, null));
       if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), null));
+      // a page listed without a query is listed with any query a link adds to it (README "URL canonical form"); an
+      // entry with a query matched above, or not at all. The path has no "?" of its own: the parser escapes one
+      const q = canonical.indexOf("?");
+      if (q >= 0) {
+        const page = canonical.slice(0, q);
+        const before = out.length;
+        if (exact) out.push(...this.lookup("url", page, null));
+        if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(page), null));
+        withoutQuery = out.length - before;
+      }
     }
-    return out.length ? out : NONE;
+    return out.length ? { refs: out, withoutQuery } : NO_MATCHES;
   }
 
   /**

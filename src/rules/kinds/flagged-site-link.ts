@@ -1,6 +1,6 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
-// matches a URL, domain or hashed-URL indicator, or its host is a listed IP address. The EFC's first trace: the money
-// path touches a listed site.
+// matches a URL, domain or hashed-URL indicator (a page listed without a query matches it with any query, which the
+// alert says), or its host is a listed IP address. The EFC's first trace: the money path touches a listed site.
 import { z } from "zod";
 import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, type EvalInput, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
@@ -25,6 +25,8 @@ interface Slot {
   eventIds: string[];
   /** the URLs that matched, looked up again when the indicator sets in force change (absent in slots before 2026-12-05) */
   urls?: string[];
+  /** hosts where a page listed without a query matched a URL with one, which the alert says (absent when none) */
+  withoutQuery?: string[];
 }
 type Params = z.infer<typeof Params>;
 const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [], urls: [] });
@@ -42,8 +44,17 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   const urls = (slot.urls ??= []);
   if (!urls.includes(url)) pushRecent(urls, url, CAP);
+  // a reviewer weighs a listed page reached with a query the entry did not name: the alert says so
+  if (host && input.env.indicators.matchedWithoutQuery(url, input.at).some((r) => r.confidence >= input.params.minConfidence)) {
+    const bare = (slot.withoutQuery ??= []);
+    if (!bare.includes(host)) pushRecent(bare, host, CAP);
+  }
   return true;
 }
+
+/** The hosts that matched, for the alert's explanation, each saying when a listed page matched without the URL's query. */
+const detailOf = (slot: Slot): string =>
+  slot.hosts.map((h) => (slot.withoutQuery?.includes(h) ? `${h} (a listed page, matched without its query)` : h)).join(", ");
 
 export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
@@ -65,7 +76,7 @@ export default defineKind<Params, Slot>({
       if (!found) return null;
       const slot = input.slot!;
       slot.eventIds = recheckedEvidence(prior, input);
-      return indicatorFinding(slot.matched, slot.eventIds, slot.hosts.join(", "), params);
+      return indicatorFinding(slot.matched, slot.eventIds, detailOf(slot), params);
     }
     let found = false;
     if (event.type === "merchant") {
@@ -81,7 +92,7 @@ export default defineKind<Params, Slot>({
     if (!found) return undefined;
     const slot = input.slot!;
     noteEvidence(input, slot.eventIds, 5);
-    return indicatorFinding(slot.matched, slot.eventIds, slot.hosts.join(", "), params);
+    return indicatorFinding(slot.matched, slot.eventIds, detailOf(slot), params);
   },
   explain: (f, p) => `links to a flagged site (${f.detail || "host withheld"}): indicator ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });
