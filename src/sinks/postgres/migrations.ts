@@ -655,6 +655,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       END $$;
     `,
   },
+  {
+    version: 27,
+    name: "the review report's decisions by action and time",
+    sql: `
+      -- The review report reads the decisions of some weeks out of a trail made mostly of case views: without an index
+      -- it read the whole trail (1M rows over two years: 191 ms a query, three queries a report; 11-29 ms with it).
+      CREATE INDEX mt_audit_action_at ON mt_audit (action, at);
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */
