@@ -143,17 +143,19 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const mask = textMasker(evidenceUrls(d.context));
   const { comments, audit } = maskWritten(d);
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
-  const row = (k: string, v: Html | string | undefined | null) => html`<tr><th>${k}</th><td>${v ?? "—"}</td></tr>`;
+  const row = (k: string, v: Html | string | undefined | null) => html`<tr><th scope="row">${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
   // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign); `fields` get
   // what a refused form sent, by name, so that the reviewer need not type a reference again
-  const form = (action: string, label: string, fields: (sent: (name: string) => string) => Html = () => html``, kind = action) => {
+  const form = (action: string, label: string, fields: (sent: (name: string) => string, refused: Html) => Html = () => html``, kind = action) => {
     const typed = o.typed?.action === action && (kind === "handover") === (o.typed.assignee !== undefined) ? o.typed : undefined;
     return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields(
       (name) => typed?.[name] ?? "",
+      refusedBy(typed !== undefined),
     )}<button>${label}</button></form>`;
   };
-  const note = (sent: (name: string) => string) => html`<label>note <input name="note" size="40" value="${sent("note")}"></label>`;
+  const refusedBy = (refused: boolean): Html => (refused && o.error ? html` aria-describedby="action-error"` : html``);
+  const note = (sent: (name: string) => string, refused: Html) => html`<label>note <input name="note"${refused} size="40" value="${sent("note")}"></label>`;
   const choose = (options: Record<string, string>, chosen: string) =>
     Object.entries(options).map(([k, v]) => html`<option value="${k}"${k === chosen ? html` selected` : ""}>${v}</option>`);
   // a signal's evidence events, each a link to its row; one the case no longer holds (the merchant's state keeps a
@@ -173,7 +175,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   return layout(
     `Case #${c.caseId}`,
     user,
-    html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
+    html`${o.error ? html`<p class="error" role="alert" id="action-error">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <h1>Case #${c.caseId}: ${c.merchantId}</h1>
 ${sinceSeen(o.seen)}
 ${o.print ? html`<p id="printed" class="muted">Case file printed by ${user.username} on ${when(o.printedAt ?? null)}; addresses as host and SHA-256 only, as in the audit trail.</p>` : ""}
@@ -184,7 +186,7 @@ ${
     ? ""
     : html`<section id="other-cases"><h2>Other cases of this merchant</h2>${
         d.otherCases.length
-          ? html`<table><thead><tr><th>Case</th><th>Status and decision</th><th>Opened</th><th>Closed</th></tr></thead><tbody>${d.otherCases.map(
+          ? html`<table><caption class="vh">Other cases of this merchant</caption><thead><tr><th scope="col">Case</th><th scope="col">Status and decision</th><th scope="col">Opened</th><th scope="col">Closed</th></tr></thead><tbody>${d.otherCases.map(
               (x) => html`<tr data-case="${x.caseId}"><td><a href="/cases/${x.caseId}">#${x.caseId}</a></td><td>${statusText(x.status)}${decision(x)}</td><td>${when(x.openedAt)}</td><td>${when(x.closedAt)}</td></tr>`,
             )}</tbody></table><p class="muted"><a href="/cases?status=all&amp;merchant=${encodeURIComponent(c.merchantId)}">All cases of ${c.merchantId} in the queue</a></p>`
           : html`<p class="muted">None: this is the merchant's first case.</p>`
@@ -207,8 +209,8 @@ ${
     ? form(
         "assign",
         "Hand over",
-        (sent) =>
-          html`<label>to <select name="assignee" required><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label><label>handover note <input name="note" size="40" placeholder="what is left to do" value="${sent("note")}"></label>`,
+        (sent, refused) =>
+          html`<label>to <select name="assignee"${refused} required><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label><label>handover note <input name="note"${refused} size="40" placeholder="what is left to do" value="${sent("note")}"></label>`,
         "handover",
       )
     : ""
@@ -219,7 +221,7 @@ ${
     ? form(
         "report",
         "Mark reported",
-        (sent) => html`<label>report reference <input name="reportRef" required size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label>${note(sent)}`,
+        (sent, refused) => html`<label>report reference <input name="reportRef"${refused} required size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label>${note(sent, refused)}`,
       )
     : ""
 }
@@ -228,9 +230,9 @@ ${
     ? form(
         "dismiss",
         "Dismiss",
-        (sent) =>
-          html`<label>reason <select name="reason" required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
-            c.peakSeverity === "critical" ? html`<label>why the match does not hold <input name="note" required size="40" value="${sent("note")}"></label>` : note(sent)
+        (sent, refused) =>
+          html`<label>reason <select name="reason"${refused} required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
+            c.peakSeverity === "critical" ? html`<label>why the match does not hold <input name="note"${refused} required size="40" value="${sent("note")}"></label>` : note(sent, refused)
           }`,
       )
     : ""
@@ -240,12 +242,12 @@ ${
     ? form(
         "close-account",
         "Record account closed",
-        (sent) =>
-          html`<label>the bank's termination reference <input name="terminationRef" required size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label>${note(sent)}`,
+        (sent, refused) =>
+          html`<label>the bank's termination reference <input name="terminationRef"${refused} required size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label>${note(sent, refused)}`,
       )
     : ""
 }
-${actions.includes("reopen") ? form("reopen", "Reopen", (sent) => html`<label>why <input name="note" required size="40" value="${sent("note")}"></label>`) : ""}
+${actions.includes("reopen") ? form("reopen", "Reopen", (sent, refused) => html`<label>why <input name="note"${refused} required size="40" value="${sent("note")}"></label>`) : ""}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
       CLOSED.includes(c.status) && cited.length
         ? // one file per publisher: each learns the outcome for its own indicators, not which others were cited
@@ -265,7 +267,7 @@ ${actions.includes("reopen") ? form("reopen", "Reopen", (sent) => html`<label>wh
 <section><h2>Why this merchant is here</h2>
 ${
   latest
-    ? html`<table id="signals"><thead><tr><th>Signal</th><th>In plain words</th><th>Value</th><th>Threshold</th><th>Evidence</th></tr></thead><tbody>${caseSignals(d.alerts).map(
+    ? html`<table id="signals"><caption class="vh">Signals: each against its threshold</caption><thead><tr><th scope="col">Signal</th><th scope="col">In plain words</th><th scope="col">Value</th><th scope="col">Threshold</th><th scope="col">Evidence</th></tr></thead><tbody>${caseSignals(d.alerts).map(
         ({ signal: s, earlier }) =>
           html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span>${
             earlier ? html`<br><span class="muted">from the earlier alert ${earlier.alertId} of ${when(earlier.raisedAt)}, not in the latest</span>` : ""
@@ -275,7 +277,7 @@ ${
 }</section>
 <section><h2>Merchant profile</h2>${
       p
-        ? html`<table id="profile">${row("Legal name", p.legalName && mask(p.legalName))}${row("Descriptor", mask(p.descriptor))}${row("MCC", p.mcc)}${row("Country", p.country)}${row("Acquirer", p.acquirerId)}
+        ? html`<table id="profile"><caption class="vh">Merchant profile</caption>${row("Legal name", p.legalName && mask(p.legalName))}${row("Descriptor", mask(p.descriptor))}${row("MCC", p.mcc)}${row("Country", p.country)}${row("Acquirer", p.acquirerId)}
 ${row("Websites", p.websites.length ? html`${p.websites.map((w) => html`<div>${maskedUrl(w, reveal)}</div>`)}` : "none declared")}
 ${row("Principals (hashed)", p.principals.map(shortHash).join(", ") || "—")}${row("Contact e-mail (hashed)", shortHash(p.contactEmail))}${row("Payout account (hashed)", shortHash(p.payoutAccount))}
 ${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ips.join(", ") || "—")}${row("Analytics ids", p.infrastructure.analyticsIds.join(", ") || "—")}</table>`
@@ -285,7 +287,7 @@ ${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ip
 <section><h2>Evidence</h2><p class="muted">Addresses are shown as host and hash only and are never links; reveal one only when the report needs it (the reveal is recorded).</p>
 ${
   d.context.events.length
-    ? html`<table id="evidence"><thead><tr><th>Time</th><th>Event</th><th>Facts</th><th>Addresses</th></tr></thead><tbody>${d.context.events.map(
+    ? html`<table id="evidence"><caption class="vh">Evidence events</caption><thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Facts</th><th scope="col">Addresses</th></tr></thead><tbody>${d.context.events.map(
         (e) =>
           html`<tr id="${eventAnchor(e.eventId)}"><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e, mask)}</td><td>${eventAddresses(e).map(
             (a) => html`<div><span class="muted">${a.role}:</span> ${maskedUrl(a.url, reveal)}</div>`,
@@ -295,16 +297,16 @@ ${
 }</section>
 <section><h2>Indicator provenance</h2>${
   cited.length
-    ? html`<table id="indicators"><thead><tr><th>Set</th><th>Entry</th><th>Source</th><th>Confidence</th><th>TLP</th><th>Valid until</th><th>Matched by</th></tr></thead><tbody>${cited.map(
+    ? html`<table id="indicators"><caption class="vh">Indicators matched and where they came from</caption><thead><tr><th scope="col">Set</th><th scope="col">Entry</th><th scope="col">Source</th><th scope="col">Confidence</th><th scope="col">TLP</th><th scope="col">Valid until</th><th scope="col">Matched by</th></tr></thead><tbody>${cited.map(
         (i) => html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td></tr>`,
       )}</tbody></table>`
     : withheld
       ? ""
       : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`
 }${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
-<section><h2>Timeline</h2><table id="timeline"><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
-${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body" rows="2" cols="60" required>${o.comment ?? ""}</textarea></label><button>Add comment</button></form>`}</section>
-<section><h2>Audit trail</h2><table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>What changed</th><th>Detail</th></tr></thead><tbody>${audit
+<section><h2>Timeline</h2><table id="timeline"><caption class="vh">Timeline: alerts, decisions and comments, oldest first</caption><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
+${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body"${refusedBy(o.comment !== undefined)} rows="2" cols="60" required>${o.comment ?? ""}</textarea></label><button>Add comment</button></form>`}</section>
+<section><h2>Audit trail</h2><table id="audit"><caption class="vh">Audit trail of the case</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What changed</th><th scope="col">Detail</th></tr></thead><tbody>${audit
       .filter((a) => a.action !== "case-view")
       .map(
         (a) =>

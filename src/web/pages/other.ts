@@ -3,6 +3,9 @@ import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
 import type { LiveToken, RevokedToken } from "../auth.js";
 import { ROLES } from "../../cases/store.js";
 
+/** A refused form's fields are described by its error, so that a screen reader reads it with each of them. */
+const describedBy = (error: string | undefined): Html => (error ? html` aria-describedby="form-error"` : html``);
+
 export function loginPage(
   o: { error?: string; notice?: string } = {},
   next = "/",
@@ -11,10 +14,10 @@ export function loginPage(
   return layout(
     "Sign in",
     null,
-    html`<h1>Sign in</h1>${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
+    html`<h1>Sign in</h1>${o.error ? html`<p class="error" role="alert" id="form-error">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
 <form method="post" action="/login"><input type="hidden" name="next" value="${next}">
-<p><label>User name <input name="username" autocomplete="username" required autofocus></label></p>
-<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><label>User name <input name="username"${describedBy(o.error)} autocomplete="username" required autofocus></label></p>
+<p><label>Password <input name="password"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
 <p><button>Sign in</button></p></form>
 <p class="muted">No account? ${noAccount}</p>`,
   );
@@ -24,12 +27,12 @@ export function passwordPage(user: PageUser, o: { required: boolean; error?: str
   return layout(
     "Set your password",
     user,
-    html`<h1>Set your password</h1>${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}
+    html`<h1>Set your password</h1>${o.error ? html`<p class="error" role="alert" id="form-error">${o.error}</p>` : ""}
 ${o.required ? html`<p class="notice">You signed in with an initial password, which someone else set. Choose your own to go on; the initial one then stops working.</p>` : ""}
 <form method="post" action="/password">${csrfField(user)}
-<p><label>Current password <input name="currentPassword" type="password" autocomplete="current-password" required></label></p>
-<p><label>New password (at least 12 characters) <input name="newPassword" type="password" autocomplete="new-password" minlength="12" required></label></p>
-<p><label>New password again <input name="confirmPassword" type="password" autocomplete="new-password" minlength="12" required></label></p>
+<p><label>Current password <input name="currentPassword"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
+<p><label>New password (at least 12 characters) <input name="newPassword"${describedBy(o.error)} type="password" autocomplete="new-password" minlength="12" required></label></p>
+<p><label>New password again <input name="confirmPassword"${describedBy(o.error)} type="password" autocomplete="new-password" minlength="12" required></label></p>
 <p><button>Set password</button></p></form>`,
   );
 }
@@ -44,7 +47,7 @@ export function passwordChangedPage(user: PageUser, o: { revokedTokens: RevokedT
     user,
     html`<h1>Password changed</h1>
 <p class="notice">Your password is changed and your other sessions are signed out. The API tokens you made yourself were revoked, as anyone who knew the old password could have made them; they stop working now:</p>
-<table id="revoked-tokens"><thead><tr><th>Name</th><th>Id</th><th>Created</th></tr></thead><tbody>${o.revokedTokens.map(
+<table id="revoked-tokens"><caption class="vh">API tokens revoked</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Created</th></tr></thead><tbody>${o.revokedTokens.map(
       (t) => html`<tr><td>${t.name}</td><td><code>${t.id}</code></td><td>created ${minute(t.createdAt)}</td></tr>`,
     )}</tbody></table>
 <p>Where a script or tool used one, create a new token (<a href="/admin">Users and tokens</a>, <em>Create an API token for yourself</em>) and put it there. Tokens the operator gave you (<code>moneytrail users token</code>) still work.</p>
@@ -58,16 +61,16 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
     user,
     html`${o.notice ? html`<p class="notice" id="notice">${o.notice}</p>` : ""}
 <h1>Users and tokens</h1>
-<table id="users"><thead><tr><th>User</th><th>Role</th><th>Live API tokens</th><th>Disabled</th><th></th></tr></thead><tbody>${users.map(
+<table id="users"><caption class="vh">Users and their API tokens</caption><thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Live API tokens</th><th scope="col">Disabled</th><th scope="col"><span class="vh">Actions</span></th></tr></thead><tbody>${users.map(
       (u) => html`<tr data-user="${u.username}"><td>${u.username}</td><td>${u.role}</td><td>${u.tokens}${u.liveTokens.map(
         (t) =>
-          html`<br>${t.id} (${t.label}) until ${minute(t.expiresAt)} <form class="inline" method="post" action="/admin/tokens/${t.id}/revoke">${csrfField(user)}<button>Revoke</button></form>`,
+          html`<br>${t.id} (${t.label}) until ${minute(t.expiresAt)} <form class="inline" method="post" action="/admin/tokens/${t.id}/revoke">${csrfField(user)}<button aria-label="Revoke token ${t.id} of ${u.username}">Revoke</button></form>`,
       )}</td><td>${u.disabled ? "yes" : "no"}</td><td>${
         u.username === user.username
           ? ""
-          : html`<form class="inline" method="post" action="/admin/users/${u.username}">${csrfField(user)}<input type="hidden" name="disabled" value="${u.disabled ? "false" : "true"}"><button>${
-              u.disabled ? "Enable" : "Disable (signs out, revokes tokens)"
-            }</button></form> <form class="inline" method="post" action="/admin/users/${u.username}/password">${csrfField(user)}<button>Reset password (signs out, revokes tokens, shows a one-time password)</button></form>`
+          : html`<form class="inline" method="post" action="/admin/users/${u.username}">${csrfField(user)}<input type="hidden" name="disabled" value="${u.disabled ? "false" : "true"}"><button aria-label="${
+              u.disabled ? `Enable ${u.username}` : `Disable ${u.username} (signs out, revokes tokens)`
+            }">${u.disabled ? "Enable" : "Disable (signs out, revokes tokens)"}</button></form> <form class="inline" method="post" action="/admin/users/${u.username}/password">${csrfField(user)}<button aria-label="Reset password of ${u.username} (signs out, revokes tokens, shows a one-time password)">Reset password (signs out, revokes tokens, shows a one-time password)</button></form>`
       }</td></tr>`,
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
