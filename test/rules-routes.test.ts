@@ -326,7 +326,7 @@ describe("a page save refused for its content", { timeout: 60_000 }, () => {
 
     const refused = await pageSave(s, typo, base);
     expect(refused.statusCode).toBe(400);
-    const error = /<p class="error" role="alert">([^]*?)<\/p>/.exec(refused.body)![1]!;
+    const error = /<p class="error" role="alert"[^>]*>([^]*?)<\/p>/.exec(refused.body)![1]!;
     expect(error).toMatch(/^Refused; the rule set in force is unchanged\. sites\.yaml.*rules\[\d+\]\.kind.*descriptor-chrun/);
     expect(refused.body.indexOf(error)).toBeLessThan(refused.body.indexOf(sitesForm(refused.body)));
     expect(textIn(refused.body)).toBe(escape(typo));

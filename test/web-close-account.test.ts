@@ -57,7 +57,7 @@ describe("recording that the bank closed the merchant's account", { timeout: 60_
     expect(await ruleFeedback(db)).toEqual([expect.objectContaining({ rule: "early-warning-disputes", closed: 1, reported: 1, falsePositives: 0, falsePositiveRate: 0 })]);
     // and the rules page says so: its column counts it as confirmed, not under a heading that reads "reported"
     const rulesPage = (await app.inject({ method: "GET", url: "/rules", headers: await bearer(auth, "tia", "rule-tuner") })).body;
-    expect(rulesPage).toContain("<th>Reviewers: confirmed (reported or account closed) / false positive</th>");
+    expect(rulesPage).toContain("<th scope=\"col\">Reviewers: confirmed (reported or account closed) / false positive</th>");
     expect(rulesPage).toMatch(/<tr data-rule="early-warning-disputes">(?:<td>[^<]*<\/td>){7}<td>1 \/ 0<\/td>/);
 
     // the terminated merchants, for the shared-infrastructure rule

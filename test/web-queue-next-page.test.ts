@@ -1,13 +1,13 @@
 // A reviewer works the queue's first page, dismissing some cases, then follows "next": the next page was an offset
 // into the queue as it is now, so as many cases as were closed moved up onto the first page and were never shown.
-// "next" now continues after the last case the page showed, by its place in the queue's order.
+// "Next page of cases" now continues after the last case the page showed, by its place in the queue's order.
 import { describe, expect, it } from "vitest";
 import { caseAlert, record } from "./helpers/cases.js";
 import { bearer, embeddedWeb } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();
 const listed = (page: string) => [...page.matchAll(/<tr data-case="(\d+)">/g)].map((m) => m[1]!);
-const nextLink = (page: string) => /<a href="([^"]+)">next<\/a>/.exec(page)![1]!.replace(/&amp;/g, "&");
+const nextLink = (page: string) => /<a href="([^"]+)">Next page of cases<\/a>/.exec(page)![1]!.replace(/&amp;/g, "&");
 
 describe("the queue's next page", { timeout: 60_000 }, () => {
   it("starts after the last case the page showed, whatever was closed on it since", async () => {
@@ -28,6 +28,6 @@ describe("the queue's next page", { timeout: 60_000 }, () => {
     expect(second).toContain("28 cases · page 2 of 3");
     const third = await get(nextLink(second));
     expect(listed(third)).toEqual(order.slice(20, 30));
-    expect(third).not.toMatch(/>next<\/a>/);
+    expect(third).not.toMatch(/>Next page of cases<\/a>/);
   });
 });

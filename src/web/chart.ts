@@ -33,7 +33,10 @@ export function activityChart(days: AlertContext["activity"], print = false): Ht
   });
   const points = series.map((d, i) => `${(x(i) + bw / 2).toFixed(1)},${(PAD.t + ih - (d.chargebacks / maxCb) * ih).toFixed(1)}`).join(" ");
   const ticks = [0, Math.floor((n - 1) / 2), n - 1].filter((v, i, a) => a.indexOf(v) === i);
-  return html`<figure style="margin:0"><svg role="img" aria-label="Daily sales and chargebacks" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px;background:#fff">
+  const first = series[0]!.day;
+  const last = series[n - 1]!.day;
+  return html`<figure style="margin:0"><svg role="img" aria-labelledby="activity-title activity-desc" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px;background:#fff">
+  <title id="activity-title">Daily sales and chargebacks</title><desc id="activity-desc">${n} day${n === 1 ? "" : "s"} from ${first} to ${last}: at most ${maxSales} sales and ${maxCb} chargebacks in a day. Each day's numbers are in the table under the chart.</desc>
   <line x1="${PAD.l}" y1="${PAD.t + ih}" x2="${W - PAD.r}" y2="${PAD.t + ih}" stroke="#888"/>
   ${bars}
   <polyline points="${points}" fill="none" stroke="#b91c1c" stroke-width="2"/>
@@ -42,7 +45,7 @@ export function activityChart(days: AlertContext["activity"], print = false): Ht
   <text x="${W - PAD.r + 6}" y="${PAD.t + 10}" font-size="11" fill="#b91c1c">${maxCb}</text>
   ${ticks.map((i) => html`<text x="${(x(i) + bw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${series[i]!.day}</text>`)}
 </svg><figcaption class="muted">Bars: sales per day (left scale, up to ${maxSales}). Red line: chargebacks per day (right scale, up to ${maxCb}). As of the latest alert.</figcaption>
-<details${print ? html` open` : ""}><summary>The same days as a table</summary><table><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Sales</th><th scope="col">Chargebacks</th></tr></thead><tbody>${series.map(
+<details${print ? html` open` : ""}><summary>The same days as a table</summary><table><caption class="vh">Daily sales and chargebacks</caption><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Sales</th><th scope="col">Chargebacks</th></tr></thead><tbody>${series.map(
     (d) => html`<tr><td>${d.day}</td><td>${d.sales}</td><td>${d.chargebacks}</td></tr>`,
   )}</tbody></table></details></figure>`;
 }

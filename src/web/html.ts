@@ -31,7 +31,7 @@ export interface PageUser {
   csrf?: string;
 }
 
-const STYLE = `
+export const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{background:#1f3a5f;color:#fff;padding:.6em 1.2em;display:flex;gap:1.2em;align-items:center}
 header a{color:#fff}header .who{margin-left:auto}main{padding:1em 1.2em;max-width:1200px}
@@ -43,6 +43,8 @@ strong.new{color:#9b1c1c}.error{background:#fee2e2;border:1px solid #b91c1c;padd
 code,.hash{font-family:ui-monospace,monospace;font-size:.9em}.muted{color:#5b6472}form.inline{display:inline}
 .actions form{margin:.3em 0}label{margin-right:.6em}button{cursor:pointer}
 @media print{header,.actions,.noprint{display:none}body{background:#fff}section{border:0}}
+header nav{display:flex;gap:1.2em}:focus-visible{outline:3px solid #1f3a5f;outline-offset:2px}header :focus-visible{outline-color:#fff}
+.vh,.skip:not(:focus){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 `;
 
 /** Each role's page, linked in the header: a role added later fails to compile until it has one. */
@@ -57,12 +59,12 @@ export function layout(title: string, user: PageUser | null, body: Html): string
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${title} · moneytrail</title><style>${new Html(STYLE)}</style></head>
-<body><header><strong>moneytrail</strong>${
+<body><header><a class="skip" href="#main">Skip to content</a><strong>moneytrail</strong>${
     user
-      ? html`${home(user.role)}${reportLink(user.role)}<span class="who">${user.username} (${user.role})
+      ? html`<nav aria-label="Pages">${home(user.role)}${reportLink(user.role)}</nav><span class="who">${user.username} (${user.role})
         <form class="inline" method="post" action="/logout">${csrfField(user)}<button>Sign out</button></form></span>`
       : ""
-  }</header><main>${body}</main></body></html>`.value;
+  }</header><main id="main" tabindex="-1">${body}</main></body></html>`.value;
 }
 
 function home(role: string): Html | string {
@@ -85,7 +87,7 @@ export function maskedUrl(url: string, reveal?: { caseId: string; user: PageUser
   // without a reveal (the printable file) the hash in full: paper has no tooltip, and a reader matches it to the JSON file
   return html`<span class="url-masked">${host ?? "(not a web address)"} ${reveal ? html`<span class="hash" title="${hash}">${hash.slice(0, 19)}…</span>` : html`<span class="hash">${hash}</span>`}${
     reveal
-      ? html` <form class="inline noprint" method="post" action="/cases/${reveal.caseId}/reveal">${csrfField(reveal.user)}<input type="hidden" name="hash" value="${hash}"><button title="Shows the full address as text and records it in the audit trail">Reveal</button></form>`
+      ? html` <form class="inline noprint" method="post" action="/cases/${reveal.caseId}/reveal">${csrfField(reveal.user)}<input type="hidden" name="hash" value="${hash}"><button title="Shows the full address as text and records it in the audit trail" aria-label="Reveal the address at ${host ?? "no host"}, ${hash.slice(0, 12)}">Reveal</button></form>`
       : ""
   }</span>`;
 }

@@ -29,7 +29,7 @@ export function queuePage(
     user,
     html`<h1>Case queue</h1>
 <p class="muted">Suspect merchant accounts, riskiest first: critical before high (a case ranks by the highest severity of its alerts), then by the latest score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
-<form method="get" action="/cases" class="noprint">
+<form method="get" action="/cases" class="noprint" aria-label="Filter the queue">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
   ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, statusText(s)])])}
   ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
@@ -38,13 +38,13 @@ export function queuePage(
   ${select("pageSize", String(q.pageSize), PAGE_SIZES.map((n): [string, string] => [String(n), String(n)]), "per page")}
   <button>Filter</button>
 </form>
-<form method="get" action="/cases" class="noprint" role="search">
+<form method="get" action="/cases" class="noprint" role="search" aria-label="Find a merchant's cases">
   <input type="hidden" name="status" value="all">
   <label>Find a merchant's cases, open and closed <input type="search" name="merchant" value="${f.merchant ?? ""}" size="28" placeholder="merchant id, exactly" required></label>
   <button>Find</button>
 </form>
 ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases">all merchants</a></p>` : ""}
-<table id="queue"><thead><tr><th>Case</th><th>Merchant</th><th>Score</th><th>Severity</th><th>Typologies</th><th>Acquirer</th><th>Status</th><th>Assignee</th><th>Opened</th><th>Updated</th></tr></thead>
+<table id="queue"><caption class="vh">Cases, riskiest first</caption><thead><tr><th scope="col">Case</th><th scope="col">Merchant</th><th scope="col">Score</th><th scope="col">Severity</th><th scope="col">Typologies</th><th scope="col">Acquirer</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Opened</th><th scope="col">Updated</th></tr></thead>
 <tbody>${
       q.rows.length
         ? q.rows.map(
@@ -58,6 +58,6 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
           }</td></tr>`
     }</tbody></table>
 <p>${q.total} case${q.total === 1 ? "" : "s"} · ${q.page <= pages ? `page ${q.page} of ${pages}` : `${pages} page${pages === 1 ? "" : "s"}`}
-${q.page > 1 ? html` · <a href="${link(Math.min(q.page - 1, pages))}">previous</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1, q.next)}">next</a>` : ""}</p>`,
+${q.page > 1 ? html` · <a href="${link(Math.min(q.page - 1, pages))}">Previous page of cases</a>` : ""}${q.page < pages ? html` · <a href="${link(q.page + 1, q.next)}">Next page of cases</a>` : ""}</p>`,
   );
 }

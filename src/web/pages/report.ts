@@ -52,11 +52,11 @@ ${barChart({
 })}
 <p class="muted">Open, in review or escalated now, whatever the weeks chosen; age from the case's opening.</p></section>
 <section><h2>Time to first decision</h2>
-<table id="time-to-decision"><thead><tr><th scope="col">Typology</th><th scope="col">Cases first decided</th><th scope="col">Median</th><th scope="col">90th percentile</th></tr></thead>
+<table id="time-to-decision"><caption class="vh">Time to first decision, by typology</caption><thead><tr><th scope="col">Typology</th><th scope="col">Cases first decided</th><th scope="col">Median</th><th scope="col">90th percentile</th></tr></thead>
 <tbody>${timeRow(ALL, r.timeToDecision.all)}${r.timeToDecision.byTypology.map((t) => timeRow(t.typology, t))}</tbody></table>
 <p class="muted">From a case's opening to the first decision that closed it, for the cases first decided in these weeks. Half of them were decided within the median, nine in ten within the 90th percentile (each the time some case took). A case counts under each of its typologies, once under all.</p></section>
 <section><h2>Outcomes by typology</h2>
-<table id="outcomes"><thead><tr><th scope="col">Typology</th><th scope="col">Decided</th><th scope="col">Reported</th><th scope="col">Account closed</th><th scope="col">Dismissed</th>${DISMISS_REASON_KEYS.map(
+<table id="outcomes"><caption class="vh">Outcomes by typology</caption><thead><tr><th scope="col">Typology</th><th scope="col">Decided</th><th scope="col">Reported</th><th scope="col">Account closed</th><th scope="col">Dismissed</th>${DISMISS_REASON_KEYS.map(
       (k) => html`<th scope="col">Dismissed: ${k.replaceAll("-", " ")}</th>`,
     )}<th scope="col">Account closed after a report</th></tr></thead>
 <tbody>${outcomeRow(ALL, o)}${r.outcomes.byTypology.map((t) => outcomeRow(t.typology, t))}</tbody></table>
@@ -64,7 +64,7 @@ ${barChart({
 <section><h2>Open cases per assignee</h2>
 ${
   r.assignees.length
-    ? html`<table id="assignees"><thead><tr><th scope="col">Assignee</th><th scope="col">Open cases</th><th scope="col">Oldest opened</th></tr></thead>
+    ? html`<table id="assignees"><caption class="vh">Open cases per assignee</caption><thead><tr><th scope="col">Assignee</th><th scope="col">Open cases</th><th scope="col">Oldest opened</th></tr></thead>
 <tbody>${r.assignees.map((a) => html`<tr><th scope="row">${a.assignee ?? "(unassigned)"}</th><td>${a.cases}</td><td>${when(a.oldestOpenedAt)}</td></tr>`)}</tbody></table>`
     : html`<p>No case is open.</p>`
 }</section>`,

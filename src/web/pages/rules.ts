@@ -2,7 +2,7 @@
 // false-positive rate reviewers' dispositions give it, the files to edit (each form names the version of the file it
 // shows, so a save over someone else's is refused and shown here to merge; a refused save's form keeps the tuner's
 // text), the version history, and the periods each version was in force, each save and restore with its note.
-import { csrfField, html, layout, when, type PageUser } from "../html.js";
+import { csrfField, html, layout, when, type Html, type PageUser } from "../html.js";
 import type { RuleSet } from "../../rules/ruleset.js";
 import type { RulesStatus } from "../../rules/reload.js";
 import { NOTE_MAX, fileVersion, type RulePeriod, type RuleVersion, type RuleFiles } from "../../rules/history.js";
@@ -56,8 +56,8 @@ const HOW: Record<RulePeriod["how"], string> = { directory: "found in the rules 
 /** A note as the history holds it; none for saves and restores made before notes were kept. */
 const noteText = (note: string | null) => note ?? html`<span class="muted">none (made before notes were kept)</span>`;
 /** The note field of a save's or restore's form: required, as the server refuses a change without one. */
-const noteField = (placeholder: string, value = "") =>
-  html`<label>Note <input name="note" required maxlength="${NOTE_MAX}" size="60" placeholder="${placeholder}" value="${value}"></label>`;
+const noteField = (placeholder: string, value = "", refused: Html | string = "") =>
+  html`<label>Note <input name="note"${refused} required maxlength="${NOTE_MAX}" size="60" placeholder="${placeholder}" value="${value}"></label>`;
 
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
 
@@ -72,10 +72,10 @@ export function rulesPage(user: PageUser, v: RulesView): string {
   return layout(
     "Rules",
     user,
-    html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ""}${v.conflict ? html`<p class="error" role="alert" id="conflict">${conflictMessage(v.conflict)}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
+    html`${v.error ? html`<p class="error" role="alert" id="rules-error">${v.error}</p>` : ""}${v.conflict ? html`<p class="error" role="alert" id="conflict">${conflictMessage(v.conflict)}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
 ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused at ${when(v.status.lastRefusal.at)}; the set in force is unchanged: <code>${v.status.lastRefusal.message}</code></p>` : ""}
 <h1>Rule set ${v.rs.id}</h1><p>In force: <code id="version">${v.status.version}</code> since ${when(v.status.loadedAt)}</p>
-<table id="rules"><thead><tr><th>Rule</th><th>Kind</th><th>Mode</th><th>Weight</th><th>Typology</th><th>Merchants hit (live)</th><th>Merchants hit (shadow)</th><th>Reviewers: confirmed (reported or account closed) / false positive</th><th>False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
+<table id="rules"><caption class="vh">The rules in force</caption><thead><tr><th scope="col">Rule</th><th scope="col">Kind</th><th scope="col">Mode</th><th scope="col">Weight</th><th scope="col">Typology</th><th scope="col">Merchants hit (live)</th><th scope="col">Merchants hit (shadow)</th><th scope="col">Reviewers: confirmed (reported or account closed) / false positive</th><th scope="col">False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
       const f = fb(r.id);
       return html`<tr data-rule="${r.id}"><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.mode}</td><td>${r.weight}</td><td>${r.typology}</td><td>${hitsOf(r.id, "live")}</td><td>${hitsOf(r.id, "shadow")}</td><td>${f.rep} / ${f.fp}</td><td>${pctOf(f.rate)}${
         f.months.length > 1 ? html`<br><span class="muted">${f.months.map((m) => `${m.month}: ${pctOf(m.falsePositiveRate)}`).join(", ")}</span>` : ""
@@ -86,7 +86,9 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
 ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
   const k = v.kept?.file === name ? v.kept : undefined;
   const x = v.conflict?.file === name ? v.conflict : undefined;
-  return html`<form method="post" action="/rules/${encodeURIComponent(name)}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100">${k ? k.yours : v.files[name]}</textarea><br>${noteField("why: what it fixes or tunes, a ticket", k?.note)} <button>Validate and save ${name}</button></form>${
+  // the refused save's fields are described by why it was refused
+  const refused = k && (v.conflict || v.error) ? html` aria-describedby="${v.conflict ? "conflict" : "rules-error"}"` : "";
+  return html`<form method="post" action="/rules/${encodeURIComponent(name)}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100" aria-label="${name}: the file's text"${refused}>${k ? k.yours : v.files[name]}</textarea><br>${noteField("why: what it fixes or tunes, a ticket", k?.note, refused)} <button>Validate and save ${name}</button></form>${
     x
       ? html`<h4>From ${name} as it is now to your text</h4><pre id="conflict-diff">${x.diff || "(no difference)"}</pre>${
           x.current === undefined ? "" : html`<h4>${name} as it is now</h4><pre id="conflict-current">${x.current}</pre>`
@@ -94,15 +96,15 @@ ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map(
       : ""
   }`;
 })}
-<h2>Version history</h2><table id="versions"><thead><tr><th>Version</th><th>Recorded</th><th>By</th><th>Note</th><th></th></tr></thead><tbody>${v.versions.map(
+<h2>Version history</h2><table id="versions"><caption class="vh">Versions of the rule set, latest first</caption><thead><tr><th scope="col">Version</th><th scope="col">Recorded</th><th scope="col">By</th><th scope="col">Note</th><th scope="col"><span class="vh">Actions</span></th></tr></thead><tbody>${v.versions.map(
       (x) => html`<tr><td><code>${x.version.slice(0, 19)}…</code>${x.version === v.status.version ? " (in force)" : ""}</td><td>${when(x.recordedAt)}</td><td>${x.recordedBy}</td><td>${noteText(x.note)}</td><td>${
         x.version === v.status.version
           ? ""
-          : html`<a href="/rules/diff?from=${x.version}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}">${noteField("why restore it")} <button>Restore</button></form>`
+          : html`<a href="/rules/diff?from=${x.version}" aria-label="diff with the version in force, from version ${x.version.slice(0, 19)}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}">${noteField("why restore it")} <button aria-label="Restore version ${x.version.slice(0, 19)}">Restore</button></form>`
       }</td></tr>`,
     )}</tbody></table>
 <h2>In force</h2><p class="muted">Each period a version was in force, latest first: a version restored or edited back to runs again in a period of its own (GET /api/rules/periods?at=TIME gives the one in force at a time).</p>
-<table id="periods"><thead><tr><th>Version</th><th>From</th><th>Until</th><th>Put in force by</th><th>How</th><th>Note</th></tr></thead><tbody>${v.periods.map(
+<table id="periods"><caption class="vh">Periods each version was in force, latest first</caption><thead><tr><th scope="col">Version</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">Put in force by</th><th scope="col">How</th><th scope="col">Note</th></tr></thead><tbody>${v.periods.map(
       (p) => html`<tr><td><code>${p.version.slice(0, 19)}…</code></td><td>${when(p.from)}</td><td>${p.until ? when(p.until) : "now"}</td><td>${p.putBy}</td><td>${HOW[p.how]}</td><td>${noteText(p.note)}</td></tr>`,
     )}</tbody></table>`,
   );
