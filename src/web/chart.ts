@@ -85,7 +85,7 @@ export function barChart(o: { id: string; title: string; desc: string; categoryH
   <text x="${PAD.l - 6}" y="${PAD.t + 10}" text-anchor="end" font-size="11">${max}</text>
   <text x="${PAD.l - 6}" y="${PAD.t + ih}" text-anchor="end" font-size="11">0</text>
   ${o.categories.map((c, i) => (i % every === 0 ? html`<text x="${(PAD.l + i * gw + gw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${c}</text>` : ""))}
-</svg><figcaption class="muted">${o.series.map((s) => html`<span style="color:${s.color}">■</span> ${s.name} `)}(scale 0 to ${max})</figcaption></figure>
+</svg><figcaption class="muted">${o.series.map((s) => html`<span style="color:${s.color}" aria-hidden="true">■</span> ${s.name} `)}(scale 0 to ${max})</figcaption></figure>
 <table id="${o.id}-table"><caption class="muted">${o.title}: the numbers</caption><thead><tr><th scope="col">${o.categoryHeader}</th>${o.series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead><tbody>${o.categories.map(
     (c, i) => html`<tr><th scope="row">${c}</th>${o.series.map((s) => html`<td>${s.values[i] ?? 0}</td>`)}</tr>`,
   )}</tbody></table>`;

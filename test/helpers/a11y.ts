@@ -168,6 +168,9 @@ function charts(root: El, out: string[]): void {
     const after = figure?.parent?.children.slice(figure.parent.children.indexOf(figure) + 1).find((c): c is El => typeof c !== "string");
     if (!(figure && byTag(figure, "table").length) && after?.tag !== "table") out.push(`the chart "${nameOf(root, s)}" has no table of its numbers`);
   }
+  // a legend's colour swatch says nothing to a screen reader but "black square": hidden from it, the series' name stays
+  for (const e of all(root, (x) => x.children.some((c) => typeof c === "string" && /[■●▲◆]/.test(c))))
+    if (![e, ...ancestors(e)].some((a) => a.attrs["aria-hidden"] === "true")) out.push(`a swatch "${text(e)}" is read aloud`);
 }
 
 // Contrast (WCAG 2.1, 1.4.3): relative luminance of sRGB colours
