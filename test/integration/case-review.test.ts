@@ -89,7 +89,7 @@ describe.each(bothDatabases("case-review"))("reviewing cases on %s", (_name, ope
     expect(past.statusCode).toBe(200);
     expect(past.body).not.toContain("No cases match these filters.");
     expect(past.body).toContain('No cases on page 9: the 3 that match fill 2 pages. <a href="/cases?status=all&amp;page=2&amp;pageSize=2">Go to page 2</a>.');
-    expect(past.body).toContain('<a href="/cases?status=all&amp;page=2&amp;pageSize=2">previous</a>');
+    expect(past.body).toContain('<a href="/cases?status=all&amp;page=2&amp;pageSize=2">Previous page of cases</a>');
   });
 
   it("says on the case page only what was really done, in its own words, never text from the link", async () => {
