@@ -10,7 +10,7 @@ import { CONSOLE } from "../src/cases/store.js";
 import { filesOf, recordVersion } from "../src/rules/history.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { STYLE } from "../src/web/html.js";
-import { all, contrast, cssRules, pageProblems, parse, type Check } from "./helpers/a11y.js";
+import { all, byTag, contrast, cssRules, pageProblems, parse, type Check } from "./helpers/a11y.js";
 import { caseAlert, linkedToFlaggedAlert, record, recordCase } from "./helpers/cases.js";
 import { defaultRulesCopies } from "./helpers/rules.js";
 import { seedReportCases, REPORT_QUERY } from "./helpers/report-cases.js";
@@ -113,6 +113,21 @@ describe("the reviewer pages with a screen reader and a keyboard", { timeout: 12
     expect(described(rendered["rules refused"]!, ["content", "note"], "/rules/sites.yaml")).toEqual([["content", true], ["note", true]]);
     // the other forms on the page were not refused: the error is not theirs
     expect(described(rendered["case refused"]!, ["note"], "assign")).toEqual([["note", false]]);
+  });
+
+  it("draw the charts' bars and lines at 3:1 or more against their white ground, and their text at 4.5:1", () => {
+    const low: string[] = [];
+    for (const [name, page] of Object.entries(rendered))
+      for (const svg of byTag(parse(page), "svg"))
+        for (const e of all(svg, (x) => ["rect", "polyline", "line", "text"].includes(x.tag))) {
+          const colour = e.tag === "text" ? (e.attrs.fill ?? "#000") : (e.attrs.fill ?? e.attrs.stroke);
+          if (!colour || colour === "none") continue;
+          // the axis is a guide, not a value: bars, lines and text carry the numbers
+          if (e.tag === "line") continue;
+          const c = contrast(colour, "#fff");
+          if (c < (e.tag === "text" ? 4.5 : 3)) low.push(`${name}: <${e.tag}> ${colour} on #fff is ${c.toFixed(2)}:1`);
+        }
+    expect([...new Set(low)]).toEqual([]);
   });
 
   it("write text in the stylesheet's colours at 4.5:1 or more against its background, and keep the focus ring", () => {

@@ -29,7 +29,7 @@ export function activityChart(days: AlertContext["activity"], print = false): Ht
   const x = (i: number) => PAD.l + i * bw;
   const bars = series.map((d, i) => {
     const h = (d.sales / maxSales) * ih;
-    return html`<rect x="${(x(i) + bw * 0.1).toFixed(1)}" y="${(PAD.t + ih - h).toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="#7aa2d6"><title>${d.day}: ${d.sales} sales, ${d.chargebacks} chargebacks</title></rect>`;
+    return html`<rect x="${(x(i) + bw * 0.1).toFixed(1)}" y="${(PAD.t + ih - h).toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="#5f8bc6"><title>${d.day}: ${d.sales} sales, ${d.chargebacks} chargebacks</title></rect>`;
   });
   const points = series.map((d, i) => `${(x(i) + bw / 2).toFixed(1)},${(PAD.t + ih - (d.chargebacks / maxCb) * ih).toFixed(1)}`).join(" ");
   const ticks = [0, Math.floor((n - 1) / 2), n - 1].filter((v, i, a) => a.indexOf(v) === i);
