@@ -10,7 +10,7 @@ import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
 import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
-import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, nextStatus, notAllowed, statusText } from "./workflow.js";
+import { ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, needed, nextStatus, notAllowed, statusText } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
 
 // an auditor reads the audit trail export and nothing else: the account of a log collector (a SIEM) or an outside
@@ -635,10 +635,18 @@ export interface CaseFile {
   audit: AuditRow[];
 }
 
-// the page's form sends its CSRF token beside the body
-const CommentInput = z.object(
-  { body: z.string({ error: "the comment's text, as a string" }).trim().min(1, "a comment needs some text").max(4000, "a comment is at most 4,000 characters") },
-  { error: 'send {"body": "…"} as JSON' },
+// the page's form sends its CSRF token beside the body; a request without a body lacks the one field as {} does
+const CommentInput = z.preprocess(
+  (input) => input ?? {},
+  z.object(
+    {
+      body: needed("body", "a comment needs its text", { body: "checked the descriptor history" }, "write it in the Comment field under the case's timeline").max(
+        4000,
+        "a comment is at most 4,000 characters",
+      ),
+    },
+    { error: 'send {"body": "…"} as JSON' },
+  ),
 );
 
 // hashes are shown and matched in lower case; one copied in capitals is the same address

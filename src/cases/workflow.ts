@@ -38,8 +38,8 @@ const note = z.string({ error: "a note is text" }).trim().max(4000, NOTE_MAX).op
 const jsonExample = (fields: Record<string, string>) => `{${Object.entries(fields).map(([k, v]) => `"${k}": "${v}"`).join(", ")}}`;
 const sendAs = (field: string, example: Record<string, string>, form?: string) =>
   `${form ? `${form}, or ` : ""}send it as "${field}" in the JSON body, e.g. ${jsonExample(example)}`;
-/** A text field a decision needs: `what` when it is missing or blank, then how to send it. */
-const needed = (field: string, what: string, example: Record<string, string>, form: string) => {
+/** A text field a decision (or a comment) needs: `what` when it is missing or blank, then how to send it. */
+export const needed = (field: string, what: string, example: Record<string, string>, form: string) => {
   const message = `${what}: ${sendAs(field, example, form)}`;
   return z.string({ error: message }).trim().min(1, message);
 };

@@ -59,18 +59,19 @@ describe.each(bothDatabases("case-review"))("reviewing cases on %s", (_name, ope
   });
 
   it("takes a comment's text only as text: no object, number or list turned into one", async () => {
+    const NEEDED = `body: a comment needs its text: write it in the Comment field under the case's timeline, or send it as "body" in the JSON body, e.g. {"body": "checked the descriptor history"}`;
     const c = await caseOf(2);
     const post = (payload: string, type = "application/json") =>
       app.inject({ method: "POST", url: `/api/cases/${c.caseId}/comments`, headers: { ...headers(), "content-type": type }, payload });
     for (const body of ['{"body":{"a":1}}', '{"body":123}', '{"body":["a","b"]}']) {
       const r = await post(body);
       expect(r.statusCode, body).toBe(400);
-      expect(r.json().error, body).toBe("body: the comment's text, as a string");
+      expect(r.json().error, body).toBe(NEEDED);
     }
     const plain = await post("a comment as plain text", "text/plain");
     expect(plain.statusCode).toBe(400);
     expect(plain.json().error).toBe('comment: send {"body": "…"} as JSON');
-    expect((await post('{"body":"  "}')).json().error).toBe("body: a comment needs some text");
+    expect((await post('{"body":"  "}')).json().error).toBe(NEEDED);
     // a form with the field twice is not one comment of both
     expect((await form(`/cases/${c.caseId}/comment`, "body=one&body=two")).statusCode).toBe(400);
     expect((await get(`/api/cases/${c.caseId}`)).json().comments).toEqual([]);
