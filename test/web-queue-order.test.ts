@@ -40,7 +40,7 @@ describe("the case queue's order", { timeout: 60_000 }, () => {
 
     // the page lists them the same way
     const page = await app.inject({ method: "GET", url: "/cases", headers });
-    const listed = [...page.body.matchAll(/<tr data-case="\d+"><td><a href="\/cases\/\d+">#\d+<\/a><\/td><td><a href="\/cases\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    const listed = [...page.body.matchAll(/<tr data-case="\d+"><td><a href="\/cases\/\d+" aria-label="Case #\d+">#\d+<\/a><\/td><td><a href="\/cases\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
     expect(listed).toEqual(all.map((r) => r.merchantId));
   });
 

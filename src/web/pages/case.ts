@@ -187,7 +187,7 @@ ${
     : html`<section id="other-cases"><h2>Other cases of this merchant</h2>${
         d.otherCases.length
           ? html`<table><caption class="vh">Other cases of this merchant</caption><thead><tr><th scope="col">Case</th><th scope="col">Status and decision</th><th scope="col">Opened</th><th scope="col">Closed</th></tr></thead><tbody>${d.otherCases.map(
-              (x) => html`<tr data-case="${x.caseId}"><td><a href="/cases/${x.caseId}">#${x.caseId}</a></td><td>${statusText(x.status)}${decision(x)}</td><td>${when(x.openedAt)}</td><td>${when(x.closedAt)}</td></tr>`,
+              (x) => html`<tr data-case="${x.caseId}"><td><a href="/cases/${x.caseId}" aria-label="Case #${x.caseId}">#${x.caseId}</a></td><td>${statusText(x.status)}${decision(x)}</td><td>${when(x.openedAt)}</td><td>${when(x.closedAt)}</td></tr>`,
             )}</tbody></table><p class="muted"><a href="/cases?status=all&amp;merchant=${encodeURIComponent(c.merchantId)}">All cases of ${c.merchantId} in the queue</a></p>`
           : html`<p class="muted">None: this is the merchant's first case.</p>`
       }</section>`

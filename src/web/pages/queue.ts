@@ -48,7 +48,7 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
 <tbody>${
       q.rows.length
         ? q.rows.map(
-            (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${caseSeverity(c)}</td>
+            (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}" aria-label="Case #${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${caseSeverity(c)}</td>
 <td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${statusText(c.status)}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}${
               c.seen?.newAlerts ? html`<br><strong class="new">${c.seen.newAlerts} new alert${c.seen.newAlerts === 1 ? "" : "s"} since you last looked</strong>` : ""
             }</td></tr>`,
