@@ -10,7 +10,7 @@ import { CONSOLE } from "../src/cases/store.js";
 import { filesOf, recordVersion } from "../src/rules/history.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { STYLE } from "../src/web/html.js";
-import { all, byTag, contrast, cssRules, pageProblems, parse, type Check } from "./helpers/a11y.js";
+import { all, byTag, contrast, cssRules, pageProblems, parse, text, type Check } from "./helpers/a11y.js";
 import { caseAlert, linkedToFlaggedAlert, record, recordCase } from "./helpers/cases.js";
 import { defaultRulesCopies } from "./helpers/rules.js";
 import { seedReportCases, REPORT_QUERY } from "./helpers/report-cases.js";
@@ -113,6 +113,12 @@ describe("the reviewer pages with a screen reader and a keyboard", { timeout: 12
     expect(described(rendered["rules refused"]!, ["content", "note"], "/rules/sites.yaml")).toEqual([["content", true], ["note", true]]);
     // the other forms on the page were not refused: the error is not theirs
     expect(described(rendered["case refused"]!, ["note"], "assign")).toEqual([["note", false]]);
+  });
+
+  it("say a severity in words where its colour shows it", () => {
+    const sev = Object.values(rendered).flatMap((page) => all(parse(page), (e) => /\bsev-\w+/.test(e.attrs.class ?? "")));
+    expect(sev.length).toBeGreaterThan(0);
+    expect(sev.filter((e) => text(e) !== /\bsev-(\w+)/.exec(e.attrs.class!)![1]).map((e) => `${e.attrs.class}: "${text(e)}"`)).toEqual([]);
   });
 
   it("draw the charts' bars and lines at 3:1 or more against their white ground, and their text at 4.5:1", () => {
