@@ -6,7 +6,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { CaseError, CaseStore, SightingsForm, StaleCaseError, queueFilter, writeAudit, type Actor, type CaseDetail, type Role, type Seen } from "../cases/store.js";
+import { AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, writeAudit, type Actor, type CaseDetail, type Role, type Seen } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
@@ -82,6 +82,7 @@ const AUDIT_MAX_ROWS = 10_000;
 const AuditQuery = queryParams({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
   limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(),
+  ...AuditFilter.shape,
 });
 
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"];
@@ -445,8 +446,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // an auditor's start page: what the role may do and where the export is
   app.get("/audit", { config: { perm: "audit:export" } }, async (req, reply) => sendHtml(reply, auditorPage(pageUser(req)!, { maxRows: AUDIT_MAX_ROWS })));
   app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
-    const q = AuditQuery.parse(req.query);
-    const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: q.after, limit: q.limit });
+    // the /audit page's form sends its fields left empty as empty values
+    const { after, limit, ...filter } = AuditQuery.parse(givenParams(req.query));
+    const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: after, limit, filter });
     return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(withCardNumbersMasked(r))).join("\n") + (rows.length ? "\n" : ""));
   });
 
