@@ -93,6 +93,14 @@ export function auditorPage(user: PageUser, o: { maxRows: number }): string {
     html`<h1>Audit trail</h1>
 ${user.role === "auditor" ? html`<p>You are signed in as ${user.username}, an auditor: this role reads the audit trail export and nothing else (no cases, no rules, no users).</p>` : ""}
 <p>The export: <a href="/api/audit">/api/audit</a> (NDJSON, one row a line, oldest first: <code>auditId</code>, <code>at</code>, <code>actor</code>, <code>role</code>, <code>action</code>, <code>caseId</code>, <code>target</code>, <code>before</code>, <code>after</code>, <code>detail</code>, <code>credential</code>: what the user acted with, <code>"session"</code> for the page or <code>{"token": ID, "name": LABEL}</code> for an API token, never the token itself; null for the command line, the service and rows from before it was recorded). It gives at most ${o.maxRows.toLocaleString("en")} rows at a time (<code>?limit=N</code> for fewer); <code>?after=ID</code>, the last <code>auditId</code> read, gives the rows after it. Each export is itself a row of the trail.</p>
+<h2>Find rows</h2>
+<form method="get" action="/api/audit" aria-label="Filter the audit export">
+<p><label>API token id (12 hex digits) <input name="token" pattern="[0-9a-fA-F]{12}" size="14" autocomplete="off"></label> every action taken with that token (after a leak); a token made with it is named in that row's <code>after.id</code> (action <code>token-create</code>): look it up too</p>
+<p><label>User name <input name="actor" maxlength="64" size="20" autocomplete="off"></label> that user's rows, with whatever they acted</p>
+<p><label>From (ISO 8601 time with its zone, e.g. 2026-12-07T09:00:00Z) <input name="since" size="26" autocomplete="off"></label> rows from that time on</p>
+<p><label>Rows at most <input name="limit" type="number" min="1" max="${o.maxRows}" size="6"></label></p>
+<p><button>Open the export with these</button> Fields left empty are no filter. The same as query parameters: <code>?token=ID&amp;actor=NAME&amp;since=TIME</code>, paged with <code>?after=</code> as above.</p>
+</form>
 <p>A log collector (SIEM) reads it with an API token in the header <code>Authorization: Bearer …</code>: the operator gives one on the server, <code>moneytrail users token ${user.username}</code>.</p>`,
   );
 }
