@@ -91,7 +91,8 @@ describe("a reviewer in the browser", () => {
     expect(actions).toEqual(["assign", "escalate", "dismiss"]);
     expect(await page.locator("#case-views").textContent()).toMatch(/^Opened by reviewer \(last /);
     const who = await page.locator("#audit tbody tr td:nth-child(2)").allTextContents();
-    expect(new Set(who)).toEqual(new Set(["reviewer (reviewer)"]));
+    // who acted, and with what (since migration 25): the page's session
+    expect(new Set(who)).toEqual(new Set(["reviewer (reviewer)in a signed-in session"]));
     expect(await page.locator("#audit").textContent()).toContain("descriptor belongs to a known charity");
     await screenshot(page, "case-dismissed");
   });
