@@ -43,11 +43,12 @@ export const needed = (field: string, what: string, example: Record<string, stri
   const message = `${what}: ${sendAs(field, example, form)}`;
   return z.string({ error: message }).trim().min(1, message);
 };
+/** The refusal of a choice: `missing` when it was not given, else that it is not one; the options; how to send one. */
+const notAChoice = (input: unknown, options: readonly string[], field: string, missing: string, example: Record<string, string>, form?: string) =>
+  `${input === undefined ? missing : `${String(input)} is not one`}; one of ${options.join(", ")}: ${sendAs(field, example, form)}`;
 /** One of `options`, or a refusal that lists them (`missing` when it was not given) and says how to send one. */
 const oneOf = <T extends string>(options: readonly T[], field: string, missing: string, example: Record<string, string>, form?: string) =>
-  z.enum(options as [T, ...T[]], {
-    error: (i) => `${i.input === undefined ? missing : `${String(i.input)} is not one`}; one of ${options.join(", ")}: ${sendAs(field, example, form)}`,
-  });
+  z.enum(options as [T, ...T[]], { error: (i) => notAChoice(i.input, options, field, missing, example, form) });
 
 const ACTION_NAMES = ["assign", "escalate", "report", "dismiss", "close-account", "reopen"] as const;
 const actionInput = (input: unknown) => (typeof input === "object" && input !== null ? (input as { action?: unknown }).action : undefined);
@@ -86,10 +87,7 @@ export const CaseAction = z.discriminatedUnion(
       note: needed("note", "say why the case is reopened", { action: "reopen", note: "new evidence from the hotline" }, `write it in the Reopen form's "why" field`).max(4000, NOTE_MAX),
     }),
   ],
-  {
-    error: (i) =>
-      `${actionInput(i.input) === undefined ? "required" : `${String(actionInput(i.input))} is not one`}; one of ${ACTION_NAMES.join(", ")}: ${sendAs("action", { action: "assign" })}`,
-  },
+  { error: (i) => notAChoice(actionInput(i.input), ACTION_NAMES, "action", "required", { action: "assign" }) },
 );
 export type CaseAction = z.infer<typeof CaseAction>;
 
