@@ -18,7 +18,7 @@ describe("dismissing a critical case", { timeout: 60_000 }, () => {
 
     const dismissForm = async (id: string) => /<form [^>]*data-action="dismiss">(.*?)<\/form>/s.exec(await page(id))?.[1];
     expect(await dismissForm(critical)).toMatch(/why the match does not hold <input name="note" required/);
-    expect(await dismissForm(high)).toMatch(/<label>note <input name="note" size/);
+    expect(await dismissForm(high)).toMatch(/<label>note<span class="vh"> for Dismiss<\/span> <input name="note" size/);
 
     const bare = await act(critical, { action: "dismiss", reason: "false-positive" });
     expect(bare.statusCode).toBe(400);

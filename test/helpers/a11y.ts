@@ -63,12 +63,11 @@ const ancestors = (e: El): El[] => (e.parent ? [e.parent, ...ancestors(e.parent)
 
 /** The text a screen reader reads for an element's content (svg <title> included, as it names its parent). */
 export function text(e: El): string {
-  return e.children
-    .map((c) => (typeof c === "string" ? c : c.tag === "style" || c.tag === "script" ? "" : c.tag === "input" || c.tag === "select" || c.tag === "textarea" ? "" : text(c)))
-    .join("")
-    .replace(/\s+/g, " ")
-    .trim();
+  return content(e).replace(/\s+/g, " ").trim();
 }
+// the spaces kept until the whole is read: "note<span> for Escalate</span>" reads "note for Escalate"
+const content = (e: El): string =>
+  e.children.map((c) => (typeof c === "string" ? c : ["style", "script", "input", "select", "textarea"].includes(c.tag) ? "" : content(c))).join("");
 
 /** The accessible name of a control, a link or a button (aria-labelledby, aria-label, label, content), per accname. */
 export function nameOf(root: El, e: El): string {
@@ -126,6 +125,11 @@ function controls(root: El, out: string[]): void {
     if (!nameOf(root, c)) out.push(`<${c.tag} name="${c.attrs.name}"> has no label`);
     for (const id of (c.attrs["aria-describedby"] ?? "").split(/\s+/).filter(Boolean)) if (!byId(root, id)) out.push(`<${c.tag} name="${c.attrs.name}"> is described by a missing #${id}`);
   }
+  // a screen reader's list of fields reads each by its name alone: two alike ("note", "note") cannot be told apart
+  const fields = new Map<string, number>();
+  for (const c of byTag(root, "input", "select", "textarea"))
+    if (c.attrs.type !== "hidden") fields.set(nameOf(root, c).toLowerCase(), (fields.get(nameOf(root, c).toLowerCase()) ?? 0) + 1);
+  for (const [n, k] of fields) if (n && k > 1) out.push(`${k} form fields named "${n}"`);
   for (const e of all(root, (x) => x.attrs.class?.split(" ").includes("error") ?? false)) {
     if (e.attrs.role !== "alert") out.push(`error "${text(e).slice(0, 60)}" is not announced (role="alert")`);
   }

@@ -61,7 +61,7 @@ export const csrfOf = (page: string): string => /name="_csrf" value="([^"]+)"/.e
 
 /** The hidden fields of a case page's form for a decision, as the browser sends them; undefined if the page has none. */
 export function decisionForm(page: string, action: string): Record<string, string> | undefined {
-  const form = [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="(\w+)">(.*?)<\/form>/gs)].find((m) => m[1] === action)?.[2];
+  const form = [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="([\w-]+)">(.*?)<\/form>/gs)].find((m) => m[1] === action)?.[2];
   if (form === undefined) return undefined;
   return Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
 }

@@ -146,16 +146,19 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th scope="row">${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
   // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign); `fields` get
-  // what a refused form sent, by name, so that the reviewer need not type a reference again
-  const form = (action: string, label: string, fields: (sent: (name: string) => string, refused: Html) => Html = () => html``, kind = action) => {
+  // what a refused form sent, by name, so that the reviewer need not type a reference again, and the form's button
+  const form = (action: string, label: string, fields: (sent: (name: string) => string, refused: Html, label: string) => Html = () => html``, kind = action) => {
     const typed = o.typed?.action === action && (kind === "handover") === (o.typed.assignee !== undefined) ? o.typed : undefined;
     return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields(
       (name) => typed?.[name] ?? "",
       refusedBy(typed !== undefined),
+      label,
     )}<button>${label}</button></form>`;
   };
   const refusedBy = (refused: boolean): Html => (refused && o.error ? html` aria-describedby="action-error"` : html``);
-  const note = (sent: (name: string) => string, refused: Html) => html`<label>note <input name="note"${refused} size="40" value="${sent("note")}"></label>`;
+  // named for its form's button to a screen reader, whose list of fields would read "note" once for each form
+  const note = (sent: (name: string) => string, refused: Html, label: string) =>
+    html`<label>note<span class="vh"> for ${label}</span> <input name="note"${refused} size="40" value="${sent("note")}"></label>`;
   const choose = (options: Record<string, string>, chosen: string) =>
     Object.entries(options).map(([k, v]) => html`<option value="${k}"${k === chosen ? html` selected` : ""}>${v}</option>`);
   // a signal's evidence events, each a link to its row; one the case no longer holds (the merchant's state keeps a
@@ -221,7 +224,7 @@ ${
     ? form(
         "report",
         "Mark reported",
-        (sent, refused) => html`<label>report reference <input name="reportRef"${refused} required size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label>${note(sent, refused)}`,
+        (sent, refused, label) => html`<label>report reference <input name="reportRef"${refused} required size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label>${note(sent, refused, label)}`,
       )
     : ""
 }
@@ -230,9 +233,9 @@ ${
     ? form(
         "dismiss",
         "Dismiss",
-        (sent, refused) =>
+        (sent, refused, label) =>
           html`<label>reason <select name="reason"${refused} required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
-            c.peakSeverity === "critical" ? html`<label>why the match does not hold <input name="note"${refused} required size="40" value="${sent("note")}"></label>` : note(sent, refused)
+            c.peakSeverity === "critical" ? html`<label>why the match does not hold <input name="note"${refused} required size="40" value="${sent("note")}"></label>` : note(sent, refused, label)
           }`,
       )
     : ""
@@ -242,8 +245,8 @@ ${
     ? form(
         "close-account",
         "Record account closed",
-        (sent, refused) =>
-          html`<label>the bank's termination reference <input name="terminationRef"${refused} required size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label>${note(sent, refused)}`,
+        (sent, refused, label) =>
+          html`<label>the bank's termination reference <input name="terminationRef"${refused} required size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label>${note(sent, refused, label)}`,
       )
     : ""
 }

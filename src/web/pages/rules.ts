@@ -55,9 +55,12 @@ const HOW: Record<RulePeriod["how"], string> = { directory: "found in the rules 
 
 /** A note as the history holds it; none for saves and restores made before notes were kept. */
 const noteText = (note: string | null) => note ?? html`<span class="muted">none (made before notes were kept)</span>`;
-/** The note field of a save's or restore's form: required, as the server refuses a change without one. */
-const noteField = (placeholder: string, value = "", refused: Html | string = "") =>
-  html`<label>Note <input name="note"${refused} required maxlength="${NOTE_MAX}" size="60" placeholder="${placeholder}" value="${value}"></label>`;
+/**
+ * The note field of a save's or restore's form: required, as the server refuses a change without one. Named for what
+ * it goes with (`of`) to a screen reader, whose list of fields would read "Note" once for each form.
+ */
+const noteField = (of: string, placeholder: string, value = "", refused: Html | string = "") =>
+  html`<label>Note<span class="vh"> for ${of}</span> <input name="note"${refused} required maxlength="${NOTE_MAX}" size="60" placeholder="${placeholder}" value="${value}"></label>`;
 
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
 
@@ -88,7 +91,7 @@ ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map(
   const x = v.conflict?.file === name ? v.conflict : undefined;
   // the refused save's fields are described by why it was refused
   const refused = k && (v.conflict || v.error) ? html` aria-describedby="${v.conflict ? "conflict" : "rules-error"}"` : "";
-  return html`<form method="post" action="/rules/${encodeURIComponent(name)}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100" aria-label="${name}: the file's text"${refused}>${k ? k.yours : v.files[name]}</textarea><br>${noteField("why: what it fixes or tunes, a ticket", k?.note, refused)} <button>Validate and save ${name}</button></form>${
+  return html`<form method="post" action="/rules/${encodeURIComponent(name)}"><h3>${name}</h3>${csrfField(user)}<input type="hidden" name="base" value="${k ? k.base : fileVersion(v.files[name])}"><textarea name="content" rows="12" cols="100" aria-label="${name}: the file's text"${refused}>${k ? k.yours : v.files[name]}</textarea><br>${noteField(`saving ${name}`, "why: what it fixes or tunes, a ticket", k?.note, refused)} <button>Validate and save ${name}</button></form>${
     x
       ? html`<h4>From ${name} as it is now to your text</h4><pre id="conflict-diff">${x.diff || "(no difference)"}</pre>${
           x.current === undefined ? "" : html`<h4>${name} as it is now</h4><pre id="conflict-current">${x.current}</pre>`
@@ -100,7 +103,7 @@ ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map(
       (x) => html`<tr><td><code>${x.version.slice(0, 19)}…</code>${x.version === v.status.version ? " (in force)" : ""}</td><td>${when(x.recordedAt)}</td><td>${x.recordedBy}</td><td>${noteText(x.note)}</td><td>${
         x.version === v.status.version
           ? ""
-          : html`<a href="/rules/diff?from=${x.version}" aria-label="diff with the version in force, from version ${x.version.slice(0, 19)}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}">${noteField("why restore it")} <button aria-label="Restore version ${x.version.slice(0, 19)}">Restore</button></form>`
+          : html`<a href="/rules/diff?from=${x.version}" aria-label="diff with the version in force, from version ${x.version.slice(0, 19)}">diff with the version in force</a> <form class="inline" method="post" action="/rules/restore">${csrfField(user)}<input type="hidden" name="version" value="${x.version}">${noteField(`restoring version ${x.version.slice(0, 19)}`, "why restore it")} <button aria-label="Restore version ${x.version.slice(0, 19)}">Restore</button></form>`
       }</td></tr>`,
     )}</tbody></table>
 <h2>In force</h2><p class="muted">Each period a version was in force, latest first: a version restored or edited back to runs again in a period of its own (GET /api/rules/periods?at=TIME gives the one in force at a time).</p>
