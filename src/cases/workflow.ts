@@ -50,7 +50,7 @@ const notAChoice = (input: unknown, options: readonly string[], field: string, m
 const oneOf = <T extends string>(options: readonly T[], field: string, missing: string, example: Record<string, string>, form?: string) =>
   z.enum(options as [T, ...T[]], { error: (i) => notAChoice(i.input, options, field, missing, example, form) });
 
-const ACTION_NAMES = ["assign", "escalate", "report", "dismiss", "close-account", "reopen"] as const;
+export const ACTION_NAMES = ["assign", "escalate", "report", "dismiss", "close-account", "reopen"] as const;
 const actionInput = (input: unknown) => (typeof input === "object" && input !== null ? (input as { action?: unknown }).action : undefined);
 
 export const CaseAction = z.discriminatedUnion(

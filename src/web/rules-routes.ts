@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { CaseError, writeAudit, type Actor } from "../cases/store.js";
+import { CaseError, writeAudit, type AUDIT_ACTIONS, type Actor } from "../cases/store.js";
 import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
@@ -270,7 +270,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   const replaceFiles = (
     actor: Actor,
     change: (held: RuleFiles) => RuleFiles,
-    action: string,
+    action: (typeof AUDIT_ACTIONS)["rules"][number],
     target: string,
     note: string,
   ): Promise<{ rs: RuleSet; rules: RuleChanges }> => {
