@@ -312,7 +312,7 @@ describe("backtest: sweep", () => {
     expect(points.map((p) => p.alerted)).toEqual([12, 12, 12, 12, 12, 12, 11, 11, 11, 11]);
     expect(points.map((p) => p.hits)).toEqual([2, 2, 2, 2, 2, 2, 1, 1, 0, 0]);
     for (let i = 1; i < points.length; i++) expect(points[i]!.alerted).toBeLessThanOrEqual(points[i - 1]!.alerted);
-    const { value: _v, current: _c, hits: _h, hitPrecision: _p, alertsAdded: _a, alertsRemoved: _r, ...atCurrent } = points[1]!;
+    const { value: _v, current: _c, hits: _h, hitPrecision: _p, alertsAdded: _a, alertsRemoved: _r, firstAlerts: _f, ...atCurrent } = points[1]!;
     expect(atCurrent).toEqual(r.overall.b);
     expect(points[6]).toMatchObject({ alertsRemoved: 1, recall: 11 / 12, precision: 1 });
     expect(backtestTables(r)).toMatch(/0\.01 \*\s*│ 2\s*│ 100%\s*│ 12 /);

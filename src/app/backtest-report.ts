@@ -3,7 +3,7 @@
 // merchant ids go in: nothing from the events' URLs.
 import { writeOutput } from "./output.js";
 import Table from "cli-table3";
-import { MAX_REASONS, type BacktestResult, type Confusion, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
+import { MAX_REASONS, type BacktestResult, type Confusion, type FirstAlerts, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
 
 const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
 const num = (n: number | undefined): string => (n === undefined ? "–" : String(n));
@@ -32,6 +32,15 @@ const CONFUSION: [string, (c: Confusion) => number | null, "n" | "%"][] = [
   ["recall", (c) => c.recall, "%"],
   ["F1", (c) => c.f1, "%"],
 ];
+
+type Shift = FirstAlerts["earlier"];
+const shiftText = (s: Shift, how: string): string =>
+  s.merchants ? `${s.merchants} ${how} (median ${s.medianDays!.toFixed(1)} days, at most ${s.mostDays!.toFixed(1)})` : `none ${how}`;
+/** how much sooner B alerts what A alerts too: what an early warning's change is for, and no count of alerts shows */
+function firstAlertLine(f: FirstAlerts): string {
+  const moved = f.earlier.merchants || f.later.merchants ? `${shiftText(f.earlier, "earlier in B")}, ${shiftText(f.later, "later")}` : "at the same time in A and B";
+  return `First alert of the merchants alerted in both: ${moved}.`;
+}
 
 function describeWindow(r: BacktestResult): string {
   const b = (x: BacktestResult["events"]["from"]) => (x ? ("line" in x ? `line ${x.line}` : "offset" in x ? `offset ${x.offset} of every partition` : x.time) : undefined);
@@ -112,6 +121,7 @@ export function backtestTables(r: BacktestResult): string {
         return [name, kind === "n" ? num(a ?? undefined) : pct(a), kind === "n" ? num(b ?? undefined) : pct(b), d];
       }),
     ),
+    firstAlertLine(r.firstAlerts),
   );
   out.push(
     "",
@@ -206,7 +216,8 @@ const labelText = (m: { label: string; detail?: string }): string => (m.detail &
 const SHADOW_SWEEP = "the rule is shadow there, so only its hits and their precision change: alerted, TP, FP, precision, recall and F1 are the live rules'";
 const shadowSweep = (s: NonNullable<BacktestResult["sweep"]>): string => (s.mode === "shadow" ? `; ${SHADOW_SWEEP}` : "");
 
-const SWEEP_HEAD = ["value", "rule hits", "rule precision", "alerted", "+alerts", "−alerts", "TP", "FP", "precision", "recall", "F1"];
+const SWEEP_HEAD = ["value", "rule hits", "rule precision", "alerted", "+alerts", "−alerts", "first alert earlier (median)", "later (median)", "TP", "FP", "precision", "recall", "F1"];
+const shiftCell = (s: Shift): string => (s.merchants ? `${s.merchants} (${s.medianDays!.toFixed(1)} d)` : "0");
 const sweepRow = (p: SweepPoint): string[] => [
   `${p.value}${p.current ? " *" : ""}`,
   num(p.hits),
@@ -214,6 +225,8 @@ const sweepRow = (p: SweepPoint): string[] => [
   num(p.alerted),
   num(p.alertsAdded),
   num(p.alertsRemoved),
+  shiftCell(p.firstAlerts.earlier),
+  shiftCell(p.firstAlerts.later),
   num(p.truePositives),
   num(p.falsePositives),
   pct(p.precision),
@@ -368,6 +381,7 @@ ${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
 <p class="meta">${summaryLines(r).map(esc).join("<br>\n")}</p>
 <h2>Alerted merchants against the labels</h2>
 ${summary}
+<p>${esc(firstAlertLine(r.firstAlerts))}</p>
 <h2>Rule hits (distinct merchants)</h2>
 ${hitsChart(r.rules)}
 ${rules}

@@ -464,6 +464,15 @@ const ChangedAlerts = z.strictObject({
   alerts: z.array(z.strictObject({ at: z.string(), a: AlertFacts.nullable(), b: AlertFacts.nullable() })),
 });
 
+/** Merchants alerted in both sets whose first alert came earlier (or later) in B, and by how many days. */
+const FirstAlertShift = z.strictObject({ merchants: count, medianDays: z.number().nonnegative().nullable(), mostDays: z.number().nonnegative().nullable() });
+/**
+ * When the merchants alerted in both sets were first alerted, B against A: a change that alerts the same merchants
+ * sooner (an early warning's lower minimum) gains and loses no alert, and is seen only here.
+ */
+const FirstAlerts = z.strictObject({ earlier: FirstAlertShift, later: FirstAlertShift });
+export type FirstAlerts = z.infer<typeof FirstAlerts>;
+
 export const SweepPoint = z.strictObject({
   value: z.number(),
   /** the candidate's own value */
@@ -477,6 +486,8 @@ export const SweepPoint = z.strictObject({
   hitPrecision: Rate,
   alertsAdded: count,
   alertsRemoved: count,
+  /** against A */
+  firstAlerts: FirstAlerts,
   ...Confusion.shape,
 });
 export type SweepPoint = z.infer<typeof SweepPoint>;
@@ -534,6 +545,7 @@ export const BacktestResult = z.strictObject({
   overall: z.strictObject({ a: Confusion, b: Confusion }),
   alertsAdded: z.array(GainedOrLost),
   alertsRemoved: z.array(GainedOrLost),
+  firstAlerts: FirstAlerts,
   /** merchants alerted in both whose alerts differ in severity, score or rules, or in which events raised them */
   alertsChanged: z.array(ChangedAlerts),
   rules: z.array(RuleRow),
@@ -581,6 +593,8 @@ class Run {
   readonly engine: Engine;
   /** alerted merchants, with the typologies their alerts carried */
   readonly alerted = new Map<string, Set<string>>();
+  /** when each alerted merchant was first alerted (ms): how early a change alerts */
+  readonly firstAlertAt = new Map<string, number>();
   /** A's and B's alerts per merchant, by the event that raised them (`eventId#n`), to compare the two; not the sweep's */
   readonly alerts: Map<string, Map<string, { at: string; facts: AlertFacts }>> | undefined;
   /** per rule, the distinct merchants it started to hold on */
@@ -599,7 +613,10 @@ class Run {
   take(event: Event, alerts: readonly Alert[]): void {
     for (const a of alerts) {
       let t = this.alerted.get(a.merchantId);
-      if (!t) this.alerted.set(a.merchantId, (t = new Set()));
+      if (!t) {
+        this.alerted.set(a.merchantId, (t = new Set()));
+        this.firstAlertAt.set(a.merchantId, parseTime(a.raisedAt));
+      }
       for (const typology of a.typologies) t.add(typology);
       if (!this.alerts) continue;
       let byEvent = this.alerts.get(a.merchantId);
@@ -664,6 +681,25 @@ function changedBy(ra: CompiledRule, rb: CompiledRule, sa: RuleSetSettings, sb: 
 }
 
 const ratio = (n: number, d: number): number | null => (d ? n / d : null);
+const DAY_MS = 86_400_000;
+
+/** The merchants both runs alerted whose first alert `to` raised earlier or later than `from`, in days (0.01). */
+function firstAlerts(from: Run, to: Run): FirstAlerts {
+  const earlier: number[] = [];
+  const later: number[] = [];
+  for (const [m, at] of to.firstAlertAt) {
+    const was = from.firstAlertAt.get(m);
+    if (was !== undefined && at !== was) (at < was ? earlier : later).push(Math.abs(at - was) / DAY_MS);
+  }
+  const days = (d: number) => Math.round(d * 100) / 100;
+  const shift = (ds: number[]) => {
+    const s = ds.sort((x, y) => x - y);
+    if (!s.length) return { merchants: 0, medianDays: null, mostDays: null };
+    const mid = s.length >> 1;
+    return { merchants: s.length, medianDays: days(s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2), mostDays: days(s[s.length - 1]!) };
+  };
+  return { earlier: shift(earlier), later: shift(later) };
+}
 const f1 = (p: number | null, r: number | null): number | null => (p === null || r === null ? null : p + r ? (2 * p * r) / (p + r) : 0);
 const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
 
@@ -848,6 +884,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     overall: { a: confusion(a), b: confusion(b) },
     alertsAdded: added.map(gainedOrLost),
     alertsRemoved: removed.map(gainedOrLost),
+    firstAlerts: firstAlerts(a, b),
     alertsChanged,
     rules,
     typologies,
@@ -870,6 +907,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
               hitPrecision: precisionOf(hits),
               alertsAdded: changed(a, r).length,
               alertsRemoved: changed(r, a).length,
+              firstAlerts: firstAlerts(a, r),
               ...confusion(r),
             };
           }),
