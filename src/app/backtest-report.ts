@@ -88,6 +88,13 @@ function summaryLines(r: BacktestResult): string[] {
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
+    // an edit saved elsewhere (a nested second copy, another directory) leaves B as A, and "no change" would read as
+    // the change's effect; a sweep of the set in force is the usual way to sweep, so not said there
+    ...(r.baseline.version === r.candidate.version && !r.sweep
+      ? [
+          `B is the same rule set as A (version ${short(r.candidate.version)}): nothing is compared. Was the edit saved in ${r.candidate.name}'s own files? \`moneytrail rules validate ${r.candidate.name}\` lists the rules it reads and names the files and directories it does not.`,
+        ]
+      : []),
     // they change alerts while every rule below reads "same"
     ...(r.settingsChanged.length
       ? [`Set-wide settings (ruleset:) changed: ${r.settingsChanged.map((x) => `${x.setting} ${settingText(x.a)} → ${settingText(x.b)}`).join(", ")}`]
