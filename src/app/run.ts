@@ -39,6 +39,7 @@ import type { Profile } from "../state/merchant.js";
 import type { RuleHit } from "../engine.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
 import type { Alert } from "../decode/events.js";
+import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
 interface Owned {
   epoch: string;
@@ -99,37 +100,9 @@ const SERIALISE_SLICE = 200;
 const POSITION_SAVE_MS = 1000;
 /** A partition's position saves failing in a row are logged at the first, then once every this many (a minute). */
 const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
-/** A background task's failures in a row (see Retried) are logged at the first, then one in this many. */
-const FAILURES_SAID_EVERY = 60;
 /** How long a partition whose batch could not be claimed or committed waits before it is fetched again. */
 const FETCH_AGAIN_MS = 1000;
 
-/**
- * A task retried in the background about every second while PostgreSQL is away (a checkpoint in turn, a read of the
- * flag notices): a run of its failures is logged at the first and one in FAILURES_SAID_EVERY after, not 3,600 lines
- * an hour, and the first success after them says so, with how many failed since when.
- */
-class Retried {
-  private run?: FailureRun;
-  constructor(
-    private readonly level: "warn" | "error",
-    private readonly failedWords: string,
-    private readonly againWords: string,
-  ) {}
-
-  failed(log: Logger, err: Error): void {
-    const r = (this.run = failedAgain(this.run));
-    if (saysFailure(r, FAILURES_SAID_EVERY))
-      log[this.level]({ err: err.message, ...after(r).fields }, `${this.failedWords} (said again every ${FAILURES_SAID_EVERY} failures, and when it succeeds)`);
-  }
-
-  succeeded(log: Logger): void {
-    if (!this.run) return;
-    const a = after(this.run);
-    this.run = undefined;
-    log.info(a.fields, `${this.againWords}, ${a.words}`);
-  }
-}
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
