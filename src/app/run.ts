@@ -2,7 +2,6 @@
 // engine (state, rules, score) -> for a chunk with outputs, one PostgreSQL transaction (position, alerts, cases,
 // outbox; a chunk without any has its position saved within a second) -> the outbox publisher (alerts topic,
 // dead-letter topic), exactly once. Merchant state is checkpointed apart, a partition at a time, every few seconds.
-import { hostname } from "node:os";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -36,51 +35,11 @@ import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { scrapeRead, within } from "../lib/within.js";
 import type { Profile } from "../state/merchant.js";
-import type { RuleHit } from "../engine.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
 import type { Alert } from "../decode/events.js";
+import type { RunContext } from "./run/context.js";
+import { Partitions, checkpointable, lagOf, type Owned } from "./run/partitions.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
-
-interface Owned {
-  epoch: string;
-  /** the in-memory state of this partition's merchants is as of this offset (null: from the first message) */
-  position: bigint | null;
-  /** outputs are done up to this offset: events before it are replayed into state without outputs */
-  emitted: bigint | null;
-  /** `emitted` as PostgreSQL has it: behind it only by chunks without outputs (savePositions) */
-  saved: bigint | null;
-  /** rule hits of the chunks since `saved`, written with the next commit or position */
-  hits: RuleHit[];
-  /** flag notices of the chunks since `saved`, written likewise */
-  flags: FlagNotice[];
-  /** merchants of this partition to link to a merchant flagged on another partition (applyTriggers) */
-  triggers: { notice: FlagNotice; peer: string }[];
-  /** a batch of this partition is in hand (triggers wait for it) */
-  busy: boolean;
-  /** Kafka fetches this partition from `position` (false at a claim: it fetches from the group's committed offset) */
-  following: boolean;
-  /** the last record processed: a checkpoint's state includes it (stored, it is looked for at the next claim) */
-  last?: RecordMark;
-  /** the record the claimed checkpoint was taken after, to be found again before anything is processed */
-  verify?: RecordMark;
-  /** triggers being applied and committed (a batch, and a checkpoint, wait for it) */
-  applying?: Promise<void>;
-  publisher: OutboxPublisher;
-  merchants: Set<string>;
-  /** merchants changed since this partition's latest checkpoint */
-  dirty: Set<string>;
-  /** when this partition was last checkpointed (Date.now()) */
-  checkpointedAt: number;
-  /** the topic's partition count at the claim, which its merchants' state goes with */
-  partitions: number;
-  /** the group was rebalanced since the claim (as it is when partitions are added): the count is asked again */
-  recount: boolean;
-  /**
-   * Events of chunks without outputs up to `upTo`, counted in the metrics once PostgreSQL has a position that far
-   * (commit): were the partition claimed again before that, they would be consumed, and counted, a second time.
-   */
-  uncounted: { upTo: bigint; consumed: number; processed: Partial<Record<EventType, number>> };
-}
 
 /** A record of a batch the codecs refused and an operator skipped (source/kafka.ts's skippedReason): dead-lettered. */
 type Unreadable = { ok: false; kind: "unreadable-batch"; reason: string };
@@ -103,8 +62,6 @@ const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
 /** How long a partition whose batch could not be claimed or committed waits before it is fetched again. */
 const FETCH_AGAIN_MS = 1000;
 
-/** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
-export const REFUSED_RECHECK_MS = 15_000;
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
 export const TERMINATED_READ_MS = 5000;
 /**
@@ -114,17 +71,6 @@ export const TERMINATED_READ_MS = 5000;
 const STOP_KAFKA_MS = 5000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
-
-/**
- * Messages behind the end of the partition, from the position PostgreSQL has: what a restart would consume again.
- * From the position in memory, it read about 0 while PostgreSQL was away and nothing was saved.
- */
-const lagOf = (o: Owned, end: bigint): number => Math.max(0, Number(end - (o.saved ?? o.position ?? end)));
-/**
- * A partition's state may be checkpointed: state ahead of the outputs (a failed commit, triggers being committed) must
- * not be saved, those outputs would never be made.
- */
-const checkpointable = (o: Owned): o is Owned & { position: bigint } => o.position !== null && o.position === o.emitted && !o.applying;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
@@ -146,11 +92,12 @@ async function listen(server: FastifyInstance, port: number, host: string, portS
   }
 }
 
+// exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
+export { REFUSED_RECHECK_MS } from "./run/partitions.js";
+
 export class Runner {
   readonly metrics: Metrics = createMetrics();
   readonly engine: Engine;
-  private readonly owned = new Map<number, Owned>();
-  private readonly partitionOf = new Map<string, number>();
   private consumer?: Consumer;
   private http?: FastifyInstance;
   private web?: FastifyInstance;
@@ -162,18 +109,11 @@ export class Runner {
   private readonly subscriber: IndicatorSubscriber;
   /** how many sets the subscriber last said were missing */
   private missingSets = 0;
+  /** the partitions held, their merchants and publishers, and those refused (partitions.ts) */
+  private readonly partitions: Partitions;
   private webhook?: WebhookDispatcher;
-  /**
-   * Publishers of the partitions assigned to this member and not claimed yet (a claim waits for the partition's
-   * first batch): rows an earlier owner left in the outbox, its publish failing when it stopped, go out now rather
-   * than at the next event of a quiet partition. A claim takes its partition's publisher over.
-   */
-  private readonly unclaimed = new Map<number, OutboxPublisher>();
-  /** where each partition PostgreSQL had nothing of started in this process (startOf) */
-  private readonly starts = new Map<number, bigint>();
   /** when an event's card number was last logged (cardNumbersTruncated) */
   private cardNumbersSaidAt = 0;
-  private readonly member = `${hostname()}:${process.pid}`;
   /** how far an event may be dated ahead: of its message's timestamp, or of this consumer's clock when earlier */
   private readonly aheadOfStamp: AheadLimit;
   private readonly aheadOfClock: AheadLimit;
@@ -211,8 +151,6 @@ export class Runner {
   private pollingFlags?: Promise<void>;
   private pollAgain = false;
   private savingPositions?: Promise<void>;
-  /** the partition whose events or triggers the engine is running (see engine.linksAtOnce) */
-  private inHand = -1;
   /** batches being processed (onBatch), which stop() waits for */
   private readonly inFlight = new Set<Promise<void>>();
   /** called when stop() begins: ends a batch's wait on Kafka (untilStop) */
@@ -221,8 +159,6 @@ export class Runner {
   /** called when a stop gives PostgreSQL up (MT_STOP_PG_WAIT_MS): ends kafkajs's wait for a batch hung on it, so the group is left */
   private pgGivenUp!: () => void;
   private readonly pgGaveUp = new Promise<void>((resolve) => (this.pgGivenUp = resolve));
-  /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
-  private readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
   /**
    * Per partition, its commits of outputs and positions failing since the last that succeeded: PostgreSQL answers
    * (SELECT 1) but refuses the writes (read-only after a failover, a full disk, privileges, a chunk's content), and
@@ -280,6 +216,16 @@ export class Runner {
       sets,
     );
     this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
+    const ctx: RunContext = { cfg, log, kafka, admin, pool, store, db: this.db, engine: this.engine, metrics: this.metrics };
+    this.partitions = new Partitions(ctx, {
+      consumer: () => this.consumer,
+      stopSignal: this.stopSignal,
+      checkpoint: (partitions) => this.checkpoint(partitions),
+      claimed: () => {
+        this.holdNotices();
+        this.flagsRead = FLAGS_START;
+      },
+    });
     this.engine.beforeChange = (id) => {
       const cut = this.cut;
       if (cut !== undefined && cut.pending.has(id)) this.serialiseOne(cut, id);
@@ -287,11 +233,11 @@ export class Runner {
     // A peer on another partition than the flagged merchant's is linked from the flag's committed notice, in its
     // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
     // failed commit, and its alert, carried by that chunk, would never be raised again.
-    this.engine.linksAtOnce = (peer) => this.partitionOf.get(peer) === this.inHand;
+    this.engine.linksAtOnce = (peer) => this.partitions.partitionOf.get(peer) === this.partitions.inHand;
     this.setRuleSetGauge(this.engine.ruleSet);
     this.metrics.partitionsStopped.from = () => [
       ...heldBatches(this.consumer).map((h) => ({ partition: h.partition, reason: "unreadable-batch" as const })),
-      ...[...this.refused.keys()].map((partition) => ({ partition, reason: "positions" as const })),
+      ...[...this.partitions.refused.keys()].map((partition) => ({ partition, reason: "positions" as const })),
     ];
     this.setIndicatorGauges(indicators);
     this.rules = new RuleSetWatcher({
@@ -537,8 +483,8 @@ export class Runner {
    */
   private holdNotices(notices = this.engine.takeFlags()): void {
     for (const n of notices) {
-      const p = this.partitionOf.get(n.merchantId);
-      if (p !== undefined) this.owned.get(p)?.flags.push(n);
+      const p = this.partitions.partitionOf.get(n.merchantId);
+      if (p !== undefined) this.partitions.owned.get(p)?.flags.push(n);
     }
   }
 
@@ -573,16 +519,16 @@ export class Runner {
    * retries a broker that does not answer for minutes: scrapeRead bounds the wait, the lag staying as last measured.
    */
   private readonly measureLag = scrapeRead(async () => {
-    if (this.owned.size === 0) return;
+    if (this.partitions.owned.size === 0) return;
     for (const e of await this.admin.fetchTopicOffsets(this.cfg.eventsTopic)) {
-      const owned = this.owned.get(e.partition);
+      const owned = this.partitions.owned.get(e.partition);
       if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, lagOf(owned, BigInt(e.high)));
     }
   });
 
   /** Outbox rows waiting at scrape time, as the lag (bounded, else as last measured). */
   private readonly measureOutbox = scrapeRead(async () => {
-    const waiting = await this.unpublished(this.publishers());
+    const waiting = await this.unpublished(this.partitions.publishers());
     this.metrics.outboxWaiting.reset();
     for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
   });
@@ -601,11 +547,6 @@ export class Runner {
       }
     }
     return waiting;
-  }
-
-  /** The publishers of the partitions this process holds, claimed or not yet. */
-  private publishers(): (readonly [number, OutboxPublisher])[] {
-    return [...[...this.owned].map(([p, o]) => [p, o.publisher] as const), ...this.unclaimed];
   }
 
   /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
@@ -629,8 +570,8 @@ export class Runner {
       batches: held.length
         ? { ok: false, detail: held.map((h) => `${h.topic}[${h.partition}] held at offset ${h.offset}: a batch of ${h.records} records cannot be read (${h.why}): ${h.todo}`).join("; ") }
         : { ok: true },
-      positions: this.refused.size
-        ? { ok: false, detail: [...this.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
+      positions: this.partitions.refused.size
+        ? { ok: false, detail: [...this.partitions.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
       outbox: this.outboxCheck(),
       commits: this.commitFailures.size
@@ -656,7 +597,7 @@ export class Runner {
 
   /** Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic. */
   private outboxCheck(): { ok: boolean; detail?: string } {
-    const failing = this.publishers().flatMap(([p, pub]) => {
+    const failing = this.partitions.publishers().flatMap(([p, pub]) => {
       const f = pub.failure;
       return f ? [`partition ${p}: publishing has failed ${f.failures} times since ${sinceText(f)} (${f.error}): ${f.todo}`] : [];
     });
@@ -670,208 +611,18 @@ export class Runner {
     this.assigned = partitions;
     this.log.info({ partitions }, "partitions assigned");
     this.flagsRead = FLAGS_START;
-    for (const p of [...this.owned.keys()]) if (!partitions.includes(p)) void this.release(p, true);
-    for (const [p, publisher] of this.unclaimed)
+    for (const p of [...this.partitions.owned.keys()]) if (!partitions.includes(p)) void this.partitions.release(p, true);
+    for (const [p, publisher] of this.partitions.unclaimed)
       if (!partitions.includes(p)) {
-        this.unclaimed.delete(p);
-        void this.stopPublisher(p, publisher);
+        this.partitions.unclaimed.delete(p);
+        void this.partitions.stopPublisher(p, publisher);
       }
-    if (!this.stopping) for (const p of partitions) if (!this.owned.has(p) && !this.unclaimed.has(p)) this.unclaimed.set(p, this.startPublisher(p));
-    for (const o of this.owned.values()) o.recount = true;
+    if (!this.stopping) for (const p of partitions) if (!this.partitions.owned.has(p) && !this.partitions.unclaimed.has(p)) this.partitions.unclaimed.set(p, this.partitions.startPublisher(p));
+    for (const o of this.partitions.owned.values()) o.recount = true;
     for (const p of [...this.commitFailures.keys()]) if (!partitions.includes(p)) this.commitFailures.delete(p);
     for (const p of [...this.committedUpTo.keys()]) if (!partitions.includes(p)) this.committedUpTo.delete(p);
     // another member checks them now
-    for (const p of [...this.refused.keys()]) if (!partitions.includes(p)) this.unrefuse(p);
-  }
-
-  /**
-   * Stops consuming a partition whose stored positions are not in its log: the topic was deleted and recreated, or
-   * the cluster replaced, while PostgreSQL kept them, and the events of the new log below them would be skipped
-   * unread. Nothing is consumed or written for it (its events are not lost: they stay in the log); the operator
-   * resets its positions, and it is claimed again every REFUSED_RECHECK_MS until that is done.
-   */
-  private refuse(p: number, why: string, todo = this.resetTodo()): void {
-    const topic = this.cfg.eventsTopic;
-    clearTimeout(this.refused.get(p)?.recheck);
-    this.fetching(p, false);
-    // still refused (and /readyz says so) while it is claimed again
-    const refusal = {
-      why,
-      again: false,
-      recheck: setTimeout(() => {
-        refusal.again = true;
-        this.fetching(p, true);
-      }, REFUSED_RECHECK_MS).unref(),
-    };
-    this.refused.set(p, refusal);
-    this.log.error({ partition: p, topic, group: this.cfg.groupId, refused: why }, `${todo} Checked again every ${REFUSED_RECHECK_MS / 1000} s`);
-  }
-
-  /** What to do about positions that are not in the topic's log. */
-  private resetTodo(): string {
-    return `the positions stored for this partition are not in the topic's log: it was deleted and recreated, or the cluster replaced, since they were written. Its events are not consumed (none are skipped) until they are reset: \`moneytrail db reset-positions --group-id ${this.cfg.groupId} --topic ${this.cfg.eventsTopic} --keep-state\` if the new log holds only events not seen before (a topic recreated empty), or --forget-state if it holds the old events again (a mirrored or restored cluster: state is rebuilt from them).`;
-  }
-
-  /**
-   * A partition of a topic whose partition count is not the one the group's positions were recorded with: refused,
-   * saying what to do (undefined: the count is the recorded one). Kafka puts a key on its hash modulo the count, so
-   * with partitions added most merchants' events go to another partition than the one their state is kept with.
-   */
-  private refusedCount(p: number, recorded: number, now: number): true | undefined {
-    if (recorded === now) return undefined;
-    this.refuse(
-      p,
-      `the events topic has ${now} partitions, but the group's positions and merchants' state were recorded with ${recorded}: a merchant's events now go to another partition than the one its state and windows are kept with`,
-      `partitions were added to the events topic: its events are not consumed (none are skipped: they stay in the log, within its retention), as a merchant's would be taken without its history, or counted twice. Kafka cannot take partitions away: copy the topic's events, a partition at a time in offset order and keyed by merchantId, to a new topic of ${recorded} partitions, point the producers and MT_EVENTS_TOPIC at it, and start again (the group rebuilds the merchants' state from it). A topic deleted and made again with another count is not this: reset its positions (\`moneytrail db reset-positions --group-id ${this.cfg.groupId} --topic ${this.cfg.eventsTopic} --keep-state\` or --forget-state).`,
-    );
-    return true;
-  }
-
-  /** A refused partition no longer so: given up, or its positions found in the log when claimed again. */
-  private unrefuse(p: number): void {
-    const r = this.refused.get(p);
-    if (!r) return;
-    clearTimeout(r.recheck);
-    this.refused.delete(p);
-    this.fetching(p, true);
-  }
-
-  /** Pauses or resumes fetching a partition. */
-  private fetching(p: number, on: boolean): void {
-    const tp = [{ topic: this.cfg.eventsTopic, partitions: [p] }];
-    try {
-      if (on) this.consumer?.resume(tp);
-      else this.consumer?.pause(tp);
-    } catch {
-      // not running (kafkajs gave up, the restart has not come round): the restarted consumer fetches every
-      // partition, and a batch of a refused one pauses it again (takeBatch)
-    }
-  }
-
-  /**
-   * Claims a partition (fencing earlier owners), loads its merchants as of their checkpoint and starts its outbox
-   * publisher. Consumption resumes at the checkpoint; events between it and the outputs' position rebuild state
-   * without being emitted again. Positions past the partition's end are of another log: refused (undefined).
-   */
-  private async claim(p: number, fetched: string | null): Promise<Owned | undefined> {
-    await this.release(p, false);
-    const topic = this.cfg.eventsTopic;
-    const count = await this.claimStep(partitionCount(this.admin, topic));
-    if (count === undefined) return undefined;
-    const claim = await this.store.claim(topic, p, this.member, count);
-    if (claim.partitions !== null && this.refusedCount(p, claim.partitions, count)) return undefined;
-    const emitted = claim.nextOffset === null ? null : BigInt(claim.nextOffset);
-    let position = claim.stateOffset === null ? null : BigInt(claim.stateOffset);
-    let verify = claim.stateRecord ?? undefined;
-    const all = await this.claimStep(this.admin.fetchTopicOffsets(topic));
-    // claimed in PostgreSQL but nothing processed: the next owner's claim fences this one
-    if (all === undefined) return undefined;
-    const offsets = all.find((o) => o.partition === p);
-    const low = BigInt(offsets?.low ?? "0");
-    const end = BigInt(offsets?.high ?? "0");
-    if (position === null && emitted === null) {
-      const start = await this.claimStep(this.startOf(p, low, end, fetched));
-      if (start === undefined) return undefined;
-      position = start;
-    } else {
-      // the same log only grows (retention takes from its start): a position past its end is from another log
-      const furthest = [position, emitted].reduce<bigint>((a, b) => (b !== null && b > a ? b : a), -1n);
-      if (furthest > end) {
-        this.refuse(p, `PostgreSQL has its events processed up to offset ${furthest}, but the partition ends at offset ${end}`);
-        return undefined;
-      }
-      // outputs but no checkpoint yet: the state is rebuilt from the oldest event the topic still has
-      if (position === null) position = low;
-      else if (position < low) {
-        // started at the oldest event there is, not where the consumer's reset policy would put it
-        this.log.warn(
-          { partition: p, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset, oldest: String(low) },
-          "the partition's checkpoint is older than the oldest event the topic keeps: the events between were deleted by retention unread, and what they would have changed or raised is lost. Keep the topic's retention well above the longest time the consumer may be down",
-        );
-        position = low;
-      }
-      // deleted by retention, it cannot be compared
-      if (verify && BigInt(verify.offset) < low) verify = undefined;
-    }
-    const states = claim.stateOffset === null ? [] : await this.store.loadStates(topic, p);
-    this.engine.restore(states);
-    const merchants = new Set(states.map((s) => s.id));
-    for (const id of merchants) this.partitionOf.set(id, p);
-    const publisher = this.unclaimed.get(p) ?? this.startPublisher(p);
-    this.unclaimed.delete(p);
-    const owned: Owned = {
-      epoch: claim.epoch,
-      position,
-      emitted,
-      saved: emitted,
-      hits: [],
-      flags: [],
-      triggers: [],
-      busy: false,
-      following: false,
-      last: claim.stateRecord ?? undefined,
-      verify,
-      publisher,
-      merchants,
-      dirty: new Set(),
-      checkpointedAt: Date.now(),
-      partitions: count,
-      recount: false,
-      uncounted: { upTo: 0n, consumed: 0, processed: {} },
-    };
-    this.owned.set(p, owned);
-    this.holdNotices();
-    // the merchants just loaded are linked to those other processes flagged
-    this.flagsRead = FLAGS_START;
-    this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
-    return owned;
-  }
-
-  /**
-   * A claim's call to Kafka, or undefined once a stop begins: stop() waits for the batches in hand, and a claim's
-   * request to a broker that does not answer would hold it for kafkajs's timeouts and retries (minutes).
-   */
-  private claimStep<T>(work: Promise<T>): Promise<T | undefined> {
-    return Promise.race([work, this.stopSignal.then(() => undefined)]);
-  }
-
-  /**
-   * Where a partition PostgreSQL has nothing of yet starts: the group's offset committed to Kafka, else the log's
-   * start (MT_FROM_BEGINNING) or where Kafka's reset to the log's end put the batch claimed (`fetched`), as at this
-   * process's first claim of it. Not where Kafka fetches next: claimed again after a failed first commit, that is
-   * past events whose state went with the release.
-   */
-  private async startOf(p: number, low: bigint, end: bigint, fetched: string | null): Promise<bigint> {
-    const [group] = await this.admin.fetchOffsets({ groupId: this.cfg.groupId, topics: [this.cfg.eventsTopic] });
-    // an offset past the log's end is of another log (the topic recreated)
-    const mine = (o: bigint | undefined) => (o !== undefined && o >= 0n && o <= end ? o : undefined);
-    const committed = mine(BigInt(group?.partitions.find((o) => o.partition === p)?.offset ?? "-1"));
-    const start = committed ?? mine(this.starts.get(p)) ?? (this.cfg.fromBeginning ? low : fetched === null ? end : BigInt(fetched));
-    this.starts.set(p, start);
-    // retention may have taken it since
-    return start < low ? low : start;
-  }
-
-  /** Partition p's outbox publisher, started. */
-  private startPublisher(p: number): OutboxPublisher {
-    // at 0 from the start: a series that appears at its first failure shows no increase (metrics.ts, fromZero)
-    this.metrics.publishFailures.inc({ partition: String(p) }, 0);
-    const publisher = new OutboxPublisher(
-      this.kafka,
-      this.admin,
-      this.store,
-      { groupId: this.cfg.groupId, sourceTopic: this.cfg.eventsTopic, partition: p, alertsTopic: this.cfg.alertsTopic, deadLetterTopic: this.cfg.deadLetterTopic },
-      this.log,
-      {
-        published: (dest, n) => this.metrics.published.inc({ dest }, n),
-        transaction: (seconds) => this.metrics.publishSeconds.observe(seconds),
-        failed: () => this.metrics.publishFailures.inc({ partition: String(p) }),
-      },
-    );
-    // not waited for: its producer takes three round trips to start, and the outputs of the events processed
-    // meanwhile wait in the outbox (publisher.ts)
-    void publisher.start();
-    return publisher;
+    for (const p of [...this.partitions.refused.keys()]) if (!partitions.includes(p)) this.partitions.unrefuse(p);
   }
 
   /**
@@ -880,7 +631,7 @@ export class Runner {
    * already taken and record a position for state it never wrote.
    */
   private checkpoint(partitions?: number[]): Promise<void> {
-    const run = this.checkpointing.then(() => this.checkpointNow(partitions ?? [...this.owned.keys()]));
+    const run = this.checkpointing.then(() => this.checkpointNow(partitions ?? [...this.partitions.owned.keys()]));
     this.checkpointing = run.catch(() => undefined);
     return run;
   }
@@ -888,7 +639,7 @@ export class Runner {
   private async checkpointNow(partitions: number[]): Promise<void> {
     this.sortDirty();
     for (const p of partitions) {
-      const owned = this.owned.get(p);
+      const owned = this.partitions.owned.get(p);
       if (!owned || !checkpointable(owned)) continue;
       // The rule hits and flag notices of chunks without outputs wait in memory for the position's save. They are
       // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
@@ -900,7 +651,7 @@ export class Runner {
         const failed = await positionSaved;
         if (failed) throw failed;
         // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
-        if (this.owned.get(p) !== owned) continue;
+        if (this.partitions.owned.get(p) !== owned) continue;
         await this.store.checkpoint(write);
         this.checkpointsWritten++;
         // what the latest checkpoint wrote: one that failed wrote nothing
@@ -908,7 +659,7 @@ export class Runner {
         this.metrics.checkpointMerchants.set(write.merchants.length);
         for (const profile of write.profiles) this.savedProfiles.add(profile);
       } catch (err) {
-        if (this.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
+        if (this.partitions.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
         if (!(err instanceof FencedError)) {
           // the merchants go with the next one; until one lands, a crash replays more events (retention permitting)
           this.metrics.checkpointFailures.inc();
@@ -916,7 +667,7 @@ export class Runner {
         }
         this.metrics.fenced.inc();
         // not a claim made since (the partition given up and taken again while this was written)
-        if (this.owned.get(p) === owned) await this.release(p, false);
+        if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
       }
     }
   }
@@ -963,14 +714,14 @@ export class Runner {
    * partition's share keeps that pause short where all of them at once held every alert in hand for hundreds of ms.
    */
   private checkpointInTurn(log: Logger, quiet = false): void {
-    if (this.checkpointPending || this.owned.size === 0) return;
+    if (this.checkpointPending || this.partitions.owned.size === 0) return;
     const now = Date.now();
-    if (now - this.lastCheckpoint < this.cfg.checkpointMs / this.owned.size) return;
+    if (now - this.lastCheckpoint < this.cfg.checkpointMs / this.partitions.owned.size) return;
     // in a quiet spell only a partition with changes to save is written: an idle one's checkpoint stays as it is
     if (quiet) this.sortDirty();
     let oldest: number | undefined;
-    for (const [p, o] of this.owned)
-      if ((!quiet || (o.dirty.size > 0 && checkpointable(o))) && (oldest === undefined || o.checkpointedAt < this.owned.get(oldest)!.checkpointedAt)) oldest = p;
+    for (const [p, o] of this.partitions.owned)
+      if ((!quiet || (o.dirty.size > 0 && checkpointable(o))) && (oldest === undefined || o.checkpointedAt < this.partitions.owned.get(oldest)!.checkpointedAt)) oldest = p;
     if (oldest === undefined) return;
     this.checkpointPending = true;
     this.lastCheckpoint = now;
@@ -999,8 +750,8 @@ export class Runner {
   /** The merchants the engine changed since the last call, added to their partitions' changed merchants. */
   private sortDirty(): void {
     for (const id of this.engine.takeDirty()) {
-      const part = this.partitionOf.get(id);
-      if (part !== undefined) this.owned.get(part)?.dirty.add(id);
+      const part = this.partitions.partitionOf.get(id);
+      if (part !== undefined) this.partitions.owned.get(part)?.dirty.add(id);
     }
   }
 
@@ -1016,7 +767,7 @@ export class Runner {
   }
 
   private async savePositionsNow(): Promise<void> {
-    for (const [p, owned] of this.owned) {
+    for (const [p, owned] of this.partitions.owned) {
       const next = owned.emitted;
       // notices made outside a chunk (holdNotices) are written at the position already saved
       if (next === null || (next === owned.saved && owned.flags.length === 0)) continue;
@@ -1034,7 +785,7 @@ export class Runner {
           continue;
         }
         this.metrics.fenced.inc();
-        if (this.owned.get(p) === owned) await this.release(p, false);
+        if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
       }
     }
   }
@@ -1096,11 +847,11 @@ export class Runner {
     }
     for (const { notice, partition } of notices)
       for (const peer of this.flagNoticed(notice)) {
-        const q = this.partitionOf.get(peer);
+        const q = this.partitions.partitionOf.get(peer);
         // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
-        if (q !== undefined && q !== partition) this.owned.get(q)?.triggers.push({ notice, peer });
+        if (q !== undefined && q !== partition) this.partitions.owned.get(q)?.triggers.push({ notice, peer });
       }
-    for (const [q, owned] of this.owned)
+    for (const [q, owned] of this.partitions.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
   }
 
@@ -1123,8 +874,8 @@ export class Runner {
 
   /** The merchant's partition is processing again events whose outputs (and notices) were committed before its claim. */
   private rebuilding(merchantId: string): boolean {
-    const p = this.partitionOf.get(merchantId);
-    const owned = p === undefined ? undefined : this.owned.get(p);
+    const p = this.partitions.partitionOf.get(merchantId);
+    const owned = p === undefined ? undefined : this.partitions.owned.get(p);
     return owned !== undefined && owned.emitted !== null && (owned.position === null || owned.position < owned.emitted);
   }
 
@@ -1144,7 +895,7 @@ export class Runner {
     }
     // each alert with the event that flagged the merchant it is linked to
     const raised: { a: Alert; eventId: string }[] = [];
-    this.inHand = p;
+    this.partitions.inHand = p;
     for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer])) raised.push({ a, eventId: t.notice.eventId });
     for (const h of this.engine.takeHits()) owned.hits.push(h);
     for (const f of this.engine.takeFlags()) owned.flags.push(f);
@@ -1165,7 +916,7 @@ export class Runner {
       // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
       if (err instanceof FencedError) this.metrics.fenced.inc();
       else this.log.warn({ err: (err as Error).message, partition: p }, "alerts of merchants flagged elsewhere not committed; the partition is claimed again");
-      if (this.owned.get(p) === owned) await this.release(p, false);
+      if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
     }
   }
 
@@ -1247,24 +998,6 @@ export class Runner {
     return { dest: "alerts", key: Buffer.from(a.merchantId), value: Buffer.from(JSON.stringify(a)), headers };
   }
 
-  /** Forgets a partition's merchants and stops its publisher (its state is in PostgreSQL; see publisher.stop). */
-  private async release(p: number, save: boolean, publishWaitMs?: number): Promise<void> {
-    if (save && this.owned.has(p)) await this.checkpoint([p]).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "checkpoint on release failed"));
-    const owned = this.owned.get(p);
-    if (!owned) return;
-    this.owned.delete(p);
-    // another member reports this partition's lag now: a series left here would stay at its last value for good
-    this.metrics.lag.remove({ partition: String(p) });
-    this.engine.evict(owned.merchants);
-    for (const id of owned.merchants) this.partitionOf.delete(id);
-    await this.stopPublisher(p, owned.publisher, publishWaitMs);
-  }
-
-  /** Stops partition p's publisher (see publisher.stop); a failure is logged, its rows stay in the outbox. */
-  private stopPublisher(p: number, publisher: OutboxPublisher, waitMs?: number): Promise<void> {
-    return publisher.stop(waitMs).catch((err: Error) => this.log.warn({ err: err.message, partition: p }, "publisher stop failed"));
-  }
-
   /**
    * A batch delivered once stop() began is left alone, its offsets unresolved: stop() saves what was processed
    * before it, and no batch may be processed after that save. The others are tracked for stop() to wait for.
@@ -1284,13 +1017,13 @@ export class Runner {
     for (;;) {
       // fetched before the pause took effect, or by a consumer restarted since: left unresolved, fetched again to be
       // claimed again
-      if (this.refused.get(p)?.again === false) {
+      if (this.partitions.refused.get(p)?.again === false) {
         payload.pause();
         return;
       }
       owned =
-        this.owned.get(p) ??
-        (await this.claim(p, payload.batch.firstOffset()).then(
+        this.partitions.owned.get(p) ??
+        (await this.partitions.claim(p, payload.batch.firstOffset()).then(
           (o) => {
             this.claimsRetried.succeeded(this.log);
             return o;
@@ -1305,13 +1038,13 @@ export class Runner {
       if (owned.recount) {
         // a rebalance: partitions may have been added (kafkajs rebalances the group when it sees them)
         owned.recount = false;
-        const count = await this.claimStep(partitionCount(this.admin, this.cfg.eventsTopic));
+        const count = await this.partitions.claimStep(partitionCount(this.admin, this.cfg.eventsTopic));
         // asked again at the next claim, after the stop
         if (count === undefined) return;
-        if (count !== owned.partitions && this.owned.get(p) === owned) {
+        if (count !== owned.partitions && this.partitions.owned.get(p) === owned) {
           // what was processed so far is consistent: saved, for when the topic is as it was again
-          await this.release(p, true);
-          this.refusedCount(p, owned.partitions, count);
+          await this.partitions.release(p, true);
+          this.partitions.refusedCount(p, owned.partitions, count);
           return;
         }
         continue;
@@ -1325,8 +1058,8 @@ export class Runner {
     } finally {
       owned.busy = false;
     }
-    if (this.refused.get(p)?.again && this.owned.get(p) === owned && !owned.verify) {
-      this.unrefuse(p);
+    if (this.partitions.refused.get(p)?.again && this.partitions.owned.get(p) === owned && !owned.verify) {
+      this.partitions.unrefuse(p);
       this.log.info({ partition: p }, "the partition's positions are in the log now (reset): consumed again");
     }
   }
@@ -1368,7 +1101,7 @@ export class Runner {
       // broker where it ends: a new leader's high-water mark can lag a moment), and still has the last record processed.
       const furthest = owned.emitted !== null && owned.emitted > owned.position ? owned.emitted : owned.position;
       if (BigInt(batch.highWatermark) < furthest) {
-        await this.release(p, false);
+        await this.partitions.release(p, false);
         return;
       }
       if (!owned.verify && owned.last && BigInt(msgs[0]!.offset) <= BigInt(owned.last.offset)) owned.verify = owned.last;
@@ -1389,8 +1122,8 @@ export class Runner {
         const m = msgs.find((x) => x.offset === v.offset);
         if (m) {
           if (m.timestamp !== v.timestamp || !(m.key === null ? v.key === null : v.key !== null && m.key.equals(v.key))) {
-            await this.release(p, false);
-            this.refuse(p, `the checkpoint was taken after the record at ${describeRecord(v)}, but the log has another one there (${describeRecord({ offset: m.offset, timestamp: m.timestamp, key: m.key })})`);
+            await this.partitions.release(p, false);
+            this.partitions.refuse(p, `the checkpoint was taken after the record at ${describeRecord(v)}, but the log has another one there (${describeRecord({ offset: m.offset, timestamp: m.timestamp, key: m.key })})`);
             return;
           }
           owned.verify = undefined;
@@ -1415,7 +1148,7 @@ export class Runner {
     let i = 0;
     // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here; and on
     // stop() after the chunk in hand
-    while (i < msgs.length && isRunning() && !this.stopping && !isStale() && this.owned.get(p) === owned) {
+    while (i < msgs.length && isRunning() && !this.stopping && !isStale() && this.partitions.owned.get(p) === owned) {
       const end = Math.min(i + this.cfg.commitEvery, msgs.length);
       const alerts = [];
       const appendedAt: number[] = [];
@@ -1441,7 +1174,7 @@ export class Runner {
           ? decodeMessage(m, this.cfg.maxMessageBytes, this.aheadOfStamp, stamped)
           : decodeMessage(m, this.cfg.maxMessageBytes, this.aheadOfClock, clock);
       });
-      this.inHand = p;
+      this.partitions.inHand = p;
       for (; i < end; i++) {
         const m = msgs[i]!;
         const offset = BigInt(m.offset);
@@ -1480,7 +1213,7 @@ export class Runner {
         // the population are not made for every event
         if (this.engine.merchants.size !== known) {
           owned.merchants.add(d.event.merchantId);
-          this.partitionOf.set(d.event.merchantId, p);
+          this.partitions.partitionOf.set(d.event.merchantId, p);
         }
         if (replay) continue;
         processed[d.event.type] = (processed[d.event.type] ?? 0) + 1;
@@ -1506,7 +1239,7 @@ export class Runner {
       const flags = this.engine.takeFlags();
       // a merchant unflagged by an indicator that another merchant's event found expired: on its own partition, and
       // written also from events processed before (which of this process's events passes the expiry first varies)
-      const lapsed = flags.filter((f) => this.engine.withoutEvent(f) && (this.partitionOf.get(f.merchantId) !== p || !fresh));
+      const lapsed = flags.filter((f) => this.engine.withoutEvent(f) && (this.partitions.partitionOf.get(f.merchantId) !== p || !fresh));
       if (lapsed.length) this.holdNotices(lapsed);
       let written: OutboxRow[] = [];
       let committed = false;
@@ -1523,7 +1256,7 @@ export class Runner {
             committed = true;
           } catch (err) {
             // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
-            await this.release(p, false);
+            await this.partitions.release(p, false);
             if (err instanceof FencedError) {
               this.metrics.fenced.inc();
               log.warn({ partition: p }, err.message);
@@ -1562,7 +1295,7 @@ export class Runner {
       }
       for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
       this.countAlerts(alerts);
-      if (this.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
+      if (this.partitions.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
       // where Kafka fetches next; what it commits is PostgreSQL's position (commitKafka)
@@ -1583,7 +1316,7 @@ export class Runner {
    * where PostgreSQL had no position for the partition yet they were skipped.
    */
   private kafkaPositions(): { partition: number; offset: string }[] {
-    return [...this.owned].flatMap(([partition, o]) => {
+    return [...this.partitions.owned].flatMap(([partition, o]) => {
       const at = o.emitted === null ? o.position : o.saved === null || o.position === null ? null : o.saved < o.position ? o.saved : o.position;
       return at === null ? [] : [{ partition, offset: String(at) }];
     });
@@ -1630,7 +1363,7 @@ export class Runner {
       }
       clearInterval(this.positionTimer);
       clearInterval(this.terminatedTimer);
-      for (const r of this.refused.values()) clearTimeout(r.recheck);
+      for (const r of this.partitions.refused.values()) clearTimeout(r.recheck);
       // a checkpoint that fails leaves the previous one, which the next owner starts from: the group is left
       // cleanly all the same, and stop() fails at the end. So does a PostgreSQL that does not answer (hung, or a
       // failover to an address that does not answer, where each statement waits for TCP's timeouts, many minutes):
@@ -1640,7 +1373,7 @@ export class Runner {
           await Promise.allSettled(this.inFlight);
           await this.readingTerminated;
           await this.pollingFlags;
-          for (const o of this.owned.values()) await o.applying;
+          for (const o of this.partitions.owned.values()) await o.applying;
           await this.savingPositions;
           await this.savePositions();
           await this.checkpoint();
@@ -1652,7 +1385,7 @@ export class Runner {
       );
       if (failed) this.pgGivenUp();
       // a position PostgreSQL did not take (it is away, or refuses writes): its events are consumed again by the next owner
-      const unsaved = [...this.owned.values()].some((o) => o.emitted !== null && (o.saved !== o.emitted || o.flags.length > 0));
+      const unsaved = [...this.partitions.owned.values()].some((o) => o.emitted !== null && (o.saved !== o.emitted || o.flags.length > 0));
       const skipped = new Map<string, string>();
       const step = (done: string, work: Promise<unknown>): Promise<unknown> => within(work, STOP_KAFKA_MS).catch((err: Error) => skipped.set(done, err.message));
       // where the next member starts fetching: commits are otherwise every few seconds
@@ -1662,21 +1395,21 @@ export class Runner {
       // where publishing is failing (a broker that does not answer would hold the stop for its retries, a topic that
       // refuses would refuse again), nor waited for past STOP_KAFKA_MS: those rows wait in the outbox, and the next
       // owner publishes them.
-      const saved = [...this.owned.keys()];
-      const publishers = this.publishers();
+      const saved = [...this.partitions.owned.keys()];
+      const publishers = this.partitions.publishers();
       // where PostgreSQL did not answer, a publish under way (reading the outbox, deleting what was published) may
       // never end: it is left at once, its rows in the outbox for the next owner
       const publishWaitMs = failed ? 0 : STOP_KAFKA_MS;
       await Promise.all([
         committed,
         ...saved.map(async (p) => {
-          const publisher = this.owned.get(p)?.publisher;
+          const publisher = this.partitions.owned.get(p)?.publisher;
           if (publisher && !publisher.failure && !failed) void publisher.flush();
-          await this.release(p, false, publishWaitMs);
+          await this.partitions.release(p, false, publishWaitMs);
         }),
-        ...[...this.unclaimed].map(([p, publisher]) => this.stopPublisher(p, publisher, publishWaitMs)),
+        ...[...this.partitions.unclaimed].map(([p, publisher]) => this.partitions.stopPublisher(p, publisher, publishWaitMs)),
       ]);
-      this.unclaimed.clear();
+      this.partitions.unclaimed.clear();
       const waiting = failed ? undefined : await within(this.unpublished(publishers), this.cfg.stopPgWaitMs).catch(() => undefined);
       await Promise.all([
         this.consumer && step("the group left", this.consumer.disconnect()),
