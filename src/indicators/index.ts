@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { INDICATOR_SET_MAX_BYTES, indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
-import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, parseHttpUrl, sha256Tagged } from "../lib/url.js";
+import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, hostSkeleton, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
@@ -29,12 +29,26 @@ export interface IndicatorRef {
 
 const NONE: readonly IndicatorRef[] = Object.freeze([]);
 
-/** A URL's matches at any time: the last `withoutQuery` of them are listed pages it matched without its query. */
+/**
+ * An entry whose listed domain or page a URL's host is only drawn like (see hostSkeleton), with the listed domain or
+ * the listed page's host (its path, an abuse page's address, is no part of what an alert says).
+ */
+export interface LookAlike {
+  ref: IndicatorRef;
+  listed: string;
+}
+const NO_LOOK_ALIKES: readonly LookAlike[] = Object.freeze([]);
+
+/**
+ * A URL's matches at any time: the last `withoutQuery` of them are listed pages it matched without its query; and the
+ * entries its host only looks like.
+ */
 interface UrlMatches {
   refs: readonly IndicatorRef[];
   withoutQuery: number;
+  lookAlikes: readonly LookAlike[];
 }
-const NO_MATCHES: UrlMatches = Object.freeze({ refs: NONE, withoutQuery: 0 });
+const NO_MATCHES: UrlMatches = Object.freeze({ refs: NONE, withoutQuery: 0, lookAlikes: NO_LOOK_ALIKES });
 
 /** An entry as an index holds it: its kind, the key it is looked up by, and what a match carries. */
 interface Cited {
@@ -54,6 +68,11 @@ export class IndicatorIndex {
   private longestKeyword = 0;
   /** hosts of the exact-URL indicators: a URL on another host cannot match one, so it is not canonicalised */
   private readonly urlHosts = new Set<string>();
+  /**
+   * domain and url keys listed in xn-- form, by their skeleton (hostSkeleton) where it differs: the keys an ASCII host
+   * may look like. An ASCII key is its own skeleton and is looked up in the kind's table as it is.
+   */
+  private readonly skeletons = { domain: new Map<string, string[]>(), url: new Map<string, string[]>() };
   /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
   private readonly urls = new Memo<UrlMatches>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
@@ -113,7 +132,18 @@ export class IndicatorIndex {
     else table.set(key, [ref]);
     // the canonical URL's host: up to its port, path or query; an IPv6 host whole, brackets and colons in it
     if (kind === "url") this.urlHosts.add(URL_HOST.exec(key)![0]);
+    if ((kind === "url" || kind === "domain") && key.includes("xn--")) this.putSkeleton(kind, key);
     if (kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
+  }
+
+  /** Files a domain or url key with an xn-- host under its skeleton (see `skeletons`). */
+  private putSkeleton(kind: "domain" | "url", key: string): void {
+    const host = kind === "url" ? URL_HOST.exec(key)![0] : key;
+    const skeleton = hostSkeleton(host) + key.slice(host.length);
+    if (skeleton === key) return;
+    const keys = this.skeletons[kind].get(skeleton);
+    if (!keys) this.skeletons[kind].set(skeleton, [key]);
+    else if (!keys.includes(key)) keys.push(key);
   }
 
   /**
@@ -149,6 +179,16 @@ export class IndicatorIndex {
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
     // entries of any validity are remembered, and filtered by time here (events may come out of order)
     return validAt(this.urls.get(raw).refs, at);
+  }
+
+  /**
+   * Entries whose listed domain or page (url entries) the URL's host is drawn like but is not, at `at`: a host in xn--
+   * form read as the Latin letters it shows (hostSkeleton), and an ASCII host against names listed in xn-- form.
+   * Hashed entries hide the name, so they are never found here.
+   */
+  matchLookAlikes(raw: string, at: number): readonly LookAlike[] {
+    const all = this.urls.get(raw).lookAlikes;
+    return all.length === 0 || all.every((m) => valid(m.ref, at)) ? all : all.filter((m) => valid(m.ref, at));
   }
 
   /** Of matchUrl's entries, the url and url-sha256 ones listing a page without a query that the URL has (which an alert says). */
@@ -193,7 +233,33 @@ export class IndicatorIndex {
         withoutQuery = out.length - before;
       }
     }
-    return out.length ? { refs: out, withoutQuery } : NO_MATCHES;
+    const lookAlikes = this.lookAlikesOf(url, host, out);
+    return out.length || lookAlikes.length ? { refs: out, withoutQuery, lookAlikes } : NO_MATCHES;
+  }
+
+  /** For matchUrlAnyTime: the domain and url entries the host is drawn like, less those it matched (`exact`). */
+  private lookAlikesOf(url: URL, host: string, exact: readonly IndicatorRef[]): readonly LookAlike[] {
+    const skeleton = hostSkeleton(host);
+    // an ASCII host (the hot path) can only look like a name listed in xn-- form
+    const ascii = skeleton === host;
+    const look = (kind: "domain" | "url") => this.has(kind) && (!ascii || this.skeletons[kind].size > 0);
+    if (!look("domain") && !look("url")) return NO_LOOK_ALIKES;
+    const out: LookAlike[] = [];
+    const add = (kind: "domain" | "url", key: string) => {
+      const keys = this.skeletons[kind].get(key) ?? [];
+      for (const listed of ascii ? keys : [key, ...keys])
+        for (const ref of this.lookup(kind, listed, null))
+          if (!exact.includes(ref)) out.push({ ref, listed: kind === "url" ? URL_HOST.exec(listed)![0] : listed });
+    };
+    if (look("domain")) for (const d of domainSuffixes(skeleton)) add("domain", d);
+    if (look("url")) {
+      const page = skeleton + canonicalOf(url).slice(host.length);
+      add("url", page);
+      // a listed page without a query, as matchUrlAnyTime
+      const q = page.indexOf("?");
+      if (q >= 0) add("url", page.slice(0, q));
+    }
+    return out.length ? out : NO_LOOK_ALIKES;
   }
 
   /**

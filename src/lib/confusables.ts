@@ -108,3 +108,23 @@ export const LOOK_ALIKES: ReadonlyMap<string, string> = new Map(
       return points.map((hex) => [String.fromCodePoint(parseInt(hex, 16)), reading!] as const);
     }),
 );
+
+// Default_Ignorable_Code_Point: zero-width space, joiners, soft hyphen, word joiner, BOM, bidi controls, variation
+// selectors, Hangul fillers: drawn as nothing, so they neither split a word (TOK<ZWSP>ALPHA) nor join two; and marks
+// (diacritics after NFKD), which leave the letter under them
+export const INVISIBLE = /[\p{M}\p{Default_Ignorable_Code_Point}]+/gu;
+// what UTS #39 reads as a hyphen-minus and a name may hold: hyphen, non-breaking hyphen, figure and en dash, small em
+// dash, hyphen bullet, modifier letter minus, minus sign, heavy minus, Coptic Ⲻ (the Arabic full stop, also one, is
+// no letter of a name)
+const HYPHENS = /[\u2010-\u2013\ufe58\u2043\u02d7\u2212\u2796\u2cba]/gu;
+
+/**
+ * The Latin letters a text is drawn like, as UTS #39's skeleton does it but in lower case and for any script: NFKD,
+ * marks and invisible characters dropped (shöp reads shop), each look-alike (LOOK_ALIKES) as its reading, a hyphen
+ * look-alike as "-". ASCII is left as it is: UTS #39 would also read 1 as l and m as rn (see url.ts hostSkeleton).
+ */
+export function latinSkeleton(text: string): string {
+  let out = "";
+  for (const c of text.normalize("NFKD").replace(INVISIBLE, "").replace(HYPHENS, "-")) out += LOOK_ALIKES.get(c) ?? c;
+  return out.toLowerCase();
+}

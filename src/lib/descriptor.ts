@@ -5,7 +5,7 @@
 // characters other than letters and digits becomes one space; tokens made only of digits are dropped (phone numbers,
 // references, which churn on their own); in tokens that mix letters and digits, look-alike digits become letters.
 // Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
-import { LOOK_ALIKES } from "./confusables.js";
+import { INVISIBLE, LOOK_ALIKES } from "./confusables.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
 const LETTER = /\p{L}/u;
@@ -33,9 +33,6 @@ function tokensOf(raw: string): string[] {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
-// Default_Ignorable_Code_Point: zero-width space, joiners, soft hyphen, word joiner, BOM, bidi controls, variation
-// selectors, Hangul fillers: drawn as nothing, so they neither split a word (TOK<ZWSP>ALPHA) nor join two
-const INVISIBLE = /[\p{M}\p{Default_Ignorable_Code_Point}]+/gu;
 const LATIN = /\p{Script=Latin}/u;
 const WORD = /[\p{L}\p{N}]+/gu;
 

@@ -13,7 +13,9 @@
 //   => host[:port][/path][?query], e.g. "shop.example.test/c/1?a=1&b=2".
 import { hash } from "node:crypto";
 import { isIP } from "node:net";
+import { domainToUnicode } from "node:url";
 import { getDomain } from "tldts";
+import { latinSkeleton } from "./confusables.js";
 import { Memo } from "./memo.js";
 import { canonicalIp } from "./ip.js";
 
@@ -44,6 +46,16 @@ export function canonicalHost(hostname: string): string {
   }
   if (host.endsWith(".")) host = host.slice(0, -1);
   return host.startsWith("www.") ? host.slice(4) : host;
+}
+
+/**
+ * The Latin letters a canonical host is drawn like (latinSkeleton of its Unicode form): ѕhop-a.example with a Cyrillic
+ * ѕ (xn--hop-a-g2e.example) reads shop-a.example. A host with no xn-- label is ASCII and left as it is, so the many
+ * plain hosts cost nothing: UTS #39 also reads 1 as l and m as rn, look-alikes ASCII has always had, which a skeleton of
+ * ASCII would turn into a signal on every such pair of names (see the README, "Look-alike hosts").
+ */
+export function hostSkeleton(host: string): string {
+  return host.includes("xn--") ? latinSkeleton(domainToUnicode(host)) : host;
 }
 
 /** The address of a canonical host that is an IP address (IPv6 without its brackets), or null for a name. */

@@ -1,8 +1,11 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator (a page listed without a query matches it with any query, which the
 // alert says), or its host is a listed IP address. The EFC's first trace: the money path touches a listed site.
+// A host drawn like a listed domain or a listed page's host (ѕhop-a.example with a Cyrillic ѕ) is a look-alike: named
+// as such, and counted as an entry of a share of its confidence (lookAlikeShare).
+import { domainToUnicode } from "node:url";
 import { z } from "zod";
-import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, type EvalInput, confidenceText } from "../kind.js";
+import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, share, type EvalInput, type Finding, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
@@ -17,6 +20,13 @@ const Params = z.strictObject({
     .array(z.enum(["websites", "checkout", "referrer", "crawl"]))
     .min(1)
     .default(["websites", "checkout", "referrer", "crawl"]),
+  /**
+   * a host drawn like a listed name counts as an entry of this share of its confidence, for minConfidence and
+   * criticalConfidence alike: a deliberate look-alike, or a name that happens to look so (a word of another script);
+   * 0.75 counts one listed at 80 or more enough to alert on its own (60 points of 100), never at once; 1 counts it as
+   * the listed name itself
+   */
+  lookAlikeShare: share().default(0.75),
 });
 
 interface Slot {
@@ -27,23 +37,45 @@ interface Slot {
   urls?: string[];
   /** hosts where a page listed without a query matched a URL with one, which the alert says (absent when none) */
   withoutQuery?: string[];
+  /**
+   * entries a host only looks like, and which host looks like which listed domain or listed page's host (`page`), at
+   * the entry's confidence (both absent when none)
+   */
+  lookAlikes?: IndicatorRef[];
+  lookAlikeHosts?: { host: string; listed: string; page: boolean; confidence: number }[];
 }
 type Params = z.infer<typeof Params>;
 const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [], urls: [] });
 const CAP = 8;
 
-/** Checks one URL; true when it matched an indicator (recorded in the slot, created then). */
+/** An entry's confidence as a look-alike of it counts. */
+const lookAlikeConfidence = (r: IndicatorRef, p: Params): number => Math.round(r.confidence * p.lookAlikeShare);
+
+/** Checks one URL; true when it matched an indicator or looks like a listed name (recorded in the slot, created then). */
 function check(input: EvalInput<Params, Slot>, url: string): boolean {
-  const all = input.env.indicators.matchUrl(url, input.at);
-  if (all.length === 0) return false;
-  const refs = all.filter((r) => r.confidence >= input.params.minConfidence);
-  if (refs.length === 0) return false;
+  const { indicators } = input.env;
+  const { minConfidence } = input.params;
+  const refs = indicators.matchUrl(url, input.at).filter((r) => r.confidence >= minConfidence);
+  const alike = indicators.matchLookAlikes(url, input.at).filter((m) => lookAlikeConfidence(m.ref, input.params) >= minConfidence);
+  if (refs.length === 0 && alike.length === 0) return false;
   const slot = keep(input, fresh);
-  for (const r of refs) keepStrongest(slot.matched, r, CAP);
   const host = urlHost(url);
-  if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   const urls = (slot.urls ??= []);
   if (!urls.includes(url)) pushRecent(urls, url, CAP);
+  for (const m of alike) {
+    keepStrongest((slot.lookAlikes ??= []), m.ref, CAP);
+    const seen = (slot.lookAlikeHosts ??= []);
+    const page = m.ref.kind === "url";
+    const was = seen.find((s) => s.host === host && s.listed === m.listed && s.page === page);
+    if (was) was.confidence = Math.max(was.confidence, m.ref.confidence);
+    else if (host) {
+      seen.push({ host, listed: m.listed, page, confidence: m.ref.confidence });
+      if (seen.length > CAP) seen.shift();
+    }
+  }
+  if (refs.length === 0) return true;
+  for (const r of refs) keepStrongest(slot.matched, r, CAP);
+  if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   // a reviewer weighs a listed page reached with a query the entry did not name: the alert says so
   if (host && input.env.indicators.matchedWithoutQuery(url, input.at).some((r) => r.confidence >= input.params.minConfidence)) {
     const bare = (slot.withoutQuery ??= []);
@@ -52,9 +84,30 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   return true;
 }
 
-/** The hosts that matched, for the alert's explanation, each saying when a listed page matched without the URL's query. */
-const detailOf = (slot: Slot): string =>
-  slot.hosts.map((h) => (slot.withoutQuery?.includes(h) ? `${h} (a listed page, matched without its query)` : h)).join(", ");
+/**
+ * The hosts that matched, for the alert's explanation, each saying when a listed page matched without the URL's query;
+ * then the look-alikes, each with its Unicode form (what the cardholder saw) and the name it looks like.
+ */
+function detailOf(slot: Slot, p: Params): string {
+  const hosts = slot.hosts.map((h) => (slot.withoutQuery?.includes(h) ? `${h} (a listed page, matched without its query)` : h));
+  const share = Math.round(p.lookAlikeShare * 100);
+  for (const { host, listed, page, confidence } of slot.lookAlikeHosts ?? [])
+    hosts.push(
+      `${host} (${domainToUnicode(host)}): not ${page ? `${listed}, the host of a listed page,` : `the listed ${listed}`} but drawn like it, ` +
+        `counted at ${share}% of the entry's confidence ${confidence}`,
+    );
+  return hosts.join(", ");
+}
+
+/** The finding: the strongest of the matches and of the look-alikes at their share; critical only as the counted confidence says. */
+function findingOf(slot: Slot, p: Params): Finding {
+  // an entry also matched as listed counts as such
+  const alike = (slot.lookAlikes ?? []).filter((r) => !slot.matched.some((m) => m.set === r.set && m.id === r.id));
+  const counted = alike.map((r) => ({ ...r, confidence: lookAlikeConfidence(r, p) }));
+  const f = indicatorFinding([...slot.matched, ...counted], slot.eventIds, detailOf(slot, p), p);
+  // the alert cites the entries as listed, with their own confidence
+  return { ...f, indicators: [...slot.matched, ...alike] };
+}
 
 export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
@@ -76,7 +129,7 @@ export default defineKind<Params, Slot>({
       if (!found) return null;
       const slot = input.slot!;
       slot.eventIds = recheckedEvidence(prior, input);
-      return indicatorFinding(slot.matched, slot.eventIds, detailOf(slot), params);
+      return findingOf(slot, params);
     }
     let found = false;
     if (event.type === "merchant") {
@@ -92,7 +145,7 @@ export default defineKind<Params, Slot>({
     if (!found) return undefined;
     const slot = input.slot!;
     noteEvidence(input, slot.eventIds, 5);
-    return indicatorFinding(slot.matched, slot.eventIds, detailOf(slot), params);
+    return findingOf(slot, params);
   },
   explain: (f, p) => `links to a flagged site (${f.detail || "host withheld"}): indicator ${confidenceText(f.value, p.minConfidence, p.criticalConfidence)}`,
 });
