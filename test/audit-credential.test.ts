@@ -35,6 +35,8 @@ describe("the credential an action was taken with", { timeout: 60_000 }, () => {
       ["case-view", token],
       ["assign", token],
       ["login", "session"],
+      // her page, opened in the session soon after the token's read: every opening is a row
+      ["case-view", "session"],
       ["comment", "session"],
     ]);
     // the admin's own export, made with its token, says so too

@@ -77,13 +77,14 @@ describe("GET /api/audit with filters", { timeout: 60_000 }, () => {
       ["comment", "token"],
       ["assign", "token"],
       ["login", "session"],
+      ["case-view", "session"],
       ["comment", "session"],
       ["comment", "token"],
     ]);
     // since: the rows at or after that time (the session's sign-in onwards)
     const login = ann.rows.find((r) => r.action === "login")!;
     const since = await audit(`?actor=ann&since=${encodeURIComponent(login.at)}`);
-    expect(since.rows.map((r) => r.action)).toEqual(["login", "comment", "comment"]);
+    expect(since.rows.map((r) => r.action)).toEqual(["login", "case-view", "comment", "comment"]);
     // an offset other than Z is the same instant
     const later = new Date(Date.parse(login.at)).toISOString().replace("Z", "+00:00");
     expect((await audit(`?actor=ann&since=${encodeURIComponent(later)}`)).rows.map((r) => r.auditId)).toEqual(since.rows.map((r) => r.auditId));
@@ -93,7 +94,7 @@ describe("GET /api/audit with filters", { timeout: 60_000 }, () => {
 
     const exports = (await audit("?actor=audra")).rows.filter((r) => r.action === "audit-export");
     expect(exports.map((r) => r.detail)).toContainEqual({ form: "ndjson", after: null, rows: 1, filter: { token: leaked.id, since: login.at } });
-    expect(exports.map((r) => r.detail)).toContainEqual({ form: "ndjson", after: null, rows: 6, filter: { actor: "ann" } });
+    expect(exports.map((r) => r.detail)).toContainEqual({ form: "ndjson", after: null, rows: 7, filter: { actor: "ann" } });
   });
 
   it("refuses a malformed value (400) saying what to send", async () => {

@@ -94,8 +94,8 @@ function changeOf(a: CaseDetail["audit"][number]): string {
 }
 
 /**
- * Who opened the case, a line under the trail: its openings (a row per user in 10 minutes) would bury the decisions
- * in the table. The audit CSV keeps every row.
+ * Who opened the case, a line under the trail: its openings (a row each) would bury the decisions in the table. The
+ * audit CSV and the export keep every row.
  */
 function openedBy(audit: CaseDetail["audit"]): Html {
   const byUser = new Map<string, { times: number; last: string }>();
@@ -103,8 +103,8 @@ function openedBy(audit: CaseDetail["audit"]): Html {
     if (a.action === "case-view") byUser.set(a.actor, { times: (byUser.get(a.actor)?.times ?? 0) + 1, last: a.at });
   if (!byUser.size) return html``;
   return html`<p id="case-views" class="muted">Opened by ${[...byUser].map(
-    ([who, v], i) => html`${i ? ", " : ""}${who} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} entries` : ""})`,
-  )}: an entry per user in 10 minutes, each in the audit trail's CSV.</p>`;
+    ([who, v], i) => html`${i ? ", " : ""}${who} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`,
+  )}: each opening is a row of the audit trail (its CSV, or the export's action case-view).</p>`;
 }
 
 /** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
