@@ -6,8 +6,8 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
-import { databaseWhere, type RunConfig } from "../config/run.js";
-import { after, failedAgain, type FailureRun, saysFailure, sinceText } from "../lib/failure-run.js";
+import type { RunConfig } from "../config/run.js";
+import { after, saysFailure, sinceText } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import type { Event, EventType } from "../decode/events.js";
@@ -37,6 +37,7 @@ import { scrapeRead, within } from "../lib/within.js";
 import type { Profile } from "../state/merchant.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
 import type { Alert } from "../decode/events.js";
+import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import type { RunContext } from "./run/context.js";
 import { Partitions, checkpointable, lagOf, type Owned } from "./run/partitions.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
@@ -55,10 +56,6 @@ interface Cut {
 
 /** Merchants serialised between two turns of the event loop during a checkpoint. */
 const SERIALISE_SLICE = 200;
-/** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
-const POSITION_SAVE_MS = 1000;
-/** A partition's position saves failing in a row are logged at the first, then once every this many (a minute). */
-const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
 /** How long a partition whose batch could not be claimed or committed waits before it is fetched again. */
 const FETCH_AGAIN_MS = 1000;
 
@@ -111,6 +108,8 @@ export class Runner {
   private missingSets = 0;
   /** the partitions held, their merchants and publishers, and those refused (partitions.ts) */
   private readonly partitions: Partitions;
+  /** their writes to PostgreSQL: outputs, positions (commits.ts) */
+  private readonly commits: Commits;
   private webhook?: WebhookDispatcher;
   /** when an event's card number was last logged (cardNumbersTruncated) */
   private cardNumbersSaidAt = 0;
@@ -138,7 +137,7 @@ export class Runner {
   private readonly flagReadsRetried = new Retried("warn", "flag notices not read; trying again in a second", "flag notices are read again");
   private readonly claimsRetried = new Retried("warn", "a partition could not be claimed (PostgreSQL or the broker did not answer); its batch is fetched again in a second", "partitions are claimed again");
   private readonly positionTimer = setInterval(() => {
-    void this.savePositions();
+    void this.commits.savePositions();
     void this.pollFlags();
     this.checkpointQuiet();
   }, POSITION_SAVE_MS).unref();
@@ -150,7 +149,6 @@ export class Runner {
   private flagsRead: FlagCursor = FLAGS_START;
   private pollingFlags?: Promise<void>;
   private pollAgain = false;
-  private savingPositions?: Promise<void>;
   /** batches being processed (onBatch), which stop() waits for */
   private readonly inFlight = new Set<Promise<void>>();
   /** called when stop() begins: ends a batch's wait on Kafka (untilStop) */
@@ -159,15 +157,6 @@ export class Runner {
   /** called when a stop gives PostgreSQL up (MT_STOP_PG_WAIT_MS): ends kafkajs's wait for a batch hung on it, so the group is left */
   private pgGivenUp!: () => void;
   private readonly pgGaveUp = new Promise<void>((resolve) => (this.pgGivenUp = resolve));
-  /**
-   * Per partition, its commits of outputs and positions failing since the last that succeeded: PostgreSQL answers
-   * (SELECT 1) but refuses the writes (read-only after a failover, a full disk, privileges, a chunk's content), and
-   * nothing of it is saved (readiness's `commits`). Per partition: another's commits must not hide one held up.
-   */
-  private readonly commitFailures = new Map<number, FailureRun & { error: string; unanswered?: string }>();
-  /** commits begun, numbered; per partition, the latest that succeeded: the failure of one begun before it is stale */
-  private commitsBegun = 0;
-  private readonly committedUpTo = new Map<number, number>();
 
   private constructor(
     readonly cfg: RunConfig,
@@ -226,6 +215,7 @@ export class Runner {
         this.flagsRead = FLAGS_START;
       },
     });
+    this.commits = new Commits(ctx, this.partitions);
     this.engine.beforeChange = (id) => {
       const cut = this.cut;
       if (cut !== undefined && cut.pending.has(id)) this.serialiseOne(cut, id);
@@ -574,11 +564,11 @@ export class Runner {
         ? { ok: false, detail: [...this.partitions.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
       outbox: this.outboxCheck(),
-      commits: this.commitFailures.size
+      commits: this.commits.commitFailures.size
         ? {
             ok: false,
             detail:
-              [...this.commitFailures]
+              [...this.commits.commitFailures]
                 .map(([p, f]) =>
                   f.unanswered
                     ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.failures} times since ${sinceText(f)}: ${f.unanswered}`
@@ -586,7 +576,7 @@ export class Runner {
                 )
                 .join("; ") +
               ": nothing of those partitions is saved until it takes them" +
-              ([...this.commitFailures.values()].some((f) => !f.unanswered)
+              ([...this.commits.commitFailures.values()].some((f) => !f.unanswered)
                 ? "; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables"
                 : ""),
           }
@@ -619,8 +609,7 @@ export class Runner {
       }
     if (!this.stopping) for (const p of partitions) if (!this.partitions.owned.has(p) && !this.partitions.unclaimed.has(p)) this.partitions.unclaimed.set(p, this.partitions.startPublisher(p));
     for (const o of this.partitions.owned.values()) o.recount = true;
-    for (const p of [...this.commitFailures.keys()]) if (!partitions.includes(p)) this.commitFailures.delete(p);
-    for (const p of [...this.committedUpTo.keys()]) if (!partitions.includes(p)) this.committedUpTo.delete(p);
+    this.commits.keepOnly(partitions);
     // another member checks them now
     for (const p of [...this.partitions.refused.keys()]) if (!partitions.includes(p)) this.partitions.unrefuse(p);
   }
@@ -645,7 +634,7 @@ export class Runner {
       // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
       // events, and they would be lost. Begun at the cut, before the state is serialised, with a handler at once.
       const cutAt = owned.position;
-      const positionSaved = owned.saved === cutAt && owned.flags.length === 0 ? undefined : this.savePosition(p, owned, cutAt).then(() => undefined, (err: Error) => err);
+      const positionSaved = owned.saved === cutAt && owned.flags.length === 0 ? undefined : this.commits.savePosition(p, owned, cutAt).then(() => undefined, (err: Error) => err);
       const write = await this.serialise(p, owned);
       try {
         const failed = await positionSaved;
@@ -752,41 +741,6 @@ export class Runner {
     for (const id of this.engine.takeDirty()) {
       const part = this.partitions.partitionOf.get(id);
       if (part !== undefined) this.partitions.owned.get(part)?.dirty.add(id);
-    }
-  }
-
-  /** Writes a partition's position with the rule hits and flag notices waiting for it. */
-  private async savePosition(p: number, owned: Owned, at: bigint): Promise<void> {
-    await this.commit(p, owned, at, [], []);
-    if (owned.saved === null || at > owned.saved) owned.saved = at;
-  }
-
-  /** Writes the outputs' position of partitions whose latest chunks had no outputs (onBatch leaves them to this). */
-  private savePositions(): Promise<void> {
-    return (this.savingPositions ??= this.savePositionsNow().finally(() => (this.savingPositions = undefined)));
-  }
-
-  private async savePositionsNow(): Promise<void> {
-    for (const [p, owned] of this.partitions.owned) {
-      const next = owned.emitted;
-      // notices made outside a chunk (holdNotices) are written at the position already saved
-      if (next === null || (next === owned.saved && owned.flags.length === 0)) continue;
-      try {
-        await this.savePosition(p, owned, next);
-      } catch (err) {
-        if (!(err instanceof FencedError)) {
-          // retried every second: said at the first failure and once a minute after, not 3,600 times an hour a partition
-          const f = this.commitFailures.get(p);
-          if (!f || saysFailure(f, POSITION_FAILURES_SAID_EVERY))
-            this.log.warn(
-              { err: (err as Error).message, partition: p, ...(f && after(f).fields) },
-              `position not saved${pgTimedOut(err) ? `: ${this.unanswered(err)}` : ""}; trying again every second (said again once a minute while it fails, and when it succeeds)`,
-            );
-          continue;
-        }
-        this.metrics.fenced.inc();
-        if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
-      }
     }
   }
 
@@ -903,14 +857,14 @@ export class Runner {
     try {
       const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
       const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
-      const written = await this.commit(
+      const written = await this.commits.commit(
         p,
         owned,
         owned.saved,
         fresh.map((r) => r.a),
-        fresh.map((r) => this.alertMessage(r.a, { "mt-event-id": r.eventId })),
+        fresh.map((r) => alertMessage(r.a, { "mt-event-id": r.eventId })),
       );
-      this.countAlerts(fresh.map((r) => r.a));
+      this.commits.countAlerts(fresh.map((r) => r.a));
       if (written.length) void owned.publisher.flush(written);
     } catch (err) {
       // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
@@ -918,84 +872,6 @@ export class Runner {
       else this.log.warn({ err: (err as Error).message, partition: p }, "alerts of merchants flagged elsewhere not committed; the partition is claimed again");
       if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
     }
-  }
-
-  /**
-   * Writes a partition's outputs and position with the rule hits and flag notices it carries. They are taken off
-   * the partition for the write and put back if it fails: a position saved meanwhile (savePositions) must neither
-   * write them a second time nor drop those carried after them.
-   */
-  private async commit(p: number, owned: Owned, next: bigint, alerts: Alert[], outbox: OutboxMessage[]): Promise<OutboxRow[]> {
-    const { hits, flags } = owned;
-    owned.hits = [];
-    owned.flags = [];
-    const attempt = ++this.commitsBegun;
-    try {
-      const written = await this.store.commitOutputs({
-        topic: this.cfg.eventsTopic,
-        partition: p,
-        epoch: owned.epoch,
-        nextOffset: String(next),
-        alerts,
-        outbox,
-        hits,
-        flags,
-        acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
-      });
-      // a save that began before later chunks (savePositions beside a batch) leaves them to the next
-      if (owned.uncounted.consumed && next >= owned.uncounted.upTo) this.countUncounted(owned);
-      const failed = this.commitFailures.get(p);
-      if (failed) {
-        this.commitFailures.delete(p);
-        const a = after(failed);
-        this.log.info(
-          { partition: p, ...a.fields },
-          `partition ${p}'s writes to PostgreSQL succeed again, ${a.words}: nothing of it was lost (a chunk whose commit failed is processed again from the saved position)`,
-        );
-      }
-      if (attempt > (this.committedUpTo.get(p) ?? 0)) this.committedUpTo.set(p, attempt);
-      return written;
-    } catch (err) {
-      owned.hits = hits.concat(owned.hits);
-      owned.flags = flags.concat(owned.flags);
-      // a statement that waited on a hung PostgreSQL fails long after it began, maybe after later ones succeeded: were
-      // it counted, readiness would say the writes fail until the partition's next commit, which a quiet one never makes
-      if (!(err instanceof FencedError) && attempt > (this.committedUpTo.get(p) ?? 0)) {
-        this.commitFailures.set(p, { ...failedAgain(this.commitFailures.get(p)), error: (err as Error).message, unanswered: pgTimedOut(err) ? this.unanswered(err) : undefined });
-      }
-      throw err;
-    }
-  }
-
-  /** What a PostgreSQL that did not answer in time (pgTimedOut) means, and what to check. */
-  private unanswered(err: unknown): string {
-    const [ms, setting] = (err as Error).message === "Query read timeout" ? [this.cfg.pgQueryTimeoutMs, "MT_PG_QUERY_TIMEOUT_MS"] : [this.cfg.pgConnectTimeoutMs, "MT_PG_CONNECT_TIMEOUT_MS"];
-    return `PostgreSQL did not answer within ${ms} ms (${setting}): check that the server at ${databaseWhere(this.cfg.databaseUrl)} is up and answers from this host (a stalled server, a failover to an address that does not answer, a network that drops packets)`;
-  }
-
-  /** Events committed (or whose position is), counted in the metrics: consumed = processed + dead-lettered. */
-  private countConsumed(consumed: number, processed: Partial<Record<EventType, number>>): void {
-    if (consumed) this.metrics.consumed.inc(consumed);
-    for (const [type, n] of Object.entries(processed)) this.metrics.processed.inc({ type }, n);
-  }
-
-  /** The events of a partition's chunks without outputs, once PostgreSQL has their position. */
-  private countUncounted(owned: Owned): void {
-    this.countConsumed(owned.uncounted.consumed, owned.uncounted.processed);
-    owned.uncounted = { upTo: owned.uncounted.upTo, consumed: 0, processed: {} };
-  }
-
-  /** Alerts committed, counted in the metrics (once: a chunk whose commit failed is processed again). */
-  private countAlerts(alerts: Alert[]): void {
-    for (const a of alerts) {
-      this.metrics.alerts.inc({ severity: a.severity });
-      for (const t of a.typologies) this.metrics.alertTypologies.inc({ typology: t });
-    }
-  }
-
-  /** An alert as its outbox message for the alerts topic. */
-  private alertMessage(a: Alert, headers: Record<string, string>): OutboxMessage {
-    return { dest: "alerts", key: Buffer.from(a.merchantId), value: Buffer.from(JSON.stringify(a)), headers };
   }
 
   /**
@@ -1220,7 +1096,7 @@ export class Runner {
         for (const a of raised) {
           appendedAt.push(Number(m.timestamp));
           alerts.push(a);
-          outbox.push(this.alertMessage(a, { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset }));
+          outbox.push(alertMessage(a, { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset }));
         }
       }
       const lastOffset = msgs[end - 1]!.offset;
@@ -1252,7 +1128,7 @@ export class Runner {
         for (const f of flags) if (!lapsed.includes(f)) owned.flags.push(f);
         if (alerts.length || outbox.length) {
           try {
-            written = await this.commit(p, owned, next, alerts, outbox);
+            written = await this.commits.commit(p, owned, next, alerts, outbox);
             committed = true;
           } catch (err) {
             // memory is now ahead of PostgreSQL: forget it; the next batch claims again and rebuilds
@@ -1263,12 +1139,12 @@ export class Runner {
               return;
             }
             // a chunk PostgreSQL refuses for its content is refused again at every retry: said at the first and once a minute
-            const f = this.commitFailures.get(p);
+            const f = this.commits.commitFailures.get(p);
             if (!f || saysFailure(f, FAILURES_SAID_EVERY))
               log.error(
                 { partition: p, from: msgs[first]!.offset, to: lastOffset, alerts: alerts.length, deadLetters: outbox.length - alerts.length, err: (err as Error).message, ...(f && after(f).fields) },
                 (pgTimedOut(err)
-                  ? `chunk's outputs not committed: ${this.unanswered(err)}; the partition is claimed again and the chunk retried`
+                  ? `chunk's outputs not committed: ${this.commits.unanswered(err)}; the partition is claimed again and the chunk retried`
                   : "chunk's outputs not committed; the partition is claimed again and the chunk retried. If this repeats for the same offsets, PostgreSQL refuses the chunk's content: the partition is held until it is fixed") +
                   ` (said again every ${FAILURES_SAID_EVERY} failures, and when its writes succeed)`,
               );
@@ -1285,7 +1161,7 @@ export class Runner {
         }
         owned.emitted = next;
       }
-      if (committed || !consumed) this.countConsumed(consumed, processed);
+      if (committed || !consumed) this.commits.countConsumed(consumed, processed);
       else {
         // no outputs, so not committed: counted with the position's save
         const u = owned.uncounted;
@@ -1294,7 +1170,7 @@ export class Runner {
         for (const [type, n] of Object.entries(processed) as [EventType, number][]) u.processed[type] = (u.processed[type] ?? 0) + n;
       }
       for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
-      this.countAlerts(alerts);
+      this.commits.countAlerts(alerts);
       if (this.partitions.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
@@ -1374,8 +1250,8 @@ export class Runner {
           await this.readingTerminated;
           await this.pollingFlags;
           for (const o of this.partitions.owned.values()) await o.applying;
-          await this.savingPositions;
-          await this.savePositions();
+          await this.commits.savingPositions;
+          await this.commits.savePositions();
           await this.checkpoint();
         })(),
         this.cfg.stopPgWaitMs,

@@ -115,7 +115,7 @@ describe("checkpoints", () => {
 
     const runner = await startRunner(n, url, { checkpointMs: 300 });
     // the background save of positions never comes (as when the process is killed before it)
-    const inside = runner as unknown as { savePositionsNow(): Promise<void> };
+    const inside = (runner as unknown as { commits: { savePositionsNow(): Promise<void> } }).commits;
     inside.savePositionsNow = async () => undefined;
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
