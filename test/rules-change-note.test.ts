@@ -77,8 +77,8 @@ describe("a change note with each save and restore", { timeout: 60_000 }, () => 
     expect(listed.find((x) => x.version === w)?.note).toBe("Once more, in JSON");
     const inForce = await t.get<Listed[]>("/api/rules/periods");
     expect(inForce.map((p) => [p.version, p.how, p.note])).toEqual([
-      [w, "page", "Once more, in JSON"],
-      [v, "page", "Lower the card-testing weight: too many alerts (ticket EX-1)"],
+      [w, "api", "Once more, in JSON"],
+      [v, "api", "Lower the card-testing weight: too many alerts (ticket EX-1)"],
       [t.rs.version, "directory", DIRECTORY_NOTE],
     ]);
     expect((await t.audit("rules-change")).map((a) => a.detail?.note)).toEqual(["Lower the card-testing weight: too many alerts (ticket EX-1)", "Once more, in JSON"]);

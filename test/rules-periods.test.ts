@@ -73,7 +73,7 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
     expect(brief(all)).toEqual([
       [second, "tuner", "restore", true],
       [first.version, "directory", "directory", false],
-      [second, "tuner", "page", false],
+      [second, "tuner", "api", false],
       [first.version, "directory", "directory", false],
     ]);
     // each period ends when the next begins

@@ -39,8 +39,11 @@ export function filesOf(rs: RuleSet): RuleFiles {
 /** A file's version, as a save names the file it was made from: the sha256 of its text; "" for no file. */
 export const fileVersion = (text: string | undefined): string => (text === undefined ? "" : sha256Tagged(text));
 
-/** How a version was put in force: found in the rules directory (at a start or a reload), saved on the page, or restored. */
-export type InForceHow = "directory" | "page" | "restore";
+/**
+ * How a version was put in force: found in the rules directory (at a start or a reload), saved on the page, saved
+ * through the API (a script, curl), or restored (either way).
+ */
+export type InForceHow = "directory" | "page" | "api" | "restore";
 
 /** A version put in force by a tuner's save or restore, with why. */
 export interface PutByTuner {

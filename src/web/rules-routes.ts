@@ -11,7 +11,7 @@ import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
-import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, findVersion, periods, recordVersion, versionFiles, versions, type RuleFiles } from "../rules/history.js";
+import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, findVersion, periods, recordVersion, versionFiles, versions, type PutByTuner, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import type { PageUser } from "./html.js";
 import { rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
@@ -273,6 +273,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     action: (typeof AUDIT_ACTIONS)["rules"][number],
     target: string,
     note: string,
+    how: PutByTuner["how"],
   ): Promise<{ rs: RuleSet; rules: RuleChanges }> => {
     const run = saving.then(async () => {
       let putBack = (): void => undefined;
@@ -290,7 +291,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           checkNotEmptied(rs, replaced, basename(c.dir));
           // the directory's set is in the history too (it may be a hand edit), so this change can always be compared and rolled back
           if (!(dir instanceof ConfigError)) await recordVersion(q, dir, held, "directory");
-          await recordVersion(q, rs, next, actor.username, { how: action === "rules-restore" ? "restore" : "page", note });
+          await recordVersion(q, rs, next, actor.username, { how, note });
           await writeAudit(q, actor, action, {
             target,
             before: { version: before },
@@ -317,7 +318,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     return run;
   };
   /** `base`: the fileVersion of the file the change was made from ("" for a new file), checked in the save's turn. */
-  const changeFile = (actor: Actor, file: string, content: string, base: string, note: string) =>
+  const changeFile = (actor: Actor, file: string, content: string, base: string, note: string, via: "page" | "api") =>
     replaceFiles(
       actor,
       (held) => {
@@ -327,6 +328,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       "rules-change",
       file,
       note,
+      via,
     );
 
   const page = async (req: FastifyRequest, o: { error?: string; notice?: string; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
@@ -352,7 +354,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     // kept in the form if the save is refused, as the text is
     const typed = String((req.body as Record<string, unknown>).note ?? "");
     try {
-      const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""));
+      const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
       return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.${changesText(rules)}` }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
@@ -391,7 +393,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const content = fileText(req.body);
     const base = String(req.headers["if-match"] ?? "").replace(/^"(.*)"$/, "$1");
     const { file } = req.params as { file: string };
-    const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, SAVE_NOTE)).catch(async (err: unknown) => {
+    const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, SAVE_NOTE), "api").catch(async (err: unknown) => {
       // the refusal says who saved the file since, as the page does: it may well be the same tuner (a retried PUT)
       if (err instanceof StaleFile && err.current !== undefined && err.base) throw new StaleFile(file, err.current, err.base, await fileChangedBy(c.db, file, err.current));
       throw err;
@@ -426,7 +428,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.get("/api/rules/diff", { config: { perm: "rules:read" } }, async (req, reply) => reply.type("text/plain; charset=utf-8").send(await diff(req.query as Record<string, string>)));
   app.post("/api/rules/versions/:version/restore", { config: { perm: "rules:write" } }, async (req) => {
     const { version, files: f } = await versionOf((req.params as { version: string }).version);
-    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, changeNote(req, RESTORE_NOTE));
+    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, changeNote(req, RESTORE_NOTE), "restore");
     return { id: rs.id, version: rs.version, rules };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
@@ -438,7 +440,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       if (!(err instanceof NoteRefused)) throw err;
       return c.sendHtml(reply, await page(req, { error: `Not restored; the rule set in force is unchanged. ${err.message}` }), 400);
     }
-    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note);
+    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note, "restore");
     return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}.${changesText(rules)}` }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));

@@ -51,7 +51,7 @@ function conflictMessage(x: RulesConflict): string {
     : `Not saved: someone else saved ${x.file} after you opened it${who}, and saving yours would have undone their change. Your text is kept in its form below, with the file as it is now and the difference between the two: put into your text what you want to keep of theirs, then save again (that replaces the file as it is now).`;
 }
 
-const HOW: Record<RulePeriod["how"], string> = { directory: "found in the rules directory", page: "saved on this page", restore: "restored" };
+const HOW: Record<RulePeriod["how"], string> = { directory: "found in the rules directory", page: "saved on this page", api: "saved through the API", restore: "restored" };
 
 /** A note as the history holds it; none for saves and restores made before notes were kept. */
 const noteText = (note: string | null) => note ?? html`<span class="muted">none (made before notes were kept)</span>`;
