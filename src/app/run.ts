@@ -2,7 +2,6 @@
 // engine (state, rules, score) -> for a chunk with outputs, one PostgreSQL transaction (position, alerts, cases,
 // outbox; a chunk without any has its position saved within a second) -> the outbox publisher (alerts topic,
 // dead-letter topic), exactly once. Merchant state is checkpointed apart, a partition at a time, every few seconds.
-import { setImmediate as yieldToLoop } from "node:timers/promises";
 import pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
@@ -21,7 +20,7 @@ import { loadTrustStore, watchTrustStore, type TrustStore } from "../indicators/
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, skippedBatch, type Checkpoint, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, skippedBatch, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate, migratedAhead } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, skippedReason, startConsumer, type SkippedLookup } from "../source/kafka.js";
@@ -34,28 +33,17 @@ import { buildWebServer, closeWeb } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { scrapeRead, within } from "../lib/within.js";
-import type { Profile } from "../state/merchant.js";
 import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
 import type { Alert } from "../decode/events.js";
+import { Checkpoints } from "./run/checkpoints.js";
 import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import type { RunContext } from "./run/context.js";
-import { Partitions, checkpointable, lagOf, type Owned } from "./run/partitions.js";
+import { Partitions, lagOf, type Owned } from "./run/partitions.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
 /** A record of a batch the codecs refused and an operator skipped (source/kafka.ts's skippedReason): dead-lettered. */
 type Unreadable = { ok: false; kind: "unreadable-batch"; reason: string };
 
-/** A checkpoint being serialised: a partition's changed merchants as of one position, written in slices. */
-interface Cut {
-  partition: number;
-  /** merchants not serialised yet: one that an event is about to change is serialised first (engine.beforeChange) */
-  pending: Set<string>;
-  rows: string[];
-  profiles: Profile[];
-}
-
-/** Merchants serialised between two turns of the event loop during a checkpoint. */
-const SERIALISE_SLICE = 200;
 /** How long a partition whose batch could not be claimed or committed waits before it is fetched again. */
 const FETCH_AGAIN_MS = 1000;
 
@@ -110,6 +98,8 @@ export class Runner {
   private readonly partitions: Partitions;
   /** their writes to PostgreSQL: outputs, positions (commits.ts) */
   private readonly commits: Commits;
+  /** their merchants' state, checkpointed in turn (checkpoints.ts) */
+  private readonly checkpoints: Checkpoints;
   private webhook?: WebhookDispatcher;
   /** when an event's card number was last logged (cardNumbersTruncated) */
   private cardNumbersSaidAt = 0;
@@ -117,23 +107,10 @@ export class Runner {
   private readonly aheadOfStamp: AheadLimit;
   private readonly aheadOfClock: AheadLimit;
   private stopping?: Promise<void>;
-  private lastCheckpoint = Date.now();
   /** when the group's Kafka offsets were last committed (commitKafka) */
   private kafkaCommittedAt = Date.now();
   private sampled = 0;
   private joined = false;
-  private checkpointing: Promise<void> = Promise.resolve();
-  /** the checkpoint being serialised; one at a time (checkpoint()) */
-  private cut?: Cut;
-  /**
-   * Profiles as written by a checkpoint. A merchant's row is rewritten at every checkpoint, its profile (a third of
-   * it) only when it is a new one: applyProfile makes a new object for every profile event.
-   */
-  private readonly savedProfiles = new WeakSet<Profile>();
-  private checkpointPending = false;
-  /** checkpoints written since the start, and those in turn failing in a row (checkpointInTurn says so) */
-  private checkpointsWritten = 0;
-  private readonly checkpointsRetried = new Retried("error", "checkpoint failed; its merchants stay marked and go with the next one", "checkpoints are written again");
   private readonly flagReadsRetried = new Retried("warn", "flag notices not read; trying again in a second", "flag notices are read again");
   private readonly claimsRetried = new Retried("warn", "a partition could not be claimed (PostgreSQL or the broker did not answer); its batch is fetched again in a second", "partitions are claimed again");
   private readonly positionTimer = setInterval(() => {
@@ -209,17 +186,15 @@ export class Runner {
     this.partitions = new Partitions(ctx, {
       consumer: () => this.consumer,
       stopSignal: this.stopSignal,
-      checkpoint: (partitions) => this.checkpoint(partitions),
+      checkpoint: (partitions) => this.checkpoints.checkpoint(partitions),
       claimed: () => {
         this.holdNotices();
         this.flagsRead = FLAGS_START;
       },
     });
     this.commits = new Commits(ctx, this.partitions);
-    this.engine.beforeChange = (id) => {
-      const cut = this.cut;
-      if (cut !== undefined && cut.pending.has(id)) this.serialiseOne(cut, id);
-    };
+    this.checkpoints = new Checkpoints(ctx, this.partitions, this.commits);
+    this.engine.beforeChange = (id) => this.checkpoints.beforeChange(id);
     // A peer on another partition than the flagged merchant's is linked from the flag's committed notice, in its
     // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
     // failed commit, and its alert, carried by that chunk, would never be raised again.
@@ -431,8 +406,7 @@ export class Runner {
     const before = this.engine.ruleSet.version;
     // it changes merchants without an event (slots, signals, flags): a checkpoint being serialised writes those it
     // has not written yet first, as an event's beforeChange has it, so that each row is the state at its offset
-    const cut = this.cut;
-    if (cut !== undefined) for (const id of cut.pending) this.serialiseOne(cut, id);
+    this.checkpoints.serialisePending();
     this.engine.replaceRuleSet(rs);
     this.holdNotices();
     this.setRuleSetGauge(rs);
@@ -615,133 +589,13 @@ export class Runner {
   }
 
   /**
-   * Writes the changed merchants' state of the given partitions (all owned ones by default) whose outputs are done
-   * up to their position. One at a time: a checkpoint that ran beside another would find the changed merchants
-   * already taken and record a position for state it never wrote.
-   */
-  private checkpoint(partitions?: number[]): Promise<void> {
-    const run = this.checkpointing.then(() => this.checkpointNow(partitions ?? [...this.partitions.owned.keys()]));
-    this.checkpointing = run.catch(() => undefined);
-    return run;
-  }
-
-  private async checkpointNow(partitions: number[]): Promise<void> {
-    this.sortDirty();
-    for (const p of partitions) {
-      const owned = this.partitions.owned.get(p);
-      if (!owned || !checkpointable(owned)) continue;
-      // The rule hits and flag notices of chunks without outputs wait in memory for the position's save. They are
-      // written with the position first: a checkpoint ahead of the saved position would have a restart skip their
-      // events, and they would be lost. Begun at the cut, before the state is serialised, with a handler at once.
-      const cutAt = owned.position;
-      const positionSaved = owned.saved === cutAt && owned.flags.length === 0 ? undefined : this.commits.savePosition(p, owned, cutAt).then(() => undefined, (err: Error) => err);
-      const write = await this.serialise(p, owned);
-      try {
-        const failed = await positionSaved;
-        if (failed) throw failed;
-        // given up while serialised (a failed commit, a rebalance): its merchants are gone, and the rows are not all there
-        if (this.partitions.owned.get(p) !== owned) continue;
-        await this.store.checkpoint(write);
-        this.checkpointsWritten++;
-        // what the latest checkpoint wrote: one that failed wrote nothing
-        this.metrics.checkpointBytes.set(write.states.length);
-        this.metrics.checkpointMerchants.set(write.merchants.length);
-        for (const profile of write.profiles) this.savedProfiles.add(profile);
-      } catch (err) {
-        if (this.partitions.owned.get(p) === owned) for (const id of write.merchants) owned.dirty.add(id);
-        if (!(err instanceof FencedError)) {
-          // the merchants go with the next one; until one lands, a crash replays more events (retention permitting)
-          this.metrics.checkpointFailures.inc();
-          throw err;
-        }
-        this.metrics.fenced.inc();
-        // not a claim made since (the partition given up and taken again while this was written)
-        if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
-      }
-    }
-  }
-
-  /**
-   * A partition's changed merchants as of its position, in slices between which every partition's chunks go on. A
-   * merchant that an event is about to change is serialised first (engine.beforeChange), so each row is its state
-   * at the position recorded. No chunk waits for a checkpoint: kafkajs fetches again only once every batch of a
-   * fetch is done, so one partition waiting for its state to be serialised (40-120 ms at 5,000 events/s) held all.
-   */
-  private async serialise(p: number, owned: Owned): Promise<Checkpoint & { merchants: string[]; profiles: Profile[] }> {
-    const cut: Cut = { partition: p, pending: owned.dirty, rows: [], profiles: [] };
-    const merchants = [...cut.pending];
-    owned.dirty = new Set();
-    owned.checkpointedAt = Date.now();
-    const stateOffset = String(owned.position);
-    const stateRecord = owned.last;
-    this.cut = cut;
-    try {
-      let n = 0;
-      for (const id of cut.pending) {
-        this.serialiseOne(cut, id);
-        if (++n % SERIALISE_SLICE === 0) await yieldToLoop();
-      }
-    } finally {
-      this.cut = undefined;
-    }
-    return { topic: this.cfg.eventsTopic, partition: p, epoch: owned.epoch, stateOffset, stateRecord, states: `[${cut.rows.join(",")}]`, merchants, profiles: cut.profiles };
-  }
-
-  private serialiseOne(cut: Cut, id: string): void {
-    cut.pending.delete(id);
-    const m = this.engine.merchants.get(id);
-    if (!m) return;
-    const { profile, ...state } = this.engine.snapshot(m);
-    const changed = profile !== undefined && !this.savedProfiles.has(profile);
-    if (changed) cut.profiles.push(profile);
-    cut.rows.push(JSON.stringify({ m: m.id, p: cut.partition, s: state, ...(changed && { pr: profile }) }));
-  }
-
-  /**
-   * The partitions take turns: one is checkpointed every checkpointMs / (partitions owned), the one written longest
-   * ago, so each is written about every checkpointMs. Serialising a partition's state holds the event loop, and one
-   * partition's share keeps that pause short where all of them at once held every alert in hand for hundreds of ms.
-   */
-  private checkpointInTurn(log: Logger, quiet = false): void {
-    if (this.checkpointPending || this.partitions.owned.size === 0) return;
-    const now = Date.now();
-    if (now - this.lastCheckpoint < this.cfg.checkpointMs / this.partitions.owned.size) return;
-    // in a quiet spell only a partition with changes to save is written: an idle one's checkpoint stays as it is
-    if (quiet) this.sortDirty();
-    let oldest: number | undefined;
-    for (const [p, o] of this.partitions.owned)
-      if ((!quiet || (o.dirty.size > 0 && checkpointable(o))) && (oldest === undefined || o.checkpointedAt < this.partitions.owned.get(oldest)!.checkpointedAt)) oldest = p;
-    if (oldest === undefined) return;
-    this.checkpointPending = true;
-    this.lastCheckpoint = now;
-    const written = this.checkpointsWritten;
-    void this.checkpoint([oldest])
-      .then(
-        () => {
-          // one that wrote nothing (no partition checkpointable) says nothing of PostgreSQL
-          if (this.checkpointsWritten > written) this.checkpointsRetried.succeeded(log);
-        },
-        (err: Error) => this.checkpointsRetried.failed(log, err),
-      )
-      .finally(() => (this.checkpointPending = false));
-  }
-
-  /**
    * checkpointInTurn runs after chunks: when no batch comes, the last changes before the quiet spell would wait for
    * the next event, replayed from Kafka after a crash only while retention keeps them, and a stop after a long quiet
    * spell would have them all to write. Checked every second while no batch is in hand (one that comes takes over).
    */
   private checkpointQuiet(): void {
     if (this.stopping || this.inFlight.size > 0) return;
-    this.checkpointInTurn(this.log, true);
-  }
-
-  /** The merchants the engine changed since the last call, added to their partitions' changed merchants. */
-  private sortDirty(): void {
-    for (const id of this.engine.takeDirty()) {
-      const part = this.partitions.partitionOf.get(id);
-      if (part !== undefined) this.partitions.owned.get(part)?.dirty.add(id);
-    }
+    this.checkpoints.checkpointInTurn(this.log, true);
   }
 
   /**
@@ -1179,7 +1033,7 @@ export class Runner {
       await this.untilStop(this.commitKafka(commitOffsetsIfNecessary));
       // in the background: the batch goes on while the state is serialised and written (each row is the state at
       // the position the checkpoint records, so what it writes is consistent whenever it lands)
-      this.checkpointInTurn(log);
+      this.checkpoints.checkpointInTurn(log);
       await this.untilStop(heartbeat());
     }
   }
@@ -1252,7 +1106,7 @@ export class Runner {
           for (const o of this.partitions.owned.values()) await o.applying;
           await this.commits.savingPositions;
           await this.commits.savePositions();
-          await this.checkpoint();
+          await this.checkpoints.checkpoint();
         })(),
         this.cfg.stopPgWaitMs,
       ).then(

@@ -23,8 +23,8 @@ describe("checkpoints", () => {
     await produce(n.events, events.map((e) => JSON.stringify(e)), { batch: 1000, pauseMs: 20 });
 
     const runner = await startRunner(n, url, { checkpointMs: 100, concurrentPartitions: 2, indicators: undefined });
-    // private parts of the Runner, read to check the rule from outside
-    const inside = runner as unknown as {
+    // private parts of the Runner's checkpoints, read to check the rule from outside
+    const inside = (runner as unknown as { checkpoints: unknown }).checkpoints as {
       cut?: { pending: Set<string> };
       serialise: (p: number, owned: { dirty: Set<string> }) => Promise<{ merchants: string[]; states: string }>;
     };
@@ -39,7 +39,7 @@ describe("checkpoints", () => {
     let sliced = 0;
     let rowsChecked = 0;
     const notAsOfStart: string[] = [];
-    const serialise = inside.serialise.bind(runner);
+    const serialise = inside.serialise.bind(inside);
     inside.serialise = async (p, owned) => {
       const atStart = new Map<string, string>();
       for (const id of owned.dirty) {

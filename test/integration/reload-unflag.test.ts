@@ -103,20 +103,21 @@ describe("a merchant flagged by a rule the tuner switches off", () => {
     try {
       await produce(n.events, [onIp(B, "2026-03-01T00:00:00Z"), onIp(A, "2026-03-01T00:01:00Z", [LISTED_URL])]);
       await waitCaughtUp(n, url);
-      const internals = runner as unknown as { serialiseOne(cut: unknown, id: string): void; putInForce(rs: RuleSet): void; checkpoint(partitions?: number[]): Promise<void> };
+      const internals = runner as unknown as { checkpoints: { serialiseOne(cut: unknown, id: string): void; checkpoint(partitions?: number[]): Promise<void> }; putInForce(rs: RuleSet): void };
+      const checkpoints = internals.checkpoints;
       shadow();
       const next = loadRuleSet(rules);
       // the reload comes between two merchants being serialised (as between two slices): B is written, A not yet
-      const serialiseOne = internals.serialiseOne.bind(runner);
+      const serialiseOne = checkpoints.serialiseOne.bind(checkpoints);
       let reloaded = false;
-      internals.serialiseOne = (cut, id) => {
+      checkpoints.serialiseOne = (cut, id) => {
         serialiseOne(cut, id);
         if (reloaded) return;
         reloaded = true;
         expect(id).toBe(B);
         internals.putInForce(next);
       };
-      await internals.checkpoint([0]);
+      await checkpoints.checkpoint([0]);
       expect(reloaded).toBe(true);
       const pool = new pg.Pool({ connectionString: url, max: 1 });
       try {
