@@ -41,17 +41,53 @@ const WORD = /[\p{L}\p{N}]+/gu;
  * scripts as ASCII ones, read as Latin.
  */
 function plainLetters(raw: string): string {
-  const text = raw.replace(SIGN, signWord).normalize("NFKD").replace(INVISIBLE, "").replace(OTHER_DIGIT, asciiDigit);
+  const text = raw.replace(REGIONAL, regionalWord).replace(ENCLOSED, enclosedReading).replace(SIGN, signWord).normalize("NFKD").replace(INVISIBLE, "").replace(OTHER_DIGIT, asciiDigit);
   // CAFÉ without its accent is ASCII again: no look-alike to read
   return NON_ASCII.test(text) && LATIN.test(text) ? text.replace(WORD, latinReading) : text;
 }
 
 const SIGN = /\p{S}/gu;
 const ALPHANUMERIC = /[\p{L}\p{N}]/gu;
-/** A sign that NFKD writes as letters (™ as TM, № as No) as a word of its own: glued on, they would make a longer word. */
+const BRACKETED = /^\((\p{L})\)$/u;
+/**
+ * A sign that NFKD writes as letters (™ as TM, № as No) as a word of its own: glued on, they would make a longer word;
+ * a letter in brackets (⒜, 🄐) as the letter, as NFKD reads a circled Ⓐ.
+ */
 function signWord(sign: string): string {
   const letters = sign.normalize("NFKD");
+  const bracketed = BRACKETED.exec(letters);
+  if (bracketed) return bracketed[1]!;
   return (letters.match(ALPHANUMERIC)?.length ?? 0) > 1 ? ` ${letters} ` : sign;
+}
+
+// Regional indicator symbols, 🇦 to 🇿: two make a flag (🇫🇷), often put before a name, so a run of them is a word of
+// its own, its letters as written: a flag glued to a name leaves the name whole, and a word spelt in them is that word
+const REGIONAL = /[\u{1f1e6}-\u{1f1ff}]+/gu;
+const regionalWord = (run: string): string => ` ${[...run].map((c) => String.fromCharCode(c.codePointAt(0)! - 0x1f1e6 + 65)).join("")} `;
+
+/**
+ * Letters and digits drawn in a symbol that NFKD leaves whole (it reads circled Ⓐ and squared 🄰 itself), from the
+ * Unicode charts: each range's first code point and what it reads; the rest of the range follows in order.
+ * Negative circled 🅐 and negative squared 🅰 capitals; dingbat negative circled ❶, circled sans-serif ➀ and negative
+ * circled sans-serif ➊ digits 1 to 9 (10 is left: no digit); negative circled ⓿ and dingbat circled sans-serif 🄋 and
+ * negative 🄌 zeros.
+ */
+const ENCLOSED_RANGES: [first: number, last: number, reads: string][] = [
+  [0x1f150, 0x1f169, "A"],
+  [0x1f170, 0x1f189, "A"],
+  [0x2776, 0x277e, "1"],
+  [0x2780, 0x2788, "1"],
+  [0x278a, 0x2792, "1"],
+  [0x24ff, 0x24ff, "0"],
+  [0x1f10b, 0x1f10b, "0"],
+  [0x1f10c, 0x1f10c, "0"],
+];
+const hex = (at: number): string => `\\u{${at.toString(16)}}`;
+const ENCLOSED = new RegExp(`[${ENCLOSED_RANGES.map(([a, b]) => `${hex(a)}-${hex(b)}`).join("")}]`, "gu");
+function enclosedReading(c: string): string {
+  const at = c.codePointAt(0)!;
+  const [first, , reads] = ENCLOSED_RANGES.find(([a, b]) => a <= at && at <= b)!;
+  return String.fromCharCode(reads.charCodeAt(0) + at - first);
 }
 
 const DIGIT = /\p{Nd}/u;
