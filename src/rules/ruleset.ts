@@ -174,6 +174,16 @@ function meant(key: string, known: readonly string[]): string | undefined {
   return scored[0] && scored[0].d <= Math.min(2, key.length - 1) ? scored[0].k : undefined;
 }
 
+/**
+ * Where a key written one level off goes: a rule's own key under its params (mode: shadow there), or one of its
+ * params beside weight; undefined for any other key. `path` is the object the key is in, inside `schema`.
+ */
+function misplaced(key: string, schema: z.core.$ZodType, path: readonly (string | number)[], kind: unknown): string | undefined {
+  if (path[path.length - 1] === "params" && keysAt(schema, path.slice(0, -1))?.includes(key)) return "a key of the rule itself: write it beside weight, not under params";
+  if (keysAt(schema, [...path, "params"])?.includes(key)) return `one of the params of ${typeof kind === "string" ? `kind ${kind}` : "its kind"}: write it under params`;
+  return undefined;
+}
+
 function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
   return error.issues.map((i) => {
     const path = [...prefix, ...(i.path as (string | number)[])];
@@ -183,7 +193,12 @@ function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string 
     const known = keysAt(schema, i.path as (string | number)[]) ?? [];
     const message =
       i.code === "unrecognized_keys"
-        ? `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"${meant(k, known) ? ` (did you mean "${meant(k, known)}"?)` : ""}`).join(", ")}`
+        ? `unknown key${keys.length > 1 ? "s" : ""} ${keys
+            .map((k) => {
+              const where = misplaced(k, schema, i.path as (string | number)[], doc.getIn([...prefix, "kind"])) ?? (meant(k, known) && `did you mean "${meant(k, known)}"?`);
+              return `"${k}"${where ? ` (${where})` : ""}`;
+            })
+            .join(", ")}`
         : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path, true)) : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
