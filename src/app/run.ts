@@ -20,7 +20,7 @@ import { loadTrustStore, watchTrustStore, type TrustStore } from "../indicators/
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
-import { PgStore, FencedError, FLAGS_PAGE, FLAGS_START, skippedBatch, type FlagCursor, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
+import { PgStore, FencedError, FLAGS_START, skippedBatch, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate, migratedAhead } from "../sinks/postgres/migrations.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, skippedReason, startConsumer, type SkippedLookup } from "../source/kafka.js";
@@ -28,13 +28,11 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
 import { WebhookDispatcher, givenUpCount } from "../cases/webhook.js";
-import { terminatedMerchants } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError, UsageError } from "../lib/errors.js";
 import { scrapeRead, within } from "../lib/within.js";
-import { FlagNotice, hasKey, infraKeys } from "../state/infra.js";
-import type { Alert } from "../decode/events.js";
+import { Notices, TERMINATED_READ_MS } from "./run/notices.js";
 import { Checkpoints } from "./run/checkpoints.js";
 import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import type { RunContext } from "./run/context.js";
@@ -47,8 +45,6 @@ type Unreadable = { ok: false; kind: "unreadable-batch"; reason: string };
 /** How long a partition whose batch could not be claimed or committed waits before it is fetched again. */
 const FETCH_AGAIN_MS = 1000;
 
-/** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
-export const TERMINATED_READ_MS = 5000;
 /**
  * How long each Kafka step of a stop waits, once PostgreSQL is saved: a broker that does not answer holds a step for
  * kafkajs's timeouts and retries (minutes in all), longer than a grace period (Kubernetes: 30 s) before SIGKILL.
@@ -79,6 +75,7 @@ async function listen(server: FastifyInstance, port: number, host: string, portS
 
 // exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
 export { REFUSED_RECHECK_MS } from "./run/partitions.js";
+export { TERMINATED_READ_MS } from "./run/notices.js";
 
 export class Runner {
   readonly metrics: Metrics = createMetrics();
@@ -100,6 +97,8 @@ export class Runner {
   private readonly commits: Commits;
   /** their merchants' state, checkpointed in turn (checkpoints.ts) */
   private readonly checkpoints: Checkpoints;
+  /** flag notices across processes and the merchants whose account was closed (notices.ts) */
+  private readonly notices: Notices;
   private webhook?: WebhookDispatcher;
   /** when an event's card number was last logged (cardNumbersTruncated) */
   private cardNumbersSaidAt = 0;
@@ -111,21 +110,13 @@ export class Runner {
   private kafkaCommittedAt = Date.now();
   private sampled = 0;
   private joined = false;
-  private readonly flagReadsRetried = new Retried("warn", "flag notices not read; trying again in a second", "flag notices are read again");
   private readonly claimsRetried = new Retried("warn", "a partition could not be claimed (PostgreSQL or the broker did not answer); its batch is fetched again in a second", "partitions are claimed again");
   private readonly positionTimer = setInterval(() => {
     void this.commits.savePositions();
-    void this.pollFlags();
+    void this.notices.pollFlags();
     this.checkpointQuiet();
   }, POSITION_SAVE_MS).unref();
-  private readonly terminatedTimer = setInterval(() => void this.readTerminated(), TERMINATED_READ_MS).unref();
-  /** the merchants whose account was closed as last put in force, sorted and joined: a read that finds the same changes nothing */
-  private terminatedDigest = "";
-  private readingTerminated?: Promise<void>;
-  /** the last mt_flags row read; back to the start when the partitions held change, so that every notice is seen again */
-  private flagsRead: FlagCursor = FLAGS_START;
-  private pollingFlags?: Promise<void>;
-  private pollAgain = false;
+  private readonly terminatedTimer = setInterval(() => void this.notices.readTerminated(), TERMINATED_READ_MS).unref();
   /** batches being processed (onBatch), which stop() waits for */
   private readonly inFlight = new Set<Promise<void>>();
   /** called when stop() begins: ends a batch's wait on Kafka (untilStop) */
@@ -187,13 +178,11 @@ export class Runner {
       consumer: () => this.consumer,
       stopSignal: this.stopSignal,
       checkpoint: (partitions) => this.checkpoints.checkpoint(partitions),
-      claimed: () => {
-        this.holdNotices();
-        this.flagsRead = FLAGS_START;
-      },
+      claimed: () => this.notices.claimed(),
     });
     this.commits = new Commits(ctx, this.partitions);
     this.checkpoints = new Checkpoints(ctx, this.partitions, this.commits);
+    this.notices = new Notices(ctx, this.partitions, this.commits, { joined: () => this.joined, stopping: () => this.stopping !== undefined });
     this.engine.beforeChange = (id) => this.checkpoints.beforeChange(id);
     // A peer on another partition than the flagged merchant's is linked from the flag's committed notice, in its
     // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
@@ -297,7 +286,7 @@ export class Runner {
     if (cfg.metricsPort) await this.serveMetrics();
     await this.serveReviewers();
     // in force before the first batch: a partition's merchants are restored flagged if their account was closed
-    await this.readTerminated();
+    await this.notices.readTerminated();
     this.rules.start();
     // a key added, rotated or revoked in MT_TRUST_STORE counts without a restart: sets in force that no longer verify
     // are withdrawn, refused ones that verify now are taken
@@ -386,7 +375,7 @@ export class Runner {
     const ix = indexSets(sets);
     // merchants flagged only on entries revoked or left out are unflagged now (engine.recheckFlag): their notices
     this.engine.replaceIndicators(ix);
-    this.holdNotices();
+    this.notices.holdNotices();
     this.setIndicatorGauges(ix);
     this.log.info({ sets: ix.sets }, "indicator sets in force");
   }
@@ -408,48 +397,11 @@ export class Runner {
     // has not written yet first, as an event's beforeChange has it, so that each row is the state at its offset
     this.checkpoints.serialisePending();
     this.engine.replaceRuleSet(rs);
-    this.holdNotices();
+    this.notices.holdNotices();
     this.setRuleSetGauge(rs);
     this.metrics.rulesReloads.inc({ result: "accepted" });
     this.log.info({ before, version: rs.version }, "rule set reloaded");
     void recordVersion(this.db, rs, filesOf(rs), "directory", "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
-  }
-
-  /**
-   * The merchants with a case closed as account_closed, read from the case store and put in force when they changed
-   * (engine.replaceTerminated): each stays flagged for shared infrastructure while its case is so closed, whatever
-   * the rules and indicators say, and its flag notice is written on its own partition, so other processes link to it.
-   * A read that fails leaves the list in force and is tried again at the next.
-   */
-  private readTerminated(): Promise<void> {
-    return (this.readingTerminated ??= terminatedMerchants(this.db)
-      .then((rows) => {
-        const ids = rows.map((r) => r.merchantId).sort();
-        const digest = ids.join("\n");
-        // no change once the stop begins (the checkpoint must not see flags change under it)
-        if (digest === this.terminatedDigest || this.stopping !== undefined) return;
-        // a merchant it flags or unflags goes through engine.beforeChange first, as for an event, so a checkpoint being
-        // serialised writes it as it was
-        this.engine.replaceTerminated(ids);
-        this.holdNotices();
-        this.terminatedDigest = digest;
-        this.log.info({ terminated: ids.length }, "merchants whose account was closed in force: flagged for shared infrastructure");
-      })
-      .catch((err: Error) => this.log.warn({ err: err.message }, `merchants whose account was closed not read; the list in force stays, read again in ${TERMINATED_READ_MS / 1000} s`))
-      .finally(() => (this.readingTerminated = undefined)));
-  }
-
-  /**
-   * The notices of merchants no longer flagged without an event of theirs (engine.recheckFlag: a reload, a restore,
-   * an indicator revoked, or expired by another merchant's event), made outside any chunk or in another partition's:
-   * each waits on its merchant's partition and is written with its position, within a second (savePositions) and
-   * before the state that has it unflagged is checkpointed, fenced by its epoch.
-   */
-  private holdNotices(notices = this.engine.takeFlags()): void {
-    for (const n of notices) {
-      const p = this.partitions.partitionOf.get(n.merchantId);
-      if (p !== undefined) this.partitions.owned.get(p)?.flags.push(n);
-    }
   }
 
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
@@ -574,7 +526,7 @@ export class Runner {
     this.joined = true;
     this.assigned = partitions;
     this.log.info({ partitions }, "partitions assigned");
-    this.flagsRead = FLAGS_START;
+    this.notices.flagsRead = FLAGS_START;
     for (const p of [...this.partitions.owned.keys()]) if (!partitions.includes(p)) void this.partitions.release(p, true);
     for (const [p, publisher] of this.partitions.unclaimed)
       if (!partitions.includes(p)) {
@@ -596,136 +548,6 @@ export class Runner {
   private checkpointQuiet(): void {
     if (this.stopping || this.inFlight.size > 0) return;
     this.checkpoints.checkpointInTurn(this.log, true);
-  }
-
-  /**
-   * Reads the flag notices written since the last read (mt_flags), by this process and others, and marks their keys
-   * flagged here; merchants held here that share one, on another partition than the flagged merchant's, are queued
-   * on their partitions, whose triggers are then applied.
-   */
-  private pollFlags(): Promise<void> {
-    // out of the group (the consumer stopped on an error) nothing is read, which says nothing of PostgreSQL
-    const reads = this.joined;
-    return (this.pollingFlags ??= this.pollFlagsNow()
-      .then(
-        () => {
-          if (reads) this.flagReadsRetried.succeeded(this.log);
-        },
-        (err: Error) => this.flagReadsRetried.failed(this.log, err),
-      )
-      .finally(() => {
-        this.pollingFlags = undefined;
-        if (this.pollAgain) this.pollFlagsSoon();
-      }));
-  }
-
-  /** A read of the notices now, or right after the one under way (which may have begun before the newest commit). */
-  private pollFlagsSoon(): void {
-    this.pollAgain = this.pollingFlags !== undefined;
-    if (!this.pollAgain) void this.pollFlags();
-  }
-
-  private async pollFlagsNow(): Promise<void> {
-    if (!this.joined) return;
-    // every page read before any is applied: read again from the start (a claim, a rebalance), a merchant's old notice
-    // flagging its keys and its later one dropping them may be pages apart, and events are processed between pages
-    const from = this.flagsRead;
-    const rows: Awaited<ReturnType<PgStore["flagsSince"]>> = [];
-    for (let after = from; ; ) {
-      const page = await this.store.flagsSince(after);
-      rows.push(...page);
-      if (page.length < FLAGS_PAGE) break;
-      after = page.at(-1)!;
-    }
-    const last = rows.at(-1);
-    // sent back to the start while this read was under way (a claim): read again from there next
-    if (this.flagsRead !== from) this.pollAgain = true;
-    else if (last) this.flagsRead = { xid: last.xid, seq: last.seq };
-    const notices = rows.flatMap((r) => {
-      const n = FlagNotice.safeParse(r.notice);
-      if (n.success) return [{ notice: n.data, partition: r.partition }];
-      this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
-      return [];
-    });
-    // A merchant flagged elsewhere may be flagged because its account was closed, which its process read before this
-    // one's next read (every TERMINATED_READ_MS): the list is read first, so its peers' findings name it terminated.
-    if (notices.some(({ notice }) => notice.keys.length)) {
-      await this.readingTerminated;
-      await this.readTerminated();
-    }
-    for (const { notice, partition } of notices)
-      for (const peer of this.flagNoticed(notice)) {
-        const q = this.partitions.partitionOf.get(peer);
-        // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
-        if (q !== undefined && q !== partition) this.partitions.owned.get(q)?.triggers.push({ notice, peer });
-      }
-    for (const [q, owned] of this.partitions.owned)
-      if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
-  }
-
-  /**
-   * Marks a notice's keys flagged and unmarks those it drops; returns the merchants held here that share one. A
-   * merchant held here has its flags from its own events, which may be newer than the notice: only keys it still
-   * holds are marked (an old notice must not flag again a key dropped since), and keys are unmarked only while it is
-   * not flagged here (notices read again from the start: its notice of no longer being flagged undoes the older one).
-   * Once its partition has processed again every event whose notices are committed, a merchant not flagged here is
-   * not flagged at all: none of its notices flags a key (read again from the start, its old flag notice would link
-   * merchants until its later notice is read, or, unflagged a moment ago, written).
-   */
-  private flagNoticed(n: FlagNotice): string[] {
-    const held = this.engine.merchants.get(n.merchantId);
-    if (!held) return this.engine.flagRemote(n);
-    if (!held.flagged && !this.rebuilding(n.merchantId)) return this.engine.flagRemote({ ...n, keys: [], dropped: [...n.keys, ...(n.dropped ?? [])] });
-    const now = infraKeys(held.profile);
-    return this.engine.flagRemote({ ...n, keys: n.keys.filter((k) => hasKey(now, k)), dropped: held.flagged ? undefined : n.dropped });
-  }
-
-  /** The merchant's partition is processing again events whose outputs (and notices) were committed before its claim. */
-  private rebuilding(merchantId: string): boolean {
-    const p = this.partitions.partitionOf.get(merchantId);
-    const owned = p === undefined ? undefined : this.partitions.owned.get(p);
-    return owned !== undefined && owned.emitted !== null && (owned.position === null || owned.position < owned.emitted);
-  }
-
-  /**
-   * Runs the peer-flagged rules of a partition's merchants linked to merchants flagged elsewhere and commits their
-   * alerts at the partition's position, between its batches. An alert already recorded is left out: after a
-   * restart or a rebalance every notice is read again, and a merchant restored from a checkpoint older than its
-   * alert raises it again, with the same id.
-   */
-  private async applyTriggers(p: number, owned: Owned): Promise<void> {
-    const triggers = owned.triggers;
-    owned.triggers = [];
-    if (owned.saved === null) {
-      // nothing of this partition committed yet: its first chunk will be
-      owned.triggers = triggers;
-      return;
-    }
-    // each alert with the event that flagged the merchant it is linked to
-    const raised: { a: Alert; eventId: string }[] = [];
-    this.partitions.inHand = p;
-    for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer])) raised.push({ a, eventId: t.notice.eventId });
-    for (const h of this.engine.takeHits()) owned.hits.push(h);
-    for (const f of this.engine.takeFlags()) owned.flags.push(f);
-    if (raised.length === 0 && owned.hits.length === 0 && owned.flags.length === 0) return;
-    try {
-      const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
-      const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
-      const written = await this.commits.commit(
-        p,
-        owned,
-        owned.saved,
-        fresh.map((r) => r.a),
-        fresh.map((r) => alertMessage(r.a, { "mt-event-id": r.eventId })),
-      );
-      this.commits.countAlerts(fresh.map((r) => r.a));
-      if (written.length) void owned.publisher.flush(written);
-    } catch (err) {
-      // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
-      if (err instanceof FencedError) this.metrics.fenced.inc();
-      else this.log.warn({ err: (err as Error).message, partition: p }, "alerts of merchants flagged elsewhere not committed; the partition is claimed again");
-      if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
-    }
   }
 
   /**
@@ -970,7 +792,7 @@ export class Runner {
       // a merchant unflagged by an indicator that another merchant's event found expired: on its own partition, and
       // written also from events processed before (which of this process's events passes the expiry first varies)
       const lapsed = flags.filter((f) => this.engine.withoutEvent(f) && (this.partitions.partitionOf.get(f.merchantId) !== p || !fresh));
-      if (lapsed.length) this.holdNotices(lapsed);
+      if (lapsed.length) this.notices.holdNotices(lapsed);
       let written: OutboxRow[] = [];
       let committed = false;
       if (fresh) {
@@ -1008,7 +830,7 @@ export class Runner {
           owned.saved = next;
           // a merchant flagged here: its peers on other partitions are linked from the notice just committed, now
           // rather than at the next second's read
-          if (flags.length) this.pollFlagsSoon();
+          if (flags.length) this.notices.pollFlagsSoon();
           const now = Date.now();
           for (const t of appendedAt) this.metrics.alertLatency.observe((now - t) / 1000);
           log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
@@ -1101,8 +923,8 @@ export class Runner {
       const failed = await within(
         (async () => {
           await Promise.allSettled(this.inFlight);
-          await this.readingTerminated;
-          await this.pollingFlags;
+          await this.notices.readingTerminated;
+          await this.notices.pollingFlags;
           for (const o of this.partitions.owned.values()) await o.applying;
           await this.commits.savingPositions;
           await this.commits.savePositions();

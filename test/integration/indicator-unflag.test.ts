@@ -39,7 +39,7 @@ async function restartedLinksNoOne(n: ReturnType<typeof freshNames>, url: string
   try {
     await produce(n.events, [elsewhere(D, at[0])]);
     await waitCaughtUp(n, url);
-    await until("every notice read again", () => (second as unknown as { flagsRead: unknown }).flagsRead !== FLAGS_START);
+    await until("every notice read again", () => (second as unknown as { notices: { flagsRead: unknown } }).notices.flagsRead !== FLAGS_START);
     expect(second.engine.merchants.get(A)?.flagged).toBe(false);
     await produce(n.events, [onIp(E, at[1])]);
     await waitCaughtUp(n, url);
@@ -128,7 +128,7 @@ describe("the notices read again from the start (a claim, a rebalance)", () => {
     const topic = `ind-${n.id}`;
     const set = indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "ind-window", source: "member:hotline-test" });
     const runner = await startRunner(n, url, { indicators: undefined, indicatorTopic: topic });
-    const internals = runner as unknown as { store: PgStore; flagsRead: unknown; pollFlags(): Promise<void> };
+    const internals = runner as unknown as { store: PgStore; notices: { flagsRead: unknown; pollFlags(): Promise<void> } };
     let hold = false;
     try {
       await publishSet(kafka(), topic, set);
@@ -146,9 +146,9 @@ describe("the notices read again from the start (a claim, a rebalance)", () => {
       await until("A unflagged by the revocation", () => runner.engine.merchants.get(A)?.flagged === false);
       expect(await drops(url, A)).toEqual([]);
       // a claim or a rebalance now: every notice read again, A's flag notice among them, the one dropping its keys unwritten
-      internals.flagsRead = FLAGS_START;
-      void internals.pollFlags();
-      await until("every notice read again", () => internals.flagsRead !== FLAGS_START);
+      internals.notices.flagsRead = FLAGS_START;
+      void internals.notices.pollFlags();
+      await until("every notice read again", () => internals.notices.flagsRead !== FLAGS_START);
       expect(runner.engine.infra.flaggedPeers(C, [ipKey])).toEqual([]);
       hold = false;
       await until("A's keys dropped for the other processes", async () => (await drops(url, A)).length === 1, 10_000);
@@ -164,7 +164,7 @@ describe("the notices read again from the start (a claim, a rebalance)", () => {
     await createTopics(n, 1);
     const url = await freshSchema(n);
     const runner = await startRunner(n, url, { indicators: undefined });
-    const internals = runner as unknown as { store: PgStore; flagsRead: { xid: string; seq: string } };
+    const internals = runner as unknown as { store: PgStore; notices: { flagsRead: { xid: string; seq: string } } };
     try {
       await produce(n.events, [elsewhere(D, "2026-03-01T00:00:00Z")]);
       await waitCaughtUp(n, url);
@@ -196,7 +196,7 @@ describe("the notices read again from the start (a claim, a rebalance)", () => {
           c.release();
         }
         const { rows } = await pool.query<{ seq: string }>("SELECT max(seq)::text AS seq FROM mt_flags WHERE group_id = $1", [n.group]);
-        await until("every notice read", () => internals.flagsRead.seq === rows[0]!.seq);
+        await until("every notice read", () => internals.notices.flagsRead.seq === rows[0]!.seq);
       } finally {
         await pool.end();
       }

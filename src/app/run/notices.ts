@@ -1,0 +1,228 @@
+// Flag notices across processes: the notices of every process read from mt_flags, their keys marked flagged here and
+// the merchants held here that share one alerted (applyTriggers); notices made outside a chunk held for their
+// partition's next write; and the merchants whose account the bank closed, read from the case store.
+import type { Engine } from "../../engine.js";
+import type { Alert } from "../../decode/events.js";
+import type { Logger } from "../../lib/log.js";
+import { terminatedMerchants } from "../../cases/store.js";
+import type { Db } from "../../cases/db.js";
+import { FencedError, FLAGS_PAGE, FLAGS_START, type FlagCursor, type PgStore } from "../../sinks/postgres/store.js";
+import { FlagNotice, hasKey, infraKeys } from "../../state/infra.js";
+import type { Metrics } from "../metrics.js";
+import type { RunContext } from "./context.js";
+import { alertMessage, type Commits } from "./commits.js";
+import type { Owned, Partitions } from "./partitions.js";
+import { Retried } from "./retried.js";
+
+/** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
+export const TERMINATED_READ_MS = 5000;
+
+/** What the notices ask of the rest of the Runner. */
+export interface NoticesHooks {
+  /** this member is in the consumer group */
+  joined: () => boolean;
+  /** stop() has begun */
+  stopping: () => boolean;
+}
+
+export class Notices {
+  /** the last mt_flags row read; back to the start when the partitions held change, so that every notice is seen again */
+  flagsRead: FlagCursor = FLAGS_START;
+  pollingFlags?: Promise<void>;
+  private pollAgain = false;
+  private readonly flagReadsRetried = new Retried("warn", "flag notices not read; trying again in a second", "flag notices are read again");
+  /** the merchants whose account was closed as last put in force, sorted and joined: a read that finds the same changes nothing */
+  private terminatedDigest = "";
+  readingTerminated?: Promise<void>;
+  private readonly log: Logger;
+  private readonly store: PgStore;
+  private readonly db: Db;
+  private readonly engine: Engine;
+  private readonly metrics: Metrics;
+
+  constructor(
+    ctx: RunContext,
+    private readonly partitions: Partitions,
+    private readonly commits: Commits,
+    private readonly hooks: NoticesHooks,
+  ) {
+    this.log = ctx.log;
+    this.store = ctx.store;
+    this.db = ctx.db;
+    this.engine = ctx.engine;
+    this.metrics = ctx.metrics;
+  }
+
+  /** A partition claimed: its merchants' notices are held, and the merchants just loaded linked to those other processes flagged. */
+  claimed(): void {
+    this.holdNotices();
+    this.flagsRead = FLAGS_START;
+  }
+
+  /**
+   * The merchants with a case closed as account_closed, read from the case store and put in force when they changed
+   * (engine.replaceTerminated): each stays flagged for shared infrastructure while its case is so closed, whatever
+   * the rules and indicators say, and its flag notice is written on its own partition, so other processes link to it.
+   * A read that fails leaves the list in force and is tried again at the next.
+   */
+  readTerminated(): Promise<void> {
+    return (this.readingTerminated ??= terminatedMerchants(this.db)
+      .then((rows) => {
+        const ids = rows.map((r) => r.merchantId).sort();
+        const digest = ids.join("\n");
+        // no change once the stop begins (the checkpoint must not see flags change under it)
+        if (digest === this.terminatedDigest || this.hooks.stopping()) return;
+        // a merchant it flags or unflags goes through engine.beforeChange first, as for an event, so a checkpoint being
+        // serialised writes it as it was
+        this.engine.replaceTerminated(ids);
+        this.holdNotices();
+        this.terminatedDigest = digest;
+        this.log.info({ terminated: ids.length }, "merchants whose account was closed in force: flagged for shared infrastructure");
+      })
+      .catch((err: Error) => this.log.warn({ err: err.message }, `merchants whose account was closed not read; the list in force stays, read again in ${TERMINATED_READ_MS / 1000} s`))
+      .finally(() => (this.readingTerminated = undefined)));
+  }
+
+  /**
+   * The notices of merchants no longer flagged without an event of theirs (engine.recheckFlag: a reload, a restore,
+   * an indicator revoked, or expired by another merchant's event), made outside any chunk or in another partition's:
+   * each waits on its merchant's partition and is written with its position, within a second (savePositions) and
+   * before the state that has it unflagged is checkpointed, fenced by its epoch.
+   */
+  holdNotices(notices = this.engine.takeFlags()): void {
+    for (const n of notices) {
+      const p = this.partitions.partitionOf.get(n.merchantId);
+      if (p !== undefined) this.partitions.owned.get(p)?.flags.push(n);
+    }
+  }
+
+  /**
+   * Reads the flag notices written since the last read (mt_flags), by this process and others, and marks their keys
+   * flagged here; merchants held here that share one, on another partition than the flagged merchant's, are queued
+   * on their partitions, whose triggers are then applied.
+   */
+  pollFlags(): Promise<void> {
+    // out of the group (the consumer stopped on an error) nothing is read, which says nothing of PostgreSQL
+    const reads = this.hooks.joined();
+    return (this.pollingFlags ??= this.pollFlagsNow()
+      .then(
+        () => {
+          if (reads) this.flagReadsRetried.succeeded(this.log);
+        },
+        (err: Error) => this.flagReadsRetried.failed(this.log, err),
+      )
+      .finally(() => {
+        this.pollingFlags = undefined;
+        if (this.pollAgain) this.pollFlagsSoon();
+      }));
+  }
+
+  /** A read of the notices now, or right after the one under way (which may have begun before the newest commit). */
+  pollFlagsSoon(): void {
+    this.pollAgain = this.pollingFlags !== undefined;
+    if (!this.pollAgain) void this.pollFlags();
+  }
+
+  private async pollFlagsNow(): Promise<void> {
+    if (!this.hooks.joined()) return;
+    // every page read before any is applied: read again from the start (a claim, a rebalance), a merchant's old notice
+    // flagging its keys and its later one dropping them may be pages apart, and events are processed between pages
+    const from = this.flagsRead;
+    const rows: Awaited<ReturnType<PgStore["flagsSince"]>> = [];
+    for (let after = from; ; ) {
+      const page = await this.store.flagsSince(after);
+      rows.push(...page);
+      if (page.length < FLAGS_PAGE) break;
+      after = page.at(-1)!;
+    }
+    const last = rows.at(-1);
+    // sent back to the start while this read was under way (a claim): read again from there next
+    if (this.flagsRead !== from) this.pollAgain = true;
+    else if (last) this.flagsRead = { xid: last.xid, seq: last.seq };
+    const notices = rows.flatMap((r) => {
+      const n = FlagNotice.safeParse(r.notice);
+      if (n.success) return [{ notice: n.data, partition: r.partition }];
+      this.log.warn({ xid: r.xid, seq: r.seq, reason: n.error.message }, "flag notice skipped: not a flag notice");
+      return [];
+    });
+    // A merchant flagged elsewhere may be flagged because its account was closed, which its process read before this
+    // one's next read (every TERMINATED_READ_MS): the list is read first, so its peers' findings name it terminated.
+    if (notices.some(({ notice }) => notice.keys.length)) {
+      await this.readingTerminated;
+      await this.readTerminated();
+    }
+    for (const { notice, partition } of notices)
+      for (const peer of this.flagNoticed(notice)) {
+        const q = this.partitions.partitionOf.get(peer);
+        // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
+        if (q !== undefined && q !== partition) this.partitions.owned.get(q)?.triggers.push({ notice, peer });
+      }
+    for (const [q, owned] of this.partitions.owned)
+      if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
+  }
+
+  /**
+   * Marks a notice's keys flagged and unmarks those it drops; returns the merchants held here that share one. A
+   * merchant held here has its flags from its own events, which may be newer than the notice: only keys it still
+   * holds are marked (an old notice must not flag again a key dropped since), and keys are unmarked only while it is
+   * not flagged here (notices read again from the start: its notice of no longer being flagged undoes the older one).
+   * Once its partition has processed again every event whose notices are committed, a merchant not flagged here is
+   * not flagged at all: none of its notices flags a key (read again from the start, its old flag notice would link
+   * merchants until its later notice is read, or, unflagged a moment ago, written).
+   */
+  private flagNoticed(n: FlagNotice): string[] {
+    const held = this.engine.merchants.get(n.merchantId);
+    if (!held) return this.engine.flagRemote(n);
+    if (!held.flagged && !this.rebuilding(n.merchantId)) return this.engine.flagRemote({ ...n, keys: [], dropped: [...n.keys, ...(n.dropped ?? [])] });
+    const now = infraKeys(held.profile);
+    return this.engine.flagRemote({ ...n, keys: n.keys.filter((k) => hasKey(now, k)), dropped: held.flagged ? undefined : n.dropped });
+  }
+
+  /** The merchant's partition is processing again events whose outputs (and notices) were committed before its claim. */
+  private rebuilding(merchantId: string): boolean {
+    const p = this.partitions.partitionOf.get(merchantId);
+    const owned = p === undefined ? undefined : this.partitions.owned.get(p);
+    return owned !== undefined && owned.emitted !== null && (owned.position === null || owned.position < owned.emitted);
+  }
+
+  /**
+   * Runs the peer-flagged rules of a partition's merchants linked to merchants flagged elsewhere and commits their
+   * alerts at the partition's position, between its batches. An alert already recorded is left out: after a
+   * restart or a rebalance every notice is read again, and a merchant restored from a checkpoint older than its
+   * alert raises it again, with the same id.
+   */
+  private async applyTriggers(p: number, owned: Owned): Promise<void> {
+    const triggers = owned.triggers;
+    owned.triggers = [];
+    if (owned.saved === null) {
+      // nothing of this partition committed yet: its first chunk will be
+      owned.triggers = triggers;
+      return;
+    }
+    // each alert with the event that flagged the merchant it is linked to
+    const raised: { a: Alert; eventId: string }[] = [];
+    this.partitions.inHand = p;
+    for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer])) raised.push({ a, eventId: t.notice.eventId });
+    for (const h of this.engine.takeHits()) owned.hits.push(h);
+    for (const f of this.engine.takeFlags()) owned.flags.push(f);
+    if (raised.length === 0 && owned.hits.length === 0 && owned.flags.length === 0) return;
+    try {
+      const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
+      const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
+      const written = await this.commits.commit(
+        p,
+        owned,
+        owned.saved,
+        fresh.map((r) => r.a),
+        fresh.map((r) => alertMessage(r.a, { "mt-event-id": r.eventId })),
+      );
+      this.commits.countAlerts(fresh.map((r) => r.a));
+      if (written.length) void owned.publisher.flush(written);
+    } catch (err) {
+      // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
+      if (err instanceof FencedError) this.metrics.fenced.inc();
+      else this.log.warn({ err: (err as Error).message, partition: p }, "alerts of merchants flagged elsewhere not committed; the partition is claimed again");
+      if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
+    }
+  }
+}
