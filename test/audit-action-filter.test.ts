@@ -79,7 +79,7 @@ describe("GET /api/audit?action=", { timeout: 60_000 }, () => {
     }
     expect((await audit("?action=nope&action=nada")).error).toMatch(/^action: nope, nada are not actions of the audit trail;/);
     // a parameter's name mistyped is refused too, naming ?action= among the parameters
-    expect((await audit("?actions=dismiss")).error).toBe("query: unknown parameter actions; the parameters are after, limit, token, actor, since, action");
+    expect((await audit("?actions=dismiss")).error).toBe("query: unknown parameter actions; the parameters are after, limit, token, actor, since, action, case");
   });
 
   it("lists every action the service writes: each one written in a run of the trail is known", async () => {
@@ -103,5 +103,13 @@ describe("GET /api/audit?action=", { timeout: 60_000 }, () => {
     const groups = all(select!, (e) => e.tag === "optgroup").map((g) => [g.attrs.label, all(g, (o) => o.tag === "option").map((o) => o.attrs.value)]);
     expect(Object.fromEntries(groups)).toEqual(AUDIT_ACTIONS);
     expect(page).toContain("action=NAME");
+  });
+
+  it("is reached by an admin from the admin page, which linked the raw export only", async () => {
+    const { auth, app } = await openWeb();
+    const adm = await bearer(auth, "adm", "admin");
+    const admin = (await app.inject({ method: "GET", url: "/admin", headers: adm })).body;
+    expect(admin).toMatch(/<a href="\/audit">[^<]+<\/a>/);
+    expect((await app.inject({ method: "GET", url: "/audit", headers: adm })).body).toContain('<select name="action" multiple');
   });
 });

@@ -83,6 +83,8 @@ const AuditQuery = queryParams({
   after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
   limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(),
   ...AuditFilter.shape,
+  // one case's rows (who saw it, who decided), as its own trail gives a reviewer: the auditor's way to it
+  case: z.string().trim().regex(/^\d{1,18}$/, "a case's number, as its page's title gives it (Case #42): e.g. ?case=42").optional(),
 });
 
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"];
@@ -443,8 +445,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/audit", { config: { perm: "audit:export" } }, async (req, reply) => sendHtml(reply, auditorPage(pageUser(req)!, { maxRows: AUDIT_MAX_ROWS })));
   app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
     // the /audit page's form sends its fields left empty as empty values
-    const { after, limit, ...filter } = AuditQuery.parse(givenParams(req.query));
-    const rows = await store.exportAudit(req.actor!, "ndjson", { afterId: after, limit, filter });
+    const { after, limit, case: caseId, ...filter } = AuditQuery.parse(givenParams(req.query));
+    const rows = await store.exportAudit(req.actor!, "ndjson", { caseId, afterId: after, limit, filter });
     return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(withCardNumbersMasked(r))).join("\n") + (rows.length ? "\n" : ""));
   });
 

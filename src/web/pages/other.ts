@@ -78,7 +78,7 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
 <h2>Create an API token for yourself</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>Label <input name="label"></label>
 <label>Lasts (days, at most 365) <input name="days" type="number" min="1" max="365" placeholder="${o.tokenDays}"></label><button>Create (shown once)</button></form>
 <p class="muted">A token acts as its holder: one for someone else comes from the operator, on the server (<code>moneytrail users token NAME</code>).</p>
-<p class="muted">Full audit export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
+<p class="muted">Audit trail: <a href="/audit">find rows by token, user, case, action or time</a>, or the full export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
   );
 }
 
@@ -98,11 +98,12 @@ ${user.role === "auditor" ? html`<p>You are signed in as ${user.username}, an au
 <p><label>API token id (12 hex digits) <input name="token" pattern="[0-9a-fA-F]{12}" size="14" autocomplete="off"></label> every action taken with that token (after a leak); a token made with it is named in that row's <code>after.id</code> (action <code>token-create</code>): look it up too</p>
 <p><label>User name <input name="actor" maxlength="64" size="20" autocomplete="off"></label> that user's rows, with whatever they acted</p>
 <p><label>From (ISO 8601 time with its zone, e.g. 2026-12-07T09:00:00Z) <input name="since" size="26" autocomplete="off"></label> rows from that time on</p>
+<p><label>Case number <input name="case" inputmode="numeric" pattern="[0-9]+" size="10" autocomplete="off"></label> that case's rows: who opened it (action <code>case-view</code>), who decided what</p>
 <p><label>Actions (none chosen: every one; several with Ctrl or Shift) <select name="action" multiple size="8">${Object.entries(AUDIT_ACTIONS).map(
       ([about, actions]) => html`<optgroup label="${about}">${actions.map((a) => html`<option value="${a}">${a}</option>`)}</optgroup>`,
     )}</select></label> the rows of those actions only: every <code>dismiss</code>, every <code>login-failed</code></p>
 <p><label>Rows at most <input name="limit" type="number" min="1" max="${o.maxRows}" size="6"></label></p>
-<p><button>Open the export with these</button> Fields left empty are no filter. The same as query parameters: <code>?token=ID&amp;actor=NAME&amp;since=TIME&amp;action=NAME</code> (several actions: <code>?action=dismiss&amp;action=reopen</code> or <code>?action=dismiss,reopen</code>; a name the trail does not know is refused, with the list), paged with <code>?after=</code> as above.</p>
+<p><button>Open the export with these</button> Fields left empty are no filter. The same as query parameters: <code>?token=ID&amp;actor=NAME&amp;since=TIME&amp;case=NUMBER&amp;action=NAME</code> (several actions: <code>?action=dismiss&amp;action=reopen</code> or <code>?action=dismiss,reopen</code>; a name the trail does not know is refused, with the list), paged with <code>?after=</code> as above.</p>
 </form>
 <p>A log collector (SIEM) reads it with an API token in the header <code>Authorization: Bearer …</code>: the operator gives one on the server, <code>moneytrail users token ${user.username}</code>.</p>`,
   );
