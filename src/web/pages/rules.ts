@@ -86,6 +86,7 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
     })}</tbody></table>
 <p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against confirmed (reported, or closed with the merchant's account).</p>
 <h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays. Saved sets reach running consumers without a restart.</p>
+<p class="muted">Before saving, you can try a change on recorded events: <code>moneytrail rules export ${v.status.version.slice(0, 19)} DIR</code> writes the set in force to a directory to copy and edit (or copy the files below), and <code>moneytrail backtest</code> runs both over the events (docs/backtest.md): which merchants gain or lose an alert, how much sooner or later the others are alerted, precision and recall against labels.</p>
 ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
   const k = v.kept?.file === name ? v.kept : undefined;
   const x = v.conflict?.file === name ? v.conflict : undefined;
