@@ -3,10 +3,9 @@
 // outbox; a chunk without any has its position saved within a second) -> the outbox publisher (alerts topic,
 // dead-letter topic), exactly once. Merchant state is checkpointed apart, a partition at a time, every few seconds.
 import pg from "pg";
-import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import type { RunConfig } from "../config/run.js";
-import { after, saysFailure, sinceText } from "../lib/failure-run.js";
+import { after, saysFailure } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import type { Event, EventType } from "../decode/events.js";
@@ -22,16 +21,14 @@ import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
 import { PgStore, FencedError, FLAGS_START, skippedBatch, type OutboxMessage, type OutboxRow, type RecordMark } from "../sinks/postgres/store.js";
 import { migrate, migratedAhead } from "../sinks/postgres/migrations.js";
-import { OutboxPublisher } from "../sinks/publisher.js";
 import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, skippedReason, startConsumer, type SkippedLookup } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
-import { WebhookDispatcher, givenUpCount } from "../cases/webhook.js";
-import { buildWebServer, closeWeb } from "../web/server.js";
 import type { Logger } from "../lib/log.js";
-import { UnreachableError, UsageError } from "../lib/errors.js";
-import { scrapeRead, within } from "../lib/within.js";
+import { UnreachableError } from "../lib/errors.js";
+import { within } from "../lib/within.js";
+import { Serving } from "./run/serving.js";
 import { Notices, TERMINATED_READ_MS } from "./run/notices.js";
 import { Checkpoints } from "./run/checkpoints.js";
 import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
@@ -56,23 +53,6 @@ const DEAD_LETTER_ROOM = 64 * 1024;
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
 
-/**
- * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
- * operator's to change: said with the setting to change, not as a stack trace.
- */
-async function listen(server: FastifyInstance, port: number, host: string, portSetting: string, hostSetting: string): Promise<void> {
-  try {
-    await server.listen({ port, host });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UsageError(`${portSetting}: ${host}:${port} is already in use by another process: stop it, or set ${portSetting.split(" ")[0]} to a free port (0 turns it off)`);
-    if (code === "EACCES") throw new UsageError(`${portSetting}: port ${port} needs privileges this process does not have: set a port above 1023`);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
-      throw new UsageError(`${hostSetting}: ${host} is not an address of this host: set one it has (127.0.0.1 for this host only, 0.0.0.0 for all)`);
-    throw err;
-  }
-}
-
 // exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
 export { REFUSED_RECHECK_MS } from "./run/partitions.js";
 export { TERMINATED_READ_MS } from "./run/notices.js";
@@ -81,8 +61,6 @@ export class Runner {
   readonly metrics: Metrics = createMetrics();
   readonly engine: Engine;
   private consumer?: Consumer;
-  private http?: FastifyInstance;
-  private web?: FastifyInstance;
   private readonly rules: RuleSetWatcher;
   private readonly trust?: TrustStore;
   private stopTrustWatch?: () => void;
@@ -99,7 +77,8 @@ export class Runner {
   private readonly checkpoints: Checkpoints;
   /** flag notices across processes and the merchants whose account was closed (notices.ts) */
   private readonly notices: Notices;
-  private webhook?: WebhookDispatcher;
+  /** readiness, metrics, the reviewers' page and the webhook (serving.ts) */
+  private readonly serving: Serving;
   /** when an event's card number was last logged (cardNumbersTruncated) */
   private cardNumbersSaidAt = 0;
   /** how far an event may be dated ahead: of its message's timestamp, or of this consumer's clock when earlier */
@@ -183,6 +162,12 @@ export class Runner {
     this.commits = new Commits(ctx, this.partitions);
     this.checkpoints = new Checkpoints(ctx, this.partitions, this.commits);
     this.notices = new Notices(ctx, this.partitions, this.commits, { joined: () => this.joined, stopping: () => this.stopping !== undefined });
+    this.serving = new Serving(ctx, this.partitions, this.commits, {
+      consumer: () => this.consumer,
+      joined: () => this.joined,
+      assigned: () => this.assigned,
+      rulesStatus: () => this.rules.status,
+    });
     this.engine.beforeChange = (id) => this.checkpoints.beforeChange(id);
     // A peer on another partition than the flagged merchant's is linked from the flag's committed notice, in its
     // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
@@ -283,8 +268,8 @@ export class Runner {
     const { cfg, log } = this;
     log.info(warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
     log.info({ ruleSet: this.engine.ruleSet.id, version: this.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId }, "rule set loaded; joining the consumer group");
-    if (cfg.metricsPort) await this.serveMetrics();
-    await this.serveReviewers();
+    if (cfg.metricsPort) await this.serving.serveMetrics();
+    await this.serving.serveReviewers();
     // in force before the first batch: a partition's merchants are restored flagged if their account was closed
     await this.notices.readTerminated();
     this.rules.start();
@@ -341,25 +326,6 @@ export class Runner {
     };
   }
 
-  private async serveMetrics(): Promise<void> {
-    this.http = Fastify();
-    this.http.get("/metrics", async (_req, reply) => {
-      this.metrics.merchants.set(this.engine.merchants.size);
-      this.metrics.slotsReset.reset();
-      this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
-      this.metrics.repeated.reset();
-      this.metrics.repeated.inc(this.engine.counts.repeated);
-      await Promise.all([this.measureLag(), this.measureOutbox()]);
-      return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
-    });
-    this.http.get("/healthz", async () => ({ status: "alive" }));
-    this.http.get("/readyz", async (_req, reply) => {
-      const r = await this.readiness();
-      return reply.code(r.ready ? 200 : 503).send(r);
-    });
-    await listen(this.http, this.cfg.metricsPort, this.cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
-  }
-
   private setRuleSetGauge(rs: RuleSet): void {
     this.metrics.ruleSet.reset();
     this.metrics.ruleSet.set({ id: rs.id, version: rs.version }, 1);
@@ -404,120 +370,9 @@ export class Runner {
     void recordVersion(this.db, rs, filesOf(rs), "directory", "directory").catch((err: Error) => this.log.warn({ err: err.message }, "rule version not recorded"));
   }
 
-  /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
-  private async serveReviewers(): Promise<void> {
-    const db = this.db;
-    await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory", "directory");
-    // given-up deliveries wait in PostgreSQL whether or not this process delivers (another may have given up on them)
-    this.metrics.webhookGivenUp.from = () => givenUpCount(db);
-    if (this.cfg.webhookUrl) {
-      this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
-      this.webhook.start();
-      this.metrics.webhookDeliveries.from = this.webhook;
-    }
-    if (!this.cfg.httpPort) return;
-    this.web = await buildWebServer({
-      db,
-      log: this.log,
-      rulesDir: this.cfg.rules,
-      rulesStatus: () => this.rules.status,
-      member: { id: this.cfg.memberId, name: this.cfg.memberName },
-      trustProxy: this.cfg.trustProxy,
-      metrics: this.metrics,
-    });
-    await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, "MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST");
-    this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
-  }
-
-  /**
-   * Lag at scrape time: the partition's end offset now against the position PostgreSQL has (lagOf). (After a chunk
-   * the lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) kafkajs
-   * retries a broker that does not answer for minutes: scrapeRead bounds the wait, the lag staying as last measured.
-   */
-  private readonly measureLag = scrapeRead(async () => {
-    if (this.partitions.owned.size === 0) return;
-    for (const e of await this.admin.fetchTopicOffsets(this.cfg.eventsTopic)) {
-      const owned = this.partitions.owned.get(e.partition);
-      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, lagOf(owned, BigInt(e.high)));
-    }
-  });
-
-  /** Outbox rows waiting at scrape time, as the lag (bounded, else as last measured). */
-  private readonly measureOutbox = scrapeRead(async () => {
-    const waiting = await this.unpublished(this.partitions.publishers());
-    this.metrics.outboxWaiting.reset();
-    for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
-  });
-
-  /** The outbox rows of each publisher's partition not published yet (beyond its mark, as far as it knows it). */
-  private async unpublished(publishers: (readonly [number, OutboxPublisher])[]): Promise<Map<number, number>> {
-    const ends = await this.store.outboxEnds(this.cfg.eventsTopic, publishers.map(([p]) => p));
-    const marks = new Map(publishers.map(([p, pub]) => [p, pub.mark]));
-    const waiting = new Map<number, number>();
-    for (const e of ends) {
-      if (e.first === null || e.last === null) waiting.set(e.partition, 0);
-      else {
-        // rows at or below the mark are deleted in the background, a second or so after they were published
-        const below = BigInt(e.first) - 1n > marks.get(e.partition)! ? BigInt(e.first) - 1n : marks.get(e.partition)!;
-        waiting.set(e.partition, Number(BigInt(e.last) - below));
-      }
-    }
-    return waiting;
-  }
-
-  /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
-  async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
-    const check = async (work: () => Promise<unknown>) => {
-      try {
-        await within(work(), 2000);
-        return { ok: true };
-      } catch (err) {
-        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
-      }
-    };
-    const [broker, database] = await Promise.all([check(() => this.admin.describeCluster()), check(() => this.pool.query("SELECT 1"))]);
-    // partitions held at a record batch the codecs refused (source/codecs.ts)
-    const held = heldBatches(this.consumer);
-    const checks = {
-      broker,
-      database,
-      group: this.joined ? { ok: true, detail: `partitions ${[...this.assigned].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group: joining (at start, or again after the consumer stopped on an error)" },
-      rules: { ok: true, detail: this.engine.ruleSet.version },
-      batches: held.length
-        ? { ok: false, detail: held.map((h) => `${h.topic}[${h.partition}] held at offset ${h.offset}: a batch of ${h.records} records cannot be read (${h.why}): ${h.todo}`).join("; ") }
-        : { ok: true },
-      positions: this.partitions.refused.size
-        ? { ok: false, detail: [...this.partitions.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
-        : { ok: true },
-      outbox: this.outboxCheck(),
-      commits: this.commits.commitFailures.size
-        ? {
-            ok: false,
-            detail:
-              [...this.commits.commitFailures]
-                .map(([p, f]) =>
-                  f.unanswered
-                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.failures} times since ${sinceText(f)}: ${f.unanswered}`
-                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.failures} times since ${sinceText(f)} (${f.error})`,
-                )
-                .join("; ") +
-              ": nothing of those partitions is saved until it takes them" +
-              ([...this.commits.commitFailures.values()].some((f) => !f.unanswered)
-                ? "; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables"
-                : ""),
-          }
-        : { ok: true },
-    };
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
-  }
-
-  /** Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic. */
-  private outboxCheck(): { ok: boolean; detail?: string } {
-    const failing = this.partitions.publishers().flatMap(([p, pub]) => {
-      const f = pub.failure;
-      return f ? [`partition ${p}: publishing has failed ${f.failures} times since ${sinceText(f)} (${f.error}): ${f.todo}`] : [];
-    });
-    return failing.length ? { ok: false, detail: failing.join("; ") } : { ok: true };
+  /** Ready: the broker and the database answer, this member is in the group, a rule set is in force (serving.ts). */
+  readiness(): ReturnType<Serving["readiness"]> {
+    return this.serving.readiness();
   }
 
   private assigned: number[] = [];
@@ -907,7 +762,7 @@ export class Runner {
       // no new delivery from here, and one in flight is waited for beside the other steps, not after them (a receiver
       // that does not answer held the stop for its 10 s timeout at the end): abandoned after STOP_KAFKA_MS, it is
       // due again at the next start
-      const webhookStopped = this.webhook?.stop(STOP_KAFKA_MS);
+      const webhookStopped = this.serving.stopWebhook(STOP_KAFKA_MS);
       try {
         this.consumer?.pause([{ topic: this.cfg.eventsTopic }]);
       } catch {
@@ -962,14 +817,13 @@ export class Runner {
         ...[...this.partitions.unclaimed].map(([p, publisher]) => this.partitions.stopPublisher(p, publisher, publishWaitMs)),
       ]);
       this.partitions.unclaimed.clear();
-      const waiting = failed ? undefined : await within(this.unpublished(publishers), this.cfg.stopPgWaitMs).catch(() => undefined);
+      const waiting = failed ? undefined : await within(this.serving.unpublished(publishers), this.cfg.stopPgWaitMs).catch(() => undefined);
       await Promise.all([
         this.consumer && step("the group left", this.consumer.disconnect()),
         step("the Kafka admin client closed", this.admin.disconnect()),
         step("the indicator topic's consumer closed", subscriberStopped),
       ]);
-      await this.http?.close();
-      if (this.web) await closeWeb(this.web);
+      await this.serving.close();
       await webhookStopped;
       // not waited for where PostgreSQL did not answer: a client hung on a statement would hold it
       const ended = this.pool.end().catch(() => undefined);

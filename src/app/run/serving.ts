@@ -1,0 +1,226 @@
+// What this process serves beside the consumer: readiness, liveness and metrics (MT_METRICS_PORT), the reviewers'
+// page and API (MT_HTTP_PORT), and the webhook for new high-severity cases.
+import type pg from "pg";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Admin, Consumer } from "kafkajs";
+import type { RunConfig } from "../../config/run.js";
+import { sinceText } from "../../lib/failure-run.js";
+import type { Engine } from "../../engine.js";
+import type { Logger } from "../../lib/log.js";
+import { UsageError } from "../../lib/errors.js";
+import { scrapeRead, within } from "../../lib/within.js";
+import type { RulesStatus } from "../../rules/reload.js";
+import { filesOf, recordVersion } from "../../rules/history.js";
+import type { PgStore } from "../../sinks/postgres/store.js";
+import type { OutboxPublisher } from "../../sinks/publisher.js";
+import { heldBatches } from "../../source/kafka.js";
+import type { Db } from "../../cases/db.js";
+import { WebhookDispatcher, givenUpCount } from "../../cases/webhook.js";
+import { buildWebServer, closeWeb } from "../../web/server.js";
+import type { Metrics } from "../metrics.js";
+import type { RunContext } from "./context.js";
+import type { Commits } from "./commits.js";
+import { lagOf, type Partitions } from "./partitions.js";
+
+/**
+ * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
+ * operator's to change: said with the setting to change, not as a stack trace.
+ */
+async function listen(server: FastifyInstance, port: number, host: string, portSetting: string, hostSetting: string): Promise<void> {
+  try {
+    await server.listen({ port, host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new UsageError(`${portSetting}: ${host}:${port} is already in use by another process: stop it, or set ${portSetting.split(" ")[0]} to a free port (0 turns it off)`);
+    if (code === "EACCES") throw new UsageError(`${portSetting}: port ${port} needs privileges this process does not have: set a port above 1023`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+      throw new UsageError(`${hostSetting}: ${host} is not an address of this host: set one it has (127.0.0.1 for this host only, 0.0.0.0 for all)`);
+    throw err;
+  }
+}
+
+/** What serving asks of the rest of the Runner. */
+export interface ServingHooks {
+  consumer: () => Consumer | undefined;
+  /** this member is in the consumer group */
+  joined: () => boolean;
+  /** the partitions the group assigned to this member */
+  assigned: () => number[];
+  rulesStatus: () => RulesStatus;
+}
+
+export class Serving {
+  private http?: FastifyInstance;
+  private web?: FastifyInstance;
+  private webhook?: WebhookDispatcher;
+  private readonly cfg: RunConfig;
+  private readonly log: Logger;
+  private readonly admin: Admin;
+  private readonly pool: pg.Pool;
+  private readonly store: PgStore;
+  private readonly db: Db;
+  private readonly engine: Engine;
+  private readonly metrics: Metrics;
+
+  constructor(
+    ctx: RunContext,
+    private readonly partitions: Partitions,
+    private readonly commits: Commits,
+    private readonly hooks: ServingHooks,
+  ) {
+    this.cfg = ctx.cfg;
+    this.log = ctx.log;
+    this.admin = ctx.admin;
+    this.pool = ctx.pool;
+    this.store = ctx.store;
+    this.db = ctx.db;
+    this.engine = ctx.engine;
+    this.metrics = ctx.metrics;
+  }
+
+  async serveMetrics(): Promise<void> {
+    this.http = Fastify();
+    this.http.get("/metrics", async (_req, reply) => {
+      this.metrics.merchants.set(this.engine.merchants.size);
+      this.metrics.slotsReset.reset();
+      this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
+      this.metrics.repeated.reset();
+      this.metrics.repeated.inc(this.engine.counts.repeated);
+      await Promise.all([this.measureLag(), this.measureOutbox()]);
+      return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    });
+    this.http.get("/healthz", async () => ({ status: "alive" }));
+    this.http.get("/readyz", async (_req, reply) => {
+      const r = await this.readiness();
+      return reply.code(r.ready ? 200 : 503).send(r);
+    });
+    await listen(this.http, this.cfg.metricsPort, this.cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
+  }
+
+  /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
+  async serveReviewers(): Promise<void> {
+    const db = this.db;
+    await recordVersion(db, this.engine.ruleSet, filesOf(this.engine.ruleSet), "directory", "directory");
+    // given-up deliveries wait in PostgreSQL whether or not this process delivers (another may have given up on them)
+    this.metrics.webhookGivenUp.from = () => givenUpCount(db);
+    if (this.cfg.webhookUrl) {
+      this.webhook = new WebhookDispatcher({ db, url: this.cfg.webhookUrl, secret: this.cfg.webhookSecret!, log: this.log });
+      this.webhook.start();
+      this.metrics.webhookDeliveries.from = this.webhook;
+    }
+    if (!this.cfg.httpPort) return;
+    this.web = await buildWebServer({
+      db,
+      log: this.log,
+      rulesDir: this.cfg.rules,
+      rulesStatus: this.hooks.rulesStatus,
+      member: { id: this.cfg.memberId, name: this.cfg.memberName },
+      trustProxy: this.cfg.trustProxy,
+      metrics: this.metrics,
+    });
+    await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, "MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST");
+    this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
+  }
+
+  /**
+   * Lag at scrape time: the partition's end offset now against the position PostgreSQL has (lagOf). (After a chunk
+   * the lag against the batch's own high-water mark is mostly 0, which says little about what arrived since.) kafkajs
+   * retries a broker that does not answer for minutes: scrapeRead bounds the wait, the lag staying as last measured.
+   */
+  private readonly measureLag = scrapeRead(async () => {
+    if (this.partitions.owned.size === 0) return;
+    for (const e of await this.admin.fetchTopicOffsets(this.cfg.eventsTopic)) {
+      const owned = this.partitions.owned.get(e.partition);
+      if (owned?.position != null) this.metrics.lag.set({ partition: String(e.partition) }, lagOf(owned, BigInt(e.high)));
+    }
+  });
+
+  /** Outbox rows waiting at scrape time, as the lag (bounded, else as last measured). */
+  private readonly measureOutbox = scrapeRead(async () => {
+    const waiting = await this.unpublished(this.partitions.publishers());
+    this.metrics.outboxWaiting.reset();
+    for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
+  });
+
+  /** The outbox rows of each publisher's partition not published yet (beyond its mark, as far as it knows it). */
+  async unpublished(publishers: (readonly [number, OutboxPublisher])[]): Promise<Map<number, number>> {
+    const ends = await this.store.outboxEnds(this.cfg.eventsTopic, publishers.map(([p]) => p));
+    const marks = new Map(publishers.map(([p, pub]) => [p, pub.mark]));
+    const waiting = new Map<number, number>();
+    for (const e of ends) {
+      if (e.first === null || e.last === null) waiting.set(e.partition, 0);
+      else {
+        // rows at or below the mark are deleted in the background, a second or so after they were published
+        const below = BigInt(e.first) - 1n > marks.get(e.partition)! ? BigInt(e.first) - 1n : marks.get(e.partition)!;
+        waiting.set(e.partition, Number(BigInt(e.last) - below));
+      }
+    }
+    return waiting;
+  }
+
+  /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
+    const check = async (work: () => Promise<unknown>) => {
+      try {
+        await within(work(), 2000);
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    };
+    const [broker, database] = await Promise.all([check(() => this.admin.describeCluster()), check(() => this.pool.query("SELECT 1"))]);
+    // partitions held at a record batch the codecs refused (source/codecs.ts)
+    const held = heldBatches(this.hooks.consumer());
+    const checks = {
+      broker,
+      database,
+      group: this.hooks.joined() ? { ok: true, detail: `partitions ${[...this.hooks.assigned()].join(",") || "none (more members than partitions)"}` } : { ok: false, detail: "not in the consumer group: joining (at start, or again after the consumer stopped on an error)" },
+      rules: { ok: true, detail: this.engine.ruleSet.version },
+      batches: held.length
+        ? { ok: false, detail: held.map((h) => `${h.topic}[${h.partition}] held at offset ${h.offset}: a batch of ${h.records} records cannot be read (${h.why}): ${h.todo}`).join("; ") }
+        : { ok: true },
+      positions: this.partitions.refused.size
+        ? { ok: false, detail: [...this.partitions.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
+        : { ok: true },
+      outbox: this.outboxCheck(),
+      commits: this.commits.commitFailures.size
+        ? {
+            ok: false,
+            detail:
+              [...this.commits.commitFailures]
+                .map(([p, f]) =>
+                  f.unanswered
+                    ? `partition ${p}: PostgreSQL has not answered the outputs' and positions' writes ${f.failures} times since ${sinceText(f)}: ${f.unanswered}`
+                    : `partition ${p}: PostgreSQL has refused the outputs' and positions' writes ${f.failures} times since ${sinceText(f)} (${f.error})`,
+                )
+                .join("; ") +
+              ": nothing of those partitions is saved until it takes them" +
+              ([...this.commits.commitFailures.values()].some((f) => !f.unanswered)
+                ? "; check that the database is writable (not a read-only standby, disk not full) and that the service role may write the tables"
+                : ""),
+          }
+        : { ok: true },
+    };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  /** Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic. */
+  private outboxCheck(): { ok: boolean; detail?: string } {
+    const failing = this.partitions.publishers().flatMap(([p, pub]) => {
+      const f = pub.failure;
+      return f ? [`partition ${p}: publishing has failed ${f.failures} times since ${sinceText(f)} (${f.error}): ${f.todo}`] : [];
+    });
+    return failing.length ? { ok: false, detail: failing.join("; ") } : { ok: true };
+  }
+
+  /** Stops the webhook's deliveries (see WebhookDispatcher.stop); undefined where there is no webhook. */
+  stopWebhook(waitMs: number): Promise<void> | undefined {
+    return this.webhook?.stop(waitMs);
+  }
+
+  /** Closes the metrics and reviewers' servers. */
+  async close(): Promise<void> {
+    await this.http?.close();
+    if (this.web) await closeWeb(this.web);
+  }
+}
