@@ -2,6 +2,10 @@
 // engine (state, rules, score) -> for a chunk with outputs, one PostgreSQL transaction (position, alerts, cases,
 // outbox; a chunk without any has its position saved within a second) -> the outbox publisher (alerts topic,
 // dead-letter topic), exactly once. Merchant state is checkpointed apart, a partition at a time, every few seconds.
+// This file is that way, from the consumer's batch to the commit (onBatch, takeBatch, processBatch), and the start
+// and stop around it; its parts are in run/: partitions.ts (claims, fencing, refusals, publishers), commits.ts
+// (outputs and positions to PostgreSQL), checkpoints.ts, notices.ts (flag notices across processes, closed
+// accounts), serving.ts (readiness, metrics, the reviewers' page).
 import pg from "pg";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
 import type { RunConfig } from "../config/run.js";
@@ -28,13 +32,17 @@ import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type D
 import type { Logger } from "../lib/log.js";
 import { UnreachableError } from "../lib/errors.js";
 import { within } from "../lib/within.js";
-import { Serving } from "./run/serving.js";
-import { Notices, TERMINATED_READ_MS } from "./run/notices.js";
-import { Checkpoints } from "./run/checkpoints.js";
-import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import type { RunContext } from "./run/context.js";
 import { Partitions, lagOf, type Owned } from "./run/partitions.js";
+import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
+import { Checkpoints } from "./run/checkpoints.js";
+import { Notices, TERMINATED_READ_MS } from "./run/notices.js";
+import { Serving } from "./run/serving.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
+
+// exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
+export { REFUSED_RECHECK_MS } from "./run/partitions.js";
+export { TERMINATED_READ_MS } from "./run/notices.js";
 
 /** A record of a batch the codecs refused and an operator skipped (source/kafka.ts's skippedReason): dead-lettered. */
 type Unreadable = { ok: false; kind: "unreadable-batch"; reason: string };
@@ -52,10 +60,6 @@ const DEAD_LETTER_ROOM = 64 * 1024;
 
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
-
-// exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
-export { REFUSED_RECHECK_MS } from "./run/partitions.js";
-export { TERMINATED_READ_MS } from "./run/notices.js";
 
 export class Runner {
   readonly metrics: Metrics = createMetrics();
@@ -89,6 +93,7 @@ export class Runner {
   private kafkaCommittedAt = Date.now();
   private sampled = 0;
   private joined = false;
+  private assigned: number[] = [];
   private readonly claimsRetried = new Retried("warn", "a partition could not be claimed (PostgreSQL or the broker did not answer); its batch is fetched again in a second", "partitions are claimed again");
   private readonly positionTimer = setInterval(() => {
     void this.commits.savePositions();
@@ -375,8 +380,6 @@ export class Runner {
     return this.serving.readiness();
   }
 
-  private assigned: number[] = [];
-
   private onAssignment(partitions: number[]): void {
     this.joined = true;
     this.assigned = partitions;
@@ -393,16 +396,6 @@ export class Runner {
     this.commits.keepOnly(partitions);
     // another member checks them now
     for (const p of [...this.partitions.refused.keys()]) if (!partitions.includes(p)) this.partitions.unrefuse(p);
-  }
-
-  /**
-   * checkpointInTurn runs after chunks: when no batch comes, the last changes before the quiet spell would wait for
-   * the next event, replayed from Kafka after a crash only while retention keeps them, and a stop after a long quiet
-   * spell would have them all to write. Checked every second while no batch is in hand (one that comes takes over).
-   */
-  private checkpointQuiet(): void {
-    if (this.stopping || this.inFlight.size > 0) return;
-    this.checkpoints.checkpointInTurn(this.log, true);
   }
 
   /**
@@ -469,31 +462,6 @@ export class Runner {
       this.partitions.unrefuse(p);
       this.log.info({ partition: p }, "the partition's positions are in the log now (reset): consumed again");
     }
-  }
-
-  /**
-   * An event whose free text held a card number (decode truncated it): counted, and said at most once a minute with
-   * the event and the fields, never the number, so that the producer can be told to send tokens only.
-   */
-  private cardNumbersTruncated(e: Event, fields: readonly TextField[]): void {
-    for (const field of fields) this.metrics.cardNumbers.inc({ field });
-    if (Date.now() - this.cardNumbersSaidAt < 60_000) return;
-    this.cardNumbersSaidAt = Date.now();
-    this.log.warn(
-      { eventId: e.eventId, merchantId: e.merchantId, fields },
-      "an event's free text held a card number, truncated to its first six and last four digits before anything was kept: the producer is to send card tokens only (said at most once a minute; moneytrail_card_numbers_truncated_total counts them)",
-    );
-  }
-
-  /**
-   * Leaves a partition's batch unresolved, to be fetched again in a second. Thrown to kafkajs, the failure was retried
-   * and then restarted the consumer: a rebalance of the whole group every few seconds while PostgreSQL was away.
-   */
-  private fetchAgainSoon(pause: EachBatchPayload["pause"]): void {
-    const resume = pause();
-    setTimeout(() => {
-      if (!this.stopping) resume();
-    }, FETCH_AGAIN_MS).unref();
   }
 
   private async processBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale, pause }: EachBatchPayload, owned: Owned): Promise<void> {
@@ -716,6 +684,31 @@ export class Runner {
   }
 
   /**
+   * An event whose free text held a card number (decode truncated it): counted, and said at most once a minute with
+   * the event and the fields, never the number, so that the producer can be told to send tokens only.
+   */
+  private cardNumbersTruncated(e: Event, fields: readonly TextField[]): void {
+    for (const field of fields) this.metrics.cardNumbers.inc({ field });
+    if (Date.now() - this.cardNumbersSaidAt < 60_000) return;
+    this.cardNumbersSaidAt = Date.now();
+    this.log.warn(
+      { eventId: e.eventId, merchantId: e.merchantId, fields },
+      "an event's free text held a card number, truncated to its first six and last four digits before anything was kept: the producer is to send card tokens only (said at most once a minute; moneytrail_card_numbers_truncated_total counts them)",
+    );
+  }
+
+  /**
+   * Leaves a partition's batch unresolved, to be fetched again in a second. Thrown to kafkajs, the failure was retried
+   * and then restarted the consumer: a rebalance of the whole group every few seconds while PostgreSQL was away.
+   */
+  private fetchAgainSoon(pause: EachBatchPayload["pause"]): void {
+    const resume = pause();
+    setTimeout(() => {
+      if (!this.stopping) resume();
+    }, FETCH_AGAIN_MS).unref();
+  }
+
+  /**
    * Where each partition's next owner starts fetching, as Kafka offsets to commit (earlier events it skips): no further
    * than PostgreSQL has the outputs' position, nor than the state in memory. Chunks without outputs are processed
    * while PostgreSQL is away; their offsets committed, a restart (kill -9) fetched past what it had: a claim goes back
@@ -740,6 +733,16 @@ export class Runner {
   /** Kafka's answer, or a stop beginning: a stop waits for the chunk in hand, not for a broker that may not answer. */
   private untilStop(work: Promise<unknown>): Promise<unknown> {
     return Promise.race([work, this.stopSignal]);
+  }
+
+  /**
+   * checkpointInTurn runs after chunks: when no batch comes, the last changes before the quiet spell would wait for
+   * the next event, replayed from Kafka after a crash only while retention keeps them, and a stop after a long quiet
+   * spell would have them all to write. Checked every second while no batch is in hand (one that comes takes over).
+   */
+  private checkpointQuiet(): void {
+    if (this.stopping || this.inFlight.size > 0) return;
+    this.checkpoints.checkpointInTurn(this.log, true);
   }
 
   /**
