@@ -51,7 +51,9 @@ describe("the auditor role", { timeout: 60_000 }, () => {
     await db.query("UPDATE mt_users SET password_change_required = false");
     const a = sessionOf(await app.inject({ method: "POST", url: "/login", payload: { username: "ada", password: "ada-password-long" } }));
     const page = (await app.inject({ method: "GET", url: "/admin", headers: a })).body;
-    expect(page).toContain("<option>auditor</option>");
+    // each role says what it may do: an admin adding a SIEM's account sees that an auditor reads the trail and no case
+    expect(page).toContain('<option value="auditor">auditor: reads the audit trail export (GET /api/audit) and nothing else</option>');
+    expect(page).toContain('<option value="reviewer">reviewer: sees and works cases, and reads the review report</option>');
     const add = await app.inject({
       method: "POST",
       url: "/admin/users",

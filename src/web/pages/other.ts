@@ -1,6 +1,6 @@
 // Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
-import type { LiveToken, RevokedToken } from "../auth.js";
+import { ROLE_SCOPE, type LiveToken, type RevokedToken } from "../auth.js";
 import { AUDIT_ACTIONS, ROLES } from "../../cases/store.js";
 
 /** A refused form's fields are described by its error, so that a screen reader reads it with each of them. */
@@ -74,7 +74,7 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
       }</td></tr>`,
     )}</tbody></table>
 <h2>Add a user</h2><form method="post" action="/admin/users">${csrfField(user)}<label>User name <input name="username" required></label>
-<label>Role <select name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select></label><button>Add (shows a one-time password)</button></form>
+<label>Role <select name="role">${ROLES.map((r) => html`<option value="${r}">${r}: ${ROLE_SCOPE[r]}</option>`)}</select></label><button>Add (shows a one-time password)</button></form>
 <h2>Create an API token for yourself</h2><form method="post" action="/admin/tokens">${csrfField(user)}<label>Label <input name="label"></label>
 <label>Lasts (days, at most 365) <input name="days" type="number" min="1" max="365" placeholder="${o.tokenDays}"></label><button>Create (shown once)</button></form>
 <p class="muted">A token acts as its holder: one for someone else comes from the operator, on the server (<code>moneytrail users token NAME</code>).</p>
