@@ -29,6 +29,22 @@ describe("form fields' names to a screen reader", { timeout: 60_000 }, () => {
     for (const action of ["handover", "escalate", "report", "dismiss", "close-account"]) expect(Object.keys(decisionForm(page, action) ?? {}), action).toEqual(["action", "seen"]);
   });
 
+  it("say what each field is for out of its form: whom a case is handed over to, why a closed case is reopened", async () => {
+    const { db, auth, app } = await openWeb();
+    const caseId = await recordCase(db, caseAlert({ alertId: "field-names-2" }));
+    const ann = await bearer(auth, "ann");
+    await bearer(auth, "bob");
+    const names = async () => {
+      const root = parse((await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: ann })).body);
+      return all(root, (e) => ["input", "select", "textarea"].includes(e.tag) && e.attrs.type !== "hidden").map((e) => nameOf(root, e));
+    };
+    // a list of fields read "to, combo box": to what?
+    expect(await names()).toEqual(["note for Assign to me", "Hand over to", "handover note", "reason", "note for Dismiss", "Comment"]);
+    expect((await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers: ann, payload: { action: "dismiss", reason: "duplicate" } })).statusCode).toBe(200);
+    // and "why, edit text": why what?
+    expect(await names()).toEqual(["why the case is reopened", "Comment"]);
+  });
+
   it("tell the rules page's notes apart: each file's save and each version's restore", async () => {
     const r = await tuner.app().inject({ method: "GET", url: "/rules", headers: tuner.headers() });
     expect(r.statusCode).toBe(200);

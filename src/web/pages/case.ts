@@ -213,7 +213,7 @@ ${
         "assign",
         "Hand over",
         (sent, refused) =>
-          html`<label>to <select name="assignee"${refused} required><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label><label>handover note <input name="note"${refused} size="40" placeholder="what is left to do" value="${sent("note")}"></label>`,
+          html`<label><span class="vh">Hand over </span>to <select name="assignee"${refused} required><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label><label>handover note <input name="note"${refused} size="40" placeholder="what is left to do" value="${sent("note")}"></label>`,
         "handover",
       )
     : ""
@@ -250,7 +250,7 @@ ${
       )
     : ""
 }
-${actions.includes("reopen") ? form("reopen", "Reopen", (sent, refused) => html`<label>why <input name="note"${refused} required size="40" value="${sent("note")}"></label>`) : ""}
+${actions.includes("reopen") ? form("reopen", "Reopen", (sent, refused) => html`<label>why<span class="vh"> the case is reopened</span> <input name="note"${refused} required size="40" value="${sent("note")}"></label>`) : ""}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
       CLOSED.includes(c.status) && cited.length
         ? // one file per publisher: each learns the outcome for its own indicators, not which others were cited
