@@ -355,7 +355,11 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const typed = String((req.body as Record<string, unknown>).note ?? "");
     try {
       const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
-      return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; running consumers pick it up without a restart.${changesText(rules)}` }));
+      // a consumer's rules status comes with the page `run` serves; the demo's page has none, and nothing runs the change
+      const taken = c.status
+        ? "running consumers pick it up without a restart"
+        : "no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md)";
+      return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules)}` }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
       if (err instanceof StaleFile) {
