@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { IndicatorIndex } from "../src/indicators/index.js";
 import { hostSkeleton, sha256Tagged, urlHost } from "../src/lib/url.js";
-import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, tx } from "./helpers/events.js";
+import { engineWith, feed, indexOf, indicatorSet, merchant, resetEvents, signalOf, tx } from "./helpers/events.js";
 import { FSL_RULE } from "./helpers/rules.js";
 
 const AT = Date.parse("2026-03-02T00:00:00Z");
@@ -135,6 +135,19 @@ describe("flagged-site-link on a look-alike host", () => {
     );
     expect(signal.indicators.map((r) => r.id)).toEqual(["page"]);
     expect(signal).toMatchObject({ value: 85, critical: true });
+  });
+
+  it("is found when a set lists the name after the merchant boarded, and dropped when the entry is revoked", () => {
+    const engine = engineWith(FSL_RULE, indicatorSet([{ id: "other", kind: "domain", value: "other.example" }]));
+    feed(engine, [merchant({ websites: [`https://${DZE}hop-a.example/`] })]);
+    expect(signalOf(engine, "fsl")).toBeUndefined();
+    const listed = indicatorSet([{ id: "dom", kind: "domain", value: "shop-a.example" }]);
+    engine.replaceIndicators(indexOf(listed));
+    feed(engine, [tx()]);
+    expect(signalOf(engine, "fsl")).toMatchObject({ value: 68, indicators: [{ id: "dom" }] });
+    engine.replaceIndicators(indexOf({ ...listed, version: 2, entries: [{ ...listed.entries[0]!, revoked: true }] }));
+    feed(engine, [tx()]);
+    expect(signalOf(engine, "fsl")).toBeUndefined();
   });
 
   it("refuses a lookAlikeShare that is no share", () => {

@@ -242,8 +242,8 @@ export class IndicatorIndex {
     const skeleton = hostSkeleton(host);
     // an ASCII host (the hot path) can only look like a name listed in xn-- form
     const ascii = skeleton === host;
+    if (ascii && this.skeletons.domain.size === 0 && this.skeletons.url.size === 0) return NO_LOOK_ALIKES;
     const look = (kind: "domain" | "url") => this.has(kind) && (!ascii || this.skeletons[kind].size > 0);
-    if (!look("domain") && !look("url")) return NO_LOOK_ALIKES;
     const out: LookAlike[] = [];
     const add = (kind: "domain" | "url", key: string) => {
       const keys = this.skeletons[kind].get(key) ?? [];

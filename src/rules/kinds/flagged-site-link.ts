@@ -111,7 +111,7 @@ function findingOf(slot: Slot, p: Params): Finding {
 
 export default defineKind<Params, Slot>({
   kind: "flagged-site-link",
-  summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL/IP indicator",
+  summary: "a website, checkout page, referrer or crawled link matches a flagged URL/domain/hashed-URL/IP indicator, or its host is drawn like a listed name",
   params: Params,
   on: ["merchant", "transaction", "site_observation", "indicators-changed"],
   evaluate(input) {
