@@ -1,13 +1,10 @@
 // Merchant state checkpointed apart from the outputs, a partition at a time: the changed merchants of a partition as
 // of its position, serialised in slices between the chunks and written in one statement, fenced by its epoch.
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import type { RunConfig } from "../../config/run.js";
-import type { Engine } from "../../engine.js";
 import type { Logger } from "../../lib/log.js";
 import type { Profile } from "../../state/merchant.js";
-import { FencedError, type Checkpoint, type PgStore } from "../../sinks/postgres/store.js";
-import type { Metrics } from "../metrics.js";
-import type { RunContext } from "./context.js";
+import { FencedError, type Checkpoint } from "../../sinks/postgres/store.js";
+import { RunPart, type RunContext } from "./context.js";
 import type { Commits } from "./commits.js";
 import { checkpointable, type Owned, type Partitions } from "./partitions.js";
 import { Retried } from "./retried.js";
@@ -24,7 +21,7 @@ interface Cut {
 /** Merchants serialised between two turns of the event loop during a checkpoint. */
 const SERIALISE_SLICE = 200;
 
-export class Checkpoints {
+export class Checkpoints extends RunPart {
   private lastCheckpoint = Date.now();
   private checkpointing: Promise<void> = Promise.resolve();
   /** the checkpoint being serialised; one at a time (checkpoint()) */
@@ -38,20 +35,13 @@ export class Checkpoints {
   /** checkpoints written since the start, and those in turn failing in a row (checkpointInTurn says so) */
   private checkpointsWritten = 0;
   private readonly checkpointsRetried = new Retried("error", "checkpoint failed; its merchants stay marked and go with the next one", "checkpoints are written again");
-  private readonly cfg: RunConfig;
-  private readonly store: PgStore;
-  private readonly engine: Engine;
-  private readonly metrics: Metrics;
 
   constructor(
     ctx: RunContext,
     private readonly partitions: Partitions,
     private readonly commits: Commits,
   ) {
-    this.cfg = ctx.cfg;
-    this.store = ctx.store;
-    this.engine = ctx.engine;
-    this.metrics = ctx.metrics;
+    super(ctx);
   }
 
   /** engine.beforeChange: a merchant the checkpoint being serialised has not written yet is written first. */

@@ -1,14 +1,11 @@
 // A partition's writes to PostgreSQL: a chunk's outputs with its position (one transaction), the positions of chunks
 // without outputs within a second, the metrics of what they commit, and the failures readiness reports.
-import { databaseWhere, type RunConfig } from "../../config/run.js";
+import { databaseWhere } from "../../config/run.js";
 import { after, failedAgain, type FailureRun, saysFailure } from "../../lib/failure-run.js";
 import type { Alert, EventType } from "../../decode/events.js";
-import type { Engine } from "../../engine.js";
-import type { Logger } from "../../lib/log.js";
-import { FencedError, type OutboxMessage, type OutboxRow, type PgStore } from "../../sinks/postgres/store.js";
+import { FencedError, type OutboxMessage, type OutboxRow } from "../../sinks/postgres/store.js";
 import { pgTimedOut } from "../../cases/db.js";
-import type { Metrics } from "../metrics.js";
-import type { RunContext } from "./context.js";
+import { RunPart, type RunContext } from "./context.js";
 import type { Owned, Partitions } from "./partitions.js";
 
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
@@ -19,7 +16,7 @@ const POSITION_FAILURES_SAID_EVERY = 60_000 / POSITION_SAVE_MS;
 /** An alert as its outbox message for the alerts topic. */
 export const alertMessage = (a: Alert, headers: Record<string, string>): OutboxMessage => ({ dest: "alerts", key: Buffer.from(a.merchantId), value: Buffer.from(JSON.stringify(a)), headers });
 
-export class Commits {
+export class Commits extends RunPart {
   /**
    * Per partition, its commits of outputs and positions failing since the last that succeeded: PostgreSQL answers
    * (SELECT 1) but refuses the writes (read-only after a failover, a full disk, privileges, a chunk's content), and
@@ -30,21 +27,12 @@ export class Commits {
   private commitsBegun = 0;
   private readonly committedUpTo = new Map<number, number>();
   savingPositions?: Promise<void>;
-  private readonly cfg: RunConfig;
-  private readonly log: Logger;
-  private readonly store: PgStore;
-  private readonly engine: Engine;
-  private readonly metrics: Metrics;
 
   constructor(
     ctx: RunContext,
     private readonly partitions: Partitions,
   ) {
-    this.cfg = ctx.cfg;
-    this.log = ctx.log;
-    this.store = ctx.store;
-    this.engine = ctx.engine;
-    this.metrics = ctx.metrics;
+    super(ctx);
   }
 
   /** Forgets the failures and commits of partitions no longer assigned here. */

@@ -1,15 +1,11 @@
 // Flag notices across processes: the notices of every process read from mt_flags, their keys marked flagged here and
 // the merchants held here that share one alerted (applyTriggers); notices made outside a chunk held for their
 // partition's next write; and the merchants whose account the bank closed, read from the case store.
-import type { Engine } from "../../engine.js";
 import type { Alert } from "../../decode/events.js";
-import type { Logger } from "../../lib/log.js";
 import { terminatedMerchants } from "../../cases/store.js";
-import type { Db } from "../../cases/db.js";
 import { FencedError, FLAGS_PAGE, FLAGS_START, type FlagCursor, type PgStore } from "../../sinks/postgres/store.js";
 import { FlagNotice, hasKey, infraKeys } from "../../state/infra.js";
-import type { Metrics } from "../metrics.js";
-import type { RunContext } from "./context.js";
+import { RunPart, type RunContext } from "./context.js";
 import { alertMessage, type Commits } from "./commits.js";
 import type { Owned, Partitions } from "./partitions.js";
 import { Retried } from "./retried.js";
@@ -25,7 +21,7 @@ export interface NoticesHooks {
   stopping: () => boolean;
 }
 
-export class Notices {
+export class Notices extends RunPart {
   /** the last mt_flags row read; back to the start when the partitions held change, so that every notice is seen again */
   flagsRead: FlagCursor = FLAGS_START;
   pollingFlags?: Promise<void>;
@@ -34,11 +30,6 @@ export class Notices {
   /** the merchants whose account was closed as last put in force, sorted and joined: a read that finds the same changes nothing */
   private terminatedDigest = "";
   readingTerminated?: Promise<void>;
-  private readonly log: Logger;
-  private readonly store: PgStore;
-  private readonly db: Db;
-  private readonly engine: Engine;
-  private readonly metrics: Metrics;
 
   constructor(
     ctx: RunContext,
@@ -46,11 +37,7 @@ export class Notices {
     private readonly commits: Commits,
     private readonly hooks: NoticesHooks,
   ) {
-    this.log = ctx.log;
-    this.store = ctx.store;
-    this.db = ctx.db;
-    this.engine = ctx.engine;
-    this.metrics = ctx.metrics;
+    super(ctx);
   }
 
   /** A partition claimed: its merchants' notices are held, and the merchants just loaded linked to those other processes flagged. */

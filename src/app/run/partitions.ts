@@ -1,18 +1,14 @@
 // Partition ownership: which partitions this process holds (claimed in PostgreSQL, fencing earlier owners), their
 // merchants and outbox publishers, and the partitions refused for positions that are not in their log.
 import { hostname } from "node:os";
-import type { Admin, Consumer, Kafka } from "kafkajs";
-import type { RunConfig } from "../../config/run.js";
-import type { Engine } from "../../engine.js";
+import type { Consumer } from "kafkajs";
 import type { RuleHit } from "../../engine.js";
-import type { Logger } from "../../lib/log.js";
 import type { EventType } from "../../decode/events.js";
 import type { FlagNotice } from "../../state/infra.js";
-import type { PgStore, RecordMark } from "../../sinks/postgres/store.js";
+import type { RecordMark } from "../../sinks/postgres/store.js";
 import { OutboxPublisher } from "../../sinks/publisher.js";
 import { partitionCount } from "../../source/kafka.js";
-import type { Metrics } from "../metrics.js";
-import type { RunContext } from "./context.js";
+import { RunPart, type RunContext } from "./context.js";
 
 export interface Owned {
   epoch: string;
@@ -80,7 +76,7 @@ export interface PartitionsHooks {
   claimed: () => void;
 }
 
-export class Partitions {
+export class Partitions extends RunPart {
   readonly owned = new Map<number, Owned>();
   readonly partitionOf = new Map<string, number>();
   /**
@@ -96,25 +92,12 @@ export class Partitions {
   inHand = -1;
   /** partitions whose stored positions are not in the log, paused until claimed again (`again`: fetched for that) */
   readonly refused = new Map<number, { why: string; recheck: NodeJS.Timeout; again: boolean }>();
-  private readonly cfg: RunConfig;
-  private readonly log: Logger;
-  private readonly store: PgStore;
-  private readonly engine: Engine;
-  private readonly metrics: Metrics;
-  private readonly kafka: Kafka;
-  private readonly admin: Admin;
 
   constructor(
     ctx: RunContext,
     private readonly hooks: PartitionsHooks,
   ) {
-    this.cfg = ctx.cfg;
-    this.kafka = ctx.kafka;
-    this.admin = ctx.admin;
-    this.log = ctx.log;
-    this.store = ctx.store;
-    this.engine = ctx.engine;
-    this.metrics = ctx.metrics;
+    super(ctx);
   }
 
   /**

@@ -1,24 +1,17 @@
 // What this process serves beside the consumer: readiness, liveness and metrics (MT_METRICS_PORT), the reviewers'
 // page and API (MT_HTTP_PORT), and the webhook for new high-severity cases.
-import type pg from "pg";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { Admin, Consumer } from "kafkajs";
-import type { RunConfig } from "../../config/run.js";
+import type { Consumer } from "kafkajs";
 import { sinceText } from "../../lib/failure-run.js";
-import type { Engine } from "../../engine.js";
-import type { Logger } from "../../lib/log.js";
 import { UsageError } from "../../lib/errors.js";
 import { scrapeRead, within } from "../../lib/within.js";
 import type { RulesStatus } from "../../rules/reload.js";
 import { filesOf, recordVersion } from "../../rules/history.js";
-import type { PgStore } from "../../sinks/postgres/store.js";
 import type { OutboxPublisher } from "../../sinks/publisher.js";
 import { heldBatches } from "../../source/kafka.js";
-import type { Db } from "../../cases/db.js";
 import { WebhookDispatcher, givenUpCount } from "../../cases/webhook.js";
 import { buildWebServer, closeWeb } from "../../web/server.js";
-import type { Metrics } from "../metrics.js";
-import type { RunContext } from "./context.js";
+import { RunPart, type RunContext } from "./context.js";
 import type { Commits } from "./commits.js";
 import { lagOf, type Partitions } from "./partitions.js";
 
@@ -49,18 +42,10 @@ export interface ServingHooks {
   rulesStatus: () => RulesStatus;
 }
 
-export class Serving {
+export class Serving extends RunPart {
   private http?: FastifyInstance;
   private web?: FastifyInstance;
   private webhook?: WebhookDispatcher;
-  private readonly cfg: RunConfig;
-  private readonly log: Logger;
-  private readonly admin: Admin;
-  private readonly pool: pg.Pool;
-  private readonly store: PgStore;
-  private readonly db: Db;
-  private readonly engine: Engine;
-  private readonly metrics: Metrics;
 
   constructor(
     ctx: RunContext,
@@ -68,14 +53,7 @@ export class Serving {
     private readonly commits: Commits,
     private readonly hooks: ServingHooks,
   ) {
-    this.cfg = ctx.cfg;
-    this.log = ctx.log;
-    this.admin = ctx.admin;
-    this.pool = ctx.pool;
-    this.store = ctx.store;
-    this.db = ctx.db;
-    this.engine = ctx.engine;
-    this.metrics = ctx.metrics;
+    super(ctx);
   }
 
   async serveMetrics(): Promise<void> {
