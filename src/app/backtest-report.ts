@@ -35,7 +35,9 @@ const CONFUSION: [string, (c: Confusion) => number | null, "n" | "%"][] = [
 
 type Shift = FirstAlerts["earlier"];
 const shiftText = (s: Shift, how: string): string =>
-  s.merchants ? `${s.merchants} ${how} (median ${s.medianDays!.toFixed(1)} days, at most ${s.mostDays!.toFixed(1)})` : `none ${how}`;
+  s.merchants
+    ? `${s.merchants} ${how} (median ${s.medianDays!.toFixed(1)} days, at most ${s.mostDays!.toFixed(1)}${s.positives === null ? "" : `; ${s.positives} labelled positive`})`
+    : `none ${how}`;
 /** how much sooner B alerts what A alerts too: what an early warning's change is for, and no count of alerts shows */
 function firstAlertLine(f: FirstAlerts): string {
   const moved = f.earlier.merchants || f.later.merchants ? `${shiftText(f.earlier, "earlier in B")}, ${shiftText(f.later, "later")}` : "at the same time in A and B";

@@ -465,7 +465,13 @@ const ChangedAlerts = z.strictObject({
 });
 
 /** Merchants alerted in both sets whose first alert came earlier (or later) in B, and by how many days. */
-const FirstAlertShift = z.strictObject({ merchants: count, medianDays: z.number().nonnegative().nullable(), mostDays: z.number().nonnegative().nullable() });
+const FirstAlertShift = z.strictObject({
+  merchants: count,
+  medianDays: z.number().nonnegative().nullable(),
+  mostDays: z.number().nonnegative().nullable(),
+  /** of them, those labelled positive (true cases caught sooner, not false alarms); null without labels */
+  positives: count.nullable(),
+});
 /**
  * When the merchants alerted in both sets were first alerted, B against A: a change that alerts the same merchants
  * sooner (an early warning's lower minimum) gains and loses no alert, and is seen only here.
@@ -683,20 +689,24 @@ function changedBy(ra: CompiledRule, rb: CompiledRule, sa: RuleSetSettings, sb: 
 const ratio = (n: number, d: number): number | null => (d ? n / d : null);
 const DAY_MS = 86_400_000;
 
-/** The merchants both runs alerted whose first alert `to` raised earlier or later than `from`, in days (0.01). */
-function firstAlerts(from: Run, to: Run): FirstAlerts {
-  const earlier: number[] = [];
-  const later: number[] = [];
+/**
+ * The merchants both runs alerted whose first alert `to` raised earlier or later than `from`, in days (0.01), and how
+ * many of them are labelled positive (`positive` undefined: no labels).
+ */
+function firstAlerts(from: Run, to: Run, positive: ((m: string) => boolean) | undefined): FirstAlerts {
+  const earlier: { m: string; d: number }[] = [];
+  const later: { m: string; d: number }[] = [];
   for (const [m, at] of to.firstAlertAt) {
     const was = from.firstAlertAt.get(m);
-    if (was !== undefined && at !== was) (at < was ? earlier : later).push(Math.abs(at - was) / DAY_MS);
+    if (was !== undefined && at !== was) (at < was ? earlier : later).push({ m, d: Math.abs(at - was) / DAY_MS });
   }
   const days = (d: number) => Math.round(d * 100) / 100;
-  const shift = (ds: number[]) => {
-    const s = ds.sort((x, y) => x - y);
-    if (!s.length) return { merchants: 0, medianDays: null, mostDays: null };
+  const shift = (xs: { m: string; d: number }[]) => {
+    const s = xs.map((x) => x.d).sort((x, y) => x - y);
+    const positives = positive ? xs.filter((x) => positive(x.m)).length : null;
+    if (!s.length) return { merchants: 0, medianDays: null, mostDays: null, positives };
     const mid = s.length >> 1;
-    return { merchants: s.length, medianDays: days(s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2), mostDays: days(s[s.length - 1]!) };
+    return { merchants: s.length, medianDays: days(s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2), mostDays: days(s[s.length - 1]!), positives };
   };
   return { earlier: shift(earlier), later: shift(later) };
 }
@@ -768,6 +778,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const labelOf = (m: string): z.infer<typeof LabelOf> => truth.get(m)?.label ?? "unknown";
   const positives = [...truth.values()].filter((t) => t.label === "positive").length;
   const labelled = o.truth !== undefined;
+  const isPositive = labelled ? (m: string) => labelOf(m) === "positive" : undefined;
 
   const precisionOf = (merchants: Iterable<string>): number | null => {
     let p = 0;
@@ -884,7 +895,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     overall: { a: confusion(a), b: confusion(b) },
     alertsAdded: added.map(gainedOrLost),
     alertsRemoved: removed.map(gainedOrLost),
-    firstAlerts: firstAlerts(a, b),
+    firstAlerts: firstAlerts(a, b, isPositive),
     alertsChanged,
     rules,
     typologies,
@@ -907,7 +918,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
               hitPrecision: precisionOf(hits),
               alertsAdded: changed(a, r).length,
               alertsRemoved: changed(r, a).length,
-              firstAlerts: firstAlerts(a, r),
+              firstAlerts: firstAlerts(a, r, isPositive),
               ...confusion(r),
             };
           }),
