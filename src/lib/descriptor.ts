@@ -1,10 +1,12 @@
 // Billing descriptor normalisation, so that "T0K-ALPHA*Clüb 0201234567" and "tok alpha club" compare equal.
-// Steps (documented in the README): Unicode NFKD (a sign it writes as letters, such as ™, a word of its own) with
-// diacritics and invisible characters removed; digits of other scripts as ASCII digits; letters of other scripts drawn
+// Steps (documented in the README): letters and digits drawn in symbols NFKD leaves whole (🅰, ❹, regional indicators
+// as a word of their own) as those; Unicode NFKD (a sign it writes as letters, such as ™, a word of its own; a letter in
+// brackets, ⒜, the letter) with diacritics and invisible characters removed; digits of other scripts as ASCII digits; letters of other scripts drawn
 // like Latin ones read as those, in a descriptor with Latin letters (see latinReading); lowercase; every run of
 // characters other than letters and digits becomes one space; tokens made only of digits are dropped (phone numbers,
 // references, which churn on their own); in tokens that mix letters and digits, look-alike digits become letters.
-// Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for.
+// Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for, and holds
+// the order drawn as well as the order stored when a right-to-left override reverses letters.
 import { INVISIBLE, LOOK_ALIKES } from "./confusables.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
@@ -145,11 +147,21 @@ function normalise(raw: string): string {
  */
 export function keywordForm(raw: string): string {
   if (raw === lastKeyword.raw) return lastKeyword.normalised;
-  lastKeyword.normalised = keywordTokens(raw).join(" ");
+  const stored = keywordTokens(raw).join(" ");
+  lastKeyword.normalised = raw.includes(RLO) ? `${stored} ${BARRIER} ${keywordTokens(drawnOrder(raw)).join(" ")}` : stored;
   lastKeyword.raw = raw;
   return lastKeyword.normalised;
 }
 const lastKeyword = { raw: "", normalised: "" };
+
+// A right-to-left override draws what follows it, up to a pop (U+202C) or the end, in reverse: <RLO>AHPLAKOT shows
+// TOKALPHA. The keyword form then holds both readings, the stored one and the one drawn, with a token between them that
+// no keyword holds (keywords are letters and digits), so that no run joins the end of one to the start of the other.
+// (A nested embedding inside the override is left in stored order.)
+const RLO = "\u202e";
+const OVERRIDDEN = /\u202e([^\u202a-\u202e\u2066-\u2069]*)\u202c?/gu;
+const BARRIER = "|";
+const drawnOrder = (raw: string): string => raw.replace(OVERRIDDEN, (_, run: string) => [...run].reverse().join(""));
 
 function keywordTokens(raw: string): string[] {
   const tokens: string[] = [];
