@@ -79,7 +79,7 @@ describe("GET /api/audit?action=", { timeout: 60_000 }, () => {
     }
     expect((await audit("?action=nope&action=nada")).error).toMatch(/^action: nope, nada are not actions of the audit trail;/);
     // a parameter's name mistyped is refused too, naming ?action= among the parameters
-    expect((await audit("?actions=dismiss")).error).toBe("query: unknown parameter actions; the parameters are after, limit, token, actor, since, action, case");
+    expect((await audit("?actions=dismiss")).error).toBe("query: unknown parameter actions; the parameters are after, limit, token, actor, since, until, action, case");
   });
 
   it("lists every action the service writes: each one written in a run of the trail is known", async () => {

@@ -106,6 +106,6 @@ describe("GET /api/audit with filters", { timeout: 60_000 }, () => {
     expect(await audit("?since=yesterday")).toEqual({ status: 400, rows: [], error: since });
     expect(await audit("?since=2026-12-07T09:00:00")).toEqual({ status: 400, rows: [], error: since });
     expect((await audit(`?actor=${"x".repeat(65)}`)).error).toBe("actor: a user name, at most 64 characters, as in the rows' actor: e.g. ?actor=ann");
-    expect((await audit("?actions=assign")).error).toBe("query: unknown parameter actions; the parameters are after, limit, token, actor, since, action, case");
+    expect((await audit("?actions=assign")).error).toBe("query: unknown parameter actions; the parameters are after, limit, token, actor, since, until, action, case");
   });
 });

@@ -136,6 +136,7 @@ export type AuditAction = z.infer<typeof AuditAction>;
 const TOKEN_ID = "a token's id is 12 hex digits, as `moneytrail users list` and the rows' credential.token give it: e.g. ?token=0a1b2c3d4e5f";
 const ACTOR = "a user name, at most 64 characters, as in the rows' actor: e.g. ?actor=ann";
 const SINCE = "a time in ISO 8601 with its zone (Z or an offset): e.g. ?since=2026-12-07T09:00:00Z";
+const UNTIL = "a time in ISO 8601 with its zone (Z or an offset), the rows before it: e.g. ?until=2026-12-08T00:00:00Z";
 // a typo must not read as "no such rows": an action the trail does not know is refused, with those it does
 const unknownActions = (names: string[]) =>
   `${names.join(", ")} ${names.length > 1 ? "are not actions" : "is not an action"} of the audit trail; the actions are ${AUDIT_ACTION_NAMES.join(", ")}: several as ?action=dismiss&action=reopen or ?action=dismiss,reopen`;
@@ -153,8 +154,8 @@ const auditActions = z.preprocess(
 );
 /**
  * What the whole trail's export narrows to: after a token leak, the actions taken with that token (a token made with
- * it is in its token-create row's after.id: look that one up too); one user's; those from a time on; those of some
- * actions (every dismissal, every failed sign-in).
+ * it is in its token-create row's after.id: look that one up too); one user's; those from a time on, or before one;
+ * those of some actions (every dismissal, every failed sign-in).
  */
 export const AuditFilter = z.object({
   token: z.string({ error: TOKEN_ID }).trim().toLowerCase().regex(/^[0-9a-f]{12}$/, TOKEN_ID).optional(),
@@ -162,6 +163,11 @@ export const AuditFilter = z.object({
   // a time without its zone would be read in the database's: refused rather than guessed
   since: z.iso
     .datetime({ offset: true, error: SINCE })
+    .transform((t) => new Date(t).toISOString())
+    .optional(),
+  // with since, a period: "every dismissal in March"
+  until: z.iso
+    .datetime({ offset: true, error: UNTIL })
     .transform((t) => new Date(t).toISOString())
     .optional(),
   action: auditActions.optional(),
@@ -660,6 +666,7 @@ export class CaseStore {
       if (f.token) and((p) => `credential->>'token' = ${p}`, f.token);
       if (f.actor) and((p) => `actor = ${p}`, f.actor);
       if (f.since) and((p) => `at >= ${p}::timestamptz`, f.since);
+      if (f.until) and((p) => `at < ${p}::timestamptz`, f.until);
       if (f.action) and((p) => `action = ANY(${p}::text[])`, f.action);
       const r = await q.query<Raw>(`${sql} ORDER BY audit_id LIMIT ${Math.min(o.limit ?? 10_000, 10_000)}`, params);
       const rows = r.rows.map(auditRow);

@@ -98,12 +98,13 @@ ${user.role === "auditor" ? html`<p>You are signed in as ${user.username}, an au
 <p><label>API token id (12 hex digits) <input name="token" pattern="[0-9a-fA-F]{12}" size="14" autocomplete="off" aria-describedby="token-hint"></label> <span id="token-hint">every action taken with that token (after a leak); a token made with it is named in that row's <code>after.id</code> (action <code>token-create</code>): look it up too</span></p>
 <p><label>User name <input name="actor" maxlength="64" size="20" autocomplete="off" aria-describedby="actor-hint"></label> <span id="actor-hint">that user's rows, with whatever they acted</span></p>
 <p><label>From (ISO 8601 time with its zone, e.g. 2026-12-07T09:00:00Z) <input name="since" size="26" autocomplete="off" aria-describedby="since-hint"></label> <span id="since-hint">rows from that time on</span></p>
+<p><label>Until (the same form of time) <input name="until" size="26" autocomplete="off" aria-describedby="until-hint"></label> <span id="until-hint">rows before that time: with From, a period</span></p>
 <p><label>Case number <input name="case" inputmode="numeric" pattern="[0-9]+" size="10" autocomplete="off" aria-describedby="case-hint"></label> <span id="case-hint">that case's rows: who opened it (action <code>case-view</code>), who decided what</span></p>
 <p><label>Actions (none chosen: every one; several with Ctrl or Shift) <select name="action" multiple size="8" aria-describedby="action-hint">${Object.entries(AUDIT_ACTIONS).map(
       ([about, actions]) => html`<optgroup label="${about}">${actions.map((a) => html`<option value="${a}">${a}</option>`)}</optgroup>`,
     )}</select></label> <span id="action-hint">the rows of those actions only: every <code>dismiss</code>, every <code>login-failed</code></span></p>
 <p><label>Rows at most <input name="limit" type="number" min="1" max="${o.maxRows}" size="6"></label></p>
-<p><button>Open the export with these</button> Fields left empty are no filter. The same as query parameters: <code>?token=ID&amp;actor=NAME&amp;since=TIME&amp;case=NUMBER&amp;action=NAME</code> (several actions: <code>?action=dismiss&amp;action=reopen</code> or <code>?action=dismiss,reopen</code>; a name the trail does not know is refused, with the list), paged with <code>?after=</code> as above.</p>
+<p><button>Open the export with these</button> Fields left empty are no filter. The same as query parameters: <code>?token=ID&amp;actor=NAME&amp;since=TIME&amp;until=TIME&amp;case=NUMBER&amp;action=NAME</code> (several actions: <code>?action=dismiss&amp;action=reopen</code> or <code>?action=dismiss,reopen</code>; a name the trail does not know is refused, with the list), paged with <code>?after=</code> as above.</p>
 </form>
 <p>A log collector (SIEM) reads it with an API token in the header <code>Authorization: Bearer …</code>: the operator gives one on the server, <code>moneytrail users token ${user.username}</code>.</p>`,
   );
