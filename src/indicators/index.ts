@@ -75,6 +75,9 @@ export class IndicatorIndex {
   private readonly skeletons = { domain: new Map<string, string[]>(), url: new Map<string, string[]>() };
   /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
   private readonly urls = new Memo<UrlMatches>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
+  /** the last URL asked about and its matches: a rule asks for a URL's matches, then its look-alikes (one memo lookup) */
+  private lastUrl = "";
+  private lastMatches = NO_MATCHES;
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
   private fp: number | undefined;
   private content = 0;
@@ -85,6 +88,8 @@ export class IndicatorIndex {
 
   add(set: IndicatorSet): void {
     this.urls.clear();
+    this.lastUrl = "";
+    this.lastMatches = NO_MATCHES;
     this.fp = undefined;
     for (const e of set.entries) {
       // a sum, so the fingerprint does not depend on the order the sets came in
@@ -178,7 +183,7 @@ export class IndicatorIndex {
    */
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
     // entries of any validity are remembered, and filtered by time here (events may come out of order)
-    return validAt(this.urls.get(raw).refs, at);
+    return validAt(this.matchesOf(raw).refs, at);
   }
 
   /**
@@ -187,14 +192,22 @@ export class IndicatorIndex {
    * Hashed entries hide the name, so they are never found here.
    */
   matchLookAlikes(raw: string, at: number): readonly LookAlike[] {
-    const all = this.urls.get(raw).lookAlikes;
+    const all = this.matchesOf(raw).lookAlikes;
     return all.length === 0 || all.every((m) => valid(m.ref, at)) ? all : all.filter((m) => valid(m.ref, at));
   }
 
   /** Of matchUrl's entries, the url and url-sha256 ones listing a page without a query that the URL has (which an alert says). */
   matchedWithoutQuery(raw: string, at: number): readonly IndicatorRef[] {
-    const m = this.urls.get(raw);
+    const m = this.matchesOf(raw);
     return m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at) : NONE;
+  }
+
+  private matchesOf(raw: string): UrlMatches {
+    if (raw !== this.lastUrl) {
+      this.lastMatches = this.urls.get(raw);
+      this.lastUrl = raw;
+    }
+    return this.lastMatches;
   }
 
   private matchUrlAnyTime(raw: string): UrlMatches {
