@@ -88,7 +88,7 @@ describe("a reviewer in the browser", () => {
     await expect.poll(() => page.locator("#status").textContent()).toBe("dismissed");
     expect(await page.locator("#dismiss-reason").textContent()).toContain("false positive");
     const actions = await page.locator("#audit tbody tr td:nth-child(3)").allTextContents();
-    // opening the case is in its trail too, once in 10 minutes: a line under the table, which keeps the decisions
+    // opening the case is in its trail too (every opening): a line under the table, which keeps the decisions
     expect(actions).toEqual(["assign", "escalate", "dismiss"]);
     expect(await page.locator("#case-views").textContent()).toMatch(/^Opened by reviewer \(last /);
     const who = await page.locator("#audit tbody tr td:nth-child(2)").allTextContents();
