@@ -68,7 +68,7 @@ describe("shared-infrastructure", () => {
     const engine = engineWith(RULES, LISTED);
     feed(engine, [merchant({ merchantId: M2, ...infra([IP1]) })]);
     const before = JSON.stringify(engine.snapshot(state(engine, M2)));
-    // a checkpoint in progress serialises what it is told about (src/app/run.ts)
+    // a checkpoint in progress serialises what it is told about (src/app/run/checkpoints.ts)
     const told: [string, string | undefined][] = [];
     engine.beforeChange = (id) => {
       const m = engine.merchants.get(id);
