@@ -55,8 +55,12 @@ const lookAlikeConfidence = (r: IndicatorRef, p: Params): number => Math.round(r
 function check(input: EvalInput<Params, Slot>, url: string): boolean {
   const { indicators } = input.env;
   const { minConfidence } = input.params;
-  const refs = indicators.matchUrl(url, input.at).filter((r) => r.confidence >= minConfidence);
-  const alike = indicators.matchLookAlikes(url, input.at).filter((m) => lookAlikeConfidence(m.ref, input.params) >= minConfidence);
+  const listed = indicators.matchUrl(url, input.at);
+  const drawnLike = indicators.matchLookAlikes(url, input.at);
+  // nearly every URL matches nothing: return before the filters allocate
+  if (listed.length === 0 && drawnLike.length === 0) return false;
+  const refs = listed.filter((r) => r.confidence >= minConfidence);
+  const alike = drawnLike.filter((m) => lookAlikeConfidence(m.ref, input.params) >= minConfidence);
   if (refs.length === 0 && alike.length === 0) return false;
   const slot = keep(input, fresh);
   const host = urlHost(url);
