@@ -1,49 +1,21 @@
 // When each rule-set version was in force, on the embedded database without a broker: a version put in force again
 // (a hand edit back to it, a restore) starts a period of its own, which mt_rule_versions (one row per version, its
 // first recording) could not tell; and migration 14 fills the periods from what was recorded before it.
-import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
-import type { Db } from "../src/cases/db.js";
-import { testDb } from "./helpers/db.js";
-import { Auth } from "../src/web/auth.js";
-import { CONSOLE } from "../src/cases/store.js";
-import { buildWebServer } from "../src/web/server.js";
-import { createLogger } from "../src/lib/log.js";
-import { DEFAULT_RULES } from "../src/lib/paths.js";
-import { loadRuleSet } from "../src/rules/ruleset.js";
 import { fileVersion, filesOf, periods, recordVersion, type RulePeriod } from "../src/rules/history.js";
+import { rulesPageOverCopy } from "./helpers/rules-page.js";
 import { migrate } from "../src/sinks/postgres/migrations.js";
 
-const open: { dir: string; db: Db; app?: FastifyInstance }[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) {
-    await s.app?.close();
-    await s.db.close();
-    rmSync(s.dir, { recursive: true, force: true });
-  }
-});
+const rulesPage = rulesPageOverCopy("rules-periods");
 
 const lowerWeight = (text: string) => text.replace(/weight: (\d+)/, (_m, w: string) => `weight: ${Number(w) - 1}`);
 const brief = (p: RulePeriod[]) => p.map((x) => [x.version, x.putBy, x.how, x.until === null]);
 
 describe("the periods each rule-set version was in force", { timeout: 60_000 }, () => {
   it("records a version each time it is put in force again: a hand edit back to it, a restore", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-rules-periods-"));
-    cpSync(DEFAULT_RULES, dir, { recursive: true });
-    const db = await testDb();
-    const s: (typeof open)[number] = { dir, db };
-    open.push(s);
-    const first = loadRuleSet(dir);
-    // as the demo does at its start (no engine: the page's own watcher finds hand edits)
-    await recordVersion(db, first, filesOf(first), "directory", "directory");
-    const auth = new Auth(db);
-    await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
-    const { token } = await auth.createToken(CONSOLE, "tuner", "test");
-    const app = (s.app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: dir }));
-    const headers = { authorization: `Bearer ${token}` };
+    const { dir, db, app, ruleSet: first, headers } = await rulesPage();
     const get = async <T>(url: string) => {
       const r = await app.inject({ method: "GET", url, headers });
       expect(r.statusCode, r.body).toBe(200);
@@ -90,11 +62,8 @@ describe("the periods each rule-set version was in force", { timeout: 60_000 }, 
   });
 
   it("records a reload found by several consumers once", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-rules-periods-"));
-    cpSync(DEFAULT_RULES, dir, { recursive: true });
-    const db = await testDb();
-    open.push({ dir, db });
-    const rs = loadRuleSet(dir);
+    // a start recorded it once already; three more consumers find it in the directory
+    const { db, ruleSet: rs } = await rulesPage();
     for (let i = 0; i < 3; i++) await recordVersion(db, rs, filesOf(rs), "directory", "directory");
     expect(brief(await periods(db))).toEqual([[rs.version, "directory", "directory", true]]);
   });
