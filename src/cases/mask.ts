@@ -20,6 +20,7 @@ export const MaskedEvidenceEvent = EvidenceEvent.extend({
   referrerUrl: MaskedUrl.optional(),
   url: MaskedUrl.optional(),
   linkedUrls: z.array(MaskedUrl).optional(),
+  flagged: z.array(EvidenceEvent.shape.flagged.unwrap().element.extend({ url: MaskedUrl })).optional(),
 });
 export const MaskedAlertContext = AlertContext.extend({
   profile: AlertContext.shape.profile.unwrap().extend({ websites: z.array(MaskedUrl) }).optional(),
@@ -124,6 +125,7 @@ function maskContext(ctx: AlertContext, mask: (text: string) => string): MaskedA
       referrerUrl: opt(e.referrerUrl),
       url: opt(e.url),
       linkedUrls: e.linkedUrls?.map(maskUrl),
+      flagged: e.flagged?.map((f) => ({ ...f, url: maskUrl(f.url) })),
     })),
   };
 }

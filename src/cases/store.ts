@@ -285,10 +285,24 @@ export function evidenceUrls(ctx: AlertContext): string[] {
   return [...out];
 }
 
-/** An evidence event's addresses, each with what it is to the event: a reviewer weighs a referrer unlike a checkout. */
-export function eventAddresses(e: EvidenceEvent): { role: string; url: string }[] {
+/** An address of the evidence: what it is to its event, and how an indicator matched it (absent: none did). */
+export interface EvidenceAddress {
+  role: string;
+  url: string;
+  flagged?: NonNullable<EvidenceEvent["flagged"]>[number];
+}
+
+/**
+ * An evidence event's addresses, each with what it is to the event (a reviewer weighs a referrer unlike a checkout),
+ * and a profile's flagged websites; each with its match, listed or a look-alike of a listed name.
+ */
+export function eventAddresses(e: EvidenceEvent): EvidenceAddress[] {
+  const flagged = new Map((e.flagged ?? []).map((f) => [f.url, f]));
   const one = (role: string, url: string | undefined) => (url === undefined ? [] : [{ role, url }]);
-  return [...one("crawled page", e.url), ...one("checkout", e.checkoutUrl), ...one("referred from", e.referrerUrl), ...(e.linkedUrls ?? []).map((url) => ({ role: "links to", url }))];
+  const websites = e.type === "merchant" ? [...flagged.keys()].map((url) => ({ role: "website", url })) : [];
+  return [...websites, ...one("crawled page", e.url), ...one("checkout", e.checkoutUrl), ...one("referred from", e.referrerUrl), ...(e.linkedUrls ?? []).map((url) => ({ role: "links to", url }))].map(
+    (a) => (flagged.has(a.url) ? { ...a, flagged: flagged.get(a.url) } : a),
+  );
 }
 
 /** Who an audit row names when nobody is signed in (a failed sign-in: the user tried, if the name is one's, is the target). */
@@ -572,7 +586,15 @@ export class CaseStore {
       dismissReasonText: d.case.dismissReason ? (DISMISS_REASONS as Record<string, string>)[d.case.dismissReason] : undefined,
       merchant: d.context.profile ?? null,
       activity: d.context.activity,
-      evidence: d.context.events.map((e) => ({ ...e, urls: eventAddresses(e).map(({ role, url }) => ({ url, sha256: urlHash(url), role })) })),
+      evidence: d.context.events.map((e) => ({
+        ...e,
+        urls: eventAddresses(e).map(({ role, url, flagged }) => ({
+          url,
+          sha256: urlHash(url),
+          role,
+          ...(flagged && (flagged.lookAlikeOf ? { lookAlikeOf: flagged.lookAlikeOf } : { listed: true })),
+        })),
+      })),
       signals: d.alerts.at(-1)?.signals ?? [],
       indicators: indicatorsOf(d.alerts),
       indicatorsWithheld: { count: withheld, reason: WITHHELD_REASON },
@@ -703,7 +725,8 @@ export interface CaseFile {
   dismissReasonText?: string;
   merchant: AlertContext["profile"] | null;
   activity: AlertContext["activity"];
-  evidence: (EvidenceEvent & { urls: { url: string; sha256: string; role: string }[] })[];
+  /** each address an indicator matched says so: listed, or the listed names it is only drawn like */
+  evidence: (EvidenceEvent & { urls: { url: string; sha256: string; role: string; listed?: true; lookAlikeOf?: NonNullable<EvidenceAddress["flagged"]>["lookAlikeOf"] }[] })[];
   signals: Alert["signals"];
   /** the cited indicators that may leave this member: not TLP:RED */
   indicators: ReturnType<typeof indicatorsOf>;

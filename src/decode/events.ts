@@ -186,6 +186,12 @@ export const EvidenceEvent = z.object({
   linkedUrls: z.array(z.string()).optional(),
   linkedCount: z.number().optional(),
   contentDiffersByReferrer: z.boolean().optional(),
+  /**
+   * the event's addresses (a profile's: its websites) an indicator matched when the event was kept, each listed
+   * (no lookAlikeOf) or only drawn like the listed names in lookAlikeOf: a domain, or a listed page's host (`page`),
+   * never its path; absent when none did
+   */
+  flagged: z.array(z.object({ url: z.string(), lookAlikeOf: z.array(z.object({ name: z.string(), page: z.boolean() })).optional() })).optional(),
 });
 
 export const AlertContext = z.object({

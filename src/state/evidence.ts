@@ -36,6 +36,34 @@ export function storedActivity(a: Activity | ActivityDay[] | undefined): Activit
   return a && a.length && Array.isArray(a[0]) ? (a as ActivityDay[]).flat() : (a as Activity | undefined);
 }
 
+type Flagged = NonNullable<EvidenceEvent["flagged"]>[number];
+
+/**
+ * An address as an indicator matches it at `at`: listed, or only drawn like listed names (flagged-site-link's
+ * look-alikes), each name once; null when neither.
+ */
+function flagOf(url: string, indicators: IndicatorIndex, at: number): Flagged | null {
+  if (indicators.matchUrl(url, at).length > 0) return { url };
+  const alike = indicators.matchLookAlikes(url, at);
+  if (alike.length === 0) return null;
+  const lookAlikeOf: Flagged["lookAlikeOf"] & {} = [];
+  for (const { ref, listed } of alike) {
+    const page = ref.kind === "url";
+    if (!lookAlikeOf.some((n) => n.name === listed && n.page === page)) lookAlikeOf.push({ name: listed, page });
+  }
+  return { url, lookAlikeOf };
+}
+
+/** The `flagged` field of an event's summary for its addresses (each once), absent when none is flagged. */
+function flaggedOf(urls: readonly (string | undefined)[], indicators: IndicatorIndex, at: number): { flagged?: Flagged[] } {
+  const flagged: Flagged[] = [];
+  for (const url of new Set(urls)) {
+    const f = url === undefined ? null : flagOf(url, indicators, at);
+    if (f) flagged.push(f);
+  }
+  return flagged.length ? { flagged } : {};
+}
+
 export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number): EvidenceEvent {
   const base = { eventId: e.eventId, type: e.type, occurredAt: e.occurredAt };
   switch (e.type) {
@@ -52,23 +80,27 @@ export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number)
         descriptor: e.descriptor,
         checkoutUrl: e.checkout?.url,
         referrerUrl: e.checkout?.referrerUrl,
+        ...flaggedOf([e.checkout?.url, e.checkout?.referrerUrl], indicators, at),
       };
     case "chargeback":
       return { ...base, transactionId: e.transactionId, amountMinor: e.amountMinor, currency: e.currency, network: e.network, reasonCode: e.reasonCode, kind: e.kind };
     case "site_observation": {
       const linked = e.linkedUrls ?? [];
-      const flagged = linked.filter((u) => indicators.matchUrl(u, at).length > 0);
-      const rest = linked.filter((u) => !flagged.includes(u));
+      // listed or a look-alike of a listed name
+      const first = linked.filter((u) => flagOf(u, indicators, at) !== null);
+      const kept = [...first, ...linked.filter((u) => !first.includes(u))].slice(0, LINKED_CAP);
       return {
         ...base,
         url: e.url,
-        linkedUrls: [...flagged, ...rest].slice(0, LINKED_CAP),
+        linkedUrls: kept,
         linkedCount: linked.length,
         contentDiffersByReferrer: e.contentDiffersByReferrer,
+        ...flaggedOf([e.url, ...kept], indicators, at),
       };
     }
     case "merchant":
-      return { ...base, descriptor: e.descriptor };
+      // its flagged websites are its addresses (the profile lists them all)
+      return { ...base, descriptor: e.descriptor, ...flaggedOf(e.websites ?? [], indicators, at) };
   }
 }
 

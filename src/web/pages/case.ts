@@ -2,11 +2,13 @@
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
-import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type Seen } from "../../cases/store.js";
+import { domainToUnicode } from "node:url";
+import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type EvidenceAddress, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
 import type { Alert, EvidenceEvent } from "../../decode/events.js";
+import { urlHost } from "../../lib/url.js";
 
 export interface CasePageOptions {
   /** the hash of a URL revealed by this request */
@@ -48,6 +50,18 @@ function eventFacts(e: EvidenceEvent, mask: (text: string) => string): string {
     case "merchant":
       return e.descriptor ? `profile: descriptor “${mask(e.descriptor)}”` : "profile change";
   }
+}
+
+/**
+ * How an indicator matched an evidence address: listed, or only drawn like listed names, each named as the alert's
+ * explanation names it (a listed page by its host, never its path), with the host as it is drawn (its Unicode form).
+ */
+function flagNote({ url, flagged }: EvidenceAddress): Html | string {
+  if (!flagged) return "";
+  if (!flagged.lookAlikeOf) return html` — <strong>listed</strong>`;
+  const host = urlHost(url);
+  const names = flagged.lookAlikeOf.map(({ name, page }, i) => html`${i ? " and of " : ""}${page ? html`${name}, the host of a listed page` : html`the listed ${name}`}`);
+  return html` — <strong>look-alike</strong> of ${names}${host ? html` (drawn as <bdi>${domainToUnicode(host)}</bdi>)` : ""}, not listed itself`;
 }
 
 // an audit row's fields as the trail table names them
@@ -293,7 +307,7 @@ ${
     ? html`<table id="evidence"><caption class="vh">Evidence events</caption><thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Facts</th><th scope="col">Addresses</th></tr></thead><tbody>${d.context.events.map(
         (e) =>
           html`<tr id="${eventAnchor(e.eventId)}"><td>${when(e.occurredAt)}</td><td>${e.type.replace("_", " ")}<br><span class="muted">${e.eventId}</span></td><td>${eventFacts(e, mask)}</td><td>${eventAddresses(e).map(
-            (a) => html`<div><span class="muted">${a.role}:</span> ${maskedUrl(a.url, reveal)}</div>`,
+            (a) => html`<div><span class="muted">${a.role}:</span> ${maskedUrl(a.url, reveal)}${flagNote(a)}</div>`,
           )}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">The signals rest on the profile and counters; no event details were kept.</p>`
