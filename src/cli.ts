@@ -30,7 +30,7 @@ import { requeueFailed } from "./cases/webhook.js";
 import { MIGRATIONS, grantServiceRole, migratedAhead } from "./sinks/postgres/migrations.js";
 import { resetPositions, skipBatch } from "./sinks/postgres/store.js";
 import { createLogger, redact } from "./lib/log.js";
-import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseSweep, skipDecisionsAt, sweepRuleSets } from "./app/backtest.js";
+import { BacktestError, backtest, checkWindow, dispositionsFrom, labelsFromFile, parseBound, parseReportFrom, parseSweep, skipDecisionsAt, sweepRuleSets } from "./app/backtest.js";
 import { backtestTables, writeBacktestReports } from "./app/backtest-report.js";
 import { progressBar } from "./app/progress.js";
 import { readLineBatches } from "./source/ndjson.js";
@@ -214,6 +214,10 @@ program
   )
   .option("--from <t>", "first event: an RFC 3339 time (on occurredAt), or a line number (with --topic: an offset, in every partition)")
   .option("--to <t>", "last event, inclusive: an RFC 3339 time (on occurredAt), or a line number (with --topic: an offset)")
+  .option(
+    "--report-from <time>",
+    "an RFC 3339 time: the events before it (from --from on) are run to build the state as live had it, and only hits and alerts from then on are reported",
+  )
   .requiredOption("--baseline <dir>", "rule set A: as in force")
   .requiredOption("--candidate <dir>", "rule set B: the change to try")
   .option("--indicators <dir>", "indicator-set directory or file")
@@ -234,6 +238,7 @@ program
       databaseUrl?: string;
       from?: string;
       to?: string;
+      reportFrom?: string;
       baseline: string;
       candidate: string;
       indicators?: string;
@@ -268,6 +273,7 @@ program
         // on a topic a plain integer is an offset, applied by the source in every partition
         const offset = (b: typeof from) => (b && "offset" in b ? b.offset : undefined);
         checkWindow(o.from, o.to);
+        const reportFrom = o.reportFrom === undefined ? undefined : parseReportFrom(o.reportFrom, o.from, o.to);
         const baseline = { name: o.baseline, ruleSet: loadRuleSet(o.baseline) };
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
@@ -295,7 +301,7 @@ program
                 skips: decisions?.skips ?? { without: "give the service's database (--database-url or DATABASE_URL) to skip it here too" },
               }),
             };
-        const result = await backtest({ events, from, to, baseline, candidate, indicators: indicatorsFrom(o.indicators, o.trust), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
+        const result = await backtest({ events, from, to, reportFrom, baseline, candidate, indicators: indicatorsFrom(o.indicators, o.trust), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
           reading.stop();
           bar.stop();
           await decisions?.close();

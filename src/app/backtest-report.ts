@@ -44,11 +44,31 @@ function firstAlertLine(f: FirstAlerts): string {
   return `First alert of the merchants alerted in both: ${moved}.`;
 }
 
+const boundText = (x: BacktestResult["events"]["from"]): string | undefined =>
+  x ? ("line" in x ? `line ${x.line}` : "offset" in x ? `offset ${x.offset} of every partition` : x.time) : undefined;
+
+/** The events run: --from to --to. */
 function describeWindow(r: BacktestResult): string {
-  const b = (x: BacktestResult["events"]["from"]) => (x ? ("line" in x ? `line ${x.line}` : "offset" in x ? `offset ${x.offset} of every partition` : x.time) : undefined);
-  const from = b(r.events.from);
-  const to = b(r.events.to);
+  const from = boundText(r.events.from);
+  const to = boundText(r.events.to);
   return from || to ? ` from ${from ?? "the start"} to ${to ?? "the end"}` : "";
+}
+
+/** What the hits and alerts were counted over, for the tables' and charts' titles: --report-from (or --from) to --to. */
+function reportWindow(r: BacktestResult): string {
+  const from = boundText(r.events.reportFrom ?? r.events.from);
+  const to = boundText(r.events.to);
+  return from || to ? `, from ${from ?? "the start"} to ${to ?? "the end"}` : "";
+}
+
+/** With --report-from: the events before it only built the state, and the report counts from then on. */
+function reportFromText(e: BacktestResult["events"]): string {
+  if (!e.reportFrom) return "";
+  const t = e.reportFrom.time;
+  return (
+    `; reported from ${t} to ${boundText(e.to) ?? "the end"}: the ${e.beforeReport} events before ${t} only built the state (as live had it), ` +
+    `and the merchants (${e.merchants}), hits and alerts are those from then on`
+  );
 }
 
 /** A window's start that retention had deleted is said, with where each such partition was read from. */
@@ -84,7 +104,7 @@ function rejectReasons(r: BacktestResult["events"]["rejected"]): string[] {
 function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
   return [
-    `${e.processed} events of ${e.merchants} merchants from ${e.source}${describeWindow(r)}` +
+    `${e.processed} events${e.reportFrom ? "" : ` of ${e.merchants} merchants`} from ${e.source}${describeWindow(r)}${reportFromText(e)}` +
       lateStarts(e.lateStarts) +
       (e.repeated ? `; ${e.repeated} repeated (an event id its merchant was sent already: skipped, as run and replay skip it)` : "") +
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
@@ -134,7 +154,7 @@ export function backtestTables(r: BacktestResult): string {
   );
   out.push(
     "",
-    "Per rule (hits: distinct merchants the rule held on; +/− alerts: merchants that gain or lose an alert and that the rule hit):",
+    `Per rule${reportWindow(r)} (hits: distinct merchants the rule held on; +/− alerts: merchants that gain or lose an alert and that the rule hit):`,
     table(
       [...RULE_HEADS, "precision A → B"],
       r.rules.map((x) => [...ruleCells(x), both(x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–")]),
@@ -167,7 +187,7 @@ export function backtestTables(r: BacktestResult): string {
       : "No merchant alerted in both has different alerts.",
   );
   if (r.sweep) {
-    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
+    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate${reportWindow(r)} (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
   }
   return `${out.join("\n")}\n`;
 }
@@ -260,7 +280,7 @@ function htmlTable(head: string[], rows: string[][], numericFrom = 1): string {
 const CHAR_W = 7.5;
 
 /** Per rule, A's and B's hits as bars side by side; a shadow rule's bar is pale with a dashed edge. */
-function hitsChart(rules: RuleRow[]): string {
+function hitsChart(rules: RuleRow[], window: string): string {
   // wide enough for the longest id (ids have no length limit), so none is cut off at the left edge
   const labelW = Math.max(210, 16 + Math.ceil(CHAR_W * Math.max(0, ...rules.map((r) => r.rule.length))));
   const barW = 430;
@@ -288,11 +308,11 @@ function hitsChart(rules: RuleRow[]): string {
     `<rect x="${labelW}" y="6" width="12" height="11" fill="${A_COLOUR}"/><text x="${labelW + 16}" y="15">A baseline</text>` +
     `<rect x="${labelW + 110}" y="6" width="12" height="11" fill="${B_COLOUR}"/><text x="${labelW + 126}" y="15">B candidate</text>` +
     `<rect x="${labelW + 230}" y="6" width="12" height="11" fill="${B_COLOUR}" fill-opacity="0.3" stroke="${B_COLOUR}" stroke-dasharray="3 2"/><text x="${labelW + 246}" y="15">shadow (never alerts)</text>`;
-  return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="rule hits, A and B">${legend}\n${rows}</svg>`;
+  return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="rule hits, A and B${esc(window)}">${legend}\n${rows}</svg>`;
 }
 
 /** Precision against recall for each swept value; values that land on the same point share one label. */
-function prCurve(points: SweepPoint[]): string {
+function prCurve(points: SweepPoint[], window: string): string {
   const plotted = points.filter((p) => p.precision !== null && p.recall !== null);
   if (!plotted.length) return "<p>No precision/recall to plot: no labels, or nothing alerted.</p>";
   const [x0, y0, pw, ph] = [60, 20, 420, 300];
@@ -330,7 +350,7 @@ function prCurve(points: SweepPoint[]): string {
   const w = x0 + pw + 30;
   const h = y0 + ph + 44;
   return (
-    `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="precision against recall over the sweep">${grid}\n` +
+    `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="precision against recall over the sweep${esc(window)}">${grid}\n` +
     `<polyline points="${line}" fill="none" stroke="${B_COLOUR}" stroke-width="1.5"/>\n${marks}\n` +
     `<text x="${x0 + pw / 2}" y="${h - 4}" text-anchor="middle">recall</text>` +
     `<text x="14" y="${y0 + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${y0 + ph / 2})">precision</text></svg>`
@@ -356,6 +376,7 @@ function ruleCells(x: BacktestResult["rules"][number]): string[] {
 
 /** One self-contained page: summary, charts and tables. */
 export function backtestHtml(r: BacktestResult): string {
+  const window = reportWindow(r);
   const summary = htmlTable(
     ["", "A baseline", "B candidate"],
     CONFUSION.map(([name, get, kind]) => [name, kind === "n" ? num(get(r.overall.a) ?? undefined) : pct(get(r.overall.a)), kind === "n" ? num(get(r.overall.b) ?? undefined) : pct(get(r.overall.b))]),
@@ -378,8 +399,8 @@ export function backtestHtml(r: BacktestResult): string {
   );
   const changes = changeRows(r);
   const sweep = r.sweep
-    ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})</h2>
-${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points)}
+    ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})${esc(window)}</h2>
+${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points, window)}
 ${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
     : "";
   return `<!doctype html>
@@ -391,8 +412,8 @@ ${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
 <h2>Alerted merchants against the labels</h2>
 ${summary}
 <p>${esc(firstAlertLine(r.firstAlerts))}</p>
-<h2>Rule hits (distinct merchants)</h2>
-${hitsChart(r.rules)}
+<h2>Rule hits (distinct merchants)${esc(window)}</h2>
+${hitsChart(r.rules, window)}
 ${rules}
 <p class="meta">+/− alerts: merchants that gain (B) or lose (A) an alert and that the rule hit; affected: merchants the rule hit in one set and not the other; precision: of the merchants hit with a label, the share positive.</p>
 <h2>Per typology</h2>

@@ -35,11 +35,8 @@ export class BacktestError extends Error {}
  * `--from` / `--to`: a plain integer is a line number of the events file (with --topic an offset, the same in every
  * partition, which the topic's source applies), anything else an RFC 3339 time.
  */
-export const Bound = z.union([
-  z.strictObject({ line: z.number().int().positive() }),
-  z.strictObject({ offset: z.number().int().nonnegative() }),
-  z.strictObject({ time: z.iso.datetime({ offset: true }) }),
-]);
+const TimeBound = z.strictObject({ time: z.iso.datetime({ offset: true }) });
+export const Bound = z.union([z.strictObject({ line: z.number().int().positive() }), z.strictObject({ offset: z.number().int().nonnegative() }), TimeBound]);
 export type Bound = z.infer<typeof Bound>;
 
 export function parseBound(flag: string, s: string, onTopic = false): Bound {
@@ -61,6 +58,22 @@ export function checkWindow(from: string | undefined, to: string | undefined): v
   if (number.test(from) !== number.test(to)) return;
   const at = (s: string) => (number.test(s) ? Number(s) : Date.parse(s));
   if (at(from) > at(to)) throw new BacktestError(`--from ${from} is after --to ${to}: give the window's start as --from and its end as --to (--from ${to} --to ${from})`);
+}
+
+/**
+ * `--report-from T`: the events from --from up to T are run, so the state (two months' ratios, "within N days"
+ * counts, profiles) is what live had at T, and only what happens from T on is reported. A time, as those ratios are
+ * by time; --from and --to are given as they were (a line or an offset --from cannot be compared with it).
+ */
+export function parseReportFrom(s: string, from: string | undefined, to: string | undefined): z.infer<typeof TimeBound> {
+  const b = TimeBound.safeParse({ time: s });
+  if (!b.success) throw new BacktestError(`--report-from ${s}: give an RFC 3339 time (2026-04-01T00:00:00Z): the report counts what happens from then on, by each event's occurredAt`);
+  const at = Date.parse(s);
+  const time = (x: string | undefined) => (x === undefined || /^\d+$/.test(x) ? undefined : Date.parse(x));
+  if (at < (time(from) ?? -Infinity))
+    throw new BacktestError(`--report-from ${s} is before --from ${from}: events before --from are not run at all; give --report-from at or after --from (or an earlier --from, to build the state from then)`);
+  if (at > (time(to) ?? Infinity)) throw new BacktestError(`--report-from ${s} is after --to ${to}: the report would count nothing; give a --report-from before --to`);
+  return b.data;
 }
 
 /** What counts as true: per merchant, positive or negative, and for positives the typologies they stand for. */
@@ -503,6 +516,8 @@ export const BacktestResult = z.strictObject({
     source: z.string(),
     from: Bound.nullable(),
     to: Bound.nullable(),
+    /** --report-from: the events before it were run to build the state and count in nothing else */
+    reportFrom: TimeBound.nullable(),
     /** lines read inside the line window */
     lines: count,
     /** events run through the rule sets */
@@ -511,6 +526,8 @@ export const BacktestResult = z.strictObject({
     repeated: count,
     /** valid events outside the time window */
     outsideWindow: count,
+    /** of the events run (processed or repeated), those dated before reportFrom: they built the state only */
+    beforeReport: count,
     /**
      * with an offset --from on a topic: the partitions whose log began after it (retention had deleted the window's
      * start), each with the offset it was read from
@@ -583,6 +600,8 @@ export interface BacktestInput {
   events: { name: string; batches: AsyncIterable<(Line | TopicLine)[]> & { readonly lateStarts?: readonly LateStart[] } };
   from?: Bound;
   to?: Bound;
+  /** the events before it are run for their state only: hits, alerts and merchants are counted from then on */
+  reportFrom?: z.infer<typeof TimeBound>;
   baseline: { name: string; ruleSet: RuleSet };
   candidate: { name: string; ruleSet: RuleSet };
   indicators: IndicatorIndex;
@@ -610,6 +629,8 @@ class Run {
     readonly ruleSet: RuleSet,
     indicators: IndicatorIndex,
     keepAlerts: boolean,
+    /** hits and alerts dated before this (ms) built the state only (--report-from) */
+    private readonly countFrom: number,
   ) {
     this.engine = new Engine(ruleSet, indicators, false, true);
     for (const r of ruleSet.rules) this.hits.set(r.id, new Set());
@@ -618,6 +639,8 @@ class Run {
 
   take(event: Event, alerts: readonly Alert[]): void {
     for (const a of alerts) {
+      // an alert is raised at its event's time (a peer's too)
+      if (parseTime(a.raisedAt) < this.countFrom) continue;
       let t = this.alerted.get(a.merchantId);
       if (!t) {
         this.alerted.set(a.merchantId, (t = new Set()));
@@ -635,7 +658,7 @@ class Run {
 
   /** taken per batch, so the hit list stays small whatever the file's size */
   takeHits(): void {
-    for (const h of this.engine.takeHits()) this.hits.get(h.rule)!.add(h.merchantId);
+    for (const h of this.engine.takeHits()) if (parseTime(h.at) >= this.countFrom) this.hits.get(h.rule)!.add(h.merchantId);
   }
 
   /** the rules that held on a merchant, by mode */
@@ -714,9 +737,10 @@ const f1 = (p: number | null, r: number | null): number | null => (p === null ||
 const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
 
 export async function backtest(o: BacktestInput): Promise<BacktestResult> {
-  const a = new Run(o.baseline.ruleSet, o.indicators, true);
-  const b = new Run(o.candidate.ruleSet, o.indicators, true);
-  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, o.indicators, false));
+  const reportFrom = o.reportFrom ? Date.parse(o.reportFrom.time) : -Infinity;
+  const a = new Run(o.baseline.ruleSet, o.indicators, true, reportFrom);
+  const b = new Run(o.candidate.ruleSet, o.indicators, true, reportFrom);
+  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, o.indicators, false, reportFrom));
   const runs = [a, b, ...sweeps];
   const fromLine = o.from && "line" in o.from ? o.from.line : 1;
   const toLine = o.to && "line" in o.to ? o.to.line : Infinity;
@@ -728,6 +752,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   let otherReasons = 0;
   let lines = 0;
   let outsideWindow = 0;
+  let beforeReport = 0;
   // as `run` refuses them: after the message's timestamp on a topic; a file has none, and none of its recorded
   // events can be dated after the backtest began
   const maxAheadMs = o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
@@ -763,7 +788,10 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       }
       const at = parseTime(d.event.occurredAt);
       if (at < fromTime || at > toTime) outsideWindow++;
-      else events.push(d.event);
+      else {
+        if (at < reportFrom) beforeReport++;
+        events.push(d.event);
+      }
     }
     for (const r of runs) {
       for (const e of events) r.take(e, r.engine.process(e));
@@ -772,8 +800,10 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     if (batch.length && batch[batch.length - 1]!.n >= toLine) break;
   }
 
-  // every run saw the same events, so the same merchants; labels of merchants not in them do not count
-  const seen = new Set(a.engine.merchants.keys());
+  // every run saw the same events, so the same merchants: those with an event from the report's start on, and any
+  // alerted then through a peer; labels of other merchants do not count
+  const seen = new Set([...a.engine.merchants.values()].filter((m) => m.lastEventAt >= reportFrom).map((m) => m.id));
+  for (const r of runs) for (const m of r.alerted.keys()) seen.add(m);
   const truth = new Map(Object.entries(o.truth?.merchants ?? {}).filter(([m]) => seen.has(m)));
   const labelOf = (m: string): z.infer<typeof LabelOf> => truth.get(m)?.label ?? "unknown";
   const positives = [...truth.values()].filter((t) => t.label === "positive").length;
@@ -872,11 +902,13 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       source: o.events.name,
       from: o.from ?? null,
       to: o.to ?? null,
+      reportFrom: o.reportFrom ?? null,
       lines,
       processed: a.engine.counts.events,
       // every run saw the same events: the same ones were repeats in each
       repeated: a.engine.counts.repeated,
       outsideWindow,
+      beforeReport,
       lateStarts: [...(o.events.batches.lateStarts ?? [])],
       rejected: {
         total: Object.values(rejected).reduce((x, y) => x + y, 0),
