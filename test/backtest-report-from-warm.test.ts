@@ -13,39 +13,8 @@ import type { Event } from "../src/decode/events.js";
 import type { Line } from "../src/source/ndjson.js";
 import { CLI } from "./helpers/cli.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
-import { HIGH_RISK_MCC, M1, M2, M3, chargeback, merchant, resetEvents, ruleSetWith, setClock, times, tx } from "./helpers/events.js";
-
-const APRIL = "2026-04-01T00:00:00Z";
-
-/** disputes and fraud reports at 1% of card-not-present sales over two months, at least `minCount` of them */
-const earlyWarning = (minCount: number) =>
-  ruleSetWith(`
-  - id: early-warning
-    kind: chargeback-ratio
-    weight: 60
-    typology: excessive-disputes
-    params:
-      measure: window
-      mccs: high-risk
-      levels:
-        - { name: "early warning", ratio: 0.01, minCount: ${minCount} }`);
-
-/**
- * M1: 400 sales and 6 disputes in March, 20 sales and 3 disputes in April: 9 of 420 (2.1%) once April's third comes.
- * M2: 300 sales and 10 disputes in March, alerted then; 20 sales in April, nothing new.
- * M3: a profile and 5 sales in March only: not among the merchants an April report counts.
- */
-function events(): Event[] {
-  resetEvents("2026-03-01T00:00:00Z", 60_000);
-  const out: Event[] = [merchant({ merchantId: M1, mcc: HIGH_RISK_MCC }), merchant({ merchantId: M2, mcc: HIGH_RISK_MCC })];
-  setClock("2026-03-02T00:00:00Z", 60_000);
-  out.push(...times(400, () => tx({ merchantId: M1 })), ...times(6, () => chargeback({ merchantId: M1 })));
-  out.push(...times(300, () => tx({ merchantId: M2 })), ...times(10, () => chargeback({ merchantId: M2 })));
-  out.push(merchant({ merchantId: M3 }), ...times(5, () => tx({ merchantId: M3 })));
-  setClock("2026-04-02T00:00:00Z", 60_000);
-  out.push(...times(20, () => tx({ merchantId: M1 })), ...times(20, () => tx({ merchantId: M2 })), ...times(3, () => chargeback({ merchantId: M1 })));
-  return out;
-}
+import { M1 } from "./helpers/events.js";
+import { APRIL, LABELS, earlyWarning, marchAndApril } from "./helpers/backtest-report-from.js";
 
 async function* linesOf(es: Event[]): AsyncGenerator<Line[]> {
   // two batches, the second starting in March: a batch may hold events on both sides of the report's start
@@ -55,21 +24,14 @@ async function* linesOf(es: Event[]): AsyncGenerator<Line[]> {
 }
 
 function run(o: Partial<BacktestInput>): Promise<BacktestResult> {
-  const es = events();
+  const es = marchAndApril();
   return backtest({
     events: { name: "events.ndjson", batches: linesOf(es) },
     // A alerts at 8 disputes, B at 10: M1 (9) is alerted in A only
     baseline: { name: "a", ruleSet: earlyWarning(8) },
     candidate: { name: "b", ruleSet: earlyWarning(10) },
     indicators: new IndicatorIndex(),
-    truth: {
-      source: "labels.json",
-      merchants: {
-        [M1]: { label: "positive", typologies: ["excessive-disputes"], detail: "positive" },
-        [M2]: { label: "positive", typologies: [], detail: "positive" },
-        [M3]: { label: "negative", typologies: [], detail: "benign" },
-      },
-    },
+    truth: LABELS,
     ...o,
   }).then((r) => BacktestResult.parse(r));
 }
@@ -134,7 +96,7 @@ describe("moneytrail backtest --report-from", () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-report-from-"));
     try {
       const file = join(dir, "events.ndjson");
-      writeFileSync(file, events().map((e) => `${JSON.stringify(e)}\n`).join(""));
+      writeFileSync(file, marchAndApril().map((e) => `${JSON.stringify(e)}\n`).join(""));
       const cli = (...args: string[]) =>
         spawnSync(process.execPath, [...CLI, "backtest", "--events", file, "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--no-progress", ...args], { encoding: "utf8", timeout: 60_000 });
       const ok = cli("--report-from", APRIL);
