@@ -69,7 +69,12 @@ async function pages(): Promise<Record<string, string>> {
     "rules refused": (await app.inject({ method: "POST", url: "/rules/sites.yaml", headers: tuner, payload: { content: "rules:\n  - id: broken\n    kind: no-such-kind\n", base: /action="\/rules\/sites\.yaml">.*?name="base" value="([^"]*)"/s.exec(rulesPage)![1]!, note: "test" } })).body,
     report: await get(`/report?from=${REPORT_QUERY.from}&to=${REPORT_QUERY.to}`, rev2),
     admin: await get("/admin", await bearer(auth, "adm", "admin")),
-    audit: await get("/audit", await bearer(auth, "aud", "auditor")),
+    // the trail as a table, paged (a newer and an older page), and refused for a filter
+    ...(await (async (aud) => {
+      const first = await get("/audit?limit=3", aud);
+      const older = /href="(\/audit\?before=\d+&amp;limit=3)"/.exec(first)![1]!.replace(/&amp;/g, "&");
+      return { audit: first, "audit, older rows": await get(older, aud), "audit refused": await get("/audit?since=yesterday&actor=rev", aud, 400) };
+    })(await bearer(auth, "aud", "auditor"))),
     "not found": await get("/no-such-page", rev2, 404),
     "not allowed": await get("/admin", rev2, 403),
   };
@@ -111,6 +116,10 @@ describe("the reviewer pages with a screen reader and a keyboard", { timeout: 12
     expect(described(rendered["password refused"]!, ["currentPassword", "newPassword", "confirmPassword"]).every(([, d]) => d)).toBe(true);
     expect(described(rendered["case refused"]!, ["reason", "note"], "dismiss")).toEqual([["reason", true], ["note", true]]);
     expect(described(rendered["rules refused"]!, ["content", "note"], "/rules/sites.yaml")).toEqual([["content", true], ["note", true]]);
+    // the trail's filters: the refused one is described by the error beside its hint, the others by their hints
+    const audit = parse(rendered["audit refused"]!);
+    const field = (name: string) => all(audit, (e) => e.attrs.name === name)[0]?.attrs["aria-describedby"];
+    expect([field("since"), field("actor")]).toEqual([`${all(audit, (e) => e.attrs.role === "alert")[0]!.attrs.id} since-hint`, "actor-hint"]);
     // the other forms on the page were not refused: the error is not theirs
     expect(described(rendered["case refused"]!, ["note"], "assign")).toEqual([["note", false]]);
   });

@@ -11,7 +11,7 @@ describe("the /audit page's filters", { timeout: 60_000 }, () => {
   it("are each described by what they find", async () => {
     const { auth, app } = await openWeb();
     const root = parse((await app.inject({ method: "GET", url: "/audit", headers: await bearer(auth, "audra", "auditor") })).body);
-    const form = all(root, (e) => e.tag === "form" && e.attrs.action === "/api/audit")[0]!;
+    const form = all(root, (e) => e.tag === "form" && e.attrs.action === "/audit")[0]!;
     const described = Object.fromEntries(
       all(form, (e) => ["input", "select"].includes(e.tag)).map((e) => [e.attrs.name, (e.attrs["aria-describedby"] ?? "").split(" ").filter(Boolean).map((id) => text(byId(root, id) ?? { tag: "", attrs: {}, children: [] })).join(" ")]),
     );

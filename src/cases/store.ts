@@ -667,43 +667,93 @@ export class CaseStore {
    * Audit rows, oldest first: one case's, or all of them (or those `filter` keeps) after a given id (for a full
    * export in pages). Reading the trail out is itself audited, in the same transaction.
    */
-  async exportAudit(actor: Actor, form: "ndjson" | "csv" | "json", o: { caseId?: string; afterId?: string; limit?: number; filter?: AuditFilter } = {}): Promise<AuditRow[]> {
+  async exportAudit(actor: Actor, form: "ndjson" | "csv" | "json", o: AuditRead & { afterId?: string; limit?: number } = {}): Promise<AuditRow[]> {
     return this.db.tx(async (q) => {
-      const params: unknown[] = [o.afterId ?? "0"];
-      let sql = "SELECT * FROM mt_audit WHERE audit_id > $1::bigint";
-      const and = (condition: (p: string) => string, value: unknown) => {
-        params.push(value);
-        sql += ` AND ${condition(`$${params.length}`)}`;
-      };
-      if (o.caseId) {
-        const id = caseIdOf(o.caseId);
-        const c = await q.query("SELECT 1 FROM mt_cases WHERE case_id = $1::bigint", [id]);
-        if (!c.rows[0]) throw new CaseError(404, `no case ${o.caseId}`);
-        and((p) => `case_id = ${p}::bigint`, id);
-      }
-      // no index for token, actor or since: a rare token is one pass over the trail (1M rows: 0.3-0.4 s), for an
-      // occasional inquiry. Actions use migration 27's (action, at): a rare one's rows are read alone, a common one's
-      // in audit_id order (500k rows: 1-6 ms; a full page of 10,000 dismissals 20-55 ms; 100 ms without the index)
-      const f = o.filter ?? {};
-      if (f.token) and((p) => `credential->>'token' = ${p}`, f.token);
-      if (f.actor) and((p) => `actor = ${p}`, f.actor);
-      if (f.since) and((p) => `at >= ${p}::timestamptz`, f.since);
-      if (f.until) and((p) => `at < ${p}::timestamptz`, f.until);
-      if (f.action) and((p) => `action = ANY(${p}::text[])`, f.action);
-      const r = await q.query<Raw>(`${sql} ORDER BY audit_id LIMIT ${Math.min(o.limit ?? 10_000, 10_000)}`, params);
-      const rows = r.rows.map(auditRow);
-      // what the export asked for, so that the trail tells what an auditor looked into
-      const filter = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
-      // a page of nothing but audit exports (this user's or another's paging beside them) tells nothing new, and
-      // recording it would hand every client that pages until an empty page a fresh row to read, forever
-      if (rows.some((row) => row.action !== "audit-export"))
-        await writeAudit(q, actor, "audit-export", {
-          caseId: o.caseId ?? null,
-          detail: { form, after: o.afterId ?? null, rows: rows.length, ...(Object.keys(filter).length > 0 && { filter }) },
-        });
+      const w = await auditWhere(q, o);
+      const rows = await auditRows(q, w, "after", o.afterId ?? "0", o.limit ?? AUDIT_MAX_ROWS);
+      await auditRead(q, actor, form, o, rows, { after: o.afterId ?? null });
       return rows;
     });
   }
+
+  /**
+   * A page of the trail for a person, newest first: the `limit` rows before `beforeId` (from the newest without it),
+   * or with `afterId` the `limit` rows just after it (the page before, newer); with how many rows the filters keep
+   * and how many of them are newer than the page (its place among them). Audited as an export is: it shows the same.
+   */
+  async auditPage(actor: Actor, o: AuditRead & { afterId?: string; beforeId?: string; limit: number }): Promise<{ rows: AuditRow[]; total: number; newer: number }> {
+    return this.db.tx(async (q) => {
+      const w = await auditWhere(q, o);
+      const rows = o.afterId
+        ? (await auditRows(q, w, "after", o.afterId, o.limit)).reverse()
+        : await auditRows(q, w, "before", o.beforeId ?? NEWEST, o.limit);
+      // counted before this view's own row is written; an empty page's place is its cursor's
+      const newest = rows[0]?.auditId ?? o.afterId ?? o.beforeId ?? NEWEST;
+      const n = await q.query<{ total: string | number; newer: string | number }>(
+        `SELECT count(*) AS total, count(*) FILTER (WHERE audit_id > $1::bigint) AS newer FROM mt_audit WHERE ${w.where}`,
+        [newest, ...w.params],
+      );
+      await auditRead(q, actor, "page", o, rows, { after: o.afterId ?? null, ...(o.beforeId && { before: o.beforeId }) });
+      return { rows, total: Number(n.rows[0]!.total), newer: Number(n.rows[0]!.newer) };
+    });
+  }
+}
+
+/** What a read of the trail narrows to: one case's rows, and the filters. */
+interface AuditRead {
+  caseId?: string;
+  filter?: AuditFilter;
+}
+/** The most rows one read of the trail gives. */
+export const AUDIT_MAX_ROWS = 10_000;
+/** Past the newest audit id (bigint's largest): a page without a cursor starts at the trail's newest end. */
+const NEWEST = "9223372036854775807";
+
+/**
+ * The trail's rows a read keeps, as SQL with its parameters from $2 on ($1 is the caller's cursor); a case that does
+ * not exist is a 404, not an empty trail.
+ */
+async function auditWhere(q: Queryable, o: AuditRead): Promise<{ where: string; params: unknown[] }> {
+  const params: unknown[] = [];
+  const conditions = ["true"];
+  const and = (condition: (p: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(condition(`$${params.length + 1}`));
+  };
+  if (o.caseId) {
+    const id = caseIdOf(o.caseId);
+    const c = await q.query("SELECT 1 FROM mt_cases WHERE case_id = $1::bigint", [id]);
+    if (!c.rows[0]) throw new CaseError(404, `no case ${o.caseId}`);
+    and((p) => `case_id = ${p}::bigint`, id);
+  }
+  // no index for token, actor or since: a rare token is one pass over the trail (1M rows: 0.3-0.4 s), for an
+  // occasional inquiry. Actions use migration 27's (action, at): a rare one's rows are read alone, a common one's
+  // in audit_id order (500k rows: 1-6 ms; a full page of 10,000 dismissals 20-55 ms; 100 ms without the index)
+  const f = o.filter ?? {};
+  if (f.token) and((p) => `credential->>'token' = ${p}`, f.token);
+  if (f.actor) and((p) => `actor = ${p}`, f.actor);
+  if (f.since) and((p) => `at >= ${p}::timestamptz`, f.since);
+  if (f.until) and((p) => `at < ${p}::timestamptz`, f.until);
+  if (f.action) and((p) => `action = ANY(${p}::text[])`, f.action);
+  return { where: conditions.join(" AND "), params };
+}
+
+/** The rows `w` keeps after the cursor (oldest first) or before it (newest first), at most `limit` (and AUDIT_MAX_ROWS). */
+async function auditRows(q: Queryable, w: { where: string; params: unknown[] }, side: "after" | "before", cursor: string, limit: number): Promise<AuditRow[]> {
+  const [cmp, order] = side === "after" ? [">", "ASC"] : ["<", "DESC"];
+  const r = await q.query<Raw>(`SELECT * FROM mt_audit WHERE ${w.where} AND audit_id ${cmp} $1::bigint ORDER BY audit_id ${order} LIMIT ${Math.min(limit, AUDIT_MAX_ROWS)}`, [cursor, ...w.params]);
+  return r.rows.map(auditRow);
+}
+
+/**
+ * A read of the trail's own row, with what it asked for, so that the trail tells what an auditor looked into. A read
+ * of nothing but such rows (this user's or another's paging beside them) tells nothing new, and recording it would
+ * hand every client that pages until an empty page a fresh row to read, forever.
+ */
+async function auditRead(q: Queryable, actor: Actor, form: string, o: AuditRead, rows: AuditRow[], where: Record<string, string | null>): Promise<void> {
+  const filter = Object.fromEntries(Object.entries(o.filter ?? {}).filter(([, v]) => v !== undefined));
+  if (rows.some((row) => row.action !== "audit-export"))
+    await writeAudit(q, actor, "audit-export", { caseId: o.caseId ?? null, detail: { form, ...where, rows: rows.length, ...(Object.keys(filter).length > 0 && { filter }) } });
 }
 
 /**

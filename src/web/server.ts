@@ -6,7 +6,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, writeAudit, type Actor, type CaseDetail, type Role } from "../cases/store.js";
+import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, writeAudit, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
@@ -23,7 +23,8 @@ import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
-import { adminPage, auditorPage, loginPage, passwordChangedPage, passwordPage } from "./pages/other.js";
+import { adminPage, loginPage, passwordChangedPage, passwordPage } from "./pages/other.js";
+import { AUDIT_PAGE_MAX, AUDIT_PAGE_ROWS, auditorPage } from "./pages/audit.js";
 
 export interface WebOptions {
   db: Db;
@@ -77,17 +78,19 @@ const SECURITY_HEADERS = {
 // HTTP without a proxy (the demo), where a browser ignores it
 const TLS_HEADERS = { ...SECURITY_HEADERS, "strict-transport-security": "max-age=31536000" };
 const HOME: Record<Role, string> = { reviewer: "/cases", "rule-tuner": "/rules", admin: "/admin", auditor: "/audit" };
-/** the most rows one GET /api/audit gives */
-const AUDIT_MAX_ROWS = 10_000;
-const AuditQuery = queryParams({
-  after: z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)").optional(),
-  limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(),
+const auditId = z.string().regex(/^\d{1,18}$/, "expected an audit id (a number)");
+const AUDIT_FILTERS = {
   ...AuditFilter.shape,
   // one case's rows (who saw it, who decided), as its own trail gives a reviewer: the auditor's way to it
   case: z.string().trim().regex(/^\d{1,18}$/, "a case's number, as its page's title gives it (Case #42): e.g. ?case=42").optional(),
-});
+};
+// the exports (NDJSON, CSV): oldest first, after an id
+const AuditQuery = queryParams({ after: auditId.optional(), limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(), ...AUDIT_FILTERS });
+// the /audit page: newest first, before an id (the older page) or after one (the newer)
+const AuditPageQuery = queryParams({ after: auditId.optional(), before: auditId.optional(), limit: wholeNumber(1, AUDIT_PAGE_MAX).optional(), ...AUDIT_FILTERS });
 
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"];
+const auditCsvRow = (r: AuditRow) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail, r.credential];
 
 type WebError = Error & { statusCode?: number; code?: string };
 const MAX_PARAM = 100;
@@ -404,7 +407,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const rows = await caseAudit(req.actor!, id, "csv");
-    const csv = toCsv(AUDIT_CSV, rows.map((r) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail, r.credential]));
+    const csv = toCsv(AUDIT_CSV, rows.map(auditCsvRow));
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(csv);
   });
 
@@ -441,13 +444,48 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
   app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => caseAudit(req.actor!, (req.params as { id: string }).id, "json"));
-  // an auditor's start page: what the role may do and where the export is
-  app.get("/audit", { config: { perm: "audit:export" } }, async (req, reply) => sendHtml(reply, auditorPage(pageUser(req)!, { maxRows: AUDIT_MAX_ROWS })));
-  app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
-    // the /audit page's form sends its fields left empty as empty values
+  // the whole trail, or what the filters keep, as a file: what was written, addresses included (the file for an
+  // authority), but card numbers truncated (a file outside the card data environment holds none)
+  const exportTrail = async (req: FastifyRequest, form: "ndjson" | "csv") => {
+    // the /audit page's links send no empty field, but a script may
     const { after, limit, case: caseId, ...filter } = AuditQuery.parse(givenParams(req.query));
-    const rows = await store.exportAudit(req.actor!, "ndjson", { caseId, afterId: after, limit, filter });
-    return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(withCardNumbersMasked(r))).join("\n") + (rows.length ? "\n" : ""));
+    return (await store.exportAudit(req.actor!, form, { caseId, afterId: after, limit, filter })).map(withCardNumbersMasked);
+  };
+  // on the screen a case's evidence addresses written into a comment or a note are masked, as on the case's own trail
+  // (a colleague's comment is no reveal), and card numbers truncated in every row
+  const onScreen = async (rows: AuditRow[]): Promise<AuditRow[]> => {
+    const masks = new Map<string, (a: AuditRow) => AuditRow>();
+    for (const id of new Set(rows.flatMap((r) => (r.caseId ? [r.caseId] : [])))) masks.set(id, writtenMasker((await store.get(id)).context).audit);
+    return rows.map((r) => (r.caseId ? masks.get(r.caseId)!(r) : withCardNumbersMasked(r)));
+  };
+  // the trail as a person reads it: a table in words, newest first, paged; each view is a row of the trail, as each
+  // export is, since it shows the same rows (only a page of nothing but such rows is not, as with the export)
+  app.get("/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
+    const typed = givenParams(req.query);
+    const parsed = AuditPageQuery.safeParse(typed);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error, typed);
+      const refused = { message: issues.map((i) => `${i.path || "query"}: ${i.message}`).join("; "), fields: issues.map((i) => i.path) };
+      return sendHtml(reply, auditorPage(pageUser(req)!, { filter: {}, refused, typed }), 400);
+    }
+    const { after, before, limit = AUDIT_PAGE_ROWS, ...f } = parsed.data;
+    const { case: caseId, ...filter } = f;
+    try {
+      const p = await store.auditPage(req.actor!, { caseId, afterId: after, beforeId: before, limit, filter });
+      return sendHtml(reply, auditorPage(pageUser(req)!, { filter: f, page: { ...p, rows: await onScreen(p.rows), limit }, typed }));
+    } catch (err) {
+      if (!(err instanceof CaseError && err.status === 404 && caseId !== undefined)) throw err;
+      return sendHtml(reply, auditorPage(pageUser(req)!, { filter: {}, refused: { message: `case: ${err.message}: check its number`, fields: ["case"] }, typed }), 404);
+    }
+  });
+  app.get("/api/audit", { config: { perm: "audit:export" } }, async (req, reply) => {
+    const rows = await exportTrail(req, "ndjson");
+    return reply.type("application/x-ndjson").send(rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
+  });
+  // for a spreadsheet, with the case CSV's columns and its guard against cells run as formulas
+  app.get("/audit.csv", { config: { perm: "audit:export" } }, async (req, reply) => {
+    const csv = toCsv(AUDIT_CSV, (await exportTrail(req, "csv")).map(auditCsvRow));
+    return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="audit-trail.csv"').send(csv);
   });
 
   // --- rules ------------------------------------------------------------------------------------------------

@@ -257,12 +257,12 @@ describe.each([
       "account:self": ["reviewer", "rule-tuner", "admin", "auditor"],
     });
     expect(ROLES).toEqual(["reviewer", "rule-tuner", "admin", "auditor"]);
-    // every route but one's own account (home page, who am I, password) and the audit export (its page and the
-    // NDJSON) is refused to three roles of four; the audit export to two (reviewer, rule tuner),
+    // every route but one's own account (home page, who am I, password) and the audit export (its page, the NDJSON
+    // and the CSV) is refused to three roles of four; the audit export to two (reviewer, rule tuner),
     const own = app.guarded.filter((r) => r.perm === "account:self");
     expect(own.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /", "GET /api/me", "GET /password", "POST /api/me/password", "POST /password"]);
     const audit = app.guarded.filter((r) => r.perm === "audit:export");
-    expect(audit.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/audit", "GET /audit"]);
+    expect(audit.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/audit", "GET /audit", "GET /audit.csv"]);
     // the review report (its page, JSON and CSV) to two (rule tuner, auditor)
     const report = app.guarded.filter((r) => r.perm === "cases:report");
     expect(report.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/report", "GET /report", "GET /report.csv"]);

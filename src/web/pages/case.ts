@@ -85,19 +85,19 @@ const shown = (k: string, v: unknown): string =>
 const asRecord = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 /** An audit row's detail (a note, a reveal's hash, an export's form) as `key: value` pairs. */
-const entries = (v: unknown): string => {
+export const entries = (v: unknown): string => {
   const r = asRecord(v);
   return r ? Object.entries(r).map(([k, x]) => `${FIELDS[k] ?? k}: ${shown(k, x)}`).join("; ") : shown("", v);
 };
 
 /** What the actor acted with, in words (rows of the command line, the service, and from before migration 25 have none). */
-const credentialOf = (c: Credential): string => (c === "session" ? "in a signed-in session" : `with API token ${isolated(c.name)} (${c.token})`);
+export const credentialOf = (c: Credential): string => (c === "session" ? "in a signed-in session" : `with API token ${isolated(c.name)} (${c.token})`);
 
 /**
  * What an audit row changed, in words: each field whose value differs before and after (status: open → in review),
  * so a reader need not compare two objects; what a row adds (a comment) as its fields.
  */
-function changeOf(a: CaseDetail["audit"][number]): string {
+export function changeOf(a: CaseDetail["audit"][number]): string {
   const before = asRecord(a.before);
   const after = asRecord(a.after);
   if (!before) return a.after === null ? "" : entries(a.after);

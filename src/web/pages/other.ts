@@ -1,7 +1,7 @@
 // Sign-in, one's own password, and the admin's page.
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
 import { ROLE_SCOPE, type LiveToken, type RevokedToken } from "../auth.js";
-import { AUDIT_ACTIONS, ROLES } from "../../cases/store.js";
+import { ROLES } from "../../cases/store.js";
 
 /** A refused form's fields are described by its error, so that a screen reader reads it with each of them. */
 const describedBy = (error: string | undefined): Html => (error ? html` aria-describedby="form-error"` : html``);
@@ -79,33 +79,5 @@ export function adminPage(user: PageUser, users: { username: string; role: strin
 <label>Lasts (days, at most 365) <input name="days" type="number" min="1" max="365" placeholder="${o.tokenDays}"></label><button>Create (shown once)</button></form>
 <p class="muted">A token acts as its holder: one for someone else comes from the operator, on the server (<code>moneytrail users token NAME</code>).</p>
 <p class="muted">Audit trail: <a href="/audit">find rows by token, user, case, action or time</a>, or the full export (NDJSON): <a href="/api/audit">/api/audit</a></p>`,
-  );
-}
-
-/**
- * An auditor's start page: the role reads the audit trail export and nothing else, so it says so and where the export
- * is, rather than send them to a page they would be refused. An admin, who may export the trail too, sees the how.
- */
-export function auditorPage(user: PageUser, o: { maxRows: number }): string {
-  return layout(
-    "Audit trail",
-    user,
-    html`<h1>Audit trail</h1>
-${user.role === "auditor" ? html`<p>You are signed in as ${user.username}, an auditor: this role reads the audit trail export and nothing else (no cases, no rules, no users).</p>` : ""}
-<p>The export: <a href="/api/audit">/api/audit</a> (NDJSON, one row a line, oldest first: <code>auditId</code>, <code>at</code>, <code>actor</code>, <code>role</code>, <code>action</code>, <code>caseId</code>, <code>target</code>, <code>before</code>, <code>after</code>, <code>detail</code>, <code>credential</code>: what the user acted with, <code>"session"</code> for the page or <code>{"token": ID, "name": LABEL}</code> for an API token, never the token itself; null for the command line, the service and rows from before it was recorded). It gives at most ${o.maxRows.toLocaleString("en")} rows at a time (<code>?limit=N</code> for fewer); <code>?after=ID</code>, the last <code>auditId</code> read, gives the rows after it. Each export is itself a row of the trail.</p>
-<h2>Find rows</h2>
-<form method="get" action="/api/audit" aria-label="Filter the audit export">
-<p><label>API token id (12 hex digits) <input name="token" pattern="[0-9a-fA-F]{12}" size="14" autocomplete="off" aria-describedby="token-hint"></label> <span id="token-hint">every action taken with that token (after a leak); a token made with it is named in that row's <code>after.id</code> (action <code>token-create</code>): look it up too</span></p>
-<p><label>User name <input name="actor" maxlength="64" size="20" autocomplete="off" aria-describedby="actor-hint"></label> <span id="actor-hint">that user's rows, with whatever they acted</span></p>
-<p><label>From (ISO 8601 time with its zone, e.g. 2026-12-07T09:00:00Z) <input name="since" size="26" autocomplete="off" aria-describedby="since-hint"></label> <span id="since-hint">rows from that time on</span></p>
-<p><label>Until (the same form of time) <input name="until" size="26" autocomplete="off" aria-describedby="until-hint"></label> <span id="until-hint">rows before that time: with From, a period</span></p>
-<p><label>Case number <input name="case" inputmode="numeric" pattern="[0-9]+" size="10" autocomplete="off" aria-describedby="case-hint"></label> <span id="case-hint">that case's rows: who opened it (action <code>case-view</code>), who decided what</span></p>
-<p><label>Actions (none chosen: every one; several with Ctrl or Shift) <select name="action" multiple size="8" aria-describedby="action-hint">${Object.entries(AUDIT_ACTIONS).map(
-      ([about, actions]) => html`<optgroup label="${about}">${actions.map((a) => html`<option value="${a}">${a}</option>`)}</optgroup>`,
-    )}</select></label> <span id="action-hint">the rows of those actions only: every <code>dismiss</code>, every <code>login-failed</code></span></p>
-<p><label>Rows at most <input name="limit" type="number" min="1" max="${o.maxRows}" size="6"></label></p>
-<p><button>Open the export with these</button> Fields left empty are no filter. The same as query parameters: <code>?token=ID&amp;actor=NAME&amp;since=TIME&amp;until=TIME&amp;case=NUMBER&amp;action=NAME</code> (several actions: <code>?action=dismiss&amp;action=reopen</code> or <code>?action=dismiss,reopen</code>; a name the trail does not know is refused, with the list), paged with <code>?after=</code> as above.</p>
-</form>
-<p>A log collector (SIEM) reads it with an API token in the header <code>Authorization: Bearer …</code>: the operator gives one on the server, <code>moneytrail users token ${user.username}</code>.</p>`,
   );
 }
