@@ -558,6 +558,7 @@ export const BacktestResult = z.strictObject({
       /** rejects whose reason was met after MAX_REASONS others (in total and by kind, not in reasons) */
       otherReasons: count,
     }),
+    /** the merchants counted: with an event from reportFrom on (all those run without it), and any alerted then through a peer */
     merchants: count,
   }),
   baseline: RuleSetRef,
