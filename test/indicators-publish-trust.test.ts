@@ -7,12 +7,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_KEY_ID } from "../src/fixtures/write-sample.js";
+import { IndicatorSet } from "../src/indicators/schema.js";
+import { hashPlaintext } from "../src/indicators/privacy.js";
+import { signSet } from "../src/indicators/sign.js";
 import { CLI } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-publish-trust-"));
-const signed = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
 const trust = join(SAMPLE_DIR, "trust.json");
-const set = JSON.parse(readFileSync(signed, "utf8"));
+// the sample as its publisher shares it: hashed (publish refuses plain url entries), signed again with the sample's key
+const sample = IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_DIR, "indicators", "coalition-sample.json"), "utf8")));
+const set = signSet(hashPlaintext(sample), SAMPLE_KEY_ID, readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8"));
+const signed = join(dir, "signed.json");
+writeFileSync(signed, JSON.stringify(set));
 const edited = join(dir, "edited.json");
 writeFileSync(edited, JSON.stringify({ ...set, entries: set.entries.slice(1) }));
 

@@ -7,8 +7,8 @@ import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index
 import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
-import { hashChanges, hashPlaintext, hashedValue, shareable } from "../indicators/privacy.js";
-import { assertPublishable, publishSet, refusalOnTopic } from "../indicators/distribution.js";
+import { hashChanges, hashPlaintext, hashedValue, plainUrlIds, shareable } from "../indicators/privacy.js";
+import { assertPublishable, assertUrlsHashed, ids, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
@@ -94,6 +94,19 @@ export function setStats(set: IndicatorSet, at = Date.now(), trust?: ReturnType<
     expired: set.entries.filter((e) => e.validUntil && Date.parse(e.validUntil) <= at).length,
     notYetValid: set.entries.filter((e) => e.validFrom && Date.parse(e.validFrom) > at).length,
   };
+}
+
+/**
+ * An export is what leaves this member: a page's address in it is read by whoever receives it, and publish refuses it
+ * (assertUrlsHashed). Said, naming the entries and not the addresses, so that the member chooses --hash knowingly.
+ */
+function plainUrlNote(exported: readonly IndicatorEntry[]): void {
+  const plain = plainUrlIds(exported);
+  if (!plain.length) return;
+  const one = plain.length === 1;
+  process.stderr.write(
+    `note: ${plain.length} url ${one ? "entry" : "entries"} in plain text (${ids(plain)}): whoever receives this export reads the address of the page${one ? "" : "s"}, and publish refuses ${one ? "it" : "them"}; give --hash to share ${one ? "it as a SHA-256 hash" : "them as SHA-256 hashes"} that match${one ? "es" : ""} the same\n`,
+  );
 }
 
 /** The sets a command looks at: a directory with none is refused, as "nothing refused" would read as all verified. */
@@ -291,11 +304,13 @@ export function indicatorCommands(program: Command): void {
         // toStixExport leaves TLP:RED entries out itself, and lists them as not exported
         const { bundle, skipped } = toStixExport(o.hash ? hashPlaintext(original) : original, { includeRevoked: o.includeRevoked });
         for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
-        return write(o.out, json(bundle));
+        write(o.out, json(bundle));
+        return plainUrlNote(original.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
       }
       const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
       write(o.out, json(set));
+      plainUrlNote(set.entries);
       // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
       if (original.signature && !set.signature) {
         const kept = original.entries.filter((e) => e.tlp !== "red");
@@ -322,6 +337,7 @@ export function indicatorCommands(program: Command): void {
       const set = readIndicatorSet(file);
       // before connecting
       assertPublishable(set, file);
+      assertUrlsHashed(set, file);
       // a compacted topic keeps one version per set: an unsigned copy would also replace the signed one for later readers
       if (!set.signature && !o.unsigned)
         throw new UsageError(

@@ -9,7 +9,7 @@ import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { INDICATOR_SET_MAX_BYTES, parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
-import { hashPlaintext, hashedWithDescription, shareable } from "./privacy.js";
+import { hashPlaintext, hashedWithDescription, plainUrlIds, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
 import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
@@ -38,12 +38,14 @@ export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise
   });
 }
 
+/** Entry ids as a refusal or a note names them: the first five. */
+export const ids = (list: string[]) => `${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}`;
+
 /**
  * Refuses a set with TLP:RED entries, which never leave the member, or with hashed entries that carry a description
  * (plain text beside the hash), saying how to share the rest.
  */
 export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): void {
-  const ids = (list: string[]) => `${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}`;
   const red = set.entries.filter((e) => e.tlp === "red").map((e) => e.id);
   if (red.length)
     throw new UsageError(`${file} has TLP:RED entries (${ids(red)}), which never leave this member: export it (moneytrail indicators export drops them), sign that and publish it`);
@@ -51,6 +53,19 @@ export function assertPublishable(set: IndicatorSet, file = `set ${set.id}`): vo
   if (described.length)
     throw new UsageError(
       `${file} has entries of hashed kinds with a description (${ids(described)}), which would travel in plain text beside the hash and may name what it hides: export it (moneytrail indicators export leaves such descriptions out), sign that and publish it`,
+    );
+}
+
+/**
+ * Refuses a set with `url` entries in plain text (revoked ones too: the address travels all the same): every member's
+ * consumer reads the topic, banks among them, and an abuse page's address must not reach them when its hash matches
+ * the same. `indicators publish` checks this; publishSet does not, as the topic also carries other tools' sets.
+ */
+export function assertUrlsHashed(set: IndicatorSet, file: string): void {
+  const plain = plainUrlIds(set.entries);
+  if (plain.length)
+    throw new UsageError(
+      `${file} has url entries in plain text (${ids(plain)}), which would give every member reading the topic the address of the page: export it with --hash (moneytrail indicators export ${file} --hash --out EXPORT.json: url and domain values become SHA-256 hashes that match the same), sign that and publish it`,
     );
 }
 

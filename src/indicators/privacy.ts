@@ -73,3 +73,6 @@ function withoutHashedDescription(e: IndicatorEntry): IndicatorEntry {
 
 /** Ids of the hashed entries that carry a description (shareable leaves it out). */
 export const hashedWithDescription = (set: IndicatorSet): string[] => set.entries.filter((e) => e.description !== undefined && isHashedKind(e.kind)).map((e) => e.id);
+
+/** Ids of the entries whose value is a page's address in plain text (`url`): hashPlaintext hashes them. */
+export const plainUrlIds = (entries: readonly IndicatorEntry[]): string[] => entries.filter((e) => e.kind === "url").map((e) => e.id);

@@ -12,6 +12,7 @@ import { SAMPLE_DIR } from "../../src/lib/paths.js";
 import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import { IndicatorSet } from "../../src/indicators/schema.js";
 import { signSet } from "../../src/indicators/sign.js";
+import { hashPlaintext } from "../../src/indicators/privacy.js";
 import { freshNames, readTopic } from "./harness.js";
 import { CLI } from "../helpers/cli.js";
 
@@ -19,13 +20,14 @@ describe("indicators publish against the topic", () => {
   it("refuses an older version and a changed same version of a set the topic holds, and publishes the same release again", { timeout: 180_000 }, async () => {
     const topic = `${freshNames("publish-topic").id}.indicator-sets`;
     const dir = mkdtempSync(join(tmpdir(), "mt-publish-topic-"));
-    const v1 = join(SAMPLE_DIR, "indicators", "coalition-sample.json");
-    const set = IndicatorSet.parse(JSON.parse(readFileSync(v1, "utf8")));
+    // the sample as its publisher shares it: hashed (publish refuses plain url entries)
+    const set = hashPlaintext(IndicatorSet.parse(JSON.parse(readFileSync(join(SAMPLE_DIR, "indicators", "coalition-sample.json"), "utf8"))));
     const key = readFileSync(join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`), "utf8");
     const write = (name: string, s: IndicatorSet) => {
       writeFileSync(join(dir, name), JSON.stringify(s));
       return join(dir, name);
     };
+    const v1 = write("v1.json", signSet(set, SAMPLE_KEY_ID, key));
     const v2 = write("v2.json", signSet({ ...set, version: 2, entries: set.entries.map((e, i) => (i ? e : { ...e, revoked: true })) }, SAMPLE_KEY_ID, key));
     const v2changed = write("v2-changed.json", signSet({ ...set, version: 2, entries: set.entries.slice(1) }, SAMPLE_KEY_ID, key));
     // KAFKA_BROKERS from the global setup
