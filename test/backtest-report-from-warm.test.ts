@@ -6,13 +6,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BacktestError, BacktestResult, backtest, parseReportFrom, type BacktestInput } from "../src/app/backtest.js";
+import { BacktestError, BacktestResult, backtest, parseReportFrom, parseSweep, sweepRuleSets, type BacktestInput } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
 import { IndicatorIndex } from "../src/indicators/index.js";
 import type { Event } from "../src/decode/events.js";
 import type { Line } from "../src/source/ndjson.js";
 import { CLI } from "./helpers/cli.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { loadRuleSet } from "../src/rules/ruleset.js";
 import { M1 } from "./helpers/events.js";
 import { APRIL, LABELS, earlyWarning, marchAndApril } from "./helpers/backtest-report-from.js";
 
@@ -74,6 +75,17 @@ describe("backtest --report-from", () => {
     const html = backtestHtml(r);
     expect(html).toContain(`<h2>Rule hits (distinct merchants), from ${APRIL} to 2026-04-30T23:59:59Z</h2>`);
     expect(html).toContain(`aria-label="rule hits, A and B, from ${APRIL} to 2026-04-30T23:59:59Z"`);
+  });
+
+  it("a sweep counts from the report's start, and its chart says so", async () => {
+    // the default pack's early warning (8 disputes at 1%) swept over its minimum count: M2's March hit does not count
+    const pack = { name: "rules", ruleSet: loadRuleSet(DEFAULT_RULES) };
+    const sweep = sweepRuleSets(DEFAULT_RULES, parseSweep("early-warning-disputes.params.levels[0].minCount=8:10:1"));
+    const r = await run({ baseline: pack, candidate: pack, sweep, reportFrom: { time: APRIL } });
+    expect(r.sweep!.points.map((p) => [p.value, p.hits])).toEqual([[8, 1], [9, 1], [10, 0]]);
+    expect(backtestTables(r)).toContain(`Sweep of early-warning-disputes.params.levels[0].minCount over the candidate, from ${APRIL} to the end (* its current value 8)`);
+    // the pack's early warning alone (weight 40) alerts no one: no curve to plot, the heading says the window
+    expect(backtestHtml(r)).toContain(`<h2>Sweep of early-warning-disputes.params.levels[0].minCount (candidate; current value 8), from ${APRIL} to the end</h2>`);
   });
 
   it("--report-from is a time inside the window", () => {
