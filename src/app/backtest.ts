@@ -36,7 +36,11 @@ export class BacktestError extends Error {}
  * partition, which the topic's source applies), anything else an RFC 3339 time.
  */
 const TimeBound = z.strictObject({ time: z.iso.datetime({ offset: true }) });
-export const Bound = z.union([z.strictObject({ line: z.number().int().positive() }), z.strictObject({ offset: z.number().int().nonnegative() }), TimeBound]);
+export const Bound = z.union([
+  z.strictObject({ line: z.number().int().positive() }),
+  z.strictObject({ offset: z.number().int().nonnegative() }),
+  TimeBound,
+]);
 export type Bound = z.infer<typeof Bound>;
 
 export function parseBound(flag: string, s: string, onTopic = false): Bound {
