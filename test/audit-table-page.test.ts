@@ -132,6 +132,10 @@ describe("the /audit page as a table", { timeout: 60_000 }, () => {
     expect(since.attrs.value).toBe("2026-12-07T09:00");
     expect(all(root, (e) => e.attrs.name === "actor")[0]!.attrs["aria-describedby"]).toBe("actor-hint");
     expect(rowsOf(r.body)).toEqual([]);
+    // a page is on one side of an id
+    const both = await get("/audit?after=1&before=5");
+    expect(both.statusCode).toBe(400);
+    expect(both.body).toContain("before: a page is after an id (the newer rows) or before one (the older), not both");
     // a case that does not exist, on its field
     const none = await get("/audit?case=999");
     expect(none.statusCode).toBe(404);

@@ -87,7 +87,10 @@ const AUDIT_FILTERS = {
 // the exports (NDJSON, CSV): oldest first, after an id
 const AuditQuery = queryParams({ after: auditId.optional(), limit: wholeNumber(1, AUDIT_MAX_ROWS).optional(), ...AUDIT_FILTERS });
 // the /audit page: newest first, before an id (the older page) or after one (the newer)
-const AuditPageQuery = queryParams({ after: auditId.optional(), before: auditId.optional(), limit: wholeNumber(1, AUDIT_PAGE_MAX).optional(), ...AUDIT_FILTERS });
+const AuditPageQuery = queryParams({ after: auditId.optional(), before: auditId.optional(), limit: wholeNumber(1, AUDIT_PAGE_MAX).optional(), ...AUDIT_FILTERS }).refine(
+  (q) => q.after === undefined || q.before === undefined,
+  { path: ["before"], message: "a page is after an id (the newer rows) or before one (the older), not both: follow the page's links" },
+);
 
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"];
 const auditCsvRow = (r: AuditRow) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail, r.credential];
