@@ -56,7 +56,7 @@ describe("the command line's refusals", () => {
 
   it("names the option and the values it takes", { timeout: 60_000 }, () => {
     expect(refused(["indicators", "export", "--format", "xml"])).toBe("error: option '--format <format>' argument 'xml' is invalid. Allowed choices are v1, stix, json-schema.\n");
-    expect(refused(["indicators", "import", "x.json", "--from", "foo"])).toBe("error: option '--from <format>' argument 'foo' is invalid. Allowed choices are stix, misp, legacy.\n");
+    expect(refused(["indicators", "import", "x.json", "--from", "foo"])).toBe("error: option '--from <format>' argument 'foo' is invalid. Allowed choices are stix, misp, legacy, csv.\n");
     expect(refused(["indicators", "import", "x.json", "--set-version", "two"])).toMatch(/'--set-version <n>' argument 'two' is invalid. expected a whole number of at least 1/);
     expect(refused(["replay", "--out", "a.ndjson"])).toBe("error: required option '--events <file>' not specified\n");
     expect(refused(["replay", "--events", "s.ndjson", "--out", "a.ndjson", "--frobnicate"])).toBe("error: unknown option '--frobnicate'\n");

@@ -11,6 +11,7 @@ import { hashChanges, hashPlaintext, hashedValue, plainUrlIds, shareable } from 
 import { assertPublishable, assertUrlsHashed, ids, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
+import { importCsv } from "../indicators/csv.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
 import { ConfigError, UsageError } from "../lib/errors.js";
@@ -362,7 +363,12 @@ export function indicatorCommands(program: Command): void {
     .description("convert a set from another format to format v1")
     .argument("<file>")
     .addOption(
-      new Option("--from <format>", "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory, or one event's JSON export) | legacy (the engine's earlier files)").choices(["stix", "misp", "legacy"]).default("stix"),
+      new Option(
+        "--from <format>",
+        "stix (a STIX 2.1 bundle file) | misp (a MISP feed directory, or one event's JSON export) | legacy (the engine's earlier files) | csv (a spreadsheet's export: a header row naming the columns kind, value, confidence and any of id, tlp, validFrom, validUntil, revoked, description; with --set-id and --publisher)",
+      )
+        .choices(["stix", "misp", "legacy", "csv"])
+        .default("stix"),
     )
     .option("--set-id <id>", "id of the set made (default: the bundle's, the feed's, the MISP event's or the earlier file's)", setIdFlag)
     .option("--set-version <n>", "version of the set made: a subscriber takes a set only when its version is higher than the one in force", wholeNumberFlag(1), 1)
@@ -373,7 +379,10 @@ export function indicatorCommands(program: Command): void {
       const publisher = o.publisher === undefined ? undefined : { id: idOption("--publisher", o.publisher, Publisher.shape.id) };
       const opts = { setId: o.setId, version: o.setVersion, publisher };
       let made: { set: IndicatorSet; skipped: Skipped[] };
-      if (o.from === "legacy") made = { set: importLegacyFile(file, opts), skipped: [] };
+      if (o.from === "csv") {
+        if (!o.setId || !publisher) throw new UsageError("--from csv needs --set-id and --publisher (a CSV file names neither): e.g. --set-id bank-b-list --publisher member:bank-b");
+        made = { set: importCsv(file, { ...opts, setId: o.setId, publisher }), skipped: [] };
+      } else if (o.from === "legacy") made = { set: importLegacyFile(file, opts), skipped: [] };
       else if (o.from === "stix") made = importStixFile(file, opts);
       else made = importMispFeed(file, opts);
       for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);

@@ -1,0 +1,134 @@
+// A member's own list as a spreadsheet exports it (CSV, RFC 4180: a header row naming the columns, then one entry a
+// row) made into a format v1 set. Each row is checked as a set's entry is, and refused with its line and column,
+// never its value (it may be an abuse page's address). Ids follow the value, not the row, so that a later version of
+// the list, sorted otherwise, revokes and changes the same entries.
+import { readFileSync } from "node:fs";
+import { sha256Hex } from "../lib/hash.js";
+import { ConfigError, type ConfigIssue } from "../lib/errors.js";
+import { withoutBom } from "../decode/decode.js";
+import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, indicatorKey } from "./schema.js";
+
+/** The columns read, by their name with case, spaces and punctuation aside ("Valid Until", "valid_until"). */
+const COLUMNS = ["id", "kind", "value", "confidence", "tlp", "validfrom", "validuntil", "revoked", "description"] as const;
+type Column = (typeof COLUMNS)[number];
+const FIELD: Record<Column, keyof IndicatorEntry> = {
+  id: "id",
+  kind: "kind",
+  value: "value",
+  confidence: "confidence",
+  tlp: "tlp",
+  validfrom: "validFrom",
+  validuntil: "validUntil",
+  revoked: "revoked",
+  description: "description",
+};
+const REQUIRED: Column[] = ["kind", "value", "confidence"];
+
+/** Records of a CSV text, each with the line it starts on; the delimiter is the header's (`,`, `;` or a tab). */
+function records(text: string): { line: number; cells: string[] }[] {
+  const header = text.slice(0, text.search(/\r?\n|$/));
+  const delimiter = header.includes(",") ? "," : header.includes(";") ? ";" : header.includes("\t") ? "\t" : ",";
+  const out: { line: number; cells: string[] }[] = [];
+  let cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  let line = 1;
+  let start = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else {
+        if (c === "\n") line++;
+        cell += c;
+      }
+    } else if (c === '"' && cell === "") quoted = true;
+    else if (c === delimiter) cells.push(cell), (cell = "");
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      out.push({ line: start, cells: [...cells, cell] });
+      (cells = []), (cell = ""), (start = ++line);
+    } else cell += c;
+  }
+  if (cell !== "" || cells.length) out.push({ line: start, cells: [...cells, cell] });
+  return out.filter((r) => r.cells.some((c) => c.trim() !== ""));
+}
+
+/** A time as a spreadsheet writes a day (2027-06-01) is that day's start in UTC; others are checked as a set's. */
+const time = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+
+/**
+ * An entry's id when the list gives none: the kind and the value as it matches, hashed (a url's canonical form; so
+ * the id names no page).
+ */
+const idOf = (kind: IndicatorKind, value: string) => `${kind}-${sha256Hex(`${kind}\n${indicatorKey(kind, value) ?? value}`).slice(0, 16)}`;
+
+export interface CsvImportOptions {
+  setId: string;
+  publisher: IndicatorSet["publisher"];
+  version?: number;
+  now?: string;
+}
+
+/** A CSV file of entries as a set; a file with any row that is not a valid entry is refused whole. */
+export function importCsv(file: string, opts: CsvImportOptions): IndicatorSet {
+  const [header, ...rows] = records(withoutBom(readFileSync(file, "utf8")));
+  if (!header) throw new ConfigError(file, [{ path: "", message: `empty: give a header row (${REQUIRED.join(", ")} at least), then one entry a row` }]);
+  const columns = header.cells.map((name) => ({ name: name.trim(), column: COLUMNS.find((c) => c === name.toLowerCase().replace(/[^a-z]/g, "")) }));
+  const issues: ConfigIssue[] = [];
+  // a column read as nothing would drop what it holds without a word (an expiry under "Expires" would not expire)
+  columns.forEach(({ name, column }, i) => {
+    if (!column) issues.push({ path: name || "(a column without a name)", line: header.line, col: i + 1, message: `not a column moneytrail reads: name it as one of ${Object.values(FIELD).join(", ")} (in any case, with or without spaces and _), or remove it` });
+  });
+  for (const r of REQUIRED) if (!columns.some((c) => c.column === r)) issues.push({ path: r, line: header.line, message: "missing: this column is required" });
+  if (issues.length) throw new ConfigError(file, issues);
+
+  const entries: IndicatorEntry[] = [];
+  const firstLine = new Map<string, number>();
+  for (const { line, cells } of rows) {
+    const raw: Record<string, unknown> = {};
+    const rowIssues: ConfigIssue[] = [];
+    const at = (field: string) => {
+      const i = columns.findIndex((c) => c.column && FIELD[c.column] === field);
+      return i < 0 ? { path: field, line } : { path: columns[i]!.name, line, col: i + 1 };
+    };
+    // fields refused here, which the schema would refuse again as missing
+    const said = new Set<string>();
+    const refuse = (field: string, message: string) => (said.add(field), rowIssues.push({ ...at(field), message }));
+    columns.forEach(({ column }, i) => {
+      const v = (cells[i] ?? "").trim();
+      if (!column) return;
+      if (v === "") return void (REQUIRED.includes(column) && refuse(FIELD[column], "empty: this column is required"));
+      if (column === "confidence") {
+        if (/^\d+$/.test(v)) raw.confidence = Number(v);
+        else refuse("confidence", "a whole number from 0 to 100");
+      } else if (column === "revoked") {
+        if (/^(true|yes|1)$/i.test(v)) raw.revoked = true;
+        else if (!/^(false|no|0)$/i.test(v)) refuse("revoked", "true or false (or leave it empty)");
+      } else if (column === "tlp") raw.tlp = v.toLowerCase().replace(/^tlp:/, "");
+      else if (column === "validfrom" || column === "validuntil") raw[FIELD[column]] = time(v);
+      else raw[FIELD[column]] = v;
+    });
+    const kind = IndicatorKind.safeParse(raw.kind).data;
+    // a row of no kind is refused for that; its id is not what is wrong with it
+    raw.id ??= kind && typeof raw.value === "string" ? idOf(kind, raw.value) : `line-${line}`;
+    const entry = IndicatorEntry.safeParse(raw);
+    if (!entry.success)
+      for (const issue of entry.error.issues) {
+        const field = String(issue.path[0] ?? "value");
+        if (!said.has(field)) rowIssues.push({ ...at(field), message: issue.message });
+      }
+    issues.push(...rowIssues);
+    if (!entry.success || rowIssues.length) continue;
+    const before = firstLine.get(entry.data.id);
+    if (before !== undefined) {
+      issues.push({ ...at(columns.some((c) => c.column === "id") ? "id" : "value"), message: `the same entry as line ${before} (the same id, or the same kind and value): keep one` });
+      continue;
+    }
+    firstLine.set(entry.data.id, line);
+    entries.push(entry.data);
+  }
+  if (issues.length) throw new ConfigError(file, issues);
+  return IndicatorSet.parse({ format: FORMAT, id: opts.setId, publisher: opts.publisher, version: opts.version ?? 1, created: opts.now ?? new Date().toISOString(), entries });
+}
