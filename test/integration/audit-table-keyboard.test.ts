@@ -1,19 +1,19 @@
-// The /audit page in a real browser (Debian's Chromium), with the keyboard only: an auditor tabs to the filters,
+// The /audit page in a real browser (Debian's Chromium, which the integration setup finds or installs), with the keyboard only: an auditor tabs to the filters,
 // types them, sends the form with Enter, reads the rows it keeps and tabs to the older page; the filters stay on it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "./infra/chromium.js";
-import { CONSOLE } from "../src/cases/store.js";
-import { caseAlert, recordCase } from "./helpers/cases.js";
-import { bearer, embeddedWeb } from "./helpers/web.js";
+import { launchBrowser } from "../infra/chromium.js";
+import { CONSOLE } from "../../src/cases/store.js";
+import { caseAlert, recordCase } from "../helpers/cases.js";
+import { bearer, embeddedWeb } from "../helpers/web.js";
 
 const openWeb = embeddedWeb();
 
 describe("the /audit page with the keyboard", { timeout: 120_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchBrowser();
+    browser = await launchBrowser(inject("chromiumPath"));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
