@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI } from "./helpers/cli.js";
 import { hotlineSet } from "./helpers/events.js";
+import { generateSigningKey, signSet } from "../src/indicators/sign.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mt-coalition-plain-"));
 const PAGE = "https://flagged-gallery.example/album/17";
@@ -52,5 +53,25 @@ describe("plain url entries and the coalition's topic", () => {
     const hashed = cli("export", "week.json", "--hash");
     expect(hashed.stderr).not.toContain("plain text");
     expect(hashed.stdout).not.toContain("flagged-gallery");
+  });
+
+  it("are named first when a set also holds TLP:RED entries, as export --hash mends both", { timeout: 60_000 }, () => {
+    writeFileSync(join(dir, "red.json"), JSON.stringify(hotlineSet({ id: "hotline-a-week50", created: "2026-12-06T00:00:00Z", entries: [...entries, { id: "c-3", kind: "merchant-id", value: "acq-test:M-1", confidence: 90, tlp: "red" }] })));
+    const r = cli("publish", "red.json", "--brokers", "127.0.0.1:1", "--unsigned");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: red\.json has url entries in plain text \(c-1\).*export it with --hash/);
+  });
+
+  it("are not sent to publish by the note of an export that keeps them", { timeout: 60_000 }, () => {
+    const key = generateSigningKey();
+    writeFileSync(join(dir, "key.pem"), key.privateKeyPem, { mode: 0o600 });
+    const signed = signSet(hotlineSet({ id: "hotline-a-week51", created: "2026-12-06T00:00:00Z", entries: [...entries, { id: "c-3", kind: "merchant-id", value: "acq-test:M-1", confidence: 90, tlp: "red" }] }), "hotline-a-1", key.privateKeyPem);
+    writeFileSync(join(dir, "signed.json"), JSON.stringify(signed));
+    const plain = cli("export", "signed.json", "--out", "plain.json");
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stderr).toContain("note: the export is unsigned");
+    expect(plain.stderr).not.toContain("indicators publish");
+    const hashed = cli("export", "signed.json", "--hash", "--out", "hashed.json");
+    expect(hashed.stderr).toContain("then moneytrail indicators publish hashed.signed.json");
   });
 });

@@ -51,10 +51,13 @@ describe("descriptions of hashed entries", () => {
 
   it("stop publish, which says how to share the set", { timeout: 60_000 }, () => {
     // port 1: nothing listens there, and the refusal comes before any connection
-    const r = cli("publish", "week.json", "--brokers", "127.0.0.1:1", "--unsigned");
+    // without its plain url entry, which publish refuses first
+    const week = JSON.parse(readFileSync(join(dir, "week.json"), "utf8")) as { entries: { kind: string }[] };
+    writeFileSync(join(dir, "week-hashed.json"), JSON.stringify({ ...week, entries: week.entries.filter((e) => e.kind !== "url") }));
+    const r = cli("publish", "week-hashed.json", "--brokers", "127.0.0.1:1", "--unsigned");
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      "error: week.json has entries of hashed kinds with a description (w-1), which would travel in plain text beside the hash and may name what it hides: export it (moneytrail indicators export leaves such descriptions out), sign that and publish it\n",
+      "error: week-hashed.json has entries of hashed kinds with a description (w-1), which would travel in plain text beside the hash and may name what it hides: export it (moneytrail indicators export leaves such descriptions out), sign that and publish it\n",
     );
   });
 });

@@ -99,15 +99,17 @@ export function setStats(set: IndicatorSet, at = Date.now(), trust?: ReturnType<
 
 /**
  * An export is what leaves this member: a page's address in it is read by whoever receives it, and publish refuses it
- * (assertUrlsHashed). Said, naming the entries and not the addresses, so that the member chooses --hash knowingly.
+ * (assertUrlsHashed). Said, naming the entries and not the addresses, so that the member chooses --hash knowingly;
+ * returns how many.
  */
-function plainUrlNote(exported: readonly IndicatorEntry[]): void {
+function plainUrlNote(exported: readonly IndicatorEntry[]): number {
   const plain = plainUrlIds(exported);
-  if (!plain.length) return;
+  if (!plain.length) return 0;
   const one = plain.length === 1;
   process.stderr.write(
     `note: ${plain.length} url ${one ? "entry" : "entries"} in plain text (${ids(plain)}): whoever receives this export reads the address of the page${one ? "" : "s"}, and publish refuses ${one ? "it" : "them"}; give --hash to share ${one ? "it as a SHA-256 hash" : "them as SHA-256 hashes"} that match${one ? "es" : ""} the same\n`,
   );
+  return plain.length;
 }
 
 /** The sets a command looks at: a directory with none is refused, as "nothing refused" would read as all verified. */
@@ -306,18 +308,18 @@ export function indicatorCommands(program: Command): void {
         const { bundle, skipped } = toStixExport(o.hash ? hashPlaintext(original) : original, { includeRevoked: o.includeRevoked });
         for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
         write(o.out, json(bundle));
-        return plainUrlNote(original.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
+        return void plainUrlNote(original.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
       }
       const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
       write(o.out, json(set));
-      plainUrlNote(set.entries);
+      const plain = plainUrlNote(set.entries);
       // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
       if (original.signature && !set.signature) {
         const kept = original.entries.filter((e) => e.tlp !== "red");
         const changes = [...(kept.length < original.entries.length ? ["TLP:RED entries left out"] : []), ...hashChanges({ ...original, entries: kept }, set)].join(", ");
         process.stderr.write(
-          `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before publishing: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out ${signedCopy(o.out ?? "EXPORT.json")}, then moneytrail indicators publish ${signedCopy(o.out ?? "EXPORT.json")}\n`,
+          `note: the export is unsigned: its content changed (${changes}), so the signature of ${file} no longer covers it; sign it before ${plain ? "sharing it" : "publishing"}: moneytrail indicators sign ${o.out ?? "EXPORT.json"} --key-id ${original.signature.keyId} --private-key KEY.pem --out ${signedCopy(o.out ?? "EXPORT.json")}${plain ? "" : `, then moneytrail indicators publish ${signedCopy(o.out ?? "EXPORT.json")}`}\n`,
         );
       }
     });
@@ -337,8 +339,9 @@ export function indicatorCommands(program: Command): void {
       const trust = trustFile ? loadTrustStore(trustFile) : undefined;
       const set = readIndicatorSet(file);
       // before connecting
-      assertPublishable(set, file);
+      // plain urls first: the export --hash it asks for also leaves out what assertPublishable refuses
       assertUrlsHashed(set, file);
+      assertPublishable(set, file);
       // a compacted topic keeps one version per set: an unsigned copy would also replace the signed one for later readers
       if (!set.signature && !o.unsigned)
         throw new UsageError(
