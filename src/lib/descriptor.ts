@@ -6,7 +6,8 @@
 // characters other than letters and digits becomes one space; tokens made only of digits are dropped (phone numbers,
 // references, which churn on their own); in tokens that mix letters and digits, look-alike digits become letters.
 // Keywords are matched in a form of their own (keywordForm), which keeps digits that churn has no use for, and holds
-// the order drawn as well as the order stored when a right-to-left override reverses letters.
+// the order drawn as well as the order stored when a right-to-left override reverses letters, and a separator drawn
+// like a letter (| for l) as a letter as well as a separator.
 import { INVISIBLE, LOOK_ALIKES } from "./confusables.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
@@ -148,11 +149,28 @@ function normalise(raw: string): string {
 export function keywordForm(raw: string): string {
   if (raw === lastKeyword.raw) return lastKeyword.normalised;
   const stored = keywordTokens(raw).join(" ");
-  lastKeyword.normalised = raw.includes(RLO) ? `${stored} ${BARRIER} ${keywordTokens(drawnOrder(raw)).join(" ")}` : stored;
+  // most descriptors have neither an override nor such a symbol: one reading
+  lastKeyword.normalised = raw.includes(RLO) || SYMBOL_LETTER.test(raw) ? withOtherReadings(raw, stored) : stored;
   lastKeyword.raw = raw;
   return lastKeyword.normalised;
 }
 const lastKeyword = { raw: "", normalised: "" };
+
+/** The stored reading, then the other readings (see below), each once, with a barrier between two. */
+function withOtherReadings(raw: string, stored: string): string {
+  const orders = raw.includes(RLO) ? [raw, drawnOrder(raw)] : [raw];
+  const readings = SYMBOL_LETTER.test(raw) ? orders.flatMap((r) => [r, r.replace(SYMBOL_BESIDE_LETTER, (c) => SYMBOL_LETTERS[c]!)]) : orders;
+  // a symbol with no letter beside it leaves its letter reading as the separator one
+  return [...new Set([stored, ...readings.slice(1).map((r) => keywordTokens(r).join(" "))])].join(` ${BARRIER} `);
+}
+
+// Symbols drawn like a letter that descriptors also use as separators (SHOP|LONDON): | and ¦ like l (or a capital I,
+// compared as l), ¡ like i, ℮ like e. The keyword form holds the separator reading and, after a barrier as for an
+// override, one with each such symbol beside a letter read as its letter (TOKA|PHA, MODE|): a symbol with space or
+// digits on both sides (SHOP | LONDON, 12|34) is a separator in both. Churn reads the separator reading only.
+const SYMBOL_LETTERS: Record<string, string> = { "|": "l", "\u00a6": "l", "\u00a1": "i", "\u212e": "e" };
+const SYMBOL_LETTER = /[|\u00a6\u00a1\u212e]/;
+const SYMBOL_BESIDE_LETTER = /(?<=\p{L})[|\u00a6\u00a1\u212e]|[|\u00a6\u00a1\u212e](?=\p{L})/gu;
 
 // A right-to-left override draws what follows it, up to a pop (U+202C) or the end, in reverse: <RLO>AHPLAKOT shows
 // TOKALPHA. The keyword form then holds both readings, the stored one and the one drawn, with a token between them that
