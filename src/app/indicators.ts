@@ -7,7 +7,7 @@ import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index
 import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
-import { hashChanges, hashPlaintext, hashedValue, plainUrlIds, shareable } from "../indicators/privacy.js";
+import { hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
 import { assertPublishable, assertUrlsHashed, ids, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
@@ -303,6 +303,11 @@ export function indicatorCommands(program: Command): void {
           `--out ${o.out} is the set file ${file}: the export would replace the set it is made from, and what an export leaves out (TLP:RED entries; with --hash, plain values and descriptions) would be lost; give another --out file`,
         );
       const original = readIndicatorSet(file);
+      const naming = o.hash ? idsNamingSites(original) : [];
+      if (naming.length)
+        throw new UsageError(
+          `${file}: ${naming.join(", ")}: the entry's id holds the name of the site its value is, which --hash would send in plain text beside the hash: give each an id that names nothing (such as a-17), and keep it from one version to the next; nothing was written`,
+        );
       if (o.format === "stix") {
         // toStixExport leaves TLP:RED entries out itself, and lists them as not exported
         const { bundle, skipped } = toStixExport(o.hash ? hashPlaintext(original) : original, { includeRevoked: o.includeRevoked });

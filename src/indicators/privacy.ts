@@ -1,6 +1,7 @@
 // What may leave a member: plaintext abuse URLs are replaced by hashes where a hash will do, and TLP:RED entries
 // never leave the member that holds them.
-import { canonicalHost, canonicalUrl, sha256Tagged } from "../lib/url.js";
+import { getDomain, getDomainWithoutSuffix } from "tldts";
+import { canonicalHost, canonicalUrl, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { IndicatorEntry, isHashedKind, type IndicatorKind, type IndicatorSet } from "./schema.js";
 
 /**
@@ -76,3 +77,18 @@ export const hashedWithDescription = (set: IndicatorSet): string[] => set.entrie
 
 /** Ids of the entries whose value is a page's address in plain text (`url`): hashPlaintext hashes them. */
 export const plainUrlIds = (entries: readonly IndicatorEntry[]): string[] => entries.filter((e) => e.kind === "url").map((e) => e.id);
+
+/**
+ * Places (entries[i]) of the url and domain entries that hashPlaintext would hash but whose id holds the site's name
+ * (its host, its registrable domain, or that domain's name without its suffix, of 4 characters or more): the id
+ * travels in plain text beside the hash. TLP:RED entries are left out, as every export leaves them out.
+ */
+export function idsNamingSites(set: IndicatorSet): string[] {
+  return set.entries.flatMap((e, i) => {
+    if (e.tlp === "red" || (e.kind !== "url" && e.kind !== "domain")) return [];
+    const host = canonicalHost(e.kind === "url" ? (parseHttpUrl(e.value)?.hostname ?? "") : e.value.trim());
+    const names = [host, getDomain(host), getDomainWithoutSuffix(host)].filter((n): n is string => !!n && n.length >= 4);
+    const id = e.id.toLowerCase();
+    return names.some((n) => id.includes(n)) ? [`entries[${i}]`] : [];
+  });
+}
