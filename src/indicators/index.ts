@@ -342,8 +342,14 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   try {
     json = JSON.parse(withoutBom(readFileSync(file, "utf8")));
   } catch (err) {
+    // a member's list as a spreadsheet exports it; the parser's message would quote its first line
+    if (/\.csv$/i.test(file)) throw notASet(file, "not JSON: a CSV file", "--from csv --set-id ID --publisher MEMBER_ID --out SET.json");
     throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
   }
+  const other = typeof json === "object" && json !== null ? json : {};
+  if ("type" in other && other.type === "bundle")
+    throw notASet(file, "a STIX 2.1 bundle", "--from stix --set-id ID --publisher MEMBER_ID --out SET.json (the same --set-id and --publisher for each import from this sender)");
+  if ("Event" in other) throw notASet(file, "a MISP event", "--from misp --publisher MEMBER_ID --out SET.json");
   const parsed = parseAnyIndicatorSet(json);
   if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, json));
   if (trust) {
@@ -352,6 +358,10 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   }
   return parsed.data;
 }
+
+/** A partner's file in another format, or a member's list, read where a set is: said, with the import that makes one. */
+const notASet = (file: string, what: string, flags: string) =>
+  new ConfigError(file, [{ path: "", message: `${what}, not a moneytrail indicator set` }], `Import it first: moneytrail indicators import ${file} ${flags}; nothing was changed.`);
 
 /**
  * The *.json files of a directory, or the one file. A name starting with a dot is no set: an editor's lock file
