@@ -35,4 +35,13 @@ describe("a file in another format where a set is read", () => {
     expect(r.stderr).toContain("refused: list.csv: (top level): not JSON: a CSV file, not a moneytrail indicator set\nImport it first: moneytrail indicators import list.csv --from csv");
     expect(r.stderr).not.toContain("kind,value");
   });
+
+  it("a set that is not valid JSON is refused without quoting the text around the fault (a page's address)", { timeout: 60_000 }, () => {
+    const text = `{"format":"moneytrail-indicators/1","entries":[{"id":"b-1","kind":"url","value":https://flagged-gallery.example/album/17}],"more":"${"x".repeat(200)}"}`;
+    writeFileSync(join(dir, "broken.json"), text);
+    const r = cli("stats", "broken.json");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^refused: broken\.json: \(top level\): not valid JSON: Unexpected token 'h', "…" is not valid JSON\n/);
+    expect(r.stderr).not.toContain("https");
+  });
 });

@@ -344,7 +344,7 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   } catch (err) {
     // a member's list as a spreadsheet exports it; the parser's message would quote its first line
     if (/\.csv$/i.test(file)) throw notASet(file, "not JSON: a CSV file", "--from csv --set-id ID --publisher MEMBER_ID --out SET.json");
-    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+    throw new ConfigError(file, [{ path: "", message: notJson(err) }]);
   }
   const other = typeof json === "object" && json !== null ? json : {};
   if ("type" in other && other.type === "bundle")
@@ -358,6 +358,13 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   }
   return parsed.data;
 }
+
+/**
+ * Why a file is not JSON, as JSON.parse says, without the text it quotes around the fault (`Unexpected token 'h',
+ * ..."value":https://fl"... is not valid JSON`): a set's text may be a page's address, and the message is logged.
+ */
+export const notJson = (err: unknown): string =>
+  `not valid JSON: ${(err as Error).message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON')}`;
 
 /** A partner's file in another format, or a member's list, read where a set is: said, with the import that makes one. */
 const notASet = (file: string, what: string, flags: string) =>

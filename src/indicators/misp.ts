@@ -9,6 +9,7 @@ import { z } from "zod";
 import { FORMAT, IndicatorEntry, IndicatorSet, strictestTlp, type IndicatorKind, type Tlp } from "./schema.js";
 import { canonicalUrl } from "../lib/url.js";
 import { emailSha256 } from "./privacy.js";
+import { notJson } from "./index.js";
 import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
 import { Disposition, type Skipped } from "./stix.js";
 import { withoutBom } from "../decode/decode.js";
@@ -144,7 +145,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(withoutBom(text));
   } catch (err) {
-    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+    throw new ConfigError(file, [{ path: "", message: notJson(err) }]);
   }
 }
 
