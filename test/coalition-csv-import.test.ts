@@ -1,6 +1,7 @@
 // A member's list lives in a spreadsheet (flagged URLs, domains, keywords, merchant ids, wallets, with confidence and
 // expiry); `indicators import` took STIX, MISP and the engine's earlier files only, so the list had to be written
-// as format v1 JSON by hand. `--from csv` reads a CSV export of it (a header row naming the columns).
+// as format v1 JSON by hand. `--from csv` reads a CSV export of it (a header row naming the columns). TLP 1.0's
+// WHITE is read as CLEAR, as the MISP and STIX imports read it.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +15,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, "indicat
 const ROWS = [
   "url,https://flagged-gallery.example/album/17,90,amber,2027-06-01,\"album 17, tokalpha\"",
   "domain,flagged-shop.example,85,TLP:GREEN,2027-06-01T00:00:00Z,",
-  "keyword,tokalpha,70,green,,",
+  "keyword,tokalpha,70,TLP:WHITE,,",
   "merchant-id,acq-test:M-1,95,red,,",
   "wallet,bc1qplaceholder0000000000000000000000000,60,amber,2026-11-01,",
 ];
@@ -31,7 +32,7 @@ describe("indicators import --from csv", () => {
     expect(set.entries.map((e) => [e.kind, e.value, e.confidence, e.tlp, e.validUntil, e.description])).toEqual([
       ["url", "https://flagged-gallery.example/album/17", 90, "amber", "2027-06-01T00:00:00Z", "album 17, tokalpha"],
       ["domain", "flagged-shop.example", 85, "green", "2027-06-01T00:00:00Z", undefined],
-      ["keyword", "tokalpha", 70, "green", undefined, undefined],
+      ["keyword", "tokalpha", 70, "clear", undefined, undefined],
       ["merchant-id", "acq-test:M-1", 95, "red", undefined, undefined],
       ["wallet", "bc1qplaceholder0000000000000000000000000", 60, "amber", "2026-11-01T00:00:00Z", undefined],
     ]);

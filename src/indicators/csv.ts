@@ -106,7 +106,11 @@ export function importCsv(file: string, opts: CsvImportOptions): IndicatorSet {
       } else if (column === "revoked") {
         if (/^(true|yes|1)$/i.test(v)) raw.revoked = true;
         else if (!/^(false|no|0)$/i.test(v)) refuse("revoked", "true or false (or leave it empty)");
-      } else if (column === "tlp") raw.tlp = v.toLowerCase().replace(/^tlp:/, "");
+      } else if (column === "tlp") {
+        // TLP 1.0's WHITE is 2.0's CLEAR, as the MISP and STIX imports read it
+        const level = v.toLowerCase().replace(/^tlp:/, "");
+        raw.tlp = level === "white" ? "clear" : level;
+      }
       else if (column === "validfrom" || column === "validuntil") raw[FIELD[column]] = time(v);
       else raw[FIELD[column]] = v;
     });
