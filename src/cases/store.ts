@@ -8,7 +8,7 @@ import { queryParams } from "../lib/query-params.js";
 import { randomUUID } from "node:crypto";
 import { stixSighting, type StixBundle } from "../indicators/stix.js";
 import { isMispAttribute, mispSighting, type MispSighting } from "../indicators/misp.js";
-import { strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
+import { isRedTlp, strictestTlp, tlpOrRed, type Tlp } from "../indicators/schema.js";
 import type { Db, Queryable } from "./db.js";
 import { ACTION_NAMES, ACTIVE, CLEAN_DISMISSALS, CLOSED, CONFIRMED, CaseAction, DISMISS_REASONS, STATUSES, Status, TRANSITIONS, changedSince, needed, nextStatus, notAllowed, statusText } from "./workflow.js";
 import { wholeNumber } from "../lib/whole-number.js";
@@ -834,7 +834,7 @@ function mergedContext(alerts: Alert[]): AlertContext {
 const sightingTlp = (tlp: string | undefined): Tlp => strictestTlp(["amber", tlp === undefined ? undefined : tlpOrRed(tlp)])!;
 
 /** A TLP:RED indicator: it never leaves the member that holds it (a level this version does not know reads as RED). */
-export const isRed = (i: IndicatorRef): boolean => i.tlp !== undefined && tlpOrRed(i.tlp) === "red";
+export const isRed = (i: IndicatorRef): boolean => isRedTlp(i.tlp);
 
 export const WITHHELD_REASON = "TLP:RED indicator matches are left out of a case file: they never leave the member that holds them (the case page shows them to reviewers)";
 
@@ -844,10 +844,30 @@ export const WITHHELD_REASON = "TLP:RED indicator matches are left out of a case
  */
 function caseFile<T extends CaseDetail>(d: T): T & { withheld: number } {
   const red = indicatorsOf(d.alerts).filter(isRed);
-  if (red.length === 0) return { ...d, withheld: 0 };
   const signals = (a: Alert): Alert["signals"] =>
     a.signals.map((s) => (s.evidence.indicators?.some(isRed) ? { ...s, evidence: { ...s.evidence, indicators: s.evidence.indicators.filter((i) => !isRed(i)) } } : s));
-  return { ...d, alerts: d.alerts.map((a) => ({ ...a, signals: signals(a) })), audit: d.audit.map((r) => withoutRedCited(r, red)), withheld: red.length };
+  return {
+    ...d,
+    context: withoutRedNames(d.context),
+    alerts: d.alerts.map((a) => ({ ...a, context: a.context && withoutRedNames(a.context), signals: red.length ? signals(a) : a.signals })),
+    audit: red.length ? d.audit.map((r) => withoutRedCited(r, red)) : d.audit,
+    withheld: red.length,
+  };
+}
+
+/** What a case file says in place of a name that only TLP:RED entries list (an evidence address's look-alike mark). */
+export const WITHHELD_NAME = "withheld (TLP:RED)";
+
+/** The evidence's look-alike marks without the names only TLP:RED entries list. */
+function withoutRedNames(ctx: AlertContext): AlertContext {
+  const redIn = (e: EvidenceEvent) => e.flagged?.some((f) => f.lookAlikeOf?.some((n) => n.red));
+  if (!ctx.events.some(redIn)) return ctx;
+  return {
+    ...ctx,
+    events: ctx.events.map((e) =>
+      redIn(e) ? { ...e, flagged: e.flagged!.map((f) => (f.lookAlikeOf ? { ...f, lookAlikeOf: f.lookAlikeOf.map((n) => (n.red ? { ...n, name: WITHHELD_NAME } : n)) } : f)) } : e,
+    ),
+  };
 }
 
 /**

@@ -189,9 +189,11 @@ export const EvidenceEvent = z.object({
   /**
    * the event's addresses (a profile's: its websites) an indicator matched when the event was kept, each listed
    * (no lookAlikeOf) or only drawn like the listed names in lookAlikeOf: a domain, or a listed page's host (`page`),
-   * never its path; absent when none did
+   * never its path; `red` when only TLP:RED entries list that name (case files leave it out); absent when none did
    */
-  flagged: z.array(z.object({ url: z.string(), lookAlikeOf: z.array(z.object({ name: z.string(), page: z.boolean() })).optional() })).optional(),
+  flagged: z
+    .array(z.object({ url: z.string(), lookAlikeOf: z.array(z.object({ name: z.string(), page: z.boolean(), red: z.literal(true).optional() })).optional() }))
+    .optional(),
 });
 
 export const AlertContext = z.object({

@@ -38,6 +38,9 @@ export type Tlp = z.infer<typeof Tlp>;
 /** A level as written elsewhere (STIX, an alert): one this version does not know reads as RED. */
 export const tlpOrRed = (level: string): Tlp => Tlp.safeParse(level).data ?? "red";
 
+/** A level at which an entry never leaves the member holding it: RED, or one this version does not know. */
+export const isRedTlp = (level: string | undefined): boolean => level !== undefined && tlpOrRed(level) === "red";
+
 /** The most restrictive of the levels given; undefined when none is. */
 export function strictestTlp(levels: Iterable<Tlp | undefined>): Tlp | undefined {
   let out: Tlp | undefined;

@@ -3,6 +3,7 @@
 // short daily series of sales and chargebacks for the case page's chart.
 import type { Event, EvidenceEvent } from "../decode/events.js";
 import type { IndicatorIndex } from "../indicators/index.js";
+import { isRedTlp } from "../indicators/schema.js";
 import { dayIndex } from "./window.js";
 import { hasSettlements, type MerchantState } from "./merchant.js";
 
@@ -49,7 +50,11 @@ function flagOf(url: string, indicators: IndicatorIndex, at: number): Flagged | 
   const lookAlikeOf: Flagged["lookAlikeOf"] & {} = [];
   for (const { ref, listed } of alike) {
     const page = ref.kind === "url";
-    if (!lookAlikeOf.some((n) => n.name === listed && n.page === page)) lookAlikeOf.push({ name: listed, page });
+    const red = isRedTlp(ref.tlp);
+    const was = lookAlikeOf.find((n) => n.name === listed && n.page === page);
+    if (!was) lookAlikeOf.push({ name: listed, page, ...(red && { red: true as const }) });
+    // a name also listed at another level is no secret
+    else if (!red) delete was.red;
   }
   return { url, lookAlikeOf };
 }

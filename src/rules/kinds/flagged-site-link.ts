@@ -9,6 +9,7 @@ import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, rechec
 import { pushRecent } from "../../state/window.js";
 import type { IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
+import { isRedTlp } from "../../indicators/schema.js";
 
 const Params = z.strictObject({
   /** indicators below this confidence are ignored */
@@ -42,7 +43,7 @@ interface Slot {
    * the entry's confidence (both absent when none)
    */
   lookAlikes?: IndicatorRef[];
-  lookAlikeHosts?: { host: string; listed: string; page: boolean; confidence: number }[];
+  lookAlikeHosts?: { host: string; listed: string; page: boolean; confidence: number; red?: true }[];
 }
 type Params = z.infer<typeof Params>;
 const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [], urls: [] });
@@ -70,10 +71,14 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
     keepStrongest((slot.lookAlikes ??= []), m.ref, CAP);
     const seen = (slot.lookAlikeHosts ??= []);
     const page = m.ref.kind === "url";
+    // a name listed only at TLP:RED is never written where it could leave the member (see detailOf)
+    const red = isRedTlp(m.ref.tlp);
     const was = seen.find((s) => s.host === host && s.listed === m.listed && s.page === page);
-    if (was) was.confidence = Math.max(was.confidence, m.ref.confidence);
-    else if (host) {
-      seen.push({ host, listed: m.listed, page, confidence: m.ref.confidence });
+    if (was) {
+      was.confidence = Math.max(was.confidence, m.ref.confidence);
+      if (!red) delete was.red;
+    } else if (host) {
+      seen.push({ host, listed: m.listed, page, confidence: m.ref.confidence, ...(red && { red: true as const }) });
       if (seen.length > CAP) seen.shift();
     }
   }
@@ -95,10 +100,14 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
 function detailOf(slot: Slot, p: Params): string {
   const hosts = slot.hosts.map((h) => (slot.withoutQuery?.includes(h) ? `${h} (a listed page, matched without its query)` : h));
   const share = Math.round(p.lookAlikeShare * 100);
-  for (const { host, listed, page, confidence } of slot.lookAlikeHosts ?? [])
+  for (const { host, listed, page, confidence, red } of slot.lookAlikeHosts ?? [])
     hosts.push(
-      `${host} (${domainToUnicode(host)}): not ${page ? `${listed}, the host of a listed page,` : `the listed ${listed}`} but drawn like it, ` +
-        `counted at ${share}% of the entry's confidence ${confidence}`,
+      // the explanation goes into case files, which leave TLP:RED matches out: such a name is on the case page only
+      `${host} (${domainToUnicode(host)}): ` +
+        (red
+          ? `not listed itself but drawn like ${page ? "the host of a listed page" : "a listed name"} on a TLP:RED list (named in the case's evidence, never in its files)`
+          : `not ${page ? `${listed}, the host of a listed page,` : `the listed ${listed}`} but drawn like it`) +
+        `, counted at ${share}% of the entry's confidence ${confidence}`,
     );
   return hosts.join(", ");
 }

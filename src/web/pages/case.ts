@@ -3,7 +3,7 @@
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { domainToUnicode } from "node:url";
-import { WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type EvidenceAddress, type Seen } from "../../cases/store.js";
+import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type EvidenceAddress, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
@@ -60,7 +60,12 @@ function flagNote({ url, flagged }: EvidenceAddress): Html | string {
   if (!flagged) return "";
   if (!flagged.lookAlikeOf) return html` — <strong>listed</strong>`;
   const host = urlHost(url);
-  const names = flagged.lookAlikeOf.map(({ name, page }, i) => html`${i ? " and of " : ""}${page ? html`${name}, the host of a listed page` : html`the listed ${name}`}`);
+  const names = flagged.lookAlikeOf.map(({ name, page, red }, i) => {
+    const what = page ? "the host of a listed page" : "a listed name";
+    // a name only TLP:RED entries list: named to the reviewer here, left out of the case's files (printable included)
+    const listed = !red ? (page ? html`${name}, ${what}` : html`the listed ${name}`) : name === WITHHELD_NAME ? html`${what} on a TLP:RED list (left out of this file)` : html`${name}, ${what} on a TLP:RED list (left out of the case's files)`;
+    return html`${i ? " and of " : ""}${listed}`;
+  });
   return html` — <strong>look-alike</strong> of ${names}${host ? html` (drawn as <bdi>${domainToUnicode(host)}</bdi>)` : ""}, not listed itself`;
 }
 
