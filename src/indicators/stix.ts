@@ -733,10 +733,14 @@ const SightingInput = z.strictObject({
 });
 export type SightingInput = z.input<typeof SightingInput>;
 
+/** An entry id that is a STIX indicator's id: the entry came from a partner's bundle (importStixBundle). */
+const PARTNER_INDICATOR = /^indicator--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
 /**
  * A reviewer's decision on a case whose alert cited an indicator, for the indicator's publisher: a bundle with the
  * reporting member's identity, the TLP marking and a sighting of the indicator (the same UUIDv5 id the publisher's
- * export gave it), whose x_moneytrail_disposition says confirmed or dismissed.
+ * export gave it, or the partner's indicator id for an entry imported from a bundle), whose x_moneytrail_disposition
+ * says confirmed or dismissed.
  */
 export function stixSighting(input: SightingInput): StixBundle {
   const s = SightingInput.parse(input);
@@ -759,7 +763,8 @@ export function stixSighting(input: SightingInput): StixBundle {
     created: at,
     modified: at,
     created_by_ref: identity.id,
-    sighting_of_ref: stixIndicatorId(s.setId, s.entryId),
+    // an entry imported from a partner's bundle keeps its indicator's id, which is the one the partner's tool knows
+    sighting_of_ref: PARTNER_INDICATOR.test(s.entryId) ? s.entryId : stixIndicatorId(s.setId, s.entryId),
     count: s.count ?? 1,
     first_seen: at,
     last_seen: at,
