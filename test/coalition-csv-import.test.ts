@@ -59,4 +59,11 @@ describe("indicators import --from csv", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("error: --from csv needs --set-id and --publisher (a CSV file names neither): e.g. --set-id bank-b-list --publisher member:bank-b\n");
   });
+
+  it("refuses a column given twice, which would leave one of them unread", { timeout: 60_000 }, () => {
+    writeFileSync(join(dir, "twice.csv"), `kind,value,confidence,Valid Until,valid_until\nkeyword,tokalpha,70,2027-06-01,2026-01-01\n`);
+    const r = cli("import", "twice.csv", "--from", "csv", "--set-id", "bank-b-list", "--publisher", "member:bank-b");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("twice.csv:1:5: valid_until: the same column as column 4 (Valid Until): keep one");
+  });
 });

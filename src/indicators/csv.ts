@@ -79,6 +79,8 @@ export function importCsv(file: string, opts: CsvImportOptions): IndicatorSet {
   const issues: ConfigIssue[] = [];
   // a column read as nothing would drop what it holds without a word (an expiry under "Expires" would not expire)
   columns.forEach(({ name, column }, i) => {
+    const first = columns.findIndex((c) => c.column && c.column === column);
+    if (column && first < i) issues.push({ path: name, line: header.line, col: i + 1, message: `the same column as column ${first + 1} (${columns[first]!.name}): keep one` });
     if (!column) issues.push({ path: name || "(a column without a name)", line: header.line, col: i + 1, message: `not a column moneytrail reads: name it as one of ${Object.values(FIELD).join(", ")} (in any case, with or without spaces and _), or remove it` });
   });
   for (const r of REQUIRED) if (!columns.some((c) => c.column === r)) issues.push({ path: r, line: header.line, message: "missing: this column is required" });
