@@ -175,7 +175,13 @@ export function indicatorCommands(program: Command): void {
       "the hashed entry (kind and value) for each plain URL, domain or e-mail address read from stdin, one a line, in the canonical form matching hashes: to put in a set by hand; stdin keeps the values out of the shell's history",
     )
     .addOption(new Option("--kind <kind>", "what the lines hold").choices(["url", "domain", "email"]).makeOptionMandatory())
-    .action(async (o: { kind: "url" | "domain" | "email" }) => {
+    // values on the command line are refused with where they go (commander's "too many arguments" did not say)
+    .allowExcessArguments()
+    .action(async (o: { kind: "url" | "domain" | "email" }, cmd: Command) => {
+      if (cmd.args.length)
+        throw new UsageError(
+          `indicators hash reads the values from stdin, one a line, not from the command line (which keeps them in the shell's history): e.g. moneytrail indicators hash --kind ${o.kind} < ${o.kind === "email" ? "addresses" : `${o.kind}s`}.txt`,
+        );
       let text = "";
       for await (const chunk of process.stdin) text += chunk;
       let refused = 0;
