@@ -50,9 +50,11 @@ describe("plain url entries and the coalition's topic", () => {
         "note: 1 url entry in plain text (c-1): whoever receives this export reads the address of the page, and publish refuses it; give --hash to share it as a SHA-256 hash that matches the same\n",
       );
     }
-    const hashed = cli("export", "week.json", "--hash");
-    expect(hashed.stderr).not.toContain("plain text");
-    expect(hashed.stdout).not.toContain("flagged-gallery");
+    for (const format of ["v1", "stix"]) {
+      const hashed = cli("export", "week.json", "--hash", "--format", format);
+      expect(hashed.stderr).not.toContain("plain text");
+      expect(hashed.stdout).not.toContain("flagged-gallery");
+    }
   });
 
   it("are named first when a set also holds TLP:RED entries, as export --hash mends both", { timeout: 60_000 }, () => {

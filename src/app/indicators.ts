@@ -316,10 +316,11 @@ export function indicatorCommands(program: Command): void {
         );
       if (o.format === "stix") {
         // toStixExport leaves TLP:RED entries out itself, and lists them as not exported
-        const { bundle, skipped } = toStixExport(o.hash ? hashPlaintext(original) : original, { includeRevoked: o.includeRevoked });
+        const exported = o.hash ? hashPlaintext(original) : original;
+        const { bundle, skipped } = toStixExport(exported, { includeRevoked: o.includeRevoked });
         for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
         write(o.out, json(bundle));
-        return void plainUrlNote(original.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
+        return void plainUrlNote(exported.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
       }
       const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
