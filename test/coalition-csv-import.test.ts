@@ -44,11 +44,12 @@ describe("indicators import --from csv", () => {
   });
 
   it("refuses a row it cannot read with its line and column, without repeating the value, and writes nothing", { timeout: 60_000 }, () => {
-    writeFileSync(join(dir, "bad.csv"), `${HEADER}\n${ROWS[0]}\nurl-sha256,flagged-secret.example/hidden,80,amber,,\ndomain,flagged-shop.example,high,amber,,\n`);
+    writeFileSync(join(dir, "bad.csv"), `${HEADER}\n${ROWS[0]}\nurl-sha256,flagged-secret.example/hidden,80,amber,,\ndomain,flagged-shop.example,high,amber,,\nkeyword,tokbeta,60,amber,01/06/2027,\n`);
     const r = cli("import", "bad.csv", "--from", "csv", "--set-id", "bank-b-list", "--publisher", "member:bank-b", "--out", "bad.json");
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("bad.csv:3:2: Value: plain text where a hash is required");
     expect(r.stderr).toContain("bad.csv:4:3: Confidence: a whole number from 0 to 100");
+    expect(r.stderr).toContain("bad.csv:5:5: Valid Until: expected an RFC 3339 time with seconds and Z (or an offset), e.g. 2026-11-01T00:00:00Z, or a day, 2026-11-01 (its start in UTC)");
     expect(r.stderr).not.toContain("flagged-secret");
     expect(() => readFileSync(join(dir, "bad.json"))).toThrow();
   });

@@ -123,7 +123,9 @@ export function importCsv(file: string, opts: CsvImportOptions): IndicatorSet {
     if (!entry.success)
       for (const issue of entry.error.issues) {
         const field = String(issue.path[0] ?? "value");
-        if (!said.has(field)) rowIssues.push({ ...at(field), message: issue.message });
+        // a time is also taken as a day here (time, above)
+        const day = issue.code === "invalid_format" && (field === "validFrom" || field === "validUntil") ? ", or a day, 2026-11-01 (its start in UTC)" : "";
+        if (!said.has(field)) rowIssues.push({ ...at(field), message: `${issue.message}${day}` });
       }
     issues.push(...rowIssues);
     if (!entry.success || rowIssues.length) continue;
