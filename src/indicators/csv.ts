@@ -112,8 +112,7 @@ export function importCsv(file: string, opts: CsvImportOptions): IndicatorSet {
         // TLP 1.0's WHITE is 2.0's CLEAR, as the MISP and STIX imports read it
         const level = v.toLowerCase().replace(/^tlp:/, "");
         raw.tlp = level === "white" ? "clear" : level;
-      }
-      else if (column === "validfrom" || column === "validuntil") raw[FIELD[column]] = time(v);
+      } else if (column === "validfrom" || column === "validuntil") raw[FIELD[column]] = time(v);
       else raw[FIELD[column]] = v;
     });
     const kind = IndicatorKind.safeParse(raw.kind).data;
