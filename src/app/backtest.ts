@@ -20,7 +20,7 @@ import type { Line } from "../source/ndjson.js";
 import type { LateStart, SkipDecisions, TopicLine } from "../source/kafka-range.js";
 import { skippedBatch } from "../sinks/postgres/store.js";
 import { parseTime } from "../lib/time.js";
-import { ConfigError, formatPath, readTextFile, zodIssues, type ConfigIssue } from "../lib/errors.js";
+import { ConfigError, formatPath, readTextFile, withoutJsonQuote, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { RunConfig, databaseWhere } from "../config/run.js";
 import { CLEAN_DISMISSALS, CONFIRMED, statusText } from "../cases/workflow.js";
 import { connectFailure } from "../cases/db.js";
@@ -380,8 +380,7 @@ type RejectionKind = z.infer<typeof RejectionKind>;
  * "the line"... is not valid JSON`), which may hold a URL or a descriptor, and reports carry no text from the events.
  */
 const withoutQuote = (reason: string): string =>
-  reason
-    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON')
+  withoutJsonQuote(reason)
     // a message's key is the producer's text too (a card token, where a producer keyed by card)
     .replace(/the message's key is ".*", not the event's merchantId/s, `the message's key is "…", not the event's merchantId`);
 /** where a bad line is: its line in a file, or its partition and offset on a topic */

@@ -7,7 +7,7 @@ import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, host
 import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
-import { ConfigError, zodIssues } from "../lib/errors.js";
+import { ConfigError, withoutJsonQuote, zodIssues } from "../lib/errors.js";
 import { verifySet, type TrustStore } from "./sign.js";
 import { withoutBom } from "../decode/decode.js";
 
@@ -359,12 +359,8 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
   return parsed.data;
 }
 
-/**
- * Why a file is not JSON, as JSON.parse says, without the text it quotes around the fault (`Unexpected token 'h',
- * ..."value":https://fl"... is not valid JSON`): a set's text may be a page's address, and the message is logged.
- */
-export const notJson = (err: unknown): string =>
-  `not valid JSON: ${(err as Error).message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON')}`;
+/** Why a file is not JSON, as JSON.parse says, without the text it quotes (a set's text may be a page's address). */
+export const notJson = (err: unknown): string => `not valid JSON: ${withoutJsonQuote((err as Error).message)}`;
 
 /** A partner's file in another format, or a member's list, read where a set is: said, with the import that makes one. */
 const notASet = (file: string, what: string, flags: string) =>

@@ -153,3 +153,9 @@ export function zodIssues(error: z.ZodError, input?: unknown): ConfigIssue[] {
     message: (input !== undefined && absent(input, i.path) && zodWorded(i) ? missingKeyOf(i) : undefined) ?? i.message,
   }));
 }
+
+/**
+ * JSON.parse's message without the text it quotes around the fault (`Unexpected token 'h', ..."value":https://fl"...
+ * is not valid JSON`): the text may be a page's address or a descriptor, and such messages are logged and reported.
+ */
+export const withoutJsonQuote = (message: string): string => message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ', "…" is not valid JSON');
