@@ -220,8 +220,9 @@ program
   )
   .requiredOption("--baseline <dir>", "rule set A: as in force")
   .requiredOption("--candidate <dir>", "rule set B: the change to try")
-  .option("--indicators <dir>", "indicator-set directory or file")
-  .option("--trust <file>", "trust store: every indicator set must be signed by a trusted key of its publisher")
+  .option("--indicators <dir>", "indicator-set directory or file: A's, and B's unless --candidate-indicators is given")
+  .option("--candidate-indicators <dir>", "B's indicator sets (a new version of a set, a set to add), to compare with A's (--indicators); --candidate may then be --baseline")
+  .option("--trust <file>", "trust store: every indicator set (of both sides) must be signed by a trusted key of its publisher")
   .option("--labels <file>", "labels JSON: {\"merchants\": {\"ID\": {\"label\": \"positive\"}, ...}}; negative, benign and hard-negative are negative; typologies (of a positive) and note optional")
   .option("--dispositions <url>", "the case store's PostgreSQL: reported cases and closed accounts positive; dismissed as false-positive or legitimate-business negative")
   .option("--json <file>", "write the full result as JSON")
@@ -242,6 +243,7 @@ program
       baseline: string;
       candidate: string;
       indicators?: string;
+      candidateIndicators?: string;
       trust?: string;
       labels?: string;
       dispositions?: string;
@@ -258,6 +260,9 @@ program
       // a name Kafka would refuse is said as such, not as a topic missing from the brokers
       if (o.topic) setting("eventsTopic", { name: "--topic", value: o.topic });
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
+      // A's sets named, none being an empty directory: left out, B's would be compared with nothing by mistake
+      if (o.candidateIndicators !== undefined && o.indicators === undefined)
+        throw new UsageError("--candidate-indicators gives B's indicator sets, to compare with A's: give A's as --indicators DIR (the sets in force; an empty directory if there are none)");
       if (o.databaseUrl !== undefined && !o.topic) throw new UsageError("--database-url is read with --topic only (the operators' skips of record batches on the topic); a file has no batches to skip");
       if (o.labels) checkInputFile("--labels", o.labels, "labels file");
       // the reports are written when the run is over: over an input they would replace the recorded events or labels
@@ -277,6 +282,10 @@ program
         const baseline = { name: o.baseline, ruleSet: loadRuleSet(o.baseline) };
         const candidate = { name: o.candidate, ruleSet: loadRuleSet(o.candidate) };
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
+        // read before the events: a set refused is said at once. B's are checked with the same trust store, so a
+        // version that does not verify is refused as `run` would refuse it
+        const indicators = indicatorsFrom(o.indicators, o.trust);
+        const candidateIndicators = o.candidateIndicators === undefined ? undefined : loadIndicators(o.candidateIndicators, o.trust ? loadTrustStore(o.trust) : undefined);
         const truth = o.labels ? labelsFromFile(o.labels) : o.dispositions ? await dispositionsFrom(o.dispositions) : undefined;
         // the operators' skips are read as `run` reads them: an unreadable batch it went past is gone past here too
         const dbUrl = o.databaseUrl ?? process.env.DATABASE_URL;
@@ -301,7 +310,7 @@ program
                 skips: decisions?.skips ?? { without: "give the service's database (--database-url or DATABASE_URL) to skip it here too" },
               }),
             };
-        const result = await backtest({ events, from, to, reportFrom, baseline, candidate, indicators: indicatorsFrom(o.indicators, o.trust), truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
+        const result = await backtest({ events, from, to, reportFrom, baseline, candidate, indicators, candidateIndicators, truth, sweep, maxAheadMs: o.maxAheadMs, maxMessageBytes: o.maxMessageBytes }).finally(async () => {
           reading.stop();
           bar.stop();
           await decisions?.close();

@@ -101,8 +101,18 @@ function rejectReasons(r: BacktestResult["events"]["rejected"]): string[] {
   ];
 }
 
+const setsText = (sets: BacktestResult["indicators"]["a"]): string =>
+  sets.length ? sets.map((x) => `${x.id} version ${x.version} (${x.entries} entries, ${x.publisher})`).join(", ") : "none";
+
+/** The indicator sets each side ran with: what was compared, when B was given its own (or A's, when it was not). */
+function indicatorLines(i: BacktestResult["indicators"]): string[] {
+  if (!i.differ) return i.a.length ? [`Indicator sets in A and B: ${setsText(i.a)}`] : [];
+  return [`Indicator sets in A: ${setsText(i.a)}`, `Indicator sets in B: ${setsText(i.b)}`];
+}
+
 function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
+  const sameRules = r.baseline.version === r.candidate.version;
   return [
     `${e.processed} events${e.reportFrom ? "" : ` of ${e.merchants} merchants`} from ${e.source}${describeWindow(r)}${reportFromText(e)}` +
       lateStarts(e.lateStarts) +
@@ -110,9 +120,12 @@ function summaryLines(r: BacktestResult): string[] {
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
+    ...indicatorLines(r.indicators),
     // an edit saved elsewhere (a nested second copy, another directory) leaves B as A, and "no change" would read as
-    // the change's effect; a sweep of the set in force is the usual way to sweep, so not said there
-    ...(r.baseline.version === r.candidate.version && !r.sweep
+    // the change's effect; a sweep of the set in force is the usual way to sweep, so not said there. With other
+    // indicator sets B is the same rules on purpose: what changes is the sets' doing
+    ...(sameRules && r.indicators.differ ? ["B is A's rule set with other indicator sets: the alerts it gains and loses are the sets' doing."] : []),
+    ...(sameRules && !r.indicators.differ && !r.sweep
       ? [
           `B is the same rule set as A (version ${short(r.candidate.version)}): nothing is compared. Was the edit saved in ${r.candidate.name}'s own files? \`moneytrail rules validate ${r.candidate.name}\` lists the rules it reads and names the files and directories it does not.`,
         ]

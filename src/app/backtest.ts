@@ -387,6 +387,8 @@ const withoutQuote = (reason: string): string =>
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
 const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
+/** an indicator set a side ran with; entries counts the revoked ones too */
+const IndicatorSetRef = z.strictObject({ id: z.string(), publisher: z.string(), version: count, entries: count });
 /** a set-wide setting's value; a list (highRiskMccs) sorted, as it is a set */
 const SettingValue = z.union([z.string(), z.number(), z.array(z.string())]);
 type SettingValue = z.infer<typeof SettingValue>;
@@ -566,6 +568,13 @@ export const BacktestResult = z.strictObject({
   }),
   baseline: RuleSetRef,
   candidate: RuleSetRef,
+  /** the indicator sets each side ran with: B's are A's unless others were given (--candidate-indicators) */
+  indicators: z.strictObject({
+    a: z.array(IndicatorSetRef),
+    b: z.array(IndicatorSetRef),
+    /** B ran with other sets than A's: another version of a set, an entry added, revoked or changed, a set added or left out */
+    differ: z.boolean(),
+  }),
   /** the set's own settings (its `ruleset:` section) that differ, in A and B: scoring, highRiskMccs, maxSharers, id */
   settingsChanged: z.array(z.strictObject({ setting: z.string(), a: SettingValue.nullable(), b: SettingValue.nullable() })),
   labels: z.strictObject({ source: z.string(), positives: count, negatives: count, unknown: count }).nullable(),
@@ -608,7 +617,10 @@ export interface BacktestInput {
   reportFrom?: z.infer<typeof TimeBound>;
   baseline: { name: string; ruleSet: RuleSet };
   candidate: { name: string; ruleSet: RuleSet };
+  /** A's indicator sets, and B's (and the sweep's) unless candidateIndicators is given */
   indicators: IndicatorIndex;
+  /** B's own sets (a new version of a set, a set added): what they change with the rules as they are, or with B's */
+  candidateIndicators?: IndicatorIndex;
   truth?: Truth;
   sweep?: SweepRuleSets;
   /** how far an event may be dated after its message's timestamp (a topic's) or the start of the backtest (a file's) */
@@ -704,13 +716,15 @@ function settingsChanged(sa: RuleSetSettings, sb: RuleSetSettings): BacktestResu
 }
 
 /**
- * Why a rule in both sets behaves differently: its own configuration, and the set-wide settings its kind reads
- * (with either side's parameters) that differ between the sets.
+ * Why a rule in both sets behaves differently: its own configuration, the set-wide settings its kind reads (with
+ * either side's parameters) that differ between the sets, and the indicator sets when they differ and it matches them
+ * (its kind looks again when the sets in force change).
  */
-function changedBy(ra: CompiledRule, rb: CompiledRule, sa: RuleSetSettings, sb: RuleSetSettings): string[] {
+function changedBy(ra: CompiledRule, rb: CompiledRule, sa: RuleSetSettings, sb: RuleSetSettings, setsDiffer: boolean): string[] {
   const reads = new Set([...(ra.kind.reads?.(ra.params) ?? []), ...(rb.kind.reads?.(rb.params) ?? [])]);
   const settings = [...reads].sort().filter((k) => settingForm(sa[k]) !== settingForm(sb[k]));
-  return [...(ra.version === rb.version ? [] : ["own settings"]), ...settings.map((k) => `ruleset.${k}`)];
+  const matchesSets = setsDiffer && rb.kind.on.includes("indicators-changed");
+  return [...(ra.version === rb.version ? [] : ["own settings"]), ...settings.map((k) => `ruleset.${k}`), ...(matchesSets ? ["indicator sets"] : [])];
 }
 
 const ratio = (n: number, d: number): number | null => (d ? n / d : null);
@@ -742,9 +756,12 @@ const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filt
 
 export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const reportFrom = o.reportFrom ? Date.parse(o.reportFrom.time) : -Infinity;
+  const setsB = o.candidateIndicators ?? o.indicators;
+  // the sets' fingerprint (ids, versions, every entry's content): how the engine tells that the sets in force changed
+  const setsDiffer = setsB.fingerprint !== o.indicators.fingerprint;
   const a = new Run(o.baseline.ruleSet, o.indicators, true, reportFrom);
-  const b = new Run(o.candidate.ruleSet, o.indicators, true, reportFrom);
-  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, o.indicators, false, reportFrom));
+  const b = new Run(o.candidate.ruleSet, setsB, true, reportFrom);
+  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, setsB, false, reportFrom));
   const runs = [a, b, ...sweeps];
   const fromLine = o.from && "line" in o.from ? o.from.line : 1;
   const toLine = o.to && "line" in o.to ? o.to.line : Infinity;
@@ -852,7 +869,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     const side = (r: typeof ra, hits: Set<string>) => (r ? { mode: r.mode, version: r.version, hits: hits.size, precision: precisionOf(hits) } : null);
     // a shadow rule never scores, so no alert gained or lost is its doing
     const live = (r: typeof ra, hits: Set<string>) => (r?.mode === "live" ? hits : NONE);
-    const why = ra && rb ? changedBy(ra, rb, a.ruleSet.settings, b.ruleSet.settings) : [];
+    const why = ra && rb ? changedBy(ra, rb, a.ruleSet.settings, b.ruleSet.settings, setsDiffer) : [];
     return {
       rule: id,
       typology: (rb ?? ra)!.typology,
@@ -900,6 +917,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       return alerts.length ? [{ ...who(m), alerts }] : [];
     });
   const ref = (x: BacktestInput["baseline"]) => ({ name: x.name, id: x.ruleSet.id, version: x.ruleSet.version });
+  const setRefs = (x: IndicatorIndex) => x.sets.map((s) => ({ id: s.id, publisher: s.source, version: s.version, entries: s.entries })).sort((p, q) => p.id.localeCompare(q.id));
   const s = o.sweep;
   return {
     events: {
@@ -926,6 +944,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     },
     baseline: ref(o.baseline),
     candidate: ref(o.candidate),
+    indicators: { a: setRefs(o.indicators), b: setRefs(setsB), differ: setsDiffer },
     settingsChanged: settingsChanged(a.ruleSet.settings, b.ruleSet.settings),
     labels: o.truth ? { source: o.truth.source, positives, negatives: truth.size - positives, unknown: seen.size - truth.size } : null,
     overall: { a: confusion(a), b: confusion(b) },
