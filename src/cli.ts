@@ -221,7 +221,7 @@ program
   .requiredOption("--baseline <dir>", "rule set A: as in force")
   .requiredOption("--candidate <dir>", "rule set B: the change to try")
   .option("--indicators <dir>", "indicator-set directory or file: A's, and B's unless --candidate-indicators is given")
-  .option("--candidate-indicators <dir>", "B's indicator sets (a new version of a set, a set to add), to compare with A's (--indicators); --candidate may then be --baseline")
+  .option("--candidate-indicators <dir>", "B's indicator sets (a new version of a set, a set to add), to compare with A's (--indicators); --candidate may then be the same directory as --baseline")
   .option("--trust <file>", "trust store: every indicator set (of both sides) must be signed by a trusted key of its publisher")
   .option("--labels <file>", "labels JSON: {\"merchants\": {\"ID\": {\"label\": \"positive\"}, ...}}; negative, benign and hard-negative are negative; typologies (of a positive) and note optional")
   .option("--dispositions <url>", "the case store's PostgreSQL: reported cases and closed accounts positive; dismissed as false-positive or legitimate-business negative")
@@ -260,7 +260,7 @@ program
       // a name Kafka would refuse is said as such, not as a topic missing from the brokers
       if (o.topic) setting("eventsTopic", { name: "--topic", value: o.topic });
       if (o.labels && o.dispositions) throw new UsageError("give --labels or --dispositions, not both");
-      // A's sets named, none being an empty directory: left out, B's would be compared with nothing by mistake
+      // A's sets given even when none is in force (an empty directory): left out by mistake, B's would be compared with no set at all
       if (o.candidateIndicators !== undefined && o.indicators === undefined)
         throw new UsageError("--candidate-indicators gives B's indicator sets, to compare with A's: give A's as --indicators DIR (the sets in force; an empty directory if there are none)");
       if (o.databaseUrl !== undefined && !o.topic) throw new UsageError("--database-url is read with --topic only (the operators' skips of record batches on the topic); a file has no batches to skip");
