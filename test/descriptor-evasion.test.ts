@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { compactKeyword, containsKeyword, keywordForm, normaliseDescriptor } from "../src/lib/descriptor.js";
 import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, tx } from "./helpers/events.js";
+import { keywordRule } from "./helpers/rules.js";
 
 const has = (descriptor: string, keyword: string) => containsKeyword(keywordForm(descriptor), compactKeyword(keyword));
 
@@ -166,42 +167,35 @@ describe("fullwidth and mathematical letters", () => {
 });
 
 describe("descriptor-keywords and descriptor-churn on Unicode evasions", () => {
-  const RULES = (keywords = "[]") => `
-  - id: kw
-    kind: descriptor-keywords
-    weight: 80
-    typology: flagged-descriptor
-    params: { minConfidence: 50, keywords: ${keywords} }
-`;
   const SET = indicatorSet([{ id: "kw-a", kind: "keyword", value: "tokalpha", confidence: 75 }], { id: "kw-set", source: "member:hotline-test" });
   const EVASIONS = [...LOOK_ALIKES, ...INVISIBLE, ...WIDE].map(([what, d]) => [what, d] as const);
 
   it.each(EVASIONS)("%s: an indicator set's keyword matches, in a profile and in a sale", (_, descriptor) => {
-    const engine = engineWith(RULES(), SET);
+    const engine = engineWith(keywordRule(), SET);
     feed(engine, [merchant({ descriptor })]);
     expect(signalOf(engine, "kw")?.indicators).toMatchObject([{ id: "kw-a" }]);
-    const sale = engineWith(RULES(), SET);
+    const sale = engineWith(keywordRule(), SET);
     feed(sale, [merchant(), tx({ descriptor })]);
     expect(signalOf(sale, "kw")?.detail).toBe(`"${descriptor}"`);
   });
 
   it.each(EVASIONS)("%s: the rule's own keyword matches", (_, descriptor) => {
-    const engine = engineWith(RULES("[tokalpha]"));
+    const engine = engineWith(keywordRule("[tokalpha]"));
     feed(engine, [merchant({ descriptor })]);
     expect(signalOf(engine, "kw")).toMatchObject({ value: 1 });
   });
 
   it("a keyword of the rule's own list or of a set written with look-alikes matches the plain descriptor", () => {
-    const own = engineWith(RULES(`["${TOKA}L${PHA}"]`));
+    const own = engineWith(keywordRule(`["${TOKA}L${PHA}"]`));
     feed(own, [merchant({ descriptor: "TOKALPHA CLUB" })]);
     expect(signalOf(own, "kw")).toMatchObject({ value: 1 });
-    const listed = engineWith(RULES(), indicatorSet([{ id: "kw-b", kind: "keyword", value: `t\u043ek\u0430lph\u0430`, confidence: 75 }]));
+    const listed = engineWith(keywordRule(), indicatorSet([{ id: "kw-b", kind: "keyword", value: `t\u043ek\u0430lph\u0430`, confidence: 75 }]));
     feed(listed, [merchant({ descriptor: "TOKALPHA CLUB" })]);
     expect(signalOf(listed, "kw")?.indicators).toMatchObject([{ id: "kw-b" }]);
   });
 
   it.each([...INVISIBLE_LONGER, ["all-Cyrillic МОРЕ for mope", "\u041c\u041e\u0420\u0415"] as [string, string]])("%s: neither matches", (_, descriptor) => {
-    const engine = engineWith(RULES("[tokalpha, mope]"), SET);
+    const engine = engineWith(keywordRule("[tokalpha, mope]"), SET);
     feed(engine, [merchant({ descriptor })]);
     expect(signalOf(engine, "kw")).toBeUndefined();
   });

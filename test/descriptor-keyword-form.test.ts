@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { compactKeyword, containsKeyword, keywordForm, normaliseDescriptor } from "../src/lib/descriptor.js";
 import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, tx } from "./helpers/events.js";
+import { keywordRule } from "./helpers/rules.js";
 
 const has = (descriptor: string, keyword: string) => containsKeyword(keywordForm(descriptor), compactKeyword(keyword));
 
@@ -55,32 +56,25 @@ describe("keyword form", () => {
 });
 
 describe("descriptor-keywords on evasions with digits", () => {
-  const RULES = (keywords = "[]") => `
-  - id: kw
-    kind: descriptor-keywords
-    weight: 80
-    typology: flagged-descriptor
-    params: { minConfidence: 50, keywords: ${keywords} }
-`;
   const SET = indicatorSet([{ id: "kw-a", kind: "keyword", value: "tokalpha", confidence: 75 }], { id: "kw-set", source: "member:hotline-test" });
 
   it.each(EVASIONS)("an indicator set's keyword matches %j, in a profile and in a sale", (descriptor) => {
-    const engine = engineWith(RULES(), SET);
+    const engine = engineWith(keywordRule(), SET);
     feed(engine, [merchant({ descriptor })]);
     expect(signalOf(engine, "kw")?.indicators).toMatchObject([{ id: "kw-a" }]);
-    const sale = engineWith(RULES(), SET);
+    const sale = engineWith(keywordRule(), SET);
     feed(sale, [merchant(), tx({ descriptor })]);
     expect(signalOf(sale, "kw")?.detail).toBe(`"${descriptor}"`);
   });
 
   it.each(EVASIONS)("the rule's own keyword matches %j", (descriptor) => {
-    const engine = engineWith(RULES("[tokalpha]"));
+    const engine = engineWith(keywordRule("[tokalpha]"));
     feed(engine, [merchant({ descriptor })]);
     expect(signalOf(engine, "kw")).toMatchObject({ value: 1, detail: `"${descriptor}"` });
   });
 
   it.each(LONGER)("neither matches %j", (descriptor) => {
-    const engine = engineWith(RULES("[tokalpha]"), SET);
+    const engine = engineWith(keywordRule("[tokalpha]"), SET);
     feed(engine, [merchant({ descriptor })]);
     expect(signalOf(engine, "kw")).toBeUndefined();
   });

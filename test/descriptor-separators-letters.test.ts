@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { compactKeyword, containsKeyword, keywordForm, normaliseDescriptor } from "../src/lib/descriptor.js";
 import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf } from "./helpers/events.js";
+import { keywordRule } from "./helpers/rules.js";
 
 const RLO = "\u202e";
 const has = (descriptor: string, keyword: string) => containsKeyword(keywordForm(descriptor), compactKeyword(keyword));
@@ -48,15 +49,7 @@ describe("a symbol drawn like a letter", () => {
 
   it("raises the keyword signal for a merchant's descriptor", () => {
     resetEvents();
-    const engine = engineWith(
-      `
-  - id: kw
-    kind: descriptor-keywords
-    weight: 80
-    typology: flagged-descriptor
-    params: { minConfidence: 50 }`,
-      indicatorSet([{ id: "kw", kind: "keyword", value: "tokalpha" }]),
-    );
+    const engine = engineWith(keywordRule(), indicatorSet([{ id: "kw", kind: "keyword", value: "tokalpha" }]));
     feed(engine, [merchant({ descriptor: "T0KA|PHA*0201234567" })]);
     expect(signalOf(engine, "kw")).toMatchObject({ indicators: [{ id: "kw" }] });
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { compactKeyword, containsKeyword, keywordForm, normaliseDescriptor } from "../src/lib/descriptor.js";
 import { engineWith, feed, indicatorSet, merchant, resetEvents, signalOf } from "./helpers/events.js";
+import { keywordRule } from "./helpers/rules.js";
 
 const RLO = "\u202e";
 const PDF = "\u202c";
@@ -33,15 +34,7 @@ describe("a descriptor with a right-to-left override", () => {
 
   it("raises the keyword signal for a merchant's descriptor", () => {
     resetEvents();
-    const engine = engineWith(
-      `
-  - id: kw
-    kind: descriptor-keywords
-    weight: 80
-    typology: flagged-descriptor
-    params: { minConfidence: 50 }`,
-      indicatorSet([{ id: "kw", kind: "keyword", value: "tokalpha" }]),
-    );
+    const engine = engineWith(keywordRule(), indicatorSet([{ id: "kw", kind: "keyword", value: "tokalpha" }]));
     feed(engine, [merchant({ descriptor: `${RLO}AHPLAKOT${PDF}*0201234567` })]);
     expect(signalOf(engine, "kw")).toMatchObject({ indicators: [{ id: "kw" }] });
   });

@@ -49,6 +49,15 @@ export const wideEarlyWarning = (id: string, mode: "live" | "shadow") => `
 // (test/helpers/events.ts): an entry of confidence 50 or more counts, 80 or more is critical.
 
 /** flagged-site-link at weight 100 */
+/** A descriptor-keywords rule, id `kw`, with the rule's own keywords (a YAML list) beside the indicator sets' ones. */
+export const keywordRule = (keywords = "[]") => `
+  - id: kw
+    kind: descriptor-keywords
+    weight: 80
+    typology: flagged-descriptor
+    params: { minConfidence: 50, keywords: ${keywords} }
+`;
+
 export const FSL_RULE = `
   - id: fsl
     kind: flagged-site-link
