@@ -80,8 +80,13 @@ export const textMasker = (known: readonly string[]): ((text: string) => string)
  * however they were pasted or typed (the same canonical address), since a colleague's comment is no reveal; another
  * address, such as a hotline's report page, stays as written.
  */
-export function writtenMasker(context: AlertContext): { text: (s: string) => string; audit: (a: AuditRow) => AuditRow } {
-  const known = evidenceUrls(context);
+export function writtenMasker(context: AlertContext): WrittenMasker {
+  return evidenceMasker(evidenceUrls(context));
+}
+type WrittenMasker = { text: (s: string) => string; audit: (a: AuditRow) => AuditRow };
+
+/** writtenMasker from the case's evidence addresses alone (evidenceUrls): what the /audit page reads for its cases. */
+export function evidenceMasker(known: readonly string[]): WrittenMasker {
   const evidence = new Set(known.map(urlHash));
   const text = masker(known, (m) => evidence.has(m.sha256));
   return { text, audit: (a) => ({ ...a, before: mapStrings(a.before, text), after: mapStrings(a.after, text), detail: mapStrings(a.detail, text) }) };

@@ -446,7 +446,7 @@ export class CaseStore {
       c.rows[0].merchant_id,
       id,
     ]);
-    const list = alerts.rows.map((r) => Alert.parse(typeof r.alert === "string" ? JSON.parse(r.alert) : r.alert));
+    const list = alerts.rows.map((r) => storedAlert(r.alert));
     return {
       case: caseRow(c.rows[0]),
       alerts: list,
@@ -681,7 +681,10 @@ export class CaseStore {
    * or with `afterId` the `limit` rows just after it (the page before, newer); with how many rows the filters keep
    * and how many of them are newer than the page (its place among them). Audited as an export is: it shows the same.
    */
-  async auditPage(actor: Actor, o: AuditRead & { afterId?: string; beforeId?: string; limit: number }): Promise<{ rows: AuditRow[]; total: number; newer: number }> {
+  async auditPage(
+    actor: Actor,
+    o: AuditRead & { afterId?: string; beforeId?: string; limit: number },
+  ): Promise<{ rows: AuditRow[]; total: number; newer: number; evidence: Map<string, string[]> }> {
     return this.db.tx(async (q) => {
       const w = await auditWhere(q, o);
       const rows = o.afterId
@@ -694,7 +697,7 @@ export class CaseStore {
         [newest, ...w.params],
       );
       await auditRead(q, actor, "page", o, rows, { after: o.afterId ?? null, ...(o.beforeId && { before: o.beforeId }) });
-      return { rows, total: Number(n.rows[0]!.total), newer: Number(n.rows[0]!.newer) };
+      return { rows, total: Number(n.rows[0]!.total), newer: Number(n.rows[0]!.newer), evidence: await evidenceOf(q, rows) };
     });
   }
 }
@@ -743,6 +746,22 @@ async function auditRows(q: Queryable, w: { where: string; params: unknown[] }, 
   const [cmp, order] = side === "after" ? [">", "ASC"] : ["<", "DESC"];
   const r = await q.query<Raw>(`SELECT * FROM mt_audit WHERE ${w.where} AND audit_id ${cmp} $1::bigint ORDER BY audit_id ${order} LIMIT ${Math.min(limit, AUDIT_MAX_ROWS)}`, [cursor, ...w.params]);
   return r.rows.map(auditRow);
+}
+
+/**
+ * The evidence addresses (evidenceUrls) of each case `rows` name, for masking what reviewers wrote on screen: the
+ * page's cases' alerts in one query, merged per case as its page merges them.
+ */
+async function evidenceOf(q: Queryable, rows: AuditRow[]): Promise<Map<string, string[]>> {
+  const ids = [...new Set(rows.flatMap((r) => (r.caseId ? [r.caseId] : [])))];
+  if (!ids.length) return new Map();
+  const r = await q.query<{ case_id: string; alert: Alert | string }>(
+    "SELECT ca.case_id::text, a.alert FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id) WHERE ca.case_id = ANY($1::bigint[]) ORDER BY ca.case_id, a.raised_at, a.alert_id",
+    [ids],
+  );
+  const alerts = new Map<string, Alert[]>();
+  for (const x of r.rows) (alerts.get(x.case_id) ?? alerts.set(x.case_id, []).get(x.case_id)!).push(storedAlert(x.alert));
+  return new Map(ids.map((id) => [id, evidenceUrls(mergedContext(alerts.get(id) ?? []))]));
 }
 
 /**
@@ -817,6 +836,9 @@ function caseIdOf(s: string): string {
   if (!/^\d{1,18}$/.test(s)) throw new CaseError(404, `no case ${s}: case ids are numbers`);
   return s;
 }
+
+/** An alert as mt_alerts gives it: its jsonb, parsed or as text. */
+const storedAlert = (alert: Alert | string): Alert => Alert.parse(typeof alert === "string" ? JSON.parse(alert) : alert);
 
 /** Profile and activity of the latest alert; the evidence events of all, each once, oldest first. */
 function mergedContext(alerts: Alert[]): AlertContext {

@@ -8,7 +8,7 @@ import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, writeAudit, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
-import { maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
+import { evidenceMasker, maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, heldCases, tryAgainIn, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
@@ -455,10 +455,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return (await store.exportAudit(req.actor!, form, { caseId, afterId: after, limit, filter })).map(withCardNumbersMasked);
   };
   // on the screen a case's evidence addresses written into a comment or a note are masked, as on the case's own trail
-  // (a colleague's comment is no reveal), and card numbers truncated in every row
-  const onScreen = async (rows: AuditRow[]): Promise<AuditRow[]> => {
-    const masks = new Map<string, (a: AuditRow) => AuditRow>();
-    for (const id of new Set(rows.flatMap((r) => (r.caseId ? [r.caseId] : [])))) masks.set(id, writtenMasker((await store.get(id)).context).audit);
+  // (a colleague's comment is no reveal), and card numbers truncated in every row; `evidence`: each case's addresses
+  const onScreen = (rows: AuditRow[], evidence: Map<string, string[]>): AuditRow[] => {
+    const masks = new Map([...evidence].map(([id, urls]) => [id, evidenceMasker(urls).audit]));
     return rows.map((r) => (r.caseId ? masks.get(r.caseId)!(r) : withCardNumbersMasked(r)));
   };
   // the trail as a person reads it: a table in words, newest first, paged; each view is a row of the trail, as each
@@ -474,8 +473,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const { after, before, limit = AUDIT_PAGE_ROWS, ...f } = parsed.data;
     const { case: caseId, ...filter } = f;
     try {
-      const p = await store.auditPage(req.actor!, { caseId, afterId: after, beforeId: before, limit, filter });
-      return sendHtml(reply, auditorPage(pageUser(req)!, { filter: f, page: { ...p, rows: await onScreen(p.rows), limit }, typed }));
+      const { evidence, ...p } = await store.auditPage(req.actor!, { caseId, afterId: after, beforeId: before, limit, filter });
+      return sendHtml(reply, auditorPage(pageUser(req)!, { filter: f, page: { ...p, rows: onScreen(p.rows, evidence), limit }, typed }));
     } catch (err) {
       if (!(err instanceof CaseError && err.status === 404 && caseId !== undefined)) throw err;
       return sendHtml(reply, auditorPage(pageUser(req)!, { filter: {}, refused: { message: `case: ${err.message}: check its number`, fields: ["case"] }, typed }), 404);
