@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import type { z } from "zod";
-import { generateSigningKey, loadPrivateKey, loadTrustStore, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
+import { generateSigningKey, loadPrivateKey, loadTrustStore, publicKeyPem, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
 import { hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
 import { assertPublishable, assertUrlsHashed, ids, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
@@ -21,6 +21,8 @@ import { withoutBom } from "../decode/decode.js";
 import { setting, wholeNumberFlag } from "../config/run.js";
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+/** A key's trust-store entry as printed: keygen's and public-key's, byte for byte, for one key. */
+const trustEntry = (keyId: string, publisher: string, publicKey: string) => json({ keyId, publisher, publicKey });
 /**
  * Where the notes tell a member to write the signed copy of `file`: named after it, so that following a note never
  * replaces another file (a fixed signed.json may be the full set, TLP:RED entries and all, that was exported).
@@ -198,7 +200,7 @@ export function indicatorCommands(program: Command): void {
 
   ind
     .command("keygen")
-    .description("a new Ed25519 signing key: the private key to a file (keep it secret), the trust-store entry for subscribers on stdout")
+    .description("a new Ed25519 signing key: the private key to a file (keep it secret), the trust-store entry for subscribers on stdout (printed again later by indicators public-key)")
     .requiredOption("--key-id <id>", "name of the key, e.g. hotline-a-2026")
     .requiredOption("--publisher <id>", "the publisher id the key signs for, e.g. member:hotline-a")
     .requiredOption("--private-key-out <file>", "where to write the private key (PEM)")
@@ -207,7 +209,20 @@ export function indicatorCommands(program: Command): void {
       idOption("--publisher", o.publisher, Publisher.shape.id);
       const k = generateSigningKey();
       write(o.privateKeyOut, k.privateKeyPem, { mode: 0o600, flag: "wx" });
-      process.stdout.write(json({ keyId: o.keyId, publisher: o.publisher, publicKey: k.publicKeyPem }));
+      process.stdout.write(trustEntry(o.keyId, o.publisher, k.publicKeyPem));
+    });
+
+  ind
+    .command("public-key")
+    .description("the trust-store entry keygen printed, again, from the key's private key file: to give a partner or rebuild a trust store (the private key is never printed)")
+    .requiredOption("--private-key <file>", "the private key (PEM) keygen wrote")
+    // the private key file names neither
+    .requiredOption("--key-id <id>", "the key's id, as given to keygen (a set it signed names it: signature.keyId)")
+    .requiredOption("--publisher <id>", "the publisher id the key signs for (publisher.id of the sets it signed)")
+    .action((o: { privateKey: string; keyId: string; publisher: string }) => {
+      idOption("--key-id", o.keyId, Signature.shape.keyId);
+      idOption("--publisher", o.publisher, Publisher.shape.id);
+      process.stdout.write(trustEntry(o.keyId, o.publisher, publicKeyPem(loadPrivateKey(o.privateKey, "nothing was printed"))));
     });
 
   ind
@@ -223,7 +238,7 @@ export function indicatorCommands(program: Command): void {
       const trustFile = o.trust ?? process.env.MT_TRUST_STORE;
       const trust = trustFile ? loadTrustStore(trustFile) : undefined;
       const set = readIndicatorSet(file);
-      const key = loadPrivateKey(o.privateKey);
+      const key = loadPrivateKey(o.privateKey, "nothing was signed");
       const refusal = trust && signingRefusal(set, o.keyId, key, trust, trustFile!);
       if (refusal) throw new UsageError(`${file}: ${refusal}; nothing was signed`);
       write(o.out, json(signSet(set, o.keyId, key)));

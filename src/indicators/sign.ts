@@ -150,12 +150,39 @@ export function signedBytes(set: IndicatorSet): Buffer {
   return Buffer.from(canonicalJson(rest));
 }
 
+/** A private key's public half as trust stores hold it: keygen's entry and public-key's, in one form. */
+export function publicKeyPem(privateKey: KeyObject): string {
+  return createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString();
+}
+
 export function generateSigningKey(): { publicKeyPem: string; privateKeyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const { privateKey } = generateKeyPairSync("ed25519");
   return {
-    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    publicKeyPem: publicKeyPem(privateKey),
     privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
+}
+
+/**
+ * What a file given as a private key holds when it is none: the public half (a PEM, or keygen's entry saved) is the
+ * likely mix-up, and named as such.
+ */
+function notAPrivateKey(text: string): string {
+  const give = "give the private key file (-----BEGIN PRIVATE KEY-----)";
+  let entry: TrustedKey | undefined;
+  try {
+    entry = TrustedKey.safeParse(JSON.parse(withoutBom(text))).data;
+  } catch {
+    entry = undefined;
+  }
+  if (entry) return `this is one key's trust-store entry (key ${entry.keyId} of ${entry.publisher}), as keygen prints it: it holds the public key, which cannot sign; ${give}`;
+  try {
+    createPublicKey(text);
+    return `this is a public key, not a private key: it is what goes in trust stores, and it cannot sign; ${give}`;
+  } catch {
+    // OpenSSL's own words ("DECODER routines::unsupported") say nothing to a person
+    return "not a private key in PEM (keygen writes one that begins -----BEGIN PRIVATE KEY-----)";
+  }
 }
 
 function ed25519PrivateKey(pem: string): KeyObject {
@@ -163,8 +190,7 @@ function ed25519PrivateKey(pem: string): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch {
-    // OpenSSL's own words ("DECODER routines::unsupported") say nothing to a person
-    throw new Error("not a private key in PEM (keygen writes one that begins -----BEGIN PRIVATE KEY-----)");
+    throw new Error(notAPrivateKey(pem));
   }
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`the private key is ${key.asymmetricKeyType}; sets are signed with Ed25519 keys (moneytrail indicators keygen)`);
   return key;
@@ -198,16 +224,16 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
- * The signing key of `indicators sign`, refused with its file and what to give instead when it is not one; a file
- * others can read is warned of (`warn`, stderr by default).
+ * The private key of `indicators sign` and `public-key`, refused with its file and what to give instead when it is not
+ * one (`undone`: what the command then did not do); a file others can read is warned of (`warn`, stderr by default).
  */
-export function loadPrivateKey(file: string, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): KeyObject {
+export function loadPrivateKey(file: string, undone: string, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): KeyObject {
   const pem = readTextFile(file);
   let key: KeyObject;
   try {
     key = ed25519PrivateKey(pem);
   } catch (err) {
-    throw new ConfigError(file, [{ path: "", message: (err as Error).message }], "Give the private key file that `moneytrail indicators keygen --private-key-out` wrote; nothing was signed.");
+    throw new ConfigError(file, [{ path: "", message: (err as Error).message }], `Give the private key file that \`moneytrail indicators keygen --private-key-out\` wrote; ${undone}.`);
   }
   // of a key only: a file that is none (the wrong one given) is refused, and it exposes no key
   const exposed = keyFileExposure(file);
