@@ -25,6 +25,7 @@ import pino from "pino";
 import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin, type Consumer, type Producer } from "kafkajs";
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { Runner } from "../app/run.js";
+import { Partitions } from "../app/run/partitions.js";
 import { runConfig } from "../config/run.js";
 import { Engine } from "../engine.js";
 import { PgStore } from "../sinks/postgres/store.js";
@@ -745,7 +746,7 @@ async function main(): Promise<void> {
   const t0 = now();
   if (TIMERS) {
     timeMethod(Runner.prototype, "onBatch", "Runner.onBatch");
-    timeMethod(Runner.prototype, "claim", "Runner.claim");
+    timeMethod(Partitions.prototype, "claim", "Partitions.claim");
     timeMethod(Engine.prototype, "process", "Engine.process");
     timeMethod(Engine.prototype, "snapshot", "Engine.snapshot");
     timeMethod(PgStore.prototype, "commitOutputs", "PgStore.commitOutputs");
@@ -856,7 +857,7 @@ async function main(): Promise<void> {
       `a latency spike that the probe's line shares in the chart is a wait for PostgreSQL's disk, which every partition waits for (docs/performance.md).`,
     "",
     `Where moneytrail's ${mt.seconds} s went (wall time, nested): first batch handed to the Runner after ${mt.firstBatchMs ?? "?"} ms (start with its warm-up of MT_WARM_UP_EVENTS synthetic events, join, first fetch; polled every 50 ms); ` +
-      `onBatch ${share("Runner.onBatch")} (of which claims ${share("Runner.claim")}, engine ${share("Engine.process")}, ` +
+      `onBatch ${share("Runner.onBatch")} (of which claims ${share("Partitions.claim")}, engine ${share("Engine.process")}, ` +
       `PostgreSQL outputs ${share("PgStore.commitOutputs")} over ${t?.["PgStore.commitOutputs"]?.calls ?? "?"} transactions, ` +
       `state checkpoints ${share("PgStore.checkpoint")} over ${t?.["PgStore.checkpoint"]?.calls ?? "?"}, state snapshots ${share("Engine.snapshot")}); ` +
       `outbox publishing ${share("OutboxPublisher.publishPending")} (concurrent). CPU in cores: node ${mt.cpu.nodeCores}, ` +
