@@ -60,8 +60,11 @@ interface Cited {
 /** How a signal cites an entry: its publisher, set id and entry id (one publisher's set id names one set in force). */
 export const citation = (source: string, set: string, id: string): string => JSON.stringify([source, set, id]);
 const valid = (r: IndicatorRef, at: number): boolean => r.validFrom <= at && r.validUntil > at;
-const validAt = (refs: readonly IndicatorRef[], at: number): readonly IndicatorRef[] =>
-  refs.length === 0 || refs.every((r) => valid(r, at)) ? refs : refs.filter((r) => valid(r, at));
+/** Of the matches (entries, or look-alikes by their entry), those valid at `at`: the same array when all are, as usual. */
+const validAt = <T>(matches: readonly T[], at: number, refOf: (m: T) => IndicatorRef): readonly T[] =>
+  matches.length === 0 || matches.every((m) => valid(refOf(m), at)) ? matches : matches.filter((m) => valid(refOf(m), at));
+const asRef = (r: IndicatorRef): IndicatorRef => r;
+const lookAlikeRef = (m: LookAlike): IndicatorRef => m.ref;
 
 export class IndicatorIndex {
   private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
@@ -174,7 +177,7 @@ export class IndicatorIndex {
   lookup(kind: IndicatorKind, key: string, at: number | null): readonly IndicatorRef[] {
     const list = this.byKind.get(kind)?.get(key);
     if (!list) return NONE;
-    return at === null ? list : validAt(list, at);
+    return at === null ? list : validAt(list, at, asRef);
   }
 
   /**
@@ -183,7 +186,7 @@ export class IndicatorIndex {
    */
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
     // entries of any validity are remembered, and filtered by time here (events may come out of order)
-    return validAt(this.matchesOf(raw).refs, at);
+    return validAt(this.matchesOf(raw).refs, at, asRef);
   }
 
   /**
@@ -192,14 +195,13 @@ export class IndicatorIndex {
    * Hashed entries hide the name, so they are never found here.
    */
   matchLookAlikes(raw: string, at: number): readonly LookAlike[] {
-    const all = this.matchesOf(raw).lookAlikes;
-    return all.length === 0 || all.every((m) => valid(m.ref, at)) ? all : all.filter((m) => valid(m.ref, at));
+    return validAt(this.matchesOf(raw).lookAlikes, at, lookAlikeRef);
   }
 
   /** Of matchUrl's entries, the url and url-sha256 ones listing a page without a query that the URL has (which an alert says). */
   matchedWithoutQuery(raw: string, at: number): readonly IndicatorRef[] {
     const m = this.matchesOf(raw);
-    return m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at) : NONE;
+    return m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at, asRef) : NONE;
   }
 
   private matchesOf(raw: string): UrlMatches {
