@@ -16,7 +16,7 @@ import type { Metrics } from "../app/metrics.js";
 import type { RulesStatus } from "../rules/reload.js";
 import { reportRoutes } from "./report-routes.js";
 import { ruleRoutes } from "./rules-routes.js";
-import { ConfigError, zodIssues } from "../lib/errors.js";
+import { ConfigError, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { queryParams } from "../lib/query-params.js";
 import { html, layout, when, type Html, type PageUser } from "./html.js";
@@ -109,6 +109,9 @@ const FASTIFY_REFUSALS = new Map<string, (req: FastifyRequest) => string>([
 ]);
 
 const SightingsQuery = z.object({ format: SightingsForm.default("stix"), publisher: z.string().min(1).optional() });
+
+/** A refusal's issues in one line, each at its path (the whole query or body where it has none). */
+const issuesText = (issues: ConfigIssue[], whole: "query" | "body"): string => issues.map((i) => `${i.path || whole}: ${i.message}`).join("; ");
 
 export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const headers = o.trustProxy ? TLS_HEADERS : SECURITY_HEADERS;
@@ -247,7 +250,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     err instanceof CaseError || err instanceof AuthError ? err.status : err instanceof ZodError || err instanceof ConfigError ? 400 : (err.statusCode ?? 500);
   const messageOf = (err: WebError, req: FastifyRequest): string =>
     err instanceof ZodError
-      ? zodIssues(err, req.method === "GET" ? req.query : req.body).map((i) => `${i.path || (req.method === "GET" ? "query" : "body")}: ${i.message}`).join("; ")
+      ? issuesText(zodIssues(err, req.method === "GET" ? req.query : req.body), req.method === "GET" ? "query" : "body")
       : (FASTIFY_REFUSALS.get(err.code ?? "")?.(req) ?? (statusOf(err) >= 500 ? "internal error; see the service log" : err.message));
   const answerError = (err: WebError, req: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
@@ -467,7 +470,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const parsed = AuditPageQuery.safeParse(typed);
     if (!parsed.success) {
       const issues = zodIssues(parsed.error, typed);
-      const refused = { message: issues.map((i) => `${i.path || "query"}: ${i.message}`).join("; "), fields: issues.map((i) => i.path) };
+      const refused = { message: issuesText(issues, "query"), fields: issues.map((i) => i.path) };
       return sendHtml(reply, auditorPage(pageUser(req)!, { filter: {}, refused, typed }), 400);
     }
     const { after, before, limit = AUDIT_PAGE_ROWS, ...f } = parsed.data;

@@ -2,7 +2,7 @@
 // they keep as a table in words, newest first and paged, and the same filters as the exports (NDJSON, CSV).
 import { html, isolated, layout, when, type Html, type PageUser } from "../html.js";
 import { can } from "../auth.js";
-import { AUDIT_ACTIONS, AUDIT_MAX_ROWS, type AuditFilter, type AuditRow, type Role } from "../../cases/store.js";
+import { AUDIT_ACTIONS, AUDIT_MAX_ROWS, givenActions, type AuditFilter, type AuditRow, type Role } from "../../cases/store.js";
 import { changeOf, credentialOf, entries } from "./case.js";
 
 /** The filters the page and the exports take, a case's number among them. */
@@ -50,7 +50,7 @@ export function auditorPage(user: PageUser, v: AuditView): string {
     const t = v.typed[name];
     return typeof t === "string" ? t : "";
   };
-  const chosen = new Set([v.typed.action].flat().flatMap((a) => (typeof a === "string" ? a.split(",").map((x) => x.trim()) : [])));
+  const chosen = new Set(givenActions(v.typed.action));
   // each field's hint, and the refusal where it is about that field, as its description
   const describedBy = (name: string, hint?: string): Html => {
     const ids = [err?.fields.includes(name) ? "form-error" : "", hint ?? ""].filter(Boolean).join(" ");
