@@ -623,9 +623,28 @@ export class Engine {
     return this.infra.flag(n.merchantId, n.keys);
   }
 
-  /** Runs the peer-flagged rules of merchants held here that share a key with the merchant of a flag notice. */
-  triggerPeers(n: FlagNotice, peerIds: string[]): Alert[] {
-    return this.alertPeers(n.merchantId, peerIds, n.eventId, n.occurredAt, parseTime(n.occurredAt));
+  /**
+   * Runs the peer-flagged rules of merchants held here that share a key with the merchant of a flag notice. With
+   * `droppedAt` (epoch ms, event time), a later notice dropped the notice's keys before the peers' partitions could
+   * run this: a peer whose profile, and so its keys, dates from before the drop held them while the merchant was
+   * flagged and is linked as replay linked it at the flag, the dropped keys flagged again for its evaluation only. A
+   * peer with a later profile may have taken them after; it is linked only through keys still flagged.
+   */
+  triggerPeers(n: FlagNotice, peerIds: string[], droppedAt?: number): Alert[] {
+    const lapsed = n.keys.filter((k) => !this.infra.flaggedThrough(n.merchantId, k));
+    const at = parseTime(n.occurredAt);
+    const then = droppedAt === undefined || lapsed.length === 0 ? [] : peerIds.filter((id) => (this.merchants.get(id)?.profile?.at ?? Infinity) <= droppedAt);
+    // with none of its keys flagged now the others are not evaluated: nothing links them, and a link found since is kept
+    const now = lapsed.length === n.keys.length ? [] : peerIds.filter((id) => !then.includes(id));
+    const out = this.alertPeers(n.merchantId, now, n.eventId, n.occurredAt, at);
+    if (then.length === 0) return out;
+    this.infra.flag(n.merchantId, lapsed);
+    try {
+      out.push(...this.alertPeers(n.merchantId, then, n.eventId, n.occurredAt, at));
+    } finally {
+      this.infra.unflag(n.merchantId, lapsed);
+    }
+    return out;
   }
 
   /** Flag notices since the last call (recorded when the engine tracks changes for persistence). */

@@ -123,17 +123,29 @@ export class InfraIndex {
    * come to hold them later.
    */
   flag(merchantId: string, keys: readonly InfraKey[]): string[] {
-    const peers: string[] = [];
     for (const k of keys) {
-      const h = this.tables.get(k.kind)!.get(k.value);
       if (this.common(k)) continue;
       const flags = this.flagged.get(k.kind)!;
       const f = flags.get(k.value);
       if (!f) flags.set(k.value, [merchantId]);
       else if (!f.includes(merchantId)) f.push(merchantId);
-      for (const m of holders(h)) if (m !== merchantId && !peers.includes(m)) peers.push(m);
+    }
+    return this.sharers(merchantId, keys);
+  }
+
+  /** The other merchants that hold one of the keys, common keys left out (one hop). */
+  sharers(merchantId: string, keys: readonly InfraKey[]): string[] {
+    const peers: string[] = [];
+    for (const k of keys) {
+      if (this.common(k)) continue;
+      for (const m of holders(this.tables.get(k.kind)!.get(k.value))) if (m !== merchantId && !peers.includes(m)) peers.push(m);
     }
     return peers;
+  }
+
+  /** Whether the key is flagged through the merchant. */
+  flaggedThrough(merchantId: string, k: InfraKey): boolean {
+    return this.flagged.get(k.kind)!.get(k.value)?.includes(merchantId) ?? false;
   }
 
   /** Keys a flagged merchant no longer holds stop being flagged through it (a merchant held elsewhere: its notice). */

@@ -321,14 +321,14 @@ function textHeaders(h: IHeaders | undefined): Record<string, string> {
 }
 
 /** The alerts `moneytrail replay` gives on the same file with the same rules and indicators. */
-export async function replayAlerts(eventsFile = SAMPLE_EVENTS): Promise<Alert[]> {
+export async function replayAlerts(eventsFile = SAMPLE_EVENTS, indicators = SAMPLE_INDICATORS): Promise<Alert[]> {
   const dir = join(tmpdir(), `mt-replay-${randomBytes(4).toString("hex")}`);
   await replay({
     events: eventsFile,
     out: join(dir, "alerts.ndjson"),
     rejects: join(dir, "rejects.ndjson"),
     ruleSet: loadRuleSet(DEFAULT_RULES),
-    indicators: loadIndicators(SAMPLE_INDICATORS),
+    indicators: loadIndicators(indicators),
     progress: false,
   });
   return readFileSync(join(dir, "alerts.ndjson"), "utf8")

@@ -325,6 +325,29 @@ describe("shared-infrastructure", () => {
       expect(signalOf(y, "shared", M3)).toBeUndefined();
     });
 
+    it("a notice whose keys a later notice dropped before the peers ran links the peers that held them then, not those that took them after", () => {
+      const before = merchant({ merchantId: M2, ...infra([IP1]) });
+      const a = merchant({ merchantId: M1, ...infra([IP1]) });
+      const moved = merchant({ merchantId: M1, ...infra([IP2]) });
+      const after = merchant({ merchantId: M3, ...infra([IP1]) });
+      const expected = feed(engineWith(RULES, LISTED), [before, a, moved, after]).filter((al) => al.merchantId !== M1);
+      expect(expected.map((al) => al.merchantId)).toEqual([M2]);
+      const [x, y] = [processEngine(), processEngine()];
+      feed(x, [a, moved]);
+      const [flag, drop] = x.takeFlags();
+      expect(drop?.dropped).toEqual([{ kind: "ip", value: IP1 }]);
+      feed(y, [before, after]);
+      // both notices read before the peers' partition ran the first's trigger
+      const peers = y.flagRemote(flag!);
+      y.flagRemote(drop!);
+      expect(peers.sort()).toEqual([M2, M3]);
+      // not knowing when the key was dropped, nothing links to it now
+      expect(y.triggerPeers(flag!, peers)).toEqual([]);
+      expect(y.triggerPeers(flag!, peers, Date.parse(drop!.occurredAt))).toEqual(expected);
+      // the key is flagged again for that evaluation only
+      expect(y.infra.flaggedPeers(M3, [{ kind: "ip", value: IP1 }])).toEqual([]);
+    });
+
     it("a flagged merchant's keys added later make a notice of those keys alone; an engine that does not persist makes none", () => {
       const x = processEngine();
       const first = merchant({ merchantId: M1, ...infra([IP1]) });

@@ -9,6 +9,7 @@ import { RunPart, type RunContext } from "./context.js";
 import { alertMessage, type Commits } from "./commits.js";
 import type { Owned, Partitions } from "./partitions.js";
 import { Retried } from "./retried.js";
+import { parseTime } from "../../lib/time.js";
 
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
 export const TERMINATED_READ_MS = 5000;
@@ -138,14 +139,26 @@ export class Notices extends RunPart {
       await this.readingTerminated;
       await this.readTerminated();
     }
-    for (const { notice, partition } of notices)
+    for (const { notice, partition } of notices) {
+      if (notice.dropped?.length || notice.keys.length === 0) this.droppedSince(notice);
       for (const peer of this.flagNoticed(notice)) {
         const q = this.partitions.partitionOf.get(peer);
         // peers on the flagged merchant's own partition are linked by its events (engine.linksAtOnce), replayed too
         if (q !== undefined && q !== partition) this.partitions.owned.get(q)?.triggers.push({ notice, peer });
       }
+    }
     for (const [q, owned] of this.partitions.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
+  }
+
+  /**
+   * A notice that drops a merchant's keys, read while triggers of its earlier notices wait on their partitions (a
+   * backlog caught up in one chunk: flagged and unflagged in one read of the notices, or a partition busy): they still
+   * link the peers that held the keys while it was flagged (engine.triggerPeers).
+   */
+  private droppedSince(drop: FlagNotice): void {
+    const at = parseTime(drop.occurredAt);
+    for (const owned of this.partitions.owned.values()) for (const t of owned.triggers) if (t.notice.merchantId === drop.merchantId) t.droppedAt ??= at;
   }
 
   /**
@@ -160,9 +173,19 @@ export class Notices extends RunPart {
   private flagNoticed(n: FlagNotice): string[] {
     const held = this.engine.merchants.get(n.merchantId);
     if (!held) return this.engine.flagRemote(n);
-    if (!held.flagged && !this.rebuilding(n.merchantId)) return this.engine.flagRemote({ ...n, keys: [], dropped: [...n.keys, ...(n.dropped ?? [])] });
+    if (this.unflaggedHere(n.merchantId)) {
+      this.engine.flagRemote({ ...n, keys: [], dropped: [...n.keys, ...(n.dropped ?? [])] });
+      // its peers are linked still if a later notice says when it was unflagged (droppedSince)
+      return this.engine.infra.sharers(n.merchantId, n.keys);
+    }
     const now = infraKeys(held.profile);
     return this.engine.flagRemote({ ...n, keys: n.keys.filter((k) => hasKey(now, k)), dropped: held.flagged ? undefined : n.dropped });
+  }
+
+  /** The merchant is held here and not flagged, and its partition has processed again what its claim found committed. */
+  private unflaggedHere(merchantId: string): boolean {
+    const held = this.engine.merchants.get(merchantId);
+    return held !== undefined && !held.flagged && !this.rebuilding(merchantId);
   }
 
   /** The merchant's partition is processing again events whose outputs (and notices) were committed before its claim. */
@@ -189,7 +212,12 @@ export class Notices extends RunPart {
     // each alert with the event that flagged the merchant it is linked to
     const raised: { a: Alert; eventId: string }[] = [];
     this.partitions.inHand = p;
-    for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer])) raised.push({ a, eventId: t.notice.eventId });
+    for (const t of triggers) {
+      // of a merchant unflagged here since, whose notice dropping its keys is not read yet (a later chunk's, being
+      // committed): it waits for that notice to say when (droppedSince)
+      if (t.droppedAt === undefined && this.unflaggedHere(t.notice.merchantId)) owned.triggers.push(t);
+      else for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
+    }
     for (const h of this.engine.takeHits()) owned.hits.push(h);
     for (const f of this.engine.takeFlags()) owned.flags.push(f);
     if (raised.length === 0 && owned.hits.length === 0 && owned.flags.length === 0) return;

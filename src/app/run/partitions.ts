@@ -10,6 +10,14 @@ import { OutboxPublisher } from "../../sinks/publisher.js";
 import { partitionCount } from "../../source/kafka.js";
 import { RunPart, type RunContext } from "./context.js";
 
+/** A merchant held here to link to a merchant flagged on another partition, from the flag's notice. */
+export interface Trigger {
+  notice: FlagNotice;
+  peer: string;
+  /** epoch ms, event time: a later notice of the flagged merchant dropped keys before the trigger ran (engine.triggerPeers) */
+  droppedAt?: number;
+}
+
 export interface Owned {
   epoch: string;
   /** the in-memory state of this partition's merchants is as of this offset (null: from the first message) */
@@ -23,7 +31,7 @@ export interface Owned {
   /** flag notices of the chunks since `saved`, written likewise */
   flags: FlagNotice[];
   /** merchants of this partition to link to a merchant flagged on another partition (applyTriggers) */
-  triggers: { notice: FlagNotice; peer: string }[];
+  triggers: Trigger[];
   /** a batch of this partition is in hand (triggers wait for it) */
   busy: boolean;
   /** Kafka fetches this partition from `position` (false at a claim: it fetches from the group's committed offset) */
