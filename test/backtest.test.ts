@@ -64,7 +64,7 @@ describe("backtest: baseline against itself", () => {
     expect(r.events).toMatchObject({ lines: sampleLines.length, processed: sampleLines.length, outsideWindow: 0, merchants: 79 });
     expect(r.events.rejected.total).toBe(0);
     expect(r.labels).toEqual({ source: join(SAMPLE_DIR, "labels.json"), positives: 12, negatives: 67, unknown: 0 });
-    const perfect = { alerted: 12, truePositives: 12, falsePositives: 0, falseNegatives: 0, unlabelled: 0, precision: 1, recall: 1, f1: 1 };
+    const perfect = { alerted: 12, truePositives: 12, falsePositives: 0, falseNegatives: 0, alertedBefore: 0, unlabelled: 0, precision: 1, recall: 1, f1: 1 };
     expect(r.overall).toEqual({ a: perfect, b: perfect });
     expect([r.alertsAdded, r.alertsRemoved]).toEqual([[], []]);
     expect(r.rules.every((x) => x.change === "same" && x.affected === 0 && x.a?.hits === x.b?.hits)).toBe(true);
@@ -92,7 +92,7 @@ describe("backtest: a candidate that raises a threshold", () => {
       },
     ]);
     expect(r.alertsAdded).toEqual([]);
-    expect(r.overall.b).toEqual({ alerted: 11, truePositives: 11, falsePositives: 0, falseNegatives: 1, unlabelled: 0, precision: 1, recall: 11 / 12, f1: 22 / 23 });
+    expect(r.overall.b).toEqual({ alerted: 11, truePositives: 11, falsePositives: 0, falseNegatives: 1, alertedBefore: 0, unlabelled: 0, precision: 1, recall: 11 / 12, f1: 22 / 23 });
     expect(r.overall.a.recall).toBe(1);
   });
 
@@ -126,8 +126,8 @@ describe("backtest: a candidate that raises a threshold", () => {
   it("shows the typology's recall drop", () => {
     expect(r.typologies.find((t) => t.typology === "excessive-disputes")).toEqual({
       typology: "excessive-disputes",
-      a: { hits: 2, shadowHits: 0, alerted: 2, precision: 1, recall: 1 },
-      b: { hits: 1, shadowHits: 0, alerted: 1, precision: 1, recall: 0 },
+      a: { hits: 2, shadowHits: 0, alerted: 2, precision: 1, recall: 1, alertedBefore: 0 },
+      b: { hits: 1, shadowHits: 0, alerted: 1, precision: 1, recall: 0, alertedBefore: 0 },
       alertsAdded: 0,
       alertsRemoved: 1,
       affected: 1,

@@ -22,16 +22,33 @@ const changeText = (x: RuleRow): string =>
 const live = (s: RuleRow["a"]): string => (s ? (s.mode === "live" ? String(s.hits) : "") : "–");
 const shadow = (s: RuleRow["a"]): string => (s ? (s.mode === "shadow" ? String(s.hits) : "") : "–");
 
+const ALERTED_BEFORE = "positives alerted before the window";
 const CONFUSION: [string, (c: Confusion) => number | null, "n" | "%"][] = [
   ["alerted merchants", (c) => c.alerted, "n"],
   ["true positives", (c) => c.truePositives, "n"],
   ["false positives", (c) => c.falsePositives, "n"],
   ["false negatives (missed)", (c) => c.falseNegatives, "n"],
+  [ALERTED_BEFORE, (c) => c.alertedBefore, "n"],
   ["alerted, no label", (c) => c.unlabelled, "n"],
   ["precision", (c) => c.precision, "%"],
   ["recall", (c) => c.recall, "%"],
   ["F1", (c) => c.f1, "%"],
 ];
+
+/** The summary's rows; positives alerted before the window only with --report-from, where there can be any. */
+const confusionRows = (r: BacktestResult) => CONFUSION.filter(([name]) => r.events.reportFrom || name !== ALERTED_BEFORE);
+
+/**
+ * With --report-from: the positives alerted before it and not again, which are neither caught nor missed in the
+ * window. Said beside the figures, lest a tuner read them as misses of the rules.
+ */
+function alertedBeforeLine(r: BacktestResult): string[] {
+  if (!r.events.reportFrom || !r.labels) return [];
+  const [a, b] = [r.overall.a.alertedBefore, r.overall.b.alertedBefore];
+  return [
+    `Alerted before the window: ${a} labelled positive${a === 1 ? "" : "s"} in A, ${b} in B (alerted before ${r.events.reportFrom.time} and not again from then on): not counted as missed, and left out of recall.`,
+  ];
+}
 
 type Shift = FirstAlerts["earlier"];
 const shiftText = (s: Shift, how: string): string =>
@@ -156,13 +173,14 @@ export function backtestTables(r: BacktestResult): string {
   out.push(
     table(
       ["", "A", "B", "B − A"],
-      CONFUSION.map(([name, get, kind]) => {
+      confusionRows(r).map(([name, get, kind]) => {
         const a = get(r.overall.a);
         const b = get(r.overall.b);
         const d = a === null || b === null ? "–" : kind === "n" ? signed(b - a) : `${signed(Math.round((b - a) * 1000) / 10)} pts`;
         return [name, kind === "n" ? num(a ?? undefined) : pct(a), kind === "n" ? num(b ?? undefined) : pct(b), d];
       }),
     ),
+    ...alertedBeforeLine(r),
     firstAlertLine(r.firstAlerts),
   );
   out.push(
@@ -175,7 +193,7 @@ export function backtestTables(r: BacktestResult): string {
   );
   out.push(
     "",
-    "Per typology (recall: positives labelled with the typology that were alerted with it):",
+    `Per typology (recall: positives labelled with the typology that were alerted with it${typologyBefore(r)}):`,
     table(
       ["typology", "hits A → B", "shadow A → B", "alerted A → B", "+alerts", "−alerts", "affected", "precision A → B", "recall A → B"],
       r.typologies.map((t) => [
@@ -204,6 +222,9 @@ export function backtestTables(r: BacktestResult): string {
   }
   return `${out.join("\n")}\n`;
 }
+
+/** the per-typology recall leaves out, as the overall one does, the positives alerted with the typology before the window only */
+const typologyBefore = (r: BacktestResult): string => (r.events.reportFrom ? "; those alerted with it before the window only are left out" : "");
 
 const CHANGES_HEAD = ["change", "merchant", "label", "rules that hit it (− only in A, + only in B)"];
 
@@ -392,7 +413,7 @@ export function backtestHtml(r: BacktestResult): string {
   const window = reportWindow(r);
   const summary = htmlTable(
     ["", "A baseline", "B candidate"],
-    CONFUSION.map(([name, get, kind]) => [name, kind === "n" ? num(get(r.overall.a) ?? undefined) : pct(get(r.overall.a)), kind === "n" ? num(get(r.overall.b) ?? undefined) : pct(get(r.overall.b))]),
+    confusionRows(r).map(([name, get, kind]) => [name, kind === "n" ? num(get(r.overall.a) ?? undefined) : pct(get(r.overall.a)), kind === "n" ? num(get(r.overall.b) ?? undefined) : pct(get(r.overall.b))]),
   );
   const rules = htmlTable(
     [...RULE_HEADS, "precision A", "precision B"],
@@ -424,14 +445,14 @@ ${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
 <p class="meta">${summaryLines(r).map(esc).join("<br>\n")}</p>
 <h2>Alerted merchants against the labels</h2>
 ${summary}
-<p>${esc(firstAlertLine(r.firstAlerts))}</p>
+${alertedBeforeLine(r).map((l) => `<p>${esc(l)}</p>\n`).join("")}<p>${esc(firstAlertLine(r.firstAlerts))}</p>
 <h2>Rule hits (distinct merchants)${esc(window)}</h2>
 ${hitsChart(r.rules, window)}
 ${rules}
 <p class="meta">+/− alerts: merchants that gain (B) or lose (A) an alert and that the rule hit; affected: merchants the rule hit in one set and not the other; precision: of the merchants hit with a label, the share positive.</p>
 <h2>Per typology</h2>
 ${typologies}
-<p class="meta">recall: of the positives labelled with the typology, the share alerted with it.</p>
+<p class="meta">recall: of the positives labelled with the typology, the share alerted with it${esc(typologyBefore(r))}.</p>
 <h2>Merchants that gain or lose an alert</h2>
 ${changes.length ? htmlTable(CHANGES_HEAD, changes, CHANGES_HEAD.length) : "<p>None.</p>"}
 <h2>${esc(CHANGED_TITLE)}</h2>

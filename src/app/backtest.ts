@@ -398,8 +398,13 @@ export const Confusion = z.strictObject({
   alerted: count,
   truePositives: count,
   falsePositives: count,
-  /** labelled positives never alerted */
+  /** labelled positives never alerted (with --report-from: alerted neither inside the window nor before it) */
   falseNegatives: count,
+  /**
+   * with --report-from: labelled positives alerted before it and not again from then on. Neither caught nor missed
+   * inside the window, so not in falseNegatives and left out of recall; 0 without --report-from
+   */
+  alertedBefore: count,
   /** alerted merchants without a label */
   unlabelled: count,
   precision: Rate,
@@ -446,8 +451,10 @@ const TypologySide = z.strictObject({
   alerted: count,
   /** of the merchants hit (live) with a label, the share labelled positive */
   precision: Rate,
-  /** of the positives labelled with the typology, the share alerted with it */
+  /** of the positives labelled with the typology, the share alerted with it (less alertedBefore) */
   recall: Rate,
+  /** with --report-from: positives labelled with the typology alerted with it before then, and not again with it */
+  alertedBefore: count,
 });
 
 export const TypologyRow = z.strictObject({
@@ -634,6 +641,11 @@ class Run {
   readonly engine: Engine;
   /** alerted merchants, with the typologies their alerts carried */
   readonly alerted = new Map<string, Set<string>>();
+  /**
+   * merchants alerted before countFrom (--report-from), with the typologies those alerts carried: a positive alerted
+   * then and not again is not one the rules missed inside the window
+   */
+  readonly alertedBefore = new Map<string, Set<string>>();
   /** when each alerted merchant was first alerted (ms): how early a change alerts */
   readonly firstAlertAt = new Map<string, number>();
   /** A's and B's alerts per merchant, by the event that raised them (`eventId#n`), to compare the two; not the sweep's */
@@ -656,7 +668,12 @@ class Run {
   take(event: Event, alerts: readonly Alert[]): void {
     for (const a of alerts) {
       // an alert is raised at its event's time (a peer's too)
-      if (parseTime(a.raisedAt) < this.countFrom) continue;
+      if (parseTime(a.raisedAt) < this.countFrom) {
+        let before = this.alertedBefore.get(a.merchantId);
+        if (!before) this.alertedBefore.set(a.merchantId, (before = new Set()));
+        for (const typology of a.typologies) before.add(typology);
+        continue;
+      }
       let t = this.alerted.get(a.merchantId);
       if (!t) {
         this.alerted.set(a.merchantId, (t = new Set()));
@@ -831,6 +848,12 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const labelled = o.truth !== undefined;
   const isPositive = labelled ? (m: string) => labelOf(m) === "positive" : undefined;
 
+  // counted merchants alerted before --report-from and not again from then on (with a typology: not with it again),
+  // of those `of` keeps
+  const alertedBeforeOnly = (r: Run, of: (m: string) => boolean, typology?: string): string[] =>
+    [...r.alertedBefore]
+      .filter(([m, t]) => of(m) && (typology === undefined ? !r.alerted.has(m) : t.has(typology) && !r.alerted.get(m)?.has(typology)))
+      .map(([m]) => m);
   const precisionOf = (merchants: Iterable<string>): number | null => {
     let p = 0;
     let n = 0;
@@ -849,9 +872,20 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       if (l === "positive") tp++;
       else if (l === "negative") fp++;
     }
+    const before = alertedBeforeOnly(r, (m) => labelOf(m) === "positive").length;
     const precision = labelled ? ratio(tp, tp + fp) : null;
-    const recall = labelled ? ratio(tp, positives) : null;
-    return { alerted: r.alerted.size, truePositives: tp, falsePositives: fp, falseNegatives: positives - tp, unlabelled: r.alerted.size - tp - fp, precision, recall, f1: f1(precision, recall) };
+    const recall = labelled ? ratio(tp, positives - before) : null;
+    return {
+      alerted: r.alerted.size,
+      truePositives: tp,
+      falsePositives: fp,
+      falseNegatives: positives - tp - before,
+      alertedBefore: before,
+      unlabelled: r.alerted.size - tp - fp,
+      precision,
+      recall,
+      f1: f1(precision, recall),
+    };
   };
   const changed = (from: Run, to: Run) => minus(to.alerted.keys(), from.alerted).sort();
   const added = changed(a, b);
@@ -889,12 +923,14 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const hits = r.typologyHits(typology, "live");
       const alertedWith = [...r.alerted].filter(([, t]) => t.has(typology)).map(([m]) => m);
       const caught = alertedWith.filter((m) => labelledT.has(m)).length;
+      const before = alertedBeforeOnly(r, (m) => labelledT.has(m), typology).length;
       return {
         hits: hits.size,
         shadowHits: r.typologyHits(typology, "shadow").size,
         alerted: alertedWith.length,
         precision: precisionOf(hits),
-        recall: labelled ? ratio(caught, labelledT.size) : null,
+        recall: labelled ? ratio(caught, labelledT.size - before) : null,
+        alertedBefore: before,
       };
     };
     const ha = a.typologyHits(typology, "live");

@@ -77,7 +77,7 @@ describe("backtest labels from dispositions", () => {
       truth,
     });
     expect(r.labels).toMatchObject({ positives: 2, negatives: 2, unknown: 75 });
-    expect(r.overall.a).toEqual({ alerted: 12, truePositives: 2, falsePositives: 0, falseNegatives: 0, unlabelled: 10, precision: 1, recall: 1, f1: 1 });
+    expect(r.overall.a).toEqual({ alerted: 12, truePositives: 2, falsePositives: 0, falseNegatives: 0, alertedBefore: 0, unlabelled: 10, precision: 1, recall: 1, f1: 1 });
     expect(r.overall.b).toMatchObject({ alerted: 11, truePositives: 1, falseNegatives: 1, precision: 1, recall: 0.5 });
     expect(r.alertsRemoved).toMatchObject([{ merchantId: "acq-nl:M-100003", label: "positive", detail: "reported" }]);
     // subscription-pattern hits the dismissed subscription service and the membership club no one decided on
