@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
 import { findVersion, versionFiles } from "./rules/history.js";
 import { when } from "./web/html.js";
-import { IndicatorIndex, loadIndicators } from "./indicators/index.js";
+import { indexSets, loadIndicators, readIndicatorSets, type IndicatorIndex } from "./indicators/index.js";
+import type { IndicatorSet } from "./indicators/schema.js";
 import { loadTrustStore } from "./indicators/sign.js";
 import { indicatorCommands } from "./app/indicators.js";
 import { ConfigError, UnreachableError, UsageError, checkInputFile, checkOutputFile, fileProblem, whatToDo } from "./lib/errors.js";
@@ -50,13 +51,17 @@ const program = new Command()
   // set before the commands are added, which inherit it
   .exitOverride();
 
-function indicatorsFrom(dir: string | undefined, trust: string | undefined): IndicatorIndex {
+/** The sets of --indicators, checked with --trust (the backtest reports their revoked entries, so it takes the sets). */
+function indicatorSetsFrom(dir: string | undefined, trust: string | undefined): IndicatorSet[] {
   // the trust store checks the sets given: without any, a run would seem checked while nothing was
   if (trust && !dir) throw new UsageError("--trust checks the sets of --indicators: give --indicators DIR as well (or leave --trust out)");
-  const index = dir ? loadIndicators(dir, trust ? loadTrustStore(trust) : undefined) : new IndicatorIndex();
+  const sets = dir ? readIndicatorSets(dir, trust ? loadTrustStore(trust) : undefined) : [];
   // as run warns without MT_TRUST_STORE: a set changed after signing, or of an unknown key, is taken all the same
   if (dir && !trust) process.stderr.write("warning: indicator sets are taken without checking signatures: give --trust with the publishers' keys\n");
-  return index;
+  return sets;
+}
+function indicatorsFrom(dir: string | undefined, trust: string | undefined): IndicatorIndex {
+  return indexSets(indicatorSetsFrom(dir, trust));
 }
 
 const MAX_BYTES_HELP = "a larger event (a line, a message) is rejected; give run's MT_MAX_MESSAGE_BYTES to take what run takes";
@@ -284,8 +289,8 @@ program
         const sweep = o.sweep ? sweepRuleSets(o.candidate, parseSweep(o.sweep)) : undefined;
         // read before the events: a set refused is said at once. B's are checked with the same trust store, so a
         // version that does not verify is refused as `run` would refuse it
-        const indicators = indicatorsFrom(o.indicators, o.trust);
-        const candidateIndicators = o.candidateIndicators === undefined ? undefined : loadIndicators(o.candidateIndicators, o.trust ? loadTrustStore(o.trust) : undefined);
+        const indicators = indicatorSetsFrom(o.indicators, o.trust);
+        const candidateIndicators = o.candidateIndicators === undefined ? undefined : readIndicatorSets(o.candidateIndicators, o.trust ? loadTrustStore(o.trust) : undefined);
         const truth = o.labels ? labelsFromFile(o.labels) : o.dispositions ? await dispositionsFrom(o.dispositions) : undefined;
         // the operators' skips are read as `run` reads them: an unreadable batch it went past is gone past here too
         const dbUrl = o.databaseUrl ?? process.env.DATABASE_URL;

@@ -119,7 +119,7 @@ function rejectReasons(r: BacktestResult["events"]["rejected"]): string[] {
 }
 
 const setsText = (sets: BacktestResult["indicators"]["a"]): string =>
-  sets.length ? sets.map((x) => `${x.id} version ${x.version} (${x.entries} entries, ${x.publisher})`).join(", ") : "none";
+  sets.length ? sets.map((x) => `${x.id} version ${x.version} (${x.entries} entries, ${x.revoked === undefined ? "" : `${x.revoked} revoked, `}${x.publisher})`).join(", ") : "none";
 
 /** The indicator sets each side ran with: what was compared, when B was given its own (or A's, when it was not). */
 function indicatorLines(i: BacktestResult["indicators"]): string[] {

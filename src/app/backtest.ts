@@ -11,7 +11,8 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } fro
 import { DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BYTES, MAX_BYTES_FLAG, decode, decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
 import { Engine } from "../engine.js";
 import { Alert, type Event } from "../decode/events.js";
-import type { IndicatorIndex } from "../indicators/index.js";
+import { indexSets, type IndicatorIndex } from "../indicators/index.js";
+import type { IndicatorSet } from "../indicators/schema.js";
 import { duplicateKeys } from "../rules/duplicate-keys.js";
 import { isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
@@ -387,8 +388,12 @@ const withoutQuote = (reason: string): string =>
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
 const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
-/** an indicator set a side ran with; entries counts the revoked ones too */
-const IndicatorSetRef = z.strictObject({ id: z.string(), publisher: z.string(), version: count, entries: count });
+/**
+ * an indicator set a side ran with; entries counts the revoked ones too, and revoked says how many (absent only when
+ * the backtest was given an index built in code rather than the sets: the command always gives the sets)
+ */
+const IndicatorSetRef = z.strictObject({ id: z.string(), publisher: z.string(), version: count, entries: count, revoked: count.optional() });
+type IndicatorSetRef = z.infer<typeof IndicatorSetRef>;
 /** a set-wide setting's value; a list (highRiskMccs) sorted, as it is a set */
 const SettingValue = z.union([z.string(), z.number(), z.array(z.string())]);
 type SettingValue = z.infer<typeof SettingValue>;
@@ -624,10 +629,13 @@ export interface BacktestInput {
   reportFrom?: z.infer<typeof TimeBound>;
   baseline: { name: string; ruleSet: RuleSet };
   candidate: { name: string; ruleSet: RuleSet };
-  /** A's indicator sets, and B's (and the sweep's) unless candidateIndicators is given */
-  indicators: IndicatorIndex;
+  /**
+   * A's indicator sets, and B's (and the sweep's) unless candidateIndicators is given: the sets as read (the report
+   * counts their revoked entries), or an index of them
+   */
+  indicators: IndicatorIndex | readonly IndicatorSet[];
   /** B's own sets (a new version of a set, a set added): what they change with the rules as they are, or with B's */
-  candidateIndicators?: IndicatorIndex;
+  candidateIndicators?: IndicatorIndex | readonly IndicatorSet[];
   truth?: Truth;
   sweep?: SweepRuleSets;
   /** how far an event may be dated after its message's timestamp (a topic's) or the start of the backtest (a file's) */
@@ -771,14 +779,24 @@ function firstAlerts(from: Run, to: Run, positive: ((m: string) => boolean) | un
 const f1 = (p: number | null, r: number | null): number | null => (p === null || r === null ? null : p + r ? (2 * p * r) / (p + r) : 0);
 const minus = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
 
+/** A side's sets as the engine matches them, and as the report names them (sorted by id). */
+function indicatorSide(x: IndicatorIndex | readonly IndicatorSet[]): { index: IndicatorIndex; refs: IndicatorSetRef[] } {
+  const sorted = (refs: IndicatorSetRef[]) => refs.sort((p, q) => p.id.localeCompare(q.id));
+  if (!isSets(x)) return { index: x, refs: sorted(x.sets.map((s) => ({ id: s.id, publisher: s.source, version: s.version, entries: s.entries }))) };
+  const refs = x.map((s) => ({ id: s.id, publisher: s.publisher.id, version: s.version, entries: s.entries.length, revoked: s.entries.filter((e) => e.revoked).length }));
+  return { index: indexSets(x), refs: sorted(refs) };
+}
+const isSets = (x: IndicatorIndex | readonly IndicatorSet[]): x is readonly IndicatorSet[] => Array.isArray(x);
+
 export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const reportFrom = o.reportFrom ? Date.parse(o.reportFrom.time) : -Infinity;
-  const setsB = o.candidateIndicators ?? o.indicators;
+  const setsA = indicatorSide(o.indicators);
+  const setsB = o.candidateIndicators ? indicatorSide(o.candidateIndicators) : setsA;
   // the sets' fingerprint (ids, versions, every entry's content): how the engine tells that the sets in force changed
-  const setsDiffer = setsB.fingerprint !== o.indicators.fingerprint;
-  const a = new Run(o.baseline.ruleSet, o.indicators, true, reportFrom);
-  const b = new Run(o.candidate.ruleSet, setsB, true, reportFrom);
-  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, setsB, false, reportFrom));
+  const setsDiffer = setsB.index.fingerprint !== setsA.index.fingerprint;
+  const a = new Run(o.baseline.ruleSet, setsA.index, true, reportFrom);
+  const b = new Run(o.candidate.ruleSet, setsB.index, true, reportFrom);
+  const sweeps = (o.sweep?.points ?? []).map((p) => new Run(p.ruleSet, setsB.index, false, reportFrom));
   const runs = [a, b, ...sweeps];
   const fromLine = o.from && "line" in o.from ? o.from.line : 1;
   const toLine = o.to && "line" in o.to ? o.to.line : Infinity;
@@ -953,7 +971,6 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       return alerts.length ? [{ ...who(m), alerts }] : [];
     });
   const ref = (x: BacktestInput["baseline"]) => ({ name: x.name, id: x.ruleSet.id, version: x.ruleSet.version });
-  const setRefs = (x: IndicatorIndex) => x.sets.map((s) => ({ id: s.id, publisher: s.source, version: s.version, entries: s.entries })).sort((p, q) => p.id.localeCompare(q.id));
   const s = o.sweep;
   return {
     events: {
@@ -980,7 +997,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     },
     baseline: ref(o.baseline),
     candidate: ref(o.candidate),
-    indicators: { a: setRefs(o.indicators), b: setRefs(setsB), differ: setsDiffer },
+    indicators: { a: setsA.refs, b: setsB.refs, differ: setsDiffer },
     settingsChanged: settingsChanged(a.ruleSet.settings, b.ruleSet.settings),
     labels: o.truth ? { source: o.truth.source, positives, negatives: truth.size - positives, unknown: seen.size - truth.size } : null,
     overall: { a: confusion(a), b: confusion(b) },
