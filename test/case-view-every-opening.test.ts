@@ -33,8 +33,9 @@ describe("each opening of a case", { timeout: 60_000 }, () => {
     // after a leak, the token's reads are found by it
     expect((await get(`/api/audit?token=${leaked.id}&action=case-view`, audra)).body).toContain('"via":"api"');
 
-    // the page names who opened it and how often before this opening, in one line under the trail's table
+    // the page names who opened it and how often, this opening included (case-view-this-opening.test.ts), in one line
+    // under the trail's table
     const page = (await get(`/cases/${caseId}`, session)).body;
-    expect(page).toMatch(/<p id="case-views" class="muted">Opened by ann \(last [^)]*, 3 times\): each opening is a row of the audit trail \(its CSV, or the export's action case-view\)\.<\/p>/);
+    expect(page).toMatch(/<p id="case-views" class="muted">Opened by ann \(last [^)]*, 4 times\): each opening is a row of the audit trail, this one included \(its CSV, or the export's action case-view\)\.<\/p>/);
   });
 });

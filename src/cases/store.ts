@@ -410,14 +410,24 @@ export class CaseStore {
    * its row's time: its raisedAt is the event's, often days before anyone looked.
    */
   async seen(caseIds: readonly string[], username: string): Promise<Map<string, Seen>> {
-    if (caseIds.length === 0) return new Map();
-    const r = await this.db.query<Raw>(
-      `SELECT s.case_id::text, s.at, ARRAY(SELECT ca.alert_id FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id)
-         WHERE ca.case_id = s.case_id AND a.created_at > s.at ORDER BY a.raised_at, a.alert_id) AS fresh
-       FROM (SELECT case_id, max(at) AS at FROM mt_audit WHERE case_id = ANY($1::bigint[]) AND actor = $2 GROUP BY case_id) s`,
-      [caseIds.map(caseIdOf), username],
-    );
-    return new Map(r.rows.map((x) => [String(x.case_id), { at: iso(x.at)!, newAlertIds: x.fresh as string[] }]));
+    return seenOn(this.db, caseIds, username);
+  }
+
+  /**
+   * A case opened by `actor` (its page, or GET /api/cases/:id): the opening recorded, a `case-view` row (every one),
+   * then the case read in the same transaction, so that its trail, as the page and the API give it, holds this
+   * opening as the audit trail does. `seen`: when the opener last looked before this opening, and what came since.
+   * A case that is not there is 404, and no row.
+   */
+  async open(caseId: string, actor: Actor, via: "page" | "api"): Promise<{ detail: CaseDetail; seen: Seen | null }> {
+    const id = caseIdOf(caseId);
+    return this.db.tx(async (q) => {
+      const c = await q.query<{ merchant_id: string }>("SELECT merchant_id FROM mt_cases WHERE case_id = $1::bigint", [id]);
+      if (!c.rows[0]) throw new CaseError(404, `no case ${caseId}`);
+      const seen = (await seenOn(q, [id], actor.username)).get(id) ?? null;
+      await writeAudit(q, actor, "case-view", { caseId: id, target: c.rows[0].merchant_id, detail: { via } });
+      return { detail: await this.load(q, id), seen };
+    });
   }
 
   /** The values the queue's filters can take. */
@@ -833,6 +843,18 @@ function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new CaseError(400, zodIssues(parsed.error, input).map((i) => `${i.path || what}: ${i.message}`).join("; "));
   return parsed.data;
+}
+
+/** CaseStore.seen's query, on a connection or in a transaction. */
+async function seenOn(q: Queryable, caseIds: readonly string[], username: string): Promise<Map<string, Seen>> {
+  if (caseIds.length === 0) return new Map();
+  const r = await q.query<Raw>(
+    `SELECT s.case_id::text, s.at, ARRAY(SELECT ca.alert_id FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id)
+       WHERE ca.case_id = s.case_id AND a.created_at > s.at ORDER BY a.raised_at, a.alert_id) AS fresh
+     FROM (SELECT case_id, max(at) AS at FROM mt_audit WHERE case_id = ANY($1::bigint[]) AND actor = $2 GROUP BY case_id) s`,
+    [caseIds.map(caseIdOf), username],
+  );
+  return new Map(r.rows.map((x) => [String(x.case_id), { at: iso(x.at)!, newAlertIds: x.fresh as string[] }]));
 }
 
 function caseIdOf(s: string): string {

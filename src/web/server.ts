@@ -6,7 +6,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, writeAudit, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
+import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { evidenceMasker, maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
@@ -325,20 +325,16 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets));
   });
   // who opened which case, when, and with what (a bank asks who looked at one; after a token leak, what it read):
-  // every opening is a row, as every export is. Leaving out a user's openings in 10 minutes after one hid those
-  // made with another credential (a leaked token) and the times of the rest; the case page shows them as one line
-  // per user, and ?action= finds the decisions among them
-  const viewed = (actor: Actor, c: { caseId: string; merchantId: string }, via: "page" | "api") =>
-    writeAudit(o.db, actor, "case-view", { caseId: c.caseId, target: c.merchantId, detail: { via } });
+  // every opening is a row (store.open), as every export is. Leaving out a user's openings in 10 minutes after one
+  // hid those made with another credential (a leaked token) and the times of the rest; the case page shows them as
+  // one line per user, this opening included, and ?action= finds the decisions among them
   // a case's page to work it on: with whom it can be handed over to
   const workPage = async (req: FastifyRequest, d: CaseDetail, o: CasePageOptions = {}) => casePage(pageUser(req)!, d, { ...o, assignees: await store.assignees() });
   app.get("/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { done } = req.query as { done?: string };
-    const d = await store.get(id);
-    // what came in since the reviewer last looked, read before this opening counts as a look
-    const seen = (await store.seen([d.case.caseId], req.actor!.username)).get(d.case.caseId) ?? null;
-    await viewed(req.actor!, d.case, "page");
+    // what came in since the reviewer last looked: read before this opening counts as a look
+    const { detail: d, seen } = await store.open(id, req.actor!, "page");
     // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
     // (a case handed over says to whom)
     const handedTo = done === "assign" && d.case.assignee !== req.actor!.username ? `, assigned to ${d.case.assignee}` : "";
@@ -354,7 +350,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         : typeof done === "string" && Object.hasOwn(TRANSITIONS, done)
           ? `${done}: the case is now ${statusText(d.case.status)}${handedTo}${sameRef}`
           : undefined;
-    return sendHtml(reply, await workPage(req, d, { notice, seen }));
+    return sendHtml(reply, await workPage(req, d, { notice, seen, opening: true }));
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -422,8 +418,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // addresses as the page shows them: the full URL is POST .../reveal's, audited. The ETag (also `version`) is the
   // case's version, for If-Match on an action
   app.get("/api/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
-    const d = maskCase(await store.get((req.params as { id: string }).id));
-    await viewed(req.actor!, d.case, "api");
+    const d = maskCase((await store.open((req.params as { id: string }).id, req.actor!, "api")).detail);
     const version = caseVersion(d.case);
     return reply.header("etag", `"${version}"`).send({ ...d, version });
   });

@@ -29,6 +29,8 @@ export interface CasePageOptions {
   assignees?: readonly string[];
   /** when this reviewer last looked at the case before this opening, and what came in since (null: never) */
   seen?: Seen | null;
+  /** the page is an opening of the case, recorded before the case was read: its trail counts it */
+  opening?: boolean;
 }
 
 const eventAnchor = (eventId: string) => `ev-${eventId}`;
@@ -114,16 +116,16 @@ export function changeOf(a: CaseDetail["audit"][number]): string {
 
 /**
  * Who opened the case, a line under the trail: its openings (a row each) would bury the decisions in the table. The
- * audit CSV and the export keep every row.
+ * audit CSV and the export keep every row. `opening`: this page is one, and counted (a refused form's page is none).
  */
-function openedBy(audit: CaseDetail["audit"]): Html {
+function openedBy(audit: CaseDetail["audit"], opening: boolean): Html {
   const byUser = new Map<string, { times: number; last: string }>();
   for (const a of audit)
     if (a.action === "case-view") byUser.set(a.actor, { times: (byUser.get(a.actor)?.times ?? 0) + 1, last: a.at });
   if (!byUser.size) return html``;
   return html`<p id="case-views" class="muted">Opened by ${[...byUser].map(
     ([who, v], i) => html`${i ? ", " : ""}${who} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`,
-  )}: each opening is a row of the audit trail (its CSV, or the export's action case-view).</p>`;
+  )}: each opening is a row of the audit trail${opening ? ", this one included" : ""} (its CSV, or the export's action case-view).</p>`;
 }
 
 /** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
@@ -335,6 +337,6 @@ ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" cl
           html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
             a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
           }</td></tr>`,
-      )}</tbody></table>${openedBy(audit)}</section>`,
+      )}</tbody></table>${openedBy(audit, o.opening === true)}</section>`,
   );
 }
