@@ -84,11 +84,17 @@ export const plainUrlIds = (entries: readonly IndicatorEntry[]): string[] => ent
  * travels in plain text beside the hash. TLP:RED entries are left out, as every export leaves them out.
  */
 export function idsNamingSites(set: IndicatorSet): string[] {
-  return set.entries.flatMap((e, i) => {
-    if (e.tlp === "red" || (e.kind !== "url" && e.kind !== "domain")) return [];
-    const host = canonicalHost(e.kind === "url" ? (parseHttpUrl(e.value)?.hostname ?? "") : e.value.trim());
-    const names = [host, getDomain(host), getDomainWithoutSuffix(host)].filter((n): n is string => !!n && n.length >= 4);
-    const id = e.id.toLowerCase();
-    return names.some((n) => id.includes(n)) ? [`entries[${i}]`] : [];
-  });
+  return set.entries.flatMap((e, i) => (e.tlp !== "red" && idNamesSite(e.kind, e.value, e.id) ? [`entries[${i}]`] : []));
+}
+
+/**
+ * Whether `id` holds the name of the site a url or domain entry of `value` lists (see idsNamingSites), whatever its
+ * TLP: the check export --hash makes, and which an id made for an entry (the CSV import's) must pass.
+ */
+export function idNamesSite(kind: IndicatorKind, value: string, id: string): boolean {
+  if (kind !== "url" && kind !== "domain") return false;
+  const host = canonicalHost(kind === "url" ? (parseHttpUrl(value)?.hostname ?? "") : value.trim());
+  const names = [host, getDomain(host), getDomainWithoutSuffix(host)].filter((n): n is string => !!n && n.length >= 4);
+  const lower = id.toLowerCase();
+  return names.some((n) => lower.includes(n));
 }
