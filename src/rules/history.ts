@@ -45,6 +45,17 @@ export const fileVersion = (text: string | undefined): string => (text === undef
  */
 export type InForceHow = "directory" | "page" | "api" | "restore";
 
+/**
+ * When saves through the API began to be recorded as such (9040436): before, they were recorded as "page", as a save
+ * on the page was. Neither the history nor the trail tells them apart for sure (a token may post the page's form, a
+ * session may call the API; the trail's rows before migration 25 name no credential), so those rows stay as they are
+ * and are shown as saved one way or the other.
+ */
+export const API_SAVES_TOLD_SINCE = "2026-12-07T06:12:26.000Z";
+
+/** A period put in force by a save recorded as "page" before API_SAVES_TOLD_SINCE: it may have been saved through the API. */
+export const pageOrApi = (p: Pick<RulePeriod, "how" | "from">): boolean => p.how === "page" && Date.parse(p.from) < Date.parse(API_SAVES_TOLD_SINCE);
+
 /** A version put in force by a tuner's save or restore, with why. */
 export interface PutByTuner {
   how: Exclude<InForceHow, "directory">;

@@ -5,7 +5,7 @@
 import { csrfField, html, layout, when, type Html, type PageUser } from "../html.js";
 import type { RuleSet } from "../../rules/ruleset.js";
 import type { RulesStatus } from "../../rules/reload.js";
-import { NOTE_MAX, fileVersion, type RulePeriod, type RuleVersion, type RuleFiles } from "../../rules/history.js";
+import { NOTE_MAX, fileVersion, pageOrApi, type RulePeriod, type RuleVersion, type RuleFiles } from "../../rules/history.js";
 import type { RuleFeedback, RuleHits } from "../rules-routes.js";
 
 export interface RulesView {
@@ -109,8 +109,15 @@ ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map(
     )}</tbody></table>
 <h2>In force</h2><p class="muted">Each period a version was in force, latest first: a version restored or edited back to runs again in a period of its own (GET /api/rules/periods?at=TIME gives the one in force at a time).</p>
 <table id="periods"><caption class="vh">Periods each version was in force, latest first</caption><thead><tr><th scope="col">Version</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">Put in force by</th><th scope="col">How</th><th scope="col">Note</th></tr></thead><tbody>${v.periods.map(
-      (p) => html`<tr><td><code>${p.version.slice(0, 19)}…</code></td><td>${when(p.from)}</td><td>${p.until ? when(p.until) : "now"}</td><td>${p.putBy}</td><td>${HOW[p.how]}</td><td>${noteText(p.note)}</td></tr>`,
-    )}</tbody></table>`,
+      (p) =>
+        html`<tr><td><code>${p.version.slice(0, 19)}…</code></td><td>${when(p.from)}</td><td>${p.until ? when(p.until) : "now"}</td><td>${p.putBy}</td><td>${
+          pageOrApi(p) ? "saved on this page or through the API (recorded before 7 December 2026: see under the table)" : HOW[p.how]
+        }</td><td>${noteText(p.note)}</td></tr>`,
+    )}</tbody></table>${
+      v.periods.some(pageOrApi)
+        ? html`<p id="page-or-api" class="muted">Until 7 December 2026 a save through the API was recorded as saved on this page: a period marked so was saved one way or the other. The save's row in the audit trail (action rules-change, by the same user at the same time) says what it was made with, an API token or a signed-in session, where the trail recorded that (since migration 25); admins and auditors read it at /audit.</p>`
+        : ""
+    }`,
   );
 }
 
