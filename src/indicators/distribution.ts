@@ -9,7 +9,7 @@ import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
 import { INDICATOR_SET_MAX_BYTES, parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
 import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
-import { hashPlaintext, hashedWithDescription, plainUrlIds, shareable } from "./privacy.js";
+import { amberPlainDomainIds, hashPlaintext, hashedWithDescription, plainUrlIds, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
 import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
@@ -67,6 +67,23 @@ export function assertUrlsHashed(set: IndicatorSet, file: string): void {
     throw new UsageError(
       `${file} has url entries in plain text (${ids(plain)}), which would give every member reading the topic the address of the page: export it with --hash (moneytrail indicators export ${file} --hash --out EXPORT.json: url and domain values become SHA-256 hashes that match the same), sign that and publish it`,
     );
+}
+
+/**
+ * What `indicators publish` says of plain `domain` entries at TLP:AMBER (revoked ones too, as for urls): every member
+ * reading the topic gets the site's name, which a domain-sha256 hash would match as well (the site and its
+ * subdomains). Not refused, unlike a plain url: the name lets members find hosts drawn like it (look-alikes), which a
+ * hash hides, and AMBER allows members to read it on a need to know. Undefined when there are none.
+ */
+export function plainDomainNote(set: IndicatorSet, file: string): string | undefined {
+  const plain = amberPlainDomainIds(set.entries);
+  if (!plain.length) return undefined;
+  const one = plain.length === 1;
+  return (
+    `note: ${file} has ${plain.length} domain ${one ? "entry" : "entries"} in plain text at TLP:AMBER or AMBER+STRICT (${ids(plain)}): every member reading the topic gets the site's name. ` +
+    `A domain-sha256 hash matches the same site and its subdomains: to send hashes, export it with --hash (moneytrail indicators export ${file} --hash --out EXPORT.json), sign that and publish it. ` +
+    "Keep a domain plain only for members to find hosts drawn like it (look-alikes, which a hash hides), and mark it TLP:GREEN if every member may read its name; publishing it as it is\n"
+  );
 }
 
 /**

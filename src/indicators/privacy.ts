@@ -75,6 +75,13 @@ function withoutHashedDescription(e: IndicatorEntry): IndicatorEntry {
 /** Ids of the hashed entries that carry a description (shareable leaves it out). */
 export const hashedWithDescription = (set: IndicatorSet): string[] => set.entries.filter((e) => e.description !== undefined && isHashedKind(e.kind)).map((e) => e.id);
 
+/**
+ * Ids of the `domain` entries (plain text) at TLP:AMBER or AMBER+STRICT: a site's name that a domain-sha256 hash would
+ * match as well, but for look-alike hosts. hashPlaintext hashes them.
+ */
+export const amberPlainDomainIds = (entries: readonly IndicatorEntry[]): string[] =>
+  entries.filter((e) => e.kind === "domain" && (e.tlp === "amber" || e.tlp === "amber+strict")).map((e) => e.id);
+
 /** Ids of the entries whose value is a page's address in plain text (`url`): hashPlaintext hashes them. */
 export const plainUrlIds = (entries: readonly IndicatorEntry[]): string[] => entries.filter((e) => e.kind === "url").map((e) => e.id);
 
