@@ -36,7 +36,7 @@ describe("backtest --topic --candidate-indicators", () => {
       const result = BacktestResult.parse(JSON.parse(readFileSync(json, "utf8")));
       expect(result.events.processed).toBe(sampleLines().length);
       expect([result.alertsAdded.map((m) => m.merchantId), result.alertsRemoved.map((m) => m.merchantId)]).toEqual([["acq-nl:M-100007"], ["acq-nl:M-109007"]]);
-      expect(r.stdout).toContain("Indicator sets in B: coalition-sample-2026-03 version 2 (17 entries, member:hotline-sample)");
+      expect(r.stdout).toContain("Indicator sets in B: coalition-sample-2026-03 version 2 (17 entries, 1 revoked, member:hotline-sample)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
