@@ -4,7 +4,7 @@ import type { Alert, Event } from "./decode/events.js";
 import { applyChargeback, applyProfile, applyTransaction, newMerchant, storedCounters, storedProfile, type ActiveSignal, type MerchantState, type StoredMerchant } from "./state/merchant.js";
 import { pack, seenBefore, unpack } from "./state/seen.js";
 import { parseTime } from "./lib/time.js";
-import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice } from "./state/infra.js";
+import { InfraIndex, hasKey, infraKeys, sameInfra, type FlagNotice, type FlaggedBy } from "./state/infra.js";
 import type { EvalInput, Finding, IndicatorsChanged, PeerFlagged, RuleEnv, RuleMode, Trigger } from "./rules/kind.js";
 import type { CompiledRule, RuleSet } from "./rules/ruleset.js";
 import { KIND_BY_NAME } from "./rules/registry.js";
@@ -186,7 +186,7 @@ export class Engine {
         // are told once its own rules have run. Other processes learn of the keys it adds and of those it drops.
         if (m.flagged) {
           const added = after.filter((k) => !hasKey(before, k));
-          newPeers = this.infra.flag(m.id, added);
+          newPeers = this.infra.flag(m.id, added, { eventId: event.eventId, occurredAt: event.occurredAt, at });
           const dropped = before.filter((k) => !hasKey(after, k));
           if (this.trackDirty && (added.length || dropped.length))
             this.flags.push({ merchantId: m.id, eventId: event.eventId, occurredAt: event.occurredAt, keys: added, ...(dropped.length && { dropped }) });
@@ -300,7 +300,7 @@ export class Engine {
     }
     this.flaggedAt(m);
     if (this.trackDirty) this.flags.push({ merchantId: m.id, eventId, occurredAt, keys });
-    return this.alertPeers(m.id, this.infra.flag(m.id, keys), eventId, occurredAt, at);
+    return this.alertPeers(m.id, this.infra.flag(m.id, keys, { eventId, occurredAt, at }), eventId, occurredAt, at);
   }
 
   /** Runs the peer-flagged rules of the merchants sharing infrastructure with a flagged merchant. */
@@ -620,7 +620,7 @@ export class Engine {
    */
   flagRemote(n: FlagNotice): string[] {
     if (n.dropped) this.infra.unflag(n.merchantId, n.dropped);
-    return this.infra.flag(n.merchantId, n.keys);
+    return this.infra.flag(n.merchantId, n.keys, flaggedBy(n));
   }
 
   /**
@@ -632,19 +632,55 @@ export class Engine {
    */
   triggerPeers(n: FlagNotice, peerIds: string[], droppedAt?: number): Alert[] {
     const lapsed = n.keys.filter((k) => !this.infra.flaggedThrough(n.merchantId, k));
-    const at = parseTime(n.occurredAt);
+    const by = flaggedBy(n);
     const then = droppedAt === undefined || lapsed.length === 0 ? [] : peerIds.filter((id) => (this.merchants.get(id)?.profile?.at ?? Infinity) <= droppedAt);
     // with none of its keys flagged now the others are not evaluated: nothing links them, and a link found since is kept
     const now = lapsed.length === n.keys.length ? [] : peerIds.filter((id) => !then.includes(id));
-    const out = this.alertPeers(n.merchantId, now, n.eventId, n.occurredAt, at);
+    const out = this.linkPeers(n.merchantId, now, by);
     if (then.length === 0) return out;
-    this.infra.flag(n.merchantId, lapsed);
+    this.infra.flag(n.merchantId, lapsed, by);
     try {
-      out.push(...this.alertPeers(n.merchantId, then, n.eventId, n.occurredAt, at));
+      out.push(...this.linkPeers(n.merchantId, then, by));
     } finally {
       this.infra.unflag(n.merchantId, lapsed);
     }
     return out;
+  }
+
+  /**
+   * The peers of a flag linked as replay links them: at the flag's event; a peer whose profile (its keys) dates from
+   * after the flag took them after it, and replay linked it by that profile's event, which ran here before the flag
+   * was known or counted (a partition behind in event time: InfraIndex.timed).
+   */
+  private linkPeers(flaggedId: string, peerIds: string[], by: FlaggedBy): Alert[] {
+    const out: Alert[] = [];
+    for (const id of peerIds) {
+      const p = this.merchants.get(id)?.profile;
+      if (p?.at !== undefined && p.at > by.at) {
+        out.push(...this.alertPeers(flaggedId, [id], p.eventId, isoSeconds(p.at), p.at));
+        continue;
+      }
+      // flags on its keys between its profile and this one, whose notices came after this one's (their partitions
+      // behind): replay linked it by them first, and by this one then perhaps with nothing new to alert
+      if (this.infra.timed)
+        for (const e of this.infra.flaggedBetween(id, infraKeys(p), p?.at ?? -Infinity, by.at))
+          if (e.merchantId !== flaggedId) out.push(...this.alertPeers(e.merchantId, [id], e.by.eventId, e.by.occurredAt, e.by.at));
+      out.push(...this.alertPeers(flaggedId, [id], by.eventId, by.occurredAt, by.at));
+    }
+    // what the peers' evaluations passed over is linked by its own notices
+    this.infra.ahead.length = 0;
+    return out;
+  }
+
+  /**
+   * The flags merchants' evaluations passed over since the last call, as later in event time than the evaluations
+   * (InfraIndex.timed): each merchant to link by the flag's notice, with the key it shares.
+   */
+  takeAhead(): { peer: string; notice: FlagNotice }[] {
+    const ahead = this.infra.ahead;
+    if (ahead.length === 0) return [];
+    this.infra.ahead = [];
+    return ahead.map((a) => ({ peer: a.peer, notice: { merchantId: a.merchantId, eventId: a.by.eventId, occurredAt: a.by.occurredAt, keys: [a.key] } }));
   }
 
   /** Flag notices since the last call (recorded when the engine tracks changes for persistence). */
@@ -673,3 +709,9 @@ export class Engine {
     return d;
   }
 }
+
+/** The flagging event of a notice. */
+const flaggedBy = (n: FlagNotice): FlaggedBy => ({ eventId: n.eventId, occurredAt: n.occurredAt, at: parseTime(n.occurredAt) });
+
+/** An epoch time as events write it: 2026-03-02T10:15:00Z, with milliseconds only when it has some. */
+const isoSeconds = (at: number): string => new Date(at).toISOString().replace(".000Z", "Z");

@@ -163,6 +163,7 @@ export class Runner {
       stopSignal: this.stopSignal,
       checkpoint: (partitions) => this.checkpoints.checkpoint(partitions),
       claimed: () => this.notices.claimed(),
+      released: () => this.notices.readAgain(),
     });
     this.commits = new Commits(ctx, this.partitions);
     this.checkpoints = new Checkpoints(ctx, this.partitions, this.commits);
@@ -178,6 +179,9 @@ export class Runner {
     // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
     // failed commit, and its alert, carried by that chunk, would never be raised again.
     this.engine.linksAtOnce = (peer) => this.partitions.partitionOf.get(peer) === this.partitions.inHand;
+    // Partitions run apart in event time (a backlog: days apart): a flag counts for a merchant's events from its own
+    // time on, as in replay; one ahead of the event is linked from its notice at its time (takeAhead, applyTriggers).
+    this.engine.infra.timed = true;
     this.setRuleSetGauge(this.engine.ruleSet);
     this.metrics.partitionsStopped.from = () => [
       ...heldBatches(this.consumer).map((h) => ({ partition: h.partition, reason: "unreadable-batch" as const })),
@@ -590,6 +594,7 @@ export class Runner {
           owned.merchants.add(d.event.merchantId);
           this.partitions.partitionOf.set(d.event.merchantId, p);
         }
+        if (this.engine.infra.ahead.length) this.notices.ahead(this.engine.takeAhead());
         if (replay) continue;
         processed[d.event.type] = (processed[d.event.type] ?? 0) + 1;
         for (const a of raised) {

@@ -69,10 +69,44 @@ const ARRAY_MAX = 16;
 const holders = (h: Holders | undefined): Iterable<string> => (h === undefined ? [] : typeof h === "string" ? [h] : h);
 const count = (h: Holders | undefined): number => (h === undefined ? 0 : typeof h === "string" ? 1 : Array.isArray(h) ? h.length : h.size);
 
+/** The event that flagged a merchant's key, as its flag notice gives it (a key flagged by a restore or a closed account has none). */
+export interface FlaggedBy {
+  eventId: string;
+  occurredAt: string;
+  /** epoch ms of occurredAt */
+  at: number;
+}
+
+/** A key's flagged holder, and since when in event time (undefined: always, as a restored flag or a closed account). */
+interface Flag {
+  merchantId: string;
+  by?: FlaggedBy;
+}
+
+/** A flag the evaluation of a merchant passed over as later in event time than the evaluation (InfraIndex.timed). */
+export interface AheadFlag {
+  /** the merchant evaluated */
+  peer: string;
+  /** the flagged merchant */
+  merchantId: string;
+  key: InfraKey;
+  by: FlaggedBy;
+}
+
 export class InfraIndex {
   private readonly tables = new Map<InfraKind, Map<string, Holders>>(INFRA_KINDS.map((k) => [k, new Map()]));
   /** flagged holders, only for keys that have any */
-  private readonly flagged = new Map<InfraKind, Map<string, string[]>>(INFRA_KINDS.map((k) => [k, new Map()]));
+  private readonly flagged = new Map<InfraKind, Map<string, Flag[]>>(INFRA_KINDS.map((k) => [k, new Map()]));
+
+  /**
+   * Flags count from their event's time on (the Kafka consumer: its partitions run apart in event time, and a flag made
+   * on one ahead must not link a merchant of one behind by the merchant's earlier events, which replay evaluated
+   * before the flag). Passed-over flags are kept in `ahead` for the caller to link at the flag's time. Unset (replay
+   * and the other commands, which take events in the file's order), a flag counts at once.
+   */
+  timed = false;
+  /** flags passed over as later than the evaluation that looked them up (only when `timed`); the caller takes them */
+  ahead: AheadFlag[] = [];
 
   /**
    * merchants whose account the bank closed (a case closed as account_closed): flagged whatever their own evidence,
@@ -122,13 +156,13 @@ export class InfraIndex {
    * one this index does not hold (flagged by another process): its keys are then marked for the merchants that
    * come to hold them later.
    */
-  flag(merchantId: string, keys: readonly InfraKey[]): string[] {
+  flag(merchantId: string, keys: readonly InfraKey[], by?: FlaggedBy): string[] {
     for (const k of keys) {
       if (this.common(k)) continue;
       const flags = this.flagged.get(k.kind)!;
       const f = flags.get(k.value);
-      if (!f) flags.set(k.value, [merchantId]);
-      else if (!f.includes(merchantId)) f.push(merchantId);
+      if (!f) flags.set(k.value, [{ merchantId, by }]);
+      else if (!f.some((x) => x.merchantId === merchantId)) f.push({ merchantId, by });
     }
     return this.sharers(merchantId, keys);
   }
@@ -145,7 +179,7 @@ export class InfraIndex {
 
   /** Whether the key is flagged through the merchant. */
   flaggedThrough(merchantId: string, k: InfraKey): boolean {
-    return this.flagged.get(k.kind)!.get(k.value)?.includes(merchantId) ?? false;
+    return this.flagged.get(k.kind)!.get(k.value)?.some((x) => x.merchantId === merchantId) ?? false;
   }
 
   /** Keys a flagged merchant no longer holds stop being flagged through it (a merchant held elsewhere: its notice). */
@@ -155,20 +189,44 @@ export class InfraIndex {
 
   private unflagKey(merchantId: string, k: InfraKey): void {
     const flags = this.flagged.get(k.kind)!;
-    const f = flags.get(k.value)?.filter((m) => m !== merchantId);
+    const f = flags.get(k.value)?.filter((x) => x.merchantId !== merchantId);
     if (f?.length) flags.set(k.value, f);
     else flags.delete(k.value);
   }
 
-  /** The flagged merchants (other than this one) sharing each of the given keys. */
-  flaggedPeers(merchantId: string, keys: readonly InfraKey[]): { key: InfraKey; merchantId: string; terminated: boolean }[] {
+  /**
+   * The flagged merchants (other than this one) sharing each of the given keys; with `timed` and the evaluation's
+   * event time `at`, those flagged by an event later than `at` are left out (and noted in `ahead`), save merchants
+   * whose account was closed.
+   */
+  flaggedPeers(merchantId: string, keys: readonly InfraKey[], at?: number): { key: InfraKey; merchantId: string; terminated: boolean }[] {
     const out: { key: InfraKey; merchantId: string; terminated: boolean }[] = [];
     for (const k of keys) {
       const f = this.flagged.get(k.kind)!.get(k.value);
       if (!f || this.common(k)) continue;
-      for (const m of f) if (m !== merchantId) out.push({ key: k, merchantId: m, terminated: this.terminated.has(m) });
+      for (const { merchantId: m, by } of f) {
+        if (m === merchantId) continue;
+        const terminated = this.terminated.has(m);
+        if (this.timed && at !== undefined && by !== undefined && by.at > at && !terminated) this.ahead.push({ peer: merchantId, merchantId: m, key: k, by });
+        else out.push({ key: k, merchantId: m, terminated });
+      }
     }
     return out;
+  }
+
+  /**
+   * The flags on the given keys (other merchants', not common) made by events in [from, to), each flagging event once,
+   * in event time: those a peer that held the keys since `from` was linked by, in replay, before a flag at `to`.
+   */
+  flaggedBetween(merchantId: string, keys: readonly InfraKey[], from: number, to: number): { merchantId: string; by: FlaggedBy }[] {
+    const out: { merchantId: string; by: FlaggedBy }[] = [];
+    for (const k of keys) {
+      const f = this.flagged.get(k.kind)!.get(k.value);
+      if (!f || this.common(k)) continue;
+      for (const { merchantId: m, by } of f)
+        if (m !== merchantId && by && by.at >= from && by.at < to && !out.some((x) => x.merchantId === m && x.by.eventId === by.eventId)) out.push({ merchantId: m, by });
+    }
+    return out.sort((a, b) => a.by.at - b.by.at);
   }
 
   get size(): number {

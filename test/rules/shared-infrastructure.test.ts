@@ -295,6 +295,32 @@ describe("shared-infrastructure", () => {
       expect(y.takeFlags()).toEqual([]);
     });
 
+    it("notices read together in another order than their flags' event time link a peer as replay does: at the earlier flag first", () => {
+      // two listed merchants flagged one after the other on the peer's address; their notices come the other way round
+      // (their partitions ahead of each other in event time), and the consumer counts flags in event time
+      const both = indicatorSet(
+        [
+          { id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 },
+          { id: "mid-4", kind: "merchant-id", value: M4, confidence: 90 },
+        ],
+        { id: "ids", source: "member:test" },
+      );
+      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
+      const first = merchant({ merchantId: M1, ...infra([IP1]) });
+      const second = merchant({ merchantId: M4, ...infra([IP1]) });
+      const expected = feed(engineWith(RULES, both), [peer, first, second]).filter((al) => al.merchantId === M2);
+      expect(expected.map((al) => al.signals.find((s) => s.kind === "shared-infrastructure")?.evidence.eventIds)).toEqual([[peer.eventId, first.eventId]]);
+      const [x, y] = [new Engine(ruleSetWith(RULES), indexOf(both), true), new Engine(ruleSetWith(RULES), indexOf(both), true)];
+      y.infra.timed = true;
+      feed(x, [first, second]);
+      const [n1, n4] = x.takeFlags();
+      feed(y, [peer]);
+      // read together (one read of the notices), their triggers run in the order read
+      const peers = [y.flagRemote(n4!), y.flagRemote(n1!)];
+      const alerts = [...y.triggerPeers(n4!, peers[0]!), ...y.triggerPeers(n1!, peers[1]!)];
+      expect(alerts.map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
+    });
+
     it("a merchant boarding later in the other process is linked to the merchant flagged there", () => {
       const a = merchant({ merchantId: M1, ...infra([IP1]) });
       const [x, y] = [processEngine(), processEngine()];

@@ -47,6 +47,11 @@ export class Notices extends RunPart {
     this.flagsRead = FLAGS_START;
   }
 
+  /** Every notice read again, from the start, at the next read. */
+  readAgain(): void {
+    this.flagsRead = FLAGS_START;
+  }
+
   /**
    * The merchants with a case closed as account_closed, read from the case store and put in force when they changed
    * (engine.replaceTerminated): each stays flagged for shared infrastructure while its case is so closed, whatever
@@ -149,6 +154,21 @@ export class Notices extends RunPart {
     }
     for (const [q, owned] of this.partitions.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
+  }
+
+  /**
+   * Merchants whose evaluation passed over a flag later in event time than their event (their partition behind the
+   * flag's): each is linked by the flag's notice, as replay links it at the flag, once the notices are next read
+   * (applyTriggers), if its partition holds it still.
+   */
+  ahead(links: { peer: string; notice: FlagNotice }[]): void {
+    for (const { peer, notice } of links) {
+      const owned = this.partitions.owned.get(this.partitions.partitionOf.get(peer) ?? -1);
+      if (!owned) continue;
+      const same = owned.triggers.find((t) => t.peer === peer && t.notice.merchantId === notice.merchantId && t.notice.eventId === notice.eventId);
+      if (!same) owned.triggers.push({ notice, peer });
+      else if (!hasKey(same.notice.keys, notice.keys[0]!)) same.notice = { ...same.notice, keys: [...same.notice.keys, ...notice.keys] };
+    }
   }
 
   /**

@@ -82,6 +82,8 @@ export interface PartitionsHooks {
   checkpoint: (partitions: number[]) => Promise<void>;
   /** a partition was claimed: the notices of its merchants are held, and every notice read again */
   claimed: () => void;
+  /** a partition's merchants were forgotten: every notice read again (see release) */
+  released: () => void;
 }
 
 export class Partitions extends RunPart {
@@ -243,6 +245,9 @@ export class Partitions extends RunPart {
     this.metrics.lag.remove({ partition: String(p) });
     this.engine.evict(owned.merchants);
     for (const id of owned.merchants) this.partitionOf.delete(id);
+    // its flagged merchants' keys went with them, while they stay flagged on their new owner: marked again from their
+    // notices (a read begun at the rebalance, before this, found them held here)
+    this.hooks.released();
     await this.stopPublisher(p, owned.publisher, publishWaitMs);
   }
 

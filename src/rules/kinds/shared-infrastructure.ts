@@ -22,7 +22,7 @@ export default defineKind<z.infer<typeof Params>>({
   evaluate({ event, at, merchant, params, env }) {
     const keys = infraKeys(merchant.profile).filter((k) => params.via.includes(k.kind));
     // looked up afresh each time: a link to a merchant no longer flagged is withdrawn at this one's next evaluation
-    const peers = env.infra.flaggedPeers(merchant.id, keys);
+    const peers = env.infra.flaggedPeers(merchant.id, keys, at);
     const listed: IndicatorRef[] = [];
     for (const k of keys) {
       if (k.kind !== "ip" && k.kind !== "analytics-id") continue;
@@ -36,7 +36,8 @@ export default defineKind<z.infer<typeof Params>>({
       ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id}, confidence ${r.confidence}, counted from ${params.minConfidence})`),
     ];
     const eventIds = [merchant.profile?.eventId ?? event.eventId];
-    if (event.type === "peer-flagged") eventIds.push(event.eventId);
+    // linked by its own profile event (a peer that took the keys after the flag: engine.linkPeers), cited once
+    if (event.type === "peer-flagged" && event.eventId !== eventIds[0]) eventIds.push(event.eventId);
     return {
       value: new Set(peers.map((p) => p.merchantId)).size + listed.length,
       threshold: 1,
