@@ -49,6 +49,16 @@ describe("backtest --report-from: positives alerted before the window", () => {
     expect(r.overall.b).toMatchObject({ truePositives: 1, alertedBefore: 0 });
   });
 
+  it("a merchant gained or lost inside the window that a side alerted before it says so", async () => {
+    // as above: A alerted M2 before the report's start, B after it, so B "gains" it in the window
+    const mid = marchAndApril().filter((e) => e.merchantId === M2 && e.type === "chargeback")[8]!.occurredAt;
+    const r = await run({ reportFrom: { time: mid } });
+    expect(r.alertsAdded.find((m) => m.merchantId === M2)).toMatchObject({ alertedBeforeIn: ["a"] });
+    expect(r.alertsAdded.filter((m) => m.merchantId !== M2).every((m) => m.alertedBeforeIn === undefined)).toBe(true);
+    expect(backtestTables(r)).toMatch(new RegExp(`alerted only in B \\(A alerted it before the window\\)\\s*│ ${M2}\\s*│ positive`));
+    expect(backtestHtml(r)).toContain(`<td>alerted only in B (A alerted it before the window)</td><td>${M2}</td>`);
+  });
+
   it("per typology alike", async () => {
     const r = await run({ reportFrom: { time: APRIL }, truth: TYPED });
     const t = r.typologies.find((x) => x.typology === "excessive-disputes")!;

@@ -251,8 +251,8 @@ function heldText(m: GainedOrLost, rules: ReadonlyMap<string, BacktestResult["ru
 function changeRows(r: BacktestResult): string[][] {
   const rules = new Map(r.rules.map((x) => [x.rule, x]));
   return [
-    ...r.alertsAdded.map((m) => ["alerted only in B", m.merchantId, labelText(m), heldText(m, rules)]),
-    ...r.alertsRemoved.map((m) => ["alerted only in A", m.merchantId, labelText(m), heldText(m, rules)]),
+    ...r.alertsAdded.map((m) => [`alerted only in B${m.alertedBeforeIn?.includes("a") ? " (A alerted it before the window)" : ""}`, m.merchantId, labelText(m), heldText(m, rules)]),
+    ...r.alertsRemoved.map((m) => [`alerted only in A${m.alertedBeforeIn?.includes("b") ? " (B alerted it before the window)" : ""}`, m.merchantId, labelText(m), heldText(m, rules)]),
   ];
 }
 

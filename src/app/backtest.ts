@@ -477,8 +477,12 @@ const ChangedMerchant = z.strictObject({ merchantId: z.string(), label: LabelOf,
 /** The rules of one set that held on a merchant at some time during the run, by their mode there. */
 const HeldBy = z.strictObject({ live: z.array(z.string()), shadow: z.array(z.string()) });
 
-/** A merchant alerted in one set only, with the rules that hit it in each: why it gains or loses the alert. */
-const GainedOrLost = z.strictObject({ ...ChangedMerchant.shape, a: HeldBy, b: HeldBy });
+/**
+ * A merchant alerted in one set only, with the rules that hit it in each: why it gains or loses the alert. With
+ * --report-from, alertedBeforeIn names the sets that alerted it before then (absent when none): one A alerted in March
+ * and B first in April is gained in April, but not a merchant A never alerted.
+ */
+const GainedOrLost = z.strictObject({ ...ChangedMerchant.shape, a: HeldBy, b: HeldBy, alertedBeforeIn: z.array(z.enum(["a", "b"])).min(1).optional() });
 export type GainedOrLost = z.infer<typeof GainedOrLost>;
 
 /** What a reviewer sees of an alert, beside the set's version and the alert's id (which differ whenever the sets do). */
@@ -957,7 +961,10 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   });
 
   const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
-  const gainedOrLost = (m: string): GainedOrLost => ({ ...who(m), a: a.heldBy(m), b: b.heldBy(m) });
+  const gainedOrLost = (m: string): GainedOrLost => {
+    const before = (["a", "b"] as const).filter((side) => ({ a, b })[side].alertedBefore.has(m));
+    return { ...who(m), a: a.heldBy(m), b: b.heldBy(m), ...(before.length && { alertedBeforeIn: before }) };
+  };
   // a threshold or weight change often keeps a merchant alerted but at another severity or score, or earlier or later
   const alertsChanged = [...a.alerted.keys()]
     .filter((m) => b.alerted.has(m))
