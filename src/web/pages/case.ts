@@ -323,7 +323,11 @@ ${row("Wallets", p.wallets.join(", ") || "—")}${row("IPs", p.infrastructure.ip
         : html`<p class="muted">No profile event seen for this merchant.</p>`
     }</section>
 <section><h2>Daily sales and chargebacks</h2>${activityChart(d.context.activity, o.print)}</section>
-<section><h2>Evidence</h2><p class="muted">Addresses are shown as host and hash only and are never links; reveal one only when the report needs it (the reveal is recorded).</p>
+<section><h2>Evidence</h2><p class="muted">${
+  o.print
+    ? "Addresses are given as host and SHA-256 only, never in full: the case page reveals one when the report needs it (the reveal is recorded)."
+    : "Addresses are shown as host and hash only and are never links; reveal one only when the report needs it (the reveal is recorded)."
+}</p>
 ${
   d.context.events.length
     ? html`<table id="evidence"><caption class="vh">Evidence events</caption><thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Facts</th><th scope="col">Addresses</th></tr></thead><tbody>${d.context.events.map(
