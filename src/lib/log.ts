@@ -1,19 +1,38 @@
 // pino JSON logs. Card tokens, API tokens, passwords, e-mails, payout accounts, principals and wallets never reach a
 // log line, whatever logs them: fields are censored by name at any depth (pino's own redaction matches fixed paths,
-// and an alert's profile sits deeper than any path list would foresee), and e-mail addresses and card numbers inside
-// any string, the message included, are masked.
+// and an alert's profile sits deeper than any path list would foresee), and inside any string, the message included,
+// e-mail addresses, card numbers, a URL's password, the value of a secret's name=value, this service's API tokens and
+// bearer credentials are masked.
 import pino from "pino";
 import { maskCardNumbers } from "./card-numbers.js";
 
 const CENSOR = "[redacted]";
 /** field names whose values are never logged, in any case */
-const SECRET_KEY = /token|passw|^pwd$|secret|credential|api[-_]?key|authorization|cookie|session|e-?mail|payout|principal|wallet|iban|account|card_?(?:number|no)|^card$|^pan$/i;
+const SECRET_KEY =
+  /token|passw|^pwd$|^pass$|passphrase|secret|credential|api[-_]?key|private[-_]?key|csrf|authorization|cookie|session|e-?mail|payout|principal|wallet|iban|account|card_?(?:number|no)|^card$|^pan$/i;
 /** an address as written, or URL-encoded in a query string (`%40`) */
 const EMAIL = /[a-z0-9._%+-]+(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
 /** how deep a logged object is walked; deeper values are censored rather than logged unchecked */
 const MAX_DEPTH = 8;
 
-const scrub = (s: string): string => maskCardNumbers(s.includes("@") || s.includes("%40") ? s.replace(EMAIL, CENSOR) : s);
+/**
+ * a URL's password (scheme://user:password@host): a connection string an error quotes, whose host need not look like
+ * a domain (`db`, an IP), so EMAIL alone misses it; the user, host and port stay, to find the setting by
+ */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#]*@/gi;
+/** name=value in a query string, a cookie header, a libpq string or a message; the value masked when the name is a secret's */
+const NAME_VALUE = /(?<![\w.-])([\w.-]+)=([^&;\s"']+)/g;
+/** this service's API tokens (auth.ts: mt_ and 24 random bytes in base64url), wherever they are quoted */
+const API_TOKEN = /(?<![\w-])mt_[A-Za-z0-9_-]{32}(?![\w-])/g;
+const BEARER = /\b(bearer\s+)[^\s"',;]+/gi;
+
+function scrub(s: string): string {
+  if (s.includes("@") || s.includes("%40")) s = s.replace(URL_PASSWORD, `$1${CENSOR}@`).replace(EMAIL, CENSOR);
+  if (s.includes("=")) s = s.replace(NAME_VALUE, (all, name: string) => (SECRET_KEY.test(name) ? `${name}=${CENSOR}` : all));
+  if (s.includes("mt_")) s = s.replace(API_TOKEN, CENSOR);
+  if (/bearer/i.test(s)) s = s.replace(BEARER, `$1${CENSOR}`);
+  return maskCardNumbers(s);
+}
 
 /**
  * A copy of `value` with secret fields censored and e-mail addresses masked. An object that says how it is written
