@@ -17,7 +17,7 @@ const listing = (merchantId: string, alertId: string, raisedAt: string) =>
     score: 95,
     severity: "critical",
     typologies: ["listed-identifier"],
-    signals: [{ rule: "listed-merchant", version: "v1", kind: "indicator", value: 95, threshold: 1, explanation: "merchant id listed by a coalition member", evidence: { eventIds: [] } }],
+    signals: [{ rule: "listed-merchant", version: "v1", kind: "indicator", value: 95, threshold: 1, explanation: "merchant id listed by a coalition member", evidence: { eventIds: [], indicators: [{ set: "set-test", id: "ind-1", source: "member:test", confidence: 95 }] } }],
   });
 
 describe("a case read whole from its alerts", { timeout: 60_000 }, () => {

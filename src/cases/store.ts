@@ -487,9 +487,13 @@ export class CaseStore {
       }
       if (!TRANSITIONS[a.action].from.includes(before.status)) throw new CaseError(409, notAllowed(a.action, before.status));
       if (a.action === "assign" && a.assignee !== undefined) await this.checkAssignee(q, a.assignee);
-      // a critical case is a listed site or identifier matched at high confidence: an auditor asks why it was let go
+      // a critical case is a listed site or identifier matched at high confidence, or signals scoring at the critical
+      // level: an auditor asks why it was let go
       if (a.action === "dismiss" && before.peakSeverity === "critical" && !a.note)
-        throw new CaseError(400, "note: a critical case (an indicator matched at high confidence) is dismissed only with a note saying why the match does not hold; write it in the note and dismiss again");
+        throw new CaseError(
+          400,
+          "note: a critical case (a listed site or identifier matched at high confidence, or signals scoring at the critical level) is dismissed only with a note saying why the match or the signals do not hold; write it in the note and dismiss again",
+        );
       const status = nextStatus(before.status, a.action);
       const set = {
         assignee: a.action === "assign" ? (a.assignee ?? actor.username) : before.assignee,

@@ -271,7 +271,10 @@ ${
         "Dismiss",
         (sent, refused, label) =>
           html`<label>reason <select name="reason"${refused} required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
-            c.peakSeverity === "critical" ? html`<label>why the match does not hold <input name="note"${refused} required size="40" value="${sent("note")}"></label>` : note(sent, refused, label)
+            // critical by an indicator matched at high confidence, or by its score: asked about what made it so
+            c.peakSeverity === "critical"
+              ? html`<label>why the ${cited.length ? "match" : "signals"} do${cited.length ? "es" : ""} not hold <input name="note"${refused} required size="40" value="${sent("note")}"></label>`
+              : note(sent, refused, label)
           }`,
       )
     : ""
