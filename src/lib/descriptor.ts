@@ -9,24 +9,22 @@
 // the order drawn as well as the order stored when a right-to-left override reverses letters, and a separator drawn
 // like a letter (| for l) as a letter as well as a separator.
 import { INVISIBLE, LOOK_ALIKES } from "./confusables.js";
+import { Last } from "./memo.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
 const LETTER = /\p{L}/u;
 const leet = (token: string): string => token.replace(/[0-9]/g, (d) => LEET[d] ?? d);
 
 export function normaliseDescriptor(raw: string): string {
-  // several rules look at the same descriptor of the same event: the last answer is kept
-  if (raw === last.raw) return last.normalised;
-  last.normalised = normalise(raw);
-  last.raw = raw;
-  return last.normalised;
+  return normalised.get(raw);
 }
-const last = { raw: "", normalised: "" };
+// several rules look at the same descriptor of the same event: the last answer is kept (as for keywordForm)
+const normalised = new Last(normalise);
 
 /** The descriptor's tokens: as a Latin reader reads it (plainLetters), lowercase, @ and $ as letters, split on everything else. */
-function tokensOf(raw: string): string[] {
+function tokensOf(raw: string, ascii = !NON_ASCII.test(raw)): string[] {
   // most descriptors are ASCII, which the Unicode steps leave as it is: they are spared them (the hot path)
-  return (NON_ASCII.test(raw) ? plainLetters(raw) : raw)
+  return (ascii ? raw : plainLetters(raw))
     .toLowerCase()
     // @ and $ are look-alikes for letters in obfuscated descriptors, not separators
     .replace(/@/g, "a")
@@ -147,14 +145,15 @@ function normalise(raw: string): string {
  * Not for descriptor-churn: a reference number that changes is no new name.
  */
 export function keywordForm(raw: string): string {
-  if (raw === lastKeyword.raw) return lastKeyword.normalised;
-  const stored = keywordTokens(raw).join(" ");
-  // most descriptors have neither an override nor such a symbol: one reading
-  lastKeyword.normalised = raw.includes(RLO) || SYMBOL_LETTER.test(raw) ? withOtherReadings(raw, stored) : stored;
-  lastKeyword.raw = raw;
-  return lastKeyword.normalised;
+  return keywordForms.get(raw);
 }
-const lastKeyword = { raw: "", normalised: "" };
+const keywordForms = new Last((raw) => {
+  // most descriptors are ASCII, where | is the only such symbol, and have neither it nor an override: one reading (the
+  // ASCII test, which tokensOf makes too, made once)
+  const ascii = !NON_ASCII.test(raw);
+  const stored = keywordTokens(raw, ascii).join(" ");
+  return (ascii ? raw.includes("|") : raw.includes(RLO) || SYMBOL_LETTER.test(raw)) ? withOtherReadings(raw, stored) : stored;
+});
 
 /** The stored reading, then the other readings (see below), each once, with a barrier between two. */
 function withOtherReadings(raw: string, stored: string): string {
@@ -181,9 +180,9 @@ const OVERRIDDEN = /\u202e([^\u202a-\u202e\u2066-\u2069]*)\u202c?/gu;
 const BARRIER = "|";
 const drawnOrder = (raw: string): string => raw.replace(OVERRIDDEN, (_, run: string) => [...run].reverse().join(""));
 
-function keywordTokens(raw: string): string[] {
+function keywordTokens(raw: string, ascii?: boolean): string[] {
   const tokens: string[] = [];
-  for (const token of tokensOf(raw)) {
+  for (const token of tokensOf(raw, ascii)) {
     const [, lead, word, trail] = /^([0-9]*)(.*?)([0-9]*)$/su.exec(token)!;
     if (lead && word) tokens.push(leet(lead));
     tokens.push(leet(word || lead!));

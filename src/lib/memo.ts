@@ -64,3 +64,22 @@ export class Memo<T> {
     this.old.clear();
   }
 }
+
+/**
+ * A pure function of a string with its last answer kept: an argument asked about again at once (the rules reading the
+ * same descriptor of one event) costs one comparison, with no map to look in and nothing to bound.
+ */
+export class Last<T> {
+  private arg: string | undefined;
+  private value: T | undefined;
+
+  constructor(private readonly f: (s: string) => T) {}
+
+  get(s: string): T {
+    if (s !== this.arg) {
+      this.value = this.f(s);
+      this.arg = s;
+    }
+    return this.value as T;
+  }
+}
