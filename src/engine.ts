@@ -178,7 +178,11 @@ export class Engine {
         const was = m.profile;
         // an older profile than the one held (in event time) changes nothing; most profile events repeat the
         // merchant's infrastructure: the index, a lookup per key, is left alone
-        if (!applyProfile(m, event, at) || sameInfra(was, m.profile)) break;
+        if (!applyProfile(m, event, at)) break;
+        if (sameInfra(was, m.profile)) {
+          this.infra.kept(m.id, was!.at);
+          break;
+        }
         const before = infraKeys(was);
         const after = infraKeys(m.profile);
         this.infra.update(m.id, before, after);
@@ -633,7 +637,7 @@ export class Engine {
   triggerPeers(n: FlagNotice, peerIds: string[], droppedAt?: number): Alert[] {
     const lapsed = n.keys.filter((k) => !this.infra.flaggedThrough(n.merchantId, k));
     const by = flaggedBy(n);
-    const then = droppedAt === undefined || lapsed.length === 0 ? [] : peerIds.filter((id) => (this.merchants.get(id)?.profile?.at ?? Infinity) <= droppedAt);
+    const then = droppedAt === undefined || lapsed.length === 0 ? [] : peerIds.filter((id) => (this.heldSince(id) ?? Infinity) <= droppedAt);
     // with none of its keys flagged now the others are not evaluated: nothing links them, and a link found since is kept
     const now = lapsed.length === n.keys.length ? [] : peerIds.filter((id) => !then.includes(id));
     const out = this.linkPeers(n.merchantId, now, by);
@@ -656,20 +660,26 @@ export class Engine {
     const out: Alert[] = [];
     for (const id of peerIds) {
       const p = this.merchants.get(id)?.profile;
-      if (p?.at !== undefined && p.at > by.at) {
+      const since = this.heldSince(id);
+      if (p?.at !== undefined && since !== undefined && since > by.at) {
         out.push(...this.alertPeers(flaggedId, [id], p.eventId, isoSeconds(p.at), p.at));
         continue;
       }
-      // flags on its keys between its profile and this one, whose notices came after this one's (their partitions
+      // flags on its keys between its taking them and this one, whose notices came after this one's (their partitions
       // behind): replay linked it by them first, and by this one then perhaps with nothing new to alert
       if (this.infra.timed)
-        for (const e of this.infra.flaggedBetween(id, infraKeys(p), p?.at ?? -Infinity, by.at))
+        for (const e of this.infra.flaggedBetween(id, infraKeys(p), since ?? -Infinity, by.at))
           if (e.merchantId !== flaggedId) out.push(...this.alertPeers(e.merchantId, [id], e.by.eventId, e.by.occurredAt, e.by.at));
       out.push(...this.alertPeers(flaggedId, [id], by.eventId, by.occurredAt, by.at));
     }
     // what the peers' evaluations passed over is linked by its own notices
     this.infra.ahead.length = 0;
     return out;
+  }
+
+  /** Since when (event time) a merchant held here holds its keys (InfraIndex.heldSince); undefined: not known. */
+  private heldSince(id: string): number | undefined {
+    return this.infra.heldSince(id, this.merchants.get(id)?.profile?.at);
   }
 
   /**

@@ -107,6 +107,11 @@ export class InfraIndex {
   timed = false;
   /** flags passed over as later than the evaluation that looked them up (only when `timed`); the caller takes them */
   ahead: AheadFlag[] = [];
+  /**
+   * when a merchant took the keys it holds, where its latest profile (whose time is the profile's `at`) kept them
+   * (only when `timed`): a profile update that keeps its keys does not make it a merchant that took them after a flag
+   */
+  private readonly keptSince = new Map<string, number>();
 
   /**
    * merchants whose account the bank closed (a case closed as account_closed): flagged whatever their own evidence,
@@ -119,6 +124,7 @@ export class InfraIndex {
 
   /** Records a merchant's keys after a profile change. */
   update(merchantId: string, before: readonly InfraKey[], after: readonly InfraKey[]): void {
+    this.keptSince.delete(merchantId);
     for (const k of before) {
       if (hasKey(after, k)) continue;
       const table = this.tables.get(k.kind)!;
@@ -175,6 +181,16 @@ export class InfraIndex {
       for (const m of holders(this.tables.get(k.kind)!.get(k.value))) if (m !== merchantId && !peers.includes(m)) peers.push(m);
     }
     return peers;
+  }
+
+  /** A profile of the merchant kept the keys of its profile of time `at` (timed only). */
+  kept(merchantId: string, at: number | undefined): void {
+    if (this.timed && at !== undefined && !this.keptSince.has(merchantId)) this.keptSince.set(merchantId, at);
+  }
+
+  /** Since when (event time) the merchant holds its keys, when a later profile kept them; else its profile's time. */
+  heldSince(merchantId: string, profileAt: number | undefined): number | undefined {
+    return this.keptSince.get(merchantId) ?? profileAt;
   }
 
   /** Whether the key is flagged through the merchant. */

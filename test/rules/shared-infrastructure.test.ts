@@ -321,6 +321,21 @@ describe("shared-infrastructure", () => {
       expect(alerts.map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
     });
 
+    it("a peer whose profile changed after the flag but kept its keys is linked by the flag's notice, as replay links it", () => {
+      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
+      const flag = merchant({ merchantId: M1, ...infra([IP1]) });
+      // the peer's partition ran ahead: its profile update (same keys, another descriptor) is processed before the notice
+      const update = merchant({ merchantId: M2, descriptor: "OTHER SHOP", ...infra([IP1]) });
+      const expected = feed(engineWith(RULES, LISTED), [peer, flag, update]).filter((al) => al.merchantId === M2);
+      expect(expected.map((al) => al.signals[0]?.evidence.eventIds)).toEqual([[peer.eventId, flag.eventId]]);
+      const [x, y] = [processEngine(), processEngine()];
+      y.infra.timed = true;
+      feed(x, [flag]);
+      feed(y, [peer, update]);
+      const [n] = x.takeFlags();
+      expect(y.triggerPeers(n!, y.flagRemote(n!)).map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
+    });
+
     it("a merchant boarding later in the other process is linked to the merchant flagged there", () => {
       const a = merchant({ merchantId: M1, ...infra([IP1]) });
       const [x, y] = [processEngine(), processEngine()];
