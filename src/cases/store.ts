@@ -482,7 +482,7 @@ export class CaseStore {
       if (!cur.rows[0]) throw new CaseError(404, `no case ${caseId}`);
       const before = caseRow(cur.rows[0]);
       if (expected !== undefined) {
-        const changed = changedSince(expected, before);
+        const changed = changedSince(expected, before, actor.username);
         if (changed.length) throw new StaleCaseError(before, changed);
       }
       if (!TRANSITIONS[a.action].from.includes(before.status)) throw new CaseError(409, notAllowed(a.action, before.status));

@@ -150,10 +150,14 @@ function versionParts(version: string): z.infer<typeof Version> | undefined {
 
 export const isCaseVersion = (version: string): boolean => versionParts(version) !== undefined;
 
-/** What changed in the case since its version `seen`, in words; empty when nothing did. */
+/**
+ * What changed in the case since its version `seen`, in words; empty when nothing did. `viewer`: who sent the
+ * decision, named "you" (their own change, from another tab or a form sent twice, is not a colleague's).
+ */
 export function changedSince(
   seen: string,
   c: { status: Status; assignee: string | null; updatedAt: string; lastAlertId: string; score: number; severity: string },
+  viewer?: string,
 ): string[] {
   if (seen === caseVersion(c)) return [];
   const was = versionParts(seen);
@@ -162,7 +166,8 @@ export function changedSince(
   const out: string[] = [];
   if (lastAlertId !== c.lastAlertId) out.push(`a new alert came in (score ${c.score}, ${c.severity})`);
   if (status !== c.status) out.push(`it is now ${statusText(c.status)} (was ${statusText(status)})`);
-  if (assignee !== c.assignee) out.push(`it is now ${c.assignee ? `assigned to ${c.assignee}` : "unassigned"} (was ${assignee ? `assigned to ${assignee}` : "unassigned"})`);
+  const to = (u: string) => (u === viewer ? `you (${u})` : u);
+  if (assignee !== c.assignee) out.push(`it is now ${c.assignee ? `assigned to ${to(c.assignee)}` : "unassigned"} (was ${assignee ? `assigned to ${to(assignee)}` : "unassigned"})`);
   if (out.length === 0 && updatedAt !== c.updatedAt) out.push(`it was acted on at ${c.updatedAt}`);
   return out;
 }
