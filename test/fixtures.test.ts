@@ -1,8 +1,8 @@
 // The fixture generators: deterministic, schema-valid, synthetic only (reserved names, no card numbers), labels
 // for every merchant, and a population stream of the requested size.
 import { describe, it, expect } from "vitest";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Event } from "../src/decode/events.js";
 import { IndicatorSet } from "../src/indicators/schema.js";
 import { loadTrustStore, verifySet } from "../src/indicators/sign.js";
@@ -10,72 +10,11 @@ import { Labels, generatePopulation, generateSample, populationIndicators } from
 import { sampleFiles, SAMPLE_SEED } from "../src/fixtures/write-sample.js";
 import { Rng } from "../src/fixtures/random.js";
 import { compactKeyword, containsKeyword, normaliseDescriptor } from "../src/lib/descriptor.js";
-import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
+import { SAMPLE_DIR } from "../src/lib/paths.js";
+import { unsafe } from "./helpers/repo-safety.js";
 
 const sample = generateSample(SAMPLE_SEED);
 const files = sampleFiles(sample);
-
-// What a committed fixture or rule may not hold (DEVELOPERS: reserved names only, never a PAN): a host under a
-// real top-level domain, an e-mail address outside the reserved names, a Luhn-valid 13-19 digit number.
-// A host name: labels of letters, digits and dashes, the last one starting with a letter; not an e-mail address's
-// parts (the address is checked as one).
-const HOST = /(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9](?![\w@-])/gi;
-const EMAIL = /[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z0-9-]+)/gi;
-// 13 to 19 digits, perhaps grouped by spaces or dashes, not part of a longer token (a hex hash, a base64 key)
-const DIGITS = /(?<![0-9a-z+/])\d(?:[ -]?\d){12,18}(?![0-9a-z+/])/gi;
-// the names of files the fixtures mention (README.md, labels.json): .md is also a country's domain
-const FILE_NAME = /\.(?:md|json|ndjson|ts|js|yaml|pem)$/i;
-const reserved = (host: string): boolean => {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  return /\.(?:example|test|invalid)$/.test(h) || /(?:^|\.)example\.(?:com|net|org)$/.test(h);
-};
-const luhn = (digits: string): boolean => {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1 && (d *= 2) > 9) d -= 9;
-    sum += d;
-  }
-  return sum % 10 === 0;
-};
-/** Everything in `text` a fixture must not hold, each with its reason. */
-function unsafe(text: string): string[] {
-  const found: string[] = [];
-  for (const [h] of text.matchAll(HOST))
-    if (!reserved(h) && !FILE_NAME.test(h)) found.push(`host ${h} is outside .example, .test, .invalid and example.com/net/org`);
-  for (const [address, domain] of text.matchAll(EMAIL)) if (!reserved(domain!)) found.push(`e-mail address ${address} is outside the reserved domains`);
-  for (const [run] of text.matchAll(DIGITS)) {
-    const digits = run.replace(/[ -]/g, "");
-    if (luhn(digits)) found.push(`${run} looks like a card number (Luhn-valid, ${digits.length} digits)`);
-  }
-  return found;
-}
-
-/** Every file under a directory, as a path relative to the package. */
-const filesUnder = (dir: string): string[] =>
-  readdirSync(join(PACKAGE_ROOT, dir), { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => relative(PACKAGE_ROOT, join(d.parentPath, d.name)));
-
-describe("committed fixtures and rules", () => {
-  const committed = [...filesUnder("fixtures"), ...filesUnder("rules")];
-
-  it.each(committed)("%s holds no real host, e-mail address or card number", (path) => {
-    expect(unsafe(readFileSync(join(PACKAGE_ROOT, path), "utf8"))).toEqual([]);
-  });
-
-  it("are all scanned, and the scan finds what it must refuse", () => {
-    expect(committed).toEqual(expect.arrayContaining(["fixtures/sample/events.ndjson", "fixtures/stix/partner-tool-bundle.json", "fixtures/misp-feed/manifest.json", "rules/sites.yaml"].map((p) => join(...p.split("/")))));
-    expect(unsafe(`https://shop.example.test/ https://www.example.com/x orders@tokbeta-mirror.test 4111-1111-1111-1112 sha256:4111111111111111${"ab".repeat(24)}`)).toEqual([]);
-    expect(unsafe('{"url":"https://shop.example.org.evil.net/g","linked":"hidden.onion","contact":"seller@mail.example.com.co","card":"4111 1111 1111 1111","id":"t-5555555555554444"}')).toEqual([
-      "host shop.example.org.evil.net is outside .example, .test, .invalid and example.com/net/org",
-      "host hidden.onion is outside .example, .test, .invalid and example.com/net/org",
-      "e-mail address seller@mail.example.com.co is outside the reserved domains",
-      "4111 1111 1111 1111 looks like a card number (Luhn-valid, 16 digits)",
-      "5555555555554444 looks like a card number (Luhn-valid, 16 digits)",
-    ]);
-  });
-});
 
 describe("Rng", () => {
   it("is deterministic and seed-dependent", () => {
