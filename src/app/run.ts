@@ -12,7 +12,7 @@ import type { RunConfig } from "../config/run.js";
 import { after, saysFailure } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
-import type { Event, EventType } from "../decode/events.js";
+import type { Alert, Event, EventType } from "../decode/events.js";
 import type { TextField } from "../decode/card-numbers.js";
 import { Engine } from "../engine.js";
 import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
@@ -36,6 +36,7 @@ import type { RunContext } from "./run/context.js";
 import { Partitions, lagOf, type Owned } from "./run/partitions.js";
 import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import { Checkpoints } from "./run/checkpoints.js";
+import { parseTime } from "../lib/time.js";
 import { Notices, TERMINATED_READ_MS } from "./run/notices.js";
 import { Serving } from "./run/serving.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
@@ -554,6 +555,9 @@ export class Runner {
           : decodeMessage(m, this.cfg.maxMessageBytes, this.aheadOfClock, clock);
       });
       this.partitions.inHand = p;
+      // triggers of this partition's merchants run before its first event later than their flag, as replay runs them
+      const triggered: { a: Alert; eventId: string }[] = [];
+      let nextDue = this.notices.nextDue(owned);
       for (; i < end; i++) {
         const m = msgs[i]!;
         const offset = BigInt(m.offset);
@@ -586,6 +590,10 @@ export class Runner {
         const timed = (++this.sampled & 63) === 0;
         const t0 = timed ? performance.now() : 0;
         const known = this.engine.merchants.size;
+        if (nextDue !== Infinity && (owned.emitted === null || offset >= owned.emitted) && parseTime(d.event.occurredAt) > nextDue) {
+          triggered.push(...this.notices.applyDue(owned, parseTime(d.event.occurredAt)));
+          nextDue = this.notices.nextDue(owned);
+        }
         const raised = this.engine.process(d.event);
         if (timed) this.metrics.evalSeconds.observe((performance.now() - t0) / 1000);
         // a merchant new to this process (restored ones were noted on claim): two lookups in tables as large as
@@ -594,7 +602,10 @@ export class Runner {
           owned.merchants.add(d.event.merchantId);
           this.partitions.partitionOf.set(d.event.merchantId, p);
         }
-        if (this.engine.infra.ahead.length) this.notices.ahead(this.engine.takeAhead());
+        if (this.engine.infra.ahead.length) {
+          this.notices.ahead(this.engine.takeAhead());
+          nextDue = this.notices.nextDue(owned);
+        }
         if (replay) continue;
         processed[d.event.type] = (processed[d.event.type] ?? 0) + 1;
         for (const a of raised) {
@@ -623,6 +634,22 @@ export class Runner {
       if (lapsed.length) this.notices.holdNotices(lapsed);
       let written: OutboxRow[] = [];
       let committed = false;
+      if (triggered.length) {
+        // an alert recorded already (the notices read again after a restart or a rebalance) is not raised twice
+        const recorded = await this.store.recordedAlerts(triggered.map((t) => t.a.alertId)).catch(() => undefined);
+        if (!recorded) {
+          // not known whether they are recorded: the chunk is processed again, as after a failed commit
+          await this.partitions.release(p, false);
+          this.fetchAgainSoon(pause);
+          return;
+        }
+        for (const t of triggered)
+          if (!recorded.has(t.a.alertId)) {
+            appendedAt.push(Date.now());
+            alerts.push(t.a);
+            outbox.push(alertMessage(t.a, { "mt-event-id": t.eventId }));
+          }
+      }
       if (fresh) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
         // consumed again and, from the same state, make the same rule hits and no outputs again. savePositions

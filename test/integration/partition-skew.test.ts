@@ -104,6 +104,45 @@ describe("partitions apart in event time", () => {
     expect(finding(alerts.find((a) => a.merchantId === after))).toEqual(finding(expected.find((a) => a.merchantId === after)));
   });
 
+  it("links a peer behind by the flag's notice before its own later events of the same chunk", { timeout: 120_000 }, async () => {
+    resetEvents();
+    const n = freshNames("skew-chunk");
+    await createTopics(n, PARTITIONS);
+    const url = await freshSchema(n);
+    const dir = mkdtempSync(join(tmpdir(), "mt-skew-chunk-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const indicators = join(dir, "set.json");
+    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "skew", source: "member:hotline-test" })));
+    const used = new Set<string>();
+    const [flagged, peer] = [idOnOf([0], "F", used, PARTITIONS), idOnOf([1], "P", used, PARTITIONS)];
+    const flag = onIp(flagged, "2026-03-02T00:00:00Z", [LISTED_URL]);
+    // the peer shares the address from 1 March and moves to another on 3 March: it held it at the flag
+    const boards = onIp(peer, "2026-03-01T00:00:00Z");
+    const moves = onIpOf("192.0.2.72")(peer, "2026-03-03T00:00:00Z");
+    const runner = await startRunner(n, url, { indicators });
+    try {
+      await produce(n.events, [flag]);
+      await waitCaughtUp(n, url);
+      // both of the peer's events in one chunk, after the flag is known
+      await produce(n.events, [boards, moves]);
+      await waitCaughtUp(n, url);
+      await new Promise((r) => setTimeout(r, 2500));
+      await waitCaughtUp(n, url);
+    } finally {
+      await runner.stop();
+    }
+    const file = join(dir, "events.ndjson");
+    writeFileSync(file, [boards, flag, moves].join("\n") + "\n");
+    const expected = await replayAlerts(file, indicators);
+    expect(expected.map((a) => [a.merchantId, a.signals.flatMap((s) => s.evidence.eventIds)]).sort()).toEqual(
+      [
+        [flagged, ["e-1"]],
+        [peer, ["e-2", "e-1"]],
+      ].sort(),
+    );
+    expect(ids((await casesAndAlerts(url)).alerts)).toEqual(ids(expected));
+  });
+
   it("keeps the flags of a merchant whose partition went to another process, read from its notices again", { timeout: 180_000 }, async () => {
     resetEvents();
     const n = freshNames("skew-moved");

@@ -7,7 +7,7 @@ import { FencedError, FLAGS_PAGE, FLAGS_START, type FlagCursor, type PgStore } f
 import { FlagNotice, hasKey, infraKeys } from "../../state/infra.js";
 import { RunPart, type RunContext } from "./context.js";
 import { alertMessage, type Commits } from "./commits.js";
-import type { Owned, Partitions } from "./partitions.js";
+import type { Owned, Partitions, Trigger } from "./partitions.js";
 import { Retried } from "./retried.js";
 import { parseTime } from "../../lib/time.js";
 
@@ -171,6 +171,35 @@ export class Notices extends RunPart {
     }
   }
 
+  /** The earliest flag (epoch ms, event time) of the partition's triggers that may run now; Infinity: none. */
+  nextDue(owned: Owned): number {
+    let due = Infinity;
+    for (const t of owned.triggers) if (!this.waits(t)) due = Math.min(due, parseTime(t.notice.occurredAt));
+    return due;
+  }
+
+  /**
+   * Runs, within a chunk of the partition's events, its triggers at flags earlier than `at`, the time of the event about
+   * to be processed, in the flags' order: replay linked the peers before that event. Returns their alerts, each with
+   * the event that flagged the merchant it is linked to; the chunk commits them.
+   */
+  applyDue(owned: Owned, at: number): { a: Alert; eventId: string }[] {
+    const due = owned.triggers.filter((t) => !this.waits(t) && parseTime(t.notice.occurredAt) < at);
+    owned.triggers = owned.triggers.filter((t) => !due.includes(t));
+    due.sort((x, y) => parseTime(x.notice.occurredAt) - parseTime(y.notice.occurredAt));
+    const raised: { a: Alert; eventId: string }[] = [];
+    for (const t of due) for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
+    return raised;
+  }
+
+  /**
+   * A trigger of a merchant unflagged here since, whose notice dropping its keys is not read yet (a later chunk's,
+   * being committed): it waits for that notice to say when (droppedSince).
+   */
+  private waits(t: Trigger): boolean {
+    return t.droppedAt === undefined && this.unflaggedHere(t.notice.merchantId);
+  }
+
   /**
    * A notice that drops a merchant's keys, read while triggers of its earlier notices wait on their partitions (a
    * backlog caught up in one chunk: flagged and unflagged in one read of the notices, or a partition busy): they still
@@ -233,9 +262,7 @@ export class Notices extends RunPart {
     const raised: { a: Alert; eventId: string }[] = [];
     this.partitions.inHand = p;
     for (const t of triggers) {
-      // of a merchant unflagged here since, whose notice dropping its keys is not read yet (a later chunk's, being
-      // committed): it waits for that notice to say when (droppedSince)
-      if (t.droppedAt === undefined && this.unflaggedHere(t.notice.merchantId)) owned.triggers.push(t);
+      if (this.waits(t)) owned.triggers.push(t);
       else for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
     }
     for (const h of this.engine.takeHits()) owned.hits.push(h);
