@@ -2,7 +2,7 @@
 // so a replay of last year's data matches what was valid then.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { INDICATOR_SET_MAX_BYTES, indicatorKey, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
+import { INDICATOR_SET_MAX_BYTES, indicatorKey, isRedTlp, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
 import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, hostSkeleton, parseHttpUrl, sha256Tagged } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
@@ -50,6 +50,43 @@ interface UrlMatches {
 }
 const NO_MATCHES: UrlMatches = Object.freeze({ refs: NONE, withoutQuery: 0, lookAlikes: NO_LOOK_ALIKES });
 
+/**
+ * A URL's matches at a time, all that flagged-site-link and the evidence ask of it in one lookup: the entries it matches
+ * (matchUrl), those among them listing a page without the query it has (matchedWithoutQuery), and the entries its host
+ * is only drawn like (matchLookAlikes).
+ */
+export interface UrlMatchesAt {
+  listed: readonly IndicatorRef[];
+  withoutQuery: readonly IndicatorRef[];
+  lookAlikes: readonly LookAlike[];
+}
+/** What matchesAt gives for a URL that matches nothing at any time (nearly every URL): this object, nothing allocated. */
+export const NO_URL_MATCHES: UrlMatchesAt = Object.freeze({ listed: NONE, withoutQuery: NONE, lookAlikes: NO_LOOK_ALIKES });
+
+/**
+ * A name a host is drawn like as an alert or the evidence marks it: red while only TLP:RED entries list it (never
+ * written where it could leave the member), not once an entry of another level lists it too (no secret then).
+ */
+export interface RedMark {
+  red?: true;
+}
+/**
+ * The mark `same` finds among `marks` with the look-alike's entry taken into its red, or else the one `make` gives
+ * (red when the entry is TLP:RED), added at the end.
+ */
+export function markLookAlike<T extends RedMark>(marks: T[], same: (m: NoInfer<T>) => boolean, ref: IndicatorRef, make: () => NoInfer<T>): T {
+  const red = isRedTlp(ref.tlp);
+  const was = marks.find(same);
+  if (was) {
+    if (!red) delete was.red;
+    return was;
+  }
+  const mark = make();
+  if (red) mark.red = true;
+  marks.push(mark);
+  return mark;
+}
+
 /** An entry as an index holds it: its kind, the key it is looked up by, and what a match carries. */
 interface Cited {
   kind: IndicatorKind;
@@ -76,11 +113,11 @@ export class IndicatorIndex {
    * may look like. An ASCII key is its own skeleton and is looked up in the kind's table as it is.
    */
   private readonly skeletons = { domain: new Map<string, string[]>(), url: new Map<string, string[]>() };
-  /** URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales */
+  /**
+   * URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales. One lookup per
+   * question: flagged-site-link and the evidence ask matchesAt for all they need of a URL.
+   */
   private readonly urls = new Memo<UrlMatches>(MEMO_CAP, (raw) => this.matchUrlAnyTime(raw), "indicator-url");
-  /** the last URL asked about and its matches: a rule asks for a URL's matches, then its look-alikes (one memo lookup) */
-  private lastUrl = "";
-  private lastMatches = NO_MATCHES;
   readonly sets: { id: string; source: string; version: number; entries: number; signedBy?: string }[] = [];
   private fp: number | undefined;
   private content = 0;
@@ -91,8 +128,6 @@ export class IndicatorIndex {
 
   add(set: IndicatorSet): void {
     this.urls.clear();
-    this.lastUrl = "";
-    this.lastMatches = NO_MATCHES;
     this.fp = undefined;
     for (const e of set.entries) {
       // a sum, so the fingerprint does not depend on the order the sets came in
@@ -185,8 +220,7 @@ export class IndicatorIndex {
    * listed domain or parent domain, or its host's listed IP address.
    */
   matchUrl(raw: string, at: number): readonly IndicatorRef[] {
-    // entries of any validity are remembered, and filtered by time here (events may come out of order)
-    return validAt(this.matchesOf(raw).refs, at, asRef);
+    return this.matchesAt(raw, at).listed;
   }
 
   /**
@@ -195,21 +229,24 @@ export class IndicatorIndex {
    * Hashed entries hide the name, so they are never found here.
    */
   matchLookAlikes(raw: string, at: number): readonly LookAlike[] {
-    return validAt(this.matchesOf(raw).lookAlikes, at, lookAlikeRef);
+    return this.matchesAt(raw, at).lookAlikes;
   }
 
   /** Of matchUrl's entries, the url and url-sha256 ones listing a page without a query that the URL has (which an alert says). */
   matchedWithoutQuery(raw: string, at: number): readonly IndicatorRef[] {
-    const m = this.matchesOf(raw);
-    return m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at, asRef) : NONE;
+    return this.matchesAt(raw, at).withoutQuery;
   }
 
-  private matchesOf(raw: string): UrlMatches {
-    if (raw !== this.lastUrl) {
-      this.lastMatches = this.urls.get(raw);
-      this.lastUrl = raw;
-    }
-    return this.lastMatches;
+  /** matchUrl, matchedWithoutQuery and matchLookAlikes in one lookup; NO_URL_MATCHES when the URL matches nothing at any time. */
+  matchesAt(raw: string, at: number): UrlMatchesAt {
+    const m = this.urls.get(raw);
+    if (m === NO_MATCHES) return NO_URL_MATCHES;
+    // entries of any validity are remembered, and filtered by time here (events may come out of order)
+    return {
+      listed: validAt(m.refs, at, asRef),
+      withoutQuery: m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at, asRef) : NONE,
+      lookAlikes: validAt(m.lookAlikes, at, lookAlikeRef),
+    };
   }
 
   private matchUrlAnyTime(raw: string): UrlMatches {

@@ -2,8 +2,7 @@
 // ("enough evidence to act without querying raw data"): the details of the events rules kept as evidence, and a
 // short daily series of sales and chargebacks for the case page's chart.
 import type { Event, EvidenceEvent } from "../decode/events.js";
-import type { IndicatorIndex } from "../indicators/index.js";
-import { isRedTlp } from "../indicators/schema.js";
+import { markLookAlike, type IndicatorIndex } from "../indicators/index.js";
 import { dayIndex } from "./window.js";
 import { hasSettlements, type MerchantState } from "./merchant.js";
 
@@ -44,26 +43,22 @@ type Flagged = NonNullable<EvidenceEvent["flagged"]>[number];
  * look-alikes), each name once; null when neither.
  */
 function flagOf(url: string, indicators: IndicatorIndex, at: number): Flagged | null {
-  if (indicators.matchUrl(url, at).length > 0) return { url };
-  const alike = indicators.matchLookAlikes(url, at);
-  if (alike.length === 0) return null;
+  const matches = indicators.matchesAt(url, at);
+  if (matches.listed.length > 0) return { url };
+  if (matches.lookAlikes.length === 0) return null;
   const lookAlikeOf: Flagged["lookAlikeOf"] & {} = [];
-  for (const { ref, listed } of alike) {
+  for (const { ref, listed } of matches.lookAlikes) {
     const page = ref.kind === "url";
-    const red = isRedTlp(ref.tlp);
-    const was = lookAlikeOf.find((n) => n.name === listed && n.page === page);
-    if (!was) lookAlikeOf.push({ name: listed, page, ...(red && { red: true as const }) });
-    // a name also listed at another level is no secret
-    else if (!red) delete was.red;
+    markLookAlike(lookAlikeOf, (n) => n.name === listed && n.page === page, ref, () => ({ name: listed, page }));
   }
   return { url, lookAlikeOf };
 }
 
 /** The `flagged` field of an event's summary for its addresses (each once), absent when none is flagged. */
-function flaggedOf(urls: readonly (string | undefined)[], indicators: IndicatorIndex, at: number): { flagged?: Flagged[] } {
+function flaggedOf(urls: readonly (string | undefined)[], flag: (url: string) => Flagged | null): { flagged?: Flagged[] } {
   const flagged: Flagged[] = [];
   for (const url of new Set(urls)) {
-    const f = url === undefined ? null : flagOf(url, indicators, at);
+    const f = url === undefined ? null : flag(url);
     if (f) flagged.push(f);
   }
   return flagged.length ? { flagged } : {};
@@ -71,6 +66,7 @@ function flaggedOf(urls: readonly (string | undefined)[], indicators: IndicatorI
 
 export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number): EvidenceEvent {
   const base = { eventId: e.eventId, type: e.type, occurredAt: e.occurredAt };
+  const flag = (url: string) => flagOf(url, indicators, at);
   switch (e.type) {
     case "transaction":
       return {
@@ -85,14 +81,21 @@ export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number)
         descriptor: e.descriptor,
         checkoutUrl: e.checkout?.url,
         referrerUrl: e.checkout?.referrerUrl,
-        ...flaggedOf([e.checkout?.url, e.checkout?.referrerUrl], indicators, at),
+        ...flaggedOf([e.checkout?.url, e.checkout?.referrerUrl], flag),
       };
     case "chargeback":
       return { ...base, transactionId: e.transactionId, amountMinor: e.amountMinor, currency: e.currency, network: e.network, reasonCode: e.reasonCode, kind: e.kind };
     case "site_observation": {
       const linked = e.linkedUrls ?? [];
+      // each address looked up once: to keep the flagged ones first, then for their marks
+      const flags = new Map<string, Flagged | null>();
+      const flagOnce = (u: string): Flagged | null => {
+        let f = flags.get(u);
+        if (f === undefined) flags.set(u, (f = flag(u)));
+        return f;
+      };
       // listed or a look-alike of a listed name
-      const first = linked.filter((u) => flagOf(u, indicators, at) !== null);
+      const first = linked.filter((u) => flagOnce(u) !== null);
       const kept = [...first, ...linked.filter((u) => !first.includes(u))].slice(0, LINKED_CAP);
       return {
         ...base,
@@ -100,12 +103,12 @@ export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number)
         linkedUrls: kept,
         linkedCount: linked.length,
         contentDiffersByReferrer: e.contentDiffersByReferrer,
-        ...flaggedOf([e.url, ...kept], indicators, at),
+        ...flaggedOf([e.url, ...kept], flagOnce),
       };
     }
     case "merchant":
       // its flagged websites are its addresses (the profile lists them all)
-      return { ...base, descriptor: e.descriptor, ...flaggedOf(e.websites ?? [], indicators, at) };
+      return { ...base, descriptor: e.descriptor, ...flaggedOf(e.websites ?? [], flag) };
   }
 }
 

@@ -7,9 +7,8 @@ import { domainToUnicode } from "node:url";
 import { z } from "zod";
 import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, share, type EvalInput, type Finding, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
-import type { IndicatorRef } from "../../indicators/index.js";
+import { markLookAlike, type IndicatorRef } from "../../indicators/index.js";
 import { urlHost } from "../../lib/url.js";
-import { isRedTlp } from "../../indicators/schema.js";
 
 const Params = z.strictObject({
   /** indicators below this confidence are ignored */
@@ -54,14 +53,13 @@ const lookAlikeConfidence = (r: IndicatorRef, p: Params): number => Math.round(r
 
 /** Checks one URL; true when it matched an indicator or looks like a listed name (recorded in the slot, created then). */
 function check(input: EvalInput<Params, Slot>, url: string): boolean {
-  const { indicators } = input.env;
   const { minConfidence } = input.params;
-  const listed = indicators.matchUrl(url, input.at);
-  const drawnLike = indicators.matchLookAlikes(url, input.at);
+  // one lookup for all the rule asks of the URL
+  const matches = input.env.indicators.matchesAt(url, input.at);
   // nearly every URL matches nothing: return before the filters allocate
-  if (listed.length === 0 && drawnLike.length === 0) return false;
-  const refs = listed.filter((r) => r.confidence >= minConfidence);
-  const alike = drawnLike.filter((m) => lookAlikeConfidence(m.ref, input.params) >= minConfidence);
+  if (matches.listed.length === 0 && matches.lookAlikes.length === 0) return false;
+  const refs = matches.listed.filter((r) => r.confidence >= minConfidence);
+  const alike = matches.lookAlikes.filter((m) => lookAlikeConfidence(m.ref, input.params) >= minConfidence);
   if (refs.length === 0 && alike.length === 0) return false;
   const slot = keep(input, fresh);
   const host = urlHost(url);
@@ -70,23 +68,18 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   for (const m of alike) {
     keepStrongest((slot.lookAlikes ??= []), m.ref, CAP);
     const seen = (slot.lookAlikeHosts ??= []);
+    if (!host) continue;
     const page = m.ref.kind === "url";
     // a name listed only at TLP:RED is never written where it could leave the member (see detailOf)
-    const red = isRedTlp(m.ref.tlp);
-    const was = seen.find((s) => s.host === host && s.listed === m.listed && s.page === page);
-    if (was) {
-      was.confidence = Math.max(was.confidence, m.ref.confidence);
-      if (!red) delete was.red;
-    } else if (host) {
-      seen.push({ host, listed: m.listed, page, confidence: m.ref.confidence, ...(red && { red: true as const }) });
-      if (seen.length > CAP) seen.shift();
-    }
+    const mark = markLookAlike(seen, (s) => s.host === host && s.listed === m.listed && s.page === page, m.ref, () => ({ host, listed: m.listed, page, confidence: m.ref.confidence }));
+    mark.confidence = Math.max(mark.confidence, m.ref.confidence);
+    if (seen.length > CAP) seen.shift();
   }
   if (refs.length === 0) return true;
   for (const r of refs) keepStrongest(slot.matched, r, CAP);
   if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   // a reviewer weighs a listed page reached with a query the entry did not name: the alert says so
-  if (host && input.env.indicators.matchedWithoutQuery(url, input.at).some((r) => r.confidence >= input.params.minConfidence)) {
+  if (host && matches.withoutQuery.some((r) => r.confidence >= minConfidence)) {
     const bare = (slot.withoutQuery ??= []);
     if (!bare.includes(host)) pushRecent(bare, host, CAP);
   }
