@@ -121,8 +121,8 @@ describe("shared-infrastructure", () => {
   it("sharing with a merchant that is not flagged is nothing", () => {
     const engine = engineWith(RULES, LISTED);
     const alerts = feed(engine, [
-      merchant({ merchantId: M2, ...infra([IP1], ["UA-1"]), principals: [hashOf("p")] }),
-      merchant({ merchantId: M3, ...infra([IP1], ["UA-1"]), principals: [hashOf("p")] }),
+      merchant({ merchantId: M2, ...infra([IP1], ["UA-01"]), principals: [hashOf("p")] }),
+      merchant({ merchantId: M3, ...infra([IP1], ["UA-01"]), principals: [hashOf("p")] }),
       tx({ merchantId: M2 }),
       tx({ merchantId: M3 }),
     ]);
@@ -208,13 +208,13 @@ describe("shared-infrastructure", () => {
     const set = indicatorSet(
       [
         { id: "ip-1", kind: "ip", value: IP1, confidence: 70 },
-        { id: "ga-1", kind: "analytics-id", value: "UA-999999-1", confidence: 80 },
+        { id: "ga-1", kind: "analytics-id", value: "UA-0999999-1", confidence: 80 },
         { id: "ip-low", kind: "ip", value: IP2, confidence: 40 },
       ],
       { id: "infra-set", source: "member:test" },
     );
     const engine = engineWith(RULES, set);
-    const m = merchant({ merchantId: M2, ...infra([IP1, IP2], ["UA-999999-1"]) });
+    const m = merchant({ merchantId: M2, ...infra([IP1, IP2], ["UA-0999999-1"]) });
     const alerts = feed(engine, [m]);
     expect(signalOf(engine, "shared", M2)).toEqual({
       value: 2,
@@ -243,7 +243,7 @@ describe("shared-infrastructure", () => {
     const onlyIp = RULES.replace("via: [ip, analytics-id, principal, payout-account, email]", "via: [ip]");
     const engine = engineWith(onlyIp, LISTED);
     const p = hashOf("principal-x");
-    feed(engine, [merchant({ merchantId: M2, principals: [p], ...infra([], ["UA-1"]) }), merchant({ merchantId: M1, principals: [p], ...infra([IP1], ["UA-1"]) })]);
+    feed(engine, [merchant({ merchantId: M2, principals: [p], ...infra([], ["UA-01"]) }), merchant({ merchantId: M1, principals: [p], ...infra([IP1], ["UA-01"]) })]);
     expect(signalOf(engine, "shared", M2)).toBeUndefined();
     feed(engine, [merchant({ merchantId: M3, ...infra([IP1]) })]);
     expect(signalOf(engine, "shared", M3)?.detail).toBe(`ip with flagged merchant ${M1}`);
