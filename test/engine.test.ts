@@ -589,7 +589,7 @@ describe("engine bookkeeping", () => {
 
   it("a profile event repeating the merchant's lists keeps the ones already held, so their strings are held once", () => {
     const engine = engineWith(SCORING, SET);
-    const infra = { ips: ["192.0.2.1", "192.0.2.2"], analyticsIds: ["UA-1000-1"] };
+    const infra = { ips: ["192.0.2.1", "192.0.2.2"], analyticsIds: ["UA-01000-1"] };
     feed(engine, [merchant({ merchantId: M1, principals: [hashOf("principal-1")], infrastructure: infra })]);
     const first = state(engine, M1).profile!;
     // equal lists arriving as new arrays (as every decoded event brings)

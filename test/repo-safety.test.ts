@@ -2,7 +2,8 @@
 // fixtures/, rules/ and test/, so that a later change cannot add a real site: a host name under a real top-level
 // domain, an e-mail address outside the reserved names, an IP address outside the documentation, private and loopback
 // ranges; and, in those and in src/, docs/, scripts/, docker/ and the top-level documents, a card number (a 13-19
-// digit run the service itself takes for one: Luhn-valid and issuable, as maskCardNumbers decides). In TypeScript only
+// digit run the service itself takes for one: Luhn-valid and issuable, as maskCardNumbers decides) and an analytics
+// id (UA-…) that may be a real site's account: only the synthetic form, a leading zero on the account (UA-0310037-1). In TypeScript only
 // text is read (strings, template text, regular expressions, comments), not code, whose `x.id` is no host.
 // An exception is listed in ALLOWED with its reason; a sample this test must refuse is built at run time, so that
 // this file passes its own scan.
@@ -11,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { syntheticPan } from "./helpers/card-numbers.js";
-import { cardNumbers, textOf, unsafeNames } from "./helpers/repo-safety.js";
+import { analyticsIds, cardNumbers, textOf, unsafeNames } from "./helpers/repo-safety.js";
 
 /** The scanner's own files: they hold its ranges, its exceptions and the samples it must refuse (scanned for card numbers only). */
 const SELF = ["test/repo-safety.test.ts", "test/helpers/repo-safety.ts"];
@@ -55,6 +56,11 @@ describe("the repository's fixtures, rules and tests", () => {
     expect(found).toEqual([]);
   });
 
+  it("and, with src/, docs/, scripts/, docker/ and the top-level documents, hold analytics ids only in the synthetic form", () => {
+    const found = [...numbered, ...SELF].flatMap((file) => analyticsIds(readFileSync(join(PACKAGE_ROOT, file), "utf8")).map((f) => `${file}: ${f}`));
+    expect(found).toEqual([]);
+  });
+
   it("are all scanned, each exception is still needed, and the scan finds what it must refuse", () => {
     expect(named).toEqual(expect.arrayContaining(["fixtures/sample/events.ndjson", "fixtures/stix/partner-tool-bundle.json", "fixtures/misp-feed/manifest.json", "rules/sites.yaml", "test/helpers/web.ts", "test/helpers/card-numbers.ts", "test/integration/harness.ts"]));
     expect(numbered).toEqual(expect.arrayContaining(["src/lib/log.ts", "docs/backtest.md", "README.md"]));
@@ -80,6 +86,15 @@ describe("the repository's fixtures, rules and tests", () => {
     // in a script, a host in a string, a template's text, a regular expression or a comment counts; code does not
     const script = `const a = x.id / 2; const u = \`\${a.id}: https://${dot("shop", "com")}/\${a.name}\`; // see ${dot("news", "org")}\nconst r = /${dot("re", "net")}/; call("${dot("str", "io")}");`;
     expect(textOf("x.ts", script).flatMap(unsafeNames)).toEqual([dot("shop", "com"), dot("news", "org"), dot("re", "net"), dot("str", "io")].map((h) => `host ${h} is outside .example, .test, .invalid, .localhost and example.com/net/org`));
+
+    // a UA- id is refused unless its account number has the leading zero no real account has; samples built here
+    const ua = (...parts: string[]) => ["UA", ...parts].join("-");
+    expect(analyticsIds(`{"analyticsIds":["${ua("0310037", "1")}","${ua("000000", "1")}","${ua("01")}"]} x${ua("310037", "1")} ${ua("310037", "1")}x`)).toEqual([]);
+    expect(analyticsIds(`{"analyticsIds":["${ua("310037", "1")}","${ua("1")}"],"value":"${ua("999999", "9").toLowerCase()}"}`)).toEqual([
+      `analytics id ${ua("310037", "1")} may be a real site's account: write it with a leading zero, ${ua("0310037", "1")} (no real account number has one)`,
+      `analytics id ${ua("1")} may be a real site's account: write it with a leading zero, ${ua("01")} (no real account number has one)`,
+      `analytics id ${ua("999999", "9").toLowerCase()} may be a real site's account: write it with a leading zero, ${ua("0999999", "9")} (no real account number has one)`,
+    ]);
 
     const pan = syntheticPan("411111111111111");
     expect(cardNumbers(`card ${pan} and ${pan.replace(/(\d{4})(?=\d)/g, "$1 ")}; not the tokens t-${pan}x or sha256:${pan}ab`)).toEqual([

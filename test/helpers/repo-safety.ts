@@ -1,5 +1,6 @@
 // What a committed file may not name: a host under a real top-level domain, an e-mail address outside the reserved
-// names, an IP address outside the documentation, private and loopback ranges, a card number. Used by
+// names, an IP address outside the documentation, private and loopback ranges, an analytics id that may be a real
+// site's account, a card number. Used by
 // test/repo-safety.test.ts over the repository and by test/fixtures.test.ts over generated fixtures.
 import { BlockList, isIPv4, isIPv6 } from "node:net";
 import ts from "typescript";
@@ -94,5 +95,16 @@ const DIGIT_RUN = /(?<![0-9a-z+/])\d(?:[ -]?\d){12,18}(?![0-9a-z+/])/gi;
 export const cardNumbers = (text: string): string[] =>
   [...text.matchAll(DIGIT_RUN)].flatMap(([run]) => (maskCardNumbers(run) === run ? [] : [`${maskCardNumbers(run)} is a card number (Luhn-valid, issuable): build it at run time (test/helpers/card-numbers.ts)`]));
 
+/** A Google Analytics (Universal Analytics) id as written, UA-account-property, in any case. */
+const ANALYTICS_ID = /(?<![\w-])UA-\d+(?:-\d+)*(?![\w-])/gi;
+/**
+ * The synthetic form: a leading zero on the account number. GA numbers accounts as integers and never writes one
+ * with a leading zero, so UA-0310037-1 can be no site's account, while the same id without the zero may be one.
+ */
+const SYNTHETIC_ANALYTICS_ID = /^UA-0\d*(?:-\d+)*$/i;
+/** Analytics ids in `text` that may be a real site's account (any UA- id without the leading zero). */
+export const analyticsIds = (text: string): string[] =>
+  [...text.matchAll(ANALYTICS_ID)].flatMap(([id]) => (SYNTHETIC_ANALYTICS_ID.test(id) ? [] : [`analytics id ${id} may be a real site's account: write it with a leading zero, ${id.replace(/^UA-/i, "UA-0")} (no real account number has one)`]));
+
 /** Everything in `text` a fixture must not hold, each with its reason. */
-export const unsafe = (text: string): string[] => [...unsafeNames(text), ...cardNumbers(text)];
+export const unsafe = (text: string): string[] => [...unsafeNames(text), ...analyticsIds(text), ...cardNumbers(text)];

@@ -48,7 +48,7 @@ function profile(merchantId: string, minute: number, over: Record<string, unknow
     mcc: "5999",
     country: "NL",
     websites: [`https://shop-${merchantId.slice(-3).toLowerCase()}.example/`],
-    infrastructure: { ips: [], analyticsIds: ["UA-424242-1"] },
+    infrastructure: { ips: [], analyticsIds: ["UA-0424242-1"] },
     ...over,
   });
 }
@@ -89,7 +89,7 @@ describe("shared infrastructure across processes", () => {
       lines.push(profile(after, 2));
       await produce(n.events, lines.slice(2));
       await until("the late peer's alert", async () => (await casesAndAlerts(url)).alerts.length === 3, 30_000);
-      const newId = { infrastructure: { ips: [], analyticsIds: ["UA-777777-1"] } };
+      const newId = { infrastructure: { ips: [], analyticsIds: ["UA-0777777-1"] } };
       lines.push(profile(moved, 3, newId));
       await produce(n.events, lines.slice(3));
       await waitCaughtUp(n, url);
