@@ -400,9 +400,10 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return reply.header("content-disposition", `attachment; filename="case-${file.case.caseId}.json"`).send(file);
   });
   // a case's audit trail as reviewers read it: an evidence address written into a comment or note masked, as on
-  // the page (the case's evidence, read after its rows, holds every address they can name: alerts are only added)
+  // the page (the case's evidence, read after its rows, holds every address they can name: alerts are only added);
+  // every opening, and no read of the trail (the auditors' and admins' to know)
   const caseAudit = async (actor: Actor, id: string, form: "csv" | "json") => {
-    const rows = await store.exportAudit(actor, form, { caseId: id });
+    const rows = await store.exportAudit(actor, form, { caseId: id, forReviewer: true });
     const { audit } = writtenMasker((await store.get(id)).context);
     return rows.map(audit);
   };

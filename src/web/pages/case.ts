@@ -114,33 +114,15 @@ export function changeOf(a: CaseDetail["audit"][number]): string {
     .join("; ");
 }
 
-/** Each user's rows of one action in a case's trail: how many, and the time of the last. */
-function byUser(audit: CaseDetail["audit"], action: string): [string, { times: number; last: string }][] {
-  const users = new Map<string, { times: number; last: string }>();
-  for (const a of audit) if (a.action === action) users.set(a.actor, { times: (users.get(a.actor)?.times ?? 0) + 1, last: a.at });
-  return [...users];
-}
-const listed = (users: ReturnType<typeof byUser>): Html =>
-  html`${users.map(([who, v], i) => html`${i ? ", " : ""}${who} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`)}`;
-
 /**
  * Who opened the case, a line under the trail: its openings (a row each) would bury the decisions in the table. The
  * audit CSV and the export keep every row. `opening`: this page is one, and counted (a refused form's page is none).
  */
-function openedBy(audit: CaseDetail["audit"], opening: boolean): Html {
-  const users = byUser(audit, "case-view");
-  if (!users.length) return html``;
-  return html`<p id="case-views" class="muted">Opened by ${listed(users)}: each opening is a row of the audit trail${opening ? ", this one included" : ""} (its CSV, or the export's action case-view).</p>`;
-}
-
-/**
- * Who read the case's trail through the audit trail's page or export, filtered by its number (an auditor, an admin):
- * a line under the table as openings are, since a reader paging through it would bury the decisions; the CSV keeps them.
- */
-function trailReadBy(audit: CaseDetail["audit"]): Html {
-  const users = byUser(audit, "audit-export");
-  if (!users.length) return html``;
-  return html`<p id="trail-reads" class="muted">This case's audit trail read by ${listed(users)}, with the case's number as a filter (the audit trail's page or its export): each read is a row of the trail (action audit-export).</p>`;
+function openedBy(openings: CaseDetail["openings"], opening: boolean): Html {
+  if (!openings.length) return html``;
+  return html`<p id="case-views" class="muted">Opened by ${openings.map(
+    (v, i) => html`${i ? ", " : ""}${v.actor} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`,
+  )}: each opening is a row of the audit trail${opening ? ", this one included" : ""} (its CSV, or the export's action case-view).</p>`;
 }
 
 /** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
@@ -352,13 +334,11 @@ ${
 }${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
 <section><h2>Timeline</h2><table id="timeline"><caption class="vh">Timeline: alerts, decisions and comments, oldest first</caption><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body"${refusedBy(o.comment !== undefined)} rows="2" cols="60" required>${o.comment ?? ""}</textarea></label><button>Add comment</button></form>`}</section>
-<section><h2>Audit trail</h2><table id="audit"><caption class="vh">Audit trail of the case</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What changed</th><th scope="col">Detail</th></tr></thead><tbody>${audit
-      .filter((a) => a.action !== "case-view" && a.action !== "audit-export")
-      .map(
-        (a) =>
-          html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
-            a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
-          }</td></tr>`,
-      )}</tbody></table>${openedBy(audit, o.opening === true)}${trailReadBy(audit)}</section>`,
+<section><h2>Audit trail</h2><table id="audit"><caption class="vh">Audit trail of the case</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What changed</th><th scope="col">Detail</th></tr></thead><tbody>${audit.map(
+      (a) =>
+        html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
+          a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
+        }</td></tr>`,
+    )}</tbody></table>${openedBy(d.openings, o.opening === true)}</section>`,
   );
 }
