@@ -619,6 +619,18 @@ export class CaseStore {
   }
 
   /**
+   * The hash of the address `username` last revealed on the case (their latest reveal-url row on it), or null: what
+   * the page a reveal redirects to may show, so that what the browser carries there names nothing unrecorded.
+   */
+  async lastReveal(caseId: string, username: string): Promise<string | null> {
+    const r = await this.db.query<{ target: string }>(
+      "SELECT target FROM mt_audit WHERE case_id = $1::bigint AND actor = $2 AND action = 'reveal-url' ORDER BY audit_id DESC LIMIT 1",
+      [caseIdOf(caseId), username],
+    );
+    return r.rows[0]?.target ?? null;
+  }
+
+  /**
    * The case file for a report to the authorities or a hotline. It holds every evidence address in full, so its
    * audit row names each one's hash, as a reveal of each would. TLP:RED indicators never leave the member that holds
    * them: the file says how many were withheld, and the case page shows them to the reviewer.

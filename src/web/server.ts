@@ -330,11 +330,20 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // one line per user, this opening included, and ?action= finds the decisions among them
   // a case's page to work it on: with whom it can be handed over to
   const workPage = async (req: FastifyRequest, d: CaseDetail, o: CasePageOptions = {}) => casePage(pageUser(req)!, d, { ...o, assignees: await store.assignees() });
+  // an address revealed on the page is shown on the page its form redirects to, once: a reload neither reveals it
+  // again nor records another reveal. The browser carries its hash there (a cookie for that case's page, for a
+  // minute, taken back by the page), and the page shows it only when it is the reviewer's latest reveal on the case
+  // in the trail: a cookie made by hand shows nothing that was not revealed, and recorded, by whoever sends it
+  const REVEALED_COOKIE = "mt_revealed";
+  const revealedCookie = (caseId: string) => ({ path: `/cases/${caseId}`, httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined, maxAge: 60 }) as const;
   app.get("/cases/:id", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { done } = req.query as { done?: string };
     // what came in since the reviewer last looked: read before this opening counts as a look
     const { detail: d, seen } = await store.open(id, req.actor!, "page");
+    const flashed = req.cookies[REVEALED_COOKIE];
+    if (flashed !== undefined) reply.clearCookie(REVEALED_COOKIE, revealedCookie(d.case.caseId));
+    const revealed = flashed && (await store.lastReveal(d.case.caseId, req.actor!.username)) === flashed ? flashed : undefined;
     // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
     // (a case handed over says to whom)
     const handedTo = done === "assign" && d.case.assignee !== req.actor!.username ? `, assigned to ${d.case.assignee}` : "";
@@ -344,13 +353,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const sameRef = same.length
       ? `. ${given!.ref} is also the reference of ${same.map((x) => `case #${x.caseId} (${x.merchantId})`).join(", ")}: check that it is this case's`
       : "";
-    const notice =
-      done === "comment"
+    const notice = revealed
+      ? "The address is shown as text below; the reveal is in the audit trail."
+      : done === "comment"
         ? "comment added"
         : typeof done === "string" && Object.hasOwn(TRANSITIONS, done)
           ? `${done}: the case is now ${statusText(d.case.status)}${handedTo}${sameRef}`
           : undefined;
-    return sendHtml(reply, await workPage(req, d, { notice, seen, opening: true }));
+    return sendHtml(reply, await workPage(req, d, { notice, seen, opening: true, revealed }));
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -387,7 +397,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { hash } = await store.revealUrl(id, req.actor!, req.body);
-    return sendHtml(reply, await workPage(req, await store.get(id), { revealed: hash, notice: "The address is shown as text below; the reveal is in the audit trail." }));
+    return reply.setCookie(REVEALED_COOKIE, hash, revealedCookie(id)).redirect(`/cases/${id}`, 303);
   });
   app.get("/cases/:id/print", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
