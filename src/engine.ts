@@ -173,6 +173,9 @@ export class Engine {
         ? this.recheckIndicators(m, indicators, event.eventId, at)
         : false;
     let newPeers: string[] | undefined;
+    // flags on its keys since its last profile, counted for it since that profile's evaluation (made on another
+    // partition of this process, their notices not read yet): replay linked it at them, before this event
+    const missed = event.type === "merchant" && this.infra.timed && m.profile?.at !== undefined && at > m.profile.at ? this.linkMissed(m, m.profile.at, at) : NO_ALERTS;
     switch (event.type) {
       case "merchant": {
         const was = m.profile;
@@ -218,10 +221,20 @@ export class Engine {
     if (this.cited || (this.input.noted && hasSignal(m))) keepEvidence(m, summariseEvent(event, this.env.indicators, at));
     // the last signal withdrawn: nothing can cite the kept details any more
     else if (changed && m.evidence && !hasSignal(m)) m.evidence = undefined;
-    const own = changed ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
+    let own = changed ? this.maybeAlert(m, event.eventId, event.occurredAt, at) : NO_ALERTS;
+    if (missed.length) own = [...missed, ...own];
     if (!newPeers?.length) return own;
     const peers = this.alertPeers(m.id, newPeers, event.eventId, event.occurredAt, at);
     return peers.length ? [...own, ...peers] : own;
+  }
+
+  /** Links a merchant held here by the flags on its keys made by events in [from, to), in their order (timed only). */
+  private linkMissed(m: MerchantState, from: number, to: number): readonly Alert[] {
+    const flags = this.infra.flaggedBetween(m.id, infraKeys(m.profile), from, to);
+    if (flags.length === 0) return NO_ALERTS;
+    const out: Alert[] = [];
+    for (const f of flags) out.push(...this.alertPeers(f.merchantId, [m.id], f.by.eventId, f.by.occurredAt, f.by.at, false));
+    return out;
   }
 
   /**
@@ -307,12 +320,20 @@ export class Engine {
     return this.alertPeers(m.id, this.infra.flag(m.id, keys, { eventId, occurredAt, at }), eventId, occurredAt, at);
   }
 
-  /** Runs the peer-flagged rules of the merchants sharing infrastructure with a flagged merchant. */
-  private alertPeers(flaggedId: string, peerIds: string[], eventId: string, occurredAt: string, at: number): Alert[] {
+  /**
+   * Runs the peer-flagged rules of the merchants sharing infrastructure with a flagged merchant. Timed (run), a peer
+   * is first linked by the flags on its keys made between its taking them and this flag (`catchUp`): those counted
+   * here whose notices are not read yet (made on another partition of this process, or read in another order than
+   * their time), as replay linked it at them first; one it was linked by already changes nothing.
+   */
+  private alertPeers(flaggedId: string, peerIds: string[], eventId: string, occurredAt: string, at: number, catchUp = this.infra.timed): Alert[] {
     const out: Alert[] = [];
     for (const peerId of peerIds) {
       const peer = this.merchants.get(peerId);
       if (!peer || this.linksAtOnce?.(peerId) === false) continue;
+      if (catchUp)
+        for (const e of this.infra.flaggedBetween(peerId, infraKeys(peer.profile), this.heldSince(peerId) ?? -Infinity, at))
+          if (e.merchantId !== flaggedId) out.push(...this.alertPeers(e.merchantId, [peerId], e.by.eventId, e.by.occurredAt, e.by.at, false));
       this.beforeChange?.(peerId);
       if (this.trackDirty) this.dirty.add(peerId);
       const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: flaggedId };
@@ -661,16 +682,9 @@ export class Engine {
     for (const id of peerIds) {
       const p = this.merchants.get(id)?.profile;
       const since = this.heldSince(id);
-      if (p?.at !== undefined && since !== undefined && since > by.at) {
-        out.push(...this.alertPeers(flaggedId, [id], p.eventId, isoSeconds(p.at), p.at));
-        continue;
-      }
-      // flags on its keys between its taking them and this one, whose notices came after this one's (their partitions
-      // behind): replay linked it by them first, and by this one then perhaps with nothing new to alert
-      if (this.infra.timed)
-        for (const e of this.infra.flaggedBetween(id, infraKeys(p), since ?? -Infinity, by.at))
-          if (e.merchantId !== flaggedId) out.push(...this.alertPeers(e.merchantId, [id], e.by.eventId, e.by.occurredAt, e.by.at));
-      out.push(...this.alertPeers(flaggedId, [id], by.eventId, by.occurredAt, by.at));
+      // flags between its taking the keys and this one, whose notices came after this one's, first (alertPeers)
+      if (p?.at !== undefined && since !== undefined && since > by.at) out.push(...this.alertPeers(flaggedId, [id], p.eventId, isoSeconds(p.at), p.at));
+      else out.push(...this.alertPeers(flaggedId, [id], by.eventId, by.occurredAt, by.at));
     }
     // what the peers' evaluations passed over is linked by its own notices
     this.infra.ahead.length = 0;

@@ -336,6 +336,49 @@ describe("shared-infrastructure", () => {
       expect(y.triggerPeers(n!, y.flagRemote(n!)).map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
     });
 
+    it("a peer whose next profile comes after a flag on another partition of its process, before the flag's notice, is linked at the flag", () => {
+      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
+      const flag = merchant({ merchantId: M1, ...infra([IP1]) });
+      const update = merchant({ merchantId: M2, descriptor: "OTHER SHOP", ...infra([IP1]) });
+      const expected = feed(engineWith(RULES, LISTED), [peer, flag, update]).filter((al) => al.merchantId === M2);
+      expect(expected.map((al) => al.signals[0]?.evidence.eventIds)).toEqual([[peer.eventId, flag.eventId]]);
+      // one process, two partitions: the flag's partition links only its own merchants at once
+      const y = processEngine();
+      y.infra.timed = true;
+      let inHand = "peer's";
+      y.linksAtOnce = (id) => (id === M2) === (inHand === "peer's");
+      feed(y, [peer]);
+      inHand = "flag's";
+      expect(feed(y, [flag]).map((al) => al.merchantId)).toEqual([M1]);
+      inHand = "peer's";
+      expect(feed(y, [update]).map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
+    });
+
+    it("a peer linked at once by a flag on its partition is first linked at an earlier flag on another partition whose notice is not read yet", () => {
+      const both = indicatorSet(
+        [
+          { id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 },
+          { id: "mid-4", kind: "merchant-id", value: M4, confidence: 90 },
+        ],
+        { id: "ids", source: "member:test" },
+      );
+      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
+      const first = merchant({ merchantId: M1, ...infra([IP1]) });
+      const second = merchant({ merchantId: M4, ...infra([IP1]) });
+      const expected = feed(engineWith(RULES, both), [peer, first, second]).filter((al) => al.merchantId === M2);
+      expect(expected.map((al) => al.signals.find((x) => x.kind === "shared-infrastructure")?.evidence.eventIds)).toEqual([[peer.eventId, first.eventId]]);
+      // one process: M1 on a partition of its own, M2 and M4 on another
+      const y = new Engine(ruleSetWith(RULES), indexOf(both), true);
+      y.infra.timed = true;
+      let inHand = M2;
+      y.linksAtOnce = (id) => (id === M1) === (inHand === M1);
+      feed(y, [peer]);
+      inHand = M1;
+      feed(y, [first]);
+      inHand = M2;
+      expect(feed(y, [second]).filter((al) => al.merchantId === M2).map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
+    });
+
     it("a merchant boarding later in the other process is linked to the merchant flagged there", () => {
       const a = merchant({ merchantId: M1, ...infra([IP1]) });
       const [x, y] = [processEngine(), processEngine()];
