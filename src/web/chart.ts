@@ -10,6 +10,11 @@ import type { AlertContext } from "../decode/events.js";
 const W = 720;
 const H = 200;
 const PAD = { l: 44, r: 44, t: 14, b: 30 };
+// the case chart names its two scales beside them (vertical), which the margins make room for
+const ACTIVITY_PAD = { ...PAD, l: 60, r: 60 };
+const SALES = "#2b5d9c";
+const CHARGEBACKS = "#b91c1c";
+const counted = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** `print`: the table of days unfolded, as paper has no tooltips and cannot unfold it. */
 export function activityChart(days: AlertContext["activity"], print = false): Html {
@@ -23,28 +28,32 @@ export function activityChart(days: AlertContext["activity"], print = false): Ht
   const n = series.length;
   const maxSales = Math.max(1, ...series.map((d) => d.sales));
   const maxCb = Math.max(1, ...series.map((d) => d.chargebacks));
-  const iw = W - PAD.l - PAD.r;
-  const ih = H - PAD.t - PAD.b;
+  const P = ACTIVITY_PAD;
+  const iw = W - P.l - P.r;
+  const ih = H - P.t - P.b;
   const bw = iw / n;
-  const x = (i: number) => PAD.l + i * bw;
+  const x = (i: number) => P.l + i * bw;
   const bars = series.map((d, i) => {
     const h = (d.sales / maxSales) * ih;
-    return html`<rect x="${(x(i) + bw * 0.1).toFixed(1)}" y="${(PAD.t + ih - h).toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="#5f8bc6"><title>${d.day}: ${d.sales} sales, ${d.chargebacks} chargebacks</title></rect>`;
+    return html`<rect x="${(x(i) + bw * 0.1).toFixed(1)}" y="${(P.t + ih - h).toFixed(1)}" width="${(bw * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="#5f8bc6"><title>${d.day}: ${d.sales} sales, ${d.chargebacks} chargebacks</title></rect>`;
   });
-  const points = series.map((d, i) => `${(x(i) + bw / 2).toFixed(1)},${(PAD.t + ih - (d.chargebacks / maxCb) * ih).toFixed(1)}`).join(" ");
+  const points = series.map((d, i) => `${(x(i) + bw / 2).toFixed(1)},${(P.t + ih - (d.chargebacks / maxCb) * ih).toFixed(1)}`).join(" ");
   const ticks = [0, Math.floor((n - 1) / 2), n - 1].filter((v, i, a) => a.indexOf(v) === i);
   const first = series[0]!.day;
   const last = series[n - 1]!.day;
   return html`<figure style="margin:0"><svg role="img" aria-labelledby="activity-title activity-desc" viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W}px;background:#fff">
   <title id="activity-title">Daily sales and chargebacks</title><desc id="activity-desc">${n} day${n === 1 ? "" : "s"} from ${first} to ${last}: at most ${maxSales} sales and ${maxCb} chargebacks in a day. Each day's numbers are in the table under the chart.</desc>
-  <line x1="${PAD.l}" y1="${PAD.t + ih}" x2="${W - PAD.r}" y2="${PAD.t + ih}" stroke="#888"/>
+  <line x1="${P.l}" y1="${P.t + ih}" x2="${W - P.r}" y2="${P.t + ih}" stroke="#888"/>
   ${bars}
-  <polyline points="${points}" fill="none" stroke="#b91c1c" stroke-width="2"/>
-  <text x="${PAD.l - 6}" y="${PAD.t + 10}" text-anchor="end" font-size="11" fill="#2b5d9c">${maxSales}</text>
-  <text x="${PAD.l - 6}" y="${PAD.t + ih}" text-anchor="end" font-size="11" fill="#2b5d9c">0</text>
-  <text x="${W - PAD.r + 6}" y="${PAD.t + 10}" font-size="11" fill="#b91c1c">${maxCb}</text>
+  <polyline points="${points}" fill="none" stroke="${CHARGEBACKS}" stroke-width="2"/>
+  <text x="${P.l - 6}" y="${P.t + 10}" text-anchor="end" font-size="11" fill="${SALES}">${maxSales}</text>
+  <text x="${P.l - 6}" y="${P.t + ih}" text-anchor="end" font-size="11" fill="${SALES}">0</text>
+  <text x="14" y="${P.t + ih / 2}" transform="rotate(-90 14 ${P.t + ih / 2})" text-anchor="middle" font-size="11" fill="${SALES}">sales a day (bars)</text>
+  <text x="${W - P.r + 6}" y="${P.t + 10}" font-size="11" fill="${CHARGEBACKS}">${maxCb}</text>
+  <text x="${W - P.r + 6}" y="${P.t + ih}" font-size="11" fill="${CHARGEBACKS}">0</text>
+  <text x="${W - 14}" y="${P.t + ih / 2}" transform="rotate(90 ${W - 14} ${P.t + ih / 2})" text-anchor="middle" font-size="11" fill="${CHARGEBACKS}">chargebacks a day (line)</text>
   ${ticks.map((i) => html`<text x="${(x(i) + bw / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11">${series[i]!.day}</text>`)}
-</svg><figcaption class="muted">Bars: sales per day (left scale, up to ${maxSales}). Red line: chargebacks per day (right scale, up to ${maxCb}). As of the latest alert.</figcaption>
+</svg><figcaption class="muted">Bars: sales per day, on the left scale (0 to ${maxSales}). Red line: chargebacks per day, on a scale of its own, the right one (0 to ${maxCb}): the line at the top is ${counted(maxCb, "chargeback", "chargebacks")}, where a bar at the top is ${counted(maxSales, "sale", "sales")}. As of the latest alert.</figcaption>
 <details${print ? html` open` : ""}><summary>The same days as a table</summary><table><caption class="vh">Daily sales and chargebacks</caption><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Sales</th><th scope="col">Chargebacks</th></tr></thead><tbody>${series.map(
     (d) => html`<tr><td>${d.day}</td><td>${d.sales}</td><td>${d.chargebacks}</td></tr>`,
   )}</tbody></table></details></figure>`;
