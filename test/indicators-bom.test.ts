@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readIndicatorSet } from "../src/indicators/index.js";
-import { loadTrustStore, verifySet } from "../src/indicators/sign.js";
+import { generateSigningKey, loadTrustStore, signSet, verifySet } from "../src/indicators/sign.js";
 import { importMispFeed } from "../src/indicators/misp.js";
 import { PACKAGE_ROOT, SAMPLE_DIR } from "../src/lib/paths.js";
 import { CLI } from "./helpers/cli.js";
@@ -22,8 +22,13 @@ const withBom = (from: string, name: string): string => {
 
 describe("files that begin with a UTF-8 byte-order mark", () => {
   it("a set and a trust store read and verify as without it", () => {
-    const set = readIndicatorSet(withBom(join(SAMPLE_DIR, "indicators", "coalition-sample.json"), "set.json"));
-    const trust = loadTrustStore(withBom(join(SAMPLE_DIR, "trust.json"), "trust.json"));
+    // signed with a key of the test's own: a store that trusts the sample's committed key is refused outside fixtures/sample
+    const key = generateSigningKey();
+    const sample = readIndicatorSet(join(SAMPLE_DIR, "indicators", "coalition-sample.json"));
+    writeFileSync(join(dir, "signed.json"), JSON.stringify(signSet(sample, "bom-1", key.privateKeyPem)));
+    writeFileSync(join(dir, "store.json"), JSON.stringify({ keys: [{ keyId: "bom-1", publisher: sample.publisher.id, publicKey: key.publicKeyPem }] }));
+    const set = readIndicatorSet(withBom(join(dir, "signed.json"), "set.json"));
+    const trust = loadTrustStore(withBom(join(dir, "store.json"), "trust.json"));
     expect(verifySet(set, trust)).toMatchObject({ ok: true });
   });
 

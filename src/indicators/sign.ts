@@ -88,6 +88,11 @@ export function loadTrustStore(path: string): TrustStore {
       );
     }
     entryOf.set(der, i);
+    // its private key is in git: a set anyone signs with it would be taken as a member's (a copied entry, or renamed)
+    if (der === SAMPLE_PUBLIC_KEY_DER && !sameFile(path, SAMPLE_TRUST))
+      throw refused(
+        `key ${k.keyId} of ${k.publisher} is the sample publisher's key (${SAMPLE_KEY_ID}), whose private key is public in this repository (fixtures/sample/keys/${SAMPLE_KEY_ID}.key.pem): anyone can sign sets with it. Remove this entry from the trust store; only fixtures/sample/trust.json, for the demo and tests, may hold it`,
+      );
   });
   return parsed.data;
 }
@@ -197,7 +202,16 @@ function ed25519PrivateKey(pem: string): KeyObject {
 }
 
 // the sample publisher's key is in git, so checked out readable by all: it signs the sample set for the demo and tests
-const SAMPLE_KEY = join(SAMPLE_DIR, "keys", "hotline-sample-2026.key.pem");
+export const SAMPLE_KEY_ID = "hotline-sample-2026";
+const SAMPLE_KEY = join(SAMPLE_DIR, "keys", `${SAMPLE_KEY_ID}.key.pem`);
+/** the sample's own trust store, the one file that may trust the sample key (the demo and tests load it) */
+const SAMPLE_TRUST = join(SAMPLE_DIR, "trust.json");
+/**
+ * The sample key's public half, written here rather than read from the sample (an install may have none), so that a
+ * store is refused that trusts it anywhere but in SAMPLE_TRUST; a test checks it against the committed private key.
+ */
+export const SAMPLE_PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA+WsChP+HY9rsNFxOdELia7A258qdXd9vpFP8bLyGUbI=\n-----END PUBLIC KEY-----\n";
+const SAMPLE_PUBLIC_KEY_DER = createPublicKey(SAMPLE_PUBLIC_KEY).export({ type: "spki", format: "der" }).toString("base64");
 
 /**
  * Why a private key file is readable by others than its owner (mode & 0o077), as a warning with the chmod to run, or
