@@ -1,8 +1,8 @@
 // pino JSON logs. Card tokens, API tokens, passwords, e-mails, payout accounts, principals and wallets never reach a
 // log line, whatever logs them: fields are censored by name at any depth (pino's own redaction matches fixed paths,
 // and an alert's profile sits deeper than any path list would foresee), and inside any string, the message included,
-// e-mail addresses, card numbers, a URL's password, the value of a secret's name=value, this service's API tokens and
-// bearer credentials are masked.
+// e-mail addresses, card numbers, a URL's password (and a broker's, user:password@host:port), the value of a secret's
+// name=value, this service's API tokens and bearer credentials are masked.
 import pino from "pino";
 import { maskCardNumbers } from "./card-numbers.js";
 
@@ -20,6 +20,12 @@ const MAX_DEPTH = 8;
  * a domain (`db`, an IP), so EMAIL alone misses it; the user, host and port stay, to find the setting by
  */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#]*@/gi;
+/**
+ * a broker address's password written without a scheme, user:password@host:port (a KAFKA_BROKERS entry): it begins
+ * the text or follows a space, separator, quote or =, and ends at host:port, so a URL's user (after //), an e-mail
+ * address and a time stay; the user, host and port stay
+ */
+const BROKER_PASSWORD = /(?<![^\s,;'"(\[=])([^\s,;'"()[\]@/:=]+:)(?!\/\/)[^\s,;'"@]+@(?=(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]):\d{1,5}(?!\d))/gi;
 /** name=value in a query string, a cookie header, a libpq string or a message; the value masked when the name is a secret's */
 const NAME_VALUE = /(?<![\w.-])([\w.-]+)=([^&;\s"']+)/g;
 /** this service's API tokens (auth.ts: mt_ and 24 random bytes in base64url), wherever they are quoted */
@@ -27,7 +33,7 @@ const API_TOKEN = /(?<![\w-])mt_[A-Za-z0-9_-]{32}(?![\w-])/g;
 const BEARER = /\b(bearer\s+)[^\s"',;]+/gi;
 
 function scrub(s: string): string {
-  if (s.includes("@") || s.includes("%40")) s = s.replace(URL_PASSWORD, `$1${CENSOR}@`).replace(EMAIL, CENSOR);
+  if (s.includes("@") || s.includes("%40")) s = s.replace(URL_PASSWORD, `$1${CENSOR}@`).replace(BROKER_PASSWORD, `$1${CENSOR}@`).replace(EMAIL, CENSOR);
   if (s.includes("=")) s = s.replace(NAME_VALUE, (all, name: string) => (SECRET_KEY.test(name) ? `${name}=${CENSOR}` : all));
   if (s.includes("mt_")) s = s.replace(API_TOKEN, CENSOR);
   if (/bearer/i.test(s)) s = s.replace(BEARER, `$1${CENSOR}`);
