@@ -55,12 +55,29 @@ describe("revealing an address on the case page", { timeout: 60_000 }, () => {
     expect(after.statusCode).toBe(200);
     expect(shown(after.body)).toBe(true);
     expect(after.body).toContain("The address is shown as text below; the reveal is in the audit trail.");
+    // taken back where it was given: the cookie's own path (the case's address as the form's was written)
+    const given = posted.cookies.find((c) => c.name !== "mt_session")!;
+    expect(after.cookies.find((c) => c.name === given.name)).toMatchObject({ path: given.path, value: "" });
     jar = carried(after, flash);
     // a reload: the case without the address, and no reveal recorded
     const reload = await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: header(jar) });
     expect(shown(reload.body)).toBe(false);
     expect(reload.body).not.toContain("The address is shown as text below");
     expect(await reveals()).toBe(1);
+
+    // a case's number written with a leading zero is the same case: the cookie is taken back at that address too
+    const zero = await app.inject({
+      method: "POST",
+      url: `/cases/0${caseId}/reveal`,
+      headers: { ...header(jar), "content-type": "application/x-www-form-urlencoded" },
+      payload: `_csrf=${encodeURIComponent(csrfOf(reload.body))}&hash=${encodeURIComponent(urlHash(FLAGGED))}`,
+    });
+    expect(zero.headers.location).toBe(`/cases/0${caseId}`);
+    const zeroGiven = zero.cookies.find((c) => c.name === given.name)!;
+    const zeroPage = await app.inject({ method: "GET", url: `/cases/0${caseId}`, headers: header(carried(zero, jar)) });
+    expect(shown(zeroPage.body)).toBe(true);
+    expect(zeroPage.cookies.find((c) => c.name === given.name)).toMatchObject({ path: zeroGiven.path, value: "" });
+    expect(await reveals()).toBe(2);
 
     // what the browser carried to the redirect's page shows nothing to another reviewer, who revealed nothing, nor
     // an address its holder never revealed
@@ -71,6 +88,6 @@ describe("revealing an address on the case page", { timeout: 60_000 }, () => {
     const forged = Object.fromEntries(Object.entries(flash).map(([k, v]) => [k, k === "mt_session" ? v : v.replace(encodeURIComponent(urlHash(FLAGGED)), encodeURIComponent(urlHash(SHOP))).replace(urlHash(FLAGGED), urlHash(SHOP))]));
     const forgedPage = (await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: header(forged) })).body;
     expect(forgedPage).not.toContain(`<code>${SHOP}</code>`);
-    expect(await reveals()).toBe(1);
+    expect(await reveals()).toBe(2);
   });
 });

@@ -342,7 +342,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     // what came in since the reviewer last looked: read before this opening counts as a look
     const { detail: d, seen } = await store.open(id, req.actor!, "page");
     const flashed = req.cookies[REVEALED_COOKIE];
-    if (flashed !== undefined) reply.clearCookie(REVEALED_COOKIE, revealedCookie(d.case.caseId));
+    if (flashed !== undefined) reply.clearCookie(REVEALED_COOKIE, revealedCookie(id));
     const revealed = flashed && (await store.lastReveal(d.case.caseId, req.actor!.username)) === flashed ? flashed : undefined;
     // what was just done, said in the page's own words: a link cannot put text of its own on a trusted page
     // (a case handed over says to whom)
