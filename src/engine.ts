@@ -567,7 +567,9 @@ export class Engine {
   snapshot(m: MerchantState): StoredMerchant {
     const slots: Record<string, unknown> = {};
     for (const r of this.ruleSet.rules) if (m.slots[r.index] !== undefined) slots[slotKey(r)] = m.slots[r.index];
-    return { ...m, slots, seenTx: pack(m.seenTx), seenOther: pack(m.seenOther) };
+    // when it took its keys, if before its profile's time (a later profile kept them): a restore would lose it
+    const since = this.infra.heldSince(m.id, m.profile?.at);
+    return { ...m, slots, seenTx: pack(m.seenTx), seenOther: pack(m.seenOther), ...(since !== undefined && since !== m.profile?.at && { keysSince: since }) };
   }
 
   /**
@@ -589,7 +591,7 @@ export class Engine {
           delete s.signals[id];
         }
       }
-      const pair = storedPair(s);
+      const { keysSince, ...pair } = storedPair(s);
       const m: MerchantState = {
         ...pair,
         profile: storedProfile(pair.profile),
@@ -604,6 +606,7 @@ export class Engine {
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);
       this.infra.update(m.id, [], keys);
+      if (keysSince !== undefined) this.infra.kept(m.id, keysSince);
       if (m.lastEventAt > this.clock) this.clock = m.lastEventAt;
       // checkpointed perhaps under another rule set (changed while the service was down): assessed at its next event
       if (hasSignal(m)) this.reassess.add(m.id);

@@ -109,7 +109,8 @@ export class InfraIndex {
   ahead: AheadFlag[] = [];
   /**
    * when a merchant took the keys it holds, where its latest profile (whose time is the profile's `at`) kept them
-   * (only when `timed`): a profile update that keeps its keys does not make it a merchant that took them after a flag
+   * (only when `timed`): a profile update that keeps its keys does not make it a merchant that took them after a flag.
+   * Checkpointed with the merchant (StoredMerchant.keysSince) and put back by the engine's restore.
    */
   private readonly keptSince = new Map<string, number>();
 

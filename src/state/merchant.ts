@@ -86,7 +86,16 @@ export interface MerchantState extends MonthPair<Counters>, SeenIds {
 }
 
 /** State as persisted: slots by rule id, so a changed rule set finds each rule's own; the recent ids packed (seen.ts). */
-export type StoredMerchant = Omit<MerchantState, "slots" | keyof SeenIds> & { slots: Record<string, unknown>; seenTx?: string; seenOther?: string };
+export type StoredMerchant = Omit<MerchantState, "slots" | keyof SeenIds> & {
+  slots: Record<string, unknown>;
+  seenTx?: string;
+  seenOther?: string;
+  /**
+   * epoch ms: when it took the keys its profile holds, where a later profile kept them (InfraIndex.heldSince, run
+   * only); absent when that is the profile's own time, as in a checkpoint written before this field
+   */
+  keysSince?: number;
+};
 
 export function newMerchant(id: string): MerchantState {
   return { id, lastEventAt: 0, slots: [], signals: {} };

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Alert } from "../../src/decode/events.js";
 import { Engine } from "../../src/engine.js";
+import type { StoredMerchant } from "../../src/state/merchant.js";
 import { crawl, engineWith, feed, hashOf, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, signalOf, state, tx, M1, M2, M3, M4 } from "../helpers/events.js";
 import { LISTED_RULE } from "../helpers/rules.js";
 
@@ -334,6 +335,35 @@ describe("shared-infrastructure", () => {
       feed(y, [peer, update]);
       const [n] = x.takeFlags();
       expect(y.triggerPeers(n!, y.flagRemote(n!)).map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
+    });
+
+    it("a peer that kept its keys through a later profile, restored from its checkpoint, is linked by the flag's notice as before the restart", () => {
+      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
+      const flag = merchant({ merchantId: M1, ...infra([IP1]) });
+      const update = merchant({ merchantId: M2, descriptor: "OTHER SHOP", ...infra([IP1]) });
+      const other = merchant({ merchantId: M3, ...infra([IP2]) });
+      const expected = feed(engineWith(RULES, LISTED), [peer, flag, update]).filter((al) => al.merchantId === M2);
+      expect(expected.map((al) => al.signals[0]?.evidence.eventIds)).toEqual([[peer.eventId, flag.eventId]]);
+      const timedEngine = () => {
+        const e = processEngine();
+        e.infra.timed = true;
+        return e;
+      };
+      const [x, y] = [processEngine(), timedEngine()];
+      feed(x, [flag]);
+      feed(y, [peer, update, other]);
+      const [n] = x.takeFlags();
+      // checkpointed as run writes it (JSON in PostgreSQL), then restored by a restarted process before the notice is read
+      const stored = [M2, M3].map((id) => JSON.parse(JSON.stringify(y.snapshot(state(y, id)))) as StoredMerchant);
+      // only a merchant that took its keys before its profile's time carries the field
+      expect(stored.map((s) => "keysSince" in s)).toEqual([true, false]);
+      const z = timedEngine();
+      z.restore(stored);
+      expect(z.triggerPeers(n!, z.flagRemote(n!)).map((al) => al.alertId)).toEqual(expected.map((al) => al.alertId));
+      // a checkpoint written before the field (or by a process that does not keep it) reads as before: the profile's time
+      const old = timedEngine();
+      old.restore(stored.map(({ keysSince: _, ...s }) => s as StoredMerchant));
+      expect(old.triggerPeers(n!, old.flagRemote(n!)).map((al) => al.alertId)).not.toEqual(expected.map((al) => al.alertId));
     });
 
     it("a peer whose next profile comes after a flag on another partition of its process, before the flag's notice, is linked at the flag", () => {
