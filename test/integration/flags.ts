@@ -16,7 +16,23 @@ import { loadRuleSet } from "../../src/rules/ruleset.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import type { Runner } from "../../src/app/run.js";
 import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, until, type Names } from "./harness.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, replayAlerts, until, type Names } from "./harness.js";
+import type { Alert } from "../../src/decode/events.js";
+
+/** A directory removed when the test ends. */
+function tempDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mt-${name}-`));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** In a test: an indicator set `name` listing `listedUrl` (confidence 95, until `validUntil` if given); its path. */
+function listingSet(name: string, listedUrl: string, validUntil?: string): string {
+  const indicators = join(tempDir(`${name}-set`), "set.json");
+  const entry = { id: "url-1", kind: "url" as const, value: listedUrl, confidence: 95, ...(validUntil && { validUntil }) };
+  writeFileSync(indicators, JSON.stringify(indicatorSet([entry], { id: name, source: "member:hotline-test" })));
+  return indicators;
+}
 
 /**
  * In a test: a copy of the default rules and an indicator set listing `listedUrl`, removed when the test ends;
@@ -24,14 +40,9 @@ import { casesAndAlerts, createTopics, freshNames, freshSchema, until, type Name
  * rule set's new version.
  */
 export function rulesListing(name: string, listedUrl: string): { rules: string; indicators: string; shadow: () => string } {
-  const rules = mkdtempSync(join(tmpdir(), `mt-${name}-`));
-  const other = mkdtempSync(join(tmpdir(), `mt-${name}-set-`));
-  onTestFinished(() => {
-    for (const d of [rules, other]) rmSync(d, { recursive: true, force: true });
-  });
+  const rules = tempDir(name);
   cpSync(DEFAULT_RULES, rules, { recursive: true });
-  const indicators = join(other, "set.json");
-  writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: listedUrl, confidence: 95 }], { id: name, source: "member:hotline-test" })));
+  const indicators = listingSet(name, listedUrl);
   const shadow = () => {
     const sites = readFileSync(join(rules, "sites.yaml"), "utf8");
     const changed = sites.replace("  - id: flagged-site-link\n    kind: flagged-site-link\n", "  - id: flagged-site-link\n    kind: flagged-site-link\n    mode: shadow\n");
@@ -42,21 +53,34 @@ export function rulesListing(name: string, listedUrl: string): { rules: string; 
   return { rules, indicators, shadow };
 }
 
-/**
- * A test's topics (`partitions` each) and schema, and its rulesListing: what each test here starts from, with the
- * events' ids and clock reset.
- */
+/** A test's topics (`partitions` each) and schema, with the events' ids and clock reset. */
+async function freshStack(prefix: string, partitions: number): Promise<{ n: Names; url: string }> {
+  resetEvents();
+  const n = freshNames(prefix);
+  await createTopics(n, partitions);
+  return { n, url: await freshSchema(n) };
+}
+
+/** A test's topics and schema, and its rulesListing: what each test here starts from. */
 export async function listingStack(
   prefix: string,
   partitions: number,
   listing: string,
   listedUrl: string,
 ): Promise<{ n: Names; url: string } & ReturnType<typeof rulesListing>> {
-  resetEvents();
-  const n = freshNames(prefix);
-  await createTopics(n, partitions);
-  const url = await freshSchema(n);
-  return { n, url, ...rulesListing(listing, listedUrl) };
+  return { ...(await freshStack(prefix, partitions)), ...rulesListing(listing, listedUrl) };
+}
+
+/** A test's topics and schema, and an indicator set listing `listedUrl` (until `validUntil` if given), with the default rules. */
+export async function listedUrlStack(prefix: string, partitions: number, listedUrl: string, validUntil?: string): Promise<{ n: Names; url: string; indicators: string }> {
+  return { ...(await freshStack(prefix, partitions)), indicators: listingSet(prefix, listedUrl, validUntil) };
+}
+
+/** The alerts `replay` gives on `lines`, in their order, with the default rules and the indicators at `indicators`. */
+export async function replayed(lines: string[], indicators: string): Promise<Alert[]> {
+  const file = join(tempDir("replayed"), "events.ndjson");
+  writeFileSync(file, lines.join("\n") + "\n");
+  return replayAlerts(file, indicators);
 }
 
 /** A profile event boarding a merchant on `ip`, as a producer sends it. */

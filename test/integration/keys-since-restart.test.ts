@@ -1,27 +1,17 @@
 // A merchant whose later profile kept its keys (a new descriptor) took them at its earlier profile: after a restart its
 // state restored from the checkpoint still says so (StoredMerchant.keysSince), so a flag between the two, whose notice
 // is read only after the restart, links it by the flag's event as replay does, not by its update's.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { expect, it, onTestFinished } from "vitest";
-import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
-import { idOn, onIp as onIpOf } from "./flags.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, ids, produce, replayAlerts, startRunner, until, waitCaughtUp } from "./harness.js";
+import { expect, it } from "vitest";
+import { merchant } from "../helpers/events.js";
+import { idOn, listedUrlStack, onIp as onIpOf, replayed } from "./flags.js";
+import { casesAndAlerts, ids, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 2;
 const IP = "192.0.2.73";
 const LISTED_URL = "https://listed-kept.example/gallery/7";
 
 it("a peer that kept its keys through a later profile is linked by a late flag's notice after a restart, as replay links it", { timeout: 180_000 }, async () => {
-  resetEvents();
-  const n = freshNames("keys-since");
-  await createTopics(n, PARTITIONS);
-  const url = await freshSchema(n);
-  const dir = mkdtempSync(join(tmpdir(), "mt-keys-since-"));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const indicators = join(dir, "set.json");
-  writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "kept", source: "member:hotline-test" })));
+  const { n, url, indicators } = await listedUrlStack("keys-since", PARTITIONS, LISTED_URL);
   const used = new Set<string>();
   const [flagged, peer, other] = [idOn([0], "F", used, PARTITIONS), idOn([1], "P", used, PARTITIONS), idOn([1], "O", used, PARTITIONS)];
   // in event time: the peer boards on 1 March, the merchant is flagged on 2 March, the peer renames itself on 3 March
@@ -52,9 +42,7 @@ it("a peer that kept its keys through a later profile is linked by a late flag's
   } finally {
     await second.stop();
   }
-  const file = join(dir, "events.ndjson");
-  writeFileSync(file, [boards, flag, renames, boardsElsewhere].join("\n") + "\n");
-  const expected = await replayAlerts(file, indicators);
+  const expected = await replayed([boards, flag, renames, boardsElsewhere], indicators);
   // replay: the peer by its boarding and the flag's event, not by its renaming
   expect(expected.map((a) => [a.merchantId, a.signals.flatMap((s) => s.evidence.eventIds)]).sort()).toEqual(
     [

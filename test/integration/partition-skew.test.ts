@@ -2,15 +2,11 @@
 // so one partition may run days of event time ahead of another): a merchant flagged on a partition ahead links its
 // peers on one behind as replay links them, by the flag's notice at the flag's time, not by the peer's own earlier
 // profile event; and a peer that boards after the flag is linked by its own profile event, not by the notice.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/decode/events.js";
-import { indicatorSet, resetEvents } from "../helpers/events.js";
 import type { Runner } from "../../src/app/run.js";
-import { held, idOn as idOnOf, noticesRead, onIp as onIpOf } from "./flags.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, ids, produce, replayAlerts, startRunner, until, waitCaughtUp } from "./harness.js";
+import { held, idOn as idOnOf, listedUrlStack, noticesRead, onIp as onIpOf, replayed } from "./flags.js";
+import { casesAndAlerts, ids, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 2;
 const IP = "192.0.2.71";
@@ -19,14 +15,7 @@ const onIp = onIpOf(IP);
 
 describe("partitions apart in event time", () => {
   it("links a peer on a partition behind by the flag's notice, and one boarded after the flag by its own event", { timeout: 120_000 }, async () => {
-    resetEvents();
-    const n = freshNames("skew");
-    await createTopics(n, PARTITIONS);
-    const url = await freshSchema(n);
-    const dir = mkdtempSync(join(tmpdir(), "mt-skew-"));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const indicators = join(dir, "set.json");
-    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "skew", source: "member:hotline-test" })));
+    const { n, url, indicators } = await listedUrlStack("skew", PARTITIONS, LISTED_URL);
     const used = new Set<string>();
     const [flagged, before, after] = [idOnOf([0], "F", used, PARTITIONS), idOnOf([1], "B", used, PARTITIONS), idOnOf([1], "A", used, PARTITIONS)];
     // in event time: the peer boards on 1 March, the merchant is flagged on 2 March, another peer boards on 3 March
@@ -47,9 +36,7 @@ describe("partitions apart in event time", () => {
     } finally {
       await runner.stop();
     }
-    const file = join(dir, "events.ndjson");
-    writeFileSync(file, [boardsBefore, flag, boardsAfter].join("\n") + "\n");
-    const expected = await replayAlerts(file, indicators);
+    const expected = await replayed([boardsBefore, flag, boardsAfter], indicators);
     const alerts = (await casesAndAlerts(url)).alerts;
     // replay: `before` by the flag's event, `after` by its own
     expect(expected.map((a) => [a.merchantId, a.signals.flatMap((s) => s.evidence.eventIds)]).sort()).toEqual(
@@ -63,14 +50,7 @@ describe("partitions apart in event time", () => {
   });
 
   it("links a peer boarded after the flag on a partition ahead by its own event, when the flag's notice comes later", { timeout: 120_000 }, async () => {
-    resetEvents();
-    const n = freshNames("skew-ahead");
-    await createTopics(n, PARTITIONS);
-    const url = await freshSchema(n);
-    const dir = mkdtempSync(join(tmpdir(), "mt-skew-ahead-"));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const indicators = join(dir, "set.json");
-    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "skew", source: "member:hotline-test" })));
+    const { n, url, indicators } = await listedUrlStack("skew-ahead", PARTITIONS, LISTED_URL);
     const used = new Set<string>();
     const [flagged, after] = [idOnOf([0], "F", used, PARTITIONS), idOnOf([1], "A", used, PARTITIONS)];
     const flag = onIp(flagged, "2026-03-02T00:00:00Z", [LISTED_URL]);
@@ -87,9 +67,7 @@ describe("partitions apart in event time", () => {
     } finally {
       await runner.stop();
     }
-    const file = join(dir, "events.ndjson");
-    writeFileSync(file, [flag, boardsAfter].join("\n") + "\n");
-    const expected = await replayAlerts(file, indicators);
+    const expected = await replayed([flag, boardsAfter], indicators);
     const alerts = (await casesAndAlerts(url)).alerts;
     expect(expected.map((a) => [a.merchantId, a.signals.flatMap((s) => s.evidence.eventIds)]).sort()).toEqual(
       [
@@ -105,14 +83,7 @@ describe("partitions apart in event time", () => {
   });
 
   it("links a peer behind by the flag's notice before its own later events of the same chunk", { timeout: 120_000 }, async () => {
-    resetEvents();
-    const n = freshNames("skew-chunk");
-    await createTopics(n, PARTITIONS);
-    const url = await freshSchema(n);
-    const dir = mkdtempSync(join(tmpdir(), "mt-skew-chunk-"));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const indicators = join(dir, "set.json");
-    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "skew", source: "member:hotline-test" })));
+    const { n, url, indicators } = await listedUrlStack("skew-chunk", PARTITIONS, LISTED_URL);
     const used = new Set<string>();
     const [flagged, peer] = [idOnOf([0], "F", used, PARTITIONS), idOnOf([1], "P", used, PARTITIONS)];
     const flag = onIp(flagged, "2026-03-02T00:00:00Z", [LISTED_URL]);
@@ -131,9 +102,7 @@ describe("partitions apart in event time", () => {
     } finally {
       await runner.stop();
     }
-    const file = join(dir, "events.ndjson");
-    writeFileSync(file, [boards, flag, moves].join("\n") + "\n");
-    const expected = await replayAlerts(file, indicators);
+    const expected = await replayed([boards, flag, moves], indicators);
     expect(expected.map((a) => [a.merchantId, a.signals.flatMap((s) => s.evidence.eventIds)]).sort()).toEqual(
       [
         [flagged, ["e-1"]],
@@ -144,14 +113,7 @@ describe("partitions apart in event time", () => {
   });
 
   it("keeps the flags of a merchant whose partition went to another process, read from its notices again", { timeout: 180_000 }, async () => {
-    resetEvents();
-    const n = freshNames("skew-moved");
-    await createTopics(n, PARTITIONS);
-    const url = await freshSchema(n);
-    const dir = mkdtempSync(join(tmpdir(), "mt-skew-moved-"));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const indicators = join(dir, "set.json");
-    writeFileSync(indicators, JSON.stringify(indicatorSet([{ id: "url-1", kind: "url", value: LISTED_URL, confidence: 95 }], { id: "skew", source: "member:hotline-test" })));
+    const { n, url, indicators } = await listedUrlStack("skew-moved", PARTITIONS, LISTED_URL);
     const used = new Set<string>();
     // a flagged merchant on each partition, each on an address of its own
     const ips = ["192.0.2.80", "192.0.2.81"];
@@ -187,9 +149,7 @@ describe("partitions apart in event time", () => {
       await b?.stop();
       await a.stop();
     }
-    const file = join(dir, "events.ndjson");
-    writeFileSync(file, lines.join("\n") + "\n");
-    const expected = await replayAlerts(file, indicators);
+    const expected = await replayed(lines, indicators);
     expect(expected).toHaveLength(3);
     expect(ids((await casesAndAlerts(url)).alerts)).toEqual(ids(expected));
   });

@@ -3,50 +3,23 @@
 // case without it and records nothing. The browser must carry the reveal across the redirect (a cookie for that
 // case's page, SameSite=Strict) and drop it after.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../infra/chromium.js";
-import { replay } from "../../src/app/replay.js";
-import { serveDemo, type DemoServer } from "../../src/app/demo.js";
-import { loadRuleSet } from "../../src/rules/ruleset.js";
-import { loadIndicators } from "../../src/indicators/index.js";
-import { DEFAULT_RULES } from "../../src/lib/paths.js";
-import { createLogger } from "../../src/lib/log.js";
-import { SAMPLE_EVENTS, SAMPLE_INDICATORS } from "./harness.js";
+import type { Page } from "playwright-core";
+import type { DemoServer } from "../../src/app/demo.js";
+import { demoInBrowser, type DemoInBrowser } from "./demo-browser.js";
 
 describe("a reveal on the case page, in the browser", () => {
   let demo: DemoServer;
-  let browser: Browser;
   let page: Page;
-  let dir: string;
+  let signIn: DemoInBrowser["signIn"];
+  let close: DemoInBrowser["close"] | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "mt-reveal-"));
-    const out = join(dir, "alerts.ndjson");
-    const s = await replay({ events: SAMPLE_EVENTS, out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: loadIndicators(SAMPLE_INDICATORS) });
-    demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
-    browser = await launchBrowser(inject("chromiumPath"));
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ demo, page, signIn, close } = await demoInBrowser("reveal", inject("chromiumPath")));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it("shows the address once after the redirect; a reload neither shows it nor records a reveal", { timeout: 60_000 }, async () => {
-    const login = demo.logins.find((l) => l.username === "reviewer")!;
-    await page.goto(`${demo.url}login`);
-    await page.fill('input[name="username"]', login.username);
-    await page.fill('input[name="password"]', login.password);
-    await page.click('form[action="/login"] button');
-    await page.waitForURL(/\/password$/);
-    await page.fill('input[name="currentPassword"]', login.password);
-    await page.fill('input[name="newPassword"]', "reviewer-own-password");
-    await page.fill('input[name="confirmPassword"]', "reviewer-own-password");
-    await page.click('form[action="/password"] button');
+    await signIn("reviewer");
     await page.waitForURL(/\/cases/);
 
     // the first case of the sample with an address to reveal

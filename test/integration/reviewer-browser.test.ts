@@ -2,53 +2,21 @@
 // sign in (replacing the one-time password), the queue, a case, assign, escalate, dismiss with a reason, the audit
 // entries; a reviewer cannot change rules. Screenshots of the queue and a case page go to test-artifacts/screenshots.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "../infra/chromium.js";
-import { replay } from "../../src/app/replay.js";
-import { serveDemo, type DemoServer } from "../../src/app/demo.js";
-import { loadRuleSet } from "../../src/rules/ruleset.js";
-import { loadIndicators } from "../../src/indicators/index.js";
-import { DEFAULT_RULES } from "../../src/lib/paths.js";
-import { createLogger } from "../../src/lib/log.js";
-import { SAMPLE_EVENTS, SAMPLE_INDICATORS } from "./harness.js";
+import type { Page } from "playwright-core";
+import { screenshot } from "../infra/chromium.js";
+import type { DemoServer } from "../../src/app/demo.js";
+import { demoInBrowser, type DemoInBrowser } from "./demo-browser.js";
 
 describe("a reviewer in the browser", () => {
   let demo: DemoServer;
-  let browser: Browser;
   let page: Page;
-  let dir: string;
+  let signIn: DemoInBrowser["signIn"];
+  let close: DemoInBrowser["close"] | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "mt-browser-"));
-    const out = join(dir, "alerts.ndjson");
-    const s = await replay({ events: SAMPLE_EVENTS, out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: loadIndicators(SAMPLE_INDICATORS) });
-    demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
-    browser = await launchBrowser(inject("chromiumPath"));
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ demo, page, signIn, close } = await demoInBrowser("browser", inject("chromiumPath")));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  // the demo prints initial passwords: the first sign-in with one leads to choosing one's own
-  const signIn = async (username: string) => {
-    const login = demo.logins.find((l) => l.username === username)!;
-    await page.goto(`${demo.url}login`);
-    await page.fill('input[name="username"]', login.username);
-    await page.fill('input[name="password"]', login.password);
-    await page.click('form[action="/login"] button');
-    await page.waitForURL(/\/password$/);
-    const own = `${username}-own-password`;
-    await page.fill('input[name="currentPassword"]', login.password);
-    await page.fill('input[name="newPassword"]', own);
-    await page.fill('input[name="confirmPassword"]', own);
-    await page.click('form[action="/password"] button');
-  };
+  afterAll(() => close?.());
 
   it("signs in, replaces the one-time password, and sees the queue, riskiest first", async () => {
     await page.goto(demo.url);

@@ -1,16 +1,13 @@
 // A merchant flagged and no longer flagged within one read of the flag notices (a backlog caught up in one chunk, its
 // indicator expiring in event time before the chunk ends) links the merchants on other partitions that shared its
 // keys while it was flagged, as replay does; not those that took the keys only after it was unflagged.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Runner } from "../../src/app/run.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import type { FlagNotice } from "../../src/state/infra.js";
-import { indicatorSet, resetEvents, tx } from "../helpers/events.js";
-import { alerted, held, idOn as idOnOf, noticesRead, onIp as onIpOf } from "./flags.js";
-import { casesAndAlerts, onClient, createTopics, freshNames, freshSchema, ids, produce, replayAlerts, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
+import { tx } from "../helpers/events.js";
+import { alerted, held, idOn as idOnOf, listedUrlStack, noticesRead, onIp as onIpOf, replayed } from "./flags.js";
+import { casesAndAlerts, onClient, ids, produce, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 
 const PARTITIONS = 2;
 const IP = "192.0.2.61";
@@ -19,26 +16,14 @@ const onIp = onIpOf(IP);
 
 /** A test's topics and schema, an indicator set whose one entry expires on 5 March, and the events as produced. */
 async function setUp(prefix: string): Promise<{ n: Names; url: string; indicators: string; send: (l: string[]) => Promise<void>; sameAsReplay: () => Promise<void> }> {
-  resetEvents();
-  const n = freshNames(prefix);
-  await createTopics(n, PARTITIONS);
-  const url = await freshSchema(n);
-  const dir = mkdtempSync(join(tmpdir(), `mt-${prefix}-`));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const indicators = join(dir, "set.json");
-  const entry = { id: "url-1", kind: "url" as const, value: LISTED_URL, confidence: 95, validUntil: "2026-03-05T00:00:00Z" };
-  writeFileSync(indicators, JSON.stringify(indicatorSet([entry], { id: "expiring", source: "member:hotline-test" })));
+  const { n, url, indicators } = await listedUrlStack(prefix, PARTITIONS, LISTED_URL, "2026-03-05T00:00:00Z");
   const lines: string[] = [];
   const send = async (l: string[]): Promise<void> => {
     lines.push(...l);
     await produce(n.events, l);
   };
   // the very alerts replay gives on the events in the order produced
-  const sameAsReplay = async (): Promise<void> => {
-    const file = join(dir, "events.ndjson");
-    writeFileSync(file, lines.join("\n") + "\n");
-    expect(ids((await casesAndAlerts(url)).alerts)).toEqual(ids(await replayAlerts(file, indicators)));
-  };
+  const sameAsReplay = async (): Promise<void> => expect(ids((await casesAndAlerts(url)).alerts)).toEqual(ids(await replayed(lines, indicators)));
   return { n, url, indicators, send, sameAsReplay };
 }
 

@@ -274,6 +274,22 @@ describe("shared-infrastructure", () => {
   describe("across processes (flag notices)", () => {
     // two engines as `moneytrail run` has them in two processes: changes tracked for persistence, merchants apart
     const processEngine = () => new Engine(ruleSetWith(RULES), indexOf(LISTED), true);
+    // two listed merchants flagged one after the other on a peer's address, and the peer's alert one engine gives
+    const both = indicatorSet(
+      [
+        { id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 },
+        { id: "mid-4", kind: "merchant-id", value: M4, confidence: 90 },
+      ],
+      { id: "ids", source: "member:test" },
+    );
+    const twoFlags = () => {
+      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
+      const first = merchant({ merchantId: M1, ...infra([IP1]) });
+      const second = merchant({ merchantId: M4, ...infra([IP1]) });
+      const expected = feed(engineWith(RULES, both), [peer, first, second]).filter((al) => al.merchantId === M2);
+      expect(expected.map((al) => al.signals.find((s) => s.kind === "shared-infrastructure")?.evidence.eventIds)).toEqual([[peer.eventId, first.eventId]]);
+      return { peer, first, second, expected };
+    };
 
     it("a merchant flagged in one process alerts its peer held by another, with the alert one process would raise", () => {
       const b = merchant({ merchantId: M2, ...infra([IP1]) });
@@ -299,18 +315,7 @@ describe("shared-infrastructure", () => {
     it("notices read together in another order than their flags' event time link a peer as replay does: at the earlier flag first", () => {
       // two listed merchants flagged one after the other on the peer's address; their notices come the other way round
       // (their partitions ahead of each other in event time), and the consumer counts flags in event time
-      const both = indicatorSet(
-        [
-          { id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 },
-          { id: "mid-4", kind: "merchant-id", value: M4, confidence: 90 },
-        ],
-        { id: "ids", source: "member:test" },
-      );
-      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
-      const first = merchant({ merchantId: M1, ...infra([IP1]) });
-      const second = merchant({ merchantId: M4, ...infra([IP1]) });
-      const expected = feed(engineWith(RULES, both), [peer, first, second]).filter((al) => al.merchantId === M2);
-      expect(expected.map((al) => al.signals.find((s) => s.kind === "shared-infrastructure")?.evidence.eventIds)).toEqual([[peer.eventId, first.eventId]]);
+      const { peer, first, second, expected } = twoFlags();
       const [x, y] = [new Engine(ruleSetWith(RULES), indexOf(both), true), new Engine(ruleSetWith(RULES), indexOf(both), true)];
       y.infra.timed = true;
       feed(x, [first, second]);
@@ -385,18 +390,7 @@ describe("shared-infrastructure", () => {
     });
 
     it("a peer linked at once by a flag on its partition is first linked at an earlier flag on another partition whose notice is not read yet", () => {
-      const both = indicatorSet(
-        [
-          { id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 },
-          { id: "mid-4", kind: "merchant-id", value: M4, confidence: 90 },
-        ],
-        { id: "ids", source: "member:test" },
-      );
-      const peer = merchant({ merchantId: M2, ...infra([IP1]) });
-      const first = merchant({ merchantId: M1, ...infra([IP1]) });
-      const second = merchant({ merchantId: M4, ...infra([IP1]) });
-      const expected = feed(engineWith(RULES, both), [peer, first, second]).filter((al) => al.merchantId === M2);
-      expect(expected.map((al) => al.signals.find((x) => x.kind === "shared-infrastructure")?.evidence.eventIds)).toEqual([[peer.eventId, first.eventId]]);
+      const { peer, first, second, expected } = twoFlags();
       // one process: M1 on a partition of its own, M2 and M4 on another
       const y = new Engine(ruleSetWith(RULES), indexOf(both), true);
       y.infra.timed = true;
