@@ -3,29 +3,18 @@
 // (alertedBefore, "alerted before the window"), in neither the misses nor recall, in the JSON, the terminal tables and
 // the HTML alike. Without --report-from nothing is alerted before the window and the figures are as they were.
 import { describe, expect, it } from "vitest";
-import { BacktestResult, backtest, type BacktestInput, type Truth } from "../src/app/backtest.js";
+import type { BacktestInput, BacktestResult, Truth } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { IndicatorIndex } from "../src/indicators/index.js";
 import type { Event } from "../src/decode/events.js";
 import type { Line } from "../src/source/ndjson.js";
 import { M2 } from "./helpers/events.js";
-import { APRIL, LABELS, earlyWarning, marchAndApril } from "./helpers/backtest-report-from.js";
+import { APRIL, LABELS, eightAgainstTen, marchAndApril } from "./helpers/backtest-report-from.js";
 
 async function* linesOf(es: Event[]): AsyncGenerator<Line[]> {
   yield es.map((e, i) => ({ n: i + 1, bytes: Buffer.from(JSON.stringify(e)) }));
 }
 
-function run(o: Partial<BacktestInput>): Promise<BacktestResult> {
-  return backtest({
-    events: { name: "events.ndjson", batches: linesOf(marchAndApril()) },
-    // A alerts at 8 disputes, B at 10: both alert M2 (10 in March) in March; M1 (9 by April) only A, in April
-    baseline: { name: "a", ruleSet: earlyWarning(8) },
-    candidate: { name: "b", ruleSet: earlyWarning(10) },
-    indicators: new IndicatorIndex(),
-    truth: LABELS,
-    ...o,
-  }).then((r) => BacktestResult.parse(r));
-}
+const run = (o: Partial<BacktestInput>): Promise<BacktestResult> => eightAgainstTen({ name: "events.ndjson", batches: linesOf(marchAndApril()) }, o);
 
 /** M2 labelled with the rule's typology too, for the per-typology recall */
 const TYPED: Truth = { ...LABELS, merchants: { ...LABELS.merchants, [M2]: { label: "positive", typologies: ["excessive-disputes"], detail: "positive" } } };

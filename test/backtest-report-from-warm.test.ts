@@ -6,16 +6,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BacktestError, BacktestResult, backtest, parseReportFrom, parseSweep, sweepRuleSets, type BacktestInput } from "../src/app/backtest.js";
+import { BacktestError, BacktestResult, parseReportFrom, parseSweep, sweepRuleSets, type BacktestInput } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { IndicatorIndex } from "../src/indicators/index.js";
 import type { Event } from "../src/decode/events.js";
 import type { Line } from "../src/source/ndjson.js";
 import { CLI } from "./helpers/cli.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { M1 } from "./helpers/events.js";
-import { APRIL, LABELS, earlyWarning, marchAndApril } from "./helpers/backtest-report-from.js";
+import { APRIL, eightAgainstTen, marchAndApril } from "./helpers/backtest-report-from.js";
 
 async function* linesOf(es: Event[]): AsyncGenerator<Line[]> {
   // two batches, the second starting in March: a batch may hold events on both sides of the report's start
@@ -24,18 +23,7 @@ async function* linesOf(es: Event[]): AsyncGenerator<Line[]> {
   yield lines.slice(500);
 }
 
-function run(o: Partial<BacktestInput>): Promise<BacktestResult> {
-  const es = marchAndApril();
-  return backtest({
-    events: { name: "events.ndjson", batches: linesOf(es) },
-    // A alerts at 8 disputes, B at 10: M1 (9) is alerted in A only
-    baseline: { name: "a", ruleSet: earlyWarning(8) },
-    candidate: { name: "b", ruleSet: earlyWarning(10) },
-    indicators: new IndicatorIndex(),
-    truth: LABELS,
-    ...o,
-  }).then((r) => BacktestResult.parse(r));
-}
+const run = (o: Partial<BacktestInput>): Promise<BacktestResult> => eightAgainstTen({ name: "events.ndjson", batches: linesOf(marchAndApril()) }, o);
 
 describe("backtest --report-from", () => {
   it("a ratio built before the window alerts inside it with the warm state, and not cold", async () => {

@@ -1,7 +1,8 @@
-// Events and rule sets for the backtest --report-from tests (test/backtest-report-from-warm.test.ts and
-// test/integration/backtest-topic-report-from.test.ts): a two-month dispute ratio that builds in March and crosses
+// Events and rule sets for the backtest --report-from tests (test/backtest-report-from-warm.test.ts,
+// test/backtest-report-from-alerted-before.test.ts and test/integration/backtest-topic-report-from.test.ts): a two-month dispute ratio that builds in March and crosses
 // the line in April.
-import type { Truth } from "../../src/app/backtest.js";
+import { BacktestResult, backtest, type BacktestInput, type Truth } from "../../src/app/backtest.js";
+import { IndicatorIndex } from "../../src/indicators/index.js";
 import type { Event } from "../../src/decode/events.js";
 import type { RuleSet } from "../../src/rules/ruleset.js";
 import { HIGH_RISK_MCC, M1, M2, M3, chargeback, merchant, resetEvents, ruleSetWith, setClock, times, tx } from "./events.js";
@@ -48,3 +49,17 @@ export const LABELS: Truth = {
     [M3]: { label: "negative", typologies: [], detail: "benign" },
   },
 };
+
+/**
+ * A backtest of `events` where A alerts at 8 disputes and B at 10: both alert M2 (10 in March) in March, and M1 (9 by
+ * April) only A, in April; labelled LABELS unless `o` says otherwise.
+ */
+export const eightAgainstTen = (events: BacktestInput["events"], o: Partial<BacktestInput> = {}): Promise<BacktestResult> =>
+  backtest({
+    events,
+    baseline: { name: "a", ruleSet: earlyWarning(8) },
+    candidate: { name: "b", ruleSet: earlyWarning(10) },
+    indicators: new IndicatorIndex(),
+    truth: LABELS,
+    ...o,
+  }).then((r) => BacktestResult.parse(r));

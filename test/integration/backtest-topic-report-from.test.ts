@@ -3,11 +3,10 @@
 // April: an April report alerts it with the warm state, and an April window run cold (--from) does not.
 import { describe, expect, it } from "vitest";
 import { readTopicRange } from "../../src/source/kafka-range.js";
-import { BacktestResult, backtest, type BacktestInput } from "../../src/app/backtest.js";
+import type { BacktestInput } from "../../src/app/backtest.js";
 import { backtestTables } from "../../src/app/backtest-report.js";
-import { IndicatorIndex } from "../../src/indicators/index.js";
 import { M1 } from "../helpers/events.js";
-import { APRIL, LABELS, earlyWarning, marchAndApril } from "../helpers/backtest-report-from.js";
+import { APRIL, eightAgainstTen, marchAndApril } from "../helpers/backtest-report-from.js";
 import { createTopics, freshNames, kafka, sendMessages } from "./harness.js";
 
 describe("backtest from a topic with --report-from", () => {
@@ -20,15 +19,7 @@ describe("backtest from a topic with --report-from", () => {
       n.events,
       events.map((e) => ({ key: e.merchantId, value: JSON.stringify(e) })),
     );
-    const run = (o: Partial<BacktestInput>) =>
-      backtest({
-        events: { name: `topic ${n.events}`, batches: readTopicRange(kafka(), n.events) },
-        baseline: { name: "a", ruleSet: earlyWarning(8) },
-        candidate: { name: "b", ruleSet: earlyWarning(10) },
-        indicators: new IndicatorIndex(),
-        truth: LABELS,
-        ...o,
-      }).then((r) => BacktestResult.parse(r));
+    const run = (o: Partial<BacktestInput>) => eightAgainstTen({ name: `topic ${n.events}`, batches: readTopicRange(kafka(), n.events) }, o);
 
     const cold = await run({ from: { time: APRIL } });
     expect(cold.overall.a.alerted).toBe(0);
