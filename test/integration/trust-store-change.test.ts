@@ -48,7 +48,9 @@ describe("a trust store changed under a running consumer", () => {
 
       // a's key compromised, b's added
       write([{ ...a.entry, revoked: { at: "2026-12-01T00:00:00Z", reason: "key compromised" } }, b.entry]);
-      await until("the change in force", () => inForce().includes("bank-b-set"), 15_000);
+      // the log line comes once retrust resolves, after it has put the sets in force and recorded them (an await later)
+      const changedLine = () => logged.some((l) => l.msg === "trust store changed: its keys are in force");
+      await until("the change in force and said", () => inForce().includes("bank-b-set") && changedLine(), 15_000);
       expect(inForce()).toEqual(["bank-b-set"]);
       expect(logged.find((l) => l.msg === "trust store changed: its keys are in force")).toEqual(
         expect.objectContaining({
