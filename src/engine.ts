@@ -175,7 +175,7 @@ export class Engine {
     let newPeers: string[] | undefined;
     // flags on its keys since its last profile, counted for it since that profile's evaluation (made on another
     // partition of this process, their notices not read yet): replay linked it at them, before this event
-    const missed = event.type === "merchant" && this.infra.timed && m.profile?.at !== undefined && at > m.profile.at ? this.linkMissed(m, m.profile.at, at) : NO_ALERTS;
+    const missed = event.type === "merchant" && this.infra.timed && m.profile?.at !== undefined && at > m.profile.at ? this.linkBetween(m, m.profile.at, at) : NO_ALERTS;
     switch (event.type) {
       case "merchant": {
         const was = m.profile;
@@ -228,12 +228,15 @@ export class Engine {
     return peers.length ? [...own, ...peers] : own;
   }
 
-  /** Links a merchant held here by the flags on its keys made by events in [from, to), in their order (timed only). */
-  private linkMissed(m: MerchantState, from: number, to: number): readonly Alert[] {
+  /**
+   * Links a merchant held here by the flags on its keys made by events in [from, to), in their order, but those of
+   * `except` (timed only).
+   */
+  private linkBetween(m: MerchantState, from: number, to: number, except?: string): readonly Alert[] {
     const flags = this.infra.flaggedBetween(m.id, infraKeys(m.profile), from, to);
     if (flags.length === 0) return NO_ALERTS;
     const out: Alert[] = [];
-    for (const f of flags) out.push(...this.alertPeers(f.merchantId, [m.id], f.by.eventId, f.by.occurredAt, f.by.at, false));
+    for (const f of flags) if (f.merchantId !== except) out.push(...this.alertPeers(f.merchantId, [m.id], f.by.eventId, f.by.occurredAt, f.by.at, false));
     return out;
   }
 
@@ -331,9 +334,7 @@ export class Engine {
     for (const peerId of peerIds) {
       const peer = this.merchants.get(peerId);
       if (!peer || this.linksAtOnce?.(peerId) === false) continue;
-      if (catchUp)
-        for (const e of this.infra.flaggedBetween(peerId, infraKeys(peer.profile), this.heldSince(peerId) ?? -Infinity, at))
-          if (e.merchantId !== flaggedId) out.push(...this.alertPeers(e.merchantId, [peerId], e.by.eventId, e.by.occurredAt, e.by.at, false));
+      if (catchUp) out.push(...this.linkBetween(peer, this.heldSince(peerId) ?? -Infinity, at, flaggedId));
       this.beforeChange?.(peerId);
       if (this.trackDirty) this.dirty.add(peerId);
       const trigger: PeerFlagged = { type: "peer-flagged", eventId, merchantId: peerId, peerId: flaggedId };

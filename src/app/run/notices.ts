@@ -187,8 +187,13 @@ export class Notices extends RunPart {
     const due = owned.triggers.filter((t) => !this.waits(t) && parseTime(t.notice.occurredAt) < at);
     owned.triggers = owned.triggers.filter((t) => !due.includes(t));
     due.sort((x, y) => parseTime(x.notice.occurredAt) - parseTime(y.notice.occurredAt));
+    return this.raise(due);
+  }
+
+  /** The alerts of the triggers, in their order, each with the event that flagged the merchant its peer is linked to. */
+  private raise(triggers: readonly Trigger[]): { a: Alert; eventId: string }[] {
     const raised: { a: Alert; eventId: string }[] = [];
-    for (const t of due) for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
+    for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
     return raised;
   }
 
@@ -258,13 +263,10 @@ export class Notices extends RunPart {
       owned.triggers = triggers;
       return;
     }
-    // each alert with the event that flagged the merchant it is linked to
-    const raised: { a: Alert; eventId: string }[] = [];
     this.partitions.inHand = p;
-    for (const t of triggers) {
-      if (this.waits(t)) owned.triggers.push(t);
-      else for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
-    }
+    const ready: Trigger[] = [];
+    for (const t of triggers) (this.waits(t) ? owned.triggers : ready).push(t);
+    const raised = this.raise(ready);
     for (const h of this.engine.takeHits()) owned.hits.push(h);
     for (const f of this.engine.takeFlags()) owned.flags.push(f);
     if (raised.length === 0 && owned.hits.length === 0 && owned.flags.length === 0) return;
