@@ -140,10 +140,10 @@ const UNTIL = "a time in ISO 8601 with its zone (Z or an offset), the rows befor
 // a typo must not read as "no such rows": an action the trail does not know is refused, with those it does
 const unknownActions = (names: string[]) =>
   `${names.join(", ")} ${names.length > 1 ? "are not actions" : "is not an action"} of the audit trail; the actions are ${AUDIT_ACTION_NAMES.join(", ")}: several as ?action=dismiss&action=reopen or ?action=dismiss,reopen`;
-/** One action or several, repeated or comma-separated; none (an empty value) is no filter. */
 /** ?action= as sent, name by name: repeated, or comma-separated, empty ones dropped (what is not text is kept, to refuse). */
 export const givenActions = (v: unknown): unknown[] =>
   [v].flat().flatMap((x) => (typeof x === "string" ? x.split(",").map((a) => a.trim()) : [x])).filter((a) => a !== "");
+/** One action or several, repeated or comma-separated; none (an empty value) is no filter. */
 const auditActions = z.preprocess(
   (v) => (typeof v === "string" || Array.isArray(v) ? givenActions(v) : v),
   z
