@@ -2,7 +2,7 @@
 // publishers' keys in their trust store. A key belongs to one publisher, may be rotated (validity window) or
 // revoked; a set whose signature does not verify is refused with the reason.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { readFileSync, realpathSync, statSync, unwatchFile, watchFile } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { canonicalJson } from "../lib/canonical-json.js";
@@ -98,7 +98,7 @@ export function loadTrustStore(path: string): TrustStore {
 }
 
 /**
- * Watches a trust store file (its stat, polled: an edit, a file renamed over it, a symlink swapped, a shared volume):
+ * Watches a trust store file (its content, polled: an edit, a file renamed over it, a symlink swapped, a shared volume):
  * a changed store that loads goes to `onChange`, one that does not to `onRefused` (the one in force stays). Returns
  * the stop.
  */
@@ -124,8 +124,10 @@ export function watchTrustStore(path: string, o: { onChange: (store: TrustStore)
     }
     o.onChange(store);
   };
-  watchFile(path, { interval: o.intervalMs ?? 1000, persistent: false }, check);
-  return () => unwatchFile(path, check);
+  // Polled by content rather than fs.watchFile: watchFile's first stat runs on the thread pool, and a change written
+  // before it ran was taken as the file's starting point and never seen.
+  const timer = setInterval(check, o.intervalMs ?? 1000).unref();
+  return () => clearInterval(timer);
 }
 
 function isPrivateKey(pem: string): boolean {
