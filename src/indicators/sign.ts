@@ -216,6 +216,19 @@ export const SAMPLE_PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA+W
 const SAMPLE_PUBLIC_KEY_DER = createPublicKey(SAMPLE_PUBLIC_KEY).export({ type: "spki", format: "der" }).toString("base64");
 
 /**
+ * What `run` warns of at start when MT_TRUST_STORE is SAMPLE_TRUST (through a link too), or undefined: the one store
+ * loadTrustStore lets trust the sample key, for the demo, the tests and a trial of the sample, is no store for a
+ * member's service. Warned rather than refused, as README's trial of the sample runs it so.
+ */
+export function sampleTrustWarning(path: string): string | undefined {
+  if (!sameFile(path, SAMPLE_TRUST)) return undefined;
+  return (
+    `MT_TRUST_STORE is the sample's trust store (fixtures/sample/trust.json), which trusts the sample publisher's key ${SAMPLE_KEY_ID}, whose private key is public in this repository: anyone can sign indicator sets that this process takes as that publisher's. ` +
+    "Use it only to try the sample; otherwise set MT_TRUST_STORE to your coalition's trust store, the public keys of its publishers (each prints its entry with moneytrail indicators keygen or public-key)"
+  );
+}
+
+/**
  * Why a private key file is readable by others than its owner (mode & 0o077), as a warning with the chmod to run, or
  * undefined. Not refused, as ssh refuses: the sample key is 0644 in git, and the demo and tests sign with it.
  */
