@@ -19,7 +19,7 @@ import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { filesOf, recordVersion } from "../rules/history.js";
 import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators/index.js";
-import { loadTrustStore, watchTrustStore, type TrustStore } from "../indicators/sign.js";
+import { loadTrustStore, sampleTrustWarning, watchTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
@@ -126,6 +126,9 @@ export class Runner {
     const sets = cfg.indicators ? readIndicatorSets(cfg.indicators, this.trust) : [];
     const indicators = indexSets(sets);
     if (!cfg.trustStore) log.warn("indicator sets are taken without checking signatures: set MT_TRUST_STORE to the publishers' keys");
+    // said to every run on it: the demo starts no `run`, and tests that do on purpose log at fatal
+    const sample = cfg.trustStore && sampleTrustWarning(cfg.trustStore);
+    if (sample) log.warn({ file: cfg.trustStore }, sample);
     this.subscriber = new IndicatorSubscriber(
       {
         kafka,
