@@ -101,10 +101,12 @@ export function setStats(set: IndicatorSet, at = Date.now(), trust?: ReturnType<
 
 /**
  * An export is what leaves this member: a page's address in it is read by whoever receives it, and publish refuses it
- * (assertUrlsHashed). Said, naming the entries and not the addresses, so that the member chooses --hash knowingly;
- * returns how many.
+ * (assertUrlsHashed); a site's name at TLP:AMBER too (plainDomainNote). Said, naming the entries and not the values,
+ * so that the member chooses --hash knowingly; returns how many url entries.
  */
-function plainUrlNote(exported: readonly IndicatorEntry[]): number {
+function plainTextNotes(exported: readonly IndicatorEntry[]): number {
+  const domains = plainDomainNote(exported);
+  if (domains) process.stderr.write(domains);
   const plain = plainUrlIds(exported);
   if (!plain.length) return 0;
   const one = plain.length === 1;
@@ -335,12 +337,12 @@ export function indicatorCommands(program: Command): void {
         const { bundle, skipped } = toStixExport(exported, { includeRevoked: o.includeRevoked });
         for (const s of skipped) process.stderr.write(`not exported: ${s.ref}: ${s.reason}\n`);
         write(o.out, json(bundle));
-        return void plainUrlNote(exported.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
+        return void plainTextNotes(exported.entries.filter((e) => !skipped.some((s) => s.ref === e.id)));
       }
       const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
       write(o.out, json(set));
-      const plain = plainUrlNote(set.entries);
+      const plain = plainTextNotes(set.entries);
       // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
       if (original.signature && !set.signature) {
         const kept = original.entries.filter((e) => e.tlp !== "red");
@@ -380,7 +382,7 @@ export function indicatorCommands(program: Command): void {
       if (v && !v.ok)
         throw new ConfigError(file, [{ path: "signature", message: v.reason }], `Subscribers holding ${trustFile} would refuse this set, and on the compacted topic it would replace the version they hold: sign it again (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out ${signedCopy(file)}) and publish that; nothing was published.`);
       // after the refusals: said of a set that goes out
-      const domains = plainDomainNote(set, file);
+      const domains = plainDomainNote(set.entries, file);
       if (domains) process.stderr.write(domains);
       if (!trust && set.signature)
         process.stderr.write(`note: the signature of ${file} was not checked (no --trust or MT_TRUST_STORE): a set changed after signing is refused by every subscriber with a trust store; give --trust to check it before it goes out\n`);

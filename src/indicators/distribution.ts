@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { sha256Hex } from "../lib/hash.js";
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from "kafkajs";
-import { INDICATOR_SET_MAX_BYTES, parseAnyIndicatorSet, type IndicatorSet } from "./schema.js";
+import { INDICATOR_SET_MAX_BYTES, parseAnyIndicatorSet, type IndicatorEntry, type IndicatorSet } from "./schema.js";
 import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
 import { amberPlainDomainIds, hashPlaintext, hashedWithDescription, plainUrlIds, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
@@ -70,19 +70,23 @@ export function assertUrlsHashed(set: IndicatorSet, file: string): void {
 }
 
 /**
- * What `indicators publish` says of plain `domain` entries at TLP:AMBER (revoked ones too, as for urls): every member
- * reading the topic gets the site's name, which a domain-sha256 hash would match as well (the site and its
- * subdomains). Not refused, unlike a plain url: the name lets members find hosts drawn like it (look-alikes), which a
- * hash hides, and AMBER allows members to read it on a need to know. Undefined when there are none.
+ * What `indicators publish` and `indicators export` (without --hash) say of plain `domain` entries at TLP:AMBER
+ * (revoked ones too, as for urls): whoever reads the topic or receives the export gets the site's name, which a
+ * domain-sha256 hash would match as well (the site and its subdomains). Not refused, unlike a plain url: the name lets
+ * members find hosts drawn like it (look-alikes), which a hash hides, and AMBER allows members to read it on a need to
+ * know. `file`: publish's set, or none for an export. Undefined when there are none.
  */
-export function plainDomainNote(set: IndicatorSet, file: string): string | undefined {
-  const plain = amberPlainDomainIds(set.entries);
+export function plainDomainNote(entries: readonly IndicatorEntry[], file?: string): string | undefined {
+  const plain = amberPlainDomainIds(entries);
   if (!plain.length) return undefined;
   const one = plain.length === 1;
+  const [readers, toHash, goes] = file
+    ? ["every member reading the topic gets", `to send hashes, export it with --hash (moneytrail indicators export ${file} --hash --out EXPORT.json), sign that and publish it`, "publishing it as it is"]
+    : ["whoever receives this export reads", `give --hash to share ${one ? "it as a hash" : "them as hashes"}`, "exported as it is"];
   return (
-    `note: ${file} has ${plain.length} domain ${one ? "entry" : "entries"} in plain text at TLP:AMBER or AMBER+STRICT (${ids(plain)}): every member reading the topic gets the site's name. ` +
-    `A domain-sha256 hash matches the same site and its subdomains: to send hashes, export it with --hash (moneytrail indicators export ${file} --hash --out EXPORT.json), sign that and publish it. ` +
-    "Keep a domain plain only for members to find hosts drawn like it (look-alikes, which a hash hides), and mark it TLP:GREEN if every member may read its name; publishing it as it is\n"
+    `note: ${file ? `${file} has ` : ""}${plain.length} domain ${one ? "entry" : "entries"} in plain text at TLP:AMBER or AMBER+STRICT (${ids(plain)}): ${readers} the site's name. ` +
+    `A domain-sha256 hash matches the same site and its subdomains: ${toHash}. ` +
+    `Keep a domain plain only for members to find hosts drawn like it (look-alikes, which a hash hides), and mark it TLP:GREEN if every member may read its name; ${goes}\n`
   );
 }
 
