@@ -183,7 +183,7 @@ export class Engine {
         // merchant's infrastructure: the index, a lookup per key, is left alone
         if (!applyProfile(m, event, at)) break;
         if (sameInfra(was, m.profile)) {
-          this.infra.kept(m.id, was!.at);
+          this.infra.kept(m.id, was!);
           break;
         }
         const before = infraKeys(was);
@@ -568,9 +568,11 @@ export class Engine {
   snapshot(m: MerchantState): StoredMerchant {
     const slots: Record<string, unknown> = {};
     for (const r of this.ruleSet.rules) if (m.slots[r.index] !== undefined) slots[slotKey(r)] = m.slots[r.index];
-    // when it took its keys, if before its profile's time (a later profile kept them): a restore would lose it
+    // when it took its keys, if before its profile's time (a later profile kept them), and the profiles kept since: a
+    // restore would lose them
     const since = this.infra.heldSince(m.id, m.profile?.at);
-    return { ...m, slots, seenTx: pack(m.seenTx), seenOther: pack(m.seenOther), ...(since !== undefined && since !== m.profile?.at && { keysSince: since }) };
+    const kept = since !== undefined && since !== m.profile?.at && { keysSince: since, keptProfiles: this.infra.keptOf(m.id) };
+    return { ...m, slots, seenTx: pack(m.seenTx), seenOther: pack(m.seenOther), ...kept };
   }
 
   /**
@@ -592,7 +594,7 @@ export class Engine {
           delete s.signals[id];
         }
       }
-      const { keysSince, ...pair } = storedPair(s);
+      const { keysSince, keptProfiles, ...pair } = storedPair(s);
       const m: MerchantState = {
         ...pair,
         profile: storedProfile(pair.profile),
@@ -607,7 +609,7 @@ export class Engine {
       this.merchants.set(m.id, m);
       const keys = infraKeys(m.profile);
       this.infra.update(m.id, [], keys);
-      if (keysSince !== undefined) this.infra.kept(m.id, keysSince);
+      if (keysSince !== undefined) this.infra.restoreKept(m.id, keysSince, keptProfiles);
       if (m.lastEventAt > this.clock) this.clock = m.lastEventAt;
       // checkpointed perhaps under another rule set (changed while the service was down): assessed at its next event
       if (hasSignal(m)) this.reassess.add(m.id);
@@ -687,8 +689,12 @@ export class Engine {
       const p = this.merchants.get(id)?.profile;
       const since = this.heldSince(id);
       // flags between its taking the keys and this one, whose notices came after this one's, first (alertPeers)
-      if (p?.at !== undefined && since !== undefined && since > by.at) out.push(...this.alertPeers(flaggedId, [id], p.eventId, isoSeconds(p.at), p.at));
-      else out.push(...this.alertPeers(flaggedId, [id], by.eventId, by.occurredAt, by.at));
+      if (p?.at !== undefined && since !== undefined && since > by.at) {
+        // by the profile that took the keys, which a later one may have kept (InfraIndex.keptAt)
+        const took = this.infra.keptAt(id, since);
+        const [eventId, at] = took?.eventId !== undefined ? [took.eventId, took.at] : [p.eventId, p.at];
+        out.push(...this.alertPeers(flaggedId, [id], eventId, isoSeconds(at), at));
+      } else out.push(...this.alertPeers(flaggedId, [id], by.eventId, by.occurredAt, by.at));
     }
     // what the peers' evaluations passed over is linked by its own notices
     this.infra.ahead.length = 0;

@@ -93,6 +93,16 @@ export interface AheadFlag {
   by: FlaggedBy;
 }
 
+/** A merchant's profile that a later profile kept the keys of: its event's time and id. */
+export interface KeptProfile {
+  at: number;
+  /** absent when restored from a checkpoint written before these were kept (keysSince alone) */
+  eventId?: string;
+}
+
+/** Kept profiles of a merchant at most (InfraIndex.keptSince): one that sends its profile again and again keeps the first and the latest. */
+const KEPT_MAX = 8;
+
 export class InfraIndex {
   private readonly tables = new Map<InfraKind, Map<string, Holders>>(INFRA_KINDS.map((k) => [k, new Map()]));
   /** flagged holders, only for keys that have any */
@@ -108,11 +118,13 @@ export class InfraIndex {
   /** flags passed over as later than the evaluation that looked them up (only when `timed`); the caller takes them */
   ahead: AheadFlag[] = [];
   /**
-   * when a merchant took the keys it holds, where its latest profile (whose time is the profile's `at`) kept them
-   * (only when `timed`): a profile update that keeps its keys does not make it a merchant that took them after a flag.
-   * Checkpointed with the merchant (StoredMerchant.keysSince) and put back by the engine's restore.
+   * the profiles of a merchant before its latest since it took the keys it holds, where later profiles kept them
+   * (only when `timed`), oldest first: the first says when it took them (a profile update that keeps its keys does not
+   * make it a merchant that took them after a flag), and each which profile was in force at a late flag's time, whose
+   * event replay's finding cites. Checkpointed with the merchant (StoredMerchant.keysSince, keptProfiles) and put back
+   * by the engine's restore.
    */
-  private readonly keptSince = new Map<string, number>();
+  private readonly keptSince = new Map<string, KeptProfile[]>();
 
   /**
    * merchants whose account the bank closed (a case closed as account_closed): flagged whatever their own evidence,
@@ -184,14 +196,50 @@ export class InfraIndex {
     return peers;
   }
 
-  /** A profile of the merchant kept the keys of its profile of time `at` (timed only). */
-  kept(merchantId: string, at: number | undefined): void {
-    if (this.timed && at !== undefined && !this.keptSince.has(merchantId)) this.keptSince.set(merchantId, at);
+  /** A profile of the merchant kept the keys of its profile `was` (timed only). */
+  kept(merchantId: string, was: { eventId: string; at?: number }): void {
+    if (!this.timed || was.at === undefined) return;
+    const kept = this.keptSince.get(merchantId);
+    const p: KeptProfile = { at: was.at, eventId: was.eventId };
+    if (!kept) this.keptSince.set(merchantId, [p]);
+    else {
+      // the first stays (when it took the keys); a merchant that sends its profile again and again keeps the latest few
+      if (kept.length >= KEPT_MAX) kept.splice(1, 1);
+      kept.push(p);
+    }
+  }
+
+  /** The merchant's kept profiles (see keptSince), as its checkpoint stores them: [at, eventId], oldest first. */
+  keptOf(merchantId: string): [number, string][] | undefined {
+    return this.keptSince.get(merchantId)?.flatMap((p) => (p.eventId === undefined ? [] : [[p.at, p.eventId] as [number, string]]));
+  }
+
+  /**
+   * Puts back a merchant's kept profiles from its checkpoint (timed only): when it took its keys and, if the checkpoint
+   * has them, the profiles kept since (keptOf's form); one written before them has the time alone.
+   */
+  restoreKept(merchantId: string, since: number, profiles?: readonly (readonly [number, string])[]): void {
+    if (!this.timed) return;
+    const kept: KeptProfile[] = (profiles ?? []).map(([at, eventId]) => ({ at, eventId }));
+    if (kept[0]?.at !== since) kept.unshift({ at: since });
+    this.keptSince.set(merchantId, kept);
   }
 
   /** Since when (event time) the merchant holds its keys, when a later profile kept them; else its profile's time. */
   heldSince(merchantId: string, profileAt: number | undefined): number | undefined {
-    return this.keptSince.get(merchantId) ?? profileAt;
+    return this.keptSince.get(merchantId)?.[0]!.at ?? profileAt;
+  }
+
+  /**
+   * The merchant's profile in force at `at` (event time) among those a later profile kept the keys of (timed only);
+   * undefined when none is (its latest is, or it had not taken its keys). Its event is undefined when restored from a
+   * checkpoint written before the events were kept.
+   */
+  keptAt(merchantId: string, at: number): KeptProfile | undefined {
+    const kept = this.keptSince.get(merchantId);
+    if (kept === undefined) return undefined;
+    for (let i = kept.length - 1; i >= 0; i--) if (kept[i]!.at <= at) return kept[i];
+    return undefined;
   }
 
   /** Whether the key is flagged through the merchant. */

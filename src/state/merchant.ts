@@ -95,6 +95,11 @@ export type StoredMerchant = Omit<MerchantState, "slots" | keyof SeenIds> & {
    * only); absent when that is the profile's own time, as in a checkpoint written before this field
    */
   keysSince?: number;
+  /**
+   * the profiles before its latest since keysSince, [epoch ms, event id], oldest first (InfraIndex.keptOf): which one a
+   * late flag's finding cites; absent in a checkpoint written before them
+   */
+  keptProfiles?: [number, string][];
 };
 
 export function newMerchant(id: string): MerchantState {

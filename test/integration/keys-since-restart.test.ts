@@ -1,6 +1,7 @@
 // A merchant whose later profile kept its keys (a new descriptor) took them at its earlier profile: after a restart its
 // state restored from the checkpoint still says so (StoredMerchant.keysSince), so a flag between the two, whose notice
-// is read only after the restart, links it by the flag's event as replay does, not by its update's.
+// is read only after the restart, links it by the flag's event as replay does, not by its update's, and its finding
+// cites its boarding, the profile in force at the flag (StoredMerchant.keptProfiles).
 import { expect, it } from "vitest";
 import { merchant } from "../helpers/events.js";
 import { idOn, listedUrlStack, onIp as onIpOf, replayed } from "./flags.js";
@@ -51,5 +52,9 @@ it("a peer that kept its keys through a later profile is linked by a late flag's
     ].sort(),
   );
   // before keysSince the restored peer was linked by its renaming (e-3), an alert replay does not raise
-  expect(ids((await casesAndAlerts(url)).alerts)).toEqual(ids(expected));
+  const alerts = (await casesAndAlerts(url)).alerts;
+  expect(ids(alerts)).toEqual(ids(expected));
+  // and its finding cites the profile in force at the flag, its boarding, as replay's does (before keptProfiles: its renaming)
+  const cited = (as: typeof expected) => as.map((a) => [a.alertId, a.signals.map((s) => [s.rule, s.evidence.eventIds])]).sort();
+  expect(cited(alerts)).toEqual(cited(expected));
 });

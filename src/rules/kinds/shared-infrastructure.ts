@@ -35,7 +35,10 @@ export default defineKind<z.infer<typeof Params>>({
       // the entry's confidence against the rule's floor: why it counts
       ...listed.map((r) => `listed ${r.kind} (${r.set}/${r.id}, confidence ${r.confidence}, counted from ${params.minConfidence})`),
     ];
-    const eventIds = [merchant.profile?.eventId ?? event.eventId];
+    // the profile in force at the evaluation: a late flag's (run, InfraIndex.timed) may predate a later profile that kept the keys
+    const p = merchant.profile;
+    const inForce = p && event.type === "peer-flagged" && p.at !== undefined && at < p.at ? (env.infra.keptAt(merchant.id, at)?.eventId ?? p.eventId) : p?.eventId;
+    const eventIds = [inForce ?? event.eventId];
     // linked by its own profile event (a peer that took the keys after the flag: engine.linkPeers), cited once
     if (event.type === "peer-flagged" && event.eventId !== eventIds[0]) eventIds.push(event.eventId);
     return {
