@@ -37,7 +37,7 @@ import { Partitions, lagOf, type Owned } from "./run/partitions.js";
 import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import { Checkpoints } from "./run/checkpoints.js";
 import { parseTime } from "../lib/time.js";
-import { Notices, TERMINATED_READ_MS } from "./run/notices.js";
+import { Notices, TERMINATED_READ_MS, type Raised } from "./run/notices.js";
 import { Serving } from "./run/serving.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
@@ -559,7 +559,7 @@ export class Runner {
       });
       this.partitions.inHand = p;
       // triggers of this partition's merchants run before its first event later than their flag, as replay runs them
-      const triggered: { a: Alert; eventId: string }[] = [];
+      const triggered: Raised[] = [];
       let nextDue = this.notices.nextDue(owned);
       for (; i < end; i++) {
         const m = msgs[i]!;
@@ -639,19 +639,18 @@ export class Runner {
       let committed = false;
       if (triggered.length) {
         // an alert recorded already (the notices read again after a restart or a rebalance) is not raised twice
-        const recorded = await this.store.recordedAlerts(triggered.map((t) => t.a.alertId)).catch(() => undefined);
-        if (!recorded) {
+        const unrecorded = await this.notices.unrecorded(triggered).catch(() => undefined);
+        if (!unrecorded) {
           // not known whether they are recorded: the chunk is processed again, as after a failed commit
           await this.partitions.release(p, false);
           this.fetchAgainSoon(pause);
           return;
         }
-        for (const t of triggered)
-          if (!recorded.has(t.a.alertId)) {
-            appendedAt.push(Date.now());
-            alerts.push(t.a);
-            outbox.push(alertMessage(t.a, { "mt-event-id": t.eventId }));
-          }
+        for (const a of unrecorded.alerts) {
+          appendedAt.push(Date.now());
+          alerts.push(a);
+        }
+        outbox.push(...unrecorded.messages);
       }
       if (fresh) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be

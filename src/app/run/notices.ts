@@ -3,13 +3,19 @@
 // partition's next write; and the merchants whose account the bank closed, read from the case store.
 import type { Alert } from "../../decode/events.js";
 import { terminatedMerchants } from "../../cases/store.js";
-import { FencedError, FLAGS_PAGE, FLAGS_START, type FlagCursor, type PgStore } from "../../sinks/postgres/store.js";
+import { FencedError, FLAGS_PAGE, FLAGS_START, type FlagCursor, type OutboxMessage, type PgStore } from "../../sinks/postgres/store.js";
 import { FlagNotice, hasKey, infraKeys } from "../../state/infra.js";
 import { RunPart, type RunContext } from "./context.js";
 import { alertMessage, type Commits } from "./commits.js";
 import type { Owned, Partitions, Trigger } from "./partitions.js";
 import { Retried } from "./retried.js";
 import { parseTime } from "../../lib/time.js";
+
+/** An alert a trigger raised, with the event that flagged the merchant its peer is linked to. */
+export interface Raised {
+  a: Alert;
+  eventId: string;
+}
 
 /** How often the merchants whose account the bank closed (cases closed as account_closed) are read again. */
 export const TERMINATED_READ_MS = 5000;
@@ -183,7 +189,7 @@ export class Notices extends RunPart {
    * to be processed, in the flags' order: replay linked the peers before that event. Returns their alerts, each with
    * the event that flagged the merchant it is linked to; the chunk commits them.
    */
-  applyDue(owned: Owned, at: number): { a: Alert; eventId: string }[] {
+  applyDue(owned: Owned, at: number): Raised[] {
     const due = owned.triggers.filter((t) => !this.waits(t) && parseTime(t.notice.occurredAt) < at);
     owned.triggers = owned.triggers.filter((t) => !due.includes(t));
     due.sort((x, y) => parseTime(x.notice.occurredAt) - parseTime(y.notice.occurredAt));
@@ -191,10 +197,21 @@ export class Notices extends RunPart {
   }
 
   /** The alerts of the triggers, in their order, each with the event that flagged the merchant its peer is linked to. */
-  private raise(triggers: readonly Trigger[]): { a: Alert; eventId: string }[] {
-    const raised: { a: Alert; eventId: string }[] = [];
+  private raise(triggers: readonly Trigger[]): Raised[] {
+    const raised: Raised[] = [];
     for (const t of triggers) for (const a of this.engine.triggerPeers(t.notice, [t.peer], t.droppedAt)) raised.push({ a, eventId: t.notice.eventId });
     return raised;
+  }
+
+  /**
+   * The triggers' alerts not recorded already, and their messages: after a restart or a rebalance every notice is read
+   * again, and a merchant restored from a checkpoint older than its alert raises it again, with the same id. Rejects
+   * when PostgreSQL does not answer (applyDue's caller and applyTriggers each handle that their way).
+   */
+  async unrecorded(raised: readonly Raised[]): Promise<{ alerts: Alert[]; messages: OutboxMessage[] }> {
+    const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
+    const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
+    return { alerts: fresh.map((r) => r.a), messages: fresh.map((r) => alertMessage(r.a, { "mt-event-id": r.eventId })) };
   }
 
   /**
@@ -271,16 +288,9 @@ export class Notices extends RunPart {
     for (const f of this.engine.takeFlags()) owned.flags.push(f);
     if (raised.length === 0 && owned.hits.length === 0 && owned.flags.length === 0) return;
     try {
-      const recorded = await this.store.recordedAlerts(raised.map((r) => r.a.alertId));
-      const fresh = raised.filter((r) => !recorded.has(r.a.alertId));
-      const written = await this.commits.commit(
-        p,
-        owned,
-        owned.saved,
-        fresh.map((r) => r.a),
-        fresh.map((r) => alertMessage(r.a, { "mt-event-id": r.eventId })),
-      );
-      this.commits.countAlerts(fresh.map((r) => r.a));
+      const fresh = await this.unrecorded(raised);
+      const written = await this.commits.commit(p, owned, owned.saved, fresh.alerts, fresh.messages);
+      this.commits.countAlerts(fresh.alerts);
       if (written.length) void owned.publisher.flush(written);
     } catch (err) {
       // memory is now ahead of PostgreSQL: forget it; the next batch claims again, and the notices are read again
