@@ -617,6 +617,14 @@ export class Runner {
           outbox.push(alertMessage(a, { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset }));
         }
       }
+      // how far in event time the partition has come (triggers of later flags wait for it: Notices.early)
+      for (let k = end - first - 1; k >= 0; k--) {
+        const d = decoded[k]!;
+        if (d.ok) {
+          owned.reached = parseTime(d.event.occurredAt);
+          break;
+        }
+      }
       const lastOffset = msgs[end - 1]!.offset;
       const next = BigInt(lastOffset) + 1n;
       if (owned.position !== null && next <= owned.position) {
@@ -704,7 +712,8 @@ export class Runner {
       }
       for (const [reason, n] of Object.entries(deadLettered)) this.metrics.deadLettered.inc({ reason }, n);
       this.commits.countAlerts(alerts);
-      if (this.partitions.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, BigInt(batch.highWatermark)));
+      owned.end = BigInt(batch.highWatermark);
+      if (this.partitions.owned.get(p) === owned) this.metrics.lag.set({ partition: String(p) }, lagOf(owned, owned.end));
       // handed over before anything else can fail: rows committed and never handed over wait until a later read
       if (written.length) void owned.publisher.flush(written);
       // where Kafka fetches next; what it commits is PostgreSQL's position (commitKafka)

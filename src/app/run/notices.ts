@@ -223,6 +223,15 @@ export class Notices extends RunPart {
   }
 
   /**
+   * A trigger of a flag later in event time than its partition has come, while the partition has a backlog (a claim, a
+   * catch-up): its chunk runs it before its first event later than the flag (applyDue), as replay runs it, not now on
+   * the peer's state from before its events up to the flag. Caught up, the partition's next events are newer: it runs now.
+   */
+  private early(owned: Owned, t: Trigger): boolean {
+    return owned.position !== null && owned.position < owned.end && parseTime(t.notice.occurredAt) > owned.reached;
+  }
+
+  /**
    * A notice that drops a merchant's keys, read while triggers of its earlier notices wait on their partitions (a
    * backlog caught up in one chunk: flagged and unflagged in one read of the notices, or a partition busy): they still
    * link the peers that held the keys while it was flagged (engine.triggerPeers).
@@ -282,7 +291,7 @@ export class Notices extends RunPart {
     }
     this.partitions.inHand = p;
     const ready: Trigger[] = [];
-    for (const t of triggers) (this.waits(t) ? owned.triggers : ready).push(t);
+    for (const t of triggers) (this.waits(t) || this.early(owned, t) ? owned.triggers : ready).push(t);
     const raised = this.raise(ready);
     for (const h of this.engine.takeHits()) owned.hits.push(h);
     for (const f of this.engine.takeFlags()) owned.flags.push(f);

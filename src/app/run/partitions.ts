@@ -32,6 +32,10 @@ export interface Owned {
   flags: FlagNotice[];
   /** merchants of this partition to link to a merchant flagged on another partition (applyTriggers) */
   triggers: Trigger[];
+  /** the partition's end as last known (the claim's, then each batch's high-water mark): a backlog while `position` is before it */
+  end: bigint;
+  /** how far the partition has come in event time: its latest chunk's last event's time (epoch ms; 0: none since the claim) */
+  reached: number;
   /** a batch of this partition is in hand (triggers wait for it) */
   busy: boolean;
   /** Kafka fetches this partition from `position` (false at a claim: it fetches from the group's committed offset) */
@@ -169,6 +173,8 @@ export class Partitions extends RunPart {
       hits: [],
       flags: [],
       triggers: [],
+      end,
+      reached: 0,
       busy: false,
       following: false,
       last: claim.stateRecord ?? undefined,
