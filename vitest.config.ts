@@ -23,6 +23,8 @@ export default defineConfig({
           maxWorkers: Number(process.env.MT_TEST_UNIT_WORKERS) || 2,
           // a test is not a timing: vitest's 5 s default failed backtests of the sample on a machine busy with other work
           testTimeout: 60_000,
+          // and a hook neither: tunerWeb's embedded database and web server took over vitest's 10 s default at load 25
+          hookTimeout: 60_000,
         },
       },
       {
