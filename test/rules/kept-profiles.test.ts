@@ -7,17 +7,9 @@ import type { Alert } from "../../src/decode/events.js";
 import { Engine } from "../../src/engine.js";
 import type { StoredMerchant } from "../../src/state/merchant.js";
 import { engineWith, feed, indexOf, indicatorSet, merchant, resetEvents, ruleSetWith, state, M1, M2, M3 } from "../helpers/events.js";
-import { LISTED_RULE } from "../helpers/rules.js";
+import { LISTED_RULE, SHARED_RULE } from "../helpers/rules.js";
 
-const RULES = `${LISTED_RULE}
-  - id: shared
-    kind: shared-infrastructure
-    weight: 60
-    typology: shared-infrastructure
-    params:
-      via: [ip]
-      minConfidence: 50
-`;
+const RULES = `${LISTED_RULE}${SHARED_RULE}`;
 const LISTED = indicatorSet([{ id: "mid-1", kind: "merchant-id", value: M1, confidence: 90 }], { id: "ids", source: "member:test" });
 const IP1 = "192.0.2.10";
 const IP2 = "198.51.100.20";
@@ -52,6 +44,16 @@ function restarted(y: Engine, ids: string[]): Engine {
   return z;
 }
 
+/** The notice's trigger of the peer M2, fed `peerEvents` first, gives replay's alerts: in memory, and restored from its checkpoint. */
+function linksAsReplay(peerEvents: ReturnType<typeof merchant>[], notice: ReturnType<Engine["takeFlags"]>[number], expected: Alert[], also: string[] = []): void {
+  const y = timedEngine();
+  feed(y, peerEvents);
+  // the checkpoint first: the trigger changes the peer
+  const z = restarted(y, [M2, ...also]);
+  expect(evidence(y.triggerPeers(notice, y.flagRemote(notice)))).toEqual(evidence(expected));
+  expect(evidence(z.triggerPeers(notice, z.flagRemote(notice)))).toEqual(evidence(expected));
+}
+
 it("a peer that renamed itself after the flag cites its profile in force at the flag, as replay does, in memory and restored", () => {
   const boards = onIp(M2, IP1);
   const flag = onIp(M1, IP1);
@@ -60,12 +62,7 @@ it("a peer that renamed itself after the flag cites its profile in force at the 
   const { expected, notice } = replayAndNotice([boards, flag, renames], flag);
   expect(expected.map((a) => a.signals[0]?.evidence.eventIds)).toEqual([[boards.eventId, flag.eventId]]);
 
-  const y = timedEngine();
-  feed(y, [boards, renames, other]);
-  // the checkpoint first: the trigger below changes the peer
-  const z = restarted(y, [M2, M3]);
-  expect(evidence(y.triggerPeers(notice, y.flagRemote(notice)))).toEqual(evidence(expected));
-  expect(evidence(z.triggerPeers(notice, z.flagRemote(notice)))).toEqual(evidence(expected));
+  linksAsReplay([boards, renames, other], notice, expected, [M3]);
 });
 
 it("a peer that renamed itself twice cites the rename in force at the flag", () => {
@@ -76,11 +73,7 @@ it("a peer that renamed itself twice cites the rename in force at the flag", () 
   const { expected, notice } = replayAndNotice([boards, first, flag, second], flag);
   expect(expected.map((a) => a.signals[0]?.evidence.eventIds)).toEqual([[first.eventId, flag.eventId]]);
 
-  const y = timedEngine();
-  feed(y, [boards, first, second]);
-  const z = restarted(y, [M2]);
-  expect(evidence(y.triggerPeers(notice, y.flagRemote(notice)))).toEqual(evidence(expected));
-  expect(evidence(z.triggerPeers(notice, z.flagRemote(notice)))).toEqual(evidence(expected));
+  linksAsReplay([boards, first, second], notice, expected);
 });
 
 it("a peer that took the keys after the flag and renamed itself later is linked by the profile that took them, as replay links it", () => {
@@ -91,11 +84,7 @@ it("a peer that took the keys after the flag and renamed itself later is linked 
   // replay: at its boarding, which saw the flag (cited once)
   expect(expected.map((a) => a.signals[0]?.evidence.eventIds)).toEqual([[boards.eventId]]);
 
-  const y = timedEngine();
-  feed(y, [boards, renames]);
-  const z = restarted(y, [M2]);
-  expect(evidence(y.triggerPeers(notice, y.flagRemote(notice)))).toEqual(evidence(expected));
-  expect(evidence(z.triggerPeers(notice, z.flagRemote(notice)))).toEqual(evidence(expected));
+  linksAsReplay([boards, renames], notice, expected);
 });
 
 it("a checkpoint without the kept profiles' events (written before them) reads as before: keysSince alone", () => {
