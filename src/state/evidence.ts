@@ -55,36 +55,53 @@ function flagOf(url: string, indicators: IndicatorIndex, at: number): Flagged | 
 }
 
 /** The `flagged` field of an event's summary for its addresses (each once), absent when none is flagged. */
-function flaggedOf(urls: readonly (string | undefined)[], flag: (url: string) => Flagged | null): { flagged?: Flagged[] } {
-  const flagged: Flagged[] = [];
-  for (const url of new Set(urls)) {
-    const f = url === undefined ? null : flag(url);
-    if (f) flagged.push(f);
+function flaggedOf(urls: readonly (string | undefined)[], flag: (url: string) => Flagged | null): Flagged[] | undefined {
+  let flagged: Flagged[] | undefined;
+  for (let i = 0; i < urls.length; i++) {
+    const url = urls[i];
+    // the first of equal addresses only (a list of two or a crawl's few: no set made for it)
+    if (url === undefined || urls.indexOf(url) < i) continue;
+    const f = flag(url);
+    if (f) (flagged ??= []).push(f);
   }
-  return flagged.length ? { flagged } : {};
+  return flagged;
 }
 
+/** The summary with its addresses' `flagged` field last, when any is flagged. */
+function withFlagged(summary: EvidenceEvent, flagged: Flagged[] | undefined): EvidenceEvent {
+  if (flagged) summary.flagged = flagged;
+  return summary;
+}
+
+// A summary is made for every event a signal cites: written as literals, not spread from a shared part (a spread builds
+// the object a property at a time), in the order the fields are written out.
 export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number): EvidenceEvent {
-  const base = { eventId: e.eventId, type: e.type, occurredAt: e.occurredAt };
   const flag = (url: string) => flagOf(url, indicators, at);
   switch (e.type) {
-    case "transaction":
-      return {
-        ...base,
-        transactionId: e.transactionId,
-        amountMinor: e.amountMinor,
-        currency: e.currency,
-        status: e.status,
-        channel: e.channel,
-        recurring: e.recurring,
-        cardCountry: e.card?.country,
-        descriptor: e.descriptor,
-        checkoutUrl: e.checkout?.url,
-        referrerUrl: e.checkout?.referrerUrl,
-        ...flaggedOf([e.checkout?.url, e.checkout?.referrerUrl], flag),
-      };
+    case "transaction": {
+      const checkoutUrl = e.checkout?.url;
+      const referrerUrl = e.checkout?.referrerUrl;
+      return withFlagged(
+        {
+          eventId: e.eventId,
+          type: e.type,
+          occurredAt: e.occurredAt,
+          transactionId: e.transactionId,
+          amountMinor: e.amountMinor,
+          currency: e.currency,
+          status: e.status,
+          channel: e.channel,
+          recurring: e.recurring,
+          cardCountry: e.card?.country,
+          descriptor: e.descriptor,
+          checkoutUrl,
+          referrerUrl,
+        },
+        flaggedOf([checkoutUrl, referrerUrl], flag),
+      );
+    }
     case "chargeback":
-      return { ...base, transactionId: e.transactionId, amountMinor: e.amountMinor, currency: e.currency, network: e.network, reasonCode: e.reasonCode, kind: e.kind };
+      return { eventId: e.eventId, type: e.type, occurredAt: e.occurredAt, transactionId: e.transactionId, amountMinor: e.amountMinor, currency: e.currency, network: e.network, reasonCode: e.reasonCode, kind: e.kind };
     case "site_observation": {
       const linked = e.linkedUrls ?? [];
       // each address looked up once: to keep the flagged ones first, then for their marks
@@ -97,18 +114,22 @@ export function summariseEvent(e: Event, indicators: IndicatorIndex, at: number)
       // listed or a look-alike of a listed name
       const first = linked.filter((u) => flagOnce(u) !== null);
       const kept = [...first, ...linked.filter((u) => !first.includes(u))].slice(0, LINKED_CAP);
-      return {
-        ...base,
-        url: e.url,
-        linkedUrls: kept,
-        linkedCount: linked.length,
-        contentDiffersByReferrer: e.contentDiffersByReferrer,
-        ...flaggedOf([e.url, ...kept], flagOnce),
-      };
+      return withFlagged(
+        {
+          eventId: e.eventId,
+          type: e.type,
+          occurredAt: e.occurredAt,
+          url: e.url,
+          linkedUrls: kept,
+          linkedCount: linked.length,
+          contentDiffersByReferrer: e.contentDiffersByReferrer,
+        },
+        flaggedOf([e.url, ...kept], flagOnce),
+      );
     }
     case "merchant":
       // its flagged websites are its addresses (the profile lists them all)
-      return { ...base, descriptor: e.descriptor, ...flaggedOf(e.websites ?? [], flag) };
+      return withFlagged({ eventId: e.eventId, type: e.type, occurredAt: e.occurredAt, descriptor: e.descriptor }, flaggedOf(e.websites ?? [], flag));
   }
 }
 
