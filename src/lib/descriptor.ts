@@ -13,7 +13,9 @@ import { Last } from "./memo.js";
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g" };
 const LETTER = /\p{L}/u;
-const leet = (token: string): string => token.replace(/[0-9]/g, (d) => LEET[d] ?? d);
+const ASCII_DIGIT = /[0-9]/;
+// most tokens hold no digit: a test, not a replace with a callback (which runs the regexp through its slow path)
+const leet = (token: string): string => (ASCII_DIGIT.test(token) ? token.replace(/[0-9]/g, (d) => LEET[d] ?? d) : token);
 
 export function normaliseDescriptor(raw: string): string {
   return normalised.get(raw);
@@ -180,10 +182,18 @@ const OVERRIDDEN = /\u202e([^\u202a-\u202e\u2066-\u2069]*)\u202c?/gu;
 const BARRIER = "|";
 const drawnOrder = (raw: string): string => raw.replace(OVERRIDDEN, (_, run: string) => [...run].reverse().join(""));
 
+const EDGE_DIGITS = /^([0-9]*)(.*?)([0-9]*)$/su;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
 function keywordTokens(raw: string, ascii?: boolean): string[] {
   const tokens: string[] = [];
   for (const token of tokensOf(raw, ascii)) {
-    const [, lead, word, trail] = /^([0-9]*)(.*?)([0-9]*)$/su.exec(token)!;
+    // a token with no digit at either end (most) is one word: the split below would give it whole
+    if (!isDigit(token.charCodeAt(0)) && !isDigit(token.charCodeAt(token.length - 1))) {
+      tokens.push(leet(token));
+      continue;
+    }
+    const [, lead, word, trail] = EDGE_DIGITS.exec(token)!;
     if (lead && word) tokens.push(leet(lead));
     tokens.push(leet(word || lead!));
     if (trail) tokens.push(leet(trail));
