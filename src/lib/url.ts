@@ -16,7 +16,7 @@ import { isIP } from "node:net";
 import { domainToUnicode } from "node:url";
 import { getDomain } from "tldts";
 import { latinSkeleton } from "./confusables.js";
-import { Memo } from "./memo.js";
+import { Last, Memo } from "./memo.js";
 import { canonicalIp } from "./ip.js";
 
 /** arguments remembered per generation by the URL and domain memos (see Memo) */
@@ -26,7 +26,17 @@ export const MEMO_CAP = 100_000;
 // is a host and a port, not a scheme.
 const SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d+(?:[/?#]|$))/i;
 
+/**
+ * The http(s) URL a string is, or null. Callers read the URL it gives, never change it: the last one is given again for
+ * the same string (the URL memos each parse an address none of them has seen, one after the other: a new merchant's
+ * website, a referrer that comes once).
+ */
 export function parseHttpUrl(raw: string): URL | null {
+  return parsed.get(raw);
+}
+const parsed = new Last(parse);
+
+function parse(raw: string): URL | null {
   const text = raw.trim();
   let url: URL;
   try {
