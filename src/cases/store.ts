@@ -207,18 +207,22 @@ export interface CaseDetail {
   context: AlertContext;
   comments: CommentRow[];
   /**
-   * The case's trail as reviewers read it, oldest first: decisions, comments, reveals, exports; its openings are
-   * `openings` (every row only in the case file and the trail's exports); reads of the trail itself (audit-export)
-   * are for the roles that read the trail, never here
+   * The case's trail as reviewers read it, oldest first: decisions and comments; its openings, exports and reveals
+   * are summed per user below (every row in the case file and the trail's exports); reads of the trail itself
+   * (audit-export) are for the roles that read the trail, never here
    */
   audit: AuditRow[];
   /** who opened the case (its case-view rows, every one kept in the trail), first opener first */
   openings: Openings;
+  /** who exported the case (export, export-sightings rows: its files, its sightings), first exporter first */
+  exports: Openings;
+  /** who revealed an evidence address in full (reveal-url rows), first first */
+  reveals: Openings;
   /** the merchant's other cases, newest first: what was decided on it before (or since) */
   otherCases: CaseRow[];
 }
 
-/** Each user's openings of a case: how many, and the time of the last. */
+/** Each user's openings (or exports, or reveals) of a case: how many, and the time of the last. */
 export type Openings = { actor: string; times: number; last: string }[];
 
 /**
@@ -227,6 +231,14 @@ export type Openings = { actor: string; times: number; last: string }[];
  * reviewer under inquiry must not learn of it from the case. GET /api/audit and the /audit page keep them.
  */
 const TRAIL_READS = "audit-export";
+
+/**
+ * The reads of a case the case page sums per user rather than lists (a script polling a case, or downloading it,
+ * would bury the decisions, and make each read of it slower): each kind's actions.
+ */
+const SUMMED = { openings: ["case-view"], exports: ["export", "export-sightings"], reveals: ["reveal-url"] } as const;
+/** The rows the case's page and API list: neither summed nor a read of the trail. Written as migration 28's index is. */
+export const LISTED = `action <> ALL (ARRAY[${[...Object.values(SUMMED).flat(), TRAIL_READS].map((a) => `'${a}'`).join(", ")}])`;
 
 const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, peak_severity, typologies, acquirer_id, assignee, opened_at, updated_at,
   closed_at, report_ref, dismiss_reason, termination_ref, last_alert_id`;
@@ -462,9 +474,10 @@ export class CaseStore {
   }
 
   /**
-   * A case as its page, its API and its files read it. Its openings are one aggregate per user, not a row each: they
-   * are kept forever, and a script polling the case would make each later read slower (100,000 openings: the page
-   * 0.8 s and the API 1.6 s, reading every row). `every`: every opening's row too, in `audit` (the JSON case file).
+   * A case as its page, its API and its files read it. Its openings, exports and reveals are one sum per user, not a
+   * row each: they are kept forever, and a script polling the case would make each later read slower (100,000
+   * openings: the page 0.8 s and the API 1.6 s reading every row; 50-60 ms counting them). The sums are
+   * mt_case_trail_sums' (migration 28), kept with each row. `every`: every such row too, in `audit` (the JSON case file).
    */
   private async load(q: Queryable, caseId: string, every = false): Promise<CaseDetail> {
     const id = caseIdOf(caseId);
@@ -476,14 +489,16 @@ export class CaseStore {
       [id],
     );
     const comments = await q.query<Raw>("SELECT comment_id::text, author, body, created_at FROM mt_case_comments WHERE case_id = $1::bigint ORDER BY comment_id", [id]);
-    const audit = await q.query<Raw>(`SELECT * FROM mt_audit WHERE case_id = $1::bigint AND action <> ALL($2::text[]) ORDER BY audit_id`, [
-      id,
-      every ? [TRAIL_READS] : [TRAIL_READS, "case-view"],
-    ]);
-    const openings = await q.query<{ actor: string; times: string | number; last: unknown }>(
-      "SELECT actor, count(*) AS times, max(at) AS last FROM mt_audit WHERE case_id = $1::bigint AND action = 'case-view' GROUP BY actor ORDER BY min(audit_id)",
-      [id],
+    const audit = every
+      ? await q.query<Raw>("SELECT * FROM mt_audit WHERE case_id = $1::bigint AND action <> $2 ORDER BY audit_id", [id, TRAIL_READS])
+      : await q.query<Raw>(`SELECT * FROM mt_audit WHERE case_id = $1::bigint AND ${LISTED} ORDER BY audit_id`, [id]);
+    const kinds = Object.entries(SUMMED).flatMap(([kind, actions]) => actions.map((action) => [kind, action]));
+    const sums = await q.query<{ kind: keyof typeof SUMMED; actor: string; times: string | number; last: unknown }>(
+      `SELECT k.kind, s.actor, sum(s.times) AS times, max(s.last_at) AS last FROM mt_case_trail_sums s JOIN unnest($2::text[], $3::text[]) AS k (kind, action) USING (action)
+       WHERE s.case_id = $1::bigint GROUP BY k.kind, s.actor ORDER BY min(s.first_id)`,
+      [id, kinds.map((k) => k[0]), kinds.map((k) => k[1])],
     );
+    const summed = (kind: keyof typeof SUMMED): Openings => sums.rows.filter((r) => r.kind === kind).map((r) => ({ actor: r.actor, times: Number(r.times), last: iso(r.last)! }));
     const others = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE merchant_id = $1 AND case_id <> $2::bigint ORDER BY opened_at DESC, case_id DESC`, [
       c.rows[0].merchant_id,
       id,
@@ -495,7 +510,9 @@ export class CaseStore {
       context: mergedContext(list),
       comments: comments.rows.map((r) => ({ commentId: String(r.comment_id), author: r.author as string, body: r.body as string, createdAt: iso(r.created_at)! })),
       audit: audit.rows.map(auditRow),
-      openings: openings.rows.map((r) => ({ actor: r.actor, times: Number(r.times), last: iso(r.last)! })),
+      openings: summed("openings"),
+      exports: summed("exports"),
+      reveals: summed("reveals"),
       otherCases: others.rows.map(caseRow),
     };
   }
@@ -733,9 +750,43 @@ export class CaseStore {
     return this.db.tx(async (q) => {
       const w = await auditWhere(q, o);
       const rows = await auditRows(q, w, "after", o.afterId ?? "0", o.limit ?? AUDIT_MAX_ROWS);
-      await auditRead(q, actor, form, o, rows, { after: o.afterId ?? null });
+      await auditRead(q, actor, form, o, readOf(rows), { after: o.afterId ?? null });
       return rows;
     });
+  }
+
+  /**
+   * A case's whole trail as a reviewer downloads it (CSV, JSON): every row but the trail's own reads, oldest first,
+   * however many (it was cut at AUDIT_MAX_ROWS, 10,000, without a word). The download is recorded first, with how
+   * many rows it gives and the newest one's id (`through`), in a transaction of its own, so that one cut off
+   * half-way is in the trail too. `pages` then reads those rows, TRAIL_PAGE_ROWS at a time, as its reader takes
+   * them: memory holds a page, and no connection is held between pages (a slow client holds none). `evidence`: the
+   * case's evidence addresses, read after the rows were counted, for masking what was written into them.
+   */
+  async caseTrail(actor: Actor, caseId: string, form: "csv" | "json"): Promise<{ evidence: string[]; pages: AsyncGenerator<AuditRow[]> }> {
+    const o: AuditRead = { caseId, forReviewer: true };
+    const { w, through, evidence } = await this.db.tx(async (q) => {
+      const w = await auditWhere(q, o);
+      const n = await q.query<{ rows: string | number; through: string | null }>(
+        `SELECT count(*) AS rows, max(audit_id)::text AS through FROM mt_audit WHERE ${w.where} AND audit_id <= $1::bigint`,
+        [NEWEST, ...w.params],
+      );
+      const rows = Number(n.rows[0]!.rows);
+      const through = n.rows[0]!.through ?? "0";
+      await auditRead(q, actor, form, o, { rows, tells: rows > 0 }, { through });
+      return { w, through, evidence: (await evidenceOfCases(q, [caseIdOf(caseId)])).get(caseIdOf(caseId)) ?? [] };
+    });
+    const upTo = { where: `${w.where} AND audit_id <= $${w.params.length + 2}::bigint`, params: [...w.params, through] };
+    const db = this.db;
+    async function* pages(): AsyncGenerator<AuditRow[]> {
+      for (let cursor = "0"; ; ) {
+        const page = await auditRows(db, upTo, "after", cursor, TRAIL_PAGE_ROWS);
+        if (page.length) yield page;
+        if (page.length < TRAIL_PAGE_ROWS) return;
+        cursor = page.at(-1)!.auditId;
+      }
+    }
+    return { evidence, pages: pages() };
   }
 
   /**
@@ -758,7 +809,7 @@ export class CaseStore {
         `SELECT count(*) AS total, count(*) FILTER (WHERE audit_id > $1::bigint) AS newer FROM mt_audit WHERE ${w.where}`,
         [newest, ...w.params],
       );
-      await auditRead(q, actor, "page", o, rows, { after: o.afterId ?? null, ...(o.beforeId && { before: o.beforeId }) });
+      await auditRead(q, actor, "page", o, readOf(rows), { after: o.afterId ?? null, ...(o.beforeId && { before: o.beforeId }) });
       return { rows, total: Number(n.rows[0]!.total), newer: Number(n.rows[0]!.newer), evidence: await evidenceOf(q, rows) };
     });
   }
@@ -771,8 +822,10 @@ interface AuditRead {
   /** the case's trail as a reviewer downloads it: without the trail's own reads (TRAIL_READS) */
   forReviewer?: boolean;
 }
-/** The most rows one read of the trail gives. */
+/** The most rows one read of the trail gives (but a case's trail as a reviewer downloads it: caseTrail). */
 export const AUDIT_MAX_ROWS = 10_000;
+/** The rows a streamed read of the trail (caseTrail) holds at once. */
+const TRAIL_PAGE_ROWS = 1_000;
 /** Past the newest audit id (bigint's largest): a page without a cursor starts at the trail's newest end. */
 const NEWEST = "9223372036854775807";
 
@@ -818,7 +871,11 @@ async function auditRows(q: Queryable, w: { where: string; params: unknown[] }, 
  * page's cases' alerts in one query, merged per case as its page merges them.
  */
 async function evidenceOf(q: Queryable, rows: AuditRow[]): Promise<Map<string, string[]>> {
-  const ids = [...new Set(rows.flatMap((r) => (r.caseId ? [r.caseId] : [])))];
+  return evidenceOfCases(q, [...new Set(rows.flatMap((r) => (r.caseId ? [r.caseId] : [])))]);
+}
+
+/** The evidence addresses of each of these cases (evidenceOf). */
+async function evidenceOfCases(q: Queryable, ids: string[]): Promise<Map<string, string[]>> {
   if (!ids.length) return new Map();
   const r = await q.query<{ case_id: string; alert: Alert | string }>(
     "SELECT ca.case_id::text, a.alert FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id) WHERE ca.case_id = ANY($1::bigint[]) ORDER BY ca.case_id, a.raised_at, a.alert_id",
@@ -834,11 +891,13 @@ async function evidenceOf(q: Queryable, rows: AuditRow[]): Promise<Map<string, s
  * of nothing but such rows (this user's or another's paging beside them) tells nothing new, and recording it would
  * hand every client that pages until an empty page a fresh row to read, forever.
  */
-async function auditRead(q: Queryable, actor: Actor, form: string, o: AuditRead, rows: AuditRow[], where: Record<string, string | null>): Promise<void> {
+async function auditRead(q: Queryable, actor: Actor, form: string, o: AuditRead, read: { rows: number; tells: boolean }, where: Record<string, string | null>): Promise<void> {
   const filter = Object.fromEntries(Object.entries(o.filter ?? {}).filter(([, v]) => v !== undefined));
-  if (rows.some((row) => row.action !== "audit-export"))
-    await writeAudit(q, actor, "audit-export", { caseId: o.caseId ?? null, detail: { form, ...where, rows: rows.length, ...(Object.keys(filter).length > 0 && { filter }) } });
+  if (read.tells) await writeAudit(q, actor, "audit-export", { caseId: o.caseId ?? null, detail: { form, ...where, rows: read.rows, ...(Object.keys(filter).length > 0 && { filter }) } });
 }
+
+/** How many rows a read of the trail gives, and whether it tells anything new (auditRead): a row not itself a read. */
+const readOf = (rows: AuditRow[]) => ({ rows: rows.length, tells: rows.some((row) => row.action !== "audit-export") });
 
 /**
  * The merchants whose account a bank terminated (a case closed as account closed), each once, with the latest such
@@ -897,13 +956,13 @@ function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   return parsed.data;
 }
 
-/** CaseStore.seen's query, on a connection or in a transaction. */
+/** CaseStore.seen's query, on a connection or in a transaction: the latest time among the user's sums of the case. */
 async function seenOn(q: Queryable, caseIds: readonly string[], username: string): Promise<Map<string, Seen>> {
   if (caseIds.length === 0) return new Map();
   const r = await q.query<Raw>(
     `SELECT s.case_id::text, s.at, ARRAY(SELECT ca.alert_id FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id)
        WHERE ca.case_id = s.case_id AND a.created_at > s.at ORDER BY a.raised_at, a.alert_id) AS fresh
-     FROM (SELECT case_id, max(at) AS at FROM mt_audit WHERE case_id = ANY($1::bigint[]) AND actor = $2 GROUP BY case_id) s`,
+     FROM (SELECT case_id, max(last_at) AS at FROM mt_case_trail_sums WHERE case_id = ANY($1::bigint[]) AND actor = $2 GROUP BY case_id) s`,
     [caseIds.map(caseIdOf), username],
   );
   return new Map(r.rows.map((x) => [String(x.case_id), { at: iso(x.at)!, newAlertIds: x.fresh as string[] }]));

@@ -12,5 +12,10 @@ function csvCell(v: unknown): string {
 
 /** A header line and a line per row, each ending in a newline. */
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header.join(","), ...rows.map((r) => r.map(csvCell).join(","))].map((line) => `${line}\n`).join("");
+  return `${header.join(",")}\n${csvLines(rows)}`;
+}
+
+/** A line per row, each ending in a newline: the rows of a file written a page at a time after its header. */
+export function csvLines(rows: readonly (readonly unknown[])[]): string {
+  return rows.map((r) => `${r.map(csvCell).join(",")}\n`).join("");
 }

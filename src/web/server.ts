@@ -1,6 +1,7 @@
 // The reviewers' web page and its JSON API, on fastify. Every route names the permission it needs; one hook
 // checks who is asking (API token or session cookie, plus a CSRF token for a session's changes) and refuses the
 // rest, so no route can forget the check.
+import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
@@ -8,7 +9,7 @@ import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
-import { evidenceMasker, maskCase, withCardNumbersMasked, writtenMasker } from "../cases/mask.js";
+import { evidenceMasker, maskCase, withCardNumbersMasked } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, heldCases, tryAgainIn, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
@@ -20,7 +21,7 @@ import { ConfigError, zodIssues, type ConfigIssue } from "../lib/errors.js";
 import { wholeNumber } from "../lib/whole-number.js";
 import { queryParams } from "../lib/query-params.js";
 import { html, layout, when, type Html, type PageUser } from "./html.js";
-import { toCsv } from "./csv.js";
+import { csvLines, toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
 import { adminPage, loginPage, passwordChangedPage, passwordPage } from "./pages/other.js";
@@ -409,18 +410,29 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const file = withCardNumbersMasked(await store.exportCase((req.params as { id: string }).id, req.actor!));
     return reply.header("content-disposition", `attachment; filename="case-${file.case.caseId}.json"`).send(file);
   });
-  // a case's audit trail as reviewers read it: an evidence address written into a comment or note masked, as on
-  // the page (the case's evidence, read after its rows, holds every address they can name: alerts are only added);
-  // every opening, and no read of the trail (the auditors' and admins' to know)
-  const caseAudit = async (actor: Actor, id: string, form: "csv" | "json") => {
-    const rows = await store.exportAudit(actor, form, { caseId: id, forReviewer: true });
-    const { audit } = writtenMasker((await store.get(id)).context);
-    return rows.map(audit);
+  // a case's audit trail as reviewers read it, every row, written as it is read (store.caseTrail): an evidence
+  // address written into a comment or note masked, as on the page (the case's evidence, read after the rows were
+  // counted, holds every address they can name: alerts are only added); every opening, and no read of the trail (the
+  // auditors' and admins' to know). A case that is not there is a 404 before any of it is sent.
+  const caseTrail = async (actor: Actor, id: string, form: "csv" | "json"): Promise<Readable> => {
+    const t = await store.caseTrail(actor, id, form);
+    const { audit } = evidenceMasker(t.evidence);
+    return Readable.from(
+      (async function* () {
+        yield form === "csv" ? `${AUDIT_CSV.join(",")}\n` : "[";
+        let first = true;
+        for await (const page of t.pages) {
+          const rows = page.map(audit);
+          yield form === "csv" ? csvLines(rows.map(auditCsvRow)) : `${first ? "" : ","}${rows.map((r) => JSON.stringify(r)).join(",")}`;
+          first = false;
+        }
+        if (form === "json") yield "]";
+      })(),
+    );
   };
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const rows = await caseAudit(req.actor!, id, "csv");
-    const csv = toCsv(AUDIT_CSV, rows.map(auditCsvRow));
+    const csv = await caseTrail(req.actor!, id, "csv");
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(csv);
   });
 
@@ -455,7 +467,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const sightings = await store.sightings(id, req.actor!, o.member ?? { id: "member:local" }, format, publisher);
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
-  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req) => caseAudit(req.actor!, (req.params as { id: string }).id, "json"));
+  app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req, reply) =>
+    reply.type("application/json; charset=utf-8").send(await caseTrail(req.actor!, (req.params as { id: string }).id, "json")),
+  );
   // the whole trail, or what the filters keep, as a file: what was written, addresses included (the file for an
   // authority), but card numbers truncated (a file outside the card data environment holds none)
   const exportTrail = async (req: FastifyRequest, form: "ndjson" | "csv") => {

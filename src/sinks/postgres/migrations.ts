@@ -664,6 +664,40 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX mt_audit_action_at ON mt_audit (action, at);
     `,
   },
+  {
+    version: 28,
+    name: "a case's trail summed per action and user",
+    sql: `
+      -- The case page says who opened, exported and revealed a case, how often and when last, and the queue when a
+      -- reviewer last looked: counted from the rows, that read every row of the case (100,000 openings: 60-80 ms a
+      -- count, and growing). A row per case, user and action, kept by each insert into the trail, in its transaction:
+      -- the trail stays append-only and the truth (a sum can be checked against it, and made again from it). Per
+      -- statement, from the rows it added: a row at a time, an upsert each; a bulk insert (a repair, a test), one per
+      -- sum, in one order (two cannot deadlock), where a row trigger updated one sum row thousands of times in one
+      -- transaction (100,000 rows: 204 s). LEAST and GREATEST: rows commit in any order.
+      CREATE TABLE mt_case_trail_sums (
+        case_id bigint NOT NULL, actor text NOT NULL, action text NOT NULL, times bigint NOT NULL,
+        first_id bigint NOT NULL, last_at timestamptz NOT NULL, PRIMARY KEY (case_id, actor, action));
+      CREATE FUNCTION mt_case_trail_sum() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO mt_case_trail_sums AS s (case_id, actor, action, times, first_id, last_at)
+          SELECT case_id, actor, action, count(*), min(audit_id), max(at) FROM added WHERE case_id IS NOT NULL
+          GROUP BY case_id, actor, action ORDER BY case_id, actor, action
+          ON CONFLICT (case_id, actor, action) DO UPDATE
+            SET times = s.times + EXCLUDED.times, first_id = LEAST(s.first_id, EXCLUDED.first_id), last_at = GREATEST(s.last_at, EXCLUDED.last_at);
+          RETURN NULL;
+        END $$;
+      -- the rows as added, after mt_audit_dated (a BEFORE trigger) has set their time
+      CREATE TRIGGER mt_case_trail_sum AFTER INSERT ON mt_audit REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION mt_case_trail_sum();
+      -- the rows already there (the trigger's lock on mt_audit holds new ones back until this commits)
+      INSERT INTO mt_case_trail_sums (case_id, actor, action, times, first_id, last_at)
+      SELECT case_id, actor, action, count(*), min(audit_id), max(at) FROM mt_audit WHERE case_id IS NOT NULL GROUP BY case_id, actor, action;
+      -- the case's trail as its page lists it, without the rows summed above and the trail's own reads: read through
+      -- the case's index, it passed over every opening (100,000: 40-55 ms; 0.4 ms with this one)
+      CREATE INDEX mt_audit_case_listed ON mt_audit (case_id, audit_id)
+        WHERE case_id IS NOT NULL AND action <> ALL (ARRAY['case-view', 'export', 'export-sightings', 'reveal-url', 'audit-export']);
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

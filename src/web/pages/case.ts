@@ -3,7 +3,7 @@
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { domainToUnicode } from "node:url";
-import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type EvidenceAddress, type Seen } from "../../cases/store.js";
+import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
@@ -115,14 +115,21 @@ export function changeOf(a: CaseDetail["audit"][number]): string {
 }
 
 /**
- * Who opened the case, a line under the trail: its openings (a row each) would bury the decisions in the table. The
- * audit CSV and the export keep every row. `opening`: this page is one, and counted (a refused form's page is none).
+ * Who opened the case, who exported it and who revealed its addresses, a line each under the trail: a row each would
+ * bury the decisions in the table. The audit CSV and the export keep every row. `opening`: this page is one, and
+ * counted (a refused form's page is none).
  */
-function openedBy(openings: CaseDetail["openings"], opening: boolean): Html {
-  if (!openings.length) return html``;
-  return html`<p id="case-views" class="muted">Opened by ${openings.map(
-    (v, i) => html`${i ? ", " : ""}${v.actor} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`,
-  )}: each opening is a row of the audit trail${opening ? ", this one included" : ""} (its CSV, or the export's action case-view).</p>`;
+function readsBy(d: Pick<CaseDetail, "openings" | "exports" | "reveals">, opening: boolean): Html {
+  const line = (id: string, what: string, sums: Openings, rows: Html) =>
+    sums.length
+      ? html`<p id="${id}" class="muted">${what} by ${sums.map((v, i) => html`${i ? ", " : ""}${v.actor} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`)}: ${rows}.</p>`
+      : "";
+  return html`${line("case-views", "Opened", d.openings, html`each opening is a row of the audit trail${opening ? ", this one included" : ""} (its CSV, or the export's action case-view)`)}${line(
+    "case-exports",
+    "Exported",
+    d.exports,
+    html`each export (case file, printable file, sightings) is a row of the audit trail (its CSV: actions export and export-sightings)`,
+  )}${line("case-reveals", "Addresses revealed", d.reveals, html`each reveal is a row of the audit trail, with the address's hash (its CSV: action reveal-url)`)}`;
 }
 
 /** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
@@ -339,6 +346,6 @@ ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" cl
         html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
           a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
         }</td></tr>`,
-    )}</tbody></table>${openedBy(d.openings, o.opening === true)}</section>`,
+    )}</tbody></table>${readsBy(d, o.opening === true)}</section>`,
   );
 }
