@@ -609,7 +609,12 @@ export class Runner {
           this.notices.ahead(this.engine.takeAhead());
           nextDue = this.notices.nextDue(owned);
         }
-        if (replay) continue;
+        if (replay) {
+          // what the first pass raised is recorded (left out below with the triggers' recorded alerts); an alert only
+          // the rebuild raises, a flag's notice read since its first pass, is one replay raised
+          for (const a of raised) triggered.push({ a, eventId: d.event.eventId });
+          continue;
+        }
         processed[d.event.type] = (processed[d.event.type] ?? 0) + 1;
         for (const a of raised) {
           appendedAt.push(Number(m.timestamp));
@@ -646,7 +651,8 @@ export class Runner {
       let written: OutboxRow[] = [];
       let committed = false;
       if (triggered.length) {
-        // an alert recorded already (the notices read again after a restart or a rebalance) is not raised twice
+        // an alert recorded already (the notices read again after a restart or a rebalance, or raised again by the
+        // rebuild) is not raised twice
         const unrecorded = await this.notices.unrecorded(triggered).catch(() => undefined);
         if (!unrecorded) {
           // not known whether they are recorded: the chunk is processed again, as after a failed commit
@@ -701,6 +707,17 @@ export class Runner {
           log.debug({ next: String(next), alerts: alerts.length, deadLetters: outbox.length - alerts.length }, "chunk committed");
         }
         owned.emitted = next;
+      } else if (alerts.length) {
+        // alerts only the rebuild raised: at the position PostgreSQL has
+        try {
+          written = await this.commits.commit(p, owned, owned.saved ?? next, alerts, outbox);
+        } catch (err) {
+          await this.partitions.release(p, false);
+          if (err instanceof FencedError) this.metrics.fenced.inc();
+          else log.warn({ partition: p, err: (err as Error).message }, "alerts raised by the rebuild not committed; the partition is claimed again");
+          this.fetchAgainSoon(pause);
+          return;
+        }
       }
       if (committed || !consumed) this.commits.countConsumed(consumed, processed);
       else {
