@@ -15,7 +15,7 @@ import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import type { Runner } from "../../src/app/run.js";
-import { indicatorSet, merchant, resetEvents } from "../helpers/events.js";
+import { indicatorSet, merchant, resetEvents, tx } from "../helpers/events.js";
 import { casesAndAlerts, createTopics, freshNames, freshSchema, replayAlerts, until, type Names } from "./harness.js";
 import type { Alert } from "../../src/decode/events.js";
 
@@ -88,6 +88,10 @@ export const onIp =
   (ip: string) =>
   (merchantId: string, occurredAt: string, websites = ["https://shop.example/"]): string =>
     JSON.stringify(merchant({ merchantId, occurredAt, websites, infrastructure: { ips: [ip], analyticsIds: [] } }));
+
+/** `count` sales of a merchant, `stepMs` apart in event time from `from`, as a producer sends them: a partition's backlog. */
+export const salesOf = (merchantId: string, count: number, from: string, stepMs: number): string[] =>
+  Array.from({ length: count }, (_, i) => JSON.stringify(tx({ merchantId, occurredAt: new Date(Date.parse(from) + i * stepMs).toISOString() })));
 
 /** The notices of the group that drop the merchant's keys, as every process reads them, and their partitions. */
 export async function drops(url: string, merchantId: string): Promise<{ partition: number; notice: unknown }[]> {

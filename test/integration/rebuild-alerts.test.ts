@@ -4,8 +4,7 @@
 // rebuild's outputs were taken as made by the first pass; this one never was, and is raised.
 import { once } from "node:events";
 import { expect, it } from "vitest";
-import { tx } from "../helpers/events.js";
-import { idOn, listedUrlStack, onIp as onIpOf, replayed } from "./flags.js";
+import { idOn, listedUrlStack, onIp as onIpOf, replayed, salesOf } from "./flags.js";
 import { casesAndAlerts, consuming, ids, produce, spawnRunner, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 2;
@@ -20,7 +19,7 @@ it("an alert that only the rebuild after a kill -9 raises, a flag counted since 
   const [flagged, peer, other] = [idOn([0], "F", used, PARTITIONS), idOn([1], "P", used, PARTITIONS), idOn([1], "O", used, PARTITIONS)];
   // in event time: another merchant of the peer's partition sells from 1 March, the merchant is flagged on 22 March,
   // the peer boards on 23 March on the flagged merchant's address
-  const sales = Array.from({ length: SALES }, (_, i) => JSON.stringify(tx({ merchantId: other, occurredAt: new Date(Date.parse("2026-03-01T00:00:00Z") + i * 60_000).toISOString() })));
+  const sales = salesOf(other, SALES, "2026-03-01T00:00:00Z", 60_000);
   const flag = onIpOf(IP)(flagged, "2026-03-22T00:00:00Z", [LISTED_URL]);
   const boards = onIpOf(IP)(peer, "2026-03-23T00:00:00Z");
 

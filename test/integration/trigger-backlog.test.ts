@@ -3,8 +3,8 @@
 // evaluated the peer at the flag, after those events, so the trigger waits for the partition to reach the flag in
 // event time (or its end), not run at once on the state restored.
 import { expect, it } from "vitest";
-import { merchant, tx } from "../helpers/events.js";
-import { idOn, listedUrlStack, onIp as onIpOf, replayed } from "./flags.js";
+import { merchant } from "../helpers/events.js";
+import { idOn, listedUrlStack, onIp as onIpOf, replayed, salesOf } from "./flags.js";
 import { casesAndAlerts, ids, produce, startRunner, until, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 4;
@@ -21,9 +21,7 @@ it("a trigger read while the peer's partition has a backlog older than the flag 
   // in event time: the peer boards on 1 March, merchants of partitions 1-3 sell on 2 March, the peer renames itself
   // on 3 March (its keys kept), the merchant is flagged on 5 March
   const boards = onIpOf(IP)(peer, "2026-03-01T00:00:00Z");
-  const sales = others.flatMap((other) =>
-    Array.from({ length: BACKLOG }, (_, i) => JSON.stringify(tx({ merchantId: other, occurredAt: new Date(Date.parse("2026-03-02T00:00:00Z") + i * 1000).toISOString() }))),
-  );
+  const sales = others.flatMap((other) => salesOf(other, BACKLOG, "2026-03-02T00:00:00Z", 1000));
   const renames = JSON.stringify(
     merchant({ merchantId: peer, occurredAt: "2026-03-03T00:00:00Z", descriptor: "RENAMED SHOP", websites: ["https://shop.example/"], infrastructure: { ips: [IP], analyticsIds: [] } }),
   );
