@@ -54,11 +54,11 @@ describe("a Java session id in the path (;jsessionid=)", () => {
 });
 
 describe("known limits: kept as written", () => {
-  it("keeps the path's case and a doubled slash (servers differ on both)", () => {
+  it("keeps the path's case and a doubled slash (servers differ on both); the lookup merges slashes (url-doubled-slash.test.ts)", () => {
     expect(canonicalUrl("https://listed.example/Album/17")).toBe("listed.example/Album/17");
     expect(canonicalUrl("https://listed.example/album//17")).toBe("listed.example/album//17");
     expect(ids("https://listed.example/Album/17")).toEqual([]);
-    expect(ids("https://listed.example//album/17")).toEqual([]);
+    expect(ids("https://listed.example//album/17")).toEqual(["page"]);
   });
 });
 

@@ -40,28 +40,44 @@ export interface LookAlike {
 const NO_LOOK_ALIKES: readonly LookAlike[] = Object.freeze([]);
 
 /**
- * A URL's matches at any time: the last `withoutQuery` of them are listed pages it matched without its query; and the
- * entries its host only looks like.
+ * An entry (url or url-sha256) that a URL matched only in another form of its path than its canonical one (otherForms):
+ * the form looked up (canonical, without the query when the entry has none) and what made it from the URL as seen.
+ */
+export interface MatchedAs {
+  ref: IndicatorRef;
+  form: string;
+  /** the path's runs of "/" written as one */
+  slashes: boolean;
+  /** the path's characters in Unicode NFC */
+  nfc: boolean;
+}
+const NO_MATCHED_AS: readonly MatchedAs[] = Object.freeze([]);
+
+/**
+ * A URL's matches at any time: the last `withoutQuery` of them are listed pages it matched without its query; those
+ * of them matched only in another form of the URL's path; and the entries its host only looks like.
  */
 interface UrlMatches {
   refs: readonly IndicatorRef[];
   withoutQuery: number;
+  matchedAs: readonly MatchedAs[];
   lookAlikes: readonly LookAlike[];
 }
-const NO_MATCHES: UrlMatches = Object.freeze({ refs: NONE, withoutQuery: 0, lookAlikes: NO_LOOK_ALIKES });
+const NO_MATCHES: UrlMatches = Object.freeze({ refs: NONE, withoutQuery: 0, matchedAs: NO_MATCHED_AS, lookAlikes: NO_LOOK_ALIKES });
 
 /**
  * A URL's matches at a time, all that flagged-site-link and the evidence ask of it in one lookup: the entries it matches
- * (matchUrl), those among them listing a page without the query it has (matchedWithoutQuery), and the entries its host
- * is only drawn like (matchLookAlikes).
+ * (matchUrl), those among them listing a page without the query it has (matchedWithoutQuery), those it matched only in
+ * another form of its path (with the form), and the entries its host is only drawn like (matchLookAlikes).
  */
 export interface UrlMatchesAt {
   listed: readonly IndicatorRef[];
   withoutQuery: readonly IndicatorRef[];
+  matchedAs: readonly MatchedAs[];
   lookAlikes: readonly LookAlike[];
 }
 /** What matchesAt gives for a URL that matches nothing at any time (nearly every URL): this object, nothing allocated. */
-export const NO_URL_MATCHES: UrlMatchesAt = Object.freeze({ listed: NONE, withoutQuery: NONE, lookAlikes: NO_LOOK_ALIKES });
+export const NO_URL_MATCHES: UrlMatchesAt = Object.freeze({ listed: NONE, withoutQuery: NONE, matchedAs: NO_MATCHED_AS, lookAlikes: NO_LOOK_ALIKES });
 
 /**
  * A name a host is drawn like as an alert or the evidence marks it: red while only TLP:RED entries list it (never
@@ -102,6 +118,63 @@ const validAt = <T>(matches: readonly T[], at: number, refOf: (m: T) => Indicato
   matches.length === 0 || matches.every((m) => valid(refOf(m), at)) ? matches : matches.filter((m) => valid(refOf(m), at));
 const asRef = (r: IndicatorRef): IndicatorRef => r;
 const lookAlikeRef = (m: LookAlike): IndicatorRef => m.ref;
+const matchedAsRef = (m: MatchedAs): IndicatorRef => m.ref;
+
+/** A path (a canonical form up to its query) that a URL's page is also looked up under, and what made it. */
+interface PathForm {
+  path: string;
+  slashes: boolean;
+  nfc: boolean;
+}
+const NO_FORMS: readonly PathForm[] = Object.freeze([]);
+// escapes of bytes above 0x7F: the URL parser escapes every non-ASCII character of a path, canonicalOf in upper case
+const HIGH_ESCAPE = /%[89A-F]/;
+const HIGH_ESCAPES = /(?:%[89A-F][0-9A-F])+/g;
+const NON_ASCII = /[^\x00-\x7F]+/g;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A path with its non-ASCII characters in NFC, escaped again as the URL parser escapes them; a run of escapes that is no UTF-8 as it was. */
+function nfcPath(path: string): string {
+  const text = path.replace(HIGH_ESCAPES, (run) => {
+    try {
+      return UTF8.decode(Buffer.from(run.replaceAll("%", ""), "hex"));
+    } catch {
+      return run;
+    }
+  });
+  const nfc = text.normalize("NFC");
+  return nfc === text ? path : nfc.replace(NON_ASCII, (chars) => encodeURIComponent(chars));
+}
+
+/** A path with its runs of "/" written as one, and without the trailing "/" that may leave (as canonicalOf removes one). */
+function slashesMerged(path: string): string {
+  const merged = path.replace(/\/{2,}/g, "/");
+  return merged.endsWith("/") ? merged.slice(0, -1) : merged;
+}
+
+/**
+ * The other paths a canonical form's page is looked up under, never written in a set (a set's values and hashes are of
+ * the canonical form, which keeps both as written): its runs of "/" merged, as nginx and Apache serve /a//b as /a/b by
+ * default, so one doubled slash would get a link past a listed page; and its characters in NFC (é written as e and a
+ * combining accent is escaped otherwise, the same name to the member who listed it). Each once, only when it differs:
+ * the checks first, as most URLs have neither (a query's "/" and non-ASCII are escaped, so only the path has them).
+ */
+function otherForms(canonical: string, q: number): readonly PathForm[] {
+  const path = q < 0 ? canonical : canonical.slice(0, q);
+  const doubled = path.includes("//") || path.endsWith("/");
+  const nfc = path.includes("%") && HIGH_ESCAPE.test(path) ? nfcPath(path) : path;
+  if (!doubled && nfc === path) return NO_FORMS;
+  const out: PathForm[] = [];
+  const add = (form: string, slashes: boolean, inNfc: boolean) => {
+    if (form !== path && !out.some((f) => f.path === form)) out.push({ path: form, slashes, nfc: inNfc });
+  };
+  if (nfc !== path) add(nfc, false, true);
+  if (doubled) {
+    add(slashesMerged(path), true, false);
+    if (nfc !== path) add(slashesMerged(nfc), true, true);
+  }
+  return out;
+}
 
 export class IndicatorIndex {
   private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
@@ -246,6 +319,7 @@ export class IndicatorIndex {
     return {
       listed: validAt(m.refs, at, asRef),
       withoutQuery: m.withoutQuery ? validAt(m.refs.slice(-m.withoutQuery), at, asRef) : NONE,
+      matchedAs: validAt(m.matchedAs, at, matchedAsRef),
       lookAlikes: validAt(m.lookAlikes, at, lookAlikeRef),
     };
   }
@@ -271,23 +345,42 @@ export class IndicatorIndex {
     const exact = this.urlHosts.has(host);
     const hashed = this.has("url-sha256");
     let withoutQuery = 0;
+    let matchedAs: MatchedAs[] | undefined;
     if (exact || hashed) {
       const canonical = canonicalOf(url);
-      if (exact) out.push(...this.lookup("url", canonical, null));
-      if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(canonical), null));
-      // a page listed without a query is listed with any query a link adds to it (README "URL canonical form"); an
-      // entry with a query matched above, or not at all. The path has no "?" of its own: the parser escapes one
+      this.lookPage(canonical, exact, hashed, out);
+      // the path has no "?" of its own: the parser escapes one
       const q = canonical.indexOf("?");
+      const forms = otherForms(canonical, q);
+      if (forms.length) matchedAs = this.lookForms(forms, q < 0 ? "" : canonical.slice(q), exact, hashed, out, []);
+      // a page listed without a query is listed with any query a link adds to it (README "URL canonical form"); an
+      // entry with a query matched above, or not at all
       if (q >= 0) {
-        const page = canonical.slice(0, q);
         const before = out.length;
-        if (exact) out.push(...this.lookup("url", page, null));
-        if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(page), null));
+        this.lookPage(canonical.slice(0, q), exact, hashed, out);
+        if (matchedAs) this.lookForms(forms, "", exact, hashed, out, matchedAs);
         withoutQuery = out.length - before;
       }
     }
     const lookAlikes = this.lookAlikesOf(url, host, out);
-    return out.length || lookAlikes.length ? { refs: out, withoutQuery, lookAlikes } : NO_MATCHES;
+    return out.length || lookAlikes.length ? { refs: out, withoutQuery, matchedAs: matchedAs?.length ? matchedAs : NO_MATCHED_AS, lookAlikes } : NO_MATCHES;
+  }
+
+  /** For matchUrlAnyTime: the url entries (`exact`) and url-sha256 entries (`hashed`) listing a page in canonical form, into `out`. */
+  private lookPage(page: string, exact: boolean, hashed: boolean, out: IndicatorRef[]): void {
+    if (exact) out.push(...this.lookup("url", page, null));
+    if (hashed) out.push(...this.lookup("url-sha256", sha256Tagged(page), null));
+  }
+
+  /** lookPage for the other forms of a URL's path (otherForms) with `query`, each match also into `as`, which it gives back. */
+  private lookForms(forms: readonly PathForm[], query: string, exact: boolean, hashed: boolean, out: IndicatorRef[], as: MatchedAs[]): MatchedAs[] {
+    for (const { path, slashes, nfc } of forms) {
+      const form = path + query;
+      const before = out.length;
+      this.lookPage(form, exact, hashed, out);
+      for (let i = before; i < out.length; i++) as.push({ ref: out[i]!, form, slashes, nfc });
+    }
+    return as;
   }
 
   /** For matchUrlAnyTime: the domain and url entries the host is drawn like, less those it matched (`exact`). */
@@ -307,10 +400,12 @@ export class IndicatorIndex {
     if (look("domain")) for (const d of domainSuffixes(skeleton)) add("domain", d);
     if (look("url")) {
       const page = skeleton + canonicalOf(url).slice(host.length);
-      add("url", page);
-      // a listed page without a query, as matchUrlAnyTime
+      // a listed page without a query, and the page's other forms, as matchUrlAnyTime
       const q = page.indexOf("?");
-      if (q >= 0) add("url", page.slice(0, q));
+      for (const path of [q < 0 ? page : page.slice(0, q), ...otherForms(page, q).map((f) => f.path)]) {
+        if (q >= 0) add("url", path + page.slice(q));
+        add("url", path);
+      }
     }
     return out.length ? out : NO_LOOK_ALIKES;
   }

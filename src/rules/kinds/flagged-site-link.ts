@@ -1,6 +1,7 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
-// matches a URL, domain or hashed-URL indicator (a page listed without a query matches it with any query, which the
-// alert says), or its host is a listed IP address. The EFC's first trace: the money path touches a listed site.
+// matches a URL, domain or hashed-URL indicator (a page listed without a query matches it with any query, and a
+// listed page a URL whose path has doubled slashes or is not in NFC, both of which the alert says), or its host is a
+// listed IP address. The EFC's first trace: the money path touches a listed site.
 // A host drawn like a listed domain or a listed page's host (ѕhop-a.example with a Cyrillic ѕ) is a look-alike: named
 // as such, and counted as an entry of a share of its confidence (lookAlikeShare).
 import { domainToUnicode } from "node:url";
@@ -37,6 +38,9 @@ interface Slot {
   urls?: string[];
   /** hosts where a page listed without a query matched a URL with one, which the alert says (absent when none) */
   withoutQuery?: string[];
+  /** hosts where a listed page matched a URL's path only with its doubled slashes merged, or in NFC (absent when none) */
+  slashesMerged?: string[];
+  nfc?: string[];
   /**
    * entries a host only looks like, and which host looks like which listed domain or listed page's host (`page`), at
    * the entry's confidence (both absent when none)
@@ -78,20 +82,41 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   if (refs.length === 0) return true;
   for (const r of refs) keepStrongest(slot.matched, r, CAP);
   if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
-  // a reviewer weighs a listed page reached with a query the entry did not name: the alert says so
-  if (host && matches.withoutQuery.some((r) => r.confidence >= minConfidence)) {
-    const bare = (slot.withoutQuery ??= []);
-    if (!bare.includes(host)) pushRecent(bare, host, CAP);
-  }
+  if (!host) return true;
+  // a reviewer weighs a listed page reached with a query the entry did not name, or by another form of its path than
+  // the one listed: the alert says so
+  if (matches.withoutQuery.some((r) => r.confidence >= minConfidence)) noteHost((slot.withoutQuery ??= []), host);
+  for (const m of matches.matchedAs)
+    if (m.ref.confidence >= minConfidence) {
+      if (m.slashes) noteHost((slot.slashesMerged ??= []), host);
+      if (m.nfc) noteHost((slot.nfc ??= []), host);
+    }
   return true;
 }
 
+const noteHost = (hosts: string[], host: string): void => {
+  if (!hosts.includes(host)) pushRecent(hosts, host, CAP);
+};
+
+/** How a listed page matched a URL on `host` other than as written, for the explanation (empty when as written). */
+function matchedHow(slot: Slot, host: string): string[] {
+  const how: string[] = [];
+  if (slot.withoutQuery?.includes(host)) how.push("without its query");
+  if (slot.slashesMerged?.includes(host)) how.push("with its path's doubled slashes merged");
+  if (slot.nfc?.includes(host)) how.push("with the accents in its path composed (Unicode NFC)");
+  return how;
+}
+
 /**
- * The hosts that matched, for the alert's explanation, each saying when a listed page matched without the URL's query;
- * then the look-alikes, each with its Unicode form (what the cardholder saw) and the name it looks like.
+ * The hosts that matched, for the alert's explanation, each saying when a listed page matched without the URL's query
+ * or in another form of its path (the URL as seen is in the evidence; the listed path is never written here); then the
+ * look-alikes, each with its Unicode form (what the cardholder saw) and the name it looks like.
  */
 function detailOf(slot: Slot, p: Params): string {
-  const hosts = slot.hosts.map((h) => (slot.withoutQuery?.includes(h) ? `${h} (a listed page, matched without its query)` : h));
+  const hosts = slot.hosts.map((h) => {
+    const how = matchedHow(slot, h);
+    return how.length ? `${h} (a listed page, matched ${how.join(", ")})` : h;
+  });
   const share = Math.round(p.lookAlikeShare * 100);
   for (const { host, listed, page, confidence, red } of slot.lookAlikeHosts ?? [])
     hosts.push(
