@@ -1,7 +1,8 @@
 // The quality run (npm run quality) in small: a population with near-the-line benign merchants written as files,
 // scored by the backtest against its labels file, read by kind. It guards the default pack against crying wolf on
 // honest merchants near its lines, and holds what the scoring at scale found (README: Detection quality): a kind
-// built just short of every line is never alerted; a bad month over early-warning-disputes' 1% with 8 disputes is.
+// built just short of every line is never alerted, nor a cross-border seller whose signals are all context
+// (ruleset.yaml's contextRules); a bad month over early-warning-disputes' 1% with 8 disputes is.
 import { describe, it, expect, beforeAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,6 +56,12 @@ describe("the quality run: the default pack on near-the-line benign merchants", 
   it("alerts no merchant of a kind built just short of every line", () => {
     for (const kind of ["high-risk-subscription", "disputes-under-early-warning", "affiliates", "rebrand", "shared-host", "test-charges"])
       expect(row(kind).slice(1), kind).toEqual([0, "–"]);
+  });
+
+  it("alerts no cross-border seller on context signals alone (cross-border, fraud-coded disputes, subscriptions)", () => {
+    const [count, alerted, rules] = row("cross-border");
+    expect(count).toBe(30);
+    expect([alerted, rules]).toEqual([0, "–"]);
   });
 
   it("alerts every bad month over early-warning-disputes' ratio, as an early warning is meant to", () => {

@@ -118,6 +118,10 @@ function rejectReasons(r: BacktestResult["events"]["rejected"]): string[] {
   ];
 }
 
+/** A side's context rules: their signals alone do not add up to an alert, whatever the per-rule rows say. */
+const contextText = (x: BacktestResult["baseline"]): string =>
+  x.contextRules ? `; context rules (${x.contextRules.join(", ")}) alone do not add up: only the strongest counts` : "";
+
 const setsText = (sets: BacktestResult["indicators"]["a"]): string =>
   sets.length ? sets.map((x) => `${x.id} version ${x.version} (${x.entries} entries, ${x.revoked === undefined ? "" : `${x.revoked} revoked, `}${x.publisher})`).join(", ") : "none";
 
@@ -135,8 +139,8 @@ function summaryLines(r: BacktestResult): string[] {
       lateStarts(e.lateStarts) +
       (e.repeated ? `; ${e.repeated} repeated (an event id its merchant was sent already: skipped, as run and replay skip it)` : "") +
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
-    `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}`,
-    `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}`,
+    `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}${contextText(r.baseline)}`,
+    `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}${contextText(r.candidate)}`,
     ...indicatorLines(r.indicators),
     // an edit saved elsewhere (a nested second copy, another directory) leaves B as A, and "no change" would read as
     // the change's effect; a sweep of the set in force is the usual way to sweep, so not said there. With other

@@ -16,6 +16,7 @@ import type { IndicatorSet } from "../indicators/schema.js";
 import { duplicateKeys } from "../rules/duplicate-keys.js";
 import { isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
+import { ContextRules } from "../scoring/score.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import type { Line } from "../source/ndjson.js";
 import type { LateStart, SkipDecisions, TopicLine } from "../source/kafka-range.js";
@@ -387,7 +388,8 @@ const withoutQuote = (reason: string): string =>
 /** where a bad line is: its line in a file, or its partition and offset on a topic */
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
-const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string() });
+/** contextRules: the rules that do not add up among themselves, when the set has any (reports before them lack it) */
+const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string(), contextRules: ContextRules.optional() });
 /**
  * an indicator set a side ran with; entries counts the revoked ones too, and revoked says how many (absent only when
  * the backtest was given an index built in code rather than the sets: the command always gives the sets)
@@ -977,7 +979,10 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
         .sort((x, y) => parseTime(x.at) - parseTime(y.at));
       return alerts.length ? [{ ...who(m), alerts }] : [];
     });
-  const ref = (x: BacktestInput["baseline"]) => ({ name: x.name, id: x.ruleSet.id, version: x.ruleSet.version });
+  const ref = (x: BacktestInput["baseline"]) => {
+    const contextRules = x.ruleSet.settings.scoring.contextRules;
+    return { name: x.name, id: x.ruleSet.id, version: x.ruleSet.version, ...(contextRules && { contextRules }) };
+  };
   const s = o.sweep;
   return {
     events: {

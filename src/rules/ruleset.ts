@@ -11,6 +11,7 @@ import { sha256Hex } from "../lib/hash.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { distance } from "fastest-levenshtein";
+import { ContextRules } from "../scoring/score.js";
 import { ConfigError, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
 const Severity = z
@@ -35,6 +36,8 @@ export const RuleSetSettings = z.strictObject({
     severity: Severity,
     /** a new alert for an already alerted merchant needs a new rule, a new indicator, or a higher severity */
     realertOnScoreRise: z.number().min(1).max(100).default(15),
+    /** rules whose signals add to other evidence but not among themselves */
+    contextRules: ContextRules.optional(),
   }),
   highRiskMccs: z.array(z.string().regex(/^\d{4}$/, "an MCC has 4 digits")).default([]),
   /** merchants sharing one infrastructure key beyond this count make it common infrastructure */
@@ -352,6 +355,16 @@ export function loadRuleSet(path: string): RuleSet {
   }
   rules.sort((a, b) => (a.id < b.id ? -1 : 1));
   rules.forEach((r, i) => (r.index = i));
+  // a misspelt id would let its rule add up with the other context rules again without a word; an id of no rule in the
+  // set has nothing to count (a rule file taken out, a baseline of settings alone)
+  const misspelt = (settings.scoring.contextRules ?? []).flatMap((id) => {
+    const close = seen.has(id) ? undefined : meant(id, [...seen.keys()]);
+    return close ? [`"${id}" (did you mean "${close}"?)`] : [];
+  });
+  if (misspelt.length)
+    throw new ConfigError(withSettings[0]!.file, [
+      { path: "ruleset.scoring.contextRules", message: `no rule ${misspelt.join(", ")} in this set: correct the id, or remove it from the list` },
+    ]);
   const version = `sha256:${sha256Hex(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
   const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [], "indicators-changed": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);

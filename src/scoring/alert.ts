@@ -27,7 +27,7 @@ export function buildAlert(m: MerchantState, a: Assessment, rs: RuleSet, eventId
       value: round(signal.value),
       threshold: signal.threshold,
       kind: rule.kind.kind,
-      explanation: rule.kind.explain(signal, rule.params),
+      explanation: rule.kind.explain(signal, rule.params) + contextNote(rule.id, rs),
       evidence: {
         eventIds: signal.eventIds,
         ...(signal.indicators.length ? { indicators: signal.indicators } : {}),
@@ -76,5 +76,11 @@ export function summarise(alert: Alert, a: Assessment): LastAlert {
     indicators: a.parts.flatMap((p) => p.signal.indicators.map((i) => `${i.set}/${i.id}`)),
   };
 }
+
+/** A context rule's signal says so: the reviewer reads it as support for the other evidence, not as a finding. */
+const contextNote = (ruleId: string, rs: RuleSet): string =>
+  rs.settings.scoring.contextRules?.includes(ruleId)
+    ? " Context, not a finding: it adds to other evidence; context signals alone do not add up, only the strongest counts."
+    : "";
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;

@@ -1,7 +1,21 @@
 // From a merchant's active signals to a score, a severity and typologies; and whether a new alert is owed.
+import { z } from "zod";
 import type { Severity } from "../decode/events.js";
 import type { ActiveSignal, LastAlert, MerchantState } from "../state/merchant.js";
 import type { CompiledRule, RuleSet } from "../rules/ruleset.js";
+
+/**
+ * `scoring.contextRules` in the rule set: rules whose signals describe a kind of business (sales abroad, fraud-coded
+ * disputes, subscriptions) rather than wrongdoing. They add to other evidence, but do not add up among themselves:
+ * with no other evidence only the strongest counts. Honest high-risk subscriptions selling abroad hold all three.
+ */
+export const ContextRules = z
+  .array(z.string().min(1))
+  .min(1, "name at least one rule, or take contextRules out")
+  .superRefine((ids, ctx) => {
+    const twice = ids.filter((r, i) => ids.indexOf(r) !== i);
+    if (twice.length) ctx.addIssue({ code: "custom", message: `names ${twice.map((r) => `"${r}"`).join(", ")} twice: remove the repeat` });
+  });
 
 export interface Assessment {
   score: number;
@@ -18,7 +32,8 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 /**
  * Score = sum of weight x strength over signals (capped at 100), multiplied by any factor signal's value when
  * there is other evidence. A critical finding alerts whatever the score. `firstHand` leaves out the findings of
- * kinds that are about the merchant's peers (RuleKind.secondHand).
+ * kinds that are about the merchant's peers (RuleKind.secondHand). When every scoring signal is one of the context
+ * rules, the strongest alone is the sum.
  */
 export function assess(m: MerchantState, rs: RuleSet, firstHand = false): Assessment {
   let points = 0;
@@ -38,7 +53,10 @@ export function assess(m: MerchantState, rs: RuleSet, firstHand = false): Assess
     critical ||= signal.critical;
     parts.push({ rule, signal, points: p });
   }
-  const score = points > 0 ? Math.min(100, Math.round(points * factor)) : 0;
+  const context = rs.settings.scoring.contextRules;
+  const alone = context !== undefined && parts.every((p) => p.points === 0 || context.includes(p.rule.id));
+  const scoreOf = (x: number): number => (x > 0 ? Math.min(100, Math.round(x * factor)) : 0);
+  const score = scoreOf(alone ? Math.max(0, ...parts.map((p) => p.points)) : points);
   const sev = rs.settings.scoring.severity;
   const severity: Severity = critical || score >= sev.critical ? "critical" : score >= sev.high ? "high" : score >= sev.medium ? "medium" : "low";
   parts.sort((a, b) => b.points - a.points);
