@@ -50,17 +50,18 @@ function counted(kind: Measure, e: ChargebackEvent, at: number, merchant: Mercha
   return now !== undefined && month >= now - 1;
 }
 
+/** What the window counts of a month: its disputes and fraud reports. */
+const windowCount = (c: Counters | undefined): number => (c ? c.disputes + c.fraudReports : 0);
+
 /** The counted chargebacks, the base, and how many of the base's sales had no BIN. */
 function measure(kind: Measure, merchant: MerchantState): [count: number, base: number, noBin: number] {
   // the counters move on with sales and chargebacks, the merchant's month with any event (a profile, a crawl): a month
   // the counters have not reached holds nothing yet
-  const now = monthIndex(merchant.lastEventAt);
-  const cur = monthOf(merchant, now);
-  const prev = monthOf(merchant, now - 1);
+  const [cur, prev] = months(merchant);
   if (kind === "vamp") return cur ? [cur.chargebacksVisa, cur.settledCnpVisa + cur.settledCnpNoBin, cur.settledCnpNoBin] : [0, 0, 0];
   if (kind === "ecp") return cur ? [cur.disputesMc, (prev?.settledMc ?? 0) + (prev?.settledNoBin ?? 0), prev?.settledNoBin ?? 0] : [0, 0, 0];
   return [
-    (cur ? cur.disputes + cur.fraudReports : 0) + (prev ? prev.disputes + prev.fraudReports : 0),
+    windowCount(cur) + windowCount(prev),
     (cur?.settledCnp ?? 0) + (prev?.settledCnp ?? 0),
     0,
   ];
@@ -71,12 +72,20 @@ function monthOf(merchant: MerchantState, m: number): Counters | undefined {
   return merchant.month?.m === m ? merchant.month : merchant.prevMonth?.m === m ? merchant.prevMonth : undefined;
 }
 
-/** What the counts are, in words, per measure. */
-function describe(kind: Measure, count: number, base: number, noBin: number): string {
+/** The counters of the merchant's month (of its latest event) and the one before, where they reach them. */
+function months(merchant: MerchantState): [cur: Counters | undefined, prev: Counters | undefined] {
+  const now = monthIndex(merchant.lastEventAt);
+  return [monthOf(merchant, now), monthOf(merchant, now - 1)];
+}
+
+/** What the counts are, in words, per measure; the window's by month too, so a reviewer tells one bad month from two. */
+function describe(kind: Measure, count: number, base: number, noBin: number, merchant: MerchantState): string {
   const unknown = noBin ? ` (${noBin} of them without a BIN, counted as possibly ${kind === "vamp" ? "Visa" : "Mastercard"}: the ratio is at least this)` : "";
   if (kind === "vamp") return `${count} Visa disputes and fraud reports this month over ${base} settled card-not-present Visa sales this month${unknown}`;
   if (kind === "ecp") return `${count} Mastercard disputes this month over ${base} settled Mastercard sales last month${unknown}`;
-  return `${count} disputes and fraud reports over ${base} settled card-not-present sales, this month and last`;
+  const [cur, prev] = months(merchant);
+  const of = (c: Counters | undefined) => `${windowCount(c)} over ${c?.settledCnp ?? 0}`;
+  return `${count} disputes and fraud reports over ${base} settled card-not-present sales, this month and last (this month ${of(cur)}, last month ${of(prev)})`;
 }
 
 export default defineKind<z.infer<typeof Params>, Slot>({
@@ -116,7 +125,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       threshold: hit.ratio,
       eventIds: [...(input.slot ?? [])],
       // the count the level needs, beside its ratio (which the explanation gives as the threshold)
-      detail: `${hit.name}: ${describe(params.measure, count, base, noBin)}; the level needs ${hit.maxCount === undefined ? `at least ${hit.minCount}` : `${hit.minCount} to ${hit.maxCount}`}`,
+      detail: `${hit.name}: ${describe(params.measure, count, base, noBin, merchant)}; the level needs ${hit.maxCount === undefined ? `at least ${hit.minCount}` : `${hit.minCount} to ${hit.maxCount}`}`,
     };
   },
   explain: (f, p) =>
