@@ -308,6 +308,8 @@ export class Engine {
     if (own === !!m.flagged || (!own && this.infra.terminated.has(m.id))) return NO_ALERTS;
     m.flagged = own;
     const keys = infraKeys(m.profile);
+    // for a restore: its flag counts from this event's time on
+    m.flaggedBy = own ? { eventId, occurredAt } : undefined;
     if (!own) {
       this.flaggedIds.delete(m.id);
       this.infra.unflag(m.id, keys);
@@ -619,7 +621,8 @@ export class Engine {
         continue;
       }
       if (!m.flagged) continue;
-      this.infra.flag(m.id, keys);
+      // from its flagging event's time on, as it counted before the restart (a partition behind it is rebuilt)
+      this.infra.flag(m.id, keys, m.flaggedBy && flaggedBy(m.flaggedBy));
       this.flaggedAt(m);
       restored.push(m);
     }
@@ -745,7 +748,7 @@ export class Engine {
 }
 
 /** The flagging event of a notice. */
-const flaggedBy = (n: FlagNotice): FlaggedBy => ({ eventId: n.eventId, occurredAt: n.occurredAt, at: parseTime(n.occurredAt) });
+const flaggedBy = (n: Pick<FlagNotice, "eventId" | "occurredAt">): FlaggedBy => ({ eventId: n.eventId, occurredAt: n.occurredAt, at: parseTime(n.occurredAt) });
 
 /** An epoch time as events write it: 2026-03-02T10:15:00Z, with milliseconds only when it has some. */
 const isoSeconds = (at: number): string => new Date(at).toISOString().replace(".000Z", "Z");

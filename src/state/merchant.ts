@@ -75,6 +75,11 @@ export interface MerchantState extends MonthPair<Counters>, SeenIds {
   lastAlert?: LastAlert;
   /** Alerted for a reason other than shared infrastructure: a one-hop source for that rule. */
   flagged?: boolean;
+  /**
+   * the event that flagged it on its own evidence (absent when its account was closed, and in a checkpoint written
+   * before it was kept): a flag restored from a checkpoint counts from that event's time on (run)
+   */
+  flaggedBy?: { eventId: string; occurredAt: string };
   /** details of the latest events a rule kept as evidence (src/state/evidence.ts) */
   evidence?: EvidenceEvent[];
   /** recent daily sales and chargebacks, for the reviewer's chart */

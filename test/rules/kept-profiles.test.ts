@@ -104,3 +104,18 @@ it("a checkpoint without the kept profiles' events (written before them) reads a
   expect(alerts.map((a) => a.alertId)).toEqual(expected.map((a) => a.alertId));
   expect(alerts.map((a) => a.signals[0]?.evidence.eventIds)).toEqual([[renames.eventId, flag.eventId]]);
 });
+
+it("a flag restored from its checkpoint counts from its event's time: a peer boarding earlier, on a partition behind, is linked at the flag", () => {
+  const boards = merchant({ merchantId: M2, occurredAt: "2026-03-05T00:00:00Z", infrastructure: { ips: [IP1], analyticsIds: [] } });
+  const flag = merchant({ merchantId: M1, occurredAt: "2026-03-10T00:00:00Z", infrastructure: { ips: [IP1], analyticsIds: [] } });
+  const expected = feed(engineWith(RULES, LISTED), [boards, flag]).filter((a) => a.merchantId === M2);
+  expect(expected.map((a) => a.signals[0]?.evidence.eventIds)).toEqual([[boards.eventId, flag.eventId]]);
+  const y = timedEngine();
+  feed(y, [flag]);
+  // restarted: the flagged merchant restored, then the peer's partition, behind it, rebuilt
+  const z = restarted(y, [M1]);
+  expect(feed(z, [boards])).toEqual([]);
+  const [ahead] = z.takeAhead();
+  expect(ahead?.notice.eventId).toBe(flag.eventId);
+  expect(evidence(z.triggerPeers(ahead!.notice, [M2]))).toEqual(evidence(expected));
+});
