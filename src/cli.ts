@@ -362,8 +362,21 @@ rules
     const underOnePoint = rs.rules.filter((r) => r.weight > 0 && r.weight < 1).map((r) => `${r.id} (${r.weight})`);
     if (underOnePoint.length)
       process.stderr.write(`note: weight under one point: ${underOnePoint.join(", ")}; weights are points from 0 to 100 (for 40%, write weight: 40)\n`);
-    // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which
-    for (const r of rs.rules) process.stdout.write(`  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}\n`);
+    // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which;
+    // a context rule is marked, as it scores differently from the rest
+    const context = rs.settings.scoring.contextRules ?? [];
+    for (const r of rs.rules)
+      process.stdout.write(
+        `  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}${context.includes(r.id) ? "  context" : ""}\n`,
+      );
+    // an id of no rule in the set is taken (a rule file taken out), but a rule renamed away from it would add up again
+    const named = new Set(rs.rules.map((r) => r.id));
+    const unnamed = context.filter((id) => !named.has(id));
+    if (context.length)
+      process.stdout.write(
+        `context rules (scoring.contextRules): ${context.filter((id) => named.has(id)).join(", ") || "none in this set"}; each adds to other evidence, but they do not add up among themselves: a merchant with context signals alone scores as its strongest one alone` +
+          `${unnamed.length ? `; also named, no rule in this set: ${unnamed.join(", ")}` : ""}\n`,
+      );
   });
 
 rules

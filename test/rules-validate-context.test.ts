@@ -1,0 +1,45 @@
+// `rules validate` shows which rules are context rules (scoring.contextRules): a tuner reading the listing sees which
+// signals do not add up among themselves, and an id in the list that names no rule of the set (a rule renamed or
+// taken out), which the set takes without refusing it.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
+import { CLI } from "./helpers/cli.js";
+
+const validate = (dir: string) => spawnSync(process.execPath, [...CLI, "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
+
+describe("rules validate: context rules", () => {
+  it("marks each context rule and says what context means", { timeout: 60_000 }, () => {
+    const r = validate(DEFAULT_RULES);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}cross-border +cross-border +live +weight {2}15 {2}cross-border {2}context$/m);
+    expect(r.stdout).toMatch(/^ {2}subscription-pattern +\S+ +live +weight +\d+ {2}\S+ {2}context$/m);
+    expect(r.stdout).toMatch(/^ {2}fraud-reason-cluster +\S+ +live +weight +\d+ {2}\S+ {2}context$/m);
+    // a primary rule carries no mark
+    expect(r.stdout).toMatch(/^ {2}early-warning-disputes +chargeback-ratio +live +weight {2}40 {2}excessive-disputes$/m);
+    expect(r.stdout).toContain(
+      "context rules (scoring.contextRules): cross-border, fraud-reason-cluster, subscription-pattern; each adds to other evidence, but they do not add up among themselves: a merchant with context signals alone scores as its strongest one alone",
+    );
+    expect(r.stderr).not.toContain("contextRules");
+  });
+
+  it("names an id of the list that is no rule of the set, and shows no context line without the setting", { timeout: 60_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "mt-validate-context-"));
+    cpSync(DEFAULT_RULES, dir, { recursive: true });
+    const settings = join(dir, "ruleset.yaml");
+    const text = readFileSync(settings, "utf8");
+    // far from every id of the set, so not refused as a misspelling
+    writeFileSync(settings, text.replace("contextRules: [cross-border,", "contextRules: [retired-volume-rule, cross-border,"));
+    const named = validate(dir);
+    expect(named.status, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/^context rules \(scoring\.contextRules\): cross-border, fraud-reason-cluster, subscription-pattern; .*; also named, no rule in this set: retired-volume-rule$/m);
+
+    writeFileSync(settings, text.replace(/^ *contextRules:.*\n/m, ""));
+    const none = validate(dir);
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stdout).not.toMatch(/ context$|^context rules/m);
+  });
+});
