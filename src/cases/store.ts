@@ -477,9 +477,10 @@ export class CaseStore {
    * A case as its page, its API and its files read it. Its openings, exports and reveals are one sum per user, not a
    * row each: they are kept forever, and a script polling the case would make each later read slower (100,000
    * openings: the page 0.8 s and the API 1.6 s reading every row; 50-60 ms counting them). The sums are
-   * mt_case_trail_sums' (migration 28), kept with each row. `every`: every such row too, in `audit` (the JSON case file).
+   * mt_case_trail_sums' (migration 28), kept with each row. Every such row is in the JSON case file, read a page at a
+   * time (exportCase).
    */
-  private async load(q: Queryable, caseId: string, every = false): Promise<CaseDetail> {
+  private async load(q: Queryable, caseId: string): Promise<CaseDetail> {
     const id = caseIdOf(caseId);
     const c = await q.query<Raw>(`SELECT ${CASE_COLUMNS} FROM mt_cases WHERE case_id = $1::bigint`, [id]);
     if (!c.rows[0]) throw new CaseError(404, `no case ${caseId}`);
@@ -489,9 +490,7 @@ export class CaseStore {
       [id],
     );
     const comments = await q.query<Raw>("SELECT comment_id::text, author, body, created_at FROM mt_case_comments WHERE case_id = $1::bigint ORDER BY comment_id", [id]);
-    const audit = every
-      ? await q.query<Raw>("SELECT * FROM mt_audit WHERE case_id = $1::bigint AND action <> $2 ORDER BY audit_id", [id, TRAIL_READS])
-      : await q.query<Raw>(`SELECT * FROM mt_audit WHERE case_id = $1::bigint AND ${LISTED} ORDER BY audit_id`, [id]);
+    const audit = await q.query<Raw>(`SELECT * FROM mt_audit WHERE case_id = $1::bigint AND ${LISTED} ORDER BY audit_id`, [id]);
     const kinds = Object.entries(SUMMED).flatMap(([kind, actions]) => actions.map((action) => [kind, action]));
     const sums = await q.query<{ kind: keyof typeof SUMMED; actor: string; times: string | number; last: unknown }>(
       `SELECT k.kind, s.actor, sum(s.times) AS times, max(s.last_at) AS last FROM mt_case_trail_sums s JOIN unnest($2::text[], $3::text[]) AS k (kind, action) USING (action)
@@ -652,9 +651,24 @@ export class CaseStore {
    * audit row names each one's hash, as a reveal of each would. TLP:RED indicators never leave the member that holds
    * them: the file says how many were withheld, and the case page shows them to the reviewer.
    */
-  async exportCase(caseId: string, actor: Actor): Promise<CaseFile> {
-    const { withheld, exportedAt, ...d } = caseFile(await this.exported(caseId, actor, (d) => ({ form: "json", urls: evidenceUrls(d.context).map(urlHash) }), true));
-    return {
+  /**
+   * The JSON case file: `file`, all of it but its trail, and `audit`, the trail's pages (every row but the trail's own
+   * reads, oldest first, however many: 100,000 openings were 21 MB held at once). As caseTrail: the export is
+   * recorded first, with how many rows the file gives and the newest one's id (`through`), and the rows are then read
+   * TRAIL_PAGE_ROWS at a time as the reader takes them, no connection held between pages. The export's own row is
+   * not in its file (counted before it is written).
+   */
+  async exportCase(caseId: string, actor: Actor): Promise<{ file: Omit<CaseFile, "audit">; audit: AsyncGenerator<AuditRow[]> }> {
+    let trail: { w: AuditWhere; through: string } | undefined;
+    const detail = async (d: CaseDetail, q: Queryable) => {
+      const w = await auditWhere(q, { caseId, forReviewer: true });
+      const { rows, through } = await trailCount(q, w);
+      trail = { w, through };
+      return { form: "json", urls: evidenceUrls(d.context).map(urlHash), rows, through };
+    };
+    const { withheld, red, exportedAt, ...d } = caseFile(await this.exported(caseId, actor, detail));
+    const { w, through } = trail!;
+    const file = {
       format: "moneytrail-case-file/1",
       exportedAt,
       exportedBy: actor.username,
@@ -676,8 +690,12 @@ export class CaseStore {
       indicatorsWithheld: { count: withheld, reason: WITHHELD_REASON },
       alerts: d.alerts.map(({ context: _context, ...a }) => a),
       comments: d.comments,
-      audit: d.audit,
-    };
+    } satisfies Omit<CaseFile, "audit">;
+    const pages = trailPages(this.db, w, through);
+    async function* audit(): AsyncGenerator<AuditRow[]> {
+      for await (const page of pages) yield red.length ? page.map((r) => withoutRedCited(r, red)) : page;
+    }
+    return { file, audit: audit() };
   }
 
   /** The case for its printable file, which masks addresses as the page does; audited as an export, at `exportedAt`. */
@@ -685,14 +703,11 @@ export class CaseStore {
     return caseFile(await this.exported(caseId, actor, () => ({ form: "print" })));
   }
 
-  /**
-   * A case read for an export, with the export's audit row in the same transaction, and that row's time. `every`:
-   * every opening's row in its trail (load).
-   */
-  private exported(caseId: string, actor: Actor, detail: (d: CaseDetail) => Record<string, unknown>, every = false): Promise<CaseDetail & { exportedAt: string }> {
+  /** A case read for an export, with the export's audit row (`detail`, read in the same transaction) and that row's time. */
+  private exported(caseId: string, actor: Actor, detail: (d: CaseDetail, q: Queryable) => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<CaseDetail & { exportedAt: string }> {
     return this.db.tx(async (q) => {
-      const d = await this.load(q, caseId, every);
-      const exportedAt = await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: detail(d) });
+      const d = await this.load(q, caseId);
+      const exportedAt = await writeAudit(q, actor, "export", { caseId: d.case.caseId, target: d.case.merchantId, detail: await detail(d, q) });
       return { ...d, exportedAt };
     });
   }
@@ -767,26 +782,11 @@ export class CaseStore {
     const o: AuditRead = { caseId, forReviewer: true };
     const { w, through, evidence } = await this.db.tx(async (q) => {
       const w = await auditWhere(q, o);
-      const n = await q.query<{ rows: string | number; through: string | null }>(
-        `SELECT count(*) AS rows, max(audit_id)::text AS through FROM mt_audit WHERE ${w.where} AND audit_id <= $1::bigint`,
-        [NEWEST, ...w.params],
-      );
-      const rows = Number(n.rows[0]!.rows);
-      const through = n.rows[0]!.through ?? "0";
+      const { rows, through } = await trailCount(q, w);
       await auditRead(q, actor, form, o, { rows, tells: rows > 0 }, { through });
       return { w, through, evidence: (await evidenceOfCases(q, [caseIdOf(caseId)])).get(caseIdOf(caseId)) ?? [] };
     });
-    const upTo = { where: `${w.where} AND audit_id <= $${w.params.length + 2}::bigint`, params: [...w.params, through] };
-    const db = this.db;
-    async function* pages(): AsyncGenerator<AuditRow[]> {
-      for (let cursor = "0"; ; ) {
-        const page = await auditRows(db, upTo, "after", cursor, TRAIL_PAGE_ROWS);
-        if (page.length) yield page;
-        if (page.length < TRAIL_PAGE_ROWS) return;
-        cursor = page.at(-1)!.auditId;
-      }
-    }
-    return { evidence, pages: pages() };
+    return { evidence, pages: trailPages(this.db, w, through) };
   }
 
   /**
@@ -833,7 +833,10 @@ const NEWEST = "9223372036854775807";
  * The trail's rows a read keeps, as SQL with its parameters from $2 on ($1 is the caller's cursor); a case that does
  * not exist is a 404, not an empty trail.
  */
-async function auditWhere(q: Queryable, o: AuditRead): Promise<{ where: string; params: unknown[] }> {
+/** The conditions of a read of the trail, with their parameters from $2 ($1 is the cursor's). */
+type AuditWhere = { where: string; params: unknown[] };
+
+async function auditWhere(q: Queryable, o: AuditRead): Promise<AuditWhere> {
   const params: unknown[] = [];
   const conditions = ["true"];
   const and = (condition: (p: string) => string, value: unknown) => {
@@ -864,6 +867,29 @@ async function auditRows(q: Queryable, w: { where: string; params: unknown[] }, 
   const [cmp, order] = side === "after" ? [">", "ASC"] : ["<", "DESC"];
   const r = await q.query<Raw>(`SELECT * FROM mt_audit WHERE ${w.where} AND audit_id ${cmp} $1::bigint ORDER BY audit_id ${order} LIMIT ${Math.min(limit, AUDIT_MAX_ROWS)}`, [cursor, ...w.params]);
   return r.rows.map(auditRow);
+}
+
+/** How many rows `w` keeps, and the newest one's id ("0" for none): what a download of them gives (trailPages). */
+async function trailCount(q: Queryable, w: AuditWhere): Promise<{ rows: number; through: string }> {
+  const n = await q.query<{ rows: string | number; through: string | null }>(
+    `SELECT count(*) AS rows, max(audit_id)::text AS through FROM mt_audit WHERE ${w.where} AND audit_id <= $1::bigint`,
+    [NEWEST, ...w.params],
+  );
+  return { rows: Number(n.rows[0]!.rows), through: n.rows[0]!.through ?? "0" };
+}
+
+/**
+ * The rows `w` keeps up to `through`, oldest first, TRAIL_PAGE_ROWS a read as the reader takes them: memory holds a
+ * page, and each page is one query on the pool, so no connection is held between pages (a slow client holds none).
+ */
+async function* trailPages(db: Db, w: AuditWhere, through: string): AsyncGenerator<AuditRow[]> {
+  const upTo = { where: `${w.where} AND audit_id <= $${w.params.length + 2}::bigint`, params: [...w.params, through] };
+  for (let cursor = "0"; ; ) {
+    const page = await auditRows(db, upTo, "after", cursor, TRAIL_PAGE_ROWS);
+    if (page.length) yield page;
+    if (page.length < TRAIL_PAGE_ROWS) return;
+    cursor = page.at(-1)!.auditId;
+  }
 }
 
 /**
@@ -1000,7 +1026,7 @@ export const WITHHELD_REASON = "TLP:RED indicator matches are left out of a case
  * A case as its files (JSON, printable) carry it: its signals without their TLP:RED indicator matches (set, id,
  * source, confidence), and `withheld`, how many indicators were left out.
  */
-function caseFile<T extends CaseDetail>(d: T): T & { withheld: number } {
+function caseFile<T extends CaseDetail>(d: T): T & { withheld: number; red: IndicatorRef[] } {
   const red = indicatorsOf(d.alerts).filter(isRed);
   const signals = (a: Alert): Alert["signals"] =>
     a.signals.map((s) => (s.evidence.indicators?.some(isRed) ? { ...s, evidence: { ...s.evidence, indicators: s.evidence.indicators.filter((i) => !isRed(i)) } } : s));
@@ -1010,6 +1036,7 @@ function caseFile<T extends CaseDetail>(d: T): T & { withheld: number } {
     alerts: d.alerts.map((a) => ({ ...a, context: a.context && withoutRedNames(a.context), signals: red.length ? signals(a) : a.signals })),
     audit: red.length ? d.audit.map((r) => withoutRedCited(r, red)) : d.audit,
     withheld: red.length,
+    red,
   };
 }
 

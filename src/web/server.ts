@@ -96,6 +96,17 @@ const AuditPageQuery = queryParams({ after: auditId.optional(), before: auditId.
 const AUDIT_CSV = ["audit_id", "at", "actor", "role", "action", "case_id", "target", "before", "after", "detail", "credential"];
 const auditCsvRow = (r: AuditRow) => [r.auditId, r.at, r.actor, r.role, r.action, r.caseId, r.target, r.before, r.after, r.detail, r.credential];
 
+/** A JSON array of the rows `pages` give, each mapped by `f`, written a page at a time (a streamed download). */
+async function* jsonArray<T>(pages: AsyncIterable<T[]>, f: (row: T) => unknown): AsyncGenerator<string> {
+  yield "[";
+  let first = true;
+  for await (const page of pages) {
+    yield `${first ? "" : ","}${page.map((r) => JSON.stringify(f(r))).join(",")}`;
+    first = false;
+  }
+  yield "]";
+}
+
 type WebError = Error & { statusCode?: number; code?: string };
 const MAX_PARAM = 100;
 // fastify's own refusals, which name no remedy ("Unsupported Media Type"), said with what to do instead
@@ -405,10 +416,26 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const d = await store.printCase(id, req.actor!);
     return sendHtml(reply, casePage(pageUser(req)!, d, { print: true, withheld: d.withheld, printedAt: d.exportedAt }));
   });
+  // the JSON case file, its trail written as it is read (store.exportCase): the rest of the file, then the rows a
+  // page at a time, card numbers truncated in each. Bytes as JSON.stringify of the whole file, its trail last
+  const caseFile = async (req: FastifyRequest): Promise<{ caseId: string; body: Readable }> => {
+    const { file, audit } = await store.exportCase((req.params as { id: string }).id, req.actor!);
+    const head = JSON.stringify(withCardNumbersMasked(file));
+    return {
+      caseId: file.case.caseId,
+      body: Readable.from(
+        (async function* () {
+          yield `${head.slice(0, -1)},"audit":`;
+          yield* jsonArray(audit, withCardNumbersMasked);
+          yield "}";
+        })(),
+      ),
+    };
+  };
   app.get("/cases/:id/export.json", { config: { perm: "cases:read" } }, async (req, reply) => {
     // named once the case is found: an address that names none gets the error page, not a download named by it
-    const file = withCardNumbersMasked(await store.exportCase((req.params as { id: string }).id, req.actor!));
-    return reply.header("content-disposition", `attachment; filename="case-${file.case.caseId}.json"`).send(file);
+    const { caseId, body } = await caseFile(req);
+    return reply.type("application/json; charset=utf-8").header("content-disposition", `attachment; filename="case-${caseId}.json"`).send(body);
   });
   // a case's audit trail as reviewers read it, every row, written as it is read (store.caseTrail): an evidence
   // address written into a comment or note masked, as on the page (the case's evidence, read after the rows were
@@ -417,16 +444,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const caseTrail = async (actor: Actor, id: string, form: "csv" | "json"): Promise<Readable> => {
     const t = await store.caseTrail(actor, id, form);
     const { audit } = evidenceMasker(t.evidence);
+    if (form === "json") return Readable.from(jsonArray(t.pages, audit));
     return Readable.from(
       (async function* () {
-        yield form === "csv" ? `${AUDIT_CSV.join(",")}\n` : "[";
-        let first = true;
-        for await (const page of t.pages) {
-          const rows = page.map(audit);
-          yield form === "csv" ? csvLines(rows.map(auditCsvRow)) : `${first ? "" : ","}${rows.map((r) => JSON.stringify(r)).join(",")}`;
-          first = false;
-        }
-        if (form === "json") yield "]";
+        yield `${AUDIT_CSV.join(",")}\n`;
+        for await (const page of t.pages) yield csvLines(page.map(audit).map(auditCsvRow));
       })(),
     );
   };
@@ -460,7 +482,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/api/cases/:id/reveal", { config: { perm: "cases:act" } }, async (req) => ({
     url: (await store.revealUrl((req.params as { id: string }).id, req.actor!, req.body)).url,
   }));
-  app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req) => withCardNumbersMasked(await store.exportCase((req.params as { id: string }).id, req.actor!)));
+  app.get("/api/cases/:id/export", { config: { perm: "cases:read" } }, async (req, reply) => reply.type("application/json; charset=utf-8").send((await caseFile(req)).body));
   app.get("/api/cases/:id/sightings", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { format, publisher } = SightingsQuery.parse(req.query);
