@@ -400,6 +400,8 @@ export class Runner {
         void this.partitions.stopPublisher(p, publisher);
       }
     if (!this.stopping) for (const p of partitions) if (!this.partitions.owned.has(p) && !this.partitions.unclaimed.has(p)) this.partitions.unclaimed.set(p, this.partitions.startPublisher(p));
+    // at their end, no batch would claim them (claimAtAssignment)
+    if (!this.stopping) for (const p of partitions) this.partitions.claimAtAssignment(p, () => !this.stopping && this.assigned.includes(p));
     for (const o of this.partitions.owned.values()) o.recount = true;
     this.commits.keepOnly(partitions);
     // another member checks them now
@@ -429,9 +431,15 @@ export class Runner {
         payload.pause();
         return;
       }
+      // claimed at assignment meanwhile, or not (no positions in PostgreSQL yet, or it failed): looked at again
+      const claiming = this.partitions.owned.has(p) ? undefined : this.partitions.claiming.get(p);
+      if (claiming) {
+        await claiming;
+        continue;
+      }
       owned =
         this.partitions.owned.get(p) ??
-        (await this.partitions.claim(p, payload.batch.firstOffset()).then(
+        (await this.partitions.shared(p, this.partitions.claim(p, payload.batch.firstOffset())).then(
           (o) => {
             this.claimsRetried.succeeded(this.log);
             return o;
@@ -840,7 +848,7 @@ export class Runner {
       // the batch in hand, the reads under way and the saves are given up after MT_STOP_PG_WAIT_MS
       const failed = await within(
         (async () => {
-          await Promise.allSettled(this.inFlight);
+          await Promise.allSettled([...this.inFlight, ...this.partitions.claiming.values()]);
           await this.notices.readingTerminated;
           await this.notices.pollingFlags;
           for (const o of this.partitions.owned.values()) await o.applying;

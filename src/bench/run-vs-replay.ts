@@ -5,7 +5,8 @@
 // again, each kill once the group has committed more than at the last, GAP_MS later at random. Once every partition
 // is caught up and nothing more is raised, the alerts in mt_alerts are compared with replay's: ids missing and extra,
 // and the events each signal cites for the ids in both; each merchant is shown with its partition, marked "unclaimed"
-// when no process running at the end claimed that partition (a partition at its end is claimed at its next batch).
+// when no process running at the end claimed that partition. It waits for every partition to be claimed by a running
+// process (after the last kill, once the killed member's session times out and the group is rebalanced).
 //
 //   KAFKA_BROKERS=... DATABASE_URL=postgres://... node dist/bench/run-vs-replay.js
 //   SEED=1 MERCHANTS=10000 EVENTS=100000 PARTITIONS=6 PROCESSES=2 KILLS=10 GAP_MS=500-3000 RATE=0 (0: all at once)
@@ -125,14 +126,21 @@ async function main(): Promise<void> {
 
   const ends = new Map((await admin.fetchTopicOffsets(topics.events)).map((p) => [p.partition, Number(p.high)]));
   const total = [...ends.values()].reduce((a, b) => a + b, 0);
-  // caught up, then nothing new raised for 6 s (notices' triggers run between batches, a second apart)
+  // partitions whose owner in PostgreSQL's fence is no process running now
+  const unclaimedNow = async () => {
+    const owners = (await pool.query<{ partition: number; owner: string | null }>("SELECT partition, owner FROM mt_partitions WHERE group_id = $1", [group])).rows;
+    const live = new Set(procs.map((c) => c.pid));
+    return new Set(owners.filter((r) => !live.has(Number((r.owner ?? "").split(":").at(-1)))).map((r) => r.partition));
+  };
+  // caught up, every partition claimed by a running process, then nothing new raised for 6 s (notices' triggers run
+  // between batches, a second apart)
   let last = -1;
   let stableSince = Date.now();
   for (;;) {
     await sleep(1000);
     const done = await positions(pool, group);
     const n = Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_alerts")).rows[0]!.n);
-    if (n !== last || done < total) {
+    if (n !== last || done < total || (await unclaimedNow()).size) {
       last = n;
       stableSince = Date.now();
     }
@@ -141,9 +149,7 @@ async function main(): Promise<void> {
   }
   say(`caught up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   // before the stop, whose releases write the positions again
-  const owners = new Map((await pool.query<{ partition: number; owner: string }>("SELECT partition, owner FROM mt_partitions WHERE group_id = $1", [group])).rows.map((r) => [r.partition, r.owner ?? ""]));
-  const live = new Set(procs.map((c) => c.pid));
-  const unclaimed = new Set([...owners].filter(([, owner]) => !live.has(Number(owner.split(":").at(-1)))).map(([q]) => q));
+  const unclaimed = await unclaimedNow();
   for (const c of procs) await stopConsumer(c);
 
   const { rows } = await pool.query<{ alert: Alert }>("SELECT alert FROM mt_alerts");

@@ -99,6 +99,8 @@ export class Partitions extends RunPart {
    * than at the next event of a quiet partition. A claim takes its partition's publisher over.
    */
   readonly unclaimed = new Map<number, OutboxPublisher>();
+  /** claims under way, at assignment (claimAtAssignment) or at a batch: another of the partition waits for it (shared) */
+  readonly claiming = new Map<number, Promise<void>>();
   /** where each partition PostgreSQL had nothing of started in this process (startOf) */
   private readonly starts = new Map<number, bigint>();
   private readonly member = `${hostname()}:${process.pid}`;
@@ -192,6 +194,52 @@ export class Partitions extends RunPart {
     this.hooks.claimed();
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
     return owned;
+  }
+
+  /**
+   * Claims a partition just assigned, when PostgreSQL has positions for it, rather than at its first batch: a
+   * partition at its end (its owner killed or gone, the group's Kafka offset at its end) gets no batch until a new
+   * event, and its merchants, not held meanwhile, were linked by no flag committed on another partition. Claimed,
+   * its notices are read again and its triggers run between batches (applyTriggers); a state behind the outputs'
+   * position (no checkpoint since) is rebuilt from the events Kafka is sent back to. `assigned` says the partition is
+   * still this member's (a rebalance may take it during the claim): if not, the claim is let go, nothing written.
+   * A partition PostgreSQL has nothing of is claimed at its first batch, which says where it starts. One that could
+   * not be claimed now (PostgreSQL or the broker away) is too.
+   */
+  claimAtAssignment(p: number, assigned: () => boolean): void {
+    if (this.owned.has(p) || this.claiming.has(p) || this.refused.has(p)) return;
+    void this.shared(
+      p,
+      (async () => {
+        if (!(await this.store.hasPositions(this.cfg.eventsTopic, p)) || !assigned()) return;
+        const owned = await this.claim(p, null);
+        if (!owned) return;
+        if (!assigned()) {
+          await this.release(p, false);
+          return;
+        }
+        // from the record the checkpoint was taken after (compared at the first batch), else the state's position
+        const from = owned.verify?.offset ?? (owned.position === null ? undefined : String(owned.position));
+        if (from !== undefined && BigInt(from) < owned.end) {
+          try {
+            this.hooks.consumer()?.seek({ topic: this.cfg.eventsTopic, partition: p, offset: from });
+          } catch {
+            // not running: the restarted consumer fetches from the group's offset, and the first batch seeks (processBatch)
+          }
+        }
+      })().catch((err: Error) => this.log.warn({ partition: p, err: err.message }, "a partition assigned could not be claimed at once; it is claimed at its first batch")),
+    );
+  }
+
+  /** A claim under way, as `claiming` has it until it ends: one claim of a partition at a time. */
+  shared<T>(p: number, work: Promise<T>): Promise<T> {
+    const done = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.claiming.set(p, done);
+    void done.then(() => this.claiming.get(p) === done && this.claiming.delete(p));
+    return work;
   }
 
   /**

@@ -185,6 +185,15 @@ export class PgStore {
     return { topic, partition, epoch: r.epoch, nextOffset: r.next_offset, stateOffset: r.state_offset, stateRecord, outboxSeq: r.outbox_seq, partitions: r.recorded };
   }
 
+  /** Whether the group has positions for a partition, read without claiming it (no new epoch: nothing fenced). */
+  async hasPositions(topic: string, partition: number): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      "SELECT 1 FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND partition = $3 AND (next_offset IS NOT NULL OR state_offset IS NOT NULL)",
+      [this.groupId, topic, partition],
+    );
+    return rows.length > 0;
+  }
+
   async loadStates(topic: string, partition: number): Promise<StoredMerchant[]> {
     const { rows } = await this.pool.query<{ state: StoredMerchant; profile: StoredMerchant["profile"] | null }>(
       "SELECT state, profile FROM mt_merchant_state WHERE group_id = $1 AND topic = $2 AND partition = $3",
