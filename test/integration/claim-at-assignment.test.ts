@@ -4,8 +4,8 @@
 // event (at the end of a stream: never). The next owner claims it at assignment, as PostgreSQL has positions for it.
 import { once } from "node:events";
 import { expect, it } from "vitest";
-import { idOn, listedUrlStack, onIp as onIpOf, replayed, salesOf } from "./flags.js";
-import { casesAndAlerts, consuming, ids, kafka, onClient, produce, spawnRunner, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
+import { idOn, listedUrlStack, onIp as onIpOf, peerAlertedAfterRestart, replayed, salesOf } from "./flags.js";
+import { casesAndAlerts, consuming, ids, kafka, onClient, produce, spawnRunner, until, waitCaughtUp, type Names } from "./harness.js";
 
 const PARTITIONS = 2;
 const IP = "192.0.2.77";
@@ -66,15 +66,8 @@ it.each(cases)("a partition at its end whose owner was $how is claimed at assign
   expect((await casesAndAlerts(url)).alerts).toEqual([]);
   // the flag comes while it is down; nothing more on the peer's partition
   await produce(n.events, [flag]);
-  const second = await startRunner(n, url, { indicators, sessionTimeoutMs: 6000 });
-  try {
-    await waitCaughtUp(n, url, 120_000);
-    // before: never (the peer's partition unclaimed until its next event)
-    await until("the peer's alert", async () => (await casesAndAlerts(url)).alerts.some((a) => a.merchantId === peer), 45_000);
-    await waitCaughtUp(n, url);
-  } finally {
-    await second.stop();
-  }
+  // before: the peer's alert never came (its partition unclaimed until its next event)
+  await peerAlertedAfterRestart(n, url, { indicators, sessionTimeoutMs: 6000 }, peer, 120_000, 45_000);
   const expected = await replayed([boards, ...sales.slice(0, sent), flag], indicators);
   // replay links the peer at the flag
   expect(expected.map((a) => a.merchantId)).toContain(peer);

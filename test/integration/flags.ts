@@ -16,7 +16,7 @@ import { loadRuleSet } from "../../src/rules/ruleset.js";
 import type { PgStore } from "../../src/sinks/postgres/store.js";
 import type { Runner } from "../../src/app/run.js";
 import { indicatorSet, merchant, resetEvents, tx } from "../helpers/events.js";
-import { casesAndAlerts, createTopics, freshNames, freshSchema, replayAlerts, until, type Names } from "./harness.js";
+import { casesAndAlerts, createTopics, freshNames, freshSchema, replayAlerts, startRunner, until, waitCaughtUp, type Names } from "./harness.js";
 import type { Alert } from "../../src/decode/events.js";
 
 /** A directory removed when the test ends. */
@@ -125,6 +125,21 @@ export function noticesRead(runner: Runner): () => Promise<void> {
 }
 
 /** The alerts in the table as [merchantId, typologies], sorted. */
+/**
+ * A runner started with `over` that catches up (within `caughtUpMs`) and raises `peer`'s alert (within `alertMs`),
+ * then stopped: how the restart tests wait for a peer linked by a flag that came while no process ran.
+ */
+export async function peerAlertedAfterRestart(n: Names, url: string, over: Record<string, unknown>, peer: string, caughtUpMs: number, alertMs: number): Promise<void> {
+  const runner = await startRunner(n, url, over);
+  try {
+    await waitCaughtUp(n, url, caughtUpMs);
+    await until("the peer's alert", async () => (await casesAndAlerts(url)).alerts.some((a) => a.merchantId === peer), alertMs);
+    await waitCaughtUp(n, url);
+  } finally {
+    await runner.stop();
+  }
+}
+
 export const alerted = async (url: string) => (await casesAndAlerts(url)).alerts.map((a) => [a.merchantId, a.typologies]).sort();
 
 /** The partition the producers' default partitioner gives a key on a topic of `partitions` partitions. */

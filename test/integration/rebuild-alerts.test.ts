@@ -4,8 +4,8 @@
 // rebuild's outputs were taken as made by the first pass; this one never was, and is raised.
 import { once } from "node:events";
 import { expect, it } from "vitest";
-import { idOn, listedUrlStack, onIp as onIpOf, replayed, salesOf } from "./flags.js";
-import { casesAndAlerts, consuming, ids, produce, spawnRunner, startRunner, until, waitCaughtUp } from "./harness.js";
+import { idOn, listedUrlStack, onIp as onIpOf, peerAlertedAfterRestart, replayed, salesOf } from "./flags.js";
+import { casesAndAlerts, consuming, ids, produce, spawnRunner, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 2;
 const IP = "192.0.2.75";
@@ -36,14 +36,7 @@ it("an alert that only the rebuild after a kill -9 raises, a flag counted since 
   expect((await casesAndAlerts(url)).alerts).toEqual([]);
   // while it is down the flag comes; the next process counts it before it rebuilds the peer
   await produce(n.events, [flag]);
-  const second = await startRunner(n, url, { indicators });
-  try {
-    await waitCaughtUp(n, url, 180_000);
-    await until("the peer's alert", async () => (await casesAndAlerts(url)).alerts.some((a) => a.merchantId === peer), 30_000);
-    await waitCaughtUp(n, url);
-  } finally {
-    await second.stop();
-  }
+  await peerAlertedAfterRestart(n, url, { indicators }, peer, 180_000, 30_000);
   const expected = await replayed([...sales, flag, boards], indicators);
   // replay: the peer at its own boarding, which saw the flag
   expect(expected.filter((a) => a.merchantId === peer).map((a) => a.signals.flatMap((s) => s.evidence.eventIds))).toEqual([[JSON.parse(boards).eventId]]);

@@ -4,8 +4,8 @@
 // event time (or its end), not run at once on the state restored.
 import { expect, it } from "vitest";
 import { merchant } from "../helpers/events.js";
-import { idOn, listedUrlStack, onIp as onIpOf, replayed, salesOf } from "./flags.js";
-import { casesAndAlerts, ids, produce, startRunner, until, waitCaughtUp } from "./harness.js";
+import { idOn, listedUrlStack, onIp as onIpOf, peerAlertedAfterRestart, replayed, salesOf } from "./flags.js";
+import { casesAndAlerts, ids, produce, startRunner, waitCaughtUp } from "./harness.js";
 
 const PARTITIONS = 4;
 const IP = "192.0.2.74";
@@ -38,14 +38,7 @@ it("a trigger read while the peer's partition has a backlog older than the flag 
   // while the service is down: the peer's partition gets a backlog ending with its renaming, and the flag comes
   await produce(n.events, [...sales, renames, flag], { batch: 2000 });
   // one partition consumed at a time: the peer's waits its turn between its batches, its backlog not consumed
-  const second = await startRunner(n, url, { indicators, concurrentPartitions: 1 });
-  try {
-    await waitCaughtUp(n, url, 180_000);
-    await until("the peer's alert", async () => (await casesAndAlerts(url)).alerts.some((a) => a.merchantId === peer), 30_000);
-    await waitCaughtUp(n, url);
-  } finally {
-    await second.stop();
-  }
+  await peerAlertedAfterRestart(n, url, { indicators, concurrentPartitions: 1 }, peer, 180_000, 30_000);
   const expected = await replayed([boards, ...sales, renames, flag], indicators);
   // replay: the peer by its renaming, the profile in force at the flag, and the flag's event
   const cited = (as: typeof expected) => as.map((a) => [a.merchantId, a.signals.flatMap((s) => s.evidence.eventIds)]).sort();
