@@ -89,7 +89,7 @@ describe("scoring.contextRules in the default pack", () => {
     const alert = buildAlert(m, assess(m, pack), pack, "e-9", "2026-03-02T00:00:00Z");
     const said = Object.fromEntries(alert.signals.map((s) => [s.rule, s.explanation!]));
     for (const rule of ["cross-border", "fraud-reason-cluster", "subscription-pattern"])
-      expect(said[rule], rule).toContain("Context, not a finding: it adds to other evidence; context signals alone do not add up, only the strongest counts.");
+      expect(said[rule], rule).toContain(") — context, not a finding: it adds to other evidence; context signals alone do not add up, only the strongest counts.");
     expect(said["undisclosed-referrers"]).not.toContain("Context");
   });
 });

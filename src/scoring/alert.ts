@@ -80,7 +80,7 @@ export function summarise(alert: Alert, a: Assessment): LastAlert {
 /** A context rule's signal says so: the reviewer reads it as support for the other evidence, not as a finding. */
 const contextNote = (ruleId: string, rs: RuleSet): string =>
   rs.settings.scoring.contextRules?.includes(ruleId)
-    ? " Context, not a finding: it adds to other evidence; context signals alone do not add up, only the strongest counts."
+    ? " — context, not a finding: it adds to other evidence; context signals alone do not add up, only the strongest counts."
     : "";
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
