@@ -19,6 +19,9 @@ const DEAD_LETTER_REASONS: Record<Rejection | "unreadable-batch", 0> = { "not-js
 const SET_REFUSALS: Record<RefusalKind, 0> = { invalid: 0, untrusted: 0, publisher: 0, changed: 0, rollback: 0 };
 const DESTINATIONS: Record<"alerts" | "dead-letter", 0> = { alerts: 0, "dead-letter": 0 };
 const RELOAD_RESULTS: Record<"accepted" | "refused", 0> = { accepted: 0, refused: 0 };
+const CASE_DOWNLOADS = { "case-trail": 0, "case-file": 0 } as const;
+/** The downloads of a case written as their rows are read (its trail as CSV or JSON; its JSON case file). */
+export type CaseDownload = keyof typeof CASE_DOWNLOADS;
 
 /** A counter with its known label values at 0. */
 function fromZero<T extends client.Counter>(counter: T, label: string, values: readonly string[]): T {
@@ -147,6 +150,15 @@ export function createMetrics() {
       "web_requests_refused_total",
       "reviewers' page and API requests refused for lack of permission (403), by the permission needed and the user's role; each is logged at warn with the user and route",
       ["permission", "role"],
+    ),
+    downloadsFailed: fromZero(
+      c(
+        "web_downloads_failed_total",
+        "case downloads cut short because PostgreSQL failed while their rows were read (connection lost, statement timeout), by download: case-trail (the trail as CSV or JSON), case-file (the JSON case file); the client's transfer was aborted, a failed download and not a short file; each logged at error with the case's id",
+        ["download"],
+      ),
+      "download",
+      Object.keys(CASE_DOWNLOADS),
     ),
     fenced: c("batches_fenced_total", "batches discarded because another consumer owns the partition"),
     indicatorRefusals: fromZero(

@@ -13,7 +13,7 @@ import { evidenceMasker, maskCase, withCardNumbersMasked } from "../cases/mask.j
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, heldCases, tryAgainIn, type Permission, type Session } from "./auth.js";
 import type { RuleSet } from "../rules/ruleset.js";
-import type { Metrics } from "../app/metrics.js";
+import type { CaseDownload, Metrics } from "../app/metrics.js";
 import type { RulesStatus } from "../rules/reload.js";
 import { reportRoutes } from "./report-routes.js";
 import { ruleRoutes } from "./rules-routes.js";
@@ -45,8 +45,11 @@ export interface WebOptions {
   trustProxy?: string[];
   /** the sign-in page's answer to "No account?", where it is not `users add` (the demo's in-memory database) */
   noAccount?: string;
-  /** the consumer's metrics, where the server runs in it: requests refused for lack of permission are counted */
-  metrics?: Pick<Metrics, "webRefused">;
+  /**
+   * the consumer's metrics, where the server runs in it: requests refused for lack of permission are counted, and
+   * case downloads cut short by PostgreSQL
+   */
+  metrics?: Pick<Metrics, "webRefused" | "downloadsFailed">;
 }
 
 declare module "fastify" {
@@ -416,14 +419,38 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const d = await store.printCase(id, req.actor!);
     return sendHtml(reply, casePage(pageUser(req)!, d, { print: true, withheld: d.withheld, printedAt: d.exportedAt }));
   });
+  // a download written as its rows are read has sent its head (200) before PostgreSQL is asked for the most of them:
+  // a failure then (the connection lost, a statement timeout) cannot be a status. The stream's error makes fastify
+  // destroy the answer, so the chunked transfer lacks its last chunk and the client sees a failed download (curl
+  // exits 18, a browser says Failed), never a short file that looks whole (a CSV ends at a row). Logged with the case
+  // and the error's message, never the rows; counted for the operator's dashboard
+  const download = (req: FastifyRequest, caseId: string, kind: CaseDownload, body: AsyncIterable<string>): Readable =>
+    Readable.from(
+      (async function* () {
+        try {
+          yield* body;
+        } catch (err) {
+          o.log.error(
+            { caseId, download: kind, route: req.routeOptions.url, user: req.actor!.username, err: (err as Error).message },
+            "download cut short: PostgreSQL failed while its rows were read; the client's transfer was aborted",
+          );
+          o.metrics?.downloadsFailed.inc({ download: kind });
+          throw err;
+        }
+      })(),
+    );
   // the JSON case file, its trail written as it is read (store.exportCase): the rest of the file, then the rows a
   // page at a time, card numbers truncated in each. Bytes as JSON.stringify of the whole file, its trail last
   const caseFile = async (req: FastifyRequest): Promise<{ caseId: string; body: Readable }> => {
     const { file, audit } = await store.exportCase((req.params as { id: string }).id, req.actor!);
     const head = JSON.stringify(withCardNumbersMasked(file));
+    const caseId = file.case.caseId;
     return {
-      caseId: file.case.caseId,
-      body: Readable.from(
+      caseId,
+      body: download(
+        req,
+        caseId,
+        "case-file",
         (async function* () {
           yield `${head.slice(0, -1)},"audit":`;
           yield* jsonArray(audit, withCardNumbersMasked);
@@ -441,20 +468,25 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // address written into a comment or note masked, as on the page (the case's evidence, read after the rows were
   // counted, holds every address they can name: alerts are only added); every opening, and no read of the trail (the
   // auditors' and admins' to know). A case that is not there is a 404 before any of it is sent.
-  const caseTrail = async (actor: Actor, id: string, form: "csv" | "json"): Promise<Readable> => {
-    const t = await store.caseTrail(actor, id, form);
+  const caseTrail = async (req: FastifyRequest, form: "csv" | "json"): Promise<Readable> => {
+    const { id } = req.params as { id: string };
+    const t = await store.caseTrail(req.actor!, id, form);
     const { audit } = evidenceMasker(t.evidence);
-    if (form === "json") return Readable.from(jsonArray(t.pages, audit));
-    return Readable.from(
-      (async function* () {
-        yield `${AUDIT_CSV.join(",")}\n`;
-        for await (const page of t.pages) yield csvLines(page.map(audit).map(auditCsvRow));
-      })(),
+    return download(
+      req,
+      id,
+      "case-trail",
+      form === "json"
+        ? jsonArray(t.pages, audit)
+        : (async function* () {
+            yield `${AUDIT_CSV.join(",")}\n`;
+            for await (const page of t.pages) yield csvLines(page.map(audit).map(auditCsvRow));
+          })(),
     );
   };
   app.get("/cases/:id/audit.csv", { config: { perm: "cases:read" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const csv = await caseTrail(req.actor!, id, "csv");
+    const csv = await caseTrail(req, "csv");
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="case-${id}-audit.csv"`).send(csv);
   });
 
@@ -490,7 +522,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return reply.header("content-disposition", `attachment; filename="case-${id}-sightings.${format}.json"`).send(sightings);
   });
   app.get("/api/cases/:id/audit", { config: { perm: "cases:read" } }, async (req, reply) =>
-    reply.type("application/json; charset=utf-8").send(await caseTrail(req.actor!, (req.params as { id: string }).id, "json")),
+    reply.type("application/json; charset=utf-8").send(await caseTrail(req, "json")),
   );
   // the whole trail, or what the filters keep, as a file: what was written, addresses included (the file for an
   // authority), but card numbers truncated (a file outside the card data environment holds none)
