@@ -13,8 +13,8 @@ import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../r
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, findVersion, periods, recordVersion, versionFiles, versions, type PutByTuner, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
-import type { PageUser } from "./html.js";
-import { rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
+import { html, type Html, type PageUser } from "./html.js";
+import { demoBacktest, rulesPage, type KeptEdit, type RulesConflict } from "./pages/rules.js";
 
 export interface RuleHits {
   rule: string;
@@ -331,7 +331,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       via,
     );
 
-  const page = async (req: FastifyRequest, o: { error?: string; notice?: string; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
+  const page = async (req: FastifyRequest, o: { error?: string; notice?: string | Html; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
     rulesPage(c.pageUser(req)!, {
       rs: await inForce(),
       status: status(),
@@ -340,6 +340,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       periods: await periods(c.db),
       hits: await ruleHits(c.db),
       feedback: await ruleFeedback(c.db),
+      ...(!c.status && { demoDir: c.dir }),
       ...o,
     });
 
@@ -359,7 +360,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       const taken = c.status
         ? "running consumers pick it up without a restart"
         : "no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md)";
-      return c.sendHtml(reply, await page(req, { notice: `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules)}` }));
+      const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules)}`;
+      return c.sendHtml(reply, await page(req, { notice: c.status ? notice : html`${notice} To backtest it: ${demoBacktest(c.dir)}.` }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
       if (err instanceof StaleFile) {

@@ -18,7 +18,12 @@ export interface RulesView {
   hits: RuleHits[];
   feedback: RuleFeedback[];
   error?: string;
-  notice?: string;
+  notice?: string | Html;
+  /**
+   * the demo's copy of rules/ that the page edits (a page no consumer runs with): `rules export` has no database to
+   * read there, so the page names the copy to backtest
+   */
+  demoDir?: string;
   /** a refused save: its form is shown again with the tuner's text instead of the file's, so nothing typed is lost */
   kept?: KeptEdit;
   conflict?: RulesConflict;
@@ -62,6 +67,10 @@ const noteText = (note: string | null) => note ?? html`<span class="muted">none 
 const noteField = (of: string, placeholder: string, value = "", refused: Html | string = "") =>
   html`<label>Note<span class="vh"> for ${of}</span> <input name="note"${refused} required maxlength="${NOTE_MAX}" size="60" placeholder="${placeholder}" value="${value}"></label>`;
 
+/** How to backtest what the demo's page saved: copy its directory (removed at the demo's stop), run against rules/ on the sample. */
+export const demoBacktest = (dir: string): Html =>
+  html`<code>cp -r ${dir} my-rules</code>, then <code>npx moneytrail backtest --events fixtures/sample/events.ndjson --baseline rules/ --candidate my-rules/ --indicators fixtures/sample/indicators --trust fixtures/sample/trust.json --labels fixtures/sample/labels.json</code>`;
+
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
 
 export function rulesPage(user: PageUser, v: RulesView): string {
@@ -72,6 +81,7 @@ export function rulesPage(user: PageUser, v: RulesView): string {
     const rep = rows.reduce((s, r) => s + r.reported, 0);
     return { fp, rep, rate: fp + rep ? fp / (fp + rep) : null, months: rows };
   };
+  const context = new Set(v.rs.settings.scoring.contextRules ?? []);
   return layout(
     "Rules",
     user,
@@ -80,13 +90,19 @@ ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused
 <h1>Rule set ${v.rs.id}</h1><p>In force: <code id="version">${v.status.version}</code> since ${when(v.status.loadedAt)}</p>
 <table id="rules"><caption class="vh">The rules in force</caption><thead><tr><th scope="col">Rule</th><th scope="col">Kind</th><th scope="col">Mode</th><th scope="col">Weight</th><th scope="col">Typology</th><th scope="col">Merchants hit (live)</th><th scope="col">Merchants hit (shadow)</th><th scope="col">Reviewers: confirmed (reported or account closed) / false positive</th><th scope="col">False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
       const f = fb(r.id);
-      return html`<tr data-rule="${r.id}"><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.mode}</td><td>${r.weight}</td><td>${r.typology}</td><td>${hitsOf(r.id, "live")}</td><td>${hitsOf(r.id, "shadow")}</td><td>${f.rep} / ${f.fp}</td><td>${pctOf(f.rate)}${
+      return html`<tr data-rule="${r.id}"><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.mode}${context.has(r.id) ? ", context" : ""}</td><td>${r.weight}</td><td>${r.typology}</td><td>${hitsOf(r.id, "live")}</td><td>${hitsOf(r.id, "shadow")}</td><td>${f.rep} / ${f.fp}</td><td>${pctOf(f.rate)}${
         f.months.length > 1 ? html`<br><span class="muted">${f.months.map((m) => `${m.month}: ${pctOf(m.falsePositiveRate)}`).join(", ")}</span>` : ""
       }</td></tr>`;
     })}</tbody></table>
-<p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert. The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against confirmed (reported, or closed with the merchant's account).</p>
+<p class="muted">A shadow rule is evaluated on live data and its hits counted, but it never adds to a score or raises an alert.${
+      context.size ? " A context rule (scoring.contextRules in ruleset.yaml) adds to other evidence, but context rules do not add up among themselves: a merchant with context signals alone scores as its strongest one alone." : ""
+    } The false-positive rate counts closed cases the rule contributed to: dismissed as false positive or legitimate business, against confirmed (reported, or closed with the merchant's account).</p>
 <h2>Change a file</h2><p class="muted">The whole set is validated with the change; a set with any error is refused and the one in force stays. Saved sets reach running consumers without a restart.</p>
-<p class="muted">Before saving, you can try a change on recorded events: <code>moneytrail rules export ${v.status.version.slice(0, 19)} DIR</code> writes the set in force to a directory to copy and edit (or copy the files below), and <code>moneytrail backtest</code> runs both over the events (docs/backtest.md): which merchants gain or lose an alert, how much sooner or later the others are alerted, precision and recall against labels.</p>
+<p class="muted">Before saving, you can try a change on recorded events: <code>moneytrail rules export ${v.status.version.slice(0, 19)} DIR</code> writes the set in force to a directory to copy and edit (or copy the files below), and <code>moneytrail backtest</code> runs both over the events (docs/backtest.md): which merchants gain or lose an alert, how much sooner or later the others are alerted, precision and recall against labels.${
+      v.demoDir
+        ? html` In this demo, <code>rules export</code> has no database to read (the demo keeps its own in memory): this page edits a copy of <code>rules/</code>, <code>${v.demoDir}</code>, removed when the demo stops. To backtest what you save here, from the repository: ${demoBacktest(v.demoDir)}.`
+        : ""
+    }</p>
 ${[...new Set([...Object.keys(v.files), ...(v.kept ? [v.kept.file] : [])])].map((name) => {
   const k = v.kept?.file === name ? v.kept : undefined;
   const x = v.conflict?.file === name ? v.conflict : undefined;
