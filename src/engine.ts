@@ -58,6 +58,7 @@ const signalOf = (f: Finding, prev: ActiveSignal | undefined, at: number): Activ
     confidence: r.confidence,
     ...(r.validUntil !== Number.MAX_SAFE_INTEGER && { validUntil: new Date(r.validUntil).toISOString() }),
     ...(r.tlp && { tlp: r.tlp }),
+    ...(r.matchedAs && { matchedAs: r.matchedAs }),
   })),
   detail: f.detail,
   since: prev?.since ?? new Date(at).toISOString(),

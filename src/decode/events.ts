@@ -139,6 +139,18 @@ export type SiteObservationEvent = z.infer<typeof SiteObservationEvent>;
 export type Event = z.infer<typeof Event>;
 export type EventType = Event["type"];
 
+// Extension (optional): a url or url-sha256 entry that matched one of the merchant's URLs only other than as written
+// (its canonical form): that URL as the case masks addresses, its host and the SHA-256 of its canonical form (which
+// names it among the evidence's addresses, never a plain URL beside them), and how it matched: without the URL's
+// query (a page listed without one), with its path's runs of "/" merged, with its path in Unicode NFC
+export const MatchedAsEvidence = z.object({
+  host: z.string(),
+  urlSha256: z.string(),
+  withoutQuery: z.literal(true).optional(),
+  slashesMerged: z.literal(true).optional(),
+  nfc: z.literal(true).optional(),
+});
+
 export const IndicatorRef = z.object({
   set: z.string(),
   id: z.string(),
@@ -147,6 +159,7 @@ export const IndicatorRef = z.object({
   // Extension (optional): the entry's expiry and TLP label, for the reviewer's provenance
   validUntil: rfc3339.optional(),
   tlp: z.string().optional(),
+  matchedAs: MatchedAsEvidence.optional(),
 });
 
 export const Signal = z.object({
@@ -230,6 +243,7 @@ export const Alert = z.object({
 });
 
 export type IndicatorRef = z.infer<typeof IndicatorRef>;
+export type MatchedAsEvidence = z.infer<typeof MatchedAsEvidence>;
 export type Signal = z.infer<typeof Signal>;
 export type Alert = z.infer<typeof Alert>;
 export type AlertContext = z.infer<typeof AlertContext>;

@@ -1,7 +1,7 @@
 // What a rule kind is: a zod schema for its parameters, an evaluator over one merchant's state, and an
 // explanation in plain words. The engine knows nothing else about any kind.
 import { z } from "zod";
-import type { Event } from "../decode/events.js";
+import type { Event, MatchedAsEvidence } from "../decode/events.js";
 import type { MerchantState } from "../state/merchant.js";
 import type { InfraIndex } from "../state/infra.js";
 import type { IndicatorIndex, IndicatorRef } from "../indicators/index.js";
@@ -29,7 +29,8 @@ export interface Finding {
   /** alert at once, whatever the score */
   critical?: boolean;
   eventIds: string[];
-  indicators?: readonly IndicatorRef[];
+  /** the entries matched, each with how it matched when not as written (see MatchedAsEvidence) */
+  indicators?: readonly (IndicatorRef & { matchedAs?: MatchedAsEvidence })[];
   /** facts for the explanation, e.g. the matched domain or the descriptors seen */
   detail?: string;
 }

@@ -1,6 +1,7 @@
 // Flagged-site link: a website of the merchant, a checkout page, a checkout referrer or a link seen by a crawl
 // matches a URL, domain or hashed-URL indicator (a page listed without a query matches it with any query, and a
-// listed page a URL whose path has doubled slashes or is not in NFC, both of which the alert says), or its host is a
+// listed page a URL whose path has doubled slashes or is not in NFC, all of which the alert says, its explanation by
+// host and its evidence by entry: matchedAs), or its host is a
 // listed IP address. The EFC's first trace: the money path touches a listed site.
 // A host drawn like a listed domain or a listed page's host (ѕhop-a.example with a Cyrillic ѕ) is a look-alike: named
 // as such, and counted as an entry of a share of its confidence (lookAlikeShare).
@@ -8,8 +9,9 @@ import { domainToUnicode } from "node:url";
 import { z } from "zod";
 import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, share, type EvalInput, type Finding, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
-import { markLookAlike, type IndicatorRef } from "../../indicators/index.js";
-import { urlHost } from "../../lib/url.js";
+import { markLookAlike, type IndicatorRef, type UrlMatchesAt } from "../../indicators/index.js";
+import { canonicalUrl, sha256Tagged, urlHost } from "../../lib/url.js";
+import type { MatchedAsEvidence } from "../../decode/events.js";
 
 const Params = z.strictObject({
   /** indicators below this confidence are ignored */
@@ -41,6 +43,11 @@ interface Slot {
   /** hosts where a listed page matched a URL's path only with its doubled slashes merged, or in NFC (absent when none) */
   slashesMerged?: string[];
   nfc?: string[];
+  /**
+   * entries of `matched` that matched a URL only other than as written, with that URL and how, for the alert's
+   * evidence; an entry of `matched` without one matched some URL as written (absent when none)
+   */
+  matchedAs?: { set: string; id: string; as: MatchedAsEvidence }[];
   /**
    * entries a host only looks like, and which host looks like which listed domain or listed page's host (`page`), at
    * the entry's confidence (both absent when none)
@@ -80,7 +87,7 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
     if (seen.length > CAP) seen.shift();
   }
   if (refs.length === 0) return true;
-  for (const r of refs) keepStrongest(slot.matched, r, CAP);
+  for (const r of refs) noteMatch(slot, r, host ? matchedAs(matches, r, host, url) : undefined);
   if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   if (!host) return true;
   // a reviewer weighs a listed page reached with a query the entry did not name, or by another form of its path than
@@ -94,18 +101,62 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   return true;
 }
 
+/** How `r` matched the URL on `host` when not as written (undefined when as written): the URL masked, and the forms. */
+function matchedAs(matches: UrlMatchesAt, r: IndicatorRef, host: string, url: string): MatchedAsEvidence | undefined {
+  const withoutQuery = matches.withoutQuery.includes(r);
+  const form = matches.matchedAs.find((m) => m.ref === r);
+  if (!withoutQuery && !form) return undefined;
+  return {
+    host,
+    // as the case masks the address (urlHash), so the case page finds it among the evidence's
+    urlSha256: sha256Tagged(canonicalUrl(url) ?? url),
+    ...(withoutQuery && { withoutQuery: true as const }),
+    ...(form?.slashes && { slashesMerged: true as const }),
+    ...(form?.nfc && { nfc: true as const }),
+  };
+}
+
+const sameEntry =
+  (r: { set: string; id: string }) =>
+  (m: { set: string; id: string }): boolean =>
+    m.set === r.set && m.id === r.id;
+
+/**
+ * Records a match of `r`, as written or as `as` says: the first URL an entry matched only otherwise is kept, until
+ * a URL matches it as written (then it is an entry matched as written, whatever matches it otherwise).
+ */
+function noteMatch(slot: Slot, r: IndicatorRef, as: MatchedAsEvidence | undefined): void {
+  if (!keepStrongest(slot.matched, r, CAP)) {
+    if (!as && slot.matchedAs) dropMatchedAs(slot, (m) => !sameEntry(r)(m));
+    return;
+  }
+  if (as) (slot.matchedAs ??= []).push({ set: r.set, id: r.id, as });
+  // an entry keepStrongest let go takes its record along
+  if (slot.matchedAs) dropMatchedAs(slot, (m) => slot.matched.some(sameEntry(m)));
+}
+
+const dropMatchedAs = (slot: Slot, keep: (m: { set: string; id: string }) => boolean): void => {
+  const kept = slot.matchedAs!.filter(keep);
+  if (kept.length) slot.matchedAs = kept;
+  else delete slot.matchedAs;
+};
+
 const noteHost = (hosts: string[], host: string): void => {
   if (!hosts.includes(host)) pushRecent(hosts, host, CAP);
 };
 
-/** How a listed page matched a URL on `host` other than as written, for the explanation (empty when as written). */
-function matchedHow(slot: Slot, host: string): string[] {
+/** How a listed page matched a URL other than as written, in words: the alert's explanation and the case page say it so. */
+export function formWords(m: { withoutQuery?: boolean; slashesMerged?: boolean; nfc?: boolean }): string[] {
   const how: string[] = [];
-  if (slot.withoutQuery?.includes(host)) how.push("without its query");
-  if (slot.slashesMerged?.includes(host)) how.push("with its path's doubled slashes merged");
-  if (slot.nfc?.includes(host)) how.push("with the accents in its path composed (Unicode NFC)");
+  if (m.withoutQuery) how.push("without its query");
+  if (m.slashesMerged) how.push("with its path's doubled slashes merged");
+  if (m.nfc) how.push("with the accents in its path composed (Unicode NFC)");
   return how;
 }
+
+/** How a listed page matched a URL on `host` other than as written, for the explanation (empty when as written). */
+const matchedHow = (slot: Slot, host: string): string[] =>
+  formWords({ withoutQuery: slot.withoutQuery?.includes(host), slashesMerged: slot.slashesMerged?.includes(host), nfc: slot.nfc?.includes(host) });
 
 /**
  * The hosts that matched, for the alert's explanation, each saying when a listed page matched without the URL's query
@@ -135,9 +186,16 @@ function findingOf(slot: Slot, p: Params): Finding {
   // an entry also matched as listed counts as such
   const alike = (slot.lookAlikes ?? []).filter((r) => !slot.matched.some((m) => m.set === r.set && m.id === r.id));
   const counted = alike.map((r) => ({ ...r, confidence: lookAlikeConfidence(r, p) }));
-  const f = indicatorFinding([...slot.matched, ...counted], slot.eventIds, detailOf(slot, p), p);
-  // the alert cites the entries as listed, with their own confidence
-  return { ...f, indicators: [...slot.matched, ...alike] };
+  const records = slot.matchedAs;
+  const matched = records
+    ? slot.matched.map((r) => {
+        const as = records.find(sameEntry(r))?.as;
+        return as ? { ...r, matchedAs: as } : r;
+      })
+    : slot.matched;
+  const f = indicatorFinding([...matched, ...counted], slot.eventIds, detailOf(slot, p), p);
+  // the alert cites the entries as listed, with their own confidence, and how each matched when not as written
+  return { ...f, indicators: [...matched, ...alike] };
 }
 
 export default defineKind<Params, Slot>({

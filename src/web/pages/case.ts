@@ -3,12 +3,13 @@
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { domainToUnicode } from "node:url";
-import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
+import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, urlHash, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
-import type { Alert, EvidenceEvent } from "../../decode/events.js";
+import type { Alert, AlertContext, EvidenceEvent, MatchedAsEvidence } from "../../decode/events.js";
 import { urlHost } from "../../lib/url.js";
+import { formWords } from "../../rules/kinds/flagged-site-link.js";
 
 export interface CasePageOptions {
   /** the hash of a URL revealed by this request */
@@ -69,6 +70,16 @@ function flagNote({ url, flagged }: EvidenceAddress): Html | string {
     return html`${i ? " and of " : ""}${listed}`;
   });
   return html` — <strong>look-alike</strong> of ${names}${host ? html` (drawn as <bdi>${domainToUnicode(host)}</bdi>)` : ""}, not listed itself`;
+}
+
+/**
+ * The address a listed page matched only in another form, and the form: masked as the evidence's addresses are (and
+ * revealable there, by its hash), or as host and hash when the case no longer holds the event that had it.
+ */
+function matchedAsNote(m: MatchedAsEvidence, ctx: AlertContext, reveal: Parameters<typeof maskedUrl>[1]): Html {
+  const url = evidenceUrls(ctx).find((u) => urlHash(u) === m.urlSha256);
+  const address = url ? maskedUrl(url, reveal) : html`<span class="url-masked">${m.host} <span class="hash">${m.urlSha256}</span></span> <span class="muted">(not kept with the case)</span>`;
+  return html`${address} ${formWords(m).join(", ")}`;
 }
 
 // an audit row's fields as the trail table names them
@@ -332,8 +343,11 @@ ${
 }</section>
 <section><h2>Indicator provenance</h2>${
   cited.length
-    ? html`<table id="indicators"><caption class="vh">Indicators matched and where they came from</caption><thead><tr><th scope="col">Set</th><th scope="col">Entry</th><th scope="col">Source</th><th scope="col">Confidence</th><th scope="col">TLP</th><th scope="col">Valid until</th><th scope="col">Matched by</th></tr></thead><tbody>${cited.map(
-        (i) => html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td></tr>`,
+    ? html`<table id="indicators"><caption class="vh">Indicators matched and where they came from</caption><thead><tr><th scope="col">Set</th><th scope="col">Entry</th><th scope="col">Source</th><th scope="col">Confidence</th><th scope="col">TLP</th><th scope="col">Valid until</th><th scope="col">Matched by</th><th scope="col">Matched only as</th></tr></thead><tbody>${cited.map(
+        (i) =>
+          html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td><td>${
+            i.matchedAs ? matchedAsNote(i.matchedAs, d.context, reveal) : ""
+          }</td></tr>`,
       )}</tbody></table>`
     : withheld
       ? ""

@@ -1,0 +1,103 @@
+// "Matched as" in an alert's evidence: a listed page matches a URL with its path's doubled slashes merged, in NFC, or
+// without the URL's query, and the alert's explanation said so per host, but its evidence (set, entry, source,
+// confidence) did not: a reviewer or the member who listed the entry could not tell from the evidence which of the
+// merchant's URLs the entry matched only in another form, nor which form. Each such entry now carries `matchedAs`:
+// the URL as the case masks addresses (host, SHA-256 of its canonical form) and the form. An entry matched as
+// written carries nothing new, so alerts without such a match stay as they were, byte for byte.
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Alert } from "../src/decode/events.js";
+import { urlHash } from "../src/cases/store.js";
+import { canonicalUrl, sha256Tagged } from "../src/lib/url.js";
+import { recordCase } from "./helpers/cases.js";
+import { bearer, embeddedWeb } from "./helpers/web.js";
+import { M2, engineWith, feed, indicatorSet, merchant, resetEvents, signalOf, tx } from "./helpers/events.js";
+import { FSL_RULE } from "./helpers/rules.js";
+
+const SET = indicatorSet([
+  { id: "page", kind: "url", value: "https://listed.example/album/17" },
+  { id: "hashed-accented", kind: "url-sha256", value: sha256Tagged(canonicalUrl("https://hashed.example/caf\u00e9/2")!) },
+  { id: "dom", kind: "domain", value: "flagged.example" },
+]);
+const MERGED = "https://listed.example/album//17";
+/** the listed café page written decomposed (e and a combining accent) and with a doubled slash */
+const NFD_DOUBLED = "https://hashed.example/cafe\u0301//2";
+
+const indicatorsOf = (a: Alert) => a.signals.find((s) => s.rule === "fsl")!.evidence.indicators!;
+
+beforeEach(() => resetEvents());
+
+describe("an entry that matched a URL only in another form", () => {
+  it("says so in the evidence: the URL masked (host, hash) and the form", () => {
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant(), tx({ checkout: { url: MERGED } })]);
+    expect(indicatorsOf(alerts.at(-1)!)).toEqual([
+      { set: "set-test", id: "page", source: "member:hotline-test", confidence: 90, matchedAs: { host: "listed.example", urlSha256: urlHash(MERGED), slashesMerged: true } },
+    ]);
+  });
+
+  it("names each form that made it: NFC and merged slashes, and a page matched without the URL's query", () => {
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant(), tx({ checkout: { url: "https://shop.example/pay", referrerUrl: NFD_DOUBLED } }), tx({ checkout: { url: `${MERGED}?ref=x` } })]);
+    expect(indicatorsOf(alerts.at(-1)!).map((i) => [i.id, i.matchedAs])).toEqual([
+      ["hashed-accented", { host: "hashed.example", urlSha256: urlHash(NFD_DOUBLED), slashesMerged: true, nfc: true }],
+      ["page", { host: "listed.example", urlSha256: urlHash(`${MERGED}?ref=x`), withoutQuery: true, slashesMerged: true }],
+    ]);
+  });
+
+  it("carries nothing new for an entry matched as written, nor for a domain entry", () => {
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant(), tx({ checkout: { url: "https://listed.example/album/17", referrerUrl: "https://flagged.example//a//b" } })]);
+    expect(indicatorsOf(alerts.at(-1)!)).toEqual([
+      { set: "set-test", id: "page", source: "member:hotline-test", confidence: 90 },
+      { set: "set-test", id: "dom", source: "member:hotline-test", confidence: 90 },
+    ]);
+  });
+
+  it("is as written once any URL matched it as written, before or after", () => {
+    for (const urls of [
+      [MERGED, "https://listed.example/album/17"],
+      ["https://listed.example/album/17", MERGED],
+    ]) {
+      resetEvents();
+      const engine = engineWith(FSL_RULE, SET);
+      feed(engine, [merchant(), ...urls.map((url) => tx({ checkout: { url } }))]);
+      expect(signalOf(engine, "fsl")!.indicators).toEqual([{ set: "set-test", id: "page", source: "member:hotline-test", confidence: 90 }]);
+    }
+  });
+});
+
+const openWeb = embeddedWeb();
+
+describe("the case page", { timeout: 60_000 }, () => {
+  it("shows under which form an entry matched which address, masked as host and hash, the address revealable", async () => {
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant(), tx({ checkout: { url: MERGED } })]);
+    const { db, auth, app } = await openWeb();
+    const caseId = await recordCase(db, alerts.at(-1)!);
+    const ann = await bearer(auth, "ann");
+    const get = async (url: string) => (await app.inject({ method: "GET", url, headers: ann })).body;
+    const text = (html: string) => html.replace(/<[^>]+>/g, "").replaceAll("&#39;", "'").replace(/\s+/g, " ");
+    const row = (page: string) => {
+      const t = page.slice(page.indexOf('<table id="indicators"'), page.indexOf("</table>", page.indexOf('<table id="indicators"')));
+      return t.split("<tr").find((r) => r.includes("<td>page</td>")) ?? "";
+    };
+
+    const page = await get(`/cases/${caseId}`);
+    expect(text(row(page))).toContain(`listed.example ${urlHash(MERGED).slice(0, 19)}… Reveal with its path's doubled slashes merged`);
+    expect(row(page)).toContain(`name="hash" value="${urlHash(MERGED)}"`);
+    const printed = await get(`/cases/${caseId}/print`);
+    expect(text(row(printed))).toContain(`listed.example ${urlHash(MERGED)} with its path's doubled slashes merged`);
+    // never the address itself, as written or in the form that matched
+    for (const body of [page, printed, await get(`/api/cases/${caseId}`)]) {
+      expect(body).not.toContain("album//17");
+      expect(body).not.toContain("album/17");
+    }
+    const revealed = await app.inject({ method: "POST", url: `/api/cases/${caseId}/reveal`, headers: ann, payload: { hash: urlHash(MERGED) } });
+    expect(revealed.json()).toEqual({ url: MERGED });
+
+    // a case that no longer holds the event with the address: its host and hash, said so
+    const bare = { ...alerts.at(-1)!, alertId: "00000000-0000-5000-8000-000000000002", merchantId: M2, context: { ...alerts.at(-1)!.context!, events: [] } };
+    const page2 = await get(`/cases/${await recordCase(db, bare)}`);
+    expect(text(row(page2))).toContain(`listed.example ${urlHash(MERGED)} (not kept with the case) with its path's doubled slashes merged`);
+  });
+});
