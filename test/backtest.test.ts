@@ -338,7 +338,7 @@ describe("backtest: sweep", () => {
     expect(refused("no-such-rule.weight=1:2:1")).toThrow(/has no rule "no-such-rule" \(it has visa-vamp, mastercard-ecp, /);
     expect(refused("early-warning-disputes.params.levels[0].ratio=0.1:0.3:0")).toThrow(BacktestError);
     expect(() => parseSweep("early-warning-disputes=1:2:1")).toThrow(/expected RULE_ID\.PATH=FROM:TO:STEP/);
-    expect(() => parseSweep("card-testing.weight=5:1:1")).toThrow(/FROM <= TO/);
+    expect(() => parseSweep("card-testing.weight=5:1:1")).toThrow(/FROM 5 is above TO 1: give the lower value first/);
     expect(() => parseSweep("card-testing.weight=0:1000:1")).toThrow(/more than 200 values/);
   });
 

@@ -222,7 +222,7 @@ export function backtestTables(r: BacktestResult): string {
       : "No merchant alerted in both has different alerts.",
   );
   if (r.sweep) {
-    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate${reportWindow(r)} (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, r.sweep.points.map(sweepRow)));
+    out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate${reportWindow(r)} (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, sweepRows(r, r.sweep)));
   }
   return `${out.join("\n")}\n`;
 }
@@ -285,6 +285,14 @@ const shadowSweep = (s: NonNullable<BacktestResult["sweep"]>): string => (s.mode
 
 const SWEEP_HEAD = ["value", "rule hits", "rule precision", "alerted", "+alerts", "−alerts", "first alert earlier (median)", "later (median)", "TP", "FP", "precision", "recall", "F1"];
 const shiftCell = (s: Shift): string => (s.merchants ? `${s.merchants} (${s.medianDays!.toFixed(1)} d)` : "0");
+const BASELINE = "A (baseline)";
+/** The set in force as the sweep's first row: each value is read against it. Its swept rule's hits as A ran it. */
+function baselineSweepRow(r: BacktestResult, sweep: NonNullable<BacktestResult["sweep"]>): string[] {
+  const rule = r.rules.find((x) => x.rule === sweep.rule)?.a;
+  const a = r.overall.a;
+  return [BASELINE, rule ? String(rule.hits) : "–", rule ? pct(rule.precision) : "–", num(a.alerted), "–", "–", "–", "–", num(a.truePositives), num(a.falsePositives), pct(a.precision), pct(a.recall), pct(a.f1)];
+}
+const sweepRows = (r: BacktestResult, sweep: NonNullable<BacktestResult["sweep"]>): string[][] => [baselineSweepRow(r, sweep), ...sweep.points.map(sweepRow)];
 const sweepRow = (p: SweepPoint): string[] => [
   `${p.value}${p.current ? " *" : ""}`,
   num(p.hits),
@@ -349,8 +357,11 @@ function hitsChart(rules: RuleRow[], window: string): string {
   return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="rule hits, A and B${esc(window)}">${legend}\n${rows}</svg>`;
 }
 
-/** Precision against recall for each swept value; values that land on the same point share one label. */
-function prCurve(points: SweepPoint[], window: string): string {
+/**
+ * Precision against recall for each swept value; values that land on the same point share one label. A, the set in
+ * force, is drawn too (a grey square, its label above it, where the sweep's alternate): what each value is weighed against.
+ */
+function prCurve(points: SweepPoint[], a: Confusion, window: string): string {
   const plotted = points.filter((p) => p.precision !== null && p.recall !== null);
   if (!plotted.length) return "<p>No precision/recall to plot: no labels, or nothing alerted.</p>";
   const [x0, y0, pw, ph] = [60, 20, 420, 300];
@@ -385,11 +396,22 @@ function prCurve(points: SweepPoint[], window: string): string {
       );
     })
     .join("\n");
+  const baseline =
+    a.precision === null || a.recall === null
+      ? ""
+      : (() => {
+          const [cx, cy] = [X(a.recall), Y(a.precision)];
+          const anchor = cx > x0 + pw * 0.6 ? "end" : "start";
+          return (
+            `<rect x="${(cx - 5).toFixed(1)}" y="${(cy - 5).toFixed(1)}" width="10" height="10" fill="${A_COLOUR}"><title>${esc(`${BASELINE}, the set in force: precision ${pct(a.precision)}, recall ${pct(a.recall)}`)}</title></rect>` +
+            `<text x="${(cx + (anchor === "end" ? -8 : 8)).toFixed(1)}" y="${(cy - 8).toFixed(1)}" text-anchor="${anchor}" class="small">${BASELINE}</text>\n`
+          );
+        })();
   const w = x0 + pw + 30;
   const h = y0 + ph + 44;
   return (
     `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="precision against recall over the sweep${esc(window)}">${grid}\n` +
-    `<polyline points="${line}" fill="none" stroke="${B_COLOUR}" stroke-width="1.5"/>\n${marks}\n` +
+    `${baseline}<polyline points="${line}" fill="none" stroke="${B_COLOUR}" stroke-width="1.5"/>\n${marks}\n` +
     `<text x="${x0 + pw / 2}" y="${h - 4}" text-anchor="middle">recall</text>` +
     `<text x="14" y="${y0 + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${y0 + ph / 2})">precision</text></svg>`
   );
@@ -438,8 +460,8 @@ export function backtestHtml(r: BacktestResult): string {
   const changes = changeRows(r);
   const sweep = r.sweep
     ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})${esc(window)}</h2>
-${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points, window)}
-${htmlTable(SWEEP_HEAD, r.sweep.points.map(sweepRow))}`
+${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points, r.overall.a, window)}
+${htmlTable(SWEEP_HEAD, sweepRows(r, r.sweep))}`
     : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>moneytrail backtest: ${esc(r.candidate.name)} against ${esc(r.baseline.name)}</title>

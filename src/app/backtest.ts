@@ -265,7 +265,8 @@ export function parseSweep(s: string): SweepSpec {
   }
   const path = [...m[2]!.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((p) => (p[2] !== undefined ? Number(p[2]) : p[1]!));
   const [from, to, step] = [m[3], m[4], m[5]].map(Number) as [number, number, number];
-  if (!(step > 0) || from > to) throw new BacktestError(`--sweep ${s}: needs FROM <= TO and a STEP above 0`);
+  if (!(step > 0)) throw new BacktestError(`--sweep ${s}: STEP must be above 0`);
+  if (from > to) throw new BacktestError(`--sweep ${s}: FROM ${m[3]} is above TO ${m[4]}: give the lower value first (${m[1]}.${m[2]}=${m[4]}:${m[3]}:${m[5]})`);
   if ((to - from) / step + 1 > MAX_SWEEP_VALUES) throw new BacktestError(`--sweep ${s}: more than ${MAX_SWEEP_VALUES} values; take a larger step`);
   return { rule: m[1]!, path, from, to, step };
 }
@@ -328,7 +329,9 @@ export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
   spec.path.forEach((seg, i) => {
     const at = i ? formatPath(spec.path.slice(0, i)) : "the rule";
     if (typeof seg === "number" ? !Array.isArray(v) || seg >= v.length : !v || typeof v !== "object" || Array.isArray(v) || !(seg in v)) {
-      const has = Array.isArray(v) ? `has a list of ${v.length}` : v && typeof v === "object" ? `has keys ${Object.keys(v).join(", ")}` : `is ${describeValue(v)}`;
+      // a key asked of a list: the item is what has it
+      const item = typeof seg === "string" && Array.isArray(v) && v.length ? `: name an item by its place from 0, ${formatPath([...spec.path.slice(0, i), 0, ...spec.path.slice(i)])}` : "";
+      const has = Array.isArray(v) ? `has a list of ${v.length}${item}` : v && typeof v === "object" ? `has keys ${Object.keys(v).join(", ")}` : `is ${describeValue(v)}`;
       throw new BacktestError(`--sweep ${name}: rule "${spec.rule}" has no ${formatPath(spec.path)} (${at} ${has})`);
     }
     v = (v as Record<string | number, unknown>)[seg];
