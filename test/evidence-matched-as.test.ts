@@ -53,6 +53,29 @@ describe("an entry that matched a URL only in another form", () => {
     ]);
   });
 
+  it("names the URL a hashed entry matched as written: nobody reading the case can read its hash", () => {
+    const seen = "https://hashed.example/caf\u00e9/2";
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant(), tx({ checkout: { url: "https://flagged.example/pay", referrerUrl: seen } })]);
+    expect(indicatorsOf(alerts.at(-1)!).map((i) => [i.id, i.matchedAs])).toEqual([
+      ["dom", undefined],
+      ["hashed-accented", { host: "hashed.example", urlSha256: urlHash(seen) }],
+    ]);
+  });
+
+  it("is a hashed entry's URL as written once any URL matched it as written, before or after", () => {
+    const seen = "https://hashed.example/caf\u00e9/2";
+    for (const urls of [
+      [NFD_DOUBLED, seen],
+      [seen, NFD_DOUBLED],
+    ]) {
+      resetEvents();
+      const engine = engineWith(FSL_RULE, SET);
+      feed(engine, [merchant(), ...urls.map((url) => tx({ checkout: { url } }))]);
+      expect(signalOf(engine, "fsl")!.indicators.map((i) => i.matchedAs)).toEqual([{ host: "hashed.example", urlSha256: urlHash(seen) }]);
+    }
+  });
+
   it("is as written once any URL matched it as written, before or after", () => {
     for (const urls of [
       [MERGED, "https://listed.example/album/17"],

@@ -139,10 +139,11 @@ export type SiteObservationEvent = z.infer<typeof SiteObservationEvent>;
 export type Event = z.infer<typeof Event>;
 export type EventType = Event["type"];
 
-// Extension (optional): a url or url-sha256 entry that matched one of the merchant's URLs only other than as written
-// (its canonical form): that URL as the case masks addresses, its host and the SHA-256 of its canonical form (which
-// names it among the evidence's addresses, never a plain URL beside them), and how it matched: without the URL's
-// query (a page listed without one), with its path's runs of "/" merged, with its path in Unicode NFC
+// Extension (optional): the merchant's URL a url-sha256 entry matched (its page is hidden by the hash), or a url
+// entry matched only other than as written (its canonical form): that URL as the case masks addresses, its host and
+// the SHA-256 of its canonical form (which names it among the evidence's addresses, never a plain URL beside them),
+// and how it matched when not as written: without the URL's query (a page listed without one), with its path's runs
+// of "/" merged, with its path in Unicode NFC
 export const MatchedAsEvidence = z.object({
   host: z.string(),
   urlSha256: z.string(),

@@ -44,8 +44,8 @@ interface Slot {
   slashesMerged?: string[];
   nfc?: string[];
   /**
-   * entries of `matched` that matched a URL only other than as written, with that URL and how, for the alert's
-   * evidence; an entry of `matched` without one matched some URL as written (absent when none)
+   * for the alert's evidence, the URL an entry of `matched` matched and how: a url entry's only when it matched none
+   * as written (one without a record did), a url-sha256 entry's always (absent when none)
    */
   matchedAs?: { set: string; id: string; as: MatchedAsEvidence }[];
   /**
@@ -101,11 +101,15 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   return true;
 }
 
-/** How `r` matched the URL on `host` when not as written (undefined when as written): the URL masked, and the forms. */
+/**
+ * The URL on `host` that `r` matched, masked, with the forms when not as written. Undefined for a url entry matched
+ * as written (its value is the page) and a domain or ip entry (matched by the host); a url-sha256 entry always has
+ * one: its hash hides the page, and the URL is the only name of it the case has.
+ */
 function matchedAs(matches: UrlMatchesAt, r: IndicatorRef, host: string, url: string): MatchedAsEvidence | undefined {
   const withoutQuery = matches.withoutQuery.includes(r);
   const form = matches.matchedAs.find((m) => m.ref === r);
-  if (!withoutQuery && !form) return undefined;
+  if (!withoutQuery && !form && r.kind !== "url-sha256") return undefined;
   return {
     host,
     // as the case masks the address (urlHash), so the case page finds it among the evidence's
@@ -121,13 +125,21 @@ const sameEntry =
   (m: { set: string; id: string }): boolean =>
     m.set === r.set && m.id === r.id;
 
+/** Whether an entry matched a URL only in another form (or without its query). */
+const otherwise = (as: MatchedAsEvidence | undefined): boolean => as !== undefined && (as.withoutQuery || as.slashesMerged || as.nfc) === true;
+
 /**
- * Records a match of `r`, as written or as `as` says: the first URL an entry matched only otherwise is kept, until
- * a URL matches it as written (then it is an entry matched as written, whatever matches it otherwise).
+ * Records a match of `r`, as written or as `as` says: the first URL an entry matched is kept, until a URL matches an
+ * entry that matched only otherwise as written (then that one is: a url entry's record goes, a url-sha256 entry's is
+ * that URL's).
  */
 function noteMatch(slot: Slot, r: IndicatorRef, as: MatchedAsEvidence | undefined): void {
   if (!keepStrongest(slot.matched, r, CAP)) {
-    if (!as && slot.matchedAs) dropMatchedAs(slot, (m) => !sameEntry(r)(m));
+    const had = slot.matchedAs?.find(sameEntry(r));
+    if (had && otherwise(had.as) && !otherwise(as)) {
+      if (as) had.as = as;
+      else dropMatchedAs(slot, (m) => m !== had);
+    }
     return;
   }
   if (as) (slot.matchedAs ??= []).push({ set: r.set, id: r.id, as });

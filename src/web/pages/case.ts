@@ -73,8 +73,9 @@ function flagNote({ url, flagged }: EvidenceAddress): Html | string {
 }
 
 /**
- * The address a listed page matched only in another form, and the form: masked as the evidence's addresses are (and
- * revealable there, by its hash), or as host and hash when the case no longer holds the event that had it.
+ * The address an entry matched (a hashed page's, or a listed page's matched only in another form) and the form when
+ * not as written: masked as the evidence's addresses are (and revealable there, by its hash), or as host and hash
+ * when the case no longer holds the event that had it.
  */
 function matchedAsNote(m: MatchedAsEvidence, ctx: AlertContext, reveal: Parameters<typeof maskedUrl>[1]): Html {
   const url = evidenceUrls(ctx).find((u) => urlHash(u) === m.urlSha256);
@@ -343,7 +344,7 @@ ${
 }</section>
 <section><h2>Indicator provenance</h2>${
   cited.length
-    ? html`<table id="indicators"><caption class="vh">Indicators matched and where they came from</caption><thead><tr><th scope="col">Set</th><th scope="col">Entry</th><th scope="col">Source</th><th scope="col">Confidence</th><th scope="col">TLP</th><th scope="col">Valid until</th><th scope="col">Matched by</th><th scope="col">Matched only as</th></tr></thead><tbody>${cited.map(
+    ? html`<table id="indicators"><caption class="vh">Indicators matched and where they came from</caption><thead><tr><th scope="col">Set</th><th scope="col">Entry</th><th scope="col">Source</th><th scope="col">Confidence</th><th scope="col">TLP</th><th scope="col">Valid until</th><th scope="col">Matched by</th><th scope="col">Address matched</th></tr></thead><tbody>${cited.map(
         (i) =>
           html`<tr><td>${i.set}</td><td>${i.id}</td><td>${i.source}</td><td>${i.confidence}</td><td>${i.tlp ? `TLP:${i.tlp.toUpperCase()}` : "not given"}</td><td>${when(i.validUntil ?? null)}</td><td>${i.rules.join(", ")}</td><td>${
             i.matchedAs ? matchedAsNote(i.matchedAs, d.context, reveal) : ""
