@@ -45,7 +45,7 @@ describe("backtest --labels: a tuner's own file", () => {
       "acq-nl:M-100001": { label: "positive", typologies: [], detail: "positive" },
       "acq-fr:M-300004": { label: "positive", typologies: ["card-testing"], detail: "positive" },
       "acq-nl:M-100004": { label: "negative", typologies: [], detail: "negative" },
-      "acq-fr:M-300005": { label: "negative", typologies: [], detail: "negative" },
+      "acq-fr:M-300005": { label: "negative", typologies: [], detail: "negative", note: "a subscription service we know" },
     });
     const rules = { name: "rules", ruleSet: loadRuleSet(DEFAULT_RULES) };
     const events = join(SAMPLE_DIR, "events.ndjson");

@@ -86,6 +86,7 @@ describe("backtest: a candidate that raises a threshold", () => {
         merchantId: "acq-nl:M-100003",
         label: "positive",
         detail: "positive",
+        note: "direct-marketing merchant with about 3% disputes and fraud reports over two months, 80% with fraud reason codes",
         // why: the early warning no longer holds on it in B
         a: { live: ["early-warning-disputes", "fraud-reason-cluster", "high-risk-mcc"], shadow: [] },
         b: { live: ["fraud-reason-cluster", "high-risk-mcc"], shadow: [] },
@@ -403,7 +404,7 @@ describe("backtest: reports", () => {
 
 describe("backtest: labels", () => {
   it("reads fixture labels: positive is positive, benign and hard-negative are negative", () => {
-    expect(truth.merchants["acq-fr:M-300004"]).toEqual({ label: "positive", typologies: ["card-testing"], detail: "positive" });
+    expect(truth.merchants["acq-fr:M-300004"]).toEqual({ label: "positive", typologies: ["card-testing"], detail: "positive", note: "game shop hit by a burst of 30 sales of at most 1 EUR on 30 distinct new cards within 25 minutes" });
     expect(truth.merchants["acq-nl:M-100004"]).toMatchObject({ label: "negative", detail: "hard-negative" });
     expect(Object.values(truth.merchants).filter((m) => m.label === "negative" && m.detail === "benign")).toHaveLength(60);
   });

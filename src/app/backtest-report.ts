@@ -213,8 +213,8 @@ export function backtestTables(r: BacktestResult): string {
       ]),
     ),
   );
-  const changes = changeRows(r);
-  out.push("", changes.length ? table(CHANGES_HEAD, changes) : "No merchant gains or loses an alert.");
+  const changes = changeRows(r, wrap);
+  out.push("", changes.length ? table(changesHead(r), changes) : "No merchant gains or loses an alert.");
   out.push(
     "",
     r.alertsChanged.length
@@ -251,12 +251,31 @@ function heldText(m: GainedOrLost, rules: ReadonlyMap<string, BacktestResult["ru
     .join(", ");
 }
 
-/** Merchants that gain (B) or lose (A) an alert, each with its label and the rules behind the change. */
-function changeRows(r: BacktestResult): string[][] {
+/** a labels file's note on what the merchant is: a column of its own where any merchant that gains or loses an alert has one */
+const NOTE_HEAD = "label's note";
+const hasNotes = (r: BacktestResult): boolean => [...r.alertsAdded, ...r.alertsRemoved].some((m) => m.note !== undefined);
+const changesHead = (r: BacktestResult): string[] => [...CHANGES_HEAD, ...(hasNotes(r) ? [NOTE_HEAD] : [])];
+
+/** A note is a sentence or two: on the terminal, wrapped at word breaks to this width. */
+const NOTE_WIDTH = 60;
+function wrap(text: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + word.length <= NOTE_WIDTH) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.join("\n");
+}
+
+/** Merchants that gain (B) or lose (A) an alert, each with its label, the rules behind the change and the label's note. */
+function changeRows(r: BacktestResult, note: (text: string) => string = (t) => t): string[][] {
   const rules = new Map(r.rules.map((x) => [x.rule, x]));
+  const notes = hasNotes(r);
+  const row = (change: string, m: GainedOrLost) => [change, m.merchantId, labelText(m), heldText(m, rules), ...(notes ? [note(m.note ?? "")] : [])];
   return [
-    ...r.alertsAdded.map((m) => [`alerted only in B${m.alertedBeforeIn?.includes("a") ? " (A alerted it before the window)" : ""}`, m.merchantId, labelText(m), heldText(m, rules)]),
-    ...r.alertsRemoved.map((m) => [`alerted only in A${m.alertedBeforeIn?.includes("b") ? " (B alerted it before the window)" : ""}`, m.merchantId, labelText(m), heldText(m, rules)]),
+    ...r.alertsAdded.map((m) => row(`alerted only in B${m.alertedBeforeIn?.includes("a") ? " (A alerted it before the window)" : ""}`, m)),
+    ...r.alertsRemoved.map((m) => row(`alerted only in A${m.alertedBeforeIn?.includes("b") ? " (B alerted it before the window)" : ""}`, m)),
   ];
 }
 
@@ -480,7 +499,7 @@ ${rules}
 ${typologies}
 <p class="meta">recall: of the positives labelled with the typology, the share alerted with it${esc(typologyBefore(r))}.</p>
 <h2>Merchants that gain or lose an alert</h2>
-${changes.length ? htmlTable(CHANGES_HEAD, changes, CHANGES_HEAD.length) : "<p>None.</p>"}
+${changes.length ? htmlTable(changesHead(r), changes, CHANGES_HEAD.length + 1) : "<p>None.</p>"}
 <h2>${esc(CHANGED_TITLE)}</h2>
 ${r.alertsChanged.length ? htmlTable(CHANGED_HEAD, changedRows(r), CHANGED_HEAD.length) : "<p>None.</p>"}
 ${sweep}

@@ -93,6 +93,8 @@ export const Truth = z.strictObject({
       typologies: z.array(z.string()),
       /** the label as its source says it: benign, hard-negative, reported, dismissed as false-positive, ... */
       detail: z.string(),
+      /** a labels file's note on the merchant: what it is, which a merchant gaining or losing an alert is read by */
+      note: z.string().optional(),
     }),
   ),
 });
@@ -140,7 +142,7 @@ export function labelsFromFile(path: string): Truth {
   }
   const merchants: Truth["merchants"] = {};
   for (const [id, l] of Object.entries(parsed.data.merchants)) {
-    merchants[id] = { label: l.label === "positive" ? "positive" : "negative", typologies: l.typologies, detail: l.label };
+    merchants[id] = { label: l.label === "positive" ? "positive" : "negative", typologies: l.typologies, detail: l.label, ...(l.note !== undefined && { note: l.note }) };
   }
   return { source: path, merchants };
 }
@@ -487,7 +489,14 @@ const HeldBy = z.strictObject({ live: z.array(z.string()), shadow: z.array(z.str
  * --report-from, alertedBeforeIn names the sets that alerted it before then (absent when none): one A alerted in March
  * and B first in April is gained in April, but not a merchant A never alerted.
  */
-const GainedOrLost = z.strictObject({ ...ChangedMerchant.shape, a: HeldBy, b: HeldBy, alertedBeforeIn: z.array(z.enum(["a", "b"])).min(1).optional() });
+const GainedOrLost = z.strictObject({
+  ...ChangedMerchant.shape,
+  /** the labels file's note on the merchant (what it is: why an alert it gains or loses is right or wrong) */
+  note: Truth.shape.merchants.valueType.shape.note,
+  a: HeldBy,
+  b: HeldBy,
+  alertedBeforeIn: z.array(z.enum(["a", "b"])).min(1).optional(),
+});
 export type GainedOrLost = z.infer<typeof GainedOrLost>;
 
 /** What a reviewer sees of an alert, beside the set's version and the alert's id (which differ whenever the sets do). */
@@ -968,7 +977,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
   const gainedOrLost = (m: string): GainedOrLost => {
     const before = (["a", "b"] as const).filter((side) => ({ a, b })[side].alertedBefore.has(m));
-    return { ...who(m), a: a.heldBy(m), b: b.heldBy(m), ...(before.length && { alertedBeforeIn: before }) };
+    const note = truth.get(m)?.note;
+    return { ...who(m), ...(note !== undefined && { note }), a: a.heldBy(m), b: b.heldBy(m), ...(before.length && { alertedBeforeIn: before }) };
   };
   // a threshold or weight change often keeps a merchant alerted but at another severity or score, or earlier or later
   const alertsChanged = [...a.alerted.keys()]
