@@ -89,25 +89,45 @@ describe("an entry that matched a URL only in another form", () => {
   });
 });
 
+/** flagged.example with a Cyrillic a: not the listed domain, drawn like it */
+const ALIKE = "https://fl\u0430gged.example/shop";
+
+describe("an entry whose listed name a merchant's host is only drawn like", () => {
+  it("says so in the evidence, with the URL masked: the entry itself was not seen", () => {
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant({ websites: [ALIKE] })]);
+    expect(indicatorsOf(alerts.at(-1)!)).toEqual([
+      { set: "set-test", id: "dom", source: "member:hotline-test", confidence: 90, matchedAs: { host: "xn--flgged-4nf.example", urlSha256: urlHash(ALIKE), lookAlike: true } },
+    ]);
+  });
+
+  it("is cited as listed when another URL matched it as listed", () => {
+    const engine = engineWith(FSL_RULE, SET);
+    feed(engine, [merchant({ websites: [ALIKE] }), tx({ checkout: { url: "https://flagged.example/pay" } })]);
+    expect(signalOf(engine, "fsl")!.indicators).toEqual([{ set: "set-test", id: "dom", source: "member:hotline-test", confidence: 90 }]);
+  });
+});
+
 const openWeb = embeddedWeb();
 
 describe("the case page", { timeout: 60_000 }, () => {
   it("shows under which form an entry matched which address, masked as host and hash, the address revealable", async () => {
     const engine = engineWith(FSL_RULE, SET);
-    const alerts = feed(engine, [merchant(), tx({ checkout: { url: MERGED } })]);
+    const alerts = feed(engine, [merchant({ websites: [ALIKE] }), tx({ checkout: { url: MERGED } })]);
     const { db, auth, app } = await openWeb();
     const caseId = await recordCase(db, alerts.at(-1)!);
     const ann = await bearer(auth, "ann");
     const get = async (url: string) => (await app.inject({ method: "GET", url, headers: ann })).body;
     const text = (html: string) => html.replace(/<[^>]+>/g, "").replaceAll("&#39;", "'").replace(/\s+/g, " ");
-    const row = (page: string) => {
+    const row = (page: string, id = "page") => {
       const t = page.slice(page.indexOf('<table id="indicators"'), page.indexOf("</table>", page.indexOf('<table id="indicators"')));
-      return t.split("<tr").find((r) => r.includes("<td>page</td>")) ?? "";
+      return t.split("<tr").find((r) => r.includes(`<td>${id}</td>`)) ?? "";
     };
 
     const page = await get(`/cases/${caseId}`);
     expect(text(row(page))).toContain(`listed.example ${urlHash(MERGED).slice(0, 19)}… Reveal with its path's doubled slashes merged`);
     expect(row(page)).toContain(`name="hash" value="${urlHash(MERGED)}"`);
+    expect(text(row(page, "dom"))).toContain(`xn--flgged-4nf.example ${urlHash(ALIKE).slice(0, 19)}… Reveal a look-alike: its host only drawn like the listed name, not it`);
     const printed = await get(`/cases/${caseId}/print`);
     expect(text(row(printed))).toContain(`listed.example ${urlHash(MERGED)} with its path's doubled slashes merged`);
     // never the address itself, as written or in the form that matched

@@ -143,13 +143,15 @@ export type EventType = Event["type"];
 // entry matched only other than as written (its canonical form): that URL as the case masks addresses, its host and
 // the SHA-256 of its canonical form (which names it among the evidence's addresses, never a plain URL beside them),
 // and how it matched when not as written: without the URL's query (a page listed without one), with its path's runs
-// of "/" merged, with its path in Unicode NFC
+// of "/" merged, with its path in Unicode NFC; or the merchant's URL whose host is only drawn like the name a domain or
+// url entry lists (lookAlike: that name itself was not seen)
 export const MatchedAsEvidence = z.object({
   host: z.string(),
   urlSha256: z.string(),
   withoutQuery: z.literal(true).optional(),
   slashesMerged: z.literal(true).optional(),
   nfc: z.literal(true).optional(),
+  lookAlike: z.literal(true).optional(),
 });
 
 export const IndicatorRef = z.object({

@@ -47,14 +47,18 @@ interface Slot {
    * for the alert's evidence, the URL an entry of `matched` matched and how: a url entry's only when it matched none
    * as written (one without a record did), a url-sha256 entry's always (absent when none)
    */
-  matchedAs?: { set: string; id: string; as: MatchedAsEvidence }[];
+  matchedAs?: AsRecord[];
   /**
    * entries a host only looks like, and which host looks like which listed domain or listed page's host (`page`), at
    * the entry's confidence (both absent when none)
    */
   lookAlikes?: IndicatorRef[];
+  /** for the alert's evidence, the first URL each entry of `lookAlikes` was drawn like by (absent when none) */
+  lookAlikeAs?: AsRecord[];
   lookAlikeHosts?: { host: string; listed: string; page: boolean; confidence: number; red?: true }[];
 }
+/** An entry, and the URL it matched and how, as the alert's evidence gives them (MatchedAsEvidence). */
+type AsRecord = { set: string; id: string; as: MatchedAsEvidence };
 type Params = z.infer<typeof Params>;
 const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [], urls: [] });
 const CAP = 8;
@@ -77,9 +81,10 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   const urls = (slot.urls ??= []);
   if (!urls.includes(url)) pushRecent(urls, url, CAP);
   for (const m of alike) {
-    keepStrongest((slot.lookAlikes ??= []), m.ref, CAP);
+    const added = keepStrongest((slot.lookAlikes ??= []), m.ref, CAP);
     const seen = (slot.lookAlikeHosts ??= []);
     if (!host) continue;
+    if (added) noteRecord(slot, "lookAlikeAs", slot.lookAlikes!, m.ref, { host, urlSha256: maskedHash(url), lookAlike: true });
     const page = m.ref.kind === "url";
     // a name listed only at TLP:RED is never written where it could leave the member (see detailOf)
     const mark = markLookAlike(seen, (s) => s.host === host && s.listed === m.listed && s.page === page, m.ref, () => ({ host, listed: m.listed, page, confidence: m.ref.confidence }));
@@ -112,13 +117,15 @@ function matchedAs(matches: UrlMatchesAt, r: IndicatorRef, host: string, url: st
   if (!withoutQuery && !form && r.kind !== "url-sha256") return undefined;
   return {
     host,
-    // as the case masks the address (urlHash), so the case page finds it among the evidence's
-    urlSha256: sha256Tagged(canonicalUrl(url) ?? url),
+    urlSha256: maskedHash(url),
     ...(withoutQuery && { withoutQuery: true as const }),
     ...(form?.slashes && { slashesMerged: true as const }),
     ...(form?.nfc && { nfc: true as const }),
   };
 }
+
+/** A URL's hash as the case masks the address (urlHash), so the case page finds it among the evidence's. */
+const maskedHash = (url: string): string => sha256Tagged(canonicalUrl(url) ?? url);
 
 const sameEntry =
   (r: { set: string; id: string }) =>
@@ -138,31 +145,48 @@ function noteMatch(slot: Slot, r: IndicatorRef, as: MatchedAsEvidence | undefine
     const had = slot.matchedAs?.find(sameEntry(r));
     if (had && otherwise(had.as) && !otherwise(as)) {
       if (as) had.as = as;
-      else dropMatchedAs(slot, (m) => m !== had);
+      else dropRecords(slot, "matchedAs", (m) => m !== had);
     }
     return;
   }
-  if (as) (slot.matchedAs ??= []).push({ set: r.set, id: r.id, as });
-  // an entry keepStrongest let go takes its record along
-  if (slot.matchedAs) dropMatchedAs(slot, (m) => slot.matched.some(sameEntry(m)));
+  if (as || slot.matchedAs) noteRecord(slot, "matchedAs", slot.matched, r, as);
 }
 
-const dropMatchedAs = (slot: Slot, keep: (m: { set: string; id: string }) => boolean): void => {
-  const kept = slot.matchedAs!.filter(keep);
-  if (kept.length) slot.matchedAs = kept;
-  else delete slot.matchedAs;
+/** Records how an entry just added to `entries` matched (none: as written); an entry keepStrongest let go takes its record along. */
+function noteRecord(slot: Slot, key: "matchedAs" | "lookAlikeAs", entries: readonly IndicatorRef[], r: IndicatorRef, as: MatchedAsEvidence | undefined): void {
+  if (as) (slot[key] ??= []).push({ set: r.set, id: r.id, as });
+  dropRecords(slot, key, (m) => entries.some(sameEntry(m)));
+}
+
+const dropRecords = (slot: Slot, key: "matchedAs" | "lookAlikeAs", keep: (m: AsRecord) => boolean): void => {
+  const kept = slot[key]?.filter(keep) ?? [];
+  if (kept.length) slot[key] = kept;
+  else delete slot[key];
 };
+
+/** Entries with how each matched, as their records say (the same array when none has one). */
+const withRecords = (refs: readonly IndicatorRef[], records: readonly AsRecord[] | undefined): readonly (IndicatorRef & { matchedAs?: MatchedAsEvidence })[] =>
+  records
+    ? refs.map((r) => {
+        const as = records.find(sameEntry(r))?.as;
+        return as ? { ...r, matchedAs: as } : r;
+      })
+    : refs;
 
 const noteHost = (hosts: string[], host: string): void => {
   if (!hosts.includes(host)) pushRecent(hosts, host, CAP);
 };
 
-/** How a listed page matched a URL other than as written, in words: the alert's explanation and the case page say it so. */
-export function formWords(m: { withoutQuery?: boolean; slashesMerged?: boolean; nfc?: boolean }): string[] {
+/**
+ * How an entry matched a URL other than as written, in words: the alert's explanation and the case page say it so (a
+ * look-alike's explanation in words of its own, with the name it looks like).
+ */
+export function formWords(m: { withoutQuery?: boolean; slashesMerged?: boolean; nfc?: boolean; lookAlike?: boolean }): string[] {
   const how: string[] = [];
   if (m.withoutQuery) how.push("without its query");
   if (m.slashesMerged) how.push("with its path's doubled slashes merged");
   if (m.nfc) how.push("with the accents in its path composed (Unicode NFC)");
+  if (m.lookAlike) how.push("a look-alike: its host only drawn like the listed name, not it");
   return how;
 }
 
@@ -198,16 +222,11 @@ function findingOf(slot: Slot, p: Params): Finding {
   // an entry also matched as listed counts as such
   const alike = (slot.lookAlikes ?? []).filter((r) => !slot.matched.some((m) => m.set === r.set && m.id === r.id));
   const counted = alike.map((r) => ({ ...r, confidence: lookAlikeConfidence(r, p) }));
-  const records = slot.matchedAs;
-  const matched = records
-    ? slot.matched.map((r) => {
-        const as = records.find(sameEntry(r))?.as;
-        return as ? { ...r, matchedAs: as } : r;
-      })
-    : slot.matched;
+  const matched = withRecords(slot.matched, slot.matchedAs);
   const f = indicatorFinding([...matched, ...counted], slot.eventIds, detailOf(slot, p), p);
-  // the alert cites the entries as listed, with their own confidence, and how each matched when not as written
-  return { ...f, indicators: [...matched, ...alike] };
+  // the alert cites the entries as listed, with their own confidence, and how each matched when not as written (a
+  // look-alike's says so: its publisher's entry was not itself seen)
+  return { ...f, indicators: [...matched, ...withRecords(alike, slot.lookAlikeAs)] };
 }
 
 export default defineKind<Params, Slot>({

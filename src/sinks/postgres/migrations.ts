@@ -698,6 +698,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         WHERE case_id IS NOT NULL AND action <> ALL (ARRAY['case-view', 'export', 'export-sightings', 'reveal-url', 'audit-export']);
     `,
   },
+  {
+    version: 30,
+    name: "a case's reveals, newest first",
+    sql: `
+      -- the case page lists its latest reveals (who, when, which address); read past the case's openings they took
+      -- 23-60 ms at 100,000 openings, 0.5 ms through this (reveals are few: each a reviewer's deliberate act)
+      CREATE INDEX mt_audit_case_reveals ON mt_audit (case_id, audit_id) WHERE action = 'reveal-url';
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

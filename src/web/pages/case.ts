@@ -3,7 +3,7 @@
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { domainToUnicode } from "node:url";
-import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, urlHash, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
+import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, urlHash, type AuditRow, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
 import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
@@ -126,12 +126,15 @@ export function changeOf(a: CaseDetail["audit"][number]): string {
     .join("; ");
 }
 
+/** Who wrote an audit row: name, role, and what they acted with. */
+const whoDid = (a: AuditRow): Html => html`${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}`;
+
 /**
- * Who opened the case, who exported it and who revealed its addresses, a line each under the trail: a row each would
- * bury the decisions in the table. The audit CSV and the export keep every row. `opening`: this page is one, and
- * counted (a refused form's page is none).
+ * Who opened the case and who exported it, a line each under the trail: a row each would bury the decisions in the
+ * table. The audit CSV and the export keep every row. `opening`: this page is one, and counted (a refused form's page
+ * is none).
  */
-function readsBy(d: Pick<CaseDetail, "openings" | "exports" | "reveals">, opening: boolean): Html {
+function readsBy(d: Pick<CaseDetail, "openings" | "exports">, opening: boolean): Html {
   const line = (id: string, what: string, sums: Openings, rows: Html) =>
     sums.length
       ? html`<p id="${id}" class="muted">${what} by ${sums.map((v, i) => html`${i ? ", " : ""}${v.actor} (last ${when(v.last)}${v.times > 1 ? `, ${v.times} times` : ""})`)}: ${rows}.</p>`
@@ -141,7 +144,29 @@ function readsBy(d: Pick<CaseDetail, "openings" | "exports" | "reveals">, openin
     "Exported",
     d.exports,
     html`each export (case file, printable file, sightings) is a row of the audit trail (its CSV: actions export and export-sightings)`,
-  )}${line("case-reveals", "Addresses revealed", d.reveals, html`each reveal is a row of the audit trail, with the address's hash (its CSV: action reveal-url)`)}`;
+  )}`;
+}
+
+/**
+ * The case's reveals themselves, the latest first: who saw which address in full, and when, is what an inquiry asks
+ * of them (a sum per user cannot say). Each address as host and SHA-256 in full, as the printable file gives it, to
+ * match the trail's and the case file's hashes. Reveals are few (each a deliberate act): past REVEALS_LISTED, the
+ * trail's CSV has the rest.
+ */
+function revealsList(d: Pick<CaseDetail, "case" | "context" | "reveals" | "revealed">): Html | string {
+  if (!d.revealed.length) return "";
+  const total = Math.max(d.revealed.length, d.reveals.reduce((n, r) => n + r.times, 0));
+  const byHash = new Map(evidenceUrls(d.context).map((u) => [urlHash(u), u]));
+  const address = (hash: string | null) => {
+    const url = hash === null ? undefined : byHash.get(hash);
+    return url ? maskedUrl(url) : html`<span class="hash">${hash ?? ""}</span>`;
+  };
+  const more = total > d.revealed.length;
+  return html`<table id="case-reveals"><caption>Addresses revealed: ${more ? `the latest ${d.revealed.length} of ${total}` : String(total)}, newest first</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Address (host and SHA-256)</th></tr></thead><tbody>${d.revealed.map(
+    (r) => html`<tr><td>${when(r.at)}</td><td>${whoDid(r)}</td><td>${address(r.target)}</td></tr>`,
+  )}</tbody></table><p id="case-reveals-more" class="muted">Each reveal is a row of the audit trail (action reveal-url)${
+    more ? html`; the rest are in the <a href="/cases/${d.case.caseId}/audit.csv">audit trail (CSV)</a>` : ""
+  }.</p>`;
 }
 
 /** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
@@ -358,9 +383,9 @@ ${
 ${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body"${refusedBy(o.comment !== undefined)} rows="2" cols="60" required>${o.comment ?? ""}</textarea></label><button>Add comment</button></form>`}</section>
 <section><h2>Audit trail</h2><table id="audit"><caption class="vh">Audit trail of the case</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What changed</th><th scope="col">Detail</th></tr></thead><tbody>${audit.map(
       (a) =>
-        html`<tr><td>${when(a.at)}</td><td>${a.actor} (${a.role})${a.credential ? html`<br><span class="muted">${credentialOf(a.credential)}</span>` : ""}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
+        html`<tr><td>${when(a.at)}</td><td>${whoDid(a)}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
           a.detail ? entries(a.detail) : a.target !== c.merchantId ? (a.target ?? "") : ""
         }</td></tr>`,
-    )}</tbody></table>${readsBy(d, o.opening === true)}</section>`,
+    )}</tbody></table>${readsBy(d, o.opening === true)}${revealsList(d)}</section>`,
   );
 }
