@@ -236,6 +236,19 @@ program
   .option("--max-ahead-ms <ms>", "an event dated more than this after its message's timestamp (--topic) or the start of the backtest (--events) is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
   .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES, MAX_MAX_BYTES), DEFAULT_MAX_BYTES)
   .option("--no-progress", "no progress bar")
+  .addHelpText(
+    "after",
+    [
+      "",
+      "Example, a change tried on the bundled sample (from the repository):",
+      "  cp -r rules my-rules                  # then edit my-rules/*.yaml",
+      "  npx moneytrail rules validate my-rules",
+      "  npx moneytrail backtest --events fixtures/sample/events.ndjson --baseline rules/ --candidate my-rules/ \\",
+      "    --indicators fixtures/sample/indicators --trust fixtures/sample/trust.json \\",
+      "    --labels fixtures/sample/labels.json --html out/backtest.html",
+      "Give --indicators with the sets in force: without them the rules that match indicator sets find nothing listed.",
+    ].join("\n"),
+  )
   .action(
     async (o: {
       events?: string;
