@@ -17,6 +17,7 @@ const SET = indicatorSet([
   { id: "page", kind: "url", value: "https://listed.example/album/17" },
   { id: "hashed-accented", kind: "url-sha256", value: sha256Tagged(canonicalUrl("https://hashed.example/caf\u00e9/2")!) },
   { id: "dom", kind: "domain", value: "flagged.example" },
+  { id: "hashed-dom", kind: "domain-sha256", value: sha256Tagged("hidden.example") },
 ]);
 const MERGED = "https://listed.example/album//17";
 /** the listed café page written decomposed (e and a combining accent) and with a doubled slash */
@@ -60,6 +61,16 @@ describe("an entry that matched a URL only in another form", () => {
     expect(indicatorsOf(alerts.at(-1)!).map((i) => [i.id, i.matchedAs])).toEqual([
       ["dom", undefined],
       ["hashed-accented", { host: "hashed.example", urlSha256: urlHash(seen) }],
+    ]);
+  });
+
+  it("names the URL a hashed domain entry matched: which of the merchant's hosts is under the hidden name", () => {
+    const seen = "https://shop.hidden.example/a";
+    const engine = engineWith(FSL_RULE, SET);
+    const alerts = feed(engine, [merchant({ websites: ["https://flagged.example/", seen] })]);
+    expect(indicatorsOf(alerts.at(-1)!).map((i) => [i.id, i.matchedAs])).toEqual([
+      ["dom", undefined],
+      ["hashed-dom", { host: "shop.hidden.example", urlSha256: urlHash(seen) }],
     ]);
   });
 

@@ -139,12 +139,12 @@ export type SiteObservationEvent = z.infer<typeof SiteObservationEvent>;
 export type Event = z.infer<typeof Event>;
 export type EventType = Event["type"];
 
-// Extension (optional): the merchant's URL a url-sha256 entry matched (its page is hidden by the hash), or a url
-// entry matched only other than as written (its canonical form): that URL as the case masks addresses, its host and
-// the SHA-256 of its canonical form (which names it among the evidence's addresses, never a plain URL beside them),
-// and how it matched when not as written: without the URL's query (a page listed without one), with its path's runs
-// of "/" merged, with its path in Unicode NFC; or the merchant's URL whose host is only drawn like the name a domain or
-// url entry lists (lookAlike: that name itself was not seen)
+// Extension (optional): the merchant's URL a url-sha256 or domain-sha256 entry matched (its hash hides what it
+// lists), or a url entry matched only other than as written (its canonical form): that URL as the case masks
+// addresses, its host and the SHA-256 of its canonical form (which names it among the evidence's addresses, never a
+// plain URL beside them), and how it matched when not as written: without the URL's query (a page listed without
+// one), with its path's runs of "/" merged, with its path in Unicode NFC; or the merchant's URL whose host is only
+// drawn like the name a domain or url entry lists (lookAlike: that name itself was not seen)
 export const MatchedAsEvidence = z.object({
   host: z.string(),
   urlSha256: z.string(),

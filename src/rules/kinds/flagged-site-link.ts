@@ -45,7 +45,7 @@ interface Slot {
   nfc?: string[];
   /**
    * for the alert's evidence, the URL an entry of `matched` matched and how: a url entry's only when it matched none
-   * as written (one without a record did), a url-sha256 entry's always (absent when none)
+   * as written (one without a record did), a hashed entry's always (absent when none)
    */
   matchedAs?: AsRecord[];
   /**
@@ -108,13 +108,13 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
 
 /**
  * The URL on `host` that `r` matched, masked, with the forms when not as written. Undefined for a url entry matched
- * as written (its value is the page) and a domain or ip entry (matched by the host); a url-sha256 entry always has
- * one: its hash hides the page, and the URL is the only name of it the case has.
+ * as written (its value is the page) and a domain or ip entry (the host names it); a hashed entry (url-sha256,
+ * domain-sha256) always has one: its hash hides what it lists, and the URL is the only name of it the case has.
  */
 function matchedAs(matches: UrlMatchesAt, r: IndicatorRef, host: string, url: string): MatchedAsEvidence | undefined {
   const withoutQuery = matches.withoutQuery.includes(r);
   const form = matches.matchedAs.find((m) => m.ref === r);
-  if (!withoutQuery && !form && r.kind !== "url-sha256") return undefined;
+  if (!withoutQuery && !form && r.kind !== "url-sha256" && r.kind !== "domain-sha256") return undefined;
   return {
     host,
     urlSha256: maskedHash(url),
