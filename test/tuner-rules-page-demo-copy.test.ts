@@ -1,7 +1,8 @@
 // A tuner in the demo saved a change on the Rules page and went to backtest it as the page says: `moneytrail rules
 // export VERSION DIR` answered "DATABASE_URL is not set" (the demo's database is in memory, inside the demo), and the
 // saved files were nowhere the tuner could name (a temporary copy of rules/). The demo's page now names that copy and
-// the commands that backtest it against rules/ on the sample, under "Change a file" and in a save's notice.
+// the commands that backtest it against rules/ on the sample, under "Change a file" and in a save's notice; the copy
+// is of the directory's files (DIR/.), so a my-rules/ left from an earlier try gets them rather than a DIR inside it.
 // The same tuner read `rules validate` mark cross-border, fraud-reason-cluster and subscription-pattern as context
 // rules (they do not add up among themselves); the page's table of the rules in force did not say so.
 import { describe, expect, it } from "vitest";
@@ -21,7 +22,7 @@ describe("the demo's Rules page", { timeout: 60_000 }, () => {
     const page = (await app.inject({ method: "GET", url: "/rules", headers })).body;
     const change = page.slice(page.indexOf("<h2>Change a file</h2>"));
     expect(change).toContain(
-      `In this demo, <code>rules export</code> has no database to read (the demo keeps its own in memory): this page edits a copy of <code>rules/</code>, <code>${dir}</code>, removed when the demo stops. To backtest what you save here, from the repository: <code>cp -r ${dir} my-rules</code>, then <code>${backtest}</code>.`,
+      `In this demo, <code>rules export</code> has no database to read (the demo keeps its own in memory): this page edits a copy of <code>rules/</code>, <code>${dir}</code>, removed when the demo stops. To backtest what you save here, from the repository: <code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>${backtest}</code>.`,
     );
   });
 
@@ -36,7 +37,7 @@ describe("the demo's Rules page", { timeout: 60_000 }, () => {
     });
     expect(saved.statusCode, saved.body).toBe(200);
     const notice = /<p class="notice">([^]*?)<\/p>/.exec(saved.body)![1]!;
-    expect(notice).toContain(`Rules changed: early-warning-disputes. To backtest it: <code>cp -r ${dir} my-rules</code>, then <code>${backtest}</code>.`);
+    expect(notice).toContain(`Rules changed: early-warning-disputes. To backtest it: <code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>${backtest}</code>.`);
   });
 
   it("marks the context rules in the table of the rules in force, as rules validate does", async () => {

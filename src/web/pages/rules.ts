@@ -69,7 +69,7 @@ const noteField = (of: string, placeholder: string, value = "", refused: Html | 
 
 /** How to backtest what the demo's page saved: copy its directory (removed at the demo's stop), run against rules/ on the sample. */
 export const demoBacktest = (dir: string): Html =>
-  html`<code>cp -r ${dir} my-rules</code>, then <code>npx moneytrail backtest --events fixtures/sample/events.ndjson --baseline rules/ --candidate my-rules/ --indicators fixtures/sample/indicators --trust fixtures/sample/trust.json --labels fixtures/sample/labels.json</code>`;
+  html`<code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>npx moneytrail backtest --events fixtures/sample/events.ndjson --baseline rules/ --candidate my-rules/ --indicators fixtures/sample/indicators --trust fixtures/sample/trust.json --labels fixtures/sample/labels.json</code>`;
 
 const pctOf = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
 
