@@ -93,19 +93,20 @@ export function keep<S>(input: { slot: S | undefined }, fresh: () => S): S {
  * For an event a month-windowed rule does not count: once the merchant's month (of its latest event) has moved on,
  * the window moves with it and what left it counts no more. Returns the finding over what the window still holds
  * (`counted` in it), null when it holds nothing (the slot and its memory dropped), undefined when the month has not
- * moved (nothing changed).
+ * moved (nothing changed). `counted` and `finding` are functions made once (finding is given the input, for the rule's
+ * parameters): a closure made at every call is an allocation per rule and event, for a month that rarely moved.
  */
-export function rollWindow<B extends MonthBucket, S extends MonthPair<B>>(
-  input: { slot: S | undefined; merchant: MerchantState },
+export function rollWindow<B extends MonthBucket, S extends MonthPair<B>, I extends { slot: S | undefined; merchant: MerchantState }>(
+  input: I,
   fresh: (m: number) => B,
   counted: (b: B) => number,
-  finding: (slot: S) => Finding | null,
+  finding: (slot: S, input: I) => Finding | null,
 ): Finding | null | undefined {
   const slot = input.slot;
   const now = monthIndex(input.merchant.lastEventAt);
   if (!slot?.month || now <= slot.month.m) return undefined;
   bucketFor(slot, now, now, fresh);
-  if (windowSum(slot, counted) > 0) return finding(slot);
+  if (windowSum(slot, counted) > 0) return finding(slot, input);
   input.slot = undefined;
   return null;
 }

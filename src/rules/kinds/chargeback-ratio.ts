@@ -53,18 +53,34 @@ function counted(kind: Measure, e: ChargebackEvent, at: number, merchant: Mercha
 /** What the window counts of a month: its disputes and fraud reports. */
 const windowCount = (c: Counters | undefined): number => (c ? c.disputes + c.fraudReports : 0);
 
+/**
+ * measure's answer, one object rewritten by every call and read at once: the rule runs on every event, and arrays made
+ * for two months and three counts were most of what it allocated
+ */
+const measured = { count: 0, base: 0, noBin: 0 };
+
 /** The counted chargebacks, the base, and how many of the base's sales had no BIN. */
-function measure(kind: Measure, merchant: MerchantState): [count: number, base: number, noBin: number] {
+function measure(kind: Measure, merchant: MerchantState): typeof measured {
   // the counters move on with sales and chargebacks, the merchant's month with any event (a profile, a crawl): a month
   // the counters have not reached holds nothing yet
-  const [cur, prev] = months(merchant);
-  if (kind === "vamp") return cur ? [cur.chargebacksVisa, cur.settledCnpVisa + cur.settledCnpNoBin, cur.settledCnpNoBin] : [0, 0, 0];
-  if (kind === "ecp") return cur ? [cur.disputesMc, (prev?.settledMc ?? 0) + (prev?.settledNoBin ?? 0), prev?.settledNoBin ?? 0] : [0, 0, 0];
-  return [
-    windowCount(cur) + windowCount(prev),
-    (cur?.settledCnp ?? 0) + (prev?.settledCnp ?? 0),
-    0,
-  ];
+  const now = monthIndex(merchant.lastEventAt);
+  const cur = monthOf(merchant, now);
+  const prev = monthOf(merchant, now - 1);
+  const out = measured;
+  if (kind === "vamp") {
+    out.count = cur ? cur.chargebacksVisa : 0;
+    out.base = cur ? cur.settledCnpVisa + cur.settledCnpNoBin : 0;
+    out.noBin = cur ? cur.settledCnpNoBin : 0;
+  } else if (kind === "ecp") {
+    out.count = cur ? cur.disputesMc : 0;
+    out.base = cur ? (prev?.settledMc ?? 0) + (prev?.settledNoBin ?? 0) : 0;
+    out.noBin = cur ? (prev?.settledNoBin ?? 0) : 0;
+  } else {
+    out.count = windowCount(cur) + windowCount(prev);
+    out.base = (cur?.settledCnp ?? 0) + (prev?.settledCnp ?? 0);
+    out.noBin = 0;
+  }
+  return out;
 }
 
 /** The merchant's counters of month `m`, if they reach it. */
@@ -101,7 +117,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     if (params.mccs === "high-risk" ? !mcc || !env.highRiskMccs.has(mcc) : params.mccs && (!mcc || !params.mccs.includes(mcc)))
       return null;
     if (event.type === "chargeback" && counted(params.measure, event, at, merchant)) noteEvidence(input, (input.slot ??= []), 5);
-    const [count, base, noBin] = measure(params.measure, merchant);
+    const { count, base, noBin } = measure(params.measure, merchant);
     if (count === 0) {
       // the counted chargebacks have left the window: so does their evidence
       input.slot = undefined;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { defineKind, EVERY_EVENT, keep, pct, rollWindow, share, type Finding } from "../kind.js";
 import { bucketFor, monthIndex, saleShare, storedPair, type Counted, type MonthBucket, type MonthPair } from "../../state/window.js";
+import type { MerchantState } from "../../state/merchant.js";
 
 const Params = z.strictObject({
   threshold: share(),
@@ -45,6 +46,10 @@ function finding(slot: Slot, params: z.infer<typeof Params>, home: string | unde
   };
 }
 
+const sales = (x: Bucket): number => x.sales + x.authSales;
+const rolled = (slot: Slot, input: { params: z.infer<typeof Params>; merchant: MerchantState }): Finding | null =>
+  finding(slot, input.params, input.merchant.profile?.country);
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "cross-border",
   summary: "share of sales (each counted once) on cards issued outside the merchant's country, with a minimum volume",
@@ -57,7 +62,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     const country = sale?.card?.country;
     const home = merchant.profile?.country;
     if (!sale || !country || !home) {
-      return rollWindow(input, fresh, (x) => x.sales + x.authSales, (slot) => finding(slot, params, home));
+      return rollWindow(input, fresh, sales, rolled);
     }
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);

@@ -44,9 +44,11 @@ interface Slot extends MonthPair<Bucket> {
 const fresh = (m: number): Bucket => ({ m, total: 0, matching: 0 });
 
 const freshSlot = (): Slot => ({ eventIds: [] });
+const matching = (x: Bucket): number => x.matching;
+const total = (x: Bucket): number => x.total;
 
 function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
-  const w = windowShare(slot, (x) => x.matching, (x) => x.total, params.minChargebacks, params.threshold);
+  const w = windowShare(slot, matching, total, params.minChargebacks, params.threshold);
   if (!w) return null;
   return {
     value: w.share,
@@ -55,6 +57,8 @@ function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
     detail: `${w.part} of ${w.total} chargebacks`,
   };
 }
+
+const rolled = (slot: Slot, input: { params: z.infer<typeof Params> }): Finding | null => finding(slot, input.params);
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "reason-cluster",
@@ -66,7 +70,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   evaluate(input) {
     const { event, at, merchant, params } = input;
     const now = monthIndex(merchant.lastEventAt);
-    if (event.type !== "chargeback") return rollWindow(input, fresh, (x) => x.total, (slot) => finding(slot, params));
+    if (event.type !== "chargeback") return rollWindow(input, fresh, total, rolled);
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), now, fresh);
     if (!b) return undefined;

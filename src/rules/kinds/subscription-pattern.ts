@@ -29,11 +29,15 @@ interface Slot extends MonthPair<Bucket> {
 const fresh = (m: number): Bucket => ({ m, sales: 0, inBand: 0 });
 
 const freshSlot = (): Slot => ({ eventIds: [] });
+const inBand = (x: Bucket): number => x.inBand;
+const sales = (x: Bucket): number => x.sales;
 
 function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
-  const w = windowShare(slot, (x) => x.inBand, (x) => x.sales, params.minSales, params.threshold);
+  const w = windowShare(slot, inBand, sales, params.minSales, params.threshold);
   return w && { value: w.share, threshold: params.threshold, eventIds: [...slot.eventIds], detail: `${w.part} of ${w.total}` };
 }
+
+const rolled = (slot: Slot, input: { params: z.infer<typeof Params> }): Finding | null => finding(slot, input.params);
 
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "subscription-pattern",
@@ -52,7 +56,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       return null;
     }
     if (event.type !== "transaction" || event.status !== "settled" || event.channel === "pos") {
-      return rollWindow(input, fresh, (x) => x.sales, (slot) => finding(slot, params));
+      return rollWindow(input, fresh, sales, rolled);
     }
     const slot = keep(input, freshSlot);
     const b = bucketFor(slot, monthIndex(at), monthIndex(merchant.lastEventAt), fresh);

@@ -100,6 +100,9 @@ function finding(slot: Slot, params: z.infer<typeof Params>): Finding | null {
   };
 }
 
+const checkouts = (x: Bucket): number => x.checkouts + x.authCheckouts;
+const rolled = (slot: Slot, input: { params: z.infer<typeof Params> }): Finding | null => finding(slot, input.params);
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "undisclosed-referrers",
   summary: "a large, concentrated share of checkouts (sales, each counted once) is referred from domains the merchant never disclosed",
@@ -112,7 +115,7 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     // before its profile the merchant's disclosures are unknown (its own shop would count as never disclosed): a sale
     // then is judged not at all, as cross-border does
     if (!disclosed || event.type !== "transaction" || event.channel !== "ecommerce" || (event.status !== "settled" && event.status !== "authorized")) {
-      return rollWindow(input, fresh, (x) => x.checkouts + x.authCheckouts, (slot) => finding(slot, params));
+      return rollWindow(input, fresh, checkouts, rolled);
     }
     const settledSale = event.status === "settled";
     const slot = keep(input, freshSlot);
