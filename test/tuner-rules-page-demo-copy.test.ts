@@ -40,6 +40,20 @@ describe("the demo's Rules page", { timeout: 60_000 }, () => {
     expect(notice).toContain(`Rules changed: early-warning-disputes. To backtest it: <code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>${backtest}</code>.`);
   });
 
+  it("says on a restore, as on a save, that nothing runs the set here", async () => {
+    const { dir, app, headers, ruleSet } = await rulesPage();
+    const original = readFileSync(join(dir, "chargebacks.yaml"), "utf8");
+    const changed = original.replace("ratio: 0.01, minCount: 8", "ratio: 0.008, minCount: 6");
+    const saved = await app.inject({ method: "POST", url: "/rules/chargebacks.yaml", headers, payload: { content: changed, base: fileVersion(original), note: "earlier warning" } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const restored = await app.inject({ method: "POST", url: "/rules/restore", headers, payload: { version: ruleSet.version, note: "back to the pack" } });
+    expect(restored.statusCode, restored.body).toBe(200);
+    const notice = /<p class="notice">([^]*?)<\/p>/.exec(restored.body)![1]!;
+    expect(notice).toBe(
+      `Restored version ${ruleSet.version}; no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md). Rules changed: early-warning-disputes.`,
+    );
+  });
+
   it("marks the context rules in the table of the rules in force, as rules validate does", async () => {
     const { app, headers } = await rulesPage();
     const page = (await app.inject({ method: "GET", url: "/rules", headers })).body;

@@ -331,6 +331,11 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       via,
     );
 
+  // a consumer's rules status comes with the page `run` serves; the demo's page has none, and nothing runs a change
+  const taken = c.status
+    ? "running consumers pick it up without a restart"
+    : "no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md)";
+
   const page = async (req: FastifyRequest, o: { error?: string; notice?: string | Html; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
     rulesPage(c.pageUser(req)!, {
       rs: await inForce(),
@@ -356,10 +361,6 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const typed = String((req.body as Record<string, unknown>).note ?? "");
     try {
       const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
-      // a consumer's rules status comes with the page `run` serves; the demo's page has none, and nothing runs the change
-      const taken = c.status
-        ? "running consumers pick it up without a restart"
-        : "no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md)";
       const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules)}`;
       return c.sendHtml(reply, await page(req, { notice: c.status ? notice : html`${notice} To backtest it: ${demoBacktest(c.dir)}.` }));
     } catch (err) {
@@ -447,7 +448,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       return c.sendHtml(reply, await page(req, { error: `Not restored; the rule set in force is unchanged. ${err.message}` }), 400);
     }
     const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note, "restore");
-    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}.${changesText(rules)}` }));
+    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules)}` }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));
   app.get("/api/rules/feedback", { config: { perm: "rules:read" } }, async () => ruleFeedback(c.db));
