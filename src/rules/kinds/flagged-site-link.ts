@@ -92,7 +92,7 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
     if (seen.length > CAP) seen.shift();
   }
   if (refs.length === 0) return true;
-  for (const r of refs) noteMatch(slot, r, host ? matchedAs(matches, r, host, url) : undefined);
+  for (const r of refs) noteMatch(slot, r, matches, host, url);
   if (host && !slot.hosts.includes(host)) pushRecent(slot.hosts, host, CAP);
   if (!host) return true;
   // a reviewer weighs a listed page reached with a query the entry did not name, or by another form of its path than
@@ -140,16 +140,19 @@ const otherwise = (as: MatchedAsEvidence | undefined): boolean => as !== undefin
  * entry that matched only otherwise as written (then that one is: a url entry's record goes, a url-sha256 entry's is
  * that URL's).
  */
-function noteMatch(slot: Slot, r: IndicatorRef, as: MatchedAsEvidence | undefined): void {
-  if (!keepStrongest(slot.matched, r, CAP)) {
-    const had = slot.matchedAs?.find(sameEntry(r));
-    if (had && otherwise(had.as) && !otherwise(as)) {
-      if (as) had.as = as;
-      else dropRecords(slot, "matchedAs", (m) => m !== had);
-    }
-    return;
+function noteMatch(slot: Slot, r: IndicatorRef, matches: UrlMatchesAt, host: string | null, url: string): void {
+  const added = keepStrongest(slot.matched, r, CAP);
+  const had = added ? undefined : slot.matchedAs?.find(sameEntry(r));
+  // an entry known to have matched as written stays so: the usual case, a sale through the same address again, looks
+  // no further (a hashed entry's record would cost a hash per sale)
+  if (!added && !(had && otherwise(had.as))) return;
+  const as = host ? matchedAs(matches, r, host, url) : undefined;
+  if (added) {
+    if (as || slot.matchedAs) noteRecord(slot, "matchedAs", slot.matched, r, as);
+  } else if (!otherwise(as)) {
+    if (as) had!.as = as;
+    else dropRecords(slot, "matchedAs", (m) => m !== had);
   }
-  if (as || slot.matchedAs) noteRecord(slot, "matchedAs", slot.matched, r, as);
 }
 
 /** Records how an entry just added to `entries` matched (none: as written); an entry keepStrongest let go takes its record along. */
