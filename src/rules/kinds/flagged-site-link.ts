@@ -136,9 +136,9 @@ const sameEntry =
 const otherwise = (as: MatchedAsEvidence | undefined): boolean => as !== undefined && (as.withoutQuery || as.slashesMerged || as.nfc) === true;
 
 /**
- * Records a match of `r`, as written or as `as` says: the first URL an entry matched is kept, until a URL matches an
- * entry that matched only otherwise as written (then that one is: a url entry's record goes, a url-sha256 entry's is
- * that URL's).
+ * Records a match of `r` on `url`, and how it matched (matchedAs): the first URL an entry matched is kept, until a URL
+ * matches an entry that matched only otherwise as written (then that one is: a url entry's record goes, a hashed
+ * entry's becomes that URL's).
  */
 function noteMatch(slot: Slot, r: IndicatorRef, matches: UrlMatchesAt, host: string | null, url: string): void {
   const added = keepStrongest(slot.matched, r, CAP);
