@@ -730,7 +730,8 @@ export class CaseStore {
    * tell a publisher nothing and are refused. STIX: one bundle of sightings of every cited indicator. MISP: one
    * sighting per cited indicator MISP knows, i.e. whose id is a MISP attribute uuid. With a publisher, only its own
    * indicators: a file that goes to one publisher does not tell it which other members' entries the case cited. A
-   * STIX sighting is marked TLP:AMBER, or its indicator's level when that is stricter. The export is audited.
+   * STIX sighting is marked TLP:AMBER, or its indicator's level when that is stricter. An entry cited only as a
+   * look-alike is left out (its name was not seen). The export is audited.
    */
   async sightings(caseId: string, actor: Actor, member: { id: string; name?: string }, form: SightingsForm = "stix", publisher?: string): Promise<StixBundle | MispSighting[]> {
     return this.db.tx(async (q) => {
@@ -740,8 +741,11 @@ export class CaseStore {
         CONFIRMED.includes(c.status) ? "confirmed" : c.status === "dismissed" && (CLEAN_DISMISSALS as readonly string[]).includes(c.dismissReason ?? "") ? "dismissed" : null;
       if (!disposition)
         throw new CaseError(409, `case ${caseId} is ${statusText(c.status)}${c.dismissReason ? ` (${c.dismissReason})` : ""}: only a reported case, one closed with the merchant's account, or one dismissed as false positive or legitimate business, tells a publisher something`);
-      const all = indicatorsOf(d.alerts);
-      if (all.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+      const cites = indicatorsOf(d.alerts);
+      if (cites.length === 0) throw new CaseError(409, `case ${caseId} cites no coalition indicator: there is no publisher to tell`);
+      const all = cites.filter(sighted);
+      if (all.length === 0)
+        throw new CaseError(409, `case ${caseId} cites its indicators only as look-alikes (a host drawn like a listed name, not the name itself): that is no sighting of them, so there is nothing to tell their publishers`);
       // a TLP:RED indicator's sighting goes to its own publisher only
       const cited = publisher === undefined ? all.filter((i) => !isRed(i)) : all.filter((i) => i.source === publisher);
       if (cited.length === 0)
@@ -1088,9 +1092,19 @@ export function indicatorsOf(alerts: Alert[]) {
       for (const i of s.evidence.indicators ?? []) {
         const key = `${i.set}/${i.id}`;
         const have = out.get(key);
-        if (have) {
-          if (!have.rules.includes(s.rule)) have.rules.push(s.rule);
-        } else out.set(key, { ...i, rules: [s.rule] });
+        if (!have) out.set(key, { ...i, rules: [s.rule] });
+        else {
+          const rules = have.rules.includes(s.rule) ? have.rules : [...have.rules, s.rule];
+          // a later alert's match as listed (or as written) says more than an earlier look-alike (or other form)
+          out.set(key, closerMatch(i.matchedAs, have.matchedAs) ? { ...i, rules } : { ...have, rules });
+        }
       }
   return [...out.values()];
 }
+
+type MatchedAs = NonNullable<Alert["signals"][number]["evidence"]["indicators"]>[number]["matchedAs"];
+const closerMatch = (later: MatchedAs, held: MatchedAs): boolean =>
+  held !== undefined && (later === undefined || (held.lookAlike === true && later.lookAlike === undefined));
+
+/** An entry cited only because a host is drawn like its listed name was not seen: its publisher hears nothing of it. */
+const sighted = (i: { matchedAs?: MatchedAs }): boolean => i.matchedAs?.lookAlike !== true;
