@@ -22,6 +22,7 @@ const RELOAD_RESULTS: Record<"accepted" | "refused", 0> = { accepted: 0, refused
 const CASE_DOWNLOADS = { "case-trail": 0, "case-file": 0 } as const;
 /** The downloads of a case written as their rows are read (its trail as CSV or JSON; its JSON case file). */
 export type CaseDownload = keyof typeof CASE_DOWNLOADS;
+const HOLDS_ENDED: Record<"caught-up" | "passed-over", 0> = { "caught-up": 0, "passed-over": 0 };
 
 /** A counter with its known label values at 0. */
 function fromZero<T extends client.Counter>(counter: T, label: string, values: readonly string[]): T {
@@ -180,6 +181,15 @@ export function createMetrics() {
     slotsReset: c("rule_slots_reset_total", "rule slots restored from a checkpoint in another kind's shape (a rule id that changed kind), dropped"),
     ruleSet: g("rule_set_info", "the rule set in force (value 1)", ["id", "version"]),
     indicatorSets: g("indicator_set_entries", "entries of each indicator set in force", ["set", "source", "version"]),
+    eventTimeHolds: fromZero(
+      c(
+        "event_time_holds_total",
+        "partitions held at an event later than the least advanced other partition with a backlog (catching up), until it passed: caught-up (it did), passed-over (its owner wrote nothing for MT_EVENT_TIME_MAX_STALL_MS: gone or stuck, so its earlier flags may come late)",
+        ["ended"],
+      ),
+      "ended",
+      Object.keys(HOLDS_ENDED),
+    ),
     lag: g("consumer_lag", "messages behind the end of the events topic, per partition this process holds (at scrape, and after each chunk)", ["partition"]),
     merchants: g("merchants_in_memory", "merchants whose state this process holds"),
     checkpointBytes: g("checkpoint_state_bytes", "JSON bytes of merchant state written by the latest checkpoint"),

@@ -39,6 +39,7 @@ import { Checkpoints } from "./run/checkpoints.js";
 import { parseTime } from "../lib/time.js";
 import { Notices, TERMINATED_READ_MS, type Raised } from "./run/notices.js";
 import { Serving } from "./run/serving.js";
+import { EventTime } from "./run/event-time.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
 // exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
@@ -82,6 +83,8 @@ export class Runner {
   private readonly checkpoints: Checkpoints;
   /** flag notices across processes and the merchants whose account was closed (notices.ts) */
   private readonly notices: Notices;
+  /** partitions held to the least advanced one's event time while a backlog is caught up (event-time.ts) */
+  private readonly eventTime: EventTime;
   /** readiness, metrics, the reviewers' page and the webhook (serving.ts) */
   private readonly serving: Serving;
   /** when an event's card number was last logged (cardNumbersTruncated) */
@@ -171,7 +174,8 @@ export class Runner {
     });
     this.commits = new Commits(ctx, this.partitions);
     this.checkpoints = new Checkpoints(ctx, this.partitions, this.commits);
-    this.notices = new Notices(ctx, this.partitions, this.commits, { joined: () => this.joined, stopping: () => this.stopping !== undefined });
+    this.eventTime = new EventTime(ctx, this.partitions, () => this.eventTimeRound());
+    this.notices = new Notices(ctx, this.partitions, this.commits, this.eventTime, { joined: () => this.joined, stopping: () => this.stopping !== undefined });
     this.serving = new Serving(ctx, this.partitions, this.commits, {
       consumer: () => this.consumer,
       joined: () => this.joined,
@@ -486,6 +490,8 @@ export class Runner {
     const log = this.log.child({ batch: `${batch.topic}[${p}]@${batch.firstOffset()}` });
     const msgs = batch.messages;
     if (msgs.length === 0) return;
+    // where it ends now: whether it is at its end is recorded with its writes (event-time.ts)
+    owned.end = BigInt(batch.highWatermark);
     if (owned.position !== null && BigInt(msgs[0]!.offset) < owned.position) {
       // Kafka went back (after a claim or a restart of the consumer, or into a log that is not the one the positions
       // are in: the topic recreated under a running consumer). The same log never ends before them (a claim asks the
@@ -540,7 +546,9 @@ export class Runner {
     // the partition may be given up while this batch waits on I/O: its merchants are gone, so stop here; and on
     // stop() after the chunk in hand
     while (i < msgs.length && isRunning() && !this.stopping && !isStale() && this.partitions.owned.get(p) === owned) {
-      const end = Math.min(i + this.cfg.commitEvery, msgs.length);
+      let end = Math.min(i + this.cfg.commitEvery, msgs.length);
+      // the time of an event later than the others let this partition go (owned.limit): the chunk ends before it
+      let holdAt: number | undefined;
       const alerts = [];
       const appendedAt: number[] = [];
       const outbox: OutboxMessage[] = [];
@@ -575,8 +583,17 @@ export class Runner {
         if (owned.position !== null && offset < owned.position) continue;
         // before the outputs' position the event only rebuilds state: its outputs were made before a restart
         const replay = owned.emitted !== null && offset < owned.emitted;
-        if (!replay) consumed++;
         const d = decoded[i - first]!;
+        // a compare per event, a parse only while another partition with a backlog is behind
+        if (!replay && d.ok && owned.limit !== Infinity) {
+          const at = parseTime(d.event.occurredAt);
+          if (at > owned.limit) {
+            holdAt = at;
+            end = i;
+            break;
+          }
+        }
+        if (!replay) consumed++;
         if (!d.ok) {
           if (replay) continue;
           deadLettered[d.kind] = (deadLettered[d.kind] ?? 0) + 1;
@@ -630,13 +647,12 @@ export class Runner {
           outbox.push(alertMessage(a, { "mt-event-id": d.event.eventId, "mt-source-offset": m.offset }));
         }
       }
-      // how far in event time the partition has come (triggers of later flags wait for it: Notices.early)
-      for (let k = end - first - 1; k >= 0; k--) {
-        const d = decoded[k]!;
-        if (d.ok) {
-          owned.reached = parseTime(d.event.occurredAt);
-          break;
-        }
+      owned.held = holdAt;
+      if (end === first) {
+        // held at the chunk's first event: nothing of it processed
+        if (await this.eventTime.passes(owned, holdAt!)) continue;
+        this.eventTime.hold(p, owned, holdAt!, pause());
+        return;
       }
       const lastOffset = msgs[end - 1]!.offset;
       const next = BigInt(lastOffset) + 1n;
@@ -673,6 +689,15 @@ export class Runner {
           alerts.push(a);
         }
         outbox.push(...unrecorded.messages);
+      }
+      // how far in event time the partition has come (triggers of later flags wait for it: Notices.early), set with
+      // its notices put in hand below, no wait between: a position saved meanwhile records it with them (event-time.ts)
+      for (let k = end - first - 1; k >= 0; k--) {
+        const d = decoded[k]!;
+        if (d.ok) {
+          owned.reached = parseTime(d.event.occurredAt);
+          break;
+        }
       }
       if (fresh) {
         // A chunk without alerts or dead letters is not written: were it lost in a crash, its events would be
@@ -748,7 +773,24 @@ export class Runner {
       // the position the checkpoint records, so what it writes is consistent whenever it lands)
       this.checkpoints.checkpointInTurn(log);
       await this.untilStop(heartbeat());
+      if (holdAt !== undefined && !(await this.eventTime.passes(owned, holdAt))) {
+        // the rest of the batch is fetched again once the partition is let go
+        this.eventTime.hold(p, owned, holdAt, pause());
+        return;
+      }
     }
+  }
+
+  /**
+   * One round of event times (event-time.ts): this process's written (with the notices waiting), then every
+   * partition's read with the notices, by a read begun after the write. Failures are the saves' and reads' own to say.
+   */
+  private async eventTimeRound(): Promise<void> {
+    if (this.stopping) return;
+    await this.commits.savingPositions;
+    await this.commits.savePositions();
+    await this.notices.pollingFlags;
+    await this.notices.pollFlags();
   }
 
   /**
@@ -841,6 +883,7 @@ export class Runner {
       }
       clearInterval(this.positionTimer);
       clearInterval(this.terminatedTimer);
+      this.eventTime.stop();
       for (const r of this.partitions.refused.values()) clearTimeout(r.recheck);
       // a checkpoint that fails leaves the previous one, which the next owner starts from: the group is left
       // cleanly all the same, and stop() fails at the end. So does a PostgreSQL that does not answer (hung, or a

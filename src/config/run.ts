@@ -133,6 +133,21 @@ export const RunConfig = z.strictObject({
   fromBeginning: flag.default(true),
   /** how long the start waits for a broker to answer before giving up with the address to check */
   kafkaStartWaitMs: wholeNumber(0, 3_600_000).default(60_000),
+  /**
+   * how far (ms of event time) a partition may run ahead of the least advanced other partition with a backlog while
+   * a backlog is caught up (app/run/event-time.ts); 0: not at all. A flag on a partition behind is known before any
+   * merchant is evaluated later than it, as in replay, within this much. A hold lasts a round trip through
+   * PostgreSQL and a fetch (about a second), and a backlog is caught up at a day of event time a second or more:
+   * at a second or an hour, run-vs-replay's catch-up (6 partitions, a two-month stream) went a few events a second;
+   * at a day, at its pace.
+   */
+  eventTimeSlackMs: wholeNumber(0).default(86_400_000),
+  /**
+   * how long a partition behind in event time may hold the others: one whose owner has not written it for this long
+   * (gone before its session timed out, or stuck) is passed over. Above MT_SESSION_TIMEOUT_MS, so that a partition of
+   * a member killed holds the others until its new owner takes it on.
+   */
+  eventTimeMaxStallMs: wholeNumber(1000, 3_600_000).default(60_000),
   /** a consumer silent this long is dropped from the group and its partitions reassigned (broker min 6000) */
   sessionTimeoutMs: wholeNumber(6000, 300_000).default(30_000),
   /**
@@ -241,6 +256,8 @@ export const ENV: Record<string, keyof z.input<typeof RunConfig>> = {
   MT_FROM_BEGINNING: "fromBeginning",
   MT_KAFKA_START_WAIT_MS: "kafkaStartWaitMs",
   MT_SESSION_TIMEOUT_MS: "sessionTimeoutMs",
+  MT_EVENT_TIME_SLACK_MS: "eventTimeSlackMs",
+  MT_EVENT_TIME_MAX_STALL_MS: "eventTimeMaxStallMs",
   MT_STOP_PG_WAIT_MS: "stopPgWaitMs",
   MT_PG_CONNECT_TIMEOUT_MS: "pgConnectTimeoutMs",
   MT_PG_QUERY_TIMEOUT_MS: "pgQueryTimeoutMs",

@@ -7,6 +7,7 @@ import { FencedError, type OutboxMessage, type OutboxRow } from "../../sinks/pos
 import { pgTimedOut } from "../../cases/db.js";
 import { RunPart, type RunContext } from "./context.js";
 import type { Owned, Partitions } from "./partitions.js";
+import { atEndOf, frontierOf } from "./event-time.js";
 
 /** How far behind the outputs' position PostgreSQL may be when the chunks since had no outputs. */
 export const POSITION_SAVE_MS = 1000;
@@ -51,6 +52,9 @@ export class Commits extends RunPart {
     owned.hits = [];
     owned.flags = [];
     const attempt = ++this.commitsBegun;
+    // how far its notices go in event time, recorded with them: not while another write, whose notices it would cover, is under way
+    const time = owned.committing === 0 ? { frontier: frontierOf(owned), atEnd: atEndOf(owned) } : undefined;
+    owned.committing++;
     try {
       const written = await this.store.commitOutputs({
         topic: this.cfg.eventsTopic,
@@ -62,7 +66,10 @@ export class Commits extends RunPart {
         hits,
         flags,
         acquirerOf: (id) => this.engine.merchants.get(id)?.profile?.acquirerId,
+        reachedAt: time?.frontier,
+        atEnd: time?.atEnd,
       });
+      if (time) owned.written = { ...time, at: Date.now() };
       // a save that began before later chunks (savePositions beside a batch) leaves them to the next
       if (owned.uncounted.consumed && next >= owned.uncounted.upTo) this.countUncounted(owned);
       const failed = this.commitFailures.get(p);
@@ -85,7 +92,18 @@ export class Commits extends RunPart {
         this.commitFailures.set(p, { ...failedAgain(this.commitFailures.get(p)), error: (err as Error).message, unanswered: pgTimedOut(err) ? this.unanswered(err) : undefined });
       }
       throw err;
+    } finally {
+      owned.committing--;
     }
+  }
+
+  /**
+   * Whether the partition's event time is to be written though it has nothing else to: changed, or, while it has a
+   * backlog, not written for a quarter of the maximum stall (the others would pass it over as of an owner gone).
+   */
+  private eventTimeDue(o: Owned): boolean {
+    const w = o.written;
+    return frontierOf(o) !== w.frontier || atEndOf(o) !== w.atEnd || (!w.atEnd && Date.now() - w.at > this.cfg.eventTimeMaxStallMs / 4);
   }
 
   /** What a PostgreSQL that did not answer in time (pgTimedOut) means, and what to check. */
@@ -109,7 +127,12 @@ export class Commits extends RunPart {
     for (const [p, owned] of this.partitions.owned) {
       const next = owned.emitted;
       // notices made outside a chunk (holdNotices) are written at the position already saved
-      if (next === null || (next === owned.saved && owned.flags.length === 0)) continue;
+      if (next === null) {
+        // nothing committed yet (held at its first events): its event time alone, for the others
+        if (this.eventTimeDue(owned)) await this.recordEventTime(p, owned);
+        continue;
+      }
+      if (next === owned.saved && owned.flags.length === 0 && !this.eventTimeDue(owned)) continue;
       try {
         await this.savePosition(p, owned, next);
       } catch (err) {
@@ -127,6 +150,14 @@ export class Commits extends RunPart {
         if (this.partitions.owned.get(p) === owned) await this.partitions.release(p, false);
       }
     }
+  }
+
+  /** A partition's event time written alone (savePositionsNow); a failure is left to the next second's save. */
+  private async recordEventTime(p: number, owned: Owned): Promise<void> {
+    if (owned.committing > 0) return;
+    const time = { frontier: frontierOf(owned), atEnd: atEndOf(owned) };
+    const recorded = await this.store.recordEventTime(this.cfg.eventsTopic, p, owned.epoch, time.frontier, time.atEnd).catch(() => undefined);
+    if (recorded) owned.written = { ...time, at: Date.now() };
   }
 
   /** Events committed (or whose position is), counted in the metrics: consumed = processed + dead-lettered. */

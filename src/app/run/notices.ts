@@ -9,6 +9,7 @@ import { RunPart, type RunContext } from "./context.js";
 import { alertMessage, type Commits } from "./commits.js";
 import type { Owned, Partitions, Trigger } from "./partitions.js";
 import { Retried } from "./retried.js";
+import type { EventTime } from "./event-time.js";
 import { parseTime } from "../../lib/time.js";
 
 /** An alert a trigger raised, with the event that flagged the merchant its peer is linked to. */
@@ -42,6 +43,7 @@ export class Notices extends RunPart {
     ctx: RunContext,
     private readonly partitions: Partitions,
     private readonly commits: Commits,
+    private readonly eventTime: EventTime,
     private readonly hooks: NoticesHooks,
   ) {
     super(ctx);
@@ -124,6 +126,8 @@ export class Notices extends RunPart {
 
   private async pollFlagsNow(): Promise<void> {
     if (!this.hooks.joined()) return;
+    // the partitions' event times before the notices: each notice within a frontier read is among those read after
+    const times = await this.eventTime.read();
     // every page read before any is applied: read again from the start (a claim, a rebalance), a merchant's old notice
     // flagging its keys and its later one dropping them may be pages apart, and events are processed between pages
     const from = this.flagsRead;
@@ -160,6 +164,8 @@ export class Notices extends RunPart {
     }
     for (const [q, owned] of this.partitions.owned)
       if (owned.triggers.length && !owned.busy && !owned.applying) owned.applying = this.applyTriggers(q, owned).finally(() => (owned.applying = undefined));
+    // partitions held are let go once the notices up to their event are applied
+    this.eventTime.apply(times);
   }
 
   /**

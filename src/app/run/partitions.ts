@@ -36,6 +36,14 @@ export interface Owned {
   end: bigint;
   /** how far the partition has come in event time: its latest chunk's last event's time (epoch ms; 0: none since the claim) */
   reached: number;
+  /** the latest event time this partition may process now (event-time.ts): -Infinity until the others' are read after the claim */
+  limit: number;
+  /** the time of the event it is held at, waiting for the others (event-time.ts) */
+  held?: number;
+  /** what its writes last recorded of its event time (event-time.ts), and when (Date.now()) */
+  written: { frontier: number | null; atEnd: boolean; at: number };
+  /** its writes to PostgreSQL under way: one begun meanwhile records no event time (the notices it covers are not written yet) */
+  committing: number;
   /** a batch of this partition is in hand (triggers wait for it) */
   busy: boolean;
   /** Kafka fetches this partition from `position` (false at a claim: it fetches from the group's committed offset) */
@@ -177,6 +185,9 @@ export class Partitions extends RunPart {
       triggers: [],
       end,
       reached: 0,
+      limit: -Infinity,
+      written: { frontier: null, atEnd: false, at: 0 },
+      committing: 0,
       busy: false,
       following: false,
       last: claim.stateRecord ?? undefined,

@@ -699,6 +699,18 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   {
+    version: 29,
+    name: "how far each partition has come in event time",
+    sql: `
+      -- Partitions run apart in event time while a backlog is caught up; each process holds its partitions to the
+      -- least advanced one's event time (app/run/event-time.ts), read from here. reached_at: the event time (epoch ms)
+      -- up to which the partition's flag notices are all written; at_end: its owner had consumed it to its end (it
+      -- holds no one back; a claim sets it false until the new owner says); event_time_at: when the owner last wrote
+      -- them (a row not written for a while is of an owner gone: passed over, so it cannot stall the rest).
+      ALTER TABLE mt_partitions ADD COLUMN reached_at bigint, ADD COLUMN at_end boolean, ADD COLUMN event_time_at timestamptz;
+    `,
+  },
+  {
     version: 30,
     name: "a case's reveals, newest first",
     sql: `

@@ -68,6 +68,10 @@ export interface OutputsWrite {
   acquirerOf: (merchantId: string) => string | undefined;
   /** merchants flagged in this chunk, for the group's other processes (mt_flags) */
   flags?: FlagNotice[];
+  /** the event time (epoch ms) up to which the partition's notices are all in mt_flags with this write; null: none since the claim */
+  reachedAt?: number | null;
+  /** the partition is consumed to its end (the latest fetch's high-water mark) */
+  atEnd?: boolean;
 }
 
 /** Where a reader of mt_flags is: the last row it read. */
@@ -101,10 +105,13 @@ export interface OutboxRow extends OutboxMessage {
 
 
 /**
- * Moves a partition's outputs' position and reserves outbox numbers ($5), if the epoch ($6) is still the partition's.
- * GREATEST: the Runner's background save of a position and a chunk's commit may land in either order.
+ * Moves a partition's outputs' position and reserves outbox numbers ($5), if the epoch ($6) is still the partition's,
+ * and records how far it has come in event time and whether it is at its end (parameters `at` and `at` + 1:
+ * app/run/event-time.ts). GREATEST: the Runner's background save of a position and a chunk's commit may land in
+ * either order, and a rebuild after a claim goes again through events whose notices were written.
  */
-const ADVANCE = `UPDATE mt_partitions SET next_offset = GREATEST(next_offset, $4::bigint), outbox_seq = outbox_seq + $5
+const advance = (at: number) => `UPDATE mt_partitions SET next_offset = GREATEST(next_offset, $4::bigint), outbox_seq = outbox_seq + $5,
+    reached_at = GREATEST(reached_at, $${at}::bigint), at_end = COALESCE($${at + 1}::boolean, at_end), event_time_at = now()
   WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $6 RETURNING outbox_seq`;
 
 /**
@@ -172,7 +179,7 @@ export class PgStore {
       // the subquery sees the rows as they were before this statement: a count recorded by this claim is not taken
       `WITH claimed AS (
          INSERT INTO mt_partitions (group_id, topic, partition, epoch, owner, claimed_at, partitions) VALUES ($1, $2, $3, 1, $4, now(), $5)
-         ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now(),
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET epoch = mt_partitions.epoch + 1, owner = $4, claimed_at = now(), at_end = false,
            partitions = COALESCE(mt_partitions.partitions, $5)
          RETURNING epoch, next_offset, state_offset, outbox_seq, state_record_offset, state_record_timestamp, state_record_key)
        SELECT claimed.*, (SELECT max(partitions) FROM mt_partitions
@@ -214,12 +221,12 @@ export class PgStore {
     const flags = b.flags ?? [];
     const headers = b.outbox.map((o) => toStored(o.headers));
     if (b.alerts.length === 0 && b.outbox.length === 0 && hits.length === 0 && flags.length === 0) {
-      const { rows } = await this.pool.query(ADVANCE, this.advanceArgs(b, 0));
+      const { rows } = await this.pool.query(advance(7), [...this.advanceArgs(b, 0), ...this.eventTimeArgs(b)]);
       if (rows.length === 0) throw await this.fenced(b);
       return [];
     }
     const { rows } = await this.pool.query<{ outbox_seq: string }>(
-      `WITH pos AS (${ADVANCE}),
+      `WITH pos AS (${advance(16)}),
        outbox AS (
          INSERT INTO mt_outbox (group_id, topic, partition, seq, dest, key, value, headers)
          SELECT $1, $2, $3, pos.outbox_seq - $5 + t.n, t.d, t.k, t.v, t.h::jsonb
@@ -236,6 +243,7 @@ export class PgStore {
         headers.map((h) => JSON.stringify(h)),
         JSON.stringify(flags),
         ...recordArgs(b.alerts, hits, { acquirerOf: b.acquirerOf, webhooks: this.webhooks }),
+        ...this.eventTimeArgs(b),
       ],
     );
     if (rows.length === 0) throw await this.fenced(b);
@@ -247,6 +255,36 @@ export class PgStore {
 
   private advanceArgs(b: OutputsWrite, reserve: number): unknown[] {
     return [this.groupId, b.topic, b.partition, b.nextOffset, reserve, b.epoch];
+  }
+
+  private eventTimeArgs(b: OutputsWrite): unknown[] {
+    return [b.reachedAt ?? null, b.atEnd ?? null];
+  }
+
+  /**
+   * Records how far a partition has come in event time without a position (its owner has none yet: held at its first
+   * events), if the epoch is still the partition's; false if not.
+   */
+  async recordEventTime(topic: string, partition: number, epoch: string, reachedAt: number | null, atEnd: boolean): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `UPDATE mt_partitions SET reached_at = GREATEST(reached_at, $5::bigint), at_end = $6, event_time_at = now()
+       WHERE group_id = $1 AND topic = $2 AND partition = $3 AND epoch = $4 RETURNING 1`,
+      [this.groupId, topic, partition, epoch, reachedAt, atEnd],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * How far each partition of the topic has come in event time, as its owners last wrote it (commitOutputs), and
+   * whether that write is older than `staleMs` (PostgreSQL's clock: an owner gone, or stuck).
+   */
+  async eventTimes(topic: string, staleMs: number): Promise<{ partition: number; reachedAt: number | null; atEnd: boolean; stale: boolean }[]> {
+    const { rows } = await this.pool.query<{ partition: number; reached_at: string | null; at_end: boolean | null; stale: boolean }>(
+      `SELECT partition, reached_at::text, at_end, COALESCE(event_time_at, claimed_at) < now() - make_interval(secs => $3::float8 / 1000) AS stale
+       FROM mt_partitions WHERE group_id = $1 AND topic = $2 AND owner IS NOT NULL`,
+      [this.groupId, topic, staleMs],
+    );
+    return rows.map((r) => ({ partition: r.partition, reachedAt: r.reached_at === null ? null : Number(r.reached_at), atEnd: r.at_end === true, stale: r.stale }));
   }
 
   /** The refusal of a write whose epoch is no longer the partition's; read on `c` where the write's transaction holds one. */
