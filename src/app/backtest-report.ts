@@ -3,7 +3,7 @@
 // merchant ids go in: nothing from the events' URLs.
 import { writeOutput } from "./output.js";
 import Table from "cli-table3";
-import { MAX_REASONS, type BacktestResult, type Confusion, type FirstAlerts, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
+import { MAX_HITS_LISTED, MAX_REASONS, type BacktestResult, type Confusion, type FirstAlerts, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
 
 const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
 const num = (n: number | undefined): string => (n === undefined ? "–" : String(n));
@@ -215,6 +215,8 @@ export function backtestTables(r: BacktestResult): string {
   );
   const changes = changeRows(r, wrap);
   out.push("", changes.length ? table(changesHead(r), changes) : "No merchant gains or loses an alert.");
+  const hits = hitsChangedTable(r, wrap);
+  out.push("", hits.rows.length ? `${HITS_TITLE}:\n${table(hits.head, hits.rows)}` : "No rule hits a merchant in one set only.", ...(r.hitsChangedLeftOut ? [leftOutText(r)] : []));
   out.push(
     "",
     r.alertsChanged.length
@@ -278,6 +280,24 @@ function changeRows(r: BacktestResult, note: (text: string) => string = (t) => t
     ...r.alertsRemoved.map((m) => row(`alerted only in A${m.alertedBeforeIn?.includes("b") ? " (B alerted it before the window)" : ""}`, m)),
   ];
 }
+
+const HITS_TITLE = "Merchants a rule hits in one set only (the per-rule table's affected)";
+/** Per rule, the merchants it hit in one set and not the other, each with its label (and note, where any has one). */
+function hitsChangedTable(r: BacktestResult, note: (text: string) => string): { head: string[]; rows: string[][] } {
+  const notes = r.hitsChanged.some((h) => h.note !== undefined);
+  return {
+    head: ["rule", "hit", "merchant", "label", ...(notes ? [NOTE_HEAD] : [])],
+    rows: r.hitsChanged.map((h) => [
+      h.rule,
+      `only in ${h.side.toUpperCase()}${h.mode === "shadow" ? " (shadow)" : ""}`,
+      h.merchantId,
+      labelText(h),
+      ...(notes ? [note(h.note ?? "")] : []),
+    ]),
+  };
+}
+const leftOutText = (r: BacktestResult): string =>
+  r.hitsChangedLeftOut ? `${r.hitsChangedLeftOut} more not listed: at most ${MAX_HITS_LISTED} a rule in each set are (the JSON's hitsChangedLeftOut).` : "";
 
 const CHANGED_TITLE = "Merchants alerted in both whose alerts differ (severity, score, rules, or the event that raised them)";
 const CHANGED_HEAD = ["merchant", "label", "raised at", "A", "B", "rules (B − A when both alert)"];
@@ -477,6 +497,7 @@ export function backtestHtml(r: BacktestResult): string {
     ]),
   );
   const changes = changeRows(r);
+  const hits = hitsChangedTable(r, (t) => t);
   const sweep = r.sweep
     ? `<h2>Sweep of ${esc(`${r.sweep.rule}.${r.sweep.path}`)} (candidate; current value ${r.sweep.current})${esc(window)}</h2>
 ${r.sweep.mode === "shadow" ? `<p class="meta">${esc(`T${SHADOW_SWEEP.slice(1)}`)}.</p>\n` : ""}${prCurve(r.sweep.points, r.overall.a, window)}
@@ -500,6 +521,8 @@ ${typologies}
 <p class="meta">recall: of the positives labelled with the typology, the share alerted with it${esc(typologyBefore(r))}.</p>
 <h2>Merchants that gain or lose an alert</h2>
 ${changes.length ? htmlTable(changesHead(r), changes, CHANGES_HEAD.length + 1) : "<p>None.</p>"}
+<h2>${esc(HITS_TITLE)}</h2>
+${hits.rows.length ? htmlTable(hits.head, hits.rows, hits.head.length) : "<p>None.</p>"}${r.hitsChangedLeftOut ? `<p class="meta">${esc(leftOutText(r))}</p>` : ""}
 <h2>${esc(CHANGED_TITLE)}</h2>
 ${r.alertsChanged.length ? htmlTable(CHANGED_HEAD, changedRows(r), CHANGED_HEAD.length) : "<p>None.</p>"}
 ${sweep}

@@ -499,6 +499,23 @@ const GainedOrLost = z.strictObject({
 });
 export type GainedOrLost = z.infer<typeof GainedOrLost>;
 
+/**
+ * A merchant a rule hit in one set and not the other (the per-rule table's affected), with its label: the merchants
+ * a shadow rule tried beside the set in force would hit, a changed threshold's new or lost hits. At most
+ * MAX_HITS_LISTED per rule and side; hitsChangedLeftOut counts the rest.
+ */
+const HitChanged = z.strictObject({
+  rule: z.string(),
+  /** the set that hit it */
+  side: z.enum(["a", "b"]),
+  /** the rule's mode in that set */
+  mode: RuleSide.shape.mode,
+  ...ChangedMerchant.shape,
+  note: GainedOrLost.shape.note,
+});
+export type HitChanged = z.infer<typeof HitChanged>;
+export const MAX_HITS_LISTED = 50;
+
 /** What a reviewer sees of an alert, beside the set's version and the alert's id (which differ whenever the sets do). */
 const AlertFacts = z.strictObject({ severity: Alert.shape.severity, score: z.number(), rules: z.array(z.string()) });
 type AlertFacts = z.infer<typeof AlertFacts>;
@@ -614,6 +631,9 @@ export const BacktestResult = z.strictObject({
   firstAlerts: FirstAlerts,
   /** merchants alerted in both whose alerts differ in severity, score or rules, or in which events raised them */
   alertsChanged: z.array(ChangedAlerts),
+  /** per rule, the merchants it hit in one set and not the other, by rule, side and merchant id */
+  hitsChanged: z.array(HitChanged),
+  hitsChangedLeftOut: count,
   rules: z.array(RuleRow),
   typologies: z.array(TypologyRow),
   sweep: z
@@ -928,9 +948,16 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   const removed = changed(b, a);
   const countIn = (ms: string[], set: Set<string>) => ms.filter((m) => set.has(m)).length;
   const symmetric = (x: Set<string>, y: Set<string>) => minus(x, y).length + minus(y, x).length;
+  const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
+  const noteOf = (m: string) => {
+    const note = truth.get(m)?.note;
+    return note === undefined ? {} : { note };
+  };
   const NONE = new Set<string>();
 
   const ids = [...new Set([...a.ruleSet.rules, ...b.ruleSet.rules].map((r) => r.id))].sort();
+  const hitsChanged: HitChanged[] = [];
+  let hitsChangedLeftOut = 0;
   const rules: RuleRow[] = ids.map((id) => {
     const ra = a.ruleSet.byId.get(id);
     const rb = b.ruleSet.byId.get(id);
@@ -940,6 +967,10 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     // a shadow rule never scores, so no alert gained or lost is its doing
     const live = (r: typeof ra, hits: Set<string>) => (r?.mode === "live" ? hits : NONE);
     const why = ra && rb ? changedBy(ra, rb, a.ruleSet.settings, b.ruleSet.settings, setsDiffer) : [];
+    for (const [side, r, only] of [["a", ra, minus(ha, hb)], ["b", rb, minus(hb, ha)]] as const) {
+      for (const m of only.sort().slice(0, MAX_HITS_LISTED)) hitsChanged.push({ rule: id, side, mode: r!.mode, ...who(m), ...noteOf(m) });
+      hitsChangedLeftOut += Math.max(0, only.length - MAX_HITS_LISTED);
+    }
     return {
       rule: id,
       typology: (rb ?? ra)!.typology,
@@ -974,11 +1005,9 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     return { typology, a: side(a), b: side(b), alertsAdded: countIn(added, hb), alertsRemoved: countIn(removed, ha), affected: symmetric(ha, hb) };
   });
 
-  const who = (m: string) => ({ merchantId: m, label: labelOf(m), ...(truth.has(m) && { detail: truth.get(m)!.detail }) });
   const gainedOrLost = (m: string): GainedOrLost => {
     const before = (["a", "b"] as const).filter((side) => ({ a, b })[side].alertedBefore.has(m));
-    const note = truth.get(m)?.note;
-    return { ...who(m), ...(note !== undefined && { note }), a: a.heldBy(m), b: b.heldBy(m), ...(before.length && { alertedBeforeIn: before }) };
+    return { ...who(m), ...noteOf(m), a: a.heldBy(m), b: b.heldBy(m), ...(before.length && { alertedBeforeIn: before }) };
   };
   // a threshold or weight change often keeps a merchant alerted but at another severity or score, or earlier or later
   const alertsChanged = [...a.alerted.keys()]
@@ -1030,6 +1059,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     alertsRemoved: removed.map(gainedOrLost),
     firstAlerts: firstAlerts(a, b, isPositive),
     alertsChanged,
+    hitsChanged,
+    hitsChangedLeftOut,
     rules,
     typologies,
     sweep: s
