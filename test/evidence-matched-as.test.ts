@@ -117,6 +117,17 @@ describe("an entry whose listed name a merchant's host is only drawn like", () =
     feed(engine, [merchant({ websites: [ALIKE] }), tx({ checkout: { url: "https://flagged.example/pay" } })]);
     expect(signalOf(engine, "fsl")!.indicators).toEqual([{ set: "set-test", id: "dom", source: "member:hotline-test", confidence: 90 }]);
   });
+
+  // the reviewer who read "drawn like the listed name" must learn that the merchant now uses the listed name itself
+  it("alerts again when a merchant alerted on the look-alike then uses the listed name itself", () => {
+    // a look-alike critical already (75 of 100 against 70), a score rise of 25 under the 30 that re-alerts
+    const engine = engineWith(FSL_RULE.replace("criticalConfidence: 80", "criticalConfidence: 70"), indicatorSet([{ id: "dom", kind: "domain", value: "flagged.example", confidence: 100 }]), { realertOnScoreRise: 30 });
+    const first = feed(engine, [merchant({ websites: [ALIKE] })]);
+    expect(indicatorsOf(first.at(-1)!)[0]!.matchedAs?.lookAlike).toBe(true);
+    const again = feed(engine, [tx({ checkout: { url: "https://flagged.example/pay" } })]);
+    expect(again).toHaveLength(1);
+    expect(indicatorsOf(again[0]!)).toEqual([{ set: "set-test", id: "dom", source: "member:hotline-test", confidence: 100 }]);
+  });
 });
 
 const openWeb = embeddedWeb();

@@ -5,7 +5,7 @@ import { dayIndex } from "../state/window.js";
 import { activityDays } from "../state/evidence.js";
 import type { RuleSet } from "../rules/ruleset.js";
 import type { LastAlert, MerchantState } from "../state/merchant.js";
-import type { Assessment } from "./score.js";
+import { citationKey, type Assessment } from "./score.js";
 
 /** Deterministic: the same events through the same rule set give the same alert ids (replay = live). */
 function alertId(merchantId: string, eventId: string, version: string): string {
@@ -73,7 +73,7 @@ export function summarise(alert: Alert, a: Assessment): LastAlert {
     score: alert.score,
     severity: alert.severity,
     rules: a.parts.filter((p) => p.points > 0).map((p) => p.rule.id),
-    indicators: a.parts.flatMap((p) => p.signal.indicators.map((i) => `${i.set}/${i.id}`)),
+    indicators: a.parts.flatMap((p) => p.signal.indicators.map(citationKey)),
   };
 }
 

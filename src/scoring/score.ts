@@ -65,6 +65,13 @@ export function assess(m: MerchantState, rs: RuleSet, firstHand = false): Assess
   return { score, severity, critical, alert: critical || score >= rs.settings.scoring.alertAt, parts, typologies };
 }
 
+/**
+ * An alert's citation of an entry as its last alert keeps it: an entry cited as a look-alike is another citation
+ * than the same entry seen as listed, so a merchant then seen using the listed name itself is alerted again.
+ */
+export const citationKey = (i: { set: string; id: string; matchedAs?: { lookAlike?: true } }): string =>
+  i.matchedAs?.lookAlike ? `${i.set}/${i.id}~look-alike` : `${i.set}/${i.id}`;
+
 /** A merchant already alerted is alerted again only when its evidence materially changed. */
 export function materiallyChanged(last: LastAlert | undefined, a: Assessment, rs: RuleSet): boolean {
   if (!last) return true;
@@ -72,7 +79,7 @@ export function materiallyChanged(last: LastAlert | undefined, a: Assessment, rs
   if (a.score >= last.score + rs.settings.scoring.realertOnScoreRise) return true;
   for (const p of a.parts) {
     if (p.points > 0 && !last.rules.includes(p.rule.id)) return true;
-    for (const i of p.signal.indicators) if (!last.indicators.includes(`${i.set}/${i.id}`)) return true;
+    for (const i of p.signal.indicators) if (!last.indicators.includes(citationKey(i))) return true;
   }
   return false;
 }
