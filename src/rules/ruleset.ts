@@ -182,6 +182,12 @@ function meant(key: string, known: readonly string[]): string | undefined {
   return scored[0] && scored[0].d <= Math.min(2, key.length - 1) ? scored[0].k : undefined;
 }
 
+/** ` (did you mean "…"?)` with the name `name` most likely meant (see meant), or nothing. */
+function didYouMean(name: string, known: readonly string[]): string {
+  const m = meant(name, known);
+  return m ? ` (did you mean "${m}"?)` : "";
+}
+
 /**
  * Where a key written one level off goes: a rule's own key under its params (mode: shadow there), or one of its
  * params beside weight; undefined for any other key. `path` is the object the key is in, inside `schema`.
@@ -203,8 +209,8 @@ function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string 
       i.code === "unrecognized_keys"
         ? `unknown key${keys.length > 1 ? "s" : ""} ${keys
             .map((k) => {
-              const where = misplaced(k, schema, i.path as (string | number)[], doc.getIn([...prefix, "kind"])) ?? (meant(k, known) && `did you mean "${meant(k, known)}"?`);
-              return `"${k}"${where ? ` (${where})` : ""}`;
+              const where = misplaced(k, schema, i.path as (string | number)[], doc.getIn([...prefix, "kind"]));
+              return `"${k}"${where ? ` (${where})` : didYouMean(k, known)}`;
             })
             .join(", ")}`
         : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path, true)) : missingKeyOf(i)) ?? i.message);
@@ -265,7 +271,7 @@ function parseFile(file: string, text: string): ParsedFile {
     if (!kind) {
       issues.push({
         path: formatPath(["rules", index, "kind"]),
-        message: `unknown rule kind "${raw.kind}"; known kinds: ${KINDS.map((k) => k.kind).join(", ")}`,
+        message: `unknown rule kind "${raw.kind}"${didYouMean(raw.kind, KINDS.map((k) => k.kind))}; known kinds: ${KINDS.map((k) => k.kind).join(", ")}`,
         ...locate(doc, lines, ["rules", index, "kind"]),
       });
       return;
@@ -364,8 +370,8 @@ export function loadRuleSet(path: string): RuleSet {
   // a misspelt id would let its rule add up with the other context rules again without a word; an id of no rule in the
   // set has nothing to count (a rule file taken out, a baseline of settings alone)
   const misspelt = (settings.scoring.contextRules ?? []).flatMap((id) => {
-    const close = seen.has(id) ? undefined : meant(id, [...seen.keys()]);
-    return close ? [`"${id}" (did you mean "${close}"?)`] : [];
+    const close = seen.has(id) ? "" : didYouMean(id, [...seen.keys()]);
+    return close ? [`"${id}"${close}`] : [];
   });
   if (misspelt.length)
     throw new ConfigError(withSettings[0]!.file, [
