@@ -4,7 +4,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { CST, LineCounter, Parser, parseDocument, isMap, isScalar, type Document } from "yaml";
+import { CST, LineCounter, Parser, parseDocument, isMap, isScalar, type Document, type YAMLError } from "yaml";
 import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { sha256Hex } from "../lib/hash.js";
@@ -238,6 +238,31 @@ function unclosedBracket(text: string, lines: LineCounter, before: number): { so
   return found && { source: found.source, ...lines.linePos(found.offset) };
 }
 
+/**
+ * The key line a parser error most likely comes from a wrong indentation of, its column and that of the key line
+ * above it; undefined when the error is not of that sort or the two start in one column. Indented less, the parser
+ * reports the line itself ("Sequence item without - indicator", or "All mapping items must start at the same
+ * column"); indented more, it reads the line as part of the value above and reports the line above.
+ */
+function misindented(text: string, e: YAMLError): { line: number; col: number; above: number } | undefined {
+  const at = e.linePos?.[0].line;
+  if (at === undefined) return undefined;
+  const lines = text.split(/\r?\n/);
+  const line = e.code === "MISSING_CHAR" || e.code === "BAD_INDENT" ? at : e.code === "BLOCK_AS_IMPLICIT_KEY" ? at + 1 : undefined;
+  // a key's column, after the "- " of a sequence item
+  const key = (n: number) => {
+    const m = /^( *(?:- +)?)[^\s#-][^:#]*:(?:\s|$)/.exec(lines[n - 1] ?? "");
+    return m && m[1]!.length + 1;
+  };
+  if (line === undefined || !key(line)) return undefined;
+  let above = line - 1;
+  while (above > 0 && /^\s*(?:#.*)?$/.test(lines[above - 1]!)) above--;
+  const a = key(above);
+  // "Nested mappings…" has other causes (a colon in a value): only a line indented more is taken for this one
+  if (!a || a === key(line) || (line !== at && key(line)! < a)) return undefined;
+  return { line, col: key(line)!, above: a };
+}
+
 function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
@@ -256,6 +281,16 @@ function parseFile(file: string, text: string): ParsedFile {
     if (open)
       throw new ConfigError(file, [
         { path: "(YAML syntax)", message: `this ${open.source} is not closed: end it with ${open.source === "{" ? "}" : "]"} (noticed at line ${e!.linePos?.[0].line}: ${first})${more}`, line: open.line, col: open.col },
+      ]);
+    const indent = misindented(text, e!);
+    if (indent)
+      throw new ConfigError(file, [
+        {
+          path: "(YAML syntax)",
+          message: `${first}: this key starts in column ${indent.col} and the key on the line above in column ${indent.above}: keys of one mapping start in one column; check this line's indentation against the line above${more}`,
+          line: indent.line,
+          col: indent.col,
+        },
       ]);
     throw new ConfigError(file, [{ path: "(YAML syntax)", message: `${first}${more}`, line: e!.linePos?.[0].line, col: e!.linePos?.[0].col }]);
   }
