@@ -40,7 +40,8 @@ it("holds a partition ahead in event time until the one behind passes it, so a p
     await first.stop();
   }
   await produce(n.events, [...sales, boards, earlyFlag, lateFlag], { batch: 2000 });
-  const runner = await startRunner(n, url, { indicators });
+  // a day's slack: the flags are two days apart (the default, a week, would let partition 1 run past the earlier one)
+  const runner = await startRunner(n, url, { indicators, eventTimeSlackMs: 86_400_000 });
   let holds = "";
   try {
     await waitCaughtUp(n, url, 180_000);
