@@ -344,6 +344,7 @@ program
             );
         }
       } catch (err) {
+        if (err instanceof ConfigError) throw new ConfigError(err.file, err.issues, whatToDo(err, "the backtest"));
         throw err instanceof BacktestError ? new UsageError(err.message) : err;
       }
     },

@@ -71,7 +71,7 @@ describe("a refusal's last line fits the error", () => {
       "--no-progress",
     ]);
     expect(r.reason).toContain("with --sweep early-warning-disputes.params.levels[0].ratio=1.5:");
-    expect(r.todo).toBe("The --sweep range is what is wrong, not the file: give one whose every value the rule takes; nothing was changed.");
+    expect(r.todo).toBe("The --sweep range is what is wrong, not the file: give one whose every value the rule takes, then run the backtest again.");
   });
 });
 

@@ -356,7 +356,7 @@ export function sweepRuleSets(dir: string, spec: SweepSpec): SweepRuleSets {
         throw new ConfigError(
           target.file,
           err.issues.map((i) => ({ ...i, message: `with --sweep ${name}=${value}: ${i.message}` })),
-          "The --sweep range is what is wrong, not the file: give one whose every value the rule takes; nothing was changed.",
+          "The --sweep range is what is wrong, not the file: give one whose every value the rule takes, then run the backtest again.",
         );
       }
     });

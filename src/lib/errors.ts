@@ -24,8 +24,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** The line after a refused configuration: what the error carries, else what fits what was refused. */
-export function whatToDo(err: ConfigError): string {
+/**
+ * The line after a refused configuration: what the error carries, else what fits what was refused. `readOnly` names a
+ * command that changes nothing (`the backtest`): "nothing was changed" means nothing there, so the line says to run
+ * it again instead.
+ */
+export function whatToDo(err: ConfigError, readOnly?: string): string {
+  const todo = remedyOf(err);
+  if (!readOnly) return todo;
+  return todo.replace(/(?:,? (?:and|then) run the command again)?; nothing was changed\.$/, `, then run ${readOnly} again.`);
+}
+
+function remedyOf(err: ConfigError): string {
   if (err.remedy) return err.remedy;
   // only the publisher's key can sign a set: the reader cannot mend another member's signature
   if (err.issues.every((i) => i.path === "signature"))
