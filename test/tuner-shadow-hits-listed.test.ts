@@ -4,17 +4,10 @@
 // at before putting the rule live. The merchants a rule hits in one set and not the other are now listed (JSON
 // hitsChanged, a table on the terminal and in the HTML), each with its label and the labels file's note.
 import { describe, it, expect } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BacktestResult, backtest, labelsFromFile } from "../src/app/backtest.js";
+import { BacktestResult } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { loadRuleSet } from "../src/rules/ruleset.js";
-import { loadIndicators } from "../src/indicators/index.js";
-import { readLineBatches } from "../src/source/ndjson.js";
-import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
+import { editedPack, sampleBacktest } from "./helpers/tuner.js";
 
-const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 const TRIAL = `
   - id: early-warning-lower
     kind: chargeback-ratio
@@ -31,17 +24,7 @@ const TRIAL = `
 
 describe("a shadow rule tried beside the set in force", () => {
   it("lists the merchants it hits, with their labels", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-tuner-shadow-"));
-    cpSync(DEFAULT_RULES, dir, { recursive: true });
-    const file = join(dir, "chargebacks.yaml");
-    writeFileSync(file, readFileSync(file, "utf8") + TRIAL);
-    const r = await backtest({
-      events: { name: EVENTS, batches: readLineBatches(EVENTS) },
-      baseline: { name: "rules", ruleSet: loadRuleSet(DEFAULT_RULES) },
-      candidate: { name: dir, ruleSet: loadRuleSet(dir) },
-      indicators: loadIndicators(join(SAMPLE_DIR, "indicators")),
-      truth: labelsFromFile(join(SAMPLE_DIR, "labels.json")),
-    });
+    const r = await sampleBacktest(editedPack((t) => t + TRIAL));
     expect(r.alertsAdded).toEqual([]);
     expect(r.hitsChanged.map((h) => [h.rule, h.side, h.mode, h.merchantId, h.label])).toEqual([
       ["early-warning-lower", "b", "shadow", "acq-de:M-200005", "negative"],

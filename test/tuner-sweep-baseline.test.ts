@@ -4,29 +4,10 @@
 // The same tuner mistyped the sweep twice: FROM and TO the wrong way round was refused without saying which order,
 // and a path through a list without the item's index (params.levels.ratio) without saying how to name the item.
 import { describe, it, expect } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BacktestError, backtest, labelsFromFile, parseSweep, sweepRuleSets } from "../src/app/backtest.js";
+import { BacktestError, parseSweep, sweepRuleSets } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { loadRuleSet } from "../src/rules/ruleset.js";
-import { loadIndicators } from "../src/indicators/index.js";
-import { readLineBatches } from "../src/source/ndjson.js";
-import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
-
-const EVENTS = join(SAMPLE_DIR, "events.ndjson");
-
-/** the default pack with the early warning at 0.8% and 6 disputes: one hard negative gains an alert */
-function lowerEarlyWarning(): string {
-  const dir = mkdtempSync(join(tmpdir(), "mt-tuner-sweep-"));
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const file = join(dir, "chargebacks.yaml");
-  const text = readFileSync(file, "utf8");
-  const edited = text.replace('ratio: 0.01, minCount: 8 }', 'ratio: 0.008, minCount: 6 }');
-  expect(edited).not.toBe(text);
-  writeFileSync(file, edited);
-  return dir;
-}
+import { lowerEarlyWarning, sampleBacktest } from "./helpers/tuner.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
 
 const refusal = (f: () => unknown): string => {
   try {
@@ -41,14 +22,7 @@ const refusal = (f: () => unknown): string => {
 describe("a sweep, against the set in force", () => {
   it("draws A's precision and recall on the sweep's chart and gives A a row in the sweep's table", async () => {
     const dir = lowerEarlyWarning();
-    const r = await backtest({
-      events: { name: EVENTS, batches: readLineBatches(EVENTS) },
-      baseline: { name: "rules", ruleSet: loadRuleSet(DEFAULT_RULES) },
-      candidate: { name: dir, ruleSet: loadRuleSet(dir) },
-      indicators: loadIndicators(join(SAMPLE_DIR, "indicators")),
-      truth: labelsFromFile(join(SAMPLE_DIR, "labels.json")),
-      sweep: sweepRuleSets(dir, parseSweep("early-warning-disputes.params.levels[0].ratio=0.01:0.05:0.02")),
-    });
+    const r = await sampleBacktest(dir, { sweep: sweepRuleSets(dir, parseSweep("early-warning-disputes.params.levels[0].ratio=0.01:0.05:0.02")) });
     // A: all 12 positives, nothing else; the candidate's values gain the hard negative
     expect(r.overall.a).toMatchObject({ truePositives: 12, falsePositives: 0 });
     const page = backtestHtml(r);
