@@ -372,6 +372,7 @@ rules
     // an emptied file (> for >>) or a rule turned off leaves rules out of a set that validates, and the list below shows only what is in it
     if (rs.ruleless.length) process.stderr.write(`note: no rules in ${rs.ruleless.join(", ")}: an empty file is allowed, but any rules it should hold are not in this set\n`);
     if (rs.disabled.length) process.stderr.write(`note: disabled (enabled: false), so not in this set: ${rs.disabled.join(", ")}\n`);
+    for (const d of rs.doubts) process.stderr.write(`note: ${d}\n`);
     // weight: 0.4 is a valid weight but almost always a share written where points go: the rule would add 0.4 of 100
     const underOnePoint = rs.rules.filter((r) => r.weight > 0 && r.weight < 1).map((r) => `${r.id} (${r.weight})`);
     if (underOnePoint.length)

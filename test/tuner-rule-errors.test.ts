@@ -1,10 +1,13 @@
 // A tuner's mistakes in a rule file, found walking through the workflow, each refused or noted with what to do.
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { defaultRulesCopies } from "./helpers/rules.js";
 import { refusalOf } from "./helpers/refusals.js";
+import { CLI } from "./helpers/cli.js";
+import { DEFAULT_RULES } from "../src/lib/paths.js";
 
 const copy = defaultRulesCopies("tuner-rule-errors");
 
@@ -47,5 +50,23 @@ describe("rule-file mistakes", () => {
     expect(e.issues[0]).toMatchObject({ col: 4 });
     expect(e.issues[0]!.message).toContain("this key starts in column 4 and the key on the line above in column 5");
   });
-});
 
+  // ratio: 0.8, meant as 0.8%, validated as 80%: the rule would never hold. Above 0.1 a chargeback ratio is almost
+  // surely a percentage typed as a number; it is taken (a test may want one) and noted, with where and how to write it.
+  it("a chargeback ratio above 0.1 is noted by rules validate with its file, line and path", { timeout: 60_000 }, () => {
+    const dir = edited("chargebacks.yaml", '{ name: "early warning", ratio: 0.01, minCount: 8 }', '{ name: "early warning", ratio: 0.8, minCount: 8 }');
+    const rs = loadRuleSet(dir);
+    const lines = readFileSync(join(dir, "chargebacks.yaml"), "utf8").split("\n");
+    const line = lines.findIndex((l) => l.includes("ratio: 0.8")) + 1;
+    expect(rs.doubts).toEqual([
+      `${join(dir, "chargebacks.yaml")}:${line}:${lines[line - 1]!.indexOf("0.8") + 1}: rules[2].params.levels[0].ratio: 0.8 is 80.0% of the sales: a chargeback ratio is a share: 0.008 is 0.8%; a ratio above 0.1 (10%) is most likely a percentage written as a share`,
+    ]);
+    const r = spawnSync(process.execPath, [...CLI, "rules", "validate", dir], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`note: ${rs.doubts[0]}\n`);
+  });
+
+  it("the default pack has no such note", () => {
+    expect(loadRuleSet(DEFAULT_RULES).doubts).toEqual([]);
+  });
+});

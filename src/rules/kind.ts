@@ -188,6 +188,11 @@ export interface RuleKind<P = unknown, S = undefined> {
    * hits change with them although its own configuration does not, so a backtest reports the rule changed.
    */
   reads?(params: P): readonly SharedSetting[];
+  /**
+   * Parameters that validate but are most likely a mistake (a percentage written as a share), each at its path under
+   * params, for `rules validate` to note: taken, as a test or an odd business may mean them.
+   */
+  doubts?(params: P): readonly { path: readonly (string | number)[]; message: string }[];
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */
   evaluate(input: EvalInput<P, S>): Finding | null | undefined;
   /** strength: 0..1, the share of the weight the finding counts for (1 unless the kind scales it) */

@@ -12,7 +12,7 @@ import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { distance } from "fastest-levenshtein";
 import { ContextRules } from "../scoring/score.js";
-import { ConfigError, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
+import { ConfigError, formatIssue, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
 const Severity = z
   .strictObject({
@@ -83,6 +83,8 @@ export interface RuleSet {
   files: string[];
   /** rules left out of the set with `enabled: false` */
   disabled: string[];
+  /** file:line:col: path: message of each parameter taken that is most likely a mistake (RuleKind.doubts) */
+  doubts: string[];
   /** files (names) with no rule, besides the one with `ruleset:`: an empty file is allowed, but may be a mistake */
   ruleless: string[];
 }
@@ -223,6 +225,7 @@ interface ParsedFile {
   settings?: RuleSetSettings;
   /** `at`: where the rule's id is, for errors about the set as a whole (an id used twice) */
   rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number; at: { line?: number; col?: number } }[];
+  doubts: string[];
 }
 
 /** The first { or [ before `before` (an offset) that the parser found no end for, from yaml's own syntax tree. */
@@ -301,6 +304,7 @@ function parseFile(file: string, text: string): ParsedFile {
   if (!top.success) throw new ConfigError(file, issuesFrom(top.error, RuleFile, [], doc, lines));
   const issues: ConfigIssue[] = [];
   const rules: ParsedFile["rules"] = [];
+  const doubts: string[] = [];
   (top.data.rules ?? []).forEach((raw, index) => {
     const kind = KIND_BY_NAME.get(raw.kind);
     if (!kind) {
@@ -313,11 +317,16 @@ function parseFile(file: string, text: string): ParsedFile {
     }
     const schema = ruleSchema(kind);
     const parsed = schema.safeParse(raw);
-    if (parsed.success) rules.push({ rule: parsed.data, index, at: locate(doc, lines, ["rules", index, "id"]) });
-    else issues.push(...issuesFrom(parsed.error, schema, ["rules", index], doc, lines));
+    if (parsed.success) {
+      rules.push({ rule: parsed.data, index, at: locate(doc, lines, ["rules", index, "id"]) });
+      for (const d of kind.doubts?.(parsed.data.params) ?? []) {
+        const at = ["rules", index, "params", ...d.path];
+        doubts.push(formatIssue(file, { path: formatPath(at), message: d.message, ...locate(doc, lines, at) }));
+      }
+    } else issues.push(...issuesFrom(parsed.error, schema, ["rules", index], doc, lines));
   });
   if (issues.length) throw new ConfigError(file, issues);
-  return { file, settings: top.data.ruleset, rules };
+  return { file, settings: top.data.ruleset, rules, doubts };
 }
 
 
@@ -425,6 +434,7 @@ export function loadRuleSet(path: string): RuleSet {
     highRiskMccs: new Set(settings.highRiskMccs),
     files,
     disabled: disabled.sort(),
+    doubts: parsed.flatMap((p) => p.doubts),
     ruleless: parsed.filter((p) => !p.settings && !p.rules.length).map((p) => basename(p.file)),
   };
 }

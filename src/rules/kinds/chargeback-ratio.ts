@@ -104,6 +104,9 @@ function describe(kind: Measure, count: number, base: number, noBin: number, mer
   return `${count} disputes and fraud reports over ${base} settled card-not-present sales, this month and last (this month ${of(cur)}, last month ${of(prev)})`;
 }
 
+/** Above this a chargeback ratio is most likely a percentage written as a share (0.8 meant as 0.8%): scheme programs start near 0.01. */
+const DOUBTFUL_RATIO = 0.1;
+
 export default defineKind<z.infer<typeof Params>, Slot>({
   kind: "chargeback-ratio",
   summary: "dispute/fraud ratio against scheme programs (Visa VAMP, Mastercard ECP) or an early-warning level",
@@ -111,6 +114,12 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   // every event: a month the measure has left withdraws its finding at the merchant's next event, whatever it is
   on: EVERY_EVENT,
   reads: (p) => (p.mccs === "high-risk" ? ["highRiskMccs"] : []),
+  doubts: (p) =>
+    p.levels.flatMap((l, i) =>
+      l.ratio > DOUBTFUL_RATIO
+        ? [{ path: ["levels", i, "ratio"], message: `${l.ratio} is ${pct(l.ratio)} of the sales: a chargeback ratio is a share: 0.008 is 0.8%; a ratio above ${DOUBTFUL_RATIO} (${DOUBTFUL_RATIO * 100}%) is most likely a percentage written as a share` }]
+        : [],
+    ),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
     const mcc = merchant.profile?.mcc;
