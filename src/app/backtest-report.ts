@@ -220,7 +220,7 @@ export function backtestTables(r: BacktestResult): string {
   out.push(
     "",
     r.alertsChanged.length
-      ? `${CHANGED_TITLE}:\n${table(CHANGED_HEAD, changedRows(r))}`
+      ? `${CHANGED_TITLE}:\n${table(CHANGED_HEAD, changedRows(r, SHOWN_CHANGED))}${changedLeftOut(r)}`
       : "No merchant alerted in both has different alerts.",
   );
   if (r.sweep) {
@@ -310,9 +310,15 @@ function rulesDiff(a: Facts, b: Facts): string {
   const [ra, rb] = [a.rules, b.rules];
   return [...rb.filter((x) => !ra.includes(x)).map((x) => `+${x}`), ...ra.filter((x) => !rb.includes(x)).map((x) => `−${x}`)].join(", ");
 }
-/** One row per alert that differs; the merchant and its label on its first row only. */
-const changedRows = (r: BacktestResult): string[][] =>
-  r.alertsChanged.flatMap((m) =>
+/** the terminal's merchants whose alerts differ: a large population has hundreds, which the files list */
+const SHOWN_CHANGED = 40;
+const changedLeftOut = (r: BacktestResult): string => {
+  const more = r.alertsChanged.length - SHOWN_CHANGED;
+  return more > 0 ? `\n${more} more merchants whose alerts differ: the HTML (--html) and JSON (--json, alertsChanged) reports list every one.` : "";
+};
+/** One row per alert that differs, of the first `merchants`; the merchant and its label on its first row only. */
+const changedRows = (r: BacktestResult, merchants = r.alertsChanged.length): string[][] =>
+  r.alertsChanged.slice(0, merchants).flatMap((m) =>
     m.alerts.map((x, i) => [i ? "" : m.merchantId, i ? "" : labelText(m), x.at, factsText(x.a), factsText(x.b), rulesDiff(x.a, x.b)]),
   );
 
