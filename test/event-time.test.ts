@@ -3,6 +3,7 @@
 // it against Kafka and PostgreSQL.
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../src/app/metrics.js";
+import { runConfig } from "../src/config/run.js";
 import type { RunContext } from "../src/app/run/context.js";
 import { EventTime, atEndOf, frontierOf, type EventTimes } from "../src/app/run/event-time.js";
 import type { Owned, Partitions } from "../src/app/run/partitions.js";
@@ -10,9 +11,9 @@ import type { Owned, Partitions } from "../src/app/run/partitions.js";
 const SLACK = 1000;
 const DAY = 86_400_000;
 
-function setup(partitions: number[], onRound: (e: EventTime, claimed: Set<Owned>) => void = () => undefined) {
+function setup(partitions: number[], onRound: (e: EventTime, claimed: Set<Owned>) => void = () => undefined, slack: number | "off" = SLACK) {
   const metrics = createMetrics();
-  const ctx = { cfg: { eventsTopic: "t", eventTimeSlackMs: SLACK, eventTimeMaxStallMs: 60_000 }, metrics } as unknown as RunContext;
+  const ctx = { cfg: { eventsTopic: "t", eventTimeSlackMs: slack === "off" ? undefined : slack, eventTimeMaxStallMs: 60_000 }, metrics } as unknown as RunContext;
   const owned = new Map(partitions.map((p) => [p, { limit: -Infinity, reached: 0, position: 0n, end: 10n } as Owned]));
   let rounds = 0;
   const claimed = () => new Set(owned.values());
@@ -34,6 +35,15 @@ const row = (partition: number, reachedAt: number | null, o: { atEnd?: boolean; 
 });
 
 describe("event-time hold", () => {
+  // a hold costs the catch-up's speed (bench:kafka 10-25% at a week's slack): a site asks for it with MT_EVENT_TIME_SLACK_MS
+  it("is off unless a slack is set: no partition is limited", () => {
+    expect(runConfig({ KAFKA_BROKERS: "127.0.0.1:9092", DATABASE_URL: "postgres://u@127.0.0.1:5432/db" }).eventTimeSlackMs).toBeUndefined();
+    const { eventTime, owned, claimed } = setup([0, 1], undefined, "off");
+    for (const o of owned.values()) o.limit = Infinity;
+    eventTime.apply({ rows: [row(0, 5 * DAY), row(1, 3 * DAY)], claimed: claimed() });
+    expect([...owned.values()].map((o) => o.limit)).toEqual([Infinity, Infinity]);
+  });
+
   it("limits each partition to the least advanced other partition with a backlog, plus the slack", () => {
     const { eventTime, owned, claimed } = setup([0, 1, 2]);
     eventTime.apply({ rows: [row(0, 5 * DAY), row(1, 3 * DAY), row(2, 9 * DAY, { atEnd: true }), row(3, 4 * DAY)], claimed: claimed() });

@@ -135,14 +135,15 @@ export const RunConfig = z.strictObject({
   kafkaStartWaitMs: wholeNumber(0, 3_600_000).default(60_000),
   /**
    * how far (ms of event time) a partition may run ahead of the least advanced other partition with a backlog while
-   * a backlog is caught up (app/run/event-time.ts); 0: not at all. A flag on a partition behind is known before any
-   * merchant is evaluated later than it, as in replay, within this much. A hold costs a round trip through
-   * PostgreSQL, a pause a fetch too, and a backlog is caught up at days of event time a second: at a second or an
-   * hour, run-vs-replay's catch-up (6 partitions, a two-month stream) went a few events a second; at a day,
-   * bench:kafka's went at half its pace (run-vs-replay gave replay's alerts all but 0-3 of 642); at a week, at its
-   * pace (run-vs-replay: 3 extra, 6 differing, against 6 and 10 without the hold).
+   * a backlog is caught up (app/run/event-time.ts); 0: not at all; unset: no hold. A flag on a partition behind is
+   * known before any merchant is evaluated later than it, as in replay, within this much. A hold costs a round trip
+   * through PostgreSQL, a pause a fetch too, and a backlog is caught up at days of event time a second: at a second or
+   * an hour, run-vs-replay's catch-up (6 partitions, a two-month stream) went a few events a second; at a day,
+   * bench:kafka's went at half its pace (run-vs-replay gave replay's alerts all but 0-3 of 642); at a week it gained
+   * little (run-vs-replay: 3 extra, 6 differing, against 6 and 10 without the hold) and still cost bench:kafka 10-25%.
+   * So it is for a site that wants replay's alerts after a restart more than the catch-up's speed: a day.
    */
-  eventTimeSlackMs: wholeNumber(0).default(7 * 86_400_000),
+  eventTimeSlackMs: wholeNumber(0).optional(),
   /**
    * how long a partition behind in event time may hold the others: one whose owner has not written it for this long
    * (gone before its session timed out, or stuck) is passed over. Above MT_SESSION_TIMEOUT_MS, so that a partition of

@@ -22,9 +22,7 @@ describe("checkpoints", () => {
     const events = [...generatePopulation({ seed: 5, merchants: 3000, events: 30_000 })];
     await produce(n.events, events.map((e) => JSON.stringify(e)), { batch: 1000, pauseMs: 20 });
 
-    // the two partitions not held to each other's event time (a year's slack: src/app/run/event-time.ts), so that
-    // their chunks come as fast as they are fetched and a checkpoint being serialised meets its partition's events
-    const runner = await startRunner(n, url, { checkpointMs: 100, concurrentPartitions: 2, indicators: undefined, eventTimeSlackMs: 365 * 86_400_000 });
+    const runner = await startRunner(n, url, { checkpointMs: 100, concurrentPartitions: 2, indicators: undefined });
     // private parts of the Runner's checkpoints, read to check the rule from outside
     const inside = (runner as unknown as { checkpoints: unknown }).checkpoints as {
       cut?: { pending: Set<string> };

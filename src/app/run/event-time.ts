@@ -72,15 +72,17 @@ export class EventTime extends RunPart {
    * that ends only because of that is counted as passed over.
    */
   apply({ rows, claimed }: EventTimes): void {
+    const slack = this.cfg.eventTimeSlackMs;
+    if (slack === undefined) return;
     const behind = rows.filter((r) => !r.atEnd);
     for (const [p, owned] of this.partitions.owned) {
       if (!claimed.has(owned)) continue;
-      owned.limit = this.earliest(behind, p, false) + this.cfg.eventTimeSlackMs;
+      owned.limit = this.earliest(behind, p, false) + slack;
       const hold = this.holds.get(p);
       if (!hold) continue;
       if (hold.owned !== owned) this.letGo(p, hold);
       else if (hold.at <= owned.limit) {
-        this.metrics.eventTimeHolds.inc({ ended: hold.at <= this.earliest(behind, p, true) + this.cfg.eventTimeSlackMs ? "caught-up" : "passed-over" });
+        this.metrics.eventTimeHolds.inc({ ended: hold.at <= this.earliest(behind, p, true) + slack ? "caught-up" : "passed-over" });
         owned.held = undefined;
         this.letGo(p, hold);
       }

@@ -36,7 +36,7 @@ export interface Owned {
   end: bigint;
   /** how far the partition has come in event time: its latest chunk's last event's time (epoch ms; 0: none since the claim) */
   reached: number;
-  /** the latest event time this partition may process now (event-time.ts): -Infinity until the others' are read after the claim */
+  /** the latest event time this partition may process now (event-time.ts): -Infinity until the others' are read after the claim; Infinity with no hold */
   limit: number;
   /** the time of the event it is held at, waiting for the others (event-time.ts) */
   held?: number;
@@ -185,7 +185,8 @@ export class Partitions extends RunPart {
       triggers: [],
       end,
       reached: 0,
-      limit: -Infinity,
+      // held until the partitions' event times are read after its claim, unless no hold is asked for
+      limit: this.cfg.eventTimeSlackMs === undefined ? Infinity : -Infinity,
       written: { frontier: null, atEnd: false, at: 0 },
       committing: 0,
       busy: false,
