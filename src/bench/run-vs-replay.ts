@@ -11,8 +11,8 @@
 //   KAFKA_BROKERS=... DATABASE_URL=postgres://... node dist/bench/run-vs-replay.js
 //   SEED=1 MERCHANTS=10000 EVENTS=100000 PARTITIONS=6 PROCESSES=2 KILLS=10 GAP_MS=500-3000 RATE=0 (0: all at once)
 //
-// The consumers take the rest of this process's environment: MT_EVENT_TIME_SLACK_MS=31536000000 (a year) lets their
-// partitions run apart in event time as before the hold (src/app/run/event-time.ts), to compare.
+// The consumers take the rest of this process's environment: MT_EVENT_TIME_SLACK_MS=86400000 (a day) holds their
+// partitions to a common event time while they catch up (src/app/run/event-time.ts; off when unset), to compare.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
