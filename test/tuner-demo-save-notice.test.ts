@@ -3,9 +3,6 @@
 // the notice said the change was live. A page served without a consumer (the demo's: no rules status from a running
 // consumer) now says that nothing runs the change here, and how to see what it would flag.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileVersion } from "../src/rules/history.js";
 import { rulesPageOverCopy } from "./helpers/rules-page.js";
 
 const rulesPage = rulesPageOverCopy("tuner-demo-notice");
@@ -13,14 +10,8 @@ const rulesPage = rulesPageOverCopy("tuner-demo-notice");
 describe("a save on a Rules page that no consumer runs with (the demo)", { timeout: 60_000 }, () => {
   it("does not say a consumer picks it up", async () => {
     // as the demo serves it: the rules directory, and no running consumer's rules status
-    const { dir, app, headers } = await rulesPage();
-    const original = readFileSync(join(dir, "sites.yaml"), "utf8");
-    const saved = await app.inject({
-      method: "POST",
-      url: "/rules/sites.yaml",
-      headers,
-      payload: { content: original.replace("weight: 45", "weight: 48"), base: fileVersion(original), note: "try weight 48" },
-    });
+    const { save } = await rulesPage();
+    const saved = await save("sites.yaml", (t) => t.replace("weight: 45", "weight: 48"), "try weight 48");
     expect(saved.statusCode, saved.body).toBe(200);
     expect(saved.body).not.toContain("running consumers pick it up");
     expect(saved.body).toContain(

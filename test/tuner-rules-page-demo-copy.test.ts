@@ -6,9 +6,6 @@
 // The same tuner read `rules validate` mark cross-border, fraud-reason-cluster and subscription-pattern as context
 // rules (they do not add up among themselves); the page's table of the rules in force did not say so.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileVersion } from "../src/rules/history.js";
 import { rulesPageOverCopy } from "./helpers/rules-page.js";
 
 const rulesPage = rulesPageOverCopy("tuner-demo-copy");
@@ -27,24 +24,16 @@ describe("the demo's Rules page", { timeout: 60_000 }, () => {
   });
 
   it("says in a save's notice where the saved files are and how to backtest them", async () => {
-    const { dir, app, headers } = await rulesPage();
-    const original = readFileSync(join(dir, "chargebacks.yaml"), "utf8");
-    const saved = await app.inject({
-      method: "POST",
-      url: "/rules/chargebacks.yaml",
-      headers,
-      payload: { content: original.replace("ratio: 0.01, minCount: 8", "ratio: 0.008, minCount: 6"), base: fileVersion(original), note: "earlier warning" },
-    });
+    const { dir, save } = await rulesPage();
+    const saved = await save("chargebacks.yaml", (t) => t.replace("ratio: 0.01, minCount: 8", "ratio: 0.008, minCount: 6"), "earlier warning");
     expect(saved.statusCode, saved.body).toBe(200);
     const notice = /<p class="notice">([^]*?)<\/p>/.exec(saved.body)![1]!;
     expect(notice).toContain(`Rules changed: early-warning-disputes. To backtest it: <code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>${backtest}</code>.`);
   });
 
   it("says on a restore, as on a save, that nothing runs the set here", async () => {
-    const { dir, app, headers, ruleSet } = await rulesPage();
-    const original = readFileSync(join(dir, "chargebacks.yaml"), "utf8");
-    const changed = original.replace("ratio: 0.01, minCount: 8", "ratio: 0.008, minCount: 6");
-    const saved = await app.inject({ method: "POST", url: "/rules/chargebacks.yaml", headers, payload: { content: changed, base: fileVersion(original), note: "earlier warning" } });
+    const { app, headers, ruleSet, save } = await rulesPage();
+    const saved = await save("chargebacks.yaml", (t) => t.replace("ratio: 0.01, minCount: 8", "ratio: 0.008, minCount: 6"), "earlier warning");
     expect(saved.statusCode, saved.body).toBe(200);
     const restored = await app.inject({ method: "POST", url: "/rules/restore", headers, payload: { version: ruleSet.version, note: "back to the pack" } });
     expect(restored.statusCode, restored.body).toBe(200);

@@ -1,6 +1,6 @@
 // The Rules page as the demo serves it, for tests of what a rule tuner sees and does there.
 import { afterEach } from "vitest";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -8,7 +8,7 @@ import type { Db } from "../../src/cases/db.js";
 import { CONSOLE } from "../../src/cases/store.js";
 import { DEFAULT_RULES } from "../../src/lib/paths.js";
 import { createLogger } from "../../src/lib/log.js";
-import { filesOf, recordVersion } from "../../src/rules/history.js";
+import { fileVersion, filesOf, recordVersion } from "../../src/rules/history.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { Auth } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
@@ -41,6 +41,12 @@ export function rulesPageOverCopy(name: string) {
     await auth.addUser(CONSOLE, { username: "tuner", role: "rule-tuner", password: "tuner-password-long" });
     const { token } = await auth.createToken(CONSOLE, "tuner", "test");
     const app = (s.app = await buildWebServer({ db, log: createLogger("silent" as "fatal"), rulesDir: dir }));
-    return { dir, db, app, ruleSet, headers: { authorization: `Bearer ${token}` } };
+    const headers = { authorization: `Bearer ${token}` };
+    /** a file of the copy saved through the page as `edit` changes it, as the tuner's form sends it */
+    const save = (file: string, edit: (text: string) => string, note: string) => {
+      const original = readFileSync(join(dir, file), "utf8");
+      return app.inject({ method: "POST", url: `/rules/${file}`, headers, payload: { content: edit(original), base: fileVersion(original), note } });
+    };
+    return { dir, db, app, ruleSet, headers, save };
   };
 }
