@@ -261,6 +261,20 @@ async function count(pool: pg.Pool, sql: string, params: unknown[]): Promise<num
   return Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
 }
 
+/**
+ * The group's outbox rows not published, per partition, with the partition's row in mt_partitions: for a wait on the
+ * outbox that timed out, so that which partition was left, and with which owner, can be looked into.
+ */
+async function outboxLeft(pool: pg.Pool, group: string): Promise<string> {
+  const { rows } = await pool.query<{ partition: number; n: string; first: string; last: string; owner: string | null; epoch: string; next_offset: string | null; outbox_seq: string }>(
+    `SELECT o.partition, count(*) AS n, min(o.seq)::text AS first, max(o.seq)::text AS last, p.owner, p.epoch::text, p.next_offset::text, p.outbox_seq::text
+     FROM mt_outbox o LEFT JOIN mt_partitions p USING (group_id, topic, partition) WHERE o.group_id = $1
+     GROUP BY o.partition, p.owner, p.epoch, p.next_offset, p.outbox_seq ORDER BY o.partition`,
+    [group],
+  );
+  return rows.map((r) => `partition ${r.partition}: ${r.n} rows (seq ${r.first}-${r.last}; owner ${r.owner}, epoch ${r.epoch}, next offset ${r.next_offset}, outbox seq ${r.outbox_seq})`).join("; ");
+}
+
 /** Whether the group's outbox is published (a publisher drops published rows within a second). */
 async function outboxEmpty(pool: pg.Pool, group: string): Promise<boolean> {
   return (await count(pool, "SELECT count(*) AS n FROM mt_outbox WHERE group_id = $1", [group])) === 0;
@@ -503,7 +517,10 @@ async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bi
   const cpu = cpuSince(mark, ctx.broker.pid);
   const wallMs = doneAt - start;
   const cores = procs.map((c) => round((procTicks(c.pid) * TICK) / wallMs, 2));
-  await until("the two processes' outbox", 60_000, () => outboxEmpty(ph.pool, group));
+  await until("the two processes' outbox", 60_000, () => outboxEmpty(ph.pool, group)).catch(async (err: Error) => {
+    const held = await Promise.all(procs.map(async (c) => JSON.stringify(await readiness(c.metricsPort, 1000).catch((e: Error) => e.message))));
+    throw new Error(`${err.message}: left ${await outboxLeft(ph.pool, group)}; the processes' readiness: ${held.join(", ")}`);
+  });
   const scrapes = await Promise.all(procs.map((c) => scrape(c.metricsPort).catch(() => new Map())));
   const consumed = scrapes.map((s) => total(s, "moneytrail_events_consumed_total"));
   const partitions = await Promise.all(procs.map(async (c) => (await readiness(c.metricsPort).catch(() => ({ partitions: [] as number[] }))).partitions));
