@@ -59,9 +59,13 @@ export class EventTime extends RunPart {
     clearInterval(this.timer);
   }
 
-  /** The partitions' rows, read before the notices: a frontier read is one whose notices the read after it finds. */
+  /**
+   * The partitions' rows, read before the notices: a frontier read is one whose notices the read after it finds.
+   * Not read with no hold asked for (apply uses none of them then).
+   */
   async read(): Promise<EventTimes> {
     const claimed = new Set(this.partitions.owned.values());
+    if (this.cfg.eventTimeSlackMs === undefined) return { rows: [], claimed };
     return { rows: await this.store.eventTimes(this.cfg.eventsTopic, this.cfg.eventTimeMaxStallMs), claimed };
   }
 
