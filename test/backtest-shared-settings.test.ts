@@ -4,29 +4,18 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { backtest, labelsFromFile, type BacktestResult } from "../src/app/backtest.js";
+import type { BacktestResult } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { loadRuleSet } from "../src/rules/ruleset.js";
-import { loadIndicators } from "../src/indicators/index.js";
-import { readLineBatches } from "../src/source/ndjson.js";
-import { DEFAULT_RULES, SAMPLE_DIR } from "../src/lib/paths.js";
 import { defaultRulesCopies } from "./helpers/rules.js";
+import { sampleBacktest } from "./helpers/tuner.js";
 
-const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 const MCCS = 'highRiskMccs: ["5967", "7273", "4816", "5816", "6051", "7995", "5818"]';
 
 const rulesCopy = defaultRulesCopies("backtest-settings");
 /** The default pack with its ruleset.yaml edited. */
 const settingsWith = (edit: (text: string) => string): string => rulesCopy({ "ruleset.yaml": edit });
 
-const run = (dir: string): Promise<BacktestResult> =>
-  backtest({
-    events: { name: EVENTS, batches: readLineBatches(EVENTS) },
-    baseline: { name: "rules", ruleSet: loadRuleSet(DEFAULT_RULES) },
-    candidate: { name: dir, ruleSet: loadRuleSet(dir) },
-    indicators: loadIndicators(join(SAMPLE_DIR, "indicators")),
-    truth: labelsFromFile(join(SAMPLE_DIR, "labels.json")),
-  });
+const run = (dir: string): Promise<BacktestResult> => sampleBacktest(dir);
 
 const row = (r: BacktestResult, id: string) => r.rules.find((x) => x.rule === id)!;
 

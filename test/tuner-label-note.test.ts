@@ -6,13 +6,16 @@
 import { describe, it, expect } from "vitest";
 import { BacktestResult } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { lowerEarlyWarning, sampleBacktest } from "./helpers/tuner.js";
+import { LOWER_EARLY_WARNING, sampleBacktest } from "./helpers/tuner.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
 const NOTE = "one rebrand: exactly two descriptors over the two months; 6 chargebacks, 5 for fraud (too few for the early warning)";
 
+const rulesCopy = defaultRulesCopies("tuner-note");
+
 describe("a merchant that gains an alert, with a labels file", () => {
   it("carries its label's note", async () => {
-    const r = await sampleBacktest(lowerEarlyWarning());
+    const r = await sampleBacktest(rulesCopy(LOWER_EARLY_WARNING));
     expect(r.alertsAdded.map((m) => [m.merchantId, m.detail, m.note])).toEqual([["acq-de:M-200005", "hard-negative", NOTE]]);
     expect(BacktestResult.parse(r)).toEqual(r);
     expect(backtestHtml(r)).toContain(`<td>acq-de:M-200005</td><td>negative (hard-negative)</td><td>+early-warning-disputes (changed), fraud-reason-cluster, high-risk-mcc</td><td>${NOTE}</td>`);

@@ -6,7 +6,8 @@
 import { describe, it, expect } from "vitest";
 import { BacktestResult } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { editedPack, sampleBacktest } from "./helpers/tuner.js";
+import { sampleBacktest } from "./helpers/tuner.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 
 const TRIAL = `
   - id: early-warning-lower
@@ -22,9 +23,11 @@ const TRIAL = `
         - { name: "early warning (trial)", ratio: 0.008, minCount: 6 }
 `;
 
+const rulesCopy = defaultRulesCopies("tuner-shadow");
+
 describe("a shadow rule tried beside the set in force", () => {
   it("lists the merchants it hits, with their labels", async () => {
-    const r = await sampleBacktest(editedPack((t) => t + TRIAL));
+    const r = await sampleBacktest(rulesCopy({ "chargebacks.yaml": (t) => t + TRIAL }));
     expect(r.alertsAdded).toEqual([]);
     expect(r.hitsChanged.map((h) => [h.rule, h.side, h.mode, h.merchantId, h.label])).toEqual([
       ["early-warning-lower", "b", "shadow", "acq-de:M-200005", "negative"],

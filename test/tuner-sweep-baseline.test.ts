@@ -6,7 +6,8 @@
 import { describe, it, expect } from "vitest";
 import { BacktestError, parseSweep, sweepRuleSets } from "../src/app/backtest.js";
 import { backtestHtml, backtestTables } from "../src/app/backtest-report.js";
-import { lowerEarlyWarning, sampleBacktest } from "./helpers/tuner.js";
+import { LOWER_EARLY_WARNING, sampleBacktest } from "./helpers/tuner.js";
+import { defaultRulesCopies } from "./helpers/rules.js";
 import { DEFAULT_RULES } from "../src/lib/paths.js";
 
 const refusal = (f: () => unknown): string => {
@@ -19,9 +20,11 @@ const refusal = (f: () => unknown): string => {
   throw new Error("taken");
 };
 
+const rulesCopy = defaultRulesCopies("tuner-sweep");
+
 describe("a sweep, against the set in force", () => {
   it("draws A's precision and recall on the sweep's chart and gives A a row in the sweep's table", async () => {
-    const dir = lowerEarlyWarning();
+    const dir = rulesCopy(LOWER_EARLY_WARNING);
     const r = await sampleBacktest(dir, { sweep: sweepRuleSets(dir, parseSweep("early-warning-disputes.params.levels[0].ratio=0.01:0.05:0.02")) });
     // A: all 12 positives, nothing else; the candidate's values gain the hard negative
     expect(r.overall.a).toMatchObject({ truePositives: 12, falsePositives: 0 });

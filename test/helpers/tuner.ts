@@ -1,8 +1,5 @@
-// The rule tuner's backtests of the sample: the default pack (A) against an edited copy of it (B), with the sample's
-// indicator sets and labels, as docs/backtest.md's first backtest runs them.
-import { expect } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// The rule tuner's backtests of the sample: the default pack (A) against an edited copy of it (B, made with
+// defaultRulesCopies), with the sample's indicator sets and labels, as docs/backtest.md's first backtest runs them.
 import { join } from "node:path";
 import { backtest, labelsFromFile, type BacktestInput, type BacktestResult } from "../../src/app/backtest.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
@@ -12,20 +9,8 @@ import { DEFAULT_RULES, SAMPLE_DIR } from "../../src/lib/paths.js";
 
 const EVENTS = join(SAMPLE_DIR, "events.ndjson");
 
-/** A copy of the default pack whose chargebacks.yaml `edit` changes (the test fails if it does not). */
-export function editedPack(edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "mt-tuner-"));
-  cpSync(DEFAULT_RULES, dir, { recursive: true });
-  const file = join(dir, "chargebacks.yaml");
-  const text = readFileSync(file, "utf8");
-  const edited = edit(text);
-  expect(edited).not.toBe(text);
-  writeFileSync(file, edited);
-  return dir;
-}
-
 /** The early warning at 0.8% and 6 disputes instead of 1% and 8: B gains the sample's hard negative acq-de:M-200005. */
-export const lowerEarlyWarning = (): string => editedPack((t) => t.replace("ratio: 0.01, minCount: 8 }", "ratio: 0.008, minCount: 6 }"));
+export const LOWER_EARLY_WARNING = { "chargebacks.yaml": (t: string) => t.replace("ratio: 0.01, minCount: 8 }", "ratio: 0.008, minCount: 6 }") };
 
 /** The default pack against `candidate` over the sample, with its indicator sets and labels. */
 export const sampleBacktest = (candidate: string, more: Partial<BacktestInput> = {}): Promise<BacktestResult> =>
