@@ -190,6 +190,11 @@ export function createMetrics() {
       "ended",
       Object.keys(HOLDS_ENDED),
     ),
+    partitionsUnclaimed: g(
+      "partitions_unclaimed",
+      "1 for each partition assigned to this process whose claim failed (PostgreSQL or the broker did not answer) and is tried again: its merchants are not held here and its position and event time not moved on until it is claimed (/readyz claims)",
+      ["partition"],
+    ),
     lag: g("consumer_lag", "messages behind the end of the events topic, per partition this process holds (at scrape, and after each chunk)", ["partition"]),
     merchants: g("merchants_in_memory", "merchants whose state this process holds"),
     checkpointBytes: g("checkpoint_state_bytes", "JSON bytes of merchant state written by the latest checkpoint"),

@@ -408,6 +408,7 @@ export class Runner {
     if (!this.stopping) for (const p of partitions) this.partitions.claimAtAssignment(p, () => !this.stopping && this.assigned.includes(p));
     for (const o of this.partitions.owned.values()) o.recount = true;
     this.commits.keepOnly(partitions);
+    this.partitions.stopClaimRetries(partitions);
     // another member checks them now
     for (const p of [...this.partitions.refused.keys()]) if (!partitions.includes(p)) this.partitions.unrefuse(p);
   }
@@ -885,6 +886,7 @@ export class Runner {
       clearInterval(this.terminatedTimer);
       this.eventTime.stop();
       for (const r of this.partitions.refused.values()) clearTimeout(r.recheck);
+      this.partitions.stopClaimRetries();
       // a checkpoint that fails leaves the previous one, which the next owner starts from: the group is left
       // cleanly all the same, and stop() fails at the end. So does a PostgreSQL that does not answer (hung, or a
       // failover to an address that does not answer, where each statement waits for TCP's timeouts, many minutes):

@@ -8,7 +8,9 @@ import type { FlagNotice } from "../../state/infra.js";
 import type { RecordMark } from "../../sinks/postgres/store.js";
 import { OutboxPublisher } from "../../sinks/publisher.js";
 import { partitionCount } from "../../source/kafka.js";
+import { after, failedAgain, saysFailure, type FailureRun } from "../../lib/failure-run.js";
 import { RunPart, type RunContext } from "./context.js";
+import { FAILURES_SAID_EVERY } from "./retried.js";
 
 /** A merchant held here to link to a merchant flagged on another partition, from the flag's notice. */
 export interface Trigger {
@@ -71,6 +73,10 @@ export interface Owned {
   uncounted: { upTo: bigint; consumed: number; processed: Partial<Record<EventType, number>> };
 }
 
+/** The first retry of a claim at assignment that failed, doubled at each failure up to CLAIM_RETRY_LAST_MS (retryClaim). */
+export const CLAIM_RETRY_FIRST_MS = 1000;
+export const CLAIM_RETRY_LAST_MS = 15_000;
+
 /** How often a partition refused for positions that are not in its log is claimed again (the operator may have reset them). */
 export const REFUSED_RECHECK_MS = 15_000;
 
@@ -109,6 +115,8 @@ export class Partitions extends RunPart {
   readonly unclaimed = new Map<number, OutboxPublisher>();
   /** claims under way, at assignment (claimAtAssignment) or at a batch: another of the partition waits for it (shared) */
   readonly claiming = new Map<number, Promise<void>>();
+  /** partitions assigned whose claim at assignment failed, tried again (retryClaim): the run of failures, the latest's error */
+  readonly unclaimedRetries = new Map<number, FailureRun & { error: string; timer: NodeJS.Timeout }>();
   /** where each partition PostgreSQL had nothing of started in this process (startOf) */
   private readonly starts = new Map<number, bigint>();
   private readonly member = `${hostname()}:${process.pid}`;
@@ -216,31 +224,93 @@ export class Partitions extends RunPart {
    * position (no checkpoint since) is rebuilt from the events Kafka is sent back to. `assigned` says the partition is
    * still this member's (a rebalance may take it during the claim): if not, the claim is let go, nothing written.
    * A partition PostgreSQL has nothing of is claimed at its first batch, which says where it starts. One that could
-   * not be claimed now (PostgreSQL or the broker away) is too.
+   * not be claimed now (PostgreSQL or the broker away) is tried again (retryClaim): at its end, no batch would claim it.
    */
   claimAtAssignment(p: number, assigned: () => boolean): void {
-    if (this.owned.has(p) || this.claiming.has(p) || this.refused.has(p)) return;
-    void this.shared(
-      p,
-      (async () => {
-        if (!(await this.store.hasPositions(this.cfg.eventsTopic, p)) || !assigned()) return;
-        const owned = await this.claim(p, null);
-        if (!owned) return;
-        if (!assigned()) {
-          await this.release(p, false);
+    if (this.owned.has(p) || this.claiming.has(p) || this.refused.has(p) || this.unclaimedRetries.has(p)) return;
+    void this.claimAssigned(p, assigned);
+  }
+
+  /** One try of claimAtAssignment; a failure is tried again (retryClaim). */
+  private async claimAssigned(p: number, assigned: () => boolean): Promise<void> {
+    try {
+      await this.shared(
+        p,
+        (async () => {
+          if (!(await this.store.hasPositions(this.cfg.eventsTopic, p)) || !assigned()) return;
+          const owned = await this.claim(p, null);
+          if (!owned) return;
+          if (!assigned()) {
+            await this.release(p, false);
+            return;
+          }
+          // from the record the checkpoint was taken after (compared at the first batch), else the state's position
+          const from = owned.verify?.offset ?? (owned.position === null ? undefined : String(owned.position));
+          if (from !== undefined && BigInt(from) < owned.end) {
+            try {
+              this.hooks.consumer()?.seek({ topic: this.cfg.eventsTopic, partition: p, offset: from });
+            } catch {
+              // not running: the restarted consumer fetches from the group's offset, and the first batch seeks (processBatch)
+            }
+          }
+        })(),
+      );
+      this.claimRetried(p, this.owned.has(p) ? "claimed" : undefined);
+    } catch (err) {
+      this.retryClaim(p, assigned, err as Error);
+    }
+  }
+
+  /**
+   * A claim at assignment that failed, tried again after a backoff (CLAIM_RETRY_FIRST_MS doubling to
+   * CLAIM_RETRY_LAST_MS) until the partition is claimed (here, or at a batch meanwhile), no longer assigned, or the
+   * process stops. Said at the first failure and once every FAILURES_SAID_EVERY after, not at each try; /readyz
+   * (claims) and moneytrail_partitions_unclaimed show it meanwhile.
+   */
+  private retryClaim(p: number, assigned: () => boolean, err: Error): void {
+    const before = this.unclaimedRetries.get(p);
+    const run = failedAgain(before);
+    const retryInMs = Math.min(CLAIM_RETRY_LAST_MS, CLAIM_RETRY_FIRST_MS * 2 ** (run.failures - 1));
+    const retry = {
+      ...run,
+      error: err.message,
+      timer: setTimeout(() => {
+        if (this.unclaimedRetries.get(p) !== retry) return;
+        if (!assigned() || this.refused.has(p)) return this.claimRetried(p);
+        // claimed at a batch meanwhile, or a claim under way there: its end decides
+        if (this.owned.has(p)) return this.claimRetried(p, "claimed at a batch");
+        const claiming = this.claiming.get(p);
+        if (claiming) {
+          void claiming.then(() => (this.owned.has(p) ? this.claimRetried(p, "claimed at a batch") : this.retryClaim(p, assigned, err)));
           return;
         }
-        // from the record the checkpoint was taken after (compared at the first batch), else the state's position
-        const from = owned.verify?.offset ?? (owned.position === null ? undefined : String(owned.position));
-        if (from !== undefined && BigInt(from) < owned.end) {
-          try {
-            this.hooks.consumer()?.seek({ topic: this.cfg.eventsTopic, partition: p, offset: from });
-          } catch {
-            // not running: the restarted consumer fetches from the group's offset, and the first batch seeks (processBatch)
-          }
-        }
-      })().catch((err: Error) => this.log.warn({ partition: p, err: err.message }, "a partition assigned could not be claimed at once; it is claimed at its first batch")),
-    );
+        void this.claimAssigned(p, assigned);
+      }, retryInMs).unref(),
+    };
+    this.unclaimedRetries.set(p, retry);
+    this.metrics.partitionsUnclaimed.set({ partition: String(p) }, 1);
+    if (saysFailure(run, FAILURES_SAID_EVERY))
+      this.log.warn(
+        { partition: p, err: err.message, retryInMs, ...after(run).fields },
+        `a partition assigned could not be claimed (PostgreSQL or the broker did not answer): tried again, ${CLAIM_RETRY_FIRST_MS / 1000} s after the first failure and up to every ${CLAIM_RETRY_LAST_MS / 1000} s, until it is (said again every ${FAILURES_SAID_EVERY} failures, and when it is claimed). Meanwhile its merchants are not held here (a flag on another partition links none of them) and its position and event time stay as its previous owner left them, unless an event of it comes`,
+      );
+  }
+
+  /** A claim at assignment no longer tried again: said if it had failed and `how` it ended (undefined: not claimed, as no longer needed). */
+  private claimRetried(p: number, how?: string): void {
+    const r = this.unclaimedRetries.get(p);
+    if (!r) return;
+    clearTimeout(r.timer);
+    this.unclaimedRetries.delete(p);
+    this.metrics.partitionsUnclaimed.remove({ partition: String(p) });
+    const a = after(r);
+    if (how) this.log.info({ partition: p, ...a.fields }, `the partition assigned is ${how}, ${a.words}`);
+    else this.log.info({ partition: p, ...a.fields }, `the partition's claim at assignment is no longer tried (no longer assigned here, refused, no positions to claim, or a stop), ${a.words}`);
+  }
+
+  /** Claims at assignment no longer tried again (stop(), or their partitions no longer assigned: a rebalance). */
+  stopClaimRetries(keep: readonly number[] = []): void {
+    for (const p of [...this.unclaimedRetries.keys()]) if (!keep.includes(p)) this.claimRetried(p);
   }
 
   /** A claim under way, as `claiming` has it until it ends: one claim of a partition at a time. */

@@ -160,6 +160,14 @@ export class Serving extends RunPart {
       positions: this.partitions.refused.size
         ? { ok: false, detail: [...this.partitions.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
+      claims: this.partitions.unclaimedRetries.size
+        ? {
+            ok: false,
+            detail:
+              [...this.partitions.unclaimedRetries].map(([p, r]) => `partition ${p}: assigned, its claim has failed ${r.failures} times since ${sinceText(r)} (${r.error})`).join("; ") +
+              ": tried again until it is; meanwhile its merchants are not held here and its position and event time not moved on",
+          }
+        : { ok: true },
       outbox: this.outboxCheck(),
       commits: this.commits.commitFailures.size
         ? {
