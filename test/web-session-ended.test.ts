@@ -1,6 +1,6 @@
 // A reviewer's form sent after the session ended (8 hours after signing in, or signed out in another tab), or from a
-// page of an earlier sign-in, is refused as a page that says nothing was done and leads back to the case, not as
-// the API's JSON about bearer tokens.
+// page of an earlier sign-in, is refused as a page that says nothing was done and leads back to the case (with what
+// was sent), not as the API's JSON about bearer tokens.
 import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
@@ -32,7 +32,8 @@ describe("a form from the case page", { timeout: 60_000 }, () => {
     expect(ended.statusCode).toBe(401);
     expect(ended.headers["content-type"]).toMatch(/^text\/html/);
     expect(ended.body).toContain("Nothing was done");
-    expect(ended.body).toContain(`href="/login?next=${encodeURIComponent(`/cases/${caseId}`)}"`);
+    // a sign-in that leads back to the case (and brings the comment back: web-session-ended-kept.test.ts)
+    expect(ended.body).toContain(`<form method="post" action="/login"><input type="hidden" name="next" value="/cases/${caseId}">`);
     expect(ended.body).not.toContain("Bearer");
 
     // signed in again (a new session, a new CSRF token), the form of the old page is sent once more
@@ -41,7 +42,10 @@ describe("a form from the case page", { timeout: 60_000 }, () => {
     expect(old.statusCode).toBe(403);
     expect(old.headers["content-type"]).toMatch(/^text\/html/);
     expect(old.body).toContain("Nothing was done");
-    expect(old.body).toContain(`href="/cases/${caseId}"`);
+    // the case, with the comment back in its field under this sign-in's CSRF token, to send again
+    expect(old.body).toContain(`Case #${caseId}`);
+    expect(old.body).toMatch(/<textarea name="body"[^>]*>checked the descriptors<\/textarea>/);
+    expect(csrfOf(old.body)).not.toBe(csrf);
     expect((await db.query("SELECT 1 FROM mt_case_comments")).rows).toEqual([]);
 
     // the API answers as before, in JSON

@@ -41,7 +41,7 @@ th{background:#eef1f5}section{background:#fff;border:1px solid #d5d9e0;padding:.
 .sev-medium{background:#fde68a;padding:0 .4em}.sev-low{background:#e5e7eb;padding:0 .4em}
 strong.new{color:#9b1c1c}.error{background:#fee2e2;border:1px solid #b91c1c;padding:.5em 1em}.notice{background:#dcfce7;border:1px solid #15803d;padding:.5em 1em}
 code,.hash{font-family:ui-monospace,monospace;font-size:.9em}.muted{color:#5b6472}form.inline{display:inline}
-.actions form{margin:.3em 0}label{margin-right:.6em}button{cursor:pointer}
+.actions form{margin:.3em 0}.kept dd{white-space:pre-wrap}label{margin-right:.6em}button{cursor:pointer}
 @media print{header,.actions,.noprint{display:none}body{background:#fff}section{border:0}}
 header nav{display:flex;gap:1.2em}:focus-visible{outline:3px solid #1f3a5f;outline-offset:2px}header :focus-visible{outline-color:#fff}
 .vh,.skip:not(:focus){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}

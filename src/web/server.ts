@@ -24,7 +24,7 @@ import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { csvLines, toCsv } from "./csv.js";
 import { queuePage } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
-import { adminPage, loginPage, passwordChangedPage, passwordPage } from "./pages/other.js";
+import { KeptForm, adminPage, loginPage, passwordChangedPage, passwordPage, signInForm } from "./pages/other.js";
 import { AUDIT_PAGE_MAX, AUDIT_PAGE_ROWS, auditorPage } from "./pages/audit.js";
 
 export interface WebOptions {
@@ -185,9 +185,25 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // a page's form refused before its route ran, as a page (a browser shows JSON as raw text): nothing was done, and
   // the way back to the page it was sent from (a case's forms post to /cases/ID/...; any other to one's home page)
-  const formRefused = (reply: FastifyReply, status: 401 | 403, why: string, back: Html) =>
-    sendHtml(reply, layout("Nothing was done", null, html`<h1>Nothing was done</h1><p class="error" role="alert">${why}</p><p>${back}</p>`), status);
+  const formRefused = (reply: FastifyReply, status: 401 | 403, why: string, back: Html, after: Html | string = "") =>
+    sendHtml(reply, layout("Nothing was done", null, html`<h1>Nothing was done</h1><p class="error" role="alert">${why}</p><p>${back}</p>${after}`), status);
   const formPage = (req: FastifyRequest) => /^\/cases\/\d+(?=[/?]|$)/.exec(req.url)?.[0] ?? "/";
+  // what a case's decision or comment form sent, kept when it cannot be taken (the session ended, or the page is of an
+  // earlier sign-in) so that nothing typed is lost; never from another site's page, whose text must not appear here
+  const keptOf = (req: FastifyRequest): KeptForm | undefined => {
+    const form = /^\/cases\/\d+\/(action|comment)$/.exec(req.url)?.[1];
+    const site = req.headers["sec-fetch-site"];
+    if (!form || site === "cross-site" || site === "same-site") return undefined;
+    const { _csrf, ...sent } = (req.body ?? {}) as Record<string, unknown>;
+    return KeptForm.parse({ form, fields: Object.fromEntries(Object.entries(sent).filter(([, v]) => typeof v === "string")) });
+  };
+  // a kept form back on its case's page, filled in as it was sent (a decision still counts only on the case as its
+  // first page showed it: its `seen` goes with it); the page is an opening of the case, as any
+  const keptCasePage = async (actor: Actor, csrf: string, caseId: string, kept: KeptForm, o: CasePageOptions) => {
+    const { detail, seen } = await store.open(caseId, actor, "page");
+    const form = kept.form === "action" ? { typed: kept.fields } : { comment: kept.fields.body ?? "" };
+    return casePage({ ...actor, csrf }, detail, { ...o, ...form, seen, opening: true, assignees: await store.assignees() });
+  };
 
   app.addHook("preHandler", async (req, reply) => {
     const perm = req.routeOptions.config.perm;
@@ -207,6 +223,15 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         if (req.method !== "GET" && req.method !== "HEAD") {
           const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.headers["x-csrf-token"];
           if (sent !== s.csrf) {
+            const kept = pageForm && can(s.role, "cases:act") ? keptOf(req) : undefined;
+            if (kept)
+              return sendHtml(
+                reply,
+                await keptCasePage(req.actor, s.csrf, /\d+/.exec(req.url)![0], kept, {
+                  error: "Nothing was done: this form is from a page of an earlier sign-in (you signed in again since, perhaps in another tab or window). It is filled in below as you sent it: check it and send it again.",
+                }),
+                403,
+              );
             if (pageForm)
               return formRefused(
                 reply,
@@ -220,15 +245,17 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       }
     }
     if (!req.actor) {
-      if (pageForm)
+      if (pageForm) {
+        const why = idle ? `You are not signed in any more: ${idleEnd}.` : "You are not signed in any more: your session ended (you signed out, or its hours were over).";
+        const kept = keptOf(req);
+        if (kept) return formRefused(reply, 401, why, html`Sign in again below: what you sent is kept.`, signInForm(formPage(req), { kept }));
         return formRefused(
           reply,
           401,
-          idle
-            ? `You are not signed in any more: ${idleEnd}.`
-            : "You are not signed in any more: your session ended (you signed out, or its hours were over).",
+          why,
           html`<a href="/login?next=${encodeURIComponent(formPage(req))}">Sign in again</a> and send it again (Back in your browser may still hold what you typed).`,
         );
+      }
       if (bearer)
         return reply.code(401).send({
           error: "that API token is none of this service's (mistyped, cut short, or from another installation): send the token as it was printed, or get one from the operator, on the server (`moneytrail users token NAME`)",
@@ -293,15 +320,23 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/login", { preHandler: fromThisSite }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
+    // a case's form the session ended under, kept through the sign-in (a wrong password included)
+    const kept = keptFormOf(b.kept);
     const r = await auth.login(String(b.username ?? ""), String(b.password ?? ""), req.ip, req.cookies[SESSION_COOKIE]);
-    if (!r) return sendHtml(reply, loginPage({ error: "Wrong user name or password." }, safeNext(b.next), o.noAccount), 401);
+    if (!r) return sendHtml(reply, loginPage({ error: "Wrong user name or password.", kept }, safeNext(b.next), o.noAccount), 401);
     if ("retryAfterMs" in r) {
       reply.header("retry-after", String(Math.ceil(r.retryAfterMs / 1000)));
       const message = `Too many wrong passwords for this name or from this address: ${tryAgainIn(r.retryAfterMs)}`;
-      return sendHtml(reply, loginPage({ error: message }, safeNext(b.next), o.noAccount), 429);
+      return sendHtml(reply, loginPage({ error: message, kept }, safeNext(b.next), o.noAccount), 429);
     }
     reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
+    const keptCase = /^\/cases\/(\d+)$/.exec(safeNext(b.next))?.[1];
+    if (kept && keptCase && can(r.session.role, "cases:act")) {
+      const actor: Actor = { username: r.session.username, role: r.session.role, credential: "session" };
+      const notice = "Signed in again. Nothing was done yet: your form is filled in below as you sent it; check it and send it again.";
+      return sendHtml(reply, await keptCasePage(actor, r.session.csrf, keptCase, kept, { notice }));
+    }
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });
   app.post("/logout", { preHandler: fromThisSite }, async (req, reply) => {
@@ -661,6 +696,15 @@ function ifMatch(header: string | undefined): string | undefined {
   if (tag === undefined || !isCaseVersion(tag))
     throw new CaseError(400, `If-Match: ${header} is not a version of a case: send the ETag of GET /api/cases/:id as it came ("…", in quotes), or no If-Match to act on the case as it is`);
   return tag;
+}
+
+/** The kept form a sign-in carries (its hidden field), or undefined: one that does not read as one is left out. */
+function keptFormOf(v: unknown): KeptForm | undefined {
+  try {
+    return typeof v === "string" ? KeptForm.safeParse(JSON.parse(v)).data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Only a local path: a sign-in link must not send the reviewer to another site. */

@@ -24,7 +24,7 @@ export interface CasePageOptions {
   withheld?: number;
   /** a refused comment's text, back in its field */
   comment?: string;
-  /** a refused decision's fields as its form sent them, back in that form */
+  /** a refused decision's fields as its form sent them, back in that form (with its `seen`, when kept through a sign-in) */
   typed?: Record<string, string>;
   /** who the case can be handed over to: the active reviewers */
   assignees?: readonly string[];
@@ -211,7 +211,7 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   // what a refused form sent, by name, so that the reviewer need not type a reference again, and the form's button
   const form = (action: string, label: string, fields: (sent: (name: string) => string, refused: Html, label: string) => Html = () => html``, kind = action) => {
     const typed = o.typed?.action === action && (kind === "handover") === (o.typed.assignee !== undefined) ? o.typed : undefined;
-    return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${caseVersion(c)}">${fields(
+    return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${typed?.seen ?? caseVersion(c)}">${fields(
       (name) => typed?.[name] ?? "",
       refusedBy(typed !== undefined),
       label,

@@ -2,12 +2,46 @@
 import { csrfField, html, layout, type Html, type PageUser } from "../html.js";
 import { ROLE_SCOPE, type LiveToken, type RevokedToken } from "../auth.js";
 import { ROLES } from "../../cases/store.js";
+import { z } from "zod";
 
 /** A refused form's fields are described by its error, so that a screen reader reads it with each of them. */
 const describedBy = (error: string | undefined): Html => (error ? html` aria-describedby="form-error"` : html``);
 
+/**
+ * A case's form sent after its session ended: which form (a decision, a comment) and its fields as sent, the CSRF
+ * token left out. It goes through the sign-in as a hidden field, so that the case comes back with the form filled in.
+ */
+export const KeptForm = z.object({ form: z.enum(["action", "comment"]), fields: z.record(z.string(), z.string()) });
+export type KeptForm = z.infer<typeof KeptForm>;
+
+// a kept form's fields as its page labels them (`seen`, the case's version, is the form's own)
+const KEPT_LABELS: Record<string, string> = {
+  action: "decision",
+  assignee: "hand over to",
+  reportRef: "report reference",
+  reason: "dismissal reason",
+  terminationRef: "the bank's termination reference",
+  note: "note",
+  body: "comment",
+};
+
+/** The sign-in form; with a kept form, what it sent listed above it (to copy, whatever happens) and carried through. */
+export function signInForm(next: string, o: { error?: string; kept?: KeptForm } = {}): Html {
+  const listed = Object.entries(o.kept?.fields ?? {}).filter(([k, v]) => k !== "seen" && v !== "");
+  return html`${
+    o.kept
+      ? html`<section id="kept" class="kept"><h2>What you sent</h2><p>Nothing was done with it. Sign in, and the case comes back with the form filled in as you sent it, to check and send again.</p><dl>${listed.map(
+          ([k, v]) => html`<dt>${KEPT_LABELS[k] ?? k}</dt><dd>${v}</dd>`,
+        )}</dl></section>`
+      : ""
+  }<form method="post" action="/login"><input type="hidden" name="next" value="${next}">${o.kept ? html`<input type="hidden" name="kept" value="${JSON.stringify(o.kept)}">` : ""}
+<p><label>User name <input name="username"${describedBy(o.error)} autocomplete="username" required autofocus></label></p>
+<p><label>Password <input name="password"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
+<p><button>Sign in</button></p></form>`;
+}
+
 export function loginPage(
-  o: { error?: string; notice?: string } = {},
+  o: { error?: string; notice?: string; kept?: KeptForm } = {},
   next = "/",
   noAccount: Html | string = html`An administrator adds one: <code>moneytrail users add NAME --role reviewer</code>.`,
 ): string {
@@ -15,10 +49,7 @@ export function loginPage(
     "Sign in",
     null,
     html`<h1>Sign in</h1>${o.error ? html`<p class="error" role="alert" id="form-error">${o.error}</p>` : ""}${o.notice ? html`<p class="notice">${o.notice}</p>` : ""}
-<form method="post" action="/login"><input type="hidden" name="next" value="${next}">
-<p><label>User name <input name="username"${describedBy(o.error)} autocomplete="username" required autofocus></label></p>
-<p><label>Password <input name="password"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
-<p><button>Sign in</button></p></form>
+${signInForm(next, o)}
 <p class="muted">No account? ${noAccount}</p>`,
   );
 }
