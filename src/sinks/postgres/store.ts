@@ -385,14 +385,17 @@ export class PgStore {
  * partitions whose positions are not in the log): every partition of `topic` starts again at the log's start,
  * with the merchants' state kept (the new log holds only events not seen before) or forgotten (it holds the old
  * events again, which rebuild it). The epoch moves on, so a consumer still holding one of them is fenced and
- * claims it again. Returns the partitions reset.
+ * claims it again. Their event times (app/run/event-time.ts) are of the old log, either way: forgotten, as a first
+ * claim has none, or a partition going through the log again from its start would keep the old frontier (it only
+ * grows) and the others would run past it; its staleness counts from the next claim. Returns the partitions reset.
  */
 export async function resetPositions(db: Db, groupId: string, topic: string, keepState: boolean): Promise<number[]> {
   return db.tx(async (c) => {
     if (!keepState) await c.query("DELETE FROM mt_merchant_state WHERE group_id = $1 AND topic = $2", [groupId, topic]);
     const { rows } = await c.query<{ partition: number }>(
       `UPDATE mt_partitions SET epoch = epoch + 1, owner = NULL, next_offset = 0, state_offset = 0,
-         state_record_offset = NULL, state_record_timestamp = NULL, state_record_key = NULL, partitions = NULL
+         state_record_offset = NULL, state_record_timestamp = NULL, state_record_key = NULL, partitions = NULL,
+         reached_at = NULL, at_end = NULL, event_time_at = NULL
        WHERE group_id = $1 AND topic = $2 RETURNING partition`,
       [groupId, topic],
     );
