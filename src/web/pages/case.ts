@@ -10,6 +10,7 @@ import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dism
 import type { Alert, AlertContext, EvidenceEvent, MatchedAsEvidence } from "../../decode/events.js";
 import { urlHost } from "../../lib/url.js";
 import { formWords } from "../../rules/kinds/flagged-site-link.js";
+import { pct } from "../../rules/kind.js";
 
 export interface CasePageOptions {
   /** the hash of a URL revealed by this request */
@@ -35,6 +36,30 @@ export interface CasePageOptions {
 }
 
 const eventAnchor = (eventId: string) => `ev-${eventId}`;
+
+const counted = (one: string, many: string) => (n: number) => `${n} ${n === 1 ? one : many}`;
+const confidence = (n: number) => `confidence ${n}`;
+/**
+ * What a signal's value and threshold count, by rule kind, so that the columns read without the rule's internals
+ * (3.01% against 1.00%, not 0.0301 against 0.01). A kind added to the engine needs its line here
+ * (web-case-signal-units.test.ts checks); one from elsewhere that the page does not know keeps the bare number.
+ */
+export const SIGNAL_FIGURES: Readonly<Record<string, (n: number) => string>> = {
+  "chargeback-ratio": pct,
+  "reason-cluster": pct,
+  "subscription-pattern": pct,
+  "cross-border": pct,
+  "undisclosed-referrers": pct,
+  "high-risk-mcc": (n) => `${n}×`,
+  "test-transactions": counted("distinct card", "distinct cards"),
+  "descriptor-churn": counted("descriptor", "descriptors"),
+  "descriptor-keywords": counted("listed keyword", "listed keywords"),
+  "shared-infrastructure": counted("flagged merchant or listed identifier", "flagged merchants or listed identifiers"),
+  "cloaked-content": counted("cloaked page", "cloaked pages"),
+  "flagged-site-link": confidence,
+  "listed-identifier": confidence,
+};
+const figure = (kind: string | undefined, n: number): string => (kind !== undefined && Object.hasOwn(SIGNAL_FIGURES, kind) ? SIGNAL_FIGURES[kind]!(n) : String(n));
 
 const money = (minor: number | undefined, currency: string | undefined) =>
   minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
@@ -339,7 +364,7 @@ ${
         ({ signal: s, earlier }) =>
           html`<tr><td>${s.rule}<br><span class="muted">${s.kind ?? ""}</span>${
             earlier ? html`<br><span class="muted">from the earlier alert ${earlier.alertId} of ${when(earlier.raisedAt)}, not in the latest</span>` : ""
-          }</td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${s.value}</td><td>${s.threshold}</td><td>${evidenceOf(s.evidence.eventIds)}</td></tr>`,
+          }</td><td>${s.explanation ? mask(s.explanation) : ""}</td><td>${figure(s.kind, s.value)}</td><td>${figure(s.kind, s.threshold)}</td><td>${evidenceOf(s.evidence.eventIds)}</td></tr>`,
       )}</tbody></table><p class="muted">Latest alert ${latest.alertId}, raised ${when(latest.raisedAt)} by rule set ${latest.ruleSet.id} version <code>${latest.ruleSet.version}</code>.</p>`
     : html`<p>No alert.</p>`
 }</section>
