@@ -723,6 +723,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
 
 /** PostgreSQL's code for a statement the role may not run. */
 const INSUFFICIENT_PRIVILEGE = "42501";
+/** PostgreSQL's code for a CREATE with no schema in the search path that the role may use */
+const NO_SCHEMA = "3F000";
 
 /**
  * Applies the pending migrations; returns how many. A role that does not own the tables (the service's, see
@@ -733,9 +735,20 @@ export async function migrate(client: Migratable): Promise<number> {
   try {
     await client.query("SELECT pg_advisory_xact_lock(7482019)");
     // CREATE TABLE IF NOT EXISTS would need the right to create, which a service role does not have
-    const { rows: present } = await client.query<{ ok: boolean }>("SELECT to_regclass('mt_schema_migrations') IS NOT NULL AS ok");
-    if (!present[0]!.ok) await client.query("CREATE TABLE mt_schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    const { rows } = await client.query<{ version: number }>("SELECT version FROM mt_schema_migrations");
+    const { rows: present } = await client.query<{ ok: boolean; role: string }>("SELECT to_regclass('mt_schema_migrations') IS NOT NULL AS ok, current_user AS role");
+    const { ok, role } = present[0]!;
+    let rows: { version: number }[];
+    try {
+      if (!ok) await client.query("CREATE TABLE mt_schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+      ({ rows } = await client.query<{ version: number }>("SELECT version FROM mt_schema_migrations"));
+    } catch (err) {
+      // the service's role started before the owner created the tables, or let it use them: a first deployment's slip
+      const code = (err as { code?: string }).code;
+      if (code !== INSUFFICIENT_PRIVILEGE && code !== NO_SCHEMA) throw err;
+      throw new UsageError(
+        `this role (${role}) ${ok ? "may not use moneytrail's tables" : "finds no moneytrail tables and may not create them"} (${(err as Error).message}): run \`moneytrail db migrate --service-role ${role}\` with the tables' owner's DATABASE_URL, then start again`,
+      );
+    }
     const done = new Set(rows.map((r) => r.version));
     let applied = 0;
     for (const m of MIGRATIONS) {
