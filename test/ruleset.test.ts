@@ -98,7 +98,7 @@ describe("the default pack", () => {
   it("applies defaults to parameters", () => {
     rs = loadRuleSet(DEFAULT_RULES);
     const fsl = rs.rules.find((r) => r.id === "flagged-site-link")!;
-    expect(fsl.params).toEqual({ minConfidence: 50, criticalConfidence: 80, lookAlikeShare: 0.75, sources: ["websites", "checkout", "referrer", "crawl"] });
+    expect(fsl.params).toEqual({ minConfidence: 50, criticalConfidence: 80, lookAlikeShare: 0.75, typedShare: 0.55, sources: ["websites", "checkout", "referrer", "crawl"] });
     const ur = rs.rules.find((r) => r.id === "undisclosed-referrers")!;
     expect(ur.params).toEqual({
       threshold: 0.25,

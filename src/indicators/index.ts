@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { INDICATOR_SET_MAX_BYTES, indicatorKey, isRedTlp, parseAnyIndicatorSet, type IndicatorKind, type IndicatorSet, type Tlp } from "./schema.js";
-import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, hostSkeleton, parseHttpUrl, sha256Tagged } from "../lib/url.js";
+import { MEMO_CAP, canonicalHost, canonicalOf, domainSuffixes, hostAddress, hostSkeleton, nameAndSuffix, parseHttpUrl, sha256Tagged, typedName, typedOrigins } from "../lib/url.js";
 import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
@@ -12,6 +12,12 @@ import { verifySet, type TrustStore } from "./sign.js";
 import { withoutBom } from "../decode/decode.js";
 
 const URL_HOST = /^(\[[^\]]*\]|[^/?:]*)/;
+// a listed name's registrable label, as it reads typed, shorter than this is not looked for typed (two names of four
+// letters one typo apart are common), and one shorter than TYPED_DROP not with a letter dropped (one letter off a
+// short name is another word)
+const TYPED_MIN = 5;
+const TYPED_DROP = 8;
+const LETTER = /[a-z]/;
 
 export interface IndicatorRef {
   set: string;
@@ -31,11 +37,14 @@ const NONE: readonly IndicatorRef[] = Object.freeze([]);
 
 /**
  * An entry whose listed domain or page a URL's host is only drawn like (see hostSkeleton), with the listed domain or
- * the listed page's host (its path, an abuse page's address, is no part of what an alert says).
+ * the listed page's host (its path, an abuse page's address, is no part of what an alert says); `typed` when the host
+ * is only an ASCII typosquat of a listed domain (typedName, typedOrigins: for a hashed one, `listed` is the name whose
+ * hash it is), which honest names are more often by chance.
  */
 export interface LookAlike {
   ref: IndicatorRef;
   listed: string;
+  typed?: true;
 }
 const NO_LOOK_ALIKES: readonly LookAlike[] = Object.freeze([]);
 
@@ -187,6 +196,12 @@ export class IndicatorIndex {
    */
   private readonly skeletons = { domain: new Map<string, string[]>(), url: new Map<string, string[]>() };
   /**
+   * plain domain keys by how they read typed (typedName of the name left of the suffix, then the suffix), and, for a
+   * registrable label of TYPED_DROP letters or more as read so, by each reading with one letter dropped (a host that
+   * dropped it reads so): the keys an ASCII typosquat of them reads as
+   */
+  private readonly typed = new Map<string, string[]>();
+  /**
    * URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales. One lookup per
    * question: flagged-site-link and the evidence ask matchesAt for all they need of a URL.
    */
@@ -249,6 +264,7 @@ export class IndicatorIndex {
     // the canonical URL's host: up to its port, path or query; an IPv6 host whole, brackets and colons in it
     if (kind === "url") this.urlHosts.add(URL_HOST.exec(key)![0]);
     if ((kind === "url" || kind === "domain") && key.includes("xn--")) this.putSkeleton(kind, key);
+    if (kind === "domain") this.putTyped(key);
     if (kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
   }
 
@@ -260,6 +276,27 @@ export class IndicatorIndex {
     const keys = this.skeletons[kind].get(skeleton);
     if (!keys) this.skeletons[kind].set(skeleton, [key]);
     else if (!keys.includes(key)) keys.push(key);
+  }
+
+  /** Files a domain key under how it reads typed, and with one letter of its registrable label dropped (see `typed`). */
+  private putTyped(key: string): void {
+    const parts = nameAndSuffix(key);
+    if (!parts) return;
+    const [name, suffix] = parts;
+    const typed = typedName(name);
+    const length = typed.length - typed.lastIndexOf(".") - 1;
+    if (length < TYPED_MIN) return;
+    const file = (n: string) => {
+      const k = `${n}.${suffix}`;
+      const keys = this.typed.get(k);
+      if (!keys) this.typed.set(k, [key]);
+      else if (!keys.includes(key)) keys.push(key);
+    };
+    file(typed);
+    if (length < TYPED_DROP) return;
+    // letters only: a number is no typo of another (flagged-10 and flagged-0 are two names of a series); the reading
+    // after the drop, as a double it leaves is read once
+    for (let i = name.lastIndexOf(".") + 1; i < name.length; i++) if (LETTER.test(name[i]!)) file(typedName(name.slice(0, i) + name.slice(i + 1)));
   }
 
   /**
@@ -383,12 +420,16 @@ export class IndicatorIndex {
     return as;
   }
 
-  /** For matchUrlAnyTime: the domain and url entries the host is drawn like, less those it matched (`exact`). */
+  /**
+   * For matchUrlAnyTime: the domain and url entries the host is drawn like, less those it matched (`exact`); then the
+   * domain and domain-sha256 entries it is an ASCII typosquat of (typedLookAlikes), unless a domain entry lists it.
+   */
   private lookAlikesOf(url: URL, host: string, exact: readonly IndicatorRef[]): readonly LookAlike[] {
     const skeleton = hostSkeleton(host);
-    // an ASCII host (the hot path) can only look like a name listed in xn-- form
+    // an ASCII host (the hot path) can only look like a name listed in xn-- form, or be typed like a listed name
     const ascii = skeleton === host;
-    if (ascii && this.skeletons.domain.size === 0 && this.skeletons.url.size === 0) return NO_LOOK_ALIKES;
+    const typed = ascii && (this.typed.size > 0 || this.has("domain-sha256"));
+    if (ascii && !typed && this.skeletons.domain.size === 0 && this.skeletons.url.size === 0) return NO_LOOK_ALIKES;
     const look = (kind: "domain" | "url") => this.has(kind) && (!ascii || this.skeletons[kind].size > 0);
     const out: LookAlike[] = [];
     const add = (kind: "domain" | "url", key: string) => {
@@ -407,7 +448,28 @@ export class IndicatorIndex {
         add("url", path);
       }
     }
+    if (typed) this.typedLookAlikes(host, exact, out);
     return out.length ? out : NO_LOOK_ALIKES;
+  }
+
+  /**
+   * Into `out`: the domain entries an ASCII host reads as typed (`typed`), and the domain-sha256 entries of a name it
+   * may have been typed from (typedOrigins; a hash hides the name, so only names made from the host can be compared),
+   * less those it already looks like (out); none when a domain entry lists the host itself (`exact`).
+   */
+  private typedLookAlikes(host: string, exact: readonly IndicatorRef[], out: LookAlike[]): void {
+    // a listed site is no typosquat of another listed name
+    if (exact.some((r) => r.kind === "domain" || r.kind === "domain-sha256")) return;
+    const add = (ref: IndicatorRef, listed: string) => {
+      if (!out.some((m) => m.ref === ref)) out.push({ ref, listed, typed: true });
+    };
+    if (this.typed.size > 0) {
+      const parts = nameAndSuffix(host);
+      if (parts)
+        for (const name of domainSuffixes(typedName(parts[0])))
+          for (const listed of this.typed.get(`${name}.${parts[1]}`) ?? []) for (const ref of this.lookup("domain", listed, null)) add(ref, listed);
+    }
+    if (this.has("domain-sha256")) for (const name of typedOrigins(host)) for (const ref of this.lookup("domain-sha256", sha256Tagged(name), null)) add(ref, name);
   }
 
   /**

@@ -68,6 +68,52 @@ export function hostSkeleton(host: string): string {
   return host.includes("xn--") ? latinSkeleton(domainToUnicode(host)) : host;
 }
 
+// ASCII typosquats: a name written so that it gets past an exact list while a reader takes it for the name. rn is
+// drawn like m and vv like w, 1 and i like l (I, lowercased in a host), 0 like o; a hyphen added or dropped, a
+// letter doubled or a double written once. Each is read as what it is taken for, on both sides, so that a host and a
+// listed name typed from one another read alike in either direction.
+const TYPED = /rn|vv|[01i-]/g;
+const TYPED_AS: Readonly<Record<string, string>> = { rn: "m", vv: "w", "0": "o", "1": "l", i: "l", "-": "" };
+const TYPED_BUT_I = /rn|vv|[01-]/g;
+const DOUBLED = /([a-z0-9])\1+/g;
+
+/**
+ * A canonical host's name left of its public suffix, and the suffix ("pay.shop.co.uk": "pay.shop", "co.uk"); null for
+ * an address, a single label or a host in xn-- form (read by hostSkeleton instead).
+ */
+export function nameAndSuffix(host: string): [name: string, suffix: string] | null {
+  if (host.includes("xn--") || hostAddress(host) !== null) return null;
+  const domain = registrableDomain(host);
+  const dot = domain.indexOf(".");
+  if (dot < 0) return null;
+  return [host.slice(0, host.length - domain.length + dot), domain.slice(dot + 1)];
+}
+
+/** A name (nameAndSuffix) read as it is taken for by a reader (TYPED), its doubled letters written once. */
+export const typedName = (name: string): string => name.replace(TYPED, (c) => TYPED_AS[c]!).replace(DOUBLED, "$1");
+
+/**
+ * The names a host may have been typed from by one kind of typosquat undone at its registrable label (each rn as m,
+ * vv as w, 0 as o, 1 as l, i as l, hyphens dropped; all of those but i at once; a run of one letter one shorter), each with
+ * the suffix, the host's own label left out: what a hashed domain entry can be compared with, whose name is known only
+ * by its hash. A letter dropped is not undone (every letter at every place: 26 hashes a character).
+ */
+export function typedOrigins(host: string): string[] {
+  const parts = nameAndSuffix(host);
+  if (!parts) return [];
+  const [name, suffix] = parts;
+  const label = name.slice(name.lastIndexOf(".") + 1);
+  const out: string[] = [];
+  const add = (l: string) => {
+    if (l !== label && l.length > 0 && !out.includes(l)) out.push(l);
+  };
+  for (const [typed, as] of Object.entries(TYPED_AS)) add(label.replaceAll(typed, as));
+  // i is read as l alone: an i of the name itself is far more common than one typed for l
+  add(label.replace(TYPED_BUT_I, (c) => TYPED_AS[c]!));
+  for (const m of label.matchAll(DOUBLED)) add(label.slice(0, m.index) + label.slice(m.index + 1));
+  return out.map((l) => `${l}.${suffix}`);
+}
+
 /** The address of a canonical host that is an IP address (IPv6 without its brackets), or null for a name. */
 export function hostAddress(host: string): string | null {
   const address = host.startsWith("[") ? host.slice(1, -1) : host;

@@ -4,12 +4,13 @@
 // host and its evidence by entry: matchedAs), or its host is a
 // listed IP address. The EFC's first trace: the money path touches a listed site.
 // A host drawn like a listed domain or a listed page's host (ѕhop-a.example with a Cyrillic ѕ) is a look-alike: named
-// as such, and counted as an entry of a share of its confidence (lookAlikeShare).
+// as such, and counted as an entry of a share of its confidence (lookAlikeShare); one only typed like a listed domain
+// (flaggedga11ery.example, flagged-gallery.example against flaggedgallery.example) of a smaller share (typedShare).
 import { domainToUnicode } from "node:url";
 import { z } from "zod";
 import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, share, type EvalInput, type Finding, confidenceText } from "../kind.js";
 import { pushRecent } from "../../state/window.js";
-import { markLookAlike, type IndicatorRef, type UrlMatchesAt } from "../../indicators/index.js";
+import { citation, markLookAlike, type IndicatorRef, type UrlMatchesAt } from "../../indicators/index.js";
 import { canonicalUrl, sha256Tagged, urlHost } from "../../lib/url.js";
 import type { MatchedAsEvidence } from "../../decode/events.js";
 
@@ -30,6 +31,13 @@ const Params = z.strictObject({
    * the listed name itself
    */
   lookAlikeShare: share().default(0.75),
+  /**
+   * a host only typed like a listed domain (an ASCII typosquat: rn for m, 1 for l, a hyphen or a doubled letter more
+   * or less, a letter dropped) counts as an entry of this share of its confidence: such pairs occur between honest
+   * names more often than a drawing in another script does; 0.55 counts one listed at 90 or more (50 to 55 points of
+   * 100), so that with the default weight and alertAt it adds to other evidence and never alerts on its own
+   */
+  typedShare: share().default(0.55),
 });
 
 interface Slot {
@@ -55,7 +63,9 @@ interface Slot {
   lookAlikes?: IndicatorRef[];
   /** for the alert's evidence, the first URL each entry of `lookAlikes` was drawn like by (absent when none) */
   lookAlikeAs?: AsRecord[];
-  lookAlikeHosts?: { host: string; listed: string; page: boolean; confidence: number; red?: true }[];
+  lookAlikeHosts?: { host: string; listed: string; page: boolean; confidence: number; red?: true; typed?: true }[];
+  /** entries of `lookAlikes` that a host was only typed like, never drawn like (by citation; absent when none) */
+  typedOnly?: string[];
 }
 /** An entry, and the URL it matched and how, as the alert's evidence gives them (MatchedAsEvidence). */
 type AsRecord = { set: string; id: string; as: MatchedAsEvidence };
@@ -63,8 +73,10 @@ type Params = z.infer<typeof Params>;
 const fresh = (): Slot => ({ matched: [], hosts: [], eventIds: [], urls: [] });
 const CAP = 8;
 
-/** An entry's confidence as a look-alike of it counts. */
-const lookAlikeConfidence = (r: IndicatorRef, p: Params): number => Math.round(r.confidence * p.lookAlikeShare);
+/** An entry's confidence as a look-alike of it counts: drawn like it, or only typed like it. */
+const lookAlikeConfidence = (r: IndicatorRef, p: Params, typed: boolean | undefined): number =>
+  Math.round(r.confidence * (typed ? p.typedShare : p.lookAlikeShare));
+const typedKey = (r: IndicatorRef): string => citation(r.source, r.set, r.id);
 
 /** Checks one URL; true when it matched an indicator or looks like a listed name (recorded in the slot, created then). */
 function check(input: EvalInput<Params, Slot>, url: string): boolean {
@@ -74,7 +86,7 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   // nearly every URL matches nothing: return before the filters allocate
   if (matches.listed.length === 0 && matches.lookAlikes.length === 0) return false;
   const refs = matches.listed.filter((r) => r.confidence >= minConfidence);
-  const alike = matches.lookAlikes.filter((m) => lookAlikeConfidence(m.ref, input.params) >= minConfidence);
+  const alike = matches.lookAlikes.filter((m) => lookAlikeConfidence(m.ref, input.params, m.typed) >= minConfidence);
   if (refs.length === 0 && alike.length === 0) return false;
   const slot = keep(input, fresh);
   const host = urlHost(url);
@@ -82,12 +94,19 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
   if (!urls.includes(url)) pushRecent(urls, url, CAP);
   for (const m of alike) {
     const added = keepStrongest((slot.lookAlikes ??= []), m.ref, CAP);
+    noteTyped(slot, m.ref, added, m.typed);
     const seen = (slot.lookAlikeHosts ??= []);
     if (!host) continue;
     if (added) noteRecord(slot, "lookAlikeAs", slot.lookAlikes!, m.ref, { host, urlSha256: maskedHash(url), lookAlike: true });
     const page = m.ref.kind === "url";
     // a name listed only at TLP:RED is never written where it could leave the member (see detailOf)
-    const mark = markLookAlike(seen, (s) => s.host === host && s.listed === m.listed && s.page === page, m.ref, () => ({ host, listed: m.listed, page, confidence: m.ref.confidence }));
+    const mark = markLookAlike(seen, (s) => s.host === host && s.listed === m.listed && s.page === page, m.ref, () => ({
+      host,
+      listed: m.listed,
+      page,
+      confidence: m.ref.confidence,
+      ...(m.typed && { typed: true as const }),
+    }));
     mark.confidence = Math.max(mark.confidence, m.ref.confidence);
     if (seen.length > CAP) seen.shift();
   }
@@ -104,6 +123,20 @@ function check(input: EvalInput<Params, Slot>, url: string): boolean {
       if (m.nfc) noteHost((slot.nfc ??= []), host);
     }
   return true;
+}
+
+/**
+ * Keeps `typedOnly` as the look-alike just seen says: an entry added typed joins it, one drawn like leaves it for
+ * good; those keepStrongest let go leave it too.
+ */
+function noteTyped(slot: Slot, r: IndicatorRef, added: boolean, typed: boolean | undefined): void {
+  const key = typedKey(r);
+  let keys = slot.typedOnly ?? [];
+  if (added && typed) keys.push(key);
+  else if (!typed) keys = keys.filter((k) => k !== key);
+  keys = keys.filter((k) => slot.lookAlikes!.some((m) => typedKey(m) === k));
+  if (keys.length) slot.typedOnly = keys;
+  else delete slot.typedOnly;
 }
 
 /**
@@ -207,16 +240,19 @@ function detailOf(slot: Slot, p: Params): string {
     const how = matchedHow(slot, h);
     return how.length ? `${h} (a listed page, matched ${how.join(", ")})` : h;
   });
-  const share = Math.round(p.lookAlikeShare * 100);
-  for (const { host, listed, page, confidence, red } of slot.lookAlikeHosts ?? [])
+  for (const { host, listed, page, confidence, red, typed } of slot.lookAlikeHosts ?? []) {
+    const share = Math.round((typed ? p.typedShare : p.lookAlikeShare) * 100);
+    const like = typed ? "typed like" : "drawn like";
     hosts.push(
       // the explanation goes into case files, which leave TLP:RED matches out: such a name is on the case page only
-      `${host} (${domainToUnicode(host)}): ` +
+      // (an ASCII host is shown as it is: its Unicode form is itself)
+      `${typed ? host : `${host} (${domainToUnicode(host)})`}: ` +
         (red
-          ? `not listed itself but drawn like ${page ? "the host of a listed page" : "a listed name"} on a TLP:RED list (named in the case's evidence, never in its files)`
-          : `not ${page ? `${listed}, the host of a listed page,` : `the listed ${listed}`} but drawn like it`) +
+          ? `not listed itself but ${like} ${page ? "the host of a listed page" : "a listed name"} on a TLP:RED list (named in the case's evidence, never in its files)`
+          : `not ${page ? `${listed}, the host of a listed page,` : `the listed ${listed}`} but ${like} it${typed ? " (an ASCII typosquat)" : ""}`) +
         `, counted at ${share}% of the entry's confidence ${confidence}`,
     );
+  }
   return hosts.join(", ");
 }
 
@@ -224,7 +260,7 @@ function detailOf(slot: Slot, p: Params): string {
 function findingOf(slot: Slot, p: Params): Finding {
   // an entry also matched as listed counts as such
   const alike = (slot.lookAlikes ?? []).filter((r) => !slot.matched.some((m) => m.set === r.set && m.id === r.id));
-  const counted = alike.map((r) => ({ ...r, confidence: lookAlikeConfidence(r, p) }));
+  const counted = alike.map((r) => ({ ...r, confidence: lookAlikeConfidence(r, p, slot.typedOnly?.includes(typedKey(r))) }));
   const matched = withRecords(slot.matched, slot.matchedAs);
   const f = indicatorFinding([...matched, ...counted], slot.eventIds, detailOf(slot, p), p);
   // the alert cites the entries as listed, with their own confidence, and how each matched when not as written (a
