@@ -7,7 +7,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
-import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, SightingsForm, StaleCaseError, givenParams, queueFilter, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
+import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, QueueFilter, SightingsForm, StaleCaseError, givenParams, queueFilter, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
 import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { evidenceMasker, maskCase, withCardNumbersMasked } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
@@ -22,7 +22,7 @@ import { wholeNumber } from "../lib/whole-number.js";
 import { queryParams } from "../lib/query-params.js";
 import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { csvLines, toCsv } from "./csv.js";
-import { queuePage } from "./pages/queue.js";
+import { queuePage, queueQuery } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
 import { KeptForm, adminPage, loginPage, passwordChangedPage, passwordPage, signInForm } from "./pages/other.js";
 import { AUDIT_PAGE_MAX, AUDIT_PAGE_ROWS, auditorPage } from "./pages/audit.js";
@@ -143,6 +143,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // so no other host of the domain and no plain-HTTP answer can plant a session (someone else's) under its name
   const SESSION_COOKIE = o.trustProxy ? "__Host-mt_session" : "mt_session";
   const sessionCookie = { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined } as const;
+  // the queue's filters the browser last chose, so that the header's "Case queue" (plain /cases) goes back to them
+  // from a case; not where in the list (page=, after=: the link's own). Forgotten at sign-in and sign-out, so that
+  // the next person at a shared desk starts from the whole queue
+  const QUEUE_COOKIE = "mt_queue";
+  const queueCookie = { ...sessionCookie, path: "/cases" } as const;
   const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
   const auth = new Auth(o.db);
   const idleEnd = `signed out after ${auth.settings.idleMinutes} minutes without activity`;
@@ -329,7 +334,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       const message = `Too many wrong passwords for this name or from this address: ${tryAgainIn(r.retryAfterMs)}`;
       return sendHtml(reply, loginPage({ error: message, kept }, safeNext(b.next), o.noAccount), 429);
     }
-    reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
+    reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie).clearCookie(QUEUE_COOKIE, queueCookie);
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     const keptCase = /^\/cases\/(\d+)$/.exec(safeNext(b.next))?.[1];
     if (kept && keptCase && can(r.session.role, "cases:act")) {
@@ -342,7 +347,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/logout", { preHandler: fromThisSite }, async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) await auth.logout(sid);
-    reply.clearCookie(SESSION_COOKIE, sessionCookie);
+    reply.clearCookie(SESSION_COOKIE, sessionCookie).clearCookie(QUEUE_COOKIE, queueCookie);
     return reply.redirect("/login", 303);
   });
   // each role to its own page: the others would only say "Not allowed"
@@ -370,7 +375,15 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // --- cases: pages -----------------------------------------------------------------------------------------
   app.get("/cases", { config: { perm: "cases:read" } }, async (req, reply) => {
+    const kept = req.cookies[QUEUE_COOKIE];
+    // (filters this version does not take, kept from an earlier one, are dropped rather than refused at every visit)
+    if (kept && !Object.keys(givenParams(req.query)).length && QueueFilter.safeParse(givenParams(Object.fromEntries(new URLSearchParams(kept)))).success)
+      return reply.redirect(`/cases?${kept}`);
     const f = queueFilter(req.query);
+    const { page, after, ...filters } = f;
+    const chosen = queueQuery(filters);
+    if (chosen) reply.setCookie(QUEUE_COOKIE, chosen, queueCookie);
+    else if (kept) reply.clearCookie(QUEUE_COOKIE, queueCookie);
     const [q, facets] = await Promise.all([store.queue(f, req.actor!.username), store.facets()]);
     return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets));
   });

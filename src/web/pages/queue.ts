@@ -6,6 +6,13 @@ import { STATUSES, statusText } from "../../cases/workflow.js";
 // the page sizes offered; any other one a link asks for (1-200) is kept
 const PAGE_SIZES = [25, 50, 100, 200];
 
+/** The queue's address query for these filters (and place in the list), without the ones not given. */
+export function queueQuery(f: QueueFilter): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== "") p.set(k, String(v));
+  return p.toString();
+}
+
 export function queuePage(
   user: PageUser,
   q: { rows: QueueRow[]; total: number; page: number; pageSize: number; next?: string },
@@ -14,11 +21,7 @@ export function queuePage(
 ): string {
   const pages = Math.max(1, Math.ceil(q.total / q.pageSize));
   // next continues after the page's last case (after=), so that cases closed from this page do not shift it
-  const link = (page: number, after?: string) => {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...f, page, after })) if (v !== undefined && v !== "") p.set(k, String(v));
-    return `/cases?${p}`;
-  };
+  const link = (page: number, after?: string) => `/cases?${queueQuery({ ...f, page, after })}`;
   const select = (name: string, current: string | undefined, options: [string, string][], label = name) => {
     // a value no case holds (a link, a typo) stays selected: the form must say what the list is filtered by
     const all = current && !options.some(([v]) => v === current) ? [...options, [current, current]] : options;
@@ -36,14 +39,14 @@ export function queuePage(
   ${select("acquirer", f.acquirer, [["", "any acquirer"], ...facets.acquirers.map((t): [string, string] => [t, t])])}
   ${select("assignee", f.assignee, [["", "anyone"], ["unassigned", "unassigned"], [user.username, `me (${user.username})`], ...facets.assignees.filter((a) => a !== user.username).map((t): [string, string] => [t, t])])}
   ${select("pageSize", String(q.pageSize), PAGE_SIZES.map((n): [string, string] => [String(n), String(n)]), "per page")}
-  <button>Filter</button>
+  <button>Filter</button> <a href="/cases?status=active">Clear filters</a>
 </form>
 <form method="get" action="/cases" class="noprint" role="search" aria-label="Find a merchant's cases">
   <input type="hidden" name="status" value="all">
   <label>Find a merchant's cases, open and closed <input type="search" name="merchant" value="${f.merchant ?? ""}" size="28" placeholder="merchant id, exactly" required></label>
   <button>Find</button>
 </form>
-${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases">all merchants</a></p>` : ""}
+${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases?status=active">all merchants</a></p>` : ""}
 <table id="queue"><caption class="vh">Cases, riskiest first</caption><thead><tr><th scope="col">Case</th><th scope="col">Merchant</th><th scope="col">Score</th><th scope="col">Severity</th><th scope="col">Typologies</th><th scope="col">Acquirer</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Opened</th><th scope="col">Updated</th></tr></thead>
 <tbody>${
       q.rows.length
