@@ -84,7 +84,7 @@ export interface PublishReport {
 
 export class OutboxPublisher {
   private producer: Producer;
-  /** a transaction kafkajs could not end left the producer unusable: a new one takes over (see publishPending) */
+  /** a transaction failed: the producer may be unusable (fenced, or left COMMITTING by kafkajs): a new one takes over (see publishPending) */
   private renew = false;
   private published = 0n;
   private running: Promise<void> = Promise.resolve();
@@ -267,10 +267,12 @@ export class OutboxPublisher {
 
   private async publishPending(): Promise<void> {
     this.sending = [];
+    // a flush queued behind a failed one: a stopped publisher must not take the transactional id from the new owner's
+    if (this.stopped) return;
     if (this.renew) {
-      // kafkajs leaves a producer whose EndTxn failed in COMMITTING or ABORTING, refusing every later transaction.
-      // Its successor, with the same transactional id, has the coordinator settle that transaction, and the mark
-      // read after it says whether it was committed.
+      // kafkajs leaves a producer whose EndTxn failed in COMMITTING or ABORTING, refusing every later transaction, and
+      // a fenced one is refused for good. Its successor, with the same transactional id, has the coordinator settle
+      // the last transaction, and the mark read after it says whether it was committed.
       await this.producer.disconnect().catch(() => undefined);
       this.producer = this.newProducer();
       this.fenced = false;
@@ -312,11 +314,12 @@ export class OutboxPublisher {
         this.report.published?.("alerts", rows.filter((r) => r.dest === "alerts").length);
         this.report.published?.("dead-letter", rows.filter((r) => r.dest === "dead-letter").length);
       } catch (err) {
-        // refused after a failed commit (the producer is COMMITTING), or failed itself
-        this.renew = await txn.abort().then(
-          () => false,
-          () => true,
-        );
+        // refused after a failed commit (the producer is COMMITTING), or failed itself; either way the next attempt
+        // has a new producer: one fenced (another producer of this partition took the transactional id after it: an
+        // earlier owner's starting late or renewed, or its producer id expired) is refused before it adds anything to
+        // a transaction, so its abort sends nothing and succeeds, and it would be refused again at every retry
+        await txn.abort().catch(() => undefined);
+        this.renew = true;
         throw err;
       }
       this.published = last;

@@ -199,6 +199,53 @@ describe("outbox publisher", () => {
     }
   });
 
+  it("takes its partition's transactional id back after another producer took it (an earlier owner's publisher, starting late or renewed): the rows go out, each once", async () => {
+    const { n, pool, commit, publisher: make, close } = await setup("pubfenced");
+    const outbox = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_outbox")).rows[0]!.n);
+    const owner = make();
+    try {
+      await owner.start();
+      await owner.flush(await commit("2", [letter(1), letter(2)]));
+      // the earlier owner's producer takes the transactional id after the owner's (a rebalance): the owner's producer is fenced
+      const earlier = make();
+      await earlier.start();
+      await earlier.stop();
+      // its next transaction is refused before it adds anything (INVALID_PRODUCER_EPOCH), so its abort sends nothing
+      await owner.flush(await commit("4", [letter(3), letter(4)]));
+      expect(owner.failure?.error).toMatch(/old epoch/);
+      await until("the rows published after the fence", async () => (await outbox()) === 0, 15_000);
+      expect(owner.failure).toBeUndefined();
+      await owner.stop();
+      expect((await readTopic(n.dead, { idleMs: 2000 })).map((m) => m.value.toString())).toEqual(["bad 1", "bad 2", "bad 3", "bad 4"]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("once stopped, does not take the transactional id back from the partition's new owner (a publish queued behind its failed one)", async () => {
+    const { n, commit, publisher: make, close } = await setup("pubstopfenced");
+    const earlier = make();
+    const owner = make();
+    try {
+      await earlier.start();
+      await earlier.flush(await commit("2", [letter(1), letter(2)]));
+      // a rebalance: the new owner's producer fences the earlier one's, whose next publish fails
+      await owner.start();
+      await earlier.flush(await commit("4", [letter(3), letter(4)]));
+      expect(earlier.failure).toBeDefined();
+      // a chunk's publish queued as the partition is released
+      const queued = earlier.flush();
+      await earlier.stop();
+      await queued;
+      await owner.flush(await commit("6", [letter(5), letter(6)]));
+      expect(owner.failure).toBeUndefined();
+      await owner.stop();
+      expect((await readTopic(n.dead, { idleMs: 2000 })).map((m) => m.value.toString())).toEqual([1, 2, 3, 4, 5, 6].map((i) => `bad ${i}`));
+    } finally {
+      await close();
+    }
+  });
+
   it("publishes no row past a gap in what was handed over: a chunk not handed over is read from the outbox, in order", async () => {
     const { n, commit, publisher: make, close } = await setup("pubgap");
     const endTxn = Broker.prototype.endTxn;
