@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { basename, join } from "node:path";
 import { userInfo } from "node:os";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
+import { doubtText, isRuleFileName, loadRuleSet, type RuleSet } from "./rules/ruleset.js";
 import { findVersion, versionFiles } from "./rules/history.js";
 import { when } from "./web/html.js";
 import { indexSets, loadIndicators, readIndicatorSets, type IndicatorIndex } from "./indicators/index.js";
@@ -372,11 +372,7 @@ rules
     // an emptied file (> for >>) or a rule turned off leaves rules out of a set that validates, and the list below shows only what is in it
     if (rs.ruleless.length) process.stderr.write(`note: no rules in ${rs.ruleless.join(", ")}: an empty file is allowed, but any rules it should hold are not in this set\n`);
     if (rs.disabled.length) process.stderr.write(`note: disabled (enabled: false), so not in this set: ${rs.disabled.join(", ")}\n`);
-    for (const d of rs.doubts) process.stderr.write(`note: ${d}\n`);
-    // weight: 0.4 is a valid weight but almost always a share written where points go: the rule would add 0.4 of 100
-    const underOnePoint = rs.rules.filter((r) => r.weight > 0 && r.weight < 1).map((r) => `${r.id} (${r.weight})`);
-    if (underOnePoint.length)
-      process.stderr.write(`note: weight under one point: ${underOnePoint.join(", ")}; weights are points from 0 to 100 (for 40%, write weight: 40)\n`);
+    for (const d of rs.doubts) process.stderr.write(`note: ${doubtText(d)}\n`);
     // a rule meant to be tried in shadow that went in live (its mode forgotten) would alert: each line says which;
     // a context rule is marked, as it scores differently from the rest
     const context = rs.settings.scoring.contextRules ?? [];

@@ -34,6 +34,7 @@ describe("a save names the rules it changed", () => {
       id: "efc-default",
       version: original,
       rules: { added: ["card-testing", "cross-border", "high-risk-mcc", "subscription-pattern"], removed: [], changed: ["cloaked-content"] },
+      doubts: [],
     });
   });
 

@@ -122,6 +122,13 @@ function rejectReasons(r: BacktestResult["events"]["rejected"]): string[] {
 const contextText = (x: BacktestResult["baseline"]): string =>
   x.contextRules ? `; context rules (${x.contextRules.join(", ")}) alone do not add up: only the strongest counts` : "";
 
+/**
+ * Values a side's rules take that are most likely a mistake (a chargeback ratio of 0.8 meant as 0.8%, a weight of
+ * 0.4): as `rules validate` notes them, so a tuner who backtests a change without validating it sees them too.
+ */
+const doubtLines = (r: BacktestResult): string[] =>
+  (["baseline", "candidate"] as const).flatMap((side) => r[side].doubts.map((d) => `Note on ${side === "baseline" ? "A" : "B"}, most likely a mistake: ${d}`));
+
 const setsText = (sets: BacktestResult["indicators"]["a"]): string =>
   sets.length ? sets.map((x) => `${x.id} version ${x.version} (${x.entries} entries, ${x.revoked === undefined ? "" : `${x.revoked} revoked, `}${x.publisher})`).join(", ") : "none";
 
@@ -141,6 +148,7 @@ function summaryLines(r: BacktestResult): string[] {
       `${e.rejected.total ? `; ${e.rejected.total} bad ${e.rejected.first.some((x) => "partition" in x) ? "messages" : "lines"} skipped (${badLines(e.rejected)})` : ""}${e.outsideWindow ? `; ${e.outsideWindow} events outside the window` : ""}`,
     `A (baseline)  ${r.baseline.name}: ${r.baseline.id} ${short(r.baseline.version)}${contextText(r.baseline)}`,
     `B (candidate) ${r.candidate.name}: ${r.candidate.id} ${short(r.candidate.version)}${contextText(r.candidate)}`,
+    ...doubtLines(r),
     ...indicatorLines(r.indicators),
     // an edit saved elsewhere (a nested second copy, another directory) leaves B as A, and "no change" would read as
     // the change's effect; a sweep of the set in force is the usual way to sweep, so not said there. With other

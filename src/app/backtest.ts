@@ -14,7 +14,7 @@ import { Alert, type Event } from "../decode/events.js";
 import { indexSets, type IndicatorIndex } from "../indicators/index.js";
 import type { IndicatorSet } from "../indicators/schema.js";
 import { duplicateKeys } from "../rules/duplicate-keys.js";
-import { isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
+import { doubtText, isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
 import { ContextRules } from "../scoring/score.js";
 import { canonicalJson } from "../lib/canonical-json.js";
@@ -394,7 +394,14 @@ const withoutQuote = (reason: string): string =>
 const RejectLocation = z.union([z.strictObject({ line: count }), z.strictObject({ partition: count, offset: count })]);
 
 /** contextRules: the rules that do not add up among themselves, when the set has any (reports before them lack it) */
-const RuleSetRef = z.strictObject({ name: z.string(), id: z.string(), version: z.string(), contextRules: ContextRules.optional() });
+const RuleSetRef = z.strictObject({
+  name: z.string(),
+  id: z.string(),
+  version: z.string(),
+  contextRules: ContextRules.optional(),
+  /** values the set takes that are most likely a mistake (RuleSet.doubts), each as `file:line:col: path: message` */
+  doubts: z.array(z.string()),
+});
 /**
  * an indicator set a side ran with; entries counts the revoked ones too, and revoked says how many (absent only when
  * the backtest was given an index built in code rather than the sets: the command always gives the sets)
@@ -1023,7 +1030,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     });
   const ref = (x: BacktestInput["baseline"]) => {
     const contextRules = x.ruleSet.settings.scoring.contextRules;
-    return { name: x.name, id: x.ruleSet.id, version: x.ruleSet.version, ...(contextRules && { contextRules }) };
+    return { name: x.name, id: x.ruleSet.id, version: x.ruleSet.version, ...(contextRules && { contextRules }), doubts: x.ruleSet.doubts.map(doubtText) };
   };
   const s = o.sweep;
   return {

@@ -190,7 +190,8 @@ export interface RuleKind<P = unknown, S = undefined> {
   reads?(params: P): readonly SharedSetting[];
   /**
    * Parameters that validate but are most likely a mistake (a percentage written as a share), each at its path under
-   * params, for `rules validate` to note: taken, as a test or an odd business may mean them.
+   * params: taken, as a test or an odd business may mean them, and noted with the set's other doubts (RuleSet.doubts)
+   * by `rules validate`, a save on the Rules page and a backtest.
    */
   doubts?(params: P): readonly { path: readonly (string | number)[]; message: string }[];
   /** A finding, null when the rule no longer holds, undefined when this event changes nothing. */

@@ -5,7 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { CST, LineCounter, Parser, parseDocument, isMap, isScalar, type Document, type YAMLError } from "yaml";
-import { ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
+import { pct, ruleBase, type RuleKind, type RuleMode, type TriggerType } from "./kind.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { sha256Hex } from "../lib/hash.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
@@ -83,10 +83,24 @@ export interface RuleSet {
   files: string[];
   /** rules left out of the set with `enabled: false` */
   disabled: string[];
-  /** file:line:col: path: message of each parameter taken that is most likely a mistake (RuleKind.doubts) */
-  doubts: string[];
+  /** each value taken that is most likely a mistake (a weight under one point, RuleKind.doubts), where it is */
+  doubts: Doubt[];
   /** files (names) with no rule, besides the one with `ruleset:`: an empty file is allowed, but may be a mistake */
   ruleless: string[];
+}
+
+/** A value that validates but is most likely a mistake: taken, as a test or an odd business may mean it, and said. */
+export type Doubt = ConfigIssue & { file: string };
+/** `file:line:col: path: message`, as `rules validate`, the Rules page and a backtest say it */
+export const doubtText = (d: Doubt): string => formatIssue(d.file, d);
+
+/**
+ * A rule's doubts, each at its path under the rule: a weight under one point (0.4, a share where points go, adds 0.4
+ * of a score's 100), and its kind's (RuleKind.doubts, under params).
+ */
+function ruleDoubts(weight: number, kind: RuleKind<unknown, unknown>, params: unknown): { path: (string | number)[]; message: string }[] {
+  const share = weight > 0 && weight < 1 ? [{ path: ["weight"], message: `${weight} is under one point: weights are points from 0 to 100, not a share (for ${pct(weight)}, write weight: ${Number((weight * 100).toPrecision(12))})` }] : [];
+  return [...share, ...(kind.doubts?.(params) ?? []).map((d) => ({ path: ["params", ...d.path], message: d.message }))];
 }
 
 /** Validates one rule (the object under `rules[i]`) against its kind's schema. */
@@ -225,7 +239,7 @@ interface ParsedFile {
   settings?: RuleSetSettings;
   /** `at`: where the rule's id is, for errors about the set as a whole (an id used twice) */
   rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number; at: { line?: number; col?: number } }[];
-  doubts: string[];
+  doubts: Doubt[];
 }
 
 /** The first { or [ before `before` (an offset) that the parser found no end for, from yaml's own syntax tree. */
@@ -304,7 +318,7 @@ function parseFile(file: string, text: string): ParsedFile {
   if (!top.success) throw new ConfigError(file, issuesFrom(top.error, RuleFile, [], doc, lines));
   const issues: ConfigIssue[] = [];
   const rules: ParsedFile["rules"] = [];
-  const doubts: string[] = [];
+  const doubts: Doubt[] = [];
   (top.data.rules ?? []).forEach((raw, index) => {
     const kind = KIND_BY_NAME.get(raw.kind);
     if (!kind) {
@@ -319,9 +333,9 @@ function parseFile(file: string, text: string): ParsedFile {
     const parsed = schema.safeParse(raw);
     if (parsed.success) {
       rules.push({ rule: parsed.data, index, at: locate(doc, lines, ["rules", index, "id"]) });
-      for (const d of kind.doubts?.(parsed.data.params) ?? []) {
-        const at = ["rules", index, "params", ...d.path];
-        doubts.push(formatIssue(file, { path: formatPath(at), message: d.message, ...locate(doc, lines, at) }));
+      for (const d of ruleDoubts(parsed.data.weight, kind, parsed.data.params)) {
+        const at = ["rules", index, ...d.path];
+        doubts.push({ file, path: formatPath(at), message: d.message, ...locate(doc, lines, at) });
       }
     } else issues.push(...issuesFrom(parsed.error, schema, ["rules", index], doc, lines));
   });

@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { CaseError, writeAudit, type AUDIT_ACTIONS, type Actor } from "../cases/store.js";
 import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
-import { checkNotEmptied, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import { checkNotEmptied, doubtText, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, findVersion, periods, recordVersion, versionFiles, versions, type PutByTuner, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
@@ -78,12 +78,15 @@ function ruleChanges(before: RuleSet | undefined, after: RuleSet): RuleChanges {
   };
 }
 
-/** The page's words for them, after the save's notice; nothing when the rules are as they were (a comment changed). */
-function changesText(c: RuleChanges): string {
-  return (["added", "removed", "changed"] as const)
+/**
+ * The page's words for them, after the save's notice; nothing when the rules are as they were (a comment changed).
+ * Then the values the saved set takes that are most likely a mistake (RuleSet.doubts), as `rules validate` notes them.
+ */
+function changesText(c: RuleChanges, rs: RuleSet): string {
+  const changes = (["added", "removed", "changed"] as const)
     .filter((k) => c[k].length)
-    .map((k) => ` Rules ${k}: ${c[k].join(", ")}.`)
-    .join("");
+    .map((k) => ` Rules ${k}: ${c[k].join(", ")}.`);
+  return [...changes, ...rs.doubts.map((d) => ` Note, most likely a mistake (saved as written): ${doubtText(d)}.`)].join("");
 }
 
 interface Ctx {
@@ -202,7 +205,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const trial = mkdtempSync(join(tmpdir(), "mt-rules-"));
     try {
       for (const [name, text] of Object.entries(f)) writeFileSync(join(trial, name), text);
-      return loadRuleSet(trial);
+      const rs = loadRuleSet(trial);
+      return { ...rs, doubts: rs.doubts.map((d) => ({ ...d, file: basename(d.file) })) };
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(basename(err.file) === basename(trial) ? basename(c.dir) : basename(err.file), err.issues);
       throw err;
@@ -361,7 +365,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const typed = String((req.body as Record<string, unknown>).note ?? "");
     try {
       const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
-      const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules)}`;
+      const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules, rs)}`;
       return c.sendHtml(reply, await page(req, { notice: c.status ? notice : html`${notice} To backtest it: ${demoBacktest(c.dir)}.` }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
@@ -405,7 +409,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       if (err instanceof StaleFile && err.current !== undefined && err.base) throw new StaleFile(file, err.current, err.base, await fileChangedBy(c.db, file, err.current));
       throw err;
     });
-    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content), rules };
+    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content), rules, doubts: rs.doubts.map(doubtText) };
   });
   // listed by when each was first recorded, so after a roll-back the version in force is not the first: each says whether it is
   app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => {
@@ -436,7 +440,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.post("/api/rules/versions/:version/restore", { config: { perm: "rules:write" } }, async (req) => {
     const { version, files: f } = await versionOf((req.params as { version: string }).version);
     const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, changeNote(req, RESTORE_NOTE), "restore");
-    return { id: rs.id, version: rs.version, rules };
+    return { id: rs.id, version: rs.version, rules, doubts: rs.doubts.map(doubtText) };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
     const { version, files: f } = await versionOf(String((req.body as Record<string, string>)?.version ?? ""));
@@ -448,7 +452,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       return c.sendHtml(reply, await page(req, { error: `Not restored; the rule set in force is unchanged. ${err.message}` }), 400);
     }
     const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note, "restore");
-    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules)}` }));
+    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules, rs)}` }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));
   app.get("/api/rules/feedback", { config: { perm: "rules:read" } }, async () => ruleFeedback(c.db));
