@@ -208,18 +208,22 @@ export function backtestTables(r: BacktestResult): string {
     `Per typology (recall: positives labelled with the typology that were alerted with it${typologyBefore(r)}):`,
     table(
       ["typology", "hits A → B", "shadow A → B", "alerted A → B", "+alerts", "−alerts", "affected", "precision A → B", "recall A → B"],
-      r.typologies.map((t) => [
-        t.typology,
-        both(num(t.a.hits), num(t.b.hits)),
-        both(num(t.a.shadowHits), num(t.b.shadowHits)),
-        both(num(t.a.alerted), num(t.b.alerted)),
-        num(t.alertsAdded),
-        num(t.alertsRemoved),
-        num(t.affected),
-        both(pct(t.a.precision), pct(t.b.precision)),
-        both(pct(t.a.recall), pct(t.b.recall)),
-      ]),
+      r.typologies.map((t) => {
+        const n = namedCells(t);
+        return [
+          t.typology,
+          both(num(t.a.hits), num(t.b.hits)),
+          both(num(t.a.shadowHits), num(t.b.shadowHits)),
+          both(n.alertedA, n.alertedB),
+          n.added,
+          n.removed,
+          num(t.affected),
+          both(pct(t.a.precision), pct(t.b.precision)),
+          both(n.recallA, n.recallB),
+        ];
+      }),
     ),
+    ...unnamedLine(r),
   );
   const changes = changeRows(r, wrap);
   out.push("", changes.length ? table(changesHead(r), changes) : "No merchant gains or loses an alert.");
@@ -235,6 +239,31 @@ export function backtestTables(r: BacktestResult): string {
     out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate${reportWindow(r)} (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, sweepRows(r, r.sweep)));
   }
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * A typology's figures that count alerts naming it: "–" on a side where no alert can (TypologySide.named), lest a
+ * factor's typology read "alerted 0" beside the alerts its rule took part in.
+ */
+function namedCells(t: BacktestResult["typologies"][number]) {
+  const [a, b] = [t.a.named, t.b.named];
+  return {
+    alertedA: a ? num(t.a.alerted) : "–",
+    alertedB: b ? num(t.b.alerted) : "–",
+    added: b ? num(t.alertsAdded) : "–",
+    removed: a ? num(t.alertsRemoved) : "–",
+    recallA: a ? pct(t.a.recall) : "–",
+    recallB: b ? pct(t.b.recall) : "–",
+  };
+}
+/** Says which typologies no alert names, and why their row reads "–" there. */
+function unnamedLine(r: BacktestResult): string[] {
+  const unnamed = r.typologies.filter((t) => !t.a.named || !t.b.named).map((t) => (t.a.named === t.b.named ? t.typology : `${t.typology} (in ${t.a.named ? "B" : "A"})`));
+  return unnamed.length
+    ? [
+        `No alert names ${unnamed.join(", ")}: no live rule of it weighs above 0 (a factor such as high-risk-mcc multiplies the other evidence; a rule at weight 0 adds nothing), so its alerted, +/−alerts and recall read –; the per-rule rows count the alerts a factor took part in.`,
+      ]
+    : [];
 }
 
 /** the per-typology recall leaves out, as the overall one does, the positives alerted with the typology before the window only */
@@ -501,14 +530,22 @@ export function backtestHtml(r: BacktestResult): string {
   );
   const typologies = htmlTable(
     ["typology", "hits A", "hits B", "shadow A", "shadow B", "alerted A", "alerted B", "+alerts", "−alerts", "affected", "precision A", "precision B", "recall A", "recall B"],
-    r.typologies.map((t) => [
-      t.typology,
-      ...[t.a.hits, t.b.hits, t.a.shadowHits, t.b.shadowHits, t.a.alerted, t.b.alerted, t.alertsAdded, t.alertsRemoved, t.affected].map(String),
-      pct(t.a.precision),
-      pct(t.b.precision),
-      pct(t.a.recall),
-      pct(t.b.recall),
-    ]),
+    r.typologies.map((t) => {
+      const n = namedCells(t);
+      return [
+        t.typology,
+        ...[t.a.hits, t.b.hits, t.a.shadowHits, t.b.shadowHits].map(String),
+        n.alertedA,
+        n.alertedB,
+        n.added,
+        n.removed,
+        String(t.affected),
+        pct(t.a.precision),
+        pct(t.b.precision),
+        n.recallA,
+        n.recallB,
+      ];
+    }),
   );
   const changes = changeRows(r);
   const hits = hitsChangedTable(r, (t) => t);
@@ -533,6 +570,7 @@ ${rules}
 <h2>Per typology</h2>
 ${typologies}
 <p class="meta">recall: of the positives labelled with the typology, the share alerted with it${esc(typologyBefore(r))}.</p>
+${unnamedLine(r).map((l) => `<p class="meta">${esc(l)}</p>\n`).join("")}
 <h2>Merchants that gain or lose an alert</h2>
 ${changes.length ? htmlTable(changesHead(r), changes, CHANGES_HEAD.length + 1) : "<p>None.</p>"}
 <h2>${esc(HITS_TITLE)}</h2>

@@ -463,6 +463,12 @@ export const RuleRow = z.strictObject({
 export type RuleRow = z.infer<typeof RuleRow>;
 
 const TypologySide = z.strictObject({
+  /**
+   * a live rule of the typology weighs above 0, so an alert can name it; false for a factor's (high-risk-mcc, which
+   * multiplies other evidence) or rules at weight 0: then alerted, the +/−alerts of this side and recall are 0 or null
+   * for want of any alert that could name it, and the reports show them as "–"
+   */
+  named: z.boolean(),
   /** distinct merchants hit by a live rule of the typology */
   hits: count,
   shadowHits: count,
@@ -480,7 +486,9 @@ export const TypologyRow = z.strictObject({
   typology: z.string(),
   a: TypologySide,
   b: TypologySide,
+  /** merchants alerted in B and not in A whose alerts in B named the typology */
   alertsAdded: count,
+  /** merchants alerted in A and not in B whose alerts in A named it */
   alertsRemoved: count,
   affected: count,
 });
@@ -971,8 +979,9 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     const ha = a.hits.get(id) ?? NONE;
     const hb = b.hits.get(id) ?? NONE;
     const side = (r: typeof ra, hits: Set<string>) => (r ? { mode: r.mode, version: r.version, hits: hits.size, precision: precisionOf(hits) } : null);
-    // a shadow rule never scores, so no alert gained or lost is its doing
-    const live = (r: typeof ra, hits: Set<string>) => (r?.mode === "live" ? hits : NONE);
+    // a shadow rule never scores, nor does a rule at weight 0 (but a factor, which multiplies the score), so no alert
+    // gained or lost is their doing
+    const live = (r: typeof ra, hits: Set<string>) => (r?.mode === "live" && (r.weight > 0 || r.kind.role === "factor") ? hits : NONE);
     const why = ra && rb ? changedBy(ra, rb, a.ruleSet.settings, b.ruleSet.settings, setsDiffer) : [];
     for (const [side, r, only] of [["a", ra, minus(ha, hb)], ["b", rb, minus(hb, ha)]] as const) {
       for (const m of only.sort().slice(0, MAX_HITS_LISTED)) hitsChanged.push({ rule: id, side, mode: r!.mode, ...who(m), ...noteOf(m) });
@@ -999,6 +1008,8 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       const caught = alertedWith.filter((m) => labelledT.has(m)).length;
       const before = alertedBeforeOnly(r, (m) => labelledT.has(m), typology).length;
       return {
+        // an alert names the typologies of the rules that added points to it (assess)
+        named: r.ruleSet.rules.some((x) => x.typology === typology && x.mode === "live" && x.weight > 0),
         hits: hits.size,
         shadowHits: r.typologyHits(typology, "shadow").size,
         alerted: alertedWith.length,
@@ -1007,9 +1018,11 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
         alertedBefore: before,
       };
     };
-    const ha = a.typologyHits(typology, "live");
-    const hb = b.typologyHits(typology, "live");
-    return { typology, a: side(a), b: side(b), alertsAdded: countIn(added, hb), alertsRemoved: countIn(removed, ha), affected: symmetric(ha, hb) };
+    // as alerted and recall count them: by the alerts that name the typology, not by its rules' hits (a factor's rule
+    // hits merchants it multiplies into an alert that never names it)
+    const namedIn = (r: Run, ms: string[]) => ms.filter((m) => r.alerted.get(m)!.has(typology)).length;
+    const affected = symmetric(a.typologyHits(typology, "live"), b.typologyHits(typology, "live"));
+    return { typology, a: side(a), b: side(b), alertsAdded: namedIn(b, added), alertsRemoved: namedIn(a, removed), affected };
   });
 
   const gainedOrLost = (m: string): GainedOrLost => {
