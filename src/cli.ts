@@ -166,12 +166,14 @@ program
     const unknown = unknownVariables(process.env);
     if (unknown.length)
       log.warn({ unknown, meant: misspeltVariables(process.env) }, "environment variables that moneytrail run does not read, ignored: check their spelling against the settings in the README (meant: the setting each looks like)");
-    // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly
+    // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly; one while the
+    // start waits for Kafka ends the wait, before anything has joined
     let signalled: string | undefined;
     let runner: Runner | undefined;
+    const starting = new AbortController();
     const shutdown = (signal: string): void => {
       signalled = signal;
-      if (!runner) return;
+      if (!runner) return starting.abort();
       log.info({ signal }, "stopping: finishing the batch in hand, committing, leaving the group");
       runner.stop().then(
         () => process.exit(0),
@@ -183,7 +185,11 @@ program
     };
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
-    runner = await Runner.start(cfg, log);
+    runner = await Runner.start(cfg, log, starting.signal).catch((err: unknown) => {
+      if (!starting.signal.aborted || err !== starting.signal.reason) throw err;
+      log.info({ signal: signalled }, `stopped during the start, before Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered: nothing had joined the consumer group, nothing to save`);
+      process.exit(0);
+    });
     if (signalled) shutdown(signalled);
   });
 

@@ -207,7 +207,8 @@ export class Runner {
     });
   }
 
-  static async start(cfg: RunConfig, log: Logger): Promise<Runner> {
+  /** `stop`: aborted, the wait for Kafka ends, throwing its reason (nothing has joined then). */
+  static async start(cfg: RunConfig, log: Logger, stop?: AbortSignal): Promise<Runner> {
     // Kafka's TLS and SASL settings are read by each client made; a wrong one is refused here, before anything connects
     kafkaSecurity();
     // a connection per partition committing at once, and the checkpoint, outbox publishers and web page beside them
@@ -235,7 +236,7 @@ export class Runner {
         await client.end().catch(() => undefined);
       }
       log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
-      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs);
+      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs, stop);
       if (unanswered !== undefined)
         throw new UnreachableError(
           `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,

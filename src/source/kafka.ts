@@ -90,12 +90,14 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
 /**
  * Tries the brokers once a second until one answers or `waitMs` has passed (a broker that is still starting is
  * waited for, a wrong address is reported in about that time instead of after the client's minutes of retries).
- * Returns why the last try failed, or undefined once a broker answered.
+ * Returns why the last try failed, or undefined once a broker answered. Once `stop` is aborted it throws its reason
+ * (a stop asked for meanwhile: nothing to wait for).
  */
-export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number): Promise<string | undefined> {
+export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number, stop?: AbortSignal): Promise<string | undefined> {
   const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...kafkaSecurity() });
   const deadline = Date.now() + waitMs;
   for (;;) {
+    stop?.throwIfAborted();
     const admin = probe.admin();
     try {
       await admin.connect();
@@ -111,7 +113,7 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
         return /certificate/i.test(why) ? `${why}: give KAFKA_SSL_CA_FILE, the CA that signed the brokers' certificates` : why;
       }
     }
-    await sleep(1000);
+    await sleep(1000, undefined, { signal: stop }).catch(() => undefined);
   }
 }
 
