@@ -23,9 +23,10 @@ const live = (s: RuleRow["a"]): string => (s ? (s.mode === "live" ? String(s.hit
 const shadow = (s: RuleRow["a"]): string => (s ? (s.mode === "shadow" ? String(s.hits) : "") : "–");
 
 const ALERTED_BEFORE = "positives alerted before the window";
+const TRUE_POSITIVES = "true positives";
 const CONFUSION: [string, (c: Confusion) => number | null, "n" | "%"][] = [
   ["alerted merchants", (c) => c.alerted, "n"],
-  ["true positives", (c) => c.truePositives, "n"],
+  [TRUE_POSITIVES, (c) => c.truePositives, "n"],
   ["false positives", (c) => c.falsePositives, "n"],
   ["false negatives (missed)", (c) => c.falseNegatives, "n"],
   [ALERTED_BEFORE, (c) => c.alertedBefore, "n"],
@@ -45,10 +46,31 @@ const confusionRows = (r: BacktestResult) => CONFUSION.filter(([name]) => r.even
 function alertedBeforeLine(r: BacktestResult): string[] {
   if (!r.events.reportFrom || !r.labels) return [];
   const [a, b] = [r.overall.a.alertedBefore, r.overall.b.alertedBefore];
+  const sooner = (side: "a" | "b"): string[] => {
+    const n = soonerIn(r, side);
+    const [self, other] = side === "a" ? ["A", "B"] : ["B", "A"];
+    return n
+      ? [`${n} labelled positive${n === 1 ? "" : "s"} alerted inside the window in ${other} ${n === 1 ? "was" : "were"} alerted before it in ${self}: ${self} alerted ${n === 1 ? "it" : "them"} sooner, not less, though ${n === 1 ? "it counts" : "they count"} as a true positive in ${other} only.`]
+      : [];
+  };
   return [
     `Alerted before the window: ${a} labelled positive${a === 1 ? "" : "s"} in A, ${b} in B (alerted before ${r.events.reportFrom.time} and not again from then on): not counted as missed, and left out of recall.`,
+    ...sooner("b"),
+    ...sooner("a"),
   ];
 }
+
+/**
+ * With --report-from: labelled positives that `side` alerted before the window only and the other set inside it. A
+ * true positive of the other set, they make true positives' B − A read as a loss where `side` alerted them sooner.
+ */
+const soonerIn = (r: BacktestResult, side: "a" | "b"): number =>
+  (side === "b" ? r.alertsRemoved : r.alertsAdded).filter((m) => m.label === "positive" && m.alertedBeforeIn?.includes(side)).length;
+/** what true positives' B − A owes to soonerIn, beside it */
+const soonerCell = (r: BacktestResult): string => {
+  const why = (["b", "a"] as const).filter((s) => soonerIn(r, s)).map((s) => `${soonerIn(r, s)} alerted before the window in ${s.toUpperCase()}`);
+  return why.length ? ` (${why.join("; ")})` : "";
+};
 
 type Shift = FirstAlerts["earlier"];
 const shiftText = (s: Shift, how: string): string =>
@@ -188,7 +210,7 @@ export function backtestTables(r: BacktestResult): string {
       confusionRows(r).map(([name, get, kind]) => {
         const a = get(r.overall.a);
         const b = get(r.overall.b);
-        const d = a === null || b === null ? "–" : kind === "n" ? signed(b - a) : `${signed(Math.round((b - a) * 1000) / 10)} pts`;
+        const d = a === null || b === null ? "–" : kind === "n" ? `${signed(b - a)}${name === TRUE_POSITIVES ? soonerCell(r) : ""}` : `${signed(Math.round((b - a) * 1000) / 10)} pts`;
         return [name, kind === "n" ? num(a ?? undefined) : pct(a), kind === "n" ? num(b ?? undefined) : pct(b), d];
       }),
     ),
