@@ -83,6 +83,15 @@ export interface Seen {
   newAlertIds: string[];
 }
 
+/** What is waiting in the queue (active cases), for one reviewer: see CaseStore.waiting. */
+export interface Waiting {
+  unassigned: number;
+  unassignedCritical: number;
+  yours: number;
+  escalated: number;
+  active: number;
+}
+
 /** A queue's case; for a viewer, when they last looked at it and how many alerts came in since (null: never). */
 export type QueueRow = CaseRow & { seen?: { at: string; newAlerts: number } | null };
 
@@ -467,6 +476,23 @@ export class CaseStore {
       await writeAudit(q, actor, "case-view", { caseId: id, target: c.rows[0].merchant_id, detail: { via } });
       return { detail: await this.load(q, id), seen };
     });
+  }
+
+  /**
+   * What is waiting, whatever a queue's filters: the active cases nobody holds (and how many of those were ever
+   * critical), those `viewer` holds, those escalated, and all active ones; each as the queue's filters count it.
+   */
+  async waiting(viewer: string): Promise<Waiting> {
+    const r = await this.db.query<Record<keyof Waiting, number>>(
+      `SELECT count(*) FILTER (WHERE assignee IS NULL)::int AS unassigned,
+              count(*) FILTER (WHERE assignee IS NULL AND peak_severity = 'critical')::int AS "unassignedCritical",
+              count(*) FILTER (WHERE assignee = $2)::int AS yours,
+              count(*) FILTER (WHERE status = 'escalated')::int AS escalated,
+              count(*)::int AS active
+         FROM mt_cases WHERE status = ANY($1::text[])`,
+      [ACTIVE, viewer],
+    );
+    return r.rows[0]!;
   }
 
   /** The values the queue's filters can take. */

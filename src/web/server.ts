@@ -384,8 +384,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const chosen = queueQuery(filters);
     if (chosen) reply.setCookie(QUEUE_COOKIE, chosen, queueCookie);
     else if (kept) reply.clearCookie(QUEUE_COOKIE, queueCookie);
-    const [q, facets] = await Promise.all([store.queue(f, req.actor!.username), store.facets()]);
-    return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets));
+    const [q, facets, waiting] = await Promise.all([store.queue(f, req.actor!.username), store.facets(), store.waiting(req.actor!.username)]);
+    return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets, waiting));
   });
   // who opened which case, when, and with what (a bank asks who looked at one; after a token leak, what it read):
   // every opening is a row (store.open), as every export is. Leaving out a user's openings in 10 minutes after one

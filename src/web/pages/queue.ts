@@ -1,6 +1,6 @@
 // The case queue: most severe, then highest score, then oldest first, with filters and paging.
 import { caseSeverity, decision, html, layout, when, type PageUser } from "../html.js";
-import type { QueueFilter, QueueRow } from "../../cases/store.js";
+import type { QueueFilter, QueueRow, Waiting } from "../../cases/store.js";
 import { STATUSES, statusText } from "../../cases/workflow.js";
 
 // the page sizes offered; any other one a link asks for (1-200) is kept
@@ -18,6 +18,7 @@ export function queuePage(
   q: { rows: QueueRow[]; total: number; page: number; pageSize: number; next?: string },
   f: QueueFilter,
   facets: { typologies: string[]; acquirers: string[]; assignees: string[] },
+  waiting: Waiting,
 ): string {
   const pages = Math.max(1, Math.ceil(q.total / q.pageSize));
   // next continues after the page's last case (after=), so that cases closed from this page do not shift it
@@ -31,6 +32,9 @@ export function queuePage(
     "Case queue",
     user,
     html`<h1>Case queue</h1>
+<p id="waiting">Waiting: <a href="/cases?${queueQuery({ status: "active", assignee: "unassigned" })}">${waiting.unassigned} unassigned</a>${
+      waiting.unassignedCritical ? ` (${waiting.unassignedCritical} critical)` : ""
+    } · <a href="/cases?${queueQuery({ status: "active", assignee: user.username })}">${waiting.yours} assigned to you</a> · <a href="/cases?status=escalated">${waiting.escalated} escalated</a> · ${waiting.active} active in all.</p>
 <p class="muted">Suspect merchant accounts, riskiest first: critical before high (a case ranks by the highest severity of its alerts), then by the latest score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
 <form method="get" action="/cases" class="noprint" aria-label="Filter the queue">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
