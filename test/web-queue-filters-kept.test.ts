@@ -2,7 +2,8 @@
 // back with the header's "Case queue", got the whole queue again, 25 a page, and chose the filters anew, case after
 // case. The queue now keeps the browser's last filters: /cases (the header's link, a bookmark) goes to them, the
 // form shows them, and "Clear filters" goes back to the default. Where in the list they were is the link's own
-// (page=, after=), not kept. A sign-in or sign-out forgets them: the next person at the desk starts afresh.
+// (page=, after=), not kept. They are the user's who chose them (kept through a session that ended); a sign-out
+// forgets them: the next person at the desk starts afresh.
 import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
@@ -56,7 +57,7 @@ describe("the queue's filters", { timeout: 60_000 }, () => {
     expect((await get("/cases")).headers.location).toBe("/cases?acquirer=acq-a");
 
     // filters an earlier version took and this one does not: dropped, not refused at every visit
-    jar.mt_queue = "status=retired";
+    jar.mt_queue = "status=retired&for=rev";
     const old = await get("/cases");
     expect(old.statusCode).toBe(200);
     expect(jar.mt_queue).toBeUndefined();
@@ -70,5 +71,12 @@ describe("the queue's filters", { timeout: 60_000 }, () => {
     const fresh = await get("/cases");
     expect(fresh.statusCode).toBe(200);
     expect(fresh.body).toContain("2 cases");
+
+    // another user signing in at the desk where rev's session ended (no sign-out) does not get rev's filters
+    await get("/cases?acquirer=acq-a");
+    await auth.addUser(CONSOLE, { username: "ann", role: "reviewer", password: "ann-password-long" });
+    await db.query("UPDATE mt_users SET password_change_required = false");
+    jar = cookiesOf(await app.inject({ method: "POST", url: "/login", headers: header(jar), payload: { username: "ann", password: "ann-password-long" } }), jar);
+    expect((await get("/cases")).statusCode).toBe(200);
   });
 });

@@ -144,8 +144,9 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   const SESSION_COOKIE = o.trustProxy ? "__Host-mt_session" : "mt_session";
   const sessionCookie = { path: "/", httpOnly: true, sameSite: "strict", secure: o.trustProxy !== undefined } as const;
   // the queue's filters the browser last chose, so that the header's "Case queue" (plain /cases) goes back to them
-  // from a case; not where in the list (page=, after=: the link's own). Forgotten at sign-in and sign-out, so that
-  // the next person at a shared desk starts from the whole queue
+  // from a case; not where in the list (page=, after=: the link's own). Kept for the user who chose them (`for`:
+  // through a session that ended and a sign-in again), forgotten at sign-out: the next person at a shared desk starts
+  // from the whole queue
   const QUEUE_COOKIE = "mt_queue";
   const queueCookie = { ...sessionCookie, path: "/cases" } as const;
   const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
@@ -334,7 +335,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       const message = `Too many wrong passwords for this name or from this address: ${tryAgainIn(r.retryAfterMs)}`;
       return sendHtml(reply, loginPage({ error: message, kept }, safeNext(b.next), o.noAccount), 429);
     }
-    reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie).clearCookie(QUEUE_COOKIE, queueCookie);
+    reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
     if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     const keptCase = /^\/cases\/(\d+)$/.exec(safeNext(b.next))?.[1];
     if (kept && keptCase && can(r.session.role, "cases:act")) {
@@ -375,15 +376,17 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
 
   // --- cases: pages -----------------------------------------------------------------------------------------
   app.get("/cases", { config: { perm: "cases:read" } }, async (req, reply) => {
-    const kept = req.cookies[QUEUE_COOKIE];
+    const kept = new URLSearchParams(req.cookies[QUEUE_COOKIE] ?? "");
+    const keptFor = kept.get("for");
+    kept.delete("for");
     // (filters this version does not take, kept from an earlier one, are dropped rather than refused at every visit)
-    if (kept && !Object.keys(givenParams(req.query)).length && QueueFilter.safeParse(givenParams(Object.fromEntries(new URLSearchParams(kept)))).success)
+    if (keptFor === req.actor!.username && !Object.keys(givenParams(req.query)).length && QueueFilter.safeParse(givenParams(Object.fromEntries(kept))).success)
       return reply.redirect(`/cases?${kept}`);
     const f = queueFilter(req.query);
     const { page, after, ...filters } = f;
     const chosen = queueQuery(filters);
-    if (chosen) reply.setCookie(QUEUE_COOKIE, chosen, queueCookie);
-    else if (kept) reply.clearCookie(QUEUE_COOKIE, queueCookie);
+    if (chosen) reply.setCookie(QUEUE_COOKIE, `${chosen}&${new URLSearchParams({ for: req.actor!.username })}`, queueCookie);
+    else if (keptFor !== null) reply.clearCookie(QUEUE_COOKIE, queueCookie);
     const [q, facets, waiting] = await Promise.all([store.queue(f, req.actor!.username), store.facets(), store.waiting(req.actor!.username)]);
     return sendHtml(reply, queuePage(pageUser(req)!, q, f, facets, waiting));
   });
