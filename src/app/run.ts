@@ -320,7 +320,8 @@ export class Runner {
     // kafkajs disconnects a consumer that crashed before it (or startConsumer) starts it again: out of the group, and
     // not ready, until it has joined again
     this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
-    log.info({ group: cfg.groupId }, "consuming");
+    // those of MT_INDICATORS were named nowhere else (a set taken from the topic is logged as it comes)
+    log.info({ group: cfg.groupId, indicatorSets: this.engine.indicators.sets }, "consuming");
   }
 
   /**

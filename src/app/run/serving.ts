@@ -32,6 +32,9 @@ async function listen(server: FastifyInstance, port: number, host: string, portS
   }
 }
 
+/** The address an operator points a browser, a scrape or a health check at (an IPv6 host in brackets). */
+const urlOf = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
+
 /** What serving asks of the rest of the Runner. */
 export interface ServingHooks {
   consumer: () => Consumer | undefined;
@@ -73,6 +76,7 @@ export class Serving extends RunPart {
       return reply.code(r.ready ? 200 : 503).send(r);
     });
     await listen(this.http, this.cfg.metricsPort, this.cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
+    this.log.info({ url: urlOf(this.cfg.metricsHost, this.cfg.metricsPort) }, "/metrics, /healthz and /readyz (a scrape target, liveness and readiness checks)");
   }
 
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
@@ -97,7 +101,7 @@ export class Serving extends RunPart {
       metrics: this.metrics,
     });
     await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, "MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST");
-    this.log.info({ url: `http://${this.cfg.httpHost}:${this.cfg.httpPort}/` }, "reviewers' page");
+    this.log.info({ url: urlOf(this.cfg.httpHost, this.cfg.httpPort) }, "reviewers' page");
   }
 
   /**
