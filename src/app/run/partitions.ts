@@ -181,8 +181,12 @@ export class Partitions extends RunPart {
     this.engine.restore(states);
     const merchants = new Set(states.map((s) => s.id));
     for (const id of merchants) this.partitionOf.set(id, p);
-    const publisher = this.unclaimed.get(p) ?? this.startPublisher(p);
+    const started = this.unclaimed.get(p);
+    const publisher = started ?? this.startPublisher(p);
     this.unclaimed.delete(p);
+    // started at assignment, it read the outbox before this claim fenced the earlier owner, which may have committed
+    // rows since (a trigger's alerts between its batches): read again, or on a quiet partition they wait for its next alert
+    if (started) void publisher.flush();
     const owned: Owned = {
       epoch: claim.epoch,
       position,
