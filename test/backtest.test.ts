@@ -127,8 +127,8 @@ describe("backtest: a candidate that raises a threshold", () => {
   it("shows the typology's recall drop", () => {
     expect(r.typologies.find((t) => t.typology === "excessive-disputes")).toEqual({
       typology: "excessive-disputes",
-      a: { hits: 2, shadowHits: 0, alerted: 2, precision: 1, recall: 1, alertedBefore: 0 },
-      b: { hits: 1, shadowHits: 0, alerted: 1, precision: 1, recall: 0, alertedBefore: 0 },
+      a: { named: true, hits: 2, shadowHits: 0, alerted: 2, precision: 1, recall: 1, alertedBefore: 0 },
+      b: { named: true, hits: 1, shadowHits: 0, alerted: 1, precision: 1, recall: 0, alertedBefore: 0 },
       alertsAdded: 0,
       alertsRemoved: 1,
       affected: 1,
