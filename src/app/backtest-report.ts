@@ -14,9 +14,16 @@ const short = (version: string): string => version.replace(/^sha256:/, "").slice
 const settingText = (v: BacktestResult["settingsChanged"][number]["a"]): string => (v === null ? "(none)" : Array.isArray(v) ? `[${v.join(", ")}]` : String(v));
 
 const CHANGE: Record<RuleRow["change"], string> = { same: "same", changed: "changed", "only-a": "only in A", "only-b": "only in B" };
+/** a rule in one set only that the other's files turn off (enabled: false), said so: not deleted, as "only in A" reads */
+const turnedOff = (r: BacktestResult, x: RuleRow): string => {
+  const off = x.change === "only-a" ? r.candidate.disabled.includes(x.rule) && "B" : x.change === "only-b" && r.baseline.disabled.includes(x.rule) && "A";
+  return off ? `enabled: false in ${off}` : "";
+};
 /** a rule changed by set-wide settings says which: its own configuration being the same, "changed" alone would puzzle */
-const changeText = (x: RuleRow): string =>
-  x.change === "changed" && x.changedBy.some((w) => w !== "own settings") ? `changed: ${x.changedBy.join(", ")}` : CHANGE[x.change];
+const changeText = (r: BacktestResult, x: RuleRow): string =>
+  x.change === "changed" && x.changedBy.some((w) => w !== "own settings")
+    ? `changed: ${x.changedBy.join(", ")}`
+    : `${CHANGE[x.change]}${turnedOff(r, x) && ` (${turnedOff(r, x)})`}`;
 
 /** hits of one side of a rule: live hits in one column, shadow hits in their own */
 const live = (s: RuleRow["a"]): string => (s ? (s.mode === "live" ? String(s.hits) : "") : "–");
@@ -222,7 +229,7 @@ export function backtestTables(r: BacktestResult): string {
     `Per rule${reportWindow(r)} (hits: distinct merchants the rule held on; +/− alerts: merchants that gain or lose an alert and that the rule hit):`,
     table(
       [...RULE_HEADS, "precision A → B"],
-      r.rules.map((x) => [...ruleCells(x), both(x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–")]),
+      r.rules.map((x) => [...ruleCells(r, x), both(x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–")]),
     ),
   );
   out.push(
@@ -298,7 +305,7 @@ const CHANGES_HEAD = ["change", "merchant", "label", "rules that hit it (− onl
  * marked − or +, with why where the sets tell it (its mode, its configuration, its absence); a rule that changed and
  * hit it in both is marked too. Shadow rules never alert, so they are named only where one set had the rule live.
  */
-function heldText(m: GainedOrLost, rules: ReadonlyMap<string, BacktestResult["rules"][number]>): string {
+function heldText(r: BacktestResult, m: GainedOrLost, rules: ReadonlyMap<string, BacktestResult["rules"][number]>): string {
   const ids = [...new Set([...m.a.live, ...m.b.live])].sort();
   return ids
     .map((id) => {
@@ -306,8 +313,8 @@ function heldText(m: GainedOrLost, rules: ReadonlyMap<string, BacktestResult["ru
       const [inA, inB] = [m.a.live.includes(id), m.b.live.includes(id)];
       const changed = row.change === "changed" ? " (changed)" : "";
       if (inA && inB) return `${id}${changed}`;
-      if (inA) return `−${id}${row.b?.mode === "shadow" ? " (shadow in B)" : row.change === "only-a" ? " (only in A)" : changed}`;
-      return `+${id}${row.a?.mode === "shadow" ? " (shadow in A)" : row.change === "only-b" ? " (only in B)" : changed}`;
+      if (inA) return `−${id}${row.b?.mode === "shadow" ? " (shadow in B)" : row.change === "only-a" ? ` (${turnedOff(r, row) || "only in A"})` : changed}`;
+      return `+${id}${row.a?.mode === "shadow" ? " (shadow in A)" : row.change === "only-b" ? ` (${turnedOff(r, row) || "only in B"})` : changed}`;
     })
     .join(", ");
 }
@@ -333,7 +340,7 @@ function wrap(text: string): string {
 function changeRows(r: BacktestResult, note: (text: string) => string = (t) => t): string[][] {
   const rules = new Map(r.rules.map((x) => [x.rule, x]));
   const notes = hasNotes(r);
-  const row = (change: string, m: GainedOrLost) => [change, m.merchantId, labelText(m), heldText(m, rules), ...(notes ? [note(m.note ?? "")] : [])];
+  const row = (change: string, m: GainedOrLost) => [change, m.merchantId, labelText(m), heldText(r, m, rules), ...(notes ? [note(m.note ?? "")] : [])];
   return [
     ...r.alertsAdded.map((m) => row(`alerted only in B${m.alertedBeforeIn?.includes("a") ? " (A alerted it before the window)" : ""}`, m)),
     ...r.alertsRemoved.map((m) => row(`alerted only in A${m.alertedBeforeIn?.includes("b") ? " (B alerted it before the window)" : ""}`, m)),
@@ -534,8 +541,8 @@ svg .grid { stroke: #e3e6ec; }
 const RULE_HEADS = ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected"];
 
 /** A rule's row as both the terminal table and the page show it, up to the precision columns. */
-function ruleCells(x: BacktestResult["rules"][number]): string[] {
-  return [x.rule, x.typology, changeText(x), live(x.a), live(x.b), shadow(x.a), shadow(x.b), num(x.alertsAdded), num(x.alertsRemoved), num(x.affected)];
+function ruleCells(r: BacktestResult, x: BacktestResult["rules"][number]): string[] {
+  return [x.rule, x.typology, changeText(r, x), live(x.a), live(x.b), shadow(x.a), shadow(x.b), num(x.alertsAdded), num(x.alertsRemoved), num(x.affected)];
 }
 
 /** One self-contained page: summary, charts and tables. */
@@ -547,7 +554,7 @@ export function backtestHtml(r: BacktestResult): string {
   );
   const rules = htmlTable(
     [...RULE_HEADS, "precision A", "precision B"],
-    r.rules.map((x) => [...ruleCells(x), x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–"]),
+    r.rules.map((x) => [...ruleCells(r, x), x.a ? pct(x.a.precision) : "–", x.b ? pct(x.b.precision) : "–"]),
     3,
   );
   const typologies = htmlTable(

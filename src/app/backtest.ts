@@ -401,6 +401,8 @@ const RuleSetRef = z.strictObject({
   contextRules: ContextRules.optional(),
   /** values the set takes that are most likely a mistake (RuleSet.doubts), each as `file:line:col: path: message` */
   doubts: z.array(z.string()),
+  /** rules in its files turned off with `enabled: false` (RuleSet.disabled): absent from the set, and not deleted */
+  disabled: z.array(z.string()),
 });
 /**
  * an indicator set a side ran with; entries counts the revoked ones too, and revoked says how many (absent only when
@@ -1043,7 +1045,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     });
   const ref = (x: BacktestInput["baseline"]) => {
     const contextRules = x.ruleSet.settings.scoring.contextRules;
-    return { name: x.name, id: x.ruleSet.id, version: x.ruleSet.version, ...(contextRules && { contextRules }), doubts: x.ruleSet.doubts.map(doubtText) };
+    return { name: x.name, id: x.ruleSet.id, version: x.ruleSet.version, ...(contextRules && { contextRules }), doubts: x.ruleSet.doubts.map(doubtText), disabled: x.ruleSet.disabled };
   };
   const s = o.sweep;
   return {

@@ -205,11 +205,12 @@ function didYouMean(name: string, known: readonly string[]): string {
 }
 
 /**
- * Where a key written one level off goes: a rule's own key under its params (mode: shadow there), or one of its
- * params beside weight; undefined for any other key. `path` is the object the key is in, inside `schema`.
+ * Where a key written at the wrong level goes: a rule's own key under its params (mode: shadow there, enabled: false on a
+ * level of them), or one of its params beside weight; undefined for any other key. `path` is the object the key is in, inside `schema`.
  */
 function misplaced(key: string, schema: z.core.$ZodType, path: readonly (string | number)[], kind: unknown): string | undefined {
-  if (path[path.length - 1] === "params" && keysAt(schema, path.slice(0, -1))?.includes(key)) return "a key of the rule itself: write it beside weight, not under params";
+  const params = path.indexOf("params");
+  if (params >= 0 && keysAt(schema, path.slice(0, params))?.includes(key)) return "a key of the rule itself: write it beside weight, not under params";
   if (keysAt(schema, [...path, "params"])?.includes(key)) return `one of the params of ${typeof kind === "string" ? `kind ${kind}` : "its kind"}: write it under params`;
   return undefined;
 }

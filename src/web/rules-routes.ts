@@ -83,9 +83,12 @@ function ruleChanges(before: RuleSet | undefined, after: RuleSet): RuleChanges {
  * Then the values the saved set takes that are most likely a mistake (RuleSet.doubts), as `rules validate` notes them.
  */
 function changesText(c: RuleChanges, rs: RuleSet): string {
-  const changes = (["added", "removed", "changed"] as const)
-    .filter((k) => c[k].length)
-    .map((k) => ` Rules ${k}: ${c[k].join(", ")}.`);
+  // a rule turned off with enabled: false is out of the set but still in its file: not "removed"
+  const off = c.removed.filter((id) => rs.disabled.includes(id));
+  const said = { ...c, removed: c.removed.filter((id) => !off.includes(id)), "turned off (enabled: false)": off };
+  const changes = (["added", "removed", "turned off (enabled: false)", "changed"] as const)
+    .filter((k) => said[k].length)
+    .map((k) => ` Rules ${k}: ${said[k].join(", ")}.`);
   return [...changes, ...rs.doubts.map((d) => ` Note, most likely a mistake (saved as written): ${doubtText(d)}.`)].join("");
 }
 
