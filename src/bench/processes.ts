@@ -9,17 +9,43 @@ import { PACKAGE_ROOT } from "../lib/paths.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A TCP port free on 127.0.0.1 now. */
-export function freePort(): Promise<number> {
+/** The port listened on 127.0.0.1 (0: one the kernel picks), or undefined if it is taken. */
+function listenOnce(port: number): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? resolve(undefined) : reject(err)));
+    srv.listen(port, "127.0.0.1", () => {
       const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      const bound = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** The lowest port of the kernel's ephemeral range (Linux's default where it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+  } catch {
+    return 32768;
+  }
+}
+
+const LOWEST_PORT = 10_000;
+
+/**
+ * A TCP port free on 127.0.0.1 now, for a child process that binds it seconds later (after its warm-up): one below the
+ * ephemeral range, which the kernel hands to every outgoing connection and every listen(0) meanwhile (on a busy
+ * machine one took it, and the child exited: 'MT_METRICS_PORT: ... is already in use'). listen(0) where that range
+ * leaves no room below it.
+ */
+export async function freePort(): Promise<number> {
+  const below = ephemeralLow();
+  for (let i = 0; below > LOWEST_PORT && i < 100; i++) {
+    const port = await listenOnce(LOWEST_PORT + Math.floor(Math.random() * (below - LOWEST_PORT)));
+    if (port !== undefined) return port;
+  }
+  return (await listenOnce(0))!;
 }
 
 export interface Consumer {
