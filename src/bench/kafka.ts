@@ -16,9 +16,9 @@
 // Timers: methods of the Runner, the engine, the store and the outbox publisher are wrapped (from here, without
 // changing them) to show where the consumer's time goes; BENCH_TIMERS=0 turns that off.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import pino from "pino";
@@ -519,7 +519,10 @@ async function twoProcessThroughput(ctx: Ctx, base: string, ends: Map<number, bi
   const cores = procs.map((c) => round((procTicks(c.pid) * TICK) / wallMs, 2));
   await until("the two processes' outbox", 60_000, () => outboxEmpty(ph.pool, group)).catch(async (err: Error) => {
     const held = await Promise.all(procs.map(async (c) => JSON.stringify(await readiness(c.metricsPort, 1000).catch((e: Error) => e.message))));
-    throw new Error(`${err.message}: left ${await outboxLeft(ph.pool, group)}; the processes' readiness: ${held.join(", ")}`);
+    // the temporary directory goes at exit: their logs (the publishers' warnings) are kept
+    const kept = mkdtempSync(join(tmpdir(), "mt-bench-kafka-logs-"));
+    for (const c of procs) copyFileSync(c.logFile, join(kept, basename(c.logFile)));
+    throw new Error(`${err.message}: left ${await outboxLeft(ph.pool, group)}; the processes' readiness: ${held.join(", ")}; their logs: ${kept}`);
   });
   const scrapes = await Promise.all(procs.map((c) => scrape(c.metricsPort).catch(() => new Map())));
   const consumed = scrapes.map((s) => total(s, "moneytrail_events_consumed_total"));
