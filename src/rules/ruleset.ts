@@ -153,6 +153,10 @@ function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: u
   const value = node.value;
   // unquoted, an MCC is a number to YAML (0742 would be 742): said as written
   if (i.expected === "string" && typeof value === "number") return `${node.source ?? value} is read as a number, where text goes: write it in quotes ("${node.source ?? value}")`;
+  if (i.expected === "int" && typeof value === "number") {
+    const unit = UNITS.find((u) => typeof key === "string" && u.key.test(key));
+    return `${value} is not a whole number: write ${key} as a whole number${unit ? ` of ${unit.unit}` : ""}`;
+  }
   if (typeof value !== "string") return undefined;
   const v = value.trim();
   if (i.expected === "boolean") {
@@ -173,6 +177,30 @@ function textHint(i: z.core.$ZodIssue, key: string | number | undefined, node: u
   if (!unit) return `${text}: write a plain number (${key}: ${withUnit[1]})`;
   // the number alone is right only in the key's own unit: "1h" in withinMinutes is 60
   return `${text}: write a plain number of ${unit.unit} (${key}${unit.written.test(withUnit[2]!.trim()) ? `: ${withUnit[1]}` : ""})`;
+}
+
+/** How a union's branch is said in a refusal: its values, or what type it takes. */
+function branchText(issues: readonly z.core.$ZodIssue[]): string | undefined {
+  const i = issues.find((x) => x.path.length === 0);
+  if (i?.code === "invalid_value") return z.core.util.joinValues(i.values, " or ");
+  if (i?.code !== "invalid_type") return undefined;
+  return ({ array: "a list", number: "a number", string: "text", boolean: "true or false", object: "a mapping" } as Record<string, string>)[i.expected] ?? i.expected;
+}
+
+/**
+ * A value that is none of the words (or the branches of a union: a word or a list) a key takes: zod's "Invalid input"
+ * names none. Says what each branch is, and the word the value most likely meant. Undefined for other issues.
+ */
+function choiceHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
+  const value = isScalar(node) ? node.value : undefined;
+  const words = (values: readonly unknown[]) => values.filter((x): x is string => typeof x === "string");
+  if (i.code === "invalid_value") return typeof value === "string" && didYouMean(value, words(i.values)) ? `${i.message}${didYouMean(value, words(i.values))}` : undefined;
+  if (i.code !== "invalid_union" || !("errors" in i)) return undefined;
+  const branches = i.errors.map(branchText);
+  if (branches.some((b) => b === undefined)) return undefined;
+  const literals = words(i.errors.flatMap((e) => e.flatMap((x) => (x.code === "invalid_value" && x.path.length === 0 ? x.values : []))));
+  const shown = typeof value === "string" ? `"${value}"` : String(value ?? "this value");
+  return `${shown} is none of what ${key} takes: ${branches.join(" or ")}${typeof value === "string" ? didYouMean(value, literals) : ""}`;
 }
 
 /** The keys an object schema has at a path inside `schema` (through lists, optional and default values); undefined elsewhere. */
@@ -216,7 +244,12 @@ function misplaced(key: string, schema: z.core.$ZodType, path: readonly (string 
 }
 
 function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string | number)[], doc: Document, lines: LineCounter): ConfigIssue[] {
-  return error.issues.map((i) => {
+  // a key left out that an unknown key beside it most likely meant (a misspelling): said once, by the unknown key
+  const meantKeys = new Set(
+    error.issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys.flatMap((k) => meant(k, keysAt(schema, i.path as (string | number)[]) ?? []) ?? []).map((m) => formatPath([...i.path, m])) : [])),
+  );
+  const issues = error.issues.filter((i) => !(meantKeys.has(formatPath(i.path)) && !doc.hasIn([...prefix, ...(i.path as (string | number)[])])));
+  return issues.map((i) => {
     const path = [...prefix, ...(i.path as (string | number)[])];
     // point at the offending key itself, not at the object holding it
     const keys = i.code === "unrecognized_keys" ? i.keys : [];
@@ -230,7 +263,7 @@ function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string 
               return `"${k}"${where ? ` (${where})` : didYouMean(k, known)}`;
             })
             .join(", ")}`
-        : ((doc.hasIn(path) ? textHint(i, path[path.length - 1], doc.getIn(path, true)) : missingKeyOf(i)) ?? i.message);
+        : ((doc.hasIn(path) ? (textHint(i, path[path.length - 1], doc.getIn(path, true)) ?? choiceHint(i, path[path.length - 1], doc.getIn(path, true))) : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
