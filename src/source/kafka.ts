@@ -94,7 +94,8 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
  * (a stop asked for meanwhile: nothing to wait for).
  */
 export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number, stop?: AbortSignal): Promise<string | undefined> {
-  const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...kafkaSecurity() });
+  const security = kafkaSecurity();
+  const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...security });
   const deadline = Date.now() + waitMs;
   for (;;) {
     stop?.throwIfAborted();
@@ -108,13 +109,24 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
       // a broker that answers and refuses the sign-in will refuse it again: said at once, with what to correct
       if ((err as Error).name === "KafkaJSSASLAuthenticationError")
         throw new UsageError(`Kafka at ${brokers.join(",")} refused the sign-in (${(err as Error).message}): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`);
-      if (Date.now() + 1000 > deadline) {
-        const why = (err as Error).message;
-        return /certificate/i.test(why) ? `${why}: give KAFKA_SSL_CA_FILE, the CA that signed the brokers' certificates` : why;
-      }
+      if (Date.now() + 1000 > deadline) return settingToCheck((err as Error).message, Boolean(security.ssl));
     }
     await sleep(1000, undefined, { signal: stop }).catch(() => undefined);
   }
+}
+
+/**
+ * Why a try of the brokers failed, with the setting to check where the error tells it: a broker answered at that
+ * address, in another protocol than this client's (a PLAINTEXT listener drops a TLS hello; a TLS or SASL listener
+ * closes a client that speaks neither), or with a certificate this client cannot check.
+ */
+function settingToCheck(why: string, tls: boolean): string {
+  if (/certificate/i.test(why)) return `${why}: give KAFKA_SSL_CA_FILE, the CA that signed the brokers' certificates`;
+  if (tls && /before secure TLS connection was established|wrong version number/i.test(why))
+    return `${why}: TLS is on (KAFKA_SSL, a CA or certificate file, or SASL) and the broker did not answer in TLS: give the port of its TLS listener (SSL, SASL_SSL), or for a PLAINTEXT listener leave KAFKA_SSL unset or false, with no CA or certificate file`;
+  if (!tls && why === "Closed connection")
+    return `${why}: the broker closed the connection of a client without TLS or SASL, as a TLS or SASL listener does: set KAFKA_SSL=true for its TLS (KAFKA_SSL_CA_FILE for a private CA), KAFKA_SASL_* for its sign-in`;
+  return why;
 }
 
 /**
