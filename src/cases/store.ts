@@ -77,11 +77,20 @@ export interface CaseRow {
   lastAlertId: string;
 }
 
-/** When a reviewer last looked at a case, and the ids of the alerts that came in on it since. */
+/** When a reviewer last looked at a case, the ids of the alerts that came in on it since, and what others did since. */
 export interface Seen {
   at: string;
   newAlertIds: string[];
+  /** others' decisions and comments since, each (actor, action) once, by its latest time */
+  changes: SeenChange[];
 }
+export interface SeenChange {
+  actor: string;
+  action: string;
+}
+// what counts as news on a case one looked at: decisions and comments (not reads: openings, exports, the trail's
+// readers, whom a reviewer is not to learn of)
+const NEWS = [...Object.keys(TRANSITIONS), "comment"];
 
 /** What is waiting in the queue (active cases), for one reviewer: see CaseStore.waiting. */
 export interface Waiting {
@@ -93,7 +102,7 @@ export interface Waiting {
 }
 
 /** A queue's case; for a viewer, when they last looked at it and how many alerts came in since (null: never). */
-export type QueueRow = CaseRow & { seen?: { at: string; newAlerts: number } | null };
+export type QueueRow = CaseRow & { seen?: { at: string; newAlerts: number; changes: SeenChange[] } | null };
 
 const QUEUE_STATUSES = ["active", "all", ...STATUSES] as const;
 
@@ -444,7 +453,12 @@ export class CaseStore {
     const last = rows.rows.at(-1);
     const seen = viewer === undefined ? undefined : await this.seen(list.map((c) => c.caseId), viewer);
     return {
-      rows: seen ? list.map((c) => ({ ...c, seen: seen.has(c.caseId) ? { at: seen.get(c.caseId)!.at, newAlerts: seen.get(c.caseId)!.newAlertIds.length } : null })) : list,
+      rows: seen
+        ? list.map((c) => {
+            const s = seen.get(c.caseId);
+            return { ...c, seen: s ? { at: s.at, newAlerts: s.newAlertIds.length, changes: s.changes } : null };
+          })
+        : list,
       total: Number(count.rows[0]!.n),
       page,
       pageSize,
@@ -1029,11 +1043,14 @@ async function seenOn(q: Queryable, caseIds: readonly string[], username: string
   if (caseIds.length === 0) return new Map();
   const r = await q.query<Raw>(
     `SELECT s.case_id::text, s.at, ARRAY(SELECT ca.alert_id FROM mt_case_alerts ca JOIN mt_alerts a USING (alert_id)
-       WHERE ca.case_id = s.case_id AND a.created_at > s.at ORDER BY a.raised_at, a.alert_id) AS fresh
+       WHERE ca.case_id = s.case_id AND a.created_at > s.at ORDER BY a.raised_at, a.alert_id) AS fresh,
+       COALESCE((SELECT json_agg(json_build_object('actor', t.actor, 'action', t.action) ORDER BY t.last_at, t.actor, t.action) FROM mt_case_trail_sums t
+         WHERE t.case_id = s.case_id AND t.actor <> $2 AND t.last_at > s.at AND t.action = ANY($3::text[])), '[]') AS changes
      FROM (SELECT case_id, max(last_at) AS at FROM mt_case_trail_sums WHERE case_id = ANY($1::bigint[]) AND actor = $2 GROUP BY case_id) s`,
-    [caseIds.map(caseIdOf), username],
+    [caseIds.map(caseIdOf), username, NEWS],
   );
-  return new Map(r.rows.map((x) => [String(x.case_id), { at: iso(x.at)!, newAlertIds: x.fresh as string[] }]));
+  const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+  return new Map(r.rows.map((x) => [String(x.case_id), { at: iso(x.at)!, newAlertIds: x.fresh as string[], changes: json<SeenChange[]>(x.changes) }]));
 }
 
 function caseIdOf(s: string): string {

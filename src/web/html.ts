@@ -1,8 +1,8 @@
 // Server-rendered HTML: tagged templates that escape every interpolated value unless it is already markup.
 // No client framework: the page works without JavaScript, prints, and a test browser sees what a person sees.
 import { maskUrl } from "../cases/mask.js";
-import type { CaseRow, Role } from "../cases/store.js";
-import { dismissalText } from "../cases/workflow.js";
+import type { CaseRow, Role, SeenChange } from "../cases/store.js";
+import { dismissalText, type CaseAction } from "../cases/workflow.js";
 import { PERMISSIONS } from "./auth.js";
 
 export class Html {
@@ -54,6 +54,19 @@ const HOME: Record<Role, { href: string; text: string }> = {
   admin: { href: "/admin", text: "Users and tokens" },
   auditor: { href: "/audit", text: "Audit trail" },
 };
+
+// a decision or a comment as done by someone, for "since you last looked"
+const DONE: Record<CaseAction["action"] | "comment", string> = {
+  assign: "assigned it",
+  escalate: "escalated",
+  report: "reported",
+  dismiss: "dismissed",
+  "close-account": "recorded the account closed",
+  reopen: "reopened",
+  comment: "commented",
+};
+/** Others' decisions and comments on a case since one last looked, in words: "bob escalated, bob commented". */
+export const newsText = (changes: readonly SeenChange[]): string => changes.map((c) => `${c.actor} ${Object.hasOwn(DONE, c.action) ? DONE[c.action as keyof typeof DONE] : c.action}`).join(", ");
 
 export function layout(title: string, user: PageUser | null, body: Html): string {
   return html`<!doctype html>

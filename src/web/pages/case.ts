@@ -1,6 +1,6 @@
 // One case: who the merchant is, why it is here (each signal against its threshold, in plain words), the evidence,
 // where the indicators came from, a chart of its activity, the timeline, and what the reviewer can do next.
-import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, severity, shortHash, when, type Html, type PageUser } from "../html.js";
+import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, newsText, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { domainToUnicode } from "node:url";
 import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, urlHash, type AuditRow, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
@@ -194,12 +194,17 @@ function revealsList(d: Pick<CaseDetail, "case" | "context" | "reveals" | "revea
   }.</p>`;
 }
 
-/** What came in since the reviewer last looked: the timeline dates alerts by their events, not by their arrival. */
+/**
+ * What came in since the reviewer last looked (the timeline dates alerts by their events, not by their arrival), and
+ * what colleagues decided or commented since.
+ */
 function sinceSeen(seen: Seen | null | undefined): Html | string {
   if (!seen) return "";
   const n = seen.newAlertIds.length;
-  return n
-    ? html`<p id="since-seen" class="notice">${n} new alert${n === 1 ? "" : "s"} since you last looked at this case (${when(seen.at)}), marked new in the timeline.</p>`
+  const alerts = n ? `${n} new alert${n === 1 ? "" : "s"}` : "No new alert";
+  const news = seen.changes.length ? `; ${newsText(seen.changes)}` : "";
+  return n || news
+    ? html`<p id="since-seen" class="notice">${alerts} since you last looked at this case (${when(seen.at)})${news}, marked new in the timeline.</p>`
     : html`<p id="since-seen" class="muted">No new alert since you last looked at this case (${when(seen.at)}).</p>`;
 }
 
@@ -254,13 +259,16 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const evidenceOf = (ids: readonly string[]): Html =>
     html`${ids.map((id, i) => html`${i ? ", " : ""}${kept.has(id) ? html`<a href="#${eventAnchor(id)}">${id}</a>` : html`${id} <span class="muted">(not kept with the case)</span>`}`)}`;
   const colleagues = (o.assignees ?? []).filter((u) => u !== user.username && u !== c.assignee);
+  const newMark = html`<strong class="new">new</strong> `;
+  // a colleague's decision or comment since the reviewer last looked
+  const news = (at: string, by: string) => (o.seen && by !== user.username && at > o.seen.at ? newMark : "");
   const timeline = [
-    ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`${o.seen?.newAlertIds.includes(a.alertId) ? html`<strong class="new">new</strong> ` : ""}alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
+    ...d.alerts.map((a) => ({ at: a.raisedAt, what: html`${o.seen?.newAlertIds.includes(a.alertId) ? newMark : ""}alert: score ${a.score}, ${severity(a.severity)}, ${a.typologies.join(", ")} <span class="muted">(rule set ${a.ruleSet.id} ${shortHash(a.ruleSet.version)})</span>` })),
     // the decisions, so that the story reads whole: who escalated between two alerts, and why
     ...audit
       .filter((a) => Object.hasOwn(TRANSITIONS, a.action))
-      .map((a) => ({ at: a.at, what: html`${a.action} by <strong>${a.actor}</strong>: ${[changeOf(a), a.detail ? entries(a.detail) : ""].filter(Boolean).join("; ") || "nothing changed"}` })),
-    ...comments.map((m) => ({ at: m.createdAt, what: html`comment by <strong>${m.author}</strong>: ${isolated(m.body)}` })),
+      .map((a) => ({ at: a.at, what: html`${news(a.at, a.actor)}${a.action} by <strong>${a.actor}</strong>: ${[changeOf(a), a.detail ? entries(a.detail) : ""].filter(Boolean).join("; ") || "nothing changed"}` })),
+    ...comments.map((m) => ({ at: m.createdAt, what: html`${news(m.createdAt, m.author)}comment by <strong>${m.author}</strong>: ${isolated(m.body)}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return layout(
     `Case #${c.caseId}`,

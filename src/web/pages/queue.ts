@@ -1,5 +1,5 @@
 // The case queue: most severe, then highest score, then oldest first, with filters and paging.
-import { caseSeverity, decision, html, layout, when, type PageUser } from "../html.js";
+import { caseSeverity, decision, html, layout, newsText, when, type PageUser } from "../html.js";
 import type { QueueFilter, QueueRow, Waiting } from "../../cases/store.js";
 import { STATUSES, statusText } from "../../cases/workflow.js";
 
@@ -57,7 +57,9 @@ ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.mercha
         ? q.rows.map(
             (c) => html`<tr data-case="${c.caseId}"><td><a href="/cases/${c.caseId}" aria-label="Case #${c.caseId}">#${c.caseId}</a></td><td><a href="/cases/${c.caseId}">${c.merchantId}</a></td><td>${c.score}</td><td>${caseSeverity(c)}</td>
 <td>${c.typologies.join(", ")}</td><td>${c.acquirerId ?? "—"}</td><td>${statusText(c.status)}${decision(c)}</td><td>${c.assignee ?? "—"}</td><td>${when(c.openedAt)}</td><td>${when(c.updatedAt)}${
-              c.seen?.newAlerts ? html`<br><strong class="new">${c.seen.newAlerts} new alert${c.seen.newAlerts === 1 ? "" : "s"} since you last looked</strong>` : ""
+              c.seen && (c.seen.newAlerts || c.seen.changes.length)
+                ? html`<br><strong class="new">${[c.seen.newAlerts ? `${c.seen.newAlerts} new alert${c.seen.newAlerts === 1 ? "" : "s"}` : "", newsText(c.seen.changes)].filter(Boolean).join("; ")} since you last looked</strong>`
+                : ""
             }</td></tr>`,
           )
         : html`<tr><td colspan="10">${
