@@ -128,6 +128,9 @@ export function labelsFromFile(path: string): Truth {
   try {
     json = JSON.parse(text);
   } catch (err) {
+    // the events file given as --labels: NDJSON, each line an event, is no JSON document
+    if (isEvent(text.split("\n", 1)[0]!))
+      throw new ConfigError(path, [{ path: "", message: "this is a file of events (one JSON event a line), not a labels file: give it as --events, and as --labels a file such as fixtures/sample/labels.json", line: 1 }]);
     const message = (err as Error).message;
     throw new ConfigError(path, [{ path: "(JSON syntax)", message: `not valid JSON: ${message}`, ...jsonPosition(text, message) }]);
   }
@@ -145,6 +148,16 @@ export function labelsFromFile(path: string): Truth {
     merchants[id] = { label: l.label === "positive" ? "positive" : "negative", typologies: l.typologies, detail: l.label, ...(l.note !== undefined && { note: l.note }) };
   }
   return { source: path, merchants };
+}
+
+/** Whether a line is a JSON object with an event's type and id. */
+function isEvent(line: string): boolean {
+  try {
+    const o: unknown = JSON.parse(line);
+    return typeof o === "object" && o !== null && "type" in o && "eventId" in o;
+  } catch {
+    return false;
+  }
 }
 
 /** The line and column of JSON.parse's "at position N" (Node's message; the end of the text when it has none). */
@@ -910,6 +923,14 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     }
     if (batch.length && batch[batch.length - 1]!.n >= toLine) break;
   }
+  // no line of the file is an event (the labels file given as --events): a report of nothing would follow
+  const rejectedTotal = Object.values(rejected).reduce((x, y) => x + y, 0);
+  if (lines && rejectedTotal === lines && firstRejects.some((x) => "line" in x)) {
+    const kinds = Object.entries(rejected).filter(([, n]) => n).map(([kind, n]) => `${n} ${kind}`);
+    throw new BacktestError(
+      `--events ${o.events.name}: none of its ${lines} lines is an event (${kinds.join(", ")}): give the recorded events, one JSON event a line (NDJSON, as replay reads them); a labels file goes to --labels`,
+    );
+  }
 
   // every run saw the same events, so the same merchants: those with an event from the report's start on, and any
   // alerted then through a peer; labels of other merchants do not count
@@ -1062,7 +1083,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       beforeReport,
       lateStarts: [...(o.events.batches.lateStarts ?? [])],
       rejected: {
-        total: Object.values(rejected).reduce((x, y) => x + y, 0),
+        total: rejectedTotal,
         ...rejected,
         first: firstRejects,
         // most frequent first; of as many, the first met
