@@ -39,6 +39,13 @@ const REFUSALS: Record<string, (setting: string) => string> = {
 export function connectFailure(err: Error, where: string, setting = "DATABASE_URL"): Error {
   const fix = REFUSALS[(err as { code?: string }).code ?? ""];
   if (fix) return new UsageError(`PostgreSQL at ${where} refused the connection: ${err.message}: ${fix(setting)}`);
+  // TLS asked for (sslmode, ssl) of a server that answered without it, or with a certificate of a CA not given
+  if (err.message === "The server does not support SSL connections")
+    return new UsageError(`PostgreSQL at ${where} does not take TLS, which ${setting} asks for (${err.message}): take sslmode (or ssl) out of ${setting}, or turn ssl on in the server's postgresql.conf`);
+  if (/certificate/i.test(err.message))
+    return new UsageError(
+      `PostgreSQL at ${where} answered with a certificate this client cannot check (${err.message}): give the CA that signed it in ${setting} as sslrootcert=/path/to/ca.pem (the server's host name must be one the certificate names)`,
+    );
   return new UnreachableError(`cannot reach PostgreSQL at ${where}${setting === "DATABASE_URL" ? "" : ` for ${setting}`} (${err.message}); is it running and does the database exist?`);
 }
 
