@@ -14,6 +14,7 @@ import { defaultRulesCopies } from "./helpers/rules.js";
 import { sampleBacktest } from "./helpers/tuner.js";
 import { rulesPageOverCopy } from "./helpers/rules-page.js";
 import { CLI } from "./helpers/cli.js";
+import { refusalOf } from "./helpers/refusals.js";
 
 const copy = defaultRulesCopies("tuner-doubts");
 const rulesPage = rulesPageOverCopy("tuner-doubts");
@@ -40,6 +41,24 @@ describe("values most likely a mistake", () => {
     expect(r.stderr).toContain(`note: ${note}\n`);
     // said once, not also by a check of its own
     expect(r.stderr.match(/under one point/g)).toHaveLength(1);
+  });
+
+  // scores are points too: severity bands of 0.6/0.75/0.9 validate, and every alert is critical; alertAt: 0.6 was
+  // refused with zod's "Too small: expected number to be >=1"
+  it("a severity band under one point is a doubt, and an alertAt written as a share is refused saying it is in points", () => {
+    const bands = copy({ "ruleset.yaml": (t) => t.replace(/severity: \{ medium: (\d+), high: (\d+), critical: (\d+) \}/, (_, m, h, c) => `severity: { medium: 0.${m}, high: 0.${h}, critical: 0.${c} }`) });
+    const file = join(bands, "ruleset.yaml");
+    const text = readFileSync(file, "utf8");
+    const [, m, h, c] = /severity: \{ medium: ([\d.]+), high: ([\d.]+), critical: ([\d.]+) \}/.exec(text)!;
+    const note = (band: string, v: string) =>
+      `${file}:${at(file, `${band}: ${v}`).replace(/:(\d+)$/, (_, col) => `:${Number(col) + band.length + 2}`)}: ruleset.scoring.severity.${band}: ${Number(v)} is under one point: a score's bands are points from 0 to 100, not a share (for ${(Number(v) * 100).toFixed(1)}%, write ${band}: ${Math.round(Number(v) * 100)})`;
+    expect(loadRuleSet(bands).doubts.map(doubtText)).toEqual([note("medium", m!), note("high", h!), note("critical", c!)]);
+    const alertAt = copy({ "ruleset.yaml": (t) => t.replace(/alertAt: (\d+)/, (_, n) => `alertAt: 0.${n}`) });
+    const e = refusalOf(() => loadRuleSet(alertAt));
+    const share = Number(/alertAt: ([\d.]+)/.exec(readFileSync(join(alertAt, "ruleset.yaml"), "utf8"))![1]);
+    expect(e.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `ruleset.scoring.alertAt: ${share} is under one point: a score is in points from 1 to 100, not a share (for ${(share * 100).toFixed(1)}%, write alertAt: ${Math.round(share * 100)})`,
+    ]);
   });
 
   it("the backtest report says each side's, on the terminal, in the HTML and in the JSON", async () => {

@@ -99,8 +99,8 @@ export const doubtText = (d: Doubt): string => formatIssue(d.file, d);
  * of a score's 100), and its kind's (RuleKind.doubts, under params).
  */
 function ruleDoubts(weight: number, kind: RuleKind<unknown, unknown>, params: unknown): { path: (string | number)[]; message: string }[] {
-  const share = weight > 0 && weight < 1 ? [{ path: ["weight"], message: `${weight} is under one point: weights are points from 0 to 100, not a share (for ${pct(weight)}, write weight: ${Number((weight * 100).toPrecision(12))})` }] : [];
-  return [...share, ...(kind.doubts?.(params) ?? []).map((d) => ({ path: ["params", ...d.path], message: d.message }))];
+  const share = underOnePoint("weight", weight);
+  return [...(share ? [{ path: ["weight"], message: share }] : []), ...(kind.doubts?.(params) ?? []).map((d) => ({ path: ["params", ...d.path], message: d.message }))];
 }
 
 /** Validates one rule (the object under `rules[i]`) against its kind's schema. */
@@ -140,8 +140,17 @@ const UNITS: { key: RegExp; unit: string; written: RegExp }[] = [
   { key: /Minor$/, unit: "minor units (9.00 EUR is 900)", written: /^$/ },
 ];
 
-/** the numbers of a rule file that are points of a score, where a percentage is not a share */
-const POINTS = new Set(["weight", "alertAt", "realertOnScoreRise", "medium", "high", "critical"]);
+/** the numbers of a rule file that are points of a score, where a percentage is not a share, with what they are */
+const POINTS = new Map([
+  ["weight", "weights are points from 0 to 100"],
+  ["alertAt", "a score is in points from 1 to 100"],
+  ["realertOnScoreRise", "a score is in points from 1 to 100"],
+  ...["medium", "high", "critical"].map((band) => [band, "a score's bands are points from 0 to 100"] as const),
+]);
+
+/** Said of a number of points written as a share (weight: 0.4, alertAt: 0.6): it counts 0.4 of 100 points. */
+const underOnePoint = (key: string, v: number): string | undefined =>
+  v > 0 && v < 1 && POINTS.has(key) ? `${v} is under one point: ${POINTS.get(key)}, not a share (for ${pct(v)}, write ${key}: ${Number((v * 100).toPrecision(12))})` : undefined;
 
 /**
  * How to write text a person put where a number or true/false goes: "30days", "1%", "1,500", a quoted "0.25", or
@@ -201,6 +210,12 @@ function choiceHint(i: z.core.$ZodIssue, key: string | number | undefined, node:
   const literals = words(i.errors.flatMap((e) => e.flatMap((x) => (x.code === "invalid_value" && x.path.length === 0 ? x.values : []))));
   const shown = typeof value === "string" ? `"${value}"` : String(value ?? "this value");
   return `${shown} is none of what ${key} takes: ${branches.join(" or ")}${typeof value === "string" ? didYouMean(value, literals) : ""}`;
+}
+
+/** What to write for a value refused as it is (textHint, a share where points go, choiceHint); undefined when none applies. */
+function valueHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
+  const points = i.code === "too_small" && typeof key === "string" && isScalar(node) && typeof node.value === "number" ? underOnePoint(key, node.value) : undefined;
+  return textHint(i, key, node) ?? points ?? choiceHint(i, key, node);
 }
 
 /** The keys an object schema has at a path inside `schema` (through lists, optional and default values); undefined elsewhere. */
@@ -263,7 +278,7 @@ function issuesFrom(error: z.ZodError, schema: z.core.$ZodType, prefix: (string 
               return `"${k}"${where ? ` (${where})` : didYouMean(k, known)}`;
             })
             .join(", ")}`
-        : ((doc.hasIn(path) ? (textHint(i, path[path.length - 1], doc.getIn(path, true)) ?? choiceHint(i, path[path.length - 1], doc.getIn(path, true))) : missingKeyOf(i)) ?? i.message);
+        : ((doc.hasIn(path) ? valueHint(i, path[path.length - 1], doc.getIn(path, true)) : missingKeyOf(i)) ?? i.message);
     return { path: formatPath(at), message, ...(keys.length === 1 ? locateKey(doc, lines, at) : locate(doc, lines, path)) };
   });
 }
@@ -374,6 +389,12 @@ function parseFile(file: string, text: string): ParsedFile {
     } else issues.push(...issuesFrom(parsed.error, schema, ["rules", index], doc, lines));
   });
   if (issues.length) throw new ConfigError(file, issues);
+  // bands of 0.6, 0.75 and 0.9 validate, and make every alert critical
+  for (const [band, v] of Object.entries(top.data.ruleset?.scoring.severity ?? {})) {
+    const message = underOnePoint(band, v);
+    const at = ["ruleset", "scoring", "severity", band];
+    if (message) doubts.push({ file, path: formatPath(at), message, ...locate(doc, lines, at) });
+  }
   return { file, settings: top.data.ruleset, rules, doubts };
 }
 
