@@ -217,6 +217,8 @@ export class Partitions extends RunPart {
     // its merchants' notices held, and the merchants just loaded linked to those other processes flagged
     this.hooks.claimed();
     this.log.info({ partition: p, epoch: claim.epoch, merchants: merchants.size, stateOffset: claim.stateOffset, nextOffset: claim.nextOffset }, "partition claimed");
+    // at assignment or at a batch: a claim at assignment tried again ends (retryClaim)
+    this.claimRetried(p, "claimed");
     return owned;
   }
 
@@ -259,7 +261,8 @@ export class Partitions extends RunPart {
           }
         })(),
       );
-      this.claimRetried(p, this.owned.has(p) ? "claimed" : undefined);
+      // claimed, the retry ended in claim(); not claimed (no positions, no longer assigned, refused): no longer tried
+      this.claimRetried(p);
     } catch (err) {
       this.retryClaim(p, assigned, err as Error);
     }
@@ -281,11 +284,10 @@ export class Partitions extends RunPart {
       timer: setTimeout(() => {
         if (this.unclaimedRetries.get(p) !== retry) return;
         if (!assigned() || this.refused.has(p)) return this.claimRetried(p);
-        // claimed at a batch meanwhile, or a claim under way there: its end decides
-        if (this.owned.has(p)) return this.claimRetried(p, "claimed at a batch");
+        // a claim under way at a batch: claimed, the retry ends there (claim); if not, it is tried again later
         const claiming = this.claiming.get(p);
         if (claiming) {
-          void claiming.then(() => (this.owned.has(p) ? this.claimRetried(p, "claimed at a batch") : this.retryClaim(p, assigned, err)));
+          void claiming.then(() => this.unclaimedRetries.get(p) === retry && this.retryClaim(p, assigned, err));
           return;
         }
         void this.claimAssigned(p, assigned);
@@ -308,7 +310,7 @@ export class Partitions extends RunPart {
     this.unclaimedRetries.delete(p);
     this.metrics.partitionsUnclaimed.remove({ partition: String(p) });
     const a = after(r);
-    if (how) this.log.info({ partition: p, ...a.fields }, `the partition assigned is ${how}, ${a.words}`);
+    if (how) this.log.info({ partition: p, ...a.fields }, `the partition assigned is ${how}; its claim had failed ${r.failures} times since ${a.fields.since}`);
     else this.log.info({ partition: p, ...a.fields }, `the partition's claim at assignment is no longer tried (no longer assigned here, refused, no positions to claim, or a stop), ${a.words}`);
   }
 
