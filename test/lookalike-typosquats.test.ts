@@ -89,15 +89,17 @@ describe("a host typed like a listed domain", () => {
     expect(typedName("flagged-ga11ery")).toBe("flagedgalery");
     expect(typedName("rnirrorsite")).toBe("mlrorslte");
     expect(typedName("pay.vievvfiles")).toBe("pay.vlewfles");
-    // 1 as l, i as l, hyphens dropped, all but i at once, each run of a letter one shorter; the subdomain left out
+    expect(typedName("barrn-vvv-a-a")).toBe("barmwva");
+    // 1 as l, hyphens dropped, i as l, all but i at once, each run of a letter one shorter; the subdomain left out
     expect(typedOrigins("shop.hidden-ma11.example")).toEqual([
       "hidden-mall.example",
-      "hldden-ma11.example",
       "hiddenma11.example",
+      "hldden-ma11.example",
       "hiddenmall.example",
       "hiden-ma11.example",
       "hidden-ma1.example",
     ]);
+    expect(typedOrigins("vvebrnall.example")).toEqual(["vvebmall.example", "webrnall.example", "webmall.example", "vebrnall.example", "vvebrnal.example"]);
     expect(typedOrigins("192.0.2.7")).toEqual([]);
     expect(typedOrigins("shop.example")).toEqual([]);
   });
@@ -162,5 +164,13 @@ describe("what a typosquat is not", () => {
     expect(i.matchLookAlikes("https://flagged-0.example/", AT)).toEqual([]);
     expect(i.matchLookAlikes("https://flagged-1.example/", AT)).toEqual([]);
     expect(i.matchLookAlikes("https://flaged-10.example/", AT).map((m) => m.ref.id)).toEqual(["ten"]);
+  });
+
+  it("finds a typosquat of a domain listed after the host was first looked up", () => {
+    const i = new IndicatorIndex();
+    i.add(indicatorSet([{ id: "other", kind: "domain", value: "other-site.example" }]));
+    expect(i.matchLookAlikes("https://flaggedga11ery.example/", AT)).toEqual([]);
+    i.add(indicatorSet([{ id: "g", kind: "domain", value: "flaggedgallery.example" }], { id: "later" }));
+    expect(i.matchLookAlikes("https://flaggedga11ery.example/", AT).map((m) => m.ref.id)).toEqual(["g"]);
   });
 });

@@ -72,31 +72,60 @@ export function hostSkeleton(host: string): string {
 // drawn like m and vv like w, 1 and i like l (I, lowercased in a host), 0 like o; a hyphen added or dropped, a
 // letter doubled or a double written once. Each is read as what it is taken for, on both sides, so that a host and a
 // listed name typed from one another read alike in either direction.
-const TYPED = /rn|vv|[01i-]/g;
-const TYPED_AS: Readonly<Record<string, string>> = { rn: "m", vv: "w", "0": "o", "1": "l", i: "l", "-": "" };
-const TYPED_BUT_I = /rn|vv|[01-]/g;
-const DOUBLED = /([a-z0-9])\1+/g;
 
 /**
  * A canonical host's name left of its public suffix, and the suffix ("pay.shop.co.uk": "pay.shop", "co.uk"); null for
  * an address, a single label or a host in xn-- form (read by hostSkeleton instead).
  */
 export function nameAndSuffix(host: string): [name: string, suffix: string] | null {
-  if (host.includes("xn--") || hostAddress(host) !== null) return null;
+  // an address is bracketed or ends in a digit: the rest, nearly every host, is not parsed as one
+  const last = host.charCodeAt(host.length - 1);
+  if (host.includes("xn--") || ((host[0] === "[" || (last >= 48 && last <= 57)) && hostAddress(host) !== null)) return null;
   const domain = registrableDomain(host);
   const dot = domain.indexOf(".");
   if (dot < 0) return null;
   return [host.slice(0, host.length - domain.length + dot), domain.slice(dot + 1)];
 }
 
-/** A name (nameAndSuffix) read as it is taken for by a reader (TYPED), its doubled letters written once. */
-export const typedName = (name: string): string => name.replace(TYPED, (c) => TYPED_AS[c]!).replace(DOUBLED, "$1");
+/**
+ * A name (nameAndSuffix) as a reader takes it: rn as m, vv as w, 0 as o, 1 and i as l, without hyphens, each run of
+ * one letter written once. One pass, no pattern: every host with a plain domain entry listed is read so.
+ */
+export function typedName(name: string): string {
+  // most names hold nothing a typosquat writes: given back as they are, nothing built
+  let i = 0;
+  for (let last = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    // - 0 1 i, a double, rn, vv
+    if (c === 45 || c === 48 || c === 49 || c === 105 || c === last || (c === 114 && name.charCodeAt(i + 1) === 110) || (c === 118 && name.charCodeAt(i + 1) === 118)) break;
+    last = c;
+  }
+  if (i === name.length) return name;
+  let out = "";
+  let last = "";
+  for (let i = 0; i < name.length; i++) {
+    let c = name[i]!;
+    if (c === "-") continue;
+    if (c === "r" && name[i + 1] === "n") (c = "m"), i++;
+    else if (c === "v" && name[i + 1] === "v") (c = "w"), i++;
+    else if (c === "0") c = "o";
+    else if (c === "1" || c === "i") c = "l";
+    if (c !== last) out += c;
+    last = c;
+  }
+  return out;
+}
+
+// what a typosquat writes for what (typedName's readings), for typedOrigins; i is read as l alone, not with the rest
+// at once: an i of the name itself is far more common than one typed for l
+const TYPED: readonly (readonly [typed: string, as: string])[] = [["rn", "m"], ["vv", "w"], ["0", "o"], ["1", "l"], ["-", ""], ["i", "l"]];
+const ALL_BUT_I = TYPED.length - 1;
 
 /**
  * The names a host may have been typed from by one kind of typosquat undone at its registrable label (each rn as m,
- * vv as w, 0 as o, 1 as l, i as l, hyphens dropped; all of those but i at once; a run of one letter one shorter), each with
- * the suffix, the host's own label left out: what a hashed domain entry can be compared with, whose name is known only
- * by its hash. A letter dropped is not undone (every letter at every place: 26 hashes a character).
+ * vv as w, 0 as o, 1 as l, hyphens dropped, all of those at once, each i as l; a run of one letter one shorter), each
+ * with the suffix, the host's own label left out: what a hashed domain entry can be compared with, whose name is
+ * known only by its hash. A letter dropped is not undone (every letter at every place: 26 hashes a character).
  */
 export function typedOrigins(host: string): string[] {
   const parts = nameAndSuffix(host);
@@ -107,10 +136,16 @@ export function typedOrigins(host: string): string[] {
   const add = (l: string) => {
     if (l !== label && l.length > 0 && !out.includes(l)) out.push(l);
   };
-  for (const [typed, as] of Object.entries(TYPED_AS)) add(label.replaceAll(typed, as));
-  // i is read as l alone: an i of the name itself is far more common than one typed for l
-  add(label.replace(TYPED_BUT_I, (c) => TYPED_AS[c]!));
-  for (const m of label.matchAll(DOUBLED)) add(label.slice(0, m.index) + label.slice(m.index + 1));
+  let all = label;
+  let kinds = 0;
+  for (let k = 0; k < TYPED.length; k++) {
+    const [typed, as] = TYPED[k]!;
+    if (!label.includes(typed)) continue;
+    add(label.replaceAll(typed, as));
+    if (k < ALL_BUT_I) (all = all.replaceAll(typed, as)), kinds++;
+  }
+  if (kinds > 1) add(all);
+  for (let i = 1; i < label.length; i++) if (label[i] === label[i - 1] && label[i] !== label[i - 2]) add(label.slice(0, i) + label.slice(i + 1));
   return out.map((l) => `${l}.${suffix}`);
 }
 
