@@ -20,10 +20,11 @@ const turnedOff = (r: BacktestResult, x: RuleRow): string => {
   return off ? `enabled: false in ${off}` : "";
 };
 /** a rule changed by set-wide settings says which: its own configuration being the same, "changed" alone would puzzle */
-const changeText = (r: BacktestResult, x: RuleRow): string =>
-  x.change === "changed" && x.changedBy.some((w) => w !== "own settings")
-    ? `changed: ${x.changedBy.join(", ")}`
-    : `${CHANGE[x.change]}${turnedOff(r, x) && ` (${turnedOff(r, x)})`}`;
+const changeText = (r: BacktestResult, x: RuleRow): string => {
+  if (x.change === "changed" && x.changedBy.some((w) => w !== "own settings")) return `changed: ${x.changedBy.join(", ")}`;
+  const off = turnedOff(r, x);
+  return off ? `${CHANGE[x.change]} (${off})` : CHANGE[x.change];
+};
 
 /** hits of one side of a rule: live hits in one column, shadow hits in their own */
 const live = (s: RuleRow["a"]): string => (s ? (s.mode === "live" ? String(s.hits) : "") : "–");
