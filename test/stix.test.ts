@@ -254,7 +254,7 @@ describe("validateStixBundle refuses what breaks the STIX 2.1 rules", () => {
     expect(errorsOf(broken((i) => (i.pattern = "[url:value = 'unterminated]")))).toMatch(/pattern: not a pattern moneytrail accepts: unterminated string/);
     expect(errorsOf(broken((i) => (i.pattern = "url:value = 'x'")))).toContain('pattern: not a pattern moneytrail accepts: a pattern starts with "["');
     expect(errorsOf(broken((i) => (i.pattern = "[url:value = 'a\\x']")))).toContain("invalid escape");
-    expect(errorsOf(broken((i) => (i.pattern = "[url:value = 'a'] FOLLOWEDBY [url:value = 'b']")))).toContain("single observation expression");
+    expect(errorsOf(broken((i) => (i.pattern = "[url:value = 'a'] FOLLOWEDBY [url:value = 'b']")))).toContain("joined by FOLLOWEDBY are not supported (only by OR)");
     // AND / OR of comparisons inside one observation is part of the accepted grammar
     expect(broken((i) => (i.pattern = "[url:value = 'http://a.example/' OR domain-name:value = 'b.example']"))).toEqual({ ok: true });
   });
@@ -327,7 +327,7 @@ describe("importing others' bundles", () => {
     expect(set.entries).toHaveLength(8);
 
     expect(skipped).toEqual([
-      { ref: "indicator--ff3539a6-8ee4-466f-b03d-71395b50ef20", reason: expect.stringContaining("only a single observation expression [ … ] is supported") },
+      { ref: "indicator--ff3539a6-8ee4-466f-b03d-71395b50ef20", reason: expect.stringContaining("observation expressions [ … ] joined by AND are not supported (only by OR)") },
       { ref: "indicator--9336fe62-b051-49ed-9af2-117b9f63d526", reason: expect.stringContaining("comparison operator MATCHES is not supported") },
       { ref: "indicator--b195e6ac-c04e-44de-8652-85bd1e79e6cc", reason: "no moneytrail kind for file:hashes.'SHA-256'" },
       { ref: "indicator--afcfc5e6-7fb9-42af-96c8-421ffd19dbfe", reason: "pattern_type sigma is not supported (only stix)" },
@@ -349,11 +349,14 @@ describe("importing others' bundles", () => {
     expect(JSON.stringify(again)).not.toContain("tokgamma-private");
   });
 
-  it("a comparison joined with AND/OR inside one observation is skipped with its reason", () => {
+  it("a comparison joined with AND inside one observation is skipped with its reason (OR: stix-or-patterns.test.ts)", () => {
     const b = clone(fixture()) as { objects: Record<string, unknown>[] };
-    b.objects.find((o) => o.id === "indicator--7ac5b234-7c2b-4f5f-91ab-227b2a25452b")!.pattern = "[url:value = 'http://a.example/' OR url:value = 'http://b.example/']";
+    b.objects.find((o) => o.id === "indicator--7ac5b234-7c2b-4f5f-91ab-227b2a25452b")!.pattern = "[url:value = 'http://a.example/' AND url:value = 'http://b.example/']";
     const { skipped } = importStixBundle(b);
-    expect(skipped[0]).toEqual({ ref: "indicator--7ac5b234-7c2b-4f5f-91ab-227b2a25452b", reason: "pattern has 2 comparisons joined by OR: only a single comparison maps to an entry" });
+    expect(skipped[0]).toEqual({
+      ref: "indicator--7ac5b234-7c2b-4f5f-91ab-227b2a25452b",
+      reason: "pattern has 2 comparisons joined by AND: comparisons that must hold together (AND) map to no entry, only one comparison or alternatives (OR)",
+    });
   });
 
   it("refuses malformed bundles with clear errors", () => {

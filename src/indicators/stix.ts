@@ -92,11 +92,13 @@ export function toStixTimestamp(time: string): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Patterns: the comparison-expression subset moneytrail writes and reads.
-//   pattern     = "[" comparison *( ("AND" / "OR") comparison ) "]"
+//   pattern     = observation *( "OR" observation )
+//   observation = "[" comparison *( ("AND" / "OR") comparison ) "]"
 //   comparison  = object-type ":" path ("=" / "!=") string
 //   path        = component *( "." component / "[" (digits / "*") "]" ); component = identifier / string
 //   string      = "'" *( char other than ' and \ / "\'" / "\\" ) "'"
-// Observation operators ([…] AND […], FOLLOWEDBY), qualifiers (WITHIN, START/STOP, REPEATS), parentheses and
+// Observations joined by OR are a list of alternatives, as comparisons joined by OR are (joins says "OR" for both).
+// Other observation operators ([…] AND […], FOLLOWEDBY), qualifiers (WITHIN, START/STOP, REPEATS), parentheses and
 // other comparison operators (MATCHES, LIKE, ISSUBSET, <, IN, …) are valid STIX, but not of this subset.
 
 export interface PatternComparison {
@@ -150,6 +152,18 @@ export function parsePattern(pattern: string): ParsedPattern {
   const comparisons: PatternComparison[] = [];
   const joins: ("AND" | "OR")[] = [];
   for (;;) {
+    // after "]": another observation, an alternative to the ones before
+    if (pattern[i - 1] === "]") {
+      const at = i;
+      ws();
+      if (!/^OR\s*\[/.test(pattern.slice(i))) {
+        if (/^OR\b/.test(pattern.slice(i))) return fail('expected an observation "[ … ]" after OR');
+        i = at;
+        break;
+      }
+      i = pattern.indexOf("[", i) + 1;
+      joins.push("OR");
+    }
     ws();
     if (pattern[i] === "(") return fail("parentheses are not supported");
     if (/^NOT\b/.test(pattern.slice(i))) return fail("NOT is not supported");
@@ -189,7 +203,7 @@ export function parsePattern(pattern: string): ParsedPattern {
     ws();
     if (pattern[i] === "]") {
       i++;
-      break;
+      continue;
     }
     const join = word(/AND\b|OR\b/y);
     if (join !== "AND" && join !== "OR") return fail('expected AND, OR or "]"');
@@ -198,7 +212,8 @@ export function parsePattern(pattern: string): ParsedPattern {
   ws();
   if (i < pattern.length) {
     const rest = pattern.slice(i);
-    if (/^(AND|OR|FOLLOWEDBY)\b/.test(rest)) return fail("only a single observation expression [ … ] is supported");
+    const op = /^(AND|FOLLOWEDBY)\b/.exec(rest)?.[1];
+    if (op) return fail(`observation expressions [ … ] joined by ${op} are not supported (only by OR)`);
     if (/^(WITHIN|START|STOP|REPEATS)\b/.test(rest)) return fail("qualifiers (WITHIN, START/STOP, REPEATS) are not supported");
     return fail('unexpected text after "]"');
   }
@@ -646,47 +661,43 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
       skip(`pattern not supported: ${p.error}`);
       continue;
     }
-    if (p.comparisons.length !== 1) {
-      skip(`pattern has ${p.comparisons.length} comparisons joined by ${[...new Set(p.joins)].join("/")}: only a single comparison maps to an entry`);
-      continue;
-    }
-    const c = p.comparisons[0]!;
-    if (c.op !== "=") {
-      skip(`comparison ${c.op} is not supported: only = maps to an entry`);
-      continue;
-    }
-    const k = kindOf(c);
-    if ("reason" in k) {
-      skip(k.reason);
-      continue;
-    }
-    if (ind.x_moneytrail_kind !== undefined && ind.x_moneytrail_kind !== k.kind) {
-      skip(`x_moneytrail_kind ${ind.x_moneytrail_kind} does not match the pattern (${k.kind})`);
+    if (p.joins.includes("AND")) {
+      skip(`pattern has ${p.comparisons.length} comparisons joined by ${[...new Set(p.joins)].join("/")}: comparisons that must hold together (AND) map to no entry, only one comparison or alternatives (OR)`);
       continue;
     }
     // every marking counts, on the whole indicator or on a part of it; one the bundle does not define is a
     // restriction moneytrail cannot read, so it counts as RED (the entry still matches here, and never leaves)
     const refs = [...(ind.object_marking_refs ?? []), ...(ind.granular_markings ?? []).flatMap((g) => g.marking_ref ?? [])];
     const tlp = strictestTlp(refs.map((r) => markingTlp.get(r) ?? "red"));
-    let id = ind.x_moneytrail_entry_id ?? ind.id;
-    if (entryIds.has(id)) id = ind.id;
-    const entry = IndicatorEntry.safeParse({
-      id,
-      kind: k.kind,
-      value: k.value,
-      confidence: ind.confidence ?? 50,
-      ...(tlp && { tlp }),
-      validFrom: ind.valid_from,
-      ...(ind.valid_until && { validUntil: ind.valid_until }),
-      ...(ind.revoked && { revoked: true }),
-      ...(ind.description && { description: ind.description.slice(0, 512) }),
+    // alternatives (OR) are indicators each: an entry of each, the indicator's id with #1, #2, … (a sighting names the
+    // indicator itself), what cannot map named by its place among them
+    const split = p.comparisons.length > 1;
+    let took = false;
+    p.comparisons.forEach((c, n) => {
+      const skipOne = (reason: string): void => void skipped.push({ ref: split ? `${ind.id} (comparison ${n + 1} of ${p.comparisons.length})` : ind.id, reason });
+      if (c.op !== "=") return skipOne(`comparison ${c.op} is not supported: only = maps to an entry`);
+      const k = kindOf(c);
+      if ("reason" in k) return skipOne(k.reason);
+      if (ind.x_moneytrail_kind !== undefined && ind.x_moneytrail_kind !== k.kind) return skipOne(`x_moneytrail_kind ${ind.x_moneytrail_kind} does not match the pattern (${k.kind})`);
+      let id = split ? `${ind.id}#${n + 1}` : (ind.x_moneytrail_entry_id ?? ind.id);
+      if (entryIds.has(id)) id = ind.id;
+      const entry = IndicatorEntry.safeParse({
+        id,
+        kind: k.kind,
+        value: k.value,
+        confidence: ind.confidence ?? 50,
+        ...(tlp && { tlp }),
+        validFrom: ind.valid_from,
+        ...(ind.valid_until && { validUntil: ind.valid_until }),
+        ...(ind.revoked && { revoked: true }),
+        ...(ind.description && { description: ind.description.slice(0, 512) }),
+      });
+      if (!entry.success) return skipOne(`not a valid entry: ${entry.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ")}`);
+      entries.push(entry.data);
+      entryIds.add(entry.data.id);
+      took = true;
     });
-    if (!entry.success) {
-      skip(`not a valid entry: ${entry.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ")}`);
-      continue;
-    }
-    entries.push(entry.data);
-    entryIds.add(entry.data.id);
+    if (!took) continue;
     creators.add(ind.created_by_ref ?? "");
     if (ind.x_moneytrail_set_id) setIds.add(ind.x_moneytrail_set_id);
     created = Math.max(created, ms(ind.modified));
@@ -733,8 +744,11 @@ const SightingInput = z.strictObject({
 });
 export type SightingInput = z.input<typeof SightingInput>;
 
-/** An entry id that is a STIX indicator's id: the entry came from a partner's bundle (importStixBundle). */
-const PARTNER_INDICATOR = /^indicator--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/**
+ * An entry id that is a STIX indicator's id, or one of its alternatives (#n): the entry came from a partner's bundle
+ * (importStixBundle); the indicator's id is the first group.
+ */
+const PARTNER_INDICATOR = /^(indicator--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})(?:#\d+)?$/i;
 
 /**
  * A reviewer's decision on a case whose alert cited an indicator, for the indicator's publisher: a bundle with the
@@ -764,7 +778,7 @@ export function stixSighting(input: SightingInput): StixBundle {
     modified: at,
     created_by_ref: identity.id,
     // an entry imported from a partner's bundle keeps its indicator's id, which is the one the partner's tool knows
-    sighting_of_ref: PARTNER_INDICATOR.test(s.entryId) ? s.entryId : stixIndicatorId(s.setId, s.entryId),
+    sighting_of_ref: PARTNER_INDICATOR.exec(s.entryId)?.[1] ?? stixIndicatorId(s.setId, s.entryId),
     count: s.count ?? 1,
     first_seen: at,
     last_seen: at,
