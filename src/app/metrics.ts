@@ -147,6 +147,11 @@ export function createMetrics() {
     published: fromZero(c("outbox_published_total", "messages published from the outbox", ["dest"]), "dest", Object.keys(DESTINATIONS)),
     publishFailures: c("outbox_publish_failures_total", "outbox publishes that failed (each is retried; /readyz's outbox check says why)", ["partition"]),
     outboxWaiting: g("outbox_rows_waiting", "outbox rows (alerts, dead letters) not yet published, per partition this process holds (at scrape)", ["partition"]),
+    outboxOldest: g(
+      "outbox_oldest_row_age_seconds",
+      "seconds the oldest outbox row (alert, dead letter) not yet published has waited, per partition this process holds (at scrape, by PostgreSQL's clock; 0 when none waits): a working publisher keeps it at a second or so however many rows wait, so one that keeps growing is rows stuck (/readyz's outbox check says why where publishing fails)",
+      ["partition"],
+    ),
     webRefused: c(
       "web_requests_refused_total",
       "reviewers' page and API requests refused for lack of permission (403), by the permission needed and the user's role; each is logged at warn with the user and route",

@@ -117,24 +117,33 @@ export class Serving extends RunPart {
     }
   });
 
-  /** Outbox rows waiting at scrape time, as the lag (bounded, else as last measured). */
+  /** Outbox rows waiting at scrape time and the oldest one's age, as the lag (bounded, else as last measured). */
   private readonly measureOutbox = scrapeRead(async () => {
-    const waiting = await this.unpublished(this.partitions.publishers());
+    const waiting = await this.outboxWaiting(this.partitions.publishers());
     this.metrics.outboxWaiting.reset();
-    for (const [p, n] of waiting) this.metrics.outboxWaiting.set({ partition: String(p) }, n);
+    this.metrics.outboxOldest.reset();
+    for (const [p, w] of waiting) {
+      this.metrics.outboxWaiting.set({ partition: String(p) }, w.rows);
+      this.metrics.outboxOldest.set({ partition: String(p) }, w.oldestSeconds);
+    }
   });
 
   /** The outbox rows of each publisher's partition not published yet (beyond its mark, as far as it knows it). */
   async unpublished(publishers: (readonly [number, OutboxPublisher])[]): Promise<Map<number, number>> {
-    const ends = await this.store.outboxEnds(this.cfg.eventsTopic, publishers.map(([p]) => p));
+    return new Map([...(await this.outboxWaiting(publishers))].map(([p, w]) => [p, w.rows]));
+  }
+
+  /** unpublished's rows, with how long the oldest of them has waited (0: none waits). */
+  private async outboxWaiting(publishers: (readonly [number, OutboxPublisher])[]): Promise<Map<number, { rows: number; oldestSeconds: number }>> {
     const marks = new Map(publishers.map(([p, pub]) => [p, pub.mark]));
-    const waiting = new Map<number, number>();
+    const ends = await this.store.outboxEnds(this.cfg.eventsTopic, [...marks]);
+    const waiting = new Map<number, { rows: number; oldestSeconds: number }>();
     for (const e of ends) {
-      if (e.first === null || e.last === null) waiting.set(e.partition, 0);
+      if (e.first === null || e.last === null) waiting.set(e.partition, { rows: 0, oldestSeconds: 0 });
       else {
         // rows at or below the mark are deleted in the background, a second or so after they were published
         const below = BigInt(e.first) - 1n > marks.get(e.partition)! ? BigInt(e.first) - 1n : marks.get(e.partition)!;
-        waiting.set(e.partition, Number(BigInt(e.last) - below));
+        waiting.set(e.partition, { rows: Number(BigInt(e.last) - below), oldestSeconds: e.oldestSeconds ?? 0 });
       }
     }
     return waiting;

@@ -719,6 +719,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX mt_audit_case_reveals ON mt_audit (case_id, audit_id) WHERE action = 'reveal-url';
     `,
   },
+  {
+    version: 31,
+    name: "when each outbox row was written",
+    sql: `
+      -- moneytrail_outbox_oldest_row_age_seconds: a count of rows waiting does not tell a busy partition from a few
+      -- alerts stuck behind a publisher that reports no failure; their age does. now() is stable: no table rewrite,
+      -- and rows already waiting are dated to this migration. Read through the primary key: no index of its own.
+      ALTER TABLE mt_outbox ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -99,6 +99,14 @@ export interface Checkpoint {
   states: string;
 }
 
+/** A partition's outbox at a glance (outboxEnds). */
+export interface OutboxEnds {
+  partition: number;
+  first: string | null;
+  last: string | null;
+  oldestSeconds: number | null;
+}
+
 export interface OutboxRow extends OutboxMessage {
   seq: string;
 }
@@ -356,16 +364,20 @@ export class PgStore {
   }
 
   /**
-   * The lowest and highest sequence numbers in the outbox of each of `partitions` (null: none there), from the ends
-   * of its index: the numbers between them are consecutive, so what waits is known without counting the rows.
+   * The lowest and highest sequence numbers in the outbox of each partition (null: none there), from the ends of its
+   * index: the numbers between them are consecutive, so what waits is known without counting the rows. And how long
+   * (seconds, by PostgreSQL's clock) the first row after the partition's mark has waited (null: none), read through
+   * the same index: the row waiting longest (a partition's rows are numbered as its owner writes them).
    */
-  async outboxEnds(topic: string, partitions: number[]): Promise<{ partition: number; first: string | null; last: string | null }[]> {
-    const { rows } = await this.pool.query<{ partition: number; first: string | null; last: string | null }>(
+  async outboxEnds(topic: string, marks: (readonly [partition: number, mark: bigint])[]): Promise<OutboxEnds[]> {
+    const { rows } = await this.pool.query<OutboxEnds>(
       `SELECT t.p AS partition,
          (SELECT min(seq) FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = t.p) AS first,
-         (SELECT max(seq) FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = t.p) AS last
-       FROM unnest($3::int[]) AS t(p)`,
-      [this.groupId, topic, partitions],
+         (SELECT max(seq) FROM mt_outbox WHERE group_id = $1 AND topic = $2 AND partition = t.p) AS last,
+         (SELECT greatest(extract(epoch FROM now() - created_at), 0)::float8 FROM mt_outbox
+          WHERE group_id = $1 AND topic = $2 AND partition = t.p AND seq > t.m ORDER BY seq LIMIT 1) AS "oldestSeconds"
+       FROM unnest($3::int[], $4::bigint[]) AS t(p, m)`,
+      [this.groupId, topic, marks.map(([p]) => p), marks.map(([, m]) => m.toString())],
     );
     return rows;
   }
