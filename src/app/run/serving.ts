@@ -203,7 +203,13 @@ export class Serving extends RunPart {
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
-  /** Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic. */
+  /**
+   * Not ok while a partition's outbox publish fails: its alerts are in the case table but not on the alerts topic.
+   * Rows that only wait long (moneytrail_outbox_oldest_row_age_seconds) do not fail it: not ready takes the process
+   * out of its load balancer, the reviewers' page (where those alerts are) with it, and holds a rolling update, yet
+   * moves no row (the consumer reads Kafka, not requests); with no failure there is no why to give. The ticket
+   * MoneytrailOutboxStuck says it instead.
+   */
   private outboxCheck(): { ok: boolean; detail?: string } {
     const failing = this.partitions.publishers().flatMap(([p, pub]) => {
       const f = pub.failure;
