@@ -39,7 +39,7 @@ import { Checkpoints } from "./run/checkpoints.js";
 import { parseTime } from "../lib/time.js";
 import { Notices, TERMINATED_READ_MS, type Raised } from "./run/notices.js";
 import { Serving } from "./run/serving.js";
-import { EventTime } from "./run/event-time.js";
+import { EVENT_TIME_FETCH_WAIT_MS, EventTime } from "./run/event-time.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
 // exported from here as before the parts moved to run/ (the CLI and the tests import from this file)
@@ -307,7 +307,14 @@ export class Runner {
     await this.subscriber.start();
     this.consumer = await startConsumer(
       this.kafka,
-      { groupId: cfg.groupId, topic: cfg.eventsTopic, fromBeginning: cfg.fromBeginning, sessionTimeoutMs: cfg.sessionTimeoutMs, concurrentPartitions: cfg.concurrentPartitions },
+      {
+        groupId: cfg.groupId,
+        topic: cfg.eventsTopic,
+        fromBeginning: cfg.fromBeginning,
+        sessionTimeoutMs: cfg.sessionTimeoutMs,
+        concurrentPartitions: cfg.concurrentPartitions,
+        maxWaitTimeInMs: cfg.eventTimeSlackMs === undefined ? undefined : EVENT_TIME_FETCH_WAIT_MS,
+      },
       {
         onAssignment: (ps) => this.onAssignment(ps),
         onBatch: (b) => this.onBatch(b),

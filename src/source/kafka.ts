@@ -205,7 +205,7 @@ const RESTART_MS = 5000;
 
 export async function startConsumer(
   kafka: Kafka,
-  o: { groupId: string; topic: string; fromBeginning: boolean; sessionTimeoutMs: number; concurrentPartitions: number },
+  o: { groupId: string; topic: string; fromBeginning: boolean; sessionTimeoutMs: number; concurrentPartitions: number; maxWaitTimeInMs?: number },
   hooks: ConsumerHooks,
 ): Promise<Consumer> {
   const consumer = kafka.consumer({
@@ -216,7 +216,7 @@ export async function startConsumer(
     maxBytesPerPartition: 4 << 20,
     // how long a fetch waits for events on an idle topic: leaving the group on SIGTERM waits for the fetch in flight,
     // which kafkajs's default (5 s) made the longest part of a stop; a fetch a second from an idle member costs nothing
-    maxWaitTimeInMs: 1000,
+    maxWaitTimeInMs: o.maxWaitTimeInMs ?? 1000,
   });
   const holding = holdingRefused(hooks.onBatch, hooks.onHeld, hooks.skipped);
   heldOf.set(consumer, holding.held);
