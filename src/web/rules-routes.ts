@@ -78,19 +78,22 @@ function ruleChanges(before: RuleSet | undefined, after: RuleSet): RuleChanges {
   };
 }
 
-/**
- * The page's words for them, after the save's notice; nothing when the rules are as they were (a comment changed).
- * Then the values the saved set takes that are most likely a mistake (RuleSet.doubts), as `rules validate` notes them.
- */
+/** The page's words for them, after the save's notice; nothing when the rules are as they were (a comment changed). */
 function changesText(c: RuleChanges, rs: RuleSet): string {
   // a rule turned off with enabled: false is out of the set but still in its file: not "removed"
   const off = c.removed.filter((id) => rs.disabled.includes(id));
   const said = { ...c, removed: c.removed.filter((id) => !off.includes(id)), "turned off (enabled: false)": off };
-  const changes = (["added", "removed", "turned off (enabled: false)", "changed"] as const)
+  return (["added", "removed", "turned off (enabled: false)", "changed"] as const)
     .filter((k) => said[k].length)
-    .map((k) => ` Rules ${k}: ${said[k].join(", ")}.`);
-  return [...changes, ...rs.doubts.map((d) => ` Note, most likely a mistake (saved as written): ${doubtText(d)}.`)].join("");
+    .map((k) => ` Rules ${k}: ${said[k].join(", ")}.`)
+    .join("");
 }
+
+/**
+ * The values a set takes that are most likely a mistake (RuleSet.doubts), as `rules validate` notes them, each file
+ * named as the tuner knows it: not the trial copy a save is validated in, nor the directory's path.
+ */
+const doubtsOf = (rs: RuleSet): string[] => rs.doubts.map((d) => doubtText({ ...d, file: basename(d.file) }));
 
 interface Ctx {
   db: Db;
@@ -208,8 +211,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     const trial = mkdtempSync(join(tmpdir(), "mt-rules-"));
     try {
       for (const [name, text] of Object.entries(f)) writeFileSync(join(trial, name), text);
-      const rs = loadRuleSet(trial);
-      return { ...rs, doubts: rs.doubts.map((d) => ({ ...d, file: basename(d.file) })) };
+      return loadRuleSet(trial);
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(basename(err.file) === basename(trial) ? basename(c.dir) : basename(err.file), err.issues);
       throw err;
@@ -343,9 +345,13 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     ? "running consumers pick it up without a restart"
     : "no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md)";
 
-  const page = async (req: FastifyRequest, o: { error?: string; notice?: string | Html; kept?: KeptEdit; conflict?: RulesConflict } = {}) =>
-    rulesPage(c.pageUser(req)!, {
-      rs: await inForce(),
+  /** `saved`: the set a save or restore just wrote, whose doubts the page says; else the set in force's */
+  const page = async (req: FastifyRequest, o: { error?: string; notice?: string | Html; kept?: KeptEdit; conflict?: RulesConflict; saved?: RuleSet } = {}) => {
+    const rs = await inForce();
+    const { saved, ...view } = o;
+    return rulesPage(c.pageUser(req)!, {
+      rs,
+      doubts: { of: saved ? "saved" : "in force", notes: doubtsOf(saved ?? rs) },
       status: status(),
       files: files(),
       versions: await versions(c.db),
@@ -353,8 +359,9 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       hits: await ruleHits(c.db),
       feedback: await ruleFeedback(c.db),
       ...(!c.status && { demoDir: c.dir }),
-      ...o,
+      ...view,
     });
+  };
 
   app.get("/rules", { config: { perm: "rules:read" } }, async (req, reply) => c.sendHtml(reply, await page(req)));
   // the form carries `base`, the version of the file it showed
@@ -369,7 +376,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     try {
       const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
       const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules, rs)}`;
-      return c.sendHtml(reply, await page(req, { notice: c.status ? notice : html`${notice} To backtest it: ${demoBacktest(c.dir)}.` }));
+      return c.sendHtml(reply, await page(req, { notice: c.status ? notice : html`${notice} To backtest it: ${demoBacktest(c.dir)}.`, saved: rs }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
       if (err instanceof StaleFile) {
@@ -396,6 +403,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       rules: rs.rules.map((r) => ({ id: r.id, kind: r.kind.kind, mode: r.mode, weight: r.weight, typology: r.typology, version: r.version })),
       files: Object.keys(held),
       fileVersions: Object.fromEntries(Object.entries(held).map(([name, text]) => [name, fileVersion(text)])),
+      doubts: doubtsOf(rs),
     };
   });
   app.get("/api/rules/status", { config: { perm: "rules:read" } }, async () => status());
@@ -412,7 +420,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       if (err instanceof StaleFile && err.current !== undefined && err.base) throw new StaleFile(file, err.current, err.base, await fileChangedBy(c.db, file, err.current));
       throw err;
     });
-    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content), rules, doubts: rs.doubts.map(doubtText) };
+    return { id: rs.id, version: rs.version, fileVersion: fileVersion(content), rules, doubts: doubtsOf(rs) };
   });
   // listed by when each was first recorded, so after a roll-back the version in force is not the first: each says whether it is
   app.get("/api/rules/versions", { config: { perm: "rules:read" } }, async () => {
@@ -443,7 +451,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
   app.post("/api/rules/versions/:version/restore", { config: { perm: "rules:write" } }, async (req) => {
     const { version, files: f } = await versionOf((req.params as { version: string }).version);
     const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, changeNote(req, RESTORE_NOTE), "restore");
-    return { id: rs.id, version: rs.version, rules, doubts: rs.doubts.map(doubtText) };
+    return { id: rs.id, version: rs.version, rules, doubts: doubtsOf(rs) };
   });
   app.post("/rules/restore", { config: { perm: "rules:write" } }, async (req, reply) => {
     const { version, files: f } = await versionOf(String((req.body as Record<string, string>)?.version ?? ""));
@@ -455,7 +463,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       return c.sendHtml(reply, await page(req, { error: `Not restored; the rule set in force is unchanged. ${err.message}` }), 400);
     }
     const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note, "restore");
-    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules, rs)}` }));
+    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules, rs)}`, saved: rs }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));
   app.get("/api/rules/feedback", { config: { perm: "rules:read" } }, async () => ruleFeedback(c.db));

@@ -17,6 +17,11 @@ export interface RulesView {
   periods: RulePeriod[];
   hits: RuleHits[];
   feedback: RuleFeedback[];
+  /**
+   * the values most likely a mistake (`file:line:col: path: message`) of the set a save or restore just wrote, or else
+   * of the set in force: said wherever the page is opened, so a tuner sees those a colleague's save left
+   */
+  doubts: { of: "saved" | "in force"; notes: string[] };
   error?: string;
   notice?: string | Html;
   /**
@@ -88,6 +93,7 @@ export function rulesPage(user: PageUser, v: RulesView): string {
     html`${v.error ? html`<p class="error" role="alert" id="rules-error">${v.error}</p>` : ""}${v.conflict ? html`<p class="error" role="alert" id="conflict">${conflictMessage(v.conflict)}</p>` : ""}${v.notice ? html`<p class="notice">${v.notice}</p>` : ""}
 ${v.status.lastRefusal ? html`<p class="error" id="refusal">A change was refused at ${when(v.status.lastRefusal.at)}; the set in force is unchanged: <code>${v.status.lastRefusal.message}</code></p>` : ""}
 <h1>Rule set ${v.rs.id}</h1><p>In force: <code id="version">${v.status.version}</code> since ${when(v.status.loadedAt)}</p>
+${v.doubts.notes.length ? html`<ul id="doubts" class="notice">${v.doubts.notes.map((d) => html`<li>Note, most likely a mistake (${v.doubts.of} as written): ${d}.</li>`)}</ul>` : ""}
 <table id="rules"><caption class="vh">The rules in force</caption><thead><tr><th scope="col">Rule</th><th scope="col">Kind</th><th scope="col">Mode</th><th scope="col">Weight</th><th scope="col">Typology</th><th scope="col">Merchants hit (live)</th><th scope="col">Merchants hit (shadow)</th><th scope="col">Reviewers: confirmed (reported or account closed) / false positive</th><th scope="col">False-positive rate</th></tr></thead><tbody>${v.rs.rules.map((r) => {
       const f = fb(r.id);
       return html`<tr data-rule="${r.id}"><td>${r.id}</td><td>${r.kind.kind}</td><td>${r.mode}${context.has(r.id) ? ", context" : ""}</td><td>${r.weight}</td><td>${r.typology}</td><td>${hitsOf(r.id, "live")}</td><td>${hitsOf(r.id, "shadow")}</td><td>${f.rep} / ${f.fp}</td><td>${pctOf(f.rate)}${
