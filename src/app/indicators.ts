@@ -8,7 +8,7 @@ import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJ
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, publicKeyPem, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
 import { hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
-import { assertPublishable, assertUrlsHashed, ids, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
+import { assertNotAllExpired, assertPublishable, assertUrlsHashed, ids, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
 import { importCsv } from "../indicators/csv.js";
@@ -381,6 +381,7 @@ export function indicatorCommands(program: Command): void {
       const v = trust && verifySet(set, trust);
       if (v && !v.ok)
         throw new ConfigError(file, [{ path: "signature", message: v.reason }], `Subscribers holding ${trustFile} would refuse this set, and on the compacted topic it would replace the version they hold: sign it again (moneytrail indicators sign ${file} --key-id KEY_ID --private-key KEY.pem --out ${signedCopy(file)}) and publish that; nothing was published.`);
+      assertNotAllExpired(set, file, Date.now());
       // after the refusals: said of a set that goes out
       const domains = plainDomainNote(set.entries, file);
       if (domains) process.stderr.write(domains);

@@ -91,6 +91,23 @@ export function plainDomainNote(entries: readonly IndicatorEntry[], file?: strin
 }
 
 /**
+ * Refuses a set whose every entry not revoked has expired by `now` (epoch ms): subscribers take a new version in place
+ * of the one in force, so such a set (a validUntil a year early) withdraws all the set lists. Expired entries beside
+ * live ones are a set's history and go out unremarked; revoked ones are withdrawn on purpose; a set of revoked entries
+ * only is a withdrawal, not refused.
+ */
+export function assertNotAllExpired(set: IndicatorSet, file: string, now: number): void {
+  const live = set.entries.filter((e) => !e.revoked);
+  const expired = live.filter((e) => e.validUntil !== undefined && Date.parse(e.validUntil) <= now);
+  if (!expired.length || expired.length < live.length) return;
+  const latest = expired.reduce((a, b) => (Date.parse(b.validUntil!) > Date.parse(a.validUntil!) ? b : a)).validUntil;
+  throw new UsageError(
+    `${file}: every entry of set ${set.id} that is not revoked has expired (${expired.length}: ${ids(expired.map((e) => e.id))}; the latest validUntil ${latest}): subscribers would take version ${set.version} in place of the version in force and match none of them. ` +
+      "To withdraw entries, mark them revoked: true; if a date is wrong, correct it, sign the set again and publish that; nothing was published",
+  );
+}
+
+/**
  * The topic's message key: publisher and set id, so that compaction keeps each publisher's latest version apart and
  * another member's set under the same id cannot erase this one from the topic. A JSON pair: no two pairs share a key.
  */
