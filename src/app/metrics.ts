@@ -23,9 +23,12 @@ const CASE_DOWNLOADS = { "case-trail": 0, "case-file": 0 } as const;
 /** The downloads of a case written as their rows are read (its trail as CSV or JSON; its JSON case file). */
 export type CaseDownload = keyof typeof CASE_DOWNLOADS;
 const HOLDS_ENDED: Record<"caught-up" | "passed-over", 0> = { "caught-up": 0, "passed-over": 0 };
+/** The steps of `moneytrail run`'s start, in their order (moneytrail_start_phase; /readyz's start check). */
+export const START_PHASES = ["database", "kafka", "topics", "loading", "indicator-topic", "group"] as const;
+export type StartPhase = (typeof START_PHASES)[number];
 
-/** A counter with its known label values at 0. */
-function fromZero<T extends client.Counter>(counter: T, label: string, values: readonly string[]): T {
+/** A counter (or gauge) with its known label values at 0. */
+function fromZero<T extends client.Counter | client.Gauge>(counter: T, label: string, values: readonly string[]): T {
   for (const value of values) counter.inc({ [label]: value }, 0);
   return counter;
 }
@@ -194,6 +197,16 @@ export function createMetrics() {
       ),
       "ended",
       Object.keys(HOLDS_ENDED),
+    ),
+    // served while the start waits (up is 1 then): what tells a start that does not end from a process consuming
+    startPhase: fromZero(
+      g(
+        "start_phase",
+        "1 for the step the start is at, 0 for the others and for all once it is consuming: database (connecting, migrating), kafka (waiting for KAFKA_BROKERS to answer, up to MT_KAFKA_START_WAIT_MS), topics, loading (rule and indicator sets, the warm-up, closed accounts), indicator-topic (reading MT_INDICATOR_TOPIC), group (joining the consumer group); /readyz's start check says what it waits for",
+        ["phase"],
+      ),
+      "phase",
+      START_PHASES,
     ),
     partitionsUnclaimed: g(
       "partitions_unclaimed",

@@ -8,7 +8,7 @@
 // accounts), serving.ts (readiness, metrics, the reviewers' page).
 import pg from "pg";
 import type { Consumer, EachBatchPayload, Kafka, Admin } from "kafkajs";
-import type { RunConfig } from "../config/run.js";
+import { databaseWhere, type RunConfig } from "../config/run.js";
 import { after, saysFailure } from "../lib/failure-run.js";
 import { kafkaSecurity } from "../config/kafka.js";
 import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.js";
@@ -38,7 +38,7 @@ import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import { Checkpoints } from "./run/checkpoints.js";
 import { parseTime } from "../lib/time.js";
 import { Notices, TERMINATED_READ_MS, type Raised } from "./run/notices.js";
-import { Serving } from "./run/serving.js";
+import { Probes, Serving } from "./run/serving.js";
 import { EVENT_TIME_FETCH_WAIT_MS, EventTime } from "./run/event-time.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
@@ -64,7 +64,7 @@ const DEAD_LETTER_ROOM = 64 * 1024;
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
 
 export class Runner {
-  readonly metrics: Metrics = createMetrics();
+  readonly metrics: Metrics;
   readonly engine: Engine;
   private consumer?: Consumer;
   private readonly rules: RuleSetWatcher;
@@ -121,7 +121,10 @@ export class Runner {
     private readonly admin: Admin,
     private readonly pool: pg.Pool,
     private readonly store: PgStore,
+    /** the metrics port, listening since the start began (serving.ts) */
+    private readonly probes: Probes,
   ) {
+    this.metrics = probes.metrics;
     this.db = poolDb(pool);
     this.aheadOfStamp = { maxAheadMs: cfg.maxAheadMs, reference: "the message's timestamp", setting: "MT_MAX_AHEAD_MS" };
     this.aheadOfClock = { maxAheadMs: cfg.maxAheadMs, reference: "this consumer's clock, earlier than its message's timestamp", setting: "MT_MAX_AHEAD_MS" };
@@ -181,7 +184,7 @@ export class Runner {
       joined: () => this.joined,
       assigned: () => this.assigned,
       rulesStatus: () => this.rules.status,
-    });
+    }, probes);
     this.engine.beforeChange = (id) => this.checkpoints.beforeChange(id);
     // A peer on another partition than the flagged merchant's is linked from the flag's committed notice, in its
     // own partition's transaction (pollFlags): linked at once, its new state could outlive the flagging chunk's
@@ -211,6 +214,11 @@ export class Runner {
   static async start(cfg: RunConfig, log: Logger, stop?: AbortSignal): Promise<Runner> {
     // Kafka's TLS and SASL settings are read by each client made; a wrong one is refused here, before anything connects
     kafkaSecurity();
+    // the metrics port first: a liveness probe finds the process alive while the start waits (for Kafka: up to an
+    // hour), /readyz says for what, and a port another process holds is refused before anything connects
+    const probes = new Probes(createMetrics());
+    probes.starting("database", `connecting to PostgreSQL at ${databaseWhere(cfg.databaseUrl)} (DATABASE_URL) and migrating its tables`);
+    await probes.listen(cfg, log);
     // a connection per partition committing at once, and the checkpoint, outbox publishers and web page beside them
     const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3, ...pgOptions(cfg.pgConnectTimeoutMs, cfg.pgQueryTimeoutMs) });
     // an idle connection the server closes (restart, failover) must not take the process down; the next query reconnects
@@ -236,11 +244,14 @@ export class Runner {
         await client.end().catch(() => undefined);
       }
       log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
-      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs, stop);
+      const waiting = `waiting for Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} (since ${new Date().toISOString()}, up to ${cfg.kafkaStartWaitMs / 1000} s: MT_KAFKA_START_WAIT_MS)`;
+      probes.starting("kafka", waiting);
+      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs, stop, (why) => probes.starting("kafka", `${waiting}; last try: ${why}`));
       if (unanswered !== undefined)
         throw new UnreachableError(
           `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,
         );
+      probes.starting("topics", `Kafka answered; checking the topics ${cfg.eventsTopic}, ${cfg.alertsTopic} and ${cfg.deadLetterTopic}, creating those it does not have`);
       const kafka = kafkaClient(cfg.brokers, cfg.clientId, log, cfg.maxBatchBytes);
       admin = kafka.admin();
       const connected = admin;
@@ -267,8 +278,10 @@ export class Runner {
         .catch((err: Error) => {
           throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
         });
-      runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)));
+      probes.starting("loading", "loading the rule set (MT_RULES) and the indicator sets (MT_INDICATORS), warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");
+      runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)), probes);
       await runner.begin();
+      probes.started();
       return runner;
     } catch (err) {
       // whatever was opened is closed, so the process ends with the error instead of hanging on its connections
@@ -276,6 +289,7 @@ export class Runner {
       else {
         await admin?.disconnect().catch(() => undefined);
         await pool.end().catch(() => undefined);
+        await probes.close().catch(() => undefined);
       }
       throw err;
     }
@@ -286,7 +300,6 @@ export class Runner {
     const { cfg, log } = this;
     log.info(warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
     log.info({ ruleSet: this.engine.ruleSet.id, version: this.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId }, "rule set loaded; joining the consumer group");
-    if (cfg.metricsPort) await this.serving.serveMetrics();
     await this.serving.serveReviewers();
     // in force before the first batch: a partition's merchants are restored flagged if their account was closed
     await this.notices.readTerminated();
@@ -303,8 +316,10 @@ export class Runner {
         onChange: (store) => void trusted(store),
         onRefused: (err) => log.error({ refused: err.message }, "trust store change refused; the keys in force stay"),
       });
+    this.probes.starting("indicator-topic", `reading the indicator sets on ${cfg.indicatorTopic} (MT_INDICATOR_TOPIC)`);
     await ensureIndicatorTopic(this.admin, cfg.indicatorTopic);
     await this.subscriber.start();
+    this.probes.starting("group", `joining the consumer group ${cfg.groupId} (MT_GROUP_ID) on ${cfg.eventsTopic}`);
     this.consumer = await startConsumer(
       this.kafka,
       {

@@ -91,9 +91,9 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ma
  * Tries the brokers once a second until one answers or `waitMs` has passed (a broker that is still starting is
  * waited for, a wrong address is reported in about that time instead of after the client's minutes of retries).
  * Returns why the last try failed, or undefined once a broker answered. Once `stop` is aborted it throws its reason
- * (a stop asked for meanwhile: nothing to wait for).
+ * (a stop asked for meanwhile: nothing to wait for). `failed` is told why each try but the last failed.
  */
-export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number, stop?: AbortSignal): Promise<string | undefined> {
+export async function brokersAnswer(brokers: string[], clientId: string, waitMs: number, stop?: AbortSignal, failed?: (why: string) => void): Promise<string | undefined> {
   const security = kafkaSecurity();
   const probe = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...security });
   const deadline = Date.now() + waitMs;
@@ -109,7 +109,9 @@ export async function brokersAnswer(brokers: string[], clientId: string, waitMs:
       // a broker that answers and refuses the sign-in will refuse it again: said at once, with what to correct
       if ((err as Error).name === "KafkaJSSASLAuthenticationError")
         throw new UsageError(`Kafka at ${brokers.join(",")} refused the sign-in (${(err as Error).message}): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM`);
-      if (Date.now() + 1000 > deadline) return settingToCheck((err as Error).message, Boolean(security.ssl));
+      const why = settingToCheck((err as Error).message, Boolean(security.ssl));
+      if (Date.now() + 1000 > deadline) return why;
+      failed?.(why);
     }
     await sleep(1000, undefined, { signal: stop }).catch(() => undefined);
   }

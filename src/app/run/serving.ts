@@ -11,6 +11,9 @@ import type { OutboxPublisher } from "../../sinks/publisher.js";
 import { heldBatches } from "../../source/kafka.js";
 import { WebhookDispatcher, givenUpCount } from "../../cases/webhook.js";
 import { buildWebServer, closeWeb } from "../../web/server.js";
+import type { RunConfig } from "../../config/run.js";
+import type { Logger } from "../../lib/log.js";
+import { START_PHASES, type Metrics, type StartPhase } from "../metrics.js";
 import { RunPart, type RunContext } from "./context.js";
 import type { Commits } from "./commits.js";
 import { lagOf, type Partitions } from "./partitions.js";
@@ -35,6 +38,74 @@ async function listen(server: FastifyInstance, port: number, host: string, portS
 /** The address an operator points a browser, a scrape or a health check at (an IPv6 host in brackets). */
 const urlOf = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
 
+/** /readyz's answer: ready when every check is ok; each failing one says why. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+/**
+ * The metrics port (MT_METRICS_PORT): /healthz, /readyz and /metrics, listening from the start's first step, before
+ * PostgreSQL and Kafka. Opened only once the start had waited for its broker (MT_KAFKA_START_WAIT_MS, up to an hour)
+ * and warmed up, a liveness probe found nothing there and killed a pod that was only waiting, which started again
+ * into the same wait. Until the consumer is up /readyz is 503 with a `start` check saying what the start waits for
+ * (beside the Runner's checks once it is made), and /metrics gives the step (moneytrail_start_phase) and what is
+ * counted so far (nothing consumed yet).
+ */
+export class Probes {
+  private http?: FastifyInstance;
+  /** what the start waits for; undefined once it is over */
+  private waiting?: string;
+  private serving?: Serving;
+
+  constructor(readonly metrics: Metrics) {}
+
+  /** Listens on MT_METRICS_HOST:MT_METRICS_PORT (nowhere where it is 0): a port another process holds is refused here. */
+  async listen(cfg: RunConfig, log: Logger): Promise<void> {
+    if (!cfg.metricsPort) return;
+    const http = Fastify();
+    http.get("/metrics", async (_req, reply) => {
+      await this.serving?.measure();
+      return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    });
+    http.get("/healthz", async () => ({ status: "alive" }));
+    http.get("/readyz", async (_req, reply) => {
+      const r = await this.readiness();
+      return reply.code(r.ready ? 200 : 503).send(r);
+    });
+    await listen(http, cfg.metricsPort, cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
+    this.http = http;
+    log.info({ url: urlOf(cfg.metricsHost, cfg.metricsPort) }, "/metrics, /healthz and /readyz (a scrape target, liveness and readiness checks)");
+  }
+
+  private async readiness(): Promise<Readiness> {
+    const r = this.serving ? await this.serving.readiness() : { ready: false, checks: {} };
+    // read after the Runner's checks, which take a while: a start over meanwhile is not said to be under way
+    return this.waiting === undefined ? r : { ready: false, checks: { start: { ok: false, detail: this.waiting }, ...r.checks } };
+  }
+
+  /** The start is at `phase`, waiting for what `detail` says. */
+  starting(phase: StartPhase, detail: string): void {
+    this.waiting = detail;
+    for (const p of START_PHASES) this.metrics.startPhase.set({ phase: p }, p === phase ? 1 : 0);
+  }
+
+  /** The consumer is up: /readyz is the Runner's checks alone. */
+  started(): void {
+    this.waiting = undefined;
+    for (const p of START_PHASES) this.metrics.startPhase.set({ phase: p }, 0);
+  }
+
+  /** From now on /readyz and /metrics carry the Runner's checks and what it measures at scrape. */
+  attach(serving: Serving): void {
+    this.serving = serving;
+  }
+
+  async close(): Promise<void> {
+    await this.http?.close();
+  }
+}
+
 /** What serving asks of the rest of the Runner. */
 export interface ServingHooks {
   consumer: () => Consumer | undefined;
@@ -46,7 +117,6 @@ export interface ServingHooks {
 }
 
 export class Serving extends RunPart {
-  private http?: FastifyInstance;
   private web?: FastifyInstance;
   private webhook?: WebhookDispatcher;
 
@@ -55,28 +125,21 @@ export class Serving extends RunPart {
     private readonly partitions: Partitions,
     private readonly commits: Commits,
     private readonly hooks: ServingHooks,
+    /** the metrics port, listening since the start began; closed with the rest */
+    private readonly probes: Probes,
   ) {
     super(ctx);
+    probes.attach(this);
   }
 
-  async serveMetrics(): Promise<void> {
-    this.http = Fastify();
-    this.http.get("/metrics", async (_req, reply) => {
-      this.metrics.merchants.set(this.engine.merchants.size);
-      this.metrics.slotsReset.reset();
-      this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
-      this.metrics.repeated.reset();
-      this.metrics.repeated.inc(this.engine.counts.repeated);
-      await Promise.all([this.measureLag(), this.measureOutbox()]);
-      return reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
-    });
-    this.http.get("/healthz", async () => ({ status: "alive" }));
-    this.http.get("/readyz", async (_req, reply) => {
-      const r = await this.readiness();
-      return reply.code(r.ready ? 200 : 503).send(r);
-    });
-    await listen(this.http, this.cfg.metricsPort, this.cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
-    this.log.info({ url: urlOf(this.cfg.metricsHost, this.cfg.metricsPort) }, "/metrics, /healthz and /readyz (a scrape target, liveness and readiness checks)");
+  /** What /metrics reads at scrape: from the engine, and (bounded) from the broker and PostgreSQL. */
+  async measure(): Promise<void> {
+    this.metrics.merchants.set(this.engine.merchants.size);
+    this.metrics.slotsReset.reset();
+    this.metrics.slotsReset.inc(this.engine.counts.slotsReset);
+    this.metrics.repeated.reset();
+    this.metrics.repeated.inc(this.engine.counts.repeated);
+    await Promise.all([this.measureLag(), this.measureOutbox()]);
   }
 
   /** The reviewers' page and API, and the webhook for new high-severity cases, on the same database. */
@@ -150,7 +213,7 @@ export class Serving extends RunPart {
   }
 
   /** Ready: the broker and the database answer, this member is in the group, a rule set is in force. */
-  async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
+  async readiness(): Promise<Readiness> {
     const check = async (work: () => Promise<unknown>) => {
       try {
         await within(work(), 2000);
@@ -225,7 +288,7 @@ export class Serving extends RunPart {
 
   /** Closes the metrics and reviewers' servers. */
   async close(): Promise<void> {
-    await this.http?.close();
+    await this.probes.close();
     if (this.web) await closeWeb(this.web);
   }
 }

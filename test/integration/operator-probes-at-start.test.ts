@@ -1,0 +1,116 @@
+// /healthz, /readyz and /metrics while `moneytrail run` starts. The metrics port was opened only after the start's
+// wait for Kafka (MT_KAFKA_START_WAIT_MS, a minute by default, up to an hour) and its warm-up: a Kubernetes liveness
+// probe on /healthz found nothing there, killed a pod that was only waiting for its broker, and it started again
+// into the same wait, in a loop. The port is now served from the start's first step: /healthz 200, /readyz 503 with
+// a `start` check saying what the start waits for, /metrics with the step (moneytrail_start_phase). A port taken is
+// refused before anything connects, and a stop during the wait still ends it at once (exit 0), the port closed.
+import { describe, expect, it, onTestFinished } from "vitest";
+import { once } from "node:events";
+import { createServer, connect, type Server } from "node:net";
+import { freePort } from "../../src/bench/processes.js";
+import { brokers, createTopics, freshNames, freshSchema, spawnRunner, startRunner, until } from "./harness.js";
+
+const get = async (port: number, path: string) => {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: r.status, body: await r.text() };
+};
+/** whether anything answers on the port (a server closed refuses the connection) */
+const answers = (port: number) => get(port, "/healthz").then(() => true, () => false);
+
+describe("the metrics port while the start waits", () => {
+  it("is alive, not ready and says why during the wait for Kafka, then ready once the broker answers", { timeout: 180_000 }, async () => {
+    const n = freshNames("probes-wait");
+    await createTopics(n, 1);
+    const url = await freshSchema(n);
+    const port = await freePort();
+    // closed until the forwarder below opens it to the real broker
+    const late = await freePort();
+    const starting = startRunner(n, url, { brokers: `127.0.0.1:${late}`, kafkaStartWaitMs: 120_000, metricsPort: port });
+    // whatever happens below, the start's own failure is not left unhandled
+    starting.catch(() => undefined);
+    let forwarder: Server | undefined;
+    try {
+      await until("/healthz served during the wait for Kafka", () => answers(port), 60_000);
+      expect(await get(port, "/healthz")).toEqual({ status: 200, body: JSON.stringify({ status: "alive" }) });
+      // the first try's failure is named once it has come back
+      await until("/readyz naming the last try", async () => (await get(port, "/readyz")).body.includes("ECONNREFUSED"));
+      const waiting = await get(port, "/readyz");
+      expect(waiting.status).toBe(503);
+      const body = JSON.parse(waiting.body) as { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };
+      expect(body.ready).toBe(false);
+      expect(body.checks.start!.ok).toBe(false);
+      expect(body.checks.start!.detail).toMatch(new RegExp(`^waiting for Kafka at KAFKA_BROKERS 127\\.0\\.0\\.1:${late} \\(since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, up to 120 s: MT_KAFKA_START_WAIT_MS\\); last try: .*ECONNREFUSED`));
+      const metrics = await get(port, "/metrics");
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain('moneytrail_start_phase{phase="kafka"} 1');
+      expect(metrics.body).toContain('moneytrail_start_phase{phase="database"} 0');
+      // nothing is consumed yet, and it says so
+      expect(metrics.body).toContain("moneytrail_events_consumed_total 0");
+      expect(metrics.body).toContain("process_cpu_seconds_total");
+
+      const [host, brokerPort] = brokers()[0]!.split(":") as [string, string];
+      forwarder = createServer((socket) => socket.pipe(connect(Number(brokerPort), host)).pipe(socket)).listen(late, "127.0.0.1");
+      const runner = await starting;
+      try {
+        await until("ready once the consumer is up", async () => (await get(port, "/readyz")).status === 200, 60_000);
+        const ready = JSON.parse((await get(port, "/readyz")).body) as { checks: Record<string, unknown> };
+        expect(ready.checks.start).toBeUndefined();
+        expect(ready.checks).toMatchObject({ broker: { ok: true }, database: { ok: true }, group: { ok: true } });
+        const after = (await get(port, "/metrics")).body;
+        expect(after).not.toMatch(/moneytrail_start_phase\{phase="[a-z-]+"\} 1/);
+        expect(after).toContain('moneytrail_start_phase{phase="group"} 0');
+        // the Runner's own series, in the registry served since the start
+        expect(after).toContain('moneytrail_rule_set_info{id="efc-default"');
+      } finally {
+        await runner.stop();
+      }
+      expect(await answers(port)).toBe(false);
+    } finally {
+      forwarder?.close();
+    }
+  });
+
+  it("closes on a stop during the wait for Kafka, which ends the wait at once with exit code 0", { timeout: 120_000 }, async () => {
+    const n = freshNames("probes-stop");
+    const port = await freePort();
+    // no broker at that address; a wait far longer than the test's
+    const child = spawnRunner(n, await freshSchema(n), { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3600000", MT_METRICS_PORT: String(port), LOG_LEVEL: "info" });
+    onTestFinished(() => void child.kill("SIGKILL"));
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, "exit") as Promise<[number | null, string | null]>;
+    await until("/readyz saying the start waits for Kafka", async () => {
+      const r = await get(port, "/readyz").catch(() => undefined);
+      return r?.status === 503 && (JSON.parse(r.body) as { checks: { start?: { detail: string } } }).checks.start?.detail.startsWith("waiting for Kafka at KAFKA_BROKERS 127.0.0.1:1 ") === true;
+    }, 60_000);
+    expect((await get(port, "/healthz")).status).toBe(200);
+    child.kill("SIGTERM");
+    const [code, signal] = await exited;
+    expect(stderr).toBe("");
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect((JSON.parse(stdout.trim().split("\n").at(-1)!) as { msg: string }).msg).toMatch(/^stopped during the start, before Kafka at KAFKA_BROKERS 127\.0\.0\.1:1 answered/);
+    expect(await answers(port)).toBe(false);
+  });
+
+  it("refuses a metrics port another process holds before it connects to anything", { timeout: 120_000 }, async () => {
+    const taken = createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    onTestFinished(() => void taken.close());
+    const port = (taken.address() as { port: number }).port;
+    const n = freshNames("probes-taken");
+    // neither PostgreSQL nor a broker answers there (an hour's wait for it): the port is what is refused, first
+    const child = spawnRunner(n, "postgres://postgres@127.0.0.1:1/test", { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3600000", MT_METRICS_PORT: String(port), LOG_LEVEL: "info" });
+    onTestFinished(() => void child.kill("SIGKILL"));
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: MT_METRICS_PORT: 127.0.0.1:${port} is already in use by another process: stop it, or set MT_METRICS_PORT to a free port (0 turns it off)\n`);
+    expect(stderr).not.toContain("PostgreSQL");
+    expect(stdout).not.toContain('"msg":"connecting to Kafka"');
+  });
+});
