@@ -286,9 +286,21 @@ function namedCells(t: BacktestResult["typologies"][number]) {
     recallB: b ? pct(t.b.recall) : "–",
   };
 }
-/** Says which typologies no alert names, and why their row reads "–" there. */
+/**
+ * Whether a typology's "–" needs saying: no alert names it in one set only, a figure of its row differs between A
+ * and B, or a rule of it is new, gone or changed, or took part in an alert gained or lost (its per-rule row counts
+ * that alert). Otherwise it is the default pack's factor as ever, and a line under every backtest is one a tuner
+ * learns to skip.
+ */
+const unnamedTells = (r: BacktestResult, t: BacktestResult["typologies"][number]): boolean =>
+  t.a.named !== t.b.named ||
+  t.affected > 0 ||
+  (["hits", "shadowHits", "precision", "recall", "alertedBefore"] as const).some((k) => t.a[k] !== t.b[k]) ||
+  r.rules.some((x) => x.typology === t.typology && (x.change !== "same" || x.alertsAdded > 0 || x.alertsRemoved > 0));
+
+/** Says which typologies no alert names, and why their row reads "–" there, where that tells something. */
 function unnamedLine(r: BacktestResult): string[] {
-  const unnamed = r.typologies.filter((t) => !t.a.named || !t.b.named).map((t) => (t.a.named === t.b.named ? t.typology : `${t.typology} (in ${t.a.named ? "B" : "A"})`));
+  const unnamed = r.typologies.filter((t) => (!t.a.named || !t.b.named) && unnamedTells(r, t)).map((t) => (t.a.named === t.b.named ? t.typology : `${t.typology} (in ${t.a.named ? "B" : "A"})`));
   return unnamed.length
     ? [
         `No alert names ${unnamed.join(", ")}: no live rule of it weighs above 0 (a factor such as high-risk-mcc multiplies the other evidence; a rule at weight 0 adds nothing), so its alerted, +/−alerts and recall read –; the per-rule rows count the alerts a factor took part in.`,
