@@ -3,7 +3,7 @@
 // weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
 import { defineKind, EVERY_EVENT, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
-import { Currencies, currencyText, inCurrencies } from "../currencies.js";
+import { Currencies, currencyText, inCurrencies, wholeUnitsDoubt } from "../currencies.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z
@@ -46,6 +46,8 @@ export default defineKind<z.infer<typeof Params>, Slot>({
   // a profile that leaves the high-risk MCCs withdraws the finding at once; every event moves the window on
   on: EVERY_EVENT,
   reads: (p) => (p.highRiskOnly ? ["highRiskMccs"] : []),
+  // no membership is priced under one unit: a top below that is most likely a price written in whole units
+  doubts: (p) => wholeUnitsDoubt("maxMinor", p.maxMinor, p.currencies, 1, "a price band whose top is"),
   evaluate(input) {
     const { event, at, merchant, params, env } = input;
     const mcc = merchant.profile?.mcc;

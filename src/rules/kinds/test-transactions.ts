@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { defineKind, EVERY_EVENT, keep } from "../kind.js";
 import { hash32 } from "../../lib/hash.js";
-import { Currencies, currencyText, inCurrencies } from "../currencies.js";
+import { Currencies, currencyText, inCurrencies, wholeUnitsDoubt } from "../currencies.js";
 
 const Params = z.strictObject({
   /** a small amount, in minor units of the attempt's currency */
@@ -71,6 +71,8 @@ export default defineKind<Params, Slot>({
   params: Params,
   // every event moves the window on: a burst lapses at the merchant's next event once it has left it, whatever that is
   on: EVERY_EVENT,
+  // card tests are small, often under one unit, but a limit under a tenth of one (2 cents) is most likely 2 EUR
+  doubts: (p) => wholeUnitsDoubt("maxMinor", p.maxMinor, p.currencies, 0.1, "a test amount"),
   evaluate(input) {
     const { event, at, merchant, params } = input;
     // the window ends at the merchant's latest event, not at this one's time: an attempt that arrives late, older than
