@@ -310,7 +310,8 @@ async function phase(ctx: Ctx, name: string, seed: number): Promise<Phase> {
 
 function runnerConfig(ctx: Ctx, ph: Phase, group: string, topic: string) {
   return runConfig(
-    {},
+    // the one setting taken from the environment, as the two-process part's children take it
+    { MT_EVENT_TIME_SLACK_MS: process.env.MT_EVENT_TIME_SLACK_MS },
     {
       brokers: ctx.broker.brokers,
       databaseUrl: ph.url,
