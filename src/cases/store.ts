@@ -105,6 +105,8 @@ export interface Waiting {
 export type QueueRow = CaseRow & { seen?: { at: string; newAlerts: number; changes: SeenChange[] } | null };
 
 const QUEUE_STATUSES = ["active", "all", ...STATUSES] as const;
+/** The queue's orders (QUEUE_SORTS says each), the first the default. */
+export const QUEUE_SORT_NAMES = ["risk", "oldest", "recent"] as const;
 
 const filters = {
   /** a status, "active" (open, in review, escalated: the default) or "all" */
@@ -119,6 +121,8 @@ const filters = {
   pageSize: wholeNumber(1, 200).optional(),
   /** the page after this case (a queue's `next`): where it stands in the order, so that cases closed since do not shift the page */
   after: z.string().max(256).optional(),
+  /** the order: QUEUE_SORTS (riskiest first by default) */
+  sort: z.enum(QUEUE_SORT_NAMES, { error: "expected one of risk (riskiest first), oldest (oldest first), recent (most recently active first): e.g. ?sort=oldest" }).optional(),
 };
 
 /** The queue's filters, as the API's and the page's query parameters give them. */
@@ -275,19 +279,69 @@ const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, peak_
 // critical stays with the critical ones when a later alert on another rule comes in lower
 const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], peak_severity)`;
 
-// the queue's order as one ascending key, so that "after this case" is one comparison
-const QUEUE_KEY = `(-${BY_SEVERITY}, -score, opened_at, case_id)`;
-// a row's place in that order, for the next page's link (opened_at to the microsecond, as stored)
-const CURSOR_COLUMNS = `${BY_SEVERITY} AS rank, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS opened`;
-const Cursor = z.tuple([z.number().int(), z.number().int(), z.iso.datetime(), z.string().regex(/^\d{1,18}$/)]);
+// a timestamp as a cursor carries it: to the microsecond, as stored
+const micros = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const caseIdKey = z.string().regex(/^\d{1,18}$/);
+// the table's case id: ORDER BY's bare case_id would be CASE_COLUMNS's, text ("10" before "8")
+const ID = "mt_cases.case_id";
 
-/** A queue's `after`, as its `next` gave it; refused (400) when it is not one. */
-function queueCursor(after: string): z.infer<typeof Cursor> {
+/**
+ * The queue's orders. Each is one row comparison in one direction (risk negates its descending numbers), with the
+ * case id last, so that "after this case" is one comparison and paging neither repeats nor skips a case; `cursor`
+ * is the row's place in it, as its next link carries it.
+ */
+const QUEUE_SORTS = {
+  // riskiest first: the highest severity a case reached, the latest score, then oldest first
+  risk: {
+    key: [`-${BY_SEVERITY}`, "-score", "opened_at", ID],
+    past: (n: number) => `(-$${n + 1}::int, -$${n + 2}::int, $${n + 3}::timestamptz, $${n + 4}::bigint)`,
+    desc: false,
+    cursor: `${BY_SEVERITY} AS k1, score AS k2, ${micros("opened_at")} AS k3`,
+    // (a cursor of before the choice of order, the risk one's, has no name)
+    Cursor: z.tuple([z.number().int(), z.number().int(), z.iso.datetime(), caseIdKey]),
+  },
+  // oldest first, for a time limit on review: a case's place never moves
+  oldest: {
+    key: ["opened_at", ID],
+    past: (n: number) => `($${n + 1}::timestamptz, $${n + 2}::bigint)`,
+    desc: false,
+    cursor: `${micros("opened_at")} AS k1`,
+    Cursor: z.tuple([z.literal("oldest"), z.iso.datetime(), caseIdKey]),
+  },
+  // most recently active first (a new alert, a decision): a case that changes moves to the top, before any page's place
+  recent: {
+    key: ["updated_at", ID],
+    past: (n: number) => `($${n + 1}::timestamptz, $${n + 2}::bigint)`,
+    desc: true,
+    cursor: `${micros("updated_at")} AS k1`,
+    Cursor: z.tuple([z.literal("recent"), z.iso.datetime(), caseIdKey]),
+  },
+} as const satisfies Record<QueueSort, unknown>;
+type QueueSort = (typeof QUEUE_SORT_NAMES)[number];
+
+/** A queue's `after`, as its `next` gave it, as values to compare with; refused (400) when it is not one of this order's. */
+function queueCursor(after: string, sort: QueueSort): unknown[] {
+  let v: unknown;
   try {
-    return Cursor.parse(JSON.parse(Buffer.from(after, "base64url").toString()));
+    v = JSON.parse(Buffer.from(after, "base64url").toString());
   } catch {
-    throw new CaseError(400, "after: not a place in the queue; follow the queue's next link, or ask for a page by number (page=)");
+    v = undefined;
   }
+  const c = QUEUE_SORTS[sort].Cursor.safeParse(v);
+  if (c.success) return sort === "risk" ? c.data : c.data.slice(1);
+  const other = QUEUE_SORT_NAMES.find((s) => QUEUE_SORTS[s].Cursor.safeParse(v).success);
+  throw new CaseError(
+    400,
+    other
+      ? `after: a place in the queue sorted by ${other}, not by ${sort}: follow the next link of the queue sorted by ${sort}, or start from its first page`
+      : "after: not a place in the queue; follow the queue's next link, or ask for a page by number (page=)",
+  );
+}
+
+/** The next link's `after` for a row read with its order's cursor columns. */
+function cursorOf(r: Raw, sort: QueueSort): string {
+  const at = [r.k1, r.k2, r.k3].filter((v) => v !== undefined);
+  return Buffer.from(JSON.stringify([...(sort === "risk" ? [] : [sort]), ...at, String(r.case_id)])).toString("base64url");
 }
 
 type Raw = Record<string, unknown>;
@@ -405,9 +459,9 @@ export class CaseStore {
   ) {}
 
   /**
-   * Sorted by risk: the case's highest severity first (a rule can make a case critical whatever its score), then
-   * the latest score, highest first;
-   * then age, oldest first; the case id last, so that paging is stable.
+   * Sorted by risk (by default): the case's highest severity first (a rule can make a case critical whatever its
+   * score), then the latest score, highest first; then age, oldest first; the case id last, so that paging is
+   * stable. Or oldest first, or most recently active first (QUEUE_SORTS).
    */
   async queue(f: QueueFilter = {}, viewer?: string): Promise<{ rows: QueueRow[]; total: number; page: number; pageSize: number; next?: string }> {
     const where: string[] = [];
@@ -439,14 +493,18 @@ export class CaseStore {
     }
     const sql = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const pageSize = Math.min(Math.max(f.pageSize ?? 25, 1), 200);
+    const sort = QUEUE_SORTS[f.sort ?? "risk"];
+    // a list, not a row: an index on the columns serves it (and the row comparison below)
+    const order = sort.key.map((k) => `${k}${sort.desc ? " DESC" : ""}`).join(", ");
+    const read = `SELECT ${CASE_COLUMNS}, ${sort.cursor} FROM mt_cases`;
     // after a case: the rows past its place in the order (as its link gave it); the page is the one the link names
-    const after = f.after === undefined ? undefined : queueCursor(f.after);
-    const past = `${QUEUE_KEY} > (-$${params.length + 1}::int, -$${params.length + 2}::int, $${params.length + 3}::timestamptz, $${params.length + 4}::bigint)`;
+    const after = f.after === undefined ? undefined : queueCursor(f.after, f.sort ?? "risk");
+    const past = `(${sort.key.join(", ")}) ${sort.desc ? "<" : ">"} ${sort.past(params.length)}`;
     const page = Math.max(f.page ?? 1, 1);
     const [rows, count] = await Promise.all([
       after
-        ? this.db.query<Raw>(`SELECT ${CASE_COLUMNS}, ${CURSOR_COLUMNS} FROM mt_cases ${sql ? `${sql} AND` : "WHERE"} ${past} ORDER BY ${QUEUE_KEY} LIMIT ${pageSize}`, [...params, ...after])
-        : this.db.query<Raw>(`SELECT ${CASE_COLUMNS}, ${CURSOR_COLUMNS} FROM mt_cases ${sql} ORDER BY ${QUEUE_KEY} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
+        ? this.db.query<Raw>(`${read} ${sql ? `${sql} AND` : "WHERE"} ${past} ORDER BY ${order} LIMIT ${pageSize}`, [...params, ...after])
+        : this.db.query<Raw>(`${read} ${sql} ORDER BY ${order} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params),
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mt_cases ${sql}`, params),
     ]);
     const list = rows.rows.map(caseRow);
@@ -462,7 +520,7 @@ export class CaseStore {
       total: Number(count.rows[0]!.n),
       page,
       pageSize,
-      ...(last && { next: Buffer.from(JSON.stringify([last.rank, last.score, last.opened, String(last.case_id)])).toString("base64url") }),
+      ...(last && { next: cursorOf(last, f.sort ?? "risk") }),
     };
   }
 

@@ -729,6 +729,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_outbox ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
     `,
   },
+  {
+    version: 32,
+    name: "the queue oldest first and recently active first",
+    sql: `
+      -- the queue's other orders (src/cases/store.ts QUEUE_SORTS) over the active cases, its default filter: a page of
+      -- 25 out of 20,000 active cases read 20,000 rows and sorted them (6.5 ms), 0.05 ms through these. mt_cases_queue
+      -- is no use to them, and risk's order is an expression no index holds
+      CREATE INDEX mt_cases_active_opened ON mt_cases (opened_at, case_id) WHERE status IN ('open', 'in_review', 'escalated');
+      CREATE INDEX mt_cases_active_updated ON mt_cases (updated_at, case_id) WHERE status IN ('open', 'in_review', 'escalated');
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

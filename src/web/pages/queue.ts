@@ -1,10 +1,21 @@
-// The case queue: most severe, then highest score, then oldest first, with filters and paging.
+// The case queue: riskiest first (most severe, then highest score, then oldest), oldest first or most recently
+// active first, with filters and paging.
 import { caseSeverity, decision, html, layout, newsText, when, type PageUser } from "../html.js";
-import type { QueueFilter, QueueRow, Waiting } from "../../cases/store.js";
+import { QUEUE_SORT_NAMES, type QueueFilter, type QueueRow, type Waiting } from "../../cases/store.js";
 import { STATUSES, statusText } from "../../cases/workflow.js";
 
 // the page sizes offered; any other one a link asks for (1-200) is kept
 const PAGE_SIZES = [25, 50, 100, 200];
+
+// each order as the sort choice names it, and as the page says what the list is
+const SORTS: Record<(typeof QUEUE_SORT_NAMES)[number], { choice: string; says: string }> = {
+  risk: {
+    choice: "riskiest first",
+    says: "riskiest first: critical before high (a case ranks by the highest severity of its alerts), then by the latest score and, at equal risk, oldest first",
+  },
+  oldest: { choice: "oldest first", says: "oldest first, by when the case was opened (for a time limit on review)" },
+  recent: { choice: "recently active first", says: "most recently active first: a new alert or a decision brings a case to the top" },
+};
 
 /** The queue's address query for these filters (and place in the list), without the ones not given. */
 export function queueQuery(f: QueueFilter): string {
@@ -21,6 +32,7 @@ export function queuePage(
   waiting: Waiting,
 ): string {
   const pages = Math.max(1, Math.ceil(q.total / q.pageSize));
+  const sort = SORTS[f.sort ?? "risk"];
   // next continues after the page's last case (after=), so that cases closed from this page do not shift it
   const link = (page: number, after?: string) => `/cases?${queueQuery({ ...f, page, after })}`;
   const select = (name: string, current: string | undefined, options: [string, string][], label = name) => {
@@ -32,16 +44,17 @@ export function queuePage(
     "Case queue",
     user,
     html`<h1>Case queue</h1>
-<p id="waiting">Waiting: <a href="/cases?${queueQuery({ status: "active", assignee: "unassigned" })}">${waiting.unassigned} unassigned</a>${
+<p id="waiting">Waiting: <a href="/cases?${queueQuery({ status: "active", assignee: "unassigned", sort: f.sort })}">${waiting.unassigned} unassigned</a>${
       waiting.unassignedCritical ? ` (${waiting.unassignedCritical} critical)` : ""
-    } · <a href="/cases?${queueQuery({ status: "active", assignee: user.username })}">${waiting.yours} assigned to you</a> · <a href="/cases?status=escalated">${waiting.escalated} escalated</a> · ${waiting.active} active in all.</p>
-<p class="muted">Suspect merchant accounts, riskiest first: critical before high (a case ranks by the highest severity of its alerts), then by the latest score and, at equal risk, oldest first. Open a case to see why the merchant is here.</p>
+    } · <a href="/cases?${queueQuery({ status: "active", assignee: user.username, sort: f.sort })}">${waiting.yours} assigned to you</a> · <a href="/cases?status=escalated">${waiting.escalated} escalated</a> · ${waiting.active} active in all.</p>
+<p class="muted">Suspect merchant accounts, ${sort.says}. Open a case to see why the merchant is here.</p>
 <form method="get" action="/cases" class="noprint" aria-label="Filter the queue">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
   ${select("status", f.status ?? "active", [["active", "active (open, in review, escalated)"], ["all", "all"], ...STATUSES.map((s): [string, string] => [s, statusText(s)])])}
   ${select("typology", f.typology, [["", "any typology"], ...facets.typologies.map((t): [string, string] => [t, t])])}
   ${select("acquirer", f.acquirer, [["", "any acquirer"], ...facets.acquirers.map((t): [string, string] => [t, t])])}
   ${select("assignee", f.assignee, [["", "anyone"], ["unassigned", "unassigned"], [user.username, `me (${user.username})`], ...facets.assignees.filter((a) => a !== user.username).map((t): [string, string] => [t, t])])}
+  ${select("sort", f.sort ?? "risk", QUEUE_SORT_NAMES.map((s): [string, string] => [s, SORTS[s].choice]), "order")}
   ${select("pageSize", String(q.pageSize), PAGE_SIZES.map((n): [string, string] => [String(n), String(n)]), "per page")}
   <button>Filter</button> <a href="/cases?status=active">Clear filters</a>
 </form>
@@ -51,7 +64,7 @@ export function queuePage(
   <button>Find</button>
 </form>
 ${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases?status=active">all merchants</a></p>` : ""}
-<table id="queue"><caption class="vh">Cases, riskiest first</caption><thead><tr><th scope="col">Case</th><th scope="col">Merchant</th><th scope="col">Score</th><th scope="col">Severity</th><th scope="col">Typologies</th><th scope="col">Acquirer</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Opened</th><th scope="col">Updated</th></tr></thead>
+<table id="queue"><caption class="vh">Cases, ${sort.choice}</caption><thead><tr><th scope="col">Case</th><th scope="col">Merchant</th><th scope="col">Score</th><th scope="col">Severity</th><th scope="col">Typologies</th><th scope="col">Acquirer</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Opened</th><th scope="col">Updated</th></tr></thead>
 <tbody>${
       q.rows.length
         ? q.rows.map(
