@@ -652,7 +652,8 @@ export class CaseStore {
         );
       const status = nextStatus(before.status, a.action);
       const set = {
-        assignee: a.action === "assign" ? (a.assignee ?? actor.username) : before.assignee,
+        // reopened, a case is back in the queue as nobody's (open is not in review): whoever takes it assigns it
+        assignee: a.action === "assign" ? (a.assignee ?? actor.username) : a.action === "reopen" ? null : before.assignee,
         reportRef: a.action === "report" ? a.reportRef : a.action === "reopen" ? null : before.reportRef,
         dismissReason: a.action === "dismiss" ? a.reason : a.action === "reopen" ? null : before.dismissReason,
         terminationRef: a.action === "close-account" ? a.terminationRef : a.action === "reopen" ? null : before.terminationRef,
