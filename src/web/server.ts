@@ -336,12 +336,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return sendHtml(reply, loginPage({ error: message, kept }, safeNext(b.next), o.noAccount), 429);
     }
     reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
-    if (r.session.mustChangePassword) return reply.redirect("/password", 303);
-    const keptCase = /^\/cases\/(\d+)$/.exec(safeNext(b.next))?.[1];
-    if (kept && keptCase && can(r.session.role, "cases:act")) {
-      const actor: Actor = { username: r.session.username, role: r.session.role, credential: "session" };
+    const actor: Actor = { username: r.session.username, role: r.session.role, credential: "session" };
+    const keptCase = keptCaseOf(kept, b.next, r.session.role);
+    // a password to set first (an initial one, or an admin's reset): the kept form goes through that form too
+    if (r.session.mustChangePassword)
+      return keptCase ? sendHtml(reply, passwordPage({ ...actor, csrf: r.session.csrf }, { required: true, kept, next: safeNext(b.next) })) : reply.redirect("/password", 303);
+    if (keptCase) {
       const notice = "Signed in again. Nothing was done yet: your form is filled in below as you sent it; check it and send it again.";
-      return sendHtml(reply, await keptCasePage(actor, r.session.csrf, keptCase, kept, { notice }));
+      return sendHtml(reply, await keptCasePage(actor, r.session.csrf, keptCase, kept!, { notice }));
     }
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });
@@ -355,10 +357,14 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/", { config: { perm: "account:self" } }, async (req, reply) => reply.redirect(HOME[req.actor!.role]));
 
   // --- one's own account ------------------------------------------------------------------------------------
-  const passwordForm = (req: FastifyRequest, error?: string) => passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, error });
+  const passwordForm = (req: FastifyRequest, o: { error?: string; kept?: KeptForm; next?: string } = {}) =>
+    passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, ...o });
   app.get("/password", { config: { perm: "account:self" } }, async (req, reply) => sendHtml(reply, passwordForm(req)));
   app.post("/password", { config: { perm: "account:self" } }, async (req, reply) => {
-    const { _csrf, confirmPassword, ...b } = (req.body ?? {}) as Record<string, string>;
+    const { _csrf, confirmPassword, kept: keptField, next, ...b } = (req.body ?? {}) as Record<string, string>;
+    // a case's form kept through a sign-in that had to set a password first
+    const kept = keptFormOf(keptField);
+    const keptCase = req.session && keptCaseOf(kept, next, req.actor!.role);
     try {
       if (confirmPassword !== b.newPassword) throw new AuthError(400, "the new password and its repetition differ: type the same one twice");
       const { revokedTokens } = await auth.changePassword(req.actor!, b, req.cookies[SESSION_COOKIE]);
@@ -366,7 +372,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       if (revokedTokens.length) return sendHtml(reply, passwordChangedPage(pageUser(req)!, { revokedTokens, home: HOME[req.actor!.role] }));
     } catch (err) {
       if (!(err instanceof AuthError || err instanceof ZodError)) throw err;
-      return sendHtml(reply, passwordForm(req, messageOf(err, req)), statusOf(err));
+      return sendHtml(reply, passwordForm(req, { error: messageOf(err, req), ...(keptCase && { kept, next: safeNext(next) }) }), statusOf(err));
+    }
+    if (keptCase) {
+      const notice = "Your password is set. Nothing was done yet: your form is filled in below as you sent it; check it and send it again.";
+      return sendHtml(reply, await keptCasePage(req.actor!, req.session!.csrf, keptCase, kept!, { notice }));
     }
     return reply.redirect(HOME[req.actor!.role], 303);
   });
@@ -712,6 +722,12 @@ function ifMatch(header: string | undefined): string | undefined {
   if (tag === undefined || !isCaseVersion(tag))
     throw new CaseError(400, `If-Match: ${header} is not a version of a case: send the ETag of GET /api/cases/:id as it came ("…", in quotes), or no If-Match to act on the case as it is`);
   return tag;
+}
+
+/** The case a kept form goes back to (the sign-in's next), when there is one and the role may act on it. */
+function keptCaseOf(kept: KeptForm | undefined, next: unknown, role: Role): string | undefined {
+  const id = /^\/cases\/(\d+)$/.exec(safeNext(next))?.[1];
+  return kept && id && can(role, "cases:act") ? id : undefined;
 }
 
 /** The kept form a sign-in carries (its hidden field), or undefined: one that does not read as one is left out. */

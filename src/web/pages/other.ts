@@ -25,16 +25,21 @@ const KEPT_LABELS: Record<string, string> = {
   body: "comment",
 };
 
+/** A kept form's fields listed (to copy, whatever happens), after `first`: what to do for the case to come back with it. */
+const keptList = (kept: KeptForm | undefined, first: string): Html | string => {
+  if (!kept) return "";
+  const listed = Object.entries(kept.fields).filter(([k, v]) => k !== "seen" && v !== "");
+  return html`<section id="kept" class="kept"><h2>What you sent</h2><p>Nothing was done with it. ${first}, and the case comes back with the form filled in as you sent it, to check and send again.</p><dl>${listed.map(
+    ([k, v]) => html`<dt>${KEPT_LABELS[k] ?? k}</dt><dd>${v}</dd>`,
+  )}</dl></section>`;
+};
+/** A kept form carried by a form's hidden fields: where it goes and what it was. */
+const keptFields = (kept: KeptForm | undefined, next: string): Html | string =>
+  kept ? html`<input type="hidden" name="next" value="${next}"><input type="hidden" name="kept" value="${JSON.stringify(kept)}">` : "";
+
 /** The sign-in form; with a kept form, what it sent listed above it (to copy, whatever happens) and carried through. */
 export function signInForm(next: string, o: { error?: string; kept?: KeptForm } = {}): Html {
-  const listed = Object.entries(o.kept?.fields ?? {}).filter(([k, v]) => k !== "seen" && v !== "");
-  return html`${
-    o.kept
-      ? html`<section id="kept" class="kept"><h2>What you sent</h2><p>Nothing was done with it. Sign in, and the case comes back with the form filled in as you sent it, to check and send again.</p><dl>${listed.map(
-          ([k, v]) => html`<dt>${KEPT_LABELS[k] ?? k}</dt><dd>${v}</dd>`,
-        )}</dl></section>`
-      : ""
-  }<form method="post" action="/login"><input type="hidden" name="next" value="${next}">${o.kept ? html`<input type="hidden" name="kept" value="${JSON.stringify(o.kept)}">` : ""}
+  return html`${keptList(o.kept, "Sign in")}<form method="post" action="/login">${o.kept ? keptFields(o.kept, next) : html`<input type="hidden" name="next" value="${next}">`}
 <p><label>User name <input name="username"${describedBy(o.error)} autocomplete="username" required autofocus></label></p>
 <p><label>Password <input name="password"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
 <p><button>Sign in</button></p></form>`;
@@ -54,13 +59,14 @@ ${signInForm(next, o)}
   );
 }
 
-export function passwordPage(user: PageUser, o: { required: boolean; error?: string }): string {
+/** One's own password; with a kept form (a sign-in that must set one first), the form listed and carried through. */
+export function passwordPage(user: PageUser, o: { required: boolean; error?: string; kept?: KeptForm; next?: string }): string {
   return layout(
     "Set your password",
     user,
     html`<h1>Set your password</h1>${o.error ? html`<p class="error" role="alert" id="form-error">${o.error}</p>` : ""}
 ${o.required ? html`<p class="notice">You signed in with an initial password, which someone else set. Choose your own to go on; the initial one then stops working.</p>` : ""}
-<form method="post" action="/password">${csrfField(user)}
+${keptList(o.kept, "Set your password")}<form method="post" action="/password">${csrfField(user)}${keptFields(o.kept, o.next ?? "/")}
 <p><label>Current password <input name="currentPassword"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
 <p><label>New password (at least 12 characters) <input name="newPassword"${describedBy(o.error)} type="password" autocomplete="new-password" minlength="12" required></label></p>
 <p><label>New password again <input name="confirmPassword"${describedBy(o.error)} type="password" autocomplete="new-password" minlength="12" required></label></p>
