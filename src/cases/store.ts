@@ -276,7 +276,8 @@ const CASE_COLUMNS = `case_id::text, merchant_id, status, score, severity, peak_
   closed_at, report_ref, dismiss_reason, termination_ref, last_alert_id`;
 
 // the case's highest severity's rank (low 1 .. critical 4), as the alert's schema orders them: a case that was
-// critical stays with the critical ones when a later alert on another rule comes in lower
+// critical stays with the critical ones when a later alert on another rule comes in lower (migration 33's index
+// mt_cases_active_risk holds this expression, as written here: a severity added needs the index made again)
 const BY_SEVERITY = `array_position(ARRAY[${Alert.shape.severity.options.map((s) => `'${s}'`).join(", ")}]::text[], peak_severity)`;
 
 // a timestamp as a cursor carries it: to the microsecond, as stored

@@ -740,6 +740,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX mt_cases_active_updated ON mt_cases (updated_at, case_id) WHERE status IN ('open', 'in_review', 'escalated');
     `,
   },
+  {
+    version: 33,
+    name: "the queue riskiest first",
+    sql: `
+      -- the queue's default order, as store.ts's QUEUE_SORTS.risk writes it (its severities those of the alert's schema:
+      -- a severity added there needs this index made again), over the active cases: a page of 25 out of 20,000 active
+      -- cases read all 20,000 and sorted them (8.9 ms), 0.08 ms through this; a later page's keyset comparison too
+      CREATE INDEX mt_cases_active_risk ON mt_cases ((-array_position(ARRAY['low', 'medium', 'high', 'critical']::text[], peak_severity)), (-score), opened_at, case_id)
+        WHERE status IN ('open', 'in_review', 'escalated');
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */
