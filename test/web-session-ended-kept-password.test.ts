@@ -5,14 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
-import { csrfOf, decisionForm, embeddedWeb, sessionOf } from "./helpers/web.js";
+import { csrfOf, decisionForm, embeddedWeb, hiddenField, sessionOf } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
-const hidden = (page: string, name: string) =>
-  [...page.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)]
-    .filter((m) => m[1] === name)
-    .map((m) => m[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"))[0];
 
 describe("a kept form and a password to set at sign-in", { timeout: 60_000 }, () => {
   it("goes through the password form and comes back on the case", async () => {
@@ -34,7 +30,7 @@ describe("a kept form and a password to set at sign-in", { timeout: 60_000 }, ()
       payload: new URLSearchParams({ ...shown, reason: "insufficient-evidence", note }).toString(),
     });
     expect(ended.statusCode).toBe(401);
-    const kept = hidden(ended.body, "kept")!;
+    const kept = hiddenField(ended.body, "kept")!;
     expect(kept).toBeDefined();
 
     const signedIn = await app.inject({ method: "POST", url: "/login", headers: FORM, payload: new URLSearchParams({ username: "rev", password: oneTime, next: `/cases/${caseId}`, kept }).toString() });
@@ -42,22 +38,22 @@ describe("a kept form and a password to set at sign-in", { timeout: 60_000 }, ()
     expect(signedIn.statusCode).toBe(200);
     expect(signedIn.body).toContain('<form method="post" action="/password">');
     expect(signedIn.body).toContain("the descriptor matches the hotline&#39;s report");
-    expect(hidden(signedIn.body, "kept")).toBe(kept);
-    expect(hidden(signedIn.body, "next")).toBe(`/cases/${caseId}`);
+    expect(hiddenField(signedIn.body, "kept")).toBe(kept);
+    expect(hiddenField(signedIn.body, "next")).toBe(`/cases/${caseId}`);
     const session = sessionOf(signedIn);
     const set = (currentPassword: string, body: string) =>
       app.inject({
         method: "POST",
         url: "/password",
         headers: { ...session, ...FORM },
-        payload: new URLSearchParams({ _csrf: csrfOf(body), currentPassword, newPassword: "rev-own-password-1", confirmPassword: "rev-own-password-1", next: hidden(body, "next")!, kept: hidden(body, "kept")! }).toString(),
+        payload: new URLSearchParams({ _csrf: csrfOf(body), currentPassword, newPassword: "rev-own-password-1", confirmPassword: "rev-own-password-1", next: hiddenField(body, "next")!, kept: hiddenField(body, "kept")! }).toString(),
       });
 
     // a wrong current password does not lose it
     const wrong = await set("not-it", signedIn.body);
     expect(wrong.statusCode).toBe(403);
     expect(wrong.body).toContain('<form method="post" action="/password">');
-    expect(hidden(wrong.body, "kept")).toBe(kept);
+    expect(hiddenField(wrong.body, "kept")).toBe(kept);
 
     const done = await set(oneTime, wrong.body);
     expect(done.statusCode).toBe(200);

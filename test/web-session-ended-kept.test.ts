@@ -5,16 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
-import { csrfOf, decisionForm, embeddedWeb, sessionOf } from "./helpers/web.js";
+import { csrfOf, decisionForm, embeddedWeb, hiddenField, sessionOf } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
-/** A form's hidden field, as the browser sends it. */
-const hidden = (page: string, name: string) =>
-  [...page.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)]
-    .filter((m) => m[1] === name)
-    .map((m) => m[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"))[0];
 
 describe("a case form sent after the session ended", { timeout: 60_000 }, () => {
   it("keeps what was typed: shown on the refused page, and back in the form after signing in again", async () => {
@@ -40,14 +35,14 @@ describe("a case form sent after the session ended", { timeout: 60_000 }, () => 
     expect(ended.body).toContain("the merchant&#39;s &quot;shop&quot; is a &lt;b&gt;registered&lt;/b&gt; charity &amp; the disputes are one customer");
     // and a sign-in right there that carries it
     expect(ended.body).toMatch(/<form method="post" action="\/login">/);
-    const kept = hidden(ended.body, "kept");
+    const kept = hiddenField(ended.body, "kept");
     expect(kept).toBeDefined();
-    expect(hidden(ended.body, "next")).toBe(`/cases/${caseId}`);
+    expect(hiddenField(ended.body, "next")).toBe(`/cases/${caseId}`);
 
     // a wrong password does not lose it either
     const wrong = await app.inject({ method: "POST", url: "/login", headers: FORM, payload: new URLSearchParams({ username: "rev", password: "not-it", next: `/cases/${caseId}`, kept: kept! }).toString() });
     expect(wrong.statusCode).toBe(401);
-    expect(hidden(wrong.body, "kept")).toBe(kept);
+    expect(hiddenField(wrong.body, "kept")).toBe(kept);
 
     const again = await signIn(kept);
     expect(again.statusCode).toBe(200);
@@ -84,7 +79,7 @@ describe("a case form sent after the session ended", { timeout: 60_000 }, () => 
       method: "POST",
       url: "/login",
       headers: FORM,
-      payload: new URLSearchParams({ username: "rev", password: "rev-password-long", next: hidden(ended.body, "next")!, kept: hidden(ended.body, "kept")! }).toString(),
+      payload: new URLSearchParams({ username: "rev", password: "rev-password-long", next: hiddenField(ended.body, "next")!, kept: hiddenField(ended.body, "kept")! }).toString(),
     });
     expect(again.statusCode).toBe(200);
     expect(again.body).toMatch(/<textarea name="body"[^>]*>checked the descriptor history line by line\nand the hotline&#39;s list<\/textarea>/);
@@ -102,6 +97,6 @@ describe("a case form sent after the session ended", { timeout: 60_000 }, () => 
     });
     expect(r.statusCode).toBe(401);
     expect(r.body).not.toContain("555-0100");
-    expect(hidden(r.body, "kept")).toBeUndefined();
+    expect(hiddenField(r.body, "kept")).toBeUndefined();
   });
 });

@@ -59,11 +59,21 @@ export const sessionOf = (signedIn: LightMyRequestResponse): { cookie: string } 
 /** The CSRF token in a page's forms. */
 export const csrfOf = (page: string): string => /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
 
+const HIDDEN = /<input type="hidden" name="(\w+)" value="([^"]*)">/g;
+/** An attribute's value as the browser reads it. */
+const unescaped = (v: string): string => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+/** The first hidden field of that name in a page, as the browser sends it. */
+export const hiddenField = (page: string, name: string): string | undefined => {
+  const m = [...page.matchAll(HIDDEN)].find((f) => f[1] === name);
+  return m && unescaped(m[2]!);
+};
+
 /** The hidden fields of a case page's form for a decision, as the browser sends them; undefined if the page has none. */
 export function decisionForm(page: string, action: string): Record<string, string> | undefined {
   const form = [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="([\w-]+)">(.*?)<\/form>/gs)].find((m) => m[1] === action)?.[2];
   if (form === undefined) return undefined;
-  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
+  return Object.fromEntries([...form.matchAll(HIDDEN)].map((m) => [m[1]!, unescaped(m[2]!)]));
 }
 
 export interface TunerWeb {
