@@ -3,29 +3,10 @@
 // set withdrawn by a typo. publish refuses it before it connects, saying the latest validUntil and what to do (mark
 // entries revoked to withdraw them; correct the dates). Expired entries beside live ones (a set's history) go out
 // unremarked; revoked entries are withdrawn on purpose and count for neither.
-import { afterAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { IndicatorSet } from "../src/indicators/schema.js";
-import { CLI } from "./helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { publishBeforeConnect } from "./helpers/publish.js";
 
-const dir = mkdtempSync(join(tmpdir(), "mt-publish-expired-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function setFile(name: string, entries: IndicatorSet["entries"]): string {
-  const set: IndicatorSet = { format: "moneytrail-indicators/1", id: "hotline-z-list", version: 3, publisher: { id: "member:hotline-z" }, created: "2026-12-01T00:00:00Z", entries };
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify(set));
-  return file;
-}
-
-// port 1: nothing listens there; what publish says of the set comes before it connects
-const publish = (file: string) => {
-  const { KAFKA_BROKERS: _, MT_TRUST_STORE: __, ...env } = process.env;
-  return spawnSync(process.execPath, [...CLI, "indicators", "publish", file, "--unsigned", "--brokers", "127.0.0.1:1"], { env, encoding: "utf8", timeout: 60_000 });
-};
+const { setFile, publish } = publishBeforeConnect("mt-publish-expired-", { id: "hotline-z-list", version: 3, publisher: { id: "member:hotline-z" } });
 
 const hashed = (id: string, validUntil?: string, revoked?: true) => ({
   id,

@@ -4,29 +4,10 @@
 // the site's name for nothing but the look-alike matching a hash hides. publish says so, with what to do, and
 // publishes (a member may want look-alikes found); a plain domain at TLP:RED is refused as every RED entry is; at
 // TLP:GREEN or CLEAR (every member may read it), nothing is said.
-import { afterAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { IndicatorSet } from "../src/indicators/schema.js";
-import { CLI } from "./helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { publishBeforeConnect } from "./helpers/publish.js";
 
-const dir = mkdtempSync(join(tmpdir(), "mt-publish-domains-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function setFile(name: string, entries: IndicatorSet["entries"]): string {
-  const set: IndicatorSet = { format: "moneytrail-indicators/1", id: "bank-b-list", version: 1, publisher: { id: "member:bank-b" }, created: "2026-12-01T00:00:00Z", entries };
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify(set));
-  return file;
-}
-
-// port 1: nothing listens there; what publish says of the set comes before it connects
-const publish = (file: string) => {
-  const { KAFKA_BROKERS: _, MT_TRUST_STORE: __, ...env } = process.env;
-  return spawnSync(process.execPath, [...CLI, "indicators", "publish", file, "--unsigned", "--brokers", "127.0.0.1:1"], { env, encoding: "utf8", timeout: 60_000 });
-};
+const { setFile, publish } = publishBeforeConnect("mt-publish-domains-", { id: "bank-b-list", version: 1, publisher: { id: "member:bank-b" } });
 
 const domain = (id: string, tlp: "clear" | "green" | "amber" | "amber+strict" | "red", value = `${id}-listed.example`) => ({ id, kind: "domain" as const, value, confidence: 80, tlp });
 
