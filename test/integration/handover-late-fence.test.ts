@@ -45,10 +45,12 @@ describe("a rebalance while the earlier member's publisher starts", () => {
       let moved: string | undefined;
       await until("one partition each", async () => (await assigned(first!)) !== undefined && (moved = await assigned(second!)) !== undefined, 90_000);
       const id = `${n.group}.outbox.${n.events}.${moved}`;
-      await until("the second member's publisher started", () => answered.get(id) === 1, 30_000);
+      // 2 minutes: a publisher whose first InitProducerId kafkajs gives up on (the coordinator still loading, a loaded
+      // machine) tries again after 1 s, doubling; only the order of the two answers matters here, not how soon
+      await until("the second member's publisher started", () => answered.get(id) === 1, 120_000);
       // the first member's publisher of the partition it lost takes the id now
       open();
-      await until("the first member's late InitProducerId answered", () => answered.get(id) === 2, 30_000);
+      await until("the first member's late InitProducerId answered", () => answered.get(id) === 2, 120_000);
       await produce(n.events, sampleLines());
       await waitCaughtUp(n, url, 60_000);
     } finally {
