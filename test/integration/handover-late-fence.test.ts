@@ -22,18 +22,26 @@ describe("a rebalance while the earlier member's publisher starts", () => {
     const init = Broker.prototype.initProducerId;
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
-    // per transactional id, the InitProducerId calls made and those answered
+    // per transactional id, the InitProducerId calls made and those answered; the ids whose held call has settled
     const made = new Map<string, number>();
     const answered = new Map<string, number>();
+    const lateSettled = new Set<string>();
     const spy = vi.spyOn(Broker.prototype, "initProducerId").mockImplementation(async function (this: unknown, o) {
       const id = o.transactionalId ?? "";
       const nth = (made.get(id) ?? 0) + 1;
       made.set(id, nth);
       // the first member's publishers, started at its first assignment
-      if (nth === 1) await gate;
-      const r = await init.call(this, o);
-      answered.set(id, (answered.get(id) ?? 0) + 1);
-      return r;
+      if (nth !== 1) {
+        const r = await init.call(this, o);
+        answered.set(id, (answered.get(id) ?? 0) + 1);
+        return r;
+      }
+      await gate;
+      try {
+        return await init.call(this, o);
+      } finally {
+        lateSettled.add(id);
+      }
     });
     const assigned = async (r: Runner) => /^partitions (\d)$/.exec((await r.readiness()).checks.group?.detail ?? "")?.[1];
     let first: Runner | undefined;
@@ -45,12 +53,12 @@ describe("a rebalance while the earlier member's publisher starts", () => {
       let moved: string | undefined;
       await until("one partition each", async () => (await assigned(first!)) !== undefined && (moved = await assigned(second!)) !== undefined, 90_000);
       const id = `${n.group}.outbox.${n.events}.${moved}`;
-      // 2 minutes: a publisher whose first InitProducerId kafkajs gives up on (the coordinator still loading, a loaded
-      // machine) tries again after 1 s, doubling; only the order of the two answers matters here, not how soon
-      await until("the second member's publisher started", () => answered.get(id) === 1, 120_000);
+      // at least once: a loaded machine may rebalance more than once before this, and a publisher started again
+      // makes a second call (the first member's held one is counted apart)
+      await until("the second member's publisher started", () => (answered.get(id) ?? 0) >= 1, 120_000);
       // the first member's publisher of the partition it lost takes the id now
       open();
-      await until("the first member's late InitProducerId answered", () => answered.get(id) === 2, 120_000);
+      await until("the first member's late InitProducerId answered", () => lateSettled.has(id), 120_000);
       await produce(n.events, sampleLines());
       await waitCaughtUp(n, url, 60_000);
     } finally {
