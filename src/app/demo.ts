@@ -9,6 +9,7 @@ import { embeddedDb, type Db } from "../cases/db.js";
 import { recordAlerts } from "../cases/record.js";
 import type { Engine, RuleHit } from "../engine.js";
 import { Auth } from "../web/auth.js";
+import { urlOf } from "../lib/url.js";
 import { CONSOLE } from "../cases/store.js";
 import { buildWebServer, closeWeb } from "../web/server.js";
 import { loadRuleSet } from "../rules/ruleset.js";
@@ -60,7 +61,7 @@ export async function serveDemo(o: { alertsFile: string; engine: Engine; hits: R
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;
   return {
-    url: `http://${o.host}:${port}/`,
+    url: urlOf(o.host, port),
     logins,
     app,
     db,

@@ -221,3 +221,6 @@ export function domainSuffixes(host: string): string[] {
 export function sha256Tagged(text: string): string {
   return `sha256:${hash("sha256", text, "hex")}`;
 }
+
+/** The address an operator points a browser, a scrape or a health check at (an IPv6 host in brackets). */
+export const urlOf = (host: string, port: number): string => `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;

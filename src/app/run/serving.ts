@@ -14,6 +14,7 @@ import { buildWebServer, closeWeb } from "../../web/server.js";
 import type { RunConfig } from "../../config/run.js";
 import type { Logger } from "../../lib/log.js";
 import { START_PHASES, type Metrics, type StartPhase } from "../metrics.js";
+import { urlOf } from "../../lib/url.js";
 import { RunPart, type RunContext } from "./context.js";
 import type { Commits } from "./commits.js";
 import { lagOf, type Partitions } from "./partitions.js";
@@ -34,9 +35,6 @@ async function listen(server: FastifyInstance, port: number, host: string, portS
     throw err;
   }
 }
-
-/** The address an operator points a browser, a scrape or a health check at (an IPv6 host in brackets). */
-const urlOf = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
 
 /** /readyz's answer: ready when every check is ok; each failing one says why. */
 export interface Readiness {
