@@ -298,14 +298,54 @@ const unnamedTells = (r: BacktestResult, t: BacktestResult["typologies"][number]
   (["hits", "shadowHits", "precision", "recall", "alertedBefore"] as const).some((k) => t.a[k] !== t.b[k]) ||
   r.rules.some((x) => x.typology === t.typology && (x.change !== "same" || x.alertsAdded > 0 || x.alertsRemoved > 0));
 
-/** Says which typologies no alert names, and why their row reads "–" there, where that tells something. */
+type Side = "a" | "b";
+const SIDE_NAME = { a: "A", b: "B" } as const;
+const sidesText = (sides: Side[]): string => sides.map((s) => SIDE_NAME[s]).join(" and ");
+
+/**
+ * A typology's rules on the sides where none of them is live, each with what it is there (turned off, not in the set,
+ * shadow): why no alert can name the typology on those sides, which no weight explains.
+ */
+function notLiveText(r: BacktestResult, typology: string, sides: Side[]): string {
+  const state = (x: RuleRow, s: Side): string => {
+    const side = x[s];
+    if (side) return `shadow in ${SIDE_NAME[s]}`;
+    const off = turnedOff(r, x);
+    return off.endsWith(` in ${SIDE_NAME[s]}`) ? off : `not in ${SIDE_NAME[s]}`;
+  };
+  return r.rules
+    .filter((x) => x.typology === typology)
+    .map((x) => `${x.rule}: ${sides.map((s) => state(x, s)).join(", ")}`)
+    .join("; ");
+}
+
+/**
+ * Says which typologies no alert names, and why their row reads "–" there, where that tells something: on a side
+ * where none of its rules is live (turned off, gone, shadow), that; else its live rules weigh 0 (a factor's).
+ */
 function unnamedLine(r: BacktestResult): string[] {
-  const unnamed = r.typologies.filter((t) => (!t.a.named || !t.b.named) && unnamedTells(r, t)).map((t) => (t.a.named === t.b.named ? t.typology : `${t.typology} (in ${t.a.named ? "B" : "A"})`));
-  return unnamed.length
-    ? [
-        `No alert names ${unnamed.join(", ")}: no live rule of it weighs above 0 (a factor such as high-risk-mcc multiplies the other evidence; a rule at weight 0 adds nothing), so its alerted, +/−alerts and recall read –; the per-rule rows count the alerts a factor took part in.`,
-      ]
-    : [];
+  const notLive: string[] = [];
+  const weightless: string[] = [];
+  for (const t of r.typologies) {
+    const unnamed = (["a", "b"] as const).filter((s) => !t[s].named);
+    if (!unnamed.length || !unnamedTells(r, t)) continue;
+    const live = (s: Side) => r.rules.some((x) => x.typology === t.typology && x[s]?.mode === "live");
+    const off = unnamed.filter((s) => !live(s));
+    const zero = unnamed.filter(live);
+    if (off.length) {
+      const where = sidesText(off);
+      notLive.push(`No alert names ${t.typology} in ${where}: no rule of it is live there (${notLiveText(r, t.typology, off)}), so its alerted, +/−alerts and recall read – in ${where}.`);
+    }
+    if (zero.length) weightless.push(zero.length === 2 ? t.typology : `${t.typology} (in ${SIDE_NAME[zero[0]!]})`);
+  }
+  return [
+    ...notLive,
+    ...(weightless.length
+      ? [
+          `No alert names ${weightless.join(", ")}: no live rule of it weighs above 0 (a factor such as high-risk-mcc multiplies the other evidence; a rule at weight 0 adds nothing), so its alerted, +/−alerts and recall read –; the per-rule rows count the alerts a factor took part in.`,
+        ]
+      : []),
+  ];
 }
 
 /** the per-typology recall leaves out, as the overall one does, the positives alerted with the typology before the window only */
