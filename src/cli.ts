@@ -100,7 +100,7 @@ program
       maxAheadMs: o.maxAheadMs,
       maxMessageBytes: o.maxMessageBytes,
     });
-    if (o.table) process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
+    if (o.table) process.stdout.write(`${flaggedTable(s.latest.values(), ruleSet.settings.scoring)}\n`);
     printSummary(s, o.out, rejects);
   });
 
@@ -125,7 +125,7 @@ program
       trackHits: true,
     });
     process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
-    process.stdout.write(`${flaggedTable(s.latest.values())}\n`);
+    process.stdout.write(`${flaggedTable(s.latest.values(), ruleSet.settings.scoring)}\n`);
     printSummary(s, out, rejects);
     if (!o.serve) return;
     const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: o.host, port: o.port, log: createLogger("warn") });

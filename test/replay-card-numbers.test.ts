@@ -40,7 +40,7 @@ describe("replay of events with a card number in their free text", () => {
     // the rules that quote the merchant's text still see it, as the producer wrote it but for the number
     expect(last.signals.map((x: { rule: string }) => x.rule)).toEqual(expect.arrayContaining(["descriptor-keywords", "flagged-site-link"]));
 
-    const table = flaggedTable(s.latest.values(), 200);
+    const table = flaggedTable(s.latest.values(), loadRuleSet(DEFAULT_RULES).settings.scoring, 200);
     expect(holdsPan(table)).toBe(false);
     expect(table).toContain(SHOWN);
 
