@@ -46,8 +46,8 @@ describe("the queue's filters", { timeout: 60_000 }, () => {
     const shown = (await get(back.headers.location!)).body;
     expect(shown).toContain('<option value="unassigned" selected>');
     expect(shown).toContain('<option value="50" selected>');
-    // cleared: the default queue, and /cases stays there
-    expect(shown).toContain('<a href="/cases?status=active">Clear filters</a>');
+    // cleared: the default queue (the page size kept: how the list is shown, not which cases), and /cases stays there
+    expect(shown).toContain('<a href="/cases?status=active&amp;pageSize=50">Clear filters</a>');
     expect((await get("/cases?status=active")).statusCode).toBe(200);
     expect((await get("/cases")).headers.location).toBe("/cases?status=active");
 

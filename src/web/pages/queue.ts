@@ -35,6 +35,8 @@ export function queuePage(
   const sort = SORTS[f.sort ?? "risk"];
   // next continues after the page's last case (after=), so that cases closed from this page do not shift it
   const link = (page: number, after?: string) => `/cases?${queueQuery({ ...f, page, after })}`;
+  // how the list is shown, which the links to other cases keep (Clear filters, Waiting's counts): not which cases
+  const shown = { sort: f.sort, pageSize: f.pageSize };
   const select = (name: string, current: string | undefined, options: [string, string][], label = name) => {
     // a value no case holds (a link, a typo) stays selected: the form must say what the list is filtered by
     const all = current && !options.some(([v]) => v === current) ? [...options, [current, current]] : options;
@@ -44,9 +46,9 @@ export function queuePage(
     "Case queue",
     user,
     html`<h1>Case queue</h1>
-<p id="waiting">Waiting: <a href="/cases?${queueQuery({ status: "active", assignee: "unassigned", sort: f.sort })}">${waiting.unassigned} unassigned</a>${
+<p id="waiting">Waiting: <a href="/cases?${queueQuery({ status: "active", assignee: "unassigned", ...shown })}">${waiting.unassigned} unassigned</a>${
       waiting.unassignedCritical ? ` (${waiting.unassignedCritical} critical)` : ""
-    } · <a href="/cases?${queueQuery({ status: "active", assignee: user.username, sort: f.sort })}">${waiting.yours} assigned to you</a> · <a href="/cases?status=escalated">${waiting.escalated} escalated</a> · ${waiting.active} active in all.</p>
+    } · <a href="/cases?${queueQuery({ status: "active", assignee: user.username, ...shown })}">${waiting.yours} assigned to you</a> · <a href="/cases?${queueQuery({ status: "escalated", ...shown })}">${waiting.escalated} escalated</a> · ${waiting.active} active in all.</p>
 <p class="muted">Suspect merchant accounts, ${sort.says}. Open a case to see why the merchant is here.</p>
 <form method="get" action="/cases" class="noprint" aria-label="Filter the queue">
   ${f.merchant ? html`<input type="hidden" name="merchant" value="${f.merchant}">` : ""}
@@ -56,14 +58,14 @@ export function queuePage(
   ${select("assignee", f.assignee, [["", "anyone"], ["unassigned", "unassigned"], [user.username, `me (${user.username})`], ...facets.assignees.filter((a) => a !== user.username).map((t): [string, string] => [t, t])])}
   ${select("sort", f.sort ?? "risk", QUEUE_SORT_NAMES.map((s): [string, string] => [s, SORTS[s].choice]), "order")}
   ${select("pageSize", String(q.pageSize), PAGE_SIZES.map((n): [string, string] => [String(n), String(n)]), "per page")}
-  <button>Filter</button> <a href="/cases?status=active">Clear filters</a>
+  <button>Filter</button> <a href="/cases?${queueQuery({ status: "active", ...shown })}">Clear filters</a>
 </form>
 <form method="get" action="/cases" class="noprint" role="search" aria-label="Find a merchant's cases">
   <input type="hidden" name="status" value="all">
   <label>Find a merchant's cases, open and closed <input type="search" name="merchant" value="${f.merchant ?? ""}" size="28" placeholder="merchant id, exactly" required></label>
   <button>Find</button>
 </form>
-${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases?status=active">all merchants</a></p>` : ""}
+${f.merchant ? html`<p id="merchant-filter">Cases of merchant <strong>${f.merchant}</strong> · <a href="/cases?${queueQuery({ status: "active", ...shown })}">all merchants</a></p>` : ""}
 <table id="queue"><caption class="vh">Cases, ${sort.choice}</caption><thead><tr><th scope="col">Case</th><th scope="col">Merchant</th><th scope="col">Score</th><th scope="col">Severity</th><th scope="col">Typologies</th><th scope="col">Acquirer</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Opened</th><th scope="col">Updated</th></tr></thead>
 <tbody>${
       q.rows.length
