@@ -10,7 +10,7 @@ import { when } from "./web/html.js";
 import { indexSets, loadIndicators, readIndicatorSets, type IndicatorIndex } from "./indicators/index.js";
 import type { IndicatorSet } from "./indicators/schema.js";
 import { loadTrustStore } from "./indicators/sign.js";
-import { indicatorCommands } from "./app/indicators.js";
+import { indicatorCommands, someSetFiles } from "./app/indicators.js";
 import { ConfigError, UnreachableError, UsageError, checkInputFile, checkOutputFile, fileProblem, whatToDo } from "./lib/errors.js";
 import { DEFAULT_RULES, PACKAGE_ROOT, SAMPLE_DIR } from "./lib/paths.js";
 import { replay, sameFile, type ReplaySummary } from "./app/replay.js";
@@ -55,6 +55,8 @@ const program = new Command()
 function indicatorSetsFrom(dir: string | undefined, trust: string | undefined): IndicatorSet[] {
   // the trust store checks the sets given: without any, a run would seem checked while nothing was
   if (trust && !dir) throw new UsageError("--trust checks the sets of --indicators: give --indicators DIR as well (or leave --trust out)");
+  // a directory of no set (rules/, a wrong one) would run as if the sets had matched nothing
+  if (dir) someSetFiles(dir);
   const sets = dir ? readIndicatorSets(dir, trust ? loadTrustStore(trust) : undefined) : [];
   // as run warns without MT_TRUST_STORE: a set changed after signing, or of an unknown key, is taken all the same
   if (dir && !trust) process.stderr.write("warning: indicator sets are taken without checking signatures: give --trust with the publishers' keys\n");

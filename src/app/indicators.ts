@@ -117,7 +117,7 @@ function plainTextNotes(exported: readonly IndicatorEntry[]): number {
 }
 
 /** The sets a command looks at: a directory with none is refused, as "nothing refused" would read as all verified. */
-function someSetFiles(path: string): string[] {
+export function someSetFiles(path: string): string[] {
   const files = setFiles(path);
   if (!files.length) throw new UsageError(`${path}: no *.json indicator set files in this directory: give a set file or a directory of them`);
   return files;
