@@ -234,14 +234,7 @@ export class Serving extends RunPart {
       positions: this.partitions.refused.size
         ? { ok: false, detail: [...this.partitions.refused].map(([p, r]) => `partition ${p} refused: ${r.why}`).join("; ") }
         : { ok: true },
-      claims: this.partitions.unclaimedRetries.size
-        ? {
-            ok: false,
-            detail:
-              [...this.partitions.unclaimedRetries].map(([p, r]) => `partition ${p}: assigned, its claim has failed ${r.failures} times since ${sinceText(r)} (${r.error})`).join("; ") +
-              ": tried again until it is; meanwhile its merchants are not held here and its position and event time not moved on",
-          }
-        : { ok: true },
+      claims: this.claimsCheck(),
       outbox: this.outboxCheck(),
       commits: this.commits.commitFailures.size
         ? {
@@ -262,6 +255,23 @@ export class Serving extends RunPart {
         : { ok: true },
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  /**
+   * Not ok while a partition assigned is not claimed: its claim under way (its merchants' state loaded from
+   * PostgreSQL, seconds for a large partition), or failed and tried again. Ready at assignment, it would let a
+   * rolling update stop the next old process (its partitions moved again) while this one was still loading.
+   */
+  private claimsCheck(): { ok: boolean; detail?: string } {
+    const retried = this.partitions.unclaimedRetries;
+    const assigned = this.hooks.assigned();
+    const loading = [...this.partitions.claiming.keys()].filter((p) => !retried.has(p) && assigned.includes(p));
+    const failing = retried.size
+      ? [...retried].map(([p, r]) => `partition ${p}: assigned, its claim has failed ${r.failures} times since ${sinceText(r)} (${r.error})`).join("; ") +
+        ": tried again until it is; meanwhile its merchants are not held here and its position and event time not moved on"
+      : "";
+    const under = loading.map((p) => `partition ${p}: assigned, its claim under way (its merchants' state being loaded from PostgreSQL): not consumed until it is`).join("; ");
+    return failing || under ? { ok: false, detail: [failing, under].filter(Boolean).join("; ") } : { ok: true };
   }
 
   /**
