@@ -98,22 +98,36 @@ describe("the metrics port while the start waits", () => {
     expect(await answers(port)).toBe(false);
   });
 
-  it("refuses a metrics port another process holds before it connects to anything", { timeout: 120_000 }, async () => {
+  /** A port another process holds, and a start given it in `env` that neither PostgreSQL nor a broker answers (an hour's wait for it): its exit. */
+  const startOnTaken = async (prefix: string, env: (port: number) => Record<string, string>) => {
     const taken = createServer().listen(0, "127.0.0.1");
     await once(taken, "listening");
     onTestFinished(() => void taken.close());
     const port = (taken.address() as { port: number }).port;
-    const n = freshNames("probes-taken");
-    // neither PostgreSQL nor a broker answers there (an hour's wait for it): the port is what is refused, first
-    const child = spawnRunner(n, "postgres://postgres@127.0.0.1:1/test", { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3600000", MT_METRICS_PORT: String(port), LOG_LEVEL: "info" });
+    const child = spawnRunner(freshNames(prefix), "postgres://postgres@127.0.0.1:1/test", { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3600000", LOG_LEVEL: "info", ...env(port) });
     onTestFinished(() => void child.kill("SIGKILL"));
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const [code] = (await once(child, "exit")) as [number | null];
+    return { port, code, stdout, stderr };
+  };
+
+  it("refuses a metrics port another process holds before it connects to anything", { timeout: 120_000 }, async () => {
+    const { port, code, stdout, stderr } = await startOnTaken("probes-taken", (p) => ({ MT_METRICS_PORT: String(p) }));
     expect(code).toBe(2);
     expect(stderr).toContain(`error: MT_METRICS_PORT: 127.0.0.1:${port} is already in use by another process: stop it, or set MT_METRICS_PORT to a free port (0 turns it off)\n`);
+    expect(stderr).not.toContain("PostgreSQL");
+    expect(stdout).not.toContain('"msg":"connecting to Kafka"');
+  });
+
+  // The reviewers' page listens once the consumer is up: a port taken was found after PostgreSQL, the wait for Kafka
+  // (up to an hour) and the warm-up, and the pod restarted into the same wait.
+  it("refuses a reviewers' page port another process holds before it connects to anything", { timeout: 120_000 }, async () => {
+    const { port, code, stdout, stderr } = await startOnTaken("web-taken", (p) => ({ MT_HTTP_PORT: String(p), MT_METRICS_PORT: "0" }));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: MT_HTTP_PORT (--http-port): 127.0.0.1:${port} is already in use by another process: stop it, or set MT_HTTP_PORT to a free port (0 turns it off)\n`);
     expect(stderr).not.toContain("PostgreSQL");
     expect(stdout).not.toContain('"msg":"connecting to Kafka"');
   });

@@ -1,5 +1,6 @@
 // What this process serves beside the consumer: readiness, liveness and metrics (MT_METRICS_PORT), the reviewers'
 // page and API (MT_HTTP_PORT), and the webhook for new high-severity cases.
+import { createServer } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Consumer } from "kafkajs";
 import { sinceText } from "../../lib/failure-run.js";
@@ -19,6 +20,9 @@ import { RunPart, type RunContext } from "./context.js";
 import type { Commits } from "./commits.js";
 import { lagOf, type Partitions } from "./partitions.js";
 
+/** The reviewers' page's settings, as a refusal of its address names them. */
+const WEB_SETTINGS = ["MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST"] as const;
+
 /**
  * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
  * operator's to change: said with the setting to change, not as a stack trace.
@@ -27,13 +31,34 @@ async function listen(server: FastifyInstance, port: number, host: string, portS
   try {
     await server.listen({ port, host });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UsageError(`${portSetting}: ${host}:${port} is already in use by another process: stop it, or set ${portSetting.split(" ")[0]} to a free port (0 turns it off)`);
-    if (code === "EACCES") throw new UsageError(`${portSetting}: port ${port} needs privileges this process does not have: set a port above 1023`);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
-      throw new UsageError(`${hostSetting}: ${host} is not an address of this host: set one it has (127.0.0.1 for this host only, 0.0.0.0 for all)`);
-    throw err;
+    throw refusal(err as NodeJS.ErrnoException, port, host, portSetting, hostSetting);
   }
+}
+
+/** A listen's failure, in the operator's words where it is the setting's to change. */
+function refusal(err: NodeJS.ErrnoException, port: number, host: string, portSetting: string, hostSetting: string): Error {
+  const code = err.code;
+  if (code === "EADDRINUSE") return new UsageError(`${portSetting}: ${host}:${port} is already in use by another process: stop it, or set ${portSetting.split(" ")[0]} to a free port (0 turns it off)`);
+  if (code === "EACCES") return new UsageError(`${portSetting}: port ${port} needs privileges this process does not have: set a port above 1023`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new UsageError(`${hostSetting}: ${host} is not an address of this host: set one it has (127.0.0.1 for this host only, 0.0.0.0 for all)`);
+  return err;
+}
+
+/**
+ * Refuses, at the start's first step, a reviewers' page address that could not be listened on: the page listens
+ * once the consumer is up, and a port another process held was found only after the wait for Kafka (up to an
+ * hour). Listened on and closed at once: one taken between this and the page's listen is refused there, as before.
+ */
+export async function checkWebAddress(cfg: RunConfig): Promise<void> {
+  if (!cfg.httpPort) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => probe.once("error", reject).listen({ port: cfg.httpPort, host: cfg.httpHost }, resolve));
+  } catch (err) {
+    throw refusal(err as NodeJS.ErrnoException, cfg.httpPort, cfg.httpHost, ...WEB_SETTINGS);
+  }
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /** /readyz's answer: ready when every check is ok; each failing one says why. */
@@ -161,7 +186,7 @@ export class Serving extends RunPart {
       trustProxy: this.cfg.trustProxy,
       metrics: this.metrics,
     });
-    await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, "MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST");
+    await listen(this.web, this.cfg.httpPort, this.cfg.httpHost, ...WEB_SETTINGS);
     this.log.info({ url: urlOf(this.cfg.httpHost, this.cfg.httpPort) }, "reviewers' page");
   }
 
