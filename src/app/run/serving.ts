@@ -107,16 +107,15 @@ export class Probes {
     return this.waiting === undefined ? r : { ready: false, checks: { start: { ok: false, detail: this.waiting }, ...r.checks } };
   }
 
-  /** The start is at `phase`, waiting for what `detail` says. */
-  starting(phase: StartPhase, detail: string): void {
+  /** The start is at `phase`, waiting for what `detail` says; at none, it is over (started). */
+  starting(phase: StartPhase | undefined, detail?: string): void {
     this.waiting = detail;
     for (const p of START_PHASES) this.metrics.startPhase.set({ phase: p }, p === phase ? 1 : 0);
   }
 
   /** The consumer is up: /readyz is the Runner's checks alone. */
   started(): void {
-    this.waiting = undefined;
-    for (const p of START_PHASES) this.metrics.startPhase.set({ phase: p }, 0);
+    this.starting(undefined);
   }
 
   /** From now on /readyz and /metrics carry the Runner's checks and what it measures at scrape. */
