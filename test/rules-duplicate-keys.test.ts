@@ -36,4 +36,18 @@ describe("a key given twice in a rule file", () => {
       "rules[3].weight 29: given twice, at lines 28 and 29: the file is refused until one of them is removed",
     ]);
   });
+
+  // a rule pasted in without its "- " reads as the rule above given again: removing "one of them" would lose a rule
+  it("says a rule lost its \"- \" when a rule's id is given twice, and not each key after it", () => {
+    const { err } = refused("descriptors.yaml", (t) => t.replace("  - id: descriptor-churn\n", "    id: descriptor-churn\n"));
+    expect(err.issues).toEqual([
+      {
+        path: "rules[0]",
+        line: 10,
+        col: 5,
+        message:
+          'a second rule starts here without the "- " that begins each rule, so its keys read as the rule above\'s given again (id, kind, description, weight, typology, params): write "- id: descriptor-churn", the "- " where the rule above has it',
+      },
+    ]);
+  });
 });

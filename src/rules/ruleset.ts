@@ -329,11 +329,35 @@ function misindented(text: string, e: YAMLError): { line: number; col: number; a
   return { line, col: key(line)!, above: a };
 }
 
+/**
+ * A rule's id given twice is a rule written without its "- ", read as the rule above given again: said once, at its
+ * id, in place of each of its keys given twice, whose advice (remove one) would lose the rule.
+ */
+function rulesRunTogether(text: string, issues: ConfigIssue[]): ConfigIssue[] {
+  const lines = text.split(/\r?\n/);
+  const rules = new Set(issues.flatMap((i) => /^(rules\[\d+\])\.id$/.exec(i.path)?.[1] ?? []));
+  return issues.flatMap((i) => {
+    const rule = /^(rules\[\d+\])\.[^.[]+$/.exec(i.path)?.[1];
+    if (!rule || !rules.has(rule)) return [i];
+    if (!i.path.endsWith(".id")) return [];
+    const keys = issues.filter((j) => j.path.startsWith(`${rule}.`) && !j.path.slice(rule.length + 1).includes(".")).map((j) => j.path.slice(rule.length + 1));
+    const id = (lines[i.line! - 1] ?? "").trim();
+    return [
+      {
+        path: rule,
+        line: i.line,
+        col: i.col,
+        message: `a second rule starts here without the "- " that begins each rule, so its keys read as the rule above's given again (${keys.join(", ")}): write "- ${id}", the "- " where the rule above has it`,
+      },
+    ];
+  });
+}
+
 function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   // the parser's "Map keys must be unique" names neither the key nor where it was first
-  if (doc.errors.length && doc.errors.every((e) => e.code === "DUPLICATE_KEY")) throw new ConfigError(file, duplicateKeys(text, "the file is refused until one of them is removed"));
+  if (doc.errors.length && doc.errors.every((e) => e.code === "DUPLICATE_KEY")) throw new ConfigError(file, rulesRunTogether(text, duplicateKeys(text, "the file is refused until one of them is removed")));
   if (doc.errors.length) {
     // the parser's later errors mostly follow from its first (an unclosed bracket makes every line after it wrong),
     // so the first is the one to fix; its message already has its place, given here as line and column
