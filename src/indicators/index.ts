@@ -8,7 +8,7 @@ import { Memo } from "../lib/memo.js";
 import { keywordForm, keywordRuns } from "../lib/descriptor.js";
 import { hash32 } from "../lib/hash.js";
 import { ConfigError, withoutJsonQuote, zodIssues } from "../lib/errors.js";
-import { verifySet, type TrustStore } from "./sign.js";
+import { TrustStore, verifySet } from "./sign.js";
 import { withoutBom } from "../decode/decode.js";
 
 const URL_HOST = /^(\[[^\]]*\]|[^/?:]*)/;
@@ -582,7 +582,17 @@ export function readIndicatorSet(file: string, trust?: TrustStore): IndicatorSet
     throw notASet(file, "a STIX 2.1 bundle", "--from stix --set-id ID --publisher MEMBER_ID --out SET.json (the same --set-id and --publisher for each import from this sender)");
   if ("Event" in other) throw notASet(file, "a MISP event", "--from misp --publisher MEMBER_ID --out SET.json");
   const parsed = parseAnyIndicatorSet(json);
-  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, json));
+  if (!parsed.success) {
+    // the trust store where a set goes (two paths swapped): zod would list every key of a set as missing
+    const store = TrustStore.safeParse(json);
+    if (store.success)
+      throw new ConfigError(
+        file,
+        [{ path: "", message: `this is a trust store (the publishers' public keys: ${store.data.keys.length} key${store.data.keys.length === 1 ? "" : "s"}), not an indicator set` }],
+        "Give it as the trust store (--trust, MT_TRUST_STORE), and an indicator set's file or directory where the set goes; nothing was changed.",
+      );
+    throw new ConfigError(file, zodIssues(parsed.error, json));
+  }
   if (trust) {
     const v = verifySet(parsed.data, trust);
     if (!v.ok) throw new ConfigError(file, [{ path: "signature", message: v.reason }]);
