@@ -2,6 +2,8 @@
 // was done" and a link to sign in: what they typed was gone (the pages are no-store, so Back does not bring it back).
 // The refused page now shows what was sent and signs in again with it: the case then comes back with the form
 // filled in as it was sent, nothing done until it is sent again, and still only on the case as the first page showed it.
+// The sign-in redirects (303) to the case, the form kept in the new session until it is sent: it answered with the
+// case's page itself, so that a reload sent the sign-in (the password) again.
 import { describe, expect, it } from "vitest";
 import { CONSOLE } from "../src/cases/store.js";
 import { caseAlert, recordCase } from "./helpers/cases.js";
@@ -44,23 +46,33 @@ describe("a case form sent after the session ended", { timeout: 60_000 }, () => 
     expect(wrong.statusCode).toBe(401);
     expect(hiddenField(wrong.body, "kept")).toBe(kept);
 
-    const again = await signIn(kept);
-    expect(again.statusCode).toBe(200);
-    const second = sessionOf(again);
-    expect(again.body).toContain(`Case #${caseId}`);
-    expect(again.body).toMatch(/nothing was done yet/i);
-    const form = decisionForm(again.body, "dismiss")!;
-    // the form as it was sent, under the new sign-in's CSRF token, and on the case as the first page showed it
-    expect(form._csrf).toBe(csrfOf(again.body));
-    expect(form.seen).toBe(shown.seen);
-    expect(again.body).toContain('<option value="legitimate-business" selected>');
-    expect(again.body).toContain(`value="the merchant&#39;s &quot;shop&quot; is a &lt;b&gt;registered&lt;/b&gt; charity &amp; the disputes are one customer"`);
+    const signedIn = await signIn(kept);
+    expect(signedIn.statusCode).toBe(303);
+    expect(signedIn.headers.location).toBe(`/cases/${caseId}`);
+    const second = sessionOf(signedIn);
+    // the case, and a reload of it: the form filled in both times, the sign-in not sent again
+    let again = "";
+    for (let i = 0; i < 2; i++) {
+      again = (await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: second })).body;
+      expect(again).toContain(`Case #${caseId}`);
+      expect(again).toMatch(/nothing was done yet/i);
+      const form = decisionForm(again, "dismiss")!;
+      // the form as it was sent, under the new sign-in's CSRF token, and on the case as the first page showed it
+      expect(form._csrf).toBe(csrfOf(again));
+      expect(form.seen).toBe(shown.seen);
+      expect(again).toContain('<option value="legitimate-business" selected>');
+      expect(again).toContain(`value="the merchant&#39;s &quot;shop&quot; is a &lt;b&gt;registered&lt;/b&gt; charity &amp; the disputes are one customer"`);
+    }
     expect((await db.query("SELECT status FROM mt_cases")).rows).toEqual([{ status: "open" }]);
+    expect((await db.query("SELECT count(*)::int AS n FROM mt_audit WHERE action = 'login'")).rows).toEqual([{ n: 2 }]);
+    const form = decisionForm(again, "dismiss")!;
 
     // sent again, it is done
     const done = await app.inject({ method: "POST", url: `/cases/${caseId}/action`, headers: { ...second, ...FORM }, payload: new URLSearchParams({ ...form, reason: "legitimate-business", note }).toString() });
     expect(done.statusCode).toBe(303);
     expect((await db.query("SELECT status, dismiss_reason FROM mt_cases")).rows).toEqual([{ status: "dismissed", dismiss_reason: "legitimate-business" }]);
+    // sent, it is no longer kept
+    expect((await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: second })).body).not.toMatch(/nothing was done yet/i);
   });
 
   it("keeps a comment the same way", async () => {
@@ -81,8 +93,9 @@ describe("a case form sent after the session ended", { timeout: 60_000 }, () => 
       headers: FORM,
       payload: new URLSearchParams({ username: "rev", password: "rev-password-long", next: hiddenField(ended.body, "next")!, kept: hiddenField(ended.body, "kept")! }).toString(),
     });
-    expect(again.statusCode).toBe(200);
-    expect(again.body).toMatch(/<textarea name="body"[^>]*>checked the descriptor history line by line\nand the hotline&#39;s list<\/textarea>/);
+    expect(again.statusCode).toBe(303);
+    const page = (await app.inject({ method: "GET", url: again.headers.location!, headers: sessionOf(again) })).body;
+    expect(page).toMatch(/<textarea name="body"[^>]*>checked the descriptor history line by line\nand the hotline&#39;s list<\/textarea>/);
     expect((await db.query("SELECT 1 FROM mt_case_comments")).rows).toEqual([]);
   });
 

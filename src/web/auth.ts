@@ -112,6 +112,8 @@ export interface Session extends Actor {
   csrf: string;
   /** signed in with an initial password, not yet replaced */
   mustChangePassword: boolean;
+  /** a case's form its sign-in kept (sent after the previous session ended), until it is sent again: as keepForm stored it */
+  kept: unknown;
 }
 
 const THROTTLE_MINUTES = 15;
@@ -428,7 +430,7 @@ export class Auth {
       await this.throttle.clear(name, q);
       await this.throttle.giveBack(client, q);
     });
-    return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change } };
+    return { sessionId, session: { username: u.username, role: u.role, csrf, mustChangePassword: u.must_change, kept: null } };
   }
 
   /**
@@ -439,19 +441,27 @@ export class Auth {
   async bySession(sessionId: string): Promise<Session | "idle" | null> {
     const r = await this.db.query<Session & { idle: boolean }>(
       `WITH s AS (
-         SELECT s.session_hash, u.username, u.role, s.csrf, u.password_change_required AS "mustChangePassword",
+         SELECT s.session_hash, u.username, u.role, s.csrf, u.password_change_required AS "mustChangePassword", s.kept_form AS kept,
                 s.last_seen_at <= now() - make_interval(mins => $2::int) AS idle, s.last_seen_at < now() - interval '1 minute' AS due
          FROM mt_sessions s JOIN mt_users u USING (username)
          WHERE s.session_hash = $1 AND s.expires_at > now() AND NOT u.disabled),
        seen AS (UPDATE mt_sessions t SET last_seen_at = now() FROM s WHERE t.session_hash = s.session_hash AND s.due AND NOT s.idle),
        ended AS (DELETE FROM mt_sessions t USING s WHERE t.session_hash = s.session_hash AND s.idle)
-       SELECT username, role, csrf, "mustChangePassword", idle FROM s`,
+       SELECT username, role, csrf, "mustChangePassword", kept, idle FROM s`,
       [sha256Hex(sessionId), this.settings.idleMinutes],
     );
     const row = r.rows[0];
     if (!row) return null;
     const { idle, ...session } = row;
     return idle ? "idle" : session;
+  }
+
+  /**
+   * Keeps a case's form in a session (`kept`; null: none now), for its pages to fill in: what a sign-in carried, so
+   * that it can answer with a redirect, which a reload does not send again.
+   */
+  async keepForm(sessionId: string, kept: unknown): Promise<void> {
+    await this.db.query("UPDATE mt_sessions SET kept_form = $2::jsonb WHERE session_hash = $1", [sha256Hex(sessionId), kept === null ? null : JSON.stringify(kept)]);
   }
 
   /** Ends a session; a sign-out of a live session is audited. */

@@ -24,7 +24,7 @@ import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { csvLines, toCsv } from "./csv.js";
 import { queuePage, queueQuery } from "./pages/queue.js";
 import { casePage, type CasePageOptions } from "./pages/case.js";
-import { KeptForm, adminPage, loginPage, passwordChangedPage, passwordPage, signInForm } from "./pages/other.js";
+import { KeptCaseForm, KeptForm, adminPage, loginPage, passwordChangedPage, passwordPage, signInForm } from "./pages/other.js";
 import { AUDIT_PAGE_MAX, AUDIT_PAGE_ROWS, auditorPage } from "./pages/audit.js";
 
 export interface WebOptions {
@@ -204,11 +204,19 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     return KeptForm.parse({ form, fields: Object.fromEntries(Object.entries(sent).filter(([, v]) => typeof v === "string")) });
   };
   // a kept form back on its case's page, filled in as it was sent (a decision still counts only on the case as its
-  // first page showed it: its `seen` goes with it); the page is an opening of the case, as any
+  // first page showed it: its `seen` goes with it)
+  const keptFilledIn = (kept: KeptForm): CasePageOptions => (kept.form === "action" ? { typed: kept.fields } : { comment: kept.fields.body ?? "" });
+  // the page is an opening of the case, as any
   const keptCasePage = async (actor: Actor, csrf: string, caseId: string, kept: KeptForm, o: CasePageOptions) => {
     const { detail, seen } = await store.open(caseId, actor, "page");
-    const form = kept.form === "action" ? { typed: kept.fields } : { comment: kept.fields.body ?? "" };
-    return casePage({ ...actor, csrf }, detail, { ...o, ...form, seen, opening: true, assignees: await store.assignees() });
+    return casePage({ ...actor, csrf }, detail, { ...o, ...keptFilledIn(kept), seen, opening: true, assignees: await store.assignees() });
+  };
+  // the form a sign-in kept in this session (sent after the previous one ended), until it is sent again
+  const sessionKept = (req: FastifyRequest): KeptCaseForm | undefined => (req.session?.kept ? KeptCaseForm.safeParse(req.session.kept).data : undefined);
+  // sent (whatever comes of it: a refusal shows it as sent), it is no longer kept
+  const sentKept = async (req: FastifyRequest, caseId: string, form: KeptForm["form"]) => {
+    const kept = sessionKept(req);
+    if (kept?.caseId === caseId && kept.form === form) await auth.keepForm(req.cookies[SESSION_COOKIE]!, null);
   };
 
   app.addHook("preHandler", async (req, reply) => {
@@ -336,15 +344,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return sendHtml(reply, loginPage({ error: message, kept }, safeNext(b.next), o.noAccount), 429);
     }
     reply.setCookie(SESSION_COOKIE, r.sessionId, sessionCookie);
-    const actor: Actor = { username: r.session.username, role: r.session.role, credential: "session" };
+    // the kept form waits in the new session for its case's page (through a password to set first, an initial one or
+    // an admin's reset): the sign-in answers with a redirect, so that a reload does not send the password again
     const keptCase = keptCaseOf(kept, b.next, r.session.role);
-    // a password to set first (an initial one, or an admin's reset): the kept form goes through that form too
-    if (r.session.mustChangePassword)
-      return keptCase ? sendHtml(reply, passwordPage({ ...actor, csrf: r.session.csrf }, { required: true, kept, next: safeNext(b.next) })) : reply.redirect("/password", 303);
-    if (keptCase) {
-      const notice = "Signed in again. Nothing was done yet: your form is filled in below as you sent it; check it and send it again.";
-      return sendHtml(reply, await keptCasePage(actor, r.session.csrf, keptCase, kept!, { notice }));
-    }
+    if (keptCase) await auth.keepForm(r.sessionId, { ...kept!, caseId: keptCase });
+    if (r.session.mustChangePassword) return reply.redirect("/password", 303);
     return reply.redirect(b.next && safeNext(b.next) !== "/" ? safeNext(b.next) : HOME[r.session.role], 303);
   });
   app.post("/logout", { preHandler: fromThisSite }, async (req, reply) => {
@@ -357,14 +361,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.get("/", { config: { perm: "account:self" } }, async (req, reply) => reply.redirect(HOME[req.actor!.role]));
 
   // --- one's own account ------------------------------------------------------------------------------------
-  const passwordForm = (req: FastifyRequest, o: { error?: string; kept?: KeptForm; next?: string } = {}) =>
-    passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, ...o });
+  const passwordForm = (req: FastifyRequest, o: { error?: string } = {}) =>
+    passwordPage(pageUser(req)!, { required: req.session?.mustChangePassword ?? false, kept: sessionKept(req), ...o });
   app.get("/password", { config: { perm: "account:self" } }, async (req, reply) => sendHtml(reply, passwordForm(req)));
   app.post("/password", { config: { perm: "account:self" } }, async (req, reply) => {
-    const { _csrf, confirmPassword, kept: keptField, next, ...b } = (req.body ?? {}) as Record<string, string>;
-    // a case's form kept through a sign-in that had to set a password first
-    const kept = keptFormOf(keptField);
-    const keptCase = req.session && keptCaseOf(kept, next, req.actor!.role);
+    const { _csrf, confirmPassword, ...b } = (req.body ?? {}) as Record<string, string>;
     try {
       if (confirmPassword !== b.newPassword) throw new AuthError(400, "the new password and its repetition differ: type the same one twice");
       const { revokedTokens } = await auth.changePassword(req.actor!, b, req.cookies[SESSION_COOKIE]);
@@ -372,13 +373,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       if (revokedTokens.length) return sendHtml(reply, passwordChangedPage(pageUser(req)!, { revokedTokens, home: HOME[req.actor!.role] }));
     } catch (err) {
       if (!(err instanceof AuthError || err instanceof ZodError)) throw err;
-      return sendHtml(reply, passwordForm(req, { error: messageOf(err, req), ...(keptCase && { kept, next: safeNext(next) }) }), statusOf(err));
+      return sendHtml(reply, passwordForm(req, { error: messageOf(err, req) }), statusOf(err));
     }
-    if (keptCase) {
-      const notice = "Your password is set. Nothing was done yet: your form is filled in below as you sent it; check it and send it again.";
-      return sendHtml(reply, await keptCasePage(req.actor!, req.session!.csrf, keptCase, kept!, { notice }));
-    }
-    return reply.redirect(HOME[req.actor!.role], 303);
+    // a case's form kept through a sign-in that had to set a password first: back to its case
+    const kept = sessionKept(req);
+    return reply.redirect(kept ? `/cases/${kept.caseId}` : HOME[req.actor!.role], 303);
   });
   // who is asking, for any signed-in user: the name and role, nothing more
   app.get("/api/me", { config: { perm: "account:self" } }, async (req) => ({ username: req.actor!.username, role: req.actor!.role }));
@@ -436,12 +435,19 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
         : typeof done === "string" && Object.hasOwn(TRANSITIONS, done)
           ? `${done}: the case is now ${statusText(d.case.status)}${handedTo}${sameRef}`
           : undefined;
-    return sendHtml(reply, await workPage(req, d, { notice, seen, opening: true, revealed }));
+    // a form sent when the previous session ended, filled in until it is sent again
+    const kept = sessionKept(req);
+    const keptHere = kept?.caseId === d.case.caseId ? kept : undefined;
+    const keptNotice =
+      keptHere && `Nothing was done yet with the ${keptHere.form === "action" ? "decision" : "comment"} you sent when your session ended: it is filled in below as you sent it; check it and send it again.`;
+    const notices = [notice, keptNotice].filter(Boolean).join(". ") || undefined;
+    return sendHtml(reply, await workPage(req, d, { notice: notices, ...(keptHere && keptFilledIn(keptHere)), seen, opening: true, revealed }));
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { _csrf, seen, ...b } = (req.body ?? {}) as Record<string, string>;
     const input = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== ""));
+    await sentKept(req, id, "action");
     try {
       // a decision counts only on the case its page showed, not over a colleague's action or an alert the reviewer
       // did not see
@@ -460,6 +466,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
+    await sentKept(req, id, "comment");
     try {
       await store.comment(id, req.actor!, req.body);
     } catch (err) {
@@ -726,8 +733,9 @@ function ifMatch(header: string | undefined): string | undefined {
 
 /** The case a kept form goes back to (the sign-in's next), when there is one and the role may act on it. */
 function keptCaseOf(kept: KeptForm | undefined, next: unknown, role: Role): string | undefined {
-  const id = /^\/cases\/(\d+)$/.exec(safeNext(next))?.[1];
-  return kept && id && can(role, "cases:act") ? id : undefined;
+  const id = /^\/cases\/(\d{1,18})$/.exec(safeNext(next))?.[1];
+  // as the case's page names it (06 is case 6)
+  return kept && id && can(role, "cases:act") ? String(BigInt(id)) : undefined;
 }
 
 /** The kept form a sign-in carries (its hidden field), or undefined: one that does not read as one is left out. */

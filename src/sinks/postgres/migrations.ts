@@ -751,6 +751,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         WHERE status IN ('open', 'in_review', 'escalated');
     `,
   },
+  {
+    version: 34,
+    name: "a case's form kept through a sign-in, in its session",
+    sql: `
+      -- a decision or comment sent after the session ended, kept by the sign-in that follows ({caseId, form, fields}):
+      -- the sign-in redirects to the case (a reload must not send the password again), whose page fills the form in
+      -- from here until it is sent. It goes with the session
+      ALTER TABLE mt_sessions ADD COLUMN kept_form jsonb;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

@@ -13,6 +13,9 @@ const describedBy = (error: string | undefined): Html => (error ? html` aria-des
  */
 export const KeptForm = z.object({ form: z.enum(["action", "comment"]), fields: z.record(z.string(), z.string()) });
 export type KeptForm = z.infer<typeof KeptForm>;
+/** A kept form as its sign-in keeps it in the new session (Auth.keepForm), with the case it goes back to. */
+export const KeptCaseForm = KeptForm.extend({ caseId: z.string().regex(/^\d+$/) });
+export type KeptCaseForm = z.infer<typeof KeptCaseForm>;
 
 // a kept form's fields as its page labels them (`seen`, the case's version, is the form's own)
 const KEPT_LABELS: Record<string, string> = {
@@ -59,14 +62,14 @@ ${signInForm(next, o)}
   );
 }
 
-/** One's own password; with a kept form (a sign-in that must set one first), the form listed and carried through. */
-export function passwordPage(user: PageUser, o: { required: boolean; error?: string; kept?: KeptForm; next?: string }): string {
+/** One's own password; with a kept form (a sign-in that must set one first: its session holds it), the form listed. */
+export function passwordPage(user: PageUser, o: { required: boolean; error?: string; kept?: KeptForm }): string {
   return layout(
     "Set your password",
     user,
     html`<h1>Set your password</h1>${o.error ? html`<p class="error" role="alert" id="form-error">${o.error}</p>` : ""}
 ${o.required ? html`<p class="notice">You signed in with an initial password, which someone else set. Choose your own to go on; the initial one then stops working.</p>` : ""}
-${keptList(o.kept, "Set your password")}<form method="post" action="/password">${csrfField(user)}${keptFields(o.kept, o.next ?? "/")}
+${keptList(o.kept, "Set your password")}<form method="post" action="/password">${csrfField(user)}
 <p><label>Current password <input name="currentPassword"${describedBy(o.error)} type="password" autocomplete="current-password" required></label></p>
 <p><label>New password (at least 12 characters) <input name="newPassword"${describedBy(o.error)} type="password" autocomplete="new-password" minlength="12" required></label></p>
 <p><label>New password again <input name="confirmPassword"${describedBy(o.error)} type="password" autocomplete="new-password" minlength="12" required></label></p>
