@@ -300,7 +300,7 @@ export class Runner {
   /** From a constructed runner to a member of the consumer group. */
   private async begin(): Promise<void> {
     const { cfg, log } = this;
-    log.info(warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
+    log.info(await warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
     log.info({ ruleSet: this.engine.ruleSet.id, version: this.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId }, "rule set loaded; joining the consumer group");
     await this.serving.serveReviewers();
     // in force before the first batch: a partition's merchants are restored flagged if their account was closed
