@@ -68,11 +68,16 @@ function indicatorsFrom(dir: string | undefined, trust: string | undefined): Ind
 
 const MAX_BYTES_HELP = "a larger event (a line, a message) is rejected; give run's MT_MAX_MESSAGE_BYTES to take what run takes";
 
-function printSummary(s: ReplaySummary, out: string, rejects: string): void {
+function printSummary(s: ReplaySummary, events: string, out: string, rejects: string): void {
   process.stderr.write(
     `${s.lines} lines: ${s.events} events processed, ${s.repeated ? `${s.repeated} repeated (an event id its merchant was sent already: skipped), ` : ""}${s.rejected} rejected${s.rejected ? ` (see ${rejects})` : ""}${s.blank ? `, ${s.blank} blank` : ""}; ` +
       `${s.merchants} merchants, ${s.alerts} alerts on ${s.latest.size} merchants -> ${out}\n`,
   );
+  // every line refused is most likely another kind of file (a set, a JSON array, a CSV), not a few bad lines
+  if (!s.events && s.rejected)
+    process.stderr.write(
+      `note: no line of ${events} is an event: replay reads NDJSON, one contract event (merchant, transaction, chargeback, site_observation) per line, as fixtures/sample/events.ndjson; each line's reason is in ${rejects}\n`,
+    );
 }
 
 program
@@ -103,7 +108,7 @@ program
       maxMessageBytes: o.maxMessageBytes,
     });
     if (o.table) process.stdout.write(`${flaggedTable(s.latest.values(), ruleSet.settings.scoring)}\n`);
-    printSummary(s, o.out, rejects);
+    printSummary(s, o.events, o.out, rejects);
   });
 
 program
@@ -116,9 +121,10 @@ program
   .action(async (o: { out: string; host: string; port: number; serve: boolean }) => {
     const out = join(o.out, "sample-alerts.ndjson");
     const rejects = join(o.out, "sample-rejects.ndjson");
+    const events = join(SAMPLE_DIR, "events.ndjson");
     const ruleSet = loadRuleSet(DEFAULT_RULES);
     const s = await replay({
-      events: join(SAMPLE_DIR, "events.ndjson"),
+      events,
       out,
       rejects,
       ruleSet,
@@ -128,7 +134,7 @@ program
     });
     process.stdout.write(`Flagged merchants in the sample (rule set ${ruleSet.id} ${ruleSet.version.slice(0, 19)}…):\n`);
     process.stdout.write(`${flaggedTable(s.latest.values(), ruleSet.settings.scoring)}\n`);
-    printSummary(s, out, rejects);
+    printSummary(s, events, out, rejects);
     if (!o.serve) return;
     const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: o.host, port: o.port, log: createLogger("warn") });
     process.stdout.write(
