@@ -761,6 +761,28 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE mt_sessions ADD COLUMN kept_form jsonb;
     `,
   },
+  {
+    version: 35,
+    name: "cases reopened while assigned are nobody's",
+    sql: `
+      -- A case reopened before reopening unassigned it stayed open yet assigned to whoever had closed it: counted as
+      -- theirs in the queue's Waiting line, left out of the unassigned, though open means nobody has taken it. Such
+      -- cases are unassigned as a reopen now leaves them, each with its audit row (an assign to nobody, by the
+      -- operator who upgraded, saying why). Their updated time stays: the upgrade is no activity on the case
+      WITH was AS (SELECT case_id, assignee FROM mt_cases WHERE status = 'open' AND assignee IS NOT NULL FOR UPDATE),
+      done AS (
+        UPDATE mt_cases c SET assignee = NULL FROM was WHERE c.case_id = was.case_id
+        RETURNING c.case_id, c.merchant_id, c.status, was.assignee, c.report_ref, c.dismiss_reason, c.termination_ref)
+      INSERT INTO mt_audit (actor, role, action, case_id, target, before, after, detail)
+      SELECT 'console', 'admin', 'assign', case_id, merchant_id,
+        -- the case's tracked fields, as store.ts's act writes them
+        jsonb_build_object('status', status, 'assignee', assignee, 'reportRef', report_ref, 'dismissReason', dismiss_reason, 'terminationRef', termination_ref),
+        jsonb_build_object('status', status, 'assignee', NULL, 'reportRef', report_ref, 'dismissReason', dismiss_reason, 'terminationRef', termination_ref),
+        jsonb_build_object('note', 'unassigned by the upgrade (migration 35): the case was reopened before a reopened case became nobody''s, and stayed '
+          || assignee || '''s though open; whoever works it assigns it')
+      FROM done ORDER BY case_id;
+    `,
+  },
 ];
 
 /** PostgreSQL's code for a statement the role may not run. */

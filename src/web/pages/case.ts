@@ -299,8 +299,8 @@ ${
     : ""
 }
 ${
-  // not to its assignee once in review: it would change nothing but make colleagues' open pages of the case stale
-  actions.includes("assign") && !(c.assignee === user.username && c.status !== "open") ? form("assign", "Assign to me", note) : ""
+  // not to its assignee (an open case has none): it would change nothing but make colleagues' open pages of the case stale
+  actions.includes("assign") && c.assignee !== user.username ? form("assign", "Assign to me", note) : ""
 }
 ${
   actions.includes("assign") && colleagues.length
