@@ -51,6 +51,17 @@ describe("rule-file mistakes", () => {
     expect(e.issues[0]!.message).toContain("this key starts in column 4 and the key on the line above in column 5");
   });
 
+  // `weight:30` is one plain word to YAML, not a key and its value: the parser said "Implicit keys need to be on a single line"
+  it("a key with no space after its colon: where, and how to write it", () => {
+    for (const [from, to, line, fixed] of [
+      ["    weight: 30\n", "    weight:30\n", 13, "weight: 30"],
+      ["    typology: brand-churn\n", "    typology:brand-churn\n", 14, "typology: brand-churn"],
+    ] as const) {
+      const e = refusalOf(() => loadRuleSet(edited("descriptors.yaml", from, to)));
+      expect(e.issues).toEqual([{ path: "(YAML syntax)", line, col: 5, message: `"${to.trim()}" has no space after its colon, so it is not read as a key and its value: write ${fixed}` }]);
+    }
+  });
+
   // ratio: 0.8, meant as 0.8%, validated as 80%: the rule would never hold. Above 0.1 a chargeback ratio is almost
   // surely a percentage typed as a number; it is taken (a test may want one) and noted, with where and how to write it.
   it("a chargeback ratio above 0.1 is noted by rules validate with its file, line and path", { timeout: 60_000 }, () => {

@@ -372,6 +372,13 @@ function parseFile(file: string, text: string): ParsedFile {
       throw new ConfigError(file, [
         { path: "(YAML syntax)", message: `this ${open.source} is not closed: end it with ${open.source === "{" ? "}" : "]"} (noticed at line ${e!.linePos?.[0].line}: ${first})${more}`, line: open.line, col: open.col },
       ]);
+    // `weight:30` is one plain word to YAML, which then finds a key over two lines: said as the missing space
+    const at = e!.linePos?.[0];
+    const glued = e!.code === "MULTILINE_IMPLICIT_KEY" && at ? /^\s*(?:- +)?(([A-Za-z][\w-]*):(\S.*?))\s*$/.exec(text.split(/\r?\n/)[at.line - 1] ?? "") : null;
+    if (glued)
+      throw new ConfigError(file, [
+        { path: "(YAML syntax)", message: `"${glued[1]}" has no space after its colon, so it is not read as a key and its value: write ${glued[2]}: ${glued[3]}`, line: at!.line, col: at!.col },
+      ]);
     const indent = misindented(text, e!);
     if (indent)
       throw new ConfigError(file, [
