@@ -24,7 +24,7 @@ describe("a save names the rules it changed", () => {
     const res = await web.app().inject({ method: "POST", url: "/rules/sites.yaml", headers: headers(), payload: { content, base: fileVersion(text("sites.yaml")), note: "test" } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain("sites.yaml saved: rule set version sha256:");
-    expect(res.body).toContain("Rules changed: cloaked-content.");
+    expect(res.body).toContain("Rules changed: cloaked-content (mode live → shadow).");
   });
 
   it("a restore: what it brings back", async () => {

@@ -28,7 +28,7 @@ describe("the demo's Rules page", { timeout: 60_000 }, () => {
     const saved = await save("chargebacks.yaml", (t) => t.replace("ratio: 0.01, minCount: 8", "ratio: 0.008, minCount: 6"), "earlier warning");
     expect(saved.statusCode, saved.body).toBe(200);
     const notice = /<p class="notice">([^]*?)<\/p>/.exec(saved.body)![1]!;
-    expect(notice).toContain(`Rules changed: early-warning-disputes. To backtest it: <code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>${backtest}</code>.`);
+    expect(notice).toContain(`Rules changed: early-warning-disputes (params.levels[0].minCount 8 → 6, params.levels[0].ratio 0.01 → 0.008). To backtest it: <code>cp -r ${dir}/. my-rules/</code> (its files into my-rules/, made if missing: a copy of the directory itself into a my-rules/ already there would land in a directory inside it, which the loader does not read), then <code>${backtest}</code>.`);
   });
 
   it("says on a restore, as on a save, that nothing runs the set here", async () => {
@@ -39,7 +39,7 @@ describe("the demo's Rules page", { timeout: 60_000 }, () => {
     expect(restored.statusCode, restored.body).toBe(200);
     const notice = /<p class="notice">([^]*?)<\/p>/.exec(restored.body)![1]!;
     expect(notice).toBe(
-      `Restored version ${ruleSet.version}; no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md). Rules changed: early-warning-disputes.`,
+      `Restored version ${ruleSet.version}; no consumer runs with this page (the demo), so no alert or case changes here: backtest the change on recorded events to see what it would flag (moneytrail backtest, docs/backtest.md). Rules changed: early-warning-disputes (params.levels[0].minCount 6 → 8, params.levels[0].ratio 0.008 → 0.01).`,
     );
   });
 

@@ -28,7 +28,7 @@ describe("a save from the Rules page", () => {
       payload: form.toString(),
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.body).toContain("Rules changed: undisclosed-referrers.");
+    expect(res.body).toContain("Rules changed: undisclosed-referrers (params.allowReferrers +partner.example).");
     expect(readFileSync(join(dir, "sites.yaml"), "utf8")).toBe(changed);
 
     const diff = await web.app().inject({ method: "GET", url: `/api/rules/diff?from=${before}`, headers: headers() });

@@ -168,6 +168,17 @@ function indicatorLines(i: BacktestResult["indicators"]): string[] {
   return [`Indicator sets in A: ${setsText(i.a)}`, `Indicator sets in B: ${setsText(i.b)}`];
 }
 
+/**
+ * What B changes in A's rules, value by value ("weight 45 → 60"), and the rules in one set only: what the report is
+ * the effect of, which "changed" in the per-rule table does not say.
+ */
+function ruleChangeLines(r: BacktestResult): string[] {
+  const lines = r.rules
+    .filter((x) => x.change !== "same" && (x.change !== "changed" || x.changes.length))
+    .map((x) => `  ${x.rule}: ${x.changes.length ? x.changes.map((c) => c.text).join(", ") : changeText(r, x)}`);
+  return lines.length ? ["Rules B changes (A → B):", ...lines] : [];
+}
+
 function summaryLines(r: BacktestResult): string[] {
   const e = r.events;
   const sameRules = r.baseline.version === r.candidate.version;
@@ -193,6 +204,7 @@ function summaryLines(r: BacktestResult): string[] {
     ...(r.settingsChanged.length
       ? [`Set-wide settings (ruleset:) changed: ${r.settingsChanged.map((x) => `${x.setting} ${settingText(x.a)} → ${settingText(x.b)}`).join(", ")}`]
       : []),
+    ...ruleChangeLines(r),
     r.labels
       ? `labels: ${r.labels.source}: ${r.labels.positives} positive, ${r.labels.negatives} negative, ${r.labels.unknown} unknown`
       : "labels: none (give --labels or --dispositions for precision and recall)",

@@ -14,6 +14,7 @@ import { Alert, type Event } from "../decode/events.js";
 import { indexSets, type IndicatorIndex } from "../indicators/index.js";
 import type { IndicatorSet } from "../indicators/schema.js";
 import { duplicateKeys } from "../rules/duplicate-keys.js";
+import { ruleFieldChanges } from "../rules/rule-diff.js";
 import { doubtText, isRuleFileName, loadRuleSet, type CompiledRule, type RuleSet, type RuleSetSettings } from "../rules/ruleset.js";
 import type { RuleMode } from "../rules/kind.js";
 import { ContextRules } from "../scoring/score.js";
@@ -466,6 +467,8 @@ export const RuleRow = z.strictObject({
   change: z.enum(["same", "changed", "only-a", "only-b"]),
   /** what makes a changed rule changed: "own settings", and each set-wide setting it reads that differs (ruleset.highRiskMccs) */
   changedBy: z.array(z.string()),
+  /** each value of its own configuration that differs (path, A's, B's, null where absent; said as the reports say it) */
+  changes: z.array(z.strictObject({ path: z.string(), a: z.unknown(), b: z.unknown(), text: z.string() })),
   a: RuleSide.nullable(),
   b: RuleSide.nullable(),
   /** merchants alerted in B and not in A that this rule hit in B */
@@ -1015,6 +1018,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       typology: (rb ?? ra)!.typology,
       change: !rb ? "only-a" : !ra ? "only-b" : why.length ? "changed" : "same",
       changedBy: why,
+      changes: ra && rb ? ruleFieldChanges(ra, rb) : [],
       a: side(ra, ha),
       b: side(rb, hb),
       alertsAdded: countIn(added, live(rb, hb)),

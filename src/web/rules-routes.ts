@@ -11,6 +11,7 @@ import { CLEAN_DISMISSALS, CONFIRMED } from "../cases/workflow.js";
 import type { Db, Queryable } from "../cases/db.js";
 import { checkNotEmptied, doubtText, isRuleFileName, loadRuleSet, type RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
+import { ruleFieldChanges } from "../rules/rule-diff.js";
 import { ChangeNote, diffFiles, fileChangedBy, fileVersion, filesOf, findVersion, periods, recordVersion, versionFiles, versions, type PutByTuner, type RuleFiles } from "../rules/history.js";
 import { ConfigError } from "../lib/errors.js";
 import { html, type Html, type PageUser } from "./html.js";
@@ -78,11 +79,18 @@ function ruleChanges(before: RuleSet | undefined, after: RuleSet): RuleChanges {
   };
 }
 
-/** The page's words for them, after the save's notice; nothing when the rules are as they were (a comment changed). */
-function changesText(c: RuleChanges, rs: RuleSet): string {
+/**
+ * The page's words for them, after the save's notice, a changed rule with the values it changed (against `before`, the
+ * set replaced); nothing when the rules are as they were (a comment changed).
+ */
+function changesText(c: RuleChanges, rs: RuleSet, before: RuleSet | undefined): string {
   // a rule turned off with enabled: false is out of the set but still in its file: not "removed"
   const off = c.removed.filter((id) => rs.disabled.includes(id));
-  const said = { ...c, removed: c.removed.filter((id) => !off.includes(id)), "turned off (enabled: false)": off };
+  const values = (id: string) => {
+    const was = before?.byId.get(id);
+    return was ? ` (${ruleFieldChanges(was, rs.byId.get(id)!).map((x) => x.text).join(", ")})` : "";
+  };
+  const said = { ...c, removed: c.removed.filter((id) => !off.includes(id)), "turned off (enabled: false)": off, changed: c.changed.map((id) => `${id}${values(id)}`) };
   return (["added", "removed", "turned off (enabled: false)", "changed"] as const)
     .filter((k) => said[k].length)
     .map((k) => ` Rules ${k}: ${said[k].join(", ")}.`)
@@ -283,7 +291,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     target: string,
     note: string,
     how: PutByTuner["how"],
-  ): Promise<{ rs: RuleSet; rules: RuleChanges }> => {
+  ): Promise<{ rs: RuleSet; rules: RuleChanges; replaced: RuleSet | undefined }> => {
     const run = saving.then(async () => {
       let putBack = (): void => undefined;
       try {
@@ -311,7 +319,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
           // last and inside the transaction: the history and the audit trail hold the save only once its files are in place
           putBack = () => writeFiles(held);
           writeFiles(next);
-          return { rs, rules: ruleChanges(replaced, rs) };
+          return { rs, rules: ruleChanges(replaced, rs), replaced };
         });
         c.onRulesChanged?.(saved.rs);
         // the page's watcher sees the save now, so that a hand edit right after it is a change it records
@@ -374,8 +382,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
     // kept in the form if the save is refused, as the text is
     const typed = String((req.body as Record<string, unknown>).note ?? "");
     try {
-      const { rs, rules } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
-      const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules, rs)}`;
+      const { rs, rules, replaced } = await changeFile(req.actor!, file, content, base, changeNote(req, ""), "page");
+      const notice = `${file} saved: rule set version ${rs.version}; ${taken}.${changesText(rules, rs, replaced)}`;
       return c.sendHtml(reply, await page(req, { notice: c.status ? notice : html`${notice} To backtest it: ${demoBacktest(c.dir)}.`, saved: rs }));
     } catch (err) {
       // a refused save's form is shown again with the tuner's text in it
@@ -462,8 +470,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       if (!(err instanceof NoteRefused)) throw err;
       return c.sendHtml(reply, await page(req, { error: `Not restored; the rule set in force is unchanged. ${err.message}` }), 400);
     }
-    const { rs, rules } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note, "restore");
-    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules, rs)}`, saved: rs }));
+    const { rs, rules, replaced } = await replaceFiles(req.actor!, () => f, "rules-restore", version, note, "restore");
+    return c.sendHtml(reply, await page(req, { notice: `Restored version ${rs.version}; ${taken}.${changesText(rules, rs, replaced)}`, saved: rs }));
   });
   app.get("/api/rules/hits", { config: { perm: "rules:read" } }, async () => ruleHits(c.db));
   app.get("/api/rules/feedback", { config: { perm: "rules:read" } }, async () => ruleFeedback(c.db));
