@@ -11,6 +11,7 @@ import type { Alert, AlertContext, EvidenceEvent, MatchedAsEvidence } from "../.
 import { urlHost } from "../../lib/url.js";
 import { formWords } from "../../rules/kinds/flagged-site-link.js";
 import { pct } from "../../rules/kind.js";
+import { sentList } from "./other.js";
 
 export interface CasePageOptions {
   /** the hash of a URL revealed by this request */
@@ -239,8 +240,10 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const actions = o.print ? [] : allowedActions(c.status);
   // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign); `fields` get
   // what a refused form sent, by name, so that the reviewer need not type a reference again, and the form's button
+  let typedPlaced = false;
   const form = (action: string, label: string, fields: (sent: (name: string) => string, refused: Html, label: string) => Html = () => html``, kind = action) => {
     const typed = o.typed?.action === action && (kind === "handover") === (o.typed.assignee !== undefined) ? o.typed : undefined;
+    typedPlaced ||= typed !== undefined;
     return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${typed?.seen ?? caseVersion(c)}">${fields(
       (name) => typed?.[name] ?? "",
       refusedBy(typed !== undefined),
@@ -349,6 +352,13 @@ ${
     : ""
 }
 ${actions.includes("reopen") ? form("reopen", "Reopen", (sent, refused) => html`<label>why<span class="vh"> the case is reopened</span> <input name="note"${refused} required size="40" value="${sent("note")}"></label>`) : ""}
+${
+  // a decision sent whose form the case no longer offers (a colleague closed it meanwhile): what was typed, to copy,
+  // not dropped. After the forms above, which say whether they took it
+  o.typed && !typedPlaced
+    ? html`<div id="sent" class="kept"><h3>What you sent</h3><p>The case as it is now (${statusText(c.status)}) has no form for it, and nothing was done with it: copy what you need from here.</p>${sentList(o.typed)}</div>`
+    : ""
+}
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
       CLOSED.includes(c.status) && cited.length
         ? // one file per publisher: each learns the outcome for its own indicators, not which others were cited

@@ -28,14 +28,17 @@ const KEPT_LABELS: Record<string, string> = {
   body: "comment",
 };
 
-/** A kept form's fields listed (to copy, whatever happens), after `first`: what to do for the case to come back with it. */
-const keptList = (kept: KeptForm | undefined, first: string): Html | string => {
-  if (!kept) return "";
-  const listed = Object.entries(kept.fields).filter(([k, v]) => k !== "seen" && v !== "");
-  return html`<section id="kept" class="kept"><h2>What you sent</h2><p>Nothing was done with it. ${first}, and the case comes back with the form filled in as you sent it, to check and send again.</p><dl>${listed.map(
-    ([k, v]) => html`<dt>${KEPT_LABELS[k] ?? k}</dt><dd>${v}</dd>`,
-  )}</dl></section>`;
-};
+/** A case form's fields as sent, listed as its page labels them (to copy, whatever happens). */
+export const sentList = (fields: Record<string, string>): Html =>
+  html`<dl>${Object.entries(fields)
+    .filter(([k, v]) => k !== "seen" && v !== "")
+    .map(([k, v]) => html`<dt>${KEPT_LABELS[k] ?? k}</dt><dd>${v}</dd>`)}</dl>`;
+
+/** A kept form's fields listed, after `first`: what to do for the case to come back with it. */
+const keptList = (kept: KeptForm | undefined, first: string): Html | string =>
+  kept
+    ? html`<section id="kept" class="kept"><h2>What you sent</h2><p>Nothing was done with it. ${first}, and the case comes back with the form filled in as you sent it, to check and send again.</p>${sentList(kept.fields)}</section>`
+    : "";
 /** A kept form carried by a form's hidden fields: where it goes and what it was. */
 const keptFields = (kept: KeptForm | undefined, next: string): Html | string =>
   kept ? html`<input type="hidden" name="next" value="${next}"><input type="hidden" name="kept" value="${JSON.stringify(kept)}">` : "";
