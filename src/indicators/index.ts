@@ -38,8 +38,8 @@ const NONE: readonly IndicatorRef[] = Object.freeze([]);
 /**
  * An entry whose listed domain or page a URL's host is only drawn like (see hostSkeleton), with the listed domain or
  * the listed page's host (its path, an abuse page's address, is no part of what an alert says); `typed` when the host
- * is only an ASCII typosquat of a listed domain (typedName, typedOrigins: for a hashed one, `listed` is the name whose
- * hash it is), which honest names are more often by chance.
+ * is only an ASCII typosquat of a listed domain or page's host (typedName, typedOrigins: for a hashed one, `listed` is
+ * the name whose hash it is), which honest names are more often by chance.
  */
 export interface LookAlike {
   ref: IndicatorRef;
@@ -185,6 +185,46 @@ function otherForms(canonical: string, q: number): readonly PathForm[] {
   return out;
 }
 
+/**
+ * A page in canonical form as a listed page may be written: as it is, without its query, and its path's other forms
+ * (otherForms) with and without it, as matchUrlAnyTime looks pages up.
+ */
+function pageForms(page: string): string[] {
+  const q = page.indexOf("?");
+  const out: string[] = [];
+  for (const path of [q < 0 ? page : page.slice(0, q), ...otherForms(page, q).map((f) => f.path)]) {
+    if (q >= 0) out.push(path + page.slice(q));
+    out.push(path);
+  }
+  return out;
+}
+
+/** A listed name as a typosquat reads it (IndicatorIndex.typed); `dropped` when read with a letter dropped. */
+interface TypedName {
+  /** the name left of the suffix, read typed */
+  reading: string;
+  key: string;
+  /** the key's host: the domain, or the listed page's host */
+  host: string;
+  kind: "domain" | "url";
+  dropped: boolean;
+}
+
+/**
+ * A host's label read typed (typedName) with each of its letters dropped in turn, as the name it was typed from by
+ * adding one reads (a double the drop leaves read once); a digit is never dropped, as for a letter dropped from a listed
+ * name (flagged-gallery-10 is no typo of flagged-gallery-0).
+ */
+function addedReadings(label: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < label.length; i++) {
+    if (!LETTER.test(label[i]!)) continue;
+    const r = typedName(label.slice(0, i) + label.slice(i + 1));
+    if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
 export class IndicatorIndex {
   private readonly byKind = new Map<IndicatorKind, Map<string, IndicatorRef[]>>();
   private longestKeyword = 0;
@@ -196,17 +236,23 @@ export class IndicatorIndex {
    */
   private readonly skeletons = { domain: new Map<string, string[]>(), url: new Map<string, string[]>() };
   /**
-   * plain domain keys as an ASCII typosquat of them reads (typedName of the name left of the suffix, then the suffix;
-   * and, for a registrable label of TYPED_DROP letters or more, that reading with one letter dropped, as a host that
-   * dropped it reads), filed by the registrable domain of that reading: a host is read at its registrable label first,
-   * one short label and one lookup, and as a whole only when that is filed
+   * plain domain keys, and url keys' hosts, as an ASCII typosquat of them reads (typedName of the name left of the
+   * suffix; and, for a registrable label of TYPED_DROP letters or more, that reading with one letter dropped, as a host
+   * that dropped it reads), filed by the reading of the registrable label alone: the suffix is not read, as a site
+   * hopping from one TLD to the next keeps its name. A host is read at its registrable label first, one short label and
+   * one lookup, and as a whole only when that is filed
    */
-  private readonly typed = new Map<string, { reading: string; key: string }[]>();
+  private readonly typed = new Map<string, TypedName[]>();
   /**
    * the registrable labels of `typed`'s readings: a host none of whose labels reads as one (nearly every host) is
    * passed over without its public suffix looked up, a small set asked instead of the domain memo's large map
    */
   private readonly typedLabels = new Set<string>();
+  /**
+   * the lengths of `typed`'s registrable labels of TYPED_DROP letters or more, read as listed (none dropped): a label
+   * one letter longer is read with each of its letters dropped, as a host that added one (see addedReadings)
+   */
+  private readonly addedLengths = new Set<number>();
   /**
    * domain-sha256 entries of the names a registrable domain may have been typed from (typedOrigins), by that domain: a
    * hash for each name, which the domain's other hosts and addresses need not make again
@@ -280,7 +326,7 @@ export class IndicatorIndex {
     // the canonical URL's host: up to its port, path or query; an IPv6 host whole, brackets and colons in it
     if (kind === "url") this.urlHosts.add(URL_HOST.exec(key)![0]);
     if ((kind === "url" || kind === "domain") && key.includes("xn--")) this.putSkeleton(kind, key);
-    if (kind === "domain") this.putTyped(key);
+    if (kind === "domain" || kind === "url") this.putTyped(kind, key);
     if (kind === "keyword") this.longestKeyword = Math.max(this.longestKeyword, key.length);
   }
 
@@ -294,33 +340,45 @@ export class IndicatorIndex {
     else if (!keys.includes(key)) keys.push(key);
   }
 
-  /** Files a domain key under how it reads typed, and with one letter of its registrable label dropped (see `typed`). */
-  private putTyped(key: string): void {
-    const parts = nameAndSuffix(key);
+  /**
+   * Files a domain key, or a url key's host, under how it reads typed, and with one letter of its registrable label
+   * dropped (see `typed`).
+   */
+  private putTyped(kind: "domain" | "url", key: string): void {
+    const host = kind === "url" ? URL_HOST.exec(key)![0] : key;
+    const parts = nameAndSuffix(host);
     if (!parts) return;
-    const [name, suffix] = parts;
+    const name = parts[0];
     const typed = typedName(name);
     const length = typed.length - typed.lastIndexOf(".") - 1;
     if (length < TYPED_MIN) return;
-    const file = (n: string) => {
-      const reading = `${n}.${suffix}`;
-      const registrable = `${n.slice(n.lastIndexOf(".") + 1)}.${suffix}`;
-      const filed = this.typed.get(registrable);
-      this.typedLabels.add(registrable.slice(0, registrable.length - suffix.length - 1));
-      if (!filed) this.typed.set(registrable, [{ reading, key }]);
-      else if (!filed.some((f) => f.reading === reading && f.key === key)) filed.push({ reading, key });
+    const file = (reading: string, dropped: boolean) => {
+      const label = reading.slice(reading.lastIndexOf(".") + 1);
+      const filed = this.typed.get(label);
+      this.typedLabels.add(label);
+      if (!filed) this.typed.set(label, [{ reading, key, host, kind, dropped }]);
+      else if (!filed.some((f) => f.reading === reading && f.key === key)) filed.push({ reading, key, host, kind, dropped });
     };
-    file(typed);
+    file(typed, false);
     if (length < TYPED_DROP) return;
+    this.addedLengths.add(length);
     // letters only: a number is no typo of another (flagged-10 and flagged-0 are two names of a series); the reading
     // after the drop, as a double it leaves is read once
-    for (let i = name.lastIndexOf(".") + 1; i < name.length; i++) if (LETTER.test(name[i]!)) file(typedName(name.slice(0, i) + name.slice(i + 1)));
+    for (let i = name.lastIndexOf(".") + 1; i < name.length; i++) if (LETTER.test(name[i]!)) file(typedName(name.slice(0, i) + name.slice(i + 1)), true);
   }
 
-  /** Whether a label of a host (the last aside: a suffix) reads as a registrable label of `typed`. */
+  /** Whether a label read typed may be a listed one's with a letter added: one longer, or two where it split a double. */
+  private added(reading: string): boolean {
+    return this.addedLengths.has(reading.length - 1) || this.addedLengths.has(reading.length - 2);
+  }
+
+  /** Whether a label of a host (the last aside: a suffix) reads as a registrable label of `typed`, or would with a letter dropped. */
   private labelTyped(host: string): boolean {
-    for (let from = 0, dot = host.indexOf("."); dot > 0; from = dot + 1, dot = host.indexOf(".", from))
-      if (this.typedLabels.has(typedName(host.slice(from, dot)))) return true;
+    for (let from = 0, dot = host.indexOf("."); dot > 0; from = dot + 1, dot = host.indexOf(".", from)) {
+      const label = host.slice(from, dot);
+      const reading = typedName(label);
+      if (this.typedLabels.has(reading) || (this.added(reading) && addedReadings(label).some((r) => this.typedLabels.has(r)))) return true;
+    }
     return false;
   }
 
@@ -362,8 +420,8 @@ export class IndicatorIndex {
 
   /**
    * Entries whose listed domain or page (url entries) the URL's host is drawn like but is not, at `at`: a host in xn--
-   * form read as the Latin letters it shows (hostSkeleton), and an ASCII host against names listed in xn-- form.
-   * Hashed entries hide the name, so they are never found here.
+   * form read as the Latin letters it shows (hostSkeleton), and an ASCII host against names listed in xn-- form; and
+   * those an ASCII host is only typed like (typedLookAlikes).
    */
   matchLookAlikes(raw: string, at: number): readonly LookAlike[] {
     return this.matchesAt(raw, at).lookAlikes;
@@ -447,7 +505,7 @@ export class IndicatorIndex {
 
   /**
    * For matchUrlAnyTime: the domain and url entries the host is drawn like, less those it matched (`exact`); then the
-   * domain and domain-sha256 entries it is an ASCII typosquat of (typedLookAlikes), unless a domain entry lists it.
+   * domain, url and domain-sha256 entries it is an ASCII typosquat of (typedLookAlikes), unless a domain entry lists it.
    */
   private lookAlikesOf(url: URL, host: string, exact: readonly IndicatorRef[]): readonly LookAlike[] {
     const skeleton = hostSkeleton(host);
@@ -464,44 +522,49 @@ export class IndicatorIndex {
           if (!exact.includes(ref)) out.push({ ref, listed: kind === "url" ? URL_HOST.exec(listed)![0] : listed });
     };
     if (look("domain")) for (const d of domainSuffixes(skeleton)) add("domain", d);
-    if (look("url")) {
-      const page = skeleton + canonicalOf(url).slice(host.length);
-      // a listed page without a query, and the page's other forms, as matchUrlAnyTime
-      const q = page.indexOf("?");
-      for (const path of [q < 0 ? page : page.slice(0, q), ...otherForms(page, q).map((f) => f.path)]) {
-        if (q >= 0) add("url", path + page.slice(q));
-        add("url", path);
-      }
-    }
+    if (look("url")) for (const page of pageForms(skeleton + canonicalOf(url).slice(host.length))) add("url", page);
     // a listed site is no typosquat of another listed name
-    if (typed && !exact.some((r) => r.kind === "domain" || r.kind === "domain-sha256")) this.typedLookAlikes(host, out);
+    if (typed && !exact.some((r) => r.kind === "domain" || r.kind === "domain-sha256")) this.typedLookAlikes(url, host, exact, out);
     return out.length ? out : NO_LOOK_ALIKES;
   }
 
   /**
-   * Into `out`: the domain entries an ASCII host reads as typed (`typed`), and the domain-sha256 entries of a name it
-   * may have been typed from (typedOrigins; a hash hides the name, so only names made from the host can be compared).
-   * Once per distinct URL (the URL memo); the hashes by registrable domain (hashedTyped), but the plain reading not:
-   * a memo by host cost more than the reading it saves (about 0.9 µs a URL against 0.4 µs a host on the benchmark's
-   * stream).
+   * Into `out`: the domain entries an ASCII host reads as typed (`typed`: under any suffix, or with a letter added to a
+   * name of TYPED_DROP letters or more), the url entries listing the URL's page on a host it reads as typed, and the
+   * domain-sha256 entries of a name it may have been typed from (typedOrigins; a hash hides the name, so only names made
+   * from the host can be compared). Once per distinct URL (the URL memo); the hashes by registrable domain
+   * (hashedTyped), but the plain reading not: a memo by host cost more than the reading it saves (about 0.9 µs a URL
+   * against 0.4 µs a host on the benchmark's stream).
    */
-  private typedLookAlikes(host: string, out: LookAlike[]): void {
+  private typedLookAlikes(url: URL, host: string, exact: readonly IndicatorRef[], out: LookAlike[]): void {
     const add = (ref: IndicatorRef, listed: string) => {
-      if (!out.some((m) => m.ref === ref)) out.push({ ref, listed, typed: true });
+      if (!exact.includes(ref) && !out.some((m) => m.ref === ref)) out.push({ ref, listed, typed: true });
     };
     const parts = this.typed.size > 0 && this.labelTyped(host) ? nameAndSuffix(host) : null;
     if (parts) {
-      const [name, suffix] = parts;
-      const label = name.slice(name.lastIndexOf(".") + 1);
-      const typed = typedName(label);
-      // a label read as written is the registrable domain's, a string the domain memo holds (no new one to hash)
-      const filed = this.typed.get(typed === label ? registrableDomain(host) : `${typed}.${suffix}`);
-      if (filed) {
-        // the host's reading is the listed one's, or under it
-        const reading = `${typedName(name)}.${suffix}`;
-        for (const f of filed)
-          if (reading === f.reading || reading.endsWith(`.${f.reading}`)) for (const ref of this.lookup("domain", f.key, null)) add(ref, f.key);
-      }
+      const name = parts[0];
+      const dot = name.lastIndexOf(".");
+      const under = typedName(name.slice(0, dot + 1));
+      const raw = name.slice(dot + 1);
+      const label = typedName(raw);
+      const pages = new Set<string>();
+      const look = (reading: string, added: boolean) => {
+        for (const f of this.typed.get(reading) ?? []) {
+          // a letter added to the name as listed, not to it with one dropped (that would be a letter replaced)
+          if (added && f.dropped) continue;
+          // the host's reading is the listed one's, or under it
+          const whole = under + reading;
+          if (whole !== f.reading && !whole.endsWith(`.${f.reading}`)) continue;
+          if (f.kind === "domain") for (const ref of this.lookup("domain", f.key, null)) add(ref, f.host);
+          // a listed page on a host typed like the URL's: the URL's page on that host, once a host
+          else if (f.host !== host && !pages.has(f.host)) {
+            pages.add(f.host);
+            for (const page of pageForms(f.host + canonicalOf(url).slice(host.length))) for (const ref of this.lookup("url", page, null)) add(ref, f.host);
+          }
+        }
+      };
+      look(label, false);
+      if (this.added(label)) for (const r of addedReadings(raw)) look(r, true);
     }
     if (this.has("domain-sha256")) for (const m of this.hashedTyped.get(registrableDomain(host))) add(m.ref, m.listed);
   }

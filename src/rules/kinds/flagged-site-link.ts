@@ -5,7 +5,8 @@
 // listed IP address. The EFC's first trace: the money path touches a listed site.
 // A host drawn like a listed domain or a listed page's host (ѕhop-a.example with a Cyrillic ѕ) is a look-alike: named
 // as such, and counted as an entry of a share of its confidence (lookAlikeShare); one only typed like a listed domain
-// (flaggedga11ery.example, flagged-gallery.example against flaggedgallery.example) of a smaller share (typedShare).
+// or a listed page's host (flaggedga11ery.example, flagged-gallery.example against flaggedgallery.example, the name
+// under another suffix) of a smaller share (typedShare).
 import { domainToUnicode } from "node:url";
 import { z } from "zod";
 import { defineKind, indicatorFinding, keep, keepStrongest, noteEvidence, recheckedEvidence, share, type EvalInput, type Finding, confidenceText } from "../kind.js";
@@ -32,8 +33,9 @@ const Params = z.strictObject({
    */
   lookAlikeShare: share().default(0.75),
   /**
-   * a host only typed like a listed domain (an ASCII typosquat: rn for m, 1 for l, a hyphen or a doubled letter more
-   * or less, a letter dropped) counts as an entry of this share of its confidence: such pairs occur between honest
+   * a host only typed like a listed domain or a listed page's host (an ASCII typosquat: rn for m, 1 for l, a hyphen or
+   * a doubled letter more or less, a letter dropped or added, another suffix) counts as an entry of this share of its
+   * confidence: such pairs occur between honest
    * names more often than a drawing in another script does; 0.55 counts one listed at 90 or more (50 to 55 points of
    * 100), so that with the default weight and alertAt it adds to other evidence and never alerts on its own
    */
