@@ -62,6 +62,14 @@ describe("rule-file mistakes", () => {
     }
   });
 
+  // zod's own "Too big: expected number to be <=100" reads as code; a range the schema words itself is kept
+  it("a number out of its key's range: the value, the bound, and what the key counts", () => {
+    const big = refusalOf(() => loadRuleSet(edited("descriptors.yaml", "    weight: 30\n", "    weight: 150\n")));
+    expect(big.issues).toEqual([{ path: "rules[1].weight", line: 13, col: 13, message: "150 is more than 100, the most weight takes: weights are points from 0 to 100" }]);
+    const small = refusalOf(() => loadRuleSet(edited("descriptors.yaml", "distinct: 3,", "distinct: 1,")));
+    expect(small.issues.map((i) => i.message)).toEqual(["1 is less than 2, the least distinct takes"]);
+  });
+
   // ratio: 0.8, meant as 0.8%, validated as 80%: the rule would never hold. Above 0.1 a chargeback ratio is almost
   // surely a percentage typed as a number; it is taken (a test may want one) and noted, with where and how to write it.
   it("a chargeback ratio above 0.1 is noted by rules validate with its file, line and path", { timeout: 60_000 }, () => {

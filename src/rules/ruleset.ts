@@ -212,10 +212,24 @@ function choiceHint(i: z.core.$ZodIssue, key: string | number | undefined, node:
   return `${shown} is none of what ${key} takes: ${branches.join(" or ")}${typeof value === "string" ? didYouMean(value, literals) : ""}`;
 }
 
-/** What to write for a value refused as it is (textHint, a share where points go, choiceHint); undefined when none applies. */
+/**
+ * A number out of its key's range, with the bound and what the key counts: zod's own "Too big: expected number to be
+ * <=100" reads as code. Undefined for other issues, and for a range the schema words itself.
+ */
+function rangeHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
+  if ((i.code !== "too_big" && i.code !== "too_small") || !/^Too (big|small): expected number/.test(i.message) || !isScalar(node) || typeof node.value !== "number") return undefined;
+  const bound = Number(i.code === "too_big" ? i.maximum : i.minimum);
+  const big = i.code === "too_big";
+  // an exclusive bound (a share above 0) is not a value the key takes
+  const range = i.inclusive ? `is ${big ? "more" : "less"} than ${bound}, the ${big ? "most" : "least"} ${key} takes` : `is not ${big ? "under" : "above"} ${bound}: ${key} takes a number ${big ? "under" : "above"} it`;
+  const what = typeof key === "string" ? POINTS.get(key) : undefined;
+  return `${node.source ?? node.value} ${range}${what ? `: ${what}` : ""}`;
+}
+
+/** What to write for a value refused as it is (textHint, a share where points go, choiceHint, rangeHint); undefined when none applies. */
 function valueHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
   const points = i.code === "too_small" && typeof key === "string" && isScalar(node) && typeof node.value === "number" ? underOnePoint(key, node.value) : undefined;
-  return textHint(i, key, node) ?? points ?? choiceHint(i, key, node);
+  return textHint(i, key, node) ?? points ?? choiceHint(i, key, node) ?? rangeHint(i, key, node);
 }
 
 /** The keys an object schema has at a path inside `schema` (through lists, optional and default values); undefined elsewhere. */
