@@ -236,18 +236,18 @@ describe("importMispFeed refuses a malformed feed, naming the file", () => {
 });
 
 describe("mispSighting", () => {
-  it("confirmed → type 0, dismissed → type 1 (false positive), date_sighted in seconds", () => {
+  it("confirmed → type 0, dismissed → type 1 (false positive), date_sighting in seconds", () => {
     expect(mispSighting({ attributeUuid: A.domain, value: "storefront-one.example", disposition: "confirmed", source: "member:bank-b", at: "2026-03-01T01:00:00+01:00" })).toEqual({
-      Sighting: { attribute_uuid: A.domain, value: "storefront-one.example", type: "0", source: "member:bank-b", date_sighted: "1772323200" },
+      Sighting: { uuid: A.domain, attribute_uuid: A.domain, value: "storefront-one.example", type: "0", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" },
     });
     const fp = mispSighting({ value: "storefront-one.example", disposition: "dismissed", source: "member:bank-b", at: "2026-03-01T00:00:00.900Z" });
-    expect(fp).toEqual({ Sighting: { value: "storefront-one.example", type: "1", source: "member:bank-b", date_sighted: "1772323200" } });
+    expect(fp).toEqual({ Sighting: { value: "storefront-one.example", type: "1", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" } });
     expect(fp.Sighting).not.toHaveProperty("attribute_uuid");
   });
 
   it("names the attribute by its uuid alone when the value is not at hand (an alert's indicator ref carries none)", () => {
     const s = mispSighting({ attributeUuid: A.email, disposition: "dismissed", source: "member:bank-b", at: "2026-03-01T00:00:00Z" });
-    expect(s).toEqual({ Sighting: { attribute_uuid: A.email, type: "1", source: "member:bank-b", date_sighted: "1772323200" } });
+    expect(s).toEqual({ Sighting: { uuid: A.email, attribute_uuid: A.email, type: "1", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" } });
     expect(s.Sighting).not.toHaveProperty("value");
     expect(() => mispSighting({ disposition: "confirmed", source: "member:bank-b", at: "2026-03-01T00:00:00Z" })).toThrow(/give attributeUuid or value/);
   });

@@ -318,28 +318,37 @@ const MispSightingInput = z
   });
 export type MispSightingInput = z.input<typeof MispSightingInput>;
 
+/**
+ * A sighting as MISP's core format documents it ("Sighting": type, uuid and date_sighting required, source optional):
+ * `uuid` is the sighted attribute's, as MISP's /sightings/add and PyMISP read it too; `attribute_uuid` the same, as
+ * MISP writes it in an event's sightings; the time as `date_sighting` (the format) and `timestamp` (/sightings/add).
+ */
 export interface MispSighting {
   Sighting: {
+    uuid?: string;
     attribute_uuid?: string;
     value?: string;
     /** "0": a sighting (true positive), "1": a false positive */
     type: "0" | "1";
     source: string;
     /** seconds since 1970, as MISP writes it */
-    date_sighted: string;
+    date_sighting: string;
+    timestamp: string;
   };
 }
 
 /** A reviewer's decision as a MISP sighting: confirmed → type 0 (sighting), dismissed → type 1 (false positive). */
 export function mispSighting(input: MispSightingInput): MispSighting {
   const s = MispSightingInput.parse(input);
+  const seconds = String(Math.floor(Date.parse(s.at) / 1000));
   return {
     Sighting: {
-      ...(s.attributeUuid && { attribute_uuid: s.attributeUuid }),
+      ...(s.attributeUuid && { uuid: s.attributeUuid, attribute_uuid: s.attributeUuid }),
       ...(s.value !== undefined && { value: s.value }),
       type: s.disposition === "confirmed" ? "0" : "1",
       source: s.source,
-      date_sighted: String(Math.floor(Date.parse(s.at) / 1000)),
+      date_sighting: seconds,
+      timestamp: seconds,
     },
   };
 }

@@ -436,7 +436,8 @@ describe.each([
     expect(res.headers["content-disposition"]).toBe(`attachment; filename="case-${withAttr!.caseId}-sightings.misp.json"`);
     const closedAt = (await get<MaskedCaseDetail>(`/api/cases/${withAttr!.caseId}`)).case.closedAt!;
     // the plain ref is not an attribute MISP knows; the alert carries no value, so none is sent
-    expect(res.json()).toEqual([{ Sighting: { attribute_uuid: attribute.id, type: "1", source: "member:local", date_sighted: String(Math.floor(Date.parse(closedAt) / 1000)) } }]);
+    const seconds = String(Math.floor(Date.parse(closedAt) / 1000));
+    expect(res.json()).toEqual([{ Sighting: { uuid: attribute.id, attribute_uuid: attribute.id, type: "1", source: "member:local", date_sighting: seconds, timestamp: seconds } }]);
     const stix = await misp(withAttr!.caseId, "stix");
     expect(stix.headers["content-disposition"]).toBe(`attachment; filename="case-${withAttr!.caseId}-sightings.stix.json"`);
     const audit = (await get<{ action: string; detail: unknown }[]>(`/api/cases/${withAttr!.caseId}/audit`)).filter((a) => a.action !== "case-view");
