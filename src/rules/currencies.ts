@@ -14,7 +14,7 @@ export const currencyText = (currencies: readonly string[] | undefined): string 
   currencies ? `in ${currencies.join(", ")}` : "in any currency";
 
 /** Digits of a currency's minor unit, as the runtime's CLDR data has them: 2 for EUR (cents), 0 for JPY, 3 for KWD. */
-const minorDigits = (currency: string): number => new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+export const minorDigits = (currency: string): number => new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
 /**
  * RuleKind.doubts for an amount in minor units most likely written in whole units (maxMinor: 2 meant as 2 EUR is 2

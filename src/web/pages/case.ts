@@ -11,6 +11,7 @@ import type { Alert, AlertContext, EvidenceEvent, MatchedAsEvidence } from "../.
 import { urlHost } from "../../lib/url.js";
 import { formWords } from "../../rules/kinds/flagged-site-link.js";
 import { pct } from "../../rules/kind.js";
+import { minorDigits } from "../../rules/currencies.js";
 import { sentList } from "./other.js";
 
 export interface CasePageOptions {
@@ -62,8 +63,12 @@ export const SIGNAL_FIGURES: Readonly<Record<string, (n: number) => string>> = {
 };
 const figure = (kind: string | undefined, n: number): string => (kind !== undefined && Object.hasOwn(SIGNAL_FIGURES, kind) ? SIGNAL_FIGURES[kind]!(n) : String(n));
 
-const money = (minor: number | undefined, currency: string | undefined) =>
-  minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
+/** An amount in its currency's minor unit, in whole units: 4870 EUR is 48.70, 500 JPY 500, 1234 KWD 1.234 (none, or not a code: as cents). */
+function money(minor: number | undefined, currency: string | undefined): string {
+  if (minor === undefined) return "";
+  const digits = currency !== undefined && /^[A-Z]{3}$/.test(currency) ? minorDigits(currency) : 2;
+  return `${(minor / 10 ** digits).toFixed(digits)} ${currency ?? ""}`.trim();
+}
 
 /** `mask`: a textMasker, for the descriptor the merchant wrote (it may carry an address) */
 function eventFacts(e: EvidenceEvent, mask: (text: string) => string): string {
