@@ -24,7 +24,7 @@ import { connectFailure, serverDb, type Db } from "./cases/db.js";
 import { Auth, AuthError, ROLE_SCOPE, heldCases } from "./web/auth.js";
 import { authSettings } from "./config/auth.js";
 import { CONSOLE, ROLES } from "./cases/store.js";
-import { REFUSED_RECHECK_MS, Runner } from "./app/run.js";
+import { REFUSED_RECHECK_MS, Runner, StartStopped } from "./app/run.js";
 import { RunConfig, databaseWhere, misspeltVariables, runConfig, setting, unknownVariables, wholeNumberFlag } from "./config/run.js";
 import { produceFile } from "./app/produce.js";
 import { requeueFailed } from "./cases/webhook.js";
@@ -80,6 +80,12 @@ function printSummary(s: ReplaySummary, events: string, out: string, rejects: st
     );
 }
 
+/** A file given as an argument where the command takes it as an option (`replay events.ndjson`): said with the line to write. */
+const filesAsOptions = (example: (file: string) => string) => (cmd: Command) => {
+  const [file] = cmd.args;
+  if (file !== undefined) throw new UsageError(`${file}: the command takes its files as options, not arguments: ${example(file)}`);
+};
+
 program
   .command("replay")
   .description("run recorded events (NDJSON) through the engine and write contract alerts (NDJSON)")
@@ -93,6 +99,9 @@ program
   .option("--max-ahead-ms <ms>", "an event dated more than this after the start of the replay is rejected", wholeNumberFlag(0), DEFAULT_MAX_AHEAD_MS)
   .option(`${MAX_BYTES_FLAG} <bytes>`, MAX_BYTES_HELP, wholeNumberFlag(MIN_MAX_BYTES, MAX_MAX_BYTES), DEFAULT_MAX_BYTES)
   .option("--no-progress", "no progress bar")
+  // before the required options' check, which would say only that --events is missing
+  .allowExcessArguments()
+  .hook("preAction", filesAsOptions((f) => `moneytrail replay --events ${f} --out alerts.ndjson`))
   .action(async (o: { events: string; out: string; rules: string; indicators?: string; trust?: string; rejects?: string; table?: boolean; maxAheadMs: number; maxMessageBytes: number; progress: boolean }) => {
     const rejects = o.rejects ?? o.out.replace(/(\.ndjson)?$/, ".rejects.ndjson");
     const ruleSet = loadRuleSet(o.rules);
@@ -175,7 +184,7 @@ program
     if (unknown.length)
       log.warn({ unknown, meant: misspeltVariables(process.env) }, "environment variables that moneytrail run does not read, ignored: check their spelling against the settings in the README (meant: the setting each looks like)");
     // a signal during start-up is honoured once the consumer is up, so it still leaves the group cleanly; one while the
-    // start waits for Kafka ends the wait, before anything has joined
+    // start waits for Kafka or warms up ends the start there, before anything has joined
     let signalled: string | undefined;
     let runner: Runner | undefined;
     const starting = new AbortController();
@@ -194,8 +203,8 @@ program
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
     runner = await Runner.start(cfg, log, starting.signal).catch((err: unknown) => {
-      if (!starting.signal.aborted || err !== starting.signal.reason) throw err;
-      log.info({ signal: signalled }, `stopped during the start, before Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered: nothing had joined the consumer group, nothing to save`);
+      if (!(err instanceof StartStopped)) throw err;
+      log.info({ signal: signalled }, `stopped during the start, ${err.message}: nothing had joined the consumer group, nothing to save`);
       process.exit(0);
     });
     if (signalled) shutdown(signalled);
@@ -209,6 +218,8 @@ program
   .option("--topic <topic>", "events topic (env MT_EVENTS_TOPIC, default mt.merchant-events)")
   .option("--rate <n>", "events per second (default: as fast as the broker takes them)", wholeNumberFlag(1))
   .option("--no-progress", "no progress bar")
+  .allowExcessArguments()
+  .hook("preAction", filesAsOptions((f) => `moneytrail produce --events ${f}`))
   .action(async (o: { events: string; brokers?: string; topic?: string; rate?: number; progress: boolean }) => {
     const brokers = brokersFrom(o.brokers);
     // before waiting for the brokers
