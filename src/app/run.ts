@@ -60,6 +60,15 @@ const STOP_KAFKA_MS = 5000;
 /** what a dead letter adds to its message at most: the mt-* headers (a reason is a few hundred bytes) */
 const DEAD_LETTER_ROOM = 64 * 1024;
 
+/**
+ * A stop (SIGTERM, Ctrl-C) during the start's long steps, the wait for Kafka or the warm-up, which it ends at once:
+ * nothing had joined the consumer group, nothing to save. `message` says where the start was.
+ */
+export class StartStopped extends Error {}
+
+/** `err`, or StartStopped at `where` when it is `stop`'s reason (a step that `stop` ended). */
+const stoppedAt = (stop: AbortSignal | undefined, err: unknown, where: string): unknown => (stop?.aborted && err === stop.reason ? new StartStopped(where) : err);
+
 /** A record as a claim compares it: its timestamp and key, in words for the log (keys are merchant ids). */
 const describeRecord = (r: RecordMark): string => `offset ${r.offset}, written ${new Date(Number(r.timestamp)).toISOString()}, key ${r.key === null ? "none" : JSON.stringify(r.key.toString())}`;
 
@@ -210,7 +219,7 @@ export class Runner {
     });
   }
 
-  /** `stop`: aborted, the wait for Kafka ends, throwing its reason (nothing has joined then). */
+  /** `stop`: aborted during the wait for Kafka or the warm-up, the start ends there, throwing StartStopped (nothing has joined then). */
   static async start(cfg: RunConfig, log: Logger, stop?: AbortSignal): Promise<Runner> {
     // Kafka's TLS and SASL settings are read by each client made; a wrong one is refused here, before anything connects
     kafkaSecurity();
@@ -248,7 +257,9 @@ export class Runner {
       log.info({ brokers: cfg.brokers, waitMs: cfg.kafkaStartWaitMs }, "connecting to Kafka");
       const waiting = `waiting for Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} (since ${new Date().toISOString()}, up to ${cfg.kafkaStartWaitMs / 1000} s: MT_KAFKA_START_WAIT_MS)`;
       probes.starting("kafka", waiting);
-      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs, stop, (why) => probes.starting("kafka", `${waiting}; last try: ${why}`));
+      const unanswered = await brokersAnswer(cfg.brokers, cfg.clientId, cfg.kafkaStartWaitMs, stop, (why) => probes.starting("kafka", `${waiting}; last try: ${why}`)).catch((err: unknown) => {
+        throw stoppedAt(stop, err, `before Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered`);
+      });
       if (unanswered !== undefined)
         throw new UnreachableError(
           `cannot reach Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} within ${cfg.kafkaStartWaitMs / 1000} s (${unanswered}); is the broker running, and is the address the one it advertises? (MT_KAFKA_START_WAIT_MS sets the wait)`,
@@ -282,7 +293,7 @@ export class Runner {
         });
       probes.starting("loading", "loading the rule set (MT_RULES) and the indicator sets (MT_INDICATORS), warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");
       runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)), probes);
-      await runner.begin();
+      await runner.begin(stop);
       probes.started();
       return runner;
     } catch (err) {
@@ -298,9 +309,12 @@ export class Runner {
   }
 
   /** From a constructed runner to a member of the consumer group. */
-  private async begin(): Promise<void> {
+  private async begin(stop?: AbortSignal): Promise<void> {
     const { cfg, log } = this;
-    log.info(await warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes), "warmed up on synthetic events");
+    const warm = await warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes, stop).catch((err: unknown) => {
+      throw stoppedAt(stop, err, "while it warmed up on synthetic events (MT_WARM_UP_EVENTS), after Kafka answered");
+    });
+    log.info(warm, "warmed up on synthetic events");
     log.info({ ruleSet: this.engine.ruleSet.id, version: this.engine.ruleSet.version, topic: cfg.eventsTopic, group: cfg.groupId }, "rule set loaded; joining the consumer group");
     await this.serving.serveReviewers();
     // in force before the first batch: a partition's merchants are restored flagged if their account was closed
@@ -982,6 +996,8 @@ export class Runner {
             (skipped.size ? `; the broker did not answer within ${STOP_KAFKA_MS / 1000} s, so not done: ${[...skipped.keys()].join(", ")}` : "; the group left") +
             left,
         );
+      // a start that ended before its consumer began (refused, or stopped): nothing was saved or left, its caller says why
+      if (!this.consumer) return;
       if (skipped.size === 0) this.log.info({ partitions: saved, ms: Date.now() - began, unpublished }, "stopped: positions, checkpoint and offsets saved, the group left" + left);
       else
         this.log.warn(

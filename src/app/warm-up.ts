@@ -18,8 +18,8 @@ import { Memo } from "../lib/memo.js";
  */
 const SLICE_MS = 20;
 
-/** Runs `each` on `items`, a turn of the event loop every SLICE_MS, its memo lookups not counted. */
-async function inSlices<T>(items: Iterator<T>, each: (item: T) => void): Promise<void> {
+/** Runs `each` on `items`, a turn of the event loop every SLICE_MS, its memo lookups not counted; `stop` aborted, throws its reason. */
+async function inSlices<T>(items: Iterator<T>, each: (item: T) => void, stop?: AbortSignal): Promise<void> {
   for (let more = true; more; ) {
     more = Memo.uncounted(() => {
       const until = performance.now() + SLICE_MS;
@@ -31,17 +31,19 @@ async function inSlices<T>(items: Iterator<T>, each: (item: T) => void): Promise
       return true;
     });
     await new Promise<void>((resolve) => setImmediate(resolve));
+    stop?.throwIfAborted();
   }
 }
 
-export async function warmUp(ruleSet: RuleSet, indicators: IndicatorIndex, events: number, maxMessageBytes: number): Promise<{ events: number; ms: number }> {
+/** `stop`: aborted (a stop during the start), the warm-up ends at its next turn of the event loop, throwing its reason. */
+export async function warmUp(ruleSet: RuleSet, indicators: IndicatorIndex, events: number, maxMessageBytes: number, stop?: AbortSignal): Promise<{ events: number; ms: number }> {
   const t0 = performance.now();
   if (events === 0) return { events, ms: 0 };
   const engine = new Engine(ruleSet, indicators, true, true);
   await inSlices(generatePopulation({ seed: 1, merchants: Math.max(1, Math.round(events / 10)), events, typologyShare: 0.2 }), (e) => {
     const d = decode(Buffer.from(JSON.stringify(e)), maxMessageBytes);
     if (d.ok) for (const a of engine.process(d.event)) JSON.stringify(a);
-  });
-  await inSlices(engine.merchants.values(), (m) => JSON.stringify(engine.snapshot(m)));
+  }, stop);
+  await inSlices(engine.merchants.values(), (m) => JSON.stringify(engine.snapshot(m)), stop);
   return { events, ms: Math.round(performance.now() - t0) };
 }
