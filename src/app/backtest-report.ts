@@ -556,38 +556,42 @@ function prCurve(points: SweepPoint[], a: Confusion, window: string): string {
     const k = `${p.recall},${p.precision}`;
     groups.set(k, [...(groups.get(k) ?? []), p]);
   }
+  // each label beside its point, on the side with room; those on one side pushed apart where they would overwrite each
+  // other (neighbouring values, A at the current value's point)
+  const labels: { x: number; y: number; anchor: "start" | "end"; text: string }[] = [];
+  const labelAt = (cx: number, cy: number, text: string) => {
+    const anchor = cx > x0 + pw * 0.6 ? "end" : "start";
+    labels.push({ x: cx + (anchor === "end" ? -10 : 10), y: cy + 4, anchor, text });
+  };
   const marks = [...groups.values()]
-    .map((g, i) => {
+    .map((g) => {
       const p = g[0]!;
       const current = g.some((q) => q.current);
       const values = g.length > 3 ? `${g[0]!.value} … ${g[g.length - 1]!.value}` : g.map((q) => q.value).join(", ");
       const [cx, cy] = [X(p.recall!), Y(p.precision!)];
-      // alternate label sides so neighbours do not overwrite each other
-      const dy = i % 2 ? 16 : -8;
-      const anchor = cx > x0 + pw * 0.6 ? "end" : "start";
-      const dx = anchor === "end" ? -8 : 8;
-      return (
-        `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${current ? 6 : 4}" fill="${current ? "#d9480f" : B_COLOUR}"><title>${esc(`${values}: precision ${pct(p.precision)}, recall ${pct(p.recall)}`)}</title></circle>` +
-        `<text x="${(cx + dx).toFixed(1)}" y="${(cy + dy).toFixed(1)}" text-anchor="${anchor}" class="small">${esc(values)}${current ? " (current)" : ""}</text>`
-      );
+      labelAt(cx, cy, `${values}${current ? " (current)" : ""}`);
+      return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${current ? 6 : 4}" fill="${current ? "#d9480f" : B_COLOUR}"><title>${esc(`${values}: precision ${pct(p.precision)}, recall ${pct(p.recall)}`)}</title></circle>`;
     })
     .join("\n");
-  const baseline =
-    a.precision === null || a.recall === null
-      ? ""
-      : (() => {
-          const [cx, cy] = [X(a.recall), Y(a.precision)];
-          const anchor = cx > x0 + pw * 0.6 ? "end" : "start";
-          return (
-            `<rect x="${(cx - 5).toFixed(1)}" y="${(cy - 5).toFixed(1)}" width="10" height="10" fill="${A_COLOUR}"><title>${esc(`${BASELINE}, the set in force: precision ${pct(a.precision)}, recall ${pct(a.recall)}`)}</title></rect>` +
-            `<text x="${(cx + (anchor === "end" ? -8 : 8)).toFixed(1)}" y="${(cy - 8).toFixed(1)}" text-anchor="${anchor}" class="small">${BASELINE}</text>\n`
-          );
-        })();
+  // over the circles and in outline: A is often where the current value is (a sweep of the set in force)
+  let baseline = "";
+  if (a.precision !== null && a.recall !== null) {
+    const [cx, cy] = [X(a.recall), Y(a.precision)];
+    labelAt(cx, cy, BASELINE);
+    baseline = `<rect x="${(cx - 8).toFixed(1)}" y="${(cy - 8).toFixed(1)}" width="16" height="16" fill="none" stroke="${A_COLOUR}" stroke-width="2.5"><title>${esc(`${BASELINE}, the set in force: precision ${pct(a.precision)}, recall ${pct(a.recall)}`)}</title></rect>\n`;
+  }
+  const LINE = 13;
+  const placed: typeof labels = [];
+  for (const l of [...labels].sort((x, y) => x.y - y.y)) {
+    const above = placed.filter((q) => q.anchor === l.anchor).at(-1);
+    placed.push({ ...l, y: above ? Math.max(l.y, above.y + LINE) : l.y });
+  }
+  const texts = placed.map((l) => `<text x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}" text-anchor="${l.anchor}" class="small">${esc(l.text)}</text>`).join("\n");
   const w = x0 + pw + 30;
   const h = y0 + ph + 44;
   return (
     `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="precision against recall over the sweep${esc(window)}">${grid}\n` +
-    `${baseline}<polyline points="${line}" fill="none" stroke="${B_COLOUR}" stroke-width="1.5"/>\n${marks}\n` +
+    `<polyline points="${line}" fill="none" stroke="${B_COLOUR}" stroke-width="1.5"/>\n${marks}\n${baseline}${texts}\n` +
     `<text x="${x0 + pw / 2}" y="${h - 4}" text-anchor="middle">recall</text>` +
     `<text x="14" y="${y0 + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${y0 + ph / 2})">precision</text></svg>`
   );
