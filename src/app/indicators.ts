@@ -8,7 +8,7 @@ import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJ
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, publicKeyPem, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
 import { hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
-import { assertNotAllExpired, assertPublishable, assertUrlsHashed, ids, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
+import { assertNotAllExpired, assertPublishable, assertUrlsHashed, expiredEntries, ids, latestValidUntil, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
 import { importCsv } from "../indicators/csv.js";
@@ -423,6 +423,12 @@ export function indicatorCommands(program: Command): void {
       else made = importMispFeed(file, opts);
       for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);
       write(o.out, json({ ...made.set, format: FORMAT }));
+      // a date typed wrong in a member's list goes through export, sign and publish without a word, and never matches
+      const expired = expiredEntries(made.set, Date.now());
+      if (expired.length)
+        process.stderr.write(
+          `note: ${expired.length} ${expired.length === 1 ? "entry" : "entries"} had expired before this import (${ids(expired.map((e) => e.id))}; the latest validUntil ${latestValidUntil(expired)}): ${expired.length === 1 ? "it" : "they"} will never match; if a date is wrong, correct it and import again\n`,
+        );
       // a bundle is an envelope: its id names this delivery, not the sender's list
       if (o.from === "stix" && !o.setId && made.set.id.startsWith("stix:bundle--"))
         process.stderr.write(

@@ -90,6 +90,14 @@ export function plainDomainNote(entries: readonly IndicatorEntry[], file?: strin
   );
 }
 
+/** A set's entries not revoked whose validUntil is at or before `now`: they match nothing from then on. */
+export const expiredEntries = (set: IndicatorSet, now: number): IndicatorSet["entries"] =>
+  set.entries.filter((e) => !e.revoked && e.validUntil !== undefined && Date.parse(e.validUntil) <= now);
+
+/** The latest validUntil of entries that all have one (expiredEntries'). */
+export const latestValidUntil = (entries: IndicatorSet["entries"]): string | undefined =>
+  entries.reduce((a, b) => (Date.parse(b.validUntil!) > Date.parse(a.validUntil!) ? b : a)).validUntil;
+
 /**
  * Refuses a set whose every entry not revoked has expired by `now` (epoch ms): subscribers take a new version in place
  * of the one in force, so such a set (a validUntil a year early) withdraws all the set lists. Expired entries beside
@@ -98,9 +106,9 @@ export function plainDomainNote(entries: readonly IndicatorEntry[], file?: strin
  */
 export function assertNotAllExpired(set: IndicatorSet, file: string, now: number): void {
   const live = set.entries.filter((e) => !e.revoked);
-  const expired = live.filter((e) => e.validUntil !== undefined && Date.parse(e.validUntil) <= now);
+  const expired = expiredEntries(set, now);
   if (!expired.length || expired.length < live.length) return;
-  const latest = expired.reduce((a, b) => (Date.parse(b.validUntil!) > Date.parse(a.validUntil!) ? b : a)).validUntil;
+  const latest = latestValidUntil(expired);
   throw new UsageError(
     `${file}: every entry of set ${set.id} that is not revoked has expired (${expired.length}: ${ids(expired.map((e) => e.id))}; the latest validUntil ${latest}): subscribers would take version ${set.version} in place of the version in force and match none of them. ` +
       "To withdraw entries, mark them revoked: true; if a date is wrong, correct it, sign the set again and publish that; nothing was published",
