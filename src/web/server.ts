@@ -328,9 +328,15 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return formRefused(reply, 403, "This form was sent from another site: sign in and out on this service's own pages.", html`<a href="/login">Sign in here</a>.`);
   };
   app.get("/login", async (req, reply) => {
-    const q = req.query as { next?: string; idle?: string };
+    const q = req.query as { next?: string; idle?: string; out?: string };
     // said in the page's own words: a link cannot put text of its own on it
-    return sendHtml(reply, loginPage(q.idle === undefined ? undefined : { notice: `You were ${idleEnd}. Sign in again.` }, safeNext(q.next), o.noAccount));
+    const notice =
+      q.idle !== undefined
+        ? `You were ${idleEnd}. Sign in again.`
+        : q.out !== undefined
+          ? "You are signed out: this browser no longer holds your session, and the queue's filters you chose are forgotten."
+          : undefined;
+    return sendHtml(reply, loginPage(notice === undefined ? undefined : { notice }, safeNext(q.next), o.noAccount));
   });
   app.post("/login", { preHandler: fromThisSite }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, string>;
@@ -355,7 +361,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) await auth.logout(sid);
     reply.clearCookie(SESSION_COOKIE, sessionCookie).clearCookie(QUEUE_COOKIE, queueCookie);
-    return reply.redirect("/login", 303);
+    // said on the sign-in page: at a shared desk, the one leaving sees that it took
+    return reply.redirect("/login?out", 303);
   });
   // each role to its own page: the others would only say "Not allowed"
   app.get("/", { config: { perm: "account:self" } }, async (req, reply) => reply.redirect(HOME[req.actor!.role]));
