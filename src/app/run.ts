@@ -38,7 +38,7 @@ import { Commits, POSITION_SAVE_MS, alertMessage } from "./run/commits.js";
 import { Checkpoints } from "./run/checkpoints.js";
 import { parseTime } from "../lib/time.js";
 import { Notices, TERMINATED_READ_MS, type Raised } from "./run/notices.js";
-import { Probes, Serving, checkWebAddress } from "./run/serving.js";
+import { Probes, Serving, checkAddresses } from "./run/serving.js";
 import { EVENT_TIME_FETCH_WAIT_MS, EventTime } from "./run/event-time.js";
 import { FAILURES_SAID_EVERY, Retried } from "./run/retried.js";
 
@@ -227,8 +227,9 @@ export class Runner {
     // hour), /readyz says for what, and a port another process holds is refused before anything connects
     const probes = new Probes(createMetrics());
     probes.starting("database", `connecting to PostgreSQL at ${databaseWhere(cfg.databaseUrl)} (DATABASE_URL) and migrating its tables`);
-    // the reviewers' page listens once the consumer is up: its address is refused now if it could not (nothing to close yet)
-    await checkWebAddress(cfg);
+    // the reviewers' page listens once the consumer is up: its address is refused now if it could not, with the
+    // metrics port's (nothing to close yet)
+    await checkAddresses(cfg);
     await probes.listen(cfg, log);
     // a connection per partition committing at once, and the checkpoint, outbox publishers and web page beside them
     const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: cfg.concurrentPartitions + 3, ...pgOptions(cfg.pgConnectTimeoutMs, cfg.pgQueryTimeoutMs) });

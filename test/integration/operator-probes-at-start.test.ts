@@ -120,20 +120,24 @@ describe("the metrics port while the start waits", () => {
     expect(stdout).not.toContain('"msg":"stopped: ');
   });
 
-  /** A port another process holds, and a start given it in `env` that neither PostgreSQL nor a broker answers (an hour's wait for it): its exit. */
-  const startOnTaken = async (prefix: string, env: (port: number) => Record<string, string>) => {
+  /** A port another process holds until the test ends. */
+  const takenPort = async () => {
     const taken = createServer().listen(0, "127.0.0.1");
     await once(taken, "listening");
     onTestFinished(() => void taken.close());
-    const port = (taken.address() as { port: number }).port;
-    const { exited } = watched(freshNames(prefix), "postgres://postgres@127.0.0.1:1/test", { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3600000", ...env(port) });
-    return { port, ...(await exited) };
+    return (taken.address() as { port: number }).port;
   };
+  /** A start given `env` that neither PostgreSQL nor a broker answers (an hour's wait for it): its exit. */
+  const startUnanswered = (prefix: string, env: Record<string, string>) =>
+    watched(freshNames(prefix), "postgres://postgres@127.0.0.1:1/test", { KAFKA_BROKERS: "127.0.0.1:1", MT_KAFKA_START_WAIT_MS: "3600000", ...env }).exited;
+  const inUse = (setting: string, port: number) =>
+    `${setting}: 127.0.0.1:${port} is already in use by another process: stop it, or set ${setting.split(" ")[0]} to a free port (0 turns it off)`;
 
   it("refuses a metrics port another process holds before it connects to anything", { timeout: 120_000 }, async () => {
-    const { port, code, stdout, stderr } = await startOnTaken("probes-taken", (p) => ({ MT_METRICS_PORT: String(p) }));
+    const port = await takenPort();
+    const { code, stdout, stderr } = await startUnanswered("probes-taken", { MT_METRICS_PORT: String(port) });
     expect(code).toBe(2);
-    expect(stderr).toContain(`error: MT_METRICS_PORT: 127.0.0.1:${port} is already in use by another process: stop it, or set MT_METRICS_PORT to a free port (0 turns it off)\n`);
+    expect(stderr).toContain(`error: ${inUse("MT_METRICS_PORT", port)}\n`);
     expect(stderr).not.toContain("PostgreSQL");
     expect(stdout).not.toContain('"msg":"connecting to Kafka"');
   });
@@ -141,10 +145,20 @@ describe("the metrics port while the start waits", () => {
   // The reviewers' page listens once the consumer is up: a port taken was found after PostgreSQL, the wait for Kafka
   // (up to an hour) and the warm-up, and the pod restarted into the same wait.
   it("refuses a reviewers' page port another process holds before it connects to anything", { timeout: 120_000 }, async () => {
-    const { port, code, stdout, stderr } = await startOnTaken("web-taken", (p) => ({ MT_HTTP_PORT: String(p), MT_METRICS_PORT: "0" }));
+    const port = await takenPort();
+    const { code, stdout, stderr } = await startUnanswered("web-taken", { MT_HTTP_PORT: String(port), MT_METRICS_PORT: "0" });
     expect(code).toBe(2);
-    expect(stderr).toContain(`error: MT_HTTP_PORT (--http-port): 127.0.0.1:${port} is already in use by another process: stop it, or set MT_HTTP_PORT to a free port (0 turns it off)\n`);
+    expect(stderr).toContain(`error: ${inUse("MT_HTTP_PORT (--http-port)", port)}\n`);
     expect(stderr).not.toContain("PostgreSQL");
     expect(stdout).not.toContain('"msg":"connecting to Kafka"');
+  });
+
+  // A second `run` on one host (README: scaling out) has both ports of the first: it named one, and once that was
+  // changed, at the next start, the other.
+  it("names both ports when both are taken", { timeout: 120_000 }, async () => {
+    const [web, metrics] = [await takenPort(), await takenPort()];
+    const { code, stderr } = await startUnanswered("both-taken", { MT_HTTP_PORT: String(web), MT_METRICS_PORT: String(metrics) });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: ${inUse("MT_HTTP_PORT (--http-port)", web)}; ${inUse("MT_METRICS_PORT", metrics)}\n`);
   });
 });

@@ -20,8 +20,9 @@ import { RunPart, type RunContext } from "./context.js";
 import type { Commits } from "./commits.js";
 import { lagOf, type Partitions } from "./partitions.js";
 
-/** The reviewers' page's settings, as a refusal of its address names them. */
+/** The reviewers' page's and the metrics port's settings, as a refusal of their addresses names them. */
 const WEB_SETTINGS = ["MT_HTTP_PORT (--http-port)", "MT_HTTP_HOST"] as const;
+const METRICS_SETTINGS = ["MT_METRICS_PORT", "MT_METRICS_HOST"] as const;
 
 /**
  * Listens on a configured address. A port another process holds, or a host that is not this machine's, is the
@@ -45,20 +46,30 @@ function refusal(err: NodeJS.ErrnoException, port: number, host: string, portSet
   return err;
 }
 
-/**
- * Refuses, at the start's first step, a reviewers' page address that could not be listened on: the page listens
- * once the consumer is up, and a port another process held was found only after the wait for Kafka (up to an
- * hour). Listened on and closed at once: one taken between this and the page's listen is refused there, as before.
- */
-export async function checkWebAddress(cfg: RunConfig): Promise<void> {
-  if (!cfg.httpPort) return;
+/** Why `port` on `host` cannot be listened on now (refusal's words), or undefined: listened on and closed at once. */
+async function refusedAddress(port: number, host: string, portSetting: string, hostSetting: string): Promise<Error | undefined> {
+  if (!port) return undefined;
   const probe = createServer();
   try {
-    await new Promise<void>((resolve, reject) => probe.once("error", reject).listen({ port: cfg.httpPort, host: cfg.httpHost }, resolve));
+    await new Promise<void>((resolve, reject) => probe.once("error", reject).listen({ port, host }, resolve));
   } catch (err) {
-    throw refusal(err as NodeJS.ErrnoException, cfg.httpPort, cfg.httpHost, ...WEB_SETTINGS);
+    return refusal(err as NodeJS.ErrnoException, port, host, portSetting, hostSetting);
   }
   await new Promise((resolve) => probe.close(resolve));
+  return undefined;
+}
+
+/**
+ * Refuses, at the start's first step, the reviewers' page's and the metrics port's addresses where they could not be
+ * listened on, both in one error. The page listens once the consumer is up, so a port another process held was found
+ * only after the wait for Kafka (up to an hour); and a second process on one host, both ports taken, was refused one
+ * port at a time. A port taken between this and its listen is refused there, as before.
+ */
+export async function checkAddresses(cfg: RunConfig): Promise<void> {
+  const refused = [await refusedAddress(cfg.httpPort, cfg.httpHost, ...WEB_SETTINGS), await refusedAddress(cfg.metricsPort, cfg.metricsHost, ...METRICS_SETTINGS)].filter((e) => e !== undefined);
+  const unexpected = refused.find((e) => !(e instanceof UsageError));
+  if (unexpected) throw unexpected;
+  if (refused.length) throw new UsageError(refused.map((e) => e.message).join("; "));
 }
 
 /** /readyz's answer: ready when every check is ok; each failing one says why. */
@@ -96,7 +107,7 @@ export class Probes {
       const r = await this.readiness();
       return reply.code(r.ready ? 200 : 503).send(r);
     });
-    await listen(http, cfg.metricsPort, cfg.metricsHost, "MT_METRICS_PORT", "MT_METRICS_HOST");
+    await listen(http, cfg.metricsPort, cfg.metricsHost, ...METRICS_SETTINGS);
     this.http = http;
     log.info({ url: urlOf(cfg.metricsHost, cfg.metricsPort) }, "/metrics, /healthz and /readyz (a scrape target, liveness and readiness checks)");
   }
