@@ -210,6 +210,16 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       throw err;
     }
   };
+  /**
+   * A save refused for another file that a hand edit left invalid in the directory: the tuner did not touch it, and
+   * without this reads an error in a file they never saved as their save's.
+   */
+  const brokenElsewhere = (err: ConfigError | NoteRefused, saved: string): string => {
+    if (!(err instanceof ConfigError) || err.file === saved) return "";
+    const dir = readDir();
+    if (!(dir instanceof ConfigError) || basename(dir.file) !== err.file) return "";
+    return ` The error is in ${err.file}, not in ${saved}: a save validates the whole set, and ${err.file} as the rules directory holds it does not validate (changed outside this page). Correct it in its form below, or restore a version, then save ${saved} again.`;
+  };
   const dirVersion = (): string | undefined => {
     const d = readDir();
     return d instanceof ConfigError ? undefined : d.version;
@@ -397,7 +407,7 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       }
       if (!(err instanceof ConfigError) && !(err instanceof NoteRefused)) throw err;
       // over the version it was made from (the one on disk: a stale save is refused above), so the next save is still checked against it
-      return c.sendHtml(reply, await page(req, { kept: { file, yours: content, base, note: typed }, error: `Refused; the rule set in force is unchanged. ${err.message}` }), 400);
+      return c.sendHtml(reply, await page(req, { kept: { file, yours: content, base, note: typed }, error: `Refused; the rule set in force is unchanged. ${err.message}${brokenElsewhere(err, file)}` }), 400);
     }
   });
   app.get("/rules/diff", { config: { perm: "rules:read" } }, async (req, reply) => reply.type("text/plain; charset=utf-8").send(await diff(req.query as Record<string, string>)));
