@@ -7,7 +7,7 @@ import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index
 import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, publicKeyPem, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
-import { hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
+import { RED_NOT_EXPORTED, hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
 import { assertNotAllExpired, assertPublishable, assertUrlsHashed, expiredEntries, ids, latestValidUntil, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
@@ -342,6 +342,8 @@ export function indicatorCommands(program: Command): void {
       const shared = shareable(original);
       const set = o.hash ? hashPlaintext(shared) : shared;
       write(o.out, json(set));
+      // as the STIX export names them: a member handing a partner its list learns what stayed home
+      for (const e of original.entries) if (e.tlp === "red") process.stderr.write(`not exported: ${e.id}: ${RED_NOT_EXPORTED}\n`);
       const plain = plainTextNotes(set.entries);
       // subscribers with a trust store refuse an unsigned set, and publish refuses one without --unsigned
       if (original.signature && !set.signature) {

@@ -57,6 +57,9 @@ export function hashChanges(before: IndicatorSet, after: IndicatorSet): string[]
   ].filter(Boolean);
 }
 
+/** Why an export names a TLP:RED entry as not exported (v1 and STIX alike). */
+export const RED_NOT_EXPORTED = "TLP:RED is never exported";
+
 /**
  * The set as it may be shared outside the member: without TLP:RED entries, and without the descriptions of hashed
  * entries, which may name in plain text what the hash hides (unsigned when either changed it, as its content did).

@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { FORMAT, IndicatorEntry, IndicatorKind, IndicatorSet, Tlp, isHashedKind, strictestTlp, tlpOrRed } from "./schema.js";
 import { canonicalUrl } from "../lib/url.js";
-import { emailSha256 } from "./privacy.js";
+import { RED_NOT_EXPORTED, emailSha256 } from "./privacy.js";
 import { formatPath } from "../lib/errors.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
 
@@ -456,7 +456,7 @@ export function toStixExport(set: IndicatorSet, opts: StixExportOptions = {}): {
       continue;
     }
     if (e.tlp === "red" && !opts.includeRed) {
-      skipped.push({ ref: e.id, reason: "TLP:RED is never exported" });
+      skipped.push({ ref: e.id, reason: RED_NOT_EXPORTED });
       continue;
     }
     const c = comparisonFor(e.kind, e.value);
