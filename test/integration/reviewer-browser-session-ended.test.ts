@@ -43,6 +43,11 @@ describe("a reviewer whose session ends mid-form, in the browser", () => {
     await page.fill('input[name="password"]', "reviewer-own-password");
     await page.click('form[action="/login"] button');
     await expect.poll(() => page.locator(".notice").first().textContent()).toMatch(/Nothing was done yet/);
+    // the sign-in redirected to the case: a reload reads it again, filled in, and signs in no second time
+    expect(page.url()).toBe(caseUrl);
+    await page.reload();
+    expect(await page.locator(".notice").first().textContent()).toMatch(/Nothing was done yet/);
+    expect((await demo.db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_audit WHERE action = 'login'")).rows).toEqual([{ n: 2 }]);
     expect(await page.locator('form[data-action="dismiss"] select[name="reason"]').inputValue()).toBe("legitimate-business");
     expect(await page.locator('form[data-action="dismiss"] input[name="note"]').inputValue()).toBe(note);
     expect(await page.locator("#status").textContent()).toBe("open");
