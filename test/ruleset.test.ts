@@ -146,7 +146,7 @@ describe("rule-set errors", () => {
             params: { threshold: 70, minTransactions: 20 }
       `,
     });
-    expect(loadError(dir).issues).toEqual([expect.objectContaining({ path: "rules[0].params.threshold", message: "a share from 0 to 1: write 70% as 0.7" })]);
+    expect(loadError(dir).issues).toEqual([expect.objectContaining({ path: "rules[0].params.threshold", message: "70 is more than 1: threshold is a share from 0 to 1 (for 70%, write threshold: 0.7)" })]);
   });
 
   it("a key left out is called missing, with the type it needs; a wrong value keeps zod's words", () => {
@@ -251,7 +251,7 @@ describe("rule-set errors", () => {
     const err = loadError(dir);
     expect(err.file).toBe(join(dir, "sales.yaml"));
     expect(err.issues).toEqual([
-      { path: "rules[0].params.threshold", message: "a share from 0 to 1: write 70% as 0.7", line: 6, col: 26 },
+      { path: "rules[0].params.threshold", message: "1.5 is more than 1: threshold is a share from 0 to 1 (for 1.5%, write threshold: 0.015)", line: 6, col: 26 },
       { path: "rules[1].weight", message: '"thirty" is text, not a number: write weight as a number, in digits', line: 9, col: 13 },
     ]);
   });

@@ -68,6 +68,9 @@ describe("rule-file mistakes", () => {
     expect(big.issues).toEqual([{ path: "rules[1].weight", line: 13, col: 13, message: "150 is more than 100, the most weight takes: weights are points from 0 to 100" }]);
     const small = refusalOf(() => loadRuleSet(edited("descriptors.yaml", "distinct: 3,", "distinct: 1,")));
     expect(small.issues.map((i) => i.message)).toEqual(["1 is less than 2, the least distinct takes"]);
+    // a percentage written as a number where a share goes: the share it meant, from the value given
+    const ratio = refusalOf(() => loadRuleSet(edited("chargebacks.yaml", '{ name: "early warning", ratio: 0.01', '{ name: "early warning", ratio: 1.5')));
+    expect(ratio.issues.map((i) => i.message)).toEqual(["1.5 is more than 1: ratio is a share from 0 to 1 (for 1.5%, write ratio: 0.015)"]);
   });
 
   // ratio: 0.8, meant as 0.8%, validated as 80%: the rule would never hold. Above 0.1 a chargeback ratio is almost

@@ -214,9 +214,12 @@ function choiceHint(i: z.core.$ZodIssue, key: string | number | undefined, node:
 
 /**
  * A number out of its key's range, with the bound and what the key counts: zod's own "Too big: expected number to be
- * <=100" reads as code. Undefined for other issues, and for a range the schema words itself.
+ * <=100" reads as code; a share over 1, with the share it most likely meant. Undefined for other issues.
  */
 function rangeHint(i: z.core.$ZodIssue, key: string | number | undefined, node: unknown): string | undefined {
+  // only shares go up to 1: over it is most likely a percentage (threshold: 70, ratio: 1.5), said as the share it meant
+  if (i.code === "too_big" && Number(i.maximum) === 1 && isScalar(node) && typeof node.value === "number")
+    return `${node.source ?? node.value} is more than 1: ${key} is a share from 0 to 1 (for ${node.value}%, write ${key}: ${Number((node.value / 100).toPrecision(12))})`;
   if ((i.code !== "too_big" && i.code !== "too_small") || !/^Too (big|small): expected number/.test(i.message) || !isScalar(node) || typeof node.value !== "number") return undefined;
   const bound = Number(i.code === "too_big" ? i.maximum : i.minimum);
   const big = i.code === "too_big";
