@@ -39,30 +39,44 @@ export function assess(m: MerchantState, rs: RuleSet, firstHand = false): Assess
   let points = 0;
   let factor = 1;
   let critical = false;
+  const context = rs.settings.scoring.contextRules;
+  // every scoring signal a context rule's, and the strongest of them: counted as the parts are
+  let alone = context !== undefined;
+  let strongest = 0;
   const parts: Assessment["parts"] = [];
   for (const rule of rs.rules) {
     const signal = m.signals[rule.id];
     if (!signal || (firstHand && rule.kind.secondHand) || rule.mode === "shadow") continue;
     if (rule.kind.role === "factor") {
       factor *= signal.value;
-      parts.push({ rule, signal, points: 0 });
+      placeByPoints(parts, { rule, signal, points: 0 });
       continue;
     }
     const p = rule.weight * signal.strength;
     points += p;
     critical ||= signal.critical;
-    parts.push({ rule, signal, points: p });
+    if (alone && p !== 0 && !context!.includes(rule.id)) alone = false;
+    strongest = Math.max(strongest, p);
+    placeByPoints(parts, { rule, signal, points: p });
   }
-  const context = rs.settings.scoring.contextRules;
-  const alone = context !== undefined && parts.every((p) => p.points === 0 || context.includes(p.rule.id));
-  const scoreOf = (x: number): number => (x > 0 ? Math.min(100, Math.round(x * factor)) : 0);
-  const score = scoreOf(alone ? Math.max(0, ...parts.map((p) => p.points)) : points);
+  const sum = alone ? strongest : points;
+  const score = sum > 0 ? Math.min(100, Math.round(sum * factor)) : 0;
   const sev = rs.settings.scoring.severity;
   const severity: Severity = critical || score >= sev.critical ? "critical" : score >= sev.high ? "high" : score >= sev.medium ? "medium" : "low";
-  parts.sort((a, b) => b.points - a.points);
   const typologies: string[] = [];
   for (const p of parts) if (p.points > 0 && !typologies.includes(p.rule.typology)) typologies.push(p.rule.typology);
   return { score, severity, critical, alert: critical || score >= rs.settings.scoring.alertAt, parts, typologies };
+}
+
+/**
+ * Adds a part after those with as many points or more: the parts largest first, in rule order among equals, as a stable
+ * sort gives them. Assessed at every event that changes a signal, and Array.prototype.sort allocates its work arrays.
+ */
+function placeByPoints(parts: Assessment["parts"], part: Assessment["parts"][number]): void {
+  let i = parts.length;
+  parts.push(part);
+  for (; i > 0 && parts[i - 1]!.points < part.points; i--) parts[i] = parts[i - 1]!;
+  parts[i] = part;
 }
 
 /**
