@@ -67,10 +67,11 @@ describe("replay, produce and backtest", () => {
     );
   });
 
-  it("produce refuses a missing events file at once, before waiting for the brokers", { timeout: 60_000 }, () => {
-    const started = Date.now();
+  // Nothing listens at 127.0.0.1:1: a produce that went to the brokers first would end there, with "cannot reach
+  // Kafka" and exit 1, not with the file's refusal. (A bound on the time, 8 s here before, failed under load: the
+  // brokers' refusal itself takes about 10 s.)
+  it("produce refuses a missing events file before going to the brokers", { timeout: 60_000 }, () => {
     expect(fails(["produce", "--events", "none.ndjson", "--brokers", "127.0.0.1:1", "--no-progress"], 2)).toBe("error: no events file at none.ndjson\n");
-    expect(Date.now() - started).toBeLessThan(8000);
   });
 
   const backtest = (...more: string[]) => ["backtest", "--baseline", DEFAULT_RULES, "--candidate", DEFAULT_RULES, "--no-progress", ...more];
