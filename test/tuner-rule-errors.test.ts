@@ -73,6 +73,15 @@ describe("rule-file mistakes", () => {
     expect(ratio.issues.map((i) => i.message)).toEqual(["1.5 is more than 1: ratio is a share from 0 to 1 (for 1.5%, write ratio: 0.015)"]);
   });
 
+  // the parser said "Tabs are not allowed as indentation" and nothing of what to write instead
+  it("a line indented with a tab: where, and to indent with spaces", () => {
+    const e = refusalOf(() => loadRuleSet(edited("sales.yaml", "    weight: 15\n    typology: cross-border", "    weight: 15\n\ttypology: cross-border")));
+    expect(e.file).toMatch(/sales\.yaml$/);
+    expect(e.issues).toHaveLength(1);
+    expect(readFileSync(join(dirname(e.file), "sales.yaml"), "utf8").split("\n")[e.issues[0]!.line! - 1]).toBe("\ttypology: cross-border");
+    expect(e.issues[0]!.message).toMatch(/^Tabs are not allowed as indentation: indent with spaces \(YAML takes no tab there\)/);
+  });
+
   // ratio: 0.8, meant as 0.8%, validated as 80%: the rule would never hold. Above 0.1 a chargeback ratio is almost
   // surely a percentage typed as a number; it is taken (a test may want one) and noted, with where and how to write it.
   it("a chargeback ratio above 0.1 is noted by rules validate with its file, line and path", { timeout: 60_000 }, () => {

@@ -379,8 +379,14 @@ function parseFile(file: string, text: string): ParsedFile {
     // the parser's later errors mostly follow from its first (an unclosed bracket makes every line after it wrong),
     // so the first is the one to fix; its message already has its place, given here as line and column
     const [e, ...rest] = doc.errors;
-    // the parser's advice for several documents is for programmers (parseAllDocuments)
-    const first = e!.code === "MULTIPLE_DOCS" ? "holds more than one YAML document: remove the `---` line (a rule file is one document)" : e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    // the parser's advice for several documents is for programmers (parseAllDocuments); its word on a tab says not what to write
+    const said = e!.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    const first =
+      e!.code === "MULTIPLE_DOCS"
+        ? "holds more than one YAML document: remove the `---` line (a rule file is one document)"
+        : e!.code === "TAB_AS_INDENT"
+          ? `${said}: indent with spaces (YAML takes no tab there)`
+          : said;
     const more = rest.length ? ` (${rest.length} more YAML errors after it, most likely caused by it)` : "";
     // the parser notices an unclosed { or [ only where the next key begins, often a rule further on: the bracket is
     // where the fix goes
