@@ -533,6 +533,16 @@ function hitsChart(rules: RuleRow[], window: string): string {
   return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="rule hits, A and B${esc(window)}">${legend}\n${rows}</svg>`;
 }
 
+/** Sweep values by their indices (ascending) as runs of neighbours in the sweep: "3 … 4, 9 … 10", a lone value as itself. */
+function sweepRuns(points: SweepPoint[], indices: number[]): string {
+  const runs: string[] = [];
+  for (let s = 0, e = 0; s < indices.length; s = ++e) {
+    while (indices[e + 1] === indices[e]! + 1) e++;
+    runs.push(s === e ? `${points[indices[s]!]!.value}` : `${points[indices[s]!]!.value} … ${points[indices[e]!]!.value}`);
+  }
+  return runs.join(", ");
+}
+
 /**
  * Precision against recall for each swept value; values that land on the same point share one label. A, the set in
  * force, is drawn too (a grey square, its label above it, where the sweep's alternate): what each value is weighed against.
@@ -551,11 +561,13 @@ function prCurve(points: SweepPoint[], a: Confusion, window: string): string {
     )
     .join("\n");
   const line = plotted.map((p) => `${X(p.recall!).toFixed(1)},${Y(p.precision!).toFixed(1)}`).join(" ");
-  const groups = new Map<string, SweepPoint[]>();
-  for (const p of plotted) {
+  // by place in the sweep, so that a label's range never spans a value plotted elsewhere or not at all
+  const groups = new Map<string, number[]>();
+  points.forEach((p, i) => {
+    if (p.precision === null || p.recall === null) return;
     const k = `${p.recall},${p.precision}`;
-    groups.set(k, [...(groups.get(k) ?? []), p]);
-  }
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
   // each label beside its point, on the side with room; those on one side pushed apart where they would overwrite each
   // other (neighbouring values, A at the current value's point)
   const labels: { x: number; y: number; anchor: "start" | "end"; text: string }[] = [];
@@ -565,9 +577,9 @@ function prCurve(points: SweepPoint[], a: Confusion, window: string): string {
   };
   const marks = [...groups.values()]
     .map((g) => {
-      const p = g[0]!;
-      const current = g.some((q) => q.current);
-      const values = g.length > 3 ? `${g[0]!.value} … ${g[g.length - 1]!.value}` : g.map((q) => q.value).join(", ");
+      const p = points[g[0]!]!;
+      const current = g.some((i) => points[i]!.current);
+      const values = sweepRuns(points, g);
       const [cx, cy] = [X(p.recall!), Y(p.precision!)];
       labelAt(cx, cy, `${values}${current ? " (current)" : ""}`);
       return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${current ? 6 : 4}" fill="${current ? "#d9480f" : B_COLOUR}"><title>${esc(`${values}: precision ${pct(p.precision)}, recall ${pct(p.recall)}`)}</title></circle>`;
