@@ -3,7 +3,7 @@
 // TLP:RED) and import other formats.
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { alsoInDirectory, readIndicatorSet, setFiles } from "../indicators/index.js";
+import { alsoInDirectory, notJson, readIndicatorSet, setFiles } from "../indicators/index.js";
 import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJsonSchema, type IndicatorEntry } from "../indicators/schema.js";
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, publicKeyPem, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
@@ -129,14 +129,26 @@ export function someSetFiles(path: string): string[] {
  */
 function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeof importStixBundle> {
   try {
-    const json: unknown = JSON.parse(withoutBom(readFileSync(file, "utf8")));
+    const json = bundleJson(file, readFileSync(file, "utf8"));
     const set = typeof json === "object" && json !== null && "format" in json ? IndicatorSet.safeParse(json).data : undefined;
     if (set) throw new UsageError(`${file} is already a moneytrail indicator set (format v1: set ${set.id} of ${set.publisher.id}): it needs no import; use it as it is`);
     if (typeof json === "object" && json !== null && "Event" in json) throw new UsageError(`${file} is a MISP event, not a STIX bundle: import it with --from misp`);
     return importStixBundle(json, opts);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file} is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)`);
-    throw err instanceof StixImportError || err instanceof SyntaxError ? new UsageError(`${file}: ${err.message}`) : err;
+    throw err instanceof StixImportError ? new UsageError(`${file}: ${err.message}`) : err;
+  }
+}
+
+/** The file's JSON; a file that is not JSON (a CSV export, a bundle a line) is said so, with the formats import reads. */
+function bundleJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(withoutBom(text));
+  } catch (err) {
+    throw new UsageError(
+      `${file}: ${notJson(err)}: read as a STIX bundle (--from stix, the default), which is one JSON object; ` +
+        "import a spreadsheet's CSV export with --from csv (and --set-id, --publisher), a MISP feed directory or event with --from misp, the engine's earlier files with --from legacy",
+    );
   }
 }
 
