@@ -236,19 +236,22 @@ describe("importMispFeed refuses a malformed feed, naming the file", () => {
 });
 
 describe("mispSighting", () => {
+  // the sighting's own id (misp-sighting-format.test.ts has how it is made)
+  const OWN_UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   it("confirmed → type 0, dismissed → type 1 (false positive), date_sighting in seconds", () => {
     expect(mispSighting({ attributeUuid: A.domain, value: "storefront-one.example", disposition: "confirmed", source: "member:bank-b", at: "2026-03-01T01:00:00+01:00" })).toEqual({
-      Sighting: { uuid: A.domain, attribute_uuid: A.domain, value: "storefront-one.example", type: "0", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" },
+      Sighting: { uuid: OWN_UUID, attribute_uuid: A.domain, value: "storefront-one.example", type: "0", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" },
     });
     const fp = mispSighting({ value: "storefront-one.example", disposition: "dismissed", source: "member:bank-b", at: "2026-03-01T00:00:00.900Z" });
-    expect(fp).toEqual({ Sighting: { value: "storefront-one.example", type: "1", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" } });
+    expect(fp).toEqual({ Sighting: { uuid: OWN_UUID, value: "storefront-one.example", type: "1", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" } });
     expect(fp.Sighting).not.toHaveProperty("attribute_uuid");
   });
 
   it("names the attribute by its uuid alone when the value is not at hand (an alert's indicator ref carries none)", () => {
     const s = mispSighting({ attributeUuid: A.email, disposition: "dismissed", source: "member:bank-b", at: "2026-03-01T00:00:00Z" });
-    expect(s).toEqual({ Sighting: { uuid: A.email, attribute_uuid: A.email, type: "1", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" } });
+    expect(s).toEqual({ Sighting: { uuid: OWN_UUID, attribute_uuid: A.email, type: "1", source: "member:bank-b", date_sighting: "1772323200", timestamp: "1772323200" } });
     expect(s.Sighting).not.toHaveProperty("value");
+    expect(s.Sighting.uuid).not.toBe(A.email);
     expect(() => mispSighting({ disposition: "confirmed", source: "member:bank-b", at: "2026-03-01T00:00:00Z" })).toThrow(/give attributeUuid or value/);
   });
 

@@ -862,7 +862,7 @@ export class CaseStore {
           throw new CaseError(409, `case ${caseId} cites no MISP attribute (indicators from MISP feeds carry one as their id): tell its publishers with the STIX form (format=stix)`);
         // the same attribute cited through two sets (one feed imported twice) is one sighting, not two
         const attributes = new Map(inds.map((i) => [i.id.toLowerCase(), i.id]));
-        out = [...attributes.values()].map((uuid) => mispSighting({ attributeUuid: uuid, disposition, source: member.id, at }));
+        out = [...attributes.values()].map((uuid) => mispSighting({ attributeUuid: uuid, disposition, source: member.id, at, decisionId: c.caseId }));
       } else {
         const objects = new Map<string, StixBundle["objects"][number]>();
         for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: sightingTlp(i.tlp) }).objects) objects.set(o.id, o);

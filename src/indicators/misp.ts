@@ -11,7 +11,8 @@ import { canonicalUrl } from "../lib/url.js";
 import { emailSha256 } from "./privacy.js";
 import { notJson } from "./index.js";
 import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
-import { Disposition, type Skipped } from "./stix.js";
+import { Disposition, nameOf, type Skipped } from "./stix.js";
+import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
 import { withoutBom } from "../decode/decode.js";
 
 export interface MispImportOptions {
@@ -310,6 +311,8 @@ const MispSightingInput = z
     /** who reports it: the reviewing member */
     source: z.string().min(1),
     at: z.iso.datetime({ offset: true }),
+    /** the decision's own id (a case's): two cases decided at the same time on one attribute stay two sightings */
+    decisionId: z.string().min(1).optional(),
   })
   // an alert's indicator ref carries no value (values may be sensitive), so the uuid alone must do
   .refine((s) => s.attributeUuid !== undefined || s.value !== undefined, {
@@ -318,14 +321,19 @@ const MispSightingInput = z
   });
 export type MispSightingInput = z.input<typeof MispSightingInput>;
 
+/** Namespace of moneytrail's MISP sighting uuids: uuidv5("urn:moneytrail:misp", RFC 4122 URL namespace). */
+const MISP_SIGHTING_NAMESPACE = uuidv5("urn:moneytrail:misp", NAMESPACE_URL);
+
 /**
  * A sighting as MISP's core format documents it ("Sighting": type, uuid and date_sighting required, source optional):
- * `uuid` is the sighted attribute's, as MISP's /sightings/add and PyMISP read it too; `attribute_uuid` the same, as
- * MISP writes it in an event's sightings; the time as `date_sighting` (the format) and `timestamp` (/sightings/add).
+ * `uuid` is the sighting's own, `attribute_uuid` the sighted attribute's, as MISP writes them in an event's sightings
+ * and reads them when it syncs or bulk-saves sightings (one per uuid); the time as `date_sighting` (the format) and
+ * `timestamp` (/sightings/add). /sightings/add reads a body's `uuid` as the attribute's: post to
+ * /sightings/add/<attribute_uuid>, as PyMISP's add_sighting(sighting, attribute) does.
  */
 export interface MispSighting {
   Sighting: {
-    uuid?: string;
+    uuid: string;
     attribute_uuid?: string;
     value?: string;
     /** "0": a sighting (true positive), "1": a false positive */
@@ -337,13 +345,21 @@ export interface MispSighting {
   };
 }
 
-/** A reviewer's decision as a MISP sighting: confirmed → type 0 (sighting), dismissed → type 1 (false positive). */
+/**
+ * A reviewer's decision as a MISP sighting: confirmed → type 0 (sighting), dismissed → type 1 (false positive). Its
+ * uuid is made from the decision (attribute, value, disposition, member, time, decision id), so exporting it again
+ * gives the same sighting, which MISP keeps once, and any other decision on the attribute a sighting of its own.
+ */
 export function mispSighting(input: MispSightingInput): MispSighting {
   const s = MispSightingInput.parse(input);
-  const seconds = String(Math.floor(Date.parse(s.at) / 1000));
+  const instant = new Date(s.at);
+  const seconds = String(Math.floor(instant.getTime() / 1000));
+  // the time as one instant and the uuid in lower case (as MISP stores it): one decision however they are written
+  const name = nameOf("misp-sighting", s.attributeUuid?.toLowerCase() ?? "", s.value ?? "", s.disposition, s.source, instant.toISOString(), s.decisionId ?? "");
   return {
     Sighting: {
-      ...(s.attributeUuid && { uuid: s.attributeUuid, attribute_uuid: s.attributeUuid }),
+      uuid: uuidv5(name, MISP_SIGHTING_NAMESPACE),
+      ...(s.attributeUuid && { attribute_uuid: s.attributeUuid }),
       ...(s.value !== undefined && { value: s.value }),
       type: s.disposition === "confirmed" ? "0" : "1",
       source: s.source,

@@ -17,7 +17,7 @@ import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
 export const MONEYTRAIL_STIX_NAMESPACE = uuidv5("urn:moneytrail:stix", NAMESPACE_URL);
 
 // names are JSON arrays so that ("a:b", "c") and ("a", "b:c") can never give the same id
-const nameOf = (...parts: string[]): string => JSON.stringify(parts);
+export const nameOf = (...parts: string[]): string => JSON.stringify(parts);
 
 /** The STIX id of an entry of a set: the same on every export of any version of the set. */
 export function stixIndicatorId(setId: string, entryId: string): string {

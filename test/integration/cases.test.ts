@@ -12,6 +12,7 @@ import { recordAlerts } from "../../src/cases/record.js";
 import { CONSOLE, ROLES, urlHash, type CaseRow, type Role } from "../../src/cases/store.js";
 import type { MaskedCaseDetail } from "../../src/cases/mask.js";
 import { stixIndicatorId, validateStixBundle } from "../../src/indicators/stix.js";
+import type { MispSighting } from "../../src/indicators/misp.js";
 import { Auth, PERMISSIONS, can } from "../../src/web/auth.js";
 import { buildWebServer } from "../../src/web/server.js";
 import { createLogger } from "../../src/lib/log.js";
@@ -437,7 +438,10 @@ describe.each([
     const closedAt = (await get<MaskedCaseDetail>(`/api/cases/${withAttr!.caseId}`)).case.closedAt!;
     // the plain ref is not an attribute MISP knows; the alert carries no value, so none is sent
     const seconds = String(Math.floor(Date.parse(closedAt) / 1000));
-    expect(res.json()).toEqual([{ Sighting: { uuid: attribute.id, attribute_uuid: attribute.id, type: "1", source: "member:local", date_sighting: seconds, timestamp: seconds } }]);
+    // the sighting's own uuid (MISP keeps one sighting per uuid), not the attribute's
+    const [sighting] = res.json() as MispSighting[];
+    expect(res.json()).toEqual([{ Sighting: { uuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), attribute_uuid: attribute.id, type: "1", source: "member:local", date_sighting: seconds, timestamp: seconds } }]);
+    expect(sighting!.Sighting.uuid).not.toBe(attribute.id);
     const stix = await misp(withAttr!.caseId, "stix");
     expect(stix.headers["content-disposition"]).toBe(`attachment; filename="case-${withAttr!.caseId}-sightings.stix.json"`);
     const audit = (await get<{ action: string; detail: unknown }[]>(`/api/cases/${withAttr!.caseId}/audit`)).filter((a) => a.action !== "case-view");
@@ -445,6 +449,8 @@ describe.each([
       { action: "export-sightings", detail: { form: "misp", disposition: "dismissed", indicators: [`${attribute.set}/${attribute.id}`] } },
       { action: "export-sightings", detail: { form: "stix", disposition: "dismissed", indicators: [`${attribute.set}/${attribute.id}`, `${plain.set}/${plain.id}`] } },
     ]);
+    // exported again, the same decision is the same sighting to MISP
+    expect((await misp(withAttr!.caseId)).json()).toEqual([sighting]);
 
     expect((await act(without!.caseId, { action: "assign" })).statusCode).toBe(200);
     expect((await act(without!.caseId, { action: "report", reportRef: "HOTLINE-2026-0101" })).statusCode).toBe(200);
