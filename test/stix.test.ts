@@ -487,4 +487,12 @@ describe("stixSighting", () => {
     expect(() => stixSighting({ ...input, at: "10 March" })).toThrow();
     expect(() => stixSighting({ ...input, disposition: "maybe" as "confirmed" })).toThrow();
   });
+
+  // two cases closed alike in the same millisecond on one entry are two sightings: a partner's tool keeps one per id
+  it("tells two decisions apart by their decision id (a case's), keeping the id of one given none", () => {
+    const sightingId = (more: { decisionId?: string }) => stixSighting({ ...input, ...more }).objects[2]!.id;
+    expect(sightingId({ decisionId: "case-1" })).not.toBe(sightingId({ decisionId: "case-2" }));
+    expect(sightingId({ decisionId: "case-1" })).toBe(sightingId({ decisionId: "case-1" }));
+    expect(sightingId({})).toBe(sightingId({}));
+  });
 });

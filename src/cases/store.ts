@@ -865,7 +865,7 @@ export class CaseStore {
         out = [...attributes.values()].map((uuid) => mispSighting({ attributeUuid: uuid, disposition, source: member.id, at, decisionId: c.caseId }));
       } else {
         const objects = new Map<string, StixBundle["objects"][number]>();
-        for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: sightingTlp(i.tlp) }).objects) objects.set(o.id, o);
+        for (const i of inds) for (const o of stixSighting({ setId: i.set, entryId: i.id, member, disposition, at, tlp: sightingTlp(i.tlp), decisionId: c.caseId }).objects) objects.set(o.id, o);
         out = { type: "bundle", id: `bundle--${randomUUID()}`, objects: [...objects.values()] };
       }
       await writeAudit(q, actor, "export-sightings", { caseId: c.caseId, target: c.merchantId, detail: { form, disposition, ...(publisher && { publisher }), indicators: inds.map((i) => `${i.set}/${i.id}`) } });

@@ -741,6 +741,8 @@ const SightingInput = z.strictObject({
   count: z.number().int().min(1).max(999_999_999).optional(),
   /** the sighting's marking (default amber: it tells that a member's customer matched); red only for the indicator's own publisher */
   tlp: Tlp.optional(),
+  /** what decided it (a case's id): two cases closed alike in the same millisecond are two sightings */
+  decisionId: z.string().min(1).optional(),
 });
 export type SightingInput = z.input<typeof SightingInput>;
 
@@ -773,7 +775,7 @@ export function stixSighting(input: SightingInput): StixBundle {
   const sighting: StixSighting = {
     type: "sighting",
     spec_version: "2.1",
-    id: `sighting--${uuidv5(nameOf("sighting", s.setId, s.entryId, s.member.id, s.disposition, at), MONEYTRAIL_STIX_NAMESPACE)}`,
+    id: `sighting--${uuidv5(nameOf("sighting", s.setId, s.entryId, s.member.id, s.disposition, at, ...(s.decisionId ? [s.decisionId] : [])), MONEYTRAIL_STIX_NAMESPACE)}`,
     created: at,
     modified: at,
     created_by_ref: identity.id,
