@@ -37,3 +37,26 @@ describe("a refused code", () => {
     expect(refusalOf({ country: "nl" }, merchant())).toBe(country("country"));
   });
 });
+
+// zod said "Invalid discriminator value. Expected 'merchant' | 'transaction' | ...": neither the value sent nor the type
+// it most likely meant
+describe("a refused type", () => {
+  const TYPES = "the contract's types are merchant, transaction, chargeback, site_observation";
+  it("that is none of the contract's: the value sent, the type it most likely meant, and the types", () => {
+    for (const [type, meant] of [
+      ["transacton", "transaction"],
+      ["Merchant", "merchant"],
+      ["site-observation", "site_observation"],
+      ["chargebacks", "chargeback"],
+    ] as const)
+      expect(refusalOf({ type }), type).toBe(`schema: type: "${type}" is not an event type (did you mean "${meant}"?); ${TYPES}`);
+    // nothing near: no guess (the contract has no "sale")
+    expect(refusalOf({ type: "sael" })).toBe(`schema: type: "sael" is not an event type; ${TYPES}`);
+    expect(refusalOf({ type: 3 })).toBe(`schema: type: 3 is not an event type; ${TYPES}`);
+    expect(refusalOf({ type: { name: "merchant" } })).toBe(`schema: type: an object is not an event type; ${TYPES}`);
+  });
+
+  it("left out: said missing, as before", () => {
+    expect(refusalOf({ type: undefined })).toBe('schema: type: missing: this key is required (one of "merchant"|"transaction"|"chargeback"|"site_observation")');
+  });
+});

@@ -5,6 +5,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { Event } from "./events.js";
 import { truncateCardNumbers, type TextField } from "./card-numbers.js";
 import { zodIssues } from "../lib/errors.js";
+import { didYouMean } from "../lib/did-you-mean.js";
 import { parseTime } from "../lib/time.js";
 import { maskCardNumbers } from "../lib/card-numbers.js";
 
@@ -92,9 +93,25 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
   if ((accepts ??= compileCheck())(json)) return accepted(json, ahead, referenceMs);
   const parsed = Event.safeParse(json);
   if (parsed.success) return accepted(parsed.data, ahead, referenceMs);
-  const issues = zodIssues(parsed.error, json).slice(0, 3).map((i) => `${i.path || "(event)"}: ${i.message}`);
+  const issues = zodIssues(parsed.error, json)
+    .slice(0, 3)
+    .map((i, n) => `${i.path || "(event)"}: ${notAType(parsed.error.issues[n]!, json) ?? i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : "";
   return refused("schema", `schema: ${issues.join("; ")}${more}`);
+}
+
+/**
+ * A type sent that is none of the contract's, said with the type it most likely meant: zod's "Invalid discriminator
+ * value" named neither. Undefined for other issues, and for a type left out (said missing).
+ */
+function notAType(i: z.core.$ZodIssue, json: unknown): string | undefined {
+  if (i.code !== "invalid_union" || !("options" in i) || !i.options?.length || i.path.length !== 1 || i.path[0] !== "type") return undefined;
+  const type = typeof json === "object" && json !== null && "type" in json ? json.type : undefined;
+  if (type === undefined) return undefined;
+  const types = i.options.map(String);
+  // a value quoted in part: the reason goes with the dead letter, which keeps the event itself
+  const shown = typeof type === "object" && type !== null ? (Array.isArray(type) ? "a list" : "an object") : JSON.stringify(typeof type === "string" ? type.slice(0, 100) : type);
+  return `${shown} is not an event type${typeof type === "string" ? didYouMean(type, types) : ""}; the contract's types are ${types.join(", ")}`;
 }
 
 /**

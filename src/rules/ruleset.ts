@@ -10,7 +10,7 @@ import { canonicalJson } from "../lib/canonical-json.js";
 import { sha256Hex } from "../lib/hash.js";
 import { KINDS, KIND_BY_NAME } from "./registry.js";
 import { duplicateKeys } from "./duplicate-keys.js";
-import { distance } from "fastest-levenshtein";
+import { didYouMean, meant } from "../lib/did-you-mean.js";
 import { ContextRules } from "../scoring/score.js";
 import { ConfigError, formatIssue, formatPath, missingKeyOf, readTextFile, type ConfigIssue } from "../lib/errors.js";
 
@@ -250,18 +250,6 @@ function keysAt(schema: z.core.$ZodType, path: readonly (string | number)[]): st
   }
   unwrap();
   return s?._zod.def.type === "object" ? Object.keys((s._zod.def as z.core.$ZodObjectDef).shape) : undefined;
-}
-
-/** The known key an unknown one most likely meant: another case of it, or at most two letters off; undefined when none is. */
-function meant(key: string, known: readonly string[]): string | undefined {
-  const scored = known.map((k) => ({ k, d: k.toLowerCase() === key.toLowerCase() ? 0 : distance(k, key) })).sort((x, y) => x.d - y.d);
-  return scored[0] && scored[0].d <= Math.min(2, key.length - 1) ? scored[0].k : undefined;
-}
-
-/** ` (did you mean "…"?)` with the name `name` most likely meant (see meant), or nothing. */
-function didYouMean(name: string, known: readonly string[]): string {
-  const m = meant(name, known);
-  return m ? ` (did you mean "${m}"?)` : "";
 }
 
 /**
