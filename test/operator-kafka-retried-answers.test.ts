@@ -48,6 +48,27 @@ describe("kafkajs's answers its callers handle", () => {
   });
 });
 
+describe("a topic just made", () => {
+  // ensureTopics asks again until the brokers serve the topics it made: each first start met a few of these
+  it("logs Metadata and ListOffsets answered by a broker that has not taken it up yet at debug", () => {
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Response Metadata(key: 3, version: 6)", { error: "This server does not host this topic-partition", correlationId: 3 }],
+        ["Connection", "Response ListOffsets(key: 2, version: 3)", { error: "This server is not the leader for that topic-partition", correlationId: 4 }],
+      ),
+    ).toEqual([20, 20]);
+  });
+
+  it("keeps their other answers, and those answers to other requests, at error", () => {
+    expect(
+      levelsOfKafkaErrors(
+        ["Connection", "Response Metadata(key: 3, version: 6)", { error: "Not authorized to access topics: [Topic authorization failed]" }],
+        ["Connection", "Response Produce(key: 0, version: 7)", { error: "This server is not the leader for that topic-partition" }],
+      ),
+    ).toEqual([50, 50]);
+  });
+});
+
 describe("a broker that restarts", () => {
   // a broker restart of ten seconds logged 32 errors, one per connection attempt of each client, and nothing after;
   // each attempt is retried, and one that never succeeds ends in the consumer's own error ("the Kafka consumer

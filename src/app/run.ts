@@ -290,6 +290,8 @@ export class Runner {
             );
         })
         .catch((err: Error) => {
+          // ensureTopics' own words (topics made but not taken up in time) say what to check
+          if (err instanceof UnreachableError) throw err;
           throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
         });
       probes.starting("loading", "loading the rule set (MT_RULES) and the indicator sets (MT_INDICATORS), warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");

@@ -12,7 +12,7 @@ import { signedBytes, trustedKey, verifySet, type TrustStore } from "./sign.js";
 import { amberPlainDomainIds, hashPlaintext, hashedWithDescription, plainUrlIds, shareable } from "./privacy.js";
 import { UsageError, zodIssues } from "../lib/errors.js";
 import { readTopicRange } from "../source/kafka-range.js";
-import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
+import { ensureTopics, holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } from "../source/kafka.js";
 
 /**
  * A set travels whole in one message, and a member's list of URLs runs to megabytes (20k URLs: 2.5 MB of JSON), past
@@ -21,21 +21,7 @@ import { holdingRefused, skippedReason, type HeldBatch, type SkippedLookup } fro
 export const INDICATOR_TOPIC_MAX_BYTES = 32 * 1024 * 1024;
 
 export async function ensureIndicatorTopic(admin: Admin, topic: string): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  if (existing.has(topic)) return;
-  await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        configEntries: [
-          { name: "cleanup.policy", value: "compact" },
-          { name: "max.message.bytes", value: String(INDICATOR_TOPIC_MAX_BYTES) },
-        ],
-      },
-    ],
-    waitForLeaders: true,
-  });
+  await ensureTopics(admin, [{ topic, partitions: 1, config: { "cleanup.policy": "compact", "max.message.bytes": String(INDICATOR_TOPIC_MAX_BYTES) } }]);
 }
 
 /** Entry ids as a refusal or a note names them: the first five. */

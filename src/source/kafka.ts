@@ -37,6 +37,9 @@ const HANDLED: [request: RegExp, answer: (error: string) => boolean][] = [
   // processes starting together each create the topics missing: kafkajs takes topics another made meanwhile, and
   // throws any other refusal to the caller, which names it
   [/^Response CreateTopics\b/, (e) => e === "Topic creation errors"],
+  // a topic just made, asked of a broker that has not taken it up yet: ensureTopics asks again (a first start met
+  // some each time); kafkajs's other callers refresh their metadata and retry, or throw it to their caller
+  [/^Response (Metadata|ListOffsets)\b/, (e) => e === "This server does not host this topic-partition" || e === "This server is not the leader for that topic-partition"],
 ];
 const handled = (message: string, error: unknown): boolean =>
   typeof error === "string" && HANDLED.some(([request, answer]) => request.test(message) && answer(error));
@@ -156,19 +159,73 @@ export async function reachableKafka(brokers: string, clientId: string, log: Log
 /** Partitions of the topics moneytrail creates: the most consumer processes that can share the events. */
 export const TOPIC_PARTITIONS = 6;
 
-/** Creates the topics that do not exist yet (the events topic with `partitions` partitions), with `config` if given. */
-export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number; config?: Record<string, string> }[]): Promise<void> {
+/** How long ensureTopics waits for the cluster's metadata to list the topics it created. */
+export const TOPICS_LISTED_MS = 30_000;
+
+/**
+ * Creates the topics that do not exist yet (the events topic with `partitions` partitions), with `config` if given,
+ * and returns once the cluster's metadata lists each with a leader for every partition (see topicsListed).
+ */
+export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number; config?: Record<string, string> }[], waitMs = TOPICS_LISTED_MS): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
-  if (missing.length)
-    await admin.createTopics({
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions,
-        ...(t.config && { configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })) }),
-      })),
-      waitForLeaders: true,
-    });
+  if (!missing.length) return;
+  // not kafkajs's own wait (waitForLeaders): it takes only LEADER_NOT_AVAILABLE for "not yet", and a KRaft broker
+  // learns of a topic a moment after its controller answered, so the wait's first look often met the topic unknown
+  // (UNKNOWN_TOPIC_OR_PARTITION) and failed the start
+  await admin.createTopics({
+    topics: missing.map((t) => ({
+      topic: t.topic,
+      numPartitions: t.partitions,
+      ...(t.config && { configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })) }),
+    })),
+    waitForLeaders: false,
+  });
+  await topicsListed(admin, missing.map((t) => t.topic), waitMs);
+}
+
+/** a broker's answers about a topic the cluster has made but that broker has not taken up yet */
+const NOT_TAKEN_UP_YET = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_FOR_PARTITION"]);
+
+/**
+ * Waits, asking again after a short pause, until the cluster's metadata lists each of `topics` with a leader for
+ * every partition and those leaders answer for them: the next step (offsets, a producer's send, a consumer's
+ * subscription) asks for them at once. A topic's partitions come into the metadata together with it. After `waitMs`,
+ * throws what is still missing.
+ */
+async function topicsListed(admin: Admin, topics: string[], waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 100; ; pause = Math.min(2 * pause, 1000)) {
+    let lacks: string;
+    let asked = "its metadata";
+    try {
+      const listed = new Map((await admin.fetchTopicMetadata({ topics })).topics.map((t) => [t.name, t.partitions]));
+      lacks = topics
+        .map((topic) => {
+          const partitions = listed.get(topic);
+          if (!partitions?.length) return `its metadata does not list ${topic}`;
+          const unled = partitions.filter((p) => p.leader < 0).map((p) => p.partitionId);
+          return unled.length ? `its metadata lists no leader for partitions ${unled.join(", ")} of ${topic}` : "";
+        })
+        .filter(Boolean)
+        .join(", and ");
+      if (!lacks) {
+        // a leader is listed a moment before it serves the partition (Kafka 3.9 answered ListOffsets with
+        // NOT_LEADER_FOR_PARTITION then): each topic's offsets asked of the leaders of all its partitions
+        asked = "a partition's leader";
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
+    } catch (err) {
+      if (!NOT_TAKEN_UP_YET.has((err as { type?: string }).type ?? "")) throw err;
+      lacks = `${asked} still answers "${(err as Error).message}"`;
+    }
+    if (Date.now() + pause > deadline)
+      throw new UnreachableError(
+        `Kafka created the topics ${topics.join(", ")}, but ${waitMs / 1000} s later ${lacks}: the brokers have not taken up the new topics (a broker behind its controller, overloaded or restarting, or partitions placed on a broker that is down); check the brokers' logs and \`kafka-topics --describe --topic ${topics[0]}\`, then try again`,
+      );
+    await sleep(pause);
+  }
 }
 
 /** The largest record batch a topic takes (its max.message.bytes, the broker's default unless set on the topic). */
