@@ -211,11 +211,11 @@ interface TypedName {
 }
 
 /**
- * A host's label read typed (typedName) with each of its letters dropped in turn, as the name it was typed from by
- * adding one reads (a double the drop leaves read once); a digit is never dropped, as for a letter dropped from a listed
- * name (flagged-gallery-10 is no typo of flagged-gallery-0).
+ * A label read typed (typedName) with each of its letters dropped in turn (a double the drop leaves read once): a listed
+ * name as a host that dropped a letter reads, and a host's label as the name it was typed from by adding one reads. A
+ * digit is never dropped: a number is no typo of another (flagged-gallery-10 and flagged-gallery-0 are two names of a series).
  */
-function addedReadings(label: string): string[] {
+function droppedReadings(label: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < label.length; i++) {
     if (!LETTER.test(label[i]!)) continue;
@@ -223,6 +223,17 @@ function addedReadings(label: string): string[] {
     if (!out.includes(r)) out.push(r);
   }
   return out;
+}
+
+/**
+ * A name left of its suffix as a typosquat reads it: the labels under the registrable one, read typed with their dots
+ * (typedName reads no run across a dot, so a name reads as these two parts joined), and the registrable label as
+ * written (`raw`) and read typed.
+ */
+function typedParts(name: string): { under: string; raw: string; label: string } {
+  const dot = name.lastIndexOf(".");
+  const raw = name.slice(dot + 1);
+  return { under: typedName(name.slice(0, dot + 1)), raw, label: typedName(raw) };
 }
 
 export class IndicatorIndex {
@@ -250,7 +261,7 @@ export class IndicatorIndex {
   private readonly typedLabels = new Set<string>();
   /**
    * the lengths of `typed`'s registrable labels of TYPED_DROP letters or more, read as listed (none dropped): a label
-   * one letter longer is read with each of its letters dropped, as a host that added one (see addedReadings)
+   * one letter longer is read with each of its letters dropped, as a host that added one (see droppedReadings)
    */
   private readonly addedLengths = new Set<number>();
   /**
@@ -348,9 +359,8 @@ export class IndicatorIndex {
     const host = kind === "url" ? URL_HOST.exec(key)![0] : key;
     const parts = nameAndSuffix(host);
     if (!parts) return;
-    const name = parts[0];
-    const typed = typedName(name);
-    const length = typed.length - typed.lastIndexOf(".") - 1;
+    const { under, raw, label } = typedParts(parts[0]);
+    const length = label.length;
     if (length < TYPED_MIN) return;
     const file = (reading: string, dropped: boolean) => {
       const label = reading.slice(reading.lastIndexOf(".") + 1);
@@ -359,12 +369,10 @@ export class IndicatorIndex {
       if (!filed) this.typed.set(label, [{ reading, key, host, kind, dropped }]);
       else if (!filed.some((f) => f.reading === reading && f.key === key)) filed.push({ reading, key, host, kind, dropped });
     };
-    file(typed, false);
+    file(under + label, false);
     if (length < TYPED_DROP) return;
     this.addedLengths.add(length);
-    // letters only: a number is no typo of another (flagged-10 and flagged-0 are two names of a series); the reading
-    // after the drop, as a double it leaves is read once
-    for (let i = name.lastIndexOf(".") + 1; i < name.length; i++) if (LETTER.test(name[i]!)) file(typedName(name.slice(0, i) + name.slice(i + 1)), true);
+    for (const r of droppedReadings(raw)) file(under + r, true);
   }
 
   /** Whether a label read typed may be a listed one's with a letter added: one longer, or two where it split a double. */
@@ -377,7 +385,7 @@ export class IndicatorIndex {
     for (let from = 0, dot = host.indexOf("."); dot > 0; from = dot + 1, dot = host.indexOf(".", from)) {
       const label = host.slice(from, dot);
       const reading = typedName(label);
-      if (this.typedLabels.has(reading) || (this.added(reading) && addedReadings(label).some((r) => this.typedLabels.has(r)))) return true;
+      if (this.typedLabels.has(reading) || (this.added(reading) && droppedReadings(label).some((r) => this.typedLabels.has(r)))) return true;
     }
     return false;
   }
@@ -542,11 +550,7 @@ export class IndicatorIndex {
     };
     const parts = this.typed.size > 0 && this.labelTyped(host) ? nameAndSuffix(host) : null;
     if (parts) {
-      const name = parts[0];
-      const dot = name.lastIndexOf(".");
-      const under = typedName(name.slice(0, dot + 1));
-      const raw = name.slice(dot + 1);
-      const label = typedName(raw);
+      const { under, raw, label } = typedParts(parts[0]);
       const pages = new Set<string>();
       const look = (reading: string, added: boolean) => {
         for (const f of this.typed.get(reading) ?? []) {
@@ -564,7 +568,7 @@ export class IndicatorIndex {
         }
       };
       look(label, false);
-      if (this.added(label)) for (const r of addedReadings(raw)) look(r, true);
+      if (this.added(label)) for (const r of droppedReadings(raw)) look(r, true);
     }
     if (this.has("domain-sha256")) for (const m of this.hashedTyped.get(registrableDomain(host))) add(m.ref, m.listed);
   }
