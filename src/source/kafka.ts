@@ -145,11 +145,14 @@ export function brokersFrom(flag: string | undefined, what = "give the brokers")
 }
 
 /**
- * A client for a command that talks to Kafka once (publish, produce): a wrong address is said within `waitMs`,
- * not after the client's minutes of retries.
+ * A client for a command that talks to Kafka once (publish, produce, backtest --topic): a wrong address is said
+ * within MT_KAFKA_START_WAIT_MS as `run` reads it (a publish from cron chooses its wait too), else 10 s, not after the
+ * client's minutes of retries.
  */
-export async function reachableKafka(brokers: string, clientId: string, log: Logger, waitMs = 10_000): Promise<Kafka> {
+export async function reachableKafka(brokers: string, clientId: string, log: Logger): Promise<Kafka> {
   const list = brokers.split(",");
+  // run's default (a minute) is for a service starting beside its broker; a one-shot command says it sooner
+  const waitMs = process.env.MT_KAFKA_START_WAIT_MS ? setting("kafkaStartWaitMs", { name: "MT_KAFKA_START_WAIT_MS", value: undefined }) : 10_000;
   const unanswered = await brokersAnswer(list, clientId, waitMs);
   if (unanswered !== undefined) throw new UnreachableError(`cannot reach Kafka at ${brokers} (${unanswered}); is the broker running, and is the address the one it advertises?`);
   // read as run reads it: a backtest of a topic meets the batches run met
