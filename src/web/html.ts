@@ -29,6 +29,8 @@ export interface PageUser {
   username: string;
   role: string;
   csrf?: string;
+  /** what the previous request did, said at the top of this page (a password changed) */
+  flash?: string;
 }
 
 export const STYLE = `
@@ -77,7 +79,7 @@ export function layout(title: string, user: PageUser | null, body: Html): string
       ? html`<nav aria-label="Pages">${home(user.role)}${reportLink(user.role)}</nav><span class="who">${user.username} (${user.role})
         <form class="inline" method="post" action="/logout">${csrfField(user)}<button>Sign out</button></form></span>`
       : ""
-  }</header><main id="main" tabindex="-1">${body}</main></body></html>`.value;
+  }</header><main id="main" tabindex="-1">${user?.flash ? html`<p class="notice" id="flash" role="status">${user.flash}</p>` : ""}${body}</main></body></html>`.value;
 }
 
 function home(role: string): Html | string {

@@ -61,6 +61,8 @@ declare module "fastify" {
   interface FastifyRequest {
     actor?: Actor;
     session?: Session;
+    /** a notice of what the previous request did, for this page (its cookie is taken back) */
+    flash?: string;
   }
   interface FastifyInstance {
     /** every route that needs a permission, for the access tests and the README's table */
@@ -149,6 +151,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   // from the whole queue
   const QUEUE_COOKIE = "mt_queue";
   const queueCookie = { ...sessionCookie, path: "/cases" } as const;
+  // what a form did, said on the page its redirect leads to (one's start page, or the case a kept form goes back
+  // to), once: a code, never text, so that no one else's page can put words on a trusted one
+  const FLASH_COOKIE = "mt_flash";
+  const flashCookie = { ...sessionCookie, maxAge: 60 } as const;
+  const FLASHES: Record<string, (username: string) => string> = { password: (u) => `Password changed for ${u}. Your other sessions are signed out: sign in with the new password from now on.` };
   const store = new CaseStore(o.db, PERMISSIONS["cases:act"]);
   const auth = new Auth(o.db);
   const idleEnd = `signed out after ${auth.settings.idleMinutes} minutes without activity`;
@@ -162,7 +169,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.addContentTypeParser(["text/plain", "application/yaml", "text/yaml"], { parseAs: "string" }, (_req, body, done) => done(null, body));
 
   const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
-  const pageUser = (req: FastifyRequest): PageUser | null => (req.actor ? { ...req.actor, csrf: req.session?.csrf } : null);
+  const pageUser = (req: FastifyRequest): PageUser | null => (req.actor ? { ...req.actor, csrf: req.session?.csrf, flash: req.flash } : null);
   const sendHtml = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type("text/html; charset=utf-8").send(body);
 
   app.addHook("onSend", async (_req, reply, payload) => {
@@ -300,6 +307,11 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       if (isApi(req)) return reply.code(403).send({ error: msg });
       return sendHtml(reply, layout("Not allowed", pageUser(req), html`<h1>Not allowed</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
+    const flash = req.cookies[FLASH_COOKIE];
+    if (flash !== undefined && req.method === "GET" && !isApi(req)) {
+      reply.clearCookie(FLASH_COOKIE, flashCookie);
+      req.flash = Object.hasOwn(FLASHES, flash) ? FLASHES[flash]!(req.actor.username) : undefined;
+    }
   });
 
   const statusOf = (err: WebError): number =>
@@ -360,7 +372,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/logout", { preHandler: fromThisSite }, async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) await auth.logout(sid);
-    reply.clearCookie(SESSION_COOKIE, sessionCookie).clearCookie(QUEUE_COOKIE, queueCookie);
+    reply.clearCookie(SESSION_COOKIE, sessionCookie).clearCookie(QUEUE_COOKIE, queueCookie).clearCookie(FLASH_COOKIE, flashCookie);
     // said on the sign-in page: at a shared desk, the one leaving sees that it took
     return reply.redirect("/login?out", 303);
   });
@@ -384,6 +396,7 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     }
     // a case's form kept through a sign-in that had to set a password first: back to its case
     const kept = sessionKept(req);
+    reply.setCookie(FLASH_COOKIE, "password", flashCookie);
     return reply.redirect(kept ? `/cases/${kept.caseId}` : HOME[req.actor!.role], 303);
   });
   // who is asking, for any signed-in user: the name and role, nothing more
@@ -685,7 +698,10 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const r = await auth.resetPassword(req.actor!, (req.params as { name: string }).name);
     return sendHtml(
       reply,
-      await admin(req, `Reset the password of ${r.username}: signed out everywhere (${r.sessionsEnded} sessions), ${r.tokensRevoked} API tokens revoked. One-time password: ${r.password}`),
+      await admin(
+        req,
+        `Password changed for ${r.username}: reset to a one-time password, shown once (${r.username} replaces it at the next sign-in). Signed out everywhere (${r.sessionsEnded} sessions), ${r.tokensRevoked} API tokens revoked. One-time password: ${r.password}`,
+      ),
     );
   });
   app.get("/api/users", { config: { perm: "users:manage" } }, async () => auth.users());

@@ -89,7 +89,7 @@ export function passwordChangedPage(user: PageUser, o: { revokedTokens: RevokedT
     "Password changed",
     user,
     html`<h1>Password changed</h1>
-<p class="notice">Your password is changed and your other sessions are signed out. The API tokens you made yourself were revoked, as anyone who knew the old password could have made them; they stop working now:</p>
+<p class="notice">Password changed for ${user.username}. Your other sessions are signed out. The API tokens you made yourself were revoked, as anyone who knew the old password could have made them; they stop working now:</p>
 <table id="revoked-tokens"><caption class="vh">API tokens revoked</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Created</th></tr></thead><tbody>${o.revokedTokens.map(
       (t) => html`<tr><td>${t.name}</td><td><code>${t.id}</code></td><td>created ${minute(t.createdAt)}</td></tr>`,
     )}</tbody></table>
