@@ -11,6 +11,7 @@ import { RED_NOT_EXPORTED, hashChanges, hashPlaintext, hashedValue, idsNamingSit
 import { assertNotAllExpired, assertPublishable, assertUrlsHashed, expiredEntries, ids, latestValidUntil, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
+import { sightingsNote, type SightingsRead } from "../indicators/sightings.js";
 import { importCsv } from "../indicators/csv.js";
 import { brokersFrom, reachableKafka } from "../source/kafka.js";
 import { createLogger } from "../lib/log.js";
@@ -96,6 +97,20 @@ export function setStats(set: IndicatorSet, at = Date.now(), trust?: ReturnType<
     revoked: set.entries.filter((e) => e.revoked).length,
     expired: set.entries.filter((e) => e.validUntil && Date.parse(e.validUntil) <= at).length,
     notYetValid: set.entries.filter((e) => e.validFrom && Date.parse(e.validFrom) > at).length,
+    sightings: sightingStats(set.entries),
+  };
+}
+
+/** Partners' sightings read at import (entries' `sightings`): the entries reported false positives are the ones to look at. */
+function sightingStats(entries: readonly IndicatorEntry[]) {
+  const sighted = entries.flatMap((e) => (e.sightings ? [{ id: e.id, ...e.sightings }] : []));
+  const sum = (k: "seen" | "falsePositive" | "expired") => sighted.reduce((n, s) => n + s[k], 0);
+  return {
+    entries: sighted.length,
+    seen: sum("seen"),
+    falsePositive: sum("falsePositive"),
+    expired: sum("expired"),
+    reportedFalsePositive: sighted.filter((s) => s.falsePositive > 0).map((s) => s.id),
   };
 }
 
@@ -133,7 +148,13 @@ function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeo
     const set = typeof json === "object" && json !== null && "format" in json ? IndicatorSet.safeParse(json).data : undefined;
     if (set) throw new UsageError(`${file} is already a moneytrail indicator set (format v1: set ${set.id} of ${set.publisher.id}): it needs no import; use it as it is`);
     if (typeof json === "object" && json !== null && "Event" in json) throw new UsageError(`${file} is a MISP event, not a STIX bundle: import it with --from misp`);
-    return importStixBundle(json, opts);
+    const made = importStixBundle(json, opts);
+    // a bundle of sightings alone (a case's sightings export) would make an empty set without a word
+    if (!made.set.entries.length && made.sightings.notKept)
+      throw new UsageError(
+        `${file} holds ${made.sightings.notKept} sighting${made.sightings.notKept === 1 ? "" : "s"} and no indicator: a member's report of what it saw of indicators (such as a case's sightings export), not a set; nothing was written. Its sightings are read onto the entries of the indicators they name when a bundle carries both`,
+      );
+    return made;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file} is a directory: --from stix takes a STIX bundle file (a MISP feed directory is imported with --from misp)`);
     throw err instanceof StixImportError ? new UsageError(`${file}: ${err.message}`) : err;
@@ -428,7 +449,7 @@ export function indicatorCommands(program: Command): void {
       if (o.out && sameFile(file, o.out)) throw new UsageError(`--out ${o.out} is the file imported, ${file}: the set would replace it; give another --out file`);
       const publisher = o.publisher === undefined ? undefined : { id: idOption("--publisher", o.publisher, Publisher.shape.id) };
       const opts = { setId: o.setId, version: o.setVersion, publisher };
-      let made: { set: IndicatorSet; skipped: Skipped[] };
+      let made: { set: IndicatorSet; skipped: Skipped[]; sightings?: SightingsRead };
       if (o.from === "csv") {
         if (!o.setId || !publisher) throw new UsageError("--from csv needs --set-id and --publisher (a CSV file names neither): e.g. --set-id bank-b-list --publisher member:bank-b");
         made = { set: importCsv(file, { ...opts, setId: o.setId, publisher }), skipped: [] };
@@ -437,6 +458,7 @@ export function indicatorCommands(program: Command): void {
       else made = importMispFeed(file, opts);
       for (const s of made.skipped) process.stderr.write(`not imported: ${s.ref}: ${s.reason}\n`);
       write(o.out, json({ ...made.set, format: FORMAT }));
+      if (made.sightings) process.stderr.write(sightingsNote(made.sightings, o.from === "misp" ? "attributes" : "indicators"));
       // a date typed wrong in a member's list goes through export, sign and publish without a word, and never matches
       const expired = expiredEntries(made.set, Date.now());
       if (expired.length)

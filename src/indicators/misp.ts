@@ -14,6 +14,7 @@ import { ConfigError, UsageError, zodIssues } from "../lib/errors.js";
 import { Disposition, nameOf, type Skipped } from "./stix.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
 import { withoutBom } from "../decode/decode.js";
+import { SightingTally, type SightingKind, type SightingsRead } from "./sightings.js";
 
 export interface MispImportOptions {
   /** the imported set's id (default "misp:" + the directory's name, or the event's uuid for one event's file) */
@@ -76,8 +77,33 @@ const Attribute = z.looseObject({
   timestamp: epoch.optional(),
   deleted: flag.optional(),
   distribution: Distribution.optional(),
+  // each read on its own (readSightings): one malformed sighting is listed as not imported, the attribute still is
+  Sighting: z.array(z.unknown()).optional(),
 });
 type Attribute = z.infer<typeof Attribute>;
+
+/** MISP's sighting types (core format, "Sighting"): 0 seen, 1 a false positive, 2 expired at the time of the sighting. */
+const SIGHTING_KINDS: readonly SightingKind[] = ["seen", "falsePositive", "expired"];
+const SightingIn = z.looseObject({
+  type: z.union([z.enum(["0", "1", "2"]).transform(Number), z.number().int().min(0).max(2)], { error: "must be 0 (seen), 1 (false positive) or 2 (expired)" }),
+  date_sighting: epoch,
+  org_id: z.union([z.string(), z.number()]).optional(),
+  Organisation: z.looseObject({ uuid: z.string().optional(), name: z.string().optional() }).optional(),
+});
+
+/**
+ * An attribute's sightings onto the tally (entryIds: the entry made of it, if any); a malformed one is listed as not
+ * imported. A sighting without an organisation is anonymous (MISP's anonymised sightings): counted, naming none.
+ */
+function readSightings(a: Attribute, entryIds: readonly string[], tally: SightingTally, skipped: Skipped[]): void {
+  (a.Sighting ?? []).forEach((raw, i) => {
+    const r = SightingIn.safeParse(raw);
+    if (!r.success) return void skipped.push({ ref: `${a.uuid} Sighting[${i}]`, reason: `sighting not read: ${zodIssues(r.error, raw).map((x) => `${x.path || "(sighting)"}: ${x.message}`).join("; ")}` });
+    const o = r.data.Organisation;
+    const org = o?.uuid ?? o?.name ?? (r.data.org_id !== undefined && String(r.data.org_id) !== "0" ? `org_id:${r.data.org_id}` : undefined);
+    tally.add(entryIds, SIGHTING_KINDS[r.data.type]!, 1, org === undefined ? [] : [org], seconds(r.data.date_sighting));
+  });
+}
 
 const EventFile = z.looseObject({
   Event: z.looseObject({
@@ -246,12 +272,13 @@ function eventFile(file: string): Listed[] {
  * A MISP feed directory, or one event's file, as a moneytrail set, with the attributes left out and why (ref: the
  * attribute uuid).
  */
-export function importMispFeed(path: string, opts: MispImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
+export function importMispFeed(path: string, opts: MispImportOptions = {}): { set: IndicatorSet; skipped: Skipped[]; sightings: SightingsRead } {
   const lone = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   const events = lone ? eventFile(path) : feedEvents(path);
   const entries: IndicatorEntry[] = [];
   const skipped: Skipped[] = [];
   const seen = new Set<string>();
+  const tally = new SightingTally();
   const orgs = new Map<string, string>();
   let latest = -Infinity;
   for (const { ev, manifest } of events) {
@@ -266,11 +293,13 @@ export function importMispFeed(path: string, opts: MispImportOptions = {}): { se
     ];
     for (const { a, atHome } of attributes) {
       const e = entryOf(a, eventTags, description, atHome);
+      const taken = !("reason" in e) && !seen.has(e.id);
+      readSightings(a, taken ? [e.id] : [], tally, skipped);
       if ("reason" in e) {
         skipped.push({ ref: a.uuid, reason: `${a.type}: ${e.reason}` });
         continue;
       }
-      if (seen.has(e.id)) {
+      if (!taken) {
         skipped.push({ ref: a.uuid, reason: "an attribute with this uuid was already imported" });
         continue;
       }
@@ -295,10 +324,10 @@ export function importMispFeed(path: string, opts: MispImportOptions = {}): { se
     publisher,
     version: opts.version ?? 1,
     created: Number.isFinite(latest) ? new Date(latest).toISOString() : new Date(opts.now ? Date.parse(opts.now) : Date.now()).toISOString(),
-    entries,
+    entries: tally.onto(entries),
   });
   if (!set.success) throw new ConfigError(path, zodIssues(set.error));
-  return { set: set.data, skipped };
+  return { set: set.data, skipped, sightings: tally.summary() };
 }
 
 const MispSightingInput = z

@@ -176,6 +176,24 @@ const EntryFields = z.strictObject({
   /** withdrawn by the publisher: never matches, kept so a newer version tells subscribers */
   revoked: z.boolean().optional(),
   description: z.string().max(512).optional(),
+  /**
+   * What partners reported of the entry (MISP sightings, STIX sightings) as read at its import: informs a reviewer and
+   * the member; matching and confidence ignore it (the publisher's confidence stays the publisher's).
+   */
+  sightings: z
+    .strictObject({
+      /** seen (MISP type 0; a STIX sighting, confirmed or not marked), summed over the reports' counts */
+      seen: z.number().int().min(0),
+      /** reported as a false positive (MISP type 1; a STIX sighting x_moneytrail_disposition dismissed) */
+      falsePositive: z.number().int().min(0),
+      /** reported as expired at the time of the report (MISP type 2) */
+      expired: z.number().int().min(0),
+      /** distinct organisations named by the reports (anonymous reports name none) */
+      organisations: z.number().int().min(0),
+      /** the latest report's time */
+      lastSeen: time,
+    })
+    .optional(),
 });
 
 /** Entry ids name entries in alerts, revocations and diffs, so two entries of a set may not share one. */
@@ -244,7 +262,7 @@ export const LegacyIndicatorSet = z.strictObject({
   id: printableId(128),
   source: printableId(256),
   created: time,
-  entries: z.array(EntryFields.omit({ revoked: true, validFrom: true, description: true }).superRefine(matchable)).superRefine(uniqueIds),
+  entries: z.array(EntryFields.omit({ revoked: true, validFrom: true, description: true, sightings: true }).superRefine(matchable)).superRefine(uniqueIds),
 });
 export type LegacyIndicatorSet = z.infer<typeof LegacyIndicatorSet>;
 

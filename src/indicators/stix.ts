@@ -9,6 +9,7 @@ import { canonicalUrl } from "../lib/url.js";
 import { RED_NOT_EXPORTED, emailSha256 } from "./privacy.js";
 import { formatPath } from "../lib/errors.js";
 import { NAMESPACE_URL, uuidv5 } from "../lib/uuid.js";
+import { SightingTally, type SightingsRead } from "./sightings.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Identifiers
@@ -550,6 +551,22 @@ const InIndicator = z.looseObject({
   x_moneytrail_set_id: z.string().optional(),
 });
 const InIdentity = z.looseObject({ type: z.literal("identity"), spec_version: specVersion, id: anyId, name: z.string().min(1), x_moneytrail_member_id: z.string().min(1).max(256).optional() });
+// a sighting as stixSighting writes it, or another tool: who saw it (where_sighted_refs, else its creator), how often, when
+const InSighting = z.looseObject({
+  type: z.literal("sighting"),
+  spec_version: specVersion,
+  id: anyId,
+  created: timestamp,
+  modified: timestamp,
+  sighting_of_ref: anyId,
+  count: z.number().int().min(0).max(999_999_999).optional(),
+  first_seen: timestamp.optional(),
+  last_seen: timestamp.optional(),
+  created_by_ref: anyId.optional(),
+  where_sighted_refs: z.array(anyId).optional(),
+  revoked: z.boolean().optional(),
+  x_moneytrail_disposition: Disposition.optional(),
+});
 const InMarking = z.looseObject({
   type: z.literal("marking-definition"),
   id: anyId,
@@ -596,7 +613,7 @@ function markingLevel(m: z.infer<typeof InMarking>): Tlp | undefined {
 }
 
 /** Indicators of a STIX 2.1 bundle as a moneytrail set, with what was left out and why. */
-export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}): { set: IndicatorSet; skipped: Skipped[] } {
+export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}): { set: IndicatorSet; skipped: Skipped[]; sightings: SightingsRead } {
   if (typeof bundle === "object" && bundle !== null && (bundle as { spec_version?: unknown }).spec_version === "2.0")
     throw new StixImportError(["bundle: spec_version 2.0: STIX 2.0 bundles are not supported, only STIX 2.1"]);
   const env = z
@@ -614,6 +631,7 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   const markingTlp = new Map<string, Tlp>(STANDARD_TLP);
   // a STIX bundle may carry several versions of an object: the latest `modified` is the one that holds
   const latest = new Map<string, { i: number; ind: z.infer<typeof InIndicator> }>();
+  const latestSighting = new Map<string, { i: number; s: z.infer<typeof InSighting> }>();
   b.objects.forEach((o, i) => {
     const where = label(o, i);
     if (o.type === "indicator") {
@@ -621,6 +639,11 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
       if (!r.success) return void errors.push(...issues(where, r.error));
       const prev = latest.get(r.data.id);
       if (!prev || ms(r.data.modified) >= ms(prev.ind.modified)) latest.set(r.data.id, { i, ind: r.data });
+    } else if (o.type === "sighting") {
+      const r = InSighting.safeParse(o);
+      if (!r.success) return void errors.push(...issues(where, r.error));
+      const prev = latestSighting.get(r.data.id);
+      if (!prev || ms(r.data.modified) >= ms(prev.s.modified)) latestSighting.set(r.data.id, { i, s: r.data });
     } else if (o.type === "identity") {
       const r = InIdentity.safeParse(o);
       if (!r.success) return void errors.push(...issues(where, r.error));
@@ -649,6 +672,8 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   const entryIds = new Set<string>();
   const creators = new Set<string>();
   const setIds = new Set<string>();
+  // the entries made of each indicator (several for alternatives): its sightings are theirs
+  const entriesOf = new Map<string, string[]>();
   let created = -Infinity;
   for (const { ind } of [...latest.values()].sort((x, y) => x.i - y.i)) {
     const skip = (reason: string): void => void skipped.push({ ref: ind.id, reason });
@@ -695,12 +720,29 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
       if (!entry.success) return skipOne(`not a valid entry: ${entry.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ")}`);
       entries.push(entry.data);
       entryIds.add(entry.data.id);
+      entriesOf.set(ind.id, [...(entriesOf.get(ind.id) ?? []), entry.data.id]);
       took = true;
     });
     if (!took) continue;
     creators.add(ind.created_by_ref ?? "");
     if (ind.x_moneytrail_set_id) setIds.add(ind.x_moneytrail_set_id);
     created = Math.max(created, ms(ind.modified));
+  }
+
+  const tally = new SightingTally();
+  // a member reads as its moneytrail id, as publishers do: its sightings and its sets name it alike
+  const member = (ref: string): string => identities.get(ref)?.x_moneytrail_member_id ?? ref;
+  for (const { s } of [...latestSighting.values()].sort((x, y) => x.i - y.i)) {
+    if (s.revoked) skipped.push({ ref: s.id, reason: "revoked: its sender withdrew it" });
+    else if (s.count === 0) skipped.push({ ref: s.id, reason: "count 0: it reports no sighting" });
+    else
+      tally.add(
+        entriesOf.get(s.sighting_of_ref) ?? [],
+        s.x_moneytrail_disposition === "dismissed" ? "falsePositive" : "seen",
+        s.count ?? 1,
+        (s.where_sighted_refs ?? (s.created_by_ref ? [s.created_by_ref] : [])).map(member),
+        ms(s.last_seen ?? s.first_seen ?? s.modified),
+      );
   }
 
   const publisherOf = (ref: string): IndicatorSet["publisher"] => {
@@ -722,11 +764,11 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
     publisher,
     version: opts.version ?? 1,
     created: Number.isFinite(created) ? new Date(created).toISOString() : toStixTimestamp(opts.now ?? new Date().toISOString()),
-    entries,
+    entries: tally.onto(entries),
   };
   const parsed = IndicatorSet.safeParse(set);
   if (!parsed.success) throw new StixImportError(issues("set", parsed.error));
-  return { set: parsed.data, skipped };
+  return { set: parsed.data, skipped, sightings: tally.summary() };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
