@@ -28,6 +28,7 @@ import { Runner } from "../app/run.js";
 import { Partitions } from "../app/run/partitions.js";
 import { runConfig } from "../config/run.js";
 import { Engine } from "../engine.js";
+import { ensureTopics } from "../source/kafka.js";
 import { PgStore } from "../sinks/postgres/store.js";
 import { OutboxPublisher } from "../sinks/publisher.js";
 import { createLogger } from "../lib/log.js";
@@ -344,7 +345,7 @@ async function startRunner(ctx: Ctx, ph: Phase, group: string, topic: string): P
 
 async function createTopics(ctx: Ctx, base: string): Promise<void> {
   const topics = [`${base}.events`, `${base}.alerts`, `${base}.dead-letter`];
-  await ctx.admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  await ensureTopics(ctx.admin, topics.map((topic) => ({ topic, partitions: PARTITIONS })));
   if (ctx.broker.external) defer(`delete topics ${base}.*`, () => ctx.admin.deleteTopics({ topics }));
 }
 

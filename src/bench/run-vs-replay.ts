@@ -26,6 +26,7 @@ import { loadIndicators } from "../indicators/index.js";
 import { DEFAULT_RULES } from "../lib/paths.js";
 import type { Alert } from "../decode/events.js";
 import { sleep, spawnConsumer, stopConsumer, type Consumer } from "./processes.js";
+import { ensureTopics } from "../source/kafka.js";
 
 const env = (k: string, d: string) => process.env[k] ?? d;
 const SEED = Number(env("SEED", "1"));
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const topics = { events: `${id}.events`, alerts: `${id}.alerts`, dead: `${id}.dead-letter` };
-  await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  await ensureTopics(admin, Object.values(topics).map((topic) => ({ topic, partitions: PARTITIONS })));
   const admin0 = new pg.Client({ connectionString: DATABASE_URL });
   await admin0.connect();
   await admin0.query(`CREATE SCHEMA ${id}`);

@@ -35,6 +35,7 @@ import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin } from "kaf
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { PACKAGE_ROOT } from "../lib/paths.js";
 import { MEMO_CAP } from "../lib/url.js";
+import { ensureTopics } from "../source/kafka.js";
 import { recordBenchmark } from "./record.js";
 import { lineChart, type Band, type Series } from "./chart.js";
 import { Cleanups, benchBroker, benchServerUrl, onServer, until as pollUntil } from "./infra.js";
@@ -449,7 +450,7 @@ async function main(): Promise<number> {
   defer("disconnect the admin", () => admin.disconnect());
   const base = `mt-soak-${id}`;
   const topics = { events: `${base}.events`, alerts: `${base}.alerts`, dead: `${base}.dead-letter` };
-  await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  await ensureTopics(admin, Object.values(topics).map((topic) => ({ topic, partitions: PARTITIONS })));
   if (b.external) {
     defer("delete the soak's topics", () => admin.deleteTopics({ topics: Object.values(topics) }));
     defer("delete the soak's consumer groups", async () => {

@@ -4,17 +4,17 @@
 // topic's largest message with room for the headers; one made before with less is named at start, with the fix.
 import { describe, it, expect } from "vitest";
 import type { Alert } from "../../src/decode/events.js";
-import { createTopics, freshNames, freshSchema, kafka, produce, readTopic, replayAlerts, ids, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
+import { createTopics, freshNames, freshSchema, kafka, makeTopics, produce, readTopic, replayAlerts, ids, sampleLines, startRunner, waitCaughtUp } from "./harness.js";
 import { createLogger } from "../../src/lib/log.js";
 import { maxMessageBytes } from "../../src/source/kafka.js";
 
 describe("a dead letter of a message near the size limit", () => {
   it("is published, and the alerts after it are not held up", async () => {
     const n = freshNames("dlbig");
+    // the dead-letter topic is left for moneytrail to make
+    await makeTopics([n.events, n.alerts], 1);
     const admin = kafka().admin();
     await admin.connect();
-    // the dead-letter topic is left for moneytrail to make
-    await admin.createTopics({ topics: [n.events, n.alerts].map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
     const limit = await maxMessageBytes(admin, n.events);
     await admin.disconnect();
     const url = await freshSchema(n);

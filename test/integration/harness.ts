@@ -29,6 +29,7 @@ import { signSet } from "../../src/indicators/sign.js";
 import { publishSet } from "../../src/indicators/distribution.js";
 import { SAMPLE_KEY_ID } from "../../src/fixtures/write-sample.js";
 import { CLI } from "../helpers/cli.js";
+import { ensureTopics } from "../../src/source/kafka.js";
 
 export const SAMPLE_EVENTS = join(SAMPLE_DIR, "events.ndjson");
 export const SAMPLE_INDICATORS = join(SAMPLE_DIR, "indicators");
@@ -68,7 +69,7 @@ export async function recreateEventsTopic(n: Names): Promise<void> {
     await admin.deleteTopics({ topics: [n.events] });
     await until("the topic deleted", async () => !(await admin.listTopics()).includes(n.events));
     await until("the topic made again", () =>
-      admin.createTopics({ topics: [{ topic: n.events, numPartitions: 1 }], waitForLeaders: true }).then(
+      ensureTopics(admin, [{ topic: n.events, partitions: 1 }]).then(
         () => true,
         () => false,
       ),
@@ -79,19 +80,19 @@ export async function recreateEventsTopic(n: Names): Promise<void> {
 }
 
 export async function createTopics(n: Names, partitions: number): Promise<void> {
+  await makeTopics([n.events, n.alerts, n.dead], partitions);
+}
+
+/**
+ * `topics` (`partitions` each, with `config` if given) made and served, as `run` makes its own (ensureTopics): not
+ * kafkajs's createTopics({ waitForLeaders }), which on the KRaft broker returns before the topic is served ("This
+ * server does not host this topic-partition" at the test's next step; also just after stop-hung-broker resumes it).
+ */
+export async function makeTopics(topics: string[], partitions: number, config?: Record<string, string>): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();
   try {
-    // a broker resumed moments ago (stop-hung-broker stops and resumes it) may not lead new partitions yet ("This
-    // server does not host this topic-partition"): asked again, for up to 30 s (topics already made are kept)
-    for (const start = Date.now(); ; await new Promise((r) => setTimeout(r, 500))) {
-      try {
-        await admin.createTopics({ topics: [n.events, n.alerts, n.dead].map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
-        return;
-      } catch (err) {
-        if (Date.now() - start > 30_000) throw err;
-      }
-    }
+    await ensureTopics(admin, topics.map((topic) => ({ topic, partitions, ...(config && { config }) })));
   } finally {
     await admin.disconnect();
   }
@@ -103,13 +104,7 @@ export async function createTopics(n: Names, partitions: number): Promise<void> 
  */
 export async function indicatorTopicWith(prefix: string, messages: { key: string; value: string | Buffer; gzip?: boolean }[]): Promise<string> {
   const topic = `${freshNames(prefix).id}.indicator-sets`;
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await makeTopics([topic], 1);
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { INDICATOR_TOPIC_MAX_BYTES, IndicatorSubscriber, publishSet } from "../../src/indicators/distribution.js";
 import { FORMAT, IndicatorSet } from "../../src/indicators/schema.js";
 import { UsageError } from "../../src/lib/errors.js";
-import { freshNames, kafka, until } from "./harness.js";
+import { freshNames, kafka, makeTopics, until } from "./harness.js";
 
 // hashes compress least: 40k of them are about 6 MB of JSON, 3 MB gzipped
 const large = (): IndicatorSet =>
@@ -47,13 +47,7 @@ describe("a large indicator set on the topic", () => {
 
   it("is refused with what to do by a topic that takes less", { timeout: 120_000 }, async () => {
     const topic = `${freshNames("ind-small").id}.indicator-sets`;
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: String(1024 * 1024) }] }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
+    await makeTopics([topic], 1, { "max.message.bytes": String(1024 * 1024) });
     const err = await publishSet(kafka(), topic, large(), "hashed.json").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toMatch(

@@ -5,6 +5,8 @@ import { describe, it, expect, inject } from "vitest";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import pg from "pg";
 import { restartBroker } from "../infra/control.js";
+// as run makes its topics: kafkajs's createTopics({ waitForLeaders }) returns before the KRaft broker serves them
+import { ensureTopics } from "../../src/source/kafka.js";
 
 const brokers = (): string[] => inject("kafkaBrokers").split(",");
 const kafka = (): Kafka =>
@@ -68,7 +70,8 @@ describe("integration infrastructure", () => {
   it("Kafka: 100 keyed messages on 3 partitions round trip through a consumer group", async () => {
     const topic = fresh("infra");
     await withAdmin(async (a) => {
-      expect(await a.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(true);
+      expect(await a.listTopics()).not.toContain(topic);
+      await ensureTopics(a, [{ topic, partitions: 3 }]);
       const md = await a.fetchTopicMetadata({ topics: [topic] });
       expect(md.topics[0]!.partitions).toHaveLength(3);
     });
@@ -108,7 +111,7 @@ describe("integration infrastructure", () => {
 
   it.skipIf(!inject("kafkaRestartable"))("the broker restart helper keeps data and address: produce, restart, produce, consume all", async () => {
     const topic = fresh("restart");
-    await withAdmin((a) => a.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true }));
+    await withAdmin((a) => ensureTopics(a, [{ topic, partitions: 3 }]));
     const before = Array.from({ length: 50 }, (_, i) => ({ key: `k-${i % 7}`, value: `before-${i}` }));
     const after = Array.from({ length: 50 }, (_, i) => ({ key: `k-${i % 7}`, value: `after-${i}` }));
     await produce(topic, before);
