@@ -15,11 +15,11 @@ import { decodeMessage, type AheadLimit, type Decoded } from "../decode/decode.j
 import type { Alert, Event, EventType } from "../decode/events.js";
 import type { TextField } from "../decode/card-numbers.js";
 import { Engine } from "../engine.js";
-import { loadRuleSet, type RuleSet } from "../rules/ruleset.js";
+import type { RuleSet } from "../rules/ruleset.js";
 import { RuleSetWatcher, type RulesStatus } from "../rules/reload.js";
 import { filesOf, recordVersion } from "../rules/history.js";
-import { indexSets, readIndicatorSets, type IndicatorIndex } from "../indicators/index.js";
-import { loadTrustStore, sampleTrustWarning, watchTrustStore, type TrustStore } from "../indicators/sign.js";
+import { indexSets, type IndicatorIndex } from "../indicators/index.js";
+import { sampleTrustWarning, watchTrustStore, type TrustStore } from "../indicators/sign.js";
 import { IndicatorSubscriber, ensureIndicatorTopic } from "../indicators/distribution.js";
 import { pgVersionFloor } from "../indicators/versions.js";
 import type { IndicatorSet } from "../indicators/schema.js";
@@ -28,6 +28,7 @@ import { migrate, migratedAhead } from "../sinks/postgres/migrations.js";
 import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBatches, kafkaClient, maxMessageBytes, partitionCount, skippedReason, startConsumer, type SkippedLookup } from "../source/kafka.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
+import { loadFiles, type Loaded } from "./run/loading.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError } from "../lib/errors.js";
@@ -132,14 +133,13 @@ export class Runner {
     private readonly store: PgStore,
     /** the metrics port, listening since the start began (serving.ts) */
     private readonly probes: Probes,
+    { trust, sets, indicators, ruleSet }: Loaded,
   ) {
     this.metrics = probes.metrics;
     this.db = poolDb(pool);
     this.aheadOfStamp = { maxAheadMs: cfg.maxAheadMs, reference: "the message's timestamp", setting: "MT_MAX_AHEAD_MS" };
     this.aheadOfClock = { maxAheadMs: cfg.maxAheadMs, reference: "this consumer's clock, earlier than its message's timestamp", setting: "MT_MAX_AHEAD_MS" };
-    this.trust = cfg.trustStore ? loadTrustStore(cfg.trustStore) : undefined;
-    const sets = cfg.indicators ? readIndicatorSets(cfg.indicators, this.trust) : [];
-    const indicators = indexSets(sets);
+    this.trust = trust;
     if (!cfg.trustStore) log.warn("indicator sets are taken without checking signatures: set MT_TRUST_STORE to the publishers' keys");
     // said to every run on it: the demo starts no `run`, and tests that do on purpose log at fatal
     const sample = cfg.trustStore && sampleTrustWarning(cfg.trustStore);
@@ -175,7 +175,7 @@ export class Runner {
       },
       sets,
     );
-    this.engine = new Engine(loadRuleSet(cfg.rules), indicators, true, true);
+    this.engine = new Engine(ruleSet, indicators, true, true);
     const ctx: RunContext = { cfg, log, kafka, admin, pool, store, db: this.db, engine: this.engine, metrics: this.metrics };
     this.partitions = new Partitions(ctx, {
       consumer: () => this.consumer,
@@ -295,7 +295,8 @@ export class Runner {
           throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
         });
       probes.starting("loading", "loading the rule set (MT_RULES) and the indicator sets (MT_INDICATORS), warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");
-      runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)), probes);
+      const loaded = await loadFiles(cfg);
+      runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)), probes, loaded);
       await runner.begin(stop);
       probes.started();
       return runner;
