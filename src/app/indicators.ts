@@ -8,7 +8,7 @@ import { FORMAT, IndicatorSet, Publisher, Signature, indicatorKey, indicatorSetJ
 import type { z } from "zod";
 import { generateSigningKey, loadPrivateKey, loadTrustStore, publicKeyPem, signSet, signingRefusal, verifySet } from "../indicators/sign.js";
 import { RED_NOT_EXPORTED, hashChanges, hashPlaintext, hashedValue, idsNamingSites, plainUrlIds, shareable } from "../indicators/privacy.js";
-import { assertNotAllExpired, assertPublishable, assertUrlsHashed, expiredEntries, ids, latestValidUntil, plainDomainNote, publishSet, refusalOnTopic } from "../indicators/distribution.js";
+import { assertNotAllExpired, assertPublishable, assertUrlsHashed, expiredEntries, ids, latestValidUntil, plainDomainNote, publishSet, refusalOnTopic, wholeSetExpired } from "../indicators/distribution.js";
 import { StixImportError, importStixBundle, toStixExport, type Skipped, type StixImportOptions } from "../indicators/stix.js";
 import { importMispFeed } from "../indicators/misp.js";
 import { sightingsNote, type SightingsRead } from "../indicators/sightings.js";
@@ -129,6 +129,16 @@ function plainTextNotes(exported: readonly IndicatorEntry[]): number {
     `note: ${plain.length} url ${one ? "entry" : "entries"} in plain text (${ids(plain)}): whoever receives this export reads the address of the page${one ? "" : "s"}, and publish refuses ${one ? "it" : "them"}; give --hash to share ${one ? "it as a SHA-256 hash" : "them as SHA-256 hashes"} that match${one ? "es" : ""} the same\n`,
   );
   return plain.length;
+}
+
+/**
+ * verify's word on a set that verifies but whose every live entry has expired: "ok" alone reads as a set to load, which
+ * then matches no event from now on (only older events, in a replay or backtest).
+ */
+function expiredNote(set: IndicatorSet): string {
+  const expired = wholeSetExpired(set, Date.now());
+  if (!expired.length) return "";
+  return `         note: every entry not revoked has expired (${expired.length}: ${ids(expired.map((e) => e.id))}; the latest validUntil ${latestValidUntil(expired)}): it matches events dated before then (a replay or backtest of older events), none from now on; ask ${set.publisher.id} for its current version\n`;
 }
 
 /** The sets a command looks at: a directory with none is refused, as "nothing refused" would read as all verified. */
@@ -308,7 +318,7 @@ export function indicatorCommands(program: Command): void {
         }
         ids.set(set.id, { file, set });
         const v = verifySet(set, trust);
-        if (v.ok) process.stdout.write(`ok       ${file}: ${set.id} version ${set.version} by ${set.publisher.id}, signed with ${v.key.keyId}\n`);
+        if (v.ok) process.stdout.write(`ok       ${file}: ${set.id} version ${set.version} by ${set.publisher.id}, signed with ${v.key.keyId}\n${expiredNote(set)}`);
         else {
           bad++;
           process.stdout.write(`REFUSED  ${file}: signature: ${v.reason}\n`);

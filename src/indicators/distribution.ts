@@ -84,6 +84,12 @@ export const expiredEntries = (set: IndicatorSet, now: number): IndicatorSet["en
 export const latestValidUntil = (entries: IndicatorSet["entries"]): string | undefined =>
   entries.reduce((a, b) => (Date.parse(b.validUntil!) > Date.parse(a.validUntil!) ? b : a)).validUntil;
 
+/** The expired entries when every entry not revoked has expired by `now`, so that the set matches nothing from then on; else none. */
+export function wholeSetExpired(set: IndicatorSet, now: number): IndicatorSet["entries"] {
+  const expired = expiredEntries(set, now);
+  return expired.length && expired.length === set.entries.filter((e) => !e.revoked).length ? expired : [];
+}
+
 /**
  * Refuses a set whose every entry not revoked has expired by `now` (epoch ms): subscribers take a new version in place
  * of the one in force, so such a set (a validUntil a year early) withdraws all the set lists. Expired entries beside
@@ -91,9 +97,8 @@ export const latestValidUntil = (entries: IndicatorSet["entries"]): string | und
  * only is a withdrawal, not refused.
  */
 export function assertNotAllExpired(set: IndicatorSet, file: string, now: number): void {
-  const live = set.entries.filter((e) => !e.revoked);
-  const expired = expiredEntries(set, now);
-  if (!expired.length || expired.length < live.length) return;
+  const expired = wholeSetExpired(set, now);
+  if (!expired.length) return;
   const latest = latestValidUntil(expired);
   throw new UsageError(
     `${file}: every entry of set ${set.id} that is not revoked has expired (${expired.length}: ${ids(expired.map((e) => e.id))}; the latest validUntil ${latest}): subscribers would take version ${set.version} in place of the version in force and match none of them. ` +

@@ -49,8 +49,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for an indicator MISP knows: an entry imported from a MISP feed has its attribute's uuid as its id. */
 export const isMispAttribute = (entryId: string): boolean => UUID.test(entryId);
-const flag = z.union([z.boolean(), z.enum(["0", "1"]).transform((v) => v === "1")]);
-const epoch = z.union([z.string().regex(/^\d+$/, "must be seconds since 1970"), z.number().int().min(0)]);
+// a union's own message: without it, a value neither branch takes ("yes", -5) is only "Invalid input"
+const flag = z.union([z.boolean(), z.enum(["0", "1"]).transform((v) => v === "1")], { error: 'must be true or false (or "1" or "0", as MISP also writes it)' });
+const SECONDS = "must be seconds since 1970, a whole number 0 or more, as MISP writes times (not a date)";
+const epoch = z.union([z.string().regex(/^\d+$/, SECONDS), z.number().int(SECONDS).min(0, SECONDS)], { error: SECONDS });
 const Tag = z.looseObject({ name: z.string() });
 /** MISP's distribution: 0 your organisation only, 1 this community, 2 connected communities, 3 all, 4 a sharing group, 5 inherit */
 const Distribution = z.union([z.enum(["0", "1", "2", "3", "4", "5"]).transform(Number), z.number().int().min(0).max(5)], { error: "must be 0 to 5" });
