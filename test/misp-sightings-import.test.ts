@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { importMispFeed, MISP_DEFAULT_CONFIDENCE } from "../src/indicators/misp.js";
+import { importMispFeed, mispSighting, MISP_DEFAULT_CONFIDENCE } from "../src/indicators/misp.js";
 import { IndicatorSet } from "../src/indicators/schema.js";
 import { PACKAGE_ROOT } from "../src/lib/paths.js";
 import { CLI } from "./helpers/cli.js";
@@ -75,5 +75,15 @@ describe("a MISP event's sightings, imported --from misp", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/sighting/i);
     expect((JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as IndicatorSet).entries.every((e) => e.sightings === undefined)).toBe(true);
+  });
+});
+
+describe("MISP sighting JSON given to --from misp", () => {
+  it("is named as a report on attributes, not an event, with where it goes", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "mt-misp-report-")), "case-7-sightings.misp.json");
+    writeFileSync(file, JSON.stringify([mispSighting({ attributeUuid: URL_ATTR, disposition: "dismissed", source: "member:bank-b", at: "2026-12-03T10:00:00Z" })]));
+    expect(() => importMispFeed(file)).toThrow(
+      `${file} is MISP sighting JSON (1 sighting, as a case's sightings export writes them), not an event: it reports on attributes and holds none to import; post each sighting to MISP's /sightings/add/<attribute_uuid>. --from misp reads sightings on an event's attributes`,
+    );
   });
 });

@@ -263,6 +263,11 @@ function parseEvent(file: string, json: unknown): MispEvent {
 /** One event as MISP exports it from the event's page ("Download as MISP JSON"): {"Event": …}. */
 function eventFile(file: string): Listed[] {
   const json = readJson(file);
+  // what a case's MISP sightings export writes (mispSighting): a report on attributes, which carries none to import
+  if (Array.isArray(json) && json.length && json.every((x) => typeof x === "object" && x !== null && "Sighting" in x))
+    throw new UsageError(
+      `${file} is MISP sighting JSON (${json.length} sighting${json.length === 1 ? "" : "s"}, as a case's sightings export writes them), not an event: it reports on attributes and holds none to import; post each sighting to MISP's /sightings/add/<attribute_uuid>. --from misp reads sightings on an event's attributes`,
+    );
   if (typeof json !== "object" || json === null || !("Event" in json))
     throw new UsageError(
       `${file} is not a MISP event (no "Event" object): --from misp takes one event's JSON export ({"Event": …}) or a MISP feed directory (manifest.json and one <uuid>.json per event); a STIX bundle file is imported with --from stix`,
