@@ -29,6 +29,7 @@ import { KAFKA_COMMIT_MS, TOPIC_PARTITIONS, brokersAnswer, ensureTopics, heldBat
 import { createMetrics, type Metrics } from "./metrics.js";
 import { warmUp } from "./warm-up.js";
 import { loadFiles, type Loaded } from "./run/loading.js";
+import { madeTopics, runTopics, typoWarning } from "./run/topics.js";
 import { auditUnprotected, connectFailure, pgOptions, pgTimedOut, poolDb, type Db } from "../cases/db.js";
 import type { Logger } from "../lib/log.js";
 import { UnreachableError } from "../lib/errors.js";
@@ -269,9 +270,12 @@ export class Runner {
       const kafka = kafkaClient(cfg.brokers, cfg.clientId, log, cfg.maxBatchBytes);
       admin = kafka.admin();
       const connected = admin;
+      // the topics there before: those the start makes are named in the log (madeTopics)
+      let had: string[] = [];
       await connected
         .connect()
         .then(async () => {
+          had = await connected.listTopics();
           await ensureTopics(connected, [
             { topic: cfg.eventsTopic, partitions: TOPIC_PARTITIONS },
             { topic: cfg.alertsTopic, partitions: TOPIC_PARTITIONS },
@@ -297,7 +301,7 @@ export class Runner {
       probes.starting("loading", "loading the rule set (MT_RULES) and the indicator sets (MT_INDICATORS), warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");
       const loaded = await loadFiles(cfg);
       runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)), probes, loaded);
-      await runner.begin(stop);
+      await runner.begin(had, stop);
       probes.started();
       return runner;
     } catch (err) {
@@ -312,8 +316,8 @@ export class Runner {
     }
   }
 
-  /** From a constructed runner to a member of the consumer group. */
-  private async begin(stop?: AbortSignal): Promise<void> {
+  /** From a constructed runner to a member of the consumer group. `had`: the topics the cluster had before the start made any. */
+  private async begin(had: string[], stop?: AbortSignal): Promise<void> {
     const { cfg, log } = this;
     const warm = await warmUp(this.engine.ruleSet, this.engine.indicators, cfg.warmUpEvents, cfg.maxMessageBytes, stop).catch((err: unknown) => {
       throw stoppedAt(stop, err, "while it warmed up on synthetic events (MT_WARM_UP_EVENTS), after Kafka answered");
@@ -338,6 +342,10 @@ export class Runner {
       });
     this.probes.starting("indicator-topic", `reading the indicator sets on ${cfg.indicatorTopic} (MT_INDICATOR_TOPIC)`);
     await ensureIndicatorTopic(this.admin, cfg.indicatorTopic);
+    for (const made of madeTopics(runTopics(cfg), had)) {
+      if (made.meant) log.warn({ topic: made.topic, setting: made.setting, meant: made.meant }, typoWarning(made, made.meant));
+      else log.info({ topic: made.topic, setting: made.setting }, `created the topic ${made.topic} (${made.setting}): it did not exist`);
+    }
     await this.subscriber.start();
     this.probes.starting("group", `joining the consumer group ${cfg.groupId} (MT_GROUP_ID) on ${cfg.eventsTopic}`);
     this.consumer = await startConsumer(
