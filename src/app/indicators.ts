@@ -48,6 +48,8 @@ const asMatched = (e: IndicatorEntry) => ({
   validUntil: e.validUntil && Date.parse(e.validUntil),
   revoked: e.revoked === true,
   description: e.description,
+  // partners' sightings, a new import's news (more seen, a false positive): compared as counts and an instant
+  sightings: e.sightings && [e.sightings.seen, e.sightings.falsePositive, e.sightings.expired, e.sightings.organisations, Date.parse(e.sightings.lastSeen)].join(" "),
 });
 
 /** Entry-level differences between two versions of a set, by entry id; a field differs when it matches differently. */
