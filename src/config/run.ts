@@ -69,6 +69,15 @@ const existing = (what: string) =>
     .min(1)
     .refine((path) => existsSync(path), { error: (issue) => `${issue.input as string} does not exist: give the path of ${what}` });
 
+/**
+ * What to give for a broker written as a URL or a Kafka listener (http://kafka:9092, SASL_SSL://kafka:9093), which
+ * was refused as "a broker is host:port" only, though it held one: the host:port in it, TLS and SASL set apart.
+ */
+function asURL(broker: string): string {
+  const m = /^([a-z][a-z0-9_+.-]*:\/\/)([^\s:/@]+:\d+)\/?$/i.exec(broker);
+  return m ? `: give ${m[2]}, without ${m[1]} (TLS and SASL are set by KAFKA_SSL and KAFKA_SASL_MECHANISM)` : "";
+}
+
 /** The topics `run` reads or writes, each its own (TOPICS' order: the later of two alike is the one named wrong). */
 const TOPICS = ["eventsTopic", "alertsTopic", "deadLetterTopic", "indicatorTopic"] as const;
 
@@ -82,7 +91,7 @@ export const RunConfig = z.strictObject({
         .array(
           z
             .string()
-            .regex(/^[^\s:]+:\d+$/, { error: "a broker is host:port", abort: true })
+            .regex(/^[^\s:]+:\d+$/, { error: (issue) => `a broker is host:port${asURL(issue.input as string)}`, abort: true })
             // one out of range was taken, and the start waited MT_KAFKA_START_WAIT_MS for a broker it cannot reach
             .refine((b) => Number(b.split(":")[1]) >= 1 && Number(b.split(":")[1]) <= 65535, "a broker's port is a number from 1 to 65535"),
         )
