@@ -310,7 +310,12 @@ export type Verification = { ok: true; key: TrustedKey } | { ok: false; reason: 
 
 export function verifySet(set: IndicatorSet, store: TrustStore): Verification {
   const sig = set.signature;
-  if (!sig) return { ok: false, reason: `set ${set.id} is not signed: ask ${set.publisher.id} for a signed copy (moneytrail indicators sign)` };
+  // a partner on MISP or another STIX tool cannot sign: the importing member vouches for what it imported
+  if (!sig)
+    return {
+      ok: false,
+      reason: `set ${set.id} is not signed: ask ${set.publisher.id} for a signed copy (moneytrail indicators sign); a set you imported from STIX or MISP comes unsigned: sign it with a key of your own that your trust store lists for ${set.publisher.id} (indicators keygen --publisher ${set.publisher.id}, then indicators sign)`,
+    };
   // another member's key of that id, when the publisher has none, is named in the refusal below
   const key = trustedKey(store, set.publisher.id, sig.keyId) ?? store.keys.find((k) => k.keyId === sig.keyId);
   if (!key) return { ok: false, reason: `set ${set.id} is signed with key ${sig.keyId}, which is not in the trust store: add ${set.publisher.id}'s public key if you trust it` };
