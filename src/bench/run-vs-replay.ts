@@ -143,7 +143,8 @@ async function main(): Promise<void> {
   for (;;) {
     await sleep(1000);
     const done = await positions(pool, group);
-    const n = Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_alerts")).rows[0]!.n);
+    // 0 until a consumer has made the tables (without kills, this is asked a second after they were spawned)
+    const n = Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM mt_alerts").catch(() => ({ rows: [{ n: "0" }] }))).rows[0]!.n);
     if (n !== last || done < total || (await unclaimedNow()).size) {
       last = n;
       stableSince = Date.now();
