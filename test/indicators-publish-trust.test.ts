@@ -23,11 +23,12 @@ writeFileSync(signed, JSON.stringify(set));
 const edited = join(dir, "edited.json");
 writeFileSync(edited, JSON.stringify({ ...set, entries: set.entries.slice(1) }));
 
-// port 1: nothing listens there; a set that passes the checks goes on to connect, and is told the broker did not answer
+// port 1: nothing listens there; a set that passes the checks goes on to connect, and is told at once
+// (MT_KAFKA_START_WAIT_MS=0) that the broker did not answer
 const publish = (file: string, flags: string[], env: Record<string, string> = {}) => {
   const { KAFKA_BROKERS: _, MT_TRUST_STORE: __, ...rest } = process.env;
   return spawnSync(process.execPath, [...CLI, "indicators", "publish", file, "--brokers", "127.0.0.1:1", ...flags], {
-    env: { ...rest, ...env },
+    env: { ...rest, MT_KAFKA_START_WAIT_MS: "0", ...env },
     encoding: "utf8",
     timeout: 60_000,
   });
