@@ -227,7 +227,7 @@ export class Runner {
     // the metrics port first: a liveness probe finds the process alive while the start waits (for Kafka: up to an
     // hour), /readyz says for what, and a port another process holds is refused before anything connects
     const probes = new Probes(createMetrics());
-    probes.starting("database", `connecting to PostgreSQL at ${databaseWhere(cfg.databaseUrl)} (DATABASE_URL) and migrating its tables`);
+    probes.starting("loading", "reading the rule set (MT_RULES), the indicator sets (MT_INDICATORS) and the trust store (MT_TRUST_STORE)");
     // the reviewers' page listens once the consumer is up: its address is refused now if it could not, with the
     // metrics port's (nothing to close yet)
     await checkAddresses(cfg);
@@ -239,6 +239,10 @@ export class Runner {
     let admin: Admin | undefined;
     let runner: Runner | undefined;
     try {
+      // the files before anything connects: one refused is said at once, not after the wait for Kafka, with no table
+      // migrated and no topic made for a start that could not run
+      const loaded = await loadFiles(cfg);
+      probes.starting("database", `connecting to PostgreSQL at ${databaseWhere(cfg.databaseUrl)} (DATABASE_URL) and migrating its tables`);
       // migrations on a connection of their own, without the statement timeout: one may rightly take long
       const client = new pg.Client({ connectionString: cfg.databaseUrl, ...pgOptions(cfg.pgConnectTimeoutMs) });
       client.on("error", () => undefined);
@@ -298,8 +302,7 @@ export class Runner {
           if (err instanceof UnreachableError) throw err;
           throw new UnreachableError(`Kafka at KAFKA_BROKERS ${cfg.brokers.join(",")} answered, then failed (${err.message}); can this host reach the addresses the brokers advertise (advertised.listeners)?`);
         });
-      probes.starting("loading", "loading the rule set (MT_RULES) and the indicator sets (MT_INDICATORS), warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");
-      const loaded = await loadFiles(cfg);
+      probes.starting("loading", "warming up (MT_WARM_UP_EVENTS), starting the reviewers' page");
       runner = new Runner(cfg, log, kafka, connected, pool, new PgStore(pool, cfg.groupId, Boolean(cfg.webhookUrl)), probes, loaded);
       await runner.begin(had, stop);
       probes.started();

@@ -114,7 +114,7 @@ describe("the metrics port while the start waits", () => {
   // only to leave it, past a supervisor's grace period.
   it("closes on a stop during the warm-up, which ends the start there with exit code 0", { timeout: 180_000 }, async () => {
     // the most it takes: half a minute on an idle machine
-    const { last, stdout } = await stoppedAt("warm-stop", "loading the rule set", { MT_WARM_UP_EVENTS: "1000000" });
+    const { last, stdout } = await stoppedAt("warm-stop", "warming up (MT_WARM_UP_EVENTS)", { MT_WARM_UP_EVENTS: "1000000" });
     expect(last).toBe("stopped during the start, while it warmed up on synthetic events (MT_WARM_UP_EVENTS), after Kafka answered: nothing had joined the consumer group, nothing to save");
     for (const msg of ["warmed up on synthetic events", "partitions assigned", "consuming", "stopping: finishing the batch in hand, committing, leaving the group"]) expect(stdout).not.toContain(`"msg":"${msg}"`);
     expect(stdout).not.toContain('"msg":"stopped: ');

@@ -1,7 +1,7 @@
-// What `run` reads from files before it warms up and joins the group: the trust store and the indicator sets, their
+// What `run` reads from files, first, before it connects to anything: the trust store and the indicator sets, their
 // index, the rule set. Each step holds the event loop while it runs (the rule set's schemas compiled: about half a
 // second at start on a loaded machine; a large indicator set indexed), and together they held it for a second or
-// more after the topics were made, when /healthz did not answer: each step has a turn of the loop of its own.
+// more (then after the topics were made) while /healthz did not answer: each step has a turn of the loop of its own.
 import { setImmediate as turn } from "node:timers/promises";
 import type { RunConfig } from "../../config/run.js";
 import { indexSets, readIndicatorSets, type IndicatorIndex } from "../../indicators/index.js";
