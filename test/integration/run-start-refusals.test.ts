@@ -23,6 +23,7 @@ async function refusal(prefix: string, env: Record<string, string>, ms = 60_000)
 }
 
 describe("moneytrail run, refused after connecting", () => {
+  // refused before it connects since run reads its files first (run-start-files-first.test.ts); still one line, exit 2
   it("ends with exit code 2 on a rule set that does not load", { timeout: 90_000 }, async () => {
     const rules = mkdtempSync(join(tmpdir(), "mt-bad-rules-"));
     writeFileSync(join(rules, "broken.yaml"), "rules: [\n");
