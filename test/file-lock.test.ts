@@ -1,7 +1,9 @@
 // The lock integration files hold (test/infra/file-lock.ts): two shared holders at once, an exclusive one alone, and a
 // waiting exclusive holder let in before shared ones that come after it.
+import { createServer, get } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { FileLock } from "./infra/file-lock.js";
+import { FileLock, serveLock } from "./infra/file-lock.js";
 
 const settled = async (p: Promise<void>): Promise<boolean> => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10))]);
 
@@ -38,5 +40,25 @@ describe("FileLock", () => {
     expect(await settled(z.granted)).toBe(false);
     t.release();
     expect(await settled(z.granted)).toBe(true);
+  });
+
+  it("answers held only once a broker restart under way has ended, though the lock is free", async () => {
+    let restarted!: () => void;
+    const restart = new Promise<void>((r) => (restarted = r));
+    const server = createServer((req, res) => serveLock(new FileLock(), req, res, "shared", () => restart));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const req = get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/lock`);
+      const held = new Promise<void>((r) => req.on("response", (res) => res.once("data", () => r())));
+      // a request answered at all is answered within this on any machine; the answer that must come is awaited
+      const answered = await Promise.race([held.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+      expect(answered).toBe(false);
+      restarted();
+      await held;
+      req.destroy();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

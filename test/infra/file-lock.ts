@@ -48,8 +48,12 @@ export class FileLock {
   }
 }
 
-/** GET /lock?mode=shared|exclusive: answers "held" when held and keeps the answer open until the client closes it. */
-export function serveLock(lock: FileLock, req: IncomingMessage, res: ServerResponse, mode: string | null): void {
+/**
+ * GET /lock?mode=shared|exclusive: answers "held" when held and once `settled` (a broker restart under way) has
+ * ended, and keeps the answer open until the client closes it. A file that let go mid-restart (its test timed out)
+ * must not hand the next files a broker that is still down.
+ */
+export function serveLock(lock: FileLock, req: IncomingMessage, res: ServerResponse, mode: string | null, settled: () => Promise<unknown>): void {
   if (mode !== "shared" && mode !== "exclusive") {
     res.writeHead(400).end("mode=shared or mode=exclusive\n");
     return;
@@ -57,7 +61,7 @@ export function serveLock(lock: FileLock, req: IncomingMessage, res: ServerRespo
   const { granted, release } = lock.acquire(mode);
   req.socket.setKeepAlive(true);
   res.on("close", release);
-  void granted.then(() => {
+  void granted.then(settled).then(() => {
     if (res.destroyed) return release();
     res.writeHead(200, { "content-type": "text/plain" });
     res.write("held\n");

@@ -46,7 +46,7 @@ async function controlServer(kafka: KafkaResource): Promise<{ server: Server; ur
   const lock = new FileLock();
   const server = createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (req.method === "GET" && u.pathname === "/lock") return serveLock(lock, req, res, u.searchParams.get("mode"));
+    if (req.method === "GET" && u.pathname === "/lock") return serveLock(lock, req, res, u.searchParams.get("mode"), () => busy);
     if (req.method !== "POST" || u.pathname !== "/kafka/restart") {
       res.writeHead(404).end("POST /kafka/restart?signal=SIGTERM|SIGKILL&downMs=N, GET /lock?mode=shared|exclusive\n");
       return;
@@ -58,6 +58,7 @@ async function controlServer(kafka: KafkaResource): Promise<{ server: Server; ur
     const signal = u.searchParams.get("signal") === "SIGKILL" ? "SIGKILL" : "SIGTERM";
     const downMs = Number(u.searchParams.get("downMs") ?? 0) || 0;
     const restart = kafka.restart;
+    // a failed restart is answered, not thrown: `busy` only orders restarts and holds the lock's grants meanwhile
     busy = busy.then(() =>
       restart({ signal, downMs }).then(
         (r) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(r)),
