@@ -83,6 +83,7 @@ function shopNames(rng: Rng): Name[] {
 }
 
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
+const KEY_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
 // each kind of typo: a label typed from the listed one, or null where the kind does not apply
 const VARIANTS: Record<string, (label: string, rng: Rng) => string | null> = {
   "hyphen dropped": (l) => (l.includes("-") ? l.replaceAll("-", "") : null),
@@ -117,6 +118,14 @@ const VARIANTS: Record<string, (label: string, rng: Rng) => string | null> = {
     const i = r.int(0, l.length - 1);
     const c = LETTERS[r.int(0, 25)]!;
     return l[i] === "-" || c === l[i] ? null : l.slice(0, i) + c + l.slice(i + 1);
+  },
+  "a neighbouring key": (l, r) => {
+    const i = r.int(0, l.length - 1);
+    const row = KEY_ROWS.find((k) => k.includes(l[i]!));
+    if (!row) return null;
+    const at = row.indexOf(l[i]!);
+    const c = row[at + (r.chance(0.5) ? 1 : -1)];
+    return c ? l.slice(0, i) + c + l.slice(i + 1) : null;
   },
   "another suffix": () => "",
 };

@@ -17,7 +17,15 @@ const URL_HOST = /^(\[[^\]]*\]|[^/?:]*)/;
 // short name is another word)
 const TYPED_MIN = 5;
 const TYPED_DROP = 8;
+// nor, shorter than this, with two adjacent letters swapped or one letter typed on a neighbouring key. By
+// src/bench/typosquats.ts (seed 7) at 6/7/8/9/10: 17/17/17/16/16 honest shop-name hosts marked (15 without), swaps found
+// 93/92/86/74/51%; its vocabulary's names one such typo from another honest one: 18/16/13/10/6% (few short names are
+// listed there, so its marks barely move): 8, as for a letter dropped or added
+const TYPED_NEAR = 8;
 const LETTER = /[a-z]/;
+// a domain-sha256 entry's name is looked for under this many other suffixes, those the plain names are listed under most
+// (a hash a suffix for every host: see hashedReadings)
+const HASHED_SUFFIXES = 4;
 
 export interface IndicatorRef {
   set: string;
@@ -211,17 +219,73 @@ interface TypedName {
 }
 
 /**
- * A label read typed (typedName) with each of its letters dropped in turn (a double the drop leaves read once): a listed
- * name as a host that dropped a letter reads, and a host's label as the name it was typed from by adding one reads. A
- * digit is never dropped: a number is no typo of another (flagged-gallery-10 and flagged-gallery-0 are two names of a series).
+ * A label read typed (typedName, or as `read` reads it) with each of its letters dropped in turn (a double the drop
+ * leaves read once): a listed name as a host that dropped a letter reads, and a host's label as the name it was typed
+ * from by adding one reads. A digit is never dropped: a number is no typo of another (flagged-gallery-10 and
+ * flagged-gallery-0 are two names of a series).
  */
-function droppedReadings(label: string): string[] {
+function droppedReadings(label: string, read: (name: string) => string = typedName): string[] {
   const out: string[] = [];
   for (let i = 0; i < label.length; i++) {
     if (!LETTER.test(label[i]!)) continue;
-    const r = typedName(label.slice(0, i) + label.slice(i + 1));
+    const r = read(label.slice(0, i) + label.slice(i + 1));
     if (!out.includes(r)) out.push(r);
   }
+  return out;
+}
+
+// the letters around each key of a QWERTY keyboard, as bit masks by letter: the row's neighbours, and the two keys
+// above and the two below (each row is set off half a key from the next)
+const KEY_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+const NEIGHBOURS = new Uint32Array(26);
+KEY_ROWS.forEach((row, r) => {
+  const near = (c: string, other: string | undefined) => {
+    if (other) NEIGHBOURS[c.charCodeAt(0) - 97]! |= 1 << (other.charCodeAt(0) - 97);
+  };
+  for (let i = 0; i < row.length; i++) {
+    const c = row[i]!;
+    near(c, row[i - 1]);
+    near(c, row[i + 1]);
+    if (r > 0) {
+      near(c, KEY_ROWS[r - 1]![i]);
+      near(c, KEY_ROWS[r - 1]![i + 1]);
+    }
+    if (r < 2) {
+      near(c, KEY_ROWS[r + 1]![i - 1]);
+      near(c, KEY_ROWS[r + 1]![i]);
+    }
+  }
+});
+const neighbours = (a: number, b: number): boolean => a >= 97 && a <= 122 && b >= 97 && b <= 122 && (NEIGHBOURS[a - 97]! & (1 << (b - 97))) !== 0;
+
+/** Whether two readings of one length are one typo apart: two adjacent letters swapped, or one on a neighbouring key. */
+function oneKeyOff(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === a.length) return false;
+  const swapped = a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i);
+  if (!swapped && !neighbours(a.charCodeAt(i), b.charCodeAt(i))) return false;
+  for (let j = i + (swapped ? 2 : 1); j < a.length; j++) if (a.charCodeAt(j) !== b.charCodeAt(j)) return false;
+  return true;
+}
+
+/**
+ * The keys a reading is filed under for oneKeyOff, its length in both: a hash of its letters before the middle one, and
+ * one of those after it. A swap or a letter replaced changes the middle letter and one side at most, so a reading one
+ * typo from a filed one shares a key with it; a hash, where a slice would be a string made for each label of each host.
+ */
+function halfKey(reading: string, first: boolean): number {
+  const h = reading.length >> 1;
+  let k = (first ? 0x811c9dc5 : 0x01000193) ^ reading.length;
+  for (let i = first ? 0 : h + 1, end = first ? h : reading.length; i < end; i++) k = Math.imul(k ^ reading.charCodeAt(i), 0x01000193);
+  return k >>> 0;
+}
+
+const NO_LABELS: readonly string[] = Object.freeze([]);
+const asWritten = (name: string): string => name;
+/** Into `out` (made when first needed): those of `labels` a reading is one typo from, each once. */
+function nearAmong(reading: string, labels: readonly string[] | undefined, out: string[] | undefined): string[] | undefined {
+  if (labels) for (const l of labels) if (l.length === reading.length && oneKeyOff(reading, l) && !out?.includes(l)) (out ??= []).push(l);
   return out;
 }
 
@@ -265,14 +329,23 @@ export class IndicatorIndex {
    */
   private readonly addedLengths = new Set<number>();
   /**
-   * domain-sha256 entries of the names a registrable domain may have been typed from (typedOrigins), by that domain: a
+   * `typed`'s registrable labels of TYPED_NEAR letters or more, read as listed, by halfKey: a host's label one typo from
+   * one (oneKeyOff) is read as it
+   */
+  private readonly near = new Map<number, string[]>();
+  /**
+   * domain-sha256 entries of the names a registrable domain may have been typed from (hashedReadings), by that domain: a
    * hash for each name, which the domain's other hosts and addresses need not make again
    */
   private readonly hashedTyped = new Memo<readonly LookAlike[]>(MEMO_CAP, (domain) => {
     const out: LookAlike[] = [];
-    for (const listed of typedOrigins(domain)) for (const ref of this.lookup("domain-sha256", sha256Tagged(listed), null)) out.push({ ref, listed, typed: true });
+    for (const listed of this.hashedReadings(domain)) for (const ref of this.lookup("domain-sha256", sha256Tagged(listed), null)) out.push({ ref, listed, typed: true });
     return out.length ? out : NO_LOOK_ALIKES;
   });
+  /** how many plain domain keys and url keys' hosts are listed under each public suffix, for hashedSuffixes */
+  private readonly suffixes = new Map<string, number>();
+  /** the HASHED_SUFFIXES suffixes `suffixes` counts most, most first; made again once an entry is put */
+  private mostListed: readonly string[] | undefined;
   /**
    * URL matches at any time, remembered: the same search-engine or checkout URL arrives with many sales. One lookup per
    * question: flagged-site-link and the evidence ask matchesAt for all they need of a URL.
@@ -359,6 +432,8 @@ export class IndicatorIndex {
     const host = kind === "url" ? URL_HOST.exec(key)![0] : key;
     const parts = nameAndSuffix(host);
     if (!parts) return;
+    this.suffixes.set(parts[1], (this.suffixes.get(parts[1]) ?? 0) + 1);
+    this.mostListed = undefined;
     const { under, raw, label } = typedParts(parts[0]);
     const length = label.length;
     if (length < TYPED_MIN) return;
@@ -370,9 +445,43 @@ export class IndicatorIndex {
       else if (!filed.some((f) => f.reading === reading && f.key === key)) filed.push({ reading, key, host, kind, dropped });
     };
     file(under + label, false);
+    if (length >= TYPED_NEAR)
+      for (const first of [true, false]) {
+        const k = halfKey(label, first);
+        const labels = this.near.get(k);
+        if (!labels) this.near.set(k, [label]);
+        else if (!labels.includes(label)) labels.push(label);
+      }
     if (length < TYPED_DROP) return;
     this.addedLengths.add(length);
     for (const r of droppedReadings(raw)) file(under + r, true);
+  }
+
+  /**
+   * The names a registrable domain may have been typed from, each a hash to compare with the domain-sha256 entries: by
+   * one kind of typo undone (typedOrigins, up to 6 and one per double); for a label of TYPED_MIN letters or more (as
+   * read typed), under the other suffixes of hashedSuffixes (up to HASHED_SUFFIXES: the name's own suffix is hashed
+   * with it, so none can be read under any suffix, as a plain name is); and for one of more than TYPED_DROP, with a
+   * letter dropped (one a letter), as a host that added one to a listed name reads. One kind of typo at a time, as
+   * the hashes multiply: about 20 for a label of 12 letters, made once per registrable domain.
+   */
+  private hashedReadings(domain: string): string[] {
+    const out = typedOrigins(domain);
+    const parts = nameAndSuffix(domain);
+    if (!parts) return out;
+    const [label, suffix] = parts;
+    const length = typedName(label).length;
+    const add = (name: string) => {
+      if (!out.includes(name)) out.push(name);
+    };
+    if (length >= TYPED_MIN) for (const other of this.hashedSuffixes()) if (other !== suffix) add(`${label}.${other}`);
+    if (length > TYPED_DROP) for (const r of droppedReadings(label, asWritten)) add(`${r}.${suffix}`);
+    return out;
+  }
+
+  /** The suffixes plain names are listed under most (`suffixes`), up to HASHED_SUFFIXES. */
+  private hashedSuffixes(): readonly string[] {
+    return (this.mostListed ??= [...this.suffixes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, HASHED_SUFFIXES).map(([s]) => s));
   }
 
   /** Whether a label read typed may be a listed one's with a letter added: one longer, or two where it split a double. */
@@ -380,14 +489,23 @@ export class IndicatorIndex {
     return this.addedLengths.has(reading.length - 1) || this.addedLengths.has(reading.length - 2);
   }
 
-  /** Whether a label of a host (the last aside: a suffix) reads as a registrable label of `typed`, or would with a letter dropped. */
+  /**
+   * Whether a label of a host (the last aside: a suffix) reads as a registrable label of `typed`, or would with a letter
+   * dropped, or is one typo from one (oneTypoFrom).
+   */
   private labelTyped(host: string): boolean {
     for (let from = 0, dot = host.indexOf("."); dot > 0; from = dot + 1, dot = host.indexOf(".", from)) {
       const label = host.slice(from, dot);
       const reading = typedName(label);
-      if (this.typedLabels.has(reading) || (this.added(reading) && droppedReadings(label).some((r) => this.typedLabels.has(r)))) return true;
+      if (this.typedLabels.has(reading) || this.oneTypoFrom(reading).length > 0 || (this.added(reading) && droppedReadings(label).some((r) => this.typedLabels.has(r)))) return true;
     }
     return false;
+  }
+
+  /** The listed registrable labels (`near`) a host's label, as read typed, is one typo from (oneKeyOff); nearly always none. */
+  private oneTypoFrom(reading: string): readonly string[] {
+    if (reading.length < TYPED_NEAR || this.near.size === 0) return NO_LABELS;
+    return nearAmong(reading, this.near.get(halfKey(reading, false)), nearAmong(reading, this.near.get(halfKey(reading, true)), undefined)) ?? NO_LABELS;
   }
 
   /**
@@ -538,9 +656,9 @@ export class IndicatorIndex {
 
   /**
    * Into `out`: the domain entries an ASCII host reads as typed (`typed`: under any suffix, or with a letter added to a
-   * name of TYPED_DROP letters or more), the url entries listing the URL's page on a host it reads as typed, and the
-   * domain-sha256 entries of a name it may have been typed from (typedOrigins; a hash hides the name, so only names made
-   * from the host can be compared). Once per distinct URL (the URL memo); the hashes by registrable domain
+   * name of TYPED_DROP letters or more, or one typo from one of TYPED_NEAR or more: oneTypoFrom), the url entries listing
+   * the URL's page on a host it reads as typed, and the domain-sha256 entries of a name it may have been typed from
+   * (hashedReadings; a hash hides the name, so only names made from the host can be compared). Once per distinct URL (the URL memo); the hashes by registrable domain
    * (hashedTyped), but the plain reading not: a memo by host cost more than the reading it saves (about 0.9 µs a URL
    * against 0.4 µs a host on the benchmark's stream).
    */
@@ -552,10 +670,11 @@ export class IndicatorIndex {
     if (parts) {
       const { under, raw, label } = typedParts(parts[0]);
       const pages = new Set<string>();
-      const look = (reading: string, added: boolean) => {
+      // `listed`: the host's label read as a listed one's reading with a letter added, or one typo from it; not one
+      // with a letter dropped (a letter replaced, or two typos)
+      const look = (reading: string, listed: boolean) => {
         for (const f of this.typed.get(reading) ?? []) {
-          // a letter added to the name as listed, not to it with one dropped (that would be a letter replaced)
-          if (added && f.dropped) continue;
+          if (listed && f.dropped) continue;
           // the host's reading is the listed one's, or under it
           const whole = under + reading;
           if (whole !== f.reading && !whole.endsWith(`.${f.reading}`)) continue;
@@ -569,6 +688,7 @@ export class IndicatorIndex {
       };
       look(label, false);
       if (this.added(label)) for (const r of droppedReadings(raw)) look(r, true);
+      for (const r of this.oneTypoFrom(label)) look(r, true);
     }
     if (this.has("domain-sha256")) for (const m of this.hashedTyped.get(registrableDomain(host))) add(m.ref, m.listed);
   }
