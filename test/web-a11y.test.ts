@@ -108,20 +108,22 @@ describe("the reviewer pages with a screen reader and a keyboard", { timeout: 12
       const root = parse(page);
       const error = all(root, (e) => e.attrs.role === "alert")[0];
       expect(error?.attrs.id, "the error has an id to be referred to").toBeTruthy();
-      // the form: a case's decision by its data-action, a rules file's by its address
-      const scope = within ? all(root, (e) => e.tag === "form" && (e.attrs["data-action"] === within || e.attrs.action === within))[0]! : root;
+      // the form: a case's decision by its data-action (its part of the case's one form), a rules file's by its address
+      const scope = within ? all(root, (e) => e.attrs["data-action"] === within || (e.tag === "form" && e.attrs.action === within))[0]! : root;
       return names.map((n) => [n, all(scope, (e) => e.attrs.name === n && e.attrs.type !== "hidden")[0]?.attrs["aria-describedby"] === error!.attrs.id]);
     };
     expect(described(rendered["login refused"]!, ["username", "password"])).toEqual([["username", true], ["password", true]]);
     expect(described(rendered["password refused"]!, ["currentPassword", "newPassword", "confirmPassword"]).every(([, d]) => d)).toBe(true);
-    expect(described(rendered["case refused"]!, ["reason", "note"], "dismiss")).toEqual([["reason", true], ["note", true]]);
+    expect(described(rendered["case refused"]!, ["reason"], "dismiss")).toEqual([["reason", true]]);
+    // the comment, the decision's note: by its hint and the error
+    expect(all(parse(rendered["case refused"]!), (e) => e.attrs.name === "body")[0]?.attrs["aria-describedby"]).toBe(`comment-hint ${all(parse(rendered["case refused"]!), (e) => e.attrs.role === "alert")[0]!.attrs.id}`);
     expect(described(rendered["rules refused"]!, ["content", "note"], "/rules/sites.yaml")).toEqual([["content", true], ["note", true]]);
     // the trail's filters: the refused one is described by the error beside its hint, the others by their hints
     const audit = parse(rendered["audit refused"]!);
     const field = (name: string) => all(audit, (e) => e.attrs.name === name)[0]?.attrs["aria-describedby"];
     expect([field("since"), field("actor")]).toEqual([`${all(audit, (e) => e.attrs.role === "alert")[0]!.attrs.id} since-hint`, "actor-hint"]);
-    // the other forms on the page were not refused: the error is not theirs
-    expect(described(rendered["case refused"]!, ["note"], "assign")).toEqual([["note", false]]);
+    // the other decisions were not refused: the error is not their fields'
+    expect(described(rendered["case refused"]!, ["assignee"], "handover")).toEqual([["assignee", false]]);
   });
 
   it("say a severity in words where its colour shows it", () => {

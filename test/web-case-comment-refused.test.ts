@@ -23,7 +23,7 @@ describe("a comment refused from the case page", { timeout: 60_000 }, () => {
     expect(r.body).toContain(`<h1>Case #${caseId}: acq-test:M-1</h1>`);
     expect(r.body).toMatch(/<p class="error" role="alert" id="action-error">[^<]*a comment is at most 4,000 characters/);
     const escaped = long.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-    expect(r.body).toContain(`<textarea name="body" aria-describedby="action-error" rows="2" cols="60" required>${escaped}</textarea>`);
+    expect(r.body).toContain(`<textarea name="body" id="comment" aria-describedby="comment-hint action-error" rows="3" cols="72">${escaped}</textarea>`);
     expect((await db.query("SELECT 1 FROM mt_case_comments")).rows).toHaveLength(0);
   });
 });

@@ -7,8 +7,8 @@ import { bearer, decisionForm, embeddedWeb } from "./helpers/web.js";
 
 const openWeb = embeddedWeb();
 
-/** A decision's form on a page, as HTML. */
-const formOf = (page: string, kind: string) => [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="([\w-]+)">(.*?)<\/form>/gs)].find((m) => m[1] === kind)?.[2] ?? "";
+/** A decision's part of the case page's form, as HTML. */
+const formOf = (page: string, kind: string) => new RegExp(`<p data-action="${kind}">(.*?)</p>`, "s").exec(page)?.[1] ?? "";
 
 describe("a decision refused from the case page", { timeout: 60_000 }, () => {
   it("comes back with what was typed in its form", async () => {
@@ -31,9 +31,8 @@ describe("a decision refused from the case page", { timeout: 60_000 }, () => {
     expect(r.statusCode).toBe(409);
     const report = formOf(r.body, "report");
     expect(report).toMatch(/name="reportRef"[^>]* value="HL-0042 &lt;a&amp;b&gt;"/);
-    expect(report).toMatch(/name="note"[^>]* value="called the hotline"/);
-    // the other forms stay empty
-    expect(formOf(r.body, "escalate")).not.toContain("called the hotline");
+    // the note, in the comment's box the decision took it from
+    expect(r.body).toMatch(/<textarea name="body"[^>]*>called the hotline<\/textarea>/);
 
     // a dismissal refused keeps its reason chosen
     const page2 = r.body;

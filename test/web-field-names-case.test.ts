@@ -11,7 +11,7 @@ const openWeb = embeddedWeb();
 const tuner = tunerWeb("web-field-names-case");
 
 describe("form fields' names to a screen reader", { timeout: 60_000 }, () => {
-  it("tell each decision form's note apart on a case in review, and each form still sends note", async () => {
+  it("name the one comment (each decision's note) and each decision's own field on a case in review", async () => {
     const { db, auth, app } = await openWeb();
     const caseId = await recordCase(db, caseAlert({ alertId: "field-names-1" }));
     const ann = await bearer(auth, "ann");
@@ -21,12 +21,12 @@ describe("form fields' names to a screen reader", { timeout: 60_000 }, () => {
 
     expect(pageProblems(page, "controls")).toEqual([]);
     const root = parse(page);
-    const notes = all(root, (e) => e.tag === "input" && e.attrs.name === "note").map((e) => nameOf(root, e));
-    expect(notes).toEqual(["handover note", "note for Escalate", "note for Mark reported", "note for Dismiss", "note for Record account closed"]);
-    // what a sighted reviewer reads is as it was: "note" beside the field, the rest hidden from the eye only
-    expect(page).toContain('<label>note<span class="vh"> for Escalate</span> <input name="note" size="40" value="">');
-    // the forms are found by their markup, each action's (close-account too) with its hidden fields
-    for (const action of ["handover", "escalate", "report", "dismiss", "close-account"]) expect(Object.keys(decisionForm(page, action) ?? {}), action).toEqual(["action", "seen"]);
+    // the page's one form (web-case-comment-with-decision.test.ts): the comment goes with the button pressed
+    const fields = all(root, (e) => ["input", "select", "textarea"].includes(e.tag) && e.attrs.type !== "hidden").map((e) => nameOf(root, e));
+    expect(fields).toEqual(["Comment", "Hand over to", "report reference", "reason", "the bank's termination reference"]);
+    // each decision's button is found by its markup (close-account too), with the form's hidden fields
+    for (const action of ["handover", "escalate", "report", "dismiss", "close-account"])
+      expect(Object.keys(decisionForm(page, action) ?? {}), action).toEqual(action === "handover" ? ["action", "seen"] : ["action", "seen", "confirm"]);
   });
 
   it("say what each field is for out of its form: whom a case is handed over to, why a closed case is reopened", async () => {
@@ -39,10 +39,11 @@ describe("form fields' names to a screen reader", { timeout: 60_000 }, () => {
       return all(root, (e) => ["input", "select", "textarea"].includes(e.tag) && e.attrs.type !== "hidden").map((e) => nameOf(root, e));
     };
     // a list of fields read "to, combo box": to what?
-    expect(await names()).toEqual(["note for Assign to me", "Hand over to", "handover note", "reason", "note for Dismiss", "Comment"]);
+    expect(await names()).toEqual(["Comment", "Hand over to", "reason"]);
     expect((await app.inject({ method: "POST", url: `/api/cases/${caseId}/actions`, headers: ann, payload: { action: "dismiss", reason: "duplicate" } })).statusCode).toBe(200);
-    // and "why, edit text": why what?
-    expect(await names()).toEqual(["why the case is reopened", "Comment"]);
+    // and why a case is reopened: said beside its button, the comment says it
+    expect(await names()).toEqual(["Comment"]);
+    expect((await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: ann })).body).toContain('<p data-action="reopen"><span class="muted">the comment says why the case is reopened</span> <button name="action" value="reopen">Reopen</button></p>');
   });
 
   it("tell the rules page's notes apart: each file's save and each version's restore", async () => {

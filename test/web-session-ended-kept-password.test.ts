@@ -65,7 +65,7 @@ describe("a kept form and a password to set at sign-in", { timeout: 60_000 }, ()
     const form = decisionForm(back, "dismiss")!;
     expect(form.seen).toBe(shown.seen);
     expect(back).toContain('<option value="insufficient-evidence" selected>');
-    expect(back).toContain(`value="the descriptor matches the hotline&#39;s report"`);
+    expect(back).toContain(`>the descriptor matches the hotline&#39;s report</textarea>`);
     expect((await db.query("SELECT status, password_change_required FROM mt_cases, mt_users")).rows).toEqual([{ status: "open", password_change_required: false }]);
 
     // sent again, it is done

@@ -61,7 +61,7 @@ describe("a case form sent after the session ended", { timeout: 60_000 }, () => 
       expect(form._csrf).toBe(csrfOf(again));
       expect(form.seen).toBe(shown.seen);
       expect(again).toContain('<option value="legitimate-business" selected>');
-      expect(again).toContain(`value="the merchant&#39;s &quot;shop&quot; is a &lt;b&gt;registered&lt;/b&gt; charity &amp; the disputes are one customer"`);
+      expect(again).toContain(`>the merchant&#39;s &quot;shop&quot; is a &lt;b&gt;registered&lt;/b&gt; charity &amp; the disputes are one customer</textarea>`);
     }
     expect((await db.query("SELECT status FROM mt_cases")).rows).toEqual([{ status: "open" }]);
     expect((await db.query("SELECT count(*)::int AS n FROM mt_audit WHERE action = 'login'")).rows).toEqual([{ n: 2 }]);

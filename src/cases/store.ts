@@ -631,7 +631,8 @@ export class CaseStore {
    * One workflow action, checked against the case's current status, with its audit row. With `expected` (the
    * version the decision was taken on: caseVersion), refused if the case changed since, checked under the row's lock.
    */
-  async act(caseId: string, actor: Actor, input: unknown, expected?: string): Promise<CaseRow> {
+  /** `check`: refuse as the action would be, but take it not (a page's confirmation is asked first); the case as it is */
+  async act(caseId: string, actor: Actor, input: unknown, expected?: string, o: { check?: boolean } = {}): Promise<CaseRow> {
     const a = parseInput(CaseAction, input, "action");
     const id = caseIdOf(caseId);
     return this.db.tx(async (q) => {
@@ -666,6 +667,7 @@ export class CaseStore {
         );
         if (other.rows[0]) throw new CaseError(409, `merchant ${before.merchantId} already has an open case (${other.rows[0].case_id}); work that one instead`);
       }
+      if (o.check) return before;
       const upd = await q.query<Raw>(
         `UPDATE mt_cases SET status = $2, assignee = $3, report_ref = $4, dismiss_reason = $5, termination_ref = $6,
            -- never back: an alert's time (its event's) can be ahead of this clock

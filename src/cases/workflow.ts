@@ -101,6 +101,17 @@ export const TRANSITIONS: Record<CaseAction["action"], { from: readonly Status[]
   reopen: { from: CLOSED, to: "open" },
 };
 
+/**
+ * The decisions a reviewer's page asks to confirm (a page of its own) before they are taken, and why: none is undone
+ * by another action. Taking and handing over a case, and reopening one, stay one click. The API takes each at once.
+ */
+export const FINAL: Partial<Record<CaseAction["action"], string>> = {
+  escalate: "An escalated case does not go back to in review",
+  report: "A reported case is closed as confirmed (publishers' sightings and the rules' figures count it so); only a reopening, with a reason, opens it again, and the report stays in the audit trail",
+  dismiss: "A dismissed case is closed (a false positive or a legitimate business counts as clean in the rules' figures); only a reopening, with a reason, opens it again, and the dismissal stays in the audit trail",
+  "close-account": "A case whose account is recorded closed is closed as confirmed; only a reopening, with a reason, opens it again, and the record stays in the audit trail",
+};
+
 /** The status after an action; assigning an open case puts it in review. */
 export function nextStatus(current: Status, action: CaseAction["action"]): Status {
   if (action === "assign") return current === "open" ? "in_review" : current;

@@ -8,7 +8,7 @@ import formbody from "@fastify/formbody";
 import { z, ZodError } from "zod";
 import type { Logger } from "pino";
 import { AUDIT_MAX_ROWS, AuditFilter, CaseError, CaseStore, QueueFilter, SightingsForm, StaleCaseError, givenParams, queueFilter, type Actor, type AuditRow, type CaseDetail, type Role } from "../cases/store.js";
-import { TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
+import { FINAL, TRANSITIONS, caseVersion, isCaseVersion, statusText } from "../cases/workflow.js";
 import { evidenceMasker, maskCase, withCardNumbersMasked } from "../cases/mask.js";
 import type { Db } from "../cases/db.js";
 import { Auth, AuthError, PERMISSIONS, can, heldCases, tryAgainIn, type Permission, type Session } from "./auth.js";
@@ -23,7 +23,7 @@ import { queryParams } from "../lib/query-params.js";
 import { html, layout, when, type Html, type PageUser } from "./html.js";
 import { csvLines, toCsv } from "./csv.js";
 import { queuePage, queueQuery } from "./pages/queue.js";
-import { casePage, type CasePageOptions } from "./pages/case.js";
+import { casePage, confirmPage, decisionSent, type CasePageOptions } from "./pages/case.js";
 import { KeptCaseForm, KeptForm, adminPage, loginPage, passwordChangedPage, passwordPage, signInForm } from "./pages/other.js";
 import { AUDIT_PAGE_MAX, AUDIT_PAGE_ROWS, auditorPage } from "./pages/audit.js";
 
@@ -207,12 +207,13 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
     const form = /^\/cases\/\d+\/(action|comment)$/.exec(req.url)?.[1];
     const site = req.headers["sec-fetch-site"];
     if (!form || site === "cross-site" || site === "same-site") return undefined;
-    const { _csrf, ...sent } = (req.body ?? {}) as Record<string, unknown>;
+    // (a confirmation's answer is not kept: the decision is confirmed again when sent again)
+    const { _csrf, confirm, ...sent } = (req.body ?? {}) as Record<string, unknown>;
     return KeptForm.parse({ form, fields: Object.fromEntries(Object.entries(sent).filter(([, v]) => typeof v === "string")) });
   };
   // a kept form back on its case's page, filled in as it was sent (a decision still counts only on the case as its
   // first page showed it: its `seen` goes with it)
-  const keptFilledIn = (kept: KeptForm): CasePageOptions => (kept.form === "action" ? { typed: kept.fields } : { comment: kept.fields.body ?? "" });
+  const keptFilledIn = (kept: KeptForm): CasePageOptions => (kept.form === "action" ? { typed: kept.fields } : { comment: kept.fields.body ?? "", typed: kept.fields });
   // the page is an opening of the case, as any
   const keptCasePage = async (actor: Actor, csrf: string, caseId: string, kept: KeptForm, o: CasePageOptions) => {
     const { detail, seen } = await store.open(caseId, actor, "page");
@@ -465,14 +466,20 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   });
   app.post("/cases/:id/action", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const { _csrf, seen, ...b } = (req.body ?? {}) as Record<string, string>;
-    const input = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== ""));
+    const { _csrf, confirm, ...sent } = (req.body ?? {}) as Record<string, string>;
+    const { seen, ...b } = sent;
+    const input = decisionSent(b);
     await sentKept(req, id, "action");
     try {
+      // a decision that cannot be undone is confirmed first, on a page of its own, with nothing done or recorded
+      // until then ("no": the case again, all typed filled in)
+      if (confirm === "no") return sendHtml(reply, await workPage(req, await store.get(id), { notice: "Nothing was done: what you typed is filled in below.", typed: sent }));
+      const final = typeof input.action === "string" && Object.hasOwn(FINAL, input.action);
       // a decision counts only on the case its page showed, not over a colleague's action or an alert the reviewer
       // did not see
-      await store.act(id, req.actor!, input, seen);
-      return reply.redirect(`/cases/${id}?done=${b.action}`, 303);
+      const c = await store.act(id, req.actor!, input, seen, { check: final && confirm !== "yes" });
+      if (final && confirm !== "yes") return sendHtml(reply, confirmPage(pageUser(req)!, c, sent));
+      return reply.redirect(`/cases/${id}?done=${input.action}`, 303);
     } catch (err) {
       if (!(err instanceof CaseError) || err.status === 404) throw err;
       const error =
@@ -487,13 +494,15 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
   app.post("/cases/:id/comment", { config: { perm: "cases:act" } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     await sentKept(req, id, "comment");
+    // the case page's one form sends the decisions' fields with its comment: the comment is its body alone
+    const { _csrf, seen, body, ...rest } = (req.body ?? {}) as Record<string, unknown>;
     try {
-      await store.comment(id, req.actor!, req.body);
+      await store.comment(id, req.actor!, { body });
     } catch (err) {
       if (!(err instanceof CaseError) || err.status === 404) throw err;
-      // the case again, with why and the comment as typed: a long one is not lost
-      const typed = (req.body as Record<string, unknown> | undefined)?.body;
-      return sendHtml(reply, await workPage(req, await store.get(id), { error: `The comment was not added: ${err.message}`, comment: typeof typed === "string" ? typed : undefined }), err.status);
+      // the case again, with why and the comment (and any decision's field) as typed: a long one is not lost
+      const typed = Object.fromEntries(Object.entries(rest).filter((e): e is [string, string] => typeof e[1] === "string"));
+      return sendHtml(reply, await workPage(req, await store.get(id), { error: `The comment was not added: ${err.message}`, comment: typeof body === "string" ? body : undefined, typed }), err.status);
     }
     return reply.redirect(`/cases/${id}?done=comment`, 303);
   });

@@ -10,6 +10,7 @@ import { defaultRulesCopies } from "./rules.js";
 import { CONSOLE, type Role } from "../../src/cases/store.js";
 import { Auth } from "../../src/web/auth.js";
 import { buildWebServer, type WebOptions } from "../../src/web/server.js";
+import { FINAL } from "../../src/cases/workflow.js";
 import { createLogger } from "../../src/lib/log.js";
 import { loadRuleSet } from "../../src/rules/ruleset.js";
 import { filesOf, recordVersion } from "../../src/rules/history.js";
@@ -69,11 +70,15 @@ export const hiddenField = (page: string, name: string): string | undefined => {
   return m && unescaped(m[2]!);
 };
 
-/** The hidden fields of a case page's form for a decision, as the browser sends them; undefined if the page has none. */
+/**
+ * What a case page's form sends for a decision's button: its action and the form's hidden fields; undefined if the
+ * page has no such button. A decision the page asks to confirm (FINAL) goes with `confirm: "yes"`, as the browser
+ * sends it from the confirmation's page (web-case-confirm.test.ts walks that page).
+ */
 export function decisionForm(page: string, action: string): Record<string, string> | undefined {
-  const form = [...page.matchAll(/<form method="post" action="\/cases\/\d+\/action" data-action="([\w-]+)">(.*?)<\/form>/gs)].find((m) => m[1] === action)?.[2];
-  if (form === undefined) return undefined;
-  return Object.fromEntries([...form.matchAll(HIDDEN)].map((m) => [m[1]!, unescaped(m[2]!)]));
+  const form = /<form method="post" action="\/cases\/\d+\/action" id="decide">(.*?)<\/form>/s.exec(page)?.[1];
+  if (form === undefined || !form.includes(`<button name="action" value="${action}">`)) return undefined;
+  return { action, ...Object.fromEntries([...form.matchAll(HIDDEN)].map((m) => [m[1]!, unescaped(m[2]!)])), ...(Object.hasOwn(FINAL, action) && { confirm: "yes" }) };
 }
 
 export interface TunerWeb {

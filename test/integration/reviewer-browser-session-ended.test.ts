@@ -29,13 +29,13 @@ describe("a reviewer whose session ends mid-form, in the browser", () => {
     await page.waitForURL(/\/cases\/\d+$/);
     const caseUrl = page.url();
     const note = "the descriptors are one charity's campaigns, checked with the acquirer";
-    await page.selectOption('form[data-action="dismiss"] select[name="reason"]', "legitimate-business");
-    await page.fill('form[data-action="dismiss"] input[name="note"]', note);
+    await page.selectOption('[data-action="dismiss"] select[name="reason"]', "legitimate-business");
+    await page.fill('textarea[name="body"]', note);
 
     // meanwhile the session's 8 hours are over
     await demo.db.query("UPDATE mt_sessions SET expires_at = now() - interval '1 second'");
 
-    await page.click('form[data-action="dismiss"] button');
+    await page.click('[data-action="dismiss"] button');
     await expect.poll(() => page.locator("h1").textContent()).toBe("Nothing was done");
     expect(await page.locator("#kept").textContent()).toContain(note);
     await screenshot(page, "session-ended-kept");
@@ -48,11 +48,13 @@ describe("a reviewer whose session ends mid-form, in the browser", () => {
     await page.reload();
     expect(await page.locator(".notice").first().textContent()).toMatch(/Nothing was done yet/);
     expect((await demo.db.query<{ n: number }>("SELECT count(*)::int AS n FROM mt_audit WHERE action = 'login'")).rows).toEqual([{ n: 2 }]);
-    expect(await page.locator('form[data-action="dismiss"] select[name="reason"]').inputValue()).toBe("legitimate-business");
-    expect(await page.locator('form[data-action="dismiss"] input[name="note"]').inputValue()).toBe(note);
+    expect(await page.locator('[data-action="dismiss"] select[name="reason"]').inputValue()).toBe("legitimate-business");
+    expect(await page.locator('textarea[name="body"]').inputValue()).toBe(note);
     expect(await page.locator("#status").textContent()).toBe("open");
 
-    await page.click('form[data-action="dismiss"] button');
+    await page.click('[data-action="dismiss"] button');
+    // a dismissal is confirmed on a page of its own first
+    await page.click('#confirm button[value="yes"]');
     await page.waitForURL(`${caseUrl}?done=dismiss`);
     expect(await page.locator("#status").textContent()).toBe("dismissed");
 

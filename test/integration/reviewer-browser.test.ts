@@ -45,14 +45,18 @@ describe("a reviewer in the browser", () => {
   });
 
   it("assigns, escalates and dismisses with a reason; the audit trail shows each step", async () => {
-    await page.click('form[data-action="assign"] button');
+    await page.click('[data-action="assign"] button');
     await expect.poll(() => page.locator("#status").textContent()).toBe("in review");
     expect(await page.locator("#assignee").textContent()).toBe("reviewer");
-    await page.click('form[data-action="escalate"] button');
+    await page.click('[data-action="escalate"] button');
+    // a decision that cannot be undone is confirmed on a page of its own first
+    await page.click('#confirm button[value="yes"]');
     await expect.poll(() => page.locator("#status").textContent()).toBe("escalated");
-    await page.selectOption('form[data-action="dismiss"] select[name="reason"]', "false-positive");
-    await page.fill('form[data-action="dismiss"] input[name="note"]', "descriptor belongs to a known charity");
-    await page.click('form[data-action="dismiss"] button');
+    await page.selectOption('[data-action="dismiss"] select[name="reason"]', "false-positive");
+    // the comment goes with the decision pressed, as its note
+    await page.fill('textarea[name="body"]', "descriptor belongs to a known charity");
+    await page.click('[data-action="dismiss"] button');
+    await page.click('#confirm button[value="yes"]');
     await expect.poll(() => page.locator("#status").textContent()).toBe("dismissed");
     expect(await page.locator("#dismiss-reason").textContent()).toContain("false positive");
     const actions = await page.locator("#audit tbody tr td:nth-child(3)").allTextContents();

@@ -3,10 +3,10 @@
 import { caseSeverity, csrfField, decision, html, isolated, layout, maskedUrl, newsText, severity, shortHash, when, type Html, type PageUser } from "../html.js";
 import { activityChart } from "../chart.js";
 import { domainToUnicode } from "node:url";
-import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, urlHash, type AuditRow, type CaseDetail, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
+import { WITHHELD_NAME, WITHHELD_REASON, eventAddresses, evidenceUrls, indicatorsOf, urlHash, type AuditRow, type CaseDetail, type CaseRow, type Credential, type EvidenceAddress, type Openings, type Seen } from "../../cases/store.js";
 import { maskWritten, textMasker } from "../../cases/mask.js";
 import { isMispAttribute } from "../../indicators/misp.js";
-import { CLOSED, DISMISS_REASONS, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
+import { CLOSED, CaseAction, DISMISS_REASONS, FINAL, TRANSITIONS, allowedActions, caseVersion, dismissalText, statusText } from "../../cases/workflow.js";
 import type { Alert, AlertContext, EvidenceEvent, MatchedAsEvidence } from "../../decode/events.js";
 import { urlHost } from "../../lib/url.js";
 import { formWords } from "../../rules/kinds/flagged-site-link.js";
@@ -38,6 +38,63 @@ export interface CasePageOptions {
 }
 
 const eventAnchor = (eventId: string) => `ev-${eventId}`;
+
+/**
+ * The button a case page's form was sent with: its action, "handover" for Hand over (an assign to a colleague), "comment"
+ * for Add comment; a form of the earlier shape (one per decision) is a handover when it names an assignee.
+ */
+function pressedAction(fields: Record<string, string>): string | undefined {
+  return fields.action === "assign" && fields.assignee ? "handover" : fields.action;
+}
+
+/**
+ * The decision a case page's form sent, as the API takes it: the pressed button's action (Hand over assigns to the
+ * colleague chosen, Assign to me leaves the choice out), that decision's own fields (the other decisions' are sent
+ * with the one form too) and the comment as its note. A form of the earlier shape (its own note) is taken as it is.
+ */
+export function decisionSent(fields: Record<string, string>): Record<string, string> {
+  const pressed = pressedAction(fields);
+  const action = pressed === "handover" ? "assign" : pressed;
+  const shape = CaseAction.options.find((o) => o.shape.action.value === action)?.shape;
+  const note = fields.note || fields.body;
+  const given = Object.entries(fields).filter(([k, v]) => v !== "" && k !== "body" && k !== "note" && k !== "confirm");
+  // not a decision: as sent, for the refusal to name what is wrong
+  if (!shape) return { ...Object.fromEntries(given), ...(note && { note }) };
+  const own = given.filter(([k]) => k !== "action" && Object.hasOwn(shape, k) && (k !== "assignee" || pressed === "handover"));
+  return { action: action!, ...Object.fromEntries(own), ...(note && { note }) };
+}
+
+/** Each button of the case page's form, by the action it sends. */
+const BUTTONS: Record<string, string> = {
+  assign: "Assign to me",
+  handover: "Hand over",
+  escalate: "Escalate",
+  report: "Mark reported",
+  dismiss: "Dismiss",
+  "close-account": "Record account closed",
+  reopen: "Reopen",
+};
+
+/** A hidden field per field sent, for a form that sends them on as they were. */
+const hiddenFields = (fields: Record<string, string>): Html[] => Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`);
+
+/**
+ * The confirmation a decision that cannot be undone asks for (FINAL), before anything is done or recorded: what it
+ * does, what was sent, and one form with the fields as sent: confirm, or go back to the case with them filled in.
+ */
+export function confirmPage(user: PageUser, c: CaseRow, fields: Record<string, string>): string {
+  const action = fields.action as keyof typeof FINAL;
+  const label = BUTTONS[action]!;
+  return layout(
+    `Confirm: ${label}, case #${c.caseId}`,
+    user,
+    html`<h1>${label}: case #${c.caseId}, ${c.merchantId}?</h1>
+<p class="notice" id="confirm-why">${FINAL[action]}. Nothing is done until you confirm; then the decision is recorded in the audit trail.</p>
+<p><strong>Status now:</strong> ${statusText(c.status)} · <strong>Assignee:</strong> ${c.assignee ?? "unassigned"}</p>
+${sentList(fields)}
+<form method="post" action="/cases/${c.caseId}/action" id="confirm">${csrfField(user)}${hiddenFields(fields)}<button name="confirm" value="yes">Yes, ${label.toLowerCase()}</button> <button name="confirm" value="no">No, back to the case</button></form>`,
+  );
+}
 
 const counted = (one: string, many: string) => (n: number) => `${n} ${n === 1 ? one : many}`;
 const confidence = (n: number) => `confidence ${n}`;
@@ -243,24 +300,19 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const reveal = o.print ? undefined : { caseId: c.caseId, user, revealed: o.revealed };
   const row = (k: string, v: Html | string | undefined | null) => html`<tr><th scope="row">${k}</th><td>${v ?? "—"}</td></tr>`;
   const actions = o.print ? [] : allowedActions(c.status);
-  // `kind` tells two forms of one action apart (taking a case and handing it over are both an assign); `fields` get
-  // what a refused form sent, by name, so that the reviewer need not type a reference again, and the form's button
-  let typedPlaced = false;
-  const form = (action: string, label: string, fields: (sent: (name: string) => string, refused: Html, label: string) => Html = () => html``, kind = action) => {
-    const typed = o.typed?.action === action && (kind === "handover") === (o.typed.assignee !== undefined) ? o.typed : undefined;
-    typedPlaced ||= typed !== undefined;
-    return html`<form method="post" action="/cases/${c.caseId}/action" data-action="${kind}">${csrfField(user)}<input type="hidden" name="action" value="${action}"><input type="hidden" name="seen" value="${typed?.seen ?? caseVersion(c)}">${fields(
-      (name) => typed?.[name] ?? "",
-      refusedBy(typed !== undefined),
-      label,
-    )}<button>${label}</button></form>`;
-  };
+  // One form for the comment and every decision: the comment typed goes with whichever button is pressed (a form of
+  // its own per decision dropped it, as a browser sends the pressed button's form only), as the decision's note, or
+  // alone (Add comment). No field is `required`, which the browser would ask of every decision (a report's reference
+  // before an escalation): the server refuses what the pressed one lacks, and the page comes back with all typed.
+  const sent = (name: string) => o.typed?.[name] ?? "";
+  const pressed = o.typed ? pressedAction(o.typed) : undefined;
   const refusedBy = (refused: boolean): Html => (refused && o.error ? html` aria-describedby="action-error"` : html``);
-  // named for its form's button to a screen reader, whose list of fields would read "note" once for each form
-  const note = (sent: (name: string) => string, refused: Html, label: string) =>
-    html`<label>note<span class="vh"> for ${label}</span> <input name="note"${refused} size="40" value="${sent("note")}"></label>`;
   const choose = (options: Record<string, string>, chosen: string) =>
     Object.entries(options).map(([k, v]) => html`<option value="${k}"${k === chosen ? html` selected` : ""}>${v}</option>`);
+  // a decision asked to be confirmed (a page of its own) says so on its button: "Escalate…"
+  const decide = (action: string, fields: Html | string = "") =>
+    html`<p data-action="${action}">${fields}<button name="action" value="${action}">${BUTTONS[action]}${Object.hasOwn(FINAL, action) ? "…" : ""}</button></p>`;
+  const field = (action: string) => refusedBy(pressed === action);
   // a signal's evidence events, each a link to its row; one the case no longer holds (the merchant's state keeps a
   // bounded number) is named as such, so that its absence from the table is not a puzzle
   const kept = new Set(d.context.events.map((e) => e.eventId));
@@ -306,62 +358,54 @@ ${
     ? html`<p class="notice" id="assigned-other">This case is assigned to ${c.assignee}: you may act on it (to cover for them), and the audit trail records that it was their case.</p>`
     : ""
 }
+<form method="post" action="/cases/${c.caseId}/action" id="decide">${csrfField(user)}<input type="hidden" name="seen" value="${o.typed?.seen ?? caseVersion(c)}">
+<p><label for="comment">Comment</label> <span class="muted" id="comment-hint">goes with the button you press: alone (Add comment), or as the decision's note; both are in the timeline and the audit trail</span><br>
+<textarea name="body" id="comment" aria-describedby="comment-hint${o.error && (o.comment !== undefined || pressed) ? " action-error" : ""}" rows="3" cols="72">${o.comment ?? o.typed?.body ?? o.typed?.note ?? ""}</textarea></p>
+<p data-action="comment"><button formaction="/cases/${c.caseId}/comment">Add comment</button></p>
 ${
   // not to its assignee (an open case has none): it would change nothing but make colleagues' open pages of the case stale
-  actions.includes("assign") && c.assignee !== user.username ? form("assign", "Assign to me", note) : ""
+  actions.includes("assign") && c.assignee !== user.username ? decide("assign") : ""
 }
 ${
   actions.includes("assign") && colleagues.length
-    ? form(
-        "assign",
-        "Hand over",
-        (sent, refused) =>
-          html`<label><span class="vh">Hand over </span>to <select name="assignee"${refused} required><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label><label>handover note <input name="note"${refused} size="40" placeholder="what is left to do" value="${sent("note")}"></label>`,
+    ? decide(
         "handover",
+        html`<label><span class="vh">Hand over </span>to <select name="assignee"${field("handover")}><option value="">choose a colleague…</option>${choose(Object.fromEntries(colleagues.map((u) => [u, u])), sent("assignee"))}</select></label> `,
       )
     : ""
 }
-${actions.includes("escalate") ? form("escalate", "Escalate", note) : ""}
+${actions.includes("escalate") ? decide("escalate") : ""}
 ${
   actions.includes("report")
-    ? form(
-        "report",
-        "Mark reported",
-        (sent, refused, label) => html`<label>report reference <input name="reportRef"${refused} required size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label>${note(sent, refused, label)}`,
-      )
+    ? decide("report", html`<label>report reference <input name="reportRef"${field("report")} size="24" placeholder="hotline or authority case no." value="${sent("reportRef")}"></label> `)
     : ""
 }
 ${
   actions.includes("dismiss")
-    ? form(
+    ? decide(
         "dismiss",
-        "Dismiss",
-        (sent, refused, label) =>
-          html`<label>reason <select name="reason"${refused} required><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label>${
-            // critical by an indicator matched at high confidence, or by its score: asked about what made it so
-            c.peakSeverity === "critical"
-              ? html`<label>why the ${cited.length ? "match" : "signals"} do${cited.length ? "es" : ""} not hold <input name="note"${refused} required size="40" value="${sent("note")}"></label>`
-              : note(sent, refused, label)
-          }`,
+        html`<label>reason <select name="reason"${field("dismiss")}><option value="">choose a reason…</option>${choose(DISMISS_REASONS, sent("reason"))}</select></label> ${
+          // critical by an indicator matched at high confidence, or by its score: asked about what made it so
+          c.peakSeverity === "critical" ? html`<span class="muted" id="dismiss-critical">a critical case: the comment says why the ${cited.length ? "match does" : "signals do"} not hold</span> ` : ""
+        }`,
       )
     : ""
 }
 ${
   actions.includes("close-account")
-    ? form(
+    ? decide(
         "close-account",
-        "Record account closed",
-        (sent, refused, label) =>
-          html`<label>the bank's termination reference <input name="terminationRef"${refused} required size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label>${note(sent, refused, label)}`,
+        html`<label>the bank's termination reference <input name="terminationRef"${field("close-account")} size="24" placeholder="the bank's termination no." value="${sent("terminationRef")}"></label> `,
       )
     : ""
 }
-${actions.includes("reopen") ? form("reopen", "Reopen", (sent, refused) => html`<label>why<span class="vh"> the case is reopened</span> <input name="note"${refused} required size="40" value="${sent("note")}"></label>`) : ""}
+${actions.includes("reopen") ? decide("reopen", html`<span class="muted">the comment says why the case is reopened</span> `) : ""}
+</form>
 ${
-  // a decision sent whose form the case no longer offers (a colleague closed it meanwhile): what was typed, to copy,
-  // not dropped. After the forms above, which say whether they took it
-  o.typed && !typedPlaced
-    ? html`<div id="sent" class="kept"><h3>What you sent</h3><p>The case as it is now (${statusText(c.status)}) has no form for it, and nothing was done with it: copy what you need from here.</p>${sentList(o.typed)}</div>`
+  // a decision sent that the case no longer offers (a colleague closed it meanwhile): what was typed, to copy, not
+  // dropped (the comment is back in its field too)
+  pressed && pressed !== "comment" && !actions.includes(pressed === "handover" ? "assign" : (pressed as CaseAction["action"]))
+    ? html`<div id="sent" class="kept"><h3>What you sent</h3><p>The case as it is now (${statusText(c.status)}) has no button for it, and nothing was done with it: copy what you need from here.</p>${sentList(o.typed!)}</div>`
     : ""
 }
 <p class="muted">Export: <a href="/cases/${c.caseId}/export.json">case file (JSON)</a> · <a href="/cases/${c.caseId}/print">printable case file</a> · <a href="/cases/${c.caseId}/audit.csv">audit trail (CSV)</a>${
@@ -428,7 +472,7 @@ ${
       : html`<p class="muted">No coalition indicator matched; the case rests on behaviour.</p>`
 }${withheld ? html`<p id="indicators-withheld">${withheld} indicator match${withheld === 1 ? " is" : "es are"} withheld from this file: ${WITHHELD_REASON}.</p>` : ""}</section>
 <section><h2>Timeline</h2><table id="timeline"><caption class="vh">Timeline: alerts, decisions and comments, oldest first</caption><tbody>${timeline.map((t) => html`<tr><td>${when(t.at)}</td><td>${t.what}</td></tr>`)}</tbody></table>
-${o.print ? "" : html`<form method="post" action="/cases/${c.caseId}/comment" class="noprint">${csrfField(user)}<label>Comment <textarea name="body"${refusedBy(o.comment !== undefined)} rows="2" cols="60" required>${o.comment ?? ""}</textarea></label><button>Add comment</button></form>`}</section>
+${o.print ? "" : html`<p class="muted noprint"><a href="#comment">Add a comment</a> (with the decisions above, or alone)</p>`}</section>
 <section><h2>Audit trail</h2><table id="audit"><caption class="vh">Audit trail of the case</caption><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What changed</th><th scope="col">Detail</th></tr></thead><tbody>${audit.map(
       (a) =>
         html`<tr><td>${when(a.at)}</td><td>${whoDid(a)}</td><td>${a.action}</td><td>${changeOf(a)}</td><td>${
