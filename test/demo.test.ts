@@ -1,6 +1,6 @@
 // `npm start` (moneytrail demo) as a person runs it: the table, then the reviewers' page with its URL and sign-ins,
 // and the sample's cases behind the reviewer's sign-in, once the printed one-time password is replaced.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,25 +56,24 @@ describe("npm start", () => {
 });
 
 describe("the demo's server", () => {
+  // one replay of the sample for both servers: a server only reads its alerts, engine and hits
+  const dir = mkdtempSync(join(tmpdir(), "mt-demo-server-"));
+  const out = join(dir, "alerts.ndjson");
+  let s: Awaited<ReturnType<typeof replay>>;
+  beforeAll(async () => {
+    s = await replay({ events: join(SAMPLE_DIR, "events.ndjson"), out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex() });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it("edits a copy of the rules, never the given directory, and removes the copy when it closes", { timeout: 90_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-demo-copy-"));
-    try {
-      const out = join(dir, "alerts.ndjson");
-      const s = await replay({ events: join(SAMPLE_DIR, "events.ndjson"), out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex() });
-      const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
-      expect(demo.rulesDir).not.toBe(DEFAULT_RULES);
-      expect(existsSync(join(demo.rulesDir, "ruleset.yaml"))).toBe(true);
-      await demo.close();
-      expect(existsSync(demo.rulesDir)).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
+    expect(demo.rulesDir).not.toBe(DEFAULT_RULES);
+    expect(existsSync(join(demo.rulesDir, "ruleset.yaml"))).toBe(true);
+    await demo.close();
+    expect(existsSync(demo.rulesDir)).toBe(false);
   });
 
   it("closes within seconds while a request is still open (a slow client), not after Node's request timeout", { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mt-demo-open-"));
-    const out = join(dir, "alerts.ndjson");
-    const s = await replay({ events: join(SAMPLE_DIR, "events.ndjson"), out, rejects: join(dir, "rejects.ndjson"), ruleSet: loadRuleSet(DEFAULT_RULES), indicators: new IndicatorIndex() });
     const demo = await serveDemo({ alertsFile: out, engine: s.engine, hits: s.hits, rulesDir: DEFAULT_RULES, host: "127.0.0.1", port: 0, log: createLogger("fatal") });
     const socket = connect(Number(new URL(demo.url).port), "127.0.0.1");
     try {
@@ -87,7 +86,6 @@ describe("the demo's server", () => {
       expect(Date.now() - began).toBeLessThan(10_000);
     } finally {
       socket.destroy();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
