@@ -415,13 +415,13 @@ rules
       process.stdout.write(
         `  ${r.id.padEnd(28)} ${r.kind.kind.padEnd(22)} ${r.mode.padEnd(6)} weight ${String(r.weight).padStart(3)}  ${r.typology}${context.includes(r.id) ? "  context" : ""}\n`,
       );
-    // an id of no rule in the set is taken (a rule file taken out), but a rule renamed away from it would add up again
+    // an id no file defines is refused (loadRuleSet), but one of a rule turned off is taken: it counts again when turned on
     const named = new Set(rs.rules.map((r) => r.id));
-    const unnamed = context.filter((id) => !named.has(id));
+    const off = context.filter((id) => rs.disabled.includes(id));
     if (context.length)
       process.stdout.write(
         `context rules (scoring.contextRules): ${context.filter((id) => named.has(id)).join(", ") || "none in this set"}; each adds to other evidence, but they do not add up among themselves: a merchant with context signals alone scores as its strongest one alone` +
-          `${unnamed.length ? `; also named, no rule in this set: ${unnamed.join(", ")}` : ""}\n`,
+          `${off.length ? `; also named, turned off (enabled: false): ${off.join(", ")}` : ""}\n`,
       );
   });
 

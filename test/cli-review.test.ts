@@ -108,10 +108,10 @@ describe("rules validate", () => {
   it("says which files it did not read, so a renamed file's rules are not silently missing", { timeout: 60_000 }, () => {
     const renamed = rules("renamed");
     renameSync(join(renamed, "sites.yaml"), join(renamed, "sites.YAML"));
-    renameSync(join(renamed, "sales.yaml"), join(renamed, "sales.yml.txt"));
+    renameSync(join(renamed, "descriptors.yaml"), join(renamed, "descriptors.yml.txt"));
     const r = cli("rules", "validate", renamed);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toBe("note: not read, as a rule file's name ends in .yaml or .yml: sales.yml.txt, sites.YAML\n");
+    expect(r.stderr).toBe("note: not read, as a rule file's name ends in .yaml or .yml: descriptors.yml.txt, sites.YAML\n");
     expect(cli("rules", "validate", DEFAULT_RULES).stderr).toBe("");
   });
 

@@ -99,7 +99,12 @@ describe("scoring.contextRules refused", () => {
     const typo = loadError(packWith((t) => t.replace("contextRules: [cross-border,", "contextRules: [cross-boarder,")));
     expect(typo.file).toMatch(/ruleset\.yaml$/);
     expect(typo.issues).toEqual([
-      { path: "ruleset.scoring.contextRules", message: 'no rule "cross-boarder" (did you mean "cross-border"?) in this set: correct the id, or remove it from the list' },
+      {
+        path: "ruleset.scoring.contextRules[0]",
+        message: 'names rule "cross-boarder", which no file defines (did you mean "cross-border"?): correct the id, put the rule back, or take its id out of the list',
+        line: expect.any(Number),
+        col: expect.any(Number),
+      },
     ]);
   });
 
@@ -111,11 +116,11 @@ describe("scoring.contextRules refused", () => {
     expect(empty.issues[0]).toMatchObject({ path: "ruleset.scoring.contextRules", message: "name at least one rule, or take contextRules out" });
   });
 
-  it("but not for a rule the set does not hold: the settings file alone (a backtest's baseline), a rule file taken out", () => {
+  it("with a rule no file defines, but not for the settings file alone (a backtest's baseline): test/context-rules-dangling.test.ts", () => {
     expect(loadRuleSet(join(DEFAULT_RULES, "ruleset.yaml")).settings.scoring.contextRules).toHaveLength(3);
     const dir = copies();
     rmSync(join(dir, "sales.yaml"));
-    expect(loadRuleSet(dir).byId.has("cross-border")).toBe(false);
+    expect(loadError(dir).issues.map((i) => i.path)).toEqual(["ruleset.scoring.contextRules[0]", "ruleset.scoring.contextRules[2]"]);
   });
 });
 

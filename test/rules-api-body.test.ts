@@ -60,14 +60,14 @@ describe("PUT /api/rules/:file with a body that is not the file's text", { timeo
 
   it("an empty file sent as text is still a save (a tuner may empty a file on purpose)", async () => {
     const s = await setup();
-    const before = readFileSync(join(s.dir, "sales.yaml"), "utf8");
+    const before = readFileSync(join(s.dir, "descriptors.yaml"), "utf8");
     const res = await s.app.inject({
       method: "PUT",
-      url: "/api/rules/sales.yaml?note=test",
+      url: "/api/rules/descriptors.yaml?note=test",
       headers: { authorization: `Bearer ${s.token}`, "content-type": "text/plain", "if-match": `"${fileVersion(before)}"` },
       payload: "",
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(readFileSync(join(s.dir, "sales.yaml"), "utf8")).toBe("");
+    expect(readFileSync(join(s.dir, "descriptors.yaml"), "utf8")).toBe("");
   });
 });

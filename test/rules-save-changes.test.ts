@@ -14,9 +14,9 @@ const original = loadRuleSet(dir).version;
 
 describe("a save names the rules it changed", () => {
   it("an emptied file: its rules removed", async () => {
-    const res = await web.app().inject({ method: "PUT", url: "/api/rules/sales.yaml?note=test", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${fileVersion(text("sales.yaml"))}"` }, payload: "" });
+    const res = await web.app().inject({ method: "PUT", url: "/api/rules/descriptors.yaml?note=test", headers: { ...headers(), "content-type": "text/plain", "if-match": `"${fileVersion(text("descriptors.yaml"))}"` }, payload: "" });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().rules).toEqual({ added: [], removed: ["card-testing", "cross-border", "high-risk-mcc", "subscription-pattern"], changed: [] });
+    expect(res.json().rules).toEqual({ added: [], removed: ["descriptor-churn", "descriptor-keywords"], changed: [] });
   });
 
   it("a page save: the rule it put in shadow changed, in the notice", async () => {
@@ -33,7 +33,7 @@ describe("a save names the rules it changed", () => {
     expect(res.json()).toEqual({
       id: "efc-default",
       version: original,
-      rules: { added: ["card-testing", "cross-border", "high-risk-mcc", "subscription-pattern"], removed: [], changed: ["cloaked-content"] },
+      rules: { added: ["descriptor-churn", "descriptor-keywords"], removed: [], changed: ["cloaked-content"] },
       doubts: [],
     });
   });

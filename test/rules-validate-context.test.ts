@@ -1,6 +1,6 @@
 // `rules validate` shows which rules are context rules (scoring.contextRules): a tuner reading the listing sees which
-// signals do not add up among themselves, and an id in the list that names no rule of the set (a rule renamed or
-// taken out), which the set takes without refusing it.
+// signals do not add up among themselves, and an id in the list of a rule turned off; an id no file defines (a rule
+// renamed or taken out) is refused, at its line.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,16 +26,25 @@ describe("rules validate: context rules", () => {
     expect(r.stderr).not.toContain("contextRules");
   });
 
-  it("names an id of the list that is no rule of the set, and shows no context line without the setting", { timeout: 60_000 }, () => {
+  it("names an id of the list whose rule is turned off, refuses one no file defines, and shows no context line without the setting", { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "mt-validate-context-"));
     cpSync(DEFAULT_RULES, dir, { recursive: true });
     const settings = join(dir, "ruleset.yaml");
     const text = readFileSync(settings, "utf8");
-    // far from every id of the set, so not refused as a misspelling
+    const sales = readFileSync(join(dir, "sales.yaml"), "utf8");
+    writeFileSync(join(dir, "sales.yaml"), sales.replace("id: cross-border\n", "id: cross-border\n    enabled: false\n"));
+    const off = validate(dir);
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/^context rules \(scoring\.contextRules\): fraud-reason-cluster, subscription-pattern; .*; also named, turned off \(enabled: false\): cross-border$/m);
+    writeFileSync(join(dir, "sales.yaml"), sales);
+
+    // far from every id of the set, so no id is offered in its place
     writeFileSync(settings, text.replace("contextRules: [cross-border,", "contextRules: [retired-volume-rule, cross-border,"));
     const named = validate(dir);
-    expect(named.status, named.stderr).toBe(0);
-    expect(named.stdout).toMatch(/^context rules \(scoring\.contextRules\): cross-border, fraud-reason-cluster, subscription-pattern; .*; also named, no rule in this set: retired-volume-rule$/m);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(
+      /ruleset\.yaml:\d+:\d+: ruleset\.scoring\.contextRules\[0\]: names rule "retired-volume-rule", which no file defines: put the rule back, or take its id out of the list\n/,
+    );
 
     writeFileSync(settings, text.replace(/^ *contextRules:.*\n/m, ""));
     const none = validate(dir);

@@ -294,6 +294,8 @@ interface ParsedFile {
   /** `at`: where the rule's id is, for errors about the set as a whole (an id used twice) */
   rules: { rule: z.infer<ReturnType<typeof ruleSchema>>; index: number; at: { line?: number; col?: number } }[];
   doubts: Doubt[];
+  /** where a path inside the file is, for errors about the set as a whole */
+  at: (path: (string | number)[]) => { line?: number; col?: number };
 }
 
 /** The first { or [ before `before` (an offset) that the parser found no end for, from yaml's own syntax tree. */
@@ -437,7 +439,7 @@ function parseFile(file: string, text: string): ParsedFile {
     const at = ["ruleset", "scoring", "severity", band];
     if (message) doubts.push({ file, path: formatPath(at), message, ...locate(doc, lines, at) });
   }
-  return { file, settings: top.data.ruleset, rules, doubts };
+  return { file, settings: top.data.ruleset, rules, doubts, at: (path) => locate(doc, lines, path) };
 }
 
 
@@ -522,16 +524,25 @@ export function loadRuleSet(path: string): RuleSet {
   }
   rules.sort((a, b) => (a.id < b.id ? -1 : 1));
   rules.forEach((r, i) => (r.index = i));
-  // a misspelt id would let its rule add up with the other context rules again without a word; an id of no rule in the
-  // set has nothing to count (a rule file taken out, a baseline of settings alone)
-  const misspelt = (settings.scoring.contextRules ?? []).flatMap((id) => {
-    const close = seen.has(id) ? "" : didYouMean(id, [...seen.keys()]);
-    return close ? [`"${id}"${close}`] : [];
-  });
-  if (misspelt.length)
-    throw new ConfigError(withSettings[0]!.file, [
-      { path: "ruleset.scoring.contextRules", message: `no rule ${misspelt.join(", ")} in this set: correct the id, or remove it from the list` },
-    ]);
+  // an id no file defines (its file emptied or taken out, the rule renamed) counts nothing, and a rule renamed away from
+  // it would add up with the other context rules again without a word; a rule turned off is still defined. A set that
+  // defines no rule names none it has: the settings file alone (a backtest's baseline, naming the pack's rules), or
+  // every file emptied (refused in force by checkNotEmptied, which says so)
+  const settingsFile = withSettings[0]!;
+  const undefinedIds = seen.size ? (settings.scoring.contextRules ?? []).flatMap((id, i) => (seen.has(id) ? [] : [{ id, i }])) : [];
+  if (undefinedIds.length)
+    throw new ConfigError(
+      settingsFile.file,
+      undefinedIds.map(({ id, i }) => {
+        const close = didYouMean(id, [...seen.keys()]);
+        const path = ["ruleset", "scoring", "contextRules", i];
+        return {
+          path: formatPath(path),
+          message: `names rule "${id}", which no file defines${close}: ${close ? "correct the id, " : ""}put the rule back, or take its id out of the list`,
+          ...settingsFile.at(path),
+        };
+      }),
+    );
   const version = `sha256:${sha256Hex(canonicalJson({ settings, rules: rules.map((r) => ({ id: r.id, kind: r.kind.kind, version: r.version })) }))}`;
   const byEvent: RuleSet["byEvent"] = { merchant: [], transaction: [], chargeback: [], site_observation: [], "peer-flagged": [], "indicators-changed": [] };
   for (const r of rules) for (const t of r.kind.on) byEvent[t].push(r);
