@@ -157,9 +157,8 @@ export function someSetFiles(path: string): string[] {
 function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeof importStixBundle> {
   try {
     const json = bundleJson(file, readFileSync(file, "utf8"));
-    const set = typeof json === "object" && json !== null && "format" in json ? IndicatorSet.safeParse(json).data : undefined;
-    if (set) throw new UsageError(`${file} is already a moneytrail indicator set (format v1: set ${set.id} of ${set.publisher.id}): it needs no import; use it as it is`);
-    if (typeof json === "object" && json !== null && "Event" in json) throw new UsageError(`${file} is a MISP event, not a STIX bundle: import it with --from misp`);
+    const known = otherFormat(file, json, "stix");
+    if (known) throw known;
     const made = importStixBundle(json, opts);
     // a bundle of sightings alone (a case's sightings export) would make an empty set without a word
     if (!made.set.entries.length && made.sightings.notKept)
@@ -173,15 +172,65 @@ function importStixFile(file: string, opts: StixImportOptions): ReturnType<typeo
   }
 }
 
+/** What each --from reads, as a refusal names the others. */
+const FORMATS = { stix: "a STIX 2.1 bundle", csv: "a spreadsheet's CSV export", misp: "a MISP feed directory or event", legacy: "the engine's earlier files" } as const;
+type Format = keyof typeof FORMATS;
+const FLAGS: Record<Format, string> = { stix: "stix", csv: "csv (and --set-id, --publisher)", misp: "misp", legacy: "legacy" };
+/** "import … with --from …" for each format but the one a file was read as. */
+const otherImports = (from: Format): string =>
+  `import ${(Object.keys(FORMATS) as Format[])
+    .filter((f) => f !== from)
+    .map((f) => `${FORMATS[f]} with --from ${FLAGS[f]}`)
+    .join(", ")}`;
+
+/**
+ * A JSON document of a format moneytrail reads other than `from`'s, as the refusal to give in place of why it is not
+ * `from`'s (a list of the ways it is no bundle, or of "columns" of its first line); undefined for any other.
+ */
+function otherFormat(file: string, json: unknown, from: Format): UsageError | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const set = "format" in json ? IndicatorSet.safeParse(json).data : undefined;
+  if (set) return new UsageError(`${file} is already a moneytrail indicator set (format v1: set ${set.id} of ${set.publisher.id}): it needs no import; use it as it is`);
+  const [what, format] =
+    "Event" in json ? ["a MISP event", "misp"] : "type" in json && json.type === "bundle" ? ["a STIX bundle", "stix"] : "entries" in json && "source" in json ? ["in the engine's earlier format", "legacy"] : [];
+  const readAs = { stix: "a STIX bundle", csv: "CSV", misp: "a MISP event", legacy: "the engine's earlier format" }[from];
+  return format && format !== from ? new UsageError(`${file} is ${what}, not ${readAs}: import it with --from ${format}`) : undefined;
+}
+
 /** The file's JSON; a file that is not JSON (a CSV export, a bundle a line) is said so, with the formats import reads. */
 function bundleJson(file: string, text: string): unknown {
   try {
     return JSON.parse(withoutBom(text));
   } catch (err) {
-    throw new UsageError(
-      `${file}: ${notJson(err)}: read as a STIX bundle (--from stix, the default), which is one JSON object; ` +
-        "import a spreadsheet's CSV export with --from csv (and --set-id, --publisher), a MISP feed directory or event with --from misp, the engine's earlier files with --from legacy",
-    );
+    throw new UsageError(`${file}: ${notJson(err)}: read as a STIX bundle (--from stix, the default), which is one JSON object; ${otherImports("stix")}`);
+  }
+}
+
+/**
+ * A CSV file that is JSON, or JSON a line (NDJSON), is said to be that, with the --from that reads it: read as CSV,
+ * its first line split at each comma into "columns", each refused on its own.
+ */
+function assertNotJson(file: string): void {
+  const text = withoutBom(readFileSync(file, "utf8"));
+  if (!/^\s*[[{]/.test(text)) return;
+  const said = `read as ${FORMATS.csv} (--from csv), which is a header row naming the columns, then one entry a row; ${otherImports("csv")}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+    if (lines.every((l) => /^\s*[[{]/.test(l) && parses(l))) throw new UsageError(`${file} is NDJSON (a JSON value a line), not CSV: ${said}`);
+    return;
+  }
+  throw otherFormat(file, json, "csv") ?? new UsageError(`${file} is JSON, not CSV: ${said}`);
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -464,6 +513,7 @@ export function indicatorCommands(program: Command): void {
       let made: { set: IndicatorSet; skipped: Skipped[]; sightings?: SightingsRead };
       if (o.from === "csv") {
         if (!o.setId || !publisher) throw new UsageError("--from csv needs --set-id and --publisher (a CSV file names neither): e.g. --set-id bank-b-list --publisher member:bank-b");
+        assertNotJson(file);
         made = { set: importCsv(file, { ...opts, setId: o.setId, publisher }), skipped: [] };
       } else if (o.from === "legacy") made = { set: importLegacyFile(file, opts), skipped: [] };
       else if (o.from === "stix") made = importStixFile(file, opts);
