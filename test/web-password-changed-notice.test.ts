@@ -37,13 +37,17 @@ describe("a password set or changed", { timeout: 60_000 }, () => {
       const home = await follow(web, await setPassword(web, session, "ann-initial-password", "ann-own-password-long"), session);
       expect(home.statusCode, home.body).toBe(200);
       expect(home.body).toContain(NOTICE("ann"));
-      // a reload (the notice's cookie taken back) says nothing again
+      // the page takes the notice's cookie back: a reload says nothing again
+      expect(home.cookies.find((c) => c.name === "mt_flash")?.maxAge).toBe(0);
       const reload = await web.app.inject({ method: "GET", url: home.url, headers: session });
       expect(reload.statusCode).toBe(200);
       expect(reload.body).not.toContain("Password changed");
       // a change of one's own later
       const again = await follow(web, await setPassword(web, session, "ann-own-password-long", "ann-next-password-long"), session);
       expect(again.body).toContain(NOTICE("ann"));
+      // "/", which only redirects to the start page, leaves the notice to it
+      const viaRoot = await web.app.inject({ method: "GET", url: "/", headers: { cookie: `${session.cookie}; mt_flash=password` } });
+      expect(viaRoot.cookies.find((c) => c.name === "mt_flash")).toBeUndefined();
     });
 
   it("by an admin's reset says so on the admin page, with the one-time password", async () => {

@@ -309,7 +309,8 @@ export async function buildWebServer(o: WebOptions): Promise<FastifyInstance> {
       return sendHtml(reply, layout("Not allowed", pageUser(req), html`<h1>Not allowed</h1><p class="error" role="alert">${msg}</p>`), 403);
     }
     const flash = req.cookies[FLASH_COOKIE];
-    if (flash !== undefined && req.method === "GET" && !isApi(req)) {
+    // (not by "/", which only redirects to one's start page)
+    if (flash !== undefined && req.method === "GET" && !isApi(req) && req.routeOptions.url !== "/") {
       reply.clearCookie(FLASH_COOKIE, flashCookie);
       req.flash = Object.hasOwn(FLASHES, flash) ? FLASHES[flash]!(req.actor.username) : undefined;
     }
