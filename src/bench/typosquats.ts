@@ -5,12 +5,14 @@
 //   2. a synthetic population of shop names as people name shops (one word, two words with and without a hyphen, over
 //      a vocabulary of everyday words, each name under one to three of the reserved suffixes), with 300 of its
 //      names listed (200 as domain entries, 100 as url entries' hosts): every other name is honest, so a mark is a
-//      false positive; and variants typed from each listed name, by kind, for the true positives.
+//      false positive; and variants typed from each listed name, by kind, for the true positives; and the same with
+//      the listed domains as domain-sha256 entries, read by hash.
 // Prints one JSON line last.
 import { IndicatorIndex } from "../indicators/index.js";
 import { FORMAT, type IndicatorEntry } from "../indicators/schema.js";
 import { generatePopulation, populationIndicators } from "../fixtures/generate.js";
 import { Rng } from "../fixtures/random.js";
+import { sha256Tagged } from "../lib/url.js";
 
 const AT = Date.parse("2026-03-15T00:00:00Z");
 const seed = Number(process.argv[2] ?? 7);
@@ -142,16 +144,28 @@ function shopPopulation(rng: Rng) {
   ];
   const index = new IndicatorIndex();
   index.add({ format: FORMAT, id: "shops", publisher: { id: "member:bench" }, version: 1, created: "2026-01-01T00:00:00Z", entries });
+  // the same names, the domains as domain-sha256 entries (read by hash: typedOrigins, other suffixes, a letter added)
+  const hashedIndex = new IndicatorIndex();
+  hashedIndex.add({
+    format: FORMAT,
+    id: "shops-hashed",
+    publisher: { id: "member:bench" },
+    version: 1,
+    created: "2026-01-01T00:00:00Z",
+    entries: entries.map((e) => (e.kind === "domain" ? { ...e, kind: "domain-sha256", value: sha256Tagged(e.value) } : e)),
+  });
 
   // a listed name's other suffixes are its own (listed) site's, or another owner's: not counted as honest
   const listedLabels = new Set([...listedDomains, ...listedPages].map((n) => n.label));
   let hosts = 0;
   let marked = 0;
+  let hashedMarked = 0;
   const examples: string[] = [];
   for (const n of honest)
     for (const s of n.suffixes) {
       hosts++;
       const url = `https://${n.label}.${s}/`;
+      if (typedMarks(hashedIndex, url).some((x) => x.ref.kind === "domain-sha256")) hashedMarked++;
       const m = typedMarks(index, url).concat(typedMarks(index, `${url}album/1`));
       if (m.length === 0) continue;
       marked++;
@@ -159,10 +173,10 @@ function shopPopulation(rng: Rng) {
     }
 
   // true positives: one variant of each kind per listed name
-  const found: Record<string, { domain: [number, number]; page: [number, number] }> = {};
+  const found: Record<string, { domain: [number, number]; page: [number, number]; hashed: [number, number] }> = {};
   for (const [kind, make] of Object.entries(VARIANTS)) {
-    const row = (found[kind] = { domain: [0, 0], page: [0, 0] });
-    const tryIt = (n: Name, id: string, page: string, into: [number, number]) => {
+    const row = (found[kind] = { domain: [0, 0], page: [0, 0], hashed: [0, 0] });
+    const tryIt = (n: Name, id: string, page: string, into: [number, number], hashed?: [number, number]) => {
       const label = make(n.label, rng);
       if (label === null || listedLabels.has(label)) return;
       const suffix = kind === "another suffix" ? SUFFIXES.find((s) => !n.suffixes.includes(s)) : n.suffixes[0];
@@ -170,11 +184,14 @@ function shopPopulation(rng: Rng) {
       into[1]++;
       const host = `${label || n.label}.${suffix}`;
       if (typedMarks(index, `https://${host}${page}`).some((m) => m.ref.id === id)) into[0]++;
+      if (!hashed) return;
+      hashed[1]++;
+      if (typedMarks(hashedIndex, `https://${host}${page}`).some((m) => m.ref.id === id)) hashed[0]++;
     };
-    listedDomains.forEach((n, i) => tryIt(n, `d-${i}`, "/", row.domain));
+    listedDomains.forEach((n, i) => tryIt(n, `d-${i}`, "/", row.domain, row.hashed));
     listedPages.forEach((n, i) => tryIt(n, `u-${i}`, `/album/${i}`, row.page));
   }
-  return { names: names.length, honestHosts: hosts, marked, examples, found };
+  return { names: names.length, honestHosts: hosts, marked, hashedMarked, examples, found };
 }
 
 const stream = populationStream();
@@ -184,7 +201,10 @@ console.log(`population stream (seed ${seed}): ${stream.marked} of ${stream.urls
 for (const e of stream.examples) console.log(`  ${e}`);
 console.log(`shop names: ${shops.names} names, 300 listed; ${shops.marked} of ${shops.honestHosts} honest hosts marked (${pct(shops.marked, shops.honestHosts)})`);
 for (const e of shops.examples) console.log(`  ${e}`);
-console.log("found, by kind of typo:  domain entries   url entries' hosts");
-for (const [kind, { domain, page }] of Object.entries(shops.found))
-  console.log(`  ${kind.padEnd(22)} ${`${domain[0]}/${domain[1]}`.padStart(8)} ${pct(...domain).padStart(7)}   ${`${page[0]}/${page[1]}`.padStart(8)} ${pct(...page).padStart(7)}`);
-console.log(JSON.stringify({ seed, stream: { urls: stream.urls, marked: stream.marked }, shops: { honestHosts: shops.honestHosts, marked: shops.marked, found: shops.found } }));
+console.log(`  with the listed domains as domain-sha256 entries: ${shops.hashedMarked} of ${shops.honestHosts} marked by a hash (${pct(shops.hashedMarked, shops.honestHosts)})`);
+console.log("found, by kind of typo:  domain entries   url entries' hosts   domain-sha256 entries");
+const cell = (c: [number, number]) => `${`${c[0]}/${c[1]}`.padStart(8)} ${pct(...c).padStart(7)}`;
+for (const [kind, { domain, page, hashed }] of Object.entries(shops.found)) console.log(`  ${kind.padEnd(22)} ${cell(domain)}   ${cell(page)}   ${cell(hashed)}`);
+console.log(
+  JSON.stringify({ seed, stream: { urls: stream.urls, marked: stream.marked }, shops: { honestHosts: shops.honestHosts, marked: shops.marked, hashedMarked: shops.hashedMarked, found: shops.found } }),
+);
