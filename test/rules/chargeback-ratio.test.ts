@@ -65,7 +65,7 @@ describe("chargeback-ratio: Visa VAMP", () => {
       threshold: 0.015,
       explanation:
         // both of the level's thresholds: the ratio and the count
-        "chargeback ratio 1.67% at or above 1.50% (vamp; VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month; the level needs at least 1500)",
+        "chargeback ratio 1.67% at or above 1.50% (Visa Acquirer Monitoring Program measure; VAMP excessive: 1500 Visa disputes and fraud reports this month over 90000 settled card-not-present Visa sales this month; the level needs at least 1500 Visa disputes and fraud reports)",
     });
   });
 

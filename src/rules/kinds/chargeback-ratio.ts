@@ -104,6 +104,14 @@ function describe(kind: Measure, count: number, base: number, noBin: number, mer
   return `${count} disputes and fraud reports over ${base} settled card-not-present sales, this month and last (this month ${of(cur)}, last month ${of(prev)})`;
 }
 
+/** Each measure as a reviewer reads it, and what it counts: the rules file's words (vamp, window) say nothing to one. */
+const MEASURE_WORDS: Record<Measure, string> = {
+  vamp: "Visa Acquirer Monitoring Program measure",
+  ecp: "Mastercard Excessive Chargeback Program measure",
+  window: "all card networks, this month and last",
+};
+const COUNTED: Record<Measure, string> = { vamp: "Visa disputes and fraud reports", ecp: "Mastercard disputes", window: "disputes and fraud reports" };
+
 /** Above this a chargeback ratio is most likely a percentage written as a share (0.8 meant as 0.8%): scheme programs start near 0.01. */
 const DOUBTFUL_RATIO = 0.1;
 
@@ -153,6 +161,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
       detail: `${hit.name}: ${describe(params.measure, count, base, noBin, merchant)}; the level needs ${hit.maxCount === undefined ? `at least ${hit.minCount}` : `${hit.minCount} to ${hit.maxCount}`}`,
     };
   },
-  explain: (f, p) =>
-    `chargeback ratio ${pct(f.value)} at or above ${pct(f.threshold)} (${p.measure}; ${f.detail ?? ""})`,
+  // the detail ends in the count the level needs: what it counts follows it
+  explain: (f, p) => `chargeback ratio ${pct(f.value)} at or above ${pct(f.threshold)} (${MEASURE_WORDS[p.measure]}; ${f.detail ?? ""} ${COUNTED[p.measure]})`,
 });
