@@ -313,6 +313,9 @@ export function casePage(user: PageUser, d: CaseDetail, o: CasePageOptions = {})
   const decide = (action: string, fields: Html | string = "") =>
     html`<p data-action="${action}">${fields}<button name="action" value="${action}">${BUTTONS[action]}${Object.hasOwn(FINAL, action) ? "…" : ""}</button></p>`;
   const field = (action: string) => refusedBy(pressed === action);
+  // an open case offers no Escalate or Mark reported: a reviewer new to the page looked for them, and learned why only
+  // from a refusal
+  const inReviewOnly = c.status === "open" ? allowedActions("in_review").filter((a) => !actions.includes(a)) : [];
   // a signal's evidence events, each a link to its row; one the case no longer holds (the merchant's state keeps a
   // bounded number) is named as such, so that its absence from the table is not a puzzle
   const kept = new Set(d.context.events.map((e) => e.eventId));
@@ -401,6 +404,11 @@ ${
 }
 ${actions.includes("reopen") ? decide("reopen", html`<span class="muted">the comment says why the case is reopened</span> `) : ""}
 </form>
+${
+  inReviewOnly.length
+    ? html`<p class="muted" id="decide-later">${inReviewOnly.map((a) => BUTTONS[a]).join(", ")}: once the case is in review, which Assign to me${colleagues.length ? " or Hand over" : ""} puts it in.</p>`
+    : ""
+}
 ${
   // a decision sent that the case no longer offers (a colleague closed it meanwhile): what was typed, to copy, not
   // dropped (the comment is back in its field too)
