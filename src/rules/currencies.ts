@@ -13,6 +13,17 @@ export const inCurrencies = (currencies: readonly string[] | undefined, currency
 export const currencyText = (currencies: readonly string[] | undefined): string =>
   currencies ? `in ${currencies.join(", ")}` : "in any currency";
 
+/**
+ * An amount band of minor units as a reviewer reads it: "9.00 to 50.00 in EUR, GBP" when the currencies named share a
+ * minor unit, else the minor units with their worth in a currency with cents.
+ */
+export function amountBandText(min: number, max: number, currencies: readonly string[] | undefined): string {
+  const digits = new Set(currencies?.map(minorDigits));
+  const d = digits.size === 1 ? [...digits][0]! : undefined;
+  if (d !== undefined) return `${(min / 10 ** d).toFixed(d)} to ${(max / 10 ** d).toFixed(d)} ${currencyText(currencies)}`;
+  return `${min} to ${max} minor units ${currencyText(currencies)} (${(min / 100).toFixed(2)} to ${(max / 100).toFixed(2)} in a currency with cents)`;
+}
+
 /** Digits of a currency's minor unit, as the runtime's CLDR data has them: 2 for EUR (cents), 0 for JPY, 3 for KWD. */
 export const minorDigits = (currency: string): number => new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
 

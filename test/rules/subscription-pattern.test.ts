@@ -29,7 +29,7 @@ describe("subscription-pattern", () => {
       detail: "30 of 30",
     });
     expect(alerts[0]!.signals[0]!.explanation).toBe(
-      "100.0% of card-not-present sales this month and last are recurring at 900-5000 minor units in any currency (threshold 60.0% with at least 30 sales; 30 of 30 settled sales)",
+      "100.0% of card-not-present sales this month and last are recurring at 900 to 5000 minor units in any currency (9.00 to 50.00 in a currency with cents) (threshold 60.0% with at least 30 sales; 30 of 30 settled sales)",
     );
   });
 
@@ -102,7 +102,7 @@ describe("subscription-pattern", () => {
     // 18 of 30: the SEK sales count as sales, not in the band
     expect(signalOf(engine, "subs")).toMatchObject({ value: 0.6, detail: "18 of 30" });
     expect(alerts[0]!.signals[0]!.explanation).toBe(
-      "60.0% of card-not-present sales this month and last are recurring at 900-5000 minor units in EUR, GBP (threshold 60.0% with at least 30 sales; 18 of 30 settled sales)",
+      "60.0% of card-not-present sales this month and last are recurring at 9.00 to 50.00 in EUR, GBP (threshold 60.0% with at least 30 sales; 18 of 30 settled sales)",
     );
     expect(() => engineWith(RULES.replace("maxMinor: 5000,", "maxMinor: 5000, currencies: [eur],"))).toThrow(/ISO 4217/);
   });

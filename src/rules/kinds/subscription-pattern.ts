@@ -3,7 +3,7 @@
 // weight is small: it adds to other evidence. Counts settled sales, over this and the prior calendar month.
 import { z } from "zod";
 import { defineKind, EVERY_EVENT, keep, noteEvidence, pct, rollWindow, share, type Finding } from "../kind.js";
-import { Currencies, currencyText, inCurrencies, wholeUnitsDoubt } from "../currencies.js";
+import { Currencies, amountBandText, inCurrencies, wholeUnitsDoubt } from "../currencies.js";
 import { bucketFor, monthIndex, storedPair, windowShare, type MonthBucket, type MonthPair } from "../../state/window.js";
 
 const Params = z
@@ -76,6 +76,6 @@ export default defineKind<z.infer<typeof Params>, Slot>({
     return finding(slot, params);
   },
   explain: (f, p) =>
-    `${pct(f.value)} of card-not-present sales this month and last are recurring at ${p.minMinor}-${p.maxMinor} minor units ${currencyText(p.currencies)} (threshold ${pct(p.threshold)} with at least ${p.minSales} sales; ${f.detail ?? ""} settled sales)`,
+    `${pct(f.value)} of card-not-present sales this month and last are recurring at ${amountBandText(p.minMinor, p.maxMinor, p.currencies)} (threshold ${pct(p.threshold)} with at least ${p.minSales} sales; ${f.detail ?? ""} settled sales)`,
   restore: (stored) => storedPair(stored as Slot),
 });

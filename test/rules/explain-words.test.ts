@@ -1,4 +1,4 @@
-// The chargeback ratio's explanation (an alert's signal, the flagged table, the case page) named the rule's
+// Rule explanations in plain words. The chargeback ratio's explanation (an alert's signal, the flagged table, the case page) named the rule's
 // `measure` as the rules file writes it ("(window; …", "(vamp; …") and left the count the level needs without a
 // noun ("the level needs at least 8"): a reviewer reads neither. It says the measure in words, and what is counted.
 import { describe, expect, it } from "vitest";
@@ -17,6 +17,16 @@ describe("chargeback-ratio's explanation", () => {
     );
     expect(explain("ecp", "ECM: …; the level needs 100 to 300")).toBe(
       "chargeback ratio 1.72% at or above 1.00% (Mastercard Excessive Chargeback Program measure; ECM: …; the level needs 100 to 300 Mastercard disputes)",
+    );
+  });
+});
+
+describe("subscription-pattern's explanation", () => {
+  it("says the price band in the currencies' units, not the rules file's minor units", async () => {
+    const { default: subscriptionPattern } = await import("../../src/rules/kinds/subscription-pattern.js");
+    const params = { minMinor: 900, maxMinor: 5000, currencies: ["EUR", "GBP", "USD", "CHF"], threshold: 0.6, minSales: 30, highRiskOnly: true };
+    expect(subscriptionPattern.explain({ value: 1, threshold: 0.6, strength: 1, detail: "30 of 30" }, params)).toBe(
+      "100.0% of card-not-present sales this month and last are recurring at 9.00 to 50.00 in EUR, GBP, USD, CHF (threshold 60.0% with at least 30 sales; 30 of 30 settled sales)",
     );
   });
 });
