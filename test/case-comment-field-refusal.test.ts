@@ -9,7 +9,7 @@ import { bearer, embeddedWeb } from "./helpers/web.js";
 const openWeb = embeddedWeb();
 
 const NEEDED =
-  'body: a comment needs its text: write it in the Comment field under the case\'s timeline, or send it as "body" in the JSON body, e.g. {"body": "checked the descriptor history"}';
+  'body: a comment needs its text: write it in the Comment field of the case page\'s Decide section, or send it as "body" in the JSON body, e.g. {"body": "checked the descriptor history"}';
 
 describe("a comment without its text", { timeout: 60_000 }, () => {
   it("is refused (400) naming the field and how to send it", async () => {

@@ -44,7 +44,7 @@ describe("dismissing a case critical by its score", { timeout: 60_000 }, () => {
     const bare = await app.inject({ method: "POST", url: `/api/cases/${byScore}/actions`, headers: ann, payload: { action: "dismiss", reason: "legitimate-business" } });
     expect(bare.statusCode).toBe(400);
     expect(bare.json().error).toBe(
-      "note: a critical case (a listed site or identifier matched at high confidence, or signals scoring at the critical level) is dismissed only with a note saying why the match or the signals do not hold; write it in the note and dismiss again",
+      "note: a critical case (a listed site or identifier matched at high confidence, or signals scoring at the critical level) is dismissed only with a note saying why the match or the signals do not hold; write it in the note (on the case page: the Comment field) and dismiss again",
     );
   });
 });

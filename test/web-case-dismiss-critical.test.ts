@@ -24,7 +24,7 @@ describe("dismissing a critical case", { timeout: 60_000 }, () => {
 
     const bare = await act(critical, { action: "dismiss", reason: "false-positive" });
     expect(bare.statusCode).toBe(400);
-    expect(bare.json().error).toContain("write it in the note and dismiss again");
+    expect(bare.json().error).toContain("write it in the note (on the case page: the Comment field) and dismiss again");
     expect((await act(critical, { action: "dismiss", reason: "false-positive", note: "the listed domain was re-registered by a bakery" })).json()).toMatchObject({ status: "dismissed" });
     expect((await act(high, { action: "dismiss", reason: "false-positive" })).json()).toMatchObject({ status: "dismissed" });
   });

@@ -650,7 +650,7 @@ export class CaseStore {
       if (a.action === "dismiss" && before.peakSeverity === "critical" && !a.note)
         throw new CaseError(
           400,
-          "note: a critical case (a listed site or identifier matched at high confidence, or signals scoring at the critical level) is dismissed only with a note saying why the match or the signals do not hold; write it in the note and dismiss again",
+          "note: a critical case (a listed site or identifier matched at high confidence, or signals scoring at the critical level) is dismissed only with a note saying why the match or the signals do not hold; write it in the note (on the case page: the Comment field) and dismiss again",
         );
       const status = nextStatus(before.status, a.action);
       const set = {
@@ -1078,7 +1078,7 @@ const CommentInput = z.preprocess(
   (input) => input ?? {},
   z.object(
     {
-      body: needed("body", "a comment needs its text", { body: "checked the descriptor history" }, "write it in the Comment field under the case's timeline").max(
+      body: needed("body", "a comment needs its text", { body: "checked the descriptor history" }, "write it in the Comment field of the case page's Decide section").max(
         4000,
         "a comment is at most 4,000 characters",
       ),

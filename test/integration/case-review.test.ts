@@ -59,7 +59,7 @@ describe.each(bothDatabases("case-review"))("reviewing cases on %s", (_name, ope
   });
 
   it("takes a comment's text only as text: no object, number or list turned into one", async () => {
-    const NEEDED = `body: a comment needs its text: write it in the Comment field under the case's timeline, or send it as "body" in the JSON body, e.g. {"body": "checked the descriptor history"}`;
+    const NEEDED = `body: a comment needs its text: write it in the Comment field of the case page's Decide section, or send it as "body" in the JSON body, e.g. {"body": "checked the descriptor history"}`;
     const c = await caseOf(2);
     const post = (payload: string, type = "application/json") =>
       app.inject({ method: "POST", url: `/api/cases/${c.caseId}/comments`, headers: { ...headers(), "content-type": type }, payload });
