@@ -388,7 +388,10 @@ describe("backtest: reports", () => {
   it("the HTML is self-contained, has the charts, and carries no URL from the events", () => {
     const html = backtestHtml(r);
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html.match(/<svg /g)).toHaveLength(2);
+    // rule hits, alerts over event time, the timeline of the alerts that differ, the sweep's precision/recall
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html).toContain('aria-labelledby="alerts-over-time-title alerts-over-time-desc"');
+    expect(html).toContain('aria-labelledby="differing-alerts-title differing-alerts-desc"');
     expect(html).toContain('aria-label="precision against recall over the sweep"');
     expect(html).toContain("<polyline");
     expect(html).toContain("acq-nl:M-100003");

@@ -3,6 +3,9 @@
 // merchant ids go in: nothing from the events' URLs.
 import { writeOutput } from "./output.js";
 import Table from "cli-table3";
+import { barChart, timelineChart, type TimelineKind } from "../web/chart.js";
+import { parseTime } from "../lib/time.js";
+import type { DifferingAlert } from "./alert-timeline.js";
 import { MAX_HITS_LISTED, MAX_REASONS, type BacktestResult, type Confusion, type FirstAlerts, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
 
 const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
@@ -236,6 +239,7 @@ export function backtestTables(r: BacktestResult): string {
     ),
     ...alertedBeforeLine(r),
     firstAlertLine(r.firstAlerts),
+    ...alertsOverTimeLines(r),
   );
   out.push(
     "",
@@ -281,6 +285,78 @@ export function backtestTables(r: BacktestResult): string {
     out.push("", `Sweep of ${r.sweep.rule}.${r.sweep.path} over the candidate${reportWindow(r)} (* its current value ${r.sweep.current})${shadowSweep(r.sweep)}:`, table(SWEEP_HEAD, sweepRows(r, r.sweep)));
   }
   return `${out.join("\n")}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Alerts over event time: A's and B's per bucket, and when the merchants whose alerts differ differ
+
+type Timeline = BacktestResult["timeline"];
+const UNIT_HEADER: Record<Timeline["bucket"], string> = { day: "Day (UTC)", week: "Week from Monday (UTC)", month: "Month (UTC)" };
+/** a month's bucket by its month; a day's or week's by its first day */
+const bucketLabel = (t: Timeline, b: Timeline["buckets"][number]): string => (t.bucket === "month" ? b.start.slice(0, 7) : b.start);
+const alertsIn = (t: Timeline, side: "a" | "b"): number => t.buckets.reduce((n, b) => n + b[side], 0);
+const differingIn = (t: Timeline, side: "a" | "b"): number => t.buckets.reduce((n, b) => n + b[side === "a" ? "aDiffering" : "bDiffering"], 0);
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+/** How the two sets' alerts differ, in words: the chart's description and the terminal's. */
+const differingText = (t: Timeline): string =>
+  `${differingIn(t, "a")} of A's ${plural(alertsIn(t, "a"), "alert")} not raised alike in B, ${differingIn(t, "b")} of B's ${alertsIn(t, "b")} not in A`;
+
+/** The merchant's change, as the timeline's rows name it. */
+const CHANGE_WORD: Record<Timeline["merchants"][number]["change"], string> = { gained: "alerted only in B", lost: "alerted only in A", changed: "alerts differ" };
+/** a differing alert on the terminal's strips: + only in B, − only in A, ~ in both but not alike; * several kinds in one bucket */
+const MARK: Record<DifferingAlert["in"], string> = { b: "+", a: "−", both: "~" };
+const MARKS_TEXT = "+ an alert only in B, − only in A, ~ in both but not alike, * several of these";
+const BLOCKS = "▁▂▃▄▅▆▇█";
+/** The merchants on the timeline: the terminal's as its other lists of them, the HTML's within a picture's height. */
+const SHOWN_ON_TIMELINE = { terminal: 40, html: 60 };
+
+/** A character per bucket: "·" for none, else a block as high as the count against `max`. */
+const sparkline = (values: number[], max: number): string => values.map((v) => (v ? BLOCKS[Math.min(7, Math.ceil((v / max) * 8) - 1)] : "·")).join("");
+
+/** the index of the bucket an alert falls in: the last that starts on or before its day */
+const bucketIndex = (t: Timeline, at: string): number => {
+  const day = new Date(parseTime(at)).toISOString().slice(0, 10);
+  let i = t.buckets.length - 1;
+  while (i > 0 && t.buckets[i]!.start > day) i--;
+  return i;
+};
+
+/** A character per bucket: the mark of the differing alerts there (a merchant's, or all). */
+function strip(t: Timeline, alerts: readonly DifferingAlert[]): string {
+  const cells = t.buckets.map(() => new Set<string>());
+  for (const x of alerts) cells[bucketIndex(t, x.at)]!.add(MARK[x.in]);
+  return cells.map((c) => (c.size === 0 ? "·" : c.size === 1 ? [...c][0] : "*")).join("");
+}
+
+/**
+ * On the terminal: A's and B's alerts per bucket as two lines of blocks on one scale, a line marking the buckets
+ * where they differ, and each merchant whose alerts differ as a line of its own over the same buckets.
+ */
+function alertsOverTimeLines(r: BacktestResult): string[] {
+  const t = r.timeline;
+  if (!t.buckets.length) return [];
+  const [a, b] = [t.buckets.map((x) => x.a), t.buckets.map((x) => x.b)];
+  const max = Math.max(1, ...a, ...b);
+  const head = `Alerts raised per ${t.bucket} (event time, UTC), ${bucketLabel(t, t.buckets[0]!)} to ${bucketLabel(t, t.buckets.at(-1)!)}, a character a ${t.bucket}`;
+  if (!alertsIn(t, "a") && !alertsIn(t, "b")) return ["", `${head}: no alert in A or B.`];
+  const shown = t.merchants.slice(0, SHOWN_ON_TIMELINE.terminal);
+  const idW = Math.max(0, ...shown.map((m) => m.merchantId.length));
+  const changeW = Math.max(0, ...shown.map((m) => CHANGE_WORD[m.change].length));
+  const more = t.merchants.length - shown.length;
+  return [
+    "",
+    `${head} (one scale: the highest block is ${plural(max, "alert")}):`,
+    `  A  ${sparkline(a, max)}  ${plural(alertsIn(t, "a"), "alert")}`,
+    `  B  ${sparkline(b, max)}  ${plural(alertsIn(t, "b"), "alert")}`,
+    `  ≠  ${strip(t, t.merchants.flatMap((m) => m.alerts))}  ${t.merchants.length ? `${differingText(t)} (${MARKS_TEXT})` : "every alert raised alike in A and B"}`,
+    ...(shown.length
+      ? [
+          `Merchants whose alerts differ, over the same ${t.bucket}s, the first to differ first:`,
+          ...shown.map((m) => `  ${m.merchantId.padEnd(idW)}  ${CHANGE_WORD[m.change].padEnd(changeW)}  ${strip(t, m.alerts)}  from ${m.alerts[0]!.at}`),
+          ...(more > 0 ? [`  ${plural(more, "more merchant")}: the HTML (--html) and JSON (--json, timeline.merchants) reports list every one.`] : []),
+        ]
+      : []),
+  ];
 }
 
 /**
@@ -609,6 +685,56 @@ function prCurve(points: SweepPoint[], a: Confusion, window: string): string {
   );
 }
 
+/** The HTML's chart of A's and B's alerts per bucket, side by side, the differing ones hatched. */
+function alertsChart(r: BacktestResult): string {
+  const t = r.timeline;
+  if (!t.buckets.length) return "<p>No event was run.</p>";
+  if (!alertsIn(t, "a") && !alertsIn(t, "b")) return "<p>No alert in A or B.</p>";
+  const values = (k: keyof Timeline["buckets"][number]) => t.buckets.map((b) => b[k] as number);
+  const [first, last] = [bucketLabel(t, t.buckets[0]!), bucketLabel(t, t.buckets.at(-1)!)];
+  return barChart({
+    id: "alerts-over-time",
+    title: `Alerts raised per ${t.bucket}, A and B`,
+    desc: `${plural(t.buckets.length, t.bucket)} from ${first} to ${last} (event time, UTC): ${differingText(t)}; those are striped across.`,
+    categoryHeader: UNIT_HEADER[t.bucket],
+    categories: t.buckets.map((b) => bucketLabel(t, b)),
+    series: [
+      { name: "A baseline", color: A_COLOUR, values: values("a"), marked: { name: "not raised alike in B", values: values("aDiffering") } },
+      { name: "B candidate", color: B_COLOUR, values: values("b"), marked: { name: "not raised alike in A", values: values("bDiffering") } },
+    ],
+    xLabel: `${t.bucket === "week" ? "week from Monday" : t.bucket} (event time, UTC)`,
+    yLabel: "alerts raised",
+    folded: true,
+  }).value;
+}
+
+const TIMELINE_KINDS: Record<DifferingAlert["in"], TimelineKind> = {
+  b: { name: "alert only in B", color: B_COLOUR, shape: "up" },
+  a: { name: "alert only in A", color: A_COLOUR, shape: "down" },
+  both: { name: "in both, not alike", color: "#d9480f", shape: "diamond" },
+};
+
+/** The HTML's timeline: a row per merchant whose alerts differ, a mark at each such alert's time. */
+function differingTimeline(r: BacktestResult): string {
+  const t = r.timeline;
+  if (!t.span || !t.merchants.length) return "<p>None: every alert was raised alike in A and B.</p>";
+  const shown = t.merchants.slice(0, SHOWN_ON_TIMELINE.html);
+  const more = t.merchants.length - shown.length;
+  return (
+    timelineChart({
+      id: "differing-alerts",
+      title: "When the alerts differ, per merchant",
+      desc: `${plural(t.merchants.length, "merchant")} with alerts that differ between A and B, from ${t.span.from} to ${t.span.to}: ${differingText(t)}.`,
+      rowHeader: "Merchant",
+      xLabel: "event time (UTC)",
+      from: parseTime(t.span.from),
+      to: parseTime(t.span.to),
+      kinds: TIMELINE_KINDS,
+      rows: shown.map((m) => ({ label: `${m.merchantId} (${CHANGE_WORD[m.change]})`, marks: m.alerts.map((x) => ({ at: parseTime(x.at), kind: x.in })) })),
+    }).value + (more > 0 ? `<p class="meta">${esc(`${plural(more, "more merchant")} not drawn: the JSON (--json, timeline.merchants) lists every one, and the tables below name them.`)}</p>` : "")
+  );
+}
+
 const CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2433; max-width: 1100px; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
@@ -617,6 +743,8 @@ th, td { border-bottom: 1px solid #dde1e8; padding: 3px 8px; text-align: left; w
 th { background: #f3f5f8; white-space: normal; vertical-align: bottom; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .meta { color: #4a5468; } svg text { font: 12px system-ui, sans-serif; fill: #1d2433; } svg .small { font-size: 11px; }
 svg .grid { stroke: #e3e6ec; }
+.muted { color: #4a5468; } figcaption { margin: 4px 0 8px; } details { margin: 4px 0 12px; } summary { cursor: pointer; color: #4a5468; }
+.vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
 
 const RULE_HEADS = ["rule", "typology", "change", "hits A", "hits B", "shadow A", "shadow B", "+alerts", "−alerts", "affected"];
@@ -673,6 +801,10 @@ ${htmlTable(SWEEP_HEAD, sweepRows(r, r.sweep))}`
 <h2>Alerted merchants against the labels</h2>
 ${summary}
 ${alertedBeforeLine(r).map((l) => `<p>${esc(l)}</p>\n`).join("")}<p>${esc(firstAlertLine(r.firstAlerts))}</p>
+<h2>Alerts over event time${esc(window)}</h2>
+${alertsChart(r)}
+<h2>When the alerts differ</h2>
+${differingTimeline(r)}
 <h2>Rule hits (distinct merchants)${esc(window)}</h2>
 ${hitsChart(r.rules, window)}
 ${rules}

@@ -27,6 +27,7 @@ import { ConfigError, formatPath, readTextFile, withoutJsonQuote, zodIssues, typ
 import { RunConfig, databaseWhere } from "../config/run.js";
 import { CLEAN_DISMISSALS, CONFIRMED, statusText } from "../cases/workflow.js";
 import { connectFailure } from "../cases/db.js";
+import { BucketUnit, DifferingAlert, TimelineBucket, alertBuckets, bucketUnit, differingAlerts } from "./alert-timeline.js";
 
 /** A wrong flag or an unusable input: the CLI prints the message as it is. */
 export class BacktestError extends Error {}
@@ -577,6 +578,15 @@ const FirstAlertShift = z.strictObject({
 const FirstAlerts = z.strictObject({ earlier: FirstAlertShift, later: FirstAlertShift });
 export type FirstAlerts = z.infer<typeof FirstAlerts>;
 
+/** A merchant with an alert that differs between A and B: alerted in B only, in A only, or in both but not alike. */
+const TimelineMerchant = z.strictObject({
+  ...ChangedMerchant.shape,
+  change: z.enum(["gained", "lost", "changed"]),
+  /** its alerts that differ, by time */
+  alerts: z.array(DifferingAlert).min(1),
+});
+export type TimelineMerchant = z.infer<typeof TimelineMerchant>;
+
 export const SweepPoint = z.strictObject({
   value: z.number(),
   /** the candidate's own value */
@@ -664,6 +674,18 @@ export const BacktestResult = z.strictObject({
   firstAlerts: FirstAlerts,
   /** merchants alerted in both whose alerts differ in severity, score or rules, or in which events raised them */
   alertsChanged: z.array(ChangedAlerts),
+  /**
+   * A's and B's alerts over event time, from the first event run to the last (with --report-from, from it on): counted
+   * per bucket, and the merchants with an alert that differs, the first to differ first. Whether a change bites all
+   * along or in one burst.
+   */
+  timeline: z.strictObject({
+    /** the first and last event time run (null: none) */
+    span: z.strictObject({ from: z.string(), to: z.string() }).nullable(),
+    bucket: BucketUnit,
+    buckets: z.array(TimelineBucket),
+    merchants: z.array(TimelineMerchant),
+  }),
   /** per rule, the merchants it hit in one set and not the other, by rule, side and merchant id */
   hitsChanged: z.array(HitChanged),
   hitsChangedLeftOut: count,
@@ -880,6 +902,10 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
   let lines = 0;
   let outsideWindow = 0;
   let beforeReport = 0;
+  // the event time the report spans: the events run from reportFrom on, as they give it
+  let firstAt = Infinity;
+  let lastAt = -Infinity;
+  let span: { from: string; to: string } | null = null;
   // as `run` refuses them: after the message's timestamp on a topic; a file has none, and none of its recorded
   // events can be dated after the backtest began
   const maxAheadMs = o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
@@ -917,6 +943,11 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
       if (at < fromTime || at > toTime) outsideWindow++;
       else {
         if (at < reportFrom) beforeReport++;
+        else {
+          span ??= { from: d.event.occurredAt, to: d.event.occurredAt };
+          if (at < firstAt) [firstAt, span.from] = [at, d.event.occurredAt];
+          if (at > lastAt) [lastAt, span.to] = [at, d.event.occurredAt];
+        }
         events.push(d.event);
       }
     }
@@ -1057,17 +1088,24 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     return { ...who(m), ...noteOf(m), a: a.heldBy(m), b: b.heldBy(m), ...(before.length && { alertedBeforeIn: before }) };
   };
   // a threshold or weight change often keeps a merchant alerted but at another severity or score, or earlier or later
-  const alertsChanged = [...a.alerted.keys()]
-    .filter((m) => b.alerted.has(m))
-    .sort()
-    .flatMap((m) => {
+  const differing = new Map([...new Set([...a.alerts!.keys(), ...b.alerts!.keys()])].sort().map((m) => [m, differingAlerts(a.alerts!.get(m), b.alerts!.get(m))]));
+  const alertsChanged = [...differing]
+    .filter(([m, alerts]) => alerts.length && a.alerted.has(m) && b.alerted.has(m))
+    .map(([m, alerts]) => {
       const [xa, xb] = [a.alerts!.get(m)!, b.alerts!.get(m)!];
-      const alerts = [...new Set([...xa.keys(), ...xb.keys()])]
-        .map((k) => ({ at: (xa.get(k) ?? xb.get(k))!.at, a: xa.get(k)?.facts ?? null, b: xb.get(k)?.facts ?? null }))
-        .filter((x) => canonicalJson(x.a) !== canonicalJson(x.b))
-        .sort((x, y) => parseTime(x.at) - parseTime(y.at));
-      return alerts.length ? [{ ...who(m), alerts }] : [];
+      return { ...who(m), alerts: alerts.map((x) => ({ at: x.at, a: xa.get(x.key)?.facts ?? null, b: xb.get(x.key)?.facts ?? null })) };
     });
+  const timelineMerchants = [...differing]
+    .filter(([, alerts]) => alerts.length)
+    .map(([m, alerts]) => ({ ...who(m), change: !a.alerted.has(m) ? ("gained" as const) : !b.alerted.has(m) ? ("lost" as const) : ("changed" as const), alerts: alerts.map((x) => ({ at: x.at, in: x.in })) }))
+    .sort((x, y) => parseTime(x.alerts[0]!.at) - parseTime(y.alerts[0]!.at) || x.merchantId.localeCompare(y.merchantId));
+  const unit = bucketUnit(firstAt, lastAt);
+  const timeline = {
+    span,
+    bucket: unit,
+    buckets: span ? alertBuckets(unit, firstAt, lastAt, { a: a.alerts!.values(), b: b.alerts!.values() }, timelineMerchants.flatMap((m) => m.alerts)) : [],
+    merchants: timelineMerchants,
+  };
   const ref = (x: BacktestInput["baseline"]) => {
     const contextRules = x.ruleSet.settings.scoring.contextRules;
     return { name: x.name, id: x.ruleSet.id, version: x.ruleSet.version, ...(contextRules && { contextRules }), doubts: x.ruleSet.doubts.map(doubtText), disabled: x.ruleSet.disabled };
@@ -1106,6 +1144,7 @@ export async function backtest(o: BacktestInput): Promise<BacktestResult> {
     alertsRemoved: removed.map(gainedOrLost),
     firstAlerts: firstAlerts(a, b, isPositive),
     alertsChanged,
+    timeline,
     hitsChanged,
     hitsChangedLeftOut,
     rules,
