@@ -43,3 +43,14 @@ describe("a comment typed in the case page's box", { timeout: 60_000 }, () => {
     expect(comments).toEqual([{ body: "second look done" }]);
   });
 });
+
+describe("Enter in a field of the case page's form", { timeout: 60_000 }, () => {
+  it("sends nothing: the form's default button (its first) is a disabled one, not Add comment", async () => {
+    const { db, auth, app } = await openWeb();
+    const caseId = await recordCase(db, caseAlert({ alertId: "comment-with-decision-2" }));
+    const ann = await bearer(auth, "ann");
+    const page = (await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: ann })).body;
+    const form = /<form method="post" action="\/cases\/\d+\/action" id="decide">(.*?)<\/form>/s.exec(page)![1]!;
+    expect(/<button[^>]*>/.exec(form)![0]).toBe("<button disabled hidden>");
+  });
+});

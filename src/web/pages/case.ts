@@ -361,7 +361,11 @@ ${
     ? html`<p class="notice" id="assigned-other">This case is assigned to ${c.assignee}: you may act on it (to cover for them), and the audit trail records that it was their case.</p>`
     : ""
 }
-<form method="post" action="/cases/${c.caseId}/action" id="decide">${csrfField(user)}<input type="hidden" name="seen" value="${o.typed?.seen ?? caseVersion(c)}">
+<form method="post" action="/cases/${c.caseId}/action" id="decide">${csrfField(user)}<input type="hidden" name="seen" value="${o.typed?.seen ?? caseVersion(c)}">${
+  // the form's default button, which Enter in a field presses: disabled, so that Enter in the report's reference sends
+  // nothing, rather than Add comment (the first button) with the reference dropped
+  html`<button disabled hidden>Enter sends nothing: press the decision's button</button>`
+}
 <p><label for="comment">Comment</label> <span class="muted" id="comment-hint">goes with the button you press: alone (Add comment), or as the decision's note; both are in the timeline and the audit trail</span><br>
 <textarea name="body" id="comment" aria-describedby="comment-hint${o.error && (o.comment !== undefined || pressed) ? " action-error" : ""}" rows="3" cols="72">${o.comment ?? o.typed?.body ?? o.typed?.note ?? ""}</textarea></p>
 <p data-action="comment"><button formaction="/cases/${c.caseId}/comment">Add comment</button></p>
