@@ -1,8 +1,8 @@
 // Bytes to a validated event, or the reason it is not one. Never throws: bad input is data to route.
 import { constants, isUtf8 } from "node:buffer";
-import { z } from "zod";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import type { z } from "zod";
 import { Event } from "./events.js";
+import check from "./event-check.generated.js";
 import { truncateCardNumbers, type TextField } from "./card-numbers.js";
 import { zodIssues } from "../lib/errors.js";
 import { didYouMean } from "../lib/did-you-mean.js";
@@ -48,17 +48,9 @@ export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
 // with characters beyond the BMP can only look longer to ajv, never shorter while minimum lengths are 1, so ajv
 // may refuse what zod accepts (zod then decides) but never the reverse. test/decode-agreement.test.ts holds the
 // two to the same verdicts.
-let accepts: ValidateFunction<Event> | undefined;
-/** Compiled at the first decode, so that commands which decode nothing do not wait for it (about 70 ms). */
-function compileCheck(): ValidateFunction<Event> {
-  return new Ajv2020({ discriminator: true, removeAdditional: "all", validateFormats: false, strictRequired: false, logger: false, unicode: false }).compile<Event>({
-    type: "object",
-    required: ["type"],
-    discriminator: { propertyName: "type" },
-    ...z.toJSONSchema(Event, { io: "input", target: "draft-2020-12" }),
-    $schema: undefined,
-  });
-}
+// The code is generated from the schema and committed (scripts/event-check.ts), as ajv took about 80 ms of CPU to
+// compile it at each process's first decode. Generated untyped: its verdict is the schema's, so it narrows to Event.
+const accepts = check as unknown as (json: unknown) => json is Event;
 
 /**
  * `referenceMs`: epoch ms, for `ahead`; a message without a timestamp (0 or less) is not compared. `sizeSetting`: the
@@ -90,7 +82,7 @@ export function decode(raw: string | Buffer, maxBytes = DEFAULT_MAX_BYTES, ahead
   // every commit of its alert. Both can only come escaped (bytes that are not UTF-8 are refused above), so most events skip the walk.
   if (text.includes("\\u") && UNSTORABLE_ESCAPE.test(text) && unstorable(json))
     return refused("schema", "schema: a string holds U+0000 (NUL) or a lone UTF-16 surrogate, which the service cannot store: remove it before sending");
-  if ((accepts ??= compileCheck())(json)) return accepted(json, ahead, referenceMs);
+  if (accepts(json)) return accepted(json, ahead, referenceMs);
   const parsed = Event.safeParse(json);
   if (parsed.success) return accepted(parsed.data, ahead, referenceMs);
   const issues = zodIssues(parsed.error, json)
