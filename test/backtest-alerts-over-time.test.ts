@@ -108,3 +108,16 @@ describe("backtest: alerts over event time", { timeout: 60_000 }, () => {
     expect(backtestTables(r)).toContain("every alert raised alike in A and B");
   });
 });
+
+// A weight raised on a rule whose merchants are alerted anyway changes no count of the summary (the same merchants,
+// as early), yet moves their alerts up a severity band, which orders the reviewers' queue: the summary says so.
+describe("backtest: the summary's line on alerts that differ in both", { timeout: 60_000 }, () => {
+  it("counts the alerts raised at a higher or lower severity, or otherwise unlike, among the merchants alerted in both", async () => {
+    const r = BacktestResult.parse(await sampleBacktest(copy({ "chargebacks.yaml": (t) => t.replace("weight: 40", "weight: 60") })));
+    expect(r.alertsAdded).toEqual([]);
+    expect(r.alertsChanged.map((m) => m.alerts.map((x) => [x.a?.severity, x.b?.severity]))).toEqual([[["high", "critical"]]]);
+    const line = "Alerts that differ among the merchants alerted in both (1 merchant): 1 at a higher severity in B, 0 at a lower, 0 at the same severity (another score or rules), 0 raised in B only, 0 in A only.";
+    expect(backtestTables(r)).toContain(line);
+    expect(backtestHtml(r)).toContain(`<p>${line}</p>`);
+  });
+});

@@ -6,6 +6,7 @@ import Table from "cli-table3";
 import { barChart, timelineChart, type TimelineKind } from "../web/chart.js";
 import { parseTime } from "../lib/time.js";
 import type { DifferingAlert } from "./alert-timeline.js";
+import { Alert } from "../decode/events.js";
 import { MAX_HITS_LISTED, MAX_REASONS, type BacktestResult, type Confusion, type FirstAlerts, type GainedOrLost, type RuleRow, type SweepPoint } from "./backtest.js";
 
 const pct = (r: number | null): string => (r === null ? "–" : `${Math.round(r * 1000) / 10}%`);
@@ -92,6 +93,28 @@ const shiftText = (s: Shift, how: string): string =>
 function firstAlertLine(f: FirstAlerts): string {
   const moved = f.earlier.merchants || f.later.merchants ? `${shiftText(f.earlier, "earlier in B")}, ${shiftText(f.later, "later")}` : "at the same time in A and B";
   return `First alert of the merchants alerted in both: ${moved}.`;
+}
+
+const SEVERITY_RANK = new Map(Alert.shape.severity.options.map((s, i) => [s, i]));
+/**
+ * How the alerts of the merchants alerted in both differ: a weight raised on merchants alerted anyway changes no count
+ * above (the same merchants, as early) but moves their alerts up a severity band, which orders the reviewers' queue.
+ */
+function changedAlertsLine(r: BacktestResult): string[] {
+  if (!r.alertsChanged.length) return [];
+  const n = { higher: 0, lower: 0, same: 0, onlyB: 0, onlyA: 0 };
+  for (const x of r.alertsChanged.flatMap((m) => m.alerts)) {
+    if (!x.a) n.onlyB++;
+    else if (!x.b) n.onlyA++;
+    else {
+      const d = SEVERITY_RANK.get(x.b.severity)! - SEVERITY_RANK.get(x.a.severity)!;
+      n[d > 0 ? "higher" : d < 0 ? "lower" : "same"]++;
+    }
+  }
+  const merchants = r.alertsChanged.length;
+  return [
+    `Alerts that differ among the merchants alerted in both (${merchants} merchant${merchants === 1 ? "" : "s"}): ${n.higher} at a higher severity in B, ${n.lower} at a lower, ${n.same} at the same severity (another score or rules), ${n.onlyB} raised in B only, ${n.onlyA} in A only.`,
+  ];
 }
 
 const boundText = (x: BacktestResult["events"]["from"]): string | undefined =>
@@ -239,6 +262,7 @@ export function backtestTables(r: BacktestResult): string {
     ),
     ...alertedBeforeLine(r),
     firstAlertLine(r.firstAlerts),
+    ...changedAlertsLine(r),
     ...alertsOverTimeLines(r),
   );
   out.push(
@@ -801,7 +825,7 @@ ${htmlTable(SWEEP_HEAD, sweepRows(r, r.sweep))}`
 <h2>Alerted merchants against the labels</h2>
 ${summary}
 ${alertedBeforeLine(r).map((l) => `<p>${esc(l)}</p>\n`).join("")}<p>${esc(firstAlertLine(r.firstAlerts))}</p>
-<h2>Alerts over event time${esc(window)}</h2>
+${changedAlertsLine(r).map((l) => `<p>${esc(l)}</p>\n`).join("")}<h2>Alerts over event time${esc(window)}</h2>
 ${alertsChart(r)}
 <h2>When the alerts differ</h2>
 ${differingTimeline(r)}
