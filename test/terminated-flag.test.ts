@@ -51,7 +51,7 @@ describe("a merchant whose account was closed", () => {
     expect(engine.takeFlags()).toEqual([]);
     const alerts = feed(engine, [onPayout(M2)]);
     expect(who(alerts)).toEqual([[M2, ["shared-infrastructure"]]]);
-    expect(sharedDetail(alerts)).toBe(`shares infrastructure: payout-account with terminated merchant ${M1} (account closed)`);
+    expect(sharedDetail(alerts)).toBe(`has the same payout account (hashed) as merchant ${M1}, whose account the bank closed`);
 
     // restored (a restart, a rebalance) under the same list: still flagged
     const stored = [...engine.merchants.values()].map((m) => JSON.parse(JSON.stringify(engine.snapshot(m))) as StoredMerchant);
@@ -91,6 +91,6 @@ describe("a merchant whose account was closed", () => {
     engine.replaceTerminated([M1]);
     engine.replaceTerminated([]);
     expect(state(engine, M1).flagged).toBe(true);
-    expect(sharedDetail(feed(engine, [onPayout(M2)]))).toBe(`shares infrastructure: payout-account with flagged merchant ${M1}`);
+    expect(sharedDetail(feed(engine, [onPayout(M2)]))).toBe(`has the same payout account (hashed) as merchant ${M1}, flagged on its own evidence`);
   });
 });

@@ -80,7 +80,7 @@ describe("a merchant whose account the bank closed, across processes", () => {
         [ids.D, ["shared-infrastructure"]],
       ].sort(),
     );
-    for (const m of [ids.B, ids.C, ids.D]) expect(await sharedExplanations(url, m), m).toEqual([`shares infrastructure: ip with terminated merchant ${ids.A} (account closed)`]);
+    for (const m of [ids.B, ids.C, ids.D]) expect(await sharedExplanations(url, m), m).toEqual([`shares an IP address with merchant ${ids.A}, whose account the bank closed`]);
   });
 });
 

@@ -41,7 +41,7 @@ describe("a merchant whose account the bank closed", () => {
       [A, ["linked-to-flagged"]],
       [C, ["shared-infrastructure"]],
     ]);
-    expect(await sharedExplanations(url, C)).toEqual([`shares infrastructure: ip with terminated merchant ${A} (account closed)`]);
+    expect(await sharedExplanations(url, C)).toEqual([`shares an IP address with merchant ${A}, whose account the bank closed`]);
 
     const second = await startRunner(n, url, { rules, indicators });
     try {
@@ -53,6 +53,6 @@ describe("a merchant whose account the bank closed", () => {
       await pool.end();
     }
     expect((await alerted(url)).map(([m]) => m)).toEqual([A, C, D]);
-    expect(await sharedExplanations(url, D)).toEqual([`shares infrastructure: ip with terminated merchant ${A} (account closed)`]);
+    expect(await sharedExplanations(url, D)).toEqual([`shares an IP address with merchant ${A}, whose account the bank closed`]);
   });
 });

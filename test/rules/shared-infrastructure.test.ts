@@ -56,7 +56,7 @@ describe("shared-infrastructure", () => {
       kind: "shared-infrastructure",
       value: 1,
       threshold: 1,
-      explanation: `shares infrastructure: ip with flagged merchant ${M1}`,
+      explanation: `shares an IP address with merchant ${M1}, flagged on its own evidence`,
       evidence: { eventIds: [b.eventId, a.eventId] },
     });
     // the flagged merchant itself is not "sharing with a flagged merchant"
@@ -234,7 +234,7 @@ describe("shared-infrastructure", () => {
     expect(alerts[0]!.signals[0]!.evidence.indicators).toHaveLength(2);
     // the reviewer reads why each entry counts: its confidence against the rule's minConfidence (ip-low, at 40, does not)
     expect(alerts[0]!.signals[0]!.explanation).toBe(
-      "shares infrastructure: listed ip (infra-set/ip-1, confidence 70, counted from 50); listed analytics-id (infra-set/ga-1, confidence 80, counted from 50)",
+      "uses an IP address on an indicator list (entry infra-set/ip-1, confidence 70, counted from 50); uses an analytics ID on an indicator list (entry infra-set/ga-1, confidence 80, counted from 50)",
     );
     // listed infrastructure alone is shared-infrastructure evidence: it does not make M2 a source
     expect(state(engine, M2).flagged).toBeFalsy();

@@ -49,5 +49,40 @@ export default defineKind<z.infer<typeof Params>>({
       detail: links.slice(0, 6).join("; "),
     };
   },
-  explain: (f) => `shares infrastructure: ${f.detail ?? ""}`,
+  explain: (f) => plainLinks(f.detail ?? ""),
 });
+
+/** What the merchant has of each key kind, as a reviewer reads it, for n keys linking it to the same merchant. */
+const SHARED_WORDS: Record<InfraKind, (n: number) => string> = {
+  ip: (n) => (n === 1 ? "shares an IP address with" : `shares ${n} IP addresses with`),
+  "analytics-id": (n) => (n === 1 ? "shares an analytics ID with" : `shares ${n} analytics IDs with`),
+  principal: (n) => (n === 1 ? "shares a principal (owner or director, hashed) with" : `shares ${n} principals (owners or directors, hashed) with`),
+  // a merchant has one of each of these
+  "payout-account": () => "has the same payout account (hashed) as",
+  email: () => "has the same contact e-mail (hashed) as",
+};
+const LISTED_WORDS: Partial<Record<InfraKind, string>> = { ip: "uses an IP address", "analytics-id": "uses an analytics ID" };
+
+const PEER = /^(\S+) with (flagged|terminated) merchant (.+?)(?: \(account closed\))?$/;
+const LISTED = /^listed (\S+) \((.+)\)$/;
+const isKind = (k: string): k is InfraKind => (INFRA_KINDS as readonly string[]).includes(k);
+
+/**
+ * The finding's detail in plain words, made when a signal is explained (an alert), not per event: the evaluator keeps
+ * its short form, which checkpoints and stored signals also hold. The same link made twice (two shared IPs) is said
+ * once with its count; a part in no known form is kept as written.
+ */
+function plainLinks(detail: string): string {
+  const counts = new Map<string, number>();
+  for (const part of detail.split("; ")) counts.set(part, (counts.get(part) ?? 0) + 1);
+  return [...counts]
+    .map(([part, n]) => {
+      const peer = PEER.exec(part);
+      if (peer && isKind(peer[1]!))
+        return `${SHARED_WORDS[peer[1]](n)} merchant ${peer[3]}, ${peer[2] === "terminated" ? "whose account the bank closed" : "flagged on its own evidence"}`;
+      const listed = LISTED.exec(part);
+      const uses = listed && LISTED_WORDS[listed[1] as InfraKind];
+      return uses ? `${uses} on an indicator list (entry ${listed[2]})` : part;
+    })
+    .join("; ");
+}
