@@ -10,6 +10,8 @@ export interface ConfigIssue {
   /** 1-based line and column, when the file format tells them */
   line?: number;
   col?: number;
+  /** the file the issue is in, where an error is about several (a rule set's refused files): said in place of the error's */
+  file?: string;
 }
 
 export class ConfigError extends Error {
@@ -117,7 +119,7 @@ export function fileProblem(err: unknown): string | undefined {
 }
 
 export function formatIssue(file: string, i: ConfigIssue): string {
-  const where = i.line ? `${file}:${i.line}:${i.col ?? 1}` : file;
+  const where = i.line ? `${i.file ?? file}:${i.line}:${i.col ?? 1}` : (i.file ?? file);
   return `${where}: ${i.path || "(top level)"}: ${i.message}`;
 }
 

@@ -478,7 +478,20 @@ export function loadRuleSet(path: string): RuleSet {
         .map((f) => join(path, f))
     : [path];
   if (files.length === 0) throw new ConfigError(path, [{ path: "", message: "no .yaml files in this directory" }]);
-  const parsed = files.map((f) => parseFile(f, readTextFile(f)));
+  // every refused file is said at once, each line naming its own (one run fixes them all); the checks across files
+  // (one `ruleset:`, ids, contextRules) wait until each file reads, as a refused file's rules are not known
+  const parsed: ParsedFile[] = [];
+  const refused: ConfigError[] = [];
+  for (const f of files) {
+    try {
+      parsed.push(parseFile(f, readTextFile(f)));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      refused.push(err);
+    }
+  }
+  if (refused.length === 1) throw refused[0];
+  if (refused.length) throw new ConfigError(path, refused.flatMap((e) => e.issues.map((i) => ({ ...i, file: e.file }))));
   const withSettings = parsed.filter((p) => p.settings);
   if (withSettings.length !== 1) {
     throw new ConfigError(path, [

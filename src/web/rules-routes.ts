@@ -215,7 +215,8 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
    * without this reads an error in a file they never saved as their save's.
    */
   const brokenElsewhere = (err: ConfigError | NoteRefused, saved: string): string => {
-    if (!(err instanceof ConfigError) || err.file === saved) return "";
+    // an error naming several files says each line's file itself
+    if (!(err instanceof ConfigError) || err.file === saved || err.issues.some((i) => i.file)) return "";
     const dir = readDir();
     if (!(dir instanceof ConfigError) || basename(dir.file) !== err.file) return "";
     return ` The error is in ${err.file}, not in ${saved}: a save validates the whole set, and ${err.file} as the rules directory holds it does not validate (changed outside this page). Correct it in its form below, or restore a version, then save ${saved} again.`;
@@ -231,7 +232,12 @@ export function ruleRoutes(app: FastifyInstance, c: Ctx): void {
       for (const [name, text] of Object.entries(f)) writeFileSync(join(trial, name), text);
       return loadRuleSet(trial);
     } catch (err) {
-      if (err instanceof ConfigError) throw new ConfigError(basename(err.file) === basename(trial) ? basename(c.dir) : basename(err.file), err.issues);
+      if (err instanceof ConfigError)
+        throw new ConfigError(
+          basename(err.file) === basename(trial) ? basename(c.dir) : basename(err.file),
+          // several refused files: each issue names its own
+          err.issues.map((i) => (i.file ? { ...i, file: basename(i.file) } : i)),
+        );
       throw err;
     } finally {
       rmSync(trial, { recursive: true, force: true });
