@@ -388,7 +388,7 @@ program
 const rules = program.command("rules").description("rule sets");
 rules
   .command("validate")
-  .description("check a rule-set directory; a bad file is refused with the file, line, path and reason")
+  .description("check a rule-set directory; every bad file is refused in one run, each with the file, line, path and reason")
   .argument("[dir]", `rule-set directory (default: MT_RULES, the directory \`run\` reads, or when it is not set ${DEFAULT_RULES})`)
   .action((given: string | undefined) => {
     // what `run` would read: a hand edit in the service's directory is what a tuner checks

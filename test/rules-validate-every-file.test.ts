@@ -9,6 +9,7 @@ import { DEFAULT_RULES } from "../src/lib/paths.js";
 import { loadRuleSet } from "../src/rules/ruleset.js";
 import { ConfigError } from "../src/lib/errors.js";
 import { CLI } from "./helpers/cli.js";
+import { rulesPageOverCopy } from "./helpers/rules-page.js";
 
 /** A copy of the sample set with chargebacks.yaml's first weight made text and sites.yaml's first flow mapping left open. */
 function twoBroken(): string {
@@ -62,5 +63,22 @@ describe("rules validate: every bad file in one run", () => {
     }
     expect((err as ConfigError).file).toBe(join(dir, "chargebacks.yaml"));
     expect((err as ConfigError).message).toMatch(/^\S+chargebacks\.yaml:7:\d+: rules\[0\]\.weight: "sixty" is text, not a number[^\n]*$/);
+  });
+});
+
+describe("the Rules page: a save refused with another file broken too", () => {
+  const rulesPage = rulesPageOverCopy("rules-validate-every-file");
+  it("names both files as the rules directory names them, not the trial copy's paths", { timeout: 60_000 }, async () => {
+    const { dir, save } = await rulesPage();
+    const descriptors = join(dir, "descriptors.yaml");
+    writeFileSync(descriptors, readFileSync(descriptors, "utf8").replace("    weight: 30\n", "    weight: 30x\n"));
+    const res = await save("sites.yaml", (t) => t.replace("    weight: 45\n    typology: transaction-laundering", "    weight: 45x\n    typology: transaction-laundering"), "EX-4");
+    expect(res.statusCode).toBe(400);
+    const error = /<p class="error" role="alert" id="rules-error">([^]*?)<\/p>/.exec(res.body)![1]!;
+    expect(error).toMatch(/(^|\s)descriptors\.yaml:13:13: rules\[1\]\.weight: &quot;30x&quot; is text, not a number/);
+    expect(error).toMatch(/(^|\s)sites\.yaml:\d+:\d+: rules\[\d+\]\.weight: &quot;45x&quot; is text, not a number/);
+    expect(error).not.toContain("mt-rules-");
+    // each line names its file: no word that the error is in one other file
+    expect(error).not.toContain("The error is in");
   });
 });
