@@ -612,6 +612,21 @@ function markingLevel(m: z.infer<typeof InMarking>): Tlp | undefined {
   return strictestTlp(stated.map((l) => (l === "white" ? "clear" : tlpOrRed(l))));
 }
 
+/**
+ * A bundle's objects of one type by id: a STIX bundle may carry several versions of an object, and the latest
+ * `modified` is the one that holds. Read back in the bundle's order of the versions kept.
+ */
+function latestVersions<T extends { id: string; modified: string }>(): { put(o: T, i: number): void; inOrder(): T[] } {
+  const byId = new Map<string, { i: number; o: T }>();
+  return {
+    put(o, i) {
+      const prev = byId.get(o.id);
+      if (!prev || ms(o.modified) >= ms(prev.o.modified)) byId.set(o.id, { i, o });
+    },
+    inOrder: () => [...byId.values()].sort((x, y) => x.i - y.i).map((v) => v.o),
+  };
+}
+
 /** Indicators of a STIX 2.1 bundle as a moneytrail set, with what was left out and why. */
 export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}): { set: IndicatorSet; skipped: Skipped[]; sightings: SightingsRead } {
   if (typeof bundle === "object" && bundle !== null && (bundle as { spec_version?: unknown }).spec_version === "2.0")
@@ -629,21 +644,18 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   const errors: string[] = [];
   const identities = new Map<string, z.infer<typeof InIdentity>>();
   const markingTlp = new Map<string, Tlp>(STANDARD_TLP);
-  // a STIX bundle may carry several versions of an object: the latest `modified` is the one that holds
-  const latest = new Map<string, { i: number; ind: z.infer<typeof InIndicator> }>();
-  const latestSighting = new Map<string, { i: number; s: z.infer<typeof InSighting> }>();
+  const latest = latestVersions<z.infer<typeof InIndicator>>();
+  const latestSighting = latestVersions<z.infer<typeof InSighting>>();
   b.objects.forEach((o, i) => {
     const where = label(o, i);
     if (o.type === "indicator") {
       const r = InIndicator.safeParse(o);
       if (!r.success) return void errors.push(...issues(where, r.error));
-      const prev = latest.get(r.data.id);
-      if (!prev || ms(r.data.modified) >= ms(prev.ind.modified)) latest.set(r.data.id, { i, ind: r.data });
+      latest.put(r.data, i);
     } else if (o.type === "sighting") {
       const r = InSighting.safeParse(o);
       if (!r.success) return void errors.push(...issues(where, r.error));
-      const prev = latestSighting.get(r.data.id);
-      if (!prev || ms(r.data.modified) >= ms(prev.s.modified)) latestSighting.set(r.data.id, { i, s: r.data });
+      latestSighting.put(r.data, i);
     } else if (o.type === "identity") {
       const r = InIdentity.safeParse(o);
       if (!r.success) return void errors.push(...issues(where, r.error));
@@ -675,7 +687,7 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   // the entries made of each indicator (several for alternatives): its sightings are theirs
   const entriesOf = new Map<string, string[]>();
   let created = -Infinity;
-  for (const { ind } of [...latest.values()].sort((x, y) => x.i - y.i)) {
+  for (const ind of latest.inOrder()) {
     const skip = (reason: string): void => void skipped.push({ ref: ind.id, reason });
     if (ind.pattern_type !== "stix") {
       skip(`pattern_type ${ind.pattern_type} is not supported (only stix)`);
@@ -732,7 +744,7 @@ export function importStixBundle(bundle: unknown, opts: StixImportOptions = {}):
   const tally = new SightingTally();
   // a member reads as its moneytrail id, as publishers do: its sightings and its sets name it alike
   const member = (ref: string): string => identities.get(ref)?.x_moneytrail_member_id ?? ref;
-  for (const { s } of [...latestSighting.values()].sort((x, y) => x.i - y.i)) {
+  for (const s of latestSighting.inOrder()) {
     if (s.revoked) skipped.push({ ref: s.id, reason: "revoked: its sender withdrew it" });
     else if (s.count === 0) skipped.push({ ref: s.id, reason: "count 0: it reports no sighting" });
     else
