@@ -21,7 +21,7 @@ const SLICE_MS = 20;
 /**
  * Runs `each` on `items`, a turn of the event loop every SLICE_MS, its memo lookups not counted; `stop` aborted, throws
  * its reason. The first item is taken in a turn of its own: the generator makes its card pools at its first event,
- * the decoder compiles its check at its first decode, and the two in one slice held the loop for twice as long.
+ * work that gets a turn to itself instead of sharing one with a slice of events.
  */
 export async function inSlices<T>(items: Iterator<T>, each: (item: T) => void, stop?: AbortSignal): Promise<void> {
   const turn = async () => {

@@ -40,14 +40,13 @@ export interface AheadLimit {
 /** Five minutes: far more than the skew of synchronised clocks, well within the shortest window (card testing's). */
 export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
 
-// zod's own check was half of decoding (about 2.5 µs an event); ajv's code, compiled from the JSON Schema that
-// zod derives from the same schema, takes about 0.8. zod stays the authority: an event ajv refuses is checked
-// again by zod, which gives the reason, or accepts it with its values in their canonical spelling (ajv's code
-// admits only that spelling: see events.ts). Unknown keys are removed in place, as zod strips them. ajv counts a
-// string's length in UTF-16 units (counting code points was a fifth of its time), zod in code points: a string
-// with characters beyond the BMP can only look longer to ajv, never shorter while minimum lengths are 1, so ajv
-// may refuse what zod accepts (zod then decides) but never the reverse. test/decode-agreement.test.ts holds the
-// two to the same verdicts.
+// zod's own check was half of decoding (about 2.5 µs an event); ajv's code, from the JSON Schema that zod derives from
+// the same schema, takes about 0.8. zod stays the authority: an event ajv refuses is checked again by zod, which gives
+// the reason, or accepts it with its values in their canonical spelling (ajv's code admits only that spelling: see
+// events.ts). Unknown keys are removed in place, as zod strips them. ajv counts a string's length in UTF-16 units
+// (counting code points was a fifth of its time), zod in code points: a string with characters beyond the BMP can only
+// look longer to ajv, never shorter while minimum lengths are 1, so ajv may refuse what zod accepts (zod then decides)
+// but never the reverse. test/decode-agreement.test.ts holds the two to the same verdicts.
 // The code is generated from the schema and committed (scripts/event-check.ts), as ajv took about 80 ms of CPU to
 // compile it at each process's first decode. Generated untyped: its verdict is the schema's, so it narrows to Event.
 const accepts = check as unknown as (json: unknown) => json is Event;
